@@ -1,0 +1,121 @@
+// The central HTTP service as a fastify plugin: error shape, auth, docs and
+// one plugin per domain. `createCentralApp` builds a fastify instance with
+// the validator settings the plugin relies on (see below).
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import fp from "fastify-plugin";
+import { apiError, type ErrorCode, ErrorCodes } from "../common/errors.ts";
+import type { CentralDeps } from "./deps.ts";
+import { ApiError, ErrorBodySchema } from "./http.ts";
+import alarms from "./plugins/alarms.ts";
+import assets from "./plugins/assets.ts";
+import auth from "./plugins/auth.ts";
+import docs from "./plugins/docs.ts";
+import health from "./plugins/health.ts";
+import ingest from "./plugins/ingest.ts";
+import series from "./plugins/series.ts";
+import ui from "./plugins/ui.ts";
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** `body` + `/points/0/ts` → `body.points[0].ts`. */
+const fieldPath = (context: string | undefined, pointer: string): string =>
+  pointer
+    .split("/")
+    .slice(1)
+    .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : `${acc}.${part}`), context ?? "request");
+
+export const describeValidation = (context: string | undefined, error: AjvError): string => {
+  const path = fieldPath(context, error.instancePath);
+  if (error.keyword === "additionalProperties")
+    return `${path}.${String(error.params.additionalProperty)}: unknown key`;
+  if (error.keyword === "required") return `${path}.${String(error.params.missingProperty)}: required`;
+  return `${path}: ${error.message ?? error.keyword}`;
+};
+
+const codeOfStatus = (status: number): ErrorCode =>
+  status === 413
+    ? "BATCH_TOO_LARGE"
+    : status === 415
+      ? "UNSUPPORTED_ENCODING"
+      : status === 404
+        ? "NOT_FOUND"
+        : status === 401
+          ? "UNAUTHENTICATED"
+          : status === 403
+            ? "FORBIDDEN"
+            : status === 429
+              ? "RATE_LIMITED"
+              : status < 500
+                ? "BAD_REQUEST"
+                : "INTERNAL";
+
+const central: FastifyPluginAsync<CentralDeps> = async (app, deps) => {
+  app.addSchema(ErrorBodySchema);
+
+  app.setErrorHandler((error: FastifyError & { vetraCode?: ErrorCode }, request, reply) => {
+    if (error instanceof ApiError) {
+      for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+      if (error.statusCode >= 500)
+        request.log.warn({ code: error.code, msg: error.message }, "request failed");
+      return reply.code(error.statusCode).send(apiError(error.code, error.message));
+    }
+    if (error.validation) {
+      const first = error.validation[0] as AjvError | undefined;
+      const message = first ? describeValidation(error.validationContext, first) : error.message;
+      return reply.code(400).send(apiError("VALIDATION_FAILED", message));
+    }
+    const status = typeof error.statusCode === "number" && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, "unhandled error");
+      return reply.code(500).send(apiError("INTERNAL"));
+    }
+    const code = error.vetraCode ?? codeOfStatus(status);
+    return reply.code(ErrorCodes[code].status).send(apiError(code, error.message));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(apiError("NOT_FOUND", `No route ${request.method} ${request.url.split("?")[0]}`)),
+  );
+
+  await app.register(docs);
+  await app.register(auth, { meta: deps.meta });
+  await app.register(health, deps);
+  await app.register(ingest, deps);
+  await app.register(assets, deps);
+  await app.register(series, deps);
+  await app.register(alarms, deps);
+  await app.register(ui, deps);
+};
+
+/**
+ * The plugin. The host fastify instance must not coerce types nor strip
+ * unknown keys in validation (ajv `coerceTypes: false`, `removeAdditional:
+ * false`), or a string for a number and an extra key would be silently
+ * "fixed" instead of refused; `createCentralApp` sets that up.
+ */
+const centralPlugin = fp(central, { name: "vetra-central", fastify: "5.x" });
+export default centralPlugin;
+
+export interface CentralAppOptions extends CentralDeps {
+  logger?: boolean | object;
+}
+
+export function createCentralApp(options: CentralAppOptions): FastifyInstance {
+  const { logger, ...deps } = options;
+  const app = Fastify({
+    logger: logger ?? false,
+    bodyLimit: deps.config.server.bodyLimitBytes,
+    ajv: {
+      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false },
+    },
+    // Let in-flight requests finish on close; idle keep-alive sockets are dropped.
+    forceCloseConnections: "idle",
+  });
+  app.register(centralPlugin, deps);
+  return app;
+}

@@ -1,0 +1,56 @@
+// `vetra central --config FILE`: the central service until SIGINT/SIGTERM.
+import { checkCentralConfigFile } from "./config.ts";
+import { startCentral } from "./server.ts";
+
+const USAGE = "usage: vetra central --config FILE";
+
+export async function runCentral(argv: string[]): Promise<number> {
+  let configPath: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--help" || arg === "-h") {
+      console.log(USAGE);
+      return 0;
+    }
+    if (arg === "--config") configPath = argv[++i];
+    else if (arg.startsWith("--config=")) configPath = arg.slice("--config=".length);
+    else {
+      console.error(`vetra central: unknown argument ${arg}\n${USAGE}`);
+      return 2;
+    }
+  }
+  if (!configPath) {
+    console.error(`vetra central: --config FILE is required\n${USAGE}`);
+    return 2;
+  }
+  const loaded = checkCentralConfigFile(configPath, process.env);
+  if (!loaded.ok) {
+    console.error(`vetra central: ${loaded.error}`);
+    return 2;
+  }
+  let central: Awaited<ReturnType<typeof startCentral>>;
+  try {
+    central = await startCentral(loaded.config, { logger: { level: process.env.LOG_LEVEL ?? "info" } });
+  } catch (error) {
+    console.error(`vetra central: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  console.log(`vetra central listening on ${central.url} (store: ${central.store.kind})`);
+  if (central.adminToken) {
+    console.log(`admin token (shown once, keep it safe): ${central.adminToken}`);
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      central.app.log.info({ signal }, "shutting down");
+      central.close().then(resolve, (error) => {
+        console.error(`vetra central: shutdown: ${String(error)}`);
+        resolve();
+      });
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  return 0;
+}

@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  CentralConfigError,
+  checkCentralConfig,
+  checkCentralConfigFile,
+  loadCentralConfig,
+  parseCentralConfig,
+} from "./config.ts";
+
+const fleet = {
+  tenants: [{ id: "sc-north", name: "North service" }],
+  sites: [{ id: "wf1", name: "Wind farm 1", kind: "wind_farm" }],
+  assets: [
+    {
+      id: "T01",
+      name: "T1",
+      kind: "turbine",
+      site: "wf1",
+      tenant: "sc-north",
+      points: [{ id: "main_bearing", component: "main_bearing" }],
+    },
+  ],
+};
+
+describe("central config", () => {
+  const dir = mkdtempSync(join(tmpdir(), "vetra-config-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("fills the documented defaults", () => {
+    const r = checkCentralConfig({});
+    expect(r).toEqual({
+      ok: true,
+      config: {
+        server: { host: "127.0.0.1", port: 8080, bodyLimitBytes: 16_777_216 },
+        dataDir: ".vetra",
+        store: { kind: "embedded" },
+        tenants: [],
+        sites: [],
+        assets: [],
+        tokens: [],
+      },
+    });
+  });
+
+  it("names the key path of the first error", () => {
+    const cases: [unknown, string][] = [
+      [{ server: { port: "80" } }, "server.port: expected integer"],
+      [{ server: { prot: 80 } }, "server.prot: unknown key"],
+      [
+        { ...fleet, assets: [{ ...fleet.assets[0], kind: "windmill" }] },
+        "assets[0].kind: expected one of turbine|hospital|clinic|school",
+      ],
+      [
+        { ...fleet, assets: [{ ...fleet.assets[0], points: [{ id: "x", component: "rotor" }] }] },
+        "assets[0].points[0].component: expected one of nacelle|main_bearing|gearbox|generator",
+      ],
+      [{ store: { kind: "influx", database: "v" } }, "store.url: expected required property"],
+      [{ store: { kind: "cassandra" } }, "store.kind: expected one of embedded|influx"],
+      [{ store: { kind: "embedded", url: "http://x" } }, "store.url: unknown key"],
+      [{ ...fleet, assets: [{ ...fleet.assets[0], site: "wf9" }] }, 'assets[0].site: unknown site "wf9"'],
+      [
+        { ...fleet, tokens: [{ sha256: "a".repeat(64), role: "agent" }] },
+        "tokens[0].site: required for agent",
+      ],
+    ];
+    for (const [input, error] of cases) {
+      expect(checkCentralConfig(input)).toEqual({ ok: false, error });
+      expect(() => parseCentralConfig(input)).toThrow(new CentralConfigError(error));
+    }
+  });
+
+  it("takes missing InfluxDB settings from the environment", () => {
+    const r = checkCentralConfig(
+      { store: { kind: "influx", database: "from_file" } },
+      { INFLUX_URL: "http://127.0.0.1:8086", INFLUX_DB: "from_env", INFLUX_TOKEN: "secret" },
+    );
+    expect(r.ok && r.config.store).toEqual({
+      kind: "influx",
+      url: "http://127.0.0.1:8086",
+      database: "from_file",
+      token: "secret",
+      timeoutMs: 10_000,
+    });
+  });
+
+  it("loads YAML from a file and reports a missing file", () => {
+    const path = join(dir, "central.yaml");
+    writeFileSync(
+      path,
+      "server: { port: 0 }\ntenants: [ { id: sc-north, name: North } ]\nsites: [ { id: wf1, name: WF, kind: wind_farm, tenant: sc-north } ]\n",
+    );
+    const config = loadCentralConfig(path, {});
+    expect(config.server.port).toBe(0);
+    expect(config.sites[0]?.tenant).toBe("sc-north");
+    const missing = checkCentralConfigFile(join(dir, "nope.yaml"), {});
+    expect(missing.ok).toBe(false);
+    writeFileSync(path, "server: [1\n");
+    expect(() => loadCentralConfig(path, {})).toThrow(/not valid YAML/);
+  });
+});

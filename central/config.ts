@@ -1,0 +1,268 @@
+// Central's configuration: validated once, where it enters (file or object),
+// with defaults from the schema and unknown keys refused. Errors name the
+// key path, e.g. `assets[2].site: unknown site "wf9"`.
+import { readFileSync } from "node:fs";
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import { Value, type ValueError } from "@sinclair/typebox/value";
+import { parse as parseYaml } from "yaml";
+import { AssetKinds, ComponentClasses } from "../common/names.ts";
+import { MAX_BATCH_BYTES } from "../common/wire.ts";
+
+const literals = <T extends string>(values: readonly T[], options: object = {}) =>
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    options,
+  );
+
+const Id = Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_.:-]+$" });
+
+export const Roles = ["admin", "ministry", "service_company", "agent"] as const;
+export type Role = (typeof Roles)[number];
+export const SiteKinds = ["wind_farm", "facility"] as const;
+
+const ServerSchema = Type.Object(
+  {
+    host: Type.String({ default: "127.0.0.1" }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+    bodyLimitBytes: Type.Integer({ minimum: 1024, default: MAX_BATCH_BYTES }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+const EmbeddedStoreSchema = Type.Object(
+  {
+    kind: Type.Literal("embedded"),
+    /** SQLite file; default `<dataDir>/timeseries.sqlite`. */
+    path: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+const InfluxStoreSchema = Type.Object(
+  {
+    kind: Type.Literal("influx"),
+    url: Type.String({ pattern: "^https?://" }),
+    database: Type.String({ minLength: 1 }),
+    token: Type.Optional(Type.String({ minLength: 1 })),
+    username: Type.Optional(Type.String({ minLength: 1 })),
+    password: Type.Optional(Type.String()),
+    timeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
+  },
+  { additionalProperties: false },
+);
+
+const StoreSchema = Type.Union([EmbeddedStoreSchema, InfluxStoreSchema], { default: { kind: "embedded" } });
+
+const TenantSchema = Type.Object(
+  { id: Id, name: Type.String({ minLength: 1 }) },
+  { additionalProperties: false },
+);
+
+const SiteSchema = Type.Object(
+  {
+    id: Id,
+    name: Type.String({ minLength: 1 }),
+    kind: literals(SiteKinds),
+    tenant: Type.Optional(Id),
+    lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
+    lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
+    /** IANA zone, e.g. Europe/Moscow. */
+    timezone: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+const MeasuringPointSchema = Type.Object(
+  { id: Id, component: literals(ComponentClasses) },
+  { additionalProperties: false },
+);
+
+const AssetSchema = Type.Object(
+  {
+    id: Id,
+    name: Type.String({ minLength: 1 }),
+    kind: literals(AssetKinds),
+    site: Id,
+    tenant: Id,
+    points: Type.Array(MeasuringPointSchema, { default: [] }),
+  },
+  { additionalProperties: false },
+);
+
+const TokenSchema = Type.Object(
+  {
+    sha256: Type.String({ pattern: "^[0-9a-f]{64}$" }),
+    role: literals(Roles),
+    tenant: Type.Optional(Id),
+    site: Type.Optional(Id),
+    label: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const CentralConfigSchema = Type.Object(
+  {
+    server: ServerSchema,
+    dataDir: Type.String({ minLength: 1, default: ".vetra" }),
+    store: StoreSchema,
+    tenants: Type.Array(TenantSchema, { default: [] }),
+    sites: Type.Array(SiteSchema, { default: [] }),
+    assets: Type.Array(AssetSchema, { default: [] }),
+    tokens: Type.Array(TokenSchema, { default: [] }),
+  },
+  { additionalProperties: false },
+);
+
+export type CentralConfig = Static<typeof CentralConfigSchema>;
+export type TenantConfig = Static<typeof TenantSchema>;
+export type SiteConfig = Static<typeof SiteSchema>;
+export type AssetConfig = Static<typeof AssetSchema>;
+export type TokenConfig = Static<typeof TokenSchema>;
+export type Fleet = Pick<CentralConfig, "tenants" | "sites" | "assets">;
+
+export type ConfigResult = { ok: true; config: CentralConfig } | { ok: false; error: string };
+
+/** A config that does not validate; the message names the key path. */
+export class CentralConfigError extends Error {
+  override readonly name = "CentralConfigError";
+}
+
+/** `/assets/2/site` → `assets[2].site`. */
+const keyPath = (pointer: string): string =>
+  pointer
+    .split("/")
+    .slice(1)
+    .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), "");
+
+/** The first error, explained; unions of literals list their choices, tagged unions pick the variant by `kind`. */
+function describeError(schema: TSchema, value: unknown, prefix = ""): string | null {
+  const first: ValueError | undefined = Value.Errors(schema, value).First();
+  if (!first) return null;
+  const path = `${prefix}${first.path}`;
+  const variants = (first.schema as { anyOf?: TSchema[] }).anyOf;
+  if (variants) {
+    const consts = variants.map((v) => (v as { const?: unknown }).const);
+    if (consts.every((c) => typeof c === "string")) {
+      return `${keyPath(path) || "(root)"}: expected one of ${consts.join("|")}`;
+    }
+    const kinds = variants.map(
+      (v) => (v as { properties?: { kind?: { const?: unknown } } }).properties?.kind?.const,
+    );
+    if (kinds.every((k) => typeof k === "string")) {
+      const kind = (first.value as { kind?: unknown } | undefined)?.kind;
+      const variant = variants[kinds.indexOf(kind as string)];
+      if (!variant) return `${keyPath(`${path}/kind`)}: expected one of ${kinds.join("|")}`;
+      return describeError(variant, first.value, path);
+    }
+  }
+  const message =
+    first.message === "Unexpected property" ? "unknown key" : first.message.replace(/^Expected/, "expected");
+  return `${keyPath(path) || "(root)"}: ${message}`;
+}
+
+const INFLUX_ENV: Record<string, string> = {
+  url: "INFLUX_URL",
+  database: "INFLUX_DB",
+  token: "INFLUX_TOKEN",
+  username: "INFLUX_USER",
+  password: "INFLUX_PASSWORD",
+};
+
+/**
+ * Validates a parsed config object and fills defaults. For `store.kind:
+ * influx`, keys missing from the file are taken from INFLUX_URL, INFLUX_DB,
+ * INFLUX_TOKEN, INFLUX_USER and INFLUX_PASSWORD in `env`.
+ */
+export function checkCentralConfig(
+  input: unknown,
+  env: Record<string, string | undefined> = {},
+): ConfigResult {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) {
+    return { ok: false, error: "(root): expected an object" };
+  }
+  const value = structuredClone(input) as Record<string, unknown>;
+  const store = value.store as Record<string, unknown> | undefined;
+  if (store && typeof store === "object" && store.kind === "influx") {
+    for (const [key, name] of Object.entries(INFLUX_ENV)) {
+      if (store[key] === undefined && env[name]) store[key] = env[name];
+    }
+  }
+  const withDefaults = Value.Default(CentralConfigSchema, value);
+  const error = describeError(CentralConfigSchema, withDefaults);
+  if (error) return { ok: false, error };
+  const config = withDefaults as CentralConfig;
+  const crossError = checkReferences(config);
+  if (crossError) return { ok: false, error: crossError };
+  return { ok: true, config };
+}
+
+function checkReferences(config: CentralConfig): string | null {
+  const duplicate = (ids: string[]): number => ids.findIndex((id, i) => ids.indexOf(id) !== i);
+  const lists = { tenants: config.tenants, sites: config.sites, assets: config.assets } as const;
+  for (const [key, list] of Object.entries(lists)) {
+    const i = duplicate(list.map((x) => x.id));
+    if (i >= 0) return `${key}[${i}].id: duplicate id "${list[i]!.id}"`;
+  }
+  const tenants = new Set(config.tenants.map((t) => t.id));
+  const sites = new Set(config.sites.map((s) => s.id));
+  for (const [i, s] of config.sites.entries()) {
+    if (s.tenant !== undefined && !tenants.has(s.tenant))
+      return `sites[${i}].tenant: unknown tenant "${s.tenant}"`;
+  }
+  for (const [i, a] of config.assets.entries()) {
+    if (!sites.has(a.site)) return `assets[${i}].site: unknown site "${a.site}"`;
+    if (!tenants.has(a.tenant)) return `assets[${i}].tenant: unknown tenant "${a.tenant}"`;
+    const p = duplicate(a.points.map((x) => x.id));
+    if (p >= 0) return `assets[${i}].points[${p}].id: duplicate point "${a.points[p]!.id}"`;
+  }
+  for (const [i, t] of config.tokens.entries()) {
+    if (t.role === "service_company" && t.tenant === undefined)
+      return `tokens[${i}].tenant: required for service_company`;
+    if (t.role === "agent" && t.site === undefined) return `tokens[${i}].site: required for agent`;
+    if (t.tenant !== undefined && !tenants.has(t.tenant))
+      return `tokens[${i}].tenant: unknown tenant "${t.tenant}"`;
+    if (t.site !== undefined && !sites.has(t.site)) return `tokens[${i}].site: unknown site "${t.site}"`;
+  }
+  return null;
+}
+
+/** Like checkCentralConfig, but returns the config or throws CentralConfigError. */
+export function parseCentralConfig(
+  input: unknown,
+  env: Record<string, string | undefined> = {},
+): CentralConfig {
+  const r = checkCentralConfig(input, env);
+  if (!r.ok) throw new CentralConfigError(r.error);
+  return r.config;
+}
+
+/** Reads a YAML or JSON file (JSON is YAML) and validates it; throws CentralConfigError naming the key. */
+export function loadCentralConfig(
+  path: string,
+  env: Record<string, string | undefined> = process.env,
+): CentralConfig {
+  const r = checkCentralConfigFile(path, env);
+  if (!r.ok) throw new CentralConfigError(r.error);
+  return r.config;
+}
+
+/** Reads a YAML or JSON file (JSON is YAML) and validates it. */
+export function checkCentralConfigFile(
+  path: string,
+  env: Record<string, string | undefined> = process.env,
+): ConfigResult {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    return { ok: false, error: `${path}: ${(error as Error).message}` };
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    return { ok: false, error: `${path}: not valid YAML/JSON: ${(error as Error).message.split("\n")[0]}` };
+  }
+  return checkCentralConfig(parsed ?? {}, env);
+}

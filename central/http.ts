@@ -1,0 +1,83 @@
+// What every route shares: the error body, the error class handlers throw,
+// who may see what, and small parsers for query parameters.
+import { type TSchema, Type } from "@sinclair/typebox";
+import type { FastifyRequest } from "fastify";
+import { type ErrorCode, ErrorCodes } from "../common/errors.ts";
+import type { Asset, Principal } from "./meta/meta.ts";
+
+export const ErrorBodySchema = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      details: Type.Optional(Type.Unknown()),
+    }),
+  },
+  { $id: "ErrorBody", description: "Every error: a code from the error table and a message" },
+);
+
+/** Response schemas for the error statuses a route may answer. */
+export const errorResponses = (...statuses: number[]): Record<number, TSchema> =>
+  Object.fromEntries(statuses.map((s) => [s, Type.Ref("ErrorBody")]));
+
+/** Thrown by handlers; the error handler turns it into `{"error": {code, message}}` with the code's status. */
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  readonly headers: Record<string, string>;
+  constructor(code: ErrorCode, message?: string, headers: Record<string, string> = {}) {
+    super(message ?? ErrorCodes[code].en);
+    this.code = code;
+    this.statusCode = ErrorCodes[code].status;
+    this.headers = headers;
+  }
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Set by the auth hook on every /api/ route that needs a token. */
+    principal: Principal | null;
+  }
+}
+
+export const principalOf = (request: FastifyRequest): Principal => {
+  if (!request.principal) throw new ApiError("UNAUTHENTICATED");
+  return request.principal;
+};
+
+/**
+ * Who sees an asset: admin and ministry see everything, a service company
+ * the assets of its tenant, an agent the assets of its site.
+ */
+export const canSeeAsset = (principal: Principal, asset: Asset): boolean => {
+  switch (principal.role) {
+    case "admin":
+    case "ministry":
+      return true;
+    case "service_company":
+      return principal.tenant !== null && asset.tenant === principal.tenant;
+    case "agent":
+      return principal.site !== null && asset.site === principal.site;
+  }
+};
+
+export const BearerSecurity = [{ bearerAuth: [] as string[] }];
+
+const DURATION = /^(\d+)(ms|s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `10s`, `1m`, `1h`, `1d`, `500ms` → milliseconds; null when malformed or zero. */
+export const parseDuration = (text: string): number | null => {
+  const m = DURATION.exec(text);
+  if (!m) return null;
+  const ms = Number(m[1]) * UNIT_MS[m[2]!]!;
+  return ms > 0 && Number.isSafeInteger(ms) ? ms : null;
+};
+
+/** ISO-8601 with an explicit zone (UTC `Z` or offset), or epoch milliseconds. */
+export const parseTime = (text: string): number | null => {
+  if (/^\d{1,16}$/.test(text)) return Number(text);
+  if (!/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/.test(text)) return null;
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) ? ms : null;
+};

@@ -1,0 +1,170 @@
+// The fleet a caller may see, and one asset's condition: ISO 10816-21 zone
+// and latest features per measuring point, active diagnoses, latest SCADA
+// or meter values.
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import { AssetKinds, isoZoneFromNumber } from "../../common/names.ts";
+import type { CentralDeps } from "../deps.ts";
+import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
+import type { Asset } from "../meta/meta.ts";
+import type { TimeSeriesStore } from "../stores/types.ts";
+
+/** A diagnosis not re-confirmed by the edge for this long is no longer active. */
+export const DIAGNOSIS_ACTIVE_MS = 3_600_000;
+
+const AssetSchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    kind: Type.Union(AssetKinds.map((k) => Type.Literal(k))),
+    site: Type.String(),
+    tenant: Type.String(),
+    points: Type.Array(Type.Object({ id: Type.String(), component: Type.String() })),
+  },
+  { $id: "Asset" },
+);
+
+const Numbers = Type.Record(Type.String(), Type.Number());
+const LatestValuesSchema = Type.Object({ ts: Type.Integer({ description: "epoch ms" }), fields: Numbers });
+
+const HealthSchema = Type.Object({
+  asset: Type.Ref("Asset"),
+  points: Type.Array(
+    Type.Object({
+      point: Type.String(),
+      component: Type.Union([Type.String(), Type.Null()]),
+      isoZone: Type.Union([
+        Type.Literal("A"),
+        Type.Literal("B"),
+        Type.Literal("C"),
+        Type.Literal("D"),
+        Type.Null(),
+      ]),
+      features: Numbers,
+      ts: Type.Union([Type.Integer({ description: "epoch ms of the latest block" }), Type.Null()]),
+    }),
+  ),
+  diagnoses: Type.Array(
+    Type.Object({
+      point: Type.Union([Type.String(), Type.Null()]),
+      fault: Type.String(),
+      severity: Type.Union([Type.Literal("warning"), Type.Literal("alarm"), Type.Null()]),
+      confidence: Type.Union([Type.Number(), Type.Null()]),
+      ts: Type.Integer(),
+      fields: Numbers,
+    }),
+  ),
+  scada: Type.Optional(LatestValuesSchema),
+  meter: Type.Optional(LatestValuesSchema),
+});
+
+export const visibleAsset = (
+  deps: CentralDeps,
+  request: Parameters<typeof principalOf>[0],
+  id: string,
+): Asset => {
+  const asset = deps.meta.getAsset(id);
+  // 404 also for assets that exist but belong to someone else: existence is not revealed.
+  if (!asset || !canSeeAsset(principalOf(request), asset))
+    throw new ApiError("NOT_FOUND", `No asset "${id}"`);
+  return asset;
+};
+
+const orFail = <T>(r: Awaited<ReturnType<TimeSeriesStore["latest"]>> & { value?: T }) => {
+  if (r.kind === "retryable") throw new ApiError("STORE_UNAVAILABLE", r.message);
+  if (r.kind === "failure") throw new ApiError("QUERY_FAILED", r.message);
+  return r.value;
+};
+
+const assets: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
+  const { meta, store } = deps;
+  app.addSchema(AssetSchema);
+
+  app.get(
+    "/api/v1/assets",
+    {
+      schema: {
+        tags: ["assets"],
+        summary: "Turbines and facilities the caller may see",
+        security: BearerSecurity,
+        response: { 200: Type.Object({ assets: Type.Array(Type.Ref("Asset")) }), ...errorResponses(401) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      return { assets: meta.listAssets().filter((a) => canSeeAsset(principal, a)) };
+    },
+  );
+
+  app.get(
+    "/api/v1/assets/:id/health",
+    {
+      schema: {
+        tags: ["assets"],
+        summary:
+          "ISO 10816-21 zone and latest features per measuring point, active diagnoses, latest SCADA/meter values",
+        security: BearerSecurity,
+        params: Type.Object({ id: Type.String() }),
+        response: { 200: HealthSchema, ...errorResponses(401, 404, 500, 503) },
+      },
+    },
+    async (request) => {
+      const asset = visibleAsset(deps, request, request.params.id);
+      const tags = { asset: asset.id };
+      const [vibration, diagnosis, scada, meter] = await Promise.all([
+        store.latest({ measurement: "vibration", tags, groupBy: ["point"] }),
+        store.latest({ measurement: "diagnosis", tags, groupBy: ["point", "fault"] }),
+        store.latest({ measurement: "scada", tags, groupBy: ["asset"] }),
+        store.latest({ measurement: "meter", tags, groupBy: ["asset"] }),
+      ]);
+      const vibrationRows = orFail(vibration);
+      const byPoint = new Map(vibrationRows.map((r) => [r.tags.point ?? "", r]));
+      const known = new Set(asset.points.map((p) => p.id));
+      const points = [
+        ...asset.points.map((p) => ({ id: p.id, component: p.component as string | null })),
+        ...vibrationRows
+          .filter((r) => r.tags.point && !known.has(r.tags.point))
+          .map((r) => ({ id: r.tags.point!, component: null })),
+      ].map(({ id, component }) => {
+        const row = byPoint.get(id);
+        const { iso_zone, ...features } = row?.fields ?? {};
+        return {
+          point: id,
+          component,
+          isoZone: iso_zone === undefined ? null : isoZoneFromNumber(iso_zone),
+          features,
+          ts: row?.ts ?? null,
+        };
+      });
+      const activeSince = Date.now() - DIAGNOSIS_ACTIVE_MS;
+      // Diagnosis fields as the edge writes them: severity 1 = warning, 2 = alarm;
+      // confidence 0..1; active 0 marks a diagnosis the edge withdrew.
+      const diagnoses = orFail(diagnosis)
+        .filter((r) => r.tags.fault && r.ts >= activeSince && r.fields.active !== 0)
+        .map((r) => ({
+          point: r.tags.point ?? null,
+          fault: r.tags.fault!,
+          severity:
+            r.fields.severity === 2
+              ? ("alarm" as const)
+              : r.fields.severity === 1
+                ? ("warning" as const)
+                : null,
+          confidence: r.fields.confidence ?? null,
+          ts: r.ts,
+          fields: r.fields,
+        }));
+      const scadaRow = orFail(scada)[0];
+      const meterRow = orFail(meter)[0];
+      return {
+        asset,
+        points,
+        diagnoses,
+        ...(scadaRow ? { scada: { ts: scadaRow.ts, fields: scadaRow.fields } } : {}),
+        ...(meterRow ? { meter: { ts: meterRow.ts, fields: meterRow.fields } } : {}),
+      };
+    },
+  );
+};
+
+export default assets;

@@ -1,0 +1,98 @@
+// POST /api/v1/ingest: edge agents' batches. All-or-nothing: the whole
+// batch is checked before anything is written, and 200 is sent only once
+// the store has durably accepted every point (the edge then drops the batch
+// from its disk queue).
+import { createGunzip } from "node:zlib";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { IngestAckSchema, IngestBatchSchema, MAX_FUTURE_SKEW_MS } from "../../common/wire.ts";
+import type { CentralDeps } from "../deps.ts";
+import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+
+const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta }) => {
+  app.post(
+    "/api/v1/ingest",
+    {
+      schema: {
+        tags: ["ingest"],
+        summary: "Store a batch of points from an edge agent (agent token); JSON, optionally gzip-encoded",
+        security: BearerSecurity,
+        body: IngestBatchSchema,
+        response: { 200: IngestAckSchema, ...errorResponses(400, 401, 403, 413, 415, 500, 503) },
+      },
+      // Decompress before parsing; fastify's bodyLimit then caps the
+      // *decompressed* size, which is what protects against a zip bomb.
+      preParsing: async (request, _reply, payload) => {
+        const encoding = (request.headers["content-encoding"] ?? "identity").toLowerCase().trim();
+        if (encoding === "identity") return payload;
+        if (encoding !== "gzip") {
+          throw new ApiError(
+            "UNSUPPORTED_ENCODING",
+            `Content-Encoding ${encoding} is not supported (use gzip)`,
+          );
+        }
+        const gunzip = createGunzip() as ReturnType<typeof createGunzip> & { receivedEncodedLength: number };
+        gunzip.receivedEncodedLength = 0;
+        payload.on("data", (chunk: Buffer) => {
+          gunzip.receivedEncodedLength += chunk.length;
+        });
+        gunzip.on("error", (error: Error & { statusCode?: number; vetraCode?: string }) => {
+          error.statusCode = 400;
+          error.vetraCode = "BAD_REQUEST";
+          error.message = `The body is not valid gzip: ${error.message}`;
+        });
+        payload.on("error", (error) => gunzip.destroy(error));
+        return payload.pipe(gunzip);
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      if (principal.role !== "agent" && principal.role !== "admin") {
+        throw new ApiError("FORBIDDEN", "Only agent (or admin) tokens may ingest");
+      }
+      const batch = request.body;
+      if (principal.role === "agent" && batch.site !== principal.site) {
+        throw new ApiError("FORBIDDEN", `batch.site: this token writes for site "${principal.site}"`);
+      }
+      const assets = new Map(meta.listAssets().map((a) => [a.id, a]));
+      const latestAllowedMs = Date.now() + MAX_FUTURE_SKEW_MS;
+      for (const [i, point] of batch.points.entries()) {
+        if (point.ts > latestAllowedMs) {
+          throw new ApiError("INVALID_TIMESTAMP", `points[${i}].ts: ${point.ts} is ahead of central's clock`);
+        }
+        for (const [name, value] of Object.entries(point.fields)) {
+          if (!Number.isFinite(value))
+            throw new ApiError("INVALID_NUMBER", `points[${i}].fields.${name}: not finite`);
+        }
+        const { site, asset: assetId } = point.tags;
+        const asset = assetId === undefined ? undefined : assets.get(assetId);
+        const siteAllowed = principal.role === "admin" || site === principal.site;
+        if (!asset || site === undefined || asset.site !== site || !siteAllowed) {
+          throw new ApiError(
+            "UNKNOWN_ASSET",
+            `points[${i}].tags: site "${site ?? ""}" / asset "${assetId ?? ""}" is not one this token may write`,
+          );
+        }
+      }
+      const written = await store.write(batch.points);
+      if (written.kind === "retryable") {
+        throw new ApiError("STORE_UNAVAILABLE", written.message, {
+          "Retry-After": String(Math.max(1, Math.ceil(written.retryInMillis / 1000))),
+        });
+      }
+      if (written.kind === "failure") throw new ApiError(written.code, written.message);
+      const isNew = meta.rememberBatch({
+        site: batch.site,
+        batchId: batch.batchId,
+        agent: batch.agent,
+        points: batch.points.length,
+      });
+      request.log.debug(
+        { batchId: batch.batchId, points: batch.points.length, duplicate: !isNew },
+        "batch stored",
+      );
+      return { batchId: batch.batchId, accepted: written.value.written, duplicate: !isNew };
+    },
+  );
+};
+
+export default ingest;

@@ -1,0 +1,259 @@
+// InfluxDB through its v1-compatible HTTP API (`/write` with line protocol,
+// `/query` with InfluxQL), which InfluxDB 1.x, 2.x (v1 compatibility) and
+// 3.x all serve — so one implementation covers them, with plain `fetch`.
+import { Point as LinePoint } from "@influxdata/influxdb-client";
+import type { ErrorCode } from "../../common/errors.ts";
+import { failure, type IoResult, retryable, success } from "../../common/result.ts";
+import type { LatestQuery, LatestRow, Series, SeriesQuery, TimeSeriesStore } from "./types.ts";
+import { canonicalTags, checkPoints, checkQuery } from "./validate.ts";
+
+export interface InfluxStoreOptions {
+  url: string;
+  database: string;
+  /** InfluxDB 2.x/3.x token → `Authorization: Token …`. */
+  token?: string;
+  /** InfluxDB 1.x credentials → `u` / `p` query parameters. */
+  username?: string;
+  password?: string;
+  timeoutMs?: number;
+  /** Whether to issue `CREATE DATABASE` (idempotent in 1.x) before the first use. */
+  createDatabase?: boolean;
+}
+
+/** Lines per `/write` request; keeps bodies well under InfluxDB's default 25 MB limit. */
+const LINES_PER_WRITE = 5000;
+const RETRY_AFTER_MS = 2000;
+
+/** InfluxQL identifier: double-quoted, with `\` and `"` escaped. */
+export const quoteIdent = (name: string): string => `"${name.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+/** InfluxQL string literal: single-quoted, with `\` and `'` escaped. */
+export const quoteString = (value: string): string =>
+  `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+
+interface InfluxSeries {
+  name?: string;
+  tags?: Record<string, string>;
+  columns: string[];
+  values?: (number | string | null)[][];
+}
+interface InfluxResponse {
+  results?: { statement_id?: number; series?: InfluxSeries[]; error?: string }[];
+  error?: string;
+}
+
+type HttpOutcome = { kind: "ok"; status: number; body: string } | IoResult<never>;
+
+export function openInfluxStore(options: InfluxStoreOptions): TimeSeriesStore {
+  const base = options.url.replace(/\/+$/, "");
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  let databaseEnsured = options.createDatabase === false;
+
+  const headers = (extra: Record<string, string> = {}): Record<string, string> => ({
+    ...extra,
+    ...(options.token ? { Authorization: `Token ${options.token}` } : {}),
+  });
+  const params = (extra: Record<string, string>): string => {
+    const p = new URLSearchParams(extra);
+    if (options.username !== undefined) p.set("u", options.username);
+    if (options.password !== undefined) p.set("p", options.password);
+    return p.toString();
+  };
+
+  const request = async (
+    path: string,
+    init: { method: "GET" | "POST"; body?: string; contentType?: string },
+    failCode: ErrorCode,
+  ): Promise<HttpOutcome> => {
+    let res: Response;
+    let body: string;
+    try {
+      res = await fetch(`${base}${path}`, {
+        method: init.method,
+        headers: headers(init.contentType ? { "Content-Type": init.contentType } : {}),
+        ...(init.body !== undefined ? { body: init.body } : {}),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      body = await res.text();
+    } catch (error) {
+      // Connection refused, DNS, reset, timeout: the server may come back.
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      return retryable("STORE_UNAVAILABLE", `influx ${path.split("?")[0]}: ${cause ?? what}`, RETRY_AFTER_MS);
+    }
+    if (res.status >= 500 || res.status === 429 || res.status === 408) {
+      const after = Number(res.headers.get("retry-after"));
+      return retryable(
+        "STORE_UNAVAILABLE",
+        `influx answered ${res.status}: ${body.slice(0, 300)}`,
+        Number.isFinite(after) && after > 0 ? after * 1000 : RETRY_AFTER_MS,
+      );
+    }
+    if (res.status >= 400) return failure(failCode, `influx answered ${res.status}: ${body.slice(0, 300)}`);
+    return { kind: "ok", status: res.status, body };
+  };
+
+  const runQuery = async (q: string, method: "GET" | "POST" = "GET"): Promise<IoResult<InfluxResponse>> => {
+    const query = params({ db: options.database, epoch: "ms", q });
+    const outcome = await request(`/query?${query}`, { method }, "QUERY_FAILED");
+    if (outcome.kind !== "ok") return outcome;
+    let parsed: InfluxResponse;
+    try {
+      parsed = JSON.parse(outcome.body) as InfluxResponse;
+    } catch {
+      return failure("QUERY_FAILED", `influx answered non-JSON: ${outcome.body.slice(0, 200)}`);
+    }
+    if (parsed.error) return failure("QUERY_FAILED", `influx: ${parsed.error}`);
+    const statementError = parsed.results?.find((r) => r.error)?.error;
+    if (statementError) return failure("QUERY_FAILED", `influx: ${statementError}`);
+    return success(parsed);
+  };
+
+  /** Best effort: 2.x/3.x refuse CREATE DATABASE (buckets are made there), which is fine. */
+  const ensureDatabase = async (): Promise<void> => {
+    if (databaseEnsured) return;
+    const r = await runQuery(`CREATE DATABASE ${quoteIdent(options.database)}`, "POST");
+    if (r.kind !== "retryable") databaseEnsured = true;
+  };
+
+  const isDatabaseMissing = (r: IoResult<unknown>): boolean =>
+    r.kind === "failure" && /database not found/i.test(r.message);
+
+  const tagFilter = (tags: Record<string, string> | undefined): string[] =>
+    Object.entries(tags ?? {}).map(([k, v]) => `${quoteIdent(k)} = ${quoteString(v)}`);
+
+  const groupTags = (tags: Record<string, string> | undefined): Record<string, string> => {
+    const out: Record<string, string> = {};
+    // InfluxDB reports an absent group-by tag as ""; the interface leaves it out.
+    for (const [k, v] of Object.entries(tags ?? {})) if (v !== "") out[k] = v;
+    return out;
+  };
+
+  const writeLines = async (lines: string[]): Promise<IoResult<void>> => {
+    for (let i = 0; i < lines.length; i += LINES_PER_WRITE) {
+      const body = lines.slice(i, i + LINES_PER_WRITE).join("\n");
+      const path = `/write?${params({ db: options.database, precision: "ms" })}`;
+      const outcome = await request(
+        path,
+        { method: "POST", body, contentType: "text/plain; charset=utf-8" },
+        "STORE_REJECTED",
+      );
+      if (outcome.kind !== "ok") return outcome;
+    }
+    return success(undefined);
+  };
+
+  return {
+    kind: "influx",
+
+    async ping() {
+      const outcome = await request("/ping", { method: "GET" }, "STORE_UNAVAILABLE");
+      if (outcome.kind !== "ok") return outcome;
+      return success(undefined);
+    },
+
+    async write(points) {
+      const problem = checkPoints(points);
+      if (problem) return failure(problem.code, problem.message);
+      if (points.length === 0) return success({ written: 0 });
+      const lines: string[] = [];
+      for (const p of points) {
+        const line = new LinePoint(p.measurement);
+        for (const [k, v] of Object.entries(p.tags)) line.tag(k, v);
+        for (const [k, v] of Object.entries(p.fields)) line.floatField(k, v);
+        line.timestamp(p.ts);
+        const text = line.toLineProtocol();
+        if (text === undefined) throw new Error("line protocol: point without fields passed the checks");
+        lines.push(text);
+      }
+      await ensureDatabase();
+      let r = await writeLines(lines);
+      if (isDatabaseMissing(r)) {
+        databaseEnsured = false;
+        await ensureDatabase();
+        r = await writeLines(lines);
+      }
+      if (r.kind !== "success") return r;
+      return success({ written: points.length });
+    },
+
+    async query(q: SeriesQuery) {
+      const bad = checkQuery(q);
+      if (bad) return failure("QUERY_FAILED", bad);
+      const aggregate = q.aggregate ?? (q.everyMs !== undefined ? "mean" : undefined);
+      const fieldExpr = aggregate
+        ? `${aggregate.toUpperCase()}(${quoteIdent(q.field)})`
+        : quoteIdent(q.field);
+      const where = [`time >= ${q.fromMs}ms`, `time < ${q.toMs}ms`, ...tagFilter(q.tags)].join(" AND ");
+      const groupBy = [
+        ...(q.everyMs !== undefined ? [`time(${q.everyMs}ms)`] : []),
+        ...(q.groupBy ?? []).map(quoteIdent),
+      ];
+      const text =
+        `SELECT ${fieldExpr} AS "value" FROM ${quoteIdent(q.measurement)} WHERE ${where}` +
+        (groupBy.length > 0 ? ` GROUP BY ${groupBy.join(", ")}` : "") +
+        (q.everyMs !== undefined ? " fill(none)" : "");
+      await ensureDatabase();
+      const r = await runQuery(text);
+      if (isDatabaseMissing(r)) return success([]);
+      if (r.kind !== "success") return r;
+      const out: Series[] = [];
+      for (const s of r.value.results?.[0]?.series ?? []) {
+        const valueAt = s.columns.indexOf("value");
+        const points: Series["points"] = [];
+        for (const row of s.values ?? []) {
+          const ts = row[0];
+          const value = row[valueAt];
+          if (typeof ts !== "number" || typeof value !== "number") continue;
+          // A whole-range aggregate is stamped at the range start, whatever InfluxDB's selector returns.
+          points.push({ ts: aggregate && q.everyMs === undefined ? q.fromMs : ts, value });
+        }
+        if (points.length > 0) out.push({ tags: groupTags(s.tags), points });
+      }
+      out.sort((a, b) => (canonicalTags(a.tags) < canonicalTags(b.tags) ? -1 : 1));
+      return success(out);
+    },
+
+    async latest(q: LatestQuery) {
+      const where = tagFilter(q.tags);
+      // Group by every tag so each underlying series answers its own newest row,
+      // then keep the newest per requested group.
+      const text =
+        `SELECT *::field FROM ${quoteIdent(q.measurement)}` +
+        (where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "") +
+        " GROUP BY * ORDER BY time DESC LIMIT 1";
+      await ensureDatabase();
+      const r = await runQuery(text);
+      if (isDatabaseMissing(r)) return success([]);
+      if (r.kind !== "success") return r;
+      const best = new Map<string, LatestRow & { order: string }>();
+      for (const s of r.value.results?.[0]?.series ?? []) {
+        const row = s.values?.[0];
+        if (!row || typeof row[0] !== "number") continue;
+        const fields: Record<string, number> = {};
+        s.columns.forEach((column, i) => {
+          const v = row[i];
+          if (i > 0 && typeof v === "number") fields[column] = v;
+        });
+        if (Object.keys(fields).length === 0) continue;
+        const all = groupTags(s.tags);
+        const tags: Record<string, string> = {};
+        for (const key of q.groupBy) if (all[key] !== undefined) tags[key] = all[key];
+        const key = canonicalTags(tags);
+        const order = canonicalTags(all);
+        const current = best.get(key);
+        if (!current || row[0] > current.ts || (row[0] === current.ts && order > current.order)) {
+          best.set(key, { tags, ts: row[0], fields, order });
+        }
+      }
+      return success(
+        [...best.entries()]
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([, { tags, ts, fields }]) => ({ tags, ts, fields })),
+      );
+    },
+
+    async close() {
+      // Stateless HTTP; nothing to release.
+    },
+  };
+}

@@ -1,0 +1,314 @@
+// One behaviour for every store: this suite runs against each implementation
+// (embedded.test.ts, influx.test.ts). Values are known by construction
+// (hand-computed means, counts, maxima), never taken from a store's output.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Point } from "../../common/wire.ts";
+import type { TimeSeriesStore } from "./types.ts";
+
+export interface StoreUnderTest {
+  store: TimeSeriesStore;
+  /** Removes what the factory made (temp dir, database). Called after close(). */
+  dispose(): Promise<void>;
+}
+
+/** A minute boundary (epoch multiple of 60 000 ms) in Nov 2023. */
+const T0 = 1_700_000_040_000;
+const S = 1000;
+const MIN = 60 * S;
+
+const vib = (asset: string, point: string, ts: number, fields: Record<string, number>): Point => ({
+  measurement: "vibration",
+  tags: { site: "wf1", asset, point },
+  fields,
+  ts,
+});
+
+const ok = <T>(r: { kind: string; value?: T; message?: string }): T => {
+  if (r.kind !== "success") throw new Error(`expected success, got ${JSON.stringify(r)}`);
+  return r.value as T;
+};
+
+export function describeStoreConformance(name: string, factory: () => Promise<StoreUnderTest>): void {
+  describe(`TimeSeriesStore conformance: ${name}`, () => {
+    let sut: StoreUnderTest;
+    let store: TimeSeriesStore;
+    beforeEach(async () => {
+      sut = await factory();
+      store = sut.store;
+    });
+    afterEach(async () => {
+      await store.close();
+      await sut.dispose();
+    });
+
+    it("answers a ping", async () => {
+      expect(await store.ping()).toEqual({ kind: "success", value: undefined });
+    });
+
+    it("returns exactly the written points of a range, end exclusive", async () => {
+      const points = [1, 2, 3, 4, 5].map((v, i) =>
+        vib("T01", "main_bearing", T0 + i * 10 * S, { v_rms_mm_s: v, a_rms_g: v / 10 }),
+      );
+      expect(ok(await store.write(points))).toEqual({ written: 5 });
+      const series = ok(
+        await store.query({
+          measurement: "vibration",
+          field: "v_rms_mm_s",
+          fromMs: T0 + 10 * S,
+          toMs: T0 + 40 * S,
+        }),
+      );
+      expect(series).toEqual([
+        {
+          tags: {},
+          points: [
+            { ts: T0 + 10 * S, value: 2 },
+            { ts: T0 + 20 * S, value: 3 },
+            { ts: T0 + 30 * S, value: 4 },
+          ],
+        },
+      ]);
+      const accel = ok(
+        await store.query({ measurement: "vibration", field: "a_rms_g", fromMs: T0, toMs: T0 + 15 * S }),
+      );
+      expect(accel).toEqual([
+        {
+          tags: {},
+          points: [
+            { ts: T0, value: 0.1 },
+            { ts: T0 + 10 * S, value: 0.2 },
+          ],
+        },
+      ]);
+    });
+
+    describe("aggregation over epoch-aligned windows", () => {
+      // Minute 0: 1..6; minute 1: 10..60; minute 2: empty; minute 3: 7.
+      const values = [1, 2, 3, 4, 5, 6, 10, 20, 30, 40, 50, 60];
+      const points = [
+        ...values.map((v, i) => vib("T01", "main_bearing", T0 + i * 10 * S, { v_rms_mm_s: v })),
+        vib("T01", "main_bearing", T0 + 3 * MIN, { v_rms_mm_s: 7 }),
+      ];
+      const cases = [
+        { aggregate: "mean", expected: [3.5, 35, 7] },
+        { aggregate: "max", expected: [6, 60, 7] },
+        { aggregate: "min", expected: [1, 10, 7] },
+        { aggregate: "sum", expected: [21, 210, 7] },
+        { aggregate: "count", expected: [6, 6, 1] },
+        { aggregate: "last", expected: [6, 60, 7] },
+      ] as const;
+      for (const { aggregate, expected } of cases) {
+        it(`${aggregate} per minute, empty windows omitted`, async () => {
+          ok(await store.write(points));
+          const series = ok(
+            await store.query({
+              measurement: "vibration",
+              field: "v_rms_mm_s",
+              fromMs: T0,
+              toMs: T0 + 4 * MIN,
+              everyMs: MIN,
+              aggregate,
+            }),
+          );
+          expect(series).toEqual([
+            {
+              tags: {},
+              points: [
+                { ts: T0, value: expected[0] },
+                { ts: T0 + MIN, value: expected[1] },
+                { ts: T0 + 3 * MIN, value: expected[2] },
+              ],
+            },
+          ]);
+        });
+      }
+
+      it("stamps a window by its epoch-aligned start even when the range starts inside it", async () => {
+        ok(await store.write(points));
+        const series = ok(
+          await store.query({
+            measurement: "vibration",
+            field: "v_rms_mm_s",
+            fromMs: T0 + 30 * S,
+            toMs: T0 + MIN,
+            everyMs: MIN,
+            aggregate: "mean",
+          }),
+        );
+        // Only 4, 5, 6 fall in [T0+30 s, T0+60 s).
+        expect(series).toEqual([{ tags: {}, points: [{ ts: T0, value: 5 }] }]);
+      });
+
+      it("aggregates the whole range into one point at fromMs without everyMs", async () => {
+        ok(await store.write(points));
+        const series = ok(
+          await store.query({
+            measurement: "vibration",
+            field: "v_rms_mm_s",
+            fromMs: T0 + 5 * S,
+            toMs: T0 + 2 * MIN,
+            aggregate: "max",
+          }),
+        );
+        expect(series).toEqual([{ tags: {}, points: [{ ts: T0 + 5 * S, value: 60 }] }]);
+      });
+    });
+
+    describe("tags", () => {
+      // T01/main_bearing: 1, 2; T01/generator_de: 10, 20; T02/main_bearing: 100, 200.
+      const points = [
+        vib("T01", "main_bearing", T0, { v_rms_mm_s: 1 }),
+        vib("T01", "main_bearing", T0 + 10 * S, { v_rms_mm_s: 2 }),
+        vib("T01", "generator_de", T0, { v_rms_mm_s: 10 }),
+        vib("T01", "generator_de", T0 + 10 * S, { v_rms_mm_s: 20 }),
+        vib("T02", "main_bearing", T0, { v_rms_mm_s: 100 }),
+        vib("T02", "main_bearing", T0 + 10 * S, { v_rms_mm_s: 200 }),
+      ];
+      const range = { measurement: "vibration", field: "v_rms_mm_s", fromMs: T0, toMs: T0 + MIN } as const;
+
+      it("filters by tag equality and splits by groupBy", async () => {
+        ok(await store.write(points));
+        const byPoint = ok(await store.query({ ...range, tags: { asset: "T01" }, groupBy: ["point"] }));
+        expect(byPoint).toEqual([
+          {
+            tags: { point: "generator_de" },
+            points: [
+              { ts: T0, value: 10 },
+              { ts: T0 + 10 * S, value: 20 },
+            ],
+          },
+          {
+            tags: { point: "main_bearing" },
+            points: [
+              { ts: T0, value: 1 },
+              { ts: T0 + 10 * S, value: 2 },
+            ],
+          },
+        ]);
+        const oneSeries = ok(await store.query({ ...range, tags: { asset: "T02", point: "main_bearing" } }));
+        expect(oneSeries).toEqual([
+          {
+            tags: {},
+            points: [
+              { ts: T0, value: 100 },
+              { ts: T0 + 10 * S, value: 200 },
+            ],
+          },
+        ]);
+      });
+
+      it("aggregates across series per group", async () => {
+        ok(await store.write(points));
+        const byAsset = ok(
+          await store.query({ ...range, everyMs: MIN, aggregate: "mean", groupBy: ["asset"] }),
+        );
+        expect(byAsset).toEqual([
+          { tags: { asset: "T01" }, points: [{ ts: T0, value: 8.25 }] }, // (1+2+10+20)/4
+          { tags: { asset: "T02" }, points: [{ ts: T0, value: 150 }] },
+        ]);
+        const all = ok(await store.query({ ...range, everyMs: MIN, aggregate: "count" }));
+        expect(all).toEqual([{ tags: {}, points: [{ ts: T0, value: 6 }] }]);
+      });
+
+      it("answers an empty list for a filter, field or range that matches nothing", async () => {
+        ok(await store.write(points));
+        expect(ok(await store.query({ ...range, tags: { asset: "T99" } }))).toEqual([]);
+        expect(ok(await store.query({ ...range, field: "kurtosis" }))).toEqual([]);
+        expect(ok(await store.query({ ...range, fromMs: T0 + 2 * MIN, toMs: T0 + 3 * MIN }))).toEqual([]);
+        expect(ok(await store.query({ ...range, measurement: "meter", field: "power_kw" }))).toEqual([]);
+      });
+    });
+
+    it("returns the newest row per group with all its fields", async () => {
+      ok(
+        await store.write([
+          {
+            measurement: "scada",
+            tags: { site: "wf1", asset: "T01" },
+            fields: { power_kw: 100, wind_speed_m_s: 5 },
+            ts: T0,
+          },
+          {
+            measurement: "scada",
+            tags: { site: "wf1", asset: "T01" },
+            fields: { power_kw: 200, wind_speed_m_s: 7 },
+            ts: T0 + S,
+          },
+          { measurement: "scada", tags: { site: "wf1", asset: "T02" }, fields: { power_kw: 50 }, ts: T0 },
+          vib("T01", "main_bearing", T0, { v_rms_mm_s: 1.5, iso_zone: 1 }),
+          vib("T01", "main_bearing", T0 + 10 * S, { v_rms_mm_s: 4.5, iso_zone: 3 }),
+          vib("T01", "generator_de", T0, { v_rms_mm_s: 2.5, iso_zone: 2 }),
+        ]),
+      );
+      expect(ok(await store.latest({ measurement: "scada", groupBy: ["asset"] }))).toEqual([
+        { tags: { asset: "T01" }, ts: T0 + S, fields: { power_kw: 200, wind_speed_m_s: 7 } },
+        { tags: { asset: "T02" }, ts: T0, fields: { power_kw: 50 } },
+      ]);
+      expect(
+        ok(
+          await store.latest({
+            measurement: "vibration",
+            tags: { asset: "T01" },
+            groupBy: ["asset", "point"],
+          }),
+        ),
+      ).toEqual([
+        { tags: { asset: "T01", point: "generator_de" }, ts: T0, fields: { v_rms_mm_s: 2.5, iso_zone: 2 } },
+        {
+          tags: { asset: "T01", point: "main_bearing" },
+          ts: T0 + 10 * S,
+          fields: { v_rms_mm_s: 4.5, iso_zone: 3 },
+        },
+      ]);
+      expect(
+        ok(await store.latest({ measurement: "scada", tags: { asset: "T99" }, groupBy: ["asset"] })),
+      ).toEqual([]);
+      expect(ok(await store.latest({ measurement: "meter", groupBy: ["asset"] }))).toEqual([]);
+    });
+
+    it("re-writing the same batch creates no duplicates, and a new value overwrites", async () => {
+      const batch = [1, 2, 3].map((v, i) => vib("T01", "main_bearing", T0 + i * S, { v_rms_mm_s: v }));
+      ok(await store.write(batch));
+      ok(await store.write(batch));
+      const count = {
+        measurement: "vibration",
+        field: "v_rms_mm_s",
+        fromMs: T0,
+        toMs: T0 + MIN,
+        everyMs: MIN,
+        aggregate: "count",
+      } as const;
+      expect(ok(await store.query(count))).toEqual([{ tags: {}, points: [{ ts: T0, value: 3 }] }]);
+      // Same key, tags given in another order: still the same series and timestamp.
+      ok(
+        await store.write([
+          {
+            measurement: "vibration",
+            tags: { point: "main_bearing", asset: "T01", site: "wf1" },
+            fields: { v_rms_mm_s: 9 },
+            ts: T0 + S,
+          },
+        ]),
+      );
+      expect(ok(await store.query(count))).toEqual([{ tags: {}, points: [{ ts: T0, value: 3 }] }]);
+      const raw = ok(await store.query({ ...count, everyMs: undefined, aggregate: undefined }));
+      expect(raw[0]?.points.map((p) => p.value)).toEqual([1, 9, 3]);
+    });
+
+    it("refuses a batch with a non-finite value as a whole, and accepts an empty batch", async () => {
+      for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+        const r = await store.write([
+          vib("T01", "main_bearing", T0, { v_rms_mm_s: 1 }),
+          vib("T01", "main_bearing", T0 + S, { v_rms_mm_s: bad }),
+        ]);
+        expect(r).toMatchObject({ kind: "failure", code: "INVALID_NUMBER" });
+      }
+      const empty = await store.write([vib("T01", "main_bearing", T0, {})]);
+      expect(empty).toMatchObject({ kind: "failure", code: "VALIDATION_FAILED" });
+      expect(
+        ok(await store.query({ measurement: "vibration", field: "v_rms_mm_s", fromMs: T0, toMs: T0 + MIN })),
+      ).toEqual([]);
+      expect(ok(await store.write([]))).toEqual({ written: 0 });
+    });
+  });
+}

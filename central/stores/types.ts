@@ -1,0 +1,68 @@
+// The time-series store seen by central: one small interface, two
+// implementations (embedded SQLite, InfluxDB v1 HTTP API). Both pass the same
+// conformance suite (store.conformance.ts).
+import type { Measurement } from "../../common/names.ts";
+import type { IoResult } from "../../common/result.ts";
+import type { Point } from "../../common/wire.ts";
+
+export type Aggregate = "mean" | "min" | "max" | "sum" | "count" | "last";
+export const Aggregates: readonly Aggregate[] = ["mean", "min", "max", "sum", "count", "last"];
+
+export interface SeriesQuery {
+  measurement: Measurement;
+  field: string;
+  /** Equality filters on tags. */
+  tags?: Record<string, string>;
+  fromMs: number;
+  /** Exclusive. */
+  toMs: number;
+  /** Aggregation window; windows start at epoch multiples of everyMs. Implies `mean` if no aggregate. */
+  everyMs?: number;
+  /** Without everyMs: one point per series over the whole range, at ts = fromMs. */
+  aggregate?: Aggregate;
+  /** Tag keys that split the result into series; without it, one series with `tags: {}`. */
+  groupBy?: string[];
+}
+
+/**
+ * One result series. `tags` holds the groupBy keys only (a key whose tag is
+ * absent from the data is left out). Points ascend by ts; ts is the window
+ * start when aggregated; empty windows are omitted; raw queries without
+ * groupBy may hold equal timestamps from different underlying series.
+ */
+export interface Series {
+  tags: Record<string, string>;
+  points: { ts: number; value: number }[];
+}
+
+export interface LatestQuery {
+  measurement: Measurement;
+  tags?: Record<string, string>;
+  groupBy: string[];
+}
+
+/** Newest row of a group: all fields one underlying series has at its newest timestamp. */
+export interface LatestRow {
+  tags: Record<string, string>;
+  ts: number;
+  fields: Record<string, number>;
+}
+
+export interface TimeSeriesStore {
+  readonly kind: "embedded" | "influx";
+  ping(): Promise<IoResult<void>>;
+  /**
+   * Durable when it resolves success. Idempotent: the same
+   * measurement + tags + field + ts overwrites. All-or-nothing on invalid
+   * input: a non-finite value (NaN, ±Infinity) → failure INVALID_NUMBER, a
+   * point without fields or with an empty tag value → failure
+   * VALIDATION_FAILED, and nothing is written. An empty array is a success
+   * with `written: 0`. `written` counts points.
+   */
+  write(points: readonly Point[]): Promise<IoResult<{ written: number }>>;
+  /** A query matching nothing is a success with `[]`. */
+  query(q: SeriesQuery): Promise<IoResult<Series[]>>;
+  /** Newest row per group; ties between series at the same newest ts pick one of them. */
+  latest(q: LatestQuery): Promise<IoResult<LatestRow[]>>;
+  close(): Promise<void>;
+}

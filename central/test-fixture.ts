@@ -1,0 +1,89 @@
+// A central app on temp files with a small known fleet and one token per
+// role, for route tests (app.inject) — real SQLite, real stores.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { createCentralApp } from "./app.ts";
+import { type CentralConfig, parseCentralConfig } from "./config.ts";
+import { META_FILE, MetaStore } from "./meta/meta.ts";
+import { openEmbeddedStore } from "./stores/embedded.ts";
+import type { TimeSeriesStore } from "./stores/types.ts";
+
+export const FIXTURE_FLEET = {
+  tenants: [
+    { id: "sc-north", name: "North Wind Service" },
+    { id: "sc-south", name: "South Wind Service" },
+    { id: "region", name: "Regional energy department" },
+  ],
+  sites: [
+    { id: "wf1", name: "Wind farm 1", kind: "wind_farm" },
+    { id: "wf2", name: "Wind farm 2", kind: "wind_farm" },
+    { id: "fac-h01", name: "Hospital 1", kind: "facility", tenant: "region", timezone: "Europe/Moscow" },
+  ],
+  assets: [
+    {
+      id: "T01",
+      name: "Turbine 1",
+      kind: "turbine",
+      site: "wf1",
+      tenant: "sc-north",
+      points: [
+        { id: "main_bearing", component: "main_bearing" },
+        { id: "gearbox_hss", component: "gearbox" },
+      ],
+    },
+    { id: "T02", name: "Turbine 2", kind: "turbine", site: "wf1", tenant: "sc-south", points: [] },
+    { id: "T03", name: "Turbine 3", kind: "turbine", site: "wf2", tenant: "sc-north", points: [] },
+    { id: "H01", name: "Hospital 1", kind: "hospital", site: "fac-h01", tenant: "region", points: [] },
+  ],
+};
+
+export interface CentralFixture {
+  app: FastifyInstance;
+  store: TimeSeriesStore;
+  meta: MetaStore;
+  config: CentralConfig;
+  tokens: {
+    admin: string;
+    ministry: string;
+    north: string;
+    south: string;
+    agentWf1: string;
+    agentWf2: string;
+  };
+  auth(token: string): { authorization: string };
+  close(): Promise<void>;
+}
+
+export async function makeCentralFixture(options: { store?: TimeSeriesStore } = {}): Promise<CentralFixture> {
+  const dir = mkdtempSync(join(tmpdir(), "vetra-central-"));
+  const config = parseCentralConfig({ dataDir: dir, ...FIXTURE_FLEET });
+  const meta = new MetaStore(join(dir, META_FILE));
+  meta.replaceFleet(config);
+  const store = options.store ?? openEmbeddedStore({ path: join(dir, "timeseries.sqlite") });
+  const tokens = {
+    admin: meta.createToken({ role: "admin", label: "admin" }),
+    ministry: meta.createToken({ role: "ministry", label: "ministry" }),
+    north: meta.createToken({ role: "service_company", tenant: "sc-north", label: "north ops" }),
+    south: meta.createToken({ role: "service_company", tenant: "sc-south", label: "south ops" }),
+    agentWf1: meta.createToken({ role: "agent", site: "wf1", label: "edge wf1" }),
+    agentWf2: meta.createToken({ role: "agent", site: "wf2", label: "edge wf2" }),
+  };
+  const app = createCentralApp({ store, meta, config });
+  await app.ready();
+  return {
+    app,
+    store,
+    meta,
+    config,
+    tokens,
+    auth: (token) => ({ authorization: `Bearer ${token}` }),
+    async close() {
+      await app.close();
+      await store.close();
+      meta.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

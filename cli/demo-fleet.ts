@@ -1,0 +1,175 @@
+// The demo's fleet and the edge configurations that read it. Pure data and
+// builders: the demo, the end-to-end tests and the docs use the same ones,
+// so what a person sees with `npm start` is what the tests prove.
+import { TurbinePoints, type TurbinePointId } from "../common/names.ts";
+import type { CentralConfig } from "../central/config.ts";
+import type { FaultSpec } from "../simulators/turbine/physics.ts";
+import { TURBINE_MODBUS_MAP, turbineNodeIds } from "../simulators/turbine/index.ts";
+import { SDM630_MAP, TEMPERATURE_MAP, TEMPERATURE_UNIT_ID } from "../simulators/facility/index.ts";
+
+/**
+ * A source as written in an agent config file: `parseAgentConfig` fills the
+ * defaults and checks every key, so the builders below stay loose.
+ */
+export type SourceInput = Record<string, unknown> & { kind: "modbus" | "opcua"; id: string };
+
+export interface DemoTurbine {
+  id: string;
+  name: string;
+  tenant: string;
+  faults: FaultSpec[];
+}
+export interface DemoFacility {
+  id: string;
+  name: string;
+  kind: "hospital" | "clinic" | "school";
+  site: string;
+  lat: number;
+  lon: number;
+  savingFraction: number;
+}
+
+export const DEMO_TENANTS = [
+  { id: "sc-kavkaz", name: "ООО «Кавказ Ветросервис»" },
+  { id: "sc-step", name: "АО «Степной Энергосервис»" },
+  { id: "region", name: "Министерство энергетики региона" },
+] as const;
+
+export const DEMO_WIND_FARM = { id: "wf-caspian", name: "ВЭС «Каспийская»", lat: 42.35, lon: 47.8 };
+
+/** Six turbines: T02 with a main-bearing outer-race defect, T05 with generator imbalance. */
+export const DEMO_TURBINES: DemoTurbine[] = [
+  { id: "T01", name: "ВЭУ-1", tenant: "sc-kavkaz", faults: [] },
+  { id: "T02", name: "ВЭУ-2", tenant: "sc-kavkaz", faults: [{ point: "main_bearing", fault: "bearing_outer_race", severity: 0.6 }] },
+  { id: "T03", name: "ВЭУ-3", tenant: "sc-kavkaz", faults: [] },
+  { id: "T04", name: "ВЭУ-4", tenant: "sc-step", faults: [] },
+  { id: "T05", name: "ВЭУ-5", tenant: "sc-step", faults: [{ point: "generator_de", fault: "imbalance", severity: 0.6 }] },
+  { id: "T06", name: "ВЭУ-6", tenant: "sc-step", faults: [] },
+];
+
+export const DEMO_FACILITIES: DemoFacility[] = [
+  { id: "H01", name: "Республиканская клиническая больница", kind: "hospital", site: "fac-h01", lat: 42.98, lon: 47.5, savingFraction: 0.12 },
+  { id: "C01", name: "Городская поликлиника № 2", kind: "clinic", site: "fac-c01", lat: 42.97, lon: 47.49, savingFraction: 0.1 },
+  { id: "S01", name: "Средняя школа № 5", kind: "school", site: "fac-s01", lat: 42.99, lon: 47.52, savingFraction: 0.15 },
+];
+
+const pointsOfTurbine = () =>
+  (Object.keys(TurbinePoints) as TurbinePointId[]).map((id) => ({ id, component: TurbinePoints[id].component }));
+
+/** Central's fleet section for the demo (tenants, sites, assets and their measuring points). */
+export function demoFleet(): Pick<CentralConfig, "tenants" | "sites" | "assets"> {
+  return {
+    tenants: DEMO_TENANTS.map((t) => ({ ...t })),
+    sites: [
+      { id: DEMO_WIND_FARM.id, name: DEMO_WIND_FARM.name, kind: "wind_farm", lat: DEMO_WIND_FARM.lat, lon: DEMO_WIND_FARM.lon },
+      ...DEMO_FACILITIES.map((f) => ({ id: f.site, name: f.name, kind: "facility" as const, tenant: "region", lat: f.lat, lon: f.lon })),
+    ],
+    assets: [
+      ...DEMO_TURBINES.map((t) => ({
+        id: t.id,
+        name: t.name,
+        kind: "turbine" as const,
+        site: DEMO_WIND_FARM.id,
+        tenant: t.tenant,
+        points: pointsOfTurbine(),
+      })),
+      ...DEMO_FACILITIES.map((f) => ({ id: f.id, name: f.name, kind: f.kind, site: f.site, tenant: "region", points: [] })),
+    ],
+  };
+}
+
+/**
+ * Sources of one turbine as a nacelle gateway reads them: operational data
+ * from the turbine controller over Modbus, temperatures and waveforms from
+ * the condition-monitoring unit over OPC UA.
+ */
+export function turbineSources(
+  assetId: string,
+  modbus: { host: string; port: number },
+  opcuaEndpoint: string,
+  pkiDir: string,
+): SourceInput[] {
+  const nodes = turbineNodeIds(assetId);
+  const scadaOverModbus = ["rotor_speed_rpm", "generator_speed_rpm", "power_kw", "wind_speed_m_s"];
+  return [
+    {
+      kind: "modbus",
+      id: `${assetId.toLowerCase()}-controller`,
+      host: modbus.host,
+      port: modbus.port,
+      unitId: 1,
+      intervalMs: 1000,
+      timeoutMs: 1000,
+      asset: assetId,
+      registers: TURBINE_MODBUS_MAP.filter((r) => scadaOverModbus.includes(r.field)).map((r) => ({
+        function: r.function,
+        address: r.address,
+        type: r.type,
+        wordOrder: r.wordOrder,
+        measurement: "scada" as const,
+        field: r.field,
+        scale: r.scale ?? 1,
+      })),
+    },
+    {
+      kind: "opcua",
+      id: `${assetId.toLowerCase()}-cms`,
+      endpoint: opcuaEndpoint,
+      asset: assetId,
+      pkiDir,
+      publishingIntervalMs: 1000,
+      scalars: [
+        { nodeId: nodes.scada.NacelleTempC, measurement: "scada", field: "nacelle_temp_c", scale: 1 },
+        { nodeId: nodes.scada.MainBearingTempC, measurement: "scada", field: "main_bearing_temp_c", scale: 1 },
+        { nodeId: nodes.scada.GearboxBearingTempC, measurement: "scada", field: "gearbox_bearing_temp_c", scale: 1 },
+        { nodeId: nodes.scada.GeneratorBearingTempC, measurement: "scada", field: "generator_bearing_temp_c", scale: 1 },
+      ],
+      waveforms: (Object.keys(TurbinePoints) as TurbinePointId[]).map((point) => ({
+        point,
+        component: TurbinePoints[point].component,
+        waveformNodeId: nodes.points[point].Waveform,
+        sampleRateNodeId: nodes.points[point].SampleRateHz,
+        sequenceNodeId: nodes.points[point].BlockSequence,
+        speedNodeId: nodes.points[point].SpeedRpm,
+        unit: "g" as const,
+      })),
+    },
+  ];
+}
+
+/** The switch-room gateway of a facility: the main meter (unit 1) and the outdoor sensor (unit 2). */
+export function facilitySources(assetId: string, modbus: { host: string; port: number }): SourceInput[] {
+  return [
+    {
+      kind: "modbus",
+      id: `${assetId.toLowerCase()}-meter`,
+      host: modbus.host,
+      port: modbus.port,
+      unitId: 1,
+      intervalMs: 1000,
+      timeoutMs: 1000,
+      asset: assetId,
+      registers: [
+        ...SDM630_MAP.map((r) => ({
+          function: r.function,
+          address: r.address,
+          type: r.type,
+          wordOrder: r.wordOrder,
+          measurement: "meter" as const,
+          field: r.field,
+          scale: r.scale ?? 1,
+        })),
+        ...TEMPERATURE_MAP.map((r) => ({
+          function: r.function,
+          address: r.address,
+          type: r.type,
+          wordOrder: r.wordOrder,
+          measurement: "weather" as const,
+          field: r.field,
+          scale: r.scale ?? 1,
+          unitId: TEMPERATURE_UNIT_ID,
+        })),
+      ],
+    },
+  ];
+}

@@ -1,0 +1,211 @@
+// `vetra demo`: the whole path on one machine — simulated turbines and
+// facilities (real Modbus TCP and OPC UA servers on loopback), one edge
+// agent per site, and the central service with its web UI.
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { type CentralConfig, parseCentralConfig } from "../central/config.ts";
+import { startCentral } from "../central/server.ts";
+import { startAgent } from "../edge-agent/agent.ts";
+import { type AgentConfig, parseAgentConfig } from "../edge-agent/config.ts";
+import { type FacilitySim, start as startFacility } from "../simulators/facility/index.ts";
+import { start as startTurbine, type TurbineSim } from "../simulators/turbine/index.ts";
+import {
+  DEMO_FACILITIES,
+  DEMO_TENANTS,
+  DEMO_TURBINES,
+  DEMO_WIND_FARM,
+  demoFleet,
+  facilitySources,
+  type SourceInput,
+  turbineSources,
+} from "./demo-fleet.ts";
+
+export interface DemoOptions {
+  port: number;
+  host: string;
+  dataDir: string;
+  store: "embedded" | "influx";
+  log: (line: string) => void;
+}
+
+export interface Demo {
+  url: string;
+  tokens: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+const LOOPBACK = "127.0.0.1";
+
+/** Influx settings from the environment (SPEC.md: INFLUX_URL, INFLUX_TOKEN or user/password, INFLUX_DB). */
+export function influxStoreFromEnv(env: NodeJS.ProcessEnv): CentralConfig["store"] {
+  const url = env.INFLUX_URL;
+  if (!url) throw new Error("--store influx needs INFLUX_URL (and INFLUX_TOKEN or INFLUX_USER/INFLUX_PASSWORD, INFLUX_DB)");
+  return {
+    kind: "influx",
+    url,
+    database: env.INFLUX_DB ?? "vetra",
+    ...(env.INFLUX_TOKEN ? { token: env.INFLUX_TOKEN } : {}),
+    ...(env.INFLUX_USER ? { username: env.INFLUX_USER } : {}),
+    ...(env.INFLUX_PASSWORD ? { password: env.INFLUX_PASSWORD } : {}),
+  } as CentralConfig["store"];
+}
+
+export async function startDemo(opts: DemoOptions): Promise<Demo> {
+  const dataDir = resolve(opts.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    // 1. Devices.
+    const turbines: { t: (typeof DEMO_TURBINES)[number]; sim: TurbineSim }[] = [];
+    for (const [i, t] of DEMO_TURBINES.entries()) {
+      const sim = await startTurbine({ assetId: t.id, modbusPort: 0, opcuaPort: 0, faults: t.faults, seed: 1000 + i });
+      stops.push(() => sim.stop());
+      turbines.push({ t, sim });
+    }
+    const facilities: { f: (typeof DEMO_FACILITIES)[number]; sim: FacilitySim }[] = [];
+    for (const [i, f] of DEMO_FACILITIES.entries()) {
+      // The measure started at the beginning of this year, so a year of
+      // history before it is a baseline and the months since are reporting.
+      const measureFrom = new Date(Date.UTC(new Date().getUTCFullYear(), 0, 1));
+      const sim = await startFacility({
+        assetId: f.id,
+        kind: f.kind,
+        modbusPort: 0,
+        seed: 2000 + i,
+        measure: { from: measureFrom, savingFraction: f.savingFraction },
+      });
+      stops.push(() => sim.stop());
+      facilities.push({ f, sim });
+    }
+    opts.log(`devices: ${turbines.length} turbines (OPC UA + Modbus TCP), ${facilities.length} facility meters (Modbus TCP)`);
+
+    // 2. Central.
+    const centralConfig = parseCentralConfig({
+      server: { host: opts.host, port: opts.port },
+      dataDir,
+      store: opts.store === "influx" ? influxStoreFromEnv(process.env) : { kind: "embedded" },
+      ...demoFleet(),
+    });
+    const central = await startCentral(centralConfig, { logger: false });
+    stops.push(() => central.close());
+    await writeFile(join(dataDir, "central.json"), `${JSON.stringify(centralConfig, null, 2)}\n`);
+
+    // Fresh demo tokens every start, so the credentials file is always the truth.
+    const tokens: Record<string, string> = {};
+    tokens.admin = await central.meta.createToken({ role: "admin", label: "demo admin" });
+    tokens.ministry = await central.meta.createToken({ role: "ministry", label: "demo ministry" });
+    for (const t of DEMO_TENANTS) {
+      if (t.id === "region") continue;
+      tokens[t.id] = await central.meta.createToken({ role: "service_company", tenant: t.id, label: `demo ${t.id}` });
+    }
+    await writeFile(join(dataDir, "demo-credentials.json"), `${JSON.stringify({ tokens }, null, 2)}\n`, {
+      mode: 0o600,
+    });
+
+    // 3. One edge agent per site.
+    const agentConfigs: AgentConfig[] = [];
+    const windToken = await central.meta.createToken({ role: "agent", site: DEMO_WIND_FARM.id, label: "demo agent" });
+    agentConfigs.push(
+      agentConfig(DEMO_WIND_FARM.id, central.url, windToken, dataDir, (queueDir) =>
+        turbines.flatMap(({ t, sim }) =>
+          turbineSources(t.id, { host: LOOPBACK, port: sim.modbusPort }, sim.opcuaEndpoint, join(queueDir, "pki")),
+        ),
+      ),
+    );
+    for (const { f, sim } of facilities) {
+      const token = await central.meta.createToken({ role: "agent", site: f.site, label: "demo agent" });
+      agentConfigs.push(
+        agentConfig(f.site, central.url, token, dataDir, () => facilitySources(f.id, { host: LOOPBACK, port: sim.modbusPort })),
+      );
+    }
+    await mkdir(join(dataDir, "agents"), { recursive: true });
+    for (const config of agentConfigs) {
+      await writeFile(join(dataDir, "agents", `${config.agent.site}.json`), `${JSON.stringify(config, null, 2)}\n`, {
+        mode: 0o600,
+      });
+      const agent = await startAgent(config, { log: (line) => opts.log(`[${config.agent.id}] ${line}`) });
+      stops.push(() => agent.stop());
+    }
+    opts.log(`edge agents: ${agentConfigs.map((c) => c.agent.id).join(", ")}`);
+    return { url: central.url, tokens, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+function agentConfig(
+  site: string,
+  centralUrl: string,
+  token: string,
+  dataDir: string,
+  sources: (queueDir: string) => SourceInput[],
+): AgentConfig {
+  const queueDir = join(dataDir, "agents", site);
+  return parseAgentConfig({
+    agent: { id: `${site}-agent`, site },
+    central: { url: centralUrl, token },
+    queue: { dir: queueDir },
+    metrics: { port: 0 },
+    sources: sources(queueDir),
+  });
+}
+
+export async function runDemo(argv: string[]): Promise<number> {
+  let values: { port: string; "data-dir": string; store: string; host: string };
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        port: { type: "string", default: "8080" },
+        host: { type: "string", default: LOOPBACK },
+        "data-dir": { type: "string", default: ".vetra" },
+        store: { type: "string", default: "embedded" },
+      },
+      strict: true,
+    }).values as typeof values;
+  } catch (err) {
+    console.error(`vetra demo: ${(err as Error).message}`);
+    return 2;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`vetra demo: --port must be a TCP port, got '${values.port}'`);
+    return 2;
+  }
+  if (values.store !== "embedded" && values.store !== "influx") {
+    console.error(`vetra demo: --store must be embedded or influx, got '${values.store}'`);
+    return 2;
+  }
+  let demo: Demo;
+  try {
+    demo = await startDemo({
+      port,
+      host: values.host,
+      dataDir: values["data-dir"],
+      store: values.store,
+      log: (line) => console.log(line),
+    });
+  } catch (err) {
+    console.error(`vetra demo: ${(err as Error).message}`);
+    return 1;
+  }
+  const credentials = join(resolve(values["data-dir"]), "demo-credentials.json");
+  console.log("");
+  console.log(`Vetra is running: ${demo.url}/?token=${demo.tokens.admin}`);
+  console.log(`  API docs:     ${demo.url}/docs`);
+  console.log(`  credentials:  ${credentials}`);
+  console.log("Press Ctrl+C to stop.");
+  await new Promise<void>((done) => {
+    const onSignal = () => done();
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+  });
+  console.log("stopping…");
+  await demo.stop();
+  return 0;
+}

@@ -1,0 +1,48 @@
+// `vetra` — one executable for every room (SPEC.md, "Command line").
+// Each command lives with its room; this file only dispatches, so adding a
+// command is one line in the table below.
+
+type Command = (argv: string[]) => Promise<number>;
+
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  demo: {
+    summary: "simulated wind farm and facilities, their edge agents and the central service on one machine",
+    load: async () => (await import("./demo.ts")).runDemo,
+  },
+  central: {
+    summary: "the central data-centre service (--config FILE)",
+    load: async () => (await import("../central/cli.ts")).runCentral,
+  },
+  edge: {
+    summary: "one edge agent (--config FILE [--metrics-port N])",
+    load: async () => (await import("../edge-agent/cli.ts")).runEdge,
+  },
+  sim: {
+    summary: "one simulated device: `sim turbine …` or `sim facility …`",
+    load: async () => (await import("../simulators/cli.ts")).runSim,
+  },
+};
+
+const usage = (): string =>
+  [
+    "usage: vetra <command> [options]",
+    "",
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`),
+    "",
+    "See README.md and ARCHITECTURE.md.",
+  ].join("\n");
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`vetra: unknown command '${name}'\n${usage()}`);
+    return 2;
+  }
+  const run = await command.load();
+  return run(rest);
+}

@@ -1,0 +1,46 @@
+// The one table of error codes. Central returns them as
+// `{"error": {"code", "message"}}`; the edge records them per source.
+// Add a code here, never a string literal elsewhere.
+export const ErrorCodes = {
+  // request / input
+  BAD_REQUEST: { status: 400, en: "The request is malformed" },
+  VALIDATION_FAILED: { status: 400, en: "The request body does not match the schema" },
+  INVALID_TIMESTAMP: { status: 400, en: "A timestamp is outside the accepted range" },
+  INVALID_NUMBER: { status: 400, en: "A value is not a finite number" },
+  UNKNOWN_ASSET: { status: 400, en: "A point names an asset the caller may not write" },
+  BATCH_TOO_LARGE: { status: 413, en: "The batch exceeds the size limit" },
+  UNSUPPORTED_ENCODING: { status: 415, en: "The content encoding is not supported" },
+  // auth
+  UNAUTHENTICATED: { status: 401, en: "A valid bearer token is required" },
+  FORBIDDEN: { status: 403, en: "The token may not do this" },
+  NOT_FOUND: { status: 404, en: "No such resource" },
+  RATE_LIMITED: { status: 429, en: "Too many requests" },
+  // store / upstream
+  STORE_UNAVAILABLE: { status: 503, en: "The time-series store is unavailable" },
+  STORE_REJECTED: { status: 500, en: "The time-series store rejected the write" },
+  QUERY_FAILED: { status: 500, en: "The time-series query failed" },
+  INTERNAL: { status: 500, en: "Internal error" },
+  // edge sources and uplink
+  SOURCE_TIMEOUT: { status: 504, en: "The device did not answer in time" },
+  SOURCE_EXCEPTION: { status: 502, en: "The device answered with an exception" },
+  SOURCE_BAD_FRAME: { status: 502, en: "The device answered with a malformed frame" },
+  SOURCE_DISCONNECTED: { status: 503, en: "The device connection is down" },
+  UPLINK_UNREACHABLE: { status: 503, en: "Central could not be reached" },
+  UPLINK_REJECTED: { status: 400, en: "Central rejected the batch" },
+  QUEUE_FULL: { status: 507, en: "The disk queue reached its cap" },
+  CONFIG_INVALID: { status: 400, en: "The configuration is invalid" },
+} as const satisfies Record<string, { status: number; en: string }>;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export interface ApiErrorBody {
+  error: { code: ErrorCode; message: string; details?: unknown };
+}
+
+export const apiError = (code: ErrorCode, message?: string, details?: unknown): ApiErrorBody => ({
+  error: {
+    code,
+    message: message ?? ErrorCodes[code].en,
+    ...(details === undefined ? {} : { details }),
+  },
+});

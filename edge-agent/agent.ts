@@ -1,0 +1,224 @@
+// The edge agent: sources → (features) → durable queue → uplink → central.
+// Points are queued the moment they are acquired; the uplink deletes only
+// what central acknowledged. The agent's own health goes out the same way
+// (measurement `agent`) and on /metrics.
+import type { ErrorCode } from "../common/errors.ts";
+import { isoZoneToNumber } from "../common/names.ts";
+import type { Point } from "../common/wire.ts";
+import { type AgentConfig, type OpcuaSourceConfig, pkiDirOf } from "./config.ts";
+import { evaluateIsoZone } from "./diagnostics/iso-zones.ts";
+import { computeFeatures } from "./dsp/features.ts";
+import { createAgentMetrics, serveMetrics } from "./metrics.ts";
+import type { PointQueue } from "./queue/queue.ts";
+import { openQueue } from "./queue/registry.ts";
+import { createSource } from "./sources/registry.ts";
+import type { Source, SourceSink, WaveformBlock } from "./sources/source.ts";
+import { createHttpTransport, type UplinkTransport } from "./uplink/transport.ts";
+import { createUplink } from "./uplink/uplink.ts";
+
+export interface AgentStats {
+  acquired: number;
+  acked: number;
+  dropped: number;
+  deadLettered: number;
+  sourceErrors: number;
+  /** Errors by source id and code. */
+  sourceErrorsBySource: Record<string, Partial<Record<ErrorCode, number>>>;
+  waveformBlocks: number;
+  queueDepth: number;
+  queueBytes: number;
+  lagSeconds: number;
+}
+
+export interface RunningAgent {
+  /** `http://host:port/metrics` when metrics are served. */
+  metricsUrl?: string;
+  stats(): AgentStats;
+  stop(): Promise<void>;
+}
+
+export interface AgentOptions {
+  log?: (line: string) => void;
+  /** Replaces the HTTP transport (tests, other uplinks). */
+  transport?: UplinkTransport;
+}
+
+/** The `vibration` point of one waveform block: features and ISO 10816-21 zone. */
+export function vibrationPoint(site: string, block: WaveformBlock): Point {
+  const f = computeFeatures(block);
+  const zone = evaluateIsoZone(f.v_rms_mm_s, block.component);
+  const fields: Record<string, number> = { ...f, iso_zone: isoZoneToNumber(zone) };
+  if (block.speedRpm !== null) fields.speed_rpm = block.speedRpm;
+  return {
+    measurement: "vibration",
+    tags: { site, asset: block.asset, point: block.point },
+    fields,
+    ts: block.ts,
+  };
+}
+
+export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): Promise<RunningAgent> {
+  const log = opts.log ?? ((line: string) => console.error(line));
+  const site = config.agent.site;
+  const queue: PointQueue = openQueue(config.queue.kind, {
+    dir: config.queue.dir,
+    maxBytes: config.queue.maxBytes,
+    maxAgeHours: config.queue.maxAgeHours,
+  });
+  const lagSeconds = (): number => {
+    const oldest = queue.stats().oldestTs;
+    return oldest === null ? 0 : Math.max(0, (Date.now() - oldest) / 1000);
+  };
+  const metrics = createAgentMetrics({
+    depth: () => queue.stats().depth,
+    bytes: () => queue.stats().bytes,
+    lagSeconds,
+  });
+  const counts = { acquired: 0, acked: 0, dropped: 0, deadLettered: 0, sourceErrors: 0, waveformBlocks: 0 };
+  const errorsBySource: Record<string, Partial<Record<ErrorCode, number>>> = {};
+  const lastErrorCode = new Map<string, ErrorCode>();
+
+  const uplink = createUplink(
+    queue,
+    opts.transport ??
+      createHttpTransport({
+        url: config.central.url,
+        token: config.central.token,
+        timeoutMs: config.central.timeoutMs,
+        gzip: config.central.gzip,
+      }),
+    {
+      agentId: config.agent.id,
+      site,
+      batchMaxPoints: config.central.batchMaxPoints,
+      flushIntervalMs: config.central.flushIntervalMs,
+      onAcked: (n) => {
+        counts.acked += n;
+        metrics.acked.inc(n);
+      },
+      onDeadLettered: (n, code, message) => {
+        counts.deadLettered += n;
+        metrics.deadLettered.inc(n);
+        log(`uplink: ${n} points dead-lettered (${code}): ${message}`);
+      },
+      onRetry: (code, message, waitMs) => {
+        if (uplink.failures <= 1 || uplink.failures % 10 === 0)
+          log(`uplink: ${code} ${message}; retry in ${Math.round(waitMs)} ms`);
+      },
+    },
+  );
+
+  const enqueue = (points: Point[]): void => {
+    if (points.length === 0) return;
+    const { dropped } = queue.enqueue(points);
+    if (dropped > 0) {
+      counts.dropped += dropped;
+      metrics.dropped.inc(dropped);
+    }
+    if (queue.stats().depth >= config.central.batchMaxPoints) uplink.nudge();
+  };
+  const acquired = (points: Point[]): void => {
+    counts.acquired += points.length;
+    metrics.acquired.inc(points.length);
+    enqueue(points);
+  };
+
+  const sinkFor = (sourceId: string): SourceSink => ({
+    points: (points) => acquired(points),
+    waveform: (block) => {
+      counts.waveformBlocks++;
+      try {
+        acquired([vibrationPoint(site, block)]);
+      } catch (e) {
+        sinkFor(sourceId).error("INTERNAL", `features of ${block.point}: ${(e as Error).message}`);
+      }
+    },
+    error: (code, message) => {
+      counts.sourceErrors++;
+      const per = errorsBySource[sourceId] ?? {};
+      per[code] = (per[code] ?? 0) + 1;
+      errorsBySource[sourceId] = per;
+      metrics.sourceErrors.inc({ source: sourceId, code });
+      // Log when the kind of trouble changes, not on every poll of a dead device.
+      if (lastErrorCode.get(sourceId) !== code) log(`source ${sourceId}: ${code} ${message}`);
+      lastErrorCode.set(sourceId, code);
+    },
+  });
+
+  const healthPoint = (): Point => {
+    const q = queue.stats();
+    return {
+      measurement: "agent",
+      tags: { site, asset: site, agent: config.agent.id },
+      fields: {
+        acquired: counts.acquired,
+        acked: counts.acked,
+        dropped: counts.dropped,
+        queue_depth: q.depth,
+        queue_bytes: q.bytes,
+        source_errors: counts.sourceErrors,
+        lag_s: lagSeconds(),
+      },
+      ts: Date.now(),
+    };
+  };
+  const healthTimer = setInterval(() => {
+    const expired = queue.pruneExpired();
+    if (expired > 0) {
+      counts.dropped += expired;
+      metrics.dropped.inc(expired);
+    }
+    enqueue([healthPoint()]);
+  }, config.healthIntervalMs);
+
+  let metricsServer: { url: string; close(): Promise<void> } | null = null;
+  const sources: Source[] = [];
+  try {
+    if (config.metrics) {
+      metricsServer = await serveMetrics(metrics.registry, config.metrics.host, config.metrics.port);
+      log(`agent ${config.agent.id}: metrics on ${metricsServer.url}`);
+    }
+    for (const sc of config.sources) {
+      const pkiDir = sc.kind === "opcua" ? pkiDirOf(config, sc as OpcuaSourceConfig) : config.queue.dir;
+      const source = createSource(sc, { site, agentId: config.agent.id, pkiDir, log });
+      sources.push(source);
+      await source.start(sinkFor(source.id));
+    }
+  } catch (e) {
+    clearInterval(healthTimer);
+    await Promise.all(sources.map((s) => s.stop()));
+    await metricsServer?.close();
+    queue.close();
+    throw e;
+  }
+  uplink.start();
+  log(`agent ${config.agent.id}: ${sources.length} sources, sending to ${config.central.url}`);
+
+  let stopped = false;
+  return {
+    ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
+    stats(): AgentStats {
+      const q = queue.stats();
+      return {
+        ...counts,
+        sourceErrorsBySource: structuredClone(errorsBySource),
+        queueDepth: q.depth,
+        queueBytes: q.bytes,
+        lagSeconds: lagSeconds(),
+      };
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(healthTimer);
+      await Promise.all(sources.map((s) => s.stop()));
+      enqueue([healthPoint()]);
+      // One last send so a clean shutdown leaves as little queued as possible.
+      await uplink.stop();
+      if (uplink.failures === 0) await uplink.flushOnce().catch(() => undefined);
+      await metricsServer?.close();
+      queue.close();
+      log(`agent ${config.agent.id}: stopped`);
+    },
+  };
+}

@@ -1,0 +1,83 @@
+// `vetra edge --config FILE [--metrics-port N]`: one edge agent until
+// SIGINT/SIGTERM. Exit 2 with one line naming the bad key on a bad config.
+import { parseArgs } from "node:util";
+import { startAgent } from "./agent.ts";
+import { ConfigError, loadAgentConfig } from "./config.ts";
+
+const USAGE = "usage: vetra edge --config FILE [--metrics-port N]";
+
+export interface RunEdgeOptions {
+  /** Stops the agent when aborted (tests); SIGINT/SIGTERM always do. */
+  signal?: AbortSignal;
+  stderr?: (line: string) => void;
+  /** Called once the agent runs (tests read the metrics URL from it). */
+  onStarted?: (info: { metricsUrl?: string }) => void;
+}
+
+export async function runEdge(argv: string[], options: RunEdgeOptions = {}): Promise<number> {
+  const stderr = options.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const args = argv[0] === "edge" ? argv.slice(1) : argv;
+  let values: { config?: string; "metrics-port"?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        config: { type: "string", short: "c" },
+        "metrics-port": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    stderr(`vetra edge: ${(e as Error).message}. ${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    stderr(USAGE);
+    return 0;
+  }
+  if (!values.config) {
+    stderr(`vetra edge: --config is required. ${USAGE}`);
+    return 2;
+  }
+  let metricsPort: number | undefined;
+  if (values["metrics-port"] !== undefined) {
+    const n = Number(values["metrics-port"]);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) {
+      stderr(`vetra edge: --metrics-port: expected an integer 0..65535, got "${values["metrics-port"]}"`);
+      return 2;
+    }
+    metricsPort = n;
+  }
+
+  let config: ReturnType<typeof loadAgentConfig>;
+  try {
+    config = loadAgentConfig(values.config);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      stderr(`vetra edge: ${values.config}: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (metricsPort !== undefined)
+    config = { ...config, metrics: { host: config.metrics?.host ?? "127.0.0.1", port: metricsPort } };
+
+  const agent = await startAgent(config, { log: stderr });
+  options.onStarted?.({ ...(agent.metricsUrl ? { metricsUrl: agent.metricsUrl } : {}) });
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      process.off("SIGINT", done);
+      process.off("SIGTERM", done);
+      options.signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    process.on("SIGINT", done);
+    process.on("SIGTERM", done);
+    if (options.signal?.aborted) done();
+    else options.signal?.addEventListener("abort", done);
+  });
+  await agent.stop();
+  return 0;
+}

@@ -1,0 +1,183 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { ConfigError, loadAgentConfig, parseAgentConfig } from "./config.ts";
+
+// The shape the demo generates (see the agent config reference).
+const valid = () => ({
+  agent: { id: "wf1-agent", site: "wf1" },
+  central: {
+    url: "http://127.0.0.1:8080",
+    token: "secret",
+    batchMaxPoints: 5000,
+    flushIntervalMs: 1000,
+    timeoutMs: 10000,
+    gzip: true,
+  },
+  queue: { dir: ".vetra/agents/wf1", maxBytes: 1073741824, maxAgeHours: 720 },
+  metrics: { port: 0, host: "127.0.0.1" },
+  healthIntervalMs: 10000,
+  sources: [
+    {
+      kind: "modbus",
+      id: "t01-modbus",
+      host: "127.0.0.1",
+      port: 5020,
+      unitId: 1,
+      intervalMs: 1000,
+      timeoutMs: 1000,
+      asset: "T01",
+      registers: [
+        {
+          function: 3,
+          address: 0,
+          type: "float32",
+          wordOrder: "high_first",
+          measurement: "scada",
+          field: "rotor_speed_rpm",
+          scale: 1,
+        },
+        {
+          function: 4,
+          address: 0,
+          type: "float32",
+          wordOrder: "low_first",
+          measurement: "vibration",
+          field: "v_rms_mm_s",
+          point: "main_bearing",
+          unitId: 2,
+        },
+      ],
+    },
+    {
+      kind: "opcua",
+      id: "t01-opcua",
+      endpoint: "opc.tcp://127.0.0.1:4840",
+      asset: "T01",
+      pkiDir: ".vetra/agents/wf1/pki",
+      publishingIntervalMs: 1000,
+      scalars: [{ nodeId: "ns=1;s=T01.Scada.RotorSpeedRpm", measurement: "scada", field: "rotor_speed_rpm" }],
+      waveforms: [
+        {
+          point: "main_bearing",
+          component: "main_bearing",
+          waveformNodeId: "ns=1;s=T01.main_bearing.Waveform",
+          sampleRateNodeId: "ns=1;s=T01.main_bearing.SampleRateHz",
+          sequenceNodeId: "ns=1;s=T01.main_bearing.BlockSequence",
+          speedNodeId: "ns=1;s=T01.main_bearing.SpeedRpm",
+          unit: "g",
+        },
+      ],
+    },
+  ],
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: tests poke arbitrary keys into the config
+type Loose = any;
+const errorOf = (mutate: (c: Loose) => void): string => {
+  const c: Loose = valid();
+  mutate(c);
+  try {
+    parseAgentConfig(c);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error("expected a ConfigError");
+};
+
+describe("agent config", () => {
+  it("accepts the documented shape", () => {
+    const cfg = parseAgentConfig(valid());
+    expect(cfg.sources.map((s) => s.kind)).toEqual(["modbus", "opcua"]);
+  });
+
+  it("fills defaults from the schema", () => {
+    const cfg = parseAgentConfig({
+      agent: { id: "a", site: "s" },
+      central: { url: "http://127.0.0.1:8080", token: "t" },
+      queue: { dir: "q" },
+      sources: [
+        {
+          kind: "modbus",
+          id: "m",
+          host: "127.0.0.1",
+          port: 502,
+          asset: "H01",
+          registers: [{ address: 0, type: "uint16", measurement: "meter", field: "power_kw" }],
+        },
+      ],
+    });
+    expect(cfg.central).toMatchObject({
+      batchMaxPoints: 5000,
+      flushIntervalMs: 1000,
+      timeoutMs: 10000,
+      gzip: true,
+    });
+    expect(cfg.queue).toMatchObject({ kind: "sqlite", maxBytes: 1073741824, maxAgeHours: 720 });
+    expect(cfg.healthIntervalMs).toBe(10000);
+    expect(cfg.metrics).toBeUndefined();
+    const m = cfg.sources[0]!;
+    expect(m).toMatchObject({ unitId: 1, intervalMs: 1000, timeoutMs: 1000 });
+    if (m.kind === "modbus")
+      expect(m.registers[0]).toMatchObject({ function: 3, wordOrder: "high_first", scale: 1 });
+  });
+
+  it("names the key path of an unknown key", () => {
+    expect(errorOf((c) => (c.central.tokn = "x"))).toBe("central.tokn: unknown key");
+    expect(errorOf((c) => (c.sources[0].registers[1].colour = "red"))).toBe(
+      "sources[0].registers[1].colour: unknown key",
+    );
+    expect(errorOf((c) => (c.extra = 1))).toBe("extra: unknown key");
+  });
+
+  it("names the key path of a wrong type or value", () => {
+    expect(errorOf((c) => (c.sources[0].registers[1].type = "float64"))).toBe(
+      "sources[0].registers[1].type: expected one of float32|uint16|int16|uint32|int32",
+    );
+    expect(errorOf((c) => (c.sources[0].port = "5020"))).toMatch(/^sources\[0\]\.port: expected integer/);
+    expect(errorOf((c) => (c.sources[1].waveforms[0].component = "tower"))).toBe(
+      "sources[1].waveforms[0].component: expected one of nacelle|main_bearing|gearbox|generator",
+    );
+    expect(errorOf((c) => (c.sources[0].kind = "bacnet"))).toBe(
+      "sources[0].kind: expected one of modbus|opcua",
+    );
+    expect(errorOf((c) => (c.central.gzip = "yes"))).toMatch(/^central\.gzip: expected boolean/);
+  });
+
+  it("names the key path of a missing field", () => {
+    expect(errorOf((c) => delete c.central.token)).toBe("central.token: required key is missing");
+    expect(errorOf((c) => delete c.sources[1].waveforms[0].sequenceNodeId)).toBe(
+      "sources[1].waveforms[0].sequenceNodeId: required key is missing",
+    );
+    expect(errorOf((c) => delete c.agent)).toBe("agent: required key is missing");
+  });
+
+  it("rejects duplicate source ids", () => {
+    expect(errorOf((c) => (c.sources[1].id = "t01-modbus"))).toBe(
+      'sources[1].id: duplicate source id "t01-modbus"',
+    );
+  });
+
+  describe("files", () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), "vetra-config-"));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("loads YAML and JSON", () => {
+      writeFileSync(join(dir, "a.yaml"), stringify(valid()));
+      writeFileSync(join(dir, "a.json"), JSON.stringify(valid()));
+      expect(loadAgentConfig(join(dir, "a.yaml"))).toEqual(loadAgentConfig(join(dir, "a.json")));
+    });
+
+    it("reports unreadable and unparsable files as ConfigError", () => {
+      expect(() => loadAgentConfig(join(dir, "missing.yaml"))).toThrow(ConfigError);
+      writeFileSync(join(dir, "bad.yaml"), "agent: [unclosed");
+      expect(() => loadAgentConfig(join(dir, "bad.yaml"))).toThrow(/cannot parse/);
+    });
+  });
+});

@@ -1,0 +1,114 @@
+// The agent's own health as Prometheus text on /metrics (prom-client with a
+// registry of its own, so several agents in one process — the demo — never
+// share counters).
+import { once } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Counter, Gauge, Registry } from "prom-client";
+
+export interface QueueGaugeSource {
+  depth(): number;
+  bytes(): number;
+  lagSeconds(): number;
+}
+
+export interface AgentMetrics {
+  readonly registry: Registry;
+  readonly acquired: Counter;
+  readonly acked: Counter;
+  readonly dropped: Counter;
+  readonly deadLettered: Counter;
+  readonly sourceErrors: Counter<"source" | "code">;
+}
+
+export function createAgentMetrics(queue: QueueGaugeSource): AgentMetrics {
+  const registry = new Registry();
+  const acquired = new Counter({
+    name: "vetra_agent_points_acquired_total",
+    help: "Points acquired from sources (and features computed from waveforms)",
+    registers: [registry],
+  });
+  const acked = new Counter({
+    name: "vetra_agent_points_acked_total",
+    help: "Points acknowledged by central (durably stored)",
+    registers: [registry],
+  });
+  const dropped = new Counter({
+    name: "vetra_agent_points_dropped_total",
+    help: "Points dropped from the queue (byte cap or age)",
+    registers: [registry],
+  });
+  const deadLettered = new Counter({
+    name: "vetra_agent_points_dead_lettered_total",
+    help: "Points central rejected, moved to the dead-letter table",
+    registers: [registry],
+  });
+  const sourceErrors = new Counter({
+    name: "vetra_agent_source_errors_total",
+    help: "Source errors by source and error code",
+    labelNames: ["source", "code"] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: "vetra_agent_queue_depth",
+    help: "Points waiting in the queue",
+    registers: [registry],
+    collect() {
+      this.set(queue.depth());
+    },
+  });
+  new Gauge({
+    name: "vetra_agent_queue_bytes",
+    help: "Bytes of points waiting in the queue",
+    registers: [registry],
+    collect() {
+      this.set(queue.bytes());
+    },
+  });
+  new Gauge({
+    name: "vetra_agent_lag_seconds",
+    help: "Age of the oldest queued point, s",
+    registers: [registry],
+    collect() {
+      this.set(queue.lagSeconds());
+    },
+  });
+  return { registry, acquired, acked, dropped, deadLettered, sourceErrors };
+}
+
+/** Serves `GET /metrics`; port 0 = a free port. */
+export async function serveMetrics(
+  registry: Registry,
+  host: string,
+  port: number,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    if (req.method === "GET" && (req.url === "/metrics" || req.url?.startsWith("/metrics?"))) {
+      registry
+        .metrics()
+        .then((text) => {
+          res.writeHead(200, { "content-type": registry.contentType });
+          res.end(text);
+        })
+        .catch((e: Error) => {
+          res.writeHead(500, { "content-type": "text/plain" });
+          res.end(e.message);
+        });
+      return;
+    }
+    res.writeHead(404, { "content-type": "text/plain" });
+    res.end("not found; try /metrics\n");
+  });
+  server.listen(port, host);
+  await once(server, "listening");
+  const addr = server.address() as AddressInfo;
+  const shownHost = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  return {
+    url: `http://${shownHost}:${addr.port}/metrics`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,117 @@
+// How a batch reaches central. The HTTP transport posts gzip'd JSON and maps
+// every outcome onto IoResult: 200 = durably stored; 408/429/5xx and network
+// errors = retry later (Retry-After honoured); 401/403 = retry later too —
+// a wrong token is an operator's fix, and the data must survive it; any
+// other 4xx = this batch is rejected for good.
+
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
+import { Value } from "@sinclair/typebox/value";
+import { failure, type IoResult, retryable, success } from "../../common/result.ts";
+import { type IngestAck, IngestAckSchema, type IngestBatch } from "../../common/wire.ts";
+
+const gzipAsync = promisify(gzip);
+
+export interface UplinkTransport {
+  send(batch: IngestBatch): Promise<IoResult<IngestAck>>;
+}
+
+export interface HttpTransportOptions {
+  /** Central's base URL, e.g. `http://127.0.0.1:8080`. */
+  readonly url: string;
+  readonly token: string;
+  readonly timeoutMs: number;
+  readonly gzip: boolean;
+}
+
+/** Default wait when central asks to retry without a Retry-After, ms. */
+export const DEFAULT_RETRY_MS = 1000;
+/** Wait after an authentication failure: long, as only an operator can fix it. */
+export const AUTH_RETRY_MS = 60_000;
+
+/** Retry-After is either delta-seconds or an HTTP-date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(header: string | null, nowMs = Date.now()): number | null {
+  if (header === null || header.trim() === "") return null;
+  const h = header.trim();
+  if (/^\d+$/.test(h)) return Number(h) * 1000;
+  const at = Date.parse(h);
+  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
+}
+
+async function errorText(res: Response): Promise<string> {
+  const text = await res.text().catch(() => "");
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    if (body.error && typeof body.error.code === "string")
+      return `${res.status} ${body.error.code}: ${String(body.error.message ?? "")}`;
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  return `${res.status} ${text.slice(0, 200)}`.trim();
+}
+
+export function createHttpTransport(options: HttpTransportOptions): UplinkTransport {
+  const endpoint = new URL("/api/v1/ingest", options.url).href;
+  return {
+    async send(batch) {
+      const json = Buffer.from(JSON.stringify(batch));
+      const body = options.gzip ? await gzipAsync(json) : json;
+      const headers: Record<string, string> = {
+        "content-type": "application/json",
+        authorization: `Bearer ${options.token}`,
+      };
+      if (options.gzip) headers["content-encoding"] = "gzip";
+      let res: Response;
+      try {
+        res = await fetch(endpoint, {
+          method: "POST",
+          headers,
+          body,
+          signal: AbortSignal.timeout(options.timeoutMs),
+        });
+      } catch (e) {
+        const err = e as Error & { cause?: { code?: string } };
+        const why =
+          err.name === "TimeoutError"
+            ? `no answer within ${options.timeoutMs} ms`
+            : (err.cause?.code ?? err.message);
+        return retryable("UPLINK_UNREACHABLE", `POST ${endpoint}: ${why}`, DEFAULT_RETRY_MS);
+      }
+      if (res.status === 200) {
+        let ack: unknown;
+        try {
+          ack = await res.json();
+        } catch (e) {
+          // Central stored it or not — we cannot tell, so send again (same batch id).
+          return retryable(
+            "UPLINK_UNREACHABLE",
+            `unreadable acknowledgement: ${(e as Error).message}`,
+            DEFAULT_RETRY_MS,
+          );
+        }
+        if (!Value.Check(IngestAckSchema, ack) || ack.batchId !== batch.batchId)
+          return retryable(
+            "UPLINK_UNREACHABLE",
+            "acknowledgement does not match the batch",
+            DEFAULT_RETRY_MS,
+          );
+        return success(ack);
+      }
+      const text = await errorText(res);
+      const retryAfter = parseRetryAfter(res.headers.get("retry-after"));
+      if (res.status === 401 || res.status === 403)
+        return retryable(
+          "UPLINK_REJECTED",
+          `central refused the agent token: ${text}`,
+          retryAfter ?? AUTH_RETRY_MS,
+        );
+      if (res.status === 408 || res.status === 429 || res.status >= 500)
+        return retryable(
+          "UPLINK_UNREACHABLE",
+          `central is busy or down: ${text}`,
+          retryAfter ?? DEFAULT_RETRY_MS,
+        );
+      return failure("UPLINK_REJECTED", `central rejected batch ${batch.batchId}: ${text}`);
+    },
+  };
+}

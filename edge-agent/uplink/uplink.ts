@@ -1,0 +1,160 @@
+// Drains the queue to central: read the oldest batch, send it, and delete
+// only what central acknowledged. Retryable outcomes keep the batch and wait
+// (exponential backoff with full jitter — Brooker, "Exponential Backoff And
+// Jitter", AWS Architecture Blog 2015 — but never less than Retry-After);
+// a rejected batch is moved to the dead-letter table so one bad point cannot
+// block everything behind it.
+import type { ErrorCode } from "../../common/errors.ts";
+import type { IngestAck } from "../../common/wire.ts";
+import type { PointQueue } from "../queue/queue.ts";
+import type { UplinkTransport } from "./transport.ts";
+
+export interface UplinkOptions {
+  readonly agentId: string;
+  readonly site: string;
+  readonly batchMaxPoints: number;
+  readonly flushIntervalMs: number;
+  /** First backoff step and its cap, ms. */
+  readonly backoffBaseMs?: number;
+  readonly backoffMaxMs?: number;
+  /** Uniform [0,1) source for jitter (tests pass a fixed one). */
+  readonly random?: () => number;
+  readonly onAcked?: (points: number, ack: IngestAck) => void;
+  readonly onDeadLettered?: (points: number, code: ErrorCode, message: string) => void;
+  readonly onRetry?: (code: ErrorCode, message: string, waitMs: number) => void;
+}
+
+export type FlushOutcome =
+  | { kind: "empty" }
+  | { kind: "acked"; batchId: string; points: number; duplicate: boolean }
+  | { kind: "retry"; batchId: string; code: ErrorCode; message: string; waitMs: number }
+  | { kind: "dead_lettered"; batchId: string; points: number; code: ErrorCode; message: string };
+
+export interface Uplink {
+  /** Sends one batch (if any) and reports what happened; no waiting. */
+  flushOnce(): Promise<FlushOutcome>;
+  /** Runs the send loop until `stop()`. */
+  start(): void;
+  /** Asks the loop to send now (e.g. a full batch is waiting), unless it is backing off. */
+  nudge(): void;
+  stop(): Promise<void>;
+  /** Consecutive retryable failures (0 when the last send succeeded). */
+  readonly failures: number;
+}
+
+export function createUplink(queue: PointQueue, transport: UplinkTransport, options: UplinkOptions): Uplink {
+  const baseMs = options.backoffBaseMs ?? 500;
+  const maxMs = options.backoffMaxMs ?? 60_000;
+  const random = options.random ?? Math.random;
+  let failures = 0;
+  let running = false;
+  let backingOff = false;
+  let loop: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  /** Last sequence of a batch that got no acknowledgement: re-send exactly those rows. */
+  let retryUntilSeq: number | undefined;
+
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      wake = () => {
+        if (timer) clearTimeout(timer);
+        timer = null;
+        wake = null;
+        resolve();
+      };
+      timer = setTimeout(() => wake?.(), ms);
+    });
+
+  const backoff = (attempt: number, atLeastMs: number): number => {
+    const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
+    // Retry-After is a floor; jitter goes on top so agents told the same time do not stampede.
+    return Math.max(atLeastMs + random() * baseMs, random() * ceiling);
+  };
+
+  async function flushOnce(): Promise<FlushOutcome> {
+    let batch = queue.peek(options.batchMaxPoints, retryUntilSeq);
+    if (batch === null && retryUntilSeq !== undefined) {
+      retryUntilSeq = undefined;
+      batch = queue.peek(options.batchMaxPoints);
+    }
+    if (batch === null) return { kind: "empty" };
+    const result = await transport.send({
+      batchId: batch.batchId,
+      agent: options.agentId,
+      site: options.site,
+      sentAt: Date.now(),
+      points: batch.points,
+    });
+    switch (result.kind) {
+      case "success": {
+        const n = queue.ack(batch);
+        failures = 0;
+        retryUntilSeq = undefined;
+        options.onAcked?.(n, result.value);
+        return { kind: "acked", batchId: batch.batchId, points: n, duplicate: result.value.duplicate };
+      }
+      case "retryable": {
+        const waitMs = backoff(failures, result.retryInMillis);
+        failures++;
+        retryUntilSeq = batch.lastSeq;
+        options.onRetry?.(result.code, result.message, waitMs);
+        return { kind: "retry", batchId: batch.batchId, code: result.code, message: result.message, waitMs };
+      }
+      case "failure": {
+        const n = queue.deadLetter(batch, result.code, result.message);
+        failures = 0;
+        retryUntilSeq = undefined;
+        options.onDeadLettered?.(n, result.code, result.message);
+        return {
+          kind: "dead_lettered",
+          batchId: batch.batchId,
+          points: n,
+          code: result.code,
+          message: result.message,
+        };
+      }
+    }
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      let outcome: FlushOutcome;
+      try {
+        outcome = await flushOnce();
+      } catch (e) {
+        // A bug (the transport returns values); keep the loop alive and the data queued.
+        outcome = { kind: "retry", batchId: "", code: "INTERNAL", message: String(e), waitMs: baseMs };
+      }
+      if (!running) break;
+      if (outcome.kind === "retry") {
+        backingOff = true;
+        await sleep(outcome.waitMs);
+        backingOff = false;
+      } else if (outcome.kind === "empty") await sleep(options.flushIntervalMs);
+      else if (queue.stats().depth < options.batchMaxPoints) await sleep(options.flushIntervalMs);
+      // else: a full batch is waiting, send it right away.
+    }
+  }
+
+  return {
+    flushOnce,
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    nudge() {
+      if (!backingOff) wake?.();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+      loop = null;
+    },
+    get failures() {
+      return failures;
+    },
+  };
+}

@@ -1,0 +1,169 @@
+// `vetra sim turbine …` / `vetra sim facility …`: one simulated device on
+// loopback until SIGINT/SIGTERM.
+import { parseArgs } from "node:util";
+import { FACILITY_KINDS, type FacilityKind, start as startFacility } from "./facility/index.ts";
+import { start as startTurbine } from "./turbine/index.ts";
+import { type FaultSpec, parseFaultSpec } from "./turbine/physics.ts";
+
+const USAGE = [
+  "usage: vetra sim turbine --asset T01 [--modbus-port N] [--opcua-port N] [--fault POINT:FAULT:SEVERITY]… [--seed N]",
+  "       vetra sim facility --asset H01 --kind hospital|clinic|school [--modbus-port N] [--seed N]",
+  "                          [--measure-from YYYY-MM-DD --saving 0.12] [--peak-kw N]",
+].join("\n");
+
+class UsageError extends Error {}
+
+const port = (name: string, text: string | undefined): number => {
+  if (text === undefined) return 0;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 65535) throw new UsageError(`--${name} '${text}': expected a port 0..65535`);
+  return n;
+};
+const integer = (name: string, text: string | undefined, fallback: number): number => {
+  if (text === undefined) return fallback;
+  if (!/^-?\d+$/.test(text)) throw new UsageError(`--${name} '${text}': expected an integer`);
+  return Number(text);
+};
+const assetId = (text: string | undefined): string => {
+  if (text === undefined) throw new UsageError("--asset is required");
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(text))
+    throw new UsageError(`--asset '${text}': letters, digits, _ and - only`);
+  return text;
+};
+
+/** Resolves when SIGINT or SIGTERM arrives. */
+const untilSignal = (): Promise<string> =>
+  new Promise((resolve) => {
+    const on = (signal: string) => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      resolve(signal);
+    };
+    const onInt = () => on("SIGINT");
+    const onTerm = () => on("SIGTERM");
+    process.once("SIGINT", onInt);
+    process.once("SIGTERM", onTerm);
+  });
+
+export async function runSim(argv: string[], signal: () => Promise<string> = untilSignal): Promise<number> {
+  const [device, ...rest] = argv;
+  if (device === "--help" || device === "-h" || device === "help") {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    if (device === "turbine") {
+      const { values } = parseArgs({
+        args: rest,
+        strict: true,
+        allowPositionals: false,
+        options: {
+          asset: { type: "string" },
+          "modbus-port": { type: "string" },
+          "opcua-port": { type: "string" },
+          fault: { type: "string", multiple: true },
+          seed: { type: "string" },
+        },
+      });
+      const faults: FaultSpec[] = [];
+      for (const text of values.fault ?? []) {
+        try {
+          faults.push(parseFaultSpec(text));
+        } catch (err) {
+          throw new UsageError(`--fault ${(err as Error).message}`);
+        }
+      }
+      const opts = {
+        assetId: assetId(values.asset),
+        modbusPort: port("modbus-port", values["modbus-port"]),
+        opcuaPort: port("opcua-port", values["opcua-port"]),
+        faults,
+        seed: integer("seed", values.seed, 1),
+      };
+      const sim = await startTurbine(opts);
+      console.log(
+        `turbine ${opts.assetId}: Modbus TCP 127.0.0.1:${sim.modbusPort} (unit 1), OPC UA ${sim.opcuaEndpoint}` +
+          (faults.length
+            ? `, faults ${faults.map((f) => `${f.point}:${f.fault}:${f.severity}`).join(" ")}`
+            : ""),
+      );
+      await signal();
+      await sim.stop();
+      return 0;
+    }
+    if (device === "facility") {
+      const { values } = parseArgs({
+        args: rest,
+        strict: true,
+        allowPositionals: false,
+        options: {
+          asset: { type: "string" },
+          kind: { type: "string" },
+          "modbus-port": { type: "string" },
+          seed: { type: "string" },
+          "measure-from": { type: "string" },
+          saving: { type: "string" },
+          "peak-kw": { type: "string" },
+        },
+      });
+      const id = assetId(values.asset);
+      const kind = values.kind;
+      if (kind === undefined || !(FACILITY_KINDS as readonly string[]).includes(kind)) {
+        throw new UsageError(`--kind '${kind ?? ""}': expected one of ${FACILITY_KINDS.join("|")}`);
+      }
+      const measureFrom = values["measure-from"];
+      const savingText = values.saving;
+      if ((measureFrom === undefined) !== (savingText === undefined)) {
+        throw new UsageError("--measure-from and --saving go together");
+      }
+      let measure: { from: Date; savingFraction: number } | undefined;
+      if (measureFrom !== undefined && savingText !== undefined) {
+        const from = new Date(measureFrom);
+        if (!/^\d{4}-\d{2}-\d{2}/.test(measureFrom) || Number.isNaN(from.getTime())) {
+          throw new UsageError(`--measure-from '${measureFrom}': expected a date YYYY-MM-DD`);
+        }
+        const saving = Number(savingText);
+        if (savingText.trim() === "" || !(saving >= 0 && saving < 1)) {
+          throw new UsageError(`--saving '${savingText}': expected a fraction 0 ≤ f < 1 (e.g. 0.12)`);
+        }
+        measure = { from, savingFraction: saving };
+      }
+      let nominalPeakKw: number | undefined;
+      if (values["peak-kw"] !== undefined) {
+        nominalPeakKw = Number(values["peak-kw"]);
+        if (!(nominalPeakKw > 0))
+          throw new UsageError(`--peak-kw '${values["peak-kw"]}': expected a positive number`);
+      }
+      const sim = await startFacility({
+        assetId: id,
+        kind: kind as FacilityKind,
+        modbusPort: port("modbus-port", values["modbus-port"]),
+        seed: integer("seed", values.seed, 1),
+        ...(measure ? { measure } : {}),
+        ...(nominalPeakKw === undefined ? {} : { nominalPeakKw }),
+      });
+      console.log(
+        `facility ${id} (${kind}): Modbus TCP 127.0.0.1:${sim.modbusPort} (unit 1 SDM630 meter, unit 2 outdoor temperature)` +
+          (measure
+            ? `, measure from ${measure.from.toISOString().slice(0, 10)} saving ${measure.savingFraction}`
+            : ""),
+      );
+      await signal();
+      await sim.stop();
+      return 0;
+    }
+    throw new UsageError(
+      device ? `unknown device '${device}': expected turbine or facility` : "which device?",
+    );
+  } catch (err) {
+    // parseArgs throws TypeErrors with a code for unknown or malformed options.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (err instanceof UsageError || (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"))) {
+      console.error(`vetra sim: ${(err as Error).message.split("\n")[0]}`);
+      return 2;
+    }
+    // A device that cannot start (port taken, PKI folder unwritable): one line, not a stack.
+    console.error(`vetra sim: ${(err as Error).message ?? String(err)}`);
+    return 1;
+  }
+}

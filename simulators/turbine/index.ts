@@ -1,0 +1,496 @@
+// Simulated wind turbine: the turbine controller's SCADA registers over
+// Modbus TCP, and a condition-monitoring unit serving acceleration waveforms
+// of three measuring points plus SCADA values over OPC UA. Loopback only.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  DataType,
+  MessageSecurityMode,
+  OPCUACertificateManager,
+  OPCUAServer,
+  SecurityPolicy,
+  StatusCodes,
+  type UAVariable,
+  Variant,
+  VariantArrayType,
+} from "node-opcua";
+import type { TurbinePointId } from "../../common/names.ts";
+import {
+  freePort,
+  type RegisterEntry,
+  type RunningModbusServer,
+  startModbusServer,
+} from "../modbus-server.ts";
+import {
+  defectFrequenciesHz,
+  type FaultSpec,
+  mulberry32,
+  parseFaultSpec,
+  type ScadaValues,
+  scadaFor,
+  stepWindMps,
+  synthesizeBlock,
+  TURBINE_POINTS,
+  TURBINE_RATINGS,
+} from "./physics.ts";
+import { type TransmitterValues, transmitterValues } from "./transmitter.ts";
+
+export type { FaultSpec } from "./physics.ts";
+
+const POINT_IDS = Object.keys(TURBINE_POINTS) as TurbinePointId[];
+
+/** OPC UA browse names of the SCADA variables and the ScadaValues field each carries. */
+export const SCADA_NODES = {
+  RotorSpeedRpm: "rotor_speed_rpm",
+  GeneratorSpeedRpm: "generator_speed_rpm",
+  PowerKw: "power_kw",
+  WindSpeedMps: "wind_speed_m_s",
+  NacelleTempC: "nacelle_temp_c",
+  MainBearingTempC: "main_bearing_temp_c",
+  GearboxBearingTempC: "gearbox_bearing_temp_c",
+  GeneratorBearingTempC: "generator_bearing_temp_c",
+} as const satisfies Record<string, keyof ScadaValues>;
+export type ScadaNodeName = keyof typeof SCADA_NODES;
+
+export const POINT_NODES = [
+  "Waveform",
+  "SampleRateHz",
+  "SpeedRpm",
+  "BlockSequence",
+  "BlockTimestamp",
+  "Unit",
+] as const;
+export type PointNodeName = (typeof POINT_NODES)[number];
+
+export interface TurbineNodeIds {
+  scada: Record<ScadaNodeName, string>;
+  points: Record<TurbinePointId, Record<PointNodeName, string>>;
+}
+
+/** String node ids in the server's own namespace (index 1), e.g. `ns=1;s=T01.Scada.PowerKw`. */
+export function turbineNodeIds(assetId: string): TurbineNodeIds {
+  const scada = Object.fromEntries(
+    (Object.keys(SCADA_NODES) as ScadaNodeName[]).map((n) => [n, `ns=1;s=${assetId}.Scada.${n}`]),
+  ) as Record<ScadaNodeName, string>;
+  const points = Object.fromEntries(
+    POINT_IDS.map((p) => [p, Object.fromEntries(POINT_NODES.map((n) => [n, `ns=1;s=${assetId}.${p}.${n}`]))]),
+  ) as Record<TurbinePointId, Record<PointNodeName, string>>;
+  return { scada, points };
+}
+
+const scadaHolding = (field: keyof typeof SCADA_NODES_BY_FIELD, address: number): RegisterEntry => ({
+  name: field,
+  field,
+  function: 3,
+  address,
+  type: "float32",
+  wordOrder: "high_first",
+  unit: SCADA_NODES_BY_FIELD[field],
+  description: `turbine controller: ${field}`,
+});
+const SCADA_NODES_BY_FIELD = {
+  rotor_speed_rpm: "rpm",
+  generator_speed_rpm: "rpm",
+  power_kw: "kW",
+  wind_speed_m_s: "m/s",
+  nacelle_temp_c: "°C",
+  main_bearing_temp_c: "°C",
+  gearbox_bearing_temp_c: "°C",
+  generator_bearing_temp_c: "°C",
+} as const;
+
+const transmitterInput = (point: TurbinePointId, index: number): RegisterEntry[] => {
+  const base = index * 8;
+  const entry = (field: string, offset: number, unit: string, description: string): RegisterEntry => ({
+    name: `${point}.${field}`,
+    field,
+    function: 4,
+    address: base + offset,
+    type: "float32",
+    wordOrder: "low_first",
+    unit,
+    point,
+    description: `vibration transmitter ${point}: ${description}`,
+  });
+  return [
+    entry("v_rms_mm_s", 0, "mm/s", "velocity RMS 10–1000 Hz of the latest block"),
+    entry("a_rms_g", 2, "g", "acceleration RMS of the latest block"),
+    entry("a_peak_g", 4, "g", "acceleration peak (absolute) of the latest block"),
+    entry("reserved", 6, "", "reserved, reads 0"),
+  ];
+};
+
+/**
+ * The turbine's Modbus map, unit id 1 (see simulators/turbine/README.md).
+ * Holding registers (function 3): SCADA as float32 high word first at 0..14,
+ * operating state uint16 at 100, power in W as int32 high word first at
+ * 101–102. Input registers (function 4): a vibration transmitter block,
+ * float32 low word first, 8 registers per point.
+ */
+export const TURBINE_MODBUS_MAP: readonly RegisterEntry[] = [
+  scadaHolding("rotor_speed_rpm", 0),
+  scadaHolding("generator_speed_rpm", 2),
+  scadaHolding("power_kw", 4),
+  scadaHolding("wind_speed_m_s", 6),
+  scadaHolding("nacelle_temp_c", 8),
+  scadaHolding("main_bearing_temp_c", 10),
+  scadaHolding("gearbox_bearing_temp_c", 12),
+  scadaHolding("generator_bearing_temp_c", 14),
+  {
+    name: "operating_state",
+    field: "operating_state",
+    function: 3,
+    address: 100,
+    type: "uint16",
+    wordOrder: "high_first",
+    unit: "",
+    description: "operating state: 0 stopped (not producing), 1 running",
+  },
+  {
+    name: "power_w",
+    field: "power_w",
+    function: 3,
+    address: 101,
+    type: "int32",
+    wordOrder: "high_first",
+    unit: "W",
+    description: "active power, signed (negative while consuming from the grid)",
+  },
+  ...POINT_IDS.flatMap((p, i) => transmitterInput(p, i)),
+];
+export const TURBINE_MODBUS_UNIT_ID = 1;
+
+export interface TurbineSimOptions {
+  assetId: string;
+  /** 0 or absent: a free port. */
+  modbusPort?: number;
+  /** 0 or absent: a free port. */
+  opcuaPort?: number;
+  faults?: FaultSpec[];
+  seed?: number;
+  sampleRateHz?: number;
+  /** Samples per waveform block; a power of two. */
+  samples?: number;
+  waveformRefreshMs?: number;
+  scadaRefreshMs?: number;
+  /** PKI folder of the OPC UA server; default a temp dir removed on stop. */
+  pkiDir?: string;
+}
+
+export interface PointTruth {
+  shaft: "rotor" | "hss";
+  /** Shaft speed during the latest block. */
+  shaftHz: number;
+  speedRpm: number;
+  defectFrequenciesHz: { bpfo: number; bpfi: number; bsf: number; ftf: number };
+  gearMeshHz?: number;
+  resonanceHz: number;
+  /** What the vibration transmitter reports for the latest block. */
+  transmitter: TransmitterValues;
+}
+
+export interface TurbineTruth {
+  assetId: string;
+  /** Current SCADA values (refreshed every scadaRefreshMs). */
+  scada: ScadaValues;
+  /** Current shaft speeds, Hz. */
+  speeds: { rotorHz: number; generatorHz: number };
+  faults: FaultSpec[];
+  /** Latest waveform block: sequence (1 after the first), when it was put in place. */
+  block: { sequence: number; timestamp: Date; sampleRateHz: number; samples: number };
+  points: Record<TurbinePointId, PointTruth>;
+}
+
+export interface TurbineSim {
+  readonly modbusPort: number;
+  readonly opcuaPort: number;
+  /** `opc.tcp://127.0.0.1:PORT/vetra/turbine` */
+  readonly opcuaEndpoint: string;
+  readonly nodeIds: TurbineNodeIds;
+  truth(): TurbineTruth;
+  /** Replaces the injected faults; the next block and SCADA refresh use them. */
+  setFaults(faults: FaultSpec[]): void;
+  /** Synthesises and publishes a new block now (tests; also runs on its timer). */
+  refreshWaveforms(): void;
+  stop(): Promise<void>;
+}
+
+const OPCUA_RESOURCE_PATH = "/vetra/turbine";
+
+/** Same checks as the command line's `--fault` (throws naming the bad part). */
+const validFaults = (faults: readonly FaultSpec[]): FaultSpec[] =>
+  faults.map((f) => parseFaultSpec(`${f.point}:${f.fault}:${f.severity}`));
+
+export async function start(opts: TurbineSimOptions): Promise<TurbineSim> {
+  const assetId = opts.assetId;
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(assetId))
+    throw new Error(`assetId '${assetId}': letters, digits, _ and - only`);
+  const sampleRateHz = opts.sampleRateHz ?? 25_600;
+  const samples = opts.samples ?? 65_536;
+  if (!Number.isInteger(Math.log2(samples)) || samples < 4)
+    throw new Error(`samples ${samples}: a power of two`);
+  const seed = opts.seed ?? 1;
+  let faults = validFaults(opts.faults ?? []);
+  const windRng = mulberry32(seed);
+  const blockRng = mulberry32(seed ^ 0x5bd1e995);
+
+  let wind = TURBINE_RATINGS.meanWindMps + (windRng() - 0.5) * 2;
+  let scada = scadaFor(wind, faults);
+  const speedsOf = (s: ScadaValues) => ({
+    rotorHz: s.rotor_speed_rpm / 60,
+    generatorHz: s.generator_speed_rpm / 60,
+  });
+
+  let sequence = 0;
+  let blockTimestamp = new Date();
+  let pointTruth = {} as Record<TurbinePointId, PointTruth>;
+  let transmitter: Record<string, number> = {};
+
+  const nodeIds = turbineNodeIds(assetId);
+  const opcuaVariables = new Map<string, UAVariable>();
+  const ownPki = opts.pkiDir === undefined;
+  const pkiDir = opts.pkiDir ?? (await mkdtemp(join(tmpdir(), "vetra-turbine-pki-")));
+
+  let modbus: RunningModbusServer | undefined;
+  let opcua: OPCUAServer | undefined;
+  const managers: OPCUACertificateManager[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  let stopped = false;
+
+  const cleanup = async (): Promise<void> => {
+    for (const t of timers) clearInterval(t);
+    await modbus?.stop().catch(() => undefined);
+    await opcua?.shutdown(0).catch(() => undefined);
+    for (const m of managers) await m.dispose().catch(() => undefined);
+    if (ownPki) await rm(pkiDir, { recursive: true, force: true });
+  };
+
+  try {
+    // --- OPC UA ---------------------------------------------------------
+    const serverCertificateManager = new OPCUACertificateManager({
+      rootFolder: join(pkiDir, "own"),
+      automaticallyAcceptUnknownCertificate: true,
+    });
+    const userCertificateManager = new OPCUACertificateManager({
+      rootFolder: join(pkiDir, "user"),
+      automaticallyAcceptUnknownCertificate: true,
+    });
+    managers.push(serverCertificateManager, userCertificateManager);
+    const requestedOpcua = opts.opcuaPort ?? 0;
+    let opcuaPort = 0;
+    for (let attempt = 0; ; attempt++) {
+      // node-opcua does not report the port it got for 0, so pick one here.
+      opcuaPort = requestedOpcua > 0 ? requestedOpcua : await freePort();
+      const server = new OPCUAServer({
+        port: opcuaPort,
+        host: "127.0.0.1",
+        hostname: "127.0.0.1",
+        resourcePath: OPCUA_RESOURCE_PATH,
+        securityModes: [MessageSecurityMode.None],
+        securityPolicies: [SecurityPolicy.None],
+        allowAnonymous: true,
+        disableDiscovery: true,
+        serverCertificateManager,
+        userCertificateManager,
+        buildInfo: { productName: `Vetra turbine simulator ${assetId}`, manufacturerName: "Vetra" },
+        // A 65536-sample Float array is 256 KiB; keep generous headroom.
+        serverCapabilities: { maxArrayLength: 1 << 20, maxByteStringLength: 16 << 20 },
+      });
+      try {
+        await server.initialize();
+        buildAddressSpace(server);
+        await server.start();
+        opcua = server;
+        break;
+      } catch (err) {
+        await server.shutdown(0).catch(() => undefined);
+        const message = String((err as Error)?.message ?? err);
+        if (requestedOpcua > 0 || !/EADDRINUSE/.test(message) || attempt >= 4) throw err;
+      }
+    }
+
+    // --- Modbus ---------------------------------------------------------
+    modbus = await startModbusServer({
+      port: opts.modbusPort ?? 0,
+      units: [
+        {
+          unitId: TURBINE_MODBUS_UNIT_ID,
+          registers: TURBINE_MODBUS_MAP,
+          snapshot: () => ({
+            ...scada,
+            power_w: scada.power_kw * 1000,
+            ...transmitter,
+          }),
+        },
+      ],
+    });
+
+    publishScada();
+    refreshWaveforms();
+    timers.push(
+      setInterval(() => {
+        const dtS = (opts.scadaRefreshMs ?? 1000) / 1000;
+        wind = stepWindMps(wind, dtS, windRng);
+        scada = scadaFor(wind, faults);
+        publishScada();
+      }, opts.scadaRefreshMs ?? 1000),
+      setInterval(refreshWaveforms, opts.waveformRefreshMs ?? 5000),
+    );
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+
+  function publishScada(): void {
+    const vars = opcuaVariables;
+    const now = new Date();
+    for (const [name, field] of Object.entries(SCADA_NODES)) {
+      vars
+        .get(nodeIds.scada[name as ScadaNodeName])
+        ?.setValueFromSource(
+          new Variant({ dataType: DataType.Double, value: scada[field] }),
+          StatusCodes.Good,
+          now,
+        );
+    }
+  }
+
+  function refreshWaveforms(): void {
+    if (stopped) return;
+    const speeds = speedsOf(scada);
+    const vars = opcuaVariables;
+    const nextTruth = {} as Record<TurbinePointId, PointTruth>;
+    const nextTransmitter: Record<string, number> = {};
+    const blocks: [TurbinePointId, Float32Array, number][] = [];
+    for (const id of POINT_IDS) {
+      const point = TURBINE_POINTS[id];
+      const shaftHz = point.shaft === "rotor" ? speeds.rotorHz : speeds.generatorHz;
+      const out = new Float32Array(samples);
+      synthesizeBlock({ point, shaftHz, faults, sampleRateHz, rng: blockRng, out });
+      const values = transmitterValues(out, sampleRateHz);
+      nextTruth[id] = {
+        shaft: point.shaft,
+        shaftHz,
+        speedRpm: shaftHz * 60,
+        defectFrequenciesHz: defectFrequenciesHz(point.bearing, shaftHz),
+        ...(point.gearTeeth === undefined ? {} : { gearMeshHz: point.gearTeeth * shaftHz }),
+        resonanceHz: point.resonanceHz,
+        transmitter: values,
+      };
+      nextTransmitter[`${id}.v_rms_mm_s`] = values.v_rms_mm_s;
+      nextTransmitter[`${id}.a_rms_g`] = values.a_rms_g;
+      nextTransmitter[`${id}.a_peak_g`] = values.a_peak_g;
+      nextTransmitter[`${id}.reserved`] = 0;
+      blocks.push([id, out, shaftHz]);
+    }
+    const now = new Date();
+    // Waveform, rate, speed and timestamp first; the sequence last, so a
+    // client that sees a new sequence reads a complete block.
+    for (const [id, out, shaftHz] of blocks) {
+      const ids = nodeIds.points[id];
+      const set = (nodeId: string, variant: Variant) =>
+        vars.get(nodeId)?.setValueFromSource(variant, StatusCodes.Good, now);
+      set(
+        ids.Waveform,
+        new Variant({ dataType: DataType.Float, arrayType: VariantArrayType.Array, value: out }),
+      );
+      set(ids.SampleRateHz, new Variant({ dataType: DataType.Double, value: sampleRateHz }));
+      set(ids.SpeedRpm, new Variant({ dataType: DataType.Double, value: shaftHz * 60 }));
+      set(ids.BlockTimestamp, new Variant({ dataType: DataType.DateTime, value: now }));
+    }
+    sequence += 1;
+    for (const id of POINT_IDS) {
+      vars
+        .get(nodeIds.points[id].BlockSequence)
+        ?.setValueFromSource(
+          new Variant({ dataType: DataType.UInt32, value: sequence }),
+          StatusCodes.Good,
+          now,
+        );
+    }
+    pointTruth = nextTruth;
+    transmitter = nextTransmitter;
+    blockTimestamp = now;
+  }
+
+  function buildAddressSpace(server: OPCUAServer): void {
+    opcuaVariables.clear();
+    const addressSpace = server.engine.addressSpace;
+    if (!addressSpace) throw new Error("OPC UA address space missing after initialize()");
+    const ns = addressSpace.getOwnNamespace();
+    if (ns.index !== 1) throw new Error(`own namespace has index ${ns.index}, node ids assume 1`);
+    const turbine = ns.addObject({
+      organizedBy: addressSpace.rootFolder.objects,
+      browseName: assetId,
+      nodeId: `s=${assetId}`,
+    });
+    const scadaFolder = ns.addObject({
+      componentOf: turbine,
+      browseName: "Scada",
+      nodeId: `s=${assetId}.Scada`,
+    });
+    for (const name of Object.keys(SCADA_NODES) as ScadaNodeName[]) {
+      const nodeId = nodeIds.scada[name];
+      opcuaVariables.set(
+        nodeId,
+        ns.addVariable({
+          componentOf: scadaFolder,
+          browseName: name,
+          nodeId: nodeId.replace(/^ns=1;/, ""),
+          dataType: "Double",
+          minimumSamplingInterval: 100,
+        }),
+      );
+    }
+    for (const id of POINT_IDS) {
+      const folder = ns.addObject({ componentOf: turbine, browseName: id, nodeId: `s=${assetId}.${id}` });
+      const ids = nodeIds.points[id];
+      const add = (name: PointNodeName, dataType: string, extra: Record<string, unknown> = {}) => {
+        const variable = ns.addVariable({
+          componentOf: folder,
+          browseName: name,
+          nodeId: ids[name].replace(/^ns=1;/, ""),
+          dataType,
+          minimumSamplingInterval: 100,
+          ...extra,
+        });
+        opcuaVariables.set(ids[name], variable);
+        return variable;
+      };
+      add("Waveform", "Float", { valueRank: 1, arrayDimensions: [samples] });
+      add("SampleRateHz", "Double");
+      add("SpeedRpm", "Double");
+      add("BlockSequence", "UInt32").setValueFromSource(new Variant({ dataType: DataType.UInt32, value: 0 }));
+      add("BlockTimestamp", "DateTime");
+      add("Unit", "String").setValueFromSource(new Variant({ dataType: DataType.String, value: "g" }));
+    }
+  }
+
+  const endpoint = `opc.tcp://127.0.0.1:${opcua?.endpoints[0]?.port ?? 0}${OPCUA_RESOURCE_PATH}`;
+  const modbusPort = modbus?.port ?? 0;
+
+  return {
+    modbusPort,
+    opcuaPort: opcua?.endpoints[0]?.port ?? 0,
+    opcuaEndpoint: endpoint,
+    nodeIds,
+    truth: () => ({
+      assetId,
+      scada: { ...scada },
+      speeds: speedsOf(scada),
+      faults: faults.map((f) => ({ ...f })),
+      block: { sequence, timestamp: blockTimestamp, sampleRateHz, samples },
+      points: structuredClone(pointTruth),
+    }),
+    setFaults: (next) => {
+      faults = validFaults(next);
+    },
+    refreshWaveforms,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await cleanup();
+    },
+  };
+}

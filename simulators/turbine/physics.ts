@@ -1,0 +1,557 @@
+// Vibration and operating physics of a simulated wind turbine drive train.
+// Pure functions only: no I/O, no clocks, randomness only through the `rng`
+// argument, so blocks are reproducible from a seed.
+//
+// Sources:
+// - R. B. Randall, J. Antoni, "Rolling element bearing diagnostics — a
+//   tutorial", Mechanical Systems and Signal Processing 25 (2011) 485–520:
+//   defect frequency formulas (eqs. 1–4), the impact/resonance model of a
+//   localised fault, 1–2 % random slip between impacts, amplitude modulation
+//   of inner-race impacts by the load zone at 1× shaft and of rolling-element
+//   impacts at the cage frequency.
+// - ISO 10816-21:2015 (horizontal-axis wind turbines with gearbox): zone
+//   boundaries of velocity RMS 10–1000 Hz per component class; healthy
+//   points are calibrated well inside zone A.
+// - ISO 13373-3 / common vibration practice: imbalance at 1×, misalignment
+//   dominant 2×, mechanical looseness as many harmonics and sub-harmonics of
+//   1×, gear mesh at teeth × shaft with ±1× sidebands.
+import type { ComponentClass, TurbinePointId } from "../../common/names.ts";
+import { STANDARD_GRAVITY_M_S2, TurbinePoints } from "../../common/names.ts";
+
+export interface BearingGeometry {
+  rollingElements: number;
+  rollingElementDiameterMm: number;
+  pitchDiameterMm: number;
+  contactAngleDeg: number;
+}
+
+export type InjectableFault =
+  | "bearing_outer_race"
+  | "bearing_inner_race"
+  | "bearing_rolling_element"
+  | "bearing_cage"
+  | "imbalance"
+  | "misalignment"
+  | "looseness"
+  | "gear_mesh";
+
+export const INJECTABLE_FAULTS: readonly InjectableFault[] = [
+  "bearing_outer_race",
+  "bearing_inner_race",
+  "bearing_rolling_element",
+  "bearing_cage",
+  "imbalance",
+  "misalignment",
+  "looseness",
+  "gear_mesh",
+];
+
+export interface FaultSpec {
+  point: TurbinePointId;
+  fault: InjectableFault;
+  /** 0..1 */
+  severity: number;
+}
+
+export interface PointModel {
+  id: TurbinePointId;
+  component: ComponentClass;
+  shaft: "rotor" | "hss";
+  bearing: BearingGeometry;
+  /** Structural resonance excited by bearing impacts, Hz. */
+  resonanceHz: number;
+  /** Teeth of the gear on this shaft (gear mesh frequency = teeth × shaft). */
+  gearTeeth?: number;
+  /** RMS of the broadband (white) acceleration noise over 0..fs/2, g. */
+  noiseRmsG: number;
+}
+
+/**
+ * The three measuring points of a ~2.5 MW geared turbine. Bearing geometries
+ * are typical of the class (main bearing: large double-row spherical roller
+ * bearing; HSS: cylindrical roller bearing; generator DE: deep-groove ball
+ * bearing). The main bearing housing is large and heavy, so its structural
+ * resonance is low (a few hundred Hz) and lies inside the 10–1000 Hz
+ * velocity band; the gearbox and generator resonances are a few kHz.
+ */
+export const TURBINE_POINTS: Record<TurbinePointId, PointModel> = {
+  main_bearing: {
+    id: "main_bearing",
+    component: TurbinePoints.main_bearing.component,
+    shaft: "rotor",
+    bearing: { rollingElements: 26, rollingElementDiameterMm: 90, pitchDiameterMm: 780, contactAngleDeg: 9 },
+    resonanceHz: 420,
+    noiseRmsG: 0.12,
+  },
+  gearbox_hss: {
+    id: "gearbox_hss",
+    component: TurbinePoints.gearbox_hss.component,
+    shaft: "hss",
+    bearing: { rollingElements: 16, rollingElementDiameterMm: 36, pitchDiameterMm: 230, contactAngleDeg: 0 },
+    resonanceHz: 2800,
+    gearTeeth: 29,
+    noiseRmsG: 0.15,
+  },
+  generator_de: {
+    id: "generator_de",
+    component: TurbinePoints.generator_de.component,
+    shaft: "hss",
+    bearing: { rollingElements: 9, rollingElementDiameterMm: 38.1, pitchDiameterMm: 215, contactAngleDeg: 0 },
+    resonanceHz: 3600,
+    noiseRmsG: 0.2,
+  },
+};
+
+/** ISO 10816-21 zone boundaries A/B, B/C, C/D of velocity RMS 10–1000 Hz, mm/s. */
+export const ISO_10816_21_ZONE_BOUNDARIES_MM_S: Record<
+  Exclude<ComponentClass, "nacelle">,
+  readonly [number, number, number]
+> = {
+  main_bearing: [1.25, 2.0, 3.2],
+  gearbox: [2.2, 3.5, 5.6],
+  generator: [3.75, 6.0, 10],
+};
+
+const isTurbinePointId = (s: string): s is TurbinePointId => Object.hasOwn(TURBINE_POINTS, s);
+const isInjectableFault = (s: string): s is InjectableFault =>
+  (INJECTABLE_FAULTS as readonly string[]).includes(s);
+
+/** Parses `point:fault:severity`, e.g. `main_bearing:bearing_outer_race:0.6`. Throws an Error naming the bad part. */
+export function parseFaultSpec(text: string): FaultSpec {
+  const parts = text.trim().split(":");
+  if (parts.length !== 3) {
+    throw new Error(
+      `fault '${text}': expected point:fault:severity (e.g. main_bearing:bearing_outer_race:0.6)`,
+    );
+  }
+  const [point, fault, severityText] = parts as [string, string, string];
+  if (!isTurbinePointId(point)) {
+    throw new Error(
+      `fault '${text}': point '${point}' is not one of ${Object.keys(TURBINE_POINTS).join("|")}`,
+    );
+  }
+  if (!isInjectableFault(fault)) {
+    throw new Error(`fault '${text}': fault '${fault}' is not one of ${INJECTABLE_FAULTS.join("|")}`);
+  }
+  const severity = severityText.trim() === "" ? Number.NaN : Number(severityText);
+  if (!Number.isFinite(severity) || severity < 0 || severity > 1) {
+    throw new Error(`fault '${text}': severity '${severityText}' is not a number in 0..1`);
+  }
+  if (fault === "gear_mesh" && TURBINE_POINTS[point].gearTeeth === undefined) {
+    throw new Error(
+      `fault '${text}': fault 'gear_mesh' needs a gear on the shaft; point '${point}' has none`,
+    );
+  }
+  return { point, fault, severity };
+}
+
+/**
+ * Bearing defect frequencies (Randall & Antoni 2011, eqs. 1–4), stationary
+ * outer race: BPFO = n f/2 (1 − d/D cos φ), BPFI = n f/2 (1 + d/D cos φ),
+ * BSF = D/(2d) f (1 − (d/D cos φ)²), FTF = f/2 (1 − d/D cos φ).
+ */
+export function defectFrequenciesHz(
+  g: BearingGeometry,
+  shaftHz: number,
+): { bpfo: number; bpfi: number; bsf: number; ftf: number } {
+  const ratio =
+    (g.rollingElementDiameterMm / g.pitchDiameterMm) * Math.cos((g.contactAngleDeg * Math.PI) / 180);
+  const n = g.rollingElements;
+  return {
+    bpfo: ((n * shaftHz) / 2) * (1 - ratio),
+    bpfi: ((n * shaftHz) / 2) * (1 + ratio),
+    bsf: (g.pitchDiameterMm / (2 * g.rollingElementDiameterMm)) * shaftHz * (1 - ratio * ratio),
+    ftf: (shaftHz / 2) * (1 - ratio),
+  };
+}
+
+/** Seeded PRNG (mulberry32, public domain by Tommy Ettinger): uniform in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Standard normal deviate (Box–Muller). */
+export function gaussian(rng: () => number): number {
+  let u = rng();
+  while (u <= Number.MIN_VALUE) u = rng();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng());
+}
+
+const G_MM_S2 = STANDARD_GRAVITY_M_S2 * 1000;
+
+/** Peak acceleration (g) of a sinusoid at `hz` whose velocity RMS is `vRmsMmS` (mm/s). */
+export const accelPeakGForVelocityRms = (vRmsMmS: number, hz: number): number =>
+  (vRmsMmS * Math.SQRT2 * 2 * Math.PI * hz) / G_MM_S2;
+
+/** Damping ratio of the structural resonances (lightly damped steel structures: a few %). */
+export const RESONANCE_DAMPING_RATIO = 0.05;
+
+/**
+ * Healthy shaft-related content per point, as velocity RMS (mm/s) of the
+ * harmonics of the point's shaft: residual imbalance and alignment that every
+ * machine has. Given as velocity so the overall level is nearly independent
+ * of speed (ISO 10816 rates velocity). Together with the broadband noise this
+ * puts each healthy point at roughly 40–50 % of its A/B boundary.
+ */
+const HEALTHY_HARMONICS_MM_S: Record<TurbinePointId, { h1: number; h2: number; gmf: number }> = {
+  // Rotor harmonics are below 10 Hz and do not reach the velocity band.
+  main_bearing: { h1: 0.3, h2: 0.1, gmf: 0 },
+  gearbox_hss: { h1: 0.4, h2: 0.25, gmf: 0.35 },
+  generator_de: { h1: 1.0, h2: 0.45, gmf: 0 },
+};
+
+/**
+ * Fault strengths per unit severity. Shaft faults: velocity RMS, mm/s.
+ * Bearing faults: acceleration RMS of the impact train at the resonance, g.
+ * Chosen so severity 0.6 leaves zone A for the component classes where the
+ * fault shows in the velocity band, and grows linearly with severity.
+ */
+const FAULT_SCALE = {
+  imbalanceMmS: 7,
+  misalignment2xMmS: 6,
+  misalignment1xMmS: 2,
+  loosenessMmS: 5,
+  gearMeshMmS: 4,
+  bearingG: { main_bearing: 0.75, gearbox_hss: 1.2, generator_de: 1.2 } as Record<TurbinePointId, number>,
+  cageModulationDepth: 0.8,
+} as const;
+
+/** Adds a sinusoid of peak `amplitudeG` at `hz` with `phase`. */
+function addTone(
+  out: Float32Array,
+  hz: number,
+  amplitudeG: number,
+  phase: number,
+  sampleRateHz: number,
+): void {
+  if (!(hz > 0) || amplitudeG === 0 || hz >= sampleRateHz / 2) return;
+  const w = (2 * Math.PI * hz) / sampleRateHz;
+  // Rotate a phasor instead of calling sin per sample; renormalise
+  // periodically so rounding does not let the amplitude drift.
+  let c = Math.cos(phase);
+  let s = Math.sin(phase);
+  const cw = Math.cos(w);
+  const sw = Math.sin(w);
+  for (let i = 0; i < out.length; i++) {
+    out[i] = (out[i] ?? 0) + amplitudeG * s;
+    const c2 = c * cw - s * sw;
+    s = s * cw + c * sw;
+    c = c2;
+    if ((i & 1023) === 1023) {
+      const norm = 1 / Math.hypot(c, s);
+      c *= norm;
+      s *= norm;
+    }
+  }
+}
+
+/** Adds a sinusoid at the given velocity RMS (mm/s). */
+function addVelocityTone(
+  out: Float32Array,
+  hz: number,
+  vRmsMmS: number,
+  phase: number,
+  sampleRateHz: number,
+): void {
+  addTone(out, hz, accelPeakGForVelocityRms(vRmsMmS, hz), phase, sampleRateHz);
+}
+
+/** Impulse response of the structural resonance: e^{−ζωt} sin(ω_d t), unit peak envelope. */
+function resonanceKernel(resonanceHz: number, sampleRateHz: number): Float32Array {
+  const wn = 2 * Math.PI * resonanceHz;
+  const alpha = RESONANCE_DAMPING_RATIO * wn;
+  const wd = wn * Math.sqrt(1 - RESONANCE_DAMPING_RATIO ** 2);
+  // Truncate once the envelope has decayed to 0.1 %.
+  const length = Math.max(8, Math.ceil((Math.log(1000) / alpha) * sampleRateHz));
+  const k = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    const t = i / sampleRateHz;
+    k[i] = Math.exp(-alpha * t) * Math.sin(wd * t);
+  }
+  return k;
+}
+
+const kernelCache = new Map<string, { kernel: Float32Array; energy: number }>();
+function cachedKernel(resonanceHz: number, sampleRateHz: number): { kernel: Float32Array; energy: number } {
+  const key = `${resonanceHz}/${sampleRateHz}`;
+  let entry = kernelCache.get(key);
+  if (!entry) {
+    const kernel = resonanceKernel(resonanceHz, sampleRateHz);
+    let energy = 0;
+    for (const v of kernel) energy += v * v;
+    entry = { kernel, energy };
+    kernelCache.set(key, entry);
+  }
+  return entry;
+}
+
+/**
+ * Adds a train of impacts at `rateHz` (with 1 % RMS random slip between
+ * impacts, Randall & Antoni 2011 §2.1), each exciting the resonance, with
+ * amplitude `1 + depth·cos(2π·modHz·t + φ)`. Scaled so the mean-square of
+ * the train is `accelRmsG²`.
+ */
+function addImpactTrain(
+  out: Float32Array,
+  args: {
+    rateHz: number;
+    accelRmsG: number;
+    resonanceHz: number;
+    sampleRateHz: number;
+    modHz: number;
+    modDepth: number;
+    rng: () => number;
+  },
+): void {
+  const { rateHz, accelRmsG, resonanceHz, sampleRateHz, modHz, modDepth, rng } = args;
+  if (!(rateHz > 0) || accelRmsG === 0) return;
+  const { kernel, energy } = cachedKernel(Math.min(resonanceHz, sampleRateHz * 0.4), sampleRateHz);
+  // Mean square = rate · E[amp²] · Σk²/fs ; E[(1 + m cos)²] = 1 + m²/2.
+  const meanAmp2 = 1 + (modDepth * modDepth) / 2;
+  const amplitude = accelRmsG * Math.sqrt(sampleRateHz / (rateHz * energy * meanAmp2));
+  const period = 1 / rateHz;
+  const modPhase = 2 * Math.PI * rng();
+  const n = out.length;
+  // Start before the block so the first samples already carry decaying responses.
+  let t = -rng() * period - kernel.length / sampleRateHz;
+  while (t < n / sampleRateHz) {
+    const start = Math.round(t * sampleRateHz);
+    const a = amplitude * (1 + modDepth * Math.cos(2 * Math.PI * modHz * t + modPhase));
+    const from = Math.max(0, -start);
+    const to = Math.min(kernel.length, n - start);
+    for (let j = from; j < to; j++) {
+      const idx = start + j;
+      out[idx] = (out[idx] ?? 0) + a * (kernel[j] ?? 0);
+    }
+    t += period * (1 + 0.01 * gaussian(rng));
+  }
+}
+
+/** Speed of the point's shaft, Hz. */
+export const pointShaftHz = (point: PointModel, speeds: { rotorHz: number; generatorHz: number }): number =>
+  point.shaft === "rotor" ? speeds.rotorHz : speeds.generatorHz;
+
+/**
+ * Synthesises one block of acceleration (g) for `point` at constant shaft
+ * speed `shaftHz` into `out` (overwritten). Faults for other points are ignored.
+ */
+export function synthesizeBlock(args: {
+  point: PointModel;
+  shaftHz: number;
+  faults: readonly FaultSpec[];
+  sampleRateHz: number;
+  rng: () => number;
+  out: Float32Array;
+}): void {
+  const { point, shaftHz, sampleRateHz, rng, out } = args;
+  const faults = args.faults.filter((f) => f.point === point.id && f.severity > 0);
+  const n = out.length;
+  const severityOf = (fault: InjectableFault): number =>
+    faults.filter((f) => f.fault === fault).reduce((s, f) => Math.max(s, f.severity), 0);
+
+  // Broadband noise; a cage fault modulates it at FTF (the cage's
+  // irregular motion modulates the whole bearing noise, Randall & Antoni §2.1).
+  const freqs = defectFrequenciesHz(point.bearing, shaftHz);
+  const cage = severityOf("bearing_cage");
+  const cageDepth = cage * FAULT_SCALE.cageModulationDepth;
+  const cagePhase = 2 * Math.PI * rng();
+  const cageW = (2 * Math.PI * freqs.ftf) / sampleRateHz;
+  // Keep the noise RMS equal to noiseRmsG whatever the modulation depth.
+  const noiseScale = point.noiseRmsG / Math.sqrt(1 + (cageDepth * cageDepth) / 2);
+  for (let i = 0; i < n; i++) {
+    const mod = cageDepth > 0 ? 1 + cageDepth * Math.sin(cageW * i + cagePhase) : 1;
+    out[i] = noiseScale * mod * gaussian(rng);
+  }
+
+  const phase = (): number => 2 * Math.PI * rng();
+  const healthy = HEALTHY_HARMONICS_MM_S[point.id];
+  const imbalance = severityOf("imbalance");
+  const misalignment = severityOf("misalignment");
+  const looseness = severityOf("looseness");
+  const gearMesh = severityOf("gear_mesh");
+
+  // 1× and 2×: healthy residuals plus imbalance (1×) and misalignment (2× strong, some 1×), in phase.
+  const phase1 = phase();
+  const v1 = healthy.h1 + imbalance * FAULT_SCALE.imbalanceMmS + misalignment * FAULT_SCALE.misalignment1xMmS;
+  addVelocityTone(out, shaftHz, v1, phase1, sampleRateHz);
+  const v2 = healthy.h2 + misalignment * FAULT_SCALE.misalignment2xMmS;
+  addVelocityTone(out, 2 * shaftHz, v2, phase(), sampleRateHz);
+  if (cage > 0) addVelocityTone(out, freqs.ftf, 0.3 * cage, phase(), sampleRateHz);
+
+  // Looseness: harmonics 3×…10× decaying, plus ½× and its odd multiples.
+  if (looseness > 0) {
+    const tones: [number, number][] = [[0.5, 0.45]];
+    for (let h = 3; h <= 10; h++) tones.push([h, 1 / (h - 1)]);
+    for (const h of [1.5, 2.5, 3.5]) tones.push([h, 0.25]);
+    const norm = Math.sqrt(tones.reduce((s, [, w]) => s + w * w, 0));
+    for (const [h, w] of tones) {
+      addVelocityTone(
+        out,
+        h * shaftHz,
+        (looseness * FAULT_SCALE.loosenessMmS * w) / norm,
+        phase(),
+        sampleRateHz,
+      );
+    }
+  }
+
+  // Gear mesh at teeth × shaft, sidebands at ±1× and ±2× of the shaft carrying the gear.
+  if (point.gearTeeth !== undefined) {
+    const gmf = point.gearTeeth * shaftHz;
+    addVelocityTone(out, gmf, healthy.gmf + gearMesh * FAULT_SCALE.gearMeshMmS, phase(), sampleRateHz);
+    addVelocityTone(
+      out,
+      2 * gmf,
+      0.3 * healthy.gmf + 0.3 * gearMesh * FAULT_SCALE.gearMeshMmS,
+      phase(),
+      sampleRateHz,
+    );
+    if (gearMesh > 0) {
+      for (const [k, w] of [
+        [-1, 0.5],
+        [1, 0.5],
+        [-2, 0.2],
+        [2, 0.2],
+      ] as const) {
+        addVelocityTone(
+          out,
+          gmf + k * shaftHz,
+          gearMesh * FAULT_SCALE.gearMeshMmS * w,
+          phase(),
+          sampleRateHz,
+        );
+      }
+    }
+  }
+
+  // Localised bearing faults: impact trains exciting the structural resonance.
+  const bearingG = FAULT_SCALE.bearingG[point.id];
+  const common = { resonanceHz: point.resonanceHz, sampleRateHz, rng };
+  const outer = severityOf("bearing_outer_race");
+  if (outer > 0) {
+    // Stationary outer race: the defect stays in the load zone, no modulation.
+    addImpactTrain(out, {
+      ...common,
+      rateHz: freqs.bpfo,
+      accelRmsG: outer * bearingG,
+      modHz: 0,
+      modDepth: 0,
+    });
+  }
+  const inner = severityOf("bearing_inner_race");
+  if (inner > 0) {
+    // The inner-race defect passes through the load zone once per revolution.
+    addImpactTrain(out, {
+      ...common,
+      rateHz: freqs.bpfi,
+      accelRmsG: inner * bearingG,
+      modHz: shaftHz,
+      modDepth: 0.8,
+    });
+  }
+  const element = severityOf("bearing_rolling_element");
+  if (element > 0) {
+    // A rolling-element defect strikes both races: 2×BSF, carried through the load zone at FTF.
+    addImpactTrain(out, {
+      ...common,
+      rateHz: 2 * freqs.bsf,
+      accelRmsG: element * bearingG,
+      modHz: freqs.ftf,
+      modDepth: 0.8,
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Operating model: wind, power curve, speeds, temperatures.
+
+export const TURBINE_RATINGS = {
+  cutInMps: 3,
+  ratedMps: 12,
+  cutOutMps: 25,
+  ratedPowerKw: 2500,
+  minRotorRpm: 6.4,
+  maxRotorRpm: 15.9,
+  gearboxRatio: 110,
+  meanWindMps: 8,
+  /** IEC 61400-1 class B turbulence intensity, roughly. */
+  turbulenceIntensity: 0.14,
+  /** Correlation time of the turbulence, s. */
+  turbulenceTimeS: 30,
+} as const;
+
+/** Power curve: cubic between cut-in and rated, flat to cut-out, kW. */
+export function powerCurveKw(windMps: number): number {
+  const r = TURBINE_RATINGS;
+  if (windMps < r.cutInMps || windMps >= r.cutOutMps) return 0;
+  if (windMps >= r.ratedMps) return r.ratedPowerKw;
+  return (r.ratedPowerKw * (windMps ** 3 - r.cutInMps ** 3)) / (r.ratedMps ** 3 - r.cutInMps ** 3);
+}
+
+/**
+ * Rotor speed, rpm: variable-speed operation at constant tip-speed ratio
+ * (speed ∝ wind) between the minimum and maximum rotor speed; idling at the
+ * minimum speed below cut-in and above cut-out (pitched out).
+ */
+export function rotorSpeedRpm(windMps: number): number {
+  const r = TURBINE_RATINGS;
+  if (windMps < r.cutInMps || windMps >= r.cutOutMps) return r.minRotorRpm;
+  const optimal = (r.maxRotorRpm * windMps) / 10.5;
+  return Math.min(r.maxRotorRpm, Math.max(r.minRotorRpm, optimal));
+}
+
+/**
+ * One step of the wind speed as an Ornstein–Uhlenbeck process around the
+ * mean: exact discretisation, stationary standard deviation
+ * turbulenceIntensity × mean.
+ */
+export function stepWindMps(windMps: number, dtS: number, rng: () => number): number {
+  const r = TURBINE_RATINGS;
+  const sigma = r.turbulenceIntensity * r.meanWindMps;
+  const decay = Math.exp(-dtS / r.turbulenceTimeS);
+  const next =
+    r.meanWindMps + (windMps - r.meanWindMps) * decay + sigma * Math.sqrt(1 - decay * decay) * gaussian(rng);
+  return Math.max(0, next);
+}
+
+export interface ScadaValues {
+  rotor_speed_rpm: number;
+  generator_speed_rpm: number;
+  power_kw: number;
+  wind_speed_m_s: number;
+  nacelle_temp_c: number;
+  main_bearing_temp_c: number;
+  gearbox_bearing_temp_c: number;
+  generator_bearing_temp_c: number;
+  /** 0 stopped (not producing), 1 running. */
+  operating_state: number;
+}
+
+/** Steady-state SCADA values for a wind speed; bearing faults warm their bearing. */
+export function scadaFor(windMps: number, faults: readonly FaultSpec[], ambientC = 12): ScadaValues {
+  const rotor = rotorSpeedRpm(windMps);
+  const power = powerCurveKw(windMps);
+  const load = power / TURBINE_RATINGS.ratedPowerKw;
+  const heat = (point: TurbinePointId): number =>
+    faults
+      .filter((f) => f.point === point && f.fault.startsWith("bearing_"))
+      .reduce((s, f) => Math.max(s, 12 * f.severity), 0);
+  return {
+    rotor_speed_rpm: rotor,
+    generator_speed_rpm: rotor * TURBINE_RATINGS.gearboxRatio,
+    power_kw: power,
+    wind_speed_m_s: windMps,
+    nacelle_temp_c: ambientC + 8 + 10 * load,
+    main_bearing_temp_c: ambientC + 18 + 8 * load + heat("main_bearing"),
+    gearbox_bearing_temp_c: ambientC + 35 + 25 * load + heat("gearbox_hss"),
+    generator_bearing_temp_c: ambientC + 30 + 20 * load + heat("generator_de"),
+    operating_state: power > 0 ? 1 : 0,
+  };
+}
