@@ -11,16 +11,23 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 const fmt = (n: number, digits = 3): string => (n >= 100 ? n.toFixed(1) : n.toPrecision(digits));
 
+/** A Markdown table with aligned columns (as Markdown formatters print it): text left, numbers right. */
 function table(rows: BenchFigure[]): string {
-  const head =
-    "| benchmark | mean, ms | p75, ms | p99, ms | sd, ms | ops/s | samples |\n|---|---:|---:|---:|---:|---:|---:|";
-  const body = rows
-    .map(
-      (r) =>
-        `| ${r.name} | ${fmt(r.meanMs)} | ${fmt(r.p75Ms)} | ${fmt(r.p99Ms)} | ${fmt(r.sdMs)} | ${fmt(r.opsPerS)} | ${r.samples} |`,
-    )
-    .join("\n");
-  return `${head}\n${body}`;
+  const header = ["benchmark", "mean, ms", "p75, ms", "p99, ms", "sd, ms", "ops/s", "samples"];
+  const cells = rows.map((r) => [
+    r.name,
+    fmt(r.meanMs),
+    fmt(r.p75Ms),
+    fmt(r.p99Ms),
+    fmt(r.sdMs),
+    fmt(r.opsPerS),
+    String(r.samples),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]): string =>
+    `| ${c.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join(" | ")} |`;
+  const rule = `| ${widths.map((w, i) => (i === 0 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`;
+  return [line(header), rule, ...cells.map(line)].join("\n");
 }
 
 async function main(): Promise<void> {

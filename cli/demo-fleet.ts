@@ -1,11 +1,12 @@
 // The demo's fleet and the edge configurations that read it. Pure data and
 // builders: the demo, the end-to-end tests and the docs use the same ones,
 // so what a person sees with `npm start` is what the tests prove.
-import { TurbinePoints, type TurbinePointId } from "../common/names.ts";
+
 import type { CentralConfig } from "../central/config.ts";
-import type { FaultSpec } from "../simulators/turbine/physics.ts";
-import { TURBINE_MODBUS_MAP, turbineNodeIds } from "../simulators/turbine/index.ts";
+import { type TurbinePointId, TurbinePoints } from "../common/names.ts";
 import { SDM630_MAP, TEMPERATURE_MAP, TEMPERATURE_UNIT_ID } from "../simulators/facility/index.ts";
+import { TURBINE_MODBUS_MAP, turbineNodeIds } from "../simulators/turbine/index.ts";
+import type { FaultSpec } from "../simulators/turbine/physics.ts";
 
 /**
  * A source as written in an agent config file: `parseAgentConfig` fills the
@@ -40,29 +41,79 @@ export const DEMO_WIND_FARM = { id: "wf-caspian", name: "ВЭС «Каспийс
 /** Six turbines: T02 with a main-bearing outer-race defect, T05 with generator imbalance. */
 export const DEMO_TURBINES: DemoTurbine[] = [
   { id: "T01", name: "ВЭУ-1", tenant: "sc-kavkaz", faults: [] },
-  { id: "T02", name: "ВЭУ-2", tenant: "sc-kavkaz", faults: [{ point: "main_bearing", fault: "bearing_outer_race", severity: 0.6 }] },
+  {
+    id: "T02",
+    name: "ВЭУ-2",
+    tenant: "sc-kavkaz",
+    faults: [{ point: "main_bearing", fault: "bearing_outer_race", severity: 0.6 }],
+  },
   { id: "T03", name: "ВЭУ-3", tenant: "sc-kavkaz", faults: [] },
   { id: "T04", name: "ВЭУ-4", tenant: "sc-step", faults: [] },
-  { id: "T05", name: "ВЭУ-5", tenant: "sc-step", faults: [{ point: "generator_de", fault: "imbalance", severity: 0.6 }] },
+  {
+    id: "T05",
+    name: "ВЭУ-5",
+    tenant: "sc-step",
+    faults: [{ point: "generator_de", fault: "imbalance", severity: 0.6 }],
+  },
   { id: "T06", name: "ВЭУ-6", tenant: "sc-step", faults: [] },
 ];
 
 export const DEMO_FACILITIES: DemoFacility[] = [
-  { id: "H01", name: "Республиканская клиническая больница", kind: "hospital", site: "fac-h01", lat: 42.98, lon: 47.5, savingFraction: 0.12 },
-  { id: "C01", name: "Городская поликлиника № 2", kind: "clinic", site: "fac-c01", lat: 42.97, lon: 47.49, savingFraction: 0.1 },
-  { id: "S01", name: "Средняя школа № 5", kind: "school", site: "fac-s01", lat: 42.99, lon: 47.52, savingFraction: 0.15 },
+  {
+    id: "H01",
+    name: "Республиканская клиническая больница",
+    kind: "hospital",
+    site: "fac-h01",
+    lat: 42.98,
+    lon: 47.5,
+    savingFraction: 0.12,
+  },
+  {
+    id: "C01",
+    name: "Городская поликлиника № 2",
+    kind: "clinic",
+    site: "fac-c01",
+    lat: 42.97,
+    lon: 47.49,
+    savingFraction: 0.1,
+  },
+  {
+    id: "S01",
+    name: "Средняя школа № 5",
+    kind: "school",
+    site: "fac-s01",
+    lat: 42.99,
+    lon: 47.52,
+    savingFraction: 0.15,
+  },
 ];
 
 const pointsOfTurbine = () =>
-  (Object.keys(TurbinePoints) as TurbinePointId[]).map((id) => ({ id, component: TurbinePoints[id].component }));
+  (Object.keys(TurbinePoints) as TurbinePointId[]).map((id) => ({
+    id,
+    component: TurbinePoints[id].component,
+  }));
 
 /** Central's fleet section for the demo (tenants, sites, assets and their measuring points). */
 export function demoFleet(): Pick<CentralConfig, "tenants" | "sites" | "assets"> {
   return {
     tenants: DEMO_TENANTS.map((t) => ({ ...t })),
     sites: [
-      { id: DEMO_WIND_FARM.id, name: DEMO_WIND_FARM.name, kind: "wind_farm", lat: DEMO_WIND_FARM.lat, lon: DEMO_WIND_FARM.lon },
-      ...DEMO_FACILITIES.map((f) => ({ id: f.site, name: f.name, kind: "facility" as const, tenant: "region", lat: f.lat, lon: f.lon })),
+      {
+        id: DEMO_WIND_FARM.id,
+        name: DEMO_WIND_FARM.name,
+        kind: "wind_farm",
+        lat: DEMO_WIND_FARM.lat,
+        lon: DEMO_WIND_FARM.lon,
+      },
+      ...DEMO_FACILITIES.map((f) => ({
+        id: f.site,
+        name: f.name,
+        kind: "facility" as const,
+        tenant: "region",
+        lat: f.lat,
+        lon: f.lon,
+      })),
     ],
     assets: [
       ...DEMO_TURBINES.map((t) => ({
@@ -73,7 +124,14 @@ export function demoFleet(): Pick<CentralConfig, "tenants" | "sites" | "assets">
         tenant: t.tenant,
         points: pointsOfTurbine(),
       })),
-      ...DEMO_FACILITIES.map((f) => ({ id: f.id, name: f.name, kind: f.kind, site: f.site, tenant: "region", points: [] })),
+      ...DEMO_FACILITIES.map((f) => ({
+        id: f.id,
+        name: f.name,
+        kind: f.kind,
+        site: f.site,
+        tenant: "region",
+        points: [],
+      })),
     ],
   };
 }
@@ -120,9 +178,24 @@ export function turbineSources(
       publishingIntervalMs: 1000,
       scalars: [
         { nodeId: nodes.scada.NacelleTempC, measurement: "scada", field: "nacelle_temp_c", scale: 1 },
-        { nodeId: nodes.scada.MainBearingTempC, measurement: "scada", field: "main_bearing_temp_c", scale: 1 },
-        { nodeId: nodes.scada.GearboxBearingTempC, measurement: "scada", field: "gearbox_bearing_temp_c", scale: 1 },
-        { nodeId: nodes.scada.GeneratorBearingTempC, measurement: "scada", field: "generator_bearing_temp_c", scale: 1 },
+        {
+          nodeId: nodes.scada.MainBearingTempC,
+          measurement: "scada",
+          field: "main_bearing_temp_c",
+          scale: 1,
+        },
+        {
+          nodeId: nodes.scada.GearboxBearingTempC,
+          measurement: "scada",
+          field: "gearbox_bearing_temp_c",
+          scale: 1,
+        },
+        {
+          nodeId: nodes.scada.GeneratorBearingTempC,
+          measurement: "scada",
+          field: "generator_bearing_temp_c",
+          scale: 1,
+        },
       ],
       waveforms: (Object.keys(TurbinePoints) as TurbinePointId[]).map((point) => ({
         point,

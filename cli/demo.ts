@@ -40,7 +40,10 @@ const LOOPBACK = "127.0.0.1";
 /** Influx settings from the environment (SPEC.md: INFLUX_URL, INFLUX_TOKEN or user/password, INFLUX_DB). */
 export function influxStoreFromEnv(env: NodeJS.ProcessEnv): CentralConfig["store"] {
   const url = env.INFLUX_URL;
-  if (!url) throw new Error("--store influx needs INFLUX_URL (and INFLUX_TOKEN or INFLUX_USER/INFLUX_PASSWORD, INFLUX_DB)");
+  if (!url)
+    throw new Error(
+      "--store influx needs INFLUX_URL (and INFLUX_TOKEN or INFLUX_USER/INFLUX_PASSWORD, INFLUX_DB)",
+    );
   return {
     kind: "influx",
     url,
@@ -62,7 +65,13 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     // 1. Devices.
     const turbines: { t: (typeof DEMO_TURBINES)[number]; sim: TurbineSim }[] = [];
     for (const [i, t] of DEMO_TURBINES.entries()) {
-      const sim = await startTurbine({ assetId: t.id, modbusPort: 0, opcuaPort: 0, faults: t.faults, seed: 1000 + i });
+      const sim = await startTurbine({
+        assetId: t.id,
+        modbusPort: 0,
+        opcuaPort: 0,
+        faults: t.faults,
+        seed: 1000 + i,
+      });
       stops.push(() => sim.stop());
       turbines.push({ t, sim });
     }
@@ -81,7 +90,9 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
       stops.push(() => sim.stop());
       facilities.push({ f, sim });
     }
-    opts.log(`devices: ${turbines.length} turbines (OPC UA + Modbus TCP), ${facilities.length} facility meters (Modbus TCP)`);
+    opts.log(
+      `devices: ${turbines.length} turbines (OPC UA + Modbus TCP), ${facilities.length} facility meters (Modbus TCP)`,
+    );
 
     // 2. Central.
     const centralConfig = parseCentralConfig({
@@ -100,7 +111,11 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     tokens.ministry = await central.meta.createToken({ role: "ministry", label: "demo ministry" });
     for (const t of DEMO_TENANTS) {
       if (t.id === "region") continue;
-      tokens[t.id] = await central.meta.createToken({ role: "service_company", tenant: t.id, label: `demo ${t.id}` });
+      tokens[t.id] = await central.meta.createToken({
+        role: "service_company",
+        tenant: t.id,
+        label: `demo ${t.id}`,
+      });
     }
     await writeFile(join(dataDir, "demo-credentials.json"), `${JSON.stringify({ tokens }, null, 2)}\n`, {
       mode: 0o600,
@@ -108,25 +123,40 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
 
     // 3. One edge agent per site.
     const agentConfigs: AgentConfig[] = [];
-    const windToken = await central.meta.createToken({ role: "agent", site: DEMO_WIND_FARM.id, label: "demo agent" });
+    const windToken = await central.meta.createToken({
+      role: "agent",
+      site: DEMO_WIND_FARM.id,
+      label: "demo agent",
+    });
     agentConfigs.push(
       agentConfig(DEMO_WIND_FARM.id, central.url, windToken, dataDir, (queueDir) =>
         turbines.flatMap(({ t, sim }) =>
-          turbineSources(t.id, { host: LOOPBACK, port: sim.modbusPort }, sim.opcuaEndpoint, join(queueDir, "pki")),
+          turbineSources(
+            t.id,
+            { host: LOOPBACK, port: sim.modbusPort },
+            sim.opcuaEndpoint,
+            join(queueDir, "pki"),
+          ),
         ),
       ),
     );
     for (const { f, sim } of facilities) {
       const token = await central.meta.createToken({ role: "agent", site: f.site, label: "demo agent" });
       agentConfigs.push(
-        agentConfig(f.site, central.url, token, dataDir, () => facilitySources(f.id, { host: LOOPBACK, port: sim.modbusPort })),
+        agentConfig(f.site, central.url, token, dataDir, () =>
+          facilitySources(f.id, { host: LOOPBACK, port: sim.modbusPort }),
+        ),
       );
     }
     await mkdir(join(dataDir, "agents"), { recursive: true });
     for (const config of agentConfigs) {
-      await writeFile(join(dataDir, "agents", `${config.agent.site}.json`), `${JSON.stringify(config, null, 2)}\n`, {
-        mode: 0o600,
-      });
+      await writeFile(
+        join(dataDir, "agents", `${config.agent.site}.json`),
+        `${JSON.stringify(config, null, 2)}\n`,
+        {
+          mode: 0o600,
+        },
+      );
       const agent = await startAgent(config, { log: (line) => opts.log(`[${config.agent.id}] ${line}`) });
       stops.push(() => agent.stop());
     }

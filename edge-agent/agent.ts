@@ -17,7 +17,10 @@ import { createHttpTransport, type UplinkTransport } from "./uplink/transport.ts
 import { createUplink } from "./uplink/uplink.ts";
 
 export interface AgentStats {
+  /** Points from the sources (features, SCADA, meters). */
   acquired: number;
+  /** The agent's own `agent` health points, queued beside them. */
+  healthPoints: number;
   acked: number;
   dropped: number;
   deadLettered: number;
@@ -74,7 +77,15 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     bytes: () => queue.stats().bytes,
     lagSeconds,
   });
-  const counts = { acquired: 0, acked: 0, dropped: 0, deadLettered: 0, sourceErrors: 0, waveformBlocks: 0 };
+  const counts = {
+    acquired: 0,
+    healthPoints: 0,
+    acked: 0,
+    dropped: 0,
+    deadLettered: 0,
+    sourceErrors: 0,
+    waveformBlocks: 0,
+  };
   const errorsBySource: Record<string, Partial<Record<ErrorCode, number>>> = {};
   const lastErrorCode = new Map<string, ErrorCode>();
 
@@ -168,6 +179,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       counts.dropped += expired;
       metrics.dropped.inc(expired);
     }
+    counts.healthPoints++;
     enqueue([healthPoint()]);
   }, config.healthIntervalMs);
 
@@ -195,28 +207,34 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
   log(`agent ${config.agent.id}: ${sources.length} sources, sending to ${config.central.url}`);
 
   let stopped = false;
+  // After stop the queue is closed: stats keep answering with the final figures.
+  let finalStats: AgentStats | undefined;
+  const currentStats = (): AgentStats => {
+    if (finalStats) return structuredClone(finalStats);
+    const q = queue.stats();
+    return {
+      ...counts,
+      sourceErrorsBySource: structuredClone(errorsBySource),
+      queueDepth: q.depth,
+      queueBytes: q.bytes,
+      lagSeconds: lagSeconds(),
+    };
+  };
   return {
     ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
-    stats(): AgentStats {
-      const q = queue.stats();
-      return {
-        ...counts,
-        sourceErrorsBySource: structuredClone(errorsBySource),
-        queueDepth: q.depth,
-        queueBytes: q.bytes,
-        lagSeconds: lagSeconds(),
-      };
-    },
+    stats: currentStats,
     async stop() {
       if (stopped) return;
       stopped = true;
       clearInterval(healthTimer);
       await Promise.all(sources.map((s) => s.stop()));
+      counts.healthPoints++;
       enqueue([healthPoint()]);
       // One last send so a clean shutdown leaves as little queued as possible.
       await uplink.stop();
       if (uplink.failures === 0) await uplink.flushOnce().catch(() => undefined);
       await metricsServer?.close();
+      finalStats = currentStats();
       queue.close();
       log(`agent ${config.agent.id}: stopped`);
     },

@@ -3,11 +3,13 @@
 // or meter values.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import { AssetKinds, isoZoneFromNumber } from "../../common/names.ts";
+import { AssetKinds, isoZoneFromNumber, MeterFields, ScadaFields } from "../../common/names.ts";
+import type { IoResult } from "../../common/result.ts";
+import { MAX_FUTURE_SKEW_MS } from "../../common/wire.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
 import type { Asset } from "../meta/meta.ts";
-import type { TimeSeriesStore } from "../stores/types.ts";
+import type { LatestRow, TimeSeriesStore } from "../stores/types.ts";
 
 /** A diagnosis not re-confirmed by the edge for this long is no longer active. */
 export const DIAGNOSIS_ACTIVE_MS = 3_600_000;
@@ -70,11 +72,44 @@ export const visibleAsset = (
   return asset;
 };
 
-const orFail = <T>(r: Awaited<ReturnType<TimeSeriesStore["latest"]>> & { value?: T }) => {
+const orFail = <T>(r: IoResult<T>): T => {
   if (r.kind === "retryable") throw new ApiError("STORE_UNAVAILABLE", r.message);
   if (r.kind === "failure") throw new ApiError("QUERY_FAILED", r.message);
   return r.value;
 };
+
+/** How far back the health view looks for a field's last value. */
+const LAST_VALUE_LOOKBACK_MS = 24 * 3_600_000;
+
+async function withLastOfEachField(
+  store: TimeSeriesStore,
+  measurement: "scada" | "meter",
+  tags: Record<string, string>,
+  fields: string[],
+  newest: LatestRow | undefined,
+): Promise<LatestRow | undefined> {
+  if (!newest) return undefined;
+  const missing = fields.filter((f) => !(f in newest.fields));
+  const toMs = Date.now() + MAX_FUTURE_SKEW_MS;
+  const lasts = await Promise.all(
+    missing.map((field) =>
+      store.query({
+        measurement,
+        field,
+        tags,
+        fromMs: toMs - LAST_VALUE_LOOKBACK_MS,
+        toMs,
+        aggregate: "last",
+      }),
+    ),
+  );
+  const merged: Record<string, number> = {};
+  lasts.forEach((r, i) => {
+    const value = orFail(r)[0]?.points[0]?.value;
+    if (value !== undefined) merged[missing[i]!] = value;
+  });
+  return { ...newest, fields: { ...merged, ...newest.fields } };
+}
 
 const assets: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   const { meta, store } = deps;
@@ -154,8 +189,13 @@ const assets: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
           ts: r.ts,
           fields: r.fields,
         }));
-      const scadaRow = orFail(scada)[0];
-      const meterRow = orFail(meter)[0];
+      // Fields of one measurement may come from several sources at their own
+      // times (speeds from the controller over Modbus, temperatures from the
+      // CMS over OPC UA): the newest row alone would hide the others.
+      const [scadaRow, meterRow] = await Promise.all([
+        withLastOfEachField(store, "scada", tags, Object.keys(ScadaFields), orFail(scada)[0]),
+        withLastOfEachField(store, "meter", tags, Object.keys(MeterFields), orFail(meter)[0]),
+      ]);
       return {
         asset,
         points,

@@ -101,6 +101,32 @@ describe("POST /api/v1/ingest", () => {
     expect(await storedCount()).toBe(3);
   });
 
+  it("accepts the agent's own health points tagged with its site", async () => {
+    const batch = validBatch(Date.now());
+    const health = (tags: Record<string, string>) => ({
+      measurement: "agent" as const,
+      tags,
+      fields: { queue_depth: 12, dropped: 0 },
+      ts: batch.points[0]!.ts,
+    });
+    const ok = await post({
+      ...batch,
+      points: [
+        health({ site: "wf1", asset: "wf1", agent: "wf1-agent" }),
+        health({ site: "wf1", agent: "wf1-agent" }),
+      ],
+    });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toMatchObject({ accepted: 2 });
+    const otherSite = await post({
+      ...batch,
+      batchId: "wf1-agent-00000002",
+      points: [health({ site: "wf2", asset: "wf2", agent: "wf1-agent" })],
+    });
+    expect(otherSite.statusCode).toBe(400);
+    expect(otherSite.json().error.code).toBe("UNKNOWN_ASSET");
+  });
+
   it("accepts a gzip-encoded batch", async () => {
     const batch = validBatch(Date.now());
     const res = await post(gzipSync(JSON.stringify(batch)), f.tokens.agentWf1, {

@@ -54,6 +54,7 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
         throw new ApiError("FORBIDDEN", `batch.site: this token writes for site "${principal.site}"`);
       }
       const assets = new Map(meta.listAssets().map((a) => [a.id, a]));
+      const sites = new Set(meta.listSites().map((s) => s.id));
       const latestAllowedMs = Date.now() + MAX_FUTURE_SKEW_MS;
       for (const [i, point] of batch.points.entries()) {
         if (point.ts > latestAllowedMs) {
@@ -65,8 +66,13 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
         }
         const { site, asset: assetId } = point.tags;
         const asset = assetId === undefined ? undefined : assets.get(assetId);
-        const siteAllowed = principal.role === "admin" || site === principal.site;
-        if (!asset || site === undefined || asset.site !== site || !siteAllowed) {
+        const siteAllowed =
+          site !== undefined && (principal.role === "admin" ? sites.has(site) : site === principal.site);
+        // The agent's own health describes the gateway, not an asset: its `asset` tag may be absent or the site id.
+        const agentHealth =
+          point.measurement === "agent" &&
+          (assetId === undefined || assetId === site || asset?.site === site);
+        if (!siteAllowed || !(agentHealth || (asset && asset.site === site))) {
           throw new ApiError(
             "UNKNOWN_ASSET",
             `points[${i}].tags: site "${site ?? ""}" / asset "${assetId ?? ""}" is not one this token may write`,

@@ -72,3 +72,67 @@ describe("InfluxDB store without a server", () => {
     expect(quoteString("it's \\ ok")).toBe("'it\\'s \\\\ ok'");
   });
 });
+
+describe("InfluxDB store HTTP behaviour (loopback server)", () => {
+  it("sends token or user/password auth and maps statuses to success, retryable and failure", async () => {
+    const { createServer } = await import("node:http");
+    const seen: { url: string; authorization: string | undefined; body: string }[] = [];
+    let writeStatus = 204;
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => {
+        body += c.toString();
+      });
+      req.on("end", () => {
+        seen.push({ url: req.url ?? "", authorization: req.headers.authorization, body });
+        if (req.url?.startsWith("/query")) {
+          res.writeHead(200, { "content-type": "application/json" }).end('{"results":[{"statement_id":0}]}');
+        } else if (req.url?.startsWith("/write")) {
+          res
+            .writeHead(writeStatus, writeStatus === 503 ? { "retry-after": "7" } : {})
+            .end(writeStatus === 204 ? "" : '{"error":"nope"}');
+        } else res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const address = server.address();
+    const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+    try {
+      const point = {
+        measurement: "meter" as const,
+        tags: { asset: "H 01" },
+        fields: { power_kw: 2.5 },
+        ts: 1_700_000_000_123,
+      };
+      const withToken = openInfluxStore({ url, database: "db1", token: "tok" });
+      expect(await withToken.write([point])).toEqual({ kind: "success", value: { written: 1 } });
+      const write = seen.find((s) => s.url.startsWith("/write"))!;
+      expect(write.authorization).toBe("Token tok");
+      expect(new URLSearchParams(write.url.split("?")[1]).get("precision")).toBe("ms");
+      expect(write.body).toBe("meter,asset=H\\ 01 power_kw=2.5 1700000000123");
+      const create = seen.find((s) => s.url.startsWith("/query"))!;
+      expect(new URLSearchParams(create.url.split("?")[1]).get("q")).toBe('CREATE DATABASE "db1"');
+
+      seen.length = 0;
+      const withUser = openInfluxStore({ url, database: "db1", username: "ann", password: "p&w" });
+      await withUser.write([point]);
+      const params = new URLSearchParams(seen.find((s) => s.url.startsWith("/write"))!.url.split("?")[1]);
+      expect([params.get("u"), params.get("p"), params.get("db")]).toEqual(["ann", "p&w", "db1"]);
+      expect(seen[0]?.authorization).toBeUndefined();
+
+      writeStatus = 503;
+      expect(await withUser.write([point])).toMatchObject({
+        kind: "retryable",
+        code: "STORE_UNAVAILABLE",
+        retryInMillis: 7000,
+      });
+      writeStatus = 400;
+      expect(await withUser.write([point])).toMatchObject({ kind: "failure", code: "STORE_REJECTED" });
+      // Central's own credentials are wrong: keep the data at the edge, do not dead-letter it.
+      writeStatus = 401;
+      expect(await withUser.write([point])).toMatchObject({ kind: "retryable", code: "STORE_UNAVAILABLE" });
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});

@@ -23,6 +23,7 @@ export interface InfluxStoreOptions {
 /** Lines per `/write` request; keeps bodies well under InfluxDB's default 25 MB limit. */
 const LINES_PER_WRITE = 5000;
 const RETRY_AFTER_MS = 2000;
+const AUTH_RETRY_MS = 30_000;
 
 /** InfluxQL identifier: double-quoted, with `\` and `"` escaped. */
 export const quoteIdent = (name: string): string => `"${name.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
@@ -88,6 +89,15 @@ export function openInfluxStore(options: InfluxStoreOptions): TimeSeriesStore {
         Number.isFinite(after) && after > 0 ? after * 1000 : RETRY_AFTER_MS,
       );
     }
+    if (failCode === "STORE_REJECTED" && (res.status === 401 || res.status === 403 || res.status === 404)) {
+      // Credentials or database missing on *our* side: an operator fixes that, and
+      // meanwhile the edge must keep the batch queued rather than dead-letter it.
+      return retryable(
+        "STORE_UNAVAILABLE",
+        `influx answered ${res.status}: ${body.slice(0, 300)}`,
+        AUTH_RETRY_MS,
+      );
+    }
     if (res.status >= 400) return failure(failCode, `influx answered ${res.status}: ${body.slice(0, 300)}`);
     return { kind: "ok", status: res.status, body };
   };
@@ -116,7 +126,7 @@ export function openInfluxStore(options: InfluxStoreOptions): TimeSeriesStore {
   };
 
   const isDatabaseMissing = (r: IoResult<unknown>): boolean =>
-    r.kind === "failure" && /database not found/i.test(r.message);
+    r.kind !== "success" && /database not found/i.test(r.message);
 
   const tagFilter = (tags: Record<string, string> | undefined): string[] =>
     Object.entries(tags ?? {}).map(([k, v]) => `${quoteIdent(k)} = ${quoteString(v)}`);
