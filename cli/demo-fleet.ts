@@ -136,6 +136,37 @@ export function demoFleet(): Pick<CentralConfig, "tenants" | "sites" | "assets">
   };
 }
 
+type MapEntry = (typeof TURBINE_MODBUS_MAP)[number] | (typeof SDM630_MAP)[number];
+
+/** One register of a simulator's map as an agent reads it into `measurement`. */
+const registerOf = (r: MapEntry, measurement: "scada" | "meter" | "weather", unitId?: number) => ({
+  function: r.function,
+  address: r.address,
+  type: r.type,
+  wordOrder: r.wordOrder,
+  measurement,
+  field: r.field,
+  scale: r.scale ?? 1,
+  ...(unitId === undefined ? {} : { unitId }),
+});
+
+const modbusSource = (
+  id: string,
+  assetId: string,
+  modbus: { host: string; port: number },
+  registers: ReturnType<typeof registerOf>[],
+): SourceInput => ({
+  kind: "modbus",
+  id,
+  host: modbus.host,
+  port: modbus.port,
+  unitId: 1,
+  intervalMs: 1000,
+  timeoutMs: 1000,
+  asset: assetId,
+  registers,
+});
+
 /**
  * Sources of one turbine as a nacelle gateway reads them: operational data
  * from the turbine controller over Modbus, temperatures and waveforms from
@@ -150,25 +181,12 @@ export function turbineSources(
   const nodes = turbineNodeIds(assetId);
   const scadaOverModbus = ["rotor_speed_rpm", "generator_speed_rpm", "power_kw", "wind_speed_m_s"];
   return [
-    {
-      kind: "modbus",
-      id: `${assetId.toLowerCase()}-controller`,
-      host: modbus.host,
-      port: modbus.port,
-      unitId: 1,
-      intervalMs: 1000,
-      timeoutMs: 1000,
-      asset: assetId,
-      registers: TURBINE_MODBUS_MAP.filter((r) => scadaOverModbus.includes(r.field)).map((r) => ({
-        function: r.function,
-        address: r.address,
-        type: r.type,
-        wordOrder: r.wordOrder,
-        measurement: "scada" as const,
-        field: r.field,
-        scale: r.scale ?? 1,
-      })),
-    },
+    modbusSource(
+      `${assetId.toLowerCase()}-controller`,
+      assetId,
+      modbus,
+      TURBINE_MODBUS_MAP.filter((r) => scadaOverModbus.includes(r.field)).map((r) => registerOf(r, "scada")),
+    ),
     {
       kind: "opcua",
       id: `${assetId.toLowerCase()}-cms`,
@@ -213,36 +231,9 @@ export function turbineSources(
 /** The switch-room gateway of a facility: the main meter (unit 1) and the outdoor sensor (unit 2). */
 export function facilitySources(assetId: string, modbus: { host: string; port: number }): SourceInput[] {
   return [
-    {
-      kind: "modbus",
-      id: `${assetId.toLowerCase()}-meter`,
-      host: modbus.host,
-      port: modbus.port,
-      unitId: 1,
-      intervalMs: 1000,
-      timeoutMs: 1000,
-      asset: assetId,
-      registers: [
-        ...SDM630_MAP.map((r) => ({
-          function: r.function,
-          address: r.address,
-          type: r.type,
-          wordOrder: r.wordOrder,
-          measurement: "meter" as const,
-          field: r.field,
-          scale: r.scale ?? 1,
-        })),
-        ...TEMPERATURE_MAP.map((r) => ({
-          function: r.function,
-          address: r.address,
-          type: r.type,
-          wordOrder: r.wordOrder,
-          measurement: "weather" as const,
-          field: r.field,
-          scale: r.scale ?? 1,
-          unitId: TEMPERATURE_UNIT_ID,
-        })),
-      ],
-    },
+    modbusSource(`${assetId.toLowerCase()}-meter`, assetId, modbus, [
+      ...SDM630_MAP.map((r) => registerOf(r, "meter")),
+      ...TEMPERATURE_MAP.map((r) => registerOf(r, "weather", TEMPERATURE_UNIT_ID)),
+    ]),
   ];
 }

@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { type CentralConfig, parseCentralConfig } from "../central/config.ts";
+import { parseCentralConfig } from "../central/config.ts";
 import { startCentral } from "../central/server.ts";
 import { startAgent } from "../edge-agent/agent.ts";
 import { type AgentConfig, parseAgentConfig } from "../edge-agent/config.ts";
@@ -36,23 +36,6 @@ export interface Demo {
 }
 
 const LOOPBACK = "127.0.0.1";
-
-/** Influx settings from the environment (SPEC.md: INFLUX_URL, INFLUX_TOKEN or user/password, INFLUX_DB). */
-export function influxStoreFromEnv(env: NodeJS.ProcessEnv): CentralConfig["store"] {
-  const url = env.INFLUX_URL;
-  if (!url)
-    throw new Error(
-      "--store influx needs INFLUX_URL (and INFLUX_TOKEN or INFLUX_USER/INFLUX_PASSWORD, INFLUX_DB)",
-    );
-  return {
-    kind: "influx",
-    url,
-    database: env.INFLUX_DB ?? "vetra",
-    ...(env.INFLUX_TOKEN ? { token: env.INFLUX_TOKEN } : {}),
-    ...(env.INFLUX_USER ? { username: env.INFLUX_USER } : {}),
-    ...(env.INFLUX_PASSWORD ? { password: env.INFLUX_PASSWORD } : {}),
-  } as CentralConfig["store"];
-}
 
 export async function startDemo(opts: DemoOptions): Promise<Demo> {
   const dataDir = resolve(opts.dataDir);
@@ -95,15 +78,29 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     );
 
     // 2. Central.
-    const centralConfig = parseCentralConfig({
-      server: { host: opts.host, port: opts.port },
-      dataDir,
-      store: opts.store === "influx" ? influxStoreFromEnv(process.env) : { kind: "embedded" },
-      ...demoFleet(),
-    });
+    if (opts.store === "influx" && !process.env.INFLUX_URL) {
+      throw new Error(
+        "--store influx needs INFLUX_URL (and INFLUX_TOKEN or INFLUX_USER/INFLUX_PASSWORD, INFLUX_DB)",
+      );
+    }
+    // The other INFLUX_* settings are read by the central config itself.
+    const centralConfig = parseCentralConfig(
+      {
+        server: { host: opts.host, port: opts.port },
+        dataDir,
+        store:
+          opts.store === "influx"
+            ? { kind: "influx", database: process.env.INFLUX_DB ?? "vetra" }
+            : { kind: "embedded" },
+        ...demoFleet(),
+      },
+      process.env,
+    );
     const central = await startCentral(centralConfig, { logger: false });
     stops.push(() => central.close());
-    await writeFile(join(dataDir, "central.json"), `${JSON.stringify(centralConfig, null, 2)}\n`);
+    await writeFile(join(dataDir, "central.json"), `${JSON.stringify(centralConfig, null, 2)}\n`, {
+      mode: 0o600,
+    });
 
     // Fresh demo tokens every start, so the credentials file is always the truth.
     const tokens: Record<string, string> = {};

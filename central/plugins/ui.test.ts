@@ -61,6 +61,22 @@ describe.skipIf(!browserRequired())("console page (/)", () => {
     }
   });
 
+  it("speaks Russian by default: point names, units and kinds", async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${central.url}/?token=${encodeURIComponent(token)}`);
+      await page.waitForSelector("#assets tr");
+      const assets = await page.textContent("#assets");
+      expect(assets).toContain("Главный подшипник");
+      expect(assets).toContain("7.25 мм/с");
+      expect(assets).toContain("1234.0 кВт");
+      expect(assets).toContain("ветроустановка");
+      expect(await page.textContent("#alarms")).toContain("авария");
+    } finally {
+      await page.close();
+    }
+  });
+
   it("asks for a token when none is known, in Russian by default", async () => {
     const page = await browser.newPage();
     try {

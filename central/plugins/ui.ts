@@ -3,7 +3,14 @@
 // alarm list, refreshed every few seconds from the API. Russian by default,
 // `?lang=en` for English; the token comes from `?token=` or localStorage.
 import type { FastifyPluginAsync } from "fastify";
+import { TurbinePoints } from "../../common/names.ts";
 import type { CentralDeps } from "../deps.ts";
+
+// Measuring-point names in both languages come from the shared names, so the
+// page and the API never disagree on what a point is called.
+const POINT_NAMES = JSON.stringify(
+  Object.fromEntries(Object.entries(TurbinePoints).map(([id, p]) => [id, { ru: p.ru, en: p.en }])),
+);
 
 const PAGE = `<!doctype html>
 <html lang="ru">
@@ -42,16 +49,23 @@ const params = new URLSearchParams(location.search);
 const lang = params.get("lang") === "en" ? "en" : "ru";
 const T = {
   ru: { title: "Vetra — состояние оборудования", token: "Токен доступа", save: "Сохранить", alarms: "Тревоги", assets: "Объекты",
-        asset: "Объект", point: "Точка измерения", severity: "Уровень", state: "Состояние", since: "С", points: "Зоны ISO 10816-21",
+        asset: "Объект", point: "Точка измерения", severity: "Уровень", state: "Состояние", since: "Начало", points: "Зоны ISO 10816-21",
         values: "Значения", updated: "Обновлено", warning: "предупреждение", alarm: "авария", active: "активна",
         acknowledged: "квитирована", none: "Нет активных тревог", other: "English", error: "Ошибка", ok: "обновлено",
-        v: "v RMS", power: "мощность", wind: "ветер", energy: "энергия", nodata: "нет данных" },
+        v: "v СКЗ", power: "мощность", wind: "ветер", energy: "энергия", nodata: "нет данных",
+        mm_s: "мм/с", kw: "кВт", m_s: "м/с", kwh: "кВт·ч", temp: "наружный воздух", c: "°C",
+        turbine: "ветроустановка", hospital: "больница", clinic: "поликлиника", school: "школа" },
   en: { title: "Vetra — asset condition", token: "Access token", save: "Save", alarms: "Alarms", assets: "Assets",
         asset: "Asset", point: "Measuring point", severity: "Severity", state: "State", since: "Since", points: "ISO 10816-21 zones",
         values: "Values", updated: "Updated", warning: "warning", alarm: "alarm", active: "active",
         acknowledged: "acknowledged", none: "No active alarms", other: "Русский", error: "Error", ok: "updated",
-        v: "v RMS", power: "power", wind: "wind", energy: "energy", nodata: "no data" },
+        v: "v RMS", power: "power", wind: "wind", energy: "energy", nodata: "no data",
+        mm_s: "mm/s", kw: "kW", m_s: "m/s", kwh: "kWh", temp: "outdoor", c: "°C",
+        turbine: "wind turbine", hospital: "hospital", clinic: "clinic", school: "school" },
 }[lang];
+const POINTS = ${POINT_NAMES};
+const pointName = (id) => (POINTS[id] && POINTS[id][lang]) || id;
+const assetNames = new Map();
 document.documentElement.lang = lang;
 for (const el of document.querySelectorAll("[data-t]")) el.textContent = T[el.dataset.t];
 const other = new URLSearchParams(location.search); other.set("lang", lang === "en" ? "ru" : "en");
@@ -75,9 +89,9 @@ async function api(path) {
 function valuesOf(h) {
   const parts = [];
   const v = h.points.map((p) => p.features.v_rms_mm_s).filter((x) => x != null);
-  if (v.length) parts.push(T.v + " " + num(Math.max(...v), "mm/s", 2));
-  if (h.scada) { parts.push(T.power + " " + num(h.scada.fields.power_kw, "kW")); parts.push(T.wind + " " + num(h.scada.fields.wind_speed_m_s, "m/s")); }
-  if (h.meter) { parts.push(T.power + " " + num(h.meter.fields.power_kw, "kW")); parts.push(T.energy + " " + num(h.meter.fields.energy_kwh ?? h.meter.fields.import_energy_kwh, "kWh", 0)); }
+  if (v.length) parts.push(T.v + " max " + num(Math.max(...v), T.mm_s, 2));
+  if (h.scada) { parts.push(T.power + " " + num(h.scada.fields.power_kw, T.kw)); parts.push(T.wind + " " + num(h.scada.fields.wind_speed_m_s, T.m_s)); }
+  if (h.meter) { parts.push(T.power + " " + num(h.meter.fields.power_kw, T.kw)); parts.push(T.energy + " " + num(h.meter.fields.energy_kwh ?? h.meter.fields.import_energy_kwh, T.kwh, 0)); }
   return parts.filter((p) => !/ $/.test(p)).join(", ") || T.nodata;
 }
 async function refresh() {
@@ -85,16 +99,18 @@ async function refresh() {
   try {
     const [{ assets }, { alarms }] = await Promise.all([api("/api/v1/assets"), api("/api/v1/alarms")]);
     showLogin(false);
+    for (const a of assets) assetNames.set(a.id, a.name);
     document.getElementById("alarms").innerHTML = alarms.length === 0
       ? '<tr><td colspan="5" class="muted">' + T.none + "</td></tr>"
-      : alarms.map((a) => "<tr><td>" + esc(a.asset) + "</td><td>" + esc(a.point) + '</td><td class="' + esc(a.severity) + '">' +
+      : alarms.map((a) => "<tr><td>" + esc(assetNames.get(a.asset) || a.asset) + " <span class=muted>" + esc(a.asset) + "</span></td><td>" + esc(pointName(a.point)) + '</td><td class="' + esc(a.severity) + '">' +
           T[a.severity] + "</td><td>" + T[a.state] + "</td><td>" + time(Date.parse(a.since)) + "</td></tr>").join("");
     const health = await Promise.all(assets.map((a) => api("/api/v1/assets/" + encodeURIComponent(a.id) + "/health")));
     document.getElementById("assets").innerHTML = health.map((h) => {
       const zones = h.points.map((p) => '<span class="zone z' + (p.isoZone || "N") + '" title="' + esc(p.point) + '">' +
-        (p.isoZone || "–") + "</span>" + esc(p.point)).join("<br>");
+        (p.isoZone || "–") + "</span>" + esc(pointName(p.point)) +
+        (p.features.v_rms_mm_s != null ? ' <span class=muted>' + num(p.features.v_rms_mm_s, T.mm_s, 2) + "</span>" : "")).join("<br>");
       const ts = Math.max(0, ...h.points.map((p) => p.ts || 0), h.scada ? h.scada.ts : 0, h.meter ? h.meter.ts : 0);
-      return "<tr><td><b>" + esc(h.asset.name) + "</b><br><span class=muted>" + esc(h.asset.id) + " · " + esc(h.asset.kind) +
+      return "<tr><td><b>" + esc(h.asset.name) + "</b><br><span class=muted>" + esc(h.asset.id) + " · " + esc(T[h.asset.kind] || h.asset.kind) +
         "</span></td><td>" + (zones || "—") + "</td><td>" + esc(valuesOf(h)) + "</td><td>" + time(ts || null) + "</td></tr>";
     }).join("");
     document.getElementById("status").textContent = T.ok + " " + time(Date.now());

@@ -15,8 +15,8 @@
 // - ISO 13373-3 / common vibration practice: imbalance at 1×, misalignment
 //   dominant 2×, mechanical looseness as many harmonics and sub-harmonics of
 //   1×, gear mesh at teeth × shaft with ±1× sidebands.
-import type { ComponentClass, TurbinePointId } from "../../common/names.ts";
-import { STANDARD_GRAVITY_M_S2, TurbinePoints } from "../../common/names.ts";
+import type { ComponentClass, Diagnosis, TurbinePointId } from "../../common/names.ts";
+import { Diagnoses, STANDARD_GRAVITY_M_S2, TurbinePoints } from "../../common/names.ts";
 
 export interface BearingGeometry {
   rollingElements: number;
@@ -25,26 +25,12 @@ export interface BearingGeometry {
   contactAngleDeg: number;
 }
 
-export type InjectableFault =
-  | "bearing_outer_race"
-  | "bearing_inner_race"
-  | "bearing_rolling_element"
-  | "bearing_cage"
-  | "imbalance"
-  | "misalignment"
-  | "looseness"
-  | "gear_mesh";
+/** Every diagnosis the edge names but the overall ISO zone can be injected as a fault. */
+export type InjectableFault = Exclude<Diagnosis, "overall_vibration">;
 
-export const INJECTABLE_FAULTS: readonly InjectableFault[] = [
-  "bearing_outer_race",
-  "bearing_inner_race",
-  "bearing_rolling_element",
-  "bearing_cage",
-  "imbalance",
-  "misalignment",
-  "looseness",
-  "gear_mesh",
-];
+export const INJECTABLE_FAULTS: readonly InjectableFault[] = Diagnoses.filter(
+  (d): d is InjectableFault => d !== "overall_vibration",
+);
 
 export interface FaultSpec {
   point: TurbinePointId;
