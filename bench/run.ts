@@ -6,6 +6,9 @@ import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BenchFigure, runFftBench } from "./fft.bench.ts";
+import { gridBench } from "./grid.bench.ts";
+import { ingestSection } from "./ingest.bench.ts";
+import { savingsSection } from "./savings.bench.ts";
 import type { BenchSection } from "./section.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -62,7 +65,7 @@ ${Math.floor((1000 / features.meanMs) * 2.56)} measuring points in real time.
 }
 
 /** Every section, in the order BENCHMARKS.md shows them. Add a benchmark here. */
-const SECTIONS: (() => Promise<BenchSection>)[] = [dspSection];
+const SECTIONS: (() => Promise<BenchSection>)[] = [dspSection, ingestSection, gridBench, savingsSection];
 
 async function main(): Promise<void> {
   const started = Date.now();

@@ -6,12 +6,16 @@ import fp from "fastify-plugin";
 import { apiError, type ErrorCode, ErrorCodes } from "../common/errors.ts";
 import type { CentralDeps } from "./deps.ts";
 import { ApiError, ErrorBodySchema } from "./http.ts";
+import admin from "./plugins/admin.ts";
 import alarms from "./plugins/alarms.ts";
 import assets from "./plugins/assets.ts";
 import auth from "./plugins/auth.ts";
 import docs from "./plugins/docs.ts";
+import grid from "./plugins/grid.ts";
 import health from "./plugins/health.ts";
 import ingest from "./plugins/ingest.ts";
+import savings from "./plugins/savings.ts";
+import security from "./plugins/security.ts";
 import series from "./plugins/series.ts";
 import ui from "./plugins/ui.ts";
 
@@ -82,13 +86,17 @@ const central: FastifyPluginAsync<CentralDeps> = async (app, deps) => {
     reply.code(404).send(apiError("NOT_FOUND", `No route ${request.method} ${request.url.split("?")[0]}`)),
   );
 
+  await app.register(security);
   await app.register(docs);
   await app.register(auth, { meta: deps.meta });
+  await app.register(admin, deps);
   await app.register(health, deps);
   await app.register(ingest, deps);
   await app.register(assets, deps);
   await app.register(series, deps);
   await app.register(alarms, deps);
+  await app.register(grid, deps);
+  await app.register(savings, deps);
   await app.register(ui, deps);
 };
 
@@ -103,11 +111,14 @@ export default centralPlugin;
 
 export interface CentralAppOptions extends CentralDeps {
   logger?: boolean | object;
+  /** PEM key and certificate: serve HTTPS. */
+  https?: { key: Buffer; cert: Buffer };
 }
 
 export function createCentralApp(options: CentralAppOptions): FastifyInstance {
-  const { logger, ...deps } = options;
+  const { logger, https, ...deps } = options;
   const app = Fastify({
+    ...(https ? { https } : {}),
     logger: logger ?? false,
     bodyLimit: deps.config.server.bodyLimitBytes,
     ajv: {

@@ -41,6 +41,13 @@ describe("central config", () => {
         sites: [],
         assets: [],
         tokens: [],
+        grid: expect.objectContaining({ powerFactor: 0.9, routeFactor: 1.2, maxOptions: 8 }),
+        savings: {
+          tariff: { rubPerKwh: 7, timeOfDay: [] },
+          emissionFactorKgCo2PerKwh: 0.35,
+          contractedPeakKw: {},
+          confidence: 0.9,
+        },
       },
     });
   });

@@ -7,6 +7,8 @@ import { Value, type ValueError } from "@sinclair/typebox/value";
 import { parse as parseYaml } from "yaml";
 import { AssetKinds, ComponentClasses } from "../common/names.ts";
 import { MAX_BATCH_BYTES } from "../common/wire.ts";
+import { checkVoltageClasses, GridConfigSchema } from "./grid/config.ts";
+import { SavingsConfigSchema } from "./savings/config.ts";
 
 const literals = <T extends string>(values: readonly T[], options: object = {}) =>
   Type.Union(
@@ -25,6 +27,13 @@ const ServerSchema = Type.Object(
     host: Type.String({ default: "127.0.0.1" }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
     bodyLimitBytes: Type.Integer({ minimum: 1024, default: MAX_BATCH_BYTES }),
+    /** Serve HTTPS with this PEM certificate chain and key (see README, "Running central behind TLS"). */
+    tls: Type.Optional(
+      Type.Object(
+        { certFile: Type.String({ minLength: 1 }), keyFile: Type.String({ minLength: 1 }) },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false, default: {} },
 );
@@ -109,6 +118,10 @@ export const CentralConfigSchema = Type.Object(
     sites: Type.Array(SiteSchema, { default: [] }),
     assets: Type.Array(AssetSchema, { default: [] }),
     tokens: Type.Array(TokenSchema, { default: [] }),
+    /** The grid-connection map: voltage classes, costs, basemap (see grid/config.ts). */
+    grid: GridConfigSchema,
+    /** Savings reports: tariff, emission factor, contracted peaks (see savings/config.ts). */
+    savings: SavingsConfigSchema,
   },
   { additionalProperties: false },
 );
@@ -198,6 +211,8 @@ export function checkCentralConfig(
 }
 
 function checkReferences(config: CentralConfig): string | null {
+  const gridError = checkVoltageClasses(config.grid.voltageClasses);
+  if (gridError) return gridError;
   const duplicate = (ids: string[]): number => ids.findIndex((id, i) => ids.indexOf(id) !== i);
   const lists = { tenants: config.tenants, sites: config.sites, assets: config.assets } as const;
   for (const [key, list] of Object.entries(lists)) {

@@ -1,4 +1,5 @@
 // Builds stores, metadata and the app from a validated config and listens.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { createCentralApp } from "./app.ts";
@@ -34,13 +35,21 @@ export async function startCentral(
     const adminToken = meta.hasActiveToken("admin")
       ? undefined
       : meta.createToken({ role: "admin", label: "initial admin" });
-    const app = createCentralApp({ store, meta, config, logger: opts.logger ?? false });
+    const tls = config.server.tls;
+    const https = tls ? { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } : undefined;
+    const app = createCentralApp({
+      store,
+      meta,
+      config,
+      logger: opts.logger ?? false,
+      ...(https ? { https } : {}),
+    });
     await app.listen({ host: config.server.host, port: config.server.port });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.server.port;
     const host = config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host;
     return {
-      url: `http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`,
+      url: `${https ? "https" : "http"}://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`,
       app,
       meta,
       store,

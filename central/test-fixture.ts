@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, RouteOptions } from "fastify";
 import { createCentralApp } from "./app.ts";
 import { type CentralConfig, parseCentralConfig } from "./config.ts";
 import { META_FILE, MetaStore } from "./meta/meta.ts";
@@ -56,7 +56,12 @@ export interface CentralFixture {
   close(): Promise<void>;
 }
 
-export async function makeCentralFixture(options: { store?: TimeSeriesStore } = {}): Promise<CentralFixture> {
+export async function makeCentralFixture(
+  options: {
+    store?: TimeSeriesStore /** Filled with every route the app registers. */;
+    routes?: RouteOptions[];
+  } = {},
+): Promise<CentralFixture> {
   const dir = mkdtempSync(join(tmpdir(), "vetra-central-"));
   const config = parseCentralConfig({ dataDir: dir, ...FIXTURE_FLEET });
   const meta = new MetaStore(join(dir, META_FILE));
@@ -71,6 +76,8 @@ export async function makeCentralFixture(options: { store?: TimeSeriesStore } = 
     agentWf2: meta.createToken({ role: "agent", site: "wf2", label: "edge wf2" }),
   };
   const app = createCentralApp({ store, meta, config });
+  const routes = options.routes;
+  if (routes) app.addHook("onRoute", (route) => void routes.push(route));
   await app.ready();
   return {
     app,

@@ -36,6 +36,9 @@ export const DEMO_TENANTS = [
   { id: "region", name: "Министерство энергетики региона" },
 ] as const;
 
+/** Dagestan keeps Moscow time (UTC+3, no daylight saving). */
+export const DEMO_TIME_ZONE = "Europe/Moscow";
+
 export const DEMO_WIND_FARM = { id: "wf-caspian", name: "ВЭС «Каспийская»", lat: 42.35, lon: 47.8 };
 
 /** Six turbines: T02 with a main-bearing outer-race defect, T05 with generator imbalance. */
@@ -105,6 +108,7 @@ export function demoFleet(): Pick<CentralConfig, "tenants" | "sites" | "assets">
         kind: "wind_farm",
         lat: DEMO_WIND_FARM.lat,
         lon: DEMO_WIND_FARM.lon,
+        timezone: DEMO_TIME_ZONE,
       },
       ...DEMO_FACILITIES.map((f) => ({
         id: f.site,
@@ -113,6 +117,7 @@ export function demoFleet(): Pick<CentralConfig, "tenants" | "sites" | "assets">
         tenant: "region",
         lat: f.lat,
         lon: f.lon,
+        timezone: DEMO_TIME_ZONE,
       })),
     ],
     assets: [
@@ -193,6 +198,11 @@ export function turbineSources(
       endpoint: opcuaEndpoint,
       asset: assetId,
       pkiDir,
+      // The demo keeps SecurityMode None (simulators on loopback, nothing to
+      // protect, no certificates to exchange). Production: securityMode
+      // SignAndEncrypt, securityPolicy Basic256Sha256, trust explicit (the
+      // default), the CMS unit's certificate moved into <pkiDir>/trusted/certs.
+      securityMode: "None",
       publishingIntervalMs: 1000,
       scalars: [
         { nodeId: nodes.scada.NacelleTempC, measurement: "scada", field: "nacelle_temp_c", scale: 1 },

@@ -5,6 +5,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseCentralConfig } from "../central/config.ts";
+import { installDemoGrid } from "../central/grid/demo-set.ts";
 import { startCentral } from "../central/server.ts";
 import { startAgent } from "../edge-agent/agent.ts";
 import { type AgentConfig, parseAgentConfig } from "../edge-agent/config.ts";
@@ -20,6 +21,7 @@ import {
   type SourceInput,
   turbineSources,
 } from "./demo-fleet.ts";
+import { backfillDemoFacilities } from "./demo-savings.ts";
 
 export interface DemoOptions {
   port: number;
@@ -96,8 +98,10 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
       },
       process.env,
     );
+    installDemoGrid(dataDir); // the illustrative grid-connection set for /map
     const central = await startCentral(centralConfig, { logger: false });
     stops.push(() => central.close());
+    await backfillDemoFacilities(central.store, DEMO_FACILITIES, Date.now(), opts.log); // a year of history for /reports
     await writeFile(join(dataDir, "central.json"), `${JSON.stringify(centralConfig, null, 2)}\n`, {
       mode: 0o600,
     });
@@ -225,6 +229,7 @@ export async function runDemo(argv: string[]): Promise<number> {
   console.log("");
   console.log(`Vetra is running: ${demo.url}/?token=${demo.tokens.admin}`);
   console.log(`  API docs:     ${demo.url}/docs`);
+  console.log(`  grid map:     ${demo.url}/map`);
   console.log(`  credentials:  ${credentials}`);
   console.log("Press Ctrl+C to stop.");
   await new Promise<void>((done) => {

@@ -17,9 +17,21 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "one edge agent (--config FILE [--metrics-port N])",
     load: async () => (await import("../edge-agent/cli.ts")).runEdge,
   },
+  grid: {
+    summary: "grid-connection data: `grid import FILE [--data-dir .vetra] [--skip-invalid]` (GeoJSON or CSV)",
+    load: async () => (await import("./grid.ts")).runGrid,
+  },
   sim: {
     summary: "one simulated device: `sim turbine …` or `sim facility …`",
     load: async () => (await import("../simulators/cli.ts")).runSim,
+  },
+  savings: {
+    summary: "offline M&V on CSV files (`savings --meter F --weather F --baseline A/B --reporting A/B`)",
+    load: async () => (await import("../central/savings/cli.ts")).runSavings,
+  },
+  import: {
+    summary: "history into the store: `import meter --facility ID FILE` / `import weather --site ID FILE`",
+    load: async () => (await import("../central/savings/cli.ts")).runImport,
   },
 };
 

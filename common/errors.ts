@@ -29,6 +29,17 @@ export const ErrorCodes = {
   UPLINK_REJECTED: { status: 400, en: "Central rejected the batch" },
   QUEUE_FULL: { status: 507, en: "The disk queue reached its cap" },
   CONFIG_INVALID: { status: 400, en: "The configuration is invalid" },
+  // edge sources: OPC UA certificates
+  SOURCE_CERT_UNTRUSTED: {
+    status: 502,
+    en: "The device's certificate is not trusted (copy it into the PKI trusted folder)",
+  },
+  SOURCE_CERT_REJECTED: { status: 502, en: "The device refused the agent's certificate" },
+  // grid-connection map
+  GRID_INVALID_FEATURES: {
+    status: 422,
+    en: "Some features of the connection-point set are invalid; nothing was changed",
+  },
 } as const satisfies Record<string, { status: number; en: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -52,6 +52,8 @@ export const MeterFields = {
   frequency_hz: "supply frequency, Hz",
   import_energy_kwh: "import active energy register, kWh",
   energy_kwh: "total active energy register, kWh",
+  /** Imported and backfilled history; savings reports prefer it over register differences. */
+  interval_energy_kwh: "active energy in the interval that starts at the point's timestamp, kWh",
 } as const;
 
 export const WeatherFields = {

@@ -14,14 +14,16 @@ export const MAX_POINTS_PER_BATCH = 50_000;
 export const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
 const TagValue = Type.String({ minLength: 1, maxLength: 128, pattern: "^[^\\n\\r]*$" });
-const Name = Type.String({ minLength: 1, maxLength: 64, pattern: "^[a-z][a-z0-9_]*$" });
+// The pattern carries the length cap too: record keys are checked by pattern only.
+const Name = Type.String({ minLength: 1, maxLength: 64, pattern: "^[a-z][a-z0-9_]{0,63}$" });
 
 export const WirePointSchema = Type.Object(
   {
     measurement: Type.Union(Measurements.map((m) => Type.Literal(m))),
-    tags: Type.Record(Name, TagValue),
+    // additionalProperties: false, or keys not matching the pattern would pass unchecked.
+    tags: Type.Record(Name, TagValue, { additionalProperties: false }),
     /** Finite numbers only (JSON cannot carry NaN/Infinity; null is refused). */
-    fields: Type.Record(Name, Type.Number(), { minProperties: 1 }),
+    fields: Type.Record(Name, Type.Number(), { minProperties: 1, additionalProperties: false }),
     /** Unix epoch milliseconds, UTC, taken at the edge. */
     ts: Type.Integer({ minimum: MIN_TIMESTAMP_MS }),
   },

@@ -155,7 +155,17 @@ describe("agent end to end", () => {
     const health = got.find((p) => p.measurement === "agent")!;
     expect(health.tags).toEqual({ site: "wf1", asset: "wf1", agent: "wf1-agent" });
     expect(Object.keys(health.fields).sort()).toEqual(
-      ["acked", "acquired", "dropped", "lag_s", "queue_bytes", "queue_depth", "source_errors"].sort(),
+      [
+        "acked",
+        "acquired",
+        "clock_jumps",
+        "clock_step_s",
+        "dropped",
+        "lag_s",
+        "queue_bytes",
+        "queue_depth",
+        "source_errors",
+      ].sort(),
     );
     // Batch ids are never reused for different contents.
     expect(new Set(batches.map((b) => b.batchId)).size).toBe(batches.length);

@@ -5,6 +5,7 @@
 import type { ErrorCode } from "../common/errors.ts";
 import { isoZoneToNumber } from "../common/names.ts";
 import type { Point } from "../common/wire.ts";
+import { createClockMonitor } from "./clock.ts";
 import { type AgentConfig, type OpcuaSourceConfig, pkiDirOf } from "./config.ts";
 import { evaluateIsoZone } from "./diagnostics/iso-zones.ts";
 import { computeFeatures } from "./dsp/features.ts";
@@ -28,6 +29,8 @@ export interface AgentStats {
   /** Errors by source id and code. */
   sourceErrorsBySource: Record<string, Partial<Record<ErrorCode, number>>>;
   waveformBlocks: number;
+  /** Steps of the system clock seen (wall clock against the monotonic clock). */
+  clockJumps: number;
   queueDepth: number;
   queueBytes: number;
   lagSeconds: number;
@@ -85,7 +88,10 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     deadLettered: 0,
     sourceErrors: 0,
     waveformBlocks: 0,
+    clockJumps: 0,
   };
+  const clock = createClockMonitor();
+  let lastClockStepS = 0;
   const errorsBySource: Record<string, Partial<Record<ErrorCode, number>>> = {};
   const lastErrorCode = new Map<string, ErrorCode>();
 
@@ -103,6 +109,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       site,
       batchMaxPoints: config.central.batchMaxPoints,
       flushIntervalMs: config.central.flushIntervalMs,
+      maxPointsPerSecond: config.central.catchUpPointsPerS,
       onAcked: (n) => {
         counts.acked += n;
         metrics.acked.inc(n);
@@ -119,12 +126,26 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     },
   );
 
+  // One log line when dropping starts, one when it ends (the queue back under 90 % of its cap).
+  let dropping = false;
+  const noteDropped = (n: number, why: string): void => {
+    counts.dropped += n;
+    metrics.dropped.inc(n);
+    if (!dropping) {
+      dropping = true;
+      const q = queue.stats();
+      log(
+        `queue: dropping points (${why}; ${q.bytes} of ${config.queue.maxBytes} bytes, ${q.depth} queued): oldest of the lowest priority first`,
+      );
+    }
+  };
   const enqueue = (points: Point[]): void => {
     if (points.length === 0) return;
     const { dropped } = queue.enqueue(points);
-    if (dropped > 0) {
-      counts.dropped += dropped;
-      metrics.dropped.inc(dropped);
+    if (dropped > 0) noteDropped(dropped, "byte cap reached");
+    else if (dropping && queue.stats().bytes < 0.9 * config.queue.maxBytes) {
+      dropping = false;
+      log(`queue: dropping stopped; ${counts.dropped} points dropped so far`);
     }
     if (queue.stats().depth >= config.central.batchMaxPoints) uplink.nudge();
   };
@@ -169,15 +190,22 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
         queue_bytes: q.bytes,
         source_errors: counts.sourceErrors,
         lag_s: lagSeconds(),
+        clock_jumps: counts.clockJumps,
+        clock_step_s: lastClockStepS,
       },
       ts: Date.now(),
     };
   };
   const healthTimer = setInterval(() => {
     const expired = queue.pruneExpired();
-    if (expired > 0) {
-      counts.dropped += expired;
-      metrics.dropped.inc(expired);
+    if (expired > 0) noteDropped(expired, `older than ${config.queue.maxAgeHours} h`);
+    const step = clock.check();
+    if (step !== 0) {
+      counts.clockJumps++;
+      lastClockStepS = step / 1000;
+      log(
+        `clock: the system clock stepped ${step > 0 ? "forward" : "back"} by ${(Math.abs(step) / 1000).toFixed(1)} s (NTP step?); timestamps before and after are not comparable`,
+      );
     }
     counts.healthPoints++;
     enqueue([healthPoint()]);

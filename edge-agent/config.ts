@@ -89,6 +89,13 @@ export const OpcuaWaveformSchema = Type.Object(
 );
 export type OpcuaWaveform = Static<typeof OpcuaWaveformSchema>;
 
+export const OpcuaSecurityModes = ["None", "Sign", "SignAndEncrypt"] as const;
+export const OpcuaSecurityPolicies = [
+  "Basic256Sha256",
+  "Aes128_Sha256_RsaOaep",
+  "Aes256_Sha256_RsaPss",
+] as const;
+
 export const OpcuaSourceSchema = Type.Object(
   {
     kind: Type.Literal("opcua"),
@@ -100,6 +107,16 @@ export const OpcuaSourceSchema = Type.Object(
     publishingIntervalMs: Millis(1000, 10),
     /** Connect/request timeout, ms. */
     timeoutMs: Millis(10_000, 100),
+    /** OPC UA message security (IEC 62541-4 §7.15); production: SignAndEncrypt. */
+    securityMode: Enum(OpcuaSecurityModes, { default: "None" }),
+    /** Used with Sign / SignAndEncrypt (with None, no policy applies). */
+    securityPolicy: Enum(OpcuaSecurityPolicies, { default: "Basic256Sha256" }),
+    /**
+     * `explicit`: only server certificates already in `<pkiDir>/trusted/certs`
+     * are accepted (an unknown one is refused, logged with its thumbprint and
+     * saved in `<pkiDir>/rejected`); `auto` accepts any (tests, commissioning).
+     */
+    trust: Enum(["explicit", "auto"] as const, { default: "explicit" }),
     scalars: Type.Array(OpcuaScalarSchema, { default: [] }),
     waveforms: Type.Array(OpcuaWaveformSchema, { default: [] }),
   },
@@ -123,6 +140,8 @@ const TopSchema = Type.Object(
         flushIntervalMs: Millis(1000, 10),
         timeoutMs: Millis(10_000, 10),
         gzip: Type.Boolean({ default: true }),
+        /** Send-rate ceiling while catching up on a backlog, points/s (spares central after an outage). */
+        catchUpPointsPerS: Type.Integer({ minimum: 1, default: 20_000 }),
       },
       { additionalProperties: false },
     ),

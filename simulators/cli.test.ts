@@ -29,6 +29,10 @@ describe("vetra sim: bad arguments", () => {
       ["facility", "--asset", "H01", "--kind", "school", "--measure-from", "2026-01-01", "--saving", "2"],
       /--saving '2'/,
     ],
+    [["facility", "--asset", "H01", "--kind", "school", "--modbus-fault", "melt"], /--modbus-fault 'melt'/],
+    [["facility", "--asset", "H01", "--kind", "school", "--modbus-fault", "delay"], /delay in ms/],
+    [["turbine", "--asset", "T01", "--outage-cycle", "10"], /--outage-cycle '10': expected ON\/OFF/],
+    [["turbine", "--asset", "T01", "--opcua-restart-every", "0"], /--opcua-restart-every '0'/],
   ])("%j → exit 2 with one line on stderr", async (argv, message) => {
     const errors: string[] = [];
     vi.spyOn(console, "error").mockImplementation((line: string) => errors.push(line));
@@ -126,5 +130,47 @@ describe("vetra sim facility (real process)", () => {
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(out).toContain("facility S01 (school)");
+  });
+});
+
+describe("vetra sim facility --modbus-fault", () => {
+  it("answers unit 2 with the injected exception and unit 1 normally", async () => {
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: string) => lines.push(line));
+    let release: (s: string) => void = () => {};
+    let listening: () => void = () => {};
+    const started = new Promise<void>((r) => {
+      listening = r;
+    });
+    const run = runSim(
+      ["facility", "--asset", "H02", "--kind", "clinic", "--modbus-fault", "exception:6@2"],
+      () => {
+        listening();
+        return new Promise((r) => {
+          release = r;
+        });
+      },
+    );
+    await started;
+    try {
+      const line = lines.find((l) => typeof l === "string" && l.startsWith("facility H02")) ?? "";
+      expect(line).toContain("injecting modbus exception:6@2");
+      const port = Number(/127\.0\.0\.1:(\d+)/.exec(line)?.[1]);
+      const client = new ModbusRTU();
+      await client.connectTCP("127.0.0.1", { port });
+      client.setTimeout(2000);
+      client.setID(2);
+      await expect(client.readInputRegisters(0, 2)).rejects.toMatchObject({ modbusCode: 6 });
+      client.setID(1);
+      const { data } = await client.readInputRegisters(0x46, 2); // frequency, float32
+      const buf = Buffer.alloc(4);
+      buf.writeUInt16BE(data[0]!, 0);
+      buf.writeUInt16BE(data[1]!, 2);
+      expect(Math.abs(buf.readFloatBE(0) - 50)).toBeLessThan(0.1);
+      await new Promise<void>((r) => client.close(() => r()));
+    } finally {
+      release("SIGTERM");
+    }
+    expect(await run).toBe(0);
   });
 });

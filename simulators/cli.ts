@@ -2,6 +2,13 @@
 // loopback until SIGINT/SIGTERM.
 import { parseArgs } from "node:util";
 import { FACILITY_KINDS, type FacilityKind, start as startFacility } from "./facility/index.ts";
+import {
+  type FaultScheduleOptions,
+  parseCycle,
+  parseModbusFault,
+  type ScheduledModbusFault,
+  startFaultSchedule,
+} from "./faults.ts";
 import { start as startTurbine } from "./turbine/index.ts";
 import { type FaultSpec, parseFaultSpec } from "./turbine/physics.ts";
 
@@ -9,7 +16,64 @@ const USAGE = [
   "usage: vetra sim turbine --asset T01 [--modbus-port N] [--opcua-port N] [--fault POINT:FAULT:SEVERITY]… [--seed N]",
   "       vetra sim facility --asset H01 --kind hospital|clinic|school [--modbus-port N] [--seed N]",
   "                          [--measure-from YYYY-MM-DD --saving 0.12] [--peak-kw N]",
+  "fault injection (both devices):",
+  "  --modbus-fault exception:CODE|delay:MS|garbage|short[@UNIT]   (repeatable)",
+  "  --fault-cycle ON/OFF      faults on ON s, off OFF s, repeating (default: always on)",
+  "  --outage-cycle UP/DOWN    the device is reachable UP s, gone DOWN s, repeating",
+  "  --opcua-restart-every S   (turbine) restart the OPC UA server every S s",
+  "OPC UA security (turbine):",
+  "  --opcua-secure            also offer SignAndEncrypt with Basic256Sha256 (None stays for discovery)",
+  "  --opcua-trust-clients auto|explicit   explicit: only client certificates in its PKI trusted folder",
 ].join("\n");
+
+const FAULT_OPTIONS = {
+  "modbus-fault": { type: "string", multiple: true },
+  "fault-cycle": { type: "string" },
+  "outage-cycle": { type: "string" },
+} as const;
+
+/** The fault-injection flags as schedule options; throws UsageError naming the flag. */
+function faultOptions(values: {
+  "modbus-fault"?: string[];
+  "fault-cycle"?: string;
+  "outage-cycle"?: string;
+  "opcua-restart-every"?: string;
+}): FaultScheduleOptions {
+  const flag = <T>(name: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (err) {
+      throw new UsageError(`--${name} ${(err as Error).message}`);
+    }
+  };
+  const modbusFaults: ScheduledModbusFault[] = (values["modbus-fault"] ?? []).map((t) =>
+    flag("modbus-fault", () => parseModbusFault(t)),
+  );
+  const out: FaultScheduleOptions = { modbusFaults };
+  const fc = values["fault-cycle"];
+  if (fc !== undefined) out.faultCycle = flag("fault-cycle", () => parseCycle(fc));
+  const oc = values["outage-cycle"];
+  if (oc !== undefined) out.outageCycle = flag("outage-cycle", () => parseCycle(oc));
+  const every = values["opcua-restart-every"];
+  if (every !== undefined) {
+    const s = Number(every);
+    if (!(s > 0)) throw new UsageError(`--opcua-restart-every '${every}': expected seconds > 0`);
+    out.opcuaRestartEveryS = s;
+  }
+  return out;
+}
+
+const describeFaults = (o: FaultScheduleOptions): string => {
+  const parts: string[] = [];
+  for (const f of o.modbusFaults ?? [])
+    parts.push(
+      `modbus ${f.fault.kind}${"code" in f.fault ? `:${f.fault.code}` : ""}${"ms" in f.fault ? `:${f.fault.ms}` : ""}${f.unitId === undefined ? "" : `@${f.unitId}`}`,
+    );
+  if (o.faultCycle) parts.push(`fault cycle ${o.faultCycle.onS}/${o.faultCycle.offS} s`);
+  if (o.outageCycle) parts.push(`outage cycle ${o.outageCycle.onS}/${o.outageCycle.offS} s`);
+  if (o.opcuaRestartEveryS) parts.push(`OPC UA restart every ${o.opcuaRestartEveryS} s`);
+  return parts.length ? `; injecting ${parts.join(", ")}` : "";
+};
 
 class UsageError extends Error {}
 
@@ -63,8 +127,16 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
           "opcua-port": { type: "string" },
           fault: { type: "string", multiple: true },
           seed: { type: "string" },
+          ...FAULT_OPTIONS,
+          "opcua-restart-every": { type: "string" },
+          "opcua-secure": { type: "boolean" },
+          "opcua-trust-clients": { type: "string" },
         },
       });
+      const trustClients = values["opcua-trust-clients"] ?? "auto";
+      if (trustClients !== "auto" && trustClients !== "explicit")
+        throw new UsageError(`--opcua-trust-clients '${trustClients}': expected auto or explicit`);
+      const injected = faultOptions(values);
       const faults: FaultSpec[] = [];
       for (const text of values.fault ?? []) {
         try {
@@ -79,15 +151,29 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
         opcuaPort: port("opcua-port", values["opcua-port"]),
         faults,
         seed: integer("seed", values.seed, 1),
+        opcuaSecurityModes: values["opcua-secure"]
+          ? (["None", "SignAndEncrypt"] as const)
+          : (["None"] as const),
+        opcuaTrustClients: trustClients as "auto" | "explicit",
       };
       const sim = await startTurbine(opts);
+      const schedule = startFaultSchedule(sim.modbus, {
+        ...injected,
+        restartOpcua: () => sim.restartOpcua(),
+        log: (line) => console.log(line),
+      });
       console.log(
         `turbine ${opts.assetId}: Modbus TCP 127.0.0.1:${sim.modbusPort} (unit 1), OPC UA ${sim.opcuaEndpoint}` +
           (faults.length
             ? `, faults ${faults.map((f) => `${f.point}:${f.fault}:${f.severity}`).join(" ")}`
-            : ""),
+            : "") +
+          (values["opcua-secure"]
+            ? `; OPC UA SignAndEncrypt Basic256Sha256, server certificate ${sim.opcuaPki.certificateFile}, client certificates trusted: ${trustClients} (${sim.opcuaPki.trustedFolder})`
+            : "") +
+          describeFaults(injected),
       );
       await signal();
+      await schedule.stop();
       await sim.stop();
       return 0;
     }
@@ -104,8 +190,10 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
           "measure-from": { type: "string" },
           saving: { type: "string" },
           "peak-kw": { type: "string" },
+          ...FAULT_OPTIONS,
         },
       });
+      const injected = faultOptions(values);
       const id = assetId(values.asset);
       const kind = values.kind;
       if (kind === undefined || !(FACILITY_KINDS as readonly string[]).includes(kind)) {
@@ -142,13 +230,16 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
         ...(measure ? { measure } : {}),
         ...(nominalPeakKw === undefined ? {} : { nominalPeakKw }),
       });
+      const schedule = startFaultSchedule(sim.modbus, { ...injected, log: (line) => console.log(line) });
       console.log(
         `facility ${id} (${kind}): Modbus TCP 127.0.0.1:${sim.modbusPort} (unit 1 SDM630 meter, unit 2 outdoor temperature)` +
           (measure
             ? `, measure from ${measure.from.toISOString().slice(0, 10)} saving ${measure.savingFraction}`
-            : ""),
+            : "") +
+          describeFaults(injected),
       );
       await signal();
+      await schedule.stop();
       await sim.stop();
       return 0;
     }

@@ -2,9 +2,11 @@
 // (name, address, type, word order), values come from a snapshot function
 // called once per request, so the two words of a 32-bit value always belong
 // to the same reading. Unmapped addresses answer with exception 02 (illegal
-// data address) like a real device, not with zeros.
-import { createServer } from "node:net";
-import ModbusRTU from "modbus-serial";
+// data address) like a real device, not with zeros. The TCP framing is our
+// own (a few lines of MBAP) rather than modbus-serial's server, so faults can
+// be injected at the byte level: exceptions, delays, garbage and short
+// frames, a device that disappears and returns.
+import { createServer, type Server, type Socket } from "node:net";
 
 export type RegisterType = "float32" | "uint16" | "int16" | "uint32" | "int32";
 /** Word order of 32-bit values (bytes within a word are big-endian as Modbus defines): high_first = ABCD, low_first = CDAB. */
@@ -38,8 +40,33 @@ export interface ModbusUnit {
   readonly snapshot: () => Readonly<Record<string, number>>;
 }
 
+/**
+ * A fault the server injects into its answers (tests, `vetra sim --modbus-fault`):
+ * - `exception`: every request is answered with this exception code (e.g. 6 = server device busy);
+ * - `delay`: every answer is held back this long (beyond a client's timeout it is a hung device);
+ * - `garbage`: the answer carries the request's transaction id but a PDU that is not Modbus
+ *   (an unknown function code and random bytes), like a device with a corrupted firmware buffer;
+ * - `short`: a read answer that carries fewer register bytes than were asked for.
+ */
+export type ModbusFault =
+  | { readonly kind: "exception"; readonly code: number }
+  | { readonly kind: "delay"; readonly ms: number }
+  | { readonly kind: "garbage" }
+  | { readonly kind: "short" };
+
 export interface RunningModbusServer {
   readonly port: number;
+  /**
+   * Injects a fault into every answer (or only those of `unitId`, a device
+   * behind a gateway); `null` clears it. Replaces an earlier fault of the same scope.
+   */
+  inject(fault: ModbusFault | null, unitId?: number): void;
+  /** The device disappears: the listener closes and every open connection is cut. */
+  disappear(): Promise<void>;
+  /** The device returns on the same port. */
+  reappear(): Promise<void>;
+  /** Whether the device is listening (false between disappear and reappear). */
+  readonly present: boolean;
   stop(): Promise<void>;
 }
 
@@ -47,11 +74,12 @@ export interface RunningModbusServer {
 export const ModbusExceptionCodes = {
   ILLEGAL_FUNCTION: 0x01,
   ILLEGAL_DATA_ADDRESS: 0x02,
+  ILLEGAL_DATA_VALUE: 0x03,
   SERVER_DEVICE_FAILURE: 0x04,
   GATEWAY_TARGET_FAILED: 0x0b,
 } as const;
 
-/** Thrown into modbus-serial's handler, which turns `modbusErrorCode` into an exception response. */
+/** Thrown by a register read; the server turns `modbusErrorCode` into an exception response. */
 class ModbusException extends Error {
   constructor(
     readonly modbusErrorCode: number,
@@ -146,8 +174,7 @@ export function freePort(): Promise<number> {
 
 /**
  * Starts a Modbus TCP server on 127.0.0.1 serving the given units (by unit
- * id) on one port. `port` 0 or absent picks a free port (modbus-serial
- * itself treats 0 as 502, so the port is chosen here and retried if taken).
+ * id) on one port. `port` 0 or absent picks a free port.
  */
 export async function startModbusServer(opts: {
   port?: number;
@@ -199,51 +226,133 @@ export async function startModbusServer(opts: {
     }
     return out;
   };
-  const illegalFunction = (): never => {
-    throw new ModbusException(ModbusExceptionCodes.ILLEGAL_FUNCTION, "read-only device");
-  };
+  const faults = new Map<number | "all", ModbusFault>();
+  const faultFor = (unitId: number): ModbusFault | undefined => faults.get(unitId) ?? faults.get("all");
 
-  const vector = {
-    getHoldingRegister: (addr: number, unitID: number): number => read("holding", addr, 1, unitID)[0] ?? 0,
-    getMultipleHoldingRegisters: (addr: number, length: number, unitID: number): number[] =>
-      read("holding", addr, length, unitID),
-    getInputRegister: (addr: number, unitID: number): number => read("input", addr, 1, unitID)[0] ?? 0,
-    getMultipleInputRegisters: (addr: number, length: number, unitID: number): number[] =>
-      read("input", addr, length, unitID),
-    getCoil: (_addr: number, _unitID: number): boolean => illegalFunction(),
-    getDiscreteInput: (_addr: number, _unitID: number): boolean => illegalFunction(),
-    setCoil: (_addr: number, _value: boolean, _unitID: number): void => illegalFunction(),
-    setRegister: (_addr: number, _value: number, _unitID: number): void => illegalFunction(),
-    setRegisterArray: (_addr: number, _value: number[], _unitID: number): void => illegalFunction(),
-  };
-
-  const requested = opts.port ?? 0;
-  for (let attempt = 0; ; attempt++) {
-    const port = requested > 0 ? requested : await freePort();
+  /** Answers one request PDU (function code first) of `unitId`; returns the answer PDU. */
+  const answer = (unitId: number, pdu: Buffer): Buffer => {
+    const fn = pdu[0] ?? 0;
+    const exception = (code: number): Buffer => Buffer.from([fn | 0x80, code]);
+    if (fn !== 3 && fn !== 4) return exception(ModbusExceptionCodes.ILLEGAL_FUNCTION);
+    if (pdu.length !== 5) return exception(ModbusExceptionCodes.ILLEGAL_DATA_VALUE);
+    const address = pdu.readUInt16BE(1);
+    const quantity = pdu.readUInt16BE(3);
+    // §6.3/§6.4: 1..125 registers per read.
+    if (quantity < 1 || quantity > 125) return exception(ModbusExceptionCodes.ILLEGAL_DATA_VALUE);
+    if (address + quantity > 0x10000) return exception(ModbusExceptionCodes.ILLEGAL_DATA_ADDRESS);
     try {
-      const server = await listen(vector, port);
-      return {
-        port,
-        stop: () =>
-          new Promise<void>((resolve) => {
-            server.close(() => resolve());
-          }),
-      };
+      const words = read(fn === 3 ? "holding" : "input", address, quantity, unitId);
+      const out = Buffer.alloc(2 + 2 * words.length);
+      out[0] = fn;
+      out[1] = 2 * words.length;
+      for (let i = 0; i < words.length; i++) out.writeUInt16BE((words[i] ?? 0) & 0xffff, 2 + 2 * i);
+      return out;
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (requested > 0 || code !== "EADDRINUSE" || attempt >= 4) throw err;
+      if (err instanceof ModbusException) return exception(err.modbusErrorCode);
+      return exception(ModbusExceptionCodes.SERVER_DEVICE_FAILURE);
     }
-  }
+  };
+
+  /** The answer with the injected fault applied (the PDU part only; the MBAP header is added by the caller). */
+  const faulty = (fault: ModbusFault | undefined, pdu: Buffer, unitId: number): Buffer => {
+    const fn = pdu[0] ?? 0;
+    if (fault?.kind === "exception") return Buffer.from([fn | 0x80, fault.code & 0xff]);
+    const good = answer(unitId, pdu);
+    if (fault?.kind === "garbage") {
+      // 0x5A is no function code Modbus defines; the rest is noise.
+      const noise = Buffer.alloc(7);
+      for (let i = 0; i < noise.length; i++) noise[i] = (Math.random() * 256) | 0;
+      noise[0] = 0x5a;
+      return noise;
+    }
+    if (fault?.kind === "short" && (good[0] ?? 0) < 0x80 && good.length > 4) {
+      // Keep the byte count the full read claims, send only half the registers.
+      return good.subarray(0, 2 + Math.max(1, Math.floor((good.length - 2) / 4)) * 2);
+    }
+    return good;
+  };
+
+  const sockets = new Set<Socket>();
+  const onConnection = (socket: Socket): void => {
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => {});
+    let pending: Buffer = Buffer.alloc(0);
+    socket.on("data", (chunk: Buffer) => {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      // Modbus TCP (Messaging on TCP/IP Implementation Guide v1.0b §3.1.3): MBAP header
+      // transaction id, protocol id 0, length of unit id + PDU, unit id.
+      while (pending.length >= 7) {
+        const protocol = pending.readUInt16BE(2);
+        const length = pending.readUInt16BE(4);
+        if (protocol !== 0 || length < 2 || length > 254) {
+          socket.destroy(); // not Modbus: a real device drops such a peer
+          return;
+        }
+        if (pending.length < 6 + length) return;
+        const transaction = pending.readUInt16BE(0);
+        const unitId = pending[6] ?? 0;
+        const pdu = Buffer.from(pending.subarray(7, 6 + length));
+        pending = pending.subarray(6 + length);
+        const fault = faultFor(unitId);
+        const body = faulty(fault, pdu, unitId);
+        const frame = Buffer.alloc(7 + body.length);
+        frame.writeUInt16BE(transaction, 0);
+        frame.writeUInt16BE(0, 2);
+        frame.writeUInt16BE(1 + body.length, 4);
+        frame[6] = unitId;
+        body.copy(frame, 7);
+        const send = (): void => {
+          if (!socket.destroyed) socket.write(frame);
+        };
+        if (fault?.kind === "delay") setTimeout(send, fault.ms).unref();
+        else send();
+      }
+    });
+  };
+
+  let server: Server | null = await listen(onConnection, opts.port ?? 0);
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  const close = async (): Promise<void> => {
+    const s = server;
+    server = null;
+    for (const socket of sockets) socket.destroy();
+    sockets.clear();
+    if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+  };
+  let stopped = false;
+  return {
+    port,
+    inject(fault, unitId) {
+      if (fault) faults.set(unitId ?? "all", fault);
+      else faults.delete(unitId ?? "all");
+    },
+    disappear: close,
+    async reappear() {
+      if (server || stopped) return;
+      server = await listen(onConnection, port);
+    },
+    get present() {
+      return server !== null;
+    },
+    async stop() {
+      stopped = true;
+      await close();
+    },
+  };
 }
 
-function listen(vector: ModbusRTU.IServiceVector, port: number): Promise<ModbusRTU.ServerTCP> {
+function listen(onConnection: (socket: Socket) => void, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    // unitID 255: answer every unit id and dispatch on it ourselves.
-    const server = new ModbusRTU.ServerTCP(vector, { host: "127.0.0.1", port, unitID: 255 });
-    server.once("initialized", () => resolve(server));
-    server.once("serverError", (err: Error) => reject(err));
-    // A client resetting its socket must not bring the simulator down.
-    server.on("socketError", () => {});
-    server.on("error", () => {});
+    const server = createServer(onConnection);
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      // A client resetting its socket must not bring the simulator down.
+      server.on("error", () => {});
+      resolve(server);
+    });
   });
 }

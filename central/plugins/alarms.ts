@@ -7,6 +7,7 @@ import { IsoZones } from "../../common/names.ts";
 import { deriveAlarms } from "../alarms.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+import { deriveFacilityAlarms } from "../savings/alarms.ts";
 
 const AlarmSchema = Type.Object(
   {
@@ -17,21 +18,25 @@ const AlarmSchema = Type.Object(
     severity: Type.Union([Type.Literal("warning"), Type.Literal("alarm")]),
     state: Type.Union([Type.Literal("active"), Type.Literal("acknowledged"), Type.Literal("cleared")]),
     since: Type.String({ format: "date-time" }),
-    isoZone: Type.Union(IsoZones.map((z) => Type.Literal(z))),
+    isoZone: Type.Union([...IsoZones.map((z) => Type.Literal(z)), Type.Null()]), // null: facility alarms
     acknowledgedBy: Type.Union([Type.String(), Type.Null()]),
     acknowledgedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
   },
   { $id: "Alarm" },
 );
 
-const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta }) => {
+const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta, config }) => {
   app.addSchema(AlarmSchema);
 
   const load = async (request: Parameters<typeof principalOf>[0]) => {
     const r = await deriveAlarms(store, meta, principalOf(request));
     if (r.kind === "retryable") throw new ApiError("STORE_UNAVAILABLE", r.message);
     if (r.kind === "failure") throw new ApiError("QUERY_FAILED", r.message);
-    return r.value;
+    // Facility anomalies (after-hours load, demand, meter, jumps): ../savings/alarms.ts.
+    const f = await deriveFacilityAlarms(store, meta, principalOf(request), config.savings);
+    if (f.kind === "retryable") throw new ApiError("STORE_UNAVAILABLE", f.message);
+    if (f.kind === "failure") throw new ApiError("QUERY_FAILED", f.message);
+    return [...r.value, ...f.value];
   };
 
   app.get(

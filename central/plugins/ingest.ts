@@ -56,11 +56,15 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
       const assets = new Map(meta.listAssets().map((a) => [a.id, a]));
       const sites = new Set(meta.listSites().map((s) => s.id));
       const latestAllowedMs = Date.now() + MAX_FUTURE_SKEW_MS;
-      for (const [i, point] of batch.points.entries()) {
+      // Index loops and for…in: this runs per point of every batch (no iterator or entry arrays).
+      const points = batch.points;
+      for (let i = 0; i < points.length; i++) {
+        const point = points[i]!;
         if (point.ts > latestAllowedMs) {
           throw new ApiError("INVALID_TIMESTAMP", `points[${i}].ts: ${point.ts} is ahead of central's clock`);
         }
-        for (const [name, value] of Object.entries(point.fields)) {
+        for (const name in point.fields) {
+          const value = point.fields[name];
           if (!Number.isFinite(value))
             throw new ApiError("INVALID_NUMBER", `points[${i}].fields.${name}: not finite`);
         }

@@ -2,20 +2,42 @@
 // table names each measurement + canonical tag set once; `sample` holds one
 // row per (series, field, ts), so a re-sent point overwrites instead of
 // duplicating; `latest` keeps the newest row of each series so "latest per
-// asset/point" never scans history.
+// asset/point" never scans history. The primary key (series_id, field, ts)
+// is the table's clustered index, so a range read of one series is one
+// index search plus a sequential walk, with no separate index to consult.
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Measurement } from "../../common/names.ts";
 import { failure, type IoResult, success } from "../../common/result.ts";
 import type { Point } from "../../common/wire.ts";
-import type { Aggregate, LatestQuery, LatestRow, Series, TimeSeriesStore } from "./types.ts";
+import type {
+  Aggregate,
+  ColumnSeries,
+  LatestQuery,
+  LatestRow,
+  Series,
+  SeriesQuery,
+  TimeSeriesStore,
+} from "./types.ts";
 import { canonicalTags, checkPoints, checkQuery } from "./validate.ts";
 
 export interface EmbeddedStoreOptions {
   /** Path of the SQLite file; created with its folder when missing. */
   path: string;
+  /**
+   * Open an existing store file for reading only, e.g. from a worker thread
+   * beside the process that writes it (WAL lets readers run alongside the
+   * writer). Writes then fail with STORE_REJECTED.
+   */
+  readOnly?: boolean;
 }
+
+/** Store objects opened from a file, and that file: report workers open it again read-only. */
+const filesOfStores = new WeakMap<TimeSeriesStore, string>();
+
+/** The SQLite file of an embedded store, or null for any other store. */
+export const embeddedStoreFile = (store: TimeSeriesStore): string | null => filesOfStores.get(store) ?? null;
 
 interface SeriesRow {
   id: number;
@@ -69,15 +91,18 @@ const groupTags = (tags: Record<string, string>, groupBy: readonly string[]): Re
 };
 
 export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStore {
-  mkdirSync(dirname(options.path), { recursive: true });
-  const db = new Database(options.path);
-  db.pragma("journal_mode = WAL");
-  // FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on power
-  // loss, and central acknowledges a batch to the edge (which then deletes
-  // it from its queue) only once the write is durable.
-  db.pragma("synchronous = FULL");
-  db.pragma("foreign_keys = ON");
-  db.exec(SCHEMA);
+  const readOnly = options.readOnly === true;
+  if (!readOnly) mkdirSync(dirname(options.path), { recursive: true });
+  const db = new Database(options.path, { readonly: readOnly, fileMustExist: readOnly });
+  if (!readOnly) {
+    db.pragma("journal_mode = WAL");
+    // FULL, not NORMAL: in WAL mode NORMAL may lose the last commits on power
+    // loss, and central acknowledges a batch to the edge (which then deletes
+    // it from its queue) only once the write is durable.
+    db.pragma("synchronous = FULL");
+    db.pragma("foreign_keys = ON");
+    db.exec(SCHEMA);
+  }
 
   const seriesById = new Map<number, SeriesRow>();
   const seriesIdByKey = new Map<string, number>();
@@ -126,11 +151,102 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
   const selectSeries = (measurement: Measurement, filter: Record<string, string> | undefined): SeriesRow[] =>
     [...seriesById.values()].filter((s) => s.measurement === measurement && matches(s.tags, filter));
 
+  // Prepared statements are reused: a report reads thousands of series, and
+  // preparing costs as much as reading a short one. Keyed by mode + SQL
+  // (pluck/raw change a statement's mode); the SQL varies only with the
+  // number of series in a group and the window, so the cache stays small.
+  const statements = new Map<string, Database.Statement>();
+  const prepared = (mode: "objects" | "raw" | "pluck", sql: string): Database.Statement => {
+    const key = `${mode}\n${sql}`;
+    let st = statements.get(key);
+    if (!st) {
+      if (statements.size >= 256) statements.clear();
+      st = db.prepare(sql);
+      if (mode === "raw") st.raw(true);
+      if (mode === "pluck") st.pluck(true);
+      statements.set(key, st);
+    }
+    return st;
+  };
+
+  /** Groups of series ids, by canonical groupBy tags, in the order results are returned. */
+  const groupsOf = (q: SeriesQuery): { tags: Record<string, string>; ids: number[] }[] => {
+    const groups = new Map<string, { tags: Record<string, string>; ids: number[] }>();
+    for (const s of selectSeries(q.measurement, q.tags)) {
+      const tags = groupTags(s.tags, q.groupBy ?? []);
+      const key = canonicalTags(tags);
+      const group = groups.get(key) ?? { tags, ids: [] };
+      group.ids.push(s.id);
+      groups.set(key, group);
+    }
+    return [...groups.keys()].sort().map((key) => groups.get(key)!);
+  };
+
+  /** The SQL of one group's answer: rows (ts, value) in the order of the result. */
+  const groupSql = (q: SeriesQuery, ids: readonly number[]): { sql: string; params: (number | string)[] } => {
+    const aggregate = q.aggregate ?? (q.everyMs !== undefined ? "mean" : undefined);
+    const inList = ids.map(() => "?").join(",");
+    const where = `series_id IN (${inList}) AND field = ? AND ts >= ? AND ts < ?`;
+    const params: (number | string)[] = [...ids, q.field, q.fromMs, q.toMs];
+    // Window start: epoch-aligned multiple of everyMs (also right for negative ts).
+    const window =
+      q.everyMs !== undefined
+        ? `(ts - (((ts % ${q.everyMs}) + ${q.everyMs}) % ${q.everyMs}))`
+        : `${q.fromMs}`;
+    if (aggregate === undefined)
+      return { sql: `SELECT ts, value FROM sample WHERE ${where} ORDER BY ts, series_id`, params };
+    if (aggregate === "last")
+      return {
+        sql: `SELECT w AS ts, value FROM (
+                SELECT ${window} AS w, value,
+                  ROW_NUMBER() OVER (PARTITION BY ${window} ORDER BY ts DESC, series_id DESC) AS rn
+                FROM sample WHERE ${where}
+              ) WHERE rn = 1 ORDER BY w`,
+        params,
+      };
+    return {
+      sql: `SELECT ${window} AS ts, ${SQL_AGGREGATE[aggregate]} AS value FROM sample
+            WHERE ${where} GROUP BY 1 ORDER BY 1`,
+      params,
+    };
+  };
+
+  // One series, raw: its two columns read separately (`pluck` hands back
+  // plain numbers, no array or object per row), inside one read transaction
+  // so both see the same snapshot.
+  const RAW_TS = "SELECT ts FROM sample WHERE series_id = ? AND field = ? AND ts >= ? AND ts < ? ORDER BY ts";
+  const RAW_VALUE =
+    "SELECT value FROM sample WHERE series_id = ? AND field = ? AND ts >= ? AND ts < ? ORDER BY ts";
+  const readColumns = db.transaction((q: SeriesQuery): ColumnSeries[] => {
+    const out: ColumnSeries[] = [];
+    for (const group of groupsOf(q)) {
+      let ts: Float64Array;
+      let values: Float64Array;
+      if (group.ids.length === 1 && q.aggregate === undefined && q.everyMs === undefined) {
+        const params = [group.ids[0]!, q.field, q.fromMs, q.toMs];
+        ts = Float64Array.from(prepared("pluck", RAW_TS).all(...params) as number[]);
+        values = Float64Array.from(prepared("pluck", RAW_VALUE).all(...params) as number[]);
+      } else {
+        const { sql, params } = groupSql(q, group.ids);
+        const rows = prepared("raw", sql).all(...params) as [number, number][];
+        ts = new Float64Array(rows.length);
+        values = new Float64Array(rows.length);
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i]!;
+          ts[i] = row[0];
+          values[i] = row[1];
+        }
+      }
+      if (ts.length > 0) out.push({ tags: group.tags, ts, values });
+    }
+    return out;
+  });
+
   let closed = false;
   const ioError = (error: unknown): IoResult<never> =>
     failure("INTERNAL", `embedded store: ${error instanceof Error ? error.message : String(error)}`);
 
-  return {
+  const store: TimeSeriesStore = {
     kind: "embedded",
 
     async ping() {
@@ -148,6 +264,7 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
       if (problem) return failure(problem.code, problem.message);
       if (points.length === 0) return success({ written: 0 });
       if (closed) return failure("STORE_UNAVAILABLE", "embedded store is closed");
+      if (readOnly) return failure("STORE_REJECTED", "embedded store is opened read-only");
       try {
         writeAll(points);
         return success({ written: points.length });
@@ -178,53 +295,28 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
       if (bad) return failure("QUERY_FAILED", bad);
       if (closed) return failure("STORE_UNAVAILABLE", "embedded store is closed");
       try {
-        const groups = new Map<string, { tags: Record<string, string>; ids: number[] }>();
-        for (const s of selectSeries(q.measurement, q.tags)) {
-          const tags = groupTags(s.tags, q.groupBy ?? []);
-          const key = canonicalTags(tags);
-          const group = groups.get(key) ?? { tags, ids: [] };
-          group.ids.push(s.id);
-          groups.set(key, group);
-        }
-        const aggregate = q.aggregate ?? (q.everyMs !== undefined ? "mean" : undefined);
         const out: Series[] = [];
-        for (const key of [...groups.keys()].sort()) {
-          const group = groups.get(key)!;
-          const inList = group.ids.map(() => "?").join(",");
-          const where = `series_id IN (${inList}) AND field = ? AND ts >= ? AND ts < ?`;
-          const params: (number | string)[] = [...group.ids, q.field, q.fromMs, q.toMs];
-          // Window start: epoch-aligned multiple of everyMs (also right for negative ts).
-          const window =
-            q.everyMs !== undefined
-              ? `(ts - (((ts % ${q.everyMs}) + ${q.everyMs}) % ${q.everyMs}))`
-              : `${q.fromMs}`;
-          let rows: { ts: number; value: number }[];
-          if (aggregate === undefined) {
-            rows = db
-              .prepare(`SELECT ts, value FROM sample WHERE ${where} ORDER BY ts, series_id`)
-              .all(...params) as { ts: number; value: number }[];
-          } else if (aggregate === "last") {
-            rows = db
-              .prepare(
-                `SELECT w AS ts, value FROM (
-                   SELECT ${window} AS w, value,
-                     ROW_NUMBER() OVER (PARTITION BY ${window} ORDER BY ts DESC, series_id DESC) AS rn
-                   FROM sample WHERE ${where}
-                 ) WHERE rn = 1 ORDER BY w`,
-              )
-              .all(...params) as { ts: number; value: number }[];
-          } else {
-            rows = db
-              .prepare(
-                `SELECT ${window} AS ts, ${SQL_AGGREGATE[aggregate]} AS value FROM sample
-                 WHERE ${where} GROUP BY 1 ORDER BY 1`,
-              )
-              .all(...params) as { ts: number; value: number }[];
-          }
-          if (rows.length > 0)
-            out.push({ tags: group.tags, points: rows.map((r) => ({ ts: r.ts, value: r.value })) });
+        for (const group of groupsOf(q)) {
+          const { sql, params } = groupSql(q, group.ids);
+          // Rows are already { ts, value } objects: handed over as they come.
+          const points = prepared("objects", sql).all(...params) as { ts: number; value: number }[];
+          if (points.length > 0) out.push({ tags: group.tags, points });
         }
         return success(out);
+      } catch (error) {
+        return failure(
+          "QUERY_FAILED",
+          `embedded store: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    },
+
+    async queryColumns(q) {
+      const bad = checkQuery(q);
+      if (bad) return failure("QUERY_FAILED", bad);
+      if (closed) return failure("STORE_UNAVAILABLE", "embedded store is closed");
+      try {
+        return success(readColumns(q));
       } catch (error) {
         return failure(
           "QUERY_FAILED",
@@ -269,4 +361,6 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
       db.close();
     },
   };
+  filesOfStores.set(store, options.path);
+  return store;
 }

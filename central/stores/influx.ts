@@ -1,9 +1,9 @@
 // InfluxDB through its v1-compatible HTTP API (`/write` with line protocol,
 // `/query` with InfluxQL), which InfluxDB 1.x, 2.x (v1 compatibility) and
 // 3.x all serve — so one implementation covers them, with plain `fetch`.
-import { Point as LinePoint } from "@influxdata/influxdb-client";
 import type { ErrorCode } from "../../common/errors.ts";
 import { failure, type IoResult, retryable, success } from "../../common/result.ts";
+import { toLine } from "./line-protocol.ts";
 import type { LatestQuery, LatestRow, Series, SeriesQuery, TimeSeriesStore } from "./types.ts";
 import { canonicalTags, checkPoints, checkQuery } from "./validate.ts";
 
@@ -165,16 +165,9 @@ export function openInfluxStore(options: InfluxStoreOptions): TimeSeriesStore {
       const problem = checkPoints(points);
       if (problem) return failure(problem.code, problem.message);
       if (points.length === 0) return success({ written: 0 });
-      const lines: string[] = [];
-      for (const p of points) {
-        const line = new LinePoint(p.measurement);
-        for (const [k, v] of Object.entries(p.tags)) line.tag(k, v);
-        for (const [k, v] of Object.entries(p.fields)) line.floatField(k, v);
-        line.timestamp(p.ts);
-        const text = line.toLineProtocol();
-        if (text === undefined) throw new Error("line protocol: point without fields passed the checks");
-        lines.push(text);
-      }
+      const seriesCache = new Map<string, string>();
+      const lines: string[] = new Array(points.length);
+      for (let i = 0; i < points.length; i++) lines[i] = toLine(points[i]!, seriesCache);
       await ensureDatabase();
       let r = await writeLines(lines);
       if (isDatabaseMissing(r)) {

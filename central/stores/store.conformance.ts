@@ -2,8 +2,10 @@
 // (embedded.test.ts, influx.test.ts). Values are known by construction
 // (hand-computed means, counts, maxima), never taken from a store's output.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { IoResult } from "../../common/result.ts";
 import type { Point } from "../../common/wire.ts";
-import type { TimeSeriesStore } from "./types.ts";
+import { queryColumns } from "./columns.ts";
+import type { ColumnSeries, Series, SeriesQuery, TimeSeriesStore } from "./types.ts";
 
 export interface StoreUnderTest {
   store: TimeSeriesStore;
@@ -28,6 +30,14 @@ const ok = <T>(r: { kind: string; value?: T; message?: string }): T => {
   return r.value as T;
 };
 
+/** Points as columns, written out here so the check does not rest on the code under test. */
+const columnsOf = (series: readonly Series[]): ColumnSeries[] =>
+  series.map((s) => ({
+    tags: s.tags,
+    ts: new Float64Array(s.points.map((p) => p.ts)),
+    values: new Float64Array(s.points.map((p) => p.value)),
+  }));
+
 export function describeStoreConformance(name: string, factory: () => Promise<StoreUnderTest>): void {
   describe(`TimeSeriesStore conformance: ${name}`, () => {
     let sut: StoreUnderTest;
@@ -40,6 +50,18 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
       await store.close();
       await sut.dispose();
     });
+    /**
+     * `store.query`, checked to agree with the columnar read (the store's
+     * own `queryColumns`, or the generic one built on `query`); every
+     * assertion on a query's answer below thereby holds for both.
+     */
+    const query = async (q: SeriesQuery): Promise<IoResult<Series[]>> => {
+      const rows = await store.query(q);
+      const columns = await queryColumns(store, q);
+      if (rows.kind === "success") expect(columns).toEqual({ kind: "success", value: columnsOf(rows.value) });
+      else expect(columns).toMatchObject({ kind: rows.kind, code: rows.code });
+      return rows;
+    };
 
     it("answers a ping", async () => {
       expect(await store.ping()).toEqual({ kind: "success", value: undefined });
@@ -51,7 +73,7 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
       );
       expect(ok(await store.write(points))).toEqual({ written: 5 });
       const series = ok(
-        await store.query({
+        await query({
           measurement: "vibration",
           field: "v_rms_mm_s",
           fromMs: T0 + 10 * S,
@@ -69,7 +91,7 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
         },
       ]);
       const accel = ok(
-        await store.query({ measurement: "vibration", field: "a_rms_g", fromMs: T0, toMs: T0 + 15 * S }),
+        await query({ measurement: "vibration", field: "a_rms_g", fromMs: T0, toMs: T0 + 15 * S }),
       );
       expect(accel).toEqual([
         {
@@ -101,7 +123,7 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
         it(`${aggregate} per minute, empty windows omitted`, async () => {
           ok(await store.write(points));
           const series = ok(
-            await store.query({
+            await query({
               measurement: "vibration",
               field: "v_rms_mm_s",
               fromMs: T0,
@@ -126,7 +148,7 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
       it("stamps a window by its epoch-aligned start even when the range starts inside it", async () => {
         ok(await store.write(points));
         const series = ok(
-          await store.query({
+          await query({
             measurement: "vibration",
             field: "v_rms_mm_s",
             fromMs: T0 + 30 * S,
@@ -142,7 +164,7 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
       it("aggregates the whole range into one point at fromMs without everyMs", async () => {
         ok(await store.write(points));
         const series = ok(
-          await store.query({
+          await query({
             measurement: "vibration",
             field: "v_rms_mm_s",
             fromMs: T0 + 5 * S,
@@ -168,7 +190,7 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
 
       it("filters by tag equality and splits by groupBy", async () => {
         ok(await store.write(points));
-        const byPoint = ok(await store.query({ ...range, tags: { asset: "T01" }, groupBy: ["point"] }));
+        const byPoint = ok(await query({ ...range, tags: { asset: "T01" }, groupBy: ["point"] }));
         expect(byPoint).toEqual([
           {
             tags: { point: "generator_de" },
@@ -185,7 +207,7 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
             ],
           },
         ]);
-        const oneSeries = ok(await store.query({ ...range, tags: { asset: "T02", point: "main_bearing" } }));
+        const oneSeries = ok(await query({ ...range, tags: { asset: "T02", point: "main_bearing" } }));
         expect(oneSeries).toEqual([
           {
             tags: {},
@@ -199,23 +221,80 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
 
       it("aggregates across series per group", async () => {
         ok(await store.write(points));
-        const byAsset = ok(
-          await store.query({ ...range, everyMs: MIN, aggregate: "mean", groupBy: ["asset"] }),
-        );
+        const byAsset = ok(await query({ ...range, everyMs: MIN, aggregate: "mean", groupBy: ["asset"] }));
         expect(byAsset).toEqual([
           { tags: { asset: "T01" }, points: [{ ts: T0, value: 8.25 }] }, // (1+2+10+20)/4
           { tags: { asset: "T02" }, points: [{ ts: T0, value: 150 }] },
         ]);
-        const all = ok(await store.query({ ...range, everyMs: MIN, aggregate: "count" }));
+        const all = ok(await query({ ...range, everyMs: MIN, aggregate: "count" }));
         expect(all).toEqual([{ tags: {}, points: [{ ts: T0, value: 6 }] }]);
       });
 
       it("answers an empty list for a filter, field or range that matches nothing", async () => {
         ok(await store.write(points));
-        expect(ok(await store.query({ ...range, tags: { asset: "T99" } }))).toEqual([]);
-        expect(ok(await store.query({ ...range, field: "kurtosis" }))).toEqual([]);
-        expect(ok(await store.query({ ...range, fromMs: T0 + 2 * MIN, toMs: T0 + 3 * MIN }))).toEqual([]);
-        expect(ok(await store.query({ ...range, measurement: "meter", field: "power_kw" }))).toEqual([]);
+        expect(ok(await query({ ...range, tags: { asset: "T99" } }))).toEqual([]);
+        expect(ok(await query({ ...range, field: "kurtosis" }))).toEqual([]);
+        expect(ok(await query({ ...range, fromMs: T0 + 2 * MIN, toMs: T0 + 3 * MIN }))).toEqual([]);
+        expect(ok(await query({ ...range, measurement: "meter", field: "power_kw" }))).toEqual([]);
+      });
+    });
+
+    describe("columnar reads", () => {
+      // main_bearing at 0 s and 20 s, generator_de at 10 s and 30 s, one value each.
+      const points = [
+        vib("T01", "main_bearing", T0, { v_rms_mm_s: 1.5 }),
+        vib("T01", "main_bearing", T0 + 20 * S, { v_rms_mm_s: 2.5 }),
+        vib("T01", "generator_de", T0 + 10 * S, { v_rms_mm_s: 10.25 }),
+        vib("T01", "generator_de", T0 + 30 * S, { v_rms_mm_s: 20.75 }),
+      ];
+      const range = { measurement: "vibration", field: "v_rms_mm_s", fromMs: T0, toMs: T0 + MIN } as const;
+
+      it("answers one series per group as typed columns, several series merged by time", async () => {
+        ok(await store.write(points));
+        expect(ok(await queryColumns(store, { ...range, groupBy: ["point"] }))).toEqual([
+          {
+            tags: { point: "generator_de" },
+            ts: new Float64Array([T0 + 10 * S, T0 + 30 * S]),
+            values: new Float64Array([10.25, 20.75]),
+          },
+          {
+            tags: { point: "main_bearing" },
+            ts: new Float64Array([T0, T0 + 20 * S]),
+            values: new Float64Array([1.5, 2.5]),
+          },
+        ]);
+        expect(ok(await queryColumns(store, range))).toEqual([
+          {
+            tags: {},
+            ts: new Float64Array([T0, T0 + 10 * S, T0 + 20 * S, T0 + 30 * S]),
+            values: new Float64Array([1.5, 10.25, 2.5, 20.75]),
+          },
+        ]);
+        // Sums per 20 s window: [0, 20) → 1.5 + 10.25, [20, 40) → 2.5 + 20.75.
+        expect(
+          ok(
+            await queryColumns(store, {
+              ...range,
+              everyMs: 20 * S,
+              aggregate: "sum",
+              tags: { asset: "T01" },
+            }),
+          ),
+        ).toEqual([
+          { tags: {}, ts: new Float64Array([T0, T0 + 20 * S]), values: new Float64Array([11.75, 23.25]) },
+        ]);
+      });
+
+      it("keeps every bit of the values and answers [] or the query's error like query()", async () => {
+        const exact = [0.1 + 0.2, 1 / 3, Math.PI, 5e-324, -1.7976931348623157e308];
+        ok(await store.write(exact.map((v, i) => vib("T02", "main_bearing", T0 + i * S, { v_rms_mm_s: v }))));
+        const [one] = ok(await queryColumns(store, { ...range, tags: { asset: "T02" } }));
+        expect([...(one?.values ?? [])]).toEqual(exact);
+        expect(ok(await queryColumns(store, { ...range, tags: { asset: "T99" } }))).toEqual([]);
+        expect(await queryColumns(store, { ...range, everyMs: 0 })).toMatchObject({
+          kind: "failure",
+          code: "QUERY_FAILED",
+        });
       });
     });
 
@@ -278,7 +357,7 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
         everyMs: MIN,
         aggregate: "count",
       } as const;
-      expect(ok(await store.query(count))).toEqual([{ tags: {}, points: [{ ts: T0, value: 3 }] }]);
+      expect(ok(await query(count))).toEqual([{ tags: {}, points: [{ ts: T0, value: 3 }] }]);
       // Same key, tags given in another order: still the same series and timestamp.
       ok(
         await store.write([
@@ -290,8 +369,8 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
           },
         ]),
       );
-      expect(ok(await store.query(count))).toEqual([{ tags: {}, points: [{ ts: T0, value: 3 }] }]);
-      const raw = ok(await store.query({ ...count, everyMs: undefined, aggregate: undefined }));
+      expect(ok(await query(count))).toEqual([{ tags: {}, points: [{ ts: T0, value: 3 }] }]);
+      const raw = ok(await query({ ...count, everyMs: undefined, aggregate: undefined }));
       expect(raw[0]?.points.map((p) => p.value)).toEqual([1, 9, 3]);
     });
 
@@ -306,7 +385,7 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
       const empty = await store.write([vib("T01", "main_bearing", T0, {})]);
       expect(empty).toMatchObject({ kind: "failure", code: "VALIDATION_FAILED" });
       expect(
-        ok(await store.query({ measurement: "vibration", field: "v_rms_mm_s", fromMs: T0, toMs: T0 + MIN })),
+        ok(await query({ measurement: "vibration", field: "v_rms_mm_s", fromMs: T0, toMs: T0 + MIN })),
       ).toEqual([]);
       expect(ok(await store.write([]))).toEqual({ written: 0 });
     });

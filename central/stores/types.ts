@@ -35,6 +35,17 @@ export interface Series {
   points: { ts: number; value: number }[];
 }
 
+/**
+ * The same answer as `Series`, as columns: `ts[i]` and `values[i]` are the
+ * i-th point (same order, same grouping), so a reader of millions of points
+ * allocates two typed arrays per series instead of an object per point.
+ */
+export interface ColumnSeries {
+  tags: Record<string, string>;
+  ts: Float64Array;
+  values: Float64Array;
+}
+
 export interface LatestQuery {
   measurement: Measurement;
   tags?: Record<string, string>;
@@ -62,6 +73,12 @@ export interface TimeSeriesStore {
   write(points: readonly Point[]): Promise<IoResult<{ written: number }>>;
   /** A query matching nothing is a success with `[]`. */
   query(q: SeriesQuery): Promise<IoResult<Series[]>>;
+  /**
+   * Optional: `query` answered as columns (identical groups, order and
+   * values). Callers go through `queryColumns` (columns.ts), which falls back
+   * to `query` for a store without it.
+   */
+  queryColumns?(q: SeriesQuery): Promise<IoResult<ColumnSeries[]>>;
   /** Newest row per group; ties between series at the same newest ts pick one of them. */
   latest(q: LatestQuery): Promise<IoResult<LatestRow[]>>;
   close(): Promise<void>;

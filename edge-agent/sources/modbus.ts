@@ -155,12 +155,22 @@ export function createModbusSource(config: ModbusSourceConfig, ctx: SourceContex
     client = c;
   }
 
-  /** One poll of every register; returns false when the link must be rebuilt. */
+  /**
+   * One poll of every register; returns false when the link must be rebuilt.
+   * What did arrive is delivered even then: one failing unit behind a
+   * gateway must not take the others' values with it.
+   */
   async function pollOnce(sink: SourceSink): Promise<boolean> {
     const c = client!;
     const ts = Date.now();
     const values = new Map<ModbusRegister, number>();
+    let answered = 0;
+    let timedOut = false;
+    let rebuild = false;
+    // A unit that timed out is skipped for the rest of this poll (its other reads would wait out the timeout too).
+    const silentUnits = new Set<number>();
     for (const plan of plans) {
+      if (silentUnits.has(plan.unitId)) continue;
       let data: number[];
       try {
         c.setID(plan.unitId);
@@ -178,15 +188,28 @@ export function createModbusSource(config: ModbusSourceConfig, ctx: SourceContex
           code,
           `${config.id} unit ${plan.unitId} fn ${plan.fn} @${plan.address}+${plan.length}: ${message}`,
         );
-        if (reconnect) return false;
-        continue;
+        if (!reconnect) {
+          answered++; // an exception response: the link and the device are alive
+          continue;
+        }
+        if (code === "SOURCE_TIMEOUT") {
+          // Other units may still answer; a late answer is discarded by its transaction id.
+          timedOut = true;
+          silentUnits.add(plan.unitId);
+          continue;
+        }
+        // A broken link or a garbled stream: nothing more on this connection.
+        rebuild = true;
+        break;
       }
+      answered++;
       if (!Array.isArray(data) || data.length < plan.length) {
         sink.error(
           "SOURCE_BAD_FRAME",
           `${config.id} @${plan.address}: ${data?.length ?? 0} of ${plan.length} words`,
         );
-        return false;
+        rebuild = true;
+        break;
       }
       let offset = 0;
       for (const r of plan.registers) {
@@ -198,6 +221,8 @@ export function createModbusSource(config: ModbusSourceConfig, ctx: SourceContex
         else sink.error("SOURCE_BAD_FRAME", `${config.id} @${r.address}: ${r.field} is not a finite number`);
       }
     }
+    // Nothing answered after a timeout: the link itself is suspect (isOpen is not to be trusted).
+    if (timedOut && answered === 0) rebuild = true;
     // One point per measurement and measuring point, all fields of the poll together.
     const byKey = new Map<string, Point>();
     for (const [r, value] of values) {
@@ -212,7 +237,7 @@ export function createModbusSource(config: ModbusSourceConfig, ctx: SourceContex
       p.fields[r.field] = value;
     }
     if (byKey.size > 0) sink.points([...byKey.values()]);
-    return true;
+    return !rebuild;
   }
 
   async function run(sink: SourceSink): Promise<void> {

@@ -1,17 +1,29 @@
 // OPC UA acquisition (node-opcua): scalars by monitored items, waveforms by
 // watching each point's block counter and, when it changes, reading
 // counter + waveform + sample rate + speed in one Read so they belong to
-// the same block. SecurityMode None with an explicit PKI folder (the client
-// still needs a certificate store; unknown server certificates are accepted
-// as there is nothing to check without security).
+// the same block.
+//
+// Security (IEC 62541-2/-4): `securityMode` None, Sign or SignAndEncrypt
+// with a policy such as Basic256Sha256; the client's certificate store is
+// the source's PKI folder. With `trust: explicit` the server certificate is
+// looked up before the secure channel is opened (GetEndpoints on a
+// discovery connection) and checked against `<pki>/trusted/certs` only: an
+// unknown certificate is refused, saved to `<pki>/rejected` and named in one
+// log line with its SHA-1 thumbprint and where to move it (a certificate
+// in `rejected` counts as refused even when also in `trusted`). A server refusing
+// *our* certificate is reported the same way. The certificate manager is
+// rebuilt on every connection attempt, so a certificate an operator copies
+// into `trusted` takes effect at the next attempt.
 //
 // node-opcua can re-establish a secure channel by itself, but after a
 // server restart its session and subscriptions are gone; rather than trust
 // the partial recovery, any sign of a broken link (connection lost, session
 // closed, subscription terminated, keep-alives stopping) tears everything
 // down and rebuilds client, session and subscription from scratch.
+import { createHash } from "node:crypto";
 import type { EventEmitter } from "node:events";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   AttributeIds,
   type ClientSession,
@@ -24,6 +36,7 @@ import {
   StatusCodes,
   TimestampsToReturn,
 } from "node-opcua";
+import type { ErrorCode } from "../../common/errors.ts";
 import type { Point } from "../../common/wire.ts";
 import type { OpcuaSourceConfig, OpcuaWaveform } from "../config.ts";
 import {
@@ -53,6 +66,27 @@ function toSamples(v: unknown): Float32Array | Float64Array | null {
   return null;
 }
 
+/** SHA-1 thumbprint of a DER certificate, as OPC UA names certificates (Part 6 §6.2.2), upper-case hex. */
+export const thumbprintOf = (der: Buffer): string =>
+  createHash("sha1").update(der).digest("hex").toUpperCase();
+
+const toPem = (der: Buffer): string =>
+  `-----BEGIN CERTIFICATE-----\n${(der.toString("base64").match(/.{1,64}/g) ?? []).join("\n")}\n-----END CERTIFICATE-----\n`;
+
+/** A connection failure with its own error code (certificates). */
+class SourceFailure extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** node-opcua's words for a peer refusing our certificate during OpenSecureChannel / CreateSession. */
+const CERT_REFUSED =
+  /BadCertificate|BadSecurityChecksFailed|BadSecurityPolicyRejected|BadNoValidCertificates/;
+
 export function createOpcuaSource(config: OpcuaSourceConfig, ctx: SourceContext): Source {
   const nap = cancellableSleep();
   let running = false;
@@ -63,22 +97,78 @@ export function createOpcuaSource(config: OpcuaSourceConfig, ctx: SourceContext)
   let broken: ((why: string) => void) | null = null;
   let stopping: (() => void) | null = null;
   const lastSequence = new Map<string, number>();
-  const certificateManager = new OPCUACertificateManager({
-    rootFolder: ctx.pkiDir,
-    automaticallyAcceptUnknownCertificate: true,
-  });
+  const secure = config.securityMode !== "None";
+  const securityMode = MessageSecurityMode[config.securityMode];
+  const securityPolicy = secure ? SecurityPolicy[config.securityPolicy] : SecurityPolicy.None;
+  // Without security there is no server certificate to check.
+  const acceptAnyServer = config.trust === "auto" || !secure;
+  let certificateManager: OPCUACertificateManager | null = null;
+  const logged = new Set<string>();
+  const logOnce = (line: string): void => {
+    if (logged.has(line)) return;
+    logged.add(line);
+    ctx.log(line);
+  };
+
+  /** The server's certificate of the endpoint we are to use (a discovery connection without security). */
+  async function serverCertificateOf(manager: OPCUACertificateManager): Promise<Buffer | null> {
+    const probe = OPCUAClient.create({
+      applicationName: `vetra-edge-${ctx.agentId}`,
+      endpointMustExist: false,
+      clientCertificateManager: manager,
+      connectionStrategy: { maxRetry: 0, initialDelay: 200, maxDelay: 1000 },
+      transportTimeout: config.timeoutMs,
+    });
+    try {
+      await probe.connect(config.endpoint);
+      const endpoints = await probe.getEndpoints();
+      const match = endpoints.find(
+        (e) => e.securityMode === securityMode && e.securityPolicyUri === securityPolicy,
+      );
+      if (!match) {
+        throw new SourceFailure(
+          "SOURCE_DISCONNECTED",
+          `the server offers no endpoint with ${config.securityMode} / ${config.securityPolicy} (offered: ${endpoints
+            .map((e) => `${MessageSecurityMode[e.securityMode]} ${e.securityPolicyUri?.split("#")[1] ?? ""}`)
+            .join(", ")})`,
+        );
+      }
+      return match.serverCertificate ? Buffer.from(match.serverCertificate) : null;
+    } finally {
+      await probe.disconnect().catch(() => {});
+    }
+  }
+
+  /** Explicit trust: refuses (and says so) unless the server certificate is in `<pki>/trusted/certs`. */
+  async function checkServerTrusted(manager: OPCUACertificateManager): Promise<void> {
+    const der = await serverCertificateOf(manager);
+    if (!der) throw new SourceFailure("SOURCE_CERT_UNTRUSTED", "the server sent no certificate");
+    const status = String(await manager.verifyCertificate(der));
+    if (status === "Good") return;
+    const thumbprint = thumbprintOf(der);
+    mkdirSync(join(ctx.pkiDir, "rejected"), { recursive: true });
+    const saved = join(ctx.pkiDir, "rejected", `server[${thumbprint}].pem`);
+    writeFileSync(saved, toPem(der));
+    const trusted = join(ctx.pkiDir, "trusted", "certs");
+    const message = `server certificate of ${config.endpoint} (SHA-1 thumbprint ${thumbprint}) is not trusted (${status}): after checking the thumbprint with the device, move ${saved} into ${trusted}/`;
+    logOnce(`source ${config.id}: ${message}`);
+    throw new SourceFailure("SOURCE_CERT_UNTRUSTED", message);
+  }
 
   async function teardown(): Promise<void> {
     const sub = subscription;
     const ses = session;
     const cli = client;
+    const manager = certificateManager;
     subscription = null;
     session = null;
     client = null;
+    certificateManager = null;
     // Each step may fail on a dead link; none of that matters any more.
     if (sub) await sub.terminate().catch(() => {});
     if (ses) await ses.close().catch(() => {});
     if (cli) await cli.disconnect().catch(() => {});
+    if (manager) await manager.dispose().catch(() => {});
   }
 
   async function readBlock(sink: SourceSink, w: OpcuaWaveform): Promise<void> {
@@ -129,14 +219,37 @@ export function createOpcuaSource(config: OpcuaSourceConfig, ctx: SourceContext)
     });
   }
 
+  /** A connect error that says the server refused our certificate becomes SOURCE_CERT_REJECTED, with where our certificate is. */
+  function refusedOrAsIs(cli: OPCUAClient, e: unknown): unknown {
+    const text = `${(e as Error)?.message ?? e}`;
+    if (!secure || !CERT_REFUSED.test(text)) return e;
+    let ours = "";
+    try {
+      const der = (cli as unknown as { getCertificate(): Buffer }).getCertificate();
+      ours = ` (SHA-1 thumbprint ${thumbprintOf(der)}, file ${(cli as unknown as { certificateFile: string }).certificateFile})`;
+    } catch {
+      // no certificate to name
+    }
+    const message = `the server at ${config.endpoint} refused this agent's certificate${ours}: add it to the server's trusted certificates (${text.split("\n")[0]})`;
+    logOnce(`source ${config.id}: ${message}`);
+    return new SourceFailure("SOURCE_CERT_REJECTED", message);
+  }
+
   async function connectAll(sink: SourceSink): Promise<void> {
     mkdirSync(ctx.pkiDir, { recursive: true });
+    const manager = new OPCUACertificateManager({
+      rootFolder: ctx.pkiDir,
+      automaticallyAcceptUnknownCertificate: acceptAnyServer,
+    });
+    certificateManager = manager;
+    await manager.initialize();
+    if (!acceptAnyServer) await checkServerTrusted(manager);
     const cli = OPCUAClient.create({
       applicationName: `vetra-edge-${ctx.agentId}`,
-      securityMode: MessageSecurityMode.None,
-      securityPolicy: SecurityPolicy.None,
+      securityMode,
+      securityPolicy,
       endpointMustExist: false,
-      clientCertificateManager: certificateManager,
+      clientCertificateManager: manager,
       // Our own loop reconnects (and rebuilds the session): node-opcua makes one attempt.
       connectionStrategy: { maxRetry: 0, initialDelay: 200, maxDelay: 1000 },
       requestedSessionTimeout: Math.max(10_000, config.publishingIntervalMs * KEEPALIVE_COUNT * 4),
@@ -149,8 +262,17 @@ export function createOpcuaSource(config: OpcuaSourceConfig, ctx: SourceContext)
     events.on("connection_lost", () => broken?.("connection lost"));
     events.on("close", () => broken?.("connection closed"));
     events.on("backoff", () => broken?.("reconnecting"));
-    await cli.connect(config.endpoint);
-    const ses = await cli.createSession();
+    try {
+      await cli.connect(config.endpoint);
+    } catch (e) {
+      throw refusedOrAsIs(cli, e);
+    }
+    let ses: ClientSession;
+    try {
+      ses = await cli.createSession();
+    } catch (e) {
+      throw refusedOrAsIs(cli, e);
+    }
     session = ses;
     (ses as unknown as EventEmitter).on("session_closed", () => broken?.("session closed"));
 
@@ -230,6 +352,7 @@ export function createOpcuaSource(config: OpcuaSourceConfig, ctx: SourceContext)
     let attempt = 0;
     while (running) {
       let reason = "";
+      let code: ErrorCode = "SOURCE_DISCONNECTED";
       try {
         const linkBroken = new Promise<string>((resolve) => {
           broken = (why) => resolve(why);
@@ -258,13 +381,14 @@ export function createOpcuaSource(config: OpcuaSourceConfig, ctx: SourceContext)
         clearInterval(watchdog);
       } catch (e) {
         reason = (e as Error).message;
+        if (e instanceof SourceFailure) code = e.code;
       }
       broken = null;
       stopping = null;
       await teardown();
       if (!running) break;
-      sink.error("SOURCE_DISCONNECTED", `${config.id} ${config.endpoint}: ${reason}`);
-      await nap.sleep(reconnectDelayMs(attempt++, 500, 10_000));
+      sink.error(code, `${config.id} ${config.endpoint}: ${reason}`);
+      await nap.sleep(reconnectDelayMs(attempt++, 500));
     }
   }
 
@@ -281,7 +405,6 @@ export function createOpcuaSource(config: OpcuaSourceConfig, ctx: SourceContext)
       stopping?.();
       await loop;
       loop = null;
-      await certificateManager.dispose().catch(() => {});
     },
   };
 }

@@ -76,6 +76,12 @@ export function cancellableSleep(): { sleep(ms: number): Promise<void>; cancel()
   };
 }
 
-/** Reconnect backoff: doubling from `baseMs` up to `maxMs`, with ±25 % jitter. */
-export const reconnectDelayMs = (attempt: number, baseMs: number, maxMs = 30_000): number =>
+/**
+ * Reconnect backoff: doubling from `baseMs` up to `maxMs`, with ±25 % jitter.
+ * The ceiling is low on purpose: a device that returns must deliver data
+ * again within 10 s, and a connect attempt to one device on a site network
+ * costs next to nothing.
+ */
+export const RECONNECT_MAX_MS = 5000;
+export const reconnectDelayMs = (attempt: number, baseMs: number, maxMs = RECONNECT_MAX_MS): number =>
   Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 20)) * (0.75 + Math.random() * 0.5);

@@ -85,7 +85,10 @@ describe("uplink over HTTP", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const setup = async (script: Reply[], opts: { batchMaxPoints?: number; durable?: boolean } = {}) => {
+  const setup = async (
+    script: Reply[],
+    opts: { batchMaxPoints?: number; durable?: boolean; maxPointsPerSecond?: number } = {},
+  ) => {
     const central = await startCentral(script);
     servers.push(central.server);
     const queueOpts = { dir, maxBytes: 1 << 30, maxAgeHours: 720 };
@@ -101,6 +104,7 @@ describe("uplink over HTTP", () => {
         batchMaxPoints: opts.batchMaxPoints ?? 100,
         flushIntervalMs: 20,
         backoffBaseMs: 20,
+        ...(opts.maxPointsPerSecond ? { maxPointsPerSecond: opts.maxPointsPerSecond } : {}),
         onAcked: (n) => {
           counts.acked += n;
         },
@@ -137,6 +141,18 @@ describe("uplink over HTTP", () => {
     await expect.poll(() => queue.stats().depth, { timeout: 5000 }).toBe(0);
     await uplink.stop();
     expect(central.received.map((r) => r.batch.points.length)).toEqual([5, 5, 2]);
+  });
+
+  it("catches up on a backlog no faster than maxPointsPerSecond", async () => {
+    const { central, queue, uplink } = await setup([ok], { batchMaxPoints: 10, maxPointsPerSecond: 100 });
+    queue.enqueue(pts(50));
+    uplink.start();
+    await expect.poll(() => queue.stats().depth, { timeout: 5000 }).toBe(0);
+    await uplink.stop();
+    expect(central.received.map((r) => r.batch.points.length)).toEqual([10, 10, 10, 10, 10]);
+    // 40 points after the first batch at 100 points/s: the last arrives no sooner than ~400 ms
+    // after the first (a bound on load, not a speed claim; one send's latency may vary, the sum not).
+    expect(central.received[4]!.at - central.received[0]!.at).toBeGreaterThanOrEqual(360);
   });
 
   it("503 with Retry-After keeps the batch and sends it again no sooner than asked", async () => {

@@ -17,6 +17,12 @@ export interface UplinkOptions {
   /** First backoff step and its cap, ms. */
   readonly backoffBaseMs?: number;
   readonly backoffMaxMs?: number;
+  /**
+   * Ceiling of the send rate while catching up on a backlog, points/s: after
+   * an outage 500 agents must not hit central with their whole queues at
+   * once. Absent = no ceiling.
+   */
+  readonly maxPointsPerSecond?: number;
   /** Uniform [0,1) source for jitter (tests pass a fixed one). */
   readonly random?: () => number;
   readonly onAcked?: (points: number, ack: IngestAck) => void;
@@ -120,6 +126,7 @@ export function createUplink(queue: PointQueue, transport: UplinkTransport, opti
   async function run(): Promise<void> {
     while (running) {
       let outcome: FlushOutcome;
+      const sentAt = Date.now();
       try {
         outcome = await flushOnce();
       } catch (e) {
@@ -133,6 +140,16 @@ export function createUplink(queue: PointQueue, transport: UplinkTransport, opti
         backingOff = false;
       } else if (outcome.kind === "empty") await sleep(options.flushIntervalMs);
       else if (queue.stats().depth < options.batchMaxPoints) await sleep(options.flushIntervalMs);
+      else if (options.maxPointsPerSecond !== undefined && outcome.kind === "acked") {
+        // A backlog: send the next full batch as soon as the rate ceiling allows.
+        const minGapMs = (outcome.points / options.maxPointsPerSecond) * 1000;
+        const waitMs = minGapMs - (Date.now() - sentAt);
+        if (waitMs > 0) {
+          backingOff = true; // a nudge must not bypass the ceiling
+          await sleep(waitMs);
+          backingOff = false;
+        }
+      }
       // else: a full batch is waiting, send it right away.
     }
   }

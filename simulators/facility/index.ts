@@ -108,6 +108,8 @@ export interface FacilityTruth {
 
 export interface FacilitySim {
   readonly modbusPort: number;
+  /** Fault injection on the gateway: exceptions, delays, garbage (per unit id or all), disappearing. */
+  readonly modbus: Pick<RunningModbusServer, "inject" | "disappear" | "reappear" | "present">;
   truth(): FacilityTruth;
   stop(): Promise<void>;
 }
@@ -218,6 +220,7 @@ export async function start(opts: FacilitySimOptions): Promise<FacilitySim> {
 
   return {
     modbusPort: modbus.port,
+    modbus,
     truth: () => {
       advance();
       return {

@@ -176,6 +176,13 @@ export interface TurbineSimOptions {
   scadaRefreshMs?: number;
   /** PKI folder of the OPC UA server; default a temp dir removed on stop. */
   pkiDir?: string;
+  /**
+   * OPC UA message security offered: `None` (default) and/or `Sign`,
+   * `SignAndEncrypt`, each with SecurityPolicy Basic256Sha256.
+   */
+  opcuaSecurityModes?: readonly ("None" | "Sign" | "SignAndEncrypt")[];
+  /** Client certificates: `auto` accepts any (default); `explicit` only those in `opcuaPki.trustedFolder`. */
+  opcuaTrustClients?: "auto" | "explicit";
 }
 
 export interface PointTruth {
@@ -213,8 +220,21 @@ export interface TurbineSim {
   setFaults(faults: FaultSpec[]): void;
   /** Synthesises and publishes a new block now (tests; also runs on its timer). */
   refreshWaveforms(): void;
+  /** The OPC UA server's certificate store: its own certificate, and where trusted client certificates go. */
+  readonly opcuaPki: { certificateFile: string; trustedFolder: string; rejectedFolder: string };
+  /** Fault injection on the Modbus side (exceptions, delays, garbage, disappearing). */
+  readonly modbus: ModbusFaultControl;
+  /** The OPC UA server goes away (every session and subscription with it). */
+  stopOpcua(): Promise<void>;
+  /** A fresh OPC UA server on the same port (no session of the old one survives). */
+  startOpcua(): Promise<void>;
+  /** stopOpcua then startOpcua: a CMS unit rebooting. */
+  restartOpcua(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** The fault-injection part of a running Modbus server. */
+export type ModbusFaultControl = Pick<RunningModbusServer, "inject" | "disappear" | "reappear" | "present">;
 
 const OPCUA_RESOURCE_PATH = "/vetra/turbine";
 
@@ -266,33 +286,33 @@ export async function start(opts: TurbineSimOptions): Promise<TurbineSim> {
     if (ownPki) await rm(pkiDir, { recursive: true, force: true });
   };
 
-  try {
-    // --- OPC UA ---------------------------------------------------------
-    const serverCertificateManager = new OPCUACertificateManager({
-      rootFolder: join(pkiDir, "own"),
-      automaticallyAcceptUnknownCertificate: true,
-    });
-    const userCertificateManager = new OPCUACertificateManager({
-      rootFolder: join(pkiDir, "user"),
-      automaticallyAcceptUnknownCertificate: true,
-    });
-    managers.push(serverCertificateManager, userCertificateManager);
-    const requestedOpcua = opts.opcuaPort ?? 0;
-    let opcuaPort = 0;
+  const modes = opts.opcuaSecurityModes ?? ["None"];
+  if (modes.length === 0) throw new Error("opcuaSecurityModes: at least one mode");
+  const securityModes = modes.map((m) => MessageSecurityMode[m]);
+  const securityPolicies = [
+    ...(modes.includes("None") ? [SecurityPolicy.None] : []),
+    ...(modes.some((m) => m !== "None") ? [SecurityPolicy.Basic256Sha256] : []),
+  ];
+  let serverCertificateManager: OPCUACertificateManager | undefined;
+  let userCertificateManager: OPCUACertificateManager | undefined;
+  let opcuaPortInUse = 0;
+
+  /** One OPC UA server on `requested` (0: a free port), address space built and values published. */
+  async function startOpcua(requested: number): Promise<OPCUAServer> {
     for (let attempt = 0; ; attempt++) {
       // node-opcua does not report the port it got for 0, so pick one here.
-      opcuaPort = requestedOpcua > 0 ? requestedOpcua : await freePort();
+      const port = requested > 0 ? requested : await freePort();
       const server = new OPCUAServer({
-        port: opcuaPort,
+        port,
         host: "127.0.0.1",
         hostname: "127.0.0.1",
         resourcePath: OPCUA_RESOURCE_PATH,
-        securityModes: [MessageSecurityMode.None],
-        securityPolicies: [SecurityPolicy.None],
+        securityModes,
+        securityPolicies,
         allowAnonymous: true,
         disableDiscovery: true,
-        serverCertificateManager,
-        userCertificateManager,
+        ...(serverCertificateManager ? { serverCertificateManager } : {}),
+        ...(userCertificateManager ? { userCertificateManager } : {}),
         buildInfo: { productName: `Vetra turbine simulator ${assetId}`, manufacturerName: "Vetra" },
         // A 65536-sample Float array is 256 KiB; keep generous headroom.
         serverCapabilities: { maxArrayLength: 1 << 20, maxByteStringLength: 16 << 20 },
@@ -301,14 +321,28 @@ export async function start(opts: TurbineSimOptions): Promise<TurbineSim> {
         await server.initialize();
         buildAddressSpace(server);
         await server.start();
-        opcua = server;
-        break;
+        return server;
       } catch (err) {
         await server.shutdown(0).catch(() => undefined);
         const message = String((err as Error)?.message ?? err);
-        if (requestedOpcua > 0 || !/EADDRINUSE/.test(message) || attempt >= 4) throw err;
+        if (requested > 0 || !/EADDRINUSE/.test(message) || attempt >= 4) throw err;
       }
     }
+  }
+
+  try {
+    // --- OPC UA ---------------------------------------------------------
+    serverCertificateManager = new OPCUACertificateManager({
+      rootFolder: join(pkiDir, "own"),
+      automaticallyAcceptUnknownCertificate: (opts.opcuaTrustClients ?? "auto") === "auto",
+    });
+    userCertificateManager = new OPCUACertificateManager({
+      rootFolder: join(pkiDir, "user"),
+      automaticallyAcceptUnknownCertificate: true,
+    });
+    managers.push(serverCertificateManager, userCertificateManager);
+    opcua = await startOpcua(opts.opcuaPort ?? 0);
+    opcuaPortInUse = opcua.endpoints[0]?.port ?? 0;
 
     // --- Modbus ---------------------------------------------------------
     modbus = await startModbusServer({
@@ -467,12 +501,25 @@ export async function start(opts: TurbineSimOptions): Promise<TurbineSim> {
     }
   }
 
-  const endpoint = `opc.tcp://127.0.0.1:${opcua?.endpoints[0]?.port ?? 0}${OPCUA_RESOURCE_PATH}`;
+  async function stopOpcua(): Promise<void> {
+    const server = opcua;
+    opcua = undefined;
+    opcuaVariables.clear();
+    await server?.shutdown(0).catch(() => undefined);
+  }
+  async function restartOpcuaServer(): Promise<void> {
+    if (opcua || stopped) return;
+    opcua = await startOpcua(opcuaPortInUse);
+    publishScada();
+    refreshWaveforms();
+  }
+
+  const endpoint = `opc.tcp://127.0.0.1:${opcuaPortInUse}${OPCUA_RESOURCE_PATH}`;
   const modbusPort = modbus?.port ?? 0;
 
   return {
     modbusPort,
-    opcuaPort: opcua?.endpoints[0]?.port ?? 0,
+    opcuaPort: opcuaPortInUse,
     opcuaEndpoint: endpoint,
     nodeIds,
     truth: () => ({
@@ -487,6 +534,19 @@ export async function start(opts: TurbineSimOptions): Promise<TurbineSim> {
       faults = validFaults(next);
     },
     refreshWaveforms,
+    opcuaPki: {
+      // node-opcua's default certificate file of a server, under its certificate manager's root.
+      certificateFile: join(pkiDir, "own", "own", "certs", "certificate.pem"),
+      trustedFolder: join(pkiDir, "own", "trusted", "certs"),
+      rejectedFolder: join(pkiDir, "own", "rejected"),
+    },
+    modbus: modbus as RunningModbusServer,
+    stopOpcua,
+    startOpcua: restartOpcuaServer,
+    restartOpcua: async () => {
+      await stopOpcua();
+      await restartOpcuaServer();
+    },
     stop: async () => {
       if (stopped) return;
       stopped = true;

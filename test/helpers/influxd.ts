@@ -46,6 +46,9 @@ export interface RunningInfluxd {
   database: string;
   /** The temp dir holding config, meta, data and WAL; removed by stop(). */
   dir: string;
+  /** Freezes the server (SIGSTOP): requests hang until resume — a store that is down or stuck. */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -157,10 +160,13 @@ export async function startInfluxd(): Promise<RunningInfluxd> {
       url,
       database: "vetra_test",
       dir,
+      pause: () => void child.kill("SIGSTOP"),
+      resume: () => void child.kill("SIGCONT"),
       async stop() {
         if (stopped) return;
         stopped = true;
         if (child.exitCode === null) {
+          child.kill("SIGCONT");
           child.kill("SIGTERM");
           const killer = setTimeout(() => child.kill("SIGKILL"), 5000);
           await exited;

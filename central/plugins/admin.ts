@@ -1,0 +1,183 @@
+// Token lifecycle and the audit log (admin only; the role check is in the
+// auth hook's route table). Tokens are 256 random bits, shown once at
+// creation and stored as SHA-256 only; revocation takes effect on the next
+// request. Every change, acknowledgement and export — any non-GET request
+// but ingest, and any GET asking for a file format — is written to the
+// audit log with the token that did it, once the response is known.
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import fp from "fastify-plugin";
+import { type Role, Roles } from "../config.ts";
+import type { CentralDeps } from "../deps.ts";
+import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+
+// Typed as the literal union (TypeBox infers never from a mapped array).
+const RoleSchema = Type.Unsafe<Role>(Type.Union(Roles.map((r) => Type.Literal(r))));
+
+const TokenInfoSchema = Type.Object({
+  id: Type.Integer(),
+  role: RoleSchema,
+  tenant: Type.Union([Type.String(), Type.Null()]),
+  site: Type.Union([Type.String(), Type.Null()]),
+  label: Type.String(),
+  createdAt: Type.String({ format: "date-time" }),
+  revokedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+});
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** Requests the audit log keeps: changes, acknowledgements and exports. */
+export const isAudited = (method: string, url: string): boolean => {
+  const path = url.split("?")[0] ?? "";
+  if (!path.startsWith("/api/")) return false;
+  if (path === "/api/v1/ingest") return false; // agents' data: counted by batch, not audited
+  if (method !== "GET" && method !== "HEAD") return true;
+  return /[?&]format=(csv|pdf|xlsx)\b/.test(url) || path.includes("/export");
+};
+
+const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta, config }) => {
+  app.addHook("onResponse", async (request, reply) => {
+    if (!isAudited(request.method, request.url)) return;
+    const p = request.principal;
+    // Only the authenticated: failed logins are rate-limited and logged by fastify, not audited.
+    if (!p) return;
+    meta.audit({
+      tokenId: p.tokenId,
+      actor: p.label || `${p.role}#${p.tokenId}`,
+      role: p.role,
+      action: `${request.method} ${request.routeOptions.url ?? request.url.split("?")[0]}`,
+      target: request.url,
+      status: reply.statusCode,
+    });
+  });
+
+  app.post(
+    "/api/v1/tokens",
+    {
+      schema: {
+        tags: ["admin"],
+        summary: "Create a token (admin); the plaintext is in this response only",
+        security: BearerSecurity,
+        body: Type.Object(
+          {
+            role: RoleSchema,
+            tenant: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+            site: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+            label: Type.String({ minLength: 1, maxLength: 200 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({ token: Type.String(), info: TokenInfoSchema }),
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request, reply) => {
+      principalOf(request);
+      const { role, tenant, site, label } = request.body;
+      if (role === "service_company") {
+        if (!tenant) throw new ApiError("VALIDATION_FAILED", "body.tenant: required for service_company");
+        if (
+          !config.tenants.some((t) => t.id === tenant) &&
+          !meta.listAssets().some((a) => a.tenant === tenant)
+        )
+          throw new ApiError("VALIDATION_FAILED", `body.tenant: unknown tenant "${tenant}"`);
+      }
+      if (role === "agent") {
+        if (!site) throw new ApiError("VALIDATION_FAILED", "body.site: required for agent");
+        if (!meta.listSites().some((s) => s.id === site))
+          throw new ApiError("VALIDATION_FAILED", `body.site: unknown site "${site}"`);
+      }
+      const token = meta.createToken({
+        role: role as Role,
+        label,
+        ...(role === "service_company" && tenant ? { tenant } : {}),
+        ...(role === "agent" && site ? { site } : {}),
+      });
+      const id = meta.tokenIdOf(token)!;
+      const info = meta.listTokens().find((t) => t.id === id)!;
+      reply.code(201);
+      return {
+        token,
+        info: { ...info, createdAt: iso(info.createdAt)!, revokedAt: iso(info.revokedAt) },
+      };
+    },
+  );
+
+  app.get(
+    "/api/v1/tokens",
+    {
+      schema: {
+        tags: ["admin"],
+        summary: "List tokens (admin): role, scope, label, created/revoked; never the secret",
+        security: BearerSecurity,
+        response: { 200: Type.Object({ tokens: Type.Array(TokenInfoSchema) }), ...errorResponses(401, 403) },
+      },
+    },
+    async () => ({
+      tokens: meta
+        .listTokens()
+        .map((t) => ({ ...t, createdAt: iso(t.createdAt)!, revokedAt: iso(t.revokedAt) })),
+    }),
+  );
+
+  app.delete(
+    "/api/v1/tokens/:id",
+    {
+      schema: {
+        tags: ["admin"],
+        summary: "Revoke a token (admin); effective on its next request",
+        security: BearerSecurity,
+        params: Type.Object({ id: Type.String({ pattern: "^[0-9]{1,15}$" }) }),
+        response: { 200: Type.Object({ revoked: Type.Integer() }), ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const id = Number(request.params.id);
+      if (!meta.revokeToken(id)) throw new ApiError("NOT_FOUND", `No live token ${id}`);
+      return { revoked: id };
+    },
+  );
+
+  app.get(
+    "/api/v1/audit",
+    {
+      schema: {
+        tags: ["admin"],
+        summary: "The audit log, newest first (admin)",
+        security: BearerSecurity,
+        querystring: Type.Object(
+          { limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,5}$" })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            entries: Type.Array(
+              Type.Object({
+                id: Type.Integer(),
+                at: Type.String({ format: "date-time" }),
+                tokenId: Type.Union([Type.Integer(), Type.Null()]),
+                actor: Type.String(),
+                role: Type.Union([Type.String(), Type.Null()]),
+                action: Type.String(),
+                target: Type.String(),
+                status: Type.Integer(),
+                detail: Type.String(),
+              }),
+            ),
+          }),
+          ...errorResponses(401, 403),
+        },
+      },
+    },
+    async (request) => ({
+      entries: meta
+        .listAudit(Math.min(10_000, Number(request.query.limit ?? "1000")))
+        .map((e) => ({ ...e, at: iso(e.at)! })),
+    }),
+  );
+};
+
+// fastify-plugin so the audit hook sees every route of the app, not just these.
+export default fp(admin, { name: "vetra-admin" });

@@ -1,0 +1,575 @@
+// Drawing helpers of the PDF savings report (pdfkit vector graphics): tables
+// whose header wraps and repeats on every page, and three charts — grouped
+// monthly bars, daily lines, and horizontal bars of avoided energy with
+// their uncertainty interval as error bars.
+import { formatMonth, formatNumber, type Lang } from "./pdf-format.ts";
+
+type Doc = PDFKit.PDFDocument;
+
+export const FONT = { regular: "regular", bold: "bold", cond: "cond", condBold: "condBold" } as const;
+
+export const COLOR = {
+  text: "#1a1a1a",
+  muted: "#5c5c5c",
+  rule: "#b5b5b5",
+  grid: "#e1e1e1",
+  headerFill: "#e8edf4",
+  zebra: "#f6f7f9",
+  totalFill: "#dfe7f1",
+  accent: "#1f4e8c",
+  baseline: "#2b5c9e",
+  actual: "#e07b24",
+  significant: "#3a8f4b",
+  notSignificant: "#9a9a9a",
+  pass: "#2e7d32",
+  fail: "#c62828",
+} as const;
+
+/** Lowest y content may reach on the current page. */
+export const bottomOf = (doc: Doc): number => doc.page.height - doc.page.margins.bottom;
+export const leftOf = (doc: Doc): number => doc.page.margins.left;
+export const widthOf = (doc: Doc): number => doc.page.width - doc.page.margins.left - doc.page.margins.right;
+
+// ---------------------------------------------------------------- tables
+
+export interface Column {
+  header: string;
+  /** Share of the table width (columns' shares are normalised). */
+  share: number;
+  align?: "left" | "right" | "center";
+  /** Gives up width to columns whose words would not fit (names, remarks). */
+  flex?: boolean;
+}
+
+export interface Row {
+  cells: string[];
+  bold?: boolean;
+  fill?: string;
+  /** Per-cell text colour. */
+  colors?: (string | undefined)[];
+}
+
+const PAD_X = 3;
+const PAD_Y = 3;
+
+/**
+ * Draws a table from doc.y on; on a page break calls `newPage` (which adds
+ * the page and any heading) and repeats the header row. Row heights follow
+ * the wrapped text of their tallest cell, so wrapped headers never collide
+ * with the first row.
+ */
+export function drawTable(
+  doc: Doc,
+  args: { columns: Column[]; rows: Row[]; fontSize: number; newPage: () => void; condensed?: boolean },
+): void {
+  const regular = args.condensed ? FONT.cond : FONT.regular;
+  const bold = args.condensed ? FONT.condBold : FONT.bold;
+  // Widths from the shares, widened so that no word has to be split
+  // (header words in bold, cell words in regular), the extra taken from the
+  // other columns' slack, the `flex` columns' last. Digit groups are joined by no-break spaces, so a number
+  // counts as one word.
+  const minWidth = (i: number): number => {
+    let m = 0;
+    const words = (s: string) => s.split(/[ \n]+/).filter(Boolean);
+    doc.font(bold).fontSize(args.fontSize);
+    for (const w of words(args.columns[i]!.header)) m = Math.max(m, doc.widthOfString(w));
+    doc.font(regular);
+    for (const r of args.rows) for (const w of words(r.cells[i] ?? "")) m = Math.max(m, doc.widthOfString(w));
+    return m + 2 * PAD_X + 1;
+  };
+  const mins = args.columns.map((_, i) => minWidth(i));
+  const widths = (): number[] => {
+    const total = args.columns.reduce((s, c) => s + c.share, 0);
+    const w = args.columns.map((c, i) => Math.max((c.share / total) * widthOf(doc), mins[i]!));
+    let excess = w.reduce((s, v) => s + v, 0) - widthOf(doc);
+    // Too wide: first the fixed columns give up their slack, then the flex ones.
+    for (const flexPass of [false, true]) {
+      const slack = args.columns.map((c, i) => (Boolean(c.flex) === flexPass ? w[i]! - mins[i]! : 0));
+      const sum = slack.reduce((s, v) => s + v, 0);
+      if (excess <= 0 || sum <= 0) continue;
+      const f = Math.min(1, excess / sum);
+      slack.forEach((v, i) => {
+        w[i] = w[i]! - v * f;
+      });
+      excess -= sum * f;
+    }
+    return w;
+  };
+  const heightOf = (cells: string[], font: string, w: number[]): number => {
+    doc.font(font).fontSize(args.fontSize);
+    let h = 0;
+    cells.forEach((c, i) => {
+      h = Math.max(h, doc.heightOfString(c || " ", { width: w[i]! - 2 * PAD_X, lineGap: 0 }));
+    });
+    return h + 2 * PAD_Y;
+  };
+  const drawRow = (
+    cells: string[],
+    font: string,
+    fill: string | undefined,
+    colors?: (string | undefined)[],
+  ) => {
+    const w = widths();
+    const h = heightOf(cells, font, w);
+    const y = doc.y;
+    let x = leftOf(doc);
+    if (fill) doc.rect(x, y, widthOf(doc), h).fill(fill);
+    doc.font(font).fontSize(args.fontSize);
+    cells.forEach((c, i) => {
+      doc.fillColor(colors?.[i] ?? COLOR.text);
+      doc.text(c, x + PAD_X, y + PAD_Y, {
+        width: w[i]! - 2 * PAD_X,
+        align: args.columns[i]?.align ?? "left",
+        lineGap: 0,
+      });
+      x += w[i]!;
+    });
+    doc
+      .moveTo(leftOf(doc), y + h)
+      .lineTo(leftOf(doc) + widthOf(doc), y + h)
+      .lineWidth(0.4)
+      .strokeColor(COLOR.rule)
+      .stroke();
+    doc.fillColor(COLOR.text);
+    doc.x = leftOf(doc);
+    doc.y = y + h;
+  };
+  const header = () => {
+    const top = doc.y;
+    drawRow(
+      args.columns.map((c) => c.header),
+      bold,
+      COLOR.headerFill,
+    );
+    doc
+      .moveTo(leftOf(doc), top)
+      .lineTo(leftOf(doc) + widthOf(doc), top)
+      .lineWidth(0.8)
+      .strokeColor(COLOR.accent)
+      .stroke();
+  };
+  header();
+  args.rows.forEach((r, i) => {
+    const h = heightOf(r.cells, r.bold ? bold : regular, widths());
+    if (doc.y + h > bottomOf(doc)) {
+      args.newPage();
+      header();
+    }
+    drawRow(r.cells, r.bold ? bold : regular, r.fill ?? (i % 2 === 1 ? COLOR.zebra : undefined), r.colors);
+  });
+  doc.y += 6;
+}
+
+/** Two-column label/value table (key figures, periods). */
+export function drawKeyValues(
+  doc: Doc,
+  rows: [string, string][],
+  opts: { fontSize: number; labelShare?: number; boldValues?: boolean },
+): void {
+  const x = leftOf(doc);
+  const w = widthOf(doc);
+  const lw = w * (opts.labelShare ?? 0.45);
+  for (const [label, value] of rows) {
+    const y = doc.y;
+    doc.font(FONT.regular).fontSize(opts.fontSize);
+    const h1 = doc.heightOfString(label, { width: lw - 6 });
+    doc.font(opts.boldValues ? FONT.bold : FONT.regular);
+    const h2 = doc.heightOfString(value, { width: w - lw - 6 });
+    const h = Math.max(h1, h2) + 6;
+    doc
+      .font(FONT.regular)
+      .fillColor(COLOR.muted)
+      .text(label, x, y + 3, { width: lw - 6 });
+    doc
+      .font(opts.boldValues ? FONT.bold : FONT.regular)
+      .fillColor(COLOR.text)
+      .text(value, x + lw, y + 3, { width: w - lw - 6 });
+    doc
+      .moveTo(x, y + h)
+      .lineTo(x + w, y + h)
+      .lineWidth(0.3)
+      .strokeColor(COLOR.grid)
+      .stroke();
+    doc.x = x;
+    doc.y = y + h;
+  }
+  doc.fillColor(COLOR.text);
+}
+
+/** Section heading with a rule under it. */
+export function heading(doc: Doc, text: string, size = 15): void {
+  const x = leftOf(doc);
+  doc
+    .font(FONT.bold)
+    .fontSize(size)
+    .fillColor(COLOR.accent)
+    .text(text, x, doc.y, { width: widthOf(doc) });
+  const y = doc.y + 2;
+  doc
+    .moveTo(x, y)
+    .lineTo(x + widthOf(doc), y)
+    .lineWidth(0.8)
+    .strokeColor(COLOR.accent)
+    .stroke();
+  doc.fillColor(COLOR.text);
+  doc.x = x;
+  doc.y = y + 8;
+}
+
+/** Adds a page unless `height` still fits below doc.y. */
+export function ensureSpace(doc: Doc, height: number, newPage: () => void): void {
+  if (doc.y + height > bottomOf(doc)) newPage();
+}
+
+// ---------------------------------------------------------------- charts
+
+/** Axis ticks 0..top with a 1-2-2.5-5 step, top ≥ max. */
+export function niceTicks(min: number, max: number, count = 5): number[] {
+  const span = max - min;
+  if (!(span > 0) || !Number.isFinite(span)) return [min, min + 1];
+  const raw = span / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 2.5, 5, 10].find((m) => m * mag >= raw) ?? 10) * mag;
+  const lo = Math.floor(min / step) * step;
+  const hi = Math.ceil(max / step) * step;
+  const ticks: number[] = [];
+  for (let v = lo; v <= hi + step / 2; v += step) ticks.push(Math.abs(v) < step / 1e6 ? 0 : v);
+  return ticks;
+}
+
+/** Decimals the tick labels need for a step. */
+const tickDigits = (ticks: number[]): number => {
+  const step = ticks.length > 1 ? Math.abs(ticks[1]! - ticks[0]!) : 1;
+  return step >= 1 ? 0 : Math.min(3, Math.ceil(-Math.log10(step)));
+};
+
+function chartTitle(doc: Doc, title: string, x: number, y: number, w: number): number {
+  doc.font(FONT.bold).fontSize(9.5).fillColor(COLOR.text).text(title, x, y, { width: w });
+  return doc.y + 4;
+}
+
+function legend(
+  doc: Doc,
+  items: { label: string; color: string; kind: "box" | "line" | "band" }[],
+  x: number,
+  y: number,
+) {
+  doc.font(FONT.regular).fontSize(7.5);
+  let cx = x;
+  for (const it of items) {
+    if (it.kind === "box") doc.rect(cx, y + 1, 9, 7).fill(it.color);
+    else if (it.kind === "line")
+      doc
+        .moveTo(cx, y + 4.5)
+        .lineTo(cx + 12, y + 4.5)
+        .lineWidth(1.6)
+        .strokeColor(it.color)
+        .stroke();
+    else {
+      doc
+        .moveTo(cx, y + 4.5)
+        .lineTo(cx + 12, y + 4.5)
+        .lineWidth(0.8)
+        .strokeColor(it.color)
+        .stroke();
+      doc
+        .moveTo(cx, y + 1.5)
+        .lineTo(cx, y + 7.5)
+        .moveTo(cx + 12, y + 1.5)
+        .lineTo(cx + 12, y + 7.5)
+        .stroke();
+    }
+    const lx = cx + 15;
+    doc.fillColor(COLOR.text).text(it.label, lx, y, { lineBreak: false });
+    cx = lx + doc.widthOfString(it.label) + 14;
+  }
+}
+
+/** Horizontal grid and y-axis labels; returns the value→y mapping. */
+function yAxis(doc: Doc, ticks: number[], x: number, top: number, w: number, h: number, lang: Lang) {
+  const lo = ticks[0]!;
+  const hi = ticks[ticks.length - 1]!;
+  const py = (v: number) => top + h - ((v - lo) / (hi - lo)) * h;
+  const digits = tickDigits(ticks);
+  doc.font(FONT.regular).fontSize(6.5);
+  for (const t of ticks) {
+    const y = py(t);
+    doc
+      .moveTo(x, y)
+      .lineTo(x + w, y)
+      .lineWidth(t === 0 ? 0.7 : 0.4)
+      .strokeColor(t === 0 ? COLOR.muted : COLOR.grid)
+      .stroke();
+    doc.fillColor(COLOR.muted).text(formatNumber(t, digits, lang), x - 58, y - 3.5, {
+      width: 54,
+      align: "right",
+      lineBreak: false,
+    });
+  }
+  return py;
+}
+
+export interface MonthPoint {
+  /** UTC month start. */
+  ts: number;
+  baseline_kwh: number;
+  actual_kwh: number;
+}
+
+/** Grouped bars of adjusted baseline and actual per month; returns the height used. */
+export function monthlyChart(
+  doc: Doc,
+  args: {
+    months: MonthPoint[];
+    title: string;
+    legendBaseline: string;
+    legendActual: string;
+    lang: Lang;
+    height: number;
+  },
+): void {
+  const x0 = leftOf(doc) + 60;
+  const w = widthOf(doc) - 60;
+  let y = chartTitle(doc, args.title, leftOf(doc), doc.y, widthOf(doc));
+  legend(
+    doc,
+    [
+      { label: args.legendBaseline, color: COLOR.baseline, kind: "box" },
+      { label: args.legendActual, color: COLOR.actual, kind: "box" },
+    ],
+    x0,
+    y,
+  );
+  y += 16;
+  const h = args.height;
+  const max = Math.max(0, ...args.months.map((m) => Math.max(m.baseline_kwh, m.actual_kwh)));
+  const ticks = niceTicks(0, max > 0 ? max : 1);
+  const py = yAxis(doc, ticks, x0, y, w, h, args.lang);
+  const n = Math.max(1, args.months.length);
+  const slot = w / n;
+  const bar = Math.min(18, slot * 0.36);
+  doc.font(FONT.regular).fontSize(6.5);
+  args.months.forEach((m, i) => {
+    const cx = x0 + slot * (i + 0.5);
+    const yb = py(Math.max(0, m.baseline_kwh));
+    const ya = py(Math.max(0, m.actual_kwh));
+    doc.rect(cx - bar - 0.5, yb, bar, y + h - yb).fill(COLOR.baseline);
+    doc.rect(cx + 0.5, ya, bar, y + h - ya).fill(COLOR.actual);
+    const [mon = "", year = ""] = formatMonth(m.ts, args.lang).split(" ");
+    doc
+      .fillColor(COLOR.muted)
+      .text(mon, cx - slot / 2, y + h + 3, { width: slot, align: "center", lineBreak: false });
+    if (i === 0 || new Date(m.ts).getUTCMonth() === 0)
+      doc.text(year, cx - slot / 2, y + h + 11, { width: slot, align: "center", lineBreak: false });
+  });
+  doc.fillColor(COLOR.text);
+  doc.x = leftOf(doc);
+  doc.y = y + h + 24;
+}
+
+export interface DayPoint {
+  /** UTC day start. */
+  ts: number;
+  baseline_kwh: number;
+  actual_kwh: number;
+}
+
+/** Lines of adjusted baseline and actual per day, month ticks on the time axis. */
+export function dailyChart(
+  doc: Doc,
+  args: {
+    days: DayPoint[];
+    title: string;
+    legendBaseline: string;
+    legendActual: string;
+    lang: Lang;
+    height: number;
+  },
+): void {
+  const x0 = leftOf(doc) + 60;
+  const w = widthOf(doc) - 60;
+  let y = chartTitle(doc, args.title, leftOf(doc), doc.y, widthOf(doc));
+  legend(
+    doc,
+    [
+      { label: args.legendBaseline, color: COLOR.baseline, kind: "line" },
+      { label: args.legendActual, color: COLOR.actual, kind: "line" },
+    ],
+    x0,
+    y,
+  );
+  y += 16;
+  const h = args.height;
+  const pts = args.days;
+  const max = Math.max(0, ...pts.map((p) => Math.max(p.baseline_kwh, p.actual_kwh)));
+  const min = Math.min(0, ...pts.map((p) => Math.min(p.baseline_kwh, p.actual_kwh)));
+  const ticks = niceTicks(min, max > min ? max : min + 1);
+  const py = yAxis(doc, ticks, x0, y, w, h, args.lang);
+  if (pts.length >= 1) {
+    const t0 = pts[0]!.ts;
+    const t1 = pts[pts.length - 1]!.ts + 86_400_000;
+    const px = (ts: number) => x0 + ((ts - t0) / (t1 - t0)) * w;
+    // Month ticks.
+    doc.font(FONT.regular).fontSize(6.5);
+    const first = new Date(t0);
+    let m = Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), 1);
+    const months: number[] = [];
+    while (m < t1) {
+      if (m >= t0) months.push(m);
+      const d = new Date(m);
+      m = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+    }
+    const labelEvery = Math.max(1, Math.ceil((months.length * 40) / w));
+    months.forEach((ms, i) => {
+      const x = px(ms);
+      doc
+        .moveTo(x, y)
+        .lineTo(x, y + h)
+        .lineWidth(0.3)
+        .strokeColor(COLOR.grid)
+        .stroke();
+      if (i % labelEvery === 0)
+        doc
+          .fillColor(COLOR.muted)
+          .text(formatMonth(ms, args.lang), x + 2, y + h + 3, { width: 60, lineBreak: false });
+    });
+    for (const [key, color] of [
+      ["baseline_kwh", COLOR.baseline],
+      ["actual_kwh", COLOR.actual],
+    ] as const) {
+      const mid = (p: DayPoint) => px(p.ts + 43_200_000);
+      doc.moveTo(mid(pts[0]!), py(pts[0]![key]));
+      for (const p of pts.slice(1)) doc.lineTo(mid(p), py(p[key]));
+      doc
+        .lineWidth(pts.length > 200 ? 0.6 : 0.9)
+        .strokeColor(color)
+        .stroke();
+    }
+  }
+  doc.rect(x0, y, w, h).lineWidth(0.4).strokeColor(COLOR.rule).stroke();
+  doc.fillColor(COLOR.text);
+  doc.x = leftOf(doc);
+  doc.y = y + h + 18;
+}
+
+export interface AvoidedBar {
+  label: string;
+  avoided_kwh: number;
+  /** Half-width of the uncertainty interval, kWh (NaN: unknown). */
+  band_kwh: number;
+  significant: boolean;
+}
+
+/** Rows per avoided-energy chart block (one page). */
+export const AVOIDED_ROWS_PER_BLOCK = 34;
+const AVOIDED_ROW_H = 17;
+
+/** Height an avoided-energy chart of `rows` bars takes (title and legend excluded). */
+export const avoidedChartHeight = (rows: number): number => rows * AVOIDED_ROW_H + 22;
+
+/**
+ * Horizontal bars of avoided energy, each with its uncertainty interval as
+ * an error bar, coloured by significance; value labels on the right.
+ * `scale` lets several blocks share one axis.
+ */
+export function avoidedChart(
+  doc: Doc,
+  args: {
+    bars: AvoidedBar[];
+    title: string;
+    legend: { significant: string; notSignificant: string; band: string };
+    lang: Lang;
+    scale: { min: number; max: number };
+  },
+): void {
+  const left = leftOf(doc);
+  const labelW = 150;
+  const valueW = 105;
+  const x0 = left + labelW;
+  const w = widthOf(doc) - labelW - valueW;
+  let y = chartTitle(doc, args.title, left, doc.y, widthOf(doc));
+  legend(
+    doc,
+    [
+      { label: args.legend.significant, color: COLOR.significant, kind: "box" },
+      { label: args.legend.notSignificant, color: COLOR.notSignificant, kind: "box" },
+      { label: args.legend.band, color: COLOR.text, kind: "band" },
+    ],
+    x0,
+    y,
+  );
+  y += 16;
+  const ticks = niceTicks(args.scale.min, args.scale.max, 5);
+  const lo = ticks[0]!;
+  const hi = ticks[ticks.length - 1]!;
+  const px = (v: number) => x0 + ((v - lo) / (hi - lo)) * w;
+  const h = args.bars.length * AVOIDED_ROW_H;
+  const digits = tickDigits(ticks);
+  doc.font(FONT.regular).fontSize(6.5);
+  for (const t of ticks) {
+    const x = px(t);
+    doc
+      .moveTo(x, y)
+      .lineTo(x, y + h)
+      .lineWidth(t === 0 ? 0.8 : 0.4)
+      .strokeColor(t === 0 ? COLOR.muted : COLOR.grid)
+      .stroke();
+    doc.fillColor(COLOR.muted).text(formatNumber(t, digits, args.lang), x - 30, y + h + 3, {
+      width: 60,
+      align: "center",
+      lineBreak: false,
+    });
+  }
+  args.bars.forEach((b, i) => {
+    const cy = y + i * AVOIDED_ROW_H + AVOIDED_ROW_H / 2;
+    doc
+      .font(FONT.cond)
+      .fontSize(7.5)
+      .fillColor(COLOR.text)
+      .text(b.label, left, cy - 4.5, { width: labelW - 8, height: 10, ellipsis: true, lineBreak: false });
+    if (Number.isFinite(b.avoided_kwh)) {
+      const a = px(Math.min(0, b.avoided_kwh));
+      const z = px(Math.max(0, b.avoided_kwh));
+      doc
+        .rect(a, cy - 5, Math.max(0.5, z - a), 10)
+        .fill(b.significant ? COLOR.significant : COLOR.notSignificant);
+      if (Number.isFinite(b.band_kwh)) {
+        const l = px(b.avoided_kwh - b.band_kwh);
+        const r = px(b.avoided_kwh + b.band_kwh);
+        doc
+          .moveTo(l, cy)
+          .lineTo(r, cy)
+          .moveTo(l, cy - 3.5)
+          .lineTo(l, cy + 3.5)
+          .moveTo(r, cy - 3.5)
+          .lineTo(r, cy + 3.5)
+          .lineWidth(0.8)
+          .strokeColor(COLOR.text)
+          .stroke();
+      }
+    }
+    const value = `${formatNumber(b.avoided_kwh, 0, args.lang)} ± ${formatNumber(b.band_kwh, 0, args.lang)}`;
+    doc
+      .font(FONT.cond)
+      .fontSize(7.5)
+      .fillColor(COLOR.text)
+      .text(value, x0 + w + 6, cy - 4.5, { width: valueW - 6, align: "right", lineBreak: false });
+  });
+  doc.fillColor(COLOR.text);
+  doc.x = left;
+  doc.y = y + h + 18;
+}
+
+/** Axis range covering every bar with its interval, and zero. */
+export function avoidedScale(bars: readonly AvoidedBar[]): { min: number; max: number } {
+  let min = 0;
+  let max = 0;
+  for (const b of bars) {
+    if (!Number.isFinite(b.avoided_kwh)) continue;
+    const band = Number.isFinite(b.band_kwh) ? b.band_kwh : 0;
+    min = Math.min(min, b.avoided_kwh - band);
+    max = Math.max(max, b.avoided_kwh + band);
+  }
+  if (max === min) max = min + 1;
+  return { min, max };
+}

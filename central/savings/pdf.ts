@@ -1,0 +1,743 @@
+// The savings report as PDF (pdfkit), Russian by default, English on
+// request, for the ministry's reviewers: title page (scope, periods, date,
+// who generated it, key results), method statement (IPMVP Option C, CalTRACK,
+// ASHRAE Guideline 14 statistics and thresholds, savings uncertainty),
+// summary with the uncertainty interval and its significance, charts
+// (baseline vs actual by month and by day, avoided energy by facility with
+// error bars), the per-facility results table, model statistics, data-quality
+// notes, and per-facility pages for a portfolio; page numbers and a footer on
+// every page. Every figure comes from the SavingsReport; nothing is
+// recomputed here except sums for charts. Cyrillic needs an embedded font:
+// DejaVu Sans from the `dejavu-fonts-ttf` npm package (resolved from
+// node_modules, never a system path).
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import PDFDocument from "pdfkit";
+import {
+  AVOIDED_ROWS_PER_BLOCK,
+  type AvoidedBar,
+  avoidedChart,
+  avoidedScale,
+  COLOR,
+  type Column,
+  type DayPoint,
+  dailyChart,
+  drawKeyValues,
+  drawTable,
+  ensureSpace,
+  FONT,
+  heading,
+  leftOf,
+  type MonthPoint,
+  monthlyChart,
+  type Row,
+  widthOf,
+} from "./pdf-draw.ts";
+import {
+  formatDateTime,
+  formatNumber,
+  formatPercent,
+  formatPeriod,
+  type Lang,
+  zoneLabel,
+  zoneOffsetMs,
+  zoneOfPeriodStart,
+} from "./pdf-format.ts";
+import { type ReportText, TEXT } from "./pdf-text.ts";
+import type { FacilityReport, SavingsReport } from "./report.ts";
+import { ASHRAE14_THRESHOLDS } from "./stats.ts";
+
+export type { Lang } from "./pdf-format.ts";
+export { TEXT } from "./pdf-text.ts";
+
+const require = createRequire(import.meta.url);
+const FONT_DIR = join(dirname(require.resolve("dejavu-fonts-ttf/package.json")), "ttf");
+
+export interface PdfOptions {
+  /** Who asked for the report (user or token label); default: the system itself. */
+  generatedBy?: string;
+  /** IANA zone of dates and day boundaries; default: the fixed offset at which the reporting period starts at midnight. */
+  timeZone?: string;
+}
+
+const PORTRAIT = {
+  size: "A4",
+  layout: "portrait",
+  margins: { top: 50, bottom: 62, left: 50, right: 50 },
+} as const;
+const LANDSCAPE = {
+  size: "A4",
+  layout: "landscape",
+  margins: { top: 42, bottom: 58, left: 40, right: 40 },
+} as const;
+
+type Totals = Pick<
+  FacilityReport,
+  | "baseline_kwh"
+  | "actual_kwh"
+  | "avoided_kwh"
+  | "savings_pct"
+  | "uncertainty_kwh"
+  | "fsu_pct"
+  | "significant"
+  | "money_rub"
+  | "co2_kg"
+>;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Adjusted baseline and actual per local day of the facilities with a model,
+ * from their reporting intervals (hours or days); `ts` is the local day's
+ * wall-clock midnight read as UTC, so the charts' calendar arithmetic is UTC
+ * arithmetic. `shiftMs` is the local offset (east positive).
+ */
+const sumDays = (facilities: readonly FacilityReport[], shiftMs: number): DayPoint[] => {
+  const byDay = new Map<number, DayPoint>();
+  const add = (ts: number, baseline: number, actual: number) => {
+    const key = Math.floor((ts + shiftMs) / DAY_MS) * DAY_MS;
+    const p = byDay.get(key) ?? { ts: key, baseline_kwh: 0, actual_kwh: 0 };
+    p.baseline_kwh += baseline;
+    p.actual_kwh += actual;
+    byDay.set(key, p);
+  };
+  for (const f of facilities) {
+    if (f.model === null) continue;
+    // A report whose intervals were dropped (e.g. read back from JSON) still has the UTC-day series.
+    if (f.intervals && f.intervals.length > 0)
+      for (const it of f.intervals) add(it.ts, it.baseline_kwh, it.actual_kwh);
+    else for (const d of f.daily) add(d.ts - shiftMs, d.baseline_kwh, d.actual_kwh);
+  }
+  return [...byDay.values()].sort((a, b) => a.ts - b.ts);
+};
+
+const toMonths = (days: readonly DayPoint[]): MonthPoint[] => {
+  const byMonth = new Map<number, MonthPoint>();
+  for (const d of days) {
+    const date = new Date(d.ts);
+    const key = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+    const m = byMonth.get(key) ?? { ts: key, baseline_kwh: 0, actual_kwh: 0 };
+    m.baseline_kwh += d.baseline_kwh;
+    m.actual_kwh += d.actual_kwh;
+    byMonth.set(key, m);
+  }
+  return [...byMonth.values()].sort((a, b) => a.ts - b.ts);
+};
+
+/** Renders the report to a PDF buffer. */
+export function renderPdf(report: SavingsReport, lang: Lang, options: PdfOptions = {}): Promise<Buffer> {
+  const t = TEXT[lang];
+  // Without a zone, dates are shown in the fixed offset at which the
+  // reporting period starts at midnight (the site's local days).
+  const tz = options.timeZone ?? zoneOfPeriodStart(Date.parse(report.reporting_from));
+  const shiftMs = zoneOffsetMs(Date.parse(report.reporting_from), tz);
+  const num = (v: number | null | undefined, digits = 0) => formatNumber(v, digits, lang);
+  const pct = (v: number | null | undefined, digits = 1) => formatPercent(v, digits, lang);
+  const single = report.scope === "facility" ? report.facilities[0] : undefined;
+  // "№ 1" kept on one line.
+  const facilityLabel = (f: Pick<FacilityReport, "name" | "id">) =>
+    f.name && f.name !== f.id ? `${f.name.replace(/№ /g, "№\u00a0")} (${f.id})` : f.id;
+  const scopeLabel = single ? facilityLabel(single) : t.portfolioOf(report.facilities.length);
+  const totals: Totals = single ?? report.portfolio;
+  const confidence = report.facilities.find((f) => Number.isFinite(f.confidence))?.confidence ?? 0.9;
+  const conf = pct(100 * confidence, 0);
+  // Without a model there are no reporting intervals: figures are shown as "—", not 0.
+  const fig = (f: FacilityReport, v: number, digits = 0) => (f.model === null ? "—" : num(v, digits));
+  const modelName = (f: FacilityReport) => (f.model === null ? t.none : t[f.model]);
+  const formName = (f: FacilityReport) =>
+    f.model_form
+      .split(" ")
+      .map((part, i) => {
+        if (i === 0) return t.forms[part] ?? part;
+        const m = /^(bH|bC)=(-?[\d.]+)°C$/.exec(part);
+        return m ? `${m[1]} = ${num(Number(m[2]), Number.isInteger(Number(m[2])) ? 0 : 1)} °C` : part;
+      })
+      .join(", ");
+
+  const doc = new PDFDocument({
+    ...PORTRAIT,
+    bufferPages: true,
+    autoFirstPage: true,
+    info: { Title: `${t.title} — ${scopeLabel}`, Author: options.generatedBy ?? "Vetra", Producer: "Vetra" },
+    lang: lang === "ru" ? "ru-RU" : "en-GB",
+  } as PDFKit.PDFDocumentOptions);
+  doc.registerFont(FONT.regular, join(FONT_DIR, "DejaVuSans.ttf"));
+  doc.registerFont(FONT.bold, join(FONT_DIR, "DejaVuSans-Bold.ttf"));
+  doc.registerFont(FONT.cond, join(FONT_DIR, "DejaVuSansCondensed.ttf"));
+  doc.registerFont(FONT.condBold, join(FONT_DIR, "DejaVuSansCondensed-Bold.ttf"));
+  const chunks: Buffer[] = [];
+  doc.on("data", (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on("end", () => resolve(Buffer.concat(chunks)));
+    doc.on("error", reject);
+  });
+  const portrait = () => doc.addPage(PORTRAIT);
+  const landscape = () => doc.addPage(LANDSCAPE);
+  const para = (text: string, size = 9.5) => {
+    doc
+      .font(FONT.regular)
+      .fontSize(size)
+      .fillColor(COLOR.text)
+      .text(text, leftOf(doc), doc.y, { width: widthOf(doc), lineGap: 1.5 });
+    doc.moveDown(0.4);
+  };
+
+  titlePage();
+  methodPages();
+  summaryPages();
+  facilityTable();
+  avoidedPages();
+  statsTable();
+  qualityPages();
+  if (!single) for (const f of report.facilities) facilityPage(f);
+  footers();
+  doc.end();
+  return done;
+
+  function titlePage() {
+    const x = leftOf(doc);
+    const w = widthOf(doc);
+    doc.rect(0, 0, doc.page.width, 8).fill(COLOR.accent);
+    doc
+      .font(FONT.bold)
+      .fontSize(10)
+      .fillColor(COLOR.muted)
+      .text("VETRA", x, 60, { width: w, characterSpacing: 2 });
+    doc.font(FONT.bold).fontSize(26).fillColor(COLOR.accent).text(t.title, x, 150, { width: w });
+    doc.moveDown(0.3);
+    doc.font(FONT.regular).fontSize(12).fillColor(COLOR.muted).text(t.subtitle, { width: w });
+    doc.moveDown(1.2);
+    doc.font(FONT.bold).fontSize(17).fillColor(COLOR.text).text(scopeLabel, { width: w });
+    if (!single) {
+      doc
+        .font(FONT.regular)
+        .fontSize(9.5)
+        .fillColor(COLOR.muted)
+        .text(
+          report.facilities
+            .map((f) => facilityLabel(f))
+            .slice(0, 12)
+            .join(" · ") + (report.facilities.length > 12 ? " …" : ""),
+          { width: w },
+        );
+    }
+    doc.moveDown(1.5);
+    const days = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
+    drawKeyValues(
+      doc,
+      [
+        [
+          t.baseline,
+          `${formatPeriod(Date.parse(report.baseline_from), Date.parse(report.baseline_to), lang, tz)} (${days(report.baseline_from, report.baseline_to)} ${t.days})`,
+        ],
+        [
+          t.reporting,
+          `${formatPeriod(Date.parse(report.reporting_from), Date.parse(report.reporting_to), lang, tz)} (${days(report.reporting_from, report.reporting_to)} ${t.days})`,
+        ],
+        [t.generated, formatDateTime(Date.parse(report.generated_at), lang, tz)],
+        [t.timeZone, zoneLabel(tz)],
+        [t.generatedBy, options.generatedBy ?? t.generatedByDefault],
+        [t.tariff, num(report.tariff_rub_per_kwh, 2)],
+        [t.factor, num(report.emission_factor_kg_co2_per_kwh, 3)],
+        [t.confidenceLevel, conf],
+      ],
+      { fontSize: 10, labelShare: 0.36 },
+    );
+    // Key results as four tiles.
+    doc.moveDown(1.5);
+    doc.font(FONT.bold).fontSize(12).fillColor(COLOR.accent).text(t.keyFigures, x, doc.y);
+    const top = doc.y + 8;
+    const gap = 10;
+    const tw = (w - 3 * gap) / 4;
+    const tiles: [string, string, string][] = [
+      [t.avoided, num(totals.avoided_kwh), `± ${num(totals.uncertainty_kwh)} (${conf})`],
+      [t.savingsPct, pct(totals.savings_pct), totals.significant ? t.significant : t.notSignificant],
+      [t.money, num(totals.money_rub), ""],
+      [t.co2, num(totals.co2_kg), ""],
+    ];
+    tiles.forEach(([label, value, sub], i) => {
+      const tx = x + i * (tw + gap);
+      doc.rect(tx, top, tw, 74).fill(COLOR.headerFill);
+      doc.rect(tx, top, 3, 74).fill(COLOR.accent);
+      doc
+        .font(FONT.regular)
+        .fontSize(8)
+        .fillColor(COLOR.muted)
+        .text(label, tx + 9, top + 8, { width: tw - 14 });
+      doc
+        .font(FONT.condBold)
+        .fontSize(15)
+        .fillColor(COLOR.text)
+        .text(value, tx + 9, top + 32, { width: tw - 14, lineBreak: false });
+      if (sub)
+        doc
+          .font(FONT.cond)
+          .fontSize(8)
+          .fillColor(i === 1 ? (totals.significant ? COLOR.pass : COLOR.fail) : COLOR.muted)
+          .text(sub, tx + 9, top + 54, { width: tw - 14, lineBreak: false });
+    });
+    doc
+      .font(FONT.regular)
+      .fontSize(8.5)
+      .fillColor(COLOR.muted)
+      .text(t.footerNote, x, doc.page.height - doc.page.margins.bottom - 40, { width: w });
+    doc.fillColor(COLOR.text);
+  }
+
+  function methodPages() {
+    portrait();
+    heading(doc, t.method);
+    for (const s of t.methodSections) {
+      ensureSpace(doc, 60, portrait);
+      doc
+        .font(FONT.bold)
+        .fontSize(10.5)
+        .fillColor(COLOR.text)
+        .text(s.heading, leftOf(doc), doc.y, { width: widthOf(doc) });
+      doc.moveDown(0.25);
+      for (const p of s.paragraphs) {
+        if (typeof p === "string") para(p.replaceAll("{conf}", conf));
+        else {
+          doc.moveDown(0.1);
+          doc
+            .font(FONT.regular)
+            .fontSize(9.5)
+            .fillColor(COLOR.text)
+            .text(p.formula, leftOf(doc) + 20, doc.y, { width: widthOf(doc) - 20 });
+          doc.moveDown(0.5);
+        }
+      }
+      if (s.thresholds) thresholds();
+      doc.moveDown(0.3);
+    }
+  }
+
+  function thresholds() {
+    ensureSpace(doc, 70, portrait);
+    doc.moveDown(0.2);
+    doc
+      .font(FONT.bold)
+      .fontSize(9)
+      .text(t.thresholdsHeading, leftOf(doc), doc.y, { width: widthOf(doc) });
+    doc.moveDown(0.2);
+    const th = ASHRAE14_THRESHOLDS;
+    drawTable(doc, {
+      columns: [
+        { header: t.thresholdsColumns[0], share: 2 },
+        { header: t.thresholdsColumns[1], share: 1.5, align: "right" },
+        { header: t.thresholdsColumns[2], share: 1.5, align: "right" },
+      ],
+      rows: (["hourly", "daily"] as const).map((g) => ({
+        cells: [t.granularity[g], pct(100 * th[g].cvRmse, 0), pct(100 * th[g].nmbe, 0)],
+      })),
+      fontSize: 9,
+      newPage: portrait,
+    });
+  }
+
+  function summaryPages() {
+    portrait();
+    heading(doc, `${t.summary} — ${scopeLabel}`);
+    const band = totals.uncertainty_kwh;
+    drawKeyValues(
+      doc,
+      [
+        [t.baselineKwh, num(totals.baseline_kwh)],
+        [t.actualKwh, num(totals.actual_kwh)],
+        [t.avoided, `${num(totals.avoided_kwh)} ± ${num(band)} (${conf})`],
+        [t.savingsPct, pct(totals.savings_pct)],
+        [t.fsu, pct(totals.fsu_pct)],
+        [t.money, num(totals.money_rub)],
+        [t.co2, num(totals.co2_kg)],
+      ],
+      { fontSize: 10, boldValues: true },
+    );
+    doc.moveDown(0.6);
+    if (Number.isFinite(band))
+      para(
+        t.intervalSentence(
+          num(totals.avoided_kwh),
+          num(band),
+          conf,
+          num(totals.avoided_kwh - band),
+          num(totals.avoided_kwh + band),
+        ),
+      );
+    if (single?.model === null) para(t.notes.no_model);
+    else para(totals.significant ? t.significantSentence : t.notSignificantSentence);
+    if (totals.avoided_kwh < 0) para(t.negativeSentence);
+    if (!single) {
+      const excluded = report.facilities.filter((f) => f.model === null);
+      para(t.facilitiesCounted(report.portfolio.facilities, report.facilities.length));
+      if (excluded.length > 0) para(t.excluded(excluded.map(facilityLabel).join(", ")));
+    }
+    doc.moveDown(0.3);
+    avoidedChart(doc, {
+      bars: [
+        {
+          label: single ? facilityLabel(single) : t.total,
+          avoided_kwh: totals.avoided_kwh,
+          band_kwh: band,
+          significant: totals.significant,
+        },
+      ],
+      title: t.avoided,
+      legend: {
+        significant: t.legendSignificant,
+        notSignificant: t.legendNotSignificant,
+        band: t.legendBand(conf),
+      },
+      lang,
+      scale: avoidedScale([
+        { label: "", avoided_kwh: totals.avoided_kwh, band_kwh: band, significant: true },
+      ]),
+    });
+    const days = sumDays(single ? [single] : report.facilities, shiftMs);
+    ensureSpace(doc, 175, portrait);
+    monthlyChart(doc, {
+      months: toMonths(days),
+      title: t.chartMonthly,
+      legendBaseline: t.legendBaseline,
+      legendActual: t.legendActual,
+      lang,
+      height: 120,
+    });
+    ensureSpace(doc, 160, portrait);
+    dailyChart(doc, {
+      days,
+      title: t.chartDaily,
+      legendBaseline: t.legendBaseline,
+      legendActual: t.legendActual,
+      lang,
+      height: 115,
+    });
+  }
+
+  function facilityTable() {
+    landscape();
+    heading(doc, t.table);
+    const c = t.col;
+    const columns: Column[] = [
+      { header: c.facility, share: 150, flex: true },
+      { header: c.model, share: 46 },
+      { header: c.baseline, share: 58, align: "right" },
+      { header: c.actual, share: 58, align: "right" },
+      { header: c.avoided, share: 58, align: "right" },
+      { header: c.band(conf), share: 52, align: "right" },
+      { header: c.pct, share: 44, align: "right" },
+      { header: c.money, share: 62, align: "right" },
+      { header: c.co2, share: 54, align: "right" },
+      { header: c.cvRmse, share: 44, align: "right" },
+      { header: c.nmbe, share: 40, align: "right" },
+      { header: c.r2, share: 34, align: "right" },
+      { header: c.ashraeMet, share: 48, align: "center" },
+      { header: c.sufficiency, share: 50, align: "center" },
+    ];
+    const rows: Row[] = report.facilities.map((f) => ({
+      cells: [
+        facilityLabel(f),
+        modelName(f),
+        fig(f, f.baseline_kwh),
+        fig(f, f.actual_kwh),
+        fig(f, f.avoided_kwh),
+        fig(f, f.uncertainty_kwh),
+        fig(f, f.savings_pct, 1),
+        fig(f, f.money_rub),
+        fig(f, f.co2_kg),
+        num(100 * f.cv_rmse, 1),
+        num(100 * f.nmbe, 2),
+        num(f.r2, 3),
+        f.model === null ? "—" : f.ashrae14_pass ? t.yes : t.no,
+        f.sufficiency.ok ? t.yes : t.no,
+      ],
+      colors: [
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        f.significant ? COLOR.pass : undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        f.model === null ? undefined : f.ashrae14_pass ? COLOR.pass : COLOR.fail,
+        f.sufficiency.ok ? COLOR.pass : COLOR.fail,
+      ],
+    }));
+    const p = report.portfolio;
+    if (!single)
+      rows.push({
+        bold: true,
+        fill: COLOR.totalFill,
+        cells: [
+          `${t.total} (${p.facilities})`,
+          "",
+          num(p.baseline_kwh),
+          num(p.actual_kwh),
+          num(p.avoided_kwh),
+          num(p.uncertainty_kwh),
+          num(p.savings_pct, 1),
+          num(p.money_rub),
+          num(p.co2_kg),
+          "",
+          "",
+          "",
+          "",
+          "",
+        ],
+      });
+    drawTable(doc, {
+      columns,
+      rows,
+      fontSize: 7.5,
+      condensed: true,
+      newPage: () => {
+        landscape();
+        heading(doc, t.tableCont, 12);
+      },
+    });
+    doc.font(FONT.regular).fontSize(7.5).fillColor(COLOR.muted);
+    doc.text(
+      `${c.band(conf)}: ${t.legendBand(conf)}. ${t.tariff}: ${num(report.tariff_rub_per_kwh, 2)}; ${t.factor}: ${num(report.emission_factor_kg_co2_per_kwh, 3)}.`,
+      leftOf(doc),
+      doc.y,
+      { width: widthOf(doc) },
+    );
+    doc.fillColor(COLOR.text);
+  }
+
+  function avoidedPages() {
+    if (single) return;
+    const bars: AvoidedBar[] = report.facilities
+      .filter((f) => f.model !== null)
+      .map((f) => ({
+        label: facilityLabel(f),
+        avoided_kwh: f.avoided_kwh,
+        band_kwh: f.uncertainty_kwh,
+        significant: f.significant,
+      }));
+    if (bars.length === 0) return;
+    const scale = avoidedScale(bars);
+    for (let i = 0; i < bars.length; i += AVOIDED_ROWS_PER_BLOCK) {
+      portrait();
+      heading(doc, i === 0 ? t.chartAvoided : t.chartAvoidedCont);
+      avoidedChart(doc, {
+        bars: bars.slice(i, i + AVOIDED_ROWS_PER_BLOCK),
+        title: "",
+        legend: {
+          significant: t.legendSignificant,
+          notSignificant: t.legendNotSignificant,
+          band: t.legendBand(conf),
+        },
+        lang,
+        scale,
+      });
+    }
+  }
+
+  function statsTable() {
+    landscape();
+    heading(doc, t.stats);
+    para(t.statsIntro, 8.5);
+    const c = t.col;
+    const th = (f: FacilityReport) => ASHRAE14_THRESHOLDS[f.ashrae14_granularity];
+    drawTable(doc, {
+      columns: [
+        { header: c.facility, share: 150, flex: true },
+        { header: c.model, share: 48 },
+        { header: c.form, share: 100, flex: true },
+        { header: c.n, share: 34, align: "right" },
+        { header: c.p, share: 26, align: "right" },
+        { header: c.m, share: 34, align: "right" },
+        { header: c.rho, share: 34, align: "right" },
+        { header: c.nPrime, share: 36, align: "right" },
+        { header: c.r2, share: 36, align: "right" },
+        { header: c.adjR2, share: 38, align: "right" },
+        { header: c.cvRmse, share: 56, align: "right" },
+        { header: c.nmbe, share: 56, align: "right" },
+        { header: c.ashrae, share: 54, align: "center" },
+        { header: c.fsu, share: 40, align: "right" },
+      ],
+      rows: report.facilities.map((f) => ({
+        cells: [
+          facilityLabel(f),
+          modelName(f),
+          formName(f),
+          num(f.n_baseline),
+          num(f.parameters),
+          num(f.n_reporting),
+          num(f.rho, 3),
+          num(f.n_prime),
+          num(f.r2, 3),
+          num(f.adj_r2, 3),
+          f.model === null ? "—" : `${num(100 * f.cv_rmse, 1)} (≤ ${num(100 * th(f).cvRmse, 0)})`,
+          f.model === null ? "—" : `${num(100 * f.nmbe, 2)} (±${num(100 * th(f).nmbe, 0)})`,
+          f.model === null ? "—" : f.ashrae14_pass ? t.pass : t.fail,
+          num(f.fsu_pct, 1),
+        ],
+        colors: Array.from({ length: 14 }, (_, i) =>
+          i === 12 && f.model !== null ? (f.ashrae14_pass ? COLOR.pass : COLOR.fail) : undefined,
+        ),
+      })),
+      fontSize: 7.5,
+      condensed: true,
+      newPage: () => {
+        landscape();
+        heading(doc, t.stats, 12);
+      },
+    });
+  }
+
+  function qualityPages() {
+    landscape();
+    heading(doc, t.quality);
+    para(t.qualityIntro, 8.5);
+    const ok = report.facilities.filter((f) => f.sufficiency.ok).length;
+    para(t.qualityOk(ok, report.facilities.length), 9);
+    const failed = report.facilities.filter((f) => !f.sufficiency.ok);
+    const flagged = report.facilities.filter((f) => f.sufficiency.ok && f.sufficiency.notes.length > 0);
+    const list = (fs: FacilityReport[]) =>
+      fs
+        .map((f) => `${facilityLabel(f)}: ${f.sufficiency.notes.map((n) => t.notes[n] ?? n).join("; ")}`)
+        .join(". ");
+    if (failed.length > 0) para(`${t.qualityFailed}. ${list(failed)}.`, 9);
+    if (flagged.length > 0) para(`${t.qualityFlags}. ${list(flagged)}.`, 9);
+    if (failed.length === 0 && flagged.length === 0) para(t.qualityAllGood, 9);
+    doc.moveDown(0.3);
+    const c = t.col;
+    drawTable(doc, {
+      columns: [
+        { header: c.facility, share: 150, flex: true },
+        { header: c.baselineDays, share: 48, align: "right" },
+        { header: c.meterCoverage, share: 52, align: "right" },
+        { header: c.tempCoverage, share: 56, align: "right" },
+        { header: c.reportingCoverage, share: 52, align: "right" },
+        { header: c.zeros, share: 42, align: "right" },
+        { header: c.outliers, share: 42, align: "right" },
+        { header: c.sufficiency, share: 50, align: "center" },
+        { header: c.notes, share: 200, flex: true },
+      ],
+      rows: report.facilities.map((f) => {
+        const s = f.sufficiency;
+        return {
+          cells: [
+            facilityLabel(f),
+            num(s.baseline_days, Number.isInteger(s.baseline_days) ? 0 : 1),
+            num(100 * s.baseline_coverage, 1),
+            num(100 * s.temperature_coverage, 1),
+            num(100 * s.reporting_coverage, 1),
+            num(s.zero_hours),
+            num(s.outlier_hours),
+            s.ok ? t.yes : t.no,
+            s.notes.length > 0 ? s.notes.map((n) => t.notes[n] ?? n).join("; ") : t.noNotes,
+          ],
+          colors: [
+            undefined,
+            s.notes.includes("baseline_shorter_than_year") ? COLOR.fail : undefined,
+            s.baseline_coverage < 0.9 ? COLOR.fail : undefined,
+            s.temperature_coverage < 0.9 ? COLOR.fail : undefined,
+            s.reporting_coverage < 0.9 ? COLOR.fail : undefined,
+            undefined,
+            undefined,
+            s.ok ? COLOR.pass : COLOR.fail,
+            undefined,
+          ],
+        };
+      }),
+      fontSize: 7.5,
+      condensed: true,
+      newPage: () => {
+        landscape();
+        heading(doc, t.quality, 12);
+      },
+    });
+  }
+
+  function facilityPage(f: FacilityReport) {
+    portrait();
+    heading(doc, facilityLabel(f), 14);
+    const th = ASHRAE14_THRESHOLDS[f.ashrae14_granularity];
+    drawKeyValues(
+      doc,
+      [
+        [t.col.model, f.model === null ? t.none : `${modelName(f)} (${formName(f)})`],
+        [t.baselineKwh, fig(f, f.baseline_kwh)],
+        [t.actualKwh, fig(f, f.actual_kwh)],
+        [
+          t.avoided,
+          f.model === null
+            ? "—"
+            : `${num(f.avoided_kwh)} ± ${num(f.uncertainty_kwh)} (${conf}); ${pct(f.savings_pct)} — ${f.significant ? t.significant : t.notSignificant}`,
+        ],
+        [t.money, fig(f, f.money_rub)],
+        [t.co2, fig(f, f.co2_kg)],
+        [
+          "R²; CV(RMSE); NMBE",
+          f.model === null
+            ? "—"
+            : `${num(f.r2, 3)}; ${pct(100 * f.cv_rmse)} (≤ ${pct(100 * th.cvRmse, 0)}); ${pct(100 * f.nmbe, 2)} (±${pct(100 * th.nmbe, 0)}) — ASHRAE 14: ${f.ashrae14_pass ? t.pass : t.fail}`,
+        ],
+        [
+          t.quality,
+          f.sufficiency.notes.length > 0
+            ? f.sufficiency.notes.map((n) => t.notes[n] ?? n).join("; ")
+            : t.noNotes,
+        ],
+      ],
+      { fontSize: 8.5, labelShare: 0.3 },
+    );
+    doc.moveDown(0.8);
+    if (f.model === null) return;
+    monthlyChart(doc, {
+      months: toMonths(sumDays([f], shiftMs)),
+      title: t.chartMonthly,
+      legendBaseline: t.legendBaseline,
+      legendActual: t.legendActual,
+      lang,
+      height: 130,
+    });
+    ensureSpace(doc, 160, portrait);
+    dailyChart(doc, {
+      days: sumDays([f], shiftMs),
+      title: t.chartDaily,
+      legendBaseline: t.legendBaseline,
+      legendActual: t.legendActual,
+      lang,
+      height: 130,
+    });
+  }
+
+  function footers() {
+    const range = doc.bufferedPageRange();
+    const label = `Vetra · ${t.title} · ${scopeLabel}`;
+    for (let i = range.start; i < range.start + range.count; i++) {
+      doc.switchToPage(i);
+      const bottom = doc.page.margins.bottom;
+      // Text below the bottom margin would make pdfkit open a new page.
+      doc.page.margins.bottom = 0;
+      const x = doc.page.margins.left;
+      const w = doc.page.width - doc.page.margins.left - doc.page.margins.right;
+      const y = doc.page.height - 38;
+      doc
+        .moveTo(x, y - 6)
+        .lineTo(x + w, y - 6)
+        .lineWidth(0.4)
+        .strokeColor(COLOR.rule)
+        .stroke();
+      doc.font(FONT.regular).fontSize(7.5).fillColor(COLOR.muted);
+      doc.text(label, x, y, { width: w * 0.75, lineBreak: false, ellipsis: true, height: 10 });
+      doc.text(t.page(i - range.start + 1, range.count), x + w * 0.75, y, {
+        width: w * 0.25,
+        align: "right",
+        lineBreak: false,
+      });
+      doc.page.margins.bottom = bottom;
+    }
+    doc.fillColor(COLOR.text);
+  }
+}
+
+export type { ReportText };

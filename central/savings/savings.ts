@@ -1,0 +1,345 @@
+// Avoided energy (IPMVP Option C, whole facility; ASHRAE Guideline 14):
+//   avoided = adjusted baseline − actual, over the reporting period,
+// where the adjusted baseline is the baseline model driven by the reporting
+// period's weather and calendar. With its uncertainty (stats.ts), money
+// (tariff) and CO2 (grid emission factor), and portfolio aggregation.
+import { dailyMeanRate, rateAt, type SavingsConfig } from "./config.ts";
+import { type DailyModel, fitDaily, predictDay } from "./daily.ts";
+import { toDaily } from "./degreedays.ts";
+import { fitHourlyDetailed, type HourlyModel, predictHours } from "./hourly.ts";
+import { HOUR_MS, type HourlyData, type OffsetOf } from "./series.ts";
+import { ashrae14Pass, fitStats, savingsUncertainty } from "./stats.ts";
+
+export type ModelChoice = "daily" | "hourly" | "auto";
+
+/** Notes on data quality, as codes the reports translate. */
+export type SufficiencyNote =
+  | "baseline_shorter_than_year"
+  | "baseline_coverage_below_90pct"
+  | "temperature_coverage_below_90pct"
+  | "reporting_coverage_below_90pct"
+  | "zero_readings"
+  | "outliers"
+  | "no_model";
+
+export interface Sufficiency {
+  ok: boolean;
+  baseline_days: number;
+  baseline_coverage: number;
+  temperature_coverage: number;
+  reporting_coverage: number;
+  zero_hours: number;
+  outlier_hours: number;
+  notes: SufficiencyNote[];
+}
+
+/** CalTRACK 2.0 section 2.2 data sufficiency, plus zero and outlier flags (Tukey fences at 3·IQR). */
+export function checkSufficiency(baseline: HourlyData, reporting: HourlyData): Sufficiency {
+  const n = baseline.kwh.length;
+  let e = 0;
+  let t = 0;
+  let zeros = 0;
+  const values: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = baseline.kwh[i]!;
+    if (Number.isFinite(v)) {
+      e++;
+      values.push(v);
+      if (v === 0) zeros++;
+    }
+    if (Number.isFinite(baseline.tempC[i]!)) t++;
+  }
+  let r = 0;
+  for (let i = 0; i < reporting.kwh.length; i++) {
+    const v = reporting.kwh[i]!;
+    if (Number.isFinite(v)) {
+      r++;
+      if (v === 0) zeros++;
+    }
+  }
+  values.sort((a, b) => a - b);
+  let outliers = 0;
+  if (values.length >= 4) {
+    const q1 = values[Math.floor(values.length * 0.25)]!;
+    const q3 = values[Math.floor(values.length * 0.75)]!;
+    const lo = q1 - 3 * (q3 - q1);
+    const hi = q3 + 3 * (q3 - q1);
+    for (const v of values) if (v < lo || v > hi) outliers++;
+  }
+  const days = (n * HOUR_MS) / 86_400_000;
+  const s: Sufficiency = {
+    ok: true,
+    baseline_days: Math.round(days * 10) / 10,
+    baseline_coverage: n > 0 ? e / n : 0,
+    temperature_coverage: n > 0 ? t / n : 0,
+    reporting_coverage: reporting.kwh.length > 0 ? r / reporting.kwh.length : 0,
+    zero_hours: zeros,
+    outlier_hours: outliers,
+    notes: [],
+  };
+  if (days < 365 - 1e-9) s.notes.push("baseline_shorter_than_year");
+  if (s.baseline_coverage < 0.9) s.notes.push("baseline_coverage_below_90pct");
+  if (s.temperature_coverage < 0.9) s.notes.push("temperature_coverage_below_90pct");
+  if (s.reporting_coverage < 0.9) s.notes.push("reporting_coverage_below_90pct");
+  if (zeros > 0) s.notes.push("zero_readings");
+  if (outliers > 0) s.notes.push("outliers");
+  s.ok = !s.notes.some((note) => note !== "zero_readings" && note !== "outliers");
+  return s;
+}
+
+export interface Interval {
+  /** Start, UTC ms. */
+  ts: number;
+  actual_kwh: number;
+  /** Adjusted baseline. */
+  baseline_kwh: number;
+}
+
+export interface SavingsResult {
+  model: "daily" | "hourly" | null;
+  baseline_from: string;
+  baseline_to: string;
+  reporting_from: string;
+  reporting_to: string;
+  baseline_kwh: number;
+  actual_kwh: number;
+  avoided_kwh: number;
+  savings_pct: number;
+  /** Absolute uncertainty of avoided_kwh at `confidence`, kWh. */
+  uncertainty_kwh: number;
+  /** uncertainty / avoided, %; null when nothing was avoided. */
+  fsu_pct: number | null;
+  confidence: number;
+  /** The avoided energy exceeds its uncertainty. */
+  significant: boolean;
+  money_rub: number;
+  co2_kg: number;
+  r2: number;
+  adj_r2: number;
+  /** Fraction (0.12 = 12 %). */
+  cv_rmse: number;
+  /** Fraction, signed. */
+  nmbe: number;
+  ashrae14_pass: boolean;
+  ashrae14_granularity: "hourly" | "daily";
+  n_baseline: number;
+  n_reporting: number;
+  rho: number;
+  n_prime: number;
+  parameters: number;
+  model_form: string;
+  sufficiency: Sufficiency;
+  intervals: Interval[];
+}
+
+export interface MvInput {
+  baseline: HourlyData;
+  reporting: HourlyData;
+  offsetOf: OffsetOf;
+  model: ModelChoice;
+  config: SavingsConfig;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Fits the chosen baseline (auto: hourly when the data allow, else daily), with the hourly fit's in-sample predictions. */
+export function fitBaseline(
+  baseline: HourlyData,
+  offsetOf: OffsetOf,
+  choice: ModelChoice,
+  sufficiency: Sufficiency,
+): { model: HourlyModel | DailyModel | null; fitted: Float64Array | null } {
+  const hourlyOk =
+    sufficiency.baseline_coverage >= 0.9 && sufficiency.temperature_coverage >= 0.9 && choice !== "daily";
+  if (choice === "hourly" || hourlyOk) {
+    const m = fitHourlyDetailed(baseline, offsetOf);
+    if (m) return m;
+    if (choice === "hourly") return { model: null, fitted: null };
+  }
+  return { model: fitDaily(toDaily(baseline, offsetOf)), fitted: null };
+}
+
+export function computeSavings(input: MvInput): SavingsResult {
+  const { baseline, reporting, offsetOf, config } = input;
+  const sufficiency = checkSufficiency(baseline, reporting);
+  const { model, fitted } = fitBaseline(baseline, offsetOf, input.model, sufficiency);
+  const intervals: Interval[] = [];
+  let money = 0;
+  if (model?.kind === "hourly") {
+    const predicted = predictHours(model, reporting, offsetOf);
+    for (let i = 0; i < reporting.kwh.length; i++) {
+      const ms = reporting.startMs + i * HOUR_MS;
+      const actual = reporting.kwh[i]!;
+      const base = predicted[i]!;
+      if (!Number.isFinite(actual) || !Number.isFinite(base)) continue;
+      intervals.push({ ts: ms, actual_kwh: actual, baseline_kwh: base });
+      const hour = new Date(ms + offsetOf(ms)).getUTCHours();
+      money += (base - actual) * rateAt(config.tariff, hour);
+    }
+  } else if (model?.kind === "daily") {
+    const days = toDaily(reporting, offsetOf);
+    const rate = dailyMeanRate(config.tariff);
+    for (let i = 0; i < days.kwh.length; i++) {
+      const actual = days.kwh[i]!;
+      const t = days.tempC[i]!;
+      if (!Number.isFinite(actual) || !Number.isFinite(t)) continue;
+      const base = predictDay(model, t);
+      intervals.push({ ts: days.dayStartMs[i]!, actual_kwh: actual, baseline_kwh: base });
+      money += (base - actual) * rate;
+    }
+  }
+  let baseKwh = 0;
+  let actualKwh = 0;
+  for (const it of intervals) {
+    baseKwh += it.baseline_kwh;
+    actualKwh += it.actual_kwh;
+  }
+  const avoided = baseKwh - actualKwh;
+  const stats = model?.stats;
+  let unc =
+    stats && intervals.length > 0
+      ? savingsUncertainty({
+          cvRmse: stats.cvRmse,
+          n: stats.n,
+          p: stats.p,
+          rho: stats.rho,
+          m: intervals.length,
+          baselineKwh: baseKwh,
+          confidence: config.confidence,
+        })
+      : { nPrime: 0, t: 0, uncertaintyKwh: Number.NaN };
+  // Hourly residuals are correlated well beyond lag 1 (a day's schedule, a
+  // week's weather), which n′ from ρ₁ alone misses; so for the hourly model
+  // the uncertainty is also evaluated on the residuals summed to days, and
+  // the larger of the two is stated.
+  if (model?.kind === "hourly" && intervals.length > 0) {
+    const daily = fitted ? dailyResidualStats(fitted, baseline, offsetOf) : null;
+    if (daily) {
+      const days = new Set(intervals.map((it) => Math.floor((it.ts + offsetOf(it.ts)) / 86_400_000))).size;
+      const alt = savingsUncertainty({
+        cvRmse: daily.cvRmse,
+        n: daily.n,
+        p: 1,
+        rho: Math.max(daily.rho, daily.rhoSum),
+        m: days,
+        baselineKwh: baseKwh,
+        confidence: config.confidence,
+      });
+      if (alt.uncertaintyKwh > unc.uncertaintyKwh) unc = alt;
+    }
+  }
+  const granularity = model?.kind === "daily" ? "daily" : "hourly";
+  if (!model) sufficiency.notes.push("no_model");
+  if (!model) sufficiency.ok = false;
+  return {
+    model: model?.kind ?? null,
+    baseline_from: iso(baseline.startMs),
+    baseline_to: iso(baseline.startMs + baseline.kwh.length * HOUR_MS),
+    reporting_from: iso(reporting.startMs),
+    reporting_to: iso(reporting.startMs + reporting.kwh.length * HOUR_MS),
+    baseline_kwh: baseKwh,
+    actual_kwh: actualKwh,
+    avoided_kwh: avoided,
+    savings_pct: baseKwh > 0 ? (100 * avoided) / baseKwh : 0,
+    uncertainty_kwh: unc.uncertaintyKwh,
+    fsu_pct: avoided > 0 && Number.isFinite(unc.uncertaintyKwh) ? (100 * unc.uncertaintyKwh) / avoided : null,
+    confidence: config.confidence,
+    significant: Number.isFinite(unc.uncertaintyKwh) && avoided > unc.uncertaintyKwh,
+    money_rub: money,
+    co2_kg: avoided * config.emissionFactorKgCo2PerKwh,
+    r2: stats?.r2 ?? Number.NaN,
+    adj_r2: stats?.adjR2 ?? Number.NaN,
+    cv_rmse: stats?.cvRmse ?? Number.NaN,
+    nmbe: stats?.nmbe ?? Number.NaN,
+    ashrae14_pass: stats ? ashrae14Pass(stats, granularity) : false,
+    ashrae14_granularity: granularity,
+    n_baseline: stats?.n ?? 0,
+    n_reporting: intervals.length,
+    rho: stats?.rho ?? Number.NaN,
+    n_prime: unc.nPrime,
+    parameters: stats?.p ?? 0,
+    model_form:
+      model?.kind === "daily"
+        ? `${model.form}${model.heatingBalanceC === null ? "" : ` bH=${model.heatingBalanceC}°C`}${model.coolingBalanceC === null ? "" : ` bC=${model.coolingBalanceC}°C`}`
+        : model?.kind === "hourly"
+          ? "towt"
+          : "none",
+    sufficiency,
+    intervals,
+  };
+}
+
+/** Fit statistics of the hourly model's baseline residuals summed to complete local days. */
+function dailyResidualStats(fitted: Float64Array, baseline: HourlyData, offsetOf: OffsetOf) {
+  const actual = toDaily(baseline, offsetOf);
+  const predicted = toDaily({ startMs: baseline.startMs, kwh: fitted, tempC: baseline.tempC }, offsetOf);
+  const y: number[] = [];
+  const yHat: number[] = [];
+  for (let d = 0; d < actual.kwh.length; d++) {
+    if (Number.isFinite(actual.kwh[d]!) && Number.isFinite(predicted.kwh[d]!)) {
+      y.push(actual.kwh[d]!);
+      yHat.push(predicted.kwh[d]!);
+    }
+  }
+  return y.length >= 30 ? fitStats(y, yHat, 1) : null;
+}
+
+export interface PortfolioTotals {
+  facilities: number;
+  baseline_kwh: number;
+  actual_kwh: number;
+  avoided_kwh: number;
+  savings_pct: number;
+  /** Root-sum-square of the facilities' uncertainties (independent errors; CalTRACK aggregation guidance). */
+  uncertainty_kwh: number;
+  fsu_pct: number | null;
+  significant: boolean;
+  money_rub: number;
+  co2_kg: number;
+}
+
+export function aggregatePortfolio(
+  results: readonly Pick<
+    SavingsResult,
+    "baseline_kwh" | "actual_kwh" | "avoided_kwh" | "uncertainty_kwh" | "money_rub" | "co2_kg" | "model"
+  >[],
+): PortfolioTotals {
+  let b = 0;
+  let a = 0;
+  let v = 0;
+  let u2 = 0;
+  let money = 0;
+  let co2 = 0;
+  let n = 0;
+  for (const r of results) {
+    if (r.model === null) continue;
+    n++;
+    b += r.baseline_kwh;
+    a += r.actual_kwh;
+    v += r.avoided_kwh;
+    if (Number.isFinite(r.uncertainty_kwh)) u2 += r.uncertainty_kwh ** 2;
+    money += r.money_rub;
+    co2 += r.co2_kg;
+  }
+  const u = Math.sqrt(u2);
+  return {
+    facilities: n,
+    baseline_kwh: b,
+    actual_kwh: a,
+    avoided_kwh: v,
+    savings_pct: b > 0 ? (100 * v) / b : 0,
+    uncertainty_kwh: u,
+    fsu_pct: v > 0 ? (100 * u) / v : null,
+    significant: n > 0 && v > u,
+    money_rub: money,
+    co2_kg: co2,
+  };
+}
+
+/** CSV of the reporting intervals: `timestamp,actual_kwh,baseline_kwh` (ISO UTC). */
+export function intervalsCsv(intervals: readonly Interval[]): string {
+  const lines = ["timestamp,actual_kwh,baseline_kwh"];
+  for (const it of intervals)
+    lines.push(`${iso(it.ts)},${it.actual_kwh.toFixed(4)},${it.baseline_kwh.toFixed(4)}`);
+  return `${lines.join("\n")}\n`;
+}
