@@ -26,6 +26,15 @@ const LONG = process.env.VETRA_CHAOS_LONG === "1";
 const ROUNDS = LONG ? 8 : 2;
 const root = join(import.meta.dirname, "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits until the device has served `count` more values (an agent started under load takes a while). */
+const servedMore = async (servedNow: () => number, count: number) => {
+  const target = servedNow() + count;
+  const deadline = Date.now() + 60_000;
+  while (servedNow() < target) {
+    if (Date.now() > deadline) throw new Error(`the agent did not poll ${count} values within 60 s`);
+    await sleep(100);
+  }
+};
 
 describe.runIf(influxdAvailable())(
   "chaos: restarts, a frozen store and kill -9, nothing lost or doubled",
@@ -155,7 +164,7 @@ describe.runIf(influxdAvailable())(
       timeout: LONG ? 600_000 : 120_000,
     }, async () => {
       startAgent();
-      await sleep(1500);
+      await servedMore(() => served, 25);
       let kills = 0;
       for (let round = 0; round < ROUNDS; round++) {
         // Central down and back (same port, same stores).
@@ -173,7 +182,7 @@ describe.runIf(influxdAvailable())(
         kills++;
         await sleep(300);
         startAgent();
-        await sleep(1000);
+        await servedMore(() => served, 25);
       }
       // Calm: stop the device's clock so the served set is final, then let the agent drain.
       await device.stop();
