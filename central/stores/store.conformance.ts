@@ -285,6 +285,47 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
         ]);
       });
 
+      it("reads the true timestamps of one series, regular or not", async () => {
+        // Regular (every 10 s); four samples spanning 30 s with one off the 10 s
+        // lattice; three samples whose span (25 s) is no whole multiple of 2 steps.
+        const at = (asset: string, seconds: number[]) =>
+          seconds.map((sec, i) => vib(asset, "main_bearing", T0 + sec * S, { v_rms_mm_s: i + 1 }));
+        ok(
+          await store.write([
+            ...at("A", [0, 10, 20, 30]),
+            ...at("B", [0, 10, 25, 30]),
+            ...at("C", [0, 5, 25]),
+          ]),
+        );
+        const read = async (asset: string) =>
+          ok(await queryColumns(store, { ...range, tags: { asset } }))[0]?.ts.map((t) => (t - T0) / S);
+        expect(await read("A")).toEqual(new Float64Array([0, 10, 20, 30]));
+        expect(await read("B")).toEqual(new Float64Array([0, 10, 25, 30]));
+        expect(await read("C")).toEqual(new Float64Array([0, 5, 25]));
+        // Per 10 s window: C's samples at 0 s and 5 s share one (1 + 2), 25 s is alone (3); B has one in each.
+        expect(
+          ok(
+            await queryColumns(store, { ...range, tags: { asset: "C" }, everyMs: 10 * S, aggregate: "sum" }),
+          ),
+        ).toEqual([{ tags: {}, ts: new Float64Array([T0, T0 + 20 * S]), values: new Float64Array([3, 3]) }]);
+        expect(
+          ok(
+            await queryColumns(store, {
+              ...range,
+              tags: { asset: "B" },
+              everyMs: 10 * S,
+              aggregate: "count",
+            }),
+          ),
+        ).toEqual([
+          {
+            tags: {},
+            ts: new Float64Array([T0, T0 + 10 * S, T0 + 20 * S, T0 + 30 * S]),
+            values: new Float64Array([1, 1, 1, 1]),
+          },
+        ]);
+      });
+
       it("keeps every bit of the values and answers [] or the query's error like query()", async () => {
         const exact = [0.1 + 0.2, 1 / 3, Math.PI, 5e-324, -1.7976931348623157e308];
         ok(await store.write(exact.map((v, i) => vib("T02", "main_bearing", T0 + i * S, { v_rms_mm_s: v }))));
