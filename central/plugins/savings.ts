@@ -182,7 +182,13 @@ const savings: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, met
 
 /** JSON body: intervals left out (the CSV carries them); a facility report also has its figures at the top. */
 export function jsonReport(report: SavingsReport): Record<string, unknown> {
-  const facilities = report.facilities.map(({ intervals: _omit, ...f }) => f);
+  // Copied key by key: reading `intervals` (even to leave it out by
+  // destructuring) would make each facility's interval objects.
+  const facilities = report.facilities.map((f) => {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(f)) if (key !== "intervals") out[key] = f[key as keyof typeof f];
+    return out;
+  });
   const top = report.scope === "facility" && facilities[0] ? { ...facilities[0], id: undefined } : {};
   return jsonSafe({ ...top, ...report, facilities });
 }

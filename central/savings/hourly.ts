@@ -186,7 +186,8 @@ function dayRatios(
 
 const median = (xs: number[]): number => {
   if (xs.length === 0) return Number.NaN;
-  const s = [...xs].sort((a, b) => a - b);
+  // Typed-array sort: numeric, native, no comparator calls.
+  const s = Float64Array.from(xs).sort();
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };

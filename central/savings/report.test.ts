@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Point } from "../../common/wire.ts";
 import { type FacilityKind, hourlyHistory } from "../../simulators/facility/model.ts";
+import { jsonReport } from "../plugins/savings.ts";
 import { openEmbeddedStore } from "../stores/embedded.ts";
 import type { TimeSeriesStore } from "../stores/types.ts";
 import { defaultSavingsConfig } from "./config.ts";
@@ -165,6 +166,17 @@ describe("savings report read paths", () => {
     const back = unpackFacilityReport(structuredClone(packed));
     expect(back).toEqual(first);
     expect(JSON.parse(JSON.stringify(back))).toEqual(JSON.parse(JSON.stringify(first)));
+  });
+
+  it("a portfolio's JSON body leaves the intervals packed", async () => {
+    const r = await report("columnar");
+    const f = r.facilities[0]!;
+    const packed = packFacilityReport(f).intervals;
+    const body = jsonReport(r) as { facilities: Record<string, unknown>[] };
+    expect(body.facilities[0]).not.toHaveProperty("intervals");
+    expect(body.facilities[0]!.avoided_kwh).toBe(f.avoided_kwh);
+    // Not read: still the same packed array, no objects made from it.
+    expect(packFacilityReport(f).intervals).toBe(packed);
   });
 });
 

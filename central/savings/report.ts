@@ -20,10 +20,12 @@ import type { ColumnSeries, TimeSeriesStore } from "../stores/types.ts";
 import type { SavingsConfig } from "./config.ts";
 import {
   aggregatePortfolio,
-  computeSavings,
+  computeSavingsPacked,
   type ModelChoice,
   type PortfolioTotals,
+  packedIntervalsOf,
   type SavingsResult,
+  withLazyIntervals,
 } from "./savings.ts";
 import {
   DAY_MS,
@@ -378,6 +380,23 @@ export interface SavingsReport {
   portfolio: PortfolioTotals;
 }
 
+/** dailySeries of intervals packed as [ts, actual_kwh, baseline_kwh] triples: the same sums in the same order. */
+export function dailySeriesPacked(flat: Float64Array): FacilityReport["daily"] {
+  const out: FacilityReport["daily"] = [];
+  let last: FacilityReport["daily"][number] | undefined;
+  for (let i = 0; i + 2 < flat.length; i += 3) {
+    const day = Math.floor(flat[i]! / DAY_MS) * DAY_MS;
+    if (last && day < last.ts) return dailySeriesUnordered(unpackRows(flat));
+    if (!last || day !== last.ts) {
+      last = { ts: day, actual_kwh: 0, baseline_kwh: 0 };
+      out.push(last);
+    }
+    last.actual_kwh += flat[i + 1]!;
+    last.baseline_kwh += flat[i + 2]!;
+  }
+  return out;
+}
+
 /** Sums intervals into days (UTC day starts), for charts. */
 export function dailySeries(intervals: SavingsResult["intervals"]): FacilityReport["daily"] {
   // Intervals come in time order: a day is a run of them, summed in that
@@ -428,7 +447,7 @@ export function facilityReport(
 ): FacilityReport {
   const split = Math.round((p.reportingFromMs - p.baselineFromMs) / HOUR_MS);
   const baselineEnd = Math.round((p.baselineToMs - p.baselineFromMs) / HOUR_MS);
-  const r = computeSavings({
+  const { result: r, intervals } = computeSavingsPacked({
     baseline: {
       startMs: p.baselineFromMs,
       kwh: d.kwh.subarray(0, baselineEnd),
@@ -439,7 +458,15 @@ export function facilityReport(
     model,
     config,
   });
-  return { id: f.id, name: f.name, kind: f.kind, site: f.site, ...r, daily: dailySeries(r.intervals) };
+  const report = {
+    id: f.id,
+    name: f.name,
+    kind: f.kind,
+    site: f.site,
+    ...r,
+    daily: dailySeriesPacked(intervals),
+  };
+  return withLazyIntervals(report, intervals);
 }
 
 export async function buildReport(args: {
@@ -543,8 +570,15 @@ const unpackRows = (flat: Float64Array): { ts: number; actual_kwh: number; basel
 };
 
 export function packFacilityReport(r: FacilityReport): PackedFacilityReport {
-  const { intervals, daily, ...report } = r;
-  return { report, intervals: packRows(intervals), daily: packRows(daily) };
+  // Copied key by key: destructuring `intervals` would make its objects.
+  const report: Record<string, unknown> = {};
+  for (const key of Object.keys(r))
+    if (key !== "intervals" && key !== "daily") report[key] = r[key as keyof FacilityReport];
+  return {
+    report: report as PackedFacilityReport["report"],
+    intervals: packedIntervalsOf(r) ?? packRows(r.intervals),
+    daily: packRows(r.daily),
+  };
 }
 
 /**
@@ -553,20 +587,7 @@ export function packFacilityReport(r: FacilityReport): PackedFacilityReport {
  * and is then an ordinary enumerable property value.
  */
 export function unpackFacilityReport(packed: PackedFacilityReport): FacilityReport {
-  const out = { ...packed.report, daily: unpackRows(packed.daily) } as FacilityReport;
-  let intervals: FacilityReport["intervals"] | null = null;
-  Object.defineProperty(out, "intervals", {
-    enumerable: true,
-    configurable: true,
-    get: () => {
-      intervals ??= unpackRows(packed.intervals);
-      return intervals;
-    },
-    set: (value: FacilityReport["intervals"]) => {
-      intervals = value;
-    },
-  });
-  return out;
+  return withLazyIntervals({ ...packed.report, daily: unpackRows(packed.daily) }, packed.intervals);
 }
 
 const WORKER_URL = new URL("./report-worker.ts", import.meta.url).href;

@@ -7,8 +7,8 @@ import { dailyMeanRate, rateAt, type SavingsConfig } from "./config.ts";
 import { type DailyModel, fitDaily, predictDay } from "./daily.ts";
 import { toDaily } from "./degreedays.ts";
 import { fitHourlyDetailed, type HourlyModel, predictHours } from "./hourly.ts";
-import { HOUR_MS, type HourlyData, type OffsetOf } from "./series.ts";
-import { ashrae14Pass, fitStats, savingsUncertainty } from "./stats.ts";
+import { DAY_MS, HOUR_MS, type HourlyData, type OffsetOf } from "./series.ts";
+import { ashrae14Pass, fitStats, savingsUncertainty, selectKth } from "./stats.ts";
 
 export type ModelChoice = "daily" | "hourly" | "auto";
 
@@ -39,12 +39,11 @@ export function checkSufficiency(baseline: HourlyData, reporting: HourlyData): S
   let e = 0;
   let t = 0;
   let zeros = 0;
-  const values: number[] = [];
+  const values = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const v = baseline.kwh[i]!;
     if (Number.isFinite(v)) {
-      e++;
-      values.push(v);
+      values[e++] = v;
       if (v === 0) zeros++;
     }
     if (Number.isFinite(baseline.tempC[i]!)) t++;
@@ -57,14 +56,20 @@ export function checkSufficiency(baseline: HourlyData, reporting: HourlyData): S
       if (v === 0) zeros++;
     }
   }
-  values.sort((a, b) => a - b);
   let outliers = 0;
-  if (values.length >= 4) {
-    const q1 = values[Math.floor(values.length * 0.25)]!;
-    const q3 = values[Math.floor(values.length * 0.75)]!;
+  if (e >= 4) {
+    // The quartiles are order statistics of the sorted values; selecting
+    // them needs no sort (the count below does not depend on the order).
+    const k1 = Math.floor(e * 0.25);
+    const k3 = Math.floor(e * 0.75);
+    const q3 = selectKth(values, k3, 0, e);
+    const q1 = selectKth(values, k1, 0, k3);
     const lo = q1 - 3 * (q3 - q1);
     const hi = q3 + 3 * (q3 - q1);
-    for (const v of values) if (v < lo || v > hi) outliers++;
+    for (let i = 0; i < e; i++) {
+      const v = values[i]!;
+      if (v < lo || v > hi) outliers++;
+    }
   }
   const days = (n * HOUR_MS) / 86_400_000;
   const s: Sufficiency = {
@@ -160,50 +165,75 @@ export function fitBaseline(
 }
 
 export function computeSavings(input: MvInput): SavingsResult {
+  const { result, intervals } = computeSavingsPacked(input);
+  return withLazyIntervals(result, intervals);
+}
+
+/**
+ * computeSavings with the reporting intervals packed as one Float64Array of
+ * [ts, actual_kwh, baseline_kwh] triples (8,760 objects per facility-year
+ * cost more to make and to collect than the figures; reports keep them
+ * packed and make objects only when read).
+ */
+export function computeSavingsPacked(input: MvInput): {
+  result: Omit<SavingsResult, "intervals">;
+  intervals: Float64Array;
+} {
   const { baseline, reporting, offsetOf, config } = input;
   const sufficiency = checkSufficiency(baseline, reporting);
   const { model, fitted } = fitBaseline(baseline, offsetOf, input.model, sufficiency);
-  const intervals: Interval[] = [];
+  let flat = new Float64Array(0);
+  let m = 0;
   let money = 0;
   if (model?.kind === "hourly") {
     const predicted = predictHours(model, reporting, offsetOf);
+    const rates = hourlyRates(config.tariff);
+    flat = new Float64Array(3 * reporting.kwh.length);
     for (let i = 0; i < reporting.kwh.length; i++) {
       const ms = reporting.startMs + i * HOUR_MS;
       const actual = reporting.kwh[i]!;
       const base = predicted[i]!;
       if (!Number.isFinite(actual) || !Number.isFinite(base)) continue;
-      intervals.push({ ts: ms, actual_kwh: actual, baseline_kwh: base });
-      const hour = new Date(ms + offsetOf(ms)).getUTCHours();
-      money += (base - actual) * rateAt(config.tariff, hour);
+      flat[3 * m] = ms;
+      flat[3 * m + 1] = actual;
+      flat[3 * m + 2] = base;
+      m++;
+      money += (base - actual) * rates[localHourOf(ms + offsetOf(ms))]!;
     }
   } else if (model?.kind === "daily") {
     const days = toDaily(reporting, offsetOf);
     const rate = dailyMeanRate(config.tariff);
+    flat = new Float64Array(3 * days.kwh.length);
     for (let i = 0; i < days.kwh.length; i++) {
       const actual = days.kwh[i]!;
       const t = days.tempC[i]!;
       if (!Number.isFinite(actual) || !Number.isFinite(t)) continue;
       const base = predictDay(model, t);
-      intervals.push({ ts: days.dayStartMs[i]!, actual_kwh: actual, baseline_kwh: base });
+      flat[3 * m] = days.dayStartMs[i]!;
+      flat[3 * m + 1] = actual;
+      flat[3 * m + 2] = base;
+      m++;
       money += (base - actual) * rate;
     }
   }
+  // Exactly m triples (its buffer is transferred between threads whole).
+  if (3 * m < flat.length) flat = flat.slice(0, 3 * m);
   let baseKwh = 0;
   let actualKwh = 0;
-  for (const it of intervals) {
-    baseKwh += it.baseline_kwh;
-    actualKwh += it.actual_kwh;
+  for (let j = 0; j < m; j++) {
+    baseKwh += flat[3 * j + 2]!;
+    actualKwh += flat[3 * j + 1]!;
   }
   const avoided = baseKwh - actualKwh;
   const stats = model?.stats;
   let unc =
-    stats && intervals.length > 0
+    stats && m > 0
       ? savingsUncertainty({
           cvRmse: stats.cvRmse,
           n: stats.n,
           p: stats.p,
           rho: stats.rho,
-          m: intervals.length,
+          m,
           baselineKwh: baseKwh,
           confidence: config.confidence,
         })
@@ -212,16 +242,15 @@ export function computeSavings(input: MvInput): SavingsResult {
   // week's weather), which n′ from ρ₁ alone misses; so for the hourly model
   // the uncertainty is also evaluated on the residuals summed to days, and
   // the larger of the two is stated.
-  if (model?.kind === "hourly" && intervals.length > 0) {
+  if (model?.kind === "hourly" && m > 0) {
     const daily = fitted ? dailyResidualStats(fitted, baseline, offsetOf) : null;
     if (daily) {
-      const days = new Set(intervals.map((it) => Math.floor((it.ts + offsetOf(it.ts)) / 86_400_000))).size;
       const alt = savingsUncertainty({
         cvRmse: daily.cvRmse,
         n: daily.n,
         p: 1,
         rho: Math.max(daily.rho, daily.rhoSum),
-        m: days,
+        m: localDaysOf(flat, m, offsetOf),
         baselineKwh: baseKwh,
         confidence: config.confidence,
       });
@@ -231,7 +260,7 @@ export function computeSavings(input: MvInput): SavingsResult {
   const granularity = model?.kind === "daily" ? "daily" : "hourly";
   if (!model) sufficiency.notes.push("no_model");
   if (!model) sufficiency.ok = false;
-  return {
+  const result: Omit<SavingsResult, "intervals"> = {
     model: model?.kind ?? null,
     baseline_from: iso(baseline.startMs),
     baseline_to: iso(baseline.startMs + baseline.kwh.length * HOUR_MS),
@@ -254,7 +283,7 @@ export function computeSavings(input: MvInput): SavingsResult {
     ashrae14_pass: stats ? ashrae14Pass(stats, granularity) : false,
     ashrae14_granularity: granularity,
     n_baseline: stats?.n ?? 0,
-    n_reporting: intervals.length,
+    n_reporting: m,
     rho: stats?.rho ?? Number.NaN,
     n_prime: unc.nPrime,
     parameters: stats?.p ?? 0,
@@ -265,8 +294,87 @@ export function computeSavings(input: MvInput): SavingsResult {
           ? "towt"
           : "none",
     sufficiency,
-    intervals,
   };
+  return { result, intervals: flat };
+}
+
+/** Tariff of each local hour 0..23. */
+const hourlyRates = (tariff: SavingsConfig["tariff"]): Float64Array =>
+  Float64Array.from({ length: 24 }, (_, h) => rateAt(tariff, h));
+
+/** Hour of the day 0..23 of a local wall-clock time in ms (what `new Date(local).getUTCHours()` gives). */
+export const localHourOf = (localMs: number): number => {
+  const h = Math.floor(localMs / HOUR_MS) % 24;
+  return h < 0 ? h + 24 : h;
+};
+
+/** Number of distinct local days of the first m packed intervals. */
+function localDaysOf(flat: Float64Array, m: number, offsetOf: OffsetOf): number {
+  let count = 0;
+  let last = Number.NaN;
+  for (let j = 0; j < m; j++) {
+    const ts = flat[3 * j]!;
+    const day = Math.floor((ts + offsetOf(ts)) / DAY_MS);
+    if (day === last) continue;
+    // Out of order (a zone's offset stepping back over midnight): count by set.
+    if (day < last) return localDaysBySet(flat, m, offsetOf);
+    last = day;
+    count++;
+  }
+  return count;
+}
+
+function localDaysBySet(flat: Float64Array, m: number, offsetOf: OffsetOf): number {
+  const days = new Set<number>();
+  for (let j = 0; j < m; j++) {
+    const ts = flat[3 * j]!;
+    days.add(Math.floor((ts + offsetOf(ts)) / DAY_MS));
+  }
+  return days.size;
+}
+
+/** Intervals packed as [ts, actual_kwh, baseline_kwh] triples, of objects made by withLazyIntervals. */
+const packedIntervals = new WeakMap<object, Float64Array>();
+
+/** The packed intervals behind an object's lazy `intervals`, while they have not been replaced. */
+export const packedIntervalsOf = (target: object): Float64Array | undefined => packedIntervals.get(target);
+
+/** Interval objects of packed [ts, actual_kwh, baseline_kwh] triples. */
+export function unpackIntervals(flat: Float64Array): Interval[] {
+  const out = new Array<Interval>(Math.floor(flat.length / 3));
+  for (let i = 0; i < out.length; i++)
+    out[i] = { ts: flat[3 * i]!, actual_kwh: flat[3 * i + 1]!, baseline_kwh: flat[3 * i + 2]! };
+  return out;
+}
+
+/**
+ * Gives `target` an enumerable `intervals` property that makes the objects
+ * from `flat` when first read (a portfolio's JSON, CSV and PDF never read
+ * them; a facility's CSV does); assigning it replaces them.
+ */
+export function withLazyIntervals<T extends object>(
+  target: T,
+  flat: Float64Array,
+): T & { intervals: Interval[] } {
+  let intervals: Interval[] | null = null;
+  packedIntervals.set(target, flat);
+  Object.defineProperty(target, "intervals", {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (intervals === null) {
+        intervals = unpackIntervals(flat);
+        // The objects may now be changed in place: they, not flat, are the intervals.
+        packedIntervals.delete(target);
+      }
+      return intervals;
+    },
+    set: (value: Interval[]) => {
+      packedIntervals.delete(target);
+      intervals = value;
+    },
+  });
+  return target as T & { intervals: Interval[] };
 }
 
 /** Fit statistics of the hourly model's baseline residuals summed to complete local days. */

@@ -3,15 +3,25 @@ import { describe, expect, it } from "vitest";
 import { dailyMeanRate, defaultSavingsConfig, rateAt } from "./config.ts";
 import { cdd, hdd, toDaily } from "./degreedays.ts";
 import { mergeBins, temperatureFeatures } from "./hourly.ts";
-import { aggregatePortfolio, checkSufficiency, intervalsCsv } from "./savings.ts";
+import {
+  aggregatePortfolio,
+  checkSufficiency,
+  intervalsCsv,
+  localHourOf,
+  packedIntervalsOf,
+  withLazyIntervals,
+} from "./savings.ts";
 import { fixedOffset, HOUR_MS, hourOfWeek } from "./series.ts";
 import {
   ashrae14Pass,
   fitStats,
   lag1Autocorrelation,
+  lagBlock,
   normalQuantile,
   savingsUncertainty,
+  selectKth,
   studentTQuantile,
+  sumCorrelationRho,
 } from "./stats.ts";
 
 describe("fit statistics (ASHRAE Guideline 14 definitions)", () => {
@@ -222,5 +232,80 @@ describe("savings config in the central config", () => {
     expect(ok.ok && ok.config.savings.emissionFactorKgCo2PerKwh).toBe(0.35);
     const bad = checkCentralConfig({ savings: { tariff: { rate: 1 } } });
     expect(bad.ok ? "" : bad.error).toBe("savings.tariff.rate: unknown key");
+  });
+});
+
+describe("rewritten statistics against hand-worked values", () => {
+  it("lagBlock: lagged products of eight lags in one pass", () => {
+    // d = +1, −1, +1, … (n = 20): Σ_{i≥k} d[i]·d[i−k] = (−1)^k · (20 − k).
+    const d = Float64Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 1 : -1));
+    const cov = new Float64Array(20);
+    lagBlock(d, 1, cov);
+    expect([...cov.subarray(1, 9)]).toEqual([-19, 18, -17, 16, -15, 14, -13, 12]);
+    lagBlock(d, 9, cov);
+    expect([...cov.subarray(9, 17)]).toEqual([-11, 10, -9, 8, -7, 6, -5, 4]);
+    // Lags past the end have no terms.
+    const short = new Float64Array(12);
+    lagBlock(Float64Array.of(1, 2, 3), 1, short);
+    expect([...short.subarray(1, 9)]).toEqual([2 * 1 + 3 * 2, 3 * 1, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it("sumCorrelationRho of a 4-periodic series: one pair of lags", () => {
+    // 1,1,−1,−1 twice: mean 0, c0 = 8, c1 = 1, ρ1 = 1/8; n/4 = 2 lags, so
+    // F = −1 + 2(1 + 1/8) = 1.25 and ρ = 0.25/2.25 = 1/9.
+    expect(sumCorrelationRho([1, 1, -1, -1, 1, 1, -1, -1])).toBeCloseTo(1 / 9, 14);
+  });
+
+  it("sumCorrelationRho of a square wave: Geyer's pairs over two blocks of lags", () => {
+    // Period 40 (20 × +1, 20 × −1), n = 80: mean 0, c0 = 80; for k ≤ 20,
+    // 3k of the 80 − k lagged pairs straddle one of the 3 sign changes, so
+    // c_k = 80 − 7k. Pairs (ρ0+ρ1, ρ2+ρ3, …): 153, 125, 97, 69, 41, 13, then
+    // −15 (lags 12, 13) ends the sum: F = −1 + 2·498/80 = 11.45,
+    // ρ = (F − 1)/(F + 1) = 10.45/12.45.
+    const xs = Array.from({ length: 80 }, (_, i) => (Math.floor(i / 20) % 2 === 0 ? 1 : -1));
+    expect(sumCorrelationRho(xs)).toBeCloseTo(10.45 / 12.45, 14);
+  });
+
+  it("selectKth finds every order statistic, with ties", () => {
+    const sorted = [0, 1, 2, 2, 2, 3, 7, 9];
+    for (let k = 0; k < sorted.length; k++) {
+      const a = Float64Array.of(2, 9, 2, 1, 7, 3, 0, 2);
+      expect(selectKth(a, k)).toBe(sorted[k]);
+      // Partitioned around k.
+      for (let i = 0; i < k; i++) expect(a[i]).toBeLessThanOrEqual(a[k]!);
+      for (let i = k + 1; i < a.length; i++) expect(a[i]).toBeGreaterThanOrEqual(a[k]!);
+    }
+    // Within a range: the smallest of a[2 … 4].
+    expect(selectKth(Float64Array.of(0, 0, 5, 4, 6, 0), 2, 2, 5)).toBe(4);
+  });
+
+  it("sufficiency quartiles: Tukey fences at 3·IQR on 1 … 100 and 1000", () => {
+    // 101 values: q1 = sorted[25] = 26, q3 = sorted[75] = 76, IQR 50,
+    // fences −124 and 226: only 1000 is outside.
+    const kwh = Float64Array.from([...Array.from({ length: 100 }, (_, i) => 100 - i), 1000]);
+    const s = checkSufficiency(
+      { startMs: 0, kwh, tempC: new Float64Array(101).fill(5) },
+      { startMs: 101 * HOUR_MS, kwh: new Float64Array(0), tempC: new Float64Array(0) },
+    );
+    expect(s.outlier_hours).toBe(1);
+  });
+
+  it("local hour of the day from wall-clock ms, before 1970 too", () => {
+    expect(localHourOf(Date.UTC(2026, 0, 1, 23, 30))).toBe(23);
+    expect(localHourOf(Date.UTC(2026, 0, 2, 0, 0))).toBe(0);
+    expect(localHourOf(-1)).toBe(23);
+    expect(localHourOf(-HOUR_MS * 25)).toBe(23);
+  });
+
+  it("lazy intervals: made from the packed triples when read, not before", () => {
+    const flat = Float64Array.of(0, 1.5, 2, HOUR_MS, 2.5, 3);
+    const r = withLazyIntervals({ id: "F1" }, flat);
+    expect(packedIntervalsOf(r)).toBe(flat);
+    expect(r.intervals).toEqual([
+      { ts: 0, actual_kwh: 1.5, baseline_kwh: 2 },
+      { ts: HOUR_MS, actual_kwh: 2.5, baseline_kwh: 3 },
+    ]);
+    // Once made, the objects are the intervals.
+    expect(packedIntervalsOf(r)).toBeUndefined();
   });
 });

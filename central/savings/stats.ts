@@ -74,13 +74,18 @@ export function sumCorrelationRho(residuals: ArrayLike<number>): number {
     c0 += d[i]! * d[i]!;
   }
   if (!(c0 > 0)) return 0;
+  // Geyer's sum never looks past n/4 (beyond it the estimates are noise).
+  const maxLag = Math.floor(n / 4);
+  const cov = new Float64Array(maxLag + LAG_BLOCK + 1);
+  let known = 1; // cov[1 … known−1] computed
   const rhoAt = (k: number) => {
-    let c = 0;
-    for (let i = k; i < n; i++) c += d[i]! * d[i - k]!;
-    return c / c0;
+    if (k >= known) {
+      lagBlock(d, known, cov);
+      known += LAG_BLOCK;
+    }
+    return cov[k]! / c0;
   };
   let factor = -1;
-  const maxLag = Math.floor(n / 4);
   for (let j = 0; 2 * j + 1 <= maxLag; j++) {
     const pair = (j === 0 ? 1 : rhoAt(2 * j)) + rhoAt(2 * j + 1);
     if (pair <= 0) break;
@@ -89,6 +94,100 @@ export function sumCorrelationRho(residuals: ArrayLike<number>): number {
   factor = Math.max(1, factor);
   return (factor - 1) / (factor + 1);
 }
+
+/** Lags computed per pass over the residuals (see lagBlock). */
+const LAG_BLOCK = 8;
+
+/**
+ * Lagged products Σ_{i≥k} d[i]·d[i−k] for the LAG_BLOCK lags k = lo … lo+7,
+ * into cov[k], in one pass over d. Each lag has its own accumulator and adds
+ * its terms in increasing i, so every sum is the same, to the bit, as one
+ * pass per lag; the eight independent sums just keep the CPU busy.
+ */
+export function lagBlock(d: Float64Array, lo: number, cov: Float64Array): void {
+  const n = d.length;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  let s5 = 0;
+  let s6 = 0;
+  let s7 = 0;
+  // Head: i < lo + 7, where the longer lags have no term yet.
+  const head = Math.min(n, lo + LAG_BLOCK - 1);
+  for (let i = lo; i < head; i++) {
+    const di = d[i]!;
+    const r = i - lo; // lags lo … lo+r have a term at i
+    s0 += di * d[i - lo]!;
+    if (r >= 1) s1 += di * d[i - lo - 1]!;
+    if (r >= 2) s2 += di * d[i - lo - 2]!;
+    if (r >= 3) s3 += di * d[i - lo - 3]!;
+    if (r >= 4) s4 += di * d[i - lo - 4]!;
+    if (r >= 5) s5 += di * d[i - lo - 5]!;
+    if (r >= 6) s6 += di * d[i - lo - 6]!;
+  }
+  for (let i = head; i < n; i++) {
+    const di = d[i]!;
+    const j = i - lo;
+    s0 += di * d[j]!;
+    s1 += di * d[j - 1]!;
+    s2 += di * d[j - 2]!;
+    s3 += di * d[j - 3]!;
+    s4 += di * d[j - 4]!;
+    s5 += di * d[j - 5]!;
+    s6 += di * d[j - 6]!;
+    s7 += di * d[j - 7]!;
+  }
+  cov[lo] = s0;
+  cov[lo + 1] = s1;
+  cov[lo + 2] = s2;
+  cov[lo + 3] = s3;
+  cov[lo + 4] = s4;
+  cov[lo + 5] = s5;
+  cov[lo + 6] = s6;
+  cov[lo + 7] = s7;
+}
+
+/**
+ * The k-th smallest (0-based) of a[lo … hi−1], k in that range: Hoare's
+ * selection (quickselect, median-of-three pivot), partially reordering a in
+ * place so that a[lo … k−1] ≤ a[k] ≤ a[k+1 … hi−1]. O(n) on average, where a
+ * sort is O(n log n). Finite values only.
+ */
+export function selectKth(a: Float64Array, k: number, lo = 0, hi = a.length): number {
+  let l = lo;
+  let r = hi - 1;
+  while (r > l) {
+    const mid = l + ((r - l) >> 1);
+    // Median of three as the pivot, left in a[mid].
+    if (a[mid]! < a[l]!) swap(a, mid, l);
+    if (a[r]! < a[l]!) swap(a, r, l);
+    if (a[r]! < a[mid]!) swap(a, r, mid);
+    const pivot = a[mid]!;
+    let i = l;
+    let j = r;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) r = j;
+    else if (k >= i) l = i;
+    else return a[k]!;
+  }
+  return a[k]!;
+}
+
+const swap = (a: Float64Array, i: number, j: number) => {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
+};
 
 /** Fit statistics of predictions ŷ against observations y with p model parameters. */
 export function fitStats(y: ArrayLike<number>, yHat: ArrayLike<number>, p: number): FitStats {
