@@ -18,7 +18,12 @@ import { parseCentralConfig } from "../central/config.ts";
 import { type RunningCentral, startCentral } from "../central/server.ts";
 import { FIXTURE_FLEET } from "../central/test-fixture.ts";
 import { QUEUE_FILE } from "../edge-agent/queue/sqlite.ts";
-import { type RunningModbusServer, startModbusServer } from "../simulators/modbus-server.ts";
+import {
+  type CounterDevice,
+  counterSource,
+  startCounterDevice,
+  storedCounterValues,
+} from "./helpers/counter-device.ts";
 import { influxdAvailable, type RunningInfluxd, startInfluxd } from "./helpers/influxd.ts";
 import { freePort } from "./helpers/ports.ts";
 
@@ -41,10 +46,9 @@ describe.runIf(influxdAvailable())(
   () => {
     const dir = mkdtempSync(join(tmpdir(), "vetra-chaos-"));
     let influx: RunningInfluxd;
-    let device: RunningModbusServer;
+    let device: CounterDevice;
     let central: RunningCentral | null = null;
     let agent: ChildProcess | null = null;
-    let served = 0;
     let port = 0;
     let agentToken = "";
     const config = () =>
@@ -78,26 +82,7 @@ describe.runIf(influxdAvailable())(
 
     beforeAll(async () => {
       influx = await startInfluxd();
-      device = await startModbusServer({
-        units: [
-          {
-            unitId: 1,
-            registers: [
-              {
-                name: "counter",
-                field: "power_kw",
-                function: 3,
-                address: 0,
-                type: "uint32",
-                wordOrder: "high_first",
-                unit: "1",
-                description: "reads answered",
-              },
-            ],
-            snapshot: () => ({ counter: ++served }),
-          },
-        ],
-      });
+      device = await startCounterDevice();
       port = await freePort();
       central = await startCentral(config());
       agentToken = central.meta.createToken({ role: "agent", site: "wf1", label: "chaos agent" });
@@ -114,18 +99,7 @@ describe.runIf(influxdAvailable())(
           },
           queue: { dir: join(dir, "queue") },
           healthIntervalMs: 1000,
-          sources: [
-            {
-              kind: "modbus",
-              id: "counter",
-              host: "127.0.0.1",
-              port: device.port,
-              intervalMs: 20,
-              timeoutMs: 500,
-              asset: "T01",
-              registers: [{ address: 0, type: "uint32", measurement: "scada", field: "power_kw" }],
-            },
-          ],
+          sources: [counterSource(device.server.port, 20)],
         }),
       );
     }, 60_000);
@@ -133,21 +107,12 @@ describe.runIf(influxdAvailable())(
     afterAll(async () => {
       await stopAgent("SIGKILL");
       await central?.close();
-      await device?.stop();
+      await device?.server.stop();
       await influx?.stop();
       rmSync(dir, { recursive: true, force: true });
     });
 
-    const storedValues = async (): Promise<number[]> => {
-      const q = new URLSearchParams({
-        db: influx.database,
-        q: "SELECT power_kw FROM scada WHERE asset = 'T01'",
-        epoch: "ms",
-      });
-      const res = await fetch(`${influx.url}/query?${q}`);
-      const body = (await res.json()) as { results: { series?: { values: [number, number][] }[] }[] };
-      return (body.results[0]?.series?.[0]?.values ?? []).map((v) => v[1]);
-    };
+    const storedValues = (): Promise<number[]> => storedCounterValues(influx);
     const queuedValues = (): number[] => {
       const db = new Database(join(dir, "queue", QUEUE_FILE), { readonly: true });
       try {
@@ -164,7 +129,7 @@ describe.runIf(influxdAvailable())(
       timeout: LONG ? 600_000 : 120_000,
     }, async () => {
       startAgent();
-      await servedMore(() => served, 25);
+      await servedMore(device.served, 25);
       let kills = 0;
       for (let round = 0; round < ROUNDS; round++) {
         // Central down and back (same port, same stores).
@@ -182,11 +147,11 @@ describe.runIf(influxdAvailable())(
         kills++;
         await sleep(300);
         startAgent();
-        await servedMore(() => served, 25);
+        await servedMore(device.served, 25);
       }
       // Calm: stop the device's clock so the served set is final, then let the agent drain.
-      await device.stop();
-      const servedTotal = served;
+      await device.server.stop();
+      const servedTotal = device.served();
       const deadline = Date.now() + 90_000;
       let stored = await storedValues();
       while (Date.now() < deadline) {

@@ -23,7 +23,12 @@ import { type RunningCentral, startCentral } from "../central/server.ts";
 import { FIXTURE_FLEET } from "../central/test-fixture.ts";
 import { startAgent } from "../edge-agent/agent.ts";
 import { parseAgentConfig } from "../edge-agent/config.ts";
-import { type RunningModbusServer, startModbusServer } from "../simulators/modbus-server.ts";
+import {
+  type CounterDevice,
+  counterSource,
+  startCounterDevice,
+  storedCounterValues,
+} from "./helpers/counter-device.ts";
 import { influxdAvailable, type RunningInfluxd, startInfluxd } from "./helpers/influxd.ts";
 
 /** A request-level round robin (a load balancer without stickiness): request n goes to backend n mod 2. */
@@ -70,8 +75,7 @@ describe.runIf(influxdAvailable())("two central replicas sharing InfluxDB and th
   let a: RunningCentral;
   let b: RunningCentral;
   let lb: Awaited<ReturnType<typeof roundRobin>>;
-  let device: RunningModbusServer;
-  let served = 0;
+  let device: CounterDevice;
 
   beforeAll(async () => {
     influx = await startInfluxd();
@@ -84,31 +88,12 @@ describe.runIf(influxdAvailable())("two central replicas sharing InfluxDB and th
     a = await startCentral(config);
     b = await startCentral(config);
     lb = await roundRobin([a.url, b.url]);
-    device = await startModbusServer({
-      units: [
-        {
-          unitId: 1,
-          registers: [
-            {
-              name: "counter",
-              field: "power_kw",
-              function: 3,
-              address: 0,
-              type: "uint32",
-              wordOrder: "high_first",
-              unit: "1",
-              description: "reads answered",
-            },
-          ],
-          snapshot: () => ({ counter: ++served }),
-        },
-      ],
-    });
+    device = await startCounterDevice();
   }, 60_000);
 
   afterAll(async () => {
     await lb?.close();
-    await device?.stop();
+    await device?.server.stop();
     await a?.close();
     await b?.close();
     await influx?.stop();
@@ -126,38 +111,20 @@ describe.runIf(influxdAvailable())("two central replicas sharing InfluxDB and th
         central: { url: lb.url, token, flushIntervalMs: 50, batchMaxPoints: 20 },
         queue: { dir: join(dir, "queue") },
         healthIntervalMs: 60_000,
-        sources: [
-          {
-            kind: "modbus",
-            id: "counter",
-            host: "127.0.0.1",
-            port: device.port,
-            intervalMs: 10,
-            timeoutMs: 500,
-            asset: "T01",
-            registers: [{ address: 0, type: "uint32", measurement: "scada", field: "power_kw" }],
-          },
-        ],
+        sources: [counterSource(device.server.port, 10)],
       }),
       { log: () => {} },
     );
     await expect.poll(() => agent.stats().acked, { timeout: 20_000 }).toBeGreaterThan(400);
     // The served set is final: from now on the device answers every read with an exception
     // (no value is served); an answer already on its way still reaches the agent.
-    device.inject({ kind: "exception", code: 4 });
-    const servedTotal = served;
+    device.server.inject({ kind: "exception", code: 4 });
+    const servedTotal = device.served();
     await expect.poll(() => agent.stats().queueDepth, { timeout: 20_000 }).toBe(0);
     await agent.stop();
     expect(agent.stats().queueDepth).toBe(0);
 
-    const q = new URLSearchParams({
-      db: influx.database,
-      q: "SELECT power_kw FROM scada WHERE asset = 'T01'",
-      epoch: "ms",
-    });
-    const res = await fetch(`${influx.url}/query?${q}`);
-    const body = (await res.json()) as { results: { series?: { values: [number, number][] }[] }[] };
-    const stored = (body.results[0]?.series?.[0]?.values ?? []).map((v) => v[1]);
+    const stored = await storedCounterValues(influx);
     const distinct = new Set(stored);
     console.log(
       `replicas: served=${servedTotal} stored=${stored.length} distinct=${distinct.size} requests_a=${lb.hits[0]} requests_b=${lb.hits[1]}`,

@@ -302,33 +302,33 @@ const csvList = (s: string): (number | string)[] => {
   return t.split(/[;/|\s]+/).map(csvNumber);
 };
 
+/** A file rejected as a whole (no usable header, not JSON): an empty set and the one rejection. */
+const rejectedWhole = (
+  source: string,
+  importedAtMs: number,
+  rejection: ImportReport["rejected"][number],
+): ImportResult => ({
+  set: {
+    points: [],
+    lines: [],
+    illustrative: false,
+    source,
+    imported_at: new Date(importedAtMs).toISOString(),
+  },
+  report: { points: 0, lines: 0, ignored: 0, rejected: [rejection] },
+});
+
 /** A CSV of connection points: header with `id,name,lat,lon,voltages_kv,…` (model names). */
 export function importCsv(text: string, options: ImportOptions): ImportResult {
   const { rows, lines } = parseCsv(text);
   const header = (rows[0] ?? []).map((h) => h.trim().toLowerCase());
   const missing = ["id", "lat", "lon"].filter((k) => !header.includes(k));
   if (rows.length === 0 || missing.length > 0) {
-    return {
-      set: {
-        points: [],
-        lines: [],
-        illustrative: false,
-        source: options.source,
-        imported_at: new Date(options.nowMs ?? Date.now()).toISOString(),
-      },
-      report: {
-        points: 0,
-        lines: 0,
-        ignored: 0,
-        rejected: [
-          {
-            index: 1,
-            id: null,
-            errors: [`header: missing column(s) ${missing.join(", ") || "id, lat, lon"}`],
-          },
-        ],
-      },
-    };
+    return rejectedWhole(options.source, options.nowMs ?? Date.now(), {
+      index: 1,
+      id: null,
+      errors: [`header: missing column(s) ${missing.join(", ") || "id, lat, lon"}`],
+    });
   }
   const features = rows.slice(1).map((row) => {
     const props: Props = {};
@@ -358,23 +358,11 @@ export function importText(text: string, options: ImportOptions): ImportResult {
     try {
       parsed = JSON.parse(trimmed);
     } catch (error) {
-      return {
-        set: {
-          points: [],
-          lines: [],
-          illustrative: false,
-          source: options.source,
-          imported_at: new Date().toISOString(),
-        },
-        report: {
-          points: 0,
-          lines: 0,
-          ignored: 0,
-          rejected: [
-            { index: -1, id: null, errors: [`(root): not valid JSON: ${(error as Error).message}`] },
-          ],
-        },
-      };
+      return rejectedWhole(options.source, Date.now(), {
+        index: -1,
+        id: null,
+        errors: [`(root): not valid JSON: ${(error as Error).message}`],
+      });
     }
     return importGeoJson(parsed, options);
   }

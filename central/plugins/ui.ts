@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { TurbinePoints } from "../../common/names.ts";
 import type { CentralDeps } from "../deps.ts";
+import { SCRIPT_ESC, SCRIPT_LANG } from "../page-script.ts";
 
 // Measuring-point names in both languages come from the shared names, so the
 // page and the API never disagree on what a point is called.
@@ -44,9 +45,7 @@ const PAGE = `<!doctype html>
   <section><h2 data-t="assets"></h2><table><thead><tr><th data-t="asset"></th><th data-t="points"></th><th data-t="values"></th><th data-t="updated"></th></tr></thead><tbody id="assets"></tbody></table></section>
 </main>
 <script>
-"use strict";
-const params = new URLSearchParams(location.search);
-const lang = params.get("lang") === "en" ? "en" : "ru";
+${SCRIPT_LANG}
 const T = {
   ru: { title: "Vetra — состояние оборудования", token: "Токен доступа", save: "Сохранить", alarms: "Тревоги", assets: "Объекты",
         asset: "Объект", point: "Точка измерения", severity: "Уровень", state: "Состояние", since: "Начало", points: "Зоны ISO 10816-21",
@@ -72,7 +71,7 @@ const other = new URLSearchParams(location.search); other.set("lang", lang === "
 const langLink = document.getElementById("lang"); langLink.textContent = T.other; langLink.href = "?" + other;
 if (params.get("token")) localStorage.setItem("vetra.token", params.get("token"));
 let token = localStorage.getItem("vetra.token") || "";
-const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+${SCRIPT_ESC}
 const time = (ms) => ms == null ? "—" : new Date(ms).toLocaleString(lang === "en" ? "en-GB" : "ru-RU");
 const num = (v, unit, digits = 1) => v == null ? "" : Number(v).toFixed(digits) + " " + unit;
 const showLogin = (show) => { document.getElementById("login").hidden = !show; };

@@ -2,6 +2,8 @@
 // CDN). Choose a facility or the portfolio and the periods, see the figures
 // and the baseline vs actual chart, download PDF, CSV or JSON. Russian by
 // default, `?lang=en` for English; the token from `?token=` or localStorage.
+import { SCRIPT_ESC, SCRIPT_LANG } from "../page-script.ts";
+
 export const REPORTS_PAGE = `<!doctype html>
 <html lang="ru">
 <head>
@@ -40,9 +42,7 @@ export const REPORTS_PAGE = `<!doctype html>
   <section><h2 data-t="facilities"></h2><table><thead><tr><th data-t="facility"></th><th data-t="model"></th><th data-t="avoided"></th><th data-t="pct"></th><th>CV(RMSE)</th><th>NMBE</th><th>R²</th><th>ASHRAE 14</th><th data-t="quality"></th></tr></thead><tbody id="facilities"></tbody></table></section>
 </main>
 <script>
-"use strict";
-const params = new URLSearchParams(location.search);
-const lang = params.get("lang") === "en" ? "en" : "ru";
+${SCRIPT_LANG}
 const T = {
   ru: { title: "Vetra — экономия энергии", console: "Консоль", token: "Токен доступа", save: "Сохранить", facility: "Объект", portfolio: "Весь портфель",
         from: "Отчётный период с", to: "по", model: "Модель", show: "Показать", download: "Скачать", summary: "Итоги", chart: "Базовая линия и факт, кВт·ч в сутки",
@@ -69,7 +69,7 @@ document.getElementById("tokenForm").addEventListener("submit", (e) => {
   e.preventDefault(); token = document.getElementById("token").value.trim(); localStorage.setItem("vetra.token", token); init();
 });
 const nf = (v, d = 0) => v === null || v === undefined || !isFinite(v) ? "—" : Number(v).toLocaleString(lang === "en" ? "en-GB" : "ru-RU", { minimumFractionDigits: d, maximumFractionDigits: d });
-const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+${SCRIPT_ESC}
 const status = (text) => { document.getElementById("status").textContent = text; };
 async function api(path) {
   const res = await fetch(path, { headers: { Authorization: "Bearer " + token } });

@@ -16,7 +16,7 @@ import type { IoResult } from "../../common/result.ts";
 import { success } from "../../common/result.ts";
 import { queryColumns } from "../stores/columns.ts";
 import { embeddedStoreFile } from "../stores/embedded.ts";
-import type { ColumnSeries, TimeSeriesStore } from "../stores/types.ts";
+import type { ColumnSeries, SeriesQuery, TimeSeriesStore } from "../stores/types.ts";
 import type { SavingsConfig } from "./config.ts";
 import {
   aggregatePortfolio,
@@ -86,15 +86,7 @@ export async function loadHourly(
     aggregate: "last",
   });
   if (register.kind !== "success") return register;
-  const weather = await store.query({
-    measurement: "weather",
-    field: "temp_c",
-    tags: { site: facility.site },
-    fromMs,
-    toMs,
-    everyMs: HOUR_MS,
-    aggregate: "mean",
-  });
+  const weather = await store.query(weatherQuery(facility.site, fromMs, toMs));
   if (weather.kind !== "success") return weather;
   const kwh = toHourlyGrid(fromMs, toMs, interval.value[0]?.points ?? []);
   fillFromRegister(kwh, fromMs, register.value[0]?.points ?? []);
@@ -117,40 +109,14 @@ export async function forEachHourly(
   toMs: number,
   each: (facility: FacilityRef, data: HourlyData) => void,
 ): Promise<IoResult<void>> {
-  const bySite = new Map<string, FacilityRef[]>();
-  for (const f of facilities) bySite.set(f.site, [...(bySite.get(f.site) ?? []), f]);
   const n = Math.max(0, Math.ceil((toMs - fromMs) / HOUR_MS));
-  for (const [site, group] of bySite) {
+  for (const [site, group] of bySite(facilities)) {
     const wanted = new Set(group.map((f) => f.id));
-    const interval = await store.query({
-      measurement: "meter",
-      field: "interval_energy_kwh",
-      tags: { site },
-      fromMs,
-      toMs,
-      groupBy: ["asset"],
-    });
+    const interval = await store.query(intervalByAssetQuery({ site }, fromMs, toMs));
     if (interval.kind !== "success") return interval;
-    const register = await store.query({
-      measurement: "meter",
-      field: "energy_kwh",
-      tags: { site },
-      fromMs: fromMs - HOUR_MS,
-      toMs,
-      everyMs: HOUR_MS,
-      aggregate: "last",
-      groupBy: ["asset"],
-    });
+    const register = await store.query(registerByAssetQuery({ site }, fromMs, toMs));
     if (register.kind !== "success") return register;
-    const weather = await store.query({
-      measurement: "weather",
-      field: "temp_c",
-      tags: { site },
-      fromMs,
-      toMs,
-      everyMs: HOUR_MS,
-      aggregate: "mean",
-    });
+    const weather = await store.query(weatherQuery(site, fromMs, toMs));
     if (weather.kind !== "success") return weather;
     const tempC = toHourlyGrid(fromMs, toMs, weather.value[0]?.points ?? []);
     const kwhOf = new Map<string, Float64Array>();
@@ -169,23 +135,10 @@ export async function forEachHourly(
     for (const series of register.value) {
       const asset = series.tags.asset;
       if (asset === undefined || !wanted.has(asset)) continue;
-      let kwh = kwhOf.get(asset);
-      if (!kwh) {
-        kwh = new Float64Array(n).fill(Number.NaN);
-        kwhOf.set(asset, kwh);
-      }
-      fillFromRegister(kwh, fromMs, series.points);
+      fillFromRegister(kwhGridOf(kwhOf, asset, n), fromMs, series.points);
     }
-    for (const f of group) {
-      const kwh = kwhOf.get(f.id);
-      if (kwh) {
-        each(f, { startMs: fromMs, kwh, tempC });
-        continue;
-      }
-      const alone = await loadHourly(store, f, fromMs, toMs);
-      if (alone.kind !== "success") return alone;
-      each(f, alone.value);
-    }
+    const emitted = await emitGroup(store, group, kwhOf, tempC, fromMs, toMs, each);
+    if (emitted.kind !== "success") return emitted;
   }
   return success(undefined);
 }
@@ -199,6 +152,76 @@ function bySite(facilities: readonly FacilityRef[]): Map<string, FacilityRef[]> 
     else out.set(f.site, [f]);
   }
   return out;
+}
+
+/** A site's hourly mean outdoor temperature over [fromMs, toMs). */
+const weatherQuery = (site: string, fromMs: number, toMs: number): SeriesQuery => ({
+  measurement: "weather",
+  field: "temp_c",
+  tags: { site },
+  fromMs,
+  toMs,
+  everyMs: HOUR_MS,
+  aggregate: "mean",
+});
+
+/** Raw interval energy over [fromMs, toMs), one series per meter (asset). */
+const intervalByAssetQuery = (tags: Record<string, string>, fromMs: number, toMs: number): SeriesQuery => ({
+  measurement: "meter",
+  field: "interval_energy_kwh",
+  tags,
+  fromMs,
+  toMs,
+  groupBy: ["asset"],
+});
+
+/** Registers' last reading per hour from the hour before fromMs, one series per meter (asset). */
+const registerByAssetQuery = (tags: Record<string, string>, fromMs: number, toMs: number): SeriesQuery => ({
+  measurement: "meter",
+  field: "energy_kwh",
+  tags,
+  fromMs: fromMs - HOUR_MS,
+  toMs,
+  everyMs: HOUR_MS,
+  aggregate: "last",
+  groupBy: ["asset"],
+});
+
+/** The asset's hourly energy grid in `kwhOf`, made (n hours, all NaN) if it has none yet. */
+function kwhGridOf(kwhOf: Map<string, Float64Array>, asset: string, n: number): Float64Array {
+  let kwh = kwhOf.get(asset);
+  if (!kwh) {
+    kwh = new Float64Array(n).fill(Number.NaN);
+    kwhOf.set(asset, kwh);
+  }
+  return kwh;
+}
+
+/**
+ * Hands each facility of a site's group its hourly data: its energy from the
+ * site's queries, or, where those found none of its meters (no site tag on
+ * its points), its own three queries (loadHourly).
+ */
+async function emitGroup(
+  store: TimeSeriesStore,
+  group: readonly FacilityRef[],
+  kwhOf: ReadonlyMap<string, Float64Array>,
+  tempC: Float64Array,
+  fromMs: number,
+  toMs: number,
+  each: (facility: FacilityRef, data: HourlyData) => void,
+): Promise<IoResult<void>> {
+  for (const f of group) {
+    const kwh = kwhOf.get(f.id);
+    if (kwh) {
+      each(f, { startMs: fromMs, kwh, tempC });
+      continue;
+    }
+    const alone = await loadHourly(store, f, fromMs, toMs);
+    if (alone.kind !== "success") return alone;
+    each(f, alone.value);
+  }
+  return success(undefined);
 }
 
 /**
@@ -224,38 +247,14 @@ export async function forEachHourlyColumns(
     const register: ColumnSeries[] = [];
     for (const batch of perFacility ? group.map((f) => [f]) : [group]) {
       const tags: Record<string, string> = batch.length === 1 ? { site, asset: batch[0]!.id } : { site };
-      const energy = await queryColumns(store, {
-        measurement: "meter",
-        field: "interval_energy_kwh",
-        tags,
-        fromMs,
-        toMs,
-        groupBy: ["asset"],
-      });
+      const energy = await queryColumns(store, intervalByAssetQuery(tags, fromMs, toMs));
       if (energy.kind !== "success") return energy;
       interval.push(...energy.value);
-      const readings = await queryColumns(store, {
-        measurement: "meter",
-        field: "energy_kwh",
-        tags,
-        fromMs: fromMs - HOUR_MS,
-        toMs,
-        everyMs: HOUR_MS,
-        aggregate: "last",
-        groupBy: ["asset"],
-      });
+      const readings = await queryColumns(store, registerByAssetQuery(tags, fromMs, toMs));
       if (readings.kind !== "success") return readings;
       register.push(...readings.value);
     }
-    const weather = await queryColumns(store, {
-      measurement: "weather",
-      field: "temp_c",
-      tags: { site },
-      fromMs,
-      toMs,
-      everyMs: HOUR_MS,
-      aggregate: "mean",
-    });
+    const weather = await queryColumns(store, weatherQuery(site, fromMs, toMs));
     if (weather.kind !== "success") return weather;
     const tempC = hourlyGridOfColumns(fromMs, toMs, weather.value[0]);
     const kwhOf = new Map<string, Float64Array>();
@@ -275,23 +274,10 @@ export async function forEachHourlyColumns(
     for (const series of register) {
       const asset = series.tags.asset;
       if (asset === undefined || !wanted.has(asset)) continue;
-      let kwh = kwhOf.get(asset);
-      if (!kwh) {
-        kwh = new Float64Array(n).fill(Number.NaN);
-        kwhOf.set(asset, kwh);
-      }
-      fillFromRegisterColumns(kwh, fromMs, series);
+      fillFromRegisterColumns(kwhGridOf(kwhOf, asset, n), fromMs, series);
     }
-    for (const f of group) {
-      const kwh = kwhOf.get(f.id);
-      if (kwh) {
-        each(f, { startMs: fromMs, kwh, tempC });
-        continue;
-      }
-      const alone = await loadHourly(store, f, fromMs, toMs);
-      if (alone.kind !== "success") return alone;
-      each(f, alone.value);
-    }
+    const emitted = await emitGroup(store, group, kwhOf, tempC, fromMs, toMs, each);
+    if (emitted.kind !== "success") return emitted;
   }
   return success(undefined);
 }
