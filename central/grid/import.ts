@@ -358,7 +358,7 @@ export function importText(text: string, options: ImportOptions): ImportResult {
     try {
       parsed = JSON.parse(trimmed);
     } catch (error) {
-      return rejectedWhole(options.source, Date.now(), {
+      return rejectedWhole(options.source, options.nowMs ?? Date.now(), {
         index: -1,
         id: null,
         errors: [`(root): not valid JSON: ${(error as Error).message}`],
