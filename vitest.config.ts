@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["{common,edge-agent,central,simulators,dashboards,test,cli}/**/*.test.ts"],
+    include: ["{common,edge-agent,central,simulators,dashboards,deploy,test,cli}/**/*.test.ts"],
     // Real servers (InfluxDB, OPC UA, Modbus) start per suite; keep files
     // apart so ports and temp dirs never collide, and give them time on a
     // 2-core machine.

@@ -1,5 +1,7 @@
-// fft-js ships no type declarations; the benchmarks use only `fft`.
+// fft-js ships no type declarations; the benchmarks use `fft` and `ifft`.
 declare module "fft-js" {
   /** Recursive radix-2 FFT of a real (or [re, im]) vector; returns [re, im] pairs. */
-  export function fft(vector: number[]): [number, number][];
+  export function fft(vector: number[] | [number, number][]): [number, number][];
+  /** Inverse of `fft`, scaled by 1/N. */
+  export function ifft(signal: [number, number][]): [number, number][];
 }

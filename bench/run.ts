@@ -1,11 +1,11 @@
 // `npm run bench`: runs every benchmark and writes BENCHMARKS.md at the
 // repository root with the machine, the command, the figures and the ratio
 // against the named baseline measured in the same run.
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type BenchFigure, runFftBench } from "./fft.bench.ts";
+import { dspSection } from "./dsp.bench.ts";
 import { gridBench } from "./grid.bench.ts";
 import { ingestSection } from "./ingest.bench.ts";
 import { savingsSection } from "./savings.bench.ts";
@@ -13,59 +13,11 @@ import type { BenchSection } from "./section.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-const fmt = (n: number, digits = 3): string => (n >= 100 ? n.toFixed(1) : n.toPrecision(digits));
-
-/** A Markdown table with aligned columns (as Markdown formatters print it): text left, numbers right. */
-function table(rows: BenchFigure[]): string {
-  const header = ["benchmark", "mean, ms", "p75, ms", "p99, ms", "sd, ms", "ops/s", "samples"];
-  const cells = rows.map((r) => [
-    r.name,
-    fmt(r.meanMs),
-    fmt(r.p75Ms),
-    fmt(r.p99Ms),
-    fmt(r.sdMs),
-    fmt(r.opsPerS),
-    String(r.samples),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]): string =>
-    `| ${c.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join(" | ")} |`;
-  const rule = `| ${widths.map((w, i) => (i === 0 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`;
-  return [line(header), rule, ...cells.map(line)].join("\n");
-}
-
-/** Vibration DSP: the FFT library against the original design's choice, and one block's features. */
-async function dspSection(): Promise<BenchSection> {
-  const fft = await runFftBench();
-  const ours = fft.find((r) => r.name.startsWith("fft.js"))!;
-  const baseline = fft.find((r) => r.name.startsWith("fft-js"))!;
-  const features = fft.find((r) => r.name.startsWith("computeFeatures"))!;
-  const ratio = baseline.meanMs / ours.meanMs;
-  return {
-    title: "Vibration DSP (one 65536-sample block)",
-    markdown: `Measured with tinybench (warm-up first, then timed iterations for ~3 s per
-task). The FFT plan of fft.js is built once and cached, as in the edge
-agent; fft-js has no plan and takes a plain array.
-
-${table(fft)}
-
-**fft.js vs the baseline fft-js: ${ratio.toFixed(1)}× faster** (mean
-${fmt(baseline.meanMs)} ms → ${fmt(ours.meanMs)} ms per 65536-point transform,
-same run).
-
-The full feature extraction of a block (mean removal, Hann window, FFT,
-velocity RMS by frequency-domain integration, band acceleration RMS, peak,
-crest factor, kurtosis) takes ${fmt(features.meanMs)} ms, i.e. one core keeps
-up with ${Math.floor(1000 / features.meanMs)} blocks per second — at 25.6 kHz,
-a 65536-sample block spans 2.56 s, so one core serves about
-${Math.floor((1000 / features.meanMs) * 2.56)} measuring points in real time.
-`,
-    line: `dsp: fft_n=65536 fftjs_ms=${fmt(ours.meanMs)} fft-js_ms=${fmt(baseline.meanMs)} vs_fft-js=${ratio.toFixed(1)}x features_ms=${fmt(features.meanMs)}`,
-  };
-}
-
-/** Every section, in the order BENCHMARKS.md shows them. Add a benchmark here. */
-const SECTIONS: (() => Promise<BenchSection>)[] = [dspSection, ingestSection, gridBench, savingsSection];
+/**
+ * Every section, in the order BENCHMARKS.md shows them. Add a benchmark here.
+ * DSP last: the run ends with its `dsp: realtime_factor=…` line (issue 3).
+ */
+const SECTIONS: (() => Promise<BenchSection>)[] = [ingestSection, gridBench, savingsSection, dspSection];
 
 async function main(): Promise<void> {
   const started = Date.now();
@@ -92,11 +44,34 @@ the same run, not quoted.
 - Run at ${new Date(started).toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s
 
 ${sections.map((s) => `## ${s.title}\n\n${s.markdown.trim()}\n`).join("\n")}`;
+  const path = join(root, "BENCHMARKS.md");
   if (only.length > 0) {
-    console.log("(a partial run: BENCHMARKS.md is written only by a full `npm run bench`)");
+    // A partial run replaces only its own sections; the others keep the figures of the run that made them.
+    if (!existsSync(path)) {
+      console.log("(a partial run and no BENCHMARKS.md yet: run the full `npm run bench` first)");
+      return;
+    }
+    writeFileSync(path, replaceSections(readFileSync(path, "utf8"), sections, started));
+    console.log(
+      `(a partial run: replaced ${sections.map((s) => `"${s.title}"`).join(", ")} in BENCHMARKS.md)`,
+    );
     return;
   }
-  writeFileSync(join(root, "BENCHMARKS.md"), md);
+  writeFileSync(path, md);
+}
+
+/** `text` with each `## <title>` section of `fresh` replaced (or appended), marked as from a partial run. */
+function replaceSections(text: string, fresh: BenchSection[], started: number): string {
+  const parts = text.split(/\n(?=## )/);
+  for (const s of fresh) {
+    const body = `## ${s.title}\n\n${s.markdown.trim()}\n\n_Measured in a partial run (\`npm run bench -- ${process.argv
+      .slice(2)
+      .join(" ")}\`) at ${new Date(started).toISOString()} on the machine above._\n`;
+    const at = parts.findIndex((p) => p.startsWith(`## ${s.title}\n`));
+    if (at >= 0) parts[at] = body;
+    else parts.push(body);
+  }
+  return parts.join("\n");
 }
 
 await main();

@@ -1,7 +1,12 @@
-// Alarms, for now derived from the ISO 10816-21 zone the edge reports per
-// measuring point: zone C → warning, zone D → alarm (ISO 10816-21:2015,
-// evaluation zones; C = "not suitable for long-term operation", D =
-// "severe enough to cause damage").
+// Alarms, derived from what the edge reports per measuring point:
+// - the ISO 10816-21 zone: zone C → warning, zone D → alarm (ISO 10816-21:2015,
+//   evaluation zones; C = "not suitable for long-term operation", D =
+//   "severe enough to cause damage");
+// - the edge's active diagnoses (measurement `diagnosis`, one alarm per
+//   asset + point + fault, severity as the edge gives it, `since` when the
+//   edge raised it); a diagnosis the edge cleared, or did not re-confirm
+//   within DIAGNOSIS_ACTIVE_MS, raises none. Where the zone already raised
+//   `overall_vibration` for a point, the zone's alarm stands.
 //
 // `since` is the start of the newest unbroken run of one-minute windows
 // whose *minimum* zone is at least the current severity's zone, looking
@@ -9,8 +14,9 @@
 // a minute, an empty minute (no data) ends the run, and an episode longer
 // than the look-back reports the look-back's start. When the latest minute
 // itself is mixed, `since` is the latest block's time.
-import { type IsoZone, IsoZones, isoZoneFromNumber, type Severity } from "../common/names.ts";
+import { type Diagnosis, type IsoZone, IsoZones, isoZoneFromNumber, type Severity } from "../common/names.ts";
 import { type IoResult, success } from "../common/result.ts";
+import { DIAGNOSIS_ACTIVE_MS } from "../common/wire.ts";
 import { canSeeAsset } from "./http.ts";
 import type { MetaStore, Principal } from "./meta/meta.ts";
 import type { TimeSeriesStore } from "./stores/types.ts";
@@ -24,12 +30,13 @@ export interface Alarm {
   id: string;
   asset: string;
   point: string;
-  fault: "overall_vibration";
+  fault: Diagnosis;
   severity: Severity;
   state: AlarmState;
   /** ISO-8601 UTC. */
   since: string;
-  isoZone: IsoZone;
+  /** The point's latest zone (null when unknown). */
+  isoZone: IsoZone | null;
   acknowledgedBy: string | null;
   acknowledgedAt: string | null;
 }
@@ -71,6 +78,30 @@ async function sinceOf(
   return success(since);
 }
 
+function alarmOf(
+  id: string,
+  asset: string,
+  point: string,
+  fault: Diagnosis,
+  severity: Severity,
+  sinceMs: number,
+  isoZone: IsoZone | null,
+  ack: { by: string; atMs: number } | null,
+): Alarm {
+  return {
+    id,
+    asset,
+    point,
+    fault,
+    severity,
+    state: ack ? "acknowledged" : "active",
+    since: new Date(sinceMs).toISOString(),
+    isoZone,
+    acknowledgedBy: ack ? ack.by : null,
+    acknowledgedAt: ack ? new Date(ack.atMs).toISOString() : null,
+  };
+}
+
 /** Alarms of the assets the principal may see, newest problems first within severity. */
 export async function deriveAlarms(
   store: TimeSeriesStore,
@@ -84,31 +115,51 @@ export async function deriveAlarms(
   if (latest.kind !== "success") return latest;
   const acks = meta.latestAcks();
   const alarms: Alarm[] = [];
+  const ackedIn = (id: string, sinceMs: number) => {
+    const ack = acks.get(id);
+    // An acknowledgement counts for the episode it was given in.
+    return ack !== undefined && ack.atMs >= sinceMs ? ack : null;
+  };
+  const zones = new Map<string, IsoZone | null>();
   for (const row of latest.value) {
     const { asset, point } = row.tags;
     if (!asset || !point || !visibleIds.has(asset)) continue;
     const zoneNumber = row.fields.iso_zone;
     const zone = zoneNumber === undefined ? null : isoZoneFromNumber(zoneNumber);
+    zones.set(`${asset}\n${point}`, zone);
     const severity = zone ? severityOf(zone) : null;
     if (!zone || !severity) continue;
     const since = await sinceOf(store, asset, point, row.ts, zone);
     if (since.kind !== "success") return since;
     const id = alarmId(asset, point);
-    const ack = acks.get(id);
-    // An acknowledgement counts for the episode it was given in.
-    const acked = ack !== undefined && ack.atMs >= since.value;
-    alarms.push({
-      id,
-      asset,
-      point,
-      fault: "overall_vibration",
-      severity,
-      state: acked ? "acknowledged" : "active",
-      since: new Date(since.value).toISOString(),
-      isoZone: zone,
-      acknowledgedBy: acked ? ack.by : null,
-      acknowledgedAt: acked ? new Date(ack.atMs).toISOString() : null,
-    });
+    alarms.push(
+      alarmOf(id, asset, point, "overall_vibration", severity, since.value, zone, ackedIn(id, since.value)),
+    );
+  }
+  const diagnoses = await store.latest({ measurement: "diagnosis", groupBy: ["asset", "point", "fault"] });
+  if (diagnoses.kind !== "success") return diagnoses;
+  const activeSince = Date.now() - DIAGNOSIS_ACTIVE_MS;
+  const raised = new Set(alarms.map((a) => a.id));
+  for (const row of diagnoses.value) {
+    const { asset, point, fault } = row.tags;
+    if (!asset || !point || !fault || !visibleIds.has(asset)) continue;
+    if (row.ts < activeSince || row.fields.active === 0) continue;
+    const severity = row.fields.severity === 2 ? "alarm" : row.fields.severity === 1 ? "warning" : null;
+    const id = alarmId(asset, point, fault);
+    if (!severity || raised.has(id)) continue;
+    const sinceMs = row.fields.raised_at_ms ?? row.ts;
+    alarms.push(
+      alarmOf(
+        id,
+        asset,
+        point,
+        fault as Diagnosis,
+        severity,
+        sinceMs,
+        zones.get(`${asset}\n${point}`) ?? null,
+        ackedIn(id, sinceMs),
+      ),
+    );
   }
   alarms.sort((a, b) =>
     a.severity !== b.severity ? (a.severity === "alarm" ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,

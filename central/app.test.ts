@@ -34,6 +34,19 @@ const POINTS: Point[] = [
     fields: { severity: 1, confidence: 0.8, frequency_hz: 87.3 },
     ts: T0 + 2 * MIN,
   },
+  // Withdrawn by the edge (active 0), and one not re-confirmed for over an hour: neither is active.
+  {
+    measurement: "diagnosis",
+    tags: { site: "wf1", asset: "T01", point: "gearbox_hss", fault: "gear_mesh" },
+    fields: { severity: 2, confidence: 0.9, active: 0 },
+    ts: T0 + 2 * MIN,
+  },
+  {
+    measurement: "diagnosis",
+    tags: { site: "wf1", asset: "T01", point: "gearbox_hss", fault: "misalignment" },
+    fields: { severity: 1, confidence: 0.7, active: 1 },
+    ts: T0 - 2 * 60 * MIN,
+  },
   {
     measurement: "meter",
     tags: { site: "fac-h01", asset: "H01" },
@@ -188,7 +201,7 @@ describe("central API", () => {
     }
   });
 
-  it("derives alarms from the latest ISO zone, per tenant, and acknowledges them", async () => {
+  it("derives alarms from the latest ISO zone and the edge's diagnoses, per tenant, and acknowledges them", async () => {
     const north = (await get("/api/v1/alarms", f.tokens.north)).json().alarms;
     expect(north).toEqual([
       {
@@ -204,6 +217,19 @@ describe("central API", () => {
         acknowledgedAt: null,
       },
       expect.objectContaining({ id: "T03:main_bearing:overall_vibration", severity: "alarm" }),
+      // The edge's active diagnosis on the same point: an alarm of its own, severity as the edge gives it.
+      {
+        id: "T01:main_bearing:bearing_outer_race",
+        asset: "T01",
+        point: "main_bearing",
+        fault: "bearing_outer_race",
+        severity: "warning",
+        state: "active",
+        since: new Date(T0 + 2 * MIN).toISOString(),
+        isoZone: "C",
+        acknowledgedBy: null,
+        acknowledgedAt: null,
+      },
       {
         id: "T01:main_bearing:overall_vibration",
         asset: "T01",
@@ -243,7 +269,11 @@ describe("central API", () => {
     const active = (await get("/api/v1/alarms?state=active", f.tokens.north))
       .json()
       .alarms.map((a: { id: string }) => a.id);
-    expect(active).toEqual(["T01:gearbox_hss:overall_vibration", "T03:main_bearing:overall_vibration"]);
+    expect(active).toEqual([
+      "T01:gearbox_hss:overall_vibration",
+      "T03:main_bearing:overall_vibration",
+      "T01:main_bearing:bearing_outer_race",
+    ]);
     const acked = (await get("/api/v1/alarms?state=acknowledged", f.tokens.admin)).json().alarms;
     expect(acked.map((a: { id: string }) => a.id)).toEqual(["T01:main_bearing:overall_vibration"]);
     expect((await get("/api/v1/alarms?state=cleared")).json().alarms).toEqual([]);
@@ -266,6 +296,8 @@ describe("central API", () => {
       "/api/v1/ingest",
       "/api/v1/assets",
       "/api/v1/assets/{id}/health",
+      "/api/v1/assets/{id}/spectrum",
+      "/api/v1/ingest/spectrum",
       "/api/v1/series",
       "/api/v1/alarms",
       "/api/v1/alarms/{id}/ack",

@@ -17,6 +17,7 @@ import ingest from "./plugins/ingest.ts";
 import savings from "./plugins/savings.ts";
 import security from "./plugins/security.ts";
 import series from "./plugins/series.ts";
+import spectrum from "./plugins/spectrum.ts";
 import ui from "./plugins/ui.ts";
 
 interface AjvError {
@@ -93,6 +94,7 @@ const central: FastifyPluginAsync<CentralDeps> = async (app, deps) => {
   await app.register(health, deps);
   await app.register(ingest, deps);
   await app.register(assets, deps);
+  await app.register(spectrum, deps);
   await app.register(series, deps);
   await app.register(alarms, deps);
   await app.register(grid, deps);

@@ -6,7 +6,7 @@ import type { CentralConfig } from "../central/config.ts";
 import { type TurbinePointId, TurbinePoints } from "../common/names.ts";
 import { SDM630_MAP, TEMPERATURE_MAP, TEMPERATURE_UNIT_ID } from "../simulators/facility/index.ts";
 import { TURBINE_MODBUS_MAP, turbineNodeIds } from "../simulators/turbine/index.ts";
-import type { FaultSpec } from "../simulators/turbine/physics.ts";
+import { type FaultSpec, TURBINE_POINTS } from "../simulators/turbine/physics.ts";
 
 /**
  * A source as written in an agent config file: `parseAgentConfig` fills the
@@ -232,10 +232,42 @@ export function turbineSources(
         sampleRateNodeId: nodes.points[point].SampleRateHz,
         sequenceNodeId: nodes.points[point].BlockSequence,
         speedNodeId: nodes.points[point].SpeedRpm,
+        speedEndNodeId: nodes.points[point].SpeedEndRpm,
         unit: "g" as const,
       })),
     },
   ];
+}
+
+/** The turbine type of the demo fleet (a key of the agent's `diagnostics.turbineTypes`). */
+export const DEMO_TURBINE_TYPE = "geared_2500kw";
+
+/**
+ * The agent's `diagnostics` section for the wind farm: the simulated
+ * drive train's machine data (bearing geometry and gear teeth per measuring
+ * point, as a turbine's documentation gives them) for every turbine.
+ */
+export function turbineDiagnostics(assetIds: readonly string[]): Record<string, unknown> {
+  return {
+    turbineTypes: { [DEMO_TURBINE_TYPE]: {} },
+    machines: assetIds.flatMap((asset) =>
+      (Object.keys(TurbinePoints) as TurbinePointId[]).map((point) => {
+        const m = TURBINE_POINTS[point];
+        return {
+          asset,
+          point,
+          turbineType: DEMO_TURBINE_TYPE,
+          bearing: {
+            balls: m.bearing.rollingElements,
+            ballDiameterMm: m.bearing.rollingElementDiameterMm,
+            pitchDiameterMm: m.bearing.pitchDiameterMm,
+            contactAngleDeg: m.bearing.contactAngleDeg,
+          },
+          ...(m.gearTeeth === undefined ? {} : { gearTeeth: m.gearTeeth }),
+        };
+      }),
+    ),
+  };
 }
 
 /** The switch-room gateway of a facility: the main meter (unit 1) and the outdoor sensor (unit 2). */

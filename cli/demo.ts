@@ -19,6 +19,7 @@ import {
   demoFleet,
   facilitySources,
   type SourceInput,
+  turbineDiagnostics,
   turbineSources,
 } from "./demo-fleet.ts";
 import { backfillDemoFacilities } from "./demo-savings.ts";
@@ -130,15 +131,21 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
       label: "demo agent",
     });
     agentConfigs.push(
-      agentConfig(DEMO_WIND_FARM.id, central.url, windToken, dataDir, (queueDir) =>
-        turbines.flatMap(({ t, sim }) =>
-          turbineSources(
-            t.id,
-            { host: LOOPBACK, port: sim.modbusPort },
-            sim.opcuaEndpoint,
-            join(queueDir, "pki"),
+      agentConfig(
+        DEMO_WIND_FARM.id,
+        central.url,
+        windToken,
+        dataDir,
+        (queueDir) =>
+          turbines.flatMap(({ t, sim }) =>
+            turbineSources(
+              t.id,
+              { host: LOOPBACK, port: sim.modbusPort },
+              sim.opcuaEndpoint,
+              join(queueDir, "pki"),
+            ),
           ),
-        ),
+        turbineDiagnostics(turbines.map(({ t }) => t.id)),
       ),
     );
     for (const { f, sim } of facilities) {
@@ -175,6 +182,7 @@ function agentConfig(
   token: string,
   dataDir: string,
   sources: (queueDir: string) => SourceInput[],
+  diagnostics: Record<string, unknown> = {},
 ): AgentConfig {
   const queueDir = join(dataDir, "agents", site);
   return parseAgentConfig({
@@ -182,6 +190,7 @@ function agentConfig(
     central: { url: centralUrl, token },
     queue: { dir: queueDir },
     metrics: { port: 0 },
+    diagnostics,
     sources: sources(queueDir),
   });
 }

@@ -33,6 +33,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "history into the store: `import meter --facility ID FILE` / `import weather --site ID FILE`",
     load: async () => (await import("../central/savings/cli.ts")).runImport,
   },
+  diagnose: {
+    summary: "diagnose one recording: `diagnose FILE --rpm RPM --bearing BALLS,BALL_MM,PITCH_MM[,DEG]`",
+    load: async () => (await import("./diagnose.ts")).runDiagnose,
+  },
 };
 
 const usage = (): string =>

@@ -26,8 +26,33 @@ export const VibrationFields = {
   kurtosis: "fourth standardised moment of acceleration, 1 (3 for Gaussian)",
   iso_zone: "ISO 10816-21 evaluation zone 1=A 2=B 3=C 4=D (worst of the evaluated bands)",
   speed_rpm: "shaft speed during the block, rpm",
+  speed_end_rpm: "shaft speed at the end of the block when it ramps, rpm",
+  x1_mm_s: "velocity amplitude (RMS) at 1× shaft speed, mm/s",
+  x2_mm_s: "velocity amplitude (RMS) at 2× shaft speed, mm/s",
+  x3_mm_s: "velocity amplitude (RMS) at 3× shaft speed, mm/s",
+  looseness_index: "RMS of the velocity lines at ½×, 1½×, … and 3×–10× of shaft speed, mm/s",
+  gmf_mm_s: "velocity amplitude (RMS) at the gear mesh frequency, mm/s",
+  gmf_sideband_ratio: "energy of the ±1×/±2× sidebands of gear mesh over the mesh lines', 1",
+  env_spectral_kurtosis: "spectral kurtosis of the envelope demodulation band (kurtogram), 1",
 } as const;
 export type VibrationField = keyof typeof VibrationFields;
+
+/**
+ * Fields of the `diagnosis` measurement (tags site, asset, point, fault): one
+ * point when a diagnosis is raised, changes severity or clears, and a
+ * re-confirmation of each active one at least every half hour.
+ */
+export const DiagnosisFields = {
+  severity: "1 = warning, 2 = alarm",
+  confidence: "0..1, mean over the blocks that found it",
+  active: "1 while active, 0 when cleared",
+  raised_at_ms: "when it was raised (the block that raised it), UTC epoch ms",
+  frequency_hz: "evidence: frequency of the fundamental as found, Hz",
+  amplitude: "evidence: amplitude at frequency_hz (unit of the spectrum it was found in)",
+  snr_db: "evidence: peak over the local background, dB",
+  harmonics: "evidence: harmonics found above the detection threshold",
+} as const;
+export type DiagnosisField = keyof typeof DiagnosisFields;
 
 export const ScadaFields = {
   rotor_speed_rpm: "rotor (main shaft) speed, rpm",
@@ -90,6 +115,19 @@ export const Diagnoses = [
   "overall_vibration",
 ] as const;
 export type Diagnosis = (typeof Diagnoses)[number];
+/** What each diagnosis is called on screen and in reports, Russian and English. */
+export const DiagnosisNames: Readonly<Record<Diagnosis, { readonly ru: string; readonly en: string }>> = {
+  bearing_outer_race: { ru: "подшипник: наружное кольцо", en: "bearing outer race" },
+  bearing_inner_race: { ru: "подшипник: внутреннее кольцо", en: "bearing inner race" },
+  bearing_rolling_element: { ru: "подшипник: тела качения", en: "bearing rolling element" },
+  bearing_cage: { ru: "подшипник: сепаратор", en: "bearing cage" },
+  imbalance: { ru: "дисбаланс", en: "imbalance" },
+  misalignment: { ru: "расцентровка", en: "misalignment" },
+  looseness: { ru: "ослабление креплений", en: "looseness" },
+  gear_mesh: { ru: "зубчатое зацепление", en: "gear mesh" },
+  overall_vibration: { ru: "общий уровень вибрации", en: "overall vibration" },
+};
+
 export const Severities = ["warning", "alarm"] as const;
 export type Severity = (typeof Severities)[number];
 

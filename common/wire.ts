@@ -11,6 +11,11 @@ export const MIN_TIMESTAMP_MS = 946_684_800_000;
 /** How far ahead of central's clock a point may be, ms. */
 export const MAX_FUTURE_SKEW_MS = 5 * 60_000;
 export const MAX_POINTS_PER_BATCH = 50_000;
+/**
+ * A `diagnosis` point not re-confirmed by the edge for this long no longer
+ * counts as active at central; the edge re-sends active ones more often.
+ */
+export const DIAGNOSIS_ACTIVE_MS = 3_600_000;
 export const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
 const TagValue = Type.String({ minLength: 1, maxLength: 128, pattern: "^[^\\n\\r]*$" });

@@ -1,20 +1,30 @@
-// The edge agent: sources → (features) → durable queue → uplink → central.
+// The edge agent: sources → (diagnostics) → durable queue → uplink → central.
 // Points are queued the moment they are acquired; the uplink deletes only
-// what central acknowledged. The agent's own health goes out the same way
+// what central acknowledged. Each waveform block runs the diagnostic chain
+// once (features, ISO zone, named diagnoses through the alarm state
+// machine); spectrum snapshots wait in a folder of their own and go to
+// central by a second uplink. The agent's own health goes out the same way
 // (measurement `agent`) and on /metrics.
 import type { ErrorCode } from "../common/errors.ts";
-import { isoZoneToNumber } from "../common/names.ts";
+import type { SpectrumUpload } from "../common/spectrum.ts";
 import type { Point } from "../common/wire.ts";
 import { createClockMonitor } from "./clock.ts";
 import { type AgentConfig, type OpcuaSourceConfig, pkiDirOf } from "./config.ts";
-import { evaluateIsoZone } from "./diagnostics/iso-zones.ts";
-import { computeFeatures } from "./dsp/features.ts";
+import type { Transition } from "./diagnostics/alarm-state.ts";
+import { DiagnosticsMonitor } from "./diagnostics/monitor.ts";
+import { loadFastestFft } from "./dsp/fft.ts";
 import { createAgentMetrics, serveMetrics } from "./metrics.ts";
 import type { PointQueue } from "./queue/queue.ts";
 import { openQueue } from "./queue/registry.ts";
 import { createSource } from "./sources/registry.ts";
-import type { Source, SourceSink, WaveformBlock } from "./sources/source.ts";
-import { createHttpTransport, type UplinkTransport } from "./uplink/transport.ts";
+import type { Source, SourceSink } from "./sources/source.ts";
+import { createSnapshotUplink, SnapshotOutbox } from "./uplink/snapshots.ts";
+import {
+  createHttpTransport,
+  createSnapshotTransport,
+  type SnapshotTransport,
+  type UplinkTransport,
+} from "./uplink/transport.ts";
 import { createUplink } from "./uplink/uplink.ts";
 
 export interface AgentStats {
@@ -29,6 +39,17 @@ export interface AgentStats {
   /** Errors by source id and code. */
   sourceErrorsBySource: Record<string, Partial<Record<ErrorCode, number>>>;
   waveformBlocks: number;
+  /** `diagnosis` points queued (raised, changed, cleared, re-confirmed). */
+  diagnosisPoints: number;
+  /** Diagnoses active now, over all points. */
+  activeDiagnoses: number;
+  baselinesLearnt: number;
+  /** Spectrum snapshots: kept for sending, acknowledged by central, dropped at the cap, rejected by central, waiting. */
+  snapshotsQueued: number;
+  snapshotsSent: number;
+  snapshotsDropped: number;
+  snapshotsRejected: number;
+  snapshotsPending: number;
   /** Steps of the system clock seen (wall clock against the monotonic clock). */
   clockJumps: number;
   queueDepth: number;
@@ -47,20 +68,8 @@ export interface AgentOptions {
   log?: (line: string) => void;
   /** Replaces the HTTP transport (tests, other uplinks). */
   transport?: UplinkTransport;
-}
-
-/** The `vibration` point of one waveform block: features and ISO 10816-21 zone. */
-export function vibrationPoint(site: string, block: WaveformBlock): Point {
-  const f = computeFeatures(block);
-  const zone = evaluateIsoZone(f.v_rms_mm_s, block.component);
-  const fields: Record<string, number> = { ...f, iso_zone: isoZoneToNumber(zone) };
-  if (block.speedRpm !== null) fields.speed_rpm = block.speedRpm;
-  return {
-    measurement: "vibration",
-    tags: { site, asset: block.asset, point: block.point },
-    fields,
-    ts: block.ts,
-  };
+  /** Replaces the HTTP transport of spectrum snapshots. */
+  snapshotTransport?: SnapshotTransport;
 }
 
 export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): Promise<RunningAgent> {
@@ -75,11 +84,28 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     const oldest = queue.stats().oldestTs;
     return oldest === null ? 0 : Math.max(0, (Date.now() - oldest) / 1000);
   };
-  const metrics = createAgentMetrics({
-    depth: () => queue.stats().depth,
-    bytes: () => queue.stats().bytes,
-    lagSeconds,
+  // The WebAssembly FFT is instantiated once, here; it falls back to fft.js (and says why) where it cannot load.
+  const fft = await loadFastestFft(log);
+  const monitor = new DiagnosticsMonitor({
+    site,
+    config: config.diagnostics,
+    dataDir: config.queue.dir,
+    log,
+    fft,
   });
+  const outbox = new SnapshotOutbox({
+    dir: config.queue.dir,
+    maxFiles: config.diagnostics.snapshotQueue.maxFiles,
+    maxBytes: config.diagnostics.snapshotQueue.maxBytes,
+  });
+  const metrics = createAgentMetrics(
+    {
+      depth: () => queue.stats().depth,
+      bytes: () => queue.stats().bytes,
+      lagSeconds,
+    },
+    { activeDiagnoses: () => monitor.activeCount(), pendingSnapshots: () => outbox.stats().pending },
+  );
   const counts = {
     acquired: 0,
     healthPoints: 0,
@@ -89,42 +115,81 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     sourceErrors: 0,
     waveformBlocks: 0,
     clockJumps: 0,
+    diagnosisPoints: 0,
+    snapshotsQueued: 0,
+    snapshotsSent: 0,
+    snapshotsRejected: 0,
   };
   const clock = createClockMonitor();
   let lastClockStepS = 0;
   const errorsBySource: Record<string, Partial<Record<ErrorCode, number>>> = {};
   const lastErrorCode = new Map<string, ErrorCode>();
 
-  const uplink = createUplink(
-    queue,
-    opts.transport ??
-      createHttpTransport({
-        url: config.central.url,
-        token: config.central.token,
-        timeoutMs: config.central.timeoutMs,
-        gzip: config.central.gzip,
-      }),
+  const centralHttp = {
+    url: config.central.url,
+    token: config.central.token,
+    timeoutMs: config.central.timeoutMs,
+    gzip: config.central.gzip,
+  };
+  const uplink = createUplink(queue, opts.transport ?? createHttpTransport(centralHttp), {
+    agentId: config.agent.id,
+    site,
+    batchMaxPoints: config.central.batchMaxPoints,
+    flushIntervalMs: config.central.flushIntervalMs,
+    maxPointsPerSecond: config.central.catchUpPointsPerS,
+    onAcked: (n) => {
+      counts.acked += n;
+      metrics.acked.inc(n);
+    },
+    onDeadLettered: (n, code, message) => {
+      counts.deadLettered += n;
+      metrics.deadLettered.inc(n);
+      log(`uplink: ${n} points dead-lettered (${code}): ${message}`);
+    },
+    onRetry: (code, message, waitMs) => {
+      if (uplink.failures <= 1 || uplink.failures % 10 === 0)
+        log(`uplink: ${code} ${message}; retry in ${Math.round(waitMs)} ms`);
+    },
+  });
+
+  const snapshotUplink = createSnapshotUplink(
+    outbox,
+    opts.snapshotTransport ?? createSnapshotTransport(centralHttp),
     {
       agentId: config.agent.id,
       site,
-      batchMaxPoints: config.central.batchMaxPoints,
-      flushIntervalMs: config.central.flushIntervalMs,
-      maxPointsPerSecond: config.central.catchUpPointsPerS,
-      onAcked: (n) => {
-        counts.acked += n;
-        metrics.acked.inc(n);
+      idleMs: Math.max(1000, config.central.flushIntervalMs),
+      onSent: (n) => {
+        counts.snapshotsSent += n;
+        metrics.snapshotsSent.inc(n);
       },
-      onDeadLettered: (n, code, message) => {
-        counts.deadLettered += n;
-        metrics.deadLettered.inc(n);
-        log(`uplink: ${n} points dead-lettered (${code}): ${message}`);
+      onRejected: (n, code, message) => {
+        counts.snapshotsRejected += n;
+        metrics.snapshotsRejected.inc(n);
+        log(`uplink: ${n} spectrum snapshots rejected (${code}), kept in snapshots/rejected: ${message}`);
       },
-      onRetry: (code, message, waitMs) => {
-        if (uplink.failures <= 1 || uplink.failures % 10 === 0)
-          log(`uplink: ${code} ${message}; retry in ${Math.round(waitMs)} ms`);
+      onRetry: (code, message, waitMs, failures) => {
+        if (failures <= 1 || failures % 10 === 0)
+          log(`uplink: spectrum snapshots: ${code} ${message}; retry in ${Math.round(waitMs)} ms`);
       },
     },
   );
+  const keepSnapshot = (upload: SpectrumUpload): void => {
+    try {
+      const { dropped } = outbox.put(upload);
+      counts.snapshotsQueued++;
+      if (dropped > 0) {
+        metrics.snapshotsDropped.inc(dropped);
+        log(`diagnostics: ${dropped} older spectrum snapshots dropped (snapshot folder at its cap)`);
+      }
+      snapshotUplink.nudge();
+    } catch (e) {
+      metrics.snapshotsDropped.inc();
+      log(
+        `diagnostics: spectrum snapshot of ${upload.asset} ${upload.point} not kept: ${(e as Error).message}`,
+      );
+    }
+  };
 
   // One log line when dropping starts, one when it ends (the queue back under 90 % of its cap).
   let dropping = false;
@@ -160,9 +225,14 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     waveform: (block) => {
       counts.waveformBlocks++;
       try {
-        acquired([vibrationPoint(site, block)]);
+        const r = monitor.onBlock(block);
+        counts.diagnosisPoints += r.points.length - 1;
+        acquired(r.points);
+        for (const t of r.transitions)
+          log(`diagnostics: ${block.asset} ${block.point}: ${describeTransition(t)}`);
+        if (r.snapshot) keepSnapshot(r.snapshot);
       } catch (e) {
-        sinkFor(sourceId).error("INTERNAL", `features of ${block.point}: ${(e as Error).message}`);
+        sinkFor(sourceId).error("INTERNAL", `diagnostics of ${block.point}: ${(e as Error).message}`);
       }
     },
     error: (code, message) => {
@@ -220,7 +290,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     }
     for (const sc of config.sources) {
       const pkiDir = sc.kind === "opcua" ? pkiDirOf(config, sc as OpcuaSourceConfig) : config.queue.dir;
-      const source = createSource(sc, { site, agentId: config.agent.id, pkiDir, log });
+      const source = await createSource(sc, { site, agentId: config.agent.id, pkiDir, log });
       sources.push(source);
       await source.start(sinkFor(source.id));
     }
@@ -232,6 +302,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     throw e;
   }
   uplink.start();
+  snapshotUplink.start();
   log(`agent ${config.agent.id}: ${sources.length} sources, sending to ${config.central.url}`);
 
   let stopped = false;
@@ -246,6 +317,10 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       queueDepth: q.depth,
       queueBytes: q.bytes,
       lagSeconds: lagSeconds(),
+      activeDiagnoses: monitor.activeCount(),
+      baselinesLearnt: monitor.baselinesLearnt,
+      snapshotsDropped: outbox.stats().dropped,
+      snapshotsPending: outbox.stats().pending,
     };
   };
   return {
@@ -260,7 +335,13 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       enqueue([healthPoint()]);
       // One last send so a clean shutdown leaves as little queued as possible.
       await uplink.stop();
-      if (uplink.failures === 0) await uplink.flushOnce().catch(() => undefined);
+      await snapshotUplink.stop();
+      if (uplink.failures === 0) {
+        await uplink.flushOnce().catch(() => undefined);
+        // Snapshots still waiting (a handful at most): a few requests, stopping at the first that fails.
+        for (let i = 0; i < 8 && outbox.stats().pending > 0; i++)
+          if ((await snapshotUplink.flushOnce().catch(() => "failed")) !== "sent") break;
+      }
       await metricsServer?.close();
       finalStats = currentStats();
       queue.close();
@@ -268,3 +349,10 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     },
   };
 }
+
+const describeTransition = (t: Transition): string =>
+  t.kind === "raised"
+    ? `${t.fault} raised (${t.severity})`
+    : t.kind === "severity_changed"
+      ? `${t.fault} ${t.previous} → ${t.severity}`
+      : `${t.fault} cleared`;

@@ -161,6 +161,80 @@ describe("agent config", () => {
     );
   });
 
+  describe("diagnostics", () => {
+    const machine = {
+      asset: "T01",
+      point: "main_bearing",
+      turbineType: "geared_2500kw",
+      bearing: { balls: 26, ballDiameterMm: 90, pitchDiameterMm: 780, contactAngleDeg: 9 },
+    };
+    const withDiagnostics = (c: Loose) => {
+      c.sources[1].waveforms[0].speedEndNodeId = "ns=1;s=T01.main_bearing.SpeedEndRpm";
+      c.diagnostics = {
+        turbineTypes: {
+          geared_2500kw: { zones: { main_bearing: [{ quantity: "velocity", bandHz: [10, 1000], bc: 2.5 }] } },
+        },
+        machines: [structuredClone(machine)],
+      };
+    };
+
+    it("fills its defaults, and takes machine data for configured waveform points", () => {
+      expect(parseAgentConfig(valid()).diagnostics).toEqual({
+        enabled: true,
+        persistence: { raiseAfter: 3, ofLast: 5, clearAfter: 5 },
+        baselineBlocks: 20,
+        snapshotIntervalMs: 600_000,
+        reconfirmIntervalMs: 600_000,
+        snapshotQueue: { maxFiles: 2000, maxBytes: 268_435_456 },
+        turbineTypes: {},
+        machines: [],
+      });
+      const c: Loose = valid();
+      withDiagnostics(c);
+      const cfg = parseAgentConfig(c);
+      expect(cfg.diagnostics.machines).toEqual([machine]);
+      const opcua = cfg.sources[1]!;
+      if (opcua.kind === "opcua")
+        expect(opcua.waveforms[0]?.speedEndNodeId).toBe("ns=1;s=T01.main_bearing.SpeedEndRpm");
+    });
+
+    it("names the key path of what is wrong", () => {
+      const bad = (mutate: (c: Loose) => void) =>
+        errorOf((c) => {
+          withDiagnostics(c);
+          mutate(c);
+        });
+      expect(bad((c) => (c.diagnostics.colour = 1))).toBe("diagnostics.colour: unknown key");
+      expect(bad((c) => (c.diagnostics.machines[0].point = "gearbox_hss"))).toBe(
+        'diagnostics.machines[0]: asset "T01" point "gearbox_hss" is not a waveform point of any source',
+      );
+      expect(bad((c) => c.diagnostics.machines.push(structuredClone(machine)))).toBe(
+        'diagnostics.machines[1]: asset "T01" point "main_bearing" is described twice',
+      );
+      expect(bad((c) => (c.diagnostics.machines[0].turbineType = "other"))).toBe(
+        'diagnostics.machines[0].turbineType: "other" is not a key of diagnostics.turbineTypes',
+      );
+      expect(bad((c) => (c.diagnostics.machines[0].bearing.ballDiameterMm = 800))).toBe(
+        "diagnostics.machines[0].bearing.ballDiameterMm: must be smaller than pitchDiameterMm",
+      );
+      expect(bad((c) => (c.diagnostics.machines[0].bearing.balls = 2.5))).toMatch(
+        /^diagnostics\.machines\[0\]\.bearing\.balls: expected integer/,
+      );
+      expect(bad((c) => (c.diagnostics.persistence = { raiseAfter: 6, ofLast: 5 }))).toBe(
+        "diagnostics.persistence.raiseAfter: must be ≤ ofLast (5), got 6",
+      );
+      expect(bad((c) => (c.diagnostics.reconfirmIntervalMs = 3_600_000))).toMatch(
+        /^diagnostics\.reconfirmIntervalMs: expected integer to be less or equal to 1800000/,
+      );
+      expect(bad((c) => (c.diagnostics.turbineTypes.geared_2500kw.zones.main_bearing[0].bc = 5))).toMatch(
+        /^diagnostics\.turbineTypes\.geared_2500kw\.zones\.main_bearing\[0\]: boundaries must rise/,
+      );
+      expect(bad((c) => (c.diagnostics.baselineNotBefore = "yesterday"))).toMatch(
+        /^diagnostics\.baselineNotBefore: /,
+      );
+    });
+  });
+
   describe("files", () => {
     let dir: string;
     beforeEach(() => {

@@ -8,7 +8,13 @@ import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { parse as parseYaml } from "yaml";
 import { ComponentClasses, Measurements } from "../common/names.ts";
-import { MAX_POINTS_PER_BATCH } from "../common/wire.ts";
+import { DIAGNOSIS_ACTIVE_MS, MAX_POINTS_PER_BATCH } from "../common/wire.ts";
+import {
+  DEFAULT_ZONE_TABLE,
+  ZoneTableConfigSchema,
+  zoneOverridesError,
+  zoneTableWithOverrides,
+} from "./diagnostics/zones.ts";
 
 // A union of string literals, typed as the literal union (TypeBox infers
 // `string` from a mapped array); the schema stays a plain `anyOf` of consts.
@@ -82,7 +88,10 @@ export const OpcuaWaveformSchema = Type.Object(
     waveformNodeId: Type.String({ minLength: 1 }),
     sampleRateNodeId: Type.String({ minLength: 1 }),
     sequenceNodeId: Type.String({ minLength: 1 }),
+    /** Shaft speed during the block (at its start when the speed ramps), rpm. */
     speedNodeId: Type.Optional(Type.String({ minLength: 1 })),
+    /** Shaft speed at the end of the block, rpm: the block's speed ramps linearly between the two. */
+    speedEndNodeId: Type.Optional(Type.String({ minLength: 1 })),
     unit: Enum(["g", "m/s2"] as const, { default: "g" }),
   },
   { additionalProperties: false },
@@ -129,6 +138,91 @@ export const SourceSchemas = { modbus: ModbusSourceSchema, opcua: OpcuaSourceSch
 export type SourceKind = keyof typeof SourceSchemas;
 export type SourceConfig = ModbusSourceConfig | OpcuaSourceConfig;
 
+/** Bearing geometry from the manufacturer's data sheet. */
+export const BearingConfigSchema = Type.Object(
+  {
+    /** Rolling elements (balls or rollers) per row. */
+    balls: Type.Integer({ minimum: 3, maximum: 200 }),
+    ballDiameterMm: Type.Number({ exclusiveMinimum: 0 }),
+    pitchDiameterMm: Type.Number({ exclusiveMinimum: 0 }),
+    /** 0 for deep-groove ball and cylindrical roller bearings. */
+    contactAngleDeg: Type.Number({ minimum: 0, maximum: 60, default: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+/** An ISO 8601 UTC time, e.g. `2026-05-01T08:00:00Z`. */
+const UtcTime = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?Z$" });
+
+/** What is known of the machine at one measuring point (a configured waveform point). */
+export const MachineConfigSchema = Type.Object(
+  {
+    asset: TagValue,
+    point: TagValue,
+    /** A key of `diagnostics.turbineTypes`: its zone boundaries apply to this point. */
+    turbineType: Type.Optional(Name),
+    /** The bearing at this point; without it no bearing faults are scored. */
+    bearing: Type.Optional(BearingConfigSchema),
+    /** Teeth of the gear on this point's shaft (gear mesh = teeth × shaft speed). */
+    gearTeeth: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    /** Relearn this point's baseline: one learnt before this UTC time is discarded (e.g. after maintenance). */
+    baselineNotBefore: Type.Optional(UtcTime),
+  },
+  { additionalProperties: false },
+);
+export type MachineConfig = Static<typeof MachineConfigSchema>;
+
+/**
+ * Central treats a diagnosis not re-confirmed for DIAGNOSIS_ACTIVE_MS as
+ * inactive; re-confirming at most every half of that keeps one lost or late
+ * point from making an active diagnosis blink out.
+ */
+const MAX_RECONFIRM_MS = DIAGNOSIS_ACTIVE_MS / 2;
+
+export const DiagnosticsConfigSchema = Type.Object(
+  {
+    /** Run the diagnostics engine on every waveform block (features and ISO zone are computed either way). */
+    enabled: Type.Boolean({ default: true }),
+    /** Alarm state machine: raise after `raiseAfter` of the last `ofLast` blocks, clear after `clearAfter` blocks without. */
+    persistence: Type.Object(
+      {
+        raiseAfter: Type.Integer({ minimum: 1, maximum: 100, default: 3 }),
+        ofLast: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+        clearAfter: Type.Integer({ minimum: 1, maximum: 1000, default: 5 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Healthy blocks (no finding) whose mean features become a point's baseline. */
+    baselineBlocks: Type.Integer({ minimum: 1, maximum: 100_000, default: 20 }),
+    /** Relearn every point's baseline: baselines learnt before this UTC time are discarded. */
+    baselineNotBefore: Type.Optional(UtcTime),
+    /** A spectrum snapshot per point at least this often (and whenever a diagnosis changes), ms. */
+    snapshotIntervalMs: Millis(600_000, 1000),
+    /** Active diagnoses are sent again this often so central keeps them active, ms. */
+    reconfirmIntervalMs: Type.Integer({ minimum: 1000, maximum: MAX_RECONFIRM_MS, default: 600_000 }),
+    /** Snapshots waiting for central on disk (`<queue.dir>/snapshots`); past the cap the oldest scheduled go first. */
+    snapshotQueue: Type.Object(
+      {
+        maxFiles: Type.Integer({ minimum: 1, default: 2000 }),
+        maxBytes: Type.Integer({ minimum: 65_536, default: 268_435_456 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Overrides of the ISO 10816-21 zone table for every point. */
+    zones: Type.Optional(ZoneTableConfigSchema),
+    /** Zone overrides per turbine type (on top of `zones`), e.g. from the manufacturer. */
+    turbineTypes: Type.Record(
+      Name,
+      Type.Object({ zones: Type.Optional(ZoneTableConfigSchema) }, { additionalProperties: false }),
+      { default: {}, additionalProperties: false },
+    ),
+    /** Machine data per measuring point (bearing geometry, gear teeth, turbine type). */
+    machines: Type.Array(MachineConfigSchema, { default: [] }),
+  },
+  { additionalProperties: false, default: {} },
+);
+export type DiagnosticsConfig = Static<typeof DiagnosticsConfigSchema>;
+
 const TopSchema = Type.Object(
   {
     agent: Type.Object({ id: TagValue, site: TagValue }, { additionalProperties: false }),
@@ -165,6 +259,7 @@ const TopSchema = Type.Object(
       ),
     ),
     healthIntervalMs: Millis(10_000, 10),
+    diagnostics: DiagnosticsConfigSchema,
     sources: Type.Array(Type.Unknown(), { default: [] }),
   },
   { additionalProperties: false },
@@ -242,7 +337,61 @@ export function parseAgentConfig(input: unknown): AgentConfig {
     seen.add(source.id);
     return source;
   });
+  checkDiagnostics(top.diagnostics, sources);
   return { ...top, sources };
+}
+
+/** What the schema cannot say: rules across keys of `diagnostics` and the sources. */
+function checkDiagnostics(d: DiagnosticsConfig, sources: readonly SourceConfig[]): void {
+  const p = d.persistence;
+  if (p.raiseAfter > p.ofLast)
+    throw new ConfigError(
+      "diagnostics.persistence.raiseAfter",
+      `must be ≤ ofLast (${p.ofLast}), got ${p.raiseAfter}`,
+    );
+  const zonesError = zoneOverridesError(DEFAULT_ZONE_TABLE, d.zones);
+  if (zonesError)
+    throw new ConfigError(
+      `diagnostics.zones.${zonesError.split(":")[0]}`,
+      zonesError.slice(zonesError.indexOf(":") + 2),
+    );
+  const base = zoneTableWithOverrides(DEFAULT_ZONE_TABLE, d.zones);
+  for (const [type, t] of Object.entries(d.turbineTypes)) {
+    const e = zoneOverridesError(base, t.zones);
+    if (e)
+      throw new ConfigError(
+        `diagnostics.turbineTypes.${type}.zones.${e.split(":")[0]}`,
+        e.slice(e.indexOf(":") + 2),
+      );
+  }
+  const waveformPoints = new Set(
+    sources.flatMap((s) => (s.kind === "opcua" ? s.waveforms.map((w) => `${s.asset}\n${w.point}`) : [])),
+  );
+  const seen = new Set<string>();
+  d.machines.forEach((m, i) => {
+    const key = `${m.asset}\n${m.point}`;
+    if (!waveformPoints.has(key))
+      throw new ConfigError(
+        `diagnostics.machines[${i}]`,
+        `asset "${m.asset}" point "${m.point}" is not a waveform point of any source`,
+      );
+    if (seen.has(key))
+      throw new ConfigError(
+        `diagnostics.machines[${i}]`,
+        `asset "${m.asset}" point "${m.point}" is described twice`,
+      );
+    seen.add(key);
+    if (m.turbineType !== undefined && !Object.hasOwn(d.turbineTypes, m.turbineType))
+      throw new ConfigError(
+        `diagnostics.machines[${i}].turbineType`,
+        `"${m.turbineType}" is not a key of diagnostics.turbineTypes`,
+      );
+    if (m.bearing && !(m.bearing.ballDiameterMm < m.bearing.pitchDiameterMm))
+      throw new ConfigError(
+        `diagnostics.machines[${i}].bearing.ballDiameterMm`,
+        "must be smaller than pitchDiameterMm",
+      );
+  });
 }
 
 /** Reads and validates a YAML or JSON file; throws `ConfigError`. */

@@ -12,8 +12,17 @@ export interface QueueGaugeSource {
   lagSeconds(): number;
 }
 
+/** Gauges of the diagnostics (read when scraped). */
+export interface DiagnosticsGaugeSource {
+  activeDiagnoses(): number;
+  pendingSnapshots(): number;
+}
+
 export interface AgentMetrics {
   readonly registry: Registry;
+  readonly snapshotsSent: Counter;
+  readonly snapshotsDropped: Counter;
+  readonly snapshotsRejected: Counter;
   readonly acquired: Counter;
   readonly acked: Counter;
   readonly dropped: Counter;
@@ -21,8 +30,41 @@ export interface AgentMetrics {
   readonly sourceErrors: Counter<"source" | "code">;
 }
 
-export function createAgentMetrics(queue: QueueGaugeSource): AgentMetrics {
+export function createAgentMetrics(queue: QueueGaugeSource, diag?: DiagnosticsGaugeSource): AgentMetrics {
   const registry = new Registry();
+  const snapshotsSent = new Counter({
+    name: "vetra_agent_snapshots_sent_total",
+    help: "Spectrum snapshots acknowledged by central",
+    registers: [registry],
+  });
+  const snapshotsDropped = new Counter({
+    name: "vetra_agent_snapshots_dropped_total",
+    help: "Spectrum snapshots dropped to stay under the snapshot folder's cap (oldest scheduled first)",
+    registers: [registry],
+  });
+  const snapshotsRejected = new Counter({
+    name: "vetra_agent_snapshots_rejected_total",
+    help: "Spectrum snapshots central rejected (kept in snapshots/rejected)",
+    registers: [registry],
+  });
+  if (diag) {
+    new Gauge({
+      name: "vetra_agent_snapshots_pending",
+      help: "Spectrum snapshots waiting for central",
+      registers: [registry],
+      collect() {
+        this.set(diag.pendingSnapshots());
+      },
+    });
+    new Gauge({
+      name: "vetra_agent_diagnoses_active",
+      help: "Diagnoses active over all measuring points",
+      registers: [registry],
+      collect() {
+        this.set(diag.activeDiagnoses());
+      },
+    });
+  }
   const acquired = new Counter({
     name: "vetra_agent_points_acquired_total",
     help: "Points acquired from sources (and features computed from waveforms)",
@@ -73,7 +115,17 @@ export function createAgentMetrics(queue: QueueGaugeSource): AgentMetrics {
       this.set(queue.lagSeconds());
     },
   });
-  return { registry, acquired, acked, dropped, deadLettered, sourceErrors };
+  return {
+    registry,
+    acquired,
+    acked,
+    dropped,
+    deadLettered,
+    sourceErrors,
+    snapshotsSent,
+    snapshotsDropped,
+    snapshotsRejected,
+  };
 }
 
 /** Serves `GET /metrics`; port 0 = a free port. */

@@ -1,21 +1,21 @@
 // `npm start` as a person meets it: the real `vetra demo` process on a free
 // port, then the API it prints. Within a minute the farm and facilities have
 // live values, and the two faulty turbines' points have left ISO zone A
-// while their healthy points have not.
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// while their healthy points have not; soon after, the edge names their
+// faults (and nothing on the healthy turbines) and central serves their
+// spectra with the fault frequencies marked.
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defectFrequenciesHz, TURBINE_POINTS } from "../simulators/turbine/physics.ts";
+import { type DemoProcess, startDemoProcess } from "./helpers/demo.ts";
 import { influxdAvailable, type RunningInfluxd, startInfluxd } from "./helpers/influxd.ts";
 
 interface Health {
   points: { point: string; isoZone: string | null; features: Record<string, number> }[];
+  diagnoses: { point: string | null; fault: string; severity: string | null; confidence: number | null }[];
   scada?: { fields: Record<string, number> };
   meter?: { fields: Record<string, number> };
 }
-
-const vetra = join(import.meta.dirname, "..", "bin", "vetra.js");
 
 const variants = [
   { store: "embedded" as const, run: true },
@@ -27,11 +27,10 @@ describe.each(variants)("vetra demo --store $store", ({ store, run }) => {
     it.skip("needs influxd");
     return;
   }
-  let dir: string;
+  let demo: DemoProcess | undefined;
   let child: ChildProcessWithoutNullStreams;
   let influx: RunningInfluxd | undefined;
   let url: string;
-  let output = "";
   let tokens: Record<string, string>;
 
   const api = async <T>(path: string, token = tokens.admin): Promise<{ status: number; body: T }> => {
@@ -40,42 +39,14 @@ describe.each(variants)("vetra demo --store $store", ({ store, run }) => {
   };
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "vetra-demo-"));
     if (store === "influx") influx = await startInfluxd();
-    child = spawn(process.execPath, [vetra, "demo", "--port", "0", "--data-dir", dir, "--store", store], {
-      env: { ...process.env, ...(influx ? { INFLUX_URL: influx.url, INFLUX_DB: influx.database } : {}) },
-    });
-    child.stdout.on("data", (d) => {
-      output += d;
-    });
-    child.stderr.on("data", (d) => {
-      output += d;
-    });
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`demo did not start:\n${output}`)), 90_000);
-      const check = () => {
-        const m = /Vetra is running: (http:\/\/[^/\s]+)/.exec(output);
-        if (m?.[1]) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      };
-      child.stdout.on("data", check);
-      child.on("exit", (code) => reject(new Error(`demo exited with ${code}:\n${output}`)));
-    });
-    tokens = (
-      JSON.parse(readFileSync(join(dir, "demo-credentials.json"), "utf8")) as {
-        tokens: Record<string, string>;
-      }
-    ).tokens;
+    demo = await startDemoProcess(store, influx);
+    ({ url, tokens, child } = demo);
   }, 120_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      child.kill("SIGKILL");
-    }
+    demo?.kill();
     await influx?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it("writes the credentials SPEC.md names", () => {
@@ -114,6 +85,81 @@ describe.each(variants)("vetra demo --store $store", ({ store, run }) => {
         expect(zone, `${asset} ${point}`).toBe("A");
       }
     }
+  });
+
+  it("names the faulty turbines' diagnoses, none on the healthy ones, and serves marked spectra", {
+    timeout: 150_000,
+  }, async () => {
+    const turbines = ["T01", "T02", "T03", "T04", "T05", "T06"];
+    // Diagnoses need a few blocks (persistence): 3 of 5 at one block per 5 s.
+    const deadline = Date.now() + 90_000;
+    let named: Record<string, string[]> = {};
+    for (;;) {
+      named = {};
+      for (const id of turbines) {
+        const h = (await api<Health>(`/api/v1/assets/${id}/health`)).body;
+        named[id] = h.diagnoses.map((d) => `${d.point}:${d.fault}`).sort();
+      }
+      const found =
+        named.T02?.includes("main_bearing:bearing_outer_race") &&
+        named.T05?.includes("generator_de:imbalance");
+      if (found || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    // T02: main-bearing outer-race defect; T05: generator imbalance (cli/demo-fleet.ts). Their
+    // points out of zone A may also carry overall_vibration (the ISO zone); nothing else anywhere.
+    expect(named.T02).toContain("main_bearing:bearing_outer_race");
+    expect(named.T05).toContain("generator_de:imbalance");
+    for (const d of named.T02 ?? [])
+      expect(["main_bearing:bearing_outer_race", "main_bearing:overall_vibration"]).toContain(d);
+    for (const d of named.T05 ?? [])
+      expect(["generator_de:imbalance", "generator_de:overall_vibration"]).toContain(d);
+    for (const id of ["T01", "T03", "T04", "T06"]) expect(named[id], id).toEqual([]);
+
+    interface Spectrum {
+      snapshots: {
+        point: string;
+        ts: string;
+        speedRpm: number;
+        envelope: { df_hz: number; values: number[] };
+        markers: { kind: string; harmonic: number; frequency_hz: number; spectrum: string }[];
+        diagnoses: { fault: string }[];
+      }[];
+    }
+    const t02 = await api<Spectrum>("/api/v1/assets/T02/spectrum?point=main_bearing", tokens["sc-kavkaz"]);
+    expect(t02.status).toBe(200);
+    const snap = t02.body.snapshots[0]!;
+    expect(Date.now() - Date.parse(snap.ts)).toBeLessThan(5 * 60_000);
+    expect(snap.diagnoses.map((d) => d.fault)).toContain("bearing_outer_race");
+    // BPFO from the simulator's bearing geometry at the speed it served with the block.
+    const bpfo = defectFrequenciesHz(TURBINE_POINTS.main_bearing.bearing, snap.speedRpm / 60).bpfo;
+    const marker = snap.markers.find((m) => m.kind === "bpfo" && m.harmonic === 1);
+    expect(marker?.spectrum).toBe("envelope");
+    expect(Math.abs((marker?.frequency_hz ?? 0) - bpfo)).toBeLessThanOrEqual(snap.envelope.df_hz);
+    // And the envelope spectrum really peaks there: the largest value within ±3 bins of BPFO
+    // stands well above the trough between it and its second harmonic (1.3–1.7 × BPFO).
+    const env = snap.envelope.values;
+    const bin = (hz: number) => Math.round(hz / snap.envelope.df_hz);
+    const near = Math.max(...env.slice(Math.max(1, bin(bpfo) - 3), bin(bpfo) + 4));
+    const between = env.slice(bin(1.3 * bpfo), bin(1.7 * bpfo) + 1).sort((a, b) => a - b);
+    expect(near).toBeGreaterThan(10 * between[Math.floor(between.length / 2)]!);
+
+    const t05 = await api<Spectrum>("/api/v1/assets/T05/spectrum?point=generator_de", tokens["sc-step"]);
+    expect(t05.status).toBe(200);
+    expect(t05.body.snapshots[0]?.diagnoses.map((d) => d.fault)).toContain("imbalance");
+    expect(t05.body.snapshots[0]?.markers.some((m) => m.kind === "shaft" && m.harmonic === 1)).toBe(true);
+    // Healthy turbines have their spectra too (scheduled snapshots), every point of them.
+    const t01 = await api<Spectrum>("/api/v1/assets/T01/spectrum");
+    expect(t01.body.snapshots.map((s) => s.point).sort()).toEqual([
+      "gearbox_hss",
+      "generator_de",
+      "main_bearing",
+    ]);
+    // Another service company's spectrum does not exist for the caller.
+    expect((await api("/api/v1/assets/T05/spectrum?point=generator_de", tokens["sc-kavkaz"])).status).toBe(
+      404,
+    );
+    expect((await api("/api/v1/assets/T02/spectrum", tokens["sc-step"])).status).toBe(404);
   });
 
   it("shows each service company only its own turbines", async () => {

@@ -23,25 +23,12 @@ import {
 } from "../simulators/facility/index.ts";
 import { start as startTurbine, type TurbineSim } from "../simulators/turbine/index.ts";
 import { influxdAvailable, type RunningInfluxd, startInfluxd } from "./helpers/influxd.ts";
+import { until } from "./helpers/until.ts";
 
 const POINTS = Object.keys(TurbinePoints) as TurbinePointId[];
 const HOUR = 3_600_000;
 const FROZEN_MS = Date.UTC(2026, 5, 15, 10, 0, 0); // a June weekday at noon, local time of the model
 const BLOCKS_PUBLISHED_BY_HAND = 3;
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 30_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const storeKinds = [
   { kind: "embedded" as const, run: true },

@@ -3,17 +3,9 @@
 // the directory): a reader sees the old set or the new one, never half.
 // Central picks up a set written by `vetra grid import` while it runs: the
 // file's modification time is looked at, at most every couple of seconds.
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { writeFileAtomic } from "../../common/files.ts";
 import { GridIndex } from "./check.ts";
 import type { GridConfig } from "./config.ts";
 import { headroom, headroomLevel } from "./headroom.ts";
@@ -69,22 +61,7 @@ export function toGeoJson(set: GridSet, powerFactor?: number) {
 
 export function saveGridSet(dataDir: string, set: GridSet): void {
   const path = gridFilePath(dataDir);
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(toGeoJson(set))}\n`);
-  const fd = openSync(tmp, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-  const dir = openSync(dirname(path), "r");
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
+  writeFileAtomic(path, `${JSON.stringify(toGeoJson(set))}\n`);
 }
 
 /** The stored set, or null when none was imported; throws when the file is corrupt. */

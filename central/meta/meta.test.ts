@@ -112,6 +112,41 @@ describe("metadata store", () => {
     expect(meta.getAsset("T99")).toBeNull();
   });
 
+  it("sees a fleet replaced by another replica sharing the file (cached copy refreshed)", () => {
+    const fleet = (name: string) => ({
+      tenants: [{ id: "t1", name: "T" }],
+      sites: [{ id: "wf1", name: "WF", kind: "wind_farm" as const }],
+      assets: [
+        {
+          id: "T01",
+          name,
+          kind: "turbine" as const,
+          site: "wf1",
+          tenant: "t1",
+          points: [{ id: "main_bearing", component: "main_bearing" as const }],
+        },
+      ],
+    });
+    meta.replaceFleet(fleet("before"));
+    const other = new MetaStore(join(dir, "metadata.sqlite"));
+    try {
+      expect(other.getAsset("T01")?.name).toBe("before");
+      expect(meta.getAsset("T01")?.name).toBe("before"); // now cached in both
+      other.replaceFleet({
+        ...fleet("after"),
+        sites: [...fleet("after").sites, { id: "wf2", name: "WF2", kind: "wind_farm" }],
+      });
+      expect(meta.getAsset("T01")?.name).toBe("after");
+      expect(meta.getSite("wf2")?.name).toBe("WF2");
+      expect(meta.fleetIndex().siteById.has("wf2")).toBe(true);
+      // Batch ids written through the same file do not count as fleet changes, and change nothing.
+      meta.rememberBatch({ site: "wf1", batchId: "batch-0001", agent: "agent", points: 1 });
+      expect(other.getAsset("T01")?.name).toBe("after");
+    } finally {
+      other.close();
+    }
+  });
+
   it("remembers batch ids per site", () => {
     const batch = { site: "wf1", batchId: "b-00000001", agent: "a1", points: 3 };
     expect(meta.rememberBatch(batch)).toBe(true);

@@ -1,6 +1,7 @@
 // GET /api/v1/alarms and POST /api/v1/alarms/:id/ack (see ../alarms.ts for
 // how alarms are derived). Cleared alarms are not kept yet: an alarm whose
-// zone fell back to A/B is simply no longer listed.
+// zone fell back to A/B, or whose diagnosis the edge cleared, is simply no
+// longer listed.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { IsoZones } from "../../common/names.ts";
@@ -44,7 +45,8 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
     {
       schema: {
         tags: ["alarms"],
-        summary: "Alarms of the assets the caller may see (ISO 10816-21 zone C → warning, D → alarm)",
+        summary:
+          "Alarms of the assets the caller may see (ISO 10816-21 zone C → warning, D → alarm; the edge's active diagnoses)",
         security: BearerSecurity,
         querystring: Type.Object(
           {

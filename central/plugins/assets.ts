@@ -5,14 +5,11 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { AssetKinds, isoZoneFromNumber, MeterFields, ScadaFields } from "../../common/names.ts";
 import type { IoResult } from "../../common/result.ts";
-import { MAX_FUTURE_SKEW_MS } from "../../common/wire.ts";
+import { DIAGNOSIS_ACTIVE_MS, MAX_FUTURE_SKEW_MS } from "../../common/wire.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
 import type { Asset } from "../meta/meta.ts";
 import type { LatestRow, TimeSeriesStore } from "../stores/types.ts";
-
-/** A diagnosis not re-confirmed by the edge for this long is no longer active. */
-export const DIAGNOSIS_ACTIVE_MS = 3_600_000;
 
 const AssetSchema = Type.Object(
   {

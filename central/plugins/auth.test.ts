@@ -15,6 +15,7 @@ const ALL: Who[] = [...PEOPLE, "agentWf1", "agentWf2"];
  * `page` is not under /api/. First match wins; a route matching none fails the test.
  */
 const ACCESS: { methods: string[] | "*"; prefix: string; who: Who[] | "public" | "page" }[] = [
+  { methods: ["POST"], prefix: "/api/v1/ingest/spectrum", who: ["admin", "agentWf1", "agentWf2"] },
   { methods: ["POST"], prefix: "/api/v1/ingest", who: ["admin", "agentWf1", "agentWf2"] },
   { methods: "*", prefix: "/api/v1/tokens", who: ["admin"] },
   { methods: "*", prefix: "/api/v1/audit", who: ["admin"] },
@@ -23,6 +24,7 @@ const ACCESS: { methods: string[] | "*"; prefix: string; who: Who[] | "public" |
   { methods: ["GET", "POST"], prefix: "/api/v1/grid/", who: "public" },
   { methods: ["POST"], prefix: "/api/v1/alarms/:id/ack", who: ["admin", "north", "south"] },
   { methods: ["GET"], prefix: "/api/v1/alarms", who: PEOPLE },
+  { methods: ["GET"], prefix: "/api/v1/assets/:id/spectrum", who: PEOPLE },
   { methods: ["GET"], prefix: "/api/v1/assets", who: PEOPLE },
   { methods: ["GET"], prefix: "/api/v1/series", who: PEOPLE },
   { methods: ["GET"], prefix: "/api/v1/map/", who: PEOPLE },

@@ -4,9 +4,35 @@
 // from its disk queue).
 import { createGunzip } from "node:zlib";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { preParsingAsyncHookHandler } from "fastify";
 import { IngestAckSchema, IngestBatchSchema, MAX_FUTURE_SKEW_MS } from "../../common/wire.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+
+/**
+ * preParsing hook of the ingest routes: a gzip'd body is decompressed before
+ * parsing, so fastify's bodyLimit caps the *decompressed* size, which is
+ * what protects against a zip bomb.
+ */
+export const gunzipBody: preParsingAsyncHookHandler = async (request, _reply, payload) => {
+  const encoding = (request.headers["content-encoding"] ?? "identity").toLowerCase().trim();
+  if (encoding === "identity") return payload;
+  if (encoding !== "gzip") {
+    throw new ApiError("UNSUPPORTED_ENCODING", `Content-Encoding ${encoding} is not supported (use gzip)`);
+  }
+  const gunzip = createGunzip() as ReturnType<typeof createGunzip> & { receivedEncodedLength: number };
+  gunzip.receivedEncodedLength = 0;
+  payload.on("data", (chunk: Buffer) => {
+    gunzip.receivedEncodedLength += chunk.length;
+  });
+  gunzip.on("error", (error: Error & { statusCode?: number; vetraCode?: string }) => {
+    error.statusCode = 400;
+    error.vetraCode = "BAD_REQUEST";
+    error.message = `The body is not valid gzip: ${error.message}`;
+  });
+  payload.on("error", (error) => gunzip.destroy(error));
+  return payload.pipe(gunzip);
+};
 
 const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta }) => {
   app.post(
@@ -19,30 +45,7 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
         body: IngestBatchSchema,
         response: { 200: IngestAckSchema, ...errorResponses(400, 401, 403, 413, 415, 500, 503) },
       },
-      // Decompress before parsing; fastify's bodyLimit then caps the
-      // *decompressed* size, which is what protects against a zip bomb.
-      preParsing: async (request, _reply, payload) => {
-        const encoding = (request.headers["content-encoding"] ?? "identity").toLowerCase().trim();
-        if (encoding === "identity") return payload;
-        if (encoding !== "gzip") {
-          throw new ApiError(
-            "UNSUPPORTED_ENCODING",
-            `Content-Encoding ${encoding} is not supported (use gzip)`,
-          );
-        }
-        const gunzip = createGunzip() as ReturnType<typeof createGunzip> & { receivedEncodedLength: number };
-        gunzip.receivedEncodedLength = 0;
-        payload.on("data", (chunk: Buffer) => {
-          gunzip.receivedEncodedLength += chunk.length;
-        });
-        gunzip.on("error", (error: Error & { statusCode?: number; vetraCode?: string }) => {
-          error.statusCode = 400;
-          error.vetraCode = "BAD_REQUEST";
-          error.message = `The body is not valid gzip: ${error.message}`;
-        });
-        payload.on("error", (error) => gunzip.destroy(error));
-        return payload.pipe(gunzip);
-      },
+      preParsing: gunzipBody,
     },
     async (request) => {
       const principal = principalOf(request);
@@ -53,8 +56,7 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
       if (principal.role === "agent" && batch.site !== principal.site) {
         throw new ApiError("FORBIDDEN", `batch.site: this token writes for site "${principal.site}"`);
       }
-      const assets = new Map(meta.listAssets().map((a) => [a.id, a]));
-      const sites = new Set(meta.listSites().map((s) => s.id));
+      const { assetById, siteById } = meta.fleetIndex();
       const latestAllowedMs = Date.now() + MAX_FUTURE_SKEW_MS;
       // Index loops and for…in: this runs per point of every batch (no iterator or entry arrays).
       const points = batch.points;
@@ -69,9 +71,9 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
             throw new ApiError("INVALID_NUMBER", `points[${i}].fields.${name}: not finite`);
         }
         const { site, asset: assetId } = point.tags;
-        const asset = assetId === undefined ? undefined : assets.get(assetId);
+        const asset = assetId === undefined ? undefined : assetById.get(assetId);
         const siteAllowed =
-          site !== undefined && (principal.role === "admin" ? sites.has(site) : site === principal.site);
+          site !== undefined && (principal.role === "admin" ? siteById.has(site) : site === principal.site);
         // The agent's own health describes the gateway, not an asset: its `asset` tag may be absent or the site id.
         const agentHealth =
           point.measurement === "agent" &&

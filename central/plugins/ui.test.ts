@@ -55,6 +55,8 @@ describe.skipIf(!browserRequired())("console page (/)", () => {
       expect(assets).toContain("1234.0 kW");
       expect(await page.textContent("#assets .zD")).toBe("D");
       expect(await page.textContent("#alarms")).toContain("alarm");
+      // The zone's alarm is named as the standard's overall vibration, not a bearing or shaft fault.
+      expect(await page.textContent("#alarms")).toContain("overall vibration");
       expect(await page.textContent("h1")).toBe("Vetra — asset condition");
     } finally {
       await page.close();
@@ -72,6 +74,7 @@ describe.skipIf(!browserRequired())("console page (/)", () => {
       expect(assets).toContain("1234.0 кВт");
       expect(assets).toContain("ветроустановка");
       expect(await page.textContent("#alarms")).toContain("авария");
+      expect(await page.textContent("#alarms")).toContain("общий уровень вибрации");
     } finally {
       await page.close();
     }

@@ -3,7 +3,7 @@
 // alarm list, refreshed every few seconds from the API. Russian by default,
 // `?lang=en` for English; the token comes from `?token=` or localStorage.
 import type { FastifyPluginAsync } from "fastify";
-import { TurbinePoints } from "../../common/names.ts";
+import { DiagnosisNames, TurbinePoints } from "../../common/names.ts";
 import type { CentralDeps } from "../deps.ts";
 import { SCRIPT_ESC, SCRIPT_LANG } from "../page-script.ts";
 
@@ -12,6 +12,8 @@ import { SCRIPT_ESC, SCRIPT_LANG } from "../page-script.ts";
 const POINT_NAMES = JSON.stringify(
   Object.fromEntries(Object.entries(TurbinePoints).map(([id, p]) => [id, { ru: p.ru, en: p.en }])),
 );
+
+const FAULT_NAMES = JSON.stringify(DiagnosisNames);
 
 const PAGE = `<!doctype html>
 <html lang="ru">
@@ -41,21 +43,21 @@ const PAGE = `<!doctype html>
   <section id="login" hidden>
     <form id="tokenForm"><label for="token" data-t="token"></label><input id="token" size="50" autocomplete="off"><button data-t="save"></button></form>
   </section>
-  <section><h2 data-t="alarms"></h2><table><thead><tr><th data-t="asset"></th><th data-t="point"></th><th data-t="severity"></th><th data-t="state"></th><th data-t="since"></th></tr></thead><tbody id="alarms"></tbody></table></section>
+  <section><h2 data-t="alarms"></h2><table><thead><tr><th data-t="asset"></th><th data-t="point"></th><th data-t="fault"></th><th data-t="severity"></th><th data-t="state"></th><th data-t="since"></th></tr></thead><tbody id="alarms"></tbody></table></section>
   <section><h2 data-t="assets"></h2><table><thead><tr><th data-t="asset"></th><th data-t="points"></th><th data-t="values"></th><th data-t="updated"></th></tr></thead><tbody id="assets"></tbody></table></section>
 </main>
 <script>
 ${SCRIPT_LANG}
 const T = {
   ru: { title: "Vetra — состояние оборудования", token: "Токен доступа", save: "Сохранить", alarms: "Тревоги", assets: "Объекты",
-        asset: "Объект", point: "Точка измерения", severity: "Уровень", state: "Состояние", since: "Начало", points: "Зоны ISO 10816-21",
+        asset: "Объект", point: "Точка измерения", fault: "Диагноз", severity: "Уровень", state: "Состояние", since: "Начало", points: "Зоны ISO 10816-21",
         values: "Значения", updated: "Обновлено", warning: "предупреждение", alarm: "авария", active: "активна",
         acknowledged: "квитирована", none: "Нет активных тревог", other: "English", error: "Ошибка", ok: "обновлено",
         v: "v СКЗ", power: "мощность", wind: "ветер", energy: "энергия", nodata: "нет данных",
         mm_s: "мм/с", kw: "кВт", m_s: "м/с", kwh: "кВт·ч", temp: "наружный воздух", c: "°C",
         turbine: "ветроустановка", hospital: "больница", clinic: "поликлиника", school: "школа" },
   en: { title: "Vetra — asset condition", token: "Access token", save: "Save", alarms: "Alarms", assets: "Assets",
-        asset: "Asset", point: "Measuring point", severity: "Severity", state: "State", since: "Since", points: "ISO 10816-21 zones",
+        asset: "Asset", point: "Measuring point", fault: "Diagnosis", severity: "Severity", state: "State", since: "Since", points: "ISO 10816-21 zones",
         values: "Values", updated: "Updated", warning: "warning", alarm: "alarm", active: "active",
         acknowledged: "acknowledged", none: "No active alarms", other: "Русский", error: "Error", ok: "updated",
         v: "v RMS", power: "power", wind: "wind", energy: "energy", nodata: "no data",
@@ -64,6 +66,8 @@ const T = {
 }[lang];
 const POINTS = ${POINT_NAMES};
 const pointName = (id) => (POINTS[id] && POINTS[id][lang]) || id;
+const FAULTS = ${FAULT_NAMES};
+const faultName = (id) => (FAULTS[id] && FAULTS[id][lang]) || id;
 const assetNames = new Map();
 document.documentElement.lang = lang;
 for (const el of document.querySelectorAll("[data-t]")) el.textContent = T[el.dataset.t];
@@ -100,8 +104,8 @@ async function refresh() {
     showLogin(false);
     for (const a of assets) assetNames.set(a.id, a.name);
     document.getElementById("alarms").innerHTML = alarms.length === 0
-      ? '<tr><td colspan="5" class="muted">' + T.none + "</td></tr>"
-      : alarms.map((a) => "<tr><td>" + esc(assetNames.get(a.asset) || a.asset) + " <span class=muted>" + esc(a.asset) + "</span></td><td>" + esc(pointName(a.point)) + '</td><td class="' + esc(a.severity) + '">' +
+      ? '<tr><td colspan="6" class="muted">' + T.none + "</td></tr>"
+      : alarms.map((a) => "<tr><td>" + esc(assetNames.get(a.asset) || a.asset) + " <span class=muted>" + esc(a.asset) + "</span></td><td>" + esc(pointName(a.point)) + "</td><td>" + esc(faultName(a.fault)) + '</td><td class="' + esc(a.severity) + '">' +
           T[a.severity] + "</td><td>" + T[a.state] + "</td><td>" + time(Date.parse(a.since)) + "</td></tr>").join("");
     const health = await Promise.all(assets.map((a) => api("/api/v1/assets/" + encodeURIComponent(a.id) + "/health")));
     document.getElementById("assets").innerHTML = health.map((h) => {

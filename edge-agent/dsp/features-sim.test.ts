@@ -7,7 +7,7 @@ import {
   synthesizeBlock,
   TURBINE_POINTS,
 } from "../../simulators/turbine/physics.ts";
-import { evaluateIsoZone } from "../diagnostics/iso-zones.ts";
+import { evaluateIsoZone } from "../diagnostics/zones.ts";
 import { computeFeatures } from "./features.ts";
 
 const FS = 25_600;

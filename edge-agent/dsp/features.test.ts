@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { STANDARD_GRAVITY_M_S2 } from "../../common/names.ts";
-import { evaluateIsoZone } from "../diagnostics/iso-zones.ts";
 import { computeFeatures } from "./features.ts";
 import { complexBuffer, realFft } from "./fft.ts";
 
@@ -142,26 +141,5 @@ describe("computeFeatures on signals of known truth", () => {
     // White noise spreads its variance evenly over 0…fs/2: the 10–5000 Hz share is (5000−10)/12800.
     const expected = sigma * Math.sqrt((5000 - 10) / (FS / 2));
     expect(Math.abs(f.a_rms_g / expected - 1)).toBeLessThan(0.03);
-  });
-});
-
-describe("ISO 10816-21 zones", () => {
-  it("uses the standard's B/C and C/D boundaries and A/B = B/C ÷ 1.6", () => {
-    expect(evaluateIsoZone(0, "main_bearing")).toBe("A");
-    expect(evaluateIsoZone(1.24, "main_bearing")).toBe("A"); // A/B = 2.0/1.6 = 1.25
-    expect(evaluateIsoZone(1.25, "main_bearing")).toBe("B");
-    expect(evaluateIsoZone(1.99, "main_bearing")).toBe("B");
-    expect(evaluateIsoZone(2.0, "main_bearing")).toBe("C");
-    expect(evaluateIsoZone(3.2, "main_bearing")).toBe("D");
-    expect(evaluateIsoZone(3.4, "gearbox")).toBe("B");
-    expect(evaluateIsoZone(5.6, "gearbox")).toBe("D");
-    expect(evaluateIsoZone(9.9, "generator")).toBe("C");
-    expect(evaluateIsoZone(10, "generator")).toBe("D");
-    expect(evaluateIsoZone(37.4, "nacelle")).toBe("A"); // 60/1.6 = 37.5
-    expect(evaluateIsoZone(100, "nacelle")).toBe("D");
-  });
-
-  it("honours overrides", () => {
-    expect(evaluateIsoZone(2.5, "main_bearing", { main_bearing: { bc_mm_s: 3 } })).toBe("B");
   });
 });

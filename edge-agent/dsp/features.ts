@@ -10,9 +10,11 @@
 // spectral density estimation by the DFT", §9: "normalisation for noise"),
 // which keeps broadband RMS right regardless of where tones fall on bins.
 import { type ComponentClass, STANDARD_GRAVITY_M_S2 } from "../../common/names.ts";
-import { DEFAULT_VELOCITY_ZONES } from "../diagnostics/iso-zones.ts";
-import { binPower, complexBuffer, realFft } from "./fft.ts";
-import { hannWindow, windowEnergy } from "./window.ts";
+import type { PowerSpectrum } from "../diagnostics/types.ts";
+import { velocityRow } from "../diagnostics/zones.ts";
+import { detrendInto } from "./detrend.ts";
+import { bandMeanSquare, previousPowerOfTwo, welchPowerSpectrum } from "./welch.ts";
+import { perSize } from "./workspace.ts";
 
 export type AccelerationUnit = "g" | "m/s2";
 
@@ -35,7 +37,7 @@ export const ACCELERATION_BANDS: Readonly<Record<ComponentClass, BandHz>> = {
 
 /** Velocity band per component class: the band the ISO zone boundaries apply to. */
 export const velocityBand = (component: ComponentClass): BandHz => {
-  const [lowHz, highHz] = DEFAULT_VELOCITY_ZONES[component].bandHz;
+  const [lowHz, highHz] = velocityRow(component).bandHz;
   return { lowHz, highHz };
 };
 
@@ -60,104 +62,104 @@ export interface BlockInput {
   readonly component: ComponentClass;
 }
 
-interface Workspace {
-  readonly size: number;
-  readonly windowed: Float64Array;
-  readonly spectrum: Float64Array;
-  readonly power: Float64Array;
-}
-const workspaces = new Map<number, Workspace>();
-function workspace(size: number): Workspace {
-  let ws = workspaces.get(size);
-  if (ws === undefined) {
-    ws = {
-      size,
-      windowed: new Float64Array(size),
-      spectrum: complexBuffer(size),
-      power: new Float64Array(size / 2 + 1),
-    };
-    workspaces.set(size, ws);
-  }
-  return ws;
+/** Time-domain statistics of a detrended block (m/s²). */
+export interface TimeStatistics {
+  readonly meanSquare: number;
+  readonly peak: number;
+  readonly kurtosis: number;
 }
 
-const nextPowerOfTwo = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(4, n)));
+export function timeStatistics(x: Float64Array, count: number): TimeStatistics {
+  momentSums.fill(0);
+  for (let from = 0; from < count; from += MOMENT_CHUNK)
+    accumulateMoments(x, from, Math.min(count, from + MOMENT_CHUNK), momentSums);
+  const m2 = momentSums[0]! / count;
+  const m4 = momentSums[1]! / count;
+  return { meanSquare: m2, peak: Math.sqrt(momentSums[2]!), kurtosis: m2 > 0 ? m4 / (m2 * m2) : 0 };
+}
+
+/** Σx², Σx⁴ and max x² of a block, carried from one chunk of timeStatistics to the next. */
+const momentSums = new Float64Array(3);
+/**
+ * Samples per call of accumulateMoments. V8 may compile a long loop in mid-call (on-stack
+ * replacement) before the code after it has ever run; without type feedback there, every later
+ * call leaves the compiled loop at that point and finishes in the baseline tier (seen on the
+ * diagnostic chain: every block, for the whole run). Calls this short are over before that, so
+ * the stores after the loop have their feedback when the loop is compiled.
+ */
+const MOMENT_CHUNK = 4096;
+
+function accumulateMoments(x: Float64Array, from: number, to: number, sums: Float64Array): void {
+  let m2 = sums[0]!;
+  let m4 = sums[1]!;
+  let peak2 = sums[2]!;
+  for (let i = from; i < to; i++) {
+    const v = x[i]!;
+    const v2 = v * v;
+    m2 += v2;
+    m4 += v2 * v2;
+    // Branch-free (Math.max of the square): a data-dependent branch per sample mispredicts on
+    // noise and costs six times the loop.
+    peak2 = Math.max(peak2, v2);
+  }
+  sums[0] = m2;
+  sums[1] = m4;
+  sums[2] = peak2;
+}
+
+/** The `vibration` fields from a block's power spectrum and time statistics (both m/s²). */
+export function vibrationFeatures(
+  ps: PowerSpectrum,
+  stats: TimeStatistics,
+  component: ComponentClass,
+): BlockFeatures {
+  const v = velocityBand(component);
+  const a = ACCELERATION_BANDS[component];
+  const vRms = Math.sqrt(bandMeanSquare(ps, v.lowHz, v.highHz, true));
+  const aRms = Math.sqrt(bandMeanSquare(ps, a.lowHz, a.highHz, false));
+  const rmsBroad = Math.sqrt(stats.meanSquare);
+  return {
+    v_rms_mm_s: vRms * 1000,
+    a_rms_g: aRms / STANDARD_GRAVITY_M_S2,
+    a_rms_m_s2: aRms,
+    a_peak_g: stats.peak / STANDARD_GRAVITY_M_S2,
+    crest_factor: rmsBroad > 0 ? stats.peak / rmsBroad : 0,
+    kurtosis: stats.kurtosis,
+  };
+}
+
+/** Longest Welch segment: 2^17 samples (5.1 s at 25.6 kHz, 0.2 Hz bins). */
+const MAX_SEGMENT = 2 ** 17;
+
+/** Welch segment length for a block of `count` samples: the whole block (a power of two), up to 2^17. */
+export const segmentLengthFor = (count: number): number => Math.min(MAX_SEGMENT, previousPowerOfTwo(count));
+
+const signals = perSize((n) => new Float64Array(n));
+/**
+ * The block in m/s² with its mean removed, a workspace per block length. The
+ * mean, not a least-squares line: a line fitted to a block of whole periods
+ * of a tone takes part of the tone with it (0.4 % of a 100 Hz sine's peak in
+ * 2.56 s), and the Hann window and the bands' high-pass already keep a slow
+ * drift out of the spectrum.
+ */
+export function detrendedBlock(samples: ArrayLike<number>, unit: AccelerationUnit): Float64Array {
+  const x = signals(samples.length);
+  detrendInto(samples, x, "mean", unit === "g" ? STANDARD_GRAVITY_M_S2 : 1);
+  return x;
+}
 
 /**
- * RMS of the one-sided spectrum in a band, optionally divided by ω (velocity).
- * rms² = 2 / (M·Σw²) · Σ_band |X_k|² / ω_k^p, with M the transform size
- * (Heinzel et al. 2002, eq. 21/24 with the factor 2 for one-sided sums).
+ * Features of one block: the same numbers the diagnostic chain (diagnoseBlock)
+ * reports — mean removed, Welch/Hann spectrum with whole-block segments up
+ * to 2^17, band RMS by Parseval. Pure: reads `input.samples`, allocates only
+ * per new block size.
  */
-function bandRms(
-  power: Float64Array,
-  transformSize: number,
-  sampleRateHz: number,
-  sumW2: number,
-  band: BandHz,
-  integrate: boolean,
-): number {
-  const df = sampleRateHz / transformSize;
-  const nyquistBin = transformSize / 2;
-  const kLow = Math.max(1, Math.ceil(band.lowHz / df));
-  const kHigh = Math.min(nyquistBin - 1, Math.floor(band.highHz / df));
-  let sum = 0;
-  for (let k = kLow; k <= kHigh; k++) {
-    const p = power[k]!;
-    if (integrate) {
-      const omega = 2 * Math.PI * k * df;
-      sum += p / (omega * omega);
-    } else sum += p;
-  }
-  return Math.sqrt((2 * sum) / (transformSize * sumW2));
-}
-
-/** Features of one block. Pure: reads `input.samples`, allocates only per new block size. */
 export function computeFeatures(input: BlockInput): BlockFeatures {
   const { samples, sampleRateHz, unit, component } = input;
   const n = samples.length;
   if (n < 4) throw new Error(`a block needs at least 4 samples, got ${n}`);
   if (!(sampleRateHz > 0)) throw new Error(`sample rate must be > 0, got ${sampleRateHz}`);
-  const toMs2 = unit === "g" ? STANDARD_GRAVITY_M_S2 : 1;
-
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += samples[i]!;
-  mean /= n;
-
-  // Time-domain statistics of the mean-free signal, in m/s².
-  let m2 = 0;
-  let m4 = 0;
-  let peak = 0;
-  for (let i = 0; i < n; i++) {
-    const x = (samples[i]! - mean) * toMs2;
-    const x2 = x * x;
-    m2 += x2;
-    m4 += x2 * x2;
-    const ax = Math.abs(x);
-    if (ax > peak) peak = ax;
-  }
-  m2 /= n;
-  m4 /= n;
-  const rmsBroad = Math.sqrt(m2);
-
-  // Spectrum: mean removed, Hann window over the n samples, zero-padded to a power of two.
-  const size = nextPowerOfTwo(n);
-  const ws = workspace(size);
-  const w = hannWindow(n);
-  const sumW2 = windowEnergy(w);
-  ws.windowed.fill(0);
-  for (let i = 0; i < n; i++) ws.windowed[i] = (samples[i]! - mean) * toMs2 * w[i]!;
-  realFft(ws.windowed, ws.spectrum);
-  binPower(ws.spectrum, ws.power);
-
-  const vRms = bandRms(ws.power, size, sampleRateHz, sumW2, velocityBand(component), true);
-  const aRms = bandRms(ws.power, size, sampleRateHz, sumW2, ACCELERATION_BANDS[component], false);
-
-  return {
-    v_rms_mm_s: vRms * 1000,
-    a_rms_g: aRms / STANDARD_GRAVITY_M_S2,
-    a_rms_m_s2: aRms,
-    a_peak_g: peak / STANDARD_GRAVITY_M_S2,
-    crest_factor: rmsBroad > 0 ? peak / rmsBroad : 0,
-    kurtosis: m2 > 0 ? m4 / (m2 * m2) : 0,
-  };
+  const x = detrendedBlock(samples, unit);
+  const ps = welchPowerSpectrum(x, n, sampleRateHz, segmentLengthFor(n));
+  return vibrationFeatures(ps, timeStatistics(x, n), component);
 }

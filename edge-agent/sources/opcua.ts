@@ -1,6 +1,6 @@
 // OPC UA acquisition (node-opcua): scalars by monitored items, waveforms by
 // watching each point's block counter and, when it changes, reading
-// counter + waveform + sample rate + speed in one Read so they belong to
+// counter + waveform + sample rate + speed(s) in one Read so they belong to
 // the same block.
 //
 // Security (IEC 62541-2/-4): `securityMode` None, Sign or SignAndEncrypt
@@ -175,7 +175,8 @@ export function createOpcuaSource(config: OpcuaSourceConfig, ctx: SourceContext)
     const ses = session;
     if (!ses) return;
     const nodes = [w.sequenceNodeId, w.waveformNodeId, w.sampleRateNodeId];
-    if (w.speedNodeId) nodes.push(w.speedNodeId);
+    const speedAt = w.speedNodeId ? nodes.push(w.speedNodeId) - 1 : -1;
+    const speedEndAt = w.speedEndNodeId ? nodes.push(w.speedEndNodeId) - 1 : -1;
     let values: DataValue[];
     try {
       values = await ses.read(nodes.map((nodeId) => ({ nodeId, attributeId: AttributeIds.Value })));
@@ -192,7 +193,8 @@ export function createOpcuaSource(config: OpcuaSourceConfig, ctx: SourceContext)
     const sequence = toNumber(values[0]!.value.value);
     const samples = toSamples(values[1]!.value.value);
     const sampleRateHz = toNumber(values[2]!.value.value);
-    const speedRpm = w.speedNodeId ? toNumber(values[3]!.value.value) : null;
+    const speedRpm = speedAt >= 0 ? toNumber(values[speedAt]!.value.value) : null;
+    const speedRpmEnd = speedEndAt >= 0 ? toNumber(values[speedEndAt]!.value.value) : null;
     if (
       sequence === null ||
       samples === null ||
@@ -214,6 +216,7 @@ export function createOpcuaSource(config: OpcuaSourceConfig, ctx: SourceContext)
       sampleRateHz,
       unit: w.unit,
       speedRpm,
+      ...(speedEndAt >= 0 ? { speedRpmEnd } : {}),
       sequence,
       ts,
     });

@@ -1,24 +1,23 @@
 // Source implementations by config `kind`. Adding a protocol = one schema in
-// config.ts (SourceSchemas) + one factory here.
-import type { ModbusSourceConfig, OpcuaSourceConfig, SourceConfig, SourceKind } from "../config.ts";
-import { createModbusSource } from "./modbus.ts";
-import { createOpcuaSource } from "./opcua.ts";
+// config.ts (SourceSchemas) + one loader here. Implementations are loaded
+// on first use: an agent with only Modbus meters never loads node-opcua
+// (tens of MiB of code and memory on a small gateway).
+import type { ModbusSourceConfig, OpcuaSourceConfig, SourceConfig } from "../config.ts";
 import type { Source, SourceContext } from "./source.ts";
 
 export const sourceRegistry = {
-  modbus: createModbusSource,
-  opcua: createOpcuaSource,
+  modbus: async () => (await import("./modbus.ts")).createModbusSource,
+  opcua: async () => (await import("./opcua.ts")).createOpcuaSource,
 } as const satisfies {
-  modbus: (c: ModbusSourceConfig, ctx: SourceContext) => Source;
-  opcua: (c: OpcuaSourceConfig, ctx: SourceContext) => Source;
+  modbus: () => Promise<(c: ModbusSourceConfig, ctx: SourceContext) => Source>;
+  opcua: () => Promise<(c: OpcuaSourceConfig, ctx: SourceContext) => Source>;
 };
 
-export function createSource(config: SourceConfig, ctx: SourceContext): Source {
-  const kind: SourceKind = config.kind;
-  switch (kind) {
+export async function createSource(config: SourceConfig, ctx: SourceContext): Promise<Source> {
+  switch (config.kind) {
     case "modbus":
-      return sourceRegistry.modbus(config as ModbusSourceConfig, ctx);
+      return (await sourceRegistry.modbus())(config, ctx);
     case "opcua":
-      return sourceRegistry.opcua(config as OpcuaSourceConfig, ctx);
+      return (await sourceRegistry.opcua())(config, ctx);
   }
 }

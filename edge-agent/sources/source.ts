@@ -15,8 +15,10 @@ export interface WaveformBlock {
   readonly samples: Float32Array | Float64Array;
   readonly sampleRateHz: number;
   readonly unit: AccelerationUnit;
-  /** Shaft speed during the block, rpm (null when the device gives none). */
+  /** Shaft speed during the block (at its start when it ramps), rpm (null when the device gives none). */
   readonly speedRpm: number | null;
+  /** Shaft speed at the end of the block, rpm, when the device gives it (a linear ramp in between). */
+  readonly speedRpmEnd?: number | null;
   /** The device's block counter (detects missed blocks). */
   readonly sequence: number;
   /** When the edge received the block, UTC ms. */

@@ -8,6 +8,11 @@ import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { Value } from "@sinclair/typebox/value";
 import { failure, type IoResult, retryable, success } from "../../common/result.ts";
+import {
+  type SpectrumIngest,
+  type SpectrumIngestAck,
+  SpectrumIngestAckSchema,
+} from "../../common/spectrum.ts";
 import { type IngestAck, IngestAckSchema, type IngestBatch } from "../../common/wire.ts";
 
 const gzipAsync = promisify(gzip);
@@ -50,68 +55,101 @@ async function errorText(res: Response): Promise<string> {
   return `${res.status} ${text.slice(0, 200)}`.trim();
 }
 
-export function createHttpTransport(options: HttpTransportOptions): UplinkTransport {
-  const endpoint = new URL("/api/v1/ingest", options.url).href;
-  return {
-    async send(batch) {
-      const json = Buffer.from(JSON.stringify(batch));
-      const body = options.gzip ? await gzipAsync(json) : json;
-      const headers: Record<string, string> = {
-        "content-type": "application/json",
-        authorization: `Bearer ${options.token}`,
-      };
-      if (options.gzip) headers["content-encoding"] = "gzip";
-      let res: Response;
+/**
+ * POSTs JSON (gzip'd when asked) to a path of central and maps the outcome:
+ * 200 with a JSON body = success (the parsed body); the rest as described
+ * at the top of this file. `what` names the payload in messages.
+ */
+export function createJsonPoster(
+  options: HttpTransportOptions,
+  path: string,
+): (payload: unknown, what: string) => Promise<IoResult<unknown>> {
+  const endpoint = new URL(path, options.url).href;
+  return async (payload, what) => {
+    const json = Buffer.from(JSON.stringify(payload));
+    const body = options.gzip ? await gzipAsync(json) : json;
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      authorization: `Bearer ${options.token}`,
+    };
+    if (options.gzip) headers["content-encoding"] = "gzip";
+    let res: Response;
+    try {
+      res = await fetch(endpoint, {
+        method: "POST",
+        headers,
+        body,
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+    } catch (e) {
+      const err = e as Error & { cause?: { code?: string } };
+      const why =
+        err.name === "TimeoutError"
+          ? `no answer within ${options.timeoutMs} ms`
+          : (err.cause?.code ?? err.message);
+      return retryable("UPLINK_UNREACHABLE", `POST ${endpoint}: ${why}`, DEFAULT_RETRY_MS);
+    }
+    if (res.status === 200) {
       try {
-        res = await fetch(endpoint, {
-          method: "POST",
-          headers,
-          body,
-          signal: AbortSignal.timeout(options.timeoutMs),
-        });
+        return success(await res.json());
       } catch (e) {
-        const err = e as Error & { cause?: { code?: string } };
-        const why =
-          err.name === "TimeoutError"
-            ? `no answer within ${options.timeoutMs} ms`
-            : (err.cause?.code ?? err.message);
-        return retryable("UPLINK_UNREACHABLE", `POST ${endpoint}: ${why}`, DEFAULT_RETRY_MS);
-      }
-      if (res.status === 200) {
-        let ack: unknown;
-        try {
-          ack = await res.json();
-        } catch (e) {
-          // Central stored it or not — we cannot tell, so send again (same batch id).
-          return retryable(
-            "UPLINK_UNREACHABLE",
-            `unreadable acknowledgement: ${(e as Error).message}`,
-            DEFAULT_RETRY_MS,
-          );
-        }
-        if (!Value.Check(IngestAckSchema, ack) || ack.batchId !== batch.batchId)
-          return retryable(
-            "UPLINK_UNREACHABLE",
-            "acknowledgement does not match the batch",
-            DEFAULT_RETRY_MS,
-          );
-        return success(ack);
-      }
-      const text = await errorText(res);
-      const retryAfter = parseRetryAfter(res.headers.get("retry-after"));
-      if (res.status === 401 || res.status === 403)
-        return retryable(
-          "UPLINK_REJECTED",
-          `central refused the agent token: ${text}`,
-          retryAfter ?? AUTH_RETRY_MS,
-        );
-      if (res.status === 408 || res.status === 429 || res.status >= 500)
+        // Central stored it or not — we cannot tell, so send again (same contents).
         return retryable(
           "UPLINK_UNREACHABLE",
-          `central is busy or down: ${text}`,
-          retryAfter ?? DEFAULT_RETRY_MS,
+          `unreadable acknowledgement: ${(e as Error).message}`,
+          DEFAULT_RETRY_MS,
         );
-      return failure("UPLINK_REJECTED", `central rejected batch ${batch.batchId}: ${text}`);
+      }
+    }
+    const text = await errorText(res);
+    const retryAfter = parseRetryAfter(res.headers.get("retry-after"));
+    if (res.status === 401 || res.status === 403)
+      return retryable(
+        "UPLINK_REJECTED",
+        `central refused the agent token: ${text}`,
+        retryAfter ?? AUTH_RETRY_MS,
+      );
+    if (res.status === 408 || res.status === 429 || res.status >= 500)
+      return retryable(
+        "UPLINK_UNREACHABLE",
+        `central is busy or down: ${text}`,
+        retryAfter ?? DEFAULT_RETRY_MS,
+      );
+    return failure("UPLINK_REJECTED", `central rejected ${what}: ${text}`);
+  };
+}
+
+const ackMismatch = (): IoResult<never> =>
+  retryable("UPLINK_UNREACHABLE", "acknowledgement does not match the request", DEFAULT_RETRY_MS);
+
+export function createHttpTransport(options: HttpTransportOptions): UplinkTransport {
+  const post = createJsonPoster(options, "/api/v1/ingest");
+  return {
+    async send(batch) {
+      const r = await post(batch, `batch ${batch.batchId}`);
+      if (r.kind !== "success") return r;
+      const ack = r.value;
+      if (!Value.Check(IngestAckSchema, ack) || ack.batchId !== batch.batchId) return ackMismatch();
+      return success(ack);
+    },
+  };
+}
+
+/** Spectrum snapshots to `POST /api/v1/ingest/spectrum`. */
+export interface SnapshotTransport {
+  send(request: SpectrumIngest): Promise<IoResult<SpectrumIngestAck>>;
+}
+
+export function createSnapshotTransport(options: HttpTransportOptions): SnapshotTransport {
+  const post = createJsonPoster(options, "/api/v1/ingest/spectrum");
+  return {
+    async send(request) {
+      const r = await post(request, `${request.snapshots.length} spectrum snapshot(s)`);
+      if (r.kind !== "success") return r;
+      const ack = r.value;
+      if (!Value.Check(SpectrumIngestAckSchema, ack) || ack.accepted !== request.snapshots.length)
+        return ackMismatch();
+      return success(ack);
     },
   };
 }

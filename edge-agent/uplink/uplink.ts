@@ -48,35 +48,84 @@ export interface Uplink {
   readonly failures: number;
 }
 
+/**
+ * Wait before retry number `attempt` (0-based): full jitter up to a doubling
+ * ceiling, never less than `atLeastMs` (Retry-After) plus a little jitter.
+ */
+export function backoffMs(
+  attempt: number,
+  atLeastMs: number,
+  o: { baseMs: number; maxMs: number; random: () => number },
+): number {
+  const ceiling = Math.min(o.maxMs, o.baseMs * 2 ** Math.min(attempt, 30));
+  // Retry-After is a floor; jitter goes on top so agents told the same time do not stampede.
+  return Math.max(atLeastMs + o.random() * o.baseMs, o.random() * ceiling);
+}
+
+/** What a send loop does after a step: wait (cut short by a nudge when `nudgeable`), or go on at once (null). */
+export type LoopWait = { readonly waitMs: number; readonly nudgeable: boolean } | null;
+
+export interface SendLoop {
+  start(): void;
+  /** Ends a nudgeable wait now (e.g. a full batch is waiting); a back-off is not cut short. */
+  nudge(): void;
+  /** Ends any wait and returns once the step in flight is done. */
+  stop(): Promise<void>;
+}
+
+/** Runs `step` over and over until stopped, waiting as each step says. */
+export function createSendLoop(step: () => Promise<LoopWait>): SendLoop {
+  let running = false;
+  let nudgeable = false;
+  let loop: Promise<void> | null = null;
+  let wake: (() => void) | null = null;
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => wake?.(), ms);
+      wake = () => {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
+      };
+    });
+  async function run(): Promise<void> {
+    while (running) {
+      const wait = await step();
+      if (!running) break;
+      if (wait === null) continue;
+      nudgeable = wait.nudgeable;
+      await sleep(wait.waitMs);
+      nudgeable = false;
+    }
+  }
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    nudge() {
+      if (nudgeable) wake?.();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+      loop = null;
+    },
+  };
+}
+
 export function createUplink(queue: PointQueue, transport: UplinkTransport, options: UplinkOptions): Uplink {
   const baseMs = options.backoffBaseMs ?? 500;
   const maxMs = options.backoffMaxMs ?? 60_000;
   const random = options.random ?? Math.random;
   let failures = 0;
-  let running = false;
-  let backingOff = false;
-  let loop: Promise<void> | null = null;
-  let wake: (() => void) | null = null;
-  let timer: NodeJS.Timeout | null = null;
   /** Last sequence of a batch that got no acknowledgement: re-send exactly those rows. */
   let retryUntilSeq: number | undefined;
 
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      wake = () => {
-        if (timer) clearTimeout(timer);
-        timer = null;
-        wake = null;
-        resolve();
-      };
-      timer = setTimeout(() => wake?.(), ms);
-    });
-
-  const backoff = (attempt: number, atLeastMs: number): number => {
-    const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
-    // Retry-After is a floor; jitter goes on top so agents told the same time do not stampede.
-    return Math.max(atLeastMs + random() * baseMs, random() * ceiling);
-  };
+  const backoff = (attempt: number, atLeastMs: number): number =>
+    backoffMs(attempt, atLeastMs, { baseMs, maxMs, random });
 
   async function flushOnce(): Promise<FlushOutcome> {
     let batch = queue.peek(options.batchMaxPoints, retryUntilSeq);
@@ -123,53 +172,31 @@ export function createUplink(queue: PointQueue, transport: UplinkTransport, opti
     }
   }
 
-  async function run(): Promise<void> {
-    while (running) {
-      let outcome: FlushOutcome;
-      const sentAt = Date.now();
-      try {
-        outcome = await flushOnce();
-      } catch (e) {
-        // A bug (the transport returns values); keep the loop alive and the data queued.
-        outcome = { kind: "retry", batchId: "", code: "INTERNAL", message: String(e), waitMs: baseMs };
-      }
-      if (!running) break;
-      if (outcome.kind === "retry") {
-        backingOff = true;
-        await sleep(outcome.waitMs);
-        backingOff = false;
-      } else if (outcome.kind === "empty") await sleep(options.flushIntervalMs);
-      else if (queue.stats().depth < options.batchMaxPoints) await sleep(options.flushIntervalMs);
-      else if (options.maxPointsPerSecond !== undefined && outcome.kind === "acked") {
-        // A backlog: send the next full batch as soon as the rate ceiling allows.
-        const minGapMs = (outcome.points / options.maxPointsPerSecond) * 1000;
-        const waitMs = minGapMs - (Date.now() - sentAt);
-        if (waitMs > 0) {
-          backingOff = true; // a nudge must not bypass the ceiling
-          await sleep(waitMs);
-          backingOff = false;
-        }
-      }
-      // else: a full batch is waiting, send it right away.
+  const loop = createSendLoop(async () => {
+    let outcome: FlushOutcome;
+    const sentAt = Date.now();
+    try {
+      outcome = await flushOnce();
+    } catch (e) {
+      // A bug (the transport returns values); keep the loop alive and the data queued.
+      outcome = { kind: "retry", batchId: "", code: "INTERNAL", message: String(e), waitMs: baseMs };
     }
-  }
+    if (outcome.kind === "retry") return { waitMs: outcome.waitMs, nudgeable: false };
+    if (outcome.kind === "empty" || queue.stats().depth < options.batchMaxPoints)
+      return { waitMs: options.flushIntervalMs, nudgeable: true };
+    if (options.maxPointsPerSecond !== undefined && outcome.kind === "acked") {
+      // A backlog: send the next full batch as soon as the rate ceiling allows.
+      const minGapMs = (outcome.points / options.maxPointsPerSecond) * 1000;
+      const waitMs = minGapMs - (Date.now() - sentAt);
+      // A nudge must not bypass the ceiling.
+      if (waitMs > 0) return { waitMs, nudgeable: false };
+    }
+    return null; // a full batch is waiting, send it right away
+  });
 
   return {
     flushOnce,
-    start() {
-      if (running) return;
-      running = true;
-      loop = run();
-    },
-    nudge() {
-      if (!backingOff) wake?.();
-    },
-    async stop() {
-      running = false;
-      wake?.();
-      await loop;
-      loop = null;
-    },
+    ...loop,
     get failures() {
       return failures;
     },

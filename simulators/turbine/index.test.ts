@@ -12,7 +12,13 @@ import {
   SecurityPolicy,
 } from "node-opcua";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { start, TURBINE_MODBUS_MAP, type TurbineSim, turbineNodeIds } from "./index.ts";
+import {
+  start,
+  TURBINE_MODBUS_MAP,
+  type TurbineSim,
+  type TurbineSimOptions,
+  turbineNodeIds,
+} from "./index.ts";
 
 // Independent decoding of the register words (not the simulator's encoder).
 const float32 = (high: number, low: number): number => {
@@ -118,6 +124,45 @@ describe("turbine simulator over Modbus TCP", () => {
   });
 });
 
+/** An OPC UA client session without security, its certificates in `pki`. */
+async function openSession(
+  endpoint: string,
+  pki: string,
+): Promise<{ client: OPCUAClient; session: ClientSession }> {
+  const client = OPCUAClient.create({
+    applicationName: "vetra-test",
+    endpointMustExist: false,
+    securityMode: MessageSecurityMode.None,
+    securityPolicy: SecurityPolicy.None,
+    connectionStrategy: { maxRetry: 2, initialDelay: 200, maxDelay: 1000 },
+    clientCertificateManager: new OPCUACertificateManager({
+      rootFolder: pki,
+      automaticallyAcceptUnknownCertificate: true,
+    }),
+  });
+  await client.connect(endpoint);
+  return { client, session: await client.createSession() };
+}
+
+/** A simulator and an OPC UA session to it, for the tests of one describe block. */
+function simWithSession(options: TurbineSimOptions): { sim: TurbineSim; session: ClientSession } {
+  const f = {} as { sim: TurbineSim; session: ClientSession };
+  let client: OPCUAClient | undefined;
+  let pki = "";
+  beforeAll(async () => {
+    pki = await mkdtemp(join(tmpdir(), "vetra-test-opcua-"));
+    f.sim = await start(options);
+    ({ client, session: f.session } = await openSession(f.sim.opcuaEndpoint, pki));
+  });
+  afterAll(async () => {
+    await f.session?.close().catch(() => undefined);
+    await client?.disconnect().catch(() => undefined);
+    await f.sim?.stop();
+    await rm(pki, { recursive: true, force: true });
+  });
+  return f;
+}
+
 describe("turbine simulator over OPC UA", () => {
   let sim: TurbineSim;
   let pki: string;
@@ -134,19 +179,7 @@ describe("turbine simulator over OPC UA", () => {
       scadaRefreshMs: 600_000,
       waveformRefreshMs: 400,
     });
-    client = OPCUAClient.create({
-      applicationName: "vetra-test",
-      endpointMustExist: false,
-      securityMode: MessageSecurityMode.None,
-      securityPolicy: SecurityPolicy.None,
-      connectionStrategy: { maxRetry: 2, initialDelay: 200, maxDelay: 1000 },
-      clientCertificateManager: new OPCUACertificateManager({
-        rootFolder: pki,
-        automaticallyAcceptUnknownCertificate: true,
-      }),
-    });
-    await client.connect(sim.opcuaEndpoint);
-    session = await client.createSession();
+    ({ client, session } = await openSession(sim.opcuaEndpoint, pki));
   });
   afterAll(async () => {
     await session?.close().catch(() => undefined);
@@ -239,5 +272,48 @@ describe("turbine simulator over OPC UA", () => {
     });
     expect(ts.value.dataType).toBe(DataType.DateTime);
     expect(Math.abs((ts.value.value as Date).getTime() - Date.now())).toBeLessThan(5000);
+  });
+});
+
+describe("turbine simulator: the speed ramps within a block", () => {
+  const ids = turbineNodeIds("T08");
+  // The wind (and so the speed) moves every 50 ms; blocks only when the test asks.
+  const f = simWithSession({
+    assetId: "T08",
+    seed: 8,
+    scadaRefreshMs: 50,
+    waveformRefreshMs: 600_000,
+    samples: 4096,
+  });
+
+  const speeds = async (point: "main_bearing" | "generator_de") => {
+    const [start, end] = await f.session.read(
+      [ids.points[point].SpeedRpm, ids.points[point].SpeedEndRpm].map((nodeId) => ({
+        nodeId,
+        attributeId: AttributeIds.Value,
+      })),
+    );
+    return [start?.value.value as number, end?.value.value as number] as const;
+  };
+
+  it("publishes the speed at the start (the block before's end) and at the end of each block", async () => {
+    // The first block has no block before: no ramp.
+    const [s0, e0] = await speeds("generator_de");
+    expect(s0).toBe(e0);
+    for (let i = 0; i < 3; i++) {
+      const before = f.sim.truth().points;
+      await new Promise((r) => setTimeout(r, 300));
+      f.sim.refreshWaveforms();
+      const after = f.sim.truth().points;
+      for (const p of ["main_bearing", "generator_de"] as const) {
+        const [start, end] = await speeds(p);
+        expect(start).toBe(before[p].speedRpmEnd);
+        expect(end).toBe(after[p].speedRpmEnd);
+        expect(after[p].speedRpm).toBe(start);
+        expect(after[p].shaftHzEnd * 60).toBeCloseTo(end, 9);
+      }
+      // The wind moved in between: the speed really ramps.
+      expect(after.generator_de.speedRpmEnd).not.toBe(after.generator_de.speedRpm);
+    }
   });
 });

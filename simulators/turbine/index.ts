@@ -57,6 +57,7 @@ export const POINT_NODES = [
   "Waveform",
   "SampleRateHz",
   "SpeedRpm",
+  "SpeedEndRpm",
   "BlockSequence",
   "BlockTimestamp",
   "Unit",
@@ -187,9 +188,15 @@ export interface TurbineSimOptions {
 
 export interface PointTruth {
   shaft: "rotor" | "hss";
-  /** Shaft speed during the latest block. */
+  /** Shaft speed at the start of the latest block (the speed at the block before). */
   shaftHz: number;
   speedRpm: number;
+  /**
+   * Shaft speed at the end of the latest block (the speed when it was put in
+   * place): the speed ramps linearly from `shaftHz` to this within the block.
+   */
+  shaftHzEnd: number;
+  speedRpmEnd: number;
   defectFrequenciesHz: { bpfo: number; bpfi: number; bsf: number; ftf: number };
   gearMeshHz?: number;
   resonanceHz: number;
@@ -265,6 +272,8 @@ export async function start(opts: TurbineSimOptions): Promise<TurbineSim> {
   let sequence = 0;
   let blockTimestamp = new Date();
   let pointTruth = {} as Record<TurbinePointId, PointTruth>;
+  /** Shaft speed of each point at the end of the block before: where the next block's ramp starts. */
+  const lastShaftHz = new Map<TurbinePointId, number>();
   let transmitter: Record<string, number> = {};
 
   const nodeIds = turbineNodeIds(assetId);
@@ -396,17 +405,22 @@ export async function start(opts: TurbineSimOptions): Promise<TurbineSim> {
     const vars = opcuaVariables;
     const nextTruth = {} as Record<TurbinePointId, PointTruth>;
     const nextTransmitter: Record<string, number> = {};
-    const blocks: [TurbinePointId, Float32Array, number][] = [];
+    const blocks: [TurbinePointId, Float32Array, number, number][] = [];
     for (const id of POINT_IDS) {
       const point = TURBINE_POINTS[id];
-      const shaftHz = point.shaft === "rotor" ? speeds.rotorHz : speeds.generatorHz;
+      // The speed changes between blocks become a linear ramp within the block.
+      const shaftHzEnd = point.shaft === "rotor" ? speeds.rotorHz : speeds.generatorHz;
+      const shaftHz = lastShaftHz.get(id) ?? shaftHzEnd;
+      lastShaftHz.set(id, shaftHzEnd);
       const out = new Float32Array(samples);
-      synthesizeBlock({ point, shaftHz, faults, sampleRateHz, rng: blockRng, out });
+      synthesizeBlock({ point, shaftHz, shaftHzEnd, faults, sampleRateHz, rng: blockRng, out });
       const values = transmitterValues(out, sampleRateHz);
       nextTruth[id] = {
         shaft: point.shaft,
         shaftHz,
         speedRpm: shaftHz * 60,
+        shaftHzEnd,
+        speedRpmEnd: shaftHzEnd * 60,
         defectFrequenciesHz: defectFrequenciesHz(point.bearing, shaftHz),
         ...(point.gearTeeth === undefined ? {} : { gearMeshHz: point.gearTeeth * shaftHz }),
         resonanceHz: point.resonanceHz,
@@ -416,12 +430,12 @@ export async function start(opts: TurbineSimOptions): Promise<TurbineSim> {
       nextTransmitter[`${id}.a_rms_g`] = values.a_rms_g;
       nextTransmitter[`${id}.a_peak_g`] = values.a_peak_g;
       nextTransmitter[`${id}.reserved`] = 0;
-      blocks.push([id, out, shaftHz]);
+      blocks.push([id, out, shaftHz, shaftHzEnd]);
     }
     const now = new Date();
     // Waveform, rate, speed and timestamp first; the sequence last, so a
     // client that sees a new sequence reads a complete block.
-    for (const [id, out, shaftHz] of blocks) {
+    for (const [id, out, shaftHz, shaftHzEnd] of blocks) {
       const ids = nodeIds.points[id];
       const set = (nodeId: string, variant: Variant) =>
         vars.get(nodeId)?.setValueFromSource(variant, StatusCodes.Good, now);
@@ -431,6 +445,7 @@ export async function start(opts: TurbineSimOptions): Promise<TurbineSim> {
       );
       set(ids.SampleRateHz, new Variant({ dataType: DataType.Double, value: sampleRateHz }));
       set(ids.SpeedRpm, new Variant({ dataType: DataType.Double, value: shaftHz * 60 }));
+      set(ids.SpeedEndRpm, new Variant({ dataType: DataType.Double, value: shaftHzEnd * 60 }));
       set(ids.BlockTimestamp, new Variant({ dataType: DataType.DateTime, value: now }));
     }
     sequence += 1;
@@ -495,6 +510,7 @@ export async function start(opts: TurbineSimOptions): Promise<TurbineSim> {
       add("Waveform", "Float", { valueRank: 1, arrayDimensions: [samples] });
       add("SampleRateHz", "Double");
       add("SpeedRpm", "Double");
+      add("SpeedEndRpm", "Double");
       add("BlockSequence", "UInt32").setValueFromSource(new Variant({ dataType: DataType.UInt32, value: 0 }));
       add("BlockTimestamp", "DateTime");
       add("Unit", "String").setValueFromSource(new Variant({ dataType: DataType.String, value: "g" }));

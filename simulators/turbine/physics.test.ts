@@ -331,3 +331,61 @@ function median(a: Float64Array): number {
   const s = Array.from(a).sort((x, y) => x - y);
   return s[Math.floor(s.length / 2)] ?? 0;
 }
+
+describe("speed ramp within a block", () => {
+  const rampBlock = (
+    point: TurbinePointId,
+    startHz: number,
+    endHz: number | undefined,
+    faults: FaultSpec[],
+  ) => {
+    const out = new Float32Array(N);
+    synthesizeBlock({
+      point: TURBINE_POINTS[point],
+      shaftHz: startHz,
+      ...(endHz !== undefined ? { shaftHzEnd: endHz } : {}),
+      faults,
+      sampleRateHz: FS,
+      rng: mulberry32(5),
+      out,
+    });
+    return out;
+  };
+  /** Shaft speed at time t of a linear ramp over the block. */
+  const speedAt = (startHz: number, endHz: number, t: number) => startHz + ((endHz - startHz) * t) / (N / FS);
+
+  it("an end speed equal to the start speed is the constant-speed block, bit for bit", () => {
+    const faults: FaultSpec[] = [
+      { point: "gearbox_hss", fault: "gear_mesh", severity: 0.5 },
+      { point: "gearbox_hss", fault: "bearing_inner_race", severity: 0.5 },
+    ];
+    expect(rampBlock("gearbox_hss", 24, 24, faults)).toEqual(rampBlock("gearbox_hss", 24, undefined, faults));
+  });
+
+  it("the gear mesh follows the instantaneous speed (+20 % over the block)", () => {
+    const [f0, f1] = [22.5, 27];
+    const teeth = TURBINE_POINTS.gearbox_hss.gearTeeth!;
+    const x = rampBlock("gearbox_hss", f0, f1, [{ point: "gearbox_hss", fault: "gear_mesh", severity: 0.8 }]);
+    const seg = 8192;
+    for (const start of [0, N - seg]) {
+      const a = amplitude(x.subarray(start, start + seg));
+      const expected = teeth * speedAt(f0, f1, (start + seg / 2) / FS);
+      expect(Math.abs(peakHz(a, FS, seg, 600, 850) - expected)).toBeLessThanOrEqual(2 * (FS / seg));
+    }
+  });
+
+  it("bearing impacts follow the shaft angle: BPFO of the first and last quarter", () => {
+    const [f0, f1] = [22.5, 27];
+    const point = TURBINE_POINTS.gearbox_hss;
+    const x = rampBlock("gearbox_hss", f0, f1, [
+      { point: "gearbox_hss", fault: "bearing_outer_race", severity: 0.8 },
+    ]);
+    const seg = N / 4;
+    for (const start of [0, N - seg]) {
+      const part = x.slice(start, start + seg);
+      const env = amplitude(squaredEnvelope(part, FS, point.resonanceHz * 0.6, point.resonanceHz * 1.4));
+      const bpfo = defectFrequenciesHz(point.bearing, speedAt(f0, f1, (start + seg / 2) / FS)).bpfo;
+      expect(Math.abs(peakHz(env, FS, seg, 120, 220) - bpfo)).toBeLessThanOrEqual(4 * (FS / seg));
+    }
+  });
+});

@@ -249,6 +249,62 @@ function addVelocityTone(
   addTone(out, hz, accelPeakGForVelocityRms(vRmsMmS, hz), phase, sampleRateHz);
 }
 
+/**
+ * A linear speed ramp within a block: the shaft turns θ(t) = f₀t + ½αt²
+ * revolutions. Every shaft-locked frequency of the block is given at the
+ * start speed f₀ and scales with f(t)/f₀, i.e. follows the shaft angle.
+ */
+interface BlockRamp {
+  readonly startHz: number;
+  /** α, Hz/s */
+  readonly slopeHzPerS: number;
+  /** Shaft angle at each sample, revolutions. */
+  readonly revolutions: Float64Array;
+}
+
+function blockRamp(startHz: number, endHz: number, n: number, sampleRateHz: number): BlockRamp {
+  const slopeHzPerS = ((endHz - startHz) * sampleRateHz) / n;
+  const revolutions = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = i / sampleRateHz;
+    revolutions[i] = t * (startHz + 0.5 * slopeHzPerS * t);
+  }
+  return { startHz, slopeHzPerS, revolutions };
+}
+
+/** Inverse of θ(t): time of a shaft angle (revolutions, may be negative), as 2θ / (f₀ + √(f₀² + 2αθ)). */
+const rampTimeOf = (r: BlockRamp, revs: number): number =>
+  (2 * revs) / (r.startHz + Math.sqrt(Math.max(0, r.startHz ** 2 + 2 * r.slopeHzPerS * revs)));
+
+/**
+ * Adds a shaft-locked tone of `hz` at the start speed and velocity RMS
+ * `vRmsMmS`, following the ramp: constant velocity amplitude, so the
+ * acceleration amplitude scales with the instantaneous frequency. Without a
+ * ramp it is `addVelocityTone`.
+ */
+function addShaftTone(
+  out: Float32Array,
+  hz: number,
+  vRmsMmS: number,
+  phase: number,
+  sampleRateHz: number,
+  ramp: BlockRamp | null,
+): void {
+  if (ramp === null) {
+    addVelocityTone(out, hz, vRmsMmS, phase, sampleRateHz);
+    return;
+  }
+  const order = hz / ramp.startHz;
+  const peakAtStartG = accelPeakGForVelocityRms(vRmsMmS, hz);
+  if (!(hz > 0) || peakAtStartG === 0) return;
+  for (let i = 0; i < out.length; i++) {
+    const f = ramp.startHz + (ramp.slopeHzPerS * i) / sampleRateHz;
+    if (order * f >= sampleRateHz / 2) continue;
+    const a = (peakAtStartG * f) / ramp.startHz;
+    out[i] = (out[i] ?? 0) + a * Math.sin(phase + 2 * Math.PI * order * ramp.revolutions[i]!);
+  }
+}
+
 /** Impulse response of the structural resonance: e^{−ζωt} sin(ω_d t), unit peak envelope. */
 function resonanceKernel(resonanceHz: number, sampleRateHz: number): Float32Array {
   const wn = 2 * Math.PI * resonanceHz;
@@ -294,9 +350,10 @@ function addImpactTrain(
     modHz: number;
     modDepth: number;
     rng: () => number;
+    ramp: BlockRamp | null;
   },
 ): void {
-  const { rateHz, accelRmsG, resonanceHz, sampleRateHz, modHz, modDepth, rng } = args;
+  const { rateHz, accelRmsG, resonanceHz, sampleRateHz, modHz, modDepth, rng, ramp } = args;
   if (!(rateHz > 0) || accelRmsG === 0) return;
   const { kernel, energy } = cachedKernel(Math.min(resonanceHz, sampleRateHz * 0.4), sampleRateHz);
   // Mean square = rate · E[amp²] · Σk²/fs ; E[(1 + m cos)²] = 1 + m²/2.
@@ -305,17 +362,32 @@ function addImpactTrain(
   const period = 1 / rateHz;
   const modPhase = 2 * Math.PI * rng();
   const n = out.length;
-  // Start before the block so the first samples already carry decaying responses.
-  let t = -rng() * period - kernel.length / sampleRateHz;
-  while (t < n / sampleRateHz) {
+  const addImpact = (t: number, a: number): void => {
     const start = Math.round(t * sampleRateHz);
-    const a = amplitude * (1 + modDepth * Math.cos(2 * Math.PI * modHz * t + modPhase));
     const from = Math.max(0, -start);
     const to = Math.min(kernel.length, n - start);
     for (let j = from; j < to; j++) {
       const idx = start + j;
       out[idx] = (out[idx] ?? 0) + a * (kernel[j] ?? 0);
     }
+  };
+  if (ramp !== null) {
+    // Impacts at equal shaft-angle steps (1/rate-order revolutions, with the same slip), modulation locked to the angle too.
+    const rateOrder = rateHz / ramp.startHz;
+    const modOrder = modHz / ramp.startHz;
+    const meanSpeedRatio = 1 + (0.5 * ramp.slopeHzPerS * (n / sampleRateHz)) / ramp.startHz;
+    const rampAmplitude = amplitude / Math.sqrt(meanSpeedRatio);
+    let revs = (-rng() * period - kernel.length / sampleRateHz) * ramp.startHz;
+    for (let t = rampTimeOf(ramp, revs); t < n / sampleRateHz; t = rampTimeOf(ramp, revs)) {
+      addImpact(t, rampAmplitude * (1 + modDepth * Math.cos(2 * Math.PI * modOrder * revs + modPhase)));
+      revs += (1 + 0.01 * gaussian(rng)) / rateOrder;
+    }
+    return;
+  }
+  // Start before the block so the first samples already carry decaying responses.
+  let t = -rng() * period - kernel.length / sampleRateHz;
+  while (t < n / sampleRateHz) {
+    addImpact(t, amplitude * (1 + modDepth * Math.cos(2 * Math.PI * modHz * t + modPhase)));
     t += period * (1 + 0.01 * gaussian(rng));
   }
 }
@@ -325,12 +397,17 @@ export const pointShaftHz = (point: PointModel, speeds: { rotorHz: number; gener
   point.shaft === "rotor" ? speeds.rotorHz : speeds.generatorHz;
 
 /**
- * Synthesises one block of acceleration (g) for `point` at constant shaft
- * speed `shaftHz` into `out` (overwritten). Faults for other points are ignored.
+ * Synthesises one block of acceleration (g) for `point` into `out`
+ * (overwritten): at constant shaft speed `shaftHz`, or ramping linearly to
+ * `shaftHzEnd` within the block, every shaft-locked tone, the cage
+ * modulation and the bearing impacts then following the shaft angle.
+ * Faults for other points are ignored.
  */
 export function synthesizeBlock(args: {
   point: PointModel;
   shaftHz: number;
+  /** Shaft speed at the end of the block, Hz: a linear ramp from `shaftHz` within the block (default: constant). */
+  shaftHzEnd?: number;
   faults: readonly FaultSpec[];
   sampleRateHz: number;
   rng: () => number;
@@ -339,6 +416,10 @@ export function synthesizeBlock(args: {
   const { point, shaftHz, sampleRateHz, rng, out } = args;
   const faults = args.faults.filter((f) => f.point === point.id && f.severity > 0);
   const n = out.length;
+  const ramp =
+    args.shaftHzEnd !== undefined && args.shaftHzEnd !== shaftHz
+      ? blockRamp(shaftHz, args.shaftHzEnd, n, sampleRateHz)
+      : null;
   const severityOf = (fault: InjectableFault): number =>
     faults.filter((f) => f.fault === fault).reduce((s, f) => Math.max(s, f.severity), 0);
 
@@ -351,8 +432,11 @@ export function synthesizeBlock(args: {
   const cageW = (2 * Math.PI * freqs.ftf) / sampleRateHz;
   // Keep the noise RMS equal to noiseRmsG whatever the modulation depth.
   const noiseScale = point.noiseRmsG / Math.sqrt(1 + (cageDepth * cageDepth) / 2);
+  const ftfOrder = freqs.ftf / shaftHz;
   for (let i = 0; i < n; i++) {
-    const mod = cageDepth > 0 ? 1 + cageDepth * Math.sin(cageW * i + cagePhase) : 1;
+    const angle =
+      ramp === null ? cageW * i + cagePhase : 2 * Math.PI * ftfOrder * ramp.revolutions[i]! + cagePhase;
+    const mod = cageDepth > 0 ? 1 + cageDepth * Math.sin(angle) : 1;
     out[i] = noiseScale * mod * gaussian(rng);
   }
 
@@ -366,10 +450,10 @@ export function synthesizeBlock(args: {
   // 1× and 2×: healthy residuals plus imbalance (1×) and misalignment (2× strong, some 1×), in phase.
   const phase1 = phase();
   const v1 = healthy.h1 + imbalance * FAULT_SCALE.imbalanceMmS + misalignment * FAULT_SCALE.misalignment1xMmS;
-  addVelocityTone(out, shaftHz, v1, phase1, sampleRateHz);
+  addShaftTone(out, shaftHz, v1, phase1, sampleRateHz, ramp);
   const v2 = healthy.h2 + misalignment * FAULT_SCALE.misalignment2xMmS;
-  addVelocityTone(out, 2 * shaftHz, v2, phase(), sampleRateHz);
-  if (cage > 0) addVelocityTone(out, freqs.ftf, 0.3 * cage, phase(), sampleRateHz);
+  addShaftTone(out, 2 * shaftHz, v2, phase(), sampleRateHz, ramp);
+  if (cage > 0) addShaftTone(out, freqs.ftf, 0.3 * cage, phase(), sampleRateHz, ramp);
 
   // Looseness: harmonics 3×…10× decaying, plus ½× and its odd multiples.
   if (looseness > 0) {
@@ -378,12 +462,13 @@ export function synthesizeBlock(args: {
     for (const h of [1.5, 2.5, 3.5]) tones.push([h, 0.25]);
     const norm = Math.sqrt(tones.reduce((s, [, w]) => s + w * w, 0));
     for (const [h, w] of tones) {
-      addVelocityTone(
+      addShaftTone(
         out,
         h * shaftHz,
         (looseness * FAULT_SCALE.loosenessMmS * w) / norm,
         phase(),
         sampleRateHz,
+        ramp,
       );
     }
   }
@@ -391,13 +476,14 @@ export function synthesizeBlock(args: {
   // Gear mesh at teeth × shaft, sidebands at ±1× and ±2× of the shaft carrying the gear.
   if (point.gearTeeth !== undefined) {
     const gmf = point.gearTeeth * shaftHz;
-    addVelocityTone(out, gmf, healthy.gmf + gearMesh * FAULT_SCALE.gearMeshMmS, phase(), sampleRateHz);
-    addVelocityTone(
+    addShaftTone(out, gmf, healthy.gmf + gearMesh * FAULT_SCALE.gearMeshMmS, phase(), sampleRateHz, ramp);
+    addShaftTone(
       out,
       2 * gmf,
       0.3 * healthy.gmf + 0.3 * gearMesh * FAULT_SCALE.gearMeshMmS,
       phase(),
       sampleRateHz,
+      ramp,
     );
     if (gearMesh > 0) {
       for (const [k, w] of [
@@ -406,12 +492,13 @@ export function synthesizeBlock(args: {
         [-2, 0.2],
         [2, 0.2],
       ] as const) {
-        addVelocityTone(
+        addShaftTone(
           out,
           gmf + k * shaftHz,
           gearMesh * FAULT_SCALE.gearMeshMmS * w,
           phase(),
           sampleRateHz,
+          ramp,
         );
       }
     }
@@ -419,7 +506,7 @@ export function synthesizeBlock(args: {
 
   // Localised bearing faults: impact trains exciting the structural resonance.
   const bearingG = FAULT_SCALE.bearingG[point.id];
-  const common = { resonanceHz: point.resonanceHz, sampleRateHz, rng };
+  const common = { resonanceHz: point.resonanceHz, sampleRateHz, rng, ramp };
   const outer = severityOf("bearing_outer_race");
   if (outer > 0) {
     // Stationary outer race: the defect stays in the load zone, no modulation.

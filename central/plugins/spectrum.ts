@@ -1,0 +1,158 @@
+// Spectrum snapshots: edge agents send them (`POST /api/v1/ingest/spectrum`,
+// agent token, the same site/asset rules as `/api/v1/ingest`) on a schedule
+// and whenever a diagnosis changes; central keeps the newest few per
+// measuring point in the metadata file (so every replica and either
+// time-series store sees the same) and serves the newest at
+// `GET /api/v1/assets/:id/spectrum?point=`.
+//
+// The GET answers `{"asset", "snapshots": [...]}`: with `point`, the newest
+// snapshot of that point; without it, the newest of each point that has
+// one. 404 when the asset is not the caller's or there is no snapshot.
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import { Diagnoses, Severities } from "../../common/names.ts";
+import {
+  EvidenceSchema,
+  type SnapshotReason,
+  SnapshotReasons,
+  SpectrumIngestAckSchema,
+  SpectrumIngestSchema,
+  SpectrumMarkerSchema,
+  SpectrumSnapshotSchema,
+  type SpectrumUpload,
+} from "../../common/spectrum.ts";
+import { MAX_FUTURE_SKEW_MS } from "../../common/wire.ts";
+import type { CentralDeps } from "../deps.ts";
+import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+import { visibleAsset } from "./assets.ts";
+import { gunzipBody } from "./ingest.ts";
+
+const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+const IsoTime = Type.String({ format: "date-time", description: "UTC, ISO 8601" });
+
+const ServedSnapshotSchema = Type.Object(
+  {
+    point: Type.String(),
+    component: Type.Union([Type.String(), Type.Null()]),
+    ts: { ...IsoTime, description: "time of the block, UTC" },
+    reason: literals(SnapshotReasons),
+    speedRpm: SpectrumSnapshotSchema.properties.speedRpm,
+    sampleRateHz: Type.Number(),
+    samples: Type.Integer(),
+    spectrum: SpectrumSnapshotSchema.properties.spectrum,
+    envelope: SpectrumSnapshotSchema.properties.envelope,
+    markers: Type.Array(SpectrumMarkerSchema),
+    diagnoses: Type.Array(
+      Type.Object({
+        fault: literals(Diagnoses),
+        severity: literals(Severities),
+        confidence: Type.Number(),
+        since: IsoTime,
+        evidence: EvidenceSchema,
+      }),
+      { description: "the diagnoses active at this block" },
+    ),
+  },
+  { $id: "SpectrumSnapshot" },
+);
+
+const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
+  const { meta } = deps;
+  app.addSchema(ServedSnapshotSchema);
+
+  app.post(
+    "/api/v1/ingest/spectrum",
+    {
+      schema: {
+        tags: ["ingest"],
+        summary:
+          "Store spectrum snapshots from an edge agent (agent token); JSON, optionally gzip-encoded; the newest per point are kept",
+        security: BearerSecurity,
+        body: SpectrumIngestSchema,
+        response: { 200: SpectrumIngestAckSchema, ...errorResponses(400, 401, 403, 413, 415, 500) },
+      },
+      preParsing: gunzipBody,
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      if (principal.role !== "agent" && principal.role !== "admin")
+        throw new ApiError("FORBIDDEN", "Only agent (or admin) tokens may ingest");
+      const body = request.body;
+      if (principal.role === "agent" && body.site !== principal.site)
+        throw new ApiError("FORBIDDEN", `site: this token writes for site "${principal.site}"`);
+      if (principal.role === "admin" && meta.getSite(body.site) === null)
+        throw new ApiError("UNKNOWN_ASSET", `site: no site "${body.site}"`);
+      const latestAllowedMs = Date.now() + MAX_FUTURE_SKEW_MS;
+      body.snapshots.forEach((s, i) => {
+        const asset = meta.getAsset(s.asset);
+        if (!asset || asset.site !== body.site)
+          throw new ApiError(
+            "UNKNOWN_ASSET",
+            `snapshots[${i}].asset: "${s.asset}" is not an asset of site "${body.site}"`,
+          );
+        if (!asset.points.some((p) => p.id === s.point))
+          throw new ApiError(
+            "UNKNOWN_ASSET",
+            `snapshots[${i}].point: "${s.point}" is not a point of ${s.asset}`,
+          );
+        if (s.ts > latestAllowedMs)
+          throw new ApiError("INVALID_TIMESTAMP", `snapshots[${i}].ts: ${s.ts} is ahead of central's clock`);
+      });
+      meta.putSnapshots(
+        body.snapshots.map((s) => {
+          const { asset, point, ts, reason, ...rest } = s;
+          return { asset, point, ts, reason, json: JSON.stringify(rest) };
+        }),
+      );
+      return { accepted: body.snapshots.length };
+    },
+  );
+
+  app.get(
+    "/api/v1/assets/:id/spectrum",
+    {
+      schema: {
+        tags: ["assets"],
+        summary:
+          "Newest spectrum and squared-envelope spectrum of a measuring point (or of each point without `point`), with the fault frequencies marked and the diagnoses active then",
+        security: BearerSecurity,
+        params: Type.Object({ id: Type.String() }),
+        querystring: Type.Object(
+          { point: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ asset: Type.String(), snapshots: Type.Array(Type.Ref("SpectrumSnapshot")) }),
+          ...errorResponses(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const asset = visibleAsset(deps, request, request.params.id);
+      const point = request.query.point;
+      const rows = meta.latestSnapshots(asset.id, point);
+      if (rows.length === 0)
+        throw new ApiError(
+          "NOT_FOUND",
+          point === undefined ? `No spectrum of ${asset.id} yet` : `No spectrum of ${asset.id} ${point}`,
+        );
+      const components = new Map(asset.points.map((p) => [p.id, p.component as string]));
+      return {
+        asset: asset.id,
+        snapshots: rows.map((r) => {
+          const stored = JSON.parse(r.json) as Pick<SpectrumUpload, "snapshot" | "diagnoses">;
+          return {
+            point: r.point,
+            component: components.get(r.point) ?? null,
+            ts: new Date(r.ts).toISOString(),
+            reason: r.reason as SnapshotReason,
+            ...stored.snapshot,
+            diagnoses: stored.diagnoses.map((d) => ({ ...d, since: new Date(d.since).toISOString() })),
+          };
+        }),
+      };
+    },
+  );
+};
+
+export default spectrum;

@@ -1,0 +1,139 @@
+// The wire format of spectrum snapshots, edge → central
+// (`POST /api/v1/ingest/spectrum`), and the snapshot central serves at
+// `GET /api/v1/assets/:id/spectrum`. A snapshot is the velocity spectrum and
+// the squared-envelope spectrum of one block with the fault frequencies
+// marked, and the diagnoses active at that block. Sizes are capped so one
+// request stays well under central's body limit.
+import { type Static, Type } from "@sinclair/typebox";
+import { Diagnoses, Severities } from "./names.ts";
+import { MIN_TIMESTAMP_MS } from "./wire.ts";
+
+/** Values per decimated spectrum (16384 bins: 0–1000 Hz at 0.06 Hz). */
+export const MAX_SPECTRUM_VALUES = 16_384;
+export const MAX_MARKERS = 512;
+export const MAX_SNAPSHOT_DIAGNOSES = 32;
+/** Characters of a text value in an evidence's `detail` (e.g. where zone boundaries come from). */
+export const MAX_DETAIL_TEXT = 512;
+/** Snapshots per request: an agent catching up after an outage sends a few at a time. */
+export const MAX_SNAPSHOTS_PER_REQUEST = 8;
+
+export const SnapshotReasons = ["scheduled", "diagnosis_changed"] as const;
+export type SnapshotReason = (typeof SnapshotReasons)[number];
+
+const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+const TagValue = Type.String({ minLength: 1, maxLength: 128, pattern: "^[^\\n\\r]*$" });
+const ShortText = Type.String({ maxLength: 64 });
+const Hz = Type.Number({ minimum: 0 });
+const Band = Type.Tuple([Hz, Hz]);
+
+export const SpectrumTraceSchema = Type.Object(
+  {
+    df_hz: Type.Number({ exclusiveMinimum: 0, description: "bin spacing: values[k] is at k·df_hz" }),
+    unit: ShortText,
+    values: Type.Array(Type.Number(), { maxItems: MAX_SPECTRUM_VALUES }),
+  },
+  { additionalProperties: false },
+);
+
+export const SpectrumMarkerSchema = Type.Object(
+  {
+    label: ShortText,
+    kind: literals(["shaft", "bpfo", "bpfi", "bsf", "ftf", "gmf", "sideband"] as const),
+    harmonic: Type.Integer({ minimum: 1, maximum: 1000 }),
+    frequency_hz: Hz,
+    spectrum: literals(["spectrum", "envelope"] as const),
+  },
+  { additionalProperties: false },
+);
+
+export const SpectrumSnapshotSchema = Type.Object(
+  {
+    speedRpm: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+    sampleRateHz: Type.Number({ exclusiveMinimum: 0 }),
+    samples: Type.Integer({ minimum: 1 }),
+    spectrum: SpectrumTraceSchema,
+    envelope: Type.Object(
+      {
+        df_hz: SpectrumTraceSchema.properties.df_hz,
+        unit: ShortText,
+        values: SpectrumTraceSchema.properties.values,
+        band_hz: Band,
+      },
+      { additionalProperties: false },
+    ),
+    markers: Type.Array(SpectrumMarkerSchema, { maxItems: MAX_MARKERS }),
+  },
+  { additionalProperties: false },
+);
+
+export const EvidenceSchema = Type.Object(
+  {
+    spectrum: literals(["envelope", "velocity", "acceleration", "order"] as const),
+    frequency_hz: Type.Number(),
+    expected_hz: Type.Optional(Type.Number()),
+    amplitude: Type.Number(),
+    amplitude_unit: ShortText,
+    snr_db: Type.Number(),
+    harmonics: Type.Integer({ minimum: 0, maximum: 1000 }),
+    harmonics_searched: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+    sidebands: Type.Optional(
+      Type.Object(
+        { spacing_hz: Type.Number(), found: Type.Integer({ minimum: 0, maximum: 1000 }) },
+        { additionalProperties: false },
+      ),
+    ),
+    band_hz: Type.Optional(Band),
+    baseline_ratio: Type.Optional(Type.Number()),
+    detail: Type.Optional(
+      Type.Record(
+        Type.String({ maxLength: 64 }),
+        Type.Union([Type.Number(), Type.String({ maxLength: MAX_DETAIL_TEXT })]),
+        {
+          maxProperties: 32,
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** An active diagnosis as a snapshot carries it. */
+export const SnapshotDiagnosisSchema = Type.Object(
+  {
+    fault: literals(Diagnoses),
+    severity: literals(Severities),
+    confidence: Type.Number({ minimum: 0, maximum: 1 }),
+    /** When it was raised, UTC ms. */
+    since: Type.Integer({ minimum: MIN_TIMESTAMP_MS }),
+    evidence: EvidenceSchema,
+  },
+  { additionalProperties: false },
+);
+export type SnapshotDiagnosis = Static<typeof SnapshotDiagnosisSchema>;
+
+export const SpectrumUploadSchema = Type.Object(
+  {
+    asset: TagValue,
+    point: TagValue,
+    /** The block's timestamp, UTC ms. */
+    ts: Type.Integer({ minimum: MIN_TIMESTAMP_MS }),
+    reason: literals(SnapshotReasons),
+    snapshot: SpectrumSnapshotSchema,
+    diagnoses: Type.Array(SnapshotDiagnosisSchema, { maxItems: MAX_SNAPSHOT_DIAGNOSES }),
+  },
+  { additionalProperties: false },
+);
+export type SpectrumUpload = Static<typeof SpectrumUploadSchema>;
+
+export const SpectrumIngestSchema = Type.Object(
+  {
+    agent: Type.String({ minLength: 1, maxLength: 128 }),
+    site: Type.String({ minLength: 1, maxLength: 128 }),
+    snapshots: Type.Array(SpectrumUploadSchema, { minItems: 1, maxItems: MAX_SNAPSHOTS_PER_REQUEST }),
+  },
+  { additionalProperties: false },
+);
+export type SpectrumIngest = Static<typeof SpectrumIngestSchema>;
+
+export const SpectrumIngestAckSchema = Type.Object({ accepted: Type.Integer() });
+export type SpectrumIngestAck = Static<typeof SpectrumIngestAckSchema>;

@@ -1,0 +1,73 @@
+// Learnt baselines on disk: one small JSON file per measuring point in the
+// agent's data folder (`<queue.dir>/baselines/<asset>/<point>.json`),
+// replaced atomically, so a restart keeps what the point learnt. Relearning
+// (after maintenance): delete the file while the agent is stopped, or set
+// `diagnostics.baselineNotBefore` — a baseline learnt before that time is
+// ignored and learnt afresh.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import { writeFileAtomic } from "../../common/files.ts";
+import { failure, type IoResult, success } from "../../common/result.ts";
+import type { PointBaseline } from "./types.ts";
+
+export const BASELINES_DIR = "baselines";
+
+const StoredBaselineSchema = Type.Object({
+  version: Type.Literal(1),
+  asset: Type.String(),
+  point: Type.String(),
+  /** When the baseline was complete, UTC ms. */
+  learntAt: Type.Integer(),
+  baseline: Type.Object({
+    blocks: Type.Integer({ minimum: 1 }),
+    features: Type.Record(Type.String(), Type.Number()),
+  }),
+});
+
+export interface StoredBaseline {
+  readonly asset: string;
+  readonly point: string;
+  readonly learntAt: number;
+  readonly baseline: PointBaseline;
+}
+
+/** A path segment from a tag value: nothing that walks out of the folder ("/", ".."). */
+const segment = (s: string): string => encodeURIComponent(s).replace(/\./g, "%2E");
+
+export const baselinePath = (dataDir: string, asset: string, point: string): string =>
+  join(dataDir, BASELINES_DIR, segment(asset), `${segment(point)}.json`);
+
+/**
+ * The stored baseline of a point, or null when there is none or it was
+ * learnt before `notBeforeMs`. A file that cannot be read as a baseline is a
+ * failure (the caller logs it and learns afresh).
+ */
+export function loadBaseline(path: string, notBeforeMs?: number): IoResult<StoredBaseline | null> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return success(null);
+    return failure("INTERNAL", `cannot read ${path}: ${(e as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    return failure("INTERNAL", `${path} is not JSON: ${(e as Error).message}`);
+  }
+  if (!Value.Check(StoredBaselineSchema, parsed)) return failure("INTERNAL", `${path} is not a baseline`);
+  if (notBeforeMs !== undefined && parsed.learntAt < notBeforeMs) return success(null);
+  return success(parsed);
+}
+
+export function saveBaseline(path: string, stored: StoredBaseline): IoResult<void> {
+  try {
+    writeFileAtomic(path, `${JSON.stringify({ version: 1, ...stored })}\n`);
+    return success(undefined);
+  } catch (e) {
+    return failure("INTERNAL", `cannot write ${path}: ${(e as Error).message}`);
+  }
+}

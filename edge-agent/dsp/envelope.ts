@@ -1,0 +1,540 @@
+// Squared-envelope analysis (Randall & Antoni 2011, "Rolling element bearing
+// diagnostics — a tutorial", MSSP 25, §3.1 and §4): band-pass the signal
+// around the resonance its impacts excite, take the analytic signal, and
+// look at the spectrum of the squared envelope, where the impact rate and
+// its modulations show as discrete lines.
+//
+// Everything happens in the frequency domain on one FFT of the whole block:
+// the band's bins, moved to baseband and inverse-transformed at a size just
+// large enough for them, are the band's complex envelope already decimated
+// (the analytic signal's magnitude does not depend on the frequency shift).
+// A band of B bins costs one inverse FFT of ~2B points instead of N.
+import { complexBuffer, type FftBackend, fftJsBackend, nextPowerOfTwo } from "./fft.ts";
+import { hannWindow } from "./window.ts";
+import { perSize } from "./workspace.ts";
+
+/** The FFT of one whole block, zero-padded to a power of two; bins 0…size/2 are valid. */
+export interface SignalSpectrum {
+  /** Interleaved complex bins (re, im); bins 0…size/2. */
+  readonly bins: Float64Array;
+  /** Transform size (power of two ≥ count). */
+  readonly size: number;
+  /** Samples of signal in the block (the rest is zero padding). */
+  readonly count: number;
+  readonly sampleRateHz: number;
+}
+
+interface SpectrumWorkspace {
+  readonly padded: Float64Array;
+  readonly bins: Float64Array;
+  readonly spare: Float64Array;
+}
+const spectrumWorkspace = perSize(
+  (size): SpectrumWorkspace => ({
+    padded: new Float64Array(size),
+    bins: complexBuffer(size),
+    spare: complexBuffer(size),
+  }),
+);
+
+/**
+ * FFT of `x[0…count−1]` (no window: the envelope needs the signal as it is),
+ * zero-padded to the next power of two. The bins are a workspace reused on
+ * the next call with the same transform size.
+ */
+export function signalSpectrum(
+  x: Float64Array,
+  count: number,
+  sampleRateHz: number,
+  fft: FftBackend = fftJsBackend,
+): SignalSpectrum {
+  const size = nextPowerOfTwo(count);
+  const ws = spectrumWorkspace(size);
+  let input = x;
+  if (x.length !== size || count !== size) {
+    ws.padded.set(x.subarray(0, count));
+    ws.padded.fill(0, count);
+    input = ws.padded;
+  }
+  fft.plan(size).realForward(input, ws.bins);
+  return { bins: ws.bins, size, count, sampleRateHz };
+}
+
+/** A second bins buffer of the same size (for a pre-whitened copy), reused per size. */
+export function spareBins(size: number): Float64Array {
+  return spectrumWorkspace(size).spare;
+}
+
+/**
+ * Bin range [first, last] whose centres lie in [lowHz, highHz), within 1…size/2−1. Half-open, so
+ * the bands of a filter bank that tile the spectrum share no bin: a band of 2^m bins' width is 2^m
+ * bins, and its complex envelope is critically sampled by an FFT of 2^m points (a closed band
+ * would hold 2^m + 1 bins and need an FFT twice that size).
+ */
+export function bandBins(spec: SignalSpectrum, lowHz: number, highHz: number): [number, number] {
+  const df = spec.sampleRateHz / spec.size;
+  const first = Math.max(1, Math.ceil(lowHz / df - 1e-9));
+  const last = Math.min(spec.size / 2 - 1, Math.ceil(highHz / df - 1e-9) - 1);
+  return [first, Math.max(first, last)];
+}
+
+export interface SquaredEnvelope {
+  /** |z|² of the band's analytic signal, (input unit)²; valid samples 0…count−1. A reused workspace. */
+  readonly values: Float64Array;
+  readonly count: number;
+  readonly rateHz: number;
+}
+
+// --- loops ------------------------------------------------------------------------------------
+// V8 compiles a long loop while it runs (on-stack replacement) with the type feedback gathered so
+// far. Code after the loop that has not run yet has none, and an exit from there keeps the compiled
+// loop — it is outside the loop — so every later call enters it and exits there again: Node 20 then
+// runs most of such a function in its baseline tier (measured on this chain: 3–5× slower, and
+// megabytes of boxed numbers per block for the collector). So each long loop here ends its own
+// function, followed by nothing but the return of a local; the work around it is in loop-free callers.
+
+/** e[i] = scale·|z_i|² for i = from…to−1 (`z` interleaved complex). */
+function squaredMagnitudes(z: Float64Array, e: Float64Array, from: number, to: number, scale: number): void {
+  for (let i = from; i < to; i++) {
+    const re = z[2 * i]!;
+    const im = z[2 * i + 1]!;
+    e[i] = (re * re + im * im) * scale;
+  }
+}
+
+/** Σ v[i]² of the last call of sumsOfQuads: its second result (a module variable costs the loop nothing after it). */
+let quadsSumOfSquares = 0;
+
+/**
+ * Σ v[i] over i = from…to−1 (`to − from` a multiple of 4), and Σ v[i]² into
+ * quadsSumOfSquares. Four neighbours are added first, so the sums' additions —
+ * each waiting on the previous one — are a quarter as many.
+ */
+function sumsOfQuads(v: Float64Array, from: number, to: number): number {
+  let sum = 0;
+  let sumSq = 0;
+  for (let i = from; i < to; i += 4) {
+    const a = v[i]!;
+    const b = v[i + 1]!;
+    const c = v[i + 2]!;
+    const d = v[i + 3]!;
+    sum += a + b + (c + d);
+    sumSq += a * a + b * b + (c * c + d * d);
+  }
+  quadsSumOfSquares = sumSq;
+  return sum;
+}
+
+/** [Σ v[i], Σ v[i]²] over i = from…to−1, any count (the first (to − from) mod 4 one by one), into `out`. */
+function sums(v: Float64Array, from: number, to: number, out: Float64Array): Float64Array {
+  const head = from + ((to - from) % 4);
+  let s = 0;
+  let sSq = 0;
+  for (let i = from; i < head; i++) {
+    s += v[i]!;
+    sSq += v[i]! * v[i]!;
+  }
+  out[0] = s + sumsOfQuads(v, head, to);
+  out[1] = sSq + quadsSumOfSquares;
+  return out;
+}
+const sumsOut = new Float64Array(2);
+
+// --- the band's squared envelope ----------------------------------------------------------------
+
+interface BandWorkspace {
+  readonly baseband: Float64Array;
+  readonly complexEnvelope: Float64Array;
+  readonly squared: Float64Array;
+}
+const bandWorkspace = perSize(
+  (size): BandWorkspace => ({
+    baseband: complexBuffer(size),
+    complexEnvelope: complexBuffer(size),
+    squared: new Float64Array(size),
+  }),
+);
+
+/**
+ * Squared envelope of the band of bins [first, last] of `spec`, decimated to
+ * a rate of L·df with L = the power of two ≥ `oversample`·(band bins).
+ * `oversample` 2 keeps the squared envelope free of aliasing (|z|² spans
+ * twice the band); 1 samples the complex envelope critically, enough for
+ * its statistics (the kurtogram).
+ */
+export function bandSquaredEnvelope(
+  spec: SignalSpectrum,
+  first: number,
+  last: number,
+  oversample: 1 | 2,
+  fft: FftBackend = fftJsBackend,
+): SquaredEnvelope {
+  const bandBinsCount = last - first + 1;
+  const l = nextPowerOfTwo(oversample * bandBinsCount);
+  const ws = bandWorkspace(l);
+  const { baseband, complexEnvelope, squared } = ws;
+  baseband.set(spec.bins.subarray(2 * first, 2 * (last + 1)));
+  baseband.fill(0, 2 * bandBinsCount);
+  fft.plan(l).inverse(baseband, complexEnvelope);
+  // z = (2/N)·Σ_band X_k e^{…}: the inverse transform divides by L, so scale by 2L/N.
+  const scale = (2 * l) / spec.size;
+  squaredMagnitudes(complexEnvelope, squared, 0, l, scale * scale);
+  const count = Math.min(l, Math.ceil((spec.count * l) / spec.size));
+  return { values: squared, count, rateHz: (l * spec.sampleRateHz) / spec.size };
+}
+
+// --- spectral kurtosis of a band ----------------------------------------------------------------
+
+/**
+ * Points of the transform that samples a band of `bins` bins critically or
+ * just above: the power of two ≥ bins, or 3·2^m ≥ bins when that is smaller
+ * (the bands of the kurtogram's 1/3 levels hold N/(3·2^k) bins, which a power
+ * of two would oversample 1.5 times) and M = 2^m is a size every backend runs.
+ */
+export function envelopeTransformSize(bins: number): number {
+  const pow2 = nextPowerOfTwo(bins);
+  const m = nextPowerOfTwo(Math.ceil(bins / 3));
+  return 3 * m < pow2 && m >= 4 ? 3 * m : pow2;
+}
+
+interface KurtosisWorkspace {
+  readonly input: Float64Array;
+  readonly output: Float64Array;
+  /** |z|² of each output. */
+  readonly energy: Float64Array;
+}
+const kurtosisWorkspace = perSize(
+  (size): KurtosisWorkspace => ({
+    input: complexBuffer(size),
+    output: complexBuffer(size),
+    energy: new Float64Array(size),
+  }),
+);
+
+/**
+ * The radix-3 step of a transform of L = 3M points from three of M points
+ * (Cooley & Tukey 1965, decimation in time): y[m + jM] = Σ_r W_L^{rm} ω^{rj} Y_r[m]
+ * with Y_r the transform of every third input from r, W_L = e^{−2πi/L},
+ * ω = e^{−2πi/3}. Per size M: the decimated inputs and their transforms, and
+ * the twiddles W_L^m and W_L^{2m} interleaved (cos, sin, cos, sin, …).
+ */
+interface Radix3Workspace {
+  readonly in0: Float64Array;
+  readonly in1: Float64Array;
+  readonly in2: Float64Array;
+  readonly y0: Float64Array;
+  readonly y1: Float64Array;
+  readonly y2: Float64Array;
+  /** cos and sin of 2πm/L, then of 4πm/L, m = 0…M−1: four values per m. */
+  readonly twiddles: Float64Array;
+}
+const radix3Workspace = perSize((m): Radix3Workspace => {
+  const twiddles = new Float64Array(4 * m);
+  for (let i = 0; i < m; i++) {
+    const a = (2 * Math.PI * i) / (3 * m);
+    twiddles[4 * i] = Math.cos(a);
+    twiddles[4 * i + 1] = Math.sin(a);
+    twiddles[4 * i + 2] = Math.cos(2 * a);
+    twiddles[4 * i + 3] = Math.sin(2 * a);
+  }
+  return {
+    in0: complexBuffer(m),
+    in1: complexBuffer(m),
+    in2: complexBuffer(m),
+    y0: complexBuffer(m),
+    y1: complexBuffer(m),
+    y2: complexBuffer(m),
+    twiddles,
+  };
+});
+
+/** √3/2: the imaginary part of ω = e^{−2πi/3} (negated). */
+const HALF_SQRT3 = Math.sqrt(3) / 2;
+
+/**
+ * Spectral kurtosis of the band of bins [first, last]: the kurtosis of its
+ * complex envelope sampled at L = `envelopeTransformSize(bins)` points over
+ * the block, E|z|⁴ / (E|z|²)² − 2 (0 for Gaussian noise); the kurtogram's inner
+ * loop. A forward transform of the band's bins gives z conjugated and
+ * time-reversed — the same moments without the inverse's 1/L pass, and the
+ * scale of z cancels in the ratio. Sample j of the envelope is at index
+ * (L − j) mod L; only the `count` samples that cover the block (not its
+ * zero padding) count: indices 0 and L − count + 1 … L − 1.
+ */
+export function bandKurtosis(
+  spec: SignalSpectrum,
+  first: number,
+  last: number,
+  fft: FftBackend = fftJsBackend,
+): number {
+  const bins = last - first + 1;
+  const l = envelopeTransformSize(bins);
+  const e = kurtosisWorkspace(l).energy;
+  // Both paths return Σ|y|² over all L outputs and leave Σ|y|⁴ in energySumOfSquares.
+  let sum2 =
+    l % 3 === 0
+      ? radix3Energies(spec.bins, first, bins, l / 3, e, fft)
+      : pow2Energies(spec.bins, first, bins, l, e, fft);
+  let sum4 = energySumOfSquares;
+  const count = Math.min(l, Math.ceil((spec.count * l) / spec.size));
+  if (count < l) {
+    // A zero-padded block: its padding's samples do not count.
+    const tail = sums(e, l - count + 1, l, sumsOut);
+    sum2 = e[0]! + tail[0]!;
+    sum4 = e[0]! * e[0]! + tail[1]!;
+  }
+  if (sum2 <= 0) return 0;
+  const m1 = sum2 / count;
+  return sum4 / count / (m1 * m1) - 2;
+}
+
+/** Σ|y|⁴ over the outputs of the last pow2Energies or radix3Energies (their second result). */
+let energySumOfSquares = 0;
+
+/**
+ * |y|² of the forward transform of L (a power of two) points of `bins` bins
+ * from `first` (zero-padded) into e; returns Σ|y|², and Σ|y|⁴ goes to
+ * energySumOfSquares.
+ */
+function pow2Energies(
+  binsIn: Float64Array,
+  first: number,
+  bins: number,
+  l: number,
+  e: Float64Array,
+  fft: FftBackend,
+): number {
+  const ws = kurtosisWorkspace(l);
+  let input: Float64Array;
+  if (bins === l) {
+    // A band of exactly L bins (the kurtogram's binary levels): transformed where it lies.
+    input = binsIn.subarray(2 * first, 2 * (first + l));
+  } else {
+    input = ws.input;
+    input.set(binsIn.subarray(2 * first, 2 * (first + bins)));
+    input.fill(0, 2 * bins);
+  }
+  fft.plan(l).forward(input, ws.output);
+  return energiesByFours(ws.output, e, l);
+}
+
+/**
+ * e[i] = |z_i|² for i = 0…l−1 (l a multiple of 4); returns Σe, and Σe² goes
+ * to energySumOfSquares. Four at a time, so that the sums' additions — each
+ * waiting on the previous one — are a quarter as many.
+ */
+function energiesByFours(z: Float64Array, e: Float64Array, l: number): number {
+  let sum = 0;
+  let sumSq = 0;
+  for (let i = 0; i < l; i += 4) {
+    const e0 = z[2 * i]! * z[2 * i]! + z[2 * i + 1]! * z[2 * i + 1]!;
+    const e1 = z[2 * i + 2]! * z[2 * i + 2]! + z[2 * i + 3]! * z[2 * i + 3]!;
+    const e2 = z[2 * i + 4]! * z[2 * i + 4]! + z[2 * i + 5]! * z[2 * i + 5]!;
+    const e3 = z[2 * i + 6]! * z[2 * i + 6]! + z[2 * i + 7]! * z[2 * i + 7]!;
+    e[i] = e0;
+    e[i + 1] = e1;
+    e[i + 2] = e2;
+    e[i + 3] = e3;
+    sum += e0 + e1 + (e2 + e3);
+    sumSq += e0 * e0 + e1 * e1 + (e2 * e2 + e3 * e3);
+  }
+  energySumOfSquares = sumSq;
+  return sum;
+}
+
+/**
+ * The complex values src[first + q], q = 0…bins−1, dealt out by q mod 3: value
+ * q goes to in_{q mod 3} at ⌊q/3⌋, zeros after. The last, incomplete triple is
+ * dealt before the loop over whole ones, so that the loop ends the function.
+ */
+function decimateBy3(
+  src: Float64Array,
+  first: number,
+  bins: number,
+  in0: Float64Array,
+  in1: Float64Array,
+  in2: Float64Array,
+): void {
+  const whole = bins - (bins % 3);
+  const p = (2 * whole) / 3;
+  in0.fill(0, whole < bins ? p + 2 : p);
+  in1.fill(0, whole + 1 < bins ? p + 2 : p);
+  in2.fill(0, p);
+  if (whole < bins) {
+    in0[p] = src[2 * (first + whole)]!;
+    in0[p + 1] = src[2 * (first + whole) + 1]!;
+  }
+  if (whole + 1 < bins) {
+    in1[p] = src[2 * (first + whole) + 2]!;
+    in1[p + 1] = src[2 * (first + whole) + 3]!;
+  }
+  for (let q = 2 * first, end = 2 * (first + whole), i = 0; q < end; q += 6, i += 2) {
+    in0[i] = src[q]!;
+    in0[i + 1] = src[q + 1]!;
+    in1[i] = src[q + 2]!;
+    in1[i + 1] = src[q + 3]!;
+    in2[i] = src[q + 4]!;
+    in2[i + 1] = src[q + 5]!;
+  }
+}
+
+/**
+ * |y|² of the forward transform of L = 3M points of `bins` bins from `first`
+ * (zero-padded), into e: three transforms of M points and the radix-3 step.
+ * Returns Σ|y|², and Σ|y|⁴ goes to energySumOfSquares.
+ */
+function radix3Energies(
+  binsIn: Float64Array,
+  first: number,
+  bins: number,
+  m: number,
+  e: Float64Array,
+  fft: FftBackend,
+): number {
+  const ws = radix3Workspace(m);
+  decimateBy3(binsIn, first, bins, ws.in0, ws.in1, ws.in2);
+  const plan = fft.plan(m);
+  plan.forward(ws.in0, ws.y0);
+  plan.forward(ws.in1, ws.y1);
+  plan.forward(ws.in2, ws.y2);
+  return radix3Step(ws.y0, ws.y1, ws.y2, ws.twiddles, e, m);
+}
+
+/**
+ * The radix-3 butterflies of Radix3Workspace, |y|² of the L = 3M outputs into
+ * e; returns Σ|y|², and Σ|y|⁴ goes to energySumOfSquares.
+ */
+function radix3Step(
+  y0: Float64Array,
+  y1: Float64Array,
+  y2: Float64Array,
+  w: Float64Array,
+  e: Float64Array,
+  m: number,
+): number {
+  let sum = 0;
+  let sumSq = 0;
+  for (let i = 0; i < m; i++) {
+    const a0r = y0[2 * i]!;
+    const a0i = y0[2 * i + 1]!;
+    const b1r = y1[2 * i]!;
+    const b1i = y1[2 * i + 1]!;
+    const b2r = y2[2 * i]!;
+    const b2i = y2[2 * i + 1]!;
+    const c1 = w[4 * i]!;
+    const s1 = w[4 * i + 1]!;
+    const c2 = w[4 * i + 2]!;
+    const s2 = w[4 * i + 3]!;
+    // t_r = W_L^{ri}·Y_r[i], W_L^{ri} = cos − i·sin.
+    const t1r = c1 * b1r + s1 * b1i;
+    const t1i = c1 * b1i - s1 * b1r;
+    const t2r = c2 * b2r + s2 * b2i;
+    const t2i = c2 * b2i - s2 * b2r;
+    const sr = t1r + t2r;
+    const si = t1i + t2i;
+    const dr = HALF_SQRT3 * (t1r - t2r);
+    const di = HALF_SQRT3 * (t1i - t2i);
+    const cr = a0r - 0.5 * sr;
+    const ci = a0i - 0.5 * si;
+    // y[i] = t0 + t1 + t2; y[i + M] = t0 + ω t1 + ω² t2; y[i + 2M] = t0 + ω² t1 + ω t2.
+    const u0r = a0r + sr;
+    const u0i = a0i + si;
+    const u1r = cr + di;
+    const u1i = ci - dr;
+    const u2r = cr - di;
+    const u2i = ci + dr;
+    const e0 = u0r * u0r + u0i * u0i;
+    const e1 = u1r * u1r + u1i * u1i;
+    const e2 = u2r * u2r + u2i * u2i;
+    e[i] = e0;
+    e[i + m] = e1;
+    e[i + 2 * m] = e2;
+    sum += e0 + e1 + e2;
+    sumSq += e0 * e0 + e1 * e1 + e2 * e2;
+  }
+  energySumOfSquares = sumSq;
+  return sum;
+}
+
+/** Kurtosis of a complex envelope from its squared magnitude: E|z|⁴ / (E|z|²)² − 2 (0 for Gaussian noise). */
+export function envelopeKurtosis(env: SquaredEnvelope): number {
+  const total = sums(env.values, 0, env.count, sumsOut);
+  if (total[0]! <= 0) return 0;
+  const m1 = total[0]! / env.count;
+  return total[1]! / env.count / (m1 * m1) - 2;
+}
+
+// --- its spectrum -------------------------------------------------------------------------------
+
+/** Amplitude spectrum of a squared envelope: `amplitude[k]` at k·dfHz is the peak amplitude of the line there. */
+export interface EnvelopeSpectrum {
+  readonly amplitude: Float64Array;
+  readonly dfHz: number;
+  /** Highest frequency the spectrum is valid to (the band's width), Hz. */
+  readonly maxHz: number;
+  /** Frequency resolution of the record (1 / its duration), Hz: lines closer than this are not resolved. */
+  readonly resolutionHz: number;
+  /** Mean of the squared envelope (the band's mean square), same unit as the amplitudes. */
+  readonly mean: number;
+}
+
+interface SesWorkspace {
+  readonly windowed: Float64Array;
+  readonly spectrum: Float64Array;
+  readonly amplitude: Float64Array;
+}
+const sesWorkspace = perSize(
+  (size): SesWorkspace => ({
+    windowed: new Float64Array(size),
+    spectrum: complexBuffer(size),
+    amplitude: new Float64Array(size / 2 + 1),
+  }),
+);
+
+/** Σw of the Hann window of a size (its coherent gain × size), cached with the window. */
+const hannSum = perSize((n) => sums(hannWindow(n), 0, n, sumsOut)[0]!);
+
+/** out[i] = (v[i] − mean)·w[i] for i = 0…n−1. */
+function centreAndWindow(v: Float64Array, w: Float64Array, out: Float64Array, n: number, mean: number): void {
+  for (let i = 0; i < n; i++) out[i] = (v[i]! - mean) * w[i]!;
+}
+
+/** amp[k] = scale·|X_k| for k = 0…count−1 (`x` interleaved complex). */
+function magnitudes(x: Float64Array, amp: Float64Array, count: number, scale: number): void {
+  for (let k = 0; k < count; k++) {
+    const re = x[2 * k]!;
+    const im = x[2 * k + 1]!;
+    amp[k] = Math.sqrt(re * re + im * im) * scale;
+  }
+}
+
+/**
+ * Spectrum of the squared envelope: mean removed, Hann window over the valid
+ * samples (its side lobes would otherwise bury the slow lines of a slow
+ * shaft under the leakage of the mean), zero-padded by `zeroPad` (a power of
+ * two) so peaks between bins are read near their height, and scaled by the
+ * window's coherent gain so a line A·cos(2πft) reads A. `bandWidthHz` is
+ * the band the envelope came from: lines above it are not valid.
+ */
+export function squaredEnvelopeSpectrum(
+  env: SquaredEnvelope,
+  bandWidthHz: number,
+  zeroPad = 4,
+  fft: FftBackend = fftJsBackend,
+): EnvelopeSpectrum {
+  const n = env.count;
+  const size = nextPowerOfTwo(n) * zeroPad;
+  const ws = sesWorkspace(size);
+  const mean = sums(env.values, 0, n, sumsOut)[0]! / n;
+  centreAndWindow(env.values, hannWindow(n), ws.windowed, n, mean);
+  ws.windowed.fill(0, n);
+  fft.plan(size).realForward(ws.windowed, ws.spectrum);
+  magnitudes(ws.spectrum, ws.amplitude, ws.amplitude.length, 2 / hannSum(n));
+  return {
+    amplitude: ws.amplitude,
+    dfHz: env.rateHz / size,
+    maxHz: Math.min(bandWidthHz, env.rateHz / 2),
+    resolutionHz: env.rateHz / n,
+    mean,
+  };
+}
