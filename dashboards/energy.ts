@@ -1,0 +1,243 @@
+// Facility energy and the portfolio. What InfluxDB holds is metered
+// consumption (hourly history, the live register and power) and outdoor
+// temperature; the baseline and the savings are a model fitted by central
+// (ASHRAE Guideline 14 / IPMVP Option C) and are not stored there, so these
+// dashboards show consumption and link to Vetra's /reports for baseline vs
+// actual instead of imitating it.
+import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
+import type { MeterFields, TagKey } from "../common/names.ts";
+import { agg, type Condition, perInterval, select } from "./influxql.ts";
+import {
+  barGauge,
+  byVariables,
+  type Ctx,
+  dashboard,
+  finish,
+  reportsUrl,
+  row,
+  stat,
+  timeseries,
+  type VariableSpec,
+} from "./panels.ts";
+import { Descriptions, type Text, Titles } from "./text.ts";
+
+type MeterField = keyof typeof MeterFields;
+
+/** Energy per UTC day from the hourly history (imported and backfilled intervals). */
+const historyPerDay = (where: Condition<"meter">[], byAsset: boolean) =>
+  perInterval("meter", agg("sum", "interval_energy_kwh"), where, byAsset ? ["asset"] : [], "1d");
+
+/** Energy over the whole time range (hourly history). */
+const energyInPeriod = (where: Condition<"meter">[], tags: TagKey[] = []) =>
+  select({
+    measurement: "meter",
+    columns: [{ expr: agg("sum", "interval_energy_kwh") }],
+    where,
+    groupByTags: tags,
+  });
+
+const meterMean = (f: MeterField, where: Condition<"meter">[]) => perInterval("meter", agg("mean", f), where);
+
+const phases = (
+  ctx: Ctx,
+  title: Text,
+  unit: "volt" | "amp",
+  fields: MeterField[],
+  where: Condition<"meter">[],
+) =>
+  timeseries(ctx, {
+    title,
+    unit,
+    width: 8,
+    queries: fields.map((f, i) => ({
+      text: meterMean(f, where),
+      alias: [Titles.phase1, Titles.phase2, Titles.phase3][i]!,
+    })),
+  });
+
+export function facilityEnergy(ctx: Ctx): Dashboard {
+  const site: VariableSpec = { name: "site", label: Titles.site, measurement: "meter", key: "site" };
+  const asset: VariableSpec = {
+    name: "asset",
+    label: Titles.facilityAsset,
+    measurement: "meter",
+    key: "asset",
+    narrowedBy: [{ tag: "site", variable: "site" }],
+  };
+  const where = byVariables([site, asset]);
+  const reports = [{ title: Titles.reportsLink, url: reportsUrl(ctx) }];
+  return finish(
+    dashboard(ctx, {
+      uid: "vetra-facility",
+      title: Titles.facility,
+      from: "now-30d",
+      variables: [site, asset],
+      reportsLink: true,
+    })
+      .withRow(row(ctx, Titles.rowEnergy))
+      .withPanel(
+        timeseries(ctx, {
+          title: Titles.dailyEnergy,
+          description: Descriptions.dailyEnergy,
+          unit: "kwh",
+          width: 16,
+          bars: true,
+          min: 0,
+          links: reports,
+          queries: [
+            { text: historyPerDay(where, false), alias: Titles.history },
+            {
+              // A cumulative register: its increase within the day is the day's energy.
+              text: perInterval("meter", agg("spread", "energy_kwh"), where, [], "1d"),
+              alias: Titles.liveRegister,
+            },
+          ],
+        }),
+      )
+      .withPanel(
+        stat(ctx, {
+          title: Titles.energyInPeriod,
+          description: Descriptions.dailyEnergy,
+          unit: "kwh",
+          width: 8,
+          links: reports,
+          queries: [
+            {
+              text: energyInPeriod(where),
+              alias: Titles.energyInPeriod,
+            },
+          ],
+        }),
+      )
+      .withPanel(
+        timeseries(ctx, {
+          title: Titles.facilityPower,
+          unit: "kw",
+          width: 16,
+          queries: [{ text: meterMean("power_kw", where), alias: Titles.power }],
+        }),
+      )
+      .withPanel(
+        stat(ctx, {
+          title: Titles.powerNow,
+          unit: "kw",
+          width: 8,
+          queries: [
+            {
+              text: select({ measurement: "meter", columns: [{ expr: agg("last", "power_kw") }], where }),
+              alias: Titles.power,
+            },
+          ],
+        }),
+      )
+      .withPanel(
+        timeseries(ctx, {
+          title: Titles.outdoorTemp,
+          unit: "celsius",
+          width: 24,
+          queries: [
+            {
+              text: perInterval("weather", agg("mean", "temp_c"), where),
+              alias: Titles.outdoorTemp,
+            },
+          ],
+        }),
+      )
+      .withRow(row(ctx, Titles.rowSupply))
+      .withPanel(phases(ctx, Titles.voltage, "volt", ["voltage_l1_v", "voltage_l2_v", "voltage_l3_v"], where))
+      .withPanel(phases(ctx, Titles.current, "amp", ["current_l1_a", "current_l2_a", "current_l3_a"], where))
+      .withPanel(
+        timeseries(ctx, {
+          title: Titles.powerFactor,
+          unit: "ratio",
+          width: 8,
+          queries: [{ text: meterMean("power_factor", where), alias: Titles.powerFactor }],
+        }),
+      ),
+  );
+}
+
+export function portfolio(ctx: Ctx): Dashboard {
+  const asset: VariableSpec = {
+    name: "asset",
+    label: Titles.facilityAsset,
+    measurement: "meter",
+    key: "asset",
+    multi: true,
+  };
+  const where = byVariables([asset]);
+  const reports = [{ title: Titles.reportsLink, url: reportsUrl(ctx) }];
+  const energyPerFacility = energyInPeriod(where, ["asset"]);
+  return finish(
+    dashboard(ctx, {
+      uid: "vetra-portfolio",
+      title: Titles.portfolio,
+      from: "now-30d",
+      refresh: "5m",
+      variables: [asset],
+      reportsLink: true,
+    })
+      .withRow(row(ctx, Titles.rowEnergy))
+      .withPanel(
+        stat(ctx, {
+          title: Titles.portfolioEnergy,
+          description: Descriptions.dailyEnergy,
+          unit: "kwh",
+          width: 6,
+          links: reports,
+          queries: [
+            {
+              text: energyInPeriod(where),
+              alias: Titles.portfolioEnergy,
+            },
+          ],
+        }),
+      )
+      .withPanel(
+        barGauge(ctx, {
+          title: Titles.energyPerFacility,
+          unit: "kwh",
+          width: 9,
+          links: reports,
+          queries: [{ text: energyPerFacility, alias: "$tag_asset" }],
+        }),
+      )
+      .withPanel(
+        barGauge(ctx, {
+          title: Titles.energyYearBefore,
+          description: Descriptions.yearBefore,
+          unit: "kwh",
+          width: 9,
+          timeShift: "1y",
+          links: reports,
+          queries: [{ text: energyPerFacility, alias: "$tag_asset" }],
+        }),
+      )
+      .withPanel(
+        timeseries(ctx, {
+          title: Titles.dailyEnergyPerFacility,
+          description: Descriptions.dailyEnergy,
+          unit: "kwh",
+          width: 24,
+          bars: true,
+          stacked: true,
+          min: 0,
+          links: reports,
+          queries: [{ text: historyPerDay(where, true), alias: "$tag_asset" }],
+        }),
+      )
+      .withPanel(
+        timeseries(ctx, {
+          title: Titles.dailyOutdoorTemp,
+          unit: "celsius",
+          width: 24,
+          queries: [
+            {
+              text: perInterval("weather", agg("mean", "temp_c"), where, ["asset"], "1d"),
+              alias: "$tag_asset",
+            },
+          ],
+        }),
+      ),
+  );
+}

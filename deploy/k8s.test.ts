@@ -1,0 +1,177 @@
+// The Kubernetes manifests without a cluster: every document parses, has
+// the apiVersion its kind is served under and a name; the objects refer to
+// each other correctly (the HPA to the Deployment, the Service and the PDB
+// to its pods, the Ingress to the Service, the Deployment to the ConfigMap,
+// Secret and volume claim); central's config from the ConfigMap, with the
+// environment the Deployment gives it, passes parseCentralConfig and
+// listens and stores where the probes and volumes expect; and the replicas
+// stay on one node, as their shared SQLite metadata file needs.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { parseCentralConfig } from "../central/config.ts";
+import { envReadByCode, NODE_RUNTIME_ENV } from "./env-read.ts";
+
+const DIR = join(import.meta.dirname, "k8s");
+
+/** The apiVersion each kind is served under (Kubernetes ≥ 1.23 for autoscaling/v2). */
+const API_VERSIONS: Record<string, string> = {
+  Namespace: "v1",
+  ConfigMap: "v1",
+  Secret: "v1",
+  Service: "v1",
+  PersistentVolumeClaim: "v1",
+  Deployment: "apps/v1",
+  HorizontalPodAutoscaler: "autoscaling/v2",
+  PodDisruptionBudget: "policy/v1",
+  Ingress: "networking.k8s.io/v1",
+  Kustomization: "kustomize.config.k8s.io/v1beta1",
+};
+
+type Doc = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  // biome-ignore lint/suspicious/noExplicitAny: manifests are checked field by field below.
+  [k: string]: any;
+};
+
+const files = readdirSync(DIR).filter((f) => f.endsWith(".yaml"));
+const docs: { file: string; doc: Doc }[] = files.flatMap((file) =>
+  parseAllDocuments(readFileSync(join(DIR, file), "utf8")).map((d) => {
+    if (d.errors.length) throw new Error(`${file}: ${d.errors[0]!.message}`);
+    return { file, doc: d.toJS() as Doc };
+  }),
+);
+const objects = docs.filter((d) => d.doc.kind !== "Kustomization");
+const one = (kind: string, name?: string): Doc => {
+  const found = objects.filter(
+    (d) => d.doc.kind === kind && (name === undefined || d.doc.metadata.name === name),
+  );
+  if (found.length !== 1)
+    throw new Error(`expected one ${kind}${name ? ` ${name}` : ""}, found ${found.length}`);
+  return found[0]!.doc;
+};
+const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
+  Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+describe("deploy/k8s manifests", () => {
+  const deployment = one("Deployment", "vetra-central");
+  const pod = deployment.spec.template;
+  const container = pod.spec.containers.find((c: Doc) => c.name === "central");
+
+  it("parse; each has the apiVersion of its kind and a name; kustomization lists every file", () => {
+    expect(files.length).toBeGreaterThanOrEqual(9);
+    for (const { file, doc } of docs) {
+      expect(API_VERSIONS[doc.kind], `${file}: kind ${doc.kind}`).toBeDefined();
+      expect(doc.apiVersion, `${file}: ${doc.kind}`).toBe(API_VERSIONS[doc.kind]);
+      if (doc.kind !== "Kustomization")
+        expect(doc.metadata?.name, file).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    }
+    const kustomization = docs.find((d) => d.doc.kind === "Kustomization")!.doc;
+    expect([...kustomization.resources].sort()).toEqual(
+      files.filter((f) => f !== "kustomization.yaml").sort(),
+    );
+    for (const { doc } of objects)
+      if (doc.kind !== "Namespace")
+        expect(doc.metadata.namespace, doc.metadata.name).toBe(kustomization.namespace);
+    expect(kustomization.images.map((i: Doc) => i.name)).toContain(container.image);
+  });
+
+  it("Deployment: two or more replicas, readiness /readyz, liveness /healthz, resources, non-root", () => {
+    expect(deployment.spec.replicas).toBeGreaterThanOrEqual(2);
+    expect(matches(deployment.spec.selector.matchLabels, pod.metadata.labels)).toBe(true);
+    const port = container.ports.find((p: Doc) => p.name === "http");
+    expect(container.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "http" });
+    expect(container.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
+    expect(port.containerPort).toBe(8080);
+    for (const kind of ["requests", "limits"])
+      for (const resource of ["cpu", "memory"])
+        expect(container.resources[kind][resource], `${kind}.${resource}`).toBeTruthy();
+    expect(pod.spec.securityContext.runAsNonRoot).toBe(true);
+    expect(container.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+    });
+    expect(container.args).toEqual(["central", "--config", "/etc/vetra/central.yaml"]);
+  });
+
+  it("replicas share the metadata SQLite file on one node: ReadWriteOnce claim, required pod affinity by host", () => {
+    const data = pod.spec.volumes.find((v: Doc) => v.persistentVolumeClaim);
+    const claim = one("PersistentVolumeClaim", data.persistentVolumeClaim.claimName);
+    expect(claim.spec.accessModes).toEqual(["ReadWriteOnce"]);
+    const terms = pod.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution;
+    expect(terms).toContainEqual({
+      labelSelector: { matchLabels: deployment.spec.selector.matchLabels },
+      topologyKey: "kubernetes.io/hostname",
+    });
+  });
+
+  it("HPA (autoscaling/v2) scales the Deployment from at least two replicas on CPU", () => {
+    const hpa = one("HorizontalPodAutoscaler");
+    expect(hpa.spec.scaleTargetRef).toEqual({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      name: "vetra-central",
+    });
+    expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
+    expect(hpa.spec.maxReplicas).toBeGreaterThan(hpa.spec.minReplicas);
+    expect(hpa.spec.metrics).toContainEqual(
+      expect.objectContaining({ type: "Resource", resource: expect.objectContaining({ name: "cpu" }) }),
+    );
+  });
+
+  it("Service, PodDisruptionBudget and Ingress select the Deployment's pods and port", () => {
+    const service = one("Service", "vetra-central");
+    expect(matches(service.spec.selector, pod.metadata.labels)).toBe(true);
+    const portNames = container.ports.map((p: Doc) => p.name);
+    for (const p of service.spec.ports) expect(portNames).toContain(p.targetPort);
+    expect(matches(one("PodDisruptionBudget").spec.selector.matchLabels, pod.metadata.labels)).toBe(true);
+    const backend = one("Ingress").spec.rules[0].http.paths[0].backend.service;
+    expect(backend.name).toBe(service.metadata.name);
+    expect(service.spec.ports.map((p: Doc) => p.name)).toContain(backend.port.name);
+  });
+
+  it("the ConfigMap's central config, with the Deployment's environment, passes parseCentralConfig", () => {
+    const configMap = one("ConfigMap", "vetra-central-config");
+    const secret = one("Secret", "vetra-central-influx");
+    const env: Record<string, string> = {};
+    const set: string[] = [];
+    for (const e of container.env) {
+      set.push(e.name);
+      if (e.value !== undefined) env[e.name] = e.value;
+      const ref = e.valueFrom?.secretKeyRef;
+      if (ref) {
+        expect(ref.name).toBe(secret.metadata.name);
+        const value = secret.stringData[ref.key];
+        if (value === undefined) expect(ref.optional, `${e.name}: missing key ${ref.key}`).toBe(true);
+        else env[e.name] = value;
+      }
+    }
+    const read = envReadByCode();
+    expect(set.filter((name) => !read.has(name) && !NODE_RUNTIME_ENV.has(name))).toEqual([]);
+
+    const mounts = Object.fromEntries(container.volumeMounts.map((m: Doc) => [m.name, m.mountPath]));
+    const volumes = Object.fromEntries(pod.spec.volumes.map((v: Doc) => [v.name, v]));
+    const configVolume = Object.keys(mounts).find(
+      (n) => volumes[n].configMap?.name === configMap.metadata.name,
+    )!;
+    expect(`${mounts[configVolume]}/central.yaml`).toBe(container.args[2]);
+    const file = parseAllDocuments(configMap.data["central.yaml"])[0]!.toJS();
+    expect(() => parseCentralConfig(file, {})).toThrow(/store\.url/);
+    const config = parseCentralConfig(file, env);
+    expect(config.server).toMatchObject({ host: "0.0.0.0", port: 8080 });
+    const claimVolume = Object.keys(mounts).find((n) => volumes[n].persistentVolumeClaim)!;
+    expect(config.dataDir).toBe(mounts[claimVolume]);
+    expect(config.store.kind).toBe("influx");
+    if (config.store.kind !== "influx") return;
+    // InfluxDB is the external service of influxdb-external.yaml.
+    const url = new URL(config.store.url);
+    const external = one("Service", url.hostname);
+    expect(external.spec.type).toBe("ExternalName");
+    expect(external.spec.ports.map((p: Doc) => String(p.port))).toContain(url.port);
+    expect(config.store.username).toBe(secret.stringData.INFLUX_USER);
+    expect(config.store.password).toBe(secret.stringData.INFLUX_PASSWORD);
+  });
+});
