@@ -28,7 +28,12 @@ import {
   relativeError,
 } from "../edge-agent/dsp/fft.ts";
 import { loadPffftBackend } from "../edge-agent/dsp/fft-pffft.ts";
-import { mulberry32, synthesizeBlock, TURBINE_POINTS } from "../simulators/turbine/physics.ts";
+import {
+  bearingDataSheet,
+  mulberry32,
+  synthesizeBlock,
+  TURBINE_POINTS,
+} from "../simulators/turbine/physics.ts";
 import { type BenchFigure, BLOCK, runFftBench, SAMPLE_RATE_HZ } from "./fft.bench.ts";
 import type { BenchSection } from "./section.ts";
 
@@ -88,12 +93,7 @@ export function gearboxContext(): MachineContext {
   return {
     component: point.component,
     speedRpm: GENERATOR_RPM,
-    bearing: {
-      balls: point.bearing.rollingElements,
-      ballDiameterMm: point.bearing.rollingElementDiameterMm,
-      pitchDiameterMm: point.bearing.pitchDiameterMm,
-      contactAngleDeg: point.bearing.contactAngleDeg,
-    },
+    bearing: bearingDataSheet(point),
     ...(point.gearTeeth !== undefined ? { gearTeeth: point.gearTeeth } : {}),
   };
 }

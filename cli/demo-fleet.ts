@@ -6,7 +6,7 @@ import type { CentralConfig } from "../central/config.ts";
 import { type TurbinePointId, TurbinePoints } from "../common/names.ts";
 import { SDM630_MAP, TEMPERATURE_MAP, TEMPERATURE_UNIT_ID } from "../simulators/facility/index.ts";
 import { TURBINE_MODBUS_MAP, turbineNodeIds } from "../simulators/turbine/index.ts";
-import { type FaultSpec, TURBINE_POINTS } from "../simulators/turbine/physics.ts";
+import { bearingDataSheet, type FaultSpec, TURBINE_POINTS } from "../simulators/turbine/physics.ts";
 
 /**
  * A source as written in an agent config file: `parseAgentConfig` fills the
@@ -257,12 +257,7 @@ export function turbineDiagnostics(assetIds: readonly string[]): Record<string, 
           asset,
           point,
           turbineType: DEMO_TURBINE_TYPE,
-          bearing: {
-            balls: m.bearing.rollingElements,
-            ballDiameterMm: m.bearing.rollingElementDiameterMm,
-            pitchDiameterMm: m.bearing.pitchDiameterMm,
-            contactAngleDeg: m.bearing.contactAngleDeg,
-          },
+          bearing: bearingDataSheet(m),
           ...(m.gearTeeth === undefined ? {} : { gearTeeth: m.gearTeeth }),
         };
       }),

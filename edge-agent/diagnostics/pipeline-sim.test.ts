@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import type { TurbinePointId } from "../../common/names.ts";
 import {
+  bearingDataSheet,
   type InjectableFault,
   mulberry32,
   type PointModel,
@@ -22,12 +23,7 @@ const N = 65_536;
 const out = new Float32Array(N);
 let seed = 1;
 
-const geometry = (p: PointModel): BearingGeometry => ({
-  balls: p.bearing.rollingElements,
-  ballDiameterMm: p.bearing.rollingElementDiameterMm,
-  pitchDiameterMm: p.bearing.pitchDiameterMm,
-  contactAngleDeg: p.bearing.contactAngleDeg,
-});
+const geometry = (p: PointModel): BearingGeometry => bearingDataSheet(p);
 
 /** One block of a point at a rotor speed, with the fault (or none), its noise scaled by `noise`. */
 function run(args: {

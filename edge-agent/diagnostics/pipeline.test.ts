@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { mulberry32, synthesizeBlock, TURBINE_POINTS } from "../../simulators/turbine/physics.ts";
+import {
+  bearingDataSheet,
+  mulberry32,
+  synthesizeBlock,
+  TURBINE_POINTS,
+} from "../../simulators/turbine/physics.ts";
 import { computeFeatures } from "../dsp/features.ts";
 import { type FftBackend, fftJsBackend } from "../dsp/fft.ts";
 import { diagnoseBlock, SNAPSHOT_MAX_VALUES } from "./pipeline.ts";
@@ -10,12 +15,7 @@ const GEN = TURBINE_POINTS.generator_de;
 const ctx: MachineContext = {
   component: "generator",
   speedRpm: 1500,
-  bearing: {
-    balls: GEN.bearing.rollingElements,
-    ballDiameterMm: GEN.bearing.rollingElementDiameterMm,
-    pitchDiameterMm: GEN.bearing.pitchDiameterMm,
-    contactAngleDeg: GEN.bearing.contactAngleDeg,
-  },
+  bearing: bearingDataSheet(GEN),
 };
 
 function block(n: number, seed: number, fault = true): Float32Array {

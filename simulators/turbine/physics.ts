@@ -88,6 +88,17 @@ export const TURBINE_POINTS: Record<TurbinePointId, PointModel> = {
   },
 };
 
+/**
+ * A point's bearing as its data sheet — and so an edge agent's machine
+ * config — gives it (balls, ball and pitch diameter, contact angle).
+ */
+export const bearingDataSheet = (point: PointModel) => ({
+  balls: point.bearing.rollingElements,
+  ballDiameterMm: point.bearing.rollingElementDiameterMm,
+  pitchDiameterMm: point.bearing.pitchDiameterMm,
+  contactAngleDeg: point.bearing.contactAngleDeg,
+});
+
 /** ISO 10816-21 zone boundaries A/B, B/C, C/D of velocity RMS 10–1000 Hz, mm/s. */
 export const ISO_10816_21_ZONE_BOUNDARIES_MM_S: Record<
   Exclude<ComponentClass, "nacelle">,
