@@ -76,11 +76,12 @@ afterAll(() => {
 });
 
 describe("the bundle", () => {
-  it("holds the agent and node-opcua; only the native SQLite addon and guarded optional imports stay outside", () => {
+  it("holds the agent and the OPC UA client (not the server); only the native SQLite addon and guarded optional imports stay outside", () => {
+    expect(bundle.bundledPackages).not.toContain("node-opcua-server");
     expect(bundle.bundledPackages).toEqual(
       expect.arrayContaining([
-        "node-opcua",
         "node-opcua-client",
+        "node-opcua-certificate-manager",
         "modbus-serial",
         "yaml",
         "@sinclair/typebox",

@@ -24,18 +24,21 @@ import { createHash } from "node:crypto";
 import type { EventEmitter } from "node:events";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+// The client and certificate-manager packages, not the `node-opcua`
+// umbrella: that one loads the OPC UA server too (≈ 19 MB more memory and
+// 1.9 MB more bundle on a gateway that only reads).
+import { OPCUACertificateManager } from "node-opcua-certificate-manager";
 import {
   AttributeIds,
   type ClientSession,
   ClientSubscription,
   type DataValue,
   MessageSecurityMode,
-  OPCUACertificateManager,
   OPCUAClient,
   SecurityPolicy,
   StatusCodes,
   TimestampsToReturn,
-} from "node-opcua";
+} from "node-opcua-client";
 import type { ErrorCode } from "../../common/errors.ts";
 import type { Point } from "../../common/wire.ts";
 import type { OpcuaSourceConfig, OpcuaWaveform } from "../config.ts";
