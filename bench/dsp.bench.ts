@@ -469,7 +469,8 @@ ${table(
 **Real-time factor ${ours.realtimeFactor.toFixed(0)}** channel-seconds of signal per CPU-second
 (goal ≥ 600) in the fastest round, ${(BLOCK_SECONDS / (ours.medianMsPerBlock / 1000)).toFixed(0)} in the median
 round: one core keeps up with some ${Math.floor(BLOCK_SECONDS / (ours.medianMsPerBlock / 1000))}–${Math.floor(ours.realtimeFactor)} measuring points streaming
-continuously. **The same pipeline on fft-js: ${vsFftJs.toFixed(0)}× slower** (goal ≥ 200×).
+continuously (on these shared machines the same command gave 441 to 786 within one hour: read the
+ratios within one run). **The same pipeline on fft-js: ${vsFftJs.toFixed(0)}× slower** (goal ≥ 200×).
 
 FFT backends alone, ${BLOCK}-point real forward and complex inverse (the
 envelope's), CPU time per transform, the best of 5 rounds of ${FFT_REPS / 5}
