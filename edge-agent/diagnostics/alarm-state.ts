@@ -146,6 +146,18 @@ export class PointAlarmState {
     return { active: this.active(), transitions };
   }
 
+  /**
+   * Takes back the diagnoses that were active when the agent stopped (kept
+   * on disk): they stay active with their severity and `since` — a service
+   * company's "since Tuesday" must survive a gateway restart — and clear
+   * after `clearAfter` blocks without the fault, as any other. Call before
+   * the first block.
+   */
+  restore(active: readonly ActiveDiagnosis[]): void {
+    for (const { fault, ...rest } of active)
+      this.tracks.set(fault, { window: [], absentRun: 0, notAlarmRun: 0, active: { ...rest } });
+  }
+
   /** The active diagnoses now. */
   active(): ActiveDiagnosis[] {
     const out: ActiveDiagnosis[] = [];

@@ -36,8 +36,12 @@ export interface StoredBaseline {
 /** A path segment from a tag value: nothing that walks out of the folder ("/", ".."). */
 const segment = (s: string): string => encodeURIComponent(s).replace(/\./g, "%2E");
 
+/** `<dataDir>/<folder>/<asset>/<point>.json`, safe for any tag values. */
+export const pointFilePath = (dataDir: string, folder: string, asset: string, point: string): string =>
+  join(dataDir, folder, segment(asset), `${segment(point)}.json`);
+
 export const baselinePath = (dataDir: string, asset: string, point: string): string =>
-  join(dataDir, BASELINES_DIR, segment(asset), `${segment(point)}.json`);
+  pointFilePath(dataDir, BASELINES_DIR, asset, point);
 
 /**
  * The stored baseline of a point, or null when there is none or it was

@@ -1,9 +1,9 @@
 // The agent's per-point diagnostics on blocks of the turbine simulator's
 // physics, through the real diagnostic chain: what goes to central (vibration
 // and diagnosis points, snapshots) and the baseline kept across a restart.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { turbineDiagnostics, turbineSources } from "../../cli/demo-fleet.ts";
 import { type TurbinePointId, TurbinePoints, VibrationFields } from "../../common/names.ts";
@@ -17,6 +17,7 @@ import {
 } from "../../simulators/turbine/physics.ts";
 import { parseAgentConfig } from "../config.ts";
 import type { WaveformBlock } from "../sources/source.ts";
+import { activeDiagnosesPath } from "./active-diagnoses.ts";
 import { baselinePath } from "./baselines.ts";
 import { type BlockResult, DiagnosticsMonitor } from "./monitor.ts";
 
@@ -163,5 +164,41 @@ describe("diagnostics of a measuring point", () => {
     // Still active (in hysteresis) while clean blocks accumulate: re-confirmed at blocks 6 and 8; cleared at 10.
     expect(healthy.map(sent)).toEqual([[1], [], [1], [], [0]]);
     expect(healthy[4]?.snapshot?.reason).toBe("diagnosis_changed");
+  });
+
+  it("keeps an active diagnosis, its severity and since, across an agent restart; clears it as usual after", () => {
+    const { monitor, dataDir } = monitorFor("T02");
+    const faults: FaultSpec[] = [{ point: "main_bearing", fault: "bearing_outer_race", severity: 0.6 }];
+    for (const i of [0, 1, 2]) monitor.onBlock(block("T02", "main_bearing", i, faults));
+    const raisedAt = T0 + 2 * 5000;
+    expect(existsSync(activeDiagnosesPath(dataDir, "T02", "main_bearing"))).toBe(true);
+
+    // A new agent process on the same data folder: the first block (still faulty) re-confirms, not re-raises.
+    const again = monitorFor("T02", {}, dataDir).monitor;
+    const first = again.onBlock(block("T02", "main_bearing", 3, faults));
+    const point = diagnosisPoints(first).find((p) => p.tags.fault === "bearing_outer_race");
+    expect(point?.fields.active).toBe(1);
+    expect(point?.fields.raised_at_ms).toBe(raisedAt);
+    expect(first.transitions).toEqual([]);
+    // Five clean blocks clear it, and the cleared state is what a further restart finds.
+    const clean = [4, 5, 6, 7, 8].map((i) => again.onBlock(block("T02", "main_bearing", i)));
+    const outerRace = (r: BlockResult) =>
+      r.transitions.filter((t) => t.fault === "bearing_outer_race").map((t) => t.kind);
+    expect(clean.map(outerRace)).toEqual([[], [], [], [], ["cleared"]]);
+    const third = monitorFor("T02", {}, dataDir).monitor;
+    const after = third.onBlock(block("T02", "main_bearing", 9));
+    expect(diagnosisPoints(after)).toEqual([]);
+  });
+
+  it("starts with none active, and says so, when the kept file is damaged", () => {
+    const { monitor, dataDir } = monitorFor("T02");
+    monitor.onBlock(block("T02", "main_bearing", 0));
+    const file = activeDiagnosesPath(dataDir, "T02", "main_bearing");
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, "{ not json");
+    const { monitor: again, log } = monitorFor("T02", {}, dataDir);
+    const r = again.onBlock(block("T02", "main_bearing", 1));
+    expect(diagnosisPoints(r)).toEqual([]);
+    expect(log.some((l) => l.includes("is not JSON") && l.includes("starting with none active"))).toBe(true);
   });
 });

@@ -21,6 +21,7 @@ import type { Point } from "../../common/wire.ts";
 import type { DiagnosticsConfig, MachineConfig } from "../config.ts";
 import type { FftBackend } from "../dsp/fft.ts";
 import type { WaveformBlock } from "../sources/source.ts";
+import { activeDiagnosesPath, loadActiveDiagnoses, saveActiveDiagnoses } from "./active-diagnoses.ts";
 import { type ActiveDiagnosis, BaselineLearner, PointAlarmState, type Transition } from "./alarm-state.ts";
 import { baselinePath, loadBaseline, saveBaseline } from "./baselines.ts";
 import { diagnoseBlock } from "./pipeline.ts";
@@ -54,6 +55,8 @@ interface PointState {
   baseline: PointBaseline | undefined;
   learner: BaselineLearner | null;
   readonly baselineFile: string;
+  /** Where the point's active diagnoses are kept across restarts. */
+  readonly activeFile: string;
   lastSnapshotTs: number | null;
   /** When each active fault was last sent to central, block ts. */
   readonly lastSent: Map<string, number>;
@@ -116,6 +119,14 @@ export class DiagnosticsMonitor {
         `diagnostics: ${block.asset} ${block.point}: ${loaded.message}; learning a new baseline`,
       );
     const baseline = loaded.kind === "success" ? loaded.value?.baseline : undefined;
+    const alarms = new PointAlarmState(d.persistence);
+    const activeFile = activeDiagnosesPath(this.options.dataDir, block.asset, block.point);
+    const kept = loadActiveDiagnoses(activeFile);
+    if (kept.kind === "success") alarms.restore(kept.value);
+    else
+      this.options.log(
+        `diagnostics: ${block.asset} ${block.point}: ${kept.message}; starting with none active`,
+      );
     state = {
       ctx: {
         component: block.component,
@@ -123,10 +134,11 @@ export class DiagnosticsMonitor {
         ...(m?.gearTeeth === undefined ? {} : { gearTeeth: m.gearTeeth }),
         zones: (m?.turbineType === undefined ? undefined : this.tables.get(m.turbineType)) ?? this.baseTable,
       },
-      alarms: new PointAlarmState(d.persistence),
+      alarms,
       baseline,
       learner: baseline ? null : new BaselineLearner(d.baselineBlocks),
       baselineFile,
+      activeFile,
       lastSnapshotTs: null,
       lastSent: new Map(),
     };
@@ -162,6 +174,15 @@ export class DiagnosticsMonitor {
     if (!config.enabled) return { points, snapshot: null, transitions: [] };
 
     const outcome = state.alarms.update(block.ts, diagnosis.findings);
+    if (outcome.transitions.length > 0) {
+      const saved = saveActiveDiagnoses(state.activeFile, {
+        asset: block.asset,
+        point: block.point,
+        at: block.ts,
+        active: outcome.active,
+      });
+      if (saved.kind !== "success") this.options.log(`diagnostics: ${saved.message}`);
+    }
     this.learnBaseline(block, state, diagnosis.features, diagnosis.findings);
 
     // Diagnosis points: every transition, and active ones not sent for reconfirmIntervalMs.
