@@ -2,8 +2,11 @@
 // a temporary file beside the target, fsync it, rename it over the target
 // (atomic on POSIX file systems, rename(2)) and fsync the folder so the
 // rename itself survives a power cut.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import type { Static, TSchema } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import { failure, type IoResult, success } from "./result.ts";
 
 let tmpCounter = 0;
 
@@ -24,4 +27,32 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   fsyncPath(tmp);
   renameSync(tmp, path);
   fsyncPath(dirname(path));
+}
+
+/**
+ * A small JSON state file written by `writeFileAtomic`: its content when it
+ * matches `schema`, null when there is no file, a failure naming the file
+ * when it cannot be read or is not what `what` says (the caller logs it and
+ * starts afresh).
+ */
+export function readJsonFile<S extends TSchema>(
+  path: string,
+  schema: S,
+  what: string,
+): IoResult<Static<S> | null> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return success(null);
+    return failure("INTERNAL", `cannot read ${path}: ${(e as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    return failure("INTERNAL", `${path} is not JSON: ${(e as Error).message}`);
+  }
+  if (!Value.Check(schema, parsed)) return failure("INTERNAL", `${path} is not ${what}`);
+  return success(parsed);
 }

@@ -218,7 +218,8 @@ describe("vetra-edge.service", () => {
   });
 
   const haveSystemd = existsSync("/usr/bin/systemd-analyze") || existsSync("/bin/systemd-analyze");
-  it.runIf(haveSystemd)(
+  // Under CI=true a missing systemd-analyze fails the check (.ci/run installs it) instead of skipping it.
+  it.runIf(haveSystemd || process.env.CI === "true")(
     "passes systemd-analyze verify without a warning (as installed, with this node)",
     async () => {
       const root = join(tmp, "root-verify");

@@ -3,10 +3,8 @@
 // every raise, severity change and clear), so that a restarted agent goes on
 // with them — same severity, same `since` — instead of raising them anew
 // three blocks later with the restart as their start.
-import { readFileSync } from "node:fs";
-import { type Static, Type } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
-import { writeFileAtomic } from "../../common/files.ts";
+import { Type } from "@sinclair/typebox";
+import { readJsonFile, writeFileAtomic } from "../../common/files.ts";
 import { Diagnoses, Severities } from "../../common/names.ts";
 import { failure, type IoResult, success } from "../../common/result.ts";
 import type { ActiveDiagnosis } from "./alarm-state.ts";
@@ -41,28 +39,15 @@ const StoredActiveSchema = Type.Object({
     }),
   ),
 });
-type StoredActive = Static<typeof StoredActiveSchema>;
 
 export const activeDiagnosesPath = (dataDir: string, asset: string, point: string): string =>
   pointFilePath(dataDir, ACTIVE_DIAGNOSES_DIR, asset, point);
 
 /** The active diagnoses kept for a point; none when there is no file; a failure for a file that is not one. */
 export function loadActiveDiagnoses(path: string): IoResult<ActiveDiagnosis[]> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return success([]);
-    return failure("INTERNAL", `cannot read ${path}: ${(e as Error).message}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    return failure("INTERNAL", `${path} is not JSON: ${(e as Error).message}`);
-  }
-  if (!Value.Check(StoredActiveSchema, parsed)) return failure("INTERNAL", `${path} is not a diagnoses file`);
-  return success((parsed as StoredActive).active as unknown as ActiveDiagnosis[]);
+  const read = readJsonFile(path, StoredActiveSchema, "a diagnoses file");
+  if (read.kind !== "success") return read;
+  return success((read.value?.active ?? []) as unknown as ActiveDiagnosis[]);
 }
 
 export function saveActiveDiagnoses(

@@ -4,11 +4,9 @@
 // (after maintenance): delete the file while the agent is stopped, or set
 // `diagnostics.baselineNotBefore` — a baseline learnt before that time is
 // ignored and learnt afresh.
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Type } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
-import { writeFileAtomic } from "../../common/files.ts";
+import { readJsonFile, writeFileAtomic } from "../../common/files.ts";
 import { failure, type IoResult, success } from "../../common/result.ts";
 import type { PointBaseline } from "./types.ts";
 
@@ -49,22 +47,10 @@ export const baselinePath = (dataDir: string, asset: string, point: string): str
  * failure (the caller logs it and learns afresh).
  */
 export function loadBaseline(path: string, notBeforeMs?: number): IoResult<StoredBaseline | null> {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return success(null);
-    return failure("INTERNAL", `cannot read ${path}: ${(e as Error).message}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    return failure("INTERNAL", `${path} is not JSON: ${(e as Error).message}`);
-  }
-  if (!Value.Check(StoredBaselineSchema, parsed)) return failure("INTERNAL", `${path} is not a baseline`);
-  if (notBeforeMs !== undefined && parsed.learntAt < notBeforeMs) return success(null);
-  return success(parsed);
+  const read = readJsonFile(path, StoredBaselineSchema, "a baseline");
+  if (read.kind !== "success" || read.value === null) return read;
+  if (notBeforeMs !== undefined && read.value.learntAt < notBeforeMs) return success(null);
+  return read;
 }
 
 export function saveBaseline(path: string, stored: StoredBaseline): IoResult<void> {
