@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { consoleSection } from "./console.bench.ts";
 import { dspSection } from "./dsp.bench.ts";
 import { gridBench } from "./grid.bench.ts";
 import { ingestSection } from "./ingest.bench.ts";
@@ -17,7 +18,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
  * Every section, in the order BENCHMARKS.md shows them. Add a benchmark here.
  * DSP last: the run ends with its `dsp: realtime_factor=…` line (issue 3).
  */
-const SECTIONS: (() => Promise<BenchSection>)[] = [ingestSection, gridBench, savingsSection, dspSection];
+const SECTIONS: (() => Promise<BenchSection>)[] = [
+  ingestSection,
+  gridBench,
+  savingsSection,
+  consoleSection,
+  dspSection,
+];
 
 async function main(): Promise<void> {
   const started = Date.now();

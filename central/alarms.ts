@@ -1,12 +1,11 @@
-// Alarms, derived from what the edge reports per measuring point:
+// Alarm conditions, derived from what the edge reports per measuring point:
 // - the ISO 10816-21 zone: zone C → warning, zone D → alarm (ISO 10816-21:2015,
 //   evaluation zones; C = "not suitable for long-term operation", D =
 //   "severe enough to cause damage");
 // - the edge's active diagnoses (measurement `diagnosis`, one alarm per
 //   asset + point + fault, severity as the edge gives it, `since` when the
 //   edge raised it); a diagnosis the edge cleared, or did not re-confirm
-//   within DIAGNOSIS_ACTIVE_MS, raises none. Where the zone already raised
-//   `overall_vibration` for a point, the zone's alarm stands.
+//   within DIAGNOSIS_ACTIVE_MS, raises none.
 //
 // `since` is the start of the newest unbroken run of one-minute windows
 // whose *minimum* zone is at least the current severity's zone, looking
@@ -17,32 +16,12 @@
 import { type Diagnosis, type IsoZone, IsoZones, isoZoneFromNumber, type Severity } from "../common/names.ts";
 import { type IoResult, success } from "../common/result.ts";
 import { DIAGNOSIS_ACTIVE_MS } from "../common/wire.ts";
-import { canSeeAsset } from "./http.ts";
-import type { MetaStore, Principal } from "./meta/meta.ts";
+import type { MetaStore } from "./meta/meta.ts";
+import type { Condition } from "./service/alarm-book.ts";
 import type { TimeSeriesStore } from "./stores/types.ts";
 
 export const SINCE_WINDOW_MS = 60_000;
 export const SINCE_LOOKBACK_MS = 6 * 3_600_000;
-
-export type AlarmState = "active" | "acknowledged" | "cleared";
-
-export interface Alarm {
-  id: string;
-  asset: string;
-  point: string;
-  fault: Diagnosis;
-  severity: Severity;
-  state: AlarmState;
-  /** ISO-8601 UTC. */
-  since: string;
-  /** The point's latest zone (null when unknown). */
-  isoZone: IsoZone | null;
-  acknowledgedBy: string | null;
-  acknowledgedAt: string | null;
-}
-
-export const alarmId = (asset: string, point: string, fault = "overall_vibration"): string =>
-  `${asset}:${point}:${fault}`;
 
 const severityOf = (zone: IsoZone): Severity | null =>
   zone === "D" ? "alarm" : zone === "C" ? "warning" : null;
@@ -78,52 +57,25 @@ async function sinceOf(
   return success(since);
 }
 
-function alarmOf(
-  id: string,
-  asset: string,
-  point: string,
-  fault: Diagnosis,
-  severity: Severity,
-  sinceMs: number,
-  isoZone: IsoZone | null,
-  ack: { by: string; atMs: number } | null,
-): Alarm {
-  return {
-    id,
-    asset,
-    point,
-    fault,
-    severity,
-    state: ack ? "acknowledged" : "active",
-    since: new Date(sinceMs).toISOString(),
-    isoZone,
-    acknowledgedBy: ack ? ack.by : null,
-    acknowledgedAt: ack ? new Date(ack.atMs).toISOString() : null,
-  };
-}
-
-/** Alarms of the assets the principal may see, newest problems first within severity. */
-export async function deriveAlarms(
+/**
+ * The alarm conditions that hold now across the fleet: one per asset + point
+ * for a zone C/D, one per active edge diagnosis. The alarm book turns them
+ * into occurrences (./service/alarm-book.ts).
+ */
+export async function deriveConditions(
   store: TimeSeriesStore,
   meta: MetaStore,
-  principal: Principal,
-): Promise<IoResult<Alarm[]>> {
-  const visible = meta.listAssets().filter((a) => canSeeAsset(principal, a));
-  if (visible.length === 0) return success([]);
-  const visibleIds = new Set(visible.map((a) => a.id));
+  nowMs = Date.now(),
+): Promise<IoResult<Condition[]>> {
+  const fleet = meta.fleetIndex().assetById;
   const latest = await store.latest({ measurement: "vibration", groupBy: ["asset", "point"] });
   if (latest.kind !== "success") return latest;
-  const acks = meta.latestAcks();
-  const alarms: Alarm[] = [];
-  const ackedIn = (id: string, sinceMs: number) => {
-    const ack = acks.get(id);
-    // An acknowledgement counts for the episode it was given in.
-    return ack !== undefined && ack.atMs >= sinceMs ? ack : null;
-  };
+  const conditions: Condition[] = [];
   const zones = new Map<string, IsoZone | null>();
+  const zoned = new Set<string>();
   for (const row of latest.value) {
     const { asset, point } = row.tags;
-    if (!asset || !point || !visibleIds.has(asset)) continue;
+    if (!asset || !point || !fleet.has(asset)) continue;
     const zoneNumber = row.fields.iso_zone;
     const zone = zoneNumber === undefined ? null : isoZoneFromNumber(zoneNumber);
     zones.set(`${asset}\n${point}`, zone);
@@ -131,38 +83,34 @@ export async function deriveAlarms(
     if (!zone || !severity) continue;
     const since = await sinceOf(store, asset, point, row.ts, zone);
     if (since.kind !== "success") return since;
-    const id = alarmId(asset, point);
-    alarms.push(
-      alarmOf(id, asset, point, "overall_vibration", severity, since.value, zone, ackedIn(id, since.value)),
-    );
+    conditions.push({
+      asset,
+      point,
+      fault: "overall_vibration",
+      severity,
+      sinceMs: since.value,
+      isoZone: zone,
+    });
+    zoned.add(`${asset}\n${point}`);
   }
   const diagnoses = await store.latest({ measurement: "diagnosis", groupBy: ["asset", "point", "fault"] });
   if (diagnoses.kind !== "success") return diagnoses;
-  const activeSince = Date.now() - DIAGNOSIS_ACTIVE_MS;
-  const raised = new Set(alarms.map((a) => a.id));
+  const activeSince = nowMs - DIAGNOSIS_ACTIVE_MS;
   for (const row of diagnoses.value) {
     const { asset, point, fault } = row.tags;
-    if (!asset || !point || !fault || !visibleIds.has(asset)) continue;
+    if (!asset || !point || !fault || !fleet.has(asset)) continue;
     if (row.ts < activeSince || row.fields.active === 0) continue;
     const severity = row.fields.severity === 2 ? "alarm" : row.fields.severity === 1 ? "warning" : null;
-    const id = alarmId(asset, point, fault);
-    if (!severity || raised.has(id)) continue;
-    const sinceMs = row.fields.raised_at_ms ?? row.ts;
-    alarms.push(
-      alarmOf(
-        id,
-        asset,
-        point,
-        fault as Diagnosis,
-        severity,
-        sinceMs,
-        zones.get(`${asset}\n${point}`) ?? null,
-        ackedIn(id, sinceMs),
-      ),
-    );
+    // Where the zone already raised `overall_vibration` for the point, the zone's alarm stands.
+    if (!severity || (fault === "overall_vibration" && zoned.has(`${asset}\n${point}`))) continue;
+    conditions.push({
+      asset,
+      point,
+      fault: fault as Diagnosis,
+      severity,
+      sinceMs: row.fields.raised_at_ms ?? row.ts,
+      isoZone: zones.get(`${asset}\n${point}`) ?? null,
+    });
   }
-  alarms.sort((a, b) =>
-    a.severity !== b.severity ? (a.severity === "alarm" ? -1 : 1) : a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
-  );
-  return success(alarms);
+  return success(conditions);
 }

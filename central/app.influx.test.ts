@@ -66,7 +66,7 @@ describe.skipIf(!influxdAvailable())("central API on InfluxDB", () => {
     ).json();
     expect(alarms.alarms).toEqual([
       expect.objectContaining({
-        id: "T01:main_bearing:overall_vibration",
+        id: "T01:main_bearing:overall_vibration:1",
         severity: "alarm",
         since: new Date(t0).toISOString(),
       }),

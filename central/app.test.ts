@@ -83,6 +83,7 @@ describe("central API", () => {
       kind: "turbine",
       site: "wf1",
       tenant: "sc-north",
+      company: "sc-north",
       points: [
         { id: "main_bearing", component: "main_bearing" },
         { id: "gearbox_hss", component: "gearbox" },
@@ -201,11 +202,12 @@ describe("central API", () => {
     }
   });
 
-  it("derives alarms from the latest ISO zone and the edge's diagnoses, per tenant, and acknowledges them", async () => {
-    const north = (await get("/api/v1/alarms", f.tokens.north)).json().alarms;
-    expect(north).toEqual([
-      {
-        id: "T01:gearbox_hss:overall_vibration",
+  it("derives alarms from the latest ISO zone and the edge's diagnoses, per company, and acknowledges them", async () => {
+    const north = (await get("/api/v1/alarms", f.tokens.north)).json();
+    expect(north.total).toBe(4);
+    expect(north.alarms).toEqual([
+      expect.objectContaining({
+        id: "T01:gearbox_hss:overall_vibration:1",
         asset: "T01",
         point: "gearbox_hss",
         fault: "overall_vibration",
@@ -213,71 +215,91 @@ describe("central API", () => {
         state: "active",
         since: new Date(T0 + 2 * MIN).toISOString(),
         isoZone: "D",
+        company: "sc-north",
         acknowledgedBy: null,
         acknowledgedAt: null,
-      },
-      expect.objectContaining({ id: "T03:main_bearing:overall_vibration", severity: "alarm" }),
+      }),
+      expect.objectContaining({ id: "T03:main_bearing:overall_vibration:1", severity: "alarm" }),
       // The edge's active diagnosis on the same point: an alarm of its own, severity as the edge gives it.
-      {
-        id: "T01:main_bearing:bearing_outer_race",
-        asset: "T01",
-        point: "main_bearing",
+      expect.objectContaining({
+        id: "T01:main_bearing:bearing_outer_race:1",
         fault: "bearing_outer_race",
         severity: "warning",
         state: "active",
         since: new Date(T0 + 2 * MIN).toISOString(),
         isoZone: "C",
-        acknowledgedBy: null,
-        acknowledgedAt: null,
-      },
-      {
-        id: "T01:main_bearing:overall_vibration",
-        asset: "T01",
-        point: "main_bearing",
-        fault: "overall_vibration",
+      }),
+      expect.objectContaining({
+        id: "T01:main_bearing:overall_vibration:1",
         severity: "warning",
-        state: "active",
         // Minute 0 was zone B; minutes 1 and 2 were all C.
         since: new Date(T0 + MIN).toISOString(),
         isoZone: "C",
-        acknowledgedBy: null,
-        acknowledgedAt: null,
-      },
+      }),
     ]);
     expect((await get("/api/v1/alarms", f.tokens.south)).json().alarms).toEqual([]);
 
-    const byMinistry = await f.app.inject({
-      method: "POST",
-      url: "/api/v1/alarms/T01:main_bearing:overall_vibration/ack",
-      headers: f.auth(f.tokens.ministry),
+    const ack = (token: string, id = "T01:main_bearing:overall_vibration", payload?: object) =>
+      f.app.inject({
+        method: "POST",
+        url: `/api/v1/alarms/${id}/ack`,
+        headers: f.auth(token),
+        ...(payload ? { payload } : {}),
+      });
+    expect((await ack(f.tokens.ministry)).statusCode).toBe(403);
+    expect((await ack(f.tokens.south)).statusCode).toBe(404);
+    // By key (the open occurrence) or by id; with a comment.
+    const acked = await ack(f.tokens.north, "T01:main_bearing:overall_vibration", {
+      comment: "crew on the way",
     });
-    expect(byMinistry.statusCode).toBe(403);
-    const bySouth = await f.app.inject({
-      method: "POST",
-      url: "/api/v1/alarms/T01:main_bearing:overall_vibration/ack",
-      headers: f.auth(f.tokens.south),
+    expect(acked.statusCode).toBe(200);
+    expect(acked.json().alarm).toMatchObject({
+      id: "T01:main_bearing:overall_vibration:1",
+      state: "acknowledged",
+      acknowledgedBy: "north ops",
+      ackComment: "crew on the way",
     });
-    expect(bySouth.statusCode).toBe(404);
-    const ack = await f.app.inject({
-      method: "POST",
-      url: "/api/v1/alarms/T01:main_bearing:overall_vibration/ack",
-      headers: f.auth(f.tokens.north),
-    });
-    expect(ack.statusCode).toBe(200);
-    expect(ack.json().alarm).toMatchObject({ state: "acknowledged", acknowledgedBy: "north ops" });
+    expect((await ack(f.tokens.north, "T01:main_bearing:overall_vibration:1")).statusCode).toBe(409);
+    expect(
+      (await ack(f.tokens.north, "T01:main_bearing:overall_vibration:1", { colour: 1 })).statusCode,
+    ).toBe(400);
 
     const active = (await get("/api/v1/alarms?state=active", f.tokens.north))
       .json()
       .alarms.map((a: { id: string }) => a.id);
     expect(active).toEqual([
-      "T01:gearbox_hss:overall_vibration",
-      "T03:main_bearing:overall_vibration",
-      "T01:main_bearing:bearing_outer_race",
+      "T01:gearbox_hss:overall_vibration:1",
+      "T03:main_bearing:overall_vibration:1",
+      "T01:main_bearing:bearing_outer_race:1",
     ]);
-    const acked = (await get("/api/v1/alarms?state=acknowledged", f.tokens.admin)).json().alarms;
-    expect(acked.map((a: { id: string }) => a.id)).toEqual(["T01:main_bearing:overall_vibration"]);
+    const acked2 = (await get("/api/v1/alarms?state=acknowledged", f.tokens.admin)).json().alarms;
+    expect(acked2.map((a: { id: string }) => a.id)).toEqual(["T01:main_bearing:overall_vibration:1"]);
     expect((await get("/api/v1/alarms?state=cleared")).json().alarms).toEqual([]);
     expect((await get("/api/v1/alarms?state=bogus")).statusCode).toBe(400);
+
+    // The alarm's history and the asset's history show the acknowledgement with its actor and comment.
+    const detail = (await get("/api/v1/alarms/T01:main_bearing:overall_vibration:1", f.tokens.north)).json();
+    expect(detail.events.map((e: { kind: string; actor: string }) => [e.kind, e.actor])).toEqual([
+      ["raised", "system"],
+      ["acknowledged", "north ops"],
+    ]);
+    expect(
+      (await get("/api/v1/alarms/T01:main_bearing:overall_vibration:1", f.tokens.south)).statusCode,
+    ).toBe(404);
+    const history = (await get("/api/v1/assets/T01/history", f.tokens.north)).json().events;
+    expect(history[0]).toMatchObject({ kind: "acknowledged", comment: "crew on the way" });
+
+    // The fleet view: worst open severity per asset, for the company's assets only.
+    const fleet = (await get("/api/v1/fleet", f.tokens.north)).json();
+    expect(fleet.totals).toEqual({ assets: 2, alarm: 2, warning: 0, ok: 0 });
+    expect(fleet.sites.flatMap((s: { assets: { id: string; worst: string }[] }) => s.assets)).toEqual([
+      expect.objectContaining({
+        id: "T01",
+        worst: "alarm",
+        counts: { alarm: 1, warning: 2, acknowledged: 1 },
+      }),
+      expect.objectContaining({ id: "T03", worst: "alarm" }),
+    ]);
   });
 
   it("serves health and readiness", async () => {
@@ -323,7 +345,7 @@ describe("central API", () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers["content-type"]).toMatch(/text\/html/);
     expect(res.body).toContain('<html lang="ru">');
-    expect(res.body).toContain("/api/v1/assets");
+    expect(res.body).toContain('src="/ui/console.js"');
     expect(res.body).not.toMatch(/(src|href)="https?:/);
   });
 });

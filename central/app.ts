@@ -14,11 +14,14 @@ import docs from "./plugins/docs.ts";
 import grid from "./plugins/grid.ts";
 import health from "./plugins/health.ts";
 import ingest from "./plugins/ingest.ts";
+import notifications from "./plugins/notifications.ts";
 import savings from "./plugins/savings.ts";
 import security from "./plugins/security.ts";
 import series from "./plugins/series.ts";
+import service from "./plugins/service.ts";
 import spectrum from "./plugins/spectrum.ts";
 import ui from "./plugins/ui.ts";
+import workOrders from "./plugins/work-orders.ts";
 
 interface AjvError {
   instancePath: string;
@@ -96,6 +99,9 @@ const central: FastifyPluginAsync<CentralDeps> = async (app, deps) => {
   await app.register(assets, deps);
   await app.register(spectrum, deps);
   await app.register(series, deps);
+  await app.register(service, deps);
+  await app.register(notifications, deps);
+  await app.register(workOrders, deps);
   await app.register(alarms, deps);
   await app.register(grid, deps);
   await app.register(savings, deps);

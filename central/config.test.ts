@@ -41,6 +41,15 @@ describe("central config", () => {
         sites: [],
         assets: [],
         tokens: [],
+        contracts: [],
+        alarms: {
+          evaluateEveryMs: 5000,
+          debounceMs: 500,
+          clearAfterMs: 300_000,
+          facilityEveryMs: 60_000,
+          defaultResponseTimeMinutes: 240,
+        },
+        notifications: expect.objectContaining({ maxAttempts: expect.any(Number) }),
         grid: expect.objectContaining({ powerFactor: 0.9, routeFactor: 1.2, maxOptions: 8 }),
         savings: {
           tariff: { rubPerKwh: 7, timeOfDay: [] },
@@ -56,6 +65,42 @@ describe("central config", () => {
     const cases: [unknown, string][] = [
       [{ server: { port: "80" } }, "server.port: expected integer"],
       [{ server: { prot: 80 } }, "server.prot: unknown key"],
+      [{ alarms: { clearAfter: 1 } }, "alarms.clearAfter: unknown key"],
+      [
+        {
+          ...fleet,
+          contracts: [
+            { id: "c1", company: "sc-north", assets: ["T9"], from: "2026-01-01", responseTimeMinutes: 60 },
+          ],
+        },
+        'contracts[0].assets[0]: unknown asset "T9"',
+      ],
+      [
+        {
+          ...fleet,
+          contracts: [
+            { id: "c1", company: "sc-north", assets: ["T01"], from: "2026-01-01", responseTimeMinutes: 60 },
+            {
+              id: "c2",
+              company: "sc-north",
+              assets: ["T01"],
+              from: "2026-06-01",
+              to: "2027-01-01",
+              responseTimeMinutes: 60,
+            },
+          ],
+        },
+        'contracts[1].assets[0]: "T01" is also under contract "c1" in that period',
+      ],
+      [
+        {
+          ...fleet,
+          contracts: [
+            { id: "c1", company: "sc-north", assets: ["T01"], from: "2026-13-01", responseTimeMinutes: 60 },
+          ],
+        },
+        "contracts[0].from: not a valid date",
+      ],
       [
         { ...fleet, assets: [{ ...fleet.assets[0], kind: "windmill" }] },
         "assets[0].kind: expected one of turbine|hospital|clinic|school",

@@ -9,6 +9,7 @@ import { AssetKinds, ComponentClasses } from "../common/names.ts";
 import { MAX_BATCH_BYTES } from "../common/wire.ts";
 import { checkVoltageClasses, GridConfigSchema } from "./grid/config.ts";
 import { SavingsConfigSchema } from "./savings/config.ts";
+import { NotificationsConfigSchema } from "./service/notify/config.ts";
 
 const literals = <T extends string>(values: readonly T[], options: object = {}) =>
   Type.Union(
@@ -109,6 +110,39 @@ const TokenSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const AlarmsSchema = Type.Object(
+  {
+    /** Background evaluation period; 0: only after ingest and when asked (tests drive it by hand). */
+    evaluateEveryMs: Type.Integer({ minimum: 0, default: 5000 }),
+    /** After ingest, wait this long for more before evaluating (batches of many agents become one evaluation). */
+    debounceMs: Type.Integer({ minimum: 0, default: 500 }),
+    /** A condition absent this long clears its alarm (the edge's own hysteresis comes first). */
+    clearAfterMs: Type.Integer({ minimum: 0, default: 300_000 }),
+    /** Facility anomalies are hourly by nature: re-derived at most this often. */
+    facilityEveryMs: Type.Integer({ minimum: 0, default: 60_000 }),
+    /** Response time where no contract covers an asset (its owner maintains it). */
+    defaultResponseTimeMinutes: Type.Integer({ minimum: 1, default: 240 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+/** A date (`2026-01-01`, UTC midnight) or a date-time with a zone. */
+const DateOrTime = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}(T[\\d:.]+(Z|[+-]\\d{2}:?\\d{2}))?$" });
+
+const ContractSchema = Type.Object(
+  {
+    id: Id,
+    company: Id,
+    assets: Type.Array(Id, { minItems: 1 }),
+    from: DateOrTime,
+    /** Exclusive; absent: open-ended. */
+    to: Type.Optional(DateOrTime),
+    /** An `alarm` not acknowledged within this escalates. */
+    responseTimeMinutes: Type.Integer({ minimum: 1 }),
+  },
+  { additionalProperties: false },
+);
+
 export const CentralConfigSchema = Type.Object(
   {
     server: ServerSchema,
@@ -118,10 +152,16 @@ export const CentralConfigSchema = Type.Object(
     sites: Type.Array(SiteSchema, { default: [] }),
     assets: Type.Array(AssetSchema, { default: [] }),
     tokens: Type.Array(TokenSchema, { default: [] }),
+    /** Each asset is contracted to one service company for a period (see service/contracts.ts). */
+    contracts: Type.Array(ContractSchema, { default: [] }),
+    /** The alarm lifecycle (see service/evaluator.ts). */
+    alarms: AlarmsSchema,
     /** The grid-connection map: voltage classes, costs, basemap (see grid/config.ts). */
     grid: GridConfigSchema,
     /** Savings reports: tariff, emission factor, contracted peaks (see savings/config.ts). */
     savings: SavingsConfigSchema,
+    /** Alarm notifications by webhook and e-mail: SMTP, timeouts, retries (see service/notify/config.ts). */
+    notifications: NotificationsConfigSchema,
   },
   { additionalProperties: false },
 );
@@ -131,6 +171,11 @@ export type TenantConfig = Static<typeof TenantSchema>;
 export type SiteConfig = Static<typeof SiteSchema>;
 export type AssetConfig = Static<typeof AssetSchema>;
 export type TokenConfig = Static<typeof TokenSchema>;
+export type ContractConfig = Static<typeof ContractSchema>;
+
+/** A config date or date-time as epoch ms (a bare date is UTC midnight). */
+export const configTimeMs = (text: string): number =>
+  Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text);
 export type Fleet = Pick<CentralConfig, "tenants" | "sites" | "assets">;
 
 export type ConfigResult = { ok: true; config: CentralConfig } | { ok: false; error: string };
@@ -230,6 +275,26 @@ function checkReferences(config: CentralConfig): string | null {
     if (!tenants.has(a.tenant)) return `assets[${i}].tenant: unknown tenant "${a.tenant}"`;
     const p = duplicate(a.points.map((x) => x.id));
     if (p >= 0) return `assets[${i}].points[${p}].id: duplicate point "${a.points[p]!.id}"`;
+  }
+  const assets = new Set(config.assets.map((a) => a.id));
+  const cid = duplicate(config.contracts.map((c) => c.id));
+  if (cid >= 0) return `contracts[${cid}].id: duplicate id "${config.contracts[cid]!.id}"`;
+  for (const [i, c] of config.contracts.entries()) {
+    if (!tenants.has(c.company)) return `contracts[${i}].company: unknown tenant "${c.company}"`;
+    const from = configTimeMs(c.from);
+    if (!Number.isFinite(from)) return `contracts[${i}].from: not a valid date`;
+    const to = c.to === undefined ? null : configTimeMs(c.to);
+    if (to !== null && !(to > from)) return `contracts[${i}].to: must be a valid date after from`;
+    for (const [j, a] of c.assets.entries()) {
+      if (!assets.has(a)) return `contracts[${i}].assets[${j}]: unknown asset "${a}"`;
+      for (const [k, other] of config.contracts.entries()) {
+        if (k >= i || !other.assets.includes(a)) continue;
+        const oFrom = configTimeMs(other.from);
+        const oTo = other.to === undefined ? Number.POSITIVE_INFINITY : configTimeMs(other.to);
+        if (from < oTo && oFrom < (to ?? Number.POSITIVE_INFINITY))
+          return `contracts[${i}].assets[${j}]: "${a}" is also under contract "${other.id}" in that period`;
+      }
+    }
   }
   for (const [i, t] of config.tokens.entries()) {
     if (t.role === "service_company" && t.tenant === undefined)

@@ -4,6 +4,7 @@ import { type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import { type ErrorCode, ErrorCodes } from "../common/errors.ts";
 import type { Asset, Principal } from "./meta/meta.ts";
+import { responsibleCompany } from "./service/contracts.ts";
 
 export const ErrorBodySchema = Type.Object(
   {
@@ -47,15 +48,16 @@ export const principalOf = (request: FastifyRequest): Principal => {
 
 /**
  * Who sees an asset: admin and ministry see everything, a service company
- * the assets of its tenant, an agent the assets of its site.
+ * the assets it maintains now (by contract, else as the fleet owner), an
+ * agent the assets of its site.
  */
-export const canSeeAsset = (principal: Principal, asset: Asset): boolean => {
+export const canSeeAsset = (principal: Principal, asset: Asset, nowMs = Date.now()): boolean => {
   switch (principal.role) {
     case "admin":
     case "ministry":
       return true;
     case "service_company":
-      return principal.tenant !== null && asset.tenant === principal.tenant;
+      return principal.tenant !== null && responsibleCompany(asset, nowMs) === principal.tenant;
     case "agent":
       return principal.site !== null && asset.site === principal.site;
   }

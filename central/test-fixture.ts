@@ -60,10 +60,14 @@ export async function makeCentralFixture(
   options: {
     store?: TimeSeriesStore /** Filled with every route the app registers. */;
     routes?: RouteOptions[];
+    /** The service model's clock (escalation, clearing, notifications). */
+    clock?: () => number;
+    /** Config keys beside the fleet (e.g. `alarms`, `contracts`, `notifications`). */
+    config?: Record<string, unknown>;
   } = {},
 ): Promise<CentralFixture> {
   const dir = mkdtempSync(join(tmpdir(), "vetra-central-"));
-  const config = parseCentralConfig({ dataDir: dir, ...FIXTURE_FLEET });
+  const config = parseCentralConfig({ dataDir: dir, ...FIXTURE_FLEET, ...options.config });
   const meta = new MetaStore(join(dir, META_FILE));
   meta.replaceFleet(config);
   const store = options.store ?? openEmbeddedStore({ path: join(dir, "timeseries.sqlite") });
@@ -75,7 +79,7 @@ export async function makeCentralFixture(
     agentWf1: meta.createToken({ role: "agent", site: "wf1", label: "edge wf1" }),
     agentWf2: meta.createToken({ role: "agent", site: "wf2", label: "edge wf2" }),
   };
-  const app = createCentralApp({ store, meta, config });
+  const app = createCentralApp({ store, meta, config, ...(options.clock ? { clock: options.clock } : {}) });
   const routes = options.routes;
   if (routes) app.addHook("onRoute", (route) => void routes.push(route));
   await app.ready();

@@ -141,6 +141,20 @@ export function demoFleet(): Pick<CentralConfig, "tenants" | "sites" | "assets">
   };
 }
 
+/** Response time (minutes) each demo company contracted for: an unacknowledged `alarm` escalates after it. */
+export const DEMO_RESPONSE_MINUTES: Record<string, number> = { "sc-kavkaz": 240, "sc-step": 480 };
+
+/** The service contracts of the demo: each company maintains its three turbines from the start of 2026. */
+export function demoContracts(): CentralConfig["contracts"] {
+  return Object.entries(DEMO_RESPONSE_MINUTES).map(([company, responseTimeMinutes]) => ({
+    id: `${company}-2026`,
+    company,
+    assets: DEMO_TURBINES.filter((t) => t.tenant === company).map((t) => t.id),
+    from: "2026-01-01",
+    responseTimeMinutes,
+  }));
+}
+
 type MapEntry = (typeof TURBINE_MODBUS_MAP)[number] | (typeof SDM630_MAP)[number];
 
 /** One register of a simulator's map as an agent reads it into `measurement`. */

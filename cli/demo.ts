@@ -16,6 +16,7 @@ import {
   DEMO_TENANTS,
   DEMO_TURBINES,
   DEMO_WIND_FARM,
+  demoContracts,
   demoFleet,
   facilitySources,
   type SourceInput,
@@ -96,6 +97,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
             ? { kind: "influx", database: process.env.INFLUX_DB ?? "vetra" }
             : { kind: "embedded" },
         ...demoFleet(),
+        contracts: demoContracts(),
       },
       process.env,
     );

@@ -9,11 +9,13 @@ export const ErrorCodes = {
   INVALID_NUMBER: { status: 400, en: "A value is not a finite number" },
   UNKNOWN_ASSET: { status: 400, en: "A point names an asset the caller may not write" },
   BATCH_TOO_LARGE: { status: 413, en: "The batch exceeds the size limit" },
+  PAYLOAD_TOO_LARGE: { status: 413, en: "The request body exceeds the size limit" },
   UNSUPPORTED_ENCODING: { status: 415, en: "The content encoding is not supported" },
   // auth
   UNAUTHENTICATED: { status: 401, en: "A valid bearer token is required" },
   FORBIDDEN: { status: 403, en: "The token may not do this" },
   NOT_FOUND: { status: 404, en: "No such resource" },
+  CONFLICT: { status: 409, en: "The change conflicts with the resource's current state" },
   RATE_LIMITED: { status: 429, en: "Too many requests" },
   // store / upstream
   STORE_UNAVAILABLE: { status: 503, en: "The time-series store is unavailable" },
@@ -40,6 +42,9 @@ export const ErrorCodes = {
     status: 422,
     en: "Some features of the connection-point set are invalid; nothing was changed",
   },
+  // alarm notifications (webhook receivers, SMTP servers)
+  DELIVERY_UNREACHABLE: { status: 503, en: "The notification receiver could not be reached" },
+  DELIVERY_REJECTED: { status: 502, en: "The notification receiver refused the message" },
 } as const satisfies Record<string, { status: number; en: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

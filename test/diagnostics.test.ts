@@ -15,15 +15,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCentralConfig } from "../central/config.ts";
 import { META_FILE } from "../central/meta/meta.ts";
 import { type RunningCentral, startCentral } from "../central/server.ts";
-import { turbineDiagnostics, turbineSources } from "../cli/demo-fleet.ts";
 import { type TurbinePointId, TurbinePoints } from "../common/names.ts";
-import { type RunningAgent, startAgent } from "../edge-agent/agent.ts";
-import { parseAgentConfig } from "../edge-agent/config.ts";
+import type { RunningAgent } from "../edge-agent/agent.ts";
 import { start as startTurbine, type TurbineSim } from "../simulators/turbine/index.ts";
 import { defectFrequenciesHz, type FaultSpec, TURBINE_POINTS } from "../simulators/turbine/physics.ts";
 import { influxdAvailable, type RunningInfluxd, startInfluxd } from "./helpers/influxd.ts";
 import { freePort } from "./helpers/ports.ts";
-import { until } from "./helpers/until.ts";
+import { startTurbineAgent, type TurbineAgent } from "./helpers/turbine-agent.ts";
 
 const POINTS = Object.keys(TurbinePoints) as TurbinePointId[];
 const HOUR = 3_600_000;
@@ -64,8 +62,7 @@ describe.each(storeKinds)("diagnoses: simulator → agent → central → $kind 
   let dataDir: string;
   let port: number;
   let reader: string;
-  /** Blocks published so far (each one block per measuring point). */
-  let published = 0;
+  let rig: TurbineAgent;
   const log: { block: number; line: string }[] = [];
   const fromMs = Date.now() - 60_000;
 
@@ -88,24 +85,8 @@ describe.each(storeKinds)("diagnoses: simulator → agent → central → $kind 
       ],
     });
 
-  /** Puts a new block in place for every point and waits until the agent has diagnosed it. */
-  const publish = async (): Promise<void> => {
-    turbine.refreshWaveforms();
-    published++;
-    await until(`block ${published}`, () =>
-      agent.stats().waveformBlocks >= POINTS.length * (published + 1) ? true : undefined,
-    );
-  };
-  /** Everything the agent queued is at central. */
-  const delivered = () =>
-    until(
-      "the agent's queue and snapshot folder to drain",
-      () => {
-        const s = agent.stats();
-        return s.queueDepth === 0 && s.snapshotsPending === 0 ? true : undefined;
-      },
-      60_000,
-    );
+  const publish = () => rig.publish();
+  const delivered = () => rig.delivered();
   const api = async <T>(path: string): Promise<{ status: number; body: T }> => {
     const res = await fetch(`${central!.url}${path}`, { headers: { authorization: `Bearer ${reader}` } });
     return { status: res.status, body: (await res.json()) as T };
@@ -130,29 +111,15 @@ describe.each(storeKinds)("diagnoses: simulator → agent → central → $kind 
       tenant: "sc-a",
       label: "diagnostics reader",
     });
-    agent = await startAgent(
-      parseAgentConfig({
-        agent: { id: "wf1-agent", site: "wf1" },
-        central: {
-          url: central.url,
-          token: central.meta.createToken({ role: "agent", site: "wf1", label: "diagnostics" }),
-          flushIntervalMs: 100,
-          timeoutMs: 2000,
-        },
-        queue: { dir: join(dataDir, "agent") },
-        healthIntervalMs: 1000,
-        diagnostics: turbineDiagnostics(["T07"]),
-        sources: turbineSources(
-          "T07",
-          { host: "127.0.0.1", port: turbine.modbusPort },
-          turbine.opcuaEndpoint,
-          join(dataDir, "pki"),
-        ),
-      }),
-      { log: (line) => log.push({ block: published, line }) },
-    );
-    // The block in place when the agent subscribed.
-    await until("the first block", () => (agent.stats().waveformBlocks >= POINTS.length ? true : undefined));
+    rig = await startTurbineAgent({
+      turbine,
+      assetId: "T07",
+      centralUrl: central.url,
+      agentToken: central.meta.createToken({ role: "agent", site: "wf1", label: "diagnostics" }),
+      dir: dataDir,
+      log: (line, block) => log.push({ block, line }),
+    });
+    agent = rig.agent;
   }, 120_000);
 
   afterAll(async () => {
@@ -186,7 +153,7 @@ describe.each(storeKinds)("diagnoses: simulator → agent → central → $kind 
     expect(diagnoses.filter((d) => d.point !== "main_bearing")).toEqual([]);
 
     const alarms = await api<{ alarms: { id: string; fault: string }[] }>("/api/v1/alarms");
-    expect(alarms.body.alarms.map((a) => a.id)).toContain("T07:main_bearing:bearing_outer_race");
+    expect(alarms.body.alarms.map((a) => a.id)).toContain("T07:main_bearing:bearing_outer_race:1");
 
     const spectrum = await api<{ snapshots: ServedSnapshot[] }>(
       "/api/v1/assets/T07/spectrum?point=main_bearing",
@@ -209,7 +176,7 @@ describe.each(storeKinds)("diagnoses: simulator → agent → central → $kind 
     await central!.close();
     central = null;
     turbine.setFaults([]);
-    const healthyFrom = published + 1;
+    const healthyFrom = rig.published + 1;
     for (let i = 0; i < CLEAR_AFTER; i++) await publish();
     const cleared = log.find((l) => / main_bearing: bearing_outer_race cleared/.test(l.line));
     expect(cleared?.block).toBe(healthyFrom + CLEAR_AFTER - 1);

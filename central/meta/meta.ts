@@ -1,6 +1,7 @@
 // Central's metadata: fleet (tenants, sites, assets, measuring points),
-// tokens, remembered batch ids, alarm acknowledgements and the latest
-// spectrum snapshots per measuring point, in one SQLite file. Small and
+// tokens, remembered batch ids, the audit log and the latest spectrum
+// snapshots per measuring point, in one SQLite file (the service model's
+// tables — companies, contracts, alarms — are beside them: ../service/). Small and
 // local, so the API is synchronous (better-sqlite3).
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
@@ -9,6 +10,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import type { AssetKind, ComponentClass } from "../../common/names.ts";
 import type { Fleet, Role, TokenConfig } from "../config.ts";
+import { SERVICE_SCHEMA } from "../service/schema.ts";
 
 export const META_FILE = "metadata.sqlite";
 
@@ -27,13 +29,26 @@ export interface MeasuringPoint {
   component: ComponentClass;
 }
 
+/** A period in which one company maintains an asset (see ../service/contracts.ts). */
+export interface ContractSpan {
+  contract: string;
+  company: string;
+  fromMs: number;
+  /** Exclusive; null: open-ended. */
+  toMs: number | null;
+  responseTimeMs: number;
+}
+
 export interface Asset {
   id: string;
   name: string;
   kind: AssetKind;
   site: string;
+  /** The owner in the fleet config; maintains the asset wherever no contract covers a time. */
   tenant: string;
   points: MeasuringPoint[];
+  /** Its contracts, oldest first (in memory with the fleet: visibility is checked per request). */
+  contracts: readonly ContractSpan[];
 }
 
 export interface Site {
@@ -77,12 +92,6 @@ export interface AuditEntry {
   target: string;
   status: number;
   detail: string;
-}
-
-export interface AlarmAck {
-  alarmId: string;
-  by: string;
-  atMs: number;
 }
 
 /** How long batch ids are remembered for duplicate detection; agents re-send far sooner. */
@@ -130,10 +139,6 @@ CREATE TABLE IF NOT EXISTS batch (
   PRIMARY KEY (site, batch_id)
 );
 CREATE INDEX IF NOT EXISTS batch_received ON batch (received_at);
-CREATE TABLE IF NOT EXISTS alarm_ack (
-  alarm_id TEXT NOT NULL, acked_by TEXT NOT NULL, acked_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS alarm_ack_alarm ON alarm_ack (alarm_id, acked_at);
 CREATE TABLE IF NOT EXISTS audit (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   at INTEGER NOT NULL,
@@ -190,9 +195,18 @@ export class MetaStore {
     // Tokens, alarm acknowledgements and the audit log must survive a crash.
     this.db.pragma("synchronous = FULL");
     this.db.exec(SCHEMA);
+    this.db.exec(SERVICE_SCHEMA);
     this.fleetGeneration = this.db.prepare("SELECT gen FROM fleet_generation WHERE id = 1").pluck();
     this.batchDb = new Database(path);
     this.batchDb.pragma("synchronous = NORMAL");
+  }
+
+  /**
+   * The SQLite connection, for central's own metadata modules beside this
+   * one (the service model in ../service/): one file, one durability setting.
+   */
+  get sqlite(): Database.Database {
+    return this.db;
   }
 
   /** Makes the fleet tables equal to the config's fleet (config is the source of truth). */
@@ -216,9 +230,20 @@ export class MetaStore {
         asset.run(a.id, a.name, a.kind, a.site, a.tenant);
         for (const [i, p] of a.points.entries()) point.run(a.id, p.id, p.component, i);
       }
-      db.prepare("UPDATE fleet_generation SET gen = gen + 1 WHERE id = 1").run();
+      // The config's tenants are companies too; companies connected through the API stay.
+      const company = db.prepare(
+        `INSERT INTO company (id, name, source, created_at) VALUES (?, ?, 'config', ?)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name`,
+      );
+      for (const t of fleet.tenants) company.run(t.id, t.name, Date.now());
+      this.bumpFleetGeneration();
     })();
     this.fleetCache = null;
+  }
+
+  /** Tells every replica's fleet cache that the fleet or its contracts changed (call inside the change's transaction). */
+  bumpFleetGeneration(): void {
+    this.db.prepare("UPDATE fleet_generation SET gen = gen + 1 WHERE id = 1").run();
   }
 
   /**
@@ -238,14 +263,44 @@ export class MetaStore {
       list.push({ id: p.id, component: p.component });
       points.set(p.asset, list);
     }
+    const contracts = new Map<string, ContractSpan[]>();
+    for (const c of this.db
+      .prepare(
+        `SELECT ca.asset, c.id, c.company, c.from_ms, c.to_ms, c.response_time_ms FROM contract c
+         JOIN contract_asset ca ON ca.contract = c.id ORDER BY c.from_ms, c.id`,
+      )
+      .all() as {
+      asset: string;
+      id: string;
+      company: string;
+      from_ms: number;
+      to_ms: number | null;
+      response_time_ms: number;
+    }[]) {
+      const list = contracts.get(c.asset) ?? [];
+      list.push(
+        Object.freeze({
+          contract: c.id,
+          company: c.company,
+          fromMs: c.from_ms,
+          toMs: c.to_ms,
+          responseTimeMs: c.response_time_ms,
+        }),
+      );
+      contracts.set(c.asset, list);
+    }
     const assets = (
       this.db.prepare("SELECT id, name, kind, site, tenant FROM asset ORDER BY id").all() as Omit<
         Asset,
-        "points"
+        "points" | "contracts"
       >[]
     ).map(
       (a): Asset =>
-        Object.freeze({ ...a, points: Object.freeze(points.get(a.id) ?? []) as MeasuringPoint[] }),
+        Object.freeze({
+          ...a,
+          points: Object.freeze(points.get(a.id) ?? []) as MeasuringPoint[],
+          contracts: Object.freeze(contracts.get(a.id) ?? []),
+        }),
     );
     const sites = (
       this.db
@@ -485,8 +540,8 @@ export class MetaStore {
     })();
   }
 
-  /** The newest snapshot of a point, or of each point of the asset when `point` is absent. */
-  latestSnapshots(asset: string, point?: string): StoredSnapshot[] {
+  /** The newest snapshot of a point (the newest `count` of it), or of each point of the asset when `point` is absent. */
+  latestSnapshots(asset: string, point?: string, count = 1): StoredSnapshot[] {
     type Row = { asset: string; point: string; ts: number; reason: string; encoding: string; body: Buffer };
     const rows = (
       point === undefined
@@ -501,9 +556,9 @@ export class MetaStore {
         : this.db
             .prepare(
               `SELECT asset, point, ts, reason, encoding, body FROM spectrum_snapshot
-               WHERE asset = ? AND point = ? ORDER BY ts DESC LIMIT 1`,
+               WHERE asset = ? AND point = ? ORDER BY ts DESC LIMIT ?`,
             )
-            .all(asset, point)
+            .all(asset, point, count)
     ) as Row[];
     return rows.map((r) => ({
       asset: r.asset,
@@ -512,21 +567,6 @@ export class MetaStore {
       reason: r.reason,
       json: (r.encoding === "gzip" ? gunzipSync(r.body) : r.body).toString("utf8"),
     }));
-  }
-
-  ackAlarm(alarmId: string, by: string, nowMs = Date.now()): AlarmAck {
-    this.db
-      .prepare("INSERT INTO alarm_ack (alarm_id, acked_by, acked_at) VALUES (?, ?, ?)")
-      .run(alarmId, by, nowMs);
-    return { alarmId, by, atMs: nowMs };
-  }
-
-  /** The newest acknowledgement of each alarm id. */
-  latestAcks(): Map<string, AlarmAck> {
-    const rows = this.db
-      .prepare(`SELECT alarm_id, acked_by, MAX(acked_at) AS acked_at FROM alarm_ack GROUP BY alarm_id`)
-      .all() as { alarm_id: string; acked_by: string; acked_at: number }[];
-    return new Map(rows.map((r) => [r.alarm_id, { alarmId: r.alarm_id, by: r.acked_by, atMs: r.acked_at }]));
   }
 
   close(): void {

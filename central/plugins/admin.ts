@@ -35,7 +35,7 @@ export const isAudited = (method: string, url: string): boolean => {
   return /[?&]format=(csv|pdf|xlsx)\b/.test(url) || path.includes("/export");
 };
 
-const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta, config }) => {
+const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta }) => {
   app.addHook("onResponse", async (request, reply) => {
     if (!isAudited(request.method, request.url)) return;
     const p = request.principal;
@@ -78,10 +78,8 @@ const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta, config
       const { role, tenant, site, label } = request.body;
       if (role === "service_company") {
         if (!tenant) throw new ApiError("VALIDATION_FAILED", "body.tenant: required for service_company");
-        if (
-          !config.tenants.some((t) => t.id === tenant) &&
-          !meta.listAssets().some((a) => a.tenant === tenant)
-        )
+        // A company from the config's tenants or connected through POST /api/v1/companies.
+        if (!meta.sqlite.prepare("SELECT 1 FROM company WHERE id = ?").get(tenant))
           throw new ApiError("VALIDATION_FAILED", `body.tenant: unknown tenant "${tenant}"`);
       }
       if (role === "agent") {

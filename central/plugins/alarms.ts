@@ -1,43 +1,68 @@
-// GET /api/v1/alarms and POST /api/v1/alarms/:id/ack (see ../alarms.ts for
-// how alarms are derived). Cleared alarms are not kept yet: an alarm whose
-// zone fell back to A/B, or whose diagnosis the edge cleared, is simply no
-// longer listed.
+// Alarms: the list (filter, sort, page), one alarm with its history,
+// acknowledge / assign / comment, and a live feed (Server-Sent Events).
+// Alarms come from the alarm book (../service/alarm-book.ts), which the
+// evaluator keeps in step with the edge's data; a read right after ingest
+// waits for the evaluation that covers it. A service company sees the alarms
+// routed to it; admin and the ministry see all.
+import type { ServerResponse } from "node:http";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import { IsoZones } from "../../common/names.ts";
-import { deriveAlarms } from "../alarms.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
-import { deriveFacilityAlarms } from "../savings/alarms.ts";
+import {
+  type AlarmEvent,
+  type AlarmRecord,
+  AlarmSorts,
+  type AlarmState,
+  AlarmStateError,
+  DEFAULT_PAGE,
+} from "../service/alarm-book.ts";
+import { companiesOf } from "./service.ts";
 
-const AlarmSchema = Type.Object(
-  {
-    id: Type.String(),
-    asset: Type.String(),
-    point: Type.String(),
-    fault: Type.String(),
-    severity: Type.Union([Type.Literal("warning"), Type.Literal("alarm")]),
-    state: Type.Union([Type.Literal("active"), Type.Literal("acknowledged"), Type.Literal("cleared")]),
-    since: Type.String({ format: "date-time" }),
-    isoZone: Type.Union([...IsoZones.map((z) => Type.Literal(z)), Type.Null()]), // null: facility alarms
-    acknowledgedBy: Type.Union([Type.String(), Type.Null()]),
-    acknowledgedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
-  },
-  { $id: "Alarm" },
-);
+const STATE_FILTERS: Record<string, readonly AlarmState[]> = {
+  active: ["active"],
+  acknowledged: ["acknowledged"],
+  cleared: ["cleared"],
+  open: ["active", "acknowledged"],
+  all: ["active", "acknowledged", "cleared"],
+};
 
-const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta, config }) => {
-  app.addSchema(AlarmSchema);
+const literals = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
-  const load = async (request: Parameters<typeof principalOf>[0]) => {
-    const r = await deriveAlarms(store, meta, principalOf(request));
-    if (r.kind === "retryable") throw new ApiError("STORE_UNAVAILABLE", r.message);
-    if (r.kind === "failure") throw new ApiError("QUERY_FAILED", r.message);
-    // Facility anomalies (after-hours load, demand, meter, jumps): ../savings/alarms.ts.
-    const f = await deriveFacilityAlarms(store, meta, principalOf(request), config.savings);
-    if (f.kind === "retryable") throw new ApiError("STORE_UNAVAILABLE", f.message);
-    if (f.kind === "failure") throw new ApiError("QUERY_FAILED", f.message);
-    return [...r.value, ...f.value];
+/** Live feed: how often each replica looks for events written by others, and the keep-alive. */
+const STREAM_POLL_MS = 1000;
+const STREAM_PING_MS = 15_000;
+
+interface Subscriber {
+  raw: ServerResponse;
+  companies: readonly string[] | undefined;
+}
+
+const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
+  const { book, evaluator } = app.service;
+
+  const load = async (request: Parameters<typeof principalOf>[0], id: string): Promise<AlarmRecord> => {
+    const companies = companiesOf(principalOf(request));
+    await evaluator.ensureFresh();
+    const alarm = book.resolve(id);
+    // 404 also for another company's alarm: existence is not revealed.
+    if (!alarm || (companies && !companies.includes(alarm.company)))
+      throw new ApiError("NOT_FOUND", `No alarm "${id}"`);
+    return alarm;
+  };
+
+  const actorOf = (request: Parameters<typeof principalOf>[0]): string => {
+    const p = principalOf(request);
+    return p.label || `${p.role}#${p.tokenId}`;
+  };
+
+  const stateful = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (error) {
+      if (error instanceof AlarmStateError) throw new ApiError("CONFLICT", error.message);
+      throw error;
+    }
   };
 
   app.get(
@@ -46,58 +71,249 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
       schema: {
         tags: ["alarms"],
         summary:
-          "Alarms of the assets the caller may see (ISO 10816-21 zone C → warning, D → alarm; the edge's active diagnoses)",
+          "Alarms the caller may see (ISO 10816-21 zone C → warning, D → alarm; the edge's diagnoses; facility anomalies); default: open ones",
         security: BearerSecurity,
         querystring: Type.Object(
           {
-            state: Type.Optional(
-              Type.Union([Type.Literal("active"), Type.Literal("acknowledged"), Type.Literal("cleared")]),
-            ),
+            state: Type.Optional(literals(Object.keys(STATE_FILTERS))),
+            severity: Type.Optional(literals(["warning", "alarm"])),
+            asset: Type.Optional(Type.String({ maxLength: 128 })),
+            site: Type.Optional(Type.String({ maxLength: 128 })),
+            fault: Type.Optional(Type.String({ maxLength: 64 })),
+            company: Type.Optional(Type.String({ maxLength: 128 })),
+            q: Type.Optional(Type.String({ maxLength: 200, description: "text in asset, point or fault" })),
+            from: Type.Optional(Type.String({ format: "date-time", description: "raised at or after" })),
+            to: Type.Optional(Type.String({ format: "date-time", description: "raised before" })),
+            sort: Type.Optional(literals(AlarmSorts)),
+            order: Type.Optional(literals(["asc", "desc"])),
+            limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$" })),
+            offset: Type.Optional(Type.String({ pattern: "^[0-9]{1,9}$" })),
           },
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ alarms: Type.Array(Type.Ref("Alarm")) }),
+          200: Type.Object({ alarms: Type.Array(Type.Ref("Alarm")), total: Type.Integer() }),
           ...errorResponses(400, 401, 503),
         },
       },
     },
     async (request) => {
-      const all = await load(request);
-      const state = request.query.state;
-      return { alarms: state ? all.filter((a) => a.state === state) : all };
+      const q = request.query;
+      let companies = companiesOf(principalOf(request));
+      if (q.company) companies = companies ? companies.filter((c) => c === q.company) : [q.company];
+      const limit = q.limit === undefined ? DEFAULT_PAGE : Number(q.limit);
+      if (limit < 1 || limit > 5000) throw new ApiError("VALIDATION_FAILED", "querystring.limit: 1 to 5000");
+      const time = (text: string | undefined, key: string) => {
+        if (text === undefined) return undefined;
+        const ms = Date.parse(text);
+        if (!Number.isFinite(ms))
+          throw new ApiError("VALIDATION_FAILED", `querystring.${key}: not a date-time`);
+        return ms;
+      };
+      await evaluator.ensureFresh();
+      return book.list({
+        ...(companies ? { companies } : {}),
+        states: STATE_FILTERS[q.state ?? "open"]!,
+        ...(q.severity ? { severity: q.severity as "warning" | "alarm" } : {}),
+        ...(q.asset ? { assets: [q.asset] } : {}),
+        ...(q.site ? { site: q.site } : {}),
+        ...(q.fault ? { fault: q.fault } : {}),
+        ...(q.q ? { text: q.q } : {}),
+        ...(q.from ? { raisedFromMs: time(q.from, "from")! } : {}),
+        ...(q.to ? { raisedToMs: time(q.to, "to")! } : {}),
+        ...(q.sort ? { sort: q.sort as (typeof AlarmSorts)[number] } : {}),
+        ...(q.order ? { order: q.order as "asc" | "desc" } : {}),
+        limit,
+        offset: q.offset === undefined ? 0 : Number(q.offset),
+      });
     },
   );
+
+  app.get(
+    "/api/v1/alarms/stream",
+    {
+      schema: {
+        tags: ["alarms"],
+        summary:
+          "Live alarm changes as Server-Sent Events (`event: alarm`, data `{event, alarm}`); resumes after `Last-Event-ID`",
+        security: BearerSecurity,
+        response: {
+          200: Type.String({ description: "text/event-stream" }),
+          ...errorResponses(401),
+        },
+      },
+    },
+    async (request, reply) => {
+      const companies = companiesOf(principalOf(request));
+      const lastId = Number(request.headers["last-event-id"]);
+      reply.hijack();
+      const raw = reply.raw;
+      raw.writeHead(200, {
+        "Content-Type": "text/event-stream; charset=utf-8",
+        "Cache-Control": "no-store",
+        Connection: "keep-alive",
+        "X-Accel-Buffering": "no", // no proxy buffering (nginx)
+      });
+      raw.write("retry: 3000\n\n");
+      const sub: Subscriber = { raw, companies };
+      if (Number.isSafeInteger(lastId) && lastId >= 0) {
+        // A reconnect: what the client missed, before the live events.
+        send([sub], book.events({ afterId: lastId, limit: 1000, ...(companies ? { companies } : {}) }));
+      }
+      subscribers.add(sub);
+      startFeed();
+      request.raw.on("close", () => {
+        subscribers.delete(sub);
+        if (subscribers.size === 0) stopFeed();
+      });
+    },
+  );
+
+  app.get(
+    "/api/v1/alarms/:id",
+    {
+      schema: {
+        tags: ["alarms"],
+        summary: "One alarm (by id, or by key: the open occurrence) with its history",
+        security: BearerSecurity,
+        params: Type.Object({ id: Type.String() }),
+        response: {
+          200: Type.Object({ alarm: Type.Ref("Alarm"), events: Type.Array(Type.Ref("AlarmEvent")) }),
+          ...errorResponses(401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const alarm = await load(request, request.params.id);
+      return { alarm, events: book.events({ alarm: alarm.id, limit: 5000 }) };
+    },
+  );
+
+  const Comment = Type.String({ minLength: 1, maxLength: 2000 });
 
   app.post(
     "/api/v1/alarms/:id/ack",
     {
       schema: {
         tags: ["alarms"],
-        summary: "Acknowledge an alarm (admin or the asset's service company)",
+        summary: "Acknowledge an alarm, optionally with a comment (admin or the alarm's company)",
         security: BearerSecurity,
         params: Type.Object({ id: Type.String() }),
-        response: { 200: Type.Object({ alarm: Type.Ref("Alarm") }), ...errorResponses(401, 403, 404, 503) },
+        body: Type.Optional(
+          Type.Union([
+            Type.Object({ comment: Type.Optional(Comment) }, { additionalProperties: false }),
+            Type.Null(),
+          ]),
+        ),
+        response: {
+          200: Type.Object({ alarm: Type.Ref("Alarm") }),
+          ...errorResponses(400, 401, 403, 404, 409),
+        },
       },
     },
     async (request) => {
-      const principal = principalOf(request);
-      if (principal.role !== "admin" && principal.role !== "service_company") {
-        throw new ApiError("FORBIDDEN", "Only admin and service company tokens acknowledge alarms");
-      }
-      const alarm = (await load(request)).find((a) => a.id === request.params.id);
-      if (!alarm) throw new ApiError("NOT_FOUND", `No alarm "${request.params.id}"`);
-      const ack = meta.ackAlarm(alarm.id, principal.label || `${principal.role}#${principal.tokenId}`);
-      return {
-        alarm: {
-          ...alarm,
-          state: "acknowledged" as const,
-          acknowledgedBy: ack.by,
-          acknowledgedAt: new Date(ack.atMs).toISOString(),
-        },
-      };
+      const alarm = await load(request, request.params.id);
+      const comment = request.body?.comment ?? null;
+      return { alarm: stateful(() => book.acknowledge(alarm.id, actorOf(request), comment)) };
     },
   );
+
+  app.post(
+    "/api/v1/alarms/:id/assign",
+    {
+      schema: {
+        tags: ["alarms"],
+        summary: "Assign an open alarm to a technician (null: unassign)",
+        security: BearerSecurity,
+        params: Type.Object({ id: Type.String() }),
+        body: Type.Object(
+          {
+            assignee: Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()]),
+            comment: Type.Optional(Comment),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ alarm: Type.Ref("Alarm") }),
+          ...errorResponses(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (request) => {
+      const alarm = await load(request, request.params.id);
+      const { assignee, comment } = request.body;
+      return { alarm: stateful(() => book.assign(alarm.id, assignee, actorOf(request), comment ?? null)) };
+    },
+  );
+
+  app.post(
+    "/api/v1/alarms/:id/comment",
+    {
+      schema: {
+        tags: ["alarms"],
+        summary: "Add a note to an alarm's history",
+        security: BearerSecurity,
+        params: Type.Object({ id: Type.String() }),
+        body: Type.Object({ comment: Comment }, { additionalProperties: false }),
+        response: { 200: Type.Object({ alarm: Type.Ref("Alarm") }), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const alarm = await load(request, request.params.id);
+      return { alarm: book.comment(alarm.id, actorOf(request), request.body.comment) };
+    },
+  );
+
+  // The live feed: one poller per replica while anyone listens; events written by this replica wake it at once.
+  const subscribers = new Set<Subscriber>();
+  let cursor = 0;
+  let poller: NodeJS.Timeout | null = null;
+  let pinger: NodeJS.Timeout | null = null;
+  let unsubscribe: (() => void) | null = null;
+
+  function send(to: Iterable<Subscriber>, events: AlarmEvent[]): void {
+    const alarmsById = new Map<string, AlarmRecord | null>();
+    for (const event of events) {
+      if (!alarmsById.has(event.alarm)) alarmsById.set(event.alarm, book.get(event.alarm));
+      const message = `id: ${event.id}\nevent: alarm\ndata: ${JSON.stringify({ event, alarm: alarmsById.get(event.alarm) })}\n\n`;
+      for (const s of to) if (!s.companies || s.companies.includes(event.company)) s.raw.write(message);
+    }
+  }
+
+  const poll = () => {
+    if (subscribers.size === 0) return;
+    for (;;) {
+      const events = book.events({ afterId: cursor, limit: 1000 });
+      if (events.length === 0) return;
+      cursor = events[events.length - 1]!.id;
+      send(subscribers, events);
+    }
+  };
+
+  function startFeed(): void {
+    if (poller) return;
+    cursor = book.lastEventId();
+    poller = setInterval(poll, STREAM_POLL_MS);
+    pinger = setInterval(() => {
+      for (const s of subscribers) s.raw.write(": ping\n\n");
+    }, STREAM_PING_MS);
+    unsubscribe = book.onChange(() => setImmediate(poll));
+  }
+
+  function stopFeed(): void {
+    if (poller) clearInterval(poller);
+    if (pinger) clearInterval(pinger);
+    unsubscribe?.();
+    poller = pinger = null;
+    unsubscribe = null;
+  }
+
+  // Streams never end by themselves: close them first, or the server's close would wait for them.
+  app.addHook("preClose", async () => {
+    stopFeed();
+    for (const s of subscribers) s.raw.end();
+    subscribers.clear();
+  });
 };
 
 export default alarms;

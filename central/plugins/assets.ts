@@ -9,6 +9,7 @@ import { DIAGNOSIS_ACTIVE_MS, MAX_FUTURE_SKEW_MS } from "../../common/wire.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
 import type { Asset } from "../meta/meta.ts";
+import { responsibleCompany } from "../service/contracts.ts";
 import type { LatestRow, TimeSeriesStore } from "../stores/types.ts";
 
 const AssetSchema = Type.Object(
@@ -18,6 +19,8 @@ const AssetSchema = Type.Object(
     kind: Type.Union(AssetKinds.map((k) => Type.Literal(k))),
     site: Type.String(),
     tenant: Type.String(),
+    /** The company maintaining it now: by contract, else the owner (`tenant`). */
+    company: Type.Optional(Type.String()),
     points: Type.Array(Type.Object({ id: Type.String(), component: Type.String() })),
   },
   { $id: "Asset" },
@@ -124,7 +127,13 @@ const assets: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     },
     async (request) => {
       const principal = principalOf(request);
-      return { assets: meta.listAssets().filter((a) => canSeeAsset(principal, a)) };
+      const now = Date.now();
+      return {
+        assets: meta
+          .listAssets()
+          .filter((a) => canSeeAsset(principal, a, now))
+          .map((a) => ({ ...a, company: responsibleCompany(a, now) })),
+      };
     },
   );
 

@@ -40,6 +40,14 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { prefix: "/api/v1/savings/", roles: ["admin", "ministry"] },
   { methods: WRITES, prefix: "/api/v1/grid/", roles: ["admin"] },
   { methods: ["POST"], prefix: "/api/v1/alarms/", roles: ["admin", "service_company"] },
+  // The service model: admin connects companies and contracts turbines; a company manages its own
+  // notification rules, work orders and reads its reports (the handlers check which company).
+  { methods: ["POST", ...WRITES], prefix: "/api/v1/contracts", roles: ["admin"] },
+  { methods: ["POST"], prefix: "/api/v1/companies", roles: ["admin"] },
+  { methods: ["PATCH"], prefix: "/api/v1/companies/", roles: ["admin"] },
+  { methods: ["PUT"], prefix: "/api/v1/companies/", roles: ["admin", "service_company"] },
+  { methods: ["POST", ...WRITES], prefix: "/api/v1/work-orders", roles: ["admin", "service_company"] },
+  { methods: ["POST"], prefix: "/api/v1/notifications/", roles: ["admin", "service_company"] },
   // Everything else under /api/: people read what their tenant owns; agents only write.
   { prefix: "/api/", roles: PEOPLE },
 ];

@@ -9,7 +9,6 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyReply } from "fastify";
 import { apiError } from "../../common/errors.ts";
-import { deriveAlarms } from "../alarms.ts";
 import type { CentralDeps } from "../deps.ts";
 import { batchCsv, runBatch } from "../grid/batch.ts";
 import { classIndexForMw, type GridOption, type Lang } from "../grid/check.ts";
@@ -18,6 +17,7 @@ import { mapPage } from "../grid/page.ts";
 import { createRateLimiter } from "../grid/rate-limit.ts";
 import { GridRepository, toGeoJson } from "../grid/store.ts";
 import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
+import { companiesOf } from "./service.ts";
 
 const LEAFLET_DIST = dirname(createRequire(import.meta.url).resolve("leaflet/dist/leaflet.js"));
 const LEAFLET_FILES: Record<string, string> = {
@@ -324,23 +324,19 @@ const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     },
     async (request) => {
       const principal = principalOf(request);
-      const alarms = await deriveAlarms(deps.store, deps.meta, principal);
-      if (alarms.kind === "retryable") throw new ApiError("STORE_UNAVAILABLE", alarms.message);
-      if (alarms.kind === "failure") throw new ApiError("QUERY_FAILED", alarms.message);
+      await app.service.evaluator.ensureFresh();
+      const open = app.service.book.openCounts(companiesOf(principal));
       const visible = deps.meta.listAssets().filter((a) => canSeeAsset(principal, a));
-      const active = alarms.value.filter((a) => a.state !== "cleared");
       const sites = deps.meta
         .listSites()
         .filter((s) => s.lat !== null && s.lon !== null)
         .map((s) => {
           const assets = visible.filter((a) => a.site === s.id);
-          const ids = new Set(assets.map((a) => a.id));
-          const mine = active.filter((a) => ids.has(a.asset));
-          const state: "ok" | "warning" | "alarm" = mine.some((a) => a.severity === "alarm")
-            ? "alarm"
-            : mine.length > 0
-              ? "warning"
-              : "ok";
+          const counts = assets.map((a) => open.get(a.id) ?? { alarm: 0, warning: 0 });
+          const alarmCount = counts.reduce((n, c) => n + c.alarm, 0);
+          const warningCount = counts.reduce((n, c) => n + c.warning, 0);
+          const state: "ok" | "warning" | "alarm" =
+            alarmCount > 0 ? "alarm" : warningCount > 0 ? "warning" : "ok";
           return {
             id: s.id,
             name: s.name,
@@ -349,7 +345,7 @@ const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
             lon: s.lon!,
             assets: assets.map((a) => ({ id: a.id, name: a.name, kind: a.kind })),
             state,
-            active_alarms: mine.length,
+            active_alarms: alarmCount + warningCount,
           };
         })
         .filter((s) => s.assets.length > 0);

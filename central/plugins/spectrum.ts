@@ -24,6 +24,7 @@ import {
 import { MAX_FUTURE_SKEW_MS } from "../../common/wire.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+import { SNAPSHOTS_KEPT_PER_POINT } from "../meta/meta.ts";
 import { visibleAsset } from "./assets.ts";
 import { gunzipBody } from "./ingest.ts";
 
@@ -118,7 +119,16 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         security: BearerSecurity,
         params: Type.Object({ id: Type.String() }),
         querystring: Type.Object(
-          { point: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
+          {
+            point: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+            history: Type.Optional(
+              Type.String({
+                pattern: "^[0-9]{1,2}$",
+                description:
+                  "with `point`: the newest N snapshots (1–50), newest first, for comparing with earlier ones",
+              }),
+            ),
+          },
           { additionalProperties: false },
         ),
         response: {
@@ -130,7 +140,8 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     async (request) => {
       const asset = visibleAsset(deps, request, request.params.id);
       const point = request.query.point;
-      const rows = meta.latestSnapshots(asset.id, point);
+      const history = Math.max(1, Math.min(SNAPSHOTS_KEPT_PER_POINT, Number(request.query.history ?? 1)));
+      const rows = meta.latestSnapshots(asset.id, point, point === undefined ? 1 : history);
       if (rows.length === 0)
         throw new ApiError(
           "NOT_FOUND",

@@ -1,93 +1,79 @@
-// The console page in a real browser against a real listening central.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+// How the console's files are served: the page, its module script and
+// stylesheet, the names module and uPlot from this origin (no CDN), with
+// cache validation and a content security policy that lets the module run.
+// The console's behaviour in a browser: ../ui/console.test.ts.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserRequired, launchChromium } from "../../test/helpers/browser.ts";
-import { parseCentralConfig } from "../config.ts";
-import { type RunningCentral, startCentral } from "../server.ts";
-import { FIXTURE_FLEET } from "../test-fixture.ts";
+import { DiagnosisNames, TurbinePoints } from "../../common/names.ts";
+import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
 
-describe.skipIf(!browserRequired())("console page (/)", () => {
-  let dir: string;
-  let central: RunningCentral;
-  let browser: Browser;
-  let token: string;
+describe("console files (/ and /ui/*)", () => {
+  let f: CentralFixture;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "vetra-ui-"));
-    central = await startCentral(parseCentralConfig({ server: { port: 0 }, dataDir: dir, ...FIXTURE_FLEET }));
-    token = central.meta.createToken({ role: "service_company", tenant: "sc-north", label: "ui test" });
-    const ts = Date.now() - 60_000;
-    const written = await central.store.write([
-      {
-        measurement: "vibration",
-        tags: { site: "wf1", asset: "T01", point: "main_bearing" },
-        fields: { v_rms_mm_s: 7.25, iso_zone: 4 },
-        ts,
-      },
-      {
-        measurement: "scada",
-        tags: { site: "wf1", asset: "T01" },
-        fields: { power_kw: 1234, wind_speed_m_s: 10 },
-        ts,
-      },
-    ]);
-    expect(written.kind).toBe("success");
-    browser = await launchChromium();
+    f = await makeCentralFixture();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await central?.close();
-    rmSync(dir, { recursive: true, force: true });
+  afterAll(async () => f.close());
+
+  it("serves the page with the module script, the stylesheets and a policy that allows them", async () => {
+    const res = await f.app.inject({ url: "/" });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(res.body).toContain('<script type="module" src="/ui/console.js"></script>');
+    expect(res.body).toContain('href="/ui/assets/uPlot.min.css"');
+    expect(res.body).not.toMatch(/<script>(?!<\/script>)/); // no inline script
+    const csp = String(res.headers["content-security-policy"]);
+    expect(csp).toMatch(/script-src 'self'/);
+    expect(csp).toMatch(/connect-src 'self'/);
+    expect(res.headers["cache-control"]).toBe("no-cache");
   });
 
-  it("shows the caller's assets with zones and values, in English on request", async () => {
-    const page = await browser.newPage();
-    try {
-      await page.goto(`${central.url}/?lang=en&token=${encodeURIComponent(token)}`);
-      await page.waitForSelector("#assets tr");
-      const assets = await page.textContent("#assets");
-      expect(assets).toContain("Turbine 1");
-      expect(assets).toContain("Turbine 3");
-      expect(assets).not.toContain("Turbine 2"); // another tenant's
-      expect(assets).toContain("7.25 mm/s");
-      expect(assets).toContain("1234.0 kW");
-      expect(await page.textContent("#assets .zD")).toBe("D");
-      expect(await page.textContent("#alarms")).toContain("alarm");
-      // The zone's alarm is named as the standard's overall vibration, not a bearing or shaft fault.
-      expect(await page.textContent("#alarms")).toContain("overall vibration");
-      expect(await page.textContent("h1")).toBe("Vetra — asset condition");
-    } finally {
-      await page.close();
+  it("revalidates by ETag: 304 for the same version", async () => {
+    const first = await f.app.inject({ url: "/ui/console.js" });
+    expect(first.statusCode).toBe(200);
+    expect(first.headers["content-type"]).toBe("application/javascript; charset=utf-8");
+    const etag = String(first.headers.etag);
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const again = await f.app.inject({ url: "/ui/console.js", headers: { "if-none-match": etag } });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe("");
+    const other = await f.app.inject({ url: "/ui/console.js", headers: { "if-none-match": '"old"' } });
+    expect(other.statusCode).toBe(200);
+    expect(other.body).toBe(readFileSync(join(import.meta.dirname, "..", "ui", "console.js"), "utf8"));
+  });
+
+  it("serves uPlot from node_modules, cached for a day", async () => {
+    const dist = join(createRequire(import.meta.url).resolve("uplot/dist/uPlot.esm.js"), "..");
+    for (const [file, type] of [
+      ["uPlot.esm.js", "application/javascript; charset=utf-8"],
+      ["uPlot.min.css", "text/css; charset=utf-8"],
+    ] as const) {
+      const res = await f.app.inject({ url: `/ui/assets/${file}` });
+      expect(res.statusCode, file).toBe(200);
+      expect(res.headers["content-type"]).toBe(type);
+      expect(res.headers["cache-control"]).toBe("public, max-age=86400");
+      expect(res.body).toBe(readFileSync(join(dist, file), "utf8"));
     }
   });
 
-  it("speaks Russian by default: point names, units and kinds", async () => {
-    const page = await browser.newPage();
-    try {
-      await page.goto(`${central.url}/?token=${encodeURIComponent(token)}`);
-      await page.waitForSelector("#assets tr");
-      const assets = await page.textContent("#assets");
-      expect(assets).toContain("Главный подшипник");
-      expect(assets).toContain("7.25 мм/с");
-      expect(assets).toContain("1234.0 кВт");
-      expect(assets).toContain("ветроустановка");
-      expect(await page.textContent("#alarms")).toContain("авария");
-      expect(await page.textContent("#alarms")).toContain("общий уровень вибрации");
-    } finally {
-      await page.close();
-    }
+  it("serves the point and diagnosis names of common/names.ts as a module", async () => {
+    const res = await f.app.inject({ url: "/ui/names.js" });
+    expect(res.statusCode).toBe(200);
+    const points = /export const POINTS = (.*);/.exec(res.body)?.[1];
+    const faults = /export const FAULTS = (.*);/.exec(res.body)?.[1];
+    expect(JSON.parse(points!).main_bearing).toEqual({
+      ru: TurbinePoints.main_bearing.ru,
+      en: TurbinePoints.main_bearing.en,
+    });
+    expect(JSON.parse(faults!)).toEqual(DiagnosisNames);
   });
 
-  it("asks for a token when none is known, in Russian by default", async () => {
-    const page = await browser.newPage();
-    try {
-      await page.goto(`${central.url}/`);
-      await page.waitForSelector("#login:not([hidden])");
-      expect(await page.textContent("label[for=token]")).toBe("Токен доступа");
-    } finally {
-      await page.close();
+  it("answers 404 for anything else under /ui/, and needs no token for the files", async () => {
+    for (const url of ["/ui/", "/ui/missing.js", "/ui/../package.json", "/ui/assets/uPlot.cjs.js"]) {
+      const res = await f.app.inject({ url });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json().error.code).toBe("NOT_FOUND");
     }
   });
 });

@@ -13,8 +13,8 @@
 //   by more than 25 % (so not explained by the weather).
 
 import { type IoResult, success } from "../../common/result.ts";
-import { canSeeAsset } from "../http.ts";
-import type { MetaStore, Principal } from "../meta/meta.ts";
+import type { MetaStore } from "../meta/meta.ts";
+import type { Condition } from "../service/alarm-book.ts";
 import type { TimeSeriesStore } from "../stores/types.ts";
 import type { SavingsConfig } from "./config.ts";
 import { fitHourly, type HourlyModel, isOccupiedHour, predictHour } from "./hourly.ts";
@@ -29,19 +29,16 @@ export const FacilityFaults = [
   "consumption_jump",
 ] as const;
 export type FacilityFault = (typeof FacilityFaults)[number];
-
-export interface FacilityAlarm {
-  id: string;
-  asset: string;
-  point: "meter";
-  fault: FacilityFault;
-  severity: "warning" | "alarm";
-  state: "active" | "acknowledged";
-  since: string;
-  isoZone: null;
-  acknowledgedBy: string | null;
-  acknowledgedAt: string | null;
-}
+/** What each facility fault is called on screen, in messages and reports, Russian and English. */
+export const FacilityFaultNames: Readonly<
+  Record<FacilityFault, { readonly ru: string; readonly en: string }>
+> = {
+  after_hours_load: { ru: "нагрузка в нерабочее время", en: "after-hours load" },
+  demand_above_contract: { ru: "мощность выше договорной", en: "demand above the contracted peak" },
+  meter_missing: { ru: "нет данных счётчика", en: "meter data missing" },
+  meter_frozen: { ru: "показания счётчика не меняются", en: "meter register frozen" },
+  consumption_jump: { ru: "скачок потребления", en: "consumption jump" },
+};
 
 export interface Detection {
   fault: FacilityFault;
@@ -108,23 +105,18 @@ export function detectFacilityAnomalies(args: {
 const modelCache = new Map<string, { fittedAtMs: number; model: HourlyModel | null }>();
 const REFIT_MS = HOUR_MS;
 
-/** Facility alarms of the assets the principal may see. */
-export async function deriveFacilityAlarms(
+/** Alarm conditions of every facility (the alarm book turns them into occurrences). */
+export async function deriveFacilityConditions(
   store: TimeSeriesStore,
   meta: MetaStore,
-  principal: Principal,
   config: SavingsConfig,
   nowMs = Date.now(),
-): Promise<IoResult<FacilityAlarm[]>> {
+): Promise<IoResult<Condition[]>> {
   const sites = new Map(meta.listSites().map((s) => [s.id, s]));
   const facilities = meta
     .listAssets()
-    .filter(
-      (a) =>
-        (a.kind === "hospital" || a.kind === "clinic" || a.kind === "school") && canSeeAsset(principal, a),
-    );
-  const acks = meta.latestAcks();
-  const alarms: FacilityAlarm[] = [];
+    .filter((a) => a.kind === "hospital" || a.kind === "clinic" || a.kind === "school");
+  const conditions: Condition[] = [];
   const endMs = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
   for (const f of facilities) {
     const offsetOf = offsetOfSite(sites.get(f.site)?.timezone ?? null);
@@ -168,22 +160,15 @@ export async function deriveFacilityAlarms(
       registerFlat2h,
     });
     for (const d of detections) {
-      const id = `${f.id}:meter:${d.fault}`;
-      const ack = acks.get(id);
-      const acked = ack !== undefined && ack.atMs >= d.sinceMs;
-      alarms.push({
-        id,
+      conditions.push({
         asset: f.id,
         point: "meter",
         fault: d.fault,
         severity: d.severity,
-        state: acked ? "acknowledged" : "active",
-        since: new Date(d.sinceMs).toISOString(),
+        sinceMs: d.sinceMs,
         isoZone: null,
-        acknowledgedBy: acked ? ack.by : null,
-        acknowledgedAt: acked ? new Date(ack.atMs).toISOString() : null,
       });
     }
   }
-  return success(alarms);
+  return success(conditions);
 }

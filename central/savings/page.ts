@@ -2,7 +2,14 @@
 // CDN). Choose a facility or the portfolio and the periods, see the figures
 // and the baseline vs actual chart, download PDF, CSV or JSON. Russian by
 // default, `?lang=en` for English; the token from `?token=` or localStorage.
-import { SCRIPT_ESC, SCRIPT_LANG } from "../page-script.ts";
+
+/** Strict mode, the query parameters, and the language: Russian unless `?lang=en`. */
+const SCRIPT_LANG = `"use strict";
+const params = new URLSearchParams(location.search);
+const lang = params.get("lang") === "en" ? "en" : "ru";`;
+
+/** `esc(s)`: text made safe to put into HTML (elements and quoted attributes). */
+const SCRIPT_ESC = `const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);`;
 
 export const REPORTS_PAGE = `<!doctype html>
 <html lang="ru">

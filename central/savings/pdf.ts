@@ -7,12 +7,10 @@
 // error bars), the per-facility results table, model statistics, data-quality
 // notes, and per-facility pages for a portfolio; page numbers and a footer on
 // every page. Every figure comes from the SavingsReport; nothing is
-// recomputed here except sums for charts. Cyrillic needs an embedded font:
-// DejaVu Sans from the `dejavu-fonts-ttf` npm package (resolved from
-// node_modules, never a system path).
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import PDFDocument from "pdfkit";
+// recomputed here except sums for charts. The document, its fonts and
+// footers: pdf-document.ts.
+
+import { openPdf, type PageLayout, pageFooters } from "./pdf-document.ts";
 import {
   AVOIDED_ROWS_PER_BLOCK,
   type AvoidedBar,
@@ -50,9 +48,6 @@ import { ASHRAE14_THRESHOLDS } from "./stats.ts";
 export type { Lang } from "./pdf-format.ts";
 export { TEXT } from "./pdf-text.ts";
 
-const require = createRequire(import.meta.url);
-const FONT_DIR = join(dirname(require.resolve("dejavu-fonts-ttf/package.json")), "ttf");
-
 export interface PdfOptions {
   /** Who asked for the report (user or token label); default: the system itself. */
   generatedBy?: string;
@@ -60,16 +55,17 @@ export interface PdfOptions {
   timeZone?: string;
 }
 
-const PORTRAIT = {
+// A little more margin than the service PDFs: the ministry's reviewers annotate these.
+const PORTRAIT: PageLayout = {
   size: "A4",
   layout: "portrait",
   margins: { top: 50, bottom: 62, left: 50, right: 50 },
-} as const;
-const LANDSCAPE = {
+};
+const LANDSCAPE: PageLayout = {
   size: "A4",
   layout: "landscape",
   margins: { top: 42, bottom: 58, left: 40, right: 40 },
-} as const;
+};
 
 type Totals = Pick<
   FacilityReport,
@@ -154,22 +150,11 @@ export function renderPdf(report: SavingsReport, lang: Lang, options: PdfOptions
       })
       .join(", ");
 
-  const doc = new PDFDocument({
-    ...PORTRAIT,
-    bufferPages: true,
-    autoFirstPage: true,
-    info: { Title: `${t.title} — ${scopeLabel}`, Author: options.generatedBy ?? "Vetra", Producer: "Vetra" },
-    lang: lang === "ru" ? "ru-RU" : "en-GB",
-  } as PDFKit.PDFDocumentOptions);
-  doc.registerFont(FONT.regular, join(FONT_DIR, "DejaVuSans.ttf"));
-  doc.registerFont(FONT.bold, join(FONT_DIR, "DejaVuSans-Bold.ttf"));
-  doc.registerFont(FONT.cond, join(FONT_DIR, "DejaVuSansCondensed.ttf"));
-  doc.registerFont(FONT.condBold, join(FONT_DIR, "DejaVuSansCondensed-Bold.ttf"));
-  const chunks: Buffer[] = [];
-  doc.on("data", (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on("end", () => resolve(Buffer.concat(chunks)));
-    doc.on("error", reject);
+  const { doc, bytes: done } = openPdf({
+    title: `${t.title} — ${scopeLabel}`,
+    author: options.generatedBy ?? "Vetra",
+    lang,
+    layout: PORTRAIT,
   });
   const portrait = () => doc.addPage(PORTRAIT);
   const landscape = () => doc.addPage(LANDSCAPE);
@@ -711,32 +696,7 @@ export function renderPdf(report: SavingsReport, lang: Lang, options: PdfOptions
   }
 
   function footers() {
-    const range = doc.bufferedPageRange();
-    const label = `Vetra · ${t.title} · ${scopeLabel}`;
-    for (let i = range.start; i < range.start + range.count; i++) {
-      doc.switchToPage(i);
-      const bottom = doc.page.margins.bottom;
-      // Text below the bottom margin would make pdfkit open a new page.
-      doc.page.margins.bottom = 0;
-      const x = doc.page.margins.left;
-      const w = doc.page.width - doc.page.margins.left - doc.page.margins.right;
-      const y = doc.page.height - 38;
-      doc
-        .moveTo(x, y - 6)
-        .lineTo(x + w, y - 6)
-        .lineWidth(0.4)
-        .strokeColor(COLOR.rule)
-        .stroke();
-      doc.font(FONT.regular).fontSize(7.5).fillColor(COLOR.muted);
-      doc.text(label, x, y, { width: w * 0.75, lineBreak: false, ellipsis: true, height: 10 });
-      doc.text(t.page(i - range.start + 1, range.count), x + w * 0.75, y, {
-        width: w * 0.25,
-        align: "right",
-        lineBreak: false,
-      });
-      doc.page.margins.bottom = bottom;
-    }
-    doc.fillColor(COLOR.text);
+    pageFooters(doc, `Vetra · ${t.title} · ${scopeLabel}`, t.page);
   }
 }
 

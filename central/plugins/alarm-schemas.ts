@@ -1,0 +1,60 @@
+// The alarm and alarm-event shapes of the API (see ../service/alarm-book.ts),
+// shared by the plugins that return them.
+import { Type } from "@sinclair/typebox";
+import { AlarmEventKinds } from "../service/alarm-book.ts";
+
+const Time = Type.String({ format: "date-time" });
+const TimeOrNull = Type.Union([Time, Type.Null()]);
+const TextOrNull = Type.Union([Type.String(), Type.Null()]);
+const SeveritySchema = Type.Union([Type.Literal("warning"), Type.Literal("alarm")]);
+
+export const AlarmSchema = Type.Object(
+  {
+    id: Type.String({ description: "<asset>:<point>:<fault>:<occurrence>" }),
+    asset: Type.String(),
+    point: Type.String(),
+    fault: Type.String(),
+    severity: SeveritySchema,
+    state: Type.Union([Type.Literal("active"), Type.Literal("acknowledged"), Type.Literal("cleared")]),
+    since: Type.String({ format: "date-time", description: "when the condition began" }),
+    key: Type.String({ description: "<asset>:<point>:<fault>: the same for every occurrence" }),
+    occurrence: Type.Integer(),
+    site: Type.String(),
+    company: Type.String({ description: "the service company it is routed to" }),
+    maxSeverity: SeveritySchema,
+    raisedAt: Time,
+    clearedAt: TimeOrNull,
+    // Spelt out: a literal union mapped from IsoZones types as never. null: facility alarms.
+    isoZone: Type.Union([
+      Type.Literal("A"),
+      Type.Literal("B"),
+      Type.Literal("C"),
+      Type.Literal("D"),
+      Type.Null(),
+    ]),
+    acknowledgedBy: TextOrNull,
+    acknowledgedAt: TimeOrNull,
+    ackComment: TextOrNull,
+    assignee: TextOrNull,
+    assignedAt: TimeOrNull,
+    responseDueAt: TimeOrNull,
+    escalatedAt: TimeOrNull,
+  },
+  { $id: "Alarm" },
+);
+
+export const AlarmEventSchema = Type.Object(
+  {
+    id: Type.Integer(),
+    alarm: Type.String(),
+    asset: Type.String(),
+    company: Type.String(),
+    at: Time,
+    kind: Type.Union(AlarmEventKinds.map((k) => Type.Literal(k))),
+    actor: Type.String(),
+    from: TextOrNull,
+    to: TextOrNull,
+    comment: TextOrNull,
+  },
+  { $id: "AlarmEvent" },
+);

@@ -1,0 +1,476 @@
+// The service model: builds the alarm book, contracts and the alarm
+// evaluator on the metadata SQLite and shares them as `app.service` with the
+// plugins after it (alarms, notifications, work orders, console); runs the
+// evaluator with the app (started when ready, stopped — awaiting an
+// evaluation in flight — before the stores close). Routes: companies,
+// contracts, the fleet view and an asset's history.
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import type { FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
+import { configTimeMs } from "../config.ts";
+import type { CentralDeps } from "../deps.ts";
+import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
+import type { Principal } from "../meta/meta.ts";
+import { AlarmBook } from "../service/alarm-book.ts";
+import {
+  type Company,
+  CompanyLangs,
+  type Contract,
+  ContractConflict,
+  Contracts,
+  responsibleCompany,
+} from "../service/contracts.ts";
+import { AlarmEvaluator } from "../service/evaluator.ts";
+import { AlarmEventSchema, AlarmSchema } from "./alarm-schemas.ts";
+import { visibleAsset } from "./assets.ts";
+
+export interface ServiceModel {
+  book: AlarmBook;
+  contracts: Contracts;
+  evaluator: AlarmEvaluator;
+  clock: () => number;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    service: ServiceModel;
+  }
+}
+
+/** The companies whose alarms a principal sees: all (undefined) for admin and ministry, else its own. */
+export const companiesOf = (principal: Principal): readonly string[] | undefined =>
+  principal.role === "admin" || principal.role === "ministry"
+    ? undefined
+    : principal.role === "service_company" && principal.tenant
+      ? [principal.tenant]
+      : [];
+
+/** 404 unless the principal may act for `company` (admin, ministry reading, or that company). */
+export const checkCompany = (request: FastifyRequest, company: string): Principal => {
+  const principal = principalOf(request);
+  const mine = companiesOf(principal);
+  if (mine && !mine.includes(company)) throw new ApiError("NOT_FOUND", `No company "${company}"`);
+  return principal;
+};
+
+const CompanySchema = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    email: Type.Union([Type.String(), Type.Null()]),
+    lang: Type.Union(CompanyLangs.map((l) => Type.Literal(l))),
+    timezone: Type.String(),
+    source: Type.Union([Type.Literal("config"), Type.Literal("api")]),
+  },
+  { $id: "Company" },
+);
+
+const ContractSchema = Type.Object(
+  {
+    id: Type.String(),
+    company: Type.String(),
+    assets: Type.Array(Type.String()),
+    from: Type.String({ format: "date-time" }),
+    to: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+    responseTimeMinutes: Type.Number(),
+    source: Type.Union([Type.Literal("config"), Type.Literal("api")]),
+  },
+  { $id: "Contract" },
+);
+
+const Id = Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_.:-]+$" });
+const Email = Type.String({ maxLength: 254, pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$" });
+const TimeText = Type.String({
+  pattern: "^\\d{4}-\\d{2}-\\d{2}(T[\\d:.]+(Z|[+-]\\d{2}:?\\d{2}))?$",
+  description: "a date (UTC midnight) or an ISO-8601 date-time with zone",
+});
+
+const isTimeZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const contractOut = (c: Contract) => ({
+  id: c.id,
+  company: c.company,
+  assets: c.assets,
+  from: new Date(c.fromMs).toISOString(),
+  to: c.toMs === null ? null : new Date(c.toMs).toISOString(),
+  responseTimeMinutes: c.responseTimeMs / 60_000,
+  source: c.source,
+});
+
+const parseTime = (text: string, key: string): number => {
+  const ms = configTimeMs(text);
+  if (!Number.isFinite(ms)) throw new ApiError("VALIDATION_FAILED", `body.${key}: not a valid date`);
+  return ms;
+};
+
+const conflict = <T>(f: () => T): T => {
+  try {
+    return f();
+  } catch (error) {
+    if (error instanceof ContractConflict) throw new ApiError("CONFLICT", error.message);
+    throw error;
+  }
+};
+
+const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
+  const { meta, store, config } = deps;
+  const clock = deps.clock ?? Date.now;
+  const book = new AlarmBook(meta.sqlite, clock);
+  const contracts = new Contracts(meta, clock);
+  contracts.importConfig(
+    config.contracts.map((c) => ({
+      id: c.id,
+      company: c.company,
+      assets: c.assets,
+      fromMs: configTimeMs(c.from),
+      toMs: c.to === undefined ? null : configTimeMs(c.to),
+      responseTimeMs: c.responseTimeMinutes * 60_000,
+    })),
+  );
+  const evaluator = new AlarmEvaluator({
+    store,
+    meta,
+    book,
+    alarms: config.alarms,
+    savings: config.savings,
+    clock,
+    log: (message) => app.log.warn(message),
+  });
+  app.decorate("service", { book, contracts, evaluator, clock });
+  app.addSchema(CompanySchema);
+  app.addSchema(ContractSchema);
+  app.addSchema(AlarmSchema);
+  app.addSchema(AlarmEventSchema);
+
+  app.addHook("onReady", async () => evaluator.start());
+  app.addHook("preClose", async () => evaluator.stop());
+  // New data: evaluate soon, and let the next alarm read wait for it.
+  app.addHook("onResponse", async (request, reply) => {
+    if (request.method === "POST" && reply.statusCode < 300 && request.url.startsWith("/api/v1/ingest"))
+      evaluator.markDirty();
+  });
+
+  app.get(
+    "/api/v1/fleet",
+    {
+      schema: {
+        tags: ["service"],
+        summary: "The caller's assets by site with the worst open alarm severity and counts (the fleet view)",
+        security: BearerSecurity,
+        querystring: Type.Object({ site: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            sites: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                name: Type.String(),
+                assets: Type.Array(
+                  Type.Object({
+                    id: Type.String(),
+                    name: Type.String(),
+                    kind: Type.String(),
+                    company: Type.String(),
+                    worst: Type.Union([Type.Literal("alarm"), Type.Literal("warning"), Type.Null()]),
+                    counts: Type.Object({
+                      alarm: Type.Integer(),
+                      warning: Type.Integer(),
+                      acknowledged: Type.Integer(),
+                    }),
+                  }),
+                ),
+              }),
+            ),
+            totals: Type.Object({
+              assets: Type.Integer(),
+              alarm: Type.Integer(),
+              warning: Type.Integer(),
+              ok: Type.Integer(),
+            }),
+          }),
+          ...errorResponses(400, 401),
+        },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      await evaluator.ensureFresh();
+      const now = clock();
+      const counts = book.openCounts(companiesOf(principal));
+      const index = meta.fleetIndex();
+      const bySite = new Map<string, { id: string; name: string; assets: unknown[] }>();
+      const totals = { assets: 0, alarm: 0, warning: 0, ok: 0 };
+      for (const a of meta.listAssets()) {
+        if (!canSeeAsset(principal, a, now)) continue;
+        if (request.query.site && a.site !== request.query.site) continue;
+        const c = counts.get(a.id) ?? { alarm: 0, warning: 0, acknowledged: 0 };
+        const worst = c.alarm > 0 ? "alarm" : c.warning > 0 ? "warning" : null;
+        totals.assets++;
+        if (worst) totals[worst]++;
+        else totals.ok++;
+        let site = bySite.get(a.site);
+        if (!site) {
+          site = { id: a.site, name: index.siteById.get(a.site)?.name ?? a.site, assets: [] };
+          bySite.set(a.site, site);
+        }
+        site.assets.push({
+          id: a.id,
+          name: a.name,
+          kind: a.kind,
+          company: responsibleCompany(a, now),
+          worst,
+          counts: c,
+        });
+      }
+      return { sites: [...bySite.values()] as never, totals };
+    },
+  );
+
+  app.get(
+    "/api/v1/assets/:id/history",
+    {
+      schema: {
+        tags: ["service"],
+        summary:
+          "The asset's alarm history (raised, severity, acknowledged, assigned, escalated, cleared…), newest first",
+        security: BearerSecurity,
+        params: Type.Object({ id: Type.String() }),
+        querystring: Type.Object(
+          { limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$", description: "1 to 5000 (500)" })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ events: Type.Array(Type.Ref("AlarmEvent")) }),
+          ...errorResponses(400, 401, 404),
+        },
+      },
+    },
+    async (request) => {
+      const asset = visibleAsset(deps, request, request.params.id);
+      const companies = companiesOf(principalOf(request));
+      return {
+        events: book.events({
+          asset: asset.id,
+          ...(companies ? { companies } : {}),
+          limit: Math.max(1, Math.min(5000, Number(request.query.limit ?? 500))),
+          newestFirst: true,
+        }),
+      };
+    },
+  );
+
+  // Companies: admin connects them; a service company reads itself.
+  app.get(
+    "/api/v1/companies",
+    {
+      schema: {
+        tags: ["service"],
+        summary: "Service companies (a company's token sees itself)",
+        security: BearerSecurity,
+        response: {
+          200: Type.Object({ companies: Type.Array(Type.Ref("Company")) }),
+          ...errorResponses(401),
+        },
+      },
+    },
+    async (request) => {
+      const mine = companiesOf(principalOf(request));
+      return { companies: contracts.listCompanies().filter((c) => !mine || mine.includes(c.id)) };
+    },
+  );
+
+  app.post(
+    "/api/v1/companies",
+    {
+      schema: {
+        tags: ["service"],
+        summary: "Connect a service company (admin); then create its token and contract turbines to it",
+        security: BearerSecurity,
+        body: Type.Object(
+          {
+            id: Id,
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            email: Type.Optional(Email),
+            lang: Type.Optional(Type.Union(CompanyLangs.map((l) => Type.Literal(l)))),
+            timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({ company: Type.Ref("Company") }),
+          ...errorResponses(400, 401, 403, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const timezone = b.timezone ?? "Europe/Moscow";
+      if (!isTimeZone(timezone))
+        throw new ApiError("VALIDATION_FAILED", `body.timezone: unknown time zone "${timezone}"`);
+      const company: Company = conflict(() =>
+        contracts.addCompany({
+          id: b.id,
+          name: b.name,
+          email: b.email ?? null,
+          lang: b.lang ?? "ru",
+          timezone,
+        }),
+      );
+      reply.code(201);
+      return { company };
+    },
+  );
+
+  app.patch(
+    "/api/v1/companies/:id",
+    {
+      schema: {
+        tags: ["service"],
+        summary: "Change a company's name, e-mail, language or time zone (admin)",
+        security: BearerSecurity,
+        params: Type.Object({ id: Type.String() }),
+        body: Type.Object(
+          {
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            email: Type.Optional(Type.Union([Email, Type.Null()])),
+            lang: Type.Optional(Type.Union(CompanyLangs.map((l) => Type.Literal(l)))),
+            timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ company: Type.Ref("Company") }),
+          ...errorResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request) => {
+      const b = request.body;
+      if (b.timezone !== undefined && !isTimeZone(b.timezone))
+        throw new ApiError("VALIDATION_FAILED", `body.timezone: unknown time zone "${b.timezone}"`);
+      const company = contracts.updateCompany(request.params.id, {
+        ...(b.name !== undefined ? { name: b.name } : {}),
+        ...(b.email !== undefined ? { email: b.email } : {}),
+        ...(b.lang !== undefined ? { lang: b.lang } : {}),
+        ...(b.timezone !== undefined ? { timezone: b.timezone } : {}),
+      });
+      if (!company) throw new ApiError("NOT_FOUND", `No company "${request.params.id}"`);
+      return { company };
+    },
+  );
+
+  app.get(
+    "/api/v1/contracts",
+    {
+      schema: {
+        tags: ["service"],
+        summary: "Contracts: company, assets, period, response time (a company's token sees its own)",
+        security: BearerSecurity,
+        querystring: Type.Object(
+          { company: Type.Optional(Type.String()), asset: Type.Optional(Type.String()) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ contracts: Type.Array(Type.Ref("Contract")) }),
+          ...errorResponses(400, 401),
+        },
+      },
+    },
+    async (request) => {
+      const mine = companiesOf(principalOf(request));
+      const { company, asset } = request.query;
+      return {
+        contracts: contracts
+          .listContracts(company)
+          .filter((c) => (!mine || mine.includes(c.company)) && (!asset || c.assets.includes(asset)))
+          .map(contractOut),
+      };
+    },
+  );
+
+  const ContractBody = {
+    company: Id,
+    assets: Type.Array(Id, { minItems: 1, maxItems: 10_000 }),
+    from: TimeText,
+    to: Type.Optional(Type.Union([TimeText, Type.Null()])),
+    responseTimeMinutes: Type.Integer({ minimum: 1, maximum: 525_600 }),
+  };
+
+  app.post(
+    "/api/v1/contracts",
+    {
+      schema: {
+        tags: ["service"],
+        summary: "Contract assets to a company for a period (admin); 409 if an asset is under contract then",
+        security: BearerSecurity,
+        body: Type.Object({ id: Type.Optional(Id), ...ContractBody }, { additionalProperties: false }),
+        response: {
+          201: Type.Object({ contract: Type.Ref("Contract") }),
+          ...errorResponses(400, 401, 403, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const contract = conflict(() =>
+        contracts.putContract({
+          ...(b.id ? { id: b.id } : {}),
+          company: b.company,
+          assets: b.assets,
+          fromMs: parseTime(b.from, "from"),
+          toMs: b.to == null ? null : parseTime(b.to, "to"),
+          responseTimeMs: b.responseTimeMinutes * 60_000,
+        }),
+      );
+      reply.code(201);
+      return { contract: contractOut(contract) };
+    },
+  );
+
+  app.patch(
+    "/api/v1/contracts/:id",
+    {
+      schema: {
+        tags: ["service"],
+        summary: "End a contract, change its response time or assets (admin)",
+        security: BearerSecurity,
+        params: Type.Object({ id: Type.String() }),
+        body: Type.Object(
+          {
+            assets: Type.Optional(ContractBody.assets),
+            from: Type.Optional(TimeText),
+            to: ContractBody.to,
+            responseTimeMinutes: Type.Optional(ContractBody.responseTimeMinutes),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ contract: Type.Ref("Contract") }),
+          ...errorResponses(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (request) => {
+      const b = request.body;
+      const contract = conflict(() =>
+        contracts.updateContract(request.params.id, {
+          ...(b.assets ? { assets: b.assets } : {}),
+          ...(b.from !== undefined ? { fromMs: parseTime(b.from, "from") } : {}),
+          ...(b.to !== undefined ? { toMs: b.to === null ? null : parseTime(b.to, "to") } : {}),
+          ...(b.responseTimeMinutes !== undefined ? { responseTimeMs: b.responseTimeMinutes * 60_000 } : {}),
+        }),
+      );
+      if (!contract) throw new ApiError("NOT_FOUND", `No contract "${request.params.id}"`);
+      return { contract: contractOut(contract) };
+    },
+  );
+};
+
+export default fp(service, { name: "vetra-service" });

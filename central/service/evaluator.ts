@@ -1,0 +1,156 @@
+// Turns what the edge reports into alarm occurrences: derives the conditions
+// that hold now (ISO zones, the edge's diagnoses, facility anomalies) and
+// reconciles the alarm book with them — periodically, shortly after ingest,
+// and before a read that must see the latest ingest. The edge's persistence
+// rules decide when a diagnosis is raised; central only follows, so it does
+// not re-raise per block.
+//
+// Replicas each run an evaluator on the shared metadata file; the book
+// applies an observation only if it is not older than the last one applied,
+// so they never undo each other. A store that cannot be read changes
+// nothing: no alarm clears because data could not be fetched.
+import type { IoResult } from "../../common/result.ts";
+import { deriveConditions } from "../alarms.ts";
+import type { CentralConfig } from "../config.ts";
+import type { MetaStore } from "../meta/meta.ts";
+import { deriveFacilityConditions } from "../savings/alarms.ts";
+import type { SavingsConfig } from "../savings/config.ts";
+import type { TimeSeriesStore } from "../stores/types.ts";
+import type { AlarmBook, Condition, ReconcileResult, Route } from "./alarm-book.ts";
+import { contractAt } from "./contracts.ts";
+
+export interface EvaluatorOptions {
+  store: TimeSeriesStore;
+  meta: MetaStore;
+  book: AlarmBook;
+  alarms: CentralConfig["alarms"];
+  savings: SavingsConfig;
+  clock?: () => number;
+  log?: (message: string) => void;
+}
+
+export type EvaluationOutcome = IoResult<ReconcileResult & { conditions: number }>;
+
+export class AlarmEvaluator {
+  private readonly clock: () => number;
+  private running: Promise<EvaluationOutcome> | null = null;
+  private again: Promise<EvaluationOutcome> | null = null;
+  /**
+   * Bumped by ingest; an evaluation started at seq n covers everything
+   * ingested before it. Starts dirty: after a (re)start the first read waits
+   * for an evaluation of what the store holds.
+   */
+  private dirtySeq = 1;
+  private evaluatedSeq = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private debounce: NodeJS.Timeout | null = null;
+  private facility: { atMs: number; conditions: Condition[] } | null = null;
+  private stopped = false;
+
+  constructor(private readonly o: EvaluatorOptions) {
+    this.clock = o.clock ?? Date.now;
+  }
+
+  /** Where a new occurrence of an asset's alarm goes: the contract covering the time, else the owner. */
+  routeOf = (assetId: string, atMs: number): Route | null => {
+    const asset = this.o.meta.getAsset(assetId);
+    if (!asset) return null;
+    const contract = contractAt(asset, atMs);
+    return {
+      company: contract?.company ?? asset.tenant,
+      site: asset.site,
+      responseTimeMs: contract?.responseTimeMs ?? this.o.alarms.defaultResponseTimeMinutes * 60_000,
+    };
+  };
+
+  start(): void {
+    this.stopped = false;
+    const every = this.o.alarms.evaluateEveryMs;
+    if (every > 0 && !this.timer) {
+      this.timer = setInterval(() => void this.evaluate(), every);
+      this.timer.unref();
+    }
+  }
+
+  /** Stops the timers and waits for an evaluation in flight (before the stores close). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.debounce) clearTimeout(this.debounce);
+    this.timer = null;
+    this.debounce = null;
+    await this.again?.catch(() => undefined);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** New data arrived: evaluate soon (debounced), and make the next read wait for it. */
+  markDirty(): void {
+    this.dirtySeq++;
+    if (this.stopped || this.debounce) return;
+    this.debounce = setTimeout(() => {
+      this.debounce = null;
+      void this.evaluate();
+    }, this.o.alarms.debounceMs);
+    this.debounce.unref();
+  }
+
+  /** Resolves once the book reflects everything ingested before this call (a read-your-writes read). */
+  async ensureFresh(): Promise<void> {
+    if (this.evaluatedSeq >= this.dirtySeq) return;
+    const target = this.dirtySeq;
+    while (this.evaluatedSeq < target && !this.stopped) {
+      const r = await this.evaluate();
+      if (r.kind !== "success") return; // the read shows the book as it is; the store's error is logged
+    }
+  }
+
+  /**
+   * One evaluation; concurrent callers share it, and a call while one runs
+   * queues exactly one more (so it sees data the running one may have missed).
+   */
+  evaluate(): Promise<EvaluationOutcome> {
+    if (!this.running) {
+      this.running = this.runOnce().finally(() => {
+        this.running = null;
+      });
+      return this.running;
+    }
+    if (!this.again) {
+      this.again = this.running.then(() => {
+        this.again = null;
+        return this.evaluate();
+      });
+    }
+    return this.again;
+  }
+
+  private async runOnce(): Promise<EvaluationOutcome> {
+    const seq = this.dirtySeq;
+    const observedAtMs = this.clock();
+    const vibration = await deriveConditions(this.o.store, this.o.meta, observedAtMs);
+    if (vibration.kind !== "success") return this.failed(vibration);
+    const facility = await this.facilityConditions(observedAtMs);
+    if (facility.kind !== "success") return this.failed(facility);
+    const conditions = [...vibration.value, ...facility.value];
+    const result = this.o.book.reconcile(conditions, observedAtMs, {
+      clearAfterMs: this.o.alarms.clearAfterMs,
+      routeOf: this.routeOf,
+    });
+    this.evaluatedSeq = Math.max(this.evaluatedSeq, seq);
+    return { kind: "success", value: { ...result, conditions: conditions.length } };
+  }
+
+  private failed(r: Exclude<IoResult<unknown>, { kind: "success" }>): EvaluationOutcome {
+    this.o.log?.(`alarm evaluation skipped: ${r.message}`);
+    return r;
+  }
+
+  private async facilityConditions(nowMs: number): Promise<IoResult<Condition[]>> {
+    const cached = this.facility;
+    if (cached && nowMs - cached.atMs < this.o.alarms.facilityEveryMs && nowMs >= cached.atMs)
+      return { kind: "success", value: cached.conditions };
+    const r = await deriveFacilityConditions(this.o.store, this.o.meta, this.o.savings, nowMs);
+    if (r.kind === "success") this.facility = { atMs: nowMs, conditions: r.value };
+    return r;
+  }
+}

@@ -1,0 +1,272 @@
+// What a delivery says: the webhook's JSON body, and the e-mail's subject,
+// plain text and HTML in the company's language with local times in its
+// timezone. Names of measuring points and faults: ../names.ts.
+import type { Severity } from "../../../common/names.ts";
+import { formatDateTime, type Lang, zoneLabel } from "../../savings/pdf-format.ts";
+import type { AlarmEvent, AlarmEventKind, AlarmRecord, AlarmState } from "../alarm-book.ts";
+import { faultName, pointName } from "../names.ts";
+import { safeZone } from "./schedule.ts";
+
+/** `alarm.raised`, `alarm.cleared`, … for one event; `digest` for events collected over a window or quiet hours. */
+export type DeliveryType = `alarm.${AlarmEventKind}` | "digest";
+
+export interface MessageCompany {
+  id: string;
+  name: string;
+  lang: Lang;
+  timezone: string;
+}
+
+export interface MessageAlarm {
+  record: AlarmRecord;
+  assetName: string;
+  siteName: string | null;
+}
+
+export interface MessageInput {
+  delivery: string;
+  type: DeliveryType;
+  company: MessageCompany;
+  alarms: readonly MessageAlarm[];
+  events: readonly AlarmEvent[];
+  /** Base URL of the console; links are left out without it. */
+  consoleUrl?: string | undefined;
+}
+
+/** The console's page of an alarm. */
+export const alarmUrl = (consoleUrl: string | undefined, id: string): string | null =>
+  consoleUrl ? `${consoleUrl.replace(/\/+$/, "")}/#/alarm/${encodeURIComponent(id)}` : null;
+
+interface Text {
+  severity: Record<Severity, string>;
+  state: Record<AlarmState, string>;
+  /** An event in a list: "12.05.2026 14:05 — acknowledged (ops)". */
+  kind: Record<AlarmEventKind, string>;
+  /** The subject's head for one event other than `raised` (that one is the severity). */
+  head: Record<Exclude<AlarmEventKind, "raised">, string>;
+  digest: (alarms: number) => string;
+  labels: {
+    asset: string;
+    site: string;
+    point: string;
+    fault: string;
+    severity: string;
+    state: string;
+    since: string;
+    assignee: string;
+    events: string;
+    alarms: string;
+    open: string;
+  };
+  footer: (company: string) => string;
+}
+
+const ruPlural = new Intl.PluralRules("ru");
+const RU_ALARMS: Record<string, string> = {
+  one: "тревога",
+  few: "тревоги",
+  many: "тревог",
+  other: "тревоги",
+};
+
+const TEXT: Record<Lang, Text> = {
+  ru: {
+    severity: { alarm: "Авария", warning: "Предупреждение" },
+    state: { active: "активна", acknowledged: "квитирована", cleared: "снята" },
+    kind: {
+      raised: "возникла",
+      severity: "изменилась важность",
+      escalated: "не квитирована в срок",
+      acknowledged: "квитирована",
+      assigned: "назначена",
+      cleared: "снята",
+      reactivated: "снова активна",
+      comment: "комментарий",
+    },
+    head: {
+      severity: "Изменилась важность",
+      escalated: "Не квитирована в срок",
+      acknowledged: "Квитирована",
+      assigned: "Назначена",
+      cleared: "Снята",
+      reactivated: "Снова активна",
+      comment: "Комментарий",
+    },
+    digest: (n) => `Сводка: ${n} ${RU_ALARMS[ruPlural.select(n)]}`,
+    labels: {
+      asset: "Объект",
+      site: "Площадка",
+      point: "Точка измерения",
+      fault: "Неисправность",
+      severity: "Важность",
+      state: "Состояние",
+      since: "Началась",
+      assignee: "Исполнитель",
+      events: "События",
+      alarms: "Тревоги",
+      open: "Открыть в консоли",
+    },
+    footer: (company) =>
+      `Отправлено системой мониторинга Vetra по правилу уведомлений компании «${company}».`,
+  },
+  en: {
+    severity: { alarm: "Alarm", warning: "Warning" },
+    state: { active: "active", acknowledged: "acknowledged", cleared: "cleared" },
+    kind: {
+      raised: "raised",
+      severity: "severity changed",
+      escalated: "not acknowledged in time",
+      acknowledged: "acknowledged",
+      assigned: "assigned",
+      cleared: "cleared",
+      reactivated: "reactivated",
+      comment: "comment",
+    },
+    head: {
+      severity: "Severity changed",
+      escalated: "Not acknowledged in time",
+      acknowledged: "Acknowledged",
+      assigned: "Assigned",
+      cleared: "Cleared",
+      reactivated: "Reactivated",
+      comment: "Comment",
+    },
+    digest: (n) => `Digest: ${n} ${n === 1 ? "alarm" : "alarms"}`,
+    labels: {
+      asset: "Asset",
+      site: "Site",
+      point: "Measuring point",
+      fault: "Fault",
+      severity: "Severity",
+      state: "State",
+      since: "Since",
+      assignee: "Assignee",
+      events: "Events",
+      alarms: "Alarms",
+      open: "Open in the console",
+    },
+    footer: (company) => `Sent by the Vetra monitoring system under a notification rule of ${company}.`,
+  },
+};
+
+/** Lower-cases a name's first letter inside a sentence ("Главный подшипник" → "главный подшипник"), not an acronym's. */
+const inSentence = (name: string): string =>
+  /^\p{Lu}\p{Ll}/u.test(name) ? name.charAt(0).toLocaleLowerCase() + name.slice(1) : name;
+
+/** "Turbine 2, main bearing — bearing outer race". */
+const alarmTitle = (a: MessageAlarm, lang: Lang): string =>
+  `${a.assetName}, ${inSentence(pointName(a.record.point, lang))} — ${faultName(a.record.fault, lang)}`;
+
+/** The webhook's JSON body (the exact bytes that are signed). */
+export function webhookBody(m: MessageInput): string {
+  const lang = m.company.lang;
+  return JSON.stringify({
+    type: m.type,
+    delivery: m.delivery,
+    company: m.company.id,
+    alarms: m.alarms.map((a) => ({
+      ...a.record,
+      assetName: a.assetName,
+      siteName: a.siteName,
+      pointName: pointName(a.record.point, lang),
+      faultName: faultName(a.record.fault, lang),
+      url: alarmUrl(m.consoleUrl, a.record.id),
+    })),
+    events: m.events,
+  });
+}
+
+export interface EmailContent {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const escapeHtml = (s: string): string =>
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
+  );
+
+/** The e-mail of a delivery, in the company's language and timezone. */
+export function emailContent(m: MessageInput): EmailContent {
+  const lang = m.company.lang;
+  const t = TEXT[lang];
+  const zone = safeZone(m.company.timezone);
+  const time = (iso: string) => formatDateTime(Date.parse(iso), lang, zone);
+  const byId = new Map(m.alarms.map((a) => [a.record.id, a]));
+  const first = m.alarms[0];
+  const single = m.type !== "digest" && first !== undefined;
+
+  let head: string;
+  if (single) {
+    const kind = m.type.slice("alarm.".length) as AlarmEventKind;
+    head = `${kind === "raised" ? t.severity[first.record.severity] : t.head[kind as Exclude<AlarmEventKind, "raised">]}: ${alarmTitle(first, lang)}`;
+  } else head = t.digest(m.alarms.length);
+  const subject = `[Vetra] ${head}`;
+
+  const eventLine = (e: AlarmEvent): string => {
+    const a = byId.get(e.alarm);
+    const what = single || !a ? "" : `${alarmTitle(a, lang)}: `;
+    const change =
+      e.kind === "severity" && e.to
+        ? ` → ${t.severity[e.to as Severity]?.toLocaleLowerCase() ?? e.to}`
+        : e.kind === "assigned"
+          ? ` → ${e.to ?? "—"}`
+          : "";
+    const comment = e.comment ? ` «${e.comment}»` : "";
+    return `${time(e.at)} — ${what}${t.kind[e.kind]}${change} (${e.actor})${comment}`;
+  };
+  const details = (a: MessageAlarm): [string, string][] => [
+    [t.labels.asset, `${a.assetName} (${a.record.asset})`],
+    ...(a.siteName ? [[t.labels.site, a.siteName] as [string, string]] : []),
+    [t.labels.point, pointName(a.record.point, lang)],
+    [t.labels.fault, faultName(a.record.fault, lang)],
+    [t.labels.severity, t.severity[a.record.severity]],
+    [t.labels.state, t.state[a.record.state]],
+    [t.labels.since, `${time(a.record.since)} (${zoneLabel(zone)})`],
+    [t.labels.assignee, a.record.assignee ?? "—"],
+  ];
+  const link = (a: MessageAlarm) => alarmUrl(m.consoleUrl, a.record.id);
+
+  const text: string[] = [head, ""];
+  const html: string[] = [
+    `<!doctype html><html lang="${lang}"><body style="font-family:sans-serif;color:#222">`,
+    `<h2 style="margin:0 0 12px">${escapeHtml(head)}</h2>`,
+  ];
+  if (single) {
+    for (const [k, v] of details(first)) text.push(`${k}: ${v}`);
+    html.push(
+      `<table cellpadding="4" style="border-collapse:collapse">${details(first)
+        .map(([k, v]) => `<tr><th align="left">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
+        .join("")}</table>`,
+    );
+    const url = link(first);
+    if (url) {
+      text.push(`${t.labels.open}: ${url}`);
+      html.push(`<p><a href="${escapeHtml(url)}">${escapeHtml(t.labels.open)}</a></p>`);
+    }
+  } else {
+    text.push(`${t.labels.alarms}:`);
+    html.push(`<h3>${escapeHtml(t.labels.alarms)}</h3><ul>`);
+    for (const a of m.alarms) {
+      const line = `${t.severity[a.record.severity]} — ${alarmTitle(a, lang)}; ${t.state[a.record.state]}; ${t.labels.since.toLocaleLowerCase()} ${time(a.record.since)}`;
+      const url = link(a);
+      text.push(`  • ${line}${url ? ` ${url}` : ""}`);
+      html.push(
+        `<li>${url ? `<a href="${escapeHtml(url)}">${escapeHtml(line)}</a>` : escapeHtml(line)}</li>`,
+      );
+    }
+    html.push("</ul>");
+  }
+  text.push("", `${t.labels.events} (${zoneLabel(zone)}):`, ...m.events.map((e) => `  ${eventLine(e)}`));
+  html.push(
+    `<h3>${escapeHtml(t.labels.events)} (${escapeHtml(zoneLabel(zone))})</h3><ul>`,
+    ...m.events.map((e) => `<li>${escapeHtml(eventLine(e))}</li>`),
+    "</ul>",
+  );
+  const footer = t.footer(m.company.name);
+  text.push("", "--", footer);
+  html.push(`<p style="color:#777;font-size:12px">${escapeHtml(footer)}</p></body></html>`);
+  return { subject, text: `${text.join("\n")}\n`, html: html.join("\n") };
+}

@@ -1,0 +1,281 @@
+// The notifier of one replica: every pumpEveryMs (or when pump() is called)
+// it fans new alarm events out to the companies' rules and sends what is
+// due — webhooks and e-mails — with bounded concurrency, retrying transient
+// failures with exponential back-off. All its state is in the shared
+// SQLite (see outbox.ts), so replicas cooperate and a restart resumes.
+import type Database from "better-sqlite3";
+import type { IoResult } from "../../../common/result.ts";
+import type { Lang } from "../../savings/pdf-format.ts";
+import { recordOf } from "../alarm-book.ts";
+import type { NotificationsConfig } from "./config.ts";
+import { SmtpSender } from "./email.ts";
+import {
+  emailContent,
+  type MessageAlarm,
+  type MessageCompany,
+  type MessageInput,
+  webhookBody,
+} from "./message.ts";
+import { type Claimed, Outbox, type Outcome } from "./outbox.ts";
+import { NotificationRules } from "./rules.ts";
+import { WebhookSender } from "./webhook.ts";
+
+export interface NotifierLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface NotifierOptions {
+  db: Database.Database;
+  config: NotificationsConfig;
+  clock?: () => number;
+  log?: NotifierLog;
+  /** Deliveries claimed per commit; default CLAIM_BATCHES × concurrency. */
+  claimBatch?: number;
+}
+
+export interface PumpResult {
+  /** Deliveries created (a digest counts once, however many events it collects). */
+  enqueued: number;
+  sent: number;
+  failed: number;
+  /** Attempts that failed transiently and were scheduled again. */
+  retried: number;
+}
+
+/** Deliveries claimed per commit, in units of `concurrency`. */
+const CLAIM_BATCHES = 4;
+
+/** A Retry-After longer than this is taken as this (a misconfigured receiver must not park a delivery for weeks). */
+const MAX_RETRY_AFTER_MS = 24 * 3_600_000;
+
+type AlarmRowWithNames = Parameters<typeof recordOf>[0] & {
+  asset_name: string | null;
+  site_name: string | null;
+};
+
+const SILENT: NotifierLog = { warn() {}, error() {} };
+
+export class Notifier {
+  readonly rules: NotificationRules;
+  readonly outbox: Outbox;
+  private readonly config: NotificationsConfig;
+  private readonly clock: () => number;
+  private readonly log: NotifierLog;
+  private readonly leaseMs: number;
+  private readonly claimBatch: number;
+  private readonly companyStmt: Database.Statement;
+  private readonly alarmsStmt: Database.Statement;
+  private smtp: SmtpSender | null = null;
+  private readonly webhooks = new WebhookSender();
+  private timer: NodeJS.Timeout | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private stopping = false;
+  private lastPruneMs = Number.NEGATIVE_INFINITY;
+
+  constructor({ db, config, clock = Date.now, log = SILENT, claimBatch }: NotifierOptions) {
+    this.config = config;
+    this.clock = clock;
+    this.log = log;
+    this.rules = new NotificationRules(db);
+    this.outbox = new Outbox(db);
+    // Long enough for a claimed batch to be sent one slot after another, each
+    // send ended by its own timeouts (an SMTP exchange has several), so a
+    // lease only expires when its replica died.
+    const slowestSendMs = Math.max(config.webhookTimeoutMs, 3 * (config.smtp?.timeoutMs ?? 0));
+    this.claimBatch = Math.max(1, claimBatch ?? CLAIM_BATCHES * config.concurrency);
+    this.leaseMs = 2 * (Math.ceil(this.claimBatch / config.concurrency) + 1) * slowestSendMs + 60_000;
+    this.companyStmt = db.prepare("SELECT id, name, lang, timezone FROM company WHERE id = ?");
+    this.alarmsStmt = db.prepare(
+      `SELECT alarm.*, asset.name AS asset_name, site.name AS site_name FROM alarm
+         LEFT JOIN asset ON asset.id = alarm.asset LEFT JOIN site ON site.id = alarm.site
+        WHERE alarm.id IN (SELECT value FROM json_each(?))`,
+    );
+  }
+
+  /** Pumps every pumpEveryMs until stop() (nothing when it is 0). */
+  start(): void {
+    this.stopping = false;
+    const every = this.config.pumpEveryMs;
+    if (every <= 0 || this.timer) return;
+    const tick = () => {
+      this.pump()
+        .catch((err: unknown) => this.log.error({ err }, "notification pump failed"))
+        .finally(() => {
+          if (!this.stopping) {
+            this.timer = setTimeout(tick, every);
+            this.timer.unref();
+          }
+        });
+    };
+    this.timer = setTimeout(tick, every);
+    this.timer.unref();
+  }
+
+  /** Stops pumping; resolves once the sends in flight have ended and their outcomes are recorded. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.queue.catch(() => undefined);
+    this.smtp?.close();
+    this.smtp = null;
+    this.webhooks.close();
+  }
+
+  /** Fans out new alarm events and sends every due delivery (one pump at a time per notifier). */
+  pump(): Promise<PumpResult> {
+    const run = this.queue.then(async () => {
+      const now = this.clock();
+      // Finished deliveries are kept `keepDays` for the record, then forgotten (checked at most hourly).
+      if (now - this.lastPruneMs >= 3_600_000) {
+        this.outbox.prune(now - this.config.keepDays * 86_400_000);
+        this.lastPruneMs = now;
+      }
+      const { enqueued } = this.fanOut();
+      return { enqueued, ...(await this.dispatch()) };
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Turns alarm events after the cursor into deliveries (all of them, batch by batch). */
+  fanOut(): { events: number; enqueued: number } {
+    let events = 0;
+    let enqueued = 0;
+    for (;;) {
+      const r = this.outbox.fanOut(this.clock(), () => this.rules.active());
+      events += r.events;
+      enqueued += r.enqueued;
+      if (!r.more) return { events, enqueued };
+    }
+  }
+
+  /**
+   * Sends due deliveries, at most `concurrency` at a time, until none is due.
+   * Deliveries are claimed `claimBatch` at a time, and the
+   * outcomes so far are committed with the next claim: a burst costs a
+   * commit per batch, not two per delivery (a durable commit is milliseconds
+   * of a blocked event loop).
+   */
+  async dispatch(): Promise<Omit<PumpResult, "enqueued">> {
+    const counts = { sent: 0, failed: 0, retried: 0 };
+    this.outbox.release(this.clock(), this.config.maxAttempts);
+    const concurrency = this.config.concurrency;
+    const batch = this.claimBatch;
+    const inflight = new Set<Promise<void>>();
+    const claimed: Claimed[] = [];
+    let outcomes: Outcome[] = [];
+    let exhausted = false;
+    for (;;) {
+      if (claimed.length === 0 && !exhausted && !this.stopping && inflight.size <= concurrency / 2) {
+        const now = this.clock();
+        claimed.push(...this.outbox.claim(now, batch, now + this.leaseMs, outcomes));
+        outcomes = [];
+        if (claimed.length < batch) exhausted = true;
+      }
+      if (this.stopping) {
+        // Claimed but not started: back to pending for whichever replica pumps next.
+        for (const d of claimed.splice(0))
+          outcomes.push({ id: d.id, leaseUntil: d.leaseUntil, result: "returned" });
+      }
+      while (inflight.size < concurrency && claimed.length > 0) {
+        const p: Promise<void> = this.attempt(claimed.shift()!).then((o) => {
+          outcomes.push(o);
+          if (o.result !== "returned") counts[o.result === "retry" ? "retried" : o.result]++;
+          inflight.delete(p);
+        });
+        inflight.add(p);
+      }
+      if (inflight.size === 0 && (claimed.length === 0 || this.stopping)) break;
+      await Promise.race(inflight);
+    }
+    this.outbox.record(outcomes);
+    return counts;
+  }
+
+  private backoffMs(attempts: number, retryAfterMs: number): number {
+    const { retryBaseMs, retryMaxMs } = this.config;
+    const exponential = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(30, attempts - 1));
+    return Math.max(exponential, Math.min(retryAfterMs, MAX_RETRY_AFTER_MS));
+  }
+
+  private async attempt(d: Claimed): Promise<Outcome> {
+    const lease = { id: d.id, leaseUntil: d.leaseUntil };
+    let result: IoResult<unknown>;
+    try {
+      result = await this.send(d);
+    } catch (err) {
+      // A bug, not the receiver: keep the delivery, visible, within its attempts.
+      this.log.error({ err, delivery: d.id }, "notification send failed unexpectedly");
+      result = { kind: "retryable", code: "INTERNAL", message: String(err), retryInMillis: 0 };
+    }
+    if (result.kind === "success") return { ...lease, result: "sent", atMs: this.clock() };
+    if (result.kind === "failure") return { ...lease, result: "failed", error: result.message };
+    if (d.attempts >= this.config.maxAttempts)
+      return {
+        ...lease,
+        result: "failed",
+        error: `${result.message} (gave up after ${d.attempts} attempts)`,
+      };
+    return {
+      ...lease,
+      result: "retry",
+      nextAttemptAt: this.clock() + this.backoffMs(d.attempts, result.retryInMillis),
+      error: result.message,
+    };
+  }
+
+  private async send(d: Claimed): Promise<IoResult<unknown>> {
+    const gone = (message: string): IoResult<never> => ({
+      kind: "failure",
+      code: "DELIVERY_REJECTED",
+      message,
+    });
+    const rule = this.rules.lookup(d.company, d.rule);
+    if (!rule) return gone("the rule was removed before it could be sent");
+    const message = this.compose(d);
+    if (d.channel === "webhook") {
+      const secret = rule.secret;
+      if (!secret) return gone("the rule has no secret to sign with");
+      return this.webhooks.post({
+        url: d.target,
+        delivery: d.id,
+        body: webhookBody(message),
+        secret,
+        timestampS: Math.floor(this.clock() / 1000),
+        timeoutMs: this.config.webhookTimeoutMs,
+      });
+    }
+    if (!this.config.smtp) return gone("no SMTP server is configured (notifications.smtp)");
+    this.smtp ??= new SmtpSender(this.config.smtp);
+    return this.smtp.send(d.target, d.id, emailContent(message));
+  }
+
+  private compose(d: Claimed): MessageInput {
+    const row = this.companyStmt.get(d.company) as
+      | { id: string; name: string; lang: string; timezone: string }
+      | undefined;
+    const company: MessageCompany = {
+      id: d.company,
+      name: row?.name ?? d.company,
+      lang: (row?.lang === "en" ? "en" : "ru") as Lang,
+      timezone: row?.timezone ?? "Europe/Moscow",
+    };
+    const rows = this.alarmsStmt.all(JSON.stringify(d.alarms)) as AlarmRowWithNames[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const alarms: MessageAlarm[] = [];
+    for (const id of d.alarms) {
+      const r = byId.get(id);
+      if (r) alarms.push({ record: recordOf(r), assetName: r.asset_name ?? r.asset, siteName: r.site_name });
+    }
+    return {
+      delivery: d.id,
+      type: d.type,
+      company,
+      alarms,
+      events: d.events,
+      consoleUrl: this.config.consoleUrl,
+    };
+  }
+}

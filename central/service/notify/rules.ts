@@ -1,0 +1,267 @@
+// Per-company notification rules: where a company wants to hear about its
+// alarms (a webhook URL or an e-mail address), from which severity, for
+// which kinds of alarm event, with optional quiet hours (local time of the
+// company) and digest windows. A company's list is replaced as a whole.
+//
+// A webhook's secret is write-only: it signs the requests and is never
+// shown again; a rule sent back with its id and without `secret` keeps it.
+import { randomUUID } from "node:crypto";
+import type Database from "better-sqlite3";
+import type { Severity } from "../../../common/names.ts";
+
+/** Alarm events a rule may ask for (comments are for the console only). */
+export const NotifyEventKinds = [
+  "raised",
+  "severity",
+  "escalated",
+  "acknowledged",
+  "assigned",
+  "cleared",
+  "reactivated",
+] as const;
+export type NotifyEventKind = (typeof NotifyEventKinds)[number];
+
+export const Channels = ["webhook", "email"] as const;
+export type Channel = (typeof Channels)[number];
+
+export const MAX_RULES_PER_COMPANY = 50;
+export const MIN_SECRET_LENGTH = 16;
+
+export const SEVERITY_RANK: Record<Severity, number> = { warning: 1, alarm: 2 };
+
+/** A rule as the API shows it. */
+export interface NotificationRule {
+  id: string;
+  channel: Channel;
+  /** http(s) URL or e-mail address. */
+  target: string;
+  hasSecret: boolean;
+  minSeverity: Severity;
+  events: NotifyEventKind[];
+  /** 'HH:MM' local time of the company; both set or both null. */
+  quietFrom: string | null;
+  quietTo: string | null;
+  /** 0: each event at once; else events are collected and sent as one digest per window. */
+  digestMinutes: number;
+  enabled: boolean;
+}
+
+/** A rule as a client sends it. */
+export interface RuleInput {
+  id?: string;
+  channel: Channel;
+  target: string;
+  /** New secret; absent: keep the rule's current one; null: remove it. */
+  secret?: string | null;
+  minSeverity?: Severity;
+  events: NotifyEventKind[];
+  quietFrom?: string | null;
+  quietTo?: string | null;
+  digestMinutes?: number;
+  enabled?: boolean;
+}
+
+/** What the notifier needs of an enabled rule. */
+export interface ActiveRule {
+  company: string;
+  id: string;
+  channel: Channel;
+  target: string;
+  minRank: number;
+  events: ReadonlySet<string>;
+  quiet: { from: number; to: number } | null;
+  digestMinutes: number;
+}
+
+export const RULES_SCHEMA = `
+CREATE TABLE IF NOT EXISTS notification_rule (
+  company TEXT NOT NULL,
+  id TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  channel TEXT NOT NULL,           -- 'webhook' | 'email'
+  target TEXT NOT NULL,            -- URL or e-mail address
+  secret TEXT,                     -- webhook HMAC key (never returned by the API)
+  min_severity TEXT NOT NULL,      -- 'warning' | 'alarm'
+  events TEXT NOT NULL,            -- JSON list of alarm event kinds
+  quiet_from TEXT, quiet_to TEXT,  -- 'HH:MM' in the company's timezone
+  digest_minutes INTEGER NOT NULL, -- 0: immediate
+  enabled INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (company, id)
+);
+`;
+
+interface RuleRow {
+  company: string;
+  id: string;
+  channel: Channel;
+  target: string;
+  secret: string | null;
+  min_severity: Severity;
+  events: string;
+  quiet_from: string | null;
+  quiet_to: string | null;
+  digest_minutes: number;
+  enabled: number;
+}
+
+const ruleOf = (r: RuleRow): NotificationRule => ({
+  id: r.id,
+  channel: r.channel,
+  target: r.target,
+  hasSecret: r.secret !== null,
+  minSeverity: r.min_severity,
+  events: JSON.parse(r.events) as NotifyEventKind[],
+  quietFrom: r.quiet_from,
+  quietTo: r.quiet_to,
+  digestMinutes: r.digest_minutes,
+  enabled: r.enabled === 1,
+});
+
+/** 'HH:MM' → minutes after midnight. */
+export const minuteOfDay = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+// Deliberately loose (RFC 5321 allows far more), but no spaces, brackets or separators of address lists.
+const EMAIL = /^[^\s@<>()[\]",;:\\]+@[^\s@<>()[\]",;:\\]+\.[^\s@<>()[\]",;:\\]+$/;
+
+/** The first problem of a rule list, naming its key (`rules[1].target: …`), or null. */
+export function checkRules(rules: readonly RuleInput[], keptSecretIds: ReadonlySet<string>): string | null {
+  if (rules.length > MAX_RULES_PER_COMPANY)
+    return `rules: at most ${MAX_RULES_PER_COMPANY} rules per company`;
+  const ids = new Set<string>();
+  for (const [i, r] of rules.entries()) {
+    const at = `rules[${i}]`;
+    if (r.id !== undefined) {
+      if (ids.has(r.id)) return `${at}.id: duplicate id "${r.id}"`;
+      ids.add(r.id);
+    }
+    if (r.channel === "webhook") {
+      let url: URL | null = null;
+      try {
+        url = new URL(r.target);
+      } catch {
+        url = null;
+      }
+      if (!url || (url.protocol !== "http:" && url.protocol !== "https:"))
+        return `${at}.target: must be an http:// or https:// URL`;
+      const keeps = r.secret === undefined && r.id !== undefined && keptSecretIds.has(r.id);
+      if (!keeps && (r.secret === undefined || r.secret === null))
+        return `${at}.secret: required for a webhook (it signs the requests)`;
+      if (typeof r.secret === "string" && r.secret.length < MIN_SECRET_LENGTH)
+        return `${at}.secret: at least ${MIN_SECRET_LENGTH} characters`;
+    } else {
+      if (r.target.length > 254 || !EMAIL.test(r.target)) return `${at}.target: not an e-mail address`;
+      if (typeof r.secret === "string") return `${at}.secret: only webhooks are signed`;
+    }
+    if (new Set(r.events).size !== r.events.length) return `${at}.events: listed twice`;
+    const from = r.quietFrom ?? null;
+    const to = r.quietTo ?? null;
+    if ((from === null) !== (to === null))
+      return `${at}.${from === null ? "quietFrom" : "quietTo"}: required`;
+    if (from !== null && to !== null) {
+      if (!HHMM.test(from)) return `${at}.quietFrom: expected HH:MM`;
+      if (!HHMM.test(to)) return `${at}.quietTo: expected HH:MM`;
+      if (from === to) return `${at}.quietTo: must differ from quietFrom`;
+    }
+  }
+  return null;
+}
+
+/** A rule list that does not validate; the message names the key. */
+export class RuleError extends Error {
+  override readonly name = "RuleError";
+}
+
+export class NotificationRules {
+  private lookupStmt: Database.Statement | null = null;
+
+  constructor(private readonly db: Database.Database) {
+    db.exec(RULES_SCHEMA);
+  }
+
+  list(company: string): NotificationRule[] {
+    return (
+      this.db
+        .prepare("SELECT * FROM notification_rule WHERE company = ? ORDER BY position")
+        .all(company) as RuleRow[]
+    ).map(ruleOf);
+  }
+
+  /** Replaces the company's rules; RuleError when the list does not validate (nothing changes then). */
+  replace(company: string, rules: readonly RuleInput[], nowMs: number): NotificationRule[] {
+    this.db
+      .transaction(() => {
+        const current = new Map(
+          (
+            this.db.prepare("SELECT id, secret FROM notification_rule WHERE company = ?").all(company) as {
+              id: string;
+              secret: string | null;
+            }[]
+          ).map((r) => [r.id, r.secret]),
+        );
+        const withSecret = new Set([...current].filter(([, s]) => s !== null).map(([id]) => id));
+        const error = checkRules(rules, withSecret);
+        if (error) throw new RuleError(error);
+        this.db.prepare("DELETE FROM notification_rule WHERE company = ?").run(company);
+        const insert = this.db.prepare(
+          `INSERT INTO notification_rule (company, id, position, channel, target, secret, min_severity, events,
+             quiet_from, quiet_to, digest_minutes, enabled, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        );
+        for (const [i, r] of rules.entries()) {
+          const id = r.id ?? randomUUID();
+          const secret =
+            r.channel !== "webhook" ? null : r.secret === undefined ? (current.get(id) ?? null) : r.secret;
+          insert.run(
+            company,
+            id,
+            i,
+            r.channel,
+            r.target,
+            secret,
+            r.minSeverity ?? "warning",
+            JSON.stringify(r.events),
+            r.quietFrom ?? null,
+            r.quietTo ?? null,
+            r.digestMinutes ?? 0,
+            r.enabled === false ? 0 : 1,
+            nowMs,
+          );
+        }
+      })
+      .immediate();
+    return this.list(company);
+  }
+
+  /** Enabled rules by company. */
+  active(): Map<string, ActiveRule[]> {
+    const rows = this.db
+      .prepare("SELECT * FROM notification_rule WHERE enabled = 1 ORDER BY company, position")
+      .all() as RuleRow[];
+    const out = new Map<string, ActiveRule[]>();
+    for (const r of rows) {
+      const list = out.get(r.company) ?? [];
+      list.push({
+        company: r.company,
+        id: r.id,
+        channel: r.channel,
+        target: r.target,
+        minRank: SEVERITY_RANK[r.min_severity],
+        events: new Set(JSON.parse(r.events) as string[]),
+        quiet:
+          r.quiet_from && r.quiet_to
+            ? { from: minuteOfDay(r.quiet_from), to: minuteOfDay(r.quiet_to) }
+            : null,
+        digestMinutes: r.digest_minutes,
+      });
+      out.set(r.company, list);
+    }
+    return out;
+  }
+
+  /** A rule's webhook secret (null: none); null for a rule that is gone (its deliveries are not sent). */
+  lookup(company: string, id: string): { secret: string | null } | null {
+    this.lookupStmt ??= this.db.prepare("SELECT secret FROM notification_rule WHERE company = ? AND id = ?");
+    return (this.lookupStmt.get(company, id) as { secret: string | null } | undefined) ?? null;
+  }
+}

@@ -1,0 +1,449 @@
+// Work orders: what a service company does about an alarm. One order is
+// created from an alarm (routed to the alarm's company) and moves
+// open → in_progress → done; `done` is final. An order may also go straight
+// from open to done: a small job found and fixed in one visit is recorded
+// after the fact, and its `started_at` stays empty (no separate start was
+// reported). Nothing moves backwards; a change the state forbids is a
+// WorkOrderConflict (HTTP 409).
+//
+// Tables beside the service model's in the metadata SQLite (one file shared
+// by replicas): the order, its photos (bytes in the row: a few per order,
+// at most 5 MB each) and its history. Every change is a history row with
+// actor and time, written in the same transaction as the change. Times are
+// epoch ms UTC.
+import type Database from "better-sqlite3";
+
+export const WorkOrderStates = ["open", "in_progress", "done"] as const;
+export type WorkOrderState = (typeof WorkOrderStates)[number];
+
+export const WorkOrderEventKinds = ["created", "state", "assigned", "findings", "parts", "photo"] as const;
+export type WorkOrderEventKind = (typeof WorkOrderEventKinds)[number];
+
+export const PhotoTypes = ["image/jpeg", "image/png"] as const;
+export type PhotoType = (typeof PhotoTypes)[number];
+
+export const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
+export const MAX_PHOTOS_PER_ORDER = 20;
+
+export interface WorkOrderPart {
+  name: string;
+  partNumber?: string;
+  quantity: number;
+}
+
+export interface WorkOrder {
+  id: string;
+  alarm: string;
+  asset: string;
+  company: string;
+  state: WorkOrderState;
+  title: string;
+  description: string | null;
+  assignee: string | null;
+  createdBy: string;
+  createdAt: string;
+  startedAt: string | null;
+  doneAt: string | null;
+  findings: string | null;
+  parts: WorkOrderPart[];
+  updatedAt: string;
+}
+
+export interface WorkOrderEvent {
+  id: number;
+  workOrder: string;
+  at: string;
+  kind: WorkOrderEventKind;
+  actor: string;
+  from: string | null;
+  to: string | null;
+}
+
+export interface WorkOrderPhoto {
+  id: number;
+  workOrder: string;
+  contentType: PhotoType;
+  sizeBytes: number;
+  createdAt: string;
+  by: string;
+}
+
+export interface WorkOrderFilter {
+  asset?: string;
+  state?: WorkOrderState;
+  company?: string;
+  alarm?: string;
+  /** Newest first; default 200. */
+  limit?: number;
+}
+
+export interface WorkOrderChange {
+  state?: WorkOrderState;
+  assignee?: string | null;
+  findings?: string | null;
+  parts?: WorkOrderPart[];
+}
+
+/** A change the order's state forbids; the message says which. */
+export class WorkOrderConflict extends Error {
+  override readonly name = "WorkOrderConflict";
+}
+
+const NEXT: Readonly<Record<WorkOrderState, readonly WorkOrderState[]>> = {
+  open: ["in_progress", "done"],
+  in_progress: ["done"],
+  done: [],
+};
+
+/** Whether an order may move from one state to another (staying is not a move). */
+export const canTransition = (from: WorkOrderState, to: WorkOrderState): boolean => NEXT[from].includes(to);
+
+/** The image type its first bytes prove (JPEG SOI marker, PNG signature), else null. */
+export function detectImageType(bytes: Uint8Array): PhotoType | null {
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return "image/jpeg";
+  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (bytes.length >= png.length && png.every((b, i) => bytes[i] === b)) return "image/png";
+  return null;
+}
+
+export const WORK_ORDER_SCHEMA = `
+CREATE TABLE IF NOT EXISTS work_order (
+  seq INTEGER PRIMARY KEY,         -- n of the readable id 'WO-<n>'
+  id TEXT NOT NULL UNIQUE,
+  alarm TEXT NOT NULL,
+  asset TEXT NOT NULL,
+  company TEXT NOT NULL,           -- the alarm's company: who sees and works the order
+  state TEXT NOT NULL,             -- 'open' | 'in_progress' | 'done'
+  title TEXT NOT NULL,
+  description TEXT,
+  assignee TEXT,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  done_at INTEGER,
+  findings TEXT,
+  parts TEXT NOT NULL DEFAULT '[]', -- JSON [{name, partNumber?, quantity}]
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS work_order_company_created ON work_order (company, created_at);
+CREATE INDEX IF NOT EXISTS work_order_asset_created ON work_order (asset, created_at);
+CREATE INDEX IF NOT EXISTS work_order_alarm ON work_order (alarm);
+
+CREATE TABLE IF NOT EXISTS work_order_photo (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  work_order TEXT NOT NULL,
+  content_type TEXT NOT NULL,      -- 'image/jpeg' | 'image/png' (checked by magic bytes)
+  bytes BLOB NOT NULL,
+  created_at INTEGER NOT NULL,
+  created_by TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS work_order_photo_order ON work_order_photo (work_order, id);
+
+-- The order's history: created | state | assigned | findings | parts | photo.
+CREATE TABLE IF NOT EXISTS work_order_event (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  work_order TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  from_value TEXT,
+  to_value TEXT
+);
+CREATE INDEX IF NOT EXISTS work_order_event_order ON work_order_event (work_order, id);
+`;
+
+type OrderRow = Pick<
+  WorkOrder,
+  "id" | "alarm" | "asset" | "company" | "state" | "title" | "description" | "assignee" | "findings"
+> & {
+  created_by: string;
+  created_at: number;
+  started_at: number | null;
+  done_at: number | null;
+  parts: string;
+  updated_at: number;
+};
+
+interface EventRow {
+  id: number;
+  work_order: string;
+  at: number;
+  kind: WorkOrderEventKind;
+  actor: string;
+  from_value: string | null;
+  to_value: string | null;
+}
+
+interface PhotoRow {
+  id: number;
+  work_order: string;
+  content_type: PhotoType;
+  size_bytes: number;
+  created_at: number;
+  created_by: string;
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+const orderOf = (r: OrderRow): WorkOrder => ({
+  id: r.id,
+  alarm: r.alarm,
+  asset: r.asset,
+  company: r.company,
+  state: r.state,
+  title: r.title,
+  description: r.description,
+  assignee: r.assignee,
+  createdBy: r.created_by,
+  createdAt: iso(r.created_at)!,
+  startedAt: iso(r.started_at),
+  doneAt: iso(r.done_at),
+  findings: r.findings,
+  parts: JSON.parse(r.parts) as WorkOrderPart[],
+  updatedAt: iso(r.updated_at)!,
+});
+
+/** Parts as stored: trimmed names, no empty part numbers. */
+const normalParts = (parts: readonly WorkOrderPart[]): WorkOrderPart[] =>
+  parts.map((p) => ({
+    name: p.name.trim(),
+    ...(p.partNumber?.trim() ? { partNumber: p.partNumber.trim() } : {}),
+    quantity: p.quantity,
+  }));
+
+export class WorkOrders {
+  private readonly insertEvent: Database.Statement;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly clock: () => number = Date.now,
+  ) {
+    db.exec(WORK_ORDER_SCHEMA);
+    this.insertEvent = db.prepare(
+      "INSERT INTO work_order_event (work_order, at, kind, actor, from_value, to_value) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+  }
+
+  /**
+   * Opens an order for an alarm. `also` runs inside the same transaction
+   * with the new order (e.g. to note it in the alarm's history), so both are
+   * written or neither.
+   */
+  create(
+    input: {
+      alarm: { id: string; asset: string; company: string };
+      title: string;
+      description?: string | null;
+      assignee?: string | null;
+      actor: string;
+    },
+    also?: (order: WorkOrder) => void,
+  ): WorkOrder {
+    const now = this.clock();
+    const run = this.db.transaction(() => {
+      const n =
+        (this.db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM work_order").pluck().get() as number) ?? 1;
+      const id = `WO-${n}`;
+      this.db
+        .prepare(
+          `INSERT INTO work_order (seq, id, alarm, asset, company, state, title, description, assignee,
+             created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          n,
+          id,
+          input.alarm.id,
+          input.alarm.asset,
+          input.alarm.company,
+          input.title,
+          input.description ?? null,
+          input.assignee ?? null,
+          input.actor,
+          now,
+          now,
+        );
+      this.insertEvent.run(id, now, "created", input.actor, null, "open");
+      if (input.assignee) this.insertEvent.run(id, now, "assigned", input.actor, null, input.assignee);
+      const order = this.get(id)!;
+      also?.(order);
+      return order;
+    });
+    // IMMEDIATE: the next number is read and taken under one write lock, also across replicas.
+    return run.immediate();
+  }
+
+  get(id: string): WorkOrder | null {
+    const row = this.db.prepare("SELECT * FROM work_order WHERE id = ?").get(id) as OrderRow | undefined;
+    return row ? orderOf(row) : null;
+  }
+
+  list(filter: WorkOrderFilter = {}): WorkOrder[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    for (const key of ["asset", "state", "company", "alarm"] as const) {
+      const value = filter[key];
+      if (value === undefined) continue;
+      where.push(`${key} = ?`);
+      args.push(value);
+    }
+    const sql = `SELECT * FROM work_order ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
+      ORDER BY created_at DESC, seq DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, filter.limit ?? 200) as OrderRow[]).map(orderOf);
+  }
+
+  /**
+   * Applies a change: state (forward only), assignee, findings, parts. Fields
+   * equal to the current ones are no change and leave no history; any change
+   * to a done order is a WorkOrderConflict. Null when there is no such order.
+   */
+  update(id: string, change: WorkOrderChange, actor: string): WorkOrder | null {
+    const run = this.db.transaction((): WorkOrder | null => {
+      const row = this.db.prepare("SELECT * FROM work_order WHERE id = ?").get(id) as OrderRow | undefined;
+      if (!row) return null;
+      const now = this.clock();
+      const sets: string[] = [];
+      const args: (string | number | null)[] = [];
+      const events: [WorkOrderEventKind, string | null, string | null][] = [];
+      const set = (column: string, value: string | number | null) => {
+        sets.push(`${column} = ?`);
+        args.push(value);
+      };
+      if (change.state !== undefined && change.state !== row.state) {
+        if (!canTransition(row.state, change.state))
+          throw new WorkOrderConflict(
+            row.state === "done"
+              ? `work order ${id} is done; done is final`
+              : `work order ${id}: no transition ${row.state} → ${change.state} (only open → in_progress → done)`,
+          );
+        set("state", change.state);
+        if (change.state === "in_progress") set("started_at", now);
+        if (change.state === "done") set("done_at", now);
+        events.push(["state", row.state, change.state]);
+      }
+      if (change.assignee !== undefined && change.assignee !== row.assignee) {
+        set("assignee", change.assignee);
+        events.push(["assigned", row.assignee, change.assignee]);
+      }
+      if (change.findings !== undefined && change.findings !== row.findings) {
+        set("findings", change.findings);
+        events.push(["findings", row.findings, change.findings]);
+      }
+      if (change.parts !== undefined) {
+        const parts = JSON.stringify(normalParts(change.parts));
+        if (parts !== row.parts) {
+          set("parts", parts);
+          events.push(["parts", row.parts, parts]);
+        }
+      }
+      if (sets.length === 0) return orderOf(row);
+      // The state check covers every field: the same request that closes an order may still fill it in.
+      if (row.state === "done") throw new WorkOrderConflict(`work order ${id} is done; done is final`);
+      set("updated_at", now);
+      this.db.prepare(`UPDATE work_order SET ${sets.join(", ")} WHERE id = ?`).run(...args, id);
+      for (const [kind, from, to] of events) this.insertEvent.run(id, now, kind, actor, from, to);
+      return this.get(id);
+    });
+    return run.immediate();
+  }
+
+  events(id: string): WorkOrderEvent[] {
+    return (
+      this.db.prepare("SELECT * FROM work_order_event WHERE work_order = ? ORDER BY id").all(id) as EventRow[]
+    ).map((r) => ({
+      id: r.id,
+      workOrder: r.work_order,
+      at: iso(r.at)!,
+      kind: r.kind,
+      actor: r.actor,
+      from: r.from_value,
+      to: r.to_value,
+    }));
+  }
+
+  /**
+   * Stores a photo whose bytes are a JPEG or PNG (by magic bytes, not by the
+   * declared type). Null when there is no such order; WorkOrderConflict for a
+   * done order or one that has the maximum of photos; RangeError for bytes
+   * that are no image or too large (a caller's bug: the route checks first).
+   */
+  addPhoto(id: string, bytes: Uint8Array, actor: string): WorkOrderPhoto | null {
+    const type = detectImageType(bytes);
+    if (type === null) throw new RangeError("photo: neither JPEG nor PNG");
+    if (bytes.length > MAX_PHOTO_BYTES) throw new RangeError(`photo: more than ${MAX_PHOTO_BYTES} bytes`);
+    const run = this.db.transaction((): WorkOrderPhoto | null => {
+      const order = this.get(id);
+      if (!order) return null;
+      if (order.state === "done") throw new WorkOrderConflict(`work order ${id} is done; done is final`);
+      const count = this.db
+        .prepare("SELECT COUNT(*) FROM work_order_photo WHERE work_order = ?")
+        .pluck()
+        .get(id) as number;
+      if (count >= MAX_PHOTOS_PER_ORDER)
+        throw new WorkOrderConflict(`work order ${id} has ${MAX_PHOTOS_PER_ORDER} photos already`);
+      const now = this.clock();
+      const info = this.db
+        .prepare(
+          "INSERT INTO work_order_photo (work_order, content_type, bytes, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
+        )
+        .run(id, type, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), now, actor);
+      const photoId = Number(info.lastInsertRowid);
+      this.insertEvent.run(id, now, "photo", actor, null, String(photoId));
+      this.db.prepare("UPDATE work_order SET updated_at = ? WHERE id = ?").run(now, id);
+      return {
+        id: photoId,
+        workOrder: id,
+        contentType: type,
+        sizeBytes: bytes.length,
+        createdAt: iso(now)!,
+        by: actor,
+      };
+    });
+    return run.immediate();
+  }
+
+  /** The order's photos without their bytes, oldest first. */
+  photos(id: string): WorkOrderPhoto[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT id, work_order, content_type, length(bytes) AS size_bytes, created_at, created_by
+           FROM work_order_photo WHERE work_order = ? ORDER BY id`,
+        )
+        .all(id) as PhotoRow[]
+    ).map((r) => ({
+      id: r.id,
+      workOrder: r.work_order,
+      contentType: r.content_type,
+      sizeBytes: r.size_bytes,
+      createdAt: iso(r.created_at)!,
+      by: r.created_by,
+    }));
+  }
+
+  /** One photo's bytes, if it belongs to that order. */
+  photo(id: string, photoId: number): { contentType: PhotoType; bytes: Buffer } | null {
+    const row = this.db
+      .prepare("SELECT content_type, bytes FROM work_order_photo WHERE work_order = ? AND id = ?")
+      .get(id, photoId) as { content_type: PhotoType; bytes: Buffer } | undefined;
+    return row ? { contentType: row.content_type, bytes: row.bytes } : null;
+  }
+
+  /** Per asset, a company's orders opened and done in [fromMs, toMs) (the monthly service report). */
+  countsByAsset(
+    company: string,
+    fromMs: number,
+    toMs: number,
+  ): Map<string, { opened: number; done: number }> {
+    const rows = this.db
+      .prepare(
+        `SELECT asset,
+           SUM(created_at >= @from AND created_at < @to) AS opened,
+           SUM(done_at IS NOT NULL AND done_at >= @from AND done_at < @to) AS done
+         FROM work_order WHERE company = @company
+           AND ((created_at >= @from AND created_at < @to) OR (done_at >= @from AND done_at < @to))
+         GROUP BY asset`,
+      )
+      .all({ company, from: fromMs, to: toMs }) as { asset: string; opened: number; done: number }[];
+    return new Map(rows.map((r) => [r.asset, { opened: r.opened, done: r.done }]));
+  }
+}
