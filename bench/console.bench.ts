@@ -133,12 +133,12 @@ export async function consoleSection(): Promise<BenchSection> {
     const admin = central.meta.createToken({ role: "admin", label: "bench" });
     const company = central.meta.createToken({
       role: "service_company",
-      tenant: companyOf(3),
+      tenant: companyOf(4),
       label: "bench",
     });
     const routes = [
-      ["GET /api/v1/alarms (region: open, sorted, ≤ 500)", "/api/v1/alarms", admin],
-      ["GET /api/v1/alarms (one company: open)", "/api/v1/alarms", company],
+      ["GET /api/v1/alarms (region: open, sorted, one page of 200)", "/api/v1/alarms", admin],
+      ["GET /api/v1/alarms (one company: its 100 open)", "/api/v1/alarms", company],
       [
         "GET /api/v1/alarms?state=cleared&sort=raisedAt&limit=100 (history page)",
         "/api/v1/alarms?state=cleared&sort=raisedAt&limit=100",

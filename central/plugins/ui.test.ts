@@ -1,10 +1,11 @@
-// How the console's files are served: the page, its module script and
-// stylesheet, the names module and uPlot from this origin (no CDN), with
-// cache validation and a content security policy that lets the module run.
+// How the console's files are served: the page, its module scripts (the
+// entry and every module it imports) and stylesheet, the names module and
+// uPlot from this origin (no CDN), with cache validation and a content
+// security policy that lets the modules run.
 // The console's behaviour in a browser: ../ui/console.test.ts.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DiagnosisNames, TurbinePoints } from "../../common/names.ts";
 import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
@@ -43,6 +44,52 @@ describe("console files (/ and /ui/*)", () => {
     expect(other.body).toBe(readFileSync(join(import.meta.dirname, "..", "ui", "console.js"), "utf8"));
   });
 
+  it("serves every script and stylesheet of the console's folder as it is on disk", async () => {
+    const dir = join(import.meta.dirname, "..", "ui");
+    const own = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((name) =>
+      /\.(js|css)$/.test(name),
+    );
+    expect(own.length).toBeGreaterThan(2);
+    for (const name of own) {
+      const url = `/ui/${name.split(sep).join("/")}`;
+      const res = await f.app.inject({ url });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers["content-type"], url).toBe(
+        name.endsWith(".js") ? "application/javascript; charset=utf-8" : "text/css; charset=utf-8",
+      );
+      expect(res.headers["cache-control"], url).toBe("no-cache");
+      expect(res.body, url).toBe(readFileSync(join(dir, name), "utf8"));
+    }
+  });
+
+  it("every module the console imports is served, and no module imports itself back", async () => {
+    // Static import statements: `import x, { a, b as c } from "…";` or `import "…";`.
+    const imports = (source: string) =>
+      [...source.matchAll(/^import\s+(?:[\w$\s{},*]+?\s+from\s+)?"([^"]+)";/gm)].map((m) => m[1]!);
+    const graph = new Map<string, string[]>();
+    const visit = async (url: string) => {
+      if (graph.has(url)) return;
+      const res = await f.app.inject({ url });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers["content-type"], url).toBe("application/javascript; charset=utf-8");
+      const deps = imports(res.body).map((spec) => new URL(spec, `http://console${url}`).pathname);
+      graph.set(url, deps);
+      for (const dep of deps) await visit(dep);
+    };
+    await visit("/ui/console.js");
+    // The entry, the libraries, one module per page, the names and uPlot.
+    expect(graph.size).toBeGreaterThan(10);
+    const cycle = (url: string, path: string[]): string[] | null => {
+      if (path.includes(url)) return [...path, url];
+      for (const dep of graph.get(url) ?? []) {
+        const found = cycle(dep, [...path, url]);
+        if (found) return found;
+      }
+      return null;
+    };
+    expect(cycle("/ui/console.js", [])).toBeNull();
+  });
+
   it("serves uPlot from node_modules, cached for a day", async () => {
     const dist = join(createRequire(import.meta.url).resolve("uplot/dist/uPlot.esm.js"), "..");
     for (const [file, type] of [
@@ -70,7 +117,15 @@ describe("console files (/ and /ui/*)", () => {
   });
 
   it("answers 404 for anything else under /ui/, and needs no token for the files", async () => {
-    for (const url of ["/ui/", "/ui/missing.js", "/ui/../package.json", "/ui/assets/uPlot.cjs.js"]) {
+    for (const url of [
+      "/ui/",
+      "/ui/missing.js",
+      "/ui/../package.json",
+      "/ui/assets/uPlot.cjs.js",
+      "/ui/lib/",
+      "/ui/console.test.ts",
+      "/ui/index.html",
+    ]) {
       const res = await f.app.inject({ url });
       expect(res.statusCode, url).toBe(404);
       expect(res.json().error.code).toBe("NOT_FOUND");

@@ -1,14 +1,17 @@
-// The console at `/`: static files from central/ui (one HTML page, a plain
-// browser ES module, a stylesheet) and uPlot from node_modules — no build
-// step, no CDN, since the machines may have no internet. Every page of the
-// console is a hash route of that one document and reads the same JSON API
-// as everyone else. Files are read once at start; the page, script and
-// stylesheet are revalidated by ETag (a new version is picked up on the
-// next load), the library is cached for a day.
+// The console at `/`: static files from central/ui (one HTML page, plain
+// browser ES modules — the entry `console.js` and what it imports from
+// `lib/` and `pages/` —, a stylesheet) and uPlot from node_modules — no
+// build step, no CDN, since the machines may have no internet. Every page of
+// the console is a hash route of that one document and reads the same JSON
+// API as everyone else. Files are read once at start (every script and
+// stylesheet below central/ui, found by walking that folder, so a new module
+// needs no line here); the page, scripts and stylesheet are revalidated by
+// ETag (a new version is picked up on the next load), the library is cached
+// for a day. Anything else under /ui/ is 404.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, extname, join } from "node:path";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { DiagnosisNames, TurbinePoints } from "../../common/names.ts";
 import type { CentralDeps } from "../deps.ts";
@@ -55,13 +58,28 @@ const namesModule = (): string =>
     "",
   ].join("\n");
 
+/** What the browser may load of the console's own folder: scripts and stylesheets, not tests or notes. */
+const OWN_TYPES: Record<string, string> = { ".js": JS, ".css": CSS };
+
+/**
+ * Every script and stylesheet below `dir`, by its address under `/ui/`.
+ * Links are not followed, so nothing outside the folder is served.
+ */
+function ownFiles(dir: string, prefix: string): [string, StaticFile][] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry): [string, StaticFile][] => {
+    const path = join(dir, entry.name);
+    const url = `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) return ownFiles(path, url);
+    const type = OWN_TYPES[extname(entry.name)];
+    return entry.isFile() && type ? [[url, file(readFileSync(path), type, REVALIDATE)]] : [];
+  });
+}
+
 function loadFiles(): { page: StaticFile; files: Map<string, StaticFile> } {
-  const own = (name: string) => readFileSync(join(UI_DIR, name));
   return {
-    page: file(own("index.html"), "text/html; charset=utf-8", REVALIDATE),
+    page: file(readFileSync(join(UI_DIR, "index.html")), "text/html; charset=utf-8", REVALIDATE),
     files: new Map([
-      ["/ui/console.js", file(own("console.js"), JS, REVALIDATE)],
-      ["/ui/console.css", file(own("console.css"), CSS, REVALIDATE)],
+      ...ownFiles(UI_DIR, "/ui"),
       ["/ui/names.js", file(namesModule(), JS, REVALIDATE)],
       ["/ui/assets/uPlot.esm.js", file(readFileSync(join(UPLOT_DIST, "uPlot.esm.js")), JS, LIBRARY)],
       ["/ui/assets/uPlot.min.css", file(readFileSync(join(UPLOT_DIST, "uPlot.min.css")), CSS, LIBRARY)],

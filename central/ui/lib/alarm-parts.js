@@ -1,0 +1,114 @@
+// Pieces of alarms that several pages show: the acknowledge/assign/comment
+// form (alarm list and alarm page), a diagnosis's evidence (alarm, asset and
+// spectrum pages), the table of alarm events (alarm and asset pages) and an
+// alarm's short label (also in work orders).
+import { api } from "./api.js";
+import { cells, dataTable, h, kv, num, unitText, when } from "./dom.js";
+import { faultName, pointName, TEXT, t } from "./i18n.js";
+
+/**
+ * Acknowledge/assign/comment forms, shared by the list (in place) and the detail page.
+ * @param {"ack"|"assign"|"comment"} kind
+ * @param {any} alarm
+ * @param {(alarm: any) => void} done
+ * @param {() => void} [cancel]
+ */
+export function actionForm(kind, alarm, done, cancel) {
+  const comment = h("input", { name: "comment", placeholder: t("comment"), size: 28 });
+  const assignee = h("input", { name: "assignee", placeholder: t("technician"), size: 18 });
+  if (kind === "assign" && alarm.assignee) assignee.value = alarm.assignee;
+  const error = h("span", { class: "error" });
+  const submit = h(
+    "button",
+    { class: "primary", type: "submit" },
+    t(kind === "assign" ? "assign" : kind === "ack" ? "ack" : "addComment"),
+  );
+  const form = h(
+    "form",
+    { class: "inline", dataset: { form: kind } },
+    kind === "assign" ? assignee : null,
+    comment,
+    submit,
+    cancel ? h("button", { type: "button", onclick: cancel }, t("cancel")) : null,
+    error,
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    submit.disabled = true;
+    const text = comment.value.trim();
+    const path = `/api/v1/alarms/${encodeURIComponent(alarm.id)}/${kind}`;
+    const body =
+      kind === "ack"
+        ? text
+          ? { comment: text }
+          : {}
+        : kind === "assign"
+          ? { assignee: assignee.value.trim() || null, ...(text ? { comment: text } : {}) }
+          : { comment: text };
+    try {
+      const res = await api(path, { method: "POST", body });
+      done(res.alarm);
+    } catch (err) {
+      submit.disabled = false;
+      error.textContent = err.message;
+    }
+  });
+  return form;
+}
+
+/** Evidence of a diagnosis as a list of name/value pairs. */
+export function evidenceList(ev, extra = []) {
+  if (!ev) return h("p", { class: "muted" }, t("noData"));
+  const hz = (v) => (v == null ? null : `${num(v, 3)} ${t("hz")}`);
+  return kv([
+    ...extra,
+    [t("frequency"), hz(ev.frequency_hz)],
+    [t("expected"), hz(ev.expected_hz)],
+    [t("amplitude"), ev.amplitude == null ? null : `${num(ev.amplitude, 4)} ${unitText(ev.amplitude_unit)}`],
+    [t("snr"), ev.snr_db == null ? null : `${num(ev.snr_db, 1)} ${t("db")}`],
+    [
+      t("harmonics"),
+      ev.harmonics == null
+        ? null
+        : ev.harmonics_searched
+          ? `${ev.harmonics} ${t("of")} ${ev.harmonics_searched}`
+          : String(ev.harmonics),
+    ],
+    [
+      t("sidebands"),
+      ev.sidebands ? `${ev.sidebands.found} × ${num(ev.sidebands.spacing_hz, 3)} ${t("hz")}` : null,
+    ],
+    [t("band"), ev.band_hz ? `${num(ev.band_hz[0], 0)}–${num(ev.band_hz[1], 0)} ${t("hz")}` : null],
+    [t("baselineRatio"), ev.baseline_ratio == null ? null : num(ev.baseline_ratio, 2)],
+    ...Object.entries(ev.detail ?? {}).map(([k, v]) => [k, typeof v === "number" ? num(v, 3) : v]),
+  ]);
+}
+
+/** Alarm events as a table: newest first as given. */
+export function eventsTable(events, withAlarm) {
+  if (!events?.length) return h("p", { class: "muted" }, t("noData"));
+  return dataTable(
+    [t("time"), withAlarm ? t("fault") : null, t("event"), t("actor"), t("change"), t("comment")],
+    events.map((e) =>
+      h(
+        "tr",
+        { dataset: { kind: e.kind } },
+        cells(
+          when(e.at),
+          withAlarm ? h("a", { href: `#/alarm/${encodeURIComponent(e.alarm)}` }, alarmLabel(e.alarm)) : false,
+          t(`ev_${e.kind}`),
+          e.actor,
+          e.from || e.to ? `${valueText(e.from)} → ${valueText(e.to)}` : "",
+          e.comment ?? "",
+        ),
+      ),
+    ),
+    { class: "events" },
+  );
+}
+const valueText = (v) => (v == null ? "—" : TEXT[v] ? t(v === "acknowledged" ? "acknowledgedState" : v) : v);
+/** '<asset>:<point>:<fault>:<n>' → "point, fault". */
+export const alarmLabel = (id) => {
+  const [, point, fault] = id.split(":");
+  return point && fault ? `${pointName(point)}, ${faultName(fault)}` : id;
+};

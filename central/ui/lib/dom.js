@@ -1,0 +1,101 @@
+// Building the page and showing values: the `h()` element helper (text is
+// never parsed as HTML), small widgets (badges, tables, definition lists) and
+// numbers and times in the page's language and the browser's local zone.
+import { locale, t } from "./i18n.js";
+
+/** A number in the page's language, or a dash. */
+export const num = (v, digits = 2) =>
+  v == null || !Number.isFinite(Number(v))
+    ? "—"
+    : new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(Number(v));
+/** Local date and time of an ISO string or epoch ms. */
+export const when = (v) => {
+  if (v == null) return "—";
+  const d = new Date(typeof v === "number" ? v : Date.parse(v));
+  return Number.isNaN(d.getTime())
+    ? "—"
+    : d.toLocaleString(locale(), { dateStyle: "short", timeStyle: "medium" });
+};
+/** Units as the edge writes them ("mm/s", "g2") on screen. */
+export const unitText = (u) => ({ "mm/s": t("mm_s"), "m/s2": t("m_s2"), g2: "g²" })[u] ?? u ?? "";
+
+/* ------------------------------------------------------------------ DOM */
+
+/**
+ * An element with properties and children; text is always text (never parsed as HTML).
+ * @param {string} tag
+ * @param {Record<string, any> | null} [props]
+ * @param {...any} children
+ * @returns {HTMLElement}
+ */
+export function h(tag, props, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(props ?? {})) {
+    if (v == null || v === false) continue;
+    if (k === "class") el.className = v;
+    else if (k === "dataset") Object.assign(el.dataset, v);
+    else if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+    else if (k === "value" || k === "checked") el[k] = v;
+    else el.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c == null || c === false) continue;
+    el.append(c instanceof Node ? c : String(c));
+  }
+  return el;
+}
+export const $ = (sel, root = document) => root.querySelector(sel);
+export const sevBadge = (s) => h("span", { class: `sev ${s}` }, t(s));
+export const stateText = (s) =>
+  h("span", { class: `state ${s}` }, t(s === "acknowledged" ? "acknowledgedState" : s));
+export const zoneBadge = (z) => h("span", { class: `zone z${z ?? "N"}` }, z ?? "–");
+export const option = (value, label, selected) =>
+  h("option", { value, selected: selected ? true : null }, label);
+export const kv = (pairs) =>
+  h(
+    "dl",
+    { class: "kv" },
+    pairs.filter(([, v]) => v != null && v !== "").flatMap(([k, v]) => [h("dt", null, k), h("dd", null, v)]),
+  );
+
+/** A table with a header row, scrolling sideways when narrow. */
+export const dataTable = (heads, rows, props = null) =>
+  h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      props,
+      h(
+        "thead",
+        null,
+        h(
+          "tr",
+          null,
+          heads.filter((x) => x !== null).map((x) => h("th", null, x)),
+        ),
+      ),
+      h("tbody", null, rows),
+    ),
+  );
+/** Table cells of the values; `false` leaves a column out. */
+export const cells = (...values) => values.filter((v) => v !== false).map((v) => h("td", null, v));
+
+/** Runs `fn` at most once per `ms`, after the last call (live events come in bursts). */
+export function debounce(fn, ms) {
+  let timer = 0;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+export const errorBox = (e) => h("p", { class: "error" }, `${t("error")}: ${e.message ?? e}`);
+
+/**
+ * What the router gives a page: where to draw, whether the page is still
+ * shown, what to undo when it is left, live alarm events while it is shown,
+ * and drawing it again from the start.
+ * @typedef {{ root: HTMLElement, alive: () => boolean, cleanup: (fn: () => void) => void,
+ *   onAlarm: (fn: (m: {event: any, alarm: any}) => void) => void, reload: () => void }} PageContext
+ */
