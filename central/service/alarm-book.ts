@@ -363,6 +363,17 @@ export class AlarmBook {
     return rows.map(eventOf);
   }
 
+  /** The start of each open alarm's condition, by key (what the evaluator need not look up again). */
+  openSince(): Map<string, number> {
+    const rows = this.sql(
+      "SELECT key, since_ms FROM alarm WHERE state IN ('active', 'acknowledged')",
+    ).all() as {
+      key: string;
+      since_ms: number;
+    }[];
+    return new Map(rows.map((r) => [r.key, r.since_ms]));
+  }
+
   /** The newest event id (0 when none): where a live feed starts. */
   lastEventId(): number {
     return (this.sql("SELECT COALESCE(MAX(id), 0) FROM alarm_event").pluck().get() as number) ?? 0;

@@ -10,13 +10,13 @@
 // so they never undo each other. A store that cannot be read changes
 // nothing: no alarm clears because data could not be fetched.
 import type { IoResult } from "../../common/result.ts";
-import { deriveConditions } from "../alarms.ts";
 import type { CentralConfig } from "../config.ts";
 import type { MetaStore } from "../meta/meta.ts";
 import { deriveFacilityConditions } from "../savings/alarms.ts";
 import type { SavingsConfig } from "../savings/config.ts";
 import type { TimeSeriesStore } from "../stores/types.ts";
 import type { AlarmBook, Condition, ReconcileResult, Route } from "./alarm-book.ts";
+import { deriveConditions } from "./conditions.ts";
 import { contractAt } from "./contracts.ts";
 
 export interface EvaluatorOptions {
@@ -127,7 +127,8 @@ export class AlarmEvaluator {
   private async runOnce(): Promise<EvaluationOutcome> {
     const seq = this.dirtySeq;
     const observedAtMs = this.clock();
-    const vibration = await deriveConditions(this.o.store, this.o.meta, observedAtMs);
+    const open = this.o.book.openSince();
+    const vibration = await deriveConditions(this.o.store, this.o.meta, observedAtMs, (key) => open.get(key));
     if (vibration.kind !== "success") return this.failed(vibration);
     const facility = await this.facilityConditions(observedAtMs);
     if (facility.kind !== "success") return this.failed(facility);

@@ -60,7 +60,7 @@ export function actionForm(kind, alarm, done, cancel) {
 export function evidenceList(ev, extra = []) {
   if (!ev) return h("p", { class: "muted" }, t("noData"));
   const hz = (v) => (v == null ? null : `${num(v, 3)} ${t("hz")}`);
-  return kv([
+  const main = kv([
     ...extra,
     [t("frequency"), hz(ev.frequency_hz)],
     [t("expected"), hz(ev.expected_hz)],
@@ -80,8 +80,17 @@ export function evidenceList(ev, extra = []) {
     ],
     [t("band"), ev.band_hz ? `${num(ev.band_hz[0], 0)}–${num(ev.band_hz[1], 0)} ${t("hz")}` : null],
     [t("baselineRatio"), ev.baseline_ratio == null ? null : num(ev.baseline_ratio, 2)],
-    ...Object.entries(ev.detail ?? {}).map(([k, v]) => [k, typeof v === "number" ? num(v, 3) : v]),
   ]);
+  // The detector's own figures (zone boundaries, scores, sources) under their field names, folded away.
+  const detail = Object.entries(ev.detail ?? {}).map(([k, v]) => [k, typeof v === "number" ? num(v, 3) : v]);
+  return detail.length === 0
+    ? main
+    : h(
+        "div",
+        null,
+        main,
+        h("details", { class: "evidence-detail" }, h("summary", null, t("detail")), kv(detail)),
+      );
 }
 
 /** Alarm events as a table: newest first as given. */

@@ -13,12 +13,18 @@
 // a minute, an empty minute (no data) ends the run, and an episode longer
 // than the look-back reports the look-back's start. When the latest minute
 // itself is mixed, `since` is the latest block's time.
-import { type Diagnosis, type IsoZone, IsoZones, isoZoneFromNumber, type Severity } from "../common/names.ts";
-import { type IoResult, success } from "../common/result.ts";
-import { DIAGNOSIS_ACTIVE_MS } from "../common/wire.ts";
-import type { MetaStore } from "./meta/meta.ts";
-import type { Condition } from "./service/alarm-book.ts";
-import type { TimeSeriesStore } from "./stores/types.ts";
+import {
+  type Diagnosis,
+  type IsoZone,
+  IsoZones,
+  isoZoneFromNumber,
+  type Severity,
+} from "../../common/names.ts";
+import { type IoResult, success } from "../../common/result.ts";
+import { DIAGNOSIS_ACTIVE_MS } from "../../common/wire.ts";
+import type { MetaStore } from "../meta/meta.ts";
+import type { TimeSeriesStore } from "../stores/types.ts";
+import { alarmKey, type Condition } from "./alarm-book.ts";
 
 export const SINCE_WINDOW_MS = 60_000;
 export const SINCE_LOOKBACK_MS = 6 * 3_600_000;
@@ -60,12 +66,16 @@ async function sinceOf(
 /**
  * The alarm conditions that hold now across the fleet: one per asset + point
  * for a zone C/D, one per active edge diagnosis. The alarm book turns them
- * into occurrences (./service/alarm-book.ts).
+ * into occurrences (./alarm-book.ts). `openSince(key)` gives the start of a
+ * condition the book already has open (it keeps that start), so the zone's
+ * run is looked up in the store only for a new one — the query per alarming
+ * point was most of an evaluation's cost.
  */
 export async function deriveConditions(
   store: TimeSeriesStore,
   meta: MetaStore,
   nowMs = Date.now(),
+  openSince: (key: string) => number | undefined = () => undefined,
 ): Promise<IoResult<Condition[]>> {
   const fleet = meta.fleetIndex().assetById;
   const latest = await store.latest({ measurement: "vibration", groupBy: ["asset", "point"] });
@@ -81,16 +91,13 @@ export async function deriveConditions(
     zones.set(`${asset}\n${point}`, zone);
     const severity = zone ? severityOf(zone) : null;
     if (!zone || !severity) continue;
-    const since = await sinceOf(store, asset, point, row.ts, zone);
-    if (since.kind !== "success") return since;
-    conditions.push({
-      asset,
-      point,
-      fault: "overall_vibration",
-      severity,
-      sinceMs: since.value,
-      isoZone: zone,
-    });
+    let sinceMs = openSince(alarmKey(asset, point, "overall_vibration"));
+    if (sinceMs === undefined) {
+      const since = await sinceOf(store, asset, point, row.ts, zone);
+      if (since.kind !== "success") return since;
+      sinceMs = since.value;
+    }
+    conditions.push({ asset, point, fault: "overall_vibration", severity, sinceMs, isoZone: zone });
     zoned.add(`${asset}\n${point}`);
   }
   const diagnoses = await store.latest({ measurement: "diagnosis", groupBy: ["asset", "point", "fault"] });
