@@ -3,7 +3,7 @@
 // the validator settings the plugin relies on (see below).
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
-import { apiError, type ErrorCode, ErrorCodes } from "../common/errors.ts";
+import { apiError, CodedError, type ErrorCode, ErrorCodes } from "../common/errors.ts";
 import type { CentralDeps } from "./deps.ts";
 import { ApiError, ErrorBodySchema } from "./http.ts";
 import admin from "./plugins/admin.ts";
@@ -66,11 +66,13 @@ const central: FastifyPluginAsync<CentralDeps> = async (app, deps) => {
   app.addSchema(ErrorBodySchema);
 
   app.setErrorHandler((error: FastifyError & { vetraCode?: ErrorCode }, request, reply) => {
-    if (error instanceof ApiError) {
-      for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
-      if (error.statusCode >= 500)
-        request.log.warn({ code: error.code, msg: error.message }, "request failed");
-      return reply.code(error.statusCode).send(apiError(error.code, error.message));
+    // ApiError from a route, or a domain refusal (a state that forbids the change): the code's status.
+    if (error instanceof CodedError) {
+      if (error instanceof ApiError)
+        for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+      const status = ErrorCodes[error.code].status;
+      if (status >= 500) request.log.warn({ code: error.code, msg: error.message }, "request failed");
+      return reply.code(status).send(apiError(error.code, error.message));
     }
     if (error.validation) {
       const first = error.validation[0] as AjvError | undefined;

@@ -2,7 +2,7 @@
 // who may see what, and small parsers for query parameters.
 import { type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
-import { type ErrorCode, ErrorCodes } from "../common/errors.ts";
+import { CodedError, type ErrorCode, ErrorCodes } from "../common/errors.ts";
 import type { Asset, Principal } from "./meta/meta.ts";
 import { responsibleCompany } from "./service/contracts.ts";
 
@@ -22,13 +22,11 @@ export const errorResponses = (...statuses: number[]): Record<number, TSchema> =
   Object.fromEntries(statuses.map((s) => [s, Type.Ref("ErrorBody")]));
 
 /** Thrown by handlers; the error handler turns it into `{"error": {code, message}}` with the code's status. */
-export class ApiError extends Error {
-  readonly code: ErrorCode;
+export class ApiError extends CodedError {
   readonly statusCode: number;
   readonly headers: Record<string, string>;
   constructor(code: ErrorCode, message?: string, headers: Record<string, string> = {}) {
-    super(message ?? ErrorCodes[code].en);
-    this.code = code;
+    super(code, message);
     this.statusCode = ErrorCodes[code].status;
     this.headers = headers;
   }

@@ -53,6 +53,20 @@ export interface ApiErrorBody {
   error: { code: ErrorCode; message: string; details?: unknown };
 }
 
+/**
+ * A refusal that names its code in the table above, thrown by domain code
+ * (a state that forbids a change, a reference that does not resolve) — not
+ * for bugs. Central answers it with the code's status and the message, so a
+ * route needs no try/catch to translate it.
+ */
+export class CodedError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message?: string) {
+    super(message ?? ErrorCodes[code].en);
+    this.code = code;
+  }
+}
+
 export const apiError = (code: ErrorCode, message?: string, details?: unknown): ApiErrorBody => ({
   error: {
     code,

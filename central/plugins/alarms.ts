@@ -14,7 +14,6 @@ import {
   type AlarmRecord,
   AlarmSorts,
   type AlarmState,
-  AlarmStateError,
   DEFAULT_PAGE,
 } from "../service/alarm-book.ts";
 import { companiesOf } from "./service.ts";
@@ -32,6 +31,8 @@ const literals = (values: readonly string[]) => Type.Union(values.map((v) => Typ
 /** Live feed: how often each replica looks for events written by others, and the keep-alive. */
 const STREAM_POLL_MS = 1000;
 const STREAM_PING_MS = 15_000;
+/** What one slow client may have waiting in the server's buffer before its stream is closed. */
+const STREAM_MAX_BUFFERED_BYTES = 1 << 20;
 
 interface Subscriber {
   raw: ServerResponse;
@@ -54,15 +55,6 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
   const actorOf = (request: Parameters<typeof principalOf>[0]): string => {
     const p = principalOf(request);
     return p.label || `${p.role}#${p.tokenId}`;
-  };
-
-  const stateful = <T>(f: () => T): T => {
-    try {
-      return f();
-    } catch (error) {
-      if (error instanceof AlarmStateError) throw new ApiError("CONFLICT", error.message);
-      throw error;
-    }
   };
 
   app.get(
@@ -214,7 +206,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
     async (request) => {
       const alarm = await load(request, request.params.id);
       const comment = request.body?.comment ?? null;
-      return { alarm: stateful(() => book.acknowledge(alarm.id, actorOf(request), comment)) };
+      return { alarm: book.acknowledge(alarm.id, actorOf(request), comment) };
     },
   );
 
@@ -242,7 +234,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
     async (request) => {
       const alarm = await load(request, request.params.id);
       const { assignee, comment } = request.body;
-      return { alarm: stateful(() => book.assign(alarm.id, assignee, actorOf(request), comment ?? null)) };
+      return { alarm: book.assign(alarm.id, assignee, actorOf(request), comment ?? null) };
     },
   );
 
@@ -271,12 +263,26 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
   let pinger: NodeJS.Timeout | null = null;
   let unsubscribe: (() => void) | null = null;
 
+  /**
+   * A client that does not read (a stalled browser tab) would make the
+   * server buffer without end: past the cap its stream is closed, and the
+   * client's reconnect with Last-Event-ID gets what it missed.
+   */
+  function write(s: Subscriber, message: string): void {
+    if (s.raw.writableLength > STREAM_MAX_BUFFERED_BYTES) {
+      subscribers.delete(s);
+      s.raw.end();
+      return;
+    }
+    s.raw.write(message);
+  }
+
   function send(to: Iterable<Subscriber>, events: AlarmEvent[]): void {
     const alarmsById = new Map<string, AlarmRecord | null>();
     for (const event of events) {
       if (!alarmsById.has(event.alarm)) alarmsById.set(event.alarm, book.get(event.alarm));
       const message = `id: ${event.id}\nevent: alarm\ndata: ${JSON.stringify({ event, alarm: alarmsById.get(event.alarm) })}\n\n`;
-      for (const s of to) if (!s.companies || s.companies.includes(event.company)) s.raw.write(message);
+      for (const s of to) if (!s.companies || s.companies.includes(event.company)) write(s, message);
     }
   }
 
@@ -295,7 +301,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
     cursor = book.lastEventId();
     poller = setInterval(poll, STREAM_POLL_MS);
     pinger = setInterval(() => {
-      for (const s of subscribers) s.raw.write(": ping\n\n");
+      for (const s of subscribers) write(s, ": ping\n\n");
     }, STREAM_PING_MS);
     unsubscribe = book.onChange(() => setImmediate(poll));
   }

@@ -89,6 +89,17 @@ describe("companies and contracts", () => {
     });
     expect(overlap.statusCode).toBe(409);
     expect(overlap.json().error.message).toMatch(/"T02" is under contract/);
+    // What does not resolve is a bad request, not a conflict.
+    const ghost = await call("POST", "/api/v1/contracts", f.tokens.admin, {
+      company: "sc-east",
+      assets: ["T99"],
+      from: "2030-01-01",
+      responseTimeMinutes: 60,
+    });
+    expect([ghost.statusCode, ghost.json().error]).toEqual([
+      400,
+      { code: "VALIDATION_FAILED", message: 'assets: unknown asset "T99"' },
+    ]);
     const unknown = await call("POST", "/api/v1/contracts", f.tokens.admin, {
       company: "sc-east",
       assets: ["T02"],

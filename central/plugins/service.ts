@@ -17,7 +17,6 @@ import {
   type Company,
   CompanyLangs,
   type Contract,
-  ContractConflict,
   Contracts,
   responsibleCompany,
 } from "../service/contracts.ts";
@@ -111,30 +110,12 @@ const parseTime = (text: string, key: string): number => {
   return ms;
 };
 
-const conflict = <T>(f: () => T): T => {
-  try {
-    return f();
-  } catch (error) {
-    if (error instanceof ContractConflict) throw new ApiError("CONFLICT", error.message);
-    throw error;
-  }
-};
-
 const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   const { meta, store, config } = deps;
   const clock = deps.clock ?? Date.now;
   const book = new AlarmBook(meta.sqlite, clock);
   const contracts = new Contracts(meta, clock);
-  contracts.importConfig(
-    config.contracts.map((c) => ({
-      id: c.id,
-      company: c.company,
-      assets: c.assets,
-      fromMs: configTimeMs(c.from),
-      toMs: c.to === undefined ? null : configTimeMs(c.to),
-      responseTimeMs: c.responseTimeMinutes * 60_000,
-    })),
-  );
+  contracts.importConfig(config.contracts);
   const evaluator = new AlarmEvaluator({
     store,
     meta,
@@ -314,15 +295,13 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       const timezone = b.timezone ?? "Europe/Moscow";
       if (!isTimeZone(timezone))
         throw new ApiError("VALIDATION_FAILED", `body.timezone: unknown time zone "${timezone}"`);
-      const company: Company = conflict(() =>
-        contracts.addCompany({
-          id: b.id,
-          name: b.name,
-          email: b.email ?? null,
-          lang: b.lang ?? "ru",
-          timezone,
-        }),
-      );
+      const company: Company = contracts.addCompany({
+        id: b.id,
+        name: b.name,
+        email: b.email ?? null,
+        lang: b.lang ?? "ru",
+        timezone,
+      });
       reply.code(201);
       return { company };
     },
@@ -419,16 +398,14 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     },
     async (request, reply) => {
       const b = request.body;
-      const contract = conflict(() =>
-        contracts.putContract({
-          ...(b.id ? { id: b.id } : {}),
-          company: b.company,
-          assets: b.assets,
-          fromMs: parseTime(b.from, "from"),
-          toMs: b.to == null ? null : parseTime(b.to, "to"),
-          responseTimeMs: b.responseTimeMinutes * 60_000,
-        }),
-      );
+      const contract = contracts.putContract({
+        ...(b.id ? { id: b.id } : {}),
+        company: b.company,
+        assets: b.assets,
+        fromMs: parseTime(b.from, "from"),
+        toMs: b.to == null ? null : parseTime(b.to, "to"),
+        responseTimeMs: b.responseTimeMinutes * 60_000,
+      });
       reply.code(201);
       return { contract: contractOut(contract) };
     },
@@ -459,14 +436,12 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     },
     async (request) => {
       const b = request.body;
-      const contract = conflict(() =>
-        contracts.updateContract(request.params.id, {
-          ...(b.assets ? { assets: b.assets } : {}),
-          ...(b.from !== undefined ? { fromMs: parseTime(b.from, "from") } : {}),
-          ...(b.to !== undefined ? { toMs: b.to === null ? null : parseTime(b.to, "to") } : {}),
-          ...(b.responseTimeMinutes !== undefined ? { responseTimeMs: b.responseTimeMinutes * 60_000 } : {}),
-        }),
-      );
+      const contract = contracts.updateContract(request.params.id, {
+        ...(b.assets ? { assets: b.assets } : {}),
+        ...(b.from !== undefined ? { fromMs: parseTime(b.from, "from") } : {}),
+        ...(b.to !== undefined ? { toMs: b.to === null ? null : parseTime(b.to, "to") } : {}),
+        ...(b.responseTimeMinutes !== undefined ? { responseTimeMs: b.responseTimeMinutes * 60_000 } : {}),
+      });
       if (!contract) throw new ApiError("NOT_FOUND", `No contract "${request.params.id}"`);
       return { contract: contractOut(contract) };
     },

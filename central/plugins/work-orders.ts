@@ -10,17 +10,16 @@ import type { FastifyRequest } from "fastify";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
 import type { Principal } from "../meta/meta.ts";
-import type { AlarmRecord } from "../service/alarm-book.ts";
 import { faultName, pointName } from "../service/names.ts";
 import { buildServiceReport, serviceReportCsv } from "../service/service-report.ts";
 import { renderServiceReportPdf } from "../service/service-report-pdf.ts";
-import { type Evidence, renderWorkOrderPdf } from "../service/work-order-pdf.ts";
+import { renderWorkOrderPdf } from "../service/work-order-pdf.ts";
 import {
+  alarmEvidence,
   detectImageType,
   MAX_PHOTO_BYTES,
   PhotoTypes,
   type WorkOrder,
-  WorkOrderConflict,
   type WorkOrderEventKind,
   WorkOrderEventKinds,
   WorkOrders,
@@ -183,31 +182,6 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
     return order;
   };
 
-  const conflictAsApi = <T>(f: () => T): T => {
-    try {
-      return f();
-    } catch (error) {
-      if (error instanceof WorkOrderConflict) throw new ApiError("CONFLICT", error.message);
-      throw error;
-    }
-  };
-
-  /** The alarm's evidence now: the newest diagnosis row of its point and fault, else the point's newest vibration row. */
-  const evidenceOf = async (alarm: AlarmRecord): Promise<Evidence | null> => {
-    const latest = async (measurement: "diagnosis" | "vibration", tags: Record<string, string>) => {
-      const r = await store.latest({ measurement, tags, groupBy: ["asset"] });
-      return r.kind === "success" ? r.value[0] : undefined;
-    };
-    const tags = { asset: alarm.asset, point: alarm.point };
-    const diagnosis = await latest("diagnosis", { ...tags, fault: alarm.fault });
-    if (diagnosis)
-      return { source: "diagnosis", at: new Date(diagnosis.ts).toISOString(), fields: diagnosis.fields };
-    const vibration = alarm.isoZone ? await latest("vibration", tags) : undefined;
-    return vibration
-      ? { source: "vibration", at: new Date(vibration.ts).toISOString(), fields: vibration.fields }
-      : null;
-  };
-
   const photoUrl = (order: string, photo: number) =>
     `/api/v1/work-orders/${encodeURIComponent(order)}/photos/${photo}`;
 
@@ -351,7 +325,10 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
       const order = visibleOrder(request, request.params.id);
       const { format, lang } = request.query;
       const alarm = book.get(order.alarm);
-      const evidence = alarm ? await evidenceOf(alarm) : null;
+      const found = alarm ? await alarmEvidence(store, alarm) : null;
+      if (found && found.kind !== "success")
+        throw new ApiError(found.kind === "retryable" ? "STORE_UNAVAILABLE" : "QUERY_FAILED", found.message);
+      const evidence = found?.value ?? null;
       const events = orders.events(order.id);
       const photos = orders.photos(order.id);
       if (format === "pdf") {
@@ -412,9 +389,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
     },
     async (request) => {
       const order = visibleOrder(request, request.params.id);
-      const updated = conflictAsApi(() =>
-        orders.update(order.id, request.body, actorOf(principalOf(request))),
-      );
+      const updated = orders.update(order.id, request.body, actorOf(principalOf(request)));
       if (!updated) throw new ApiError("NOT_FOUND", `No work order "${order.id}"`);
       return { workOrder: updated };
     },
@@ -454,9 +429,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
           "VALIDATION_FAILED",
           `body: not a ${declared === "image/png" ? "PNG" : "JPEG"} image (its first bytes are ${found ?? "no image signature"})`,
         );
-      const photo = conflictAsApi(() =>
-        orders.addPhoto(order.id, request.body as Buffer, actorOf(principalOf(request))),
-      );
+      const photo = orders.addPhoto(order.id, request.body as Buffer, actorOf(principalOf(request)));
       if (!photo) throw new ApiError("NOT_FOUND", `No work order "${order.id}"`);
       reply.code(201);
       return { photo: { ...photo, url: photoUrl(order.id, photo.id) } };

@@ -9,6 +9,7 @@
 // (`reactivated`); clearing is automatic once the condition has been absent
 // for the configured time.
 import type Database from "better-sqlite3";
+import { CodedError } from "../../common/errors.ts";
 import type { IsoZone, Severity } from "../../common/names.ts";
 
 export type AlarmState = "active" | "acknowledged" | "cleared";
@@ -119,8 +120,11 @@ export const AlarmSorts = ["severity", "since", "raisedAt", "asset", "state"] as
 export type AlarmSort = (typeof AlarmSorts)[number];
 
 /** A change refused because of the alarm's state (e.g. acknowledging a cleared alarm). */
-export class AlarmStateError extends Error {
+export class AlarmStateError extends CodedError {
   override readonly name = "AlarmStateError";
+  constructor(message: string) {
+    super("CONFLICT", message);
+  }
 }
 
 interface AlarmRow {
@@ -602,7 +606,7 @@ export class AlarmBook {
         return recordOf(this.row(id)!);
       })
       .immediate();
-    if (!record) throw new AlarmStateError(`no alarm "${id}"`);
+    if (!record) throw new CodedError("NOT_FOUND", `No alarm "${id}"`);
     this.changed();
     return record;
   }

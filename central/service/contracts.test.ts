@@ -104,12 +104,11 @@ describe("contracts", () => {
       id: "cfg-1",
       company: "sc-a",
       assets: ["T02"],
-      fromMs: NOV,
-      toMs: null,
-      responseTimeMs: 60_000,
+      from: "2026-11-01",
+      responseTimeMinutes: 1,
     };
     contracts.importConfig([fromConfig]);
-    contracts.importConfig([{ ...fromConfig, responseTimeMs: 120_000 }]);
+    contracts.importConfig([{ ...fromConfig, responseTimeMinutes: 2 }]);
     contracts.putContract({ company: "sc-a", assets: ["T01"], fromMs: NOV, toMs: null, responseTimeMs: 1 });
     expect(contracts.listContracts().map((c) => [c.id, c.source, c.responseTimeMs])).toEqual([
       ["C-0002", "api", 1],

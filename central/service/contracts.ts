@@ -7,6 +7,8 @@
 // Contracts live in the metadata SQLite; the fleet cache of MetaStore holds
 // them per asset (`Asset.contracts`), so visibility checks stay in memory.
 import type Database from "better-sqlite3";
+import { CodedError } from "../../common/errors.ts";
+import { type ContractConfig, configTimeMs } from "../config.ts";
 import type { Asset, ContractSpan, MetaStore } from "../meta/meta.ts";
 
 export const CompanyLangs = ["ru", "en"] as const;
@@ -35,9 +37,17 @@ export interface Contract {
 
 export type NewContract = Omit<Contract, "source" | "id"> & { id?: string };
 
-/** A change the caller may not make, with a message naming what is in the way. */
-export class ContractConflict extends Error {
+/**
+ * A change refused, with a message naming the key and what is in the way:
+ * CONFLICT for what exists already (an id, an asset under another contract
+ * in the period), VALIDATION_FAILED for what does not resolve (an unknown
+ * company or asset, an empty period).
+ */
+export class ContractConflict extends CodedError {
   override readonly name = "ContractConflict";
+  constructor(message: string, code: "CONFLICT" | "VALIDATION_FAILED" = "CONFLICT") {
+    super(code, message);
+  }
 }
 
 /** The contract of `asset` that covers `atMs`, if any. */
@@ -187,9 +197,20 @@ export class Contracts {
   }
 
   /** Makes the config's contracts present (idempotent; contracts added through the API stay). */
-  importConfig(contracts: readonly NewContract[]): void {
+  importConfig(contracts: readonly ContractConfig[]): void {
     this.db.transaction(() => {
-      for (const c of contracts) this.putContract(c, "config");
+      for (const c of contracts)
+        this.putContract(
+          {
+            id: c.id,
+            company: c.company,
+            assets: c.assets,
+            fromMs: configTimeMs(c.from),
+            toMs: c.to === undefined ? null : configTimeMs(c.to),
+            responseTimeMs: c.responseTimeMinutes * 60_000,
+          },
+          "config",
+        );
     })();
   }
 
@@ -221,12 +242,14 @@ export class Contracts {
   }
 
   private check(c: NewContract & { id: string }): void {
-    if (!this.getCompany(c.company)) throw new ContractConflict(`company: unknown company "${c.company}"`);
-    if (c.toMs !== null && c.toMs <= c.fromMs) throw new ContractConflict("to: must be after from");
-    if (c.assets.length === 0) throw new ContractConflict("assets: at least one asset");
+    if (!this.getCompany(c.company))
+      throw new ContractConflict(`company: unknown company "${c.company}"`, "VALIDATION_FAILED");
+    if (c.toMs !== null && c.toMs <= c.fromMs)
+      throw new ContractConflict("to: must be after from", "VALIDATION_FAILED");
+    if (c.assets.length === 0) throw new ContractConflict("assets: at least one asset", "VALIDATION_FAILED");
     for (const id of c.assets) {
       const asset = this.meta.getAsset(id);
-      if (!asset) throw new ContractConflict(`assets: unknown asset "${id}"`);
+      if (!asset) throw new ContractConflict(`assets: unknown asset "${id}"`, "VALIDATION_FAILED");
       const clash = asset.contracts.find(
         (other) => other.contract !== c.id && overlaps(c.fromMs, c.toMs, other.fromMs, other.toMs),
       );

@@ -17,7 +17,7 @@ import type { SavingsConfig } from "../savings/config.ts";
 import type { TimeSeriesStore } from "../stores/types.ts";
 import type { AlarmBook, Condition, ReconcileResult, Route } from "./alarm-book.ts";
 import { deriveConditions } from "./conditions.ts";
-import { contractAt } from "./contracts.ts";
+import { contractAt, responsibleCompany } from "./contracts.ts";
 
 export interface EvaluatorOptions {
   store: TimeSeriesStore;
@@ -55,11 +55,11 @@ export class AlarmEvaluator {
   routeOf = (assetId: string, atMs: number): Route | null => {
     const asset = this.o.meta.getAsset(assetId);
     if (!asset) return null;
-    const contract = contractAt(asset, atMs);
     return {
-      company: contract?.company ?? asset.tenant,
+      company: responsibleCompany(asset, atMs),
       site: asset.site,
-      responseTimeMs: contract?.responseTimeMs ?? this.o.alarms.defaultResponseTimeMinutes * 60_000,
+      responseTimeMs:
+        contractAt(asset, atMs)?.responseTimeMs ?? this.o.alarms.defaultResponseTimeMinutes * 60_000,
     };
   };
 

@@ -19,14 +19,13 @@ import {
 import { formatDateTime, formatNumber, type Lang, zoneLabel } from "../savings/pdf-format.ts";
 import type { AlarmRecord } from "./alarm-book.ts";
 import { faultName, pointName } from "./names.ts";
-import type { WorkOrder, WorkOrderEvent, WorkOrderEventKind, WorkOrderState } from "./work-orders.ts";
-
-/** What the alarm's evidence was when the order was printed: the newest diagnosis or vibration row. */
-export interface Evidence {
-  source: "diagnosis" | "vibration";
-  at: string;
-  fields: Record<string, number>;
-}
+import type {
+  Evidence,
+  WorkOrder,
+  WorkOrderEvent,
+  WorkOrderEventKind,
+  WorkOrderState,
+} from "./work-orders.ts";
 
 export interface WorkOrderSheet {
   order: WorkOrder;

@@ -12,6 +12,10 @@
 // actor and time, written in the same transaction as the change. Times are
 // epoch ms UTC.
 import type Database from "better-sqlite3";
+import { CodedError } from "../../common/errors.ts";
+import { type IoResult, success } from "../../common/result.ts";
+import type { TimeSeriesStore } from "../stores/types.ts";
+import type { AlarmRecord } from "./alarm-book.ts";
 
 export const WorkOrderStates = ["open", "in_progress", "done"] as const;
 export type WorkOrderState = (typeof WorkOrderStates)[number];
@@ -85,8 +89,11 @@ export interface WorkOrderChange {
 }
 
 /** A change the order's state forbids; the message says which. */
-export class WorkOrderConflict extends Error {
+export class WorkOrderConflict extends CodedError {
   override readonly name = "WorkOrderConflict";
+  constructor(message: string) {
+    super("CONFLICT", message);
+  }
 }
 
 const NEXT: Readonly<Record<WorkOrderState, readonly WorkOrderState[]>> = {
@@ -446,4 +453,36 @@ export class WorkOrders {
       .all({ company, from: fromMs, to: toMs }) as { asset: string; opened: number; done: number }[];
     return new Map(rows.map((r) => [r.asset, { opened: r.opened, done: r.done }]));
   }
+}
+
+/** What the alarm's evidence was when the order was shown or printed: the newest diagnosis or vibration row. */
+export interface Evidence {
+  source: "diagnosis" | "vibration";
+  at: string;
+  fields: Record<string, number>;
+}
+
+/**
+ * The evidence behind an alarm, for its work order: the newest diagnosis row
+ * of its point and fault, else (a zone alarm) the point's newest vibration
+ * row; null when the store has neither.
+ */
+export async function alarmEvidence(
+  store: TimeSeriesStore,
+  alarm: AlarmRecord,
+): Promise<IoResult<Evidence | null>> {
+  const tags = { asset: alarm.asset, point: alarm.point };
+  const diagnosis = await store.latest({
+    measurement: "diagnosis",
+    tags: { ...tags, fault: alarm.fault },
+    groupBy: ["asset"],
+  });
+  if (diagnosis.kind !== "success") return diagnosis;
+  const d = diagnosis.value[0];
+  if (d) return success({ source: "diagnosis", at: new Date(d.ts).toISOString(), fields: d.fields });
+  if (!alarm.isoZone) return success(null);
+  const vibration = await store.latest({ measurement: "vibration", tags, groupBy: ["asset"] });
+  if (vibration.kind !== "success") return vibration;
+  const v = vibration.value[0];
+  return success(v ? { source: "vibration", at: new Date(v.ts).toISOString(), fields: v.fields } : null);
 }
