@@ -17,7 +17,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -119,15 +119,14 @@ describe("npm run build: the compiled commands on production packages only", () 
   });
 
   it("a production module importing a test fixture fails the build", async () => {
-    const probe = join(REPO, "central", "build-probe-imports-fixture.ts");
-    writeFileSync(probe, 'export { makeCentralFixture } from "./test-fixture.ts";\n');
-    try {
-      await expect(buildDist(join(tmp, "dist-probe"))).rejects.toThrow(
-        /central\/build-probe-imports-fixture\.ts imports the test-only central\/test-fixture\.ts/,
-      );
-    } finally {
-      rmSync(probe, { force: true });
-    }
+    const probe = join(tmp, "probe", "imports-fixture.ts");
+    mkdirSync(dirname(probe), { recursive: true });
+    const fixture = relative(dirname(probe), join(REPO, "central", "test-fixture.ts"));
+    writeFileSync(probe, `export { makeCentralFixture } from ${JSON.stringify(fixture)};\n`);
+    await expect(buildDist(join(tmp, "dist-probe"), { extraEntries: [probe] })).rejects.toThrow(
+      /probe\/imports-fixture\.ts imports the test-only central\/test-fixture\.ts/,
+    );
+    expect(existsSync(join(tmp, "dist-probe", "cli"))).toBe(false); // nothing written
   });
 
   it("`vetra edge --help` runs compiled", async () => {

@@ -66,15 +66,25 @@ const perFile: Plugin = {
   },
 };
 
-/** Builds into `outDir` (emptied first). */
-export async function buildDist(outDir: string = DEFAULT_DIST_DIR): Promise<DistBuild> {
+/**
+ * Builds into `outDir` (emptied first). `extraEntries`: more modules to
+ * compile beside the sources (the build's own test checks its refusals
+ * with them, without writing into the source tree).
+ */
+export async function buildDist(
+  outDir: string = DEFAULT_DIST_DIR,
+  options: { extraEntries?: readonly string[] } = {},
+): Promise<DistBuild> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   const files = [
     ...SOURCE_FOLDERS.flatMap((folder) => walk(join(REPO_ROOT, folder))),
     ...SOURCE_FILES.map((f) => join(REPO_ROOT, f)),
   ];
-  const entries = files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !TEST_ONLY.test(rel(f)));
+  const entries = [
+    ...files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts") && !TEST_ONLY.test(rel(f))),
+    ...(options.extraEntries ?? []),
+  ];
   // Everything else the code reads beside itself at run time: the console's static files.
   const assets = files.filter((f) => !f.endsWith(".ts") && !f.endsWith(".md") && !TEST_ONLY.test(rel(f)));
 
