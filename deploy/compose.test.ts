@@ -372,7 +372,14 @@ describe("deploy/compose/Dockerfile", () => {
       dependencies: Record<string, string>;
       scripts: Record<string, string>;
     };
-    expect(manifest.scripts.build).toContain("deploy/build.ts");
+    // `npm run build` in the build stage: every file its command names is there.
+    const buildFiles = manifest.scripts.build!.split(/\s+/).filter((w) => /\.(ts|js)$/.test(w));
+    expect(buildFiles).toContain("deploy/build.ts");
+    for (const f of buildFiles)
+      expect(
+        copied.some((c) => f === c || f.startsWith(`${c}/`)),
+        `${f} (npm run build) is not copied into the build stage`,
+      ).toBe(true);
     const packages = new Set<string>();
     for (const output of Object.values(result.metafile.outputs))
       for (const imp of output.imports)
