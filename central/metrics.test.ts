@@ -3,10 +3,13 @@
 // a stored batch, the same batch again, a refused one, a live feed opened
 // and closed, an alarm evaluation — and the API port does not serve them.
 import { mkdtempSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../test/helpers/ports.ts";
 import { sample } from "../test/helpers/prometheus.ts";
 import { until } from "../test/helpers/until.ts";
 import { parseCentralConfig } from "./config.ts";
@@ -163,6 +166,41 @@ describe("central metrics on their own port", () => {
       async () => ((await clients()) === 0 ? true : undefined),
       5000,
     );
+  });
+});
+
+describe("the metrics listener's configuration", () => {
+  it("refuses a port out of range, a string and an unknown key, naming the key", () => {
+    const parse = (metrics: unknown) => () => parseCentralConfig({ server: { metrics }, ...FIXTURE_FLEET });
+    expect(parse({ port: 70_000 })).toThrow(/server\.metrics\.port/);
+    expect(parse({ port: "9464" })).toThrow(/server\.metrics\.port/);
+    expect(parse({ port: 9464, path: "/m" })).toThrow(/server\.metrics\.path/);
+    expect(parseCentralConfig({ server: { metrics: { port: 9464 } } }).server.metrics).toEqual({
+      port: 9464,
+    });
+  });
+
+  it("a metrics port already taken stops the start with the error, and the API port is released", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vetra-metrics-port-"));
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const port = (taken.address() as AddressInfo).port;
+    const apiPort = await freePort();
+    try {
+      const config = (p: number) =>
+        parseCentralConfig({
+          server: { host: "127.0.0.1", port: apiPort, metrics: { port: p } },
+          dataDir: dir,
+          ...FIXTURE_FLEET,
+        });
+      await expect(startCentral(config(port))).rejects.toThrow(/EADDRINUSE/);
+      // Nothing left listening: the same API port starts again at once.
+      const again = await startCentral(config(0));
+      await again.close();
+    } finally {
+      taken.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
