@@ -9,6 +9,7 @@ import { consoleSection } from "./console.bench.ts";
 import { dspSection } from "./dsp.bench.ts";
 import { gridBench } from "./grid.bench.ts";
 import { ingestSection } from "./ingest.bench.ts";
+import { pgdriverSection } from "./pgdriver.bench.ts";
 import { savingsSection } from "./savings.bench.ts";
 import type { BenchSection } from "./section.ts";
 
@@ -23,6 +24,7 @@ const SECTIONS: (() => Promise<BenchSection>)[] = [
   gridBench,
   savingsSection,
   consoleSection,
+  pgdriverSection,
   dspSection,
 ];
 

@@ -14,6 +14,7 @@ import docs from "./plugins/docs.ts";
 import grid from "./plugins/grid.ts";
 import health from "./plugins/health.ts";
 import ingest from "./plugins/ingest.ts";
+import metrics from "./plugins/metrics.ts";
 import notifications from "./plugins/notifications.ts";
 import savings from "./plugins/savings.ts";
 import security from "./plugins/security.ts";
@@ -95,6 +96,7 @@ const central: FastifyPluginAsync<CentralDeps> = async (app, deps) => {
   await app.register(security);
   await app.register(docs);
   await app.register(auth, { meta: deps.meta });
+  if (deps.metrics) await app.register(metrics, { ...deps, metrics: deps.metrics });
   await app.register(admin, deps);
   await app.register(health, deps);
   await app.register(ingest, deps);

@@ -28,6 +28,19 @@ const ServerSchema = Type.Object(
     host: Type.String({ default: "127.0.0.1" }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
     bodyLimitBytes: Type.Integer({ minimum: 1024, default: MAX_BATCH_BYTES }),
+    /**
+     * Prometheus metrics on a listener of their own (`GET /metrics`, plain HTTP), apart from the API
+     * port so the public ingress never reaches them; host defaults to `server.host`. Off when absent.
+     */
+    metrics: Type.Optional(
+      Type.Object(
+        {
+          port: Type.Integer({ minimum: 0, maximum: 65535 }),
+          host: Type.Optional(Type.String({ minLength: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     /** Serve HTTPS with this PEM certificate chain and key (see README, "Running central behind TLS"). */
     tls: Type.Optional(
       Type.Object(

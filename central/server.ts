@@ -2,9 +2,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
+import { type MetricsServer, serveMetrics } from "../common/metrics-server.ts";
 import { createCentralApp } from "./app.ts";
 import type { CentralConfig } from "./config.ts";
 import { META_FILE, MetaStore } from "./meta/meta.ts";
+import { type CentralMetrics, createCentralMetrics } from "./metrics.ts";
+import { instrumentStore } from "./stores/instrumented.ts";
 import { createStore } from "./stores/registry.ts";
 import type { TimeSeriesStore } from "./stores/types.ts";
 
@@ -13,6 +16,9 @@ export interface RunningCentral {
   app: FastifyInstance;
   meta: MetaStore;
   store: TimeSeriesStore;
+  /** With `server.metrics` in the config: the registry and where Prometheus scrapes it. */
+  metrics?: CentralMetrics;
+  metricsUrl?: string;
   /** Plaintext of the admin token created at this start (none existed), else undefined. Shown once. */
   adminToken?: string;
   close(): Promise<void>;
@@ -23,9 +29,14 @@ export async function startCentral(
   opts: { logger?: boolean | object } = {},
 ): Promise<RunningCentral> {
   const meta = new MetaStore(join(config.dataDir, META_FILE));
-  const store = createStore(config.store, config.dataDir);
+  const metrics = config.server.metrics ? createCentralMetrics() : undefined;
+  const opened = createStore(config.store, config.dataDir);
+  const store = metrics ? instrumentStore(opened, metrics) : opened;
+  let metricsServer: MetricsServer | null = null;
+  let app: FastifyInstance | null = null;
   let closed = false;
   const closeStores = async () => {
+    await metricsServer?.close();
     await store.close();
     meta.close();
   };
@@ -37,32 +48,40 @@ export async function startCentral(
       : meta.createToken({ role: "admin", label: "initial admin" });
     const tls = config.server.tls;
     const https = tls ? { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } : undefined;
-    const app = createCentralApp({
+    app = createCentralApp({
       store,
       meta,
       config,
+      ...(metrics ? { metrics } : {}),
       logger: opts.logger ?? false,
       ...(https ? { https } : {}),
     });
     await app.listen({ host: config.server.host, port: config.server.port });
+    if (metrics && config.server.metrics) {
+      const { host, port } = config.server.metrics;
+      metricsServer = await serveMetrics(metrics.registry, host ?? config.server.host, port);
+    }
+    const running = app;
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.server.port;
     const host = config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host;
     return {
       url: `${https ? "https" : "http"}://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}`,
-      app,
+      app: running,
       meta,
       store,
+      ...(metrics && metricsServer ? { metrics, metricsUrl: metricsServer.url } : {}),
       ...(adminToken !== undefined ? { adminToken } : {}),
       async close() {
         if (closed) return;
         closed = true;
         // Stop accepting, let in-flight requests finish, then close the stores they use.
-        await app.close();
+        await running.close();
         await closeStores();
       },
     };
   } catch (error) {
+    await app?.close();
     await closeStores();
     throw error;
   }

@@ -1,6 +1,10 @@
 // `vetra` — one executable for every room (SPEC.md, "Command line").
 // Each command lives with its room; this file only dispatches, so adding a
-// command is one line in the table below.
+// command is one line in the table below. Run from the sources through
+// bin/vetra.js; compiled (`npm run build`), `node dist/cli/main.js …` is the
+// same executable without a TypeScript loader (the Docker image's entry).
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -62,3 +66,16 @@ export async function main(argv: string[]): Promise<number> {
   const run = await command.load();
   return run(rest);
 }
+
+/** True when this module is the process's entry (`node dist/cli/main.js …`), not imported by bin/vetra.js. */
+const isEntry = (): boolean => {
+  try {
+    return (
+      !!process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))
+    );
+  } catch {
+    return false;
+  }
+};
+
+if (isEntry()) process.exitCode = await main(process.argv.slice(2));

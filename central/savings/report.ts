@@ -11,7 +11,8 @@
 // opening the SQLite file read-only. The earlier read paths stay callable
 // (`readPath`) as the benchmark's named baselines.
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { siblingModule, startModuleWorker } from "../../common/module-worker.ts";
 import type { IoResult } from "../../common/result.ts";
 import { success } from "../../common/result.ts";
 import { queryColumns } from "../stores/columns.ts";
@@ -468,7 +469,7 @@ export async function buildReport(args: {
   /**
    * Worker threads beside this one for the columnar path over the embedded
    * store; default: one less than the cores (at most 3) for 100 facilities
-   * or more, none below (a worker takes ~0.5–1 s to start under tsx).
+   * or more, none below (a worker takes ~0.5–1 s to start from the TypeScript sources).
    */
   workers?: number;
 }): Promise<IoResult<SavingsReport>> {
@@ -576,17 +577,11 @@ export function unpackFacilityReport(packed: PackedFacilityReport): FacilityRepo
   return withLazyIntervals({ ...packed.report, daily: unpackRows(packed.daily) }, packed.intervals);
 }
 
-const WORKER_URL = new URL("./report-worker.ts", import.meta.url).href;
+/** report-worker.ts beside this file (report-worker.js in the compiled build). */
+const WORKER_MODULE = siblingModule(import.meta.url, "report-worker");
 
-/**
- * Starts a report worker. Its entry is TypeScript, so the worker first
- * registers tsx's loader (the main thread's loader is not inherited by
- * workers), then imports it.
- */
 function startWorker(data: ReportWorkerData): Worker {
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const code = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL)}); });`;
-  return new Worker(code, { eval: true, workerData: data });
+  return startModuleWorker(WORKER_MODULE, { workerData: data });
 }
 
 const defaultWorkers = (facilities: number): number =>
@@ -664,7 +659,7 @@ export async function reportSites(
     try {
       w = startWorker(data);
     } catch {
-      continue; // no worker (e.g. tsx not resolvable): this thread does its share
+      continue; // no worker could start: this thread does its share
     }
     workers.push(w);
     ended.push(

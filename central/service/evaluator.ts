@@ -9,6 +9,7 @@
 // applies an observation only if it is not older than the last one applied,
 // so they never undo each other. A store that cannot be read changes
 // nothing: no alarm clears because data could not be fetched.
+import { channel } from "node:diagnostics_channel";
 import type { IoResult } from "../../common/result.ts";
 import type { CentralConfig } from "../config.ts";
 import type { MetaStore } from "../meta/meta.ts";
@@ -30,6 +31,19 @@ export interface EvaluatorOptions {
 }
 
 export type EvaluationOutcome = IoResult<ReconcileResult & { conditions: number }>;
+
+/** What `evaluationChannel` publishes after each evaluation pass. */
+export interface EvaluationMessage {
+  evaluator: AlarmEvaluator;
+  durationMs: number;
+  outcome: EvaluationOutcome;
+}
+
+/**
+ * Every finished pass (central/plugins/metrics.ts times them). A diagnostics
+ * channel costs nothing while nobody subscribes.
+ */
+export const evaluationChannel = channel("vetra.central.alarm-evaluation");
 
 export class AlarmEvaluator {
   private readonly clock: () => number;
@@ -110,9 +124,12 @@ export class AlarmEvaluator {
    */
   evaluate(): Promise<EvaluationOutcome> {
     if (!this.running) {
-      this.running = this.runOnce().finally(() => {
-        this.running = null;
-      });
+      const startedMs = performance.now();
+      this.running = this.runOnce()
+        .then((outcome) => this.published(outcome, startedMs))
+        .finally(() => {
+          this.running = null;
+        });
       return this.running;
     }
     if (!this.again) {
@@ -122,6 +139,18 @@ export class AlarmEvaluator {
       });
     }
     return this.again;
+  }
+
+  private published(outcome: EvaluationOutcome, startedMs: number): EvaluationOutcome {
+    if (evaluationChannel.hasSubscribers) {
+      const message: EvaluationMessage = {
+        evaluator: this,
+        durationMs: performance.now() - startedMs,
+        outcome,
+      };
+      evaluationChannel.publish(message);
+    }
+    return outcome;
   }
 
   private async runOnce(): Promise<EvaluationOutcome> {

@@ -39,6 +39,12 @@ const filesOfStores = new WeakMap<TimeSeriesStore, string>();
 /** The SQLite file of an embedded store, or null for any other store. */
 export const embeddedStoreFile = (store: TimeSeriesStore): string | null => filesOfStores.get(store) ?? null;
 
+/** A store wrapping an embedded one (stores/instrumented.ts) names the same file. */
+export const shareEmbeddedStoreFile = (inner: TimeSeriesStore, outer: TimeSeriesStore): void => {
+  const file = filesOfStores.get(inner);
+  if (file !== undefined) filesOfStores.set(outer, file);
+};
+
 interface SeriesRow {
   id: number;
   measurement: Measurement;
