@@ -1,0 +1,503 @@
+// Where the diagnostic chain of a waveform block runs. Acquisition, the
+// queue and the alarm state machine stay on the agent's main thread; the
+// chain (`diagnoseBlock`, some milliseconds of CPU per 65536-sample block,
+// far more on a slow gateway) runs on a pool of worker threads, so a burst
+// of blocks never holds up a Modbus poll or an OPC UA subscription.
+//
+// - The samples travel to the worker by transfer (the block's ArrayBuffer
+//   moves, nothing is copied), with the machine context of the block (plain
+//   data); the worker answers with the chain's result (features, zones,
+//   findings, snapshot) and the time it took.
+// - Blocks of one measuring point are analysed one at a time and in order
+//   (the point's alarm state machine counts blocks in sequence); different
+//   points spread over the workers, taken in the order they became ready.
+// - Backpressure: each point keeps at most `backlogPerPoint` blocks waiting;
+//   when analysis falls behind, the oldest waiting block of that point is
+//   dropped and counted, so memory stays bounded whatever the sources send.
+// - A worker that dies (an uncaught error, an exit, a block running past
+//   the time limit) costs the block it held, which is counted as dropped;
+//   the worker is replaced. Workers that cannot start at all (three in a
+//   row) leave the analysis to the main thread, said once in the log,
+//   rather than leaving the points undiagnosed.
+// - `workers: 0` analyses each block on the main thread as it arrives (tiny
+//   gateways with one core; the benchmark's baseline).
+import { extname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { FftBackend } from "../dsp/fft.ts";
+import type { WaveformBlock } from "../sources/source.ts";
+import type { BlockInfo } from "./monitor.ts";
+import { diagnoseBlock } from "./pipeline.ts";
+import type { MachineContext, PointDiagnosis } from "./types.ts";
+
+/**
+ * Blocks a point may have waiting for analysis: 4 blocks are 10 s of signal
+ * at 25.6 kHz and 65536 samples, and a few MiB over 30 points.
+ */
+export const BACKLOG_PER_POINT = 4;
+/** A block still running after this long means a stuck worker: it is ended and replaced. */
+export const ANALYSIS_TIMEOUT_MS = 30_000;
+/** Workers that die before they are ready, in a row, before the main thread takes over the analysis. */
+const START_FAILURES_BEFORE_FALLBACK = 3;
+
+/** Why a block was not analysed. */
+export type DropReason = "backlog" | "worker_crashed" | "stopped";
+
+export interface AnalysisCallbacks {
+  /** The machine context of a block, asked for when its analysis starts (the baseline may have been learnt since it arrived). */
+  context(block: BlockInfo): MachineContext;
+  /** The chain's result of a block, in each point's block order. */
+  result(block: BlockInfo, diagnosis: PointDiagnosis, analysisMs: number): void;
+  /** The chain refused the block (too short, no sample rate): the block's fault, not the worker's. */
+  failed(block: BlockInfo, message: string): void;
+  dropped(block: BlockInfo, why: DropReason): void;
+  /** A worker died or was ended (it is replaced); the pool has logged why. */
+  workerCrashed(): void;
+  log(line: string): void;
+}
+
+export interface AnalysisStats {
+  /** Blocks waiting (not yet handed to a worker). */
+  readonly backlog: number;
+  /** Blocks being analysed now. */
+  readonly running: number;
+  readonly analysed: number;
+  /** Blocks the chain refused. */
+  readonly failed: number;
+  readonly dropped: Readonly<Record<DropReason, number>>;
+  /** Workers that died and were replaced (or given up on). */
+  readonly workerCrashes: number;
+  /** Workers alive now (0 on the main thread). */
+  readonly workers: number;
+}
+
+/** Runs the chain of each waveform block somewhere and reports through the callbacks. */
+export interface BlockAnalyser {
+  /** Takes the block (and its samples: the caller must not use them afterwards). */
+  submit(block: WaveformBlock): void;
+  stats(): AnalysisStats;
+  /** Resolves when nothing is waiting or running, or after `timeoutMs`. */
+  drain(timeoutMs: number): Promise<void>;
+  /** Ends the workers; blocks still waiting are dropped (`stopped`). */
+  close(): Promise<void>;
+}
+
+export interface AnalyserOptions {
+  /** Worker threads; 0 = the main thread. */
+  readonly workers: number;
+  readonly callbacks: AnalysisCallbacks;
+  /** The FFT of main-thread analysis (workers load their own, once each). */
+  readonly fft?: FftBackend;
+  readonly backlogPerPoint?: number;
+  readonly timeoutMs?: number;
+  /** The worker's entry module (tests start a worker that fails on purpose); default `analysisWorkerEntry()`. */
+  readonly workerEntry?: WorkerEntry;
+}
+
+export function createBlockAnalyser(o: AnalyserOptions): BlockAnalyser {
+  return o.workers <= 0 ? new MainThreadAnalyser(o.callbacks, o.fft) : new WorkerPoolAnalyser(o);
+}
+
+const infoOf = (block: WaveformBlock): BlockInfo => {
+  const { samples: _samples, ...info } = block;
+  return info;
+};
+
+/** The chain on the calling thread, one block at a time as it arrives. */
+class MainThreadAnalyser implements BlockAnalyser {
+  private analysed = 0;
+  private failed = 0;
+
+  constructor(
+    private readonly cb: AnalysisCallbacks,
+    private readonly fft: FftBackend | undefined,
+  ) {}
+
+  submit(block: WaveformBlock): void {
+    const info = infoOf(block);
+    const started = performance.now();
+    let diagnosis: PointDiagnosis;
+    try {
+      diagnosis = diagnoseBlock(
+        { samples: block.samples, sampleRateHz: block.sampleRateHz, unit: block.unit },
+        this.cb.context(info),
+        this.fft === undefined ? {} : { fft: this.fft },
+      );
+    } catch (e) {
+      this.failed++;
+      this.cb.failed(info, (e as Error).message);
+      return;
+    }
+    this.analysed++;
+    this.cb.result(info, diagnosis, performance.now() - started);
+  }
+
+  stats(): AnalysisStats {
+    return {
+      backlog: 0,
+      running: 0,
+      analysed: this.analysed,
+      failed: this.failed,
+      dropped: { backlog: 0, worker_crashed: 0, stopped: 0 },
+      workerCrashes: 0,
+      workers: 0,
+    };
+  }
+
+  async drain(): Promise<void> {}
+  async close(): Promise<void> {}
+}
+
+// --- the worker pool ---------------------------------------------------------------------------
+
+/** Main thread → worker: one block. */
+export interface AnalysisRequest {
+  readonly id: number;
+  readonly samples: Float32Array | Float64Array;
+  readonly sampleRateHz: number;
+  readonly unit: WaveformBlock["unit"];
+  readonly ctx: MachineContext;
+}
+
+/** Worker → main thread. */
+export type AnalysisReply =
+  | { readonly type: "ready"; readonly fft: string }
+  | { readonly type: "log"; readonly line: string }
+  | { readonly type: "done"; readonly id: number; readonly diagnosis: PointDiagnosis; readonly ms: number }
+  | { readonly type: "failed"; readonly id: number; readonly message: string };
+
+export interface WorkerEntry {
+  readonly url: URL;
+  /** Node options of the worker thread; undefined = the process's own. */
+  readonly execArgv: string[] | undefined;
+}
+
+/**
+ * The worker's entry module: `pool-worker` beside this module, with this
+ * module's own extension, found from `import.meta.url` — `pool-worker.ts`
+ * when the agent runs from source through tsx, `pool-worker.js` in a build
+ * compiled to JavaScript (the two files stay side by side), `pool-worker.mjs`
+ * beside the gateway bundle's `lib/agent.mjs` (deploy/edge/build.ts emits it
+ * as a second entry point). Node 20 does not carry the main thread's module
+ * hooks into a worker thread, so from source the worker is started with
+ * `--import` of bin/register-ts.js, which registers tsx's loader in that
+ * thread before the entry is loaded; compiled or bundled, no loader is
+ * needed and the worker gets the process's own options.
+ */
+export function analysisWorkerEntry(moduleUrl: string = import.meta.url): WorkerEntry {
+  const ext = extname(fileURLToPath(moduleUrl));
+  const url = new URL(`./pool-worker${ext}`, moduleUrl);
+  if (ext !== ".ts") return { url, execArgv: undefined };
+  const register = new URL("../../bin/register-ts.js", moduleUrl).href;
+  return { url, execArgv: [...process.execArgv, "--import", register] };
+}
+
+interface Task {
+  readonly id: number;
+  readonly key: string;
+  readonly info: BlockInfo;
+  samples: Float32Array | Float64Array;
+}
+
+interface PointBacklog {
+  readonly waiting: Task[];
+  running: boolean;
+  /** In the ready list (has waiting blocks and none running). */
+  listed: boolean;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  ready: boolean;
+  task: Task | null;
+  timer: NodeJS.Timeout | null;
+  /** Why it is being ended (a stuck block), for the log. */
+  ending: string | null;
+  lastError: string | null;
+}
+
+/** A block's own buffer, to transfer; a copy when the samples are a view on a bigger or shared buffer. */
+function transferable(samples: Float32Array | Float64Array): Float32Array | Float64Array {
+  const own =
+    samples.byteOffset === 0 &&
+    samples.byteLength === samples.buffer.byteLength &&
+    !(samples.buffer instanceof SharedArrayBuffer);
+  return own ? samples : samples.slice();
+}
+
+class WorkerPoolAnalyser implements BlockAnalyser {
+  private readonly cb: AnalysisCallbacks;
+  private readonly size: number;
+  private readonly backlogPerPoint: number;
+  private readonly timeoutMs: number;
+  private readonly entry: WorkerEntry;
+  private readonly points = new Map<string, PointBacklog>();
+  /** Keys of points with a block waiting and none running, oldest first. */
+  private readonly readyPoints: string[] = [];
+  private readonly slots = new Set<Slot>();
+  private nextId = 1;
+  private analysed = 0;
+  private failed = 0;
+  private readonly dropped: Record<DropReason, number> = { backlog: 0, worker_crashed: 0, stopped: 0 };
+  private crashes = 0;
+  private startFailures = 0;
+  private closed = false;
+  /** Set when workers could not start: the rest runs here. */
+  private fallback: MainThreadAnalyser | null = null;
+  private readonly drainWaiters: (() => void)[] = [];
+
+  constructor(private readonly o: AnalyserOptions) {
+    this.cb = o.callbacks;
+    this.size = o.workers;
+    this.backlogPerPoint = Math.max(1, o.backlogPerPoint ?? BACKLOG_PER_POINT);
+    this.timeoutMs = o.timeoutMs ?? ANALYSIS_TIMEOUT_MS;
+    this.entry = o.workerEntry ?? analysisWorkerEntry();
+  }
+
+  submit(block: WaveformBlock): void {
+    if (this.closed) return;
+    if (this.fallback) {
+      this.fallback.submit(block);
+      return;
+    }
+    // Workers start with the first block: an agent without waveform points never starts one.
+    while (this.slots.size < this.size) this.spawn();
+    const key = `${block.asset}\n${block.point}`;
+    let backlog = this.points.get(key);
+    if (!backlog) {
+      backlog = { waiting: [], running: false, listed: false };
+      this.points.set(key, backlog);
+    }
+    backlog.waiting.push({ id: this.nextId++, key, info: infoOf(block), samples: block.samples });
+    while (backlog.waiting.length > this.backlogPerPoint) {
+      const oldest = backlog.waiting.shift()!;
+      this.dropped.backlog++;
+      this.cb.dropped(oldest.info, "backlog");
+    }
+    if (!backlog.running && !backlog.listed) {
+      backlog.listed = true;
+      this.readyPoints.push(key);
+    }
+    this.dispatch();
+  }
+
+  stats(): AnalysisStats {
+    let backlog = 0;
+    for (const p of this.points.values()) backlog += p.waiting.length;
+    let running = 0;
+    let workers = 0;
+    for (const s of this.slots) {
+      if (s.task) running++;
+      workers++;
+    }
+    const f = this.fallback?.stats();
+    return {
+      backlog,
+      running,
+      analysed: this.analysed + (f?.analysed ?? 0),
+      failed: this.failed + (f?.failed ?? 0),
+      dropped: { ...this.dropped },
+      workerCrashes: this.crashes,
+      workers,
+    };
+  }
+
+  drain(timeoutMs: number): Promise<void> {
+    if (this.idle()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.drainWaiters.push(done);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const p of this.points.values())
+      for (const t of p.waiting.splice(0)) {
+        this.dropped.stopped++;
+        this.cb.dropped(t.info, "stopped");
+      }
+    this.readyPoints.length = 0;
+    const slots = [...this.slots];
+    this.slots.clear();
+    for (const s of slots) {
+      if (s.task) {
+        this.dropped.stopped++;
+        this.cb.dropped(s.task.info, "stopped");
+      }
+      this.finish(s);
+    }
+    await Promise.all(slots.map((s) => s.worker.terminate().catch(() => undefined)));
+    this.notifyDrained();
+  }
+
+  private idle(): boolean {
+    if (this.readyPoints.length > 0) return false;
+    for (const s of this.slots) if (s.task) return false;
+    return true;
+  }
+
+  private notifyDrained(): void {
+    if (!this.idle() && !this.closed) return;
+    for (const w of this.drainWaiters.splice(0)) w();
+  }
+
+  private spawn(): void {
+    const worker = new Worker(this.entry.url, {
+      ...(this.entry.execArgv ? { execArgv: this.entry.execArgv } : {}),
+      // Its stdout and stderr go to the process's; nothing else of the worker's is shared.
+    });
+    const slot: Slot = { worker, ready: false, task: null, timer: null, ending: null, lastError: null };
+    this.slots.add(slot);
+    worker.on("message", (m: AnalysisReply) => this.onReply(slot, m));
+    worker.on("error", (e) => {
+      slot.lastError = e.message;
+    });
+    worker.on("exit", (code) => this.onExit(slot, code));
+  }
+
+  private onReply(slot: Slot, m: AnalysisReply): void {
+    if (m.type === "log") {
+      this.cb.log(m.line);
+      return;
+    }
+    if (m.type === "ready") {
+      slot.ready = true;
+      this.startFailures = 0;
+      this.dispatch();
+      return;
+    }
+    const task = slot.task;
+    if (!task || task.id !== m.id) return;
+    this.finish(slot);
+    if (m.type === "done") {
+      this.analysed++;
+      this.cb.result(task.info, m.diagnosis, m.ms);
+    } else {
+      this.failed++;
+      this.cb.failed(task.info, m.message);
+    }
+    this.pointDone(task.key);
+    this.dispatch();
+  }
+
+  private onExit(slot: Slot, code: number): void {
+    if (!this.slots.delete(slot)) return; // ended by close()
+    const task = slot.task;
+    this.finish(slot);
+    this.crashes++;
+    this.cb.workerCrashed();
+    const why = slot.ending ?? slot.lastError ?? `exit code ${code}`;
+    if (task) {
+      this.dropped.worker_crashed++;
+      this.cb.dropped(task.info, "worker_crashed");
+      this.pointDone(task.key);
+    }
+    if (!slot.ready) this.startFailures++;
+    if (this.startFailures >= START_FAILURES_BEFORE_FALLBACK) {
+      this.cb.log(
+        `diagnostics: analysis workers cannot start (${why}); analysing on the main thread from now on`,
+      );
+      this.fallBackToMainThread();
+      return;
+    }
+    this.cb.log(
+      `diagnostics: an analysis worker ended (${why})${task ? `, its block of ${task.info.asset} ${task.info.point} is dropped` : ""}; starting another`,
+    );
+    if (!this.closed) this.spawn();
+    this.dispatch();
+  }
+
+  private fallBackToMainThread(): void {
+    const main = new MainThreadAnalyser(this.cb, this.o.fft);
+    this.fallback = main;
+    const slots = [...this.slots];
+    this.slots.clear();
+    for (const s of slots) {
+      if (s.task) {
+        this.dropped.worker_crashed++;
+        this.cb.dropped(s.task.info, "worker_crashed");
+        this.pointDone(s.task.key);
+      }
+      this.finish(s);
+      void s.worker.terminate().catch(() => undefined);
+    }
+    // What waits is analysed now, oldest point first, each point's blocks in order.
+    const keys = this.readyPoints.splice(0);
+    for (const key of keys) {
+      const p = this.points.get(key)!;
+      p.listed = false;
+      for (const t of p.waiting.splice(0)) main.submit({ ...t.info, samples: t.samples });
+    }
+    this.notifyDrained();
+  }
+
+  private finish(slot: Slot): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    slot.task = null;
+  }
+
+  private pointDone(key: string): void {
+    const p = this.points.get(key);
+    if (!p) return;
+    p.running = false;
+    if (p.waiting.length > 0 && !p.listed) {
+      p.listed = true;
+      this.readyPoints.push(key);
+    } else if (p.waiting.length === 0) this.points.delete(key);
+    this.notifyDrained();
+  }
+
+  private dispatch(): void {
+    if (this.closed || this.fallback) return;
+    while (this.readyPoints.length > 0) {
+      const slot = this.freeSlot();
+      if (!slot) return;
+      const key = this.readyPoints.shift()!;
+      const p = this.points.get(key)!;
+      p.listed = false;
+      const task = p.waiting.shift()!;
+      p.running = true;
+      this.start(slot, task);
+    }
+  }
+
+  private freeSlot(): Slot | null {
+    for (const slot of this.slots) if (slot.ready && !slot.task) return slot;
+    return null;
+  }
+
+  private start(slot: Slot, task: Task): void {
+    slot.task = task;
+    let ctx: MachineContext;
+    try {
+      ctx = this.cb.context(task.info);
+    } catch (e) {
+      this.finish(slot);
+      this.failed++;
+      this.cb.failed(task.info, (e as Error).message);
+      this.pointDone(task.key);
+      return;
+    }
+    const samples = transferable(task.samples);
+    task.samples = new Float32Array(0); // moved to the worker
+    const request: AnalysisRequest = {
+      id: task.id,
+      samples,
+      sampleRateHz: task.info.sampleRateHz,
+      unit: task.info.unit,
+      ctx,
+    };
+    slot.worker.postMessage(request, [samples.buffer as ArrayBuffer]);
+    slot.timer = setTimeout(() => {
+      slot.ending = `a block of ${task.info.asset} ${task.info.point} ran past ${this.timeoutMs} ms`;
+      void slot.worker.terminate();
+    }, this.timeoutMs);
+  }
+}
