@@ -13,7 +13,7 @@ import { createClockMonitor } from "./clock.ts";
 import { type AgentConfig, type OpcuaSourceConfig, pkiDirOf } from "./config.ts";
 import type { Transition } from "./diagnostics/alarm-state.ts";
 import { type BlockInfo, DiagnosticsMonitor } from "./diagnostics/monitor.ts";
-import { createBlockAnalyser, type DropReason } from "./diagnostics/pool.ts";
+import { createBlockAnalyser, type DropReason, type WorkerEntry } from "./diagnostics/pool.ts";
 import { loadFastestFft } from "./dsp/fft.ts";
 import { createAgentMetrics, serveMetrics } from "./metrics.ts";
 import type { PointQueue } from "./queue/queue.ts";
@@ -83,6 +83,8 @@ export interface AgentOptions {
   transport?: UplinkTransport;
   /** Replaces the HTTP transport of spectrum snapshots. */
   snapshotTransport?: SnapshotTransport;
+  /** Replaces the analysis workers' entry module (tests start one that fails on purpose). */
+  analysisWorker?: WorkerEntry;
 }
 
 export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): Promise<RunningAgent> {
@@ -263,6 +265,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
   const analyser = createBlockAnalyser({
     workers: config.diagnostics.workers,
     fft,
+    ...(opts.analysisWorker ? { workerEntry: opts.analysisWorker } : {}),
     callbacks: {
       context: (block) => monitor.contextFor(block),
       result: (block, diagnosis, ms) => {
