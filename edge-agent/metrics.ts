@@ -61,12 +61,16 @@ export interface AgentMetrics {
   readonly sourceErrors: Counter<"source" | "code">;
 }
 
-/** Sets `quantile` 0.5, 0.99 and 1 (the maximum) of `gauge` from a histogram in ns, then starts a new interval. */
+/**
+ * Sets `quantile` 0.5, 0.99 and 1 (the maximum) of `gauge` from a histogram
+ * in ns less `offsetNs`, then starts a new interval.
+ */
 function setQuantilesAndReset(
   gauge: Gauge<"quantile">,
   h: { count: number; percentile(p: number): number; max: number; reset(): void },
+  offsetNs = 0,
 ): void {
-  const s = (ns: number) => (h.count > 0 ? ns / 1e9 : 0);
+  const s = (ns: number) => (h.count > 0 ? Math.max(0, ns - offsetNs) / 1e9 : 0);
   gauge.set({ quantile: "0.5" }, s(h.percentile(50)));
   gauge.set({ quantile: "0.99" }, s(h.percentile(99)));
   gauge.set({ quantile: "1" }, s(h.max));
@@ -80,15 +84,17 @@ export function createAgentMetrics(
 ): AgentMetrics {
   const registry = new Registry();
   // How late the event loop ran its timers: what a blocked loop costs every poll and subscription.
+  // The histogram holds the time between two ticks of a timer of period LOOP_DELAY_RESOLUTION_MS
+  // (an idle loop reads 10 ms); the delay is what exceeds the period.
   const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
   loopDelay.enable();
   new Gauge({
     name: "vetra_agent_event_loop_delay_seconds",
-    help: "Event-loop delay since the previous scrape: quantile 0.5, 0.99 and 1 (the maximum), s",
+    help: "How late the event loop ran a timer, since the previous scrape: quantile 0.5, 0.99 and 1 (the maximum), s",
     labelNames: ["quantile"] as const,
     registers: [registry],
     collect() {
-      setQuantilesAndReset(this, loopDelay);
+      setQuantilesAndReset(this, loopDelay, LOOP_DELAY_RESOLUTION_MS * 1e6);
     },
   });
   const polls: RecordableHistogram = createHistogram();
