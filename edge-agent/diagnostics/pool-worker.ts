@@ -7,7 +7,7 @@
 import { parentPort } from "node:worker_threads";
 import { loadFastestFft } from "../dsp/fft.ts";
 import { diagnoseBlock } from "./pipeline.ts";
-import { type AnalysisReply, type AnalysisRequest, packDiagnosis } from "./pool.ts";
+import { type AnalysisReply, type AnalysisRequest, packDiagnosis } from "./pool-protocol.ts";
 
 const port = parentPort;
 if (!port) throw new Error("pool-worker runs only as a worker thread of the analysis pool");

@@ -219,7 +219,7 @@ describe("analysis pool", () => {
         const mon = monitorFor("T01");
         const { analyser, heard } = pool(1, (b) => mon.contextFor(b), {
           workerEntry: failing,
-          ...(fault === "hang" ? { timeoutMs: 3000 } : {}),
+          ...(fault === "hang" ? { timeoutMs: 5000 } : {}),
         });
         const send = (p: TurbinePointId, i: number) => analyser.submit(block("T01", p, i, [], SAMPLES));
         send("main_bearing", 0);

@@ -20,7 +20,8 @@
 //   row) leave the analysis to the main thread, said once in the log,
 //   rather than leaving the points undiagnosed.
 // - `workers: 0` analyses each block on the main thread as it arrives (tiny
-//   gateways with one core; the benchmark's baseline).
+//   gateways with one core; the benchmark's baseline): analyser.ts. The
+//   messages and the worker's entry module: pool-protocol.ts.
 //
 // Built on worker_threads directly rather than piscina or tinypool: measured
 // on the same worker code, their per-block cost on the main thread and the
@@ -29,14 +30,29 @@
 // limit would still be ours; and both start a worker script of their own
 // from their package folder, which the gateway bundle (one esbuild file)
 // does not carry.
-import { extname } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { FftBackend } from "../dsp/fft.ts";
 import type { WaveformBlock } from "../sources/source.ts";
+import {
+  type AnalysisCallbacks,
+  type AnalysisStats,
+  type BlockAnalyser,
+  type DropReason,
+  infoOf,
+  MainThreadAnalyser,
+} from "./analyser.ts";
 import type { BlockInfo } from "./monitor.ts";
-import { diagnoseBlock } from "./pipeline.ts";
-import type { MachineContext, PointDiagnosis, SpectrumTrace } from "./types.ts";
+import {
+  type AnalysisReply,
+  type AnalysisRequest,
+  analysisWorkerEntry,
+  unpackDiagnosis,
+  type WorkerEntry,
+} from "./pool-protocol.ts";
+import type { MachineContext } from "./types.ts";
+
+export type { AnalysisCallbacks, AnalysisStats, BlockAnalyser, DropReason } from "./analyser.ts";
+export { analysisWorkerEntry, type WorkerEntry } from "./pool-protocol.ts";
 
 /**
  * Blocks a point may have waiting for analysis: 4 blocks are 10 s of signal
@@ -47,48 +63,6 @@ export const BACKLOG_PER_POINT = 4;
 export const ANALYSIS_TIMEOUT_MS = 30_000;
 /** Workers that die before they are ready, in a row, before the main thread takes over the analysis. */
 const START_FAILURES_BEFORE_FALLBACK = 3;
-
-/** Why a block was not analysed. */
-export type DropReason = "backlog" | "worker_crashed" | "stopped";
-
-export interface AnalysisCallbacks {
-  /** The machine context of a block, asked for when its analysis starts (the baseline may have been learnt since it arrived). */
-  context(block: BlockInfo): MachineContext;
-  /** The chain's result of a block, in each point's block order. */
-  result(block: BlockInfo, diagnosis: PointDiagnosis, analysisMs: number): void;
-  /** The chain refused the block (too short, no sample rate): the block's fault, not the worker's. */
-  failed(block: BlockInfo, message: string): void;
-  dropped(block: BlockInfo, why: DropReason): void;
-  /** A worker died or was ended (it is replaced); the pool has logged why. */
-  workerCrashed(): void;
-  log(line: string): void;
-}
-
-export interface AnalysisStats {
-  /** Blocks waiting (not yet handed to a worker). */
-  readonly backlog: number;
-  /** Blocks being analysed now. */
-  readonly running: number;
-  readonly analysed: number;
-  /** Blocks the chain refused. */
-  readonly failed: number;
-  readonly dropped: Readonly<Record<DropReason, number>>;
-  /** Workers that died and were replaced (or given up on). */
-  readonly workerCrashes: number;
-  /** Workers alive now (0 on the main thread). */
-  readonly workers: number;
-}
-
-/** Runs the chain of each waveform block somewhere and reports through the callbacks. */
-export interface BlockAnalyser {
-  /** Takes the block (and its samples: the caller must not use them afterwards). */
-  submit(block: WaveformBlock): void;
-  stats(): AnalysisStats;
-  /** Resolves when nothing is waiting or running, or after `timeoutMs`. */
-  drain(timeoutMs: number): Promise<void>;
-  /** Ends the workers; blocks still waiting are dropped (`stopped`). */
-  close(): Promise<void>;
-}
 
 export interface AnalyserOptions {
   /** Worker threads; 0 = the main thread. */
@@ -104,160 +78,6 @@ export interface AnalyserOptions {
 
 export function createBlockAnalyser(o: AnalyserOptions): BlockAnalyser {
   return o.workers <= 0 ? new MainThreadAnalyser(o.callbacks, o.fft) : new WorkerPoolAnalyser(o);
-}
-
-const infoOf = (block: WaveformBlock): BlockInfo => {
-  const { samples: _samples, ...info } = block;
-  return info;
-};
-
-/** The chain on the calling thread, one block at a time as it arrives. */
-class MainThreadAnalyser implements BlockAnalyser {
-  private analysed = 0;
-  private failed = 0;
-
-  constructor(
-    private readonly cb: AnalysisCallbacks,
-    private readonly fft: FftBackend | undefined,
-  ) {}
-
-  submit(block: WaveformBlock): void {
-    const info = infoOf(block);
-    const started = performance.now();
-    let diagnosis: PointDiagnosis;
-    try {
-      diagnosis = diagnoseBlock(
-        { samples: block.samples, sampleRateHz: block.sampleRateHz, unit: block.unit },
-        this.cb.context(info),
-        this.fft === undefined ? {} : { fft: this.fft },
-      );
-    } catch (e) {
-      this.failed++;
-      this.cb.failed(info, (e as Error).message);
-      return;
-    }
-    this.analysed++;
-    this.cb.result(info, diagnosis, performance.now() - started);
-  }
-
-  stats(): AnalysisStats {
-    return {
-      backlog: 0,
-      running: 0,
-      analysed: this.analysed,
-      failed: this.failed,
-      dropped: { backlog: 0, worker_crashed: 0, stopped: 0 },
-      workerCrashes: 0,
-      workers: 0,
-    };
-  }
-
-  async drain(): Promise<void> {}
-  async close(): Promise<void> {}
-}
-
-// --- the worker pool ---------------------------------------------------------------------------
-
-/** Main thread → worker: one block. */
-export interface AnalysisRequest {
-  readonly id: number;
-  readonly samples: Float32Array | Float64Array;
-  readonly sampleRateHz: number;
-  readonly unit: WaveformBlock["unit"];
-  readonly ctx: MachineContext;
-}
-
-/** Worker → main thread. */
-export type AnalysisReply =
-  | { readonly type: "ready"; readonly fft: string }
-  | { readonly type: "log"; readonly line: string }
-  | { readonly type: "done"; readonly id: number; readonly diagnosis: PackedDiagnosis; readonly ms: number }
-  | { readonly type: "failed"; readonly id: number; readonly message: string };
-
-type PackedTrace = Omit<SpectrumTrace, "values"> & { readonly values: Float64Array };
-
-/** The chain's result as it crosses threads: the snapshot's two traces as typed arrays, transferred. */
-export type PackedDiagnosis = Omit<PointDiagnosis, "snapshot"> & {
-  readonly snapshot: Omit<PointDiagnosis["snapshot"], "spectrum" | "envelope"> & {
-    readonly spectrum: PackedTrace;
-    readonly envelope: PackedTrace & { readonly band_hz: readonly [number, number] };
-  };
-};
-
-/**
- * Packs a result for the main thread (in the worker). Cloning a few
- * thousand numbers of plain arrays costs the receiving thread about a
- * millisecond per block (measured: v8 deserialize of a 65536-sample
- * block's result 1.2 ms, 0.03 ms without the traces), the event loop's time;
- * typed arrays move instead, and only a block whose snapshot is sent
- * turns them back into arrays (unpackDiagnosis).
- */
-export function packDiagnosis(d: PointDiagnosis): { diagnosis: PackedDiagnosis; transfer: ArrayBuffer[] } {
-  const spectrum = Float64Array.from(d.snapshot.spectrum.values);
-  const envelope = Float64Array.from(d.snapshot.envelope.values);
-  return {
-    diagnosis: {
-      ...d,
-      snapshot: {
-        ...d.snapshot,
-        spectrum: { ...d.snapshot.spectrum, values: spectrum },
-        envelope: { ...d.snapshot.envelope, values: envelope },
-      },
-    },
-    transfer: [spectrum.buffer, envelope.buffer],
-  };
-}
-
-/** A trace whose `values` become an array when first read. */
-function lazyTrace<T extends PackedTrace>(t: T): Omit<T, "values"> & SpectrumTrace {
-  let values: number[] | undefined;
-  const out = { ...t } as unknown as Omit<T, "values"> & SpectrumTrace;
-  Object.defineProperty(out, "values", {
-    enumerable: true,
-    get: () => {
-      values ??= Array.from(t.values);
-      return values;
-    },
-  });
-  return out;
-}
-
-/** The result as the chain gave it (on the main thread). */
-export function unpackDiagnosis(p: PackedDiagnosis): PointDiagnosis {
-  return {
-    ...p,
-    snapshot: {
-      ...p.snapshot,
-      spectrum: lazyTrace(p.snapshot.spectrum),
-      envelope: lazyTrace(p.snapshot.envelope),
-    },
-  };
-}
-
-export interface WorkerEntry {
-  readonly url: URL;
-  /** Node options of the worker thread; undefined = the process's own. */
-  readonly execArgv: string[] | undefined;
-}
-
-/**
- * The worker's entry module: `pool-worker` beside this module, with this
- * module's own extension, found from `import.meta.url` — `pool-worker.ts`
- * when the agent runs from source through tsx, `pool-worker.js` in a build
- * compiled to JavaScript (the two files stay side by side), `pool-worker.mjs`
- * beside the gateway bundle's `lib/agent.mjs` (deploy/edge/build.ts emits it
- * as a second entry point). Node 20 does not carry the main thread's module
- * hooks into a worker thread, so from source the worker is started with
- * `--import` of bin/register-ts.js, which registers tsx's loader in that
- * thread before the entry is loaded; compiled or bundled, no loader is
- * needed and the worker gets the process's own options.
- */
-export function analysisWorkerEntry(moduleUrl: string = import.meta.url): WorkerEntry {
-  const ext = extname(fileURLToPath(moduleUrl));
-  const url = new URL(`./pool-worker${ext}`, moduleUrl);
-  if (ext !== ".ts") return { url, execArgv: undefined };
-  const register = new URL("../../bin/register-ts.js", moduleUrl).href;
-  return { url, execArgv: [...process.execArgv, "--import", register] };
 }
 
 interface Task {
