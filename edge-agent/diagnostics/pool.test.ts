@@ -265,6 +265,22 @@ describe("analysis pool", () => {
     }, 120_000);
   });
 
+  it("reports a block the chain refuses (too short, no sample rate) as failed; the worker goes on", async () => {
+    const mon = monitorFor("T01");
+    const { analyser, heard } = pool(1, (b) => mon.contextFor(b));
+    const good = block("T01", "gearbox_hss", 0, [], SAMPLES);
+    analyser.submit({ ...good, sequence: 1, samples: new Float32Array(100) });
+    analyser.submit({ ...block("T01", "main_bearing", 2, [], SAMPLES), sampleRateHz: Number.NaN });
+    analyser.submit({ ...good, sequence: 3 });
+    await analyser.drain(60_000);
+    expect(heard.failed.map((f) => [f.block.sequence, f.message])).toEqual([
+      [1, expect.stringMatching(/at least 1024 samples, got 100/)],
+      [2, expect.stringMatching(/sample rate must be > 0/)],
+    ]);
+    expect(heard.results.map((r) => r.block.sequence)).toEqual([3]);
+    expect(analyser.stats()).toMatchObject({ analysed: 1, failed: 2, workerCrashes: 0, workers: 1 });
+  }, 120_000);
+
   it("workers: 0 analyses on the calling thread, as the block arrives", () => {
     const mon = monitorFor("T01");
     const { analyser, heard } = pool(0, (b) => mon.contextFor(b));
