@@ -292,6 +292,10 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     },
   });
 
+  // With waveform points configured, the workers start now, while the sources connect: a worker
+  // loads its modules and the FFT before its first block, not while that block waits.
+  if (config.sources.some((s) => "waveforms" in s && s.waveforms.length > 0)) analyser.start();
+
   const sinkFor = (sourceId: string, kind: string): SourceSink => ({
     points: (points) => {
       // A Modbus poll stamps its points when it starts (sources/modbus.ts) and hands them over when

@@ -41,6 +41,8 @@ export interface AnalysisStats {
 
 /** Runs the chain of each waveform block somewhere and reports through the callbacks. */
 export interface BlockAnalyser {
+  /** Starts the workers now rather than with the first block (an agent with waveform points, at start-up). */
+  start(): void;
   /** Takes the block (and its samples: the caller must not use them afterwards). */
   submit(block: WaveformBlock): void;
   stats(): AnalysisStats;
@@ -65,6 +67,8 @@ export class MainThreadAnalyser implements BlockAnalyser {
     private readonly cb: AnalysisCallbacks,
     private readonly fft: FftBackend | undefined,
   ) {}
+
+  start(): void {}
 
   submit(block: WaveformBlock): void {
     const info = infoOf(block);

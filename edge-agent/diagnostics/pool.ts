@@ -142,14 +142,20 @@ class WorkerPoolAnalyser implements BlockAnalyser {
     this.entry = o.workerEntry ?? analysisWorkerEntry();
   }
 
+  start(): void {
+    if (this.closed || this.fallback) return;
+    while (this.slots.size < this.size) this.spawn();
+  }
+
   submit(block: WaveformBlock): void {
     if (this.closed) return;
     if (this.fallback) {
       this.fallback.submit(block);
       return;
     }
-    // Workers start with the first block: an agent without waveform points never starts one.
-    while (this.slots.size < this.size) this.spawn();
+    // Workers start with the first block unless start() came first: an agent without waveform
+    // points never starts one.
+    this.start();
     const key = `${block.asset}\n${block.point}`;
     let backlog = this.points.get(key);
     if (!backlog) {
@@ -352,7 +358,7 @@ class WorkerPoolAnalyser implements BlockAnalyser {
       p.listed = false;
       const task = p.waiting.shift()!;
       p.running = true;
-      this.start(slot, task);
+      this.run(slot, task);
     }
   }
 
@@ -361,7 +367,7 @@ class WorkerPoolAnalyser implements BlockAnalyser {
     return null;
   }
 
-  private start(slot: Slot, task: Task): void {
+  private run(slot: Slot, task: Task): void {
     slot.task = task;
     let ctx: MachineContext;
     try {
