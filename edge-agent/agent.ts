@@ -2,7 +2,8 @@
 // Points are queued the moment they are acquired; the uplink deletes only
 // what central acknowledged. Each waveform block runs the diagnostic chain
 // once (features, ISO zone, named diagnoses through the alarm state
-// machine); spectrum snapshots wait in a folder of their own and go to
+// machine); the chain itself runs on a pool of worker threads
+// (diagnostics/pool.ts), so acquisition never waits for it; spectrum snapshots wait in a folder of their own and go to
 // central by a second uplink. The agent's own health goes out the same way
 // (measurement `agent`) and on /metrics.
 import type { ErrorCode } from "../common/errors.ts";
@@ -11,7 +12,8 @@ import type { Point } from "../common/wire.ts";
 import { createClockMonitor } from "./clock.ts";
 import { type AgentConfig, type OpcuaSourceConfig, pkiDirOf } from "./config.ts";
 import type { Transition } from "./diagnostics/alarm-state.ts";
-import { DiagnosticsMonitor } from "./diagnostics/monitor.ts";
+import { type BlockInfo, DiagnosticsMonitor } from "./diagnostics/monitor.ts";
+import { createBlockAnalyser, type DropReason, type WorkerEntry } from "./diagnostics/pool.ts";
 import { loadFastestFft } from "./dsp/fft.ts";
 import { createAgentMetrics, serveMetrics } from "./metrics.ts";
 import type { PointQueue } from "./queue/queue.ts";
@@ -27,6 +29,9 @@ import {
 } from "./uplink/transport.ts";
 import { createUplink } from "./uplink/uplink.ts";
 
+/** How long stop() waits for the blocks received to be analysed, ms. */
+const STOP_DRAIN_MS = 10_000;
+
 export interface AgentStats {
   /** Points from the sources (features, SCADA, meters). */
   acquired: number;
@@ -38,7 +43,15 @@ export interface AgentStats {
   sourceErrors: number;
   /** Errors by source id and code. */
   sourceErrorsBySource: Record<string, Partial<Record<ErrorCode, number>>>;
+  /** Waveform blocks received from the sources. */
   waveformBlocks: number;
+  /** Blocks the diagnostic chain analysed; blocks dropped unanalysed (backlog cap, worker crash, stop). */
+  blocksAnalysed: number;
+  blocksDropped: number;
+  /** Blocks waiting for analysis, and being analysed now. */
+  analysisBacklog: number;
+  analysisRunning: number;
+  analysisWorkerCrashes: number;
   /** `diagnosis` points queued (raised, changed, cleared, re-confirmed). */
   diagnosisPoints: number;
   /** Diagnoses active now, over all points. */
@@ -70,6 +83,8 @@ export interface AgentOptions {
   transport?: UplinkTransport;
   /** Replaces the HTTP transport of spectrum snapshots. */
   snapshotTransport?: SnapshotTransport;
+  /** Replaces the analysis workers' entry module (tests start one that fails on purpose). */
+  analysisWorker?: WorkerEntry;
 }
 
 export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): Promise<RunningAgent> {
@@ -105,6 +120,11 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       lagSeconds,
     },
     { activeDiagnoses: () => monitor.activeCount(), pendingSnapshots: () => outbox.stats().pending },
+    {
+      backlog: () => analyser.stats().backlog,
+      running: () => analyser.stats().running,
+      workers: () => analyser.stats().workers,
+    },
   );
   const counts = {
     acquired: 0,
@@ -220,31 +240,74 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     enqueue(points);
   };
 
-  const sinkFor = (sourceId: string): SourceSink => ({
-    points: (points) => acquired(points),
+  const sourceError = (sourceId: string, code: ErrorCode, message: string): void => {
+    counts.sourceErrors++;
+    const per = errorsBySource[sourceId] ?? {};
+    per[code] = (per[code] ?? 0) + 1;
+    errorsBySource[sourceId] = per;
+    metrics.sourceErrors.inc({ source: sourceId, code });
+    // Log when the kind of trouble changes, not on every poll of a dead device.
+    if (lastErrorCode.get(sourceId) !== code) log(`source ${sourceId}: ${code} ${message}`);
+    lastErrorCode.set(sourceId, code);
+  };
+
+  // Blocks dropped because analysis fell behind: a line for the first and then every hundredth.
+  let backlogDrops = 0;
+  const blockDropped = (block: BlockInfo, why: DropReason): void => {
+    metrics.blocksDropped.inc({ reason: why });
+    if (why !== "backlog") return;
+    backlogDrops++;
+    if (backlogDrops === 1 || backlogDrops % 100 === 0)
+      log(
+        `diagnostics: analysis is behind; ${backlogDrops} waveform blocks dropped unanalysed so far, the oldest waiting of their point (latest: ${block.asset} ${block.point})`,
+      );
+  };
+  const analyser = createBlockAnalyser({
+    workers: config.diagnostics.workers,
+    fft,
+    ...(opts.analysisWorker ? { workerEntry: opts.analysisWorker } : {}),
+    callbacks: {
+      context: (block) => monitor.contextFor(block),
+      result: (block, diagnosis, ms) => {
+        metrics.blocksAnalysed.inc();
+        metrics.analysisSeconds.observe(ms / 1000);
+        try {
+          const r = monitor.accept(block, diagnosis);
+          counts.diagnosisPoints += r.points.length - 1;
+          acquired(r.points);
+          for (const t of r.transitions)
+            log(`diagnostics: ${block.asset} ${block.point}: ${describeTransition(t)}`);
+          if (r.snapshot) keepSnapshot(r.snapshot);
+        } catch (e) {
+          sourceError(block.sourceId, "INTERNAL", `diagnostics of ${block.point}: ${(e as Error).message}`);
+        }
+      },
+      failed: (block, message) => {
+        metrics.analysisFailures.inc();
+        sourceError(block.sourceId, "INTERNAL", `diagnostics of ${block.point}: ${message}`);
+      },
+      dropped: blockDropped,
+      workerCrashed: () => metrics.analysisWorkerCrashes.inc(),
+      log,
+    },
+  });
+
+  // With waveform points configured, the workers start now, while the sources connect: a worker
+  // loads its modules and the FFT before its first block, not while that block waits.
+  if (config.sources.some((s) => "waveforms" in s && s.waveforms.length > 0)) analyser.start();
+
+  const sinkFor = (sourceId: string, kind: string): SourceSink => ({
+    points: (points) => {
+      // A Modbus poll stamps its points when it starts (sources/modbus.ts) and hands them over when
+      // its last answer is in: the difference is the poll's time as the agent saw it, event loop included.
+      if (kind === "modbus" && points.length > 0) metrics.observePollMs(Date.now() - points[0]!.ts);
+      acquired(points);
+    },
     waveform: (block) => {
       counts.waveformBlocks++;
-      try {
-        const r = monitor.onBlock(block);
-        counts.diagnosisPoints += r.points.length - 1;
-        acquired(r.points);
-        for (const t of r.transitions)
-          log(`diagnostics: ${block.asset} ${block.point}: ${describeTransition(t)}`);
-        if (r.snapshot) keepSnapshot(r.snapshot);
-      } catch (e) {
-        sinkFor(sourceId).error("INTERNAL", `diagnostics of ${block.point}: ${(e as Error).message}`);
-      }
+      analyser.submit(block);
     },
-    error: (code, message) => {
-      counts.sourceErrors++;
-      const per = errorsBySource[sourceId] ?? {};
-      per[code] = (per[code] ?? 0) + 1;
-      errorsBySource[sourceId] = per;
-      metrics.sourceErrors.inc({ source: sourceId, code });
-      // Log when the kind of trouble changes, not on every poll of a dead device.
-      if (lastErrorCode.get(sourceId) !== code) log(`source ${sourceId}: ${code} ${message}`);
-      lastErrorCode.set(sourceId, code);
-    },
+    error: (code, message) => sourceError(sourceId, code, message),
   });
 
   const healthPoint = (): Point => {
@@ -292,11 +355,13 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       const pkiDir = sc.kind === "opcua" ? pkiDirOf(config, sc as OpcuaSourceConfig) : config.queue.dir;
       const source = await createSource(sc, { site, agentId: config.agent.id, pkiDir, log });
       sources.push(source);
-      await source.start(sinkFor(source.id));
+      await source.start(sinkFor(source.id, sc.kind));
     }
   } catch (e) {
     clearInterval(healthTimer);
     await Promise.all(sources.map((s) => s.stop()));
+    await analyser.close();
+    metrics.stop();
     await metricsServer?.close();
     queue.close();
     throw e;
@@ -311,8 +376,14 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
   const currentStats = (): AgentStats => {
     if (finalStats) return structuredClone(finalStats);
     const q = queue.stats();
+    const a = analyser.stats();
     return {
       ...counts,
+      blocksAnalysed: a.analysed,
+      blocksDropped: a.dropped.backlog + a.dropped.worker_crashed + a.dropped.stopped,
+      analysisBacklog: a.backlog,
+      analysisRunning: a.running,
+      analysisWorkerCrashes: a.workerCrashes,
       sourceErrorsBySource: structuredClone(errorsBySource),
       queueDepth: q.depth,
       queueBytes: q.bytes,
@@ -331,6 +402,11 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       stopped = true;
       clearInterval(healthTimer);
       await Promise.all(sources.map((s) => s.stop()));
+      // Blocks already received are analysed before the last send (a bounded wait: a stuck chain is
+      // ended by the pool's time limit anyway).
+      await analyser.drain(STOP_DRAIN_MS);
+      await analyser.close();
+      metrics.stop();
       counts.healthPoints++;
       enqueue([healthPoint()]);
       // One last send so a clean shutdown leaves as little queued as possible.
