@@ -331,6 +331,9 @@ export class MetaStore {
 
   /** Assets and sites by id, checked against the fleet generation once: for per-point lookups in one request. */
   fleetIndex(): {
+    /** The fleet generation this copy was read at: changes with every change of the fleet or its contracts. */
+    readonly gen: number;
+    readonly assets: readonly Asset[];
     readonly assetById: ReadonlyMap<string, Asset>;
     readonly siteById: ReadonlyMap<string, Site>;
   } {
