@@ -5,6 +5,15 @@
 // machine); spectrum snapshots wait in a folder of their own and go to
 // central by a second uplink. The agent's own health goes out the same way
 // (measurement `agent`) and on /metrics.
+//
+// What central accepts (its catalog: the site's assets and measuring points,
+// each measurement's fields, the faults) is fetched at start and kept fresh;
+// a point it would refuse is refused here, before it is queued, with one log
+// line per source and reason, and kept as a dead letter for
+// `vetra edge dead-letters` to send again once central's configuration is
+// fixed. Points central refuses anyway are set aside one by one; their
+// neighbours in the batch are sent again at once.
+import { checkMeasuringPoint, checkPoint, type PointRefusal } from "../common/catalog.ts";
 import type { ErrorCode } from "../common/errors.ts";
 import type { SpectrumUpload } from "../common/spectrum.ts";
 import type { Point } from "../common/wire.ts";
@@ -18,6 +27,7 @@ import type { PointQueue } from "./queue/queue.ts";
 import { openQueue } from "./queue/registry.ts";
 import { createSource } from "./sources/registry.ts";
 import type { Source, SourceSink } from "./sources/source.ts";
+import { type CatalogFetch, CentralCatalog, createHttpCatalogFetch } from "./uplink/catalog.ts";
 import { createSnapshotUplink, SnapshotOutbox } from "./uplink/snapshots.ts";
 import {
   createHttpTransport,
@@ -34,7 +44,10 @@ export interface AgentStats {
   healthPoints: number;
   acked: number;
   dropped: number;
+  /** Points set aside as dead letters: refused by central, or here before sending (`refused`). */
   deadLettered: number;
+  /** Points refused before sending, as central's catalog says central would (also in deadLettered). */
+  refused: number;
   sourceErrors: number;
   /** Errors by source id and code. */
   sourceErrorsBySource: Record<string, Partial<Record<ErrorCode, number>>>;
@@ -70,7 +83,16 @@ export interface AgentOptions {
   transport?: UplinkTransport;
   /** Replaces the HTTP transport of spectrum snapshots. */
   snapshotTransport?: SnapshotTransport;
+  /** Replaces the HTTP fetch of central's catalog. */
+  catalogFetch?: CatalogFetch;
+  /** How often central's catalog is fetched again (conditional GET), ms. */
+  catalogRefreshMs?: number;
 }
+
+/** Default period of the catalog's conditional re-fetch: a fleet change reaches agents within it. */
+export const CATALOG_REFRESH_MS = 5 * 60_000;
+/** Longest wait for the first catalog before the sources start (acquisition never waits longer). */
+const FIRST_CATALOG_WAIT_MS = 3000;
 
 export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): Promise<RunningAgent> {
   const log = opts.log ?? ((line: string) => console.error(line));
@@ -112,6 +134,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     acked: 0,
     dropped: 0,
     deadLettered: 0,
+    refused: 0,
     sourceErrors: 0,
     waveformBlocks: 0,
     clockJumps: 0,
@@ -131,6 +154,54 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     timeoutMs: config.central.timeoutMs,
     gzip: config.central.gzip,
   };
+  // Reasons already logged, per source: one line each until central's catalog changes.
+  const refusalsLogged = new Set<string>();
+  const catalog = new CentralCatalog(opts.catalogFetch ?? createHttpCatalogFetch(centralHttp), {
+    refreshMs: opts.catalogRefreshMs ?? CATALOG_REFRESH_MS,
+    log,
+    onChange: () => refusalsLogged.clear(),
+  });
+  const noteRefusal = (origin: string, what: string, refusal: PointRefusal, n: number): void => {
+    counts.refused += n;
+    counts.deadLettered += n;
+    metrics.refused.inc({ source: origin, code: refusal.code }, n);
+    metrics.deadLettered.inc(n);
+    const key = `${origin}\n${refusal.code}\n${refusal.message}`;
+    if (refusalsLogged.has(key)) return;
+    refusalsLogged.add(key);
+    log(
+      `source ${origin}: ${what}: ${refusal.code} ${refusal.message}; central does not accept it, so it is not sent (kept as dead letters: vetra edge dead-letters list)`,
+    );
+  };
+  /** The points central's catalog accepts; the others are kept as dead letters, one log line per reason. */
+  const admitted = (points: Point[], origin: string): Point[] => {
+    const index = catalog.current();
+    if (!index) return points;
+    let kept: Point[] | null = null;
+    let refused: Map<string, { refusal: PointRefusal; what: string; points: Point[] }> | null = null;
+    for (let i = 0; i < points.length; i++) {
+      const p = points[i]!;
+      const refusal = checkPoint(index, p);
+      if (!refusal) {
+        kept?.push(p);
+        continue;
+      }
+      kept ??= points.slice(0, i);
+      refused ??= new Map();
+      const key = `${refusal.code}\n${refusal.message}`;
+      const what = `${p.measurement} of ${p.tags.asset ?? "-"}${p.tags.point === undefined ? "" : `/${p.tags.point}`}`;
+      const group = refused.get(key) ?? { refusal, what, points: [] };
+      group.points.push(p);
+      refused.set(key, group);
+    }
+    if (!refused) return points;
+    for (const g of refused.values()) {
+      queue.refuse(g.points, `local:${origin}`, g.refusal.code, g.refusal.message);
+      noteRefusal(origin, g.what, g.refusal, g.points.length);
+    }
+    return kept ?? [];
+  };
+
   const uplink = createUplink(queue, opts.transport ?? createHttpTransport(centralHttp), {
     agentId: config.agent.id,
     site,
@@ -146,6 +217,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       metrics.deadLettered.inc(n);
       log(`uplink: ${n} points dead-lettered (${code}): ${message}`);
     },
+    onRefused: () => catalog.refreshSoon(),
     onRetry: (code, message, waitMs) => {
       if (uplink.failures <= 1 || uplink.failures % 10 === 0)
         log(`uplink: ${code} ${message}; retry in ${Math.round(waitMs)} ms`);
@@ -174,7 +246,16 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       },
     },
   );
-  const keepSnapshot = (upload: SpectrumUpload): void => {
+  const keepSnapshot = (upload: SpectrumUpload, origin: string): void => {
+    const index = catalog.current();
+    const refusal = index ? checkMeasuringPoint(index, upload.asset, upload.point) : null;
+    if (refusal) {
+      // Its features are refused with the same reason (one log line for both).
+      counts.snapshotsRejected++;
+      metrics.snapshotsRejected.inc();
+      noteRefusal(origin, `vibration of ${upload.asset}/${upload.point}`, refusal, 0);
+      return;
+    }
     try {
       const { dropped } = outbox.put(upload);
       counts.snapshotsQueued++;
@@ -214,23 +295,23 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     }
     if (queue.stats().depth >= config.central.batchMaxPoints) uplink.nudge();
   };
-  const acquired = (points: Point[]): void => {
+  const acquired = (points: Point[], origin: string): void => {
     counts.acquired += points.length;
     metrics.acquired.inc(points.length);
-    enqueue(points);
+    enqueue(admitted(points, origin));
   };
 
   const sinkFor = (sourceId: string): SourceSink => ({
-    points: (points) => acquired(points),
+    points: (points) => acquired(points, sourceId),
     waveform: (block) => {
       counts.waveformBlocks++;
       try {
         const r = monitor.onBlock(block);
         counts.diagnosisPoints += r.points.length - 1;
-        acquired(r.points);
+        acquired(r.points, sourceId);
         for (const t of r.transitions)
           log(`diagnostics: ${block.asset} ${block.point}: ${describeTransition(t)}`);
-        if (r.snapshot) keepSnapshot(r.snapshot);
+        if (r.snapshot) keepSnapshot(r.snapshot, sourceId);
       } catch (e) {
         sinkFor(sourceId).error("INTERNAL", `diagnostics of ${block.point}: ${(e as Error).message}`);
       }
@@ -278,7 +359,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       );
     }
     counts.healthPoints++;
-    enqueue([healthPoint()]);
+    enqueue(admitted([healthPoint()], "agent"));
   }, config.healthIntervalMs);
 
   let metricsServer: { url: string; close(): Promise<void> } | null = null;
@@ -288,6 +369,11 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       metricsServer = await serveMetrics(metrics.registry, config.metrics.host, config.metrics.port);
       log(`agent ${config.agent.id}: metrics on ${metricsServer.url}`);
     }
+    // What central accepts, before the first point is acquired (a bounded wait: acquisition never waits for central).
+    await Promise.race([
+      catalog.start(),
+      new Promise((resolve) => setTimeout(resolve, FIRST_CATALOG_WAIT_MS).unref()),
+    ]);
     for (const sc of config.sources) {
       const pkiDir = sc.kind === "opcua" ? pkiDirOf(config, sc as OpcuaSourceConfig) : config.queue.dir;
       const source = await createSource(sc, { site, agentId: config.agent.id, pkiDir, log });
@@ -296,6 +382,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     }
   } catch (e) {
     clearInterval(healthTimer);
+    await catalog.stop();
     await Promise.all(sources.map((s) => s.stop()));
     await metricsServer?.close();
     queue.close();
@@ -330,9 +417,10 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       if (stopped) return;
       stopped = true;
       clearInterval(healthTimer);
+      await catalog.stop();
       await Promise.all(sources.map((s) => s.stop()));
       counts.healthPoints++;
-      enqueue([healthPoint()]);
+      enqueue(admitted([healthPoint()], "agent"));
       // One last send so a clean shutdown leaves as little queued as possible.
       await uplink.stop();
       await snapshotUplink.stop();
