@@ -83,7 +83,11 @@ const SiteSchema = Type.Object(
 );
 
 const MeasuringPointSchema = Type.Object(
-  { id: Id, component: literals(ComponentClasses) },
+  {
+    id: Id,
+    /** The ISO 10816-21 component class of a vibration measuring point; absent for others (e.g. a sub-meter). */
+    component: Type.Optional(literals(ComponentClasses)),
+  },
   { additionalProperties: false },
 );
 

@@ -153,7 +153,7 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
           "NOT_FOUND",
           point === undefined ? `No spectrum of ${asset.id} yet` : `No spectrum of ${asset.id} ${point}`,
         );
-      const components = new Map(asset.points.map((p) => [p.id, p.component as string]));
+      const components = new Map(asset.points.map((p) => [p.id, p.component as string | null]));
       return {
         asset: asset.id,
         snapshots: rows.map((r) => {

@@ -8,7 +8,7 @@
 // have follow one rule.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWebhookReceiver, type WebhookReceiver } from "../../central/service/notify/test-servers.ts";
-import type { Measurement } from "../../common/names.ts";
+import type { ComponentClass, Measurement } from "../../common/names.ts";
 import type { SpectrumUpload } from "../../common/spectrum.ts";
 import { influxdAvailable } from "../helpers/influxd.ts";
 import { DRIVE_TRAIN, type IngestCentral, startIngestCentral, wf1Batch } from "../helpers/ingest-central.ts";
@@ -246,18 +246,23 @@ describe.each(stores)("names at ingest, $kind store", ({ kind, run }) => {
 
     // Once central's configuration has the point, all three are accepted.
     const meta = c.central.meta;
+    const turbine = (id: string, site: string, points: { id: string; component?: ComponentClass }[]) => ({
+      id,
+      name: id,
+      kind: "turbine" as const,
+      site,
+      tenant: "sc-north",
+      points,
+    });
     const fleet = {
       tenants: [{ id: "sc-north", name: "North Wind Service" }],
       sites: meta.listSites().map((s) => ({ id: s.id, name: s.name, kind: s.kind })),
-      assets: meta.listAssets().map((a) => ({
-        id: a.id,
-        name: a.name,
-        kind: a.kind,
-        site: a.site,
-        tenant: a.tenant,
-        points:
-          a.id === "T01" ? [...a.points, { id: missing, component: "nacelle" as const }] : [...a.points],
-      })),
+      assets: [
+        // A measuring point needs no component class (that is for ISO 10816-21 zones).
+        turbine("T01", "wf1", [...DRIVE_TRAIN, { id: missing }]),
+        turbine("T02", "wf1", DRIVE_TRAIN),
+        turbine("T03", "wf2", DRIVE_TRAIN),
+      ],
     };
     meta.replaceFleet(fleet);
     expect((await c.call("POST", "/api/v1/ingest", wf1Batch([vibration(missing)]))).status).toBe(200);
