@@ -239,6 +239,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
         counts.snapshotsRejected += n;
         metrics.snapshotsRejected.inc(n);
         log(`uplink: ${n} spectrum snapshots rejected (${code}), kept in snapshots/rejected: ${message}`);
+        catalog.refreshSoon();
       },
       onRetry: (code, message, waitMs, failures) => {
         if (failures <= 1 || failures % 10 === 0)

@@ -30,37 +30,38 @@ export function seriesKeyOf(p: WirePoint): string {
 }
 
 export class SeriesRegistry {
+  /** Per site, the series this replica knows are recorded (a subset of the table). */
   private readonly known = new Map<string, Set<string>>();
-  private readonly has: Database.Statement;
   private readonly count: Database.Statement;
+  private readonly keysOf: Database.Statement;
   private readonly insert: Database.Statement;
   private readonly reserve: (
     site: string,
-    keys: readonly string[],
+    unknown: readonly string[],
     max: number,
     commit: boolean,
   ) => Set<string>;
 
   constructor(db: Database.Database) {
     db.exec(SCHEMA);
-    this.has = db.prepare("SELECT 1 FROM ingest_series WHERE site = ? AND series = ?").pluck();
     this.count = db.prepare("SELECT COUNT(*) FROM ingest_series WHERE site = ?").pluck();
+    this.keysOf = db.prepare("SELECT series FROM ingest_series WHERE site = ?").pluck();
     this.insert = db.prepare(
       "INSERT INTO ingest_series (site, series, first_seen) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
     );
     const reserve = db.transaction(
-      (site: string, keys: readonly string[], max: number, commit: boolean): Set<string> => {
-        const known = this.knownOf(site);
-        const fresh: string[] = [];
-        for (const key of keys) {
-          // Another replica may have recorded it since this one last looked.
-          if (this.has.get(site, key) !== undefined) known.add(key);
-          else fresh.push(key);
+      (site: string, unknown: readonly string[], max: number, commit: boolean): Set<string> => {
+        const recorded = this.count.get(site) as number;
+        let known = this.known.get(site);
+        // Another replica (or an earlier run) recorded series this one has not seen: read the
+        // site's keys once (at most the cap), instead of one look-up per unknown key.
+        if (!known || known.size !== recorded) {
+          known = new Set(this.keysOf.all(site) as string[]);
+          this.known.set(site, known);
         }
-        if (fresh.length === 0) return new Set();
-        const room = Math.max(0, max - (this.count.get(site) as number));
-        const over = new Set(fresh.slice(room));
-        if (commit && over.size === 0) {
+        const fresh = unknown.filter((key) => !known.has(key));
+        const over = new Set(fresh.slice(Math.max(0, max - recorded)));
+        if (commit && over.size === 0 && fresh.length > 0) {
           const now = Date.now();
           for (const key of fresh) {
             this.insert.run(site, key, now);
@@ -71,28 +72,20 @@ export class SeriesRegistry {
       },
     );
     // IMMEDIATE: two replicas admitting new series at once cannot both fill the last room.
-    this.reserve = (site, keys, max, commit) => reserve.immediate(site, keys, max, commit);
-  }
-
-  private knownOf(site: string): Set<string> {
-    let set = this.known.get(site);
-    if (!set) {
-      set = new Set();
-      this.known.set(site, set);
-    }
-    return set;
+    this.reserve = (site, unknown, max, commit) => reserve.immediate(site, unknown, max, commit);
   }
 
   /**
    * The series among `keys` that the site may not start because it would
    * pass `maxSeries`. With `commit`, and when there are none, the new ones
    * are recorded (before the store write: a write that then fails leaves a
-   * reserved key, never an uncounted series).
+   * reserved key, never an uncounted series). Keys this replica knows cost
+   * no SQL.
    */
   admit(site: string, keys: readonly string[], maxSeries: number, commit: boolean): Set<string> {
-    const known = this.knownOf(site);
+    const known = this.known.get(site);
     const unknown = new Set<string>();
-    for (const key of keys) if (!known.has(key)) unknown.add(key);
+    for (const key of keys) if (!known?.has(key)) unknown.add(key);
     if (unknown.size === 0) return unknown;
     return this.reserve(site, [...unknown], maxSeries, commit);
   }

@@ -83,10 +83,20 @@ export function refusedPoints(
   const rejected: Rejection[] = [];
   const latestAllowedMs = nowMs + MAX_FUTURE_SKEW_MS;
   const own = principal.role === "agent" ? catalogFor(meta, principal, undefined) : null;
+  // An admin writes any site: each site's catalog looked up once per request.
+  const bySite = new Map<string | undefined, CatalogIndex | null>();
+  const catalogOf = (site: string | undefined): CatalogIndex | null => {
+    let index = bySite.get(site);
+    if (index === undefined) {
+      index = catalogFor(meta, principal, site);
+      bySite.set(site, index);
+    }
+    return index;
+  };
   // Index loops: this runs per point of every batch.
   for (let i = 0; i < points.length; i++) {
     const p = points[i]!;
-    const index = own ?? catalogFor(meta, principal, p.tags.site);
+    const index = own ?? catalogOf(p.tags.site);
     const refusal = index
       ? checkPoint(index, p)
       : {
