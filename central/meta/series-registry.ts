@@ -9,6 +9,7 @@
 // each replica keeps the keys it has seen in memory (at most the cap per
 // site), so a batch of known series costs no SQL at all.
 import type Database from "better-sqlite3";
+import { TagKeys } from "../../common/names.ts";
 import type { WirePoint } from "../../common/wire.ts";
 
 const SCHEMA = `
@@ -18,14 +19,30 @@ CREATE TABLE IF NOT EXISTS ingest_series (
 ) WITHOUT ROWID;
 `;
 
+const SORTED_TAG_KEYS = [...TagKeys].sort();
+
 /**
  * A point's series: measurement and tags, keys sorted. Newline separates the
  * parts: tag values cannot hold one (common/wire.ts), keys cannot hold `=`.
  */
 export function seriesKeyOf(p: WirePoint): string {
-  const keys = Object.keys(p.tags).sort();
-  let key = p.measurement;
-  for (const k of keys) key += `\n${k}=${p.tags[k]}`;
+  const tags = p.tags;
+  // Points that passed the name check carry only known tag keys: their fixed order is canonical
+  // and costs no sort (this runs per point of every batch).
+  let key: string = p.measurement;
+  let found = 0;
+  for (const k of SORTED_TAG_KEYS) {
+    const v = tags[k];
+    if (v !== undefined) {
+      key += `\n${k}=${v}`;
+      found++;
+    }
+  }
+  let all = 0;
+  for (const _ in tags) all++;
+  if (found === all) return key;
+  key = p.measurement;
+  for (const k of Object.keys(tags).sort()) key += `\n${k}=${tags[k]}`;
   return key;
 }
 
