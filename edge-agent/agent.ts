@@ -13,7 +13,6 @@
 // `vetra edge dead-letters` to send again once central's configuration is
 // fixed. Points central refuses anyway are set aside one by one; their
 // neighbours in the batch are sent again at once.
-import { checkMeasuringPoint, checkPoint, type PointRefusal } from "../common/catalog.ts";
 import type { ErrorCode } from "../common/errors.ts";
 import type { SpectrumUpload } from "../common/spectrum.ts";
 import type { Point } from "../common/wire.ts";
@@ -28,6 +27,7 @@ import { openQueue } from "./queue/registry.ts";
 import { createSource } from "./sources/registry.ts";
 import type { Source, SourceSink } from "./sources/source.ts";
 import { type CatalogFetch, CentralCatalog, createHttpCatalogFetch } from "./uplink/catalog.ts";
+import { LocalRefusals } from "./uplink/refusals.ts";
 import { createSnapshotUplink, SnapshotOutbox } from "./uplink/snapshots.ts";
 import {
   createHttpTransport,
@@ -154,53 +154,29 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     timeoutMs: config.central.timeoutMs,
     gzip: config.central.gzip,
   };
-  // Reasons already logged, per source: one line each until central's catalog changes.
-  const refusalsLogged = new Set<string>();
+  // What central's catalog refuses is kept as dead letters before it is queued (uplink/refusals.ts).
+  const refusals = new LocalRefusals({
+    catalog: { current: () => catalog.current() },
+    queue,
+    log,
+    onRefused: (origin, code, n) => {
+      if (n === 0) {
+        counts.snapshotsRejected++;
+        metrics.snapshotsRejected.inc();
+        return;
+      }
+      counts.refused += n;
+      counts.deadLettered += n;
+      metrics.refused.inc({ source: origin, code }, n);
+      metrics.deadLettered.inc(n);
+    },
+  });
   const catalog = new CentralCatalog(opts.catalogFetch ?? createHttpCatalogFetch(centralHttp), {
     refreshMs: opts.catalogRefreshMs ?? CATALOG_REFRESH_MS,
     log,
-    onChange: () => refusalsLogged.clear(),
+    onChange: () => refusals.catalogChanged(),
   });
-  const noteRefusal = (origin: string, what: string, refusal: PointRefusal, n: number): void => {
-    counts.refused += n;
-    counts.deadLettered += n;
-    metrics.refused.inc({ source: origin, code: refusal.code }, n);
-    metrics.deadLettered.inc(n);
-    const key = `${origin}\n${refusal.code}\n${refusal.message}`;
-    if (refusalsLogged.has(key)) return;
-    refusalsLogged.add(key);
-    log(
-      `source ${origin}: ${what}: ${refusal.code} ${refusal.message}; central does not accept it, so it is not sent (kept as dead letters: vetra edge dead-letters list)`,
-    );
-  };
-  /** The points central's catalog accepts; the others are kept as dead letters, one log line per reason. */
-  const admitted = (points: Point[], origin: string): Point[] => {
-    const index = catalog.current();
-    if (!index) return points;
-    let kept: Point[] | null = null;
-    let refused: Map<string, { refusal: PointRefusal; what: string; points: Point[] }> | null = null;
-    for (let i = 0; i < points.length; i++) {
-      const p = points[i]!;
-      const refusal = checkPoint(index, p);
-      if (!refusal) {
-        kept?.push(p);
-        continue;
-      }
-      kept ??= points.slice(0, i);
-      refused ??= new Map();
-      const key = `${refusal.code}\n${refusal.message}`;
-      const what = `${p.measurement} of ${p.tags.asset ?? "-"}${p.tags.point === undefined ? "" : `/${p.tags.point}`}`;
-      const group = refused.get(key) ?? { refusal, what, points: [] };
-      group.points.push(p);
-      refused.set(key, group);
-    }
-    if (!refused) return points;
-    for (const g of refused.values()) {
-      queue.refuse(g.points, `local:${origin}`, g.refusal.code, g.refusal.message);
-      noteRefusal(origin, g.what, g.refusal, g.points.length);
-    }
-    return kept ?? [];
-  };
+  const admitted = (points: Point[], origin: string): Point[] => refusals.admit(points, origin);
 
   const uplink = createUplink(queue, opts.transport ?? createHttpTransport(centralHttp), {
     agentId: config.agent.id,
@@ -248,15 +224,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     },
   );
   const keepSnapshot = (upload: SpectrumUpload, origin: string): void => {
-    const index = catalog.current();
-    const refusal = index ? checkMeasuringPoint(index, upload.asset, upload.point) : null;
-    if (refusal) {
-      // Its features are refused with the same reason (one log line for both).
-      counts.snapshotsRejected++;
-      metrics.snapshotsRejected.inc();
-      noteRefusal(origin, `vibration of ${upload.asset}/${upload.point}`, refusal, 0);
-      return;
-    }
+    if (refusals.refusesSnapshot(upload, origin)) return;
     try {
       const { dropped } = outbox.put(upload);
       counts.snapshotsQueued++;
