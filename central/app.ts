@@ -73,7 +73,7 @@ const central: FastifyPluginAsync<CentralDeps> = async (app, deps) => {
         for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
       const status = ErrorCodes[error.code].status;
       if (status >= 500) request.log.warn({ code: error.code, msg: error.message }, "request failed");
-      return reply.code(status).send(apiError(error.code, error.message));
+      return reply.code(status).send(apiError(error.code, error.message, error.details));
     }
     if (error.validation) {
       const first = error.validation[0] as AjvError | undefined;

@@ -42,6 +42,7 @@ describe("central config", () => {
         assets: [],
         tokens: [],
         contracts: [],
+        ingest: { maxSeriesPerSite: 10_000 },
         alarms: {
           evaluateEveryMs: 5000,
           debounceMs: 500,

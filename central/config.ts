@@ -96,7 +96,11 @@ const SiteSchema = Type.Object(
 );
 
 const MeasuringPointSchema = Type.Object(
-  { id: Id, component: literals(ComponentClasses) },
+  {
+    id: Id,
+    /** The ISO 10816-21 component class of a vibration measuring point; absent for others (e.g. a sub-meter). */
+    component: Type.Optional(literals(ComponentClasses)),
+  },
   { additionalProperties: false },
 );
 
@@ -139,6 +143,19 @@ const AlarmsSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+const IngestSchema = Type.Object(
+  {
+    /**
+     * Distinct series (measurement + tag set) one site may write; a point that
+     * would start one more is refused with SERIES_LIMIT. A turbine needs about
+     * points × (1 + faults) + 3 (vibration, diagnoses, SCADA, the gateway's
+     * health): 150 turbines with 3 points each about 4,600.
+     */
+    maxSeriesPerSite: Type.Integer({ minimum: 1, default: 10_000 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 /** A date (`2026-01-01`, UTC midnight) or a date-time with a zone. */
 const DateOrTime = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}(T[\\d:.]+(Z|[+-]\\d{2}:?\\d{2}))?$" });
 
@@ -167,6 +184,8 @@ export const CentralConfigSchema = Type.Object(
     tokens: Type.Array(TokenSchema, { default: [] }),
     /** Each asset is contracted to one service company for a period (see service/contracts.ts). */
     contracts: Type.Array(ContractSchema, { default: [] }),
+    /** What ingest accepts beyond the fleet's names (see plugins/ingest.ts). */
+    ingest: IngestSchema,
     /** The alarm lifecycle (see service/evaluator.ts). */
     alarms: AlarmsSchema,
     /** The grid-connection map: voltage classes, costs, basemap (see grid/config.ts). */

@@ -3,6 +3,7 @@
 import { type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import { CodedError, type ErrorCode, ErrorCodes } from "../common/errors.ts";
+import type { Role } from "./config.ts";
 import type { Asset, Principal } from "./meta/meta.ts";
 import { responsibleCompany } from "./service/contracts.ts";
 
@@ -32,7 +33,16 @@ export class ApiError extends CodedError {
   }
 }
 
+/** Who may call a route, declared in its options as `config: { access }` (read by the auth hook). */
+export interface RouteAccess {
+  roles?: readonly Role[];
+  public?: true;
+}
+
 declare module "fastify" {
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
   interface FastifyRequest {
     /** Set by the auth hook on every /api/ route that needs a token. */
     principal: Principal | null;

@@ -10,6 +10,13 @@ import { META_FILE, MetaStore } from "./meta/meta.ts";
 import { openEmbeddedStore } from "./stores/embedded.ts";
 import type { TimeSeriesStore } from "./stores/types.ts";
 
+/** The measuring points of a turbine's drive train, as the demo configures them. */
+const DRIVE_TRAIN = [
+  { id: "main_bearing", component: "main_bearing" },
+  { id: "gearbox_hss", component: "gearbox" },
+  { id: "generator_de", component: "generator" },
+];
+
 export const FIXTURE_FLEET = {
   tenants: [
     { id: "sc-north", name: "North Wind Service" },
@@ -33,8 +40,8 @@ export const FIXTURE_FLEET = {
         { id: "gearbox_hss", component: "gearbox" },
       ],
     },
-    { id: "T02", name: "Turbine 2", kind: "turbine", site: "wf1", tenant: "sc-south", points: [] },
-    { id: "T03", name: "Turbine 3", kind: "turbine", site: "wf2", tenant: "sc-north", points: [] },
+    { id: "T02", name: "Turbine 2", kind: "turbine", site: "wf1", tenant: "sc-south", points: DRIVE_TRAIN },
+    { id: "T03", name: "Turbine 3", kind: "turbine", site: "wf2", tenant: "sc-north", points: DRIVE_TRAIN },
     { id: "H01", name: "Hospital 1", kind: "hospital", site: "fac-h01", tenant: "region", points: [] },
   ],
 };

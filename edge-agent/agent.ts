@@ -6,6 +6,14 @@
 // (diagnostics/pool.ts), so acquisition never waits for it; spectrum snapshots wait in a folder of their own and go to
 // central by a second uplink. The agent's own health goes out the same way
 // (measurement `agent`) and on /metrics.
+//
+// What central accepts (its catalog: the site's assets and measuring points,
+// each measurement's fields, the faults) is fetched at start and kept fresh;
+// a point it would refuse is refused here, before it is queued, with one log
+// line per source and reason, and kept as a dead letter for
+// `vetra edge dead-letters` to send again once central's configuration is
+// fixed. Points central refuses anyway are set aside one by one; their
+// neighbours in the batch are sent again at once.
 import type { ErrorCode } from "../common/errors.ts";
 import type { SpectrumUpload } from "../common/spectrum.ts";
 import type { Point } from "../common/wire.ts";
@@ -20,6 +28,8 @@ import type { PointQueue } from "./queue/queue.ts";
 import { openQueue } from "./queue/registry.ts";
 import { createSource } from "./sources/registry.ts";
 import type { Source, SourceSink } from "./sources/source.ts";
+import { type CatalogFetch, CentralCatalog, createHttpCatalogFetch } from "./uplink/catalog.ts";
+import { LocalRefusals } from "./uplink/refusals.ts";
 import { createSnapshotUplink, SnapshotOutbox } from "./uplink/snapshots.ts";
 import {
   createHttpTransport,
@@ -39,7 +49,10 @@ export interface AgentStats {
   healthPoints: number;
   acked: number;
   dropped: number;
+  /** Points set aside as dead letters: refused by central, or here before sending (`refused`). */
   deadLettered: number;
+  /** Points refused before sending, as central's catalog says central would (also in deadLettered). */
+  refused: number;
   sourceErrors: number;
   /** Errors by source id and code. */
   sourceErrorsBySource: Record<string, Partial<Record<ErrorCode, number>>>;
@@ -85,7 +98,16 @@ export interface AgentOptions {
   snapshotTransport?: SnapshotTransport;
   /** Replaces the analysis workers' entry module (tests start one that fails on purpose). */
   analysisWorker?: WorkerEntry;
+  /** Replaces the HTTP fetch of central's catalog. */
+  catalogFetch?: CatalogFetch;
+  /** How often central's catalog is fetched again (conditional GET), ms. */
+  catalogRefreshMs?: number;
 }
+
+/** Default period of the catalog's conditional re-fetch: a fleet change reaches agents within it. */
+export const CATALOG_REFRESH_MS = 5 * 60_000;
+/** Longest wait for the first catalog before the sources start (acquisition never waits longer). */
+const FIRST_CATALOG_WAIT_MS = 3000;
 
 export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): Promise<RunningAgent> {
   const log = opts.log ?? ((line: string) => console.error(line));
@@ -132,6 +154,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     acked: 0,
     dropped: 0,
     deadLettered: 0,
+    refused: 0,
     sourceErrors: 0,
     waveformBlocks: 0,
     clockJumps: 0,
@@ -151,6 +174,30 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     timeoutMs: config.central.timeoutMs,
     gzip: config.central.gzip,
   };
+  // What central's catalog refuses is kept as dead letters before it is queued (uplink/refusals.ts).
+  const refusals = new LocalRefusals({
+    catalog: { current: () => catalog.current() },
+    queue,
+    log,
+    onRefused: (origin, code, n) => {
+      if (n === 0) {
+        counts.snapshotsRejected++;
+        metrics.snapshotsRejected.inc();
+        return;
+      }
+      counts.refused += n;
+      counts.deadLettered += n;
+      metrics.refused.inc({ source: origin, code }, n);
+      metrics.deadLettered.inc(n);
+    },
+  });
+  const catalog = new CentralCatalog(opts.catalogFetch ?? createHttpCatalogFetch(centralHttp), {
+    refreshMs: opts.catalogRefreshMs ?? CATALOG_REFRESH_MS,
+    log,
+    onChange: () => refusals.catalogChanged(),
+  });
+  const admitted = (points: Point[], origin: string): Point[] => refusals.admit(points, origin);
+
   const uplink = createUplink(queue, opts.transport ?? createHttpTransport(centralHttp), {
     agentId: config.agent.id,
     site,
@@ -166,6 +213,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       metrics.deadLettered.inc(n);
       log(`uplink: ${n} points dead-lettered (${code}): ${message}`);
     },
+    onRefused: () => catalog.refreshSoon(),
     onRetry: (code, message, waitMs) => {
       if (uplink.failures <= 1 || uplink.failures % 10 === 0)
         log(`uplink: ${code} ${message}; retry in ${Math.round(waitMs)} ms`);
@@ -187,6 +235,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
         counts.snapshotsRejected += n;
         metrics.snapshotsRejected.inc(n);
         log(`uplink: ${n} spectrum snapshots rejected (${code}), kept in snapshots/rejected: ${message}`);
+        catalog.refreshSoon();
       },
       onRetry: (code, message, waitMs, failures) => {
         if (failures <= 1 || failures % 10 === 0)
@@ -194,7 +243,8 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       },
     },
   );
-  const keepSnapshot = (upload: SpectrumUpload): void => {
+  const keepSnapshot = (upload: SpectrumUpload, origin: string): void => {
+    if (refusals.refusesSnapshot(upload, origin)) return;
     try {
       const { dropped } = outbox.put(upload);
       counts.snapshotsQueued++;
@@ -234,10 +284,10 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     }
     if (queue.stats().depth >= config.central.batchMaxPoints) uplink.nudge();
   };
-  const acquired = (points: Point[]): void => {
+  const acquired = (points: Point[], origin: string): void => {
     counts.acquired += points.length;
     metrics.acquired.inc(points.length);
-    enqueue(points);
+    enqueue(admitted(points, origin));
   };
 
   const sourceError = (sourceId: string, code: ErrorCode, message: string): void => {
@@ -274,10 +324,10 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
         try {
           const r = monitor.accept(block, diagnosis);
           counts.diagnosisPoints += r.points.length - 1;
-          acquired(r.points);
+          acquired(r.points, block.sourceId);
           for (const t of r.transitions)
             log(`diagnostics: ${block.asset} ${block.point}: ${describeTransition(t)}`);
-          if (r.snapshot) keepSnapshot(r.snapshot);
+          if (r.snapshot) keepSnapshot(r.snapshot, block.sourceId);
         } catch (e) {
           sourceError(block.sourceId, "INTERNAL", `diagnostics of ${block.point}: ${(e as Error).message}`);
         }
@@ -301,7 +351,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       // A Modbus poll stamps its points when it starts (sources/modbus.ts) and hands them over when
       // its last answer is in: the difference is the poll's time as the agent saw it, event loop included.
       if (kind === "modbus" && points.length > 0) metrics.observePollMs(Date.now() - points[0]!.ts);
-      acquired(points);
+      acquired(points, sourceId);
     },
     waveform: (block) => {
       counts.waveformBlocks++;
@@ -341,7 +391,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       );
     }
     counts.healthPoints++;
-    enqueue([healthPoint()]);
+    enqueue(admitted([healthPoint()], "agent"));
   }, config.healthIntervalMs);
 
   let metricsServer: { url: string; close(): Promise<void> } | null = null;
@@ -351,6 +401,11 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       metricsServer = await serveMetrics(metrics.registry, config.metrics.host, config.metrics.port);
       log(`agent ${config.agent.id}: metrics on ${metricsServer.url}`);
     }
+    // What central accepts, before the first point is acquired (a bounded wait: acquisition never waits for central).
+    await Promise.race([
+      catalog.start(),
+      new Promise((resolve) => setTimeout(resolve, FIRST_CATALOG_WAIT_MS).unref()),
+    ]);
     for (const sc of config.sources) {
       const pkiDir = sc.kind === "opcua" ? pkiDirOf(config, sc as OpcuaSourceConfig) : config.queue.dir;
       const source = await createSource(sc, { site, agentId: config.agent.id, pkiDir, log });
@@ -359,6 +414,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     }
   } catch (e) {
     clearInterval(healthTimer);
+    await catalog.stop();
     await Promise.all(sources.map((s) => s.stop()));
     await analyser.close();
     metrics.stop();
@@ -401,6 +457,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       if (stopped) return;
       stopped = true;
       clearInterval(healthTimer);
+      await catalog.stop();
       await Promise.all(sources.map((s) => s.stop()));
       // Blocks already received are analysed before the last send (a bounded wait: a stuck chain is
       // ended by the pool's time limit anyway).
@@ -408,7 +465,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       await analyser.close();
       metrics.stop();
       counts.healthPoints++;
-      enqueue([healthPoint()]);
+      enqueue(admitted([healthPoint()], "agent"));
       // One last send so a clean shutdown leaves as little queued as possible.
       await uplink.stop();
       await snapshotUplink.stop();

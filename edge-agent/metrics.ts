@@ -59,6 +59,7 @@ export interface AgentMetrics {
   readonly dropped: Counter;
   readonly deadLettered: Counter;
   readonly sourceErrors: Counter<"source" | "code">;
+  readonly refused: Counter<"source" | "code">;
 }
 
 /**
@@ -213,6 +214,12 @@ export function createAgentMetrics(
     help: "Points central rejected, moved to the dead-letter table",
     registers: [registry],
   });
+  const refused = new Counter({
+    name: "vetra_agent_points_refused_total",
+    help: "Points refused before sending because central's catalog does not accept them (kept as dead letters), by source and error code",
+    labelNames: ["source", "code"] as const,
+    registers: [registry],
+  });
   const sourceErrors = new Counter({
     name: "vetra_agent_source_errors_total",
     help: "Source errors by source and error code",
@@ -258,6 +265,7 @@ export function createAgentMetrics(
     dropped,
     deadLettered,
     sourceErrors,
+    refused,
     snapshotsSent,
     snapshotsDropped,
     snapshotsRejected,

@@ -26,7 +26,8 @@ export interface Principal {
 
 export interface MeasuringPoint {
   id: string;
-  component: ComponentClass;
+  /** Null for a point that is not a vibration measuring point (e.g. a sub-meter's `point`). */
+  component: ComponentClass | null;
 }
 
 /** A period in which one company maintains an asset (see ../service/contracts.ts). */
@@ -228,7 +229,7 @@ export class MetaStore {
       );
       for (const a of fleet.assets) {
         asset.run(a.id, a.name, a.kind, a.site, a.tenant);
-        for (const [i, p] of a.points.entries()) point.run(a.id, p.id, p.component, i);
+        for (const [i, p] of a.points.entries()) point.run(a.id, p.id, p.component ?? "", i);
       }
       // The config's tenants are companies too; companies connected through the API stay.
       const company = db.prepare(
@@ -258,9 +259,9 @@ export class MetaStore {
     const points = new Map<string, MeasuringPoint[]>();
     for (const p of this.db
       .prepare("SELECT asset, id, component FROM measuring_point ORDER BY asset, position")
-      .all() as { asset: string; id: string; component: ComponentClass }[]) {
+      .all() as { asset: string; id: string; component: ComponentClass | "" }[]) {
       const list = points.get(p.asset) ?? [];
-      list.push({ id: p.id, component: p.component });
+      list.push({ id: p.id, component: p.component === "" ? null : p.component });
       points.set(p.asset, list);
     }
     const contracts = new Map<string, ContractSpan[]>();
@@ -331,6 +332,9 @@ export class MetaStore {
 
   /** Assets and sites by id, checked against the fleet generation once: for per-point lookups in one request. */
   fleetIndex(): {
+    /** The fleet generation this copy was read at: changes with every change of the fleet or its contracts. */
+    readonly gen: number;
+    readonly assets: readonly Asset[];
     readonly assetById: ReadonlyMap<string, Asset>;
     readonly siteById: ReadonlyMap<string, Site>;
   } {

@@ -21,7 +21,9 @@ const AssetSchema = Type.Object(
     tenant: Type.String(),
     /** The company maintaining it now: by contract, else the owner (`tenant`). */
     company: Type.Optional(Type.String()),
-    points: Type.Array(Type.Object({ id: Type.String(), component: Type.String() })),
+    points: Type.Array(
+      Type.Object({ id: Type.String(), component: Type.Union([Type.String(), Type.Null()]) }),
+    ),
   },
   { $id: "Asset" },
 );

@@ -17,6 +17,7 @@ const ALL: Who[] = [...PEOPLE, "agentWf1", "agentWf2"];
 const ACCESS: { methods: string[] | "*"; prefix: string; who: Who[] | "public" | "page" }[] = [
   { methods: ["POST"], prefix: "/api/v1/ingest/spectrum", who: ["admin", "agentWf1", "agentWf2"] },
   { methods: ["POST"], prefix: "/api/v1/ingest", who: ["admin", "agentWf1", "agentWf2"] },
+  { methods: ["GET"], prefix: "/api/v1/ingest/catalog", who: ["admin", "agentWf1", "agentWf2"] },
   { methods: "*", prefix: "/api/v1/tokens", who: ["admin"] },
   { methods: "*", prefix: "/api/v1/audit", who: ["admin"] },
   { methods: "*", prefix: "/api/v1/savings/", who: ["admin", "ministry"] },

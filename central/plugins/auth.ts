@@ -35,6 +35,7 @@ const WRITES = ["PUT", "DELETE", "PATCH"];
 
 export const ROUTE_RULES: readonly RouteRule[] = [
   { methods: ["POST"], prefix: "/api/v1/ingest", roles: ["admin", "agent"] },
+  { methods: ["GET"], prefix: "/api/v1/ingest/catalog", roles: ["admin", "agent"] },
   { prefix: "/api/v1/tokens", roles: ["admin"] },
   { prefix: "/api/v1/audit", roles: ["admin"] },
   { prefix: "/api/v1/savings/", roles: ["admin", "ministry"] },
