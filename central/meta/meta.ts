@@ -391,6 +391,13 @@ export class MetaStore {
     return { tokenId: row.id, role: row.role, tenant: row.tenant, site: row.site, label: row.label };
   }
 
+  /** True while the token with this id exists and is not revoked. */
+  isTokenLive(tokenId: number): boolean {
+    return (
+      this.db.prepare("SELECT 1 FROM token WHERE id = ? AND revoked_at IS NULL").get(tokenId) !== undefined
+    );
+  }
+
   /** Every token (live and revoked), newest first, without secrets. */
   listTokens(): TokenInfo[] {
     const rows = this.db

@@ -8,6 +8,7 @@ const health: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store }) =>
   app.get(
     "/healthz",
     {
+      config: { access: { public: true } },
       schema: {
         tags: ["health"],
         summary: "Liveness: 200 while the process serves HTTP",
@@ -20,6 +21,7 @@ const health: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store }) =>
   app.get(
     "/readyz",
     {
+      config: { access: { public: true } },
       schema: {
         tags: ["health"],
         summary: "Readiness: 200 when the time-series store answers, 503 otherwise",

@@ -38,6 +38,7 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
   app.post(
     "/api/v1/ingest",
     {
+      config: { access: { roles: ["admin", "agent"] }, audit: false },
       schema: {
         tags: ["ingest"],
         summary: "Store a batch of points from an edge agent (agent token); JSON, optionally gzip-encoded",

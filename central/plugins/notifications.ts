@@ -137,6 +137,7 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
   app.get(
     "/api/v1/companies/:id/notification-rules",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["notifications"],
         summary: "A company's notification rules (webhook secrets are never shown)",
@@ -154,6 +155,7 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
   app.put(
     "/api/v1/companies/:id/notification-rules",
     {
+      config: { access: { roles: ["admin", "service_company"] } },
       schema: {
         tags: ["notifications"],
         summary: "Replace a company's notification rules (admin or the company itself)",
@@ -184,6 +186,7 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
   app.get(
     "/api/v1/notifications",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["notifications"],
         summary: "Deliveries of notifications, newest first, with their outcome (a company sees its own)",
@@ -226,6 +229,7 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
   app.post(
     "/api/v1/notifications/:id/retry",
     {
+      config: { access: { roles: ["admin", "service_company"] } },
       schema: {
         tags: ["notifications"],
         summary: "Send a failed delivery again, now, with a fresh count of attempts",

@@ -142,6 +142,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.get(
     "/api/v1/fleet",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["service"],
         summary: "The caller's assets by site with the worst open alarm severity and counts (the fleet view)",
@@ -217,6 +218,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.get(
     "/api/v1/assets/:id/history",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["service"],
         summary:
@@ -251,6 +253,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.get(
     "/api/v1/companies",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["service"],
         summary: "Service companies (a company's token sees itself)",
@@ -270,6 +273,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.post(
     "/api/v1/companies",
     {
+      config: { access: { roles: ["admin"] } },
       schema: {
         tags: ["service"],
         summary: "Connect a service company (admin); then create its token and contract turbines to it",
@@ -310,6 +314,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.patch(
     "/api/v1/companies/:id",
     {
+      config: { access: { roles: ["admin"] } },
       schema: {
         tags: ["service"],
         summary: "Change a company's name, e-mail, language or time zone (admin)",
@@ -348,6 +353,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.get(
     "/api/v1/contracts",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["service"],
         summary: "Contracts: company, assets, period, response time (a company's token sees its own)",
@@ -385,6 +391,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.post(
     "/api/v1/contracts",
     {
+      config: { access: { roles: ["admin"] } },
       schema: {
         tags: ["service"],
         summary: "Contract assets to a company for a period (admin); 409 if an asset is under contract then",
@@ -414,6 +421,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.patch(
     "/api/v1/contracts/:id",
     {
+      config: { access: { roles: ["admin"] } },
       schema: {
         tags: ["service"],
         summary: "End a contract, change its response time or assets (admin)",
