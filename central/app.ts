@@ -134,8 +134,7 @@ export function createCentralApp(options: CentralAppOptions): FastifyInstance {
     ...(https ? { https } : {}),
     logger: logger ? redactingLogger(logger === true ? {} : logger) : false,
     // The client's address for rate limits and logs: the socket's peer unless proxies are configured.
-    // (A hop count is supported by fastify at run time — lib/request.js — but missing from its types.)
-    trustProxy: deps.config.server.trustProxy as boolean | string | string[],
+    trustProxy: deps.config.server.trustProxy,
     bodyLimit: deps.config.server.bodyLimitBytes,
     ajv: {
       customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false },

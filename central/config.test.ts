@@ -73,8 +73,8 @@ describe("central config", () => {
         { server: { trustProxy: ["10.0.0.1", "10.0.0.0/33"] } },
         'server.trustProxy[1]: "10.0.0.0/33" is not an IP address, CIDR, or one of loopback|linklocal|uniquelocal',
       ],
-      [{ server: { trustProxy: 0 } }, "server.trustProxy: expected boolean|integer|string|array"],
-      [{ server: { trustProxy: { hops: 1 } } }, "server.trustProxy: expected boolean|integer|string|array"],
+      [{ server: { trustProxy: 0 } }, "server.trustProxy: expected boolean|string|array"],
+      [{ server: { trustProxy: { hops: 1 } } }, "server.trustProxy: expected boolean|string|array"],
       [{ alarms: { clearAfter: 1 } }, "alarms.clearAfter: unknown key"],
       [
         {
@@ -134,10 +134,9 @@ describe("central config", () => {
     }
   });
 
-  it("takes the proxies central trusts as fastify does: addresses, CIDRs, range names, a hop count", () => {
+  it("takes the proxies central trusts as fastify does: addresses, CIDRs, range names", () => {
     for (const trustProxy of [
       true,
-      1,
       "127.0.0.1",
       "10.0.0.0/8, fd00::/8",
       ["loopback", "192.168.0.0/255.255.0.0"],

@@ -34,15 +34,15 @@ const ServerSchema = Type.Object(
      * (X-Forwarded-For) and protocol (fastify's `trustProxy`): false (default:
      * the socket's peer is the client), the proxies' addresses or CIDRs
      * (`"10.0.0.0/8"`, `["127.0.0.1", "fd00::/8"]`, or `loopback`,
-     * `linklocal`, `uniquelocal`), a hop count (`1`: the nearest proxy), or
-     * true (any — only when nothing but the proxy can reach central). Behind
-     * an ingress or a compose proxy set it, or every client shares the
-     * proxy's address for the rate limits.
+     * `linklocal`, `uniquelocal`), or true (any peer — only when nothing but
+     * the proxy can reach central). Behind an ingress or a compose proxy set
+     * it, or every client shares the proxy's address for the rate limits. A
+     * hop count is not offered: fastify cannot check the immediate peer with
+     * one and trusts nothing then.
      */
     trustProxy: Type.Union(
       [
         Type.Boolean(),
-        Type.Integer({ minimum: 1, maximum: 64 }),
         Type.String({ minLength: 1 }),
         Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
       ],
@@ -294,7 +294,7 @@ const isProxyAddress = (text: string): boolean => {
 };
 
 function checkTrustProxy(value: CentralConfig["server"]["trustProxy"]): string | null {
-  if (typeof value === "boolean" || typeof value === "number") return null;
+  if (typeof value === "boolean") return null;
   const list = typeof value === "string" ? value.split(",").map((s) => s.trim()) : value;
   const i = list.findIndex((a) => !isProxyAddress(a));
   if (i < 0) return null;
