@@ -182,6 +182,13 @@ export const CentralConfigSchema = Type.Object(
     savings: SavingsConfigSchema,
     /** Alarm notifications by webhook and e-mail: SMTP, timeouts, retries (see service/notify/config.ts). */
     notifications: NotificationsConfigSchema,
+    /**
+     * The key that seals webhook secrets in the metadata database (base64 of
+     * 32 bytes; see lib/secret-box.ts). Default `<dataDir>/secrets.key`,
+     * created 0600 at first start. Keep it out of database backups, or a
+     * copied database reveals the secrets with it.
+     */
+    secretsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 );

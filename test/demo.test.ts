@@ -5,6 +5,8 @@
 // faults (and nothing on the healthy turbines) and central serves their
 // spectra with the fault frequencies marked.
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defectFrequenciesHz, TURBINE_POINTS } from "../simulators/turbine/physics.ts";
 import { type DemoProcess, startDemoProcess } from "./helpers/demo.ts";
@@ -49,8 +51,14 @@ describe.each(variants)("vetra demo --store $store", ({ store, run }) => {
     await influx?.stop();
   });
 
-  it("writes the credentials SPEC.md names", () => {
+  it("writes the credentials SPEC.md names, readable by its owner only, and prints no token", () => {
     expect(Object.keys(tokens).sort()).toEqual(["admin", "ministry", "sc-kavkaz", "sc-step"]);
+    const file = join(demo!.dataDir, "demo-credentials.json");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const output = demo!.output();
+    for (const token of Object.values(tokens)) expect(output).not.toContain(token);
+    expect(output).toContain(`sign in:      paste a token from`);
+    expect(output).toContain("demo-credentials.json");
   });
 
   it("shows live values and the faulty points out of zone A within a minute", async () => {

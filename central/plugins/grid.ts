@@ -16,6 +16,7 @@ import { importGeoJson } from "../grid/import.ts";
 import { mapPage } from "../grid/page.ts";
 import { GridRepository, toGeoJson } from "../grid/store.ts";
 import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
+import { contentSecurityPolicy } from "./security.ts";
 import { companiesOf } from "./service.ts";
 
 const LEAFLET_DIST = dirname(createRequire(import.meta.url).resolve("leaflet/dist/leaflet.js"));
@@ -361,7 +362,7 @@ const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       // The security plugin's policy allows images from this origin only; a configured tile server is added here.
       reply.header(
         "Content-Security-Policy",
-        `default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:${tileOrigin ? ` ${tileOrigin}` : ""}; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'`,
+        contentSecurityPolicy(tileOrigin ? { imgSrc: [tileOrigin] } : {}),
       );
       return reply.type("text/html; charset=utf-8").send(
         mapPage({

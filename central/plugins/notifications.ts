@@ -8,6 +8,7 @@ import { Type } from "@sinclair/typebox";
 import fp from "fastify-plugin";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+import { openSecretBox } from "../lib/secret-box.ts";
 import { AlarmEventKinds } from "../service/alarm-book.ts";
 import { Notifier } from "../service/notify/notifier.ts";
 import { DeliveryStatuses } from "../service/notify/outbox.ts";
@@ -117,6 +118,7 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
   const clock = deps.clock ?? Date.now;
   const notifier = new Notifier({
     db: deps.meta.sqlite,
+    secrets: openSecretBox(deps.config),
     config: deps.config.notifications,
     clock,
     log: app.log,

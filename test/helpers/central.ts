@@ -36,6 +36,8 @@ export async function startTestCentral(
     logger?: boolean | object;
     /** A data dir to use (not removed on close); default a fresh temp dir. */
     dataDir?: string;
+    /** Called with the data dir before central starts (e.g. to install a grid set). */
+    beforeStart?: (dataDir: string) => void;
   } = {},
 ): Promise<TestCentral> {
   const owned = options.dataDir === undefined;
@@ -47,6 +49,7 @@ export async function startTestCentral(
     server: { host: "127.0.0.1", port: 0, ...(server as object | undefined) },
     dataDir,
   });
+  options.beforeStart?.(dataDir);
   const central = await startCentral(config, { logger: options.logger ?? false });
   const { meta } = central;
   const tokens = {
