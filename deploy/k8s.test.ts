@@ -162,6 +162,8 @@ describe("deploy/k8s manifests", () => {
     expect(() => parseCentralConfig(file, {})).toThrow(/store\.url/);
     const config = parseCentralConfig(file, env);
     expect(config.server).toMatchObject({ host: "0.0.0.0", port: 8080 });
+    // Behind the Ingress: the controller's forwarded client address is believed, from cluster-private peers only.
+    expect(config.server.trustProxy).toBe("uniquelocal");
     const claimVolume = Object.keys(mounts).find((n) => volumes[n].persistentVolumeClaim)!;
     expect(config.dataDir).toBe(mounts[claimVolume]);
     expect(config.store.kind).toBe("influx");
