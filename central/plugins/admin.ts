@@ -33,7 +33,7 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
 const FILE_FORMATS = new Set(["csv", "pdf", "xlsx"]);
 
 /** Whether the audit log keeps this call: decided on the matched route and the parsed query. */
-export const isAudited = (request: FastifyRequest): boolean => {
+export const auditsCall = (request: FastifyRequest): boolean => {
   if (request.is404) return false;
   const declared = request.routeOptions.config.audit;
   if (declared !== undefined) return declared;
@@ -46,7 +46,7 @@ export const isAudited = (request: FastifyRequest): boolean => {
 
 const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta }) => {
   app.addHook("onResponse", async (request, reply) => {
-    if (!isAudited(request)) return;
+    if (!auditsCall(request)) return;
     const p = request.principal;
     // Only the authenticated: failed logins are rate-limited and logged by fastify, not audited.
     if (!p) return;

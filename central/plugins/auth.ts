@@ -23,7 +23,7 @@ import type { FastifyPluginAsync, FastifyRequest, RouteOptions } from "fastify";
 import fp from "fastify-plugin";
 import { apiError } from "../../common/errors.ts";
 import { Roles } from "../config.ts";
-import { ApiError, type LiveResponses } from "../http.ts";
+import { ApiError, type LiveResponses, principalOf } from "../http.ts";
 import type { MetaStore } from "../meta/meta.ts";
 
 export interface AuthLimits {
@@ -90,8 +90,7 @@ function liveResponses(meta: MetaStore): LiveResponses & { close(): void } {
   };
   return {
     hold(request, end) {
-      const tokenId = request.principal?.tokenId;
-      if (tokenId === undefined) throw new ApiError("UNAUTHENTICATED");
+      const { tokenId } = principalOf(request);
       const ends = held.get(tokenId) ?? new Set();
       ends.add(end);
       held.set(tokenId, ends);

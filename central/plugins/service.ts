@@ -133,9 +133,14 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
 
   app.addHook("onReady", async () => evaluator.start());
   app.addHook("preClose", async () => evaluator.stop());
-  // New data: evaluate soon, and let the next alarm read wait for it.
+  // New data: evaluate soon, and let the next alarm read wait for it (keyed on the matched route,
+  // so every spelling of the ingest path counts).
   app.addHook("onResponse", async (request, reply) => {
-    if (request.method === "POST" && reply.statusCode < 300 && request.url.startsWith("/api/v1/ingest"))
+    if (
+      request.method === "POST" &&
+      reply.statusCode < 300 &&
+      request.routeOptions.url?.startsWith("/api/v1/ingest") === true
+    )
       evaluator.markDirty();
   });
 

@@ -102,8 +102,10 @@ const ui: FastifyPluginAsync<CentralDeps> = async (app) => {
     "/ui/*",
     { config: { access: { public: true } }, schema: { hide: true } },
     async (request, reply) => {
-      const f = files.get(request.url.split("?")[0] ?? "");
-      if (!f) throw new ApiError("NOT_FOUND", `No file ${request.url.split("?")[0]}`);
+      // The file by the path the router decoded (as every route sees it), never the raw URL.
+      const path = `/ui/${(request.params as { "*": string })["*"]}`;
+      const f = files.get(path);
+      if (!f) throw new ApiError("NOT_FOUND", `No file ${path}`);
       return send(request, reply, f);
     },
   );
