@@ -193,8 +193,14 @@ export class NotificationRules {
     const columns = (db.prepare("PRAGMA table_info(notification_rule)").all() as { name: string }[]).map(
       (c) => c.name,
     );
-    if (!columns.includes("secret_sealed"))
-      db.exec("ALTER TABLE notification_rule ADD COLUMN secret_sealed BLOB");
+    if (!columns.includes("secret_sealed")) {
+      try {
+        db.exec("ALTER TABLE notification_rule ADD COLUMN secret_sealed BLOB");
+      } catch (error) {
+        // Another replica starting at the same moment added it first.
+        if (!/duplicate column/i.test((error as Error).message)) throw error;
+      }
+    }
     this.sealPlaintextSecrets();
     this.checkKey();
   }
@@ -205,10 +211,10 @@ export class NotificationRules {
    * a checkpoint moves the pages out of the write-ahead log.
    */
   private sealPlaintextSecrets(): void {
-    const plain = this.db
-      .prepare("SELECT company, id, secret FROM notification_rule WHERE secret IS NOT NULL")
-      .all() as { company: string; id: string; secret: string }[];
-    if (plain.length === 0) return;
+    const find = this.db.prepare(
+      "SELECT company, id, secret FROM notification_rule WHERE secret IS NOT NULL",
+    );
+    if (find.get() === undefined) return;
     const wasSecure = this.db.pragma("secure_delete", { simple: true });
     this.db.pragma("secure_delete = ON");
     try {
@@ -217,7 +223,8 @@ export class NotificationRules {
       );
       this.db
         .transaction(() => {
-          for (const r of plain)
+          // Read again inside the write transaction: a replica starting at the same moment may have sealed them.
+          for (const r of find.all() as { company: string; id: string; secret: string }[])
             update.run(this.secrets.seal(r.secret, sealContext(r.company, r.id)), r.company, r.id);
         })
         .immediate();
