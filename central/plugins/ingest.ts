@@ -204,7 +204,7 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
   app.post(
     "/api/v1/ingest",
     {
-      config: { access: { roles: ["admin", "agent"] } },
+      config: { access: { roles: ["admin", "agent"] }, audit: false },
       schema: {
         tags: ["ingest"],
         summary:

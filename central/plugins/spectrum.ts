@@ -67,6 +67,7 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.post(
     "/api/v1/ingest/spectrum",
     {
+      config: { access: { roles: ["admin", "agent"] }, audit: false },
       schema: {
         tags: ["ingest"],
         summary:
@@ -118,6 +119,7 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.get(
     "/api/v1/assets/:id/spectrum",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["assets"],
         summary:

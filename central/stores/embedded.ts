@@ -8,12 +8,11 @@
 // costs the same however many other series the file holds. The primary key (series_id, field, ts)
 // is the table's clustered index, so a range read of one series is one
 // index search plus a sequential walk, with no separate index to consult.
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Measurement } from "../../common/names.ts";
 import { failure, type IoResult, success } from "../../common/result.ts";
 import type { Point } from "../../common/wire.ts";
+import { privateDatabase } from "../lib/private-files.ts";
 import type {
   Aggregate,
   ColumnSeries,
@@ -101,7 +100,7 @@ const groupTags = (tags: Record<string, string>, groupBy: readonly string[]): Re
 
 export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStore {
   const readOnly = options.readOnly === true;
-  if (!readOnly) mkdirSync(dirname(options.path), { recursive: true });
+  if (!readOnly) privateDatabase(options.path);
   const db = new Database(options.path, { readonly: readOnly, fileMustExist: readOnly });
   if (!readOnly) {
     db.pragma("journal_mode = WAL");
