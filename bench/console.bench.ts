@@ -101,7 +101,7 @@ export async function consoleSection(): Promise<BenchSection> {
 
     // 50,000 occurrences through the real book: rounds that raise 2,000 conditions, then clear them.
     let clock = now - 60 * DAY;
-    const book = new AlarmBook(central.meta.sqlite, () => clock);
+    const book = new AlarmBook(central.meta.db, () => clock);
     const routeOf = (asset: string) => {
       const i = Number(asset.slice(2));
       return { company: companyOf(i), site: `wf${i % SITES}`, responseTimeMs: 4 * 3_600_000 };
@@ -117,9 +117,9 @@ export async function consoleSection(): Promise<BenchSection> {
         sinceMs: clock - 60_000,
         isoZone: null,
       }));
-      book.reconcile(conditions, clock, { clearAfterMs: 0, routeOf });
+      await book.reconcile(conditions, clock, { clearAfterMs: 0, routeOf });
       clock += DAY / 2;
-      book.reconcile([], clock, { clearAfterMs: 0, routeOf });
+      await book.reconcile([], clock, { clearAfterMs: 0, routeOf });
       clock += 3_600_000;
     }
     const historyS = (performance.now() - historyStarted) / 1000;
@@ -127,11 +127,11 @@ export async function consoleSection(): Promise<BenchSection> {
     clock = now;
     const open = await deriveConditions(central.store, central.meta, now);
     if (open.kind !== "success") throw new Error(open.message);
-    book.reconcile(open.value, now, { clearAfterMs: 365 * DAY, routeOf });
-    const total = central.meta.sqlite.prepare("SELECT COUNT(*) FROM alarm").pluck().get() as number;
+    await book.reconcile(open.value, now, { clearAfterMs: 365 * DAY, routeOf });
+    const total = (await central.meta.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM alarm"))?.n ?? 0;
 
-    const admin = central.meta.createToken({ role: "admin", label: "bench" });
-    const company = central.meta.createToken({
+    const admin = await central.meta.tokens.create({ role: "admin", label: "bench" });
+    const company = await central.meta.tokens.create({
       role: "service_company",
       tenant: companyOf(4),
       label: "bench",
@@ -170,7 +170,7 @@ export async function consoleSection(): Promise<BenchSection> {
     const steady: number[] = [];
     for (let r = 0; r < 10; r++) {
       const t = performance.now();
-      const known = book.openSince();
+      const known = await book.openSince();
       const d = await deriveConditions(central.store, central.meta, Date.now(), (key) => known.get(key));
       if (d.kind !== "success") throw new Error(d.message);
       steady.push(performance.now() - t);

@@ -433,7 +433,7 @@ export async function gridBench(): Promise<BenchSection> {
     parseCentralConfig({ server: { port: 0 }, dataDir: dir, grid: { rateLimit: { max: 1_000_000_000 } } }),
   );
   try {
-    const token = central.adminToken ?? central.meta.createToken({ role: "admin", label: "bench" });
+    const token = central.adminToken ?? (await central.meta.tokens.create({ role: "admin", label: "bench" }));
     // The body is made in its own scope, so the bench holds no copy of the set while the server is measured.
     const body = (() => JSON.stringify(toGeoJson(generateSet())))();
     const t0 = performance.now();

@@ -177,7 +177,7 @@ export async function ingestSection(): Promise<BenchSection> {
         ...FIXTURE_FLEET,
       }),
     );
-    const token = central.meta.createToken({ role: "agent", site: "wf1", label: "bench" });
+    const token = await central.meta.tokens.create({ role: "agent", site: "wf1", label: "bench" });
     // Warm-up of both paths, then the measured runs, alternating.
     await viaCentral(central.url, token, BATCHES);
     await directInflux(influx.url, "direct", BATCHES);
@@ -197,7 +197,7 @@ export async function ingestSection(): Promise<BenchSection> {
         ),
       }),
     );
-    const etoken = embedded.meta.createToken({ role: "agent", site: "wf1", label: "bench" });
+    const etoken = await embedded.meta.tokens.create({ role: "agent", site: "wf1", label: "bench" });
     const intoEmbedded = await viaCentral(embedded.url, etoken, 0);
     const rssMiB = await agentRss(dir, embedded.url, etoken);
     await embedded.close();

@@ -40,7 +40,7 @@ interface Run {
 export async function notifyFanoutBench(): Promise<NotifyFanoutResult> {
   const dir = mkdtempSync(join(tmpdir(), "vetra-notify-bench-"));
   const receiver = await startWebhookReceiver({ keepBodies: false });
-  const meta = new MetaStore(join(dir, META_FILE));
+  const meta = await MetaStore.openFile(join(dir, META_FILE));
   const notifiers: Notifier[] = [];
   try {
     const companies = Array.from({ length: COMPANIES }, (_, i) => `sc-${String(i).padStart(2, "0")}`);
@@ -53,7 +53,7 @@ export async function notifyFanoutBench(): Promise<NotifyFanoutResult> {
       tenant: companies[Math.floor(i / perCompany)]!,
       points: [],
     }));
-    meta.replaceFleet(
+    await meta.fleet.replace(
       parseCentralConfig({
         tenants: companies.map((id) => ({ id, name: `Service ${id}` })),
         sites: [{ id: "wf", name: "Wind farm", kind: "wind_farm" }],
@@ -64,7 +64,7 @@ export async function notifyFanoutBench(): Promise<NotifyFanoutResult> {
     const secrets = new SecretBox(randomBytes(32));
     const notifierOf = (concurrency: number, claimBatch?: number) => {
       const n = new Notifier({
-        db: meta.sqlite,
+        db: meta.db,
         secrets,
         ...(claimBatch ? { claimBatch } : {}),
         config: parseCentralConfig({ notifications: { pumpEveryMs: 0, concurrency } }).notifications,
@@ -96,28 +96,26 @@ export async function notifyFanoutBench(): Promise<NotifyFanoutResult> {
       isoZone: "D",
     }));
     const tenantOf = new Map(assets.map((a) => [a.id, a.tenant]));
-    new AlarmBook(meta.sqlite).reconcile(conditions, now, {
+    await new AlarmBook(meta.db).reconcile(conditions, now, {
       clearAfterMs: 3_600_000,
       routeOf: (asset) => ({ company: tenantOf.get(asset)!, site: "wf", responseTimeMs: 3_600_000 }),
     });
 
     const timed = async (n: Notifier, fanOut: boolean): Promise<Run> => {
       const t0 = performance.now();
-      if (fanOut) n.fanOut();
+      if (fanOut) await n.fanOut();
       const t1 = performance.now();
       const { sent } = await n.dispatch();
       return { enqueueMs: t1 - t0, sendMs: performance.now() - t1, sent };
     };
     const again = () =>
-      meta.sqlite
-        .prepare("UPDATE notification SET status = 'pending', attempts = 0, next_attempt_at = 0")
-        .run();
+      meta.db.run("UPDATE notification SET status = 'pending', attempts = 0, next_attempt_at = 0");
 
     const run = await timed(current, true);
-    const deliveries = current.outbox.counts().sent;
+    const deliveries = (await current.outbox.counts()).sent;
     if (deliveries !== ALARMS || run.sent !== ALARMS || receiver.received.length !== ALARMS)
       throw new Error(`notify bench: ${run.sent} of ${ALARMS} sent, ${receiver.received.length} received`);
-    again();
+    await again();
     const baseline = await timed(notifierOf(1, 1), false);
     if (baseline.sent !== deliveries) throw new Error(`notify bench baseline: ${baseline.sent} sent`);
 

@@ -72,6 +72,9 @@ const central: FastifyPluginAsync<CentralDeps> = async (app, deps) => {
     if (error instanceof CodedError) {
       if (error instanceof ApiError)
         for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+      // A store away (the metadata database restarting): come back shortly.
+      if (error.code === "STORE_UNAVAILABLE" && !reply.hasHeader("retry-after"))
+        reply.header("Retry-After", "2");
       const status = ErrorCodes[error.code].status;
       if (status >= 500) request.log.warn({ code: error.code, msg: error.message }, "request failed");
       return reply.code(status).send(apiError(error.code, error.message, error.details));

@@ -8,6 +8,7 @@ import { Value, type ValueError } from "@sinclair/typebox/value";
 import { parse as parseYaml } from "yaml";
 import { AssetKinds, ComponentClasses } from "../common/names.ts";
 import { MAX_BATCH_BYTES } from "../common/wire.ts";
+import { MetadataConfigSchema } from "./db/config.ts";
 import { checkVoltageClasses, GridConfigSchema } from "./grid/config.ts";
 import { SavingsConfigSchema } from "./savings/config.ts";
 import { NotificationsConfigSchema } from "./service/notify/config.ts";
@@ -198,6 +199,8 @@ export const CentralConfigSchema = Type.Object(
     server: ServerSchema,
     dataDir: Type.String({ minLength: 1, default: ".vetra" }),
     store: StoreSchema,
+    /** Where the metadata and the service model live: SQLite in the data dir, or PostgreSQL (see db/config.ts). */
+    metadata: MetadataConfigSchema,
     tenants: Type.Array(TenantSchema, { default: [] }),
     sites: Type.Array(SiteSchema, { default: [] }),
     assets: Type.Array(AssetSchema, { default: [] }),
@@ -289,10 +292,15 @@ const INFLUX_ENV: Record<string, string> = {
   password: "INFLUX_PASSWORD",
 };
 
+const METADATA_ENV: Record<string, string> = {
+  url: "DATABASE_URL",
+};
+
 /**
  * Validates a parsed config object and fills defaults. For `store.kind:
  * influx`, keys missing from the file are taken from INFLUX_URL, INFLUX_DB,
- * INFLUX_TOKEN, INFLUX_USER and INFLUX_PASSWORD in `env`.
+ * INFLUX_TOKEN, INFLUX_USER and INFLUX_PASSWORD in `env`; for
+ * `metadata.kind: postgres`, the URL from DATABASE_URL.
  */
 export function checkCentralConfig(
   input: unknown,
@@ -307,6 +315,14 @@ export function checkCentralConfig(
     for (const [key, name] of Object.entries(INFLUX_ENV)) {
       if (store[key] === undefined && env[name]) store[key] = env[name];
     }
+  }
+  const metadata = value.metadata as Record<string, unknown> | undefined;
+  if (metadata && typeof metadata === "object" && metadata.kind === "postgres") {
+    for (const [key, name] of Object.entries(METADATA_ENV)) {
+      if (metadata[key] === undefined && env[name]) metadata[key] = env[name];
+    }
+    if (metadata.url === undefined)
+      return { ok: false, error: "metadata.url: required for kind postgres (or set DATABASE_URL)" };
   }
   const withDefaults = Value.Default(CentralConfigSchema, value);
   const error = describeError(CentralConfigSchema, withDefaults);

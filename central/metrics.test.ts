@@ -53,7 +53,7 @@ describe("central metrics on their own port", () => {
         ...FIXTURE_FLEET,
       }),
     );
-    agent = central.meta.createToken({ role: "agent", site: "wf1", label: "edge wf1" });
+    agent = await central.meta.tokens.create({ role: "agent", site: "wf1", label: "edge wf1" });
     admin = central.adminToken!;
   });
   afterAll(async () => {
@@ -229,7 +229,7 @@ describe("readiness and per-point refusals", () => {
 
   it("counts each point named in a refusal's details.rejected by its code (contract C2's answer)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "vetra-c2-"));
-    const meta = new MetaStore(join(dir, META_FILE));
+    const meta = await MetaStore.openFile(join(dir, META_FILE));
     const store = openEmbeddedStore({ path: join(dir, "ts.sqlite") });
     const metrics = createCentralMetrics({ processMetrics: false });
     const app = Fastify();

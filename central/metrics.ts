@@ -55,7 +55,7 @@ export interface CentralMetrics {
   /** Databases by name (`metadata`, `timeseries`), read at scrape time. */
   readonly databases: Map<string, DatabaseGaugeSource>;
   /** Notification deliveries by status, read at scrape time (set by the notifications' owner). */
-  notifications: (() => Record<string, number>) | null;
+  notifications: (() => Promise<Record<string, number>>) | null;
 }
 
 export function createCentralMetrics(options: { processMetrics?: boolean } = {}): CentralMetrics {
@@ -135,9 +135,14 @@ export function createCentralMetrics(options: { processMetrics?: boolean } = {})
     help: "Notification deliveries by status: pending, held (quiet hours, digests) and sending are the backlog; failed ones are kept for notifications.keepDays",
     labelNames: ["status"] as const,
     registers,
-    collect() {
+    async collect() {
       this.reset();
-      const counts = metrics.notifications?.() ?? {};
+      let counts: Record<string, number> = {};
+      try {
+        counts = (await metrics.notifications?.()) ?? {};
+      } catch {
+        // The metadata database away: no figures this scrape (readiness says why).
+      }
       for (const [status, n] of Object.entries(counts)) this.set({ status }, n);
     },
   });

@@ -1,11 +1,10 @@
 // Builds stores, metadata and the app from a validated config and listens.
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { type MetricsServer, serveMetrics } from "../common/metrics-server.ts";
 import { createCentralApp } from "./app.ts";
 import type { CentralConfig } from "./config.ts";
-import { META_FILE, MetaStore } from "./meta/meta.ts";
+import { MetaStore } from "./meta/meta.ts";
 import { type CentralMetrics, createCentralMetrics } from "./metrics.ts";
 import { instrumentStore } from "./stores/instrumented.ts";
 import { createStore } from "./stores/registry.ts";
@@ -28,7 +27,9 @@ export async function startCentral(
   config: CentralConfig,
   opts: { logger?: boolean | object } = {},
 ): Promise<RunningCentral> {
-  const meta = new MetaStore(join(config.dataDir, META_FILE));
+  const log =
+    opts.logger === false || opts.logger === undefined ? undefined : (m: string) => console.error(m);
+  const meta = await MetaStore.open(config, log ? { log } : {});
   const metrics = config.server.metrics ? createCentralMetrics() : undefined;
   const opened = createStore(config.store, config.dataDir);
   const store = metrics ? instrumentStore(opened, metrics) : opened;
@@ -38,14 +39,12 @@ export async function startCentral(
   const closeStores = async () => {
     await metricsServer?.close();
     await store.close();
-    meta.close();
+    await meta.close();
   };
   try {
-    meta.replaceFleet(config);
-    meta.importTokens(config.tokens);
-    const adminToken = meta.hasActiveToken("admin")
-      ? undefined
-      : meta.createToken({ role: "admin", label: "initial admin" });
+    await meta.fleet.replace(config);
+    await meta.tokens.importConfig(config.tokens);
+    const adminToken = (await meta.tokens.ensureAdmin("initial admin")) ?? undefined;
     const tls = config.server.tls;
     const https = tls ? { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } : undefined;
     app = createCentralApp({

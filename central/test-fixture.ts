@@ -77,16 +77,16 @@ export async function makeCentralFixture(
 ): Promise<CentralFixture> {
   const dir = mkdtempSync(join(tmpdir(), "vetra-central-"));
   const config = parseCentralConfig({ dataDir: dir, ...FIXTURE_FLEET, ...options.config });
-  const meta = new MetaStore(join(dir, META_FILE));
-  meta.replaceFleet(config);
+  const meta = await MetaStore.openFile(join(dir, META_FILE));
+  await meta.fleet.replace(config);
   const store = options.store ?? openEmbeddedStore({ path: join(dir, "timeseries.sqlite") });
   const tokens = {
-    admin: meta.createToken({ role: "admin", label: "admin" }),
-    ministry: meta.createToken({ role: "ministry", label: "ministry" }),
-    north: meta.createToken({ role: "service_company", tenant: "sc-north", label: "north ops" }),
-    south: meta.createToken({ role: "service_company", tenant: "sc-south", label: "south ops" }),
-    agentWf1: meta.createToken({ role: "agent", site: "wf1", label: "edge wf1" }),
-    agentWf2: meta.createToken({ role: "agent", site: "wf2", label: "edge wf2" }),
+    admin: await meta.tokens.create({ role: "admin", label: "admin" }),
+    ministry: await meta.tokens.create({ role: "ministry", label: "ministry" }),
+    north: await meta.tokens.create({ role: "service_company", tenant: "sc-north", label: "north ops" }),
+    south: await meta.tokens.create({ role: "service_company", tenant: "sc-south", label: "south ops" }),
+    agentWf1: await meta.tokens.create({ role: "agent", site: "wf1", label: "edge wf1" }),
+    agentWf2: await meta.tokens.create({ role: "agent", site: "wf2", label: "edge wf2" }),
   };
   const app = createCentralApp({ store, meta, config, ...(options.clock ? { clock: options.clock } : {}) });
   const routes = options.routes;

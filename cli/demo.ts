@@ -111,11 +111,11 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
 
     // Fresh demo tokens every start, so the credentials file is always the truth.
     const tokens: Record<string, string> = {};
-    tokens.admin = await central.meta.createToken({ role: "admin", label: "demo admin" });
-    tokens.ministry = await central.meta.createToken({ role: "ministry", label: "demo ministry" });
+    tokens.admin = await central.meta.tokens.create({ role: "admin", label: "demo admin" });
+    tokens.ministry = await central.meta.tokens.create({ role: "ministry", label: "demo ministry" });
     for (const t of DEMO_TENANTS) {
       if (t.id === "region") continue;
-      tokens[t.id] = await central.meta.createToken({
+      tokens[t.id] = await central.meta.tokens.create({
         role: "service_company",
         tenant: t.id,
         label: `demo ${t.id}`,
@@ -125,7 +125,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
 
     // 3. One edge agent per site.
     const agentConfigs: AgentConfig[] = [];
-    const windToken = await central.meta.createToken({
+    const windToken = await central.meta.tokens.create({
       role: "agent",
       site: DEMO_WIND_FARM.id,
       label: "demo agent",
@@ -149,7 +149,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
       ),
     );
     for (const { f, sim } of facilities) {
-      const token = await central.meta.createToken({ role: "agent", site: f.site, label: "demo agent" });
+      const token = await central.meta.tokens.create({ role: "agent", site: f.site, label: "demo agent" });
       agentConfigs.push(
         agentConfig(f.site, central.url, token, dataDir, () =>
           facilitySources(f.id, { host: LOOPBACK, port: sim.modbusPort }),

@@ -1,15 +1,19 @@
-// `vetra grid import FILE [--data-dir .vetra] [--skip-invalid]`: validates a
-// GeoJSON or CSV file of connection points and lines and replaces the set
-// in the data dir atomically. Any invalid feature refuses the whole file
-// (exit 2, one line per rejected feature) unless --skip-invalid is given.
-// A running central picks the new set up within seconds.
+// `vetra grid import FILE [--data-dir .vetra | --config FILE] [--skip-invalid]`:
+// validates a GeoJSON or CSV file of connection points and lines and
+// replaces the stored set whole: in the data dir (central with the SQLite
+// metadata database), or in the metadata database central's config names
+// (PostgreSQL: shared by every replica). Any invalid feature refuses the
+// whole file (exit 2, one line per rejected feature) unless --skip-invalid
+// is given. A running central picks the new set up within seconds.
 import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { checkCentralConfigFile } from "../central/config.ts";
 import { importText } from "../central/grid/import.ts";
 import { saveGridSet } from "../central/grid/store.ts";
+import { MetaStore } from "../central/meta/meta.ts";
 
-const USAGE = "usage: vetra grid import FILE [--data-dir .vetra] [--skip-invalid]";
+const USAGE = "usage: vetra grid import FILE [--data-dir .vetra | --config FILE] [--skip-invalid]";
 
 export async function runGrid(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -17,12 +21,16 @@ export async function runGrid(argv: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  let parsed: { values: { "data-dir": string; "skip-invalid": boolean }; positionals: string[] };
+  let parsed: {
+    values: { "data-dir"?: string; config?: string; "skip-invalid": boolean };
+    positionals: string[];
+  };
   try {
     parsed = parseArgs({
       args: rest,
       options: {
-        "data-dir": { type: "string", default: ".vetra" },
+        "data-dir": { type: "string" },
+        config: { type: "string" },
         "skip-invalid": { type: "boolean", default: false },
       },
       allowPositionals: true,
@@ -35,6 +43,15 @@ export async function runGrid(argv: string[]): Promise<number> {
   const file = parsed.positionals[0];
   if (!file || parsed.positionals.length > 1) {
     console.error(USAGE);
+    return 2;
+  }
+  if (parsed.values.config !== undefined && parsed.values["data-dir"] !== undefined) {
+    console.error(`vetra grid import: --data-dir or --config, not both\n${USAGE}`);
+    return 2;
+  }
+  const loaded = parsed.values.config === undefined ? null : checkCentralConfigFile(parsed.values.config);
+  if (loaded && !loaded.ok) {
+    console.error(`vetra grid import: ${loaded.error}`);
     return 2;
   }
   let text: string;
@@ -55,16 +72,31 @@ export async function runGrid(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const dataDir = resolve(parsed.values["data-dir"]);
+  const summary = {
+    points: report.points,
+    lines: report.lines,
+    ignored: report.ignored,
+    rejected: report.rejected.length,
+  };
+  if (loaded?.ok) {
+    // Where central keeps it: the data dir (SQLite) or the metadata database (PostgreSQL).
+    let meta: MetaStore;
+    try {
+      meta = await MetaStore.open(loaded.config);
+    } catch (error) {
+      console.error(`vetra grid import: ${(error as Error).message}`);
+      return 1;
+    }
+    try {
+      await meta.grid.save(set);
+    } finally {
+      await meta.close();
+    }
+    console.log(JSON.stringify({ ...summary, metadata: meta.db.location }));
+    return 0;
+  }
+  const dataDir = resolve(parsed.values["data-dir"] ?? ".vetra");
   saveGridSet(dataDir, set);
-  console.log(
-    JSON.stringify({
-      points: report.points,
-      lines: report.lines,
-      ignored: report.ignored,
-      rejected: report.rejected.length,
-      dataDir,
-    }),
-  );
+  console.log(JSON.stringify({ ...summary, dataDir }));
   return 0;
 }

@@ -23,7 +23,8 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import("../edge-agent/cli.ts")).runEdge,
   },
   grid: {
-    summary: "grid-connection data: `grid import FILE [--data-dir .vetra] [--skip-invalid]` (GeoJSON or CSV)",
+    summary:
+      "grid-connection data: `grid import FILE [--data-dir .vetra | --config FILE] [--skip-invalid]` (GeoJSON or CSV)",
     load: async () => (await import("./grid.ts")).runGrid,
   },
   sim: {

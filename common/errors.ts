@@ -26,7 +26,7 @@ export const ErrorCodes = {
   CONFLICT: { status: 409, en: "The change conflicts with the resource's current state" },
   RATE_LIMITED: { status: 429, en: "Too many requests" },
   // store / upstream
-  STORE_UNAVAILABLE: { status: 503, en: "The time-series store is unavailable" },
+  STORE_UNAVAILABLE: { status: 503, en: "A store (time series or metadata) is unavailable" },
   STORE_REJECTED: { status: 500, en: "The time-series store rejected the write" },
   QUERY_FAILED: { status: 500, en: "The time-series query failed" },
   INTERNAL: { status: 500, en: "Internal error" },

@@ -295,11 +295,15 @@ describe("the demo profile's one-shot (demo-agents.ts) against a real central", 
 
   it("writes one valid configuration per site whose token central accepts; a second run changes nothing", async () => {
     const outDir = join(tmp, "agents");
-    const options = { dataDir: join(tmp, "central"), outDir, centralUrl: central.url };
-    const written = writeDemoAgents(options);
+    const options = {
+      config: { metadata: { kind: "sqlite" as const }, dataDir: join(tmp, "central") },
+      outDir,
+      centralUrl: central.url,
+    };
+    const written = await writeDemoAgents(options);
     expect(written.map((f) => relative(outDir, f)).sort()).toEqual(["fac-h01.json", "wf-caspian.json"]);
     const before = written.map((f) => readFileSync(f, "utf8"));
-    expect(writeDemoAgents(options)).toEqual([]);
+    expect(await writeDemoAgents(options)).toEqual([]);
     expect(written.map((f) => readFileSync(f, "utf8"))).toEqual(before);
 
     for (const path of written) {

@@ -11,7 +11,7 @@ const CODE_DIRS = ["central", "cli", "edge-agent", "common", "simulators", "bin"
 /** Read by Node.js itself, not by our code, and fine to set for a Node container. */
 export const NODE_RUNTIME_ENV: ReadonlySet<string> = new Set(["NODE_OPTIONS", "NODE_EXTRA_CA_CERTS", "TZ"]);
 
-/** `process.env.X` / `process.env["X"]` outside tests, and central's table of INFLUX_* store settings. */
+/** `process.env.X` / `process.env["X"]` outside tests, and central's tables of INFLUX_* store settings and the metadata URL. */
 export function envReadByCode(): Set<string> {
   const names = new Set<string>();
   const scan = (dir: string): void => {
@@ -34,5 +34,9 @@ export function envReadByCode(): Set<string> {
   const table = /const INFLUX_ENV[^{]*\{([^}]*)\}/.exec(config);
   if (!table) throw new Error("central/config.ts: the INFLUX_ENV table was not found");
   for (const m of table[1]!.matchAll(/"([A-Z][A-Z0-9_]*)"/g)) names.add(m[1]!);
+  // …and the metadata database's URL from this one.
+  const metadata = /const METADATA_ENV[^{]*\{([^}]*)\}/.exec(config);
+  if (!metadata) throw new Error("central/config.ts: the METADATA_ENV table was not found");
+  for (const m of metadata[1]!.matchAll(/"([A-Z][A-Z0-9_]*)"/g)) names.add(m[1]!);
   return names;
 }

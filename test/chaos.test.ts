@@ -85,7 +85,7 @@ describe.runIf(influxdAvailable())(
       device = await startCounterDevice();
       port = await freePort();
       central = await startCentral(config());
-      agentToken = central.meta.createToken({ role: "agent", site: "wf1", label: "chaos agent" });
+      agentToken = await central.meta.tokens.create({ role: "agent", site: "wf1", label: "chaos agent" });
       writeFileSync(
         join(dir, "agent.json"),
         JSON.stringify({

@@ -106,7 +106,7 @@ describe.each(storeKinds)("diagnoses: simulator → agent → central → $kind 
     });
     port = await freePort();
     central = await startCentral(centralConfig());
-    reader = central.meta.createToken({
+    reader = await central.meta.tokens.create({
       role: "service_company",
       tenant: "sc-a",
       label: "diagnostics reader",
@@ -115,7 +115,7 @@ describe.each(storeKinds)("diagnoses: simulator → agent → central → $kind 
       turbine,
       assetId: "T07",
       centralUrl: central.url,
-      agentToken: central.meta.createToken({ role: "agent", site: "wf1", label: "diagnostics" }),
+      agentToken: await central.meta.tokens.create({ role: "agent", site: "wf1", label: "diagnostics" }),
       dir: dataDir,
       log: (line, block) => log.push({ block, line }),
     });

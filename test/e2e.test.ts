@@ -95,13 +95,17 @@ describe.each(storeKinds)("devices → edge agent → central → $kind store", 
         ],
       }),
     );
-    reader = central.meta.createToken({ role: "service_company", tenant: "sc-a", label: "e2e reader" });
-    const agentConfig = (site: string, sources: unknown[]) =>
+    reader = await central.meta.tokens.create({
+      role: "service_company",
+      tenant: "sc-a",
+      label: "e2e reader",
+    });
+    const agentConfig = async (site: string, sources: unknown[]) =>
       parseAgentConfig({
         agent: { id: `${site}-agent`, site },
         central: {
           url: central.url,
-          token: central.meta.createToken({ role: "agent", site, label: "e2e" }),
+          token: await central.meta.tokens.create({ role: "agent", site, label: "e2e" }),
           flushIntervalMs: 100,
         },
         queue: { dir: join(dataDir, "agents", site) },
@@ -109,7 +113,7 @@ describe.each(storeKinds)("devices → edge agent → central → $kind store", 
         sources,
       });
     windAgent = await startAgent(
-      agentConfig(
+      await agentConfig(
         "wf1",
         turbineSources(
           "T02",
@@ -120,7 +124,7 @@ describe.each(storeKinds)("devices → edge agent → central → $kind store", 
       ),
     );
     facilityAgent = await startAgent(
-      agentConfig("h01", facilitySources("H01", { host: "127.0.0.1", port: facility.modbusPort })),
+      await agentConfig("h01", facilitySources("H01", { host: "127.0.0.1", port: facility.modbusPort })),
     );
 
     // The agent reads the block in place when it subscribes; then the test

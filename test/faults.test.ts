@@ -49,7 +49,7 @@ describe("simulator faults: counted per source, no stall of the other device, re
     central = await startCentral(
       parseCentralConfig({ server: { port: 0 }, dataDir: join(dir, "central"), ...FIXTURE_FLEET }),
     );
-    const token = central.meta.createToken({ role: "agent", site: "wf1", label: "edge wf1" });
+    const token = await central.meta.tokens.create({ role: "agent", site: "wf1", label: "edge wf1" });
     const small = { samples: 1024, sampleRateHz: 2560, waveformRefreshMs: 60_000, scadaRefreshMs: 200 };
     [t01, t02] = await Promise.all([
       startTurbine({ assetId: "T01", ...small }),

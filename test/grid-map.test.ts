@@ -39,7 +39,7 @@ describe.skipIf(!browserRequired())("grid-connection map (/map)", () => {
         ],
       }),
     );
-    token = central.meta.createToken({ role: "ministry", label: "map test" });
+    token = await central.meta.tokens.create({ role: "ministry", label: "map test" });
     browser = await launchChromium();
   });
   afterAll(async () => {

@@ -43,8 +43,8 @@ const counterSource = (id: string, port: number, asset: string) => ({
 });
 
 /** The fleet of the test central with `assets` on site wf1 (each with the drive-train points). */
-const replaceWf1Assets = (meta: MetaStore, assets: string[]) =>
-  meta.replaceFleet({
+const replaceWf1Assets = async (meta: MetaStore, assets: string[]) =>
+  await meta.fleet.replace({
     tenants: [{ id: "sc-north", name: "North Wind Service" }],
     sites: [
       { id: "wf1", name: "Wind farm 1", kind: "wind_farm" },
@@ -161,7 +161,7 @@ describe.each(stores)("refused points cost their neighbours nothing, $kind store
 
     // Central's configuration gets the asset (it was new there): the agent's catalog follows, and the
     // dead letters are moved back while the agent runs.
-    replaceWf1Assets(c.central.meta, ["T01", "T02", "TO1"]);
+    await replaceWf1Assets(c.central.meta, ["T01", "T02", "TO1"]);
     await expect
       .poll(() => lines.some((l) => /catalog: central accepts 3 assets/.test(l)), { timeout: 10_000 })
       .toBe(true);
@@ -198,7 +198,7 @@ describe.each(stores)("refused points cost their neighbours nothing, $kind store
     await expect.poll(() => agent!.stats().acked, { timeout: 20_000 }).toBeGreaterThan(20);
 
     // T02 leaves central's configuration under the running agent.
-    replaceWf1Assets(c.central.meta, ["T01"]);
+    await replaceWf1Assets(c.central.meta, ["T01"]);
     await expect
       .poll(() => lines.filter((l) => l.startsWith("uplink:")).length, { timeout: 20_000 })
       .toBeGreaterThan(0);
@@ -220,7 +220,7 @@ describe.each(stores)("refused points cost their neighbours nothing, $kind store
     expect(before.length).toBeLessThan(served.b);
 
     // T02 is back; the dead letters go back into the queue with the agent stopped, and out after a restart.
-    replaceWf1Assets(c.central.meta, ["T01", "T02"]);
+    await replaceWf1Assets(c.central.meta, ["T01", "T02"]);
     const listed: string[] = [];
     expect(
       await runEdge(["edge", "dead-letters", "list", "--config", file, "--json"], {

@@ -103,7 +103,7 @@ describe.runIf(influxdAvailable())("two central replicas sharing InfluxDB and th
   it("stores every point of an agent exactly once while its requests alternate between replicas", {
     timeout: 60_000,
   }, async () => {
-    const token = a.meta.createToken({ role: "agent", site: "wf1", label: "replica agent" });
+    const token = await a.meta.tokens.create({ role: "agent", site: "wf1", label: "replica agent" });
     const agent = await startAgent(
       parseAgentConfig({
         agent: { id: "wf1-agent", site: "wf1" },
@@ -137,7 +137,7 @@ describe.runIf(influxdAvailable())("two central replicas sharing InfluxDB and th
   });
 
   it("a token created on one replica works on the other; a revocation on one holds on the other", async () => {
-    const admin = a.meta.createToken({ role: "admin", label: "replica admin" });
+    const admin = await a.meta.tokens.create({ role: "admin", label: "replica admin" });
     const created = await fetch(`${a.url}/api/v1/tokens`, {
       method: "POST",
       headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },

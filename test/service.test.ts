@@ -107,9 +107,17 @@ describe("service model end to end: fault → alarm → the right company's webh
         },
       }),
     );
-    admin = central.meta.createToken({ role: "admin", label: "region admin" });
-    tokenA = central.meta.createToken({ role: "service_company", tenant: "sc-a", label: "A dispatcher" });
-    tokenB = central.meta.createToken({ role: "service_company", tenant: "sc-b", label: "B dispatcher" });
+    admin = await central.meta.tokens.create({ role: "admin", label: "region admin" });
+    tokenA = await central.meta.tokens.create({
+      role: "service_company",
+      tenant: "sc-a",
+      label: "A dispatcher",
+    });
+    tokenB = await central.meta.tokens.create({
+      role: "service_company",
+      tenant: "sc-b",
+      label: "B dispatcher",
+    });
     const rules = (path: string, secret: string, email: string) => ({
       rules: [
         {
@@ -136,7 +144,7 @@ describe("service model end to end: fault → alarm → the right company's webh
       turbine,
       assetId: "T07",
       centralUrl: central.url,
-      agentToken: central.meta.createToken({ role: "agent", site: "wf1", label: "edge" }),
+      agentToken: await central.meta.tokens.create({ role: "agent", site: "wf1", label: "edge" }),
       dir: dataDir,
     });
   }, 120_000);

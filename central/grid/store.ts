@@ -1,11 +1,19 @@
-// The imported set on disk, in the data dir, as one GeoJSON file replaced
-// atomically (write a temporary file, fsync, rename over the old one, fsync
-// the directory): a reader sees the old set or the new one, never half.
-// Central picks up a set written by `vetra grid import` while it runs: the
-// file's modification time is looked at, at most every couple of seconds.
+// Where the imported set is kept, replaced whole (a reader sees the old set
+// or the new one, never half) — one interface, two places:
+// - with the SQLite metadata database, a GeoJSON file in the data dir,
+//   replaced atomically (write a temporary file, fsync, rename over the old
+//   one, fsync the directory); its modification time tells a change;
+// - with PostgreSQL, a row of the database (gzip'd GeoJSON and a
+//   generation), so replicas on other nodes share it; a replacement is
+//   announced (NOTIFY "grid").
+// Central picks up a set written by `vetra grid import` while it runs:
+// when told of it, and by looking at the version at most every couple of
+// seconds.
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { writeFileAtomic } from "../../common/files.ts";
+import type { MetaDb } from "../db/types.ts";
 import { GridIndex } from "./check.ts";
 import type { GridConfig } from "./config.ts";
 import { headroom, headroomLevel } from "./headroom.ts";
@@ -73,32 +81,131 @@ export function loadGridSet(dataDir: string): GridSet | null {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;
   }
+  return parseStoredSet(text, gridFilePath(dataDir));
+}
+
+/** A stored set's GeoJSON (as toGeoJson wrote it) as a set; throws naming `where` when it is corrupt. */
+function parseStoredSet(text: string, where: string): GridSet {
   const parsed = JSON.parse(text) as {
     vetra?: { illustrative?: boolean; source?: string; imported_at?: string };
   };
   const { set, report } = importGeoJson(parsed, { source: parsed.vetra?.source ?? "file" });
   if (report.rejected.length > 0)
     throw new Error(
-      `${gridFilePath(dataDir)}: ${report.rejected.length} invalid feature(s), first: ${report.rejected[0]!.errors[0]}`,
+      `${where}: ${report.rejected.length} invalid feature(s), first: ${report.rejected[0]!.errors[0]}`,
     );
   set.illustrative = parsed.vetra?.illustrative === true;
   if (parsed.vetra?.imported_at) set.imported_at = parsed.vetra.imported_at;
   return set;
 }
 
+/** The stored grid data set. */
+export interface GridDataRepository {
+  /** The stored set and its version, or null when none was imported; throws when it is corrupt. */
+  load(): Promise<{ version: string; set: GridSet } | null>;
+  /** A value that changes with every replacement (null: none stored). */
+  version(): Promise<string | null>;
+  /** Replaces the stored set whole. */
+  save(set: GridSet): Promise<void>;
+  /** Called when another process replaced the set (PostgreSQL); returns the unsubscribe. */
+  onChange(listener: () => void): () => void;
+}
+
+const mtimeOf = (path: string): string | null => {
+  try {
+    return String(statSync(path).mtimeMs);
+  } catch {
+    return null;
+  }
+};
+
+/** The set as a file in the data dir (with the SQLite metadata database). */
+export class FileGridData implements GridDataRepository {
+  constructor(private readonly dataDir: string) {}
+
+  async load() {
+    const version = mtimeOf(gridFilePath(this.dataDir));
+    const set = loadGridSet(this.dataDir);
+    return set && version !== null ? { version, set } : null;
+  }
+
+  async version() {
+    return mtimeOf(gridFilePath(this.dataDir));
+  }
+
+  async save(set: GridSet) {
+    saveGridSet(this.dataDir, set);
+  }
+
+  onChange(): () => void {
+    return () => {};
+  }
+}
+
+/** The set in the metadata database (PostgreSQL: shared by replicas on every node). */
+export class DatabaseGridData implements GridDataRepository {
+  constructor(private readonly db: MetaDb) {}
+
+  async load() {
+    const row = await this.db.get<{ generation: number; geojson_gzip: Buffer }>(
+      "SELECT generation, geojson_gzip FROM grid_set WHERE id = 1",
+    );
+    if (!row) return null;
+    return {
+      version: String(row.generation),
+      set: parseStoredSet(gunzipSync(row.geojson_gzip).toString("utf8"), "grid_set"),
+    };
+  }
+
+  async version() {
+    const row = await this.db.get<{ generation: number }>("SELECT generation FROM grid_set WHERE id = 1");
+    return row ? String(row.generation) : null;
+  }
+
+  async save(set: GridSet) {
+    const body = gzipSync(`${JSON.stringify(toGeoJson(set))}\n`);
+    await this.db.transaction(async (tx) => {
+      await tx.run(
+        `INSERT INTO grid_set (id, generation, geojson_gzip, imported_at) VALUES (1, 1, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET generation = grid_set.generation + 1, geojson_gzip = excluded.geojson_gzip,
+           imported_at = excluded.imported_at`,
+        [body, Date.now()],
+      );
+      await tx.notify("grid");
+    });
+  }
+
+  onChange(listener: () => void): () => void {
+    return this.db.subscribe("grid", () => listener());
+  }
+}
+
+/** Where the grid data set of this metadata database is kept. */
+export const openGridData = (db: MetaDb, dataDir: string): GridDataRepository =>
+  db.kind === "sqlite" ? new FileGridData(dataDir) : new DatabaseGridData(db);
+
 /** What central serves: the stored set with its index, swapped whole on replace. */
-export class GridRepository {
+export class ServedGrid {
   private index: GridIndex;
-  private mtimeMs = -1;
+  private version: string | null = null;
   private checkedAt = 0;
+  private refreshing: Promise<void> | null = null;
+  private readonly unsubscribe: () => void;
 
   constructor(
-    private readonly dataDir: string,
+    private readonly data: GridDataRepository,
     private readonly config: Pick<GridConfig, "voltageClasses" | "powerFactor">,
     private readonly recheckMs = 2000,
   ) {
     this.index = this.indexOf(emptyGridSet());
-    this.reload();
+    this.unsubscribe = data.onChange(() => void this.refresh(true));
+  }
+
+  /** Loads the stored set (call before serving; a corrupt one fails the start). */
+  async open(): Promise<this> {
+    await this.reload();
+    this.checkedAt = Date.now();
+    return this;
   }
 
   /** The index with its per-point tables built now, at load time, rather than on the first check. */
@@ -106,38 +213,44 @@ export class GridRepository {
     return new GridIndex(set, this.config.voltageClasses, this.config.powerFactor);
   }
 
-  private reload(): void {
-    let mtime: number;
-    try {
-      mtime = statSync(gridFilePath(this.dataDir)).mtimeMs;
-    } catch {
-      mtime = -1;
-    }
-    if (mtime === this.mtimeMs) return;
-    const set = loadGridSet(this.dataDir) ?? emptyGridSet();
-    this.index = this.indexOf(set);
-    this.mtimeMs = mtime;
+  private async reload(): Promise<void> {
+    const version = await this.data.version();
+    if (version === this.version) return;
+    const stored = await this.data.load();
+    this.index = this.indexOf(stored?.set ?? emptyGridSet());
+    this.version = stored?.version ?? null;
   }
 
+  private refresh(now = false): Promise<void> {
+    this.refreshing ??= (async () => {
+      try {
+        if (now) this.version = "\u0000"; // announced: read it whatever the version says
+        await this.reload();
+      } catch {
+        // A corrupt set written behind our back, or the database away: keep serving the last good set.
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  /** The served index; a newer stored set replaces it shortly after (checked at most every recheckMs). */
   current(nowMs = Date.now()): GridIndex {
     if (nowMs - this.checkedAt >= this.recheckMs) {
       this.checkedAt = nowMs;
-      try {
-        this.reload();
-      } catch {
-        // A corrupt file written behind our back: keep serving the last good set.
-      }
+      void this.refresh();
     }
     return this.index;
   }
 
-  replace(set: GridSet): void {
-    saveGridSet(this.dataDir, set);
+  async replace(set: GridSet): Promise<void> {
+    await this.data.save(set);
     this.index = this.indexOf(set);
-    try {
-      this.mtimeMs = statSync(gridFilePath(this.dataDir)).mtimeMs;
-    } catch {
-      this.mtimeMs = -1;
-    }
+    this.version = await this.data.version();
+  }
+
+  close(): void {
+    this.unsubscribe();
   }
 }

@@ -4,6 +4,7 @@
 // what central would refuse.
 import { createHash } from "node:crypto";
 import { buildCatalog, type CatalogIndex, type IngestCatalog, indexCatalog } from "../../common/catalog.ts";
+import type { FleetIndex } from "./fleet.ts";
 import type { MetaStore } from "./meta.ts";
 
 export interface SiteCatalog {
@@ -13,12 +14,16 @@ export interface SiteCatalog {
   readonly etag: string;
 }
 
-// Keyed by the fleet copy, which MetaStore replaces when the generation changes.
+// Keyed by the fleet copy, which the fleet repository replaces when the generation changes.
 const catalogs = new WeakMap<object, Map<string, SiteCatalog>>();
 
 /** The catalog of a site, or null when central's configuration has no such site. */
-export function siteCatalog(meta: MetaStore, site: string): SiteCatalog | null {
-  const fleet = meta.fleetIndex();
+export async function siteCatalog(meta: MetaStore, site: string): Promise<SiteCatalog | null> {
+  return catalogOf(await meta.fleet.current(), site);
+}
+
+/** The catalog of a site in one copy of the fleet, or null when it has no such site. */
+export function catalogOf(fleet: FleetIndex, site: string): SiteCatalog | null {
   let perSite = catalogs.get(fleet);
   if (!perSite) {
     perSite = new Map();

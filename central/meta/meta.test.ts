@@ -1,65 +1,70 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MetaStore, sha256Hex } from "./meta.ts";
+import { describe, expect, it } from "vitest";
+import { freshMetadata, metadataKinds } from "../../test/helpers/metadata.ts";
+import { META_FILE, type MetaStore, sha256Hex } from "./meta.ts";
 
-describe("metadata store", () => {
-  let dir: string;
-  let meta: MetaStore;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "vetra-meta-"));
-    meta = new MetaStore(join(dir, "metadata.sqlite"));
-  });
-  afterEach(() => {
-    meta.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+describe.each(metadataKinds())("metadata store (%s)", (kind) => {
+  const md = freshMetadata(kind);
 
-  it("creates tokens that authenticate, keeps only their hash, and revokes them", () => {
-    const token = meta.createToken({ role: "service_company", tenant: "sc-north", label: "ops" });
+  it("creates tokens that authenticate, keeps only their hash, and revokes them", async () => {
+    let meta: MetaStore = await md.open();
+    const token = await meta.tokens.create({ role: "service_company", tenant: "sc-north", label: "ops" });
     expect(Buffer.from(token, "base64url")).toHaveLength(32);
-    const principal = meta.authenticate(token);
+    const principal = await meta.tokens.authenticate(token);
     expect(principal).toMatchObject({
       role: "service_company",
       tenant: "sc-north",
       site: null,
       label: "ops",
     });
-    const other = meta.createToken({ role: "ministry", label: "m" });
-    expect(meta.authenticate(`${token}x`)).toBeNull();
-    expect(meta.authenticate("")).toBeNull();
-    meta.close();
-    const file = readFileSync(join(dir, "metadata.sqlite"));
-    expect(file.includes(Buffer.from(token))).toBe(false);
-    expect(file.includes(Buffer.from(sha256Hex(token)))).toBe(true);
-    meta = new MetaStore(join(dir, "metadata.sqlite"));
-    expect(meta.revokeToken(token)).toBe(true);
-    expect(meta.revokeToken(token)).toBe(false);
-    expect(meta.authenticate(token)).toBeNull();
-    const ministry = meta.authenticate(other);
+    const other = await meta.tokens.create({ role: "ministry", label: "m" });
+    expect(await meta.tokens.authenticate(`${token}x`)).toBeNull();
+    expect(await meta.tokens.authenticate("")).toBeNull();
+    await meta.close();
+    if (kind === "sqlite") {
+      const file = readFileSync(join(md.dataDir, META_FILE));
+      expect(file.includes(Buffer.from(token))).toBe(false);
+      expect(file.includes(Buffer.from(sha256Hex(token)))).toBe(true);
+    }
+    meta = await md.open();
+    expect(await meta.tokens.revoke(token)).toBe(true);
+    expect(await meta.tokens.revoke(token)).toBe(false);
+    expect(await meta.tokens.authenticate(token)).toBeNull();
+    const ministry = await meta.tokens.authenticate(other);
     expect(ministry?.role).toBe("ministry");
-    expect(meta.revokeToken(ministry!.tokenId)).toBe(true);
-    expect(meta.authenticate(other)).toBeNull();
+    expect(await meta.tokens.revoke(ministry!.tokenId)).toBe(true);
+    expect(await meta.tokens.authenticate(other)).toBeNull();
   });
 
-  it("refuses tokens missing their tenant or site", () => {
-    expect(() => meta.createToken({ role: "agent", label: "x" })).toThrow(/site/);
-    expect(() => meta.createToken({ role: "service_company", label: "x" })).toThrow(/tenant/);
+  it("refuses tokens missing their tenant or site", async () => {
+    const meta = await md.open();
+    await expect(meta.tokens.create({ role: "agent", label: "x" })).rejects.toThrow(/site/);
+    await expect(meta.tokens.create({ role: "service_company", label: "x" })).rejects.toThrow(/tenant/);
   });
 
-  it("accepts pre-provisioned token hashes", () => {
+  it("accepts pre-provisioned token hashes", async () => {
+    const meta = await md.open();
     // sha256("hello") is a published test vector.
     expect(sha256Hex("hello")).toBe("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
-    meta.importTokens([{ sha256: sha256Hex("agent-secret"), role: "agent", site: "wf1", label: "edge wf1" }]);
-    meta.importTokens([{ sha256: sha256Hex("agent-secret"), role: "agent", site: "wf1", label: "edge wf1" }]);
-    expect(meta.authenticate("agent-secret")).toMatchObject({ role: "agent", site: "wf1", tenant: null });
-    expect(meta.hasActiveToken("agent")).toBe(true);
-    expect(meta.hasActiveToken("admin")).toBe(false);
+    await meta.tokens.importConfig([
+      { sha256: sha256Hex("agent-secret"), role: "agent", site: "wf1", label: "edge wf1" },
+    ]);
+    await meta.tokens.importConfig([
+      { sha256: sha256Hex("agent-secret"), role: "agent", site: "wf1", label: "edge wf1" },
+    ]);
+    expect(await meta.tokens.authenticate("agent-secret")).toMatchObject({
+      role: "agent",
+      site: "wf1",
+      tenant: null,
+    });
+    expect(await meta.tokens.hasActive("agent")).toBe(true);
+    expect(await meta.tokens.hasActive("admin")).toBe(false);
   });
 
-  it("replaces the fleet from config and keeps point order", () => {
-    meta.replaceFleet({
+  it("replaces the fleet from config and keeps point order", async () => {
+    const meta = await md.open();
+    await meta.fleet.replace({
       tenants: [{ id: "t1", name: "T" }],
       sites: [{ id: "wf1", name: "WF", kind: "wind_farm", lat: 42.5 }],
       assets: [
@@ -76,7 +81,7 @@ describe("metadata store", () => {
         },
       ],
     });
-    meta.replaceFleet({
+    await meta.fleet.replace({
       tenants: [{ id: "t1", name: "T" }],
       sites: [{ id: "wf1", name: "WF", kind: "wind_farm", lat: 42.5 }],
       assets: [
@@ -93,7 +98,8 @@ describe("metadata store", () => {
         },
       ],
     });
-    expect(meta.listAssets()).toEqual([
+    const fleet = await meta.fleet.current();
+    expect(fleet.assets).toEqual([
       {
         id: "T01",
         name: "One renamed",
@@ -107,13 +113,13 @@ describe("metadata store", () => {
         contracts: [],
       },
     ]);
-    expect(meta.listSites()).toEqual([
+    expect(fleet.sites).toEqual([
       { id: "wf1", name: "WF", kind: "wind_farm", tenant: null, lat: 42.5, lon: null, timezone: null },
     ]);
-    expect(meta.getAsset("T99")).toBeNull();
+    expect(fleet.assetById.get("T99") ?? null).toBeNull();
   });
 
-  it("sees a fleet replaced by another replica sharing the file (cached copy refreshed)", () => {
+  it("sees a fleet replaced by another replica sharing the database (cached copy refreshed)", async () => {
     const fleet = (name: string) => ({
       tenants: [{ id: "t1", name: "T" }],
       sites: [{ id: "wf1", name: "WF", kind: "wind_farm" as const }],
@@ -128,30 +134,36 @@ describe("metadata store", () => {
         },
       ],
     });
-    meta.replaceFleet(fleet("before"));
-    const other = new MetaStore(join(dir, "metadata.sqlite"));
-    try {
-      expect(other.getAsset("T01")?.name).toBe("before");
-      expect(meta.getAsset("T01")?.name).toBe("before"); // now cached in both
-      other.replaceFleet({
-        ...fleet("after"),
-        sites: [...fleet("after").sites, { id: "wf2", name: "WF2", kind: "wind_farm" }],
-      });
-      expect(meta.getAsset("T01")?.name).toBe("after");
-      expect(meta.getSite("wf2")?.name).toBe("WF2");
-      expect(meta.fleetIndex().siteById.has("wf2")).toBe(true);
-      // Batch ids written through the same file do not count as fleet changes, and change nothing.
-      meta.rememberBatch({ site: "wf1", batchId: "batch-0001", agent: "agent", points: 1 });
-      expect(other.getAsset("T01")?.name).toBe("after");
-    } finally {
-      other.close();
-    }
+    const meta = await md.open();
+    await meta.fleet.replace(fleet("before"));
+    const other = await md.open();
+    expect((await other.fleet.current()).assetById.get("T01")?.name).toBe("before");
+    expect((await meta.fleet.current()).assetById.get("T01")?.name).toBe("before"); // now cached in both
+    await other.fleet.replace({
+      ...fleet("after"),
+      sites: [...fleet("after").sites, { id: "wf2", name: "WF2", kind: "wind_farm" }],
+    });
+    // SQLite: read at once; PostgreSQL: once the change is announced (a notification, or the next read of the counter).
+    await expect
+      .poll(async () => (await meta.fleet.current()).assetById.get("T01")?.name, {
+        timeout: 2000,
+        interval: 20,
+      })
+      .toBe("after");
+    expect((await meta.fleet.current()).siteById.get("wf2")?.name).toBe("WF2");
+    // Batch ids written through the same database do not count as fleet changes, and change nothing.
+    const before = await other.fleet.current();
+    await meta.batches.remember({ site: "wf1", batchId: "batch-0001", agent: "agent", points: 1 });
+    expect(await other.fleet.current()).toBe(before);
   });
 
-  it("remembers batch ids per site", () => {
+  it("remembers batch ids per site, whichever replica saw the first copy", async () => {
+    const meta = await md.open();
+    const other = await md.open();
     const batch = { site: "wf1", batchId: "b-00000001", agent: "a1", points: 3 };
-    expect(meta.rememberBatch(batch)).toBe(true);
-    expect(meta.rememberBatch(batch)).toBe(false);
-    expect(meta.rememberBatch({ ...batch, site: "wf2" })).toBe(true);
+    expect(await meta.batches.remember(batch)).toBe(true);
+    expect(await meta.batches.remember(batch)).toBe(false);
+    expect(await other.batches.remember(batch)).toBe(false);
+    expect(await other.batches.remember({ ...batch, site: "wf2" })).toBe(true);
   });
 });

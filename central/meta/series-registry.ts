@@ -5,19 +5,16 @@
 // against the configuration first (common/catalog.ts); the cap is the
 // backstop for the tags no configuration lists (`agent`, `source`).
 //
-// Kept in central's metadata file, so replicas sharing it share the count;
-// each replica keeps the keys it has seen in memory (at most the cap per
-// site), so a batch of known series costs no SQL at all.
-import type Database from "better-sqlite3";
+// Kept in central's metadata database, so replicas share the count (a
+// site's admissions take a lock named after the site, so two replicas
+// cannot both fill its last room); each replica keeps the keys it has seen
+// in memory (at most the cap per site), so a batch of known series costs
+// no SQL at all.
+
 import { TagKeys } from "../../common/names.ts";
 import type { WirePoint } from "../../common/wire.ts";
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS ingest_series (
-  site TEXT NOT NULL, series TEXT NOT NULL, first_seen INTEGER NOT NULL,
-  PRIMARY KEY (site, series)
-) WITHOUT ROWID;
-`;
+import { insertMany } from "../db/sql.ts";
+import type { MetaDb } from "../db/types.ts";
 
 const SORTED_TAG_KEYS = [...TagKeys].sort();
 
@@ -49,47 +46,50 @@ export function seriesKeyOf(p: WirePoint): string {
 export class SeriesRegistry {
   /** Per site, the series this replica knows are recorded (a subset of the table). */
   private readonly known = new Map<string, Set<string>>();
-  private readonly count: Database.Statement;
-  private readonly keysOf: Database.Statement;
-  private readonly insert: Database.Statement;
-  private readonly reserve: (
+
+  constructor(private readonly db: MetaDb) {}
+
+  private async reserve(
     site: string,
     unknown: readonly string[],
     max: number,
     commit: boolean,
-  ) => Set<string>;
-
-  constructor(db: Database.Database) {
-    db.exec(SCHEMA);
-    this.count = db.prepare("SELECT COUNT(*) FROM ingest_series WHERE site = ?").pluck();
-    this.keysOf = db.prepare("SELECT series FROM ingest_series WHERE site = ?").pluck();
-    this.insert = db.prepare(
-      "INSERT INTO ingest_series (site, series, first_seen) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-    );
-    const reserve = db.transaction(
-      (site: string, unknown: readonly string[], max: number, commit: boolean): Set<string> => {
-        const recorded = this.count.get(site) as number;
-        let known = this.known.get(site);
-        // Another replica (or an earlier run) recorded series this one has not seen: read the
-        // site's keys once (at most the cap), instead of one look-up per unknown key.
-        if (!known || known.size !== recorded) {
-          known = new Set(this.keysOf.all(site) as string[]);
-          this.known.set(site, known);
-        }
-        const fresh = unknown.filter((key) => !known.has(key));
-        const over = new Set(fresh.slice(Math.max(0, max - recorded)));
-        if (commit && over.size === 0 && fresh.length > 0) {
-          const now = Date.now();
-          for (const key of fresh) {
-            this.insert.run(site, key, now);
-            known.add(key);
-          }
-        }
-        return over;
-      },
-    );
-    // IMMEDIATE: two replicas admitting new series at once cannot both fill the last room.
-    this.reserve = (site, unknown, max, commit) => reserve.immediate(site, unknown, max, commit);
+  ): Promise<Set<string>> {
+    const { over, recorded } = await this.db.transaction(async (tx) => {
+      await tx.lock(`vetra.series\n${site}`);
+      const count =
+        (await tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM ingest_series WHERE site = ?", [site]))?.n ??
+        0;
+      let known = this.known.get(site);
+      // Another replica (or an earlier run) recorded series this one has not seen: read the
+      // site's keys once (at most the cap), instead of one look-up per unknown key.
+      if (!known || known.size !== count) {
+        known = new Set(
+          (await tx.all<{ series: string }>("SELECT series FROM ingest_series WHERE site = ?", [site])).map(
+            (r) => r.series,
+          ),
+        );
+        this.known.set(site, known);
+      }
+      const fresh = unknown.filter((key) => !known.has(key));
+      const over = new Set(fresh.slice(Math.max(0, max - count)));
+      if (commit && over.size === 0 && fresh.length > 0) {
+        const now = Date.now();
+        await insertMany(
+          tx,
+          "ingest_series",
+          ["site", "series", "first_seen"],
+          fresh.map((key) => [site, key, now]),
+          "ON CONFLICT DO NOTHING",
+        );
+        return { over, recorded: fresh };
+      }
+      return { over, recorded: [] as string[] };
+    });
+    // Known once committed: a rolled-back reservation must not pass later points uncounted.
+    const known = this.known.get(site);
+    if (known) for (const key of recorded) known.add(key);
+    return over;
   }
 
   /**
@@ -99,7 +99,12 @@ export class SeriesRegistry {
    * reserved key, never an uncounted series). Keys this replica knows cost
    * no SQL.
    */
-  admit(site: string, keys: readonly string[], maxSeries: number, commit: boolean): Set<string> {
+  async admit(
+    site: string,
+    keys: readonly string[],
+    maxSeries: number,
+    commit: boolean,
+  ): Promise<Set<string>> {
     const known = this.known.get(site);
     const unknown = new Set<string>();
     for (const key of keys) if (!known?.has(key)) unknown.add(key);
@@ -108,7 +113,10 @@ export class SeriesRegistry {
   }
 
   /** Series recorded for a site (all replicas). */
-  seriesOf(site: string): number {
-    return this.count.get(site) as number;
+  async seriesOf(site: string): Promise<number> {
+    return (
+      (await this.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM ingest_series WHERE site = ?", [site]))
+        ?.n ?? 0
+    );
   }
 }

@@ -13,6 +13,7 @@ import { type Role, Roles } from "../config.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
 import { redactUrl } from "../lib/redact.ts";
+import { Contracts } from "../service/contracts.ts";
 
 // Typed as the literal union (TypeBox infers never from a mapped array).
 const RoleSchema = Type.Unsafe<Role>(Type.Union(Roles.map((r) => Type.Literal(r))));
@@ -45,12 +46,13 @@ export const auditsCall = (request: FastifyRequest): boolean => {
 };
 
 const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta }) => {
+  const companies = new Contracts(meta);
   app.addHook("onResponse", async (request, reply) => {
     if (!auditsCall(request)) return;
     const p = request.principal;
     // Only the authenticated: failed logins are rate-limited and logged by fastify, not audited.
     if (!p) return;
-    meta.audit({
+    await meta.audit.append({
       tokenId: p.tokenId,
       actor: p.label || `${p.role}#${p.tokenId}`,
       role: p.role,
@@ -89,22 +91,22 @@ const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta }) => {
       if (role === "service_company") {
         if (!tenant) throw new ApiError("VALIDATION_FAILED", "body.tenant: required for service_company");
         // A company from the config's tenants or connected through POST /api/v1/companies.
-        if (!meta.sqlite.prepare("SELECT 1 FROM company WHERE id = ?").get(tenant))
+        if (!(await companies.getCompany(tenant)))
           throw new ApiError("VALIDATION_FAILED", `body.tenant: unknown tenant "${tenant}"`);
       }
       if (role === "agent") {
         if (!site) throw new ApiError("VALIDATION_FAILED", "body.site: required for agent");
-        if (!meta.listSites().some((s) => s.id === site))
+        if (!(await meta.fleet.current()).siteById.has(site))
           throw new ApiError("VALIDATION_FAILED", `body.site: unknown site "${site}"`);
       }
-      const token = meta.createToken({
+      const token = await meta.tokens.create({
         role: role as Role,
         label,
         ...(role === "service_company" && tenant ? { tenant } : {}),
         ...(role === "agent" && site ? { site } : {}),
       });
-      const id = meta.tokenIdOf(token)!;
-      const info = meta.listTokens().find((t) => t.id === id)!;
+      const id = (await meta.tokens.idOf(token))!;
+      const info = (await meta.tokens.list()).find((t) => t.id === id)!;
       reply.code(201);
       return {
         token,
@@ -125,9 +127,11 @@ const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta }) => {
       },
     },
     async () => ({
-      tokens: meta
-        .listTokens()
-        .map((t) => ({ ...t, createdAt: iso(t.createdAt)!, revokedAt: iso(t.revokedAt) })),
+      tokens: (await meta.tokens.list()).map((t) => ({
+        ...t,
+        createdAt: iso(t.createdAt)!,
+        revokedAt: iso(t.revokedAt),
+      })),
     }),
   );
 
@@ -145,7 +149,7 @@ const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta }) => {
     },
     async (request) => {
       const id = Number(request.params.id);
-      if (!meta.revokeToken(id)) throw new ApiError("NOT_FOUND", `No live token ${id}`);
+      if (!(await meta.tokens.revoke(id))) throw new ApiError("NOT_FOUND", `No live token ${id}`);
       app.liveResponses.endFor(id);
       return { revoked: id };
     },
@@ -184,9 +188,10 @@ const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta }) => {
       },
     },
     async (request) => ({
-      entries: meta
-        .listAudit(Math.min(10_000, Number(request.query.limit ?? "1000")))
-        .map((e) => ({ ...e, at: iso(e.at)! })),
+      entries: (await meta.audit.list(Math.min(10_000, Number(request.query.limit ?? "1000")))).map((e) => ({
+        ...e,
+        at: iso(e.at)!,
+      })),
     }),
   );
 };

@@ -28,15 +28,23 @@ const STATE_FILTERS: Record<string, readonly AlarmState[]> = {
 
 const literals = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
-/** Live feed: how often each replica looks for events written by others, and the keep-alive. */
+/**
+ * Live feed: how often each replica looks for events written by others (besides being told by the
+ * database, PostgreSQL; SQLite replicas sharing a file are not told), and the keep-alive.
+ */
 const STREAM_POLL_MS = 1000;
 const STREAM_PING_MS = 15_000;
 /** What one slow client may have waiting in the server's buffer before its stream is closed. */
 const STREAM_MAX_BUFFERED_BYTES = 1 << 20;
 
+/** How far back a reconnect (Last-Event-ID) is served: events older than this many are skipped. */
+const STREAM_RESUME_MAX_EVENTS = 10_000;
+
 interface Subscriber {
   raw: ServerResponse;
   companies: readonly string[] | undefined;
+  /** The last event id this stream has been served up to (sent, or not its company's). */
+  after: number;
 }
 
 const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
@@ -45,7 +53,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
   const load = async (request: Parameters<typeof principalOf>[0], id: string): Promise<AlarmRecord> => {
     const companies = companiesOf(principalOf(request));
     await evaluator.ensureFresh();
-    const alarm = book.resolve(id);
+    const alarm = await book.resolve(id);
     // 404 also for another company's alarm: existence is not revealed.
     if (!alarm || (companies && !companies.includes(alarm.company)))
       throw new ApiError("NOT_FOUND", `No alarm "${id}"`);
@@ -104,7 +112,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
         return ms;
       };
       await evaluator.ensureFresh();
-      return book.list({
+      return await book.list({
         ...(companies ? { companies } : {}),
         states: STATE_FILTERS[q.state ?? "open"]!,
         ...(q.severity ? { severity: q.severity as "warning" | "alarm" } : {}),
@@ -149,23 +157,35 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
         "X-Accel-Buffering": "no", // no proxy buffering (nginx)
       });
       raw.write("retry: 3000\n\n");
-      const sub: Subscriber = { raw, companies };
-      if (Number.isSafeInteger(lastId) && lastId >= 0) {
-        // A reconnect: what the client missed, before the live events.
-        send([sub], book.events({ afterId: lastId, limit: 1000, ...(companies ? { companies } : {}) }));
-      }
-      subscribers.add(sub);
-      startFeed();
+      const sub: Subscriber = { raw, companies, after: 0 };
+      let closed = false;
       // Revoking the token ends the stream at once (the client's reconnect then gets 401).
       const release = app.liveResponses.hold(request, () => {
+        closed = true;
         subscribers.delete(sub);
         raw.end();
       });
       request.raw.on("close", () => {
+        closed = true;
         release();
         subscribers.delete(sub);
         if (subscribers.size === 0) stopFeed();
       });
+      try {
+        const head = await book.lastEventId();
+        // A reconnect gets what it missed (bounded), before the live events; a new stream starts now.
+        sub.after =
+          Number.isSafeInteger(lastId) && lastId >= 0
+            ? Math.max(lastId, head - STREAM_RESUME_MAX_EVENTS)
+            : head;
+      } catch {
+        raw.end(); // the metadata database away: the client reconnects (retry: 3000)
+        return;
+      }
+      if (closed) return;
+      subscribers.add(sub);
+      startFeed();
+      void poll(); // a reconnect's backlog at once
     },
   );
 
@@ -186,7 +206,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
     },
     async (request) => {
       const alarm = await load(request, request.params.id);
-      return { alarm, events: book.events({ alarm: alarm.id, limit: 5000 }) };
+      return { alarm, events: await book.events({ alarm: alarm.id, limit: 5000 }) };
     },
   );
 
@@ -216,7 +236,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
     async (request) => {
       const alarm = await load(request, request.params.id);
       const comment = request.body?.comment ?? null;
-      return { alarm: book.acknowledge(alarm.id, actorOf(request), comment) };
+      return { alarm: await book.acknowledge(alarm.id, actorOf(request), comment) };
     },
   );
 
@@ -245,7 +265,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
     async (request) => {
       const alarm = await load(request, request.params.id);
       const { assignee, comment } = request.body;
-      return { alarm: book.assign(alarm.id, assignee, actorOf(request), comment ?? null) };
+      return { alarm: await book.assign(alarm.id, assignee, actorOf(request), comment ?? null) };
     },
   );
 
@@ -264,16 +284,20 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
     },
     async (request) => {
       const alarm = await load(request, request.params.id);
-      return { alarm: book.comment(alarm.id, actorOf(request), request.body.comment) };
+      return { alarm: await book.comment(alarm.id, actorOf(request), request.body.comment) };
     },
   );
 
-  // The live feed: one poller per replica while anyone listens; events written by this replica wake it at once.
+  // The live feed: one poller per replica while anyone listens; events written by this replica (and, on
+  // PostgreSQL, by the others) wake it at once, and the poll finds what a lost announcement did not bring.
+  // Each stream has its own position, so a reconnect catches up without a gap or a repeat; one poll at
+  // a time reads the events after the lowest position and serves each stream what follows its own.
   const subscribers = new Set<Subscriber>();
-  let cursor = 0;
   let poller: NodeJS.Timeout | null = null;
   let pinger: NodeJS.Timeout | null = null;
   let unsubscribe: (() => void) | null = null;
+  let polling: Promise<void> | null = null;
+  let again = false;
 
   /**
    * A client that does not read (a stalled browser tab) would make the
@@ -289,33 +313,53 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
     s.raw.write(message);
   }
 
-  function send(to: Iterable<Subscriber>, events: AlarmEvent[]): void {
-    const alarmsById = new Map<string, AlarmRecord | null>();
+  /** Serves one batch (every committed event after `from`, in order) to the streams positioned at or after `from`. */
+  async function serve(from: number, events: AlarmEvent[]): Promise<void> {
+    const alarmsById = await book.getMany([...new Set(events.map((e) => e.alarm))]);
+    const ready = [...subscribers].filter((s) => s.after >= from);
     for (const event of events) {
-      if (!alarmsById.has(event.alarm)) alarmsById.set(event.alarm, book.get(event.alarm));
-      const message = `id: ${event.id}\nevent: alarm\ndata: ${JSON.stringify({ event, alarm: alarmsById.get(event.alarm) })}\n\n`;
-      for (const s of to) if (!s.companies || s.companies.includes(event.company)) write(s, message);
+      const message = `id: ${event.id}\nevent: alarm\ndata: ${JSON.stringify({ event, alarm: alarmsById.get(event.alarm) ?? null })}\n\n`;
+      for (const s of ready) {
+        if (event.id <= s.after) continue;
+        if (!s.companies || s.companies.includes(event.company)) write(s, message);
+        s.after = event.id;
+      }
     }
   }
 
-  const poll = () => {
-    if (subscribers.size === 0) return;
-    for (;;) {
-      const events = book.events({ afterId: cursor, limit: 1000 });
-      if (events.length === 0) return;
-      cursor = events[events.length - 1]!.id;
-      send(subscribers, events);
+  /** Serves every stream up to the newest event; one poll at a time, and one more if asked while it ran. */
+  const poll = (): Promise<void> => {
+    if (polling) {
+      again = true;
+      return polling;
     }
+    polling = (async () => {
+      try {
+        do {
+          again = false;
+          while (subscribers.size > 0) {
+            const from = Math.min(...[...subscribers].map((s) => s.after));
+            const events = await book.events({ afterId: from, limit: 1000 });
+            if (events.length === 0) break;
+            await serve(from, events);
+          }
+        } while (again);
+      } catch {
+        // The metadata database away: the next poll serves what this one could not.
+      } finally {
+        polling = null;
+      }
+    })();
+    return polling;
   };
 
   function startFeed(): void {
     if (poller) return;
-    cursor = book.lastEventId();
-    poller = setInterval(poll, STREAM_POLL_MS);
+    poller = setInterval(() => void poll(), STREAM_POLL_MS);
     pinger = setInterval(() => {
       for (const s of subscribers) write(s, ": ping\n\n");
     }, STREAM_PING_MS);
-    unsubscribe = book.onChange(() => setImmediate(poll));
+    unsubscribe = book.onChange(() => setImmediate(() => void poll()));
   }
 
   function stopFeed(): void {

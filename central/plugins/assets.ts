@@ -62,12 +62,12 @@ const HealthSchema = Type.Object({
   meter: Type.Optional(LatestValuesSchema),
 });
 
-export const visibleAsset = (
+export const visibleAsset = async (
   deps: CentralDeps,
   request: Parameters<typeof principalOf>[0],
   id: string,
-): Asset => {
-  const asset = deps.meta.getAsset(id);
+): Promise<Asset> => {
+  const asset = (await deps.meta.fleet.current()).assetById.get(id);
   // 404 also for assets that exist but belong to someone else: existence is not revealed.
   if (!asset || !canSeeAsset(principalOf(request), asset))
     throw new ApiError("NOT_FOUND", `No asset "${id}"`);
@@ -132,8 +132,7 @@ const assets: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       const principal = principalOf(request);
       const now = Date.now();
       return {
-        assets: meta
-          .listAssets()
+        assets: (await meta.fleet.current()).assets
           .filter((a) => canSeeAsset(principal, a, now))
           .map((a) => ({ ...a, company: responsibleCompany(a, now) })),
       };
@@ -154,7 +153,7 @@ const assets: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       },
     },
     async (request) => {
-      const asset = visibleAsset(deps, request, request.params.id);
+      const asset = await visibleAsset(deps, request, request.params.id);
       const tags = { asset: asset.id };
       const [vibration, diagnosis, scada, meter] = await Promise.all([
         store.latest({ measurement: "vibration", tags, groupBy: ["point"] }),

@@ -104,7 +104,7 @@ describe("tenant isolation matrix over every registered route and every spelling
       : ACCESS.find((a) => url.startsWith(a.prefix) && (a.methods === "*" || a.methods.includes(method)))
           ?.who;
 
-  it("sees the app's routes, and every one is classified", () => {
+  it("sees the app's routes, and every one is classified", async () => {
     const all = endpoints();
     expect(all.length).toBeGreaterThan(8);
     expect(all.map((e) => `${e.method} ${e.url}`)).toContain("POST /api/v1/ingest");
@@ -112,7 +112,7 @@ describe("tenant isolation matrix over every registered route and every spelling
     expect(unknown.map((e) => `${e.method} ${e.url}`)).toEqual([]);
   });
 
-  it("every route declares its audience, and the declaration is what the table says", () => {
+  it("every route declares its audience, and the declaration is what the table says", async () => {
     // Who holds each role in the fixture (data-driven from Roles: a new role must be added here).
     const holders: Record<string, Who[]> = {
       admin: ["admin"],
@@ -256,10 +256,10 @@ describe("tenant isolation matrix over every registered route and every spelling
       // One caller the route lets in and one it refuses: both are in the log.
       for (const who of [allowed[0]!, ALL.find((w) => !allowed.includes(w))!]) {
         for (const s of spellings(who, method, url, OWN[who] ?? "T01")) {
-          const before = f.meta.listAudit(1)[0]?.id ?? 0;
+          const before = (await f.meta.audit.list(1))[0]?.id ?? 0;
           const res = await send(s.req);
           if (!s.reachesRoute && isRouterNotFound(res.statusCode, res.body)) continue;
-          const entry = f.meta.listAudit(1)[0];
+          const entry = (await f.meta.audit.list(1))[0];
           const label = `${who} ${s.name}: ${s.req.shape.method} ${s.req.shape.url} → ${res.statusCode}`;
           expect(entry?.id, label).toBeGreaterThan(before);
           expect(entry, label).toMatchObject({ action: `${method} ${url}`, status: res.statusCode });

@@ -16,8 +16,9 @@
 // bounds the work and log volume of a flood of bad credentials.
 //
 // Live responses (the alarm feed) are held per token and ended the moment
-// the token is revoked (here, or on another replica: checked every
-// LIVE_CHECK_MS).
+// the token is revoked: here by the revocation itself, on another replica
+// when the revocation is announced (PostgreSQL) or, at the latest, when the
+// revocation counter is next read (every LIVE_CHECK_MS).
 import rateLimit from "@fastify/rate-limit";
 import type { FastifyPluginAsync, FastifyRequest, RouteOptions } from "fastify";
 import fp from "fastify-plugin";
@@ -25,6 +26,7 @@ import { apiError } from "../../common/errors.ts";
 import { Roles } from "../config.ts";
 import { ApiError, type LiveResponses, principalOf } from "../http.ts";
 import type { MetaStore } from "../meta/meta.ts";
+import type { TokenRepository } from "../meta/tokens.ts";
 
 export interface AuthLimits {
   /** Requests with a wrong token per client address and window before they get 429. */
@@ -34,7 +36,7 @@ export interface AuthLimits {
 
 export const DEFAULT_AUTH_LIMITS: AuthLimits = { maxFailures: 20, windowMs: 60_000 };
 
-/** How often held live responses are checked against revocations made elsewhere (another replica). */
+/** How often the revocation counter is read while live responses are held (revocations made elsewhere). */
 const LIVE_CHECK_MS = 250;
 
 /** Why a route's `config.access` is not a valid declaration, or null when it is. */
@@ -66,9 +68,11 @@ export const bearerOf = (request: FastifyRequest): string | null => {
   return BEARER.exec(header)?.[1] ?? null;
 };
 
-function liveResponses(meta: MetaStore): LiveResponses & { close(): void } {
+function liveResponses(tokens: TokenRepository): LiveResponses & { close(): void } {
   const held = new Map<number, Set<() => void>>();
   let timer: NodeJS.Timeout | null = null;
+  let seen: number | null = null;
+  let checking = false;
   const endFor = (tokenId: number) => {
     const ends = held.get(tokenId);
     if (!ends) return;
@@ -85,9 +89,33 @@ function liveResponses(meta: MetaStore): LiveResponses & { close(): void } {
       timer = null;
     }
   };
-  const check = () => {
-    for (const tokenId of [...held.keys()]) if (!meta.isTokenLive(tokenId)) endFor(tokenId);
+  /** Ends the held responses whose token is no longer live (all of them checked in one query). */
+  const recheck = async () => {
+    if (held.size === 0) return;
+    const ids = [...held.keys()];
+    const live = await tokens.live(ids);
+    for (const id of ids) if (!live.has(id)) endFor(id);
   };
+  const check = async () => {
+    if (checking || held.size === 0) return;
+    checking = true;
+    try {
+      const now = await tokens.revocations();
+      if (seen === null) seen = now;
+      else if (now !== seen) {
+        await recheck();
+        seen = now;
+      }
+    } catch {
+      // The metadata database away: the streams stay until it answers (nothing can be revoked meanwhile).
+    } finally {
+      checking = false;
+    }
+  };
+  const unsubscribe = tokens.onRevoked((tokenId) => {
+    if (tokenId !== null) endFor(tokenId);
+    else void recheck().catch(() => undefined);
+  });
   return {
     hold(request, end) {
       const { tokenId } = principalOf(request);
@@ -95,11 +123,16 @@ function liveResponses(meta: MetaStore): LiveResponses & { close(): void } {
       ends.add(end);
       held.set(tokenId, ends);
       if (!timer) {
-        timer = setInterval(check, LIVE_CHECK_MS);
+        seen = null;
+        timer = setInterval(() => void check(), LIVE_CHECK_MS);
         timer.unref();
       }
-      // Revoked between authentication and now: end at once.
-      if (!meta.isTokenLive(tokenId)) queueMicrotask(() => endFor(tokenId));
+      // Revoked between authentication and now: end at once. The counter is read before the token,
+      // so a revocation after that read moves the counter the next check compares with.
+      void (async () => {
+        if (seen === null) seen = await tokens.revocations();
+        if (!(await tokens.live([tokenId])).has(tokenId)) endFor(tokenId);
+      })().catch(() => undefined);
       return () => {
         ends.delete(end);
         if (ends.size === 0 && held.get(tokenId) === ends) held.delete(tokenId);
@@ -107,6 +140,7 @@ function liveResponses(meta: MetaStore): LiveResponses & { close(): void } {
     },
     endFor,
     close() {
+      unsubscribe();
       if (timer) clearInterval(timer);
       timer = null;
       held.clear();
@@ -115,7 +149,7 @@ function liveResponses(meta: MetaStore): LiveResponses & { close(): void } {
 }
 
 const auth: FastifyPluginAsync<{ meta: MetaStore; limits?: AuthLimits }> = async (app, opts) => {
-  const { meta } = opts;
+  const { tokens } = opts.meta;
   const limits = opts.limits ?? DEFAULT_AUTH_LIMITS;
   // Route-level limits only (the public grid routes declare theirs); 429 in the API's error shape.
   await app.register(rateLimit, {
@@ -137,7 +171,7 @@ const auth: FastifyPluginAsync<{ meta: MetaStore; limits?: AuthLimits }> = async
     if (problems.length > 0) throw new Error(`routes without a valid audience: ${problems.join("; ")}`);
   });
 
-  const live = liveResponses(meta);
+  const live = liveResponses(tokens);
   app.decorate("liveResponses", live);
   app.addHook("onClose", async () => live.close());
 
@@ -149,7 +183,7 @@ const auth: FastifyPluginAsync<{ meta: MetaStore; limits?: AuthLimits }> = async
     const access = request.routeOptions.config.access;
     if (access?.public === true) return;
     const credential = bearerOf(request);
-    const principal = credential === null ? null : meta.authenticate(credential);
+    const principal = credential === null ? null : await tokens.authenticate(credential);
     if (!principal) {
       if (credential !== null) {
         const limit = await wrongTokens(request);

@@ -236,7 +236,7 @@ describe("grid rate limit and the demo's illustrative set", () => {
   });
 
   it("marks the demo set illustrative in the API", async () => {
-    const token = central.meta.createToken({ role: "admin", label: "t" });
+    const token = await central.meta.tokens.create({ role: "admin", label: "t" });
     const put = await fetch(`${central.url}/api/v1/grid/connection-points`, {
       method: "PUT",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/geo+json" },

@@ -14,7 +14,7 @@ import { batchCsv, runBatch } from "../grid/batch.ts";
 import { classIndexForMw, type GridOption, type Lang } from "../grid/check.ts";
 import { importGeoJson } from "../grid/import.ts";
 import { mapPage } from "../grid/page.ts";
-import { GridRepository, toGeoJson } from "../grid/store.ts";
+import { ServedGrid, toGeoJson } from "../grid/store.ts";
 import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
 import { contentSecurityPolicy } from "./security.ts";
 import { companiesOf } from "./service.ts";
@@ -80,7 +80,8 @@ const ASSUMPTIONS = {
 
 const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   const cfg = deps.config.grid;
-  const repo = new GridRepository(deps.config.dataDir, cfg);
+  const repo = await new ServedGrid(deps.meta.grid, cfg).open();
+  app.addHook("onClose", async () => repo.close());
   // The public routes share one limit per client address (@fastify/rate-limit), attached to each
   // route itself: whatever spelling of the path reached the route, the limit counted it.
   const publicLimit = app.rateLimit({ max: cfg.rateLimit.max, timeWindow: cfg.rateLimit.timeWindowMs });
@@ -282,7 +283,7 @@ const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
             ),
           );
       }
-      repo.replace(set);
+      await repo.replace(set);
       request.log.info(
         { points: report.points, lines: report.lines, by: principal.label },
         "grid set replaced",
@@ -324,10 +325,10 @@ const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     async (request) => {
       const principal = principalOf(request);
       await app.service.evaluator.ensureFresh();
-      const open = app.service.book.openCounts(companiesOf(principal));
-      const visible = deps.meta.listAssets().filter((a) => canSeeAsset(principal, a));
-      const sites = deps.meta
-        .listSites()
+      const open = await app.service.book.openCounts(companiesOf(principal));
+      const fleet = await deps.meta.fleet.current();
+      const visible = fleet.assets.filter((a) => canSeeAsset(principal, a));
+      const sites = fleet.sites
         .filter((s) => s.lat !== null && s.lon !== null)
         .map((s) => {
           const assets = visible.filter((a) => a.site === s.id);

@@ -5,10 +5,10 @@ import { Type } from "@sinclair/typebox";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, errorResponses } from "../http.ts";
 
-/** Null when the metadata database answers a read of one of its tables, else why not. */
-const metadataFault = (meta: CentralDeps["meta"]): string | null => {
+/** Null when the metadata database answers a query (PostgreSQL: within 2 s), else why not. */
+const metadataFault = async (meta: CentralDeps["meta"]): Promise<string | null> => {
   try {
-    meta.sqlite.prepare("SELECT gen FROM fleet_generation LIMIT 1").get();
+    await meta.db.ping();
     return null;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
@@ -43,13 +43,13 @@ const health: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
       },
     },
     async () => {
-      const fault = metadataFault(meta);
-      if (fault !== null) throw new ApiError("STORE_UNAVAILABLE", `metadata (sqlite): ${fault}`);
+      const fault = await metadataFault(meta);
+      if (fault !== null) throw new ApiError("STORE_UNAVAILABLE", `metadata (${meta.db.kind}): ${fault}`);
       const ping = await store.ping();
       if (ping.kind !== "success") {
         throw new ApiError("STORE_UNAVAILABLE", `${store.kind} store: ${ping.message}`);
       }
-      return { status: "ready" as const, store: store.kind, metadata: "sqlite" };
+      return { status: "ready" as const, store: store.kind, metadata: meta.db.kind };
     },
   );
 };

@@ -404,7 +404,7 @@ describe("POST /api/v1/ingest", () => {
     expect(none.headers["www-authenticate"]).toMatch(/^Bearer/);
     const wrong = await post(good, "not-a-token");
     expect(wrong.statusCode).toBe(401);
-    f.meta.revokeToken(f.tokens.agentWf1);
+    await f.meta.tokens.revoke(f.tokens.agentWf1);
     const revoked = await post(good);
     expect(revoked.statusCode).toBe(401);
     expect(await storedCount()).toBe(0);
@@ -428,7 +428,7 @@ describe("POST /api/v1/ingest with the store down", () => {
       expect(Number(res.headers["retry-after"])).toBeGreaterThanOrEqual(1);
       // Not remembered: the re-send after recovery must not be reported as a duplicate.
       expect(
-        f.meta.rememberBatch({ site: "wf1", batchId: "wf1-agent-00000001", agent: "a", points: 3 }),
+        await f.meta.batches.remember({ site: "wf1", batchId: "wf1-agent-00000001", agent: "a", points: 3 }),
       ).toBe(true);
       const ready = await f.app.inject({ method: "GET", url: "/readyz" });
       expect(ready.statusCode).toBe(503);
@@ -556,7 +556,7 @@ describe("GET /api/v1/ingest/catalog", () => {
 
   it("changes (generation and ETag) when the fleet changes", async () => {
     const before = await get(f.tokens.agentWf1);
-    f.meta.replaceFleet({
+    await f.meta.fleet.replace({
       ...f.config,
       assets: f.config.assets.map((a) =>
         a.id === "T01"

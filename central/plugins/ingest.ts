@@ -19,9 +19,9 @@ import { CodedError, type Rejection } from "../../common/errors.ts";
 import { IngestAckSchema, IngestBatchSchema, MAX_FUTURE_SKEW_MS, type WirePoint } from "../../common/wire.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
-import { siteCatalog } from "../meta/catalog.ts";
-import type { MetaStore, Principal } from "../meta/meta.ts";
-import { SeriesRegistry, seriesKeyOf } from "../meta/series-registry.ts";
+import { catalogOf } from "../meta/catalog.ts";
+import type { FleetIndex, Principal } from "../meta/meta.ts";
+import { seriesKeyOf } from "../meta/series-registry.ts";
 
 /**
  * preParsing hook of the ingest routes: a gzip'd body is decompressed before
@@ -60,13 +60,13 @@ export function rejectionError(rejected: readonly Rejection[], what = "points"):
 
 /** The catalog a principal writes against: an agent's site's, or (admin) the named site's. */
 export function catalogFor(
-  meta: MetaStore,
+  fleet: FleetIndex,
   principal: Principal,
   site: string | undefined,
 ): CatalogIndex | null {
   const wanted = principal.role === "agent" ? principal.site : site;
   if (wanted === null || wanted === undefined) return null;
-  return siteCatalog(meta, wanted)?.index ?? null;
+  return catalogOf(fleet, wanted)?.index ?? null;
 }
 
 /**
@@ -75,20 +75,20 @@ export function catalogFor(
  * may write any configured site, each point against its own site's.
  */
 export function refusedPoints(
-  meta: MetaStore,
+  fleet: FleetIndex,
   principal: Principal,
   points: readonly WirePoint[],
   nowMs: number,
 ): Rejection[] {
   const rejected: Rejection[] = [];
   const latestAllowedMs = nowMs + MAX_FUTURE_SKEW_MS;
-  const own = principal.role === "agent" ? catalogFor(meta, principal, undefined) : null;
+  const own = principal.role === "agent" ? catalogFor(fleet, principal, undefined) : null;
   // An admin writes any site: each site's catalog looked up once per request.
   const bySite = new Map<string | undefined, CatalogIndex | null>();
   const catalogOf = (site: string | undefined): CatalogIndex | null => {
     let index = bySite.get(site);
     if (index === undefined) {
-      index = catalogFor(meta, principal, site);
+      index = catalogFor(fleet, principal, site);
       bySite.set(site, index);
     }
     return index;
@@ -127,7 +127,7 @@ export function refusedPoints(
 }
 
 const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta, config }) => {
-  const series = new SeriesRegistry(meta.sqlite);
+  const series = meta.series;
   const maxSeries = config.ingest.maxSeriesPerSite;
   app.addSchema(IngestCatalogSchema);
 
@@ -135,7 +135,11 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
    * The points of accepted names that would start a series past their
    * site's cap. With `commit`, a batch with none records its new series.
    */
-  const overCap = (points: readonly WirePoint[], skip: ReadonlySet<number>, commit: boolean): Rejection[] => {
+  const overCap = async (
+    points: readonly WirePoint[],
+    skip: ReadonlySet<number>,
+    commit: boolean,
+  ): Promise<Rejection[]> => {
     const bySite = new Map<string, { keys: string[]; indexes: number[] }>();
     for (let i = 0; i < points.length; i++) {
       if (skip.has(i)) continue;
@@ -148,7 +152,7 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
     }
     const rejected: Rejection[] = [];
     for (const [site, group] of bySite) {
-      const over = series.admit(site, group.keys, maxSeries, commit);
+      const over = await series.admit(site, group.keys, maxSeries, commit);
       if (over.size === 0) continue;
       group.keys.forEach((key, j) => {
         if (!over.has(key)) return;
@@ -192,7 +196,7 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
         throw new ApiError("BAD_REQUEST", "querystring.site: required with an admin token");
       if (principal.role === "agent" && request.query.site !== undefined && request.query.site !== site)
         throw new ApiError("FORBIDDEN", `querystring.site: this token reads the catalog of site "${site}"`);
-      const entry = siteCatalog(meta, site);
+      const entry = catalogOf(await meta.fleet.current(), site);
       if (!entry) throw new ApiError("NOT_FOUND", `No site "${site}" in central's configuration`);
       reply.header("ETag", entry.etag);
       reply.header("Cache-Control", "no-cache");
@@ -225,10 +229,10 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
         throw new ApiError("FORBIDDEN", `batch.site: this token writes for site "${principal.site}"`);
       }
       const points = batch.points;
-      const refused = refusedPoints(meta, principal, points, Date.now());
+      const refused = refusedPoints(await meta.fleet.current(), principal, points, Date.now());
       const skip = new Set(refused.map((r) => r.index));
       // The cap is checked on the points whose names passed, so one answer lists every refusal.
-      const over = overCap(points, skip, refused.length === 0);
+      const over = await overCap(points, skip, refused.length === 0);
       if (refused.length > 0 || over.length > 0) {
         const rejected =
           over.length === 0 ? refused : [...refused, ...over].sort((a, b) => a.index - b.index);
@@ -245,7 +249,7 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
         });
       }
       if (written.kind === "failure") throw new ApiError(written.code, written.message);
-      const isNew = meta.rememberBatch({
+      const isNew = await meta.batches.remember({
         site: batch.site,
         batchId: batch.batchId,
         agent: batch.agent,

@@ -38,7 +38,7 @@ const parse = (payload: unknown): unknown => {
 
 const metrics: FastifyPluginAsync<CentralDeps & { metrics: CentralMetrics }> = async (app, deps) => {
   const m = deps.metrics;
-  m.databases.set("metadata", sqliteFiles(deps.meta.sqlite.name));
+  m.databases.set("metadata", deps.meta.db.gauges());
   const storeFile = embeddedStoreFile(deps.store);
   if (storeFile !== null) m.databases.set("timeseries", sqliteFiles(storeFile));
 

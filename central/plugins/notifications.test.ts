@@ -85,7 +85,7 @@ describe("notification rules", () => {
     const put = await call("north", "PUT", rulesUrl("sc-north"), { rules: back });
     expect(put.statusCode, put.body).toBe(200);
     expect(put.json().rules[0]).toMatchObject({ id: "ops-hook", hasSecret: true });
-    expect(f.app.notifier.rules.lookup("sc-north", "ops-hook")).toEqual({ secret: SECRET });
+    expect(await f.app.notifier.rules.lookup("sc-north", "ops-hook")).toEqual({ secret: SECRET });
   });
 
   it("refuses invalid rules with a message naming the key, and changes nothing", async () => {
@@ -139,7 +139,7 @@ describe("deliveries", () => {
     receiver.script("/north", [{ status: 400, body: "schema mismatch" }]);
     const now = Date.now();
     const { service } = f.app;
-    service.book.reconcile(
+    await service.book.reconcile(
       [
         {
           asset: "T01",
@@ -151,9 +151,9 @@ describe("deliveries", () => {
         },
       ],
       now,
-      { clearAfterMs: 3_600_000, routeOf: service.evaluator.routeOf },
+      { clearAfterMs: 3_600_000, routeOf: await service.evaluator.routes() },
     );
-    const alarm = service.book.resolve("T01:main_bearing:bearing_outer_race")!;
+    const alarm = (await service.book.resolve("T01:main_bearing:bearing_outer_race"))!;
     expect(alarm.company).toBe("sc-north");
     await f.app.notifier.pump();
 

@@ -1,4 +1,4 @@
-// Alarm notifications: builds the Notifier on the metadata SQLite, shares it
+// Alarm notifications: builds the Notifier on the metadata database, shares it
 // as `app.notifier`, runs it with the app (started when ready, stopped —
 // awaiting sends in flight — when the app closes). Routes: a company's
 // notification rules, the deliveries and their outcomes, and a manual retry
@@ -116,13 +116,13 @@ const RulesReply = Type.Object({ company: Type.String(), rules: Type.Array(Type.
 
 const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   const clock = deps.clock ?? Date.now;
-  const notifier = new Notifier({
-    db: deps.meta.sqlite,
+  const notifier = await new Notifier({
+    db: deps.meta.db,
     secrets: openSecretBox(deps.config),
     config: deps.config.notifications,
     clock,
     log: app.log,
-  });
+  }).open();
   app.decorate("notifier", notifier);
   app.addHook("onReady", async () => notifier.start());
   app.addHook("onClose", async () => notifier.stop());
@@ -130,9 +130,9 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
   app.addSchema(DeliverySchema);
 
   /** The company, if it exists and the caller may act for it; 404 otherwise (the same answer for both). */
-  const companyFor = (request: Parameters<typeof checkCompany>[0], id: string): string => {
+  const companyFor = async (request: Parameters<typeof checkCompany>[0], id: string): Promise<string> => {
     checkCompany(request, id);
-    if (!app.service.contracts.getCompany(id)) throw new ApiError("NOT_FOUND", `No company "${id}"`);
+    if (!(await app.service.contracts.getCompany(id))) throw new ApiError("NOT_FOUND", `No company "${id}"`);
     return id;
   };
 
@@ -149,8 +149,8 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
       },
     },
     async (request) => {
-      const company = companyFor(request, request.params.id);
-      return { company, rules: notifier.rules.list(company) };
+      const company = await companyFor(request, request.params.id);
+      return { company, rules: await notifier.rules.list(company) };
     },
   );
 
@@ -175,9 +175,9 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
       },
     },
     async (request) => {
-      const company = companyFor(request, request.params.id);
+      const company = await companyFor(request, request.params.id);
       try {
-        return { company, rules: notifier.rules.replace(company, request.body.rules, clock()) };
+        return { company, rules: await notifier.rules.replace(company, request.body.rules, clock()) };
       } catch (error) {
         if (error instanceof RuleError) throw new ApiError("VALIDATION_FAILED", `body.${error.message}`);
         throw error;
@@ -218,7 +218,7 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
       const limit = q.limit === undefined ? 100 : Number(q.limit);
       if (limit < 1 || limit > 1000) throw new ApiError("VALIDATION_FAILED", "querystring.limit: 1..1000");
       return {
-        notifications: notifier.outbox.list({
+        notifications: await notifier.outbox.list({
           limit,
           ...(company !== undefined ? { company } : {}),
           ...(q.status ? { status: q.status } : {}),
@@ -245,12 +245,12 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
     },
     async (request) => {
       const mine = companiesOf(principalOf(request));
-      const current = notifier.outbox.get(request.params.id);
+      const current = await notifier.outbox.get(request.params.id);
       if (!current || (mine && !mine.includes(current.company)))
         throw new ApiError("NOT_FOUND", `No notification "${request.params.id}"`);
-      if (!notifier.outbox.retry(current.id, clock()))
+      if (!(await notifier.outbox.retry(current.id, clock())))
         throw new ApiError("CONFLICT", `notification "${current.id}" is ${current.status}, not failed`);
-      return { notification: notifier.outbox.get(current.id)! };
+      return { notification: (await notifier.outbox.get(current.id))! };
     },
   );
 };

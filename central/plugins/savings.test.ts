@@ -49,9 +49,9 @@ describe("savings report (GET /api/v1/savings/report, /reports)", () => {
       }),
     );
     tokens = {
-      admin: central.meta.createToken({ role: "admin", label: "a" }),
-      ministry: central.meta.createToken({ role: "ministry", label: "m" }),
-      north: central.meta.createToken({ role: "service_company", tenant: "sc-north", label: "n" }),
+      admin: await central.meta.tokens.create({ role: "admin", label: "a" }),
+      ministry: await central.meta.tokens.create({ role: "ministry", label: "m" }),
+      north: await central.meta.tokens.create({ role: "service_company", tenant: "sc-north", label: "n" }),
     };
     const rows = hourlyHistory({
       kind: "hospital",

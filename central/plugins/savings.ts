@@ -104,9 +104,9 @@ const savings: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, met
         throw new ApiError("FORBIDDEN", "Savings reports are for admin and ministry tokens");
       }
       const q = request.query;
-      const sites = new Map(meta.listSites().map((s) => [s.id, s]));
-      const all: FacilityRef[] = meta
-        .listAssets()
+      const fleet = await meta.fleet.current();
+      const sites = fleet.siteById;
+      const all: FacilityRef[] = fleet.assets
         .filter((a) => FACILITY_KINDS.has(a.kind))
         .map((a) => ({
           id: a.id,
@@ -160,9 +160,7 @@ const savings: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, met
         // when one facility's site has a configured time zone.
         const principal = principalOf(request);
         const single = facilities.length === 1 ? facilities[0] : undefined;
-        const timeZone = single
-          ? (meta.listSites().find((s) => s.id === single.site)?.timezone ?? undefined)
-          : undefined;
+        const timeZone = single ? (fleet.siteById.get(single.site)?.timezone ?? undefined) : undefined;
         const pdf = await renderPdf(report, q.lang, {
           generatedBy: principal.label ? `${principal.label} (${principal.role})` : principal.role,
           ...(timeZone ? { timeZone } : {}),

@@ -62,7 +62,7 @@ const series: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     },
     async (request) => {
       const q = request.query;
-      const asset = visibleAsset(deps, request, q.asset);
+      const asset = await visibleAsset(deps, request, q.asset);
       const toMs = q.to === undefined ? Date.now() : parseTime(q.to);
       if (toMs === null)
         throw new ApiError("VALIDATION_FAILED", "querystring.to: expected ISO-8601 or epoch ms");

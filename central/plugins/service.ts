@@ -1,5 +1,5 @@
 // The service model: builds the alarm book, contracts and the alarm
-// evaluator on the metadata SQLite and shares them as `app.service` with the
+// evaluator on the metadata database and shares them as `app.service` with the
 // plugins after it (alarms, notifications, work orders, console); runs the
 // evaluator with the app (started when ready, stopped — awaiting an
 // evaluation in flight — before the stores close). Routes: companies,
@@ -113,9 +113,9 @@ const parseTime = (text: string, key: string): number => {
 const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   const { meta, store, config } = deps;
   const clock = deps.clock ?? Date.now;
-  const book = new AlarmBook(meta.sqlite, clock);
+  const book = new AlarmBook(meta.db, clock);
   const contracts = new Contracts(meta, clock);
-  contracts.importConfig(config.contracts);
+  await contracts.importConfig(config.contracts);
   const evaluator = new AlarmEvaluator({
     store,
     meta,
@@ -190,11 +190,13 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       const principal = principalOf(request);
       await evaluator.ensureFresh();
       const now = clock();
-      const counts = book.openCounts(companiesOf(principal));
-      const index = meta.fleetIndex();
+      const [counts, index] = await Promise.all([
+        book.openCounts(companiesOf(principal)),
+        meta.fleet.current(),
+      ]);
       const bySite = new Map<string, { id: string; name: string; assets: unknown[] }>();
       const totals = { assets: 0, alarm: 0, warning: 0, ok: 0 };
-      for (const a of meta.listAssets()) {
+      for (const a of index.assets) {
         if (!canSeeAsset(principal, a, now)) continue;
         if (request.query.site && a.site !== request.query.site) continue;
         const c = counts.get(a.id) ?? { alarm: 0, warning: 0, acknowledged: 0 };
@@ -241,10 +243,10 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       },
     },
     async (request) => {
-      const asset = visibleAsset(deps, request, request.params.id);
+      const asset = await visibleAsset(deps, request, request.params.id);
       const companies = companiesOf(principalOf(request));
       return {
-        events: book.events({
+        events: await book.events({
           asset: asset.id,
           ...(companies ? { companies } : {}),
           limit: Math.max(1, Math.min(5000, Number(request.query.limit ?? 500))),
@@ -271,7 +273,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     },
     async (request) => {
       const mine = companiesOf(principalOf(request));
-      return { companies: contracts.listCompanies().filter((c) => !mine || mine.includes(c.id)) };
+      return { companies: (await contracts.listCompanies()).filter((c) => !mine || mine.includes(c.id)) };
     },
   );
 
@@ -304,7 +306,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       const timezone = b.timezone ?? "Europe/Moscow";
       if (!isTimeZone(timezone))
         throw new ApiError("VALIDATION_FAILED", `body.timezone: unknown time zone "${timezone}"`);
-      const company: Company = contracts.addCompany({
+      const company: Company = await contracts.addCompany({
         id: b.id,
         name: b.name,
         email: b.email ?? null,
@@ -344,7 +346,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       const b = request.body;
       if (b.timezone !== undefined && !isTimeZone(b.timezone))
         throw new ApiError("VALIDATION_FAILED", `body.timezone: unknown time zone "${b.timezone}"`);
-      const company = contracts.updateCompany(request.params.id, {
+      const company = await contracts.updateCompany(request.params.id, {
         ...(b.name !== undefined ? { name: b.name } : {}),
         ...(b.email !== undefined ? { email: b.email } : {}),
         ...(b.lang !== undefined ? { lang: b.lang } : {}),
@@ -377,8 +379,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       const mine = companiesOf(principalOf(request));
       const { company, asset } = request.query;
       return {
-        contracts: contracts
-          .listContracts(company)
+        contracts: (await contracts.listContracts(company))
           .filter((c) => (!mine || mine.includes(c.company)) && (!asset || c.assets.includes(asset)))
           .map(contractOut),
       };
@@ -410,7 +411,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     },
     async (request, reply) => {
       const b = request.body;
-      const contract = contracts.putContract({
+      const contract = await contracts.putContract({
         ...(b.id ? { id: b.id } : {}),
         company: b.company,
         assets: b.assets,
@@ -449,7 +450,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     },
     async (request) => {
       const b = request.body;
-      const contract = contracts.updateContract(request.params.id, {
+      const contract = await contracts.updateContract(request.params.id, {
         ...(b.assets ? { assets: b.assets } : {}),
         ...(b.from !== undefined ? { fromMs: parseTime(b.from, "from") } : {}),
         ...(b.to !== undefined ? { toMs: b.to === null ? null : parseTime(b.to, "to") } : {}),

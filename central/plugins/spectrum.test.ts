@@ -177,13 +177,13 @@ describe("snapshots in the metadata file", () => {
   const dir = mkdtempSync(join(tmpdir(), "vetra-spectrum-meta-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("keeps the newest N per point, gzip's large ones, and is shared by two replicas on one file", () => {
+  it("keeps the newest N per point, gzip's large ones, and is shared by two replicas on one file", async () => {
     const path = join(dir, META_FILE);
-    const a = new MetaStore(path);
-    const b = new MetaStore(path);
+    const a = await MetaStore.openFile(path);
+    const b = await MetaStore.openFile(path);
     const large = JSON.stringify({ values: new Array(20_000).fill(0.125) });
     for (let i = 0; i < 8; i++)
-      a.putSnapshots(
+      await a.snapshots.put(
         [
           {
             asset: "T01",
@@ -197,19 +197,19 @@ describe("snapshots in the metadata file", () => {
         3,
       );
     // The same block again (a re-send) replaces, it does not add.
-    b.putSnapshots(
+    await b.snapshots.put(
       [{ asset: "T01", point: "gearbox_hss", ts: T0 + 7, reason: "diagnosis_changed", json: "{}" }],
       3,
     );
-    expect(b.latestSnapshots("T01", "main_bearing")).toEqual([
+    expect(await b.snapshots.latest("T01", "main_bearing")).toEqual([
       { asset: "T01", point: "main_bearing", ts: T0 + 7, reason: "scheduled", json: large },
     ]);
-    expect(a.latestSnapshots("T01").map((s) => [s.point, s.ts, s.reason])).toEqual([
+    expect((await a.snapshots.latest("T01")).map((s) => [s.point, s.ts, s.reason])).toEqual([
       ["gearbox_hss", T0 + 7, "diagnosis_changed"],
       ["main_bearing", T0 + 7, "scheduled"],
     ]);
-    a.close();
-    b.close();
+    await a.close();
+    await b.close();
     const db = new Database(path, { readonly: true });
     const rows = db.prepare("SELECT point, ts, encoding FROM spectrum_snapshot ORDER BY point, ts").all() as {
       point: string;

@@ -85,7 +85,7 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       const body = request.body;
       if (principal.role === "agent" && body.site !== principal.site)
         throw new ApiError("FORBIDDEN", `site: this token writes for site "${principal.site}"`);
-      const catalog = siteCatalog(meta, body.site);
+      const catalog = await siteCatalog(meta, body.site);
       if (!catalog) throw new ApiError("UNKNOWN_ASSET", `site: no site "${body.site}"`);
       // The rule of POST /api/v1/ingest (common/catalog.ts): a snapshot of a point central's
       // configuration does not have is refused like that point's features and diagnoses.
@@ -106,7 +106,7 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
           });
       });
       if (rejected.length > 0) throw rejectionError(rejected, "snapshots");
-      meta.putSnapshots(
+      await meta.snapshots.put(
         body.snapshots.map((s) => {
           const { asset, point, ts, reason, ...rest } = s;
           return { asset, point, ts, reason, json: JSON.stringify(rest) };
@@ -146,10 +146,10 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       },
     },
     async (request) => {
-      const asset = visibleAsset(deps, request, request.params.id);
+      const asset = await visibleAsset(deps, request, request.params.id);
       const point = request.query.point;
       const history = Math.max(1, Math.min(SNAPSHOTS_KEPT_PER_POINT, Number(request.query.history ?? 1)));
-      const rows = meta.latestSnapshots(asset.id, point, point === undefined ? 1 : history);
+      const rows = await meta.snapshots.latest(asset.id, point, point === undefined ? 1 : history);
       if (rows.length === 0)
         throw new ApiError(
           "NOT_FOUND",

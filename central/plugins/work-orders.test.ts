@@ -70,7 +70,7 @@ describe("work orders over HTTP", () => {
     expect(ingest.statusCode, ingest.body).toBe(200);
     const evaluated = await f.app.service.evaluator.evaluate();
     expect(evaluated.kind).toBe("success");
-    const { alarms } = f.app.service.book.list({ sort: "asset", order: "asc" });
+    const { alarms } = await f.app.service.book.list({ sort: "asset", order: "asc" });
     expect(alarms.map((a) => [a.asset, a.company])).toEqual([
       ["T01", "sc-north"],
       ["T02", "sc-south"],

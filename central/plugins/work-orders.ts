@@ -141,7 +141,7 @@ const actorOf = (p: Principal): string => p.label || `${p.role}#${p.tokenId}`;
 const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   const { meta, store } = deps;
   const { book, contracts, clock } = app.service;
-  const orders = new WorkOrders(meta.sqlite, clock);
+  const orders = new WorkOrders(meta.db, clock);
   app.addSchema(WorkOrderSchema);
 
   // Photos come as the raw image body, read up to the limit (the auth hook
@@ -174,8 +174,8 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
   });
 
   /** The order if the caller may see it (404 otherwise: existence is not revealed). */
-  const visibleOrder = (request: FastifyRequest, id: string): WorkOrder => {
-    const order = orders.get(id);
+  const visibleOrder = async (request: FastifyRequest, id: string): Promise<WorkOrder> => {
+    const order = await orders.get(id);
     const mine = companiesOf(principalOf(request));
     if (!order || (mine && !mine.includes(order.company)))
       throw new ApiError("NOT_FOUND", `No work order "${id}"`);
@@ -212,17 +212,17 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      const alarm = book.resolve(request.params.id);
+      const alarm = await book.resolve(request.params.id);
       const mine = companiesOf(principal);
       if (!alarm || (mine && !mine.includes(alarm.company)))
         throw new ApiError("NOT_FOUND", `No alarm "${request.params.id}"`);
       const actor = actorOf(principal);
-      const lang = contracts.getCompany(alarm.company)?.lang ?? "ru";
-      const asset = meta.getAsset(alarm.asset);
+      const lang = (await contracts.getCompany(alarm.company))?.lang ?? "ru";
+      const asset = (await meta.fleet.current()).assetById.get(alarm.asset);
       const title =
         request.body.title ??
         `${faultName(alarm.fault, lang)}: ${asset?.name ?? alarm.asset}, ${pointName(alarm.point, lang)}`;
-      const order = orders.create(
+      const order = await orders.create(
         {
           alarm,
           title,
@@ -230,7 +230,9 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
           assignee: request.body.assignee ?? null,
           actor,
         },
-        (created) => book.comment(alarm.id, actor, `work order ${created.id} created`),
+        async (created, tx) => {
+          await book.commentIn(tx, alarm.id, actor, `work order ${created.id} created`);
+        },
       );
       reply.code(201);
       return { workOrder: order };
@@ -273,7 +275,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
       const company = mine ? mine[0] : q.company;
       if (mine && company === undefined) return { workOrders: [] };
       return {
-        workOrders: orders.list({
+        workOrders: await orders.list({
           limit,
           ...(q.asset === undefined ? {} : { asset: q.asset }),
           ...(q.state === undefined ? {} : { state: q.state }),
@@ -325,28 +327,31 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
       },
     },
     async (request, reply) => {
-      const order = visibleOrder(request, request.params.id);
+      const order = await visibleOrder(request, request.params.id);
       const { format, lang } = request.query;
-      const alarm = book.get(order.alarm);
+      const alarm = await book.get(order.alarm);
       const found = alarm ? await alarmEvidence(store, alarm) : null;
       if (found && found.kind !== "success")
         throw new ApiError(found.kind === "retryable" ? "STORE_UNAVAILABLE" : "QUERY_FAILED", found.message);
       const evidence = found?.value ?? null;
-      const events = orders.events(order.id);
-      const photos = orders.photos(order.id);
+      const events = await orders.events(order.id);
+      const photos = await orders.photos(order.id);
       if (format === "pdf") {
-        const asset = meta.getAsset(order.asset);
-        const company = contracts.getCompany(order.company);
+        const fleet = await meta.fleet.current();
+        const asset = fleet.assetById.get(order.asset);
+        const company = await contracts.getCompany(order.company);
         const pdf = await renderWorkOrderPdf(
           {
             order,
             alarm,
             assetName: asset?.name ?? order.asset,
-            siteName: asset ? (meta.getSite(asset.site)?.name ?? asset.site) : null,
+            siteName: asset ? (fleet.siteById.get(asset.site)?.name ?? asset.site) : null,
             companyName: company?.name ?? order.company,
             evidence,
             events,
-            photos: photos.map((p) => ({ ...p, bytes: orders.photo(order.id, p.id)!.bytes })),
+            photos: await Promise.all(
+              photos.map(async (p) => ({ ...p, bytes: (await orders.photo(order.id, p.id))!.bytes })),
+            ),
           },
           lang,
           { nowMs: clock(), ...(company ? { timeZone: company.timezone } : {}) },
@@ -392,8 +397,8 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
       },
     },
     async (request) => {
-      const order = visibleOrder(request, request.params.id);
-      const updated = orders.update(order.id, request.body, actorOf(principalOf(request)));
+      const order = await visibleOrder(request, request.params.id);
+      const updated = await orders.update(order.id, request.body, actorOf(principalOf(request)));
       if (!updated) throw new ApiError("NOT_FOUND", `No work order "${order.id}"`);
       return { workOrder: updated };
     },
@@ -421,7 +426,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
       },
     },
     async (request, reply) => {
-      const order = visibleOrder(request, request.params.id);
+      const order = await visibleOrder(request, request.params.id);
       const declared = String(request.headers["content-type"] ?? "")
         .split(";")[0]!
         .trim()
@@ -434,7 +439,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
           "VALIDATION_FAILED",
           `body: not a ${declared === "image/png" ? "PNG" : "JPEG"} image (its first bytes are ${found ?? "no image signature"})`,
         );
-      const photo = orders.addPhoto(order.id, request.body as Buffer, actorOf(principalOf(request)));
+      const photo = await orders.addPhoto(order.id, request.body as Buffer, actorOf(principalOf(request)));
       if (!photo) throw new ApiError("NOT_FOUND", `No work order "${order.id}"`);
       reply.code(201);
       return { photo: { ...photo, url: photoUrl(order.id, photo.id) } };
@@ -457,8 +462,8 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
       },
     },
     async (request, reply) => {
-      const order = visibleOrder(request, request.params.id);
-      const photo = orders.photo(order.id, Number(request.params.photoId));
+      const order = await visibleOrder(request, request.params.id);
+      const photo = await orders.photo(order.id, Number(request.params.photoId));
       if (!photo) throw new ApiError("NOT_FOUND", `No photo ${request.params.photoId} of ${order.id}`);
       // A photo never changes under its id.
       return reply
@@ -502,7 +507,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
       if (!id)
         throw new ApiError("VALIDATION_FAILED", "querystring.company: required for admin and ministry");
       checkCompany(request, id);
-      const company = contracts.getCompany(id);
+      const company = await contracts.getCompany(id);
       if (!company) throw new ApiError("NOT_FOUND", `No company "${id}"`);
       const now = clock();
       const month = q.month ?? previousMonth(now, company.timezone);

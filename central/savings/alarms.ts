@@ -112,10 +112,11 @@ export async function deriveFacilityConditions(
   config: SavingsConfig,
   nowMs = Date.now(),
 ): Promise<IoResult<Condition[]>> {
-  const sites = new Map(meta.listSites().map((s) => [s.id, s]));
-  const facilities = meta
-    .listAssets()
-    .filter((a) => a.kind === "hospital" || a.kind === "clinic" || a.kind === "school");
+  const fleet = await meta.fleet.current();
+  const sites = fleet.siteById;
+  const facilities = fleet.assets.filter(
+    (a) => a.kind === "hospital" || a.kind === "clinic" || a.kind === "school",
+  );
   const conditions: Condition[] = [];
   const endMs = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
   for (const f of facilities) {

@@ -1,16 +1,7 @@
-// Alarm occurrences and their history. An occurrence is one asset +
-// measuring point + fault from raise to clear (`active → acknowledged →
-// cleared`); the same condition returning after a clear is a new occurrence
-// (n + 1). Every change is an `alarm_event` row: the audit trail, the asset's
-// history, and the feed the notifier and the live console follow by id.
-//
-// States follow ANSI/ISA-18.2 (management of alarm systems): acknowledging
-// does not clear; a severity increase re-annunciates an acknowledged alarm
-// (`reactivated`); clearing is automatic once the condition has been absent
-// for the configured time.
-import type Database from "better-sqlite3";
 import { CodedError } from "../../common/errors.ts";
 import type { IsoZone, Severity } from "../../common/names.ts";
+import { placeholders } from "../db/sql.ts";
+import type { MetaDb, SqlRunner, SqlTx } from "../db/types.ts";
 
 export type AlarmState = "active" | "acknowledged" | "cleared";
 export const AlarmStates: readonly AlarmState[] = ["active", "acknowledged", "cleared"];
@@ -225,60 +216,87 @@ const SORT_SQL: Record<AlarmSort, string> = {
   state: "CASE state WHEN 'active' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END",
 };
 
+/** Held by every write of the alarm book until it commits (see the head of this file). */
+export const ALARM_BOOK_LOCK = "vetra.alarm-book";
+
+/**
+ * Adds an event to an alarm's history inside a transaction that holds
+ * ALARM_BOOK_LOCK, and tells the live feeds once it commits.
+ */
+export async function insertAlarmEvent(
+  tx: SqlTx,
+  r: Pick<AlarmRow, "id" | "asset" | "company">,
+  at: number,
+  kind: AlarmEventKind,
+  actor: string,
+  from: string | null = null,
+  to: string | null = null,
+  comment: string | null = null,
+): Promise<void> {
+  const row = await tx.get<{ id: number }>(
+    `INSERT INTO alarm_event (alarm, asset, company, at, kind, actor, from_value, to_value, comment)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    [r.id, r.asset, r.company, at, kind, actor, from, to, comment],
+  );
+  await tx.notify("alarm_events", String(row!.id));
+}
+
+/** `lower(column)` contains `lower(?)`. */
+const containsText = (db: SqlRunner, column: string): string =>
+  db.dialect === "postgres"
+    ? `strpos(lower(${column}), lower(?)) > 0`
+    : `instr(lower(${column}), lower(?)) > 0`;
+
 export class AlarmBook {
-  private readonly listeners = new Set<() => void>();
-  /** Prepared once per SQL text: preparing cost more than running the small queries. */
-  private readonly statements = new Map<string, Database.Statement>();
-
-  private sql(text: string): Database.Statement {
-    let st = this.statements.get(text);
-    if (!st) {
-      if (this.statements.size >= 256) this.statements.clear(); // filters make a bounded set; stay bounded anyway
-      st = this.db.prepare(text);
-      this.statements.set(text, st);
-    }
-    return st;
-  }
-
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: MetaDb,
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** Called after every committed change made through this book (the live feed polls sooner). */
-  onChange(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /**
+   * Called after every committed change of the book by this replica, and
+   * (PostgreSQL) by the others; the payload is the newest event id, or null
+   * when changes may have been missed.
+   */
+  onChange(listener: (payload: string | null) => void): () => void {
+    return this.db.subscribe("alarm_events", listener);
   }
 
-  private changed(): void {
-    for (const l of this.listeners) l();
+  private async row(db: SqlRunner, id: string): Promise<AlarmRow | undefined> {
+    return db.get<AlarmRow>("SELECT * FROM alarm WHERE id = ?", [id]);
   }
 
-  private row(id: string): AlarmRow | undefined {
-    return this.sql("SELECT * FROM alarm WHERE id = ?").get(id) as AlarmRow | undefined;
-  }
-
-  get(id: string): AlarmRecord | null {
-    const r = this.row(id);
+  async get(id: string): Promise<AlarmRecord | null> {
+    const r = await this.row(this.db, id);
     return r ? recordOf(r) : null;
   }
 
+  /** Alarms by id (those that exist), in one query. */
+  async getMany(ids: readonly string[]): Promise<Map<string, AlarmRecord>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.all<AlarmRow>(
+      `SELECT * FROM alarm WHERE id IN (${placeholders(ids.length)})`,
+      ids,
+    );
+    return new Map(rows.map((r) => [r.id, recordOf(r)]));
+  }
+
   /** By id, or by key: the open occurrence of the key, else its newest. */
-  resolve(idOrKey: string): AlarmRecord | null {
-    const byId = this.row(idOrKey);
+  async resolve(idOrKey: string): Promise<AlarmRecord | null> {
+    const byId = await this.row(this.db, idOrKey);
     if (byId) return recordOf(byId);
-    const byKey = this.sql(
+    const byKey = await this.db.get<AlarmRow>(
       "SELECT * FROM alarm WHERE key = ? ORDER BY CASE state WHEN 'cleared' THEN 1 ELSE 0 END, occurrence DESC LIMIT 1",
-    ).get(idOrKey) as AlarmRow | undefined;
+      [idOrKey],
+    );
     return byKey ? recordOf(byKey) : null;
   }
 
-  list(filter: AlarmFilter = {}): { alarms: AlarmRecord[]; total: number } {
+  async list(filter: AlarmFilter = {}): Promise<{ alarms: AlarmRecord[]; total: number }> {
     const where: string[] = [];
-    const args: unknown[] = [];
+    const args: (string | number)[] = [];
     const inList = (column: string, values: readonly string[]) => {
-      where.push(`${column} IN (${values.map(() => "?").join(", ")})`);
+      where.push(`${column} IN (${placeholders(values.length)})`);
       args.push(...values);
     };
     if (filter.companies) {
@@ -303,7 +321,7 @@ export class AlarmBook {
       args.push(filter.fault);
     }
     if (filter.text) {
-      where.push("instr(lower(key), lower(?)) > 0");
+      where.push(containsText(this.db, "key"));
       args.push(filter.text);
     }
     if (filter.raisedFromMs !== undefined) {
@@ -321,28 +339,28 @@ export class AlarmBook {
     const orderBy = `${SORT_SQL[sort]} ${order}, since_ms DESC, id ASC`;
     const limit = filter.limit ?? DEFAULT_PAGE;
     const offset = filter.offset ?? 0;
-    const total = this.sql(`SELECT COUNT(*) FROM alarm ${clause}`)
-      .pluck()
-      .get(...args) as number;
-    const rows = this.sql(`SELECT * FROM alarm ${clause} ORDER BY ${orderBy} LIMIT ? OFFSET ?`).all(
-      ...args,
-      limit,
-      offset,
-    ) as AlarmRow[];
-    return { alarms: rows.map(recordOf), total };
+    const [count, rows] = await Promise.all([
+      this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM alarm ${clause}`, args),
+      this.db.all<AlarmRow>(`SELECT * FROM alarm ${clause} ORDER BY ${orderBy} LIMIT ? OFFSET ?`, [
+        ...args,
+        limit,
+        offset,
+      ]),
+    ]);
+    return { alarms: rows.map(recordOf), total: count?.n ?? 0 };
   }
 
   /** Events, oldest first after `afterId`, or newest first for an alarm's or asset's history. */
-  events(q: {
+  async events(q: {
     alarm?: string;
     asset?: string;
     companies?: readonly string[];
     afterId?: number;
     limit?: number;
     newestFirst?: boolean;
-  }): AlarmEvent[] {
+  }): Promise<AlarmEvent[]> {
     const where: string[] = [];
-    const args: unknown[] = [];
+    const args: (string | number)[] = [];
     if (q.alarm !== undefined) {
       where.push("alarm = ?");
       args.push(q.alarm);
@@ -353,7 +371,7 @@ export class AlarmBook {
     }
     if (q.companies) {
       if (q.companies.length === 0) return [];
-      where.push(`company IN (${q.companies.map(() => "?").join(", ")})`);
+      where.push(`company IN (${placeholders(q.companies.length)})`);
       args.push(...q.companies);
     }
     if (q.afterId !== undefined) {
@@ -361,43 +379,42 @@ export class AlarmBook {
       args.push(q.afterId);
     }
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-    const rows = this.sql(
+    const rows = await this.db.all<EventRow>(
       `SELECT * FROM alarm_event ${clause} ORDER BY id ${q.newestFirst ? "DESC" : "ASC"} LIMIT ?`,
-    ).all(...args, q.limit ?? 1000) as EventRow[];
+      [...args, q.limit ?? 1000],
+    );
     return rows.map(eventOf);
   }
 
   /** The start of each open alarm's condition, by key (what the evaluator need not look up again). */
-  openSince(): Map<string, number> {
-    const rows = this.sql(
+  async openSince(): Promise<Map<string, number>> {
+    const rows = await this.db.all<{ key: string; since_ms: number }>(
       "SELECT key, since_ms FROM alarm WHERE state IN ('active', 'acknowledged')",
-    ).all() as {
-      key: string;
-      since_ms: number;
-    }[];
+    );
     return new Map(rows.map((r) => [r.key, r.since_ms]));
   }
 
   /** The newest event id (0 when none): where a live feed starts. */
-  lastEventId(): number {
-    return (this.sql("SELECT COALESCE(MAX(id), 0) FROM alarm_event").pluck().get() as number) ?? 0;
+  async lastEventId(): Promise<number> {
+    return (await this.db.get<{ id: number | null }>("SELECT MAX(id) AS id FROM alarm_event"))?.id ?? 0;
   }
 
   /** Open alarms per asset, by severity and state: the fleet view's colours and counts. */
-  openCounts(
+  async openCounts(
     companies?: readonly string[],
-  ): Map<string, { alarm: number; warning: number; acknowledged: number }> {
-    const args: unknown[] = [];
+  ): Promise<Map<string, { alarm: number; warning: number; acknowledged: number }>> {
+    const args: string[] = [];
     // IN, not <>: the (state, raised_at) index answers it without reading the history.
     let clause = "WHERE state IN ('active', 'acknowledged')";
     if (companies) {
       if (companies.length === 0) return new Map();
-      clause += ` AND company IN (${companies.map(() => "?").join(", ")})`;
+      clause += ` AND company IN (${placeholders(companies.length)})`;
       args.push(...companies);
     }
-    const rows = this.sql(
+    const rows = await this.db.all<{ asset: string; severity: Severity; state: AlarmState; n: number }>(
       `SELECT asset, severity, state, COUNT(*) AS n FROM alarm ${clause} GROUP BY asset, severity, state`,
-    ).all(...args) as { asset: string; severity: Severity; state: AlarmState; n: number }[];
+      args,
+    );
     const out = new Map<string, { alarm: number; warning: number; acknowledged: number }>();
     for (const r of rows) {
       const c = out.get(r.asset) ?? { alarm: 0, warning: 0, acknowledged: 0 };
@@ -408,75 +425,66 @@ export class AlarmBook {
     return out;
   }
 
-  private addEvent(
-    r: Pick<AlarmRow, "id" | "asset" | "company">,
-    at: number,
-    kind: AlarmEventKind,
-    actor: string,
-    from: string | null = null,
-    to: string | null = null,
-    comment: string | null = null,
-  ): void {
-    this.sql(
-      "INSERT INTO alarm_event (alarm, asset, company, at, kind, actor, from_value, to_value, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    ).run(r.id, r.asset, r.company, at, kind, actor, from, to, comment);
-  }
-
   /**
    * Makes the open alarms match what the evaluator observed at `observedAtMs`,
    * in one transaction: raise, change severity, clear the ones absent for
    * `clearAfterMs`, escalate the unacknowledged `alarm`s past their response
    * time. An observation older than one already applied (a slower replica's)
-   * changes nothing, so evaluations never go back in time.
+   * changes nothing, so evaluations never go back in time; replicas
+   * reconciling at once apply one after the other (the book's lock), so a
+   * condition raises one occurrence whichever of them saw it first.
    */
-  reconcile(
+  async reconcile(
     conditions: readonly Condition[],
     observedAtMs: number,
     policy: ReconcilePolicy,
-  ): ReconcileResult {
-    let events = 0;
-    const applied = this.db
-      .transaction((): boolean => {
-        const last = this.sql("SELECT observed_at FROM alarm_evaluation WHERE id = 1")
-          .pluck()
-          .get() as number;
-        if (observedAtMs < last) return false;
-        const now = observedAtMs;
-        const open = new Map(
-          (this.sql("SELECT * FROM alarm WHERE state IN ('active', 'acknowledged')").all() as AlarmRow[]).map(
-            (r) => [r.key, r],
-          ),
-        );
-        const seen = new Set<string>();
-        const event = (
-          r: Pick<AlarmRow, "id" | "asset" | "company">,
-          kind: AlarmEventKind,
-          from: string | null = null,
-          to: string | null = null,
-          comment: string | null = null,
-        ) => {
-          this.addEvent(r, now, kind, SYSTEM_ACTOR, from, to, comment);
-          events++;
-        };
-        for (const c of conditions) {
-          const key = alarmKey(c.asset, c.point, c.fault);
-          if (seen.has(key)) continue;
-          seen.add(key);
-          const current = open.get(key);
-          if (!current) {
-            const route = policy.routeOf(c.asset, now);
-            if (!route) continue;
-            const previous = this.sql(
-              "SELECT id, occurrence FROM alarm WHERE key = ? ORDER BY occurrence DESC LIMIT 1",
-            ).get(key) as { id: string; occurrence: number } | undefined;
-            const occurrence = (previous?.occurrence ?? 0) + 1;
-            const id = `${key}:${occurrence}`;
-            const isAlarm = c.severity === "alarm";
-            this.sql(
-              `INSERT INTO alarm (id, key, occurrence, asset, site, point, fault, company, severity, max_severity,
-                   state, since_ms, raised_at, alarm_at, last_seen_at, iso_zone, response_due_at, updated_at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?)`,
-            ).run(
+  ): Promise<ReconcileResult> {
+    return this.db.transaction(async (tx): Promise<ReconcileResult> => {
+      await tx.lock(ALARM_BOOK_LOCK);
+      let events = 0;
+      const last = (await tx.get<{ observed_at: number }>(
+        "SELECT observed_at FROM alarm_evaluation WHERE id = 1",
+      ))!.observed_at;
+      if (observedAtMs < last) return { applied: false, events: 0 };
+      const now = observedAtMs;
+      const open = new Map(
+        (
+          await tx.all<AlarmRow>(
+            "SELECT * FROM alarm WHERE state IN ('active', 'acknowledged') ORDER BY raised_at, id",
+          )
+        ).map((r) => [r.key, r]),
+      );
+      const seen = new Set<string>();
+      const event = async (
+        r: Pick<AlarmRow, "id" | "asset" | "company">,
+        kind: AlarmEventKind,
+        from: string | null = null,
+        to: string | null = null,
+        comment: string | null = null,
+      ) => {
+        await insertAlarmEvent(tx, r, now, kind, SYSTEM_ACTOR, from, to, comment);
+        events++;
+      };
+      for (const c of conditions) {
+        const key = alarmKey(c.asset, c.point, c.fault);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const current = open.get(key);
+        if (!current) {
+          const route = policy.routeOf(c.asset, now);
+          if (!route) continue;
+          const previous = await tx.get<{ id: string; occurrence: number }>(
+            "SELECT id, occurrence FROM alarm WHERE key = ? ORDER BY occurrence DESC LIMIT 1",
+            [key],
+          );
+          const occurrence = (previous?.occurrence ?? 0) + 1;
+          const id = `${key}:${occurrence}`;
+          const isAlarm = c.severity === "alarm";
+          await tx.run(
+            `INSERT INTO alarm (id, key, occurrence, asset, site, point, fault, company, severity, max_severity,
+                 state, since_ms, raised_at, alarm_at, last_seen_at, iso_zone, response_due_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?)`,
+            [
               id,
               key,
               occurrence,
@@ -494,28 +502,29 @@ export class AlarmBook {
               c.isoZone,
               isAlarm ? now + route.responseTimeMs : null,
               now,
-            );
-            event(
-              { id, asset: c.asset, company: route.company },
-              "raised",
-              null,
-              c.severity,
-              previous ? `again after ${previous.id}` : null,
-            );
-            continue;
-          }
-          const up = SEVERITY_RANK[c.severity] > SEVERITY_RANK[current.severity];
-          const changed = c.severity !== current.severity;
-          if (changed) {
-            event(current, "severity", current.severity, c.severity);
-            if (up && current.state === "acknowledged")
-              event(current, "reactivated", "acknowledged", "active");
-          }
-          const route = up ? policy.routeOf(c.asset, now) : null;
-          this.sql(
-            `UPDATE alarm SET severity = ?, max_severity = ?, state = ?, last_seen_at = ?, iso_zone = ?,
-                 alarm_at = ?, response_due_at = ?, escalated_at = ?, updated_at = ? WHERE id = ?`,
-          ).run(
+            ],
+          );
+          await event(
+            { id, asset: c.asset, company: route.company },
+            "raised",
+            null,
+            c.severity,
+            previous ? `again after ${previous.id}` : null,
+          );
+          continue;
+        }
+        const up = SEVERITY_RANK[c.severity] > SEVERITY_RANK[current.severity];
+        const changed = c.severity !== current.severity;
+        if (changed) {
+          await event(current, "severity", current.severity, c.severity);
+          if (up && current.state === "acknowledged")
+            await event(current, "reactivated", "acknowledged", "active");
+        }
+        const route = up ? policy.routeOf(c.asset, now) : null;
+        await tx.run(
+          `UPDATE alarm SET severity = ?, max_severity = ?, state = ?, last_seen_at = ?, iso_zone = ?,
+               alarm_at = ?, response_due_at = ?, escalated_at = ?, updated_at = ? WHERE id = ?`,
+          [
             c.severity,
             SEVERITY_RANK[c.severity] > SEVERITY_RANK[current.max_severity]
               ? c.severity
@@ -529,85 +538,95 @@ export class AlarmBook {
             up ? null : current.escalated_at,
             changed ? now : current.updated_at,
             current.id,
-          );
-        }
-        for (const [key, r] of open) {
-          if (seen.has(key) || now - r.last_seen_at < policy.clearAfterMs) continue;
-          this.sql("UPDATE alarm SET state = 'cleared', cleared_at = ?, updated_at = ? WHERE id = ?").run(
-            now,
-            now,
-            r.id,
-          );
-          event(
-            r,
-            "cleared",
-            r.state,
-            "cleared",
-            `condition gone since ${new Date(r.last_seen_at).toISOString()}`,
-          );
-        }
-        const due = this.sql(
-          `SELECT * FROM alarm WHERE state = 'active' AND severity = 'alarm' AND escalated_at IS NULL
-               AND response_due_at IS NOT NULL AND response_due_at <= ?`,
-        ).all(now) as AlarmRow[];
-        for (const r of due) {
-          this.sql("UPDATE alarm SET escalated_at = ?, updated_at = ? WHERE id = ?").run(now, now, r.id);
-          event(
-            r,
-            "escalated",
-            null,
-            null,
-            `not acknowledged within the response time (due ${new Date(r.response_due_at!).toISOString()})`,
-          );
-        }
-        this.sql("UPDATE alarm_evaluation SET observed_at = ? WHERE id = 1").run(observedAtMs);
-        return true;
-      })
-      .immediate();
-    if (events > 0) this.changed();
-    return { applied, events };
+          ],
+        );
+      }
+      for (const [key, r] of open) {
+        if (seen.has(key) || now - r.last_seen_at < policy.clearAfterMs) continue;
+        await tx.run("UPDATE alarm SET state = 'cleared', cleared_at = ?, updated_at = ? WHERE id = ?", [
+          now,
+          now,
+          r.id,
+        ]);
+        await event(
+          r,
+          "cleared",
+          r.state,
+          "cleared",
+          `condition gone since ${new Date(r.last_seen_at).toISOString()}`,
+        );
+      }
+      const due = await tx.all<AlarmRow>(
+        `SELECT * FROM alarm WHERE state = 'active' AND severity = 'alarm' AND escalated_at IS NULL
+             AND response_due_at IS NOT NULL AND response_due_at <= ? ORDER BY raised_at, id`,
+        [now],
+      );
+      for (const r of due) {
+        await tx.run("UPDATE alarm SET escalated_at = ?, updated_at = ? WHERE id = ?", [now, now, r.id]);
+        await event(
+          r,
+          "escalated",
+          null,
+          null,
+          `not acknowledged within the response time (due ${new Date(r.response_due_at!).toISOString()})`,
+        );
+      }
+      await tx.run("UPDATE alarm_evaluation SET observed_at = ? WHERE id = 1", [observedAtMs]);
+      return { applied: true, events };
+    });
   }
 
   /** Acknowledges an active alarm; AlarmStateError when it is acknowledged or cleared already. */
-  acknowledge(id: string, actor: string, comment: string | null): AlarmRecord {
-    return this.change(id, (r, now) => {
+  acknowledge(id: string, actor: string, comment: string | null): Promise<AlarmRecord> {
+    return this.change(id, async (tx, r, now) => {
       if (r.state !== "active") throw new AlarmStateError(`alarm "${id}" is ${r.state}`);
-      this.sql(
+      await tx.run(
         "UPDATE alarm SET state = 'acknowledged', acked_by = ?, acked_at = ?, ack_comment = ?, updated_at = ? WHERE id = ?",
-      ).run(actor, now, comment, now, id);
-      this.addEvent(r, now, "acknowledged", actor, "active", "acknowledged", comment);
+        [actor, now, comment, now, id],
+      );
+      await insertAlarmEvent(tx, r, now, "acknowledged", actor, "active", "acknowledged", comment);
     });
   }
 
   /** Assigns an open alarm to a technician (null: unassigns). */
-  assign(id: string, assignee: string | null, actor: string, comment: string | null): AlarmRecord {
-    return this.change(id, (r, now) => {
+  assign(id: string, assignee: string | null, actor: string, comment: string | null): Promise<AlarmRecord> {
+    return this.change(id, async (tx, r, now) => {
       if (r.state === "cleared") throw new AlarmStateError(`alarm "${id}" is cleared`);
-      this.sql(
+      await tx.run(
         "UPDATE alarm SET assignee = ?, assigned_by = ?, assigned_at = ?, updated_at = ? WHERE id = ?",
-      ).run(assignee, actor, now, now, id);
-      this.addEvent(r, now, "assigned", actor, r.assignee, assignee, comment);
+        [assignee, actor, now, now, id],
+      );
+      await insertAlarmEvent(tx, r, now, "assigned", actor, r.assignee, assignee, comment);
     });
   }
 
   /** A note in the alarm's history (any state). */
-  comment(id: string, actor: string, comment: string): AlarmRecord {
-    return this.change(id, (r, now) => {
-      this.addEvent(r, now, "comment", actor, null, null, comment);
-    });
+  comment(id: string, actor: string, comment: string): Promise<AlarmRecord> {
+    return this.change(id, (tx, r, now) =>
+      insertAlarmEvent(tx, r, now, "comment", actor, null, null, comment),
+    );
   }
 
-  private change(id: string, apply: (r: AlarmRow, now: number) => void): AlarmRecord {
-    const record = this.db
-      .transaction(() => {
-        const r = this.row(id);
-        if (!r) return null;
-        apply(r, this.clock());
-        return recordOf(this.row(id)!);
-      })
-      .immediate();
+  /** A note in the alarm's history inside another repository's transaction (e.g. the work order that names it). */
+  async commentIn(tx: SqlTx, id: string, actor: string, comment: string): Promise<void> {
+    await tx.lock(ALARM_BOOK_LOCK);
+    const r = await this.row(tx, id);
+    if (!r) throw new CodedError("NOT_FOUND", `No alarm "${id}"`);
+    await insertAlarmEvent(tx, r, this.clock(), "comment", actor, null, null, comment);
+  }
+
+  private async change(
+    id: string,
+    apply: (tx: SqlTx, r: AlarmRow, now: number) => Promise<void>,
+  ): Promise<AlarmRecord> {
+    const record = await this.db.transaction(async (tx) => {
+      await tx.lock(ALARM_BOOK_LOCK);
+      const r = await this.row(tx, id);
+      if (!r) return null;
+      await apply(tx, r, this.clock());
+      return recordOf((await this.row(tx, id))!);
+    });
     if (!record) throw new CodedError("NOT_FOUND", `No alarm "${id}"`);
-    this.changed();
     return record;
   }
 }

@@ -77,7 +77,7 @@ export async function deriveConditions(
   nowMs = Date.now(),
   openSince: (key: string) => number | undefined = () => undefined,
 ): Promise<IoResult<Condition[]>> {
-  const fleet = meta.fleetIndex().assetById;
+  const fleet = (await meta.fleet.current()).assetById;
   const latest = await store.latest({ measurement: "vibration", groupBy: ["asset", "point"] });
   if (latest.kind !== "success") return latest;
   const conditions: Condition[] = [];

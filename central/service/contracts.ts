@@ -4,11 +4,16 @@
 // nobody acknowledged within the response time escalates. Where no contract
 // covers a time, the asset's owner in the fleet config maintains it.
 //
-// Contracts live in the metadata SQLite; the fleet cache of MetaStore holds
-// them per asset (`Asset.contracts`), so visibility checks stay in memory.
-import type Database from "better-sqlite3";
+// Contracts live in the metadata database; each replica's copy of the fleet
+// holds them per asset (`Asset.contracts`), so visibility checks stay in
+// memory. A change of contracts moves the fleet generation in its own
+// transaction, under the fleet's lock: replicas changing contracts at once
+// check overlaps one after the other, against what is committed.
 import { CodedError } from "../../common/errors.ts";
 import { type ContractConfig, configTimeMs } from "../config.ts";
+import { placeholders } from "../db/sql.ts";
+import type { MetaDb, SqlRunner, SqlTx } from "../db/types.ts";
+import { bumpFleetGeneration, FLEET_LOCK } from "../meta/fleet.ts";
 import type { Asset, ContractSpan, MetaStore } from "../meta/meta.ts";
 
 export const CompanyLangs = ["ru", "en"] as const;
@@ -92,67 +97,78 @@ const contractOf = (r: ContractRow): Contract => ({
   source: r.source,
 });
 
-const CONTRACT_SELECT = `SELECT c.id, c.company, c.from_ms, c.to_ms, c.response_time_ms, c.source,
-  (SELECT group_concat(asset, char(10)) FROM contract_asset WHERE contract = c.id) AS assets FROM contract c`;
+/** A contract with its assets joined by newlines (each engine's string aggregate). */
+const contractSelect = (db: SqlRunner): string =>
+  `SELECT c.id, c.company, c.from_ms, c.to_ms, c.response_time_ms, c.source,
+  (SELECT ${db.dialect === "postgres" ? "string_agg(asset, chr(10))" : "group_concat(asset, char(10))"}
+     FROM contract_asset WHERE contract = c.id) AS assets FROM contract c`;
 
 export class Contracts {
-  private readonly db: Database.Database;
+  private readonly db: MetaDb;
 
   constructor(
     private readonly meta: MetaStore,
     private readonly clock: () => number = Date.now,
   ) {
-    this.db = meta.sqlite;
+    this.db = meta.db;
   }
 
-  listCompanies(): Company[] {
-    return this.db
-      .prepare("SELECT id, name, email, lang, timezone, source FROM company ORDER BY id")
-      .all() as CompanyRow[];
+  listCompanies(): Promise<Company[]> {
+    return this.db.all<CompanyRow>("SELECT id, name, email, lang, timezone, source FROM company ORDER BY id");
   }
 
-  getCompany(id: string): Company | null {
+  async getCompany(id: string): Promise<Company | null> {
     return (
-      (this.db.prepare("SELECT id, name, email, lang, timezone, source FROM company WHERE id = ?").get(id) as
-        | CompanyRow
-        | undefined) ?? null
+      (await this.db.get<CompanyRow>(
+        "SELECT id, name, email, lang, timezone, source FROM company WHERE id = ?",
+        [id],
+      )) ?? null
     );
   }
 
   /** Connects a company; ContractConflict when the id is taken. */
-  addCompany(input: Omit<Company, "source">): Company {
-    const info = this.db
-      .prepare(
-        `INSERT INTO company (id, name, email, lang, timezone, source, created_at) VALUES (?, ?, ?, ?, ?, 'api', ?)
-         ON CONFLICT (id) DO NOTHING`,
-      )
-      .run(input.id, input.name, input.email, input.lang, input.timezone, this.clock());
-    if (info.changes === 0) throw new ContractConflict(`company "${input.id}" exists`);
-    return this.getCompany(input.id)!;
+  async addCompany(input: Omit<Company, "source">): Promise<Company> {
+    const changed = await this.db.run(
+      `INSERT INTO company (id, name, email, lang, timezone, source, created_at) VALUES (?, ?, ?, ?, ?, 'api', ?)
+       ON CONFLICT (id) DO NOTHING`,
+      [input.id, input.name, input.email, input.lang, input.timezone, this.clock()],
+    );
+    if (changed === 0) throw new ContractConflict(`company "${input.id}" exists`);
+    return (await this.getCompany(input.id))!;
   }
 
-  updateCompany(id: string, change: Partial<Omit<Company, "id" | "source">>): Company | null {
-    const current = this.getCompany(id);
+  async updateCompany(id: string, change: Partial<Omit<Company, "id" | "source">>): Promise<Company | null> {
+    const current = await this.getCompany(id);
     if (!current) return null;
     const next = { ...current, ...change };
-    this.db
-      .prepare("UPDATE company SET name = ?, email = ?, lang = ?, timezone = ? WHERE id = ?")
-      .run(next.name, next.email, next.lang, next.timezone, id);
+    await this.db.run("UPDATE company SET name = ?, email = ?, lang = ?, timezone = ? WHERE id = ?", [
+      next.name,
+      next.email,
+      next.lang,
+      next.timezone,
+      id,
+    ]);
     return this.getCompany(id);
   }
 
-  listContracts(company?: string): Contract[] {
-    const rows = (
+  async listContracts(company?: string): Promise<Contract[]> {
+    const rows =
       company === undefined
-        ? this.db.prepare(`${CONTRACT_SELECT} ORDER BY c.from_ms, c.id`).all()
-        : this.db.prepare(`${CONTRACT_SELECT} WHERE c.company = ? ORDER BY c.from_ms, c.id`).all(company)
-    ) as ContractRow[];
+        ? await this.db.all<ContractRow>(`${contractSelect(this.db)} ORDER BY c.from_ms, c.id`)
+        : await this.db.all<ContractRow>(
+            `${contractSelect(this.db)} WHERE c.company = ? ORDER BY c.from_ms, c.id`,
+            [company],
+          );
     return rows.map(contractOf);
   }
 
-  getContract(id: string): Contract | null {
-    const row = this.db.prepare(`${CONTRACT_SELECT} WHERE c.id = ?`).get(id) as ContractRow | undefined;
+  private async contractIn(db: SqlRunner, id: string): Promise<Contract | null> {
+    const row = await db.get<ContractRow>(`${contractSelect(db)} WHERE c.id = ?`, [id]);
     return row ? contractOf(row) : null;
+  }
+
+  getContract(id: string): Promise<Contract | null> {
+    return this.contractIn(this.db, id);
   }
 
   /**
@@ -161,46 +177,56 @@ export class Contracts {
    * asset is unknown, the period is empty, or an asset is already under
    * another contract for part of the period.
    */
-  putContract(input: NewContract, source: "config" | "api" = "api"): Contract {
-    return this.save(input, source, source === "config");
+  async putContract(input: NewContract, source: "config" | "api" = "api"): Promise<Contract> {
+    const id = await this.db.transaction((tx) => this.save(tx, input, source, source === "config"));
+    return (await this.getContract(id))!;
   }
 
-  private save(input: NewContract, source: "config" | "api", replace: boolean): Contract {
-    const id = input.id ?? this.nextContractId();
-    this.db.transaction(() => {
-      if (!replace && this.getContract(id)) throw new ContractConflict(`contract "${id}" exists`);
-      this.check({ ...input, id });
-      this.db.prepare("DELETE FROM contract_asset WHERE contract = ?").run(id);
-      this.db
-        .prepare(
-          `INSERT INTO contract (id, company, from_ms, to_ms, response_time_ms, source, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET company = excluded.company, from_ms = excluded.from_ms,
-             to_ms = excluded.to_ms, response_time_ms = excluded.response_time_ms, source = excluded.source`,
-        )
-        .run(id, input.company, input.fromMs, input.toMs, input.responseTimeMs, source, this.clock());
-      const link = this.db.prepare("INSERT INTO contract_asset (contract, asset) VALUES (?, ?)");
-      for (const asset of new Set(input.assets)) link.run(id, asset);
-      this.meta.bumpFleetGeneration();
-    })();
-    return this.getContract(id)!;
+  private async save(
+    tx: SqlTx,
+    input: NewContract,
+    source: "config" | "api",
+    replace: boolean,
+  ): Promise<string> {
+    await tx.lock(FLEET_LOCK);
+    const id = input.id ?? (await this.nextContractId(tx));
+    if (!replace && (await this.contractIn(tx, id))) throw new ContractConflict(`contract "${id}" exists`);
+    await this.check(tx, { ...input, id });
+    await tx.run("DELETE FROM contract_asset WHERE contract = ?", [id]);
+    await tx.run(
+      `INSERT INTO contract (id, company, from_ms, to_ms, response_time_ms, source, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET company = excluded.company, from_ms = excluded.from_ms,
+         to_ms = excluded.to_ms, response_time_ms = excluded.response_time_ms, source = excluded.source`,
+      [id, input.company, input.fromMs, input.toMs, input.responseTimeMs, source, this.clock()],
+    );
+    for (const asset of new Set(input.assets))
+      await tx.run("INSERT INTO contract_asset (contract, asset) VALUES (?, ?)", [id, asset]);
+    await bumpFleetGeneration(tx);
+    return id;
   }
 
   /** Changes a contract's end, response time or assets (checked like a new one). */
-  updateContract(
+  async updateContract(
     id: string,
     change: Partial<Pick<Contract, "toMs" | "responseTimeMs" | "assets" | "fromMs">>,
-  ): Contract | null {
-    const current = this.getContract(id);
-    if (!current) return null;
-    return this.save({ ...current, ...change, id }, current.source, true);
+  ): Promise<Contract | null> {
+    const saved = await this.db.transaction(async (tx) => {
+      await tx.lock(FLEET_LOCK);
+      const current = await this.contractIn(tx, id);
+      if (!current) return null;
+      return this.save(tx, { ...current, ...change, id }, current.source, true);
+    });
+    return saved === null ? null : this.getContract(saved);
   }
 
   /** Makes the config's contracts present (idempotent; contracts added through the API stay). */
-  importConfig(contracts: readonly ContractConfig[]): void {
-    this.db.transaction(() => {
+  async importConfig(contracts: readonly ContractConfig[]): Promise<void> {
+    if (contracts.length === 0) return;
+    await this.db.transaction(async (tx) => {
       for (const c of contracts)
-        this.putContract(
+        await this.save(
+          tx,
           {
             id: c.id,
             company: c.company,
@@ -210,17 +236,18 @@ export class Contracts {
             responseTimeMs: c.responseTimeMinutes * 60_000,
           },
           "config",
+          true,
         );
-    })();
+    });
   }
 
   /**
    * Per asset, the parts of [fromMs, toMs) in which `company` maintains it:
    * by contract, or as the fleet owner where no contract covers the time.
    */
-  coverage(company: string, fromMs: number, toMs: number): Map<string, [number, number][]> {
+  async coverage(company: string, fromMs: number, toMs: number): Promise<Map<string, [number, number][]>> {
     const out = new Map<string, [number, number][]>();
-    for (const asset of this.meta.listAssets()) {
+    for (const asset of (await this.meta.fleet.current()).assets) {
       const spans: [number, number][] = [];
       // Walk the contract boundaries inside the range; each piece belongs to one company.
       const cuts = new Set<number>([fromMs, toMs]);
@@ -241,30 +268,48 @@ export class Contracts {
     return out;
   }
 
-  private check(c: NewContract & { id: string }): void {
-    if (!this.getCompany(c.company))
+  /** Checked against what is committed (under the fleet's lock), not against this replica's copy of the fleet. */
+  private async check(tx: SqlTx, c: NewContract & { id: string }): Promise<void> {
+    if (!(await tx.get("SELECT 1 AS one FROM company WHERE id = ?", [c.company])))
       throw new ContractConflict(`company: unknown company "${c.company}"`, "VALIDATION_FAILED");
     if (c.toMs !== null && c.toMs <= c.fromMs)
       throw new ContractConflict("to: must be after from", "VALIDATION_FAILED");
     if (c.assets.length === 0) throw new ContractConflict("assets: at least one asset", "VALIDATION_FAILED");
+    const ids = [...new Set(c.assets)];
+    const known = new Set(
+      (
+        await tx.all<{ id: string }>(`SELECT id FROM asset WHERE id IN (${placeholders(ids.length)})`, ids)
+      ).map((r) => r.id),
+    );
+    const spans = await tx.all<{
+      asset: string;
+      id: string;
+      company: string;
+      from_ms: number;
+      to_ms: number | null;
+    }>(
+      `SELECT ca.asset, c.id, c.company, c.from_ms, c.to_ms FROM contract c JOIN contract_asset ca ON ca.contract = c.id
+        WHERE ca.asset IN (${placeholders(ids.length)}) ORDER BY c.from_ms, c.id`,
+      ids,
+    );
     for (const id of c.assets) {
-      const asset = this.meta.getAsset(id);
-      if (!asset) throw new ContractConflict(`assets: unknown asset "${id}"`, "VALIDATION_FAILED");
-      const clash = asset.contracts.find(
-        (other) => other.contract !== c.id && overlaps(c.fromMs, c.toMs, other.fromMs, other.toMs),
+      if (!known.has(id)) throw new ContractConflict(`assets: unknown asset "${id}"`, "VALIDATION_FAILED");
+      const clash = spans.find(
+        (other) =>
+          other.asset === id && other.id !== c.id && overlaps(c.fromMs, c.toMs, other.from_ms, other.to_ms),
       );
       if (clash)
         throw new ContractConflict(
-          `assets: "${id}" is under contract "${clash.contract}" (${clash.company}) for part of the period`,
+          `assets: "${id}" is under contract "${clash.id}" (${clash.company}) for part of the period`,
         );
     }
   }
 
-  private nextContractId(): string {
-    const n = (this.db.prepare("SELECT COUNT(*) FROM contract").pluck().get() as number) + 1;
+  private async nextContractId(tx: SqlTx): Promise<string> {
+    const n = ((await tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM contract"))?.n ?? 0) + 1;
     for (let i = n; ; i++) {
       const id = `C-${String(i).padStart(4, "0")}`;
-      if (!this.db.prepare("SELECT 1 FROM contract WHERE id = ?").get(id)) return id;
+      if (!(await tx.get("SELECT 1 AS one FROM contract WHERE id = ?", [id]))) return id;
     }
   }
 }

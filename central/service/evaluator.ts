@@ -5,14 +5,16 @@
 // rules decide when a diagnosis is raised; central only follows, so it does
 // not re-raise per block.
 //
-// Replicas each run an evaluator on the shared metadata file; the book
+// Replicas each run an evaluator on the shared metadata database; the book
 // applies an observation only if it is not older than the last one applied,
-// so they never undo each other. A store that cannot be read changes
+// and applies one reconcile at a time (its lock), so they never undo each
+// other and a condition raises one occurrence whichever replica saw it. A store that cannot be read changes
 // nothing: no alarm clears because data could not be fetched.
 import { channel } from "node:diagnostics_channel";
+import { CodedError } from "../../common/errors.ts";
 import type { IoResult } from "../../common/result.ts";
 import type { CentralConfig } from "../config.ts";
-import type { MetaStore } from "../meta/meta.ts";
+import type { FleetIndex, MetaStore } from "../meta/meta.ts";
 import { deriveFacilityConditions } from "../savings/alarms.ts";
 import type { SavingsConfig } from "../savings/config.ts";
 import type { TimeSeriesStore } from "../stores/types.ts";
@@ -29,6 +31,19 @@ export interface EvaluatorOptions {
   clock?: () => number;
   log?: (message: string) => void;
 }
+
+/** Where a new occurrence goes in one copy of the fleet (null: the asset is gone). */
+export const routeIn =
+  (fleet: FleetIndex, defaultResponseTimeMs: number) =>
+  (assetId: string, atMs: number): Route | null => {
+    const asset = fleet.assetById.get(assetId);
+    if (!asset) return null;
+    return {
+      company: responsibleCompany(asset, atMs),
+      site: asset.site,
+      responseTimeMs: contractAt(asset, atMs)?.responseTimeMs ?? defaultResponseTimeMs,
+    };
+  };
 
 export type EvaluationOutcome = IoResult<ReconcileResult & { conditions: number }>;
 
@@ -65,17 +80,14 @@ export class AlarmEvaluator {
     this.clock = o.clock ?? Date.now;
   }
 
-  /** Where a new occurrence of an asset's alarm goes: the contract covering the time, else the owner. */
-  routeOf = (assetId: string, atMs: number): Route | null => {
-    const asset = this.o.meta.getAsset(assetId);
-    if (!asset) return null;
-    return {
-      company: responsibleCompany(asset, atMs),
-      site: asset.site,
-      responseTimeMs:
-        contractAt(asset, atMs)?.responseTimeMs ?? this.o.alarms.defaultResponseTimeMinutes * 60_000,
-    };
-  };
+  /**
+   * Where a new occurrence of an asset's alarm goes — the contract covering
+   * the time, else the owner — in the fleet as it is now (a function of that
+   * copy: the book calls it inside its transaction).
+   */
+  async routes(): Promise<(assetId: string, atMs: number) => Route | null> {
+    return routeIn(await this.o.meta.fleet.current(), this.o.alarms.defaultResponseTimeMinutes * 60_000);
+  }
 
   start(): void {
     this.stopped = false;
@@ -154,17 +166,33 @@ export class AlarmEvaluator {
   }
 
   private async runOnce(): Promise<EvaluationOutcome> {
+    try {
+      return await this.pass();
+    } catch (error) {
+      // The metadata database away (PostgreSQL restarting): nothing changed; the next pass tries again.
+      if (error instanceof CodedError && error.code === "STORE_UNAVAILABLE")
+        return this.failed({
+          kind: "retryable",
+          code: error.code,
+          message: error.message,
+          retryInMillis: this.o.alarms.evaluateEveryMs,
+        });
+      throw error;
+    }
+  }
+
+  private async pass(): Promise<EvaluationOutcome> {
     const seq = this.dirtySeq;
     const observedAtMs = this.clock();
-    const open = this.o.book.openSince();
+    const open = await this.o.book.openSince();
     const vibration = await deriveConditions(this.o.store, this.o.meta, observedAtMs, (key) => open.get(key));
     if (vibration.kind !== "success") return this.failed(vibration);
     const facility = await this.facilityConditions(observedAtMs);
     if (facility.kind !== "success") return this.failed(facility);
     const conditions = [...vibration.value, ...facility.value];
-    const result = this.o.book.reconcile(conditions, observedAtMs, {
+    const result = await this.o.book.reconcile(conditions, observedAtMs, {
       clearAfterMs: this.o.alarms.clearAfterMs,
-      routeOf: this.routeOf,
+      routeOf: await this.routes(),
     });
     this.evaluatedSeq = Math.max(this.evaluatedSeq, seq);
     return { kind: "success", value: { ...result, conditions: conditions.length } };

@@ -36,7 +36,7 @@ const HOUR = 60 * MIN;
 const msk = (local: string): number => Date.parse(`${local}:00+03:00`);
 
 describe("month and duration arithmetic (hand-worked)", () => {
-  it("finds local midnights, also across a daylight-saving change", () => {
+  it("finds local midnights, also across a daylight-saving change", async () => {
     expect(localMidnightMs(2026, 2, 1, "Europe/Moscow")).toBe(Date.parse("2026-02-28T21:00:00Z"));
     const berlin = monthDays("2026-03", "Europe/Berlin");
     expect(berlin.starts.length).toBe(31);
@@ -49,7 +49,7 @@ describe("month and duration arithmetic (hand-worked)", () => {
     expect(() => monthDays("2026-3", "UTC")).toThrow(RangeError);
   });
 
-  it("takes the median as the middle (mean of two), the 90th percentile by nearest rank", () => {
+  it("takes the median as the middle (mean of two), the 90th percentile by nearest rank", async () => {
     expect(durationStats([])).toEqual({ count: 0, medianMin: null, p90Min: null, maxMin: null });
     expect(durationStats([5 * MIN])).toEqual({ count: 1, medianMin: 5, p90Min: 5, maxMin: 5 });
     // Sorted 1..10 min: median (5 + 6) / 2, 90 % rank ceil(9) = 9th value.
@@ -203,16 +203,16 @@ describe("monthly service report", () => {
       ],
       alarms: { evaluateEveryMs: 0, clearAfterMs: 0, defaultResponseTimeMinutes: 30 },
     });
-    meta = new MetaStore(join(dir, "metadata.sqlite"));
-    meta.replaceFleet(config);
+    meta = await MetaStore.openFile(join(dir, "metadata.sqlite"));
+    await meta.fleet.replace(config);
     store = openEmbeddedStore({ path: join(dir, "timeseries.sqlite") });
     now = A6.from - HOUR;
     const clock = () => now;
-    book = new AlarmBook(meta.sqlite, clock);
+    book = new AlarmBook(meta.db, clock);
     contracts = new Contracts(meta, clock);
-    orders = new WorkOrders(meta.sqlite, clock);
+    orders = new WorkOrders(meta.db, clock);
     // T02 is sc-south's; sc-north maintains it from 10 March 00:00 to 20 March 12:00 local.
-    contracts.putContract({
+    await contracts.putContract({
       company: "sc-north",
       assets: ["T02"],
       fromMs: msk("2026-03-10T00:00"),
@@ -227,7 +227,7 @@ describe("monthly service report", () => {
       savings: config.savings,
       clock,
     });
-    const policy = { clearAfterMs: 0, routeOf: evaluator.routeOf };
+    const policy = { clearAfterMs: 0, routeOf: await evaluator.routes() };
 
     // Play the month: an observation at every change (and one when A3's response time has run out), acks in between.
     const conditionsAt = (t: number): Condition[] =>
@@ -246,9 +246,9 @@ describe("monthly service report", () => {
       ...ACKS.map(([s, t]) => ({
         t,
         order: 1,
-        run: () =>
-          book.acknowledge(
-            book.resolve(`${s.condition.asset}:${s.condition.point}:${s.condition.fault}`)!.id,
+        run: async () =>
+          await book.acknowledge(
+            (await book.resolve(`${s.condition.asset}:${s.condition.point}:${s.condition.fault}`))!.id,
             "dispatcher",
             null,
           ),
@@ -256,29 +256,29 @@ describe("monthly service report", () => {
     ].sort((a, b) => a.t - b.t || a.order - b.order);
     for (const step of steps) {
       now = step.t;
-      step.run();
+      await step.run();
     }
 
     // Work orders: A6's opened in February and done on 2 March; A1's opened and done in March; A3's opened
     // on 31 March 23:00 local; A5's (sc-south) opened in March.
-    const alarmOf = (s: Spec) =>
-      book.resolve(`${s.condition.asset}:${s.condition.point}:${s.condition.fault}`)!;
+    const alarmOf = async (s: Spec) =>
+      (await book.resolve(`${s.condition.asset}:${s.condition.point}:${s.condition.fault}`))!;
     const at = (t: number) => {
       now = t;
     };
     at(msk("2026-02-27T12:00"));
-    const wo6 = orders.create({ alarm: alarmOf(A6), title: "A6", actor: "x" });
+    const wo6 = await orders.create({ alarm: await alarmOf(A6), title: "A6", actor: "x" });
     at(msk("2026-03-02T11:00"));
-    orders.update(wo6.id, { state: "done" }, "x");
+    await orders.update(wo6.id, { state: "done" }, "x");
     at(msk("2026-03-03T11:00"));
-    const wo1 = orders.create({ alarm: alarmOf(A1), title: "A1", actor: "x" });
+    const wo1 = await orders.create({ alarm: await alarmOf(A1), title: "A1", actor: "x" });
     at(msk("2026-03-04T09:00"));
-    orders.update(wo1.id, { state: "in_progress" }, "x");
-    orders.update(wo1.id, { state: "done" }, "x");
+    await orders.update(wo1.id, { state: "in_progress" }, "x");
+    await orders.update(wo1.id, { state: "done" }, "x");
     at(msk("2026-03-31T23:00"));
-    orders.create({ alarm: alarmOf(A3), title: "A3", actor: "x" });
+    await orders.create({ alarm: await alarmOf(A3), title: "A3", actor: "x" });
     at(msk("2026-03-25T10:00"));
-    orders.create({ alarm: alarmOf(A5), title: "A5", actor: "y" });
+    await orders.create({ alarm: await alarmOf(A5), title: "A5", actor: "y" });
 
     const written = await store.write(POINTS);
     expect(written.kind).toBe("success");
@@ -288,7 +288,7 @@ describe("monthly service report", () => {
       const r = await buildServiceReport(
         { store, meta, book, contracts, workOrders: orders },
         {
-          company: contracts.getCompany(id)!,
+          company: (await contracts.getCompany(id))!,
           month: "2026-03",
           generatedBy: "ministry (ministry)",
           nowMs: now,
@@ -308,7 +308,7 @@ describe("monthly service report", () => {
 
   const row = (r: ServiceReport, asset: string) => r.assets.find((a) => a.asset === asset)!;
 
-  it("covers the company's month in its zone and lists the assets it maintained in it", () => {
+  it("covers the company's month in its zone and lists the assets it maintained in it", async () => {
     expect(north).toMatchObject({
       company: { id: "sc-north", name: "Северный ветер" },
       month: "2026-03",
@@ -323,7 +323,7 @@ describe("monthly service report", () => {
     expect(south.assets.map((a) => a.asset)).toEqual(["T02"]);
   });
 
-  it("counts days under contract and monitored days in local days", () => {
+  it("counts days under contract and monitored days in local days", async () => {
     // T01, T03, S01: owned by sc-north, no contract elsewhere → all 31 days.
     // T02: 10 March 00:00 to 20 March 12:00 → days 10…20 = 11 days (the 20th partly).
     const days = (r: ServiceReport) => r.assets.map((a) => [a.asset, a.daysUnderContract, a.daysMonitored]);
@@ -339,7 +339,7 @@ describe("monthly service report", () => {
     expect(south.totals).toMatchObject({ daysUnderContract: 21, daysMonitored: 3 });
   });
 
-  it("counts the month's alarms by highest severity, with acknowledge and close times, escalations and work orders", () => {
+  it("counts the month's alarms by highest severity, with acknowledge and close times, escalations and work orders", async () => {
     // T01: A1 (alarm at its highest), A2 (warning); A6 is February's, A7 April's.
     //   ack 12 and 40 min → median 26, p90 (rank ceil(1.8) = 2) 40, max 40;
     //   close 300 and 120 min → median 210, p90 300, max 300.
@@ -388,7 +388,7 @@ describe("monthly service report", () => {
     });
   });
 
-  it("writes the CSV: one row per asset and a total row, minutes with one decimal", () => {
+  it("writes the CSV: one row per asset and a total row, minutes with one decimal", async () => {
     const lines = serviceReportCsv(north).trimEnd().split("\r\n");
     const table = lines.map((l) => l.split(","));
     const header = table[0]!;

@@ -193,18 +193,18 @@ export async function buildServiceReport(
   const tz = company.timezone;
   const { starts, endMs } = monthDays(month, tz);
   const fromMs = starts[0]!;
-  const coverage = deps.contracts.coverage(company.id, fromMs, endMs);
-  const alarms = deps.book.list({
+  const coverage = await deps.contracts.coverage(company.id, fromMs, endMs);
+  const { alarms } = await deps.book.list({
     companies: [company.id],
     raisedFromMs: fromMs,
     raisedToMs: endMs,
     sort: "raisedAt",
     order: "asc",
     limit: 1_000_000,
-  }).alarms;
-  const orders = deps.workOrders.countsByAsset(company.id, fromMs, endMs);
+  });
+  const orders = await deps.workOrders.countsByAsset(company.id, fromMs, endMs);
   const ids = new Set([...coverage.keys(), ...alarms.map((a) => a.asset), ...orders.keys()]);
-  const index = deps.meta.fleetIndex();
+  const index = await deps.meta.fleet.current();
 
   // Days under contract: local days any part of which the company maintained the asset.
   const covered = new Map<string, boolean[]>();

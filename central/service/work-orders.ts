@@ -6,14 +6,15 @@
 // reported). Nothing moves backwards; a change the state forbids is a
 // WorkOrderConflict (HTTP 409).
 //
-// Tables beside the service model's in the metadata SQLite (one file shared
-// by replicas): the order, its photos (bytes in the row: a few per order,
-// at most 5 MB each) and its history. Every change is a history row with
-// actor and time, written in the same transaction as the change. Times are
-// epoch ms UTC.
-import type Database from "better-sqlite3";
+// Tables beside the service model's in the metadata database (shared by
+// replicas): the order, its photos (bytes in the row: a few per order, at
+// most 5 MB each) and its history. Every change is a history row with actor
+// and time, written in the same transaction as the change, which holds the
+// order's row (or, for a new order, the numbering lock) against other
+// replicas. Times are epoch ms UTC.
 import { CodedError } from "../../common/errors.ts";
 import { type IoResult, success } from "../../common/result.ts";
+import { forUpdate, type MetaDb, type SqlRunner, type SqlTx } from "../db/types.ts";
 import type { TimeSeriesStore } from "../stores/types.ts";
 import type { AlarmRecord } from "./alarm-book.ts";
 
@@ -113,51 +114,8 @@ export function detectImageType(bytes: Uint8Array): PhotoType | null {
   return null;
 }
 
-export const WORK_ORDER_SCHEMA = `
-CREATE TABLE IF NOT EXISTS work_order (
-  seq INTEGER PRIMARY KEY,         -- n of the readable id 'WO-<n>'
-  id TEXT NOT NULL UNIQUE,
-  alarm TEXT NOT NULL,
-  asset TEXT NOT NULL,
-  company TEXT NOT NULL,           -- the alarm's company: who sees and works the order
-  state TEXT NOT NULL,             -- 'open' | 'in_progress' | 'done'
-  title TEXT NOT NULL,
-  description TEXT,
-  assignee TEXT,
-  created_by TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  started_at INTEGER,
-  done_at INTEGER,
-  findings TEXT,
-  parts TEXT NOT NULL DEFAULT '[]', -- JSON [{name, partNumber?, quantity}]
-  updated_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS work_order_company_created ON work_order (company, created_at);
-CREATE INDEX IF NOT EXISTS work_order_asset_created ON work_order (asset, created_at);
-CREATE INDEX IF NOT EXISTS work_order_alarm ON work_order (alarm);
-
-CREATE TABLE IF NOT EXISTS work_order_photo (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  work_order TEXT NOT NULL,
-  content_type TEXT NOT NULL,      -- 'image/jpeg' | 'image/png' (checked by magic bytes)
-  bytes BLOB NOT NULL,
-  created_at INTEGER NOT NULL,
-  created_by TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS work_order_photo_order ON work_order_photo (work_order, id);
-
--- The order's history: created | state | assigned | findings | parts | photo.
-CREATE TABLE IF NOT EXISTS work_order_event (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  work_order TEXT NOT NULL,
-  at INTEGER NOT NULL,
-  kind TEXT NOT NULL,
-  actor TEXT NOT NULL,
-  from_value TEXT,
-  to_value TEXT
-);
-CREATE INDEX IF NOT EXISTS work_order_event_order ON work_order_event (work_order, id);
-`;
+/** Held while a new order takes the next number (WO-<n>). */
+const NUMBERING_LOCK = "vetra.work-orders.numbering";
 
 type OrderRow = Pick<
   WorkOrder,
@@ -219,15 +177,23 @@ const normalParts = (parts: readonly WorkOrderPart[]): WorkOrderPart[] =>
   }));
 
 export class WorkOrders {
-  private readonly insertEvent: Database.Statement;
-
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: MetaDb,
     private readonly clock: () => number = Date.now,
-  ) {
-    db.exec(WORK_ORDER_SCHEMA);
-    this.insertEvent = db.prepare(
+  ) {}
+
+  private async insertEvent(
+    tx: SqlTx,
+    id: string,
+    at: number,
+    kind: WorkOrderEventKind,
+    actor: string,
+    from: string | null,
+    to: string | null,
+  ): Promise<void> {
+    await tx.run(
       "INSERT INTO work_order_event (work_order, at, kind, actor, from_value, to_value) VALUES (?, ?, ?, ?, ?, ?)",
+      [id, at, kind, actor, from, to],
     );
   }
 
@@ -236,7 +202,7 @@ export class WorkOrders {
    * with the new order (e.g. to note it in the alarm's history), so both are
    * written or neither.
    */
-  create(
+  async create(
     input: {
       alarm: { id: string; asset: string; company: string };
       title: string;
@@ -244,19 +210,18 @@ export class WorkOrders {
       assignee?: string | null;
       actor: string;
     },
-    also?: (order: WorkOrder) => void,
-  ): WorkOrder {
+    also?: (order: WorkOrder, tx: SqlTx) => Promise<void>,
+  ): Promise<WorkOrder> {
     const now = this.clock();
-    const run = this.db.transaction(() => {
-      const n =
-        (this.db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM work_order").pluck().get() as number) ?? 1;
+    return this.db.transaction(async (tx) => {
+      // The next number is read and taken under one lock, also across replicas.
+      await tx.lock(NUMBERING_LOCK);
+      const n = ((await tx.get<{ n: number | null }>("SELECT MAX(seq) AS n FROM work_order"))?.n ?? 0) + 1;
       const id = `WO-${n}`;
-      this.db
-        .prepare(
-          `INSERT INTO work_order (seq, id, alarm, asset, company, state, title, description, assignee,
-             created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
+      await tx.run(
+        `INSERT INTO work_order (seq, id, alarm, asset, company, state, title, description, assignee,
+           created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)`,
+        [
           n,
           id,
           input.alarm.id,
@@ -268,23 +233,26 @@ export class WorkOrders {
           input.actor,
           now,
           now,
-        );
-      this.insertEvent.run(id, now, "created", input.actor, null, "open");
-      if (input.assignee) this.insertEvent.run(id, now, "assigned", input.actor, null, input.assignee);
-      const order = this.get(id)!;
-      also?.(order);
+        ],
+      );
+      await this.insertEvent(tx, id, now, "created", input.actor, null, "open");
+      if (input.assignee) await this.insertEvent(tx, id, now, "assigned", input.actor, null, input.assignee);
+      const order = (await this.getIn(tx, id))!;
+      await also?.(order, tx);
       return order;
     });
-    // IMMEDIATE: the next number is read and taken under one write lock, also across replicas.
-    return run.immediate();
   }
 
-  get(id: string): WorkOrder | null {
-    const row = this.db.prepare("SELECT * FROM work_order WHERE id = ?").get(id) as OrderRow | undefined;
+  private async getIn(db: SqlRunner, id: string): Promise<WorkOrder | null> {
+    const row = await db.get<OrderRow>("SELECT * FROM work_order WHERE id = ?", [id]);
     return row ? orderOf(row) : null;
   }
 
-  list(filter: WorkOrderFilter = {}): WorkOrder[] {
+  get(id: string): Promise<WorkOrder | null> {
+    return this.getIn(this.db, id);
+  }
+
+  async list(filter: WorkOrderFilter = {}): Promise<WorkOrder[]> {
     const where: string[] = [];
     const args: (string | number)[] = [];
     for (const key of ["asset", "state", "company", "alarm"] as const) {
@@ -295,7 +263,7 @@ export class WorkOrders {
     }
     const sql = `SELECT * FROM work_order ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
       ORDER BY created_at DESC, seq DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, filter.limit ?? 200) as OrderRow[]).map(orderOf);
+    return (await this.db.all<OrderRow>(sql, [...args, filter.limit ?? 200])).map(orderOf);
   }
 
   /**
@@ -303,9 +271,9 @@ export class WorkOrders {
    * equal to the current ones are no change and leave no history; any change
    * to a done order is a WorkOrderConflict. Null when there is no such order.
    */
-  update(id: string, change: WorkOrderChange, actor: string): WorkOrder | null {
-    const run = this.db.transaction((): WorkOrder | null => {
-      const row = this.db.prepare("SELECT * FROM work_order WHERE id = ?").get(id) as OrderRow | undefined;
+  update(id: string, change: WorkOrderChange, actor: string): Promise<WorkOrder | null> {
+    return this.db.transaction(async (tx): Promise<WorkOrder | null> => {
+      const row = await tx.get<OrderRow>(`SELECT * FROM work_order WHERE id = ?${forUpdate(tx)}`, [id]);
       if (!row) return null;
       const now = this.clock();
       const sets: string[] = [];
@@ -346,16 +314,15 @@ export class WorkOrders {
       // The state check covers every field: the same request that closes an order may still fill it in.
       if (row.state === "done") throw new WorkOrderConflict(`work order ${id} is done; done is final`);
       set("updated_at", now);
-      this.db.prepare(`UPDATE work_order SET ${sets.join(", ")} WHERE id = ?`).run(...args, id);
-      for (const [kind, from, to] of events) this.insertEvent.run(id, now, kind, actor, from, to);
-      return this.get(id);
+      await tx.run(`UPDATE work_order SET ${sets.join(", ")} WHERE id = ?`, [...args, id]);
+      for (const [kind, from, to] of events) await this.insertEvent(tx, id, now, kind, actor, from, to);
+      return this.getIn(tx, id);
     });
-    return run.immediate();
   }
 
-  events(id: string): WorkOrderEvent[] {
+  async events(id: string): Promise<WorkOrderEvent[]> {
     return (
-      this.db.prepare("SELECT * FROM work_order_event WHERE work_order = ? ORDER BY id").all(id) as EventRow[]
+      await this.db.all<EventRow>("SELECT * FROM work_order_event WHERE work_order = ? ORDER BY id", [id])
     ).map((r) => ({
       id: r.id,
       workOrder: r.work_order,
@@ -373,29 +340,28 @@ export class WorkOrders {
    * done order or one that has the maximum of photos; RangeError for bytes
    * that are no image or too large (a caller's bug: the route checks first).
    */
-  addPhoto(id: string, bytes: Uint8Array, actor: string): WorkOrderPhoto | null {
+  async addPhoto(id: string, bytes: Uint8Array, actor: string): Promise<WorkOrderPhoto | null> {
     const type = detectImageType(bytes);
     if (type === null) throw new RangeError("photo: neither JPEG nor PNG");
     if (bytes.length > MAX_PHOTO_BYTES) throw new RangeError(`photo: more than ${MAX_PHOTO_BYTES} bytes`);
-    const run = this.db.transaction((): WorkOrderPhoto | null => {
-      const order = this.get(id);
+    return this.db.transaction(async (tx): Promise<WorkOrderPhoto | null> => {
+      // The order's row held: two replicas adding photos at once count each other's.
+      const order = await tx.get<OrderRow>(`SELECT * FROM work_order WHERE id = ?${forUpdate(tx)}`, [id]);
       if (!order) return null;
       if (order.state === "done") throw new WorkOrderConflict(`work order ${id} is done; done is final`);
-      const count = this.db
-        .prepare("SELECT COUNT(*) FROM work_order_photo WHERE work_order = ?")
-        .pluck()
-        .get(id) as number;
+      const count =
+        (await tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM work_order_photo WHERE work_order = ?", [id]))
+          ?.n ?? 0;
       if (count >= MAX_PHOTOS_PER_ORDER)
         throw new WorkOrderConflict(`work order ${id} has ${MAX_PHOTOS_PER_ORDER} photos already`);
       const now = this.clock();
-      const info = this.db
-        .prepare(
-          "INSERT INTO work_order_photo (work_order, content_type, bytes, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
-        )
-        .run(id, type, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), now, actor);
-      const photoId = Number(info.lastInsertRowid);
-      this.insertEvent.run(id, now, "photo", actor, null, String(photoId));
-      this.db.prepare("UPDATE work_order SET updated_at = ? WHERE id = ?").run(now, id);
+      const inserted = await tx.get<{ id: number }>(
+        "INSERT INTO work_order_photo (work_order, content_type, bytes, created_at, created_by) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        [id, type, bytes, now, actor],
+      );
+      const photoId = inserted!.id;
+      await this.insertEvent(tx, id, now, "photo", actor, null, String(photoId));
+      await tx.run("UPDATE work_order SET updated_at = ? WHERE id = ?", [now, id]);
       return {
         id: photoId,
         workOrder: id,
@@ -405,18 +371,16 @@ export class WorkOrders {
         by: actor,
       };
     });
-    return run.immediate();
   }
 
   /** The order's photos without their bytes, oldest first. */
-  photos(id: string): WorkOrderPhoto[] {
+  async photos(id: string): Promise<WorkOrderPhoto[]> {
     return (
-      this.db
-        .prepare(
-          `SELECT id, work_order, content_type, length(bytes) AS size_bytes, created_at, created_by
-           FROM work_order_photo WHERE work_order = ? ORDER BY id`,
-        )
-        .all(id) as PhotoRow[]
+      await this.db.all<PhotoRow>(
+        `SELECT id, work_order, content_type, octet_length(bytes) AS size_bytes, created_at, created_by
+         FROM work_order_photo WHERE work_order = ? ORDER BY id`,
+        [id],
+      )
     ).map((r) => ({
       id: r.id,
       workOrder: r.work_order,
@@ -428,29 +392,29 @@ export class WorkOrders {
   }
 
   /** One photo's bytes, if it belongs to that order. */
-  photo(id: string, photoId: number): { contentType: PhotoType; bytes: Buffer } | null {
-    const row = this.db
-      .prepare("SELECT content_type, bytes FROM work_order_photo WHERE work_order = ? AND id = ?")
-      .get(id, photoId) as { content_type: PhotoType; bytes: Buffer } | undefined;
+  async photo(id: string, photoId: number): Promise<{ contentType: PhotoType; bytes: Buffer } | null> {
+    const row = await this.db.get<{ content_type: PhotoType; bytes: Buffer }>(
+      "SELECT content_type, bytes FROM work_order_photo WHERE work_order = ? AND id = ?",
+      [id, photoId],
+    );
     return row ? { contentType: row.content_type, bytes: row.bytes } : null;
   }
 
   /** Per asset, a company's orders opened and done in [fromMs, toMs) (the monthly service report). */
-  countsByAsset(
+  async countsByAsset(
     company: string,
     fromMs: number,
     toMs: number,
-  ): Map<string, { opened: number; done: number }> {
-    const rows = this.db
-      .prepare(
-        `SELECT asset,
-           SUM(created_at >= @from AND created_at < @to) AS opened,
-           SUM(done_at IS NOT NULL AND done_at >= @from AND done_at < @to) AS done
-         FROM work_order WHERE company = @company
-           AND ((created_at >= @from AND created_at < @to) OR (done_at >= @from AND done_at < @to))
-         GROUP BY asset`,
-      )
-      .all({ company, from: fromMs, to: toMs }) as { asset: string; opened: number; done: number }[];
+  ): Promise<Map<string, { opened: number; done: number }>> {
+    const rows = await this.db.all<{ asset: string; opened: number; done: number }>(
+      `SELECT asset,
+         SUM(CASE WHEN created_at >= ? AND created_at < ? THEN 1 ELSE 0 END) AS opened,
+         SUM(CASE WHEN done_at IS NOT NULL AND done_at >= ? AND done_at < ? THEN 1 ELSE 0 END) AS done
+       FROM work_order WHERE company = ?
+         AND ((created_at >= ? AND created_at < ?) OR (done_at >= ? AND done_at < ?))
+       GROUP BY asset`,
+      [fromMs, toMs, fromMs, toMs, company, fromMs, toMs, fromMs, toMs],
+    );
     return new Map(rows.map((r) => [r.asset, { opened: r.opened, done: r.done }]));
   }
 }

@@ -1,11 +1,12 @@
 // The compose stack's `demo` profile: an agent token per demo site, made in
-// central's metadata file (which replicas and this one-shot may share, see
-// README "Replicas"), and the edge agents' configurations written next to
-// it, so no token is ever kept in the repository or typed by hand. Run once
-// after central is healthy; a site whose configuration exists is left as
-// it is (its token stays valid), so running it again changes nothing.
+// central's metadata database (the one central's config names: PostgreSQL
+// in the pilot, with DATABASE_URL), and the edge agents' configurations
+// written next to it, so no token is ever kept in the repository or typed
+// by hand. Run once after central is healthy; a site whose configuration
+// exists is left as it is (its token stays valid), so running it again
+// changes nothing.
 //
-//   node dist/deploy/compose/demo-agents.js --data-dir DIR --out DIR --central-url URL   (compiled, in the image)
+//   node dist/deploy/compose/demo-agents.js (--config FILE | --data-dir DIR) --out DIR --central-url URL   (compiled, in the image)
 //   node bin/run-ts.js deploy/compose/demo-agents.ts …                                   (from the sources)
 //
 // The simulators of the profile share one network namespace with the
@@ -15,7 +16,8 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { META_FILE, MetaStore } from "../../central/meta/meta.ts";
+import { type CentralConfig, loadCentralConfig } from "../../central/config.ts";
+import { MetaStore } from "../../central/meta/meta.ts";
 import {
   facilitySources,
   type SourceInput,
@@ -43,8 +45,8 @@ export const DEMO_METRICS_PORTS: Record<string, number> = { "wf-caspian": 9464, 
 export const DEMO_QUEUE_ROOT = "/var/lib/vetra-edge";
 
 export interface DemoAgentsOptions {
-  /** Central's dataDir (holds the metadata file). */
-  dataDir: string;
+  /** Central's configuration (where its metadata database is). */
+  config: Pick<CentralConfig, "metadata" | "dataDir">;
   /** Folder the agents read their configurations from. */
   outDir: string;
   /** Central as the agents reach it. */
@@ -52,11 +54,11 @@ export interface DemoAgentsOptions {
 }
 
 /** Writes `<outDir>/<site>.json` for every demo site that has none; returns the files written. */
-export function writeDemoAgents(options: DemoAgentsOptions): string[] {
+export async function writeDemoAgents(options: DemoAgentsOptions): Promise<string[]> {
   mkdirSync(options.outDir, { recursive: true });
   const sites = [...new Set(Object.values(DEMO_DEVICES).map((d) => d.site))];
   const written: string[] = [];
-  const meta = new MetaStore(join(options.dataDir, META_FILE));
+  const meta = await MetaStore.open(options.config);
   try {
     for (const site of sites) {
       const file = join(options.outDir, `${site}.json`);
@@ -74,7 +76,7 @@ export function writeDemoAgents(options: DemoAgentsOptions): string[] {
             )
           : facilitySources(asset, { host: LOOPBACK, port: d.modbusPort }),
       );
-      const token = meta.createToken({ role: "agent", site, label: "compose demo agent" });
+      const token = await meta.tokens.create({ role: "agent", site, label: "compose demo agent" });
       // Validated here, so a bad demo configuration fails this one-shot, not the agent.
       const config = parseAgentConfig({
         agent: { id: `${site}-agent`, site },
@@ -89,7 +91,7 @@ export function writeDemoAgents(options: DemoAgentsOptions): string[] {
       written.push(file);
     }
   } finally {
-    meta.close();
+    await meta.close();
   }
   return written;
 }
@@ -97,20 +99,26 @@ export function writeDemoAgents(options: DemoAgentsOptions): string[] {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({
     options: {
+      config: { type: "string" },
       "data-dir": { type: "string" },
       out: { type: "string" },
       "central-url": { type: "string" },
     },
     strict: true,
   });
+  const configFile = values.config;
   const dataDir = values["data-dir"];
   const outDir = values.out;
   const centralUrl = values["central-url"];
-  if (!dataDir || !outDir || !centralUrl) {
-    console.error("usage: demo-agents.ts --data-dir DIR --out DIR --central-url URL");
+  if ((!configFile && !dataDir) || (configFile && dataDir) || !outDir || !centralUrl) {
+    console.error("usage: demo-agents.ts (--config FILE | --data-dir DIR) --out DIR --central-url URL");
     process.exit(2);
   }
-  const written = writeDemoAgents({ dataDir, outDir, centralUrl });
+  // --data-dir: central's SQLite metadata in that folder (the compose pilot's shared volume).
+  const config: Pick<CentralConfig, "metadata" | "dataDir"> = configFile
+    ? loadCentralConfig(configFile)
+    : { metadata: { kind: "sqlite" }, dataDir: dataDir! };
+  const written = await writeDemoAgents({ config, outDir, centralUrl });
   console.log(
     written.length
       ? `demo agent configurations written: ${written.join(", ")}`

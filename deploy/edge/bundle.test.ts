@@ -273,7 +273,7 @@ describe("the installed bundle against the simulators and central", () => {
       };
       const state = join(tmp, `state-${name}`);
       example.central.url = central.url;
-      example.central.token = central.meta.createToken({
+      example.central.token = await central.meta.tokens.create({
         role: "agent",
         site: example.agent.site,
         label: `${name} gateway`,

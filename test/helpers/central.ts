@@ -53,12 +53,12 @@ export async function startTestCentral(
   const central = await startCentral(config, { logger: options.logger ?? false });
   const { meta } = central;
   const tokens = {
-    admin: central.adminToken ?? meta.createToken({ role: "admin", label: "admin" }),
-    ministry: meta.createToken({ role: "ministry", label: "ministry" }),
-    north: meta.createToken({ role: "service_company", tenant: "sc-north", label: "north ops" }),
-    south: meta.createToken({ role: "service_company", tenant: "sc-south", label: "south ops" }),
-    agentWf1: meta.createToken({ role: "agent", site: "wf1", label: "edge wf1" }),
-    agentWf2: meta.createToken({ role: "agent", site: "wf2", label: "edge wf2" }),
+    admin: central.adminToken ?? (await meta.tokens.create({ role: "admin", label: "admin" })),
+    ministry: await meta.tokens.create({ role: "ministry", label: "ministry" }),
+    north: await meta.tokens.create({ role: "service_company", tenant: "sc-north", label: "north ops" }),
+    south: await meta.tokens.create({ role: "service_company", tenant: "sc-south", label: "south ops" }),
+    agentWf1: await meta.tokens.create({ role: "agent", site: "wf1", label: "edge wf1" }),
+    agentWf2: await meta.tokens.create({ role: "agent", site: "wf2", label: "edge wf2" }),
   };
   return {
     url: central.url,

@@ -65,9 +65,13 @@ export async function startIngestCentral(
     }),
   );
   const tokens = {
-    agent: central.meta.createToken({ role: "agent", site: "wf1", label: "wf1 gateway" }),
-    admin: central.meta.createToken({ role: "admin", label: "admin" }),
-    company: central.meta.createToken({ role: "service_company", tenant: "sc-north", label: "north" }),
+    agent: await central.meta.tokens.create({ role: "agent", site: "wf1", label: "wf1 gateway" }),
+    admin: await central.meta.tokens.create({ role: "admin", label: "admin" }),
+    company: await central.meta.tokens.create({
+      role: "service_company",
+      tenant: "sc-north",
+      label: "north",
+    }),
   };
   return {
     central,

@@ -52,7 +52,7 @@ describe.each(stores)("cardinality at ingest, $kind store", ({ kind, run }) => {
 
   it(`${BATCHES} gzip'd batches of ${POINTS_PER_BATCH} distinct point tags: all refused, nothing stored, health reads unaffected`, async () => {
     const central = await start(kind);
-    const registry = new SeriesRegistry(central.central.meta.sqlite);
+    const registry = new SeriesRegistry(central.central.meta.db);
     const good = await central.call(
       "POST",
       "/api/v1/ingest",
@@ -139,7 +139,7 @@ describe.each(stores)("cardinality at ingest, $kind store", ({ kind, run }) => {
     expect(
       (await central.call("POST", "/api/v1/ingest", wf1Batch([scada("plc"), scada("s0_7")]))).status,
     ).toBe(200);
-    const wf2 = central.central.meta.createToken({ role: "agent", site: "wf2", label: "wf2" });
+    const wf2 = await central.central.meta.tokens.create({ role: "agent", site: "wf2", label: "wf2" });
     const other = await central.call(
       "POST",
       "/api/v1/ingest",

@@ -256,7 +256,7 @@ describe.each(stores)("names at ingest, $kind store", ({ kind, run }) => {
     });
     const fleet = {
       tenants: [{ id: "sc-north", name: "North Wind Service" }],
-      sites: meta.listSites().map((s) => ({ id: s.id, name: s.name, kind: s.kind })),
+      sites: (await meta.fleet.current()).sites.map((s) => ({ id: s.id, name: s.name, kind: s.kind })),
       assets: [
         // A measuring point needs no component class (that is for ISO 10816-21 zones).
         turbine("T01", "wf1", [...DRIVE_TRAIN, { id: missing }]),
@@ -264,7 +264,7 @@ describe.each(stores)("names at ingest, $kind store", ({ kind, run }) => {
         turbine("T03", "wf2", DRIVE_TRAIN),
       ],
     };
-    meta.replaceFleet(fleet);
+    await meta.fleet.replace(fleet);
     expect((await c.call("POST", "/api/v1/ingest", wf1Batch([vibration(missing)]))).status).toBe(200);
     expect((await c.call("POST", "/api/v1/ingest", wf1Batch([diagnosis("imbalance", missing)]))).status).toBe(
       200,

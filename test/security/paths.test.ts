@@ -33,7 +33,7 @@ describe("finding 1: no spelling of a path skips authentication, role checks, ra
       ...shape,
       ...(body !== undefined && shape.method !== "GET" && shape.method !== "HEAD" ? { body } : {}),
     });
-  const tokenIds = () => new Map(c.meta.listTokens().map((t) => [t.id, t.revokedAt]));
+  const tokenIds = async () => new Map((await c.meta.tokens.list()).map((t) => [t.id, t.revokedAt]));
 
   beforeAll(async () => {
     c = await startTestCentral({ config: { grid: { rateLimit: { max: 6, timeWindowMs: 60_000 } } } });
@@ -85,8 +85,8 @@ describe("finding 1: no spelling of a path skips authentication, role checks, ra
   });
 
   it("the review's attacks: no token list, no revocation, no contract, whatever the spelling", async () => {
-    const victim = c.meta.tokenIdOf(c.tokens.north)!;
-    const before = tokenIds();
+    const victim = await c.meta.tokens.idOf(c.tokens.north)!;
+    const before = await tokenIds();
     const contractBody = {
       company: "sc-south",
       assets: ["T01", "T03"],
@@ -120,7 +120,7 @@ describe("finding 1: no spelling of a path skips authentication, role checks, ra
       );
       expect(post.status).toBe(403);
     }
-    expect(tokenIds()).toEqual(before);
+    expect(await tokenIds()).toEqual(before);
     const contracts = await fetch(`${c.url}/api/v1/contracts`, { headers: c.auth(c.tokens.admin) });
     expect(((await contracts.json()) as { contracts: unknown[] }).contracts).toEqual([]);
     const north = await fetch(`${c.url}/api/v1/assets`, { headers: c.auth(c.tokens.north) });
@@ -134,7 +134,7 @@ describe("finding 1: no spelling of a path skips authentication, role checks, ra
         { id: `sc-encoded-${i}`, name: "Encoded" },
       );
       expect(res.status).toBe(201);
-      const entry = c.meta.listAudit(1)[0]!;
+      const entry = (await c.meta.audit.list(1))[0]!;
       expect(entry).toMatchObject({
         action: "POST /api/v1/companies",
         target: url,
@@ -145,11 +145,11 @@ describe("finding 1: no spelling of a path skips authentication, role checks, ra
     // Refused through a variant: in the log too, with the refusal.
     const refused = await send({
       method: "DELETE",
-      url: `/%61pi/v1/tokens/${c.meta.tokenIdOf(c.tokens.ministry)}`,
+      url: `/%61pi/v1/tokens/${await c.meta.tokens.idOf(c.tokens.ministry)}`,
       headers: c.auth(c.tokens.south),
     });
     expect(refused.status).toBe(403);
-    expect(c.meta.listAudit(1)[0]).toMatchObject({
+    expect((await c.meta.audit.list(1))[0]).toMatchObject({
       action: "DELETE /api/v1/tokens/:id",
       status: 403,
       actor: "south ops",

@@ -41,8 +41,8 @@ describe("finding 6: revocation closes live streams at once", () => {
     })();
     return { ended, abort: () => controller.abort() };
   };
-  const newToken = (label: string) =>
-    c.meta.createToken({ role: "service_company", tenant: "sc-north", label });
+  const newToken = async (label: string) =>
+    await c.meta.tokens.create({ role: "service_company", tenant: "sc-north", label });
   const stillOpen = async (s: OpenStream, ms: number) =>
     (await Promise.race([
       s.ended.then(() => false),
@@ -50,13 +50,13 @@ describe("finding 6: revocation closes live streams at once", () => {
     ])) === true;
 
   it("ends the token's streams within a second of DELETE /api/v1/tokens/:id; the others stay open", async () => {
-    const token = newToken("revoked through the API");
-    const other = newToken("stays");
+    const token = await newToken("revoked through the API");
+    const other = await newToken("stays");
     const [a, b] = [await open(token), await open(token)];
     const unrelated = await open(other);
     try {
       const revokedAt = Date.now();
-      const res = await fetch(`${c.url}/api/v1/tokens/${c.meta.tokenIdOf(token)}`, {
+      const res = await fetch(`${c.url}/api/v1/tokens/${await c.meta.tokens.idOf(token)}`, {
         method: "DELETE",
         headers: c.auth(c.tokens.admin),
       });
@@ -71,16 +71,16 @@ describe("finding 6: revocation closes live streams at once", () => {
   });
 
   it("ends them within a second when another replica revokes the token in the shared metadata", async () => {
-    const token = newToken("revoked elsewhere");
+    const token = await newToken("revoked elsewhere");
     const stream = await open(token);
-    const replica = new MetaStore(join(c.dataDir, META_FILE));
+    const replica = await MetaStore.openFile(join(c.dataDir, META_FILE));
     try {
       const revokedAt = Date.now();
-      expect(replica.revokeToken(token)).toBe(true);
+      expect(await replica.tokens.revoke(token)).toBe(true);
       expect((await stream.ended) - revokedAt).toBeLessThan(1000);
     } finally {
       stream.abort();
-      replica.close();
+      await replica.close();
     }
   });
 });

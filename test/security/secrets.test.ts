@@ -22,6 +22,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   loadOrCreateSecretKey,
@@ -113,7 +114,7 @@ describe("finding 8: secrets", () => {
         body: { id: "sc-logged", name: "Logged" },
       });
       expect(audited.status).toBe(201);
-      expect(c.meta.listAudit(1)[0]!.target).toBe("/api/v1/companies?access_token=[REDACTED]");
+      expect((await c.meta.audit.list(1))[0]!.target).toBe("/api/v1/companies?access_token=[REDACTED]");
     } finally {
       await c.close();
     }
@@ -216,22 +217,22 @@ describe("finding 8: secrets", () => {
     // The copy with another key: the secrets do not open, and central says so instead of signing with garbage.
     const copy = tempDir();
     copyFileSync(join(dataDir, META_FILE), join(copy, META_FILE));
-    const stolen = new MetaStore(join(copy, META_FILE));
+    const stolen = await MetaStore.openFile(join(copy, META_FILE));
     try {
-      expect(() => new NotificationRules(stolen.sqlite, new SecretBox(randomBytes(32)))).toThrow(
+      await expect(new NotificationRules(stolen.db, new SecretBox(randomBytes(32))).open()).rejects.toThrow(
         SecretBoxError,
       );
-      expect(() => new NotificationRules(stolen.sqlite, new SecretBox(randomBytes(32)))).toThrow(
+      await expect(new NotificationRules(stolen.db, new SecretBox(randomBytes(32))).open()).rejects.toThrow(
         /secrets key does not open/,
       );
       // With the key file beside the original data: the secret is there to sign with.
-      const rules = new NotificationRules(
-        stolen.sqlite,
+      const rules = await new NotificationRules(
+        stolen.db,
         new SecretBox(loadOrCreateSecretKey(join(dataDir, SECRETS_KEY_FILE))),
-      );
-      expect(rules.lookup("sc-north", "hook")).toEqual({ secret });
+      ).open();
+      expect(await rules.lookup("sc-north", "hook")).toEqual({ secret });
     } finally {
-      stolen.close();
+      await stolen.close();
     }
   });
 
@@ -239,19 +240,20 @@ describe("finding 8: secrets", () => {
     const dataDir = join(tempDir(), "data");
     mkdirSync(dataDir);
     const secret = `whsec-legacy-${randomBytes(12).toString("hex")}`;
-    const old = new MetaStore(join(dataDir, META_FILE));
-    old.replaceFleet({ tenants: [{ id: "sc-north", name: "North" }], sites: [], assets: [] });
-    // The table as the previous version made it, with the secret in plain text.
-    old.sqlite.exec(`CREATE TABLE notification_rule (
+    // A file of the previous version (no schema version yet), its table as that version made it, with the
+    // secret in plain text.
+    const old = new Database(join(dataDir, META_FILE));
+    old.pragma("journal_mode = WAL");
+    old.exec(`CREATE TABLE notification_rule (
       company TEXT NOT NULL, id TEXT NOT NULL, position INTEGER NOT NULL, channel TEXT NOT NULL, target TEXT NOT NULL,
       secret TEXT, min_severity TEXT NOT NULL, events TEXT NOT NULL, quiet_from TEXT, quiet_to TEXT,
       digest_minutes INTEGER NOT NULL, enabled INTEGER NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (company, id))`);
-    old.sqlite
+    old
       .prepare(
         `INSERT INTO notification_rule VALUES ('sc-north', 'legacy', 0, 'webhook', 'https://hooks.example/old', ?, 'warning', '["raised"]', NULL, NULL, 0, 1, 0)`,
       )
       .run(secret);
-    old.sqlite.pragma("wal_checkpoint(TRUNCATE)");
+    old.pragma("wal_checkpoint(TRUNCATE)");
     old.close();
     expect(databaseBytes(dataDir).includes(Buffer.from(secret))).toBe(true); // the test's premise
 
@@ -268,15 +270,15 @@ describe("finding 8: secrets", () => {
       await c.close();
     }
     expect(databaseBytes(dataDir).includes(Buffer.from(secret))).toBe(false);
-    const meta = new MetaStore(join(dataDir, META_FILE));
+    const meta = await MetaStore.openFile(join(dataDir, META_FILE));
     try {
-      const rules = new NotificationRules(
-        meta.sqlite,
+      const rules = await new NotificationRules(
+        meta.db,
         new SecretBox(loadOrCreateSecretKey(join(dataDir, SECRETS_KEY_FILE))),
-      );
-      expect(rules.lookup("sc-north", "legacy")).toEqual({ secret });
+      ).open();
+      expect(await rules.lookup("sc-north", "legacy")).toEqual({ secret });
     } finally {
-      meta.close();
+      await meta.close();
     }
   });
 });

@@ -2,9 +2,11 @@
 // it fans new alarm events out to the companies' rules and sends what is
 // due — webhooks and e-mails — with bounded concurrency, retrying transient
 // failures with exponential back-off. All its state is in the shared
-// SQLite (see outbox.ts), so replicas cooperate and a restart resumes.
-import type Database from "better-sqlite3";
+// metadata database (see outbox.ts), so replicas cooperate and a restart resumes.
+
 import type { IoResult } from "../../../common/result.ts";
+import { placeholders } from "../../db/sql.ts";
+import type { MetaDb } from "../../db/types.ts";
 import type { SecretBox } from "../../lib/secret-box.ts";
 import type { Lang } from "../../savings/pdf-format.ts";
 import { recordOf } from "../alarm-book.ts";
@@ -27,7 +29,7 @@ export interface NotifierLog {
 }
 
 export interface NotifierOptions {
-  db: Database.Database;
+  db: MetaDb;
   /** Seals and opens the rules' webhook secrets (the key is kept outside the database). */
   secrets: SecretBox;
   config: NotificationsConfig;
@@ -67,8 +69,7 @@ export class Notifier {
   private readonly log: NotifierLog;
   private readonly leaseMs: number;
   private readonly claimBatch: number;
-  private readonly companyStmt: Database.Statement;
-  private readonly alarmsStmt: Database.Statement;
+  private readonly db: MetaDb;
   private smtp: SmtpSender | null = null;
   private readonly webhooks = new WebhookSender();
   private timer: NodeJS.Timeout | null = null;
@@ -78,6 +79,7 @@ export class Notifier {
 
   constructor({ db, secrets, config, clock = Date.now, log = SILENT, claimBatch }: NotifierOptions) {
     this.config = config;
+    this.db = db;
     this.clock = clock;
     this.log = log;
     this.rules = new NotificationRules(db, secrets);
@@ -88,12 +90,12 @@ export class Notifier {
     const slowestSendMs = Math.max(config.webhookTimeoutMs, 3 * (config.smtp?.timeoutMs ?? 0));
     this.claimBatch = Math.max(1, claimBatch ?? CLAIM_BATCHES * config.concurrency);
     this.leaseMs = 2 * (Math.ceil(this.claimBatch / config.concurrency) + 1) * slowestSendMs + 60_000;
-    this.companyStmt = db.prepare("SELECT id, name, lang, timezone FROM company WHERE id = ?");
-    this.alarmsStmt = db.prepare(
-      `SELECT alarm.*, asset.name AS asset_name, site.name AS site_name FROM alarm
-         LEFT JOIN asset ON asset.id = alarm.asset LEFT JOIN site ON site.id = alarm.site
-        WHERE alarm.id IN (SELECT value FROM json_each(?))`,
-    );
+  }
+
+  /** Before the first pump: the rules' start checks (their key must open the stored secrets). */
+  async open(): Promise<this> {
+    await this.rules.open();
+    return this;
   }
 
   /** Pumps every pumpEveryMs until stop() (nothing when it is 0). */
@@ -132,10 +134,10 @@ export class Notifier {
       const now = this.clock();
       // Finished deliveries are kept `keepDays` for the record, then forgotten (checked at most hourly).
       if (now - this.lastPruneMs >= 3_600_000) {
-        this.outbox.prune(now - this.config.keepDays * 86_400_000);
+        await this.outbox.prune(now - this.config.keepDays * 86_400_000);
         this.lastPruneMs = now;
       }
-      const { enqueued } = this.fanOut();
+      const { enqueued } = await this.fanOut();
       return { enqueued, ...(await this.dispatch()) };
     });
     this.queue = run.catch(() => undefined);
@@ -143,11 +145,11 @@ export class Notifier {
   }
 
   /** Turns alarm events after the cursor into deliveries (all of them, batch by batch). */
-  fanOut(): { events: number; enqueued: number } {
+  async fanOut(): Promise<{ events: number; enqueued: number }> {
     let events = 0;
     let enqueued = 0;
     for (;;) {
-      const r = this.outbox.fanOut(this.clock(), () => this.rules.active());
+      const r = await this.outbox.fanOut(this.clock(), () => this.rules.active());
       events += r.events;
       enqueued += r.enqueued;
       if (!r.more) return { events, enqueued };
@@ -163,7 +165,7 @@ export class Notifier {
    */
   async dispatch(): Promise<Omit<PumpResult, "enqueued">> {
     const counts = { sent: 0, failed: 0, retried: 0 };
-    this.outbox.release(this.clock(), this.config.maxAttempts);
+    await this.outbox.release(this.clock(), this.config.maxAttempts);
     const concurrency = this.config.concurrency;
     const batch = this.claimBatch;
     const inflight = new Set<Promise<void>>();
@@ -173,7 +175,7 @@ export class Notifier {
     for (;;) {
       if (claimed.length === 0 && !exhausted && !this.stopping && inflight.size <= concurrency / 2) {
         const now = this.clock();
-        claimed.push(...this.outbox.claim(now, batch, now + this.leaseMs, outcomes));
+        claimed.push(...(await this.outbox.claim(now, batch, now + this.leaseMs, outcomes)));
         outcomes = [];
         if (claimed.length < batch) exhausted = true;
       }
@@ -193,7 +195,7 @@ export class Notifier {
       if (inflight.size === 0 && (claimed.length === 0 || this.stopping)) break;
       await Promise.race(inflight);
     }
-    this.outbox.record(outcomes);
+    await this.outbox.record(outcomes);
     return counts;
   }
 
@@ -235,9 +237,9 @@ export class Notifier {
       code: "DELIVERY_REJECTED",
       message,
     });
-    const rule = this.rules.lookup(d.company, d.rule);
+    const rule = await this.rules.lookup(d.company, d.rule);
     if (!rule) return gone("the rule was removed before it could be sent");
-    const message = this.compose(d);
+    const message = await this.compose(d);
     if (d.channel === "webhook") {
       const secret = rule.secret;
       if (!secret) return gone("the rule has no secret to sign with");
@@ -255,17 +257,26 @@ export class Notifier {
     return this.smtp.send(d.target, d.id, emailContent(message));
   }
 
-  private compose(d: Claimed): MessageInput {
-    const row = this.companyStmt.get(d.company) as
-      | { id: string; name: string; lang: string; timezone: string }
-      | undefined;
+  private async compose(d: Claimed): Promise<MessageInput> {
+    const row = await this.db.get<{ id: string; name: string; lang: string; timezone: string }>(
+      "SELECT id, name, lang, timezone FROM company WHERE id = ?",
+      [d.company],
+    );
     const company: MessageCompany = {
       id: d.company,
       name: row?.name ?? d.company,
       lang: (row?.lang === "en" ? "en" : "ru") as Lang,
       timezone: row?.timezone ?? "Europe/Moscow",
     };
-    const rows = this.alarmsStmt.all(JSON.stringify(d.alarms)) as AlarmRowWithNames[];
+    const rows =
+      d.alarms.length === 0
+        ? []
+        : await this.db.all<AlarmRowWithNames>(
+            `SELECT alarm.*, asset.name AS asset_name, site.name AS site_name FROM alarm
+               LEFT JOIN asset ON asset.id = alarm.asset LEFT JOIN site ON site.id = alarm.site
+              WHERE alarm.id IN (${placeholders(d.alarms.length)})`,
+            d.alarms,
+          );
     const byId = new Map(rows.map((r) => [r.id, r]));
     const alarms: MessageAlarm[] = [];
     for (const id of d.alarms) {

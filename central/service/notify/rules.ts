@@ -6,11 +6,13 @@
 // A webhook's secret is write-only: it signs the requests and is never
 // shown again; a rule sent back with its id and without `secret` keeps it.
 // It is stored sealed (`secret_sealed`, AES-256-GCM with a key kept outside
-// the database, ../../lib/secret-box.ts), so the database file alone does
-// not reveal it; rules written before sealing are sealed at start.
+// the database, ../../lib/secret-box.ts), so the database alone does not
+// reveal it; rules written before sealing are sealed at start. Every replica
+// must seal with the same key: the first start seals a check value with its
+// key, and a replica whose key does not open it refuses to start.
 import { randomUUID } from "node:crypto";
-import type Database from "better-sqlite3";
 import type { Severity } from "../../../common/names.ts";
+import type { MetaDb } from "../../db/types.ts";
 import { type SecretBox, SecretBoxError } from "../../lib/secret-box.ts";
 
 /** Alarm events a rule may ask for (comments are for the console only). */
@@ -77,31 +79,11 @@ export interface ActiveRule {
   digestMinutes: number;
 }
 
-export const RULES_SCHEMA = `
-CREATE TABLE IF NOT EXISTS notification_rule (
-  company TEXT NOT NULL,
-  id TEXT NOT NULL,
-  position INTEGER NOT NULL,
-  channel TEXT NOT NULL,           -- 'webhook' | 'email'
-  target TEXT NOT NULL,            -- URL or e-mail address
-  secret TEXT,                     -- unused since sealing (NULL); older versions kept the plaintext here
-  secret_sealed BLOB,              -- webhook HMAC key, sealed (never returned by the API)
-  min_severity TEXT NOT NULL,      -- 'warning' | 'alarm'
-  events TEXT NOT NULL,            -- JSON list of alarm event kinds
-  quiet_from TEXT, quiet_to TEXT,  -- 'HH:MM' in the company's timezone
-  digest_minutes INTEGER NOT NULL, -- 0: immediate
-  enabled INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  PRIMARY KEY (company, id)
-);
-`;
-
 interface RuleRow {
   company: string;
   id: string;
   channel: Channel;
   target: string;
-  secret: string | null;
   secret_sealed: Uint8Array | null;
   min_severity: Severity;
   events: string;
@@ -115,7 +97,7 @@ const ruleOf = (r: RuleRow): NotificationRule => ({
   id: r.id,
   channel: r.channel,
   target: r.target,
-  hasSecret: r.secret_sealed !== null || r.secret !== null,
+  hasSecret: r.secret_sealed !== null,
   minSeverity: r.min_severity,
   events: JSON.parse(r.events) as NotifyEventKind[],
   quietFrom: r.quiet_from,
@@ -182,27 +164,26 @@ export class RuleError extends Error {
 /** What a sealed secret is bound to: it opens only in its own rule's row. */
 const sealContext = (company: string, id: string): string => `notification_rule\u0000${company}\u0000${id}`;
 
-export class NotificationRules {
-  private lookupStmt: Database.Statement | null = null;
+/** What the key check seals (any fixed text: only whether it opens matters). */
+const KEY_CHECK_TEXT = "vetra secrets key check";
+const KEY_CHECK_CONTEXT = "secrets_key_check";
+const RULE_COLUMNS =
+  "company, id, channel, target, secret_sealed, min_severity, events, quiet_from, quiet_to, digest_minutes, enabled";
 
+export class NotificationRules {
   constructor(
-    private readonly db: Database.Database,
+    private readonly db: MetaDb,
     private readonly secrets: SecretBox,
-  ) {
-    db.exec(RULES_SCHEMA);
-    const columns = (db.prepare("PRAGMA table_info(notification_rule)").all() as { name: string }[]).map(
-      (c) => c.name,
-    );
-    if (!columns.includes("secret_sealed")) {
-      try {
-        db.exec("ALTER TABLE notification_rule ADD COLUMN secret_sealed BLOB");
-      } catch (error) {
-        // Another replica starting at the same moment added it first.
-        if (!/duplicate column/i.test((error as Error).message)) throw error;
-      }
-    }
-    this.sealPlaintextSecrets();
-    this.checkKey();
+  ) {}
+
+  /**
+   * Before the first use: seals what an older version stored in plain text
+   * (SQLite), and refuses a key that does not open the stored secrets.
+   */
+  async open(): Promise<this> {
+    if (this.db.dialect === "sqlite") await this.sealPlaintextSecrets();
+    await this.checkKey();
+    return this;
   }
 
   /**
@@ -210,88 +191,103 @@ export class NotificationRules {
    * plain text from the file: secure_delete overwrites the freed bytes, and
    * a checkpoint moves the pages out of the write-ahead log.
    */
-  private sealPlaintextSecrets(): void {
-    const find = this.db.prepare(
-      "SELECT company, id, secret FROM notification_rule WHERE secret IS NOT NULL",
-    );
-    if (find.get() === undefined) return;
-    const wasSecure = this.db.pragma("secure_delete", { simple: true });
-    this.db.pragma("secure_delete = ON");
+  private async sealPlaintextSecrets(): Promise<void> {
+    const find = "SELECT company, id, secret FROM notification_rule WHERE secret IS NOT NULL";
+    if ((await this.db.get(find)) === undefined) return;
+    const wasSecure = (await this.db.get<{ secure_delete: number }>("PRAGMA secure_delete"))?.secure_delete;
+    await this.db.run("PRAGMA secure_delete = ON");
     try {
-      const update = this.db.prepare(
-        "UPDATE notification_rule SET secret_sealed = ?, secret = NULL WHERE company = ? AND id = ?",
-      );
-      this.db
-        .transaction(() => {
-          // Read again inside the write transaction: a replica starting at the same moment may have sealed them.
-          for (const r of find.all() as { company: string; id: string; secret: string }[])
-            update.run(this.secrets.seal(r.secret, sealContext(r.company, r.id)), r.company, r.id);
-        })
-        .immediate();
-      this.db.pragma("wal_checkpoint(TRUNCATE)");
+      await this.db.transaction(async (tx) => {
+        // Read again inside the write transaction: a replica starting at the same moment may have sealed them.
+        for (const r of await tx.all<{ company: string; id: string; secret: string }>(find))
+          await tx.run(
+            "UPDATE notification_rule SET secret_sealed = ?, secret = NULL WHERE company = ? AND id = ?",
+            [this.secrets.seal(r.secret, sealContext(r.company, r.id)), r.company, r.id],
+          );
+      });
+      await this.db.all("PRAGMA wal_checkpoint(TRUNCATE)");
     } finally {
-      this.db.pragma(`secure_delete = ${wasSecure ? "ON" : "OFF"}`);
+      await this.db.run(`PRAGMA secure_delete = ${wasSecure ? "ON" : "OFF"}`);
     }
   }
 
-  /** A key that does not open the stored secrets (another key file than the one they were sealed with) stops the start. */
-  private checkKey(): void {
-    const one = this.db
-      .prepare(
-        "SELECT company, id, secret_sealed FROM notification_rule WHERE secret_sealed IS NOT NULL LIMIT 1",
-      )
-      .get() as { company: string; id: string; secret_sealed: Uint8Array } | undefined;
-    if (!one) return;
+  /**
+   * A key that does not open the stored secrets (another key file than the
+   * one they were sealed with, or another replica's) stops the start.
+   */
+  private async checkKey(): Promise<void> {
+    const refuse = (what: string) =>
+      new SecretBoxError(
+        `the secrets key does not open the stored webhook secrets (${what}): start with the key file they were sealed with (secretsKeyFile, default <dataDir>/secrets.key), the same on every replica`,
+      );
+    const one = await this.db.get<{ company: string; id: string; secret_sealed: Uint8Array }>(
+      "SELECT company, id, secret_sealed FROM notification_rule WHERE secret_sealed IS NOT NULL LIMIT 1",
+    );
+    if (one) {
+      try {
+        this.secrets.open(one.secret_sealed, sealContext(one.company, one.id));
+      } catch (error) {
+        if (!(error instanceof SecretBoxError)) throw error;
+        throw refuse(`rule ${one.company}/${one.id}`);
+      }
+    }
+    // One node (SQLite) with nothing sealed yet: a new key is as good as the old one.
+    if (!one && this.db.dialect === "sqlite") await this.db.run("DELETE FROM secrets_key_check");
+    // The first replica to start leaves its check value; every later one must open it.
+    await this.db.run("INSERT INTO secrets_key_check (id, sealed) VALUES (1, ?) ON CONFLICT DO NOTHING", [
+      this.secrets.seal(KEY_CHECK_TEXT, KEY_CHECK_CONTEXT),
+    ]);
+    const check = await this.db.get<{ sealed: Uint8Array }>(
+      "SELECT sealed FROM secrets_key_check WHERE id = 1",
+    );
+    let opened: string | null = null;
     try {
-      this.secrets.open(one.secret_sealed, sealContext(one.company, one.id));
+      opened = check ? this.secrets.open(check.sealed, KEY_CHECK_CONTEXT) : null;
     } catch (error) {
       if (!(error instanceof SecretBoxError)) throw error;
-      throw new SecretBoxError(
-        `the secrets key does not open the stored webhook secrets (rule ${one.company}/${one.id}): start with the key file they were sealed with (secretsKeyFile, default <dataDir>/secrets.key)`,
-      );
     }
+    if (opened !== KEY_CHECK_TEXT) throw refuse("the check value sealed at the first start");
   }
 
-  list(company: string): NotificationRule[] {
+  async list(company: string): Promise<NotificationRule[]> {
     return (
-      this.db
-        .prepare("SELECT * FROM notification_rule WHERE company = ? ORDER BY position")
-        .all(company) as RuleRow[]
+      await this.db.all<RuleRow>(
+        `SELECT ${RULE_COLUMNS} FROM notification_rule WHERE company = ? ORDER BY position`,
+        [company],
+      )
     ).map(ruleOf);
   }
 
   /** Replaces the company's rules; RuleError when the list does not validate (nothing changes then). */
-  replace(company: string, rules: readonly RuleInput[], nowMs: number): NotificationRule[] {
-    this.db
-      .transaction(() => {
-        const current = new Map(
-          (
-            this.db
-              .prepare("SELECT id, secret_sealed FROM notification_rule WHERE company = ?")
-              .all(company) as {
-              id: string;
-              secret_sealed: Uint8Array | null;
-            }[]
-          ).map((r) => [r.id, r.secret_sealed]),
-        );
-        const withSecret = new Set([...current].filter(([, s]) => s !== null).map(([id]) => id));
-        const error = checkRules(rules, withSecret);
-        if (error) throw new RuleError(error);
-        this.db.prepare("DELETE FROM notification_rule WHERE company = ?").run(company);
-        const insert = this.db.prepare(
+  async replace(company: string, rules: readonly RuleInput[], nowMs: number): Promise<NotificationRule[]> {
+    await this.db.transaction(async (tx) => {
+      // Two replicas replacing one company's rules at once: one after the other.
+      await tx.lock(`vetra.notification-rules\n${company}`);
+      const current = new Map(
+        (
+          await tx.all<{ id: string; secret_sealed: Uint8Array | null }>(
+            "SELECT id, secret_sealed FROM notification_rule WHERE company = ?",
+            [company],
+          )
+        ).map((r) => [r.id, r.secret_sealed]),
+      );
+      const withSecret = new Set([...current].filter(([, s]) => s !== null).map(([id]) => id));
+      const error = checkRules(rules, withSecret);
+      if (error) throw new RuleError(error);
+      await tx.run("DELETE FROM notification_rule WHERE company = ?", [company]);
+      for (const [i, r] of rules.entries()) {
+        const id = r.id ?? randomUUID();
+        // A kept secret stays sealed as it is (same company and id: the same context).
+        const secret =
+          r.channel !== "webhook" || r.secret === null
+            ? null
+            : r.secret === undefined
+              ? (current.get(id) ?? null)
+              : this.secrets.seal(r.secret, sealContext(company, id));
+        await tx.run(
           `INSERT INTO notification_rule (company, id, position, channel, target, secret_sealed, min_severity, events,
              quiet_from, quiet_to, digest_minutes, enabled, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        );
-        for (const [i, r] of rules.entries()) {
-          const id = r.id ?? randomUUID();
-          // A kept secret stays sealed as it is (same company and id: the same context).
-          const secret =
-            r.channel !== "webhook" || r.secret === null
-              ? null
-              : r.secret === undefined
-                ? (current.get(id) ?? null)
-                : this.secrets.seal(r.secret, sealContext(company, id));
-          insert.run(
+          [
             company,
             id,
             i,
@@ -305,18 +301,18 @@ export class NotificationRules {
             r.digestMinutes ?? 0,
             r.enabled === false ? 0 : 1,
             nowMs,
-          );
-        }
-      })
-      .immediate();
+          ],
+        );
+      }
+    });
     return this.list(company);
   }
 
   /** Enabled rules by company. */
-  active(): Map<string, ActiveRule[]> {
-    const rows = this.db
-      .prepare("SELECT * FROM notification_rule WHERE enabled = 1 ORDER BY company, position")
-      .all() as RuleRow[];
+  async active(): Promise<Map<string, ActiveRule[]>> {
+    const rows = await this.db.all<RuleRow>(
+      `SELECT ${RULE_COLUMNS} FROM notification_rule WHERE enabled = 1 ORDER BY company, position`,
+    );
     const out = new Map<string, ActiveRule[]>();
     for (const r of rows) {
       const list = out.get(r.company) ?? [];
@@ -339,11 +335,11 @@ export class NotificationRules {
   }
 
   /** A rule's webhook secret (null: none); null for a rule that is gone (its deliveries are not sent). */
-  lookup(company: string, id: string): { secret: string | null } | null {
-    this.lookupStmt ??= this.db.prepare(
+  async lookup(company: string, id: string): Promise<{ secret: string | null } | null> {
+    const row = await this.db.get<{ secret_sealed: Uint8Array | null }>(
       "SELECT secret_sealed FROM notification_rule WHERE company = ? AND id = ?",
+      [company, id],
     );
-    const row = this.lookupStmt.get(company, id) as { secret_sealed: Uint8Array | null } | undefined;
     if (!row) return null;
     return {
       secret:

@@ -1,0 +1,76 @@
+// The audit log: who acknowledged, changed or exported what, appended once
+// the response is known (plugins/admin.ts), durable like every commit of
+// the metadata database.
+import type { Role } from "../config.ts";
+import type { MetaDb } from "../db/types.ts";
+
+/** One line of the audit log. */
+export interface AuditEntry {
+  id: number;
+  at: number;
+  tokenId: number | null;
+  actor: string;
+  role: Role | null;
+  /** e.g. `POST /api/v1/alarms/:id/ack`, `token.create`. */
+  action: string;
+  /** The concrete URL or object acted on. */
+  target: string;
+  status: number;
+  detail: string;
+}
+
+export type NewAuditEntry = Omit<AuditEntry, "id" | "at" | "detail"> & { detail?: string };
+
+export interface AuditLog {
+  append(entry: NewAuditEntry, nowMs?: number): Promise<void>;
+  /** The newest entries first. */
+  list(limit?: number): Promise<AuditEntry[]>;
+}
+
+export class AuditStore implements AuditLog {
+  constructor(private readonly db: MetaDb) {}
+
+  async append(entry: NewAuditEntry, nowMs = Date.now()): Promise<void> {
+    await this.db.run(
+      "INSERT INTO audit (at, token_id, actor, role, action, target, status, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      [
+        nowMs,
+        entry.tokenId,
+        entry.actor,
+        entry.role,
+        entry.action,
+        entry.target,
+        entry.status,
+        entry.detail ?? "",
+      ],
+    );
+  }
+
+  async list(limit = 1000): Promise<AuditEntry[]> {
+    const rows = await this.db.all<{
+      id: number;
+      at: number;
+      token_id: number | null;
+      actor: string;
+      role: Role | null;
+      action: string;
+      target: string;
+      status: number;
+      detail: string;
+    }>(
+      "SELECT id, at, token_id, actor, role, action, target, status, detail FROM audit ORDER BY id DESC LIMIT ?",
+      [limit],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at,
+      tokenId: r.token_id,
+      actor: r.actor,
+      role: r.role,
+      action: r.action,
+      target: r.target,
+      status: r.status,
+      detail: r.detail,
+    }));
+  }
+}
