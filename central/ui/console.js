@@ -26,6 +26,7 @@ import { $, errorBox, h } from "./lib/dom.js";
 import { lang, setLang, t } from "./lib/i18n.js";
 import { adminPage } from "./pages/admin.js";
 import { alarmPage } from "./pages/alarm.js";
+import { alarmHealthPage } from "./pages/alarm-health.js";
 import { alarmsPage } from "./pages/alarms.js";
 import { assetPage } from "./pages/asset.js";
 import { fleetPage } from "./pages/fleet.js";
@@ -83,6 +84,7 @@ function logout(message) {
 const NAV = [
   ["#/fleet", "fleet"],
   ["#/alarms", "alarms"],
+  ["#/alarm-health", "alarmHealth"],
   ["#/work-orders", "workOrders"],
   ["#/reports", "reports"],
   ["#/admin", "admin"],
@@ -128,6 +130,7 @@ const ROUTES = [
   [/^#\/fleet$/, fleetPage],
   [/^#\/alarms$/, alarmsPage],
   [/^#\/alarm\/(.+)$/, alarmPage],
+  [/^#\/alarm-health$/, alarmHealthPage],
   [/^#\/asset\/([^/]+)$/, assetPage],
   [/^#\/spectrum\/([^/]+)\/([^/]+)$/, spectrumPage],
   [/^#\/work-orders$/, workOrdersPage],
