@@ -80,7 +80,7 @@ export const AlarmHealthSchema = Type.Object({
   to: Time,
   totals: Type.Object(HealthFigures),
   companies: Type.Array(
-    Type.Object({ company: Type.String(), name: Type.String(), ...HealthFigures }),
+    Type.Object({ company: Type.String(), name: Type.Optional(Type.String()), ...HealthFigures }),
     { description: "per operator position: each service company's console" },
   ),
   assets: Type.Array(Type.Object({ asset: Type.String(), company: Type.String(), ...HealthFigures })),

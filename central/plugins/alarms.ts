@@ -16,7 +16,6 @@ import {
   type AlarmState,
   DEFAULT_PAGE,
 } from "../service/alarm-book.ts";
-import { alarmHealth } from "../service/alarm-health.ts";
 import { AlarmHealthSchema } from "./alarm-schemas.ts";
 import { companiesOf } from "./service.ts";
 
@@ -44,7 +43,7 @@ interface Subscriber {
   companies: readonly string[] | undefined;
 }
 
-const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
+const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
   const { book, evaluator } = app.service;
 
   const load = async (request: Parameters<typeof principalOf>[0], id: string): Promise<AlarmRecord> => {
@@ -161,7 +160,8 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       const time = (text: string | undefined, key: string, fallback: number) => {
         if (text === undefined) return fallback;
         const ms = Date.parse(text);
-        if (!Number.isFinite(ms)) throw new ApiError("VALIDATION_FAILED", `querystring.${key}: not a date-time`);
+        if (!Number.isFinite(ms))
+          throw new ApiError("VALIDATION_FAILED", `querystring.${key}: not a date-time`);
         return ms;
       };
       const toMs = time(q.to, "to", now);
@@ -170,7 +170,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       if (toMs - fromMs > HEALTH_MAX_MS)
         throw new ApiError("VALIDATION_FAILED", "querystring.from: the period may span at most 367 days");
       await evaluator.ensureFresh();
-      const health = alarmHealth(deps.meta.sqlite, {
+      const health = book.health({
         ...(q.company ? { companies: [q.company] } : mine ? { companies: mine } : {}),
         ...(q.asset ? { assets: [q.asset] } : {}),
         fromMs,

@@ -25,6 +25,7 @@ import {
   type Rank,
 } from "./alarm-filter.ts";
 import { AlarmFilterTable } from "./alarm-filter-table.ts";
+import { type AlarmHealth, alarmHealth } from "./alarm-health.ts";
 
 export type AlarmState = "active" | "acknowledged" | "cleared";
 export const AlarmStates: readonly AlarmState[] = ["active", "acknowledged", "cleared"];
@@ -410,6 +411,21 @@ export class AlarmBook {
       out.set(r.key, { rawRank: RANK[r.severity], sinceMs: r.since_ms });
     for (const [key, known] of this.filters.known()) out.set(key, known);
     return out;
+  }
+
+  /** Alarms routed to `companies` that were open at `atMs` (raised before it, cleared after it or not yet). */
+  openAt(companies: readonly string[], atMs: number): AlarmRecord[] {
+    if (companies.length === 0) return [];
+    const rows = this.sql(
+      `SELECT * FROM alarm WHERE company IN (${companies.map(() => "?").join(", ")})
+         AND raised_at < ? AND (cleared_at IS NULL OR cleared_at >= ?) ORDER BY asset, point, fault, occurrence`,
+    ).all(...companies, atMs, atMs) as AlarmRow[];
+    return rows.map(recordOf);
+  }
+
+  /** Alarm-system health over a period (./alarm-health.ts). */
+  health(q: Parameters<typeof alarmHealth>[1]): AlarmHealth {
+    return alarmHealth(this.db, q);
   }
 
   /** The newest event id (0 when none): where a live feed starts. */

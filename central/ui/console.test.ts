@@ -619,6 +619,10 @@ describe.skipIf(!browserRequired())("console (/) in Chromium", () => {
       const report = JSON.parse(readFileSync(path, "utf8")) as { company: { id: string }; month: string };
       expect(report.company.id).toBe("sc-north");
       expect(report.month).toBe(month);
+      // The preview: T01's zone D on its main bearing makes its recommendation immediate.
+      await page.click("#reportShow");
+      const urgent = await page.waitForSelector('#reportPreview tr[data-urgency="immediate"]');
+      expect(await urgent.textContent()).toMatch(/Turbine 1 \(T01\)тревога — Зона D по ISO 10816-21/);
     } finally {
       await page.close();
     }
