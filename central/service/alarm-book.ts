@@ -404,9 +404,11 @@ export class AlarmBook {
    */
   knownConditions(): Map<string, { rawRank: Rank; sinceMs: number }> {
     const out = new Map<string, { rawRank: Rank; sinceMs: number }>();
-    // Open alarms of a data directory older than the filter have no filter row yet.
+    // Open alarms the last evaluation saw, of a data directory older than the filter (no filter row
+    // yet); not those waiting to clear: a condition returning to them is new to the filter.
     for (const r of this.sql(
-      "SELECT key, severity, since_ms FROM alarm WHERE state IN ('active', 'acknowledged')",
+      `SELECT key, severity, since_ms FROM alarm WHERE state IN ('active', 'acknowledged')
+         AND last_seen_at >= (SELECT observed_at FROM alarm_evaluation WHERE id = 1)`,
     ).all() as { key: string; severity: Severity; since_ms: number }[])
       out.set(r.key, { rawRank: RANK[r.severity], sinceMs: r.since_ms });
     for (const [key, known] of this.filters.known()) out.set(key, known);

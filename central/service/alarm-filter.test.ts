@@ -210,6 +210,30 @@ describe("alarm filter in the book (SQLite)", () => {
     expect(meta.sqlite.prepare("SELECT COUNT(*) FROM alarm_filter").pluck().get()).toBe(0);
   });
 
+  it("forgets a condition once nothing is raw or shown: its return waits the on-delay again", () => {
+    const step = (seconds: number, c: Condition[]) => {
+      now = T0 + seconds * S;
+      book.reconcile(c, now, policy);
+    };
+    const shown = () =>
+      meta.sqlite.prepare("SELECT shown_rank FROM alarm_filter WHERE key = ?").pluck().get(KEY) ?? 0;
+    step(0, [zone(3.5, T0 - 10 * MIN)]); // ten minutes of zone D in the store: shown at once
+    expect(book.knownConditions().get(KEY)).toEqual({ rawRank: 2, sinceMs: T0 - 10 * MIN });
+    for (let s = 10; s <= 200; s += 10) step(s, []); // gone from 10 s: shown falls at 130 s
+    expect(shown()).toBe(0);
+    // The alarm waits to clear (last shown at 120 s); the evaluator no longer follows the condition.
+    expect(book.resolve(KEY)?.state).toBe("active");
+    expect(book.knownConditions().has(KEY)).toBe(false);
+    // Back at 210 s (a fresh run in the store): shown again only after the on-delay, the same occurrence.
+    const back = T0 + 210 * S;
+    for (let s = 210; s < 270; s += 10) step(s, [zone(3.5, back)]);
+    expect(shown()).toBe(0);
+    step(270, [zone(3.5, back)]);
+    expect(shown()).toBe(2);
+    for (let s = 280; s <= 900; s += 10) step(s, [zone(3.5, back)]);
+    expect(events()).toEqual([["raised", "alarm", 0]]);
+  });
+
   it("does not delay what the data proves, and uses each kind's parameters", () => {
     // Ten minutes of zone D in the store (the zone's run) and an edge diagnosis the edge already confirmed.
     book.reconcile(
