@@ -125,7 +125,7 @@ export class AlarmFilterTable {
         now,
         params,
       );
-      const where = c ?? known?.row ?? null;
+      const where = c ?? known?.row ?? open.get(key) ?? null;
       this.save(key, known?.row ?? null, next, where, kind);
       const severity = next ? SEVERITY_OF_RANK[next.shownRank] : null;
       if (!severity || !where) continue;

@@ -234,6 +234,27 @@ describe("alarm filter in the book (SQLite)", () => {
     expect(events()).toEqual([["raised", "alarm", 0]]);
   });
 
+  it("takes over the open alarms of a data directory older than the filter without an event", () => {
+    const step = (seconds: number, c: Condition[]) => {
+      now = T0 + seconds * S;
+      book.reconcile(c, now, policy);
+    };
+    step(0, [zone(3.5, T0 - 10 * MIN)]);
+    step(10, [zone(3.5, T0 - 10 * MIN)]);
+    step(20, [zone(3.5, T0 - 10 * MIN)]);
+    meta.sqlite.exec("DELETE FROM alarm_filter"); // as an older version left it
+    expect(events()).toEqual([["raised", "alarm", 0]]);
+    // Gone from 30 s, the first evaluation of the new version: shown for the off-delay (last at 140 s),
+    // cleared 5 minutes after.
+    for (let s = 30; s < 440; s += 10) step(s, []);
+    expect(book.resolve(KEY)?.state).toBe("active");
+    step(440, []);
+    expect(events()).toEqual([
+      ["raised", "alarm", 0],
+      ["cleared", "cleared", 440],
+    ]);
+  });
+
   it("does not delay what the data proves, and uses each kind's parameters", () => {
     // Ten minutes of zone D in the store (the zone's run) and an edge diagnosis the edge already confirmed.
     book.reconcile(
