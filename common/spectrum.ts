@@ -6,7 +6,7 @@
 // request stays well under central's body limit.
 import { type Static, Type } from "@sinclair/typebox";
 import { Diagnoses, Severities } from "./names.ts";
-import { MIN_TIMESTAMP_MS } from "./wire.ts";
+import { MIN_TIMESTAMP_MS, TagValueSchema } from "./wire.ts";
 
 /** Values per decimated spectrum (16384 bins: 0–1000 Hz at 0.06 Hz). */
 export const MAX_SPECTRUM_VALUES = 16_384;
@@ -21,7 +21,7 @@ export const SnapshotReasons = ["scheduled", "diagnosis_changed"] as const;
 export type SnapshotReason = (typeof SnapshotReasons)[number];
 
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
-const TagValue = Type.String({ minLength: 1, maxLength: 128, pattern: "^[^\\n\\r]*$" });
+const TagValue = TagValueSchema;
 const ShortText = Type.String({ maxLength: 64 });
 const Hz = Type.Number({ minimum: 0 });
 const Band = Type.Tuple([Hz, Hz]);

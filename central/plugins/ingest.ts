@@ -8,6 +8,7 @@ import type { preParsingAsyncHookHandler } from "fastify";
 import { IngestAckSchema, IngestBatchSchema, MAX_FUTURE_SKEW_MS } from "../../common/wire.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+import { isStorageFull } from "../lib/storage.ts";
 
 /**
  * preParsing hook of the ingest routes: a gzip'd body is decompressed before
@@ -87,17 +88,26 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
       }
       const written = await store.write(batch.points);
       if (written.kind === "retryable") {
-        throw new ApiError("STORE_UNAVAILABLE", written.message, {
+        throw new ApiError(written.code, written.message, {
           "Retry-After": String(Math.max(1, Math.ceil(written.retryInMillis / 1000))),
         });
       }
       if (written.kind === "failure") throw new ApiError(written.code, written.message);
-      const isNew = meta.rememberBatch({
-        site: batch.site,
-        batchId: batch.batchId,
-        agent: batch.agent,
-        points: batch.points.length,
-      });
+      // The points are durable now. The batch id only sets the `duplicate` flag, so a metadata file
+      // that is full must not turn a stored batch into an error (the edge would re-send it for nothing).
+      let isNew = true;
+      try {
+        isNew = meta.rememberBatch({
+          site: batch.site,
+          batchId: batch.batchId,
+          agent: batch.agent,
+          points: batch.points.length,
+        });
+      } catch (error) {
+        if (!isStorageFull(error)) throw error;
+        app.storage.noteFull(meta.file, error);
+        request.log.warn({ batchId: batch.batchId }, "batch stored; its id not remembered (storage full)");
+      }
       request.log.debug(
         { batchId: batch.batchId, points: batch.points.length, duplicate: !isNew },
         "batch stored",

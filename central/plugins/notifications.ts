@@ -8,6 +8,7 @@ import { Type } from "@sinclair/typebox";
 import fp from "fastify-plugin";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+import { isStorageFull } from "../lib/storage.ts";
 import { AlarmEventKinds } from "../service/alarm-book.ts";
 import { Notifier } from "../service/notify/notifier.ts";
 import { DeliveryStatuses } from "../service/notify/outbox.ts";
@@ -119,7 +120,15 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
     db: deps.meta.sqlite,
     config: deps.config.notifications,
     clock,
-    log: app.log,
+    log: {
+      warn: (obj, msg) => app.log.warn(obj, msg),
+      // A pump that failed for lack of space is retried next round; readiness says why meanwhile.
+      error: (obj, msg) => {
+        const err = (obj as { err?: unknown }).err;
+        if (isStorageFull(err)) app.storage.noteFull(deps.meta.file, err);
+        app.log.error(obj, msg);
+      },
+    },
   });
   app.decorate("notifier", notifier);
   app.addHook("onReady", async () => notifier.start());

@@ -11,6 +11,7 @@ import fp from "fastify-plugin";
 import { configTimeMs } from "../config.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
+import { isStorageFull } from "../lib/storage.ts";
 import type { Principal } from "../meta/meta.ts";
 import { AlarmBook } from "../service/alarm-book.ts";
 import {
@@ -124,6 +125,10 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     savings: config.savings,
     clock,
     log: (message) => app.log.warn(message),
+    onError: (error) => {
+      if (isStorageFull(error)) app.storage.noteFull(meta.file, error);
+      else app.log.error({ err: error }, "alarm evaluation failed");
+    },
   });
   app.decorate("service", { book, contracts, evaluator, clock });
   app.addSchema(CompanySchema);

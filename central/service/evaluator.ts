@@ -27,6 +27,8 @@ export interface EvaluatorOptions {
   savings: SavingsConfig;
   clock?: () => number;
   log?: (message: string) => void;
+  /** An evaluation that threw (e.g. SQLITE_FULL writing the book): it is skipped, never an unhandled rejection. */
+  onError?: (error: unknown) => void;
 }
 
 export type EvaluationOutcome = IoResult<ReconcileResult & { conditions: number }>;
@@ -110,7 +112,7 @@ export class AlarmEvaluator {
    */
   evaluate(): Promise<EvaluationOutcome> {
     if (!this.running) {
-      this.running = this.runOnce().finally(() => {
+      this.running = this.runOnceSafely().finally(() => {
         this.running = null;
       });
       return this.running;
@@ -122,6 +124,17 @@ export class AlarmEvaluator {
       });
     }
     return this.again;
+  }
+
+  /** The timers call evaluate() without awaiting it: a throw (a full disk, a locked file) becomes a failed outcome. */
+  private async runOnceSafely(): Promise<EvaluationOutcome> {
+    try {
+      return await this.runOnce();
+    } catch (error) {
+      this.o.onError?.(error);
+      const message = error instanceof Error ? error.message : String(error);
+      return this.failed({ kind: "retryable", code: "INTERNAL", message, retryInMillis: 0 });
+    }
   }
 
   private async runOnce(): Promise<EvaluationOutcome> {

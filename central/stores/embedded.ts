@@ -9,8 +9,9 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Measurement } from "../../common/names.ts";
-import { failure, type IoResult, success } from "../../common/result.ts";
+import { failure, type IoResult, retryable, success } from "../../common/result.ts";
 import type { Point } from "../../common/wire.ts";
+import { isStorageFull, STORAGE_FULL_RETRY_S } from "../lib/storage.ts";
 import type {
   Aggregate,
   ColumnSeries,
@@ -129,6 +130,8 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
   );
   const selectLatest = db.prepare("SELECT series_id, ts, fields FROM latest");
 
+  /** Series created by the write in progress: forgotten again if its transaction rolls back. */
+  const created: string[] = [];
   const seriesIdOf = (measurement: Measurement, tags: Record<string, string>): number => {
     const tagJson = canonicalTags(tags);
     const key = `${measurement}\n${tagJson}`;
@@ -137,16 +140,34 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
     const id = Number(insertSeries.run(measurement, tagJson).lastInsertRowid);
     seriesIdByKey.set(key, id);
     seriesById.set(id, { id, measurement, tags: JSON.parse(tagJson) });
+    created.push(key);
     return id;
   };
 
-  const writeAll = db.transaction((points: readonly Point[]) => {
+  const writeInTransaction = db.transaction((points: readonly Point[]) => {
     for (const p of points) {
       const id = seriesIdOf(p.measurement, p.tags);
       for (const [field, value] of Object.entries(p.fields)) upsertSample.run(id, field, p.ts, value);
       upsertLatest.run(id, p.ts, JSON.stringify(p.fields));
     }
   });
+  const writeAll = (points: readonly Point[]): void => {
+    created.length = 0;
+    try {
+      writeInTransaction(points);
+    } catch (error) {
+      // Rolled back (e.g. SQLITE_FULL): the series rows made by it are gone, so are their cached ids —
+      // else the re-sent batch would reuse an id no row has.
+      for (const key of created) {
+        const id = seriesIdByKey.get(key);
+        seriesIdByKey.delete(key);
+        if (id !== undefined) seriesById.delete(id);
+      }
+      throw error;
+    } finally {
+      created.length = 0;
+    }
+  };
 
   const selectSeries = (measurement: Measurement, filter: Record<string, string> | undefined): SeriesRow[] =>
     [...seriesById.values()].filter((s) => s.measurement === measurement && matches(s.tags, filter));
@@ -329,11 +350,13 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
       } catch (error) {
         // SQLITE_BUSY / disk full are worth retrying; anything else is a bug or corruption.
         const code = (error as { code?: string }).code ?? "";
-        if (
-          code.startsWith("SQLITE_BUSY") ||
-          code.startsWith("SQLITE_FULL") ||
-          code.startsWith("SQLITE_IOERR")
-        ) {
+        if (isStorageFull(error))
+          return retryable(
+            "STORAGE_FULL",
+            `embedded store ${options.path}: ${String(error)}`,
+            STORAGE_FULL_RETRY_S * 1000,
+          );
+        if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_IOERR")) {
           return {
             kind: "retryable",
             code: "STORE_UNAVAILABLE",
