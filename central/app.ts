@@ -85,7 +85,11 @@ const central: FastifyPluginAsync<CentralDeps> = async (app, deps) => {
   app.setErrorHandler((error: FastifyError & { vetraCode?: ErrorCode }, request, reply) => {
     // A write that failed for lack of space, wherever it was (store, metadata, files): 503, retry later.
     if (isStorageFull(error) || (error instanceof CodedError && error.code === "STORAGE_FULL")) {
-      app.storage.noteFull(error instanceof CodedError ? "time-series store" : deps.meta.file, error);
+      // A file system error names its file; SQLite's do not (the metadata file is the one written in requests).
+      const path = (error as { path?: unknown }).path;
+      const where =
+        typeof path === "string" ? path : error instanceof CodedError ? "time-series store" : deps.meta.file;
+      app.storage.noteFull(where, error);
       reply.header("Retry-After", String(STORAGE_FULL_RETRY_S));
       if (error instanceof ApiError)
         for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
