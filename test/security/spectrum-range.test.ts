@@ -43,21 +43,78 @@ const upload = (ts: number): SpectrumUpload => ({
 
 type Mutate = (u: SpectrumUpload) => void;
 const HOSTILE: [string, Mutate][] = [
-  ["diagnoses[0].since = 1e17", (u) => void (u.diagnoses[0]!.since = 1e17)],
+  [
+    "diagnoses[0].since = 1e17",
+    (u) => {
+      u.diagnoses[0]!.since = 1e17;
+    },
+  ],
   [
     "diagnoses[0].since a day ahead of central's clock",
-    (u) => void (u.diagnoses[0]!.since = Date.now() + 86_400_000),
+    (u) => {
+      u.diagnoses[0]!.since = Date.now() + 86_400_000;
+    },
   ],
-  ["ts = 1e17", (u) => void (u.ts = 1e17)],
-  ["sampleRateHz = 1e300", (u) => void (u.snapshot.sampleRateHz = 1e300)],
-  ["samples = 1e300", (u) => void (u.snapshot.samples = 1e300)],
-  ["speedRpm = 1e300", (u) => void (u.snapshot.speedRpm = 1e300)],
-  ["spectrum.df_hz = 1e300", (u) => void (u.snapshot.spectrum.df_hz = 1e300)],
-  ["spectrum value 1e300", (u) => void (u.snapshot.spectrum.values[1] = 1e300)],
-  ["marker frequency_hz = 1e300", (u) => void (u.snapshot.markers[0]!.frequency_hz = 1e300)],
-  ["evidence frequency_hz = -5", (u) => void (u.diagnoses[0]!.evidence.frequency_hz = -5)],
-  ["evidence snr_db = 1e300", (u) => void (u.diagnoses[0]!.evidence.snr_db = 1e300)],
-  ["envelope band up to 1e300 Hz", (u) => void (u.snapshot.envelope.band_hz = [300, 1e300])],
+  [
+    "ts = 1e17",
+    (u) => {
+      u.ts = 1e17;
+    },
+  ],
+  [
+    "sampleRateHz = 1e300",
+    (u) => {
+      u.snapshot.sampleRateHz = 1e300;
+    },
+  ],
+  [
+    "samples = 1e300",
+    (u) => {
+      u.snapshot.samples = 1e300;
+    },
+  ],
+  [
+    "speedRpm = 1e300",
+    (u) => {
+      u.snapshot.speedRpm = 1e300;
+    },
+  ],
+  [
+    "spectrum.df_hz = 1e300",
+    (u) => {
+      u.snapshot.spectrum.df_hz = 1e300;
+    },
+  ],
+  [
+    "spectrum value 1e300",
+    (u) => {
+      u.snapshot.spectrum.values[1] = 1e300;
+    },
+  ],
+  [
+    "marker frequency_hz = 1e300",
+    (u) => {
+      u.snapshot.markers[0]!.frequency_hz = 1e300;
+    },
+  ],
+  [
+    "evidence frequency_hz = -5",
+    (u) => {
+      u.diagnoses[0]!.evidence.frequency_hz = -5;
+    },
+  ],
+  [
+    "evidence snr_db = 1e300",
+    (u) => {
+      u.diagnoses[0]!.evidence.snr_db = 1e300;
+    },
+  ],
+  [
+    "envelope band up to 1e300 Hz",
+    (u) => {
+      u.snapshot.envelope.band_hz = [300, 1e300];
+    },
+  ],
 ];
 
 describe("finding 10: spectrum upload ranges", () => {
