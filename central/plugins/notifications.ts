@@ -12,6 +12,7 @@ import { isStorageFull } from "../lib/storage.ts";
 import { AlarmEventKinds } from "../service/alarm-book.ts";
 import { Notifier } from "../service/notify/notifier.ts";
 import { DeliveryStatuses } from "../service/notify/outbox.ts";
+import { receiverPolicy, resolvedReceiverProblem } from "../service/notify/receivers.ts";
 import {
   Channels,
   MAX_RULES_PER_COMPANY,
@@ -131,6 +132,7 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
     },
   });
   app.decorate("notifier", notifier);
+  const receivers = receiverPolicy(deps.config.notifications.webhookAllowList);
   app.addHook("onReady", async () => notifier.start());
   app.addHook("onClose", async () => notifier.stop());
   app.addSchema(RuleSchema);
@@ -181,6 +183,12 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
     },
     async (request) => {
       const company = companyFor(request, request.params.id);
+      // A name that resolves to a refused address now is refused now (it is checked again at every send).
+      for (const [i, rule] of request.body.rules.entries()) {
+        if (rule.channel !== "webhook" || !URL.canParse(rule.target)) continue;
+        const refused = await resolvedReceiverProblem(receivers, new URL(rule.target));
+        if (refused) throw new ApiError("RECEIVER_NOT_ALLOWED", `body.rules[${i}].target: ${refused}`);
+      }
       try {
         return { company, rules: notifier.rules.replace(company, request.body.rules, clock()) };
       } catch (error) {

@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { Severity } from "../../../common/names.ts";
+import { type ReceiverPolicy, receiverPolicy, receiverUrlProblem, redactUrl } from "./receivers.ts";
 
 /** Alarm events a rule may ask for (comments are for the console only). */
 export const NotifyEventKinds = [
@@ -108,7 +109,8 @@ interface RuleRow {
 const ruleOf = (r: RuleRow): NotificationRule => ({
   id: r.id,
   channel: r.channel,
-  target: r.target,
+  // A rule saved before credentials in URLs were refused still never shows them.
+  target: r.channel === "webhook" ? redactUrl(r.target) : r.target,
   hasSecret: r.secret !== null,
   minSeverity: r.min_severity,
   events: JSON.parse(r.events) as NotifyEventKind[],
@@ -126,7 +128,11 @@ const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const EMAIL = /^[^\s@<>()[\]",;:\\]+@[^\s@<>()[\]",;:\\]+\.[^\s@<>()[\]",;:\\]+$/;
 
 /** The first problem of a rule list, naming its key (`rules[1].target: …`), or null. */
-export function checkRules(rules: readonly RuleInput[], keptSecretIds: ReadonlySet<string>): string | null {
+export function checkRules(
+  rules: readonly RuleInput[],
+  keptSecretIds: ReadonlySet<string>,
+  receivers: ReceiverPolicy = receiverPolicy(),
+): string | null {
   if (rules.length > MAX_RULES_PER_COMPANY)
     return `rules: at most ${MAX_RULES_PER_COMPANY} rules per company`;
   const ids = new Set<string>();
@@ -145,6 +151,8 @@ export function checkRules(rules: readonly RuleInput[], keptSecretIds: ReadonlyS
       }
       if (!url || (url.protocol !== "http:" && url.protocol !== "https:"))
         return `${at}.target: must be an http:// or https:// URL`;
+      const refused = receiverUrlProblem(receivers, url);
+      if (refused) return `${at}.target: ${refused}`;
       const keeps = r.secret === undefined && r.id !== undefined && keptSecretIds.has(r.id);
       if (!keeps && (r.secret === undefined || r.secret === null))
         return `${at}.secret: required for a webhook (it signs the requests)`;
@@ -176,7 +184,10 @@ export class RuleError extends Error {
 export class NotificationRules {
   private lookupStmt: Database.Statement | null = null;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly receivers: ReceiverPolicy = receiverPolicy(),
+  ) {
     db.exec(RULES_SCHEMA);
   }
 
@@ -201,7 +212,7 @@ export class NotificationRules {
           ).map((r) => [r.id, r.secret]),
         );
         const withSecret = new Set([...current].filter(([, s]) => s !== null).map(([id]) => id));
-        const error = checkRules(rules, withSecret);
+        const error = checkRules(rules, withSecret, this.receivers);
         if (error) throw new RuleError(error);
         this.db.prepare("DELETE FROM notification_rule WHERE company = ?").run(company);
         const insert = this.db.prepare(
