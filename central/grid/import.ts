@@ -9,7 +9,7 @@
 // skipped, voltages read from names such as "ПС 110/35/10 …" when the tag
 // is empty); LineString and MultiLineString lines with `voltage_kv` or
 // `voltages_kv`.
-import { parseCsv } from "./csv.ts";
+import { readCsv } from "../lib/csv.ts";
 import type { ConnectionPoint, GridLine, GridSet } from "./model.ts";
 
 export interface Rejection {
@@ -359,7 +359,7 @@ const rejectedWhole = (
 
 /** A CSV of connection points: header with `id,name,lat,lon,voltages_kv,…` (model names). */
 export function importCsv(text: string, options: ImportOptions): ImportResult {
-  const { rows, lines } = parseCsv(text);
+  const { rows, lines } = readCsv(text);
   const header = (rows[0] ?? []).map((h) => h.trim().toLowerCase());
   const missing = ["id", "lat", "lon"].filter((k) => !header.includes(k));
   if (rows.length === 0 || missing.length > 0) {

@@ -5,9 +5,10 @@
 import { createGunzip } from "node:zlib";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { preParsingAsyncHookHandler } from "fastify";
-import { IngestAckSchema, IngestBatchSchema, MAX_FUTURE_SKEW_MS } from "../../common/wire.ts";
+import { IngestAckSchema, IngestBatchSchema } from "../../common/wire.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+import { pointProblem } from "../lib/points.ts";
 import { isStorageFull } from "../lib/storage.ts";
 
 /**
@@ -58,19 +59,14 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
         throw new ApiError("FORBIDDEN", `batch.site: this token writes for site "${principal.site}"`);
       }
       const { assetById, siteById } = meta.fleetIndex();
-      const latestAllowedMs = Date.now() + MAX_FUTURE_SKEW_MS;
+      const nowMs = Date.now();
       // Index loops and for…in: this runs per point of every batch (no iterator or entry arrays).
       const points = batch.points;
       for (let i = 0; i < points.length; i++) {
         const point = points[i]!;
-        if (point.ts > latestAllowedMs) {
-          throw new ApiError("INVALID_TIMESTAMP", `points[${i}].ts: ${point.ts} is ahead of central's clock`);
-        }
-        for (const name in point.fields) {
-          const value = point.fields[name];
-          if (!Number.isFinite(value))
-            throw new ApiError("INVALID_NUMBER", `points[${i}].fields.${name}: not finite`);
-        }
+        // Times, finite values within their physical bounds, storable tag values (shared with `vetra import`).
+        const problem = pointProblem(point, nowMs);
+        if (problem) throw new ApiError(problem.code, `points[${i}].${problem.message}`);
         const { site, asset: assetId } = point.tags;
         const asset = assetId === undefined ? undefined : assetById.get(assetId);
         const siteAllowed =

@@ -16,7 +16,7 @@
 // the 2nd counts with its close time). JSON and CSV here; the PDF is in
 // service-report-pdf.ts.
 import { type IoResult, success } from "../../common/result.ts";
-import { csvLine } from "../grid/csv.ts";
+import { writeCsv } from "../lib/csv.ts";
 import type { MetaStore } from "../meta/meta.ts";
 import { zoneOffsetMs } from "../savings/pdf-format.ts";
 import type { SeriesQuery, TimeSeriesStore } from "../stores/types.ts";
@@ -325,12 +325,15 @@ const figureCells = (f: ServiceFigures): (string | number)[] => [
   f.workOrders.done,
 ];
 
-/** One row per asset and a TOTAL row; durations in minutes with one decimal, empty where there were none. */
+/**
+ * One row per asset and a TOTAL row; durations in minutes with one decimal,
+ * empty where there were none. Names come from the fleet and companies:
+ * formula prefixes are neutralised (lib/csv.ts).
+ */
 export function serviceReportCsv(report: ServiceReport): string {
-  const lines = [
-    csvLine(SERVICE_CSV_COLUMNS),
-    ...report.assets.map((r) => csvLine([r.asset, r.name, r.site, ...figureCells(r)])),
-    csvLine(["TOTAL", "", "", ...figureCells(report.totals)]),
-  ];
-  return `${lines.join("\r\n")}\r\n`;
+  return writeCsv([
+    SERVICE_CSV_COLUMNS,
+    ...report.assets.map((r) => [r.asset, r.name, r.site, ...figureCells(r)]),
+    ["TOTAL", "", "", ...figureCells(report.totals)],
+  ]);
 }
