@@ -97,3 +97,21 @@ export class StorageHealth {
     return null;
   }
 }
+
+/**
+ * For background loops that fail the same way every round (a full disk
+ * fails the evaluator every few seconds): true the first time a message is
+ * seen and again once `windowMs` has passed, so the log gets one line per
+ * minute instead of a flood.
+ */
+export function onceInAWhile(windowMs = 60_000, now: () => number = Date.now): (message: string) => boolean {
+  const last = new Map<string, number>();
+  return (message) => {
+    const t = now();
+    const seen = last.get(message);
+    if (seen !== undefined && t - seen < windowMs) return false;
+    if (last.size > 100) last.clear();
+    last.set(message, t);
+    return true;
+  };
+}

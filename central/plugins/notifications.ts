@@ -8,7 +8,7 @@ import { Type } from "@sinclair/typebox";
 import fp from "fastify-plugin";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
-import { isStorageFull } from "../lib/storage.ts";
+import { isStorageFull, onceInAWhile } from "../lib/storage.ts";
 import { AlarmEventKinds } from "../service/alarm-book.ts";
 import { Notifier } from "../service/notify/notifier.ts";
 import { DeliveryStatuses } from "../service/notify/outbox.ts";
@@ -117,6 +117,7 @@ const RulesReply = Type.Object({ company: Type.String(), rules: Type.Array(Type.
 
 const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   const clock = deps.clock ?? Date.now;
+  const pumpLogged = onceInAWhile();
   const notifier = new Notifier({
     db: deps.meta.sqlite,
     config: deps.config.notifications,
@@ -126,7 +127,12 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
       // A pump that failed for lack of space is retried next round; readiness says why meanwhile.
       error: (obj, msg) => {
         const err = (obj as { err?: unknown }).err;
-        if (isStorageFull(err)) app.storage.noteFull(deps.meta.file, err);
+        if (isStorageFull(err)) {
+          app.storage.noteFull(deps.meta.file, err);
+          if (pumpLogged(`${msg}: storage full`))
+            app.log.warn({ code: "STORAGE_FULL" }, `${msg}: storage full`);
+          return;
+        }
         app.log.error(obj, msg);
       },
     },
