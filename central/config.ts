@@ -11,6 +11,7 @@ import { MAX_BATCH_BYTES } from "../common/wire.ts";
 import { checkVoltageClasses, GridConfigSchema } from "./grid/config.ts";
 import { SavingsConfigSchema } from "./savings/config.ts";
 import { NotificationsConfigSchema } from "./service/notify/config.ts";
+import { allowEntryProblem } from "./service/notify/receivers.ts";
 
 const literals = <T extends string>(values: readonly T[], options: object = {}) =>
   Type.Union(
@@ -386,6 +387,10 @@ function checkReferences(config: CentralConfig): string | null {
   if (proxyError) return proxyError;
   const gridError = checkVoltageClasses(config.grid.voltageClasses);
   if (gridError) return gridError;
+  for (const [i, entry] of config.notifications.webhookAllowList.entries()) {
+    const problem = allowEntryProblem(entry);
+    if (problem) return `notifications.webhookAllowList[${i}]: ${problem}`;
+  }
   const duplicate = (ids: string[]): number => ids.findIndex((id, i) => ids.indexOf(id) !== i);
   const lists = { tenants: config.tenants, sites: config.sites, assets: config.assets } as const;
   for (const [key, list] of Object.entries(lists)) {

@@ -110,6 +110,8 @@ describe("service model end to end: fault → alarm → the right company's webh
           smtp: { host: "127.0.0.1", port: inbox.port, from: "Vetra <alarms@vetra.test>" },
           pumpEveryMs: 200,
           retryBaseMs: 500,
+          // The receivers are on loopback: admitted explicitly, as on-premises ones are.
+          webhookAllowList: ["127.0.0.1"],
         },
       }),
     );

@@ -31,6 +31,8 @@ export interface EvaluatorOptions {
   savings: SavingsConfig;
   clock?: () => number;
   log?: (message: string) => void;
+  /** An evaluation that threw (e.g. SQLITE_FULL writing the book): it is skipped, never an unhandled rejection. */
+  onError?: (error: unknown) => void;
 }
 
 export type EvaluationOutcome = IoResult<ReconcileResult & { conditions: number }>;
@@ -131,7 +133,7 @@ export class AlarmEvaluator {
   evaluate(): Promise<EvaluationOutcome> {
     if (!this.running) {
       const startedMs = performance.now();
-      this.running = this.runOnce()
+      this.running = this.runOnceSafely()
         .then((outcome) => this.published(outcome, startedMs))
         .finally(() => {
           this.running = null;
@@ -157,6 +159,17 @@ export class AlarmEvaluator {
       evaluationChannel.publish(message);
     }
     return outcome;
+  }
+
+  /** The timers call evaluate() without awaiting it: a throw (a full disk, a locked file) becomes a failed outcome. */
+  private async runOnceSafely(): Promise<EvaluationOutcome> {
+    try {
+      return await this.runOnce();
+    } catch (error) {
+      this.o.onError?.(error);
+      const message = error instanceof Error ? error.message : String(error);
+      return this.failed({ kind: "retryable", code: "INTERNAL", message, retryInMillis: 0 });
+    }
   }
 
   private async runOnce(): Promise<EvaluationOutcome> {

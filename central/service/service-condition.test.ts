@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Point } from "../../common/wire.ts";
 import { parseCentralConfig } from "../config.ts";
-import { parseCsv } from "../grid/csv.ts";
+import { readCsv } from "../lib/csv.ts";
 import { MetaStore } from "../meta/meta.ts";
 import { openEmbeddedStore } from "../stores/embedded.ts";
 import type { TimeSeriesStore } from "../stores/types.ts";
@@ -268,7 +268,7 @@ describe("monthly service report: condition part, partial month", () => {
   });
 
   it("writes the condition and health columns into the CSV", () => {
-    const table = parseCsv(serviceReportCsv(report, "en")).rows;
+    const table = readCsv(serviceReportCsv(report, "en")).rows;
     const header = table[0]!;
     const at = (asset: string, column: string) => table.find((r) => r[0] === asset)![header.indexOf(column)];
     expect(table.every((r) => r.length === header.length)).toBe(true);

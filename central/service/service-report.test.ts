@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Point } from "../../common/wire.ts";
 import { parseCentralConfig } from "../config.ts";
-import { parseCsv } from "../grid/csv.ts";
+import { readCsv } from "../lib/csv.ts";
 import { MetaStore } from "../meta/meta.ts";
 import { openEmbeddedStore } from "../stores/embedded.ts";
 import type { TimeSeriesStore } from "../stores/types.ts";
@@ -390,7 +390,7 @@ describe("monthly service report", () => {
   });
 
   it("writes the CSV: one row per asset and a total row, minutes with one decimal", () => {
-    const table = parseCsv(serviceReportCsv(north)).rows;
+    const table = readCsv(serviceReportCsv(north)).rows;
     const header = table[0]!;
     const at = (asset: string, column: string) => table.find((r) => r[0] === asset)![header.indexOf(column)];
     expect(table.map((r) => r[0])).toEqual(["asset", "S01", "T01", "T02", "T03", "TOTAL"]);

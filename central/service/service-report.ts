@@ -24,7 +24,7 @@
 // month (./alarm-health.ts). JSON and CSV here; the PDF is in
 // service-report-pdf.ts.
 import { type IoResult, success } from "../../common/result.ts";
-import { csvLine } from "../grid/csv.ts";
+import { writeCsv } from "../lib/csv.ts";
 import type { MetaStore } from "../meta/meta.ts";
 import { type Lang, zoneOffsetMs } from "../savings/pdf-format.ts";
 import type { SeriesQuery, TimeSeriesStore } from "../stores/types.ts";
@@ -394,30 +394,28 @@ const healthCells = (f: { annunciations: number; chattering: number; stale: numb
 
 /**
  * One row per asset and a TOTAL row; durations in minutes with one decimal, empty where there were
- * none; the recommended action in `lang`.
+ * none; the recommended action in `lang`. Names come from the fleet and companies: formula prefixes
+ * are neutralised (lib/csv.ts).
  */
 export function serviceReportCsv(report: ServiceReport, lang: Lang = "ru"): string {
   const health = new Map(report.health.assets.map((a) => [a.asset, a]));
-  const lines = [
-    csvLine(SERVICE_CSV_COLUMNS),
-    ...report.assets.map((r) =>
-      csvLine([
-        r.asset,
-        r.name,
-        r.site,
-        ...figureCells(r),
-        ...conditionCells(r.condition, lang),
-        ...healthCells(health.get(r.asset)),
-      ]),
-    ),
-    csvLine([
+  return writeCsv([
+    SERVICE_CSV_COLUMNS,
+    ...report.assets.map((r) => [
+      r.asset,
+      r.name,
+      r.site,
+      ...figureCells(r),
+      ...conditionCells(r.condition, lang),
+      ...healthCells(health.get(r.asset)),
+    ]),
+    [
       "TOTAL",
       "",
       "",
       ...figureCells(report.totals),
       ...conditionCells(null, lang),
       ...healthCells(report.health.totals),
-    ]),
-  ];
-  return `${lines.join("\r\n")}\r\n`;
+    ],
+  ]);
 }
