@@ -1,13 +1,15 @@
 // Builds stores, metadata and the app from a validated config and listens.
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { type MetricsServer, serveMetrics } from "../common/metrics-server.ts";
 import { createCentralApp } from "./app.ts";
 import type { CentralConfig } from "./config.ts";
-import { MetaStore } from "./meta/meta.ts";
+import { isStorageFull } from "./lib/storage.ts";
+import { META_FILE, MetaStore } from "./meta/meta.ts";
 import { type CentralMetrics, createCentralMetrics } from "./metrics.ts";
 import { instrumentStore } from "./stores/instrumented.ts";
-import { createStore } from "./stores/registry.ts";
+import { createStore, EMBEDDED_STORE_FILE } from "./stores/registry.ts";
 import type { TimeSeriesStore } from "./stores/types.ts";
 
 export interface RunningCentral {
@@ -23,16 +25,56 @@ export interface RunningCentral {
   close(): Promise<void>;
 }
 
+/**
+ * A start-up step that writes `file`: on a full disk it fails with one line
+ * naming the file and the cause (the CLI prints it), not a stack trace.
+ */
+const fullDiskError = (file: string, error: unknown): Error =>
+  new Error(
+    `cannot write ${file}: the disk is full (${(error as { code?: string }).code ?? "ENOSPC"}); free space on its file system and start again`,
+    { cause: error },
+  );
+function writing<T>(file: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    throw isStorageFull(error) ? fullDiskError(file, error) : error;
+  }
+}
+async function writingAsync<T>(file: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw isStorageFull(error) ? fullDiskError(file, error) : error;
+  }
+}
+
 export async function startCentral(
   config: CentralConfig,
   opts: { logger?: boolean | object } = {},
 ): Promise<RunningCentral> {
   const log =
     opts.logger === false || opts.logger === undefined ? undefined : (m: string) => console.error(m);
-  const meta = await MetaStore.open(config, log ? { log } : {});
+  // Named in the one line a full disk at start-up gives (PostgreSQL's own disk is its server's concern).
+  const metaFile =
+    config.metadata.kind === "sqlite"
+      ? (config.metadata.path ?? join(config.dataDir, META_FILE))
+      : "the metadata database (PostgreSQL)";
+  const meta = await writingAsync(metaFile, () => MetaStore.open(config, log ? { log } : {}));
   const metrics = config.server.metrics ? createCentralMetrics() : undefined;
-  const opened = createStore(config.store, config.dataDir);
-  const store = metrics ? instrumentStore(opened, metrics) : opened;
+  let store: TimeSeriesStore;
+  try {
+    const opened = writing(
+      config.store.kind === "embedded"
+        ? (config.store.path ?? join(config.dataDir, EMBEDDED_STORE_FILE))
+        : metaFile,
+      () => createStore(config.store, config.dataDir),
+    );
+    store = metrics ? instrumentStore(opened, metrics) : opened;
+  } catch (error) {
+    await meta.close();
+    throw error;
+  }
   let metricsServer: MetricsServer | null = null;
   let app: FastifyInstance | null = null;
   let closed = false;
@@ -42,9 +84,11 @@ export async function startCentral(
     await meta.close();
   };
   try {
-    await meta.fleet.replace(config);
-    await meta.tokens.importConfig(config.tokens);
-    const adminToken = (await meta.tokens.ensureAdmin("initial admin")) ?? undefined;
+    const adminToken = await writingAsync(metaFile, async () => {
+      await meta.fleet.replace(config);
+      await meta.tokens.importConfig(config.tokens);
+      return (await meta.tokens.ensureAdmin("initial admin")) ?? undefined;
+    });
     const tls = config.server.tls;
     const https = tls ? { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } : undefined;
     app = createCentralApp({
@@ -55,7 +99,11 @@ export async function startCentral(
       logger: opts.logger ?? false,
       ...(https ? { https } : {}),
     });
-    await app.listen({ host: config.server.host, port: config.server.port });
+    // Registering the plugins writes the metadata too (the config's contracts).
+    const listening = app;
+    await writingAsync(metaFile, () =>
+      listening.listen({ host: config.server.host, port: config.server.port }),
+    );
     if (metrics && config.server.metrics) {
       const { host, port } = config.server.metrics;
       metricsServer = await serveMetrics(metrics.registry, host ?? config.server.host, port);

@@ -243,10 +243,34 @@ CREATE TABLE grid_set (
 );
 `;
 
+const ALARM_QUALITY = `
+CREATE INDEX alarm_event_company_at ON alarm_event (company, at);
+CREATE INDEX alarm_event_at ON alarm_event (at);
+-- The alarm filter's state per condition followed (alarm-filter.ts; ranks 0 none, 1 warning, 2 alarm).
+CREATE TABLE alarm_filter (
+  key TEXT COLLATE "C" PRIMARY KEY,
+  asset TEXT COLLATE "C" NOT NULL,
+  point TEXT COLLATE "C" NOT NULL,
+  fault TEXT COLLATE "C" NOT NULL,
+  kind TEXT,
+  raw_rank INTEGER NOT NULL,
+  warning_changed_at BIGINT NOT NULL,
+  alarm_changed_at BIGINT NOT NULL,
+  shown_rank INTEGER NOT NULL,
+  since_ms BIGINT NOT NULL,
+  iso_zone TEXT
+);
+`;
+
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   {
     version: 1,
     name: "baseline: fleet, tokens, ingest, audit, snapshots, service model, grid",
     sql: BASELINE,
+  },
+  {
+    version: 2,
+    name: "alarm quality: the filter's state per condition; events by time for alarm-system health",
+    sql: ALARM_QUALITY,
   },
 ];

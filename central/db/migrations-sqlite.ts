@@ -255,6 +255,30 @@ CREATE INDEX IF NOT EXISTS work_order_event_order ON work_order_event (work_orde
 CREATE TABLE IF NOT EXISTS secrets_key_check (id INTEGER PRIMARY KEY CHECK (id = 1), sealed BLOB NOT NULL);
 `;
 
+// IF NOT EXISTS: files of a central that created these before versions were counted.
+const ALARM_QUALITY = `
+-- Alarm-system health over a period (alarm-health.ts): a company's events, or everyone's, by time.
+CREATE INDEX IF NOT EXISTS alarm_event_company_at ON alarm_event (company, at);
+CREATE INDEX IF NOT EXISTS alarm_event_at ON alarm_event (at);
+
+-- Alarm-quality filter per condition followed (asset + point + fault), see alarm-filter.ts: the raw
+-- level last observed (0 none, 1 warning, 2 alarm; with the deadband), when it last crossed each level,
+-- and the level the alarm shows. A row goes once nothing is raw or shown.
+CREATE TABLE IF NOT EXISTS alarm_filter (
+  key TEXT PRIMARY KEY,            -- '<asset>:<point>:<fault>'
+  asset TEXT NOT NULL,
+  point TEXT NOT NULL,
+  fault TEXT NOT NULL,
+  kind TEXT,                       -- 'zone' | 'diagnosis' | 'facility' | …: selects the delays and deadband
+  raw_rank INTEGER NOT NULL,
+  warning_changed_at INTEGER NOT NULL,
+  alarm_changed_at INTEGER NOT NULL,
+  shown_rank INTEGER NOT NULL,
+  since_ms INTEGER NOT NULL,       -- when the condition began (its raw level last rose from nothing)
+  iso_zone TEXT
+);
+`;
+
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 1,
@@ -264,6 +288,13 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       // Files of versions before sealed webhook secrets lack the column (secrets are sealed at start).
       if (!columnsOf(db, "notification_rule").includes("secret_sealed"))
         db.exec("ALTER TABLE notification_rule ADD COLUMN secret_sealed BLOB");
+    },
+  },
+  {
+    version: 2,
+    name: "alarm quality: the filter's state per condition; events by time for alarm-system health",
+    up(db) {
+      db.exec(ALARM_QUALITY);
     },
   },
 ];

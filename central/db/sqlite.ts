@@ -159,6 +159,10 @@ class SqliteDb implements MetaDb {
     return `sqlite ${this.path}`;
   }
 
+  get file(): string {
+    return this.path;
+  }
+
   private check(): void {
     if (this.inside.getStore() === this)
       throw new Error(

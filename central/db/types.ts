@@ -52,6 +52,8 @@ export interface MetaDb extends SqlRunner {
   readonly kind: MetadataKind;
   /** Where it is, without credentials (logs, /readyz). */
   readonly location: string;
+  /** The database file, where there is one (SQLite): named in messages about a full disk. */
+  readonly file?: string;
   /**
    * Runs `fn` in one transaction and commits. SQLite: BEGIN IMMEDIATE (one
    * writer at a time, across processes sharing the file); PostgreSQL: READ

@@ -31,6 +31,8 @@ export class MetaStore {
   readonly series: SeriesRegistry;
   readonly snapshots: SnapshotRepository;
   readonly grid: GridDataRepository;
+  /** Where the metadata is, for messages about it (a full disk): the SQLite file, or the PostgreSQL location. */
+  readonly file: string;
 
   /** The repositories on an open database (`grid` kept in `dataDir` on SQLite, in the database on PostgreSQL). */
   constructor(
@@ -44,6 +46,7 @@ export class MetaStore {
     this.series = new SeriesRegistry(db);
     this.snapshots = new SnapshotStore(db);
     this.grid = openGridData(db, dataDir);
+    this.file = db.file ?? db.location;
   }
 
   /** Opens the metadata database of the config (migrations applied) and its repositories. */

@@ -23,6 +23,7 @@ import {
   startWebhookReceiver,
   type WebhookReceiver,
 } from "./test-servers.ts";
+import { UNREACHABLE_MESSAGE } from "./webhook.ts";
 
 const FLEET = {
   tenants: [
@@ -83,7 +84,14 @@ class World {
       db: meta.db,
       secrets: this.secrets,
       config: parseCentralConfig({
-        notifications: { pumpEveryMs: 0, retryBaseMs: MINUTE, consoleUrl: CONSOLE, ...config },
+        // The receivers here are on loopback: admitted explicitly, as an admin admits an on-premises one.
+        notifications: {
+          pumpEveryMs: 0,
+          retryBaseMs: MINUTE,
+          consoleUrl: CONSOLE,
+          webhookAllowList: ["127.0.0.1"],
+          ...config,
+        },
       }).notifications,
       clock: this.clock,
     });
@@ -438,7 +446,7 @@ describe.each(metadataKinds())("notifier (%s)", (kind) => {
       expect(new Set(tries).size).toBe(1);
     });
 
-    it("a 400 fails at once with the receiver's answer visible, and is not retried", async () => {
+    it("a 400 fails at once with its status line (never the receiver's body), and is not retried", async () => {
       world = await World.create(md);
       const n = await world.notifier({ maxAttempts: 5 });
       await n.rules.replace("sc-north", [webhook("/reject")], world.now);
@@ -448,8 +456,7 @@ describe.each(metadataKinds())("notifier (%s)", (kind) => {
       expect(await n.pump()).toMatchObject({ sent: 0, failed: 1, retried: 0 });
       const d = only(await n.outbox.list({}));
       expect(d).toMatchObject({ status: "failed", attempts: 1 });
-      expect(d.lastError).toContain("HTTP 400");
-      expect(d.lastError).toContain("unknown event type");
+      expect(d.lastError).toBe("HTTP 400 Bad Request");
       world.now += 24 * 3_600_000;
       expect(await n.pump()).toMatchObject({ sent: 0, failed: 0 });
       expect(receiver.at("/reject")).toHaveLength(1);
@@ -490,8 +497,8 @@ describe.each(metadataKinds())("notifier (%s)", (kind) => {
       await world.observe("N1", "imbalance", "alarm");
       expect(await n.pump()).toMatchObject({ retried: 2 });
       const errors = (await n.outbox.list({})).map((d) => d.lastError ?? "");
-      expect(errors.some((e) => e.includes("no answer within 300 ms"))).toBe(true);
-      expect(errors.some((e) => e.includes("ECONNREFUSED"))).toBe(true);
+      // A timeout and a refused port read alike: the log cannot be used to scan ports.
+      expect(errors).toEqual([UNREACHABLE_MESSAGE, UNREACHABLE_MESSAGE]);
       world.now += 10 * MINUTE;
       expect(await n.pump()).toMatchObject({ failed: 2 });
       for (const d of await n.outbox.list({})) {
@@ -550,7 +557,8 @@ describe.each(metadataKinds())("notifier (%s)", (kind) => {
       for (const fault of ["imbalance", "misalignment", "looseness", "gear_mesh", "bearing_cage"])
         await world.observe("N1", fault, "alarm");
       const pumped = n.pump();
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Stopped while the first two sends are in flight (the receiver has them, its answers wait 150 ms).
+      while (receiver.at("/stopping").length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
       await n.stop();
       expect(await pumped).toMatchObject({ enqueued: 5, sent: 2, failed: 0, retried: 0 });
       expect(await n.outbox.counts()).toMatchObject({ sent: 2, pending: 3, sending: 0 });

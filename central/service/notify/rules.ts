@@ -14,6 +14,7 @@ import { randomUUID } from "node:crypto";
 import type { Severity } from "../../../common/names.ts";
 import type { MetaDb } from "../../db/types.ts";
 import { type SecretBox, SecretBoxError } from "../../lib/secret-box.ts";
+import { type ReceiverPolicy, receiverPolicy, receiverUrlProblem, redactUrl } from "./receivers.ts";
 
 /** Alarm events a rule may ask for (comments are for the console only). */
 export const NotifyEventKinds = [
@@ -96,7 +97,8 @@ interface RuleRow {
 const ruleOf = (r: RuleRow): NotificationRule => ({
   id: r.id,
   channel: r.channel,
-  target: r.target,
+  // A rule saved before credentials in URLs were refused still never shows them.
+  target: r.channel === "webhook" ? redactUrl(r.target) : r.target,
   hasSecret: r.secret_sealed !== null,
   minSeverity: r.min_severity,
   events: JSON.parse(r.events) as NotifyEventKind[],
@@ -114,7 +116,11 @@ const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const EMAIL = /^[^\s@<>()[\]",;:\\]+@[^\s@<>()[\]",;:\\]+\.[^\s@<>()[\]",;:\\]+$/;
 
 /** The first problem of a rule list, naming its key (`rules[1].target: …`), or null. */
-export function checkRules(rules: readonly RuleInput[], keptSecretIds: ReadonlySet<string>): string | null {
+export function checkRules(
+  rules: readonly RuleInput[],
+  keptSecretIds: ReadonlySet<string>,
+  receivers: ReceiverPolicy = receiverPolicy(),
+): string | null {
   if (rules.length > MAX_RULES_PER_COMPANY)
     return `rules: at most ${MAX_RULES_PER_COMPANY} rules per company`;
   const ids = new Set<string>();
@@ -133,6 +139,8 @@ export function checkRules(rules: readonly RuleInput[], keptSecretIds: ReadonlyS
       }
       if (!url || (url.protocol !== "http:" && url.protocol !== "https:"))
         return `${at}.target: must be an http:// or https:// URL`;
+      const refused = receiverUrlProblem(receivers, url);
+      if (refused) return `${at}.target: ${refused}`;
       const keeps = r.secret === undefined && r.id !== undefined && keptSecretIds.has(r.id);
       if (!keeps && (r.secret === undefined || r.secret === null))
         return `${at}.secret: required for a webhook (it signs the requests)`;
@@ -162,7 +170,8 @@ export class RuleError extends Error {
 }
 
 /** What a sealed secret is bound to: it opens only in its own rule's row. */
-const sealContext = (company: string, id: string): string => `notification_rule\u0000${company}\u0000${id}`;
+export const sealContext = (company: string, id: string): string =>
+  `notification_rule\u0000${company}\u0000${id}`;
 
 /** What the key check seals (any fixed text: only whether it opens matters). */
 const KEY_CHECK_TEXT = "vetra secrets key check";
@@ -174,6 +183,7 @@ export class NotificationRules {
   constructor(
     private readonly db: MetaDb,
     private readonly secrets: SecretBox,
+    private readonly receivers: ReceiverPolicy = receiverPolicy(),
   ) {}
 
   /**
@@ -272,7 +282,7 @@ export class NotificationRules {
         ).map((r) => [r.id, r.secret_sealed]),
       );
       const withSecret = new Set([...current].filter(([, s]) => s !== null).map(([id]) => id));
-      const error = checkRules(rules, withSecret);
+      const error = checkRules(rules, withSecret, this.receivers);
       if (error) throw new RuleError(error);
       await tx.run("DELETE FROM notification_rule WHERE company = ?", [company]);
       for (const [i, r] of rules.entries()) {
