@@ -8,7 +8,7 @@ import { Value, type ValueError } from "@sinclair/typebox/value";
 import { parse as parseYaml } from "yaml";
 import { AssetKinds, ComponentClasses } from "../common/names.ts";
 import { MAX_BATCH_BYTES } from "../common/wire.ts";
-import { MetadataConfigSchema } from "./db/config.ts";
+import { MetadataConfigSchema, PostgresMetadataSchema } from "./db/config.ts";
 import { checkVoltageClasses, GridConfigSchema } from "./grid/config.ts";
 import { SavingsConfigSchema } from "./savings/config.ts";
 import { NotificationsConfigSchema } from "./service/notify/config.ts";
@@ -364,6 +364,9 @@ export function checkCentralConfig(
     }
     if (metadata.url === undefined)
       return { ok: false, error: "metadata.url: required for kind postgres (or set DATABASE_URL)" };
+    // The variant's defaults here: a union's are not filled while the value does not match it yet,
+    // and the error would then name a defaulted key instead of the wrong one.
+    value.metadata = Value.Default(PostgresMetadataSchema, metadata);
   }
   const withDefaults = Value.Default(CentralConfigSchema, value);
   const error = describeError(CentralConfigSchema, withDefaults);

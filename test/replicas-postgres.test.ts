@@ -13,7 +13,8 @@
 //
 // The throwaway cluster comes from test/helpers/postgres.ts; under CI=true a
 // missing PostgreSQL fails the suite.
-import { mkdtempSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -33,7 +34,7 @@ describe.skipIf(!postgresAvailable())("two central replicas on one PostgreSQL, n
   const replicas: RunningCentral[] = [];
   let admin = "";
 
-  const start = async (url: string): Promise<RunningCentral> => {
+  const start = async (url: string, secretsKeyFile: string): Promise<RunningCentral> => {
     const dataDir = mkdtempSync(join(tmpdir(), "vetra-replica-"));
     dirs.push(dataDir);
     const config = parseCentralConfig({
@@ -41,6 +42,9 @@ describe.skipIf(!postgresAvailable())("two central replicas on one PostgreSQL, n
       dataDir,
       store: { kind: "embedded" },
       metadata: { kind: "postgres", url, maxConnections: 4 },
+      // Every replica seals webhook secrets with the same key (a Secret mounted on each; a replica
+      // with a key of its own refuses to start, see the README).
+      secretsKeyFile,
       ...FIXTURE_FLEET,
       alarms: { evaluateEveryMs: 0, onDelayMs: 0, offDelayMs: 0 },
       // The receiver is on loopback: admitted explicitly, as an admin admits an on-premises one.
@@ -55,8 +59,12 @@ describe.skipIf(!postgresAvailable())("two central replicas on one PostgreSQL, n
     pg = await startPostgres();
     receiver = await startWebhookReceiver();
     const url = await pg.createDatabase("replicas");
+    const keyDir = mkdtempSync(join(tmpdir(), "vetra-replica-key-"));
+    dirs.push(keyDir);
+    const key = join(keyDir, "secrets.key");
+    writeFileSync(key, randomBytes(32).toString("base64"), { mode: 0o600 });
     // Started together: the migrations run once under their advisory lock, the fleet is written twice.
-    const [a] = await Promise.all([start(url), start(url)]);
+    const [a] = await Promise.all([start(url, key), start(url, key)]);
     admin = a!.adminToken ?? (await a!.meta.tokens.create({ role: "admin", label: "test admin" }));
   }, 120_000);
 

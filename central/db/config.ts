@@ -5,7 +5,7 @@
 // from DATABASE_URL instead of the file (a secret of the deployment).
 import { type Static, Type } from "@sinclair/typebox";
 
-const SqliteMetadataSchema = Type.Object(
+export const SqliteMetadataSchema = Type.Object(
   {
     kind: Type.Literal("sqlite"),
     /** The database file; default `<dataDir>/metadata.sqlite`. */
@@ -14,7 +14,7 @@ const SqliteMetadataSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const PostgresMetadataSchema = Type.Object(
+export const PostgresMetadataSchema = Type.Object(
   {
     kind: Type.Literal("postgres"),
     /** `postgres://user:password@host:5432/vetra` (libpq URL; `?sslmode=require` for TLS); or DATABASE_URL. */

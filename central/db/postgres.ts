@@ -286,7 +286,7 @@ class PostgresDb implements MetaDb {
       );
   }
 
-  all<T extends object = Row>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
+  async all<T extends object = Row>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
     this.check();
     return runOn<T>(this.sql, sql, params);
   }
@@ -296,7 +296,7 @@ class PostgresDb implements MetaDb {
     return (await runOn<T>(this.sql, sql, params))[0];
   }
 
-  run(sql: string, params: readonly SqlParam[] = []): Promise<number> {
+  async run(sql: string, params: readonly SqlParam[] = []): Promise<number> {
     this.check();
     return countOn(this.sql, sql, params);
   }

@@ -172,7 +172,11 @@ class SqliteDb implements MetaDb {
 
   /** Runs `job` once no transaction of this process holds or waits for the file. */
   private when<T>(job: () => T): Promise<T> {
-    this.check();
+    try {
+      this.check();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.gate.queued === 0) {
       try {
         return Promise.resolve(job());
@@ -196,7 +200,11 @@ class SqliteDb implements MetaDb {
   }
 
   transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
-    this.check();
+    try {
+      this.check();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const gate = this.gate;
     gate.queued++;
     const previous = gate.tail;

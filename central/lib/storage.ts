@@ -19,7 +19,8 @@ export const MIN_FREE_BYTES = 1024 * 1024;
  */
 export const RECOVERED_FREE_BYTES = 16 * 1024 * 1024;
 
-const FULL_CODES = new Set(["ENOSPC", "EDQUOT", "SQLITE_FULL", "SQLITE_IOERR_SHMSIZE"]);
+// 53100: PostgreSQL's disk_full (SQLSTATE class 53, insufficient resources) when its server's disk is full.
+const FULL_CODES = new Set(["ENOSPC", "EDQUOT", "SQLITE_FULL", "SQLITE_IOERR_SHMSIZE", "53100"]);
 
 /** True when an error (better-sqlite3's SqliteError, a Node fs error, or its cause) says the disk is full. */
 export function isStorageFull(error: unknown): boolean {

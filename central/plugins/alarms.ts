@@ -163,7 +163,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
       // Another company's name answers like an unknown one: existence is not revealed.
       if (q.company && mine && !mine.includes(q.company))
         throw new ApiError("NOT_FOUND", `No company "${q.company}"`);
-      if (q.company && !app.service.contracts.getCompany(q.company))
+      if (q.company && !(await app.service.contracts.getCompany(q.company)))
         throw new ApiError("NOT_FOUND", `No company "${q.company}"`);
       const now = app.service.clock();
       const time = (text: string | undefined, key: string, fallback: number) => {
@@ -211,6 +211,9 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
     async (request, reply) => {
       const companies = companiesOf(principalOf(request));
       const lastId = Number(request.headers["last-event-id"]);
+      // The position first (a database away answers 503 here), so that once the client has its 200 the
+      // stream is subscribed: an event committed after the answer's headers is never missed.
+      const head = await book.lastEventId();
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, {
@@ -234,17 +237,11 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
         subscribers.delete(sub);
         if (subscribers.size === 0) stopFeed();
       });
-      try {
-        const head = await book.lastEventId();
-        // A reconnect gets what it missed (bounded), before the live events; a new stream starts now.
-        sub.after =
-          Number.isSafeInteger(lastId) && lastId >= 0
-            ? Math.max(lastId, head - STREAM_RESUME_MAX_EVENTS)
-            : head;
-      } catch {
-        raw.end(); // the metadata database away: the client reconnects (retry: 3000)
-        return;
-      }
+      // A reconnect gets what it missed (bounded), before the live events; a new stream starts now.
+      sub.after =
+        Number.isSafeInteger(lastId) && lastId >= 0
+          ? Math.max(lastId, head - STREAM_RESUME_MAX_EVENTS)
+          : head;
       if (closed) return;
       subscribers.add(sub);
       startFeed();

@@ -61,7 +61,9 @@ const health: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
         // Which part is not ready is what a probe needs; the database's own words go to the log only.
         request.log.warn({ fault }, "readiness: the metadata database does not answer");
         const raw = reply as unknown as FastifyReply;
-        return raw.code(503).send(apiError("STORE_UNAVAILABLE", `metadata (${meta.db.kind}): does not answer`));
+        return raw
+          .code(503)
+          .send(apiError("STORE_UNAVAILABLE", `metadata (${meta.db.kind}): does not answer`));
       }
       const ping = await store.ping();
       if (ping.kind !== "success") {

@@ -242,6 +242,7 @@ describe("live alarm feed (Server-Sent Events over real HTTP)", () => {
     count: number,
     timeoutMs: number,
     headers: Record<string, string> = {},
+    opened: () => void = () => {},
   ) {
     const controller = new AbortController();
     const res = await fetch(`${base}/api/v1/alarms/stream`, {
@@ -249,6 +250,7 @@ describe("live alarm feed (Server-Sent Events over real HTTP)", () => {
       signal: controller.signal,
     });
     expect(res.status).toBe(200);
+    opened(); // subscribed: the stream's position is taken before its answer starts
     expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
     const events: {
       id: string;
@@ -292,10 +294,16 @@ describe("live alarm feed (Server-Sent Events over real HTTP)", () => {
         })
       ).status,
     ).toBe(403);
-    const north = listen(f.tokens.north, 2, 5000);
-    const south = listen(f.tokens.south, 1, 1500);
-    const admin = listen(f.tokens.admin, 3, 5000);
-    await new Promise((r) => setTimeout(r, 200)); // the streams are open
+    const open: Promise<void>[] = [];
+    const opening = () => {
+      let done!: () => void;
+      open.push(new Promise<void>((resolve) => (done = resolve)));
+      return done;
+    };
+    const north = listen(f.tokens.north, 2, 8000, {}, opening());
+    const south = listen(f.tokens.south, 1, 3000, {}, opening());
+    const admin = listen(f.tokens.admin, 3, 8000, {}, opening());
+    await Promise.all(open); // the streams are open
     await f.store.write([diagnosis("T01", Date.now() - 1000, 2), diagnosis("T03", Date.now() - 1000, 1)]);
     await f.app.service.evaluator.evaluate();
     const acked = await f.app.inject({

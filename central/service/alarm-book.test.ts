@@ -104,7 +104,14 @@ describe.each(metadataKinds())("alarm book (%s)", (kind) => {
     now += MIN;
     await book.reconcile([outer("alarm")], now, policy);
     expect((await book.get(id))?.responseDueAt).toBe(new Date(reactivatedAt + RESPONSE_MS).toISOString());
-    expect(await kinds(id)).toEqual(["raised", "acknowledged", "severity", "reactivated", "severity", "severity"]);
+    expect(await kinds(id)).toEqual([
+      "raised",
+      "acknowledged",
+      "severity",
+      "reactivated",
+      "severity",
+      "severity",
+    ]);
     const severity = (await book.events({ alarm: id })).filter((e) => e.kind === "severity");
     expect(severity.map((e) => [e.from, e.to])).toEqual([
       ["warning", "alarm"],

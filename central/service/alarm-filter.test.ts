@@ -211,7 +211,8 @@ describe.each(metadataKinds())("alarm filter in the book (%s)", (kind) => {
       await book.reconcile(c, now, policy);
     };
     const shown = async () =>
-      (await meta.db.get<{ r: number }>("SELECT shown_rank AS r FROM alarm_filter WHERE key = ?", [KEY]))?.r ?? 0;
+      (await meta.db.get<{ r: number }>("SELECT shown_rank AS r FROM alarm_filter WHERE key = ?", [KEY]))
+        ?.r ?? 0;
     await step(0, [zone(3.5, T0 - 10 * MIN)]); // ten minutes of zone D in the store: shown at once
     expect((await book.knownConditions()).get(KEY)).toEqual({ rawRank: 2, sinceMs: T0 - 10 * MIN });
     for (let s = 10; s <= 200; s += 10) await step(s, []); // gone from 10 s: shown falls at 130 s

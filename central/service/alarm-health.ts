@@ -13,8 +13,9 @@
 //   their share of all annunciations.
 // Plain SQL over `alarm` and `alarm_event` (PostgreSQL runs it too); the
 // windows are counted here.
-import type { SqlParam, SqlRunner } from "../db/types.ts";
+
 import type { Severity } from "../../common/names.ts";
+import type { SqlParam, SqlRunner } from "../db/types.ts";
 import type { AlarmState } from "./alarm-book.ts";
 
 export const TEN_MINUTES_MS = 600_000;

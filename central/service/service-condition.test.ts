@@ -167,7 +167,12 @@ describe("monthly service report: condition part, partial month", () => {
     now = NOW;
     const r = await buildServiceReport(
       { store, meta, book, contracts, workOrders: orders },
-      { company: (await contracts.getCompany("sc-a"))!, month: "2026-03", generatedBy: "dispatcher", nowMs: NOW },
+      {
+        company: (await contracts.getCompany("sc-a"))!,
+        month: "2026-03",
+        generatedBy: "dispatcher",
+        nowMs: NOW,
+      },
     );
     if (r.kind !== "success") throw new Error(r.message);
     report = r.value;
