@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { freshMetadata, metadataKinds } from "../../test/helpers/metadata.ts";
+import { demoGridSet } from "../grid/demo-set.ts";
 import { META_FILE, type MetaStore, sha256Hex } from "./meta.ts";
 
 describe.each(metadataKinds())("metadata store (%s)", (kind) => {
@@ -165,5 +166,73 @@ describe.each(metadataKinds())("metadata store (%s)", (kind) => {
     expect(await meta.batches.remember(batch)).toBe(false);
     expect(await other.batches.remember(batch)).toBe(false);
     expect(await other.batches.remember({ ...batch, site: "wf2" })).toBe(true);
+  });
+
+  it("keeps the newest snapshots per point, replaces one sent again, and reads back big ones whole", async () => {
+    const meta = await md.open();
+    const other = await md.open();
+    const snap = (ts: number, size = 10) => ({
+      asset: "T01",
+      point: "main_bearing",
+      ts,
+      reason: "periodic",
+      json: JSON.stringify({ ts, bins: "x".repeat(size) }),
+    });
+    // Two replicas storing the same point's snapshots at once keep exactly `keep` of them.
+    await Promise.all([
+      meta.snapshots.put(
+        [1, 2, 3, 4].map((t) => snap(t)),
+        3,
+      ),
+      other.snapshots.put(
+        [5, 6].map((t) => snap(t)),
+        3,
+      ),
+    ]);
+    const kept = await other.snapshots.latest("T01", "main_bearing", 10);
+    expect(kept.map((s) => s.ts).sort((a, b) => a - b)).toEqual([4, 5, 6]);
+    await meta.snapshots.put([{ ...snap(6, 200_000), reason: "diagnosis" }], 3);
+    const [newest] = await other.snapshots.latest("T01");
+    expect(newest).toMatchObject({ ts: 6, reason: "diagnosis" });
+    expect(newest!.json).toBe(snap(6, 200_000).json);
+  });
+
+  it("appends to the audit log from every replica and lists the newest first", async () => {
+    const meta = await md.open();
+    const other = await md.open();
+    const entry = {
+      tokenId: null,
+      actor: "admin 'ops' ?",
+      role: "admin",
+      action: "POST",
+      target: "/api/v1/tokens",
+    };
+    await meta.audit.append({ ...entry, status: 201 }, 1000);
+    await other.audit.append({ ...entry, status: 403, detail: "forbidden" }, 2000);
+    const list = await meta.audit.list(10);
+    expect(list.map((e) => [e.status, e.actor, e.detail])).toEqual([
+      [403, "admin 'ops' ?", "forbidden"],
+      [201, "admin 'ops' ?", ""],
+    ]);
+  });
+
+  it("stores the grid data set whole; a replacement has a new version another replica sees", async () => {
+    const meta = await md.open();
+    const other = await md.open();
+    expect(await meta.grid.load()).toBeNull();
+    const set = demoGridSet(Date.parse("2026-12-01T00:00:00Z"));
+    await meta.grid.save(set);
+    const first = await other.grid.version();
+    expect(first).not.toBeNull();
+    const loaded = await other.grid.load();
+    expect(loaded?.set.points.length).toBe(set.points.length);
+    expect(loaded?.set.lines.length).toBe(set.lines.length);
+    let told = 0;
+    const stop = other.grid.onChange(() => told++);
+    await meta.grid.save({ ...set, source: "api" });
+    expect(await other.grid.version()).not.toBe(first);
+    expect((await other.grid.load())?.set.source).toBe("api");
+    if (kind === "postgres") await expect.poll(() => told, { timeout: 2000 }).toBeGreaterThan(0);
+    stop();
   });
 });
