@@ -362,15 +362,20 @@ export function checkCentralConfig(
     for (const [key, name] of Object.entries(METADATA_ENV)) {
       if (metadata[key] === undefined && env[name]) metadata[key] = env[name];
     }
-    if (metadata.url === undefined)
-      return { ok: false, error: "metadata.url: required for kind postgres (or set DATABASE_URL)" };
     // The variant's defaults here: a union's are not filled while the value does not match it yet,
     // and the error would then name a defaulted key instead of the wrong one.
     value.metadata = Value.Default(PostgresMetadataSchema, metadata);
   }
   const withDefaults = Value.Default(CentralConfigSchema, value);
   const error = describeError(CentralConfigSchema, withDefaults);
-  if (error) return { ok: false, error };
+  if (error) {
+    const noUrl =
+      error.startsWith("metadata.url: ") && metadata?.kind === "postgres" && metadata.url === undefined;
+    return {
+      ok: false,
+      error: noUrl ? "metadata.url: required for kind postgres (or set DATABASE_URL)" : error,
+    };
+  }
   const config = withDefaults as CentralConfig;
   const crossError = checkReferences(config);
   if (crossError) return { ok: false, error: crossError };

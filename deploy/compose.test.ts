@@ -35,6 +35,7 @@ const TEST_SECRETS = {
   INFLUX_PASSWORD: "test-central-secret",
   INFLUX_GRAFANA_PASSWORD: "test-grafana-secret",
   GRAFANA_ADMIN_PASSWORD: "test-grafana-admin-secret",
+  POSTGRES_PASSWORD: "test-postgres-secret",
 };
 
 interface Service {
@@ -124,6 +125,7 @@ describeCompose("deploy/compose/compose.yaml", () => {
         "demo-agents",
         "grafana",
         "influxdb",
+        "postgres",
         "sim-h01",
         "sim-t01",
         "sim-t02",
@@ -181,6 +183,20 @@ describeCompose("deploy/compose/compose.yaml", () => {
     expect(config.store.password).toBe(influx.INFLUXDB_USER_PASSWORD);
     expect(config.store.password).toBe(TEST_SECRETS.INFLUX_PASSWORD);
     expect(["fatal", "error", "warn", "info", "debug", "trace"]).toContain(central.environment?.LOG_LEVEL);
+    // Its metadata in the `postgres` service's database, as that service's user (DATABASE_URL only).
+    expect(() => parseCentralConfig(file, { ...central.environment, DATABASE_URL: undefined })).toThrow(
+      /metadata\.url/,
+    );
+    expect(config.metadata.kind).toBe("postgres");
+    if (config.metadata.kind !== "postgres") return;
+    const pg = service("postgres").environment ?? {};
+    const db = new URL(config.metadata.url);
+    expect(resolved.services[db.hostname]?.image).toMatch(/^postgres:/);
+    expect(db.port).toBe("5432");
+    expect(db.pathname).toBe(`/${pg.POSTGRES_DB}`);
+    expect(decodeURIComponent(db.username)).toBe(pg.POSTGRES_USER);
+    expect(decodeURIComponent(db.password)).toBe(TEST_SECRETS.POSTGRES_PASSWORD);
+    expect(central.depends_on?.postgres?.condition).toBe("service_healthy");
     // Listens where the port mapping and the health check look, keeps its data in the volume.
     expect(config.server).toMatchObject({ host: "0.0.0.0", port: 8080 });
     expect(config.dataDir).toBe("/var/lib/vetra");
@@ -220,6 +236,7 @@ describeCompose("deploy/compose/compose.yaml", () => {
     expect(service("central").healthcheck?.test.join(" ")).toContain("http://127.0.0.1:8080/readyz");
     expect(service("influxdb").healthcheck?.test.join(" ")).toContain("http://127.0.0.1:8086/ping");
     expect(service("grafana").healthcheck?.test.join(" ")).toContain("http://127.0.0.1:3000/api/health");
+    expect(service("postgres").healthcheck?.test.join(" ")).toContain("pg_isready");
     expect(service("central").depends_on?.influxdb?.condition).toBe("service_healthy");
     const named = new Set(Object.keys(resolved.volumes ?? {}));
     for (const [name, s] of Object.entries(resolved.services)) {
@@ -229,6 +246,7 @@ describeCompose("deploy/compose/compose.yaml", () => {
     for (const [name, target] of [
       ["influxdb", "/var/lib/influxdb"],
       ["grafana", "/var/lib/grafana"],
+      ["postgres", "/var/lib/postgresql/data"],
       ["central", "/var/lib/vetra"],
     ] as const) {
       expect(mountsOf(service(name))).toContainEqual(expect.objectContaining({ type: "volume", target }));
@@ -262,13 +280,20 @@ describeCompose("deploy/compose/compose.yaml", () => {
     ]);
     expect(SOURCE_FILES).toContain("deploy/compose/demo-agents.ts");
     expect(service("demo-agents").command).toEqual([
-      "--data-dir",
-      "/var/lib/vetra",
+      "--config",
+      "/etc/vetra/central.yaml",
       "--out",
       "/etc/vetra/agents",
       "--central-url",
       "http://central:8080",
     ]);
+    // It makes the tokens in central's own metadata database: the same file, the same DATABASE_URL.
+    const agents = service("demo-agents");
+    const configOf = (s: Service) => mountsOf(s).find((m) => m.target === "/etc/vetra/central.yaml")?.source;
+    expect(configOf(agents)).toBe(configOf(service("central")));
+    expect(agents.environment?.DATABASE_URL).toBe(service("central").environment?.DATABASE_URL);
+    const file = parseYaml(readFileSync(join(COMPOSE_DIR, "central.yaml"), "utf8"));
+    expect(parseCentralConfig(file, agents.environment ?? {}).metadata.kind).toBe("postgres");
   });
 });
 
@@ -285,6 +310,7 @@ describe("the demo profile's one-shot (demo-agents.ts) against a real central", 
         server: { host: "127.0.0.1", port: 0 },
         dataDir: join(tmp, "central"),
         store: { kind: "embedded" },
+        metadata: { kind: "sqlite" }, // the one-shot writes wherever central's config says; here a file
       }),
     );
   });
