@@ -203,7 +203,7 @@ describe.each(metadataKinds())("metadata store (%s)", (kind) => {
     const entry = {
       tokenId: null,
       actor: "admin 'ops' ?",
-      role: "admin",
+      role: "admin" as const,
       action: "POST",
       target: "/api/v1/tokens",
     };
