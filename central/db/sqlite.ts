@@ -114,6 +114,10 @@ export function openSqliteDb(path: string, options: SqliteDbOptions = {}): MetaD
   db.pragma("synchronous = FULL");
   try {
     migrateSqlite(db, options.migrations ?? SQLITE_MIGRATIONS);
+    // Start from an empty write-ahead log (a stop on a full disk may have left one): the start's first
+    // write then needs space of its own, so a full disk fails the start with its one line rather than
+    // later, mid-request. With another process reading, the log is only checkpointed, not emptied.
+    db.pragma("wal_checkpoint(TRUNCATE)");
   } catch (error) {
     db.close();
     throw error;
