@@ -6,6 +6,7 @@
 // central by a second uplink. The agent's own health goes out the same way
 // (measurement `agent`) and on /metrics.
 import type { ErrorCode } from "../common/errors.ts";
+import { physicalRangeOf } from "../common/names.ts";
 import type { SpectrumUpload } from "../common/spectrum.ts";
 import type { Point } from "../common/wire.ts";
 import { createClockMonitor } from "./clock.ts";
@@ -16,8 +17,9 @@ import { loadFastestFft } from "./dsp/fft.ts";
 import { createAgentMetrics, serveMetrics } from "./metrics.ts";
 import type { PointQueue } from "./queue/queue.ts";
 import { openQueue } from "./queue/registry.ts";
+import { OutageLog, type OutageState } from "./sources/outages.ts";
 import { createSource } from "./sources/registry.ts";
-import type { Source, SourceSink } from "./sources/source.ts";
+import { nominalIntervalMs, type Source, type SourceSink } from "./sources/source.ts";
 import { createSnapshotUplink, SnapshotOutbox } from "./uplink/snapshots.ts";
 import {
   createHttpTransport,
@@ -38,6 +40,10 @@ export interface AgentStats {
   sourceErrors: number;
   /** Errors by source id and code. */
   sourceErrorsBySource: Record<string, Partial<Record<ErrorCode, number>>>;
+  /** Outages by source id: whether one is on now, how many so far. */
+  sourceOutages: Record<string, OutageState>;
+  /** Values outside their field's physical range. */
+  implausibleValues: number;
   waveformBlocks: number;
   /** `diagnosis` points queued (raised, changed, cleared, re-confirmed). */
   diagnosisPoints: number;
@@ -119,11 +125,55 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     snapshotsQueued: 0,
     snapshotsSent: 0,
     snapshotsRejected: 0,
+    implausibleValues: 0,
   };
   const clock = createClockMonitor();
   let lastClockStepS = 0;
   const errorsBySource: Record<string, Partial<Record<ErrorCode, number>>> = {};
-  const lastErrorCode = new Map<string, ErrorCode>();
+  const outageLogs = new Map<string, OutageLog>();
+  for (const sc of config.sources) {
+    const source = sc.id;
+    metrics.sourceDown.set({ source }, 0);
+    outageLogs.set(
+      source,
+      new OutageLog({
+        sourceId: source,
+        intervalMs: nominalIntervalMs(sc),
+        log,
+        onOutageStart: () => {
+          metrics.sourceOutages.inc({ source });
+          metrics.sourceDown.set({ source }, 1);
+        },
+        onOutageEnd: (o) => {
+          metrics.sourceDown.set({ source }, 0);
+          metrics.sourceOutageSeconds.inc({ source }, o.durationMs / 1000);
+          metrics.sourceMissedPolls.inc({ source }, o.missedPolls);
+        },
+      }),
+    );
+  }
+  /** The latest value of every field acquired (a waveform's speed may come from another source). */
+  const latest = new Map<string, { value: number; at: number }>();
+  const latestKey = (asset: string, measurement: string, field: string, point: string | undefined) =>
+    `${asset}\n${measurement}\n${field}\n${point ?? ""}`;
+  /** Points whose value left its physical range (warned once each). */
+  const implausible = new Set<string>();
+  const checkPlausible = (sourceId: string, points: Point[]): void => {
+    for (const p of points)
+      for (const [field, value] of Object.entries(p.fields)) {
+        latest.set(latestKey(p.tags.asset ?? "", p.measurement, field, p.tags.point), { value, at: Date.now() });
+        const range = physicalRangeOf(p.measurement, field);
+        if (!range || (value >= range.min && value <= range.max)) continue;
+        counts.implausibleValues++;
+        metrics.implausibleValues.inc({ source: sourceId });
+        const key = `${sourceId}\n${p.tags.asset}\n${p.measurement}\n${field}\n${p.tags.point ?? ""}`;
+        if (implausible.has(key)) continue;
+        implausible.add(key);
+        log(
+          `source ${sourceId}: ${p.tags.asset} ${p.measurement}.${field}${p.tags.point ? `@${p.tags.point}` : ""} = ${value} ${range.unit} is outside its physical range ${range.min}…${range.max} ${range.unit}: check word order, scale and address (\`vetra edge check\`); said once per point`,
+        );
+      }
+  };
 
   const centralHttp = {
     url: config.central.url,
@@ -221,7 +271,10 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
   };
 
   const sinkFor = (sourceId: string): SourceSink => ({
-    points: (points) => acquired(points),
+    points: (points) => {
+      checkPlausible(sourceId, points);
+      acquired(points);
+    },
     waveform: (block) => {
       counts.waveformBlocks++;
       try {
@@ -241,10 +294,12 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       per[code] = (per[code] ?? 0) + 1;
       errorsBySource[sourceId] = per;
       metrics.sourceErrors.inc({ source: sourceId, code });
-      // Log when the kind of trouble changes, not on every poll of a dead device.
-      if (lastErrorCode.get(sourceId) !== code) log(`source ${sourceId}: ${code} ${message}`);
-      lastErrorCode.set(sourceId, code);
+      // Outages are logged at their start and end, other errors once per message and window.
+      const o = outageLogs.get(sourceId);
+      if (o) o.error(code, message);
+      else log(`source ${sourceId}: ${code} ${message}`);
     },
+    link: (up) => outageLogs.get(sourceId)?.link(up),
   });
 
   const healthPoint = (): Point => {
@@ -290,7 +345,14 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     }
     for (const sc of config.sources) {
       const pkiDir = sc.kind === "opcua" ? pkiDirOf(config, sc as OpcuaSourceConfig) : config.queue.dir;
-      const source = await createSource(sc, { site, agentId: config.agent.id, pkiDir, log });
+      const source = await createSource(sc, {
+        site,
+        agentId: config.agent.id,
+        pkiDir,
+        dataDir: config.queue.dir,
+        log,
+        latest: (asset, measurement, field, point) => latest.get(latestKey(asset, measurement, field, point)) ?? null,
+      });
       sources.push(source);
       await source.start(sinkFor(source.id));
     }
@@ -314,6 +376,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     return {
       ...counts,
       sourceErrorsBySource: structuredClone(errorsBySource),
+      sourceOutages: Object.fromEntries([...outageLogs].map(([id, o]) => [id, o.state()])),
       queueDepth: q.depth,
       queueBytes: q.bytes,
       lagSeconds: lagSeconds(),

@@ -520,8 +520,8 @@ export function createOpcuaSource(
       await teardown();
       await Promise.all(pending.map((r) => r.idle()));
       if (!running) break;
-      sink.link?.(false);
       sink.error(code, `${config.id} ${config.endpoint}: ${reason}`);
+      sink.link?.(false);
       await nap.sleep(reconnectDelayMs(attempt++, 500));
     }
   }
