@@ -63,13 +63,15 @@ describe("outages in the log and the metrics", () => {
     }
     const outageLines = lines.filter((l) => l.startsWith(`source ${SOURCE}: outage`));
     expect(outageLines).toHaveLength(4);
-    expect(outageLines[0], outageLines.join("\n")).toMatch(/^source h01-meter: outage 1 started: SOURCE_(DISCONNECTED|TIMEOUT|BAD_FRAME) .*(h01-meter|unit)/);
-    expect(outageLines[2]).toMatch(/^source h01-meter: outage 2 started: SOURCE_(DISCONNECTED|TIMEOUT|BAD_FRAME) /);
+    expect(outageLines[0], outageLines.join("\n")).toMatch(
+      /^source h01-meter: outage 1 started: SOURCE_(DISCONNECTED|TIMEOUT|BAD_FRAME) .*(h01-meter|unit)/,
+    );
+    expect(outageLines[2]).toMatch(
+      /^source h01-meter: outage 2 started: SOURCE_(DISCONNECTED|TIMEOUT|BAD_FRAME) /,
+    );
     for (const end of [outageLines[1]!, outageLines[3]!]) {
       const m =
-        /ended after (\d+\.\d) s: (\d+) errors \((SOURCE_[A-Z_]+ \d+(, )?)+\), (\d+) missed polls$/.exec(
-          end,
-        );
+        /ended after (\d+\.\d) s: (\d+) errors \((SOURCE_[A-Z_]+ \d+(, )?)+\), (\d+) missed polls$/.exec(end);
       expect(m, end).not.toBeNull();
       const [seconds, errors, missed] = [m![1], m![2], m!.at(-1)].map(Number);
       expect(seconds).toBeGreaterThanOrEqual(1.4);

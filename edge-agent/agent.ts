@@ -20,6 +20,7 @@ import { openQueue } from "./queue/registry.ts";
 import { OutageLog, type OutageState } from "./sources/outages.ts";
 import { createSource } from "./sources/registry.ts";
 import { nominalIntervalMs, type Source, type SourceSink } from "./sources/source.ts";
+import { createReadyProbe } from "./uplink/recovery.ts";
 import { createSnapshotUplink, SnapshotOutbox } from "./uplink/snapshots.ts";
 import {
   createHttpTransport,
@@ -27,7 +28,7 @@ import {
   type SnapshotTransport,
   type UplinkTransport,
 } from "./uplink/transport.ts";
-import { createUplink } from "./uplink/uplink.ts";
+import { createUplink, type RecoveryProbing } from "./uplink/uplink.ts";
 
 export interface AgentStats {
   /** Points from the sources (features, SCADA, meters). */
@@ -161,7 +162,10 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
   const checkPlausible = (sourceId: string, points: Point[]): void => {
     for (const p of points)
       for (const [field, value] of Object.entries(p.fields)) {
-        latest.set(latestKey(p.tags.asset ?? "", p.measurement, field, p.tags.point), { value, at: Date.now() });
+        latest.set(latestKey(p.tags.asset ?? "", p.measurement, field, p.tags.point), {
+          value,
+          at: Date.now(),
+        });
         const range = physicalRangeOf(p.measurement, field);
         if (!range || (value >= range.min && value <= range.max)) continue;
         counts.implausibleValues++;
@@ -181,11 +185,23 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     timeoutMs: config.central.timeoutMs,
     gzip: config.central.gzip,
   };
+  // While backing off, both uplinks watch central's /readyz to notice its return within seconds.
+  const recovery = (what: string): RecoveryProbing => ({
+    readyProbeMs: config.central.readyProbeMs,
+    readyProbeMaxMs: Math.max(config.central.readyProbeMs, config.central.readyProbeMaxMs),
+    probe: createReadyProbe(config.central.url, Math.min(config.central.timeoutMs, 5000)),
+    onRecovered: (o) =>
+      log(
+        `uplink: ${what}: central is ready again (after ${Math.round(o.waitedMs)} ms of back-off, ${o.probes} probes); sending`,
+      ),
+  });
   const uplink = createUplink(queue, opts.transport ?? createHttpTransport(centralHttp), {
     agentId: config.agent.id,
     site,
     batchMaxPoints: config.central.batchMaxPoints,
     flushIntervalMs: config.central.flushIntervalMs,
+    backoffMaxMs: config.central.backoffMaxMs,
+    recovery: recovery("points"),
     maxPointsPerSecond: config.central.catchUpPointsPerS,
     onAcked: (n) => {
       counts.acked += n;
@@ -209,6 +225,8 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       agentId: config.agent.id,
       site,
       idleMs: Math.max(1000, config.central.flushIntervalMs),
+      backoffMaxMs: config.central.backoffMaxMs,
+      recovery: recovery("spectrum snapshots"),
       onSent: (n) => {
         counts.snapshotsSent += n;
         metrics.snapshotsSent.inc(n);
@@ -351,7 +369,8 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
         pkiDir,
         dataDir: config.queue.dir,
         log,
-        latest: (asset, measurement, field, point) => latest.get(latestKey(asset, measurement, field, point)) ?? null,
+        latest: (asset, measurement, field, point) =>
+          latest.get(latestKey(asset, measurement, field, point)) ?? null,
       });
       sources.push(source);
       await source.start(sinkFor(source.id));

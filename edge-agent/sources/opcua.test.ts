@@ -115,9 +115,19 @@ describe("OPC UA source against the turbine simulator", () => {
   it("trigger value: a change of the array itself announces a block, stamped with its DataValue's source time", async () => {
     const base = sourceConfig(sim);
     const { sequenceNodeId: _seq, ...w } = base.waveforms[0]!;
-    const config: OpcuaSourceConfig = { ...base, id: "t01-value", scalars: [], waveforms: [{ ...w, trigger: "value" }] };
+    const config: OpcuaSourceConfig = {
+      ...base,
+      id: "t01-value",
+      scalars: [],
+      waveforms: [{ ...w, trigger: "value" }],
+    };
     const got: WaveformBlock[] = [];
-    const valueSource = createOpcuaSource(config, { site: "wf1", agentId: "wf1-agent", pkiDir, log: () => {} });
+    const valueSource = createOpcuaSource(config, {
+      site: "wf1",
+      agentId: "wf1-agent",
+      pkiDir,
+      log: () => {},
+    });
     await valueSource.start({ points: () => {}, waveform: (b) => got.push(b), error: () => {} });
     try {
       await expect.poll(() => got.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);

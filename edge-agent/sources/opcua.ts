@@ -643,17 +643,7 @@ export function createOpcuaSource(
         );
       }
     } catch (e) {
-      rows.push(
-        row(
-          "(connection)",
-          config.endpoint,
-          "",
-          null,
-          "",
-          "error",
-          `${(e as Error)?.message ?? e}`,
-        ),
-      );
+      rows.push(row("(connection)", config.endpoint, "", null, "", "error", `${(e as Error)?.message ?? e}`));
     } finally {
       if (o) {
         await o.session.close().catch(() => {});

@@ -78,7 +78,10 @@ export class OutageLog {
       seen.repeats++;
       return;
     }
-    const again = seen && seen.repeats > 0 ? ` (${seen.repeats} more times in the last ${Math.round((t - seen.at) / 60_000)} min)` : "";
+    const again =
+      seen && seen.repeats > 0
+        ? ` (${seen.repeats} more times in the last ${Math.round((t - seen.at) / 60_000)} min)`
+        : "";
     this.seen.set(key, { at: t, repeats: 0 });
     if (this.seen.size > 500) this.seen.delete(this.seen.keys().next().value as string);
     this.o.log(`source ${this.o.sourceId}: ${code} ${message}${again}`);
