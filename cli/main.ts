@@ -14,7 +14,8 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import("../central/cli.ts")).runCentral,
   },
   edge: {
-    summary: "one edge agent (--config FILE [--metrics-port N])",
+    summary:
+      "one edge agent (--config FILE [--metrics-port N]); `edge check --config FILE` reads every point once",
     load: async () => (await import("../edge-agent/cli.ts")).runEdge,
   },
   grid: {

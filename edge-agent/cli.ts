@@ -1,10 +1,11 @@
 // `vetra edge --config FILE [--metrics-port N]`: one edge agent until
 // SIGINT/SIGTERM. Exit 2 with one line naming the bad key on a bad config.
+// `vetra edge check --config FILE`: read every configured point once (check.ts).
 import { parseArgs } from "node:util";
 import { startAgent } from "./agent.ts";
 import { ConfigError, loadAgentConfig } from "./config.ts";
 
-const USAGE = "usage: vetra edge --config FILE [--metrics-port N]";
+const USAGE = "usage: vetra edge --config FILE [--metrics-port N] | vetra edge check --config FILE [--json]";
 
 export interface RunEdgeOptions {
   /** Stops the agent when aborted (tests); SIGINT/SIGTERM always do. */
@@ -17,6 +18,10 @@ export interface RunEdgeOptions {
 export async function runEdge(argv: string[], options: RunEdgeOptions = {}): Promise<number> {
   const stderr = options.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
   const args = argv[0] === "edge" ? argv.slice(1) : argv;
+  if (args[0] === "check") {
+    const { runEdgeCheck } = await import("./check.ts");
+    return runEdgeCheck(args.slice(1), { stderr });
+  }
   let values: { config?: string; "metrics-port"?: string; help?: boolean };
   try {
     ({ values } = parseArgs({

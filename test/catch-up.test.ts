@@ -28,7 +28,8 @@ describe("catch-up after a central outage (real central, real time)", () => {
   let agent: RunningAgent;
   let port = 0;
   const lines: { at: number; line: string }[] = [];
-  const config = () => parseCentralConfig({ server: { port }, dataDir: join(dir, "central"), ...FIXTURE_FLEET });
+  const config = () =>
+    parseCentralConfig({ server: { port }, dataDir: join(dir, "central"), ...FIXTURE_FLEET });
 
   beforeAll(async () => {
     device = await startCounterDevice();

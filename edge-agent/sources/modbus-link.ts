@@ -10,7 +10,8 @@
 // set (setTimeout, plus our own race in case a callback never comes);
 // `isOpen` stays true on a half-dead TCP link, so the link keeps its own
 // state and is rebuilt whenever a source says so; `destroy()` does nothing
-// for a serial port (only `close()` releases it).
+// for a serial port (only `close()` releases it); `connectTcpRTUBuffered`
+// sends MBAP frames, so RTU over TCP goes through `connectTelnet`.
 import modbusSerial from "modbus-serial";
 import { interFrameDelayMsOf, type ModbusSourceConfig } from "../config-sources.ts";
 
@@ -76,7 +77,9 @@ function specOf(config: ModbusSourceConfig): LinkSpec {
       label: `rtu over tcp ${host}:${port}`,
       serial: false,
       interFrameDelayMs: 0,
-      open: (c) => c.connectTcpRTUBuffered(host, { port }),
+      // connectTelnet writes the RTU frames (CRC and all) to the socket as a transparent serial
+      // device server expects them; connectTcpRTUBuffered, despite its name, speaks MBAP.
+      open: (c) => c.connectTelnet(host, { port }),
     };
   return {
     // Modbus TCP: one connection per source, as gateways serve several.
