@@ -160,10 +160,11 @@ export const PhysicalRanges: {
     operating_state: range(0, 65_535, "1"),
   },
   meter: {
-    // Line-to-neutral; a medium-voltage meter behind voltage transformers may report primary values.
-    voltage_l1_v: range(0, 50_000, "V"),
-    voltage_l2_v: range(0, 50_000, "V"),
-    voltage_l3_v: range(0, 50_000, "V"),
+    // Line-to-neutral on low voltage (IEC 60038: up to 1000 V a.c.); a meter that reports the
+    // primary values of a medium-voltage connection declares its own range (`plausible` in the agent config).
+    voltage_l1_v: range(0, 1000, "V"),
+    voltage_l2_v: range(0, 1000, "V"),
+    voltage_l3_v: range(0, 1000, "V"),
     current_l1_a: range(0, 100_000, "A"),
     current_l2_a: range(0, 100_000, "A"),
     current_l3_a: range(0, 100_000, "A"),
@@ -179,6 +180,14 @@ export const PhysicalRanges: {
     temp_c: range(-90, 60, "°C"),
   },
 };
+
+/**
+ * Whether a device value is plausible in its range. Non-zero values smaller
+ * than 1e-9 are not: no meter or sensor resolves that finely, and a float32
+ * read with its words swapped often lands there (230 V → 1.1e-15).
+ */
+export const isPlausible = (value: number, range: PhysicalRange): boolean =>
+  Number.isFinite(value) && value >= range.min && value <= range.max && !(value !== 0 && Math.abs(value) < 1e-9);
 
 /** The physical range of a device field, or null when the name is not a known field of the measurement. */
 export function physicalRangeOf(measurement: string, field: string): PhysicalRange | null {

@@ -6,11 +6,11 @@
 // central by a second uplink. The agent's own health goes out the same way
 // (measurement `agent`) and on /metrics.
 import type { ErrorCode } from "../common/errors.ts";
-import { physicalRangeOf } from "../common/names.ts";
+import { isPlausible, type PhysicalRange, physicalRangeOf } from "../common/names.ts";
 import type { SpectrumUpload } from "../common/spectrum.ts";
 import type { Point } from "../common/wire.ts";
 import { createClockMonitor } from "./clock.ts";
-import { type AgentConfig, type OpcuaSourceConfig, pkiDirOf } from "./config.ts";
+import { type AgentConfig, type OpcuaSourceConfig, pkiDirOf, plausibleRangeOf } from "./config.ts";
 import type { Transition } from "./diagnostics/alarm-state.ts";
 import { DiagnosticsMonitor } from "./diagnostics/monitor.ts";
 import { loadFastestFft } from "./dsp/fft.ts";
@@ -159,6 +159,13 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     `${asset}\n${measurement}\n${field}\n${point ?? ""}`;
   /** Points whose value left its physical range (warned once each). */
   const implausible = new Set<string>();
+  /** Ranges a config declares for its own values (`plausible`), by source, measurement, field and point. */
+  const declared = new Map<string, PhysicalRange>();
+  for (const sc of config.sources)
+    for (const r of sc.kind === "modbus" ? sc.registers : sc.scalars) {
+      const range = r.plausible ? plausibleRangeOf(r) : null;
+      if (range) declared.set(`${sc.id}\n${r.measurement}\n${r.field}\n${r.point ?? ""}`, range);
+    }
   const checkPlausible = (sourceId: string, points: Point[]): void => {
     for (const p of points)
       for (const [field, value] of Object.entries(p.fields)) {
@@ -166,8 +173,10 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
           value,
           at: Date.now(),
         });
-        const range = physicalRangeOf(p.measurement, field);
-        if (!range || (value >= range.min && value <= range.max)) continue;
+        const range =
+          declared.get(`${sourceId}\n${p.measurement}\n${field}\n${p.tags.point ?? ""}`) ??
+          physicalRangeOf(p.measurement, field);
+        if (!range || isPlausible(value, range)) continue;
         counts.implausibleValues++;
         metrics.implausibleValues.inc({ source: sourceId });
         const key = `${sourceId}\n${p.tags.asset}\n${p.measurement}\n${field}\n${p.tags.point ?? ""}`;

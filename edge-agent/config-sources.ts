@@ -3,7 +3,14 @@
 // keys that go together, serial lines shared with the same settings.
 // Every refusal names the key path (`sources[2].scalars[0].nodeId: …`).
 import { type Static, Type } from "@sinclair/typebox";
-import { ComponentClasses, FieldsOf, type SourceMeasurement, SourceMeasurements } from "../common/names.ts";
+import {
+  ComponentClasses,
+  FieldsOf,
+  type PhysicalRange,
+  physicalRangeOf,
+  type SourceMeasurement,
+  SourceMeasurements,
+} from "../common/names.ts";
 import { ConfigError, doc, Enum, Millis, Name, Port, TagValue } from "./config-error.ts";
 import { isNodeIdError, parseNodeId } from "./sources/opcua-nodeid.ts";
 
@@ -37,6 +44,21 @@ const Offset = Type.Number({
   default: 0,
   ...doc("Added after scaling (e.g. a 4–20 mA transmitter's lower range value).", [-40]),
 });
+const Plausible = Type.Optional(
+  Type.Object(
+    {
+      min: Type.Number({ description: "Lowest plausible value (unit of the field)." }),
+      max: Type.Number({ description: "Highest plausible value." }),
+    },
+    {
+      additionalProperties: false,
+      ...doc(
+        "Where this value can physically lie, when it differs from the field's default range in common/names.ts (e.g. primary voltages of a medium-voltage meter). Values outside are warned about once per point and flagged by `vetra edge check`.",
+        [{ min: 0, max: 25_000 }],
+      ),
+    },
+  ),
+);
 const Decimals = Type.Optional(
   Type.Integer({
     minimum: 0,
@@ -73,6 +95,7 @@ export const ModbusRegisterSchema = Type.Object(
     scale: Scale,
     offset: Offset,
     decimals: Decimals,
+    plausible: Plausible,
     point: Type.Optional(PointKey),
     unitId: Type.Optional(
       Type.Integer({
@@ -173,6 +196,7 @@ export const OpcuaScalarSchema = Type.Object(
     scale: Scale,
     offset: Offset,
     decimals: Decimals,
+    plausible: Plausible,
     point: Type.Optional(PointKey),
   },
   { additionalProperties: false, description: "One monitored numeric variable." },
@@ -375,6 +399,22 @@ export const triggerOf = (w: OpcuaWaveform): WaveformTrigger =>
 export const interFrameDelayMsOf = (line: SerialLineConfig): number =>
   line.interFrameDelayMs ?? (line.baudRate > 19_200 ? 1.75 : (3.5 * 11 * 1000) / line.baudRate);
 
+function checkPlausible(p: { min: number; max: number } | undefined, at: string): void {
+  if (p && !(p.min < p.max))
+    throw new ConfigError(`${at}.plausible`, `min must be below max, got ${p.min}…${p.max}`);
+}
+
+/** The plausible range of a configured value: its own, else its field's (null: none known). */
+export function plausibleRangeOf(r: {
+  measurement: string;
+  field: string;
+  plausible?: { min: number; max: number } | undefined;
+}): PhysicalRange | null {
+  const base = physicalRangeOf(r.measurement, r.field);
+  if (!r.plausible) return base;
+  return { min: r.plausible.min, max: r.plausible.max, unit: base?.unit ?? "" };
+}
+
 function checkField(measurement: SourceMeasurement, field: string, at: string): void {
   const known = FieldsOf[measurement] as Readonly<Record<string, string>>;
   if (!Object.hasOwn(known, field))
@@ -405,6 +445,7 @@ function checkModbus(s: ModbusSourceConfig, at: string): void {
   s.registers.forEach((r, j) => {
     const ra = `${at}.registers[${j}]`;
     checkField(r.measurement, r.field, ra);
+    checkPlausible(r.plausible, ra);
     const words = r.type === "uint16" || r.type === "int16" ? 1 : 2;
     if (r.address + words - 1 > 65535)
       throw new ConfigError(`${ra}.address`, `a ${r.type} at ${r.address} runs past address 65535`);
@@ -415,6 +456,7 @@ function checkOpcua(s: OpcuaSourceConfig, at: string): void {
   s.scalars.forEach((sc, j) => {
     checkNodeId(sc.nodeId, `${at}.scalars[${j}].nodeId`);
     checkField(sc.measurement, sc.field, `${at}.scalars[${j}]`);
+    checkPlausible(sc.plausible, `${at}.scalars[${j}]`);
   });
   const points = new Set<string>();
   s.waveforms.forEach((w, j) => {

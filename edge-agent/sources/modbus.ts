@@ -5,9 +5,9 @@
 // arrive in a poll is delivered even when another unit failed: one silent
 // meter on an RS-485 line must not take the others' values with it.
 import type { ErrorCode } from "../../common/errors.ts";
-import { physicalRangeOf } from "../../common/names.ts";
+import { isPlausible, physicalRangeOf } from "../../common/names.ts";
 import type { Point } from "../../common/wire.ts";
-import type { ModbusRegister, ModbusSourceConfig } from "../config-sources.ts";
+import { type ModbusRegister, type ModbusSourceConfig, plausibleRangeOf } from "../config-sources.ts";
 import { acquireLink, ConnectError, type ModbusLink, releaseLink } from "./modbus-link.ts";
 import { decodeWords, oneBasedHint, otherOrder, planReads, type ReadPlan, wordsOf } from "./modbus-map.ts";
 import {
@@ -203,17 +203,13 @@ export function createModbusSource(config: ModbusSourceConfig, ctx: SourceContex
 const hexWords = (words: readonly number[]): string =>
   words.map((w) => `0x${(w & 0xffff).toString(16).padStart(4, "0")}`).join(" ");
 
-/** Judges a decoded value against its field's physical range, with what to check when it is outside. */
-export function judge(
-  measurement: string,
-  field: string,
-  value: number,
-): { unit: string; ok: boolean; range: string } {
-  const range = physicalRangeOf(measurement, field);
+/** Judges a decoded value against its plausible range, with what to check when it is outside. */
+export function judge(reg: ModbusRegister, value: number): { unit: string; ok: boolean; range: string } {
+  const range = plausibleRangeOf(reg);
   if (!range) return { unit: "", ok: true, range: "" };
   return {
     unit: range.unit,
-    ok: value >= range.min && value <= range.max,
+    ok: isPlausible(value, range),
     range: `${range.min}…${range.max} ${range.unit}`,
   };
 }
@@ -221,7 +217,7 @@ export function judge(
 function rowOf(config: ModbusSourceConfig, plan: ReadPlan, reg: ModbusRegister, words: number[]): ProbeRow {
   const raw = decodeWords(reg.type, words, reg.wordOrder);
   const value = storedValue(raw, reg, reg.type === "float32");
-  const j = judge(reg.measurement, reg.field, value);
+  const j = judge(reg, value);
   let note = "";
   let verdict: ProbeRow["verdict"] = "ok";
   if (!Number.isFinite(value) || !j.ok) {
@@ -233,7 +229,7 @@ function rowOf(config: ModbusSourceConfig, plan: ReadPlan, reg: ModbusRegister, 
         reg,
         reg.type === "float32",
       );
-      if (Number.isFinite(swapped) && judge(reg.measurement, reg.field, swapped).ok)
+      if (Number.isFinite(swapped) && judge(reg, swapped).ok)
         note += `; check word order: ${otherOrder(reg.wordOrder)} gives ${swapped} ${j.unit}`;
       else note += "; check address, type, word order and scale";
     } else note += "; check address, type and scale";
@@ -306,7 +302,7 @@ export async function probeModbus(config: ModbusSourceConfig): Promise<ProbeRow[
                 reg,
                 reg.type === "float32",
               );
-              const j = judge(reg.measurement, reg.field, v);
+              const j = judge(reg, v);
               note += `; function ${alt.fn} address ${alt.address} answers ${v} ${j.unit}${j.ok ? "" : ` (outside ${j.range})`}`;
             }
           }

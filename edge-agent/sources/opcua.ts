@@ -51,9 +51,9 @@ import {
   TimestampsToReturn,
 } from "node-opcua-client";
 import type { ErrorCode } from "../../common/errors.ts";
-import { physicalRangeOf } from "../../common/names.ts";
+import { isPlausible, physicalRangeOf } from "../../common/names.ts";
 import type { Point } from "../../common/wire.ts";
-import type { OpcuaSourceConfig } from "../config-sources.ts";
+import { type OpcuaSourceConfig, plausibleRangeOf } from "../config-sources.ts";
 import { openCursors } from "./cursors.ts";
 import { type Connection, createWaveformReader, toNumber, type WaveformReader } from "./opcua-blocks.ts";
 import { isNodeIdError, type ParsedNodeId, parseNodeId, resolveNamespace } from "./opcua-nodeid.ts";
@@ -569,10 +569,10 @@ export function createOpcuaSource(
           continue;
         }
         const value = scalarValue(dv, s);
-        const range = physicalRangeOf(s.measurement, s.field);
+        const range = plausibleRangeOf(s);
         const raw = String(dv.value.value);
         if (value === null) rows.push(row(name, s.nodeId, raw, null, unit, "error", "not a number"));
-        else if (range && (value < range.min || value > range.max))
+        else if (range && !isPlausible(value, range))
           rows.push(
             row(
               name,
