@@ -172,7 +172,17 @@ export const DiagnosticsConfigSchema = Type.Object(
     ),
     turbineTypes: Type.Record(
       Name(),
-      Type.Object({ zones: Type.Optional(ZoneTableConfigSchema) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          zones: Type.Optional(
+            Type.Unsafe<Static<typeof ZoneTableConfigSchema>>({
+              ...ZoneTableConfigSchema,
+              description: "This type's zone overrides, per component class (see docs/diagnostics.md).",
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
       {
         default: {},
         additionalProperties: false,
