@@ -187,7 +187,10 @@ export const PhysicalRanges: {
  * read with its words swapped often lands there (230 V → 1.1e-15).
  */
 export const isPlausible = (value: number, range: PhysicalRange): boolean =>
-  Number.isFinite(value) && value >= range.min && value <= range.max && !(value !== 0 && Math.abs(value) < 1e-9);
+  Number.isFinite(value) &&
+  value >= range.min &&
+  value <= range.max &&
+  !(value !== 0 && Math.abs(value) < 1e-9);
 
 /** The physical range of a device field, or null when the name is not a known field of the measurement. */
 export function physicalRangeOf(measurement: string, field: string): PhysicalRange | null {

@@ -236,7 +236,18 @@ describe("OPC UA source: nodes the server does not have, node ids that skipped v
     }
   }, 60_000);
 
-  it("a malformed node id that never went through config validation (ns=3,s=x) is an error, not a crash", async () => {
+  it("a malformed node id that never went through config validation (ns=3,s=x) is an error, not a crash — on a unit slow to create subscriptions", async () => {
+    // On a slow unit the old source closed its session while the subscription was still being
+    // created; the late answer surfaced as an unhandled 'error' event that killed the process.
+    await sim.stop();
+    sim = await startTurbine({
+      assetId: ASSET,
+      samples: 1024,
+      waveformRefreshMs: 3_600_000,
+      scadaRefreshMs: 3_600_000,
+      cms: { bufferSlots: 2 },
+      opcuaSlowSubscriptionMs: 500,
+    });
     const config = cmsSource(sim);
     // What a config without validation would hand the source: the typo the integrator made.
     const raw = {

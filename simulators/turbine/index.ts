@@ -187,6 +187,12 @@ export interface TurbineSimOptions {
   opcuaSecurityModes?: readonly ("None" | "Sign" | "SignAndEncrypt")[];
   /** Client certificates: `auto` accepts any (default); `explicit` only those in `opcuaPki.trustedFolder`. */
   opcuaTrustClients?: "auto" | "explicit";
+  /**
+   * Answer CreateSubscription this much later, ms: a slow embedded unit, on
+   * which a client that gives up on its session meanwhile gets the answer
+   * after it closed (the race behind an agent crash, issue 19).
+   */
+  opcuaSlowSubscriptionMs?: number;
   /** Also serve a third-party condition-monitoring unit's dialect (cms.ts): own namespace, DateTime trigger, counts, a block buffer. */
   cms?: CmsOptions;
 }
@@ -335,6 +341,15 @@ export async function start(opts: TurbineSimOptions): Promise<TurbineSim> {
         // A 65536-sample Float array is 256 KiB; keep generous headroom.
         serverCapabilities: { maxArrayLength: 1 << 20, maxByteStringLength: 16 << 20 },
       });
+      const slowMs = opts.opcuaSlowSubscriptionMs ?? 0;
+      if (slowMs > 0) {
+        // node-opcua dispatches service requests to `_on_<Request>` methods; this instance answers one late.
+        const s = server as unknown as Record<string, (...args: unknown[]) => void>;
+        const answer = s._on_CreateSubscriptionRequest!.bind(server);
+        s._on_CreateSubscriptionRequest = (...args: unknown[]) => {
+          setTimeout(() => answer(...args), slowMs).unref();
+        };
+      }
       try {
         await server.initialize();
         buildAddressSpace(server);
