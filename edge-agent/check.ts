@@ -88,7 +88,11 @@ export function renderTable(rows: readonly ProbeRow[]): string[] {
       )
       .join("  ")
       .trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(Math.max(w, 5)))), ...cells.map(line)];
+  return [
+    line(header),
+    line(widths.map((w, i) => "-".repeat(i === widths.length - 1 ? 5 : w))),
+    ...cells.map(line),
+  ];
 }
 
 export async function runEdgeCheck(argv: string[], options: CheckOptions = {}): Promise<number> {
