@@ -197,6 +197,12 @@ export const CentralConfigSchema = Type.Object(
   {
     server: ServerSchema,
     dataDir: Type.String({ minLength: 1, default: ".vetra" }),
+    /**
+     * The region's time zone (IANA): the calendar days, months and clock
+     * times of every report and PDF (savings, the grid answer) and the default
+     * of a service company's zone. Dagestan keeps Moscow time (UTC+3, no DST).
+     */
+    timeZone: Type.String({ minLength: 1, default: "Europe/Moscow" }),
     store: StoreSchema,
     tenants: Type.Array(TenantSchema, { default: [] }),
     sites: Type.Array(SiteSchema, { default: [] }),
@@ -317,6 +323,16 @@ export function checkCentralConfig(
   return { ok: true, config };
 }
 
+/** An IANA zone name Intl knows. */
+export const isTimeZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /** Names proxy-addr accepts for address ranges (fastify's trustProxy). */
 const PROXY_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
 
@@ -346,6 +362,10 @@ function checkReferences(config: CentralConfig): string | null {
   if (proxyError) return proxyError;
   const gridError = checkVoltageClasses(config.grid.voltageClasses);
   if (gridError) return gridError;
+  if (!isTimeZone(config.timeZone)) return `timeZone: unknown time zone "${config.timeZone}"`;
+  for (const [i, s] of config.sites.entries())
+    if (s.timezone !== undefined && !isTimeZone(s.timezone))
+      return `sites[${i}].timezone: unknown time zone "${s.timezone}"`;
   const duplicate = (ids: string[]): number => ids.findIndex((id, i) => ids.indexOf(id) !== i);
   const lists = { tenants: config.tenants, sites: config.sites, assets: config.assets } as const;
   for (const [key, list] of Object.entries(lists)) {
