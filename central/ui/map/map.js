@@ -7,7 +7,7 @@
 // session storage (../lib/token.js), never in the address.
 import { bearer, forgetToken, savedToken, saveToken } from "../lib/token.js";
 import { parseCoordinates } from "./coords.js";
-import { searchPlaces } from "./places.js";
+import { normaliseName, searchPlaces } from "./places.js";
 import { TEXTS } from "./texts.js";
 
 /** Leaflet, loaded by the page as a classic script before this module. */
@@ -153,7 +153,8 @@ L.control.scale({ imperial: false }).addTo(map);
 const legend = new L.Control({ position: "bottomleft" });
 legend.onAdd = () => {
   const div = L.DomUtil.create("div", "legend");
-  let html = `<b>${esc(T.legendPoints)}</b><br>`;
+  // Folded on a phone, where it would cover most of the map.
+  let html = `<details${window.innerWidth > 700 ? " open" : ""}><summary>${esc(T.legendTitle)}</summary><b>${esc(T.legendPoints)}</b><br>`;
   for (const k of /** @type {Level[]} */ (["open", "limited", "closed", "unknown"]))
     html += `<i class="level-${k}"></i>${esc(T[k])}<br>`;
   html += `<b>${esc(T.legendLines)}</b><br>`;
@@ -162,7 +163,7 @@ legend.onAdd = () => {
   html += `<b>${esc(T.legendSites)}</b><br>`;
   for (const k of ["ok", "warning", "alarm"])
     html += `<i class="square state-${k}"></i>${esc(text(`state_${k}`))}<br>`;
-  div.innerHTML = html;
+  div.innerHTML = `${html}</details>`;
   return div;
 };
 legend.addTo(map);
@@ -477,8 +478,11 @@ function findPlace() {
     list.hidden = false;
     return;
   }
-  if (found.length === 1 && found[0]) {
-    takePlace(found[0]);
+  // One match, or a name typed in full (any case, ё or е) that only one place has: taken at once.
+  const whole = found.filter((p) => [p.name_ru, p.name_en].some((n) => normaliseName(n) === normaliseName(text)));
+  const only = found.length === 1 ? found[0] : whole.length === 1 ? whole[0] : undefined;
+  if (only) {
+    takePlace(only);
     return;
   }
   list.innerHTML = found
@@ -607,7 +611,7 @@ async function runCheck() {
   map.fitBounds(bounds.pad(0.15), { maxZoom: 12 });
   byId("answerActions").hidden = false;
   document.body.dataset.options = String(options.length);
-  byId("result").scrollIntoView({ block: "nearest" });
+  byId("result").scrollIntoView({ block: "start" });
 }
 byId("checkForm").addEventListener("submit", (e) => {
   e.preventDefault();

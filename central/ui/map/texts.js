@@ -70,6 +70,7 @@ export const TEXTS = {
     signOut: "Выйти",
     badToken: "Токен не принят",
     searchBtn: "Найти",
+    legendTitle: "Легенда",
     place: "Место: населённый пункт, подстанция или координаты",
     placePlaceholder: "Избербаш, ПС Каякент, 42.57, 47.86 или 42°34′N 47°52′E",
     placeHint:
@@ -175,6 +176,7 @@ export const TEXTS = {
     signOut: "Sign out",
     badToken: "Token not accepted",
     searchBtn: "Find",
+    legendTitle: "Legend",
     place: "Place: settlement, substation or coordinates",
     placePlaceholder: "Izberbash, PS Kayakent, 42.57, 47.86 or 42°34′N 47°52′E",
     placeHint:
