@@ -97,7 +97,9 @@ describe.skipIf(!browserRequired())("grid-connection map (/map)", () => {
           // Typed coordinates, degrees-minutes-seconds with the page language's hemisphere letters.
           const dms = lang === "ru" ? "42°34′ с.ш. 47°52′ в.д." : "42°34′N 47°52′E";
           const shown = await checkAt(page, dms);
-          expect(await page.textContent("#site")).toBe(lang === "ru" ? "42,56667, 47,86667" : "42.56667, 47.86667");
+          expect(await page.textContent("#site")).toBe(
+            lang === "ru" ? "42,56667, 47,86667" : "42.56667, 47.86667",
+          );
           expect(shown).toBeGreaterThan(0);
           expect(await page.locator("path.opt-line").count()).toBe(shown);
           expect(await page.locator("#options > li").count()).toBe(shown);
@@ -105,8 +107,12 @@ describe.skipIf(!browserRequired())("grid-connection map (/map)", () => {
           // Side by side, explained: the comparison's columns are the options, its terms have titles.
           expect(await page.locator("#compare thead th").count()).toBe(Math.min(shown, 4) + 1);
           expect(await page.getAttribute("#compare tbody th[title] >> nth=0", "title")).toBeTruthy();
-          expect(await page.textContent("#explain")).toContain(lang === "ru" ? "Критерий N-1" : "N-1 criterion");
-          expect(await page.textContent("#bestLine")).toMatch(lang === "ru" ? /Лучший вариант|Подходящего/ : /Best option|No suitable/);
+          expect(await page.textContent("#explain")).toContain(
+            lang === "ru" ? "Критерий N-1" : "N-1 criterion",
+          );
+          expect(await page.textContent("#bestLine")).toMatch(
+            lang === "ru" ? /Лучший вариант|Подходящего/ : /Best option|No suitable/,
+          );
           expect(await isClickable(page, "#pdfBtn", true)).toBe(true);
           expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
           await page.evaluate(() => window.scrollTo(0, 0));

@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, parseTime, principalOf } from "../http.ts";
-import { REPORTS_PAGE } from "../savings/page.ts";
+import { reportsPage } from "../savings/page.ts";
 import { renderPdf } from "../savings/pdf.ts";
 import {
   buildReport,
@@ -127,6 +127,7 @@ const savings: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, met
         baselineFromMs: time("baseline_from", q.baseline_from),
         baselineToMs: time("baseline_to", q.baseline_to),
         nowMs,
+        timeZone: config.timeZone,
       });
       if (periods.reportingToMs <= periods.reportingFromMs || periods.baselineToMs <= periods.baselineFromMs)
         throw new ApiError("BAD_REQUEST", "Each period must end after it starts");
@@ -180,7 +181,10 @@ const savings: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, met
     "/reports",
     { config: { access: { public: true } }, schema: { hide: true } },
     async (_request, reply) =>
-      reply.type("text/html; charset=utf-8").header("Cache-Control", "no-store").send(REPORTS_PAGE),
+      reply
+        .type("text/html; charset=utf-8")
+        .header("Cache-Control", "no-store")
+        .send(reportsPage({ timeZone: config.timeZone })),
   );
 };
 
