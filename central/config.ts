@@ -363,6 +363,11 @@ function checkReferences(config: CentralConfig): string | null {
   const gridError = checkVoltageClasses(config.grid.voltageClasses);
   if (gridError) return gridError;
   if (!isTimeZone(config.timeZone)) return `timeZone: unknown time zone "${config.timeZone}"`;
+  const facilityIds = new Set(
+    config.assets.filter((a) => a.kind === "hospital" || a.kind === "clinic" || a.kind === "school").map((a) => a.id),
+  );
+  for (const id of Object.keys(config.savings.facilities))
+    if (!facilityIds.has(id)) return `savings.facilities.${id}: not a facility asset (hospital, clinic or school)`;
   for (const [i, s] of config.sites.entries())
     if (s.timezone !== undefined && !isTimeZone(s.timezone))
       return `sites[${i}].timezone: unknown time zone "${s.timezone}"`;

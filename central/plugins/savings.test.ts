@@ -163,7 +163,15 @@ describe("savings report (GET /api/v1/savings/report, /reports)", () => {
         expect(plain).toContain(`${n(json.avoided_kwh!, 0)} ± ${n(json.uncertainty_kwh!, 0)}`);
         expect(plain).toContain(n(json.savings_pct!, 1));
         expect(plain).toContain(n(json.avoided_kwh! * 8, 0)); // RUB at the configured 8 RUB/kWh
-        expect(plain).toContain(n(json.avoided_kwh! * 0.5, 0)); // kg CO2 at 0.5 kg/kWh
+        expect(plain).toContain(n((json.avoided_kwh! * 0.5) / 1000, 1)); // tonnes of CO2 at 0.5 kg/kWh
+        // Page 1 is the executive summary: the saving with its uncertainty, before the method.
+        const first = execFileSync("pdftotext", ["-layout", "-f", "1", "-l", "1", file, "-"], {
+          encoding: "utf8",
+        }).replace(/[\u00a0\u202f]/g, " ");
+        expect(first).toContain(n(json.avoided_kwh!, 0));
+        expect(first).toContain(`± ${n(json.uncertainty_kwh!, 0)}`);
+        expect(first).toContain(lang === "ru" ? "Что это значит" : "What it means");
+        expect(first).toContain("Europe/Moscow (UTC+3)");
         expect(plain).toContain(n(100 * json.cv_rmse!, 1));
         expect(plain).toContain(lang === "ru" ? "01.01.2026 — 31.10.2026" : "2026-01-01 — 2026-10-31");
         expect(text).toContain("Hospital 1 (H01)");

@@ -15,6 +15,7 @@ import {
   portfolioCsv,
   type SavingsReport,
 } from "../savings/report.ts";
+import { withContexts } from "../savings/intensity.ts";
 import { intervalsCsv } from "../savings/savings.ts";
 
 export const FACILITY_KINDS = new Set(["hospital", "clinic", "school"]);
@@ -146,7 +147,7 @@ const savings: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, met
       });
       if (r.kind === "retryable") throw new ApiError("STORE_UNAVAILABLE", r.message);
       if (r.kind === "failure") throw new ApiError("QUERY_FAILED", r.message);
-      const report = r.value;
+      const report = withContexts(r.value, config.savings.facilities);
       const stem = `savings-${q.facility ?? "portfolio"}-${report.reporting_from.slice(0, 10)}_${report.reporting_to.slice(0, 10)}`;
       if (q.format === "csv") {
         const body =
@@ -157,16 +158,12 @@ const savings: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, met
           .send(body as never);
       }
       if (q.format === "pdf") {
-        // The report names who asked for it and shows dates in the site's zone
-        // when one facility's site has a configured time zone.
+        // The report names who asked for it; its dates and days are the region's (config timeZone).
         const principal = principalOf(request);
-        const single = facilities.length === 1 ? facilities[0] : undefined;
-        const timeZone = single
-          ? (meta.listSites().find((s) => s.id === single.site)?.timezone ?? undefined)
-          : undefined;
         const pdf = await renderPdf(report, q.lang, {
           generatedBy: principal.label ? `${principal.label} (${principal.role})` : principal.role,
-          ...(timeZone ? { timeZone } : {}),
+          timeZone: config.timeZone,
+          signOff: config.savings.signOff,
         });
         return reply
           .type("application/pdf")

@@ -19,6 +19,7 @@ import { queryColumns } from "../stores/columns.ts";
 import { embeddedStoreFile } from "../stores/embedded.ts";
 import type { ColumnSeries, SeriesQuery, TimeSeriesStore } from "../stores/types.ts";
 import type { SavingsConfig } from "./config.ts";
+import type { FacilityContext } from "./intensity.ts";
 import { zoneOffsetMs } from "./pdf-format.ts";
 import {
   aggregatePortfolio,
@@ -356,7 +357,7 @@ export function defaultPeriods(args: {
   return { baselineFromMs, baselineToMs, reportingFromMs, reportingToMs };
 }
 
-export interface FacilityReport extends Omit<SavingsResult, "intervals"> {
+export interface FacilityReport extends Omit<SavingsResult, "intervals">, Partial<FacilityContext> {
   id: string;
   name: string;
   kind: string;
