@@ -13,6 +13,7 @@ import {
   bandBins,
   bandSquaredEnvelope,
   type EnvelopeSpectrum,
+  envelopeKurtosis,
   type SignalSpectrum,
   type SquaredEnvelope,
   signalSpectrum,
@@ -30,9 +31,15 @@ import { type FftBackend, fastestFft, nextPowerOfTwo } from "../dsp/fft.ts";
 import { fastKurtogram } from "../dsp/kurtogram.ts";
 import { angleResample, isSpeedRamp, type SpeedRamp } from "../dsp/orders.ts";
 import { cepstralPrewhiten } from "../dsp/prewhiten.ts";
+import { refineShaftSpeed } from "../dsp/shaft-speed.ts";
 import { HANN_ENBW_BINS, hannPowerFromSpectrum, welchPowerSpectrum } from "../dsp/welch.ts";
 import { perSize } from "../dsp/workspace.ts";
-import { bearingDefectOrders, scoreBearingFaults } from "./bearing.ts";
+import {
+  type BearingView,
+  bearingDefectOrders,
+  diagnoseBearing,
+  STATED_SPEED_UNCERTAINTY,
+} from "./bearing.ts";
 import { analyseShaft } from "./shaft.ts";
 import type {
   BlockSamples,
@@ -59,6 +66,13 @@ export const SNAPSHOT_MAX_VALUES = 4096;
  * into warnings, for fewer stray warnings. Off.
  */
 export const PREWHITEN_DEFAULT = false;
+
+/**
+ * Relative uncertainty of a shaft speed read off the spectrum's 1× line: its interpolated position
+ * is good to a few hundredths of a bin, the speed wanders within a block by a few tenths of a per
+ * cent on a test rig's induction motor.
+ */
+const REFINED_SPEED_UNCERTAINTY = 0.003;
 
 /** The Welch segment length the chain uses (the whole block up to 2^17); defined with the features. */
 export { segmentLengthFor };
@@ -218,19 +232,109 @@ export function envelopeAnalysis(
   const spec = prewhiten ? cepstralPrewhiten(signal, spareBins(signal.size)) : signal;
   const { best } = fastKurtogram(spec, { minBandwidthHz }, fft);
   const [first, last] = bandBins(spec, best.lowHz, best.highHz);
+  const ses = bandEnvelopeSpectrum(spec, first, last, best.bandwidthHz, fft, ramp);
+  return { ses, bandHz: [best.lowHz, best.highHz], spectralKurtosis: best.kurtosis };
+}
+
+/**
+ * The squared-envelope spectrum of the band of bins [first, last]; under a
+ * speed ramp the squared envelope (already decimated, so this is cheap) is
+ * first resampled to equal shaft angles at the rate it would have at the mean
+ * speed, so the defect lines stand where the mean speed puts them instead of
+ * smearing over the ramp.
+ */
+function bandEnvelopeSpectrum(
+  spec: SignalSpectrum,
+  first: number,
+  last: number,
+  bandwidthHz: number,
+  fft: FftBackend,
+  ramp: SpeedRamp | null,
+): EnvelopeSpectrum {
   let env: SquaredEnvelope = bandSquaredEnvelope(spec, first, last, 2, fft);
   if (ramp !== null) {
-    // Speed ramps within the block: the squared envelope (already decimated, so this is cheap) is
-    // resampled to equal shaft angles at the rate it would have at the mean speed, so the defect
-    // lines stand where the mean speed puts them instead of smearing over the ramp.
     const meanHz = 0.5 * (ramp.startHz + ramp.endHz);
     const out = angleWorkspace(Math.ceil(env.count * (Math.max(ramp.startHz, ramp.endHz) / meanHz)) + 4);
     const count = angleResample(env.values, env.count, env.rateHz, ramp, env.rateHz / meanHz, out);
     env = { values: out, count, rateHz: env.rateHz };
   }
-  const ses = squaredEnvelopeSpectrum(env, best.bandwidthHz, 2, fft);
-  return { ses, bandHz: [best.lowHz, best.highHz], spectralKurtosis: best.kurtosis };
+  return squaredEnvelopeSpectrum(env, bandwidthHz, 2, fft);
 }
+
+/** Highest fraction of the Nyquist frequency a demodulation band reaches (the converter's roll-off above). */
+const TOP_OF_BAND = 0.9;
+
+/**
+ * The two views of a bearing's impacts that Smith & Randall (MSSP 64–65,
+ * 2015) diagnose the CWRU records with: the squared envelope of the band the
+ * fast kurtogram picks (Antoni 2007), and of the whole band after cepstral
+ * pre-whitening (Sawalhi & Randall; Borghesani et al., MSSP 36 (2013)),
+ * which removes discrete lines and the resonances' colour so that impacts in
+ * a band the kurtogram did not pick still show. Each comes with the spectral
+ * kurtosis of its band (for the whitened band, of its complex envelope).
+ */
+export function bearingViews(
+  signal: SignalSpectrum,
+  minBandwidthHz: number,
+  fft: FftBackend,
+  ramp: SpeedRamp | null,
+): { views: BearingView[]; kurtogram: EnvelopeAnalysis } {
+  const kurtogram = envelopeAnalysis(signal, minBandwidthHz, false, fft, ramp);
+  // The kurtogram view's amplitudes are kept apart: the whitened view's spectrum may be of the same size.
+  const kept = keptAmplitudes(kurtogram.ses.amplitude.length);
+  kept.set(kurtogram.ses.amplitude);
+  const first: BearingView = {
+    name: "kurtogram",
+    ses: { ...kurtogram.ses, amplitude: kept },
+    bandHz: kurtogram.bandHz,
+    kurtosis: kurtogram.spectralKurtosis,
+  };
+  const white = cepstralPrewhiten(signal, spareBins(signal.size));
+  // Whitening lifts every bin to the same level, numerical noise above an anti-alias filter included.
+  const topHz = Math.min(TOP_OF_BAND * (signal.sampleRateHz / 2), occupiedTopHz(signal));
+  const [lo, hi] = bandBins(white, 0, topHz);
+  const env = bandSquaredEnvelope(white, lo, hi, 2, fft);
+  const kurtosis = envelopeKurtosis(env);
+  const ses = bandEnvelopeSpectrum(white, lo, hi, topHz, fft, ramp);
+  return {
+    views: [first, { name: "prewhitened", ses, bandHz: [0, topHz], kurtosis }],
+    kurtogram: { ...kurtogram, ses: first.ses },
+  };
+}
+
+/** Blocks the spectrum is cut into to find where it ends. */
+const OCCUPANCY_BLOCKS = 128;
+/** A block below this fraction of the strongest block's energy holds no signal (80 dB down). */
+const EMPTY_BLOCK_RATIO = 1e-8;
+
+/**
+ * The top of the occupied part of a spectrum: the upper edge of the highest
+ * of OCCUPANCY_BLOCKS equal blocks whose energy is at least EMPTY_BLOCK_RATIO
+ * of the strongest block's (an upsampled record, or a converter's stop band,
+ * leaves the top of the spectrum empty).
+ */
+function occupiedTopHz(signal: SignalSpectrum): number {
+  const half = signal.size / 2;
+  const width = Math.max(1, Math.floor(half / OCCUPANCY_BLOCKS));
+  const blocks = Math.floor(half / width);
+  const energies = blockEnergies(signal.bins, width, blocks);
+  let strongest = 0;
+  for (let b = 0; b < blocks; b++) strongest = Math.max(strongest, energies[b]!);
+  let top = blocks;
+  while (top > 1 && energies[top - 1]! < EMPTY_BLOCK_RATIO * strongest) top--;
+  return (top * width * signal.sampleRateHz) / signal.size;
+}
+
+/** Σ|X_k|² of each block of `width` bins from bin 0 (interleaved complex). */
+function blockEnergies(bins: Float64Array, width: number, blocks: number): Float64Array {
+  const out = new Float64Array(blocks);
+  for (let k = 0; k < blocks * width; k++) {
+    out[Math.floor(k / width)]! += bins[2 * k]! * bins[2 * k]! + bins[2 * k + 1]! * bins[2 * k + 1]!;
+  }
+  return out;
+}
+
+const keptAmplitudes = perSize((size) => new Float64Array(size));
 
 /** Diagnoses one block of one measuring point. */
 export function diagnoseBlock(
@@ -276,31 +380,46 @@ export function diagnoseBlock(
         : (ctx.speedRpm + ctx.speedRpmEnd) / 2;
   const shaftHz = speedRpm !== null && speedRpm > 0 ? speedRpm / 60 : null;
 
+  // The envelope the snapshot shows (the view the bearing call rests on) and the kurtogram's band (a feature).
   let envelope: EnvelopeAnalysis;
+  let kurtogramBand: EnvelopeAnalysis;
   let envelopeTopHz = 500;
   if (ctx.bearing !== undefined && shaftHz !== null) {
     const orders = bearingDefectOrders(ctx.bearing);
-    const bpfiHz = orders.bpfi * shaftHz;
-    // The band must hold the lines looked for and their sidebands: a few × BPFI.
     const startHz = (ctx.speedRpm ?? 0) / 60;
     const endHz = (ctx.speedRpmEnd ?? ctx.speedRpm ?? 0) / 60;
     const ramp =
       startHz > 0 && endHz > 0 && isSpeedRamp(startHz, endHz) ? { startHz, endHz, durationS: n / fs } : null;
-    envelope = envelopeAnalysis(spec, 4 * bpfiHz, prewhiten, fft, ramp);
+    // The speed as the spectrum's 1× line has it (a stated speed may be off by a few per cent); under a
+    // ramp 1× is smeared and the stated speeds are what the resampling follows.
+    const speed = ramp === null ? refineShaftSpeed(ps, shaftHz) : null;
+    const bearingShaftHz = speed?.hz ?? shaftHz;
+    features.shaft_speed_hz = bearingShaftHz;
+    const bpfiHz = orders.bpfi * bearingShaftHz;
+    // The band must hold the lines looked for and their sidebands: a few × BPFI.
+    const { views, kurtogram } = bearingViews(spec, 4 * bpfiHz, fft, ramp);
     envelopeTopHz = Math.max(10 * bpfiHz, 500);
     const g2 = STANDARD_GRAVITY_M_S2 * STANDARD_GRAVITY_M_S2;
-    const scored = scoreBearingFaults(envelope.ses, shaftHz, orders, {
+    const scored = diagnoseBearing(views, bearingShaftHz, orders, {
       amplitudeScale: 1 / g2,
       amplitudeUnit: "g2",
-      bandHz: envelope.bandHz,
-      bandKurtosis: envelope.spectralKurtosis,
+      speedUncertainty: speed?.refined ? REFINED_SPEED_UNCERTAINTY : STATED_SPEED_UNCERTAINTY,
     });
+    const shown = views[scored.viewIndex]!;
+    envelope =
+      scored.viewIndex === 0
+        ? kurtogram
+        : { ses: shown.ses, bandHz: shown.bandHz, spectralKurtosis: shown.kurtosis ?? Number.NaN };
+    kurtogramBand = kurtogram;
     findings.push(...scored.findings);
     markers.push(...scored.markers);
-  } else envelope = envelopeAnalysis(spec, fs / 16, prewhiten, fft);
-  features.env_band_low_hz = envelope.bandHz[0];
-  features.env_band_high_hz = envelope.bandHz[1];
-  features.env_spectral_kurtosis = envelope.spectralKurtosis;
+  } else {
+    envelope = envelopeAnalysis(spec, fs / 16, prewhiten, fft);
+    kurtogramBand = envelope;
+  }
+  features.env_band_low_hz = kurtogramBand.bandHz[0];
+  features.env_band_high_hz = kurtogramBand.bandHz[1];
+  features.env_spectral_kurtosis = kurtogramBand.spectralKurtosis;
   const envTrace = envelopeTrace(envelope.ses, envelopeTopHz);
 
   // Shaft orders and gear mesh; its markers include 1×–3× of the shaft.
