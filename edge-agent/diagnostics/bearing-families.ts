@@ -284,8 +284,9 @@ export function scoreFamily(rs: RatedSpectrum, spec: FamilySpec, claim: Uint8Arr
   const hs = harmonicsOf(rs, spec);
   const f0 = spec.fundamentalHz;
   const maxH = hs.length > 0 ? hs[hs.length - 1]! : 1;
-  // Step so that the highest harmonic moves by a quarter of the resolution per step.
-  const step = Math.max((0.25 * rs.res) / maxH, 1e-6 * f0);
+  // Step so that the highest harmonic moves by half the resolution per step: its line, read in a
+  // window of ±¾ of the resolution, is then within ±¼ of some trial's multiple.
+  const step = Math.max((0.5 * rs.res) / maxH, 1e-6 * f0);
   const bestF = fitFundamental(rs, spec, hs, step, claim);
   const lines = hs.map((h) => readLine(rs, h, h * f0, h * bestF, claim));
   const foundLines = lines.filter((l) => l.found);

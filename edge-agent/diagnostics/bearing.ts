@@ -202,6 +202,18 @@ function familySpecs(orders: DefectOrders, shaftHz: number, u: number): FamilySp
 }
 
 /**
+ * Highest frequency the bearing scoring reads in an envelope spectrum, Hz:
+ * every family's top harmonic at the top of its search window with its
+ * sidebands, and the smeared element's humps and flanks up to 2.5×BSF
+ * (a few resolution bins of margin aside, which readLimitHz adds).
+ */
+export function bearingReadLimitHz(orders: DefectOrders, shaftHz: number): number {
+  const specs = familySpecs(orders, shaftHz, STATED_SPEED_UNCERTAINTY * 3);
+  const bsf = orders.bsf * shaftHz;
+  return Math.max(readLimitHz(specs, 0, 0), 2.6 * bsf * (1 + 2 * SLIP_ABOVE + 3 * STATED_SPEED_UNCERTAINTY));
+}
+
+/**
  * Scores BPFO, BPFI, BSF and FTF families in one squared-envelope spectrum
  * (see diagnoseBearing); `bandHz` and `bandKurtosis` describe its band.
  */

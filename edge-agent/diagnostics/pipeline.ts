@@ -12,6 +12,7 @@ import { type ComponentClass, type IsoZone, STANDARD_GRAVITY_M_S2 } from "../../
 import {
   bandBins,
   bandSquaredEnvelope,
+  decimateSquaredEnvelope,
   type EnvelopeSpectrum,
   envelopeKurtosis,
   type SignalSpectrum,
@@ -37,6 +38,7 @@ import { perSize } from "../dsp/workspace.ts";
 import {
   type BearingView,
   bearingDefectOrders,
+  bearingReadLimitHz,
   diagnoseBearing,
   STATED_SPEED_UNCERTAINTY,
 } from "./bearing.ts";
@@ -220,7 +222,8 @@ export interface EnvelopeAnalysis {
 /**
  * Squared-envelope spectrum of a detrended block (m/s²) in the band the
  * kurtogram picks among bands at least `minBandwidthHz` wide; pre-whitened
- * first (cepstral) when asked.
+ * first (cepstral) when asked. Lines above `topHz` are not needed (default:
+ * all the band gives).
  */
 export function envelopeAnalysis(
   signal: SignalSpectrum,
@@ -228,37 +231,77 @@ export function envelopeAnalysis(
   prewhiten: boolean,
   fft: FftBackend,
   ramp: SpeedRamp | null = null,
+  topHz = Number.POSITIVE_INFINITY,
 ): EnvelopeAnalysis {
   const spec = prewhiten ? cepstralPrewhiten(signal, spareBins(signal.size)) : signal;
   const { best } = fastKurtogram(spec, { minBandwidthHz }, fft);
   const [first, last] = bandBins(spec, best.lowHz, best.highHz);
-  const ses = bandEnvelopeSpectrum(spec, first, last, best.bandwidthHz, fft, ramp);
+  const env = bandSquaredEnvelope(spec, first, last, 2, fft);
+  const ses = envelopeSpectrumOf(env, best.bandwidthHz, topHz, fft, ramp);
   return { ses, bandHz: [best.lowHz, best.highHz], spectralKurtosis: best.kurtosis };
 }
 
 /**
- * The squared-envelope spectrum of the band of bins [first, last]; under a
- * speed ramp the squared envelope (already decimated, so this is cheap) is
- * first resampled to equal shaft angles at the rate it would have at the mean
- * speed, so the defect lines stand where the mean speed puts them instead of
- * smearing over the ramp.
+ * The squared-envelope spectrum of a band's squared envelope up to `topHz`
+ * (decimated first when the band is wider than that needs); under a speed
+ * ramp the squared envelope is first resampled to equal shaft angles at the
+ * rate it would have at the mean speed, so the defect lines stand where the
+ * mean speed puts them instead of smearing over the ramp.
  */
-function bandEnvelopeSpectrum(
-  spec: SignalSpectrum,
-  first: number,
-  last: number,
+function envelopeSpectrumOf(
+  squared: SquaredEnvelope,
   bandwidthHz: number,
+  topHz: number,
   fft: FftBackend,
   ramp: SpeedRamp | null,
 ): EnvelopeSpectrum {
-  let env: SquaredEnvelope = bandSquaredEnvelope(spec, first, last, 2, fft);
+  // A ramp stretches the time axis by up to its end speed over its mean: keep the lines up there too.
+  const lowPassHz = lowPassHzFor(topHz, ramp);
+  let env = Number.isFinite(topHz) ? decimateSquaredEnvelope(squared, lowPassHz, fft) : squared;
+  // Decimated, the spectrum holds nothing above the low-pass.
+  const validHz = env === squared ? bandwidthHz : Math.min(bandwidthHz, lowPassHz);
   if (ramp !== null) {
     const meanHz = 0.5 * (ramp.startHz + ramp.endHz);
     const out = angleWorkspace(Math.ceil(env.count * (Math.max(ramp.startHz, ramp.endHz) / meanHz)) + 4);
     const count = angleResample(env.values, env.count, env.rateHz, ramp, env.rateHz / meanHz, out);
     env = { values: out, count, rateHz: env.rateHz };
   }
-  return squaredEnvelopeSpectrum(env, bandwidthHz, 2, fft);
+  return squaredEnvelopeSpectrum(env, validHz, 2, fft);
+}
+
+/**
+ * The low-pass an envelope spectrum read up to `topHz` is decimated with: a
+ * tenth above it, and under a ramp as much higher as the resampling to the
+ * mean speed stretches the time axis.
+ */
+function lowPassHzFor(topHz: number, ramp: SpeedRamp | null): number {
+  const stretch =
+    ramp === null ? 1 : Math.max(ramp.startHz, ramp.endHz) / (0.5 * (ramp.startHz + ramp.endHz));
+  return 1.1 * stretch * topHz;
+}
+
+/**
+ * The whitened band's bins and the oversampling of its complex envelope: the
+ * whole band up to `topHz` sampled critically (L = the power of two ≥ its
+ * bins) costs half the transforms of twice that, but |z|² spans twice the
+ * band's width, and what lies beyond the rate R = L·df folds back to R minus
+ * its frequency. The band's low end is raised until nothing folds below
+ * `lowPassHz` (width ≤ R − lowPassHz); where that leaves less than half the
+ * band, it is sampled at twice the rate instead, without folding.
+ */
+function aliasFreeBand(
+  spec: SignalSpectrum,
+  topHz: number,
+  lowPassHz: number,
+): { band: [number, number]; oversample: 1 | 2 } {
+  const [first, last] = bandBins(spec, 0, topHz);
+  const df = spec.sampleRateHz / spec.size;
+  const l = nextPowerOfTwo(last - first + 1);
+  const lowHz = Math.max(0, topHz - (l * df - lowPassHz));
+  const [trimmed] = bandBins(spec, lowHz, topHz);
+  // Trimmed to half the power of two or less, the envelope would be sampled at half the rate: oversample instead.
+  if (last - trimmed + 1 <= l / 2 || lowHz > 0.5 * topHz) return { band: [first, last], oversample: 2 };
+  return { band: [trimmed, last], oversample: 1 };
 }
 
 /** Highest fraction of the Nyquist frequency a demodulation band reaches (the converter's roll-off above). */
@@ -272,14 +315,17 @@ const TOP_OF_BAND = 0.9;
  * which removes discrete lines and the resonances' colour so that impacts in
  * a band the kurtogram did not pick still show. Each comes with the spectral
  * kurtosis of its band (for the whitened band, of its complex envelope).
+ * Their envelope spectra reach `topHz` (the highest line the families read,
+ * and the snapshot's top).
  */
 export function bearingViews(
   signal: SignalSpectrum,
   minBandwidthHz: number,
+  topHz: number,
   fft: FftBackend,
   ramp: SpeedRamp | null,
 ): { views: BearingView[]; kurtogram: EnvelopeAnalysis } {
-  const kurtogram = envelopeAnalysis(signal, minBandwidthHz, false, fft, ramp);
+  const kurtogram = envelopeAnalysis(signal, minBandwidthHz, false, fft, ramp, topHz);
   // The kurtogram view's amplitudes are kept apart: the whitened view's spectrum may be of the same size.
   const kept = keptAmplitudes(kurtogram.ses.amplitude.length);
   kept.set(kurtogram.ses.amplitude);
@@ -291,13 +337,14 @@ export function bearingViews(
   };
   const white = cepstralPrewhiten(signal, spareBins(signal.size));
   // Whitening lifts every bin to the same level, numerical noise above an anti-alias filter included.
-  const topHz = Math.min(TOP_OF_BAND * (signal.sampleRateHz / 2), occupiedTopHz(signal));
-  const [lo, hi] = bandBins(white, 0, topHz);
-  const env = bandSquaredEnvelope(white, lo, hi, 2, fft);
+  const bandTopHz = Math.min(TOP_OF_BAND * (signal.sampleRateHz / 2), occupiedTopHz(signal));
+  const { band, oversample } = aliasFreeBand(white, bandTopHz, lowPassHzFor(topHz, ramp));
+  const env = bandSquaredEnvelope(white, band[0], band[1], oversample, fft);
   const kurtosis = envelopeKurtosis(env);
-  const ses = bandEnvelopeSpectrum(white, lo, hi, topHz, fft, ramp);
+  const ses = envelopeSpectrumOf(env, bandTopHz, topHz, fft, ramp);
+  const df = signal.sampleRateHz / signal.size;
   return {
-    views: [first, { name: "prewhitened", ses, bandHz: [0, topHz], kurtosis }],
+    views: [first, { name: "prewhitened", ses, bandHz: [band[0] * df, bandTopHz], kurtosis }],
     kurtogram: { ...kurtogram, ses: first.ses },
   };
 }
@@ -396,9 +443,15 @@ export function diagnoseBlock(
     const bearingShaftHz = speed?.hz ?? shaftHz;
     features.shaft_speed_hz = bearingShaftHz;
     const bpfiHz = orders.bpfi * bearingShaftHz;
-    // The band must hold the lines looked for and their sidebands: a few × BPFI.
-    const { views, kurtogram } = bearingViews(spec, 4 * bpfiHz, fft, ramp);
     envelopeTopHz = Math.max(10 * bpfiHz, 500);
+    // The band must hold the lines looked for and their sidebands: a few × BPFI.
+    const { views, kurtogram } = bearingViews(
+      spec,
+      4 * bpfiHz,
+      Math.max(envelopeTopHz, bearingReadLimitHz(orders, bearingShaftHz)),
+      fft,
+      ramp,
+    );
     const g2 = STANDARD_GRAVITY_M_S2 * STANDARD_GRAVITY_M_S2;
     const scored = diagnoseBearing(views, bearingShaftHz, orders, {
       amplitudeScale: 1 / g2,

@@ -52,13 +52,6 @@ export interface KurtogramOptions {
    * most samples behind it and the lowest noise floor in the envelope spectrum.
    */
   readonly impulsiveKurtosis?: number;
-  /**
-   * Bands holding less than this fraction of the energy of the strongest band of their level are
-   * not chosen (default 1e-8, 80 dB down): below a converter's resolution or an anti-alias filter's
-   * stop band a band holds only numerical noise and the leakage of what is around it, whose kurtosis
-   * can be anything (an upsampled record's empty top, for one).
-   */
-  readonly minEnergyRatio?: number;
 }
 
 export interface Kurtogram {
@@ -75,23 +68,6 @@ export function kurtogramLevels(maxLevel: number): { level: number; bands: numbe
     if (k < maxLevel) out.push({ level: k + 0.6, bands: 3 * 2 ** (k - 1) });
   }
   return out;
-}
-
-/** Σ|X_k|² over each of `bands` bands of width `bw` Hz of a spectrum. */
-function bandEnergies(spec: SignalSpectrum, bands: number, bw: number): Float64Array {
-  const out = new Float64Array(bands);
-  for (let i = 0; i < bands; i++) {
-    const [first, last] = bandBins(spec, i * bw, (i + 1) * bw);
-    out[i] = binEnergy(spec.bins, first, last);
-  }
-  return out;
-}
-
-/** Σ (re² + im²) of the interleaved complex bins first…last. */
-function binEnergy(bins: Float64Array, first: number, last: number): number {
-  let sum = 0;
-  for (let k = 2 * first; k <= 2 * last + 1; k++) sum += bins[k]! * bins[k]!;
-  return sum;
 }
 
 /**
@@ -113,23 +89,15 @@ export function fastKurtogram(
     ({ level, bands }) => level === 0 || nyquist / bands >= opts.minBandwidthHz,
   );
   const rows = all.slice(Math.max(0, all.length - (opts.maxRows ?? 4)));
-  const minEnergyRatio = opts.minEnergyRatio ?? 1e-8;
   for (const { level, bands } of rows) {
     const bw = nyquist / bands;
     const row: number[] = [];
-    const energies = bandEnergies(spec, bands, bw);
-    let strongest = 0;
-    for (const e of energies) strongest = Math.max(strongest, e);
     for (let i = 0; i < bands; i++) {
       const lowHz = i * bw;
       const highHz = (i + 1) * bw;
       const [first, last] = bandBins(spec, lowHz, highHz);
       // Bands that may not be chosen are not computed (NaN in the map).
-      if (
-        last - first < 3 ||
-        (level > 0 && (lowHz < (opts.minLowHz ?? 0) || highHz > maxHighHz)) ||
-        energies[i]! < minEnergyRatio * strongest
-      ) {
+      if (last - first < 3 || (level > 0 && (lowHz < (opts.minLowHz ?? 0) || highHz > maxHighHz))) {
         row.push(Number.NaN);
         continue;
       }
