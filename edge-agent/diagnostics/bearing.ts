@@ -381,12 +381,15 @@ export function diagnoseBearing(
  * The four families in one view. The element's lines are read after the
  * races': a race defect's comb — its harmonics and, for an inner race, their
  * ±1× sidebands — is dense, and a BSF series with its search window can
- * always line up some of it, so the lines of a race family found are claimed
- * first and the element must stand on the rest.
+ * always line up some of it, so the lines of a race family found with an
+ * alarm's evidence (for an inner race: its sidebands included) are claimed
+ * first and the element must stand on the rest. A weaker race series is not:
+ * a lagging element's 2×BSF may sit in the inner race's window (a generator
+ * bearing's 2×BSF is 3 % above its BPFI).
  */
 function scoreFamilies(rs: RatedSpectrum, specs: readonly FamilySpec[]): FamilyScore[] {
   const families = specs.map((s) => scoreFamily(rs, s, null));
-  const races = families.filter((f) => (f.kind === "bpfo" || f.kind === "bpfi") && f.severity !== null);
+  const races = families.filter((f) => (f.kind === "bpfo" || f.kind === "bpfi") && f.severity === "alarm");
   if (races.length > 0) {
     const claim = claimMask(rs);
     const tol = 0.75 * rs.res;
