@@ -120,3 +120,20 @@ export function grade(
 
 /** Confidence 0…1 from evidence in dB: 1 − e^(−score/30) (an alarm's 28 dB gives 0.6). */
 export const confidenceOf = (score: number): number => Math.min(1, Math.max(0, 1 - Math.exp(-score / 30)));
+
+/**
+ * Spectral kurtosis that a sinusoidal modulation of Gaussian noise at depth
+ * m gives its band: z = (1 + m·sin θ)·g, so E|z|⁴/(E|z|²)² − 2 =
+ * 2·E[(1 + m·sin θ)⁴] / E[(1 + m·sin θ)²]² − 2 with E[(1 + m·sin θ)²] = 1 + m²/2
+ * and E[(1 + m·sin θ)⁴] = 1 + 3m² + 3m⁴/8. The depth is read off the FTF
+ * line of the squared envelope, whose amplitude over the envelope's mean is
+ * 2m / (1 + m²/2).
+ */
+export function modulationKurtosis(lineOverMean: number): number {
+  const r = Math.min(Math.SQRT2, Math.max(0, lineOverMean));
+  const disc = 4 - 2 * r * r;
+  const m = r > 0 ? (2 - Math.sqrt(Math.max(0, disc))) / r : 0;
+  const e2 = 1 + (m * m) / 2;
+  const e4 = 1 + 3 * m * m + (3 * m ** 4) / 8;
+  return (2 * e4) / (e2 * e2) - 2;
+}

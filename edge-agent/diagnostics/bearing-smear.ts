@@ -17,6 +17,7 @@
 // of variance distribution", Ann. Math. Statist. 13 (1942) 233–235), so the
 // thresholds are significance levels, the same for a 2.56 s block and a
 // 10 s recording, not levels fitted to one.
+import type { Severity } from "../../common/names.ts";
 import { LINE_SNR_DB } from "./bearing-families.ts";
 import type { RatedSpectrum } from "./bearing-spectrum.ts";
 
@@ -150,3 +151,34 @@ export function smearedElement(
   const hi = 2 * above + u;
   return { bsf: humpAt(rs, bsfHz, 1, lo, hi), twoBsf: humpAt(rs, bsfHz, 2, lo, hi) };
 }
+
+/**
+ * Significance (normal deviate) of the smeared element's humps: 2×BSF, the rate at which the defect
+ * strikes a race, must stand out at one-sided p ≈ 2·10⁻⁴ (3.5) for a warning and 3·10⁻⁷ (5) for an
+ * alarm; BSF (the asymmetry of the two strikes) supports it at p ≈ 0.02 (2) — 3 for an alarm — or
+ * the cage's line does (the cage carries the element through the load zone).
+ */
+export const SMEAR_WARNING_Z = 3.5;
+const SMEAR_ALARM_Z = 5;
+const SMEAR_SUPPORT_Z = 2;
+const SMEAR_ALARM_SUPPORT_Z = 3;
+
+/**
+ * The smeared element's severity: 2×BSF's hump significant, and supported
+ * by BSF's or by the cage's line (`cageLine`: FTF found in the same view).
+ */
+export function smearSeverity(
+  s: SmearedElement,
+  cageLine: boolean,
+  warningZ = SMEAR_WARNING_Z,
+): Severity | null {
+  const two = s.twoBsf;
+  if (two === null || two.z < warningZ) return null;
+  const oneZ = s.bsf?.z ?? Number.NEGATIVE_INFINITY;
+  if (two.z >= SMEAR_ALARM_Z && oneZ >= SMEAR_ALARM_SUPPORT_Z) return "alarm";
+  return oneZ >= SMEAR_SUPPORT_Z || cageLine ? "warning" : null;
+}
+
+/** Rank of a smeared element among line families: each hump's significance as dB-like evidence. */
+export const smearRank = (s: SmearedElement): number =>
+  3 * (Math.max(0, (s.twoBsf?.z ?? 0) - SMEAR_SUPPORT_Z) + Math.max(0, (s.bsf?.z ?? 0) - SMEAR_SUPPORT_Z));

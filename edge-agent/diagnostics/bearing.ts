@@ -28,6 +28,7 @@
 // it is strong on lines the winner does not explain.
 import type { Severity } from "../../common/names.ts";
 import type { EnvelopeSpectrum } from "../dsp/envelope.ts";
+import { findingOf, marker, type NamedCase, round } from "./bearing-evidence.ts";
 import {
   type FamilyScore,
   type FamilySpec,
@@ -35,13 +36,21 @@ import {
   readLimitHz,
   scoreFamily,
 } from "./bearing-families.ts";
-import { type BearingFault, confidenceOf, type FamilyKind, sidebandEvidence } from "./bearing-grade.ts";
-import { type SmearedElement, smearedElement } from "./bearing-smear.ts";
+import { type BearingFault, modulationKurtosis, sidebandEvidence } from "./bearing-grade.ts";
+import {
+  SMEAR_WARNING_Z,
+  type SmearedElement,
+  smearedElement,
+  smearRank,
+  smearSeverity,
+} from "./bearing-smear.ts";
 import { claimMask, fillMask, type RatedSpectrum, rateSpectrum, type ViewSlot } from "./bearing-spectrum.ts";
 import type { BearingGeometry, DefectOrders, Finding, SpectrumMarker } from "./types.ts";
 
 export type { FamilyScore, LineResult } from "./bearing-families.ts";
 export type { BearingFault } from "./bearing-grade.ts";
+export { modulationKurtosis } from "./bearing-grade.ts";
+export { SMEAR_WARNING_Z } from "./bearing-smear.ts";
 
 /** Bearing defect frequencies as orders of shaft speed (Randall & Antoni 2011, eqs. 1–4). */
 export function bearingDefectOrders(g: BearingGeometry): DefectOrders {
@@ -80,6 +89,14 @@ export interface BearingScoreOptions {
    * spectrum's 1× line is known to a fraction of a per cent). It widens every family's search window.
    */
   readonly speedUncertainty?: number;
+  /**
+   * For sensitivity studies (the recordings test's leave-one-out): the significance 2×BSF's hump
+   * needs for a smeared element's warning (default SMEAR_WARNING_Z), and the kurtosis by which a
+   * band must exceed what its FTF modulation explains for its FTF lines to be an element's
+   * (default MIN_ALARM_KURTOSIS). The defaults are significance levels and the physics', not fits.
+   */
+  readonly smearWarningZ?: number;
+  readonly cageImpactMargin?: number;
 }
 
 /** Spectral kurtosis a demodulation band needs for a race or element alarm. */
@@ -103,17 +120,6 @@ const SLIP_ABOVE = 0.01;
  */
 export const STATED_SPEED_UNCERTAINTY = 0.01;
 
-/**
- * Significance (normal deviate) of the smeared element's humps: 2×BSF, the rate at which the defect
- * strikes a race, must stand out at one-sided p ≈ 2·10⁻⁴ (3.5) for a warning and 3·10⁻⁷ (5) for an
- * alarm; BSF (the asymmetry of the two strikes) supports it at p ≈ 0.02 (2) — 3 for an alarm — or
- * the cage's line does (the cage carries the element through the load zone).
- */
-const SMEAR_WARNING_Z = 3.5;
-const SMEAR_ALARM_Z = 5;
-const SMEAR_SUPPORT_Z = 2;
-const SMEAR_ALARM_SUPPORT_Z = 3;
-
 export interface BearingScoring {
   readonly findings: Finding[];
   readonly markers: SpectrumMarker[];
@@ -135,20 +141,13 @@ interface ScoredView {
   readonly impulsive: boolean;
 }
 
-/** A family's best case for being named, in one view. */
-interface Candidate {
-  readonly fault: BearingFault;
-  readonly severity: Severity;
-  readonly rank: number;
+/**
+ * A family's best case for being named, in one view. Its basis: the family's lines; the smeared
+ * element's humps; or FTF lines in a band more impulsive than the FTF modulation makes it — impacts
+ * the cage carries round, an element's (`family` is then the FTF family).
+ */
+interface Candidate extends NamedCase {
   readonly viewIndex: number;
-  /**
-   * What the case rests on: the family's lines; the smeared element's humps; or FTF lines in a band
-   * more impulsive than the FTF modulation makes it — impacts that the cage carries round, i.e. an
-   * element's (`family` is then the FTF family).
-   */
-  readonly basis: "lines" | "humps" | "cage-borne impacts";
-  readonly family: FamilyScore | null;
-  readonly smear: SmearedElement | null;
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = { warning: 1, alarm: 2 };
@@ -294,7 +293,7 @@ export function diagnoseBearing(
       };
       if (f.kind !== "ftf") {
         if (sv.impacts) offer(sv.impulsive ? c : { ...c, severity: "warning" });
-      } else if (impactsBeyondModulation(sv, f)) {
+      } else if (impactsBeyondModulation(sv, f, opts.cageImpactMargin ?? MIN_ALARM_KURTOSIS)) {
         const borne: Candidate = {
           ...c,
           fault: "bearing_rolling_element",
@@ -305,7 +304,12 @@ export function diagnoseBearing(
         // The kurtosis gate is for impacts; a cage defect modulates without them.
       } else if (better(c, cage)) cage = c;
     }
-    const smear = sv.impacts ? smearSeverity(sv) : null;
+    const cageLine = sv.families.some(
+      (f) => f.kind === "ftf" && f.lines.some((l) => l.harmonic === 1 && l.found),
+    );
+    const smear = sv.impacts
+      ? smearSeverity(sv.smear, cageLine, opts.smearWarningZ ?? SMEAR_WARNING_Z)
+      : null;
     if (smear !== null)
       offer({
         fault: "bearing_rolling_element",
@@ -345,7 +349,7 @@ export function diagnoseBearing(
     for (const l of f.lines) markers.push(marker(f.kind, l.harmonic, l.expectedHz));
   if (winner !== undefined) {
     const sv = scored[winner.viewIndex]!;
-    findings.push(findingOf(winner, sv, opts));
+    findings.push(findingOf(winner, sv.view, opts));
     // What the winner explains is claimed; a runner-up must stand on the rest of its own view.
     for (const c of races) {
       if (c === winner || c.fault === winner.fault || c.basis !== "lines" || c.family === null) continue;
@@ -361,7 +365,7 @@ export function diagnoseBearing(
       // Independently strong: an alarm's evidence on its own lines, and at least half the winner's.
       const winnerScore = winner.basis === "lines" ? (winner.family?.score ?? 0) : 0;
       if (independent.severity === "alarm" && independent.score >= 0.5 * winnerScore)
-        findings.push(findingOf({ ...c, family: independent, severity: "warning" }, own, opts));
+        findings.push(findingOf({ ...c, family: independent, severity: "warning" }, own.view, opts));
     }
     const w = winner.basis === "lines" ? winner.family : null;
     if (w?.sidebands)
@@ -403,23 +407,6 @@ function scoreFamilies(rs: RatedSpectrum, specs: readonly FamilySpec[]): FamilyS
 }
 
 /**
- * Spectral kurtosis that a sinusoidal modulation of Gaussian noise at depth
- * m gives its band: z = (1 + m·sin θ)·g, so E|z|⁴/(E|z|²)² − 2 =
- * 2·E[(1 + m·sin θ)⁴] / E[(1 + m·sin θ)²]² − 2 with E[(1 + m·sin θ)²] = 1 + m²/2
- * and E[(1 + m·sin θ)⁴] = 1 + 3m² + 3m⁴/8. The depth is read off the FTF
- * line of the squared envelope, whose amplitude over the envelope's mean is
- * 2m / (1 + m²/2).
- */
-export function modulationKurtosis(lineOverMean: number): number {
-  const r = Math.min(Math.SQRT2, Math.max(0, lineOverMean));
-  const disc = 4 - 2 * r * r;
-  const m = r > 0 ? (2 - Math.sqrt(Math.max(0, disc))) / r : 0;
-  const e2 = 1 + (m * m) / 2;
-  const e4 = 1 + 3 * m * m + (3 * m ** 4) / 8;
-  return (2 * e4) / (e2 * e2) - 2;
-}
-
-/**
  * Whether a view's band is more impulsive than its FTF modulation makes it
  * — by MIN_ALARM_KURTOSIS, what a band with impacts enough for an alarm
  * shows (the kurtogram's pick is the largest of many estimates, so its
@@ -427,31 +414,12 @@ export function modulationKurtosis(lineOverMean: number): number {
  * FTF lines are impacts carried round by the cage (an element's), not a
  * cage defect's modulation of the bearing's noise.
  */
-function impactsBeyondModulation(sv: ScoredView, ftf: FamilyScore): boolean {
+function impactsBeyondModulation(sv: ScoredView, ftf: FamilyScore, margin: number): boolean {
   const k = sv.view.kurtosis;
   const line = ftf.lines.find((l) => l.harmonic === 1 && l.found);
   if (k === undefined || line === undefined || !(sv.view.ses.mean > 0)) return false;
-  return k - modulationKurtosis(line.amplitude / sv.view.ses.mean) >= MIN_ALARM_KURTOSIS;
+  return k - modulationKurtosis(line.amplitude / sv.view.ses.mean) >= margin;
 }
-
-/**
- * The smeared element's severity in a view: 2×BSF's hump significant, and
- * supported by BSF's or by the cage's line (see SMEAR_WARNING_Z).
- */
-function smearSeverity(sv: ScoredView): Severity | null {
-  const two = sv.smear.twoBsf;
-  const one = sv.smear.bsf;
-  if (two === null || two.z < SMEAR_WARNING_Z) return null;
-  const oneZ = one?.z ?? Number.NEGATIVE_INFINITY;
-  const ftf = sv.families.find((f) => f.kind === "ftf")!;
-  const cageLine = ftf.lines.some((l) => l.harmonic === 1 && l.found);
-  if (two.z >= SMEAR_ALARM_Z && oneZ >= SMEAR_ALARM_SUPPORT_Z) return "alarm";
-  return oneZ >= SMEAR_SUPPORT_Z || cageLine ? "warning" : null;
-}
-
-/** Rank of a smeared element among line families: each hump's significance as dB-like evidence. */
-const smearRank = (s: SmearedElement): number =>
-  3 * (Math.max(0, (s.twoBsf?.z ?? 0) - SMEAR_SUPPORT_Z) + Math.max(0, (s.bsf?.z ?? 0) - SMEAR_SUPPORT_Z));
 
 /** Each family as scored in the view where it ranks highest (first view on ties). */
 function bestFamilies(scored: readonly ScoredView[]): FamilyScore[] {
@@ -487,84 +455,3 @@ function rankScore(f: FamilyScore): number {
   if (f.sidebands !== null) score += sidebandEvidence(f.sidebands.found);
   return score;
 }
-
-function marker(kind: FamilyKind, harmonic: number, hz: number): SpectrumMarker {
-  const name = kind.toUpperCase();
-  return {
-    label: harmonic === 1 ? name : `${harmonic}×${name}`,
-    kind,
-    harmonic,
-    frequency_hz: round(hz, 3),
-    spectrum: "envelope",
-  };
-}
-
-/** The finding of a candidate, with the evidence an analyst checks in the view it rests on. */
-function findingOf(c: Candidate, sv: ScoredView, opts: BearingScoreOptions): Finding {
-  const scale = opts.amplitudeScale ?? 1;
-  const band = { band_hz: [round(sv.view.bandHz[0], 1), round(sv.view.bandHz[1], 1)] as const };
-  if (c.family === null && c.smear !== null) {
-    const two = c.smear.twoBsf!;
-    const one = c.smear.bsf;
-    return {
-      fault: c.fault,
-      severity: c.severity,
-      confidence: round(confidenceOf(c.rank), 3),
-      evidence: {
-        spectrum: "envelope",
-        frequency_hz: round(two.centreHz, 3),
-        expected_hz: round(two.centreHz, 3),
-        amplitude: Number((two.amplitude * scale).toPrecision(4)),
-        amplitude_unit: opts.amplitudeUnit ?? "",
-        snr_db: round(two.db, 1),
-        harmonics: 0,
-        harmonics_searched: 2,
-        ...band,
-        detail: {
-          smeared: "humps at BSF and 2×BSF, no discrete lines",
-          view: sv.view.name,
-          two_bsf_z: round(two.z, 1),
-          bsf_hump_db: one === null ? "n/a" : round(one.db, 1),
-          bsf_z: one === null ? "n/a" : round(one.z, 1),
-        },
-      },
-    };
-  }
-  const s = c.family!;
-  // The fundamental when it is found, else the strongest line (a weak series may have none found).
-  const fundamental = s.lines.find((l) => l.harmonic === 1 && l.found);
-  const at = fundamental ?? [...s.lines].sort((a, b) => b.snrDb - a.snrDb)[0]!;
-  return {
-    fault: c.fault,
-    severity: c.severity,
-    confidence: round(s.confidence, 3),
-    evidence: {
-      spectrum: "envelope",
-      frequency_hz: round(s.fundamentalHz, 3),
-      expected_hz: round(s.expectedHz, 3),
-      amplitude: Number((at.amplitude * scale).toPrecision(4)),
-      amplitude_unit: opts.amplitudeUnit ?? "",
-      snr_db: round(at.snrDb, 1),
-      harmonics: s.found,
-      harmonics_searched: s.lines.length,
-      ...(s.sidebands === null
-        ? {}
-        : { sidebands: { spacing_hz: round(s.sidebands.spacingHz, 3), found: s.sidebands.found } }),
-      ...band,
-      detail: {
-        line_harmonic: at.harmonic,
-        line_hz: round(at.frequencyHz, 3),
-        score: round(s.score, 1),
-        view: sv.view.name,
-        ...(c.basis === "cage-borne impacts"
-          ? { basis: "FTF lines in a band more impulsive than their modulation makes it" }
-          : {}),
-      },
-    },
-  };
-}
-
-const round = (x: number, digits: number): number => {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-};

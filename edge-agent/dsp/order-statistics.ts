@@ -5,9 +5,9 @@
 // not import central — a helper both rooms wanted would go to common/.
 
 /**
- * The k-th smallest (0-based) of a[lo…hi−1], found by Hoare's selection
- * with a median-of-three pivot; reorders that range of `a`. O(n) on
- * average.
+ * The value that sorting a[lo…hi−1] would put at index k (lo ≤ k < hi: the
+ * (k − lo)-th smallest of the range), found by Hoare's selection with a
+ * median-of-three pivot; reorders that range of `a`. O(n) on average.
  */
 export function selectKth(a: Float64Array, k: number, lo = 0, hi = a.length): number {
   if (!(k >= lo && k < hi)) throw new RangeError(`k = ${k} outside ${lo}…${hi - 1}`);
