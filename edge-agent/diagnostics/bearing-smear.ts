@@ -160,7 +160,7 @@ export function smearedElement(
  */
 export const SMEAR_WARNING_Z = 3.5;
 const SMEAR_ALARM_Z = 5;
-const SMEAR_SUPPORT_Z = 2;
+export const SMEAR_SUPPORT_Z = 2;
 const SMEAR_ALARM_SUPPORT_Z = 3;
 
 /**

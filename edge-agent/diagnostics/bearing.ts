@@ -38,13 +38,21 @@ import {
 } from "./bearing-families.ts";
 import { type BearingFault, modulationKurtosis, sidebandEvidence } from "./bearing-grade.ts";
 import {
+  SMEAR_SUPPORT_Z,
   SMEAR_WARNING_Z,
   type SmearedElement,
   smearedElement,
   smearRank,
   smearSeverity,
 } from "./bearing-smear.ts";
-import { claimMask, fillMask, type RatedSpectrum, rateSpectrum, type ViewSlot } from "./bearing-spectrum.ts";
+import {
+  claimMask,
+  fillMask,
+  type RatedSpectrum,
+  rateSpectrum,
+  type ViewSlot,
+  WEAK_LINE_DB,
+} from "./bearing-spectrum.ts";
 import type { BearingGeometry, DefectOrders, Finding, SpectrumMarker } from "./types.ts";
 
 export type { FamilyScore, LineResult } from "./bearing-families.ts";
@@ -294,6 +302,10 @@ export function diagnoseBearing(
       if (f.kind !== "ftf") {
         if (sv.impacts) offer(sv.impulsive ? c : { ...c, severity: "warning" });
       } else if (impactsBeyondModulation(sv, f, opts.cageImpactMargin ?? MIN_ALARM_KURTOSIS)) {
+        // Impacts the cage carries round are an element's — or an outer race's struck by uneven
+        // elements (BPFO = Z·FTF): only with something at 2×BSF as well, a line or a hump, are they
+        // named, as an element.
+        if (!somethingAtTwoBsf(sv)) continue;
         const borne: Candidate = {
           ...c,
           fault: "bearing_rolling_element",
@@ -301,8 +313,7 @@ export function diagnoseBearing(
           basis: "cage-borne impacts",
         };
         if (better(borne, cageBorne)) cageBorne = borne;
-        // The kurtosis gate is for impacts; a cage defect modulates without them.
-      } else if (better(c, cage)) cage = c;
+      } else if (better(c, cage)) cage = c; // a cage defect modulates without impacts: no kurtosis gate
     }
     const cageLine = sv.families.some(
       (f) => f.kind === "ftf" && f.lines.some((l) => l.harmonic === 1 && l.found),
@@ -404,6 +415,23 @@ function scoreFamilies(rs: RatedSpectrum, specs: readonly FamilySpec[]): FamilyS
     families[element] = scoreFamily(rs, specs[element]!, claim);
   }
   return families;
+}
+
+/**
+ * Whether a view shows anything at 2×BSF, the rate an element's defect
+ * strikes the races: the element family's line there at least WEAK_LINE_DB
+ * over the floor, or a hump of the smeared element at SMEAR_SUPPORT_Z (or
+ * whether 2×BSF cannot be read at all).
+ */
+function somethingAtTwoBsf(sv: ScoredView): boolean {
+  const element = sv.families.find((f) => f.kind === "bsf");
+  const line = element?.lines.find((l) => l.harmonic === 2);
+  if (line === undefined) return false;
+  // Where a shaft harmonic owns 2×BSF's bins (a bearing whose BSF is nearly a whole multiple of the
+  // shaft, the CWRU fan end's 1.994×, in a short block), nothing there could be seen: not counted against.
+  const k = Math.round(line.expectedHz / sv.rs.ses.dfHz);
+  if (sv.rs.shaftMask[k] === 1) return true;
+  return line.snrDb >= WEAK_LINE_DB || (sv.smear.twoBsf?.z ?? Number.NEGATIVE_INFINITY) >= SMEAR_SUPPORT_Z;
 }
 
 /**
