@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mulberry32 } from "../../simulators/turbine/physics.ts";
-import { quantileOf, SMALLEST_MAX, selectKth, smallestOf } from "./order-statistics.ts";
+import { medianOf, quantileOf, SMALLEST_MAX, selectKth, smallestOf } from "./order-statistics.ts";
 
 const sorted = (a: Float64Array): number[] => [...a].sort((x, y) => x - y);
 
@@ -46,5 +46,12 @@ describe("order statistics", () => {
     expect(quantileOf(v, 0, 1000, 0.5, scratch)).toBe(s[500]);
     expect(scratch.values.length).toBeGreaterThanOrEqual(1000);
     expect(Number.isNaN(quantileOf(v, 0, 0, 0.5, scratch))).toBe(true);
+  });
+
+  it("medianOf: the middle value, or the mean of the two middle ones", () => {
+    expect(medianOf(Float64Array.of(3, 1, 2), 3)).toBe(2);
+    expect(medianOf(Float64Array.of(4, 1, 3, 2), 4)).toBe(2.5);
+    expect(medianOf(Float64Array.of(5, 5, 1, 9, 9, 9), 6)).toBe(7);
+    expect(Number.isNaN(medianOf(new Float64Array(0), 0))).toBe(true);
   });
 });

@@ -44,6 +44,20 @@ function swap(a: Float64Array, i: number, j: number): void {
   a[j] = t;
 }
 
+/**
+ * Median of a[0…n−1] (the mean of the two middle values for an even n), by
+ * selection: reorders that range of `a`. NaN for n = 0.
+ */
+export function medianOf(a: Float64Array, n: number): number {
+  if (n <= 0) return Number.NaN;
+  if (n % 2 === 1) return selectKth(a, (n - 1) / 2, 0, n);
+  const upper = selectKth(a, n / 2, 0, n);
+  // After the selection everything before n/2 is ≤ upper: the lower middle is their largest.
+  let lower = a[0]!;
+  for (let i = 1; i < n / 2; i++) if (a[i]! > lower) lower = a[i]!;
+  return 0.5 * (lower + upper);
+}
+
 /** Largest k `smallestOf` keeps in its scratch (k < SMALLEST_MAX). */
 export const SMALLEST_MAX = 64;
 
