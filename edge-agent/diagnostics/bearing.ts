@@ -313,6 +313,16 @@ export function diagnoseBearing(
           basis: "cage-borne impacts",
         };
         if (better(borne, cageBorne)) cageBorne = borne;
+      } else if (elementAtTwoBsf(sv, opts.smearWarningZ ?? SMEAR_WARNING_Z)) {
+        // Not impulsive beyond the modulation (noise can dilute an element's impacts), but with the
+        // element's own rate in the envelope: the cage is carrying a defective element round.
+        const borne: Candidate = {
+          ...c,
+          fault: "bearing_rolling_element",
+          severity: "warning",
+          basis: "cage-borne impacts",
+        };
+        if (better(borne, cageBorne)) cageBorne = borne;
       } else if (better(c, cage)) cage = c; // a cage defect modulates without impacts: no kurtosis gate
     }
     const cageLine = sv.families.some(
@@ -432,6 +442,17 @@ function somethingAtTwoBsf(sv: ScoredView): boolean {
   const k = Math.round(line.expectedHz / sv.rs.ses.dfHz);
   if (sv.rs.shaftMask[k] === 1) return true;
   return line.snrDb >= WEAK_LINE_DB || (sv.smear.twoBsf?.z ?? Number.NEGATIVE_INFINITY) >= SMEAR_SUPPORT_Z;
+}
+
+/**
+ * Whether a view shows the element's own rate clearly: the element family's
+ * line at 2×BSF found (LINE_SNR_DB over the floor) or a hump there at a
+ * smeared element's warning significance.
+ */
+function elementAtTwoBsf(sv: ScoredView, humpZ: number): boolean {
+  const element = sv.families.find((f) => f.kind === "bsf");
+  const line = element?.lines.find((l) => l.harmonic === 2);
+  return (line?.found ?? false) || (sv.smear.twoBsf?.z ?? Number.NEGATIVE_INFINITY) >= humpZ;
 }
 
 /**
