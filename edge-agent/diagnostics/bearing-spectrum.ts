@@ -112,7 +112,8 @@ export function rateSpectrum(ses: EnvelopeSpectrum, opts: RateOptions): RatedSpe
   mask.fill(0);
   // Shaft harmonics in the envelope come from many sources (looseness, rubs, electrical);
   // a bearing line on one is not evidence.
-  if (opts.shaftHz >= 2 * res) maskShaftHarmonics(mask, ses, opts.shaftHz, opts.shaftUncertainty);
+  if (opts.shaftHz >= 2 * res)
+    maskShaftHarmonics(mask, ses, opts.shaftHz, opts.shaftUncertainty, readTop * ses.dfHz);
   s.peakRatio.fill(0);
   const weakCount = ratePeaks(a, k0, readTop, floor, s);
   return {
@@ -129,9 +130,15 @@ export function rateSpectrum(ses: EnvelopeSpectrum, opts: RateOptions): RatedSpe
   };
 }
 
-/** Marks the bins around every harmonic of the shaft up to the spectrum's top. */
-function maskShaftHarmonics(mask: Uint8Array, ses: EnvelopeSpectrum, shaftHz: number, u: number): void {
-  for (let m = 1; m * shaftHz <= ses.maxHz; m++) {
+/** Marks the bins around every harmonic of the shaft up to `topHz` (what is read). */
+function maskShaftHarmonics(
+  mask: Uint8Array,
+  ses: EnvelopeSpectrum,
+  shaftHz: number,
+  u: number,
+  topHz: number,
+): void {
+  for (let m = 1; m * shaftHz <= topHz + shaftHz; m++) {
     const c = m * shaftHz;
     const hw = Math.max(0.75 * ses.resolutionHz, u * c);
     fillMask(mask, ses, c - hw, c + hw, 1);

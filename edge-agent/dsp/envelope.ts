@@ -517,11 +517,13 @@ export function decimateSquaredEnvelope(
 
 /** low = bins 0…k of a real signal's spectrum and their conjugates at m − k…m − 1, zeros between. */
 function lowBins(spectrum: Float64Array, low: Float64Array, k: number, m: number): void {
-  low.fill(0);
-  for (let j = 0; j <= k; j++) {
-    low[2 * j] = spectrum[2 * j]!;
-    low[2 * j + 1] = spectrum[2 * j + 1]!;
-  }
+  low.set(spectrum.subarray(0, 2 * (k + 1)));
+  low.fill(0, 2 * (k + 1), 2 * (m - k));
+  conjugateMirror(spectrum, low, k, m);
+}
+
+/** low[m − j] = conj(spectrum[j]) for j = 1…k (interleaved complex). */
+function conjugateMirror(spectrum: Float64Array, low: Float64Array, k: number, m: number): void {
   for (let j = 1; j <= k; j++) {
     low[2 * (m - j)] = spectrum[2 * j]!;
     low[2 * (m - j) + 1] = -spectrum[2 * j + 1]!;

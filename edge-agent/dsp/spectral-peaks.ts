@@ -40,14 +40,26 @@ export function noiseFloor(
   scratch: { values: Float64Array },
 ): NoiseFloor {
   const blocks = Math.max(1, Math.ceil((last - first + 1) / blockBins));
-  const used = Math.min(blocks, usedBlocks);
   if (levels.length < blocks) throw new RangeError(`levels holds ${levels.length} blocks, ${blocks} needed`);
+  blockLevels(a, first, last, blockBins, Math.min(blocks, usedBlocks), levels, scratch);
+  return { first, blockBins, levels, blocks };
+}
+
+/** The floor of each of the first `used` blocks into levels (a loop that ends its function: see envelope.ts). */
+function blockLevels(
+  a: Float64Array,
+  first: number,
+  last: number,
+  blockBins: number,
+  used: number,
+  levels: Float64Array,
+  scratch: { values: Float64Array },
+): void {
   for (let b = 0; b < used; b++) {
     const from = first + b * blockBins;
     const n = Math.min(last, from + blockBins - 1) - from + 1;
     levels[b] = n > 0 ? quantileOf(a, from, n, FLOOR_QUANTILE, scratch) * FLOOR_TO_MEDIAN : Number.NaN;
   }
-  return { first, blockBins, levels, blocks };
 }
 
 /** The floor at bin k, interpolated linearly between block centres (held flat beyond the outer ones). */
