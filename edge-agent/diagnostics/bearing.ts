@@ -301,29 +301,27 @@ export function diagnoseBearing(
       };
       if (f.kind !== "ftf") {
         if (sv.impacts) offer(sv.impulsive ? c : { ...c, severity: "warning" });
-      } else if (impactsBeyondModulation(sv, f, opts.cageImpactMargin ?? MIN_ALARM_KURTOSIS)) {
-        // Impacts the cage carries round are an element's — or an outer race's struck by uneven
-        // elements (BPFO = Z·FTF): only with something at 2×BSF as well, a line or a hump, are they
-        // named, as an element.
-        if (!somethingAtTwoBsf(sv)) continue;
-        const borne: Candidate = {
-          ...c,
-          fault: "bearing_rolling_element",
-          severity: "warning",
-          basis: "cage-borne impacts",
-        };
-        if (better(borne, cageBorne)) cageBorne = borne;
-      } else if (elementAtTwoBsf(sv, opts.smearWarningZ ?? SMEAR_WARNING_Z)) {
-        // Not impulsive beyond the modulation (noise can dilute an element's impacts), but with the
-        // element's own rate in the envelope: the cage is carrying a defective element round.
-        const borne: Candidate = {
-          ...c,
-          fault: "bearing_rolling_element",
-          severity: "warning",
-          basis: "cage-borne impacts",
-        };
-        if (better(borne, cageBorne)) cageBorne = borne;
-      } else if (better(c, cage)) cage = c; // a cage defect modulates without impacts: no kurtosis gate
+      } else {
+        // FTF lines: a cage defect's modulation of the bearing's noise — or impacts the cage carries
+        // round. Those are an element's when 2×BSF shows something too (an outer race struck by
+        // uneven elements repeats at FTF as well): in a band more impulsive than the modulation
+        // explains, a line or a hump there will do; in one that is not (noise can dilute an
+        // element's impacts), the element's line or hump must be clear. Otherwise, without impacts,
+        // the cage; with impacts but nothing at 2×BSF, no call. No kurtosis gate for the cage.
+        const impacts = impactsBeyondModulation(sv, f, opts.cageImpactMargin ?? MIN_ALARM_KURTOSIS);
+        const element = impacts
+          ? somethingAtTwoBsf(sv)
+          : elementAtTwoBsf(sv, opts.smearWarningZ ?? SMEAR_WARNING_Z);
+        if (element) {
+          const borne: Candidate = {
+            ...c,
+            fault: "bearing_rolling_element",
+            severity: "warning",
+            basis: "cage-borne impacts",
+          };
+          if (better(borne, cageBorne)) cageBorne = borne;
+        } else if (!impacts && better(c, cage)) cage = c;
+      }
     }
     const cageLine = sv.families.some(
       (f) => f.kind === "ftf" && f.lines.some((l) => l.harmonic === 1 && l.found),

@@ -1,7 +1,8 @@
 // The diagnostic chain of one measuring-point block (issue 3): detrend →
 // m/s² → Welch power spectrum → ISO 10816-21 zones and the `vibration`
-// features → squared-envelope analysis in the band the kurtogram picks →
-// bearing-fault scoring → shaft/gear analysis → snapshot for central.
+// features → the bearing's envelope views at the speed the spectrum's 1×
+// confirms (envelope-views.ts: the kurtogram's band and the whitened band)
+// → bearing-fault scoring → shaft/gear analysis → snapshot for central.
 //
 // Pure and allocation-frugal: the block's big arrays (detrended signal,
 // spectra, envelopes) are workspaces kept per size, so the agent's steady
