@@ -97,8 +97,13 @@ export function drawGridCases(count: number, seed: number): GridCase[] {
 /** Samples per block, as the agent acquires them. */
 export const GRID_BLOCK = 65_536;
 
-/** Synthesises and diagnoses one case. */
-export function runGridCase(c: GridCase, seed: number, fft?: FftBackend): GridResult {
+/** Synthesises and diagnoses one case (a block of `blockSamples`, by default the agent's). */
+export function runGridCase(
+  c: GridCase,
+  seed: number,
+  fft?: FftBackend,
+  blockSamples: number = GRID_BLOCK,
+): GridResult {
   const g = GRID_BEARINGS[c.bearing]!;
   const point: PointModel = {
     ...TURBINE_POINTS.generator_de,
@@ -111,7 +116,7 @@ export function runGridCase(c: GridCase, seed: number, fft?: FftBackend): GridRe
     resonanceHz: c.resonanceHz,
     noiseRmsG: c.noiseG,
   };
-  const out = new Float32Array(GRID_BLOCK);
+  const out = new Float32Array(blockSamples);
   const faults =
     c.fault === null ? [] : [{ point: point.id, fault: c.fault as InjectableFault, severity: c.severity }];
   synthesizeBlock({
