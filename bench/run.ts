@@ -5,10 +5,13 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { alarmsSection } from "./alarms.bench.ts";
 import { consoleSection } from "./console.bench.ts";
 import { dspSection } from "./dsp.bench.ts";
+import { edgeSection } from "./edge.bench.ts";
 import { gridBench } from "./grid.bench.ts";
 import { ingestSection } from "./ingest.bench.ts";
+import { pgdriverSection } from "./pgdriver.bench.ts";
 import { savingsSection } from "./savings.bench.ts";
 import type { BenchSection } from "./section.ts";
 
@@ -23,6 +26,9 @@ const SECTIONS: (() => Promise<BenchSection>)[] = [
   gridBench,
   savingsSection,
   consoleSection,
+  pgdriverSection,
+  edgeSection,
+  alarmsSection,
   dspSection,
 ];
 

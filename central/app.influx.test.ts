@@ -74,6 +74,7 @@ describe.skipIf(!influxdAvailable())("central API on InfluxDB", () => {
     expect((await f.app.inject({ method: "GET", url: "/readyz" })).json()).toEqual({
       status: "ready",
       store: "influx",
+      metadata: "sqlite",
     });
   });
 });

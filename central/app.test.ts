@@ -304,7 +304,11 @@ describe("central API", () => {
 
   it("serves health and readiness", async () => {
     expect((await get("/healthz", null)).json()).toEqual({ status: "ok" });
-    expect((await get("/readyz", null)).json()).toEqual({ status: "ready", store: "embedded" });
+    expect((await get("/readyz", null)).json()).toEqual({
+      status: "ready",
+      store: "embedded",
+      metadata: "sqlite",
+    });
   });
 
   it("publishes OpenAPI listing the routes at /docs", async () => {

@@ -36,6 +36,7 @@ export async function runCentral(argv: string[]): Promise<number> {
     return 1;
   }
   console.log(`vetra central listening on ${central.url} (store: ${central.store.kind})`);
+  if (central.metricsUrl) console.log(`metrics for Prometheus on ${central.metricsUrl}`);
   if (central.adminToken) {
     console.log(`admin token (shown once, keep it safe): ${central.adminToken}`);
   }

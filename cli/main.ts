@@ -1,6 +1,10 @@
 // `vetra` — one executable for every room (SPEC.md, "Command line").
 // Each command lives with its room; this file only dispatches, so adding a
-// command is one line in the table below.
+// command is one line in the table below. Run from the sources through
+// bin/vetra.js; compiled (`npm run build`), `node dist/cli/main.js …` is the
+// same executable without a TypeScript loader (the Docker image's entry).
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -14,7 +18,8 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import("../central/cli.ts")).runCentral,
   },
   edge: {
-    summary: "one edge agent (--config FILE [--metrics-port N])",
+    summary:
+      "one edge agent (--config FILE [--metrics-port N]); `edge dead-letters list|resend --config FILE [--id N|--all]`",
     load: async () => (await import("../edge-agent/cli.ts")).runEdge,
   },
   grid: {
@@ -54,11 +59,32 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usage());
     return name ? 0 : 2;
   }
-  const command = commands[name];
+  // Own keys only: `vetra constructor` or `vetra __proto__` is an unknown command, not Object's property.
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
     console.error(`vetra: unknown command '${name}'\n${usage()}`);
     return 2;
   }
   const run = await command.load();
-  return run(rest);
+  try {
+    return await run(rest);
+  } catch (error) {
+    // A command's unexpected failure is one line, not a stack trace (VETRA_DEBUG=1 shows the stack).
+    const e = error instanceof Error ? error : new Error(String(error));
+    console.error(`vetra ${name}: ${process.env.VETRA_DEBUG ? (e.stack ?? e.message) : e.message}`);
+    return 1;
+  }
 }
+
+/** True when this module is the process's entry (`node dist/cli/main.js …`), not imported by bin/vetra.js. */
+const isEntry = (): boolean => {
+  try {
+    return (
+      !!process.argv[1] && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))
+    );
+  } catch {
+    return false;
+  }
+};
+
+if (isEntry()) process.exitCode = await main(process.argv.slice(2));

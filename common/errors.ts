@@ -8,6 +8,14 @@ export const ErrorCodes = {
   INVALID_TIMESTAMP: { status: 400, en: "A timestamp is outside the accepted range" },
   INVALID_NUMBER: { status: 400, en: "A value is not a finite number" },
   UNKNOWN_ASSET: { status: 400, en: "A point names an asset the caller may not write" },
+  UNKNOWN_POINT: {
+    status: 400,
+    en: "A point names a measuring point the asset's configuration does not have",
+  },
+  UNKNOWN_FIELD: { status: 400, en: "A point carries a field its measurement does not have" },
+  UNKNOWN_FAULT: { status: 400, en: "A diagnosis names a fault that is not one the edge diagnoses" },
+  UNKNOWN_TAG: { status: 400, en: "A point carries a tag that is not one of the known tag keys" },
+  SERIES_LIMIT: { status: 400, en: "The site reached its cap of distinct series" },
   BATCH_TOO_LARGE: { status: 413, en: "The batch exceeds the size limit" },
   PAYLOAD_TOO_LARGE: { status: 413, en: "The request body exceeds the size limit" },
   UNSUPPORTED_ENCODING: { status: 415, en: "The content encoding is not supported" },
@@ -20,6 +28,10 @@ export const ErrorCodes = {
   // store / upstream
   STORE_UNAVAILABLE: { status: 503, en: "The time-series store is unavailable" },
   STORE_REJECTED: { status: 500, en: "The time-series store rejected the write" },
+  /** The store refused a batch for its content (InfluxDB 4xx): re-sending it will not help, so not a 5xx. */
+  STORE_REFUSED_BATCH: { status: 400, en: "The time-series store refused the batch" },
+  /** A write failed for lack of disk space (SQLITE_FULL, ENOSPC): nothing was stored; retry after Retry-After. */
+  STORAGE_FULL: { status: 503, en: "Central's storage is full; nothing was stored, retry later" },
   QUERY_FAILED: { status: 500, en: "The time-series query failed" },
   INTERNAL: { status: 500, en: "Internal error" },
   // edge sources and uplink
@@ -45,6 +57,11 @@ export const ErrorCodes = {
   // alarm notifications (webhook receivers, SMTP servers)
   DELIVERY_UNREACHABLE: { status: 503, en: "The notification receiver could not be reached" },
   DELIVERY_REJECTED: { status: 502, en: "The notification receiver refused the message" },
+  /** Loopback, private, link-local and other special addresses are refused unless an admin allow-lists them. */
+  RECEIVER_NOT_ALLOWED: {
+    status: 400,
+    en: "The receiver's address is not a public one (notifications.webhookAllowList admits on-premises receivers)",
+  },
 } as const satisfies Record<string, { status: number; en: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;
@@ -61,10 +78,20 @@ export interface ApiErrorBody {
  */
 export class CodedError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message?: string) {
+  /** Sent as `error.details` (e.g. `{rejected: [...]}`: which items of a request were refused and why). */
+  readonly details: unknown;
+  constructor(code: ErrorCode, message?: string, details?: unknown) {
     super(message ?? ErrorCodes[code].en);
     this.code = code;
+    this.details = details;
   }
+}
+
+/** One refused item of a request (a point of a batch, a snapshot of an upload), by its index. */
+export interface Rejection {
+  index: number;
+  code: ErrorCode;
+  message: string;
 }
 
 export const apiError = (code: ErrorCode, message?: string, details?: unknown): ApiErrorBody => ({

@@ -6,7 +6,8 @@
 // InfluxDB service with its credentials, Grafana gets what the data-source
 // file of dashboards/ reads. The demo profile's one-shot runs for real
 // against a central, and the image's contents are checked against what
-// the commands import (no devDependency, no folder left out).
+// the commands import (built from every source folder they load, run
+// compiled on production packages only: no devDependency, no tsx).
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +19,7 @@ import { parse as parseYaml } from "yaml";
 import { parseCentralConfig } from "../central/config.ts";
 import { type RunningCentral, startCentral } from "../central/server.ts";
 import { loadAgentConfig } from "../edge-agent/config.ts";
+import { SOURCE_FILES } from "./build.ts";
 import { DEMO_DEVICES, DEMO_METRICS_PORTS, writeDemoAgents } from "./compose/demo-agents.ts";
 import { envReadByCode, NODE_RUNTIME_ENV } from "./env-read.ts";
 
@@ -252,6 +254,13 @@ describeCompose("deploy/compose/compose.yaml", () => {
       expect(service(name).command).toEqual(["edge", "--config", `/etc/vetra/agents/${site}.json`]);
       expect(service(name).depends_on?.["demo-agents"]?.condition).toBe("service_completed_successfully");
     }
+    // The compiled one-shot (deploy/build.ts compiles it beside the commands).
+    expect(service("demo-agents").entrypoint).toEqual([
+      "node",
+      "--enable-source-maps",
+      "dist/deploy/compose/demo-agents.js",
+    ]);
+    expect(SOURCE_FILES).toContain("deploy/compose/demo-agents.ts");
     expect(service("demo-agents").command).toEqual([
       "--data-dir",
       "/var/lib/vetra",
@@ -321,13 +330,23 @@ describe("the demo profile's one-shot (demo-agents.ts) against a real central", 
 
 describe("deploy/compose/Dockerfile", () => {
   const dockerfile = readFileSync(join(COMPOSE_DIR, "Dockerfile"), "utf8");
-  const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) (\S+)$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+  /** The stages, by name (`FROM … AS name`; the last one, the image, is "image"). */
+  const stages = new Map<string, string>();
+  for (const part of dockerfile.split(/^(?=FROM )/m).filter((p) => p.startsWith("FROM "))) {
+    const name = /^FROM \S+(?: AS (\S+))?/.exec(part)?.[1] ?? "image";
+    stages.set(name, part);
+  }
+  const copiedIn = (stage: string) =>
+    [...(stages.get(stage) ?? "").matchAll(/^COPY (?!--from)(.+) (\S+)$/gm)].flatMap((m) =>
+      m[1]!.split(/\s+/),
+    );
 
-  it("copies every source file the image's commands load, and installs no devDependency they need", async () => {
+  it("builds the compiled commands from every source file they load; the image runs them on production packages", async () => {
+    expect([...stages.keys()]).toEqual(["build", "deps", "image"]);
     // Every command of the image: `vetra …` (cli/main.ts loads each command's module) and the demo one-shot.
     const result = await build({
       absWorkingDir: REPO,
-      entryPoints: ["bin/vetra.js", "cli/main.ts", "deploy/compose/demo-agents.ts"],
+      entryPoints: ["cli/main.ts", "deploy/compose/demo-agents.ts"],
       bundle: true,
       platform: "node",
       format: "esm",
@@ -341,12 +360,26 @@ describe("deploy/compose/Dockerfile", () => {
     expect(inputs).toContain("central/cli.ts");
     expect(inputs).toContain("edge-agent/cli.ts");
     expect(inputs).toContain("simulators/cli.ts");
-    const outside = inputs.filter((f) => !copied.some((c) => f === c || f.startsWith(`${c}/`)));
+    const copied = copiedIn("build");
+    const outside = [...inputs, "deploy/build.ts"].filter(
+      (f) => !copied.some((c) => f === c || f.startsWith(`${c}/`)),
+    );
     expect(outside).toEqual([]);
+    expect(stages.get("build")).toMatch(/^RUN npm ci /m);
+    expect(stages.get("build")).toMatch(/^RUN npm run build$/m);
 
     const manifest = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as {
       dependencies: Record<string, string>;
+      scripts: Record<string, string>;
     };
+    // `npm run build` in the build stage: every file its command names is there.
+    const buildFiles = manifest.scripts.build!.split(/\s+/).filter((w) => /\.(ts|js)$/.test(w));
+    expect(buildFiles).toContain("deploy/build.ts");
+    for (const f of buildFiles)
+      expect(
+        copied.some((c) => f === c || f.startsWith(`${c}/`)),
+        `${f} (npm run build) is not copied into the build stage`,
+      ).toBe(true);
     const packages = new Set<string>();
     for (const output of Object.values(result.metafile.outputs))
       for (const imp of output.imports)
@@ -354,10 +387,20 @@ describe("deploy/compose/Dockerfile", () => {
           packages.add(
             imp.path.startsWith("@") ? imp.path.split("/").slice(0, 2).join("/") : imp.path.split("/")[0]!,
           );
-    expect(packages.has("tsx")).toBe(true);
+    // No TypeScript loader: tsx is a devDependency, for the sources only.
+    expect(packages.has("tsx")).toBe(false);
+    expect(manifest.dependencies.tsx).toBeUndefined();
     const notRuntime = [...packages].filter((p) => !(p in manifest.dependencies));
     expect(notRuntime).toEqual([]);
-    expect(dockerfile).toMatch(/npm ci --omit=dev/);
-    for (const c of copied) expect(existsSync(join(REPO, c)), c).toBe(true);
+
+    // The image: production packages, the compiled build, and nothing of the sources.
+    expect(stages.get("deps")).toMatch(/^RUN npm ci --omit=dev/m);
+    const image = stages.get("image")!;
+    expect(image).toMatch(/^COPY --from=deps \/app\/node_modules \.\/node_modules$/m);
+    expect(image).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(copiedIn("image")).toEqual(["package.json"]);
+    expect(image).toMatch(/^ENTRYPOINT \["node", "--enable-source-maps", "dist\/cli\/main\.js"\]$/m);
+    for (const stage of ["build", "deps"])
+      for (const c of copiedIn(stage)) expect(existsSync(join(REPO, c)), c).toBe(true);
   });
 });

@@ -4,7 +4,8 @@
 // to its pods, the Ingress to the Service, the Deployment to the ConfigMap,
 // Secret and volume claim); central's config from the ConfigMap, with the
 // environment the Deployment gives it, passes parseCentralConfig and
-// listens and stores where the probes and volumes expect; and the replicas
+// listens, serves metrics and stores where the probes, the scrape
+// annotations and volumes expect; and the replicas
 // stay on one node, as their shared SQLite metadata file needs.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -162,6 +163,18 @@ describe("deploy/k8s manifests", () => {
     expect(() => parseCentralConfig(file, {})).toThrow(/store\.url/);
     const config = parseCentralConfig(file, env);
     expect(config.server).toMatchObject({ host: "0.0.0.0", port: 8080 });
+    // Prometheus scrapes the metrics listener the config opens, on a port the Service does not expose.
+    const annotations = pod.metadata.annotations ?? {};
+    expect(annotations["prometheus.io/scrape"]).toBe("true");
+    expect(annotations["prometheus.io/path"]).toBe("/metrics");
+    expect(Number(annotations["prometheus.io/port"])).toBe(config.server.metrics?.port);
+    const metricsPort = container.ports.find((p: Doc) => p.name === "metrics");
+    expect(metricsPort?.containerPort).toBe(config.server.metrics?.port);
+    expect(config.server.metrics?.host ?? config.server.host).toBe("0.0.0.0");
+    const service = one("Service", "vetra-central");
+    expect(service.spec.ports.map((p: Doc) => p.targetPort)).not.toContain("metrics");
+    // Behind the Ingress: the controller's forwarded client address is believed, from cluster-private peers only.
+    expect(config.server.trustProxy).toBe("uniquelocal");
     const claimVolume = Object.keys(mounts).find((n) => volumes[n].persistentVolumeClaim)!;
     expect(config.dataDir).toBe(mounts[claimVolume]);
     expect(config.store.kind).toBe("influx");

@@ -10,6 +10,9 @@
 // one. 404 when the asset is not the caller's or there is no snapshot.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import { checkMeasuringPoint } from "../../common/catalog.ts";
+import type { Rejection } from "../../common/errors.ts";
 import { Diagnoses, Severities } from "../../common/names.ts";
 import {
   EvidenceSchema,
@@ -20,13 +23,15 @@ import {
   SpectrumMarkerSchema,
   SpectrumSnapshotSchema,
   type SpectrumUpload,
+  SpectrumUploadSchema,
 } from "../../common/spectrum.ts";
-import { MAX_FUTURE_SKEW_MS } from "../../common/wire.ts";
+import { MAX_FUTURE_SKEW_MS, MAX_STORABLE_TIMESTAMP_MS, MIN_TIMESTAMP_MS } from "../../common/wire.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
-import { SNAPSHOTS_KEPT_PER_POINT } from "../meta/meta.ts";
+import { siteCatalog } from "../meta/catalog.ts";
+import { SNAPSHOTS_KEPT_PER_POINT, type StoredSnapshot } from "../meta/meta.ts";
 import { visibleAsset } from "./assets.ts";
-import { gunzipBody } from "./ingest.ts";
+import { gunzipBody, rejectionError } from "./ingest.ts";
 
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 const IsoTime = Type.String({ format: "date-time", description: "UTC, ISO 8601" });
@@ -57,6 +62,38 @@ const ServedSnapshotSchema = Type.Object(
   { $id: "SpectrumSnapshot" },
 );
 
+/** What a stored row must hold to be served: the upload's checked parts. */
+const StoredSnapshotSchema = Type.Object({
+  snapshot: SpectrumSnapshotSchema,
+  diagnoses: SpectrumUploadSchema.properties.diagnoses,
+});
+
+/** A stored row as served, or null when it does not hold what the upload schema allows. */
+function servedSnapshot(r: StoredSnapshot, components: ReadonlyMap<string, string | null>) {
+  let stored: unknown;
+  try {
+    stored = JSON.parse(r.json);
+  } catch {
+    return null;
+  }
+  if (!Value.Check(StoredSnapshotSchema, stored) || !isServableTime(r.ts)) return null;
+  const { snapshot, diagnoses } = stored as Pick<SpectrumUpload, "snapshot" | "diagnoses">;
+  if (!diagnoses.every((d) => isServableTime(d.since))) return null;
+  return {
+    point: r.point,
+    component: components.get(r.point) ?? null,
+    ts: new Date(r.ts).toISOString(),
+    reason: (SnapshotReasons as readonly string[]).includes(r.reason)
+      ? (r.reason as SnapshotReason)
+      : "scheduled",
+    ...snapshot,
+    diagnoses: diagnoses.map((d) => ({ ...d, since: new Date(d.since).toISOString() })),
+  };
+}
+
+const isServableTime = (ms: number): boolean =>
+  Number.isSafeInteger(ms) && ms >= MIN_TIMESTAMP_MS && ms <= MAX_STORABLE_TIMESTAMP_MS;
+
 const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   const { meta } = deps;
   app.addSchema(ServedSnapshotSchema);
@@ -64,6 +101,7 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.post(
     "/api/v1/ingest/spectrum",
     {
+      config: { access: { roles: ["admin", "agent"] }, audit: false },
       schema: {
         tags: ["ingest"],
         summary:
@@ -81,24 +119,36 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       const body = request.body;
       if (principal.role === "agent" && body.site !== principal.site)
         throw new ApiError("FORBIDDEN", `site: this token writes for site "${principal.site}"`);
-      if (principal.role === "admin" && meta.getSite(body.site) === null)
-        throw new ApiError("UNKNOWN_ASSET", `site: no site "${body.site}"`);
+      const catalog = siteCatalog(meta, body.site);
+      if (!catalog) throw new ApiError("UNKNOWN_ASSET", `site: no site "${body.site}"`);
+      // The rule of POST /api/v1/ingest (common/catalog.ts): a snapshot of a point central's
+      // configuration does not have is refused like that point's features and diagnoses.
       const latestAllowedMs = Date.now() + MAX_FUTURE_SKEW_MS;
+      const rejected: Rejection[] = [];
       body.snapshots.forEach((s, i) => {
-        const asset = meta.getAsset(s.asset);
-        if (!asset || asset.site !== body.site)
-          throw new ApiError(
-            "UNKNOWN_ASSET",
-            `snapshots[${i}].asset: "${s.asset}" is not an asset of site "${body.site}"`,
-          );
-        if (!asset.points.some((p) => p.id === s.point))
-          throw new ApiError(
-            "UNKNOWN_ASSET",
-            `snapshots[${i}].point: "${s.point}" is not a point of ${s.asset}`,
-          );
-        if (s.ts > latestAllowedMs)
-          throw new ApiError("INVALID_TIMESTAMP", `snapshots[${i}].ts: ${s.ts} is ahead of central's clock`);
+        const refusal = checkMeasuringPoint(catalog.index, s.asset, s.point, {
+          asset: "asset",
+          point: "point",
+        });
+        if (refusal)
+          rejected.push({ index: i, code: refusal.code, message: `snapshots[${i}].${refusal.message}` });
+        else if (s.ts > latestAllowedMs)
+          rejected.push({
+            index: i,
+            code: "INVALID_TIMESTAMP",
+            message: `snapshots[${i}].ts: ${s.ts} is ahead of central's clock`,
+          });
+        else {
+          const k = s.diagnoses.findIndex((d) => d.since > latestAllowedMs);
+          if (k >= 0)
+            rejected.push({
+              index: i,
+              code: "INVALID_TIMESTAMP",
+              message: `snapshots[${i}].diagnoses[${k}].since: ${s.diagnoses[k]!.since} is ahead of central's clock`,
+            });
+        }
       });
+      if (rejected.length > 0) throw rejectionError(rejected, "snapshots");
       meta.putSnapshots(
         body.snapshots.map((s) => {
           const { asset, point, ts, reason, ...rest } = s;
@@ -112,6 +162,7 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.get(
     "/api/v1/assets/:id/spectrum",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["assets"],
         summary:
@@ -147,21 +198,24 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
           "NOT_FOUND",
           point === undefined ? `No spectrum of ${asset.id} yet` : `No spectrum of ${asset.id} ${point}`,
         );
-      const components = new Map(asset.points.map((p) => [p.id, p.component as string]));
-      return {
-        asset: asset.id,
-        snapshots: rows.map((r) => {
-          const stored = JSON.parse(r.json) as Pick<SpectrumUpload, "snapshot" | "diagnoses">;
-          return {
-            point: r.point,
-            component: components.get(r.point) ?? null,
-            ts: new Date(r.ts).toISOString(),
-            reason: r.reason as SnapshotReason,
-            ...stored.snapshot,
-            diagnoses: stored.diagnoses.map((d) => ({ ...d, since: new Date(d.since).toISOString() })),
-          };
-        }),
-      };
+      const components = new Map(asset.points.map((p) => [p.id, p.component as string | null]));
+      // Defensive on read too: a row stored before the ranges were checked (or damaged) is left out
+      // and logged, so one bad snapshot cannot make every reader of the asset's spectrum fail.
+      const snapshots = rows.flatMap((r) => {
+        const served = servedSnapshot(r, components);
+        if (!served)
+          request.log.warn(
+            { asset: r.asset, point: r.point, ts: r.ts },
+            "stored spectrum snapshot unreadable; left out",
+          );
+        return served ? [served] : [];
+      });
+      if (snapshots.length === 0)
+        throw new ApiError(
+          "NOT_FOUND",
+          `No readable spectrum of ${asset.id}${point === undefined ? "" : ` ${point}`}`,
+        );
+      return { asset: asset.id, snapshots };
     },
   );
 };

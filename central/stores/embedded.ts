@@ -2,15 +2,18 @@
 // table names each measurement + canonical tag set once; `sample` holds one
 // row per (series, field, ts), so a re-sent point overwrites instead of
 // duplicating; `latest` keeps the newest row of each series so "latest per
-// asset/point" never scans history. The primary key (series_id, field, ts)
+// asset/point" never scans history. Reads find their series through
+// in-memory lists per measurement and per tag value (the shortest one the
+// filter names) and read `latest` by primary key, so a read for one asset
+// costs the same however many other series the file holds. The primary key (series_id, field, ts)
 // is the table's clustered index, so a range read of one series is one
 // index search plus a sequential walk, with no separate index to consult.
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Measurement } from "../../common/names.ts";
-import { failure, type IoResult, success } from "../../common/result.ts";
+import { failure, type IoResult, retryable, success } from "../../common/result.ts";
 import type { Point } from "../../common/wire.ts";
+import { privateDatabase } from "../lib/private-files.ts";
+import { isStorageFull, STORAGE_FULL_RETRY_S } from "../lib/storage.ts";
 import type {
   Aggregate,
   ColumnSeries,
@@ -38,6 +41,12 @@ const filesOfStores = new WeakMap<TimeSeriesStore, string>();
 
 /** The SQLite file of an embedded store, or null for any other store. */
 export const embeddedStoreFile = (store: TimeSeriesStore): string | null => filesOfStores.get(store) ?? null;
+
+/** A store wrapping an embedded one (stores/instrumented.ts) names the same file. */
+export const shareEmbeddedStoreFile = (inner: TimeSeriesStore, outer: TimeSeriesStore): void => {
+  const file = filesOfStores.get(inner);
+  if (file !== undefined) filesOfStores.set(outer, file);
+};
 
 interface SeriesRow {
   id: number;
@@ -92,7 +101,7 @@ const groupTags = (tags: Record<string, string>, groupBy: readonly string[]): Re
 
 export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStore {
   const readOnly = options.readOnly === true;
-  if (!readOnly) mkdirSync(dirname(options.path), { recursive: true });
+  if (!readOnly) privateDatabase(options.path);
   const db = new Database(options.path, { readonly: readOnly, fileMustExist: readOnly });
   if (!readOnly) {
     db.pragma("journal_mode = WAL");
@@ -106,13 +115,50 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
 
   const seriesById = new Map<number, SeriesRow>();
   const seriesIdByKey = new Map<string, number>();
+  // Series ids per measurement and per measurement + tag = value, so a read
+  // picks its candidates from the smallest matching list instead of testing
+  // every series the store holds.
+  const idsByMeasurement = new Map<Measurement, number[]>();
+  const idsByTag = new Map<string, number[]>();
+  const tagKey = (measurement: Measurement, key: string, value: string): string =>
+    `${measurement}\u0000${key}\u0000${value}`;
+  const append = <K>(map: Map<K, number[]>, key: K, id: number): void => {
+    const list = map.get(key);
+    if (list) list.push(id);
+    else map.set(key, [id]);
+  };
+  const remember = (row: SeriesRow, key: string): void => {
+    seriesById.set(row.id, row);
+    seriesIdByKey.set(key, row.id);
+    append(idsByMeasurement, row.measurement, row.id);
+    for (const k in row.tags) append(idsByTag, tagKey(row.measurement, k, row.tags[k]!), row.id);
+  };
+  /** Undoes remember(): the series row is gone (its transaction rolled back). */
+  const forget = (key: string): void => {
+    const id = seriesIdByKey.get(key);
+    if (id === undefined) return;
+    const row = seriesById.get(id)!;
+    seriesIdByKey.delete(key);
+    seriesById.delete(id);
+    const drop = (index: Map<string, number[]>, k: string) => {
+      const list = index.get(k);
+      if (!list) return;
+      const at = list.lastIndexOf(id);
+      if (at >= 0) list.splice(at, 1);
+      if (list.length === 0) index.delete(k);
+    };
+    drop(idsByMeasurement, row.measurement);
+    for (const k in row.tags) drop(idsByTag, tagKey(row.measurement, k, row.tags[k]!));
+  };
   for (const row of db.prepare("SELECT id, measurement, tags FROM series").all() as {
     id: number;
     measurement: Measurement;
     tags: string;
   }[]) {
-    seriesById.set(row.id, { id: row.id, measurement: row.measurement, tags: JSON.parse(row.tags) });
-    seriesIdByKey.set(`${row.measurement}\n${row.tags}`, row.id);
+    remember(
+      { id: row.id, measurement: row.measurement, tags: JSON.parse(row.tags) },
+      `${row.measurement}\n${row.tags}`,
+    );
   }
 
   const insertSeries = db.prepare("INSERT INTO series (measurement, tags) VALUES (?, ?)");
@@ -127,29 +173,63 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
        ts = excluded.ts
      WHERE excluded.ts >= latest.ts`,
   );
-  const selectLatest = db.prepare("SELECT series_id, ts, fields FROM latest");
+  // One primary-key search per candidate series: never a scan of the table.
+  const LATEST_OF_SERIES = "SELECT ts, fields FROM latest WHERE series_id = ?";
+  const selectLatest = db.prepare(LATEST_OF_SERIES);
 
+  /** Series created by the write in progress: forgotten again if its transaction rolls back. */
+  const created: string[] = [];
   const seriesIdOf = (measurement: Measurement, tags: Record<string, string>): number => {
     const tagJson = canonicalTags(tags);
     const key = `${measurement}\n${tagJson}`;
     const known = seriesIdByKey.get(key);
     if (known !== undefined) return known;
     const id = Number(insertSeries.run(measurement, tagJson).lastInsertRowid);
-    seriesIdByKey.set(key, id);
-    seriesById.set(id, { id, measurement, tags: JSON.parse(tagJson) });
+    remember({ id, measurement, tags: JSON.parse(tagJson) }, key);
+    created.push(key);
     return id;
   };
 
-  const writeAll = db.transaction((points: readonly Point[]) => {
+  const writeInTransaction = db.transaction((points: readonly Point[]) => {
     for (const p of points) {
       const id = seriesIdOf(p.measurement, p.tags);
       for (const [field, value] of Object.entries(p.fields)) upsertSample.run(id, field, p.ts, value);
       upsertLatest.run(id, p.ts, JSON.stringify(p.fields));
     }
   });
+  const writeAll = (points: readonly Point[]): void => {
+    created.length = 0;
+    try {
+      writeInTransaction(points);
+    } catch (error) {
+      // Rolled back (e.g. SQLITE_FULL): the series rows made by it are gone, so are their cached ids —
+      // else the re-sent batch would reuse an id no row has.
+      for (const key of created) forget(key);
+      throw error;
+    } finally {
+      created.length = 0;
+    }
+  };
 
-  const selectSeries = (measurement: Measurement, filter: Record<string, string> | undefined): SeriesRow[] =>
-    [...seriesById.values()].filter((s) => s.measurement === measurement && matches(s.tags, filter));
+  const NONE: readonly number[] = [];
+  /** The series of a measurement matching the filter, picked from the shortest index list of its tags. */
+  const selectSeries = (
+    measurement: Measurement,
+    filter: Record<string, string> | undefined,
+  ): SeriesRow[] => {
+    let candidates: readonly number[] = idsByMeasurement.get(measurement) ?? NONE;
+    if (filter)
+      for (const k in filter) {
+        const list = idsByTag.get(tagKey(measurement, k, filter[k]!)) ?? NONE;
+        if (list.length < candidates.length) candidates = list;
+      }
+    const out: SeriesRow[] = [];
+    for (const id of candidates) {
+      const s = seriesById.get(id)!;
+      if (matches(s.tags, filter)) out.push(s);
+    }
+    return out;
+  };
 
   // Prepared statements are reused: a report reads thousands of series, and
   // preparing costs as much as reading a short one. Keyed by mode + SQL
@@ -329,11 +409,13 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
       } catch (error) {
         // SQLITE_BUSY / disk full are worth retrying; anything else is a bug or corruption.
         const code = (error as { code?: string }).code ?? "";
-        if (
-          code.startsWith("SQLITE_BUSY") ||
-          code.startsWith("SQLITE_FULL") ||
-          code.startsWith("SQLITE_IOERR")
-        ) {
+        if (isStorageFull(error))
+          return retryable(
+            "STORAGE_FULL",
+            `embedded store ${options.path}: ${String(error)}`,
+            STORAGE_FULL_RETRY_S * 1000,
+          );
+        if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_IOERR")) {
           return {
             kind: "retryable",
             code: "STORE_UNAVAILABLE",
@@ -386,20 +468,15 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
     async latest(q: LatestQuery) {
       if (closed) return failure("STORE_UNAVAILABLE", "embedded store is closed");
       try {
-        const wanted = new Map(selectSeries(q.measurement, q.tags).map((s) => [s.id, s]));
         const best = new Map<string, LatestRow & { seriesId: number }>();
-        for (const row of selectLatest.all() as { series_id: number; ts: number; fields: string }[]) {
-          const s = wanted.get(row.series_id);
-          if (!s) continue;
+        for (const s of selectSeries(q.measurement, q.tags)) {
+          const row = selectLatest.get(s.id) as { ts: number; fields: string } | undefined;
+          if (!row) continue;
           const tags = groupTags(s.tags, q.groupBy);
           const key = canonicalTags(tags);
           const current = best.get(key);
-          if (
-            !current ||
-            row.ts > current.ts ||
-            (row.ts === current.ts && row.series_id > current.seriesId)
-          ) {
-            best.set(key, { tags, ts: row.ts, fields: JSON.parse(row.fields), seriesId: row.series_id });
+          if (!current || row.ts > current.ts || (row.ts === current.ts && s.id > current.seriesId)) {
+            best.set(key, { tags, ts: row.ts, fields: JSON.parse(row.fields), seriesId: s.id });
           }
         }
         return success(
@@ -408,6 +485,18 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
             return { tags, ts, fields };
           }),
         );
+      } catch (error) {
+        return ioError(error);
+      }
+    },
+
+    async latestCost(q: LatestQuery) {
+      if (closed) return failure("STORE_UNAVAILABLE", "embedded store is closed");
+      try {
+        const plan = (
+          db.prepare(`EXPLAIN QUERY PLAN ${LATEST_OF_SERIES}`).all(0) as { detail: string }[]
+        ).map((r) => r.detail);
+        return success({ series: selectSeries(q.measurement, q.tags).length, plan });
       } catch (error) {
         return ioError(error);
       }

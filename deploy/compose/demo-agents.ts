@@ -5,7 +5,8 @@
 // after central is healthy; a site whose configuration exists is left as
 // it is (its token stays valid), so running it again changes nothing.
 //
-//   node bin/run-ts.js deploy/compose/demo-agents.ts --data-dir DIR --out DIR --central-url URL
+//   node dist/deploy/compose/demo-agents.js --data-dir DIR --out DIR --central-url URL   (compiled, in the image)
+//   node bin/run-ts.js deploy/compose/demo-agents.ts …                                   (from the sources)
 //
 // The simulators of the profile share one network namespace with the
 // agents (they listen on loopback only), so every device is 127.0.0.1 with
