@@ -101,10 +101,12 @@ export interface BearingScoreOptions {
    * For sensitivity studies (the recordings test's leave-one-out): the significance 2×BSF's hump
    * needs for a smeared element's warning (default SMEAR_WARNING_Z), and the kurtosis by which a
    * band must exceed what its FTF modulation explains for its FTF lines to be an element's
-   * (default MIN_ALARM_KURTOSIS). The defaults are significance levels and the physics', not fits.
+   * (default MIN_ALARM_KURTOSIS), and the kurtosis below which a band holds no impacts (default
+   * MIN_FINDING_KURTOSIS). The defaults are significance levels and the physics', not fits.
    */
   readonly smearWarningZ?: number;
   readonly cageImpactMargin?: number;
+  readonly minFindingKurtosis?: number;
 }
 
 /** Spectral kurtosis a demodulation band needs for a race or element alarm. */
@@ -275,7 +277,7 @@ export function diagnoseBearing(
       rs,
       families: scoreFamilies(rs, specs),
       smear: smearedElement(rs, bsf.fundamentalHz, SLIP_BELOW, SLIP_ABOVE, u),
-      impacts: k === undefined || k >= MIN_FINDING_KURTOSIS,
+      impacts: k === undefined || k >= (opts.minFindingKurtosis ?? MIN_FINDING_KURTOSIS),
       impulsive: k === undefined || k >= MIN_ALARM_KURTOSIS,
     };
   });

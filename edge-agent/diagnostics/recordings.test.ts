@@ -32,6 +32,7 @@ import {
   type BearingView,
   diagnoseBearing,
   MIN_ALARM_KURTOSIS,
+  MIN_FINDING_KURTOSIS,
   SMEAR_WARNING_Z,
 } from "./bearing.ts";
 import { bearingAnalysis } from "./envelope-views.ts";
@@ -249,17 +250,21 @@ if (!present && process.env.CI === "true") {
     });
 
     it("leave one record out: thresholds chosen again without each record give the same verdicts", () => {
-      // The thresholds a data set could have decided: the smeared element's significance and the
-      // kurtosis margin that makes FTF lines an element's. The defaults are significance levels and
+      // The thresholds a data set could have decided: the smeared element's significance, the
+      // kurtosis margin that makes FTF lines an element's and the kurtosis below which a band holds
+      // no impacts. The defaults are significance levels and
       // the physics' (bearing.ts); here each is chosen, for every record left out, as the one that
       // gets the most of the other eleven right (ties: the one nearest the default), and the left-out
       // record is diagnosed with it.
       const settings: BearingScoreOptions[] = [];
       for (const smearWarningZ of [2.5, 3, 3.5, 4, 4.5])
-        for (const cageImpactMargin of [0.5, 1, 1.5, 2]) settings.push({ smearWarningZ, cageImpactMargin });
+        for (const cageImpactMargin of [0.5, 1, 1.5, 2])
+          for (const minFindingKurtosis of [0.25, 0.5, 0.75, 1])
+            settings.push({ smearWarningZ, cageImpactMargin, minFindingKurtosis });
       const distance = (s: BearingScoreOptions): number =>
         Math.abs(s.smearWarningZ! - SMEAR_WARNING_Z) / 0.5 +
-        Math.abs(s.cageImpactMargin! - MIN_ALARM_KURTOSIS) / 0.5;
+        Math.abs(s.cageImpactMargin! - MIN_ALARM_KURTOSIS) / 0.5 +
+        Math.abs(s.minFindingKurtosis! - MIN_FINDING_KURTOSIS) / 0.25;
       // Each record's views, once (copies: the chain's spectra are workspaces).
       const analysed = entries.map((e) => {
         const x = samplesOfEntry(e);
@@ -289,7 +294,10 @@ if (!present && process.env.CI === "true") {
       };
       const table = analysed.map((_, i) => settings.map((s) => verdict(i, s)));
       const defaults = settings.findIndex(
-        (s) => s.smearWarningZ === SMEAR_WARNING_Z && s.cageImpactMargin === MIN_ALARM_KURTOSIS,
+        (s) =>
+          s.smearWarningZ === SMEAR_WARNING_Z &&
+          s.cageImpactMargin === MIN_ALARM_KURTOSIS &&
+          s.minFindingKurtosis === MIN_FINDING_KURTOSIS,
       );
       let looRight = 0;
       const chosen: string[] = [];
@@ -306,12 +314,21 @@ if (!present && process.env.CI === "true") {
         if (table[out]![best]) looRight++;
         const s = settings[best]!;
         chosen.push(
-          `${analysed[out]!.e.file.replace(/^.*\//, "")}: z ${s.smearWarningZ}, margin ${s.cageImpactMargin}`,
+          `${analysed[out]!.e.file.replace(/^.*\//, "")}: z ${s.smearWarningZ}, margin ${s.cageImpactMargin}, kurtosis ${s.minFindingKurtosis}`,
         );
       }
       const resubstitution = table.filter((row) => row[defaults]).length;
+      // How flat the choice is: how many settings get each count of the twelve right.
+      const counts = new Map<number, number>();
+      settings.forEach((_, j) => {
+        const k = table.filter((row) => row[j]).length;
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      });
+      const bySetting = [...counts]
+        .sort((a, b) => b[0] - a[0])
+        .map(([k, n]) => `${n} of ${settings.length} settings get ${k}/${analysed.length} right`);
       console.log(
-        `leave-one-out: ${looRight}/${analysed.length} right; with the defaults on all: ${resubstitution}/${analysed.length}\n${chosen.join("\n")}`,
+        `leave-one-out: ${looRight}/${analysed.length} right; with the defaults on all: ${resubstitution}/${analysed.length}\n${chosen.join("\n")}\n${bySetting.join("\n")}`,
       );
       expect(looRight).toBe(resubstitution);
     });
