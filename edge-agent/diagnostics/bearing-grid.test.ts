@@ -63,7 +63,9 @@ describe("bearing diagnosis over a grid of simulated machines", () => {
   // bearing's rolling-element faults as the CWRU records are taken — 10 s at 12 kHz, the four motor
   // loads' speeds (1797–1730 rpm) — over the grid's resonances, noise, slip and severities that
   // fit, and healthy blocks beside.
-  it("CWRU fan-end bearing (6203), 10 s at 12 kHz, 1730–1797 rpm: rolling-element faults named, healthy ones not", () => {
+  it("CWRU fan-end bearing (6203), 10 s at 12 kHz, 1730–1797 rpm: rolling-element faults named, healthy ones not", {
+    timeout: 180_000,
+  }, () => {
     const cases: GridCase[] = [];
     for (const rpm of [1797, 1772, 1750, 1730])
       for (const resonanceHz of [1_500, 3_000])

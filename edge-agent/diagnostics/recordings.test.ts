@@ -221,7 +221,10 @@ if (!present && process.env.CI === "true") {
       expect(named.length).toBeGreaterThanOrEqual(Math.ceil(partial.length / 2));
     });
 
-    it("as another machine would present them: speed 2 % off, 25.6 and 48 kHz, half a record, more noise", () => {
+    // 12 records × 7 variants through the whole chain: about 45 s of CPU alone.
+    it("as another machine would present them: speed 2 % off, 25.6 and 48 kHz, half a record, more noise", {
+      timeout: 360_000,
+    }, () => {
       const lines = [`| record | grade | ${VARIANTS.map((v) => v.name).join(" | ")} |`];
       const tally = new Map<string, { right: number; of: number }>();
       const misses: string[] = [];
@@ -249,7 +252,9 @@ if (!present && process.env.CI === "true") {
       expect(misses).toEqual([]);
     });
 
-    it("leave one record out: thresholds chosen again without each record give the same verdicts", () => {
+    it("leave one record out: thresholds chosen again without each record give the same verdicts", {
+      timeout: 180_000,
+    }, () => {
       // The thresholds a data set could have decided: the smeared element's significance, the
       // kurtosis margin that makes FTF lines an element's and the kurtosis below which a band holds
       // no impacts. The defaults are significance levels and
