@@ -228,7 +228,7 @@ const readSigningCertificate = (value: ArrayBuffer, v2: boolean): { oid: string;
   const certs = (result as asn1js.Sequence).valueBlock?.value?.[0] as asn1js.Sequence | undefined;
   const first = certs?.valueBlock?.value?.[0] as asn1js.Sequence | undefined;
   const parts = first?.valueBlock?.value ?? [];
-  let oid = v2 ? OID.sha256 : OID.sha1;
+  let oid: string = v2 ? OID.sha256 : OID.sha1;
   let i = 0;
   if (v2 && parts[0] instanceof asn1js.Sequence) {
     const alg = parts[0].valueBlock.value[0];
