@@ -11,6 +11,7 @@ import alarms from "./plugins/alarms.ts";
 import assets from "./plugins/assets.ts";
 import auth from "./plugins/auth.ts";
 import docs from "./plugins/docs.ts";
+import documents from "./plugins/documents.ts";
 import grid from "./plugins/grid.ts";
 import health from "./plugins/health.ts";
 import ingest from "./plugins/ingest.ts";
@@ -106,6 +107,7 @@ const central: FastifyPluginAsync<CentralDeps> = async (app, deps) => {
   await app.register(service, deps);
   await app.register(notifications, deps);
   await app.register(workOrders, deps);
+  await app.register(documents, deps);
   await app.register(alarms, deps);
   await app.register(grid, deps);
   await app.register(savings, deps);

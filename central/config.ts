@@ -151,7 +151,7 @@ export const ContractTermsSchema = Type.Object(
       {
         /** Per monitored turbine-day, or per turbine-month (pro rata by monitored days). */
         per: Type.Union([Type.Literal("turbine_day"), Type.Literal("turbine_month")]),
-        rub: Type.String({ pattern: RUB_PATTERN, description: "e.g. \"1500.00\"" }),
+        rub: Type.String({ pattern: RUB_PATTERN, description: 'e.g. "1500.00"' }),
       },
       { additionalProperties: false },
     ),

@@ -42,17 +42,33 @@ export async function ensureDemoPki(
 ): Promise<DemoPki> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const keyArgs =
-    opts.keyType === "rsa" ? ["-newkey", "rsa:2048"] : ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
+    opts.keyType === "rsa"
+      ? ["-newkey", "rsa:2048"]
+      : ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
   const caKey = join(dir, "ca.key");
   const caFile = join(dir, "ca.pem");
   if (!existsSync(caFile) || !existsSync(caKey)) {
     await openssl([
-      "req", "-x509", ...keyArgs, "-nodes", "-utf8", "-sha256",
-      "-keyout", caKey, "-out", caFile, "-days", "3650",
-      "-subj", "/C=RU/O=Vetra demo/CN=Vetra demo CA (not qualified)",
-      "-addext", "basicConstraints=critical,CA:TRUE",
-      "-addext", "keyUsage=critical,keyCertSign,cRLSign",
-      "-addext", "subjectKeyIdentifier=hash",
+      "req",
+      "-x509",
+      ...keyArgs,
+      "-nodes",
+      "-utf8",
+      "-sha256",
+      "-keyout",
+      caKey,
+      "-out",
+      caFile,
+      "-days",
+      "3650",
+      "-subj",
+      "/C=RU/O=Vetra demo/CN=Vetra demo CA (not qualified)",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+      "-addext",
+      "subjectKeyIdentifier=hash",
     ]);
     await chmod(caKey, 0o600);
     await chmod(caFile, 0o600);
@@ -75,18 +91,54 @@ export async function ensureDemoPki(
     );
     try {
       await openssl([
-        "req", "-new", ...keyArgs, "-nodes", "-utf8", "-sha256", "-keyout", key, "-out", csr,
-        "-subj", `/C=RU/O=${subj(org.name)}/CN=${subj(org.name)}/1.2.643.100.4=${org.inn}`,
+        "req",
+        "-new",
+        ...keyArgs,
+        "-nodes",
+        "-utf8",
+        "-sha256",
+        "-keyout",
+        key,
+        "-out",
+        csr,
+        "-subj",
+        `/C=RU/O=${subj(org.name)}/CN=${subj(org.name)}/1.2.643.100.4=${org.inn}`,
       ]);
       await chmod(key, 0o600);
       await openssl([
-        "x509", "-req", "-in", csr, "-CA", caFile, "-CAkey", caKey, "-CAcreateserial", "-sha256",
-        "-days", String(opts.days ?? 825), "-extfile", ext, "-out", cert,
+        "x509",
+        "-req",
+        "-in",
+        csr,
+        "-CA",
+        caFile,
+        "-CAkey",
+        caKey,
+        "-CAcreateserial",
+        "-sha256",
+        "-days",
+        String(opts.days ?? 825),
+        "-extfile",
+        ext,
+        "-out",
+        cert,
       ]);
-      await openssl(
-        ["pkcs12", "-export", "-inkey", key, "-in", cert, "-certfile", caFile, "-name", org.id,
-          "-passout", `file:${pass}`, "-out", p12],
-      );
+      await openssl([
+        "pkcs12",
+        "-export",
+        "-inkey",
+        key,
+        "-in",
+        cert,
+        "-certfile",
+        caFile,
+        "-name",
+        org.id,
+        "-passout",
+        `file:${pass}`,
+        "-out",
+        p12,
+      ]);
       await chmod(p12, 0o600);
     } finally {
       // The key lives on in the PKCS#12 file only.

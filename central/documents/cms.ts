@@ -6,21 +6,21 @@
 // chain. Built on the ASN.1 schemas of @peculiar/asn1-cms and asn1js
 // (PeculiarVentures, maintained, typed); the signature itself is
 // node:crypto's (RSA PKCS #1 v1.5 or ECDSA over SHA-256).
-import { createHash, type KeyObject, sign as cryptoSign } from "node:crypto";
+import { createHash, sign as cryptoSign, type KeyObject } from "node:crypto";
 import {
   Attribute,
   CertificateChoices,
   CertificateSet,
   ContentInfo,
+  DigestAlgorithmIdentifiers,
   EncapsulatedContentInfo,
+  IssuerAndSerialNumber,
   id_data,
   id_signedData,
-  IssuerAndSerialNumber,
   SignedData,
   SignerIdentifier,
   SignerInfo,
   SignerInfos,
-  DigestAlgorithmIdentifiers,
 } from "@peculiar/asn1-cms";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, Certificate } from "@peculiar/asn1-x509";
@@ -93,7 +93,9 @@ const timeValue = (at: Date): ArrayBuffer => {
   const date = new Date(Math.floor(at.getTime() / 1000) * 1000);
   const year = date.getUTCFullYear();
   return (
-    year >= 1950 && year < 2050 ? new asn1js.UTCTime({ valueDate: date }) : new asn1js.GeneralizedTime({ valueDate: date })
+    year >= 1950 && year < 2050
+      ? new asn1js.UTCTime({ valueDate: date })
+      : new asn1js.GeneralizedTime({ valueDate: date })
   ).toBER();
 };
 
@@ -124,7 +126,10 @@ function encodeSignedAttributes(attrs: Attribute[]): { sorted: Attribute[]; der:
   const encoded = attrs.map((a) => ({ a, der: toBuffer(AsnConvert.serialize(a)) }));
   encoded.sort((x, y) => Buffer.compare(x.der, y.der));
   const body = Buffer.concat(encoded.map((e) => e.der));
-  return { sorted: encoded.map((e) => e.a), der: Buffer.concat([Buffer.from([0x31]), derLength(body.length), body]) };
+  return {
+    sorted: encoded.map((e) => e.a),
+    der: Buffer.concat([Buffer.from([0x31]), derLength(body.length), body]),
+  };
 }
 
 export interface CmsSigningKey {
@@ -303,7 +308,9 @@ export function parseCms(der: Buffer): ParsedCms {
         const ski = c.parsed.tbsCertificate.extensions?.find((e) => e.extnID === "2.5.29.14");
         if (!ski) return false;
         const inner = asn1js.fromBER(ski.extnValue.buffer).result as asn1js.OctetString;
-        return Buffer.from(inner.valueBlock.valueHexView).equals(Buffer.from(sid.subjectKeyIdentifier.buffer));
+        return Buffer.from(inner.valueBlock.valueHexView).equals(
+          Buffer.from(sid.subjectKeyIdentifier.buffer),
+        );
       }
       return false;
     });
@@ -317,7 +324,11 @@ export function parseCms(der: Buffer): ParsedCms {
       messageDigest: mdValue?.valueBlock ? Buffer.from(mdValue.valueBlock.valueHexView) : null,
       contentType: ctValue?.valueBlock ? ctValue.valueBlock.toString() : null,
       signingTime: st ? readTime(st) : null,
-      signingCertificateHash: sc2 ? readSigningCertificate(sc2, true) : sc1 ? readSigningCertificate(sc1, false) : null,
+      signingCertificateHash: sc2
+        ? readSigningCertificate(sc2, true)
+        : sc1
+          ? readSigningCertificate(sc1, false)
+          : null,
       certificate: match?.der ?? null,
     };
   });

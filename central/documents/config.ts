@@ -36,7 +36,10 @@ export type DocumentsConfig = Static<typeof DocumentsConfigSchema>;
 
 /** Cross-checks the section (key paths from the config's root), or null. */
 export function checkDocumentsConfig(docs: DocumentsConfig, tenants: ReadonlySet<string>): string | null {
-  if (!tenants.has(docs.region) && (Object.keys(docs.requisites).length > 0 || Object.keys(docs.signers).length > 0))
+  if (
+    !tenants.has(docs.region) &&
+    (Object.keys(docs.requisites).length > 0 || Object.keys(docs.signers).length > 0)
+  )
     return `documents.region: unknown tenant "${docs.region}"`;
   for (const [id, r] of Object.entries(docs.requisites)) {
     if (!tenants.has(id)) return `documents.requisites.${id}: unknown tenant "${id}"`;

@@ -67,6 +67,7 @@ export function formatRub(kopecks: number, lang: Lang): string {
 export function formatRate(basisPoints: number, lang: Lang): string {
   const whole = Math.floor(basisPoints / 100);
   const frac = basisPoints % 100;
-  const fracText = frac === 0 ? "" : `${lang === "ru" ? "," : "."}${String(frac).padStart(2, "0").replace(/0$/, "")}`;
+  const fracText =
+    frac === 0 ? "" : `${lang === "ru" ? "," : "."}${String(frac).padStart(2, "0").replace(/0$/, "")}`;
   return lang === "ru" ? `${whole}${fracText}${NBSP}%` : `${whole}${fracText}%`;
 }

@@ -41,7 +41,8 @@ function lastTrailer(pdf: Buffer): Trailer {
   if (!sx) throw new PdfStructureError("no startxref at the end of the PDF");
   const startxref = Number(sx[1]);
   const text = latin1(pdf.subarray(startxref, Math.min(pdf.length, startxref + 1_000_000)));
-  if (!text.startsWith("xref")) throw new PdfStructureError("only classic cross-reference tables are supported");
+  if (!text.startsWith("xref"))
+    throw new PdfStructureError("only classic cross-reference tables are supported");
   const t = /trailer\s*<<([\s\S]*?)>>\s*startxref/.exec(text);
   if (!t) throw new PdfStructureError("no trailer");
   const dict = t[1]!;
@@ -67,7 +68,11 @@ function xrefOffsets(pdf: Buffer, startxref: number): Map<number, number> {
     const text = latin1(pdf.subarray(at, Math.min(pdf.length, at + 4_000_000)));
     const end = text.indexOf("trailer");
     if (!text.startsWith("xref") || end < 0) throw new PdfStructureError(`no xref table at ${at}`);
-    const lines = text.slice(4, end).split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    const lines = text
+      .slice(4, end)
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean);
     let num = 0;
     for (const line of lines) {
       const head = /^(\d+)\s+(\d+)$/.exec(line);
@@ -115,7 +120,8 @@ const pdfDate = (d: Date): string => `(D:${d.toISOString().replace(/[-:T]/g, "")
 function addToArray(dict: string, key: string, item: string): string {
   const re = new RegExp(`/${key}\\s*\\[([^\\]]*)\\]`);
   if (re.test(dict)) return dict.replace(re, (_m, inner: string) => `/${key} [${inner.trim()} ${item}]`);
-  if (new RegExp(`/${key}\\b`).test(dict)) throw new PdfStructureError(`/${key} is an indirect array; not supported`);
+  if (new RegExp(`/${key}\\b`).test(dict))
+    throw new PdfStructureError(`/${key} is an indirect array; not supported`);
   return `${dict}\n/${key} [${item}]`;
 }
 
@@ -143,7 +149,9 @@ export function addSignaturePlaceholder(pdf: Buffer, meta: SignatureMeta): Buffe
   const acroRef = /\/AcroForm\s+(\d+)\s+0\s+R/.exec(catalog);
   const acroNum = acroRef ? Number(acroRef[1]) : null;
   const acro = acroNum === null ? null : objectDict(pdf, offsets, acroNum);
-  const fieldCount = acro ? (/\/Fields\s*\[([^\]]*)\]/.exec(acro)?.[1]?.match(/\d+\s+0\s+R/g)?.length ?? 0) : 0;
+  const fieldCount = acro
+    ? (/\/Fields\s*\[([^\]]*)\]/.exec(acro)?.[1]?.match(/\d+\s+0\s+R/g)?.length ?? 0)
+    : 0;
 
   let next = trailer.size;
   const sigNum = next++;

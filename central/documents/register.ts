@@ -66,7 +66,9 @@ export const GENESIS_HASH = "0".repeat(64);
 export const sha256Hex = (bytes: Buffer | string): string => createHash("sha256").update(bytes).digest("hex");
 
 /** The entry's hash: SHA-256 of the JSON array of its chained fields, in this order. */
-export function entryHash(e: Omit<RegisterEntry, "entryHash" | "status" | "statusReason" | "updatedAt">): string {
+export function entryHash(
+  e: Omit<RegisterEntry, "entryHash" | "status" | "statusReason" | "updatedAt">,
+): string {
   return sha256Hex(
     JSON.stringify([
       e.seq,

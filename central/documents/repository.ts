@@ -53,6 +53,12 @@ export interface DocumentRepository {
     nowMs: number,
   ): Promise<StoredSignature | null>;
   /** Moves the status (a rejection, with its reason); false when it is no longer `from`. */
-  setStatus(id: string, from: DocumentStatus, to: DocumentStatus, reason: string | null, nowMs: number): Promise<boolean>;
+  setStatus(
+    id: string,
+    from: DocumentStatus,
+    to: DocumentStatus,
+    reason: string | null,
+    nowMs: number,
+  ): Promise<boolean>;
   signatures(id: string): Promise<StoredSignature[]>;
 }

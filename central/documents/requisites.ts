@@ -82,7 +82,8 @@ export function checkCorrespondentAccount(account: string, bic: string): string 
     return keyOk(`0${bic.slice(4, 6)}`, account)
       ? null
       : "control key does not match the BIC (letter of the Bank of Russia No. 515)";
-  if (!account.startsWith("301")) return "a correspondent account begins with 301 (40102 for the single treasury account)";
+  if (!account.startsWith("301"))
+    return "a correspondent account begins with 301 (40102 for the single treasury account)";
   if (account.slice(-3) !== bic.slice(-3)) return "its last three digits must be the BIC's last three";
   return keyOk(`0${bic.slice(4, 6)}`, account)
     ? null
@@ -122,10 +123,7 @@ export const RequisitesSchema = Type.Object(
       { additionalProperties: false },
     ),
     /** Who signs for the organisation: printed under the signature line. */
-    signatory: Type.Object(
-      { name: Text(200), position: Text(200) },
-      { additionalProperties: false },
-    ),
+    signatory: Type.Object({ name: Text(200), position: Text(200) }, { additionalProperties: false }),
     email: Type.Optional(Text(254)),
   },
   { additionalProperties: false },
@@ -137,7 +135,14 @@ export type Requisites = Static<typeof RequisitesSchema>;
 export function checkRequisites(r: Requisites): string | null {
   const checks: [string, string | null][] = [
     ["inn", checkInn(r.inn)],
-    ["kpp", r.kpp === undefined ? (r.inn.length === 10 ? "required for an organisation (10-digit INN)" : null) : checkKpp(r.kpp)],
+    [
+      "kpp",
+      r.kpp === undefined
+        ? r.inn.length === 10
+          ? "required for an organisation (10-digit INN)"
+          : null
+        : checkKpp(r.kpp),
+    ],
     ["ogrn", r.ogrn === undefined ? null : checkOgrn(r.ogrn)],
     ["bank.bic", checkBic(r.bank.bic)],
   ];

@@ -89,14 +89,19 @@ export async function readPkcs12(
         if (error)
           reject(
             new SignerError(
-              `${file}: cannot open the PKCS#12 file (${String(stderr).split("\n").find((l) => l.trim()) ?? error.message})`,
+              `${file}: cannot open the PKCS#12 file (${
+                String(stderr)
+                  .split("\n")
+                  .find((l) => l.trim()) ?? error.message
+              })`,
             ),
           );
         else resolve(String(stdout));
       },
     );
   });
-  const keyPem = /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]*?-----END (?:RSA |EC )?PRIVATE KEY-----/.exec(pem);
+  const keyPem =
+    /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]*?-----END (?:RSA |EC )?PRIVATE KEY-----/.exec(pem);
   if (!keyPem) throw new SignerError(`${file}: no private key in the PKCS#12 file`);
   const privateKey = createPrivateKey(keyPem[0]);
   const certs = pemBlocks(pem, "CERTIFICATE");

@@ -2,8 +2,6 @@
 // durable commits): the statements of sql.ts, an IMMEDIATE transaction per
 // append so replicas sharing the file extend one chain.
 import type Database from "better-sqlite3";
-import { type DocumentRow, DOCUMENT_SCHEMA, SQL, type SignatureRow } from "./sql.ts";
-import type { DocumentFilter, DocumentRepository, StoredSignature } from "./repository.ts";
 import {
   type DocumentStatus,
   type DocumentType,
@@ -14,6 +12,8 @@ import {
   type RegisterEntry,
   sha256Hex,
 } from "./register.ts";
+import type { DocumentFilter, DocumentRepository, StoredSignature } from "./repository.ts";
+import { DOCUMENT_SCHEMA, type DocumentRow, type SignatureRow, SQL } from "./sql.ts";
 
 const iso = (ms: number | string) => new Date(Number(ms)).toISOString();
 
@@ -151,7 +151,9 @@ export class SqliteDocumentRepository implements DocumentRepository {
       args.push(filter.type);
     }
     if (filter.types !== undefined) {
-      where.push(filter.types.length === 0 ? "1 = 0" : `(${filter.types.map(() => SQL.whereType).join(" OR ")})`);
+      where.push(
+        filter.types.length === 0 ? "1 = 0" : `(${filter.types.map(() => SQL.whereType).join(" OR ")})`,
+      );
       args.push(...filter.types);
     }
     for (const [key, sql] of [

@@ -11,10 +11,10 @@
 // statement itself. Amounts exclude VAT until the VAT line.
 import { CodedError } from "../../common/errors.ts";
 import type { ContractTerms } from "../config.ts";
+import { csvLine } from "../grid/csv.ts";
 import type { AlarmRecord } from "../service/alarm-book.ts";
 import type { Contract } from "../service/contracts.ts";
 import type { ServiceReport } from "../service/service-report.ts";
-import { csvLine } from "../grid/csv.ts";
 import { divRoundHalfUp, kopecksToDecimal, percentToBasisPoints, rubToKopecks, vatKopecks } from "./money.ts";
 
 export const ROUNDING_RULE = {
@@ -85,7 +85,8 @@ export interface StatementInput {
   nowMs: number;
 }
 
-const overlaps = (c: Contract, from: number, to: number) => c.fromMs < to && (c.toMs === null || from < c.toMs);
+const overlaps = (c: Contract, from: number, to: number) =>
+  c.fromMs < to && (c.toMs === null || from < c.toMs);
 
 export function buildStatement(input: StatementInput): Statement {
   const { report } = input;
@@ -161,7 +162,10 @@ export function buildStatement(input: StatementInput): Statement {
   let creditsKopecks = 0;
   for (const [id, claimed] of claimedByContract) {
     const terms = input.contracts.find((c) => c.id === id)!.terms!;
-    const cap = divRoundHalfUp((feeByContract.get(id) ?? 0) * percentToBasisPoints(terms.creditCapPercent), 10_000);
+    const cap = divRoundHalfUp(
+      (feeByContract.get(id) ?? 0) * percentToBasisPoints(terms.creditCapPercent),
+      10_000,
+    );
     creditsKopecks += Math.min(claimed, cap);
   }
   const feeKopecks = lines.reduce((s, l) => s + l.amountKopecks, 0);
@@ -195,7 +199,17 @@ export function buildStatement(input: StatementInput): Statement {
 /** Fee lines, credit lines and the totals; amounts as decimal roubles ("1234.56"). */
 export function statementCsv(s: Statement): string {
   const rows: (string | number)[][] = [
-    ["kind", "asset_or_alarm", "name", "contract", "per", "unit_fee_rub", "days_monitored", "days_in_month", "amount_rub"],
+    [
+      "kind",
+      "asset_or_alarm",
+      "name",
+      "contract",
+      "per",
+      "unit_fee_rub",
+      "days_monitored",
+      "days_in_month",
+      "amount_rub",
+    ],
     ...s.lines.map((l) => [
       "fee",
       l.asset,
@@ -207,11 +221,31 @@ export function statementCsv(s: Statement): string {
       l.daysInMonth,
       kopecksToDecimal(l.amountKopecks),
     ]),
-    ...s.credits.map((c) => ["credit", c.alarm, c.asset, c.contract, "", "", "", "", kopecksToDecimal(-c.creditKopecks)]),
+    ...s.credits.map((c) => [
+      "credit",
+      c.alarm,
+      c.asset,
+      c.contract,
+      "",
+      "",
+      "",
+      "",
+      kopecksToDecimal(-c.creditKopecks),
+    ]),
     ["total_fee", "", "", "", "", "", "", "", kopecksToDecimal(s.totals.feeKopecks)],
     ["total_credits", "", "", "", "", "", "", "", kopecksToDecimal(-s.totals.creditsKopecks)],
     ["net", "", "", "", "", "", "", "", kopecksToDecimal(s.totals.netKopecks)],
-    [`vat_${s.vatRateBasisPoints / 100}pct`, "", "", "", "", "", "", "", kopecksToDecimal(s.totals.vatKopecks)],
+    [
+      `vat_${s.vatRateBasisPoints / 100}pct`,
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+      kopecksToDecimal(s.totals.vatKopecks),
+    ],
     ["gross", "", "", "", "", "", "", "", kopecksToDecimal(s.totals.grossKopecks)],
   ];
   return `${rows.map((r) => csvLine(r)).join("\r\n")}\r\n`;

@@ -60,11 +60,12 @@ export { NotASignature };
 const oneLine = (dn: string): string => dn.split("\n").filter(Boolean).join(", ");
 
 function describe(p: ParsedSigner, cert: X509Certificate | null): SignerInfo {
-  const algorithm = GOST_OIDS.has(p.signatureOid) || GOST_OIDS.has(p.digestOid)
-    ? "GOST R 34.10-2012"
-    : [OID.ecdsaSha256, OID.ecdsaSha384, OID.ecdsaSha512, OID.ecPublicKey].includes(p.signatureOid as never)
-      ? "ECDSA"
-      : "RSA";
+  const algorithm =
+    GOST_OIDS.has(p.signatureOid) || GOST_OIDS.has(p.digestOid)
+      ? "GOST R 34.10-2012"
+      : [OID.ecdsaSha256, OID.ecdsaSha384, OID.ecdsaSha512, OID.ecPublicKey].includes(p.signatureOid as never)
+        ? "ECDSA"
+        : "RSA";
   return {
     subject: cert ? oneLine(cert.subject) : "(certificate not included)",
     issuer: cert ? oneLine(cert.issuer) : "",
@@ -87,7 +88,9 @@ const validAt = (cert: X509Certificate, at: Date): boolean =>
 
 /** The key usage bits (RFC 5280 §4.2.1.3), or null without the extension. */
 const keyUsage = (der: Buffer): number | null => {
-  const ext = AsnConvert.parse(der, Certificate).tbsCertificate.extensions?.find((e) => e.extnID === id_ce_keyUsage);
+  const ext = AsnConvert.parse(der, Certificate).tbsCertificate.extensions?.find(
+    (e) => e.extnID === id_ce_keyUsage,
+  );
   return ext ? AsnConvert.parse(ext.extnValue, KeyUsage).toNumber() : null;
 };
 
@@ -119,7 +122,11 @@ function chainTo(
 }
 
 /** Verifies a detached CMS over `content`. Throws NotASignature for bytes that are no CMS SignedData. */
-export async function verifyDetached(content: Buffer, p7s: Buffer, opts: VerifyOptions): Promise<VerifyResult> {
+export async function verifyDetached(
+  content: Buffer,
+  p7s: Buffer,
+  opts: VerifyOptions,
+): Promise<VerifyResult> {
   const cms = parseCms(p7s);
   const anchors = opts.trustAnchors.map((d) => new X509Certificate(d));
   const pool = cms.certificates.map((d) => new X509Certificate(d));
@@ -134,7 +141,8 @@ export async function verifyDetached(content: Buffer, p7s: Buffer, opts: VerifyO
     if (p.contentType !== null && p.contentType !== "1.2.840.113549.1.7.1")
       return fail("UNSUPPORTED", `content type ${p.contentType} is not id-data`, signers);
     const scHash = p.signingCertificateHash;
-    if (!scHash) return fail("WRONG_CERTIFICATE", "no signing-certificate attribute (CAdES-BES needs one)", signers);
+    if (!scHash)
+      return fail("WRONG_CERTIFICATE", "no signing-certificate attribute (CAdES-BES needs one)", signers);
     const at = p.signingTime ?? opts.atTime ?? new Date();
     if (GOST_OIDS.has(p.signatureOid) || GOST_OIDS.has(p.digestOid)) {
       const r = await verifyWithOpenssl(content, p7s, anchors, at, opts.openssl ?? "openssl");
@@ -144,17 +152,26 @@ export async function verifyDetached(content: Buffer, p7s: Buffer, opts: VerifyO
       if (!algorithm) return fail("UNSUPPORTED", `digest algorithm ${p.digestOid} is not supported`, signers);
       const digest = createHash(algorithm).update(content).digest();
       if (!digest.equals(p.messageDigest))
-        return fail("CONTENT_CHANGED", "the document's digest differs from the signed one: the document was changed", signers);
+        return fail(
+          "CONTENT_CHANGED",
+          "the document's digest differs from the signed one: the document was changed",
+          signers,
+        );
       const certHashAlg = NODE_DIGESTS[scHash.oid];
       if (!certHashAlg || !createHash(certHashAlg).update(cert.raw).digest().equals(scHash.hash))
-        return fail("WRONG_CERTIFICATE", "the signing-certificate attribute names another certificate", signers);
+        return fail(
+          "WRONG_CERTIFICATE",
+          "the signing-certificate attribute names another certificate",
+          signers,
+        );
       let ok = false;
       try {
         ok = cryptoVerify(algorithm, p.signedAttrsDer, cert.publicKey, p.signature);
       } catch {
         ok = false;
       }
-      if (!ok) return fail("BAD_SIGNATURE", "the signature does not verify with the signer's certificate", signers);
+      if (!ok)
+        return fail("BAD_SIGNATURE", "the signature does not verify with the signer's certificate", signers);
       const chain = chainTo(cert, pool, anchors);
       if (!chain)
         return fail("UNTRUSTED", `no chain from "${info.subject}" to a configured trust anchor`, signers);
@@ -168,7 +185,11 @@ export async function verifyDetached(content: Buffer, p7s: Buffer, opts: VerifyO
     }
     // Key usage and validity of the signer's certificate: checked here for GOST too.
     if (!validAt(cert, at))
-      return fail("EXPIRED", `the signer's certificate is not valid at the signing time ${at.toISOString()}`, signers);
+      return fail(
+        "EXPIRED",
+        `the signer's certificate is not valid at the signing time ${at.toISOString()}`,
+        signers,
+      );
     let usage: number | null = null;
     try {
       usage = keyUsage(cert.raw);
@@ -229,7 +250,8 @@ async function verifyWithOpenssl(
     ]);
     if (r.code === 0) return null;
     const e = r.stderr;
-    if (/digest failure|verify_content/i.test(e)) return { code: "CONTENT_CHANGED", reason: "the document was changed (digest failure)" };
+    if (/digest failure|verify_content/i.test(e))
+      return { code: "CONTENT_CHANGED", reason: "the document was changed (digest failure)" };
     if (/expired|not yet valid/i.test(e))
       return { code: "EXPIRED", reason: "a certificate is not valid at the signing time" };
     if (/unable to get (local )?issuer|self[- ]signed|untrusted|unable to verify/i.test(e))
@@ -238,7 +260,10 @@ async function verifyWithOpenssl(
       return { code: "KEY_USAGE", reason: "the signer's certificate is not for signatures" };
     if (/signature failure/i.test(e))
       return { code: "BAD_SIGNATURE", reason: "the signature does not verify with the signer's certificate" };
-    return { code: "BAD_SIGNATURE", reason: `openssl: ${e.split("\n").find((l) => l.includes(":error:")) ?? e.trim()}` };
+    return {
+      code: "BAD_SIGNATURE",
+      reason: `openssl: ${e.split("\n").find((l) => l.includes(":error:")) ?? e.trim()}`,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -48,6 +48,10 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { methods: ["PUT"], prefix: "/api/v1/companies/", roles: ["admin", "service_company"] },
   { methods: ["POST", ...WRITES], prefix: "/api/v1/work-orders", roles: ["admin", "service_company"] },
   { methods: ["POST"], prefix: "/api/v1/notifications/", roles: ["admin", "service_company"] },
+  // The document flow: the region issues; each party signs, countersigns or rejects its own (handlers check whose turn).
+  { methods: ["POST"], prefix: "/api/v1/documents/issue", roles: ["admin"] },
+  { methods: ["GET"], prefix: "/api/v1/documents/register/", roles: ["admin"] },
+  { methods: ["POST"], prefix: "/api/v1/documents", roles: ["admin", "service_company"] },
   // Everything else under /api/: people read what their tenant owns; agents only write.
   { prefix: "/api/", roles: PEOPLE },
 ];

@@ -53,6 +53,12 @@ export interface PdfOptions {
   generatedBy?: string;
   /** IANA zone of dates and day boundaries; default: the fixed offset at which the reporting period starts at midnight. */
   timeZone?: string;
+  /**
+   * The registered facility reports a portfolio report rests on (register
+   * id and SHA-256 of each file): listed on a page of their own, so the
+   * portfolio can be checked against signed facility reports.
+   */
+  basis?: readonly { facility: string; document: string; sha256: string }[];
 }
 
 // A little more margin than the service PDFs: the ministry's reviewers annotate these.
@@ -175,6 +181,7 @@ export function renderPdf(report: SavingsReport, lang: Lang, options: PdfOptions
   statsTable();
   qualityPages();
   if (!single) for (const f of report.facilities) facilityPage(f);
+  if (options.basis && options.basis.length > 0) basisPage(options.basis);
   footers();
   doc.end();
   return done;
@@ -693,6 +700,22 @@ export function renderPdf(report: SavingsReport, lang: Lang, options: PdfOptions
       lang,
       height: 130,
     });
+  }
+
+  function basisPage(basis: NonNullable<PdfOptions["basis"]>) {
+    portrait();
+    heading(
+      doc,
+      lang === "ru"
+        ? "Основание: отчёты по объектам в реестре документов"
+        : "Basis: the facility reports in the document register",
+    );
+    para(
+      lang === "ru"
+        ? "Сводный отчёт составлен из отчётов по объектам, зарегистрированных в реестре документов; SHA-256 — хеш файла каждого из них."
+        : "This portfolio report is made of the facility reports registered in the document register; SHA-256 is the hash of each one's file.",
+    );
+    for (const b of basis) para(`${b.facility}: ${b.document}\nSHA-256 ${b.sha256}`, 8.5);
   }
 
   function footers() {

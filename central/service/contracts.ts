@@ -37,7 +37,10 @@ export interface Contract {
   source: "config" | "api";
 }
 
-export type NewContract = Omit<Contract, "source" | "id" | "terms"> & { id?: string; terms?: ContractTerms | null };
+export type NewContract = Omit<Contract, "source" | "id" | "terms"> & {
+  id?: string;
+  terms?: ContractTerms | null;
+};
 
 /**
  * A change refused, with a message naming the key and what is in the way:
@@ -188,7 +191,9 @@ export class Contracts {
       for (const asset of new Set(input.assets)) link.run(id, asset);
       this.db.prepare("DELETE FROM contract_terms WHERE contract = ?").run(id);
       if (input.terms)
-        this.db.prepare("INSERT INTO contract_terms (contract, terms) VALUES (?, ?)").run(id, JSON.stringify(input.terms));
+        this.db
+          .prepare("INSERT INTO contract_terms (contract, terms) VALUES (?, ?)")
+          .run(id, JSON.stringify(input.terms));
       this.meta.bumpFleetGeneration();
     })();
     return this.getContract(id)!;
