@@ -38,7 +38,8 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import("../central/savings/cli.ts")).runImport,
   },
   verify: {
-    summary: "check a signed document: `verify FILE [--signature FILE.p7s] [--ca FILE]` (exit 0 valid, 1 invalid, 2 bad input)",
+    summary:
+      "check a signed document: `verify FILE [--signature FILE.p7s] [--ca FILE]` (exit 0 valid, 1 invalid, 2 bad input)",
     load: async () => (await import("./verify.ts")).runVerify,
   },
   diagnose: {

@@ -17,7 +17,11 @@ export async function runVerify(argv: string[]): Promise<number> {
   try {
     parsed = parseArgs({
       args: argv,
-      options: { signature: { type: "string" }, ca: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        signature: { type: "string" },
+        ca: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -38,7 +42,9 @@ export async function runVerify(argv: string[]): Promise<number> {
     try {
       return await readFile(path);
     } catch (error) {
-      console.error(`vetra verify: ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      console.error(
+        `vetra verify: ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
       return null;
     }
   };
@@ -56,11 +62,16 @@ export async function runVerify(argv: string[]): Promise<number> {
     if (parsed.values.signature) {
       const p7s = await read(parsed.values.signature, "signature");
       if (!p7s) return 2;
-      results.push({ label: parsed.values.signature, result: await verifyDetached(content, p7s, { trustAnchors: anchors }) });
+      results.push({
+        label: parsed.values.signature,
+        result: await verifyDetached(content, p7s, { trustAnchors: anchors }),
+      });
     } else {
       const embedded = embeddedSignatures(content);
       if (embedded.length === 0) {
-        console.error(`vetra verify: ${file} has no embedded signature; give the detached one with --signature`);
+        console.error(
+          `vetra verify: ${file} has no embedded signature; give the detached one with --signature`,
+        );
         return 2;
       }
       for (const [i, e] of embedded.entries()) {
@@ -68,7 +79,10 @@ export async function runVerify(argv: string[]): Promise<number> {
           trustAnchors: anchors,
           ...(e.signingTime ? { atTime: e.signingTime } : {}),
         });
-        const fresh = result.signers.map((s) => ({ ...s, signingTime: s.signingTime ?? e.signingTime?.toISOString() ?? null }));
+        const fresh = result.signers.map((s) => ({
+          ...s,
+          signingTime: s.signingTime ?? e.signingTime?.toISOString() ?? null,
+        }));
         results.push({ label: `PDF signature ${i + 1}`, result: { ...result, signers: fresh } });
       }
     }
@@ -82,7 +96,9 @@ export async function runVerify(argv: string[]): Promise<number> {
   let valid = true;
   for (const { label, result } of results) {
     for (const s of result.signers)
-      console.log(`${label}: ${s.subject} — signed ${s.signingTime ?? "(no signing time)"} (${s.algorithm}; issuer ${s.issuer})`);
+      console.log(
+        `${label}: ${s.subject} — signed ${s.signingTime ?? "(no signing time)"} (${s.algorithm}; issuer ${s.issuer})`,
+      );
     if (result.valid) console.log(`${label}: valid`);
     else {
       valid = false;
