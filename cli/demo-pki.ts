@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Pkcs12SignerConfig } from "../central/documents/signers.ts";
+import { opensslEnv, type Pkcs12SignerConfig } from "../central/documents/signers.ts";
 
 export interface PkiOrganisation {
   id: string;
@@ -25,7 +25,7 @@ export interface DemoPki {
   signers: Record<string, Pkcs12SignerConfig>;
 }
 
-const openssl = (args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> =>
+const openssl = (args: string[], env: NodeJS.ProcessEnv = opensslEnv()): Promise<void> =>
   new Promise((resolve, reject) => {
     execFile("openssl", args, { env, timeout: 60_000 }, (error, _out, stderr) =>
       error ? reject(new Error(`openssl ${args[0]}: ${String(stderr).trim() || error.message}`)) : resolve(),

@@ -15,7 +15,7 @@
 //   (docs/documents.md shows the command).
 import { execFile, spawn } from "node:child_process";
 import { createPrivateKey, createPublicKey, type KeyObject, X509Certificate } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { type Static, Type } from "@sinclair/typebox";
 import { type CmsSigningKey, pemBlocks, signDetached } from "./cms.ts";
 
@@ -61,6 +61,18 @@ export type SignerConfig = Static<typeof SignerConfigSchema>;
 export type Pkcs12SignerConfig = Static<typeof Pkcs12SignerSchema>;
 export type CommandSignerConfig = Static<typeof CommandSignerSchema>;
 
+/**
+ * The environment for `openssl`: the process's, without an OPENSSL_CONF
+ * that names no file (a library loaded in the same process may set it to
+ * "undefined", and openssl then refuses to start).
+ */
+export function opensslEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  const conf = env.OPENSSL_CONF;
+  if (conf !== undefined && (conf === "undefined" || !existsSync(conf))) delete env.OPENSSL_CONF;
+  return env;
+}
+
 /** A signer that cannot be opened (file, password, key/certificate mismatch); the message names the cause. */
 export class SignerError extends Error {
   override readonly name = "SignerError";
@@ -84,7 +96,7 @@ export async function readPkcs12(
     execFile(
       openssl,
       ["pkcs12", "-in", file, "-nodes", "-passin", "env:VETRA_PKCS12_PASSWORD"],
-      { env: { ...process.env, VETRA_PKCS12_PASSWORD: password }, timeout: 30_000, maxBuffer: 1 << 22 },
+      { env: opensslEnv({ VETRA_PKCS12_PASSWORD: password }), timeout: 30_000, maxBuffer: 1 << 22 },
       (error, stdout, stderr) => {
         if (error)
           reject(
@@ -164,7 +176,11 @@ export class CommandSigner implements Signer {
   sign(content: Buffer, _opts: SignOptions): Promise<Buffer> {
     const [cmd, ...args] = this.config.command;
     return new Promise((resolve, reject) => {
-      const child = spawn(cmd!, args, { stdio: ["pipe", "pipe", "pipe"], timeout: this.config.timeoutMs });
+      const child = spawn(cmd!, args, {
+        stdio: ["pipe", "pipe", "pipe"],
+        timeout: this.config.timeoutMs,
+        env: opensslEnv(),
+      });
       const out: Buffer[] = [];
       let size = 0;
       let err = "";

@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate, id_ce_keyUsage, KeyUsage, KeyUsageFlags } from "@peculiar/asn1-x509";
 import { derToPem, GOST_OIDS, NODE_DIGESTS, NotASignature, OID, type ParsedSigner, parseCms } from "./cms.ts";
+import { opensslEnv } from "./signers.ts";
 
 export const VerifyFailures = [
   "CONTENT_CHANGED",
@@ -209,10 +210,15 @@ interface OpensslFailure {
 
 const run = (cmd: string, args: string[]): Promise<{ code: number; stderr: string }> =>
   new Promise((resolve) => {
-    execFile(cmd, args, { timeout: 30_000, maxBuffer: 1 << 20 }, (error, _stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, stderr: String(stderr) });
-    });
+    execFile(
+      cmd,
+      args,
+      { timeout: 30_000, maxBuffer: 1 << 20, env: opensslEnv() },
+      (error, _stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stderr: String(stderr) });
+      },
+    );
   });
 
 /** `openssl cms -verify` with the gost engine at the signing time; null when valid. */

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
+import fp from "fastify-plugin";
 import type { CentralDeps } from "../deps.ts";
 import { pemBlocks } from "../documents/cms.ts";
 import {
@@ -558,4 +559,5 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   );
 };
 
-export default documents;
+// fastify-plugin, so `app.documents` is visible to the app (the demo issues through it).
+export default fp(documents, { name: "vetra-documents" });
