@@ -185,8 +185,17 @@ export async function ingestSection(): Promise<BenchSection> {
     const through = await viaCentral(central.url, token, 0);
     await central.close();
 
+    // The agent below reads 16 channels of T01 as measuring points ch0…ch15: central's config has them.
+    const channels = Array.from({ length: 16 }, (_, i) => ({ id: `ch${i}`, component: "nacelle" as const }));
     const embedded = await startCentral(
-      parseCentralConfig({ server: { port: 0 }, dataDir: join(dir, "central-embedded"), ...FIXTURE_FLEET }),
+      parseCentralConfig({
+        server: { port: 0 },
+        dataDir: join(dir, "central-embedded"),
+        ...FIXTURE_FLEET,
+        assets: FIXTURE_FLEET.assets.map((a) =>
+          a.id === "T01" ? { ...a, points: [...a.points, ...channels] } : a,
+        ),
+      }),
     );
     const etoken = embedded.meta.createToken({ role: "agent", site: "wf1", label: "bench" });
     const intoEmbedded = await viaCentral(embedded.url, etoken, 0);

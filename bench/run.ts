@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { consoleSection } from "./console.bench.ts";
 import { dspSection } from "./dsp.bench.ts";
+import { edgeSection } from "./edge.bench.ts";
 import { gridBench } from "./grid.bench.ts";
 import { ingestSection } from "./ingest.bench.ts";
 import { pgdriverSection } from "./pgdriver.bench.ts";
@@ -25,6 +26,7 @@ const SECTIONS: (() => Promise<BenchSection>)[] = [
   savingsSection,
   consoleSection,
   pgdriverSection,
+  edgeSection,
   dspSection,
 ];
 

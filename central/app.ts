@@ -6,6 +6,7 @@ import fp from "fastify-plugin";
 import { apiError, CodedError, type ErrorCode, ErrorCodes } from "../common/errors.ts";
 import type { CentralDeps } from "./deps.ts";
 import { ApiError, ErrorBodySchema } from "./http.ts";
+import { redactingLogger } from "./lib/redact.ts";
 import admin from "./plugins/admin.ts";
 import alarms from "./plugins/alarms.ts";
 import assets from "./plugins/assets.ts";
@@ -74,7 +75,7 @@ const central: FastifyPluginAsync<CentralDeps> = async (app, deps) => {
         for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
       const status = ErrorCodes[error.code].status;
       if (status >= 500) request.log.warn({ code: error.code, msg: error.message }, "request failed");
-      return reply.code(status).send(apiError(error.code, error.message));
+      return reply.code(status).send(apiError(error.code, error.message, error.details));
     }
     if (error.validation) {
       const first = error.validation[0] as AjvError | undefined;
@@ -95,8 +96,9 @@ const central: FastifyPluginAsync<CentralDeps> = async (app, deps) => {
   );
 
   await app.register(security);
-  await app.register(docs);
+  // Auth before any route: its onRoute hook must see every route to check its declared audience.
   await app.register(auth, { meta: deps.meta });
+  await app.register(docs);
   if (deps.metrics) await app.register(metrics, { ...deps, metrics: deps.metrics });
   await app.register(admin, deps);
   await app.register(health, deps);
@@ -124,6 +126,7 @@ const centralPlugin = fp(central, { name: "vetra-central", fastify: "5.x" });
 export default centralPlugin;
 
 export interface CentralAppOptions extends CentralDeps {
+  /** false: no log; true or pino options (level, stream, …): logs with credentials redacted. */
   logger?: boolean | object;
   /** PEM key and certificate: serve HTTPS. */
   https?: { key: Buffer; cert: Buffer };
@@ -133,7 +136,9 @@ export function createCentralApp(options: CentralAppOptions): FastifyInstance {
   const { logger, https, ...deps } = options;
   const app = Fastify({
     ...(https ? { https } : {}),
-    logger: logger ?? false,
+    logger: logger ? redactingLogger(logger === true ? {} : logger) : false,
+    // The client's address for rate limits and logs: the socket's peer unless proxies are configured.
+    trustProxy: deps.config.server.trustProxy,
     bodyLimit: deps.config.server.bodyLimitBytes,
     ajv: {
       customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false },

@@ -34,7 +34,7 @@ describe("central config", () => {
     expect(r).toEqual({
       ok: true,
       config: {
-        server: { host: "127.0.0.1", port: 8080, bodyLimitBytes: 16_777_216 },
+        server: { host: "127.0.0.1", port: 8080, bodyLimitBytes: 16_777_216, trustProxy: false },
         dataDir: ".vetra",
         store: { kind: "embedded" },
         tenants: [],
@@ -42,6 +42,7 @@ describe("central config", () => {
         assets: [],
         tokens: [],
         contracts: [],
+        ingest: { maxSeriesPerSite: 10_000 },
         alarms: {
           evaluateEveryMs: 5000,
           debounceMs: 500,
@@ -65,6 +66,16 @@ describe("central config", () => {
     const cases: [unknown, string][] = [
       [{ server: { port: "80" } }, "server.port: expected integer"],
       [{ server: { prot: 80 } }, "server.prot: unknown key"],
+      [
+        { server: { trustProxy: "proxy.example" } },
+        'server.trustProxy: "proxy.example" is not an IP address, CIDR, or one of loopback|linklocal|uniquelocal',
+      ],
+      [
+        { server: { trustProxy: ["10.0.0.1", "10.0.0.0/33"] } },
+        'server.trustProxy[1]: "10.0.0.0/33" is not an IP address, CIDR, or one of loopback|linklocal|uniquelocal',
+      ],
+      [{ server: { trustProxy: 0 } }, "server.trustProxy: expected boolean|string|array"],
+      [{ server: { trustProxy: { hops: 1 } } }, "server.trustProxy: expected boolean|string|array"],
       [{ alarms: { clearAfter: 1 } }, "alarms.clearAfter: unknown key"],
       [
         {
@@ -122,6 +133,16 @@ describe("central config", () => {
       expect(checkCentralConfig(input)).toEqual({ ok: false, error });
       expect(() => parseCentralConfig(input)).toThrow(new CentralConfigError(error));
     }
+  });
+
+  it("takes the proxies central trusts as fastify does: addresses, CIDRs, range names", () => {
+    for (const trustProxy of [
+      true,
+      "127.0.0.1",
+      "10.0.0.0/8, fd00::/8",
+      ["loopback", "192.168.0.0/255.255.0.0"],
+    ])
+      expect(parseCentralConfig({ server: { trustProxy } }).server.trustProxy).toEqual(trustProxy);
   });
 
   it("takes missing InfluxDB settings from the environment", () => {

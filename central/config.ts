@@ -2,6 +2,7 @@
 // with defaults from the schema and unknown keys refused. Errors name the
 // key path, e.g. `assets[2].site: unknown site "wf9"`.
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { Value, type ValueError } from "@sinclair/typebox/value";
 import { parse as parseYaml } from "yaml";
@@ -42,6 +43,25 @@ const ServerSchema = Type.Object(
         },
         { additionalProperties: false },
       ),
+    ),
+    /**
+     * Which reverse proxies are believed about the client's address
+     * (X-Forwarded-For) and protocol (fastify's `trustProxy`): false (default:
+     * the socket's peer is the client), the proxies' addresses or CIDRs
+     * (`"10.0.0.0/8"`, `["127.0.0.1", "fd00::/8"]`, or `loopback`,
+     * `linklocal`, `uniquelocal`), or true (any peer — only when nothing but
+     * the proxy can reach central). Behind an ingress or a compose proxy set
+     * it, or every client shares the proxy's address for the rate limits. A
+     * hop count is not offered: fastify cannot check the immediate peer with
+     * one and trusts nothing then.
+     */
+    trustProxy: Type.Union(
+      [
+        Type.Boolean(),
+        Type.String({ minLength: 1 }),
+        Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+      ],
+      { default: false },
     ),
     /** Serve HTTPS with this PEM certificate chain and key (see README, "Running central behind TLS"). */
     tls: Type.Optional(
@@ -98,7 +118,11 @@ const SiteSchema = Type.Object(
 );
 
 const MeasuringPointSchema = Type.Object(
-  { id: Id, component: literals(ComponentClasses) },
+  {
+    id: Id,
+    /** The ISO 10816-21 component class of a vibration measuring point; absent for others (e.g. a sub-meter). */
+    component: Type.Optional(literals(ComponentClasses)),
+  },
   { additionalProperties: false },
 );
 
@@ -137,6 +161,19 @@ const AlarmsSchema = Type.Object(
     facilityEveryMs: Type.Integer({ minimum: 0, default: 60_000 }),
     /** Response time where no contract covers an asset (its owner maintains it). */
     defaultResponseTimeMinutes: Type.Integer({ minimum: 1, default: 240 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+const IngestSchema = Type.Object(
+  {
+    /**
+     * Distinct series (measurement + tag set) one site may write; a point that
+     * would start one more is refused with SERIES_LIMIT. A turbine needs about
+     * points × (1 + faults) + 3 (vibration, diagnoses, SCADA, the gateway's
+     * health): 150 turbines with 3 points each about 4,600.
+     */
+    maxSeriesPerSite: Type.Integer({ minimum: 1, default: 10_000 }),
   },
   { additionalProperties: false, default: {} },
 );
@@ -192,6 +229,8 @@ export const CentralConfigSchema = Type.Object(
     tokens: Type.Array(TokenSchema, { default: [] }),
     /** Each asset is contracted to one service company for a period (see service/contracts.ts). */
     contracts: Type.Array(ContractSchema, { default: [] }),
+    /** What ingest accepts beyond the fleet's names (see plugins/ingest.ts). */
+    ingest: IngestSchema,
     /** The alarm lifecycle (see service/evaluator.ts). */
     alarms: AlarmsSchema,
     /** The grid-connection map: voltage classes, costs, basemap (see grid/config.ts). */
@@ -202,6 +241,13 @@ export const CentralConfigSchema = Type.Object(
     notifications: NotificationsConfigSchema,
     /** Requisites, signers and trust anchors of the document flow (see documents/config.ts). */
     documents: DocumentsConfigSchema,
+    /**
+     * The key that seals webhook secrets in the metadata database (base64 of
+     * 32 bytes; see lib/secret-box.ts). Default `<dataDir>/secrets.key`,
+     * created 0600 at first start. Keep it out of database backups, or a
+     * copied database reveals the secrets with it.
+     */
+    secretsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 );
@@ -254,6 +300,9 @@ function describeError(schema: TSchema, value: unknown, prefix = ""): string | n
       if (!variant) return `${keyPath(`${path}/kind`)}: expected one of ${kinds.join("|")}`;
       return describeError(variant, first.value, path);
     }
+    const types = variants.map((v) => (v as { type?: unknown }).type);
+    if (types.every((t) => typeof t === "string"))
+      return `${keyPath(path) || "(root)"}: expected ${types.join("|")}`;
   }
   const message =
     first.message === "Unexpected property" ? "unknown key" : first.message.replace(/^Expected/, "expected");
@@ -296,7 +345,33 @@ export function checkCentralConfig(
   return { ok: true, config };
 }
 
+/** Names proxy-addr accepts for address ranges (fastify's trustProxy). */
+const PROXY_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/** An IP address, an address with a prefix length or netmask, or a range name. */
+const isProxyAddress = (text: string): boolean => {
+  if (PROXY_RANGES.has(text)) return true;
+  const [address = "", prefix, ...more] = text.split("/");
+  if (more.length > 0) return false;
+  const version = isIP(address);
+  if (version === 0) return false;
+  if (prefix === undefined) return true;
+  if (isIP(prefix) === 4 && version === 4) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+};
+
+function checkTrustProxy(value: CentralConfig["server"]["trustProxy"]): string | null {
+  if (typeof value === "boolean") return null;
+  const list = typeof value === "string" ? value.split(",").map((s) => s.trim()) : value;
+  const i = list.findIndex((a) => !isProxyAddress(a));
+  if (i < 0) return null;
+  const at = typeof value === "string" ? "server.trustProxy" : `server.trustProxy[${i}]`;
+  return `${at}: "${list[i]}" is not an IP address, CIDR, or one of loopback|linklocal|uniquelocal`;
+}
+
 function checkReferences(config: CentralConfig): string | null {
+  const proxyError = checkTrustProxy(config.server.trustProxy);
+  if (proxyError) return proxyError;
   const gridError = checkVoltageClasses(config.grid.voltageClasses);
   if (gridError) return gridError;
   const duplicate = (ids: string[]): number => ids.findIndex((id, i) => ids.indexOf(id) !== i);

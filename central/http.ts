@@ -1,8 +1,10 @@
 // What every route shares: the error body, the error class handlers throw,
-// who may see what, and small parsers for query parameters.
+// who may call it (its declared audience) and who may see what, and small
+// parsers for query parameters.
 import { type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import { CodedError, type ErrorCode, ErrorCodes } from "../common/errors.ts";
+import type { Role } from "./config.ts";
 import type { Asset, Principal } from "./meta/meta.ts";
 import { responsibleCompany } from "./service/contracts.ts";
 
@@ -32,13 +34,54 @@ export class ApiError extends CodedError {
   }
 }
 
+/**
+ * Who may call a route, declared in the route's own options and read by the
+ * auth hook from the matched route (`request.routeOptions.config.access`),
+ * never from the URL:
+ *
+ * ```ts
+ * app.get("/api/v1/x", { config: { access: { roles: ["admin", "ministry", "service_company"] } }, schema }, h)
+ * app.post("/api/v1/grid/check", { config: { access: { public: true } }, schema }, h)
+ * ```
+ *
+ * Exactly one of the two: `roles` (a non-empty list from `Roles`; a token of
+ * another role gets 403, no token 401) or `public: true` (no token needed,
+ * credentials ignored). A route without a declaration refuses every caller,
+ * and the app refuses to start with one (plugins/auth.ts).
+ */
+export interface RouteAccess {
+  readonly roles?: readonly Role[];
+  readonly public?: true;
+}
+
+/** Live responses (streams) held per token, ended the moment their token is revoked. */
+export interface LiveResponses {
+  /** Ends the response by calling `end` when the caller's token is revoked; the returned function forgets it. */
+  hold(request: FastifyRequest, end: () => void): () => void;
+  /** Ends every live response of a token (called by the revocation itself; other replicas notice within a poll). */
+  endFor(tokenId: number): void;
+}
+
 declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The route's audience (see RouteAccess). */
+    access?: RouteAccess;
+    /**
+     * Whether a call of this route goes to the audit log. Default: every
+     * method but GET/HEAD, and a GET/HEAD asking for a file (`format=csv|pdf|xlsx`).
+     */
+    audit?: boolean;
+  }
   interface FastifyRequest {
-    /** Set by the auth hook on every /api/ route that needs a token. */
+    /** The caller, set by the auth hook on every route that is not public; read it with principalOf. */
     principal: Principal | null;
+  }
+  interface FastifyInstance {
+    liveResponses: LiveResponses;
   }
 }
 
+/** The caller of a non-public route: the one place handlers get it from. */
 export const principalOf = (request: FastifyRequest): Principal => {
   if (!request.principal) throw new ApiError("UNAUTHENTICATED");
   return request.principal;

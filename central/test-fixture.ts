@@ -10,6 +10,13 @@ import { META_FILE, MetaStore } from "./meta/meta.ts";
 import { openEmbeddedStore } from "./stores/embedded.ts";
 import type { TimeSeriesStore } from "./stores/types.ts";
 
+/** The measuring points of a turbine's drive train, as the demo configures them. */
+const DRIVE_TRAIN = [
+  { id: "main_bearing", component: "main_bearing" },
+  { id: "gearbox_hss", component: "gearbox" },
+  { id: "generator_de", component: "generator" },
+];
+
 export const FIXTURE_FLEET = {
   tenants: [
     { id: "sc-north", name: "North Wind Service" },
@@ -33,8 +40,8 @@ export const FIXTURE_FLEET = {
         { id: "gearbox_hss", component: "gearbox" },
       ],
     },
-    { id: "T02", name: "Turbine 2", kind: "turbine", site: "wf1", tenant: "sc-south", points: [] },
-    { id: "T03", name: "Turbine 3", kind: "turbine", site: "wf2", tenant: "sc-north", points: [] },
+    { id: "T02", name: "Turbine 2", kind: "turbine", site: "wf1", tenant: "sc-south", points: DRIVE_TRAIN },
+    { id: "T03", name: "Turbine 3", kind: "turbine", site: "wf2", tenant: "sc-north", points: DRIVE_TRAIN },
     { id: "H01", name: "Hospital 1", kind: "hospital", site: "fac-h01", tenant: "region", points: [] },
   ],
 };
@@ -64,6 +71,8 @@ export async function makeCentralFixture(
     clock?: () => number;
     /** Config keys beside the fleet (e.g. `alarms`, `contracts`, `notifications`). */
     config?: Record<string, unknown>;
+    /** Called on the app before it is made ready (e.g. to register one more route). */
+    beforeReady?: (app: FastifyInstance) => void;
   } = {},
 ): Promise<CentralFixture> {
   const dir = mkdtempSync(join(tmpdir(), "vetra-central-"));
@@ -82,7 +91,16 @@ export async function makeCentralFixture(
   const app = createCentralApp({ store, meta, config, ...(options.clock ? { clock: options.clock } : {}) });
   const routes = options.routes;
   if (routes) app.addHook("onRoute", (route) => void routes.push(route));
-  await app.ready();
+  options.beforeReady?.(app);
+  try {
+    await app.ready();
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    await store.close();
+    meta.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     app,
     store,

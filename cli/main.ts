@@ -18,7 +18,8 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import("../central/cli.ts")).runCentral,
   },
   edge: {
-    summary: "one edge agent (--config FILE [--metrics-port N])",
+    summary:
+      "one edge agent (--config FILE [--metrics-port N]); `edge dead-letters list|resend --config FILE [--id N|--all]`",
     load: async () => (await import("../edge-agent/cli.ts")).runEdge,
   },
   grid: {

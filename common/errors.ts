@@ -8,6 +8,14 @@ export const ErrorCodes = {
   INVALID_TIMESTAMP: { status: 400, en: "A timestamp is outside the accepted range" },
   INVALID_NUMBER: { status: 400, en: "A value is not a finite number" },
   UNKNOWN_ASSET: { status: 400, en: "A point names an asset the caller may not write" },
+  UNKNOWN_POINT: {
+    status: 400,
+    en: "A point names a measuring point the asset's configuration does not have",
+  },
+  UNKNOWN_FIELD: { status: 400, en: "A point carries a field its measurement does not have" },
+  UNKNOWN_FAULT: { status: 400, en: "A diagnosis names a fault that is not one the edge diagnoses" },
+  UNKNOWN_TAG: { status: 400, en: "A point carries a tag that is not one of the known tag keys" },
+  SERIES_LIMIT: { status: 400, en: "The site reached its cap of distinct series" },
   BATCH_TOO_LARGE: { status: 413, en: "The batch exceeds the size limit" },
   PAYLOAD_TOO_LARGE: { status: 413, en: "The request body exceeds the size limit" },
   UNSUPPORTED_ENCODING: { status: 415, en: "The content encoding is not supported" },
@@ -62,10 +70,20 @@ export interface ApiErrorBody {
  */
 export class CodedError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message?: string) {
+  /** Sent as `error.details` (e.g. `{rejected: [...]}`: which items of a request were refused and why). */
+  readonly details: unknown;
+  constructor(code: ErrorCode, message?: string, details?: unknown) {
     super(message ?? ErrorCodes[code].en);
     this.code = code;
+    this.details = details;
   }
+}
+
+/** One refused item of a request (a point of a batch, a snapshot of an upload), by its index. */
+export interface Rejection {
+  index: number;
+  code: ErrorCode;
+  message: string;
 }
 
 export const apiError = (code: ErrorCode, message?: string, details?: unknown): ApiErrorBody => ({

@@ -93,7 +93,22 @@ export const AgentFields = {
   queue_bytes: "bytes of the disk queue",
   source_errors: "source errors since start (all sources)",
   lag_s: "age of the oldest queued point, s",
+  clock_jumps: "steps of the system clock seen since start (NTP steps)",
+  clock_step_s: "size of the last step of the system clock, s (negative: backwards)",
 } as const;
+
+/**
+ * The fields each measurement may carry: central refuses any other
+ * (UNKNOWN_FIELD), so a typo or an invented name never becomes a series.
+ */
+export const MeasurementFields: Readonly<Record<Measurement, Readonly<Record<string, string>>>> = {
+  vibration: VibrationFields,
+  scada: ScadaFields,
+  meter: MeterFields,
+  weather: WeatherFields,
+  diagnosis: DiagnosisFields,
+  agent: AgentFields,
+};
 
 /** ISO 10816-21 zones as stored (numbers, so every store keeps them as fields). */
 export const IsoZones = ["A", "B", "C", "D"] as const;

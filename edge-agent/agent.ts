@@ -2,22 +2,34 @@
 // Points are queued the moment they are acquired; the uplink deletes only
 // what central acknowledged. Each waveform block runs the diagnostic chain
 // once (features, ISO zone, named diagnoses through the alarm state
-// machine); spectrum snapshots wait in a folder of their own and go to
+// machine); the chain itself runs on a pool of worker threads
+// (diagnostics/pool.ts), so acquisition never waits for it; spectrum snapshots wait in a folder of their own and go to
 // central by a second uplink. The agent's own health goes out the same way
 // (measurement `agent`) and on /metrics.
+//
+// What central accepts (its catalog: the site's assets and measuring points,
+// each measurement's fields, the faults) is fetched at start and kept fresh;
+// a point it would refuse is refused here, before it is queued, with one log
+// line per source and reason, and kept as a dead letter for
+// `vetra edge dead-letters` to send again once central's configuration is
+// fixed. Points central refuses anyway are set aside one by one; their
+// neighbours in the batch are sent again at once.
 import type { ErrorCode } from "../common/errors.ts";
 import type { SpectrumUpload } from "../common/spectrum.ts";
 import type { Point } from "../common/wire.ts";
 import { createClockMonitor } from "./clock.ts";
 import { type AgentConfig, type OpcuaSourceConfig, pkiDirOf } from "./config.ts";
 import type { Transition } from "./diagnostics/alarm-state.ts";
-import { DiagnosticsMonitor } from "./diagnostics/monitor.ts";
+import { type BlockInfo, DiagnosticsMonitor } from "./diagnostics/monitor.ts";
+import { createBlockAnalyser, type DropReason, type WorkerEntry } from "./diagnostics/pool.ts";
 import { loadFastestFft } from "./dsp/fft.ts";
 import { createAgentMetrics, serveMetrics } from "./metrics.ts";
 import type { PointQueue } from "./queue/queue.ts";
 import { openQueue } from "./queue/registry.ts";
 import { createSource } from "./sources/registry.ts";
 import type { Source, SourceSink } from "./sources/source.ts";
+import { type CatalogFetch, CentralCatalog, createHttpCatalogFetch } from "./uplink/catalog.ts";
+import { LocalRefusals } from "./uplink/refusals.ts";
 import { createSnapshotUplink, SnapshotOutbox } from "./uplink/snapshots.ts";
 import {
   createHttpTransport,
@@ -27,6 +39,9 @@ import {
 } from "./uplink/transport.ts";
 import { createUplink } from "./uplink/uplink.ts";
 
+/** How long stop() waits for the blocks received to be analysed, ms. */
+const STOP_DRAIN_MS = 10_000;
+
 export interface AgentStats {
   /** Points from the sources (features, SCADA, meters). */
   acquired: number;
@@ -34,11 +49,22 @@ export interface AgentStats {
   healthPoints: number;
   acked: number;
   dropped: number;
+  /** Points set aside as dead letters: refused by central, or here before sending (`refused`). */
   deadLettered: number;
+  /** Points refused before sending, as central's catalog says central would (also in deadLettered). */
+  refused: number;
   sourceErrors: number;
   /** Errors by source id and code. */
   sourceErrorsBySource: Record<string, Partial<Record<ErrorCode, number>>>;
+  /** Waveform blocks received from the sources. */
   waveformBlocks: number;
+  /** Blocks the diagnostic chain analysed; blocks dropped unanalysed (backlog cap, worker crash, stop). */
+  blocksAnalysed: number;
+  blocksDropped: number;
+  /** Blocks waiting for analysis, and being analysed now. */
+  analysisBacklog: number;
+  analysisRunning: number;
+  analysisWorkerCrashes: number;
   /** `diagnosis` points queued (raised, changed, cleared, re-confirmed). */
   diagnosisPoints: number;
   /** Diagnoses active now, over all points. */
@@ -70,7 +96,18 @@ export interface AgentOptions {
   transport?: UplinkTransport;
   /** Replaces the HTTP transport of spectrum snapshots. */
   snapshotTransport?: SnapshotTransport;
+  /** Replaces the analysis workers' entry module (tests start one that fails on purpose). */
+  analysisWorker?: WorkerEntry;
+  /** Replaces the HTTP fetch of central's catalog. */
+  catalogFetch?: CatalogFetch;
+  /** How often central's catalog is fetched again (conditional GET), ms. */
+  catalogRefreshMs?: number;
 }
+
+/** Default period of the catalog's conditional re-fetch: a fleet change reaches agents within it. */
+export const CATALOG_REFRESH_MS = 5 * 60_000;
+/** Longest wait for the first catalog before the sources start (acquisition never waits longer). */
+const FIRST_CATALOG_WAIT_MS = 3000;
 
 export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): Promise<RunningAgent> {
   const log = opts.log ?? ((line: string) => console.error(line));
@@ -105,6 +142,11 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       lagSeconds,
     },
     { activeDiagnoses: () => monitor.activeCount(), pendingSnapshots: () => outbox.stats().pending },
+    {
+      backlog: () => analyser.stats().backlog,
+      running: () => analyser.stats().running,
+      workers: () => analyser.stats().workers,
+    },
   );
   const counts = {
     acquired: 0,
@@ -112,6 +154,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     acked: 0,
     dropped: 0,
     deadLettered: 0,
+    refused: 0,
     sourceErrors: 0,
     waveformBlocks: 0,
     clockJumps: 0,
@@ -131,6 +174,30 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     timeoutMs: config.central.timeoutMs,
     gzip: config.central.gzip,
   };
+  // What central's catalog refuses is kept as dead letters before it is queued (uplink/refusals.ts).
+  const refusals = new LocalRefusals({
+    catalog: { current: () => catalog.current() },
+    queue,
+    log,
+    onRefused: (origin, code, n) => {
+      if (n === 0) {
+        counts.snapshotsRejected++;
+        metrics.snapshotsRejected.inc();
+        return;
+      }
+      counts.refused += n;
+      counts.deadLettered += n;
+      metrics.refused.inc({ source: origin, code }, n);
+      metrics.deadLettered.inc(n);
+    },
+  });
+  const catalog = new CentralCatalog(opts.catalogFetch ?? createHttpCatalogFetch(centralHttp), {
+    refreshMs: opts.catalogRefreshMs ?? CATALOG_REFRESH_MS,
+    log,
+    onChange: () => refusals.catalogChanged(),
+  });
+  const admitted = (points: Point[], origin: string): Point[] => refusals.admit(points, origin);
+
   const uplink = createUplink(queue, opts.transport ?? createHttpTransport(centralHttp), {
     agentId: config.agent.id,
     site,
@@ -146,6 +213,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       metrics.deadLettered.inc(n);
       log(`uplink: ${n} points dead-lettered (${code}): ${message}`);
     },
+    onRefused: () => catalog.refreshSoon(),
     onRetry: (code, message, waitMs) => {
       if (uplink.failures <= 1 || uplink.failures % 10 === 0)
         log(`uplink: ${code} ${message}; retry in ${Math.round(waitMs)} ms`);
@@ -167,6 +235,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
         counts.snapshotsRejected += n;
         metrics.snapshotsRejected.inc(n);
         log(`uplink: ${n} spectrum snapshots rejected (${code}), kept in snapshots/rejected: ${message}`);
+        catalog.refreshSoon();
       },
       onRetry: (code, message, waitMs, failures) => {
         if (failures <= 1 || failures % 10 === 0)
@@ -174,7 +243,8 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       },
     },
   );
-  const keepSnapshot = (upload: SpectrumUpload): void => {
+  const keepSnapshot = (upload: SpectrumUpload, origin: string): void => {
+    if (refusals.refusesSnapshot(upload, origin)) return;
     try {
       const { dropped } = outbox.put(upload);
       counts.snapshotsQueued++;
@@ -214,37 +284,80 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     }
     if (queue.stats().depth >= config.central.batchMaxPoints) uplink.nudge();
   };
-  const acquired = (points: Point[]): void => {
+  const acquired = (points: Point[], origin: string): void => {
     counts.acquired += points.length;
     metrics.acquired.inc(points.length);
-    enqueue(points);
+    enqueue(admitted(points, origin));
   };
 
-  const sinkFor = (sourceId: string): SourceSink => ({
-    points: (points) => acquired(points),
+  const sourceError = (sourceId: string, code: ErrorCode, message: string): void => {
+    counts.sourceErrors++;
+    const per = errorsBySource[sourceId] ?? {};
+    per[code] = (per[code] ?? 0) + 1;
+    errorsBySource[sourceId] = per;
+    metrics.sourceErrors.inc({ source: sourceId, code });
+    // Log when the kind of trouble changes, not on every poll of a dead device.
+    if (lastErrorCode.get(sourceId) !== code) log(`source ${sourceId}: ${code} ${message}`);
+    lastErrorCode.set(sourceId, code);
+  };
+
+  // Blocks dropped because analysis fell behind: a line for the first and then every hundredth.
+  let backlogDrops = 0;
+  const blockDropped = (block: BlockInfo, why: DropReason): void => {
+    metrics.blocksDropped.inc({ reason: why });
+    if (why !== "backlog") return;
+    backlogDrops++;
+    if (backlogDrops === 1 || backlogDrops % 100 === 0)
+      log(
+        `diagnostics: analysis is behind; ${backlogDrops} waveform blocks dropped unanalysed so far, the oldest waiting of their point (latest: ${block.asset} ${block.point})`,
+      );
+  };
+  const analyser = createBlockAnalyser({
+    workers: config.diagnostics.workers,
+    fft,
+    ...(opts.analysisWorker ? { workerEntry: opts.analysisWorker } : {}),
+    callbacks: {
+      context: (block) => monitor.contextFor(block),
+      result: (block, diagnosis, ms) => {
+        metrics.blocksAnalysed.inc();
+        metrics.analysisSeconds.observe(ms / 1000);
+        try {
+          const r = monitor.accept(block, diagnosis);
+          counts.diagnosisPoints += r.points.length - 1;
+          acquired(r.points, block.sourceId);
+          for (const t of r.transitions)
+            log(`diagnostics: ${block.asset} ${block.point}: ${describeTransition(t)}`);
+          if (r.snapshot) keepSnapshot(r.snapshot, block.sourceId);
+        } catch (e) {
+          sourceError(block.sourceId, "INTERNAL", `diagnostics of ${block.point}: ${(e as Error).message}`);
+        }
+      },
+      failed: (block, message) => {
+        metrics.analysisFailures.inc();
+        sourceError(block.sourceId, "INTERNAL", `diagnostics of ${block.point}: ${message}`);
+      },
+      dropped: blockDropped,
+      workerCrashed: () => metrics.analysisWorkerCrashes.inc(),
+      log,
+    },
+  });
+
+  // With waveform points configured, the workers start now, while the sources connect: a worker
+  // loads its modules and the FFT before its first block, not while that block waits.
+  if (config.sources.some((s) => "waveforms" in s && s.waveforms.length > 0)) analyser.start();
+
+  const sinkFor = (sourceId: string, kind: string): SourceSink => ({
+    points: (points) => {
+      // A Modbus poll stamps its points when it starts (sources/modbus.ts) and hands them over when
+      // its last answer is in: the difference is the poll's time as the agent saw it, event loop included.
+      if (kind === "modbus" && points.length > 0) metrics.observePollMs(Date.now() - points[0]!.ts);
+      acquired(points, sourceId);
+    },
     waveform: (block) => {
       counts.waveformBlocks++;
-      try {
-        const r = monitor.onBlock(block);
-        counts.diagnosisPoints += r.points.length - 1;
-        acquired(r.points);
-        for (const t of r.transitions)
-          log(`diagnostics: ${block.asset} ${block.point}: ${describeTransition(t)}`);
-        if (r.snapshot) keepSnapshot(r.snapshot);
-      } catch (e) {
-        sinkFor(sourceId).error("INTERNAL", `diagnostics of ${block.point}: ${(e as Error).message}`);
-      }
+      analyser.submit(block);
     },
-    error: (code, message) => {
-      counts.sourceErrors++;
-      const per = errorsBySource[sourceId] ?? {};
-      per[code] = (per[code] ?? 0) + 1;
-      errorsBySource[sourceId] = per;
-      metrics.sourceErrors.inc({ source: sourceId, code });
-      // Log when the kind of trouble changes, not on every poll of a dead device.
-      if (lastErrorCode.get(sourceId) !== code) log(`source ${sourceId}: ${code} ${message}`);
-      lastErrorCode.set(sourceId, code);
-    },
+    error: (code, message) => sourceError(sourceId, code, message),
   });
 
   const healthPoint = (): Point => {
@@ -278,7 +391,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       );
     }
     counts.healthPoints++;
-    enqueue([healthPoint()]);
+    enqueue(admitted([healthPoint()], "agent"));
   }, config.healthIntervalMs);
 
   let metricsServer: { url: string; close(): Promise<void> } | null = null;
@@ -288,15 +401,23 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       metricsServer = await serveMetrics(metrics.registry, config.metrics.host, config.metrics.port);
       log(`agent ${config.agent.id}: metrics on ${metricsServer.url}`);
     }
+    // What central accepts, before the first point is acquired (a bounded wait: acquisition never waits for central).
+    await Promise.race([
+      catalog.start(),
+      new Promise((resolve) => setTimeout(resolve, FIRST_CATALOG_WAIT_MS).unref()),
+    ]);
     for (const sc of config.sources) {
       const pkiDir = sc.kind === "opcua" ? pkiDirOf(config, sc as OpcuaSourceConfig) : config.queue.dir;
       const source = await createSource(sc, { site, agentId: config.agent.id, pkiDir, log });
       sources.push(source);
-      await source.start(sinkFor(source.id));
+      await source.start(sinkFor(source.id, sc.kind));
     }
   } catch (e) {
     clearInterval(healthTimer);
+    await catalog.stop();
     await Promise.all(sources.map((s) => s.stop()));
+    await analyser.close();
+    metrics.stop();
     await metricsServer?.close();
     queue.close();
     throw e;
@@ -311,8 +432,14 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
   const currentStats = (): AgentStats => {
     if (finalStats) return structuredClone(finalStats);
     const q = queue.stats();
+    const a = analyser.stats();
     return {
       ...counts,
+      blocksAnalysed: a.analysed,
+      blocksDropped: a.dropped.backlog + a.dropped.worker_crashed + a.dropped.stopped,
+      analysisBacklog: a.backlog,
+      analysisRunning: a.running,
+      analysisWorkerCrashes: a.workerCrashes,
       sourceErrorsBySource: structuredClone(errorsBySource),
       queueDepth: q.depth,
       queueBytes: q.bytes,
@@ -330,9 +457,15 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       if (stopped) return;
       stopped = true;
       clearInterval(healthTimer);
+      await catalog.stop();
       await Promise.all(sources.map((s) => s.stop()));
+      // Blocks already received are analysed before the last send (a bounded wait: a stuck chain is
+      // ended by the pool's time limit anyway).
+      await analyser.drain(STOP_DRAIN_MS);
+      await analyser.close();
+      metrics.stop();
       counts.healthPoints++;
-      enqueue([healthPoint()]);
+      enqueue(admitted([healthPoint()], "agent"));
       // One last send so a clean shutdown leaves as little queued as possible.
       await uplink.stop();
       await snapshotUplink.stop();

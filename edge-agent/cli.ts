@@ -1,15 +1,20 @@
 // `vetra edge --config FILE [--metrics-port N]`: one edge agent until
 // SIGINT/SIGTERM. Exit 2 with one line naming the bad key on a bad config.
+// `vetra edge dead-letters …` lists and re-sends what central refused
+// (dead-letters.ts).
 import { parseArgs } from "node:util";
 import { startAgent } from "./agent.ts";
 import { ConfigError, loadAgentConfig } from "./config.ts";
 
-const USAGE = "usage: vetra edge --config FILE [--metrics-port N]";
+const USAGE =
+  "usage: vetra edge --config FILE [--metrics-port N] | vetra edge dead-letters list|resend --config FILE [--id N …|--all]";
 
 export interface RunEdgeOptions {
   /** Stops the agent when aborted (tests); SIGINT/SIGTERM always do. */
   signal?: AbortSignal;
   stderr?: (line: string) => void;
+  /** Where `dead-letters list` prints (default process.stdout). */
+  stdout?: (line: string) => void;
   /** Called once the agent runs (tests read the metrics URL from it). */
   onStarted?: (info: { metricsUrl?: string }) => void;
 }
@@ -17,6 +22,11 @@ export interface RunEdgeOptions {
 export async function runEdge(argv: string[], options: RunEdgeOptions = {}): Promise<number> {
   const stderr = options.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
   const args = argv[0] === "edge" ? argv.slice(1) : argv;
+  if (args[0] === "dead-letters")
+    return (await import("./dead-letters.ts")).runDeadLetters(args.slice(1), {
+      stderr,
+      ...(options.stdout ? { stdout: options.stdout } : {}),
+    });
   let values: { config?: string; "metrics-port"?: string; help?: boolean };
   try {
     ({ values } = parseArgs({

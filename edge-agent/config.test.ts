@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -181,6 +181,7 @@ describe("agent config", () => {
     it("fills its defaults, and takes machine data for configured waveform points", () => {
       expect(parseAgentConfig(valid()).diagnostics).toEqual({
         enabled: true,
+        workers: Math.max(1, availableParallelism() - 1),
         persistence: { raiseAfter: 3, ofLast: 5, clearAfter: 5 },
         baselineBlocks: 20,
         snapshotIntervalMs: 600_000,
@@ -232,6 +233,9 @@ describe("agent config", () => {
       expect(bad((c) => (c.diagnostics.baselineNotBefore = "yesterday"))).toMatch(
         /^diagnostics\.baselineNotBefore: /,
       );
+      for (const workers of [-1, 1.5, "4", 65, null])
+        expect(bad((c) => (c.diagnostics.workers = workers))).toMatch(/^diagnostics\.workers: /);
+      expect(parseAgentConfig({ ...valid(), diagnostics: { workers: 0 } }).diagnostics.workers).toBe(0);
     });
   });
 

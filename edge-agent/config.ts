@@ -3,6 +3,7 @@
 // reported as one line naming the key path, e.g.
 // `sources[0].registers[2].type: expected one of float32|uint16|int16|uint32|int32`.
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { extname, join } from "node:path";
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
@@ -179,10 +180,18 @@ export type MachineConfig = Static<typeof MachineConfigSchema>;
  */
 const MAX_RECONFIRM_MS = DIAGNOSIS_ACTIVE_MS / 2;
 
+/** Default `diagnostics.workers`: the cores but one (left to acquisition and the queue), at least one. */
+export const DEFAULT_ANALYSIS_WORKERS = Math.max(1, availableParallelism() - 1);
+
 export const DiagnosticsConfigSchema = Type.Object(
   {
     /** Run the diagnostics engine on every waveform block (features and ISO zone are computed either way). */
     enabled: Type.Boolean({ default: true }),
+    /**
+     * Worker threads that analyse waveform blocks off the event loop (diagnostics/pool.ts); default the
+     * cores but one, at least one; 0 analyses on the main thread (a one-core gateway).
+     */
+    workers: Type.Integer({ minimum: 0, maximum: 64, default: DEFAULT_ANALYSIS_WORKERS }),
     /** Alarm state machine: raise after `raiseAfter` of the last `ofLast` blocks, clear after `clearAfter` blocks without. */
     persistence: Type.Object(
       {

@@ -1,10 +1,17 @@
 // The agent's own health as Prometheus text on /metrics (prom-client with a
 // registry of its own, so several agents in one process — the demo — never
 // share counters).
+//
+// Latency figures (event-loop delay, Modbus poll time) are percentiles of
+// Node's HDR histograms (node:perf_hooks) over the interval since the
+// previous scrape: each scrape reads them and starts a new interval, as
+// prom-client's own `nodejs_eventloop_lag_*` do. Block analysis time is a
+// Prometheus histogram (rates and sums aggregate over agents).
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Counter, Gauge, Registry } from "prom-client";
+import { createHistogram, monitorEventLoopDelay, type RecordableHistogram } from "node:perf_hooks";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
 export interface QueueGaugeSource {
   depth(): number;
@@ -18,8 +25,32 @@ export interface DiagnosticsGaugeSource {
   pendingSnapshots(): number;
 }
 
+/** Gauges of the block analysis (diagnostics/pool.ts), read when scraped. */
+export interface AnalysisGaugeSource {
+  /** Blocks waiting for analysis. */
+  backlog(): number;
+  /** Blocks being analysed now. */
+  running(): number;
+  /** Analysis worker threads alive (0: analysis on the main thread). */
+  workers(): number;
+}
+
+/** Event-loop delay sampling period, ms (prom-client's default). */
+const LOOP_DELAY_RESOLUTION_MS = 10;
+/** Block analysis time buckets, s: from a fast core's 65536-sample block to a slow gateway's. */
+const ANALYSIS_BUCKETS_S = [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5];
+
 export interface AgentMetrics {
   readonly registry: Registry;
+  /** One Modbus poll took this long (first request to the last answer, as seen by the agent), ms. */
+  observePollMs(ms: number): void;
+  readonly blocksAnalysed: Counter;
+  readonly blocksDropped: Counter<"reason">;
+  readonly analysisFailures: Counter;
+  readonly analysisWorkerCrashes: Counter;
+  readonly analysisSeconds: Histogram;
+  /** Stops sampling the event loop. */
+  stop(): void;
   readonly snapshotsSent: Counter;
   readonly snapshotsDropped: Counter;
   readonly snapshotsRejected: Counter;
@@ -28,10 +59,108 @@ export interface AgentMetrics {
   readonly dropped: Counter;
   readonly deadLettered: Counter;
   readonly sourceErrors: Counter<"source" | "code">;
+  readonly refused: Counter<"source" | "code">;
 }
 
-export function createAgentMetrics(queue: QueueGaugeSource, diag?: DiagnosticsGaugeSource): AgentMetrics {
+/**
+ * Sets `quantile` 0.5, 0.99 and 1 (the maximum) of `gauge` from a histogram
+ * in ns less `offsetNs`, then starts a new interval.
+ */
+function setQuantilesAndReset(
+  gauge: Gauge<"quantile">,
+  h: { count: number; percentile(p: number): number; max: number; reset(): void },
+  offsetNs = 0,
+): void {
+  const s = (ns: number) => (h.count > 0 ? Math.max(0, ns - offsetNs) / 1e9 : 0);
+  gauge.set({ quantile: "0.5" }, s(h.percentile(50)));
+  gauge.set({ quantile: "0.99" }, s(h.percentile(99)));
+  gauge.set({ quantile: "1" }, s(h.max));
+  h.reset();
+}
+
+export function createAgentMetrics(
+  queue: QueueGaugeSource,
+  diag?: DiagnosticsGaugeSource,
+  analysis?: AnalysisGaugeSource,
+): AgentMetrics {
   const registry = new Registry();
+  // How late the event loop ran its timers: what a blocked loop costs every poll and subscription.
+  // The histogram holds the time between two ticks of a timer of period LOOP_DELAY_RESOLUTION_MS
+  // (an idle loop reads 10 ms); the delay is what exceeds the period.
+  const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+  loopDelay.enable();
+  new Gauge({
+    name: "vetra_agent_event_loop_delay_seconds",
+    help: "How late the event loop ran a timer, since the previous scrape: quantile 0.5, 0.99 and 1 (the maximum), s",
+    labelNames: ["quantile"] as const,
+    registers: [registry],
+    collect() {
+      setQuantilesAndReset(this, loopDelay, LOOP_DELAY_RESOLUTION_MS * 1e6);
+    },
+  });
+  const polls: RecordableHistogram = createHistogram();
+  new Gauge({
+    name: "vetra_agent_modbus_poll_seconds",
+    help: "Time of one Modbus poll (first request to the last answer) since the previous scrape: quantile 0.5, 0.99 and 1, s",
+    labelNames: ["quantile"] as const,
+    registers: [registry],
+    collect() {
+      setQuantilesAndReset(this, polls);
+    },
+  });
+  const blocksAnalysed = new Counter({
+    name: "vetra_agent_blocks_analysed_total",
+    help: "Waveform blocks the diagnostic chain analysed",
+    registers: [registry],
+  });
+  const blocksDropped = new Counter({
+    name: "vetra_agent_blocks_dropped_total",
+    help: "Waveform blocks not analysed: backlog (the oldest waiting block of a point behind its cap), worker_crashed, stopped",
+    labelNames: ["reason"] as const,
+    registers: [registry],
+  });
+  const analysisFailures = new Counter({
+    name: "vetra_agent_analysis_failures_total",
+    help: "Waveform blocks the diagnostic chain refused (too short, no sample rate)",
+    registers: [registry],
+  });
+  const analysisWorkerCrashes = new Counter({
+    name: "vetra_agent_analysis_worker_crashes_total",
+    help: "Analysis worker threads that died or were ended for a stuck block (each is replaced)",
+    registers: [registry],
+  });
+  const analysisSeconds = new Histogram({
+    name: "vetra_agent_block_analysis_seconds",
+    help: "Time the diagnostic chain took for one waveform block, s",
+    buckets: ANALYSIS_BUCKETS_S,
+    registers: [registry],
+  });
+  if (analysis) {
+    new Gauge({
+      name: "vetra_agent_analysis_backlog_blocks",
+      help: "Waveform blocks waiting for analysis",
+      registers: [registry],
+      collect() {
+        this.set(analysis.backlog());
+      },
+    });
+    new Gauge({
+      name: "vetra_agent_analysis_running_blocks",
+      help: "Waveform blocks being analysed now",
+      registers: [registry],
+      collect() {
+        this.set(analysis.running());
+      },
+    });
+    new Gauge({
+      name: "vetra_agent_analysis_workers",
+      help: "Analysis worker threads alive (0: blocks are analysed on the main thread)",
+      registers: [registry],
+      collect() {
+        this.set(analysis.workers());
+      },
+    });
+  }
   const snapshotsSent = new Counter({
     name: "vetra_agent_snapshots_sent_total",
     help: "Spectrum snapshots acknowledged by central",
@@ -85,6 +214,12 @@ export function createAgentMetrics(queue: QueueGaugeSource, diag?: DiagnosticsGa
     help: "Points central rejected, moved to the dead-letter table",
     registers: [registry],
   });
+  const refused = new Counter({
+    name: "vetra_agent_points_refused_total",
+    help: "Points refused before sending because central's catalog does not accept them (kept as dead letters), by source and error code",
+    labelNames: ["source", "code"] as const,
+    registers: [registry],
+  });
   const sourceErrors = new Counter({
     name: "vetra_agent_source_errors_total",
     help: "Source errors by source and error code",
@@ -117,11 +252,20 @@ export function createAgentMetrics(queue: QueueGaugeSource, diag?: DiagnosticsGa
   });
   return {
     registry,
+    // In ns, as the event-loop histogram (it takes whole numbers ≥ 1).
+    observePollMs: (ms) => polls.record(Math.max(1, Math.round(ms * 1e6))),
+    blocksAnalysed,
+    blocksDropped,
+    analysisFailures,
+    analysisWorkerCrashes,
+    analysisSeconds,
+    stop: () => loopDelay.disable(),
     acquired,
     acked,
     dropped,
     deadLettered,
     sourceErrors,
+    refused,
     snapshotsSent,
     snapshotsDropped,
     snapshotsRejected,

@@ -32,7 +32,7 @@ const knownBatch = (sender: number, k: number): IngestBatch => {
   for (let i = 0; i < POINTS; i++)
     points.push({
       measurement: "scada",
-      tags: { site: "wf1", asset: "T01", point: `sender${sender}` },
+      tags: { site: "wf1", asset: "T01", source: `sender${sender}` },
       fields: { power_kw: sender * 1e6 + k * POINTS + i },
       ts: T0 + k * POINTS + i,
     });
@@ -144,11 +144,11 @@ describe("graceful shutdown of central under load", () => {
           tags: { asset: "T01" },
           fromMs: T0,
           toMs: T0 + BATCHES * POINTS,
-          groupBy: ["point"],
+          groupBy: ["source"],
         });
         if (r.kind !== "success") throw new Error(r.message);
         return new Map(
-          r.value.map((s) => [s.tags.point ?? "", new Map(s.points.map((p) => [p.ts, p.value]))]),
+          r.value.map((s) => [s.tags.source ?? "", new Map(s.points.map((p) => [p.ts, p.value]))]),
         );
       } finally {
         await store.close();

@@ -4,12 +4,11 @@
 // tables — companies, contracts, alarms — are beside them: ../service/). Small and
 // local, so the API is synchronous (better-sqlite3).
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import type { AssetKind, ComponentClass } from "../../common/names.ts";
 import type { Fleet, Role, TokenConfig } from "../config.ts";
+import { privateDatabase } from "../lib/private-files.ts";
 import { SERVICE_SCHEMA } from "../service/schema.ts";
 
 export const META_FILE = "metadata.sqlite";
@@ -26,7 +25,8 @@ export interface Principal {
 
 export interface MeasuringPoint {
   id: string;
-  component: ComponentClass;
+  /** Null for a point that is not a vibration measuring point (e.g. a sub-meter's `point`). */
+  component: ComponentClass | null;
 }
 
 /** A period in which one company maintains an asset (see ../service/contracts.ts). */
@@ -189,7 +189,7 @@ export class MetaStore {
   private lastPrune = 0;
 
   constructor(path: string) {
-    mkdirSync(dirname(path), { recursive: true });
+    privateDatabase(path); // token hashes, the audit log, webhook rules: the owner's only
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
     // Tokens, alarm acknowledgements and the audit log must survive a crash.
@@ -228,7 +228,7 @@ export class MetaStore {
       );
       for (const a of fleet.assets) {
         asset.run(a.id, a.name, a.kind, a.site, a.tenant);
-        for (const [i, p] of a.points.entries()) point.run(a.id, p.id, p.component, i);
+        for (const [i, p] of a.points.entries()) point.run(a.id, p.id, p.component ?? "", i);
       }
       // The config's tenants are companies too; companies connected through the API stay.
       const company = db.prepare(
@@ -258,9 +258,9 @@ export class MetaStore {
     const points = new Map<string, MeasuringPoint[]>();
     for (const p of this.db
       .prepare("SELECT asset, id, component FROM measuring_point ORDER BY asset, position")
-      .all() as { asset: string; id: string; component: ComponentClass }[]) {
+      .all() as { asset: string; id: string; component: ComponentClass | "" }[]) {
       const list = points.get(p.asset) ?? [];
-      list.push({ id: p.id, component: p.component });
+      list.push({ id: p.id, component: p.component === "" ? null : p.component });
       points.set(p.asset, list);
     }
     const contracts = new Map<string, ContractSpan[]>();
@@ -331,6 +331,9 @@ export class MetaStore {
 
   /** Assets and sites by id, checked against the fleet generation once: for per-point lookups in one request. */
   fleetIndex(): {
+    /** The fleet generation this copy was read at: changes with every change of the fleet or its contracts. */
+    readonly gen: number;
+    readonly assets: readonly Asset[];
     readonly assetById: ReadonlyMap<string, Asset>;
     readonly siteById: ReadonlyMap<string, Site>;
   } {
@@ -389,6 +392,13 @@ export class MetaStore {
       | undefined;
     if (!row) return null;
     return { tokenId: row.id, role: row.role, tenant: row.tenant, site: row.site, label: row.label };
+  }
+
+  /** True while the token with this id exists and is not revoked. */
+  isTokenLive(tokenId: number): boolean {
+    return (
+      this.db.prepare("SELECT 1 FROM token WHERE id = ? AND revoked_at IS NULL").get(tokenId) !== undefined
+    );
   }
 
   /** Every token (live and revoked), newest first, without secrets. */

@@ -60,6 +60,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
   app.get(
     "/api/v1/alarms",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["alarms"],
         summary:
@@ -124,6 +125,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
   app.get(
     "/api/v1/alarms/stream",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["alarms"],
         summary:
@@ -154,7 +156,13 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
       }
       subscribers.add(sub);
       startFeed();
+      // Revoking the token ends the stream at once (the client's reconnect then gets 401).
+      const release = app.liveResponses.hold(request, () => {
+        subscribers.delete(sub);
+        raw.end();
+      });
       request.raw.on("close", () => {
+        release();
         subscribers.delete(sub);
         if (subscribers.size === 0) stopFeed();
       });
@@ -164,6 +172,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
   app.get(
     "/api/v1/alarms/:id",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["alarms"],
         summary: "One alarm (by id, or by key: the open occurrence) with its history",
@@ -186,6 +195,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
   app.post(
     "/api/v1/alarms/:id/ack",
     {
+      config: { access: { roles: ["admin", "service_company"] } },
       schema: {
         tags: ["alarms"],
         summary: "Acknowledge an alarm, optionally with a comment (admin or the alarm's company)",
@@ -213,6 +223,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
   app.post(
     "/api/v1/alarms/:id/assign",
     {
+      config: { access: { roles: ["admin", "service_company"] } },
       schema: {
         tags: ["alarms"],
         summary: "Assign an open alarm to a technician (null: unassign)",
@@ -241,6 +252,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
   app.post(
     "/api/v1/alarms/:id/comment",
     {
+      config: { access: { roles: ["admin", "service_company"] } },
       schema: {
         tags: ["alarms"],
         summary: "Add a note to an alarm's history",

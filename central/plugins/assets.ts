@@ -21,7 +21,9 @@ const AssetSchema = Type.Object(
     tenant: Type.String(),
     /** The company maintaining it now: by contract, else the owner (`tenant`). */
     company: Type.Optional(Type.String()),
-    points: Type.Array(Type.Object({ id: Type.String(), component: Type.String() })),
+    points: Type.Array(
+      Type.Object({ id: Type.String(), component: Type.Union([Type.String(), Type.Null()]) }),
+    ),
   },
   { $id: "Asset" },
 );
@@ -118,6 +120,7 @@ const assets: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.get(
     "/api/v1/assets",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["assets"],
         summary: "Turbines and facilities the caller may see",
@@ -140,6 +143,7 @@ const assets: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.get(
     "/api/v1/assets/:id/health",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["assets"],
         summary:

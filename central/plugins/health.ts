@@ -19,6 +19,7 @@ const health: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
   app.get(
     "/healthz",
     {
+      config: { access: { public: true } },
       schema: {
         tags: ["health"],
         summary: "Liveness: 200 while the process serves HTTP",
@@ -31,6 +32,7 @@ const health: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
   app.get(
     "/readyz",
     {
+      config: { access: { public: true } },
       schema: {
         tags: ["health"],
         summary: "Readiness: 200 when the metadata database and the time-series store answer, 503 otherwise",

@@ -233,6 +233,70 @@ describe("POST /api/v1/ingest", () => {
       code: "UNKNOWN_ASSET",
     },
     { name: "no asset tag", body: withPoint({ tags: { site: "wf1" } }), status: 400, code: "UNKNOWN_ASSET" },
+    {
+      name: "a measuring point the asset does not have",
+      body: withPoint({ tags: { site: "wf1", asset: "T01", point: "generator_de" } }),
+      status: 400,
+      code: "UNKNOWN_POINT",
+      message: /points\[1\]\.tags\.point: "generator_de" is not a measuring point of T01/,
+    },
+    {
+      name: "a vibration point without a measuring point",
+      body: withPoint({ tags: { site: "wf1", asset: "T01" } }),
+      status: 400,
+      code: "UNKNOWN_POINT",
+    },
+    {
+      name: "a field its measurement does not have",
+      body: withPoint({ fields: { v_rms_mm_s: 1, humidity_pct: 40 } }),
+      status: 400,
+      code: "UNKNOWN_FIELD",
+      message: /points\[1\]\.fields\.humidity_pct/,
+    },
+    {
+      name: "a field of another measurement",
+      body: withPoint({
+        measurement: "scada",
+        tags: { site: "wf1", asset: "T02" },
+        fields: { v_rms_mm_s: 1 },
+      }),
+      status: 400,
+      code: "UNKNOWN_FIELD",
+    },
+    {
+      name: "an invented fault",
+      body: withPoint({
+        measurement: "diagnosis",
+        tags: { site: "wf1", asset: "T01", point: "main_bearing", fault: "made_up_fault" },
+        fields: { severity: 2, active: 1 },
+      }),
+      status: 400,
+      code: "UNKNOWN_FAULT",
+      message: /tags\.fault: "made_up_fault"/,
+    },
+    {
+      name: "a diagnosis without a fault",
+      body: withPoint({
+        measurement: "diagnosis",
+        tags: { site: "wf1", asset: "T01", point: "main_bearing" },
+        fields: { severity: 2, active: 1 },
+      }),
+      status: 400,
+      code: "UNKNOWN_FAULT",
+    },
+    {
+      name: "a fault on a point that is not a diagnosis",
+      body: withPoint({ tags: { site: "wf1", asset: "T01", point: "main_bearing", fault: "imbalance" } }),
+      status: 400,
+      code: "UNKNOWN_FAULT",
+    },
+    {
+      name: "an unknown tag key",
+      body: withPoint({ tags: { site: "wf1", asset: "T01", point: "main_bearing", serial: "x1" } }),
+      status: 400,
+      code: "UNKNOWN_TAG",
+      message: /tags\.serial/,
+    },
     { name: "batch for another site", body: good, status: 403, code: "FORBIDDEN", token: "agentWf2" },
     { name: "a service company token", body: good, status: 403, code: "FORBIDDEN", token: "north" },
     {
@@ -272,9 +336,54 @@ describe("POST /api/v1/ingest", () => {
       const body = res.json();
       expect(body.error.code).toBe(c.code);
       if (c.message) expect(body.error.message).toMatch(c.message);
+      // A refusal of a point names it (and only it) in details.rejected; a refusal of the request has none.
+      if (c.code.startsWith("UNKNOWN_") || c.code.startsWith("INVALID_"))
+        expect(body.error.details).toEqual({
+          rejected: [{ index: 1, code: c.code, message: body.error.message }],
+        });
+      else expect(body.error.details).toBeUndefined();
       expect(await storedCount()).toBe(0);
     });
   }
+
+  it("lists every refused point by index, stores nothing of the batch, and then stores the rest once", async () => {
+    const t0 = good.points[0]!.ts;
+    const vib = (point: string, ts: number) => ({
+      measurement: "vibration" as const,
+      tags: { site: "wf1", asset: "T01", point },
+      fields: { v_rms_mm_s: 1.5 },
+      ts,
+    });
+    const points = [
+      vib("main_bearing", t0),
+      vib("rotor_blade", t0),
+      vib("gearbox_hss", t0),
+      { ...vib("main_bearing", t0 + 1000), fields: { v_rms_mm_s: 2, vibes: 1 } },
+      vib("main_bearing", t0 + 2000),
+    ];
+    const res = await post({ ...good, points });
+    expect(res.statusCode).toBe(400);
+    const error = res.json().error;
+    expect(error.code).toBe("UNKNOWN_POINT");
+    expect(error.message).toMatch(/\(and 1 more of the points refused\)$/);
+    expect(error.details.rejected).toEqual([
+      {
+        index: 1,
+        code: "UNKNOWN_POINT",
+        message: expect.stringMatching(/^points\[1\]\.tags\.point: "rotor_blade"/),
+      },
+      { index: 3, code: "UNKNOWN_FIELD", message: expect.stringMatching(/^points\[3\]\.fields\.vibes/) },
+    ]);
+    expect(await storedCount()).toBe(0);
+    // What an agent does next: the others again, at once.
+    const rest = await post({
+      ...good,
+      batchId: "wf1-agent-00000009",
+      points: [0, 2, 4].map((i) => points[i]),
+    });
+    expect(rest.statusCode).toBe(200);
+    expect(await storedCount()).toBe(3);
+  });
 
   it("refuses a body larger than the limit after decompression", async () => {
     const big = {
@@ -328,5 +437,149 @@ describe("POST /api/v1/ingest with the store down", () => {
     } finally {
       await f.close();
     }
+  });
+});
+
+describe("series cap per site (ingest.maxSeriesPerSite)", () => {
+  let f: CentralFixture;
+  beforeEach(async () => {
+    f = await makeCentralFixture({ config: { ingest: { maxSeriesPerSite: 4 } } });
+  });
+  afterEach(async () => f.close());
+
+  const ts = Date.now() - 60_000;
+  const scada = (site: string, asset: string, source: string, i = 0) => ({
+    measurement: "scada" as const,
+    tags: { site, asset, source },
+    fields: { power_kw: i },
+    ts: ts + i,
+  });
+  const post = (site: string, points: unknown[], token: string, n: number) =>
+    f.app.inject({
+      method: "POST",
+      url: "/api/v1/ingest",
+      headers: f.auth(token),
+      payload: { batchId: `cap-${site}-${n}`, agent: `${site}-agent`, site, sentAt: Date.now(), points },
+    });
+
+  it("refuses the points that would start a series past the cap, keeps storing the series it has", async () => {
+    const first = await post(
+      "wf1",
+      [0, 1, 2].map((i) => scada("wf1", "T01", `s${i}`)),
+      f.tokens.agentWf1,
+      1,
+    );
+    expect(first.statusCode).toBe(200);
+    // Three more new series and one known: the fourth series fits, the fifth and sixth do not.
+    const second = await post(
+      "wf1",
+      [
+        scada("wf1", "T01", "s0", 1),
+        scada("wf1", "T01", "s3"),
+        scada("wf1", "T01", "s4"),
+        scada("wf1", "T02", "s5"),
+      ],
+      f.tokens.agentWf1,
+      2,
+    );
+    expect(second.statusCode).toBe(400);
+    expect(second.json().error.code).toBe("SERIES_LIMIT");
+    expect(second.json().error.details.rejected.map((r: { index: number }) => r.index)).toEqual([2, 3]);
+    expect(second.json().error.message).toMatch(/cap of 4 series \(ingest\.maxSeriesPerSite\)/);
+    // Nothing of the refused batch was stored; the agent's re-send without the refused points is.
+    const q = {
+      measurement: "scada" as const,
+      field: "power_kw",
+      fromMs: 0,
+      toMs: Date.now() + 60_000,
+      groupBy: ["source"],
+    };
+    expect(await f.store.query(q)).toMatchObject({
+      value: [{ tags: { source: "s0" } }, { tags: { source: "s1" } }, { tags: { source: "s2" } }],
+    });
+    const rest = await post(
+      "wf1",
+      [scada("wf1", "T01", "s0", 1), scada("wf1", "T01", "s3")],
+      f.tokens.agentWf1,
+      3,
+    );
+    expect(rest.statusCode).toBe(200);
+    // At the cap: known series go on, a new one is refused, another site has its own cap.
+    expect((await post("wf1", [scada("wf1", "T01", "s3", 2)], f.tokens.agentWf1, 4)).statusCode).toBe(200);
+    expect((await post("wf1", [scada("wf1", "T02", "s9")], f.tokens.agentWf1, 5)).statusCode).toBe(400);
+    expect((await post("wf2", [scada("wf2", "T03", "s9")], f.tokens.agentWf2, 6)).statusCode).toBe(200);
+  });
+});
+
+describe("GET /api/v1/ingest/catalog", () => {
+  let f: CentralFixture;
+  beforeEach(async () => {
+    f = await makeCentralFixture();
+  });
+  afterEach(async () => f.close());
+
+  const get = (token: string, query = "", headers: Record<string, string> = {}) =>
+    f.app.inject({
+      method: "GET",
+      url: `/api/v1/ingest/catalog${query}`,
+      headers: { ...f.auth(token), ...headers },
+    });
+
+  it("tells an agent its site's assets and points, each measurement's fields and the faults", async () => {
+    const res = await get(f.tokens.agentWf1);
+    expect(res.statusCode).toBe(200);
+    const catalog = res.json();
+    expect(catalog).toMatchObject({
+      site: "wf1",
+      assets: [
+        { id: "T01", kind: "turbine", points: ["main_bearing", "gearbox_hss"] },
+        { id: "T02", kind: "turbine", points: ["main_bearing", "gearbox_hss", "generator_de"] },
+      ],
+    });
+    expect(catalog.generation).toEqual(expect.any(Number));
+    expect(catalog.measurements.vibration).toContain("v_rms_mm_s");
+    expect(catalog.measurements.scada).not.toContain("v_rms_mm_s");
+    expect(catalog.faults).toContain("bearing_outer_race");
+    expect(Object.keys(catalog.measurements).sort()).toEqual([
+      "agent",
+      "diagnosis",
+      "meter",
+      "scada",
+      "vibration",
+      "weather",
+    ]);
+    // Unchanged: 304 against its ETag.
+    const again = await get(f.tokens.agentWf1, "", { "if-none-match": String(res.headers.etag) });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe("");
+  });
+
+  it("changes (generation and ETag) when the fleet changes", async () => {
+    const before = await get(f.tokens.agentWf1);
+    f.meta.replaceFleet({
+      ...f.config,
+      assets: f.config.assets.map((a) =>
+        a.id === "T01"
+          ? { ...a, points: [...a.points, { id: "generator_de", component: "generator" as const }] }
+          : a,
+      ),
+    });
+    const after = await get(f.tokens.agentWf1, "", { "if-none-match": String(before.headers.etag) });
+    expect(after.statusCode).toBe(200);
+    expect(after.json().generation).toBeGreaterThan(before.json().generation);
+    expect(after.json().assets[0].points).toContain("generator_de");
+    expect(after.headers.etag).not.toBe(before.headers.etag);
+  });
+
+  it("admin names the site; an agent reads its own only", async () => {
+    expect((await get(f.tokens.admin)).statusCode).toBe(400);
+    expect((await get(f.tokens.admin, "?site=wf2")).json()).toMatchObject({
+      site: "wf2",
+      assets: [{ id: "T03" }],
+    });
+    expect((await get(f.tokens.admin, "?site=nowhere")).statusCode).toBe(404);
+    expect((await get(f.tokens.agentWf1, "?site=wf2")).statusCode).toBe(403);
+    expect((await get(f.tokens.north)).statusCode).toBe(403);
+    expect((await f.app.inject({ method: "GET", url: "/api/v1/ingest/catalog" })).statusCode).toBe(401);
   });
 });

@@ -1,13 +1,27 @@
-// POST /api/v1/ingest: edge agents' batches. All-or-nothing: the whole
-// batch is checked before anything is written, and 200 is sent only once
-// the store has durably accepted every point (the edge then drops the batch
-// from its disk queue).
+// POST /api/v1/ingest: edge agents' batches. All-or-nothing: every point is
+// checked before anything is written, and 200 is sent only once the store
+// has durably accepted every point (the edge then drops the batch from its
+// disk queue). A point is refused when the site's configuration does not
+// know its names (common/catalog.ts: asset, measuring point, field, fault,
+// tag key), when it lies ahead of central's clock, or when it would start a
+// series past the site's cap; the answer (400) then lists every refused
+// point by its index in `error.details.rejected`, nothing of the request is
+// stored, and the agent re-sends the others at once.
+//
+// GET /api/v1/ingest/catalog tells an agent what central accepts for its
+// site, so it can refuse a misconfigured source before queueing its points.
 import { createGunzip } from "node:zlib";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
 import type { preParsingAsyncHookHandler } from "fastify";
-import { IngestAckSchema, IngestBatchSchema, MAX_FUTURE_SKEW_MS } from "../../common/wire.ts";
+import { type CatalogIndex, checkPoint, IngestCatalogSchema } from "../../common/catalog.ts";
+import { CodedError, type Rejection } from "../../common/errors.ts";
+import { IngestAckSchema, IngestBatchSchema, MAX_FUTURE_SKEW_MS, type WirePoint } from "../../common/wire.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+import { siteCatalog } from "../meta/catalog.ts";
+import type { MetaStore, Principal } from "../meta/meta.ts";
+import { SeriesRegistry, seriesKeyOf } from "../meta/series-registry.ts";
 
 /**
  * preParsing hook of the ingest routes: a gzip'd body is decompressed before
@@ -34,13 +48,167 @@ export const gunzipBody: preParsingAsyncHookHandler = async (request, _reply, pa
   return payload.pipe(gunzip);
 };
 
-const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta }) => {
+/**
+ * The 400 of a request some of whose items were refused: the first
+ * refusal's code and message, and every refusal in `details.rejected`.
+ */
+export function rejectionError(rejected: readonly Rejection[], what = "points"): CodedError {
+  const first = rejected[0]!;
+  const more = rejected.length > 1 ? ` (and ${rejected.length - 1} more of the ${what} refused)` : "";
+  return new CodedError(first.code, `${first.message}${more}`, { rejected });
+}
+
+/** The catalog a principal writes against: an agent's site's, or (admin) the named site's. */
+export function catalogFor(
+  meta: MetaStore,
+  principal: Principal,
+  site: string | undefined,
+): CatalogIndex | null {
+  const wanted = principal.role === "agent" ? principal.site : site;
+  if (wanted === null || wanted === undefined) return null;
+  return siteCatalog(meta, wanted)?.index ?? null;
+}
+
+/**
+ * Every refused point of a batch with why, by index (empty: all accepted).
+ * Points an agent writes are checked against its site's catalog; an admin
+ * may write any configured site, each point against its own site's.
+ */
+export function refusedPoints(
+  meta: MetaStore,
+  principal: Principal,
+  points: readonly WirePoint[],
+  nowMs: number,
+): Rejection[] {
+  const rejected: Rejection[] = [];
+  const latestAllowedMs = nowMs + MAX_FUTURE_SKEW_MS;
+  const own = principal.role === "agent" ? catalogFor(meta, principal, undefined) : null;
+  // An admin writes any site: each site's catalog looked up once per request.
+  const bySite = new Map<string | undefined, CatalogIndex | null>();
+  const catalogOf = (site: string | undefined): CatalogIndex | null => {
+    let index = bySite.get(site);
+    if (index === undefined) {
+      index = catalogFor(meta, principal, site);
+      bySite.set(site, index);
+    }
+    return index;
+  };
+  // Index loops: this runs per point of every batch.
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
+    const index = own ?? catalogOf(p.tags.site);
+    const refusal = index
+      ? checkPoint(index, p)
+      : {
+          code: "UNKNOWN_ASSET" as const,
+          message: `tags.site: ${JSON.stringify(p.tags.site ?? "")} is not a site of central's configuration`,
+        };
+    if (refusal) {
+      rejected.push({ index: i, code: refusal.code, message: `points[${i}].${refusal.message}` });
+      continue;
+    }
+    // JSON carries no NaN, but 1e999 parses as Infinity.
+    let infinite: string | undefined;
+    for (const name in p.fields) if (!Number.isFinite(p.fields[name])) infinite = name;
+    if (infinite !== undefined)
+      rejected.push({
+        index: i,
+        code: "INVALID_NUMBER",
+        message: `points[${i}].fields.${infinite}: not finite`,
+      });
+    else if (p.ts > latestAllowedMs)
+      rejected.push({
+        index: i,
+        code: "INVALID_TIMESTAMP",
+        message: `points[${i}].ts: ${p.ts} is ahead of central's clock`,
+      });
+  }
+  return rejected;
+}
+
+const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta, config }) => {
+  const series = new SeriesRegistry(meta.sqlite);
+  const maxSeries = config.ingest.maxSeriesPerSite;
+  app.addSchema(IngestCatalogSchema);
+
+  /**
+   * The points of accepted names that would start a series past their
+   * site's cap. With `commit`, a batch with none records its new series.
+   */
+  const overCap = (points: readonly WirePoint[], skip: ReadonlySet<number>, commit: boolean): Rejection[] => {
+    const bySite = new Map<string, { keys: string[]; indexes: number[] }>();
+    for (let i = 0; i < points.length; i++) {
+      if (skip.has(i)) continue;
+      const p = points[i]!;
+      const site = p.tags.site!;
+      const group = bySite.get(site) ?? { keys: [], indexes: [] };
+      group.keys.push(seriesKeyOf(p));
+      group.indexes.push(i);
+      bySite.set(site, group);
+    }
+    const rejected: Rejection[] = [];
+    for (const [site, group] of bySite) {
+      const over = series.admit(site, group.keys, maxSeries, commit);
+      if (over.size === 0) continue;
+      group.keys.forEach((key, j) => {
+        if (!over.has(key)) return;
+        const i = group.indexes[j]!;
+        rejected.push({
+          index: i,
+          code: "SERIES_LIMIT",
+          message: `points[${i}].tags: site "${site}" has reached its cap of ${maxSeries} series (ingest.maxSeriesPerSite); this point would start a new one`,
+        });
+      });
+    }
+    return rejected.sort((a, b) => a.index - b.index);
+  };
+
+  app.get(
+    "/api/v1/ingest/catalog",
+    {
+      config: { access: { roles: ["admin", "agent"] } },
+      schema: {
+        tags: ["ingest"],
+        summary:
+          "What central accepts from a site: its assets and their measuring points, each measurement's fields, the faults (agent token: its site; admin: `?site=`); ETag / If-None-Match",
+        security: BearerSecurity,
+        querystring: Type.Object(
+          { site: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Ref("IngestCatalog"),
+          304: Type.Null({ description: "not modified since the ETag in If-None-Match" }),
+          ...errorResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      if (principal.role !== "agent" && principal.role !== "admin")
+        throw new ApiError("FORBIDDEN", "Only agent (or admin) tokens read the ingest catalog");
+      const site = principal.role === "agent" ? principal.site : request.query.site;
+      if (site === null || site === undefined)
+        throw new ApiError("BAD_REQUEST", "querystring.site: required with an admin token");
+      if (principal.role === "agent" && request.query.site !== undefined && request.query.site !== site)
+        throw new ApiError("FORBIDDEN", `querystring.site: this token reads the catalog of site "${site}"`);
+      const entry = siteCatalog(meta, site);
+      if (!entry) throw new ApiError("NOT_FOUND", `No site "${site}" in central's configuration`);
+      reply.header("ETag", entry.etag);
+      reply.header("Cache-Control", "no-cache");
+      if (request.headers["if-none-match"] === entry.etag) return reply.code(304).send(null);
+      return entry.catalog;
+    },
+  );
+
   app.post(
     "/api/v1/ingest",
     {
+      config: { access: { roles: ["admin", "agent"] }, audit: false },
       schema: {
         tags: ["ingest"],
-        summary: "Store a batch of points from an edge agent (agent token); JSON, optionally gzip-encoded",
+        summary:
+          "Store a batch of points from an edge agent (agent token); JSON, optionally gzip-encoded. A batch with refused points stores nothing and answers 400 with every refused index in `error.details.rejected`",
         security: BearerSecurity,
         body: IngestBatchSchema,
         response: { 200: IngestAckSchema, ...errorResponses(400, 401, 403, 413, 415, 500, 503) },
@@ -56,36 +224,21 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
       if (principal.role === "agent" && batch.site !== principal.site) {
         throw new ApiError("FORBIDDEN", `batch.site: this token writes for site "${principal.site}"`);
       }
-      const { assetById, siteById } = meta.fleetIndex();
-      const latestAllowedMs = Date.now() + MAX_FUTURE_SKEW_MS;
-      // Index loops and for…in: this runs per point of every batch (no iterator or entry arrays).
       const points = batch.points;
-      for (let i = 0; i < points.length; i++) {
-        const point = points[i]!;
-        if (point.ts > latestAllowedMs) {
-          throw new ApiError("INVALID_TIMESTAMP", `points[${i}].ts: ${point.ts} is ahead of central's clock`);
-        }
-        for (const name in point.fields) {
-          const value = point.fields[name];
-          if (!Number.isFinite(value))
-            throw new ApiError("INVALID_NUMBER", `points[${i}].fields.${name}: not finite`);
-        }
-        const { site, asset: assetId } = point.tags;
-        const asset = assetId === undefined ? undefined : assetById.get(assetId);
-        const siteAllowed =
-          site !== undefined && (principal.role === "admin" ? siteById.has(site) : site === principal.site);
-        // The agent's own health describes the gateway, not an asset: its `asset` tag may be absent or the site id.
-        const agentHealth =
-          point.measurement === "agent" &&
-          (assetId === undefined || assetId === site || asset?.site === site);
-        if (!siteAllowed || !(agentHealth || (asset && asset.site === site))) {
-          throw new ApiError(
-            "UNKNOWN_ASSET",
-            `points[${i}].tags: site "${site ?? ""}" / asset "${assetId ?? ""}" is not one this token may write`,
-          );
-        }
+      const refused = refusedPoints(meta, principal, points, Date.now());
+      const skip = new Set(refused.map((r) => r.index));
+      // The cap is checked on the points whose names passed, so one answer lists every refusal.
+      const over = overCap(points, skip, refused.length === 0);
+      if (refused.length > 0 || over.length > 0) {
+        const rejected =
+          over.length === 0 ? refused : [...refused, ...over].sort((a, b) => a.index - b.index);
+        request.log.info(
+          { site: batch.site, batchId: batch.batchId, points: points.length, rejected: rejected.length },
+          "batch refused",
+        );
+        throw rejectionError(rejected);
       }
-      const written = await store.write(batch.points);
+      const written = await store.write(points);
       if (written.kind === "retryable") {
         throw new ApiError("STORE_UNAVAILABLE", written.message, {
           "Retry-After": String(Math.max(1, Math.ceil(written.retryInMillis / 1000))),
@@ -96,12 +249,9 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
         site: batch.site,
         batchId: batch.batchId,
         agent: batch.agent,
-        points: batch.points.length,
+        points: points.length,
       });
-      request.log.debug(
-        { batchId: batch.batchId, points: batch.points.length, duplicate: !isNew },
-        "batch stored",
-      );
+      request.log.debug({ batchId: batch.batchId, points: points.length, duplicate: !isNew }, "batch stored");
       return { batchId: batch.batchId, accepted: written.value.written, duplicate: !isNew };
     },
   );

@@ -8,6 +8,7 @@ import { Type } from "@sinclair/typebox";
 import fp from "fastify-plugin";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+import { openSecretBox } from "../lib/secret-box.ts";
 import { AlarmEventKinds } from "../service/alarm-book.ts";
 import { Notifier } from "../service/notify/notifier.ts";
 import { DeliveryStatuses } from "../service/notify/outbox.ts";
@@ -117,6 +118,7 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
   const clock = deps.clock ?? Date.now;
   const notifier = new Notifier({
     db: deps.meta.sqlite,
+    secrets: openSecretBox(deps.config),
     config: deps.config.notifications,
     clock,
     log: app.log,
@@ -137,6 +139,7 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
   app.get(
     "/api/v1/companies/:id/notification-rules",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["notifications"],
         summary: "A company's notification rules (webhook secrets are never shown)",
@@ -154,6 +157,7 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
   app.put(
     "/api/v1/companies/:id/notification-rules",
     {
+      config: { access: { roles: ["admin", "service_company"] } },
       schema: {
         tags: ["notifications"],
         summary: "Replace a company's notification rules (admin or the company itself)",
@@ -184,6 +188,7 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
   app.get(
     "/api/v1/notifications",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["notifications"],
         summary: "Deliveries of notifications, newest first, with their outcome (a company sees its own)",
@@ -226,6 +231,7 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
   app.post(
     "/api/v1/notifications/:id/retry",
     {
+      config: { access: { roles: ["admin", "service_company"] } },
       schema: {
         tags: ["notifications"],
         summary: "Send a failed delivery again, now, with a fresh count of attempts",

@@ -174,7 +174,11 @@ describe("savings report (GET /api/v1/savings/report, /reports)", () => {
       const browser: Browser = await launchChromium();
       const page = await browser.newPage();
       try {
-        await page.goto(`${central.url}/reports?token=${encodeURIComponent(tokens.ministry)}`);
+        await page.goto(`${central.url}/reports`);
+        await page.fill("#token", tokens.ministry);
+        await page.click("#tokenForm button");
+        await page.waitForSelector("#login[hidden]", { state: "attached" });
+        expect(page.url()).toBe(`${central.url}/reports`);
         await page.fill("#from", MEASURE.toISOString().slice(0, 10));
         await page.fill("#to", TO.toISOString().slice(0, 10));
         await page.selectOption("#facility", "H01");

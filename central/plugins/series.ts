@@ -39,6 +39,7 @@ const series: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.get(
     "/api/v1/series",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["series"],
         summary: "Time series of one field of one asset",

@@ -137,15 +137,21 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
 
   app.addHook("onReady", async () => evaluator.start());
   app.addHook("preClose", async () => evaluator.stop());
-  // New data: evaluate soon, and let the next alarm read wait for it.
+  // New data: evaluate soon, and let the next alarm read wait for it (keyed on the matched route,
+  // so every spelling of the ingest path counts).
   app.addHook("onResponse", async (request, reply) => {
-    if (request.method === "POST" && reply.statusCode < 300 && request.url.startsWith("/api/v1/ingest"))
+    if (
+      request.method === "POST" &&
+      reply.statusCode < 300 &&
+      request.routeOptions.url?.startsWith("/api/v1/ingest") === true
+    )
       evaluator.markDirty();
   });
 
   app.get(
     "/api/v1/fleet",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["service"],
         summary: "The caller's assets by site with the worst open alarm severity and counts (the fleet view)",
@@ -221,6 +227,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.get(
     "/api/v1/assets/:id/history",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["service"],
         summary:
@@ -255,6 +262,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.get(
     "/api/v1/companies",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["service"],
         summary: "Service companies (a company's token sees itself)",
@@ -274,6 +282,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.post(
     "/api/v1/companies",
     {
+      config: { access: { roles: ["admin"] } },
       schema: {
         tags: ["service"],
         summary: "Connect a service company (admin); then create its token and contract turbines to it",
@@ -314,6 +323,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.patch(
     "/api/v1/companies/:id",
     {
+      config: { access: { roles: ["admin"] } },
       schema: {
         tags: ["service"],
         summary: "Change a company's name, e-mail, language or time zone (admin)",
@@ -352,6 +362,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.get(
     "/api/v1/contracts",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["service"],
         summary: "Contracts: company, assets, period, response time (a company's token sees its own)",
@@ -390,6 +401,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.post(
     "/api/v1/contracts",
     {
+      config: { access: { roles: ["admin"] } },
       schema: {
         tags: ["service"],
         summary: "Contract assets to a company for a period (admin); 409 if an asset is under contract then",
@@ -420,6 +432,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.patch(
     "/api/v1/contracts/:id",
     {
+      config: { access: { roles: ["admin"] } },
       schema: {
         tags: ["service"],
         summary: "End a contract, change its response time or assets (admin)",

@@ -10,6 +10,8 @@
 // one. 404 when the asset is not the caller's or there is no snapshot.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
+import { checkMeasuringPoint } from "../../common/catalog.ts";
+import type { Rejection } from "../../common/errors.ts";
 import { Diagnoses, Severities } from "../../common/names.ts";
 import {
   EvidenceSchema,
@@ -24,9 +26,10 @@ import {
 import { MAX_FUTURE_SKEW_MS } from "../../common/wire.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+import { siteCatalog } from "../meta/catalog.ts";
 import { SNAPSHOTS_KEPT_PER_POINT } from "../meta/meta.ts";
 import { visibleAsset } from "./assets.ts";
-import { gunzipBody } from "./ingest.ts";
+import { gunzipBody, rejectionError } from "./ingest.ts";
 
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 const IsoTime = Type.String({ format: "date-time", description: "UTC, ISO 8601" });
@@ -64,6 +67,7 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.post(
     "/api/v1/ingest/spectrum",
     {
+      config: { access: { roles: ["admin", "agent"] }, audit: false },
       schema: {
         tags: ["ingest"],
         summary:
@@ -81,24 +85,27 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       const body = request.body;
       if (principal.role === "agent" && body.site !== principal.site)
         throw new ApiError("FORBIDDEN", `site: this token writes for site "${principal.site}"`);
-      if (principal.role === "admin" && meta.getSite(body.site) === null)
-        throw new ApiError("UNKNOWN_ASSET", `site: no site "${body.site}"`);
+      const catalog = siteCatalog(meta, body.site);
+      if (!catalog) throw new ApiError("UNKNOWN_ASSET", `site: no site "${body.site}"`);
+      // The rule of POST /api/v1/ingest (common/catalog.ts): a snapshot of a point central's
+      // configuration does not have is refused like that point's features and diagnoses.
       const latestAllowedMs = Date.now() + MAX_FUTURE_SKEW_MS;
+      const rejected: Rejection[] = [];
       body.snapshots.forEach((s, i) => {
-        const asset = meta.getAsset(s.asset);
-        if (!asset || asset.site !== body.site)
-          throw new ApiError(
-            "UNKNOWN_ASSET",
-            `snapshots[${i}].asset: "${s.asset}" is not an asset of site "${body.site}"`,
-          );
-        if (!asset.points.some((p) => p.id === s.point))
-          throw new ApiError(
-            "UNKNOWN_ASSET",
-            `snapshots[${i}].point: "${s.point}" is not a point of ${s.asset}`,
-          );
-        if (s.ts > latestAllowedMs)
-          throw new ApiError("INVALID_TIMESTAMP", `snapshots[${i}].ts: ${s.ts} is ahead of central's clock`);
+        const refusal = checkMeasuringPoint(catalog.index, s.asset, s.point, {
+          asset: "asset",
+          point: "point",
+        });
+        if (refusal)
+          rejected.push({ index: i, code: refusal.code, message: `snapshots[${i}].${refusal.message}` });
+        else if (s.ts > latestAllowedMs)
+          rejected.push({
+            index: i,
+            code: "INVALID_TIMESTAMP",
+            message: `snapshots[${i}].ts: ${s.ts} is ahead of central's clock`,
+          });
       });
+      if (rejected.length > 0) throw rejectionError(rejected, "snapshots");
       meta.putSnapshots(
         body.snapshots.map((s) => {
           const { asset, point, ts, reason, ...rest } = s;
@@ -112,6 +119,7 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.get(
     "/api/v1/assets/:id/spectrum",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["assets"],
         summary:
@@ -147,7 +155,7 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
           "NOT_FOUND",
           point === undefined ? `No spectrum of ${asset.id} yet` : `No spectrum of ${asset.id} ${point}`,
         );
-      const components = new Map(asset.points.map((p) => [p.id, p.component as string]));
+      const components = new Map(asset.points.map((p) => [p.id, p.component as string | null]));
       return {
         asset: asset.id,
         snapshots: rows.map((r) => {

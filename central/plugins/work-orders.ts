@@ -188,6 +188,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
   app.post(
     "/api/v1/alarms/:id/work-orders",
     {
+      config: { access: { roles: ["admin", "service_company"] } },
       schema: {
         tags: ["work orders"],
         summary: "Open a work order for an alarm (admin or the company the alarm is routed to)",
@@ -239,6 +240,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
   app.get(
     "/api/v1/work-orders",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["work orders"],
         summary: "Work orders the caller may see, newest first (a service company: its own)",
@@ -285,6 +287,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
   app.get(
     "/api/v1/work-orders/:id",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["work orders"],
         summary: "A work order with its alarm (and evidence), history and photos; or the printable PDF",
@@ -365,6 +368,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
   app.patch(
     "/api/v1/work-orders/:id",
     {
+      config: { access: { roles: ["admin", "service_company"] } },
       schema: {
         tags: ["work orders"],
         summary:
@@ -398,6 +402,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
   app.post(
     "/api/v1/work-orders/:id/photos",
     {
+      config: { access: { roles: ["admin", "service_company"] } },
       schema: {
         tags: ["work orders"],
         summary:
@@ -439,6 +444,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
   app.get(
     "/api/v1/work-orders/:id/photos/:photoId",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["work orders"],
         summary: "A photo of a work order (image/jpeg or image/png)",
@@ -465,6 +471,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
   app.get(
     "/api/v1/reports/service",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["work orders"],
         summary:

@@ -36,3 +36,21 @@ describe("embedded store file", () => {
     }
   });
 });
+
+describe("embedded store reads", () => {
+  it("reads a latest row by primary key (SQLite's plan: a search, never a scan of the table)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "vetra-embedded-"));
+    const store = openEmbeddedStore({ path: join(dir, "ts.sqlite") });
+    try {
+      const cost = await store.latestCost({ measurement: "vibration", tags: { asset: "T01" }, groupBy: [] });
+      expect(cost).toMatchObject({ kind: "success", value: { series: 0 } });
+      if (cost.kind !== "success") return;
+      expect(cost.value.plan).toEqual([
+        expect.stringMatching(/^SEARCH latest USING INTEGER PRIMARY KEY \(rowid=\?\)$/),
+      ]);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

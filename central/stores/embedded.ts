@@ -2,15 +2,17 @@
 // table names each measurement + canonical tag set once; `sample` holds one
 // row per (series, field, ts), so a re-sent point overwrites instead of
 // duplicating; `latest` keeps the newest row of each series so "latest per
-// asset/point" never scans history. The primary key (series_id, field, ts)
+// asset/point" never scans history. Reads find their series through
+// in-memory lists per measurement and per tag value (the shortest one the
+// filter names) and read `latest` by primary key, so a read for one asset
+// costs the same however many other series the file holds. The primary key (series_id, field, ts)
 // is the table's clustered index, so a range read of one series is one
 // index search plus a sequential walk, with no separate index to consult.
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Measurement } from "../../common/names.ts";
 import { failure, type IoResult, success } from "../../common/result.ts";
 import type { Point } from "../../common/wire.ts";
+import { privateDatabase } from "../lib/private-files.ts";
 import type {
   Aggregate,
   ColumnSeries,
@@ -98,7 +100,7 @@ const groupTags = (tags: Record<string, string>, groupBy: readonly string[]): Re
 
 export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStore {
   const readOnly = options.readOnly === true;
-  if (!readOnly) mkdirSync(dirname(options.path), { recursive: true });
+  if (!readOnly) privateDatabase(options.path);
   const db = new Database(options.path, { readonly: readOnly, fileMustExist: readOnly });
   if (!readOnly) {
     db.pragma("journal_mode = WAL");
@@ -112,13 +114,33 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
 
   const seriesById = new Map<number, SeriesRow>();
   const seriesIdByKey = new Map<string, number>();
+  // Series ids per measurement and per measurement + tag = value, so a read
+  // picks its candidates from the smallest matching list instead of testing
+  // every series the store holds.
+  const idsByMeasurement = new Map<Measurement, number[]>();
+  const idsByTag = new Map<string, number[]>();
+  const tagKey = (measurement: Measurement, key: string, value: string): string =>
+    `${measurement}\u0000${key}\u0000${value}`;
+  const append = <K>(map: Map<K, number[]>, key: K, id: number): void => {
+    const list = map.get(key);
+    if (list) list.push(id);
+    else map.set(key, [id]);
+  };
+  const remember = (row: SeriesRow, key: string): void => {
+    seriesById.set(row.id, row);
+    seriesIdByKey.set(key, row.id);
+    append(idsByMeasurement, row.measurement, row.id);
+    for (const k in row.tags) append(idsByTag, tagKey(row.measurement, k, row.tags[k]!), row.id);
+  };
   for (const row of db.prepare("SELECT id, measurement, tags FROM series").all() as {
     id: number;
     measurement: Measurement;
     tags: string;
   }[]) {
-    seriesById.set(row.id, { id: row.id, measurement: row.measurement, tags: JSON.parse(row.tags) });
-    seriesIdByKey.set(`${row.measurement}\n${row.tags}`, row.id);
+    remember(
+      { id: row.id, measurement: row.measurement, tags: JSON.parse(row.tags) },
+      `${row.measurement}\n${row.tags}`,
+    );
   }
 
   const insertSeries = db.prepare("INSERT INTO series (measurement, tags) VALUES (?, ?)");
@@ -133,7 +155,9 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
        ts = excluded.ts
      WHERE excluded.ts >= latest.ts`,
   );
-  const selectLatest = db.prepare("SELECT series_id, ts, fields FROM latest");
+  // One primary-key search per candidate series: never a scan of the table.
+  const LATEST_OF_SERIES = "SELECT ts, fields FROM latest WHERE series_id = ?";
+  const selectLatest = db.prepare(LATEST_OF_SERIES);
 
   const seriesIdOf = (measurement: Measurement, tags: Record<string, string>): number => {
     const tagJson = canonicalTags(tags);
@@ -141,8 +165,7 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
     const known = seriesIdByKey.get(key);
     if (known !== undefined) return known;
     const id = Number(insertSeries.run(measurement, tagJson).lastInsertRowid);
-    seriesIdByKey.set(key, id);
-    seriesById.set(id, { id, measurement, tags: JSON.parse(tagJson) });
+    remember({ id, measurement, tags: JSON.parse(tagJson) }, key);
     return id;
   };
 
@@ -154,8 +177,25 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
     }
   });
 
-  const selectSeries = (measurement: Measurement, filter: Record<string, string> | undefined): SeriesRow[] =>
-    [...seriesById.values()].filter((s) => s.measurement === measurement && matches(s.tags, filter));
+  const NONE: readonly number[] = [];
+  /** The series of a measurement matching the filter, picked from the shortest index list of its tags. */
+  const selectSeries = (
+    measurement: Measurement,
+    filter: Record<string, string> | undefined,
+  ): SeriesRow[] => {
+    let candidates: readonly number[] = idsByMeasurement.get(measurement) ?? NONE;
+    if (filter)
+      for (const k in filter) {
+        const list = idsByTag.get(tagKey(measurement, k, filter[k]!)) ?? NONE;
+        if (list.length < candidates.length) candidates = list;
+      }
+    const out: SeriesRow[] = [];
+    for (const id of candidates) {
+      const s = seriesById.get(id)!;
+      if (matches(s.tags, filter)) out.push(s);
+    }
+    return out;
+  };
 
   // Prepared statements are reused: a report reads thousands of series, and
   // preparing costs as much as reading a short one. Keyed by mode + SQL
@@ -392,20 +432,15 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
     async latest(q: LatestQuery) {
       if (closed) return failure("STORE_UNAVAILABLE", "embedded store is closed");
       try {
-        const wanted = new Map(selectSeries(q.measurement, q.tags).map((s) => [s.id, s]));
         const best = new Map<string, LatestRow & { seriesId: number }>();
-        for (const row of selectLatest.all() as { series_id: number; ts: number; fields: string }[]) {
-          const s = wanted.get(row.series_id);
-          if (!s) continue;
+        for (const s of selectSeries(q.measurement, q.tags)) {
+          const row = selectLatest.get(s.id) as { ts: number; fields: string } | undefined;
+          if (!row) continue;
           const tags = groupTags(s.tags, q.groupBy);
           const key = canonicalTags(tags);
           const current = best.get(key);
-          if (
-            !current ||
-            row.ts > current.ts ||
-            (row.ts === current.ts && row.series_id > current.seriesId)
-          ) {
-            best.set(key, { tags, ts: row.ts, fields: JSON.parse(row.fields), seriesId: row.series_id });
+          if (!current || row.ts > current.ts || (row.ts === current.ts && s.id > current.seriesId)) {
+            best.set(key, { tags, ts: row.ts, fields: JSON.parse(row.fields), seriesId: s.id });
           }
         }
         return success(
@@ -414,6 +449,18 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
             return { tags, ts, fields };
           }),
         );
+      } catch (error) {
+        return ioError(error);
+      }
+    },
+
+    async latestCost(q: LatestQuery) {
+      if (closed) return failure("STORE_UNAVAILABLE", "embedded store is closed");
+      try {
+        const plan = (
+          db.prepare(`EXPLAIN QUERY PLAN ${LATEST_OF_SERIES}`).all(0) as { detail: string }[]
+        ).map((r) => r.detail);
+        return success({ series: selectSeries(q.measurement, q.tags).length, plan });
       } catch (error) {
         return ioError(error);
       }

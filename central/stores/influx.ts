@@ -138,6 +138,21 @@ export function openInfluxStore(options: InfluxStoreOptions): TimeSeriesStore {
     return out;
   };
 
+  /**
+   * The newest row of every series of the measurement the tags select:
+   * grouped by every tag so each underlying series answers its own, then the
+   * newest per requested group is kept. InfluxDB finds the series through its
+   * tag index, so the tags bound what is read.
+   */
+  const latestText = (q: LatestQuery): string => {
+    const where = tagFilter(q.tags);
+    return (
+      `SELECT *::field FROM ${quoteIdent(q.measurement)}` +
+      (where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "") +
+      " GROUP BY * ORDER BY time DESC LIMIT 1"
+    );
+  };
+
   const writeLines = async (lines: string[]): Promise<IoResult<void>> => {
     for (let i = 0; i < lines.length; i += LINES_PER_WRITE) {
       const body = lines.slice(i, i + LINES_PER_WRITE).join("\n");
@@ -217,15 +232,8 @@ export function openInfluxStore(options: InfluxStoreOptions): TimeSeriesStore {
     },
 
     async latest(q: LatestQuery) {
-      const where = tagFilter(q.tags);
-      // Group by every tag so each underlying series answers its own newest row,
-      // then keep the newest per requested group.
-      const text =
-        `SELECT *::field FROM ${quoteIdent(q.measurement)}` +
-        (where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "") +
-        " GROUP BY * ORDER BY time DESC LIMIT 1";
       await ensureDatabase();
-      const r = await runQuery(text);
+      const r = await runQuery(latestText(q));
       if (isDatabaseMissing(r)) return success([]);
       if (r.kind !== "success") return r;
       const best = new Map<string, LatestRow & { order: string }>();
@@ -253,6 +261,20 @@ export function openInfluxStore(options: InfluxStoreOptions): TimeSeriesStore {
           .sort(([a], [b]) => (a < b ? -1 : 1))
           .map(([, { tags, ts, fields }]) => ({ tags, ts, fields })),
       );
+    },
+
+    async latestCost(q: LatestQuery) {
+      await ensureDatabase();
+      const r = await runQuery(`EXPLAIN ${latestText(q)}`);
+      if (isDatabaseMissing(r)) return success({ series: 0, plan: [] });
+      if (r.kind !== "success") return r;
+      const plan = (r.value.results?.[0]?.series?.[0]?.values ?? []).map((row) => String(row[0] ?? ""));
+      let series = 0;
+      for (const line of plan) {
+        const m = /^NUMBER OF SERIES: (\d+)$/.exec(line);
+        if (m) series += Number(m[1]);
+      }
+      return success({ series, plan });
     },
 
     async close() {

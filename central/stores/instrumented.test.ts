@@ -70,6 +70,7 @@ describe("instrumentStore", () => {
       },
       query: async () => ({ kind: "success", value: [] }),
       latest: async () => ({ kind: "success", value: [] }),
+      latestCost: async () => ({ kind: "success", value: { series: 0, plan: [] } }),
       close: async () => {},
     };
     const store = instrumentStore(broken, metrics);

@@ -35,6 +35,7 @@ export function instrumentStore(inner: TimeSeriesStore, metrics: StoreMetrics): 
     },
     query: (q) => timed("query", () => inner.query(q)),
     latest: (q) => timed("latest", () => inner.latest(q)),
+    latestCost: (q) => inner.latestCost(q),
     close: () => inner.close(),
   };
   // Only where the store has it: columns.ts falls back to `query` for a store without it.

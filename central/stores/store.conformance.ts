@@ -386,6 +386,44 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
       expect(ok(await store.latest({ measurement: "meter", groupBy: ["asset"] }))).toEqual([]);
     });
 
+    it("visits only the series a latest read selects, however many unrelated series the store holds", async () => {
+      const ofT01 = { measurement: "vibration" as const, tags: { asset: "T01" }, groupBy: ["point"] };
+      const onePoint = {
+        measurement: "vibration" as const,
+        tags: { asset: "T01", point: "main_bearing" },
+        groupBy: [],
+      };
+      ok(
+        await store.write([
+          vib("T01", "main_bearing", T0, { v_rms_mm_s: 1.5 }),
+          vib("T01", "generator_de", T0, { v_rms_mm_s: 2.5 }),
+        ]),
+      );
+      const before = ok(await store.latestCost(ofT01));
+      expect(before.series).toBe(2);
+      // Unrelated series: 400 other assets' points, and T01's own other measurements and tag values.
+      const unrelated: Point[] = [];
+      for (let i = 0; i < 400; i++) unrelated.push(vib(`U${i}`, "main_bearing", T0, { v_rms_mm_s: i }));
+      for (let i = 0; i < 100; i++)
+        unrelated.push({
+          measurement: "scada",
+          tags: { site: "wf1", asset: "T01", source: `s${i}` },
+          fields: { power_kw: i },
+          ts: T0,
+        });
+      ok(await store.write(unrelated));
+      const after = ok(await store.latestCost(ofT01));
+      expect(after.series).toBe(2);
+      expect(after.plan.join("\n")).not.toMatch(/\bSCAN\b/);
+      expect(ok(await store.latestCost(onePoint)).series).toBe(1);
+      expect(ok(await store.latestCost({ measurement: "meter", groupBy: [] })).series).toBe(0);
+      // And the read answers what was written for T01 alone.
+      expect(ok(await store.latest(ofT01))).toEqual([
+        { tags: { point: "generator_de" }, ts: T0, fields: { v_rms_mm_s: 2.5 } },
+        { tags: { point: "main_bearing" }, ts: T0, fields: { v_rms_mm_s: 1.5 } },
+      ]);
+    });
+
     it("re-writing the same batch creates no duplicates, and a new value overwrites", async () => {
       const batch = [1, 2, 3].map((v, i) => vib("T01", "main_bearing", T0 + i * S, { v_rms_mm_s: v }));
       ok(await store.write(batch));

@@ -59,6 +59,17 @@ export interface LatestRow {
   fields: Record<string, number>;
 }
 
+/**
+ * What a read visits, from the store's own planner (SQLite's EXPLAIN QUERY
+ * PLAN, InfluxDB's EXPLAIN): the number of series it reads and the plan's
+ * lines. A read for one asset must visit that asset's series, however many
+ * other series the store holds.
+ */
+export interface ReadCost {
+  series: number;
+  plan: string[];
+}
+
 export interface TimeSeriesStore {
   readonly kind: "embedded" | "influx";
   ping(): Promise<IoResult<void>>;
@@ -81,5 +92,7 @@ export interface TimeSeriesStore {
   queryColumns?(q: SeriesQuery): Promise<IoResult<ColumnSeries[]>>;
   /** Newest row per group; ties between series at the same newest ts pick one of them. */
   latest(q: LatestQuery): Promise<IoResult<LatestRow[]>>;
+  /** What `latest(q)` would visit, without reading values (tests, benchmarks, an operator's question). */
+  latestCost(q: LatestQuery): Promise<IoResult<ReadCost>>;
   close(): Promise<void>;
 }

@@ -5,6 +5,8 @@
 //
 //   vetra-edge.mjs             what to run: `node vetra-edge.mjs --config FILE` (loads lib/agent.mjs)
 //   lib/agent.mjs              the bundle (ESM, Node ≥ 20.19)
+//   lib/pool-worker.mjs        the analysis worker threads' entry (edge-agent/diagnostics/pool.ts
+//                              finds it beside the bundle, by its own file's name and extension)
 //   package.json               node-opcua reads `<its folder>/../package.json` when it loads
 //   manifest.json              Node version, ABI, platform and CPU the native addon was built for
 //   THIRD-PARTY-LICENSES.txt   licences of the bundled packages
@@ -29,6 +31,8 @@ export const DEFAULT_OUT_DIR = join(REPO_ROOT, "deploy", "edge", "dist");
 export const BUNDLE_FILE = "vetra-edge.mjs";
 /** The bundle itself, one folder down: see the package.json note in buildEdgeBundle. */
 export const AGENT_FILE = "lib/agent.mjs";
+/** The analysis workers' entry, beside the bundle (the name pool.ts looks for). */
+export const WORKER_FILE = "lib/pool-worker.mjs";
 
 /**
  * Packages left out of the bundle. Shipped ones are copied beside it with
@@ -129,8 +133,13 @@ export async function buildEdgeBundle(outDir: string = DEFAULT_OUT_DIR): Promise
   const bundleFile = join(outDir, AGENT_FILE);
   const result = await build({
     absWorkingDir: REPO_ROOT,
-    entryPoints: [join(REPO_ROOT, "deploy", "edge", "main.ts")],
-    outfile: bundleFile,
+    // Two entries: the agent, and the analysis worker that the agent starts from a file beside it.
+    entryPoints: {
+      agent: join(REPO_ROOT, "deploy", "edge", "main.ts"),
+      "pool-worker": join(REPO_ROOT, "edge-agent", "diagnostics", "pool-worker.ts"),
+    },
+    outdir: dirname(bundleFile),
+    outExtension: { ".js": ".mjs" },
     bundle: true,
     platform: "node",
     format: "esm",

@@ -1,5 +1,6 @@
 // The agent's diagnostics per measuring point: each waveform block runs the
-// diagnostic chain once (`diagnoseBlock`), becomes one `vibration` point
+// diagnostic chain once (`diagnoseBlock`, here in `onBlock` or on a worker of
+// the analysis pool, pool.ts, whose result comes back to `accept`), becomes one `vibration` point
 // (features and ISO zone), feeds the point's alarm state machine and
 // baseline, and yields `diagnosis` points (on raise, severity change and
 // clear, and a re-confirmation of active ones) and a spectrum snapshot
@@ -30,6 +31,7 @@ import type {
   Finding,
   MachineContext,
   PointBaseline,
+  PointDiagnosis,
   SpectrumSnapshot,
   ZoneTable,
 } from "./types.ts";
@@ -39,6 +41,9 @@ import { DEFAULT_ZONE_TABLE, zoneTableWithOverrides } from "./zones.ts";
 const VIBRATION_FIELD_NAMES = Object.keys(VibrationFields).filter(
   (f) => f !== "iso_zone" && f !== "speed_rpm" && f !== "speed_end_rpm",
 );
+
+/** A waveform block without its samples: what the alarm state machine and the points need of it. */
+export type BlockInfo = Omit<WaveformBlock, "samples">;
 
 export interface BlockResult {
   /** The `vibration` point, then any `diagnosis` points. */
@@ -102,7 +107,7 @@ export class DiagnosticsMonitor {
     return n;
   }
 
-  private stateOf(block: WaveformBlock): PointState {
+  private stateOf(block: BlockInfo): PointState {
     const key = `${block.asset}\n${block.point}`;
     let state = this.points.get(key);
     if (state) return state;
@@ -146,22 +151,42 @@ export class DiagnosticsMonitor {
     return state;
   }
 
-  /** One block of one point. Throws only for a bug or a block the chain cannot take (too short). */
-  onBlock(block: WaveformBlock): BlockResult {
-    const { site, config } = this.options;
+  /**
+   * What the chain needs to know of the machine for this block: the point's
+   * machine data, the block's speeds and the baseline learnt so far. Plain
+   * data, so it can travel to an analysis worker with the samples.
+   */
+  contextFor(block: BlockInfo): MachineContext {
     const state = this.stateOf(block);
     const speedRpmEnd = block.speedRpmEnd ?? null;
-    const ctx: MachineContext = {
+    return {
       ...state.ctx,
       speedRpm: block.speedRpm,
       ...(speedRpmEnd === null ? {} : { speedRpmEnd }),
       ...(state.baseline ? { baseline: state.baseline } : {}),
     };
+  }
+
+  /** One block of one point, analysed here. Throws only for a bug or a block the chain cannot take (too short). */
+  onBlock(block: WaveformBlock): BlockResult {
     const diagnosis = diagnoseBlock(
       { samples: block.samples, sampleRateHz: block.sampleRateHz, unit: block.unit },
-      ctx,
+      this.contextFor(block),
       this.options.fft === undefined ? {} : { fft: this.options.fft },
     );
+    return this.accept(block, diagnosis);
+  }
+
+  /**
+   * The chain's result of one block (analysed here or by a worker of the
+   * analysis pool) through the point's alarm state machine and baseline:
+   * the points to queue, the snapshot due, the transitions. Blocks of one
+   * point must come in their order (the pool keeps it).
+   */
+  accept(block: BlockInfo, diagnosis: PointDiagnosis): BlockResult {
+    const { site, config } = this.options;
+    const state = this.stateOf(block);
+    const speedRpmEnd = block.speedRpmEnd ?? null;
     const tags = { site, asset: block.asset, point: block.point };
     const fields: Record<string, number> = { iso_zone: isoZoneToNumber(diagnosis.isoZone) };
     for (const name of VIBRATION_FIELD_NAMES) {
@@ -213,7 +238,7 @@ export class DiagnosticsMonitor {
   }
 
   private learnBaseline(
-    block: WaveformBlock,
+    block: BlockInfo,
     state: PointState,
     features: Readonly<Record<string, number>>,
     findings: readonly Finding[],
@@ -239,7 +264,7 @@ export class DiagnosticsMonitor {
 
   /** The snapshot as sent: plain arrays, finite numbers, sizes within the wire caps; null (logged) if it cannot be. */
   private upload(
-    block: WaveformBlock,
+    block: BlockInfo,
     reason: SnapshotReason,
     s: SpectrumSnapshot,
     active: readonly ActiveDiagnosis[],

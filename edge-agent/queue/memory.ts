@@ -5,6 +5,9 @@ import type { ErrorCode } from "../../common/errors.ts";
 import type { Point } from "../../common/wire.ts";
 import {
   batchIdOf,
+  DEAD_LETTER_MAX_POINTS,
+  type DeadLetter,
+  deadLetterCapBytes,
   type PointQueue,
   type Priority,
   pointBytes,
@@ -12,6 +15,7 @@ import {
   type QueueBatch,
   type QueueOptions,
   type QueueStats,
+  reasonOf,
 } from "./queue.ts";
 
 interface Row {
@@ -21,21 +25,49 @@ interface Row {
   point: Point;
 }
 
-export interface DeadLetter {
-  batchId: string;
-  code: ErrorCode;
-  message: string;
-  points: Point[];
+/** A dead letter with its points. */
+export interface HeldDeadLetter extends DeadLetter {
+  points: number;
+  held: Point[];
+  bytes: number;
 }
 
-export function openMemoryQueue(options: QueueOptions): PointQueue & { readonly deadLetters: DeadLetter[] } {
+export function openMemoryQueue(
+  options: QueueOptions,
+): PointQueue & { readonly deadLetters: readonly HeldDeadLetter[] } {
   const epoch = randomBytes(6).toString("hex");
   let rows: Row[] = [];
   let nextSeq = 1;
   let bytes = 0;
   let dropped = 0;
   let deadLettered = 0;
-  const deadLetters: DeadLetter[] = [];
+  let deadLetters: HeldDeadLetter[] = [];
+  let nextLetter = 1;
+  const deadCap = deadLetterCapBytes(options);
+  const addDead = (origin: string, code: string, message: string, points: readonly Point[]): void => {
+    if (points.length === 0) return;
+    const held = [...points];
+    deadLetters.push({
+      id: nextLetter++,
+      at: Date.now(),
+      origin,
+      code,
+      message,
+      points: held.length,
+      held,
+      bytes: held.reduce((n, p) => n + pointBytes(p), 0),
+    });
+    deadLettered += held.length;
+    enforceDeadCap();
+  };
+  const enforceDeadCap = (): void => {
+    let total = deadLetters.reduce((n, d) => n + d.bytes, 0);
+    while (total > deadCap && deadLetters.length > 0) {
+      const oldest = deadLetters.shift()!;
+      total -= oldest.bytes;
+      dropped += oldest.points;
+    }
+  };
 
   const removeWhere = (pred: (r: Row) => boolean): Row[] => {
     const removed: Row[] = [];
@@ -68,7 +100,9 @@ export function openMemoryQueue(options: QueueOptions): PointQueue & { readonly 
 
   return {
     capabilities: { durable: false },
-    deadLetters,
+    get deadLetters() {
+      return deadLetters;
+    },
     enqueue(points, priority) {
       for (const point of points) {
         const b = pointBytes(point);
@@ -84,10 +118,11 @@ export function openMemoryQueue(options: QueueOptions): PointQueue & { readonly 
       const firstSeq = slice[0]!.seq;
       const lastSeq = slice[slice.length - 1]!.seq;
       return {
-        batchId: batchIdOf(epoch, firstSeq, lastSeq),
+        batchId: batchIdOf(epoch, firstSeq, lastSeq, slice.length),
         points: slice.map((r) => r.point),
         firstSeq,
         lastSeq,
+        seqs: slice.map((r) => r.seq),
       };
     },
     ack(batch: QueueBatch) {
@@ -95,11 +130,78 @@ export function openMemoryQueue(options: QueueOptions): PointQueue & { readonly 
     },
     deadLetter(batch, code, message) {
       const moved = removeWhere((r) => r.seq >= batch.firstSeq && r.seq <= batch.lastSeq);
-      if (moved.length > 0) {
-        deadLetters.push({ batchId: batch.batchId, code, message, points: moved.map((r) => r.point) });
-        deadLettered += moved.length;
-      }
+      addDead(
+        batch.batchId,
+        code,
+        message,
+        moved.map((r) => r.point),
+      );
       return moved.length;
+    },
+    deadLetterRows(batch, rejected) {
+      const groups = new Map<string, { code: ErrorCode; message: string; seqs: Set<number> }>();
+      for (const r of rejected) {
+        const seq = batch.seqs[r.index];
+        if (seq === undefined) continue;
+        const message = reasonOf(r.message);
+        const key = `${r.code}\n${message}`;
+        const group = groups.get(key) ?? { code: r.code, message, seqs: new Set<number>() };
+        group.seqs.add(seq);
+        groups.set(key, group);
+      }
+      let n = 0;
+      for (const g of groups.values()) {
+        const moved = removeWhere((r) => g.seqs.has(r.seq));
+        addDead(
+          batch.batchId,
+          g.code,
+          g.message,
+          moved.map((r) => r.point),
+        );
+        n += moved.length;
+      }
+      return n;
+    },
+    refuse(points, origin, code, message) {
+      const last = deadLetters[deadLetters.length - 1];
+      if (
+        last &&
+        last.origin === origin &&
+        last.code === code &&
+        last.message === message &&
+        last.points + points.length <= DEAD_LETTER_MAX_POINTS
+      ) {
+        last.held.push(...points);
+        last.points += points.length;
+        last.bytes += points.reduce((n, p) => n + pointBytes(p), 0);
+        deadLettered += points.length;
+        enforceDeadCap();
+      } else addDead(origin, code, message, points);
+    },
+    listDeadLetters() {
+      return deadLetters.map(({ id, at, origin, code, message, points }) => ({
+        id,
+        at,
+        origin,
+        code,
+        message,
+        points,
+      }));
+    },
+    resendDeadLetters(ids) {
+      const chosen = deadLetters.filter((d) => ids === "all" || ids.includes(d.id));
+      deadLetters = deadLetters.filter((d) => !chosen.includes(d));
+      let points = 0;
+      for (const d of chosen) {
+        for (const point of d.held) {
+          const b = pointBytes(point);
+          rows.push({ seq: nextSeq++, priority: priorityOf(point), bytes: b, point });
+          bytes += b;
+          points++;
+        }
+      }
+      enforceCap();
+      return { letters: chosen.length, points };
     },
     pruneExpired(nowMs = Date.now()) {
       const cutoff = nowMs - options.maxAgeHours * 3_600_000;

@@ -90,6 +90,73 @@ for (const kind of Object.keys(queueImplementations) as QueueKind[]) {
       expect(q.stats().deadLettered).toBe(2);
     });
 
+    it("dead-letters the refused rows of a batch by index, one letter per reason; the others stay queued", () => {
+      const q = open();
+      q.enqueue([pt(1), pt(2), pt(3), pt(4), pt(5)]);
+      const b = q.peek(4)!;
+      const moved = q.deadLetterRows(b, [
+        { index: 1, code: "UNKNOWN_POINT", message: 'points[1].tags.point: "x" is not a measuring point' },
+        { index: 3, code: "UNKNOWN_POINT", message: 'points[3].tags.point: "x" is not a measuring point' },
+        { index: 2, code: "UNKNOWN_FIELD", message: "points[2].fields.humidity_pct: not a field of scada" },
+        { index: 9, code: "UNKNOWN_FIELD", message: "points[9]: not in the batch" },
+      ]);
+      expect(moved).toBe(3);
+      expect(ids(q.peek(10)!.points)).toEqual([1, 5]);
+      expect(q.stats()).toMatchObject({ depth: 2, deadLettered: 3 });
+      expect(q.listDeadLetters()).toEqual([
+        expect.objectContaining({
+          origin: b.batchId,
+          code: "UNKNOWN_POINT",
+          message: 'tags.point: "x" is not a measuring point',
+          points: 2,
+        }),
+        expect.objectContaining({
+          code: "UNKNOWN_FIELD",
+          message: "fields.humidity_pct: not a field of scada",
+          points: 1,
+        }),
+      ]);
+    });
+
+    it("keeps points refused before sending as dead letters, alike ones in one letter", () => {
+      const q = open();
+      q.refuse([pt(1), pt(2)], "local:plc", "UNKNOWN_ASSET", "tags.asset: no such asset");
+      q.refuse([pt(3)], "local:plc", "UNKNOWN_ASSET", "tags.asset: no such asset");
+      q.refuse([pt(4)], "local:cms", "UNKNOWN_ASSET", "tags.asset: no such asset");
+      expect(q.stats()).toMatchObject({ depth: 0, deadLettered: 4 });
+      expect(q.listDeadLetters().map((d) => [d.origin, d.points])).toEqual([
+        ["local:plc", 3],
+        ["local:cms", 1],
+      ]);
+    });
+
+    it("moves dead letters back into the queue, by id or all, behind what is queued", () => {
+      const q = open();
+      q.enqueue([pt(1), pt(2), pt(3)]);
+      q.deadLetter(q.peek(1)!, "UPLINK_REJECTED", "first");
+      q.refuse([pt(8), pt(9)], "local:plc", "UNKNOWN_ASSET", "second");
+      const [first, second] = q.listDeadLetters();
+      expect(q.resendDeadLetters([second!.id])).toEqual({ letters: 1, points: 2 });
+      expect(ids(q.peek(10)!.points)).toEqual([2, 3, 8, 9]);
+      expect(q.listDeadLetters().map((d) => d.id)).toEqual([first!.id]);
+      expect(q.resendDeadLetters([12345])).toEqual({ letters: 0, points: 0 });
+      expect(q.resendDeadLetters("all")).toEqual({ letters: 1, points: 1 });
+      expect(ids(q.peek(10)!.points)).toEqual([2, 3, 8, 9, 1]);
+      expect(q.stats().depth).toBe(5);
+      expect(q.listDeadLetters()).toEqual([]);
+    });
+
+    it("keeps dead letters under a quarter of the byte cap, dropping the oldest letters (counted)", () => {
+      const one = pointBytes(pt(1));
+      const q = open({ maxBytes: one * 40 });
+      for (let i = 0; i < 30; i++) q.refuse([pt(i)], `local:s${i}`, "UNKNOWN_ASSET", "no such asset");
+      const left = q.listDeadLetters();
+      expect(left.length).toBeGreaterThan(0);
+      expect(left.length).toBeLessThanOrEqual(10);
+      expect(left.at(-1)!.origin).toBe("local:s29");
+      expect(q.stats().dropped).toBe(30 - left.length);
+    });
+
     it("tracks bytes and the oldest timestamp", () => {
       const q = open();
       expect(q.stats()).toMatchObject({ depth: 0, bytes: 0, oldestTs: null });
@@ -146,3 +213,29 @@ for (const kind of Object.keys(queueImplementations) as QueueKind[]) {
     });
   });
 }
+
+describe("disk queue: dead letters re-sent from another connection", () => {
+  it("the open queue's totals follow rows another connection moved back into it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "vetra-queue-"));
+    const options = { dir, maxBytes: 1 << 30, maxAgeHours: 720 };
+    const agent = queueImplementations.sqlite(options);
+    const operator = queueImplementations.sqlite(options);
+    try {
+      agent.enqueue([pt(1)]);
+      agent.refuse([pt(2), pt(3)], "local:plc", "UNKNOWN_ASSET", "tags.asset: no such asset");
+      expect(agent.stats().depth).toBe(1);
+      expect(operator.listDeadLetters()).toHaveLength(1);
+      expect(operator.resendDeadLetters("all")).toEqual({ letters: 1, points: 2 });
+      expect(agent.stats()).toMatchObject({
+        depth: 3,
+        bytes: [pt(1), pt(2), pt(3)].reduce((n, p) => n + pointBytes(p), 0),
+      });
+      expect(ids(agent.peek(10)!.points)).toEqual([1, 2, 3]);
+      expect(agent.listDeadLetters()).toEqual([]);
+    } finally {
+      agent.close();
+      operator.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -2,7 +2,7 @@
 // enqueued as soon as they are acquired and deleted only once central has
 // acknowledged them, so an uplink outage costs nothing but disk space — up
 // to a byte cap, past which the least valuable, oldest points go first.
-import type { ErrorCode } from "../../common/errors.ts";
+import type { ErrorCode, Rejection } from "../../common/errors.ts";
 import type { Measurement } from "../../common/names.ts";
 import type { Point } from "../../common/wire.ts";
 
@@ -28,6 +28,24 @@ export interface QueueBatch {
   readonly points: Point[];
   readonly firstSeq: number;
   readonly lastSeq: number;
+  /** The sequence of each point (there may be gaps: dropped or dead-lettered rows). */
+  readonly seqs: readonly number[];
+}
+
+/**
+ * Points central refused (or the agent refused before sending, as central's
+ * catalog says it would), kept with why, for an operator to list and, once
+ * central's configuration is fixed, send again (`vetra edge dead-letters`).
+ */
+export interface DeadLetter {
+  readonly id: number;
+  /** When it was set aside, ms. */
+  readonly at: number;
+  /** The batch it was refused in, or `local:<source>` for points refused before sending. */
+  readonly origin: string;
+  readonly code: string;
+  readonly message: string;
+  readonly points: number;
 }
 
 export interface QueueStats {
@@ -60,6 +78,21 @@ export interface PointQueue {
   ack(batch: QueueBatch): number;
   /** Moves a rejected batch out of the queue into the dead-letter store; returns how many moved. */
   deadLetter(batch: QueueBatch, code: ErrorCode, message: string): number;
+  /**
+   * Moves the points central refused (by their index in the batch) into the
+   * dead-letter store, one letter per code and reason; the batch's other
+   * points stay queued, to be sent again. Returns how many moved.
+   */
+  deadLetterRows(batch: QueueBatch, rejected: readonly Rejection[]): number;
+  /**
+   * Keeps points that were never queued as dead letters (refused before
+   * sending); consecutive refusals of one origin, code and reason share a
+   * letter up to DEAD_LETTER_MAX_POINTS points.
+   */
+  refuse(points: readonly Point[], origin: string, code: ErrorCode, message: string): void;
+  listDeadLetters(): DeadLetter[];
+  /** Moves dead letters (all, or those ids) back into the queue; how many letters and points moved. */
+  resendDeadLetters(ids: readonly number[] | "all"): { letters: number; points: number };
   /** Drops points older than the age cap; returns how many. */
   pruneExpired(nowMs?: number): number;
   stats(): QueueStats;
@@ -69,11 +102,28 @@ export interface PointQueue {
 export interface QueueOptions {
   /** Folder for durable implementations. */
   readonly dir: string;
+  /** Cap of the queued points; dead letters have a cap of a quarter of it beside it, oldest dropped first. */
   readonly maxBytes: number;
   readonly maxAgeHours: number;
 }
 
+/** Points per dead letter at most when refusals are merged into one (one line per letter when listed). */
+export const DEAD_LETTER_MAX_POINTS = 1000;
+/** Dead letters may hold this share of the queue's byte cap; past it the oldest letters are dropped (counted). */
+export const deadLetterCapBytes = (o: QueueOptions): number => Math.floor(o.maxBytes / 4);
+
+/** `points[12].tags.point: …` → `tags.point: …`: the reason without the index, shared by a batch's alike refusals. */
+export const reasonOf = (message: string): string => message.replace(/^(points|snapshots)\[\d+\]\./, "");
+
 export const pointBytes = (p: Point): number => Buffer.byteLength(JSON.stringify(p));
 
-export const batchIdOf = (epoch: string, firstSeq: number, lastSeq: number): string =>
-  `${epoch}-${firstSeq}-${lastSeq}`;
+/**
+ * A batch's id: the queue's epoch and its first and last sequence, and its
+ * number of rows where rows between them are gone (dead-lettered, dropped),
+ * so different rows never share an id. Rows only ever leave a queue, so the
+ * count tells the row sets with the same ends apart.
+ */
+export const batchIdOf = (epoch: string, firstSeq: number, lastSeq: number, rows?: number): string =>
+  rows === undefined || rows === lastSeq - firstSeq + 1
+    ? `${epoch}-${firstSeq}-${lastSeq}`
+    : `${epoch}-${firstSeq}-${lastSeq}-${rows}`;

@@ -4,19 +4,30 @@
 // lost acknowledgement carries the same batch id. WAL with synchronous=FULL
 // makes every enqueue durable once the call returns (a nacelle loses power
 // without warning).
+//
+// Dead letters (points central refused, or the agent refused before sending)
+// live in the same file, so an operator can list and re-send them with
+// `vetra edge dead-letters` while the agent runs: the command's connection
+// writes through SQLite's locks, and the agent re-reads its totals when
+// `PRAGMA data_version` says another connection changed the file.
 import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import type { ErrorCode, Rejection } from "../../common/errors.ts";
 import type { Point } from "../../common/wire.ts";
 import {
   batchIdOf,
+  DEAD_LETTER_MAX_POINTS,
+  type DeadLetter,
+  deadLetterCapBytes,
   type PointQueue,
   type Priority,
   priorityOf,
   type QueueBatch,
   type QueueOptions,
   type QueueStats,
+  reasonOf,
 } from "./queue.ts";
 
 export const QUEUE_FILE = "queue.sqlite";
@@ -47,6 +58,14 @@ export function openSqliteQueue(options: QueueOptions): PointQueue {
       body TEXT NOT NULL
     );
   `);
+  // Queue files from before dead letters had a byte cap: the column, and the sizes of what is there.
+  const deadColumns = (db.prepare("PRAGMA table_info(dead_letter)").all() as { name: string }[]).map(
+    (c) => c.name,
+  );
+  if (!deadColumns.includes("bytes")) {
+    db.exec("ALTER TABLE dead_letter ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0");
+    db.exec("UPDATE dead_letter SET bytes = length(CAST(body AS BLOB))");
+  }
 
   // The epoch makes batch ids unique across queue files (a wiped queue
   // restarts sequences at 1 and must not collide with ids central has seen).
@@ -67,22 +86,66 @@ export function openSqliteQueue(options: QueueOptions): PointQueue {
   const deleteRange = db.prepare("DELETE FROM points WHERE seq BETWEEN ? AND ?");
   const bodiesRange = db.prepare("SELECT body FROM points WHERE seq BETWEEN ? AND ? ORDER BY seq");
   const insertDead = db.prepare(
-    "INSERT INTO dead_letter (batch_id, code, message, at, points, body) VALUES (?, ?, ?, ?, ?, ?)",
+    "INSERT INTO dead_letter (batch_id, code, message, at, points, bytes, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
+  const lastDead = db.prepare(
+    "SELECT id, batch_id, code, message, points FROM dead_letter ORDER BY id DESC LIMIT 1",
+  );
+  // Appends points to a letter's JSON array without reading it back.
+  const appendDead = db.prepare(
+    "UPDATE dead_letter SET body = substr(body, 1, length(body) - 1) || ',' || ? || ']', points = points + ?, bytes = bytes + ? WHERE id = ?",
+  );
+  const deadTotals = db.prepare("SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b FROM dead_letter");
+  const oldestDead = db.prepare("SELECT id, points, bytes FROM dead_letter ORDER BY id LIMIT 1");
+  const deleteDead = db.prepare("DELETE FROM dead_letter WHERE id = ?");
+  const listDead = db.prepare("SELECT id, at, batch_id, code, message, points FROM dead_letter ORDER BY id");
+  const deadBody = db.prepare("SELECT body FROM dead_letter WHERE id = ?").pluck();
+  const bodiesOf = db.prepare("SELECT seq, body, bytes FROM points WHERE seq BETWEEN ? AND ? ORDER BY seq");
+  const dataVersion = db.prepare("PRAGMA data_version").pluck();
   const victims = db.prepare("SELECT seq, bytes FROM points ORDER BY priority, seq LIMIT 1000");
   const deleteSeq = db.prepare("DELETE FROM points WHERE seq = ?");
   const expired = db.prepare("SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b FROM points WHERE ts < ?");
   const deleteExpired = db.prepare("DELETE FROM points WHERE ts < ?");
   const oldest = db.prepare("SELECT MIN(ts) AS ts FROM points");
 
-  const totals = db.prepare("SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b FROM points").get() as {
-    n: number;
-    b: number;
-  };
+  const pointTotals = db.prepare("SELECT COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS b FROM points");
+  const totalsOf = () => pointTotals.get() as { n: number; b: number };
+  const totals = totalsOf();
   let depth = totals.n;
   let bytes = totals.b;
+  let deadBytes = (deadTotals.get() as { b: number }).b;
   let dropped = 0;
   let deadLettered = 0;
+  let seenVersion = dataVersion.get() as number;
+  /** Another connection (`vetra edge dead-letters resend`) changed the file: re-read the totals. */
+  const syncTotals = (): void => {
+    const version = dataVersion.get() as number;
+    if (version === seenVersion) return;
+    seenVersion = version;
+    const t = totalsOf();
+    depth = t.n;
+    bytes = t.b;
+    deadBytes = (deadTotals.get() as { b: number }).b;
+  };
+  const deadCap = deadLetterCapBytes(options);
+  /** Oldest letters go first when dead letters pass their cap (the points count as dropped). */
+  const enforceDeadCap = (): void => {
+    while (deadBytes > deadCap) {
+      const oldest = oldestDead.get() as { id: number; points: number; bytes: number } | undefined;
+      if (!oldest) break;
+      deleteDead.run(oldest.id);
+      deadBytes -= oldest.bytes;
+      dropped += oldest.points;
+    }
+  };
+  const addDead = (origin: string, code: string, message: string, bodies: readonly string[]): void => {
+    if (bodies.length === 0) return;
+    let b = 0;
+    for (const body of bodies) b += Buffer.byteLength(body) + 1;
+    insertDead.run(origin, code, message, Date.now(), bodies.length, b + 1, `[${bodies.join(",")}]`);
+    deadBytes += b + 1;
+    enforceDeadCap();
+  };
 
   const enforceCap = (): number => {
     let n = 0;
@@ -123,8 +186,87 @@ export function openSqliteQueue(options: QueueOptions): PointQueue {
   const deadLetterTx = db.transaction((batch: QueueBatch, code: string, message: string): number => {
     const bodies = (bodiesRange.all(batch.firstSeq, batch.lastSeq) as { body: string }[]).map((r) => r.body);
     if (bodies.length === 0) return 0;
-    insertDead.run(batch.batchId, code, message, Date.now(), bodies.length, `[${bodies.join(",")}]`);
+    addDead(batch.batchId, code, message, bodies);
     return removeRange(batch);
+  });
+
+  const deadLetterRowsTx = db.transaction((batch: QueueBatch, rejected: readonly Rejection[]): number => {
+    const rows = new Map(
+      (bodiesOf.all(batch.firstSeq, batch.lastSeq) as { seq: number; body: string; bytes: number }[]).map(
+        (r) => [r.seq, r],
+      ),
+    );
+    const groups = new Map<string, { code: string; message: string; seqs: number[] }>();
+    for (const r of rejected) {
+      const seq = batch.seqs[r.index];
+      if (seq === undefined || !rows.has(seq)) continue;
+      const message = reasonOf(r.message);
+      const key = `${r.code}\n${message}`;
+      const group = groups.get(key) ?? { code: r.code, message, seqs: [] };
+      group.seqs.push(seq);
+      groups.set(key, group);
+    }
+    let n = 0;
+    for (const g of groups.values()) {
+      addDead(
+        batch.batchId,
+        g.code,
+        g.message,
+        g.seqs.map((seq) => rows.get(seq)!.body),
+      );
+      for (const seq of g.seqs) {
+        deleteSeq.run(seq);
+        bytes -= rows.get(seq)!.bytes;
+        depth--;
+        n++;
+      }
+    }
+    return n;
+  });
+
+  const refuseTx = db.transaction(
+    (points: readonly Point[], origin: string, code: string, message: string) => {
+      const bodies = points.map((p) => JSON.stringify(p));
+      const last = lastDead.get() as
+        | { id: number; batch_id: string; code: string; message: string; points: number }
+        | undefined;
+      if (
+        last &&
+        last.batch_id === origin &&
+        last.code === code &&
+        last.message === message &&
+        last.points + bodies.length <= DEAD_LETTER_MAX_POINTS
+      ) {
+        let b = 0;
+        for (const body of bodies) b += Buffer.byteLength(body) + 1;
+        appendDead.run(bodies.join(","), bodies.length, b, last.id);
+        deadBytes += b;
+        enforceDeadCap();
+      } else addDead(origin, code, message, bodies);
+    },
+  );
+
+  const resendTx = db.transaction((ids: readonly number[] | "all") => {
+    const letters = (listDead.all() as { id: number }[])
+      .map((r) => r.id)
+      .filter((id) => ids === "all" || ids.includes(id));
+    let points = 0;
+    for (const id of letters) {
+      const body = deadBody.get(id) as string;
+      for (const p of JSON.parse(body) as Point[]) {
+        const text = JSON.stringify(p);
+        const b = Buffer.byteLength(text);
+        insert.run(priorityOf(p), p.ts, b, text);
+        bytes += b;
+        depth++;
+        points++;
+      }
+      deleteDead.run(id);
+    }
+    deadBytes = (deadTotals.get() as { b: number }).b;
+    // Resent points count against the queue's cap like any other.
+    enforceCap();
+    return { letters: letters.length, points };
   });
 
   let open = true;
@@ -132,6 +274,7 @@ export function openSqliteQueue(options: QueueOptions): PointQueue {
     capabilities: { durable: true },
     enqueue(points, priority) {
       if (points.length === 0) return { dropped: 0 };
+      syncTotals();
       return { dropped: enqueueTx(points, priority) };
     },
     peek(maxPoints, untilSeq = Number.MAX_SAFE_INTEGER) {
@@ -141,17 +284,55 @@ export function openSqliteQueue(options: QueueOptions): PointQueue {
       const firstSeq = rows[0]!.seq;
       const lastSeq = rows[rows.length - 1]!.seq;
       return {
-        batchId: batchIdOf(batchEpoch, firstSeq, lastSeq),
+        batchId: batchIdOf(batchEpoch, firstSeq, lastSeq, rows.length),
         points: rows.map((r) => JSON.parse(r.body) as Point),
         firstSeq,
         lastSeq,
+        seqs: rows.map((r) => r.seq),
       };
     },
     ack: db.transaction((batch: QueueBatch) => removeRange(batch)) as (batch: QueueBatch) => number,
     deadLetter(batch, code, message) {
+      syncTotals();
       const n = deadLetterTx(batch, code, message);
       deadLettered += n;
       return n;
+    },
+    deadLetterRows(batch, rejected) {
+      syncTotals();
+      const n = deadLetterRowsTx(batch, rejected);
+      deadLettered += n;
+      return n;
+    },
+    refuse(points: readonly Point[], origin: string, code: ErrorCode, message: string) {
+      if (points.length === 0) return;
+      syncTotals();
+      refuseTx(points, origin, code, message);
+      deadLettered += points.length;
+    },
+    listDeadLetters(): DeadLetter[] {
+      return (
+        listDead.all() as {
+          id: number;
+          at: number;
+          batch_id: string;
+          code: string;
+          message: string;
+          points: number;
+        }[]
+      ).map((r) => ({
+        id: r.id,
+        at: r.at,
+        origin: r.batch_id,
+        code: r.code,
+        message: r.message,
+        points: r.points,
+      }));
+    },
+    resendDeadLetters(ids) {
+      syncTotals();
+      const r = resendTx(ids);
+      return { letters: r.letters, points: r.points };
     },
     pruneExpired(nowMs = Date.now()) {
       const cutoff = nowMs - options.maxAgeHours * 3_600_000;
@@ -164,6 +345,7 @@ export function openSqliteQueue(options: QueueOptions): PointQueue {
       return n;
     },
     stats(): QueueStats {
+      syncTotals();
       const o = oldest.get() as { ts: number | null };
       return { depth, bytes, dropped, deadLettered, oldestTs: o.ts };
     },

@@ -149,3 +149,68 @@ describe("snapshot uplink", () => {
     expect(readdirSync(join(dir, SNAPSHOTS_DIR, "rejected"))).toHaveLength(1);
   });
 });
+
+describe("snapshot uplink, a request refused in part", () => {
+  let server: Server | undefined;
+  afterAll(() => {
+    server?.close();
+  });
+
+  it("sets aside exactly the snapshots central names and sends the others again at once", async () => {
+    const received: SpectrumIngest[] = [];
+    server = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const body = JSON.parse(gunzipSync(Buffer.concat(chunks)).toString("utf8")) as SpectrumIngest;
+      received.push(body);
+      // Central refuses snapshots of point "tower_top" (not in its configuration).
+      const rejected = body.snapshots.flatMap((s, index) =>
+        s.point === "tower_top"
+          ? [
+              {
+                index,
+                code: "UNKNOWN_POINT",
+                message: `snapshots[${index}].point: "tower_top" is not a measuring point of T01`,
+              },
+            ]
+          : [],
+      );
+      if (rejected.length > 0) {
+        res.writeHead(400, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify({
+            error: { code: "UNKNOWN_POINT", message: rejected[0]!.message, details: { rejected } },
+          }),
+        );
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ accepted: body.snapshots.length }));
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const box = new SnapshotOutbox({ dir: tempDir(), maxFiles: 100, maxBytes: 10_000_000 });
+    for (let i = 0; i < 4; i++)
+      box.put({ ...upload(i, "scheduled"), point: i === 1 ? "tower_top" : "main_bearing" });
+    const rejected: number[] = [];
+    const uplink = createSnapshotUplink(
+      box,
+      createSnapshotTransport({ url, token: "t", timeoutMs: 2000, gzip: true }),
+      {
+        agentId: "wf1-agent",
+        site: "wf1",
+        idleMs: 50,
+        onRejected: (n) => rejected.push(n),
+      },
+    );
+    expect(await uplink.flushOnce()).toBe("rejected");
+    expect(box.stats()).toMatchObject({ pending: 3, rejected: 1 });
+    expect(await uplink.flushOnce()).toBe("sent");
+    expect(received.map((r) => r.snapshots.map((s) => s.ts - T0))).toEqual([
+      [0, 1000, 2000, 3000],
+      [0, 2000, 3000],
+    ]);
+    expect(rejected).toEqual([1]);
+  });
+});

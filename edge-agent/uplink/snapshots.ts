@@ -5,7 +5,8 @@
 // and bytes; past the cap the oldest `scheduled` snapshots go first (a
 // `diagnosis_changed` one is the evidence of a diagnosis), then the oldest
 // of any reason. A snapshot central rejects (4xx) is moved to `rejected/`
-// (the newest few kept) so it cannot block the ones behind it.
+// (the newest few kept) so it cannot block the ones behind it; when central
+// names the refused snapshots of a request, only those are.
 //
 // The sender is a loop of its own beside the point uplink, with the same
 // back-off rules (uplink.ts `backoffMs`).
@@ -18,7 +19,7 @@ import {
   type SnapshotReason,
   type SpectrumUpload,
 } from "../../common/spectrum.ts";
-import type { SnapshotTransport } from "./transport.ts";
+import { isRefusedInPart, type SnapshotTransport } from "./transport.ts";
 import { backoffMs, createSendLoop } from "./uplink.ts";
 
 export const SNAPSHOTS_DIR = "snapshots";
@@ -211,11 +212,17 @@ export function createSnapshotUplink(
         options.onRetry?.(r.code, r.message, waitMs, failures);
         return { retryInMs: waitMs };
       }
-      case "failure":
-        outbox.reject(next.names);
+      case "failure": {
         failures = 0;
-        options.onRejected?.(next.names.length, r.code, r.message);
+        // Central named the refused snapshots: set those aside, the others go again at once.
+        const named = isRefusedInPart(r)
+          ? r.rejected.filter((x) => x.index < next.names.length).map((x) => next.names[x.index]!)
+          : [];
+        const refused = named.length > 0 ? [...new Set(named)] : next.names;
+        outbox.reject(refused);
+        options.onRejected?.(refused.length, r.code, r.message);
         return "rejected";
+      }
     }
   }
 

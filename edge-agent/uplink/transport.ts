@@ -2,12 +2,14 @@
 // every outcome onto IoResult: 200 = durably stored; 408/429/5xx and network
 // errors = retry later (Retry-After honoured); 401/403 = retry later too —
 // a wrong token is an operator's fix, and the data must survive it; any
-// other 4xx = this batch is rejected for good.
+// other 4xx = this batch is rejected for good — all of it, or, when central
+// lists the refused points in `error.details.rejected`, exactly those.
 
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { Value } from "@sinclair/typebox/value";
-import { failure, type IoResult, retryable, success } from "../../common/result.ts";
+import { type ErrorCode, ErrorCodes, type Rejection } from "../../common/errors.ts";
+import { failure, type IoFailure, type IoResult, retryable, success } from "../../common/result.ts";
 import {
   type SpectrumIngest,
   type SpectrumIngestAck,
@@ -17,8 +19,15 @@ import { type IngestAck, IngestAckSchema, type IngestBatch } from "../../common/
 
 const gzipAsync = promisify(gzip);
 
+/** A request central refused in part: the items it names (by index) were refused, the others were not stored either. */
+export type Refused = IoFailure & { readonly kind: "failure"; readonly rejected: readonly Rejection[] };
+export type SendResult<T> = IoResult<T> | Refused;
+
+export const isRefusedInPart = (r: SendResult<unknown>): r is Refused =>
+  r.kind === "failure" && "rejected" in r && Array.isArray(r.rejected);
+
 export interface UplinkTransport {
-  send(batch: IngestBatch): Promise<IoResult<IngestAck>>;
+  send(batch: IngestBatch): Promise<SendResult<IngestAck>>;
 }
 
 export interface HttpTransportOptions {
@@ -43,16 +52,36 @@ export function parseRetryAfter(header: string | null, nowMs = Date.now()): numb
   return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
 }
 
-async function errorText(res: Response): Promise<string> {
+/** At most this many characters of a reason are kept (a dead letter's message). */
+const MAX_REASON = 500;
+
+/** `details.rejected` of an error body, if it is well formed (indexes, known codes, messages). */
+function rejectedOf(details: unknown): Rejection[] | undefined {
+  const list = (details as { rejected?: unknown } | null | undefined)?.rejected;
+  if (!Array.isArray(list) || list.length === 0) return undefined;
+  const out: Rejection[] = [];
+  for (const item of list as { index?: unknown; code?: unknown; message?: unknown }[]) {
+    if (!Number.isSafeInteger(item?.index) || (item.index as number) < 0) return undefined;
+    const code =
+      typeof item.code === "string" && item.code in ErrorCodes ? (item.code as ErrorCode) : "UPLINK_REJECTED";
+    out.push({ index: item.index as number, code, message: String(item.message ?? "").slice(0, MAX_REASON) });
+  }
+  return out;
+}
+
+async function errorOf(res: Response): Promise<{ text: string; rejected?: Rejection[] }> {
   const text = await res.text().catch(() => "");
   try {
-    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
-    if (body.error && typeof body.error.code === "string")
-      return `${res.status} ${body.error.code}: ${String(body.error.message ?? "")}`;
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; details?: unknown } };
+    if (body.error && typeof body.error.code === "string") {
+      const message = String(body.error.message ?? "").slice(0, MAX_REASON);
+      const rejected = rejectedOf(body.error.details);
+      return { text: `${res.status} ${body.error.code}: ${message}`, ...(rejected ? { rejected } : {}) };
+    }
   } catch {
     // not JSON: fall through to the raw text
   }
-  return `${res.status} ${text.slice(0, 200)}`.trim();
+  return { text: `${res.status} ${text.slice(0, 200)}`.trim() };
 }
 
 /**
@@ -63,7 +92,7 @@ async function errorText(res: Response): Promise<string> {
 export function createJsonPoster(
   options: HttpTransportOptions,
   path: string,
-): (payload: unknown, what: string) => Promise<IoResult<unknown>> {
+): (payload: unknown, what: string) => Promise<SendResult<unknown>> {
   const endpoint = new URL(path, options.url).href;
   return async (payload, what) => {
     const json = Buffer.from(JSON.stringify(payload));
@@ -101,7 +130,7 @@ export function createJsonPoster(
         );
       }
     }
-    const text = await errorText(res);
+    const { text, rejected } = await errorOf(res);
     const retryAfter = parseRetryAfter(res.headers.get("retry-after"));
     if (res.status === 401 || res.status === 403)
       return retryable(
@@ -115,7 +144,8 @@ export function createJsonPoster(
         `central is busy or down: ${text}`,
         retryAfter ?? DEFAULT_RETRY_MS,
       );
-    return failure("UPLINK_REJECTED", `central rejected ${what}: ${text}`);
+    const refused = failure("UPLINK_REJECTED", `central rejected ${what}: ${text}`) as IoFailure;
+    return rejected && res.status === 400 ? { ...refused, kind: "failure", rejected } : refused;
   };
 }
 
@@ -137,7 +167,7 @@ export function createHttpTransport(options: HttpTransportOptions): UplinkTransp
 
 /** Spectrum snapshots to `POST /api/v1/ingest/spectrum`. */
 export interface SnapshotTransport {
-  send(request: SpectrumIngest): Promise<IoResult<SpectrumIngestAck>>;
+  send(request: SpectrumIngest): Promise<SendResult<SpectrumIngestAck>>;
 }
 
 export function createSnapshotTransport(options: HttpTransportOptions): SnapshotTransport {

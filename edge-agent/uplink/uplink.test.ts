@@ -35,6 +35,29 @@ const bad: Reply = (_req, res) => {
   res.writeHead(400, { "content-type": "application/json" });
   res.end(JSON.stringify({ error: { code: "VALIDATION_FAILED", message: "points[0].fields: NaN" } }));
 };
+/** Central's refusal of some points by index: every point whose power_kw is in `refused`. */
+const refusing =
+  (refused: readonly number[]): Reply =>
+  (_req, res, batch) => {
+    const rejected = batch.points.flatMap((p, index) =>
+      refused.includes(p.fields.power_kw!)
+        ? [
+            {
+              index,
+              code: "UNKNOWN_ASSET",
+              message: `points[${index}].tags.asset: "T01" is not an asset of site "wf1"`,
+            },
+          ]
+        : [],
+    );
+    if (rejected.length === 0) return ok(_req, res, batch);
+    res.writeHead(400, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        error: { code: "UNKNOWN_ASSET", message: rejected[0]!.message, details: { rejected } },
+      }),
+    );
+  };
 /** Central stored it, but the answer never arrives. */
 const lostAck: Reply = (req) => {
   req.socket.destroy();
@@ -187,6 +210,50 @@ describe("uplink over HTTP", () => {
     expect(dead).toHaveLength(1);
     expect(dead[0]!.message).toContain("VALIDATION_FAILED");
     expect(dead[0]!.points.map((p) => p.fields.power_kw)).toEqual([0, 1]);
+  });
+
+  it("400 naming points: dead-letters exactly those, with code and reason, and re-sends the rest at once", async () => {
+    const { central, queue, uplink, counts } = await setup([refusing([1, 3])], { durable: true });
+    queue.enqueue(pts(5));
+    expect(await uplink.flushOnce()).toMatchObject({ kind: "dead_lettered", points: 2, kept: 3 });
+    expect(queue.stats()).toMatchObject({ depth: 3, deadLettered: 2 });
+    expect(await uplink.flushOnce()).toMatchObject({ kind: "acked", points: 3 });
+    expect(central.received.map((r) => r.batch.points.map((p) => p.fields.power_kw))).toEqual([
+      [0, 1, 2, 3, 4],
+      [0, 2, 4],
+    ]);
+    expect(central.received[1]!.batch.batchId).not.toBe(central.received[0]!.batch.batchId);
+    const dead = readDeadLetters(dir);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({
+      code: "UNKNOWN_ASSET",
+      message: 'tags.asset: "T01" is not an asset of site "wf1"',
+    });
+    expect(dead[0]!.points.map((p) => p.fields.power_kw)).toEqual([1, 3]);
+    expect(counts.dead).toBe(2);
+  });
+
+  it("the send loop re-sends the unrefused points without waiting for the flush interval", async () => {
+    const { central, queue, uplink } = await setup([refusing([0])], { batchMaxPoints: 100 });
+    queue.enqueue(pts(3));
+    uplink.start();
+    await expect.poll(() => queue.stats().depth, { timeout: 5000 }).toBe(0);
+    await uplink.stop();
+    expect(central.received).toHaveLength(2);
+    // flushIntervalMs is 20 ms in this setup: the second send did not wait for it.
+    expect(central.received[1]!.batch.points.map((p) => p.fields.power_kw)).toEqual([1, 2]);
+  });
+
+  it("a rejection list that does not fit the batch (an index past its end) dead-letters the whole batch", async () => {
+    const odd: Reply = (_req, res) => {
+      res.writeHead(400, { "content-type": "application/json" });
+      const rejected = [{ index: 7, code: "UNKNOWN_POINT", message: "points[7]: ?" }];
+      res.end(JSON.stringify({ error: { code: "UNKNOWN_POINT", message: "?", details: { rejected } } }));
+    };
+    const { queue, uplink } = await setup([odd]);
+    queue.enqueue(pts(2));
+    expect(await uplink.flushOnce()).toMatchObject({ kind: "dead_lettered", points: 2, kept: 0 });
+    expect(queue.stats().depth).toBe(0);
   });
 
   it("a lost acknowledgement re-sends the same points with the same batch id", async () => {

@@ -3,11 +3,13 @@
 // (exponential backoff with full jitter — Brooker, "Exponential Backoff And
 // Jitter", AWS Architecture Blog 2015 — but never less than Retry-After);
 // a rejected batch is moved to the dead-letter table so one bad point cannot
-// block everything behind it.
-import type { ErrorCode } from "../../common/errors.ts";
+// block everything behind it. When central names the refused points
+// (`details.rejected`), only those are dead-lettered and the batch's other
+// points are sent again at once: a neighbour's mistake costs nothing.
+import type { ErrorCode, Rejection } from "../../common/errors.ts";
 import type { IngestAck } from "../../common/wire.ts";
-import type { PointQueue } from "../queue/queue.ts";
-import type { UplinkTransport } from "./transport.ts";
+import { type PointQueue, reasonOf } from "../queue/queue.ts";
+import { isRefusedInPart, type UplinkTransport } from "./transport.ts";
 
 export interface UplinkOptions {
   readonly agentId: string;
@@ -26,7 +28,10 @@ export interface UplinkOptions {
   /** Uniform [0,1) source for jitter (tests pass a fixed one). */
   readonly random?: () => number;
   readonly onAcked?: (points: number, ack: IngestAck) => void;
+  /** Points set aside as dead letters, once per code and reason. */
   readonly onDeadLettered?: (points: number, code: ErrorCode, message: string) => void;
+  /** Central refused a batch (in part or whole): what the agent knows of central's catalog may be stale. */
+  readonly onRefused?: (rejected: readonly Rejection[]) => void;
   readonly onRetry?: (code: ErrorCode, message: string, waitMs: number) => void;
 }
 
@@ -34,7 +39,15 @@ export type FlushOutcome =
   | { kind: "empty" }
   | { kind: "acked"; batchId: string; points: number; duplicate: boolean }
   | { kind: "retry"; batchId: string; code: ErrorCode; message: string; waitMs: number }
-  | { kind: "dead_lettered"; batchId: string; points: number; code: ErrorCode; message: string };
+  | {
+      kind: "dead_lettered";
+      batchId: string;
+      points: number;
+      code: ErrorCode;
+      message: string;
+      /** Points of the batch central did not refuse: still queued, sent again at once. */
+      kept: number;
+    };
 
 export interface Uplink {
   /** Sends one batch (if any) and reports what happened; no waiting. */
@@ -60,6 +73,16 @@ export function backoffMs(
   const ceiling = Math.min(o.maxMs, o.baseMs * 2 ** Math.min(attempt, 30));
   // Retry-After is a floor; jitter goes on top so agents told the same time do not stampede.
   return Math.max(atLeastMs + o.random() * o.baseMs, o.random() * ceiling);
+}
+
+/** The refusals, if they name distinct points of a batch of `size`; else null (the whole batch is refused). */
+function refusedPointsOf(rejected: readonly Rejection[], size: number): readonly Rejection[] | null {
+  const seen = new Set<number>();
+  for (const r of rejected) {
+    if (r.index >= size || seen.has(r.index)) return null;
+    seen.add(r.index);
+  }
+  return rejected;
 }
 
 /** What a send loop does after a step: wait (cut short by a nudge when `nudgeable`), or go on at once (null). */
@@ -157,16 +180,34 @@ export function createUplink(queue: PointQueue, transport: UplinkTransport, opti
         return { kind: "retry", batchId: batch.batchId, code: result.code, message: result.message, waitMs };
       }
       case "failure": {
-        const n = queue.deadLetter(batch, result.code, result.message);
         failures = 0;
         retryUntilSeq = undefined;
-        options.onDeadLettered?.(n, result.code, result.message);
+        const named = isRefusedInPart(result) ? refusedPointsOf(result.rejected, batch.points.length) : null;
+        let n: number;
+        if (named) {
+          n = queue.deadLetterRows(batch, named);
+          const groups = new Map<string, { code: ErrorCode; reason: string; points: number }>();
+          for (const r of named) {
+            const reason = reasonOf(r.message);
+            const key = `${r.code}\n${reason}`;
+            const g = groups.get(key) ?? { code: r.code, reason, points: 0 };
+            g.points++;
+            groups.set(key, g);
+          }
+          for (const g of groups.values())
+            options.onDeadLettered?.(g.points, g.code, `${g.reason} (batch ${batch.batchId})`);
+        } else {
+          n = queue.deadLetter(batch, result.code, result.message);
+          options.onDeadLettered?.(n, result.code, result.message);
+        }
+        options.onRefused?.(named ?? []);
         return {
           kind: "dead_lettered",
           batchId: batch.batchId,
           points: n,
           code: result.code,
           message: result.message,
+          kept: batch.points.length - n,
         };
       }
     }
@@ -182,6 +223,8 @@ export function createUplink(queue: PointQueue, transport: UplinkTransport, opti
       outcome = { kind: "retry", batchId: "", code: "INTERNAL", message: String(e), waitMs: baseMs };
     }
     if (outcome.kind === "retry") return { waitMs: outcome.waitMs, nudgeable: false };
+    // The points central did not refuse go again at once, in a batch of their own.
+    if (outcome.kind === "dead_lettered" && outcome.kept > 0) return null;
     if (outcome.kind === "empty" || queue.stats().depth < options.batchMaxPoints)
       return { waitMs: options.flushIntervalMs, nudgeable: true };
     if (options.maxPointsPerSecond !== undefined && outcome.kind === "acked") {

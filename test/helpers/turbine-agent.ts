@@ -48,8 +48,10 @@ export async function startTurbineAgent(o: {
     }),
     { log: (line) => o.log?.(line, published) },
   );
+  // Blocks the agent has diagnosed (analysed, or dropped unanalysed: then a test's count says so).
+  const done = (): number => agent.stats().blocksAnalysed + agent.stats().blocksDropped;
   // The block in place when the agent subscribed.
-  await until("the first block", () => (agent.stats().waveformBlocks >= POINTS.length ? true : undefined));
+  await until("the first block", () => (done() >= POINTS.length ? true : undefined));
   return {
     agent,
     get published() {
@@ -58,9 +60,7 @@ export async function startTurbineAgent(o: {
     async publish() {
       o.turbine.refreshWaveforms();
       published++;
-      await until(`block ${published}`, () =>
-        agent.stats().waveformBlocks >= POINTS.length * (published + 1) ? true : undefined,
-      );
+      await until(`block ${published}`, () => (done() >= POINTS.length * (published + 1) ? true : undefined));
     },
     async delivered() {
       await until(

@@ -2,13 +2,14 @@
 // through the alarm book, a node:http webhook receiver and an smtp-server
 // inbox on loopback, and a controllable clock for quiet hours, digests and
 // back-off.
-import { createHmac } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { checkCentralConfig, parseCentralConfig } from "../../config.ts";
+import { SecretBox } from "../../lib/secret-box.ts";
 import { META_FILE, MetaStore } from "../../meta/meta.ts";
 import { AlarmBook, type Condition } from "../alarm-book.ts";
 import type { NotificationsConfig } from "./config.ts";
@@ -70,6 +71,8 @@ class World {
   readonly clock = () => this.now;
   readonly metas: MetaStore[] = [];
   readonly notifiers: Notifier[] = [];
+  /** The webhook secrets' key, one for the world (every replica of it has the same key file). */
+  readonly secrets = new SecretBox(randomBytes(32));
   readonly meta: MetaStore;
   readonly book: AlarmBook;
   private readonly conditions = new Map<string, Condition>();
@@ -92,6 +95,7 @@ class World {
   notifier(config: Partial<NotificationsConfig> = {}, meta = this.meta): Notifier {
     const n = new Notifier({
       db: meta.sqlite,
+      secrets: this.secrets,
       config: parseCentralConfig({
         notifications: { pumpEveryMs: 0, retryBaseMs: MINUTE, consoleUrl: CONSOLE, ...config },
       }).notifications,
