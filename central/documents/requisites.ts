@@ -12,7 +12,7 @@
 // - OGRN / OGRNIP: 13 / 15 digits, the last being (the number before it mod
 //   11, resp. 13) mod 10.
 // - BIC: 9 digits beginning with 0 (04… credit institutions and the Bank of
-//   Russia's divisions, 01…/02… the Federal Treasury's bodies since 2021).
+//   Russia's divisions, 01…/00… the Federal Treasury's bodies since 2021).
 // - Account numbers (20 digits): the control key of the letter of the Bank
 //   of Russia of 8 September 1997 No. 515 "On the procedure of calculating
 //   the control key in an account number": the 3 digits that stand for the
@@ -22,9 +22,19 @@
 //   institution, and "0" plus the BIC's 5th and 6th digits for an account held
 //   at a division of the Bank of Russia — a bank's correspondent account, and
 //   any account of a BIC ending in 000, 001 or 002 (the Bank of Russia's own).
-//   The single treasury account (40102…) is keyed like a correspondent
-//   account; treasury accounts (03…) are the Treasury's numbering and are
-//   checked for format only.
+// - Since 1 January 2021 budget money is kept on treasury accounts (03…)
+//   opened by a territorial body of the Federal Treasury (its BIC: 01… for
+//   most, 004525988 for Moscow), paid through that body's account in the
+//   single treasury account (ЕКС, 40102…), which a payment order names where
+//   a bank's correspondent account stands. The ЕКС is held at a division of
+//   the Bank of Russia and carries the letter No. 515 key computed like a
+//   correspondent account's ("0" and the BIC's 5th and 6th digits): the
+//   published ЕКС of the Treasury bodies pass it (requisites.test.ts). The
+//   treasury account number is the Treasury's own numbering (balance
+//   account, currency 643, the Treasury body's code) and carries no
+//   letter No. 515 key (its 9th digit is 0 in the published ones, which fail
+//   the key under either reading of the bank's 3 digits): checked for its
+//   form, and that it is paired with an ЕКС.
 import { type Static, Type } from "@sinclair/typebox";
 
 const digits = (text: string): number[] => [...text].map(Number);
@@ -75,10 +85,15 @@ const keyOk = (bankDigits: string, account: string): boolean => {
 /** True when the BIC is of a division of the Bank of Russia (its accounts are keyed like correspondent accounts). */
 const isBankOfRussiaDivision = (bic: string): boolean => /(000|001|002)$/.test(bic);
 
+/** The single treasury account (ЕКС) of a Treasury body: where a correspondent account stands. */
+const isSingleTreasuryAccount = (account: string): boolean => account.startsWith("40102");
+/** A treasury account (казначейский счёт) of a Treasury body's client. */
+const isTreasuryAccount = (account: string): boolean => account.startsWith("03");
+
 export function checkCorrespondentAccount(account: string, bic: string): string | null {
   if (!/^\d{20}$/.test(account)) return "an account number has 20 digits";
-  // The single treasury account (40102…) of a Treasury body is held at the Bank of Russia like a correspondent account.
-  if (account.startsWith("40102"))
+  // The ЕКС is held at a division of the Bank of Russia and keyed like a correspondent account.
+  if (isSingleTreasuryAccount(account))
     return keyOk(`0${bic.slice(4, 6)}`, account)
       ? null
       : "control key does not match the BIC (letter of the Bank of Russia No. 515)";
@@ -92,8 +107,8 @@ export function checkCorrespondentAccount(account: string, bic: string): string 
 
 export function checkAccount(account: string, bic: string): string | null {
   if (!/^\d{20}$/.test(account)) return "an account number has 20 digits";
-  // Treasury accounts (03…) are numbered by the Federal Treasury, not under letter No. 515: format only.
-  if (account.startsWith("03")) return null;
+  // Treasury accounts are the Treasury's numbering, without a letter No. 515 key: their form only.
+  if (isTreasuryAccount(account)) return null;
   const bank = isBankOfRussiaDivision(bic) ? `0${bic.slice(4, 6)}` : bic.slice(-3);
   return keyOk(bank, account)
     ? null
@@ -116,7 +131,11 @@ export const RequisitesSchema = Type.Object(
       {
         name: Text(300),
         bic: Type.String(),
-        /** Absent for an account held at the Bank of Russia or a Treasury body without one. */
+        /**
+         * The bank's correspondent account (301…), or for a treasury account
+         * (03…) its Treasury body's single treasury account (40102…); absent
+         * for an account held at the Bank of Russia itself.
+         */
         correspondentAccount: Type.Optional(Type.String()),
         account: Type.String(),
       },
@@ -148,6 +167,11 @@ export function checkRequisites(r: Requisites): string | null {
   ];
   for (const [key, problem] of checks) if (problem) return `${key}: ${problem}`;
   const corr = r.bank.correspondentAccount;
+  const treasury = isTreasuryAccount(r.bank.account);
+  if (treasury && (corr === undefined || !isSingleTreasuryAccount(corr)))
+    return "bank.correspondentAccount: a treasury account (03…) is paid through its Treasury body's single treasury account (40102…)";
+  if (!treasury && corr !== undefined && isSingleTreasuryAccount(corr))
+    return "bank.account: the single treasury account (40102…) serves treasury accounts (03…) only";
   if (corr !== undefined) {
     const problem = checkCorrespondentAccount(corr, r.bank.bic);
     if (problem) return `bank.correspondentAccount: ${problem}`;
