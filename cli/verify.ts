@@ -2,13 +2,19 @@
 // CMS signature over FILE, or the embedded signatures of a signed PDF, with
 // central's verifier (digest, signature, signing certificate, chain to the
 // CA file's certificates at the signing time, key usage; GOST through
-// openssl's gost engine). Exit 0 and the signers with their times when
-// valid; 1 with the reason when not; 2 on bad input.
+// openssl's gost engine; a PDF's newest signature must cover the whole
+// file). Exit 0 and the signers with their times when valid; 1 with the
+// reason when not; 2 on bad input.
+import { X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { pemBlocks } from "../central/documents/cms.ts";
-import { embeddedSignatures } from "../central/documents/pades.ts";
-import { NotASignature, type VerifyResult, verifyDetached } from "../central/documents/verify.ts";
+import {
+  NotASignature,
+  type VerifyResult,
+  verifyDetached,
+  verifyEmbedded,
+} from "../central/documents/verify.ts";
 
 const USAGE = "usage: vetra verify FILE [--signature FILE.p7s] [--ca FILE]";
 
@@ -54,9 +60,15 @@ export async function runVerify(argv: string[]): Promise<number> {
   if (parsed.values.ca) {
     const ca = await read(parsed.values.ca, "CA file");
     if (!ca) return 2;
-    anchors = pemBlocks(ca.toString("latin1"), "CERTIFICATE");
-    if (anchors.length === 0) anchors = [ca]; // one DER certificate
-  }
+    const pem = pemBlocks(ca.toString("latin1"), "CERTIFICATE");
+    anchors = pem.length > 0 ? pem : [ca]; // one DER certificate
+    try {
+      for (const a of anchors) new X509Certificate(a);
+    } catch {
+      console.error(`vetra verify: CA file ${parsed.values.ca}: no certificate in it (PEM or DER)`);
+      return 2;
+    }
+  } else console.error("vetra verify: no --ca given: no certificate is trusted");
   const results: { label: string; result: VerifyResult }[] = [];
   try {
     if (parsed.values.signature) {
@@ -67,24 +79,14 @@ export async function runVerify(argv: string[]): Promise<number> {
         result: await verifyDetached(content, p7s, { trustAnchors: anchors }),
       });
     } else {
-      const embedded = embeddedSignatures(content);
+      const embedded = await verifyEmbedded(content, { trustAnchors: anchors });
       if (embedded.length === 0) {
         console.error(
           `vetra verify: ${file} has no embedded signature; give the detached one with --signature`,
         );
         return 2;
       }
-      for (const [i, e] of embedded.entries()) {
-        const result = await verifyDetached(e.content, e.cms, {
-          trustAnchors: anchors,
-          ...(e.signingTime ? { atTime: e.signingTime } : {}),
-        });
-        const fresh = result.signers.map((s) => ({
-          ...s,
-          signingTime: s.signingTime ?? e.signingTime?.toISOString() ?? null,
-        }));
-        results.push({ label: `PDF signature ${i + 1}`, result: { ...result, signers: fresh } });
-      }
+      for (const [i, result] of embedded.entries()) results.push({ label: `PDF signature ${i + 1}`, result });
     }
   } catch (error) {
     if (error instanceof NotASignature) {

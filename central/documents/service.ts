@@ -22,14 +22,14 @@ import {
   renderInvoicePdf,
   renderStatementPdf,
 } from "./document-pdf.ts";
-import { embeddedSignatures, signPdf } from "./pades.ts";
+import { signPdf } from "./pades.ts";
 import type { DocumentType, NewDocument, Party, RegisterEntry } from "./register.ts";
 import { sha256Hex, verifyChain } from "./register.ts";
 import type { DocumentRepository, StoredSignature } from "./repository.ts";
 import type { Requisites } from "./requisites.ts";
 import type { Signer } from "./signers.ts";
 import { buildStatement, type Statement } from "./statement.ts";
-import { type VerifyResult, verifyDetached } from "./verify.ts";
+import { type VerifyResult, verifyDetached, verifyEmbedded } from "./verify.ts";
 
 export interface DocumentServiceDeps {
   repo: DocumentRepository;
@@ -385,16 +385,10 @@ export class DocumentService {
         n: s.n,
         ...(await verifyDetached(bytes, s.p7s, { trustAnchors: this.d.trustAnchors })),
       });
-    const embedded: VerifyResult[] = [];
     const pdf = sigs.at(-1)?.signedPdf;
-    if (pdf)
-      for (const x of embeddedSignatures(pdf))
-        embedded.push(
-          await verifyDetached(x.content, x.cms, {
-            trustAnchors: this.d.trustAnchors,
-            ...(x.signingTime ? { atTime: x.signingTime } : {}),
-          }),
-        );
+    const embedded: VerifyResult[] = pdf
+      ? await verifyEmbedded(pdf, { trustAnchors: this.d.trustAnchors })
+      : [];
     return { detached, embedded };
   }
 

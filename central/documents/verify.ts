@@ -19,6 +19,7 @@ import { join } from "node:path";
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { Certificate, id_ce_keyUsage, KeyUsage, KeyUsageFlags } from "@peculiar/asn1-x509";
 import { derToPem, GOST_OIDS, NODE_DIGESTS, NotASignature, OID, type ParsedSigner, parseCms } from "./cms.ts";
+import { embeddedSignatures } from "./pades.ts";
 import { opensslEnv } from "./signers.ts";
 
 export const VerifyFailures = [
@@ -29,6 +30,8 @@ export const VerifyFailures = [
   "UNTRUSTED",
   "KEY_USAGE",
   "UNSUPPORTED",
+  /** A PDF with bytes after its newest signature: what they add is signed by nobody. */
+  "NOT_COVERED",
 ] as const;
 export type VerifyFailure = (typeof VerifyFailures)[number];
 
@@ -203,6 +206,44 @@ export async function verifyDetached(
   return { valid: true, signers };
 }
 
+/**
+ * The embedded signatures of a PDF, oldest first, each verified over the
+ * revision it signs (certificates checked at its /M when the CMS carries no
+ * signing time), each signer's time being that /M when the CMS has none.
+ * The newest must cover the whole file: bytes appended after it (another
+ * incremental update) are signed by nobody and could change what a reader
+ * shows, so it is NOT_COVERED. Throws NotASignature for a /Contents that is
+ * no CMS; an empty list for a PDF without signatures.
+ */
+export async function verifyEmbedded(
+  pdf: Buffer,
+  opts: VerifyOptions,
+): Promise<(VerifyResult & { coversUpTo: number })[]> {
+  const found = embeddedSignatures(pdf);
+  const out: (VerifyResult & { coversUpTo: number })[] = [];
+  for (const [i, e] of found.entries()) {
+    const r = await verifyDetached(e.content, e.cms, {
+      ...opts,
+      ...(e.signingTime ? { atTime: e.signingTime } : {}),
+    });
+    const signers = r.signers.map((s) => ({
+      ...s,
+      signingTime: s.signingTime ?? e.signingTime?.toISOString() ?? null,
+    }));
+    const newest = i === found.length - 1;
+    if (r.valid && newest && e.coversUpTo !== pdf.length)
+      out.push({
+        valid: false,
+        code: "NOT_COVERED",
+        reason: `${pdf.length - e.coversUpTo} bytes were added after the last signature (it covers bytes 0–${e.coversUpTo} of ${pdf.length})`,
+        signers,
+        coversUpTo: e.coversUpTo,
+      });
+    else out.push({ ...r, signers, coversUpTo: e.coversUpTo });
+  }
+  return out;
+}
+
 interface OpensslFailure {
   code: VerifyFailure;
   reason: string;
@@ -239,6 +280,8 @@ async function verifyWithOpenssl(
       "-verify",
       "-engine",
       "gost",
+      // The ESS signing-certificate(-v2) attribute must name the signer's certificate (CAdES-BES).
+      "-cades",
       "-binary",
       "-inform",
       "DER",
@@ -262,6 +305,11 @@ async function verifyWithOpenssl(
       return { code: "EXPIRED", reason: "a certificate is not valid at the signing time" };
     if (/unable to get (local )?issuer|self[- ]signed|untrusted|unable to verify/i.test(e))
       return { code: "UNTRUSTED", reason: "no chain to a configured trust anchor" };
+    if (/\bess\b/i.test(e))
+      return {
+        code: "WRONG_CERTIFICATE",
+        reason: "the signing-certificate attribute names another certificate",
+      };
     if (/unsupported certificate purpose|key usage/i.test(e))
       return { code: "KEY_USAGE", reason: "the signer's certificate is not for signatures" };
     if (/signature failure/i.test(e))

@@ -1,8 +1,13 @@
 // Requisites that pass every check (real banks' BIC and correspondent
 // accounts; INNs of real organisations; settlement account numbers made
 // valid for the BIC by the control key of letter No. 515) and a PKI made
-// with openssl for the document tests.
+// with openssl for the document tests (GOST R 34.10-2012 through the gost
+// engine).
+import { spawnSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Requisites } from "../../central/documents/requisites.ts";
+import { CommandSigner, opensslEnv } from "../../central/documents/signers.ts";
 
 /** Sberbank's BIC and correspondent account (published); an account keyed for it. */
 export const SBER = { bic: "044525225", corr: "30101810400000000225" } as const;
@@ -31,3 +36,113 @@ export const requisites = (name: string, inn: string, kpp: string): Requisites =
   },
   signatory: { name: "И. И. Иванов", position: "Генеральный директор" },
 });
+
+/** Whether openssl runs, and with Debian's gost engine (libengine-gost-openssl). */
+export const opensslOk = spawnSync("openssl", ["version"]).status === 0;
+export const gostOk =
+  opensslOk && spawnSync("openssl", ["engine", "gost"], { encoding: "utf8" }).status === 0;
+
+export interface GostPki {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  /** The external signer a certified provider's tool stands for: openssl with the gost engine. */
+  signer: CommandSigner;
+}
+
+/**
+ * A GOST R 34.10-2012 (256-bit, paramset A) CA and an organisation's key
+ * and certificate made with openssl's gost engine in `dir`, and a command
+ * signer over them (bytes in, DER CMS with a GOST R 34.11-2012 digest out).
+ */
+export function makeGostPki(dir: string, subject = "/CN=ООО Ромашка/O=ООО Ромашка"): GostPki {
+  const caFile = join(dir, "gost-ca.pem");
+  const certFile = join(dir, "gost-org.pem");
+  const keyFile = join(dir, "gost-org.key");
+  const run = (args: string[]) => {
+    const r = spawnSync("openssl", args, { encoding: "utf8", env: opensslEnv() });
+    if (r.status !== 0) throw new Error(`openssl ${args[0]}: ${r.stderr}`);
+  };
+  if (!existsSync(certFile)) {
+    const gostKey = ["-newkey", "gost2012_256", "-pkeyopt", "paramset:A", "-nodes"];
+    run([
+      "req",
+      "-engine",
+      "gost",
+      "-x509",
+      ...gostKey,
+      "-keyout",
+      join(dir, "gost-ca.key"),
+      "-out",
+      caFile,
+      "-days",
+      "30",
+      "-subj",
+      "/CN=GOST test CA",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
+    run([
+      "req",
+      "-engine",
+      "gost",
+      "-new",
+      ...gostKey,
+      "-keyout",
+      keyFile,
+      "-out",
+      join(dir, "gost-org.csr"),
+      "-subj",
+      subject,
+      "-utf8",
+    ]);
+    writeFileSync(
+      join(dir, "gost-org.ext"),
+      "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\n",
+    );
+    run([
+      "x509",
+      "-engine",
+      "gost",
+      "-req",
+      "-in",
+      join(dir, "gost-org.csr"),
+      "-CA",
+      caFile,
+      "-CAkey",
+      join(dir, "gost-ca.key"),
+      "-CAcreateserial",
+      "-days",
+      "20",
+      "-extfile",
+      join(dir, "gost-org.ext"),
+      "-out",
+      certFile,
+    ]);
+  }
+  const signer = new CommandSigner({
+    kind: "command",
+    command: [
+      "openssl",
+      "cms",
+      "-sign",
+      "-engine",
+      "gost",
+      "-binary",
+      "-outform",
+      "DER",
+      "-cades",
+      "-md",
+      "md_gost12_256",
+      "-signer",
+      certFile,
+      "-inkey",
+      keyFile,
+    ],
+    certificate: certFile,
+    timeoutMs: 30_000,
+  });
+  return { caFile, certFile, keyFile, signer };
+}
