@@ -5,6 +5,8 @@
 // findings, parts, photos). Parties with their requisites at the top,
 // signature lines at the bottom; the electronic signatures themselves are
 // CMS/PAdES (signing.ts), the lines say whose they are.
+
+import { checkImage } from "../lib/image-check.ts";
 import { type Doc, openPdf, PORTRAIT, pageFooters, paragraph, titleBlock } from "../savings/pdf-document.ts";
 import { COLOR, drawKeyValues, drawTable, ensureSpace, heading } from "../savings/pdf-draw.ts";
 import { formatDate, formatDateTime, type Lang } from "../savings/pdf-format.ts";
@@ -72,6 +74,8 @@ const L = {
     partCols: ["Наименование", "Артикул", "Кол-во"],
     noParts: "Запчасти не использовались.",
     photos: (n: number) => `Фотографии (${n})`,
+    photoUnreadable: (n: number, why: string) =>
+      `Фото № ${n} не удалось прочитать и оно не включено (${why}).`,
     completionText: "Работы по наряду-заказу выполнены. Заказчик принимает работы.",
     page: (n: number, of: number) => `Стр. ${n} из ${of}`,
   },
@@ -124,6 +128,7 @@ const L = {
     partCols: ["Part", "Part number", "Qty"],
     noParts: "No parts were used.",
     photos: (n: number) => `Photos (${n})`,
+    photoUnreadable: (n: number, why: string) => `Photo no. ${n} could not be read and is left out (${why}).`,
     completionText: "The work of the work order is complete. The customer accepts the work.",
     page: (n: number, of: number) => `Page ${n} of ${of}`,
   },
@@ -347,7 +352,13 @@ export interface CompletionActArgs {
   fault: string | null;
 }
 
-export function renderCompletionActPdf(a: CompletionActArgs): Promise<Buffer> {
+/**
+ * The completion act. Each photo is checked whole first (lib/image-check.ts):
+ * a damaged one is named in a note, never handed to pdfkit, whose PNG
+ * decoding fails in a callback nobody can catch.
+ */
+export async function renderCompletionActPdf(a: CompletionActArgs): Promise<Buffer> {
+  const checks = await Promise.all(a.photos.map((p) => checkImage(p)));
   const { order, lang } = a;
   const t = L[lang];
   const { doc, bytes, newPage } = open(t.completion(a.number), a.executor.name, lang);
@@ -386,13 +397,18 @@ export function renderCompletionActPdf(a: CompletionActArgs): Promise<Buffer> {
     doc.moveDown(0.6);
     ensureSpace(doc, 220, newPage);
     heading(doc, t.photos(a.photos.length), 11);
-    for (const photo of a.photos) {
+    for (const [i, photo] of a.photos.entries()) {
+      const check = checks[i]!;
+      if (!check.ok) {
+        paragraph(doc, t.photoUnreadable(i + 1, check.reason), 9);
+        continue;
+      }
       ensureSpace(doc, 200, newPage);
       try {
         doc.image(photo, doc.page.margins.left, doc.y, { fit: [260, 190] });
         doc.y += 196;
-      } catch {
-        paragraph(doc, "—");
+      } catch (error) {
+        paragraph(doc, t.photoUnreadable(i + 1, String((error as Error)?.message ?? error)), 9);
       }
     }
   }

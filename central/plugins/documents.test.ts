@@ -8,13 +8,13 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { deflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDemoPki } from "../../cli/demo-pki.ts";
 import { requisites } from "../../test/documents/fixtures.ts";
 import { pemBlocks } from "../documents/cms.ts";
 import { embeddedSignatures } from "../documents/pades.ts";
 import { verifyDetached } from "../documents/verify.ts";
+import { cutJpeg, damagedPng, solidPng } from "../service/test-helpers.ts";
 import { WorkOrders } from "../service/work-orders.ts";
 import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
 
@@ -22,36 +22,7 @@ const has = (cmd: string) => spawnSync(cmd, ["-v"], { stdio: "ignore" }).error =
 const tools = has("openssl") && has("pdfsig");
 if (!tools && process.env.CI) throw new Error("openssl and pdfsig (poppler-utils) are required under CI");
 
-/** A valid 2×2 grey PNG (chunks with their CRC-32, IDAT deflated). */
-function png(): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (b: Buffer) => {
-    let c = 0xffffffff;
-    for (const x of b) c = crcTable[(c ^ x) & 0xff]! ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc(body), 8 + data.length);
-    return out;
-  };
-  const ihdr = Buffer.from([0, 0, 0, 2, 0, 0, 0, 2, 8, 0, 0, 0, 0]);
-  const raw = Buffer.from([0, 128, 128, 0, 128, 128]);
-  return Buffer.concat([
-    Buffer.from("89504e470d0a1a0a", "hex"),
-    chunk("IHDR", ihdr),
-    chunk("IDAT", deflateSync(raw)),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
-}
-const PNG = png();
+const PNG = solidPng(2, 2, [128, 128, 0]);
 
 const openssl = (args: string[]) => spawnSync("openssl", args, { encoding: "utf8" });
 const pdfsig = (file: string) => spawnSync("pdfsig", [file], { encoding: "utf8" }).stdout;
@@ -115,6 +86,9 @@ describe.skipIf(!tools)("document flow with openssl and pdfsig as referees", () 
       actor: "north ops",
     });
     orders.addPhoto(wo.id, PNG, "north ops");
+    // Damaged photos stored before uploads were checked whole: left out of the act with a note.
+    orders.addPhoto(wo.id, damagedPng(), "north ops");
+    orders.addPhoto(wo.id, cutJpeg(), "north ops");
     orders.update(
       wo.id,
       {
@@ -167,6 +141,10 @@ describe.skipIf(!tools)("document flow with openssl and pdfsig as referees", () 
     const text = execFileSync("pdftotext", [join(dir, "completion.pdf"), "-"], { encoding: "utf8" });
     expect(text).toContain("Outer race spalled");
     expect(text).toContain("SKF-230/600");
+    const flat = text.replace(/\s+/g, " ");
+    expect(flat).toMatch(/Фото № 2 не удалось прочитать и оно не включено \(damaged PNG: IDAT/);
+    expect(flat).toMatch(/Фото № 3 не удалось прочитать и оно не включено \(damaged JPEG: cut off/);
+    expect(pdf.toString("latin1").match(/\/Subtype \/Image/g)?.length).toBe(1);
   }, 300_000);
 
   it("shows a company only its own documents, the ministry only savings reports", async () => {
