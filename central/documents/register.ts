@@ -5,8 +5,10 @@
 // changed entry no longer hashes to what the next entry names, a removed one
 // leaves a gap in the sequence and a broken link, and a changed file no
 // longer hashes to its entry's SHA-256. Removing the newest entries leaves a
-// shorter valid chain: the head hash is written to the audit log at every
-// issue (and belongs published elsewhere; docs/documents.md).
+// shorter valid chain that ends before the register's head row; whoever can
+// rewrite the head row as well is caught only by a copy of the head kept
+// elsewhere: the head hash is written to the audit log at every issue (and
+// belongs published elsewhere; docs/documents.md).
 //
 // Status (issued → signed → accepted | rejected) is not part of the chain:
 // it follows from the signatures, which prove themselves.
@@ -105,12 +107,15 @@ export interface ChainReport {
 
 /**
  * Checks entries in sequence order: consecutive numbers from 1, each hash
- * recomputed, each link to the previous hash, and (when `fileHash` is
- * given) each stored file against its SHA-256.
+ * recomputed, each link to the previous hash, (when `fileHash` is given)
+ * each stored file against its SHA-256, and (when `head` is given) that the
+ * chain ends where the register's head row says — removing the newest
+ * entries leaves a chain that is valid in itself but ends early.
  */
 export function verifyChain(
   entries: readonly RegisterEntry[],
   fileHash?: (id: string) => string | null,
+  head?: { seq: number; entryHash: string },
 ): ChainReport {
   const problems: ChainProblem[] = [];
   let prev = GENESIS_HASH;
@@ -131,5 +136,14 @@ export function verifyChain(
     prev = e.entryHash;
     expected = e.seq + 1;
   }
+  if (head && (head.seq !== expected - 1 || head.entryHash !== prev))
+    problems.push({
+      seq: head.seq,
+      id: null,
+      problem:
+        head.seq > expected - 1
+          ? `the head names entry ${head.seq} but the chain ends at ${expected - 1}: entries were removed from the end`
+          : `the head (entry ${head.seq}, ${head.entryHash.slice(0, 12)}…) is not the chain's end (entry ${expected - 1})`,
+    });
   return { ok: problems.length === 0, entries: entries.length, head: prev, problems };
 }

@@ -1,9 +1,19 @@
 // Where the register, the documents' bytes and their signatures are kept:
-// one small interface, implemented on central's metadata SQLite
-// (sqlite-repository.ts) and meant for PostgreSQL too — the statements in
-// sql.ts are plain SQL both run. Every implementation passes
-// test/documents/repository.conformance.ts.
-import type { DocumentStatus, DocumentType, NewDocument, RegisterEntry } from "./register.ts";
+// one small interface, implemented on SQLite (sqlite-repository.ts, central's
+// metadata file) and PostgreSQL (postgres-repository.ts) with the same plain
+// SQL (sql.ts). Every implementation passes
+// test/documents/repository.conformance.ts: a linear chain under concurrent
+// appends from other connections and processes, entries the database
+// refuses to rewrite or delete, and tampering past that shown by the chain.
+import {
+  type ChainReport,
+  type DocumentStatus,
+  type DocumentType,
+  type NewDocument,
+  type RegisterEntry,
+  sha256Hex,
+  verifyChain,
+} from "./register.ts";
 
 export interface StoredSignature {
   document: string;
@@ -33,9 +43,16 @@ export interface DocumentFilter {
   offset: number;
 }
 
+/** The newest entry's number and hash as the register's head row keeps them (seq 0: empty). */
+export interface RegisterHead {
+  seq: number;
+  entryHash: string;
+}
+
 export interface DocumentRepository {
   /** Appends a document at the head of the chain (atomically: concurrent appends stay one chain). */
   append(doc: NewDocument, bytes: Buffer, nowMs: number): Promise<RegisterEntry>;
+  head(): Promise<RegisterHead>;
   get(id: string): Promise<RegisterEntry | null>;
   file(id: string): Promise<Buffer | null>;
   /** Newest first, with the total matching. */
@@ -61,4 +78,26 @@ export interface DocumentRepository {
     nowMs: number,
   ): Promise<boolean>;
   signatures(id: string): Promise<StoredSignature[]>;
+}
+
+/**
+ * The whole register checked (register.ts verifyChain): the head first,
+ * then the entries up to it page by page with their files — appends made
+ * meanwhile are past the head and wait for the next check.
+ */
+export async function checkRegister(repo: DocumentRepository, pageSize = 500): Promise<ChainReport> {
+  const head = await repo.head();
+  const entries: RegisterEntry[] = [];
+  const files = new Map<string, string>();
+  for (let after = 0; ; ) {
+    const page = (await repo.chain(after, pageSize)).filter((e) => e.seq <= head.seq);
+    for (const e of page) {
+      entries.push(e);
+      const bytes = await repo.file(e.id);
+      if (bytes) files.set(e.id, sha256Hex(bytes));
+    }
+    if (page.length < pageSize) break;
+    after = page.at(-1)!.seq;
+  }
+  return verifyChain(entries, (id) => files.get(id) ?? null, head);
 }

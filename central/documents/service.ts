@@ -23,9 +23,8 @@ import {
   renderStatementPdf,
 } from "./document-pdf.ts";
 import { signPdf } from "./pades.ts";
-import type { DocumentType, NewDocument, Party, RegisterEntry } from "./register.ts";
-import { sha256Hex, verifyChain } from "./register.ts";
-import type { DocumentRepository, StoredSignature } from "./repository.ts";
+import type { ChainReport, DocumentType, NewDocument, Party, RegisterEntry } from "./register.ts";
+import { checkRegister, type DocumentRepository, type StoredSignature } from "./repository.ts";
 import type { Requisites } from "./requisites.ts";
 import type { Signer } from "./signers.ts";
 import { buildStatement, type Statement } from "./statement.ts";
@@ -393,19 +392,7 @@ export class DocumentService {
   }
 
   /** The whole register's chain and files. */
-  async verifyRegister() {
-    const entries: RegisterEntry[] = [];
-    for (let after = 0; ; ) {
-      const page = await this.d.repo.chain(after, 1000);
-      entries.push(...page);
-      if (page.length < 1000) break;
-      after = page.at(-1)!.seq;
-    }
-    const files = new Map<string, string>();
-    for (const e of entries) {
-      const b = await this.d.repo.file(e.id);
-      if (b) files.set(e.id, sha256Hex(b));
-    }
-    return verifyChain(entries, (id) => files.get(id) ?? null);
+  async verifyRegister(): Promise<ChainReport> {
+    return checkRegister(this.d.repo);
   }
 }

@@ -13,6 +13,7 @@ import { ensureDemoPki } from "../../cli/demo-pki.ts";
 import { requisites } from "../../test/documents/fixtures.ts";
 import { pemBlocks } from "../documents/cms.ts";
 import { embeddedSignatures } from "../documents/pades.ts";
+import { GUARD_TRIGGERS } from "../documents/sql.ts";
 import { verifyDetached } from "../documents/verify.ts";
 import { cutJpeg, damagedPng, solidPng } from "../service/test-helpers.ts";
 import { WorkOrders } from "../service/work-orders.ts";
@@ -343,6 +344,11 @@ describe.skipIf(!tools)("document flow with openssl and pdfsig as referees", () 
     const ok = (await get(f.tokens.admin, "/api/v1/documents/register/verification")).json();
     expect(ok).toMatchObject({ ok: true, entries: docs.length, problems: [] });
     expect((await get(f.tokens.north, "/api/v1/documents/register/verification")).statusCode).toBe(403);
+    // The metadata file itself refuses; whoever removes its triggers is caught by the chain.
+    expect(() => f.meta.sqlite.prepare("UPDATE document SET period = '2026-10' WHERE seq = 2").run()).toThrow(
+      /append-only/,
+    );
+    for (const t of GUARD_TRIGGERS) f.meta.sqlite.exec(`DROP TRIGGER ${t.name}`);
     f.meta.sqlite.prepare("UPDATE document SET period = '2026-10' WHERE seq = 2").run();
     const altered = (await get(f.tokens.admin, "/api/v1/documents/register/verification")).json();
     expect(altered.ok).toBe(false);

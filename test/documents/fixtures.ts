@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { NewDocument } from "../../central/documents/register.ts";
 import type { Requisites } from "../../central/documents/requisites.ts";
 import { CommandSigner, opensslEnv } from "../../central/documents/signers.ts";
 
@@ -146,3 +147,20 @@ export function makeGostPki(dir: string, subject = "/CN=ООО Ромашка/O=
   });
   return { caFile, certFile, keyFile, signer };
 }
+
+/** A document to register: an act of `tag`'s company for November 2026. */
+export const sampleDocument = (tag: string, over: Partial<NewDocument> = {}): NewDocument => ({
+  type: "act_of_services",
+  period: "2026-11",
+  parties: [
+    { role: "executor", org: `sc-${tag}`, name: `Company ${tag}` },
+    { role: "customer", org: "region", name: "Region" },
+  ],
+  mediaType: "application/pdf",
+  fileName: `act-${tag}.pdf`,
+  issuedBy: "test",
+  firstSigner: `sc-${tag}`,
+  countersigner: "region",
+  subject: `act_of_services:sc-${tag}:2026-11`,
+  ...over,
+});
