@@ -67,7 +67,10 @@ export async function notifyFanoutBench(): Promise<NotifyFanoutResult> {
         db: meta.sqlite,
         secrets,
         ...(claimBatch ? { claimBatch } : {}),
-        config: parseCentralConfig({ notifications: { pumpEveryMs: 0, concurrency } }).notifications,
+        // The receiver is on loopback: admitted explicitly.
+        config: parseCentralConfig({
+          notifications: { pumpEveryMs: 0, concurrency, webhookAllowList: ["127.0.0.1"] },
+        }).notifications,
       });
       notifiers.push(n);
       return n;

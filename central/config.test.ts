@@ -49,6 +49,10 @@ describe("central config", () => {
           clearAfterMs: 300_000,
           facilityEveryMs: 60_000,
           defaultResponseTimeMinutes: 240,
+          onDelayMs: 60_000,
+          offDelayMs: 60_000,
+          deadbandPct: 10,
+          byKind: {},
         },
         notifications: expect.objectContaining({ maxAttempts: expect.any(Number) }),
         grid: expect.objectContaining({ powerFactor: 0.9, routeFactor: 1.2, maxOptions: 8 }),
@@ -77,6 +81,10 @@ describe("central config", () => {
       [{ server: { trustProxy: 0 } }, "server.trustProxy: expected boolean|string|array"],
       [{ server: { trustProxy: { hops: 1 } } }, "server.trustProxy: expected boolean|string|array"],
       [{ alarms: { clearAfter: 1 } }, "alarms.clearAfter: unknown key"],
+      [{ alarms: { deadbandPct: 80 } }, "alarms.deadbandPct: expected number to be less or equal to 50"],
+      [{ alarms: { onDelayMs: -1 } }, "alarms.onDelayMs: expected integer to be greater or equal to 0"],
+      [{ alarms: { byKind: { comfort: {} } } }, "alarms.byKind.comfort: unknown key"],
+      [{ alarms: { byKind: { zone: { deadband: 5 } } } }, "alarms.byKind.zone.deadband: unknown key"],
       [
         {
           ...fleet,

@@ -13,6 +13,7 @@ import { PERCENT_PATTERN, RUB_PATTERN } from "./documents/money.ts";
 import { checkVoltageClasses, GridConfigSchema } from "./grid/config.ts";
 import { SavingsConfigSchema } from "./savings/config.ts";
 import { NotificationsConfigSchema } from "./service/notify/config.ts";
+import { allowEntryProblem } from "./service/notify/receivers.ts";
 
 const literals = <T extends string>(values: readonly T[], options: object = {}) =>
   Type.Union(
@@ -149,8 +150,48 @@ const TokenSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Alarm-quality filtering of one kind of condition (ANSI/ISA-18.2-2016 §10.4 and IEC 62682:2014
+ * §11.5: on-delay, off-delay, deadband). See service/alarm-filter.ts.
+ */
+const AlarmFilterProperties = {
+  /** A level (warning, alarm) is annunciated only once the condition has held it this long. */
+  onDelayMs: Type.Integer({ minimum: 0, maximum: 86_400_000 }),
+  /** A level falls (alarm → warning, or to nothing) only once the condition has been below it this long. */
+  offDelayMs: Type.Integer({ minimum: 0, maximum: 86_400_000 }),
+  /** An analog boundary (an ISO zone boundary) is crossed back only this many percent below it. */
+  deadbandPct: Type.Number({ minimum: 0, maximum: 50 }),
+};
+const AlarmFilterOverrideSchema = Type.Object(
+  {
+    onDelayMs: Type.Optional(AlarmFilterProperties.onDelayMs),
+    offDelayMs: Type.Optional(AlarmFilterProperties.offDelayMs),
+    deadbandPct: Type.Optional(AlarmFilterProperties.deadbandPct),
+  },
+  { additionalProperties: false },
+);
+
 const AlarmsSchema = Type.Object(
   {
+    /**
+     * On-delay for every kind of condition unless `byKind` says otherwise. Time the edge's data
+     * shows a level held counts (an hour of zone D ingested at once raises at once); what central
+     * only sees from now on waits this long.
+     */
+    onDelayMs: Type.Integer({ ...AlarmFilterProperties.onDelayMs, default: 60_000 }),
+    /** Off-delay: a level falls only after the condition has been below it this long (then `clearAfterMs` to clear). */
+    offDelayMs: Type.Integer({ ...AlarmFilterProperties.offDelayMs, default: 60_000 }),
+    /** Deadband on analog boundaries, percent of the boundary (ISO zone C/D: back below 0.9 × C/D with 10). */
+    deadbandPct: Type.Number({ ...AlarmFilterProperties.deadbandPct, default: 10 }),
+    /** Per kind of condition (`zone`, `diagnosis`, `facility`): keys that differ from the three above. */
+    byKind: Type.Object(
+      {
+        zone: Type.Optional(AlarmFilterOverrideSchema),
+        diagnosis: Type.Optional(AlarmFilterOverrideSchema),
+        facility: Type.Optional(AlarmFilterOverrideSchema),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     /** Background evaluation period; 0: only after ingest and when asked (tests drive it by hand). */
     evaluateEveryMs: Type.Integer({ minimum: 0, default: 5000 }),
     /** After ingest, wait this long for more before evaluating (batches of many agents become one evaluation). */
@@ -374,6 +415,10 @@ function checkReferences(config: CentralConfig): string | null {
   if (proxyError) return proxyError;
   const gridError = checkVoltageClasses(config.grid.voltageClasses);
   if (gridError) return gridError;
+  for (const [i, entry] of config.notifications.webhookAllowList.entries()) {
+    const problem = allowEntryProblem(entry);
+    if (problem) return `notifications.webhookAllowList[${i}]: ${problem}`;
+  }
   const duplicate = (ids: string[]): number => ids.findIndex((id, i) => ids.indexOf(id) !== i);
   const lists = { tenants: config.tenants, sites: config.sites, assets: config.assets } as const;
   for (const [key, list] of Object.entries(lists)) {

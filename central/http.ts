@@ -4,6 +4,7 @@
 import { type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import { CodedError, type ErrorCode, ErrorCodes } from "../common/errors.ts";
+import { MAX_STORABLE_TIMESTAMP_MS } from "../common/wire.ts";
 import type { Role } from "./config.ts";
 import type { Asset, Principal } from "./meta/meta.ts";
 import { responsibleCompany } from "./service/contracts.ts";
@@ -117,10 +118,16 @@ export const parseDuration = (text: string): number | null => {
   return ms > 0 && Number.isSafeInteger(ms) ? ms : null;
 };
 
-/** ISO-8601 with an explicit zone (UTC `Z` or offset), or epoch milliseconds. */
+/**
+ * ISO-8601 with an explicit zone (UTC `Z` or offset), or epoch milliseconds;
+ * null when malformed or outside the times a store can hold (up to
+ * 2262-04-11, MAX_STORABLE_TIMESTAMP_MS), so a range ending in year 300,000
+ * is a 400, not a store error.
+ */
 export const parseTime = (text: string): number | null => {
-  if (/^\d{1,16}$/.test(text)) return Number(text);
-  if (!/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/.test(text)) return null;
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) ? ms : null;
+  let ms: number;
+  if (/^\d{1,16}$/.test(text)) ms = Number(text);
+  else if (/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/.test(text)) ms = Date.parse(text);
+  else return null;
+  return Number.isSafeInteger(ms) && ms <= MAX_STORABLE_TIMESTAMP_MS ? ms : null;
 };

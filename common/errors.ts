@@ -28,6 +28,10 @@ export const ErrorCodes = {
   // store / upstream
   STORE_UNAVAILABLE: { status: 503, en: "The time-series store is unavailable" },
   STORE_REJECTED: { status: 500, en: "The time-series store rejected the write" },
+  /** The store refused a batch for its content (InfluxDB 4xx): re-sending it will not help, so not a 5xx. */
+  STORE_REFUSED_BATCH: { status: 400, en: "The time-series store refused the batch" },
+  /** A write failed for lack of disk space (SQLITE_FULL, ENOSPC): nothing was stored; retry after Retry-After. */
+  STORAGE_FULL: { status: 503, en: "Central's storage is full; nothing was stored, retry later" },
   QUERY_FAILED: { status: 500, en: "The time-series query failed" },
   INTERNAL: { status: 500, en: "Internal error" },
   // edge sources and uplink
@@ -54,6 +58,11 @@ export const ErrorCodes = {
   DELIVERY_UNREACHABLE: { status: 503, en: "The notification receiver could not be reached" },
   DELIVERY_REJECTED: { status: 502, en: "The notification receiver refused the message" },
   SIGNER_FAILED: { status: 502, en: "The organisation's signer did not produce a valid signature" },
+  /** Loopback, private, link-local and other special addresses are refused unless an admin allow-lists them. */
+  RECEIVER_NOT_ALLOWED: {
+    status: 400,
+    en: "The receiver's address is not a public one (notifications.webhookAllowList admits on-premises receivers)",
+  },
 } as const satisfies Record<string, { status: number; en: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -110,6 +110,45 @@ export const MeasurementFields: Readonly<Record<Measurement, Readonly<Record<str
   agent: AgentFields,
 };
 
+/**
+ * Where physics bounds a field, its bounds: energy in an interval and
+ * energy registers are never negative, a power factor lies within ±1, an
+ * RMS or peak amplitude is not negative, the coldest and hottest air ever
+ * measured were −89.2 °C and +56.7 °C. Central refuses a point outside them
+ * at ingest and `vetra import` refuses such rows (central/lib/points.ts);
+ * fields not listed are bounded only by being finite and within
+ * MAX_FIELD_MAGNITUDE.
+ */
+export const FieldBounds: ReadonlyMap<string, { readonly min?: number; readonly max?: number }> = new Map([
+  ["meter.interval_energy_kwh", { min: 0 }],
+  ["meter.energy_kwh", { min: 0 }],
+  ["meter.import_energy_kwh", { min: 0 }],
+  ["meter.voltage_l1_v", { min: 0 }],
+  ["meter.voltage_l2_v", { min: 0 }],
+  ["meter.voltage_l3_v", { min: 0 }],
+  ["meter.current_l1_a", { min: 0 }],
+  ["meter.current_l2_a", { min: 0 }],
+  ["meter.current_l3_a", { min: 0 }],
+  ["meter.power_factor", { min: -1, max: 1 }],
+  ["meter.frequency_hz", { min: 0 }],
+  ["weather.temp_c", { min: -100, max: 70 }],
+  ["vibration.v_rms_mm_s", { min: 0 }],
+  ["vibration.a_rms_g", { min: 0 }],
+  ["vibration.a_rms_m_s2", { min: 0 }],
+  ["vibration.a_peak_g", { min: 0 }],
+  ["vibration.iso_zone", { min: 1, max: 4 }],
+  ["diagnosis.severity", { min: 0, max: 2 }],
+  ["diagnosis.confidence", { min: 0, max: 1 }],
+  ["diagnosis.active", { min: 0, max: 1 }],
+]);
+
+/**
+ * No field of any measurement comes near this (the largest are epoch
+ * milliseconds, ~1.8e12); a value beyond it is an error, and a sum of a few
+ * such values would overflow to Infinity in a report.
+ */
+export const MAX_FIELD_MAGNITUDE = 1e15;
+
 /** ISO 10816-21 zones as stored (numbers, so every store keeps them as fields). */
 export const IsoZones = ["A", "B", "C", "D"] as const;
 export type IsoZone = (typeof IsoZones)[number];

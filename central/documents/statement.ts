@@ -11,7 +11,7 @@
 // statement itself. Amounts exclude VAT until the VAT line.
 import { CodedError } from "../../common/errors.ts";
 import type { ContractTerms } from "../config.ts";
-import { csvLine } from "../grid/csv.ts";
+import { writeCsv } from "../lib/csv.ts";
 import type { AlarmRecord } from "../service/alarm-book.ts";
 import type { Contract } from "../service/contracts.ts";
 import type { ServiceReport } from "../service/service-report.ts";
@@ -248,5 +248,5 @@ export function statementCsv(s: Statement): string {
     ],
     ["gross", "", "", "", "", "", "", "", kopecksToDecimal(s.totals.grossKopecks)],
   ];
-  return `${rows.map((r) => csvLine(r)).join("\r\n")}\r\n`;
+  return writeCsv(rows);
 }

@@ -187,8 +187,11 @@ export class MetaStore {
    */
   private readonly batchDb: Database.Database;
   private lastPrune = 0;
+  /** The SQLite file (named in errors about it, e.g. a full disk). */
+  readonly file: string;
 
   constructor(path: string) {
+    this.file = path;
     privateDatabase(path); // token hashes, the audit log, webhook rules: the owner's only
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");

@@ -20,10 +20,11 @@ import { contentSecurityPolicy } from "./security.ts";
 import { companiesOf } from "./service.ts";
 
 const LEAFLET_DIST = dirname(createRequire(import.meta.url).resolve("leaflet/dist/leaflet.js"));
-const LEAFLET_FILES: Record<string, string> = {
-  "leaflet.js": "application/javascript; charset=utf-8",
-  "leaflet.css": "text/css; charset=utf-8",
-};
+// Maps, not object literals: a request's file name (`constructor`, `__proto__`) must not find Object's properties.
+const LEAFLET_FILES = new Map<string, string>([
+  ["leaflet.js", "application/javascript; charset=utf-8"],
+  ["leaflet.css", "text/css; charset=utf-8"],
+]);
 const LEAFLET_IMAGES = new Set([
   "layers.png",
   "layers-2x.png",
@@ -380,7 +381,7 @@ const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     { config: { access: { public: true } }, schema: { hide: true } },
     async (request, reply) => {
       const { file } = request.params as { file: string };
-      const type = LEAFLET_FILES[file];
+      const type = LEAFLET_FILES.get(file);
       if (!type) throw new ApiError("NOT_FOUND", `No asset ${file}`);
       reply.header("Cache-Control", "public, max-age=86400");
       return reply.type(type).send(readFileSync(join(LEAFLET_DIST, file)));

@@ -9,9 +9,11 @@ import fp from "fastify-plugin";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
 import { openSecretBox } from "../lib/secret-box.ts";
+import { isStorageFull, onceInAWhile } from "../lib/storage.ts";
 import { AlarmEventKinds } from "../service/alarm-book.ts";
 import { Notifier } from "../service/notify/notifier.ts";
 import { DeliveryStatuses } from "../service/notify/outbox.ts";
+import { receiverPolicy, resolvedReceiverProblem } from "../service/notify/receivers.ts";
 import {
   Channels,
   MAX_RULES_PER_COMPANY,
@@ -116,14 +118,29 @@ const RulesReply = Type.Object({ company: Type.String(), rules: Type.Array(Type.
 
 const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   const clock = deps.clock ?? Date.now;
+  const pumpLogged = onceInAWhile();
   const notifier = new Notifier({
     db: deps.meta.sqlite,
     secrets: openSecretBox(deps.config),
     config: deps.config.notifications,
     clock,
-    log: app.log,
+    log: {
+      warn: (obj, msg) => app.log.warn(obj, msg),
+      // A pump that failed for lack of space is retried next round; readiness says why meanwhile.
+      error: (obj, msg) => {
+        const err = (obj as { err?: unknown }).err;
+        if (isStorageFull(err)) {
+          app.storage.noteFull(deps.meta.file, err);
+          if (pumpLogged(`${msg}: storage full`))
+            app.log.warn({ code: "STORAGE_FULL" }, `${msg}: storage full`);
+          return;
+        }
+        app.log.error(obj, msg);
+      },
+    },
   });
   app.decorate("notifier", notifier);
+  const receivers = receiverPolicy(deps.config.notifications.webhookAllowList);
   app.addHook("onReady", async () => notifier.start());
   app.addHook("onClose", async () => notifier.stop());
   app.addSchema(RuleSchema);
@@ -176,6 +193,12 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
     },
     async (request) => {
       const company = companyFor(request, request.params.id);
+      // A name that resolves to a refused address now is refused now (it is checked again at every send).
+      for (const [i, rule] of request.body.rules.entries()) {
+        if (rule.channel !== "webhook" || !URL.canParse(rule.target)) continue;
+        const refused = await resolvedReceiverProblem(receivers, new URL(rule.target));
+        if (refused) throw new ApiError("RECEIVER_NOT_ALLOWED", `body.rules[${i}].target: ${refused}`);
+      }
       try {
         return { company, rules: notifier.rules.replace(company, request.body.rules, clock()) };
       } catch (error) {

@@ -120,7 +120,7 @@ describe("savings report (GET /api/v1/savings/report, /reports)", () => {
 
   it("CSV: one row per reporting hour, timestamp,actual_kwh,baseline_kwh, summing to the JSON figures", async () => {
     const csv = await (await get(`/api/v1/savings/report?facility=H01&format=csv&${q}`, tokens.admin)).text();
-    const lines = csv.trim().split("\n");
+    const lines = csv.trim().split("\r\n");
     expect(lines[0]).toBe("timestamp,actual_kwh,baseline_kwh");
     const hours = (TO.getTime() - MEASURE.getTime()) / 3_600_000;
     expect(lines.length - 1).toBe(hours);

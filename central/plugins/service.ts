@@ -11,6 +11,7 @@ import fp from "fastify-plugin";
 import { ContractTermsSchema, configTimeMs } from "../config.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
+import { isStorageFull, onceInAWhile } from "../lib/storage.ts";
 import type { Principal } from "../meta/meta.ts";
 import { AlarmBook } from "../service/alarm-book.ts";
 import {
@@ -120,6 +121,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   const book = new AlarmBook(meta.sqlite, clock);
   const contracts = new Contracts(meta, clock);
   contracts.importConfig(config.contracts);
+  const evaluationLogged = onceInAWhile();
   const evaluator = new AlarmEvaluator({
     store,
     meta,
@@ -127,7 +129,14 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     alarms: config.alarms,
     savings: config.savings,
     clock,
-    log: (message) => app.log.warn(message),
+    // The same failure every round (a store down, a full disk) is logged once a minute.
+    log: (message) => {
+      if (evaluationLogged(message)) app.log.warn(message);
+    },
+    onError: (error) => {
+      if (isStorageFull(error)) app.storage.noteFull(meta.file, error);
+      else app.log.error({ err: error }, "alarm evaluation failed");
+    },
   });
   app.decorate("service", { book, contracts, evaluator, clock });
   app.addSchema(CompanySchema);

@@ -25,7 +25,8 @@ import {
   WorkOrderEventKinds,
   WorkOrders,
 } from "../service/work-orders.ts";
-import { AlarmSchema } from "./alarm-schemas.ts";
+import { AlarmHealthSchema, AlarmSchema } from "./alarm-schemas.ts";
+import { AssetConditionSchema } from "./condition-schemas.ts";
 import { checkCompany, companiesOf } from "./service.ts";
 
 const Time = Type.String({ format: "date-time" });
@@ -117,6 +118,8 @@ const ServiceReportSchema = Type.Object({
   from: Time,
   to: Time,
   daysInMonth: Type.Integer(),
+  daysElapsed: Type.Integer({ description: "days of the month begun when the report was made" }),
+  asOf: Time,
   generatedAt: Time,
   generatedBy: Type.String(),
   assets: Type.Array(
@@ -127,9 +130,11 @@ const ServiceReportSchema = Type.Object({
       site: Type.String(),
       siteName: Type.String(),
       ...Figures,
+      condition: AssetConditionSchema,
     }),
   ),
   totals: Type.Object({ assets: Type.Integer(), ...Figures }),
+  health: AlarmHealthSchema,
   links: Type.Object(
     { csv: Type.String(), pdf: Type.String(), pdfEn: Type.String() },
     { description: "the same report as files (for the console's download buttons)" },
@@ -479,9 +484,9 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
       schema: {
         tags: ["work orders"],
         summary:
-          "Monthly service report of a company: per asset days under contract and monitored, alarms, response times, work orders (JSON, CSV or PDF)",
+          "Monthly service and condition report of a company: per asset its condition, open alarms with evidence, the worst point's trend and the recommended action with its urgency; days under contract and monitored, alarms, response times, work orders; the alarm-system health (JSON, CSV or PDF)",
         description:
-          "Month in the company's time zone; default the previous month. Admin and ministry name the `company`; a service company gets its own. CSV: one row per asset and a TOTAL row. PDF: Russian by default, `lang=en` for English. Asset-days monitored are the billing quantity.",
+          "Month in the company's time zone; default the previous month; a month still running counts the days begun so far and gives the condition now. Admin and ministry name the `company`; a service company gets its own. CSV: one row per asset and a TOTAL row (the action in `lang`). PDF: Russian by default, `lang=en` for English, results before method. Asset-days monitored are the billing quantity.",
         security: BearerSecurity,
         querystring: Type.Object(
           {
@@ -522,7 +527,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
         return reply
           .type("text/csv; charset=utf-8")
           .header("Content-Disposition", `attachment; filename="${stem}.csv"`)
-          .send(serviceReportCsv(report) as never);
+          .send(serviceReportCsv(report, q.lang) as never);
       if (q.format === "pdf")
         return reply
           .type("application/pdf")

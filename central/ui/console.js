@@ -27,6 +27,7 @@ import { lang, setLang, t } from "./lib/i18n.js";
 import { forgetToken, saveToken } from "./lib/token.js";
 import { adminPage } from "./pages/admin.js";
 import { alarmPage } from "./pages/alarm.js";
+import { alarmHealthPage } from "./pages/alarm-health.js";
 import { alarmsPage } from "./pages/alarms.js";
 import { assetPage } from "./pages/asset.js";
 import { fleetPage } from "./pages/fleet.js";
@@ -84,6 +85,7 @@ function logout(message) {
 const NAV = [
   ["#/fleet", "fleet"],
   ["#/alarms", "alarms"],
+  ["#/alarm-health", "alarmHealth"],
   ["#/work-orders", "workOrders"],
   ["#/reports", "reports"],
   ["#/admin", "admin"],
@@ -129,6 +131,7 @@ const ROUTES = [
   [/^#\/fleet$/, fleetPage],
   [/^#\/alarms$/, alarmsPage],
   [/^#\/alarm\/(.+)$/, alarmPage],
+  [/^#\/alarm-health$/, alarmHealthPage],
   [/^#\/asset\/([^/]+)$/, assetPage],
   [/^#\/spectrum\/([^/]+)\/([^/]+)$/, spectrumPage],
   [/^#\/work-orders$/, workOrdersPage],

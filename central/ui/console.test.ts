@@ -234,6 +234,7 @@ describe.skipIf(!browserRequired())("console (/) in Chromium", () => {
       expect(await page.$$eval("#nav a", (as) => as.map((a) => a.getAttribute("href")))).toEqual([
         "#/fleet",
         "#/alarms",
+        "#/alarm-health",
         "#/work-orders",
         "#/reports",
       ]);
@@ -625,6 +626,10 @@ describe.skipIf(!browserRequired())("console (/) in Chromium", () => {
       const report = JSON.parse(readFileSync(path, "utf8")) as { company: { id: string }; month: string };
       expect(report.company.id).toBe("sc-north");
       expect(report.month).toBe(month);
+      // The preview: T01's zone D on its main bearing makes its recommendation immediate.
+      await page.click("#reportShow");
+      const urgent = await page.waitForSelector('#reportPreview tr[data-urgency="immediate"]');
+      expect(await urgent.textContent()).toMatch(/Turbine 1 \(T01\)тревога — Зона D по ISO 10816-21/);
     } finally {
       await page.close();
     }
@@ -667,6 +672,76 @@ describe.skipIf(!browserRequired())("console (/) in Chromium", () => {
       });
     } finally {
       await page.close();
+    }
+  });
+
+  it("alarm health: the figures against their targets, per company and turbine, the bad actors, at 390 px, in both languages", async () => {
+    // A chattering alarm straight into the book (as an alarm system without delays would have it): T03's
+    // looseness raised and cleared three times within a second, cleared at the end.
+    const { book, evaluator } = f.app.service;
+    const policy = { clearAfterMs: 0, routeOf: evaluator.routeOf };
+    const looseness = {
+      asset: "T03",
+      point: "main_bearing",
+      fault: "looseness",
+      severity: "warning" as const,
+      isoZone: null,
+    };
+    const t = Date.now();
+    for (let i = 0; i < 6; i++)
+      expect(book.reconcile(i % 2 === 0 ? [{ ...looseness, sinceMs: t }] : [], t + i, policy).applied).toBe(
+        true,
+      );
+    const api = await call<{
+      totals: { annunciations: number; chattering: number; averagePer10Min: number };
+      assets: { asset: string; annunciations: number }[];
+      badActors: { key: string; annunciations: number }[];
+    }>("/api/v1/alarms/health", f.tokens.north);
+    expect(api.totals.chattering).toBe(1);
+    expect(api.badActors[0]).toMatchObject({ key: "T03:main_bearing:looseness", annunciations: 3 });
+
+    const page = await open("#/alarm-health", f.tokens.north);
+    try {
+      await page.waitForSelector("#healthFigures .tile");
+      expect(await page.textContent("#app h1")).toBe("Качество сигнализации");
+      const figures = await page.$$eval("#healthFigures .tile", (els) =>
+        els.map((e) => [(e as HTMLElement).dataset.figure, (e as HTMLElement).dataset.over]),
+      );
+      expect(figures).toEqual([
+        ["average", String(api.totals.averagePer10Min > 1)],
+        ["peak", "false"],
+        ["chattering", "true"],
+        ["stale", "false"],
+      ]);
+      expect(await page.textContent('#healthFigures [data-figure="chattering"] .figure')).toBe("1");
+      // A service company sees no per-company table: it is the one operator.
+      expect(await page.$("#healthCompanies")).toBeNull();
+      const assets = await page.$$eval("#healthAssets tbody tr", (trs) =>
+        trs.map((tr) => [tr.children[0]!.textContent, tr.children[1]!.textContent]),
+      );
+      expect(assets).toEqual(api.assets.map((a) => [a.asset, String(a.annunciations)]));
+      expect(await page.getAttribute("#healthBadActors tbody tr", "data-key")).toBe(
+        "T03:main_bearing:looseness",
+      );
+      expect(await page.textContent("#healthChattering")).toContain("T03");
+      await shot(page, "alarm-health");
+      // Usable on a phone: nothing wider than the screen but the tables' own scrolling.
+      await page.setViewportSize({ width: 390, height: 844 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await shot(page, "alarm-health-390");
+      await page.click("#langSwitch");
+      await page.waitForSelector('#app h1:text("Alarm system health")');
+      expect(await page.textContent('#nav a[href="#/alarm-health"]')).toBe("Alarm health");
+    } finally {
+      await page.close();
+    }
+    // Admin and the ministry see each company as an operator.
+    const admin = await open("#/alarm-health", f.tokens.ministry);
+    try {
+      await admin.waitForSelector("#healthCompanies tbody tr");
+      expect(await admin.textContent("#healthCompanies")).toContain("North Wind Service");
+    } finally {
+      await admin.close();
     }
   });
 

@@ -24,6 +24,7 @@ import {
   startWebhookReceiver,
   type WebhookReceiver,
 } from "./test-servers.ts";
+import { UNREACHABLE_MESSAGE } from "./webhook.ts";
 
 const FLEET = {
   tenants: [
@@ -97,7 +98,14 @@ class World {
       db: meta.sqlite,
       secrets: this.secrets,
       config: parseCentralConfig({
-        notifications: { pumpEveryMs: 0, retryBaseMs: MINUTE, consoleUrl: CONSOLE, ...config },
+        // The receivers here are on loopback: admitted explicitly, as an admin admits an on-premises one.
+        notifications: {
+          pumpEveryMs: 0,
+          retryBaseMs: MINUTE,
+          consoleUrl: CONSOLE,
+          webhookAllowList: ["127.0.0.1"],
+          ...config,
+        },
       }).notifications,
       clock: this.clock,
     });
@@ -431,7 +439,7 @@ describe("delivery outcomes", () => {
     expect(new Set(tries).size).toBe(1);
   });
 
-  it("a 400 fails at once with the receiver's answer visible, and is not retried", async () => {
+  it("a 400 fails at once with its status line (never the receiver's body), and is not retried", async () => {
     world = new World();
     const n = world.notifier({ maxAttempts: 5 });
     n.rules.replace("sc-north", [webhook("/reject")], world.now);
@@ -441,8 +449,7 @@ describe("delivery outcomes", () => {
     expect(await n.pump()).toMatchObject({ sent: 0, failed: 1, retried: 0 });
     const d = only(n.outbox.list({}));
     expect(d).toMatchObject({ status: "failed", attempts: 1 });
-    expect(d.lastError).toContain("HTTP 400");
-    expect(d.lastError).toContain("unknown event type");
+    expect(d.lastError).toBe("HTTP 400 Bad Request");
     world.now += 24 * 3_600_000;
     expect(await n.pump()).toMatchObject({ sent: 0, failed: 0 });
     expect(receiver.at("/reject")).toHaveLength(1);
@@ -483,8 +490,8 @@ describe("delivery outcomes", () => {
     world.observe("N1", "imbalance", "alarm");
     expect(await n.pump()).toMatchObject({ retried: 2 });
     const errors = n.outbox.list({}).map((d) => d.lastError ?? "");
-    expect(errors.some((e) => e.includes("no answer within 300 ms"))).toBe(true);
-    expect(errors.some((e) => e.includes("ECONNREFUSED"))).toBe(true);
+    // A timeout and a refused port read alike: the log cannot be used to scan ports.
+    expect(errors).toEqual([UNREACHABLE_MESSAGE, UNREACHABLE_MESSAGE]);
     world.now += 10 * MINUTE;
     expect(await n.pump()).toMatchObject({ failed: 2 });
     for (const d of n.outbox.list({})) {

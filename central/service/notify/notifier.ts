@@ -18,6 +18,7 @@ import {
   webhookBody,
 } from "./message.ts";
 import { type Claimed, Outbox, type Outcome } from "./outbox.ts";
+import { receiverPolicy } from "./receivers.ts";
 import { NotificationRules } from "./rules.ts";
 import { WebhookSender } from "./webhook.ts";
 
@@ -70,7 +71,7 @@ export class Notifier {
   private readonly companyStmt: Database.Statement;
   private readonly alarmsStmt: Database.Statement;
   private smtp: SmtpSender | null = null;
-  private readonly webhooks = new WebhookSender();
+  private readonly webhooks: WebhookSender;
   private timer: NodeJS.Timeout | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private stopping = false;
@@ -80,7 +81,9 @@ export class Notifier {
     this.config = config;
     this.clock = clock;
     this.log = log;
-    this.rules = new NotificationRules(db, secrets);
+    const receivers = receiverPolicy(config.webhookAllowList);
+    this.rules = new NotificationRules(db, secrets, receivers);
+    this.webhooks = new WebhookSender(receivers);
     this.outbox = new Outbox(db);
     // Long enough for a claimed batch to be sent one slot after another, each
     // send ended by its own timeouts (an SMTP exchange has several), so a

@@ -12,6 +12,7 @@ import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { Severity } from "../../../common/names.ts";
 import { type SecretBox, SecretBoxError } from "../../lib/secret-box.ts";
+import { type ReceiverPolicy, receiverPolicy, receiverUrlProblem, redactUrl } from "./receivers.ts";
 
 /** Alarm events a rule may ask for (comments are for the console only). */
 export const NotifyEventKinds = [
@@ -114,7 +115,8 @@ interface RuleRow {
 const ruleOf = (r: RuleRow): NotificationRule => ({
   id: r.id,
   channel: r.channel,
-  target: r.target,
+  // A rule saved before credentials in URLs were refused still never shows them.
+  target: r.channel === "webhook" ? redactUrl(r.target) : r.target,
   hasSecret: r.secret_sealed !== null || r.secret !== null,
   minSeverity: r.min_severity,
   events: JSON.parse(r.events) as NotifyEventKind[],
@@ -132,7 +134,11 @@ const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const EMAIL = /^[^\s@<>()[\]",;:\\]+@[^\s@<>()[\]",;:\\]+\.[^\s@<>()[\]",;:\\]+$/;
 
 /** The first problem of a rule list, naming its key (`rules[1].target: …`), or null. */
-export function checkRules(rules: readonly RuleInput[], keptSecretIds: ReadonlySet<string>): string | null {
+export function checkRules(
+  rules: readonly RuleInput[],
+  keptSecretIds: ReadonlySet<string>,
+  receivers: ReceiverPolicy = receiverPolicy(),
+): string | null {
   if (rules.length > MAX_RULES_PER_COMPANY)
     return `rules: at most ${MAX_RULES_PER_COMPANY} rules per company`;
   const ids = new Set<string>();
@@ -151,6 +157,8 @@ export function checkRules(rules: readonly RuleInput[], keptSecretIds: ReadonlyS
       }
       if (!url || (url.protocol !== "http:" && url.protocol !== "https:"))
         return `${at}.target: must be an http:// or https:// URL`;
+      const refused = receiverUrlProblem(receivers, url);
+      if (refused) return `${at}.target: ${refused}`;
       const keeps = r.secret === undefined && r.id !== undefined && keptSecretIds.has(r.id);
       if (!keeps && (r.secret === undefined || r.secret === null))
         return `${at}.secret: required for a webhook (it signs the requests)`;
@@ -180,7 +188,8 @@ export class RuleError extends Error {
 }
 
 /** What a sealed secret is bound to: it opens only in its own rule's row. */
-const sealContext = (company: string, id: string): string => `notification_rule\u0000${company}\u0000${id}`;
+export const sealContext = (company: string, id: string): string =>
+  `notification_rule\u0000${company}\u0000${id}`;
 
 export class NotificationRules {
   private lookupStmt: Database.Statement | null = null;
@@ -188,6 +197,7 @@ export class NotificationRules {
   constructor(
     private readonly db: Database.Database,
     private readonly secrets: SecretBox,
+    private readonly receivers: ReceiverPolicy = receiverPolicy(),
   ) {
     db.exec(RULES_SCHEMA);
     const columns = (db.prepare("PRAGMA table_info(notification_rule)").all() as { name: string }[]).map(
@@ -275,7 +285,7 @@ export class NotificationRules {
           ).map((r) => [r.id, r.secret_sealed]),
         );
         const withSecret = new Set([...current].filter(([, s]) => s !== null).map(([id]) => id));
-        const error = checkRules(rules, withSecret);
+        const error = checkRules(rules, withSecret, this.receivers);
         if (error) throw new RuleError(error);
         this.db.prepare("DELETE FROM notification_rule WHERE company = ?").run(company);
         const insert = this.db.prepare(
