@@ -180,7 +180,14 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ documents: Type.Array(Type.Ref("Document")), total: Type.Integer() }),
+          200: Type.Object({
+            documents: Type.Array(Type.Ref("Document")),
+            total: Type.Integer(),
+            actingFor: Type.Union([Type.String(), Type.Null()], {
+              description:
+                "The organisation the caller signs and rejects for (the region for admin, its company for a service company; null for the ministry): a document's turn is its firstSigner while issued, its countersigner once signed",
+            }),
+          }),
           ...errorResponses(400, 401, 403),
         },
       },
@@ -191,8 +198,9 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       const limit = q.limit === undefined ? 200 : Number(q.limit);
       if (limit < 1 || limit > 1000) throw new ApiError("VALIDATION_FAILED", "querystring.limit: 1..1000");
       const s = scope(p);
+      const actingFor = orgOf(p, service.region);
       if (q.company !== undefined && s.org !== undefined && q.company !== s.org)
-        return { documents: [], total: 0 };
+        return { documents: [], total: 0, actingFor };
       const filter: DocumentFilter = {
         limit,
         offset: Number(q.offset ?? "0"),
@@ -202,7 +210,7 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         ...(q.status !== undefined ? { status: q.status as DocumentFilter["status"] } : {}),
         ...(q.period !== undefined ? { period: q.period } : {}),
       };
-      return repo.list(filter);
+      return { ...(await repo.list(filter)), actingFor };
     },
   );
 
