@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDemoPki } from "../../cli/demo-pki.ts";
-import { requisites } from "../../test/documents/fixtures.ts";
+import { hasCertutil, nssDatabaseTrusting, requisites } from "../../test/documents/fixtures.ts";
 import { pemBlocks } from "../documents/cms.ts";
 import { embeddedSignatures } from "../documents/pades.ts";
 import { GUARD_TRIGGERS } from "../documents/sql.ts";
@@ -211,6 +211,18 @@ describe.skipIf(!tools)("document flow with openssl and pdfsig as referees", () 
     const report = pdfsig(signedFile);
     expect(report.match(/Signature Validation: Signature is Valid\./g)?.length).toBe(2);
     expect(report).toContain("ETSI.CAdES.detached");
+    // As a relying party: pdfsig with an NSS database that trusts the demo CA reports both chains
+    // trusted; with one that does not, the issuer untrusted.
+    if (hasCertutil() || process.env.CI) {
+      const trusted = nssDatabaseTrusting(mkdtempSync(join(dir, "nss-")), caFile);
+      const relying = spawnSync("pdfsig", ["-nssdir", trusted, signedFile], { encoding: "utf8" }).stdout;
+      expect(relying.match(/Signature Validation: Signature is Valid\./g)?.length).toBe(2);
+      expect(relying.match(/Certificate Validation: Certificate is Trusted\./g)?.length, relying).toBe(2);
+      const stranger = nssDatabaseTrusting(mkdtempSync(join(dir, "nss-")), null);
+      expect(
+        spawnSync("pdfsig", ["-nssdir", stranger, signedFile], { encoding: "utf8" }).stdout,
+      ).not.toContain("Certificate is Trusted");
+    }
     const embedded = embeddedSignatures(signedPdf);
     expect(embedded).toHaveLength(2);
     for (const e of embedded)

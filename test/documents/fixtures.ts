@@ -164,3 +164,24 @@ export const sampleDocument = (tag: string, over: Partial<NewDocument> = {}): Ne
   subject: `act_of_services:sc-${tag}:2026-11`,
   ...over,
 });
+
+/** True when NSS's certutil (Debian's libnss3-tools) is installed: pdfsig reads its trust from an NSS database. */
+export const hasCertutil = (): boolean =>
+  spawnSync("certutil", ["-H"], { stdio: "ignore" }).error === undefined;
+
+/**
+ * An NSS database in `dir` trusting `caFile` as an issuer ("CT,C,C": for
+ * TLS, e-mail/document signing — the usage poppler checks a PDF signer's
+ * certificate for — and object signing), for `pdfsig -nssdir` to report the
+ * chain trusted as a relying party would.
+ */
+export function nssDatabaseTrusting(dir: string, caFile: string | null): string {
+  const db = `sql:${dir}`;
+  const run = (args: string[]) => {
+    const r = spawnSync("certutil", args, { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`certutil ${args.join(" ")}: ${r.stderr || r.stdout}`);
+  };
+  run(["-N", "-d", db, "--empty-password"]);
+  if (caFile) run(["-A", "-d", db, "-n", "vetra-demo-ca", "-t", "CT,C,C", "-a", "-i", caFile]);
+  return db;
+}
