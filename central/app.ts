@@ -25,6 +25,7 @@ import security from "./plugins/security.ts";
 import series from "./plugins/series.ts";
 import service from "./plugins/service.ts";
 import spectrum from "./plugins/spectrum.ts";
+import statements from "./plugins/statements.ts";
 import ui from "./plugins/ui.ts";
 import workOrders from "./plugins/work-orders.ts";
 
@@ -144,6 +145,7 @@ const central: FastifyPluginAsync<CentralDeps> = async (app, deps) => {
   await app.register(notifications, deps);
   await app.register(workOrders, deps);
   await app.register(documents, deps);
+  await app.register(statements, deps);
   await app.register(alarms, deps);
   await app.register(grid, deps);
   await app.register(savings, deps);

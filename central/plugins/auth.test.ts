@@ -49,6 +49,7 @@ const ACCESS: { methods: string[] | "*"; prefix: string; who: Who[] | "public" |
   { methods: ["POST"], prefix: "/api/v1/documents/issue", who: ["admin"] },
   { methods: ["POST"], prefix: "/api/v1/documents", who: ["admin", "north", "south"] },
   { methods: ["GET"], prefix: "/api/v1/documents/register/", who: ["admin"] },
+  { methods: ["GET"], prefix: "/api/v1/statements", who: ["admin", "north", "south"] },
   { methods: ["GET"], prefix: "/api/v1/documents", who: PEOPLE },
   { methods: ["GET"], prefix: "/api/v1/assets/:id/spectrum", who: PEOPLE },
   { methods: ["GET"], prefix: "/api/v1/assets", who: PEOPLE },

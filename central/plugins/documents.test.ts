@@ -12,9 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDemoPki } from "../../cli/demo-pki.ts";
 import { hasCertutil, nssDatabaseTrusting, requisites } from "../../test/documents/fixtures.ts";
 import { pemBlocks } from "../documents/cms.ts";
+import { kopecksToDecimal } from "../documents/money.ts";
 import { embeddedSignatures } from "../documents/pades.ts";
 import { GUARD_TRIGGERS } from "../documents/sql.ts";
 import { verifyDetached } from "../documents/verify.ts";
+import { readCsv } from "../lib/csv.ts";
 import { cutJpeg, damagedPng, solidPng } from "../service/test-helpers.ts";
 import { WorkOrders } from "../service/work-orders.ts";
 import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
@@ -147,6 +149,42 @@ describe.skipIf(!tools)("document flow with openssl and pdfsig as referees", () 
     expect(flat).toMatch(/Фото № 3 не удалось прочитать и оно не включено \(damaged JPEG: cut off/);
     expect(pdf.toString("latin1").match(/\/Subtype \/Image/g)?.length).toBe(1);
   }, 300_000);
+
+  it("serves a company's statement as JSON and CSV to the region and the company only; hostile queries are 400", async () => {
+    const json = await get(f.tokens.north, `/api/v1/statements?month=${month}`);
+    expect(json.statusCode, json.body).toBe(200);
+    const s = json.json();
+    expect([s.company.id, s.month, s.currency]).toEqual(["sc-north", month, "RUB"]);
+    expect(s.lines.map((l: { asset: string }) => l.asset).sort()).toEqual(["T01", "T03"]);
+    // The totals add up as the statement says (credits capped, VAT once on the net).
+    const t = s.totals;
+    expect(t.feeKopecks).toBe(
+      s.lines.reduce((a: number, l: { amountKopecks: number }) => a + l.amountKopecks, 0),
+    );
+    expect(t.netKopecks).toBe(t.feeKopecks - t.creditsKopecks);
+    expect(t.grossKopecks).toBe(t.netKopecks + t.vatKopecks);
+    // The region reads the same statement; the CSV carries the same totals in roubles.
+    const admin = await get(f.tokens.admin, `/api/v1/statements?company=sc-north&month=${month}`);
+    expect(admin.json().totals).toEqual(t);
+    const csv = await get(f.tokens.admin, `/api/v1/statements?company=sc-north&month=${month}&format=csv`);
+    expect(csv.headers["content-type"]).toContain("text/csv");
+    const gross = readCsv(csv.body).rows.find((r) => r[0] === "gross");
+    expect(gross?.at(-1)).toBe(kopecksToDecimal(t.grossKopecks));
+    // Another company's statement does not exist for a company; the ministry reads none.
+    expect((await get(f.tokens.south, "/api/v1/statements?company=sc-north")).statusCode).toBe(404);
+    expect((await get(f.tokens.ministry, "/api/v1/statements?company=sc-north")).statusCode).toBe(403);
+    for (const query of [
+      "",
+      "?company=nobody",
+      "?company=sc-north&month=2026-13",
+      "?company=sc-north&format=pdf",
+      "?company=%2e%2e%2fsc-north",
+      "?company=sc-north&extra=1",
+    ])
+      expect((await get(f.tokens.admin, `/api/v1/statements${query}`)).statusCode, query).toBe(
+        query === "?company=nobody" ? 404 : 400,
+      );
+  });
 
   it("shows a company only its own documents, the ministry only savings reports", async () => {
     const north = (await get(f.tokens.north, "/api/v1/documents")).json();
