@@ -262,6 +262,9 @@ CREATE TABLE alarm_filter (
 );
 `;
 
+// JSON of ContractTerms (config.ts), absent when the contract is not billed (central/documents/statement.ts).
+const CONTRACT_TERMS = `CREATE TABLE contract_terms (contract TEXT COLLATE "C" PRIMARY KEY, terms TEXT NOT NULL);`;
+
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   {
     version: 1,
@@ -272,5 +275,10 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     version: 2,
     name: "alarm quality: the filter's state per condition; events by time for alarm-system health",
     sql: ALARM_QUALITY,
+  },
+  {
+    version: 3,
+    name: "contract terms: what the region pays under a contract (fee, credit per breach, VAT)",
+    sql: CONTRACT_TERMS,
   },
 ];

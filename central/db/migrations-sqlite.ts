@@ -279,6 +279,10 @@ CREATE TABLE IF NOT EXISTS alarm_filter (
 );
 `;
 
+// JSON of ContractTerms (config.ts), absent when the contract is not billed (central/documents/statement.ts).
+const CONTRACT_TERMS =
+  "CREATE TABLE IF NOT EXISTS contract_terms (contract TEXT PRIMARY KEY, terms TEXT NOT NULL)";
+
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 1,
@@ -295,6 +299,14 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     name: "alarm quality: the filter's state per condition; events by time for alarm-system health",
     up(db) {
       db.exec(ALARM_QUALITY);
+    },
+  },
+  {
+    version: 3,
+    name: "contract terms: what the region pays under a contract (fee, credit per breach, VAT)",
+    up(db) {
+      // IF NOT EXISTS: a file of a central that created it before versions were counted.
+      db.exec(CONTRACT_TERMS);
     },
   },
 ];

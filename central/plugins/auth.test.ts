@@ -46,6 +46,11 @@ const ACCESS: { methods: string[] | "*"; prefix: string; who: Who[] | "public" |
   { methods: ["POST"], prefix: "/api/v1/notifications/", who: ["admin", "north", "south"] },
   { methods: ["GET"], prefix: "/api/v1/notifications", who: PEOPLE },
   { methods: ["GET"], prefix: "/api/v1/reports/service", who: PEOPLE },
+  { methods: ["POST"], prefix: "/api/v1/documents/issue", who: ["admin"] },
+  { methods: ["POST"], prefix: "/api/v1/documents", who: ["admin", "north", "south"] },
+  { methods: ["GET"], prefix: "/api/v1/documents/register/", who: ["admin"] },
+  { methods: ["GET"], prefix: "/api/v1/statements", who: ["admin", "north", "south"] },
+  { methods: ["GET"], prefix: "/api/v1/documents", who: PEOPLE },
   { methods: ["GET"], prefix: "/api/v1/assets/:id/spectrum", who: PEOPLE },
   { methods: ["GET"], prefix: "/api/v1/assets", who: PEOPLE },
   { methods: ["GET"], prefix: "/api/v1/series", who: PEOPLE },
@@ -72,6 +77,7 @@ const VALID_BODY: Record<string, object> = {
   "POST /api/v1/alarms/:id/comment": { comment: "note" },
   "PUT /api/v1/companies/:id/notification-rules": { rules: [] },
   "PATCH /api/v1/work-orders/:id": { findings: "checked" },
+  "POST /api/v1/documents/:id/reject": { reason: "wrong figures" },
 };
 
 const batchFor = (site: string, asset: string) => ({

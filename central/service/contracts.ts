@@ -10,7 +10,7 @@
 // transaction, under the fleet's lock: replicas changing contracts at once
 // check overlaps one after the other, against what is committed.
 import { CodedError } from "../../common/errors.ts";
-import { type ContractConfig, configTimeMs } from "../config.ts";
+import { type ContractConfig, type ContractTerms, configTimeMs } from "../config.ts";
 import { placeholders } from "../db/sql.ts";
 import type { MetaDb, SqlRunner, SqlTx } from "../db/types.ts";
 import { bumpFleetGeneration, FLEET_LOCK } from "../meta/fleet.ts";
@@ -37,10 +37,15 @@ export interface Contract {
   /** Exclusive; null: open-ended. */
   toMs: number | null;
   responseTimeMs: number;
+  /** Fee, credit per breach, VAT (central/documents/statement.ts); null: not billed. */
+  terms: ContractTerms | null;
   source: "config" | "api";
 }
 
-export type NewContract = Omit<Contract, "source" | "id"> & { id?: string };
+export type NewContract = Omit<Contract, "source" | "id" | "terms"> & {
+  id?: string;
+  terms?: ContractTerms | null;
+};
 
 /**
  * A change refused, with a message naming the key and what is in the way:
@@ -85,6 +90,7 @@ interface ContractRow {
   response_time_ms: number;
   source: "config" | "api";
   assets: string | null;
+  terms: string | null;
 }
 
 const contractOf = (r: ContractRow): Contract => ({
@@ -94,14 +100,16 @@ const contractOf = (r: ContractRow): Contract => ({
   fromMs: r.from_ms,
   toMs: r.to_ms,
   responseTimeMs: r.response_time_ms,
+  terms: r.terms ? (JSON.parse(r.terms) as ContractTerms) : null,
   source: r.source,
 });
 
-/** A contract with its assets joined by newlines (each engine's string aggregate). */
+/** A contract with its assets joined by newlines (each engine's string aggregate) and its terms. */
 const contractSelect = (db: SqlRunner): string =>
   `SELECT c.id, c.company, c.from_ms, c.to_ms, c.response_time_ms, c.source,
   (SELECT ${db.dialect === "postgres" ? "string_agg(asset, chr(10))" : "group_concat(asset, char(10))"}
-     FROM contract_asset WHERE contract = c.id) AS assets FROM contract c`;
+     FROM contract_asset WHERE contract = c.id) AS assets,
+  (SELECT terms FROM contract_terms WHERE contract = c.id) AS terms FROM contract c`;
 
 export class Contracts {
   private readonly db: MetaDb;
@@ -202,6 +210,12 @@ export class Contracts {
     );
     for (const asset of new Set(input.assets))
       await tx.run("INSERT INTO contract_asset (contract, asset) VALUES (?, ?)", [id, asset]);
+    await tx.run("DELETE FROM contract_terms WHERE contract = ?", [id]);
+    if (input.terms)
+      await tx.run("INSERT INTO contract_terms (contract, terms) VALUES (?, ?)", [
+        id,
+        JSON.stringify(input.terms),
+      ]);
     await bumpFleetGeneration(tx);
     return id;
   }
@@ -209,7 +223,7 @@ export class Contracts {
   /** Changes a contract's end, response time or assets (checked like a new one). */
   async updateContract(
     id: string,
-    change: Partial<Pick<Contract, "toMs" | "responseTimeMs" | "assets" | "fromMs">>,
+    change: Partial<Pick<Contract, "toMs" | "responseTimeMs" | "assets" | "fromMs" | "terms">>,
   ): Promise<Contract | null> {
     const saved = await this.db.transaction(async (tx) => {
       await tx.lock(FLEET_LOCK);
@@ -234,6 +248,7 @@ export class Contracts {
             fromMs: configTimeMs(c.from),
             toMs: c.to === undefined ? null : configTimeMs(c.to),
             responseTimeMs: c.responseTimeMinutes * 60_000,
+            terms: c.terms ?? null,
           },
           "config",
           true,

@@ -30,6 +30,7 @@ import { alarmPage } from "./pages/alarm.js";
 import { alarmHealthPage } from "./pages/alarm-health.js";
 import { alarmsPage } from "./pages/alarms.js";
 import { assetPage } from "./pages/asset.js";
+import { documentsPage } from "./pages/documents.js";
 import { fleetPage } from "./pages/fleet.js";
 import { reportsPage } from "./pages/reports.js";
 import { spectrumPage } from "./pages/spectrum.js";
@@ -88,6 +89,7 @@ const NAV = [
   ["#/alarm-health", "alarmHealth"],
   ["#/work-orders", "workOrders"],
   ["#/reports", "reports"],
+  ["#/documents", "documents"],
   ["#/admin", "admin"],
 ];
 
@@ -136,6 +138,7 @@ const ROUTES = [
   [/^#\/spectrum\/([^/]+)\/([^/]+)$/, spectrumPage],
   [/^#\/work-orders$/, workOrdersPage],
   [/^#\/reports$/, reportsPage],
+  [/^#\/documents$/, documentsPage],
   [/^#\/admin$/, adminPage],
 ];
 

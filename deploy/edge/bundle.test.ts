@@ -281,6 +281,8 @@ describe("the installed bundle against the simulators and central", () => {
       server: { host: "127.0.0.1", port: 0 },
       dataDir: join(tmp, "central"),
       store: { kind: "embedded" },
+      // The compose pilot keeps its metadata in its `postgres` service; here central's own file does.
+      metadata: { kind: "sqlite" },
     });
     central = await startCentral(config);
     turbine = await startTurbine({

@@ -67,7 +67,10 @@ describe.each(stores)("cardinality at ingest, $kind store", ({ kind, run }) => {
       ]),
     );
     expect(good.status).toBe(200);
-    const before = { vibration: await seriesIn(central, "vibration"), registered: registry.seriesOf("wf1") };
+    const before = {
+      vibration: await seriesIn(central, "vibration"),
+      registered: await registry.seriesOf("wf1"),
+    };
     expect(before).toEqual({ vibration: 1, registered: 2 });
 
     for (let b = 0; b < BATCHES; b++) {
@@ -86,9 +89,10 @@ describe.each(stores)("cardinality at ingest, $kind store", ({ kind, run }) => {
     }
 
     // Rows stored: none of the 20,000; no series reserved against the site's cap either.
-    expect({ vibration: await seriesIn(central, "vibration"), registered: registry.seriesOf("wf1") }).toEqual(
-      before,
-    );
+    expect({
+      vibration: await seriesIn(central, "vibration"),
+      registered: await registry.seriesOf("wf1"),
+    }).toEqual(before);
     // The health read of another asset visits its own series, and answers what was stored for it.
     expect(await seriesIn(central, "vibration", { asset: "T02" })).toBe(1);
     expect(await seriesIn(central, "vibration", { asset: "T01" })).toBe(0);
