@@ -31,6 +31,32 @@ describe.each(metadataKinds())("contracts (%s)", (kind) => {
     contracts = new Contracts(meta);
   });
 
+  it("keeps a contract's terms with it: stored, read by another replica, changed, removed", async () => {
+    const terms = {
+      fee: { per: "turbine_month" as const, rub: "45000.00" },
+      creditPerBreachRub: "1500.00",
+      creditCapPercent: "20",
+      vatRatePercent: "20",
+    };
+    const c = await contracts.putContract({
+      company: "sc-a",
+      assets: ["T01"],
+      fromMs: NOV,
+      toMs: null,
+      responseTimeMs: 3_600_000,
+      terms,
+    });
+    expect(c.terms).toEqual(terms);
+    const other = new Contracts(await md.open());
+    expect((await other.getContract(c.id))?.terms).toEqual(terms);
+    const cheaper = { ...terms, fee: { per: "turbine_day" as const, rub: "1500.00" } };
+    expect((await other.updateContract(c.id, { terms: cheaper }))?.terms).toEqual(cheaper);
+    // A change of something else keeps the terms.
+    expect((await contracts.updateContract(c.id, { responseTimeMs: 7_200_000 }))?.terms).toEqual(cheaper);
+    expect((await contracts.updateContract(c.id, { terms: null }))?.terms).toBeNull();
+    expect((await other.listContracts("sc-a")).map((x) => x.terms)).toEqual([null]);
+  });
+
   it("routes to the contract's company inside its period and to the owner outside it", async () => {
     await contracts.addCompany({
       id: "sc-b",
