@@ -5,6 +5,7 @@ import { dirname } from "node:path";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
 import { apiError, CodedError, type ErrorCode, ErrorCodes } from "../common/errors.ts";
+import control from "./control/plugin.ts";
 import type { CentralDeps } from "./deps.ts";
 import { ApiError, ErrorBodySchema } from "./http.ts";
 import { redactingLogger } from "./lib/redact.ts";
@@ -145,6 +146,7 @@ const central: FastifyPluginAsync<CentralDeps> = async (app, deps) => {
   await app.register(alarms, deps);
   await app.register(grid, deps);
   await app.register(savings, deps);
+  await app.register(control, deps);
   await app.register(ui, deps);
 };
 

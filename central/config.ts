@@ -21,7 +21,7 @@ const literals = <T extends string>(values: readonly T[], options: object = {}) 
 
 const Id = Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_.:-]+$" });
 
-export const Roles = ["admin", "ministry", "service_company", "agent"] as const;
+export const Roles = ["admin", "ministry", "service_company", "energy_manager", "agent"] as const;
 export type Role = (typeof Roles)[number];
 export const SiteKinds = ["wind_farm", "facility"] as const;
 
@@ -430,8 +430,8 @@ function checkReferences(config: CentralConfig): string | null {
     }
   }
   for (const [i, t] of config.tokens.entries()) {
-    if (t.role === "service_company" && t.tenant === undefined)
-      return `tokens[${i}].tenant: required for service_company`;
+    if ((t.role === "service_company" || t.role === "energy_manager") && t.tenant === undefined)
+      return `tokens[${i}].tenant: required for ${t.role}`;
     if (t.role === "agent" && t.site === undefined) return `tokens[${i}].site: required for agent`;
     if (t.tenant !== undefined && !tenants.has(t.tenant))
       return `tokens[${i}].tenant: unknown tenant "${t.tenant}"`;
