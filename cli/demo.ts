@@ -113,6 +113,12 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     const tokens: Record<string, string> = {};
     tokens.admin = await central.meta.createToken({ role: "admin", label: "demo admin" });
     tokens.ministry = await central.meta.createToken({ role: "ministry", label: "demo ministry" });
+    // The region's energy manager: controls the facilities the region owns (the hospital, clinic and school).
+    tokens.energy_manager = await central.meta.createToken({
+      role: "energy_manager",
+      tenant: "region",
+      label: "demo energy manager",
+    });
     for (const t of DEMO_TENANTS) {
       if (t.id === "region") continue;
       tokens[t.id] = await central.meta.createToken({
@@ -236,8 +242,9 @@ export async function runDemo(argv: string[]): Promise<number> {
   console.log(`Vetra is running: ${demo.url}/`);
   console.log(`  sign in:      paste a token from ${credentials}`);
   console.log(
-    `                ("admin" for everything, "ministry" for /reports, a company id for its turbines)`,
+    `                ("admin" for everything, "ministry" for /reports, "energy_manager" for #/control,`,
   );
+  console.log(`                 a company id for its turbines)`);
   console.log(`  savings:      ${demo.url}/reports`);
   console.log(`  API docs:     ${demo.url}/docs`);
   console.log(`  grid map:     ${demo.url}/map`);
