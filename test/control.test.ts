@@ -328,6 +328,78 @@ describe("control through central", () => {
     expect((await api(c.tokens.energy, "DELETE", "/api/v1/control/commands/a%2Fb")).status).toBe(400);
   });
 
+  it("refuses a hostile sync whole, with a 4xx naming the key, and stores nothing of it", async () => {
+    const raw = (body: unknown) =>
+      fetch(`${c.url}/api/v1/control/agent/sync`, {
+        method: "POST",
+        headers: { ...c.auth(agentToken), "content-type": "application/json" },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { error: { message: string } } }));
+    const ok = {
+      revision: 0,
+      waitMs: 0,
+      declarations: facilityPoints("H01", ["hvac_mode"]),
+      reports: [],
+      states: [],
+      events: [],
+    };
+    const [heating] = facilityPoints("H01");
+    const cases: [unknown, number, RegExp][] = [
+      [{ ...ok, declarations: [{ ...heating, min: 30, max: 10 }] }, 400, /min: greater than max/],
+      [{ ...ok, declarations: [{ ...heating, failSafe: 99 }] }, 400, /failSafe: outside/],
+      [{ ...ok, declarations: [heating, heating] }, 400, /declared twice/],
+      [{ ...ok, declarations: [{ ...heating, min: "NaN" }] }, 400, /min/],
+      [{ ...ok, declarations: [{ ...heating, point: "Heating Setpoint" }] }, 400, /point/],
+      [{ ...ok, revision: -1 }, 400, /revision/],
+      [{ ...ok, waitMs: 10 ** 9 }, 400, /waitMs/],
+      [{ ...ok, extra: 1 }, 400, /extra: unknown key/],
+      [{ ...ok, reports: [{ id: "x", state: "exploded", at: 1 }] }, 400, /state/],
+      [
+        {
+          ...ok,
+          states: [
+            {
+              asset: "H01",
+              point: "lighting",
+              effective: { value: 1, holder: "x", priority: "schedule" },
+              at: Date.now() + 3 * 86_400_000,
+            },
+          ],
+        },
+        400,
+        /states\[0\]\.at: more than a day in the future/,
+      ],
+      [
+        {
+          ...ok,
+          events: Array.from({ length: 10_001 }, () => ({ asset: "H01", point: "x", kind: "shed", at: 1 })),
+        },
+        400,
+        /events/,
+      ],
+      ["[]", 400, /body/],
+    ];
+    for (const [body, status, message] of cases) {
+      const res = await raw(body);
+      expect(res.status, String(message)).toBe(status);
+      expect(res.body.error.message).toMatch(message);
+    }
+    // Nothing of the refused requests was stored: the declared points are the agent's three.
+    const points = (await api(c.tokens.admin, "GET", "/api/v1/control/points?asset=H01")).body.points;
+    expect(points.map((p: { point: string; min: number }) => [p.point, p.min])).toEqual([
+      ["heating_setpoint_c", 12],
+      ["hvac_mode", 0],
+      ["lighting", 0],
+    ]);
+    // An energy manager's token needs a tenant the fleet knows.
+    const noTenant = await api(c.tokens.admin, "POST", "/api/v1/tokens", {
+      role: "energy_manager",
+      label: "x",
+    });
+    expect(noTenant.status).toBe(400);
+    expect(noTenant.body.error.message).toMatch(/tenant: required for energy_manager/);
+  });
+
   it("assigns a schedule from its kind's template and a demand limit; refuses critical points, bad times and a 10 MB body", async () => {
     const got = await api(c.tokens.energy, "GET", "/api/v1/control/schedules/H01");
     expect(got.status).toBe(200);

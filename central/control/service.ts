@@ -20,6 +20,8 @@ import { declarationProblem, limitProblem, scheduleProblem, valueProblem } from 
 
 /** How often a waiting poll looks at the shared revision (a change made by another replica). */
 const REVISION_CHECK_MS = 1000;
+/** How far ahead of central's clock an agent's report, state or event may be dated. */
+const FUTURE_TOLERANCE_MS = 86_400_000;
 /** How often commands past their `until` are expired. */
 const EXPIRY_SWEEP_MS = 1000;
 
@@ -209,6 +211,14 @@ export class ControlService {
           "FORBIDDEN",
           `body.${key}[${i}].asset: "${list[i]!.asset}" is not an asset of site ${site}`,
         );
+    }
+    // Times from an agent's clock: a day ahead at most (a state dated in 2100 would hide every later one).
+    const latest = this.clock() + FUTURE_TOLERANCE_MS;
+    const timed = { reports: body.reports, states: body.states, events: body.events } as const;
+    for (const [key, list] of Object.entries(timed)) {
+      const i = list.findIndex((x) => x.at > latest);
+      if (i >= 0)
+        throw new ApiError("INVALID_TIMESTAMP", `body.${key}[${i}].at: more than a day in the future`);
     }
     const seen = new Set<string>();
     for (const [i, d] of body.declarations.entries()) {
