@@ -376,7 +376,8 @@ function checkControl(c: ControlConfig, sources: readonly SourceConfig[]): Contr
   const points = c.points.map((raw, i): ControlPointConfig => {
     const at = `control.points[${i}]`;
     const p = raw as ControlPointConfig;
-    if (!(p.min < p.max)) throw new ConfigError(`${at}.max`, `must be greater than min (${p.min}), got ${p.max}`);
+    if (!(p.min < p.max))
+      throw new ConfigError(`${at}.max`, `must be greater than min (${p.min}), got ${p.max}`);
     if (p.failSafe < p.min || p.failSafe > p.max)
       throw new ConfigError(`${at}.failSafe`, `must lie within [${p.min}, ${p.max}], got ${p.failSafe}`);
     if (p.states) {
@@ -384,11 +385,18 @@ function checkControl(c: ControlConfig, sources: readonly SourceConfig[]): Contr
         if (Number(k) < p.min || Number(k) > p.max)
           throw new ConfigError(`${at}.states.${k}`, `state value outside [${p.min}, ${p.max}]`);
       if (!Object.hasOwn(p.states, String(p.failSafe)))
-        throw new ConfigError(`${at}.failSafe`, `must be one of the states (${Object.keys(p.states).join("|")})`);
+        throw new ConfigError(
+          `${at}.failSafe`,
+          `must be one of the states (${Object.keys(p.states).join("|")})`,
+        );
     } else if (p.maxRatePerMinute === undefined)
-      throw new ConfigError(`${at}.maxRatePerMinute`, "required key is missing (only enumerated points may omit it)");
+      throw new ConfigError(
+        `${at}.maxRatePerMinute`,
+        "required key is missing (only enumerated points may omit it)",
+      );
     const key = `${p.asset}\n${p.point}`;
-    if (seen.has(key)) throw new ConfigError(`${at}.point`, `asset "${p.asset}" point "${p.point}" is declared twice`);
+    if (seen.has(key))
+      throw new ConfigError(`${at}.point`, `asset "${p.asset}" point "${p.point}" is declared twice`);
     seen.add(key);
     const w = p.write as unknown;
     if (typeof w !== "object" || w === null || Array.isArray(w))
@@ -397,16 +405,29 @@ function checkControl(c: ControlConfig, sources: readonly SourceConfig[]): Contr
     if (kind === undefined) throw new ConfigError(`${at}.write.kind`, "required key is missing");
     if (typeof kind !== "string" || !(kind in WriteTargetSchemas))
       throw new ConfigError(`${at}.write.kind`, "expected one of modbus|opcua");
-    const target = validate(WriteTargetSchemas[kind as "modbus" | "opcua"], w, `${at}.write`) as ControlPointConfig["write"];
+    const target = validate(
+      WriteTargetSchemas[kind as "modbus" | "opcua"],
+      w,
+      `${at}.write`,
+    ) as ControlPointConfig["write"];
     const source = sources.find((s) => s.id === target.source);
     if (!source || source.kind !== target.kind)
-      throw new ConfigError(`${at}.write.source`, `"${target.source}" is not the id of a ${target.kind} source`);
+      throw new ConfigError(
+        `${at}.write.source`,
+        `"${target.source}" is not the id of a ${target.kind} source`,
+      );
     if (target.kind === "modbus") {
       const coil = target.function === 5 || target.function === 15;
       if (coil && (p.min < 0 || p.max > 1))
-        throw new ConfigError(`${at}.write.function`, "a coil holds 0 or 1: min and max must lie within [0, 1]");
+        throw new ConfigError(
+          `${at}.write.function`,
+          "a coil holds 0 or 1: min and max must lie within [0, 1]",
+        );
       if (target.function === 6 && wordsOf16(target.type) !== 1)
-        throw new ConfigError(`${at}.write.type`, "function 6 writes one register: expected uint16|int16 (or use function 16)");
+        throw new ConfigError(
+          `${at}.write.type`,
+          "function 6 writes one register: expected uint16|int16 (or use function 16)",
+        );
       if (!coil) {
         const [lo, hi] = TYPE_RANGE[target.type] ?? [0, 0];
         const raws = [p.min / target.scale, p.max / target.scale];

@@ -216,7 +216,12 @@ export async function startModbusServer(opts: {
     });
   }
 
-  const read = (kind: "holding" | "input" | "coils", address: number, length: number, unitId: number): number[] => {
+  const read = (
+    kind: "holding" | "input" | "coils",
+    address: number,
+    length: number,
+    unitId: number,
+  ): number[] => {
     const entry = units.get(unitId);
     if (!entry) throw new ModbusException(ModbusExceptionCodes.GATEWAY_TARGET_FAILED, `no unit ${unitId}`);
     const index = entry[kind];
@@ -250,22 +255,37 @@ export async function startModbusServer(opts: {
    * (02), each value within the register's range (03); nothing is applied
    * unless the whole request is valid.
    */
-  const write = (kind: "holding" | "coils", address: number, words: readonly number[], unitId: number): void => {
+  const write = (
+    kind: "holding" | "coils",
+    address: number,
+    words: readonly number[],
+    unitId: number,
+  ): void => {
     const entry = units.get(unitId);
     if (!entry) throw new ModbusException(ModbusExceptionCodes.GATEWAY_TARGET_FAILED, `no unit ${unitId}`);
     const index = entry[kind];
     const values: [RegisterEntry, number][] = [];
     for (let i = 0; i < words.length; ) {
       const hit = index.get(address + i);
-      if (!hit || hit.word !== 0 || !hit.field.writable)
-        throw new ModbusException(ModbusExceptionCodes.ILLEGAL_DATA_ADDRESS, `${kind} ${address + i} not writable`);
+      const writable = hit?.word === 0 ? hit.field.writable : undefined;
+      if (!hit || !writable)
+        throw new ModbusException(
+          ModbusExceptionCodes.ILLEGAL_DATA_ADDRESS,
+          `${kind} ${address + i} not writable`,
+        );
       const n = registerCount(hit.field.type);
       if (i + n > words.length)
-        throw new ModbusException(ModbusExceptionCodes.ILLEGAL_DATA_ADDRESS, `${hit.field.name} written in part`);
+        throw new ModbusException(
+          ModbusExceptionCodes.ILLEGAL_DATA_ADDRESS,
+          `${hit.field.name} written in part`,
+        );
       const value = decodeRegisters(hit.field.type, words.slice(i, i + n), hit.field.wordOrder);
-      const { min, max } = hit.field.writable;
+      const { min, max } = writable;
       if (!Number.isFinite(value) || value < min || value > max)
-        throw new ModbusException(ModbusExceptionCodes.ILLEGAL_DATA_VALUE, `${hit.field.name} ${value} out of range`);
+        throw new ModbusException(
+          ModbusExceptionCodes.ILLEGAL_DATA_VALUE,
+          `${hit.field.name} ${value} out of range`,
+        );
       values.push([hit.field, value]);
       i += n;
     }
@@ -306,9 +326,7 @@ export async function startModbusServer(opts: {
         if (address + quantity > 0x10000) return exception(ModbusExceptionCodes.ILLEGAL_DATA_ADDRESS);
         const values: number[] = [];
         for (let i = 0; i < quantity; i++)
-          values.push(
-            fn === 15 ? ((pdu[6 + (i >> 3)] ?? 0) >> (i & 7)) & 1 : pdu.readUInt16BE(6 + 2 * i),
-          );
+          values.push(fn === 15 ? ((pdu[6 + (i >> 3)] ?? 0) >> (i & 7)) & 1 : pdu.readUInt16BE(6 + 2 * i));
         write(fn === 15 ? "coils" : "holding", address, values, unitId);
         return Buffer.from(pdu.subarray(0, 5));
       }

@@ -36,7 +36,15 @@ export type ModbusWriteTarget = Static<typeof ModbusWriteTargetSchema> & {
   wordOrder: "high_first" | "low_first";
 };
 
-export const OpcuaWriteDataTypes = ["Double", "Float", "Int16", "UInt16", "Int32", "UInt32", "Boolean"] as const;
+export const OpcuaWriteDataTypes = [
+  "Double",
+  "Float",
+  "Int16",
+  "UInt16",
+  "Int32",
+  "UInt32",
+  "Boolean",
+] as const;
 export type OpcuaWriteDataType = (typeof OpcuaWriteDataTypes)[number];
 
 /** An OPC UA target: a Variable node written through its Value attribute (IEC 62541-4 §5.10.4). */

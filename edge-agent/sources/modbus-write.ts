@@ -9,8 +9,8 @@
 // link is rebuilt on the next request.
 import modbusSerial from "modbus-serial";
 import { failure, type IoResult, retryable, success } from "../../common/result.ts";
-import type { ModbusWriteTarget, WriteTarget } from "../control/schema.ts";
 import type { ModbusSourceConfig } from "../config.ts";
+import type { ModbusWriteTarget, WriteTarget } from "../control/schema.ts";
 import { classifyModbusError, decodeWords, wordsOf } from "./modbus.ts";
 import type { SourceContext } from "./source.ts";
 import type { PointWriter, WriteLink } from "./write.ts";

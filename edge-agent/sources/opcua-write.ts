@@ -19,8 +19,8 @@ import {
   StatusCodes,
 } from "node-opcua-client";
 import { failure, type IoResult, retryable, success } from "../../common/result.ts";
-import type { WriteTarget } from "../control/schema.ts";
 import type { OpcuaSourceConfig } from "../config.ts";
+import type { WriteTarget } from "../control/schema.ts";
 import type { SourceContext } from "./source.ts";
 import type { PointWriter, WriteLink } from "./write.ts";
 

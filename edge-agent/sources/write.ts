@@ -3,8 +3,8 @@
 // silently or be overridden locally); both are I/O results, never throws.
 // Implementations by target `kind`, loaded on first use like the sources.
 import type { IoResult } from "../../common/result.ts";
-import type { WriteTarget } from "../control/schema.ts";
 import type { ModbusSourceConfig, OpcuaSourceConfig, SourceConfig } from "../config.ts";
+import type { WriteTarget } from "../control/schema.ts";
 import type { SourceContext } from "./source.ts";
 
 export interface PointWriter {
