@@ -2,7 +2,15 @@
 // kinds, measuring points. Units are SI and written into field names where
 // they are not obvious (SPEC.md, "Time series names").
 
-export const Measurements = ["vibration", "scada", "meter", "weather", "diagnosis", "agent"] as const;
+export const Measurements = [
+  "vibration",
+  "scada",
+  "meter",
+  "weather",
+  "diagnosis",
+  "control",
+  "agent",
+] as const;
 export type Measurement = (typeof Measurements)[number];
 
 /** Tags every point may carry. `site` and `asset` are always set by the edge. */
@@ -85,6 +93,19 @@ export const WeatherFields = {
   temp_c: "outdoor air temperature, °C",
 } as const;
 
+/**
+ * Fields of the `control` measurement (tags site, asset, point): one point per
+ * controllable point whenever its effective value or holder changes, and at
+ * least every minute (common/control.ts has the priority levels).
+ */
+export const ControlFields = {
+  commanded: "value the strongest level holding the point asks for (point's unit)",
+  effective: "value last written to the device, after rate limiting (point's unit)",
+  actual: "value last read back from the device (point's unit)",
+  priority:
+    "rank of the holding level: 0 safety, 1 manual, 2 operator, 3 demand_limit, 4 schedule, 5 default",
+} as const;
+
 export const AgentFields = {
   acquired: "points acquired since start",
   acked: "points acknowledged by central since start",
@@ -107,6 +128,7 @@ export const MeasurementFields: Readonly<Record<Measurement, Readonly<Record<str
   meter: MeterFields,
   weather: WeatherFields,
   diagnosis: DiagnosisFields,
+  control: ControlFields,
   agent: AgentFields,
 };
 
@@ -140,6 +162,7 @@ export const FieldBounds: ReadonlyMap<string, { readonly min?: number; readonly 
   ["diagnosis.severity", { min: 0, max: 2 }],
   ["diagnosis.confidence", { min: 0, max: 1 }],
   ["diagnosis.active", { min: 0, max: 1 }],
+  ["control.priority", { min: 0, max: 5 }],
 ]);
 
 /**

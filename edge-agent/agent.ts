@@ -19,6 +19,7 @@ import type { SpectrumUpload } from "../common/spectrum.ts";
 import type { Point } from "../common/wire.ts";
 import { createClockMonitor } from "./clock.ts";
 import { type AgentConfig, type OpcuaSourceConfig, pkiDirOf } from "./config.ts";
+import { type RunningControl, startControl } from "./control/index.ts";
 import type { Transition } from "./diagnostics/alarm-state.ts";
 import { type BlockInfo, DiagnosticsMonitor } from "./diagnostics/monitor.ts";
 import { createBlockAnalyser, type DropReason, type WorkerEntry } from "./diagnostics/pool.ts";
@@ -352,6 +353,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       // its last answer is in: the difference is the poll's time as the agent saw it, event loop included.
       if (kind === "modbus" && points.length > 0) metrics.observePollMs(Date.now() - points[0]!.ts);
       acquired(points, sourceId);
+      control?.observe(points);
     },
     waveform: (block) => {
       counts.waveformBlocks++;
@@ -396,6 +398,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
 
   let metricsServer: { url: string; close(): Promise<void> } | null = null;
   const sources: Source[] = [];
+  let control: RunningControl | null = null;
   try {
     if (config.metrics) {
       metricsServer = await serveMetrics(metrics.registry, config.metrics.host, config.metrics.port);
@@ -412,6 +415,8 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       sources.push(source);
       await source.start(sinkFor(source.id, sc.kind));
     }
+    // Writable points: control at the edge (edge-agent/control), off unless the config declares some.
+    control = await startControl(config, { log, emit: (points) => enqueue(admitted(points, "control")) });
   } catch (e) {
     clearInterval(healthTimer);
     await catalog.stop();
@@ -458,6 +463,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       stopped = true;
       clearInterval(healthTimer);
       await catalog.stop();
+      await control?.stop();
       await Promise.all(sources.map((s) => s.stop()));
       // Blocks already received are analysed before the last send (a bounded wait: a stuck chain is
       // ended by the pool's time limit anyway).

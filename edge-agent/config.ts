@@ -11,6 +11,12 @@ import { parse as parseYaml } from "yaml";
 import { ComponentClasses, Measurements } from "../common/names.ts";
 import { DIAGNOSIS_ACTIVE_MS, MAX_POINTS_PER_BATCH } from "../common/wire.ts";
 import {
+  type ControlConfig,
+  ControlConfigSchema,
+  type ControlPointConfig,
+  WriteTargetSchemas,
+} from "./control/schema.ts";
+import {
   DEFAULT_ZONE_TABLE,
   ZoneTableConfigSchema,
   zoneOverridesError,
@@ -269,12 +275,17 @@ const TopSchema = Type.Object(
     ),
     healthIntervalMs: Millis(10_000, 10),
     diagnostics: DiagnosticsConfigSchema,
+    /** Writable points (control is off unless a point is declared here), control/schema.ts. */
+    control: ControlConfigSchema,
     sources: Type.Array(Type.Unknown(), { default: [] }),
   },
   { additionalProperties: false },
 );
 
-export type AgentConfig = Omit<Static<typeof TopSchema>, "sources"> & { sources: SourceConfig[] };
+export type AgentConfig = Omit<Static<typeof TopSchema>, "sources" | "control"> & {
+  sources: SourceConfig[];
+  control: ControlConfig;
+};
 
 export class ConfigError extends Error {
   readonly code = "CONFIG_INVALID" as const;
@@ -347,8 +358,88 @@ export function parseAgentConfig(input: unknown): AgentConfig {
     return source;
   });
   checkDiagnostics(top.diagnostics, sources);
-  return { ...top, sources };
+  const control = checkControl(top.control as ControlConfig, sources);
+  return { ...top, sources, control };
 }
+
+const TYPE_RANGE: Record<string, [number, number]> = {
+  uint16: [0, 0xffff],
+  int16: [-0x8000, 0x7fff],
+  uint32: [0, 0xffffffff],
+  int32: [-0x80000000, 0x7fffffff],
+  float32: [-3.4e38, 3.4e38],
+};
+
+/** What the schema cannot say about writable points: limits that agree, targets that exist and fit. */
+function checkControl(c: ControlConfig, sources: readonly SourceConfig[]): ControlConfig {
+  const seen = new Set<string>();
+  const points = c.points.map((raw, i): ControlPointConfig => {
+    const at = `control.points[${i}]`;
+    const p = raw as ControlPointConfig;
+    if (!(p.min < p.max))
+      throw new ConfigError(`${at}.max`, `must be greater than min (${p.min}), got ${p.max}`);
+    if (p.failSafe < p.min || p.failSafe > p.max)
+      throw new ConfigError(`${at}.failSafe`, `must lie within [${p.min}, ${p.max}], got ${p.failSafe}`);
+    if (p.states) {
+      for (const k of Object.keys(p.states))
+        if (Number(k) < p.min || Number(k) > p.max)
+          throw new ConfigError(`${at}.states.${k}`, `state value outside [${p.min}, ${p.max}]`);
+      if (!Object.hasOwn(p.states, String(p.failSafe)))
+        throw new ConfigError(
+          `${at}.failSafe`,
+          `must be one of the states (${Object.keys(p.states).join("|")})`,
+        );
+    } else if (p.maxRatePerMinute === undefined)
+      throw new ConfigError(
+        `${at}.maxRatePerMinute`,
+        "required key is missing (only enumerated points may omit it)",
+      );
+    const key = `${p.asset}\n${p.point}`;
+    if (seen.has(key))
+      throw new ConfigError(`${at}.point`, `asset "${p.asset}" point "${p.point}" is declared twice`);
+    seen.add(key);
+    const w = p.write as unknown;
+    if (typeof w !== "object" || w === null || Array.isArray(w))
+      throw new ConfigError(`${at}.write`, "expected a mapping (object)");
+    const kind = (w as { kind?: unknown }).kind;
+    if (kind === undefined) throw new ConfigError(`${at}.write.kind`, "required key is missing");
+    if (typeof kind !== "string" || !(kind in WriteTargetSchemas))
+      throw new ConfigError(`${at}.write.kind`, "expected one of modbus|opcua");
+    const target = validate(
+      WriteTargetSchemas[kind as "modbus" | "opcua"],
+      w,
+      `${at}.write`,
+    ) as ControlPointConfig["write"];
+    const source = sources.find((s) => s.id === target.source);
+    if (!source || source.kind !== target.kind)
+      throw new ConfigError(
+        `${at}.write.source`,
+        `"${target.source}" is not the id of a ${target.kind} source`,
+      );
+    if (target.kind === "modbus") {
+      const coil = target.function === 5 || target.function === 15;
+      if (coil && (p.min < 0 || p.max > 1))
+        throw new ConfigError(
+          `${at}.write.function`,
+          "a coil holds 0 or 1: min and max must lie within [0, 1]",
+        );
+      if (target.function === 6 && wordsOf16(target.type) !== 1)
+        throw new ConfigError(
+          `${at}.write.type`,
+          "function 6 writes one register: expected uint16|int16 (or use function 16)",
+        );
+      if (!coil) {
+        const [lo, hi] = TYPE_RANGE[target.type] ?? [0, 0];
+        const raws = [p.min / target.scale, p.max / target.scale];
+        if (raws.some((r) => r < lo || r > hi))
+          throw new ConfigError(`${at}.write.scale`, `min/max over scale leave the range of ${target.type}`);
+      }
+    }
+    return { ...p, write: target };
+  });
+  return { ...c, points };
+}
+const wordsOf16 = (type: string): number => (type === "uint16" || type === "int16" ? 1 : 2);
 
 /** What the schema cannot say: rules across keys of `diagnostics` and the sources. */
 function checkDiagnostics(d: DiagnosticsConfig, sources: readonly SourceConfig[]): void {
