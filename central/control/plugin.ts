@@ -15,6 +15,7 @@ import {
 } from "../../common/control.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, canSeeAsset, errorResponses, parseTime, principalOf } from "../http.ts";
+import { gunzipBody } from "../lib/gzip-body.ts";
 import type { Asset, Principal } from "../meta/meta.ts";
 import { openControlRepository } from "./registry.ts";
 import type { StoredCommand } from "./repository.ts";
@@ -494,6 +495,7 @@ const control: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     {
       // Polled every few seconds by every agent: its calls are not audit entries (the changes they report are stored).
       config: { access: { roles: ["agent"] }, audit: false },
+      preParsing: gunzipBody,
       schema: {
         tags: ["control"],
         summary:
