@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { alarmsSection } from "./alarms.bench.ts";
 import { consoleSection } from "./console.bench.ts";
+import { controlSection } from "./control.bench.ts";
 import { dspSection } from "./dsp.bench.ts";
 import { edgeSection } from "./edge.bench.ts";
 import { gridBench } from "./grid.bench.ts";
@@ -29,6 +30,7 @@ const SECTIONS: (() => Promise<BenchSection>)[] = [
   pgdriverSection,
   edgeSection,
   alarmsSection,
+  controlSection,
   dspSection,
 ];
 

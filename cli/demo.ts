@@ -15,10 +15,12 @@ import { start as startTurbine, type TurbineSim } from "../simulators/turbine/in
 import {
   DEMO_FACILITIES,
   DEMO_TENANTS,
+  DEMO_TIME_ZONE,
   DEMO_TURBINES,
   DEMO_WIND_FARM,
   demoContracts,
   demoFleet,
+  facilityControlPoints,
   facilitySources,
   type SourceInput,
   turbineDiagnostics,
@@ -74,6 +76,8 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
         modbusPort: 0,
         seed: 2000 + i,
         measure: { from: measureFrom, savingFraction: f.savingFraction },
+        // The building controller (unit 3): setpoints, HVAC mode, lighting the agent writes.
+        control: true,
       });
       stops.push(() => sim.stop());
       facilities.push({ f, sim });
@@ -156,9 +160,19 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     );
     for (const { f, sim } of facilities) {
       const token = await central.meta.createToken({ role: "agent", site: f.site, label: "demo agent" });
+      const sources = facilitySources(f.id, { host: LOOPBACK, port: sim.modbusPort });
       agentConfigs.push(
-        agentConfig(f.site, central.url, token, dataDir, () =>
-          facilitySources(f.id, { host: LOOPBACK, port: sim.modbusPort }),
+        agentConfig(
+          f.site,
+          central.url,
+          token,
+          dataDir,
+          () => sources,
+          {},
+          {
+            points: facilityControlPoints(f.id, f.kind, sources[0]!.id),
+            timeZone: DEMO_TIME_ZONE,
+          },
         ),
       );
     }
@@ -185,6 +199,7 @@ function agentConfig(
   dataDir: string,
   sources: (queueDir: string) => SourceInput[],
   diagnostics: Record<string, unknown> = {},
+  control?: Record<string, unknown>,
 ): AgentConfig {
   const queueDir = join(dataDir, "agents", site);
   return parseAgentConfig({
@@ -194,6 +209,7 @@ function agentConfig(
     metrics: { port: 0 },
     diagnostics,
     sources: sources(queueDir),
+    ...(control ? { control } : {}),
   });
 }
 
