@@ -11,7 +11,6 @@ import { FIXTURE_FLEET } from "../central/test-fixture.ts";
 import { DEMO_CONTROL_POINTS, facilityControlPoints, facilitySources } from "../cli/demo-fleet.ts";
 import { startAgent } from "../edge-agent/agent.ts";
 import { parseAgentConfig } from "../edge-agent/config.ts";
-import type { ModbusWriteTarget } from "../edge-agent/control/schema.ts";
 import { createWriteLink } from "../edge-agent/sources/write.ts";
 import { start as startFacility } from "../simulators/facility/index.ts";
 import { startTestCentral } from "../test/helpers/central.ts";
@@ -88,11 +87,11 @@ export async function controlSection(): Promise<BenchSection> {
       pkiDir: dir,
       log: () => {},
     });
-    const writer = link.writer(points[0]!.write as ModbusWriteTarget);
+    const writer = link.writer(config.control.points[0]!.write);
     for (let i = 0; i < COMMANDS; i++) {
       const t0 = performance.now();
       const r = await writer.write(i % 2 === 0 ? 18 : 20);
-      if (r.kind !== "success") throw new Error(`direct write ${i}: ${r.kind}`);
+      if (r.kind !== "success") throw new Error(`direct write ${i}: ${JSON.stringify(r)}`);
       direct.push(performance.now() - t0);
     }
     await writer.close();
