@@ -121,8 +121,9 @@ directly, ${COMMANDS} times, through the agent's own write link (no central, no 
 | central → agent → device | ${p(viaCentral, 0.5)} | ${p(viaCentral, 0.95)} | ${viaCentral.at(-1)!.toFixed(1)} |
 | direct write + read-back (baseline) | ${p(direct, 0.5)} | ${p(direct, 0.95)} | ${direct.at(-1)!.toFixed(1)} |
 
-p95 through central is ${ratio.toFixed(0)}× the direct round trip; most of it is the wait for the controller's
-next tick (uniform over 0–1 s), not the sync or the write.
+p95 through central is ${ratio.toFixed(0)}× the direct round trip. The agent writes a command it has synced at
+its controller's next tick (\`control.tickMs\`), so about one tick is in every figure above; the sync itself
+(central wakes the waiting long poll at once) and the write are a small part of it.
 
 ${line}
 `;

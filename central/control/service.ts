@@ -78,6 +78,9 @@ export class ControlService {
     const due = await this.repo.dueToExpire(now);
     const sites = new Set<string>();
     for (const c of due) {
+      // Another replica's sweep may have ended it since the list was read.
+      const current = await this.repo.getCommand(c.id);
+      if (!current || !mayMove(current.state, "expired")) continue;
       await this.repo.addTransition(c.id, { state: "expired", at: c.until ?? now, reason: "until passed" });
       sites.add(c.site);
     }
