@@ -63,6 +63,8 @@ export interface ControllerOptions {
   readonly onReport?: () => void;
 }
 
+const PROGRESS: readonly CommandState[] = ["requested", "delivered", "applied", "confirmed"];
+
 export const pointKey = (asset: string, point: string): string => `${asset}\n${point}`;
 
 /** Half a raw step of the register, or 1e-4 relative for floats: what a read-back may differ by. */
@@ -152,8 +154,11 @@ export class Controller {
   }
 
   private report(id: string, state: CommandState, reason?: string, actual?: number): void {
-    const last = this.opts.store.commandState(id);
-    if (last === state || (last && FINAL_COMMAND_STATES.includes(last as CommandState))) return;
+    const last = this.opts.store.commandState(id) as CommandState | undefined;
+    if (last === state || (last && FINAL_COMMAND_STATES.includes(last))) return;
+    // The lifecycle only moves forward (after a restart the agent does not report `delivered` again).
+    if (last && !FINAL_COMMAND_STATES.includes(state) && PROGRESS.indexOf(state) < PROGRESS.indexOf(last))
+      return;
     this.opts.store.saveCommandState(id, state);
     this.opts.store.enqueue({
       kind: "report",
