@@ -9,8 +9,8 @@ import { join } from "node:path";
 import modbusSerial from "modbus-serial";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentSyncResponse, ControlEvent } from "../../common/control.ts";
-import { CONTROL_ASSET, facilityControlConfig } from "../../test/helpers/facility-control.ts";
 import { type FacilitySim, SDM630_UNIT_ID, start as startFacility } from "../../simulators/facility/index.ts";
+import { CONTROL_ASSET, facilityControlConfig } from "../../test/helpers/facility-control.ts";
 import { type RunningControl, startControl } from "./index.ts";
 import type { ControlStore } from "./store.ts";
 
@@ -37,7 +37,14 @@ describe("demand limiting against the facility simulator", () => {
   const meter = new ModbusRTU();
 
   beforeAll(async () => {
-    const opts = { assetId: CONTROL_ASSET, kind: "school" as const, seed: 4, clock: () => now, control: true, extraKw: ramp };
+    const opts = {
+      assetId: CONTROL_ASSET,
+      kind: "school" as const,
+      seed: 4,
+      clock: () => now,
+      control: true,
+      extraKw: ramp,
+    };
     sim = await startFacility(opts);
     reference = await startFacility(opts);
     await meter.connectTCP("127.0.0.1", { port: sim.modbusPort });
@@ -48,7 +55,12 @@ describe("demand limiting against the facility simulator", () => {
       demand: { asset: CONTROL_ASSET, field: "power_kw", stepMs: MIN },
       readBackIntervalMs: 60_000,
     });
-    control = (await startControl(config, { log: () => {}, emit: () => {}, now: () => now, autostart: false }))!;
+    control = (await startControl(config, {
+      log: () => {},
+      emit: () => {},
+      now: () => now,
+      autostart: false,
+    }))!;
   });
   afterAll(async () => {
     await new Promise<void>((r) => meter.close(() => r()));
@@ -89,7 +101,12 @@ describe("demand limiting against the facility simulator", () => {
       b.writeUInt16BE(data[0] ?? 0, 0);
       b.writeUInt16BE(data[1] ?? 0, 2);
       control.observe([
-        { measurement: "meter", tags: { site: "site-1", asset: CONTROL_ASSET }, fields: { power_kw: b.readFloatBE(0) / 1000 }, ts: now },
+        {
+          measurement: "meter",
+          tags: { site: "site-1", asset: CONTROL_ASSET },
+          fields: { power_kw: b.readFloatBE(0) / 1000 },
+          ts: now,
+        },
       ]);
       await control.controller.tick();
       if ((now - T0) % (15 * MIN) === 0 && now > T0) {
@@ -99,13 +116,21 @@ describe("demand limiting against the facility simulator", () => {
     }
     const store = (control.controller as unknown as { opts: { store: ControlStore } }).opts.store;
     const events = store.peek(100_000).items.flatMap((i) => (i.kind === "event" ? [i.event] : []));
-    const steps = events.filter((e) => e.kind === "shed" || e.kind === "restore").map((e: ControlEvent) => `${e.kind} ${e.point}`);
-    expect(steps).toEqual(["shed lighting", "shed heating_setpoint_c", "restore heating_setpoint_c", "restore lighting"]);
+    const steps = events
+      .filter((e) => e.kind === "shed" || e.kind === "restore")
+      .map((e: ControlEvent) => `${e.kind} ${e.point}`);
+    expect(steps).toEqual([
+      "shed lighting",
+      "shed heating_setpoint_c",
+      "restore heating_setpoint_c",
+      "restore lighting",
+    ]);
     expect(events.filter((e) => e.kind === "refused").map((e) => e.detail)).toEqual([
       "critical point: demand limiting never sheds it",
     ]);
     // Every step carries its reason; the critical point was never written.
-    for (const e of events.filter((x) => x.kind === "shed")) expect(e.detail).toMatch(/forecast [\d.]+ kW, limit \d+ kW/);
+    for (const e of events.filter((x) => x.kind === "shed"))
+      expect(e.detail).toMatch(/forecast [\d.]+ kW, limit \d+ kW/);
     const c = sim.truth().building!.controls;
     expect(c.ventilationPct).toEqual([100, 100]);
     expect(c.lighting[0]).toBe(1);
