@@ -23,7 +23,7 @@ import type { Point } from "../../common/wire.ts";
 import type { PointWriter } from "../sources/write.ts";
 import { DemandLimiter } from "./demand.ts";
 import { type Effective, PriorityArray } from "./priority.ts";
-import { scheduledValues } from "./schedule.ts";
+import { isTimeZone, scheduledValues } from "./schedule.ts";
 import type { ControlConfig, ControlPointConfig } from "./schema.ts";
 import type { ControlStore, PointMemory } from "./store.ts";
 
@@ -283,6 +283,15 @@ export class Controller {
   private runSchedules(now: number): void {
     const seen = new Set<string>();
     for (const [asset, schedule] of Object.entries(this.desired.schedules)) {
+      if (!isTimeZone(schedule.timeZone || this.opts.config.timeZone)) {
+        for (const p of schedule.points)
+          this.refuseOnce(
+            asset,
+            p.point,
+            `schedule time zone "${schedule.timeZone}" is not an IANA zone this agent knows`,
+          );
+        continue;
+      }
       const values = scheduledValues(schedule, now, this.opts.config.timeZone);
       for (const [point, sv] of values) {
         const p = this.points.get(pointKey(asset, point));

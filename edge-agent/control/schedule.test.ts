@@ -1,7 +1,7 @@
 // Schedules read in the facility's IANA zone: DST-correct through Intl, exceptions honoured.
 import { describe, expect, it } from "vitest";
 import type { Schedule } from "../../common/control.ts";
-import { localTimeIn, scheduledValues } from "./schedule.ts";
+import { isTimeZone, localTimeIn, scheduledValues } from "./schedule.ts";
 
 const weekdays: Schedule = {
   timeZone: "Europe/Berlin",
@@ -64,5 +64,12 @@ describe("schedules in the facility's time zone", () => {
     expect(v("2026-05-02T18:59:00Z")).toEqual({ value: 0, why: "entry 1" }); // Saturday 23:59
     expect(v("2026-05-03T15:00:00Z")).toEqual({ value: 0, why: "otherwise" }); // Sunday 20:00
     expect(scheduledValues(s, Date.parse("2026-04-25T05:00:00Z"), "UTC").size).toBe(0);
+  });
+
+  it("knows IANA zones and refuses made-up ones (the controller then refuses the schedule, once)", () => {
+    expect(isTimeZone("Europe/Moscow")).toBe(true);
+    expect(isTimeZone("Asia/Kamchatka")).toBe(true);
+    expect(isTimeZone("Mars/Olympus_Mons")).toBe(false);
+    expect(isTimeZone("../../etc/passwd")).toBe(false);
   });
 });
