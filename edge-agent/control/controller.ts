@@ -27,7 +27,7 @@ import { isTimeZone, scheduledValues } from "./schedule.ts";
 import type { ControlConfig, ControlPointConfig } from "./schema.ts";
 import type { ControlStore, PointMemory } from "./store.ts";
 
-/** A `control` point per controllable point at least this often, and whenever its effective value changes. */
+/** A `control` point per controllable point at least this often, and whenever one of its fields changes. */
 export const STATE_POINT_INTERVAL_MS = 60_000;
 
 interface PointRuntime {
@@ -42,7 +42,7 @@ interface PointRuntime {
   command?: { id: string; applied: boolean };
   scheduled?: number;
   lastStatePointAt: number;
-  lastEffective?: Effective;
+  lastSignature?: string;
   /** A write failed on a broken link: reported once per outage. */
   linkDown: boolean;
   /** The target a write of which the device refused (not retried until the target changes). */
@@ -390,14 +390,14 @@ export class Controller {
     for (const p of this.points.values()) {
       await this.drive(p, now);
       const e = p.array.effective();
-      const changed =
-        !p.lastEffective || p.lastEffective.value !== e.value || p.lastEffective.priority !== e.priority;
-      if (changed || now - p.lastStatePointAt >= STATE_POINT_INTERVAL_MS) {
-        p.lastEffective = e;
+      const fields: Record<string, number> = { commanded: e.value, priority: priorityRank(e.priority) };
+      if (p.memory.lastWritten !== undefined) fields.effective = p.memory.lastWritten;
+      if (p.actual !== undefined) fields.actual = p.actual;
+      // A point whenever any of its fields changes (a write, a read-back, a new holder), and every minute.
+      const signature = JSON.stringify(fields);
+      if (signature !== p.lastSignature || now - p.lastStatePointAt >= STATE_POINT_INTERVAL_MS) {
+        p.lastSignature = signature;
         p.lastStatePointAt = now;
-        const fields: Record<string, number> = { commanded: e.value, priority: priorityRank(e.priority) };
-        if (p.memory.lastWritten !== undefined) fields.effective = p.memory.lastWritten;
-        if (p.actual !== undefined) fields.actual = p.actual;
         states.push({
           measurement: "control",
           tags: { site: this.opts.site, asset: p.cfg.asset, point: p.cfg.point },
