@@ -4,7 +4,12 @@
 
 import type { CentralConfig } from "../central/config.ts";
 import { type TurbinePointId, TurbinePoints } from "../common/names.ts";
-import { SDM630_MAP, TEMPERATURE_MAP, TEMPERATURE_UNIT_ID } from "../simulators/facility/index.ts";
+import {
+  BMS_UNIT_ID,
+  SDM630_MAP,
+  TEMPERATURE_MAP,
+  TEMPERATURE_UNIT_ID,
+} from "../simulators/facility/index.ts";
 import { TURBINE_MODBUS_MAP, turbineNodeIds } from "../simulators/turbine/index.ts";
 import { bearingDataSheet, type FaultSpec, TURBINE_POINTS } from "../simulators/turbine/physics.ts";
 
@@ -147,7 +152,7 @@ export const DEMO_CONTROL_POINTS = ["heating_setpoint_c", "hvac_mode", "lighting
 
 /**
  * The writable points of a facility's building controller (the simulator's
- * unit 3, `bmsMap`) as an agent config declares them: the heating setpoint
+ * `BMS_UNIT_ID`, `bmsMap`) as an agent config declares them: the heating setpoint
  * (float32, FC16), the HVAC mode (FC6; critical in a hospital, where it
  * keeps wards heated) and the first lighting zone (a coil, FC5). The limits
  * are the facility's, narrower than the controller's own (5–30 °C).
@@ -161,7 +166,7 @@ export function facilityControlPoints(
   const target = (rest: Record<string, unknown>) => ({
     kind: "modbus",
     source: sourceId,
-    unitId: 3,
+    unitId: BMS_UNIT_ID,
     ...rest,
   });
   const every = opts.minWriteIntervalMs === undefined ? {} : { minWriteIntervalMs: opts.minWriteIntervalMs };

@@ -76,7 +76,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
         modbusPort: 0,
         seed: 2000 + i,
         measure: { from: measureFrom, savingFraction: f.savingFraction },
-        // The building controller (unit 3): setpoints, HVAC mode, lighting the agent writes.
+        // The building controller (BMS_UNIT_ID): setpoints, HVAC mode, lighting the agent writes.
         control: true,
       });
       stops.push(() => sim.stop());

@@ -19,7 +19,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   },
   edge: {
     summary:
-      "one edge agent (--config FILE [--metrics-port N]); `edge dead-letters list|resend --config FILE [--id N|--all]`",
+      "one edge agent (--config FILE [--metrics-port N]); `edge check --config FILE` reads every point once; `edge dead-letters list|resend --config FILE [--id N|--all]`",
     load: async () => (await import("../edge-agent/cli.ts")).runEdge,
   },
   grid: {

@@ -49,6 +49,11 @@ export const ErrorCodes = {
     en: "The device's certificate is not trusted (copy it into the PKI trusted folder)",
   },
   SOURCE_CERT_REJECTED: { status: 502, en: "The device refused the agent's certificate" },
+  // edge sources: a configured node or register the device does not have
+  SOURCE_NODE_UNKNOWN: {
+    status: 502,
+    en: "A configured node does not exist on the device or its namespace cannot be resolved",
+  },
   // grid-connection map
   GRID_INVALID_FEATURES: {
     status: 422,

@@ -23,11 +23,11 @@ import type { Point } from "../../common/wire.ts";
 import type { PointWriter } from "../sources/write.ts";
 import { DemandLimiter } from "./demand.ts";
 import { type Effective, PriorityArray } from "./priority.ts";
-import { scheduledValues } from "./schedule.ts";
+import { isTimeZone, scheduledValues } from "./schedule.ts";
 import type { ControlConfig, ControlPointConfig } from "./schema.ts";
 import type { ControlStore, PointMemory } from "./store.ts";
 
-/** A `control` point per controllable point at least this often, and whenever its effective value changes. */
+/** A `control` point per controllable point at least this often, and whenever one of its fields changes. */
 export const STATE_POINT_INTERVAL_MS = 60_000;
 
 interface PointRuntime {
@@ -42,7 +42,7 @@ interface PointRuntime {
   command?: { id: string; applied: boolean };
   scheduled?: number;
   lastStatePointAt: number;
-  lastEffective?: Effective;
+  lastSignature?: string;
   /** A write failed on a broken link: reported once per outage. */
   linkDown: boolean;
   /** The target a write of which the device refused (not retried until the target changes). */
@@ -62,6 +62,8 @@ export interface ControllerOptions {
   /** A command report entered the outbox (the sync client wakes its long poll). */
   readonly onReport?: () => void;
 }
+
+const PROGRESS: readonly CommandState[] = ["requested", "delivered", "applied", "confirmed"];
 
 export const pointKey = (asset: string, point: string): string => `${asset}\n${point}`;
 
@@ -152,8 +154,11 @@ export class Controller {
   }
 
   private report(id: string, state: CommandState, reason?: string, actual?: number): void {
-    const last = this.opts.store.commandState(id);
-    if (last === state || (last && FINAL_COMMAND_STATES.includes(last as CommandState))) return;
+    const last = this.opts.store.commandState(id) as CommandState | undefined;
+    if (last === state || (last && FINAL_COMMAND_STATES.includes(last))) return;
+    // The lifecycle only moves forward (after a restart the agent does not report `delivered` again).
+    if (last && !FINAL_COMMAND_STATES.includes(state) && PROGRESS.indexOf(state) < PROGRESS.indexOf(last))
+      return;
     this.opts.store.saveCommandState(id, state);
     this.opts.store.enqueue({
       kind: "report",
@@ -278,6 +283,15 @@ export class Controller {
   private runSchedules(now: number): void {
     const seen = new Set<string>();
     for (const [asset, schedule] of Object.entries(this.desired.schedules)) {
+      if (!isTimeZone(schedule.timeZone || this.opts.config.timeZone)) {
+        for (const p of schedule.points)
+          this.refuseOnce(
+            asset,
+            p.point,
+            `schedule time zone "${schedule.timeZone}" is not an IANA zone this agent knows`,
+          );
+        continue;
+      }
       const values = scheduledValues(schedule, now, this.opts.config.timeZone);
       for (const [point, sv] of values) {
         const p = this.points.get(pointKey(asset, point));
@@ -376,14 +390,14 @@ export class Controller {
     for (const p of this.points.values()) {
       await this.drive(p, now);
       const e = p.array.effective();
-      const changed =
-        !p.lastEffective || p.lastEffective.value !== e.value || p.lastEffective.priority !== e.priority;
-      if (changed || now - p.lastStatePointAt >= STATE_POINT_INTERVAL_MS) {
-        p.lastEffective = e;
+      const fields: Record<string, number> = { commanded: e.value, priority: priorityRank(e.priority) };
+      if (p.memory.lastWritten !== undefined) fields.effective = p.memory.lastWritten;
+      if (p.actual !== undefined) fields.actual = p.actual;
+      // A point whenever any of its fields changes (a write, a read-back, a new holder), and every minute.
+      const signature = JSON.stringify(fields);
+      if (signature !== p.lastSignature || now - p.lastStatePointAt >= STATE_POINT_INTERVAL_MS) {
+        p.lastSignature = signature;
         p.lastStatePointAt = now;
-        const fields: Record<string, number> = { commanded: e.value, priority: priorityRank(e.priority) };
-        if (p.memory.lastWritten !== undefined) fields.effective = p.memory.lastWritten;
-        if (p.actual !== undefined) fields.actual = p.actual;
         states.push({
           measurement: "control",
           tags: { site: this.opts.site, asset: p.cfg.asset, point: p.cfg.point },

@@ -16,18 +16,29 @@ const Id = Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_.:-
 export const ModbusWriteTargetSchema = Type.Object(
   {
     kind: Type.Literal("modbus"),
-    /** `id` of a `modbus` source: host, port, unit id and timeout come from it. */
-    source: Type.String({ minLength: 1 }),
-    function: Type.Union([Type.Literal(5), Type.Literal(6), Type.Literal(15), Type.Literal(16)]),
-    address: Type.Integer({ minimum: 0, maximum: 65535 }),
+    source: Type.String({
+      minLength: 1,
+      description: "`id` of a `modbus` source: its link (TCP, RTU), unit id and timeout are used.",
+    }),
+    function: Type.Union([Type.Literal(5), Type.Literal(6), Type.Literal(15), Type.Literal(16)], {
+      description: "6 write single register (16-bit types), 16 write multiple registers, 5/15 write a coil.",
+    }),
+    address: Type.Integer({ minimum: 0, maximum: 65535, description: "Zero-based protocol address." }),
     type: Type.Union(
       ["float32", "uint16", "int16", "uint32", "int32"].map((t) => Type.Literal(t)),
-      { default: "uint16" },
+      { default: "uint16", description: "Data type of the register(s)." },
     ),
-    wordOrder: Type.Union([Type.Literal("high_first"), Type.Literal("low_first")], { default: "high_first" }),
-    /** raw × scale = value (as on the read side): the agent writes value / scale. */
-    scale: Type.Number({ default: 1 }),
-    unitId: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
+    wordOrder: Type.Union([Type.Literal("high_first"), Type.Literal("low_first")], {
+      default: "high_first",
+      description: "Word order of 32-bit types (bytes within a word big-endian).",
+    }),
+    scale: Type.Number({
+      default: 1,
+      description: "raw × scale = value, as on the read side: value / scale is written.",
+    }),
+    unitId: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 255, description: "Overrides the source's unit id." }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -51,12 +62,18 @@ export type OpcuaWriteDataType = (typeof OpcuaWriteDataTypes)[number];
 export const OpcuaWriteTargetSchema = Type.Object(
   {
     kind: Type.Literal("opcua"),
-    /** `id` of an `opcua` source: endpoint and security come from it. */
-    source: Type.String({ minLength: 1 }),
-    nodeId: Type.String({ minLength: 1 }),
+    source: Type.String({
+      minLength: 1,
+      description: "`id` of an `opcua` source: its endpoint and security are used.",
+    }),
+    nodeId: Type.String({
+      minLength: 1,
+      description: "Node id of the Variable written.",
+      examples: ["ns=2;s=Room1.Setpoint"],
+    }),
     dataType: Type.Union(
       OpcuaWriteDataTypes.map((t) => Type.Literal(t)),
-      { default: "Double" },
+      { default: "Double", description: "Built-in data type of the Variable's value." },
     ),
   },
   { additionalProperties: false },
@@ -67,30 +84,61 @@ export const WriteTargetSchemas = { modbus: ModbusWriteTargetSchema, opcua: Opcu
 
 export const ControlPointConfigSchema = Type.Object(
   {
-    asset: Id,
-    point: Name,
-    /** SI unit, or `state` for an enumerated value (°C as `degC`). */
-    unit: Type.String({ minLength: 1, maxLength: 16 }),
-    min: Type.Number(),
-    max: Type.Number(),
-    /** Enumerated points: value → label (e.g. `"0": off`); only these values are accepted. */
+    asset: {
+      ...Id,
+      description: "Asset the point belongs to (as central knows it).",
+      examples: ["school-17"],
+    },
+    point: { ...Name, description: "Name of the point.", examples: ["heating_setpoint_c"] },
+    unit: Type.String({
+      minLength: 1,
+      maxLength: 16,
+      description: "SI unit, or `state` for an enumerated value.",
+      examples: ["degC"],
+    }),
+    min: Type.Number({ description: "Lowest value the agent writes; commands below are refused." }),
+    max: Type.Number({ description: "Highest value the agent writes; commands above are refused." }),
     states: Type.Optional(
-      Type.Record(Type.String({ pattern: "^-?[0-9]+$" }), Type.String({ minLength: 1, maxLength: 32 })),
+      Type.Record(Type.String({ pattern: "^-?[0-9]+$" }), Type.String({ minLength: 1, maxLength: 32 }), {
+        description: "Enumerated points: value → label; only these values are accepted.",
+        examples: [{ "0": "off", "1": "heat", "2": "cool", "3": "auto" }],
+      }),
     ),
-    /** Largest change per minute written to the device, unit/min; required unless `states` is given. */
-    maxRatePerMinute: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-    /** Written when no level holds the point (BACnet's relinquish default) and when control is lost. */
-    failSafe: Type.Number(),
-    /** Never scheduled or shed; operator commands need `override`. */
-    critical: Type.Boolean(),
-    /** At most one write per this many ms (device memories wear out). */
-    minWriteIntervalMs: Type.Integer({ minimum: 100, default: 5000 }),
-    /** A read-back within this of the written value confirms it; default: half a raw step, or 1e-4 relative for float32. */
-    tolerance: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-    /** How long a change made at the device is held as `manual` before the agent acts again; default `control.manualHoldMinutes`. */
-    manualHoldMinutes: Type.Optional(Type.Number({ minimum: 0 })),
-    /** Where the point lives: `{kind: modbus, …}` or `{kind: opcua, …}`. */
-    write: Type.Unknown(),
+    maxRatePerMinute: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        description:
+          "Largest change written per minute, unit/min (ramps); required unless `states` is given.",
+      }),
+    ),
+    failSafe: Type.Number({
+      description: "Written when no level holds the point (BACnet's relinquish default).",
+    }),
+    critical: Type.Boolean({
+      description:
+        "Operating theatres, intensive care, vaccine fridges: never scheduled or shed; commands need `override`.",
+    }),
+    minWriteIntervalMs: Type.Integer({
+      minimum: 100,
+      default: 5000,
+      description: "At most one write per this many ms (device memories wear out).",
+    }),
+    tolerance: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        description:
+          "A read-back this close to the written value confirms it; default half a raw step (1e-4 relative for float32).",
+      }),
+    ),
+    manualHoldMinutes: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        description: "How long a change made at the device is held; default `control.manualHoldMinutes`.",
+      }),
+    ),
+    write: Type.Unknown({
+      description: "Where the point lives: a Modbus or OPC UA target (tables below).",
+    }),
   },
   { additionalProperties: false },
 );
@@ -100,34 +148,68 @@ export type ControlPointConfig = Omit<Static<typeof ControlPointConfigSchema>, "
 
 export const ControlConfigSchema = Type.Object(
   {
-    points: Type.Array(ControlPointConfigSchema, { default: [], maxItems: 1000 }),
-    /** How often arbitration, schedules and demand limiting are evaluated, ms. */
-    tickMs: Type.Integer({ minimum: 100, default: 1000 }),
-    /** How often each point is read back to notice changes made at the device, ms. */
-    readBackIntervalMs: Type.Integer({ minimum: 500, default: 10_000 }),
-    /** How long a change made at the device is held (priority `manual`), minutes. */
-    manualHoldMinutes: Type.Number({ minimum: 0, default: 60 }),
-    /** How long central may hold a sync request open, ms (long poll). */
-    syncWaitMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 25_000 }),
-    /** The desired state and undelivered reports, SQLite; default `<queue.dir>/control.sqlite`. */
-    stateFile: Type.Optional(Type.String({ minLength: 1 })),
-    /** IANA zone of the facility, used when a schedule names none. */
-    timeZone: Type.String({ minLength: 1, default: "Europe/Moscow" }),
-    /** Demand limiting: the meter whose power is forecast over the tariff interval. */
+    points: Type.Array(ControlPointConfigSchema, {
+      default: [],
+      maxItems: 1000,
+      description: "Writable points; control is off unless a point is declared here.",
+    }),
+    tickMs: Type.Integer({
+      minimum: 100,
+      default: 1000,
+      description: "How often priorities, schedules and demand limiting are evaluated, ms.",
+    }),
+    readBackIntervalMs: Type.Integer({
+      minimum: 500,
+      default: 10_000,
+      description: "How often each point is read back to notice changes made at the device, ms.",
+    }),
+    manualHoldMinutes: Type.Number({
+      minimum: 0,
+      default: 60,
+      description: "How long a change made at the device is held (level `manual`), minutes; 0: not held.",
+    }),
+    syncWaitMs: Type.Integer({
+      minimum: 0,
+      maximum: 60_000,
+      default: 25_000,
+      description: "How long central may hold a sync request open (long poll), ms.",
+    }),
+    stateFile: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "SQLite file of the desired state and undelivered reports; default `<queue.dir>/control.sqlite`.",
+      }),
+    ),
+    timeZone: Type.String({
+      minLength: 1,
+      default: "Europe/Moscow",
+      description: "IANA time zone of the facility, used when a schedule names none.",
+    }),
     demand: Type.Optional(
       Type.Object(
         {
-          asset: Id,
-          /** Field of the `meter` measurement, kW. */
-          field: Type.String({ default: "power_kw" }),
-          /** Least time between two shed/restore steps, ms (each step's effect is seen before the next). */
-          stepMs: Type.Integer({ minimum: 1000, default: 60_000 }),
+          asset: { ...Id, description: "Asset whose `meter` power is forecast (the facility's main meter)." },
+          field: Type.String({ default: "power_kw", description: "Field of the `meter` measurement, kW." }),
+          stepMs: Type.Integer({
+            minimum: 1000,
+            default: 60_000,
+            description:
+              "Least time between two shed/restore steps, ms (each step's effect is metered first).",
+          }),
         },
-        { additionalProperties: false },
+        {
+          additionalProperties: false,
+          description: "Demand limiting: the meter forecast over the tariff interval.",
+        },
       ),
     ),
   },
-  { additionalProperties: false, default: {} },
+  {
+    additionalProperties: false,
+    default: {},
+    description: "Control of writable points (docs/control.md); off unless `points` declares some.",
+  },
 );
 export type ControlConfig = Omit<Static<typeof ControlConfigSchema>, "points"> & {
   points: ControlPointConfig[];

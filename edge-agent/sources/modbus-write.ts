@@ -2,21 +2,17 @@
 // multiple registers, FC5 write single coil, FC15 write multiple coils
 // (Modbus Application Protocol v1.1b3 §6.5, §6.6, §6.11, §6.12), every data
 // type and word order the read side decodes, then a read-back with FC3 or
-// FC1. One connection per source, its own (the poller's link is never
-// shared: a write must not wait behind a slow poll), requests one after
-// another. An exception response is a `failure` (the device refused this
+// FC1. The source's link is shared with its poller (modbus-link.ts),
+// requests one after another. An exception response is a `failure` (the device refused this
 // value: retrying it will not help); a broken link is `retryable` and the
 // link is rebuilt on the next request.
-import modbusSerial from "modbus-serial";
 import { failure, type IoResult, retryable, success } from "../../common/result.ts";
 import type { ModbusSourceConfig } from "../config.ts";
 import type { ModbusWriteTarget, WriteTarget } from "../control/schema.ts";
 import { classifyModbusError, decodeWords, wordsOf } from "./modbus.ts";
+import { acquireLink, type ModbusClient, releaseLink } from "./modbus-link.ts";
 import type { SourceContext } from "./source.ts";
 import type { PointWriter, WriteLink } from "./write.ts";
-
-type ModbusClient = InstanceType<typeof modbusSerial.default>;
-const ModbusRTU = modbusSerial as unknown as new () => ModbusClient;
 
 /** Encodes one raw value into its words in protocol order; the inverse of `decodeWords`. Null if it does not fit. */
 export function encodeWords(
@@ -56,65 +52,27 @@ export function encodeWords(
 const RETRY_MS = 1000;
 
 export function createModbusWriteLink(config: ModbusSourceConfig, ctx: SourceContext): WriteLink {
-  let client: ModbusClient | null = null;
-  let chain: Promise<unknown> = Promise.resolve();
+  // The source's own link (shared with its poller and any source on the same line): on an RS-485
+  // line there is only one master, and requests on it must follow one another anyway.
+  const link = acquireLink(config);
+  let released = false;
 
-  const drop = (): void => {
-    const c = client;
-    client = null;
+  /** Runs one request on the link, mapping errors onto results. */
+  async function request<T>(
+    what: string,
+    unitId: number,
+    fn: (c: ModbusClient) => Promise<T>,
+  ): Promise<IoResult<T>> {
     try {
-      c?.destroy(() => {});
-    } catch {
-      // already gone
-    }
-  };
-
-  async function connected(): Promise<ModbusClient> {
-    if (client) return client;
-    const c = new ModbusRTU();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        c.connectTCP(config.host, { port: config.port }),
-        new Promise((_, reject) => {
-          timer = setTimeout(
-            () => reject(Object.assign(new Error("connect timed out"), { errno: "ETIMEDOUT" })),
-            config.timeoutMs,
-          );
-        }),
-      ]);
+      return success(await link.request(unitId, config.timeoutMs, fn));
     } catch (e) {
-      try {
-        c.destroy(() => {});
-      } catch {
-        // nothing to close
+      const { code, reconnect, message } = classifyModbusError(e);
+      if (reconnect) {
+        await link.reset();
+        return retryable(code, `${config.id} ${what}: ${message}`, RETRY_MS);
       }
-      throw e;
-    } finally {
-      clearTimeout(timer);
+      return failure(code, `${config.id} ${what}: ${message}`);
     }
-    c.setTimeout(config.timeoutMs);
-    client = c;
-    return c;
-  }
-
-  /** Runs one request on the link (serialised), mapping errors onto results. */
-  function request<T>(what: string, fn: (c: ModbusClient) => Promise<T>): Promise<IoResult<T>> {
-    const run = async (): Promise<IoResult<T>> => {
-      try {
-        return success(await fn(await connected()));
-      } catch (e) {
-        const { code, reconnect, message } = classifyModbusError(e);
-        if (reconnect) {
-          drop();
-          return retryable(code, `${config.id} ${what}: ${message}`, RETRY_MS);
-        }
-        return failure(code, `${config.id} ${what}: ${message}`);
-      }
-    };
-    const next = chain.then(run, run);
-    chain = next.catch(() => {});
-    return next;
   }
 
   function writer(target: WriteTarget): PointWriter {
@@ -124,8 +82,7 @@ export function createModbusWriteLink(config: ModbusSourceConfig, ctx: SourceCon
     const at = `unit ${unitId} fn ${target.function} @${target.address}`;
 
     const read = (): Promise<IoResult<number>> =>
-      request(`read-back ${at}`, async (c) => {
-        c.setID(unitId);
+      request(`read-back ${at}`, unitId, async (c) => {
         if (coil) {
           const res = await c.readCoils(target.address, 1);
           return res.data[0] ? 1 : 0;
@@ -146,8 +103,7 @@ export function createModbusWriteLink(config: ModbusSourceConfig, ctx: SourceCon
         if (!words)
           return failure("SOURCE_EXCEPTION", `${config.id} ${at}: ${value} does not fit ${target.type}`);
         const w = words;
-        const wrote = await request(`write ${at}`, async (c) => {
-          c.setID(unitId);
+        const wrote = await request(`write ${at}`, unitId, async (c) => {
           if (target.function === 5) await c.writeCoil(target.address, w[0] === 1);
           else if (target.function === 15) await c.writeCoils(target.address, [w[0] === 1]);
           else if (target.function === 6) await c.writeRegister(target.address, w[0] ?? 0);
@@ -161,12 +117,13 @@ export function createModbusWriteLink(config: ModbusSourceConfig, ctx: SourceCon
     };
   }
 
-  ctx.log(`control: writing through ${config.id} ${config.host}:${config.port}`);
+  ctx.log(`control: writing through ${config.id} (${link.label})`);
   return {
     writer,
     async close() {
-      await chain;
-      drop();
+      if (released) return;
+      released = true;
+      await releaseLink(link, config);
     },
   };
 }

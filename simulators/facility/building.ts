@@ -38,7 +38,7 @@ export const BUILDING_PARAMS: Record<FacilityKind, BuildingParams> = {
   hospital: {
     timeConstantH: 80,
     cop: 3,
-    controllerGainPerK: 2,
+    controllerGainPerK: 20,
     designDeltaK: 55,
     lightingShare: 0.3,
     ventilationShare: 0.35,
@@ -47,7 +47,7 @@ export const BUILDING_PARAMS: Record<FacilityKind, BuildingParams> = {
   clinic: {
     timeConstantH: 50,
     cop: 3,
-    controllerGainPerK: 2,
+    controllerGainPerK: 20,
     designDeltaK: 55,
     lightingShare: 0.35,
     ventilationShare: 0.25,
@@ -56,7 +56,7 @@ export const BUILDING_PARAMS: Record<FacilityKind, BuildingParams> = {
   school: {
     timeConstantH: 40,
     cop: 3,
-    controllerGainPerK: 2,
+    controllerGainPerK: 20,
     designDeltaK: 55,
     lightingShare: 0.35,
     ventilationShare: 0.25,

@@ -119,7 +119,7 @@ async function deliveries(c: CentralUnderTest): Promise<Delivery[]> {
 }
 
 const FAST = {
-  alarms: { evaluateEveryMs: 200, debounceMs: 50 },
+  alarms: { evaluateEveryMs: 200, debounceMs: 50, onDelayMs: 0, offDelayMs: 0 },
   notifications: { pumpEveryMs: 100, retryBaseMs: 60_000, maxAttempts: 3, webhookTimeoutMs: 1000 },
 };
 
