@@ -15,6 +15,7 @@ import alarms from "./plugins/alarms.ts";
 import assets from "./plugins/assets.ts";
 import auth from "./plugins/auth.ts";
 import docs from "./plugins/docs.ts";
+import documents from "./plugins/documents.ts";
 import grid from "./plugins/grid.ts";
 import health from "./plugins/health.ts";
 import ingest from "./plugins/ingest.ts";
@@ -25,6 +26,7 @@ import security from "./plugins/security.ts";
 import series from "./plugins/series.ts";
 import service from "./plugins/service.ts";
 import spectrum from "./plugins/spectrum.ts";
+import statements from "./plugins/statements.ts";
 import ui from "./plugins/ui.ts";
 import workOrders from "./plugins/work-orders.ts";
 
@@ -143,6 +145,8 @@ const central: FastifyPluginAsync<CentralDeps> = async (app, deps) => {
   await app.register(service, deps);
   await app.register(notifications, deps);
   await app.register(workOrders, deps);
+  await app.register(documents, deps);
+  await app.register(statements, deps);
   await app.register(alarms, deps);
   await app.register(grid, deps);
   await app.register(savings, deps);

@@ -12,6 +12,7 @@ import { startAgent } from "../edge-agent/agent.ts";
 import { type AgentConfig, parseAgentConfig } from "../edge-agent/config.ts";
 import { type FacilitySim, start as startFacility } from "../simulators/facility/index.ts";
 import { start as startTurbine, type TurbineSim } from "../simulators/turbine/index.ts";
+import { DEMO_TERMS, demoDocumentsConfig, issueDemoDocuments } from "./demo-documents.ts";
 import {
   DEMO_FACILITIES,
   DEMO_TENANTS,
@@ -102,7 +103,8 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
             ? { kind: "influx", database: process.env.INFLUX_DB ?? "vetra" }
             : { kind: "embedded" },
         ...demoFleet(),
-        contracts: demoContracts(),
+        contracts: demoContracts().map((c) => ({ ...c, terms: DEMO_TERMS })),
+        documents: await demoDocumentsConfig(dataDir),
       },
       process.env,
     );
@@ -185,6 +187,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
       stops.push(() => agent.stop());
     }
     opts.log(`edge agents: ${agentConfigs.map((c) => c.agent.id).join(", ")}`);
+    await issueDemoDocuments(central, opts.log);
     return { url: central.url, tokens, stop: stopAll };
   } catch (err) {
     await stopAll();

@@ -50,6 +50,11 @@ const ACCESS: { methods: string[] | "*"; prefix: string; who: Who[] | "public" |
   { methods: ["POST"], prefix: "/api/v1/notifications/", who: ["admin", "north", "south"] },
   { methods: ["GET"], prefix: "/api/v1/notifications", who: PEOPLE },
   { methods: ["GET"], prefix: "/api/v1/reports/service", who: PEOPLE },
+  { methods: ["POST"], prefix: "/api/v1/documents/issue", who: ["admin"] },
+  { methods: ["POST"], prefix: "/api/v1/documents", who: ["admin", "north", "south"] },
+  { methods: ["GET"], prefix: "/api/v1/documents/register/", who: ["admin"] },
+  { methods: ["GET"], prefix: "/api/v1/statements", who: ["admin", "north", "south"] },
+  { methods: ["GET"], prefix: "/api/v1/documents", who: PEOPLE },
   { methods: ["GET"], prefix: "/api/v1/assets/:id/spectrum", who: PEOPLE },
   { methods: ["GET"], prefix: "/api/v1/assets", who: PEOPLE },
   { methods: ["GET"], prefix: "/api/v1/series", who: PEOPLE },
@@ -85,6 +90,7 @@ const VALID_BODY: Record<string, object> = {
   "PATCH /api/v1/work-orders/:id": { findings: "checked" },
   "PUT /api/v1/control/schedules/:asset": { timeZone: "Europe/Moscow", points: [], exceptions: [] },
   "PUT /api/v1/control/limits/:asset": { limitKw: 100, intervalMinutes: 15, sheds: [] },
+  "POST /api/v1/documents/:id/reject": { reason: "wrong figures" },
 };
 
 const batchFor = (site: string, asset: string) => ({

@@ -31,6 +31,7 @@ import { alarmHealthPage } from "./pages/alarm-health.js";
 import { alarmsPage } from "./pages/alarms.js";
 import { assetPage } from "./pages/asset.js";
 import { controlPage } from "./pages/control.js";
+import { documentsPage } from "./pages/documents.js";
 import { fleetPage } from "./pages/fleet.js";
 import { reportsPage } from "./pages/reports.js";
 import { spectrumPage } from "./pages/spectrum.js";
@@ -91,6 +92,7 @@ const NAV = [
   ["#/work-orders", "workOrders"],
   ["#/reports", "reports"],
   ["#/control", "control"],
+  ["#/documents", "documents"],
   ["#/admin", "admin"],
 ];
 
@@ -146,6 +148,7 @@ const ROUTES = [
   [/^#\/work-orders$/, workOrdersPage],
   [/^#\/reports$/, reportsPage],
   [/^#\/control(?:\/([^/]+))?$/, controlPage],
+  [/^#\/documents$/, documentsPage],
   [/^#\/admin$/, adminPage],
 ];
 

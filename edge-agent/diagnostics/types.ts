@@ -181,6 +181,4 @@ export interface BlockSamples {
 export interface DiagnoseOptions {
   /** FFT backend (default fft.js); the benchmark runs the same pipeline on another. */
   readonly fft?: FftBackend;
-  /** Pre-whiten before the envelope (cepstral); default as measured best in the recordings test. */
-  readonly prewhiten?: boolean;
 }

@@ -19,6 +19,7 @@ export const TEXT = {
   alarmHealth: ["Качество сигнализации", "Alarm health"],
   workOrders: ["Наряды", "Work orders"],
   reports: ["Отчёты", "Reports"],
+  documents: ["Документы", "Documents"],
   admin: ["Администрирование", "Administration"],
   admin_role: ["администратор", "administrator"],
   ministry_role: ["министерство (только чтение)", "ministry (read only)"],
