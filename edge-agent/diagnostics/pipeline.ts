@@ -33,6 +33,7 @@ import { cepstralPrewhiten } from "../dsp/prewhiten.ts";
 import { HANN_ENBW_BINS, hannPowerFromSpectrum, welchPowerSpectrum } from "../dsp/welch.ts";
 import { perSize } from "../dsp/workspace.ts";
 import { bearingDefectOrders, scoreBearingFaults } from "./bearing.ts";
+import { familyAmplitudes } from "./family-amplitudes.ts";
 import { analyseShaft } from "./shaft.ts";
 import type {
   BlockSamples,
@@ -45,6 +46,7 @@ import type {
   SpectrumMarker,
   SpectrumTrace,
 } from "./types.ts";
+import { waveformTrace } from "./waveform.ts";
 import { DEFAULT_ZONE_TABLE, evaluateZones, overallVibrationFinding, worstZone } from "./zones.ts";
 
 /** Shortest block the chain accepts (the kurtogram and the envelope spectrum need some length). */
@@ -249,6 +251,7 @@ export function diagnoseBlock(
   const table = ctx.zones ?? DEFAULT_ZONE_TABLE;
 
   const x = detrendedBlock(block.samples, block.unit);
+  const waveform = waveformTrace(x, n, fs);
   const stats = timeStatistics(x, n);
 
   // One FFT of the whole block serves the envelope and, when the block is one Welch segment (the
@@ -297,6 +300,7 @@ export function diagnoseBlock(
     });
     findings.push(...scored.findings);
     markers.push(...scored.markers);
+    Object.assign(features, familyAmplitudes(envelope.ses, shaftHz, orders, 1 / g2));
   } else envelope = envelopeAnalysis(spec, fs / 16, prewhiten, fft);
   features.env_band_low_hz = envelope.bandHz[0];
   features.env_band_high_hz = envelope.bandHz[1];
@@ -322,6 +326,7 @@ export function diagnoseBlock(
       spectrum: spectrumTrace,
       envelope: { ...envTrace, band_hz: envelope.bandHz },
       markers,
+      waveform,
     },
   };
 }
