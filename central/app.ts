@@ -22,6 +22,7 @@ import series from "./plugins/series.ts";
 import service from "./plugins/service.ts";
 import spectrum from "./plugins/spectrum.ts";
 import ui from "./plugins/ui.ts";
+import views from "./plugins/views.ts";
 import workOrders from "./plugins/work-orders.ts";
 
 interface AjvError {
@@ -107,6 +108,7 @@ const central: FastifyPluginAsync<CentralDeps> = async (app, deps) => {
   await app.register(notifications, deps);
   await app.register(workOrders, deps);
   await app.register(alarms, deps);
+  await app.register(views, deps);
   await app.register(grid, deps);
   await app.register(savings, deps);
   await app.register(ui, deps);

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { Value, type ValueError } from "@sinclair/typebox/value";
 import { parse as parseYaml } from "yaml";
+import { DEFAULT_ZONE_TABLE, ZoneTableConfigSchema, zoneOverridesError } from "../common/iso-zones.ts";
 import { AssetKinds, ComponentClasses } from "../common/names.ts";
 import { MAX_BATCH_BYTES } from "../common/wire.ts";
 import { checkVoltageClasses, GridConfigSchema } from "./grid/config.ts";
@@ -194,6 +195,11 @@ export const CentralConfigSchema = Type.Object(
     savings: SavingsConfigSchema,
     /** Alarm notifications by webhook and e-mail: SMTP, timeouts, retries (see service/notify/config.ts). */
     notifications: NotificationsConfigSchema,
+    /**
+     * Overrides of the ISO 10816-21 zone table (common/iso-zones.ts) whose boundaries the trends
+     * draw, per component class; keep them equal to the agents' `diagnostics.zones`.
+     */
+    zones: Type.Optional(ZoneTableConfigSchema),
   },
   { additionalProperties: false },
 );
@@ -290,6 +296,8 @@ export function checkCentralConfig(
 function checkReferences(config: CentralConfig): string | null {
   const gridError = checkVoltageClasses(config.grid.voltageClasses);
   if (gridError) return gridError;
+  const zonesError = zoneOverridesError(DEFAULT_ZONE_TABLE, config.zones);
+  if (zonesError) return `zones.${zonesError}`;
   const duplicate = (ids: string[]): number => ids.findIndex((id, i) => ids.indexOf(id) !== i);
   const lists = { tenants: config.tenants, sites: config.sites, assets: config.assets } as const;
   for (const [key, list] of Object.entries(lists)) {

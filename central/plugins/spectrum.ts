@@ -22,6 +22,7 @@ import {
   SpectrumMarkerSchema,
   SpectrumSnapshotSchema,
   type SpectrumUpload,
+  WaveformSchema,
 } from "../../common/spectrum.ts";
 import { MAX_FUTURE_SKEW_MS } from "../../common/wire.ts";
 import type { CentralDeps } from "../deps.ts";
@@ -34,7 +35,8 @@ import { gunzipBody, rejectionError } from "./ingest.ts";
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 const IsoTime = Type.String({ format: "date-time", description: "UTC, ISO 8601" });
 
-const ServedSnapshotSchema = Type.Object(
+/** A snapshot as central serves it (also in views.ts, the baseline's route). */
+export const ServedSnapshotSchema = Type.Object(
   {
     point: Type.String(),
     component: Type.Union([Type.String(), Type.Null()]),
@@ -46,6 +48,7 @@ const ServedSnapshotSchema = Type.Object(
     spectrum: SpectrumSnapshotSchema.properties.spectrum,
     envelope: SpectrumSnapshotSchema.properties.envelope,
     markers: Type.Array(SpectrumMarkerSchema),
+    waveform: Type.Optional(WaveformSchema),
     diagnoses: Type.Array(
       Type.Object({
         fault: literals(Diagnoses),
