@@ -150,7 +150,7 @@ describe("analyst views of a measuring point", () => {
         expect(got.min).toEqual(e.min);
         expect(got.max).toEqual(e.max);
         expect(got.count).toEqual(e.count);
-        got.mean.forEach((m: number, i: number) => expect(m).toBeCloseTo(e.mean[i]!, 12));
+        for (const [i, m] of (got.mean as number[]).entries()) expect(m).toBeCloseTo(e.mean[i]!, 12);
       }
     });
 
