@@ -31,6 +31,8 @@ import { assetPage } from "./pages/asset.js";
 import { fleetPage } from "./pages/fleet.js";
 import { reportsPage } from "./pages/reports.js";
 import { spectrumPage } from "./pages/spectrum.js";
+import { trendsPage } from "./pages/trends.js";
+import { waterfallPage } from "./pages/waterfall.js";
 import { workOrdersPage } from "./pages/work-orders.js";
 
 /** @typedef {import("./lib/dom.js").PageContext} PageContext */
@@ -130,6 +132,8 @@ const ROUTES = [
   [/^#\/alarm\/(.+)$/, alarmPage],
   [/^#\/asset\/([^/]+)$/, assetPage],
   [/^#\/spectrum\/([^/]+)\/([^/]+)$/, spectrumPage],
+  [/^#\/trends\/([^/]+)\/([^/]+)$/, trendsPage],
+  [/^#\/waterfall\/([^/]+)\/([^/]+)$/, waterfallPage],
   [/^#\/work-orders$/, workOrdersPage],
   [/^#\/reports$/, reportsPage],
   [/^#\/admin$/, adminPage],
