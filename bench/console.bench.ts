@@ -170,7 +170,7 @@ export async function consoleSection(): Promise<BenchSection> {
     const steady: number[] = [];
     for (let r = 0; r < 10; r++) {
       const t = performance.now();
-      const known = book.openSince();
+      const known = book.knownConditions();
       const d = await deriveConditions(central.store, central.meta, Date.now(), (key) => known.get(key));
       if (d.kind !== "success") throw new Error(d.message);
       steady.push(performance.now() - t);

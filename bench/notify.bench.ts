@@ -6,11 +6,13 @@
 // Named baseline, measured in the same run on the same deliveries: sending
 // them one at a time (concurrency 1, so one claim and one commit per
 // delivery, each POST waiting for the previous one).
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseCentralConfig } from "../central/config.ts";
+import { SecretBox } from "../central/lib/secret-box.ts";
 import { META_FILE, MetaStore } from "../central/meta/meta.ts";
 import { AlarmBook, type Condition } from "../central/service/alarm-book.ts";
 import { Notifier } from "../central/service/notify/notifier.ts";
@@ -59,11 +61,16 @@ export async function notifyFanoutBench(): Promise<NotifyFanoutResult> {
       }),
     );
     const now = Date.now();
+    const secrets = new SecretBox(randomBytes(32));
     const notifierOf = (concurrency: number, claimBatch?: number) => {
       const n = new Notifier({
         db: meta.sqlite,
+        secrets,
         ...(claimBatch ? { claimBatch } : {}),
-        config: parseCentralConfig({ notifications: { pumpEveryMs: 0, concurrency } }).notifications,
+        // The receiver is on loopback: admitted explicitly.
+        config: parseCentralConfig({
+          notifications: { pumpEveryMs: 0, concurrency, webhookAllowList: ["127.0.0.1"] },
+        }).notifications,
       });
       notifiers.push(n);
       return n;

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { alarmsSection } from "./alarms.bench.ts";
 import { consoleSection } from "./console.bench.ts";
 import { dspSection } from "./dsp.bench.ts";
 import { edgeSection } from "./edge.bench.ts";
@@ -29,6 +30,7 @@ const SECTIONS: (() => Promise<BenchSection>)[] = [
   trendsSection,
   pgdriverSection,
   edgeSection,
+  alarmsSection,
   dspSection,
 ];
 

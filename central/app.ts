@@ -1,11 +1,14 @@
 // The central HTTP service as a fastify plugin: error shape, auth, docs and
 // one plugin per domain. `createCentralApp` builds a fastify instance with
 // the validator settings the plugin relies on (see below).
+import { dirname } from "node:path";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
 import { apiError, CodedError, type ErrorCode, ErrorCodes } from "../common/errors.ts";
 import type { CentralDeps } from "./deps.ts";
 import { ApiError, ErrorBodySchema } from "./http.ts";
+import { redactingLogger } from "./lib/redact.ts";
+import { isStorageFull, STORAGE_FULL_RETRY_S, StorageHealth } from "./lib/storage.ts";
 import admin from "./plugins/admin.ts";
 import alarms from "./plugins/alarms.ts";
 import assets from "./plugins/assets.ts";
@@ -64,16 +67,48 @@ const codeOfStatus = (status: number): ErrorCode =>
                 ? "BAD_REQUEST"
                 : "INTERNAL";
 
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Whether central can write (full disks); /readyz reads it, background work notes failures. */
+    storage: StorageHealth;
+  }
+}
+
+/** The folders central writes to: the data dir, and the embedded store's folder when it is elsewhere. */
+export const storageDirs = (config: CentralDeps["config"]): string[] => {
+  const dirs = [config.dataDir];
+  if (config.store.kind === "embedded" && config.store.path) dirs.push(dirname(config.store.path));
+  return [...new Set(dirs)];
+};
+
 const central: FastifyPluginAsync<CentralDeps> = async (app, deps) => {
   app.addSchema(ErrorBodySchema);
+  app.decorate("storage", new StorageHealth(storageDirs(deps.config), app.log));
 
   app.setErrorHandler((error: FastifyError & { vetraCode?: ErrorCode }, request, reply) => {
+    // A write that failed for lack of space, wherever it was (store, metadata, files): 503, retry later.
+    if (isStorageFull(error) || (error instanceof CodedError && error.code === "STORAGE_FULL")) {
+      // A file system error names its file; SQLite's do not (the metadata file is the one written in requests).
+      const path = (error as { path?: unknown }).path;
+      const where =
+        typeof path === "string" ? path : error instanceof CodedError ? "time-series store" : deps.meta.file;
+      app.storage.noteFull(where, error);
+      reply.header("Retry-After", String(STORAGE_FULL_RETRY_S));
+      if (error instanceof ApiError)
+        for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
+      request.log.warn({ code: "STORAGE_FULL", msg: error.message }, "request failed: storage full");
+      return reply.code(503).send(apiError("STORAGE_FULL"));
+    }
     // ApiError from a route, or a domain refusal (a state that forbids the change): the code's status.
     if (error instanceof CodedError) {
       if (error instanceof ApiError)
         for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
       const status = ErrorCodes[error.code].status;
-      if (status >= 500) request.log.warn({ code: error.code, msg: error.message }, "request failed");
+      if (status >= 500) {
+        // What failed inside (a store's or a server's words, addresses, queries) goes to the log, not to the caller.
+        request.log.warn({ code: error.code, msg: error.message }, "request failed");
+        return reply.code(status).send(apiError(error.code));
+      }
       return reply.code(status).send(apiError(error.code, error.message, error.details));
     }
     if (error.validation) {
@@ -95,8 +130,9 @@ const central: FastifyPluginAsync<CentralDeps> = async (app, deps) => {
   );
 
   await app.register(security);
-  await app.register(docs);
+  // Auth before any route: its onRoute hook must see every route to check its declared audience.
   await app.register(auth, { meta: deps.meta });
+  await app.register(docs);
   if (deps.metrics) await app.register(metrics, { ...deps, metrics: deps.metrics });
   await app.register(admin, deps);
   await app.register(health, deps);
@@ -124,6 +160,7 @@ const centralPlugin = fp(central, { name: "vetra-central", fastify: "5.x" });
 export default centralPlugin;
 
 export interface CentralAppOptions extends CentralDeps {
+  /** false: no log; true or pino options (level, stream, …): logs with credentials redacted. */
   logger?: boolean | object;
   /** PEM key and certificate: serve HTTPS. */
   https?: { key: Buffer; cert: Buffer };
@@ -133,7 +170,9 @@ export function createCentralApp(options: CentralAppOptions): FastifyInstance {
   const { logger, https, ...deps } = options;
   const app = Fastify({
     ...(https ? { https } : {}),
-    logger: logger ?? false,
+    logger: logger ? redactingLogger(logger === true ? {} : logger) : false,
+    // The client's address for rate limits and logs: the socket's peer unless proxies are configured.
+    trustProxy: deps.config.server.trustProxy,
     bodyLimit: deps.config.server.bodyLimitBytes,
     ajv: {
       customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false },

@@ -34,7 +34,7 @@ describe("central config", () => {
     expect(r).toEqual({
       ok: true,
       config: {
-        server: { host: "127.0.0.1", port: 8080, bodyLimitBytes: 16_777_216 },
+        server: { host: "127.0.0.1", port: 8080, bodyLimitBytes: 16_777_216, trustProxy: false },
         dataDir: ".vetra",
         store: { kind: "embedded" },
         tenants: [],
@@ -49,6 +49,10 @@ describe("central config", () => {
           clearAfterMs: 300_000,
           facilityEveryMs: 60_000,
           defaultResponseTimeMinutes: 240,
+          onDelayMs: 60_000,
+          offDelayMs: 60_000,
+          deadbandPct: 10,
+          byKind: {},
         },
         notifications: expect.objectContaining({ maxAttempts: expect.any(Number) }),
         grid: expect.objectContaining({ powerFactor: 0.9, routeFactor: 1.2, maxOptions: 8 }),
@@ -66,7 +70,21 @@ describe("central config", () => {
     const cases: [unknown, string][] = [
       [{ server: { port: "80" } }, "server.port: expected integer"],
       [{ server: { prot: 80 } }, "server.prot: unknown key"],
+      [
+        { server: { trustProxy: "proxy.example" } },
+        'server.trustProxy: "proxy.example" is not an IP address, CIDR, or one of loopback|linklocal|uniquelocal',
+      ],
+      [
+        { server: { trustProxy: ["10.0.0.1", "10.0.0.0/33"] } },
+        'server.trustProxy[1]: "10.0.0.0/33" is not an IP address, CIDR, or one of loopback|linklocal|uniquelocal',
+      ],
+      [{ server: { trustProxy: 0 } }, "server.trustProxy: expected boolean|string|array"],
+      [{ server: { trustProxy: { hops: 1 } } }, "server.trustProxy: expected boolean|string|array"],
       [{ alarms: { clearAfter: 1 } }, "alarms.clearAfter: unknown key"],
+      [{ alarms: { deadbandPct: 80 } }, "alarms.deadbandPct: expected number to be less or equal to 50"],
+      [{ alarms: { onDelayMs: -1 } }, "alarms.onDelayMs: expected integer to be greater or equal to 0"],
+      [{ alarms: { byKind: { comfort: {} } } }, "alarms.byKind.comfort: unknown key"],
+      [{ alarms: { byKind: { zone: { deadband: 5 } } } }, "alarms.byKind.zone.deadband: unknown key"],
       [
         {
           ...fleet,
@@ -147,6 +165,16 @@ describe("central config", () => {
       error:
         "zones.main_bearing[0]: acceleration 1–2 Hz is not a default band of main_bearing, so it needs bc and cd",
     });
+  });
+
+  it("takes the proxies central trusts as fastify does: addresses, CIDRs, range names", () => {
+    for (const trustProxy of [
+      true,
+      "127.0.0.1",
+      "10.0.0.0/8, fd00::/8",
+      ["loopback", "192.168.0.0/255.255.0.0"],
+    ])
+      expect(parseCentralConfig({ server: { trustProxy } }).server.trustProxy).toEqual(trustProxy);
   });
 
   it("takes missing InfluxDB settings from the environment", () => {

@@ -2,6 +2,7 @@
 // with defaults from the schema and unknown keys refused. Errors name the
 // key path, e.g. `assets[2].site: unknown site "wf9"`.
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { Value, type ValueError } from "@sinclair/typebox/value";
 import { parse as parseYaml } from "yaml";
@@ -11,6 +12,7 @@ import { MAX_BATCH_BYTES } from "../common/wire.ts";
 import { checkVoltageClasses, GridConfigSchema } from "./grid/config.ts";
 import { SavingsConfigSchema } from "./savings/config.ts";
 import { NotificationsConfigSchema } from "./service/notify/config.ts";
+import { allowEntryProblem } from "./service/notify/receivers.ts";
 
 const literals = <T extends string>(values: readonly T[], options: object = {}) =>
   Type.Union(
@@ -41,6 +43,25 @@ const ServerSchema = Type.Object(
         },
         { additionalProperties: false },
       ),
+    ),
+    /**
+     * Which reverse proxies are believed about the client's address
+     * (X-Forwarded-For) and protocol (fastify's `trustProxy`): false (default:
+     * the socket's peer is the client), the proxies' addresses or CIDRs
+     * (`"10.0.0.0/8"`, `["127.0.0.1", "fd00::/8"]`, or `loopback`,
+     * `linklocal`, `uniquelocal`), or true (any peer — only when nothing but
+     * the proxy can reach central). Behind an ingress or a compose proxy set
+     * it, or every client shares the proxy's address for the rate limits. A
+     * hop count is not offered: fastify cannot check the immediate peer with
+     * one and trusts nothing then.
+     */
+    trustProxy: Type.Union(
+      [
+        Type.Boolean(),
+        Type.String({ minLength: 1 }),
+        Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }),
+      ],
+      { default: false },
     ),
     /** Serve HTTPS with this PEM certificate chain and key (see README, "Running central behind TLS"). */
     tls: Type.Optional(
@@ -128,8 +149,48 @@ const TokenSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Alarm-quality filtering of one kind of condition (ANSI/ISA-18.2-2016 §10.4 and IEC 62682:2014
+ * §11.5: on-delay, off-delay, deadband). See service/alarm-filter.ts.
+ */
+const AlarmFilterProperties = {
+  /** A level (warning, alarm) is annunciated only once the condition has held it this long. */
+  onDelayMs: Type.Integer({ minimum: 0, maximum: 86_400_000 }),
+  /** A level falls (alarm → warning, or to nothing) only once the condition has been below it this long. */
+  offDelayMs: Type.Integer({ minimum: 0, maximum: 86_400_000 }),
+  /** An analog boundary (an ISO zone boundary) is crossed back only this many percent below it. */
+  deadbandPct: Type.Number({ minimum: 0, maximum: 50 }),
+};
+const AlarmFilterOverrideSchema = Type.Object(
+  {
+    onDelayMs: Type.Optional(AlarmFilterProperties.onDelayMs),
+    offDelayMs: Type.Optional(AlarmFilterProperties.offDelayMs),
+    deadbandPct: Type.Optional(AlarmFilterProperties.deadbandPct),
+  },
+  { additionalProperties: false },
+);
+
 const AlarmsSchema = Type.Object(
   {
+    /**
+     * On-delay for every kind of condition unless `byKind` says otherwise. Time the edge's data
+     * shows a level held counts (an hour of zone D ingested at once raises at once); what central
+     * only sees from now on waits this long.
+     */
+    onDelayMs: Type.Integer({ ...AlarmFilterProperties.onDelayMs, default: 60_000 }),
+    /** Off-delay: a level falls only after the condition has been below it this long (then `clearAfterMs` to clear). */
+    offDelayMs: Type.Integer({ ...AlarmFilterProperties.offDelayMs, default: 60_000 }),
+    /** Deadband on analog boundaries, percent of the boundary (ISO zone C/D: back below 0.9 × C/D with 10). */
+    deadbandPct: Type.Number({ ...AlarmFilterProperties.deadbandPct, default: 10 }),
+    /** Per kind of condition (`zone`, `diagnosis`, `facility`): keys that differ from the three above. */
+    byKind: Type.Object(
+      {
+        zone: Type.Optional(AlarmFilterOverrideSchema),
+        diagnosis: Type.Optional(AlarmFilterOverrideSchema),
+        facility: Type.Optional(AlarmFilterOverrideSchema),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     /** Background evaluation period; 0: only after ingest and when asked (tests drive it by hand). */
     evaluateEveryMs: Type.Integer({ minimum: 0, default: 5000 }),
     /** After ingest, wait this long for more before evaluating (batches of many agents become one evaluation). */
@@ -200,6 +261,13 @@ export const CentralConfigSchema = Type.Object(
      * draw, per component class; keep them equal to the agents' `diagnostics.zones`.
      */
     zones: Type.Optional(ZoneTableConfigSchema),
+    /**
+     * The key that seals webhook secrets in the metadata database (base64 of
+     * 32 bytes; see lib/secret-box.ts). Default `<dataDir>/secrets.key`,
+     * created 0600 at first start. Keep it out of database backups, or a
+     * copied database reveals the secrets with it.
+     */
+    secretsKeyFile: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 );
@@ -251,6 +319,9 @@ function describeError(schema: TSchema, value: unknown, prefix = ""): string | n
       if (!variant) return `${keyPath(`${path}/kind`)}: expected one of ${kinds.join("|")}`;
       return describeError(variant, first.value, path);
     }
+    const types = variants.map((v) => (v as { type?: unknown }).type);
+    if (types.every((t) => typeof t === "string"))
+      return `${keyPath(path) || "(root)"}: expected ${types.join("|")}`;
   }
   const message =
     first.message === "Unexpected property" ? "unknown key" : first.message.replace(/^Expected/, "expected");
@@ -293,11 +364,41 @@ export function checkCentralConfig(
   return { ok: true, config };
 }
 
+/** Names proxy-addr accepts for address ranges (fastify's trustProxy). */
+const PROXY_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+/** An IP address, an address with a prefix length or netmask, or a range name. */
+const isProxyAddress = (text: string): boolean => {
+  if (PROXY_RANGES.has(text)) return true;
+  const [address = "", prefix, ...more] = text.split("/");
+  if (more.length > 0) return false;
+  const version = isIP(address);
+  if (version === 0) return false;
+  if (prefix === undefined) return true;
+  if (isIP(prefix) === 4 && version === 4) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+};
+
+function checkTrustProxy(value: CentralConfig["server"]["trustProxy"]): string | null {
+  if (typeof value === "boolean") return null;
+  const list = typeof value === "string" ? value.split(",").map((s) => s.trim()) : value;
+  const i = list.findIndex((a) => !isProxyAddress(a));
+  if (i < 0) return null;
+  const at = typeof value === "string" ? "server.trustProxy" : `server.trustProxy[${i}]`;
+  return `${at}: "${list[i]}" is not an IP address, CIDR, or one of loopback|linklocal|uniquelocal`;
+}
+
 function checkReferences(config: CentralConfig): string | null {
+  const proxyError = checkTrustProxy(config.server.trustProxy);
+  if (proxyError) return proxyError;
   const gridError = checkVoltageClasses(config.grid.voltageClasses);
   if (gridError) return gridError;
   const zonesError = zoneOverridesError(DEFAULT_ZONE_TABLE, config.zones);
   if (zonesError) return `zones.${zonesError}`;
+  for (const [i, entry] of config.notifications.webhookAllowList.entries()) {
+    const problem = allowEntryProblem(entry);
+    if (problem) return `notifications.webhookAllowList[${i}]: ${problem}`;
+  }
   const duplicate = (ids: string[]): number => ids.findIndex((id, i) => ids.indexOf(id) !== i);
   const lists = { tenants: config.tenants, sites: config.sites, assets: config.assets } as const;
   for (const [key, list] of Object.entries(lists)) {

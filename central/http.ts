@@ -1,8 +1,10 @@
 // What every route shares: the error body, the error class handlers throw,
-// who may see what, and small parsers for query parameters.
+// who may call it (its declared audience) and who may see what, and small
+// parsers for query parameters.
 import { type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import { CodedError, type ErrorCode, ErrorCodes } from "../common/errors.ts";
+import { MAX_STORABLE_TIMESTAMP_MS } from "../common/wire.ts";
 import type { Role } from "./config.ts";
 import type { Asset, Principal } from "./meta/meta.ts";
 import { responsibleCompany } from "./service/contracts.ts";
@@ -33,22 +35,54 @@ export class ApiError extends CodedError {
   }
 }
 
-/** Who may call a route, declared in its options as `config: { access }` (read by the auth hook). */
+/**
+ * Who may call a route, declared in the route's own options and read by the
+ * auth hook from the matched route (`request.routeOptions.config.access`),
+ * never from the URL:
+ *
+ * ```ts
+ * app.get("/api/v1/x", { config: { access: { roles: ["admin", "ministry", "service_company"] } }, schema }, h)
+ * app.post("/api/v1/grid/check", { config: { access: { public: true } }, schema }, h)
+ * ```
+ *
+ * Exactly one of the two: `roles` (a non-empty list from `Roles`; a token of
+ * another role gets 403, no token 401) or `public: true` (no token needed,
+ * credentials ignored). A route without a declaration refuses every caller,
+ * and the app refuses to start with one (plugins/auth.ts).
+ */
 export interface RouteAccess {
-  roles?: readonly Role[];
-  public?: true;
+  readonly roles?: readonly Role[];
+  readonly public?: true;
+}
+
+/** Live responses (streams) held per token, ended the moment their token is revoked. */
+export interface LiveResponses {
+  /** Ends the response by calling `end` when the caller's token is revoked; the returned function forgets it. */
+  hold(request: FastifyRequest, end: () => void): () => void;
+  /** Ends every live response of a token (called by the revocation itself; other replicas notice within a poll). */
+  endFor(tokenId: number): void;
 }
 
 declare module "fastify" {
   interface FastifyContextConfig {
+    /** The route's audience (see RouteAccess). */
     access?: RouteAccess;
+    /**
+     * Whether a call of this route goes to the audit log. Default: every
+     * method but GET/HEAD, and a GET/HEAD asking for a file (`format=csv|pdf|xlsx`).
+     */
+    audit?: boolean;
   }
   interface FastifyRequest {
-    /** Set by the auth hook on every /api/ route that needs a token. */
+    /** The caller, set by the auth hook on every route that is not public; read it with principalOf. */
     principal: Principal | null;
+  }
+  interface FastifyInstance {
+    liveResponses: LiveResponses;
   }
 }
 
+/** The caller of a non-public route: the one place handlers get it from. */
 export const principalOf = (request: FastifyRequest): Principal => {
   if (!request.principal) throw new ApiError("UNAUTHENTICATED");
   return request.principal;
@@ -84,10 +118,16 @@ export const parseDuration = (text: string): number | null => {
   return ms > 0 && Number.isSafeInteger(ms) ? ms : null;
 };
 
-/** ISO-8601 with an explicit zone (UTC `Z` or offset), or epoch milliseconds. */
+/**
+ * ISO-8601 with an explicit zone (UTC `Z` or offset), or epoch milliseconds;
+ * null when malformed or outside the times a store can hold (up to
+ * 2262-04-11, MAX_STORABLE_TIMESTAMP_MS), so a range ending in year 300,000
+ * is a 400, not a store error.
+ */
 export const parseTime = (text: string): number | null => {
-  if (/^\d{1,16}$/.test(text)) return Number(text);
-  if (!/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/.test(text)) return null;
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) ? ms : null;
+  let ms: number;
+  if (/^\d{1,16}$/.test(text)) ms = Number(text);
+  else if (/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/.test(text)) ms = Date.parse(text);
+  else return null;
+  return Number.isSafeInteger(ms) && ms <= MAX_STORABLE_TIMESTAMP_MS ? ms : null;
 };

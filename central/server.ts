@@ -5,10 +5,11 @@ import type { FastifyInstance } from "fastify";
 import { type MetricsServer, serveMetrics } from "../common/metrics-server.ts";
 import { createCentralApp } from "./app.ts";
 import type { CentralConfig } from "./config.ts";
+import { isStorageFull } from "./lib/storage.ts";
 import { META_FILE, MetaStore } from "./meta/meta.ts";
 import { type CentralMetrics, createCentralMetrics } from "./metrics.ts";
 import { instrumentStore } from "./stores/instrumented.ts";
-import { createStore } from "./stores/registry.ts";
+import { createStore, EMBEDDED_STORE_FILE } from "./stores/registry.ts";
 import type { TimeSeriesStore } from "./stores/types.ts";
 
 export interface RunningCentral {
@@ -24,14 +25,50 @@ export interface RunningCentral {
   close(): Promise<void>;
 }
 
+/**
+ * A start-up step that writes `file`: on a full disk it fails with one line
+ * naming the file and the cause (the CLI prints it), not a stack trace.
+ */
+const fullDiskError = (file: string, error: unknown): Error =>
+  new Error(
+    `cannot write ${file}: the disk is full (${(error as { code?: string }).code ?? "ENOSPC"}); free space on its file system and start again`,
+    { cause: error },
+  );
+function writing<T>(file: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    throw isStorageFull(error) ? fullDiskError(file, error) : error;
+  }
+}
+async function writingAsync<T>(file: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw isStorageFull(error) ? fullDiskError(file, error) : error;
+  }
+}
+
 export async function startCentral(
   config: CentralConfig,
   opts: { logger?: boolean | object } = {},
 ): Promise<RunningCentral> {
-  const meta = new MetaStore(join(config.dataDir, META_FILE));
+  const metaFile = join(config.dataDir, META_FILE);
+  const meta = writing(metaFile, () => new MetaStore(metaFile));
   const metrics = config.server.metrics ? createCentralMetrics() : undefined;
-  const opened = createStore(config.store, config.dataDir);
-  const store = metrics ? instrumentStore(opened, metrics) : opened;
+  let store: TimeSeriesStore;
+  try {
+    const opened = writing(
+      config.store.kind === "embedded"
+        ? (config.store.path ?? join(config.dataDir, EMBEDDED_STORE_FILE))
+        : metaFile,
+      () => createStore(config.store, config.dataDir),
+    );
+    store = metrics ? instrumentStore(opened, metrics) : opened;
+  } catch (error) {
+    meta.close();
+    throw error;
+  }
   let metricsServer: MetricsServer | null = null;
   let app: FastifyInstance | null = null;
   let closed = false;
@@ -41,11 +78,13 @@ export async function startCentral(
     meta.close();
   };
   try {
-    meta.replaceFleet(config);
-    meta.importTokens(config.tokens);
-    const adminToken = meta.hasActiveToken("admin")
-      ? undefined
-      : meta.createToken({ role: "admin", label: "initial admin" });
+    const adminToken = writing(metaFile, () => {
+      meta.replaceFleet(config);
+      meta.importTokens(config.tokens);
+      return meta.hasActiveToken("admin")
+        ? undefined
+        : meta.createToken({ role: "admin", label: "initial admin" });
+    });
     const tls = config.server.tls;
     const https = tls ? { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } : undefined;
     app = createCentralApp({
@@ -56,7 +95,11 @@ export async function startCentral(
       logger: opts.logger ?? false,
       ...(https ? { https } : {}),
     });
-    await app.listen({ host: config.server.host, port: config.server.port });
+    // Registering the plugins writes the metadata too (the config's contracts).
+    const listening = app;
+    await writingAsync(metaFile, () =>
+      listening.listen({ host: config.server.host, port: config.server.port }),
+    );
     if (metrics && config.server.metrics) {
       const { host, port } = config.server.metrics;
       metricsServer = await serveMetrics(metrics.registry, host ?? config.server.host, port);

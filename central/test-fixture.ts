@@ -71,6 +71,8 @@ export async function makeCentralFixture(
     clock?: () => number;
     /** Config keys beside the fleet (e.g. `alarms`, `contracts`, `notifications`). */
     config?: Record<string, unknown>;
+    /** Called on the app before it is made ready (e.g. to register one more route). */
+    beforeReady?: (app: FastifyInstance) => void;
   } = {},
 ): Promise<CentralFixture> {
   const dir = mkdtempSync(join(tmpdir(), "vetra-central-"));
@@ -89,7 +91,16 @@ export async function makeCentralFixture(
   const app = createCentralApp({ store, meta, config, ...(options.clock ? { clock: options.clock } : {}) });
   const routes = options.routes;
   if (routes) app.addHook("onRoute", (route) => void routes.push(route));
-  await app.ready();
+  options.beforeReady?.(app);
+  try {
+    await app.ready();
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    await store.close();
+    meta.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     app,
     store,

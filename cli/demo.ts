@@ -1,12 +1,13 @@
 // `vetra demo`: the whole path on one machine — simulated turbines and
 // facilities (real Modbus TCP and OPC UA servers on loopback), one edge
 // agent per site, and the central service with its web UI.
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseCentralConfig } from "../central/config.ts";
 import { installDemoGrid } from "../central/grid/demo-set.ts";
 import { startCentral } from "../central/server.ts";
+import { writeFileAtomic } from "../common/files.ts";
 import { startAgent } from "../edge-agent/agent.ts";
 import { type AgentConfig, parseAgentConfig } from "../edge-agent/config.ts";
 import { type FacilitySim, start as startFacility } from "../simulators/facility/index.ts";
@@ -43,7 +44,7 @@ const LOOPBACK = "127.0.0.1";
 
 export async function startDemo(opts: DemoOptions): Promise<Demo> {
   const dataDir = resolve(opts.dataDir);
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
@@ -105,9 +106,8 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     const central = await startCentral(centralConfig, { logger: false });
     stops.push(() => central.close());
     await backfillDemoFacilities(central.store, DEMO_FACILITIES, Date.now(), opts.log); // a year of history for /reports
-    await writeFile(join(dataDir, "central.json"), `${JSON.stringify(centralConfig, null, 2)}\n`, {
-      mode: 0o600,
-    });
+    // Configs and credentials hold tokens: written whole and the owner's only (0600), also over an older file.
+    writeFileAtomic(join(dataDir, "central.json"), `${JSON.stringify(centralConfig, null, 2)}\n`);
 
     // Fresh demo tokens every start, so the credentials file is always the truth.
     const tokens: Record<string, string> = {};
@@ -121,9 +121,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
         label: `demo ${t.id}`,
       });
     }
-    await writeFile(join(dataDir, "demo-credentials.json"), `${JSON.stringify({ tokens }, null, 2)}\n`, {
-      mode: 0o600,
-    });
+    writeFileAtomic(join(dataDir, "demo-credentials.json"), `${JSON.stringify({ tokens }, null, 2)}\n`);
 
     // 3. One edge agent per site.
     const agentConfigs: AgentConfig[] = [];
@@ -158,14 +156,10 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
         ),
       );
     }
-    await mkdir(join(dataDir, "agents"), { recursive: true });
     for (const config of agentConfigs) {
-      await writeFile(
+      writeFileAtomic(
         join(dataDir, "agents", `${config.agent.site}.json`),
         `${JSON.stringify(config, null, 2)}\n`,
-        {
-          mode: 0o600,
-        },
       );
       const agent = await startAgent(config, { log: (line) => opts.log(`[${config.agent.id}] ${line}`) });
       stops.push(() => agent.stop());
@@ -238,10 +232,15 @@ export async function runDemo(argv: string[]): Promise<number> {
   }
   const credentials = join(resolve(values["data-dir"]), "demo-credentials.json");
   console.log("");
-  console.log(`Vetra is running: ${demo.url}/?token=${demo.tokens.admin}`);
+  // No token in an address (addresses end up in logs, history and Referer): the console asks for one.
+  console.log(`Vetra is running: ${demo.url}/`);
+  console.log(`  sign in:      paste a token from ${credentials}`);
+  console.log(
+    `                ("admin" for everything, "ministry" for /reports, a company id for its turbines)`,
+  );
+  console.log(`  savings:      ${demo.url}/reports`);
   console.log(`  API docs:     ${demo.url}/docs`);
   console.log(`  grid map:     ${demo.url}/map`);
-  console.log(`  credentials:  ${credentials}`);
   console.log("Press Ctrl+C to stop.");
   await new Promise<void>((done) => {
     const onSignal = () => done();

@@ -19,7 +19,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   },
   edge: {
     summary:
-      "one edge agent (--config FILE [--metrics-port N]); `edge dead-letters list|resend --config FILE [--id N|--all]`",
+      "one edge agent (--config FILE [--metrics-port N]); `edge check --config FILE` reads every point once; `edge dead-letters list|resend --config FILE [--id N|--all]`",
     load: async () => (await import("../edge-agent/cli.ts")).runEdge,
   },
   grid: {
@@ -59,13 +59,21 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usage());
     return name ? 0 : 2;
   }
-  const command = commands[name];
+  // Own keys only: `vetra constructor` or `vetra __proto__` is an unknown command, not Object's property.
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
     console.error(`vetra: unknown command '${name}'\n${usage()}`);
     return 2;
   }
   const run = await command.load();
-  return run(rest);
+  try {
+    return await run(rest);
+  } catch (error) {
+    // A command's unexpected failure is one line, not a stack trace (VETRA_DEBUG=1 shows the stack).
+    const e = error instanceof Error ? error : new Error(String(error));
+    console.error(`vetra ${name}: ${process.env.VETRA_DEBUG ? (e.stack ?? e.message) : e.message}`);
+    return 1;
+  }
 }
 
 /** True when this module is the process's entry (`node dist/cli/main.js …`), not imported by bin/vetra.js. */

@@ -28,6 +28,10 @@ export const ErrorCodes = {
   // store / upstream
   STORE_UNAVAILABLE: { status: 503, en: "The time-series store is unavailable" },
   STORE_REJECTED: { status: 500, en: "The time-series store rejected the write" },
+  /** The store refused a batch for its content (InfluxDB 4xx): re-sending it will not help, so not a 5xx. */
+  STORE_REFUSED_BATCH: { status: 400, en: "The time-series store refused the batch" },
+  /** A write failed for lack of disk space (SQLITE_FULL, ENOSPC): nothing was stored; retry after Retry-After. */
+  STORAGE_FULL: { status: 503, en: "Central's storage is full; nothing was stored, retry later" },
   QUERY_FAILED: { status: 500, en: "The time-series query failed" },
   INTERNAL: { status: 500, en: "Internal error" },
   // edge sources and uplink
@@ -45,6 +49,11 @@ export const ErrorCodes = {
     en: "The device's certificate is not trusted (copy it into the PKI trusted folder)",
   },
   SOURCE_CERT_REJECTED: { status: 502, en: "The device refused the agent's certificate" },
+  // edge sources: a configured node or register the device does not have
+  SOURCE_NODE_UNKNOWN: {
+    status: 502,
+    en: "A configured node does not exist on the device or its namespace cannot be resolved",
+  },
   // grid-connection map
   GRID_INVALID_FEATURES: {
     status: 422,
@@ -53,6 +62,11 @@ export const ErrorCodes = {
   // alarm notifications (webhook receivers, SMTP servers)
   DELIVERY_UNREACHABLE: { status: 503, en: "The notification receiver could not be reached" },
   DELIVERY_REJECTED: { status: 502, en: "The notification receiver refused the message" },
+  /** Loopback, private, link-local and other special addresses are refused unless an admin allow-lists them. */
+  RECEIVER_NOT_ALLOWED: {
+    status: 400,
+    en: "The receiver's address is not a public one (notifications.webhookAllowList admits on-premises receivers)",
+  },
 } as const satisfies Record<string, { status: number; en: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

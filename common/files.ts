@@ -19,11 +19,15 @@ const fsyncPath = (path: string): void => {
   }
 };
 
-/** Replaces `path` with `data` atomically and durably (throws on I/O errors). */
+/**
+ * Replaces `path` with `data` atomically and durably (throws on I/O errors).
+ * The file is its owner's only (0600; folders it creates 0700): state files
+ * may hold what others on the machine must not read.
+ */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.${Date.now()}.${tmpCounter++}.tmp`;
-  writeFileSync(tmp, data);
+  writeFileSync(tmp, data, { mode: 0o600 });
   fsyncPath(tmp);
   renameSync(tmp, path);
   fsyncPath(dirname(path));

@@ -2,7 +2,9 @@
 // gearbox: per component class the bands rated and their zone boundaries,
 // and the overrides a configuration may put on top. Edge and central read the
 // same table: the edge rates each block against it, central draws its
-// boundaries on the trends.
+// boundaries on the trends and judges the alarm deadband against them
+// (ISO_10816_21_BOUNDARIES below: the default rows with the `vibration`
+// field that carries each band's RMS).
 //
 // Boundaries B/C and C/D: ISO 10816-21:2015 Annex A, Table A.1 and VDI
 // 3834-1:2009 Table 1 ("Group 1", turbines ≤ 3 MW with gearbox). The
@@ -10,7 +12,7 @@
 // ratio between successive zone boundaries of ISO 10816-1:1995 Annex B
 // (B.1: "…a ratio of approximately 1:1.6 between successive levels").
 import { type Static, Type } from "@sinclair/typebox";
-import { type ComponentClass, ComponentClasses } from "./names.ts";
+import { type ComponentClass, ComponentClasses, type VibrationField } from "./names.ts";
 
 /** One evaluated band of ISO 10816-21 / VDI 3834-1. */
 export interface ZoneRow {
@@ -187,4 +189,55 @@ export function zoneTableWithOverrides(base: ZoneTable, overrides: ZoneTableConf
   const m = merge(base, overrides);
   if ("error" in m) throw new Error(`zone table override: ${m.error}`);
   return m.table;
+}
+
+// ---------------------------------------------------------------------------
+// Central's alarm deadband: how far a block is from zone C and zone D.
+
+/** A default row with the `vibration` field carrying its band's RMS (`v_rms_mm_s`, `a_rms_m_s2`). */
+export interface ZoneBoundaryRow {
+  readonly quantity: "velocity" | "acceleration";
+  readonly field: Extract<VibrationField, "v_rms_mm_s" | "a_rms_m_s2">;
+  readonly bandHz: readonly [number, number];
+  /** Boundary B/C: zone C from here on (unit of the field). */
+  readonly bc: number;
+  /** Boundary C/D: zone D from here on. */
+  readonly cd: number;
+}
+
+/** The default table's rows as central judges the deadband against them (one table, not a copy). */
+export const ISO_10816_21_BOUNDARIES: Readonly<Record<ComponentClass, readonly ZoneBoundaryRow[]>> =
+  Object.fromEntries(
+    ComponentClasses.map((component) => [
+      component,
+      DEFAULT_ZONE_TABLE[component].map(
+        (r): ZoneBoundaryRow => ({
+          quantity: r.quantity,
+          field: r.quantity === "velocity" ? "v_rms_mm_s" : "a_rms_m_s2",
+          bandHz: r.bandHz,
+          bc: r.bc,
+          cd: r.cd,
+        }),
+      ),
+    ]),
+  ) as Record<ComponentClass, ZoneBoundaryRow[]>;
+
+/**
+ * How far a block's values are toward zone C and zone D: the largest value ÷
+ * boundary over the component's rows (≥ 1: in that zone or worse); null when
+ * the block carries none of the rows' fields.
+ */
+export function zoneBoundaryRatio(
+  fields: Readonly<Record<string, number | undefined>>,
+  component: ComponentClass,
+): { warning: number; alarm: number } | null {
+  let warning = Number.NEGATIVE_INFINITY;
+  let alarm = Number.NEGATIVE_INFINITY;
+  for (const row of ISO_10816_21_BOUNDARIES[component]) {
+    const value = fields[row.field];
+    if (value === undefined || !Number.isFinite(value) || value < 0) continue;
+    warning = Math.max(warning, value / row.bc);
+    alarm = Math.max(alarm, value / row.cd);
+  }
+  return Number.isFinite(warning) ? { warning, alarm } : null;
 }

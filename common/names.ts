@@ -69,6 +69,8 @@ export const ScadaFields = {
   main_bearing_temp_c: "main bearing temperature, °C",
   gearbox_bearing_temp_c: "gearbox HSS bearing temperature, °C",
   generator_bearing_temp_c: "generator DE bearing temperature, °C",
+  operating_state:
+    "operating state code of the turbine controller (vendor's table; e.g. 0 stopped, 1 running)",
 } as const;
 
 export const MeterFields = {
@@ -81,7 +83,8 @@ export const MeterFields = {
   power_kw: "total active power, kW",
   power_factor: "total power factor, 1",
   frequency_hz: "supply frequency, Hz",
-  import_energy_kwh: "import active energy register, kWh",
+  import_energy_kwh: "import active energy register (from the grid), kWh",
+  export_energy_kwh: "export active energy register (to the grid, e.g. PV surplus), kWh",
   energy_kwh: "total active energy register, kWh",
   /** Imported and backfilled history; savings reports prefer it over register differences. */
   interval_energy_kwh: "active energy in the interval that starts at the point's timestamp, kWh",
@@ -103,18 +106,156 @@ export const AgentFields = {
   clock_step_s: "size of the last step of the system clock, s (negative: backwards)",
 } as const;
 
-/**
- * The fields each measurement may carry: central refuses any other
- * (UNKNOWN_FIELD), so a typo or an invented name never becomes a series.
- */
-export const MeasurementFields: Readonly<Record<Measurement, Readonly<Record<string, string>>>> = {
+/** Measurements a device delivers (through a source); `diagnosis` and `agent` are the agent's own. */
+export const SourceMeasurements = ["vibration", "scada", "meter", "weather"] as const;
+export type SourceMeasurement = (typeof SourceMeasurements)[number];
+
+/** The known fields of each measurement, with what they mean. */
+export const FieldsOf = {
   vibration: VibrationFields,
   scada: ScadaFields,
   meter: MeterFields,
   weather: WeatherFields,
   diagnosis: DiagnosisFields,
   agent: AgentFields,
+} as const satisfies Record<Measurement, Readonly<Record<string, string>>>;
+
+/**
+ * Where a device's value can physically lie, in the unit of its field
+ * name: a value outside is a mapping mistake (word order, scale, address)
+ * far more often than a real reading. The edge warns once per point and
+ * `vetra edge check` flags it; the bounds are deliberately wide (they catch
+ * −3.67e20 V, not a sagging phase).
+ */
+export interface PhysicalRange {
+  readonly min: number;
+  readonly max: number;
+  readonly unit: string;
+}
+const range = (min: number, max: number, unit: string): PhysicalRange => ({ min, max, unit });
+export const PhysicalRanges: {
+  readonly [M in SourceMeasurement]: { readonly [F in keyof (typeof FieldsOf)[M]]: PhysicalRange };
+} = {
+  vibration: {
+    v_rms_mm_s: range(0, 1000, "mm/s"),
+    a_rms_g: range(0, 1000, "g"),
+    a_rms_m_s2: range(0, 10_000, "m/s²"),
+    a_peak_g: range(0, 5000, "g"),
+    crest_factor: range(1, 1000, "1"),
+    kurtosis: range(1, 10_000, "1"),
+    iso_zone: range(1, 4, "1"),
+    speed_rpm: range(0, 60_000, "rpm"),
+    speed_end_rpm: range(0, 60_000, "rpm"),
+    x1_mm_s: range(0, 1000, "mm/s"),
+    x2_mm_s: range(0, 1000, "mm/s"),
+    x3_mm_s: range(0, 1000, "mm/s"),
+    looseness_index: range(0, 1000, "mm/s"),
+    gmf_mm_s: range(0, 1000, "mm/s"),
+    gmf_sideband_ratio: range(0, 10_000, "1"),
+    env_spectral_kurtosis: range(-10, 1e6, "1"),
+    // Squared envelope: a 1000 g envelope (a_rms_g's bound) squared.
+    env_bpfo_g2: range(0, 1e6, "g²"),
+    env_bpfi_g2: range(0, 1e6, "g²"),
+    env_bsf_g2: range(0, 1e6, "g²"),
+    env_ftf_g2: range(0, 1e6, "g²"),
+  },
+  scada: {
+    // Multi-megawatt rotors turn at 5–20 rpm, small turbines up to a few hundred.
+    rotor_speed_rpm: range(-10, 600, "rpm"),
+    generator_speed_rpm: range(-100, 4000, "rpm"),
+    // Negative while the turbine draws from the grid; 20 MW covers the largest offshore units.
+    power_kw: range(-5000, 25_000, "kW"),
+    wind_speed_m_s: range(0, 90, "m/s"),
+    nacelle_temp_c: range(-60, 100, "°C"),
+    main_bearing_temp_c: range(-60, 200, "°C"),
+    gearbox_bearing_temp_c: range(-60, 200, "°C"),
+    generator_bearing_temp_c: range(-60, 200, "°C"),
+    operating_state: range(0, 65_535, "1"),
+  },
+  meter: {
+    // Line-to-neutral on low voltage (IEC 60038: up to 1000 V a.c.); a meter that reports the
+    // primary values of a medium-voltage connection declares its own range (`plausible` in the agent config).
+    voltage_l1_v: range(0, 1000, "V"),
+    voltage_l2_v: range(0, 1000, "V"),
+    voltage_l3_v: range(0, 1000, "V"),
+    current_l1_a: range(0, 100_000, "A"),
+    current_l2_a: range(0, 100_000, "A"),
+    current_l3_a: range(0, 100_000, "A"),
+    power_kw: range(-1e6, 1e6, "kW"),
+    power_factor: range(-1, 1, "1"),
+    frequency_hz: range(45, 65, "Hz"),
+    import_energy_kwh: range(0, 1e12, "kWh"),
+    export_energy_kwh: range(0, 1e12, "kWh"),
+    energy_kwh: range(0, 1e12, "kWh"),
+    interval_energy_kwh: range(0, 1e9, "kWh"),
+  },
+  weather: {
+    temp_c: range(-90, 60, "°C"),
+  },
 };
+
+/**
+ * Whether a device value is plausible in its range. Non-zero values smaller
+ * than 1e-9 are not: no meter or sensor resolves that finely, and a float32
+ * read with its words swapped often lands there (230 V → 1.1e-15).
+ */
+export const isPlausible = (value: number, range: PhysicalRange): boolean =>
+  Number.isFinite(value) &&
+  value >= range.min &&
+  value <= range.max &&
+  !(value !== 0 && Math.abs(value) < 1e-9);
+
+/** The physical range of a device field, or null when the name is not a known field of the measurement. */
+export function physicalRangeOf(measurement: string, field: string): PhysicalRange | null {
+  const table = (PhysicalRanges as Record<string, Record<string, PhysicalRange>>)[measurement];
+  return table && Object.hasOwn(table, field) ? (table[field] ?? null) : null;
+}
+
+/**
+ * The fields each measurement may carry: central refuses any other
+ * (UNKNOWN_FIELD), so a typo or an invented name never becomes a series.
+ */
+export const MeasurementFields: Readonly<Record<Measurement, Readonly<Record<string, string>>>> = FieldsOf;
+
+/**
+ * Where physics bounds a field, its bounds: energy in an interval and
+ * energy registers are never negative, a power factor lies within ±1, an
+ * RMS or peak amplitude is not negative, the coldest and hottest air ever
+ * measured were −89.2 °C and +56.7 °C. Central refuses a point outside them
+ * at ingest and `vetra import` refuses such rows (central/lib/points.ts);
+ * fields not listed are bounded only by being finite and within
+ * MAX_FIELD_MAGNITUDE. These are what cannot be (refused); PhysicalRanges
+ * above are the narrower what-a-device-plausibly-reads (warned at the edge).
+ */
+export const FieldBounds: ReadonlyMap<string, { readonly min?: number; readonly max?: number }> = new Map([
+  ["meter.interval_energy_kwh", { min: 0 }],
+  ["meter.energy_kwh", { min: 0 }],
+  ["meter.import_energy_kwh", { min: 0 }],
+  ["meter.voltage_l1_v", { min: 0 }],
+  ["meter.voltage_l2_v", { min: 0 }],
+  ["meter.voltage_l3_v", { min: 0 }],
+  ["meter.current_l1_a", { min: 0 }],
+  ["meter.current_l2_a", { min: 0 }],
+  ["meter.current_l3_a", { min: 0 }],
+  ["meter.power_factor", { min: -1, max: 1 }],
+  ["meter.frequency_hz", { min: 0 }],
+  ["weather.temp_c", { min: -100, max: 70 }],
+  ["vibration.v_rms_mm_s", { min: 0 }],
+  ["vibration.a_rms_g", { min: 0 }],
+  ["vibration.a_rms_m_s2", { min: 0 }],
+  ["vibration.a_peak_g", { min: 0 }],
+  ["vibration.iso_zone", { min: 1, max: 4 }],
+  ["diagnosis.severity", { min: 0, max: 2 }],
+  ["diagnosis.confidence", { min: 0, max: 1 }],
+  ["diagnosis.active", { min: 0, max: 1 }],
+]);
+
+/**
+ * No field of any measurement comes near this (the largest are epoch
+ * milliseconds, ~1.8e12); a value beyond it is an error, and a sum of a few
+ * such values would overflow to Infinity in a report.
+ */
+export const MAX_FIELD_MAGNITUDE = 1e15;
 
 /** ISO 10816-21 zones as stored (numbers, so every store keeps them as fields). */
 export const IsoZones = ["A", "B", "C", "D"] as const;

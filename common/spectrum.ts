@@ -6,7 +6,7 @@
 // request stays well under central's body limit.
 import { type Static, Type } from "@sinclair/typebox";
 import { Diagnoses, Severities } from "./names.ts";
-import { MIN_TIMESTAMP_MS } from "./wire.ts";
+import { MAX_STORABLE_TIMESTAMP_MS, MIN_TIMESTAMP_MS, TagValueSchema } from "./wire.ts";
 
 /** Values per decimated spectrum (16384 bins: 0–1000 Hz at 0.06 Hz). */
 export const MAX_SPECTRUM_VALUES = 16_384;
@@ -28,17 +28,42 @@ export const MAX_SNAPSHOTS_PER_REQUEST = 8;
 export const SnapshotReasons = ["scheduled", "diagnosis_changed", "baseline"] as const;
 export type SnapshotReason = (typeof SnapshotReasons)[number];
 
+/**
+ * Bounds of the numbers a snapshot carries, wide enough for any vibration
+ * measurement (sampling at up to 10 MHz, shafts up to 100,000 rpm) and
+ * narrow enough that every value renders, sums and converts: a time of
+ * 1e17 ms has no Date, so it is refused here rather than failing every
+ * later read of the asset's spectrum.
+ */
+export const SPECTRUM_LIMITS = {
+  maxFrequencyHz: 10_000_000,
+  maxSpeedRpm: 100_000,
+  maxSamples: 2 ** 31,
+  /** Amplitudes, SNRs, ratios: any unit a spectrum is drawn in stays far below this. */
+  maxMagnitude: 1e12,
+} as const;
+
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
-const TagValue = Type.String({ minLength: 1, maxLength: 128, pattern: "^[^\\n\\r]*$" });
+const TagValue = TagValueSchema;
 const ShortText = Type.String({ maxLength: 64 });
-const Hz = Type.Number({ minimum: 0 });
+const Hz = Type.Number({ minimum: 0, maximum: SPECTRUM_LIMITS.maxFrequencyHz });
 const Band = Type.Tuple([Hz, Hz]);
+const Magnitude = Type.Number({
+  minimum: -SPECTRUM_LIMITS.maxMagnitude,
+  maximum: SPECTRUM_LIMITS.maxMagnitude,
+});
+/** UTC ms, from 2000 to the last time a store can hold. */
+const Time = Type.Integer({ minimum: MIN_TIMESTAMP_MS, maximum: MAX_STORABLE_TIMESTAMP_MS });
 
 export const SpectrumTraceSchema = Type.Object(
   {
-    df_hz: Type.Number({ exclusiveMinimum: 0, description: "bin spacing: values[k] is at k·df_hz" }),
+    df_hz: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: SPECTRUM_LIMITS.maxFrequencyHz,
+      description: "bin spacing: values[k] is at k·df_hz",
+    }),
     unit: ShortText,
-    values: Type.Array(Type.Number(), { maxItems: MAX_SPECTRUM_VALUES }),
+    values: Type.Array(Magnitude, { maxItems: MAX_SPECTRUM_VALUES }),
   },
   { additionalProperties: false },
 );
@@ -71,9 +96,9 @@ export const WaveformSchema = Type.Object(
 
 export const SpectrumSnapshotSchema = Type.Object(
   {
-    speedRpm: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
-    sampleRateHz: Type.Number({ exclusiveMinimum: 0 }),
-    samples: Type.Integer({ minimum: 1 }),
+    speedRpm: Type.Union([Type.Number({ minimum: 0, maximum: SPECTRUM_LIMITS.maxSpeedRpm }), Type.Null()]),
+    sampleRateHz: Type.Number({ exclusiveMinimum: 0, maximum: SPECTRUM_LIMITS.maxFrequencyHz }),
+    samples: Type.Integer({ minimum: 1, maximum: SPECTRUM_LIMITS.maxSamples }),
     spectrum: SpectrumTraceSchema,
     envelope: Type.Object(
       {
@@ -94,25 +119,25 @@ export const SpectrumSnapshotSchema = Type.Object(
 export const EvidenceSchema = Type.Object(
   {
     spectrum: literals(["envelope", "velocity", "acceleration", "order"] as const),
-    frequency_hz: Type.Number(),
-    expected_hz: Type.Optional(Type.Number()),
-    amplitude: Type.Number(),
+    frequency_hz: Hz,
+    expected_hz: Type.Optional(Hz),
+    amplitude: Magnitude,
     amplitude_unit: ShortText,
-    snr_db: Type.Number(),
+    snr_db: Magnitude,
     harmonics: Type.Integer({ minimum: 0, maximum: 1000 }),
     harmonics_searched: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
     sidebands: Type.Optional(
       Type.Object(
-        { spacing_hz: Type.Number(), found: Type.Integer({ minimum: 0, maximum: 1000 }) },
+        { spacing_hz: Hz, found: Type.Integer({ minimum: 0, maximum: 1000 }) },
         { additionalProperties: false },
       ),
     ),
     band_hz: Type.Optional(Band),
-    baseline_ratio: Type.Optional(Type.Number()),
+    baseline_ratio: Type.Optional(Magnitude),
     detail: Type.Optional(
       Type.Record(
         Type.String({ maxLength: 64 }),
-        Type.Union([Type.Number(), Type.String({ maxLength: MAX_DETAIL_TEXT })]),
+        Type.Union([Magnitude, Type.String({ maxLength: MAX_DETAIL_TEXT })]),
         {
           maxProperties: 32,
         },
@@ -128,8 +153,8 @@ export const SnapshotDiagnosisSchema = Type.Object(
     fault: literals(Diagnoses),
     severity: literals(Severities),
     confidence: Type.Number({ minimum: 0, maximum: 1 }),
-    /** When it was raised, UTC ms. */
-    since: Type.Integer({ minimum: MIN_TIMESTAMP_MS }),
+    /** When it was raised, UTC ms (not after the block; central checks it against its clock). */
+    since: Time,
     evidence: EvidenceSchema,
   },
   { additionalProperties: false },
@@ -141,7 +166,7 @@ export const SpectrumUploadSchema = Type.Object(
     asset: TagValue,
     point: TagValue,
     /** The block's timestamp, UTC ms. */
-    ts: Type.Integer({ minimum: MIN_TIMESTAMP_MS }),
+    ts: Time,
     reason: literals(SnapshotReasons),
     snapshot: SpectrumSnapshotSchema,
     diagnoses: Type.Array(SnapshotDiagnosisSchema, { maxItems: MAX_SNAPSHOT_DIAGNOSES }),

@@ -99,6 +99,7 @@ export const ScadaFieldNames: Readonly<Record<ScadaField, Text>> = {
   main_bearing_temp_c: { ru: "главный подшипник", en: "main bearing" },
   gearbox_bearing_temp_c: { ru: "подшипник редуктора", en: "gearbox bearing" },
   generator_bearing_temp_c: { ru: "подшипник генератора", en: "generator bearing" },
+  operating_state: { ru: "режим работы", en: "operating state" },
 };
 
 /** Diagnosis names live beside the diagnoses themselves (the console and reports use them too). */

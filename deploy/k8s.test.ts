@@ -173,6 +173,8 @@ describe("deploy/k8s manifests", () => {
     expect(config.server.metrics?.host ?? config.server.host).toBe("0.0.0.0");
     const service = one("Service", "vetra-central");
     expect(service.spec.ports.map((p: Doc) => p.targetPort)).not.toContain("metrics");
+    // Behind the Ingress: the controller's forwarded client address is believed, from cluster-private peers only.
+    expect(config.server.trustProxy).toBe("uniquelocal");
     const claimVolume = Object.keys(mounts).find((n) => volumes[n].persistentVolumeClaim)!;
     expect(config.dataDir).toBe(mounts[claimVolume]);
     expect(config.store.kind).toBe("influx");

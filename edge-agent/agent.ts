@@ -15,10 +15,11 @@
 // fixed. Points central refuses anyway are set aside one by one; their
 // neighbours in the batch are sent again at once.
 import type { ErrorCode } from "../common/errors.ts";
+import { isPlausible, type PhysicalRange, physicalRangeOf } from "../common/names.ts";
 import type { SpectrumUpload } from "../common/spectrum.ts";
 import type { Point } from "../common/wire.ts";
 import { createClockMonitor } from "./clock.ts";
-import { type AgentConfig, type OpcuaSourceConfig, pkiDirOf } from "./config.ts";
+import { type AgentConfig, type OpcuaSourceConfig, pkiDirOf, plausibleRangeOf } from "./config.ts";
 import type { Transition } from "./diagnostics/alarm-state.ts";
 import { type BlockInfo, DiagnosticsMonitor } from "./diagnostics/monitor.ts";
 import { createBlockAnalyser, type DropReason, type WorkerEntry } from "./diagnostics/pool.ts";
@@ -26,9 +27,11 @@ import { loadFastestFft } from "./dsp/fft.ts";
 import { createAgentMetrics, serveMetrics } from "./metrics.ts";
 import type { PointQueue } from "./queue/queue.ts";
 import { openQueue } from "./queue/registry.ts";
+import { OutageLog, type OutageState } from "./sources/outages.ts";
 import { createSource } from "./sources/registry.ts";
-import type { Source, SourceSink } from "./sources/source.ts";
+import { nominalIntervalMs, type Source, type SourceSink } from "./sources/source.ts";
 import { type CatalogFetch, CentralCatalog, createHttpCatalogFetch } from "./uplink/catalog.ts";
+import { createReadyProbe } from "./uplink/recovery.ts";
 import { LocalRefusals } from "./uplink/refusals.ts";
 import { createSnapshotUplink, SnapshotOutbox } from "./uplink/snapshots.ts";
 import {
@@ -37,7 +40,7 @@ import {
   type SnapshotTransport,
   type UplinkTransport,
 } from "./uplink/transport.ts";
-import { createUplink } from "./uplink/uplink.ts";
+import { createUplink, type RecoveryProbing } from "./uplink/uplink.ts";
 
 /** How long stop() waits for the blocks received to be analysed, ms. */
 const STOP_DRAIN_MS = 10_000;
@@ -56,6 +59,10 @@ export interface AgentStats {
   sourceErrors: number;
   /** Errors by source id and code. */
   sourceErrorsBySource: Record<string, Partial<Record<ErrorCode, number>>>;
+  /** Outages by source id: whether one is on now, how many so far. */
+  sourceOutages: Record<string, OutageState>;
+  /** Values outside their field's physical range. */
+  implausibleValues: number;
   /** Waveform blocks received from the sources. */
   waveformBlocks: number;
   /** Blocks the diagnostic chain analysed; blocks dropped unanalysed (backlog cap, worker crash, stop). */
@@ -162,11 +169,67 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     snapshotsQueued: 0,
     snapshotsSent: 0,
     snapshotsRejected: 0,
+    implausibleValues: 0,
   };
   const clock = createClockMonitor();
   let lastClockStepS = 0;
   const errorsBySource: Record<string, Partial<Record<ErrorCode, number>>> = {};
-  const lastErrorCode = new Map<string, ErrorCode>();
+  const outageLogs = new Map<string, OutageLog>();
+  for (const sc of config.sources) {
+    const source = sc.id;
+    metrics.sourceDown.set({ source }, 0);
+    outageLogs.set(
+      source,
+      new OutageLog({
+        sourceId: source,
+        intervalMs: nominalIntervalMs(sc),
+        log,
+        onOutageStart: () => {
+          metrics.sourceOutages.inc({ source });
+          metrics.sourceDown.set({ source }, 1);
+        },
+        onOutageEnd: (o) => {
+          metrics.sourceDown.set({ source }, 0);
+          metrics.sourceOutageSeconds.inc({ source }, o.durationMs / 1000);
+          metrics.sourceMissedPolls.inc({ source }, o.missedPolls);
+        },
+      }),
+    );
+  }
+  /** The latest value of every field acquired (a waveform's speed may come from another source). */
+  const latest = new Map<string, { value: number; at: number }>();
+  const latestKey = (asset: string, measurement: string, field: string, point: string | undefined) =>
+    `${asset}\n${measurement}\n${field}\n${point ?? ""}`;
+  /** Points whose value left its physical range (warned once each). */
+  const implausible = new Set<string>();
+  /** Ranges a config declares for its own values (`plausible`), by source, measurement, field and point. */
+  const declared = new Map<string, PhysicalRange>();
+  for (const sc of config.sources)
+    for (const r of sc.kind === "modbus" ? sc.registers : sc.scalars) {
+      const range = r.plausible ? plausibleRangeOf(r) : null;
+      if (range) declared.set(`${sc.id}\n${r.measurement}\n${r.field}\n${r.point ?? ""}`, range);
+    }
+  const checkPlausible = (sourceId: string, points: Point[]): void => {
+    for (const p of points)
+      for (const [field, value] of Object.entries(p.fields)) {
+        latest.set(latestKey(p.tags.asset ?? "", p.measurement, field, p.tags.point), {
+          value,
+          at: Date.now(),
+        });
+        const range =
+          declared.get(`${sourceId}\n${p.measurement}\n${field}\n${p.tags.point ?? ""}`) ??
+          physicalRangeOf(p.measurement, field);
+        if (!range || isPlausible(value, range)) continue;
+        counts.implausibleValues++;
+        metrics.implausibleValues.inc({ source: sourceId });
+        const key = `${sourceId}\n${p.tags.asset}\n${p.measurement}\n${field}\n${p.tags.point ?? ""}`;
+        if (implausible.has(key)) continue;
+        implausible.add(key);
+        log(
+          `source ${sourceId}: ${p.tags.asset} ${p.measurement}.${field}${p.tags.point ? `@${p.tags.point}` : ""} = ${value} ${range.unit} is outside its physical range ${range.min}…${range.max} ${range.unit}: check word order, scale and address (\`vetra edge check\`); said once per point`,
+        );
+      }
+  };
 
   const centralHttp = {
     url: config.central.url,
@@ -198,11 +261,23 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
   });
   const admitted = (points: Point[], origin: string): Point[] => refusals.admit(points, origin);
 
+  // While backing off, both uplinks watch central's /readyz to notice its return within seconds.
+  const recovery = (what: string): RecoveryProbing => ({
+    readyProbeMs: config.central.readyProbeMs,
+    readyProbeMaxMs: Math.max(config.central.readyProbeMs, config.central.readyProbeMaxMs),
+    probe: createReadyProbe(config.central.url, Math.min(config.central.timeoutMs, 5000)),
+    onRecovered: (o) =>
+      log(
+        `uplink: ${what}: central is ready again (after ${Math.round(o.waitedMs)} ms of back-off, ${o.probes} probes); sending`,
+      ),
+  });
   const uplink = createUplink(queue, opts.transport ?? createHttpTransport(centralHttp), {
     agentId: config.agent.id,
     site,
     batchMaxPoints: config.central.batchMaxPoints,
     flushIntervalMs: config.central.flushIntervalMs,
+    backoffMaxMs: config.central.backoffMaxMs,
+    recovery: recovery("points"),
     maxPointsPerSecond: config.central.catchUpPointsPerS,
     onAcked: (n) => {
       counts.acked += n;
@@ -227,6 +302,8 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       agentId: config.agent.id,
       site,
       idleMs: Math.max(1000, config.central.flushIntervalMs),
+      backoffMaxMs: config.central.backoffMaxMs,
+      recovery: recovery("spectrum snapshots"),
       onSent: (n) => {
         counts.snapshotsSent += n;
         metrics.snapshotsSent.inc(n);
@@ -296,9 +373,10 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     per[code] = (per[code] ?? 0) + 1;
     errorsBySource[sourceId] = per;
     metrics.sourceErrors.inc({ source: sourceId, code });
-    // Log when the kind of trouble changes, not on every poll of a dead device.
-    if (lastErrorCode.get(sourceId) !== code) log(`source ${sourceId}: ${code} ${message}`);
-    lastErrorCode.set(sourceId, code);
+    // Outages are logged at their start and end, other errors once per message and window.
+    const o = outageLogs.get(sourceId);
+    if (o) o.error(code, message);
+    else log(`source ${sourceId}: ${code} ${message}`);
   };
 
   // Blocks dropped because analysis fell behind: a line for the first and then every hundredth.
@@ -352,6 +430,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       // A Modbus poll stamps its points when it starts (sources/modbus.ts) and hands them over when
       // its last answer is in: the difference is the poll's time as the agent saw it, event loop included.
       if (kind === "modbus" && points.length > 0) metrics.observePollMs(Date.now() - points[0]!.ts);
+      checkPlausible(sourceId, points);
       acquired(points, sourceId);
     },
     waveform: (block) => {
@@ -359,6 +438,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       analyser.submit(block);
     },
     error: (code, message) => sourceError(sourceId, code, message),
+    link: (up) => outageLogs.get(sourceId)?.link(up),
   });
 
   const healthPoint = (): Point => {
@@ -409,7 +489,15 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     ]);
     for (const sc of config.sources) {
       const pkiDir = sc.kind === "opcua" ? pkiDirOf(config, sc as OpcuaSourceConfig) : config.queue.dir;
-      const source = await createSource(sc, { site, agentId: config.agent.id, pkiDir, log });
+      const source = await createSource(sc, {
+        site,
+        agentId: config.agent.id,
+        pkiDir,
+        dataDir: config.queue.dir,
+        log,
+        latest: (asset, measurement, field, point) =>
+          latest.get(latestKey(asset, measurement, field, point)) ?? null,
+      });
       sources.push(source);
       await source.start(sinkFor(source.id, sc.kind));
     }
@@ -442,6 +530,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       analysisRunning: a.running,
       analysisWorkerCrashes: a.workerCrashes,
       sourceErrorsBySource: structuredClone(errorsBySource),
+      sourceOutages: Object.fromEntries([...outageLogs].map(([id, o]) => [id, o.state()])),
       queueDepth: q.depth,
       queueBytes: q.bytes,
       lagSeconds: lagSeconds(),

@@ -1,13 +1,14 @@
 // `vetra edge --config FILE [--metrics-port N]`: one edge agent until
 // SIGINT/SIGTERM. Exit 2 with one line naming the bad key on a bad config.
 // `vetra edge dead-letters …` lists and re-sends what central refused
-// (dead-letters.ts).
+// (dead-letters.ts). `vetra edge check --config FILE`: read every configured
+// point once (check.ts).
 import { parseArgs } from "node:util";
 import { startAgent } from "./agent.ts";
 import { ConfigError, loadAgentConfig } from "./config.ts";
 
 const USAGE =
-  "usage: vetra edge --config FILE [--metrics-port N] | vetra edge dead-letters list|resend --config FILE [--id N …|--all]";
+  "usage: vetra edge --config FILE [--metrics-port N] | vetra edge check --config FILE [--json] | vetra edge dead-letters list|resend --config FILE [--id N …|--all]";
 
 export interface RunEdgeOptions {
   /** Stops the agent when aborted (tests); SIGINT/SIGTERM always do. */
@@ -27,6 +28,10 @@ export async function runEdge(argv: string[], options: RunEdgeOptions = {}): Pro
       stderr,
       ...(options.stdout ? { stdout: options.stdout } : {}),
     });
+  if (args[0] === "check") {
+    const { runEdgeCheck } = await import("./check.ts");
+    return runEdgeCheck(args.slice(1), { stderr });
+  }
   let values: { config?: string; "metrics-port"?: string; help?: boolean };
   try {
     ({ values } = parseArgs({

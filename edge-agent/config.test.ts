@@ -149,10 +149,135 @@ describe("agent config", () => {
 
   it("names the key path of a missing field", () => {
     expect(errorOf((c) => delete c.central.token)).toBe("central.token: required key is missing");
-    expect(errorOf((c) => delete c.sources[1].waveforms[0].sequenceNodeId)).toBe(
-      "sources[1].waveforms[0].sequenceNodeId: required key is missing",
+    expect(errorOf((c) => delete c.sources[1].waveforms[0].sampleRateNodeId)).toBe(
+      "sources[1].waveforms[0].sampleRateNodeId: give exactly one of sampleRateNodeId and sampleRateHz",
     );
+    expect(
+      errorOf((c) => {
+        delete c.sources[1].waveforms[0].sequenceNodeId;
+        c.sources[1].waveforms[0].trigger = "sequence";
+      }),
+    ).toBe("sources[1].waveforms[0].sequenceNodeId: required key is missing (trigger sequence)");
     expect(errorOf((c) => delete c.agent)).toBe("agent: required key is missing");
+  });
+
+  it("refuses node ids that are not node ids, naming the key (IEC 62541-6 §5.3.1.10)", () => {
+    const nodeIdError = (nodeId: unknown) =>
+      errorOf((c) => {
+        c.sources[1].scalars[0].nodeId = nodeId;
+      });
+    expect(nodeIdError("ns=3,s=x")).toBe(
+      "sources[1].scalars[0].nodeId: \"ns=3,s=x\" is not a node id: the namespace index must be a number followed by ';' (expected [ns=<index>;|nsu=<namespace URI>;] then i=<number>, s=<text>, g=<guid> or b=<base64>)",
+    );
+    for (const bad of [
+      "ns=1;x=5",
+      "i=abc",
+      "i=4294967296",
+      "nsu=;i=5",
+      "nsu=urn:x",
+      "g=1234",
+      "b=!!",
+      " ns=1;i=5",
+      "ns=1;s=",
+      "svr=1;ns=1;i=5",
+      "ns=70000;i=1",
+      "ns=1;s=a\nb",
+    ])
+      expect(nodeIdError(bad)).toMatch(/^sources\[1\]\.scalars\[0\]\.nodeId: ".*" is not a node id: /);
+    for (const good of [
+      "i=2258",
+      "ns=0;i=85",
+      "ns=2;s=Line 1;Motor.Speed",
+      "nsu=urn:vendor:cms;s=MB.Waveform",
+      "nsu=http://x.org/UA/;i=1001",
+      "ns=3;g=72962B91-FA75-4AE6-8D28-B404DC7DAF63",
+      "ns=1;b=M/RbKBsRVkePCePcx24oRA==",
+    ]) {
+      const c: Loose = valid();
+      c.sources[1].scalars[0].nodeId = good;
+      expect(() => parseAgentConfig(c), good).not.toThrow();
+    }
+    expect(errorOf((c) => (c.sources[1].waveforms[0].waveformNodeId = "ns=1,s=T01.Waveform"))).toMatch(
+      /^sources\[1\]\.waveforms\[0\]\.waveformNodeId: "ns=1,s=T01\.Waveform" is not a node id/,
+    );
+  });
+
+  it("refuses field names that common/names.ts does not know, and measurements that are the agent's own", () => {
+    expect(errorOf((c) => (c.sources[0].registers[0].field = "humidity_pct"))).toBe(
+      'sources[0].registers[0].field: "humidity_pct" is not a field of measurement scada (known: rotor_speed_rpm, generator_speed_rpm, power_kw, wind_speed_m_s, nacelle_temp_c, main_bearing_temp_c, gearbox_bearing_temp_c, generator_bearing_temp_c, operating_state); add it to common/names.ts first',
+    );
+    expect(errorOf((c) => (c.sources[1].scalars[0].field = "rotor_rpm"))).toMatch(
+      /^sources\[1\]\.scalars\[0\]\.field: "rotor_rpm" is not a field of measurement scada/,
+    );
+    expect(errorOf((c) => (c.sources[0].registers[0].measurement = "diagnosis"))).toBe(
+      "sources[0].registers[0].measurement: expected one of vibration|scada|meter|weather",
+    );
+  });
+
+  it("checks the keys that go together: transports, triggers, buffers, speeds, plausible ranges", () => {
+    expect(errorOf((c) => (c.sources[0].transport = "rtu"))).toBe(
+      "sources[0].serial: required key is missing (transport rtu)",
+    );
+    expect(
+      errorOf((c) => {
+        c.sources[0].transport = "rtu";
+        c.sources[0].serial = { path: "/dev/ttyUSB0" };
+      }),
+    ).toBe("sources[0].host: not used with transport rtu (the line is `serial`)");
+    expect(errorOf((c) => (c.sources[0].serial = { path: "/dev/ttyUSB0" }))).toBe(
+      "sources[0].serial: only with transport rtu, not tcp",
+    );
+    expect(errorOf((c) => delete c.sources[0].host)).toBe(
+      "sources[0].host: required key is missing (transport tcp)",
+    );
+    const rtu = (id: string, baudRate: number) => ({
+      kind: "modbus",
+      id,
+      transport: "rtu",
+      serial: { path: "/dev/ttyUSB0", baudRate },
+      asset: "H01",
+      registers: [{ address: 0, type: "uint16", measurement: "meter", field: "power_kw" }],
+    });
+    expect(() => parseAgentConfig({ ...valid(), sources: [rtu("a", 9600), rtu("b", 9600)] })).not.toThrow();
+    expect(() => parseAgentConfig({ ...valid(), sources: [rtu("a", 9600), rtu("b", 19200)] })).toThrow(
+      "sources[1].serial: line /dev/ttyUSB0 is also used by sources[0] with other settings; one line has one set of settings",
+    );
+    expect(
+      errorOf((c) => (c.sources[1].waveforms[0].buffer = { slots: [{ waveformNodeId: "ns=1;i=5" }] })),
+    ).toBe(
+      "sources[1].waveforms[0].buffer.slots[0].sequenceNodeId: required key is missing (trigger sequence)",
+    );
+    expect(
+      errorOf((c) => {
+        delete c.sources[1].waveforms[0].sequenceNodeId;
+        c.sources[1].waveforms[0].buffer = { slots: [{ waveformNodeId: "ns=1;i=5" }] };
+      }),
+    ).toBe(
+      "sources[1].waveforms[0].buffer: a buffer needs trigger sequence or timestamp (its slots are ordered by them)",
+    );
+    expect(
+      errorOf(
+        (c) => (c.sources[1].waveforms[0].speedFrom = { measurement: "scada", field: "rotor_speed_rpm" }),
+      ),
+    ).toBe("sources[1].waveforms[0].speedFrom: give speedNodeId or speedFrom, not both");
+    expect(
+      errorOf((c) => {
+        delete c.sources[1].waveforms[0].speedNodeId;
+        c.sources[1].waveforms[0].speedFrom = { measurement: "scada", field: "generator_speed_rpm" };
+      }),
+    ).toBe("sources[1].waveforms[0].speedFrom: no source of asset T01 delivers scada.generator_speed_rpm");
+    expect(
+      errorOf((c) => {
+        c.sources[1].waveforms[0].counts = { voltsPerCount: 0.0003, sensitivityMvPerG: 100 };
+        c.sources[1].waveforms[0].unit = "m/s2";
+      }),
+    ).toBe("sources[1].waveforms[0].unit: counts are scaled to g: leave unit at g");
+    expect(errorOf((c) => (c.sources[0].registers[0].plausible = { min: 5, max: 1 }))).toBe(
+      "sources[0].registers[0].plausible: min must be below max, got 5…1",
+    );
+    expect(errorOf((c) => (c.sources[0].registers[0].address = 65535))).toBe(
+      "sources[0].registers[0].address: a float32 at 65535 runs past address 65535",
+    );
   });
 
   it("rejects duplicate source ids", () => {

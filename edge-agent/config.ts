@@ -8,8 +8,15 @@ import { extname, join } from "node:path";
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { parse as parseYaml } from "yaml";
-import { ComponentClasses, Measurements } from "../common/names.ts";
 import { DIAGNOSIS_ACTIVE_MS, MAX_POINTS_PER_BATCH } from "../common/wire.ts";
+import { ConfigError, doc, Enum, literalsOf, Millis, Name, TagValue } from "./config-error.ts";
+import {
+  checkSources,
+  type OpcuaSourceConfig,
+  type SourceConfig,
+  type SourceKind,
+  SourceSchemas,
+} from "./config-sources.ts";
 import {
   DEFAULT_ZONE_TABLE,
   ZoneTableConfigSchema,
@@ -17,159 +24,65 @@ import {
   zoneTableWithOverrides,
 } from "./diagnostics/zones.ts";
 
-// A union of string literals, typed as the literal union (TypeBox infers
-// `string` from a mapped array); the schema stays a plain `anyOf` of consts.
-const Enum = <T extends string>(values: readonly T[], options: { default?: NoInfer<T> } = {}) =>
-  Type.Unsafe<T>(
-    Type.Union(
-      values.map((v) => Type.Literal(v)),
-      options,
-    ),
-  );
-const Name = Type.String({ minLength: 1, maxLength: 64, pattern: "^[a-z][a-z0-9_]*$" });
-const TagValue = Type.String({ minLength: 1, maxLength: 128, pattern: "^[^\\n\\r]*$" });
-const Port = Type.Integer({ minimum: 0, maximum: 65535 });
-const Millis = (def: number, minimum = 1) => Type.Integer({ minimum, default: def });
-
-export const RegisterTypes = ["float32", "uint16", "int16", "uint32", "int32"] as const;
-export type RegisterType = (typeof RegisterTypes)[number];
-export const WordOrders = ["high_first", "low_first"] as const;
-export type WordOrder = (typeof WordOrders)[number];
-
-export const ModbusRegisterSchema = Type.Object(
-  {
-    function: Type.Union([Type.Literal(3), Type.Literal(4)], { default: 3 }),
-    address: Type.Integer({ minimum: 0, maximum: 65535 }),
-    type: Enum(RegisterTypes),
-    /** Word order of 32-bit types; bytes within a word are big-endian as Modbus defines. */
-    wordOrder: Enum(WordOrders, { default: "high_first" }),
-    measurement: Enum(Measurements),
-    field: Name,
-    scale: Type.Number({ default: 1 }),
-    point: Type.Optional(TagValue),
-    /** Overrides the source's unitId (several devices behind one gateway). */
-    unitId: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
-  },
-  { additionalProperties: false },
-);
-export type ModbusRegister = Static<typeof ModbusRegisterSchema>;
-
-export const ModbusSourceSchema = Type.Object(
-  {
-    kind: Type.Literal("modbus"),
-    id: TagValue,
-    host: Type.String({ minLength: 1 }),
-    port: Port,
-    unitId: Type.Integer({ minimum: 0, maximum: 255, default: 1 }),
-    intervalMs: Millis(1000, 10),
-    timeoutMs: Millis(1000, 10),
-    asset: TagValue,
-    registers: Type.Array(ModbusRegisterSchema, { minItems: 1 }),
-  },
-  { additionalProperties: false },
-);
-export type ModbusSourceConfig = Static<typeof ModbusSourceSchema>;
-
-export const OpcuaScalarSchema = Type.Object(
-  {
-    nodeId: Type.String({ minLength: 1 }),
-    measurement: Enum(Measurements),
-    field: Name,
-    scale: Type.Number({ default: 1 }),
-    point: Type.Optional(TagValue),
-  },
-  { additionalProperties: false },
-);
-export type OpcuaScalar = Static<typeof OpcuaScalarSchema>;
-
-export const OpcuaWaveformSchema = Type.Object(
-  {
-    point: TagValue,
-    component: Enum(ComponentClasses),
-    waveformNodeId: Type.String({ minLength: 1 }),
-    sampleRateNodeId: Type.String({ minLength: 1 }),
-    sequenceNodeId: Type.String({ minLength: 1 }),
-    /** Shaft speed during the block (at its start when the speed ramps), rpm. */
-    speedNodeId: Type.Optional(Type.String({ minLength: 1 })),
-    /** Shaft speed at the end of the block, rpm: the block's speed ramps linearly between the two. */
-    speedEndNodeId: Type.Optional(Type.String({ minLength: 1 })),
-    unit: Enum(["g", "m/s2"] as const, { default: "g" }),
-  },
-  { additionalProperties: false },
-);
-export type OpcuaWaveform = Static<typeof OpcuaWaveformSchema>;
-
-export const OpcuaSecurityModes = ["None", "Sign", "SignAndEncrypt"] as const;
-export const OpcuaSecurityPolicies = [
-  "Basic256Sha256",
-  "Aes128_Sha256_RsaOaep",
-  "Aes256_Sha256_RsaPss",
-] as const;
-
-export const OpcuaSourceSchema = Type.Object(
-  {
-    kind: Type.Literal("opcua"),
-    id: TagValue,
-    endpoint: Type.String({ pattern: "^opc\\.tcp://" }),
-    asset: TagValue,
-    /** Certificate store of the client; default `<queue.dir>/pki`. */
-    pkiDir: Type.Optional(Type.String({ minLength: 1 })),
-    publishingIntervalMs: Millis(1000, 10),
-    /** Connect/request timeout, ms. */
-    timeoutMs: Millis(10_000, 100),
-    /** OPC UA message security (IEC 62541-4 §7.15); production: SignAndEncrypt. */
-    securityMode: Enum(OpcuaSecurityModes, { default: "None" }),
-    /** Used with Sign / SignAndEncrypt (with None, no policy applies). */
-    securityPolicy: Enum(OpcuaSecurityPolicies, { default: "Basic256Sha256" }),
-    /**
-     * `explicit`: only server certificates already in `<pkiDir>/trusted/certs`
-     * are accepted (an unknown one is refused, logged with its thumbprint and
-     * saved in `<pkiDir>/rejected`); `auto` accepts any (tests, commissioning).
-     */
-    trust: Enum(["explicit", "auto"] as const, { default: "explicit" }),
-    scalars: Type.Array(OpcuaScalarSchema, { default: [] }),
-    waveforms: Type.Array(OpcuaWaveformSchema, { default: [] }),
-  },
-  { additionalProperties: false },
-);
-export type OpcuaSourceConfig = Static<typeof OpcuaSourceSchema>;
-
-/** Source schemas by `kind` (the registry of source implementations mirrors this table). */
-export const SourceSchemas = { modbus: ModbusSourceSchema, opcua: OpcuaSourceSchema } as const;
-export type SourceKind = keyof typeof SourceSchemas;
-export type SourceConfig = ModbusSourceConfig | OpcuaSourceConfig;
+export { ConfigError } from "./config-error.ts";
+export * from "./config-sources.ts";
 
 /** Bearing geometry from the manufacturer's data sheet. */
 export const BearingConfigSchema = Type.Object(
   {
-    /** Rolling elements (balls or rollers) per row. */
-    balls: Type.Integer({ minimum: 3, maximum: 200 }),
-    ballDiameterMm: Type.Number({ exclusiveMinimum: 0 }),
-    pitchDiameterMm: Type.Number({ exclusiveMinimum: 0 }),
-    /** 0 for deep-groove ball and cylindrical roller bearings. */
-    contactAngleDeg: Type.Number({ minimum: 0, maximum: 60, default: 0 }),
+    balls: Type.Integer({
+      minimum: 3,
+      maximum: 200,
+      ...doc("Rolling elements (balls or rollers) per row.", [20]),
+    }),
+    ballDiameterMm: Type.Number({ exclusiveMinimum: 0, ...doc("Rolling element diameter, mm.", [32]) }),
+    pitchDiameterMm: Type.Number({ exclusiveMinimum: 0, ...doc("Pitch diameter, mm.", [240]) }),
+    contactAngleDeg: Type.Number({
+      minimum: 0,
+      maximum: 60,
+      default: 0,
+      ...doc("Contact angle, degrees; 0 for deep-groove ball and cylindrical roller bearings."),
+    }),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: "The bearing at this point; without it no bearing faults are scored.",
+  },
 );
 
 /** An ISO 8601 UTC time, e.g. `2026-05-01T08:00:00Z`. */
-const UtcTime = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?Z$" });
+const UtcTime = (description: string) =>
+  Type.String({
+    pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?Z$",
+    ...doc(description, ["2026-05-01T08:00:00Z"]),
+  });
 
 /** What is known of the machine at one measuring point (a configured waveform point). */
 export const MachineConfigSchema = Type.Object(
   {
-    asset: TagValue,
-    point: TagValue,
-    /** A key of `diagnostics.turbineTypes`: its zone boundaries apply to this point. */
-    turbineType: Type.Optional(Name),
-    /** The bearing at this point; without it no bearing faults are scored. */
+    asset: TagValue({ description: "Asset of the waveform point.", examples: ["T01"] }),
+    point: TagValue({
+      description: "A configured waveform point of that asset.",
+      examples: ["main_bearing"],
+    }),
+    turbineType: Type.Optional(
+      Name({ description: "A key of `diagnostics.turbineTypes`: its zone boundaries apply to this point." }),
+    ),
     bearing: Type.Optional(BearingConfigSchema),
-    /** Teeth of the gear on this point's shaft (gear mesh = teeth × shaft speed). */
-    gearTeeth: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-    /** Relearn this point's baseline: one learnt before this UTC time is discarded (e.g. after maintenance). */
-    baselineNotBefore: Type.Optional(UtcTime),
+    gearTeeth: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1000,
+        ...doc("Teeth of the gear on this point's shaft (gear mesh = teeth × shaft speed).", [23]),
+      }),
+    ),
+    baselineNotBefore: Type.Optional(
+      UtcTime(
+        "Relearn this point's baseline: one learnt before this UTC time is discarded (e.g. after maintenance).",
+      ),
+    ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: "Machine data of one measuring point." },
 );
 export type MachineConfig = Static<typeof MachineConfigSchema>;
 
@@ -185,107 +98,237 @@ export const DEFAULT_ANALYSIS_WORKERS = Math.max(1, availableParallelism() - 1);
 
 export const DiagnosticsConfigSchema = Type.Object(
   {
-    /** Run the diagnostics engine on every waveform block (features and ISO zone are computed either way). */
-    enabled: Type.Boolean({ default: true }),
-    /**
-     * Worker threads that analyse waveform blocks off the event loop (diagnostics/pool.ts); default the
-     * cores but one, at least one; 0 analyses on the main thread (a one-core gateway).
-     */
-    workers: Type.Integer({ minimum: 0, maximum: 64, default: DEFAULT_ANALYSIS_WORKERS }),
-    /** Alarm state machine: raise after `raiseAfter` of the last `ofLast` blocks, clear after `clearAfter` blocks without. */
+    enabled: Type.Boolean({
+      default: true,
+      description:
+        "Run the diagnostics engine on every waveform block (features and ISO zone are computed either way).",
+    }),
+    workers: Type.Integer({
+      minimum: 0,
+      maximum: 64,
+      default: DEFAULT_ANALYSIS_WORKERS,
+      description:
+        "Worker threads that analyse waveform blocks off the event loop; default the cores but one, at least one; 0 analyses on the main thread (a one-core gateway).",
+    }),
     persistence: Type.Object(
       {
-        raiseAfter: Type.Integer({ minimum: 1, maximum: 100, default: 3 }),
-        ofLast: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
-        clearAfter: Type.Integer({ minimum: 1, maximum: 1000, default: 5 }),
+        raiseAfter: Type.Integer({
+          minimum: 1,
+          maximum: 100,
+          default: 3,
+          description: "Blocks that must find it…",
+        }),
+        ofLast: Type.Integer({
+          minimum: 1,
+          maximum: 100,
+          default: 5,
+          description: "…of the last this many blocks.",
+        }),
+        clearAfter: Type.Integer({
+          minimum: 1,
+          maximum: 1000,
+          default: 5,
+          description: "Blocks without it that clear it.",
+        }),
       },
-      { additionalProperties: false, default: {} },
+      {
+        additionalProperties: false,
+        default: {},
+        description:
+          "Alarm state machine: raise after `raiseAfter` of the last `ofLast` blocks, clear after `clearAfter` blocks without.",
+      },
     ),
-    /** Healthy blocks (no finding) whose mean features become a point's baseline. */
-    baselineBlocks: Type.Integer({ minimum: 1, maximum: 100_000, default: 20 }),
-    /** Relearn every point's baseline: baselines learnt before this UTC time are discarded. */
-    baselineNotBefore: Type.Optional(UtcTime),
-    /** A spectrum snapshot per point at least this often (and whenever a diagnosis changes), ms. */
-    snapshotIntervalMs: Millis(600_000, 1000),
-    /** Active diagnoses are sent again this often so central keeps them active, ms. */
-    reconfirmIntervalMs: Type.Integer({ minimum: 1000, maximum: MAX_RECONFIRM_MS, default: 600_000 }),
-    /** Snapshots waiting for central on disk (`<queue.dir>/snapshots`); past the cap the oldest scheduled go first. */
+    baselineBlocks: Type.Integer({
+      minimum: 1,
+      maximum: 100_000,
+      default: 20,
+      description: "Healthy blocks (no finding) whose mean features become a point's baseline.",
+    }),
+    baselineNotBefore: Type.Optional(
+      UtcTime("Relearn every point's baseline: baselines learnt before this UTC time are discarded."),
+    ),
+    snapshotIntervalMs: Millis(
+      600_000,
+      1000,
+      "A spectrum snapshot per point at least this often (and whenever a diagnosis changes), ms.",
+    ),
+    reconfirmIntervalMs: Type.Integer({
+      minimum: 1000,
+      maximum: MAX_RECONFIRM_MS,
+      default: 600_000,
+      description: "Active diagnoses are sent again this often so central keeps them active, ms.",
+    }),
     snapshotQueue: Type.Object(
       {
-        maxFiles: Type.Integer({ minimum: 1, default: 2000 }),
-        maxBytes: Type.Integer({ minimum: 65_536, default: 268_435_456 }),
+        maxFiles: Type.Integer({ minimum: 1, default: 2000, description: "Snapshot files kept at most." }),
+        maxBytes: Type.Integer({
+          minimum: 65_536,
+          default: 268_435_456,
+          description: "Bytes of snapshot files at most.",
+        }),
       },
-      { additionalProperties: false, default: {} },
+      {
+        additionalProperties: false,
+        default: {},
+        description:
+          "Snapshots waiting for central on disk (`<queue.dir>/snapshots`); past the cap the oldest scheduled go first.",
+      },
     ),
-    /** Overrides of the ISO 10816-21 zone table for every point. */
-    zones: Type.Optional(ZoneTableConfigSchema),
-    /** Zone overrides per turbine type (on top of `zones`), e.g. from the manufacturer. */
+    zones: Type.Optional(
+      Type.Unsafe<Static<typeof ZoneTableConfigSchema>>({
+        ...ZoneTableConfigSchema,
+        description:
+          "Overrides of the ISO 10816-21 zone table for every point, per component class (see docs/diagnostics.md).",
+      }),
+    ),
     turbineTypes: Type.Record(
-      Name,
-      Type.Object({ zones: Type.Optional(ZoneTableConfigSchema) }, { additionalProperties: false }),
-      { default: {}, additionalProperties: false },
+      Name(),
+      Type.Object(
+        {
+          zones: Type.Optional(
+            Type.Unsafe<Static<typeof ZoneTableConfigSchema>>({
+              ...ZoneTableConfigSchema,
+              description: "This type's zone overrides, per component class (see docs/diagnostics.md).",
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      {
+        default: {},
+        additionalProperties: false,
+        description: "Zone overrides per turbine type (on top of `zones`), e.g. from the manufacturer.",
+      },
     ),
-    /** Machine data per measuring point (bearing geometry, gear teeth, turbine type). */
-    machines: Type.Array(MachineConfigSchema, { default: [] }),
+    machines: Type.Array(MachineConfigSchema, {
+      default: [],
+      description: "Machine data per measuring point (bearing geometry, gear teeth, turbine type).",
+    }),
   },
-  { additionalProperties: false, default: {} },
+  {
+    additionalProperties: false,
+    default: {},
+    description: 'The diagnostics engine (README, "Diagnoses at the edge").',
+  },
 );
 export type DiagnosticsConfig = Static<typeof DiagnosticsConfigSchema>;
 
-const TopSchema = Type.Object(
+/** The agent's configuration file (YAML or JSON); `docs/edge-config.md` is generated from it. */
+export const AgentConfigSchema = Type.Object(
   {
-    agent: Type.Object({ id: TagValue, site: TagValue }, { additionalProperties: false }),
+    agent: Type.Object(
+      {
+        id: TagValue({
+          description: "Name of this agent (tag `agent` of its health points).",
+          examples: ["wf1-agent"],
+        }),
+        site: TagValue({
+          description: "Site the agent's token may write (tag `site`).",
+          examples: ["wf-caspian"],
+        }),
+      },
+      { additionalProperties: false, description: "Who this agent is." },
+    ),
     central: Type.Object(
       {
-        url: Type.String({ pattern: "^https?://" }),
-        token: Type.String({ minLength: 1 }),
-        batchMaxPoints: Type.Integer({ minimum: 1, maximum: MAX_POINTS_PER_BATCH, default: 5000 }),
-        flushIntervalMs: Millis(1000, 10),
-        timeoutMs: Millis(10_000, 10),
-        gzip: Type.Boolean({ default: true }),
-        /** Send-rate ceiling while catching up on a backlog, points/s (spares central after an outage). */
-        catchUpPointsPerS: Type.Integer({ minimum: 1, default: 20_000 }),
+        url: Type.String({
+          pattern: "^https?://",
+          ...doc("Central's base URL.", ["https://central.example:8443"]),
+        }),
+        token: Type.String({
+          minLength: 1,
+          description: "The agent's bearer token (role agent, this site).",
+        }),
+        batchMaxPoints: Type.Integer({
+          minimum: 1,
+          maximum: MAX_POINTS_PER_BATCH,
+          default: 5000,
+          description: "Points per request at most.",
+        }),
+        flushIntervalMs: Millis(1000, 10, "Send what is queued at least this often, ms."),
+        timeoutMs: Millis(10_000, 10, "Request timeout, ms."),
+        gzip: Type.Boolean({ default: true, description: "Compress request bodies." }),
+        catchUpPointsPerS: Type.Integer({
+          minimum: 1,
+          default: 20_000,
+          description:
+            "Send-rate ceiling while catching up on a backlog, points/s (spares central after an outage). Catch-up after an outage takes at most the outage's own length when this is at least twice the rate the agent acquires.",
+        }),
+        backoffMaxMs: Type.Integer({
+          minimum: 100,
+          maximum: 600_000,
+          default: 30_000,
+          description:
+            "Cap of the retry back-off (exponential with full jitter from 500 ms) while central refuses or cannot be reached, ms. Between retries the agent probes `GET /readyz` and sends at once when central is back.",
+        }),
+        readyProbeMs: Type.Integer({
+          minimum: 100,
+          maximum: 60_000,
+          default: 1000,
+          description:
+            "While backing off: probe `/readyz` this often once central answers at all (e.g. 503 while its store is down), ms, so its recovery is noticed within about this long.",
+        }),
+        readyProbeMaxMs: Type.Integer({
+          minimum: 100,
+          maximum: 600_000,
+          default: 5000,
+          description:
+            "While central cannot be reached at all: the probe interval doubles from readyProbeMs up to this, ms.",
+        }),
       },
-      { additionalProperties: false },
+      { additionalProperties: false, description: "Where and how points go." },
     ),
     queue: Type.Object(
       {
-        /** `sqlite` keeps points across restarts; `memory` is for tests and throwaway runs. */
-        kind: Enum(["sqlite", "memory"] as const, { default: "sqlite" }),
-        dir: Type.String({ minLength: 1 }),
-        maxBytes: Type.Integer({ minimum: 1024, default: 1_073_741_824 }),
-        maxAgeHours: Type.Number({ exclusiveMinimum: 0, default: 720 }),
+        kind: Enum(["sqlite", "memory"] as const, {
+          default: "sqlite",
+          description: "`sqlite` keeps points across restarts; `memory` is for tests and throwaway runs.",
+        }),
+        dir: Type.String({
+          minLength: 1,
+          ...doc("The agent's data folder: queue, snapshots, baselines, block cursors, PKI.", [
+            "/var/lib/vetra-edge",
+          ]),
+        }),
+        maxBytes: Type.Integer({
+          minimum: 1024,
+          default: 1_073_741_824,
+          description:
+            "Cap of the queue, bytes; past it the oldest points of the lowest priority are dropped.",
+        }),
+        maxAgeHours: Type.Number({
+          exclusiveMinimum: 0,
+          default: 720,
+          description: "Points older than this are dropped, hours.",
+        }),
       },
-      { additionalProperties: false },
+      { additionalProperties: false, description: "The durable queue of points waiting for central." },
     ),
     metrics: Type.Optional(
       Type.Object(
         {
-          port: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
-          host: Type.String({ default: "127.0.0.1" }),
+          port: Type.Integer({
+            minimum: 0,
+            maximum: 65535,
+            default: 0,
+            description: "Port of /metrics (0: a free one).",
+          }),
+          host: Type.String({ default: "127.0.0.1", description: "Address to listen on." }),
         },
-        { additionalProperties: false },
+        { additionalProperties: false, description: "Prometheus text metrics on `GET /metrics`." },
       ),
     ),
-    healthIntervalMs: Millis(10_000, 10),
+    healthIntervalMs: Millis(10_000, 10, "The agent's own `agent` health point this often, ms."),
     diagnostics: DiagnosticsConfigSchema,
-    sources: Type.Array(Type.Unknown(), { default: [] }),
+    sources: Type.Array(Type.Unknown(), {
+      default: [],
+      description: "Devices to read: each a `modbus` or `opcua` source (below).",
+    }),
   },
   { additionalProperties: false },
 );
 
-export type AgentConfig = Omit<Static<typeof TopSchema>, "sources"> & { sources: SourceConfig[] };
-
-export class ConfigError extends Error {
-  readonly code = "CONFIG_INVALID" as const;
-  constructor(
-    readonly keyPath: string,
-    readonly reason: string,
-  ) {
-    super(keyPath ? `${keyPath}: ${reason}` : reason);
-    this.name = "ConfigError";
-  }
-}
+export type AgentConfig = Omit<Static<typeof AgentConfigSchema>, "sources"> & { sources: SourceConfig[] };
 
 /** `/sources/0/registers/2/type` → `sources[0].registers[2].type` */
 function keyPathOf(pointer: string, prefix: string): string {
@@ -296,13 +339,6 @@ function keyPathOf(pointer: string, prefix: string): string {
     else out += out ? `.${part}` : part;
   }
   return out;
-}
-
-function literalsOf(schema: TSchema): unknown[] | null {
-  const anyOf = (schema as { anyOf?: TSchema[] }).anyOf;
-  if (!Array.isArray(anyOf)) return null;
-  const values = anyOf.map((s) => (s as { const?: unknown }).const);
-  return values.every((v) => v !== undefined) ? values : null;
 }
 
 function firstError(schema: TSchema, value: unknown, prefix: string): ConfigError | null {
@@ -330,7 +366,7 @@ function validate<T extends TSchema>(schema: T, input: unknown, prefix: string):
 export function parseAgentConfig(input: unknown): AgentConfig {
   if (typeof input !== "object" || input === null || Array.isArray(input))
     throw new ConfigError("", "the configuration must be a mapping (object)");
-  const top = validate(TopSchema, input, "");
+  const top = validate(AgentConfigSchema, input, "");
   const kinds = Object.keys(SourceSchemas) as SourceKind[];
   const seen = new Set<string>();
   const sources = top.sources.map((raw, i): SourceConfig => {
@@ -346,6 +382,7 @@ export function parseAgentConfig(input: unknown): AgentConfig {
     seen.add(source.id);
     return source;
   });
+  checkSources(sources);
   checkDiagnostics(top.diagnostics, sources);
   return { ...top, sources };
 }

@@ -60,6 +60,14 @@ export interface AgentMetrics {
   readonly deadLettered: Counter;
   readonly sourceErrors: Counter<"source" | "code">;
   readonly refused: Counter<"source" | "code">;
+  /** Outages per source (a device not answering), their total length and the polls they cost. */
+  readonly sourceOutages: Counter<"source">;
+  readonly sourceOutageSeconds: Counter<"source">;
+  readonly sourceMissedPolls: Counter<"source">;
+  /** 1 while a source's device does not answer. */
+  readonly sourceDown: Gauge<"source">;
+  /** Values outside their field's physical range (common/names.ts), per source. */
+  readonly implausibleValues: Counter<"source">;
 }
 
 /**
@@ -226,6 +234,36 @@ export function createAgentMetrics(
     labelNames: ["source", "code"] as const,
     registers: [registry],
   });
+  const sourceOutages = new Counter({
+    name: "vetra_agent_source_outages_total",
+    help: "Outages per source: periods in which its device did not answer",
+    labelNames: ["source"] as const,
+    registers: [registry],
+  });
+  const sourceOutageSeconds = new Counter({
+    name: "vetra_agent_source_outage_seconds_total",
+    help: "Length of the ended outages per source, s",
+    labelNames: ["source"] as const,
+    registers: [registry],
+  });
+  const sourceMissedPolls = new Counter({
+    name: "vetra_agent_source_missed_polls_total",
+    help: "Polls (or publishing intervals) that brought nothing because of an outage, per source",
+    labelNames: ["source"] as const,
+    registers: [registry],
+  });
+  const sourceDown = new Gauge({
+    name: "vetra_agent_source_down",
+    help: "1 while the source's device does not answer (an outage is on), else 0",
+    labelNames: ["source"] as const,
+    registers: [registry],
+  });
+  const implausibleValues = new Counter({
+    name: "vetra_agent_implausible_values_total",
+    help: "Values outside their field's physical range (a mapping mistake: word order, scale, address), per source",
+    labelNames: ["source"] as const,
+    registers: [registry],
+  });
   new Gauge({
     name: "vetra_agent_queue_depth",
     help: "Points waiting in the queue",
@@ -266,6 +304,11 @@ export function createAgentMetrics(
     deadLettered,
     sourceErrors,
     refused,
+    sourceOutages,
+    sourceOutageSeconds,
+    sourceMissedPolls,
+    sourceDown,
+    implausibleValues,
     snapshotsSent,
     snapshotsDropped,
     snapshotsRejected,

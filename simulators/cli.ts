@@ -14,8 +14,15 @@ import { type FaultSpec, parseFaultSpec } from "./turbine/physics.ts";
 
 const USAGE = [
   "usage: vetra sim turbine --asset T01 [--modbus-port N] [--opcua-port N] [--fault POINT:FAULT:SEVERITY]… [--seed N]",
+  "                          [--cms] [--opcua-slow-subscription MS]",
   "       vetra sim facility --asset H01 --kind hospital|clinic|school [--modbus-port N] [--seed N]",
   "                          [--measure-from YYYY-MM-DD --saving 0.12] [--peak-kw N]",
+  "                          [--rtu-serial PATH [--baud N] [--parity none|even|odd]] [--rtu-tcp-port N]",
+  "third-party dialects:",
+  "  --cms                     (turbine) also serve a CMS unit's OPC UA dialect: namespace urn:vetra:simulator:cms,",
+  "                            acquisition-time trigger, Int16 counts, speed in Hz, a buffer of 8 blocks",
+  "  --rtu-serial PATH         (facility) also serve the gateway's units as Modbus RTU on a serial port",
+  "  --rtu-tcp-port N          (facility) … and as RTU over TCP (a serial device server), 0 = a free port",
   "fault injection (both devices):",
   "  --modbus-fault exception:CODE|delay:MS|garbage|short[@UNIT]   (repeatable)",
   "  --fault-cycle ON/OFF      faults on ON s, off OFF s, repeating (default: always on)",
@@ -131,6 +138,8 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
           "opcua-restart-every": { type: "string" },
           "opcua-secure": { type: "boolean" },
           "opcua-trust-clients": { type: "string" },
+          cms: { type: "boolean" },
+          "opcua-slow-subscription": { type: "string" },
         },
       });
       const trustClients = values["opcua-trust-clients"] ?? "auto";
@@ -155,6 +164,16 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
           ? (["None", "SignAndEncrypt"] as const)
           : (["None"] as const),
         opcuaTrustClients: trustClients as "auto" | "explicit",
+        ...(values.cms ? { cms: {} } : {}),
+        ...(values["opcua-slow-subscription"] !== undefined
+          ? {
+              opcuaSlowSubscriptionMs: integer(
+                "opcua-slow-subscription",
+                values["opcua-slow-subscription"],
+                0,
+              ),
+            }
+          : {}),
       };
       const sim = await startTurbine(opts);
       const schedule = startFaultSchedule(sim.modbus, {
@@ -170,6 +189,7 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
           (values["opcua-secure"]
             ? `; OPC UA SignAndEncrypt Basic256Sha256, server certificate ${sim.opcuaPki.certificateFile}, client certificates trusted: ${trustClients} (${sim.opcuaPki.trustedFolder})`
             : "") +
+          (sim.cms ? `; CMS dialect in namespace ${sim.cms.nodeIds.namespaceUri}` : "") +
           describeFaults(injected),
       );
       await signal();
@@ -190,6 +210,10 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
           "measure-from": { type: "string" },
           saving: { type: "string" },
           "peak-kw": { type: "string" },
+          "rtu-serial": { type: "string" },
+          baud: { type: "string" },
+          parity: { type: "string" },
+          "rtu-tcp-port": { type: "string" },
           ...FAULT_OPTIONS,
         },
       });
@@ -222,6 +246,21 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
         if (!(nominalPeakKw > 0))
           throw new UsageError(`--peak-kw '${values["peak-kw"]}': expected a positive number`);
       }
+      const parityText = values.parity ?? "even";
+      if (parityText !== "none" && parityText !== "even" && parityText !== "odd")
+        throw new UsageError(`--parity '${parityText}': expected none, even or odd`);
+      const parity: "none" | "even" | "odd" = parityText;
+      const rtuSerial = values["rtu-serial"];
+      const rtuTcp = values["rtu-tcp-port"];
+      const rtu =
+        rtuSerial !== undefined || rtuTcp !== undefined
+          ? {
+              ...(rtuSerial !== undefined
+                ? { serial: { path: rtuSerial, baudRate: integer("baud", values.baud, 19_200), parity } }
+                : {}),
+              ...(rtuTcp !== undefined ? { tcpPort: port("rtu-tcp-port", rtuTcp) } : {}),
+            }
+          : undefined;
       const sim = await startFacility({
         assetId: id,
         kind: kind as FacilityKind,
@@ -229,10 +268,13 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
         seed: integer("seed", values.seed, 1),
         ...(measure ? { measure } : {}),
         ...(nominalPeakKw === undefined ? {} : { nominalPeakKw }),
+        ...(rtu ? { rtu } : {}),
       });
       const schedule = startFaultSchedule(sim.modbus, { ...injected, log: (line) => console.log(line) });
       console.log(
-        `facility ${id} (${kind}): Modbus TCP 127.0.0.1:${sim.modbusPort} (unit 1 SDM630 meter, unit 2 outdoor temperature)` +
+        `facility ${id} (${kind}): Modbus TCP 127.0.0.1:${sim.modbusPort} (unit 1 SDM630 meter, unit 2 outdoor temperature, unit 3 sub-meter)` +
+          (rtu?.serial ? `; RTU on ${rtu.serial.path} ${rtu.serial.baudRate} ${parity}` : "") +
+          (sim.rtuTcpPort !== undefined ? `; RTU over TCP 127.0.0.1:${sim.rtuTcpPort}` : "") +
           (measure
             ? `, measure from ${measure.from.toISOString().slice(0, 10)} saving ${measure.savingFraction}`
             : "") +

@@ -5,8 +5,10 @@
 // data address) like a real device, not with zeros. The TCP framing is our
 // own (a few lines of MBAP) rather than modbus-serial's server, so faults can
 // be injected at the byte level: exceptions, delays, garbage and short
-// frames, a device that disappears and returns.
+// frames, a device that disappears and returns. The same answers go out as
+// RTU frames over TCP or on a serial line (modbus-rtu.ts).
 import { createServer, type Server, type Socket } from "node:net";
+import { rtuFramer } from "./modbus-rtu.ts";
 
 export type RegisterType = "float32" | "uint16" | "int16" | "uint32" | "int32";
 /** Word order of 32-bit values (bytes within a word are big-endian as Modbus defines): high_first = ABCD, low_first = CDAB. */
@@ -56,6 +58,8 @@ export type ModbusFault =
 
 export interface RunningModbusServer {
   readonly port: number;
+  /** The answers behind the framing (shared with an RTU line serving the same units). */
+  readonly device: ModbusDevice;
   /**
    * Injects a fault into every answer (or only those of `unitId`, a device
    * behind a gateway); `null` clears it. Replaces an earlier fault of the same scope.
@@ -172,19 +176,22 @@ export function freePort(): Promise<number> {
   });
 }
 
-/**
- * Starts a Modbus TCP server on 127.0.0.1 serving the given units (by unit
- * id) on one port. `port` 0 or absent picks a free port.
- */
-export async function startModbusServer(opts: {
-  port?: number;
-  units: readonly ModbusUnit[];
-}): Promise<RunningModbusServer> {
+/** A device's answers, independent of framing (MBAP over TCP, RTU on a line or over TCP). */
+export interface ModbusDevice {
+  /** Whether `unitId` is served (an RTU line stays silent for others). */
+  serves(unitId: number): boolean;
+  /** The answer PDU to a request PDU, with any injected fault applied. */
+  respond(unitId: number, pdu: Buffer): Buffer;
+  faultFor(unitId: number): ModbusFault | undefined;
+  inject(fault: ModbusFault | null, unitId?: number): void;
+}
+
+export function createModbusDevice(unitList: readonly ModbusUnit[]): ModbusDevice {
   const units = new Map<
     number,
     { unit: ModbusUnit; holding: ReturnType<typeof indexFields>; input: ReturnType<typeof indexFields> }
   >();
-  for (const unit of opts.units) {
+  for (const unit of unitList) {
     if (units.has(unit.unitId)) throw new Error(`unit id ${unit.unitId} given twice`);
     units.set(unit.unitId, {
       unit,
@@ -272,12 +279,49 @@ export async function startModbusServer(opts: {
     return good;
   };
 
+  return {
+    serves: (unitId) => units.has(unitId),
+    respond: (unitId, pdu) => faulty(faultFor(unitId), pdu, unitId),
+    faultFor,
+    inject(fault, unitId) {
+      if (fault) faults.set(unitId ?? "all", fault);
+      else faults.delete(unitId ?? "all");
+    },
+  };
+}
+
+/**
+ * Starts a Modbus server on 127.0.0.1 serving the given units (by unit id)
+ * on one port: Modbus TCP (MBAP framing), or with `framing: "rtu"` RTU
+ * frames over TCP as a serial device server forwards them. `port` 0 or
+ * absent picks a free port.
+ */
+export async function startModbusServer(opts: {
+  port?: number;
+  units: readonly ModbusUnit[];
+  framing?: "tcp" | "rtu";
+  /** Serve this device's answers (and faults) instead of a new one of `units`. */
+  device?: ModbusDevice;
+}): Promise<RunningModbusServer> {
+  const device = opts.device ?? createModbusDevice(opts.units);
+  const { faultFor } = device;
   const sockets = new Set<Socket>();
   const onConnection = (socket: Socket): void => {
     sockets.add(socket);
     socket.setNoDelay(true);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => {});
+    if (opts.framing === "rtu") {
+      const feed = rtuFramer(device, (frame, delayMs) => {
+        const send = (): void => {
+          if (!socket.destroyed) socket.write(frame);
+        };
+        if (delayMs > 0) setTimeout(send, delayMs).unref();
+        else send();
+      });
+      socket.on("data", feed);
+      return;
+    }
     let pending: Buffer = Buffer.alloc(0);
     socket.on("data", (chunk: Buffer) => {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
@@ -296,7 +340,7 @@ export async function startModbusServer(opts: {
         const pdu = Buffer.from(pending.subarray(7, 6 + length));
         pending = pending.subarray(6 + length);
         const fault = faultFor(unitId);
-        const body = faulty(fault, pdu, unitId);
+        const body = device.respond(unitId, pdu);
         const frame = Buffer.alloc(7 + body.length);
         frame.writeUInt16BE(transaction, 0);
         frame.writeUInt16BE(0, 2);
@@ -325,10 +369,8 @@ export async function startModbusServer(opts: {
   let stopped = false;
   return {
     port,
-    inject(fault, unitId) {
-      if (fault) faults.set(unitId ?? "all", fault);
-      else faults.delete(unitId ?? "all");
-    },
+    device,
+    inject: device.inject,
     disappear: close,
     async reappear() {
       if (server || stopped) return;

@@ -5,6 +5,8 @@
 // faults (and nothing on the healthy turbines) and central serves their
 // spectra with the fault frequencies marked.
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { statSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defectFrequenciesHz, TURBINE_POINTS } from "../simulators/turbine/physics.ts";
 import { type DemoProcess, startDemoProcess } from "./helpers/demo.ts";
@@ -49,8 +51,15 @@ describe.each(variants)("vetra demo --store $store", ({ store, run }) => {
     await influx?.stop();
   });
 
-  it("writes the credentials SPEC.md names", () => {
+  it("writes the credentials SPEC.md names, readable by its owner only, and prints no token", async () => {
     expect(Object.keys(tokens).sort()).toEqual(["admin", "ministry", "sc-kavkaz", "sc-step"]);
+    const file = join(demo!.dataDir, "demo-credentials.json");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // How to sign in follows the URL (it may arrive in a later chunk of the output).
+    await expect
+      .poll(() => demo!.output(), { timeout: 10_000 })
+      .toContain(`sign in:      paste a token from ${file}`);
+    for (const token of Object.values(tokens)) expect(demo!.output()).not.toContain(token);
   });
 
   it("shows live values and the faulty points out of zone A within a minute", async () => {

@@ -83,6 +83,8 @@ describe.each(storeKinds)("diagnoses: simulator → agent → central → $kind 
           points: POINTS.map((id) => ({ id, component: TurbinePoints[id].component })),
         },
       ],
+      // What is measured here is the edge's persistence (n of m blocks): central shows its diagnoses at once.
+      alarms: { byKind: { diagnosis: { onDelayMs: 0 } } },
     });
 
   const publish = () => rig.publish();

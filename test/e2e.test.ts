@@ -240,7 +240,8 @@ describe.each(storeKinds)("devices → edge agent → central → $kind store", 
     for (const field of ["rotor_speed_rpm", "generator_speed_rpm", "power_kw", "wind_speed_m_s"] as const) {
       const stored = values(await query("scada", field));
       expect(stored.length, field).toBeGreaterThanOrEqual(3);
-      for (const v of stored) expect(v, field).toBe(Math.fround(truth[field]));
+      // The same float32 the controller served, stored at its shortest decimal.
+      for (const v of stored) expect(Math.fround(v), field).toBe(Math.fround(truth[field]));
     }
     for (const field of ["nacelle_temp_c", "main_bearing_temp_c", "gearbox_bearing_temp_c"] as const) {
       const stored = values(await query("scada", field));
@@ -255,8 +256,9 @@ describe.each(storeKinds)("devices → edge agent → central → $kind store", 
       const measurement = r.field === "temp_c" ? "weather" : "meter";
       const stored = values(await query(measurement, r.field));
       expect(stored.length, r.field).toBeGreaterThanOrEqual(5);
-      const served = Math.fround(registers[r.name] ?? Number.NaN) * (r.scale ?? 1);
-      for (const v of stored) expect(v, r.field).toBeCloseTo(served, 9);
+      // The float32 the meter served (stored at its shortest decimal, then scaled).
+      const served = Math.fround(registers[r.name] ?? Number.NaN);
+      for (const v of stored) expect(Math.fround(v / (r.scale ?? 1)), r.field).toBe(served);
     }
   });
 

@@ -64,9 +64,15 @@ describe.skipIf(!browserRequired())("grid-connection map (/map)", () => {
   it("loads offline, shows points, lines and monitored sites; a click and a check draw the options", async () => {
     const { page, outside } = await offlinePage();
     try {
-      await page.goto(`${central.url}/map?token=${encodeURIComponent(token)}`);
+      await page.goto(`${central.url}/map`);
       await page.waitForSelector(`body[data-points-loaded="${DEMO_POINTS}"]`);
+      // Anonymous: the public layers only. Signed in through the side panel's form: the monitored sites too.
+      expect(await page.locator(".site-icon").count()).toBe(0);
+      await page.fill("#token", token);
+      await page.click("#signInBtn");
       await page.waitForSelector('body[data-sites-loaded="2"]');
+      expect(page.url()).toBe(`${central.url}/map`);
+      expect(await page.isVisible("#signedIn")).toBe(true);
       expect(await page.locator("path.cp-point").count()).toBe(DEMO_POINTS);
       expect(await page.locator("path.grid-line").count()).toBe(demoGridSet().lines.length);
       expect(await page.locator(".site-icon").count()).toBe(2);

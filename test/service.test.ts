@@ -98,12 +98,20 @@ describe("service model end to end: fault → alarm → the right company's webh
           { id: "A-2026", company: "sc-a", assets: ["T07"], from: "2026-01-01", responseTimeMinutes: 240 },
           { id: "B-2026", company: "sc-b", assets: ["T08"], from: "2026-01-01", responseTimeMinutes: 240 },
         ],
-        // Fast enough for a test: evaluate every half second, clear 2 s after the edge's clear.
-        alarms: { evaluateEveryMs: 500, debounceMs: 100, clearAfterMs: 2000 },
+        // Fast enough for a test: evaluate every half second, on- and off-delay 1 s, clear 2 s after.
+        alarms: {
+          evaluateEveryMs: 500,
+          debounceMs: 100,
+          clearAfterMs: 2000,
+          onDelayMs: 1000,
+          offDelayMs: 1000,
+        },
         notifications: {
           smtp: { host: "127.0.0.1", port: inbox.port, from: "Vetra <alarms@vetra.test>" },
           pumpEveryMs: 200,
           retryBaseMs: 500,
+          // The receivers are on loopback: admitted explicitly, as on-premises ones are.
+          webhookAllowList: ["127.0.0.1"],
         },
       }),
     );

@@ -1,9 +1,10 @@
 // Batch checks: a CSV of surveyed sites (`name,lat,lon,mw,kind`) in, one
 // row per site out with its best option (the first of the ranking), and a
 // summary by status.
+
+import { readCsv, writeCsv } from "../lib/csv.ts";
 import type { GridIndex, Lang, OptionStatus } from "./check.ts";
 import type { GridConfig } from "./config.ts";
-import { csvLine, parseCsv } from "./csv.ts";
 import type { Kind } from "./model.ts";
 
 export interface BatchRow {
@@ -70,7 +71,7 @@ const invalid = (lang: Lang, ru: string, en: string) => [lang === "ru" ? ru : en
 
 export function runBatch(text: string, index: GridIndex, config: GridConfig, lang: Lang): BatchResult {
   const summary = { available: 0, needs_reinforcement: 0, unavailable: 0, invalid: 0 };
-  const { rows, lines } = parseCsv(text);
+  const { rows, lines } = readCsv(text);
   const header = (rows[0] ?? []).map((h) => h.trim().toLowerCase());
   const col = (name: string) => header.indexOf(name);
   const missing = ["lat", "lon", "mw"].filter((k) => col(k) < 0);
@@ -165,9 +166,11 @@ export function runBatch(text: string, index: GridIndex, config: GridConfig, lan
 
 const round = (v: number | null, digits: number) => (v === null ? null : Number(v.toFixed(digits)));
 
+/** The results as CSV (names and reasons are the sender's text: formula prefixes are neutralised). */
 export function batchCsv(rows: readonly BatchRow[]): string {
-  const body = rows.map((r) =>
-    csvLine([
+  return writeCsv([
+    BATCH_COLUMNS,
+    ...rows.map((r) => [
       r.line,
       r.name,
       r.lat,
@@ -187,6 +190,5 @@ export function batchCsv(rows: readonly BatchRow[]): string {
       r.available_options,
       r.reasons.join("; "),
     ]),
-  );
-  return `${[csvLine(BATCH_COLUMNS), ...body].join("\r\n")}\r\n`;
+  ]);
 }

@@ -180,7 +180,7 @@ export function evaluatePoint(
         ),
       );
     } else {
-      const top = Math.max(...point.voltages_kv);
+      const top = point.voltages_kv.reduce((a, b) => Math.max(a, b));
       reasons.push(
         reason("voltage_too_low", (l) =>
           l === "ru"
@@ -191,7 +191,7 @@ export function evaluatePoint(
     }
     return option;
   }
-  const voltage_kv = Math.min(...eligible);
+  const voltage_kv = eligible.reduce((a, b) => Math.min(a, b));
   const clsIndex = classIndexForKv(voltage_kv, classes);
   const cls = classes[clsIndex]!;
   if (clsIndex > needed) {
@@ -340,7 +340,12 @@ export class GridIndex {
       for (const [i, p] of set.points.entries()) {
         kd.add(p.lon, p.lat);
         this.topClass[i] =
-          p.voltages_kv.length === 0 ? -1 : classIndexForKv(Math.max(...p.voltages_kv), classes);
+          p.voltages_kv.length === 0
+            ? -1
+            : classIndexForKv(
+                p.voltages_kv.reduce((a, b) => Math.max(a, b)),
+                classes,
+              );
         this.byId.set(p.id, p);
       }
       this.kd = kd.finish();

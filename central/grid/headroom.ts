@@ -36,7 +36,7 @@ export interface Headroom {
 export function firmCapacityMw(transformerMva: readonly number[], powerFactor: number): number | null {
   if (transformerMva.length === 0) return null;
   const total = transformerMva.reduce((a, b) => a + b, 0);
-  const largest = Math.max(...transformerMva);
+  const largest = transformerMva.reduce((a, b) => Math.max(a, b));
   return (total - largest) * powerFactor;
 }
 

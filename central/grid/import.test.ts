@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runGrid } from "../../cli/grid.ts";
+import { readCsv } from "../lib/csv.ts";
 import { GridIndex } from "./check.ts";
 import { type GridConfig, GridConfigSchema } from "./config.ts";
-import { parseCsv } from "./csv.ts";
 import { importCsv, importGeoJson, voltagesFromName } from "./import.ts";
 import { gridFilePath, loadGridSet, saveGridSet } from "./store.ts";
 
@@ -152,7 +152,7 @@ describe("CSV import", () => {
   });
 
   it("parses RFC 4180 quoting across lines", () => {
-    expect(parseCsv('a,b\n"x\ny","1""2"\n').rows).toEqual([
+    expect(readCsv('a,b\n"x\ny","1""2"\n').rows).toEqual([
       ["a", "b"],
       ["x\ny", '1"2'],
     ]);

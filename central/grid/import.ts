@@ -9,7 +9,7 @@
 // skipped, voltages read from names such as "ПС 110/35/10 …" when the tag
 // is empty); LineString and MultiLineString lines with `voltage_kv` or
 // `voltages_kv`.
-import { parseCsv } from "./csv.ts";
+import { readCsv } from "../lib/csv.ts";
 import type { ConnectionPoint, GridLine, GridSet } from "./model.ts";
 
 export interface Rejection {
@@ -44,6 +44,26 @@ const MAX_KV = 1500;
 const MAX_TRANSFORMER_MVA = 2500;
 /** Above this an "MW" figure at one point is kW. */
 const MAX_POINT_MW = 10_000;
+/**
+ * Lists a file may give per feature: voltage levels of one point or line
+ * (the largest substations have five or six), transformers of one point,
+ * parts of one MultiLineString and positions of one line part. Beyond them a
+ * file is wrong or hostile, and is refused by name rather than left to
+ * overflow something later (a spread over 300,000 values does).
+ */
+export const IMPORT_LIMITS = {
+  voltages: 16,
+  transformers: 64,
+  lineParts: 10_000,
+  positionsPerPart: 100_000,
+} as const;
+
+/** The largest value of a non-empty list, without spreading it into arguments. */
+const maxOf = (values: readonly number[]): number => {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of values) if (v > max) max = v;
+  return max;
+};
 
 type Props = Record<string, unknown>;
 
@@ -71,6 +91,10 @@ function optionalMw(props: Props, key: string, errors: Errors): number | null {
 function kvList(value: unknown, key: string, errors: Errors): number[] {
   const list = Array.isArray(value) ? value : [value];
   const out: number[] = [];
+  if (list.length > IMPORT_LIMITS.voltages) {
+    errors.add(`${key}: ${list.length} voltages; at most ${IMPORT_LIMITS.voltages} per feature`);
+    return out;
+  }
   for (const [i, v] of list.entries()) {
     const at = Array.isArray(value) ? `${key}[${i}]` : key;
     if (!isNum(v) || v <= 0) errors.add(`${at}: expected a positive number of kV, got ${JSON.stringify(v)}`);
@@ -130,13 +154,18 @@ function toPoint(props: Props, coords: unknown, errors: Errors): ConnectionPoint
   const tr = props.transformer_mva;
   if (tr !== undefined && tr !== null && tr !== "") {
     const list = Array.isArray(tr) ? tr : [tr];
-    for (const [i, v] of list.entries()) {
-      const at = Array.isArray(tr) ? `transformer_mva[${i}]` : "transformer_mva";
-      if (!isNum(v) || v <= 0)
-        errors.add(`${at}: expected a positive rating in MVA, got ${JSON.stringify(v)}`);
-      else if (v > MAX_TRANSFORMER_MVA) errors.add(`${at}: ${v} looks like kVA; give MVA`);
-      else transformers.push(v);
-    }
+    if (list.length > IMPORT_LIMITS.transformers)
+      errors.add(
+        `transformer_mva: ${list.length} transformers; at most ${IMPORT_LIMITS.transformers} per point`,
+      );
+    else
+      for (const [i, v] of list.entries()) {
+        const at = Array.isArray(tr) ? `transformer_mva[${i}]` : "transformer_mva";
+        if (!isNum(v) || v <= 0)
+          errors.add(`${at}: expected a positive rating in MVA, got ${JSON.stringify(v)}`);
+        else if (v > MAX_TRANSFORMER_MVA) errors.add(`${at}: ${v} looks like kVA; give MVA`);
+        else transformers.push(v);
+      }
   }
   const peak = optionalMw(props, "peak_load_mw", errors);
   if (transformers.length > 0 && peak === null && !errors.list.some((e) => e.startsWith("peak_load_mw")))
@@ -182,11 +211,21 @@ function toLines(
   const raw = props.voltage_kv ?? props.voltages_kv;
   if (raw !== undefined && raw !== null && !(Array.isArray(raw) && raw.length === 0)) {
     const list = kvList(raw, props.voltage_kv !== undefined ? "voltage_kv" : "voltages_kv", errors);
-    voltage = list.length > 0 ? Math.max(...list) : null;
+    voltage = list.length > 0 ? maxOf(list) : null;
+  }
+  if (parts.length > IMPORT_LIMITS.lineParts) {
+    errors.add(`geometry.coordinates: ${parts.length} parts; at most ${IMPORT_LIMITS.lineParts} per feature`);
+    return [];
   }
   const baseId = textOrNull(props.id) ?? `line-${index}`;
   const lines: GridLine[] = [];
   for (const [p, part] of parts.entries()) {
+    if (Array.isArray(part) && part.length > IMPORT_LIMITS.positionsPerPart) {
+      errors.add(
+        `geometry.coordinates${parts.length > 1 ? `[${p}]` : ""}: ${part.length} positions; at most ${IMPORT_LIMITS.positionsPerPart}`,
+      );
+      continue;
+    }
     if (!Array.isArray(part) || part.length < 2 || !part.every(validPosition)) {
       errors.add(
         `geometry.coordinates${parts.length > 1 ? `[${p}]` : ""}: expected two or more [lon, lat] positions`,
@@ -265,7 +304,7 @@ export function importGeoJson(input: unknown, options: ImportOptions): ImportRes
         reject(textOrNull(props.id));
         continue;
       }
-      set.lines.push(...lines);
+      for (const line of lines) set.lines.push(line);
     } else {
       errors.add(
         `geometry.type: expected Point, LineString or MultiLineString, got ${JSON.stringify(geometry.type)}`,
@@ -320,7 +359,7 @@ const rejectedWhole = (
 
 /** A CSV of connection points: header with `id,name,lat,lon,voltages_kv,…` (model names). */
 export function importCsv(text: string, options: ImportOptions): ImportResult {
-  const { rows, lines } = parseCsv(text);
+  const { rows, lines } = readCsv(text);
   const header = (rows[0] ?? []).map((h) => h.trim().toLowerCase());
   const missing = ["id", "lat", "lon"].filter((k) => !header.includes(k));
   if (rows.length === 0 || missing.length > 0) {

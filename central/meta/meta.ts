@@ -4,12 +4,11 @@
 // tables — companies, contracts, alarms — are beside them: ../service/). Small and
 // local, so the API is synchronous (better-sqlite3).
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import type { AssetKind, ComponentClass } from "../../common/names.ts";
 import type { Fleet, Role, TokenConfig } from "../config.ts";
+import { privateDatabase } from "../lib/private-files.ts";
 import { SERVICE_SCHEMA } from "../service/schema.ts";
 
 export const META_FILE = "metadata.sqlite";
@@ -194,9 +193,12 @@ export class MetaStore {
    */
   private readonly batchDb: Database.Database;
   private lastPrune = 0;
+  /** The SQLite file (named in errors about it, e.g. a full disk). */
+  readonly file: string;
 
   constructor(path: string) {
-    mkdirSync(dirname(path), { recursive: true });
+    this.file = path;
+    privateDatabase(path); // token hashes, the audit log, webhook rules: the owner's only
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
     // Tokens, alarm acknowledgements and the audit log must survive a crash.
@@ -399,6 +401,13 @@ export class MetaStore {
       | undefined;
     if (!row) return null;
     return { tokenId: row.id, role: row.role, tenant: row.tenant, site: row.site, label: row.label };
+  }
+
+  /** True while the token with this id exists and is not revoked. */
+  isTokenLive(tokenId: number): boolean {
+    return (
+      this.db.prepare("SELECT 1 FROM token WHERE id = ? AND revoked_at IS NULL").get(tokenId) !== undefined
+    );
   }
 
   /** Every token (live and revoked), newest first, without secrets. */

@@ -1,15 +1,18 @@
-// Token lifecycle and the audit log (admin only; the role check is in the
-// auth hook's route table). Tokens are 256 random bits, shown once at
-// creation and stored as SHA-256 only; revocation takes effect on the next
-// request. Every change, acknowledgement and export — any non-GET request
-// but ingest, and any GET asking for a file format — is written to the
-// audit log with the token that did it, once the response is known.
+// Token lifecycle and the audit log (admin only, as each route declares).
+// Tokens are 256 random bits, shown once at creation and stored as SHA-256
+// only; revocation takes effect on the next request and ends the token's
+// live streams at once. Every change, acknowledgement and export is written
+// to the audit log with the token that did it, once the response is known:
+// which calls count is a property of the matched route (its method, or its
+// `config.audit`), never of the URL string.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
+import type { FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { type Role, Roles } from "../config.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+import { redactUrl } from "../lib/redact.ts";
 
 // Typed as the literal union (TypeBox infers never from a mapped array).
 const RoleSchema = Type.Unsafe<Role>(Type.Union(Roles.map((r) => Type.Literal(r))));
@@ -26,18 +29,24 @@ const TokenInfoSchema = Type.Object({
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-/** Requests the audit log keeps: changes, acknowledgements and exports. */
-export const isAudited = (method: string, url: string): boolean => {
-  const path = url.split("?")[0] ?? "";
-  if (!path.startsWith("/api/")) return false;
-  if (path === "/api/v1/ingest") return false; // agents' data: counted by batch, not audited
-  if (method !== "GET" && method !== "HEAD") return true;
-  return /[?&]format=(csv|pdf|xlsx)\b/.test(url) || path.includes("/export");
+/** Formats whose download is an export (audited even though it is a GET). */
+const FILE_FORMATS = new Set(["csv", "pdf", "xlsx"]);
+
+/** Whether the audit log keeps this call: decided on the matched route and the parsed query. */
+export const auditsCall = (request: FastifyRequest): boolean => {
+  if (request.is404) return false;
+  const declared = request.routeOptions.config.audit;
+  if (declared !== undefined) return declared;
+  const method = request.routeOptions.method;
+  const reads = (Array.isArray(method) ? method : [method]).every((m) => m === "GET" || m === "HEAD");
+  if (!reads) return true;
+  const format = (request.query as Record<string, unknown> | undefined)?.format;
+  return typeof format === "string" && FILE_FORMATS.has(format);
 };
 
 const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta }) => {
   app.addHook("onResponse", async (request, reply) => {
-    if (!isAudited(request.method, request.url)) return;
+    if (!auditsCall(request)) return;
     const p = request.principal;
     // Only the authenticated: failed logins are rate-limited and logged by fastify, not audited.
     if (!p) return;
@@ -45,8 +54,8 @@ const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta }) => {
       tokenId: p.tokenId,
       actor: p.label || `${p.role}#${p.tokenId}`,
       role: p.role,
-      action: `${request.method} ${request.routeOptions.url ?? request.url.split("?")[0]}`,
-      target: request.url,
+      action: `${request.method} ${request.routeOptions.url}`,
+      target: redactUrl(request.url),
       status: reply.statusCode,
     });
   });
@@ -54,6 +63,7 @@ const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta }) => {
   app.post(
     "/api/v1/tokens",
     {
+      config: { access: { roles: ["admin"] } },
       schema: {
         tags: ["admin"],
         summary: "Create a token (admin); the plaintext is in this response only",
@@ -106,6 +116,7 @@ const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta }) => {
   app.get(
     "/api/v1/tokens",
     {
+      config: { access: { roles: ["admin"] } },
       schema: {
         tags: ["admin"],
         summary: "List tokens (admin): role, scope, label, created/revoked; never the secret",
@@ -123,9 +134,10 @@ const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta }) => {
   app.delete(
     "/api/v1/tokens/:id",
     {
+      config: { access: { roles: ["admin"] } },
       schema: {
         tags: ["admin"],
-        summary: "Revoke a token (admin); effective on its next request",
+        summary: "Revoke a token (admin); effective on its next request, and its live streams end at once",
         security: BearerSecurity,
         params: Type.Object({ id: Type.String({ pattern: "^[0-9]{1,15}$" }) }),
         response: { 200: Type.Object({ revoked: Type.Integer() }), ...errorResponses(401, 403, 404) },
@@ -134,6 +146,7 @@ const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta }) => {
     async (request) => {
       const id = Number(request.params.id);
       if (!meta.revokeToken(id)) throw new ApiError("NOT_FOUND", `No live token ${id}`);
+      app.liveResponses.endFor(id);
       return { revoked: id };
     },
   );
@@ -141,6 +154,7 @@ const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta }) => {
   app.get(
     "/api/v1/audit",
     {
+      config: { access: { roles: ["admin"] } },
       schema: {
         tags: ["admin"],
         summary: "The audit log, newest first (admin)",

@@ -58,3 +58,60 @@ export const AlarmEventSchema = Type.Object(
   },
   { $id: "AlarmEvent" },
 );
+
+const HealthFigures = {
+  annunciations: Type.Integer({ description: "alarms raised, and open ones rising to alarm" }),
+  averagePer10Min: Type.Number(),
+  peakPer10Min: Type.Integer({ description: "most annunciations in one 10-minute interval" }),
+  peakAt: TimeOrNull,
+  chattering: Type.Integer({ description: "conditions with ≥ 3 annunciations within 60 s" }),
+  stale: Type.Integer({ description: "alarms open for more than 24 h at the period's end" }),
+};
+const Condition = {
+  key: Type.String(),
+  asset: Type.String(),
+  point: Type.String(),
+  fault: Type.String(),
+  company: Type.String(),
+};
+
+export const AlarmHealthSchema = Type.Object({
+  from: Time,
+  to: Time,
+  totals: Type.Object(HealthFigures),
+  companies: Type.Array(
+    Type.Object({ company: Type.String(), name: Type.Optional(Type.String()), ...HealthFigures }),
+    { description: "per operator position: each service company's console" },
+  ),
+  assets: Type.Array(Type.Object({ asset: Type.String(), company: Type.String(), ...HealthFigures })),
+  chattering: Type.Array(
+    Type.Object({ ...Condition, annunciations: Type.Integer(), maxPerMinute: Type.Integer() }),
+  ),
+  stale: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      ...Condition,
+      severity: SeveritySchema,
+      state: Type.Union([Type.Literal("active"), Type.Literal("acknowledged"), Type.Literal("cleared")]),
+      raisedAt: Time,
+      openHours: Type.Number(),
+    }),
+  ),
+  badActors: Type.Array(
+    Type.Object({
+      ...Condition,
+      annunciations: Type.Integer(),
+      events: Type.Integer(),
+      sharePct: Type.Number(),
+    }),
+  ),
+  targets: Type.Object(
+    {
+      averagePer10Min: Type.Number(),
+      peakPer10Min: Type.Number(),
+      chattering: Type.Number(),
+      stale: Type.Number(),
+    },
+    { description: "EEMUA 191 Table 10 and ISA-18.2 §16.5 figures to read these against" },
+  ),
+});

@@ -16,6 +16,7 @@ import {
   type AlarmState,
   DEFAULT_PAGE,
 } from "../service/alarm-book.ts";
+import { AlarmHealthSchema } from "./alarm-schemas.ts";
 import { companiesOf } from "./service.ts";
 
 const STATE_FILTERS: Record<string, readonly AlarmState[]> = {
@@ -33,6 +34,9 @@ const STREAM_POLL_MS = 1000;
 const STREAM_PING_MS = 15_000;
 /** What one slow client may have waiting in the server's buffer before its stream is closed. */
 const STREAM_MAX_BUFFERED_BYTES = 1 << 20;
+/** Alarm-system health: the last day unless asked; at most a year and a day (a report's month fits). */
+const HEALTH_DEFAULT_MS = 24 * 3_600_000;
+const HEALTH_MAX_MS = 367 * 24 * 3_600_000;
 
 interface Subscriber {
   raw: ServerResponse;
@@ -60,6 +64,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
   app.get(
     "/api/v1/alarms",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["alarms"],
         summary:
@@ -122,8 +127,68 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
   );
 
   app.get(
+    "/api/v1/alarms/health",
+    {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
+      schema: {
+        tags: ["alarms"],
+        summary:
+          "Alarm-system health (EEMUA 191, ISA-18.2 §16.5): annunciations per operator (company) and turbine per 10 minutes, chattering and stale alarms, the top ten bad actors",
+        description:
+          "Over [from, to), default the last 24 hours; a period reaching past now counts up to now. A service company sees its own alarms; admin and the ministry all, or one `company`.",
+        security: BearerSecurity,
+        querystring: Type.Object(
+          {
+            company: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+            asset: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+            from: Type.Optional(Type.String({ format: "date-time" })),
+            to: Type.Optional(Type.String({ format: "date-time" })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: AlarmHealthSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const mine = companiesOf(principalOf(request));
+      // Another company's name answers like an unknown one: existence is not revealed.
+      if (q.company && mine && !mine.includes(q.company))
+        throw new ApiError("NOT_FOUND", `No company "${q.company}"`);
+      if (q.company && !app.service.contracts.getCompany(q.company))
+        throw new ApiError("NOT_FOUND", `No company "${q.company}"`);
+      const now = app.service.clock();
+      const time = (text: string | undefined, key: string, fallback: number) => {
+        if (text === undefined) return fallback;
+        const ms = Date.parse(text);
+        if (!Number.isFinite(ms))
+          throw new ApiError("VALIDATION_FAILED", `querystring.${key}: not a date-time`);
+        return ms;
+      };
+      const toMs = time(q.to, "to", now);
+      const fromMs = time(q.from, "from", toMs - HEALTH_DEFAULT_MS);
+      if (!(fromMs < toMs)) throw new ApiError("VALIDATION_FAILED", "querystring.from: must be before to");
+      if (toMs - fromMs > HEALTH_MAX_MS)
+        throw new ApiError("VALIDATION_FAILED", "querystring.from: the period may span at most 367 days");
+      await evaluator.ensureFresh();
+      const health = book.health({
+        ...(q.company ? { companies: [q.company] } : mine ? { companies: mine } : {}),
+        ...(q.asset ? { assets: [q.asset] } : {}),
+        fromMs,
+        toMs,
+        nowMs: now,
+      });
+      const names = new Map<string, string>();
+      for (const c of health.companies)
+        names.set(c.company, app.service.contracts.getCompany(c.company)?.name ?? c.company);
+      return { ...health, companies: health.companies.map((c) => ({ ...c, name: names.get(c.company)! })) };
+    },
+  );
+
+  app.get(
     "/api/v1/alarms/stream",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["alarms"],
         summary:
@@ -154,7 +219,13 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
       }
       subscribers.add(sub);
       startFeed();
+      // Revoking the token ends the stream at once (the client's reconnect then gets 401).
+      const release = app.liveResponses.hold(request, () => {
+        subscribers.delete(sub);
+        raw.end();
+      });
       request.raw.on("close", () => {
+        release();
         subscribers.delete(sub);
         if (subscribers.size === 0) stopFeed();
       });
@@ -164,6 +235,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
   app.get(
     "/api/v1/alarms/:id",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["alarms"],
         summary: "One alarm (by id, or by key: the open occurrence) with its history",
@@ -186,6 +258,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
   app.post(
     "/api/v1/alarms/:id/ack",
     {
+      config: { access: { roles: ["admin", "service_company"] } },
       schema: {
         tags: ["alarms"],
         summary: "Acknowledge an alarm, optionally with a comment (admin or the alarm's company)",
@@ -213,6 +286,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
   app.post(
     "/api/v1/alarms/:id/assign",
     {
+      config: { access: { roles: ["admin", "service_company"] } },
       schema: {
         tags: ["alarms"],
         summary: "Assign an open alarm to a technician (null: unassign)",
@@ -241,6 +315,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
   app.post(
     "/api/v1/alarms/:id/comment",
     {
+      config: { access: { roles: ["admin", "service_company"] } },
       schema: {
         tags: ["alarms"],
         summary: "Add a note to an alarm's history",

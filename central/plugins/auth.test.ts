@@ -1,10 +1,15 @@
 // Role × route × tenant matrix over every route the app registers (routes
 // other plugins add are covered automatically and fail here until they are
-// classified below), token lifecycle, failed-auth limiting, security headers
-// and the audit log.
+// classified below), over the plain path and every spelling an attacker
+// tries (encoded and odd paths, HEAD/OPTIONS, method-override headers); the
+// start-up check of declared audiences; token lifecycle, failed-auth
+// limiting, security headers and the audit log.
 import type { RouteOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isRouterNotFound, PATH_VARIANTS, type RequestShape } from "../../test/helpers/path-variants.ts";
+import { Roles } from "../config.ts";
 import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
+import { accessProblem } from "./auth.ts";
 
 type Who = "admin" | "ministry" | "north" | "south" | "agentWf1" | "agentWf2";
 const PEOPLE: Who[] = ["admin", "ministry", "north", "south"];
@@ -77,7 +82,7 @@ const batchFor = (site: string, asset: string) => ({
   points: [{ measurement: "scada", tags: { site, asset }, fields: { power_kw: 1 }, ts: Date.now() - 1000 }],
 });
 
-describe("tenant isolation matrix over every registered route", () => {
+describe("tenant isolation matrix over every registered route and every spelling of it", () => {
   let f: CentralFixture;
   const routes: RouteOptions[] = [];
   beforeAll(async () => {
@@ -107,7 +112,33 @@ describe("tenant isolation matrix over every registered route", () => {
     expect(unknown.map((e) => `${e.method} ${e.url}`)).toEqual([]);
   });
 
-  const request = (who: Who | null, method: string, url: string, asset: string) => {
+  it("every route declares its audience, and the declaration is what the table says", () => {
+    // Who holds each role in the fixture (data-driven from Roles: a new role must be added here).
+    const holders: Record<string, Who[]> = {
+      admin: ["admin"],
+      ministry: ["ministry"],
+      service_company: ["north", "south"],
+      agent: ["agentWf1", "agentWf2"],
+    };
+    expect(Object.keys(holders).sort()).toEqual([...Roles].sort());
+    for (const r of routes) {
+      const methods = Array.isArray(r.method) ? r.method : [r.method];
+      const access = r.config?.access;
+      expect(accessProblem(access), `${methods.join(",")} ${r.url}`).toBeNull();
+      for (const m of methods.filter((m) => m !== "HEAD")) {
+        const expected = classify(m, r.url);
+        if (expected === "page" || expected === "public") {
+          expect(access?.public, `${m} ${r.url} is public`).toBe(true);
+          continue;
+        }
+        const declared = (access?.roles ?? []).flatMap((role) => holders[role] ?? []);
+        expect(new Set(declared), `${m} ${r.url}`).toEqual(new Set(expected));
+      }
+    }
+  });
+
+  /** The plain request of an endpoint for a caller, with an asset of the matrix in it. */
+  const plain = (who: Who | null, method: string, url: string, asset: string) => {
     const site = asset === "T03" ? "wf2" : "wf1";
     const idOf = url.startsWith("/api/v1/alarms")
       ? `${asset}:main_bearing:overall_vibration`
@@ -127,39 +158,67 @@ describe("tenant isolation matrix over every registered route", () => {
         : method === "GET" || method === "DELETE"
           ? undefined
           : (VALID_BODY[`${method} ${url}`] ?? {});
-    return f.app.inject({
-      method: method as "GET",
-      url: path,
-      headers: who ? f.auth(f.tokens[who]) : {},
-      ...(payload === undefined ? {} : { payload }),
+    const shape: RequestShape = { method, url: path, headers: who ? f.auth(f.tokens[who]) : {} };
+    return { shape, payload };
+  };
+  const send = ({ shape, payload }: ReturnType<typeof plain>) =>
+    f.app.inject({
+      method: shape.method as "GET",
+      url: shape.url,
+      headers: shape.headers ?? {},
+      ...(payload === undefined || shape.method === "GET" || shape.method === "HEAD" ? {} : { payload }),
     });
+
+  /** The plain request and each variant of it that applies (`plain` first). */
+  const spellings = (who: Who | null, method: string, url: string, asset: string) => {
+    const base = plain(who, method, url, asset);
+    return [
+      { name: "plain", reachesRoute: true, req: base },
+      ...PATH_VARIANTS.flatMap((v) => {
+        const shape = v.apply(base.shape);
+        return shape ? [{ name: v.name, reachesRoute: v.reachesRoute, req: { ...base, shape } }] : [];
+      }),
+    ];
   };
 
-  it("refuses a missing token (401) on every non-public /api/ route", async () => {
+  it("refuses a missing token (401) on every non-public /api/ route, however the path is spelled", async () => {
+    let reached = 0;
     for (const { method, url } of endpoints()) {
       const who = classify(method, url);
       if (who === "page" || who === "public" || who === undefined) continue;
-      const res = await request(null, method, url, "T01");
-      expect(res.statusCode, `${method} ${url}`).toBe(401);
+      for (const s of spellings(null, method, url, "T01")) {
+        const res = await send(s.req);
+        const label = `${s.name}: ${s.req.shape.method} ${s.req.shape.url}`;
+        if (!s.reachesRoute && isRouterNotFound(res.statusCode, res.body)) continue;
+        expect(res.statusCode, label).toBe(401);
+        reached++;
+      }
     }
+    expect(reached).toBeGreaterThan(100);
   });
 
-  it("refuses (403) every role the table does not list, and lets the listed ones through", async () => {
+  it("refuses (403) every role the table does not list and lets the listed ones through, however the path is spelled", async () => {
+    let reached = 0;
     for (const { method, url } of endpoints()) {
       const allowed = classify(method, url);
       if (allowed === "page" || allowed === "public" || allowed === undefined) continue;
       for (const who of ALL) {
         // The live feed never ends for an allowed role: its access is tested over real HTTP (alarms.test.ts).
         if (url.endsWith("/stream") && allowed.includes(who)) continue;
-        const res = await request(who, method, url, OWN[who] ?? "T01");
-        if (allowed.includes(who))
-          expect([401, 403], `${who} ${method} ${url}: ${res.body}`).not.toContain(res.statusCode);
-        else expect(res.statusCode, `${who} ${method} ${url}`).toBe(403);
+        for (const s of spellings(who, method, url, OWN[who] ?? "T01")) {
+          const res = await send(s.req);
+          const label = `${who} ${s.name}: ${s.req.shape.method} ${s.req.shape.url}: ${res.body.slice(0, 200)}`;
+          if (!s.reachesRoute && isRouterNotFound(res.statusCode, res.body)) continue;
+          if (allowed.includes(who)) expect([401, 403, 429], label).not.toContain(res.statusCode);
+          else expect(res.statusCode, label).toBe(403);
+          reached++;
+        }
       }
     }
+    expect(reached).toBeGreaterThan(500);
   });
 
-  it("answers 403/404 when a service company asks for another tenant's asset, on every asset route", async () => {
+  it("answers 403/404 when a service company asks for another tenant's asset on every asset route, however the path is spelled", async () => {
     let checked = 0;
     for (const { method, url } of endpoints()) {
       const allowed = classify(method, url);
@@ -169,19 +228,49 @@ describe("tenant isolation matrix over every registered route", () => {
       for (const who of ["north", "south"] as const) {
         if (!allowed.includes(who) || url.endsWith("/stream")) continue;
         const foreign = FOREIGN[who]!;
-        const res = await request(who, method, url, foreign);
-        if (carriesAsset) {
-          expect([403, 404], `${who} ${method} ${url} with ${foreign}`).toContain(res.statusCode);
-          expect(res.body).not.toContain('"tenant":"sc-');
-          checked++;
-        } else if (res.statusCode === 200 && method === "GET") {
-          // Lists: nothing of the other tenant in them.
-          expect(res.body, `${who} ${method} ${url}`).not.toContain(`"${foreign}"`);
-          checked++;
+        for (const s of spellings(who, method, url, foreign)) {
+          const res = await send(s.req);
+          const label = `${who} ${s.name}: ${s.req.shape.method} ${s.req.shape.url} with ${foreign}`;
+          if (!s.reachesRoute && isRouterNotFound(res.statusCode, res.body)) continue;
+          if (carriesAsset) {
+            // A variant that changes a parameter's value (`1;jsessionid=1`) may fail validation first.
+            expect(s.name === "plain" ? [403, 404] : [400, 403, 404], label).toContain(res.statusCode);
+            expect(res.body).not.toContain('"tenant":"sc-');
+            checked++;
+          } else if (res.statusCode === 200 && s.req.shape.method === "GET") {
+            // Lists: nothing of the other tenant in them.
+            expect(res.body, label).not.toContain(`"${foreign}"`);
+            checked++;
+          }
         }
       }
     }
-    expect(checked).toBeGreaterThanOrEqual(4);
+    expect(checked).toBeGreaterThanOrEqual(20);
+  });
+
+  it("writes every change that reaches a route to the audit log, however the path is spelled", async () => {
+    let audited = 0;
+    for (const { method, url } of endpoints()) {
+      const allowed = classify(method, url);
+      if (!Array.isArray(allowed) || method === "GET" || url.startsWith("/api/v1/ingest")) continue;
+      // One caller the route lets in and one it refuses: both are in the log.
+      for (const who of [allowed[0]!, ALL.find((w) => !allowed.includes(w))!]) {
+        for (const s of spellings(who, method, url, OWN[who] ?? "T01")) {
+          const before = f.meta.listAudit(1)[0]?.id ?? 0;
+          const res = await send(s.req);
+          if (!s.reachesRoute && isRouterNotFound(res.statusCode, res.body)) continue;
+          const entry = f.meta.listAudit(1)[0];
+          const label = `${who} ${s.name}: ${s.req.shape.method} ${s.req.shape.url} → ${res.statusCode}`;
+          expect(entry?.id, label).toBeGreaterThan(before);
+          expect(entry, label).toMatchObject({ action: `${method} ${url}`, status: res.statusCode });
+          // The URL as the server received it (the injector resolves dot segments as a client would).
+          const resolved = new URL(s.req.shape.url, "http://central.test");
+          expect([s.req.shape.url, `${resolved.pathname}${resolved.search}`], label).toContain(entry!.target);
+          audited++;
+        }
+      }
+    }
+    expect(audited).toBeGreaterThan(50);
   });
 
   it("an agent writes only its own site's assets", async () => {
@@ -301,8 +390,7 @@ describe("token lifecycle, failed-auth limit, headers, audit", () => {
     expect(entries.some((e) => e.action.startsWith("GET /api/v1/assets"))).toBe(false);
   });
 
-  // Last: it blocks the loopback address for the rest of the window.
-  it("rate-limits wrong tokens per address (429 with Retry-After), also for a then-valid token", async () => {
+  it("throttles wrong tokens per address (429 with Retry-After) but never a valid token nor a missing one", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 22; i++) {
       const res = await f.app.inject({ url: "/api/v1/assets", headers: f.auth(`guess-${i}`) });
@@ -314,8 +402,71 @@ describe("token lifecycle, failed-auth limit, headers, audit", () => {
     expect(first429).toBeLessThanOrEqual(20);
     expect(statuses.slice(0, first429).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(first429).every((s) => s === 429)).toBe(true);
-    const valid = await f.app.inject({ url: "/api/v1/assets", headers: f.auth(f.tokens.admin) });
-    expect(valid.statusCode).toBe(429);
-    expect(Number(valid.headers["retry-after"])).toBeGreaterThan(0);
+    const refused = await f.app.inject({ url: "/api/v1/alarms", headers: f.auth("guess-again") });
+    expect(refused.statusCode).toBe(429);
+    expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
+    expect(refused.json().error.code).toBe("RATE_LIMITED");
+    // Same address, valid tokens: served. No token at all: 401, not 429.
+    for (const token of [f.tokens.admin, f.tokens.north, f.tokens.agentWf1]) {
+      const res = await f.app.inject({
+        url: token === f.tokens.agentWf1 ? "/api/v1/ingest" : "/api/v1/assets",
+        method: token === f.tokens.agentWf1 ? "POST" : "GET",
+        headers: f.auth(token),
+        ...(token === f.tokens.agentWf1 ? { payload: batchFor("wf1", "T01") } : {}),
+      });
+      expect(res.statusCode).toBe(200);
+    }
+    expect((await f.app.inject({ url: "/api/v1/assets" })).statusCode).toBe(401);
+  });
+});
+
+describe("the start-up check of declared audiences", () => {
+  const register = (config: object | undefined) => (app: import("fastify").FastifyInstance) =>
+    void app.register(async (scope) => {
+      scope.get("/api/v1/undeclared", config === undefined ? {} : { config }, async () => ({ secret: 42 }));
+    });
+
+  it("refuses to start an app with a route that declares no audience, naming the route", async () => {
+    await expect(makeCentralFixture({ beforeReady: register(undefined) })).rejects.toThrow(
+      /GET \/api\/v1\/undeclared declares no audience/,
+    );
+  });
+
+  it("refuses a declaration that is empty, unknown or ambiguous", async () => {
+    await expect(
+      makeCentralFixture({ beforeReady: register({ access: { roles: ["root"] } }) }),
+    ).rejects.toThrow(/GET \/api\/v1\/undeclared config\.access\.roles: unknown role "root"/);
+    for (const [access, message] of [
+      [undefined, /declares no audience/],
+      [{}, /roles: expected a non-empty list/],
+      [{ roles: [] }, /roles: expected a non-empty list/],
+      [{ roles: "admin" }, /roles: expected a non-empty list/],
+      [{ roles: ["admin", "root"] }, /unknown role "root"/],
+      [{ public: true, roles: ["admin"] }, /either public or roles/],
+      [{ public: false }, /public: expected true/],
+      [{ public: "yes" }, /public: expected true/],
+      [{ audience: "all" }, /access\.audience: unknown key/],
+      [null, /expected an object/],
+    ] as const) {
+      expect(accessProblem(access), JSON.stringify(access)).toMatch(message);
+    }
+    for (const role of Roles) expect(accessProblem({ roles: [role] })).toBeNull();
+    expect(accessProblem({ public: true })).toBeNull();
+  });
+
+  it("starts with a declared route and applies the declaration", async () => {
+    const f = await makeCentralFixture({ beforeReady: register({ access: { roles: ["ministry"] } }) });
+    try {
+      expect((await f.app.inject({ url: "/api/v1/undeclared" })).statusCode).toBe(401);
+      const admin = await f.app.inject({ url: "/api/v1/undeclared", headers: f.auth(f.tokens.admin) });
+      expect(admin.statusCode).toBe(403);
+      const ministry = await f.app.inject({
+        url: "/%61pi/v1/undeclared",
+        headers: f.auth(f.tokens.ministry),
+      });
+      expect(ministry.json()).toEqual({ secret: 42 });
+    } finally {
+      await f.close();
+    }
   });
 });

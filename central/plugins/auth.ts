@@ -1,134 +1,179 @@
-// Bearer tokens on every /api/ route (the public grid routes excepted): the
-// token's principal is attached to the request for the handlers, and the
-// role is checked against the route table below before the body is even
-// parsed (defence in depth: the handlers still check tenant and site).
-// Wrong tokens are counted per client address; past a limit the address is
-// refused with 429 for the rest of the window, so tokens cannot be guessed
-// at line rate (OWASP ASVS 4.0 §2.2.1, anti-automation).
-import type { FastifyPluginAsync, FastifyRequest } from "fastify";
+// Access is decided on the matched route, deny by default. Every route
+// declares its audience in its own options (`config.access`, see
+// RouteAccess in ../http.ts); this hook reads the declaration of the route
+// the router matched — never the URL string, so `%61pi`, `//`, a trailing
+// slash or an upper-case path reach either the same route and the same
+// decision or no route at all — and runs before the body is parsed. The
+// handlers then check the tenant or site of what they touch (principalOf).
+//
+// Wrong tokens are throttled per client address (@fastify/rate-limit, the
+// address as fastify's `trustProxy` setting gives it): past the limit a
+// request with a token that is not valid gets 429 instead of 401. A valid
+// token is never refused, whatever others sent from the same address —
+// behind an ingress without trustProxy every client shares one address, and
+// anonymous guesses must not lock the agents out. Guessing is not what the
+// limit prevents (tokens are 256 random bits, OWASP ASVS 4.0 §2.6.4); it
+// bounds the work and log volume of a flood of bad credentials.
+//
+// Live responses (the alarm feed) are held per token and ended the moment
+// the token is revoked (here, or on another replica: checked every
+// LIVE_CHECK_MS).
+import rateLimit from "@fastify/rate-limit";
+import type { FastifyPluginAsync, FastifyRequest, RouteOptions } from "fastify";
 import fp from "fastify-plugin";
 import { apiError } from "../../common/errors.ts";
-import type { Role } from "../config.ts";
+import { Roles } from "../config.ts";
+import { ApiError, type LiveResponses, principalOf } from "../http.ts";
 import type { MetaStore } from "../meta/meta.ts";
 
-const PUBLIC_API_PREFIX = "/api/v1/grid/";
-const READ_METHODS = new Set(["GET", "HEAD", "POST", "OPTIONS"]);
-
-/**
- * True when the route needs a token: every /api/ route but the public grid
- * routes (reads and the check computations); changing grid data (PUT,
- * DELETE, PATCH) needs a token like everything else.
- */
-export const needsToken = (url: string, method = "GET"): boolean =>
-  url.startsWith("/api/") && !(url.startsWith(PUBLIC_API_PREFIX) && READ_METHODS.has(method.toUpperCase()));
-
-/** Which roles may call a route, by method and path prefix; the first match wins. */
-export interface RouteRule {
-  /** Upper-case methods, or all when absent. */
-  readonly methods?: readonly string[];
-  readonly prefix: string;
-  readonly roles: readonly Role[];
-}
-
-const PEOPLE: readonly Role[] = ["admin", "ministry", "service_company"];
-const WRITES = ["PUT", "DELETE", "PATCH"];
-
-export const ROUTE_RULES: readonly RouteRule[] = [
-  { methods: ["POST"], prefix: "/api/v1/ingest", roles: ["admin", "agent"] },
-  { methods: ["GET"], prefix: "/api/v1/ingest/catalog", roles: ["admin", "agent"] },
-  { prefix: "/api/v1/tokens", roles: ["admin"] },
-  { prefix: "/api/v1/audit", roles: ["admin"] },
-  { prefix: "/api/v1/savings/", roles: ["admin", "ministry"] },
-  { methods: WRITES, prefix: "/api/v1/grid/", roles: ["admin"] },
-  { methods: ["POST"], prefix: "/api/v1/alarms/", roles: ["admin", "service_company"] },
-  // The service model: admin connects companies and contracts turbines; a company manages its own
-  // notification rules, work orders and reads its reports (the handlers check which company).
-  { methods: ["POST", ...WRITES], prefix: "/api/v1/contracts", roles: ["admin"] },
-  { methods: ["POST"], prefix: "/api/v1/companies", roles: ["admin"] },
-  { methods: ["PATCH"], prefix: "/api/v1/companies/", roles: ["admin"] },
-  { methods: ["PUT"], prefix: "/api/v1/companies/", roles: ["admin", "service_company"] },
-  { methods: ["POST", ...WRITES], prefix: "/api/v1/work-orders", roles: ["admin", "service_company"] },
-  { methods: ["POST"], prefix: "/api/v1/notifications/", roles: ["admin", "service_company"] },
-  // Everything else under /api/: people read what their tenant owns; agents only write.
-  { prefix: "/api/", roles: PEOPLE },
-];
-
-export const rolesFor = (method: string, url: string): readonly Role[] => {
-  const m = method.toUpperCase();
-  const rule = ROUTE_RULES.find((r) => url.startsWith(r.prefix) && (!r.methods || r.methods.includes(m)));
-  return rule?.roles ?? [];
-};
-
 export interface AuthLimits {
-  /** Wrong tokens per client address and window before it is refused. */
+  /** Requests with a wrong token per client address and window before they get 429. */
   readonly maxFailures: number;
   readonly windowMs: number;
 }
 
 export const DEFAULT_AUTH_LIMITS: AuthLimits = { maxFailures: 20, windowMs: 60_000 };
-/** Addresses remembered at most (a flood of spoofed sources cannot exhaust memory). */
-const MAX_TRACKED = 10_000;
 
-/** Counts wrong tokens per address in fixed windows. */
-export function createFailureLimiter(limits: AuthLimits, now: () => number = Date.now) {
-  const seen = new Map<string, { count: number; since: number }>();
-  const current = (key: string) => {
-    const t = now();
-    const e = seen.get(key);
-    if (e && t - e.since < limits.windowMs) return e;
-    if (e) seen.delete(key);
-    return null;
+/** How often held live responses are checked against revocations made elsewhere (another replica). */
+const LIVE_CHECK_MS = 250;
+
+/** Why a route's `config.access` is not a valid declaration, or null when it is. */
+export function accessProblem(access: unknown): string | null {
+  if (access === undefined) return "declares no audience (config.access)";
+  if (access === null || typeof access !== "object" || Array.isArray(access))
+    return "config.access: expected an object";
+  const { roles, public: isPublic, ...rest } = access as Record<string, unknown>;
+  const unknownKey = Object.keys(rest)[0];
+  if (unknownKey !== undefined) return `config.access.${unknownKey}: unknown key`;
+  if (isPublic !== undefined && isPublic !== true) return "config.access.public: expected true";
+  if (isPublic === true && roles !== undefined) return "config.access: either public or roles, not both";
+  if (isPublic === true) return null;
+  if (!Array.isArray(roles) || roles.length === 0) return "config.access.roles: expected a non-empty list";
+  const bad = roles.find((r) => !(Roles as readonly unknown[]).includes(r));
+  if (bad !== undefined) return `config.access.roles: unknown role ${JSON.stringify(bad)}`;
+  return null;
+}
+
+const methodsOf = (route: RouteOptions): string =>
+  (Array.isArray(route.method) ? route.method : [route.method]).join(",");
+
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+/** The bearer credential of a request (null when there is none of that scheme). */
+export const bearerOf = (request: FastifyRequest): string | null => {
+  const header = request.headers.authorization;
+  if (typeof header !== "string") return null;
+  return BEARER.exec(header)?.[1] ?? null;
+};
+
+function liveResponses(meta: MetaStore): LiveResponses & { close(): void } {
+  const held = new Map<number, Set<() => void>>();
+  let timer: NodeJS.Timeout | null = null;
+  const endFor = (tokenId: number) => {
+    const ends = held.get(tokenId);
+    if (!ends) return;
+    held.delete(tokenId);
+    for (const end of ends) {
+      try {
+        end();
+      } catch {
+        // A response already gone: nothing to end.
+      }
+    }
+    if (held.size === 0 && timer) {
+      clearInterval(timer);
+      timer = null;
+    }
+  };
+  const check = () => {
+    for (const tokenId of [...held.keys()]) if (!meta.isTokenLive(tokenId)) endFor(tokenId);
   };
   return {
-    /** Milliseconds until the address may try again, or 0. */
-    blockedFor(key: string): number {
-      const e = current(key);
-      return e && e.count >= limits.maxFailures ? Math.max(1, limits.windowMs - (now() - e.since)) : 0;
-    },
-    fail(key: string): void {
-      const e = current(key);
-      if (e) e.count++;
-      else {
-        if (seen.size >= MAX_TRACKED) {
-          const t = now();
-          for (const [k, v] of seen) if (t - v.since >= limits.windowMs) seen.delete(k);
-          if (seen.size >= MAX_TRACKED) seen.delete(seen.keys().next().value as string);
-        }
-        seen.set(key, { count: 1, since: now() });
+    hold(request, end) {
+      const { tokenId } = principalOf(request);
+      const ends = held.get(tokenId) ?? new Set();
+      ends.add(end);
+      held.set(tokenId, ends);
+      if (!timer) {
+        timer = setInterval(check, LIVE_CHECK_MS);
+        timer.unref();
       }
+      // Revoked between authentication and now: end at once.
+      if (!meta.isTokenLive(tokenId)) queueMicrotask(() => endFor(tokenId));
+      return () => {
+        ends.delete(end);
+        if (ends.size === 0 && held.get(tokenId) === ends) held.delete(tokenId);
+      };
+    },
+    endFor,
+    close() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      held.clear();
     },
   };
 }
 
-const routeUrl = (request: FastifyRequest): string => request.routeOptions.url ?? request.url.split("?")[0]!;
-
 const auth: FastifyPluginAsync<{ meta: MetaStore; limits?: AuthLimits }> = async (app, opts) => {
   const { meta } = opts;
-  const limiter = createFailureLimiter(opts.limits ?? DEFAULT_AUTH_LIMITS);
+  const limits = opts.limits ?? DEFAULT_AUTH_LIMITS;
+  // Route-level limits only (the public grid routes declare theirs); 429 in the API's error shape.
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new ApiError("RATE_LIMITED", `Too many requests; retry in ${context.after}`),
+  });
+  const wrongTokens = app.createRateLimit({ max: limits.maxFailures, timeWindow: limits.windowMs });
+
+  // Every route registered from here on is checked once the app is ready (after every onRoute
+  // hook had its say, so a plugin scope may declare the routes of a library it registers).
+  const routes: RouteOptions[] = [];
+  app.addHook("onRoute", (route) => void routes.push(route));
+  app.addHook("onReady", async () => {
+    const problems = routes
+      .map((r) => ({ r, problem: accessProblem(r.config?.access) }))
+      .filter((x) => x.problem !== null)
+      .map(({ r, problem }) => `${methodsOf(r)} ${r.url} ${problem}`);
+    if (problems.length > 0) throw new Error(`routes without a valid audience: ${problems.join("; ")}`);
+  });
+
+  const live = liveResponses(meta);
+  app.decorate("liveResponses", live);
+  app.addHook("onClose", async () => live.close());
+
   app.decorateRequest("principal", null);
   app.addHook("onRequest", async (request, reply) => {
-    const url = routeUrl(request);
-    if (!needsToken(request.url, request.method)) return;
-    const header = request.headers.authorization ?? "";
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const blockedMs = match ? limiter.blockedFor(request.ip) : 0;
-    if (blockedMs > 0) {
-      reply.header("Retry-After", String(Math.ceil(blockedMs / 1000)));
-      return reply.code(429).send(apiError("RATE_LIMITED", "Too many invalid tokens from this address"));
-    }
-    const principal = match ? meta.authenticate(match[1]!) : null;
+    // No route matched: the not-found handler answers 404 and no handler runs. Every route is
+    // listed in the public OpenAPI document (/docs), so a 404 reveals nothing a token would hide.
+    if (request.is404) return;
+    const access = request.routeOptions.config.access;
+    if (access?.public === true) return;
+    const credential = bearerOf(request);
+    const principal = credential === null ? null : meta.authenticate(credential);
     if (!principal) {
-      if (match) limiter.fail(request.ip);
+      if (credential !== null) {
+        const limit = await wrongTokens(request);
+        if (!limit.isAllowed && limit.isExceeded) {
+          reply.header("Retry-After", String(Math.max(1, limit.ttlInSeconds)));
+          return reply.code(429).send(apiError("RATE_LIMITED", "Too many invalid tokens from this address"));
+        }
+      }
       reply.header("WWW-Authenticate", 'Bearer realm="vetra"');
-      return reply.code(401).send(apiError("UNAUTHENTICATED", match ? "The token is not valid" : undefined));
+      return reply
+        .code(401)
+        .send(apiError("UNAUTHENTICATED", credential === null ? undefined : "The token is not valid"));
     }
     request.principal = principal;
-    // Unknown routes fall through to the 404 handler, whatever the role.
-    if (request.routeOptions.url === undefined) return;
-    if (!rolesFor(request.method, url).includes(principal.role)) {
+    // Deny by default: a route without a declaration (which start-up refuses anyway) lets no one in.
+    if (!access?.roles?.includes(principal.role)) {
       return reply
         .code(403)
-        .send(apiError("FORBIDDEN", `A ${principal.role} token may not use ${request.method} ${url}`));
+        .send(
+          apiError(
+            "FORBIDDEN",
+            `A ${principal.role} token may not use ${request.method} ${request.routeOptions.url}`,
+          ),
+        );
     }
   });
 };

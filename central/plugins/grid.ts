@@ -1,5 +1,5 @@
 // The grid-connection map: public reads and checks under /api/v1/grid/
-// (no token, rate-limited per client address), the admin's replacement of
+// (no token, rate-limited per client address on the matched route), the admin's replacement of
 // the connection-point set, the monitoring side's sites for the map's own
 // layers (token), and the /map page with Leaflet served from node_modules.
 import { readFileSync } from "node:fs";
@@ -14,16 +14,17 @@ import { batchCsv, runBatch } from "../grid/batch.ts";
 import { classIndexForMw, type GridOption, type Lang } from "../grid/check.ts";
 import { importGeoJson } from "../grid/import.ts";
 import { mapPage } from "../grid/page.ts";
-import { createRateLimiter } from "../grid/rate-limit.ts";
 import { GridRepository, toGeoJson } from "../grid/store.ts";
 import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
+import { contentSecurityPolicy } from "./security.ts";
 import { companiesOf } from "./service.ts";
 
 const LEAFLET_DIST = dirname(createRequire(import.meta.url).resolve("leaflet/dist/leaflet.js"));
-const LEAFLET_FILES: Record<string, string> = {
-  "leaflet.js": "application/javascript; charset=utf-8",
-  "leaflet.css": "text/css; charset=utf-8",
-};
+// Maps, not object literals: a request's file name (`constructor`, `__proto__`) must not find Object's properties.
+const LEAFLET_FILES = new Map<string, string>([
+  ["leaflet.js", "application/javascript; charset=utf-8"],
+  ["leaflet.css", "text/css; charset=utf-8"],
+]);
 const LEAFLET_IMAGES = new Set([
   "layers.png",
   "layers-2x.png",
@@ -81,18 +82,11 @@ const ASSUMPTIONS = {
 const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   const cfg = deps.config.grid;
   const repo = new GridRepository(deps.config.dataDir, cfg);
-  const limiter = createRateLimiter(cfg.rateLimit);
+  // The public routes share one limit per client address (@fastify/rate-limit), attached to each
+  // route itself: whatever spelling of the path reached the route, the limit counted it.
+  const publicLimit = app.rateLimit({ max: cfg.rateLimit.max, timeWindow: cfg.rateLimit.timeWindowMs });
+  const PUBLIC = { config: { access: { public: true } }, onRequest: publicLimit } as const;
   app.addSchema(OptionSchema);
-
-  // Public routes are rate-limited per client address; the admin's PUT is not (it needs a token).
-  app.addHook("onRequest", async (request, reply) => {
-    if (!request.url.startsWith("/api/v1/grid/") || request.method === "PUT") return;
-    const waitMs = limiter.take(request.ip);
-    if (waitMs > 0) {
-      reply.header("Retry-After", String(Math.ceil(waitMs / 1000)));
-      return reply.code(429).send(apiError("RATE_LIMITED", "Too many grid requests from this address"));
-    }
-  });
 
   app.addContentTypeParser(["text/csv", "text/plain"], { parseAs: "string" }, (_req, body, done) =>
     done(null, body),
@@ -113,6 +107,7 @@ const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.get(
     "/api/v1/grid/substations",
     {
+      ...PUBLIC,
       schema: {
         tags: ["grid"],
         summary:
@@ -129,6 +124,7 @@ const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.get(
     "/api/v1/grid/lines",
     {
+      ...PUBLIC,
       schema: {
         tags: ["grid"],
         summary: "Power lines as a GeoJSON FeatureCollection of LineStrings with voltage_kv (public)",
@@ -167,6 +163,7 @@ const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.post(
     "/api/v1/grid/check",
     {
+      ...PUBLIC,
       schema: {
         tags: ["grid"],
         summary:
@@ -212,6 +209,7 @@ const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.post(
     "/api/v1/grid/check-batch",
     {
+      ...PUBLIC,
       bodyLimit: 16 * 1024 * 1024,
       schema: {
         tags: ["grid"],
@@ -245,6 +243,7 @@ const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.put(
     "/api/v1/grid/connection-points",
     {
+      config: { access: { roles: ["admin"] } },
       bodyLimit: 64 * 1024 * 1024,
       schema: {
         tags: ["grid"],
@@ -296,6 +295,7 @@ const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.get(
     "/api/v1/map/sites",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["grid"],
         summary:
@@ -354,38 +354,50 @@ const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   );
 
   // The page and Leaflet, from node_modules (no CDN: the machines may have no internet).
-  app.get("/map", { schema: { hide: true } }, async (_request, reply) => {
-    const info = dataInfo();
-    const tileOrigin = cfg.basemapUrl ? new URL(cfg.basemapUrl.replace(/\{[a-z]\}/g, "a")).origin : "";
-    // The security plugin's policy allows images from this origin only; a configured tile server is added here.
-    reply.header(
-      "Content-Security-Policy",
-      `default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:${tileOrigin ? ` ${tileOrigin}` : ""}; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'`,
-    );
-    return reply.type("text/html; charset=utf-8").send(
-      mapPage({
-        basemapUrl: cfg.basemapUrl ?? null,
-        basemapAttribution: cfg.basemapAttribution,
-        illustrative: info.illustrative,
-        voltageClasses: cfg.voltageClasses.map((c) => ({ label: c.label, max_mw: c.max_mw ?? null })),
-      }),
-    );
-  });
+  app.get(
+    "/map",
+    { config: { access: { public: true } }, schema: { hide: true } },
+    async (_request, reply) => {
+      const info = dataInfo();
+      const tileOrigin = cfg.basemapUrl ? new URL(cfg.basemapUrl.replace(/\{[a-z]\}/g, "a")).origin : "";
+      // The security plugin's policy allows images from this origin only; a configured tile server is added here.
+      reply.header(
+        "Content-Security-Policy",
+        contentSecurityPolicy(tileOrigin ? { imgSrc: [tileOrigin] } : {}),
+      );
+      return reply.type("text/html; charset=utf-8").send(
+        mapPage({
+          basemapUrl: cfg.basemapUrl ?? null,
+          basemapAttribution: cfg.basemapAttribution,
+          illustrative: info.illustrative,
+          voltageClasses: cfg.voltageClasses.map((c) => ({ label: c.label, max_mw: c.max_mw ?? null })),
+        }),
+      );
+    },
+  );
 
-  app.get("/map/assets/:file", { schema: { hide: true } }, async (request, reply) => {
-    const { file } = request.params as { file: string };
-    const type = LEAFLET_FILES[file];
-    if (!type) throw new ApiError("NOT_FOUND", `No asset ${file}`);
-    reply.header("Cache-Control", "public, max-age=86400");
-    return reply.type(type).send(readFileSync(join(LEAFLET_DIST, file)));
-  });
+  app.get(
+    "/map/assets/:file",
+    { config: { access: { public: true } }, schema: { hide: true } },
+    async (request, reply) => {
+      const { file } = request.params as { file: string };
+      const type = LEAFLET_FILES.get(file);
+      if (!type) throw new ApiError("NOT_FOUND", `No asset ${file}`);
+      reply.header("Cache-Control", "public, max-age=86400");
+      return reply.type(type).send(readFileSync(join(LEAFLET_DIST, file)));
+    },
+  );
 
-  app.get("/map/assets/images/:file", { schema: { hide: true } }, async (request, reply) => {
-    const { file } = request.params as { file: string };
-    if (!LEAFLET_IMAGES.has(file)) throw new ApiError("NOT_FOUND", `No image ${file}`);
-    reply.header("Cache-Control", "public, max-age=86400");
-    return reply.type("image/png").send(readFileSync(join(LEAFLET_DIST, "images", file)));
-  });
+  app.get(
+    "/map/assets/images/:file",
+    { config: { access: { public: true } }, schema: { hide: true } },
+    async (request, reply) => {
+      const { file } = request.params as { file: string };
+      if (!LEAFLET_IMAGES.has(file)) throw new ApiError("NOT_FOUND", `No image ${file}`);
+      reply.header("Cache-Control", "public, max-age=86400");
+      return reply.type("image/png").send(readFileSync(join(LEAFLET_DIST, "images", file)));
+    },
+  );
 };
 
 export default grid;

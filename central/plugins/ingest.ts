@@ -16,9 +16,11 @@ import { Type } from "@sinclair/typebox";
 import type { preParsingAsyncHookHandler } from "fastify";
 import { type CatalogIndex, checkPoint, IngestCatalogSchema } from "../../common/catalog.ts";
 import { CodedError, type Rejection } from "../../common/errors.ts";
-import { IngestAckSchema, IngestBatchSchema, MAX_FUTURE_SKEW_MS, type WirePoint } from "../../common/wire.ts";
+import { IngestAckSchema, IngestBatchSchema, type WirePoint } from "../../common/wire.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+import { pointProblem } from "../lib/points.ts";
+import { isStorageFull } from "../lib/storage.ts";
 import { siteCatalog } from "../meta/catalog.ts";
 import type { MetaStore, Principal } from "../meta/meta.ts";
 import { SeriesRegistry, seriesKeyOf } from "../meta/series-registry.ts";
@@ -81,7 +83,6 @@ export function refusedPoints(
   nowMs: number,
 ): Rejection[] {
   const rejected: Rejection[] = [];
-  const latestAllowedMs = nowMs + MAX_FUTURE_SKEW_MS;
   const own = principal.role === "agent" ? catalogFor(meta, principal, undefined) : null;
   // An admin writes any site: each site's catalog looked up once per request.
   const bySite = new Map<string | undefined, CatalogIndex | null>();
@@ -107,21 +108,9 @@ export function refusedPoints(
       rejected.push({ index: i, code: refusal.code, message: `points[${i}].${refusal.message}` });
       continue;
     }
-    // JSON carries no NaN, but 1e999 parses as Infinity.
-    let infinite: string | undefined;
-    for (const name in p.fields) if (!Number.isFinite(p.fields[name])) infinite = name;
-    if (infinite !== undefined)
-      rejected.push({
-        index: i,
-        code: "INVALID_NUMBER",
-        message: `points[${i}].fields.${infinite}: not finite`,
-      });
-    else if (p.ts > latestAllowedMs)
-      rejected.push({
-        index: i,
-        code: "INVALID_TIMESTAMP",
-        message: `points[${i}].ts: ${p.ts} is ahead of central's clock`,
-      });
+    // Times, finite values within their physical bounds, storable tag values (shared with `vetra import`).
+    const problem = pointProblem(p, nowMs);
+    if (problem) rejected.push({ index: i, code: problem.code, message: `points[${i}].${problem.message}` });
   }
   return rejected;
 }
@@ -204,7 +193,7 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
   app.post(
     "/api/v1/ingest",
     {
-      config: { access: { roles: ["admin", "agent"] } },
+      config: { access: { roles: ["admin", "agent"] }, audit: false },
       schema: {
         tags: ["ingest"],
         summary:
@@ -240,17 +229,26 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
       }
       const written = await store.write(points);
       if (written.kind === "retryable") {
-        throw new ApiError("STORE_UNAVAILABLE", written.message, {
+        throw new ApiError(written.code, written.message, {
           "Retry-After": String(Math.max(1, Math.ceil(written.retryInMillis / 1000))),
         });
       }
       if (written.kind === "failure") throw new ApiError(written.code, written.message);
-      const isNew = meta.rememberBatch({
-        site: batch.site,
-        batchId: batch.batchId,
-        agent: batch.agent,
-        points: points.length,
-      });
+      // The points are durable now. The batch id only sets the `duplicate` flag, so a metadata file
+      // that is full must not turn a stored batch into an error (the edge would re-send it for nothing).
+      let isNew = true;
+      try {
+        isNew = meta.rememberBatch({
+          site: batch.site,
+          batchId: batch.batchId,
+          agent: batch.agent,
+          points: points.length,
+        });
+      } catch (error) {
+        if (!isStorageFull(error)) throw error;
+        app.storage.noteFull(meta.file, error);
+        request.log.warn({ batchId: batch.batchId }, "batch stored; its id not remembered (storage full)");
+      }
       request.log.debug({ batchId: batch.batchId, points: points.length, duplicate: !isNew }, "batch stored");
       return { batchId: batch.batchId, accepted: written.value.written, duplicate: !isNew };
     },

@@ -11,7 +11,8 @@ const SECRET = "a-long-webhook-secret-42";
 let f: CentralFixture;
 let receiver: WebhookReceiver;
 beforeAll(async () => {
-  f = await makeCentralFixture();
+  // The receiver is on loopback: admitted explicitly, as an admin admits an on-premises one.
+  f = await makeCentralFixture({ config: { notifications: { webhookAllowList: ["127.0.0.1"] } } });
   receiver = await startWebhookReceiver();
 });
 afterAll(async () => {
@@ -167,8 +168,7 @@ describe("deliveries", () => {
     }[];
     const hook = list.find((d) => d.status === "failed")!;
     expect(hook).toMatchObject({ status: "failed", alarms: [alarm.id] });
-    expect(hook.lastError).toContain("HTTP 400");
-    expect(hook.lastError).toContain("schema mismatch");
+    expect(hook.lastError).toBe("HTTP 400 Bad Request"); // the status line, never the receiver's body
     // The e-mail rule's digest is held for its window (and would need an SMTP server).
     expect(list.map((d) => d.status).sort()).toEqual(["failed", "held"]);
 

@@ -8,9 +8,12 @@ import { Type } from "@sinclair/typebox";
 import fp from "fastify-plugin";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+import { openSecretBox } from "../lib/secret-box.ts";
+import { isStorageFull, onceInAWhile } from "../lib/storage.ts";
 import { AlarmEventKinds } from "../service/alarm-book.ts";
 import { Notifier } from "../service/notify/notifier.ts";
 import { DeliveryStatuses } from "../service/notify/outbox.ts";
+import { receiverPolicy, resolvedReceiverProblem } from "../service/notify/receivers.ts";
 import {
   Channels,
   MAX_RULES_PER_COMPANY,
@@ -115,13 +118,29 @@ const RulesReply = Type.Object({ company: Type.String(), rules: Type.Array(Type.
 
 const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   const clock = deps.clock ?? Date.now;
+  const pumpLogged = onceInAWhile();
   const notifier = new Notifier({
     db: deps.meta.sqlite,
+    secrets: openSecretBox(deps.config),
     config: deps.config.notifications,
     clock,
-    log: app.log,
+    log: {
+      warn: (obj, msg) => app.log.warn(obj, msg),
+      // A pump that failed for lack of space is retried next round; readiness says why meanwhile.
+      error: (obj, msg) => {
+        const err = (obj as { err?: unknown }).err;
+        if (isStorageFull(err)) {
+          app.storage.noteFull(deps.meta.file, err);
+          if (pumpLogged(`${msg}: storage full`))
+            app.log.warn({ code: "STORAGE_FULL" }, `${msg}: storage full`);
+          return;
+        }
+        app.log.error(obj, msg);
+      },
+    },
   });
   app.decorate("notifier", notifier);
+  const receivers = receiverPolicy(deps.config.notifications.webhookAllowList);
   app.addHook("onReady", async () => notifier.start());
   app.addHook("onClose", async () => notifier.stop());
   app.addSchema(RuleSchema);
@@ -137,6 +156,7 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
   app.get(
     "/api/v1/companies/:id/notification-rules",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["notifications"],
         summary: "A company's notification rules (webhook secrets are never shown)",
@@ -154,6 +174,7 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
   app.put(
     "/api/v1/companies/:id/notification-rules",
     {
+      config: { access: { roles: ["admin", "service_company"] } },
       schema: {
         tags: ["notifications"],
         summary: "Replace a company's notification rules (admin or the company itself)",
@@ -172,6 +193,12 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
     },
     async (request) => {
       const company = companyFor(request, request.params.id);
+      // A name that resolves to a refused address now is refused now (it is checked again at every send).
+      for (const [i, rule] of request.body.rules.entries()) {
+        if (rule.channel !== "webhook" || !URL.canParse(rule.target)) continue;
+        const refused = await resolvedReceiverProblem(receivers, new URL(rule.target));
+        if (refused) throw new ApiError("RECEIVER_NOT_ALLOWED", `body.rules[${i}].target: ${refused}`);
+      }
       try {
         return { company, rules: notifier.rules.replace(company, request.body.rules, clock()) };
       } catch (error) {
@@ -184,6 +211,7 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
   app.get(
     "/api/v1/notifications",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["notifications"],
         summary: "Deliveries of notifications, newest first, with their outcome (a company sees its own)",
@@ -226,6 +254,7 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
   app.post(
     "/api/v1/notifications/:id/retry",
     {
+      config: { access: { roles: ["admin", "service_company"] } },
       schema: {
         tags: ["notifications"],
         summary: "Send a failed delivery again, now, with a fresh count of attempts",

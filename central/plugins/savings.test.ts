@@ -120,7 +120,7 @@ describe("savings report (GET /api/v1/savings/report, /reports)", () => {
 
   it("CSV: one row per reporting hour, timestamp,actual_kwh,baseline_kwh, summing to the JSON figures", async () => {
     const csv = await (await get(`/api/v1/savings/report?facility=H01&format=csv&${q}`, tokens.admin)).text();
-    const lines = csv.trim().split("\n");
+    const lines = csv.trim().split("\r\n");
     expect(lines[0]).toBe("timestamp,actual_kwh,baseline_kwh");
     const hours = (TO.getTime() - MEASURE.getTime()) / 3_600_000;
     expect(lines.length - 1).toBe(hours);
@@ -174,7 +174,11 @@ describe("savings report (GET /api/v1/savings/report, /reports)", () => {
       const browser: Browser = await launchChromium();
       const page = await browser.newPage();
       try {
-        await page.goto(`${central.url}/reports?token=${encodeURIComponent(tokens.ministry)}`);
+        await page.goto(`${central.url}/reports`);
+        await page.fill("#token", tokens.ministry);
+        await page.click("#tokenForm button");
+        await page.waitForSelector("#login[hidden]", { state: "attached" });
+        expect(page.url()).toBe(`${central.url}/reports`);
         await page.fill("#from", MEASURE.toISOString().slice(0, 10));
         await page.fill("#to", TO.toISOString().slice(0, 10));
         await page.selectOption("#facility", "H01");

@@ -86,6 +86,7 @@ const savings: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, met
   app.get(
     "/api/v1/savings/report",
     {
+      config: { access: { roles: ["admin", "ministry"] } },
       schema: {
         tags: ["savings"],
         summary:
@@ -175,8 +176,11 @@ const savings: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, met
     },
   );
 
-  app.get("/reports", { schema: { hide: true } }, async (_request, reply) =>
-    reply.type("text/html; charset=utf-8").header("Cache-Control", "no-store").send(REPORTS_PAGE),
+  app.get(
+    "/reports",
+    { config: { access: { public: true } }, schema: { hide: true } },
+    async (_request, reply) =>
+      reply.type("text/html; charset=utf-8").header("Cache-Control", "no-store").send(REPORTS_PAGE),
   );
 };
 

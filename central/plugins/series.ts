@@ -3,12 +3,14 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { Measurements } from "../../common/names.ts";
+import { TagValueSchema, tagValueProblem } from "../../common/wire.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, parseDuration, parseTime } from "../http.ts";
 import { Aggregates } from "../stores/types.ts";
 import { visibleAsset } from "./assets.ts";
 
 const DEFAULT_RANGE_MS = 3_600_000;
+const TIME_EXPECTED = "expected ISO-8601 with a zone or epoch ms, no later than 2262-04-11";
 /** More windows than this is a mistake (or a denial of service), not a chart. */
 const MAX_WINDOWS = 20_000;
 
@@ -17,7 +19,7 @@ const SeriesQuerySchema = Type.Object(
     asset: Type.String({ minLength: 1 }),
     measurement: Type.Union(Measurements.map((m) => Type.Literal(m))),
     field: Type.String({ pattern: "^[a-z][a-z0-9_]*$" }),
-    point: Type.Optional(Type.String({ minLength: 1 })),
+    point: Type.Optional(TagValueSchema),
     from: Type.Optional(Type.String({ description: "ISO-8601 with zone, or epoch ms; default to − 1 h" })),
     to: Type.Optional(
       Type.String({ description: "ISO-8601 with zone, or epoch ms (exclusive); default now" }),
@@ -39,6 +41,7 @@ const series: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.get(
     "/api/v1/series",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["series"],
         summary: "Time series of one field of one asset",
@@ -63,11 +66,12 @@ const series: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       const q = request.query;
       const asset = visibleAsset(deps, request, q.asset);
       const toMs = q.to === undefined ? Date.now() : parseTime(q.to);
-      if (toMs === null)
-        throw new ApiError("VALIDATION_FAILED", "querystring.to: expected ISO-8601 or epoch ms");
+      if (toMs === null) throw new ApiError("VALIDATION_FAILED", `querystring.to: ${TIME_EXPECTED}`);
       const fromMs = q.from === undefined ? toMs - DEFAULT_RANGE_MS : parseTime(q.from);
-      if (fromMs === null)
-        throw new ApiError("VALIDATION_FAILED", "querystring.from: expected ISO-8601 or epoch ms");
+      if (fromMs === null) throw new ApiError("VALIDATION_FAILED", `querystring.from: ${TIME_EXPECTED}`);
+      // The schema's pattern covers ASCII; unpaired surrogates are caught here (stores cannot hold them).
+      const badPoint = q.point === undefined ? null : tagValueProblem(q.point);
+      if (badPoint) throw new ApiError("VALIDATION_FAILED", `querystring.point: ${badPoint}`);
       if (fromMs >= toMs) throw new ApiError("VALIDATION_FAILED", "querystring.from: must be before to");
       const everyMs = q.every === undefined ? undefined : parseDuration(q.every);
       if (everyMs === null)

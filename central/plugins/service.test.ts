@@ -8,10 +8,11 @@ import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
 
 const MIN = 60_000;
 
-const diagnosis = (asset: string, ts: number, severity: 1 | 2, active = 1): Point => ({
+/** A diagnosis point of an edge that raised it `raisedAgoMs` before `ts` (past the alarm on-delay by default). */
+const diagnosis = (asset: string, ts: number, severity: 1 | 2, active = 1, raisedAgoMs = 5 * MIN): Point => ({
   measurement: "diagnosis",
   tags: { site: asset === "T03" ? "wf2" : "wf1", asset, point: "main_bearing", fault: "bearing_outer_race" },
-  fields: { severity, confidence: 0.9, active, raised_at_ms: ts },
+  fields: { severity, confidence: 0.9, active, raised_at_ms: ts - raisedAgoMs },
   ts,
 });
 
@@ -146,7 +147,16 @@ describe("alarm lifecycle timing with a controllable clock", () => {
   beforeAll(async () => {
     f = await makeCentralFixture({
       clock: () => now,
-      config: { alarms: { evaluateEveryMs: 0, clearAfterMs: 5 * MIN, defaultResponseTimeMinutes: 30 } },
+      // Escalation and clearing on their own: the filter's delays are tested in service/alarm-*.test.ts.
+      config: {
+        alarms: {
+          evaluateEveryMs: 0,
+          clearAfterMs: 5 * MIN,
+          defaultResponseTimeMinutes: 30,
+          onDelayMs: 0,
+          offDelayMs: 0,
+        },
+      },
     });
   });
   afterAll(async () => f.close());

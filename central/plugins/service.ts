@@ -11,6 +11,7 @@ import fp from "fastify-plugin";
 import { configTimeMs } from "../config.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
+import { isStorageFull, onceInAWhile } from "../lib/storage.ts";
 import type { Principal } from "../meta/meta.ts";
 import { AlarmBook } from "../service/alarm-book.ts";
 import {
@@ -116,6 +117,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   const book = new AlarmBook(meta.sqlite, clock);
   const contracts = new Contracts(meta, clock);
   contracts.importConfig(config.contracts);
+  const evaluationLogged = onceInAWhile();
   const evaluator = new AlarmEvaluator({
     store,
     meta,
@@ -123,7 +125,14 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     alarms: config.alarms,
     savings: config.savings,
     clock,
-    log: (message) => app.log.warn(message),
+    // The same failure every round (a store down, a full disk) is logged once a minute.
+    log: (message) => {
+      if (evaluationLogged(message)) app.log.warn(message);
+    },
+    onError: (error) => {
+      if (isStorageFull(error)) app.storage.noteFull(meta.file, error);
+      else app.log.error({ err: error }, "alarm evaluation failed");
+    },
   });
   app.decorate("service", { book, contracts, evaluator, clock });
   app.addSchema(CompanySchema);
@@ -133,15 +142,21 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
 
   app.addHook("onReady", async () => evaluator.start());
   app.addHook("preClose", async () => evaluator.stop());
-  // New data: evaluate soon, and let the next alarm read wait for it.
+  // New data: evaluate soon, and let the next alarm read wait for it (keyed on the matched route,
+  // so every spelling of the ingest path counts).
   app.addHook("onResponse", async (request, reply) => {
-    if (request.method === "POST" && reply.statusCode < 300 && request.url.startsWith("/api/v1/ingest"))
+    if (
+      request.method === "POST" &&
+      reply.statusCode < 300 &&
+      request.routeOptions.url?.startsWith("/api/v1/ingest") === true
+    )
       evaluator.markDirty();
   });
 
   app.get(
     "/api/v1/fleet",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["service"],
         summary: "The caller's assets by site with the worst open alarm severity and counts (the fleet view)",
@@ -217,6 +232,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.get(
     "/api/v1/assets/:id/history",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["service"],
         summary:
@@ -251,6 +267,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.get(
     "/api/v1/companies",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["service"],
         summary: "Service companies (a company's token sees itself)",
@@ -270,6 +287,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.post(
     "/api/v1/companies",
     {
+      config: { access: { roles: ["admin"] } },
       schema: {
         tags: ["service"],
         summary: "Connect a service company (admin); then create its token and contract turbines to it",
@@ -310,6 +328,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.patch(
     "/api/v1/companies/:id",
     {
+      config: { access: { roles: ["admin"] } },
       schema: {
         tags: ["service"],
         summary: "Change a company's name, e-mail, language or time zone (admin)",
@@ -348,6 +367,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.get(
     "/api/v1/contracts",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["service"],
         summary: "Contracts: company, assets, period, response time (a company's token sees its own)",
@@ -385,6 +405,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.post(
     "/api/v1/contracts",
     {
+      config: { access: { roles: ["admin"] } },
       schema: {
         tags: ["service"],
         summary: "Contract assets to a company for a period (admin); 409 if an asset is under contract then",
@@ -414,6 +435,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.patch(
     "/api/v1/contracts/:id",
     {
+      config: { access: { roles: ["admin"] } },
       schema: {
         tags: ["service"],
         summary: "End a contract, change its response time or assets (admin)",

@@ -10,6 +10,7 @@
 // one. 404 when the asset is not the caller's or there is no snapshot.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
 import { checkMeasuringPoint } from "../../common/catalog.ts";
 import type { Rejection } from "../../common/errors.ts";
 import { Diagnoses, Severities } from "../../common/names.ts";
@@ -22,13 +23,14 @@ import {
   SpectrumMarkerSchema,
   SpectrumSnapshotSchema,
   type SpectrumUpload,
+  SpectrumUploadSchema,
   WaveformSchema,
 } from "../../common/spectrum.ts";
-import { MAX_FUTURE_SKEW_MS } from "../../common/wire.ts";
+import { MAX_FUTURE_SKEW_MS, MAX_STORABLE_TIMESTAMP_MS, MIN_TIMESTAMP_MS } from "../../common/wire.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
 import { siteCatalog } from "../meta/catalog.ts";
-import { SNAPSHOTS_KEPT_PER_POINT } from "../meta/meta.ts";
+import { SNAPSHOTS_KEPT_PER_POINT, type StoredSnapshot } from "../meta/meta.ts";
 import { visibleAsset } from "./assets.ts";
 import { gunzipBody, rejectionError } from "./ingest.ts";
 
@@ -63,6 +65,38 @@ export const ServedSnapshotSchema = Type.Object(
   { $id: "SpectrumSnapshot" },
 );
 
+/** What a stored row must hold to be served: the upload's checked parts. */
+const StoredSnapshotSchema = Type.Object({
+  snapshot: SpectrumSnapshotSchema,
+  diagnoses: SpectrumUploadSchema.properties.diagnoses,
+});
+
+/** A stored row as served, or null when it does not hold what the upload schema allows. */
+function servedSnapshot(r: StoredSnapshot, components: ReadonlyMap<string, string | null>) {
+  let stored: unknown;
+  try {
+    stored = JSON.parse(r.json);
+  } catch {
+    return null;
+  }
+  if (!Value.Check(StoredSnapshotSchema, stored) || !isServableTime(r.ts)) return null;
+  const { snapshot, diagnoses } = stored as Pick<SpectrumUpload, "snapshot" | "diagnoses">;
+  if (!diagnoses.every((d) => isServableTime(d.since))) return null;
+  return {
+    point: r.point,
+    component: components.get(r.point) ?? null,
+    ts: new Date(r.ts).toISOString(),
+    reason: (SnapshotReasons as readonly string[]).includes(r.reason)
+      ? (r.reason as SnapshotReason)
+      : "scheduled",
+    ...snapshot,
+    diagnoses: diagnoses.map((d) => ({ ...d, since: new Date(d.since).toISOString() })),
+  };
+}
+
+const isServableTime = (ms: number): boolean =>
+  Number.isSafeInteger(ms) && ms >= MIN_TIMESTAMP_MS && ms <= MAX_STORABLE_TIMESTAMP_MS;
+
 const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   const { meta } = deps;
   app.addSchema(ServedSnapshotSchema);
@@ -70,6 +104,7 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.post(
     "/api/v1/ingest/spectrum",
     {
+      config: { access: { roles: ["admin", "agent"] }, audit: false },
       schema: {
         tags: ["ingest"],
         summary:
@@ -106,6 +141,15 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
             code: "INVALID_TIMESTAMP",
             message: `snapshots[${i}].ts: ${s.ts} is ahead of central's clock`,
           });
+        else {
+          const k = s.diagnoses.findIndex((d) => d.since > latestAllowedMs);
+          if (k >= 0)
+            rejected.push({
+              index: i,
+              code: "INVALID_TIMESTAMP",
+              message: `snapshots[${i}].diagnoses[${k}].since: ${s.diagnoses[k]!.since} is ahead of central's clock`,
+            });
+        }
       });
       if (rejected.length > 0) throw rejectionError(rejected, "snapshots");
       meta.putSnapshots(
@@ -121,6 +165,7 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   app.get(
     "/api/v1/assets/:id/spectrum",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["assets"],
         summary:
@@ -157,20 +202,23 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
           point === undefined ? `No spectrum of ${asset.id} yet` : `No spectrum of ${asset.id} ${point}`,
         );
       const components = new Map(asset.points.map((p) => [p.id, p.component as string | null]));
-      return {
-        asset: asset.id,
-        snapshots: rows.map((r) => {
-          const stored = JSON.parse(r.json) as Pick<SpectrumUpload, "snapshot" | "diagnoses">;
-          return {
-            point: r.point,
-            component: components.get(r.point) ?? null,
-            ts: new Date(r.ts).toISOString(),
-            reason: r.reason as SnapshotReason,
-            ...stored.snapshot,
-            diagnoses: stored.diagnoses.map((d) => ({ ...d, since: new Date(d.since).toISOString() })),
-          };
-        }),
-      };
+      // Defensive on read too: a row stored before the ranges were checked (or damaged) is left out
+      // and logged, so one bad snapshot cannot make every reader of the asset's spectrum fail.
+      const snapshots = rows.flatMap((r) => {
+        const served = servedSnapshot(r, components);
+        if (!served)
+          request.log.warn(
+            { asset: r.asset, point: r.point, ts: r.ts },
+            "stored spectrum snapshot unreadable; left out",
+          );
+        return served ? [served] : [];
+      });
+      if (snapshots.length === 0)
+        throw new ApiError(
+          "NOT_FOUND",
+          `No readable spectrum of ${asset.id}${point === undefined ? "" : ` ${point}`}`,
+        );
+      return { asset: asset.id, snapshots };
     },
   );
 };

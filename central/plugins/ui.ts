@@ -95,12 +95,20 @@ const send = (request: FastifyRequest, reply: FastifyReply, f: StaticFile) => {
 
 const ui: FastifyPluginAsync<CentralDeps> = async (app) => {
   const { page, files } = loadFiles();
-  app.get("/", { schema: { hide: true } }, async (request, reply) => send(request, reply, page));
-  app.get("/ui/*", { schema: { hide: true } }, async (request, reply) => {
-    const f = files.get(request.url.split("?")[0] ?? "");
-    if (!f) throw new ApiError("NOT_FOUND", `No file ${request.url.split("?")[0]}`);
-    return send(request, reply, f);
-  });
+  app.get("/", { config: { access: { public: true } }, schema: { hide: true } }, async (request, reply) =>
+    send(request, reply, page),
+  );
+  app.get(
+    "/ui/*",
+    { config: { access: { public: true } }, schema: { hide: true } },
+    async (request, reply) => {
+      // The file by the path the router decoded (as every route sees it), never the raw URL.
+      const path = `/ui/${(request.params as { "*": string })["*"]}`;
+      const f = files.get(path);
+      if (!f) throw new ApiError("NOT_FOUND", `No file ${path}`);
+      return send(request, reply, f);
+    },
+  );
 };
 
 export default ui;

@@ -24,7 +24,8 @@ import {
   WorkOrderEventKinds,
   WorkOrders,
 } from "../service/work-orders.ts";
-import { AlarmSchema } from "./alarm-schemas.ts";
+import { AlarmHealthSchema, AlarmSchema } from "./alarm-schemas.ts";
+import { AssetConditionSchema } from "./condition-schemas.ts";
 import { checkCompany, companiesOf } from "./service.ts";
 
 const Time = Type.String({ format: "date-time" });
@@ -116,6 +117,8 @@ const ServiceReportSchema = Type.Object({
   from: Time,
   to: Time,
   daysInMonth: Type.Integer(),
+  daysElapsed: Type.Integer({ description: "days of the month begun when the report was made" }),
+  asOf: Time,
   generatedAt: Time,
   generatedBy: Type.String(),
   assets: Type.Array(
@@ -126,9 +129,11 @@ const ServiceReportSchema = Type.Object({
       site: Type.String(),
       siteName: Type.String(),
       ...Figures,
+      condition: AssetConditionSchema,
     }),
   ),
   totals: Type.Object({ assets: Type.Integer(), ...Figures }),
+  health: AlarmHealthSchema,
   links: Type.Object(
     { csv: Type.String(), pdf: Type.String(), pdfEn: Type.String() },
     { description: "the same report as files (for the console's download buttons)" },
@@ -188,6 +193,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
   app.post(
     "/api/v1/alarms/:id/work-orders",
     {
+      config: { access: { roles: ["admin", "service_company"] } },
       schema: {
         tags: ["work orders"],
         summary: "Open a work order for an alarm (admin or the company the alarm is routed to)",
@@ -239,6 +245,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
   app.get(
     "/api/v1/work-orders",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["work orders"],
         summary: "Work orders the caller may see, newest first (a service company: its own)",
@@ -285,6 +292,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
   app.get(
     "/api/v1/work-orders/:id",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["work orders"],
         summary: "A work order with its alarm (and evidence), history and photos; or the printable PDF",
@@ -365,6 +373,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
   app.patch(
     "/api/v1/work-orders/:id",
     {
+      config: { access: { roles: ["admin", "service_company"] } },
       schema: {
         tags: ["work orders"],
         summary:
@@ -398,6 +407,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
   app.post(
     "/api/v1/work-orders/:id/photos",
     {
+      config: { access: { roles: ["admin", "service_company"] } },
       schema: {
         tags: ["work orders"],
         summary:
@@ -439,6 +449,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
   app.get(
     "/api/v1/work-orders/:id/photos/:photoId",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["work orders"],
         summary: "A photo of a work order (image/jpeg or image/png)",
@@ -465,12 +476,13 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
   app.get(
     "/api/v1/reports/service",
     {
+      config: { access: { roles: ["admin", "ministry", "service_company"] } },
       schema: {
         tags: ["work orders"],
         summary:
-          "Monthly service report of a company: per asset days under contract and monitored, alarms, response times, work orders (JSON, CSV or PDF)",
+          "Monthly service and condition report of a company: per asset its condition, open alarms with evidence, the worst point's trend and the recommended action with its urgency; days under contract and monitored, alarms, response times, work orders; the alarm-system health (JSON, CSV or PDF)",
         description:
-          "Month in the company's time zone; default the previous month. Admin and ministry name the `company`; a service company gets its own. CSV: one row per asset and a TOTAL row. PDF: Russian by default, `lang=en` for English. Asset-days monitored are the billing quantity.",
+          "Month in the company's time zone; default the previous month; a month still running counts the days begun so far and gives the condition now. Admin and ministry name the `company`; a service company gets its own. CSV: one row per asset and a TOTAL row (the action in `lang`). PDF: Russian by default, `lang=en` for English, results before method. Asset-days monitored are the billing quantity.",
         security: BearerSecurity,
         querystring: Type.Object(
           {
@@ -511,7 +523,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
         return reply
           .type("text/csv; charset=utf-8")
           .header("Content-Disposition", `attachment; filename="${stem}.csv"`)
-          .send(serviceReportCsv(report) as never);
+          .send(serviceReportCsv(report, q.lang) as never);
       if (q.format === "pdf")
         return reply
           .type("application/pdf")

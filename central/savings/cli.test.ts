@@ -37,6 +37,24 @@ describe("savings and import commands", () => {
     const cf = hourlyHistory({ kind: "clinic", from: mid, to, seed: 23 }).reduce((s, r) => s + r.kwh, 0);
     trueAvoided =
       cf - rows.filter((r) => Date.parse(r.timestamp) >= mid.getTime()).reduce((s, r) => s + r.kwh, 0);
+    // The import's files: two past years (an import refuses readings ahead of the clock, as ingest does).
+    const past = hourlyHistory({
+      kind: "clinic",
+      from: new Date("2013-12-31T21:00:00Z"),
+      to: new Date("2015-12-31T21:00:00Z"),
+      seed: 23,
+    });
+    let pastReg = 1000;
+    const pastMeter = ["timestamp,value", "2013-12-31T21:00:00.000Z,1000"];
+    for (const r of past) {
+      pastReg += r.kwh;
+      pastMeter.push(`${new Date(Date.parse(r.timestamp) + 3_600_000).toISOString()},${pastReg}`);
+    }
+    writeFileSync(join(dir, "import-meter.csv"), `${pastMeter.join("\n")}\n`);
+    writeFileSync(
+      join(dir, "import-weather.csv"),
+      `timestamp,value\n${past.map((r) => `${r.timestamp},${r.temp_c}`).join("\n")}\nbad,row\n`,
+    );
     writeFileSync(
       join(dir, "central.json"),
       JSON.stringify({
@@ -74,19 +92,19 @@ describe("savings and import commands", () => {
       () => 3 * 3_600_000,
     );
     expect(p.rows).toEqual([
-      { ts: Date.UTC(2026, 0, 1, 0), value: 5 },
-      { ts: Date.UTC(2026, 0, 1, 1), value: 3 },
+      { ts: Date.UTC(2026, 0, 1, 0), value: 5, line: 2 },
+      { ts: Date.UTC(2026, 0, 1, 1), value: 3, line: 3 },
     ]);
-    expect(p.rejected).toHaveLength(1);
+    expect(p.rejected).toEqual([{ line: 4, reason: "value 'y' is not a decimal number" }]);
     expect(
       registerToIntervals([
-        { ts: 0, value: 10 },
-        { ts: 1, value: 12.5 },
-        { ts: 2, value: 1 },
+        { ts: 0, value: 10, line: 2 },
+        { ts: 1, value: 12.5, line: 3 },
+        { ts: 2, value: 1, line: 4 },
       ]),
     ).toEqual({
-      rows: [{ ts: 0, value: 2.5 }],
-      resets: 1,
+      rows: [{ ts: 0, value: 2.5, line: 3 }],
+      resets: [{ line: 4, reason: "register went backwards" }],
     });
   });
 
@@ -124,14 +142,14 @@ describe("savings and import commands", () => {
     expect(Math.abs(r.avoided_kwh! - trueAvoided)).toBeLessThanOrEqual(r.uncertainty_kwh!);
     expect(r.savings_pct).toBeCloseTo(5, 0);
     const csv = await capture(() => runSavings([...args, "--format", "csv"]));
-    const lines = csv.out.trim().split("\n");
+    const lines = csv.out.trim().split("\r\n");
     expect(lines[0]).toBe("timestamp,actual_kwh,baseline_kwh");
     const sum = lines.slice(1).reduce((s, l) => s + Number(l.split(",")[2]) - Number(l.split(",")[1]), 0);
     expect(sum).toBeCloseTo(r.avoided_kwh!, 0);
     expect((await capture(() => runSavings(["--meter", "x"]))).code).toBe(2);
   });
 
-  it("import writes interval energy and temperature idempotently and reports rejects", async () => {
+  it("import writes interval energy and temperature idempotently; a refused row refuses the file unless --skip-invalid", async () => {
     const meter = await capture(() =>
       runImport([
         "meter",
@@ -140,7 +158,7 @@ describe("savings and import commands", () => {
         "--cumulative",
         "--config",
         join(dir, "central.json"),
-        join(dir, "meter.csv"),
+        join(dir, "import-meter.csv"),
       ]),
     );
     expect(meter.code).toBe(0);
@@ -151,17 +169,19 @@ describe("savings and import commands", () => {
     };
     expect(summary.imported).toBe(2 * 8760);
     expect(summary.gaps).toBe(0);
-    const weather = await capture(() =>
-      runImport([
-        "weather",
-        "--site",
-        "fac-c01",
-        "--config",
-        join(dir, "central.json"),
-        join(dir, "weather.csv"),
-      ]),
-    );
+    const weatherArgs = [
+      "weather",
+      "--site",
+      "fac-c01",
+      "--config",
+      join(dir, "central.json"),
+      join(dir, "import-weather.csv"),
+    ];
+    expect((await capture(() => runImport(weatherArgs))).code).toBe(2);
+    const weather = await capture(() => runImport([...weatherArgs, "--skip-invalid"]));
+    expect(weather.code).toBe(0);
     expect(JSON.parse(weather.out.trim().split("\n").at(-1)!).rejected).toBe(1);
+    // Again: the same points overwrite, nothing is duplicated.
     await capture(() =>
       runImport([
         "meter",
@@ -170,7 +190,7 @@ describe("savings and import commands", () => {
         "--cumulative",
         "--config",
         join(dir, "central.json"),
-        join(dir, "meter.csv"),
+        join(dir, "import-meter.csv"),
       ]),
     );
     const store = openEmbeddedStore({ path: join(dir, "timeseries.sqlite") });
@@ -201,6 +221,6 @@ describe("savings and import commands", () => {
         )
       ).code,
     ).toBe(2);
-    expect(readFileSync(join(dir, "weather.csv"), "utf8")).toContain("bad,row");
+    expect(readFileSync(join(dir, "import-weather.csv"), "utf8")).toContain("bad,row");
   });
 });

@@ -2,10 +2,14 @@
 // (history into the store). CSV: `timestamp,value` with a header; ISO
 // timestamps with a zone, or naive local ones with `--tz ZONE`; meter
 // values in kWh per interval, or a cumulative register with `--cumulative`.
+// An import checks every row as ingest checks every point (lib/points.ts):
+// any refused row refuses the file, unless `--skip-invalid`.
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Point } from "../../common/wire.ts";
 import { loadCentralConfig } from "../config.ts";
+import { readCsv } from "../lib/csv.ts";
+import { pointProblem } from "../lib/points.ts";
 import { createStore } from "../stores/registry.ts";
 import { defaultSavingsConfig } from "./config.ts";
 import { renderPdf } from "./pdf.ts";
@@ -14,61 +18,99 @@ import { computeSavings, intervalsCsv, type ModelChoice } from "./savings.ts";
 import { HOUR_MS, type OffsetOf, sliceHours, zoneOffset } from "./series.ts";
 
 export interface CsvRows {
-  rows: { ts: number; value: number }[];
+  /** Sorted by time; `line`: the file line the value came from. */
+  rows: { ts: number; value: number; line: number }[];
   rejected: { line: number; reason: string }[];
+  /** Rows with an empty value: missing readings (the data sets' convention), skipped, not refused. */
+  missing: number;
+  /** The header's column names (lower case). */
+  header: string[];
+  /** Rows after the header. */
+  dataRows: number;
 }
 
-const ZONED = /(Z|[+-]\d{2}:?\d{2})$/i;
+/** Plain decimal numbers only: `0x10`, `1_000`, `Infinity`, `12abc` and an empty cell are not readings. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** ISO 8601 date and time, with or without a zone (`T` or a space between them). */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
-/** Parses `timestamp,value` CSV; rows sorted by time, duplicates keep the last. */
+/**
+ * Parses `timestamp,value` CSV (lib/csv.ts) with a header; rows sorted by
+ * time, duplicates keep the last. Values must be plain decimal numbers and
+ * times ISO 8601, zoned or naive with `offsetOf` (--tz); every other row
+ * is refused with its line and reason.
+ */
 export function parseTimeValueCsv(text: string, offsetOf: OffsetOf | null): CsvRows {
-  const lines = text.split(/\r?\n/);
-  const byTs = new Map<number, number>();
+  const { rows: records, lines } = readCsv(text);
+  const byTs = new Map<number, { value: number; line: number }>();
   const rejected: CsvRows["rejected"] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === "") continue;
-    const [t, v, ...rest] = line.split(",");
-    if (!t || v === undefined || rest.length > 0) {
-      rejected.push({ line: i + 1, reason: "not two columns" });
+  let missing = 0;
+  for (let i = 1; i < records.length; i++) {
+    const record = records[i]!;
+    const line = lines[i]!;
+    if (record.length !== 2) {
+      rejected.push({ line, reason: `expected 2 columns (timestamp,value), got ${record.length}` });
       continue;
     }
-    if (v.trim() === "") {
-      rejected.push({ line: i + 1, reason: "empty value" });
+    const t = record[0]!.trim();
+    const v = record[1]!.trim();
+    if (v === "") {
+      missing++;
+      continue;
+    }
+    if (!DECIMAL.test(v)) {
+      rejected.push({ line, reason: `value '${v.slice(0, 24)}' is not a decimal number` });
       continue;
     }
     const value = Number(v);
     if (!Number.isFinite(value)) {
-      rejected.push({ line: i + 1, reason: "value not a number" });
+      rejected.push({ line, reason: `value '${v.slice(0, 24)}' is not finite` });
+      continue;
+    }
+    const iso = ISO_TIME.exec(t);
+    if (!iso) {
+      rejected.push({ line, reason: `timestamp '${t.slice(0, 32)}' is not ISO 8601` });
       continue;
     }
     let ts: number;
-    if (ZONED.test(t.trim())) ts = Date.parse(t.trim());
+    const normalised = t.replace(" ", "T");
+    if (iso[1] !== undefined) ts = Date.parse(normalised);
     else if (offsetOf) {
-      const naive = Date.parse(`${t.trim()}Z`);
+      const naive = Date.parse(`${normalised}Z`);
       ts = naive - offsetOf(naive);
     } else {
-      rejected.push({ line: i + 1, reason: "timestamp without zone (use --tz)" });
+      rejected.push({ line, reason: "timestamp without zone (use --tz)" });
       continue;
     }
     if (!Number.isFinite(ts)) {
-      rejected.push({ line: i + 1, reason: "bad timestamp" });
+      rejected.push({ line, reason: `timestamp '${t.slice(0, 32)}' is not a valid time` });
       continue;
     }
-    byTs.set(ts, value);
+    byTs.set(ts, { value, line });
   }
-  const rows = [...byTs.entries()].sort((a, b) => a[0] - b[0]).map(([ts, value]) => ({ ts, value }));
-  return { rows, rejected };
+  const rows = [...byTs.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([ts, { value, line }]) => ({ ts, value, line }));
+  return {
+    rows,
+    rejected,
+    missing,
+    header: (records[0] ?? []).map((h) => h.trim().toLowerCase()),
+    dataRows: Math.max(0, records.length - 1),
+  };
 }
 
 /** A cumulative register to interval energy at each interval's start; negative steps (resets) are rejected. */
-export function registerToIntervals(rows: CsvRows["rows"]): { rows: CsvRows["rows"]; resets: number } {
+export function registerToIntervals(rows: CsvRows["rows"]): {
+  rows: CsvRows["rows"];
+  resets: CsvRows["rejected"];
+} {
   const out: CsvRows["rows"] = [];
-  let resets = 0;
+  const resets: CsvRows["rejected"] = [];
   for (let i = 1; i < rows.length; i++) {
     const d = rows[i]!.value - rows[i - 1]!.value;
-    if (d < 0) resets++;
-    else out.push({ ts: rows[i - 1]!.ts, value: d });
+    if (d < 0) resets.push({ line: rows[i]!.line, reason: "register went backwards" });
+    else out.push({ ts: rows[i - 1]!.ts, value: d, line: rows[i]!.line });
   }
   return { rows: out, resets };
 }
@@ -196,7 +238,36 @@ function write(out: string | undefined, body: string | Buffer): void {
 }
 
 const usageImport =
-  "usage: vetra import meter --facility ID FILE | vetra import weather --site ID FILE   [--config FILE (default .vetra/central.json)] [--tz ZONE] [--cumulative]";
+  "usage: vetra import meter --facility ID FILE | vetra import weather --site ID FILE   [--config FILE (default .vetra/central.json)] [--tz ZONE] [--cumulative] [--skip-invalid]";
+
+/**
+ * Units a header may name for the value column (`kwh`, `energy_kwh`,
+ * `temp_c`…): the unit the store keeps is accepted, another is refused
+ * (nothing is converted behind the user's back), a name without a unit
+ * (`value`) is taken as the documented one.
+ */
+const UNITS = {
+  meter: {
+    unit: "kWh",
+    ok: ["kwh"],
+    other: ["wh", "mwh", "gwh", "kw", "w", "mw", "kvah", "j", "kj", "mj", "gj"],
+  },
+  weather: { unit: "°C", ok: ["c", "degc", "celsius"], other: ["f", "degf", "fahrenheit", "k", "kelvin"] },
+} as const;
+
+/** Why the header's value column names a unit other than the store's, or null. */
+export function headerUnitProblem(what: "meter" | "weather", header: readonly string[]): string | null {
+  const column = header[1];
+  if (column === undefined) return "header: expected timestamp,value";
+  const unit = column.split(/[_\s]+/).at(-1) ?? column;
+  const known = UNITS[what];
+  if ((known.other as readonly string[]).includes(unit))
+    return `header: column '${column}' is in ${unit}; give ${what === "meter" ? "energy" : "temperature"} in ${known.unit}`;
+  return null;
+}
+
+/** How many refusals are printed by line; the summary counts them all by reason. */
+const REASONS_SHOWN = 5;
 
 export async function runImport(argv: string[]): Promise<number> {
   const [what, ...rest] = argv;
@@ -204,7 +275,14 @@ export async function runImport(argv: string[]): Promise<number> {
     console.error(`vetra import: expected 'meter' or 'weather'\n${usageImport}`);
     return 2;
   }
-  let values: { facility?: string; site?: string; config?: string; tz?: string; cumulative?: boolean };
+  let values: {
+    facility?: string;
+    site?: string;
+    config?: string;
+    tz?: string;
+    cumulative?: boolean;
+    "skip-invalid"?: boolean;
+  };
   let file: string | undefined;
   try {
     const parsed = parseArgs({
@@ -216,6 +294,7 @@ export async function runImport(argv: string[]): Promise<number> {
         config: { type: "string", default: ".vetra/central.json" },
         tz: { type: "string" },
         cumulative: { type: "boolean", default: false },
+        "skip-invalid": { type: "boolean", default: false },
       },
       strict: true,
     });
@@ -257,26 +336,52 @@ export async function runImport(argv: string[]): Promise<number> {
     console.error(`vetra import: ${(err as Error).message}`);
     return 2;
   }
+  const unitProblem = headerUnitProblem(what, parsed.header);
+  if (unitProblem) {
+    console.error(`vetra import: ${file}: ${unitProblem}; nothing was imported`);
+    return 2;
+  }
   let rows = parsed.rows;
-  let resets = 0;
-  if (what === "meter" && values.cumulative) ({ rows, resets } = registerToIntervals(rows));
+  const refused = [...parsed.rejected];
+  if (what === "meter" && values.cumulative) {
+    const intervals = registerToIntervals(rows);
+    rows = intervals.rows;
+    refused.push(...intervals.resets);
+  }
   const field = what === "meter" ? "interval_energy_kwh" : "temp_c";
-  const points: Point[] = rows.map((r) => ({
-    measurement: what,
-    tags,
-    fields: { [field]: r.value },
-    ts: r.ts,
-  }));
+  // Every row meets ingest's rules for a point (times, finite values within physical bounds, tag values).
+  const nowMs = Date.now();
+  const points: Point[] = [];
+  const kept: CsvRows["rows"] = [];
+  for (const r of rows) {
+    const point: Point = { measurement: what, tags, fields: { [field]: r.value }, ts: r.ts };
+    const problem = pointProblem(point, nowMs);
+    if (problem) refused.push({ line: r.line, reason: problem.message });
+    else {
+      points.push(point);
+      kept.push(r);
+    }
+  }
+  refused.sort((a, b) => a.line - b.line);
+  const total = parsed.dataRows;
+  if (refused.length > 0 && !values["skip-invalid"]) {
+    console.error(
+      `vetra import: ${file}: ${refused.length} of ${total} rows refused; nothing was imported (--skip-invalid imports the rest)`,
+    );
+    for (const r of refused.slice(0, REASONS_SHOWN)) console.error(`  line ${r.line}: ${r.reason}`);
+    if (refused.length > REASONS_SHOWN) console.error(`  … and ${refused.length - REASONS_SHOWN} more`);
+    return 2;
+  }
   // Gaps: steps longer than the file's usual step.
-  const steps = rows
+  const steps = kept
     .slice(1)
-    .map((r, i) => r.ts - rows[i]!.ts)
+    .map((r, i) => r.ts - kept[i]!.ts)
     .sort((a, b) => a - b);
   const usual = steps[Math.floor(steps.length / 2)] ?? 0;
   let gaps = 0;
   let longestGapMs = 0;
-  for (let i = 1; i < rows.length; i++) {
-    const step = rows[i]!.ts - rows[i - 1]!.ts;
+  for (let i = 1; i < kept.length; i++) {
+    const step = kept[i]!.ts - kept[i - 1]!.ts;
     if (usual > 0 && step > usual) {
       gaps++;
       longestGapMs = Math.max(longestGapMs, step - usual);
@@ -301,16 +406,19 @@ export async function runImport(argv: string[]): Promise<number> {
     await store.close();
   }
   const reasons = new Map<string, number>();
-  for (const r of parsed.rejected) reasons.set(r.reason, (reasons.get(r.reason) ?? 0) + 1);
+  // Reasons by kind: the message without the value it names (`value '0x10' is not…` → `value is not…`).
+  for (const r of refused) {
+    const kind = r.reason.replace(/'[^']*'|-?\d[\d.eE+:TZ-]*/g, "…");
+    reasons.set(kind, (reasons.get(kind) ?? 0) + 1);
+  }
   const summary = {
     imported: points.length,
-    rejected: parsed.rejected.length + resets,
-    rejected_reasons: {
-      ...Object.fromEntries(reasons),
-      ...(resets > 0 ? { "register went backwards": resets } : {}),
-    },
-    first: rows[0] ? new Date(rows[0].ts).toISOString() : null,
-    last: rows.at(-1) ? new Date(rows.at(-1)!.ts).toISOString() : null,
+    rejected: refused.length,
+    rejected_reasons: Object.fromEntries(reasons),
+    rejected_lines: refused.slice(0, REASONS_SHOWN).map((r) => ({ line: r.line, reason: r.reason })),
+    missing: parsed.missing,
+    first: kept[0] ? new Date(kept[0].ts).toISOString() : null,
+    last: kept.at(-1) ? new Date(kept.at(-1)!.ts).toISOString() : null,
     gaps,
     longest_gap_h: longestGapMs / HOUR_MS,
   };

@@ -10,11 +10,13 @@
 // shared between this thread and worker threads (report-worker.ts), each
 // opening the SQLite file read-only. The earlier read paths stay callable
 // (`readPath`) as the benchmark's named baselines.
+
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
 import { siblingModule, startModuleWorker } from "../../common/module-worker.ts";
 import type { IoResult } from "../../common/result.ts";
 import { success } from "../../common/result.ts";
+import { writeCsv } from "../lib/csv.ts";
 import { queryColumns } from "../stores/columns.ts";
 import { embeddedStoreFile } from "../stores/embedded.ts";
 import type { ColumnSeries, SeriesQuery, TimeSeriesStore } from "../stores/types.ts";
@@ -708,30 +710,43 @@ export async function reportSites(
 const num = (v: number | null, digits: number): string =>
   v === null || !Number.isFinite(v) ? "" : v.toFixed(digits);
 
-/** Portfolio CSV: one row per facility with its figures. */
+/** Portfolio CSV: one row per facility with its figures, through lib/csv.ts. */
 export function portfolioCsv(report: SavingsReport): string {
-  const head =
-    "facility,model,baseline_kwh,actual_kwh,avoided_kwh,savings_pct,uncertainty_kwh,fsu_pct,money_rub,co2_kg,cv_rmse,nmbe,r2,ashrae14_pass,sufficiency_ok";
-  const rows = report.facilities.map((f) =>
-    [
-      f.id,
-      f.model ?? "",
-      num(f.baseline_kwh, 3),
-      num(f.actual_kwh, 3),
-      num(f.avoided_kwh, 3),
-      num(f.savings_pct, 3),
-      num(f.uncertainty_kwh, 3),
-      num(f.fsu_pct, 2),
-      num(f.money_rub, 2),
-      num(f.co2_kg, 2),
-      num(f.cv_rmse, 5),
-      num(f.nmbe, 5),
-      num(f.r2, 4),
-      String(f.ashrae14_pass),
-      String(f.sufficiency.ok),
-    ].join(","),
-  );
-  return `${[head, ...rows].join("\n")}\n`;
+  const head = [
+    "facility",
+    "model",
+    "baseline_kwh",
+    "actual_kwh",
+    "avoided_kwh",
+    "savings_pct",
+    "uncertainty_kwh",
+    "fsu_pct",
+    "money_rub",
+    "co2_kg",
+    "cv_rmse",
+    "nmbe",
+    "r2",
+    "ashrae14_pass",
+    "sufficiency_ok",
+  ];
+  const rows = report.facilities.map((f) => [
+    f.id,
+    f.model ?? "",
+    num(f.baseline_kwh, 3),
+    num(f.actual_kwh, 3),
+    num(f.avoided_kwh, 3),
+    num(f.savings_pct, 3),
+    num(f.uncertainty_kwh, 3),
+    num(f.fsu_pct, 2),
+    num(f.money_rub, 2),
+    num(f.co2_kg, 2),
+    num(f.cv_rmse, 5),
+    num(f.nmbe, 5),
+    num(f.r2, 4),
+    String(f.ashrae14_pass),
+    String(f.sufficiency.ok),
+  ]);
+  return writeCsv([head, ...rows]);
 }
 
 /** JSON-safe: NaN/Infinity become null. */

@@ -3,6 +3,7 @@
 // where the adjusted baseline is the baseline model driven by the reporting
 // period's weather and calendar. With its uncertainty (stats.ts), money
 // (tariff) and CO2 (grid emission factor), and portfolio aggregation.
+import { writeCsv } from "../lib/csv.ts";
 import { dailyMeanRate, rateAt, type SavingsConfig } from "./config.ts";
 import { type DailyModel, fitDaily, predictDay } from "./daily.ts";
 import { toDaily } from "./degreedays.ts";
@@ -444,10 +445,10 @@ export function aggregatePortfolio(
   };
 }
 
-/** CSV of the reporting intervals: `timestamp,actual_kwh,baseline_kwh` (ISO UTC). */
+/** CSV of the reporting intervals: `timestamp,actual_kwh,baseline_kwh` (ISO UTC), through lib/csv.ts. */
 export function intervalsCsv(intervals: readonly Interval[]): string {
-  const lines = ["timestamp,actual_kwh,baseline_kwh"];
+  const records: (string | number)[][] = [["timestamp", "actual_kwh", "baseline_kwh"]];
   for (const it of intervals)
-    lines.push(`${iso(it.ts)},${it.actual_kwh.toFixed(4)},${it.baseline_kwh.toFixed(4)}`);
-  return `${lines.join("\n")}\n`;
+    records.push([iso(it.ts), it.actual_kwh.toFixed(4), it.baseline_kwh.toFixed(4)]);
+  return writeCsv(records);
 }

@@ -219,7 +219,7 @@ describe("tariff, portfolio, sufficiency, CSV", () => {
 
   it("CSV rows are timestamp,actual_kwh,baseline_kwh", () => {
     expect(intervalsCsv([{ ts: Date.UTC(2026, 0, 1), actual_kwh: 1.5, baseline_kwh: 2 }])).toBe(
-      "timestamp,actual_kwh,baseline_kwh\n2026-01-01T00:00:00.000Z,1.5000,2.0000\n",
+      "timestamp,actual_kwh,baseline_kwh\r\n2026-01-01T00:00:00.000Z,1.5000,2.0000\r\n",
     );
   });
 });

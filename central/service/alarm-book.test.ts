@@ -82,7 +82,7 @@ describe("alarm book", () => {
     expect(book.list({ companies: ["sc-b"] }).alarms.map((a) => a.asset)).toEqual(["T04"]);
   });
 
-  it("records severity changes; a rise re-annunciates an acknowledged alarm and restarts its response time", () => {
+  it("records severity changes; a rise re-annunciates an acknowledged alarm and starts a new response time", () => {
     book.reconcile([outer("warning")], now, policy);
     const id = "T02:main_bearing:bearing_outer_race:1";
     now += MIN;
@@ -94,22 +94,49 @@ describe("alarm book", () => {
     });
     expect(() => book.acknowledge(id, "petrov", null)).toThrow(AlarmStateError);
     now += MIN;
+    const reactivatedAt = now;
     book.reconcile([outer("alarm")], now, policy);
     expect(book.get(id)).toMatchObject({
       severity: "alarm",
       maxSeverity: "alarm",
       state: "active",
-      responseDueAt: new Date(now + RESPONSE_MS).toISOString(),
+      responseDueAt: new Date(reactivatedAt + RESPONSE_MS).toISOString(),
     });
+    // Back to warning and up again, unacknowledged: the clock started at the reactivation runs on.
     now += MIN;
     book.reconcile([outer("warning")], now, policy);
-    expect(book.get(id)).toMatchObject({ severity: "warning", maxSeverity: "alarm", responseDueAt: null });
-    expect(kinds(id)).toEqual(["raised", "acknowledged", "severity", "reactivated", "severity"]);
+    expect(book.get(id)).toMatchObject({
+      severity: "warning",
+      maxSeverity: "alarm",
+      responseDueAt: new Date(reactivatedAt + RESPONSE_MS).toISOString(),
+    });
+    now += MIN;
+    book.reconcile([outer("alarm")], now, policy);
+    expect(book.get(id)?.responseDueAt).toBe(new Date(reactivatedAt + RESPONSE_MS).toISOString());
+    expect(kinds(id)).toEqual(["raised", "acknowledged", "severity", "reactivated", "severity", "severity"]);
     const severity = book.events({ alarm: id }).filter((e) => e.kind === "severity");
     expect(severity.map((e) => [e.from, e.to])).toEqual([
       ["warning", "alarm"],
       ["alarm", "warning"],
+      ["warning", "alarm"],
     ]);
+  });
+
+  it("does not restart the escalation clock when an unacknowledged alarm flaps: it escalates on its return", () => {
+    book.reconcile([outer("alarm")], now, policy);
+    const id = "T02:main_bearing:bearing_outer_race:1";
+    // Flapping alarm ↔ warning every minute (no filter in this policy) past the response time.
+    for (let i = 1; i <= 40; i++) {
+      now += MIN;
+      book.reconcile([outer(i % 2 === 0 ? "warning" : "alarm")], now, policy);
+      const a = book.get(id)!;
+      expect(a.responseDueAt).toBe(new Date(T0 + RESPONSE_MS).toISOString());
+      if (now < T0 + RESPONSE_MS) expect(a.escalatedAt).toBeNull();
+    }
+    // At minute 30 (due) it was a warning, so nothing escalated then; minute 31 returned to alarm and
+    // escalated at once.
+    expect(book.get(id)?.escalatedAt).toBe(new Date(T0 + 31 * MIN).toISOString());
+    expect(kinds(id).filter((k) => k === "escalated")).toHaveLength(1);
   });
 
   it("clears only after the condition has been absent for clearAfterMs, and a return is a new occurrence", () => {

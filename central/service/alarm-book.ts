@@ -7,10 +7,25 @@
 // States follow ANSI/ISA-18.2 (management of alarm systems): acknowledging
 // does not clear; a severity increase re-annunciates an acknowledged alarm
 // (`reactivated`); clearing is automatic once the condition has been absent
-// for the configured time.
+// for the configured time. What the book shows of a condition is filtered
+// first (on-delay, off-delay, deadband: ./alarm-filter.ts), so a value
+// hovering at a boundary neither chatters nor undoes acknowledgements. The
+// response clock of an occurrence starts at its first unacknowledged rise
+// to `alarm` and is not restarted by the severity going down and up again;
+// only a re-annunciation after an acknowledgement starts a new one.
 import type Database from "better-sqlite3";
 import { CodedError } from "../../common/errors.ts";
 import type { IsoZone, Severity } from "../../common/names.ts";
+import {
+  type AlarmFilterParams,
+  alarmKey,
+  type BoundaryRatio,
+  type ConditionKind,
+  RANK,
+  type Rank,
+} from "./alarm-filter.ts";
+import { AlarmFilterTable } from "./alarm-filter-table.ts";
+import { type AlarmHealth, alarmHealth } from "./alarm-health.ts";
 
 export type AlarmState = "active" | "acknowledged" | "cleared";
 export const AlarmStates: readonly AlarmState[] = ["active", "acknowledged", "cleared"];
@@ -67,14 +82,23 @@ export interface AlarmEvent {
   comment: string | null;
 }
 
-/** What the evaluator observed: a condition that holds now. */
+/** What the evaluator observed of a condition now. */
 export interface Condition {
   asset: string;
   point: string;
   fault: string;
-  severity: Severity;
+  /**
+   * The level the source rates now; null: below every boundary — an analog
+   * reading (with `ratio`) that only the deadband may hold at a level.
+   */
+  severity: Severity | null;
+  /** Since when the data shows it at this severity or above (the start of the run, the edge's raise). */
   sinceMs: number;
   isoZone: IsoZone | null;
+  /** Selects the filter's delays and deadband (`alarms.byKind`); the defaults when absent. */
+  kind?: ConditionKind;
+  /** How far the analog value is toward each level's boundary (≥ 1: past it); enables the deadband. */
+  ratio?: BoundaryRatio;
 }
 
 /** Where a new occurrence goes, and how fast an `alarm` must be acknowledged there. */
@@ -87,6 +111,8 @@ export interface Route {
 export interface ReconcilePolicy {
   /** A condition absent this long clears its alarm. */
   clearAfterMs: number;
+  /** On-delay, off-delay and deadband per kind of condition; none when absent. */
+  filter?: (kind: ConditionKind | undefined) => AlarmFilterParams;
   /** Routing of a new occurrence (the contract covering the time); null: the asset is gone from the fleet. */
   routeOf(asset: string, atMs: number): Route | null;
 }
@@ -127,7 +153,7 @@ export class AlarmStateError extends CodedError {
   }
 }
 
-interface AlarmRow {
+export interface AlarmRow {
   id: string;
   key: string;
   occurrence: number;
@@ -209,9 +235,8 @@ const eventOf = (r: EventRow): AlarmEvent => ({
   comment: r.comment,
 });
 
-export const alarmKey = (asset: string, point: string, fault: string): string => `${asset}:${point}:${fault}`;
+export { alarmKey };
 
-const SEVERITY_RANK: Record<Severity, number> = { warning: 1, alarm: 2 };
 /** Alarms per page unless asked: a screenful and then some; the console pages through the rest. */
 export const DEFAULT_PAGE = 200;
 export const SYSTEM_ACTOR = "system";
@@ -240,10 +265,14 @@ export class AlarmBook {
     return st;
   }
 
+  private readonly filters: AlarmFilterTable;
+
   constructor(
     private readonly db: Database.Database,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.filters = new AlarmFilterTable(db);
+  }
 
   /** Called after every committed change made through this book (the live feed polls sooner). */
   onChange(listener: () => void): () => void {
@@ -367,15 +396,38 @@ export class AlarmBook {
     return rows.map(eventOf);
   }
 
-  /** The start of each open alarm's condition, by key (what the evaluator need not look up again). */
-  openSince(): Map<string, number> {
+  /**
+   * What the book knows of each condition it follows, by key: the raw level
+   * last observed (with the deadband) and the condition's start. The
+   * evaluator looks a zone's run up in the store only where the level rises
+   * above this — the query per alarming point was most of an evaluation's cost.
+   */
+  knownConditions(): Map<string, { rawRank: Rank; sinceMs: number }> {
+    const out = new Map<string, { rawRank: Rank; sinceMs: number }>();
+    // Open alarms the last evaluation saw, of a data directory older than the filter (no filter row
+    // yet); not those waiting to clear: a condition returning to them is new to the filter.
+    for (const r of this.sql(
+      `SELECT key, severity, since_ms FROM alarm WHERE state IN ('active', 'acknowledged')
+         AND last_seen_at >= (SELECT observed_at FROM alarm_evaluation WHERE id = 1)`,
+    ).all() as { key: string; severity: Severity; since_ms: number }[])
+      out.set(r.key, { rawRank: RANK[r.severity], sinceMs: r.since_ms });
+    for (const [key, known] of this.filters.known()) out.set(key, known);
+    return out;
+  }
+
+  /** Alarms routed to `companies` that were open at `atMs` (raised before it, cleared after it or not yet). */
+  openAt(companies: readonly string[], atMs: number): AlarmRecord[] {
+    if (companies.length === 0) return [];
     const rows = this.sql(
-      "SELECT key, since_ms FROM alarm WHERE state IN ('active', 'acknowledged')",
-    ).all() as {
-      key: string;
-      since_ms: number;
-    }[];
-    return new Map(rows.map((r) => [r.key, r.since_ms]));
+      `SELECT * FROM alarm WHERE company IN (${companies.map(() => "?").join(", ")})
+         AND raised_at < ? AND (cleared_at IS NULL OR cleared_at >= ?) ORDER BY asset, point, fault, occurrence`,
+    ).all(...companies, atMs, atMs) as AlarmRow[];
+    return rows.map(recordOf);
+  }
+
+  /** Alarm-system health over a period (./alarm-health.ts). */
+  health(q: Parameters<typeof alarmHealth>[1]): AlarmHealth {
+    return alarmHealth(this.db, q);
   }
 
   /** The newest event id (0 when none): where a live feed starts. */
@@ -424,7 +476,8 @@ export class AlarmBook {
 
   /**
    * Makes the open alarms match what the evaluator observed at `observedAtMs`,
-   * in one transaction: raise, change severity, clear the ones absent for
+   * in one transaction: filter each condition (on-delay, off-delay, deadband;
+   * ./alarm-filter.ts), then raise, change severity, clear the ones absent for
    * `clearAfterMs`, escalate the unacknowledged `alarm`s past their response
    * time. An observation older than one already applied (a slower replica's)
    * changes nothing, so evaluations never go back in time.
@@ -447,7 +500,6 @@ export class AlarmBook {
             (r) => [r.key, r],
           ),
         );
-        const seen = new Set<string>();
         const event = (
           r: Pick<AlarmRow, "id" | "asset" | "company">,
           kind: AlarmEventKind,
@@ -458,9 +510,10 @@ export class AlarmBook {
           this.addEvent(r, now, kind, SYSTEM_ACTOR, from, to, comment);
           events++;
         };
-        for (const c of conditions) {
+        const shown = this.filters.apply(conditions, open, now, last, policy.filter);
+        const seen = new Set<string>();
+        for (const c of shown) {
           const key = alarmKey(c.asset, c.point, c.fault);
-          if (seen.has(key)) continue;
           seen.add(key);
           const current = open.get(key);
           if (!current) {
@@ -504,29 +557,29 @@ export class AlarmBook {
             );
             continue;
           }
-          const up = SEVERITY_RANK[c.severity] > SEVERITY_RANK[current.severity];
+          const up = RANK[c.severity] > RANK[current.severity];
           const changed = c.severity !== current.severity;
+          const reactivated = up && current.state === "acknowledged";
           if (changed) {
             event(current, "severity", current.severity, c.severity);
-            if (up && current.state === "acknowledged")
-              event(current, "reactivated", "acknowledged", "active");
+            if (reactivated) event(current, "reactivated", "acknowledged", "active");
           }
-          const route = up ? policy.routeOf(c.asset, now) : null;
+          // The response clock: started by the first unacknowledged rise to `alarm`, kept while the
+          // severity goes down and up again; a re-annunciation after an acknowledgement starts a new one.
+          const startClock = up && c.severity === "alarm" && (reactivated || current.alarm_at === null);
+          const route = startClock ? policy.routeOf(c.asset, now) : null;
           this.sql(
             `UPDATE alarm SET severity = ?, max_severity = ?, state = ?, last_seen_at = ?, iso_zone = ?,
                  alarm_at = ?, response_due_at = ?, escalated_at = ?, updated_at = ? WHERE id = ?`,
           ).run(
             c.severity,
-            SEVERITY_RANK[c.severity] > SEVERITY_RANK[current.max_severity]
-              ? c.severity
-              : current.max_severity,
-            up && current.state === "acknowledged" ? "active" : current.state,
+            RANK[c.severity] > RANK[current.max_severity] ? c.severity : current.max_severity,
+            reactivated ? "active" : current.state,
             now,
             c.isoZone,
-            up ? now : c.severity === "alarm" ? current.alarm_at : null,
-            // A new `alarm` gets a fresh response time; a warning does not escalate.
-            up ? now + (route?.responseTimeMs ?? 0) : c.severity === "alarm" ? current.response_due_at : null,
-            up ? null : current.escalated_at,
+            startClock ? now : current.alarm_at,
+            startClock ? now + (route?.responseTimeMs ?? 0) : current.response_due_at,
+            startClock ? null : current.escalated_at,
             changed ? now : current.updated_at,
             current.id,
           );
@@ -546,6 +599,8 @@ export class AlarmBook {
             `condition gone since ${new Date(r.last_seen_at).toISOString()}`,
           );
         }
+        // Escalation: an `alarm` still unacknowledged at its due time; one gone back to warning waits for
+        // its return (then escalates at once if the time has passed: flapping does not restart the clock).
         const due = this.sql(
           `SELECT * FROM alarm WHERE state = 'active' AND severity = 'alarm' AND escalated_at IS NULL
                AND response_due_at IS NOT NULL AND response_due_at <= ?`,

@@ -12,7 +12,17 @@
 // back at most SINCE_LOOKBACK_MS from the latest block; so it is exact to
 // a minute, an empty minute (no data) ends the run, and an episode longer
 // than the look-back reports the look-back's start. When the latest minute
-// itself is mixed, `since` is the latest block's time.
+// itself is mixed, `since` is the latest block's time. It is looked up only
+// where the level rises above what the alarm book already follows (a new
+// condition, warning → alarm): it is the time the on-delay credits.
+//
+// Each zone condition carries how far the block's values are toward the
+// B/C and C/D boundaries (common/iso-zones.ts, the point's component class
+// from the fleet), so the alarm book can hold a level within its deadband;
+// below zone C a point is still reported while the book follows it. Where
+// the edge's zone and that table disagree (a turbine type with its own
+// boundaries), no ratio is sent and the edge's zone alone counts.
+import { zoneBoundaryRatio } from "../../common/iso-zones.ts";
 import {
   type Diagnosis,
   type IsoZone,
@@ -25,12 +35,29 @@ import { DIAGNOSIS_ACTIVE_MS } from "../../common/wire.ts";
 import type { MetaStore } from "../meta/meta.ts";
 import type { TimeSeriesStore } from "../stores/types.ts";
 import { alarmKey, type Condition } from "./alarm-book.ts";
+import { type BoundaryRatio, RANK, type Rank } from "./alarm-filter.ts";
 
 export const SINCE_WINDOW_MS = 60_000;
 export const SINCE_LOOKBACK_MS = 6 * 3_600_000;
 
 const severityOf = (zone: IsoZone): Severity | null =>
   zone === "D" ? "alarm" : zone === "C" ? "warning" : null;
+
+/** The ratio to the boundaries when it rates the block as the edge did, else undefined. */
+const consistentRatio = (
+  fields: Readonly<Record<string, number | undefined>>,
+  component: Parameters<typeof zoneBoundaryRatio>[1] | undefined,
+  severity: Severity | null,
+): BoundaryRatio | undefined => {
+  if (!component) return undefined;
+  const ratio = zoneBoundaryRatio(fields, component);
+  if (!ratio) return undefined;
+  const rank = ratio.alarm >= 1 ? 2 : ratio.warning >= 1 ? 1 : 0;
+  return rank === (severity ? RANK[severity] : 0) ? ratio : undefined;
+};
+
+/** What the alarm book follows of a condition (see AlarmBook.knownConditions). */
+export type KnownCondition = (key: string) => { rawRank: Rank; sinceMs: number } | undefined;
 
 async function sinceOf(
   store: TimeSeriesStore,
@@ -64,18 +91,16 @@ async function sinceOf(
 }
 
 /**
- * The alarm conditions that hold now across the fleet: one per asset + point
- * for a zone C/D, one per active edge diagnosis. The alarm book turns them
- * into occurrences (./alarm-book.ts). `openSince(key)` gives the start of a
- * condition the book already has open (it keeps that start), so the zone's
- * run is looked up in the store only for a new one — the query per alarming
- * point was most of an evaluation's cost.
+ * The alarm conditions observed now across the fleet: one per asset + point
+ * for a zone C/D (or below, with its boundary ratio, while the book follows
+ * it), one per active edge diagnosis. The alarm book filters them and turns
+ * them into occurrences (./alarm-book.ts).
  */
 export async function deriveConditions(
   store: TimeSeriesStore,
   meta: MetaStore,
   nowMs = Date.now(),
-  openSince: (key: string) => number | undefined = () => undefined,
+  known: KnownCondition = () => undefined,
 ): Promise<IoResult<Condition[]>> {
   const fleet = meta.fleetIndex().assetById;
   const latest = await store.latest({ measurement: "vibration", groupBy: ["asset", "point"] });
@@ -85,19 +110,32 @@ export async function deriveConditions(
   const zoned = new Set<string>();
   for (const row of latest.value) {
     const { asset, point } = row.tags;
-    if (!asset || !point || !fleet.has(asset)) continue;
+    const record = asset ? fleet.get(asset) : undefined;
+    if (!asset || !point || !record) continue;
     const zoneNumber = row.fields.iso_zone;
     const zone = zoneNumber === undefined ? null : isoZoneFromNumber(zoneNumber);
     zones.set(`${asset}\n${point}`, zone);
-    const severity = zone ? severityOf(zone) : null;
-    if (!zone || !severity) continue;
-    let sinceMs = openSince(alarmKey(asset, point, "overall_vibration"));
-    if (sinceMs === undefined) {
+    if (!zone) continue;
+    const severity = severityOf(zone);
+    const key = alarmKey(asset, point, "overall_vibration");
+    const followed = known(key);
+    const component = record.points.find((p) => p.id === point)?.component ?? undefined;
+    const ratio = consistentRatio(row.fields, component, severity);
+    const base = { asset, point, fault: "overall_vibration", isoZone: zone, kind: "zone" as const };
+    if (!severity) {
+      // Below zone C: only the deadband may hold a level the book follows.
+      if (followed && followed.rawRank > 0 && ratio)
+        conditions.push({ ...base, severity: null, sinceMs: row.ts, ratio });
+      continue;
+    }
+    let sinceMs: number;
+    if (followed && followed.rawRank >= RANK[severity]) sinceMs = followed.sinceMs;
+    else {
       const since = await sinceOf(store, asset, point, row.ts, zone);
       if (since.kind !== "success") return since;
       sinceMs = since.value;
     }
-    conditions.push({ asset, point, fault: "overall_vibration", severity, sinceMs, isoZone: zone });
+    conditions.push({ ...base, severity, sinceMs, ...(ratio ? { ratio } : {}) });
     zoned.add(`${asset}\n${point}`);
   }
   const diagnoses = await store.latest({ measurement: "diagnosis", groupBy: ["asset", "point", "fault"] });
@@ -115,8 +153,10 @@ export async function deriveConditions(
       point,
       fault: fault as Diagnosis,
       severity,
+      // The edge raised it after its own persistence rule (n of m blocks): that time counts as held.
       sinceMs: row.fields.raised_at_ms ?? row.ts,
       isoZone: zones.get(`${asset}\n${point}`) ?? null,
+      kind: "diagnosis",
     });
   }
   return success(conditions);

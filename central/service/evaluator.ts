@@ -3,7 +3,9 @@
 // reconciles the alarm book with them — periodically, shortly after ingest,
 // and before a read that must see the latest ingest. The edge's persistence
 // rules decide when a diagnosis is raised; central only follows, so it does
-// not re-raise per block.
+// not re-raise per block. Every condition then passes the alarm book's
+// filter (on-delay, off-delay, deadband; ./alarm-filter.ts) with the
+// parameters of its kind (`alarms` in the config).
 //
 // Replicas each run an evaluator on the shared metadata file; the book
 // applies an observation only if it is not older than the last one applied,
@@ -17,6 +19,7 @@ import { deriveFacilityConditions } from "../savings/alarms.ts";
 import type { SavingsConfig } from "../savings/config.ts";
 import type { TimeSeriesStore } from "../stores/types.ts";
 import type { AlarmBook, Condition, ReconcileResult, Route } from "./alarm-book.ts";
+import { type AlarmFilterParams, type ConditionKind, filterParamsOf } from "./alarm-filter.ts";
 import { deriveConditions } from "./conditions.ts";
 import { contractAt, responsibleCompany } from "./contracts.ts";
 
@@ -28,6 +31,8 @@ export interface EvaluatorOptions {
   savings: SavingsConfig;
   clock?: () => number;
   log?: (message: string) => void;
+  /** An evaluation that threw (e.g. SQLITE_FULL writing the book): it is skipped, never an unhandled rejection. */
+  onError?: (error: unknown) => void;
 }
 
 export type EvaluationOutcome = IoResult<ReconcileResult & { conditions: number }>;
@@ -77,6 +82,9 @@ export class AlarmEvaluator {
     };
   };
 
+  /** On-delay, off-delay and deadband of a kind of condition (`alarms` and `alarms.byKind`). */
+  filterOf = (kind: ConditionKind | undefined): AlarmFilterParams => filterParamsOf(this.o.alarms, kind);
+
   start(): void {
     this.stopped = false;
     const every = this.o.alarms.evaluateEveryMs;
@@ -125,7 +133,7 @@ export class AlarmEvaluator {
   evaluate(): Promise<EvaluationOutcome> {
     if (!this.running) {
       const startedMs = performance.now();
-      this.running = this.runOnce()
+      this.running = this.runOnceSafely()
         .then((outcome) => this.published(outcome, startedMs))
         .finally(() => {
           this.running = null;
@@ -153,18 +161,35 @@ export class AlarmEvaluator {
     return outcome;
   }
 
+  /** The timers call evaluate() without awaiting it: a throw (a full disk, a locked file) becomes a failed outcome. */
+  private async runOnceSafely(): Promise<EvaluationOutcome> {
+    try {
+      return await this.runOnce();
+    } catch (error) {
+      this.o.onError?.(error);
+      const message = error instanceof Error ? error.message : String(error);
+      return this.failed({ kind: "retryable", code: "INTERNAL", message, retryInMillis: 0 });
+    }
+  }
+
   private async runOnce(): Promise<EvaluationOutcome> {
     const seq = this.dirtySeq;
     const observedAtMs = this.clock();
-    const open = this.o.book.openSince();
-    const vibration = await deriveConditions(this.o.store, this.o.meta, observedAtMs, (key) => open.get(key));
+    const known = this.o.book.knownConditions();
+    const vibration = await deriveConditions(this.o.store, this.o.meta, observedAtMs, (key) =>
+      known.get(key),
+    );
     if (vibration.kind !== "success") return this.failed(vibration);
     const facility = await this.facilityConditions(observedAtMs);
     if (facility.kind !== "success") return this.failed(facility);
-    const conditions = [...vibration.value, ...facility.value];
+    const conditions = [
+      ...vibration.value,
+      ...facility.value.map((c) => ({ ...c, kind: "facility" as const })),
+    ];
     const result = this.o.book.reconcile(conditions, observedAtMs, {
       clearAfterMs: this.o.alarms.clearAfterMs,
       routeOf: this.routeOf,
+      filter: this.filterOf,
     });
     this.evaluatedSeq = Math.max(this.evaluatedSeq, seq);
     return { kind: "success", value: { ...result, conditions: conditions.length } };

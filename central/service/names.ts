@@ -9,11 +9,14 @@ import type { Lang } from "../savings/pdf-format.ts";
 /** A measuring point in words; an unknown id as it is. */
 export function pointName(point: string, lang: Lang): string {
   if (point === "meter") return lang === "ru" ? "счётчик электроэнергии" : "energy meter";
-  return TurbinePoints[point as keyof typeof TurbinePoints]?.[lang] ?? point;
+  // Own keys only: a point or fault named `constructor` or `__proto__` (they come from the edge) is unknown.
+  return Object.hasOwn(TurbinePoints, point)
+    ? TurbinePoints[point as keyof typeof TurbinePoints][lang]
+    : point;
 }
 
 /** A fault in words; an unknown name as it is. */
 export function faultName(fault: string, lang: Lang): string {
   if ((Diagnoses as readonly string[]).includes(fault)) return DiagnosisNames[fault as Diagnosis][lang];
-  return FacilityFaultNames[fault as FacilityFault]?.[lang] ?? fault;
+  return Object.hasOwn(FacilityFaultNames, fault) ? FacilityFaultNames[fault as FacilityFault][lang] : fault;
 }

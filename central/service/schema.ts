@@ -49,12 +49,12 @@ CREATE TABLE IF NOT EXISTS alarm (
   state TEXT NOT NULL,             -- 'active' | 'acknowledged' | 'cleared'
   since_ms INTEGER NOT NULL,       -- when the condition began (the edge's raise time, or the zone's run)
   raised_at INTEGER NOT NULL,      -- when central opened the occurrence
-  alarm_at INTEGER,                -- when it (last) reached severity 'alarm'
+  alarm_at INTEGER,                -- start of the response clock: its first unacknowledged rise to 'alarm'
   last_seen_at INTEGER NOT NULL,   -- last evaluation that saw the condition
   iso_zone TEXT,
   acked_by TEXT, acked_at INTEGER, ack_comment TEXT,
   assignee TEXT, assigned_by TEXT, assigned_at INTEGER,
-  response_due_at INTEGER,         -- alarm_at + the contract's response time
+  response_due_at INTEGER,         -- alarm_at + the contract's response time (kept while it is a warning again)
   escalated_at INTEGER,
   cleared_at INTEGER,
   updated_at INTEGER NOT NULL
@@ -79,6 +79,26 @@ CREATE TABLE IF NOT EXISTS alarm_event (
 );
 CREATE INDEX IF NOT EXISTS alarm_event_alarm ON alarm_event (alarm, id);
 CREATE INDEX IF NOT EXISTS alarm_event_asset ON alarm_event (asset, id);
+-- Alarm-system health over a period (alarm-health.ts): a company's events, or everyone's, by time.
+CREATE INDEX IF NOT EXISTS alarm_event_company_at ON alarm_event (company, at);
+CREATE INDEX IF NOT EXISTS alarm_event_at ON alarm_event (at);
+
+-- Alarm-quality filter per condition followed (asset + point + fault), see alarm-filter.ts: the raw
+-- level last observed (0 none, 1 warning, 2 alarm; with the deadband), when it last crossed each level,
+-- and the level the alarm shows. A row goes once nothing is raw or shown.
+CREATE TABLE IF NOT EXISTS alarm_filter (
+  key TEXT PRIMARY KEY,            -- '<asset>:<point>:<fault>'
+  asset TEXT NOT NULL,
+  point TEXT NOT NULL,
+  fault TEXT NOT NULL,
+  kind TEXT,                       -- 'zone' | 'diagnosis' | 'facility' | …: selects the delays and deadband
+  raw_rank INTEGER NOT NULL,
+  warning_changed_at INTEGER NOT NULL,
+  alarm_changed_at INTEGER NOT NULL,
+  shown_rank INTEGER NOT NULL,
+  since_ms INTEGER NOT NULL,       -- when the condition began (its raw level last rose from nothing)
+  iso_zone TEXT
+);
 
 -- Evaluation bookkeeping shared by replicas (monotonic: an older evaluation never overwrites a newer one).
 CREATE TABLE IF NOT EXISTS alarm_evaluation (id INTEGER PRIMARY KEY CHECK (id = 1), observed_at INTEGER NOT NULL);

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Point } from "../../common/wire.ts";
 import { parseCentralConfig } from "../config.ts";
+import { readCsv } from "../lib/csv.ts";
 import { MetaStore } from "../meta/meta.ts";
 import { openEmbeddedStore } from "../stores/embedded.ts";
 import type { TimeSeriesStore } from "../stores/types.ts";
@@ -389,8 +390,7 @@ describe("monthly service report", () => {
   });
 
   it("writes the CSV: one row per asset and a total row, minutes with one decimal", () => {
-    const lines = serviceReportCsv(north).trimEnd().split("\r\n");
-    const table = lines.map((l) => l.split(","));
+    const table = readCsv(serviceReportCsv(north)).rows;
     const header = table[0]!;
     const at = (asset: string, column: string) => table.find((r) => r[0] === asset)![header.indexOf(column)];
     expect(table.map((r) => r[0])).toEqual(["asset", "S01", "T01", "T02", "T03", "TOTAL"]);
@@ -406,6 +406,21 @@ describe("monthly service report", () => {
     expect(at("TOTAL", "alarms_total")).toBe("4");
     expect(at("TOTAL", "ack_p90_min")).toBe("90.0");
     expect(at("TOTAL", "work_orders_done")).toBe("2");
+    // Condition columns: T02 was handed back before the month's end (none); T01 has data, nothing open.
+    expect(at("T02", "condition")).toBe("");
+    expect([at("T01", "condition"), at("T01", "worst_point"), at("T01", "urgency")]).toEqual([
+      "normal",
+      "main_bearing",
+      "routine",
+    ]);
+    // A3 (zone D on T03's main bearing) is still open at the end: stop or reduce the load, at once.
+    expect([
+      at("T03", "condition"),
+      at("T03", "open_alarms"),
+      at("T03", "urgency"),
+      at("T03", "within_days"),
+    ]).toEqual(["alarm", "overall_vibration@main_bearing:alarm", "immediate", "1"]);
+    expect(at("T03", "action")).toMatch(/^Зона D по ISO 10816-21/);
     // A name with a comma is quoted.
     const quoted = serviceReportCsv({
       ...north,

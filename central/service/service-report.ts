@@ -13,15 +13,25 @@
 // an energy register reading (`meter.energy_kwh`) for a facility. Alarm
 // figures are about the alarms raised in the month, with what is known of
 // them when the report is made (an alarm raised on the 31st and cleared on
-// the 2nd counts with its close time). JSON and CSV here; the PDF is in
+// the 2nd counts with its close time). A month still running counts the days
+// that have begun, not the whole month.
+//
+// It is a condition report as well (results first): per asset the company
+// maintains at the month's end — or now, for a month still running — its
+// condition, open alarms with their evidence, the trend of its worst point and
+// the recommended action with its urgency (./service-condition.ts,
+// ./advisory.ts), and the alarm-system health of the company's alarms in the
+// month (./alarm-health.ts). JSON and CSV here; the PDF is in
 // service-report-pdf.ts.
 import { type IoResult, success } from "../../common/result.ts";
-import { csvLine } from "../grid/csv.ts";
+import { writeCsv } from "../lib/csv.ts";
 import type { MetaStore } from "../meta/meta.ts";
-import { zoneOffsetMs } from "../savings/pdf-format.ts";
+import { type Lang, zoneOffsetMs } from "../savings/pdf-format.ts";
 import type { SeriesQuery, TimeSeriesStore } from "../stores/types.ts";
 import type { AlarmBook, AlarmRecord } from "./alarm-book.ts";
+import type { AlarmHealth } from "./alarm-health.ts";
 import type { Company, Contracts } from "./contracts.ts";
+import { type AssetCondition, assetConditions } from "./service-condition.ts";
 import type { WorkOrders } from "./work-orders.ts";
 
 const HOUR_MS = 3_600_000;
@@ -54,6 +64,8 @@ export interface ServiceReportRow extends ServiceFigures {
   kind: string;
   site: string;
   siteName: string;
+  /** Its condition at `asOf`; null when the company no longer maintained it then. */
+  condition: AssetCondition | null;
 }
 
 export interface ServiceReport {
@@ -65,11 +77,17 @@ export interface ServiceReport {
   from: string;
   to: string;
   daysInMonth: number;
+  /** Days of the month that have begun when the report is made (all of them for a past month). */
+  daysElapsed: number;
+  /** When the condition is given: the month's end, or the report's time for a month still running. */
+  asOf: string;
   generatedAt: string;
   generatedBy: string;
   assets: ServiceReportRow[];
   /** Sums over the assets; duration statistics over all the month's alarms. */
   totals: ServiceFigures & { assets: number };
+  /** The alarm-system health of the company's alarms in the month, up to `asOf`. */
+  health: AlarmHealth;
 }
 
 /** Local midnight of a calendar date in a zone, epoch ms (DST-safe: the offset is re-read at the result). */
@@ -193,6 +211,9 @@ export async function buildServiceReport(
   const tz = company.timezone;
   const { starts, endMs } = monthDays(month, tz);
   const fromMs = starts[0]!;
+  const asOfMs = Math.max(fromMs, Math.min(endMs, args.nowMs));
+  // A day counts once it has begun: a month still running is billed for its days so far.
+  const begun = starts.filter((start) => start < args.nowMs).length;
   const coverage = deps.contracts.coverage(company.id, fromMs, endMs);
   const alarms = deps.book.list({
     companies: [company.id],
@@ -206,15 +227,21 @@ export async function buildServiceReport(
   const ids = new Set([...coverage.keys(), ...alarms.map((a) => a.asset), ...orders.keys()]);
   const index = deps.meta.fleetIndex();
 
-  // Days under contract: local days any part of which the company maintained the asset.
+  // Days under contract: local days, begun by now, any part of which the company maintained the asset.
   const covered = new Map<string, boolean[]>();
   for (const id of ids) {
     const days = starts.map((start, d) => {
       const end = starts[d + 1] ?? endMs;
-      return (coverage.get(id) ?? []).some(([a, b]) => a < end && start < b);
+      return d < begun && (coverage.get(id) ?? []).some(([a, b]) => a < end && start < b);
     });
     covered.set(id, days);
   }
+  // The condition of the assets the company still maintains at the end (or now).
+  const atEnd = [...ids].filter((id) =>
+    (coverage.get(id) ?? []).some(([a, b]) => a < asOfMs && asOfMs - 1 < b),
+  );
+  const conditions = await assetConditions(deps, { company: company.id, assets: atEnd, fromMs, asOfMs });
+  if (conditions.kind !== "success") return conditions;
 
   // Monitored: windows that divide local days (whole hours, or quarter hours for zones off the hour).
   const offHour = [fromMs, endMs].some((t) => zoneOffsetMs(t, tz) % HOUR_MS !== 0);
@@ -261,6 +288,7 @@ export async function buildServiceReport(
       daysMonitored: under.filter((u, d) => u && seen[d]).length,
       ...alarmFigures(byAsset.get(id) ?? []),
       workOrders: orders.get(id) ?? { opened: 0, done: 0 },
+      condition: conditions.value.get(id) ?? null,
     };
   });
   const sum = (f: (r: ServiceReportRow) => number) => rows.reduce((s, r) => s + f(r), 0);
@@ -271,6 +299,8 @@ export async function buildServiceReport(
     from: new Date(fromMs).toISOString(),
     to: new Date(endMs).toISOString(),
     daysInMonth: starts.length,
+    daysElapsed: begun,
+    asOf: new Date(asOfMs).toISOString(),
     generatedAt: new Date(args.nowMs).toISOString(),
     generatedBy: args.generatedBy,
     assets: rows,
@@ -281,6 +311,7 @@ export async function buildServiceReport(
       ...alarmFigures(alarms),
       workOrders: { opened: sum((r) => r.workOrders.opened), done: sum((r) => r.workOrders.done) },
     },
+    health: deps.book.health({ companies: [company.id], fromMs, toMs: endMs, nowMs: args.nowMs }),
   });
 }
 
@@ -303,6 +334,18 @@ export const SERVICE_CSV_COLUMNS = [
   "escalations",
   "work_orders_opened",
   "work_orders_done",
+  "condition",
+  "worst_point",
+  "worst_point_zone",
+  "worst_point_max_v_rms_mm_s",
+  "open_alarms",
+  "action_code",
+  "action",
+  "urgency",
+  "within_days",
+  "annunciations",
+  "chattering_alarms",
+  "stale_alarms",
 ] as const;
 
 const minutes = (v: number | null): string => (v === null ? "" : v.toFixed(1));
@@ -325,12 +368,54 @@ const figureCells = (f: ServiceFigures): (string | number)[] => [
   f.workOrders.done,
 ];
 
-/** One row per asset and a TOTAL row; durations in minutes with one decimal, empty where there were none. */
-export function serviceReportCsv(report: ServiceReport): string {
-  const lines = [
-    csvLine(SERVICE_CSV_COLUMNS),
-    ...report.assets.map((r) => csvLine([r.asset, r.name, r.site, ...figureCells(r)])),
-    csvLine(["TOTAL", "", "", ...figureCells(report.totals)]),
+/** The condition columns of an asset: empty where the company no longer maintained it at the end. */
+const conditionCells = (c: AssetCondition | null, lang: Lang): (string | number)[] => {
+  if (!c) return ["", "", "", "", "", "", "", "", ""];
+  const worst = c.worstPoint;
+  const zone = worst ? (c.points.find((p) => p.point === worst.point)?.isoZone ?? "") : "";
+  return [
+    c.condition,
+    worst?.point ?? "",
+    zone,
+    worst ? worst.maxVRmsMmS.toFixed(2) : "",
+    c.diagnoses.map((d) => `${d.fault}@${d.point}:${d.severity}`).join(";"),
+    c.recommendation.code,
+    c.recommendation[lang],
+    c.recommendation.urgency,
+    c.recommendation.withinDays ?? "",
   ];
-  return `${lines.join("\r\n")}\r\n`;
+};
+
+const healthCells = (f: { annunciations: number; chattering: number; stale: number } | undefined) => [
+  f?.annunciations ?? 0,
+  f?.chattering ?? 0,
+  f?.stale ?? 0,
+];
+
+/**
+ * One row per asset and a TOTAL row; durations in minutes with one decimal, empty where there were
+ * none; the recommended action in `lang`. Names come from the fleet and companies: formula prefixes
+ * are neutralised (lib/csv.ts).
+ */
+export function serviceReportCsv(report: ServiceReport, lang: Lang = "ru"): string {
+  const health = new Map(report.health.assets.map((a) => [a.asset, a]));
+  return writeCsv([
+    SERVICE_CSV_COLUMNS,
+    ...report.assets.map((r) => [
+      r.asset,
+      r.name,
+      r.site,
+      ...figureCells(r),
+      ...conditionCells(r.condition, lang),
+      ...healthCells(health.get(r.asset)),
+    ]),
+    [
+      "TOTAL",
+      "",
+      "",
+      ...figureCells(report.totals),
+      ...conditionCells(null, lang),
+      ...healthCells(report.health.totals),
+    ],
+  ]);
 }

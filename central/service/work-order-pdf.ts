@@ -280,7 +280,7 @@ export function renderWorkOrderPdf(
     const ev = sheet.evidence;
     section(t.evidence);
     const rows: [string, string][] = Object.entries(ev.fields)
-      .filter(([k]) => k in t.evidenceFields)
+      .filter(([k]) => Object.hasOwn(t.evidenceFields, k)) // own keys: a field named `constructor` is not a label
       .map(([k, v]) =>
         k === "confidence"
           ? [t.evidenceFields[k]!, `${formatNumber(100 * v, 0, lang)} %`]

@@ -9,12 +9,12 @@
 // is the table's clustered index, so a range read of one series is one
 // index search plus a sequential walk, with no separate index to consult.
 // Trends over months read rollups (embedded-rollups.ts) instead of samples.
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { Measurement } from "../../common/names.ts";
-import { failure, type IoResult, success } from "../../common/result.ts";
+import { failure, type IoResult, retryable, success } from "../../common/result.ts";
 import type { Point } from "../../common/wire.ts";
+import { privateDatabase } from "../lib/private-files.ts";
+import { isStorageFull, STORAGE_FULL_RETRY_S } from "../lib/storage.ts";
 import { ROLLUP_SCHEMA, Rollups } from "./embedded-rollups.ts";
 import type {
   Aggregate,
@@ -112,7 +112,7 @@ const groupTags = (tags: Record<string, string>, groupBy: readonly string[]): Re
 
 export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStore {
   const readOnly = options.readOnly === true;
-  if (!readOnly) mkdirSync(dirname(options.path), { recursive: true });
+  if (!readOnly) privateDatabase(options.path);
   const db = new Database(options.path, { readonly: readOnly, fileMustExist: readOnly });
   if (!readOnly) {
     db.pragma("journal_mode = WAL");
@@ -145,6 +145,23 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
     append(idsByMeasurement, row.measurement, row.id);
     for (const k in row.tags) append(idsByTag, tagKey(row.measurement, k, row.tags[k]!), row.id);
   };
+  /** Undoes remember(): the series row is gone (its transaction rolled back). */
+  const forget = (key: string): void => {
+    const id = seriesIdByKey.get(key);
+    if (id === undefined) return;
+    const row = seriesById.get(id)!;
+    seriesIdByKey.delete(key);
+    seriesById.delete(id);
+    const drop = (index: Map<string, number[]>, k: string) => {
+      const list = index.get(k);
+      if (!list) return;
+      const at = list.lastIndexOf(id);
+      if (at >= 0) list.splice(at, 1);
+      if (list.length === 0) index.delete(k);
+    };
+    drop(idsByMeasurement, row.measurement);
+    for (const k in row.tags) drop(idsByTag, tagKey(row.measurement, k, row.tags[k]!));
+  };
   for (const row of db.prepare("SELECT id, measurement, tags FROM series").all() as {
     id: number;
     measurement: Measurement;
@@ -172,6 +189,8 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
   const LATEST_OF_SERIES = "SELECT ts, fields FROM latest WHERE series_id = ?";
   const selectLatest = db.prepare(LATEST_OF_SERIES);
 
+  /** Series created by the write in progress: forgotten again if its transaction rolls back. */
+  const created: string[] = [];
   const seriesIdOf = (measurement: Measurement, tags: Record<string, string>): number => {
     const tagJson = canonicalTags(tags);
     const key = `${measurement}\n${tagJson}`;
@@ -179,10 +198,11 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
     if (known !== undefined) return known;
     const id = Number(insertSeries.run(measurement, tagJson).lastInsertRowid);
     remember({ id, measurement, tags: JSON.parse(tagJson) }, key);
+    created.push(key);
     return id;
   };
 
-  const writeAll = db.transaction((points: readonly Point[]) => {
+  const writeInTransaction = db.transaction((points: readonly Point[]) => {
     rollups.begin();
     for (const p of points) {
       const id = seriesIdOf(p.measurement, p.tags);
@@ -193,6 +213,19 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
     }
     rollups.commit();
   });
+  const writeAll = (points: readonly Point[]): void => {
+    created.length = 0;
+    try {
+      writeInTransaction(points);
+    } catch (error) {
+      // Rolled back (e.g. SQLITE_FULL): the series rows made by it are gone, so are their cached ids —
+      // else the re-sent batch would reuse an id no row has.
+      for (const key of created) forget(key);
+      throw error;
+    } finally {
+      created.length = 0;
+    }
+  };
 
   const NONE: readonly number[] = [];
   /** The series of a measurement matching the filter, picked from the shortest index list of its tags. */
@@ -400,11 +433,13 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
       } catch (error) {
         // SQLITE_BUSY / disk full are worth retrying; anything else is a bug or corruption.
         const code = (error as { code?: string }).code ?? "";
-        if (
-          code.startsWith("SQLITE_BUSY") ||
-          code.startsWith("SQLITE_FULL") ||
-          code.startsWith("SQLITE_IOERR")
-        ) {
+        if (isStorageFull(error))
+          return retryable(
+            "STORAGE_FULL",
+            `embedded store ${options.path}: ${String(error)}`,
+            STORAGE_FULL_RETRY_S * 1000,
+          );
+        if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_IOERR")) {
           return {
             kind: "retryable",
             code: "STORE_UNAVAILABLE",

@@ -3,9 +3,16 @@
 // 3.x all serve — so one implementation covers them, with plain `fetch`.
 import type { ErrorCode } from "../../common/errors.ts";
 import { failure, type IoResult, retryable, success } from "../../common/result.ts";
+import { MAX_STORABLE_TIMESTAMP_MS } from "../../common/wire.ts";
 import { toLine } from "./line-protocol.ts";
 import type { FieldBuckets, LatestQuery, LatestRow, Series, SeriesQuery, TimeSeriesStore } from "./types.ts";
-import { canonicalTags, checkBucketQuery, checkPoints, checkQuery } from "./validate.ts";
+import {
+  canonicalTags,
+  checkBucketQuery,
+  checkPoints,
+  checkQuery,
+  filterMatchesNothing,
+} from "./validate.ts";
 
 export interface InfluxStoreOptions {
   url: string;
@@ -20,22 +27,57 @@ export interface InfluxStoreOptions {
   createDatabase?: boolean;
 }
 
-/** Lines per `/write` request; keeps bodies well under InfluxDB's default 25 MB limit. */
-const LINES_PER_WRITE = 5000;
 const RETRY_AFTER_MS = 2000;
 const AUTH_RETRY_MS = 30_000;
 
-/** InfluxQL identifier: double-quoted, with `\` and `"` escaped. */
-export const quoteIdent = (name: string): string => `"${name.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
-/** InfluxQL string literal: single-quoted, with `\` and `'` escaped. */
-export const quoteString = (value: string): string =>
-  `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+/**
+ * InfluxQL escapes (influxql scanner): inside quotes a backslash escapes
+ * `\\`, the quote and `n` (a line feed); any other control character cannot
+ * be carried, and callers never send one (filterMatchesNothing).
+ */
+const escapeQuoted = (text: string, quote: string): string =>
+  text.replace(/\\/g, "\\\\").replace(new RegExp(quote, "g"), `\\${quote}`).replace(/\n/g, "\\n");
+/** InfluxQL identifier: double-quoted, with `\`, `"` and line feeds escaped. */
+export const quoteIdent = (name: string): string => `"${escapeQuoted(name, '"')}"`;
+/** InfluxQL string literal: single-quoted, with `\`, `'` and line feeds escaped. */
+export const quoteString = (value: string): string => `'${escapeQuoted(value, "'")}'`;
+
+/**
+ * What a 4xx partial write means. InfluxDB stores the lines it accepts and
+ * drops the others, answering 400 `partial write: <reason> dropped=N`.
+ * Validation (validate.ts) is meant to refuse every line InfluxDB would
+ * refuse for its content, so a partial write is either such a line after
+ * all (unparseable, a reserved key, beyond the retention policy: re-sending
+ * cannot help, so the batch is refused, 400) or the database's own state (a
+ * field stored with another type by some other writer, a series or
+ * tag-value limit): kept queued at the edge and retried until an operator
+ * fixes it. A re-sent batch rewrites the points it already stored with the
+ * same values (points are keyed by measurement + tags + field + ts), so a
+ * retry never duplicates anything.
+ */
+const CONTENT_REFUSALS =
+  /unable to parse|invalid field name|invalid tag key|beyond retention policy|time outside range/i;
+
+const RETENTION_RECHECK_MS = 60_000;
+/** Points this close to the retention boundary are refused too: InfluxDB checks against its own clock. */
+const RETENTION_MARGIN_MS = 60_000;
+
+/** A Go duration as InfluxDB prints it (`168h0m0s`, `30m0s`, `0s`) → ms; 0 when unreadable. */
+export const goDurationMs = (text: string): number => {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(text);
+  if (!m || text === "") return 0;
+  return (Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0)) * 1000;
+};
+
+/** Time bounds InfluxQL accepts (int64 nanoseconds), in ms. */
+const clampTime = (ms: number): number =>
+  Math.max(-MAX_STORABLE_TIMESTAMP_MS, Math.min(MAX_STORABLE_TIMESTAMP_MS, ms));
 
 interface InfluxSeries {
   name?: string;
   tags?: Record<string, string>;
   columns: string[];
-  values?: (number | string | null)[][];
+  values?: (number | string | boolean | null)[][];
 }
 interface InfluxResponse {
   results?: { statement_id?: number; series?: InfluxSeries[]; error?: string }[];
@@ -81,24 +123,25 @@ export function openInfluxStore(options: InfluxStoreOptions): TimeSeriesStore {
       const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       return retryable("STORE_UNAVAILABLE", `influx ${path.split("?")[0]}: ${cause ?? what}`, RETRY_AFTER_MS);
     }
+    const said = `influx answered ${res.status}: ${body.slice(0, 300)}`;
     if (res.status >= 500 || res.status === 429 || res.status === 408) {
       const after = Number(res.headers.get("retry-after"));
       return retryable(
-        "STORE_UNAVAILABLE",
-        `influx answered ${res.status}: ${body.slice(0, 300)}`,
+        /no space left on device/i.test(body) ? "STORAGE_FULL" : "STORE_UNAVAILABLE",
+        said,
         Number.isFinite(after) && after > 0 ? after * 1000 : RETRY_AFTER_MS,
       );
     }
-    if (failCode === "STORE_REJECTED" && (res.status === 401 || res.status === 403 || res.status === 404)) {
+    const writing = failCode === "STORE_REFUSED_BATCH";
+    if (writing && (res.status === 401 || res.status === 403 || res.status === 404)) {
       // Credentials or database missing on *our* side: an operator fixes that, and
       // meanwhile the edge must keep the batch queued rather than dead-letter it.
-      return retryable(
-        "STORE_UNAVAILABLE",
-        `influx answered ${res.status}: ${body.slice(0, 300)}`,
-        AUTH_RETRY_MS,
-      );
+      return retryable("STORE_UNAVAILABLE", said, AUTH_RETRY_MS);
     }
-    if (res.status >= 400) return failure(failCode, `influx answered ${res.status}: ${body.slice(0, 300)}`);
+    if (writing && /partial write/i.test(body) && !CONTENT_REFUSALS.test(body)) {
+      return retryable("STORE_UNAVAILABLE", said, AUTH_RETRY_MS);
+    }
+    if (res.status >= 400) return failure(failCode, said);
     return { kind: "ok", status: res.status, body };
   };
 
@@ -153,17 +196,43 @@ export function openInfluxStore(options: InfluxStoreOptions): TimeSeriesStore {
     );
   };
 
+  /**
+   * The default retention policy's duration, ms (0: kept forever or not
+   * known — InfluxDB 2.x/3.x may not answer SHOW RETENTION POLICIES), read
+   * at most once a minute. InfluxDB drops points older than it from a write
+   * and stores the rest (a partial write), so such points are refused
+   * before the batch is sent.
+   */
+  let retention: { ms: number; readAtMs: number } | null = null;
+  const retentionMs = async (): Promise<number> => {
+    const now = Date.now();
+    if (retention && now - retention.readAtMs < RETENTION_RECHECK_MS) return retention.ms;
+    const r = await runQuery(`SHOW RETENTION POLICIES ON ${quoteIdent(options.database)}`);
+    if (r.kind !== "success") return 0;
+    const s = r.value.results?.[0]?.series?.[0];
+    const durationAt = s?.columns.indexOf("duration") ?? -1;
+    const defaultAt = s?.columns.indexOf("default") ?? -1;
+    const row = s?.values?.find((v) => v[defaultAt] === true);
+    const ms = row && durationAt >= 0 ? goDurationMs(String(row[durationAt])) : 0;
+    retention = { ms, readAtMs: now };
+    return ms;
+  };
+
+  /**
+   * The whole batch in one request: InfluxDB applies a request's lines
+   * together or answers which it dropped (see CONTENT_REFUSALS), so a batch
+   * is never split into requests of which the first could be stored and the
+   * second refused. Callers keep batches within MAX_POINTS_PER_BATCH
+   * (≈ 7 MB of lines, under InfluxDB's default 25 MB body limit).
+   */
   const writeLines = async (lines: string[]): Promise<IoResult<void>> => {
-    for (let i = 0; i < lines.length; i += LINES_PER_WRITE) {
-      const body = lines.slice(i, i + LINES_PER_WRITE).join("\n");
-      const path = `/write?${params({ db: options.database, precision: "ms" })}`;
-      const outcome = await request(
-        path,
-        { method: "POST", body, contentType: "text/plain; charset=utf-8" },
-        "STORE_REJECTED",
-      );
-      if (outcome.kind !== "ok") return outcome;
-    }
+    const path = `/write?${params({ db: options.database, precision: "ms" })}`;
+    const outcome = await request(
+      path,
+      { method: "POST", body: lines.join("\n"), contentType: "text/plain; charset=utf-8" },
+      "STORE_REFUSED_BATCH",
+    );
+    if (outcome.kind !== "ok") return outcome;
     return success(undefined);
   };
 
@@ -184,6 +253,16 @@ export function openInfluxStore(options: InfluxStoreOptions): TimeSeriesStore {
       const lines: string[] = new Array(points.length);
       for (let i = 0; i < points.length; i++) lines[i] = toLine(points[i]!, seriesCache);
       await ensureDatabase();
+      const keepMs = await retentionMs();
+      if (keepMs > 0) {
+        const oldestMs = Date.now() - keepMs + RETENTION_MARGIN_MS;
+        for (let i = 0; i < points.length; i++)
+          if (points[i]!.ts < oldestMs)
+            return failure(
+              "STORE_REFUSED_BATCH",
+              `points[${i}].ts: older than the database's retention policy (${keepMs / 3_600_000} h); InfluxDB would drop it`,
+            );
+      }
       let r = await writeLines(lines);
       if (isDatabaseMissing(r)) {
         databaseEnsured = false;
@@ -197,11 +276,16 @@ export function openInfluxStore(options: InfluxStoreOptions): TimeSeriesStore {
     async query(q: SeriesQuery) {
       const bad = checkQuery(q);
       if (bad) return failure("QUERY_FAILED", bad);
+      if (filterMatchesNothing(q.tags) || q.fromMs >= q.toMs) return success([]);
       const aggregate = q.aggregate ?? (q.everyMs !== undefined ? "mean" : undefined);
       const fieldExpr = aggregate
         ? `${aggregate.toUpperCase()}(${quoteIdent(q.field)})`
         : quoteIdent(q.field);
-      const where = [`time >= ${q.fromMs}ms`, `time < ${q.toMs}ms`, ...tagFilter(q.tags)].join(" AND ");
+      const where = [
+        `time >= ${clampTime(q.fromMs)}ms`,
+        `time < ${clampTime(q.toMs)}ms`,
+        ...tagFilter(q.tags),
+      ].join(" AND ");
       const groupBy = [
         ...(q.everyMs !== undefined ? [`time(${q.everyMs}ms)`] : []),
         ...(q.groupBy ?? []).map(quoteIdent),
@@ -242,7 +326,7 @@ export function openInfluxStore(options: InfluxStoreOptions): TimeSeriesStore {
         max: new Float64Array(0),
         count: new Float64Array(0),
       });
-      if (q.fromMs >= q.toMs) return success(q.fields.map(empty));
+      if (filterMatchesNothing(q.tags) || q.fromMs >= q.toMs) return success(q.fields.map(empty));
       // One statement for every field: InfluxDB reads each field's column once per window.
       const select = q.fields
         .map((f) => {
@@ -250,7 +334,11 @@ export function openInfluxStore(options: InfluxStoreOptions): TimeSeriesStore {
           return `MIN(${c}), MEAN(${c}), MAX(${c}), COUNT(${c})`;
         })
         .join(", ");
-      const where = [`time >= ${q.fromMs}ms`, `time < ${q.toMs}ms`, ...tagFilter(q.tags)].join(" AND ");
+      const where = [
+        `time >= ${clampTime(q.fromMs)}ms`,
+        `time < ${clampTime(q.toMs)}ms`,
+        ...tagFilter(q.tags),
+      ].join(" AND ");
       const text =
         `SELECT ${select} FROM ${quoteIdent(q.measurement)} WHERE ${where}` +
         ` GROUP BY time(${q.everyMs}ms) fill(none)`;
@@ -281,6 +369,7 @@ export function openInfluxStore(options: InfluxStoreOptions): TimeSeriesStore {
     },
 
     async latest(q: LatestQuery) {
+      if (filterMatchesNothing(q.tags)) return success([]);
       await ensureDatabase();
       const r = await runQuery(latestText(q));
       if (isDatabaseMissing(r)) return success([]);

@@ -14,11 +14,11 @@ describe("line protocol", () => {
     expect(toLine(p)).toBe("scada,asset=T01,site=wf1 power_kw=1234,wind_speed_m_s=8.5 1767225600000");
     const odd: Point = {
       measurement: "meter",
-      tags: { site: "a b,c=d", point: "x\ny" },
+      tags: { site: "a b,c=d", point: "x=y" },
       fields: { power_kw: -0.125 },
       ts: 946_684_800_000,
     };
-    expect(toLine(odd)).toBe("meter,point=x\\ny,site=a\\ b\\,c\\=d power_kw=-0.125 946684800000");
+    expect(toLine(odd)).toBe("meter,point=x\\=y,site=a\\ b\\,c\\=d power_kw=-0.125 946684800000");
   });
 
   it("matches @influxdata/influxdb-client's Point for the same points, with and without the series cache", () => {

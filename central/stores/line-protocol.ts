@@ -4,26 +4,25 @@
 // character, and was the largest cost of ingest after JSON parsing. The
 // output is the same: tag keys and field keys sorted, empty tag values left
 // out, floats as JavaScript prints them, timestamps in ms (precision=ms).
+//
+// Only comma, space and equals sign are escaped (with a backslash): they are
+// the characters line protocol can carry escaped on every InfluxDB version.
+// What it cannot carry faithfully — backslashes, line breaks and other
+// control characters, unpaired surrogates — never gets here: validation
+// refuses such names and values for the whole batch (common/wire.ts,
+// tagValueProblem; stores/validate.ts).
 import type { Point } from "../../common/wire.ts";
 
-const TAG_SPECIAL = /[, =\n\r\t]/;
-const TAG_SPECIAL_G = /[, =\n\r\t]/g;
-const MEASUREMENT_SPECIAL = /[, \n\r\t]/;
-const MEASUREMENT_SPECIAL_G = /[, \n\r\t]/g;
-const ESCAPES: Record<string, string> = {
-  ",": "\\,",
-  " ": "\\ ",
-  "=": "\\=",
-  "\n": "\\n",
-  "\r": "\\r",
-  "\t": "\\t",
-};
-const escapeOne = (c: string): string => ESCAPES[c] ?? c;
+const TAG_SPECIAL = /[, =]/;
+const TAG_SPECIAL_G = /[, =]/g;
+const MEASUREMENT_SPECIAL = /[, ]/;
+const MEASUREMENT_SPECIAL_G = /[, ]/g;
+const escapeOne = (c: string): string => `\\${c}`;
 
-/** Tag keys, tag values and field keys: comma, space, equals sign and line breaks escaped. */
+/** Tag keys, tag values and field keys: comma, space and equals sign escaped. */
 export const escapeTag = (s: string): string =>
   TAG_SPECIAL.test(s) ? s.replace(TAG_SPECIAL_G, escapeOne) : s;
-/** Measurement names: comma, space and line breaks escaped. */
+/** Measurement names: comma and space escaped. */
 export const escapeMeasurement = (s: string): string =>
   MEASUREMENT_SPECIAL.test(s) ? s.replace(MEASUREMENT_SPECIAL_G, escapeOne) : s;
 

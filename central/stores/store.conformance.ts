@@ -595,6 +595,81 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
       expect(raw[0]?.points.map((p) => p.value)).toEqual([1, 9, 3]);
     });
 
+    it("keeps tag values with commas, spaces, equals signs, quotes and non-ASCII exactly as sent", async () => {
+      const odd = ["a,b", "a b", "a=b", "x,y z=w", `q'"q`, "Ветряк №1", "😀 end ", "trailing,", "=lead"];
+      ok(await store.write(odd.map((point, i) => vib("T01", point, T0 + i * S, { v_rms_mm_s: i + 1 }))));
+      for (const [i, point] of odd.entries()) {
+        const series = ok(
+          await query({
+            measurement: "vibration",
+            field: "v_rms_mm_s",
+            tags: { asset: "T01", point },
+            fromMs: T0,
+            toMs: T0 + MIN,
+            groupBy: ["point"],
+          }),
+        );
+        expect(series).toEqual([{ tags: { point }, points: [{ ts: T0 + i * S, value: i + 1 }] }]);
+      }
+    });
+
+    it("refuses, for the whole batch, names and values no store keeps faithfully; a query naming one is empty", async () => {
+      const good = vib("T01", "main_bearing", T0, { v_rms_mm_s: 1 });
+      const refused: Point[] = [
+        vib("T01", "bad\\", T0 + S, { v_rms_mm_s: 2 }),
+        vib("T01", "a\\,b", T0 + S, { v_rms_mm_s: 2 }),
+        vib("T01", "a\nb", T0 + S, { v_rms_mm_s: 2 }),
+        vib("T01", "a\rb", T0 + S, { v_rms_mm_s: 2 }),
+        vib("T01", "a\u0000b", T0 + S, { v_rms_mm_s: 2 }),
+        vib("T01", "a\tb", T0 + S, { v_rms_mm_s: 2 }),
+        vib("T01", "a\ud800b", T0 + S, { v_rms_mm_s: 2 }),
+        vib("T01", "main_bearing", T0 + S, { time: 2 }),
+        { ...good, tags: { ...good.tags, time: "x" }, ts: T0 + S },
+        { ...good, tags: { ...good.tags, "a\nb": "x" }, ts: T0 + S },
+      ];
+      for (const bad of refused) {
+        const r = await store.write([good, bad, { ...good, ts: T0 + 2 * S }]);
+        expect(r, JSON.stringify(bad)).toMatchObject({ kind: "failure", code: "VALIDATION_FAILED" });
+      }
+      for (const ts of [9_223_372_036_855, 8_640_000_000_000_000]) {
+        const r = await store.write([good, { ...good, ts }]);
+        expect(r).toMatchObject({ kind: "failure", code: "INVALID_TIMESTAMP" });
+      }
+      // Nothing of any refused batch was stored, not even its good points.
+      expect(
+        ok(await query({ measurement: "vibration", field: "v_rms_mm_s", fromMs: T0, toMs: T0 + MIN })),
+      ).toEqual([]);
+      for (const point of ["bad\\", "a\nb", "a\u0000b", "a\rb", "a\ud800b"])
+        expect(
+          ok(
+            await query({
+              measurement: "vibration",
+              field: "v_rms_mm_s",
+              tags: { point },
+              fromMs: T0,
+              toMs: T0 + MIN,
+            }),
+          ),
+        ).toEqual([]);
+      expect(
+        ok(await store.latest({ measurement: "vibration", tags: { point: "a\u0000b" }, groupBy: [] })),
+      ).toEqual([]);
+    });
+
+    it("answers a range reaching past the storable times (to 9999999999999999) with what it holds", async () => {
+      ok(await store.write([vib("T01", "main_bearing", T0, { v_rms_mm_s: 4 })]));
+      expect(
+        ok(
+          await query({
+            measurement: "vibration",
+            field: "v_rms_mm_s",
+            fromMs: -9_000_000_000_000_000,
+            toMs: 9_000_000_000_000_000,
+          }),
+        ),
+      ).toEqual([{ tags: {}, points: [{ ts: T0, value: 4 }] }]);
+    });
+
     it("refuses a batch with a non-finite value as a whole, and accepts an empty batch", async () => {
       for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
         const r = await store.write([

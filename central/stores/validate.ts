@@ -1,13 +1,22 @@
 // Checks both stores apply before writing anything, so they refuse the same
-// inputs with the same codes (see TimeSeriesStore.write).
+// inputs with the same codes (see TimeSeriesStore.write), and refuse them
+// before a byte reaches the store: InfluxDB stores the good lines of a
+// request whose other lines it refuses, so anything it would refuse must be
+// caught here, for the whole batch.
 import type { ErrorCode } from "../../common/errors.ts";
-import type { Point } from "../../common/wire.ts";
+import { MAX_STORABLE_TIMESTAMP_MS, type Point, tagValueProblem } from "../../common/wire.ts";
 import { type BucketQuery, MAX_BUCKET_FIELDS, type SeriesQuery } from "./types.ts";
 
 export interface PointProblem {
   code: ErrorCode;
   message: string;
 }
+
+/** InfluxDB refuses a tag key or field key named `time` (it is the timestamp column). */
+const RESERVED_KEYS = new Set(["time"]);
+
+const keyProblem = (key: string): string | null =>
+  RESERVED_KEYS.has(key) ? `"${key}" is reserved by the store` : tagValueProblem(key);
 
 export function checkPoints(points: readonly Point[]): PointProblem | null {
   for (let i = 0; i < points.length; i++) {
@@ -21,14 +30,32 @@ export function checkPoints(points: readonly Point[]): PointProblem | null {
       if (typeof value !== "number" || !Number.isFinite(value)) {
         return { code: "INVALID_NUMBER", message: `points[${i}].fields.${name}: not a finite number` };
       }
+      const bad = keyProblem(name);
+      if (bad)
+        return {
+          code: "VALIDATION_FAILED",
+          message: `points[${i}].fields: key ${JSON.stringify(name)}: ${bad}`,
+        };
     }
-    for (const [key, value] of Object.entries(p.tags)) {
+    for (const key in p.tags) {
+      const value = p.tags[key]!;
       if (key.length === 0 || value.length === 0) {
         return { code: "VALIDATION_FAILED", message: `points[${i}].tags.${key}: empty tag key or value` };
       }
+      const badKey = keyProblem(key);
+      if (badKey)
+        return {
+          code: "VALIDATION_FAILED",
+          message: `points[${i}].tags: key ${JSON.stringify(key)}: ${badKey}`,
+        };
+      const badValue = tagValueProblem(value);
+      if (badValue) return { code: "VALIDATION_FAILED", message: `points[${i}].tags.${key}: ${badValue}` };
     }
     if (!Number.isSafeInteger(p.ts)) {
       return { code: "INVALID_TIMESTAMP", message: `points[${i}].ts: not an integer of milliseconds` };
+    }
+    if (p.ts > MAX_STORABLE_TIMESTAMP_MS || p.ts < -MAX_STORABLE_TIMESTAMP_MS) {
+      return { code: "INVALID_TIMESTAMP", message: `points[${i}].ts: ${p.ts} is outside the storable range` };
     }
   }
   return null;
@@ -50,6 +77,16 @@ export function checkBucketQuery(q: BucketQuery): string | null {
   if (new Set(q.fields).size !== q.fields.length) return "fields: a name is asked twice";
   return null;
 }
+
+/**
+ * True when a query's tag filter names a value no write could have stored
+ * (see tagValueProblem): the answer is empty without asking the store —
+ * InfluxQL cannot even carry some of those characters.
+ */
+export const filterMatchesNothing = (tags: Record<string, string> | undefined): boolean => {
+  for (const key in tags) if (tagValueProblem(tags[key]!) !== null || keyProblem(key) !== null) return true;
+  return false;
+};
 
 /** Canonical tag JSON: keys sorted, so the same tag set always names the same series. */
 export function canonicalTags(tags: Record<string, string>): string {

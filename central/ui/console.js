@@ -1,5 +1,6 @@
 // The service companies' console: one page, hash routes, the JSON API with
-// the token from the login field. Plain browser ES modules (no build step);
+// the token from the login field (kept in the tab's session storage, sent as
+// a Bearer header; never in the address). Plain browser ES modules (no build step);
 // charts with uPlot served by central itself. Russian by default, English on
 // the header's switch (remembered); times on screen in the browser's local
 // zone; SI units.
@@ -19,13 +20,14 @@ import {
   setLive,
   startStream,
   stopStream,
-  TOKEN_KEY,
   whoAmI,
 } from "./lib/api.js";
 import { $, errorBox, h } from "./lib/dom.js";
 import { lang, setLang, t } from "./lib/i18n.js";
+import { forgetToken, saveToken } from "./lib/token.js";
 import { adminPage } from "./pages/admin.js";
 import { alarmPage } from "./pages/alarm.js";
+import { alarmHealthPage } from "./pages/alarm-health.js";
 import { alarmsPage } from "./pages/alarms.js";
 import { assetPage } from "./pages/asset.js";
 import { fleetPage } from "./pages/fleet.js";
@@ -58,11 +60,11 @@ async function login(token) {
     session.me = await whoAmI();
   } catch (e) {
     session.token = "";
-    localStorage.removeItem(TOKEN_KEY);
+    forgetToken();
     showLogin(e instanceof ApiFailure ? e.message : String(e));
     return;
   }
-  localStorage.setItem(TOKEN_KEY, token);
+  saveToken(token);
   $("#login").hidden = true;
   $("#app").hidden = false;
   startStream();
@@ -74,7 +76,7 @@ function logout(message) {
   stopStream();
   session.token = "";
   session.me = null;
-  localStorage.removeItem(TOKEN_KEY);
+  forgetToken();
   leavePage();
   $("#app").replaceChildren();
   showLogin(message);
@@ -85,6 +87,7 @@ function logout(message) {
 const NAV = [
   ["#/fleet", "fleet"],
   ["#/alarms", "alarms"],
+  ["#/alarm-health", "alarmHealth"],
   ["#/work-orders", "workOrders"],
   ["#/reports", "reports"],
   ["#/admin", "admin"],
@@ -130,6 +133,7 @@ const ROUTES = [
   [/^#\/fleet$/, fleetPage],
   [/^#\/alarms$/, alarmsPage],
   [/^#\/alarm\/(.+)$/, alarmPage],
+  [/^#\/alarm-health$/, alarmHealthPage],
   [/^#\/asset\/([^/]+)$/, assetPage],
   [/^#\/spectrum\/([^/]+)\/([^/]+)$/, spectrumPage],
   [/^#\/trends\/([^/]+)\/([^/]+)$/, trendsPage],
@@ -176,14 +180,13 @@ function route() {
 /* ------------------------------------------------------------------ start */
 
 function start() {
-  // A token in the address (`/?token=…`, as the demo prints it) is taken once and removed.
+  // `?lang=en|ru` chooses the language once (and is removed). A token never travels in the address:
+  // it is typed into the form and kept in this tab's session storage.
   const params = new URLSearchParams(location.search);
-  const fromUrl = params.get("token");
   if (params.get("lang") === "en" || params.get("lang") === "ru") {
     setLang(params.get("lang"));
   }
-  if (fromUrl || params.has("lang")) {
-    params.delete("token");
+  if (params.has("lang")) {
     params.delete("lang");
     const rest = params.toString();
     history.replaceState(null, "", `${location.pathname}${rest ? `?${rest}` : ""}${location.hash}`);
@@ -204,7 +207,7 @@ function start() {
   onSessionEnd(logout);
   window.addEventListener("hashchange", route);
   renderHeader();
-  const token = fromUrl ?? session.token;
+  const token = session.token;
   if (token) login(token);
   else showLogin();
 }

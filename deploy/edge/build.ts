@@ -12,6 +12,7 @@
 //   THIRD-PARTY-LICENSES.txt   licences of the bundled packages
 //   node_modules/better-sqlite3/{package.json,lib/,build/Release/better_sqlite3.node}
 //   node_modules/bindings/, node_modules/file-uri-to-path/
+//   node_modules/serialport/, node_modules/@serialport/* (Modbus RTU on a serial line)
 //   install.sh, vetra-edge.service, examples/   to install it as a systemd service
 //
 // better-sqlite3 stays outside because its JavaScript finds the native addon
@@ -46,8 +47,12 @@ export const EXTERNALS = {
   },
   /** The agent's FFT (PFFFT in WebAssembly): its Emscripten loader reads the .wasm file beside itself. */
   "@echogarden/pffft-wasm": { ship: ["package.json", "COPYING", "dist"] },
-  /** modbus-serial's serial-line (RTU) ports, required inside try/catch; the agent speaks Modbus TCP only. */
-  serialport: { ship: null },
+  /**
+   * Modbus RTU on a serial line (modbus-serial's RTU port): its native addon
+   * (@serialport/bindings-cpp, prebuilt per platform) is found relative to
+   * its own folder, like better-sqlite3's.
+   */
+  serialport: { ship: ["package.json", "LICENSE", "dist"] },
   /** An optional lock provider of node-opcua's PKI (@ster5/global-mutex), which falls back to its own when absent. */
   "proper-lockfile": { ship: null },
 } as const satisfies Record<string, { ship: readonly string[] | null }>;

@@ -9,6 +9,7 @@
 // exit code 0 and its queue closed, nothing was written to HOME; the unit
 // file passes `systemd-analyze verify` (where systemd is) and carries the
 // hardening; install.sh is idempotent and its dry run changes nothing.
+
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
@@ -24,6 +25,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
@@ -36,7 +38,7 @@ import { loadAgentConfig } from "../../edge-agent/config.ts";
 import { QUEUE_FILE } from "../../edge-agent/queue/sqlite.ts";
 import { type FacilitySim, start as startFacility } from "../../simulators/facility/index.ts";
 import { start as startTurbine, type TurbineSim } from "../../simulators/turbine/index.ts";
-import { BUNDLE_FILE, buildEdgeBundle, type EdgeBundle, EXTERNALS } from "./build.ts";
+import { AGENT_FILE, BUNDLE_FILE, buildEdgeBundle, type EdgeBundle, EXTERNALS } from "./build.ts";
 
 const run = promisify(execFile);
 const HERE = import.meta.dirname;
@@ -90,12 +92,33 @@ describe("the bundle", () => {
     expect(bundle.bundledPackages).not.toContain("better-sqlite3");
     for (const name of bundle.externalImports) expect(Object.keys(EXTERNALS)).toContain(name);
     expect(bundle.externalImports).toContain("better-sqlite3");
-    expect(bundle.shippedPackages).toEqual([
-      "@echogarden/pffft-wasm",
-      "better-sqlite3",
-      "bindings",
-      "file-uri-to-path",
-    ]);
+    expect(bundle.shippedPackages).toEqual(
+      expect.arrayContaining([
+        "@echogarden/pffft-wasm",
+        "better-sqlite3",
+        "bindings",
+        "file-uri-to-path",
+        "serialport",
+        "@serialport/bindings-cpp",
+        "@serialport/stream",
+        "node-gyp-build",
+      ]),
+    );
+    // Nothing else but serialport's own run-time dependencies.
+    expect(
+      bundle.shippedPackages.filter(
+        (p) =>
+          ![
+            "@echogarden/pffft-wasm",
+            "better-sqlite3",
+            "bindings",
+            "file-uri-to-path",
+            "serialport",
+          ].includes(p) &&
+          !p.startsWith("@serialport/") &&
+          !["debug", "ms", "node-gyp-build", "node-addon-api"].includes(p),
+      ),
+    ).toEqual([]);
     expect(
       existsSync(join(bundle.outDir, "node_modules/better-sqlite3/build/Release/better_sqlite3.node")),
     ).toBe(true);
@@ -109,6 +132,13 @@ describe("the bundle", () => {
     expect(readFileSync(join(bundle.outDir, "THIRD-PARTY-LICENSES.txt"), "utf8")).toContain(
       "node-opcua-client@",
     );
+  });
+
+  it("ships serialport with its native addon for Modbus RTU: the bundle's require finds it and it lists ports", async () => {
+    const fromBundle = createRequire(join(bundle.outDir, AGENT_FILE));
+    const { SerialPort } = fromBundle("serialport") as typeof import("serialport");
+    expect(fromBundle.resolve("serialport").startsWith(join(bundle.outDir, "node_modules"))).toBe(true);
+    expect(Array.isArray(await SerialPort.list())).toBe(true);
   });
 });
 

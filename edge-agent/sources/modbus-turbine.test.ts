@@ -30,13 +30,14 @@ describe("Modbus source against the turbine simulator", () => {
       scadaRefreshMs: 600_000,
     });
     sim.refreshWaveforms();
+    // The signed power in W is stored as power_kw (scale 0.001) of a point of its own.
     const registers = TURBINE_MODBUS_MAP.filter((r) => r.field !== "reserved").map((r) => ({
       function: r.function,
       address: r.address,
       type: r.type,
       wordOrder: r.wordOrder,
       measurement: r.function === 4 ? "vibration" : "scada",
-      field: r.field,
+      ...(r.field === "power_w" ? { field: "power_kw", scale: 0.001, point: "int32" } : { field: r.field }),
       ...(r.point ? { point: r.point } : {}),
     }));
     const cfg = parseAgentConfig({
@@ -78,8 +79,9 @@ describe("Modbus source against the turbine simulator", () => {
 
   it("float32 high_first (SCADA), uint16 (state) and int32 (power in W) equal truth()", () => {
     const truth = sim.truth().scada;
-    const scada = points.filter((p) => p.measurement === "scada").at(-1)!;
+    const scada = points.filter((p) => p.measurement === "scada" && !p.tags.point).at(-1)!;
     expect(scada.tags).toEqual({ site: "wf1", asset: "T01" });
+    // The same float32, stored at its shortest decimal.
     for (const f of [
       "rotor_speed_rpm",
       "generator_speed_rpm",
@@ -87,9 +89,11 @@ describe("Modbus source against the turbine simulator", () => {
       "wind_speed_m_s",
       "nacelle_temp_c",
     ] as const)
-      expect(scada.fields[f], f).toBe(Math.fround(truth[f]));
+      expect(Math.fround(scada.fields[f]!), f).toBe(Math.fround(truth[f]));
     expect(scada.fields.operating_state).toBe(truth.operating_state);
-    expect(scada.fields.power_w).toBe(Math.round(truth.power_kw * 1000));
+    // W × 0.001 without float noise: the exact decimal.
+    const int32 = points.filter((p) => p.measurement === "scada" && p.tags.point === "int32").at(-1)!;
+    expect(int32.fields.power_kw).toBe(Number(`${Math.round(truth.power_kw * 1000)}e-3`));
     expect(errors).toEqual([]);
   });
 
@@ -98,9 +102,9 @@ describe("Modbus source against the turbine simulator", () => {
     for (const id of ["main_bearing", "gearbox_hss", "generator_de"] as const) {
       const p = points.filter((x) => x.measurement === "vibration" && x.tags.point === id).at(-1)!;
       const t = truth.points[id].transmitter;
-      expect(p.fields.v_rms_mm_s, id).toBe(Math.fround(t.v_rms_mm_s));
-      expect(p.fields.a_rms_g, id).toBe(Math.fround(t.a_rms_g));
-      expect(p.fields.a_peak_g, id).toBe(Math.fround(t.a_peak_g));
+      expect(Math.fround(p.fields.v_rms_mm_s!), id).toBe(Math.fround(t.v_rms_mm_s));
+      expect(Math.fround(p.fields.a_rms_g!), id).toBe(Math.fround(t.a_rms_g));
+      expect(Math.fround(p.fields.a_peak_g!), id).toBe(Math.fround(t.a_peak_g));
     }
   });
 });

@@ -223,6 +223,7 @@ describe("Modbus source against a real Modbus TCP server", () => {
       measurement: "meter",
       field: "current_l1_a",
       scale: 1,
+      offset: 0,
     });
     const c = collector();
     const source = createModbusSource(cfg, ctx);

@@ -112,6 +112,37 @@ describe("OPC UA source against the turbine simulator", () => {
     expect(Math.abs(speed.fields.rotor_speed_rpm! - sim.truth().scada.rotor_speed_rpm)).toBeLessThan(10);
   });
 
+  it("trigger value: a change of the array itself announces a block, stamped with its DataValue's source time", async () => {
+    const base = sourceConfig(sim);
+    const { sequenceNodeId: _seq, ...w } = base.waveforms[0]!;
+    const config: OpcuaSourceConfig = {
+      ...base,
+      id: "t01-value",
+      scalars: [],
+      waveforms: [{ ...w, trigger: "value" }],
+    };
+    const got: WaveformBlock[] = [];
+    const valueSource = createOpcuaSource(config, {
+      site: "wf1",
+      agentId: "wf1-agent",
+      pkiDir,
+      log: () => {},
+    });
+    await valueSource.start({ points: () => {}, waveform: (b) => got.push(b), error: () => {} });
+    try {
+      await expect.poll(() => got.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+      sim.refreshWaveforms();
+      await expect.poll(() => got.length, { timeout: 20_000 }).toBe(2);
+      expect(got[1]!.ts).toBe(sim.truth().block.timestamp.getTime());
+      expect(got[1]!.speedRpm).toBeCloseTo(sim.truth().points.main_bearing.speedRpm, 3);
+      // No change, no block.
+      await new Promise((r) => setTimeout(r, 800));
+      expect(got).toHaveLength(2);
+    } finally {
+      await valueSource.stop();
+    }
+  });
+
   it("rebuilds session and subscription after the server restarts on the same port", async () => {
     const port = sim.opcuaPort;
     await sim.stop();

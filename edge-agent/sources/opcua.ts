@@ -1,7 +1,17 @@
 // OPC UA acquisition (node-opcua): scalars by monitored items, waveforms by
-// watching each point's block counter and, when it changes, reading
-// counter + waveform + sample rate + speed(s) in one Read so they belong to
-// the same block.
+// watching each point's trigger (block counter, acquisition time or the
+// array itself) and reading the block in one Read (opcua-blocks.ts).
+//
+// Node ids are checked at config load (opcua-nodeid.ts); at every connect
+// `nsu=` namespace URIs are resolved through the server's namespace array
+// (indexes differ between devices and may change when a server restarts)
+// and every configured node is looked up once: a node the server does not
+// have, or a namespace it does not know, is a counted source error naming
+// the node and its key, and the other points go on. No failure of a node,
+// a monitored item or the subscription may escape as an unhandled error:
+// the subscription is created with createSubscription2 (awaited, with its
+// error listener), which the process-killing `createSubscription has failed
+// = > no session` of ClientSubscription.create cannot reach.
 //
 // Security (IEC 62541-2/-4): `securityMode` None, Sign or SignAndEncrypt
 // with a policy such as Basic256Sha256; the client's certificate store is
@@ -31,43 +41,38 @@ import { OPCUACertificateManager } from "node-opcua-certificate-manager";
 import {
   AttributeIds,
   type ClientSession,
-  ClientSubscription,
+  type ClientSubscription,
+  DataType,
   type DataValue,
   MessageSecurityMode,
+  NodeId,
   OPCUAClient,
   SecurityPolicy,
-  StatusCodes,
   TimestampsToReturn,
 } from "node-opcua-client";
 import type { ErrorCode } from "../../common/errors.ts";
+import { isPlausible, physicalRangeOf } from "../../common/names.ts";
 import type { Point } from "../../common/wire.ts";
-import type { OpcuaSourceConfig, OpcuaWaveform } from "../config.ts";
+import { type OpcuaSourceConfig, plausibleRangeOf } from "../config-sources.ts";
+import { openCursors } from "./cursors.ts";
+import { type Connection, createWaveformReader, toNumber, type WaveformReader } from "./opcua-blocks.ts";
+import { isNodeIdError, type ParsedNodeId, parseNodeId, resolveNamespace } from "./opcua-nodeid.ts";
 import {
   cancellableSleep,
+  type ProbeRow,
   reconnectDelayMs,
   type Source,
   type SourceContext,
   type SourceSink,
 } from "./source.ts";
+import { storedValue } from "./values.ts";
 
 /** Keep-alive periods without any sign of life before the link counts as broken. */
 const KEEPALIVE_COUNT = 5;
-
-const toNumber = (v: unknown): number | null => {
-  if (typeof v === "number") return Number.isFinite(v) ? v : null;
-  if (typeof v === "bigint") return Number(v);
-  if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === "number"))
-    return v[0]! * 2 ** 32 + v[1]!; // Int64 as [high, low]
-  return null;
-};
-
-function toSamples(v: unknown): Float32Array | Float64Array | null {
-  if (v instanceof Float32Array || v instanceof Float64Array) return v;
-  if (Array.isArray(v) && v.every((x) => typeof x === "number")) return Float64Array.from(v as number[]);
-  if (ArrayBuffer.isView(v) && !(v instanceof DataView))
-    return Float64Array.from(v as unknown as ArrayLike<number>);
-  return null;
-}
+/** Server_NamespaceArray (IEC 62541-5 §6.3.13; ns=0;i=2255 in the standard nodeset). */
+const NAMESPACE_ARRAY = new NodeId(NodeId.NodeIdType.NUMERIC, 2255, 0);
+/** Nodes per Read when looking configured nodes up (servers limit MaxNodesPerRead; 500 is below every default seen). */
+const LOOKUP_CHUNK = 500;
 
 /** SHA-1 thumbprint of a DER certificate, as OPC UA names certificates (Part 6 §6.2.2), upper-case hex. */
 export const thumbprintOf = (der: Buffer): string =>
@@ -90,28 +95,155 @@ class SourceFailure extends Error {
 const CERT_REFUSED =
   /BadCertificate|BadSecurityChecksFailed|BadSecurityPolicyRejected|BadNoValidCertificates/;
 
-export function createOpcuaSource(config: OpcuaSourceConfig, ctx: SourceContext): Source {
+const KIND_TYPES = {
+  i: NodeId.NodeIdType.NUMERIC,
+  s: NodeId.NodeIdType.STRING,
+  g: NodeId.NodeIdType.GUID,
+  b: NodeId.NodeIdType.BYTESTRING,
+} as const;
+
+/** node-opcua's NodeId of a parsed node id at a namespace index (built from parts: its own parser is lenient). */
+function nodeIdOf(p: ParsedNodeId, index: number): NodeId {
+  const value =
+    p.kind === "i"
+      ? Number(p.identifier)
+      : p.kind === "b"
+        ? Buffer.from(p.identifier, "base64")
+        : p.identifier;
+  return new NodeId(KIND_TYPES[p.kind], value, index);
+}
+
+/** Every node id a source configures, each with the first key that names it. */
+function configuredNodes(config: OpcuaSourceConfig): Map<string, string> {
+  const out = new Map<string, string>();
+  const add = (text: unknown, key: string) => {
+    if (typeof text === "string" && !out.has(text)) out.set(text, key);
+    else if (typeof text !== "string" && text !== undefined) out.set(String(text), key);
+  };
+  for (const [i, s] of (config.scalars ?? []).entries()) add(s.nodeId, `scalars[${i}].nodeId`);
+  (config.waveforms ?? []).forEach((w, i) => {
+    for (const k of [
+      "waveformNodeId",
+      "sampleRateNodeId",
+      "sequenceNodeId",
+      "timestampNodeId",
+      "speedNodeId",
+      "speedEndNodeId",
+    ] as const)
+      add(w[k], `waveforms[${i}].${k}`);
+    (w.buffer?.slots ?? []).forEach((slot, j) => {
+      for (const k of ["waveformNodeId", "sequenceNodeId", "timestampNodeId", "speedNodeId"] as const)
+        add(slot[k], `waveforms[${i}].buffer.slots[${j}].${k}`);
+    });
+  });
+  return out;
+}
+
+interface Lookup {
+  readonly conn: Connection;
+  /** Nodes that cannot be used, with why (already counted as source errors). */
+  readonly problems: readonly { node: string; key: string; message: string }[];
+  readonly resolved: number;
+}
+
+/**
+ * Resolves every configured node for this session: parses it (a config
+ * that skipped validation must not take the process down either), maps
+ * `nsu=` through the server's namespace array, and asks the server whether
+ * each node exists (its NodeClass; cheap, unlike reading a waveform).
+ */
+async function lookUpNodes(
+  config: OpcuaSourceConfig,
+  ses: ClientSession,
+  sink: SourceSink | null,
+): Promise<Lookup> {
+  const wanted = configuredNodes(config);
+  const parsed = new Map<string, ParsedNodeId>();
+  const problems: { node: string; key: string; message: string }[] = [];
+  const problem = (node: string, key: string, message: string) => {
+    problems.push({ node, key, message });
+    sink?.error("SOURCE_NODE_UNKNOWN", `${config.id} ${key} ${node}: ${message}`);
+  };
+  for (const [text, key] of wanted) {
+    const p = parseNodeId(text);
+    if (isNodeIdError(p)) problem(text, key, p.error);
+    else parsed.set(text, p);
+  }
+  let namespaces: string[] | null = null;
+  if ([...parsed.values()].some((p) => "uri" in p.namespace)) {
+    const dv = await ses.read({ nodeId: NAMESPACE_ARRAY, attributeId: AttributeIds.Value });
+    const v = dv.value.value;
+    if (dv.statusCode.isGood() && Array.isArray(v)) namespaces = v.map(String);
+  }
+  const resolved = new Map<string, NodeId>();
+  for (const [text, p] of parsed) {
+    const r = resolveNamespace(p, namespaces);
+    if ("error" in r) problem(text, wanted.get(text)!, r.error);
+    else resolved.set(text, nodeIdOf(p, r.index));
+  }
+  const entries = [...resolved.entries()];
+  for (let i = 0; i < entries.length; i += LOOKUP_CHUNK) {
+    const chunk = entries.slice(i, i + LOOKUP_CHUNK);
+    const classes = await ses.read(
+      chunk.map(([, nodeId]) => ({ nodeId, attributeId: AttributeIds.NodeClass })),
+    );
+    classes.forEach((dv, j) => {
+      if (dv.statusCode.isGood()) return;
+      const [text] = chunk[j]!;
+      resolved.delete(text);
+      problem(text, wanted.get(text)!, `the server has no such node (${dv.statusCode.name})`);
+    });
+  }
+  return {
+    conn: { session: ses, node: (text) => resolved.get(text) ?? null },
+    problems,
+    resolved: resolved.size,
+  };
+}
+
+/** A scalar's DataValue as stored: raw × scale + offset without float noise; null when it is not a number. */
+function scalarValue(
+  dv: DataValue,
+  s: { scale: number; offset: number; decimals?: number | undefined },
+): number | null {
+  const raw = toNumber(dv.value.value);
+  if (raw === null) return null;
+  const v = storedValue(raw, s, dv.value.dataType === DataType.Float);
+  return Number.isFinite(v) ? v : null;
+}
+
+interface Opened {
+  readonly client: OPCUAClient;
+  readonly session: ClientSession;
+  readonly manager: OPCUACertificateManager;
+}
+
+export function createOpcuaSource(
+  config: OpcuaSourceConfig,
+  ctx: SourceContext,
+): Source & { probe(): Promise<ProbeRow[]> } {
   const nap = cancellableSleep();
   let running = false;
   let loop: Promise<void> | null = null;
-  let client: OPCUAClient | null = null;
-  let session: ClientSession | null = null;
+  let opened: Opened | null = null;
   let subscription: ClientSubscription | null = null;
   let broken: ((why: string) => void) | null = null;
   let stopping: (() => void) | null = null;
-  const lastSequence = new Map<string, number>();
   const secure = config.securityMode !== "None";
   const securityMode = MessageSecurityMode[config.securityMode];
   const securityPolicy = secure ? SecurityPolicy[config.securityPolicy] : SecurityPolicy.None;
   // Without security there is no server certificate to check.
   const acceptAnyServer = config.trust === "auto" || !secure;
-  let certificateManager: OPCUACertificateManager | null = null;
   const logged = new Set<string>();
   const logOnce = (line: string): void => {
     if (logged.has(line)) return;
     logged.add(line);
     ctx.log(line);
   };
+  const cursors = openCursors(ctx.dataDir, config.id, ctx.log);
+  /** The latest value of each scalar (speedFrom of a waveform of this source). */
+  const latest = new Map<string, { value: number; at: number }>();
+  let readers: WaveformReader[] = [];
 
   /** The server's certificate of the endpoint we are to use (a discovery connection without security). */
   async function serverCertificateOf(manager: OPCUACertificateManager): Promise<Buffer | null> {
@@ -160,69 +292,17 @@ export function createOpcuaSource(config: OpcuaSourceConfig, ctx: SourceContext)
 
   async function teardown(): Promise<void> {
     const sub = subscription;
-    const ses = session;
-    const cli = client;
-    const manager = certificateManager;
+    const o = opened;
     subscription = null;
-    session = null;
-    client = null;
-    certificateManager = null;
+    opened = null;
+    readers = [];
     // Each step may fail on a dead link; none of that matters any more.
     if (sub) await sub.terminate().catch(() => {});
-    if (ses) await ses.close().catch(() => {});
-    if (cli) await cli.disconnect().catch(() => {});
-    if (manager) await manager.dispose().catch(() => {});
-  }
-
-  async function readBlock(sink: SourceSink, w: OpcuaWaveform): Promise<void> {
-    const ses = session;
-    if (!ses) return;
-    const nodes = [w.sequenceNodeId, w.waveformNodeId, w.sampleRateNodeId];
-    const speedAt = w.speedNodeId ? nodes.push(w.speedNodeId) - 1 : -1;
-    const speedEndAt = w.speedEndNodeId ? nodes.push(w.speedEndNodeId) - 1 : -1;
-    let values: DataValue[];
-    try {
-      values = await ses.read(nodes.map((nodeId) => ({ nodeId, attributeId: AttributeIds.Value })));
-    } catch (e) {
-      sink.error("SOURCE_DISCONNECTED", `${config.id} ${w.point}: read failed: ${(e as Error).message}`);
-      return;
+    if (o) {
+      await o.session.close().catch(() => {});
+      await o.client.disconnect().catch(() => {});
+      await o.manager.dispose().catch(() => {});
     }
-    const ts = Date.now();
-    const bad = values.findIndex((v) => v.statusCode.isNotGood());
-    if (bad >= 0) {
-      sink.error("SOURCE_EXCEPTION", `${config.id} ${nodes[bad]}: ${values[bad]!.statusCode.toString()}`);
-      return;
-    }
-    const sequence = toNumber(values[0]!.value.value);
-    const samples = toSamples(values[1]!.value.value);
-    const sampleRateHz = toNumber(values[2]!.value.value);
-    const speedRpm = speedAt >= 0 ? toNumber(values[speedAt]!.value.value) : null;
-    const speedRpmEnd = speedEndAt >= 0 ? toNumber(values[speedEndAt]!.value.value) : null;
-    if (
-      sequence === null ||
-      samples === null ||
-      sampleRateHz === null ||
-      !(sampleRateHz > 0) ||
-      samples.length < 4
-    ) {
-      sink.error("SOURCE_BAD_FRAME", `${config.id} ${w.point}: block is incomplete or of the wrong type`);
-      return;
-    }
-    if (lastSequence.get(w.point) === sequence) return; // already delivered (e.g. after a reconnect)
-    lastSequence.set(w.point, sequence);
-    sink.waveform({
-      sourceId: config.id,
-      asset: config.asset,
-      point: w.point,
-      component: w.component,
-      samples,
-      sampleRateHz,
-      unit: w.unit,
-      speedRpm,
-      ...(speedEndAt >= 0 ? { speedRpmEnd } : {}),
-      sequence,
-      ts,
-    });
   }
 
   /** A connect error that says the server refused our certificate becomes SOURCE_CERT_REJECTED, with where our certificate is. */
@@ -241,15 +321,20 @@ export function createOpcuaSource(config: OpcuaSourceConfig, ctx: SourceContext)
     return new SourceFailure("SOURCE_CERT_REJECTED", message);
   }
 
-  async function connectAll(sink: SourceSink): Promise<void> {
+  /** Client and session (certificates checked as configured); kept in `opened` so teardown closes them. */
+  async function openSession(): Promise<Opened> {
     mkdirSync(ctx.pkiDir, { recursive: true });
     const manager = new OPCUACertificateManager({
       rootFolder: ctx.pkiDir,
       automaticallyAcceptUnknownCertificate: acceptAnyServer,
     });
-    certificateManager = manager;
-    await manager.initialize();
-    if (!acceptAnyServer) await checkServerTrusted(manager);
+    try {
+      await manager.initialize();
+      if (!acceptAnyServer) await checkServerTrusted(manager);
+    } catch (e) {
+      await manager.dispose().catch(() => {});
+      throw e;
+    }
     const cli = OPCUAClient.create({
       applicationName: `vetra-edge-${ctx.agentId}`,
       securityMode,
@@ -263,7 +348,6 @@ export function createOpcuaSource(config: OpcuaSourceConfig, ctx: SourceContext)
       transportTimeout: config.timeoutMs,
       transportSettings: { maxMessageSize: 64 * 1024 * 1024, maxChunkCount: 0 },
     });
-    client = cli;
     const events = cli as unknown as EventEmitter;
     events.on("connection_lost", () => broken?.("connection lost"));
     events.on("close", () => broken?.("connection closed"));
@@ -271,18 +355,32 @@ export function createOpcuaSource(config: OpcuaSourceConfig, ctx: SourceContext)
     try {
       await cli.connect(config.endpoint);
     } catch (e) {
+      await manager.dispose().catch(() => {});
       throw refusedOrAsIs(cli, e);
     }
     let ses: ClientSession;
     try {
       ses = await cli.createSession();
     } catch (e) {
+      await cli.disconnect().catch(() => {});
+      await manager.dispose().catch(() => {});
       throw refusedOrAsIs(cli, e);
     }
-    session = ses;
     (ses as unknown as EventEmitter).on("session_closed", () => broken?.("session closed"));
+    return { client: cli, session: ses, manager };
+  }
 
-    const sub = ClientSubscription.create(ses, {
+  const scalarPoint = (s: OpcuaSourceConfig["scalars"][number], value: number, ts: number): Point => {
+    const tags: Record<string, string> = { site: ctx.site, asset: config.asset };
+    if (s.point) tags.point = s.point;
+    return { measurement: s.measurement, tags, fields: { [s.field]: value }, ts };
+  };
+
+  async function connectAll(sink: SourceSink): Promise<string> {
+    const o = await openSession();
+    opened = o;
+    const { conn, problems, resolved } = await lookUpNodes(config, o.session, sink);
+    const sub = await o.session.createSubscription2({
       requestedPublishingInterval: config.publishingIntervalMs,
       requestedMaxKeepAliveCount: 2,
       requestedLifetimeCount: 2 * KEEPALIVE_COUNT * 3,
@@ -291,67 +389,93 @@ export function createOpcuaSource(config: OpcuaSourceConfig, ctx: SourceContext)
       priority: 1,
     });
     subscription = sub;
-    (sub as unknown as EventEmitter).on("terminated", () => broken?.("subscription terminated"));
-    (sub as unknown as EventEmitter).on("internal_error", (e: Error) =>
-      broken?.(`subscription error: ${e.message}`),
-    );
+    const subEvents = sub as unknown as EventEmitter;
+    subEvents.on("terminated", () => broken?.("subscription terminated"));
+    subEvents.on("internal_error", (e: Error) => broken?.(`subscription error: ${e?.message ?? e}`));
+    subEvents.on("error", (e: Error) => broken?.(`subscription error: ${e?.message ?? e}`));
 
     const itemParams = { samplingInterval: config.publishingIntervalMs, discardOldest: true, queueSize: 1 };
-    for (const s of config.scalars) {
-      const item = await sub.monitor(
-        { nodeId: s.nodeId, attributeId: AttributeIds.Value },
-        itemParams,
-        TimestampsToReturn.Both,
-      );
-      item.on("changed", (dv: DataValue) => {
+    const monitor = async (node: NodeId, key: string, text: string, onChange: (dv: DataValue) => void) => {
+      try {
+        const item = await sub.monitor(
+          { nodeId: node, attributeId: AttributeIds.Value },
+          itemParams,
+          TimestampsToReturn.Both,
+        );
+        const events = item as unknown as EventEmitter;
+        events.on("err", (message: string) =>
+          sink.error("SOURCE_NODE_UNKNOWN", `${config.id} ${key} ${text}: cannot be monitored: ${message}`),
+        );
+        events.on("changed", (dv: DataValue) => {
+          try {
+            onChange(dv);
+          } catch (e) {
+            sink.error("INTERNAL", `${config.id} ${key} ${text}: ${(e as Error).message}`);
+          }
+        });
+      } catch (e) {
+        sink.error(
+          "SOURCE_NODE_UNKNOWN",
+          `${config.id} ${key} ${text}: cannot be monitored: ${(e as Error).message}`,
+        );
+      }
+    };
+    for (const [i, s] of config.scalars.entries()) {
+      const node = conn.node(s.nodeId);
+      if (!node) continue;
+      await monitor(node, `scalars[${i}].nodeId`, s.nodeId, (dv) => {
         if (dv.statusCode.isNotGood()) {
           sink.error("SOURCE_EXCEPTION", `${config.id} ${s.nodeId}: ${dv.statusCode.toString()}`);
           return;
         }
-        const raw = toNumber(dv.value.value);
-        if (raw === null) {
+        const value = scalarValue(dv, s);
+        if (value === null) {
           sink.error("SOURCE_BAD_FRAME", `${config.id} ${s.nodeId}: not a number`);
           return;
         }
-        const tags: Record<string, string> = { site: ctx.site, asset: config.asset };
-        if (s.point) tags.point = s.point;
-        const point: Point = {
-          measurement: s.measurement,
-          tags,
-          fields: { [s.field]: raw * s.scale },
-          ts: Date.now(),
-        };
-        sink.points([point]);
+        const now = Date.now();
+        latest.set(`${s.measurement}\n${s.field}\n${s.point ?? ""}`, { value, at: now });
+        sink.points([scalarPoint(s, value, now)]);
       });
     }
-    for (const w of config.waveforms) {
-      // One read at a time per point; a change during a read is picked up by a re-read after it.
-      let busy = false;
-      let again = false;
-      const onChange = async (): Promise<void> => {
-        if (busy) {
-          again = true;
-          return;
-        }
-        busy = true;
-        try {
-          do {
-            again = false;
-            await readBlock(sink, w);
-          } while (again && running);
-        } finally {
-          busy = false;
-        }
-      };
-      const item = await sub.monitor(
-        { nodeId: w.sequenceNodeId, attributeId: AttributeIds.Value },
-        itemParams,
-        TimestampsToReturn.Both,
+    readers = [];
+    for (const [i, w] of config.waveforms.entries()) {
+      const reader = createWaveformReader(w, {
+        sourceId: config.id,
+        asset: config.asset,
+        sink,
+        cursors,
+        logOnce,
+        running: () => running,
+        ...(w.speedFrom ? { speedFrom: () => speedFromOf(w.speedFrom!) } : {}),
+      });
+      const missing = reader.nodes.filter((n) => !conn.node(n));
+      if (missing.length > 0) {
+        sink.error(
+          "SOURCE_NODE_UNKNOWN",
+          `${config.id} waveforms[${i}] ${w.point}: not read, ${missing.length} of its nodes cannot be used (${missing.join(", ")})`,
+        );
+        continue;
+      }
+      readers.push(reader);
+      await monitor(conn.node(reader.triggerNode)!, `waveforms[${i}]`, reader.triggerNode, (dv) =>
+        reader.onChange(conn, dv),
       );
-      item.on("changed", (dv: DataValue) => {
-        if (dv.statusCode === StatusCodes.Good || dv.statusCode.isGood()) void onChange();
-      });
     }
+    const total = configuredNodes(config).size;
+    return problems.length === 0
+      ? `${resolved} nodes`
+      : `${resolved} of ${total} nodes; ${problems.length} cannot be used (${problems
+          .slice(0, 3)
+          .map((p) => `${p.key} ${p.node}`)
+          .join(", ")}${problems.length > 3 ? ", …" : ""})`;
+  }
+
+  /** The shaft speed from the latest value of a point of this agent (speedFrom), rpm, if fresh. */
+  function speedFromOf(f: NonNullable<OpcuaSourceConfig["waveforms"][number]["speedFrom"]>): number | null {
+    const key = `${f.measurement}\n${f.field}\n${f.point ?? ""}`;
+    const v = latest.get(key) ?? ctx.latest?.(config.asset, f.measurement, f.field, f.point) ?? null;
+    return v && Date.now() - v.at <= f.maxAgeMs ? v.value : null;
   }
 
   async function run(sink: SourceSink): Promise<void> {
@@ -364,9 +488,10 @@ export function createOpcuaSource(config: OpcuaSourceConfig, ctx: SourceContext)
           broken = (why) => resolve(why);
           stopping = () => resolve("stopping");
         });
-        await connectAll(sink);
+        const nodes = await connectAll(sink);
         attempt = 0;
-        ctx.log(`source ${config.id}: connected to ${config.endpoint}`);
+        sink.link?.(true);
+        ctx.log(`source ${config.id}: connected to ${config.endpoint} (${nodes})`);
         // Keep-alives: the subscription says something at least every keep-alive period.
         let lastSign = Date.now();
         const sub = subscription as unknown as EventEmitter | null;
@@ -386,20 +511,152 @@ export function createOpcuaSource(config: OpcuaSourceConfig, ctx: SourceContext)
         reason = await linkBroken;
         clearInterval(watchdog);
       } catch (e) {
-        reason = (e as Error).message;
+        reason = (e as Error)?.message ?? String(e);
         if (e instanceof SourceFailure) code = e.code;
       }
       broken = null;
       stopping = null;
+      const pending = readers;
       await teardown();
+      await Promise.all(pending.map((r) => r.idle()));
       if (!running) break;
       sink.error(code, `${config.id} ${config.endpoint}: ${reason}`);
+      sink.link?.(false);
       await nap.sleep(reconnectDelayMs(attempt++, 500));
     }
   }
 
+  /**
+   * `vetra edge check`: connects once, looks every configured node up, reads
+   * every scalar and the latest block of every waveform point, and judges
+   * them. Connection failures come back as one row.
+   */
+  async function probe(): Promise<ProbeRow[]> {
+    const rows: ProbeRow[] = [];
+    let o: Opened | null = null;
+    const row = (
+      point: string,
+      at: string,
+      raw: string,
+      value: number | null,
+      unit: string,
+      verdict: ProbeRow["verdict"],
+      note: string,
+    ): ProbeRow => ({
+      source: config.id,
+      point,
+      at,
+      raw,
+      value,
+      unit,
+      verdict,
+      note,
+    });
+    try {
+      o = await openSession();
+      const { conn, problems } = await lookUpNodes(config, o.session, null);
+      for (const p of problems) rows.push(row(p.key, p.node, "", null, "", "error", p.message));
+      for (const [i, s] of config.scalars.entries()) {
+        const node = conn.node(s.nodeId);
+        if (!node) continue;
+        const name = `${s.measurement}.${s.field}${s.point ? `@${s.point}` : ""}`;
+        const dv = await o.session.read({ nodeId: node, attributeId: AttributeIds.Value });
+        const unit = physicalRangeOf(s.measurement, s.field)?.unit ?? "";
+        if (dv.statusCode.isNotGood()) {
+          rows.push(
+            row(name, s.nodeId, "", null, unit, "error", `scalars[${i}]: ${dv.statusCode.toString()}`),
+          );
+          continue;
+        }
+        const value = scalarValue(dv, s);
+        const range = plausibleRangeOf(s);
+        const raw = String(dv.value.value);
+        if (value === null) rows.push(row(name, s.nodeId, raw, null, unit, "error", "not a number"));
+        else if (range && !isPlausible(value, range))
+          rows.push(
+            row(
+              name,
+              s.nodeId,
+              raw,
+              value,
+              unit,
+              "implausible",
+              `outside ${range.min}…${range.max} ${range.unit}; check node and scale`,
+            ),
+          );
+        else rows.push(row(name, s.nodeId, raw, value, unit, "ok", ""));
+      }
+      for (const [i, w] of config.waveforms.entries()) {
+        const blocks: { samples: number; rate: number; ts: number; speed: number | null }[] = [];
+        const local: string[] = [];
+        const reader = createWaveformReader(w, {
+          sourceId: config.id,
+          asset: config.asset,
+          sink: {
+            points: () => {},
+            waveform: (b) =>
+              blocks.push({ samples: b.samples.length, rate: b.sampleRateHz, ts: b.ts, speed: b.speedRpm }),
+            error: (_c, m) => local.push(m),
+          },
+          cursors: { get: () => null, set: () => {} },
+          logOnce: (l) => local.push(l),
+          running: () => true,
+        });
+        const missing = reader.nodes.filter((n) => !conn.node(n));
+        const name = `waveform ${w.point}`;
+        if (missing.length > 0) {
+          rows.push(
+            row(
+              name,
+              w.waveformNodeId,
+              "",
+              null,
+              w.unit,
+              "error",
+              `waveforms[${i}]: ${missing.length} of its nodes cannot be used`,
+            ),
+          );
+          continue;
+        }
+        const trig = await o.session.read({
+          nodeId: conn.node(reader.triggerNode)!,
+          attributeId: AttributeIds.Value,
+        });
+        reader.onChange(conn, trig);
+        await reader.idle();
+        const b = blocks[0];
+        if (!b) {
+          rows.push(row(name, w.waveformNodeId, "", null, w.unit, "error", local.join("; ") || "no block"));
+          continue;
+        }
+        const ageS = (Date.now() - b.ts) / 1000;
+        rows.push(
+          row(
+            name,
+            w.waveformNodeId,
+            `${b.samples} samples at ${b.rate} Hz`,
+            b.speed,
+            "rpm",
+            "ok",
+            `trigger ${reader.trigger}; stamped ${ageS.toFixed(1)} s ago by the ${w.clock === "agent" ? "agent" : "device"}${b.speed === null ? "; no shaft speed" : ""}${local.length ? `; ${local.join("; ")}` : ""}`,
+          ),
+        );
+      }
+    } catch (e) {
+      rows.push(row("(connection)", config.endpoint, "", null, "", "error", `${(e as Error)?.message ?? e}`));
+    } finally {
+      if (o) {
+        await o.session.close().catch(() => {});
+        await o.client.disconnect().catch(() => {});
+        await o.manager.dispose().catch(() => {});
+      }
+    }
+    return rows;
+  }
+
   return {
     id: config.id,
+    probe,
     async start(sink) {
       if (running) return;
       running = true;
@@ -414,3 +671,7 @@ export function createOpcuaSource(config: OpcuaSourceConfig, ctx: SourceContext)
     },
   };
 }
+
+/** `vetra edge check` of one OPC UA source. */
+export const probeOpcua = (config: OpcuaSourceConfig, ctx: SourceContext): Promise<ProbeRow[]> =>
+  createOpcuaSource(config, ctx).probe();

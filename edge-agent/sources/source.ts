@@ -19,17 +19,47 @@ export interface WaveformBlock {
   readonly speedRpm: number | null;
   /** Shaft speed at the end of the block, rpm, when the device gives it (a linear ramp in between). */
   readonly speedRpmEnd?: number | null;
-  /** The device's block counter (detects missed blocks). */
+  /** The device's block counter (detects missed blocks), or the acquisition time (ms) where it has none. */
   readonly sequence: number;
-  /** When the edge received the block, UTC ms. */
+  /** When the block was acquired, UTC ms: the device's time where it gives one, else when the edge read it. */
   readonly ts: number;
 }
 
 export interface SourceSink {
   points(points: Point[]): void;
   waveform(block: WaveformBlock): void;
+  /** A counted failure; the message names the register or node it concerns. */
   error(code: ErrorCode, message: string): void;
+  /**
+   * Whether the device is reachable and answering (true) or not (false):
+   * the agent logs each outage's start and end and counts them. Said on
+   * every poll or connection attempt; only changes matter.
+   */
+  link?(up: boolean): void;
 }
+
+/** One configured value as `vetra edge check` shows it. */
+export interface ProbeRow {
+  readonly source: string;
+  /** `measurement.field` (`@point` when it has one), or the waveform point. */
+  readonly point: string;
+  /** Where it is read: `unit 1 fn 4 @52+2`, or the node id. */
+  readonly at: string;
+  /** What the device sent (register words in hex, or the raw value). */
+  readonly raw: string;
+  readonly value: number | null;
+  readonly unit: string;
+  readonly verdict: "ok" | "implausible" | "error";
+  /** Why, and what to try. */
+  readonly note: string;
+}
+
+/** The nominal period of a source, ms (missed polls during an outage are counted against it). */
+export const nominalIntervalMs = (config: {
+  kind: string;
+  intervalMs?: number;
+  publishingIntervalMs?: number;
+}): number => config.intervalMs ?? config.publishingIntervalMs ?? 1000;
 
 export interface Source {
   readonly id: string;
@@ -43,6 +73,15 @@ export interface SourceContext {
   readonly agentId: string;
   /** Folder for the source's own files (OPC UA PKI). */
   readonly pkiDir: string;
+  /** The agent's data folder (block cursors live under `<dataDir>/sources/`); absent: kept in memory only. */
+  readonly dataDir?: string;
+  /** The latest value another source of this agent delivered (a waveform's speedFrom), if any. */
+  readonly latest?: (
+    asset: string,
+    measurement: string,
+    field: string,
+    point: string | undefined,
+  ) => { value: number; at: number } | null;
   readonly log: (line: string) => void;
 }
 

@@ -20,7 +20,7 @@ import {
   type SpectrumUpload,
 } from "../../common/spectrum.ts";
 import { isRefusedInPart, type SnapshotTransport } from "./transport.ts";
-import { backoffMs, createSendLoop } from "./uplink.ts";
+import { backoffMs, createSendLoop, DEFAULT_BACKOFF_MAX_MS, type RecoveryProbing } from "./uplink.ts";
 
 export const SNAPSHOTS_DIR = "snapshots";
 const REJECTED_DIR = "rejected";
@@ -173,6 +173,8 @@ export interface SnapshotUplinkOptions {
   readonly idleMs: number;
   readonly backoffBaseMs?: number;
   readonly backoffMaxMs?: number;
+  /** Probe central's readiness while backing off (as the point uplink). */
+  readonly recovery?: RecoveryProbing;
   readonly random?: () => number;
   readonly onSent?: (snapshots: number) => void;
   readonly onRejected?: (snapshots: number, code: ErrorCode, message: string) => void;
@@ -196,12 +198,14 @@ export function createSnapshotUplink(
 ): SnapshotUplink {
   const backoff = {
     baseMs: options.backoffBaseMs ?? 500,
-    maxMs: options.backoffMaxMs ?? 60_000,
+    maxMs: options.backoffMaxMs ?? DEFAULT_BACKOFF_MAX_MS,
     random: options.random ?? Math.random,
   };
   let failures = 0;
 
-  async function flushOnce(): Promise<"empty" | "sent" | { retryInMs: number } | "rejected"> {
+  async function flushOnce(): Promise<
+    "empty" | "sent" | { retryInMs: number; floorMs: number } | "rejected"
+  > {
     const next = outbox.peek();
     if (!next) return "empty";
     const r = await transport.send({ agent: options.agentId, site: options.site, snapshots: next.uploads });
@@ -215,7 +219,7 @@ export function createSnapshotUplink(
         const waitMs = backoffMs(failures, r.retryInMillis, backoff);
         failures++;
         options.onRetry?.(r.code, r.message, waitMs, failures);
-        return { retryInMs: waitMs };
+        return { retryInMs: waitMs, floorMs: r.retryInMillis };
       }
       case "failure": {
         failures = 0;
@@ -231,18 +235,23 @@ export function createSnapshotUplink(
     }
   }
 
-  const loop = createSendLoop(async () => {
-    let outcome: Awaited<ReturnType<typeof flushOnce>>;
-    try {
-      outcome = await flushOnce();
-    } catch (e) {
-      // A bug or a disk error: keep the loop and the files; try again later.
-      options.onRetry?.("INTERNAL", String(e), backoff.baseMs, failures);
-      outcome = { retryInMs: backoff.baseMs };
-    }
-    if (typeof outcome === "object") return { waitMs: outcome.retryInMs, nudgeable: false };
-    return outcome === "empty" ? { waitMs: options.idleMs, nudgeable: true } : null;
-  });
+  const loop = createSendLoop(
+    async () => {
+      let outcome: Awaited<ReturnType<typeof flushOnce>>;
+      try {
+        outcome = await flushOnce();
+      } catch (e) {
+        // A bug or a disk error: keep the loop and the files; try again later.
+        options.onRetry?.("INTERNAL", String(e), backoff.baseMs, failures);
+        outcome = { retryInMs: backoff.baseMs, floorMs: 0 };
+      }
+      if (typeof outcome === "object")
+        return { waitMs: outcome.retryInMs, nudgeable: false, retry: { floorMs: outcome.floorMs } };
+      return outcome === "empty" ? { waitMs: options.idleMs, nudgeable: true } : null;
+    },
+    options.recovery,
+    backoff.random,
+  );
 
   return { flushOnce, ...loop };
 }

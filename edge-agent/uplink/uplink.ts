@@ -6,19 +6,34 @@
 // block everything behind it. When central names the refused points
 // (`details.rejected`), only those are dead-lettered and the batch's other
 // points are sent again at once: a neighbour's mistake costs nothing.
+// While backing off, central's readiness is probed so that its return is
+// noticed within seconds, not at the end of a long back-off (recovery.ts).
 import type { ErrorCode, Rejection } from "../../common/errors.ts";
 import type { IngestAck } from "../../common/wire.ts";
 import { type PointQueue, reasonOf } from "../queue/queue.ts";
+import { type ProbeResult, type RecoveryOptions, type RecoveryOutcome, waitForRecovery } from "./recovery.ts";
 import { isRefusedInPart, type UplinkTransport } from "./transport.ts";
+
+/** Cap of the retry back-off unless configured (`central.backoffMaxMs`), ms. */
+export const DEFAULT_BACKOFF_MAX_MS = 30_000;
+
+/** Probing central's readiness while backing off. */
+export interface RecoveryProbing extends RecoveryOptions {
+  readonly probe: () => Promise<ProbeResult>;
+  /** Called when a wait ended early because central came back. */
+  readonly onRecovered?: (o: RecoveryOutcome) => void;
+}
 
 export interface UplinkOptions {
   readonly agentId: string;
   readonly site: string;
   readonly batchMaxPoints: number;
   readonly flushIntervalMs: number;
-  /** First backoff step and its cap, ms. */
+  /** First backoff step and its cap, ms (default 500 and DEFAULT_BACKOFF_MAX_MS). */
   readonly backoffBaseMs?: number;
   readonly backoffMaxMs?: number;
+  /** Probe central's readiness while backing off (absent: plain back-off). */
+  readonly recovery?: RecoveryProbing;
   /**
    * Ceiling of the send rate while catching up on a backlog, points/s: after
    * an outage 500 agents must not hit central with their whole queues at
@@ -38,7 +53,15 @@ export interface UplinkOptions {
 export type FlushOutcome =
   | { kind: "empty" }
   | { kind: "acked"; batchId: string; points: number; duplicate: boolean }
-  | { kind: "retry"; batchId: string; code: ErrorCode; message: string; waitMs: number }
+  | {
+      kind: "retry";
+      batchId: string;
+      code: ErrorCode;
+      message: string;
+      waitMs: number;
+      /** Central's Retry-After (or the transport's floor), ms: never retried sooner. */
+      retryAfterMs: number;
+    }
   | {
       kind: "dead_lettered";
       batchId: string;
@@ -85,8 +108,16 @@ function refusedPointsOf(rejected: readonly Rejection[], size: number): readonly
   return rejected;
 }
 
-/** What a send loop does after a step: wait (cut short by a nudge when `nudgeable`), or go on at once (null). */
-export type LoopWait = { readonly waitMs: number; readonly nudgeable: boolean } | null;
+/**
+ * What a send loop does after a step: wait (cut short by a nudge when
+ * `nudgeable`; a back-off after a failure when `retry`, cut short when
+ * central is seen to return), or go on at once (null).
+ */
+export type LoopWait = {
+  readonly waitMs: number;
+  readonly nudgeable: boolean;
+  readonly retry?: { readonly floorMs: number };
+} | null;
 
 export interface SendLoop {
   start(): void;
@@ -97,7 +128,11 @@ export interface SendLoop {
 }
 
 /** Runs `step` over and over until stopped, waiting as each step says. */
-export function createSendLoop(step: () => Promise<LoopWait>): SendLoop {
+export function createSendLoop(
+  step: () => Promise<LoopWait>,
+  recovery?: RecoveryProbing,
+  random: () => number = Math.random,
+): SendLoop {
   let running = false;
   let nudgeable = false;
   let loop: Promise<void> | null = null;
@@ -116,6 +151,17 @@ export function createSendLoop(step: () => Promise<LoopWait>): SendLoop {
       const wait = await step();
       if (!running) break;
       if (wait === null) continue;
+      if (wait.retry && recovery) {
+        const outcome = await waitForRecovery(wait.waitMs, wait.retry.floorMs, recovery, {
+          now: Date.now,
+          sleep,
+          probe: recovery.probe,
+          random,
+          stopped: () => !running,
+        });
+        if (outcome.cutShort) recovery.onRecovered?.(outcome);
+        continue;
+      }
       nudgeable = wait.nudgeable;
       await sleep(wait.waitMs);
       nudgeable = false;
@@ -141,7 +187,7 @@ export function createSendLoop(step: () => Promise<LoopWait>): SendLoop {
 
 export function createUplink(queue: PointQueue, transport: UplinkTransport, options: UplinkOptions): Uplink {
   const baseMs = options.backoffBaseMs ?? 500;
-  const maxMs = options.backoffMaxMs ?? 60_000;
+  const maxMs = options.backoffMaxMs ?? DEFAULT_BACKOFF_MAX_MS;
   const random = options.random ?? Math.random;
   let failures = 0;
   /** Last sequence of a batch that got no acknowledgement: re-send exactly those rows. */
@@ -177,7 +223,14 @@ export function createUplink(queue: PointQueue, transport: UplinkTransport, opti
         failures++;
         retryUntilSeq = batch.lastSeq;
         options.onRetry?.(result.code, result.message, waitMs);
-        return { kind: "retry", batchId: batch.batchId, code: result.code, message: result.message, waitMs };
+        return {
+          kind: "retry",
+          batchId: batch.batchId,
+          code: result.code,
+          message: result.message,
+          waitMs,
+          retryAfterMs: result.retryInMillis,
+        };
       }
       case "failure": {
         failures = 0;
@@ -213,29 +266,41 @@ export function createUplink(queue: PointQueue, transport: UplinkTransport, opti
     }
   }
 
-  const loop = createSendLoop(async () => {
-    let outcome: FlushOutcome;
-    const sentAt = Date.now();
-    try {
-      outcome = await flushOnce();
-    } catch (e) {
-      // A bug (the transport returns values); keep the loop alive and the data queued.
-      outcome = { kind: "retry", batchId: "", code: "INTERNAL", message: String(e), waitMs: baseMs };
-    }
-    if (outcome.kind === "retry") return { waitMs: outcome.waitMs, nudgeable: false };
-    // The points central did not refuse go again at once, in a batch of their own.
-    if (outcome.kind === "dead_lettered" && outcome.kept > 0) return null;
-    if (outcome.kind === "empty" || queue.stats().depth < options.batchMaxPoints)
-      return { waitMs: options.flushIntervalMs, nudgeable: true };
-    if (options.maxPointsPerSecond !== undefined && outcome.kind === "acked") {
-      // A backlog: send the next full batch as soon as the rate ceiling allows.
-      const minGapMs = (outcome.points / options.maxPointsPerSecond) * 1000;
-      const waitMs = minGapMs - (Date.now() - sentAt);
-      // A nudge must not bypass the ceiling.
-      if (waitMs > 0) return { waitMs, nudgeable: false };
-    }
-    return null; // a full batch is waiting, send it right away
-  });
+  const loop = createSendLoop(
+    async () => {
+      let outcome: FlushOutcome;
+      const sentAt = Date.now();
+      try {
+        outcome = await flushOnce();
+      } catch (e) {
+        // A bug (the transport returns values); keep the loop alive and the data queued.
+        outcome = {
+          kind: "retry",
+          batchId: "",
+          code: "INTERNAL",
+          message: String(e),
+          waitMs: baseMs,
+          retryAfterMs: 0,
+        };
+      }
+      if (outcome.kind === "retry")
+        return { waitMs: outcome.waitMs, nudgeable: false, retry: { floorMs: outcome.retryAfterMs } };
+      // The points central did not refuse go again at once, in a batch of their own.
+      if (outcome.kind === "dead_lettered" && outcome.kept > 0) return null;
+      if (outcome.kind === "empty" || queue.stats().depth < options.batchMaxPoints)
+        return { waitMs: options.flushIntervalMs, nudgeable: true };
+      if (options.maxPointsPerSecond !== undefined && outcome.kind === "acked") {
+        // A backlog: send the next full batch as soon as the rate ceiling allows.
+        const minGapMs = (outcome.points / options.maxPointsPerSecond) * 1000;
+        const waitMs = minGapMs - (Date.now() - sentAt);
+        // A nudge must not bypass the ceiling.
+        if (waitMs > 0) return { waitMs, nudgeable: false };
+      }
+      return null; // a full batch is waiting, send it right away
+    },
+    options.recovery,
+    random,
+  );
 
   return {
     flushOnce,

@@ -1,6 +1,9 @@
 // Simulated facility switch room: a three-phase energy meter modelled on the
-// Eastron SDM630 (unit 1) and an outdoor temperature transmitter (unit 2)
-// behind one Modbus TCP gateway on loopback.
+// Eastron SDM630 (unit 1), an outdoor temperature transmitter (unit 2) and a
+// sub-meter of another make (unit 3) behind one Modbus gateway on loopback,
+// served over Modbus TCP and, when asked, as Modbus RTU on a serial line and
+// RTU over TCP (a serial device server).
+import { type RunningRtuLine, startModbusRtuSerial } from "../modbus-rtu.ts";
 import { type RegisterEntry, type RunningModbusServer, startModbusServer } from "../modbus-server.ts";
 import {
   DEFAULT_UTC_OFFSET_HOURS,
@@ -77,6 +80,67 @@ export const TEMPERATURE_MAP: readonly RegisterEntry[] = [
 ];
 export const TEMPERATURE_UNIT_ID = 2;
 
+const sub = (
+  name: string,
+  field: string,
+  address: number,
+  type: RegisterEntry["type"],
+  wordOrder: RegisterEntry["wordOrder"],
+  unit: string,
+  description: string,
+  scale?: number,
+) =>
+  ({
+    name,
+    field,
+    function: 4,
+    address,
+    type,
+    wordOrder,
+    unit,
+    ...(scale === undefined ? {} : { scale }),
+    description,
+  }) as const satisfies RegisterEntry;
+
+/**
+ * A sub-meter of another make on the same gateway (unit 3), the way such
+ * meters are documented and encoded: its manual numbers input registers
+ * from 1 (30001 is protocol address 0; README.md shows both), and the word
+ * order differs per register block — voltages float32 low word first
+ * (CDAB), power int32 high word first in W, energies uint32 high word first
+ * in 0.01 kWh, frequency uint16 in 0.01 Hz.
+ */
+export const SUBMETER_MAP: readonly RegisterEntry[] = [
+  sub("u1_v", "voltage_l1_v", 0, "float32", "low_first", "V", "30001 phase 1 voltage"),
+  sub("u2_v", "voltage_l2_v", 2, "float32", "low_first", "V", "30003 phase 2 voltage"),
+  sub("u3_v", "voltage_l3_v", 4, "float32", "low_first", "V", "30005 phase 3 voltage"),
+  sub("p_w", "power_kw", 12, "int32", "high_first", "W", "30013 total active power", 0.001),
+  sub("f_centihz", "frequency_hz", 20, "uint16", "high_first", "0.01 Hz", "30021 frequency", 0.01),
+  sub(
+    "ea_import_centikwh",
+    "import_energy_kwh",
+    100,
+    "uint32",
+    "high_first",
+    "0.01 kWh",
+    "30101 import energy",
+    0.01,
+  ),
+  sub(
+    "ea_export_centikwh",
+    "export_energy_kwh",
+    102,
+    "uint32",
+    "high_first",
+    "0.01 kWh",
+    "30103 export energy",
+    0.01,
+  ),
+];
+export const SUBMETER_UNIT_ID = 3;
+/** The sub-meter's share of the facility's load (a wing on its own meter). */
+const SUBMETER_SHARE = 0.25;
+
 export interface FacilitySimOptions {
   assetId: string;
   kind: FacilityKind;
@@ -90,6 +154,21 @@ export interface FacilitySimOptions {
   utcOffsetHours?: number;
   /** How often values are recomputed and energy integrated, ms (reads also integrate). */
   updateMs?: number;
+  /**
+   * Also serve the same units as Modbus RTU: on a serial line (`serial`, e.g.
+   * one end of a socat PTY pair) and/or over TCP as a serial device server
+   * does (`tcpPort`, 0 = a free port). Faults injected apply to all.
+   */
+  rtu?: {
+    serial?: {
+      path: string;
+      baudRate?: number;
+      parity?: "none" | "even" | "odd";
+      stopBits?: 1 | 2;
+      dataBits?: 7 | 8;
+    };
+    tcpPort?: number;
+  };
 }
 
 export interface FacilityTruth {
@@ -108,6 +187,8 @@ export interface FacilityTruth {
 
 export interface FacilitySim {
   readonly modbusPort: number;
+  /** Port of the RTU-over-TCP server, when asked for (`rtu.tcpPort`). */
+  readonly rtuTcpPort?: number;
   /** Fault injection on the gateway: exceptions, delays, garbage (per unit id or all), disappearing. */
   readonly modbus: Pick<RunningModbusServer, "inject" | "disappear" | "reappear" | "present">;
   truth(): FacilityTruth;
@@ -193,6 +274,14 @@ export async function start(opts: FacilitySimOptions): Promise<FacilitySim> {
     import_active_energy_kwh: energyKwh,
     total_active_energy_kwh: energyKwh,
     outdoor_temp_c: state.tempC,
+    // The sub-meter, in its own units (counts of 0.01 kWh and 0.01 Hz, W).
+    u1_v: state.v[0] ?? 0,
+    u2_v: state.v[1] ?? 0,
+    u3_v: state.v[2] ?? 0,
+    p_w: Math.round(state.actualKw * SUBMETER_SHARE * 1000),
+    f_centihz: Math.round(state.frequencyHz * 100),
+    ea_import_centikwh: Math.floor(energyKwh * SUBMETER_SHARE * 100),
+    ea_export_centikwh: 0,
   });
 
   const modbus: RunningModbusServer = await startModbusServer({
@@ -214,12 +303,37 @@ export async function start(opts: FacilitySimOptions): Promise<FacilitySim> {
           return registers();
         },
       },
+      {
+        unitId: SUBMETER_UNIT_ID,
+        registers: SUBMETER_MAP,
+        snapshot: () => {
+          advance();
+          return registers();
+        },
+      },
     ],
   });
+  let rtuTcp: RunningModbusServer | undefined;
+  let rtuLine: RunningRtuLine | undefined;
+  try {
+    if (opts.rtu?.tcpPort !== undefined)
+      rtuTcp = await startModbusServer({
+        port: opts.rtu.tcpPort,
+        units: [],
+        framing: "rtu",
+        device: modbus.device,
+      });
+    if (opts.rtu?.serial) rtuLine = await startModbusRtuSerial({ ...opts.rtu.serial, device: modbus.device });
+  } catch (e) {
+    await rtuTcp?.stop();
+    await modbus.stop();
+    throw e;
+  }
   const timer = setInterval(advance, opts.updateMs ?? 1000);
 
   return {
     modbusPort: modbus.port,
+    ...(rtuTcp ? { rtuTcpPort: rtuTcp.port } : {}),
     modbus,
     truth: () => {
       advance();
@@ -236,6 +350,8 @@ export async function start(opts: FacilitySimOptions): Promise<FacilitySim> {
     },
     stop: async () => {
       clearInterval(timer);
+      await rtuLine?.stop();
+      await rtuTcp?.stop();
       await modbus.stop();
     },
   };

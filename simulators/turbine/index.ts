@@ -22,6 +22,7 @@ import {
   type RunningModbusServer,
   startModbusServer,
 } from "../modbus-server.ts";
+import { type CmsOptions, type CmsUnit, createCmsUnit } from "./cms.ts";
 import {
   defectFrequenciesHz,
   type FaultSpec,
@@ -36,6 +37,8 @@ import {
 } from "./physics.ts";
 import { type TransmitterValues, transmitterValues } from "./transmitter.ts";
 
+export type { CmsNodeIds, CmsOptions } from "./cms.ts";
+export { cmsNodeIds } from "./cms.ts";
 export type { FaultSpec } from "./physics.ts";
 
 const POINT_IDS = Object.keys(TURBINE_POINTS) as TurbinePointId[];
@@ -184,6 +187,14 @@ export interface TurbineSimOptions {
   opcuaSecurityModes?: readonly ("None" | "Sign" | "SignAndEncrypt")[];
   /** Client certificates: `auto` accepts any (default); `explicit` only those in `opcuaPki.trustedFolder`. */
   opcuaTrustClients?: "auto" | "explicit";
+  /**
+   * Answer CreateSubscription this much later, ms: a slow embedded unit, on
+   * which a client that gives up on its session meanwhile gets the answer
+   * after it closed (the race behind an agent crash, issue 19).
+   */
+  opcuaSlowSubscriptionMs?: number;
+  /** Also serve a third-party condition-monitoring unit's dialect (cms.ts): own namespace, DateTime trigger, counts, a block buffer. */
+  cms?: CmsOptions;
 }
 
 export interface PointTruth {
@@ -235,8 +246,10 @@ export interface TurbineSim {
   stopOpcua(): Promise<void>;
   /** A fresh OPC UA server on the same port (no session of the old one survives). */
   startOpcua(): Promise<void>;
-  /** stopOpcua then startOpcua: a CMS unit rebooting. */
-  restartOpcua(): Promise<void>;
+  /** stopOpcua then startOpcua: a CMS unit rebooting (with `cmsNamespacesBefore`, its namespace index moves). */
+  restartOpcua(o?: { cmsNamespacesBefore?: number }): Promise<void>;
+  /** The third-party CMS dialect, when started with `cms`: its node ids and the acquisition times published (ms). */
+  readonly cms?: Pick<CmsUnit, "nodeIds" | "acquisitions" | "gPerCount" | "namespaceIndex">;
   stop(): Promise<void>;
 }
 
@@ -305,6 +318,8 @@ export async function start(opts: TurbineSimOptions): Promise<TurbineSim> {
   let serverCertificateManager: OPCUACertificateManager | undefined;
   let userCertificateManager: OPCUACertificateManager | undefined;
   let opcuaPortInUse = 0;
+  const cms: CmsUnit | undefined = opts.cms ? createCmsUnit(assetId, sampleRateHz, opts.cms) : undefined;
+  let cmsNamespacesBefore: number | undefined;
 
   /** One OPC UA server on `requested` (0: a free port), address space built and values published. */
   async function startOpcua(requested: number): Promise<OPCUAServer> {
@@ -326,9 +341,19 @@ export async function start(opts: TurbineSimOptions): Promise<TurbineSim> {
         // A 65536-sample Float array is 256 KiB; keep generous headroom.
         serverCapabilities: { maxArrayLength: 1 << 20, maxByteStringLength: 16 << 20 },
       });
+      const slowMs = opts.opcuaSlowSubscriptionMs ?? 0;
+      if (slowMs > 0) {
+        // node-opcua dispatches service requests to `_on_<Request>` methods; this instance answers one late.
+        const s = server as unknown as Record<string, (...args: unknown[]) => void>;
+        const answer = s._on_CreateSubscriptionRequest!.bind(server);
+        s._on_CreateSubscriptionRequest = (...args: unknown[]) => {
+          setTimeout(() => answer(...args), slowMs).unref();
+        };
+      }
       try {
         await server.initialize();
         buildAddressSpace(server);
+        cms?.attach(server, cmsNamespacesBefore);
         await server.start();
         return server;
       } catch (err) {
@@ -458,6 +483,10 @@ export async function start(opts: TurbineSimOptions): Promise<TurbineSim> {
           now,
         );
     }
+    cms?.publish(
+      blocks.map(([point, g, _shaftHz, shaftHzEnd]) => ({ point, g, shaftHz: shaftHzEnd })),
+      now,
+    );
     pointTruth = nextTruth;
     transmitter = nextTransmitter;
     blockTimestamp = now;
@@ -521,6 +550,7 @@ export async function start(opts: TurbineSimOptions): Promise<TurbineSim> {
     const server = opcua;
     opcua = undefined;
     opcuaVariables.clear();
+    cms?.detach();
     await server?.shutdown(0).catch(() => undefined);
   }
   async function restartOpcuaServer(): Promise<void> {
@@ -559,10 +589,12 @@ export async function start(opts: TurbineSimOptions): Promise<TurbineSim> {
     modbus: modbus as RunningModbusServer,
     stopOpcua,
     startOpcua: restartOpcuaServer,
-    restartOpcua: async () => {
+    restartOpcua: async (o) => {
       await stopOpcua();
+      if (o?.cmsNamespacesBefore !== undefined) cmsNamespacesBefore = o.cmsNamespacesBefore;
       await restartOpcuaServer();
     },
+    ...(cms ? { cms } : {}),
     stop: async () => {
       if (stopped) return;
       stopped = true;

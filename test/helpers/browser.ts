@@ -2,7 +2,7 @@
 // page tests. Locally a missing browser skips those suites; under CI=true it
 // fails them, so a CI that forgot to install it cannot pass silently.
 import { existsSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"].filter(
   (p): p is string => Boolean(p),
@@ -32,4 +32,17 @@ export async function launchChromium(): Promise<Browser> {
       "--disable-sync",
     ],
   });
+}
+
+/**
+ * Opens the console at `base` (+ `hash`) and signs in the way a person does:
+ * the token typed into the login form (it is kept in the tab's session
+ * storage, never in the address). Resolves once the navigation shows.
+ */
+export async function signInToConsole(page: Page, base: string, token: string, hash = ""): Promise<void> {
+  await page.goto(`${base}/${hash}`);
+  await page.waitForSelector("#login:not([hidden])");
+  await page.fill("#token", token);
+  await page.click("#loginButton");
+  await page.waitForSelector("#nav:not([hidden])");
 }

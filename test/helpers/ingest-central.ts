@@ -59,8 +59,10 @@ export async function startIngestCentral(
         { id: "T03", name: "WTG 3", kind: "turbine", site: "wf2", tenant: "sc-north", points: DRIVE_TRAIN },
       ],
       // Tests drive evaluation and notification by hand.
-      alarms: { evaluateEveryMs: 0, debounceMs: 0 },
-      notifications: { pumpEveryMs: 0, retryBaseMs: 0 },
+      // Tests drive evaluation by hand and judge alarms at once (no on/off delays).
+      alarms: { evaluateEveryMs: 0, debounceMs: 0, onDelayMs: 0, offDelayMs: 0 },
+      // The tests' webhook receiver listens on loopback: admitted as an on-premises receiver.
+      notifications: { pumpEveryMs: 0, retryBaseMs: 0, webhookAllowList: ["127.0.0.1"] },
       ...config,
     }),
   );

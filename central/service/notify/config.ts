@@ -34,6 +34,17 @@ export const NotificationsConfigSchema = Type.Object(
     concurrency: Type.Integer({ minimum: 1, maximum: 1000, default: 16 }),
     /** Sent and failed deliveries are kept this long (the visible outcome), then pruned. */
     keepDays: Type.Integer({ minimum: 1, default: 90 }),
+    /**
+     * Webhook receivers admitted although their address is not public
+     * (on-premises systems): CIDRs (`10.20.0.0/16`, `fd00:1::/64`),
+     * addresses, or lower-case host names trusted whatever they resolve to.
+     * Everything else must resolve to public unicast addresses (see
+     * service/notify/receivers.ts).
+     */
+    webhookAllowList: Type.Array(Type.String({ minLength: 1, maxLength: 253 }), {
+      default: [],
+      maxItems: 256,
+    }),
     /** Base URL of the console, for links in messages (e.g. https://vetra.example.org). */
     consoleUrl: Type.Optional(Type.String({ pattern: "^https?://[^\\s]+$" })),
   },

@@ -2,13 +2,14 @@
 // through the alarm book, a node:http webhook receiver and an smtp-server
 // inbox on loopback, and a controllable clock for quiet hours, digests and
 // back-off.
-import { createHmac } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { checkCentralConfig, parseCentralConfig } from "../../config.ts";
+import { SecretBox } from "../../lib/secret-box.ts";
 import { META_FILE, MetaStore } from "../../meta/meta.ts";
 import { AlarmBook, type Condition } from "../alarm-book.ts";
 import type { NotificationsConfig } from "./config.ts";
@@ -23,6 +24,7 @@ import {
   startWebhookReceiver,
   type WebhookReceiver,
 } from "./test-servers.ts";
+import { UNREACHABLE_MESSAGE } from "./webhook.ts";
 
 const FLEET = {
   tenants: [
@@ -70,6 +72,8 @@ class World {
   readonly clock = () => this.now;
   readonly metas: MetaStore[] = [];
   readonly notifiers: Notifier[] = [];
+  /** The webhook secrets' key, one for the world (every replica of it has the same key file). */
+  readonly secrets = new SecretBox(randomBytes(32));
   readonly meta: MetaStore;
   readonly book: AlarmBook;
   private readonly conditions = new Map<string, Condition>();
@@ -92,8 +96,16 @@ class World {
   notifier(config: Partial<NotificationsConfig> = {}, meta = this.meta): Notifier {
     const n = new Notifier({
       db: meta.sqlite,
+      secrets: this.secrets,
       config: parseCentralConfig({
-        notifications: { pumpEveryMs: 0, retryBaseMs: MINUTE, consoleUrl: CONSOLE, ...config },
+        // The receivers here are on loopback: admitted explicitly, as an admin admits an on-premises one.
+        notifications: {
+          pumpEveryMs: 0,
+          retryBaseMs: MINUTE,
+          consoleUrl: CONSOLE,
+          webhookAllowList: ["127.0.0.1"],
+          ...config,
+        },
       }).notifications,
       clock: this.clock,
     });
@@ -427,7 +439,7 @@ describe("delivery outcomes", () => {
     expect(new Set(tries).size).toBe(1);
   });
 
-  it("a 400 fails at once with the receiver's answer visible, and is not retried", async () => {
+  it("a 400 fails at once with its status line (never the receiver's body), and is not retried", async () => {
     world = new World();
     const n = world.notifier({ maxAttempts: 5 });
     n.rules.replace("sc-north", [webhook("/reject")], world.now);
@@ -437,8 +449,7 @@ describe("delivery outcomes", () => {
     expect(await n.pump()).toMatchObject({ sent: 0, failed: 1, retried: 0 });
     const d = only(n.outbox.list({}));
     expect(d).toMatchObject({ status: "failed", attempts: 1 });
-    expect(d.lastError).toContain("HTTP 400");
-    expect(d.lastError).toContain("unknown event type");
+    expect(d.lastError).toBe("HTTP 400 Bad Request");
     world.now += 24 * 3_600_000;
     expect(await n.pump()).toMatchObject({ sent: 0, failed: 0 });
     expect(receiver.at("/reject")).toHaveLength(1);
@@ -479,8 +490,8 @@ describe("delivery outcomes", () => {
     world.observe("N1", "imbalance", "alarm");
     expect(await n.pump()).toMatchObject({ retried: 2 });
     const errors = n.outbox.list({}).map((d) => d.lastError ?? "");
-    expect(errors.some((e) => e.includes("no answer within 300 ms"))).toBe(true);
-    expect(errors.some((e) => e.includes("ECONNREFUSED"))).toBe(true);
+    // A timeout and a refused port read alike: the log cannot be used to scan ports.
+    expect(errors).toEqual([UNREACHABLE_MESSAGE, UNREACHABLE_MESSAGE]);
     world.now += 10 * MINUTE;
     expect(await n.pump()).toMatchObject({ failed: 2 });
     for (const d of n.outbox.list({})) {

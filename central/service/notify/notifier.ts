@@ -5,6 +5,7 @@
 // SQLite (see outbox.ts), so replicas cooperate and a restart resumes.
 import type Database from "better-sqlite3";
 import type { IoResult } from "../../../common/result.ts";
+import type { SecretBox } from "../../lib/secret-box.ts";
 import type { Lang } from "../../savings/pdf-format.ts";
 import { recordOf } from "../alarm-book.ts";
 import type { NotificationsConfig } from "./config.ts";
@@ -17,6 +18,7 @@ import {
   webhookBody,
 } from "./message.ts";
 import { type Claimed, Outbox, type Outcome } from "./outbox.ts";
+import { receiverPolicy } from "./receivers.ts";
 import { NotificationRules } from "./rules.ts";
 import { WebhookSender } from "./webhook.ts";
 
@@ -27,6 +29,8 @@ export interface NotifierLog {
 
 export interface NotifierOptions {
   db: Database.Database;
+  /** Seals and opens the rules' webhook secrets (the key is kept outside the database). */
+  secrets: SecretBox;
   config: NotificationsConfig;
   clock?: () => number;
   log?: NotifierLog;
@@ -67,17 +71,19 @@ export class Notifier {
   private readonly companyStmt: Database.Statement;
   private readonly alarmsStmt: Database.Statement;
   private smtp: SmtpSender | null = null;
-  private readonly webhooks = new WebhookSender();
+  private readonly webhooks: WebhookSender;
   private timer: NodeJS.Timeout | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private stopping = false;
   private lastPruneMs = Number.NEGATIVE_INFINITY;
 
-  constructor({ db, config, clock = Date.now, log = SILENT, claimBatch }: NotifierOptions) {
+  constructor({ db, secrets, config, clock = Date.now, log = SILENT, claimBatch }: NotifierOptions) {
     this.config = config;
     this.clock = clock;
     this.log = log;
-    this.rules = new NotificationRules(db);
+    const receivers = receiverPolicy(config.webhookAllowList);
+    this.rules = new NotificationRules(db, secrets, receivers);
+    this.webhooks = new WebhookSender(receivers);
     this.outbox = new Outbox(db);
     // Long enough for a claimed batch to be sent one slot after another, each
     // send ended by its own timeouts (an SMTP exchange has several), so a

@@ -18,6 +18,7 @@ import type Database from "better-sqlite3";
 import type { Severity } from "../../../common/names.ts";
 import type { AlarmEvent } from "../alarm-book.ts";
 import type { DeliveryType } from "./message.ts";
+import { redactUrl } from "./receivers.ts";
 import { type ActiveRule, type Channel, SEVERITY_RANK } from "./rules.ts";
 import { dueMs } from "./schedule.ts";
 
@@ -131,6 +132,7 @@ const deliveryOf = ({
   ...stored
 }: DeliveryRow): Delivery => ({
   ...stored,
+  target: stored.channel === "webhook" ? redactUrl(stored.target) : stored.target,
   nextAttemptAt: stored.status === "pending" || stored.status === "held" ? iso(next_attempt_at) : null,
   lastError: last_error,
   createdAt: new Date(created_at).toISOString(),

@@ -5,9 +5,14 @@
 //
 // A webhook's secret is write-only: it signs the requests and is never
 // shown again; a rule sent back with its id and without `secret` keeps it.
+// It is stored sealed (`secret_sealed`, AES-256-GCM with a key kept outside
+// the database, ../../lib/secret-box.ts), so the database file alone does
+// not reveal it; rules written before sealing are sealed at start.
 import { randomUUID } from "node:crypto";
 import type Database from "better-sqlite3";
 import type { Severity } from "../../../common/names.ts";
+import { type SecretBox, SecretBoxError } from "../../lib/secret-box.ts";
+import { type ReceiverPolicy, receiverPolicy, receiverUrlProblem, redactUrl } from "./receivers.ts";
 
 /** Alarm events a rule may ask for (comments are for the console only). */
 export const NotifyEventKinds = [
@@ -80,7 +85,8 @@ CREATE TABLE IF NOT EXISTS notification_rule (
   position INTEGER NOT NULL,
   channel TEXT NOT NULL,           -- 'webhook' | 'email'
   target TEXT NOT NULL,            -- URL or e-mail address
-  secret TEXT,                     -- webhook HMAC key (never returned by the API)
+  secret TEXT,                     -- unused since sealing (NULL); older versions kept the plaintext here
+  secret_sealed BLOB,              -- webhook HMAC key, sealed (never returned by the API)
   min_severity TEXT NOT NULL,      -- 'warning' | 'alarm'
   events TEXT NOT NULL,            -- JSON list of alarm event kinds
   quiet_from TEXT, quiet_to TEXT,  -- 'HH:MM' in the company's timezone
@@ -97,6 +103,7 @@ interface RuleRow {
   channel: Channel;
   target: string;
   secret: string | null;
+  secret_sealed: Uint8Array | null;
   min_severity: Severity;
   events: string;
   quiet_from: string | null;
@@ -108,8 +115,9 @@ interface RuleRow {
 const ruleOf = (r: RuleRow): NotificationRule => ({
   id: r.id,
   channel: r.channel,
-  target: r.target,
-  hasSecret: r.secret !== null,
+  // A rule saved before credentials in URLs were refused still never shows them.
+  target: r.channel === "webhook" ? redactUrl(r.target) : r.target,
+  hasSecret: r.secret_sealed !== null || r.secret !== null,
   minSeverity: r.min_severity,
   events: JSON.parse(r.events) as NotifyEventKind[],
   quietFrom: r.quiet_from,
@@ -126,7 +134,11 @@ const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const EMAIL = /^[^\s@<>()[\]",;:\\]+@[^\s@<>()[\]",;:\\]+\.[^\s@<>()[\]",;:\\]+$/;
 
 /** The first problem of a rule list, naming its key (`rules[1].target: …`), or null. */
-export function checkRules(rules: readonly RuleInput[], keptSecretIds: ReadonlySet<string>): string | null {
+export function checkRules(
+  rules: readonly RuleInput[],
+  keptSecretIds: ReadonlySet<string>,
+  receivers: ReceiverPolicy = receiverPolicy(),
+): string | null {
   if (rules.length > MAX_RULES_PER_COMPANY)
     return `rules: at most ${MAX_RULES_PER_COMPANY} rules per company`;
   const ids = new Set<string>();
@@ -145,6 +157,8 @@ export function checkRules(rules: readonly RuleInput[], keptSecretIds: ReadonlyS
       }
       if (!url || (url.protocol !== "http:" && url.protocol !== "https:"))
         return `${at}.target: must be an http:// or https:// URL`;
+      const refused = receiverUrlProblem(receivers, url);
+      if (refused) return `${at}.target: ${refused}`;
       const keeps = r.secret === undefined && r.id !== undefined && keptSecretIds.has(r.id);
       if (!keeps && (r.secret === undefined || r.secret === null))
         return `${at}.secret: required for a webhook (it signs the requests)`;
@@ -173,11 +187,79 @@ export class RuleError extends Error {
   override readonly name = "RuleError";
 }
 
+/** What a sealed secret is bound to: it opens only in its own rule's row. */
+export const sealContext = (company: string, id: string): string =>
+  `notification_rule\u0000${company}\u0000${id}`;
+
 export class NotificationRules {
   private lookupStmt: Database.Statement | null = null;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly secrets: SecretBox,
+    private readonly receivers: ReceiverPolicy = receiverPolicy(),
+  ) {
     db.exec(RULES_SCHEMA);
+    const columns = (db.prepare("PRAGMA table_info(notification_rule)").all() as { name: string }[]).map(
+      (c) => c.name,
+    );
+    if (!columns.includes("secret_sealed")) {
+      try {
+        db.exec("ALTER TABLE notification_rule ADD COLUMN secret_sealed BLOB");
+      } catch (error) {
+        // Another replica starting at the same moment added it first.
+        if (!/duplicate column/i.test((error as Error).message)) throw error;
+      }
+    }
+    this.sealPlaintextSecrets();
+    this.checkKey();
+  }
+
+  /**
+   * Seals the secrets older versions stored in plain text, and wipes the
+   * plain text from the file: secure_delete overwrites the freed bytes, and
+   * a checkpoint moves the pages out of the write-ahead log.
+   */
+  private sealPlaintextSecrets(): void {
+    const find = this.db.prepare(
+      "SELECT company, id, secret FROM notification_rule WHERE secret IS NOT NULL",
+    );
+    if (find.get() === undefined) return;
+    const wasSecure = this.db.pragma("secure_delete", { simple: true });
+    this.db.pragma("secure_delete = ON");
+    try {
+      const update = this.db.prepare(
+        "UPDATE notification_rule SET secret_sealed = ?, secret = NULL WHERE company = ? AND id = ?",
+      );
+      this.db
+        .transaction(() => {
+          // Read again inside the write transaction: a replica starting at the same moment may have sealed them.
+          for (const r of find.all() as { company: string; id: string; secret: string }[])
+            update.run(this.secrets.seal(r.secret, sealContext(r.company, r.id)), r.company, r.id);
+        })
+        .immediate();
+      this.db.pragma("wal_checkpoint(TRUNCATE)");
+    } finally {
+      this.db.pragma(`secure_delete = ${wasSecure ? "ON" : "OFF"}`);
+    }
+  }
+
+  /** A key that does not open the stored secrets (another key file than the one they were sealed with) stops the start. */
+  private checkKey(): void {
+    const one = this.db
+      .prepare(
+        "SELECT company, id, secret_sealed FROM notification_rule WHERE secret_sealed IS NOT NULL LIMIT 1",
+      )
+      .get() as { company: string; id: string; secret_sealed: Uint8Array } | undefined;
+    if (!one) return;
+    try {
+      this.secrets.open(one.secret_sealed, sealContext(one.company, one.id));
+    } catch (error) {
+      if (!(error instanceof SecretBoxError)) throw error;
+      throw new SecretBoxError(
+        `the secrets key does not open the stored webhook secrets (rule ${one.company}/${one.id}): start with the key file they were sealed with (secretsKeyFile, default <dataDir>/secrets.key)`,
+      );
+    }
   }
 
   list(company: string): NotificationRule[] {
@@ -194,24 +276,31 @@ export class NotificationRules {
       .transaction(() => {
         const current = new Map(
           (
-            this.db.prepare("SELECT id, secret FROM notification_rule WHERE company = ?").all(company) as {
+            this.db
+              .prepare("SELECT id, secret_sealed FROM notification_rule WHERE company = ?")
+              .all(company) as {
               id: string;
-              secret: string | null;
+              secret_sealed: Uint8Array | null;
             }[]
-          ).map((r) => [r.id, r.secret]),
+          ).map((r) => [r.id, r.secret_sealed]),
         );
         const withSecret = new Set([...current].filter(([, s]) => s !== null).map(([id]) => id));
-        const error = checkRules(rules, withSecret);
+        const error = checkRules(rules, withSecret, this.receivers);
         if (error) throw new RuleError(error);
         this.db.prepare("DELETE FROM notification_rule WHERE company = ?").run(company);
         const insert = this.db.prepare(
-          `INSERT INTO notification_rule (company, id, position, channel, target, secret, min_severity, events,
+          `INSERT INTO notification_rule (company, id, position, channel, target, secret_sealed, min_severity, events,
              quiet_from, quiet_to, digest_minutes, enabled, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         );
         for (const [i, r] of rules.entries()) {
           const id = r.id ?? randomUUID();
+          // A kept secret stays sealed as it is (same company and id: the same context).
           const secret =
-            r.channel !== "webhook" ? null : r.secret === undefined ? (current.get(id) ?? null) : r.secret;
+            r.channel !== "webhook" || r.secret === null
+              ? null
+              : r.secret === undefined
+                ? (current.get(id) ?? null)
+                : this.secrets.seal(r.secret, sealContext(company, id));
           insert.run(
             company,
             id,
@@ -261,7 +350,14 @@ export class NotificationRules {
 
   /** A rule's webhook secret (null: none); null for a rule that is gone (its deliveries are not sent). */
   lookup(company: string, id: string): { secret: string | null } | null {
-    this.lookupStmt ??= this.db.prepare("SELECT secret FROM notification_rule WHERE company = ? AND id = ?");
-    return (this.lookupStmt.get(company, id) as { secret: string | null } | undefined) ?? null;
+    this.lookupStmt ??= this.db.prepare(
+      "SELECT secret_sealed FROM notification_rule WHERE company = ? AND id = ?",
+    );
+    const row = this.lookupStmt.get(company, id) as { secret_sealed: Uint8Array | null } | undefined;
+    if (!row) return null;
+    return {
+      secret:
+        row.secret_sealed === null ? null : this.secrets.open(row.secret_sealed, sealContext(company, id)),
+    };
   }
 }

@@ -4,16 +4,31 @@
 // other status will not change by retrying, so it fails at once. Redirects
 // are not followed (a signed body is meant for the configured URL only).
 //
+// Only public receivers are reached (receivers.ts): the URL is checked
+// before the request and every address its name resolves to in the
+// socket's own lookup. What a receiver answers is never kept — the
+// delivery's error is the status line (code and standard reason phrase) —
+// and every network failure reads the same, so the notification log cannot
+// be used to read internal services or tell open ports from closed ones.
+//
 // node:http(s) with keep-alive agents rather than fetch(): on loopback it
 // was about ten times cheaper per request (bench/notify.bench.ts), which is
 // what a burst of alarms to many receivers is made of.
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, STATUS_CODES } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { failure, type IoResult, retryable, success } from "../../../common/result.ts";
+import {
+  guardedLookup,
+  NOT_ALLOWED,
+  type ReceiverPolicy,
+  receiverPolicy,
+  receiverUrlProblem,
+} from "./receivers.ts";
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from "./signature.ts";
 
-/** Characters of a refusing receiver's answer kept in the delivery's error. */
-const ERROR_BODY_CHARS = 200;
+/** The one message of every failed connection: refused, reset, unreachable, unresolvable or timed out alike. */
+export const UNREACHABLE_MESSAGE =
+  "no answer from the receiver (could not connect, or it did not answer in time)";
 
 /** Retry-After as milliseconds (delta-seconds or an HTTP date); 0 when absent or unreadable. */
 export function retryAfterMs(header: string | undefined, nowMs: number): number {
@@ -38,26 +53,45 @@ export interface WebhookRequest {
 interface Answer {
   status: number;
   retryAfter: string | undefined;
-  text: string;
 }
 
+/** `HTTP 404 Not Found`: the code and the standard phrase, never the receiver's own words. */
+const statusLine = (status: number): string =>
+  `HTTP ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ""}`;
+
 export class WebhookSender {
-  private readonly http = new HttpAgent({ keepAlive: true });
-  private readonly https = new HttpsAgent({ keepAlive: true });
+  private readonly policy: ReceiverPolicy;
+  private readonly http: HttpAgent;
+  private readonly https: HttpsAgent;
+
+  constructor(policy: ReceiverPolicy = receiverPolicy()) {
+    this.policy = policy;
+    const lookup = guardedLookup(policy);
+    this.http = new HttpAgent({ keepAlive: true, lookup });
+    this.https = new HttpsAgent({ keepAlive: true, lookup });
+  }
 
   async post(req: WebhookRequest): Promise<IoResult<number>> {
     const body = Buffer.from(req.body, "utf8");
+    let url: URL;
+    try {
+      url = new URL(req.url);
+    } catch {
+      return failure("DELIVERY_REJECTED", "the webhook URL is not valid");
+    }
+    const refused = receiverUrlProblem(this.policy, url);
+    if (refused) return failure("RECEIVER_NOT_ALLOWED", refused);
     let answer: Answer;
     try {
-      answer = await this.exchange(req, body);
+      answer = await this.exchange(url, req, body);
     } catch (error) {
       const e = error as Error & { code?: string };
-      if (e.name === "TimeoutError") return retryable("DELIVERY_UNREACHABLE", e.message, 0);
-      return retryable("DELIVERY_UNREACHABLE", `connection failed: ${e.code ?? e.message}`, 0);
+      if (e.code === NOT_ALLOWED) return failure("RECEIVER_NOT_ALLOWED", e.message);
+      return retryable("DELIVERY_UNREACHABLE", UNREACHABLE_MESSAGE, 0);
     }
-    const { status, text } = answer;
+    const { status } = answer;
     if (status >= 200 && status < 300) return success(status);
-    const message = `HTTP ${status}${text ? `: ${text}` : ""}`;
+    const message = statusLine(status);
     if (isRetryableStatus(status))
       return retryable("DELIVERY_UNREACHABLE", message, retryAfterMs(answer.retryAfter, Date.now()));
     return failure(
@@ -66,8 +100,7 @@ export class WebhookSender {
     );
   }
 
-  private exchange(req: WebhookRequest, body: Buffer): Promise<Answer> {
-    const url = new URL(req.url);
+  private exchange(url: URL, req: WebhookRequest, body: Buffer): Promise<Answer> {
     const secure = url.protocol === "https:";
     return new Promise<Answer>((resolve, reject) => {
       const r = (secure ? httpsRequest : httpRequest)(
@@ -85,18 +118,11 @@ export class WebhookSender {
           },
         },
         (res: IncomingMessage) => {
-          let text = "";
-          res.setEncoding("utf8");
-          res.on("data", (chunk: string) => {
-            if (text.length < ERROR_BODY_CHARS) text += chunk;
-          });
+          // The answer's body is read and dropped: nothing of it is kept.
+          res.resume();
           res.on("end", () => {
             clearTimeout(timer);
-            resolve({
-              status: res.statusCode ?? 0,
-              retryAfter: res.headers["retry-after"],
-              text: text.slice(0, ERROR_BODY_CHARS).replace(/\s+/g, " ").trim(),
-            });
+            resolve({ status: res.statusCode ?? 0, retryAfter: res.headers["retry-after"] });
           });
           res.on("error", reject);
           res.on("close", () => {

@@ -5,8 +5,7 @@
 // module sets, so this module needs nothing of the router.
 import { $, h } from "./dom.js";
 import { t } from "./i18n.js";
-
-export const TOKEN_KEY = "vetra.token";
+import { savedToken } from "./token.js";
 
 /** What ends the session (the entry module's logout); set once at start. */
 let sessionEnded = (/** @type {string} */ _message) => {};
@@ -23,7 +22,7 @@ export class ApiFailure extends Error {
 }
 
 export const session = {
-  token: localStorage.getItem(TOKEN_KEY) ?? "",
+  token: savedToken(),
   /** @type {{role: "admin"|"ministry"|"service_company", company: any, companies: any[]} | null} */
   me: null,
 };

@@ -36,6 +36,8 @@ export function h(tag, props, ...children) {
     else if (k === "dataset") Object.assign(el.dataset, v);
     else if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
     else if (k === "value" || k === "checked") el[k] = v;
+    // Through the CSSOM: the content security policy refuses style attributes, not style properties.
+    else if (k === "style") el.style.cssText = String(v);
     else el.setAttribute(k, v === true ? "" : String(v));
   }
   for (const c of children.flat(Infinity)) {

@@ -16,6 +16,7 @@ export const TEXT = {
   sessionEnded: ["Сеанс завершён: войдите снова", "Session ended: please sign in again"],
   fleet: ["Парк", "Fleet"],
   alarms: ["Тревоги", "Alarms"],
+  alarmHealth: ["Качество сигнализации", "Alarm health"],
   workOrders: ["Наряды", "Work orders"],
   reports: ["Отчёты", "Reports"],
   admin: ["Администрирование", "Administration"],

@@ -6,6 +6,21 @@ import { lang, t } from "../lib/i18n.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
 
+/** The condition columns' texts: [Russian, English]. */
+const CONDITION = {
+  head: ["Состояние, рекомендация", "Condition, recommendation"],
+  alarm: ["тревога", "alarm"],
+  warning: ["предупреждение", "warning"],
+  normal: ["норма", "normal"],
+  unknown: ["нет данных", "no data"],
+};
+const ct = (key) => CONDITION[key][lang === "en" ? 1 : 0];
+/** An asset's condition at the report's end and the most urgent action, in the page's language. */
+const conditionCell = (c) =>
+  c
+    ? h("span", { class: `condition ${c.condition}` }, `${ct(c.condition)} — ${c.recommendation[lang]}`)
+    : "—";
+
 /** @param {PageContext} ctx */
 export async function reportsPage(ctx) {
   // The previous month by default: the last complete one is what gets billed.
@@ -44,12 +59,13 @@ export async function reportsPage(ctx) {
       const r = await api(path("json"));
       if (!ctx.alive()) return;
       const mins = (d) => (d.medianMin == null ? "—" : num(d.medianMin, 0));
-      const row = (name, x) =>
+      const row = (name, x, condition) =>
         h(
           "tr",
-          null,
+          { dataset: { urgency: condition?.recommendation.urgency ?? "" } },
           cells(
             name,
+            condition === undefined ? "" : conditionCell(condition),
             String(x.daysMonitored),
             `${x.alarms.alarm} / ${x.alarms.warning}`,
             mins(x.timeToAcknowledge),
@@ -63,6 +79,7 @@ export async function reportsPage(ctx) {
         dataTable(
           [
             t("asset"),
+            ct("head"),
             t("daysMonitored"),
             t("alarmsBySeverity"),
             t("medianAck"),
@@ -70,7 +87,7 @@ export async function reportsPage(ctx) {
             t("escalations"),
             t("ordersOpenedDone"),
           ],
-          [...r.assets.map((a) => row(`${a.name} (${a.asset})`, a)), row(t("total"), r.totals)],
+          [...r.assets.map((a) => row(`${a.name} (${a.asset})`, a, a.condition)), row(t("total"), r.totals)],
         ),
       );
     } catch (e) {

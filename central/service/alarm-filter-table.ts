@@ -1,0 +1,184 @@
+// The alarm filter's state in SQL (`alarm_filter`, one row per condition the
+// book follows), applied inside the alarm book's reconcile transaction on the
+// same connection: replicas read and write the same rows, and nothing of it
+// lives in a process. The rules are in ./alarm-filter.ts.
+import type Database from "better-sqlite3";
+import type { IsoZone, Severity } from "../../common/names.ts";
+import type { AlarmRow, Condition } from "./alarm-book.ts";
+import {
+  type AlarmFilterParams,
+  alarmKey,
+  type ConditionKind,
+  type FilterState,
+  NO_FILTER,
+  RANK,
+  type Rank,
+  SEVERITY_OF_RANK,
+  stepFilter,
+} from "./alarm-filter.ts";
+
+interface FilterRow {
+  key: string;
+  asset: string;
+  point: string;
+  fault: string;
+  kind: string | null;
+  raw_rank: Rank;
+  warning_changed_at: number;
+  alarm_changed_at: number;
+  shown_rank: Rank;
+  since_ms: number;
+  iso_zone: IsoZone | null;
+}
+
+const filterStateOf = (r: FilterRow): FilterState => ({
+  rawRank: r.raw_rank,
+  changedAt: [r.warning_changed_at, r.alarm_changed_at],
+  shownRank: r.shown_rank,
+  sinceMs: r.since_ms,
+  isoZone: r.iso_zone,
+});
+
+export class AlarmFilterTable {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Database.Database) {}
+
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (!st) {
+      st = this.db.prepare(text);
+      this.statements.set(text, st);
+    }
+    return st;
+  }
+
+  /** The raw level and start of each condition followed, by key. */
+  known(): Map<string, { rawRank: Rank; sinceMs: number }> {
+    const rows = this.sql("SELECT key, raw_rank, since_ms FROM alarm_filter").all() as {
+      key: string;
+      raw_rank: Rank;
+      since_ms: number;
+    }[];
+    return new Map(rows.map((r) => [r.key, { rawRank: r.raw_rank, sinceMs: r.since_ms }]));
+  }
+
+  /**
+   * Runs every followed condition through the filter and stores its state:
+   * what the alarms show now (one condition per key, with a severity).
+   */
+  apply(
+    conditions: readonly Condition[],
+    open: ReadonlyMap<string, AlarmRow>,
+    now: number,
+    lastObservedMs: number,
+    paramsOf: ((kind: ConditionKind | undefined) => AlarmFilterParams) | undefined,
+  ): (Condition & { severity: Severity })[] {
+    // One observation per key: the highest severity; an analog ratio from whichever carries one.
+    const observed = new Map<string, Condition>();
+    for (const c of conditions) {
+      const key = alarmKey(c.asset, c.point, c.fault);
+      const seen = observed.get(key);
+      if (!seen) observed.set(key, c);
+      else {
+        const higher = (c.severity ? RANK[c.severity] : 0) > (seen.severity ? RANK[seen.severity] : 0);
+        const keep = higher ? c : seen;
+        const ratio = keep.ratio ?? (higher ? seen.ratio : c.ratio);
+        observed.set(key, { ...keep, kind: seen.kind ?? c.kind, ...(ratio ? { ratio } : {}) });
+      }
+    }
+    const rows = this.sql("SELECT * FROM alarm_filter").all() as FilterRow[];
+    const states = new Map<string, { row: FilterRow | null; state: FilterState }>(
+      rows.map((r) => [r.key, { row: r, state: filterStateOf(r) }]),
+    );
+    // An open alarm the last evaluation still saw, without a filter row (a data directory older than
+    // the filter): it starts from what it shows, so the upgrade changes nothing by itself.
+    for (const [key, a] of open)
+      if (!states.has(key) && a.last_seen_at >= lastObservedMs)
+        states.set(key, {
+          row: null,
+          state: {
+            rawRank: RANK[a.severity],
+            changedAt: [a.last_seen_at, a.last_seen_at],
+            shownRank: RANK[a.severity],
+            sinceMs: a.since_ms,
+            isoZone: a.iso_zone,
+          },
+        });
+    const out: (Condition & { severity: Severity })[] = [];
+    const keys = new Set([...states.keys(), ...observed.keys()]);
+    for (const key of keys) {
+      const c = observed.get(key);
+      const known = states.get(key);
+      const kind = c?.kind ?? (known?.row?.kind as ConditionKind | undefined);
+      const params = paramsOf?.(kind) ?? NO_FILTER;
+      const next = stepFilter(
+        known?.state ?? null,
+        c
+          ? {
+              rank: c.severity ? RANK[c.severity] : 0,
+              sinceMs: c.sinceMs,
+              isoZone: c.isoZone,
+              ...(c.ratio ? { ratio: c.ratio } : {}),
+            }
+          : null,
+        now,
+        params,
+      );
+      const where = c ?? known?.row ?? open.get(key) ?? null;
+      this.save(key, known?.row ?? null, next, where, kind);
+      const severity = next ? SEVERITY_OF_RANK[next.shownRank] : null;
+      if (!severity || !where) continue;
+      out.push({
+        asset: where.asset,
+        point: where.point,
+        fault: where.fault,
+        severity,
+        sinceMs: next!.sinceMs,
+        isoZone: next!.isoZone,
+      });
+    }
+    return out;
+  }
+
+  private save(
+    key: string,
+    row: FilterRow | null,
+    next: FilterState | null,
+    where: Pick<Condition, "asset" | "point" | "fault"> | null,
+    kind: ConditionKind | undefined,
+  ): void {
+    if (!next) {
+      if (row) this.sql("DELETE FROM alarm_filter WHERE key = ?").run(key);
+      return;
+    }
+    if (!where) return;
+    const values = [
+      next.rawRank,
+      next.changedAt[0],
+      next.changedAt[1],
+      next.shownRank,
+      next.sinceMs,
+      next.isoZone,
+    ] as const;
+    if (row) {
+      const same =
+        row.raw_rank === values[0] &&
+        row.warning_changed_at === values[1] &&
+        row.alarm_changed_at === values[2] &&
+        row.shown_rank === values[3] &&
+        row.since_ms === values[4] &&
+        row.iso_zone === values[5];
+      if (!same)
+        this.sql(
+          `UPDATE alarm_filter SET raw_rank = ?, warning_changed_at = ?, alarm_changed_at = ?, shown_rank = ?,
+               since_ms = ?, iso_zone = ? WHERE key = ?`,
+        ).run(...values, key);
+      return;
+    }
+    this.sql(
+      `INSERT INTO alarm_filter (key, asset, point, fault, kind, raw_rank, warning_changed_at, alarm_changed_at,
+           shown_rank, since_ms, iso_zone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(key, where.asset, where.point, where.fault, kind ?? null, ...values);
+  }
+}

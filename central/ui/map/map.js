@@ -1,0 +1,512 @@
+// @ts-check
+// The /map page's script (the page itself: central/grid/page.ts): connection
+// points and lines from the public grid API on a Leaflet map, the site check
+// and the CSV batch check, and — for a signed-in caller — the monitored
+// sites with their alarm state. Russian by default, `?lang=en` for English.
+// The token is typed into the side panel's form and kept in the tab's
+// session storage (../lib/token.js), never in the address.
+import { bearer, forgetToken, savedToken, saveToken } from "../lib/token.js";
+import { TEXTS } from "./texts.js";
+
+/** Leaflet, loaded by the page as a classic script before this module. */
+const L = /** @type {typeof import("leaflet")} */ (/** @type {any} */ (window).L);
+
+/**
+ * @typedef {{ label: string, max_mw: number | null }} VoltageClass
+ * @typedef {{ basemapUrl: string | null, basemapAttribution: string, illustrative: boolean, voltageClasses: VoltageClass[] }} MapConfig
+ * @typedef {"open" | "limited" | "closed" | "unknown"} Level
+ * @typedef {{
+ *   id: string, name: string, lat: number, lon: number, voltages_kv: number[], transformer_mva: number[],
+ *   headroom_generation_mw: number | null, headroom_demand_mw: number | null, headroom_source: string,
+ *   level_generation: Level, level_demand: Level, reinforcement_year: number | null, illustrative: boolean
+ * }} ConnectionPoint
+ * @typedef {"available" | "needs_reinforcement" | "unavailable"} OptionStatus
+ * @typedef {{
+ *   connection_point_id: string, name: string, lat: number, lon: number, voltage_kv: number | null,
+ *   distance_km: number, line_km: number, headroom_mw: number | null, headroom_after_mw: number | null,
+ *   cost_rub: number | null, status: OptionStatus, reasons: string[]
+ * }} GridOption
+ * @typedef {{
+ *   line: number, name: string, mw: number | null, status: string, connection_point_name: string | null,
+ *   cost_rub: number | null, reasons: string[], [column: string]: unknown
+ * }} BatchRow
+ * @typedef {{ id: string, name: string, kind: string, lat: number, lon: number, state: "ok" | "warning" | "alarm",
+ *   active_alarms: number, assets: { id: string, name: string }[] }} MonitoredSite
+ */
+
+/** @param {string} id */
+const byId = (id) => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`the page has no #${id}`);
+  return el;
+};
+/** @param {string} id */
+const inputById = (id) => /** @type {HTMLInputElement} */ (byId(id));
+
+/** @type {MapConfig} */
+const CONFIG = JSON.parse(byId("map-config").textContent ?? "{}");
+const params = new URLSearchParams(location.search);
+/** @type {"ru" | "en"} */
+const lang = params.get("lang") === "en" ? "en" : "ru";
+
+/** @typedef {keyof typeof TEXTS.ru} TextKey */
+const T = TEXTS[lang];
+/** A text by a key that comes from data (a status, a level): the key itself when there is none. */
+const text = (/** @type {string} */ key) => (key in T ? T[/** @type {TextKey} */ (key)] : key);
+
+document.documentElement.lang = lang;
+document.title = T.title;
+for (const el of document.querySelectorAll("[data-t]")) {
+  if (el instanceof HTMLElement) el.textContent = text(el.dataset.t ?? "");
+}
+const other = new URLSearchParams(location.search);
+other.set("lang", lang === "en" ? "ru" : "en");
+const langLink = /** @type {HTMLAnchorElement} */ (byId("lang"));
+langLink.textContent = T.other;
+langLink.href = `?${other}`;
+
+/** Text made safe to put into HTML (elements and quoted attributes). */
+const esc = (/** @type {unknown} */ s) =>
+  String(s ?? "").replace(
+    /[&<>"']/g,
+    (c) =>
+      /** @type {Record<string, string>} */ ({
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "'": "&#39;",
+      })[c] ?? c,
+  );
+/** A number with `d` decimals in the page's language, or a dash. */
+const num = (/** @type {number | null | undefined} */ v, /** @type {number} */ d) =>
+  v == null ? "—" : lang === "ru" ? Number(v).toFixed(d).replace(".", ",") : Number(v).toFixed(d);
+const setStatus = (/** @type {string} */ s) => {
+  byId("status").textContent = s;
+};
+const showIllustrative = (/** @type {boolean} */ on) => {
+  byId("illustrative").hidden = !on;
+};
+showIllustrative(CONFIG.illustrative);
+
+/** @type {Record<Level, string>} */
+const LEVEL_COLOURS = { open: "#2e9d3a", limited: "#e09b00", closed: "#c0392b", unknown: "#8a8f98" };
+/** @type {Record<OptionStatus, string>} */
+const STATUS_COLOURS = { available: "#2e9d3a", needs_reinforcement: "#e09b00", unavailable: "#c0392b" };
+/** Line colour by the lowest voltage of its class, kV (the legend's swatches are the `kv-*` classes of map.css). */
+/** @type {[number, string][]} */
+const VOLTAGE_STEPS = [
+  [500, "#b0005a"],
+  [330, "#1f7a1f"],
+  [220, "#c8a600"],
+  [110, "#1f5fbf"],
+  [35, "#8a4b12"],
+  [6, "#7d3cbf"],
+  [0, "#999999"],
+];
+const voltageColour = (/** @type {number | null} */ kv) => {
+  if (kv == null) return "#bbbbbb";
+  for (const [v, c] of VOLTAGE_STEPS) if (kv >= v) return c;
+  return "#999999";
+};
+
+const map = L.map("map", { preferCanvas: false, zoomControl: true }).setView([42.6, 47.7], 8);
+map.attributionControl.setPrefix("Leaflet");
+if (CONFIG.basemapUrl)
+  L.tileLayer(CONFIG.basemapUrl, { attribution: CONFIG.basemapAttribution, maxZoom: 18 }).addTo(map);
+const lineLayer = L.layerGroup().addTo(map);
+const pointLayer = L.layerGroup().addTo(map);
+const windLayer = L.layerGroup().addTo(map);
+const facilityLayer = L.layerGroup().addTo(map);
+const optionLayer = L.layerGroup().addTo(map);
+L.control
+  .layers(
+    undefined,
+    {
+      [T.points]: pointLayer,
+      [T.lines]: lineLayer,
+      [T.windFarms]: windLayer,
+      [T.facilities]: facilityLayer,
+      [T.optionsLayer]: optionLayer,
+    },
+    { collapsed: false },
+  )
+  .addTo(map);
+L.control.scale({ imperial: false }).addTo(map);
+
+const legend = new L.Control({ position: "bottomleft" });
+legend.onAdd = () => {
+  const div = L.DomUtil.create("div", "legend");
+  let html = `<b>${esc(T.legendPoints)}</b><br>`;
+  for (const k of /** @type {Level[]} */ (["open", "limited", "closed", "unknown"]))
+    html += `<i class="level-${k}"></i>${esc(T[k])}<br>`;
+  html += `<b>${esc(T.legendLines)}</b><br>`;
+  for (const [v] of VOLTAGE_STEPS.slice(0, 6))
+    html += `<b class="l kv-${v}"></b>${v === 6 ? "6–20" : v} ${esc(T.kv)}<br>`;
+  html += `<b>${esc(T.legendSites)}</b><br>`;
+  for (const k of ["ok", "warning", "alarm"])
+    html += `<i class="square state-${k}"></i>${esc(text(`state_${k}`))}<br>`;
+  div.innerHTML = html;
+  return div;
+};
+legend.addTo(map);
+
+/** @type {ConnectionPoint[]} */
+let points = [];
+const kindSelect = /** @type {HTMLSelectElement} */ (byId("kind"));
+/** @type {Map<string, import("leaflet").CircleMarker>} */
+const pointMarkers = new Map();
+
+function pointPopup(/** @type {ConnectionPoint} */ p) {
+  const hg = p.headroom_generation_mw;
+  const hd = p.headroom_demand_mw;
+  return (
+    `<b>${esc(p.name)}</b><br>${esc(p.voltages_kv.join("/"))} ${T.kv}` +
+    (p.transformer_mva.length ? `; ${p.transformer_mva.length}×${esc(p.transformer_mva[0])} MVA` : "") +
+    `<br>${esc(T.headroom)} (${esc(T.generation)}): ${num(hg, 1)} ${T.mwU}` +
+    `<br>${esc(T.headroom)} (${esc(T.demand)}): ${num(hd, 1)} ${T.mwU}` +
+    (p.headroom_source === "operator" ? `<br><i>${esc(T.operator)}</i>` : "") +
+    (p.reinforcement_year ? `<br>↑ ${p.reinforcement_year}` : "") +
+    (p.illustrative ? `<br><i>${esc(T.illustrative.split(":")[0])}</i>` : "")
+  );
+}
+
+function drawPoints() {
+  pointLayer.clearLayers();
+  pointMarkers.clear();
+  const kind = kindSelect.value;
+  for (const p of points) {
+    const level = kind === "demand" ? p.level_demand : p.level_generation;
+    const kv = p.voltages_kv[0] ?? 0;
+    const m = L.circleMarker([p.lat, p.lon], {
+      radius: kv >= 220 ? 8 : kv >= 110 ? 6.5 : 5,
+      color: "#223",
+      weight: 1,
+      fillColor: LEVEL_COLOURS[level],
+      fillOpacity: 0.9,
+      className: `cp-point cp-${level}`,
+      bubblingMouseEvents: false,
+    });
+    m.bindPopup(pointPopup(p));
+    m.bindTooltip(esc(p.name));
+    m.addTo(pointLayer);
+    pointMarkers.set(p.id, m);
+  }
+}
+
+async function loadGrid() {
+  const [pr, lr] = await Promise.all([fetch("/api/v1/grid/substations"), fetch("/api/v1/grid/lines")]);
+  if (!pr.ok || !lr.ok) {
+    setStatus(`${T.error} ${pr.status}`);
+    return;
+  }
+  const pj = await pr.json();
+  const lj = await lr.json();
+  showIllustrative(Boolean(pj.vetra?.illustrative));
+  points = pj.features.map(
+    (/** @type {{ geometry: { coordinates: number[] }, properties: object }} */ f) => ({
+      lon: f.geometry.coordinates[0],
+      lat: f.geometry.coordinates[1],
+      ...f.properties,
+    }),
+  );
+  lineLayer.clearLayers();
+  for (const f of lj.features) {
+    const kv = f.properties.voltage_kv;
+    L.polyline(
+      f.geometry.coordinates.map((/** @type {number[]} */ c) => [c[1], c[0]]),
+      {
+        color: voltageColour(kv),
+        weight: kv >= 220 ? 3.5 : kv >= 110 ? 2.5 : 1.5,
+        opacity: 0.85,
+        className: "grid-line",
+        interactive: true,
+      },
+    )
+      .bindTooltip(esc(f.properties.name || "") + (kv ? ` — ${kv} ${T.kv}` : ""))
+      .addTo(lineLayer);
+  }
+  drawPoints();
+  byId("names").innerHTML = points.map((p) => `<option value="${esc(p.name)}">`).join("");
+  if (points.length > 0) map.fitBounds(L.latLngBounds(points.map((p) => [p.lat, p.lon])).pad(0.1));
+  setStatus(`${points.length} ${T.loaded}`);
+  document.body.dataset.pointsLoaded = String(points.length);
+}
+
+/* ------------------------------------------------ monitored sites (signed in) */
+
+let token = savedToken();
+
+function showSignedIn() {
+  byId("signedIn").hidden = !token;
+  byId("signInForm").hidden = Boolean(token);
+}
+
+async function loadSites() {
+  showSignedIn();
+  windLayer.clearLayers();
+  facilityLayer.clearLayers();
+  if (!token) return;
+  const r = await fetch("/api/v1/map/sites", { headers: bearer(token) });
+  if (r.status === 401) {
+    token = "";
+    forgetToken();
+    showSignedIn();
+    setStatus(T.badToken);
+    return;
+  }
+  if (!r.ok) return;
+  /** @type {{ sites: MonitoredSite[] }} */
+  const { sites } = await r.json();
+  for (const s of sites) {
+    const icon = L.divIcon({
+      className: `site-icon site-${s.kind}`,
+      html: `<div class="site-box state-${esc(s.state)}"></div>`,
+      iconSize: [18, 18],
+    });
+    L.marker([s.lat, s.lon], { icon })
+      .bindPopup(
+        `<b>${esc(s.name)}</b> (${esc(s.kind === "wind_farm" ? T.windFarm : T.facility)})<br>${esc(text(`state_${s.state}`))}` +
+          (s.active_alarms ? ` — ${s.active_alarms}` : "") +
+          `<br>${s.assets.map((a) => esc(a.name)).join(", ")}`,
+      )
+      .addTo(s.kind === "wind_farm" ? windLayer : facilityLayer);
+  }
+  document.body.dataset.sitesLoaded = String(sites.length);
+}
+
+byId("signInForm").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const field = inputById("token");
+  token = field.value.trim();
+  field.value = "";
+  if (token) saveToken(token);
+  loadSites().catch((err) => setStatus(`${T.error}: ${err.message}`));
+});
+byId("signOut").addEventListener("click", (e) => {
+  e.preventDefault();
+  token = "";
+  forgetToken();
+  loadSites().catch(() => undefined);
+});
+
+/* ------------------------------------------------------------ the site check */
+
+/** @type {{ lat: number, lon: number } | null} */
+let site = null;
+/** @type {import("leaflet").CircleMarker | null} */
+let siteMarker = null;
+map.on("click", (e) => {
+  site = { lat: e.latlng.lat, lon: e.latlng.lng };
+  byId("site").textContent = `${num(site.lat, 4)}, ${num(site.lon, 4)}`;
+  if (siteMarker) siteMarker.remove();
+  siteMarker = L.circleMarker(e.latlng, {
+    radius: 7,
+    color: "#000",
+    weight: 2,
+    fillColor: "#fff",
+    fillOpacity: 1,
+    className: "site-marker",
+  }).addTo(optionLayer);
+  byId("mw").focus();
+});
+kindSelect.addEventListener("change", drawPoints);
+
+const mln = (/** @type {number | null} */ rub) => (rub == null ? "—" : `${num(rub / 1e6, 1)} ${T.mln}`);
+
+async function runCheck() {
+  if (!site) {
+    setStatus(T.clickHint);
+    return;
+  }
+  const from = site;
+  const mw = Number(inputById("mw").value);
+  const r = await fetch("/api/v1/grid/check", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ lat: from.lat, lon: from.lon, mw, kind: kindSelect.value, lang }),
+  });
+  const body = await r.json();
+  const list = byId("options");
+  optionLayer.clearLayers();
+  siteMarker?.addTo(optionLayer);
+  if (!r.ok) {
+    list.innerHTML = `<li>${esc(`${T.error}: ${body.error.message}`)}</li>`;
+    return;
+  }
+  showIllustrative(body.illustrative);
+  byId("voltageClass").textContent = `${T.voltageNeeded}: ${body.voltage_class.replace("kV", T.kv)}`;
+  /** @type {GridOption[]} */
+  const options = body.options;
+  if (options.length === 0) {
+    list.innerHTML = `<li>${esc(T.none)}</li>`;
+    return;
+  }
+  list.innerHTML = options
+    .map(
+      (o, i) =>
+        `<li class="${esc(o.status)}" data-id="${esc(o.connection_point_id)}"><span class="n">${i + 1}. ${esc(o.name)}</span> — ${esc(text(o.status))}` +
+        `<div class="m">${o.voltage_kv != null ? `${num(o.voltage_kv, o.voltage_kv < 1 ? 1 : 0)} ${T.kv}; ` : ""}${T.distance} ${num(o.distance_km, 1)} ${T.km}; ${T.line} ${num(o.line_km, 1)} ${T.km}` +
+        `<br>${T.headroom} ${num(o.headroom_mw, 1)} → ${T.after} ${num(o.headroom_after_mw, 1)} ${T.mwU}; ${T.cost} ${mln(o.cost_rub)}</div>` +
+        `<ul>${o.reasons.map((x) => `<li>${esc(x)}</li>`).join("")}</ul></li>`,
+    )
+    .join("");
+  options.forEach((o, i) => {
+    const line = L.polyline(
+      [
+        [from.lat, from.lon],
+        [o.lat, o.lon],
+      ],
+      {
+        color: STATUS_COLOURS[o.status],
+        weight: i === 0 ? 4 : 2.5,
+        ...(o.status === "available" ? {} : { dashArray: "6 5" }),
+        className: `opt-line opt-${o.status}`,
+      },
+    );
+    line.bindTooltip(
+      `${i + 1}. ${esc(o.name)} · ${num(o.distance_km, 1)} ${T.km} · ${num(o.headroom_mw, 1)} ${T.mwU} · ${mln(o.cost_rub)}`,
+      { permanent: i < 3, direction: "center", className: "opt-label" },
+    );
+    line.addTo(optionLayer);
+  });
+  document.body.dataset.options = String(options.length);
+}
+byId("checkForm").addEventListener("submit", (e) => {
+  e.preventDefault();
+  runCheck().catch((err) => setStatus(`${T.error}: ${err.message}`));
+});
+byId("options").addEventListener("click", (e) => {
+  const li = /** @type {HTMLElement | null} */ (/** @type {HTMLElement} */ (e.target).closest("li[data-id]"));
+  if (!li) return;
+  const m = pointMarkers.get(li.dataset.id ?? "");
+  if (m) {
+    map.panTo(m.getLatLng());
+    m.openPopup();
+  }
+});
+
+inputById("search").addEventListener("change", (e) => {
+  const q = /** @type {HTMLInputElement} */ (e.target).value.trim().toLowerCase();
+  if (!q) return;
+  const p =
+    points.find((x) => x.name.toLowerCase() === q) ?? points.find((x) => x.name.toLowerCase().includes(q));
+  if (!p) return;
+  map.setView([p.lat, p.lon], Math.max(map.getZoom(), 11));
+  pointMarkers.get(p.id)?.openPopup();
+});
+
+/* ---------------------------------------------------------- the batch check */
+
+// The file is sent in parts so a large one shows progress; results are joined here.
+const CHUNK = 500;
+const csvCell = (/** @type {unknown} */ v) => {
+  const s = v == null ? "" : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+const COLUMNS = [
+  "line",
+  "name",
+  "lat",
+  "lon",
+  "mw",
+  "kind",
+  "status",
+  "connection_point_id",
+  "connection_point_name",
+  "voltage_kv",
+  "voltage_class",
+  "distance_km",
+  "line_km",
+  "headroom_mw",
+  "headroom_after_mw",
+  "cost_rub",
+  "available_options",
+  "reasons",
+];
+/** Record boundaries outside quotes. */
+function splitLines(/** @type {string} */ text) {
+  /** @type {string[]} */
+  const out = [];
+  let cur = "";
+  let quoted = false;
+  for (const c of text) {
+    if (c === '"') quoted = !quoted;
+    if (!quoted && c === "\n") {
+      out.push(cur.replace(/\r$/, ""));
+      cur = "";
+    } else cur += c;
+  }
+  if (cur.trim() !== "") out.push(cur.replace(/\r$/, ""));
+  return out.filter((l) => l.trim() !== "");
+}
+
+async function runBatch() {
+  const file = inputById("batchFile").files?.[0];
+  if (!file) return;
+  const lines = splitLines(await file.text());
+  const header = lines[0] ?? "";
+  const body = lines.slice(1);
+  const bar = /** @type {HTMLProgressElement} */ (byId("batchProgress"));
+  bar.hidden = false;
+  bar.max = Math.max(1, body.length);
+  bar.value = 0;
+  /** @type {BatchRow[]} */
+  const rows = [];
+  /** @type {Record<string, number>} */
+  const summary = { available: 0, needs_reinforcement: 0, unavailable: 0, invalid: 0 };
+  for (let i = 0; i < body.length; i += CHUNK) {
+    const part = [header, ...body.slice(i, i + CHUNK)].join("\n");
+    const r = await fetch(`/api/v1/grid/check-batch?format=json&lang=${lang}`, {
+      method: "POST",
+      headers: { "content-type": "text/csv" },
+      body: part,
+    });
+    const j = await r.json();
+    if (!r.ok) {
+      byId("summary").textContent = `${T.error}: ${j.error.message}`;
+      bar.hidden = true;
+      return;
+    }
+    for (const row of /** @type {BatchRow[]} */ (j.rows)) {
+      row.line += i;
+      rows.push(row);
+    }
+    for (const [k, n] of Object.entries(/** @type {Record<string, number>} */ (j.summary)))
+      summary[k] = (summary[k] ?? 0) + n;
+    bar.value = Math.min(body.length, i + CHUNK);
+    setStatus(`${T.rows}: ${bar.value} / ${body.length}`);
+  }
+  const csv = `${[
+    COLUMNS.join(","),
+    ...rows.map((r) => COLUMNS.map((c) => csvCell(c === "reasons" ? r.reasons.join("; ") : r[c])).join(",")),
+  ].join("\r\n")}\r\n`;
+  const url = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
+  const sum = byId("summary");
+  sum.innerHTML =
+    `<h2>${esc(T.summaryTitle)}</h2>${byId("illustrative").hidden ? "" : `<p class="muted">${esc(T.illustrative)}</p>`}` +
+    `<table><tr><th>${esc(T.available)}</th><td>${summary.available}</td></tr><tr><th>${esc(T.needs_reinforcement)}</th><td>${summary.needs_reinforcement}` +
+    `</td></tr><tr><th>${esc(T.unavailable)}</th><td>${summary.unavailable}</td></tr><tr><th>${esc(T.invalid)}</th><td>${summary.invalid}</td></tr><tr><th>${esc(T.total)}</th><td>${rows.length}</td></tr></table>` +
+    `<p><a id="batchCsv" download="grid-check.csv" href="${url}">${esc(T.download)}</a> · <a href="#" id="printBtn">${esc(T.print)}</a></p>` +
+    `<table><tr><th>#</th><th>name</th><th>MW</th><th>${esc(T.site)}</th><th></th><th>${esc(T.cost)}</th></tr>` +
+    rows
+      .slice(0, 200)
+      .map(
+        (r) =>
+          `<tr><td>${r.line}</td><td>${esc(r.name)}</td><td>${num(r.mw, 1)}</td><td>${esc(r.connection_point_name || "—")}</td><td>${esc(text(r.status))}</td><td>${mln(r.cost_rub)}</td></tr>`,
+      )
+      .join("") +
+    "</table>";
+  byId("printBtn").addEventListener("click", (e) => {
+    e.preventDefault();
+    window.print();
+  });
+  document.body.dataset.batchRows = String(rows.length);
+}
+byId("batchForm").addEventListener("submit", (e) => {
+  e.preventDefault();
+  runBatch().catch((err) => setStatus(`${T.error}: ${err.message}`));
+});
+
+loadGrid().catch((err) => setStatus(`${T.error}: ${err.message}`));
+loadSites().catch(() => undefined);
