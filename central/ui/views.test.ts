@@ -125,8 +125,11 @@ describe.skipIf(!browserRequired())("analyst views in Chromium", () => {
   };
 
   /** Signs in through the login form (no token in the address), then goes to `hash`. */
-  const open = async (hash: string, width = 1400): Promise<Page> => {
-    const page = await browser.newPage({ viewport: { width, height: 1000 } });
+  const open = async (hash: string, width = 1400, timezoneId?: string, token?: string): Promise<Page> => {
+    const page = await browser.newPage({
+      viewport: { width, height: 1000 },
+      ...(timezoneId ? { timezoneId } : {}),
+    });
     // The console runs under a policy without 'unsafe-inline': a refused script or style is an error here.
     await page.exposeFunction("reportViolation", (v: string) => errors.push(`csp: ${v}`));
     await page.addInitScript(() => {
@@ -142,7 +145,7 @@ describe.skipIf(!browserRequired())("analyst views in Chromium", () => {
     });
     await page.goto(`${url}/`);
     await page.waitForSelector("#login:not([hidden])");
-    await page.fill("#token", f.tokens.north);
+    await page.fill("#token", token ?? f.tokens.north);
     await page.click("#loginButton");
     await page.waitForSelector("#nav:not([hidden])");
     await page.evaluate((h) => {
@@ -457,6 +460,54 @@ describe.skipIf(!browserRequired())("analyst views in Chromium", () => {
       await page.click("#langSwitch");
     } finally {
       await page.close();
+    }
+  });
+
+  it("trends: the reader's range is local time, sent to central as UTC", async () => {
+    // Kamchatka is UTC+12 all year (no summer time), so the offset is known whatever the date.
+    const page = await open("#/trends/T01/main_bearing", 1400, "Asia/Kamchatka");
+    try {
+      await page.waitForSelector('#trendCharts [data-trend="v_rms_mm_s"] canvas');
+      // The preset range's ends are shown in local time.
+      const shown = await page.inputValue("#trendTo");
+      const utcNow = new Date(Date.now() + 12 * 60 * MIN).toISOString().slice(0, 16);
+      expect(Math.abs(Date.parse(`${shown}Z`) - Date.parse(`${utcNow}Z`))).toBeLessThanOrEqual(2 * MIN);
+      await page.click('#trendRange button[data-range="custom"]');
+      const day = new Date(now - 24 * 60 * MIN).toISOString().slice(0, 10);
+      const next = new Date(now).toISOString().slice(0, 10);
+      await page.fill("#trendFrom", `${day}T00:00`);
+      await page.fill("#trendTo", `${next}T00:00`);
+      const asked = page.waitForRequest((r) => r.url().includes("/trends?"));
+      await page.click("#trendApply");
+      const q = new URL((await asked).url()).searchParams;
+      // Local midnight at UTC+12 is noon of the day before in UTC.
+      expect(q.get("from")).toBe(new Date(Date.parse(`${day}T00:00:00Z`) - 12 * 60 * MIN).toISOString());
+      expect(q.get("to")).toBe(new Date(Date.parse(`${next}T00:00:00Z`) - 12 * 60 * MIN).toISOString());
+      // The chart's time axis starts at the range's start: local midnight (uPlot labels it in local time).
+      await page.waitForFunction(
+        (from) =>
+          (window as unknown as { vetraTrendCharts?: Record<string, Chart> }).vetraTrendCharts?.v_rms_mm_s
+            ?.scales.x.min ===
+          Date.parse(from) / 1000,
+        q.get("from")!,
+      );
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("another service company's engineer gets no trend, waterfall or spectrum of T01", async () => {
+    for (const view of ["trends", "waterfall", "spectrum"]) {
+      const page = await open(`#/${view}/T01/main_bearing`, 1400, undefined, f.tokens.south);
+      try {
+        // The router's 404, not "no spectrum yet": nothing says whether T01 exists or has data.
+        await page.waitForSelector("#app p.error");
+        expect(await page.textContent("#app p.error")).toContain('No asset "T01"');
+        expect(await page.$$("#noSpectrum")).toHaveLength(0);
+        expect(await page.$$("#app canvas")).toHaveLength(0);
+      } finally {
+        await page.close();
+      }
     }
   });
 

@@ -50,6 +50,9 @@ export async function spectrumPage(ctx, assetId, point) {
     res = await api(`/api/v1/assets/${enc}/spectrum${qs({ point, history: 20 })}`);
   } catch (e) {
     if (e instanceof ApiFailure && e.status === 404) {
+      // "No spectrum yet" only for an asset this reader may see; otherwise the router shows the 404.
+      await api(`/api/v1/assets/${enc}/health`);
+      if (!ctx.alive()) return;
       ctx.root.replaceChildren(
         h(
           "section",

@@ -115,6 +115,9 @@ export async function waterfallPage(ctx, assetId, point) {
       data = await api(`/api/v1/assets/${enc}/waterfall${qs({ point, trace: prefs.trace })}`);
     } catch (e) {
       if (!(e instanceof ApiFailure && e.status === 404)) throw e;
+      // "No spectrum yet" only for an asset this reader may see; otherwise the router shows the 404.
+      await api(`/api/v1/assets/${enc}/health`);
+      if (!ctx.alive()) return;
       box.replaceChildren(h("p", { class: "muted", id: "noSpectrum" }, t("noSpectrum")));
       return;
     }
