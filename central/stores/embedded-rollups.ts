@@ -71,6 +71,23 @@ export class Rollups {
   } | null;
   /** Windows of samples overwritten in the current write transaction. */
   private readonly stale = new Map<string, { id: number; field: string; level: number; bucket: number }>();
+  /**
+   * New samples' contributions per window in the current write transaction, added at its end: a
+   * batch of blocks adds to each hour and day window once, not once per sample.
+   */
+  private readonly pending = new Map<
+    string,
+    {
+      id: number;
+      field: string;
+      level: number;
+      bucket: number;
+      lo: number;
+      hi: number;
+      total: number;
+      n: number;
+    }
+  >();
 
   constructor(
     private readonly db: Database.Database,
@@ -96,9 +113,10 @@ export class Rollups {
             "UPDATE sample SET value = ? WHERE series_id = ? AND field = ? AND ts = ? AND value IS NOT ?",
           ),
           addTo: db.prepare(
-            `INSERT INTO rollup (series_id, field, level_ms, bucket, lo, hi, total, n) VALUES (?, ?, ?, ?, ?, ?, ?, 1)
+            `INSERT INTO rollup (series_id, field, level_ms, bucket, lo, hi, total, n) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (series_id, field, level_ms, bucket) DO UPDATE SET
-               lo = MIN(lo, excluded.lo), hi = MAX(hi, excluded.hi), total = total + excluded.total, n = n + 1`,
+               lo = MIN(lo, excluded.lo), hi = MAX(hi, excluded.hi), total = total + excluded.total,
+               n = n + excluded.n`,
           ),
           recompute: db.prepare(
             `INSERT OR REPLACE INTO rollup (series_id, field, level_ms, bucket, lo, hi, total, n)
@@ -155,6 +173,7 @@ export class Rollups {
   /** Starts a write transaction's bookkeeping (a failed transaction's leftovers are dropped). */
   begin(): void {
     this.stale.clear();
+    this.pending.clear();
   }
 
   /** One sample and its windows, inside the caller's write transaction. */
@@ -162,8 +181,19 @@ export class Rollups {
     const w = this.writes;
     if (w === null) throw new Error("rollups are not kept by this store");
     if (w.insertSample.run(id, field, ts, value).changes > 0) {
-      for (const level of ROLLUP_LEVELS_MS)
-        w.addTo.run(id, field, level, windowStart(ts, level), value, value, value);
+      for (const level of ROLLUP_LEVELS_MS) {
+        const bucket = windowStart(ts, level);
+        const key = `${id}\n${field}\n${level}\n${bucket}`;
+        const p = this.pending.get(key);
+        if (p === undefined)
+          this.pending.set(key, { id, field, level, bucket, lo: value, hi: value, total: value, n: 1 });
+        else {
+          if (value < p.lo) p.lo = value;
+          if (value > p.hi) p.hi = value;
+          p.total += value;
+          p.n++;
+        }
+      }
     } else if (w.changeSample.run(value, id, field, ts, value).changes > 0) {
       for (const level of ROLLUP_LEVELS_MS) {
         const bucket = windowStart(ts, level);
@@ -174,8 +204,13 @@ export class Rollups {
 
   /** Recomputes the windows of overwritten samples; the last step of the write transaction. */
   commit(): void {
-    for (const key of this.stale.values()) this.writes?.recompute.run(key);
+    const w = this.writes;
+    // A window with an overwritten sample is recomputed from its samples, which include the new ones.
+    for (const [key, p] of this.pending)
+      if (!this.stale.has(key)) w?.addTo.run(p.id, p.field, p.level, p.bucket, p.lo, p.hi, p.total, p.n);
+    for (const key of this.stale.values()) w?.recompute.run(key);
     this.stale.clear();
+    this.pending.clear();
   }
 
   /** One field's windows over the series `ids`, inside the caller's read transaction. */

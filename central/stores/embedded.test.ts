@@ -78,6 +78,9 @@ describe("embedded store rollups", () => {
         fields: { v_rms_mm_s: Math.round(next() * 400) / 4, kurtosis: 3 + Math.round(next() * 8) / 8 },
         ts,
       });
+      // A block sent twice in one batch, the second time with another value: new samples and an
+      // overwrite in the same windows of one write.
+      if (batch.length === 250) batch.push({ ...batch[100]!, fields: { kurtosis: 42 } });
       if (batch.length === 500) {
         out.push(batch);
         // Now and then a batch arrives twice, and a block is sent again with another value.
