@@ -11,7 +11,7 @@
 // too, so the rollups' share is visible. The route is timed over real HTTP
 // against a real central holding the data.
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCentralConfig } from "../central/config.ts";
 import { startCentral } from "../central/server.ts";
@@ -164,6 +164,7 @@ export async function trendsSection(): Promise<BenchSection> {
     ],
     alarms: { evaluateEveryMs: 0 },
   });
+  const load = loadavg()[0]!;
   const central = await startCentral(config);
   const plain = openEmbeddedStore({ path: join(dir, "plain.sqlite"), rollups: false });
   const influxd = influxdPath() ? await startInfluxd() : null;
@@ -247,7 +248,7 @@ export async function trendsSection(): Promise<BenchSection> {
       .map(([n, sec]) => `${sec.toFixed(1)} s to the ${n}`)
       .join(
         ", ",
-      )}). A year of the main bearing's ${TREND_FIELDS.length} trend fields as the trend page reads it: min, mean, max and count per day (${DAYS} windows). ${REQUESTS} reads each after a warm-up, the stores interleaved; latency by the client. ${influx ? "InfluxDB 1.x started by the test harness (test/helpers/influxd.ts, loopback)." : "influxd was not installed: InfluxDB rows left out."}
+      )}). A year of the main bearing's ${TREND_FIELDS.length} trend fields as the trend page reads it: min, mean, max and count per day (${DAYS} windows). ${REQUESTS} reads each after a warm-up, the stores interleaved; latency by the client; load average ${load.toFixed(1)} on ${cpus().length} cores when the run began (other work on the machine slows every row alike; the ratios are the figures to compare). ${influx ? "InfluxDB 1.x started by the test harness (test/helpers/influxd.ts, loopback)." : "influxd was not installed: InfluxDB rows left out."}
 
 | read of a year (same run) | p50, ms | p99, ms | max, ms |
 | --- | ---: | ---: | ---: |
