@@ -366,6 +366,15 @@ describe("analyst views of a measuring point", () => {
         "/api/v1/assets/T01/spectrum/baseline?point=main_bearing",
       ])
         expect((await get(f.tokens.south, path)).statusCode).toBe(404);
+      // Declared for people only: no token is 401, an agent's token 403, the ministry reads.
+      for (const path of [
+        "/api/v1/assets/T01/waterfall?point=main_bearing",
+        "/api/v1/assets/T01/spectrum/baseline?point=main_bearing",
+      ]) {
+        expect((await f.app.inject({ url: path })).statusCode, path).toBe(401);
+        expect((await get(f.tokens.agentWf1, path)).statusCode, path).toBe(403);
+        expect((await get(f.tokens.ministry, path)).statusCode, path).toBe(200);
+      }
     });
   });
 });

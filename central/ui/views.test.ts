@@ -125,7 +125,7 @@ describe.skipIf(!browserRequired())("analyst views in Chromium", () => {
   };
 
   /** Signs in through the login form (no token in the address), then goes to `hash`. */
-  const open = async (hash: string, width = 1400, timezoneId?: string, token?: string): Promise<Page> => {
+  const open = async (hash: string, width = 1440, timezoneId?: string, token?: string): Promise<Page> => {
     const page = await browser.newPage({
       viewport: { width, height: 1000 },
       ...(timezoneId ? { timezoneId } : {}),
@@ -395,7 +395,7 @@ describe.skipIf(!browserRequired())("analyst views in Chromium", () => {
     }
   });
 
-  for (const width of [1400, 390]) {
+  for (const width of [1440, 390]) {
     it(`spectrum at ${width} px: no two marker labels overlap, and the page fits`, async () => {
       const page = await open("#/spectrum/T01/main_bearing", width);
       try {
@@ -465,7 +465,7 @@ describe.skipIf(!browserRequired())("analyst views in Chromium", () => {
 
   it("trends: the reader's range is local time, sent to central as UTC", async () => {
     // Kamchatka is UTC+12 all year (no summer time), so the offset is known whatever the date.
-    const page = await open("#/trends/T01/main_bearing", 1400, "Asia/Kamchatka");
+    const page = await open("#/trends/T01/main_bearing", 1440, "Asia/Kamchatka");
     try {
       await page.waitForSelector('#trendCharts [data-trend="v_rms_mm_s"] canvas');
       // The preset range's ends are shown in local time.
@@ -498,7 +498,7 @@ describe.skipIf(!browserRequired())("analyst views in Chromium", () => {
 
   it("another service company's engineer gets no trend, waterfall or spectrum of T01", async () => {
     for (const view of ["trends", "waterfall", "spectrum"]) {
-      const page = await open(`#/${view}/T01/main_bearing`, 1400, undefined, f.tokens.south);
+      const page = await open(`#/${view}/T01/main_bearing`, 1440, undefined, f.tokens.south);
       try {
         // The router's 404, not "no spectrum yet": nothing says whether T01 exists or has data.
         await page.waitForSelector("#app p.error");
