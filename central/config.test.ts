@@ -60,8 +60,11 @@ describe("central config", () => {
           tariff: { rubPerKwh: 7, timeOfDay: [] },
           emissionFactorKgCo2PerKwh: 0.35,
           contractedPeakKw: {},
+          facilities: {},
+          signOff: [],
           confidence: 0.9,
         },
+        timeZone: "Europe/Moscow",
       },
     });
   });

@@ -239,6 +239,12 @@ export const CentralConfigSchema = Type.Object(
   {
     server: ServerSchema,
     dataDir: Type.String({ minLength: 1, default: ".vetra" }),
+    /**
+     * The region's time zone (IANA): the calendar days, months and clock
+     * times of every report and PDF (savings, the grid answer) and the default
+     * of a service company's zone. Dagestan keeps Moscow time (UTC+3, no DST).
+     */
+    timeZone: Type.String({ minLength: 1, default: "Europe/Moscow" }),
     store: StoreSchema,
     tenants: Type.Array(TenantSchema, { default: [] }),
     sites: Type.Array(SiteSchema, { default: [] }),
@@ -364,6 +370,16 @@ export function checkCentralConfig(
   return { ok: true, config };
 }
 
+/** An IANA zone name Intl knows. */
+export const isTimeZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /** Names proxy-addr accepts for address ranges (fastify's trustProxy). */
 const PROXY_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
 
@@ -399,6 +415,18 @@ function checkReferences(config: CentralConfig): string | null {
     const problem = allowEntryProblem(entry);
     if (problem) return `notifications.webhookAllowList[${i}]: ${problem}`;
   }
+  if (!isTimeZone(config.timeZone)) return `timeZone: unknown time zone "${config.timeZone}"`;
+  const facilityIds = new Set(
+    config.assets
+      .filter((a) => a.kind === "hospital" || a.kind === "clinic" || a.kind === "school")
+      .map((a) => a.id),
+  );
+  for (const id of Object.keys(config.savings.facilities))
+    if (!facilityIds.has(id))
+      return `savings.facilities.${id}: not a facility asset (hospital, clinic or school)`;
+  for (const [i, s] of config.sites.entries())
+    if (s.timezone !== undefined && !isTimeZone(s.timezone))
+      return `sites[${i}].timezone: unknown time zone "${s.timezone}"`;
   const duplicate = (ids: string[]): number => ids.findIndex((id, i) => ids.indexOf(id) !== i);
   const lists = { tenants: config.tenants, sites: config.sites, assets: config.assets } as const;
   for (const [key, list] of Object.entries(lists)) {

@@ -101,8 +101,19 @@ export const GridConfigSchema = Type.Object(
     maxOptions: Type.Integer({ minimum: 1, maximum: 100, default: 8 }),
     /** Rows accepted in one batch request; the page sends larger files in parts. */
     batchMaxRows: Type.Integer({ minimum: 1, maximum: 100_000, default: 20_000 }),
-    /** Basemap tile URL template ({z}/{x}/{y}); none: a plain background with the vector layers (works offline). */
+    /**
+     * A raster tile server's URL template ({z}/{x}/{y}) the operator runs;
+     * drawn under the grid instead of the shipped basemap (land, sea,
+     * borders, settlements: grid/basemap/), which needs nothing outside.
+     */
     basemapUrl: Type.Optional(Type.String({ pattern: "^https?://" })),
+    /**
+     * A vector-tile basemap file (PMTiles, Protomaps basemap schema, e.g. an
+     * extract of the region) on central's disk, served from central's own
+     * origin and drawn in the browser; wins over basemapUrl.
+     */
+    basemapPmtilesFile: Type.Optional(Type.String({ minLength: 1 })),
+    /** Attribution of basemapUrl or basemapPmtilesFile (e.g. "© OpenStreetMap contributors"). */
     basemapAttribution: Type.String({ default: "" }),
     /** Public routes: requests per client address per window. */
     rateLimit: Type.Object(

@@ -2,7 +2,8 @@
 // (no token, rate-limited per client address on the matched route), the admin's replacement of
 // the connection-point set, the monitoring side's sites for the map's own
 // layers (token), and the /map page with Leaflet served from node_modules.
-import { readFileSync } from "node:fs";
+import { createReadStream, readFileSync, statSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
@@ -10,6 +11,8 @@ import { type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyReply } from "fastify";
 import { apiError } from "../../common/errors.ts";
 import type { CentralDeps } from "../deps.ts";
+import { renderAnswerPdf } from "../grid/answer-pdf.ts";
+import { basemap } from "../grid/basemap/index.ts";
 import { batchCsv, runBatch } from "../grid/batch.ts";
 import { classIndexForMw, type GridOption, type Lang } from "../grid/check.ts";
 import { importGeoJson } from "../grid/import.ts";
@@ -25,6 +28,11 @@ const LEAFLET_FILES = new Map<string, string>([
   ["leaflet.js", "application/javascript; charset=utf-8"],
   ["leaflet.css", "text/css; charset=utf-8"],
 ]);
+const PROTOMAPS_DIST = join(
+  dirname(createRequire(import.meta.url).resolve("protomaps-leaflet")),
+  "..",
+  "protomaps-leaflet.js",
+);
 const LEAFLET_IMAGES = new Set([
   "layers.png",
   "layers-2x.png",
@@ -73,6 +81,34 @@ const RejectedSchema = Type.Object({
   id: Type.Union([Type.String(), Type.Null()]),
   errors: Type.Array(Type.String()),
 });
+
+const CheckBody = Type.Object(
+  {
+    lat: Type.Number({ minimum: -90, maximum: 90 }),
+    lon: Type.Number({ minimum: -180, maximum: 180 }),
+    mw: Type.Number({ exclusiveMinimum: 0, maximum: 10_000, description: "installed capacity, MW" }),
+    kind: KindSchema,
+    lang: Type.Optional(LangSchema),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+/** `Range: bytes=a-b` of a file of `size` bytes: the inclusive span, or null when it is not one satisfiable range. */
+export function byteRange(header: string, size: number): { start: number; end: number } | null {
+  const m = /^bytes=(\d{0,15})-(\d{0,15})$/.exec(header.trim());
+  if (!m || (m[1] === "" && m[2] === "")) return null;
+  let start: number;
+  let end: number;
+  if (m[1] === "") {
+    start = Math.max(0, size - Number(m[2]));
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  return start <= end && start < size ? { start, end } : null;
+}
 
 const ASSUMPTIONS = {
   ru: "Свободная мощность без данных сетевой организации: критерий N-1 (без наибольшего трансформатора), cos φ из настроек, без аварийной перегрузки; генерация — за вычетом присоединённой и очереди при нулевой местной нагрузке; потребление — за вычетом максимума нагрузки и заявленной мощности. Стоимость ориентировочная.",
@@ -168,17 +204,7 @@ const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         tags: ["grid"],
         summary:
           "Where a site of N MW could connect: ranked options with voltage, distance, headroom, cost, status and reasons (public)",
-        body: Type.Object(
-          {
-            lat: Type.Number({ minimum: -90, maximum: 90 }),
-            lon: Type.Number({ minimum: -180, maximum: 180 }),
-            mw: Type.Number({ exclusiveMinimum: 0, maximum: 10_000, description: "installed capacity, MW" }),
-            kind: KindSchema,
-            lang: Type.Optional(LangSchema),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-          },
-          { additionalProperties: false },
-        ),
+        body: CheckBody,
         response: {
           200: Type.Object({
             options: Type.Array(Type.Ref("GridOption")),
@@ -203,6 +229,50 @@ const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         data_source: index.set.source,
         assumptions: ASSUMPTIONS[lang],
       };
+    },
+  );
+
+  app.post(
+    "/api/v1/grid/check/pdf",
+    {
+      ...PUBLIC,
+      schema: {
+        tags: ["grid"],
+        summary:
+          "The check's answer as a PDF for an application file: the site, a locator map, the options side by side, the reasons, what the figures mean and the assumptions (public)",
+        body: CheckBody,
+        produces: ["application/pdf"],
+        response: { 200: Type.Any(), ...errorResponses(400, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { lat, lon, mw, kind } = request.body;
+      const lang: Lang = request.body.lang ?? "ru";
+      const index = repo.current();
+      const found = index.check({ lat, lon, mw, kind }, cfg, request.body.limit ?? cfg.maxOptions);
+      // A site outside the data's area gets "no connection point nearby", not a list of points hundreds of km off.
+      const longest = Math.max(...cfg.voltageClasses.map((c) => c.max_line_km));
+      const options = found.filter((o) => o.line_km <= 2 * longest);
+      const pdf = await renderAnswerPdf(
+        {
+          request: { lat, lon, mw, kind },
+          options,
+          voltageClass: cfg.voltageClasses[classIndexForMw(mw, cfg.voltageClasses)]!.label,
+          illustrative: index.set.illustrative,
+          dataSource: index.set.source,
+          importedAt: index.set.imported_at,
+          assumptions: ASSUMPTIONS[lang],
+          generatedAtMs: Date.now(),
+          timeZone: deps.config.timeZone,
+          config: cfg,
+        },
+        lang,
+      );
+      const stem = `grid-answer-${lat.toFixed(4)}_${lon.toFixed(4)}-${mw}MW`;
+      return reply
+        .type("application/pdf")
+        .header("Content-Disposition", `attachment; filename="${stem}.pdf"`)
+        .send(pdf);
     },
   );
 
@@ -359,7 +429,10 @@ const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     { config: { access: { public: true } }, schema: { hide: true } },
     async (_request, reply) => {
       const info = dataInfo();
-      const tileOrigin = cfg.basemapUrl ? new URL(cfg.basemapUrl.replace(/\{[a-z]\}/g, "a")).origin : "";
+      const tileOrigin =
+        cfg.basemapUrl && !cfg.basemapPmtilesFile
+          ? new URL(cfg.basemapUrl.replace(/\{[a-z]\}/g, "a")).origin
+          : "";
       // The security plugin's policy allows images from this origin only; a configured tile server is added here.
       reply.header(
         "Content-Security-Policy",
@@ -367,7 +440,8 @@ const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       );
       return reply.type("text/html; charset=utf-8").send(
         mapPage({
-          basemapUrl: cfg.basemapUrl ?? null,
+          basemapUrl: cfg.basemapPmtilesFile ? null : (cfg.basemapUrl ?? null),
+          basemapPmtiles: Boolean(cfg.basemapPmtilesFile),
           basemapAttribution: cfg.basemapAttribution,
           illustrative: info.illustrative,
           voltageClasses: cfg.voltageClasses.map((c) => ({ label: c.label, max_mw: c.max_mw ?? null })),
@@ -376,11 +450,61 @@ const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     },
   );
 
+  // The shipped basemap (land, sea, borders, settlements), the same for every caller.
+  app.get(
+    "/map/basemap.json",
+    { config: { access: { public: true } }, schema: { hide: true } },
+    async (_request, reply) => {
+      reply.header("Cache-Control", "public, max-age=86400");
+      return reply.type("application/json; charset=utf-8").send(basemap().bytes);
+    },
+  );
+
+  // The operator's vector-tile basemap, read by the browser in byte ranges (PMTiles).
+  app.get(
+    "/map/basemap.pmtiles",
+    { config: { access: { public: true } }, schema: { hide: true } },
+    async (request, reply) => {
+      const file = cfg.basemapPmtilesFile;
+      if (!file)
+        throw new ApiError("NOT_FOUND", "No PMTiles basemap is configured (grid.basemapPmtilesFile)");
+      let size: number;
+      try {
+        size = statSync(file).size;
+      } catch {
+        request.log.error({ file }, "grid.basemapPmtilesFile: cannot read the file");
+        throw new ApiError("NOT_FOUND", "The configured PMTiles basemap cannot be read");
+      }
+      reply.header("Accept-Ranges", "bytes").header("Cache-Control", "public, max-age=3600");
+      reply.type("application/octet-stream");
+      const header = request.headers.range;
+      if (header === undefined) return reply.header("Content-Length", size).send(createReadStream(file));
+      const range = byteRange(header, size);
+      if (!range) return reply.code(416).header("Content-Range", `bytes */${size}`).send();
+      const length = range.end - range.start + 1;
+      const buffer = Buffer.alloc(length);
+      const fh = await open(file, "r");
+      try {
+        await fh.read(buffer, 0, length, range.start);
+      } finally {
+        await fh.close();
+      }
+      return reply
+        .code(206)
+        .header("Content-Range", `bytes ${range.start}-${range.end}/${size}`)
+        .send(buffer);
+    },
+  );
+
   app.get(
     "/map/assets/:file",
     { config: { access: { public: true } }, schema: { hide: true } },
     async (request, reply) => {
       const { file } = request.params as { file: string };
+      if (file === "protomaps-leaflet.js") {
+        reply.header("Cache-Control", "public, max-age=86400");
+        return reply.type("application/javascript; charset=utf-8").send(readFileSync(PROTOMAPS_DIST));
+      }
       const type = LEAFLET_FILES.get(file);
       if (!type) throw new ApiError("NOT_FOUND", `No asset ${file}`);
       reply.header("Cache-Control", "public, max-age=86400");

@@ -1,13 +1,14 @@
 // The savings report route and the /reports page against a real embedded
 // store holding simulator history with a measure of known size.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hourlyHistory } from "../../simulators/facility/model.ts";
 import { browserRequired, launchChromium } from "../../test/helpers/browser.ts";
+import { horizontalOverflow, isClickable, offlinePage, VIEWPORTS } from "../../test/helpers/page-checks.ts";
 import { parseCentralConfig } from "../config.ts";
 import { historyPoints, writeAll } from "../savings/backfill.ts";
 import { type RunningCentral, startCentral } from "../server.ts";
@@ -19,6 +20,7 @@ const MEASURE = new Date("2025-12-31T21:00:00Z");
 const TO = new Date("2026-10-31T21:00:00Z");
 const SAVING = 0.12;
 const SEED = 5;
+const SHOTS = join(import.meta.dirname, "..", "..", "docs", "screenshots");
 
 const hasPdftotext = (() => {
   try {
@@ -161,7 +163,15 @@ describe("savings report (GET /api/v1/savings/report, /reports)", () => {
         expect(plain).toContain(`${n(json.avoided_kwh!, 0)} ± ${n(json.uncertainty_kwh!, 0)}`);
         expect(plain).toContain(n(json.savings_pct!, 1));
         expect(plain).toContain(n(json.avoided_kwh! * 8, 0)); // RUB at the configured 8 RUB/kWh
-        expect(plain).toContain(n(json.avoided_kwh! * 0.5, 0)); // kg CO2 at 0.5 kg/kWh
+        expect(plain).toContain(n((json.avoided_kwh! * 0.5) / 1000, 1)); // tonnes of CO2 at 0.5 kg/kWh
+        // Page 1 is the executive summary: the saving with its uncertainty, before the method.
+        const first = execFileSync("pdftotext", ["-layout", "-f", "1", "-l", "1", file, "-"], {
+          encoding: "utf8",
+        }).replace(/[\u00a0\u202f]/g, " ");
+        expect(first).toContain(n(json.avoided_kwh!, 0));
+        expect(first).toContain(`± ${n(json.uncertainty_kwh!, 0)}`);
+        expect(first).toContain(lang === "ru" ? "Что это значит" : "What it means");
+        expect(first).toContain("Europe/Moscow (UTC+3)");
         expect(plain).toContain(n(100 * json.cv_rmse!, 1));
         expect(plain).toContain(lang === "ru" ? "01.01.2026 — 31.10.2026" : "2026-01-01 — 2026-10-31");
         expect(text).toContain("Hospital 1 (H01)");
@@ -169,35 +179,139 @@ describe("savings report (GET /api/v1/savings/report, /reports)", () => {
     }
   });
 
-  describe.skipIf(!browserRequired())("page in Chromium", () => {
-    it("shows the facility's saving and the chart, in Russian and in English", async () => {
-      const browser: Browser = await launchChromium();
-      const page = await browser.newPage();
+  describe("page in Chromium", { skip: !browserRequired() }, () => {
+    let browser: Browser;
+    beforeAll(async () => {
+      browser = await launchChromium();
+      mkdirSync(SHOTS, { recursive: true });
+    });
+    afterAll(async () => browser?.close());
+
+    /** Opens /reports signed in, the four dates typed as a person would (local dates, inclusive). */
+    const open = async (viewport: { width: number; height: number }, lang: "ru" | "en") => {
+      const { page, outside } = await offlinePage(browser, viewport, central.url);
+      await page.goto(`${central.url}/reports${lang === "en" ? "?lang=en" : ""}`);
+      await page.fill("#token", tokens.ministry);
+      await page.click("#tokenForm button");
+      await page.waitForSelector("#login[hidden]", { state: "attached" });
+      await page.waitForSelector("#facility option[value=H01]", { state: "attached" });
+      return { page, outside };
+    };
+    const setPeriods = async (page: Page, p: { from: string; to: string; bFrom: string; bTo: string }) => {
+      await page.fill("#from", p.from);
+      await page.fill("#to", p.to);
+      await page.fill("#baselineFrom", p.bFrom);
+      await page.fill("#baselineTo", p.bTo);
+    };
+    const PERIODS = { from: "2026-01-01", to: "2026-10-31", bFrom: "2025-01-01", bTo: "2025-12-31" };
+    const show = async (page: Page) => {
+      await page.evaluate(() => {
+        delete document.body.dataset.state;
+      });
+      await page.click("#show");
+      await page.waitForSelector("body[data-state]");
+      return page.getAttribute("body", "data-state");
+    };
+
+    for (const vp of VIEWPORTS) {
+      for (const lang of ["ru", "en"] as const) {
+        it(`${vp.name} ${vp.width}×${vp.height}, ${lang}: fits, Show is reachable, states its periods, the saving and its chart`, async () => {
+          const { page, outside } = await open(vp, lang);
+          try {
+            const ru = lang === "ru";
+            expect(await page.textContent("h1")).toBe(
+              ru ? "Vetra — экономия энергии" : "Vetra — energy savings",
+            );
+            // The defaults are filled in and explained, in the region's zone.
+            expect(await page.inputValue("#from")).toMatch(/^\d{4}-01-01$/);
+            expect(await page.textContent("#periodsNote")).toContain("Europe/Moscow");
+            await setPeriods(page, PERIODS);
+            await page.selectOption("#facility", "H01");
+            expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+            // The facility select does not cover the Show button: the button is what is under its centre.
+            expect(await isClickable(page, "#show")).toBe(true);
+            expect(await show(page)).toBe("shown");
+            expect(await page.textContent("#periodsShown")).toContain(
+              ru ? "01.01.2025 — 31.12.2025" : "2025-01-01 — 2025-12-31",
+            );
+            expect(await page.textContent("#periodsShown")).toContain(
+              ru ? "01.01.2026 — 31.10.2026" : "2026-01-01 — 2026-10-31",
+            );
+            expect(await page.textContent("#facilities")).toContain(ru ? "соответствует" : "pass");
+            expect(await page.textContent("#summary")).toContain(ru ? "CO₂, т" : "CO₂ avoided, t");
+            expect(await page.textContent("#meaning")).toMatch(
+              ru ? /С вероятностью 90 %/ : /With 90 % confidence/,
+            );
+            expect(await page.locator("#baselineLine").count()).toBe(1);
+            expect(await page.locator("#actualLine").count()).toBe(1);
+            // The chart at its own pixel size (text not stretched), with several labels on each axis.
+            const box = await page.locator("#chart").boundingBox();
+            expect(Number(await page.getAttribute("#chart", "width"))).toBeCloseTo(box!.width, 0);
+            expect(await page.locator("#chart text.y").count()).toBeGreaterThanOrEqual(4);
+            expect(await page.locator("#chart text.x").count()).toBeGreaterThanOrEqual(
+              vp.name === "phone" ? 3 : 6,
+            );
+            expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+            await page.evaluate(() => window.scrollTo(0, 0));
+            await page.screenshot({
+              path: join(SHOTS, `reports-${vp.name}-${lang}.png`),
+              fullPage: vp.name === "desktop",
+            });
+            expect(outside).toEqual([]);
+          } finally {
+            await page.close();
+          }
+        });
+      }
+    }
+
+    it("a period in the future is an empty state, a reversed one a message in the page's language", async () => {
+      for (const lang of ["ru", "en"] as const) {
+        const { page } = await open({ width: 390, height: 844 }, lang);
+        try {
+          const year = new Date().getUTCFullYear();
+          await setPeriods(page, {
+            from: `${year + 2}-01-01`,
+            to: `${year + 2}-03-31`,
+            bFrom: `${year + 1}-01-01`,
+            bTo: `${year + 1}-12-31`,
+          });
+          expect(await show(page)).toBe("empty");
+          expect(await page.textContent("#emptyText")).toContain(
+            lang === "ru" ? "Отчётный период ещё не начался" : "The reporting period has not started yet",
+          );
+          expect(await page.isVisible("#summary")).toBe(false);
+          expect(await page.locator(".fail:visible").count()).toBe(0);
+          await setPeriods(page, { ...PERIODS, from: "2026-10-31", to: "2026-01-01" });
+          expect(await show(page)).toBe("invalid");
+          expect(await page.textContent("#formError")).toBe(
+            lang === "ru"
+              ? "Конец периода раньше его начала: проверьте даты."
+              : "A period ends before it starts: check the dates.",
+          );
+          await setPeriods(page, { ...PERIODS, bTo: "2026-02-01" });
+          expect(await show(page)).toBe("invalid");
+          expect(await page.textContent("#formError")).toBe(
+            lang === "ru"
+              ? "Базовый период должен закончиться до начала отчётного."
+              : "The baseline must end before the reporting period starts.",
+          );
+        } finally {
+          await page.close();
+        }
+      }
+    });
+
+    it("downloads the CSV of the chosen facility", async () => {
+      const { page } = await open({ width: 1440, height: 900 }, "ru");
       try {
-        await page.goto(`${central.url}/reports`);
-        await page.fill("#token", tokens.ministry);
-        await page.click("#tokenForm button");
-        await page.waitForSelector("#login[hidden]", { state: "attached" });
-        expect(page.url()).toBe(`${central.url}/reports`);
-        await page.fill("#from", MEASURE.toISOString().slice(0, 10));
-        await page.fill("#to", TO.toISOString().slice(0, 10));
+        await setPeriods(page, PERIODS);
         await page.selectOption("#facility", "H01");
-        await page.click("#show");
-        await page.waitForSelector("#facilities tr >> text=H01");
-        expect(await page.textContent("h1")).toBe("Vetra — экономия энергии");
-        expect(await page.textContent("#facilities")).toContain("соответствует");
-        expect(await page.locator("#baselineLine").count()).toBe(1);
-        expect(await page.locator("#actualLine").count()).toBe(1);
         const download = page.waitForEvent("download");
         await page.click("[data-format=csv]");
         expect((await download).suggestedFilename()).toMatch(/^savings-H01-.*\.csv$/);
-        await page.goto(`${central.url}/reports?lang=en`);
-        await page.waitForSelector("#facilities tr");
-        expect(await page.textContent("h1")).toBe("Vetra — energy savings");
-        expect(await page.textContent("#summary")).toContain("Avoided, kWh");
       } finally {
         await page.close();
-        await browser.close();
       }
     });
   });

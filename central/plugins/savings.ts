@@ -5,7 +5,8 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, parseTime, principalOf } from "../http.ts";
-import { REPORTS_PAGE } from "../savings/page.ts";
+import { withContexts } from "../savings/intensity.ts";
+import { reportsPage } from "../savings/page.ts";
 import { renderPdf } from "../savings/pdf.ts";
 import {
   buildReport,
@@ -127,6 +128,7 @@ const savings: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, met
         baselineFromMs: time("baseline_from", q.baseline_from),
         baselineToMs: time("baseline_to", q.baseline_to),
         nowMs,
+        timeZone: config.timeZone,
       });
       if (periods.reportingToMs <= periods.reportingFromMs || periods.baselineToMs <= periods.baselineFromMs)
         throw new ApiError("BAD_REQUEST", "Each period must end after it starts");
@@ -145,7 +147,7 @@ const savings: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, met
       });
       if (r.kind === "retryable") throw new ApiError("STORE_UNAVAILABLE", r.message);
       if (r.kind === "failure") throw new ApiError("QUERY_FAILED", r.message);
-      const report = r.value;
+      const report = withContexts(r.value, config.savings.facilities);
       const stem = `savings-${q.facility ?? "portfolio"}-${report.reporting_from.slice(0, 10)}_${report.reporting_to.slice(0, 10)}`;
       if (q.format === "csv") {
         const body =
@@ -156,16 +158,12 @@ const savings: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, met
           .send(body as never);
       }
       if (q.format === "pdf") {
-        // The report names who asked for it and shows dates in the site's zone
-        // when one facility's site has a configured time zone.
+        // The report names who asked for it; its dates and days are the region's (config timeZone).
         const principal = principalOf(request);
-        const single = facilities.length === 1 ? facilities[0] : undefined;
-        const timeZone = single
-          ? (meta.listSites().find((s) => s.id === single.site)?.timezone ?? undefined)
-          : undefined;
         const pdf = await renderPdf(report, q.lang, {
           generatedBy: principal.label ? `${principal.label} (${principal.role})` : principal.role,
-          ...(timeZone ? { timeZone } : {}),
+          timeZone: config.timeZone,
+          signOff: config.savings.signOff,
         });
         return reply
           .type("application/pdf")
@@ -180,7 +178,10 @@ const savings: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, met
     "/reports",
     { config: { access: { public: true } }, schema: { hide: true } },
     async (_request, reply) =>
-      reply.type("text/html; charset=utf-8").header("Cache-Control", "no-store").send(REPORTS_PAGE),
+      reply
+        .type("text/html; charset=utf-8")
+        .header("Cache-Control", "no-store")
+        .send(reportsPage({ timeZone: config.timeZone })),
   );
 };
 

@@ -310,7 +310,8 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     },
     async (request, reply) => {
       const b = request.body;
-      const timezone = b.timezone ?? "Europe/Moscow";
+      // Without one, the region's zone (the config's timeZone), the zone of the savings reports too.
+      const timezone = b.timezone ?? config.timeZone;
       if (!isTimeZone(timezone))
         throw new ApiError("VALIDATION_FAILED", `body.timezone: unknown time zone "${timezone}"`);
       const company: Company = contracts.addCompany({

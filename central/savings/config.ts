@@ -38,6 +38,54 @@ export const SavingsConfigSchema = Type.Object(
     emissionFactorKgCo2PerKwh: Type.Number({ minimum: 0, default: 0.35 }),
     /** Contracted peak demand per facility asset id, kW (for the demand alarm). */
     contractedPeakKw: Type.Record(Type.String(), Type.Number({ exclusiveMinimum: 0 }), { default: {} }),
+    /**
+     * What the reports say about each facility (by asset id): its heated floor
+     * area (energy per m² and the comparison with facilities of the same kind)
+     * and the energy-saving measure whose effect is reported.
+     */
+    facilities: Type.Record(
+      Type.String(),
+      Type.Object(
+        {
+          floorAreaM2: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10_000_000 })),
+          measure: Type.Optional(
+            Type.Object(
+              {
+                /** When the measure took effect (a local date). */
+                from: Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" }),
+                description: Type.Object(
+                  {
+                    ru: Type.String({ minLength: 1, maxLength: 500 }),
+                    en: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+                  },
+                  { additionalProperties: false },
+                ),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+      { default: {} },
+    ),
+    /** Who signs the PDF report (position and name); without it, three blank rows: prepared, checked, approved. */
+    signOff: Type.Array(
+      Type.Object(
+        {
+          role: Type.Object(
+            {
+              ru: Type.String({ minLength: 1, maxLength: 120 }),
+              en: Type.Optional(Type.String({ maxLength: 120 })),
+            },
+            { additionalProperties: false },
+          ),
+          name: Type.Optional(Type.String({ maxLength: 120 })),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [], maxItems: 6 },
+    ),
     /** Confidence level of the savings uncertainty. */
     confidence: Type.Number({ exclusiveMinimum: 0.5, exclusiveMaximum: 1, default: 0.9 }),
   },
@@ -45,6 +93,7 @@ export const SavingsConfigSchema = Type.Object(
 );
 
 export type SavingsConfig = Static<typeof SavingsConfigSchema>;
+export type FacilityInfoConfig = SavingsConfig["facilities"][string];
 
 /** Defaults for callers without a central config (offline CLI, tests). */
 export const defaultSavingsConfig = (): SavingsConfig =>

@@ -118,3 +118,14 @@ export function zoneLabel(timeZone: string): string {
   if (!m) return timeZone;
   return `UTC${m[1] === "-" ? "+" : "−"}${m[2]}`;
 }
+
+/** "Europe/Moscow (UTC+3)": a zone's name with its offset at an instant; a fixed-offset zone as "UTC+3". */
+export function zoneLabelAt(timeZone: string, ms: number): string {
+  const label = zoneLabel(timeZone);
+  if (label.startsWith("UTC")) return label;
+  const minutes = Math.round(zoneOffsetMs(ms, timeZone) / 60_000);
+  const sign = minutes < 0 ? "−" : "+";
+  const h = Math.floor(Math.abs(minutes) / 60);
+  const m = Math.abs(minutes) % 60;
+  return `${label} (UTC${minutes === 0 ? "" : `${sign}${h}${m ? `:${String(m).padStart(2, "0")}` : ""}`})`;
+}

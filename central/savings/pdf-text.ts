@@ -106,6 +106,33 @@ export interface ReportText {
   qualityFailed: string;
   qualityFlags: string;
   qualityAllGood: string;
+  // Executive summary, measures, energy per m², sign-off.
+  meaningTitle: string;
+  meaning: (
+    avoided: string,
+    lo: string,
+    hi: string,
+    conf: string,
+    pct: string,
+    significant: boolean,
+  ) => string;
+  measures: string;
+  measure: string;
+  moreMeasures: (n: number) => string;
+  noMeasure: string;
+  measureSince: (text: string, date: string) => string;
+  facilityHeading: string;
+  floorArea: string;
+  intensity: string;
+  intensityValue: (actual: string, baseline: string) => string;
+  noArea: string;
+  peers: string;
+  peersValue: (rank: number, count: number, kind: string, median: string) => string;
+  noPeers: (kind: string) => string;
+  kinds: Record<string, string>;
+  signOff: string;
+  signOffCols: { role: string; name: string; signature: string; date: string };
+  signOffDefault: string[];
   // Per facility.
   details: string;
   pass: string;
@@ -149,7 +176,7 @@ const ru: ReportText = {
   confidenceLevel: "Доверительная вероятность",
   keyFigures: "Основные результаты",
   footerNote:
-    "Расчёт выполнен автоматически по данным приборов учёта и наружной температуры. Методика — в разделе «Методика», исходные ряды — в выгрузке CSV того же отчёта.",
+    "Расчёт выполнен автоматически по данным приборов учёта и наружной температуры. Методика — в разделе «Методика» в конце отчёта, исходные ряды — в выгрузке CSV того же отчёта.",
   page: (n, of) => `Стр. ${n} из ${of}`,
   method: "Методика",
   methodSections: [
@@ -212,7 +239,7 @@ const ru: ReportText = {
   savingsPct: "Экономия, %",
   fsu: "Относительная неопределённость (FSU)",
   money: "Экономия, руб.",
-  co2: "Снижение выбросов CO₂, кг",
+  co2: "Снижение выбросов CO₂, т",
   baselineKwh: "Базовая линия, кВт·ч",
   actualKwh: "Факт, кВт·ч",
   intervalSentence: (a, b, c, lo, hi) =>
@@ -244,7 +271,7 @@ const ru: ReportText = {
     band: (c) => `± (${c}), кВт·ч`,
     pct: "Экономия, %",
     money: "Экономия, руб.",
-    co2: "CO₂, кг",
+    co2: "CO₂, т",
     cvRmse: "CV(RMSE), %",
     nmbe: "NMBE, %",
     r2: "R²",
@@ -278,6 +305,30 @@ const ru: ReportText = {
   qualityFailed: "Требования не выполнены",
   qualityFlags: "Отмечены нулевые показания или выбросы",
   qualityAllGood: "Замечаний к данным нет.",
+  meaningTitle: "Что это значит",
+  meaning: (a, lo, hi, c, p, sig) =>
+    sig
+      ? `Мероприятия снизили потребление на ${a} кВт·ч (${p} от того, что было бы без них при той же погоде и том же календаре). С вероятностью ${c} действительная экономия лежит между ${lo} и ${hi} кВт·ч: она статистически значима и может быть заявлена.`
+      : `Расчётная экономия — ${a} кВт·ч (${p}), но с вероятностью ${c} действительная лежит между ${lo} и ${hi} кВт·ч: интервал включает ноль, и заявлять экономию по этим данным нельзя.`,
+  measures: "Мероприятия",
+  measure: "Мероприятие",
+  moreMeasures: (n) => `… и ещё ${n} (по объектам — в разделе «Результаты по объектам»).`,
+  noMeasure: "не указано в настройках",
+  measureSince: (text, date) => `${text} (действует с ${date})`,
+  facilityHeading: "Объект",
+  floorArea: "Площадь, м²",
+  intensity: "Удельное потребление, кВт·ч/(м²·год)",
+  intensityValue: (a, b) =>
+    `${a} фактически; ${b} без мероприятия (скорректированная базовая линия), за отчётный период в пересчёте на год`,
+  noArea: "площадь не указана в настройках — удельное потребление и сравнение не рассчитываются",
+  peers: "Сравнение с однотипными объектами",
+  peersValue: (rank, count, kind, median) =>
+    `${rank}-е место из ${count} (${kind}, от меньшего удельного потребления к большему); медиана группы ${median} кВт·ч/(м²·год)`,
+  noPeers: (kind) => `в отчёте нет других объектов типа «${kind}» с известной площадью`,
+  kinds: { hospital: "больница", clinic: "поликлиника", school: "школа" },
+  signOff: "Согласование",
+  signOffCols: { role: "Должность", name: "Ф. И. О.", signature: "Подпись", date: "Дата" },
+  signOffDefault: ["Подготовил", "Проверил", "Утвердил"],
   details: "Объект",
   pass: "соответствует",
   fail: "не соответствует",
@@ -388,7 +439,7 @@ const en: ReportText = {
   savingsPct: "Savings, %",
   fsu: "Fractional savings uncertainty (FSU)",
   money: "Savings, RUB",
-  co2: "CO₂ avoided, kg",
+  co2: "CO₂ avoided, t",
   baselineKwh: "Baseline, kWh",
   actualKwh: "Actual, kWh",
   intervalSentence: (a, b, c, lo, hi) =>
@@ -421,7 +472,7 @@ const en: ReportText = {
     band: (c) => `± (${c}), kWh`,
     pct: "Savings, %",
     money: "Savings, RUB",
-    co2: "CO₂, kg",
+    co2: "CO₂, t",
     cvRmse: "CV(RMSE), %",
     nmbe: "NMBE, %",
     r2: "R²",
@@ -455,6 +506,30 @@ const en: ReportText = {
   qualityFailed: "Requirements not met",
   qualityFlags: "Zero readings or outliers flagged",
   qualityAllGood: "No remarks on the data.",
+  meaningTitle: "What it means",
+  meaning: (a, lo, hi, c, p, sig) =>
+    sig
+      ? `The measures cut consumption by ${a} kWh (${p} of what it would have been without them under the same weather and calendar). With ${c} confidence the true saving lies between ${lo} and ${hi} kWh: it is statistically significant and can be claimed.`
+      : `The computed saving is ${a} kWh (${p}), but with ${c} confidence the true one lies between ${lo} and ${hi} kWh: the interval includes zero, and no saving can be claimed from these data.`,
+  measures: "Measures",
+  measure: "Measure",
+  moreMeasures: (n) => `… and ${n} more (see “Results by facility”).`,
+  noMeasure: "not given in the configuration",
+  measureSince: (text, date) => `${text} (in effect since ${date})`,
+  facilityHeading: "Facility",
+  floorArea: "Floor area, m²",
+  intensity: "Energy use intensity, kWh/(m²·year)",
+  intensityValue: (a, b) =>
+    `${a} actual; ${b} without the measure (adjusted baseline), over the reporting period, annualised`,
+  noArea: "floor area not given in the configuration: no intensity or comparison",
+  peers: "Compared with facilities of the same kind",
+  peersValue: (rank, count, kind, median) =>
+    `${rank} of ${count} (${kind}, lowest intensity first); median of the group ${median} kWh/(m²·year)`,
+  noPeers: (kind) => `no other ${kind} with a known floor area in this report`,
+  kinds: { hospital: "hospital", clinic: "clinic", school: "school" },
+  signOff: "Sign-off",
+  signOffCols: { role: "Position", name: "Name", signature: "Signature", date: "Date" },
+  signOffDefault: ["Prepared by", "Checked by", "Approved by"],
   details: "Facility",
   pass: "pass",
   fail: "fail",

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FacilityKind, hourlyHistory } from "../../simulators/facility/model.ts";
 import { defaultSavingsConfig } from "./config.ts";
+import { withContexts } from "./intensity.ts";
 import { renderPdf } from "./pdf.ts";
 import {
   formatDate,
@@ -293,7 +294,8 @@ describe.skipIf(!hasPoppler && process.env.CI !== "true")("PDF report read back 
         expect(text).toContain(`${f.name} (${f.id})`);
         expect(text).toContain(`${intl(f.avoided_kwh, 0, lang)} ± ${intl(f.uncertainty_kwh, 0, lang)}`);
         expect(text).toContain(intl(f.avoided_kwh * TARIFF, 0, lang));
-        expect(text).toContain(intl(f.avoided_kwh * FACTOR, 0, lang));
+        expect(text).toContain(intl((f.avoided_kwh * FACTOR) / 1000, 1, lang)); // tonnes
+
         expect(text).toContain(intl(f.baseline_kwh, 0, lang));
         expect(text).toContain(intl(f.actual_kwh, 0, lang));
         expect(text).toContain(intl(f.savings_pct, 1, lang));
@@ -331,8 +333,85 @@ describe.skipIf(!hasPoppler && process.env.CI !== "true")("PDF report read back 
         text.split(ru ? "Vetra · Отчёт об экономии энергии" : "Vetra · Energy savings report").length - 1,
       ).toBe(pages);
       expect(overlaps(file)).toEqual([]);
+
+      // Results first: page 1 is the executive summary with the saving in kWh, roubles and tonnes of
+      // CO2, each with its uncertainty, and what it means; the method comes after the results.
+      const first = execFileSync("pdftotext", ["-layout", "-f", "1", "-l", "1", file, "-"], {
+        encoding: "utf8",
+      }).replace(/[\u00a0\u202f]/g, " ");
+      const share = band / avoided;
+      expect(first).toContain(intl(avoided, 0, lang));
+      expect(first).toContain(`± ${intl(band, 0, lang)} (90${ru ? " %" : "%"})`);
+      expect(first).toContain(intl(avoided * TARIFF, 0, lang));
+      expect(first).toContain(`± ${intl(avoided * TARIFF * share, 0, lang)}`);
+      expect(first).toContain(intl((avoided * FACTOR) / 1000, 1, lang));
+      expect(first).toContain(`± ${intl((avoided * FACTOR * share) / 1000, 1, lang)}`);
+      for (const label of ru ? ["Снижение выбросов", "CO₂, т"] : ["CO₂ avoided, t"])
+        expect(first).toContain(label);
+      expect(first).toContain(ru ? "Что это значит" : "What it means");
+      expect(first.replace(/\s+/g, " ")).toContain(
+        ru
+          ? `между ${intl(avoided - band, 0, lang)} и ${intl(avoided + band, 0, lang)} кВт·ч`
+          : `between ${intl(avoided - band, 0, lang)} and ${intl(avoided + band, 0, lang)} kWh`,
+      );
+      for (const role of ru
+        ? ["Подготовил", "Проверил", "Утвердил"]
+        : ["Prepared by", "Checked by", "Approved by"])
+        expect(first).toContain(role);
+      expect(first).not.toContain(ru ? "Протокол" : "Protocol");
+      const methodAt = text.indexOf(
+        ru ? "Модель базовой линии (CalTRACK 2.0)" : "Baseline model (CalTRACK 2.0)",
+      );
+      expect(methodAt).toBeGreaterThan(text.indexOf(ru ? "Результаты по объектам" : "Results by facility"));
+      expect(methodAt).toBeGreaterThan(text.indexOf(ru ? "Качество данных" : "Data quality"));
     });
   }
+
+  it("per facility: the measure and its date, energy per m², the comparison with the same kind, the configured sign-off", async () => {
+    // A second hospital (H01's figures on a larger floor) to compare H01 with; C02 has no area.
+    const h09 = { ...facilities[0]!, id: "H09", name: "Hospital 9" };
+    const report = reportOf("portfolio", [...facilities, h09]);
+    const info = {
+      H01: {
+        floorAreaM2: 12_000,
+        measure: { from: "2026-01-01", description: { ru: "Светодиодное освещение", en: "LED lighting" } },
+      },
+      H09: { floorAreaM2: 15_000 },
+    };
+    withContexts(report, info);
+    const h01 = report.facilities.find((f) => f.id === "H01")!;
+    const years = (Date.parse(report.reporting_to) - Date.parse(report.reporting_from)) / (365 * 86_400_000);
+    expect(h01.actual_kwh_per_m2_year).toBeCloseTo(h01.actual_kwh / 12_000 / years, 9);
+    expect(h01.baseline_kwh_per_m2_year).toBeCloseTo(h01.baseline_kwh / 12_000 / years, 9);
+    const file = join(dir, "context.pdf");
+    writeFileSync(
+      file,
+      await renderPdf(report, "en", {
+        signOff: [{ role: { ru: "Министр", en: "Minister" }, name: "A. B. Ivanov" }],
+      }),
+    );
+    const text = execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" }).replace(
+      /[\u00a0\u202f]/g,
+      " ",
+    );
+    const flat = text.replace(/\s+/g, " ");
+    expect(flat).toContain("LED lighting (in effect since 2026-01-01)");
+    expect(flat).toContain(
+      `${intl(h01.actual_kwh_per_m2_year!, 1, "en")} actual; ${intl(h01.baseline_kwh_per_m2_year!, 1, "en")} without the measure`,
+    );
+    expect(flat).toContain("floor area not given in the configuration");
+    // Same kWh on more floor: H09 uses less per m², H01 is second of the two hospitals.
+    const median =
+      (h01.actual_kwh_per_m2_year! + report.facilities.find((f) => f.id === "H09")!.actual_kwh_per_m2_year!) /
+      2;
+    expect(h01.peers).toEqual({ kind: "hospital", count: 2, median_kwh_per_m2_year: median, rank: 2 });
+    expect(flat).toContain(
+      `2 of 2 (hospital, lowest intensity first); median of the group ${intl(median, 1, "en")}`,
+    );
+    expect(text).toContain("Minister");
+    expect(text).toContain("A. B. Ivanov");
+    expect(text).not.toContain("Approved by");
+  });
 
   it("facility scope in English: the facility's figures, no portfolio total", async () => {
     const f = facilities[0]!;

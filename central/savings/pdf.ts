@@ -1,12 +1,15 @@
 // The savings report as PDF (pdfkit), Russian by default, English on
-// request, for the ministry's reviewers: title page (scope, periods, date,
-// who generated it, key results), method statement (IPMVP Option C, CalTRACK,
-// ASHRAE Guideline 14 statistics and thresholds, savings uncertainty),
-// summary with the uncertainty interval and its significance, charts
+// request, for a minister and the ministry's reviewers — results first,
+// method after: an executive summary page (the saving in kWh, roubles and
+// tonnes of CO2, each with its uncertainty, what that means, the measures
+// and their dates, a sign-off block), then the summary with its charts
 // (baseline vs actual by month and by day, avoided energy by facility with
-// error bars), the per-facility results table, model statistics, data-quality
-// notes, and per-facility pages for a portfolio; page numbers and a footer on
-// every page. Every figure comes from the SavingsReport; nothing is
+// error bars), the per-facility results table, per facility its measure,
+// energy per m² and the comparison with facilities of the same kind, model
+// statistics, data-quality notes, and last the method statement (IPMVP
+// Option C, CalTRACK, ASHRAE Guideline 14 statistics and thresholds, savings
+// uncertainty); page numbers and a footer on every page. All dates and days
+// in one zone: the region's (config timeZone). Every figure comes from the SavingsReport; nothing is
 // recomputed here except sums for charts. The document, its fonts and
 // footers: pdf-document.ts.
 
@@ -32,12 +35,13 @@ import {
   widthOf,
 } from "./pdf-draw.ts";
 import {
+  formatDate,
   formatDateTime,
   formatNumber,
   formatPercent,
   formatPeriod,
   type Lang,
-  zoneLabel,
+  zoneLabelAt,
   zoneOffsetMs,
   zoneOfPeriodStart,
 } from "./pdf-format.ts";
@@ -51,8 +55,10 @@ export { TEXT } from "./pdf-text.ts";
 export interface PdfOptions {
   /** Who asked for the report (user or token label); default: the system itself. */
   generatedBy?: string;
-  /** IANA zone of dates and day boundaries; default: the fixed offset at which the reporting period starts at midnight. */
+  /** IANA zone of dates and day boundaries (the region's); default: the fixed offset at which the reporting period starts at midnight. */
   timeZone?: string;
+  /** Who signs (position, name); default three blank rows: prepared, checked, approved. */
+  signOff?: readonly { role: { ru: string; en?: string | undefined }; name?: string | undefined }[];
 }
 
 // A little more margin than the service PDFs: the ministry's reviewers annotate these.
@@ -128,6 +134,9 @@ export function renderPdf(report: SavingsReport, lang: Lang, options: PdfOptions
   const tz = options.timeZone ?? zoneOfPeriodStart(Date.parse(report.reporting_from));
   const shiftMs = zoneOffsetMs(Date.parse(report.reporting_from), tz);
   const num = (v: number | null | undefined, digits = 0) => formatNumber(v, digits, lang);
+  /** kg of CO2 as tonnes (one decimal; three below a tonne). */
+  const tonnes = (kg: number | null | undefined) =>
+    kg === null || kg === undefined ? num(kg) : num(kg / 1000, Math.abs(kg) < 1000 ? 3 : 1);
   const pct = (v: number | null | undefined, digits = 1) => formatPercent(v, digits, lang);
   const single = report.scope === "facility" ? report.facilities[0] : undefined;
   // "№ 1" kept on one line.
@@ -167,19 +176,21 @@ export function renderPdf(report: SavingsReport, lang: Lang, options: PdfOptions
     doc.moveDown(0.4);
   };
 
-  titlePage();
-  methodPages();
+  executiveSummary();
   summaryPages();
   facilityTable();
   avoidedPages();
+  if (single) facilityContext(single);
+  else for (const f of report.facilities) facilityPage(f);
   statsTable();
   qualityPages();
-  if (!single) for (const f of report.facilities) facilityPage(f);
+  methodPages();
   footers();
   doc.end();
   return done;
 
-  function titlePage() {
+  /** Page 1, for the minister: the saving in kWh, roubles and tonnes of CO2 with its uncertainty and what it means, the measures, sign-off. */
+  function executiveSummary() {
     const x = leftOf(doc);
     const w = widthOf(doc);
     doc.rect(0, 0, doc.page.width, 8).fill(COLOR.accent);
@@ -187,16 +198,15 @@ export function renderPdf(report: SavingsReport, lang: Lang, options: PdfOptions
       .font(FONT.bold)
       .fontSize(10)
       .fillColor(COLOR.muted)
-      .text("VETRA", x, 60, { width: w, characterSpacing: 2 });
-    doc.font(FONT.bold).fontSize(26).fillColor(COLOR.accent).text(t.title, x, 150, { width: w });
-    doc.moveDown(0.3);
-    doc.font(FONT.regular).fontSize(12).fillColor(COLOR.muted).text(t.subtitle, { width: w });
-    doc.moveDown(1.2);
-    doc.font(FONT.bold).fontSize(17).fillColor(COLOR.text).text(scopeLabel, { width: w });
+      .text("VETRA", x, 34, { width: w, characterSpacing: 2 });
+    doc.font(FONT.bold).fontSize(22).fillColor(COLOR.accent).text(t.title, x, 56, { width: w });
+    doc.font(FONT.regular).fontSize(10.5).fillColor(COLOR.muted).text(t.subtitle, { width: w });
+    doc.moveDown(0.6);
+    doc.font(FONT.bold).fontSize(15).fillColor(COLOR.text).text(scopeLabel, { width: w });
     if (!single) {
       doc
         .font(FONT.regular)
-        .fontSize(9.5)
+        .fontSize(8.5)
         .fillColor(COLOR.muted)
         .text(
           report.facilities
@@ -206,67 +216,147 @@ export function renderPdf(report: SavingsReport, lang: Lang, options: PdfOptions
           { width: w },
         );
     }
-    doc.moveDown(1.5);
+    doc.moveDown(0.6);
     const days = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
     drawKeyValues(
       doc,
       [
         [
-          t.baseline,
-          `${formatPeriod(Date.parse(report.baseline_from), Date.parse(report.baseline_to), lang, tz)} (${days(report.baseline_from, report.baseline_to)} ${t.days})`,
-        ],
-        [
           t.reporting,
           `${formatPeriod(Date.parse(report.reporting_from), Date.parse(report.reporting_to), lang, tz)} (${days(report.reporting_from, report.reporting_to)} ${t.days})`,
         ],
+        [
+          t.baseline,
+          `${formatPeriod(Date.parse(report.baseline_from), Date.parse(report.baseline_to), lang, tz)} (${days(report.baseline_from, report.baseline_to)} ${t.days})`,
+        ],
         [t.generated, formatDateTime(Date.parse(report.generated_at), lang, tz)],
-        [t.timeZone, zoneLabel(tz)],
+        [t.timeZone, zoneLabelAt(tz, Date.parse(report.reporting_from))],
         [t.generatedBy, options.generatedBy ?? t.generatedByDefault],
         [t.tariff, num(report.tariff_rub_per_kwh, 2)],
         [t.factor, num(report.emission_factor_kg_co2_per_kwh, 3)],
-        [t.confidenceLevel, conf],
       ],
-      { fontSize: 10, labelShare: 0.36 },
+      { fontSize: 8.5, labelShare: 0.36 },
     );
-    // Key results as four tiles.
-    doc.moveDown(1.5);
+    // Key results as four tiles: each figure with its uncertainty at the report's confidence.
+    doc.moveDown(0.8);
     doc.font(FONT.bold).fontSize(12).fillColor(COLOR.accent).text(t.keyFigures, x, doc.y);
-    const top = doc.y + 8;
+    const top = doc.y + 6;
     const gap = 10;
     const tw = (w - 3 * gap) / 4;
+    const band = totals.uncertainty_kwh;
+    // Money and CO2 carry the energy's relative uncertainty (both are the energy times a rate).
+    const share =
+      totals.avoided_kwh !== 0 && Number.isFinite(band) ? band / Math.abs(totals.avoided_kwh) : Number.NaN;
     const tiles: [string, string, string][] = [
-      [t.avoided, num(totals.avoided_kwh), `± ${num(totals.uncertainty_kwh)} (${conf})`],
+      [t.avoided, num(totals.avoided_kwh), `± ${num(band)} (${conf})`],
+      [t.money, num(totals.money_rub), `± ${num(Math.abs(totals.money_rub) * share)}`],
+      [t.co2, tonnes(totals.co2_kg), `± ${tonnes(Math.abs(totals.co2_kg) * share)}`],
       [t.savingsPct, pct(totals.savings_pct), totals.significant ? t.significant : t.notSignificant],
-      [t.money, num(totals.money_rub), ""],
-      [t.co2, num(totals.co2_kg), ""],
     ];
     tiles.forEach(([label, value, sub], i) => {
       const tx = x + i * (tw + gap);
-      doc.rect(tx, top, tw, 74).fill(COLOR.headerFill);
-      doc.rect(tx, top, 3, 74).fill(COLOR.accent);
+      doc.rect(tx, top, tw, 70).fill(COLOR.headerFill);
+      doc.rect(tx, top, 3, 70).fill(COLOR.accent);
       doc
         .font(FONT.regular)
         .fontSize(8)
         .fillColor(COLOR.muted)
-        .text(label, tx + 9, top + 8, { width: tw - 14 });
+        .text(label, tx + 9, top + 7, { width: tw - 14 });
       doc
         .font(FONT.condBold)
         .fontSize(15)
         .fillColor(COLOR.text)
-        .text(value, tx + 9, top + 32, { width: tw - 14, lineBreak: false });
-      if (sub)
-        doc
-          .font(FONT.cond)
-          .fontSize(8)
-          .fillColor(i === 1 ? (totals.significant ? COLOR.pass : COLOR.fail) : COLOR.muted)
-          .text(sub, tx + 9, top + 54, { width: tw - 14, lineBreak: false });
+        .text(value, tx + 9, top + 30, { width: tw - 14, lineBreak: false });
+      doc
+        .font(FONT.cond)
+        .fontSize(8)
+        .fillColor(i === 3 ? (totals.significant ? COLOR.pass : COLOR.fail) : COLOR.muted)
+        .text(sub, tx + 9, top + 52, { width: tw - 14, lineBreak: false });
     });
-    doc
-      .font(FONT.regular)
-      .fontSize(8.5)
-      .fillColor(COLOR.muted)
-      .text(t.footerNote, x, doc.page.height - doc.page.margins.bottom - 40, { width: w });
+    doc.x = x;
+    doc.y = top + 82;
+    // What it means, in words.
+    doc.font(FONT.bold).fontSize(11).fillColor(COLOR.accent).text(t.meaningTitle, x, doc.y, { width: w });
+    doc.moveDown(0.2);
+    if (Number.isFinite(band) && (single?.model ?? "x") !== null)
+      para(
+        t.meaning(
+          num(totals.avoided_kwh),
+          num(totals.avoided_kwh - band),
+          num(totals.avoided_kwh + band),
+          conf,
+          pct(totals.savings_pct),
+          totals.significant,
+        ),
+        9.5,
+      );
+    else para(t.notes.no_model, 9.5);
+    if (!single) para(t.facilitiesCounted(report.portfolio.facilities, report.facilities.length), 9);
+    // The measures, with their dates.
+    const measures = report.facilities.filter((f) => f.measure);
+    if (measures.length > 0) {
+      doc.font(FONT.bold).fontSize(11).fillColor(COLOR.accent).text(t.measures, x, doc.y, { width: w });
+      doc.moveDown(0.2);
+      const shown = measures.slice(0, 6);
+      for (const f of shown) para(`${single ? "" : `${facilityLabel(f)}: `}${measureText(f)}`, 8.5);
+      if (measures.length > shown.length) para(t.moreMeasures(measures.length - shown.length), 8.5);
+    }
+    signOffBlock();
     doc.fillColor(COLOR.text);
+  }
+
+  function measureText(f: FacilityReport): string {
+    const m = f.measure;
+    if (!m) return t.noMeasure;
+    const text = lang === "en" ? (m.description.en ?? m.description.ru) : m.description.ru;
+    return t.measureSince(text, formatDate(Date.parse(`${m.from}T12:00:00Z`), lang, "UTC"));
+  }
+
+  /** Sign-off: position, name, signature and date lines (from the config, else prepared / checked / approved). */
+  function signOffBlock() {
+    const rows =
+      options.signOff && options.signOff.length > 0
+        ? options.signOff.map((r) => ({
+            role: lang === "en" ? (r.role.en ?? r.role.ru) : r.role.ru,
+            name: r.name ?? "",
+          }))
+        : t.signOffDefault.map((role) => ({ role, name: "" }));
+    const x = leftOf(doc);
+    const w = widthOf(doc);
+    const rowH = 26;
+    const height = 22 + rows.length * rowH;
+    const y0 = Math.max(doc.y + 8, doc.page.height - doc.page.margins.bottom - height - 4);
+    if (y0 + height > doc.page.height - doc.page.margins.bottom) {
+      portrait();
+      return signOffBlock();
+    }
+    doc.font(FONT.bold).fontSize(11).fillColor(COLOR.accent).text(t.signOff, x, y0, { width: w });
+    const cols = [0.34, 0.26, 0.22, 0.18].map((c) => c * w);
+    const heads = [t.signOffCols.role, t.signOffCols.name, t.signOffCols.signature, t.signOffCols.date];
+    let cx = x;
+    doc.font(FONT.regular).fontSize(7.5).fillColor(COLOR.muted);
+    heads.forEach((h, i) => {
+      doc.text(h, cx, y0 + 16, { width: cols[i]! - 6, lineBreak: false });
+      cx += cols[i]!;
+    });
+    rows.forEach((r, k) => {
+      const y = y0 + 22 + (k + 1) * rowH - 6;
+      let lx = x;
+      doc.font(FONT.regular).fontSize(9).fillColor(COLOR.text);
+      doc.text(r.role, lx, y - 12, { width: cols[0]! - 6, lineBreak: false, ellipsis: true });
+      doc.text(r.name, lx + cols[0]!, y - 12, { width: cols[1]! - 6, lineBreak: false, ellipsis: true });
+      for (let i = 1; i < 4; i++) {
+        lx += cols[i - 1]!;
+        doc
+          .moveTo(lx, y)
+          .lineTo(lx + cols[i]! - 10, y)
+          .lineWidth(0.5)
+          .strokeColor(COLOR.rule)
+          .stroke();
+      }
+    });
+    doc.x = x;
+    doc.y = y0 + height;
   }
 
   function methodPages() {
@@ -333,7 +423,7 @@ export function renderPdf(report: SavingsReport, lang: Lang, options: PdfOptions
         [t.savingsPct, pct(totals.savings_pct)],
         [t.fsu, pct(totals.fsu_pct)],
         [t.money, num(totals.money_rub)],
-        [t.co2, num(totals.co2_kg)],
+        [t.co2, tonnes(totals.co2_kg)],
       ],
       { fontSize: 10, boldValues: true },
     );
@@ -428,7 +518,7 @@ export function renderPdf(report: SavingsReport, lang: Lang, options: PdfOptions
         fig(f, f.uncertainty_kwh),
         fig(f, f.savings_pct, 1),
         fig(f, f.money_rub),
-        fig(f, f.co2_kg),
+        f.model === null ? "—" : tonnes(f.co2_kg),
         num(100 * f.cv_rmse, 1),
         num(100 * f.nmbe, 2),
         num(f.r2, 3),
@@ -466,7 +556,7 @@ export function renderPdf(report: SavingsReport, lang: Lang, options: PdfOptions
           num(p.uncertainty_kwh),
           num(p.savings_pct, 1),
           num(p.money_rub),
-          num(p.co2_kg),
+          tonnes(p.co2_kg),
           "",
           "",
           "",
@@ -641,6 +731,36 @@ export function renderPdf(report: SavingsReport, lang: Lang, options: PdfOptions
     });
   }
 
+  /** Floor area, energy per m² (actual and without the measure), the comparison with the same kind. */
+  function contextRows(f: FacilityReport): [string, string][] {
+    if (!f.floor_area_m2) return [[t.intensity, t.noArea]];
+    const rows: [string, string][] = [[t.floorArea, num(f.floor_area_m2)]];
+    if (f.actual_kwh_per_m2_year != null && f.baseline_kwh_per_m2_year != null)
+      rows.push([
+        t.intensity,
+        t.intensityValue(num(f.actual_kwh_per_m2_year, 1), num(f.baseline_kwh_per_m2_year, 1)),
+      ]);
+    rows.push([
+      t.peers,
+      f.peers
+        ? t.peersValue(
+            f.peers.rank,
+            f.peers.count,
+            t.kinds[f.peers.kind] ?? f.peers.kind,
+            num(f.peers.median_kwh_per_m2_year, 1),
+          )
+        : t.noPeers(t.kinds[f.kind] ?? f.kind),
+    ]);
+    return rows;
+  }
+
+  /** A facility report's own page after the summary: its measure and its energy per m². */
+  function facilityContext(f: FacilityReport) {
+    portrait();
+    heading(doc, `${t.facilityHeading} — ${facilityLabel(f)}`, 14);
+    drawKeyValues(doc, [[t.measure, measureText(f)], ...contextRows(f)], { fontSize: 9, labelShare: 0.3 });
+  }
+
   function facilityPage(f: FacilityReport) {
     portrait();
     heading(doc, facilityLabel(f), 14);
@@ -648,6 +768,8 @@ export function renderPdf(report: SavingsReport, lang: Lang, options: PdfOptions
     drawKeyValues(
       doc,
       [
+        [t.measure, measureText(f)],
+        ...contextRows(f),
         [t.col.model, f.model === null ? t.none : `${modelName(f)} (${formName(f)})`],
         [t.baselineKwh, fig(f, f.baseline_kwh)],
         [t.actualKwh, fig(f, f.actual_kwh)],
@@ -658,7 +780,7 @@ export function renderPdf(report: SavingsReport, lang: Lang, options: PdfOptions
             : `${num(f.avoided_kwh)} ± ${num(f.uncertainty_kwh)} (${conf}); ${pct(f.savings_pct)} — ${f.significant ? t.significant : t.notSignificant}`,
         ],
         [t.money, fig(f, f.money_rub)],
-        [t.co2, fig(f, f.co2_kg)],
+        [t.co2, f.model === null ? "—" : tonnes(f.co2_kg)],
         [
           "R²; CV(RMSE); NMBE",
           f.model === null

@@ -21,6 +21,8 @@ import { queryColumns } from "../stores/columns.ts";
 import { embeddedStoreFile } from "../stores/embedded.ts";
 import type { ColumnSeries, SeriesQuery, TimeSeriesStore } from "../stores/types.ts";
 import type { SavingsConfig } from "./config.ts";
+import type { FacilityContext } from "./intensity.ts";
+import { zoneOffsetMs } from "./pdf-format.ts";
 import {
   aggregatePortfolio,
   computeSavingsPacked,
@@ -329,24 +331,35 @@ export interface ReportPeriods {
 
 export const floorHour = (ms: number): number => Math.floor(ms / HOUR_MS) * HOUR_MS;
 
-/** Default periods: reporting from 1 January of `to`'s year (UTC) to `to`; baseline the 365 days before. */
+/** Local midnight of 1 January of `year` in a zone, epoch ms (the offset re-read at the result). */
+export function newYearMs(year: number, timeZone: string): number {
+  const wall = Date.UTC(year, 0, 1);
+  const first = wall - zoneOffsetMs(wall, timeZone);
+  return wall - zoneOffsetMs(first, timeZone);
+}
+
+/**
+ * Default periods: reporting from 1 January of `to`'s year (local midnight
+ * in the region's zone, UTC without one) to `to`; baseline the 365 days before.
+ */
 export function defaultPeriods(args: {
   fromMs?: number;
   toMs?: number;
   baselineFromMs?: number;
   baselineToMs?: number;
   nowMs: number;
+  timeZone?: string;
 }): ReportPeriods {
+  const tz = args.timeZone ?? "UTC";
   const reportingToMs = floorHour(args.toMs ?? args.nowMs);
-  const reportingFromMs = floorHour(
-    args.fromMs ?? Date.UTC(new Date(reportingToMs - 1).getUTCFullYear(), 0, 1),
-  );
+  const localYear = new Date(reportingToMs - 1 + zoneOffsetMs(reportingToMs - 1, tz)).getUTCFullYear();
+  const reportingFromMs = floorHour(args.fromMs ?? newYearMs(localYear, tz));
   const baselineToMs = floorHour(args.baselineToMs ?? reportingFromMs);
   const baselineFromMs = floorHour(args.baselineFromMs ?? baselineToMs - 365 * DAY_MS);
   return { baselineFromMs, baselineToMs, reportingFromMs, reportingToMs };
 }
 
-export interface FacilityReport extends Omit<SavingsResult, "intervals"> {
+export interface FacilityReport extends Omit<SavingsResult, "intervals">, Partial<FacilityContext> {
   id: string;
   name: string;
   kind: string;
