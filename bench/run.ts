@@ -15,6 +15,7 @@ import { ingestSection } from "./ingest.bench.ts";
 import { pgdriverSection } from "./pgdriver.bench.ts";
 import { savingsSection } from "./savings.bench.ts";
 import type { BenchSection } from "./section.ts";
+import { trendsSection } from "./trends.bench.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -27,6 +28,7 @@ const SECTIONS: (() => Promise<BenchSection>)[] = [
   gridBench,
   savingsSection,
   consoleSection,
+  trendsSection,
   pgdriverSection,
   edgeSection,
   alarmsSection,

@@ -28,6 +28,7 @@ import service from "./plugins/service.ts";
 import spectrum from "./plugins/spectrum.ts";
 import statements from "./plugins/statements.ts";
 import ui from "./plugins/ui.ts";
+import views from "./plugins/views.ts";
 import workOrders from "./plugins/work-orders.ts";
 
 interface AjvError {
@@ -148,6 +149,7 @@ const central: FastifyPluginAsync<CentralDeps> = async (app, deps) => {
   await app.register(documents, deps);
   await app.register(statements, deps);
   await app.register(alarms, deps);
+  await app.register(views, deps);
   await app.register(grid, deps);
   await app.register(savings, deps);
   await app.register(control, deps);

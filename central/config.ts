@@ -6,6 +6,7 @@ import { isIP } from "node:net";
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { Value, type ValueError } from "@sinclair/typebox/value";
 import { parse as parseYaml } from "yaml";
+import { DEFAULT_ZONE_TABLE, ZoneTableConfigSchema, zoneOverridesError } from "../common/iso-zones.ts";
 import { AssetKinds, ComponentClasses } from "../common/names.ts";
 import { MAX_BATCH_BYTES } from "../common/wire.ts";
 import { checkDocumentsConfig, DocumentsConfigSchema } from "./documents/config.ts";
@@ -289,6 +290,11 @@ export const CentralConfigSchema = Type.Object(
     /** Requisites, signers and trust anchors of the document flow (see documents/config.ts). */
     documents: DocumentsConfigSchema,
     /**
+     * Overrides of the ISO 10816-21 zone table (common/iso-zones.ts) whose boundaries the trends
+     * draw, per component class; keep them equal to the agents' `diagnostics.zones`.
+     */
+    zones: Type.Optional(ZoneTableConfigSchema),
+    /**
      * The key that seals webhook secrets in the metadata database (base64 of
      * 32 bytes; see lib/secret-box.ts). Default `<dataDir>/secrets.key`,
      * created 0600 at first start. Keep it out of database backups, or a
@@ -431,6 +437,8 @@ function checkReferences(config: CentralConfig): string | null {
   if (proxyError) return proxyError;
   const gridError = checkVoltageClasses(config.grid.voltageClasses);
   if (gridError) return gridError;
+  const zonesError = zoneOverridesError(DEFAULT_ZONE_TABLE, config.zones);
+  if (zonesError) return `zones.${zonesError}`;
   for (const [i, entry] of config.notifications.webhookAllowList.entries()) {
     const problem = allowEntryProblem(entry);
     if (problem) return `notifications.webhookAllowList[${i}]: ${problem}`;

@@ -42,6 +42,12 @@ export const VibrationFields = {
   gmf_mm_s: "velocity amplitude (RMS) at the gear mesh frequency, mm/s",
   gmf_sideband_ratio: "energy of the ±1×/±2× sidebands of gear mesh over the mesh lines', 1",
   env_spectral_kurtosis: "spectral kurtosis of the envelope demodulation band (kurtogram), 1",
+  env_bpfo_g2:
+    "squared-envelope amplitude at the outer-race defect frequency (BPFO; peak within its slip window), g²",
+  env_bpfi_g2:
+    "squared-envelope amplitude at the inner-race defect frequency (BPFI; peak within its slip window), g²",
+  env_bsf_g2: "squared-envelope amplitude at the ball spin frequency (BSF; peak within its slip window), g²",
+  env_ftf_g2: "squared-envelope amplitude at the cage frequency (FTF; peak within its slip window), g²",
 } as const;
 export type VibrationField = keyof typeof VibrationFields;
 
@@ -169,6 +175,11 @@ export const PhysicalRanges: {
     gmf_mm_s: range(0, 1000, "mm/s"),
     gmf_sideband_ratio: range(0, 10_000, "1"),
     env_spectral_kurtosis: range(-10, 1e6, "1"),
+    // Squared envelope: a 1000 g envelope (a_rms_g's bound) squared.
+    env_bpfo_g2: range(0, 1e6, "g²"),
+    env_bpfi_g2: range(0, 1e6, "g²"),
+    env_bsf_g2: range(0, 1e6, "g²"),
+    env_ftf_g2: range(0, 1e6, "g²"),
   },
   scada: {
     // Multi-megawatt rotors turn at 5–20 rpm, small turbines up to a few hundred.

@@ -407,6 +407,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
           for (const t of r.transitions)
             log(`diagnostics: ${block.asset} ${block.point}: ${describeTransition(t)}`);
           if (r.snapshot) keepSnapshot(r.snapshot, block.sourceId);
+          if (r.baseline) keepSnapshot(r.baseline, block.sourceId);
         } catch (e) {
           sourceError(block.sourceId, "INTERNAL", `diagnostics of ${block.point}: ${(e as Error).message}`);
         }

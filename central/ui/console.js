@@ -35,6 +35,8 @@ import { documentsPage } from "./pages/documents.js";
 import { fleetPage } from "./pages/fleet.js";
 import { reportsPage } from "./pages/reports.js";
 import { spectrumPage } from "./pages/spectrum.js";
+import { trendsPage } from "./pages/trends.js";
+import { waterfallPage } from "./pages/waterfall.js";
 import { workOrdersPage } from "./pages/work-orders.js";
 
 /** @typedef {import("./lib/dom.js").PageContext} PageContext */
@@ -145,6 +147,8 @@ const ROUTES = [
   [/^#\/alarm-health$/, alarmHealthPage],
   [/^#\/asset\/([^/]+)$/, assetPage],
   [/^#\/spectrum\/([^/]+)\/([^/]+)$/, spectrumPage],
+  [/^#\/trends\/([^/]+)\/([^/]+)$/, trendsPage],
+  [/^#\/waterfall\/([^/]+)\/([^/]+)$/, waterfallPage],
   [/^#\/work-orders$/, workOrdersPage],
   [/^#\/reports$/, reportsPage],
   [/^#\/control(?:\/([^/]+))?$/, controlPage],
