@@ -59,6 +59,9 @@ export async function startControl(
     throw e;
   }
   let sync: SyncClient | null = null;
+  const runTick = (): void => {
+    controller.tick().catch((e) => opts.log(`control: tick failed: ${(e as Error).stack ?? e}`));
+  };
   const controller = new Controller({
     config: c,
     site: config.agent.site,
@@ -76,12 +79,12 @@ export async function startControl(
     gzip: config.central.gzip,
     waitMs: c.syncWaitMs,
     log: opts.log,
+    // A new command is written now, not up to a tick later (the command-to-device time of issue 14's bench).
+    ...(opts.autostart !== false ? { onApplied: () => runTick() } : {}),
   });
   let timer: NodeJS.Timeout | null = null;
   if (opts.autostart !== false) {
-    timer = setInterval(() => {
-      controller.tick().catch((e) => opts.log(`control: tick failed: ${(e as Error).stack ?? e}`));
-    }, c.tickMs);
+    timer = setInterval(runTick, c.tickMs);
     sync.start();
   }
   opts.log(`control: ${c.points.length} writable points; desired state revision ${controller.revision}`);

@@ -33,6 +33,8 @@ export interface SyncOptions {
   readonly gzip: boolean;
   readonly waitMs: number;
   readonly log?: (line: string) => void;
+  /** After a desired state is taken: the agent acts on it at once rather than at its next tick. */
+  readonly onApplied?: () => void;
 }
 
 export type SyncOutcome = "synced" | "woken" | { retryInMs: number; why: string };
@@ -105,6 +107,7 @@ export function createSyncClient(controller: Controller, store: ControlStore, op
         return { retryInMs: DEFAULT_RETRY_MS, why: "the answer is not a desired state (common/control.ts)" };
       store.ack(upTo);
       controller.applyDesired(answer);
+      opts.onApplied?.();
       return "synced";
     } catch (e) {
       if (woken) return "woken";
