@@ -5,6 +5,7 @@ import { dirname } from "node:path";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
 import { apiError, CodedError, type ErrorCode, ErrorCodes } from "../common/errors.ts";
+import control from "./control/plugin.ts";
 import type { CentralDeps } from "./deps.ts";
 import { ApiError, ErrorBodySchema } from "./http.ts";
 import { redactingLogger } from "./lib/redact.ts";
@@ -27,6 +28,7 @@ import service from "./plugins/service.ts";
 import spectrum from "./plugins/spectrum.ts";
 import statements from "./plugins/statements.ts";
 import ui from "./plugins/ui.ts";
+import views from "./plugins/views.ts";
 import workOrders from "./plugins/work-orders.ts";
 
 interface AjvError {
@@ -150,8 +152,10 @@ const central: FastifyPluginAsync<CentralDeps> = async (app, deps) => {
   await app.register(documents, deps);
   await app.register(statements, deps);
   await app.register(alarms, deps);
+  await app.register(views, deps);
   await app.register(grid, deps);
   await app.register(savings, deps);
+  await app.register(control, deps);
   await app.register(ui, deps);
 };
 

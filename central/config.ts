@@ -6,6 +6,7 @@ import { isIP } from "node:net";
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { Value, type ValueError } from "@sinclair/typebox/value";
 import { parse as parseYaml } from "yaml";
+import { DEFAULT_ZONE_TABLE, ZoneTableConfigSchema, zoneOverridesError } from "../common/iso-zones.ts";
 import { AssetKinds, ComponentClasses } from "../common/names.ts";
 import { MAX_BATCH_BYTES } from "../common/wire.ts";
 import { MetadataConfigSchema, PostgresMetadataSchema } from "./db/config.ts";
@@ -24,7 +25,7 @@ const literals = <T extends string>(values: readonly T[], options: object = {}) 
 
 const Id = Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_.:-]+$" });
 
-export const Roles = ["admin", "ministry", "service_company", "agent"] as const;
+export const Roles = ["admin", "ministry", "service_company", "energy_manager", "agent"] as const;
 export type Role = (typeof Roles)[number];
 export const SiteKinds = ["wind_farm", "facility"] as const;
 
@@ -292,6 +293,11 @@ export const CentralConfigSchema = Type.Object(
     /** Requisites, signers and trust anchors of the document flow (see documents/config.ts). */
     documents: DocumentsConfigSchema,
     /**
+     * Overrides of the ISO 10816-21 zone table (common/iso-zones.ts) whose boundaries the trends
+     * draw, per component class; keep them equal to the agents' `diagnostics.zones`.
+     */
+    zones: Type.Optional(ZoneTableConfigSchema),
+    /**
      * The key that seals webhook secrets in the metadata database (base64 of
      * 32 bytes; see lib/secret-box.ts). Default `<dataDir>/secrets.key`,
      * created 0600 at first start. Keep it out of database backups, or a
@@ -455,6 +461,8 @@ function checkReferences(config: CentralConfig): string | null {
   if (proxyError) return proxyError;
   const gridError = checkVoltageClasses(config.grid.voltageClasses);
   if (gridError) return gridError;
+  const zonesError = zoneOverridesError(DEFAULT_ZONE_TABLE, config.zones);
+  if (zonesError) return `zones.${zonesError}`;
   for (const [i, entry] of config.notifications.webhookAllowList.entries()) {
     const problem = allowEntryProblem(entry);
     if (problem) return `notifications.webhookAllowList[${i}]: ${problem}`;
@@ -512,8 +520,8 @@ function checkReferences(config: CentralConfig): string | null {
   const documentsError = checkDocumentsConfig(config.documents, tenants);
   if (documentsError) return documentsError;
   for (const [i, t] of config.tokens.entries()) {
-    if (t.role === "service_company" && t.tenant === undefined)
-      return `tokens[${i}].tenant: required for service_company`;
+    if ((t.role === "service_company" || t.role === "energy_manager") && t.tenant === undefined)
+      return `tokens[${i}].tenant: required for ${t.role}`;
     if (t.role === "agent" && t.site === undefined) return `tokens[${i}].site: required for agent`;
     if (t.tenant !== undefined && !tenants.has(t.tenant))
       return `tokens[${i}].tenant: unknown tenant "${t.tenant}"`;

@@ -1,5 +1,6 @@
 // Builds stores, metadata and the app from a validated config and listens.
 import { readFileSync } from "node:fs";
+import type { Socket } from "node:net";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { type MetricsServer, serveMetrics } from "../common/metrics-server.ts";
@@ -109,6 +110,13 @@ export async function startCentral(
       metricsServer = await serveMetrics(metrics.registry, host ?? config.server.host, port);
     }
     const running = app;
+    // Connections, so that a close can end those that never sent a request (a browser's speculative
+    // preconnect): the server counts them as open, not idle, until Node's request timeout.
+    const connections = new Set<Socket>();
+    running.server.on("connection", (socket: Socket) => {
+      connections.add(socket);
+      socket.once("close", () => connections.delete(socket));
+    });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.server.port;
     const host = config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host;
@@ -122,8 +130,18 @@ export async function startCentral(
       async close() {
         if (closed) return;
         closed = true;
-        // Stop accepting, let in-flight requests finish, then close the stores they use.
-        await running.close();
+        // Stop accepting, let in-flight requests finish, then close the stores they use. A connection
+        // that turns idle, or never sends a request, would hold the close until Node's request
+        // timeout: those are closed until the server has closed.
+        const idle = setInterval(() => {
+          running.server.closeIdleConnections();
+          for (const socket of connections) if (socket.bytesRead === 0) socket.destroy();
+        }, 500);
+        try {
+          await running.close();
+        } finally {
+          clearInterval(idle);
+        }
         await closeStores();
       },
     };

@@ -16,10 +16,12 @@ import { DEMO_TERMS, demoDocumentsConfig, issueDemoDocuments } from "./demo-docu
 import {
   DEMO_FACILITIES,
   DEMO_TENANTS,
+  DEMO_TIME_ZONE,
   DEMO_TURBINES,
   DEMO_WIND_FARM,
   demoContracts,
   demoFleet,
+  facilityControlPoints,
   facilitySources,
   type SourceInput,
   turbineDiagnostics,
@@ -75,6 +77,8 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
         modbusPort: 0,
         seed: 2000 + i,
         measure: { from: measureFrom, savingFraction: f.savingFraction },
+        // The building controller (BMS_UNIT_ID): setpoints, HVAC mode, lighting the agent writes.
+        control: true,
       });
       stops.push(() => sim.stop());
       facilities.push({ f, sim });
@@ -115,6 +119,12 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     const tokens: Record<string, string> = {};
     tokens.admin = await central.meta.tokens.create({ role: "admin", label: "demo admin" });
     tokens.ministry = await central.meta.tokens.create({ role: "ministry", label: "demo ministry" });
+    // The region's energy manager: controls the facilities the region owns (the hospital, clinic and school).
+    tokens.energy_manager = await central.meta.tokens.create({
+      role: "energy_manager",
+      tenant: "region",
+      label: "demo energy manager",
+    });
     for (const t of DEMO_TENANTS) {
       if (t.id === "region") continue;
       tokens[t.id] = await central.meta.tokens.create({
@@ -152,9 +162,19 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     );
     for (const { f, sim } of facilities) {
       const token = await central.meta.tokens.create({ role: "agent", site: f.site, label: "demo agent" });
+      const sources = facilitySources(f.id, { host: LOOPBACK, port: sim.modbusPort });
       agentConfigs.push(
-        agentConfig(f.site, central.url, token, dataDir, () =>
-          facilitySources(f.id, { host: LOOPBACK, port: sim.modbusPort }),
+        agentConfig(
+          f.site,
+          central.url,
+          token,
+          dataDir,
+          () => sources,
+          {},
+          {
+            points: facilityControlPoints(f.id, f.kind, sources[0]!.id),
+            timeZone: DEMO_TIME_ZONE,
+          },
         ),
       );
     }
@@ -182,6 +202,7 @@ function agentConfig(
   dataDir: string,
   sources: (queueDir: string) => SourceInput[],
   diagnostics: Record<string, unknown> = {},
+  control?: Record<string, unknown>,
 ): AgentConfig {
   const queueDir = join(dataDir, "agents", site);
   return parseAgentConfig({
@@ -191,6 +212,7 @@ function agentConfig(
     metrics: { port: 0 },
     diagnostics,
     sources: sources(queueDir),
+    ...(control ? { control } : {}),
   });
 }
 
@@ -239,8 +261,9 @@ export async function runDemo(argv: string[]): Promise<number> {
   console.log(`Vetra is running: ${demo.url}/`);
   console.log(`  sign in:      paste a token from ${credentials}`);
   console.log(
-    `                ("admin" for everything, "ministry" for /reports, a company id for its turbines)`,
+    `                ("admin" for everything, "ministry" for /reports, "energy_manager" for #/control,`,
   );
+  console.log(`                 a company id for its turbines)`);
   console.log(`  savings:      ${demo.url}/reports`);
   console.log(`  API docs:     ${demo.url}/docs`);
   console.log(`  grid map:     ${demo.url}/map`);

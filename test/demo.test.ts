@@ -53,7 +53,13 @@ describe.each(variants)("vetra demo --store $store", ({ store, run }) => {
   });
 
   it("writes the credentials SPEC.md names, readable by its owner only, and prints no token", async () => {
-    expect(Object.keys(tokens).sort()).toEqual(["admin", "ministry", "sc-kavkaz", "sc-step"]);
+    expect(Object.keys(tokens).sort()).toEqual([
+      "admin",
+      "energy_manager",
+      "ministry",
+      "sc-kavkaz",
+      "sc-step",
+    ]);
     const file = join(demo!.dataDir, "demo-credentials.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);
     // How to sign in follows the URL (it may arrive in a later chunk of the output).

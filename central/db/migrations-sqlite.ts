@@ -283,6 +283,55 @@ CREATE TABLE IF NOT EXISTS alarm_filter (
 const CONTRACT_TERMS =
   "CREATE TABLE IF NOT EXISTS contract_terms (contract TEXT PRIMARY KEY, terms TEXT NOT NULL)";
 
+// Control of the facilities (central/control/db-repository.ts): each site's revision of what its agent
+// should do, the points it declares writable, commands with their steps, schedules, demand limits, the
+// points' reported states and events. IF NOT EXISTS: files of a central that created them before.
+const CONTROL = `
+CREATE TABLE IF NOT EXISTS control_revision (site TEXT PRIMARY KEY, revision INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS control_declaration (
+  asset TEXT NOT NULL, point TEXT NOT NULL, site TEXT NOT NULL, body TEXT NOT NULL, declared_at INTEGER NOT NULL,
+  PRIMARY KEY (asset, point)
+);
+CREATE INDEX IF NOT EXISTS control_declaration_site ON control_declaration (site);
+CREATE TABLE IF NOT EXISTS control_command (
+  id TEXT PRIMARY KEY, site TEXT NOT NULL, asset TEXT NOT NULL, point TEXT NOT NULL, value REAL NOT NULL,
+  until INTEGER, reason TEXT NOT NULL, override INTEGER NOT NULL, requested_at INTEGER NOT NULL,
+  requested_by TEXT NOT NULL, state TEXT NOT NULL, state_at INTEGER NOT NULL, state_reason TEXT, actual REAL,
+  active INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS control_command_asset ON control_command (asset, requested_at);
+CREATE INDEX IF NOT EXISTS control_command_active ON control_command (active, site);
+CREATE TABLE IF NOT EXISTS control_command_step (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, state TEXT NOT NULL, at INTEGER NOT NULL,
+  reason TEXT, actual REAL
+);
+CREATE INDEX IF NOT EXISTS control_command_step_id ON control_command_step (id, seq);
+CREATE TABLE IF NOT EXISTS control_schedule (
+  asset TEXT PRIMARY KEY, site TEXT NOT NULL, body TEXT NOT NULL, updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS control_limit (
+  asset TEXT PRIMARY KEY, site TEXT NOT NULL, body TEXT NOT NULL, updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS control_state (
+  asset TEXT NOT NULL, point TEXT NOT NULL, body TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (asset, point)
+);
+CREATE TABLE IF NOT EXISTS control_event (
+  site TEXT NOT NULL, asset TEXT NOT NULL, point TEXT NOT NULL, kind TEXT NOT NULL, at INTEGER NOT NULL,
+  value REAL, detail TEXT,
+  PRIMARY KEY (asset, point, kind, at)
+);
+CREATE INDEX IF NOT EXISTS control_event_asset_at ON control_event (asset, at);
+`;
+
+// The newest baseline snapshot of each point (its healthy reference), apart from the newest snapshots.
+const BASELINE_SPECTRA = `
+CREATE TABLE IF NOT EXISTS baseline_spectrum (
+  asset TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL,
+  received_at INTEGER NOT NULL, encoding TEXT NOT NULL, body BLOB NOT NULL,
+  PRIMARY KEY (asset, point)
+);
+`;
+
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 1,
@@ -307,6 +356,20 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     up(db) {
       // IF NOT EXISTS: a file of a central that created it before versions were counted.
       db.exec(CONTRACT_TERMS);
+    },
+  },
+  {
+    version: 4,
+    name: "control: revisions, declarations, commands and their steps, schedules, limits, states, events",
+    up(db) {
+      db.exec(CONTROL);
+    },
+  },
+  {
+    version: 5,
+    name: "baseline spectra: each point's healthy reference",
+    up(db) {
+      db.exec(BASELINE_SPECTRA);
     },
   },
 ];

@@ -22,11 +22,14 @@ export interface SnapshotRepository {
   /**
    * Stores snapshots (the same asset + point + ts again replaces it: a
    * re-send after a lost acknowledgement) and keeps the newest `keep` per
-   * point, in one transaction.
+   * point, in one transaction. A `baseline` snapshot replaces the point's
+   * baseline unless that one is newer, and is not one of the `keep`.
    */
   put(snapshots: readonly StoredSnapshot[], keep?: number, nowMs?: number): Promise<void>;
   /** The newest snapshot of a point (the newest `count` of it), or of each point of the asset when `point` is absent. */
   latest(asset: string, point?: string, count?: number): Promise<StoredSnapshot[]>;
+  /** The point's baseline snapshot (its healthy reference spectra), or null before the edge sent one. */
+  baseline(asset: string, point: string): Promise<StoredSnapshot | null>;
 }
 
 type Row = { asset: string; point: string; ts: number; reason: string; encoding: string; body: Buffer };
@@ -40,13 +43,27 @@ export class SnapshotStore implements SnapshotRepository {
     nowMs = Date.now(),
   ): Promise<void> {
     const points = new Map<string, [string, string]>();
-    for (const s of snapshots) points.set(`${s.asset}\n${s.point}`, [s.asset, s.point]);
+    const locks = new Set<string>();
+    for (const s of snapshots) {
+      locks.add(`${s.asset}\n${s.point}`);
+      if (s.reason !== "baseline") points.set(`${s.asset}\n${s.point}`, [s.asset, s.point]);
+    }
     await this.db.transaction(async (tx) => {
       // Replicas storing snapshots of one point at once keep exactly `keep` (locks in one order: no deadlock).
-      for (const key of [...points.keys()].sort()) await tx.lock(`vetra.snapshots\n${key}`);
+      for (const key of [...locks].sort()) await tx.lock(`vetra.snapshots\n${key}`);
       for (const s of snapshots) {
         const raw = Buffer.from(s.json, "utf8");
         const zipped = raw.length > SNAPSHOT_GZIP_ABOVE_BYTES;
+        if (s.reason === "baseline") {
+          await tx.run(
+            `INSERT INTO baseline_spectrum (asset, point, ts, received_at, encoding, body) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (asset, point) DO UPDATE SET ts = excluded.ts, received_at = excluded.received_at,
+               encoding = excluded.encoding, body = excluded.body
+             WHERE excluded.ts >= baseline_spectrum.ts`,
+            [s.asset, s.point, s.ts, nowMs, zipped ? "gzip" : "identity", zipped ? gzipSync(raw) : raw],
+          );
+          continue;
+        }
         await tx.run(
           `INSERT INTO spectrum_snapshot (asset, point, ts, reason, received_at, encoding, body) VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (asset, point, ts) DO UPDATE SET reason = excluded.reason, received_at = excluded.received_at,
@@ -93,5 +110,20 @@ export class SnapshotStore implements SnapshotRepository {
       reason: r.reason,
       json: (r.encoding === "gzip" ? gunzipSync(r.body) : r.body).toString("utf8"),
     }));
+  }
+
+  async baseline(asset: string, point: string): Promise<StoredSnapshot | null> {
+    const row = await this.db.get<Omit<Row, "reason">>(
+      "SELECT asset, point, ts, encoding, body FROM baseline_spectrum WHERE asset = ? AND point = ?",
+      [asset, point],
+    );
+    if (!row) return null;
+    return {
+      asset: row.asset,
+      point: row.point,
+      ts: row.ts,
+      reason: "baseline",
+      json: (row.encoding === "gzip" ? gunzipSync(row.body) : row.body).toString("utf8"),
+    };
   }
 }

@@ -14,7 +14,7 @@ import type { MetaDb } from "../db/types.ts";
 export interface Principal {
   tokenId: number;
   role: Role;
-  /** Set for service_company. */
+  /** Set for service_company and energy_manager. */
   tenant: string | null;
   /** Set for agent. */
   site: string | null;
@@ -114,8 +114,8 @@ export class TokenStore implements TokenRepository {
   }
 
   async create(input: NewToken, nowMs = Date.now()): Promise<string> {
-    if (input.role === "service_company" && !input.tenant)
-      throw new Error("a service_company token needs a tenant");
+    if ((input.role === "service_company" || input.role === "energy_manager") && !input.tenant)
+      throw new Error(`a ${input.role} token needs a tenant`);
     if (input.role === "agent" && !input.site) throw new Error("an agent token needs a site");
     // 32 random bytes: 256 bits, so a hash lookup is as good as a constant-time compare.
     const token = randomBytes(32).toString("base64url");

@@ -88,8 +88,8 @@ const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta }) => {
     async (request, reply) => {
       principalOf(request);
       const { role, tenant, site, label } = request.body;
-      if (role === "service_company") {
-        if (!tenant) throw new ApiError("VALIDATION_FAILED", "body.tenant: required for service_company");
+      if (role === "service_company" || role === "energy_manager") {
+        if (!tenant) throw new ApiError("VALIDATION_FAILED", `body.tenant: required for ${role}`);
         // A company from the config's tenants or connected through POST /api/v1/companies.
         if (!(await companies.getCompany(tenant)))
           throw new ApiError("VALIDATION_FAILED", `body.tenant: unknown tenant "${tenant}"`);
@@ -102,7 +102,7 @@ const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta }) => {
       const token = await meta.tokens.create({
         role: role as Role,
         label,
-        ...(role === "service_company" && tenant ? { tenant } : {}),
+        ...((role === "service_company" || role === "energy_manager") && tenant ? { tenant } : {}),
         ...(role === "agent" && site ? { site } : {}),
       });
       const id = (await meta.tokens.idOf(token))!;

@@ -23,6 +23,7 @@ import { HANN_ENBW_BINS, hannPowerFromSpectrum, welchPowerSpectrum } from "../ds
 import { perSize } from "../dsp/workspace.ts";
 import { diagnoseBearing } from "./bearing.ts";
 import { bearingAnalysis, type EnvelopeAnalysis, envelopeAnalysis } from "./envelope-views.ts";
+import { familyAmplitudes } from "./family-amplitudes.ts";
 import { analyseShaft } from "./shaft.ts";
 import type {
   BlockSamples,
@@ -35,6 +36,7 @@ import type {
   SpectrumMarker,
   SpectrumTrace,
 } from "./types.ts";
+import { waveformTrace } from "./waveform.ts";
 import { DEFAULT_ZONE_TABLE, evaluateZones, overallVibrationFinding, worstZone } from "./zones.ts";
 
 /** Shortest block the chain accepts (the kurtogram and the envelope spectrum need some length). */
@@ -191,6 +193,7 @@ export function diagnoseBlock(
   const table = ctx.zones ?? DEFAULT_ZONE_TABLE;
 
   const x = detrendedBlock(block.samples, block.unit);
+  const waveform = waveformTrace(x, n, fs);
   const stats = timeStatistics(x, n);
 
   // One FFT of the whole block serves the envelope and, when the block is one Welch segment (the
@@ -240,6 +243,8 @@ export function diagnoseBlock(
     kurtogramBand = b.kurtogram;
     findings.push(...scored.findings);
     markers.push(...scored.markers);
+    // One view for the trend, block after block (the kurtogram band's), whichever view the call rests on.
+    Object.assign(features, familyAmplitudes(b.kurtogram.ses, b.shaftHz, b.orders, 1 / g2));
   } else {
     envelope = envelopeAnalysis(spec, fs / 16, fft);
     kurtogramBand = envelope;
@@ -268,6 +273,7 @@ export function diagnoseBlock(
       spectrum: spectrumTrace,
       envelope: { ...envTrace, band_hz: envelope.bandHz },
       markers,
+      waveform,
     },
   };
 }

@@ -20,6 +20,8 @@ export interface TestCentral {
     ministry: string;
     north: string;
     south: string;
+    /** energy_manager of the tenant `region` (owner of the facility H01). */
+    energy: string;
     agentWf1: string;
     agentWf2: string;
   };
@@ -57,6 +59,7 @@ export async function startTestCentral(
     ministry: await meta.tokens.create({ role: "ministry", label: "ministry" }),
     north: await meta.tokens.create({ role: "service_company", tenant: "sc-north", label: "north ops" }),
     south: await meta.tokens.create({ role: "service_company", tenant: "sc-south", label: "south ops" }),
+    energy: await meta.tokens.create({ role: "energy_manager", tenant: "region", label: "region energy" }),
     agentWf1: await meta.tokens.create({ role: "agent", site: "wf1", label: "edge wf1" }),
     agentWf2: await meta.tokens.create({ role: "agent", site: "wf2", label: "edge wf2" }),
   };

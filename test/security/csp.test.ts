@@ -94,6 +94,7 @@ describe.skipIf(!browserRequired())("finding 9: CSP without 'unsafe-inline'", ()
         "#/work-orders",
         "#/reports",
         "#/documents",
+        "#/control",
         "#/admin",
         "#/asset/T01",
       ]) {

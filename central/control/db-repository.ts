@@ -1,0 +1,332 @@
+// The control repository on central's metadata database (central/db/:
+// SQLite or PostgreSQL), its tables from the migrations (version 4). Durable
+// like the rest of it: a command accepted with 202 survives a crash. Each
+// change that spans rows is one transaction; single statements are atomic
+// (a revision's upsert, a transition's UPDATE that holds the command's row).
+
+import type {
+  CommandState,
+  ControlEvent,
+  ControlPointDecl,
+  DemandLimit,
+  PointState,
+  Schedule,
+} from "../../common/control.ts";
+import type { MetaDb, SqlParam, SqlRunner } from "../db/types.ts";
+import type {
+  CommandFilter,
+  CommandTransition,
+  ControlRepository,
+  StoredCommand,
+  StoredEvent,
+} from "./repository.ts";
+
+const COMMAND_COLUMNS = `id, site, asset, point, value, until, reason, override, requested_at, requested_by, state,
+  state_at, state_reason, actual`;
+
+const FINAL = new Set<CommandState>(["failed", "refused", "expired", "relinquished"]);
+
+interface CommandRow {
+  id: string;
+  site: string;
+  asset: string;
+  point: string;
+  value: number;
+  until: number | null;
+  reason: string;
+  override: number;
+  requested_at: number;
+  requested_by: string;
+  state: CommandState;
+  state_at: number;
+  state_reason: string | null;
+  actual: number | null;
+}
+
+interface StepRow {
+  state: CommandState;
+  at: number;
+  reason: string | null;
+  actual: number | null;
+}
+
+export class DbControlRepository implements ControlRepository {
+  constructor(private readonly db: MetaDb) {}
+
+  async revision(site: string): Promise<number> {
+    const row = await this.db.get<{ revision: number }>(
+      "SELECT revision FROM control_revision WHERE site = ?",
+      [site],
+    );
+    return Number(row?.revision ?? 0);
+  }
+
+  async bumpRevision(site: string): Promise<number> {
+    const row = await this.db.get<{ revision: number }>(
+      `INSERT INTO control_revision (site, revision) VALUES (?, 1)
+       ON CONFLICT (site) DO UPDATE SET revision = control_revision.revision + 1 RETURNING revision`,
+      [site],
+    );
+    return Number(row!.revision);
+  }
+
+  async putDeclarations(
+    site: string,
+    declarations: readonly ControlPointDecl[],
+    atMs: number,
+  ): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.run("DELETE FROM control_declaration WHERE site = ?", [site]);
+      for (const d of declarations)
+        await tx.run(
+          "INSERT INTO control_declaration (asset, point, site, body, declared_at) VALUES (?, ?, ?, ?, ?)",
+          [d.asset, d.point, site, JSON.stringify(d), atMs],
+        );
+    });
+  }
+
+  async declarations(asset: string): Promise<ControlPointDecl[]> {
+    const rows = await this.db.all<{ body: string }>(
+      "SELECT body FROM control_declaration WHERE asset = ? ORDER BY point",
+      [asset],
+    );
+    return rows.map((r) => JSON.parse(r.body) as ControlPointDecl);
+  }
+
+  private async steps(db: SqlRunner, id: string): Promise<CommandTransition[]> {
+    const rows = await db.all<StepRow>(
+      "SELECT state, at, reason, actual FROM control_command_step WHERE id = ? ORDER BY seq",
+      [id],
+    );
+    return rows.map((s) => ({
+      state: s.state,
+      at: Number(s.at),
+      ...(s.reason !== null ? { reason: s.reason } : {}),
+      ...(s.actual !== null ? { actual: s.actual } : {}),
+    }));
+  }
+
+  private async toCommand(db: SqlRunner, r: CommandRow): Promise<StoredCommand> {
+    return {
+      id: r.id,
+      site: r.site,
+      asset: r.asset,
+      point: r.point,
+      value: r.value,
+      ...(r.until !== null ? { until: Number(r.until) } : {}),
+      reason: r.reason,
+      ...(r.override ? { override: true } : {}),
+      requestedAt: Number(r.requested_at),
+      requestedBy: r.requested_by,
+      state: r.state,
+      stateAt: Number(r.state_at),
+      stateReason: r.state_reason,
+      actual: r.actual,
+      history: await this.steps(db, r.id),
+    };
+  }
+
+  private async commands(sql: string, args: readonly SqlParam[]): Promise<StoredCommand[]> {
+    const rows = await this.db.all<CommandRow>(sql, args);
+    const out: StoredCommand[] = [];
+    for (const r of rows) out.push(await this.toCommand(this.db, r));
+    return out;
+  }
+
+  async createCommand(c: Parameters<ControlRepository["createCommand"]>[0]): Promise<StoredCommand> {
+    await this.db.transaction(async (tx) => {
+      await tx.run(
+        `INSERT INTO control_command (id, site, asset, point, value, until, reason, override, requested_at,
+           requested_by, state, state_at, state_reason, actual, active)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, NULL, NULL, 1)`,
+        [
+          c.id,
+          c.site,
+          c.asset,
+          c.point,
+          c.value,
+          c.until ?? null,
+          c.reason,
+          c.override ? 1 : 0,
+          c.requestedAt,
+          c.requestedBy,
+          c.requestedAt,
+        ],
+      );
+      await tx.run("INSERT INTO control_command_step (id, state, at) VALUES (?, 'requested', ?)", [
+        c.id,
+        c.requestedAt,
+      ]);
+    });
+    return (await this.getCommand(c.id))!;
+  }
+
+  async getCommand(id: string): Promise<StoredCommand | null> {
+    const [command] = await this.commands(`SELECT ${COMMAND_COLUMNS} FROM control_command WHERE id = ?`, [
+      id,
+    ]);
+    return command ?? null;
+  }
+
+  async listCommands(filter: CommandFilter): Promise<StoredCommand[]> {
+    const where: string[] = [];
+    const args: SqlParam[] = [];
+    if (filter.asset !== undefined) {
+      where.push("asset = ?");
+      args.push(filter.asset);
+    }
+    if (filter.site !== undefined) {
+      where.push("site = ?");
+      args.push(filter.site);
+    }
+    if (filter.active) where.push("active = 1");
+    const sql = `SELECT ${COMMAND_COLUMNS} FROM control_command ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+      ORDER BY requested_at DESC, id DESC LIMIT ?`;
+    args.push(filter.limit ?? 100);
+    return this.commands(sql, args);
+  }
+
+  async dueToExpire(nowMs: number): Promise<StoredCommand[]> {
+    return this.commands(
+      `SELECT ${COMMAND_COLUMNS} FROM control_command WHERE active = 1 AND until IS NOT NULL AND until <= ?`,
+      [nowMs],
+    );
+  }
+
+  async addTransition(id: string, step: CommandTransition): Promise<StoredCommand | null> {
+    const changed = await this.db.transaction(async (tx) => {
+      const n = await tx.run(
+        `UPDATE control_command SET state = ?, state_at = ?, state_reason = ?, actual = COALESCE(?, actual),
+           active = ? WHERE id = ?`,
+        [step.state, step.at, step.reason ?? null, step.actual ?? null, FINAL.has(step.state) ? 0 : 1, id],
+      );
+      if (n === 0) return false;
+      await tx.run(
+        "INSERT INTO control_command_step (id, state, at, reason, actual) VALUES (?, ?, ?, ?, ?)",
+        [id, step.state, step.at, step.reason ?? null, step.actual ?? null],
+      );
+      return true;
+    });
+    return changed ? this.getCommand(id) : null;
+  }
+
+  async putSchedule(site: string, asset: string, schedule: Schedule, byActor: string, atMs: number) {
+    await this.db.run(
+      `INSERT INTO control_schedule (asset, site, body, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (asset) DO UPDATE SET site = excluded.site, body = excluded.body,
+         updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+      [asset, site, JSON.stringify(schedule), atMs, byActor],
+    );
+  }
+
+  async getSchedule(asset: string) {
+    const row = await this.db.get<{ body: string; updated_at: number; updated_by: string }>(
+      "SELECT body, updated_at, updated_by FROM control_schedule WHERE asset = ?",
+      [asset],
+    );
+    return row
+      ? {
+          schedule: JSON.parse(row.body) as Schedule,
+          updatedAt: Number(row.updated_at),
+          updatedBy: row.updated_by,
+        }
+      : null;
+  }
+
+  async schedulesOfSite(site: string): Promise<Record<string, Schedule>> {
+    const rows = await this.db.all<{ asset: string; body: string }>(
+      "SELECT asset, body FROM control_schedule WHERE site = ?",
+      [site],
+    );
+    return Object.fromEntries(rows.map((r) => [r.asset, JSON.parse(r.body) as Schedule]));
+  }
+
+  async putLimit(site: string, asset: string, limit: DemandLimit, byActor: string, atMs: number) {
+    await this.db.run(
+      `INSERT INTO control_limit (asset, site, body, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (asset) DO UPDATE SET site = excluded.site, body = excluded.body,
+         updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+      [asset, site, JSON.stringify(limit), atMs, byActor],
+    );
+  }
+
+  async getLimit(asset: string) {
+    const row = await this.db.get<{ body: string; updated_at: number; updated_by: string }>(
+      "SELECT body, updated_at, updated_by FROM control_limit WHERE asset = ?",
+      [asset],
+    );
+    return row
+      ? {
+          limit: JSON.parse(row.body) as DemandLimit,
+          updatedAt: Number(row.updated_at),
+          updatedBy: row.updated_by,
+        }
+      : null;
+  }
+
+  async limitsOfSite(site: string): Promise<Record<string, DemandLimit>> {
+    const rows = await this.db.all<{ asset: string; body: string }>(
+      "SELECT asset, body FROM control_limit WHERE site = ?",
+      [site],
+    );
+    return Object.fromEntries(rows.map((r) => [r.asset, JSON.parse(r.body) as DemandLimit]));
+  }
+
+  async putStates(states: readonly PointState[]): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      for (const s of states)
+        await tx.run(
+          `INSERT INTO control_state (asset, point, body, at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (asset, point) DO UPDATE SET body = excluded.body, at = excluded.at
+           WHERE excluded.at >= control_state.at`,
+          [s.asset, s.point, JSON.stringify(s), s.at],
+        );
+    });
+  }
+
+  async states(asset: string): Promise<PointState[]> {
+    const rows = await this.db.all<{ body: string }>(
+      "SELECT body FROM control_state WHERE asset = ? ORDER BY point",
+      [asset],
+    );
+    return rows.map((r) => JSON.parse(r.body) as PointState);
+  }
+
+  async addEvents(site: string, events: readonly ControlEvent[]): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      let added = 0;
+      for (const e of events)
+        added += await tx.run(
+          `INSERT INTO control_event (site, asset, point, kind, at, value, detail) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT DO NOTHING`,
+          [site, e.asset, e.point, e.kind, e.at, e.value ?? null, e.detail ?? null],
+        );
+      return added;
+    });
+  }
+
+  async events(asset: string, limit: number): Promise<StoredEvent[]> {
+    const rows = await this.db.all<{
+      site: string;
+      asset: string;
+      point: string;
+      kind: ControlEvent["kind"];
+      at: number;
+      value: number | null;
+      detail: string | null;
+    }>(
+      `SELECT site, asset, point, kind, at, value, detail FROM control_event WHERE asset = ?
+       ORDER BY at DESC LIMIT ?`,
+      [asset, limit],
+    );
+    return rows.map((r) => ({
+      site: r.site,
+      asset: r.asset,
+      point: r.point,
+      kind: r.kind,
+      at: Number(r.at),
+      ...(r.value !== null ? { value: r.value } : {}),
+      ...(r.detail !== null ? { detail: r.detail } : {}),
+    }));
+  }
+}
