@@ -9,7 +9,6 @@ import {
   type ScheduledModbusFault,
   startFaultSchedule,
 } from "./faults.ts";
-import { start as startTurbine } from "./turbine/index.ts";
 import { type FaultSpec, parseFaultSpec } from "./turbine/physics.ts";
 
 const USAGE = [
@@ -174,6 +173,8 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
             }
           : {}),
       };
+      // OPC UA loads only for the device that serves it.
+      const { start: startTurbine } = await import("./turbine/index.ts");
       const sim = await startTurbine(opts);
       const schedule = startFaultSchedule(sim.modbus, {
         ...injected,
