@@ -418,6 +418,10 @@ describe.skipIf(!browserRequired())("console (/) in Chromium", () => {
         expect(await isClickable(page, `${row} button[data-action="ack"]`, true)).toBe(true);
         expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
         await shot(page, `alarms-${name}-${lang}`);
+        // The sortable headers answer the keyboard.
+        await page.focus('th[data-sort="asset"] button');
+        await page.keyboard.press("Enter");
+        await page.waitForSelector('th[data-sort="asset"][aria-sort="ascending"]');
 
         await page.goto(`${url}/#/asset/T01`);
         await page.waitForSelector("#pointTable tbody tr");
@@ -436,6 +440,11 @@ describe.skipIf(!browserRequired())("console (/) in Chromium", () => {
         if (viewport.width >= 1000) expect(fits.inside, JSON.stringify(fits)).toBe(true);
         expect(await isClickable(page, '#pointTable a[href^="#/spectrum/"]', true)).toBe(true);
         await shot(page, `asset-${name}-${lang}`);
+        // The monthly report opens on the current month (a new company has nothing in the last one).
+        await page.goto(`${url}/#/reports`);
+        const month = await (await page.waitForSelector("#reportMonth")).inputValue();
+        const today = new Date();
+        expect(month).toBe(`${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, "0")}`);
       } finally {
         await page.close();
       }
@@ -617,7 +626,7 @@ describe.skipIf(!browserRequired())("console (/) in Chromium", () => {
       await page.waitForSelector("#alarmRows tr[data-id]");
       expect(await page.textContent('#nav a[href="#/alarms"]')).toBe("Тревоги");
       await page.click("#langSwitch");
-      await page.waitForSelector('th[data-sort="severity"]:text("Severity")');
+      await page.waitForSelector('th[data-sort="severity"] button:text("Severity")');
       expect(await page.textContent('#nav a[href="#/alarms"]')).toBe("Alarms");
       expect(await page.textContent("#alarmRows")).toContain("bearing outer race");
       await page.reload();
@@ -626,7 +635,7 @@ describe.skipIf(!browserRequired())("console (/) in Chromium", () => {
       expect(await page.textContent("#langSwitch")).toBe("Русский");
       await shot(page, "alarms-en");
       await page.click("#langSwitch");
-      await page.waitForSelector('th[data-sort="severity"]:text("Уровень")');
+      await page.waitForSelector('th[data-sort="severity"] button:text("Уровень")');
     } finally {
       await page.close();
     }
