@@ -437,9 +437,10 @@ export async function dspSection(): Promise<BenchSection> {
   }
 
   const markdown = `The full diagnostic chain of one measuring point (\`diagnoseBlock\`:
-detrend, Welch spectrum, ISO 10816-21 zones and features, fast kurtogram,
-squared-envelope spectrum, bearing-fault scoring, shaft orders and gear mesh,
-snapshot) on simulated gearbox HSS blocks of ${BLOCK} samples at
+detrend, Welch spectrum, ISO 10816-21 zones and features, shaft speed from
+the 1× line, two squared-envelope spectra — the fast kurtogram's band and the
+cepstrally whitened band, decimated to the lines read — bearing-fault scoring
+in both, shaft orders and gear mesh, snapshot) on simulated gearbox HSS blocks of ${BLOCK} samples at
 ${SAMPLE_RATE_HZ / 1000} kHz (${BLOCK_SECONDS} s each; ${GENERATOR_RPM} rpm, bearing geometry and 29 gear
 teeth known, outer-race defect and gear-mesh wear injected; the chain
 names: ${ours.findings}). It runs on the FFT the agent loads at start-up

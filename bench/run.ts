@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { alarmsSection } from "./alarms.bench.ts";
 import { consoleSection } from "./console.bench.ts";
+import { controlSection } from "./control.bench.ts";
 import { dspSection } from "./dsp.bench.ts";
 import { edgeSection } from "./edge.bench.ts";
 import { gridBench } from "./grid.bench.ts";
@@ -14,6 +15,7 @@ import { ingestSection } from "./ingest.bench.ts";
 import { pgdriverSection } from "./pgdriver.bench.ts";
 import { savingsSection } from "./savings.bench.ts";
 import type { BenchSection } from "./section.ts";
+import { trendsSection } from "./trends.bench.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -26,9 +28,11 @@ const SECTIONS: (() => Promise<BenchSection>)[] = [
   gridBench,
   savingsSection,
   consoleSection,
+  trendsSection,
   pgdriverSection,
   edgeSection,
   alarmsSection,
+  controlSection,
   dspSection,
 ];
 

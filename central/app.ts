@@ -5,6 +5,7 @@ import { dirname } from "node:path";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import fp from "fastify-plugin";
 import { apiError, CodedError, type ErrorCode, ErrorCodes } from "../common/errors.ts";
+import control from "./control/plugin.ts";
 import type { CentralDeps } from "./deps.ts";
 import { ApiError, ErrorBodySchema } from "./http.ts";
 import { redactingLogger } from "./lib/redact.ts";
@@ -14,6 +15,7 @@ import alarms from "./plugins/alarms.ts";
 import assets from "./plugins/assets.ts";
 import auth from "./plugins/auth.ts";
 import docs from "./plugins/docs.ts";
+import documents from "./plugins/documents.ts";
 import grid from "./plugins/grid.ts";
 import health from "./plugins/health.ts";
 import ingest from "./plugins/ingest.ts";
@@ -24,7 +26,9 @@ import security from "./plugins/security.ts";
 import series from "./plugins/series.ts";
 import service from "./plugins/service.ts";
 import spectrum from "./plugins/spectrum.ts";
+import statements from "./plugins/statements.ts";
 import ui from "./plugins/ui.ts";
+import views from "./plugins/views.ts";
 import workOrders from "./plugins/work-orders.ts";
 
 interface AjvError {
@@ -142,9 +146,13 @@ const central: FastifyPluginAsync<CentralDeps> = async (app, deps) => {
   await app.register(service, deps);
   await app.register(notifications, deps);
   await app.register(workOrders, deps);
+  await app.register(documents, deps);
+  await app.register(statements, deps);
   await app.register(alarms, deps);
+  await app.register(views, deps);
   await app.register(grid, deps);
   await app.register(savings, deps);
+  await app.register(control, deps);
   await app.register(ui, deps);
 };
 

@@ -146,6 +146,30 @@ describe("central config", () => {
     }
   });
 
+  it("takes zone table overrides for the trends, and names what is wrong in them", () => {
+    const ok = checkCentralConfig({
+      zones: { gearbox: [{ quantity: "velocity", bandHz: [10, 1000], bc: 4 }] },
+    });
+    expect(ok.ok).toBe(true);
+    expect(checkCentralConfig({ zones: { tower: [] } })).toEqual({
+      ok: false,
+      error: "zones.tower: unknown key",
+    });
+    expect(
+      checkCentralConfig({ zones: { gearbox: [{ quantity: "velocity", bandHz: [10, 1000], bc: 9 }] } }),
+    ).toEqual({
+      ok: false,
+      error: "zones.gearbox[0]: boundaries must rise A/B < B/C < C/D, got 5.625 / 9 / 5.6",
+    });
+    expect(
+      checkCentralConfig({ zones: { main_bearing: [{ quantity: "acceleration", bandHz: [1, 2] }] } }),
+    ).toEqual({
+      ok: false,
+      error:
+        "zones.main_bearing[0]: acceleration 1–2 Hz is not a default band of main_bearing, so it needs bc and cd",
+    });
+  });
+
   it("takes the proxies central trusts as fastify does: addresses, CIDRs, range names", () => {
     for (const trustProxy of [
       true,

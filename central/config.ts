@@ -6,8 +6,11 @@ import { isIP } from "node:net";
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { Value, type ValueError } from "@sinclair/typebox/value";
 import { parse as parseYaml } from "yaml";
+import { DEFAULT_ZONE_TABLE, ZoneTableConfigSchema, zoneOverridesError } from "../common/iso-zones.ts";
 import { AssetKinds, ComponentClasses } from "../common/names.ts";
 import { MAX_BATCH_BYTES } from "../common/wire.ts";
+import { checkDocumentsConfig, DocumentsConfigSchema } from "./documents/config.ts";
+import { PERCENT_PATTERN, RUB_PATTERN } from "./documents/money.ts";
 import { checkVoltageClasses, GridConfigSchema } from "./grid/config.ts";
 import { SavingsConfigSchema } from "./savings/config.ts";
 import { NotificationsConfigSchema } from "./service/notify/config.ts";
@@ -21,7 +24,7 @@ const literals = <T extends string>(values: readonly T[], options: object = {}) 
 
 const Id = Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_.:-]+$" });
 
-export const Roles = ["admin", "ministry", "service_company", "agent"] as const;
+export const Roles = ["admin", "ministry", "service_company", "energy_manager", "agent"] as const;
 export type Role = (typeof Roles)[number];
 export const SiteKinds = ["wind_farm", "facility"] as const;
 
@@ -220,6 +223,27 @@ const IngestSchema = Type.Object(
 /** A date (`2026-01-01`, UTC midnight) or a date-time with a zone. */
 const DateOrTime = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}(T[\\d:.]+(Z|[+-]\\d{2}:?\\d{2}))?$" });
 
+/** What the region pays a company under a contract (central/documents/statement.ts); amounts in RUB, excluding VAT. */
+export const ContractTermsSchema = Type.Object(
+  {
+    fee: Type.Object(
+      {
+        /** Per monitored turbine-day, or per turbine-month (pro rata by monitored days). */
+        per: Type.Union([Type.Literal("turbine_day"), Type.Literal("turbine_month")]),
+        rub: Type.String({ pattern: RUB_PATTERN, description: 'e.g. "1500.00"' }),
+      },
+      { additionalProperties: false },
+    ),
+    /** Credit to the region per alarm not acknowledged within the response time. */
+    creditPerBreachRub: Type.String({ pattern: RUB_PATTERN, default: "0" }),
+    /** Credits in a month are capped at this share of the month's fee. */
+    creditCapPercent: Type.String({ pattern: PERCENT_PATTERN, default: "100" }),
+    /** Overrides documents.vatRatePercent. */
+    vatRatePercent: Type.Optional(Type.String({ pattern: PERCENT_PATTERN })),
+  },
+  { additionalProperties: false },
+);
+
 const ContractSchema = Type.Object(
   {
     id: Id,
@@ -230,6 +254,8 @@ const ContractSchema = Type.Object(
     to: Type.Optional(DateOrTime),
     /** An `alarm` not acknowledged within this escalates. */
     responseTimeMinutes: Type.Integer({ minimum: 1 }),
+    /** Fee, credits and VAT; a contract without terms is not billed. */
+    terms: Type.Optional(ContractTermsSchema),
   },
   { additionalProperties: false },
 );
@@ -261,6 +287,13 @@ export const CentralConfigSchema = Type.Object(
     savings: SavingsConfigSchema,
     /** Alarm notifications by webhook and e-mail: SMTP, timeouts, retries (see service/notify/config.ts). */
     notifications: NotificationsConfigSchema,
+    /** Requisites, signers and trust anchors of the document flow (see documents/config.ts). */
+    documents: DocumentsConfigSchema,
+    /**
+     * Overrides of the ISO 10816-21 zone table (common/iso-zones.ts) whose boundaries the trends
+     * draw, per component class; keep them equal to the agents' `diagnostics.zones`.
+     */
+    zones: Type.Optional(ZoneTableConfigSchema),
     /**
      * The key that seals webhook secrets in the metadata database (base64 of
      * 32 bytes; see lib/secret-box.ts). Default `<dataDir>/secrets.key`,
@@ -278,6 +311,7 @@ export type SiteConfig = Static<typeof SiteSchema>;
 export type AssetConfig = Static<typeof AssetSchema>;
 export type TokenConfig = Static<typeof TokenSchema>;
 export type ContractConfig = Static<typeof ContractSchema>;
+export type ContractTerms = Static<typeof ContractTermsSchema>;
 
 /** A config date or date-time as epoch ms (a bare date is UTC midnight). */
 export const configTimeMs = (text: string): number =>
@@ -403,6 +437,8 @@ function checkReferences(config: CentralConfig): string | null {
   if (proxyError) return proxyError;
   const gridError = checkVoltageClasses(config.grid.voltageClasses);
   if (gridError) return gridError;
+  const zonesError = zoneOverridesError(DEFAULT_ZONE_TABLE, config.zones);
+  if (zonesError) return `zones.${zonesError}`;
   for (const [i, entry] of config.notifications.webhookAllowList.entries()) {
     const problem = allowEntryProblem(entry);
     if (problem) return `notifications.webhookAllowList[${i}]: ${problem}`;
@@ -457,9 +493,11 @@ function checkReferences(config: CentralConfig): string | null {
       }
     }
   }
+  const documentsError = checkDocumentsConfig(config.documents, tenants);
+  if (documentsError) return documentsError;
   for (const [i, t] of config.tokens.entries()) {
-    if (t.role === "service_company" && t.tenant === undefined)
-      return `tokens[${i}].tenant: required for service_company`;
+    if ((t.role === "service_company" || t.role === "energy_manager") && t.tenant === undefined)
+      return `tokens[${i}].tenant: required for ${t.role}`;
     if (t.role === "agent" && t.site === undefined) return `tokens[${i}].site: required for agent`;
     if (t.tenant !== undefined && !tenants.has(t.tenant))
       return `tokens[${i}].tenant: unknown tenant "${t.tenant}"`;

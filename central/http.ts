@@ -91,7 +91,7 @@ export const principalOf = (request: FastifyRequest): Principal => {
 /**
  * Who sees an asset: admin and ministry see everything, a service company
  * the assets it maintains now (by contract, else as the fleet owner), an
- * agent the assets of its site.
+ * energy manager the facilities its tenant owns, an agent the assets of its site.
  */
 export const canSeeAsset = (principal: Principal, asset: Asset, nowMs = Date.now()): boolean => {
   switch (principal.role) {
@@ -100,6 +100,9 @@ export const canSeeAsset = (principal: Principal, asset: Asset, nowMs = Date.now
       return true;
     case "service_company":
       return principal.tenant !== null && responsibleCompany(asset, nowMs) === principal.tenant;
+    case "energy_manager":
+      // The facilities its tenant owns (a turbine is no facility to manage).
+      return principal.tenant !== null && asset.kind !== "turbine" && asset.tenant === principal.tenant;
     case "agent":
       return principal.site !== null && asset.site === principal.site;
   }

@@ -56,6 +56,8 @@ export interface CentralFixture {
     ministry: string;
     north: string;
     south: string;
+    /** energy_manager of the tenant `region` (owner of the facility H01). */
+    energy: string;
     agentWf1: string;
     agentWf2: string;
   };
@@ -85,6 +87,7 @@ export async function makeCentralFixture(
     ministry: meta.createToken({ role: "ministry", label: "ministry" }),
     north: meta.createToken({ role: "service_company", tenant: "sc-north", label: "north ops" }),
     south: meta.createToken({ role: "service_company", tenant: "sc-south", label: "south ops" }),
+    energy: meta.createToken({ role: "energy_manager", tenant: "region", label: "region energy" }),
     agentWf1: meta.createToken({ role: "agent", site: "wf1", label: "edge wf1" }),
     agentWf2: meta.createToken({ role: "agent", site: "wf2", label: "edge wf2" }),
   };

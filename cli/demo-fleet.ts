@@ -4,7 +4,12 @@
 
 import type { CentralConfig } from "../central/config.ts";
 import { type TurbinePointId, TurbinePoints } from "../common/names.ts";
-import { SDM630_MAP, TEMPERATURE_MAP, TEMPERATURE_UNIT_ID } from "../simulators/facility/index.ts";
+import {
+  BMS_UNIT_ID,
+  SDM630_MAP,
+  TEMPERATURE_MAP,
+  TEMPERATURE_UNIT_ID,
+} from "../simulators/facility/index.ts";
 import { TURBINE_MODBUS_MAP, turbineNodeIds } from "../simulators/turbine/index.ts";
 import { bearingDataSheet, type FaultSpec, TURBINE_POINTS } from "../simulators/turbine/physics.ts";
 
@@ -135,10 +140,74 @@ export function demoFleet(): Pick<CentralConfig, "tenants" | "sites" | "assets">
         kind: f.kind,
         site: f.site,
         tenant: "region",
-        points: [],
+        // The controllable points: the agent reports their state as `control` points tagged with them.
+        points: DEMO_CONTROL_POINTS.map((id) => ({ id })),
       })),
     ],
   };
+}
+
+/** The controllable points of every demo facility (SPEC.md: at least these three). */
+export const DEMO_CONTROL_POINTS = ["heating_setpoint_c", "hvac_mode", "lighting"] as const;
+
+/**
+ * The writable points of a facility's building controller (the simulator's
+ * `BMS_UNIT_ID`, `bmsMap`) as an agent config declares them: the heating setpoint
+ * (float32, FC16), the HVAC mode (FC6; critical in a hospital, where it
+ * keeps wards heated) and the first lighting zone (a coil, FC5). The limits
+ * are the facility's, narrower than the controller's own (5–30 °C).
+ */
+export function facilityControlPoints(
+  assetId: string,
+  kind: DemoFacility["kind"],
+  sourceId: string,
+  opts: { maxRatePerMinute?: number; minWriteIntervalMs?: number } = {},
+): Record<string, unknown>[] {
+  const target = (rest: Record<string, unknown>) => ({
+    kind: "modbus",
+    source: sourceId,
+    unitId: BMS_UNIT_ID,
+    ...rest,
+  });
+  const every = opts.minWriteIntervalMs === undefined ? {} : { minWriteIntervalMs: opts.minWriteIntervalMs };
+  return [
+    {
+      asset: assetId,
+      point: "heating_setpoint_c",
+      unit: "degC",
+      min: 12,
+      max: 26,
+      maxRatePerMinute: opts.maxRatePerMinute ?? 2,
+      failSafe: 21,
+      critical: false,
+      ...every,
+      write: target({ function: 16, address: 0, type: "float32" }),
+    },
+    {
+      asset: assetId,
+      point: "hvac_mode",
+      unit: "state",
+      min: 0,
+      max: 3,
+      states: { "0": "off", "1": "heat", "2": "cool", "3": "auto" },
+      failSafe: 1,
+      critical: kind === "hospital",
+      ...every,
+      write: target({ function: 6, address: 4, type: "uint16" }),
+    },
+    {
+      asset: assetId,
+      point: "lighting",
+      unit: "state",
+      min: 0,
+      max: 1,
+      states: { "0": "off", "1": "on" },
+      failSafe: 1,
+      critical: false,
+      ...every,
+      write: target({ function: 5, address: 0 }),
+    },
+  ];
 }
 
 /** Response time (minutes) each demo company contracted for: an unacknowledged `alarm` escalates after it. */

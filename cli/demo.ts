@@ -13,13 +13,16 @@ import { startAgent } from "../edge-agent/agent.ts";
 import { type AgentConfig, parseAgentConfig } from "../edge-agent/config.ts";
 import { type FacilitySim, start as startFacility } from "../simulators/facility/index.ts";
 import { start as startTurbine, type TurbineSim } from "../simulators/turbine/index.ts";
+import { DEMO_TERMS, demoDocumentsConfig, issueDemoDocuments } from "./demo-documents.ts";
 import {
   DEMO_FACILITIES,
   DEMO_TENANTS,
+  DEMO_TIME_ZONE,
   DEMO_TURBINES,
   DEMO_WIND_FARM,
   demoContracts,
   demoFleet,
+  facilityControlPoints,
   facilitySources,
   type SourceInput,
   turbineDiagnostics,
@@ -75,6 +78,8 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
         modbusPort: 0,
         seed: 2000 + i,
         measure: { from: measureFrom, savingFraction: f.savingFraction },
+        // The building controller (BMS_UNIT_ID): setpoints, HVAC mode, lighting the agent writes.
+        control: true,
       });
       stops.push(() => sim.stop());
       facilities.push({ f, sim });
@@ -99,7 +104,8 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
             ? { kind: "influx", database: process.env.INFLUX_DB ?? "vetra" }
             : { kind: "embedded" },
         ...demoFleet(),
-        contracts: demoContracts(),
+        contracts: demoContracts().map((c) => ({ ...c, terms: DEMO_TERMS })),
+        documents: await demoDocumentsConfig(dataDir),
       },
       process.env,
     );
@@ -114,6 +120,12 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     const tokens: Record<string, string> = {};
     tokens.admin = await central.meta.createToken({ role: "admin", label: "demo admin" });
     tokens.ministry = await central.meta.createToken({ role: "ministry", label: "demo ministry" });
+    // The region's energy manager: controls the facilities the region owns (the hospital, clinic and school).
+    tokens.energy_manager = await central.meta.createToken({
+      role: "energy_manager",
+      tenant: "region",
+      label: "demo energy manager",
+    });
     for (const t of DEMO_TENANTS) {
       if (t.id === "region") continue;
       tokens[t.id] = await central.meta.createToken({
@@ -151,9 +163,19 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     );
     for (const { f, sim } of facilities) {
       const token = await central.meta.createToken({ role: "agent", site: f.site, label: "demo agent" });
+      const sources = facilitySources(f.id, { host: LOOPBACK, port: sim.modbusPort });
       agentConfigs.push(
-        agentConfig(f.site, central.url, token, dataDir, () =>
-          facilitySources(f.id, { host: LOOPBACK, port: sim.modbusPort }),
+        agentConfig(
+          f.site,
+          central.url,
+          token,
+          dataDir,
+          () => sources,
+          {},
+          {
+            points: facilityControlPoints(f.id, f.kind, sources[0]!.id),
+            timeZone: DEMO_TIME_ZONE,
+          },
         ),
       );
     }
@@ -166,6 +188,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
       stops.push(() => agent.stop());
     }
     opts.log(`edge agents: ${agentConfigs.map((c) => c.agent.id).join(", ")}`);
+    await issueDemoDocuments(central, opts.log);
     return { url: central.url, tokens, stop: stopAll };
   } catch (err) {
     await stopAll();
@@ -180,6 +203,7 @@ function agentConfig(
   dataDir: string,
   sources: (queueDir: string) => SourceInput[],
   diagnostics: Record<string, unknown> = {},
+  control?: Record<string, unknown>,
 ): AgentConfig {
   const queueDir = join(dataDir, "agents", site);
   return parseAgentConfig({
@@ -189,6 +213,7 @@ function agentConfig(
     metrics: { port: 0 },
     diagnostics,
     sources: sources(queueDir),
+    ...(control ? { control } : {}),
   });
 }
 
@@ -240,8 +265,9 @@ export async function runDemo(argv: string[]): Promise<number> {
   console.log(`Vetra is running: ${demo.url}/`);
   console.log(`  sign in:      paste a token from ${credentials}`);
   console.log(
-    `                ("admin" for everything, "ministry" for /reports, a company id for its turbines)`,
+    `                ("admin" for everything, "ministry" for /reports, "energy_manager" for #/control,`,
   );
+  console.log(`                 a company id for its turbines)`);
   console.log(`  savings:      ${demo.url}/reports`);
   console.log(`  API docs:     ${demo.url}/docs`);
   console.log(`  grid map:     ${demo.url}/map`);

@@ -39,6 +39,11 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "history into the store: `import meter --facility ID FILE` / `import weather --site ID FILE`",
     load: async () => (await import("../central/savings/cli.ts")).runImport,
   },
+  verify: {
+    summary:
+      "check a signed document: `verify FILE [--signature FILE.p7s] [--ca FILE]` (exit 0 valid, 1 invalid, 2 bad input)",
+    load: async () => (await import("./verify.ts")).runVerify,
+  },
   diagnose: {
     summary: "diagnose one recording: `diagnose FILE --rpm RPM --bearing BALLS,BALL_MM,PITCH_MM[,DEG]`",
     load: async () => (await import("./diagnose.ts")).runDiagnose,

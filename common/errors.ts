@@ -62,6 +62,7 @@ export const ErrorCodes = {
   // alarm notifications (webhook receivers, SMTP servers)
   DELIVERY_UNREACHABLE: { status: 503, en: "The notification receiver could not be reached" },
   DELIVERY_REJECTED: { status: 502, en: "The notification receiver refused the message" },
+  SIGNER_FAILED: { status: 502, en: "The organisation's signer did not produce a valid signature" },
   /** Loopback, private, link-local and other special addresses are refused unless an admin allow-lists them. */
   RECEIVER_NOT_ALLOWED: {
     status: 400,

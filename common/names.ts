@@ -2,7 +2,15 @@
 // kinds, measuring points. Units are SI and written into field names where
 // they are not obvious (SPEC.md, "Time series names").
 
-export const Measurements = ["vibration", "scada", "meter", "weather", "diagnosis", "agent"] as const;
+export const Measurements = [
+  "vibration",
+  "scada",
+  "meter",
+  "weather",
+  "diagnosis",
+  "control",
+  "agent",
+] as const;
 export type Measurement = (typeof Measurements)[number];
 
 /** Tags every point may carry. `site` and `asset` are always set by the edge. */
@@ -34,6 +42,12 @@ export const VibrationFields = {
   gmf_mm_s: "velocity amplitude (RMS) at the gear mesh frequency, mm/s",
   gmf_sideband_ratio: "energy of the ±1×/±2× sidebands of gear mesh over the mesh lines', 1",
   env_spectral_kurtosis: "spectral kurtosis of the envelope demodulation band (kurtogram), 1",
+  env_bpfo_g2:
+    "squared-envelope amplitude at the outer-race defect frequency (BPFO; peak within its slip window), g²",
+  env_bpfi_g2:
+    "squared-envelope amplitude at the inner-race defect frequency (BPFI; peak within its slip window), g²",
+  env_bsf_g2: "squared-envelope amplitude at the ball spin frequency (BSF; peak within its slip window), g²",
+  env_ftf_g2: "squared-envelope amplitude at the cage frequency (FTF; peak within its slip window), g²",
 } as const;
 export type VibrationField = keyof typeof VibrationFields;
 
@@ -88,6 +102,19 @@ export const WeatherFields = {
   temp_c: "outdoor air temperature, °C",
 } as const;
 
+/**
+ * Fields of the `control` measurement (tags site, asset, point): one point per
+ * controllable point whenever its effective value or holder changes, and at
+ * least every minute (common/control.ts has the priority levels).
+ */
+export const ControlFields = {
+  commanded: "value the strongest level holding the point asks for (point's unit)",
+  effective: "value last written to the device, after rate limiting (point's unit)",
+  actual: "value last read back from the device (point's unit)",
+  priority:
+    "rank of the holding level: 0 safety, 1 manual, 2 operator, 3 demand_limit, 4 schedule, 5 default",
+} as const;
+
 export const AgentFields = {
   acquired: "points acquired since start",
   acked: "points acknowledged by central since start",
@@ -111,6 +138,7 @@ export const FieldsOf = {
   meter: MeterFields,
   weather: WeatherFields,
   diagnosis: DiagnosisFields,
+  control: ControlFields,
   agent: AgentFields,
 } as const satisfies Record<Measurement, Readonly<Record<string, string>>>;
 
@@ -147,6 +175,11 @@ export const PhysicalRanges: {
     gmf_mm_s: range(0, 1000, "mm/s"),
     gmf_sideband_ratio: range(0, 10_000, "1"),
     env_spectral_kurtosis: range(-10, 1e6, "1"),
+    // Squared envelope: a 1000 g envelope (a_rms_g's bound) squared.
+    env_bpfo_g2: range(0, 1e6, "g²"),
+    env_bpfi_g2: range(0, 1e6, "g²"),
+    env_bsf_g2: range(0, 1e6, "g²"),
+    env_ftf_g2: range(0, 1e6, "g²"),
   },
   scada: {
     // Multi-megawatt rotors turn at 5–20 rpm, small turbines up to a few hundred.
@@ -237,6 +270,7 @@ export const FieldBounds: ReadonlyMap<string, { readonly min?: number; readonly 
   ["diagnosis.severity", { min: 0, max: 2 }],
   ["diagnosis.confidence", { min: 0, max: 1 }],
   ["diagnosis.active", { min: 0, max: 1 }],
+  ["control.priority", { min: 0, max: 5 }],
 ]);
 
 /**

@@ -11,13 +11,21 @@ import { MAX_STORABLE_TIMESTAMP_MS, MIN_TIMESTAMP_MS, TagValueSchema } from "./w
 /** Values per decimated spectrum (16384 bins: 0–1000 Hz at 0.06 Hz). */
 export const MAX_SPECTRUM_VALUES = 16_384;
 export const MAX_MARKERS = 512;
+/** Groups of a snapshot's peak-held time waveform (min and max each). */
+export const MAX_WAVEFORM_GROUPS = 2048;
 export const MAX_SNAPSHOT_DIAGNOSES = 32;
 /** Characters of a text value in an evidence's `detail` (e.g. where zone boundaries come from). */
 export const MAX_DETAIL_TEXT = 512;
 /** Snapshots per request: an agent catching up after an outage sends a few at a time. */
 export const MAX_SNAPSHOTS_PER_REQUEST = 8;
 
-export const SnapshotReasons = ["scheduled", "diagnosis_changed"] as const;
+/**
+ * Why a snapshot was taken: on schedule, because a diagnosis changed, or
+ * `baseline`: the point's learnt healthy reference (the mean spectra of the
+ * blocks its baseline was learnt from), which central keeps apart from the
+ * newest snapshots and overlays on them.
+ */
+export const SnapshotReasons = ["scheduled", "diagnosis_changed", "baseline"] as const;
 export type SnapshotReason = (typeof SnapshotReasons)[number];
 
 /**
@@ -71,6 +79,21 @@ export const SpectrumMarkerSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * The block's acceleration waveform, peak-held: group k spans
+ * [k·dt_s, (k+1)·dt_s) from the block's start and holds its lowest and
+ * highest sample, so impacts survive the decimation.
+ */
+export const WaveformSchema = Type.Object(
+  {
+    unit: Type.Literal("g"),
+    dt_s: Type.Number({ exclusiveMinimum: 0 }),
+    min: Type.Array(Type.Number(), { maxItems: MAX_WAVEFORM_GROUPS }),
+    max: Type.Array(Type.Number(), { maxItems: MAX_WAVEFORM_GROUPS }),
+  },
+  { additionalProperties: false },
+);
+
 export const SpectrumSnapshotSchema = Type.Object(
   {
     speedRpm: Type.Union([Type.Number({ minimum: 0, maximum: SPECTRUM_LIMITS.maxSpeedRpm }), Type.Null()]),
@@ -87,6 +110,8 @@ export const SpectrumSnapshotSchema = Type.Object(
       { additionalProperties: false },
     ),
     markers: Type.Array(SpectrumMarkerSchema, { maxItems: MAX_MARKERS }),
+    /** Absent from agents that predate it, and from baseline snapshots. */
+    waveform: Type.Optional(WaveformSchema),
   },
   { additionalProperties: false },
 );

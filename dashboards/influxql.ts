@@ -8,6 +8,7 @@
 import type { Builder, Dataquery } from "@grafana/grafana-foundation-sdk/cog";
 import {
   AgentFields,
+  ControlFields,
   DiagnosisFields,
   type Measurement,
   MeterFields,
@@ -24,6 +25,7 @@ export const FieldTables = {
   meter: MeterFields,
   weather: WeatherFields,
   diagnosis: DiagnosisFields,
+  control: ControlFields,
   agent: AgentFields,
 } as const satisfies Record<Measurement, Record<string, string>>;
 

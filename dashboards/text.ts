@@ -17,6 +17,8 @@ export const Units = {
   mm_s: { ru: "suffix: мм/с", en: "suffix: mm/s" },
   g: { ru: "suffix: g", en: "suffix: g" },
   m_s2: { ru: "suffix: м/с²", en: "suffix: m/s²" },
+  /** Squared-envelope amplitudes. */
+  g2: { ru: "suffix: g²", en: "suffix: g²" },
   rpm: { ru: "suffix: об/мин", en: "rotrpm" },
   kw: { ru: "suffix: кВт", en: "kwatt" },
   kwh: { ru: "suffix: кВт·ч", en: "kwatth" },
@@ -72,6 +74,19 @@ export const VibrationFieldPanels: Readonly<Record<VibrationField, { title: Text
     title: { ru: "Спектральный эксцесс огибающей", en: "Envelope spectral kurtosis" },
     unit: "ratio",
   },
+  env_bpfo_g2: {
+    title: { ru: "Огибающая на BPFO (наружное кольцо)", en: "Envelope at BPFO (outer race)" },
+    unit: "g2",
+  },
+  env_bpfi_g2: {
+    title: { ru: "Огибающая на BPFI (внутреннее кольцо)", en: "Envelope at BPFI (inner race)" },
+    unit: "g2",
+  },
+  env_bsf_g2: {
+    title: { ru: "Огибающая на BSF (тела качения)", en: "Envelope at BSF (rolling elements)" },
+    unit: "g2",
+  },
+  env_ftf_g2: { title: { ru: "Огибающая на FTF (сепаратор)", en: "Envelope at FTF (cage)" }, unit: "g2" },
 };
 
 export type ScadaField = keyof typeof ScadaFields;

@@ -20,6 +20,7 @@ import type { SpectrumUpload } from "../common/spectrum.ts";
 import type { Point } from "../common/wire.ts";
 import { createClockMonitor } from "./clock.ts";
 import { type AgentConfig, type OpcuaSourceConfig, pkiDirOf, plausibleRangeOf } from "./config.ts";
+import { type RunningControl, startControl } from "./control/index.ts";
 import type { Transition } from "./diagnostics/alarm-state.ts";
 import { type BlockInfo, DiagnosticsMonitor } from "./diagnostics/monitor.ts";
 import { createBlockAnalyser, type DropReason, type WorkerEntry } from "./diagnostics/pool.ts";
@@ -406,6 +407,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
           for (const t of r.transitions)
             log(`diagnostics: ${block.asset} ${block.point}: ${describeTransition(t)}`);
           if (r.snapshot) keepSnapshot(r.snapshot, block.sourceId);
+          if (r.baseline) keepSnapshot(r.baseline, block.sourceId);
         } catch (e) {
           sourceError(block.sourceId, "INTERNAL", `diagnostics of ${block.point}: ${(e as Error).message}`);
         }
@@ -431,6 +433,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       if (kind === "modbus" && points.length > 0) metrics.observePollMs(Date.now() - points[0]!.ts);
       checkPlausible(sourceId, points);
       acquired(points, sourceId);
+      control?.observe(points);
     },
     waveform: (block) => {
       counts.waveformBlocks++;
@@ -476,6 +479,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
 
   let metricsServer: { url: string; close(): Promise<void> } | null = null;
   const sources: Source[] = [];
+  let control: RunningControl | null = null;
   try {
     if (config.metrics) {
       metricsServer = await serveMetrics(metrics.registry, config.metrics.host, config.metrics.port);
@@ -500,6 +504,8 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       sources.push(source);
       await source.start(sinkFor(source.id, sc.kind));
     }
+    // Writable points: control at the edge (edge-agent/control), off unless the config declares some.
+    control = await startControl(config, { log, emit: (points) => enqueue(admitted(points, "control")) });
   } catch (e) {
     clearInterval(healthTimer);
     await catalog.stop();
@@ -547,6 +553,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       stopped = true;
       clearInterval(healthTimer);
       await catalog.stop();
+      await control?.stop();
       await Promise.all(sources.map((s) => s.stop()));
       // Blocks already received are analysed before the last send (a bounded wait: a stuck chain is
       // ended by the pool's time limit anyway).

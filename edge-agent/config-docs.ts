@@ -8,6 +8,7 @@ import { stringify } from "yaml";
 import { AgentConfigSchema } from "./config.ts";
 import { CONFIG_EXAMPLES } from "./config-examples.ts";
 import { ModbusSourceSchema, OpcuaSourceSchema } from "./config-sources.ts";
+import { ModbusWriteTargetSchema, OpcuaWriteTargetSchema } from "./control/schema.ts";
 
 export const EDGE_CONFIG_DOC = join(import.meta.dirname, "..", "docs", "edge-config.md");
 
@@ -156,6 +157,17 @@ export function renderEdgeConfigDoc(): string {
     "## OPC UA source (`kind: opcua`)",
     "",
     ...table(rowsOf(OpcuaSourceSchema as unknown as Schema, "sources[]")),
+    "",
+    "## Write target of a control point, Modbus (`write.kind: modbus`)",
+    "",
+    "What the agent may write is declared under `control.points` (above; [control.md](control.md) explains",
+    "priorities, schedules and demand limiting). Each point names where it lives:",
+    "",
+    ...table(rowsOf(ModbusWriteTargetSchema as unknown as Schema, "control.points[].write")),
+    "",
+    "## Write target of a control point, OPC UA (`write.kind: opcua`)",
+    "",
+    ...table(rowsOf(OpcuaWriteTargetSchema as unknown as Schema, "control.points[].write")),
     "",
     "## Worked examples",
     "",

@@ -17,6 +17,8 @@ import {
   type SourceKind,
   SourceSchemas,
 } from "./config-sources.ts";
+import { checkControl } from "./control/config-check.ts";
+import { type ControlConfig, ControlConfigSchema } from "./control/schema.ts";
 import {
   DEFAULT_ZONE_TABLE,
   ZoneTableConfigSchema,
@@ -320,6 +322,7 @@ export const AgentConfigSchema = Type.Object(
     ),
     healthIntervalMs: Millis(10_000, 10, "The agent's own `agent` health point this often, ms."),
     diagnostics: DiagnosticsConfigSchema,
+    control: ControlConfigSchema,
     sources: Type.Array(Type.Unknown(), {
       default: [],
       description: "Devices to read: each a `modbus` or `opcua` source (below).",
@@ -328,7 +331,10 @@ export const AgentConfigSchema = Type.Object(
   { additionalProperties: false },
 );
 
-export type AgentConfig = Omit<Static<typeof AgentConfigSchema>, "sources"> & { sources: SourceConfig[] };
+export type AgentConfig = Omit<Static<typeof AgentConfigSchema>, "sources" | "control"> & {
+  sources: SourceConfig[];
+  control: ControlConfig;
+};
 
 /** `/sources/0/registers/2/type` → `sources[0].registers[2].type` */
 function keyPathOf(pointer: string, prefix: string): string {
@@ -384,7 +390,8 @@ export function parseAgentConfig(input: unknown): AgentConfig {
   });
   checkSources(sources);
   checkDiagnostics(top.diagnostics, sources);
-  return { ...top, sources };
+  const control = checkControl(top.control as ControlConfig, sources, validate);
+  return { ...top, sources, control };
 }
 
 /** What the schema cannot say: rules across keys of `diagnostics` and the sources. */

@@ -17,6 +17,9 @@ const USAGE = [
   "       vetra sim facility --asset H01 --kind hospital|clinic|school [--modbus-port N] [--seed N]",
   "                          [--measure-from YYYY-MM-DD --saving 0.12] [--peak-kw N]",
   "                          [--rtu-serial PATH [--baud N] [--parity none|even|odd]] [--rtu-tcp-port N]",
+  "                          [--control]",
+  "  --control                 (facility) also serve a building controller (unit 4): writable setpoints, HVAC mode,",
+  "                            lighting and ventilation by zone, indoor temperature, with a thermal model",
   "third-party dialects:",
   "  --cms                     (turbine) also serve a CMS unit's OPC UA dialect: namespace urn:vetra:simulator:cms,",
   "                            acquisition-time trigger, Int16 counts, speed in Hz, a buffer of 8 blocks",
@@ -213,6 +216,7 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
           baud: { type: "string" },
           parity: { type: "string" },
           "rtu-tcp-port": { type: "string" },
+          control: { type: "boolean" },
           ...FAULT_OPTIONS,
         },
       });
@@ -270,10 +274,11 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
         ...(measure ? { measure } : {}),
         ...(nominalPeakKw === undefined ? {} : { nominalPeakKw }),
         ...(rtu ? { rtu } : {}),
+        ...(values.control ? { control: true } : {}),
       });
       const schedule = startFaultSchedule(sim.modbus, { ...injected, log: (line) => console.log(line) });
       console.log(
-        `facility ${id} (${kind}): Modbus TCP 127.0.0.1:${sim.modbusPort} (unit 1 SDM630 meter, unit 2 outdoor temperature, unit 3 sub-meter)` +
+        `facility ${id} (${kind}): Modbus TCP 127.0.0.1:${sim.modbusPort} (unit 1 SDM630 meter, unit 2 outdoor temperature, unit 3 sub-meter${values.control ? ", unit 4 building controller" : ""})` +
           (rtu?.serial ? `; RTU on ${rtu.serial.path} ${rtu.serial.baudRate} ${parity}` : "") +
           (sim.rtuTcpPort !== undefined ? `; RTU over TCP 127.0.0.1:${sim.rtuTcpPort}` : "") +
           (measure

@@ -20,8 +20,8 @@ export interface RegisterEntry {
   readonly name: string;
   /** Field name the value is stored under (common/names.ts), after multiplying by `scale`. */
   readonly field: string;
-  /** 3 = holding registers, 4 = input registers. */
-  readonly function: 3 | 4;
+  /** 1 = coils (one bit, type uint16 0/1), 3 = holding registers, 4 = input registers. */
+  readonly function: 1 | 3 | 4;
   /** Zero-based protocol address. */
   readonly address: number;
   readonly type: RegisterType;
@@ -33,6 +33,12 @@ export interface RegisterEntry {
   /** Measuring point the value belongs to, when there are several. */
   readonly point?: string;
   readonly description: string;
+  /**
+   * A holding register or coil a client may write (FC5/6/15/16), with the
+   * range the device accepts in raw units; without it the value is read-only
+   * and a write answers exception 02 like most devices.
+   */
+  readonly writable?: { readonly min: number; readonly max: number };
 }
 
 export interface ModbusUnit {
@@ -40,6 +46,8 @@ export interface ModbusUnit {
   readonly registers: readonly RegisterEntry[];
   /** Current raw values by register name; a missing or non-finite value reads as a device failure (exception 04). */
   readonly snapshot: () => Readonly<Record<string, number>>;
+  /** Takes a written raw value of a writable register (already range-checked); may throw to answer exception 04. */
+  readonly write?: (name: string, value: number) => void;
 }
 
 /**
@@ -189,7 +197,12 @@ export interface ModbusDevice {
 export function createModbusDevice(unitList: readonly ModbusUnit[]): ModbusDevice {
   const units = new Map<
     number,
-    { unit: ModbusUnit; holding: ReturnType<typeof indexFields>; input: ReturnType<typeof indexFields> }
+    {
+      unit: ModbusUnit;
+      holding: ReturnType<typeof indexFields>;
+      input: ReturnType<typeof indexFields>;
+      coils: ReturnType<typeof indexFields>;
+    }
   >();
   for (const unit of unitList) {
     if (units.has(unit.unitId)) throw new Error(`unit id ${unit.unitId} given twice`);
@@ -203,10 +216,19 @@ export function createModbusDevice(unitList: readonly ModbusUnit[]): ModbusDevic
         unit.registers.filter((r) => r.function === 4),
         `unit ${unit.unitId} input`,
       ),
+      coils: indexFields(
+        unit.registers.filter((r) => r.function === 1).map((r) => ({ ...r, type: "uint16" as const })),
+        `unit ${unit.unitId} coils`,
+      ),
     });
   }
 
-  const read = (kind: "holding" | "input", address: number, length: number, unitId: number): number[] => {
+  const read = (
+    kind: "holding" | "input" | "coils",
+    address: number,
+    length: number,
+    unitId: number,
+  ): number[] => {
     const entry = units.get(unitId);
     if (!entry) throw new ModbusException(ModbusExceptionCodes.GATEWAY_TARGET_FAILED, `no unit ${unitId}`);
     const index = entry[kind];
@@ -233,6 +255,51 @@ export function createModbusDevice(unitList: readonly ModbusUnit[]): ModbusDevic
     }
     return out;
   };
+  /**
+   * Writes whole values starting at `address` (Modbus Application Protocol
+   * §6.6/§6.12 for registers, §6.5/§6.11 for coils): every address must be
+   * mapped and writable (02), a 32-bit value is written whole or not at all
+   * (02), each value within the register's range (03); nothing is applied
+   * unless the whole request is valid.
+   */
+  const write = (
+    kind: "holding" | "coils",
+    address: number,
+    words: readonly number[],
+    unitId: number,
+  ): void => {
+    const entry = units.get(unitId);
+    if (!entry) throw new ModbusException(ModbusExceptionCodes.GATEWAY_TARGET_FAILED, `no unit ${unitId}`);
+    const index = entry[kind];
+    const values: [RegisterEntry, number][] = [];
+    for (let i = 0; i < words.length; ) {
+      const hit = index.get(address + i);
+      const writable = hit?.word === 0 ? hit.field.writable : undefined;
+      if (!hit || !writable)
+        throw new ModbusException(
+          ModbusExceptionCodes.ILLEGAL_DATA_ADDRESS,
+          `${kind} ${address + i} not writable`,
+        );
+      const n = registerCount(hit.field.type);
+      if (i + n > words.length)
+        throw new ModbusException(
+          ModbusExceptionCodes.ILLEGAL_DATA_ADDRESS,
+          `${hit.field.name} written in part`,
+        );
+      const value = decodeRegisters(hit.field.type, words.slice(i, i + n), hit.field.wordOrder);
+      const { min, max } = writable;
+      if (!Number.isFinite(value) || value < min || value > max)
+        throw new ModbusException(
+          ModbusExceptionCodes.ILLEGAL_DATA_VALUE,
+          `${hit.field.name} ${value} out of range`,
+        );
+      values.push([hit.field, value]);
+      i += n;
+    }
+    if (!entry.unit.write)
+      throw new ModbusException(ModbusExceptionCodes.ILLEGAL_FUNCTION, `unit ${unitId} takes no writes`);
+    for (const [field, value] of values) entry.unit.write(field.name, value);
+  };
   const faults = new Map<number | "all", ModbusFault>();
   const faultFor = (unitId: number): ModbusFault | undefined => faults.get(unitId) ?? faults.get("all");
 
@@ -240,14 +307,54 @@ export function createModbusDevice(unitList: readonly ModbusUnit[]): ModbusDevic
   const answer = (unitId: number, pdu: Buffer): Buffer => {
     const fn = pdu[0] ?? 0;
     const exception = (code: number): Buffer => Buffer.from([fn | 0x80, code]);
-    if (fn !== 3 && fn !== 4) return exception(ModbusExceptionCodes.ILLEGAL_FUNCTION);
-    if (pdu.length !== 5) return exception(ModbusExceptionCodes.ILLEGAL_DATA_VALUE);
-    const address = pdu.readUInt16BE(1);
-    const quantity = pdu.readUInt16BE(3);
-    // §6.3/§6.4: 1..125 registers per read.
-    if (quantity < 1 || quantity > 125) return exception(ModbusExceptionCodes.ILLEGAL_DATA_VALUE);
-    if (address + quantity > 0x10000) return exception(ModbusExceptionCodes.ILLEGAL_DATA_ADDRESS);
     try {
+      if (fn === 5 || fn === 6) {
+        // §6.5/§6.6: address, value; the answer echoes the request.
+        if (pdu.length !== 5) return exception(ModbusExceptionCodes.ILLEGAL_DATA_VALUE);
+        const address = pdu.readUInt16BE(1);
+        const raw = pdu.readUInt16BE(3);
+        if (fn === 5) {
+          // A coil is written with 0xFF00 (on) or 0x0000 (off), anything else is 03.
+          if (raw !== 0xff00 && raw !== 0) return exception(ModbusExceptionCodes.ILLEGAL_DATA_VALUE);
+          write("coils", address, [raw === 0xff00 ? 1 : 0], unitId);
+        } else write("holding", address, [raw], unitId);
+        return Buffer.from(pdu);
+      }
+      if (fn === 15 || fn === 16) {
+        // §6.11/§6.12: address, quantity, byte count, values; the answer is address and quantity.
+        if (pdu.length < 6) return exception(ModbusExceptionCodes.ILLEGAL_DATA_VALUE);
+        const address = pdu.readUInt16BE(1);
+        const quantity = pdu.readUInt16BE(3);
+        const bytes = pdu[5] ?? 0;
+        const maxQuantity = fn === 15 ? 0x7b0 : 123;
+        const expectBytes = fn === 15 ? Math.ceil(quantity / 8) : 2 * quantity;
+        if (quantity < 1 || quantity > maxQuantity || bytes !== expectBytes || pdu.length !== 6 + bytes)
+          return exception(ModbusExceptionCodes.ILLEGAL_DATA_VALUE);
+        if (address + quantity > 0x10000) return exception(ModbusExceptionCodes.ILLEGAL_DATA_ADDRESS);
+        const values: number[] = [];
+        for (let i = 0; i < quantity; i++)
+          values.push(fn === 15 ? ((pdu[6 + (i >> 3)] ?? 0) >> (i & 7)) & 1 : pdu.readUInt16BE(6 + 2 * i));
+        write(fn === 15 ? "coils" : "holding", address, values, unitId);
+        return Buffer.from(pdu.subarray(0, 5));
+      }
+      if (fn !== 1 && fn !== 3 && fn !== 4) return exception(ModbusExceptionCodes.ILLEGAL_FUNCTION);
+      if (pdu.length !== 5) return exception(ModbusExceptionCodes.ILLEGAL_DATA_VALUE);
+      const address = pdu.readUInt16BE(1);
+      const quantity = pdu.readUInt16BE(3);
+      // §6.1: 1..2000 coils; §6.3/§6.4: 1..125 registers per read.
+      if (quantity < 1 || quantity > (fn === 1 ? 2000 : 125))
+        return exception(ModbusExceptionCodes.ILLEGAL_DATA_VALUE);
+      if (address + quantity > 0x10000) return exception(ModbusExceptionCodes.ILLEGAL_DATA_ADDRESS);
+      if (fn === 1) {
+        const bits = read("coils", address, quantity, unitId);
+        const out = Buffer.alloc(2 + Math.ceil(quantity / 8));
+        out[0] = fn;
+        out[1] = out.length - 2;
+        bits.forEach((b, i) => {
+          if (b) out[2 + (i >> 3)] = (out[2 + (i >> 3)] ?? 0) | (1 << (i & 7));
+        });
+        return out;
+      }
       const words = read(fn === 3 ? "holding" : "input", address, quantity, unitId);
       const out = Buffer.alloc(2 + 2 * words.length);
       out[0] = fn;
@@ -272,7 +379,7 @@ export function createModbusDevice(unitList: readonly ModbusUnit[]): ModbusDevic
       noise[0] = 0x5a;
       return noise;
     }
-    if (fault?.kind === "short" && (good[0] ?? 0) < 0x80 && good.length > 4) {
+    if (fault?.kind === "short" && (fn === 3 || fn === 4) && good.length > 4) {
       // Keep the byte count the full read claims, send only half the registers.
       return good.subarray(0, 2 + Math.max(1, Math.floor((good.length - 2) / 4)) * 2);
     }

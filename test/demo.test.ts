@@ -5,7 +5,8 @@
 // faults (and nothing on the healthy turbines) and central serves their
 // spectra with the fault frequencies marked.
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defectFrequenciesHz, TURBINE_POINTS } from "../simulators/turbine/physics.ts";
@@ -52,7 +53,13 @@ describe.each(variants)("vetra demo --store $store", ({ store, run }) => {
   });
 
   it("writes the credentials SPEC.md names, readable by its owner only, and prints no token", async () => {
-    expect(Object.keys(tokens).sort()).toEqual(["admin", "ministry", "sc-kavkaz", "sc-step"]);
+    expect(Object.keys(tokens).sort()).toEqual([
+      "admin",
+      "energy_manager",
+      "ministry",
+      "sc-kavkaz",
+      "sc-step",
+    ]);
     const file = join(demo!.dataDir, "demo-credentials.json");
     expect(statSync(file).mode & 0o777).toBe(0o600);
     // How to sign in follows the URL (it may arrive in a later chunk of the output).
@@ -176,6 +183,63 @@ describe.each(variants)("vetra demo --store $store", ({ store, run }) => {
     const own = await api<{ assets: { id: string }[] }>("/api/v1/assets", tokens["sc-kavkaz"]);
     expect(own.body.assets.map((a) => a.id).sort()).toEqual(["T01", "T02", "T03"]);
     expect((await api("/api/v1/assets/T05/health", tokens["sc-kavkaz"])).status).toBe(404);
+  });
+
+  it("issued each company's month and a completion act, signed by both sides; openssl and pdfsig accept them", async () => {
+    const caFile = join(demo!.dataDir, "pki", "ca.pem");
+    for (const company of ["sc-kavkaz", "sc-step"]) {
+      const list = await api<{ documents: { id: string; type: string; status: string; fileName: string }[] }>(
+        "/api/v1/documents",
+        tokens[company],
+      );
+      const types = list.body.documents.map((d) => d.type);
+      for (const t of ["statement", "act_of_services", "invoice", "service_report"])
+        expect(types).toContain(t);
+      if (company === "sc-kavkaz") expect(types).toContain("completion_act");
+      for (const d of list.body.documents) {
+        expect(d.status, d.id).toBe("accepted");
+        const headers = { authorization: `Bearer ${tokens[company]}` };
+        const file = Buffer.from(
+          await (await fetch(`${demo!.url}/api/v1/documents/${d.id}`, { headers })).arrayBuffer(),
+        );
+        const path = join(demo!.dataDir, `${d.id}.pdf`);
+        writeFileSync(path, file);
+        for (const n of [1, 2]) {
+          const p7s = Buffer.from(
+            await (
+              await fetch(`${demo!.url}/api/v1/documents/${d.id}/signatures/${n}`, { headers })
+            ).arrayBuffer(),
+          );
+          writeFileSync(`${path}.${n}.p7s`, p7s);
+          const r = spawnSync(
+            "openssl",
+            [
+              "cms",
+              "-verify",
+              "-binary",
+              "-inform",
+              "DER",
+              "-content",
+              path,
+              "-in",
+              `${path}.${n}.p7s`,
+              "-CAfile",
+              caFile,
+              "-out",
+              "/dev/null",
+            ],
+            { encoding: "utf8" },
+          );
+          expect(r.status, `${d.id} ${n}: ${r.stderr}`).toBe(0);
+        }
+        const signed = Buffer.from(
+          await (await fetch(`${demo!.url}/api/v1/documents/${d.id}?signed=pdf`, { headers })).arrayBuffer(),
+        );
+        writeFileSync(`${path}.signed.pdf`, signed);
+        const report = spawnSync("pdfsig", [`${path}.signed.pdf`], { encoding: "utf8" }).stdout;
+        expect(report.match(/Signature is Valid/g)?.length, d.id).toBe(2);
+      }
+    }
   });
 
   it("stops cleanly on SIGINT", async () => {

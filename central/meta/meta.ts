@@ -16,7 +16,7 @@ export const META_FILE = "metadata.sqlite";
 export interface Principal {
   tokenId: number;
   role: Role;
-  /** Set for service_company. */
+  /** Set for service_company and energy_manager. */
   tenant: string | null;
   /** Set for agent. */
   site: string | null;
@@ -155,6 +155,12 @@ CREATE TABLE IF NOT EXISTS spectrum_snapshot (
   asset TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL, reason TEXT NOT NULL,
   received_at INTEGER NOT NULL, encoding TEXT NOT NULL, body BLOB NOT NULL,
   PRIMARY KEY (asset, point, ts)
+);
+-- The newest baseline snapshot of each point (its healthy reference), apart from the newest snapshots.
+CREATE TABLE IF NOT EXISTS baseline_spectrum (
+  asset TEXT NOT NULL, point TEXT NOT NULL, ts INTEGER NOT NULL,
+  received_at INTEGER NOT NULL, encoding TEXT NOT NULL, body BLOB NOT NULL,
+  PRIMARY KEY (asset, point)
 );
 `;
 
@@ -365,8 +371,8 @@ export class MetaStore {
    * outside the caller: the database keeps the SHA-256 hash alone.
    */
   createToken(input: NewToken, nowMs = Date.now()): string {
-    if (input.role === "service_company" && !input.tenant)
-      throw new Error("a service_company token needs a tenant");
+    if ((input.role === "service_company" || input.role === "energy_manager") && !input.tenant)
+      throw new Error(`a ${input.role} token needs a tenant`);
     if (input.role === "agent" && !input.site) throw new Error("an agent token needs a site");
     // 32 random bytes: 256 bits, so a hash lookup is as good as a constant-time compare.
     const token = randomBytes(32).toString("base64url");
@@ -516,7 +522,8 @@ export class MetaStore {
   /**
    * Stores snapshots (the same asset + point + ts again replaces it: a re-send
    * after a lost acknowledgement) and keeps the newest `keep` per point, in
-   * one durable transaction.
+   * one durable transaction. A `baseline` snapshot replaces the point's
+   * baseline unless that one is newer, and is not one of the `keep`.
    */
   putSnapshots(
     snapshots: readonly StoredSnapshot[],
@@ -529,6 +536,12 @@ export class MetaStore {
        ON CONFLICT (asset, point, ts) DO UPDATE SET reason = excluded.reason, received_at = excluded.received_at,
          encoding = excluded.encoding, body = excluded.body`,
     );
+    const putBaseline = db.prepare(
+      `INSERT INTO baseline_spectrum (asset, point, ts, received_at, encoding, body) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (asset, point) DO UPDATE SET ts = excluded.ts, received_at = excluded.received_at,
+         encoding = excluded.encoding, body = excluded.body
+       WHERE excluded.ts >= baseline_spectrum.ts`,
+    );
     const prune = db.prepare(
       `DELETE FROM spectrum_snapshot WHERE asset = ? AND point = ? AND ts < (
          SELECT ts FROM spectrum_snapshot WHERE asset = ? AND point = ? ORDER BY ts DESC LIMIT 1 OFFSET ?)`,
@@ -538,6 +551,17 @@ export class MetaStore {
       for (const s of snapshots) {
         const raw = Buffer.from(s.json, "utf8");
         const zipped = raw.length > SNAPSHOT_GZIP_ABOVE_BYTES;
+        if (s.reason === "baseline") {
+          putBaseline.run(
+            s.asset,
+            s.point,
+            s.ts,
+            nowMs,
+            zipped ? "gzip" : "identity",
+            zipped ? gzipSync(raw) : raw,
+          );
+          continue;
+        }
         insert.run(
           s.asset,
           s.point,
@@ -580,6 +604,23 @@ export class MetaStore {
       reason: r.reason,
       json: (r.encoding === "gzip" ? gunzipSync(r.body) : r.body).toString("utf8"),
     }));
+  }
+
+  /** The point's baseline snapshot (its healthy reference spectra), or null before the edge sent one. */
+  baselineSnapshot(asset: string, point: string): StoredSnapshot | null {
+    const row = this.db
+      .prepare("SELECT asset, point, ts, encoding, body FROM baseline_spectrum WHERE asset = ? AND point = ?")
+      .get(asset, point) as
+      | { asset: string; point: string; ts: number; encoding: string; body: Buffer }
+      | undefined;
+    if (!row) return null;
+    return {
+      asset: row.asset,
+      point: row.point,
+      ts: row.ts,
+      reason: "baseline",
+      json: (row.encoding === "gzip" ? gunzipSync(row.body) : row.body).toString("utf8"),
+    };
   }
 
   close(): void {

@@ -86,8 +86,8 @@ const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta }) => {
     async (request, reply) => {
       principalOf(request);
       const { role, tenant, site, label } = request.body;
-      if (role === "service_company") {
-        if (!tenant) throw new ApiError("VALIDATION_FAILED", "body.tenant: required for service_company");
+      if (role === "service_company" || role === "energy_manager") {
+        if (!tenant) throw new ApiError("VALIDATION_FAILED", `body.tenant: required for ${role}`);
         // A company from the config's tenants or connected through POST /api/v1/companies.
         if (!meta.sqlite.prepare("SELECT 1 FROM company WHERE id = ?").get(tenant))
           throw new ApiError("VALIDATION_FAILED", `body.tenant: unknown tenant "${tenant}"`);
@@ -100,7 +100,7 @@ const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta }) => {
       const token = meta.createToken({
         role: role as Role,
         label,
-        ...(role === "service_company" && tenant ? { tenant } : {}),
+        ...((role === "service_company" || role === "energy_manager") && tenant ? { tenant } : {}),
         ...(role === "agent" && site ? { site } : {}),
       });
       const id = meta.tokenIdOf(token)!;

@@ -11,9 +11,9 @@ import { Roles } from "../config.ts";
 import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
 import { accessProblem } from "./auth.ts";
 
-type Who = "admin" | "ministry" | "north" | "south" | "agentWf1" | "agentWf2";
+type Who = "admin" | "ministry" | "north" | "south" | "energy" | "agentWf1" | "agentWf2";
 const PEOPLE: Who[] = ["admin", "ministry", "north", "south"];
-const ALL: Who[] = [...PEOPLE, "agentWf1", "agentWf2"];
+const ALL: Who[] = [...PEOPLE, "energy", "agentWf1", "agentWf2"];
 
 /**
  * The known truth: who may use which route. `public` needs no token;
@@ -26,6 +26,10 @@ const ACCESS: { methods: string[] | "*"; prefix: string; who: Who[] | "public" |
   { methods: "*", prefix: "/api/v1/tokens", who: ["admin"] },
   { methods: "*", prefix: "/api/v1/audit", who: ["admin"] },
   { methods: "*", prefix: "/api/v1/savings/", who: ["admin", "ministry"] },
+  // Control: the energy manager commands its tenant's facilities, the ministry reads, agents sync.
+  { methods: ["POST"], prefix: "/api/v1/control/agent/sync", who: ["agentWf1", "agentWf2"] },
+  { methods: ["GET"], prefix: "/api/v1/control/", who: ["admin", "ministry", "energy"] },
+  { methods: ["POST", "PUT", "DELETE"], prefix: "/api/v1/control/", who: ["admin", "energy"] },
   { methods: ["PUT", "DELETE", "PATCH"], prefix: "/api/v1/grid/", who: ["admin"] },
   { methods: ["GET", "POST"], prefix: "/api/v1/grid/", who: "public" },
   // Acknowledge, assign, comment, create a work order.
@@ -46,6 +50,11 @@ const ACCESS: { methods: string[] | "*"; prefix: string; who: Who[] | "public" |
   { methods: ["POST"], prefix: "/api/v1/notifications/", who: ["admin", "north", "south"] },
   { methods: ["GET"], prefix: "/api/v1/notifications", who: PEOPLE },
   { methods: ["GET"], prefix: "/api/v1/reports/service", who: PEOPLE },
+  { methods: ["POST"], prefix: "/api/v1/documents/issue", who: ["admin"] },
+  { methods: ["POST"], prefix: "/api/v1/documents", who: ["admin", "north", "south"] },
+  { methods: ["GET"], prefix: "/api/v1/documents/register/", who: ["admin"] },
+  { methods: ["GET"], prefix: "/api/v1/statements", who: ["admin", "north", "south"] },
+  { methods: ["GET"], prefix: "/api/v1/documents", who: PEOPLE },
   { methods: ["GET"], prefix: "/api/v1/assets/:id/spectrum", who: PEOPLE },
   { methods: ["GET"], prefix: "/api/v1/assets", who: PEOPLE },
   { methods: ["GET"], prefix: "/api/v1/series", who: PEOPLE },
@@ -62,8 +71,15 @@ const ACCESS: { methods: string[] | "*"; prefix: string; who: Who[] | "public" |
 const isExactPage = (url: string) => url === "/";
 
 /** Fixture fleet: sc-north owns T01 (wf1) and T03 (wf2); sc-south owns T02 (wf1). */
-const OWN: Partial<Record<Who, string>> = { north: "T01", south: "T02", admin: "T01", ministry: "T01" };
-const FOREIGN: Partial<Record<Who, string>> = { north: "T02", south: "T01" };
+const OWN: Partial<Record<Who, string>> = {
+  north: "T01",
+  south: "T02",
+  admin: "T01",
+  ministry: "T01",
+  energy: "H01",
+};
+/** The energy manager of `region` owns the facility H01; a turbine is no facility of it. */
+const FOREIGN: Partial<Record<Who, string>> = { north: "T02", south: "T01", energy: "T01" };
 /** The company whose id stands in for `:id` on company routes, by the asset under test. */
 const COMPANY_OF: Record<string, string> = { T01: "sc-north", T02: "sc-south", T03: "sc-north" };
 /** Bodies that pass validation, so the answer is about access, not the schema. */
@@ -72,6 +88,9 @@ const VALID_BODY: Record<string, object> = {
   "POST /api/v1/alarms/:id/comment": { comment: "note" },
   "PUT /api/v1/companies/:id/notification-rules": { rules: [] },
   "PATCH /api/v1/work-orders/:id": { findings: "checked" },
+  "PUT /api/v1/control/schedules/:asset": { timeZone: "Europe/Moscow", points: [], exceptions: [] },
+  "PUT /api/v1/control/limits/:asset": { limitKw: 100, intervalMinutes: 15, sheds: [] },
+  "POST /api/v1/documents/:id/reject": { reason: "wrong figures" },
 };
 
 const batchFor = (site: string, asset: string) => ({
@@ -118,6 +137,7 @@ describe("tenant isolation matrix over every registered route and every spelling
       admin: ["admin"],
       ministry: ["ministry"],
       service_company: ["north", "south"],
+      energy_manager: ["energy"],
       agent: ["agentWf1", "agentWf2"],
     };
     expect(Object.keys(holders).sort()).toEqual([...Roles].sort());
@@ -148,10 +168,16 @@ describe("tenant isolation matrix over every registered route and every spelling
     let path = url
       .replace(":id", idOf)
       .replace(":photoId", "1")
+      .replace(":asset", asset)
       .replace(/:[a-zA-Z]+/g, "x")
       .replace(/\*$/, "");
     if (url === "/api/v1/series") path += `?asset=${asset}&measurement=scada&field=power_kw`;
     if (url.startsWith("/api/v1/savings/")) path += `?facility=${asset}`;
+    if (
+      ["/api/v1/control/points", "/api/v1/control/commands", "/api/v1/control/events"].includes(url) &&
+      method === "GET"
+    )
+      path += `?asset=${asset}`;
     const payload =
       url === "/api/v1/ingest"
         ? batchFor(who === "agentWf2" ? "wf2" : site, who === "agentWf2" ? "T03" : asset)
@@ -224,8 +250,12 @@ describe("tenant isolation matrix over every registered route and every spelling
       const allowed = classify(method, url);
       if (!Array.isArray(allowed)) continue;
       const carriesAsset =
-        url.includes(":id") || url === "/api/v1/series" || url.startsWith("/api/v1/savings/");
-      for (const who of ["north", "south"] as const) {
+        url.includes(":id") ||
+        url.includes(":asset") ||
+        url === "/api/v1/series" ||
+        url.startsWith("/api/v1/savings/") ||
+        (url.startsWith("/api/v1/control/") && method === "GET");
+      for (const who of ["north", "south", "energy"] as const) {
         if (!allowed.includes(who) || url.endsWith("/stream")) continue;
         const foreign = FOREIGN[who]!;
         for (const s of spellings(who, method, url, foreign)) {
@@ -252,7 +282,9 @@ describe("tenant isolation matrix over every registered route and every spelling
     let audited = 0;
     for (const { method, url } of endpoints()) {
       const allowed = classify(method, url);
-      if (!Array.isArray(allowed) || method === "GET" || url.startsWith("/api/v1/ingest")) continue;
+      // Ingest and the agents' control polls come every few seconds from every agent: not audit entries.
+      const agentTraffic = url.startsWith("/api/v1/ingest") || url === "/api/v1/control/agent/sync";
+      if (!Array.isArray(allowed) || method === "GET" || agentTraffic) continue;
       // One caller the route lets in and one it refuses: both are in the log.
       for (const who of [allowed[0]!, ALL.find((w) => !allowed.includes(w))!]) {
         for (const s of spellings(who, method, url, OWN[who] ?? "T01")) {

@@ -542,6 +542,7 @@ describe("GET /api/v1/ingest/catalog", () => {
     expect(catalog.faults).toContain("bearing_outer_race");
     expect(Object.keys(catalog.measurements).sort()).toEqual([
       "agent",
+      "control",
       "diagnosis",
       "meter",
       "scada",

@@ -10,45 +10,22 @@
 //
 // GET /api/v1/ingest/catalog tells an agent what central accepts for its
 // site, so it can refuse a misconfigured source before queueing its points.
-import { createGunzip } from "node:zlib";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import type { preParsingAsyncHookHandler } from "fastify";
 import { type CatalogIndex, checkPoint, IngestCatalogSchema } from "../../common/catalog.ts";
 import { CodedError, type Rejection } from "../../common/errors.ts";
 import { IngestAckSchema, IngestBatchSchema, type WirePoint } from "../../common/wire.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+import { gunzipBody } from "../lib/gzip-body.ts";
 import { pointProblem } from "../lib/points.ts";
 import { isStorageFull } from "../lib/storage.ts";
 import { siteCatalog } from "../meta/catalog.ts";
+
+export { gunzipBody };
+
 import type { MetaStore, Principal } from "../meta/meta.ts";
 import { SeriesRegistry, seriesKeyOf } from "../meta/series-registry.ts";
-
-/**
- * preParsing hook of the ingest routes: a gzip'd body is decompressed before
- * parsing, so fastify's bodyLimit caps the *decompressed* size, which is
- * what protects against a zip bomb.
- */
-export const gunzipBody: preParsingAsyncHookHandler = async (request, _reply, payload) => {
-  const encoding = (request.headers["content-encoding"] ?? "identity").toLowerCase().trim();
-  if (encoding === "identity") return payload;
-  if (encoding !== "gzip") {
-    throw new ApiError("UNSUPPORTED_ENCODING", `Content-Encoding ${encoding} is not supported (use gzip)`);
-  }
-  const gunzip = createGunzip() as ReturnType<typeof createGunzip> & { receivedEncodedLength: number };
-  gunzip.receivedEncodedLength = 0;
-  payload.on("data", (chunk: Buffer) => {
-    gunzip.receivedEncodedLength += chunk.length;
-  });
-  gunzip.on("error", (error: Error & { statusCode?: number; vetraCode?: string }) => {
-    error.statusCode = 400;
-    error.vetraCode = "BAD_REQUEST";
-    error.message = `The body is not valid gzip: ${error.message}`;
-  });
-  payload.on("error", (error) => gunzip.destroy(error));
-  return payload.pipe(gunzip);
-};
 
 /**
  * The 400 of a request some of whose items were refused: the first

@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { configTimeMs } from "../config.ts";
+import { ContractTermsSchema, configTimeMs } from "../config.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
 import { isStorageFull, onceInAWhile } from "../lib/storage.ts";
@@ -74,6 +74,9 @@ const ContractSchema = Type.Object(
     from: Type.String({ format: "date-time" }),
     to: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
     responseTimeMinutes: Type.Number(),
+    terms: Type.Union([ContractTermsSchema, Type.Null()], {
+      description: "fee, credit per breach, VAT; null: not billed",
+    }),
     source: Type.Union([Type.Literal("config"), Type.Literal("api")]),
   },
   { $id: "Contract" },
@@ -102,6 +105,7 @@ const contractOut = (c: Contract) => ({
   from: new Date(c.fromMs).toISOString(),
   to: c.toMs === null ? null : new Date(c.toMs).toISOString(),
   responseTimeMinutes: c.responseTimeMs / 60_000,
+  terms: c.terms,
   source: c.source,
 });
 
@@ -401,6 +405,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     from: TimeText,
     to: Type.Optional(Type.Union([TimeText, Type.Null()])),
     responseTimeMinutes: Type.Integer({ minimum: 1, maximum: 525_600 }),
+    terms: Type.Optional(ContractTermsSchema),
   };
 
   app.post(
@@ -427,6 +432,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         fromMs: parseTime(b.from, "from"),
         toMs: b.to == null ? null : parseTime(b.to, "to"),
         responseTimeMs: b.responseTimeMinutes * 60_000,
+        terms: b.terms ?? null,
       });
       reply.code(201);
       return { contract: contractOut(contract) };
@@ -448,6 +454,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
             from: Type.Optional(TimeText),
             to: ContractBody.to,
             responseTimeMinutes: Type.Optional(ContractBody.responseTimeMinutes),
+            terms: Type.Optional(ContractTermsSchema),
           },
           { additionalProperties: false },
         ),
@@ -464,6 +471,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         ...(b.from !== undefined ? { fromMs: parseTime(b.from, "from") } : {}),
         ...(b.to !== undefined ? { toMs: b.to === null ? null : parseTime(b.to, "to") } : {}),
         ...(b.responseTimeMinutes !== undefined ? { responseTimeMs: b.responseTimeMinutes * 60_000 } : {}),
+        ...(b.terms !== undefined ? { terms: b.terms } : {}),
       });
       if (!contract) throw new ApiError("NOT_FOUND", `No contract "${request.params.id}"`);
       return { contract: contractOut(contract) };

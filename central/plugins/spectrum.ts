@@ -24,6 +24,7 @@ import {
   SpectrumSnapshotSchema,
   type SpectrumUpload,
   SpectrumUploadSchema,
+  WaveformSchema,
 } from "../../common/spectrum.ts";
 import { MAX_FUTURE_SKEW_MS, MAX_STORABLE_TIMESTAMP_MS, MIN_TIMESTAMP_MS } from "../../common/wire.ts";
 import type { CentralDeps } from "../deps.ts";
@@ -36,7 +37,8 @@ import { gunzipBody, rejectionError } from "./ingest.ts";
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 const IsoTime = Type.String({ format: "date-time", description: "UTC, ISO 8601" });
 
-const ServedSnapshotSchema = Type.Object(
+/** A snapshot as central serves it (also in views.ts, the baseline's route). */
+export const ServedSnapshotSchema = Type.Object(
   {
     point: Type.String(),
     component: Type.Union([Type.String(), Type.Null()]),
@@ -48,6 +50,7 @@ const ServedSnapshotSchema = Type.Object(
     spectrum: SpectrumSnapshotSchema.properties.spectrum,
     envelope: SpectrumSnapshotSchema.properties.envelope,
     markers: Type.Array(SpectrumMarkerSchema),
+    waveform: Type.Optional(WaveformSchema),
     diagnoses: Type.Array(
       Type.Object({
         fault: literals(Diagnoses),

@@ -8,8 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DiagnosisNames, TurbinePoints } from "../../common/names.ts";
 import type { AlarmRecord } from "../service/alarm-book.ts";
-import { greyJpeg, pdfText, skipPdfText, solidPng } from "../service/test-helpers.ts";
-import { MAX_PHOTO_BYTES, type WorkOrder } from "../service/work-orders.ts";
+import { cutJpeg, damagedPng, greyJpeg, pdfText, skipPdfText, solidPng } from "../service/test-helpers.ts";
+import { MAX_PHOTO_BYTES, type WorkOrder, WorkOrders } from "../service/work-orders.ts";
 import { type CentralFixture, FIXTURE_FLEET, makeCentralFixture } from "../test-fixture.ts";
 
 const MIN = 60_000;
@@ -286,6 +286,43 @@ describe("work orders over HTTP", () => {
     const atLimit = big.subarray(0, MAX_PHOTO_BYTES);
     expect((await upload("north", order.id, atLimit, "image/jpeg")).statusCode).toBe(201);
   });
+
+  it("refuses a damaged PNG or JPEG at upload with 400 naming the damage", async () => {
+    const order = await openOrder(north, "north");
+    const png = await upload("north", order.id, damagedPng(), "image/png");
+    expect(png.statusCode, png.body).toBe(400);
+    expect(png.json().error.message).toMatch(/^body: damaged PNG: IDAT: /);
+    const jpeg = await upload("north", order.id, cutJpeg(), "image/jpeg");
+    expect(jpeg.statusCode, jpeg.body).toBe(400);
+    expect(jpeg.json().error.message).toMatch(/^body: damaged JPEG: cut off/);
+    expect((await call("north", "GET", `/api/v1/work-orders/${order.id}`)).json().photos).toEqual([]);
+  });
+
+  it.skipIf(skipPdfText)(
+    "prints an order whose stored photo is damaged (from before uploads were checked whole): the photo is a note, never a hang",
+    async () => {
+      const order = await openOrder(north, "north");
+      // Stored the way older versions stored it: by its first bytes only.
+      const orders = new WorkOrders(f.meta.sqlite, () => now);
+      orders.addPhoto(order.id, damagedPng(), "north ops");
+      orders.addPhoto(order.id, cutJpeg(), "north ops");
+      await upload("north", order.id, solidPng(32, 24, [20, 90, 200]), "image/png");
+      let timer: NodeJS.Timeout | undefined;
+      const hang = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("the PDF did not finish in 30 s")), 30_000);
+      });
+      const res = await Promise.race([
+        call("north", "GET", `/api/v1/work-orders/${order.id}?format=pdf`),
+        hang,
+      ]);
+      clearTimeout(timer);
+      expect(res.statusCode).toBe(200);
+      // The readable photo is embedded; the two damaged ones are notes.
+      expect(res.rawPayload.toString("latin1").match(/\/Subtype \/Image/g)?.length).toBe(1);
+      expect(pdfText(res.rawPayload).match(/изображение не удалось прочитать/g)?.length).toBe(2);
+    },
+    60_000,
+  );
 
   it("keeps companies apart: another company's orders are 404 everywhere; the ministry reads but does not change", async () => {
     const mine = await openOrder(north, "north");

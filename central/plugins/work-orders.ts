@@ -9,6 +9,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+import { checkImage } from "../lib/image-check.ts";
 import type { Principal } from "../meta/meta.ts";
 import { faultName, pointName } from "../service/names.ts";
 import { buildServiceReport, serviceReportCsv } from "../service/service-report.ts";
@@ -439,6 +440,9 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
           "VALIDATION_FAILED",
           `body: not a ${declared === "image/png" ? "PNG" : "JPEG"} image (its first bytes are ${found ?? "no image signature"})`,
         );
+      // The whole image, not only its first bytes: a damaged one would stall every PDF it goes into.
+      const check = await checkImage(request.body);
+      if (!check.ok) throw new ApiError("VALIDATION_FAILED", `body: ${check.reason}`);
       const photo = orders.addPhoto(order.id, request.body as Buffer, actorOf(principalOf(request)));
       if (!photo) throw new ApiError("NOT_FOUND", `No work order "${order.id}"`);
       reply.code(201);

@@ -57,6 +57,12 @@ export interface PdfOptions {
   generatedBy?: string;
   /** IANA zone of dates and day boundaries (the region's); default: the fixed offset at which the reporting period starts at midnight. */
   timeZone?: string;
+  /**
+   * The registered facility reports a portfolio report rests on (register
+   * id and SHA-256 of each file): listed on a page of their own, so the
+   * portfolio can be checked against signed facility reports.
+   */
+  basis?: readonly { facility: string; document: string; sha256: string }[];
   /** Who signs (position, name); default three blank rows: prepared, checked, approved. */
   signOff?: readonly { role: { ru: string; en?: string | undefined }; name?: string | undefined }[];
 }
@@ -184,6 +190,7 @@ export function renderPdf(report: SavingsReport, lang: Lang, options: PdfOptions
   else for (const f of report.facilities) facilityPage(f);
   statsTable();
   qualityPages();
+  if (options.basis && options.basis.length > 0) basisPage(options.basis);
   methodPages();
   footers();
   doc.end();
@@ -815,6 +822,22 @@ export function renderPdf(report: SavingsReport, lang: Lang, options: PdfOptions
       lang,
       height: 130,
     });
+  }
+
+  function basisPage(basis: NonNullable<PdfOptions["basis"]>) {
+    portrait();
+    heading(
+      doc,
+      lang === "ru"
+        ? "Основание: отчёты по объектам в реестре документов"
+        : "Basis: the facility reports in the document register",
+    );
+    para(
+      lang === "ru"
+        ? "Сводный отчёт составлен из отчётов по объектам, зарегистрированных в реестре документов; SHA-256 — хеш файла каждого из них."
+        : "This portfolio report is made of the facility reports registered in the document register; SHA-256 is the hash of each one's file.",
+    );
+    for (const b of basis) para(`${b.facility}: ${b.document}\nSHA-256 ${b.sha256}`, 8.5);
   }
 
   function footers() {

@@ -8,7 +8,7 @@
 // them per asset (`Asset.contracts`), so visibility checks stay in memory.
 import type Database from "better-sqlite3";
 import { CodedError } from "../../common/errors.ts";
-import { type ContractConfig, configTimeMs } from "../config.ts";
+import { type ContractConfig, type ContractTerms, configTimeMs } from "../config.ts";
 import type { Asset, ContractSpan, MetaStore } from "../meta/meta.ts";
 
 export const CompanyLangs = ["ru", "en"] as const;
@@ -32,10 +32,15 @@ export interface Contract {
   /** Exclusive; null: open-ended. */
   toMs: number | null;
   responseTimeMs: number;
+  /** Fee, credit per breach, VAT (central/documents/statement.ts); null: not billed. */
+  terms: ContractTerms | null;
   source: "config" | "api";
 }
 
-export type NewContract = Omit<Contract, "source" | "id"> & { id?: string };
+export type NewContract = Omit<Contract, "source" | "id" | "terms"> & {
+  id?: string;
+  terms?: ContractTerms | null;
+};
 
 /**
  * A change refused, with a message naming the key and what is in the way:
@@ -80,6 +85,7 @@ interface ContractRow {
   response_time_ms: number;
   source: "config" | "api";
   assets: string | null;
+  terms: string | null;
 }
 
 const contractOf = (r: ContractRow): Contract => ({
@@ -89,11 +95,13 @@ const contractOf = (r: ContractRow): Contract => ({
   fromMs: r.from_ms,
   toMs: r.to_ms,
   responseTimeMs: r.response_time_ms,
+  terms: r.terms ? (JSON.parse(r.terms) as ContractTerms) : null,
   source: r.source,
 });
 
 const CONTRACT_SELECT = `SELECT c.id, c.company, c.from_ms, c.to_ms, c.response_time_ms, c.source,
-  (SELECT group_concat(asset, char(10)) FROM contract_asset WHERE contract = c.id) AS assets FROM contract c`;
+  (SELECT group_concat(asset, char(10)) FROM contract_asset WHERE contract = c.id) AS assets,
+  (SELECT terms FROM contract_terms WHERE contract = c.id) AS terms FROM contract c`;
 
 export class Contracts {
   private readonly db: Database.Database;
@@ -181,6 +189,11 @@ export class Contracts {
         .run(id, input.company, input.fromMs, input.toMs, input.responseTimeMs, source, this.clock());
       const link = this.db.prepare("INSERT INTO contract_asset (contract, asset) VALUES (?, ?)");
       for (const asset of new Set(input.assets)) link.run(id, asset);
+      this.db.prepare("DELETE FROM contract_terms WHERE contract = ?").run(id);
+      if (input.terms)
+        this.db
+          .prepare("INSERT INTO contract_terms (contract, terms) VALUES (?, ?)")
+          .run(id, JSON.stringify(input.terms));
       this.meta.bumpFleetGeneration();
     })();
     return this.getContract(id)!;
@@ -189,7 +202,7 @@ export class Contracts {
   /** Changes a contract's end, response time or assets (checked like a new one). */
   updateContract(
     id: string,
-    change: Partial<Pick<Contract, "toMs" | "responseTimeMs" | "assets" | "fromMs">>,
+    change: Partial<Pick<Contract, "toMs" | "responseTimeMs" | "assets" | "fromMs" | "terms">>,
   ): Contract | null {
     const current = this.getContract(id);
     if (!current) return null;
@@ -208,6 +221,7 @@ export class Contracts {
             fromMs: configTimeMs(c.from),
             toMs: c.to === undefined ? null : configTimeMs(c.to),
             responseTimeMs: c.responseTimeMinutes * 60_000,
+            terms: c.terms ?? null,
           },
           "config",
         );

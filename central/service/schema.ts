@@ -32,6 +32,8 @@ CREATE TABLE IF NOT EXISTS contract_asset (
   PRIMARY KEY (contract, asset)
 );
 CREATE INDEX IF NOT EXISTS contract_asset_asset ON contract_asset (asset);
+-- What the region pays under a contract (fee, credit per breach, VAT): JSON of ContractTerms, absent when not billed.
+CREATE TABLE IF NOT EXISTS contract_terms (contract TEXT PRIMARY KEY, terms TEXT NOT NULL);
 
 -- One row per occurrence of an alarm: asset + point + fault, from raise to clear.
 -- id = '<asset>:<point>:<fault>:<n>', n counting the occurrences of that key.

@@ -83,3 +83,29 @@ export function greyJpeg(): Buffer {
     0xd9, // EOI
   ]);
 }
+
+/**
+ * A 4×4 PNG with transparency (which pdfkit decodes itself) whose compressed
+ * data is damaged inside while every chunk's CRC is right: it passes the
+ * magic-byte check and the CRCs; only inflating the data finds the damage.
+ */
+export function damagedPng(): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(4, 0);
+  header.writeUInt32BE(4, 4);
+  header[8] = 8; // bit depth
+  header[9] = 6; // truecolour with alpha
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(16, 0x80)]);
+  const idat = deflateSync(Buffer.concat([row, row, row, row]));
+  idat[4]! ^= 0xff;
+  idat[5]! ^= 0xff;
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", idat),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** A JPEG cut off inside its image data (an interrupted upload): no end-of-image marker. */
+export const cutJpeg = (): Buffer => greyJpeg().subarray(0, greyJpeg().length - 3);

@@ -5,6 +5,7 @@
 // the history, the photos, and signature lines. Russian by default, times
 // in the company's time zone.
 
+import { checkImage } from "../lib/image-check.ts";
 import { type Doc, openPdf, pageFooters, paragraph, titleBlock } from "../savings/pdf-document.ts";
 import {
   COLOR,
@@ -227,12 +228,18 @@ export interface WorkOrderPdfOptions {
   nowMs: number;
 }
 
-/** Renders the work order to PDF bytes. */
-export function renderWorkOrderPdf(
+/**
+ * Renders the work order to PDF bytes. Each photo is checked whole first
+ * (lib/image-check.ts): a damaged one is shown as a note, never handed to
+ * pdfkit, whose PNG decoding fails in a callback nobody can catch.
+ */
+export async function renderWorkOrderPdf(
   sheet: WorkOrderSheet,
   lang: Lang,
   options: WorkOrderPdfOptions,
 ): Promise<Buffer> {
+  const readable = new Set<number>();
+  for (const p of sheet.photos) if ((await checkImage(p.bytes)).ok) readable.add(p.id);
   const t = TEXT[lang];
   const tz = options.timeZone ?? "UTC";
   const { order, alarm } = sheet;
@@ -333,7 +340,7 @@ export function renderWorkOrderPdf(
     newPage,
   });
 
-  if (sheet.photos.length > 0) photos(doc, sheet, t, lang, tz, newPage);
+  if (sheet.photos.length > 0) photos(doc, sheet, readable, t, lang, tz, newPage);
   signatures(doc, t, newPage);
   pageFooters(doc, `Vetra · ${t.title(order.id)} · ${sheet.assetName}`, t.page);
   doc.end();
@@ -370,7 +377,15 @@ function eventDetails(e: WorkOrderEvent, t: Text, lang: Lang, ordinal: ReadonlyM
   }
 }
 
-function photos(doc: Doc, sheet: WorkOrderSheet, t: Text, lang: Lang, tz: string, newPage: () => void): void {
+function photos(
+  doc: Doc,
+  sheet: WorkOrderSheet,
+  readable: ReadonlySet<number>,
+  t: Text,
+  lang: Lang,
+  tz: string,
+  newPage: () => void,
+): void {
   doc.moveDown(0.6);
   ensureSpace(doc, 240, newPage);
   heading(doc, t.photos, 12.5);
@@ -382,10 +397,16 @@ function photos(doc: Doc, sheet: WorkOrderSheet, t: Text, lang: Lang, tz: string
     const top = doc.y;
     sheet.photos.slice(i, i + 2).forEach((p, j) => {
       const x = leftOf(doc) + j * (boxW + gap);
-      try {
-        doc.image(p.bytes, x, top, { fit: [boxW, boxH], align: "center", valign: "center" });
-      } catch {
-        // Magic bytes passed but the image is damaged: say so instead of failing the whole order.
+      let drawn = false;
+      if (readable.has(p.id))
+        try {
+          doc.image(p.bytes, x, top, { fit: [boxW, boxH], align: "center", valign: "center" });
+          drawn = true;
+        } catch {
+          drawn = false;
+        }
+      if (!drawn) {
+        // A damaged image (stored before uploads were checked whole): say so instead of failing the order.
         doc.rect(x, top, boxW, boxH).lineWidth(0.5).strokeColor(COLOR.rule).stroke();
         doc
           .font(FONT.regular)

@@ -14,6 +14,7 @@
 import type Database from "better-sqlite3";
 import { CodedError } from "../../common/errors.ts";
 import { type IoResult, success } from "../../common/result.ts";
+import { detectImageType } from "../lib/image-check.ts";
 import type { TimeSeriesStore } from "../stores/types.ts";
 import type { AlarmRecord } from "./alarm-book.ts";
 
@@ -105,13 +106,7 @@ const NEXT: Readonly<Record<WorkOrderState, readonly WorkOrderState[]>> = {
 /** Whether an order may move from one state to another (staying is not a move). */
 export const canTransition = (from: WorkOrderState, to: WorkOrderState): boolean => NEXT[from].includes(to);
 
-/** The image type its first bytes prove (JPEG SOI marker, PNG signature), else null. */
-export function detectImageType(bytes: Uint8Array): PhotoType | null {
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return "image/jpeg";
-  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-  if (bytes.length >= png.length && png.every((b, i) => bytes[i] === b)) return "image/png";
-  return null;
-}
+export { detectImageType };
 
 export const WORK_ORDER_SCHEMA = `
 CREATE TABLE IF NOT EXISTS work_order (

@@ -8,22 +8,26 @@
 // costs the same however many other series the file holds. The primary key (series_id, field, ts)
 // is the table's clustered index, so a range read of one series is one
 // index search plus a sequential walk, with no separate index to consult.
+// Trends over months read rollups (embedded-rollups.ts) instead of samples.
 import Database from "better-sqlite3";
 import type { Measurement } from "../../common/names.ts";
 import { failure, type IoResult, retryable, success } from "../../common/result.ts";
 import type { Point } from "../../common/wire.ts";
 import { privateDatabase } from "../lib/private-files.ts";
 import { isStorageFull, STORAGE_FULL_RETRY_S } from "../lib/storage.ts";
+import { ROLLUP_SCHEMA, Rollups } from "./embedded-rollups.ts";
 import type {
   Aggregate,
+  BucketQuery,
   ColumnSeries,
+  FieldBuckets,
   LatestQuery,
   LatestRow,
   Series,
   SeriesQuery,
   TimeSeriesStore,
 } from "./types.ts";
-import { canonicalTags, checkPoints, checkQuery } from "./validate.ts";
+import { canonicalTags, checkBucketQuery, checkPoints, checkQuery } from "./validate.ts";
 
 export interface EmbeddedStoreOptions {
   /** Path of the SQLite file; created with its folder when missing. */
@@ -34,6 +38,13 @@ export interface EmbeddedStoreOptions {
    * writer). Writes then fail with STORE_REJECTED.
    */
   readOnly?: boolean;
+  /**
+   * Keep rollups of ROLLUP_MEASUREMENTS at write (default true). Off, bucketed
+   * reads group the samples themselves (slower over long ranges; the
+   * benchmark measures both), and a later opening with rollups on rebuilds
+   * them.
+   */
+  rollups?: boolean;
 }
 
 /** Store objects opened from a file, and that file: report workers open it again read-only. */
@@ -111,6 +122,7 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
     db.pragma("synchronous = FULL");
     db.pragma("foreign_keys = ON");
     db.exec(SCHEMA);
+    db.exec(ROLLUP_SCHEMA);
   }
 
   const seriesById = new Map<number, SeriesRow>();
@@ -191,11 +203,15 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
   };
 
   const writeInTransaction = db.transaction((points: readonly Point[]) => {
+    rollups.begin();
     for (const p of points) {
       const id = seriesIdOf(p.measurement, p.tags);
-      for (const [field, value] of Object.entries(p.fields)) upsertSample.run(id, field, p.ts, value);
+      if (rollups.keeps(p.measurement))
+        for (const [field, value] of Object.entries(p.fields)) rollups.writeSample(id, field, p.ts, value);
+      else for (const [field, value] of Object.entries(p.fields)) upsertSample.run(id, field, p.ts, value);
       upsertLatest.run(id, p.ts, JSON.stringify(p.fields));
     }
+    rollups.commit();
   });
   const writeAll = (points: readonly Point[]): void => {
     created.length = 0;
@@ -356,6 +372,14 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
     }
     return { ts, values: count ?? raw.values };
   };
+  const rollups = new Rollups(db, { enabled: options.rollups !== false, readOnly }, (sql) =>
+    prepared("raw", sql),
+  );
+  const readBuckets = db.transaction((q: BucketQuery): FieldBuckets[] => {
+    const ids = selectSeries(q.measurement, q.tags).map((s) => s.id);
+    return q.fields.map((field) => rollups.buckets(ids, field, q));
+  });
+
   const readColumns = db.transaction((q: SeriesQuery): ColumnSeries[] => {
     const aggregate = q.aggregate ?? (q.everyMs !== undefined ? "mean" : undefined);
     const out: ColumnSeries[] = [];
@@ -457,6 +481,20 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
       if (closed) return failure("STORE_UNAVAILABLE", "embedded store is closed");
       try {
         return success(readColumns(q));
+      } catch (error) {
+        return failure(
+          "QUERY_FAILED",
+          `embedded store: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    },
+
+    async bucketed(q) {
+      const bad = checkBucketQuery(q);
+      if (bad) return failure("QUERY_FAILED", bad);
+      if (closed) return failure("STORE_UNAVAILABLE", "embedded store is closed");
+      try {
+        return success(readBuckets(q));
       } catch (error) {
         return failure(
           "QUERY_FAILED",

@@ -5,8 +5,14 @@ import type { ErrorCode } from "../../common/errors.ts";
 import { failure, type IoResult, retryable, success } from "../../common/result.ts";
 import { MAX_STORABLE_TIMESTAMP_MS } from "../../common/wire.ts";
 import { toLine } from "./line-protocol.ts";
-import type { LatestQuery, LatestRow, Series, SeriesQuery, TimeSeriesStore } from "./types.ts";
-import { canonicalTags, checkPoints, checkQuery, filterMatchesNothing } from "./validate.ts";
+import type { FieldBuckets, LatestQuery, LatestRow, Series, SeriesQuery, TimeSeriesStore } from "./types.ts";
+import {
+  canonicalTags,
+  checkBucketQuery,
+  checkPoints,
+  checkQuery,
+  filterMatchesNothing,
+} from "./validate.ts";
 
 export interface InfluxStoreOptions {
   url: string;
@@ -307,6 +313,59 @@ export function openInfluxStore(options: InfluxStoreOptions): TimeSeriesStore {
       }
       out.sort((a, b) => (canonicalTags(a.tags) < canonicalTags(b.tags) ? -1 : 1));
       return success(out);
+    },
+
+    async bucketed(q) {
+      const bad = checkBucketQuery(q);
+      if (bad) return failure("QUERY_FAILED", bad);
+      const empty = (field: string): FieldBuckets => ({
+        field,
+        ts: new Float64Array(0),
+        min: new Float64Array(0),
+        mean: new Float64Array(0),
+        max: new Float64Array(0),
+        count: new Float64Array(0),
+      });
+      if (filterMatchesNothing(q.tags) || q.fromMs >= q.toMs) return success(q.fields.map(empty));
+      // One statement for every field: InfluxDB reads each field's column once per window.
+      const select = q.fields
+        .map((f) => {
+          const c = quoteIdent(f);
+          return `MIN(${c}), MEAN(${c}), MAX(${c}), COUNT(${c})`;
+        })
+        .join(", ");
+      const where = [
+        `time >= ${clampTime(q.fromMs)}ms`,
+        `time < ${clampTime(q.toMs)}ms`,
+        ...tagFilter(q.tags),
+      ].join(" AND ");
+      const text =
+        `SELECT ${select} FROM ${quoteIdent(q.measurement)} WHERE ${where}` +
+        ` GROUP BY time(${q.everyMs}ms) fill(none)`;
+      await ensureDatabase();
+      const r = await runQuery(text);
+      if (isDatabaseMissing(r)) return success(q.fields.map(empty));
+      if (r.kind !== "success") return r;
+      const rows = r.value.results?.[0]?.series?.[0]?.values ?? [];
+      return success(
+        q.fields.map((field, f) => {
+          // Columns: time, then min, mean, max, count of each field in the asked order.
+          const at = 1 + 4 * f;
+          const kept = rows.filter((row) => {
+            const n = row[at + 3];
+            return typeof row[0] === "number" && typeof n === "number" && n > 0;
+          });
+          const column = (k: number) => Float64Array.from(kept, (row) => Number(row[k]));
+          return {
+            field,
+            ts: column(0),
+            min: column(at),
+            mean: column(at + 1),
+            max: column(at + 2),
+            count: column(at + 3),
+          };
+        }),
+      );
     },
 
     async latest(q: LatestQuery) {

@@ -69,6 +69,7 @@ describe("instrumentStore", () => {
         throw new Error("socket hang up");
       },
       query: async () => ({ kind: "success", value: [] }),
+      bucketed: async () => ({ kind: "success", value: [] }),
       latest: async () => ({ kind: "success", value: [] }),
       latestCost: async () => ({ kind: "success", value: { series: 0, plan: [] } }),
       close: async () => {},

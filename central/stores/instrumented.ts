@@ -34,6 +34,7 @@ export function instrumentStore(inner: TimeSeriesStore, metrics: StoreMetrics): 
       return result;
     },
     query: (q) => timed("query", () => inner.query(q)),
+    bucketed: (q) => timed("bucketed", () => inner.bucketed(q)),
     latest: (q) => timed("latest", () => inner.latest(q)),
     latestCost: (q) => inner.latestCost(q),
     close: () => inner.close(),

@@ -339,6 +339,148 @@ export function describeStoreConformance(name: string, factory: () => Promise<St
       });
     });
 
+    describe("bucketed reads (min, mean, max, count per window)", () => {
+      // Three days of one block per 10 min on two points of T01, starting off any day boundary;
+      // integer and quarter values, so every sum is exact and means agree to the bit.
+      const TEN_MIN = 10 * MIN;
+      const HOUR = 60 * MIN;
+      const DAY = 24 * HOUR;
+      const N = 432;
+      const velocity = (i: number) => (i * 37) % 101;
+      const kurtosis = (i: number) => 3 + (i % 7) * 0.25;
+      const gearbox = (i: number) => 200 + (i % 13);
+      const points: Point[] = [];
+      for (let i = 0; i < N; i++) {
+        const ts = T0 + i * TEN_MIN;
+        points.push(vib("T01", "main_bearing", ts, { v_rms_mm_s: velocity(i), kurtosis: kurtosis(i) }));
+        points.push(vib("T01", "gearbox_hss", ts, { v_rms_mm_s: gearbox(i) }));
+      }
+      /** The answer written out from the generated values, by the definition of the windows. */
+      const reference = (
+        values: ((i: number) => number)[],
+        fromMs: number,
+        toMs: number,
+        everyMs: number,
+      ) => {
+        const windows = new Map<number, number[]>();
+        for (let i = 0; i < N; i++) {
+          const ts = T0 + i * TEN_MIN;
+          if (ts < fromMs || ts >= toMs || values.length === 0) continue;
+          const w = ts - (((ts % everyMs) + everyMs) % everyMs);
+          const list = windows.get(w) ?? [];
+          for (const v of values) list.push(v(i));
+          windows.set(w, list);
+        }
+        const ws = [...windows.keys()].sort((a, b) => a - b);
+        const of = (f: (xs: number[]) => number) => new Float64Array(ws.map((w) => f(windows.get(w)!)));
+        return {
+          ts: new Float64Array(ws),
+          min: of((xs) => Math.min(...xs)),
+          mean: of((xs) => xs.reduce((a, b) => a + b, 0) / xs.length),
+          max: of((xs) => Math.max(...xs)),
+          count: of((xs) => xs.length),
+        };
+      };
+      const from = T0 + 7 * MIN;
+      const to = T0 + 3 * DAY - 13 * MIN;
+
+      for (const [name, everyMs] of [
+        ["2 d", 2 * DAY],
+        ["1 d", DAY],
+        ["6 h", 6 * HOUR],
+        ["30 min", 30 * MIN],
+        ["7 min", 7 * MIN],
+      ] as const) {
+        it(`per ${name}, over a range with ragged ends, for each asked field in the asked order`, async () => {
+          ok(await store.write(points));
+          const buckets = ok(
+            await store.bucketed({
+              measurement: "vibration",
+              fields: ["kurtosis", "v_rms_mm_s", "a_peak_g"],
+              tags: { asset: "T01", point: "main_bearing" },
+              fromMs: from,
+              toMs: to,
+              everyMs,
+            }),
+          );
+          expect(buckets).toEqual([
+            { field: "kurtosis", ...reference([kurtosis], from, to, everyMs) },
+            { field: "v_rms_mm_s", ...reference([velocity], from, to, everyMs) },
+            { field: "a_peak_g", ...reference([], from, to, everyMs) },
+          ]);
+        });
+      }
+
+      it("merges every series the tags select", async () => {
+        ok(await store.write(points));
+        const [both] = ok(
+          await store.bucketed({
+            measurement: "vibration",
+            fields: ["v_rms_mm_s"],
+            tags: { asset: "T01" },
+            fromMs: T0,
+            toMs: T0 + 3 * DAY,
+            everyMs: HOUR,
+          }),
+        );
+        expect(both).toEqual({
+          field: "v_rms_mm_s",
+          ...reference([velocity, gearbox], T0, T0 + 3 * DAY, HOUR),
+        });
+      });
+
+      it("follows an overwritten value, and counts a re-sent one once", async () => {
+        ok(await store.write(points));
+        ok(await store.write(points.slice(0, 50)));
+        // Block 3's velocity (111 % 101 = 10) becomes 1000: its windows' max, mean and min change.
+        ok(await store.write([vib("T01", "main_bearing", T0 + 3 * TEN_MIN, { v_rms_mm_s: 1000 })]));
+        const changed = (i: number) => (i === 3 ? 1000 : velocity(i));
+        for (const everyMs of [DAY, 30 * MIN, 7 * MIN]) {
+          const [b] = ok(
+            await store.bucketed({
+              measurement: "vibration",
+              fields: ["v_rms_mm_s"],
+              tags: { asset: "T01", point: "main_bearing" },
+              fromMs: T0 - DAY,
+              toMs: T0 + 4 * DAY,
+              everyMs,
+            }),
+          );
+          expect(b).toEqual({
+            field: "v_rms_mm_s",
+            ...reference([changed], T0 - DAY, T0 + 4 * DAY, everyMs),
+          });
+        }
+      });
+
+      it("answers empty columns for nothing selected, and refuses a query it cannot answer", async () => {
+        ok(await store.write(points));
+        const none = {
+          field: "v_rms_mm_s",
+          ts: new Float64Array(0),
+          min: new Float64Array(0),
+          mean: new Float64Array(0),
+          max: new Float64Array(0),
+          count: new Float64Array(0),
+        };
+        const q = {
+          measurement: "vibration" as const,
+          fields: ["v_rms_mm_s"],
+          fromMs: T0,
+          toMs: T0 + DAY,
+          everyMs: HOUR,
+        };
+        expect(ok(await store.bucketed({ ...q, tags: { asset: "T99" } }))).toEqual([none]);
+        expect(ok(await store.bucketed({ ...q, fromMs: T0 + DAY, toMs: T0 }))).toEqual([none]);
+        expect(ok(await store.bucketed({ ...q, measurement: "meter" }))).toEqual([none]);
+        for (const bad of [{ everyMs: 0 }, { everyMs: 1.5 }, { fields: [] }, { fields: ["a", "a"] }])
+          expect(await store.bucketed({ ...q, ...bad })).toMatchObject({
+            kind: "failure",
+            code: "QUERY_FAILED",
+          });
+      });
+    });
+
     it("returns the newest row per group with all its fields", async () => {
       ok(
         await store.write([

@@ -46,6 +46,36 @@ export interface ColumnSeries {
   values: Float64Array;
 }
 
+/**
+ * A downsampled read for trends: per epoch-aligned window of `everyMs`, the
+ * minimum, mean, maximum and count of each field, over every series the tags
+ * select (merged). Windows without a value of a field are left out of that
+ * field's answer.
+ */
+export interface BucketQuery {
+  measurement: Measurement;
+  /** 1 to MAX_BUCKET_FIELDS field names. */
+  fields: readonly string[];
+  tags?: Record<string, string>;
+  fromMs: number;
+  /** Exclusive. */
+  toMs: number;
+  everyMs: number;
+}
+
+/** Fields one bucketed read may ask for (a trend page shows a handful). */
+export const MAX_BUCKET_FIELDS = 32;
+
+/** One field's windows as columns: `ts[i]` is the i-th window's start, ascending. */
+export interface FieldBuckets {
+  field: string;
+  ts: Float64Array;
+  min: Float64Array;
+  mean: Float64Array;
+  max: Float64Array;
+  count: Float64Array;
+}
+
 export interface LatestQuery {
   measurement: Measurement;
   tags?: Record<string, string>;
@@ -90,6 +120,13 @@ export interface TimeSeriesStore {
    * to `query` for a store without it.
    */
   queryColumns?(q: SeriesQuery): Promise<IoResult<ColumnSeries[]>>;
+  /**
+   * Min/mean/max/count per window for each asked field, computed by the
+   * store (InfluxQL `GROUP BY time`, the embedded store's rollups): a year of
+   * a point answers in milliseconds. One entry per asked field, in the asked
+   * order (empty columns when it has no value in the range).
+   */
+  bucketed(q: BucketQuery): Promise<IoResult<FieldBuckets[]>>;
   /** Newest row per group; ties between series at the same newest ts pick one of them. */
   latest(q: LatestQuery): Promise<IoResult<LatestRow[]>>;
   /** What `latest(q)` would visit, without reading values (tests, benchmarks, an operator's question). */

@@ -5,7 +5,7 @@
 // caught here, for the whole batch.
 import type { ErrorCode } from "../../common/errors.ts";
 import { MAX_STORABLE_TIMESTAMP_MS, type Point, tagValueProblem } from "../../common/wire.ts";
-import type { SeriesQuery } from "./types.ts";
+import { type BucketQuery, MAX_BUCKET_FIELDS, type SeriesQuery } from "./types.ts";
 
 export interface PointProblem {
   code: ErrorCode;
@@ -66,6 +66,15 @@ export function checkQuery(q: SeriesQuery): string | null {
   if (q.everyMs !== undefined && (!Number.isSafeInteger(q.everyMs) || q.everyMs <= 0)) {
     return "everyMs must be a positive integer";
   }
+  return null;
+}
+
+export function checkBucketQuery(q: BucketQuery): string | null {
+  if (!Number.isSafeInteger(q.fromMs) || !Number.isSafeInteger(q.toMs)) return "fromMs/toMs must be integers";
+  if (!Number.isSafeInteger(q.everyMs) || q.everyMs <= 0) return "everyMs must be a positive integer";
+  if (q.fields.length === 0 || q.fields.length > MAX_BUCKET_FIELDS)
+    return `fields: 1 to ${MAX_BUCKET_FIELDS} names`;
+  if (new Set(q.fields).size !== q.fields.length) return "fields: a name is asked twice";
   return null;
 }
 

@@ -30,9 +30,13 @@ import { alarmPage } from "./pages/alarm.js";
 import { alarmHealthPage } from "./pages/alarm-health.js";
 import { alarmsPage } from "./pages/alarms.js";
 import { assetPage } from "./pages/asset.js";
+import { controlPage } from "./pages/control.js";
+import { documentsPage } from "./pages/documents.js";
 import { fleetPage } from "./pages/fleet.js";
 import { reportsPage } from "./pages/reports.js";
 import { spectrumPage } from "./pages/spectrum.js";
+import { trendsPage } from "./pages/trends.js";
+import { waterfallPage } from "./pages/waterfall.js";
 import { workOrdersPage } from "./pages/work-orders.js";
 
 /** @typedef {import("./lib/dom.js").PageContext} PageContext */
@@ -65,7 +69,8 @@ async function login(token) {
   saveToken(token);
   $("#login").hidden = true;
   $("#app").hidden = false;
-  startStream();
+  // The live alarm feed is the turbines' service; an energy manager has none.
+  if (session.me.role !== "energy_manager") startStream();
   renderHeader();
   route();
 }
@@ -88,8 +93,16 @@ const NAV = [
   ["#/alarm-health", "alarmHealth"],
   ["#/work-orders", "workOrders"],
   ["#/reports", "reports"],
+  ["#/control", "control"],
+  ["#/documents", "documents"],
   ["#/admin", "admin"],
 ];
+
+/** Who sees which entries of the navigation. */
+const navFor = (role, href) =>
+  role === "energy_manager"
+    ? href === "#/control"
+    : (href !== "#/admin" || role === "admin") && (href !== "#/control" || role !== "service_company");
 
 function renderHeader() {
   document.documentElement.lang = lang;
@@ -108,7 +121,7 @@ function renderHeader() {
   const current = location.hash.split("/").slice(0, 2).join("/");
   $("#nav").hidden = false;
   $("#nav").replaceChildren(
-    ...NAV.filter(([href]) => href !== "#/admin" || me.role === "admin").map(([href, key]) =>
+    ...NAV.filter(([href]) => navFor(me.role, href)).map(([href, key]) =>
       h("a", { href, class: href === current ? "current" : null }, t(key)),
     ),
   );
@@ -134,15 +147,19 @@ const ROUTES = [
   [/^#\/alarm-health$/, alarmHealthPage],
   [/^#\/asset\/([^/]+)$/, assetPage],
   [/^#\/spectrum\/([^/]+)\/([^/]+)$/, spectrumPage],
+  [/^#\/trends\/([^/]+)\/([^/]+)$/, trendsPage],
+  [/^#\/waterfall\/([^/]+)\/([^/]+)$/, waterfallPage],
   [/^#\/work-orders$/, workOrdersPage],
   [/^#\/reports$/, reportsPage],
+  [/^#\/control(?:\/([^/]+))?$/, controlPage],
+  [/^#\/documents$/, documentsPage],
   [/^#\/admin$/, adminPage],
 ];
 
 function route() {
   if (!session.me) return;
   if (!location.hash || location.hash === "#" || location.hash === "#/") {
-    history.replaceState(null, "", "#/fleet");
+    history.replaceState(null, "", session.me.role === "energy_manager" ? "#/control" : "#/fleet");
   }
   leavePage();
   const state = { alive: true, cleanups: [] };
@@ -166,7 +183,7 @@ function route() {
     return;
   }
   const [m, fn] = match;
-  const args = m.slice(1).map((s) => decodeURIComponent(s));
+  const args = m.slice(1).map((s) => (s === undefined ? undefined : decodeURIComponent(s)));
   Promise.resolve(fn(ctx, ...args)).catch((e) => {
     if (!state.alive || (e instanceof ApiFailure && e.status === 401)) return;
     root.replaceChildren(h("section", { class: "card" }, errorBox(e)));

@@ -238,6 +238,7 @@ describe.skipIf(!browserRequired())("console (/) in Chromium", () => {
         "#/alarm-health",
         "#/work-orders",
         "#/reports",
+        "#/documents",
       ]);
       // Kept for this tab only (session storage), never in the address nor in local storage.
       expect(await page.evaluate(() => sessionStorage.getItem("vetra.token"))).toBe(f.tokens.north);

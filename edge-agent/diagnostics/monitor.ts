@@ -4,7 +4,8 @@
 // (features and ISO zone), feeds the point's alarm state machine and
 // baseline, and yields `diagnosis` points (on raise, severity change and
 // clear, and a re-confirmation of active ones) and a spectrum snapshot
-// (on a schedule and whenever a diagnosis changes). Time is the blocks'
+// (on a schedule and whenever a diagnosis changes; once, flagged `baseline`,
+// with the mean spectra of the blocks a new baseline was learnt from). Time is the blocks'
 // timestamps; the only I/O is the baseline file of each point.
 import { Value } from "@sinclair/typebox/value";
 import { isoZoneToNumber, VibrationFields } from "../../common/names.ts";
@@ -13,6 +14,7 @@ import {
   MAX_MARKERS,
   MAX_SNAPSHOT_DIAGNOSES,
   MAX_SPECTRUM_VALUES,
+  MAX_WAVEFORM_GROUPS,
   type SnapshotDiagnosis,
   type SnapshotReason,
   type SpectrumUpload,
@@ -24,15 +26,16 @@ import type { FftBackend } from "../dsp/fft.ts";
 import type { WaveformBlock } from "../sources/source.ts";
 import { activeDiagnosesPath, loadActiveDiagnoses, saveActiveDiagnoses } from "./active-diagnoses.ts";
 import { type ActiveDiagnosis, BaselineLearner, PointAlarmState, type Transition } from "./alarm-state.ts";
+import { BaselineSpectrumLearner } from "./baseline-spectrum.ts";
 import { baselinePath, loadBaseline, saveBaseline } from "./baselines.ts";
 import { diagnoseBlock } from "./pipeline.ts";
 import type {
   Evidence,
-  Finding,
   MachineContext,
   PointBaseline,
   PointDiagnosis,
   SpectrumSnapshot,
+  WaveformTrace,
   ZoneTable,
 } from "./types.ts";
 import { DEFAULT_ZONE_TABLE, zoneTableWithOverrides } from "./zones.ts";
@@ -50,6 +53,8 @@ export interface BlockResult {
   readonly points: Point[];
   /** A snapshot to send to central, when one is due. */
   readonly snapshot: SpectrumUpload | null;
+  /** The point's baseline spectra, on the block that completed a new baseline. */
+  readonly baseline: SpectrumUpload | null;
   /** What changed with this block (for the log). */
   readonly transitions: readonly Transition[];
 }
@@ -59,6 +64,8 @@ interface PointState {
   readonly alarms: PointAlarmState;
   baseline: PointBaseline | undefined;
   learner: BaselineLearner | null;
+  /** The mean spectra of the blocks the learner takes, while it learns. */
+  spectra: BaselineSpectrumLearner | null;
   readonly baselineFile: string;
   /** Where the point's active diagnoses are kept across restarts. */
   readonly activeFile: string;
@@ -142,6 +149,7 @@ export class DiagnosticsMonitor {
       alarms,
       baseline,
       learner: baseline ? null : new BaselineLearner(d.baselineBlocks),
+      spectra: baseline ? null : new BaselineSpectrumLearner(),
       baselineFile,
       activeFile,
       lastSnapshotTs: null,
@@ -196,7 +204,7 @@ export class DiagnosticsMonitor {
     if (block.speedRpm !== null) fields.speed_rpm = block.speedRpm;
     if (speedRpmEnd !== null) fields.speed_end_rpm = speedRpmEnd;
     const points: Point[] = [{ measurement: "vibration", tags, fields, ts: block.ts }];
-    if (!config.enabled) return { points, snapshot: null, transitions: [] };
+    if (!config.enabled) return { points, snapshot: null, baseline: null, transitions: [] };
 
     const outcome = state.alarms.update(block.ts, diagnosis.findings);
     if (outcome.transitions.length > 0) {
@@ -208,7 +216,7 @@ export class DiagnosticsMonitor {
       });
       if (saved.kind !== "success") this.options.log(`diagnostics: ${saved.message}`);
     }
-    this.learnBaseline(block, state, diagnosis.features, diagnosis.findings);
+    const learnt = this.learnBaseline(block, state, diagnosis);
 
     // Diagnosis points: every transition, and active ones not sent for reconfirmIntervalMs.
     const changed = new Set(outcome.transitions.map((t) => t.fault));
@@ -234,18 +242,24 @@ export class DiagnosticsMonitor {
       snapshot = this.upload(block, reason, diagnosis.snapshot, outcome.active);
       if (snapshot) state.lastSnapshotTs = block.ts;
     }
-    return { points, snapshot, transitions: outcome.transitions };
+    const baseline = learnt === null ? null : this.upload(block, "baseline", learnt, []);
+    return { points, snapshot, baseline, transitions: outcome.transitions };
   }
 
+  /** Feeds the block to the point's baseline learner; the baseline's spectra when this block completed it. */
   private learnBaseline(
     block: BlockInfo,
     state: PointState,
-    features: Readonly<Record<string, number>>,
-    findings: readonly Finding[],
-  ): void {
-    if (!state.learner) return;
+    diagnosis: PointDiagnosis,
+  ): SpectrumSnapshot | null {
+    if (!state.learner) return null;
+    const { features, findings } = diagnosis;
+    // The learner takes healthy blocks only (BaselineLearner.add): the spectra follow the same rule.
+    if (findings.length === 0) state.spectra?.add(diagnosis.snapshot);
     const learnt = state.learner.add(features, findings);
-    if (!learnt) return;
+    if (!learnt) return null;
+    const spectra = state.spectra?.snapshot(diagnosis.snapshot) ?? null;
+    state.spectra = null;
     state.learner = null;
     state.baseline = learnt;
     this.learnt++;
@@ -260,6 +274,7 @@ export class DiagnosticsMonitor {
         ? `diagnostics: ${block.asset} ${block.point}: baseline learnt from ${learnt.blocks} healthy blocks`
         : `diagnostics: ${block.asset} ${block.point}: baseline learnt but not saved (${saved.message})`,
     );
+    return spectra;
   }
 
   /** The snapshot as sent: plain arrays, finite numbers, sizes within the wire caps; null (logged) if it cannot be. */
@@ -288,6 +303,7 @@ export class DiagnosticsMonitor {
           band_hz: [s.envelope.band_hz[0], s.envelope.band_hz[1]],
         },
         markers: s.markers.slice(0, MAX_MARKERS).map((m) => ({ ...m })),
+        ...(s.waveform ? { waveform: wireWaveform(s.waveform) } : {}),
       },
       diagnoses: active.slice(0, MAX_SNAPSHOT_DIAGNOSES).map(
         (a): SnapshotDiagnosis => ({
@@ -306,6 +322,20 @@ export class DiagnosticsMonitor {
     );
     return null;
   }
+}
+
+/** 4 significant digits: a waveform's values travel as JSON, and more say nothing on a screen. */
+const fourDigits = (v: number): number => (Number.isFinite(v) && v !== 0 ? Number(v.toPrecision(4)) : 0);
+
+/** The peak-held waveform as the wire carries it: plain arrays of finite numbers within the cap. */
+function wireWaveform(w: WaveformTrace): NonNullable<SpectrumUpload["snapshot"]["waveform"]> {
+  const n = Math.min(w.min.length, w.max.length, MAX_WAVEFORM_GROUPS);
+  return {
+    unit: w.unit,
+    dt_s: w.dt_s,
+    min: Array.from(w.min.subarray(0, n), fourDigits),
+    max: Array.from(w.max.subarray(0, n), fourDigits),
+  };
 }
 
 /** Evidence as the wire carries it: plain arrays, integers where counts are. */

@@ -1,7 +1,8 @@
 // The diagnostic chain of one measuring-point block (issue 3): detrend →
 // m/s² → Welch power spectrum → ISO 10816-21 zones and the `vibration`
-// features → squared-envelope analysis in the band the kurtogram picks →
-// bearing-fault scoring → shaft/gear analysis → snapshot for central.
+// features → the bearing's envelope views at the speed the spectrum's 1×
+// confirms (envelope-views.ts: the kurtogram's band and the whitened band)
+// → bearing-fault scoring → shaft/gear analysis → snapshot for central.
 //
 // Pure and allocation-frugal: the block's big arrays (detrended signal,
 // spectra, envelopes) are workspaces kept per size, so the agent's steady
@@ -9,16 +10,7 @@
 // One caveat follows: a PointDiagnosis holds copies (the snapshot's
 // decimated traces), never the workspaces.
 import { type ComponentClass, type IsoZone, STANDARD_GRAVITY_M_S2 } from "../../common/names.ts";
-import {
-  bandBins,
-  bandSquaredEnvelope,
-  type EnvelopeSpectrum,
-  type SignalSpectrum,
-  type SquaredEnvelope,
-  signalSpectrum,
-  spareBins,
-  squaredEnvelopeSpectrum,
-} from "../dsp/envelope.ts";
+import { type EnvelopeSpectrum, signalSpectrum } from "../dsp/envelope.ts";
 import {
   detrendedBlock,
   segmentLengthFor,
@@ -26,13 +18,12 @@ import {
   velocityBand,
   vibrationFeatures,
 } from "../dsp/features.ts";
-import { type FftBackend, fastestFft, nextPowerOfTwo } from "../dsp/fft.ts";
-import { fastKurtogram } from "../dsp/kurtogram.ts";
-import { angleResample, isSpeedRamp, type SpeedRamp } from "../dsp/orders.ts";
-import { cepstralPrewhiten } from "../dsp/prewhiten.ts";
+import { fastestFft } from "../dsp/fft.ts";
 import { HANN_ENBW_BINS, hannPowerFromSpectrum, welchPowerSpectrum } from "../dsp/welch.ts";
 import { perSize } from "../dsp/workspace.ts";
-import { bearingDefectOrders, scoreBearingFaults } from "./bearing.ts";
+import { diagnoseBearing } from "./bearing.ts";
+import { bearingAnalysis, type EnvelopeAnalysis, envelopeAnalysis } from "./envelope-views.ts";
+import { familyAmplitudes } from "./family-amplitudes.ts";
 import { analyseShaft } from "./shaft.ts";
 import type {
   BlockSamples,
@@ -45,21 +36,13 @@ import type {
   SpectrumMarker,
   SpectrumTrace,
 } from "./types.ts";
+import { waveformTrace } from "./waveform.ts";
 import { DEFAULT_ZONE_TABLE, evaluateZones, overallVibrationFinding, worstZone } from "./zones.ts";
 
 /** Shortest block the chain accepts (the kurtogram and the envelope spectrum need some length). */
 export const MIN_BLOCK_SAMPLES = 1024;
 /** Most values in a snapshot trace; longer traces are decimated by peak-hold. */
 export const SNAPSHOT_MAX_VALUES = 4096;
-/**
- * Pre-whitening default, from the recordings comparison recordings.test.ts
- * prints: without it the kurtogram's band names the seeded fault on all 8
- * Y-graded and MFPT records; cepstral pre-whitening first misses one
- * (CWRU IR007: the whitened kurtogram picks a low band) and turns two alarms
- * into warnings, for fewer stray warnings. Off.
- */
-export const PREWHITEN_DEFAULT = false;
-
 /** The Welch segment length the chain uses (the whole block up to 2^17); defined with the features. */
 export { segmentLengthFor };
 
@@ -192,45 +175,7 @@ function envelopeTrace(ses: EnvelopeSpectrum, topHz: number): SpectrumTrace {
   return peakHold(ses.amplitude, last, g2, ses.dfHz, "g2");
 }
 
-const angleWorkspaces = perSize((size) => new Float64Array(size));
-const angleWorkspace = (n: number): Float64Array => angleWorkspaces(nextPowerOfTwo(n));
-
 // --- the chain ---------------------------------------------------------------------------------
-
-export interface EnvelopeAnalysis {
-  readonly ses: EnvelopeSpectrum;
-  readonly bandHz: readonly [number, number];
-  readonly spectralKurtosis: number;
-}
-
-/**
- * Squared-envelope spectrum of a detrended block (m/s²) in the band the
- * kurtogram picks among bands at least `minBandwidthHz` wide; pre-whitened
- * first (cepstral) when asked.
- */
-export function envelopeAnalysis(
-  signal: SignalSpectrum,
-  minBandwidthHz: number,
-  prewhiten: boolean,
-  fft: FftBackend,
-  ramp: SpeedRamp | null = null,
-): EnvelopeAnalysis {
-  const spec = prewhiten ? cepstralPrewhiten(signal, spareBins(signal.size)) : signal;
-  const { best } = fastKurtogram(spec, { minBandwidthHz }, fft);
-  const [first, last] = bandBins(spec, best.lowHz, best.highHz);
-  let env: SquaredEnvelope = bandSquaredEnvelope(spec, first, last, 2, fft);
-  if (ramp !== null) {
-    // Speed ramps within the block: the squared envelope (already decimated, so this is cheap) is
-    // resampled to equal shaft angles at the rate it would have at the mean speed, so the defect
-    // lines stand where the mean speed puts them instead of smearing over the ramp.
-    const meanHz = 0.5 * (ramp.startHz + ramp.endHz);
-    const out = angleWorkspace(Math.ceil(env.count * (Math.max(ramp.startHz, ramp.endHz) / meanHz)) + 4);
-    const count = angleResample(env.values, env.count, env.rateHz, ramp, env.rateHz / meanHz, out);
-    env = { values: out, count, rateHz: env.rateHz };
-  }
-  const ses = squaredEnvelopeSpectrum(env, best.bandwidthHz, 2, fft);
-  return { ses, bandHz: [best.lowHz, best.highHz], spectralKurtosis: best.kurtosis };
-}
 
 /** Diagnoses one block of one measuring point. */
 export function diagnoseBlock(
@@ -240,7 +185,6 @@ export function diagnoseBlock(
 ): PointDiagnosis {
   // The FFT loaded at start-up (PFFFT), or fft.js where nothing faster loaded.
   const fft = opts.fft ?? fastestFft();
-  const prewhiten = opts.prewhiten ?? PREWHITEN_DEFAULT;
   const n = block.samples.length;
   const fs = block.sampleRateHz;
   if (n < MIN_BLOCK_SAMPLES) throw new Error(`a block needs at least ${MIN_BLOCK_SAMPLES} samples, got ${n}`);
@@ -249,6 +193,7 @@ export function diagnoseBlock(
   const table = ctx.zones ?? DEFAULT_ZONE_TABLE;
 
   const x = detrendedBlock(block.samples, block.unit);
+  const waveform = waveformTrace(x, n, fs);
   const stats = timeStatistics(x, n);
 
   // One FFT of the whole block serves the envelope and, when the block is one Welch segment (the
@@ -276,31 +221,37 @@ export function diagnoseBlock(
         : (ctx.speedRpm + ctx.speedRpmEnd) / 2;
   const shaftHz = speedRpm !== null && speedRpm > 0 ? speedRpm / 60 : null;
 
+  // The envelope the snapshot shows (the view the bearing call rests on) and the kurtogram's band (a feature).
   let envelope: EnvelopeAnalysis;
+  let kurtogramBand: EnvelopeAnalysis;
   let envelopeTopHz = 500;
   if (ctx.bearing !== undefined && shaftHz !== null) {
-    const orders = bearingDefectOrders(ctx.bearing);
-    const bpfiHz = orders.bpfi * shaftHz;
-    // The band must hold the lines looked for and their sidebands: a few × BPFI.
-    const startHz = (ctx.speedRpm ?? 0) / 60;
-    const endHz = (ctx.speedRpmEnd ?? ctx.speedRpm ?? 0) / 60;
-    const ramp =
-      startHz > 0 && endHz > 0 && isSpeedRamp(startHz, endHz) ? { startHz, endHz, durationS: n / fs } : null;
-    envelope = envelopeAnalysis(spec, 4 * bpfiHz, prewhiten, fft, ramp);
-    envelopeTopHz = Math.max(10 * bpfiHz, 500);
+    const b = bearingAnalysis(spec, ps, ctx.bearing, ctx, n, fft);
+    features.shaft_speed_hz = b.shaftHz;
+    envelopeTopHz = b.topHz;
     const g2 = STANDARD_GRAVITY_M_S2 * STANDARD_GRAVITY_M_S2;
-    const scored = scoreBearingFaults(envelope.ses, shaftHz, orders, {
+    const scored = diagnoseBearing(b.views, b.shaftHz, b.orders, {
       amplitudeScale: 1 / g2,
       amplitudeUnit: "g2",
-      bandHz: envelope.bandHz,
-      bandKurtosis: envelope.spectralKurtosis,
+      speedUncertainty: b.speedUncertainty,
     });
+    const shown = b.views[scored.viewIndex]!;
+    envelope =
+      scored.viewIndex === 0
+        ? b.kurtogram
+        : { ses: shown.ses, bandHz: shown.bandHz, spectralKurtosis: shown.kurtosis ?? Number.NaN };
+    kurtogramBand = b.kurtogram;
     findings.push(...scored.findings);
     markers.push(...scored.markers);
-  } else envelope = envelopeAnalysis(spec, fs / 16, prewhiten, fft);
-  features.env_band_low_hz = envelope.bandHz[0];
-  features.env_band_high_hz = envelope.bandHz[1];
-  features.env_spectral_kurtosis = envelope.spectralKurtosis;
+    // One view for the trend, block after block (the kurtogram band's), whichever view the call rests on.
+    Object.assign(features, familyAmplitudes(b.kurtogram.ses, b.shaftHz, b.orders, 1 / g2));
+  } else {
+    envelope = envelopeAnalysis(spec, fs / 16, fft);
+    kurtogramBand = envelope;
+  }
+  features.env_band_low_hz = kurtogramBand.bandHz[0];
+  features.env_band_high_hz = kurtogramBand.bandHz[1];
+  features.env_spectral_kurtosis = kurtogramBand.spectralKurtosis;
   const envTrace = envelopeTrace(envelope.ses, envelopeTopHz);
 
   // Shaft orders and gear mesh; its markers include 1×–3× of the shaft.
@@ -322,6 +273,7 @@ export function diagnoseBlock(
       spectrum: spectrumTrace,
       envelope: { ...envTrace, band_hz: envelope.bandHz },
       markers,
+      waveform,
     },
   };
 }

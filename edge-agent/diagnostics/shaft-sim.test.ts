@@ -195,7 +195,10 @@ describe("shaft faults on the simulator", () => {
     expect(raised).toEqual([]);
   });
 
-  it("healthy blocks: the false-alarm rate over speeds, ramps, noise levels and seeds", () => {
+  // 480 analyses of 65 536 samples: about 30 s of CPU alone, more on a shared machine.
+  it("healthy blocks: the false-alarm rate over speeds, ramps, noise levels and seeds", {
+    timeout: 180_000,
+  }, () => {
     const rng = mulberry32(2024);
     const baselines = new Map<string, PointBaseline>();
     const counts = { blocks: 0, warnings: 0, alarms: 0, warningsBaseline: 0, alarmsBaseline: 0 };

@@ -31,6 +31,7 @@
 // by more than 1 %, the spectrum of the block resampled to shaft angle
 // (computed order tracking), where the 1× does not smear.
 import { type FftBackend, nextPowerOfTwo } from "../dsp/fft.ts";
+import { medianOf } from "../dsp/order-statistics.ts";
 import { isSpeedRamp, orderSpectrum } from "../dsp/orders.ts";
 import type { Evidence, Finding, MachineContext, PowerSpectrum, SpectrumMarker } from "./types.ts";
 import { velocityRow } from "./zones.ts";
@@ -121,9 +122,7 @@ function measureLine(view: View, order: number, searchBins: number): Line | null
     if (Math.abs(k - peak) < BACKGROUND_GUARD || k < 1 || k > last) continue;
     scratch[m++] = power[k]!;
   }
-  const sorted = scratch.subarray(0, m).sort();
-  const median =
-    m === 0 ? 0 : m % 2 === 1 ? sorted[(m - 1) / 2]! : 0.5 * (sorted[m / 2 - 1]! + sorted[m / 2]!);
+  const median = m === 0 ? 0 : medianOf(scratch, m);
   const background = median / view.medianToMean;
   let sum = 0;
   for (let k = peak - LOBE_HALF_WIDTH; k <= peak + LOBE_HALF_WIDTH; k++) sum += power[k]!;

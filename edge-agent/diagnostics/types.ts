@@ -3,7 +3,11 @@
 // geometry, gear teeth, the point's learnt baseline), never a connection.
 // The agent, `vetra diagnose` and the benchmarks all call `diagnoseBlock`
 // (pipeline.ts) with these types; central stores and serves the snapshot.
+import type { ZoneRow, ZoneTable } from "../../common/iso-zones.ts";
 import type { ComponentClass, Diagnosis, IsoZone, Severity } from "../../common/names.ts";
+
+export type { ZoneRow, ZoneTable };
+
 import type { AccelerationUnit } from "../dsp/features.ts";
 import type { FftBackend } from "../dsp/fft.ts";
 
@@ -52,22 +56,6 @@ export interface MachineContext {
   /** The point's learnt healthy baseline; thresholds of shaft-related faults are relative to it when present. */
   readonly baseline?: PointBaseline;
 }
-
-/** One evaluated band of ISO 10816-21 / VDI 3834-1. */
-export interface ZoneRow {
-  readonly quantity: "velocity" | "acceleration";
-  /** Band of the RMS, Hz. */
-  readonly bandHz: readonly [number, number];
-  /** Zone boundaries in the quantity's unit (mm/s for velocity, m/s² for acceleration). */
-  readonly ab: number;
-  readonly bc: number;
-  readonly cd: number;
-  /** Where the numbers come from (standard, table, or "derived: …"). */
-  readonly source: string;
-}
-
-/** Bands and boundaries per component class. */
-export type ZoneTable = Readonly<Record<ComponentClass, readonly ZoneRow[]>>;
 
 export interface ZoneEvaluation {
   readonly quantity: "velocity" | "acceleration";
@@ -139,6 +127,14 @@ export interface SpectrumTrace {
   readonly values: readonly number[];
 }
 
+/** A block's time waveform, peak-held: group k spans [k·dt_s, (k+1)·dt_s) and holds its lowest and highest sample. */
+export interface WaveformTrace {
+  readonly unit: "g";
+  readonly dt_s: number;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+}
+
 /** What central keeps and serves at `GET /api/v1/assets/:id/spectrum`. */
 export interface SpectrumSnapshot {
   readonly speedRpm: number | null;
@@ -149,6 +145,8 @@ export interface SpectrumSnapshot {
   /** Squared-envelope spectrum of the demodulation band. */
   readonly envelope: SpectrumTrace & { readonly band_hz: readonly [number, number] };
   readonly markers: readonly SpectrumMarker[];
+  /** The block's acceleration waveform, peak-held (absent where a producer does not keep it). */
+  readonly waveform?: WaveformTrace;
 }
 
 /** Features of one block: the `vibration` fields plus what the detectors derive. */
@@ -181,6 +179,4 @@ export interface BlockSamples {
 export interface DiagnoseOptions {
   /** FFT backend (default fft.js); the benchmark runs the same pipeline on another. */
   readonly fft?: FftBackend;
-  /** Pre-whiten before the envelope (cepstral); default as measured best in the recordings test. */
-  readonly prewhiten?: boolean;
 }

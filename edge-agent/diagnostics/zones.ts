@@ -26,60 +26,27 @@
 // acceleration < 1 %). A proper 0.1–10 Hz rating needs records of ≥ 20 s at
 // a low sample rate (e.g. 65536 samples at 2560 Hz: 25.6 s, 0.04 Hz bins,
 // < 0.5 % error), which is what a nacelle point should be configured with.
-import { type Static, Type } from "@sinclair/typebox";
-import { type ComponentClass, ComponentClasses, type IsoZone, IsoZones } from "../../common/names.ts";
+import {
+  DEFAULT_ZONE_TABLE,
+  ZONE_BOUNDARY_RATIO,
+  type ZoneRow,
+  type ZoneTable,
+} from "../../common/iso-zones.ts";
+import { type ComponentClass, type IsoZone, IsoZones } from "../../common/names.ts";
 import { bandMeanSquare } from "../dsp/welch.ts";
-import type { Finding, PowerSpectrum, ZoneEvaluation, ZoneRow, ZoneTable } from "./types.ts";
+import type { Finding, PowerSpectrum, ZoneEvaluation } from "./types.ts";
 
-/** Ratio between successive zone boundaries, ISO 10816-1:1995 Annex B. */
-export const ZONE_BOUNDARY_RATIO = 1.6;
-
-const TABLE_A1 = "ISO 10816-21:2015 Annex A Table A.1 / VDI 3834-1:2009 Table 1";
-const AB_DERIVED = "A/B derived as B/C ÷ 1.6 (ISO 10816-1:1995 Annex B)";
-
-const row = (
-  quantity: ZoneRow["quantity"],
-  bandHz: readonly [number, number],
-  bc: number,
-  cd: number,
-  what: string,
-): ZoneRow => ({
-  quantity,
-  bandHz,
-  ab: bc / ZONE_BOUNDARY_RATIO,
-  bc,
-  cd,
-  source: `B/C, C/D: ${TABLE_A1}, ${what}; ${AB_DERIVED}`,
-});
-
-/**
- * The default table: the bands the issue and the standard rate per component
- * class. Velocity boundaries in mm/s, acceleration boundaries in m/s².
- *
- * The acceleration values (0.3/0.5 m/s² for 0.1–10 Hz, 7.5/12 m/s² for the
- * gearbox 10–2000 Hz, 10/16 m/s² for the generator 10–5000 Hz) agree with an
- * independent public implementation of VDI 3834-1; they were not read from
- * the standard's own text here — check them against your copy of the
- * standard before relying on the acceleration zones contractually.
- * The standard also rates the rotor bearing and gearbox in acceleration
- * 0.1–10 Hz (0.3/0.5 m/s²): that is the tower/nacelle motion seen from the
- * drive train and is rated at the nacelle point here.
- */
-export const DEFAULT_ZONE_TABLE: ZoneTable = {
-  nacelle: [
-    row("acceleration", [0.1, 10], 0.3, 0.5, "nacelle and tower, a 0.1–10 Hz"),
-    row("velocity", [0.1, 10], 60, 100, "nacelle and tower, v 0.1–10 Hz"),
-  ],
-  main_bearing: [row("velocity", [10, 1000], 2.0, 3.2, "rotor bearing, v 10–1000 Hz")],
-  gearbox: [
-    row("acceleration", [10, 2000], 7.5, 12, "gearbox, a 10–2000 Hz"),
-    row("velocity", [10, 1000], 3.5, 5.6, "gearbox, v 10–1000 Hz"),
-  ],
-  generator: [
-    row("acceleration", [10, 5000], 10, 16, "generator, a 10–5000 Hz"),
-    row("velocity", [10, 1000], 6.0, 10, "generator, v 10–1000 Hz"),
-  ],
-};
+// The table and its config overrides live in common/ (central draws the same boundaries).
+export {
+  DEFAULT_ZONE_TABLE,
+  ZONE_BOUNDARY_RATIO,
+  type ZoneRowConfig,
+  ZoneRowConfigSchema,
+  type ZoneTableConfig,
+  ZoneTableConfigSchema,
+  zoneOverridesError,
+  zoneTableWithOverrides,
+} from "../../common/iso-zones.ts";
 
 /** Zone of a value against a row; a value on a boundary belongs to the worse zone. */
 export function zoneOf(value: number, r: Pick<ZoneRow, "ab" | "bc" | "cd">): IsoZone {
@@ -224,115 +191,4 @@ function dominantFrequencyHz(z: ZoneEvaluation, spectrum: PowerSpectrum | undefi
     }
   }
   return best * df;
-}
-
-// ---------------------------------------------------------------------------
-// Config: the table's defaults can be overridden in `diagnostics.zones` and
-// per turbine type in `diagnostics.turbineTypes.<type>.zones`.
-
-const Boundary = Type.Number({ exclusiveMinimum: 0 });
-
-/**
- * One row of an override. A row with the quantity and band of a default row
- * replaces the boundaries it names (A/B follows a new B/C as B/C ÷ 1.6 unless
- * given); a row with a new band adds it and needs `bc` and `cd`.
- */
-export const ZoneRowConfigSchema = Type.Object(
-  {
-    quantity: Type.Union([Type.Literal("velocity"), Type.Literal("acceleration")]),
-    /** Band of the RMS, Hz: [low, high]. */
-    bandHz: Type.Tuple([Type.Number({ minimum: 0 }), Type.Number({ exclusiveMinimum: 0 })]),
-    /** Boundaries in the quantity's unit: mm/s for velocity, m/s² for acceleration. */
-    ab: Type.Optional(Boundary),
-    bc: Type.Optional(Boundary),
-    cd: Type.Optional(Boundary),
-    /** Where the numbers come from (an agreement with the manufacturer, a site study, …). */
-    source: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
-  },
-  { additionalProperties: false },
-);
-
-const OverrideRows = Type.Optional(Type.Array(ZoneRowConfigSchema));
-
-/** Overrides of the zone table per component class (any subset). */
-export const ZoneTableConfigSchema = Type.Object(
-  { nacelle: OverrideRows, main_bearing: OverrideRows, gearbox: OverrideRows, generator: OverrideRows },
-  { additionalProperties: false },
-);
-export type ZoneTableConfig = Static<typeof ZoneTableConfigSchema>;
-export type ZoneRowConfig = Static<typeof ZoneRowConfigSchema>;
-
-function merge(
-  base: ZoneTable,
-  overrides: ZoneTableConfig | undefined,
-): { table: ZoneTable } | { error: string } {
-  if (overrides === undefined) return { table: base };
-  const table = {} as Record<ComponentClass, ZoneRow[]>;
-  for (const component of ComponentClasses) {
-    const rows = [...base[component]];
-    const list = overrides[component] ?? [];
-    for (let i = 0; i < list.length; i++) {
-      const o = list[i]!;
-      const path = `${component}[${i}]`;
-      const [lowHz, highHz] = o.bandHz;
-      if (!(highHz > lowHz))
-        return { error: `${path}.bandHz: the upper edge must be above the lower, got [${lowHz}, ${highHz}]` };
-      const at = rows.findIndex(
-        (r) => r.quantity === o.quantity && r.bandHz[0] === lowHz && r.bandHz[1] === highHz,
-      );
-      const named = (["ab", "bc", "cd"] as const).filter((k) => o[k] !== undefined);
-      let next: ZoneRow;
-      if (at >= 0) {
-        const b = rows[at]!;
-        const bc = o.bc ?? b.bc;
-        next = {
-          quantity: b.quantity,
-          bandHz: b.bandHz,
-          ab: o.ab ?? (o.bc !== undefined ? bc / ZONE_BOUNDARY_RATIO : b.ab),
-          bc,
-          cd: o.cd ?? b.cd,
-          source: o.source ?? `override of ${named.join(", ") || "nothing"} (defaults: ${b.source})`,
-        };
-      } else {
-        if (o.bc === undefined || o.cd === undefined)
-          return {
-            error: `${path}: ${o.quantity} ${lowHz}–${highHz} Hz is not a default band of ${component}, so it needs bc and cd`,
-          };
-        next = {
-          quantity: o.quantity,
-          bandHz: [lowHz, highHz],
-          ab: o.ab ?? o.bc / ZONE_BOUNDARY_RATIO,
-          bc: o.bc,
-          cd: o.cd,
-          source: o.source ?? "override",
-        };
-      }
-      if (!(next.ab < next.bc && next.bc < next.cd))
-        return {
-          error: `${path}: boundaries must rise A/B < B/C < C/D, got ${next.ab} / ${next.bc} / ${next.cd}`,
-        };
-      if (at >= 0) rows[at] = next;
-      else rows.push(next);
-    }
-    table[component] = rows;
-  }
-  return { table };
-}
-
-/** The first inconsistency of overrides (key path and reason), or null; for the config loader. */
-export function zoneOverridesError(base: ZoneTable, overrides: ZoneTableConfig | undefined): string | null {
-  const m = merge(base, overrides);
-  return "error" in m ? m.error : null;
-}
-
-/**
- * The table in force: `base` with `overrides` on top (turbine-type overrides
- * on the config's `diagnostics.zones`, which are on the defaults). Overrides
- * must have passed `zoneOverridesError` where the config entered; an
- * inconsistent one here is a bug and throws.
- */
-export function zoneTableWithOverrides(base: ZoneTable, overrides: ZoneTableConfig | undefined): ZoneTable {
-  const m = merge(base, overrides);
-  if ("error" in m) throw new Error(`zone table override: ${m.error}`);
-  return m.table;
 }

@@ -4,12 +4,14 @@ import {
   bandBins,
   bandKurtosis,
   bandSquaredEnvelope,
+  decimateSquaredEnvelope,
   envelopeKurtosis,
   envelopeTransformSize,
   type SignalSpectrum,
   signalSpectrum,
   squaredEnvelopeSpectrum,
 } from "./envelope.ts";
+import { fftJsBackend } from "./fft.ts";
 
 const FS = 25_600;
 const N = 65_536;
@@ -142,4 +144,35 @@ describe("envelope transforms", () => {
       expect(bandKurtosis(spec, first, last)).toBeCloseTo(directKurtosis(spec, first, last, l), 9);
     });
   }
+});
+
+describe("decimated squared envelope", () => {
+  it("keeps the envelope spectrum below the low-pass: lines read the same, resolution unchanged", () => {
+    const rate = 12_800;
+    const l = 65_536;
+    const rng = mulberry32(6);
+    const values = Float64Array.from({ length: l }, (_, i) => {
+      const t = i / rate;
+      const noise = gaussian(rng) ** 2 + gaussian(rng) ** 2;
+      return noise + 0.5 * Math.cos(2 * Math.PI * 37.3 * t) + 0.2 * Math.cos(2 * Math.PI * 811.7 * t + 1);
+    });
+    const env = { values, count: l, rateHz: rate };
+    const full = squaredEnvelopeSpectrum(env, rate / 2, 2);
+    const fullAt = (hz: number): number => full.amplitude[Math.round(hz / full.dfHz)]!;
+    const fullLines = [fullAt(37.3), fullAt(811.7)];
+    const fullResolution = full.resolutionHz;
+    const small = decimateSquaredEnvelope(env, 1000, fftJsBackend);
+    expect(small.rateHz).toBeLessThanOrEqual(rate / 4);
+    expect(small.rateHz).toBeGreaterThanOrEqual(2000);
+    const ses = squaredEnvelopeSpectrum(small, 1000, 2);
+    const at = (hz: number): number => ses.amplitude[Math.round(hz / ses.dfHz)]!;
+    expect(ses.resolutionHz).toBeCloseTo(fullResolution, 6);
+    expect(at(37.3) / fullLines[0]!).toBeCloseTo(1, 2);
+    expect(at(811.7) / fullLines[1]!).toBeCloseTo(1, 2);
+  });
+
+  it("returns the envelope itself when it is not faster than twice the low-pass", () => {
+    const env = { values: new Float64Array(1024), count: 1024, rateHz: 1000 };
+    expect(decimateSquaredEnvelope(env, 400, fftJsBackend)).toBe(env);
+  });
 });

@@ -464,6 +464,77 @@ export function envelopeKurtosis(env: SquaredEnvelope): number {
   return total[1]! / env.count / (m1 * m1) - 2;
 }
 
+// --- decimation ---------------------------------------------------------------------------------
+
+interface DecimationWorkspace {
+  readonly spectrum: Float64Array;
+  readonly low: Float64Array;
+  readonly out: Float64Array;
+  readonly values: Float64Array;
+}
+/** Per (input size L, output size M) pair, both powers of two: keyed 64·log2 L + log2 M. */
+const decimationWorkspace = perSize((key): DecimationWorkspace => {
+  const l = 2 ** Math.floor(key / 64);
+  const m = 2 ** (key % 64);
+  return {
+    spectrum: complexBuffer(l),
+    low: complexBuffer(m),
+    out: complexBuffer(m),
+    values: new Float64Array(m),
+  };
+});
+
+/**
+ * The squared envelope low-passed to `topHz` and resampled at the power-of-two
+ * rate just above 2·topHz (an ideal low-pass through the FFT: the spectrum of
+ * all L samples, its bins up to topHz, the inverse at M points). The envelope
+ * spectrum of a wide band reaches half the band's width, while a bearing's
+ * lines lie below a few kHz: the whole band's squared envelope then costs
+ * one transform of L points instead of one of 2L with a Hann window over L.
+ * Returns `env` itself when it is no faster than twice topHz already.
+ */
+export function decimateSquaredEnvelope(
+  env: SquaredEnvelope,
+  topHz: number,
+  fft: FftBackend,
+): SquaredEnvelope {
+  const l = env.values.length;
+  const binHz = env.rateHz / l;
+  const k = Math.min(l / 2 - 1, Math.ceil(topHz / binHz));
+  const m = nextPowerOfTwo(2 * (k + 1));
+  if (m * 2 > l || (l & (l - 1)) !== 0) return env;
+  const ws = decimationWorkspace(Math.log2(l) * 64 + Math.log2(m));
+  fft.plan(l).realForward(env.values, ws.spectrum);
+  lowBins(ws.spectrum, ws.low, k, m);
+  fft.plan(m).inverse(ws.low, ws.out);
+  realParts(ws.out, ws.values, m, m / l);
+  return {
+    values: ws.values,
+    count: Math.min(m, Math.ceil((env.count * m) / l)),
+    rateHz: (env.rateHz * m) / l,
+  };
+}
+
+/** low = bins 0…k of a real signal's spectrum and their conjugates at m − k…m − 1, zeros between. */
+function lowBins(spectrum: Float64Array, low: Float64Array, k: number, m: number): void {
+  low.set(spectrum.subarray(0, 2 * (k + 1)));
+  low.fill(0, 2 * (k + 1), 2 * (m - k));
+  conjugateMirror(spectrum, low, k, m);
+}
+
+/** low[m − j] = conj(spectrum[j]) for j = 1…k (interleaved complex). */
+function conjugateMirror(spectrum: Float64Array, low: Float64Array, k: number, m: number): void {
+  for (let j = 1; j <= k; j++) {
+    low[2 * (m - j)] = spectrum[2 * j]!;
+    low[2 * (m - j) + 1] = -spectrum[2 * j + 1]!;
+  }
+}
+
+/** values[i] = scale·re(z_i), i = 0…m−1. */
+function realParts(z: Float64Array, values: Float64Array, m: number, scale: number): void {
+  for (let i = 0; i < m; i++) values[i] = z[2 * i]! * scale;
+}
+
 // --- its spectrum -------------------------------------------------------------------------------
 
 /** Amplitude spectrum of a squared envelope: `amplitude[k]` at k·dfHz is the peak amplitude of the line there. */

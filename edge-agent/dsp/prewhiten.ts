@@ -18,19 +18,31 @@ import type { SignalSpectrum } from "./envelope.ts";
  */
 export function cepstralPrewhiten(spec: SignalSpectrum, out: Float64Array): SignalSpectrum {
   const half = spec.size / 2;
-  const x = spec.bins;
-  let sum = 0;
-  for (let k = 1; k <= half; k++) sum += x[2 * k]! * x[2 * k]! + x[2 * k + 1]! * x[2 * k + 1]!;
-  const level = Math.sqrt(sum / half);
+  const level = Math.sqrt(binPowerSum(spec.bins, half) / half);
   out[0] = 0;
   out[1] = 0;
+  equaliseMagnitudes(spec.bins, out, half, level);
+  return { bins: out, size: spec.size, count: spec.count, sampleRateHz: spec.sampleRateHz };
+}
+
+// Each long loop ends its own function (see envelope.ts: V8's on-stack replacement otherwise leaves
+// the code after a long loop in its baseline tier).
+
+/** Σ |X_k|² over bins 1…half (interleaved complex). */
+function binPowerSum(x: Float64Array, half: number): number {
+  let sum = 0;
+  for (let k = 1; k <= half; k++) sum += x[2 * k]! * x[2 * k]! + x[2 * k + 1]! * x[2 * k + 1]!;
+  return sum;
+}
+
+/** out_k = x_k · level / |x_k| for bins 1…half (0 where |x_k| is 0). */
+function equaliseMagnitudes(x: Float64Array, out: Float64Array, half: number, level: number): void {
   for (let k = 1; k <= half; k++) {
     const re = x[2 * k]!;
     const im = x[2 * k + 1]!;
-    const mag = Math.sqrt(re * re + im * im);
-    const g = mag > 0 ? level / mag : 0;
+    const p = re * re + im * im;
+    const g = p > 0 ? level / Math.sqrt(p) : 0;
     out[2 * k] = re * g;
     out[2 * k + 1] = im * g;
   }
-  return { bins: out, size: spec.size, count: spec.count, sampleRateHz: spec.sampleRateHz };
 }

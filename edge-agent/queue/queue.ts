@@ -16,6 +16,8 @@ const priorityByMeasurement: Record<Measurement, Priority> = {
   meter: Priorities.telemetry,
   weather: Priorities.telemetry,
   diagnosis: Priorities.health,
+  // What the agent did to a building outlives telemetry in a full queue.
+  control: Priorities.health,
   agent: Priorities.health,
 };
 /** Raw waveforms < features/scada/meter < diagnoses/agent health. */

@@ -3,8 +3,8 @@
 // `<queue.dir>/snapshots/`, written atomically (temporary file + rename),
 // deleted only once central acknowledged it. The folder is capped in files
 // and bytes; past the cap the oldest `scheduled` snapshots go first (a
-// `diagnosis_changed` one is the evidence of a diagnosis), then the oldest
-// of any reason. A snapshot central rejects (4xx) is moved to `rejected/`
+// `diagnosis_changed` one is the evidence of a diagnosis, a `baseline` one
+// the point's healthy reference), then the oldest of any reason. A snapshot central rejects (4xx) is moved to `rejected/`
 // (the newest few kept) so it cannot block the ones behind it; when central
 // names the refused snapshots of a request, only those are.
 //
@@ -50,8 +50,13 @@ interface Entry {
   readonly reason: SnapshotReason;
 }
 
-const reasonCode: Record<SnapshotReason, string> = { scheduled: "s", diagnosis_changed: "d" };
-const NAME = /^(\d{15})-([0-9a-z]+)-([sd])\.json$/;
+const reasonCode: Record<SnapshotReason, string> = { scheduled: "s", diagnosis_changed: "d", baseline: "b" };
+const reasonOfCode: Record<string, SnapshotReason> = {
+  s: "scheduled",
+  d: "diagnosis_changed",
+  b: "baseline",
+};
+const NAME = /^(\d{15})-([0-9a-z]+)-([sdb])\.json$/;
 
 export class SnapshotOutbox {
   private readonly folder: string;
@@ -72,7 +77,7 @@ export class SnapshotOutbox {
       this.entries.push({
         name,
         bytes: statSync(path).size,
-        reason: m[3] === "d" ? "diagnosis_changed" : "scheduled",
+        reason: reasonOfCode[m[3]!] ?? "scheduled",
       });
       this.seq = Math.max(this.seq, Number.parseInt(m[2]!, 36) + 1);
     }

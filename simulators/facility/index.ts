@@ -1,10 +1,13 @@
 // Simulated facility switch room: a three-phase energy meter modelled on the
-// Eastron SDM630 (unit 1), an outdoor temperature transmitter (unit 2) and a
-// sub-meter of another make (unit 3) behind one Modbus gateway on loopback,
+// Eastron SDM630 (unit 1), an outdoor temperature transmitter (unit 2), a
+// sub-meter of another make (unit 3) and, when the facility is
+// controllable, a building controller (unit 4, writable setpoints, HVAC
+// mode, lighting and ventilation by zone) behind one Modbus gateway on loopback,
 // served over Modbus TCP and, when asked, as Modbus RTU on a serial line and
 // RTU over TCP (a serial device server).
 import { type RunningRtuLine, startModbusRtuSerial } from "../modbus-rtu.ts";
 import { type RegisterEntry, type RunningModbusServer, startModbusServer } from "../modbus-server.ts";
+import { Building, type BuildingControls, type BuildingParams, type BuildingState } from "./building.ts";
 import {
   DEFAULT_UTC_OFFSET_HOURS,
   type EnergyMeasure,
@@ -141,6 +144,96 @@ export const SUBMETER_UNIT_ID = 3;
 /** The sub-meter's share of the facility's load (a wing on its own meter). */
 const SUBMETER_SHARE = 0.25;
 
+/**
+ * Building controller, unit id 4: holding registers (function 3) and coils
+ * (function 1). Writable ones carry the range the controller accepts (raw
+ * units); the others are read-only and refuse writes with exception 02.
+ */
+export const BMS_UNIT_ID = 4;
+export function bmsMap(zones: number): RegisterEntry[] {
+  const map: RegisterEntry[] = [
+    {
+      name: "heating_setpoint_c",
+      field: "heating_setpoint_c",
+      function: 3,
+      address: 0,
+      type: "float32",
+      wordOrder: "high_first",
+      unit: "°C",
+      description: "heating setpoint",
+      writable: { min: 5, max: 30 },
+    },
+    {
+      name: "cooling_setpoint_c",
+      field: "cooling_setpoint_c",
+      function: 3,
+      address: 2,
+      type: "float32",
+      wordOrder: "high_first",
+      unit: "°C",
+      description: "cooling setpoint",
+      writable: { min: 16, max: 32 },
+    },
+    {
+      name: "hvac_mode",
+      field: "hvac_mode",
+      function: 3,
+      address: 4,
+      type: "uint16",
+      wordOrder: "high_first",
+      unit: "",
+      description: "0 off, 1 heat, 2 cool, 3 auto",
+      writable: { min: 0, max: 3 },
+    },
+    {
+      name: "indoor_temp_c",
+      field: "indoor_temp_c",
+      function: 3,
+      address: 16,
+      type: "float32",
+      wordOrder: "high_first",
+      unit: "°C",
+      description: "indoor air temperature (read-only)",
+    },
+    {
+      name: "hvac_power_w",
+      field: "hvac_power_kw",
+      function: 3,
+      address: 18,
+      type: "float32",
+      wordOrder: "high_first",
+      unit: "W",
+      scale: 0.001,
+      description: "electric power of heating and cooling (read-only)",
+    },
+  ];
+  for (let z = 0; z < zones; z++) {
+    map.push({
+      name: `ventilation_zone_${z + 1}_pct`,
+      field: `ventilation_zone_${z + 1}_pct`,
+      function: 3,
+      address: 5 + z,
+      type: "uint16",
+      wordOrder: "high_first",
+      unit: "%",
+      description: `ventilation fan speed, zone ${z + 1}`,
+      writable: { min: 0, max: 100 },
+    });
+    map.push({
+      name: `lighting_zone_${z + 1}`,
+      field: `lighting_zone_${z + 1}`,
+      function: 1,
+      address: z,
+      type: "uint16",
+      wordOrder: "high_first",
+      unit: "",
+      description: `lighting, zone ${z + 1}: 1 on (follows occupancy), 0 off`,
+      writable: { min: 0, max: 1 },
+    });
+  }
+  return map;
+}
+
 export interface FacilitySimOptions {
   assetId: string;
   kind: FacilityKind;
@@ -169,6 +262,13 @@ export interface FacilitySimOptions {
     };
     tcpPort?: number;
   };
+  /**
+   * A controllable facility: the building controller (unit 3) is served and
+   * heating/cooling, lighting and ventilation follow its registers (building.ts).
+   */
+  control?: boolean | Partial<BuildingParams>;
+  /** An extra load the simulator adds at each instant, kW (a ramp for demand-limiting tests). */
+  extraKw?: (timeMs: number) => number;
 }
 
 export interface FacilityTruth {
@@ -183,6 +283,12 @@ export interface FacilityTruth {
   actualKw: number;
   measureActive: boolean;
   tempC: number;
+  /** Controllable facility only: indoor temperature, the loads by use and the controls as written. */
+  building?: BuildingState & { controls: BuildingControls };
+  /** Controllable facility only: energy of heating/cooling since start, kWh. */
+  hvacEnergyKwh?: number;
+  /** Total active energy register, kWh. */
+  energyKwh: number;
 }
 
 export interface FacilitySim {
@@ -213,20 +319,37 @@ export async function start(opts: FacilitySimOptions): Promise<FacilitySim> {
   // A meter reading at start, kWh: small enough that float32 registers
   // still resolve a few Wh (float32 has 24 significant bits).
   let energyKwh = Math.round(1000 + 4500 * (smoothNoise(seed, 0, 1) + 1));
+  let hvacEnergyKwh = 0;
+  const building = opts.control
+    ? new Building(kind, { nominalPeakKw, utcOffsetHours }, opts.control === true ? {} : opts.control)
+    : null;
   let last = clock();
   let state = compute(last);
+
+  /** The controllable facility's load: always-on base, plug load, lighting, ventilation and HVAC, kW. */
+  function controlledLoadKw(date: Date, tempC: number, b: Building): { kw: number; parts: BuildingState } {
+    const profile = FACILITY_PROFILES[kind];
+    const parts = b.state(date, tempC);
+    const baseKw = nominalPeakKw * profile.baseFraction;
+    const noise = 1 + 0.04 * smoothNoise(seed + 17, date.getTime(), 20 * 60_000);
+    let kw = (baseKw + parts.plugKw + parts.lightingKw + parts.ventilationKw) * noise;
+    // A measure given as a fraction acts on the loads around the HVAC (whose saving comes from its controls).
+    if (opts.measure && date.getTime() >= opts.measure.from.getTime()) kw *= 1 - opts.measure.savingFraction;
+    return { kw: kw + parts.hvacKw, parts };
+  }
 
   function compute(t: number) {
     const date = new Date(t);
     const tempC = outdoorTempC(date, seed, utcOffsetHours);
     const model = { seed, nominalPeakKw, utcOffsetHours };
     const baselineKw = facilityLoadKw(kind, date, tempC, model);
-    const actualKw = facilityLoadKw(
-      kind,
-      date,
-      tempC,
-      opts.measure ? { ...model, measure: opts.measure } : model,
-    );
+    const controlled = building ? controlledLoadKw(date, tempC, building) : null;
+    const extraKw = Math.max(0, opts.extraKw?.(t) ?? 0);
+    const actualKw =
+      (controlled
+        ? controlled.kw
+        : facilityLoadKw(kind, date, tempC, opts.measure ? { ...model, measure: opts.measure } : model)) +
+      extraKw;
     // Electrical quantities around the load: 230 V ± ~1 %, 50 Hz ± 0.05 Hz,
     // power factor improving with load, a few % phase imbalance.
     const v = [0, 1, 2].map((i) => 230 + 2.3 * smoothNoise(seed + 31 + i, t, 90_000));
@@ -240,6 +363,7 @@ export async function start(opts: FacilitySimOptions): Promise<FacilitySim> {
     return {
       date,
       tempC,
+      parts: controlled?.parts ?? null,
       baselineKw,
       actualKw,
       measureActive: opts.measure !== undefined && t >= opts.measure.from.getTime(),
@@ -253,11 +377,22 @@ export async function start(opts: FacilitySimOptions): Promise<FacilitySim> {
   /** Integrates energy up to now with the power held since the last update, then recomputes. */
   function advance(): void {
     const now = clock();
-    if (now > last) {
+    if (now <= last) return;
+    if (!building) {
       energyKwh += (state.actualKw * (now - last)) / 3_600_000;
-      last = now;
-      state = compute(now);
+    } else {
+      // The thermal state moves in sub-steps; the other loads are held per sub-step of ≤ 1 min.
+      for (let t = last; t < now; ) {
+        const dt = Math.min(60_000, now - t);
+        const s = compute(t);
+        const hvacKwh = building.advance(t, dt, (at) => outdoorTempC(new Date(at), seed, utcOffsetHours));
+        hvacEnergyKwh += hvacKwh;
+        energyKwh += ((s.actualKw - (s.parts?.hvacKw ?? 0)) * dt) / 3_600_000 + hvacKwh;
+        t += dt;
+      }
     }
+    last = now;
+    state = compute(now);
   }
 
   const registers = (): Record<string, number> => ({
@@ -282,7 +417,41 @@ export async function start(opts: FacilitySimOptions): Promise<FacilitySim> {
     f_centihz: Math.round(state.frequencyHz * 100),
     ea_import_centikwh: Math.floor(energyKwh * SUBMETER_SHARE * 100),
     ea_export_centikwh: 0,
+    ...(building ? bmsRegisters(building) : {}),
   });
+
+  function bmsRegisters(b: Building): Record<string, number> {
+    const c = b.controls;
+    const out: Record<string, number> = {
+      heating_setpoint_c: c.heatingSetpointC,
+      cooling_setpoint_c: c.coolingSetpointC,
+      hvac_mode: c.hvacMode,
+      indoor_temp_c: b.indoorC,
+      hvac_power_w: (state.parts?.hvacKw ?? 0) * 1000,
+    };
+    c.lighting.forEach((v, z) => {
+      out[`lighting_zone_${z + 1}`] = v;
+    });
+    c.ventilationPct.forEach((v, z) => {
+      out[`ventilation_zone_${z + 1}_pct`] = v;
+    });
+    return out;
+  }
+
+  /** A write the controller accepted (the server has checked address, writability and range). */
+  function writeBms(b: Building, name: string, value: number): void {
+    advance(); // the old value held until now
+    const c = b.controls;
+    const zone = /_zone_(\d+)/.exec(name);
+    const z = zone ? Number(zone[1]) - 1 : -1;
+    if (name === "heating_setpoint_c") c.heatingSetpointC = value;
+    else if (name === "cooling_setpoint_c") c.coolingSetpointC = value;
+    else if (name === "hvac_mode") c.hvacMode = value;
+    else if (name.startsWith("lighting_zone_")) c.lighting[z] = value;
+    else if (name.startsWith("ventilation_zone_")) c.ventilationPct[z] = value;
+    else throw new Error(`${name} is not writable`);
+    state = compute(last);
+  }
 
   const modbus: RunningModbusServer = await startModbusServer({
     port: opts.modbusPort ?? 0,
@@ -311,6 +480,19 @@ export async function start(opts: FacilitySimOptions): Promise<FacilitySim> {
           return registers();
         },
       },
+      ...(building
+        ? [
+            {
+              unitId: BMS_UNIT_ID,
+              registers: bmsMap(building.params.zones),
+              snapshot: () => {
+                advance();
+                return registers();
+              },
+              write: (name: string, value: number) => writeBms(building, name, value),
+            },
+          ]
+        : []),
     ],
   });
   let rtuTcp: RunningModbusServer | undefined;
@@ -346,6 +528,13 @@ export async function start(opts: FacilitySimOptions): Promise<FacilitySim> {
         actualKw: state.actualKw,
         measureActive: state.measureActive,
         tempC: state.tempC,
+        energyKwh,
+        ...(building && state.parts
+          ? {
+              building: { ...state.parts, controls: structuredClone(building.controls) },
+              hvacEnergyKwh,
+            }
+          : {}),
       };
     },
     stop: async () => {

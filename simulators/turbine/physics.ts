@@ -346,10 +346,23 @@ function cachedKernel(resonanceHz: number, sampleRateHz: number): { kernel: Floa
 }
 
 /**
- * Adds a train of impacts at `rateHz` (with 1 % RMS random slip between
- * impacts, Randall & Antoni 2011 §2.1), each exciting the resonance, with
- * amplitude `1 + depth·cos(2π·modHz·t + φ)`. Scaled so the mean-square of
- * the train is `accelRmsG²`.
+ * Slip of a bearing's rolling elements (Randall & Antoni 2011 §2.1, "1–2 %"):
+ * `jitter` is the RMS random variation of each impact interval, `lag` how
+ * far the mean impact rate falls below the kinematic one (both fractions).
+ */
+export interface BearingSlip {
+  readonly jitter: number;
+  readonly lag: number;
+}
+
+/** The simulator's default slip: 1 % RMS jitter, no mean lag. */
+export const DEFAULT_SLIP: BearingSlip = { jitter: 0.01, lag: 0 };
+
+/**
+ * Adds a train of impacts at `rateHz` (its intervals jittered and lengthened
+ * by `slip`), each exciting the resonance, with amplitude
+ * `1 + depth·cos(2π·modHz·t + φ)`. Scaled so the mean-square of the train is
+ * `accelRmsG²`.
  */
 function addImpactTrain(
   out: Float32Array,
@@ -362,9 +375,11 @@ function addImpactTrain(
     modDepth: number;
     rng: () => number;
     ramp: BlockRamp | null;
+    slip: BearingSlip;
   },
 ): void {
-  const { rateHz, accelRmsG, resonanceHz, sampleRateHz, modHz, modDepth, rng, ramp } = args;
+  const { accelRmsG, resonanceHz, sampleRateHz, modHz, modDepth, rng, ramp, slip } = args;
+  const rateHz = args.rateHz * (1 - slip.lag);
   if (!(rateHz > 0) || accelRmsG === 0) return;
   const { kernel, energy } = cachedKernel(Math.min(resonanceHz, sampleRateHz * 0.4), sampleRateHz);
   // Mean square = rate · E[amp²] · Σk²/fs ; E[(1 + m cos)²] = 1 + m²/2.
@@ -391,7 +406,7 @@ function addImpactTrain(
     let revs = (-rng() * period - kernel.length / sampleRateHz) * ramp.startHz;
     for (let t = rampTimeOf(ramp, revs); t < n / sampleRateHz; t = rampTimeOf(ramp, revs)) {
       addImpact(t, rampAmplitude * (1 + modDepth * Math.cos(2 * Math.PI * modOrder * revs + modPhase)));
-      revs += (1 + 0.01 * gaussian(rng)) / rateOrder;
+      revs += (1 + slip.jitter * gaussian(rng)) / rateOrder;
     }
     return;
   }
@@ -399,7 +414,7 @@ function addImpactTrain(
   let t = -rng() * period - kernel.length / sampleRateHz;
   while (t < n / sampleRateHz) {
     addImpact(t, amplitude * (1 + modDepth * Math.cos(2 * Math.PI * modHz * t + modPhase)));
-    t += period * (1 + 0.01 * gaussian(rng));
+    t += period * (1 + slip.jitter * gaussian(rng));
   }
 }
 
@@ -423,6 +438,8 @@ export function synthesizeBlock(args: {
   sampleRateHz: number;
   rng: () => number;
   out: Float32Array;
+  /** Slip of the rolling elements (default DEFAULT_SLIP). */
+  slip?: BearingSlip;
 }): void {
   const { point, shaftHz, sampleRateHz, rng, out } = args;
   const faults = args.faults.filter((f) => f.point === point.id && f.severity > 0);
@@ -517,7 +534,7 @@ export function synthesizeBlock(args: {
 
   // Localised bearing faults: impact trains exciting the structural resonance.
   const bearingG = FAULT_SCALE.bearingG[point.id];
-  const common = { resonanceHz: point.resonanceHz, sampleRateHz, rng, ramp };
+  const common = { resonanceHz: point.resonanceHz, sampleRateHz, rng, ramp, slip: args.slip ?? DEFAULT_SLIP };
   const outer = severityOf("bearing_outer_race");
   if (outer > 0) {
     // Stationary outer race: the defect stays in the load zone, no modulation.

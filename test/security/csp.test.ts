@@ -89,7 +89,15 @@ describe.skipIf(!browserRequired())("finding 9: CSP without 'unsafe-inline'", ()
     try {
       await signInToConsole(page, c.url, c.tokens.admin, "#/fleet");
       await page.waitForSelector(".tile[data-asset]");
-      for (const hash of ["#/alarms", "#/work-orders", "#/reports", "#/admin", "#/asset/T01"]) {
+      for (const hash of [
+        "#/alarms",
+        "#/work-orders",
+        "#/reports",
+        "#/documents",
+        "#/control",
+        "#/admin",
+        "#/asset/T01",
+      ]) {
         await page.goto(`${c.url}/${hash}`);
         // The page has replaced its "loading" line with what it shows (the live feed keeps the network busy).
         await page.waitForSelector("#app > :not(p.muted)");

@@ -23,7 +23,7 @@ export class ApiFailure extends Error {
 
 export const session = {
   token: savedToken(),
-  /** @type {{role: "admin"|"ministry"|"service_company", company: any, companies: any[]} | null} */
+  /** @type {{role: "admin"|"ministry"|"service_company"|"energy_manager", company: any, companies: any[]} | null} */
   me: null,
 };
 
@@ -68,7 +68,14 @@ export async function whoAmI() {
   const isAdmin = probe.ok;
   const res = await fetch("/api/v1/companies", { headers: { Authorization: `Bearer ${session.token}` } });
   if (res.status === 401) throw new ApiFailure(401, t("badToken"));
-  if (res.status === 403) throw new ApiFailure(403, t("noConsole"));
+  if (res.status === 403) {
+    // An energy manager sees control of its tenant's facilities, nothing of the turbines' service.
+    const control = await fetch("/api/v1/control/points", {
+      headers: { Authorization: `Bearer ${session.token}` },
+    });
+    if (control.ok) return { role: "energy_manager", company: null, companies: [] };
+    throw new ApiFailure(403, t("noConsole"));
+  }
   const companies = res.ok ? ((await res.json()).companies ?? []) : [];
   if (isAdmin) return { role: "admin", company: null, companies };
   if (companies.length === 1) return { role: "service_company", company: companies[0], companies };

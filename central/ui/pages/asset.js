@@ -237,13 +237,25 @@ export async function assetPage(ctx, id) {
                       h("td", null, when(p.ts)),
                       h(
                         "td",
-                        null,
+                        { class: "links" },
+                        p.component
+                          ? h("a", { href: `#/trends/${enc}/${encodeURIComponent(p.point)}` }, t("trends"))
+                          : null,
                         withSpectrum.has(p.point)
-                          ? h(
-                              "a",
-                              { href: `#/spectrum/${enc}/${encodeURIComponent(p.point)}` },
-                              t("spectrum"),
-                            )
+                          ? [
+                              " ",
+                              h(
+                                "a",
+                                { href: `#/spectrum/${enc}/${encodeURIComponent(p.point)}` },
+                                t("spectrum"),
+                              ),
+                              " ",
+                              h(
+                                "a",
+                                { href: `#/waterfall/${enc}/${encodeURIComponent(p.point)}` },
+                                t("waterfall"),
+                              ),
+                            ]
                           : null,
                       ),
                     ),

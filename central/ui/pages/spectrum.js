@@ -1,28 +1,58 @@
 // Spectrum page (`#/spectrum/<asset>/<point>`): the velocity and squared-
 // envelope spectra of a snapshot with a cursor at every fault frequency it
-// marks, zoom, linear/log amplitude, marker toggles, older snapshots.
-// `window.vetraCharts` holds the two uPlot charts shown, for page tests.
+// marks (labels laid out so none overlaps), zoom, linear/log amplitude,
+// marker toggles, a frequency or order axis, the point's baseline overlaid,
+// older snapshots, and the block's time waveform; links to the point's
+// waterfall and trends. `window.vetraCharts` holds the charts shown, for
+// page tests.
 import { evidenceList } from "../lib/alarm-parts.js";
 import { ApiFailure, api, qs } from "../lib/api.js";
-import { chart } from "../lib/charts.js";
-import { h, kv, num, option, sevBadge, unitText, when } from "../lib/dom.js";
+import { h, kv, num, option, sevBadge, when } from "../lib/dom.js";
 import { faultName, pointName, t } from "../lib/i18n.js";
+import { spectrumChart } from "../lib/spectrum-chart.js";
+import { waveformChart } from "../lib/waveform-chart.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
 
 const MARKER_KINDS = ["bpfo", "bpfi", "bsf", "ftf", "shaft", "gmf", "sideband"];
-const spectrumPrefs = { log: false, hidden: new Set() };
-/** A default view shows every marker of the chart with some room, not less than this many bins. */
-const MIN_VIEW_BINS = 50;
+const spectrumPrefs = { log: false, orders: false, baseline: false, hidden: new Set() };
+
+/** A toolbar of mutually exclusive buttons. */
+function choice(label, options, current, onPick) {
+  const bar = h("span", { class: "toolbar" }, label);
+  for (const [value, id, text] of options) {
+    bar.append(
+      h(
+        "button",
+        {
+          type: "button",
+          id,
+          class: current() === value ? "on" : null,
+          onclick: (e) => {
+            for (const b of bar.querySelectorAll("button")) b.classList.remove("on");
+            e.currentTarget.classList.add("on");
+            onPick(value);
+          },
+        },
+        text,
+      ),
+    );
+  }
+  return bar;
+}
 
 /** @param {PageContext} ctx @param {string} assetId @param {string} point */
 export async function spectrumPage(ctx, assetId, point) {
   const enc = encodeURIComponent(assetId);
+  const encPoint = encodeURIComponent(point);
   let res;
   try {
     res = await api(`/api/v1/assets/${enc}/spectrum${qs({ point, history: 20 })}`);
   } catch (e) {
     if (e instanceof ApiFailure && e.status === 404) {
+      // "No spectrum yet" only for an asset this reader may see; otherwise the router shows the 404.
+      await api(`/api/v1/assets/${enc}/health`);
+      if (!ctx.alive()) return;
       ctx.root.replaceChildren(
         h(
           "section",
@@ -35,6 +65,9 @@ export async function spectrumPage(ctx, assetId, point) {
     }
     throw e;
   }
+  const baseline = await api(`/api/v1/assets/${enc}/spectrum/baseline${qs({ point })}`)
+    .then((r) => r.snapshot)
+    .catch(() => null);
   if (!ctx.alive()) return;
   const snapshots = res.snapshots.filter((s) => s.point === point);
   let index = 0;
@@ -42,11 +75,13 @@ export async function spectrumPage(ctx, assetId, point) {
   const diag = h("div");
   const velocityBox = h("div", { class: "chart spectrum-chart", id: "velocityChart" });
   const envelopeBox = h("div", { class: "chart spectrum-chart", id: "envelopeChart" });
+  const waveformBox = h("div", { class: "chart", id: "waveformChart" });
   const toggles = h("span", { class: "toolbar", id: "markerToggles" });
-  /** @type {{velocity?: any, envelope?: any}} */
+  /** @type {{velocity?: any, envelope?: any, waveform?: any}} */
   const charts = {};
-  /** Initial x ranges per chart (the "reset zoom" target). */
+  /** Opening x ranges per chart (the "reset zoom" target) and label re-layouts. */
   const initial = {};
+  const relayouts = [];
   const chartCleanups = [];
   window.vetraCharts = charts;
   ctx.cleanup(() => {
@@ -54,31 +89,45 @@ export async function spectrumPage(ctx, assetId, point) {
     if (window.vetraCharts === charts) window.vetraCharts = undefined;
   });
 
-  const scaleButtons = h(
-    "span",
-    { class: "toolbar" },
+  const scaleButtons = choice(
     t("amplitude"),
-    ...[
-      [false, "linear"],
-      [true, "log"],
-    ].map(([log, key]) =>
-      h(
-        "button",
-        {
-          type: "button",
-          id: log ? "scaleLog" : "scaleLinear",
-          class: spectrumPrefs.log === log ? "on" : null,
-          onclick: (e) => {
-            spectrumPrefs.log = log;
-            for (const b of e.currentTarget.parentElement.querySelectorAll("button"))
-              b.classList.remove("on");
-            e.currentTarget.classList.add("on");
-            draw(true);
-          },
-        },
-        t(key),
-      ),
-    ),
+    [
+      [false, "scaleLinear", t("linear")],
+      [true, "scaleLog", t("log")],
+    ],
+    () => spectrumPrefs.log,
+    (log) => {
+      spectrumPrefs.log = log;
+      draw(true);
+    },
+  );
+  const axisButtons = choice(
+    t("xAxis"),
+    [
+      [false, "axisHz", t("hz")],
+      [true, "axisOrders", t("orders")],
+    ],
+    () => spectrumPrefs.orders,
+    (orders) => {
+      spectrumPrefs.orders = orders;
+      draw(false);
+    },
+  );
+  const overlayBox = h("input", {
+    type: "checkbox",
+    id: "baselineOverlay",
+    checked: spectrumPrefs.baseline && baseline !== null,
+    disabled: baseline === null ? true : null,
+  });
+  overlayBox.addEventListener("change", () => {
+    spectrumPrefs.baseline = overlayBox.checked;
+    draw(true);
+  });
+  const overlayLabel = h(
+    "label",
+    { title: baseline === null ? t("noBaseline") : `${t("baseline")}: ${when(baseline.ts)}` },
+    overlayBox,
+    t("baselineOverlay"),
   );
   const resetButton = h(
     "button",
@@ -107,120 +156,21 @@ export async function spectrumPage(ctx, assetId, point) {
     t("fullRange"),
   );
 
-  /**
-   * One spectrum chart with a cursor element per marker.
-   * @param {"velocity"|"envelope"} which
-   */
-  function spectrumChart(which, box, trace, markers, keepX) {
-    const n = trace.values.length;
-    const xs = new Float64Array(n);
-    for (let k = 0; k < n; k++) xs[k] = k * trace.df_hz;
-    const ys = spectrumPrefs.log ? trace.values.map((v) => (v > 0 ? v : null)) : trace.values;
-    const maxHz = n > 0 ? xs[n - 1] : 0;
-    const markerMax = Math.max(0, ...markers.map((m) => m.frequency_hz));
-    const viewMax =
-      markers.length > 0 ? Math.min(maxHz, Math.max(markerMax * 1.25, MIN_VIEW_BINS * trace.df_hz)) : maxHz;
-    initial[which] = { min: 0, max: viewMax };
-    const title = `${t(which === "velocity" ? "velocitySpectrum" : "envelopeSpectrum")}, ${unitText(trace.unit)}`;
-    box.replaceChildren(
-      h(
-        "h3",
-        null,
-        title,
-        which === "envelope" && trace.band_hz
-          ? h(
-              "span",
-              { class: "muted" },
-              ` (${t("band")} ${num(trace.band_hz[0], 0)}–${num(trace.band_hz[1], 0)} ${t("hz")})`,
-            )
-          : null,
-      ),
-    );
-    const cursors = markers.map((m, i) =>
-      h(
-        "div",
-        {
-          class: "cursor",
-          hidden: spectrumPrefs.hidden.has(m.kind) ? true : null,
-          title: `${m.label}: ${num(m.frequency_hz, 3)} ${t("hz")}`,
-          dataset: {
-            marker: m.kind.toUpperCase(),
-            kind: m.kind,
-            harmonic: String(m.harmonic),
-            hz: String(m.frequency_hz),
-            label: m.label,
-            spectrum: which,
-          },
-        },
-        h("span", { class: "label", style: `top:${2 + (i % 5) * 14}px` }, m.label),
-      ),
-    );
-    const place = (u) => {
-      const { min, max } = u.scales.x;
-      for (const c of cursors) {
-        const hz = Number(c.dataset.hz);
-        const px = u.valToPos(hz, "x");
-        c.style.left = `${px}px`;
-        c.dataset.px = String(px);
-        c.dataset.inView = hz >= min && hz <= max ? "1" : "0";
-        c.style.visibility = hz >= min && hz <= max ? "" : "hidden";
-      }
-    };
-    const sub = [];
-    const u = chart(
-      { ...ctx, cleanup: (fn) => sub.push(fn) },
-      box,
-      {
-        height: 300,
-        scales: {
-          x: { time: false },
-          y: spectrumPrefs.log
-            ? { distr: 3, log: 10 }
-            : { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] },
-        },
-        series: [
-          { label: t("frequency"), value: (_u, v) => (v == null ? "—" : `${num(v, 3)} ${t("hz")}`) },
-          {
-            label: unitText(trace.unit),
-            stroke: which === "velocity" ? "#1f5fbf" : "#7a4fbf",
-            width: 1,
-            value: (_u, v) => (v == null ? "—" : num(v, 5)),
-          },
-        ],
-        axes: [
-          { label: t("hz"), values: (_u, vals) => vals.map((v) => num(v, 2)) },
-          { values: (_u, vals) => vals.map((v) => num(v, 4)), size: 60 },
-        ],
-        cursor: { drag: { x: true, y: false, setScale: true } },
-        legend: { live: true },
-        hooks: { draw: [place] },
-      },
-      [xs, ys],
-    );
-    u.over.append(...cursors);
-    u.setScale("x", keepX ?? initial[which]);
-    chartCleanups.push(() => {
-      for (const fn of sub) fn();
-    });
-    return u;
-  }
-
   function draw(keepZoom) {
     const s = snapshots[index];
-    const keep = keepZoom
-      ? {
-          velocity: charts.velocity && {
-            min: charts.velocity.scales.x.min,
-            max: charts.velocity.scales.x.max,
-          },
-          envelope: charts.envelope && {
-            min: charts.envelope.scales.x.min,
-            max: charts.envelope.scales.x.max,
-          },
-        }
-      : {};
+    const keep = {};
+    if (keepZoom)
+      for (const k of ["velocity", "envelope"])
+        if (charts[k]) keep[k] = { min: charts[k].scales.x.min, max: charts[k].scales.x.max };
     for (const fn of chartCleanups.splice(0)) fn();
-    const speedHz = s.speedRpm == null ? null : s.speedRpm / 60;
+    relayouts.length = 0;
+    const speedHz = s.speedRpm == null || s.speedRpm <= 0 ? null : s.speedRpm / 60;
+    // Orders need the speed: without it the axis is in hertz, whatever was picked before.
+    const ordersShown = spectrumPrefs.orders && speedHz !== null;
+    axisButtons.querySelector("#axisOrders").disabled = speedHz === null;
+    axisButtons.querySelector("#axisOrders").classList.toggle("on", ordersShown);
+    axisButtons.querySelector("#axisHz").classList.toggle("on", !ordersShown);
+    axisButtons.title = speedHz === null ? t("noSpeed") : "";
     info.replaceChildren(
       kv([
         [t("snapshotTime"), h("span", { id: "snapshotTime", dataset: { ts: s.ts } }, when(s.ts))],
@@ -272,21 +222,37 @@ export async function spectrumPage(ctx, assetId, point) {
           if (box.checked) spectrumPrefs.hidden.delete(k);
           else spectrumPrefs.hidden.add(k);
           for (const c of ctx.root.querySelectorAll(`.cursor[data-kind="${k}"]`)) c.hidden = !box.checked;
+          for (const fn of relayouts) fn();
         });
         return h("label", null, box, t(`kind_${k}`));
       }),
     );
+    const cleanup = (fn) => chartCleanups.push(fn);
+    const overlayOn = spectrumPrefs.baseline && baseline !== null;
+    const baseSpeedHz = baseline?.speedRpm > 0 ? baseline.speedRpm / 60 : null;
     // Markers name the spectrum they belong to: the velocity chart's are "spectrum".
-    for (const [which, box, trace, markerSpectrum] of [
-      ["velocity", velocityBox, s.spectrum, "spectrum"],
-      ["envelope", envelopeBox, s.envelope, "envelope"],
+    for (const [which, box, trace, markerSpectrum, baseTrace] of [
+      ["velocity", velocityBox, s.spectrum, "spectrum", baseline?.spectrum],
+      ["envelope", envelopeBox, s.envelope, "envelope", baseline?.envelope],
     ]) {
-      const markers = s.markers.filter((m) => m.spectrum === markerSpectrum);
-      charts[which] = spectrumChart(which, box, trace, markers, keep[which]);
+      const drawn = spectrumChart({ cleanup }, box, {
+        which,
+        trace,
+        markers: s.markers.filter((m) => m.spectrum === markerSpectrum),
+        log: spectrumPrefs.log,
+        hidden: spectrumPrefs.hidden,
+        speedHz,
+        orders: spectrumPrefs.orders,
+        overlay: overlayOn && baseTrace ? { trace: baseTrace, speedHz: baseSpeedHz } : null,
+        ...(keep[which] ? { keepX: keep[which] } : {}),
+      });
+      charts[which] = drawn.u;
+      initial[which] = drawn.initial;
+      relayouts.push(drawn.relayout);
     }
+    charts.waveform = waveformChart({ cleanup }, waveformBox, s.waveform) ?? undefined;
   }
 
-  const pointLinks = h("span", { class: "toolbar" });
   const older =
     snapshots.length > 1
       ? h(
@@ -299,7 +265,7 @@ export async function spectrumPage(ctx, assetId, point) {
     index = Number(older.value);
     draw(false);
   });
-
+  const pointLinks = h("span", { class: "toolbar" });
   ctx.root.replaceChildren(
     h(
       "section",
@@ -313,7 +279,13 @@ export async function spectrumPage(ctx, assetId, point) {
         " · ",
         pointName(point),
       ),
-      pointLinks,
+      h(
+        "span",
+        { class: "toolbar" },
+        h("a", { href: `#/waterfall/${enc}/${encPoint}`, id: "waterfallLink" }, t("waterfall")),
+        h("a", { href: `#/trends/${enc}/${encPoint}`, id: "trendsLink" }, t("trends")),
+        pointLinks,
+      ),
       info,
       older ? h("label", null, t("olderSnapshots"), " ", older) : null,
     ),
@@ -325,12 +297,15 @@ export async function spectrumPage(ctx, assetId, point) {
         { class: "filters" },
         toggles,
         scaleButtons,
+        axisButtons,
+        overlayLabel,
         resetButton,
         fullButton,
         h("span", { class: "muted" }, t("zoomHint")),
       ),
       velocityBox,
       envelopeBox,
+      waveformBox,
     ),
     h("section", { class: "card", id: "spectrumDiagnoses" }, h("h2", null, t("diagnoses")), diag),
   );

@@ -1,0 +1,89 @@
+// Central's check of what an operator asks against what the edge declared
+// (the edge checks again: it is the authority). Each function returns the
+// first problem as `key.path: why`, or null.
+import type { ControlPointDecl, DemandLimit, Schedule } from "../../common/control.ts";
+
+/** Whether `value` is one a point accepts: within [min, max], and one of its states when it is enumerated. */
+export function valueProblem(decl: ControlPointDecl, value: number, key: string): string | null {
+  if (!Number.isFinite(value)) return `${key}: not a finite number`;
+  if (value < decl.min || value > decl.max)
+    return `${key}: ${value} is outside ${decl.point}'s range ${decl.min}…${decl.max} ${decl.unit}`;
+  if (decl.unit === "state" && !Number.isInteger(value))
+    return `${key}: ${value} is not a state of ${decl.point} (a whole number)`;
+  if (decl.states && !Object.hasOwn(decl.states, String(value)))
+    return `${key}: ${value} is not a state of ${decl.point} (${Object.keys(decl.states).join(", ")})`;
+  return null;
+}
+
+/** A declaration the agent sends that cannot be true. */
+export function declarationProblem(d: ControlPointDecl, key: string): string | null {
+  if (d.min > d.max) return `${key}.min: greater than max`;
+  if (d.failSafe < d.min || d.failSafe > d.max) return `${key}.failSafe: outside min…max`;
+  return null;
+}
+
+export const isTimeZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const minutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
+const isDate = (iso: string): boolean => {
+  const d = new Date(`${iso}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === iso;
+};
+
+/** Points a schedule or a demand limit may drive: declared and not critical (those are never scheduled or shed). */
+function drivablePoint(
+  decls: ReadonlyMap<string, ControlPointDecl>,
+  point: string,
+  key: string,
+): ControlPointDecl | string {
+  const decl = decls.get(point);
+  if (!decl) return `${key}: "${point}" is not a controllable point of this facility`;
+  if (decl.critical) return `${key}: "${point}" is critical: never scheduled or shed`;
+  return decl;
+}
+
+export function scheduleProblem(s: Schedule, decls: ReadonlyMap<string, ControlPointDecl>): string | null {
+  if (!isTimeZone(s.timeZone)) return `body.timeZone: "${s.timeZone}" is not an IANA time zone`;
+  const seen = new Set<string>();
+  for (const [i, p] of s.points.entries()) {
+    const key = `body.points[${i}]`;
+    if (seen.has(p.point)) return `${key}.point: "${p.point}" appears twice`;
+    seen.add(p.point);
+    const decl = drivablePoint(decls, p.point, `${key}.point`);
+    if (typeof decl === "string") return decl;
+    const otherwise = valueProblem(decl, p.otherwise, `${key}.otherwise`);
+    if (otherwise) return otherwise;
+    for (const [j, e] of p.entries.entries()) {
+      if (minutes(e.from) >= minutes(e.to)) return `${key}.entries[${j}]: from must be before to`;
+      const bad = valueProblem(decl, e.value, `${key}.entries[${j}].value`);
+      if (bad) return bad;
+    }
+  }
+  for (const [i, x] of s.exceptions.entries()) {
+    if (!isDate(x.from)) return `body.exceptions[${i}].from: not a calendar date`;
+    if (!isDate(x.to)) return `body.exceptions[${i}].to: not a calendar date`;
+    if (x.from > x.to) return `body.exceptions[${i}]: from after to`;
+  }
+  return null;
+}
+
+export function limitProblem(l: DemandLimit, decls: ReadonlyMap<string, ControlPointDecl>): string | null {
+  const seen = new Set<string>();
+  for (const [i, shed] of l.sheds.entries()) {
+    const key = `body.sheds[${i}]`;
+    if (seen.has(shed.point)) return `${key}.point: "${shed.point}" appears twice`;
+    seen.add(shed.point);
+    const decl = drivablePoint(decls, shed.point, `${key}.point`);
+    if (typeof decl === "string") return decl;
+    const bad = valueProblem(decl, shed.shedValue, `${key}.shedValue`);
+    if (bad) return bad;
+  }
+  return null;
+}

@@ -1,0 +1,112 @@
+// The `control` section as a hurried integrator writes it: every mistake
+// refused at load with one line naming the key path; control off by default.
+import { describe, expect, it } from "vitest";
+import { parseAgentConfig } from "../config.ts";
+
+const base = (control: unknown) => ({
+  agent: { id: "edge-1", site: "site-1" },
+  central: { url: "http://127.0.0.1:9", token: "t" },
+  queue: { kind: "memory", dir: "." },
+  sources: [
+    {
+      kind: "modbus",
+      id: "bms",
+      host: "127.0.0.1",
+      port: 502,
+      asset: "school-1",
+      registers: [{ function: 4, address: 0, type: "float32", measurement: "meter", field: "power_kw" }],
+    },
+  ],
+  control,
+});
+const point = (over: Record<string, unknown> = {}, write: Record<string, unknown> = {}) => ({
+  asset: "school-1",
+  point: "heating_setpoint_c",
+  unit: "degC",
+  min: 12,
+  max: 26,
+  maxRatePerMinute: 1,
+  failSafe: 20,
+  critical: false,
+  write: { kind: "modbus", source: "bms", function: 16, address: 0, type: "float32", ...write },
+  ...over,
+});
+const error = (control: unknown): string => {
+  try {
+    parseAgentConfig(base(control));
+    return "accepted";
+  } catch (e) {
+    return (e as Error).message;
+  }
+};
+
+describe("control config", () => {
+  it("is off unless points are declared, with defaults from the schema", () => {
+    const c = parseAgentConfig(base(undefined)).control;
+    expect(c.points).toEqual([]);
+    expect(c).toMatchObject({
+      tickMs: 1000,
+      manualHoldMinutes: 60,
+      syncWaitMs: 25_000,
+      timeZone: "Europe/Moscow",
+    });
+    const p = parseAgentConfig(base({ points: [point()] })).control.points[0]!;
+    expect(p.write).toMatchObject({ kind: "modbus", wordOrder: "high_first", scale: 1 });
+    expect(p.minWriteIntervalMs).toBe(5000);
+  });
+
+  it.each([
+    [{ points: [point({ colour: "red" })] }, "control.points[0].colour: unknown key"],
+    [{ points: [point({ failSafe: undefined })] }, "control.points[0].failSafe: required key is missing"],
+    [{ points: [point({ critical: undefined })] }, "control.points[0].critical: required key is missing"],
+    [
+      { points: [point({ maxRatePerMinute: undefined })] },
+      "control.points[0].maxRatePerMinute: required key is missing",
+    ],
+    [{ points: [point({ maxRatePerMinute: -1 })] }, "control.points[0].maxRatePerMinute"],
+    [{ points: [point({ min: 30 })] }, "control.points[0].max: must be greater than min (30), got 26"],
+    [{ points: [point({ failSafe: 40 })] }, "control.points[0].failSafe: must lie within [12, 26], got 40"],
+    [
+      { points: [point({ states: { "0": "off", "9": "x" }, min: 0, max: 3, failSafe: 0 })] },
+      "control.points[0].states.9",
+    ],
+    [
+      { points: [point({}, { kind: "bacnet" })] },
+      "control.points[0].write.kind: expected one of modbus|opcua",
+    ],
+    [
+      { points: [point({}, { source: "nope" })] },
+      'control.points[0].write.source: "nope" is not the id of a modbus source',
+    ],
+    [
+      {
+        points: [
+          point(
+            {},
+            { kind: "opcua", nodeId: "ns=1;s=x", function: undefined, address: undefined, type: undefined },
+          ),
+        ],
+      },
+      "control.points[0].write",
+    ],
+    [
+      { points: [point({}, { function: 6 })] },
+      "control.points[0].write.type: function 6 writes one register",
+    ],
+    [{ points: [point({}, { function: 5 })] }, "control.points[0].write.function: a coil holds 0 or 1"],
+    [
+      { points: [point({}, { type: "uint16", scale: 0.0001 })] },
+      "control.points[0].write.scale: min/max over scale leave the range of uint16",
+    ],
+    [{ points: [point({}, { address: 70_000 })] }, "control.points[0].write.address"],
+    [
+      { points: [point(), point()] },
+      'control.points[1].point: asset "school-1" point "heating_setpoint_c" is declared twice',
+    ],
+    [{ points: [point({ point: "Heating Setpoint" })] }, "control.points[0].point"],
+    [{ syncWaitMs: 600_000 }, "control.syncWaitMs"],
+    [{ demand: { asset: "school-1", limitKw: 100 } }, "control.demand.limitKw: unknown key"],
+  ])("refuses %j naming the key", (control, message) => {
+    expect(error(control)).toContain(message);
+  });
+});

@@ -1,0 +1,536 @@
+// The edge's control loop: the authority on what is written to a device.
+// Central sends desired state (operator commands, schedules, demand limits);
+// every tick the agent fills each point's priority array from it, refuses
+// what its own config forbids (out of range, not an enumerated state,
+// critical points without override, schedules and sheds on critical
+// points), writes the effective value only when it changes, no more often
+// than minWriteIntervalMs and no faster than maxRatePerMinute, and reads
+// every write back. A value read back that differs from the last write is
+// a change made at the device: it takes the `manual` level for the hold
+// time (it is respected and reported, not fought). Everything that happens
+// is a report or an event in the store's outbox until central has it.
+import {
+  type AgentSyncResponse,
+  type CommandState,
+  type ControlCommand,
+  type ControlEvent,
+  type ControlPointDecl,
+  FINAL_COMMAND_STATES,
+  type PointState,
+  priorityRank,
+} from "../../common/control.ts";
+import type { Point } from "../../common/wire.ts";
+import type { PointWriter } from "../sources/write.ts";
+import { DemandLimiter } from "./demand.ts";
+import { type Effective, PriorityArray } from "./priority.ts";
+import { isTimeZone, scheduledValues } from "./schedule.ts";
+import type { ControlConfig, ControlPointConfig } from "./schema.ts";
+import type { ControlStore, PointMemory } from "./store.ts";
+
+/** A `control` point per controllable point at least this often, and whenever one of its fields changes. */
+export const STATE_POINT_INTERVAL_MS = 60_000;
+
+interface PointRuntime {
+  readonly cfg: ControlPointConfig;
+  readonly key: string;
+  readonly array: PriorityArray;
+  readonly writer: PointWriter;
+  memory: PointMemory;
+  actual?: number;
+  lastReadAt: number;
+  /** The operator command holding the level, and whether it was reported applied. */
+  command?: { id: string; applied: boolean };
+  scheduled?: number;
+  lastStatePointAt: number;
+  lastSignature?: string;
+  /** A write failed on a broken link: reported once per outage. */
+  linkDown: boolean;
+  /** The target a write of which the device refused (not retried until the target changes). */
+  refusedTarget?: number;
+}
+
+export interface ControllerOptions {
+  readonly config: ControlConfig;
+  readonly site: string;
+  readonly store: ControlStore;
+  /** A writer per declared point, by `asset\npoint`. */
+  readonly writers: ReadonlyMap<string, PointWriter>;
+  readonly now?: () => number;
+  readonly log?: (line: string) => void;
+  /** `control` measurement points (commanded, effective, actual, priority) for the uplink queue. */
+  readonly emit?: (points: Point[]) => void;
+  /** A command report entered the outbox (the sync client wakes its long poll). */
+  readonly onReport?: () => void;
+}
+
+const PROGRESS: readonly CommandState[] = ["requested", "delivered", "applied", "confirmed"];
+
+export const pointKey = (asset: string, point: string): string => `${asset}\n${point}`;
+
+/** Half a raw step of the register, or 1e-4 relative for floats: what a read-back may differ by. */
+function toleranceOf(cfg: ControlPointConfig): number {
+  if (cfg.tolerance !== undefined) return cfg.tolerance;
+  const w = cfg.write;
+  if (w.kind === "modbus" && w.type !== "float32") return Math.abs(w.scale) / 2;
+  return 1e-4 * Math.max(1, Math.abs(cfg.max), Math.abs(cfg.min));
+}
+
+export class Controller {
+  private readonly points = new Map<string, PointRuntime>();
+  private desired: AgentSyncResponse;
+  private readonly limiter: DemandLimiter | null;
+  private readonly now: () => number;
+  private readonly log: (line: string) => void;
+  /** Refusals already recorded (a schedule naming a critical point is refused once, not every tick). */
+  private readonly refusedOnce = new Set<string>();
+  private ticking: Promise<void> | null = null;
+
+  constructor(private readonly opts: ControllerOptions) {
+    this.now = opts.now ?? Date.now;
+    this.log = opts.log ?? (() => {});
+    for (const cfg of opts.config.points) {
+      const key = pointKey(cfg.asset, cfg.point);
+      const writer = opts.writers.get(key);
+      if (!writer) throw new Error(`no writer for ${cfg.asset}/${cfg.point}`);
+      const memory = opts.store.memory(key);
+      const array = new PriorityArray(cfg.failSafe);
+      if (memory.manual)
+        array.set("manual", { value: memory.manual.value, holder: "device", until: memory.manual.until });
+      this.points.set(key, {
+        cfg,
+        key,
+        array,
+        writer,
+        memory,
+        lastReadAt: -Infinity,
+        lastStatePointAt: -Infinity,
+        linkDown: false,
+      });
+    }
+    this.desired = opts.store.desired() ?? { revision: 0, commands: [], schedules: {}, limits: {} };
+    const d = opts.config.demand;
+    this.limiter = d
+      ? new DemandLimiter({ limitKw: 1, intervalMinutes: 15, restoreBelowFraction: 0.1, sheds: [] }, d.stepMs)
+      : null;
+    this.applyDesired(this.desired, false);
+  }
+
+  get revision(): number {
+    return this.desired.revision;
+  }
+
+  declarations(): ControlPointDecl[] {
+    return [...this.points.values()].map(({ cfg }) => ({
+      asset: cfg.asset,
+      point: cfg.point,
+      unit: cfg.unit,
+      min: cfg.min,
+      max: cfg.max,
+      ...(cfg.states ? { states: cfg.states } : {}),
+      ...(cfg.maxRatePerMinute !== undefined ? { maxRatePerMinute: cfg.maxRatePerMinute } : {}),
+      failSafe: cfg.failSafe,
+      critical: cfg.critical,
+    }));
+  }
+
+  states(): PointState[] {
+    return [...this.points.values()].map((p) => {
+      const e = p.array.effective();
+      return {
+        asset: p.cfg.asset,
+        point: p.cfg.point,
+        effective: { value: e.value, holder: e.holder, priority: e.priority },
+        ...(p.actual !== undefined ? { actual: p.actual } : {}),
+        at: this.now(),
+      };
+    });
+  }
+
+  private event(e: Omit<ControlEvent, "at"> & { at?: number }): void {
+    const event: ControlEvent = { ...e, at: e.at ?? this.now() };
+    this.opts.store.enqueue({ kind: "event", event });
+    if (e.kind === "write_failed" || e.kind === "refused" || e.kind === "manual_override")
+      this.log(`control ${e.asset}/${e.point}: ${e.kind}${e.detail ? ` (${e.detail})` : ""}`);
+  }
+
+  private report(id: string, state: CommandState, reason?: string, actual?: number): void {
+    const last = this.opts.store.commandState(id) as CommandState | undefined;
+    if (last === state || (last && FINAL_COMMAND_STATES.includes(last))) return;
+    // The lifecycle only moves forward (after a restart the agent does not report `delivered` again).
+    if (last && !FINAL_COMMAND_STATES.includes(state) && PROGRESS.indexOf(state) < PROGRESS.indexOf(last))
+      return;
+    this.opts.store.saveCommandState(id, state);
+    this.opts.store.enqueue({
+      kind: "report",
+      report: {
+        id,
+        state,
+        at: this.now(),
+        ...(reason ? { reason: reason.slice(0, 500) } : {}),
+        ...(actual !== undefined ? { actual } : {}),
+      },
+    });
+    this.opts.onReport?.();
+  }
+
+  /** Why the edge refuses a command, or null: the agent's config is the authority, whatever central checked. */
+  private refusal(c: ControlCommand, p: PointRuntime | undefined): string | null {
+    if (!p) return `${c.asset}/${c.point} is not declared writable on this agent`;
+    const { cfg } = p;
+    if (!Number.isFinite(c.value) || c.value < cfg.min || c.value > cfg.max)
+      return `value ${c.value} outside [${cfg.min}, ${cfg.max}] ${cfg.unit}`;
+    if (cfg.states && !Object.hasOwn(cfg.states, String(c.value)))
+      return `value ${c.value} is not one of the states ${Object.keys(cfg.states).join("|")}`;
+    if (cfg.critical && c.override !== true) return "critical point: a command needs override";
+    return null;
+  }
+
+  /** Takes central's desired state (whole, level-triggered): commands, schedules, limits. */
+  applyDesired(state: AgentSyncResponse, persist = true): void {
+    if (persist) this.opts.store.saveDesired(state);
+    this.desired = state;
+    const now = this.now();
+    const winners = new Map<string, ControlCommand>();
+    for (const c of state.commands) {
+      const final = this.opts.store.commandState(c.id);
+      if (final && FINAL_COMMAND_STATES.includes(final as CommandState)) continue;
+      const p = this.points.get(pointKey(c.asset, c.point));
+      const why = this.refusal(c, p);
+      if (why) {
+        this.report(c.id, "refused", why);
+        this.event({
+          asset: c.asset,
+          point: c.point,
+          kind: "refused",
+          value: c.value,
+          detail: `command ${c.id}: ${why}`,
+        });
+        continue;
+      }
+      if (c.until !== undefined && c.until <= now) {
+        this.report(c.id, "expired");
+        continue;
+      }
+      this.report(c.id, "delivered");
+      const key = pointKey(c.asset, c.point);
+      const other = winners.get(key);
+      // One operator level per point (BACnet: one slot per priority): the latest command holds it.
+      if (other && other.requestedAt > c.requestedAt) {
+        this.report(c.id, "relinquished", `superseded by ${other.id}`);
+        continue;
+      }
+      if (other) this.report(other.id, "relinquished", `superseded by ${c.id}`);
+      winners.set(key, c);
+    }
+    for (const p of this.points.values()) {
+      const c = winners.get(p.key);
+      const held = p.command;
+      if (held && held.id !== c?.id) {
+        // Absent from central's state: relinquished there.
+        p.array.relinquish("operator");
+        this.report(held.id, "relinquished");
+        p.command = undefined;
+      }
+      if (c) {
+        p.array.set("operator", {
+          value: c.value,
+          holder: c.id,
+          ...(c.until !== undefined ? { until: c.until } : {}),
+        });
+        if (p.command?.id !== c.id) p.command = { id: c.id, applied: false };
+      }
+    }
+    const d = this.opts.config.demand;
+    if (this.limiter && d) {
+      const limit = state.limits[d.asset];
+      if (limit) this.limiter.limit = limit;
+      else for (const point of this.limiter.releaseAll()) this.restore(d.asset, point, "limit removed");
+    }
+  }
+
+  /** Points acquired by the sources: the demand meter's power feeds the forecast. */
+  observe(points: readonly Point[]): void {
+    const d = this.opts.config.demand;
+    if (!d || !this.limiter) return;
+    for (const p of points) {
+      if (p.measurement !== "meter" || p.tags.asset !== d.asset) continue;
+      const kw = p.fields[d.field];
+      if (typeof kw === "number") this.limiter.observe(p.ts, kw);
+    }
+  }
+
+  /** A safety interlock takes (value) or leaves (null) a point: above every other level. */
+  setSafety(asset: string, point: string, value: number | null, holder = "safety"): void {
+    const p = this.points.get(pointKey(asset, point));
+    if (!p) throw new Error(`${asset}/${point} is not declared`);
+    if (value === null) p.array.relinquish("safety");
+    else p.array.set("safety", { value: Math.min(p.cfg.max, Math.max(p.cfg.min, value)), holder });
+  }
+
+  private refuseOnce(asset: string, point: string, detail: string): void {
+    const k = `${asset}\n${point}\n${detail}`;
+    if (this.refusedOnce.has(k)) return;
+    this.refusedOnce.add(k);
+    this.event({ asset, point, kind: "refused", detail });
+  }
+
+  private restore(asset: string, point: string, why: string): void {
+    const p = this.points.get(pointKey(asset, point));
+    p?.array.relinquish("demand_limit");
+    this.event({ asset, point, kind: "restore", detail: why });
+  }
+
+  private runSchedules(now: number): void {
+    const seen = new Set<string>();
+    for (const [asset, schedule] of Object.entries(this.desired.schedules)) {
+      if (!isTimeZone(schedule.timeZone || this.opts.config.timeZone)) {
+        for (const p of schedule.points)
+          this.refuseOnce(
+            asset,
+            p.point,
+            `schedule time zone "${schedule.timeZone}" is not an IANA zone this agent knows`,
+          );
+        continue;
+      }
+      const values = scheduledValues(schedule, now, this.opts.config.timeZone);
+      for (const [point, sv] of values) {
+        const p = this.points.get(pointKey(asset, point));
+        if (!p) {
+          this.refuseOnce(asset, point, "schedule names a point not declared writable on this agent");
+          continue;
+        }
+        if (p.cfg.critical) {
+          this.refuseOnce(asset, point, "critical point: schedules never act on it");
+          continue;
+        }
+        if (
+          sv.value < p.cfg.min ||
+          sv.value > p.cfg.max ||
+          (p.cfg.states && !Object.hasOwn(p.cfg.states, String(sv.value)))
+        ) {
+          this.refuseOnce(asset, point, `schedule value ${sv.value} outside the point's limits`);
+          continue;
+        }
+        seen.add(p.key);
+        p.array.set("schedule", { value: sv.value, holder: `schedule:${schedule.template ?? asset}` });
+        if (p.scheduled !== sv.value) {
+          this.event({ asset, point, kind: "transition", value: sv.value, detail: sv.why });
+          p.scheduled = sv.value;
+        }
+      }
+    }
+    for (const p of this.points.values())
+      if (!seen.has(p.key) && p.array.relinquish("schedule") !== undefined) p.scheduled = undefined;
+  }
+
+  private runDemand(now: number): void {
+    const d = this.opts.config.demand;
+    if (!d || !this.limiter || !this.desired.limits[d.asset]) return;
+    const canShed = (point: string): boolean => {
+      const p = this.points.get(pointKey(d.asset, point));
+      if (!p) {
+        this.refuseOnce(d.asset, point, "shed names a point not declared writable on this agent");
+        return false;
+      }
+      if (p.cfg.critical) {
+        this.refuseOnce(d.asset, point, "critical point: demand limiting never sheds it");
+        return false;
+      }
+      return true;
+    };
+    const step = this.limiter.step(now, canShed);
+    if (!step) return;
+    const detail = `forecast ${step.forecastKw.toFixed(1)} kW, limit ${this.limiter.limit.limitKw} kW`;
+    if (step.action === "shed") {
+      const p = this.points.get(pointKey(d.asset, step.point));
+      const value = Math.min(p!.cfg.max, Math.max(p!.cfg.min, step.value ?? p!.cfg.failSafe));
+      p!.array.set("demand_limit", { value, holder: "demand_limit" });
+      this.event({ asset: d.asset, point: step.point, kind: "shed", value, detail });
+    } else this.restore(d.asset, step.point, detail);
+  }
+
+  /** One evaluation: expiries, schedules, demand, then writes and read-backs. */
+  tick(): Promise<void> {
+    if (this.ticking) return this.ticking;
+    this.ticking = this.tickOnce().finally(() => {
+      this.ticking = null;
+    });
+    return this.ticking;
+  }
+
+  /** Resolves when no tick is running. */
+  async idle(): Promise<void> {
+    await this.ticking;
+  }
+
+  private async tickOnce(): Promise<void> {
+    const now = this.now();
+    for (const p of this.points.values()) {
+      for (const level of p.array.expire(now)) {
+        if (level === "operator" && p.command) {
+          this.report(p.command.id, "expired");
+          p.command = undefined;
+        }
+        if (level === "manual") {
+          delete p.memory.manual;
+          this.opts.store.saveMemory(p.key, p.memory);
+          this.event({
+            asset: p.cfg.asset,
+            point: p.cfg.point,
+            kind: "manual_override",
+            value: p.actual,
+            detail: "hold ended: automatic control resumes",
+          });
+        }
+      }
+    }
+    this.runSchedules(now);
+    this.runDemand(now);
+    const states: Point[] = [];
+    for (const p of this.points.values()) {
+      await this.drive(p, now);
+      const e = p.array.effective();
+      const fields: Record<string, number> = { commanded: e.value, priority: priorityRank(e.priority) };
+      if (p.memory.lastWritten !== undefined) fields.effective = p.memory.lastWritten;
+      if (p.actual !== undefined) fields.actual = p.actual;
+      // A point whenever any of its fields changes (a write, a read-back, a new holder), and every minute.
+      const signature = JSON.stringify(fields);
+      if (signature !== p.lastSignature || now - p.lastStatePointAt >= STATE_POINT_INTERVAL_MS) {
+        p.lastSignature = signature;
+        p.lastStatePointAt = now;
+        states.push({
+          measurement: "control",
+          tags: { site: this.opts.site, asset: p.cfg.asset, point: p.cfg.point },
+          fields,
+          ts: now,
+        });
+      }
+    }
+    if (states.length > 0) this.opts.emit?.(states);
+  }
+
+  /** Writes what the point's effective value asks (within the rate limits), or reads it back to notice changes at the device. */
+  private async drive(p: PointRuntime, now: number): Promise<void> {
+    const { cfg } = p;
+    const tol = toleranceOf(cfg);
+    const e = p.array.effective();
+    const target = e.value;
+    const m = p.memory;
+    const needsWrite =
+      e.priority !== "manual" &&
+      p.refusedTarget !== target &&
+      (m.lastWritten === undefined ||
+        Math.abs(m.lastWritten - target) > tol ||
+        (p.actual !== undefined && Math.abs(p.actual - target) > tol));
+    const mayWrite = m.lastWriteAt === undefined || now - m.lastWriteAt >= cfg.minWriteIntervalMs;
+    if (needsWrite && mayWrite) {
+      let value = target;
+      const base = m.lastWritten ?? p.actual;
+      if (cfg.maxRatePerMinute !== undefined && base !== undefined) {
+        const elapsed = m.lastWriteAt === undefined ? cfg.minWriteIntervalMs : now - m.lastWriteAt;
+        const step = (cfg.maxRatePerMinute * elapsed) / 60_000;
+        value = base + Math.max(-step, Math.min(step, target - base));
+      }
+      await this.write(p, value, target, e, now, tol);
+      return;
+    }
+    if (now - p.lastReadAt >= this.opts.config.readBackIntervalMs) await this.readBack(p, now, tol);
+  }
+
+  private async write(
+    p: PointRuntime,
+    value: number,
+    target: number,
+    e: Effective,
+    now: number,
+    tol: number,
+  ): Promise<void> {
+    const { cfg } = p;
+    const m = p.memory;
+    const result = await p.writer.write(value);
+    m.lastWriteAt = now;
+    p.lastReadAt = now;
+    const command = e.priority === "operator" && p.command?.id === e.holder ? p.command : undefined;
+    if (result.kind === "success") {
+      m.lastWritten = value;
+      p.actual = result.value;
+      p.linkDown = false;
+      this.opts.store.saveMemory(p.key, m);
+      const ok = Math.abs(result.value - value) <= tol;
+      if (command && !command.applied) {
+        command.applied = true;
+        this.report(command.id, "applied", undefined, result.value);
+      }
+      if (!ok) {
+        p.refusedTarget = target;
+        const detail = `wrote ${value}, device reads back ${result.value}`;
+        this.event({ asset: cfg.asset, point: cfg.point, kind: "write_failed", value, detail });
+        if (command) this.report(command.id, "failed", detail, result.value);
+      } else if (command && Math.abs(value - target) <= tol)
+        this.report(command.id, "confirmed", undefined, result.value);
+      return;
+    }
+    if (result.kind === "failure") {
+      // The device refused the value (an exception, a Bad status): retried only when the target changes.
+      p.refusedTarget = target;
+      this.opts.store.saveMemory(p.key, m);
+      this.event({
+        asset: cfg.asset,
+        point: cfg.point,
+        kind: "write_failed",
+        value,
+        detail: `${result.code}: ${result.message}`,
+      });
+      if (command) this.report(command.id, "failed", `${result.code}: ${result.message}`);
+      return;
+    }
+    if (!p.linkDown) {
+      p.linkDown = true;
+      this.event({
+        asset: cfg.asset,
+        point: cfg.point,
+        kind: "write_failed",
+        value,
+        detail: `${result.code}: ${result.message} (retrying)`,
+      });
+    }
+  }
+
+  private async readBack(p: PointRuntime, now: number, tol: number): Promise<void> {
+    p.lastReadAt = now;
+    const r = await p.writer.read();
+    if (r.kind !== "success") return;
+    const v = r.value;
+    p.actual = v;
+    const m = p.memory;
+    const { cfg } = p;
+    const holdMs = (cfg.manualHoldMinutes ?? this.opts.config.manualHoldMinutes) * 60_000;
+    const manual = p.array.get("manual");
+    if (manual && Math.abs(manual.value - v) > tol) {
+      // Changed again at the device during the hold: the new value is held from now.
+      m.manual = { value: v, until: now + holdMs };
+      p.array.set("manual", { value: v, holder: "device", until: m.manual.until });
+      this.opts.store.saveMemory(p.key, m);
+      this.event({
+        asset: cfg.asset,
+        point: cfg.point,
+        kind: "manual_override",
+        value: v,
+        detail: `changed again at the device; held ${cfg.manualHoldMinutes ?? this.opts.config.manualHoldMinutes} min`,
+      });
+      return;
+    }
+    if (!manual && m.lastWritten !== undefined && Math.abs(m.lastWritten - v) > tol && holdMs > 0) {
+      m.manual = { value: v, until: now + holdMs };
+      p.array.set("manual", { value: v, holder: "device", until: m.manual.until });
+      this.opts.store.saveMemory(p.key, m);
+      this.event({
+        asset: cfg.asset,
+        point: cfg.point,
+        kind: "manual_override",
+        value: v,
+        detail: `changed at the device from ${m.lastWritten} to ${v}; held ${holdMs / 60_000} min`,
+      });
+    }
+  }
+}

@@ -1,0 +1,216 @@
+// The `control` section of the agent's config: which points the agent may
+// write, their limits and where they live. Control is off unless a point is
+// declared here; the agent enforces these limits whatever central sends
+// (the edge is the authority on safety). Wired into config.ts, which
+// validates once where the config enters and names the key path of an error.
+import { type Static, Type } from "@sinclair/typebox";
+
+const Name = Type.String({ minLength: 1, maxLength: 64, pattern: "^[a-z][a-z0-9_]{0,63}$" });
+const Id = Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_.:-]+$" });
+
+/**
+ * A Modbus target. Functions: 6 (write single register: 16-bit types), 16
+ * (write multiple registers: every type), 5 (write single coil), 15 (write
+ * multiple coils; one coil here). Read-back uses 3 (registers) or 1 (coils).
+ */
+export const ModbusWriteTargetSchema = Type.Object(
+  {
+    kind: Type.Literal("modbus"),
+    source: Type.String({
+      minLength: 1,
+      description: "`id` of a `modbus` source: its link (TCP, RTU), unit id and timeout are used.",
+    }),
+    function: Type.Union([Type.Literal(5), Type.Literal(6), Type.Literal(15), Type.Literal(16)], {
+      description: "6 write single register (16-bit types), 16 write multiple registers, 5/15 write a coil.",
+    }),
+    address: Type.Integer({ minimum: 0, maximum: 65535, description: "Zero-based protocol address." }),
+    type: Type.Union(
+      ["float32", "uint16", "int16", "uint32", "int32"].map((t) => Type.Literal(t)),
+      { default: "uint16", description: "Data type of the register(s)." },
+    ),
+    wordOrder: Type.Union([Type.Literal("high_first"), Type.Literal("low_first")], {
+      default: "high_first",
+      description: "Word order of 32-bit types (bytes within a word big-endian).",
+    }),
+    scale: Type.Number({
+      default: 1,
+      description: "raw × scale = value, as on the read side: value / scale is written.",
+    }),
+    unitId: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 255, description: "Overrides the source's unit id." }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ModbusWriteTarget = Static<typeof ModbusWriteTargetSchema> & {
+  type: "float32" | "uint16" | "int16" | "uint32" | "int32";
+  wordOrder: "high_first" | "low_first";
+};
+
+export const OpcuaWriteDataTypes = [
+  "Double",
+  "Float",
+  "Int16",
+  "UInt16",
+  "Int32",
+  "UInt32",
+  "Boolean",
+] as const;
+export type OpcuaWriteDataType = (typeof OpcuaWriteDataTypes)[number];
+
+/** An OPC UA target: a Variable node written through its Value attribute (IEC 62541-4 §5.10.4). */
+export const OpcuaWriteTargetSchema = Type.Object(
+  {
+    kind: Type.Literal("opcua"),
+    source: Type.String({
+      minLength: 1,
+      description: "`id` of an `opcua` source: its endpoint and security are used.",
+    }),
+    nodeId: Type.String({
+      minLength: 1,
+      description: "Node id of the Variable written.",
+      examples: ["ns=2;s=Room1.Setpoint"],
+    }),
+    dataType: Type.Union(
+      OpcuaWriteDataTypes.map((t) => Type.Literal(t)),
+      { default: "Double", description: "Built-in data type of the Variable's value." },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type OpcuaWriteTarget = Static<typeof OpcuaWriteTargetSchema> & { dataType: OpcuaWriteDataType };
+export type WriteTarget = ModbusWriteTarget | OpcuaWriteTarget;
+export const WriteTargetSchemas = { modbus: ModbusWriteTargetSchema, opcua: OpcuaWriteTargetSchema } as const;
+
+export const ControlPointConfigSchema = Type.Object(
+  {
+    asset: {
+      ...Id,
+      description: "Asset the point belongs to (as central knows it).",
+      examples: ["school-17"],
+    },
+    point: { ...Name, description: "Name of the point.", examples: ["heating_setpoint_c"] },
+    unit: Type.String({
+      minLength: 1,
+      maxLength: 16,
+      description: "SI unit, or `state` for an enumerated value.",
+      examples: ["degC"],
+    }),
+    min: Type.Number({ description: "Lowest value the agent writes; commands below are refused." }),
+    max: Type.Number({ description: "Highest value the agent writes; commands above are refused." }),
+    states: Type.Optional(
+      Type.Record(Type.String({ pattern: "^-?[0-9]+$" }), Type.String({ minLength: 1, maxLength: 32 }), {
+        description: "Enumerated points: value → label; only these values are accepted.",
+        examples: [{ "0": "off", "1": "heat", "2": "cool", "3": "auto" }],
+      }),
+    ),
+    maxRatePerMinute: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        description:
+          "Largest change written per minute, unit/min (ramps); required unless `states` is given.",
+      }),
+    ),
+    failSafe: Type.Number({
+      description: "Written when no level holds the point (BACnet's relinquish default).",
+    }),
+    critical: Type.Boolean({
+      description:
+        "Operating theatres, intensive care, vaccine fridges: never scheduled or shed; commands need `override`.",
+    }),
+    minWriteIntervalMs: Type.Integer({
+      minimum: 100,
+      default: 5000,
+      description: "At most one write per this many ms (device memories wear out).",
+    }),
+    tolerance: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        description:
+          "A read-back this close to the written value confirms it; default half a raw step (1e-4 relative for float32).",
+      }),
+    ),
+    manualHoldMinutes: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        description: "How long a change made at the device is held; default `control.manualHoldMinutes`.",
+      }),
+    ),
+    write: Type.Unknown({
+      description: "Where the point lives: a Modbus or OPC UA target (tables below).",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type ControlPointConfig = Omit<Static<typeof ControlPointConfigSchema>, "write"> & {
+  write: WriteTarget;
+};
+
+export const ControlConfigSchema = Type.Object(
+  {
+    points: Type.Array(ControlPointConfigSchema, {
+      default: [],
+      maxItems: 1000,
+      description: "Writable points; control is off unless a point is declared here.",
+    }),
+    tickMs: Type.Integer({
+      minimum: 100,
+      default: 1000,
+      description: "How often priorities, schedules and demand limiting are evaluated, ms.",
+    }),
+    readBackIntervalMs: Type.Integer({
+      minimum: 500,
+      default: 10_000,
+      description: "How often each point is read back to notice changes made at the device, ms.",
+    }),
+    manualHoldMinutes: Type.Number({
+      minimum: 0,
+      default: 60,
+      description: "How long a change made at the device is held (level `manual`), minutes; 0: not held.",
+    }),
+    syncWaitMs: Type.Integer({
+      minimum: 0,
+      maximum: 60_000,
+      default: 25_000,
+      description: "How long central may hold a sync request open (long poll), ms.",
+    }),
+    stateFile: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          "SQLite file of the desired state and undelivered reports; default `<queue.dir>/control.sqlite`.",
+      }),
+    ),
+    timeZone: Type.String({
+      minLength: 1,
+      default: "Europe/Moscow",
+      description: "IANA time zone of the facility, used when a schedule names none.",
+    }),
+    demand: Type.Optional(
+      Type.Object(
+        {
+          asset: { ...Id, description: "Asset whose `meter` power is forecast (the facility's main meter)." },
+          field: Type.String({ default: "power_kw", description: "Field of the `meter` measurement, kW." }),
+          stepMs: Type.Integer({
+            minimum: 1000,
+            default: 60_000,
+            description:
+              "Least time between two shed/restore steps, ms (each step's effect is metered first).",
+          }),
+        },
+        {
+          additionalProperties: false,
+          description: "Demand limiting: the meter forecast over the tariff interval.",
+        },
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    default: {},
+    description: "Control of writable points (docs/control.md); off unless `points` declares some.",
+  },
+);
+export type ControlConfig = Omit<Static<typeof ControlConfigSchema>, "points"> & {
+  points: ControlPointConfig[];
+};
