@@ -74,6 +74,7 @@ const COMMANDS = [
   ["import"],
   ["import", "meter"],
   ["import", "weather"],
+  ["verify"],
   ["diagnose"],
 ];
 
