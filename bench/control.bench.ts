@@ -112,18 +112,20 @@ export async function controlSection(): Promise<BenchSection> {
 \`npm run bench -- control\` (bench/control.bench.ts, ${seconds.toFixed(0)} s). ${COMMANDS} commands of the
 heating setpoint (alternately 18 and 20 °C), one at a time, each timed from \`POST /api/v1/control/commands\`
 to the value at the device (the facility simulator's building controller, Modbus TCP on loopback): central
-stores it and wakes the agent's long poll, the agent's controller arbitrates on its next tick (\`control.tickMs\`,
-1 s, the default) and writes with FC16, then reads back. Baseline: the same register written and read back
-directly, ${COMMANDS} times, through the agent's own write link (no central, no controller).
+stores it and wakes the agent's long poll, the agent's controller arbitrates as soon as the new desired state
+arrives and writes with FC16, then reads back; the point's \`minWriteIntervalMs\` is 100 ms here (a write is
+held until its point's interval since the last write has passed, then goes at once). Baseline: the same register
+written and read back directly, ${COMMANDS} times, through the agent's own write link (no central, no controller).
 
 | path | p50 ms | p95 ms | max ms |
 | --- | ---: | ---: | ---: |
 | central → agent → device | ${p(viaCentral, 0.5)} | ${p(viaCentral, 0.95)} | ${viaCentral.at(-1)!.toFixed(1)} |
 | direct write + read-back (baseline) | ${p(direct, 0.5)} | ${p(direct, 0.95)} | ${direct.at(-1)!.toFixed(1)} |
 
-p95 through central is ${ratio.toFixed(0)}× the direct round trip. The agent writes a command it has synced at
-its controller's next tick (\`control.tickMs\`), so about one tick is in every figure above; the sync itself
-(central wakes the waiting long poll at once) and the write are a small part of it.
+p95 through central is ${ratio.toFixed(0)}× the direct round trip. Commands here follow each other as soon as the
+last one is at the device, so most wait out the point's minimum write interval (100 ms) — the wear limit, not
+overhead; a command that finds the point idle costs the sync (central wakes the waiting long poll at once), the
+arbitration and the write.
 
 ${line}
 `;

@@ -1,26 +1,24 @@
 // `vetra central --config FILE`: the central service until SIGINT/SIGTERM.
+import { parseCommand, usageLine } from "../common/cli.ts";
 import { checkCentralConfigFile } from "./config.ts";
 import { startCentral } from "./server.ts";
 
 const USAGE = "usage: vetra central --config FILE";
 
 export async function runCentral(argv: string[]): Promise<number> {
-  let configPath: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--help" || arg === "-h") {
-      console.log(USAGE);
-      return 0;
-    }
-    if (arg === "--config") configPath = argv[++i];
-    else if (arg.startsWith("--config=")) configPath = arg.slice("--config=".length);
-    else {
-      console.error(`vetra central: unknown argument ${arg}\n${USAGE}`);
-      return 2;
-    }
-  }
+  const parsed = parseCommand(argv, {
+    name: "vetra central",
+    usage: [
+      USAGE,
+      "  --config FILE   the central configuration, YAML or JSON (README.md)",
+      "  LOG_LEVEL=debug|info|warn   log level (environment, default info)",
+    ].join("\n"),
+    options: { config: { type: "string", short: "c" } },
+  });
+  if (typeof parsed === "number") return parsed;
+  const configPath = parsed.values.config;
   if (!configPath) {
-    console.error(`vetra central: --config FILE is required\n${USAGE}`);
+    console.error(usageLine("vetra central", "--config FILE is required"));
     return 2;
   }
   const loaded = checkCentralConfigFile(configPath, process.env);

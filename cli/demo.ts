@@ -1,12 +1,13 @@
 // `vetra demo`: the whole path on one machine — simulated turbines and
 // facilities (real Modbus TCP and OPC UA servers on loopback), one edge
 // agent per site, and the central service with its web UI.
+
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { parseCentralConfig } from "../central/config.ts";
 import { installDemoGrid } from "../central/grid/demo-set.ts";
 import { startCentral } from "../central/server.ts";
+import { parseCommand, usageLine } from "../common/cli.ts";
 import { writeFileAtomic } from "../common/files.ts";
 import { startAgent } from "../edge-agent/agent.ts";
 import { type AgentConfig, parseAgentConfig } from "../edge-agent/config.ts";
@@ -217,29 +218,32 @@ function agentConfig(
 }
 
 export async function runDemo(argv: string[]): Promise<number> {
-  let values: { port: string; "data-dir": string; store: string; host: string };
-  try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        port: { type: "string", default: "8080" },
-        host: { type: "string", default: LOOPBACK },
-        "data-dir": { type: "string", default: ".vetra" },
-        store: { type: "string", default: "embedded" },
-      },
-      strict: true,
-    }).values as typeof values;
-  } catch (err) {
-    console.error(`vetra demo: ${(err as Error).message}`);
-    return 2;
-  }
+  const parsed = parseCommand(argv, {
+    name: "vetra demo",
+    usage: [
+      "usage: vetra demo [--port 8080] [--host 127.0.0.1] [--data-dir .vetra] [--store embedded|influx]",
+      "  a simulated wind farm and social facilities, their edge agents and the central service on one machine",
+      "  --port N          central's HTTP port (default 8080; 0 = a free port)",
+      "  --host ADDR       address to listen on (default loopback)",
+      "  --data-dir DIR    where data, credentials and queues live (default .vetra)",
+      "  --store KIND      embedded (SQLite, default) or influx (needs influxd on PATH)",
+    ].join("\n"),
+    options: {
+      port: { type: "string", default: "8080" },
+      host: { type: "string", default: LOOPBACK },
+      "data-dir": { type: "string", default: ".vetra" },
+      store: { type: "string", default: "embedded" },
+    },
+  });
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`vetra demo: --port must be a TCP port, got '${values.port}'`);
+    console.error(usageLine("vetra demo", `--port must be a TCP port, got '${values.port}'`));
     return 2;
   }
   if (values.store !== "embedded" && values.store !== "influx") {
-    console.error(`vetra demo: --store must be embedded or influx, got '${values.store}'`);
+    console.error(usageLine("vetra demo", `--store must be embedded or influx, got '${values.store}'`));
     return 2;
   }
   let demo: Demo;

@@ -2,9 +2,10 @@
 // [--rate HZ] [--unit g|m/s2] [--component main_bearing|gearbox|generator]`
 // (SPEC.md, "Command line"): the edge's diagnostic chain on one recording,
 // one JSON object on stdout; bad input → one line on stderr, exit code 2.
+
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommand } from "../common/cli.ts";
 import type { ComponentClass } from "../common/names.ts";
 import { diagnoseBlock, MIN_BLOCK_SAMPLES } from "../edge-agent/diagnostics/pipeline.ts";
 import type { BearingGeometry } from "../edge-agent/diagnostics/types.ts";
@@ -79,24 +80,11 @@ const OPTION_SPEC = {
   rate: { type: "string" },
   unit: { type: "string", default: "g" },
   component: { type: "string", default: "generator" },
-  help: { type: "boolean", short: "h" },
 } as const;
 
-function parseOptions(argv: string[]): Parsed<Options> | "help" {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTION_SPEC; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTION_SPEC, allowPositionals: true, strict: true });
-  } catch (e) {
-    return bad((e as Error).message.split("\n")[0]!);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return "help";
-  if (positionals.length !== 1)
-    return bad(
-      positionals.length === 0
-        ? "FILE is required (see vetra diagnose --help)"
-        : `one FILE expected, got ${positionals.length}`,
-    );
+type ParsedArgs = Exclude<ReturnType<typeof parseCommand<typeof OPTION_SPEC>>, number>;
+
+function parseOptions({ values, positionals }: ParsedArgs): Parsed<Options> {
   const rpm = positive("--rpm", values.rpm);
   if (!rpm.ok) return rpm;
   if (values.bearing === undefined) return bad("--bearing is required: BALLS,BALL_MM,PITCH_MM[,CONTACT_DEG]");
@@ -146,11 +134,21 @@ export async function runDiagnose(argv: string[]): Promise<number> {
     process.stderr.write(`vetra diagnose: ${message.replace(/\s*\n\s*/g, " ")}\n`);
     return 2;
   };
-  const opts = parseOptions(argv);
-  if (opts === "help") {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const args = parseCommand(
+    argv,
+    {
+      name: "vetra diagnose",
+      usage: HELP,
+      options: OPTION_SPEC,
+      positionals: { min: 1, max: 1, name: "FILE" },
+    },
+    {
+      stdout: (line) => process.stdout.write(`${line}\n`),
+      stderr: (line) => process.stderr.write(`${line}\n`),
+    },
+  );
+  if (typeof args === "number") return args;
+  const opts = parseOptions(args);
   if (!opts.ok) return fail(opts.message);
   const o = opts.value;
   const rec = readRecording(o.file);

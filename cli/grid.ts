@@ -7,44 +7,38 @@
 // is given. A running central picks the new set up within seconds.
 import { readFileSync } from "node:fs";
 import { basename, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { checkCentralConfigFile } from "../central/config.ts";
 import { importText } from "../central/grid/import.ts";
 import { saveGridSet } from "../central/grid/store.ts";
 import { MetaStore } from "../central/meta/meta.ts";
+import { dispatch, parseCommand } from "../common/cli.ts";
 
 const USAGE = "usage: vetra grid import FILE [--data-dir .vetra | --config FILE] [--skip-invalid]";
 
-export async function runGrid(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub !== "import") {
-    console.error(USAGE);
-    return 2;
-  }
-  let parsed: {
-    values: { "data-dir"?: string; config?: string; "skip-invalid": boolean };
-    positionals: string[];
-  };
-  try {
-    parsed = parseArgs({
-      args: rest,
-      options: {
-        "data-dir": { type: "string" },
-        config: { type: "string" },
-        "skip-invalid": { type: "boolean", default: false },
-      },
-      allowPositionals: true,
-      strict: true,
-    }) as typeof parsed;
-  } catch (error) {
-    console.error(`vetra grid import: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  const file = parsed.positionals[0];
-  if (!file || parsed.positionals.length > 1) {
-    console.error(USAGE);
-    return 2;
-  }
+export const runGrid = (argv: string[]): Promise<number> =>
+  dispatch("vetra grid", argv, {
+    import: { summary: "validate a GeoJSON or CSV file and replace the grid set", run: runGridImport },
+  });
+
+async function runGridImport(argv: string[]): Promise<number> {
+  const parsed = parseCommand(argv, {
+    name: "vetra grid import",
+    usage: [
+      USAGE,
+      "  FILE             GeoJSON (FeatureCollection) or CSV of connection points and lines",
+      "  --data-dir DIR   the central's data directory (default .vetra)",
+      "  --config FILE    central's config: the set goes where it keeps it (data dir or PostgreSQL)",
+      "  --skip-invalid   import the valid features and report the rest (default: refuse the file)",
+    ].join("\n"),
+    options: {
+      "data-dir": { type: "string" },
+      config: { type: "string" },
+      "skip-invalid": { type: "boolean", default: false },
+    },
+    positionals: { min: 1, max: 1, name: "FILE" },
+  });
+  if (typeof parsed === "number") return parsed;
+  const file = parsed.positionals[0]!;
   if (parsed.values.config !== undefined && parsed.values["data-dir"] !== undefined) {
     console.error(`vetra grid import: --data-dir or --config, not both\n${USAGE}`);
     return 2;

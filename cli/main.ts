@@ -5,6 +5,7 @@
 // same executable without a TypeScript loader (the Docker image's entry).
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { usageLine } from "../common/cli.ts";
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -61,14 +62,20 @@ const usage = (): string =>
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === "--help" || name === "-h" || name === "help") {
+  if (name === "--help" || name === "-h" || name === "help") {
     console.log(usage());
-    return name ? 0 : 2;
+    return 0;
   }
   // Own keys only: `vetra constructor` or `vetra __proto__` is an unknown command, not Object's property.
-  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  const command = name !== undefined && Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
-    console.error(`vetra: unknown command '${name}'\n${usage()}`);
+    const known = Object.keys(commands).join(", ");
+    console.error(
+      usageLine(
+        "vetra",
+        name === undefined ? `which command? (${known})` : `unknown command '${name}' (${known})`,
+      ),
+    );
     return 2;
   }
   const run = await command.load();

@@ -7,7 +7,6 @@
 // reason when not; 2 on bad input.
 import { X509Certificate } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import { pemBlocks } from "../central/documents/cms.ts";
 import {
   NotASignature,
@@ -15,33 +14,27 @@ import {
   verifyDetached,
   verifyEmbedded,
 } from "../central/documents/verify.ts";
+import { parseCommand, usageLine } from "../common/cli.ts";
 
 const USAGE = "usage: vetra verify FILE [--signature FILE.p7s] [--ca FILE]";
 
 export async function runVerify(argv: string[]): Promise<number> {
-  let parsed: { values: { signature?: string; ca?: string; help?: boolean }; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        signature: { type: "string" },
-        ca: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    console.error(`vetra verify: ${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const parsed = parseCommand(argv, {
+    name: "vetra verify",
+    usage: [
+      USAGE,
+      "  FILE               the signed document (a PDF with embedded signatures, or any file with --signature)",
+      "  --signature FILE   a detached CMS signature (.p7s) over FILE",
+      "  --ca FILE          the trusted CA certificates, PEM or DER",
+      "  exit 0 valid, 1 invalid, 2 bad input",
+    ].join("\n"),
+    options: { signature: { type: "string" }, ca: { type: "string" } },
+    positionals: { min: 1, max: Number.POSITIVE_INFINITY, name: "one FILE" },
+  });
+  if (typeof parsed === "number") return parsed;
   const [file, ...extra] = parsed.positionals;
   if (!file || extra.length > 0) {
-    console.error(`vetra verify: one FILE is required\n${USAGE}`);
+    console.error(usageLine("vetra verify", "one FILE is required"));
     return 2;
   }
   const read = async (path: string, what: string): Promise<Buffer | null> => {

@@ -5,7 +5,7 @@
 // and unit, and whether it is physically plausible — with what to try when
 // it is not (word order, a 1-based address from the manual, a node the
 // server does not have). Exit 0 when every point is fine, 1 otherwise.
-import { parseArgs } from "node:util";
+import { parseCommand, usageLine } from "../common/cli.ts";
 import {
   type AgentConfig,
   ConfigError,
@@ -98,28 +98,23 @@ export function renderTable(rows: readonly ProbeRow[]): string[] {
 export async function runEdgeCheck(argv: string[], options: CheckOptions = {}): Promise<number> {
   const stdout = options.stdout ?? ((line: string) => process.stdout.write(`${line}\n`));
   const stderr = options.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
-  let values: { config?: string; json?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        config: { type: "string", short: "c" },
-        json: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    stderr(`vetra edge check: ${(e as Error).message}. ${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    stdout(USAGE);
-    return 0;
-  }
+  const parsed = parseCommand(
+    argv,
+    {
+      name: "vetra edge check",
+      usage: [
+        USAGE,
+        "  --config FILE   the agent configuration to check",
+        "  --json          one JSON row per point instead of a table",
+      ].join("\n"),
+      options: { config: { type: "string", short: "c" }, json: { type: "boolean" } },
+    },
+    { stdout, stderr },
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
   if (!values.config) {
-    stderr(`vetra edge check: --config is required. ${USAGE}`);
+    stderr(usageLine("vetra edge check", "--config is required"));
     return 2;
   }
   let config: AgentConfig;

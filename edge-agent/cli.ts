@@ -3,7 +3,7 @@
 // `vetra edge dead-letters …` lists and re-sends what central refused
 // (dead-letters.ts). `vetra edge check --config FILE`: read every configured
 // point once (check.ts).
-import { parseArgs } from "node:util";
+import { dispatch, parseCommand, usageLine } from "../common/cli.ts";
 import { startAgent } from "./agent.ts";
 import { ConfigError, loadAgentConfig } from "./config.ts";
 
@@ -24,36 +24,55 @@ export async function runEdge(argv: string[], options: RunEdgeOptions = {}): Pro
   const stderr = options.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
   const args = argv[0] === "edge" ? argv.slice(1) : argv;
   if (args[0] === "dead-letters")
-    return (await import("./dead-letters.ts")).runDeadLetters(args.slice(1), {
-      stderr,
-      ...(options.stdout ? { stdout: options.stdout } : {}),
-    });
+    return dispatch(
+      "vetra edge dead-letters",
+      args.slice(1),
+      {
+        list: {
+          summary: "the points central refused, one per line with why",
+          run: async (rest) =>
+            (await import("./dead-letters.ts")).runDeadLetters(["list", ...rest], {
+              stderr,
+              ...(options.stdout ? { stdout: options.stdout } : {}),
+            }),
+        },
+        resend: {
+          summary: "move refused points back into the queue (--id N … | --all)",
+          run: async (rest) =>
+            (await import("./dead-letters.ts")).runDeadLetters(["resend", ...rest], {
+              stderr,
+              ...(options.stdout ? { stdout: options.stdout } : {}),
+            }),
+        },
+      },
+      { stderr, ...(options.stdout ? { stdout: options.stdout } : {}) },
+    );
   if (args[0] === "check") {
     const { runEdgeCheck } = await import("./check.ts");
-    return runEdgeCheck(args.slice(1), { stderr });
+    return runEdgeCheck(args.slice(1), { stderr, ...(options.stdout ? { stdout: options.stdout } : {}) });
   }
-  let values: { config?: string; "metrics-port"?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args,
+  const parsed = parseCommand(
+    args,
+    {
+      name: "vetra edge",
+      usage: [
+        USAGE,
+        "  --config FILE       the agent configuration, YAML or JSON (docs/edge-config.md)",
+        "  --metrics-port N    serve metrics for Prometheus on 127.0.0.1:N (0 = a free port)",
+        "  check               read every configured point once and print what came back",
+        "  dead-letters        list or re-send the points central refused",
+      ].join("\n"),
       options: {
         config: { type: "string", short: "c" },
         "metrics-port": { type: "string" },
-        help: { type: "boolean", short: "h" },
       },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    stderr(`vetra edge: ${(e as Error).message}. ${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    stderr(USAGE);
-    return 0;
-  }
+    },
+    { stderr, ...(options.stdout ? { stdout: options.stdout } : {}) },
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
   if (!values.config) {
-    stderr(`vetra edge: --config is required. ${USAGE}`);
+    stderr(usageLine("vetra edge", "--config is required"));
     return 2;
   }
   let metricsPort: number | undefined;

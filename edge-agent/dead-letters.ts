@@ -5,7 +5,7 @@
 // agent then sends them like any other point. Works on the queue file
 // whether the agent is stopped or running (SQLite WAL: the running agent
 // sees the rows appear and re-reads its totals).
-import { parseArgs } from "node:util";
+import { parseCommand, usageLine } from "../common/cli.ts";
 import { ConfigError, loadAgentConfig } from "./config.ts";
 import { openQueue } from "./queue/registry.ts";
 
@@ -22,28 +22,34 @@ export async function runDeadLetters(argv: string[], io: DeadLettersIo = {}): Pr
   const stderr = io.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
   const [action, ...rest] = argv;
   if (action !== "list" && action !== "resend") {
-    stderr(`vetra edge dead-letters: expected list or resend. ${USAGE}`);
+    stderr(usageLine("vetra edge dead-letters", "expected list or resend"));
     return 2;
   }
-  let values: { config?: string; id?: string[]; all?: boolean; json?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: rest,
+  const name = `vetra edge dead-letters ${action}`;
+  const parsed = parseCommand(
+    rest,
+    {
+      name,
+      usage: [
+        USAGE,
+        "  --config FILE   the agent configuration (its queue holds the letters)",
+        "  --json          (list) one JSON object per letter",
+        "  --id N          (resend) the letter's id from list; repeatable or comma-separated",
+        "  --all           (resend) every letter",
+      ].join("\n"),
       options: {
         config: { type: "string", short: "c" },
         id: { type: "string", multiple: true },
         all: { type: "boolean" },
         json: { type: "boolean" },
       },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (e) {
-    stderr(`vetra edge dead-letters: ${(e as Error).message}. ${USAGE}`);
-    return 2;
-  }
+    },
+    { stdout, stderr },
+  );
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
   if (!values.config) {
-    stderr(`vetra edge dead-letters: --config is required. ${USAGE}`);
+    stderr(usageLine(name, "--config is required"));
     return 2;
   }
   const ids = (values.id ?? []).flatMap((v) => v.split(",")).map((v) => v.trim());
@@ -53,7 +59,7 @@ export async function runDeadLetters(argv: string[], io: DeadLettersIo = {}): Pr
       return 2;
     }
     if (values.all !== true && ids.length === 0) {
-      stderr(`vetra edge dead-letters resend: which letters? --id N (see list) or --all. ${USAGE}`);
+      stderr(usageLine(name, "which letters? --id N (see list) or --all"));
       return 2;
     }
     const bad = ids.find((id) => !/^[1-9]\d{0,15}$/.test(id));

@@ -1,6 +1,6 @@
 // `vetra sim turbine …` / `vetra sim facility …`: one simulated device on
 // loopback until SIGINT/SIGTERM.
-import { parseArgs } from "node:util";
+import { parseCommand, UsageError, usageLine } from "../common/cli.ts";
 import { FACILITY_KINDS, type FacilityKind, start as startFacility } from "./facility/index.ts";
 import {
   type FaultScheduleOptions,
@@ -9,7 +9,6 @@ import {
   type ScheduledModbusFault,
   startFaultSchedule,
 } from "./faults.ts";
-import { start as startTurbine } from "./turbine/index.ts";
 import { type FaultSpec, parseFaultSpec } from "./turbine/physics.ts";
 
 const USAGE = [
@@ -85,8 +84,6 @@ const describeFaults = (o: FaultScheduleOptions): string => {
   return parts.length ? `; injecting ${parts.join(", ")}` : "";
 };
 
-class UsageError extends Error {}
-
 const port = (name: string, text: string | undefined): number => {
   if (text === undefined) return 0;
   const n = Number(text);
@@ -127,10 +124,9 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
   }
   try {
     if (device === "turbine") {
-      const { values } = parseArgs({
-        args: rest,
-        strict: true,
-        allowPositionals: false,
+      const parsed = parseCommand(rest, {
+        name: "vetra sim turbine",
+        usage: USAGE,
         options: {
           asset: { type: "string" },
           "modbus-port": { type: "string" },
@@ -145,6 +141,8 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
           "opcua-slow-subscription": { type: "string" },
         },
       });
+      if (typeof parsed === "number") return parsed;
+      const { values } = parsed;
       const trustClients = values["opcua-trust-clients"] ?? "auto";
       if (trustClients !== "auto" && trustClients !== "explicit")
         throw new UsageError(`--opcua-trust-clients '${trustClients}': expected auto or explicit`);
@@ -178,6 +176,8 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
             }
           : {}),
       };
+      // OPC UA loads only for the device that serves it.
+      const { start: startTurbine } = await import("./turbine/index.ts");
       const sim = await startTurbine(opts);
       const schedule = startFaultSchedule(sim.modbus, {
         ...injected,
@@ -201,10 +201,9 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
       return 0;
     }
     if (device === "facility") {
-      const { values } = parseArgs({
-        args: rest,
-        strict: true,
-        allowPositionals: false,
+      const parsed = parseCommand(rest, {
+        name: "vetra sim facility",
+        usage: USAGE,
         options: {
           asset: { type: "string" },
           kind: { type: "string" },
@@ -221,6 +220,8 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
           ...FAULT_OPTIONS,
         },
       });
+      if (typeof parsed === "number") return parsed;
+      const { values } = parsed;
       const injected = faultOptions(values);
       const id = assetId(values.asset);
       const kind = values.kind;
@@ -294,10 +295,13 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
       device ? `unknown device '${device}': expected turbine or facility` : "which device?",
     );
   } catch (err) {
-    // parseArgs throws TypeErrors with a code for unknown or malformed options.
-    const code = (err as NodeJS.ErrnoException).code;
-    if (err instanceof UsageError || (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"))) {
-      console.error(`vetra sim: ${(err as Error).message.split("\n")[0]}`);
+    if (err instanceof UsageError) {
+      console.error(
+        usageLine(
+          device === "turbine" || device === "facility" ? `vetra sim ${device}` : "vetra sim",
+          err.message,
+        ),
+      );
       return 2;
     }
     // A device that cannot start (port taken, PKI folder unwritable): one line, not a stack.

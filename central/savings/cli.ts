@@ -5,7 +5,7 @@
 // An import checks every row as ingest checks every point (lib/points.ts):
 // any refused row refuses the file, unless `--skip-invalid`.
 import { readFileSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { parseCommand, UsageError, usageLine } from "../../common/cli.ts";
 import type { Point } from "../../common/wire.ts";
 import { loadCentralConfig } from "../config.ts";
 import { readCsv } from "../lib/csv.ts";
@@ -143,14 +143,25 @@ const parsePeriod = (text: string | undefined, name: string): [number, number] =
   const from = Date.parse(day(a) ?? "");
   const to = Date.parse(day(b) ?? "");
   if (!Number.isFinite(from) || !Number.isFinite(to) || to <= from)
-    throw new Error(`--${name}: expected FROM/TO (ISO dates), got '${text ?? ""}'`);
+    throw new UsageError(`--${name}: expected FROM/TO (ISO dates), got '${text ?? ""}'`);
   return [Math.floor(from / HOUR_MS) * HOUR_MS, Math.floor(to / HOUR_MS) * HOUR_MS];
 };
 
+const SAVINGS_HELP = [
+  usageSavings,
+  "  --meter FILE, --weather FILE   CSV files timestamp,value (energy per interval, or a register with --cumulative; °C)",
+  "  --baseline FROM/TO, --reporting FROM/TO   ISO dates or times; the baseline ends before reporting starts",
+  "  --model daily|hourly|auto      the baseline model (ASHRAE Guideline 14; auto picks by CV(RMSE))",
+  "  --format json|csv|pdf          summary JSON (default), hourly intervals CSV, or the PDF report",
+  "  --lang ru|en, --tz ZONE        report language (default ru); IANA zone for naive timestamps",
+  "  --out FILE                     write there instead of stdout",
+].join("\n");
+
 export async function runSavings(argv: string[]): Promise<number> {
   try {
-    const { values } = parseArgs({
-      args: argv,
+    const parsed = parseCommand(argv, {
+      name: "vetra savings",
+      usage: SAVINGS_HELP,
       options: {
         meter: { type: "string" },
         weather: { type: "string" },
@@ -163,17 +174,18 @@ export async function runSavings(argv: string[]): Promise<number> {
         cumulative: { type: "boolean", default: false },
         out: { type: "string" },
       },
-      strict: true,
     });
-    if (!values.meter || !values.weather) throw new Error("--meter and --weather are required");
+    if (typeof parsed === "number") return parsed;
+    const { values } = parsed;
+    if (!values.meter || !values.weather) throw new UsageError("--meter and --weather are required");
     if (!["daily", "hourly", "auto"].includes(values.model!))
-      throw new Error("--model must be daily, hourly or auto");
+      throw new UsageError("--model must be daily, hourly or auto");
     if (!["json", "csv", "pdf"].includes(values.format!))
-      throw new Error("--format must be json, csv or pdf");
-    if (values.lang !== "ru" && values.lang !== "en") throw new Error("--lang must be ru or en");
+      throw new UsageError("--format must be json, csv or pdf");
+    if (values.lang !== "ru" && values.lang !== "en") throw new UsageError("--lang must be ru or en");
     const [bFrom, bTo] = parsePeriod(values.baseline, "baseline");
     const [rFrom, rTo] = parsePeriod(values.reporting, "reporting");
-    if (bTo > rFrom) throw new Error("--baseline must end before --reporting starts");
+    if (bTo > rFrom) throw new UsageError("--baseline must end before --reporting starts");
     const offsetOf = values.tz ? zoneOffset(values.tz) : offsetOfSite(null);
     const zoneForParse = values.tz ? offsetOf : null;
     const meter = parseTimeValueCsv(readFileSync(values.meter, "utf8"), zoneForParse);
@@ -227,7 +239,12 @@ export async function runSavings(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (err) {
-    console.error(`vetra savings: ${(err as Error).message}\n${usageSavings}`);
+    // A usage error points at --help; an unreadable file or a refused period is named on one line.
+    console.error(
+      err instanceof UsageError
+        ? usageLine("vetra savings", err.message)
+        : `vetra savings: ${(err as Error).message.split("\n")[0]}`,
+    );
     return 2;
   }
 }
@@ -271,40 +288,51 @@ const REASONS_SHOWN = 5;
 
 export async function runImport(argv: string[]): Promise<number> {
   const [what, ...rest] = argv;
+  if (what === "--help" || what === "-h" || what === "help") {
+    console.log(usageImport);
+    return 0;
+  }
   if (what !== "meter" && what !== "weather") {
-    console.error(`vetra import: expected 'meter' or 'weather'\n${usageImport}`);
+    console.error(
+      usageLine(
+        "vetra import",
+        what === undefined ? "expected meter or weather" : `unknown '${what}': expected meter or weather`,
+      ),
+    );
     return 2;
   }
-  let values: {
-    facility?: string;
-    site?: string;
-    config?: string;
-    tz?: string;
-    cumulative?: boolean;
-    "skip-invalid"?: boolean;
-  };
-  let file: string | undefined;
-  try {
-    const parsed = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        facility: { type: "string" },
-        site: { type: "string" },
-        config: { type: "string", default: ".vetra/central.json" },
-        tz: { type: "string" },
-        cumulative: { type: "boolean", default: false },
-        "skip-invalid": { type: "boolean", default: false },
-      },
-      strict: true,
-    });
-    values = parsed.values;
-    file = parsed.positionals[0];
-    if (!file || parsed.positionals.length !== 1) throw new Error("exactly one FILE is required");
-    if (what === "meter" && !values.facility) throw new Error("--facility is required");
-    if (what === "weather" && !values.site) throw new Error("--site is required");
-  } catch (err) {
-    console.error(`vetra import: ${(err as Error).message}\n${usageImport}`);
+  const name = `vetra import ${what}`;
+  const args = parseCommand(rest, {
+    name,
+    usage: [
+      usageImport,
+      "  FILE              CSV timestamp,value (header names the unit: kwh, energy_kwh, temp_c …)",
+      "  --facility ID     (meter) the facility as configured in central",
+      "  --site ID         (weather) the site as configured in central",
+      "  --config FILE     the central configuration (default .vetra/central.json)",
+      "  --tz ZONE         IANA zone of naive timestamps (default: the site's region)",
+      "  --cumulative      the values are a register reading, not energy per interval",
+      "  --skip-invalid    import the valid rows and report the rest (default: refuse the file)",
+    ].join("\n"),
+    options: {
+      facility: { type: "string" },
+      site: { type: "string" },
+      config: { type: "string", default: ".vetra/central.json" },
+      tz: { type: "string" },
+      cumulative: { type: "boolean", default: false },
+      "skip-invalid": { type: "boolean", default: false },
+    },
+    positionals: { min: 1, max: 1, name: "FILE" },
+  });
+  if (typeof args === "number") return args;
+  const { values } = args;
+  const file = args.positionals[0]!;
+  if (what === "meter" && !values.facility) {
+    console.error(usageLine(name, "--facility is required"));
+    return 2;
+  }
+  if (what === "weather" && !values.site) {
+    console.error(usageLine(name, "--site is required"));
     return 2;
   }
   let config: ReturnType<typeof loadCentralConfig>;

@@ -12,6 +12,7 @@ import type { SpectrumUpload } from "../../common/spectrum.ts";
 import type { WirePoint } from "../../common/wire.ts";
 import { browserRequired, launchChromium, signInToConsole } from "../../test/helpers/browser.ts";
 import { pixelOf, readCursor } from "../../test/helpers/console.ts";
+import { horizontalOverflow, isClickable, VIEWPORTS } from "../../test/helpers/page-checks.ts";
 import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
 
 const SHOTS = join(import.meta.dirname, "..", "..", "artifacts", "console");
@@ -392,6 +393,66 @@ describe.skipIf(!browserRequired())("console (/) in Chromium", () => {
     }
   });
 
+  it.each(VIEWPORTS.flatMap((v) => (["ru", "en"] as const).map((lang) => [v.name, lang, v] as const)))(
+    "usable at %s size in %s: no sideways scroll, compact header, alarm's fault link and Acknowledge on screen, points table inside its card",
+    async (name, lang, viewport) => {
+      const page = await open("#/alarms", f.tokens.north);
+      try {
+        await page.setViewportSize({ width: viewport.width, height: viewport.height });
+        await page.waitForSelector("#alarmRows tr[data-id]");
+        if (lang === "en") {
+          await page.click("#langSwitch");
+          await page.waitForSelector('#nav a[href="#/alarms"]:text("Alarms")');
+        }
+        expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+        // The header leaves the phone's screen to the page.
+        const headerPx = await page.evaluate(
+          () => document.querySelector("header#top")!.getBoundingClientRect().height,
+        );
+        expect(headerPx).toBeLessThanOrEqual(viewport.width < 600 ? 100 : 60);
+        const id = await page.$eval(
+          '#alarmRows tr[data-id]:has(button[data-action="ack"])',
+          (tr) => (tr as HTMLElement).dataset.id!,
+        );
+        const row = `#alarmRows tr[data-id="${id}"]`;
+        expect(await isClickable(page, `${row} a[href^="#/alarm/"]`, true)).toBe(true);
+        expect(await isClickable(page, `${row} button[data-action="ack"]`, true)).toBe(true);
+        expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+        await shot(page, `alarms-${name}-${lang}`);
+        // The sortable headers answer the keyboard.
+        await page.focus('th[data-sort="asset"] button');
+        await page.keyboard.press("Enter");
+        await page.waitForSelector('th[data-sort="asset"][aria-sort="ascending"]');
+
+        await page.goto(`${url}/#/asset/T01`);
+        await page.waitForSelector("#pointTable tbody tr");
+        expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+        // The table fits its card: the spectrum link is not clipped behind a scrollbar.
+        const fits = await page.$eval("#pointTable", (table) => {
+          const card = table.closest("section.card")!.getBoundingClientRect();
+          const r = table.getBoundingClientRect();
+          return {
+            inside: r.right <= card.right + 0.5 && r.left >= card.left - 0.5,
+            table: r.width,
+            card: card.width,
+          };
+        });
+        // On a phone the table scrolls within its card; on a desktop it fits.
+        if (viewport.width >= 1000) expect(fits.inside, JSON.stringify(fits)).toBe(true);
+        expect(await isClickable(page, '#pointTable a[href^="#/spectrum/"]', true)).toBe(true);
+        await shot(page, `asset-${name}-${lang}`);
+        // The monthly report opens on the current month (a new company has nothing in the last one).
+        await page.goto(`${url}/#/reports`);
+        const month = await (await page.waitForSelector("#reportMonth")).inputValue();
+        const today = new Date();
+        expect(month).toBe(`${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, "0")}`);
+      } finally {
+        await page.close();
+      }
+    },
+    60_000,
+  );
+
   it("acknowledges with a comment and assigns a technician in place; the API shows both", async () => {
     const target = (await alarmsOf(f.tokens.north, "?fault=bearing_outer_race"))[0]!;
     const page = await open("#/alarms", f.tokens.north);
@@ -566,7 +627,7 @@ describe.skipIf(!browserRequired())("console (/) in Chromium", () => {
       await page.waitForSelector("#alarmRows tr[data-id]");
       expect(await page.textContent('#nav a[href="#/alarms"]')).toBe("Тревоги");
       await page.click("#langSwitch");
-      await page.waitForSelector('th[data-sort="severity"]:text("Severity")');
+      await page.waitForSelector('th[data-sort="severity"] button:text("Severity")');
       expect(await page.textContent('#nav a[href="#/alarms"]')).toBe("Alarms");
       expect(await page.textContent("#alarmRows")).toContain("bearing outer race");
       await page.reload();
@@ -575,7 +636,7 @@ describe.skipIf(!browserRequired())("console (/) in Chromium", () => {
       expect(await page.textContent("#langSwitch")).toBe("Русский");
       await shot(page, "alarms-en");
       await page.click("#langSwitch");
-      await page.waitForSelector('th[data-sort="severity"]:text("Уровень")');
+      await page.waitForSelector('th[data-sort="severity"] button:text("Уровень")');
     } finally {
       await page.close();
     }

@@ -84,6 +84,12 @@ export class Controller {
   /** Refusals already recorded (a schedule naming a critical point is refused once, not every tick). */
   private readonly refusedOnce = new Set<string>();
   private ticking: Promise<void> | null = null;
+  private tickAgain = false;
+  /**
+   * When the earliest write held back by its point's `minWriteIntervalMs` may go (ms, the
+   * controller's clock), or null: the agent ticks then rather than at its next regular tick.
+   */
+  deferredWriteAt: number | null = null;
 
   constructor(private readonly opts: ControllerOptions) {
     this.now = opts.now ?? Date.now;
@@ -351,20 +357,29 @@ export class Controller {
 
   /** One evaluation: expiries, schedules, demand, then writes and read-backs. */
   tick(): Promise<void> {
-    if (this.ticking) return this.ticking;
+    if (this.ticking) {
+      // Asked while one runs (a new desired state mid-tick): one more follows, or the change waits a tick.
+      this.tickAgain = true;
+      return this.ticking;
+    }
     this.ticking = this.tickOnce().finally(() => {
       this.ticking = null;
+      if (this.tickAgain) {
+        this.tickAgain = false;
+        this.tick().catch((e) => this.log(`control: tick failed: ${(e as Error).stack ?? e}`));
+      }
     });
     return this.ticking;
   }
 
   /** Resolves when no tick is running. */
   async idle(): Promise<void> {
-    await this.ticking;
+    while (this.ticking) await this.ticking.catch(() => {});
   }
 
   private async tickOnce(): Promise<void> {
     const now = this.now();
+    this.deferredWriteAt = null;
     for (const p of this.points.values()) {
       for (const level of p.array.expire(now)) {
         if (level === "operator" && p.command) {
@@ -423,6 +438,10 @@ export class Controller {
         Math.abs(m.lastWritten - target) > tol ||
         (p.actual !== undefined && Math.abs(p.actual - target) > tol));
     const mayWrite = m.lastWriteAt === undefined || now - m.lastWriteAt >= cfg.minWriteIntervalMs;
+    if (needsWrite && !mayWrite) {
+      const at = m.lastWriteAt! + cfg.minWriteIntervalMs;
+      this.deferredWriteAt = this.deferredWriteAt === null ? at : Math.min(this.deferredWriteAt, at);
+    }
     if (needsWrite && mayWrite) {
       let value = target;
       const base = m.lastWritten ?? p.actual;

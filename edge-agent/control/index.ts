@@ -59,8 +59,24 @@ export async function startControl(
     throw e;
   }
   let sync: SyncClient | null = null;
+  // A write its point's minimum interval held back goes when the interval ends, not at the next regular tick.
+  let deferred: NodeJS.Timeout | null = null;
+  let stopped = false;
   const runTick = (): void => {
-    controller.tick().catch((e) => opts.log(`control: tick failed: ${(e as Error).stack ?? e}`));
+    controller
+      .tick()
+      .then(() => {
+        const at = controller.deferredWriteAt;
+        if (at === null || stopped || deferred) return;
+        deferred = setTimeout(
+          () => {
+            deferred = null;
+            runTick();
+          },
+          Math.max(1, Math.min(c.tickMs, at - (opts.now ?? Date.now)())),
+        );
+      })
+      .catch((e) => opts.log(`control: tick failed: ${(e as Error).stack ?? e}`));
   };
   const controller = new Controller({
     config: c,
@@ -94,7 +110,9 @@ export async function startControl(
     sync: s,
     observe: (points) => controller.observe(points),
     async stop() {
+      stopped = true;
       if (timer) clearInterval(timer);
+      if (deferred) clearTimeout(deferred);
       await controller.idle().catch(() => {});
       await s.stop();
       await Promise.all([...links.values()].map((l) => l.close()));

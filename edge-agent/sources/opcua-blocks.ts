@@ -12,10 +12,15 @@
 // delivered (cursors.ts) and, when the live block is further ahead than
 // the next one, reads the slots in between oldest first: the blocks
 // published while the agent was disconnected or stopped are not lost.
+
 import { AttributeIds, type ClientSession, type DataValue, type NodeId } from "node-opcua-client";
+import { quietRsaPkcs1Check } from "../../common/opcua-warnings.ts";
 import { type OpcuaWaveform, triggerOf, type WaveformTrigger } from "../config-sources.ts";
 import type { Cursors } from "./cursors.ts";
 import type { SourceSink, WaveformBlock } from "./source.ts";
+
+// Node 20 prints a PKCS#1 v1.5 warning at load that never concerns Vetra (common/opcua-warnings.ts).
+quietRsaPkcs1Check();
 
 /** A device clock further ahead of the agent's than this is not believed, ms. */
 export const MAX_DEVICE_CLOCK_AHEAD_MS = 5 * 60_000;

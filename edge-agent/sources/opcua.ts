@@ -30,6 +30,7 @@
 // the partial recovery, any sign of a broken link (connection lost, session
 // closed, subscription terminated, keep-alives stopping) tears everything
 // down and rebuilds client, session and subscription from scratch.
+
 import { createHash } from "node:crypto";
 import type { EventEmitter } from "node:events";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -52,6 +53,7 @@ import {
 } from "node-opcua-client";
 import type { ErrorCode } from "../../common/errors.ts";
 import { isPlausible, physicalRangeOf } from "../../common/names.ts";
+import { quietRsaPkcs1Check } from "../../common/opcua-warnings.ts";
 import type { Point } from "../../common/wire.ts";
 import { type OpcuaSourceConfig, plausibleRangeOf } from "../config-sources.ts";
 import { openCursors } from "./cursors.ts";
@@ -66,6 +68,9 @@ import {
   type SourceSink,
 } from "./source.ts";
 import { storedValue } from "./values.ts";
+
+// Node 20 prints a PKCS#1 v1.5 warning at load that never concerns Vetra (common/opcua-warnings.ts).
+quietRsaPkcs1Check();
 
 /** Keep-alive periods without any sign of life before the link counts as broken. */
 const KEEPALIVE_COUNT = 5;

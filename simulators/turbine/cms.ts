@@ -8,6 +8,7 @@
 // Int16 ADC counts, shaft speed in Hz, and a ring buffer of the last N
 // blocks with their acquisition times. The buffer lives in the simulator,
 // not the server, so it survives an OPC UA restart as a unit's storage would.
+
 import {
   DataType,
   type OPCUAServer,
@@ -17,6 +18,10 @@ import {
   VariantArrayType,
 } from "node-opcua";
 import type { TurbinePointId } from "../../common/names.ts";
+import { quietRsaPkcs1Check } from "../../common/opcua-warnings.ts";
+
+// Node 20 prints a PKCS#1 v1.5 warning at load that never concerns Vetra (common/opcua-warnings.ts).
+quietRsaPkcs1Check();
 
 export interface CmsOptions {
   /** Namespace URI of the unit (default `urn:vetra:simulator:cms`). */

@@ -1,6 +1,7 @@
 // Simulated wind turbine: the turbine controller's SCADA registers over
 // Modbus TCP, and a condition-monitoring unit serving acceleration waveforms
 // of three measuring points plus SCADA values over OPC UA. Loopback only.
+
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +17,7 @@ import {
   VariantArrayType,
 } from "node-opcua";
 import type { TurbinePointId } from "../../common/names.ts";
+import { quietRsaPkcs1Check } from "../../common/opcua-warnings.ts";
 import {
   freePort,
   type RegisterEntry,
@@ -36,6 +38,9 @@ import {
   TURBINE_RATINGS,
 } from "./physics.ts";
 import { type TransmitterValues, transmitterValues } from "./transmitter.ts";
+
+// Node 20 prints a PKCS#1 v1.5 warning at load that never concerns Vetra (common/opcua-warnings.ts).
+quietRsaPkcs1Check();
 
 export type { CmsNodeIds, CmsOptions } from "./cms.ts";
 export { cmsNodeIds } from "./cms.ts";

@@ -99,8 +99,15 @@ export async function alarmsPage(ctx) {
                   }
                 : null,
             },
-            t(key),
-            on ? (alarmFilters.order === "asc" ? " ▲" : " ▼") : "",
+            // A button inside the header (WAI-ARIA APG, sortable table): reachable by Tab, Enter/Space sort.
+            sort
+              ? h(
+                  "button",
+                  { type: "button", class: "sort" },
+                  t(key),
+                  on ? (alarmFilters.order === "asc" ? " ▲" : " ▼") : "",
+                )
+              : t(key),
           );
         }),
         canAct() ? h("th", null, t("actions")) : null,

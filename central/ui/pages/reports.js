@@ -23,13 +23,13 @@ const conditionCell = (c) =>
 
 /** @param {PageContext} ctx */
 export async function reportsPage(ctx) {
-  // The previous month by default: the last complete one is what gets billed.
+  // The current month by default: a new company has nothing in the last one, and the month so far is what is asked.
   const now = new Date();
   const ym = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`;
   const month = h("input", {
     id: "reportMonth",
     type: "month",
-    value: ym(new Date(now.getFullYear(), now.getMonth() - 1, 1)),
+    value: ym(now),
     max: ym(now),
     required: true,
   });
