@@ -66,6 +66,7 @@ describe("central config", () => {
           confidence: 0.9,
         },
         timeZone: "Europe/Moscow",
+        documents: { region: "region", requisites: {}, signers: {}, trustAnchors: [], vatRatePercent: "22" },
       },
     });
   });

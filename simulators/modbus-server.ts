@@ -270,12 +270,22 @@ export function createModbusDevice(unitList: readonly ModbusUnit[]): ModbusDevic
   ): void => {
     const entry = units.get(unitId);
     if (!entry) throw new ModbusException(ModbusExceptionCodes.GATEWAY_TARGET_FAILED, `no unit ${unitId}`);
+    const apply = entry.unit.write;
     const index = entry[kind];
     const values: [RegisterEntry, number][] = [];
     for (let i = 0; i < words.length; ) {
       const hit = index.get(address + i);
-      const writable = hit?.word === 0 ? hit.field.writable : undefined;
-      if (!hit || !writable)
+      // An address the unit does not have is 02; a register it has, on a unit that takes no writes at
+      // all, is 01 (the function is not supported there); a read-only or half a 32-bit register is 02.
+      if (!hit)
+        throw new ModbusException(
+          ModbusExceptionCodes.ILLEGAL_DATA_ADDRESS,
+          `${kind} ${address + i} not mapped`,
+        );
+      if (!apply)
+        throw new ModbusException(ModbusExceptionCodes.ILLEGAL_FUNCTION, `unit ${unitId} takes no writes`);
+      const writable = hit.word === 0 ? hit.field.writable : undefined;
+      if (!writable)
         throw new ModbusException(
           ModbusExceptionCodes.ILLEGAL_DATA_ADDRESS,
           `${kind} ${address + i} not writable`,
@@ -296,9 +306,7 @@ export function createModbusDevice(unitList: readonly ModbusUnit[]): ModbusDevic
       values.push([hit.field, value]);
       i += n;
     }
-    if (!entry.unit.write)
-      throw new ModbusException(ModbusExceptionCodes.ILLEGAL_FUNCTION, `unit ${unitId} takes no writes`);
-    for (const [field, value] of values) entry.unit.write(field.name, value);
+    for (const [field, value] of values) apply?.(field.name, value);
   };
   const faults = new Map<number | "all", ModbusFault>();
   const faultFor = (unitId: number): ModbusFault | undefined => faults.get(unitId) ?? faults.get("all");
