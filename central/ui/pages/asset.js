@@ -7,6 +7,7 @@ import { api, qs } from "../lib/api.js";
 import { chart, PALETTE, timeAxis } from "../lib/charts.js";
 import { errorBox, h, kv, num, sevBadge, stateText, when, zoneBadge } from "../lib/dom.js";
 import { faultName, pointName, t } from "../lib/i18n.js";
+import { rangePicker } from "../lib/range-picker.js";
 import { workOrderSection } from "./work-orders.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
@@ -51,77 +52,16 @@ export async function assetPage(ctx, id) {
       ?.evidence;
 
   const chartsEl = h("div", { class: "charts", id: "trendCharts" });
-  const rangeButtons = h("span", { class: "toolbar", id: "rangePicker" });
-  const fromIn = h("input", { type: "datetime-local", id: "rangeFrom" });
-  const toIn = h("input", { type: "datetime-local", id: "rangeTo" });
-  const customBox = h(
-    "span",
-    { class: "toolbar", hidden: trendRange.key !== "custom" },
-    t("from"),
-    fromIn,
-    t("to"),
-    toIn,
-    h(
-      "button",
-      {
-        type: "button",
-        onclick: () => {
-          const f = Date.parse(fromIn.value);
-          const to = Date.parse(toIn.value);
-          if (Number.isFinite(f) && Number.isFinite(to) && f < to) {
-            Object.assign(trendRange, { key: "custom", fromMs: f, toMs: to });
-            drawTrends();
-          }
-        },
-      },
-      t("apply"),
-    ),
-  );
+  const picker = rangePicker({
+    ranges: RANGES,
+    state: trendRange,
+    ids: { buttons: "rangePicker", from: "rangeFrom", to: "rangeTo" },
+    onChange: () => drawTrends(),
+  });
   const trendCleanups = [];
-  const drawRangeButtons = () =>
-    rangeButtons.replaceChildren(
-      ...RANGES.map(([key]) =>
-        h(
-          "button",
-          {
-            type: "button",
-            class: trendRange.key === key ? "on" : null,
-            dataset: { range: key },
-            onclick: () => {
-              Object.assign(trendRange, { key, fromMs: 0, toMs: 0 });
-              customBox.hidden = true;
-              drawTrends();
-            },
-          },
-          t(key),
-        ),
-      ),
-      h(
-        "button",
-        {
-          type: "button",
-          class: trendRange.key === "custom" ? "on" : null,
-          dataset: { range: "custom" },
-          onclick: () => {
-            customBox.hidden = false;
-          },
-        },
-        t("custom"),
-      ),
-    );
-  const localInput = (ms) => {
-    const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-    return d.toISOString().slice(0, 16);
-  };
-
   async function drawTrends() {
-    drawRangeButtons();
+    const { fromMs, toMs } = picker.window();
     for (const fn of trendCleanups.splice(0)) fn();
-    const span = RANGES.find(([k]) => k === trendRange.key)?.[1];
-    const toMs = span ? Date.now() : trendRange.toMs;
-    const fromMs = span ? toMs - span : trendRange.fromMs;
-    fromIn.value = localInput(fromMs);
-    toIn.value = localInput(toMs);
     const everyS = Math.max(1, Math.ceil((toMs - fromMs) / TREND_WINDOWS / 1000));
     const specs = a.kind === "turbine" ? TRENDS : FACILITY_TRENDS;
     const boxes = specs.map((s) => h("div", { class: "chart", dataset: { trend: s.key } }));
@@ -340,7 +280,7 @@ export async function assetPage(ctx, id) {
       "section",
       { class: "card" },
       h("h2", null, t("trends")),
-      h("div", { class: "filters" }, t("range"), rangeButtons, customBox),
+      h("div", { class: "filters" }, t("range"), picker.buttons, picker.customBox),
       chartsEl,
     ),
     orders ? workOrderSection(orders.workOrders ?? orders.work_orders ?? [], () => ctx.reload()) : null,

@@ -10,6 +10,7 @@ import { api, qs } from "../lib/api.js";
 import { chart, timeAxis } from "../lib/charts.js";
 import { errorBox, h, num, unitText, when } from "../lib/dom.js";
 import { faultName, pointName, t } from "../lib/i18n.js";
+import { rangePicker } from "../lib/range-picker.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
 
@@ -31,8 +32,6 @@ const ZONES = ["ab", "bc", "cd"];
 const trendPrefs = { key: "d7", fromMs: 0, toMs: 0, hidden: new Set() };
 
 const unitOf = (u) => (u === "1" ? "" : u === "g2" ? "g²" : unitText(u));
-const localInput = (ms) =>
-  new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 
 /**
  * One field's chart: mean line, min–max band, zone boundary lines, alarm markers.
@@ -127,34 +126,12 @@ export async function trendsPage(ctx, assetId, point) {
 
   const chartsEl = h("div", { class: "charts", id: "trendCharts" });
   const status = h("p", { class: "muted", id: "trendStatus" });
-  const rangeButtons = h("span", { class: "toolbar", id: "trendRange" });
-  const fromIn = h("input", { type: "datetime-local", id: "trendFrom" });
-  const toIn = h("input", { type: "datetime-local", id: "trendTo" });
-  const customBox = h(
-    "span",
-    { class: "toolbar", hidden: trendPrefs.key !== "custom" },
-    t("from"),
-    fromIn,
-    t("to"),
-    toIn,
-    h(
-      "button",
-      {
-        type: "button",
-        id: "trendApply",
-        onclick: () => {
-          // datetime-local is the reader's local time; the API gets UTC.
-          const from = Date.parse(fromIn.value);
-          const to = Date.parse(toIn.value);
-          if (Number.isFinite(from) && Number.isFinite(to) && from < to) {
-            Object.assign(trendPrefs, { key: "custom", fromMs: from, toMs: to });
-            draw();
-          }
-        },
-      },
-      t("apply"),
-    ),
-  );
+  const picker = rangePicker({
+    ranges: RANGES,
+    state: trendPrefs,
+    ids: { buttons: "trendRange", from: "trendFrom", to: "trendTo", apply: "trendApply" },
+    onChange: () => draw(),
+  });
   const fieldBoxes = h(
     "div",
     { class: "filters", id: "trendFields" },
@@ -180,47 +157,10 @@ export async function trendsPage(ctx, assetId, point) {
     ),
   );
 
-  const drawRangeButtons = () =>
-    rangeButtons.replaceChildren(
-      ...RANGES.map(([key]) =>
-        h(
-          "button",
-          {
-            type: "button",
-            class: trendPrefs.key === key ? "on" : null,
-            dataset: { range: key },
-            onclick: () => {
-              Object.assign(trendPrefs, { key, fromMs: 0, toMs: 0 });
-              customBox.hidden = true;
-              draw();
-            },
-          },
-          t(key),
-        ),
-      ),
-      h(
-        "button",
-        {
-          type: "button",
-          class: trendPrefs.key === "custom" ? "on" : null,
-          dataset: { range: "custom" },
-          onclick: () => {
-            customBox.hidden = false;
-          },
-        },
-        t("custom"),
-      ),
-    );
-
   let drawing = 0;
   async function draw() {
     const mine = ++drawing;
-    drawRangeButtons();
-    const span = RANGES.find(([k]) => k === trendPrefs.key)?.[1];
-    const toMs = span ? Date.now() : trendPrefs.toMs;
-    const fromMs = span ? toMs - span : trendPrefs.fromMs;
-    fromIn.value = localInput(fromMs);
-    toIn.value = localInput(toMs);
+    const { fromMs, toMs } = picker.window();
     const fields = GROUPS.flatMap(([, fs]) => fs).filter((f) => !trendPrefs.hidden.has(f));
     for (const fn of chartCleanups.splice(0)) fn();
     for (const k of Object.keys(charts)) delete charts[k];
@@ -285,7 +225,7 @@ export async function trendsPage(ctx, assetId, point) {
     h(
       "section",
       { class: "card" },
-      h("div", { class: "filters" }, t("range"), rangeButtons, customBox),
+      h("div", { class: "filters" }, t("range"), picker.buttons, picker.customBox),
       fieldBoxes,
       status,
       chartsEl,
