@@ -205,35 +205,59 @@ export interface ZoneBoundaryRow {
   readonly cd: number;
 }
 
-/** The default table's rows as central judges the deadband against them (one table, not a copy). */
-export const ISO_10816_21_BOUNDARIES: Readonly<Record<ComponentClass, readonly ZoneBoundaryRow[]>> =
-  Object.fromEntries(
+/** The `vibration` field that carries a default row's band RMS. */
+const fieldOf = (r: Pick<ZoneRow, "quantity">): ZoneBoundaryRow["field"] =>
+  r.quantity === "velocity" ? "v_rms_mm_s" : "a_rms_m_s2";
+
+/**
+ * The rows of a table in force that central can judge: those whose band is
+ * a default band of the component, since only those bands' RMS arrive as a
+ * field (`v_rms_mm_s`, `a_rms_m_s2`); an override's boundaries replace the
+ * default ones, a band an override adds is rated by the edge alone.
+ */
+export function zoneBoundaryRows(
+  table: ZoneTable,
+): Readonly<Record<ComponentClass, readonly ZoneBoundaryRow[]>> {
+  return Object.fromEntries(
     ComponentClasses.map((component) => [
       component,
-      DEFAULT_ZONE_TABLE[component].map(
-        (r): ZoneBoundaryRow => ({
-          quantity: r.quantity,
-          field: r.quantity === "velocity" ? "v_rms_mm_s" : "a_rms_m_s2",
-          bandHz: r.bandHz,
-          bc: r.bc,
-          cd: r.cd,
-        }),
-      ),
+      table[component]
+        .filter((r) =>
+          DEFAULT_ZONE_TABLE[component].some(
+            (d) => d.quantity === r.quantity && d.bandHz[0] === r.bandHz[0] && d.bandHz[1] === r.bandHz[1],
+          ),
+        )
+        .map(
+          (r): ZoneBoundaryRow => ({
+            quantity: r.quantity,
+            field: fieldOf(r),
+            bandHz: r.bandHz,
+            bc: r.bc,
+            cd: r.cd,
+          }),
+        ),
     ]),
   ) as Record<ComponentClass, ZoneBoundaryRow[]>;
+}
+
+/** The default table's rows as central judges the deadband against them (one table, not a copy). */
+export const ISO_10816_21_BOUNDARIES: Readonly<Record<ComponentClass, readonly ZoneBoundaryRow[]>> =
+  zoneBoundaryRows(DEFAULT_ZONE_TABLE);
 
 /**
  * How far a block's values are toward zone C and zone D: the largest value ÷
  * boundary over the component's rows (≥ 1: in that zone or worse); null when
- * the block carries none of the rows' fields.
+ * the block carries none of the rows' fields. `rows`: the boundaries in force
+ * (`zoneBoundaryRows` of a table with its overrides), the defaults unless given.
  */
 export function zoneBoundaryRatio(
   fields: Readonly<Record<string, number | undefined>>,
   component: ComponentClass,
+  rows: Readonly<Record<ComponentClass, readonly ZoneBoundaryRow[]>> = ISO_10816_21_BOUNDARIES,
 ): { warning: number; alarm: number } | null {
   let warning = Number.NEGATIVE_INFINITY;
   let alarm = Number.NEGATIVE_INFINITY;
-  for (const row of ISO_10816_21_BOUNDARIES[component]) {
+  for (const row of rows[component]) {
     const value = fields[row.field];
     if (value === undefined || !Number.isFinite(value) || value < 0) continue;
     warning = Math.max(warning, value / row.bc);

@@ -128,6 +128,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     book,
     alarms: config.alarms,
     savings: config.savings,
+    ...(config.zones ? { zones: config.zones } : {}),
     clock,
     // The same failure every round (a store down, a full disk) is logged once a minute.
     log: (message) => {

@@ -1,17 +1,21 @@
 // Zone conditions as the alarm book receives them, from a real embedded
 // store: the boundary ratio that enables the deadband (only when central's
 // table rates the block as the edge did), the below-C observation of a point
-// the book follows, and the zone's run looked up only where the level rises.
+// the book follows, the zone's run looked up only where the level rises, and
+// the deadband judged against the boundaries in force (central's `zones`
+// overrides), not the default ones.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_ZONE_TABLE, zoneBoundaryRows, zoneTableWithOverrides } from "../../common/iso-zones.ts";
 import type { Point } from "../../common/wire.ts";
 import { parseCentralConfig } from "../config.ts";
 import { MetaStore } from "../meta/meta.ts";
 import { openEmbeddedStore } from "../stores/embedded.ts";
 import type { TimeSeriesStore } from "../stores/types.ts";
-import { deriveConditions } from "./conditions.ts";
+import { rawRankOf } from "./alarm-filter.ts";
+import { deriveConditions, type ZoneBoundariesOf } from "./conditions.ts";
 
 const MIN = 60_000;
 const NOW = Math.floor(Date.now() / MIN) * MIN;
@@ -35,7 +39,7 @@ describe("zone conditions", () => {
       dataDir: dir,
       tenants: [{ id: "sc", name: "SC" }],
       sites: [{ id: "wf1", name: "WF", kind: "wind_farm" }],
-      assets: ["T01", "T02", "T03", "T04"].map((id) => ({
+      assets: ["T01", "T02", "T03", "T04", "T05"].map((id) => ({
         id,
         name: id,
         kind: "turbine",
@@ -57,6 +61,8 @@ describe("zone conditions", () => {
     points.push(block("T03", NOW, 1.9, 2));
     // T04: an edge with its own, lower C/D (2.8): zone D at 3.0 mm/s, which the ISO table calls C.
     points.push(block("T04", NOW, 3.0, 4));
+    // T05: zone C at 2.6 mm/s, under the default C/D (3.2) and the overridden one (2.8) alike.
+    points.push(block("T05", NOW, 2.6, 3));
     expect((await store.write(points)).kind).toBe("success");
   });
   afterAll(async () => {
@@ -65,8 +71,11 @@ describe("zone conditions", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const derive = async (known: Record<string, { rawRank: 0 | 1 | 2; sinceMs: number }> = {}) => {
-    const r = await deriveConditions(store, meta, NOW, (key) => known[key]);
+  const derive = async (
+    known: Record<string, { rawRank: 0 | 1 | 2; sinceMs: number }> = {},
+    boundariesOf?: ZoneBoundariesOf,
+  ) => {
+    const r = await deriveConditions(store, meta, NOW, (key) => known[key], boundariesOf);
     if (r.kind !== "success") throw new Error(r.message);
     return new Map(r.value.map((c) => [c.asset, c]));
   };
@@ -99,5 +108,39 @@ describe("zone conditions", () => {
       isoZone: "B",
       ratio: { warning: 0.95, alarm: 1.9 / 3.2 },
     });
+  });
+
+  it("judges the deadband against an overridden C/D, not the default one", async () => {
+    // Central's `zones` override the rotor bearing's C/D to 2.8 mm/s (B/C stays 2.0), as T04's edge rates.
+    const overridden = zoneBoundaryRows(
+      zoneTableWithOverrides(DEFAULT_ZONE_TABLE, {
+        main_bearing: [{ quantity: "velocity", bandHz: [10, 1000], cd: 2.8 }],
+      }),
+    );
+    const followedAlarm = {
+      "T05:main_bearing:overall_vibration": { rawRank: 2 as const, sinceMs: NOW - 9 * MIN },
+    };
+    const withOverride = await derive(followedAlarm, () => overridden);
+    const withDefaults = await derive(followedAlarm);
+    // T04 (zone D by its edge at 3.0) now agrees with central's table: it gets a ratio, to 2.8.
+    expect(withOverride.get("T04")).toMatchObject({
+      severity: "alarm",
+      ratio: { warning: 3.0 / 2.0, alarm: 3.0 / 2.8 },
+    });
+    expect(withDefaults.get("T04")!.ratio).toBeUndefined();
+    // T05 fell from zone D to 2.6 mm/s: within 10 % of the overridden C/D (2.6 ≥ 0.9 × 2.8 = 2.52), so the
+    // deadband holds the alarm; against the default C/D it is 19 % below (2.6 < 0.9 × 3.2 = 2.88).
+    const t05 = withOverride.get("T05")!;
+    expect(t05.ratio).toEqual({ warning: 2.6 / 2.0, alarm: 2.6 / 2.8 });
+    const observation = (c: typeof t05) => ({
+      rank: 1 as const,
+      sinceMs: NOW,
+      isoZone: c.isoZone,
+      ratio: c.ratio!,
+    });
+    expect(rawRankOf(observation(t05), 2, 10)).toBe(2);
+    expect(rawRankOf(observation(withDefaults.get("T05")!), 2, 10)).toBe(1);
+    // Beyond the deadband of the overridden boundary the alarm falls there too.
+    expect(rawRankOf(observation(t05), 2, 5)).toBe(1);
   });
 });

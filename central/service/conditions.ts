@@ -19,11 +19,15 @@
 // Each zone condition carries how far the block's values are toward the
 // B/C and C/D boundaries (common/iso-zones.ts, the point's component class
 // from the fleet), so the alarm book can hold a level within its deadband;
-// below zone C a point is still reported while the book follows it. Where
-// the edge's zone and that table disagree (a turbine type with its own
-// boundaries), no ratio is sent and the edge's zone alone counts.
-import { zoneBoundaryRatio } from "../../common/iso-zones.ts";
+// below zone C a point is still reported while the book follows it. The
+// boundaries are those in force for the asset (the defaults with central's
+// `zones` overrides on top), so a deadband of 10 % holds zone D down to
+// 0.9 × the overridden C/D, not 0.9 × the default one. Where the edge's
+// zone and that table still disagree (an edge configured with other
+// boundaries than central), no ratio is sent and the edge's zone alone counts.
+import { ISO_10816_21_BOUNDARIES, type ZoneBoundaryRow, zoneBoundaryRatio } from "../../common/iso-zones.ts";
 import {
+  type ComponentClass,
   type Diagnosis,
   type IsoZone,
   IsoZones,
@@ -43,14 +47,20 @@ export const SINCE_LOOKBACK_MS = 6 * 3_600_000;
 const severityOf = (zone: IsoZone): Severity | null =>
   zone === "D" ? "alarm" : zone === "C" ? "warning" : null;
 
+/** The zone boundaries central judges an asset's blocks against (`zoneBoundaryRows` of its table in force). */
+export type ZoneBoundariesOf = (
+  asset: string,
+) => Readonly<Record<ComponentClass, readonly ZoneBoundaryRow[]>>;
+
 /** The ratio to the boundaries when it rates the block as the edge did, else undefined. */
 const consistentRatio = (
   fields: Readonly<Record<string, number | undefined>>,
-  component: Parameters<typeof zoneBoundaryRatio>[1] | undefined,
+  component: ComponentClass | undefined,
   severity: Severity | null,
+  rows: ReturnType<ZoneBoundariesOf>,
 ): BoundaryRatio | undefined => {
   if (!component) return undefined;
-  const ratio = zoneBoundaryRatio(fields, component);
+  const ratio = zoneBoundaryRatio(fields, component, rows);
   if (!ratio) return undefined;
   const rank = ratio.alarm >= 1 ? 2 : ratio.warning >= 1 ? 1 : 0;
   return rank === (severity ? RANK[severity] : 0) ? ratio : undefined;
@@ -101,6 +111,7 @@ export async function deriveConditions(
   meta: MetaStore,
   nowMs = Date.now(),
   known: KnownCondition = () => undefined,
+  boundariesOf: ZoneBoundariesOf = () => ISO_10816_21_BOUNDARIES,
 ): Promise<IoResult<Condition[]>> {
   const fleet = (await meta.fleet.current()).assetById;
   const latest = await store.latest({ measurement: "vibration", groupBy: ["asset", "point"] });
@@ -120,7 +131,7 @@ export async function deriveConditions(
     const key = alarmKey(asset, point, "overall_vibration");
     const followed = known(key);
     const component = record.points.find((p) => p.id === point)?.component ?? undefined;
-    const ratio = consistentRatio(row.fields, component, severity);
+    const ratio = consistentRatio(row.fields, component, severity, boundariesOf(asset));
     const base = { asset, point, fault: "overall_vibration", isoZone: zone, kind: "zone" as const };
     if (!severity) {
       // Below zone C: only the deadband may hold a level the book follows.

@@ -14,6 +14,12 @@
 // nothing: no alarm clears because data could not be fetched.
 import { channel } from "node:diagnostics_channel";
 import { CodedError } from "../../common/errors.ts";
+import {
+  DEFAULT_ZONE_TABLE,
+  type ZoneTableConfig,
+  zoneBoundaryRows,
+  zoneTableWithOverrides,
+} from "../../common/iso-zones.ts";
 import type { IoResult } from "../../common/result.ts";
 import type { CentralConfig } from "../config.ts";
 import type { FleetIndex, MetaStore } from "../meta/meta.ts";
@@ -31,6 +37,8 @@ export interface EvaluatorOptions {
   book: AlarmBook;
   alarms: CentralConfig["alarms"];
   savings: SavingsConfig;
+  /** Central's overrides of the ISO zone table (config `zones`): the boundaries the zone deadband is judged against. */
+  zones?: ZoneTableConfig;
   clock?: () => number;
   log?: (message: string) => void;
   /** An evaluation that threw (e.g. SQLITE_FULL writing the book): it is skipped, never an unhandled rejection. */
@@ -80,9 +88,12 @@ export class AlarmEvaluator {
   private debounce: NodeJS.Timeout | null = null;
   private facility: { atMs: number; conditions: Condition[] } | null = null;
   private stopped = false;
+  /** The zone boundaries in force (the defaults with central's `zones` overrides). */
+  private readonly zoneBoundaries: ReturnType<typeof zoneBoundaryRows>;
 
   constructor(private readonly o: EvaluatorOptions) {
     this.clock = o.clock ?? Date.now;
+    this.zoneBoundaries = zoneBoundaryRows(zoneTableWithOverrides(DEFAULT_ZONE_TABLE, o.zones));
   }
 
   /**
@@ -204,8 +215,12 @@ export class AlarmEvaluator {
     const seq = this.dirtySeq;
     const observedAtMs = this.clock();
     const known = await this.o.book.knownConditions();
-    const vibration = await deriveConditions(this.o.store, this.o.meta, observedAtMs, (key) =>
-      known.get(key),
+    const vibration = await deriveConditions(
+      this.o.store,
+      this.o.meta,
+      observedAtMs,
+      (key) => known.get(key),
+      () => this.zoneBoundaries,
     );
     if (vibration.kind !== "success") return this.failed(vibration);
     const facility = await this.facilityConditions(observedAtMs);
