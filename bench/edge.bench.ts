@@ -34,7 +34,9 @@ const MEASURE_S = Number(process.env.VETRA_BENCH_EDGE_SECONDS ?? 45);
 const ROUNDS = Number(process.env.VETRA_BENCH_EDGE_ROUNDS ?? 2);
 const WARMUP_S = 15;
 const GOAL_LOOP_P99_MS = 20;
-const MODES: readonly Phase["mode"][] = ["main_thread", "pool", "pool_memory_queue"];
+const ALL_MODES: readonly Phase["mode"][] = ["main_thread", "pool", "pool_memory_queue"];
+/** `VETRA_BENCH_EDGE_MODES=pool` runs one mode alone (for a CPU profile of it); the section needs all of them. */
+const MODES = (process.env.VETRA_BENCH_EDGE_MODES?.split(",") as Phase["mode"][] | undefined) ?? ALL_MODES;
 const MODE_NAMES: Record<Phase["mode"], string> = {
   main_thread: "main thread (`workers: 0`)",
   pool: "pool",

@@ -124,6 +124,8 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     dir: config.queue.dir,
     maxBytes: config.queue.maxBytes,
     maxAgeHours: config.queue.maxAgeHours,
+    syncIntervalMs: config.queue.syncIntervalMs,
+    onSyncError: (message) => log(message),
   });
   const lagSeconds = (): number => {
     const oldest = queue.stats().oldestTs;

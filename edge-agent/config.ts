@@ -303,6 +303,13 @@ export const AgentConfigSchema = Type.Object(
           default: 720,
           description: "Points older than this are dropped, hours.",
         }),
+        syncIntervalMs: Type.Integer({
+          minimum: 0,
+          maximum: 60_000,
+          default: 1000,
+          description:
+            "`sqlite`: how often queued points are synced to disk, ms. Each enqueue reaches the operating system at once (a killed agent loses nothing) and the disk within this time, synced off the event loop; a power cut loses at most the last interval. 0: every enqueue is synced before it returns (nothing is lost to a power cut, at an fsync per acquisition on the event loop).",
+        }),
       },
       { additionalProperties: false, description: "The durable queue of points waiting for central." },
     ),

@@ -1,14 +1,15 @@
 // Child process for the kill -9 test (queue.crash.test.ts): enqueues
 // batches of BATCH points into a disk queue in a tight loop and prints
 // "committed <n>" after each enqueue returned, until it is killed.
-// Arguments: the queue folder, the batch size.
+// Arguments: the queue folder, the batch size, the queue's syncIntervalMs (0: every commit synced).
 import type { Point } from "../../common/wire.ts";
 import { openSqliteQueue } from "./sqlite.ts";
 
 const dir = process.argv[2];
 const CRASH_BATCH = Number(process.argv[3] ?? 50);
-if (!dir) throw new Error("usage: crash-writer.ts DIR [BATCH]");
-const queue = openSqliteQueue({ dir, maxBytes: 1 << 30, maxAgeHours: 720 });
+const SYNC_INTERVAL_MS = Number(process.argv[4] ?? 0);
+if (!dir) throw new Error("usage: crash-writer.ts DIR [BATCH] [SYNC_INTERVAL_MS]");
+const queue = openSqliteQueue({ dir, maxBytes: 1 << 30, maxAgeHours: 720, syncIntervalMs: SYNC_INTERVAL_MS });
 let n = queue.stats().depth;
 const t0 = Date.UTC(2025, 0, 1);
 for (;;) {

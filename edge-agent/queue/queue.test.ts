@@ -1,4 +1,6 @@
-// One conformance suite, run against every queue implementation in the registry.
+// One conformance suite, run against every queue implementation in the
+// registry, and against the SQLite queue in both of its durability modes
+// (synced by every commit, and synced off the event loop at an interval).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,12 +19,17 @@ const pt = (i: number, measurement: Measurement = "scada", ts = T0 + i * 1000): 
 });
 const ids = (points: Point[]): number[] => points.map((p) => p.fields.rotor_speed_rpm!);
 
-for (const kind of Object.keys(queueImplementations) as QueueKind[]) {
-  describe(`queue conformance: ${kind}`, () => {
+const variants: { kind: QueueKind; name: string; options: Partial<QueueOptions> }[] = [
+  ...(Object.keys(queueImplementations) as QueueKind[]).map((kind) => ({ kind, name: kind, options: {} })),
+  { kind: "sqlite", name: "sqlite, synced every 50 ms", options: { syncIntervalMs: 50 } },
+];
+
+for (const { kind, name, options } of variants) {
+  describe(`queue conformance: ${name}`, () => {
     let dir: string;
     let opened: PointQueue[];
     const open = (over: Partial<QueueOptions> = {}): PointQueue => {
-      const q = queueImplementations[kind]({ dir, maxBytes: 1 << 30, maxAgeHours: 720, ...over });
+      const q = queueImplementations[kind]({ dir, maxBytes: 1 << 30, maxAgeHours: 720, ...options, ...over });
       opened.push(q);
       return q;
     };

@@ -107,6 +107,14 @@ export interface QueueOptions {
   /** Cap of the queued points; dead letters have a cap of a quarter of it beside it, oldest dropped first. */
   readonly maxBytes: number;
   readonly maxAgeHours: number;
+  /**
+   * Durable implementations: 0 syncs every write to disk before it returns; > 0 lets writes reach
+   * the operating system at once (a killed process loses nothing) and the disk within this many ms,
+   * off the caller's thread (a power cut loses at most that). Default 0.
+   */
+  readonly syncIntervalMs?: number;
+  /** A background sync failed (logged once per streak of failures). */
+  readonly onSyncError?: (message: string) => void;
 }
 
 /** Points per dead letter at most when refusals are merged into one (one line per letter when listed). */
