@@ -22,6 +22,7 @@ import type { Point } from "../common/wire.ts";
 import { influxdPath, startInfluxd } from "../test/helpers/influxd.ts";
 import { freePort } from "../test/helpers/ports.ts";
 import type { BenchSection } from "./section.ts";
+import { rollupWriteCost } from "./trends-write.ts";
 
 const DAY = 86_400_000;
 const BLOCK_MS = 600_000;
@@ -186,6 +187,10 @@ export async function trendsSection(): Promise<BenchSection> {
       }
       writeS.set(name, (performance.now() - t) / 1000);
     }
+    const writeCost = await rollupWriteCost(dir, FIELDS, {
+      liveMinutes: Number(process.env.VETRA_BENCH_TRENDS_LIVE_MINUTES ?? 15),
+      backfillDays: Number(process.env.VETRA_BENCH_TRENDS_BACKFILL_DAYS ?? 90),
+    });
 
     const q: BucketQuery = {
       measurement: "vibration",
@@ -244,7 +249,15 @@ export async function trendsSection(): Promise<BenchSection> {
     const rollup = s[0]!;
     const vsRaw = base.p50 / rollup.p50;
     const influxVsRaw = influx ? s[4]!.p50 / s[3]!.p50 : null;
-    const line = `trends: year_route_p50_ms=${fmt(rt.p50)} year_route_p99_ms=${fmt(rt.p99)} vs_raw_read=${fmt(vsRaw)}x${influxVsRaw === null ? "" : ` influx_vs_raw_read=${fmt(influxVsRaw)}x`}`;
+    const live = writeCost.find((c) => c.shape === "live ingest")!;
+    const rollupCpu = live.withCpuUs / live.withoutCpuUs;
+    const line = `trends: year_route_p50_ms=${fmt(rt.p50)} year_route_p99_ms=${fmt(rt.p99)} vs_raw_read=${fmt(vsRaw)}x${influxVsRaw === null ? "" : ` influx_vs_raw_read=${fmt(influxVsRaw)}x`} rollup_write_cpu=${fmt(rollupCpu)}x`;
+    const writeRows = writeCost
+      .map(
+        (c) =>
+          `| ${c.shape} (${c.points.toLocaleString("en")} points, ${c.batches.toLocaleString("en")} batches of ${Math.round(c.points / c.batches)}) | ${fmt(c.withoutCpuUs)} | ${fmt(c.withCpuUs)} | ${fmt(c.withCpuUs / c.withoutCpuUs)}× | ${fmt(c.withoutUs)} | ${fmt(c.withUs)} | ${fmt(c.withUs / c.withoutUs)}× |`,
+      )
+      .join("\n");
     const blocks = points.length / POINTS.length;
     const markdown = `\`npm run bench -- trends\` (bench/trends.bench.ts). One turbine, ${POINTS.length} measuring points, a block every 10 min for ${DAYS} days (${blocks.toLocaleString("en")} blocks a point, ${FIELDS.length} fields each; ${points.length.toLocaleString("en")} points written in ${[
       ...writeS,
@@ -260,6 +273,14 @@ export async function trendsSection(): Promise<BenchSection> {
 ${s.map((x) => `| ${x.name} | ${fmt(x.p50)} | ${fmt(x.p99)} | ${fmt(x.max)} |`).join("\n")}
 
 The route answers a year in ${fmt(rt.p50)} ms (p50), ${fmt(rt.p99)} ms (p99). The embedded store's rollups read the year **${fmt(vsRaw)}×** faster than the baseline raw read (p50)${influxVsRaw === null ? "" : `; InfluxDB's \`GROUP BY time\` ${fmt(influxVsRaw)}× faster than its raw read`}.
+
+What the rollups cost at write (bench/trends-write.ts): the same vibration points (${FIELDS.length} fields each) written into an embedded store with rollups (central's default) and one without, batch by batch alternately in the same run; each write one transaction, synced as central syncs it. Live ingest: 30 measuring points with a block every 2.56 s, a batch per second of an agent's output (the uplink's flush interval); backfill: a block every 10 min of 2 points, 1000 points a batch.
+
+| write, per point (same run) | CPU without rollups, µs | CPU with, µs | ratio | clock without, µs | clock with, µs | ratio |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+${writeRows}
+
+The rollup costs **${fmt(live.withCpuUs - live.withoutCpuUs)} µs of CPU per live point** (${fmt(rollupCpu)}× the store's CPU without it). Its updates are already folded per write (one upsert per series, field, level and window a batch touches, embedded-rollups.ts), but in a live batch of one second every point is a series of its own, so each of its ${FIELDS.length} fields adds a row to each of the three levels: 3 rollup upserts per sample stored.
 
 Line: \`${line}\``;
     return { title: "Trends over a year (store-side downsampling)", markdown, line };
