@@ -294,7 +294,8 @@ export const CentralConfigSchema = Type.Object(
     documents: DocumentsConfigSchema,
     /**
      * Overrides of the ISO 10816-21 zone table (common/iso-zones.ts) whose boundaries the trends
-     * draw, per component class; keep them equal to the agents' `diagnostics.zones`.
+     * draw and the zone alarms' deadband is judged against, per component class; keep them equal
+     * to the agents' `diagnostics.zones`.
      */
     zones: Type.Optional(ZoneTableConfigSchema),
     /**
