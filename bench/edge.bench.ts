@@ -136,9 +136,9 @@ setInterval(() => {}, 1000);
 let buffered = "";
 process.stdin.on("data", (d) => {
   buffered += d;
-  while (buffered.includes("\n")) {
-    buffered = buffered.slice(buffered.indexOf("\n") + 1);
-    process.stdout.write((h.count > 0 ? h.percentile(99) / 1e6 : NaN) + "\n");
+  while (buffered.includes("\\n")) {
+    buffered = buffered.slice(buffered.indexOf("\\n") + 1);
+    process.stdout.write((h.count > 0 ? h.percentile(99) / 1e6 : NaN) + "\\n");
     h.reset();
   }
 });

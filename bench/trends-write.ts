@@ -24,6 +24,8 @@ export interface RollupWriteCost {
   shape: "live ingest" | "backfill";
   points: number;
   batches: number;
+  /** Points of the largest batch. */
+  maxBatch: number;
   /** Per point, µs: clock and CPU, with and without rollups. */
   withUs: number;
   withoutUs: number;
@@ -141,6 +143,7 @@ export async function rollupWriteCost(
       shape,
       points,
       batches: batches.length,
+      maxBatch: Math.max(...batches.map((b) => b.length)),
       withUs: sum.with / points,
       withoutUs: sum.without / points,
       withCpuUs: sum.withCpu / points,

@@ -255,7 +255,7 @@ export async function trendsSection(): Promise<BenchSection> {
     const writeRows = writeCost
       .map(
         (c) =>
-          `| ${c.shape} (${c.points.toLocaleString("en")} points, ${c.batches.toLocaleString("en")} batches of ${Math.round(c.points / c.batches)}) | ${fmt(c.withoutCpuUs)} | ${fmt(c.withCpuUs)} | ${fmt(c.withCpuUs / c.withoutCpuUs)}× | ${fmt(c.withoutUs)} | ${fmt(c.withUs)} | ${fmt(c.withUs / c.withoutUs)}× |`,
+          `| ${c.shape} (${c.points.toLocaleString("en")} points, ${c.batches.toLocaleString("en")} batches of up to ${c.maxBatch}) | ${fmt(c.withoutCpuUs)} | ${fmt(c.withCpuUs)} | ${fmt(c.withCpuUs / c.withoutCpuUs)}× | ${fmt(c.withoutUs)} | ${fmt(c.withUs)} | ${fmt(c.withUs / c.withoutUs)}× |`,
       )
       .join("\n");
     const blocks = points.length / POINTS.length;

@@ -30,7 +30,7 @@
 // writes through SQLite's locks, and the agent re-reads its totals when
 // `PRAGMA data_version` says another connection changed the file.
 import { randomBytes } from "node:crypto";
-import { close, fsync, mkdirSync, open as openFile } from "node:fs";
+import { close, closeSync, fsync, fsyncSync, mkdirSync, open as openFile, openSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { ErrorCode, Rejection } from "../../common/errors.ts";
@@ -431,7 +431,22 @@ function startWalSync(
     written: () => {
       dirty = true;
     },
-    stop: () => clearInterval(timer),
+    stop: () => {
+      clearInterval(timer);
+      // What the last interval wrote, synced now (the agent stops; another connection may keep the WAL).
+      if (!dirty) return;
+      try {
+        const fd = openSync(walPath, "r");
+        try {
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ENOENT")
+          onError?.(`queue: cannot sync ${walPath}: ${(e as Error).message}`);
+      }
+    },
   };
 }
 
