@@ -280,7 +280,7 @@ What the rollups cost at write (bench/trends-write.ts): the same vibration point
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |
 ${writeRows}
 
-The rollup costs **${fmt(live.withCpuUs - live.withoutCpuUs)} µs of CPU per live point** (${fmt(rollupCpu)}× the store's CPU without it). Its updates are already folded per write (one upsert per series, field, level and window a batch touches, embedded-rollups.ts), but in a live batch of one second every point is a series of its own, so each of its ${FIELDS.length} fields adds a row to each of the three levels: 3 rollup upserts per sample stored.
+The rollup costs **${fmt(live.withCpuUs - live.withoutCpuUs)} µs of CPU per live point** (${fmt(rollupCpu)}× the store's CPU without it). Its updates are already folded per write (one upsert per series, field, level and window a batch touches, embedded-rollups.ts), but in a live batch of one second every point is a series of its own, so each of its ${FIELDS.length} fields adds a row to each of the three levels: 3 rollup upserts per sample stored. The cost is SQLite's work on those rows, not the calls: the upserts of a write sent as multi-row statements (64 windows each) were measured at the same CPU per point and not kept. What would lower it is fewer rows — one row per series, level and window holding every field's aggregates, 3 upserts per point instead of ${3 * FIELDS.length} — a change of the rollup table's format, not made here.
 
 Line: \`${line}\``;
     return { title: "Trends over a year (store-side downsampling)", markdown, line };
