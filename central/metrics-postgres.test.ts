@@ -4,7 +4,8 @@
 // restart of central; /healthz stays 200 throughout (liveness asks no
 // database, so an outage does not restart every replica); /metrics keeps
 // answering and reports the pool's connections; and a time-series store
-// that does not answer is named by /readyz with the database up.
+// that does not answer is named by /readyz with the database up; the
+// notifier's attempts are counted by outcome and its backlog reported.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +16,8 @@ import { sample } from "../test/helpers/prometheus.ts";
 import { until } from "../test/helpers/until.ts";
 import { parseCentralConfig } from "./config.ts";
 import { type RunningCentral, startCentral } from "./server.ts";
+import { AlarmBook } from "./service/alarm-book.ts";
+import { startWebhookReceiver } from "./service/notify/test-servers.ts";
 import { FIXTURE_FLEET } from "./test-fixture.ts";
 
 interface ErrorBody {
@@ -37,7 +40,8 @@ describe.skipIf(!postgresAvailable())("readiness and metrics with the metadata i
         metadata: { kind: "postgres", url, maxConnections: 4, startTimeoutMs: 30_000 },
         ...FIXTURE_FLEET,
         alarms: { evaluateEveryMs: 0 },
-        notifications: { pumpEveryMs: 0 },
+        // Pumped by the test; a transient failure is tried again at the next pump. The receiver is on loopback.
+        notifications: { pumpEveryMs: 0, retryBaseMs: 0, webhookAllowList: ["127.0.0.1"] },
       }),
     );
     centrals.push(central);
@@ -134,5 +138,60 @@ describe.skipIf(!postgresAvailable())("readiness and metrics with the metadata i
       });
     expect(pings()).toBeGreaterThanOrEqual(1);
     expect(pings("success")).toBeUndefined();
+  }, 60_000);
+
+  it("counts the notifier's attempts by outcome and reports its backlog", async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const central = await start(await pg.createDatabase("notifier_metrics"), { kind: "embedded" });
+      await central.app.notifier.rules.replace(
+        "sc-north",
+        [
+          {
+            channel: "webhook",
+            target: receiver.url("/hook"),
+            secret: "metrics-webhook-secret-0123",
+            events: ["raised"],
+            minSeverity: "warning",
+          },
+        ],
+        Date.now(),
+      );
+      // The receiver is down for the first attempt, up for the second.
+      receiver.script("/hook", [{ status: 503, body: "maintenance" }]);
+      const now = Date.now();
+      const book = new AlarmBook(central.meta.db);
+      const condition = {
+        asset: "T01",
+        point: "main_bearing",
+        fault: "bearing_outer_race",
+        severity: "alarm" as const,
+        sinceMs: now - 60_000,
+        isoZone: "D" as const,
+      };
+      await book.reconcile([condition], now, {
+        clearAfterMs: 3_600_000,
+        routeOf: await central.app.service.evaluator.routes(),
+      });
+      const attempts = (text: string, result: string) =>
+        sample(text, "vetra_central_notification_attempts_total", { result }) ?? 0;
+
+      expect(await central.app.notifier.pump()).toMatchObject({ enqueued: 1, sent: 0, retried: 1 });
+      let text = await scrape(central);
+      expect(attempts(text, "retried")).toBe(1);
+      expect(attempts(text, "sent")).toBe(0);
+      expect(sample(text, "vetra_central_notifications", { status: "pending" })).toBe(1);
+
+      expect(await central.app.notifier.pump()).toMatchObject({ sent: 1 });
+      text = await scrape(central);
+      expect(attempts(text, "retried")).toBe(1);
+      expect(attempts(text, "sent")).toBe(1);
+      expect(attempts(text, "failed")).toBe(0);
+      expect(sample(text, "vetra_central_notifications", { status: "pending" }) ?? 0).toBe(0);
+      expect(sample(text, "vetra_central_notifications", { status: "sent" })).toBe(1);
+      expect(receiver.at("/hook")).toHaveLength(2);
+    } finally {
+      await receiver.close();
+    }
   }, 60_000);
 });
