@@ -122,6 +122,13 @@ describe("deploy/k8s manifests", () => {
     });
     expect(matches(spread.labelSelector.matchLabels, pod.metadata.labels)).toBe(true);
 
+    // Holding nothing but caches, a replica on a lost node is replaced sooner than the default 300 s.
+    for (const key of ["node.kubernetes.io/unreachable", "node.kubernetes.io/not-ready"])
+      expect(
+        pod.spec.tolerations.find((t: Doc) => t.key === key && t.effect === "NoExecute").tolerationSeconds,
+        key,
+      ).toBeLessThan(300);
+
     const pdb = one("PodDisruptionBudget");
     expect(matches(pdb.spec.selector.matchLabels, pod.metadata.labels)).toBe(true);
     // A drain may take a replica at a time, never all of them, and is not blocked for good.
@@ -138,6 +145,9 @@ describe("deploy/k8s manifests", () => {
   it("PostgreSQL is a CloudNativePG Cluster; DATABASE_URL is the `uri` of the Secret it makes; its connections cover the HPA's maximum", () => {
     const cluster = one("Cluster");
     expect(cluster.spec.instances).toBeGreaterThanOrEqual(2);
+    // A standby confirms each commit, and one may be lost without stopping writes.
+    expect(cluster.spec.minSyncReplicas).toBeGreaterThanOrEqual(1);
+    expect(cluster.spec.maxSyncReplicas).toBeLessThan(cluster.spec.instances - 1);
     expect(cluster.spec.affinity).toMatchObject({
       enablePodAntiAffinity: true,
       topologyKey: "kubernetes.io/hostname",
