@@ -264,4 +264,21 @@ describe("deploy/k8s manifests", () => {
     expect(config.store.username).toBe(secret.stringData.INFLUX_USER);
     expect(config.store.password).toBe(secret.stringData.INFLUX_PASSWORD);
   });
+
+  it("the Prometheus Operator overlay adds a PodMonitor on the replicas' metrics port", () => {
+    const overlay = join(DIR, "prometheus-operator");
+    const read = (f: string) => parseAllDocuments(readFileSync(join(overlay, f), "utf8"))[0]!.toJS() as Doc;
+    const kustomization = read("kustomization.yaml");
+    expect(kustomization.apiVersion).toBe(API_VERSIONS.Kustomization);
+    expect(kustomization.resources).toEqual(["..", "podmonitor.yaml"]);
+    const monitor = read("podmonitor.yaml");
+    expect(monitor.apiVersion).toBe("monitoring.coreos.com/v1");
+    expect(monitor.kind).toBe("PodMonitor");
+    expect(monitor.metadata.namespace).toBe(kustomization.namespace);
+    expect(matches(monitor.spec.selector.matchLabels, pod.metadata.labels)).toBe(true);
+    const [endpoint] = monitor.spec.podMetricsEndpoints;
+    expect(endpoint.path).toBe(pod.metadata.annotations["prometheus.io/path"]);
+    const port = container.ports.find((p: Doc) => p.name === endpoint.port);
+    expect(port?.containerPort).toBe(Number(pod.metadata.annotations["prometheus.io/port"]));
+  });
 });
