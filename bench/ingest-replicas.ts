@@ -23,7 +23,7 @@ const ROOT = join(import.meta.dirname, "..");
 export async function startReplicas(
   dir: string,
   n: number,
-  config: { metadata: object; store: object },
+  config: { metadata: object; store: object; secretsKeyFile: string },
 ): Promise<ReplicaSet> {
   const token = randomBytes(24).toString("base64url");
   const children: ChildProcess[] = [];
@@ -51,7 +51,8 @@ export async function startReplicas(
         JSON.stringify({
           server: { host: "127.0.0.1", port },
           dataDir,
-          ...config,
+          metadata: config.metadata,
+          store: config.store,
           ...FIXTURE_FLEET,
           tokens: [
             {
@@ -61,8 +62,8 @@ export async function startReplicas(
               label: "bench",
             },
           ],
-          // Every replica shares one key (as a Secret would give it); none is needed by ingest.
-          secretsKeyFile: join(dir, "secrets.key"),
+          // One key for every replica of a database (as a Secret gives it); none is needed by ingest.
+          secretsKeyFile: config.secretsKeyFile,
         }),
       );
       const child = spawn(process.execPath, [join(ROOT, "bin", "vetra.js"), "central", "--config", file], {

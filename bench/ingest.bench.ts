@@ -219,7 +219,11 @@ export async function ingestSection(): Promise<BenchSection> {
         ["three processes round robin, metadata in one PostgreSQL", 3, { kind: "postgres", url: pg.url }],
       ] as const;
       for (const [k, [label, n, metadata]] of runs.entries()) {
-        const set = await startReplicas(join(dir, `replicas-${k}`), n, { metadata, store });
+        const set = await startReplicas(join(dir, `replicas-${k}`), n, {
+          metadata,
+          store,
+          secretsKeyFile: join(dir, "secrets.key"),
+        });
         try {
           // Offsets apart from the runs above: every batch id and point is new to the store and the database.
           await viaCentral(set.urls, set.token, (2 + 2 * k) * BATCHES);
