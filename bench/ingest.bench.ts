@@ -263,9 +263,12 @@ on SQLite (per batch central remembers its id in the metadata database: a
 relaxed commit on either); three replicas on one PostgreSQL, batches
 round robin, ${(pgThree / pgOne).toFixed(2)}× one replica. On this machine's 2 cores shared
 by InfluxDB, PostgreSQL, the load generator and the replicas, three
-replicas cannot add cores: the figure shows what coordinating through
-PostgreSQL costs, not how replicas scale on several nodes. PostgreSQL is
-the throwaway cluster of test/helpers/postgres.ts (loopback, fsync off).
+replicas cannot add cores, and PostgreSQL's own work takes from the same
+cores: the figures bound what coordinating through PostgreSQL costs here,
+not how replicas scale on several nodes. The three runs come one after the
+other (about 10 s each), not interleaved, so a change of the machine's load
+between them moves their ratios. PostgreSQL is the throwaway cluster of
+test/helpers/postgres.ts (loopback, fsync off).
 
 Why the goal is not met on this machine (measured in separate profiling
 runs, not in this one): InfluxDB and central share the 2 cores, and both
