@@ -5,17 +5,22 @@
 // companies) and for one company; the named baseline, measured in the same
 // run, is what an alarm request cost before the alarm book: deriving the
 // alarms from the time-series store per request (`deriveConditions`, still
-// the evaluator's first step). Then notification fan-out for 1,000
-// simultaneous alarms (bench/notify.bench.ts).
+// the evaluator's first step). The same fleet and history are built twice,
+// once with the metadata in SQLite and once in PostgreSQL (the throwaway
+// cluster of test/helpers/postgres.ts), and the two centrals are measured
+// in the same loop, request by request, so a busy machine weighs on both
+// alike. Then notification fan-out for 1,000 simultaneous alarms
+// (bench/notify.bench.ts).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCentralConfig } from "../central/config.ts";
-import { startCentral } from "../central/server.ts";
+import { type RunningCentral, startCentral } from "../central/server.ts";
 import { AlarmBook, type Condition } from "../central/service/alarm-book.ts";
 import { deriveConditions } from "../central/service/conditions.ts";
 import type { Point } from "../common/wire.ts";
 import { freePort } from "../test/helpers/ports.ts";
+import { type RunningPostgres, startPostgres } from "../test/helpers/postgres.ts";
 import type { BenchSection } from "./section.ts";
 
 const TURBINES = 2000;
@@ -58,12 +63,35 @@ async function timeRequests(url: string, token: string, n: number): Promise<{ ms
   return { ms, bytes };
 }
 
-export async function consoleSection(): Promise<BenchSection> {
+const ROUTES = [
+  ["GET /api/v1/alarms (region: open, sorted, one page of 200)", "/api/v1/alarms", "admin"],
+  ["GET /api/v1/alarms (one company: its 100 open)", "/api/v1/alarms", "company"],
+  [
+    "GET /api/v1/alarms?state=cleared&sort=raisedAt&limit=100 (history page)",
+    "/api/v1/alarms?state=cleared&sort=raisedAt&limit=100",
+    "admin",
+  ],
+  ["GET /api/v1/fleet (region: 2,000 turbines)", "/api/v1/fleet", "admin"],
+  ["GET /api/v1/fleet (one company: 100 turbines)", "/api/v1/fleet", "company"],
+] as const;
+
+/** One central with the fleet, its store's latest blocks and the alarm history, ready to be asked. */
+interface Fleet {
+  central: RunningCentral;
+  dir: string;
+  book: AlarmBook;
+  tokens: { admin: string; company: string };
+  total: number;
+  historyS: number;
+  open: number;
+}
+
+async function buildFleet(metadata: object, now: number): Promise<Fleet> {
   const dir = mkdtempSync(join(tmpdir(), "vetra-bench-console-"));
-  const now = Date.now();
   const config = parseCentralConfig({
     server: { port: await freePort() },
     dataDir: dir,
+    metadata,
     tenants: Array.from({ length: COMPANIES }, (_, c) => ({ id: companyOf(c), name: `Service ${c}` })),
     sites: Array.from({ length: SITES }, (_, s) => ({
       id: `wf${s}`,
@@ -129,78 +157,99 @@ export async function consoleSection(): Promise<BenchSection> {
     if (open.kind !== "success") throw new Error(open.message);
     await book.reconcile(open.value, now, { clearAfterMs: 365 * DAY, routeOf });
     const total = (await central.meta.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM alarm"))?.n ?? 0;
-
     const admin = await central.meta.tokens.create({ role: "admin", label: "bench" });
     const company = await central.meta.tokens.create({
       role: "service_company",
       tenant: companyOf(4),
       label: "bench",
     });
-    const routes = [
-      ["GET /api/v1/alarms (region: open, sorted, one page of 200)", "/api/v1/alarms", admin],
-      ["GET /api/v1/alarms (one company: its 100 open)", "/api/v1/alarms", company],
-      [
-        "GET /api/v1/alarms?state=cleared&sort=raisedAt&limit=100 (history page)",
-        "/api/v1/alarms?state=cleared&sort=raisedAt&limit=100",
-        admin,
-      ],
-      ["GET /api/v1/fleet (region: 2,000 turbines)", "/api/v1/fleet", admin],
-      ["GET /api/v1/fleet (one company: 100 turbines)", "/api/v1/fleet", company],
-    ] as const;
-    // Warm up (the first read waits for the evaluator's first pass), then measure the routes interleaved.
-    for (const [, path, token] of routes) await timeRequests(`${central.url}${path}`, token, 20);
-    const samples = new Map<string, number[]>(routes.map(([name]) => [name, []]));
+    return { central, dir, book, tokens: { admin, company }, total, historyS, open: open.value.length };
+  } catch (error) {
+    await central.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** The store-side baseline and the evaluator's steady pass, in process. */
+async function derivations(fleet: Fleet) {
+  const { central, book } = fleet;
+  // Baseline: deriving the alarms from the store, as every alarm request did before the book.
+  const baseline: number[] = [];
+  for (let r = 0; r < 10; r++) {
+    const t = performance.now();
+    const d = await deriveConditions(central.store, central.meta, Date.now());
+    if (d.kind !== "success") throw new Error(d.message);
+    baseline.push(performance.now() - t);
+  }
+  // What the evaluator pays per pass now: the open alarms' starts come from the book, not the store.
+  const steady: number[] = [];
+  for (let r = 0; r < 10; r++) {
+    const t = performance.now();
+    const known = await book.knownConditions();
+    const d = await deriveConditions(central.store, central.meta, Date.now(), (key) => known.get(key));
+    if (d.kind !== "success") throw new Error(d.message);
+    steady.push(performance.now() - t);
+  }
+  return { base: stats(baseline), steady: stats(steady) };
+}
+
+export async function consoleSection(): Promise<BenchSection> {
+  const now = Date.now();
+  const fleets: Fleet[] = [];
+  let pg: RunningPostgres | null = null;
+  try {
+    fleets.push(await buildFleet({ kind: "sqlite" }, now));
+    pg = await startPostgres();
+    fleets.push(await buildFleet({ kind: "postgres", url: pg.url }, now));
+    const [lite, post] = fleets as [Fleet, Fleet];
+    const url = (f: Fleet, path: string) => `${f.central.url}${path}`;
+
+    // Warm up (the first read waits for the evaluator's first pass), then measure the routes interleaved,
+    // the two centrals taking turns (who goes first alternates).
+    for (const f of fleets)
+      for (const [, path, who] of ROUTES) await timeRequests(url(f, path), f.tokens[who], 20);
+    const samples = fleets.map(() => new Map<string, number[]>(ROUTES.map(([name]) => [name, []])));
     const sizes = new Map<string, number>();
     for (let r = 0; r < REQUESTS; r++) {
-      for (const [name, path, token] of routes) {
-        const { ms, bytes } = await timeRequests(`${central.url}${path}`, token, 1);
-        samples.get(name)!.push(ms[0]!);
-        sizes.set(name, bytes);
+      for (const [name, path, who] of ROUTES) {
+        for (const k of r % 2 === 0 ? [0, 1] : [1, 0]) {
+          const f = fleets[k]!;
+          const { ms, bytes } = await timeRequests(url(f, path), f.tokens[who], 1);
+          samples[k]!.get(name)!.push(ms[0]!);
+          sizes.set(name, bytes);
+        }
       }
     }
-    // Baseline: deriving the alarms from the store, as every alarm request did before the book.
-    const baseline: number[] = [];
-    for (let r = 0; r < 10; r++) {
-      const t = performance.now();
-      const d = await deriveConditions(central.store, central.meta, Date.now());
-      if (d.kind !== "success") throw new Error(d.message);
-      baseline.push(performance.now() - t);
-    }
-    // What the evaluator pays per pass now: the open alarms' starts come from the book, not the store.
-    const steady: number[] = [];
-    for (let r = 0; r < 10; r++) {
-      const t = performance.now();
-      const known = await book.knownConditions();
-      const d = await deriveConditions(central.store, central.meta, Date.now(), (key) => known.get(key));
-      if (d.kind !== "success") throw new Error(d.message);
-      steady.push(performance.now() - t);
-    }
-    const floor = (await timeRequests(`${central.url}/healthz`, admin, REQUESTS)).ms;
+    const derived = [await derivations(lite), await derivations(post)];
+    const floor = stats((await timeRequests(url(lite, "/healthz"), lite.tokens.admin, REQUESTS)).ms);
 
-    const s = new Map([...samples].map(([k, v]) => [k, stats(v)]));
-    const alarmsP99 = Math.max(s.get(routes[0][0])!.p99, s.get(routes[1][0])!.p99);
-    const fleetP99 = Math.max(s.get(routes[3][0])!.p99, s.get(routes[4][0])!.p99);
-    const base = stats(baseline);
-    const fl = stats(floor);
-    const ev = stats(steady);
+    const s = samples.map((m) => new Map([...m].map(([k, v]) => [k, stats(v)])));
+    const p99 = (k: number, a: number, b: number) =>
+      Math.max(s[k]!.get(ROUTES[a]![0])!.p99, s[k]!.get(ROUTES[b]![0])!.p99);
+    const alarmsP99 = p99(0, 0, 1);
+    const fleetP99 = p99(0, 3, 4);
+    const pgAlarmsP99 = p99(1, 0, 1);
+    const pgFleetP99 = p99(1, 3, 4);
+    const [liteD, postD] = derived as [(typeof derived)[0], (typeof derived)[0]];
     const { notifyFanoutBench } = await import("./notify.bench.ts");
     const fanout = await notifyFanoutBench();
-    const line = `console: alarms_p99_ms=${fmt(alarmsP99)} fleet_p99_ms=${fmt(fleetP99)} vs_derive_per_request=${fmt(base.p99 / alarmsP99)}x notify_1000_alarms_ms=${fmt(fanout.sendMs)}`;
-    const markdown = `\`npm run bench -- console\` (bench/console.bench.ts). ${TURBINES.toLocaleString("en")} turbines × ${POINTS.length} measuring points on ${SITES} sites, ${COMPANIES} service companies; ${total.toLocaleString("en")} alarms in the book (${HISTORY_ALARMS.toLocaleString("en")} historical occurrences made by the real \`AlarmBook\` in raise/clear rounds in ${historyS.toFixed(1)} s, plus the ${open.value.length} open ones the store's zones give). Real central, real HTTP with keep-alive, one request at a time, the routes interleaved, ${REQUESTS} requests each after a warm-up; latency measured by the client (request to last byte).
+    const line = `console: alarms_p99_ms=${fmt(alarmsP99)} fleet_p99_ms=${fmt(fleetP99)} vs_derive_per_request=${fmt(liteD.base.p99 / alarmsP99)}x notify_1000_alarms_ms=${fmt(fanout.sendMs)} pg_alarms_p99_ms=${fmt(pgAlarmsP99)} pg_fleet_p99_ms=${fmt(pgFleetP99)}`;
+    const cells = (x: { p50: number; p99: number; max: number }) =>
+      `${fmt(x.p50)} | ${fmt(x.p99)} | ${fmt(x.max)}`;
+    const markdown = `\`npm run bench -- console\` (bench/console.bench.ts). ${TURBINES.toLocaleString("en")} turbines × ${POINTS.length} measuring points on ${SITES} sites, ${COMPANIES} service companies; ${lite.total.toLocaleString("en")} alarms in the book (${HISTORY_ALARMS.toLocaleString("en")} historical occurrences made by the real \`AlarmBook\` in raise/clear rounds, plus the ${lite.open} open ones the store's zones give). Built twice: the metadata in SQLite (WAL, in the data dir; history made in ${lite.historyS.toFixed(1)} s) and in PostgreSQL ${pg.version} (${post.total.toLocaleString("en")} alarms; history made in ${post.historyS.toFixed(1)} s; the throwaway cluster of test/helpers/postgres.ts on loopback TCP, fsync and synchronous_commit off, so the database's work is measured, not a disk). Real central, real HTTP with keep-alive, one request at a time, the routes interleaved and the two centrals taking turns request by request, ${REQUESTS} requests each after a warm-up; latency measured by the client (request to last byte).
 
-| route (same run) | p50, ms | p99, ms | max, ms | body, KiB |
-| --- | ---: | ---: | ---: | ---: |
-${routes
-  .map(([name]) => {
-    const x = s.get(name)!;
-    return `| \`${name}\` | ${fmt(x.p50)} | ${fmt(x.p99)} | ${fmt(x.max)} | ${((sizes.get(name) ?? 0) / 1024).toFixed(0)} |`;
-  })
-  .join("\n")}
-| HTTP floor: \`GET /healthz\` | ${fmt(fl.p50)} | ${fmt(fl.p99)} | ${fmt(fl.max)} | – |
-| **baseline**: deriving the alarms from the store per request (the design before the alarm book; in-process, no HTTP) | ${fmt(base.p50)} | ${fmt(base.p99)} | ${fmt(base.max)} | – |
-| the evaluator's pass in steady state (the same derivation, open alarms' starts from the book; in the background) | ${fmt(ev.p50)} | ${fmt(ev.p99)} | ${fmt(ev.max)} | – |
+| route (same run) | SQLite p50, ms | p99, ms | max, ms | PostgreSQL p50, ms | p99, ms | max, ms | body, KiB |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+${ROUTES.map(
+  ([name]) =>
+    `| \`${name}\` | ${cells(s[0]!.get(name)!)} | ${cells(s[1]!.get(name)!)} | ${((sizes.get(name) ?? 0) / 1024).toFixed(0)} |`,
+).join("\n")}
+| HTTP floor: \`GET /healthz\` | ${cells(floor)} | – | – | – | – |
+| **baseline**: deriving the alarms from the store per request (the design before the alarm book; in-process, no HTTP) | ${cells(liteD.base)} | ${cells(postD.base)} | – |
+| the evaluator's pass in steady state (the same derivation, open alarms' starts from the book; in the background) | ${cells(liteD.steady)} | ${cells(postD.steady)} | – |
 
-Goal: p99 ≤ 50 ms for the alarm list and the fleet view. Alarm list p99 ${fmt(alarmsP99)} ms, fleet view p99 ${fmt(fleetP99)} ms; the baseline's p99 is **${fmt(base.p99 / alarmsP99)}×** the alarm list's (the book answers from indexed SQLite; the store is read by the evaluator in the background, once per period or after ingest, not per request).
+Goal: p99 ≤ 50 ms for the alarm list and the fleet view, on either database. SQLite: alarm list p99 ${fmt(alarmsP99)} ms, fleet view p99 ${fmt(fleetP99)} ms; PostgreSQL: alarm list p99 ${fmt(pgAlarmsP99)} ms, fleet view p99 ${fmt(pgFleetP99)} ms (${fmt(pgAlarmsP99 / alarmsP99)}× and ${fmt(pgFleetP99 / fleetP99)}× SQLite's). The baseline's p99 is **${fmt(liteD.base.p99 / alarmsP99)}×** the alarm list's on SQLite (the book answers from indexed tables; the store is read by the evaluator in the background, once per period or after ingest, not per request).
 
 ### Notification fan-out
 
@@ -209,7 +258,10 @@ ${fanout.markdown.trim()}
 Line: \`${line}\``;
     return { title: "Console API at fleet scale", markdown, line };
   } finally {
-    await central.close();
-    rmSync(dir, { recursive: true, force: true });
+    for (const f of fleets) {
+      await f.central.close();
+      rmSync(f.dir, { recursive: true, force: true });
+    }
+    await pg?.stop();
   }
 }

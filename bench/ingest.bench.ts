@@ -1,8 +1,10 @@
 // Sustained ingest: batches of 5000 points POSTed to central (real HTTP,
 // gzip, auth, full validation) into a real InfluxDB, against writing the
 // same points as line protocol straight to the same InfluxDB in the same
-// run; then through central into the embedded store; and the RSS of an
-// edge agent process with 16 Modbus channels.
+// run; then through central into the embedded store; then through central
+// processes with their metadata in SQLite (the baseline) and in PostgreSQL,
+// one and three replicas round robin (bench/ingest-replicas.ts); and the
+// RSS of an edge agent process with 16 Modbus channels.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +18,8 @@ import type { Point } from "../common/wire.ts";
 import { startModbusServer } from "../simulators/modbus-server.ts";
 import { startInfluxd } from "../test/helpers/influxd.ts";
 import { freePort } from "../test/helpers/ports.ts";
+import { startPostgres } from "../test/helpers/postgres.ts";
+import { startReplicas } from "./ingest-replicas.ts";
 import type { BenchSection } from "./section.ts";
 
 const gzipAsync = promisify(gzip);
@@ -57,7 +61,9 @@ async function pool(n: number, work: (i: number) => Promise<void>): Promise<numb
   return (performance.now() - t) / 1000;
 }
 
-async function viaCentral(url: string, token: string, offset: number): Promise<number> {
+/** Points/s of BATCHES batches POSTed to central; with several URLs, batch b goes to urls[b % n] (round robin). */
+async function viaCentral(url: string | string[], token: string, offset: number): Promise<number> {
+  const urls = typeof url === "string" ? [url] : url;
   const bodies = await Promise.all(
     Array.from({ length: BATCHES }, (_, b) =>
       gzipAsync(
@@ -72,7 +78,7 @@ async function viaCentral(url: string, token: string, offset: number): Promise<n
     ),
   );
   const s = await pool(BATCHES, async (b) => {
-    const res = await fetch(`${url}/api/v1/ingest`, {
+    const res = await fetch(`${urls[b % urls.length]}/api/v1/ingest`, {
       method: "POST",
       headers: {
         authorization: `Bearer ${token}`,
@@ -202,6 +208,35 @@ export async function ingestSection(): Promise<BenchSection> {
     const rssMiB = await agentRss(dir, embedded.url, etoken);
     await embedded.close();
 
+    // Central processes as deployed: metadata in SQLite (one replica: the baseline), in PostgreSQL (one, three).
+    const store = { kind: "influx", url: influx.url, database: influx.database };
+    const pg = await startPostgres();
+    const replicaRates: { label: string; rate: number }[] = [];
+    try {
+      const runs = [
+        ["one process, metadata in SQLite (baseline)", 1, { kind: "sqlite" }],
+        ["one process, metadata in PostgreSQL", 1, { kind: "postgres", url: pg.url }],
+        ["three processes round robin, metadata in one PostgreSQL", 3, { kind: "postgres", url: pg.url }],
+      ] as const;
+      for (const [k, [label, n, metadata]] of runs.entries()) {
+        const set = await startReplicas(join(dir, `replicas-${k}`), n, {
+          metadata,
+          store,
+          secretsKeyFile: join(dir, "secrets.key"),
+        });
+        try {
+          // Offsets apart from the runs above: every batch id and point is new to the store and the database.
+          await viaCentral(set.urls, set.token, (2 + 2 * k) * BATCHES);
+          replicaRates.push({ label, rate: await viaCentral(set.urls, set.token, (3 + 2 * k) * BATCHES) });
+        } finally {
+          await set.close();
+        }
+      }
+    } finally {
+      await pg.stop();
+    }
+    const [sqliteOne, pgOne, pgThree] = replicaRates.map((r) => r.rate) as [number, number, number];
+
     const ratio = through / direct;
     const f = (n: number) => Math.round(n).toLocaleString("en-US");
     return {
@@ -217,8 +252,23 @@ POSTed to the same InfluxDB's \`/write\` (the baseline: no central at all).
 | line protocol straight to InfluxDB | ${f(direct)} |
 | through central into InfluxDB | ${f(through)} |
 | through central into the embedded store | ${f(intoEmbedded)} |
+${replicaRates.map((r) => `| through central into InfluxDB: ${r.label} | ${f(r.rate)} |`).join("\n")}
 
 **Through central: ${ratio.toFixed(2)}× the direct InfluxDB write rate** (goal ≥ 0.8×).
+
+Central as separate processes (\`vetra central --config\`, each with its own
+data dir, started from the sources; warm-up, then the measured batches):
+with the metadata in PostgreSQL ${(pgOne / sqliteOne).toFixed(2)}× the rate of the same process
+on SQLite (per batch central remembers its id in the metadata database: a
+relaxed commit on either); three replicas on one PostgreSQL, batches
+round robin, ${(pgThree / pgOne).toFixed(2)}× one replica. On this machine's 2 cores shared
+by InfluxDB, PostgreSQL, the load generator and the replicas, three
+replicas cannot add cores, and PostgreSQL's own work takes from the same
+cores: the figures bound what coordinating through PostgreSQL costs here,
+not how replicas scale on several nodes. The three runs come one after the
+other (about 10 s each), not interleaved, so a change of the machine's load
+between them moves their ratios. PostgreSQL is the throwaway cluster of
+test/helpers/postgres.ts (loopback, fsync off).
 
 Why the goal is not met on this machine (measured in separate profiling
 runs, not in this one): InfluxDB and central share the 2 cores, and both
@@ -235,7 +285,7 @@ Edge agent process (\`vetra edge\`, one Modbus source with 16 channels
 polled every 100 ms, SQLite queue, uplink to central) after 8 s: RSS
 ${rssMiB.toFixed(0)} MiB (224 MiB at the previous stop, when every agent loaded node-opcua; drivers now load on first use).
 `,
-      line: `ingest: points_per_s=${Math.round(through)} vs_direct_influx=${ratio.toFixed(2)}x`,
+      line: `ingest: points_per_s=${Math.round(through)} vs_direct_influx=${ratio.toFixed(2)}x pg_points_per_s=${Math.round(pgOne)} pg_vs_sqlite=${(pgOne / sqliteOne).toFixed(2)}x pg_3_replicas_points_per_s=${Math.round(pgThree)}`,
     };
   } finally {
     await influx.stop();

@@ -3,8 +3,8 @@
 // Every metric is defined here; they are fed from outside the code they
 // describe: HTTP and ingest by hooks of plugins/metrics.ts (route, status and
 // error code of each answer), the time-series store by the instrumenting
-// decorator (stores/instrumented.ts), the alarm evaluator's passes through a
-// diagnostics channel, and the rest (notification outbox, databases, the
+// decorator (stores/instrumented.ts), the alarm evaluator's passes and the
+// notifier's attempts through diagnostics channels, and the rest (notification outbox, databases, the
 // live feed) read when Prometheus scrapes. Served on a port of its own
 // (`server.metrics` in the config), not on the API port: see
 // common/metrics-server.ts and deploy/README.md.
@@ -52,6 +52,7 @@ export interface CentralMetrics {
   readonly storePointsWritten: Counter<"store">;
   readonly evaluationDuration: Histogram<"result">;
   readonly liveFeedClients: Gauge;
+  readonly notificationAttempts: Counter<"result">;
   /** Databases by name (`metadata`, `timeseries`), read at scrape time. */
   readonly databases: Map<string, DatabaseGaugeSource>;
   /** Notification deliveries by status, read at scrape time (set by the notifications' owner). */
@@ -127,6 +128,12 @@ export function createCentralMetrics(options: { processMetrics?: boolean } = {})
     liveFeedClients: new Gauge({
       name: "vetra_central_live_feed_clients",
       help: "Open live alarm feeds (GET /api/v1/alarms/stream) on this replica",
+      registers,
+    }),
+    notificationAttempts: new Counter({
+      name: "vetra_central_notification_attempts_total",
+      help: "Notification delivery attempts of this replica by outcome: sent, retried (a transient failure, tried again later), failed (refused, or out of attempts)",
+      labelNames: ["result"] as const,
       registers,
     }),
   };

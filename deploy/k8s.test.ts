@@ -2,11 +2,12 @@
 // the apiVersion its kind is served under and a name; the objects refer to
 // each other correctly (the HPA to the Deployment, the Service and the PDB
 // to its pods, the Ingress to the Service, the Deployment to the ConfigMap,
-// Secret and volume claim); central's config from the ConfigMap, with the
-// environment the Deployment gives it, passes parseCentralConfig and
-// listens, serves metrics and stores where the probes, the scrape
-// annotations and volumes expect; and the replicas
-// stay on one node, as their shared SQLite metadata file needs.
+// Secrets); central's config from the ConfigMap, with the environment the
+// Deployment gives it, passes parseCentralConfig and listens, serves
+// metrics and stores where the probes, the scrape annotations and volumes
+// expect; and the replicas may run on any node: no pod affinity, no
+// volume claim, a topology spread over the nodes, a disruption budget, the
+// metadata in PostgreSQL from the CloudNativePG cluster's own Secret.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -22,7 +23,8 @@ const API_VERSIONS: Record<string, string> = {
   ConfigMap: "v1",
   Secret: "v1",
   Service: "v1",
-  PersistentVolumeClaim: "v1",
+  // CloudNativePG's PostgreSQL cluster (https://cloudnative-pg.io/documentation/current/cloudnative-pg.v1/).
+  Cluster: "postgresql.cnpg.io/v1",
   Deployment: "apps/v1",
   HorizontalPodAutoscaler: "autoscaling/v2",
   PodDisruptionBudget: "policy/v1",
@@ -98,15 +100,84 @@ describe("deploy/k8s manifests", () => {
     expect(container.args).toEqual(["central", "--config", "/etc/vetra/central.yaml"]);
   });
 
-  it("replicas share the metadata SQLite file on one node: ReadWriteOnce claim, required pod affinity by host", () => {
-    const data = pod.spec.volumes.find((v: Doc) => v.persistentVolumeClaim);
-    const claim = one("PersistentVolumeClaim", data.persistentVolumeClaim.claimName);
-    expect(claim.spec.accessModes).toEqual(["ReadWriteOnce"]);
-    const terms = pod.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution;
-    expect(terms).toContainEqual({
-      labelSelector: { matchLabels: deployment.spec.selector.matchLabels },
+  it("replicas on any node: no pod affinity, no volume claim, spread over the nodes, a disruption budget", () => {
+    expect(pod.spec.affinity?.podAffinity).toBeUndefined();
+    expect(objects.filter((d) => d.doc.kind === "PersistentVolumeClaim")).toEqual([]);
+    for (const v of pod.spec.volumes) expect(v.persistentVolumeClaim, v.name).toBeUndefined();
+    // What the pod keeps on disk lives as long as the pod.
+    const mounts = Object.fromEntries(container.volumeMounts.map((m: Doc) => [m.mountPath, m.name]));
+    const volumes = Object.fromEntries(pod.spec.volumes.map((v: Doc) => [v.name, v]));
+    const config = parseAllDocuments(
+      one("ConfigMap", "vetra-central-config").data["central.yaml"],
+    )[0]!.toJS();
+    expect(volumes[mounts[config.dataDir]].emptyDir).toEqual({});
+
+    const spread = pod.spec.topologySpreadConstraints.find(
+      (c: Doc) => c.topologyKey === "kubernetes.io/hostname",
+    );
+    expect(spread).toMatchObject({
+      maxSkew: 1,
+      whenUnsatisfiable: "DoNotSchedule",
+      nodeTaintsPolicy: "Honor",
+    });
+    expect(matches(spread.labelSelector.matchLabels, pod.metadata.labels)).toBe(true);
+
+    // Holding nothing but caches, a replica on a lost node is replaced sooner than the default 300 s.
+    for (const key of ["node.kubernetes.io/unreachable", "node.kubernetes.io/not-ready"])
+      expect(
+        pod.spec.tolerations.find((t: Doc) => t.key === key && t.effect === "NoExecute").tolerationSeconds,
+        key,
+      ).toBeLessThan(300);
+
+    const pdb = one("PodDisruptionBudget");
+    expect(matches(pdb.spec.selector.matchLabels, pod.metadata.labels)).toBe(true);
+    // A drain may take a replica at a time, never all of them, and is not blocked for good.
+    const hpa = one("HorizontalPodAutoscaler");
+    if (pdb.spec.maxUnavailable !== undefined) {
+      expect(pdb.spec.maxUnavailable).toBeGreaterThanOrEqual(1);
+      expect(pdb.spec.maxUnavailable).toBeLessThan(Math.min(deployment.spec.replicas, hpa.spec.minReplicas));
+    } else {
+      expect(pdb.spec.minAvailable).toBeGreaterThanOrEqual(1);
+      expect(pdb.spec.minAvailable).toBeLessThan(Math.min(deployment.spec.replicas, hpa.spec.minReplicas));
+    }
+  });
+
+  it("PostgreSQL is a CloudNativePG Cluster; DATABASE_URL is the `uri` of the Secret it makes; its connections cover the HPA's maximum", () => {
+    const cluster = one("Cluster");
+    expect(cluster.spec.instances).toBeGreaterThanOrEqual(2);
+    // A standby confirms each commit, and one may be lost without stopping writes.
+    expect(cluster.spec.minSyncReplicas).toBeGreaterThanOrEqual(1);
+    expect(cluster.spec.maxSyncReplicas).toBeLessThan(cluster.spec.instances - 1);
+    expect(cluster.spec.affinity).toMatchObject({
+      enablePodAntiAffinity: true,
       topologyKey: "kubernetes.io/hostname",
     });
+    const databaseUrl = container.env.find((e: Doc) => e.name === "DATABASE_URL");
+    // The operator names its application Secret `<cluster>-app`; `uri` holds the whole URL.
+    expect(databaseUrl.valueFrom.secretKeyRef).toEqual({ name: `${cluster.metadata.name}-app`, key: "uri" });
+    expect(databaseUrl.value).toBeUndefined();
+    const { metadata } = parseAllDocuments(
+      one("ConfigMap", "vetra-central-config").data["central.yaml"],
+    )[0]!.toJS();
+    expect(metadata.kind).toBe("postgres");
+    expect(metadata.url).toBeUndefined(); // no password in a ConfigMap
+    // Per replica: the pool, two relaxed-write connections and the LISTEN connection (central/db/postgres.ts).
+    const perReplica = metadata.maxConnections + 2 + 1;
+    const hpa = one("HorizontalPodAutoscaler");
+    expect(Number(cluster.spec.postgresql.parameters.max_connections)).toBeGreaterThan(
+      hpa.spec.maxReplicas * perReplica,
+    );
+  });
+
+  it("every replica has the same secrets key, from a Secret mounted read-only", () => {
+    const { secretsKeyFile } = parseAllDocuments(
+      one("ConfigMap", "vetra-central-config").data["central.yaml"],
+    )[0]!.toJS();
+    const mount = container.volumeMounts.find((m: Doc) => secretsKeyFile.startsWith(`${m.mountPath}/`));
+    expect(mount?.readOnly).toBe(true);
+    const volume = pod.spec.volumes.find((v: Doc) => v.name === mount.name);
+    const secret = one("Secret", volume.secret.secretName);
+    expect(Object.keys(secret.stringData)).toContain(secretsKeyFile.slice(mount.mountPath.length + 1));
   });
 
   it("HPA (autoscaling/v2) scales the Deployment from at least two replicas on CPU", () => {
@@ -137,13 +208,18 @@ describe("deploy/k8s manifests", () => {
   it("the ConfigMap's central config, with the Deployment's environment, passes parseCentralConfig", () => {
     const configMap = one("ConfigMap", "vetra-central-config");
     const secret = one("Secret", "vetra-central-influx");
+    const cluster = one("Cluster");
+    const { database, owner } = cluster.spec.bootstrap.initdb;
+    // The Secret CloudNativePG makes: its `uri` points at the cluster's read-write Service.
+    const operatorUri = `postgresql://${owner}:generated@${cluster.metadata.name}-rw.${cluster.metadata.namespace}:5432/${database}`;
     const env: Record<string, string> = {};
     const set: string[] = [];
     for (const e of container.env) {
       set.push(e.name);
       if (e.value !== undefined) env[e.name] = e.value;
       const ref = e.valueFrom?.secretKeyRef;
-      if (ref) {
+      if (ref?.name === `${cluster.metadata.name}-app`) env[e.name] = operatorUri;
+      else if (ref) {
         expect(ref.name).toBe(secret.metadata.name);
         const value = secret.stringData[ref.key];
         if (value === undefined) expect(ref.optional, `${e.name}: missing key ${ref.key}`).toBe(true);
@@ -175,8 +251,9 @@ describe("deploy/k8s manifests", () => {
     expect(service.spec.ports.map((p: Doc) => p.targetPort)).not.toContain("metrics");
     // Behind the Ingress: the controller's forwarded client address is believed, from cluster-private peers only.
     expect(config.server.trustProxy).toBe("uniquelocal");
-    const claimVolume = Object.keys(mounts).find((n) => volumes[n].persistentVolumeClaim)!;
-    expect(config.dataDir).toBe(mounts[claimVolume]);
+    expect(Object.values(mounts)).toContain(config.dataDir);
+    expect(config.metadata).toMatchObject({ kind: "postgres", url: operatorUri });
+    expect(() => parseCentralConfig(file, { ...env, DATABASE_URL: undefined } as never)).toThrow(/metadata/);
     expect(config.store.kind).toBe("influx");
     if (config.store.kind !== "influx") return;
     // InfluxDB is the external service of influxdb-external.yaml.
@@ -186,5 +263,22 @@ describe("deploy/k8s manifests", () => {
     expect(external.spec.ports.map((p: Doc) => String(p.port))).toContain(url.port);
     expect(config.store.username).toBe(secret.stringData.INFLUX_USER);
     expect(config.store.password).toBe(secret.stringData.INFLUX_PASSWORD);
+  });
+
+  it("the Prometheus Operator overlay adds a PodMonitor on the replicas' metrics port", () => {
+    const overlay = join(DIR, "prometheus-operator");
+    const read = (f: string) => parseAllDocuments(readFileSync(join(overlay, f), "utf8"))[0]!.toJS() as Doc;
+    const kustomization = read("kustomization.yaml");
+    expect(kustomization.apiVersion).toBe(API_VERSIONS.Kustomization);
+    expect(kustomization.resources).toEqual(["..", "podmonitor.yaml"]);
+    const monitor = read("podmonitor.yaml");
+    expect(monitor.apiVersion).toBe("monitoring.coreos.com/v1");
+    expect(monitor.kind).toBe("PodMonitor");
+    expect(monitor.metadata.namespace).toBe(kustomization.namespace);
+    expect(matches(monitor.spec.selector.matchLabels, pod.metadata.labels)).toBe(true);
+    const [endpoint] = monitor.spec.podMetricsEndpoints;
+    expect(endpoint.path).toBe(pod.metadata.annotations["prometheus.io/path"]);
+    const port = container.ports.find((p: Doc) => p.name === endpoint.port);
+    expect(port?.containerPort).toBe(Number(pod.metadata.annotations["prometheus.io/port"]));
   });
 });

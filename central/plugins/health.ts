@@ -6,7 +6,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyReply } from "fastify";
 import { apiError } from "../../common/errors.ts";
 import type { CentralDeps } from "../deps.ts";
-import { ApiError, errorResponses } from "../http.ts";
+import { errorResponses } from "../http.ts";
 import { STORAGE_FULL_RETRY_S } from "../lib/storage.ts";
 
 /** Null when the metadata database answers a query (PostgreSQL: within 2 s), else why not. */
@@ -67,7 +67,10 @@ const health: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
       }
       const ping = await store.ping();
       if (ping.kind !== "success") {
-        throw new ApiError("STORE_UNAVAILABLE", `${store.kind} store: ${ping.message}`);
+        // Named like the metadata's fault; the store's own words (its address) go to the log only.
+        request.log.warn({ fault: ping.message }, "readiness: the time-series store does not answer");
+        const raw = reply as unknown as FastifyReply;
+        return raw.code(503).send(apiError("STORE_UNAVAILABLE", `${store.kind} store: does not answer`));
       }
       return { status: "ready" as const, store: store.kind, metadata: meta.db.kind };
     },

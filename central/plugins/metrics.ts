@@ -4,7 +4,8 @@
 // anything), ingest batches and points from POST /api/v1/ingest's answer
 // (the acknowledgement's `accepted`/`duplicate`, or the refusal's code and
 // its `details.rejected` per point), open live feeds by their route, and
-// the alarm evaluator's passes from its diagnostics channel. The registry is
+// the alarm evaluator's passes and the notifier's attempts from their
+// diagnostics channels. The registry is
 // served on a port of its own (server.ts), so this plugin adds no route.
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
@@ -12,6 +13,7 @@ import fp from "fastify-plugin";
 import type { CentralDeps } from "../deps.ts";
 import { type CentralMetrics, sqliteFiles } from "../metrics.ts";
 import { type EvaluationMessage, evaluationChannel } from "../service/evaluator.ts";
+import { type PumpMessage, pumpChannel } from "../service/notify/notifier.ts";
 import { embeddedStoreFile } from "../stores/embedded.ts";
 
 const INGEST_ROUTE = "/api/v1/ingest";
@@ -101,8 +103,16 @@ const metrics: FastifyPluginAsync<CentralDeps & { metrics: CentralMetrics }> = a
     m.evaluationDuration.observe({ result: outcome.kind }, durationMs / 1000);
   };
   subscribe(evaluationChannel.name, onEvaluation);
+  const onPump = (message: unknown) => {
+    const { notifier, result } = message as PumpMessage;
+    if (notifier !== app.notifier) return; // another central in this process
+    for (const outcome of ["sent", "retried", "failed"] as const)
+      if (result[outcome] > 0) m.notificationAttempts.inc({ result: outcome }, result[outcome]);
+  };
+  subscribe(pumpChannel.name, onPump);
   app.addHook("onClose", async () => {
     unsubscribe(evaluationChannel.name, onEvaluation);
+    unsubscribe(pumpChannel.name, onPump);
     m.notifications = null; // its database closes with the app
   });
 

@@ -87,6 +87,10 @@ export interface RunningPostgres {
   createDatabase(name: string): Promise<string>;
   /** Stops the server (fast: connections are cut) and starts it again on the same port with the same data. */
   restart(): Promise<void>;
+  /** Stops the server (fast) and leaves it stopped, data kept, until resume(): a database outage. */
+  pause(): Promise<void>;
+  /** Starts a paused server again on the same port with the same data. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -215,6 +219,12 @@ export async function startPostgres(): Promise<RunningPostgres> {
     createDatabase,
     async restart() {
       await stopServer("fast");
+      await start();
+    },
+    async pause() {
+      await stopServer("fast");
+    },
+    async resume() {
       await start();
     },
     async stop() {

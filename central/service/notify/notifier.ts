@@ -4,6 +4,7 @@
 // failures with exponential back-off. All its state is in the shared
 // metadata database (see outbox.ts), so replicas cooperate and a restart resumes.
 
+import { channel } from "node:diagnostics_channel";
 import type { IoResult } from "../../../common/result.ts";
 import { placeholders } from "../../db/sql.ts";
 import type { MetaDb } from "../../db/types.ts";
@@ -48,6 +49,18 @@ export interface PumpResult {
   /** Attempts that failed transiently and were scheduled again. */
   retried: number;
 }
+
+/** What `pumpChannel` publishes after each pump. */
+export interface PumpMessage {
+  notifier: Notifier;
+  result: PumpResult;
+}
+
+/**
+ * Every finished pump (central/plugins/metrics.ts counts its attempts by
+ * outcome). A diagnostics channel costs nothing while nobody subscribes.
+ */
+export const pumpChannel = channel("vetra.central.notification-pump");
 
 /** Deliveries claimed per commit, in units of `concurrency`. */
 const CLAIM_BATCHES = 4;
@@ -141,7 +154,9 @@ export class Notifier {
         this.lastPruneMs = now;
       }
       const { enqueued } = await this.fanOut();
-      return { enqueued, ...(await this.dispatch()) };
+      const result: PumpResult = { enqueued, ...(await this.dispatch()) };
+      if (pumpChannel.hasSubscribers) pumpChannel.publish({ notifier: this, result } satisfies PumpMessage);
+      return result;
     });
     this.queue = run.catch(() => undefined);
     return run;
