@@ -42,6 +42,13 @@ import { until } from "./helpers/until.ts";
 const REPLICAS = 3;
 const SECRET = "multinode-webhook-secret-0123";
 const HOOK = "/alarms";
+const BURST_PER_SITE = 12;
+/** Sends in flight per replica (one: the notifiers' claims interleave through a burst). */
+const NOTIFY_CONCURRENCY = 1;
+/** Replicas killed with SIGKILL during the run. */
+const KILLS = 1;
+/** The receiver's answer time: a burst's sends overlap the other replicas' claims. */
+const RECEIVER_DELAY_MS = 30;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const token = () => randomBytes(24).toString("base64url");
 
@@ -95,10 +102,12 @@ describe.runIf(available)(
             // The edge's diagnoses are raised by its own persistence rule: no further delay here.
             alarms: { evaluateEveryMs: 1000, debounceMs: 100, onDelayMs: 0, offDelayMs: 0 },
             notifications: {
-              pumpEveryMs: 250,
+              pumpEveryMs: 50,
               retryBaseMs: 200,
               retryMaxMs: 2000,
               webhookTimeoutMs: 2000,
+              // Few deliveries per claim: the replicas' claims interleave through a burst.
+              concurrency: NOTIFY_CONCURRENCY,
               // The receiver is on loopback: admitted as an on-premises one.
               webhookAllowList: ["127.0.0.1"],
             },
@@ -154,6 +163,10 @@ describe.runIf(available)(
           openEventStream(`${r.url}/api/v1/alarms/stream`, { authorization: `Bearer ${tokens.admin}` }),
         );
       await Promise.all(feeds.map((f) => f.ready));
+      receiver.script(
+        HOOK,
+        Array.from({ length: 500 }, () => ({ status: 200, delayMs: RECEIVER_DELAY_MS })),
+      );
 
       const t0Ms = Date.now() - 3_600_000;
       const senders: BatchSender[] = ["wf1", "wf2"].map((site) =>
@@ -169,8 +182,8 @@ describe.runIf(available)(
         }),
       );
       /** Two more conditions per site, then some acknowledged batches so that they are reported. */
-      const phase = async (name: string) => {
-        for (const s of senders) for (let n = 0; n < 2; n++) expect(s.raiseNext(), name).toBe(true);
+      const phase = async (name: string, perSite = 2) => {
+        for (const s of senders) for (let n = 0; n < perSite; n++) expect(s.raiseNext(), name).toBe(true);
         const target = senders.map((s) => s.acked() + 5);
         await until(
           `batches after "${name}"`,
@@ -183,6 +196,8 @@ describe.runIf(available)(
       };
 
       await phase("all replicas up");
+      // A burst: many deliveries due at once, claimed a few at a time by all three notifiers.
+      await phase("a burst of conditions", BURST_PER_SITE);
       const victim = replicas[1]!;
       await victim.kill("SIGKILL");
       await phase("one replica killed");
@@ -265,7 +280,14 @@ describe.runIf(available)(
           eventDeliveries.set(String(e.id), [...(eventDeliveries.get(String(e.id)) ?? []), delivery]);
       }
       const repeated = [...byDelivery].filter(([, n]) => n > 1);
-      expect(repeated).toEqual([]);
+      // At least once; a delivery id twice only where the killed replica had it in flight (answered,
+      // not yet recorded when it died): sent again once its lease expired, at most one per send slot.
+      expect(repeated.length).toBeLessThanOrEqual(KILLS * NOTIFY_CONCURRENCY);
+      for (const [id] of repeated) {
+        const [row] = await sql<{ last_error: string | null }[]>`
+          SELECT last_error FROM notification WHERE id = ${id}`;
+        expect(row?.last_error).toMatch(/no outcome before the lease expired/);
+      }
       expect([...eventDeliveries.keys()].sort()).toEqual(raised.map((e) => e.id).sort());
       for (const [, deliveries] of eventDeliveries) expect(new Set(deliveries).size).toBe(1);
 
@@ -321,7 +343,7 @@ describe.runIf(available)(
 
       console.log(
         `multinode: replicas=${REPLICAS} batches=${sentBatches.size} points=${senders.reduce((n, s) => n + s.counterPoints(), 0)} ` +
-          `retries=${senders.reduce((n, s) => n + s.retries(), 0)} conditions=${conditions.length} deliveries=${got.length} ` +
+          `retries=${senders.reduce((n, s) => n + s.retries(), 0)} conditions=${conditions.length} deliveries=${got.length} repeated=${repeated.length} ` +
           `requests=${proxy.hits.join("/")} refused_connections=${proxy.skipped.join("/")} ` +
           `revoked_after_ms=${refusedAfterMs.join("/")} feed_reconnects=${feeds.map((f) => f.opened - 1).join("/")} ` +
           `duration_s=${Math.round((Date.now() - startedAt) / 1000)}`,
