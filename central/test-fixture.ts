@@ -77,7 +77,7 @@ export async function makeCentralFixture(
     /** Called on the app before it is made ready (e.g. to register one more route). */
     beforeReady?: (app: FastifyInstance) => void;
     /** Where the metadata lives (a PostgreSQL database); default a SQLite file in the temp dir. */
-    metadata?: MetadataConfig;
+    metadata?: MetadataConfig | undefined;
   } = {},
 ): Promise<CentralFixture> {
   const dir = mkdtempSync(join(tmpdir(), "vetra-central-"));
