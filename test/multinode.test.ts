@@ -334,18 +334,29 @@ describe.runIf(available)(
           feeds.every((f) => raised.every((e) => f.events.some((x) => x.id === e.id))) ? true : undefined,
         30_000,
       );
+      /** Per replica, the median time from an event's observation (its `at`) to its arrival on that replica's feed. */
+      const feedLagMs: number[] = [];
       for (const f of feeds) {
-        const seen = f.events.filter(
-          (x) => (JSON.parse(x.data) as { event: { kind: string } }).event.kind === "raised",
-        );
+        const seen = f.events
+          .map((x) => ({
+            id: x.id,
+            at: x.receivedAtMs,
+            event: (JSON.parse(x.data) as { event: { kind: string; at: string } }).event,
+          }))
+          .filter((x) => x.event.kind === "raised");
         expect(seen.map((x) => x.id).sort()).toEqual(raised.map((e) => e.id).sort());
+        const lags = seen.map((x) => x.at - Date.parse(x.event.at)).sort((a, b) => a - b);
+        feedLagMs.push(lags[Math.floor(lags.length / 2)]!);
       }
+      // Ingest went through every replica (the killed one before and after its restart).
+      expect(Math.min(...proxy.hits)).toBeGreaterThan(0);
 
       console.log(
         `multinode: replicas=${REPLICAS} batches=${sentBatches.size} points=${senders.reduce((n, s) => n + s.counterPoints(), 0)} ` +
           `retries=${senders.reduce((n, s) => n + s.retries(), 0)} conditions=${conditions.length} deliveries=${got.length} repeated=${repeated.length} ` +
           `requests=${proxy.hits.join("/")} refused_connections=${proxy.skipped.join("/")} ` +
           `revoked_after_ms=${refusedAfterMs.join("/")} feed_reconnects=${feeds.map((f) => f.opened - 1).join("/")} ` +
+          `feed_lag_p50_ms=${feedLagMs.join("/")} ` +
           `duration_s=${Math.round((Date.now() - startedAt) / 1000)}`,
       );
     });
