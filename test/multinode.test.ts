@@ -13,7 +13,10 @@
 //   acknowledged as new twice (batch-id de-duplication in the database);
 // - every condition is one occurrence with one `raised` event;
 // - every `raised` event reaches the webhook receiver in exactly one
-//   delivery, and every delivery id arrives once;
+//   delivery (one X-Vetra-Delivery id), also through a burst claimed a few
+//   at a time by all three notifiers; each id arrives once, except one the
+//   killed replica had in flight (answered, not yet recorded), which its
+//   lease sends again — the one repeat no sender can rule out;
 // - a token revoked through one replica is refused by all three within 1 s;
 // - the live alarm feed (SSE) of every replica carries every `raised` event.
 //
@@ -181,7 +184,7 @@ describe.runIf(available)(
           pauseMs: 100,
         }),
       );
-      /** Two more conditions per site, then some acknowledged batches so that they are reported. */
+      /** `perSite` more conditions per site, then some acknowledged batches so that they are reported. */
       const phase = async (name: string, perSite = 2) => {
         for (const s of senders) for (let n = 0; n < perSite; n++) expect(s.raiseNext(), name).toBe(true);
         const target = senders.map((s) => s.acked() + 5);
@@ -231,7 +234,7 @@ describe.runIf(available)(
           return (await call(r.url, "GET", "/api/v1/fleet", fresh.token)).status === 401 ? 1000 : Number.NaN;
         }),
       );
-      expect(refusedAfterMs.every((ms) => ms <= 1000)).toBe(true);
+      for (const ms of refusedAfterMs) expect(ms).toBeLessThanOrEqual(1000);
 
       await Promise.all(senders.map((s) => s.stop()));
       const conditions = senders.flatMap((s) => s.raised);
@@ -249,7 +252,7 @@ describe.runIf(available)(
       const alarms = await sql<
         { key: string; occurrence: number }[]
       >`SELECT key, occurrence FROM alarm ORDER BY key`;
-      expect(alarms.map((a) => a.key)).toEqual(keys);
+      expect(alarms.map((a) => a.key).sort()).toEqual(keys);
       expect(alarms.every((a) => Number(a.occurrence) === 1)).toBe(true);
       const raised = await sql<{ id: string; alarm: string }[]>`
       SELECT id::text AS id, alarm FROM alarm_event WHERE kind = 'raised' ORDER BY id`;
