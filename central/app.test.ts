@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Point } from "../common/wire.ts";
+import { metadataKinds, suiteMetadata } from "../test/helpers/metadata.ts";
 import { type CentralFixture, makeCentralFixture } from "./test-fixture.ts";
 
 const MIN = 60_000;
@@ -55,10 +56,13 @@ const POINTS: Point[] = [
   },
 ];
 
-describe("central API", () => {
+// Every route on both metadata engines (PostgreSQL where installed; required under CI=true).
+describe.each(metadataKinds())("central API (%s metadata)", (kind) => {
+  const metadata = suiteMetadata(kind);
   let f: CentralFixture;
   beforeAll(async () => {
-    f = await makeCentralFixture();
+    const config = await metadata();
+    f = await makeCentralFixture(config ? { metadata: config } : {});
     const written = await f.store.write(POINTS);
     expect(written.kind).toBe("success");
   });
@@ -307,7 +311,7 @@ describe("central API", () => {
     expect((await get("/readyz", null)).json()).toEqual({
       status: "ready",
       store: "embedded",
-      metadata: "sqlite",
+      metadata: kind,
     });
   });
 

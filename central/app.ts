@@ -188,6 +188,10 @@ export function createCentralApp(options: CentralAppOptions): FastifyInstance {
     },
     // Let in-flight requests finish on close; idle keep-alive sockets are dropped.
     forceCloseConnections: "idle",
+    // Registering the plugins writes the metadata (the config's contracts, the notification rules'
+    // check): on PostgreSQL, with several replicas starting at once on a busy node, that outlasts
+    // avvio's 10 s default; the database's own start wait is `metadata.startTimeoutMs` (60 s).
+    pluginTimeout: 60_000,
   });
   app.register(centralPlugin, deps);
   return app;

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { FastifyInstance, RouteOptions } from "fastify";
 import { createCentralApp } from "./app.ts";
 import { type CentralConfig, parseCentralConfig } from "./config.ts";
+import type { MetadataConfig } from "./db/config.ts";
 import { META_FILE, MetaStore } from "./meta/meta.ts";
 import { openEmbeddedStore } from "./stores/embedded.ts";
 import type { TimeSeriesStore } from "./stores/types.ts";
@@ -75,11 +76,15 @@ export async function makeCentralFixture(
     config?: Record<string, unknown>;
     /** Called on the app before it is made ready (e.g. to register one more route). */
     beforeReady?: (app: FastifyInstance) => void;
+    /** Where the metadata lives (a PostgreSQL database); default a SQLite file in the temp dir. */
+    metadata?: MetadataConfig | undefined;
   } = {},
 ): Promise<CentralFixture> {
   const dir = mkdtempSync(join(tmpdir(), "vetra-central-"));
   const config = parseCentralConfig({ dataDir: dir, ...FIXTURE_FLEET, ...options.config });
-  const meta = await MetaStore.openFile(join(dir, META_FILE));
+  const meta = options.metadata
+    ? await MetaStore.open({ metadata: options.metadata, dataDir: dir })
+    : await MetaStore.openFile(join(dir, META_FILE));
   await meta.fleet.replace(config);
   const store = options.store ?? openEmbeddedStore({ path: join(dir, "timeseries.sqlite") });
   const tokens = {

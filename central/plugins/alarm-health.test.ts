@@ -2,6 +2,7 @@
 // alarms put into the book on a controllable clock, who sees which company's
 // figures, and what a hurried or hostile caller sends.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { metadataKinds, suiteMetadata } from "../../test/helpers/metadata.ts";
 import type { Condition, ReconcilePolicy } from "../service/alarm-book.ts";
 import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
 
@@ -10,11 +11,16 @@ const MIN = 60 * S;
 const HOUR = 60 * MIN;
 const T0 = Date.parse("2026-11-02T08:00:00Z");
 
-describe("alarm-system health route", () => {
+describe.each(metadataKinds())("alarm-system health route (%s metadata)", (kind) => {
+  const metadata = suiteMetadata(kind);
   let f: CentralFixture;
   let now = T0;
   beforeAll(async () => {
-    f = await makeCentralFixture({ clock: () => now, config: { alarms: { evaluateEveryMs: 0 } } });
+    f = await makeCentralFixture({
+      metadata: await metadata(),
+      clock: () => now,
+      config: { alarms: { evaluateEveryMs: 0 } },
+    });
     const { book, evaluator } = f.app.service;
     // Straight into the book, unfiltered, as an alarm system without on/off delays would have it.
     const policy: ReconcilePolicy = { clearAfterMs: 0, routeOf: await evaluator.routes() };

@@ -6,6 +6,7 @@
 // limiting, security headers and the audit log.
 import type { RouteOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { metadataKinds, suiteMetadata } from "../../test/helpers/metadata.ts";
 import { isRouterNotFound, PATH_VARIANTS, type RequestShape } from "../../test/helpers/path-variants.ts";
 import { Roles } from "../config.ts";
 import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
@@ -340,10 +341,11 @@ describe("tenant isolation matrix over every registered route and every spelling
   });
 });
 
-describe("token lifecycle, failed-auth limit, headers, audit", () => {
+describe.each(metadataKinds())("token lifecycle, failed-auth limit, headers, audit (%s metadata)", (kind) => {
+  const metadata = suiteMetadata(kind);
   let f: CentralFixture;
   beforeAll(async () => {
-    f = await makeCentralFixture();
+    f = await makeCentralFixture({ metadata: await metadata() });
   });
   afterAll(async () => f.close());
 

@@ -1,6 +1,7 @@
 import { gzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { IngestBatch } from "../../common/wire.ts";
+import { metadataKinds, suiteMetadata } from "../../test/helpers/metadata.ts";
 import { freePort } from "../../test/helpers/ports.ts";
 import { openInfluxStore } from "../stores/influx.ts";
 import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
@@ -37,10 +38,11 @@ const validBatch = (now: number): IngestBatch => {
   };
 };
 
-describe("POST /api/v1/ingest", () => {
+describe.each(metadataKinds())("POST /api/v1/ingest (%s metadata)", (kind) => {
+  const metadata = suiteMetadata(kind);
   let f: CentralFixture;
   beforeEach(async () => {
-    f = await makeCentralFixture();
+    f = await makeCentralFixture({ metadata: await metadata() });
   });
   afterEach(async () => {
     await f.close();
@@ -440,10 +442,11 @@ describe("POST /api/v1/ingest with the store down", () => {
   });
 });
 
-describe("series cap per site (ingest.maxSeriesPerSite)", () => {
+describe.each(metadataKinds())("series cap per site, ingest.maxSeriesPerSite (%s metadata)", (kind) => {
+  const metadata = suiteMetadata(kind);
   let f: CentralFixture;
   beforeEach(async () => {
-    f = await makeCentralFixture({ config: { ingest: { maxSeriesPerSite: 4 } } });
+    f = await makeCentralFixture({ metadata: await metadata(), config: { ingest: { maxSeriesPerSite: 4 } } });
   });
   afterEach(async () => f.close());
 

@@ -4,6 +4,7 @@
 // clearing timed by a controllable clock.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Point } from "../../common/wire.ts";
+import { metadataKinds, suiteMetadata } from "../../test/helpers/metadata.ts";
 import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
 
 const MIN = 60_000;
@@ -16,10 +17,14 @@ const diagnosis = (asset: string, ts: number, severity: 1 | 2, active = 1, raise
   ts,
 });
 
-describe("companies and contracts", () => {
+describe.each(metadataKinds())("companies and contracts (%s metadata)", (kind) => {
+  const metadata = suiteMetadata(kind);
   let f: CentralFixture;
   beforeAll(async () => {
-    f = await makeCentralFixture({ config: { alarms: { evaluateEveryMs: 0 } } });
+    f = await makeCentralFixture({
+      metadata: await metadata(),
+      config: { alarms: { evaluateEveryMs: 0 } },
+    });
   });
   afterAll(async () => f.close());
 
@@ -141,11 +146,13 @@ describe("companies and contracts", () => {
   });
 });
 
-describe("alarm lifecycle timing with a controllable clock", () => {
+describe.each(metadataKinds())("alarm timing, controllable clock (%s metadata)", (kind) => {
+  const metadata = suiteMetadata(kind);
   let f: CentralFixture;
   let now = Date.parse("2026-11-02T08:00:00Z");
   beforeAll(async () => {
     f = await makeCentralFixture({
+      metadata: await metadata(),
       clock: () => now,
       // Escalation and clearing on their own: the filter's delays are tested in service/alarm-*.test.ts.
       config: {
@@ -227,11 +234,15 @@ describe("alarm lifecycle timing with a controllable clock", () => {
   });
 });
 
-describe("live alarm feed (Server-Sent Events over real HTTP)", () => {
+describe.each(metadataKinds())("live alarm feed, SSE over HTTP (%s metadata)", (kind) => {
+  const metadata = suiteMetadata(kind);
   let f: CentralFixture;
   let base: string;
   beforeAll(async () => {
-    f = await makeCentralFixture({ config: { alarms: { evaluateEveryMs: 0 } } });
+    f = await makeCentralFixture({
+      metadata: await metadata(),
+      config: { alarms: { evaluateEveryMs: 0 } },
+    });
     base = await f.app.listen({ host: "127.0.0.1", port: 0 });
   });
   afterAll(async () => f.close());

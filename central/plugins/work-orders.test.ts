@@ -7,6 +7,7 @@
 // sees another's orders or report.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DiagnosisNames, TurbinePoints } from "../../common/names.ts";
+import { metadataKinds, suiteMetadata } from "../../test/helpers/metadata.ts";
 import type { AlarmRecord } from "../service/alarm-book.ts";
 import { cutJpeg, damagedPng, greyJpeg, pdfText, skipPdfText, solidPng } from "../service/test-helpers.ts";
 import { MAX_PHOTO_BYTES, type WorkOrder, WorkOrders } from "../service/work-orders.ts";
@@ -15,7 +16,8 @@ import { type CentralFixture, FIXTURE_FLEET, makeCentralFixture } from "../test-
 const MIN = 60_000;
 const OUTER_RACE = { frequency_hz: 87.4, amplitude: 0.031, snr_db: 14.2, harmonics: 3, confidence: 0.86 };
 
-describe("work orders over HTTP", () => {
+describe.each(metadataKinds())("work orders over HTTP (%s metadata)", (kind) => {
+  const metadata = suiteMetadata(kind);
   let f: CentralFixture;
   let now: number;
   let north: AlarmRecord;
@@ -44,7 +46,11 @@ describe("work orders over HTTP", () => {
 
   beforeAll(async () => {
     now = Date.now();
-    f = await makeCentralFixture({ clock: () => now, config: { alarms: { evaluateEveryMs: 0 } } });
+    f = await makeCentralFixture({
+      metadata: await metadata(),
+      clock: () => now,
+      config: { alarms: { evaluateEveryMs: 0 } },
+    });
     // What an edge agent of wf1 reports: an outer-race fault on T01 (sc-north), imbalance on T02 (sc-south).
     const diagnosis = (asset: string, point: string, fault: string, fields: Record<string, number>) => ({
       measurement: "diagnosis",

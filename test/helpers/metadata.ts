@@ -39,6 +39,29 @@ export async function freshPostgresDatabase(): Promise<string> {
   return server.createDatabase(`t${process.pid}_${++databases}`);
 }
 
+/**
+ * For a suite that opens its database once (in beforeAll, e.g. through
+ * makeCentralFixture): the `metadata` config of a fresh database of `kind`
+ * (SQLite: undefined, the fixture's file in its data dir). The shared
+ * cluster stops after the file's last suite that used it.
+ */
+export function suiteMetadata(kind: MetadataKind): () => Promise<MetadataConfig | undefined> {
+  if (kind === "sqlite") return async () => undefined;
+  users++;
+  afterAll(async () => {
+    if (--users > 0 || !cluster) return;
+    const server = await cluster;
+    cluster = null;
+    await server.stop();
+  });
+  return async () => ({
+    kind: "postgres",
+    url: await freshPostgresDatabase(),
+    maxConnections: 5,
+    startTimeoutMs: 10_000,
+  });
+}
+
 export interface FreshMetadata {
   /** The kind under test. */
   readonly kind: MetadataKind;

@@ -90,6 +90,14 @@ export class Notifier {
   private queue: Promise<unknown> = Promise.resolve();
   private stopping = false;
   private lastPruneMs = Number.NEGATIVE_INFINITY;
+  /**
+   * Outcomes of sends that could not be committed (the database away): applied
+   * with the next claim, while their leases still hold, so a delivery that was
+   * sent is not sent again when its lease expires.
+   */
+  private unrecorded: Outcome[] = [];
+  /** PostgreSQL: each outcome committed once known (see dispatch). */
+  private readonly recordEachOutcome: boolean;
 
   constructor({ db, secrets, config, clock = Date.now, log = SILENT, claimBatch }: NotifierOptions) {
     this.config = config;
@@ -100,6 +108,7 @@ export class Notifier {
     this.rules = new NotificationRules(db, secrets, receivers);
     this.webhooks = new WebhookSender(receivers);
     this.outbox = new Outbox(db);
+    this.recordEachOutcome = db.kind === "postgres";
     // Long enough for a claimed batch to be sent one slot after another, each
     // send ended by its own timeouts (an SMTP exchange has several), so a
     // lease only expires when its replica died.
@@ -176,10 +185,15 @@ export class Notifier {
 
   /**
    * Sends due deliveries, at most `concurrency` at a time, until none is due.
-   * Deliveries are claimed `claimBatch` at a time, and the
-   * outcomes so far are committed with the next claim: a burst costs a
-   * commit per batch, not two per delivery (a durable commit is milliseconds
-   * of a blocked event loop).
+   * Deliveries are claimed `claimBatch` at a time. On SQLite the outcomes
+   * so far are committed with the next claim: a burst costs a commit per
+   * batch, not two per delivery (a durable commit there is milliseconds of
+   * a blocked event loop). On PostgreSQL, where a commit does not block,
+   * each outcome is committed as soon as it is known: a replica killed mid-
+   * burst then sends again (once its leases expire) only what it had in
+   * flight, not every delivery it sent since its last claim — a receiver
+   * answered but not recorded is the one repeat no sender can rule out
+   * (the receiver knows it by X-Vetra-Delivery).
    */
   async dispatch(): Promise<Omit<PumpResult, "enqueued">> {
     const counts = { sent: 0, failed: 0, retried: 0 };
@@ -188,13 +202,21 @@ export class Notifier {
     const batch = this.claimBatch;
     const inflight = new Set<Promise<void>>();
     const claimed: Claimed[] = [];
-    let outcomes: Outcome[] = [];
+    let outcomes: Outcome[] = this.unrecorded.splice(0);
     let exhausted = false;
+    let failure: unknown = null;
     for (;;) {
       if (claimed.length === 0 && !exhausted && !this.stopping && inflight.size <= concurrency / 2) {
         const now = this.clock();
-        claimed.push(...(await this.outbox.claim(now, batch, now + this.leaseMs, outcomes)));
-        outcomes = [];
+        try {
+          claimed.push(...(await this.outbox.claim(now, batch, now + this.leaseMs, outcomes)));
+          outcomes = [];
+        } catch (error) {
+          // The database away: no more claims this pump; the sends in flight finish and their
+          // outcomes (and those the failed claim carried) are recorded below or at the next pump.
+          failure = error;
+          exhausted = true;
+        }
         if (claimed.length < batch) exhausted = true;
       }
       if (this.stopping) {
@@ -203,9 +225,12 @@ export class Notifier {
           outcomes.push({ id: d.id, leaseUntil: d.leaseUntil, result: "returned" });
       }
       while (inflight.size < concurrency && claimed.length > 0) {
-        const p: Promise<void> = this.attempt(claimed.shift()!).then((o) => {
-          outcomes.push(o);
+        const p: Promise<void> = this.attempt(claimed.shift()!).then(async (o) => {
           if (o.result !== "returned") counts[o.result === "retry" ? "retried" : o.result]++;
+          if (this.recordEachOutcome) {
+            // Applying an outcome twice is harmless (it needs the lease it was claimed with).
+            await this.outbox.record([o]).catch(() => outcomes.push(o));
+          } else outcomes.push(o);
           inflight.delete(p);
         });
         inflight.add(p);
@@ -213,7 +238,13 @@ export class Notifier {
       if (inflight.size === 0 && (claimed.length === 0 || this.stopping)) break;
       await Promise.race(inflight);
     }
-    await this.outbox.record(outcomes);
+    try {
+      await this.outbox.record(outcomes);
+    } catch (error) {
+      this.unrecorded.push(...outcomes);
+      failure ??= error;
+    }
+    if (failure !== null) throw failure;
     return counts;
   }
 
