@@ -119,6 +119,7 @@ export async function assetPage(ctx, id) {
             ],
           },
           data,
+          title,
         );
         box.dataset.points = String(series.reduce((n, x) => n + x.points.length, 0));
         trendCleanups.push(() => {
@@ -236,7 +237,7 @@ export async function assetPage(ctx, id) {
                   faultName(d.fault),
                   " — ",
                   d.point ? pointName(d.point) : "",
-                  d.confidence != null
+                  d.confidence != null && d.fault !== "overall_vibration"
                     ? h("span", { class: "muted" }, ` (${t("confidence")} ${num(d.confidence * 100, 0)} %)`)
                     : null,
                 ),
@@ -247,6 +248,8 @@ export async function assetPage(ctx, id) {
                     snr_db: d.fields.snr_db,
                     harmonics: d.fields.harmonics,
                   },
+                  [],
+                  d.fault,
                 ),
               ),
             ),
