@@ -91,11 +91,11 @@ describe.skipIf(!browserRequired())("console in the reader's language, charts na
   };
   const zoneAlarm = async () =>
     (
-      await call<{ alarms: { id: string; fault: string; site: string }[] }>(
-        "/api/v1/alarms?fault=overall_vibration",
+      await call<{ alarms: { id: string; point: string; site: string }[] }>(
+        "/api/v1/alarms?fault=overall_vibration&asset=T01",
         f.tokens.north,
       )
-    ).alarms.find((a) => a.fault === "overall_vibration")!;
+    ).alarms.find((a) => a.point === "main_bearing")!;
 
   const open = async (hash: string, lang: "ru" | "en", width = 1400, height = 1000): Promise<Page> => {
     const page = await browser.newPage({ viewport: { width, height } });
@@ -138,6 +138,31 @@ describe.skipIf(!browserRequired())("console in the reader's language, charts na
       site: "wf1",
       sentAt: Date.now(),
       points,
+    });
+    // The rest of the company's fleet as a screenshot shows it: T01's gearbox and T03 in zone C.
+    await call("/api/v1/ingest", f.tokens.agentWf1, {
+      batchId: `language-gearbox-${now}`,
+      agent: "edge-wf1",
+      site: "wf1",
+      sentAt: Date.now(),
+      points: Array.from({ length: 20 }, (_, i) => ({
+        measurement: "vibration",
+        tags: { site: "wf1", asset: "T01", point: "gearbox_hss" },
+        fields: { v_rms_mm_s: 5.2, iso_zone: 3 },
+        ts: now - (i + 1) * MINUTE,
+      })),
+    });
+    await call("/api/v1/ingest", f.tokens.agentWf2, {
+      batchId: `language-wf2-${now}`,
+      agent: "edge-wf2",
+      site: "wf2",
+      sentAt: Date.now(),
+      points: Array.from({ length: 20 }, (_, i) => ({
+        measurement: "vibration",
+        tags: { site: "wf2", asset: "T03", point: "main_bearing" },
+        fields: { v_rms_mm_s: 4.8, iso_zone: 3 },
+        ts: now - (i + 3) * MINUTE,
+      })),
     });
     await call("/api/v1/ingest/spectrum", f.tokens.agentWf1, {
       agent: "edge-wf1",
