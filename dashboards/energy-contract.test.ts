@@ -57,16 +57,12 @@ describe.skipIf(!influxdAvailable())("portfolio energy on live and imported mete
   const portfolio = buildDashboards(DEFAULT_PUBLIC_URL).find(
     (b) => b.dashboard.uid === "vetra-portfolio-en",
   )!.dashboard;
-  const panelQuery = (title: string): string => {
+  /** A portfolio panel's query as Grafana sends it for the facilities and the range. */
+  const panelQuery = (title: string, assets = ["L", "I", "B"], fromMs = FROM_MS, toMs = TO_MS): string => {
     const panel = (portfolio.panels ?? []).find((p) => (p as Panel).title === title) as Panel | undefined;
-    if (!panel) throw new Error(`no panel '${title}'`);
-    const target = panel.targets?.[0] as unknown as InfluxQLQuery;
-    return interpolate(target.query, {
-      values: new Map([["asset", ["L", "I", "B"]]]),
-      fromMs: FROM_MS,
-      toMs: TO_MS,
-      interval: "1h",
-    });
+    const target = panel?.targets?.[0] as unknown as InfluxQLQuery | undefined;
+    if (!target) throw new Error(`no panel '${title}' with a query`);
+    return interpolate(target.query, { values: new Map([["asset", assets]]), fromMs, toMs, interval: "1h" });
   };
 
   beforeAll(async () => {
@@ -146,22 +142,19 @@ describe.skipIf(!influxdAvailable())("portfolio energy on live and imported mete
   });
 
   it("counts a register reset as nothing, not as negative energy", async () => {
-    // L's meter replaced at the end of the range: the register starts again from zero.
+    // Meter R replaced: its register falls from 5000 to 2 kWh, then counts on (4 kWh in the next hour).
     const resetMs = TO_MS + 2 * HOUR_MS;
     const res = await fetch(`${influx.url}/write?db=${influx.database}`, {
       method: "POST",
       body: `meter,site=fac,asset=R energy_kwh=5000 ${(resetMs - HOUR_MS) * 1e6}\nmeter,site=fac,asset=R energy_kwh=2 ${resetMs * 1e6}\nmeter,site=fac,asset=R energy_kwh=6 ${(resetMs + HOUR_MS) * 1e6}`,
     });
     expect(res.status).toBe(204);
-    const panel = (portfolio.panels ?? []).find(
-      (p) => (p as Panel).title === Titles.dailyEnergyPerFacility.en,
-    ) as Panel;
-    const text = interpolate((panel.targets?.[0] as unknown as InfluxQLQuery).query, {
-      values: new Map([["asset", ["R"]]]),
-      fromMs: resetMs - 2 * HOUR_MS,
-      toMs: resetMs + 2 * HOUR_MS,
-      interval: "1h",
-    });
+    const text = panelQuery(
+      Titles.dailyEnergyPerFacility.en,
+      ["R"],
+      resetMs - 2 * HOUR_MS,
+      resetMs + 2 * HOUR_MS,
+    );
     const rows = (await query(text)).flatMap((s) => s.values ?? []);
     expect(rows.reduce((acc, [, v]) => acc + (v ?? 0), 0)).toBeCloseTo(4, 6);
   });

@@ -237,6 +237,10 @@ describe("savings report (GET /api/v1/savings/report, /reports)", () => {
               ru ? "01.01.2026 — 31.10.2026" : "2026-01-01 — 2026-10-31",
             );
             expect(await page.textContent("#facilities")).toContain(ru ? "соответствует" : "pass");
+            // The model central chose, in the page's language (central sends "hourly" / "daily").
+            expect(await page.textContent("#facilities tr td:nth-child(2)")).toMatch(
+              ru ? /^(почасовая|суточная)$/ : /^(hourly|daily)$/,
+            );
             expect(await page.textContent("#summary")).toContain(ru ? "CO₂, т" : "CO₂ avoided, t");
             expect(await page.textContent("#meaning")).toMatch(
               ru ? /С вероятностью 90 %/ : /With 90 % confidence/,
