@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { ErrorCodes } from "../../common/errors.ts";
 import { VerifyFailures } from "../documents/verify.ts";
 import {
+  DETAILED_CODES,
   ERROR_TEXT,
   errorBodyText,
   errorText,
@@ -47,6 +48,18 @@ describe("the UI's texts of central's messages", () => {
     expect(errorBodyText({ error: { code: "CONFLICT", message: "x" } }, "en")).toBe(ERROR_TEXT.CONFLICT![1]);
     expect(errorBodyText({ nothing: true }, "ru")).toBeNull();
     expect(errorBodyText(null, "ru")).toBeNull();
+  });
+
+  it("keeps the detail of a refused input (which key, which limit) after the code's text", () => {
+    const detail = "value: 40 is outside setpoint's range 16…26 °C";
+    expect(errorText("VALIDATION_FAILED", "ru", detail)).toBe(
+      `${ERROR_TEXT.VALIDATION_FAILED![0]} (${detail})`,
+    );
+    expect(errorText("VALIDATION_FAILED", "en", ERROR_TEXT.VALIDATION_FAILED![1])).toBe(
+      ERROR_TEXT.VALIDATION_FAILED![1],
+    );
+    for (const code of DETAILED_CODES) expect(code in ErrorCodes, code).toBe(true);
+    expect(errorText("VALIDATION_FAILED", "ru", "x".repeat(5000)).length).toBeLessThan(400);
   });
 
   it("treats hostile messages as text: no markup, no runaway quoting", () => {

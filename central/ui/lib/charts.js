@@ -79,5 +79,5 @@ export function chartSummary(title, opts, data, u) {
   series.forEach((s, i) => {
     if (s?.label) parts.push(`${s.label}: ${span(i)}`);
   });
-  return parts.length === 0 ? title : `${title}. ${parts.join("; ")}`;
+  return [title, parts.join("; ")].filter(Boolean).join(". ");
 }

@@ -110,19 +110,35 @@ export const SERVER_NOTES = [
   },
 ];
 
+/**
+ * Codes whose message is the detail the reader acts on (which key, which
+ * limit: `value: 40 is outside setpoint's range 16…26 °C`): the detail
+ * follows the code's text, as central wrote it (key paths and figures are
+ * not translated).
+ */
+export const DETAILED_CODES = new Set([
+  "BAD_REQUEST",
+  "VALIDATION_FAILED",
+  "CONFIG_INVALID",
+  "GRID_INVALID_FEATURES",
+]);
+
 const pick = (/** @type {readonly string[]} */ pair, /** @type {string} */ lang) =>
   pair[lang === "en" ? 1 : 0];
 
 /**
  * An error answer's text in `lang`: the catalogue's text for its code, with
  * the quoted identifiers of central's message (`No asset "T04"` → «T04») so
- * the reader still sees what was not found; central's message as it is when
- * the code is not in the catalogue.
+ * the reader still sees what was not found, or for a DETAILED_CODES code
+ * with central's detail after it; central's message as it is when the code
+ * is not in the catalogue.
  * @param {string | undefined} code @param {string} lang @param {string} [message]
  */
 export function errorText(code, lang, message) {
   const pair = code ? ERROR_TEXT[/** @type {keyof typeof ERROR_TEXT} */ (code)] : undefined;
   if (!pair) return message ?? code ?? "";
+  if (code && DETAILED_CODES.has(code) && message && message !== pair[1])
+    return `${pick(pair, lang)} (${message.length > 300 ? `${message.slice(0, 300)}…` : message})`;
   const quoted = [...(message ?? "").matchAll(/"([^"\n]{1,80})"/g)].map((m) => m[1]);
   const [open, close] = lang === "en" ? ["“", "”"] : ["«", "»"];
   return quoted.length === 0
