@@ -14,12 +14,12 @@ export async function alarmPage(ctx, id) {
   const load = async () => {
     const { alarm, events } = await api(`/api/v1/alarms/${encodeURIComponent(id)}`);
     const [spectrum, health, orders, fleet] = await Promise.all([
-      // Which site and asset by name, as the alarm list shows them.
       api(`/api/v1/assets/${encodeURIComponent(alarm.asset)}/spectrum${qs({ point: alarm.point })}`).catch(
         () => null,
       ),
       api(`/api/v1/assets/${encodeURIComponent(alarm.asset)}/health`).catch(() => null),
       api(`/api/v1/work-orders${qs({ alarm: alarm.id })}`).catch(() => null),
+      // The site and the asset by name, as the alarm list shows them.
       api("/api/v1/fleet").catch(() => null),
     ]);
     const site = fleet?.sites?.find((s) => s.id === alarm.site);
