@@ -114,14 +114,10 @@ export const SERVER_NOTES = [
  * Codes whose message is the detail the reader acts on (which key, which
  * limit: `value: 40 is outside setpoint's range 16…26 °C`): the detail
  * follows the code's text, as central wrote it (key paths and figures are
- * not translated).
+ * not translated). Other codes' messages are English sentences: the page
+ * shows its own text, central's in the error's tooltip.
  */
-export const DETAILED_CODES = new Set([
-  "BAD_REQUEST",
-  "VALIDATION_FAILED",
-  "CONFIG_INVALID",
-  "GRID_INVALID_FEATURES",
-]);
+export const DETAILED_CODES = new Set(["VALIDATION_FAILED", "CONFIG_INVALID", "GRID_INVALID_FEATURES"]);
 
 const pick = (/** @type {readonly string[]} */ pair, /** @type {string} */ lang) =>
   pair[lang === "en" ? 1 : 0];
