@@ -235,6 +235,12 @@ describe.skipIf(!browserRequired())("console in the reader's language, charts na
         await page.waitForSelector("#alarmEvidence dl");
         expect(await page.textContent("#alarmSite")).toBe("Wind farm 1");
         expect(await page.textContent("#alarmDetail h1")).toContain("Turbine 1");
+        // The asset page the alarm links to names the site too.
+        await page.click("#alarmDetail h1 a");
+        await page.waitForSelector("#assetHead h1");
+        expect(await page.textContent("#assetHead h1")).toContain("Wind farm 1");
+        await page.goBack();
+        await page.waitForSelector("#alarmEvidence dl");
         const evidence = (await page.textContent("#alarmEvidence"))!;
         const ru = lang === "ru";
         // The zone's own: its value, the boundary it crossed, all boundaries, the standard.
