@@ -14,6 +14,7 @@ import { influxdAvailable, type RunningInfluxd, startInfluxd } from "../test/hel
 import { ruleGroup } from "./alerts.ts";
 import { buildDashboards, DEFAULT_PUBLIC_URL } from "./build.ts";
 import { DATASOURCE_UID, type InfluxQLQuery } from "./influxql.ts";
+import { interpolate, type Selection } from "./interpolate.ts";
 
 /** How long the demo may take to fill the store after it printed its URL. */
 const FILL_DEADLINE_MS = 60_000;
@@ -70,36 +71,6 @@ const STEPS = [
 function interval(rangeMs: number, minInterval?: string): string {
   const raw = Math.max(rangeMs / 1000, minInterval ? durationMs(minInterval) : 0);
   return STEPS.find((s) => durationMs(s) >= raw) ?? "1d";
-}
-
-const escapeRegex = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&");
-
-/** Grafana's InfluxDB formatting: several values as `(a|b)`, regex-escaped; one as itself, escaped. */
-const formatValues = (values: string[]): string =>
-  values.length === 1 ? escapeRegex(values[0]!) : `(${values.map(escapeRegex).join("|")})`;
-
-interface Selection {
-  /** Variable name → its values in this selection. */
-  values: Map<string, string[]>;
-  fromMs: number;
-  toMs: number;
-  interval: string;
-}
-
-function interpolate(text: string, s: Selection): string {
-  let out = text
-    .replaceAll("$timeFilter", `time >= ${s.fromMs}ms and time <= ${s.toMs}ms`)
-    .replaceAll("$__interval", s.interval);
-  for (const [name, values] of s.values) {
-    const v = formatValues(values);
-    out = out
-      .replaceAll(`\${${name}}`, v)
-      .replaceAll(`[[${name}]]`, v)
-      .replace(new RegExp(`\\$${name}\\b`, "g"), v);
-  }
-  const left = /\$\{?\w+/.exec(out);
-  if (left) throw new Error(`unsubstituted ${left[0]} in: ${out}`);
-  return out;
 }
 
 describe.skipIf(!influxdAvailable())("dashboards and alert rules against the demo's InfluxDB", () => {
@@ -188,6 +159,7 @@ describe.skipIf(!influxdAvailable())("dashboards and alert rules against the dem
             const text = interpolate(t.query, {
               ...s,
               ...range,
+              dashboardRange: { fromMs: s.fromMs, toMs: s.toMs },
               interval: interval(range.toMs - range.fromMs, panel.interval ?? undefined),
             });
             panels.push({

@@ -7,7 +7,14 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { type Measurement, Measurements, TagKeys } from "../common/names.ts";
 import { RULES, ruleGroup } from "./alerts.ts";
-import { buildDashboards, buildFiles, DEFAULT_PUBLIC_URL, publicUrlFrom } from "./build.ts";
+import {
+  alertModeFrom,
+  buildDashboards,
+  buildFiles,
+  DEFAULT_PUBLIC_URL,
+  publicUrlFrom,
+  timeZoneFrom,
+} from "./build.ts";
 import { DATASOURCE_UID, FieldTables, type InfluxQLQuery } from "./influxql.ts";
 import { GRAFANA_ENV } from "./provisioning.ts";
 import { Descriptions, type Lang, type Text, Titles, VibrationFieldPanels } from "./text.ts";
@@ -188,6 +195,44 @@ describe("VETRA_PUBLIC_URL", () => {
     });
     expect(publicUrlFrom({ VETRA_PUBLIC_URL: "ftp://x" })).toEqual({
       error: expect.stringContaining("VETRA_PUBLIC_URL"),
+    });
+  });
+});
+
+describe("VETRA_TIME_ZONE and VETRA_GRAFANA_ALERTS", () => {
+  it("group days in the region's zone, Moscow unless told, and refuse what is not a zone by name", () => {
+    expect(timeZoneFrom({})).toEqual({ zone: "Europe/Moscow" });
+    expect(timeZoneFrom({ VETRA_TIME_ZONE: "Asia/Yekaterinburg" })).toEqual({ zone: "Asia/Yekaterinburg" });
+    for (const bad of ["Mars/Olympus", "Europe/Moscow') fill(0", "", "../etc"])
+      expect(timeZoneFrom({ VETRA_TIME_ZONE: bad })).toEqual({
+        error: expect.stringContaining("VETRA_TIME_ZONE"),
+      });
+    const daily = (zone?: string) =>
+      buildDashboards(DEFAULT_PUBLIC_URL, zone)
+        .flatMap((b) => dataPanels(b.dashboard))
+        .flatMap(targets)
+        .map((t) => t.query)
+        .filter((q) => /GROUP BY time\(1d\)/.test(q) && q.includes('"interval_energy_kwh"'));
+    expect(daily().length).toBeGreaterThan(0);
+    for (const q of daily()) expect(q).toMatch(/ tz\('Europe\/Moscow'\)$/);
+    for (const q of daily("Asia/Yekaterinburg")) expect(q).toMatch(/ tz\('Asia\/Yekaterinburg'\)$/);
+  });
+
+  it("provision Grafana's alert rules paused unless Grafana is to notify", () => {
+    const rules = (alerts?: "paused" | "active") =>
+      (
+        parse(
+          buildFiles(DEFAULT_PUBLIC_URL, alerts ? { alerts } : {}).get("provisioning/alerting/vetra.yaml")!,
+        ) as {
+          groups: { rules: { isPaused: boolean }[] }[];
+        }
+      ).groups[0]!.rules.map((r) => r.isPaused);
+    expect(new Set(rules())).toEqual(new Set([true]));
+    expect(new Set(rules("active"))).toEqual(new Set([false]));
+    expect(alertModeFrom({})).toEqual({ mode: "paused" });
+    expect(alertModeFrom({ VETRA_GRAFANA_ALERTS: "active" })).toEqual({ mode: "active" });
+    expect(alertModeFrom({ VETRA_GRAFANA_ALERTS: "on" })).toEqual({
+      error: expect.stringContaining("VETRA_GRAFANA_ALERTS"),
     });
   });
 });

@@ -6,7 +6,7 @@
 // actual instead of imitating it.
 import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import type { MeterFields, TagKey } from "../common/names.ts";
-import { agg, type Condition, perInterval, select } from "./influxql.ts";
+import { agg, type Condition, perInterval, select, timeFilterBefore, transform } from "./influxql.ts";
 import {
   barGauge,
   byVariables,
@@ -23,16 +23,79 @@ import { Descriptions, type Text, Titles } from "./text.ts";
 
 type MeterField = keyof typeof MeterFields;
 
-/** Energy per UTC day from the hourly history (imported and backfilled intervals). */
-const historyPerDay = (where: Condition<"meter">[], byAsset: boolean) =>
-  perInterval("meter", agg("sum", "interval_energy_kwh"), where, byAsset ? ["asset"] : [], "1d");
+/**
+ * Metered energy per hour and facility, kWh, as central's savings report
+ * reads it (central/savings/report.ts): imported and backfilled history
+ * writes `interval_energy_kwh`, a live meter its cumulative register
+ * `energy_kwh`, whose increase from the previous hour's last reading
+ * (NON_NEGATIVE_DIFFERENCE; a register reset counts nothing) is the hour's
+ * energy. An hour that has both (history imported over the first live
+ * days) counts once: the larger of the two, which for a consistent import
+ * is the same figure. The register is read from an hour before the range so
+ * the range's first hour has its difference too; InfluxDB narrows a
+ * subquery to its outer query's time range, so every level but the
+ * interval one reads the widened range (the hour before it holds no row:
+ * its difference would need the hour before that). A time-shifted panel
+ * (`shifted`) keeps Grafana's `$timeFilter`, since `${__from}` is still the
+ * dashboard's range there (grafana/grafana#38954): its first hour counts no
+ * register energy.
+ */
+const rangeOf = (shifted: boolean): string => (shifted ? "$timeFilter" : timeFilterBefore("1h"));
 
-/** Energy over the whole time range (hourly history). */
-const energyInPeriod = (where: Condition<"meter">[], tags: TagKey[] = []) =>
+const hourlyEnergy = (where: Condition<"meter">[], shifted: boolean) =>
   select({
     measurement: "meter",
+    sources: [
+      select({
+        measurement: "meter",
+        columns: [{ expr: agg("sum", "interval_energy_kwh"), as: "interval_energy_kwh" }],
+        where,
+        groupByTime: "1h",
+        groupByTags: ["asset"],
+        fill: "none",
+      }),
+      select({
+        measurement: "meter",
+        columns: [
+          {
+            expr: transform("non_negative_difference", agg("last", "energy_kwh")),
+            as: "interval_energy_kwh",
+          },
+        ],
+        where,
+        timeFilter: rangeOf(shifted),
+        groupByTime: "1h",
+        groupByTags: ["asset"],
+        fill: "none",
+      }),
+    ],
+    columns: [{ expr: agg("max", "interval_energy_kwh"), as: "interval_energy_kwh" }],
+    timeFilter: rangeOf(shifted),
+    groupByTime: "1h",
+    groupByTags: ["asset"],
+    fill: "none",
+  });
+
+/** Energy per day from local midnight in the region's zone, per facility or summed. */
+const energyPerDay = (ctx: Ctx, where: Condition<"meter">[], byAsset: boolean) =>
+  select({
+    measurement: "meter",
+    sources: [hourlyEnergy(where, false)],
     columns: [{ expr: agg("sum", "interval_energy_kwh") }],
-    where,
+    timeFilter: rangeOf(false),
+    groupByTime: "1d",
+    groupByTags: byAsset ? ["asset"] : [],
+    fill: "none",
+    tz: ctx.timeZone,
+  });
+
+/** Energy over the whole time range, per facility or summed. */
+const energyInPeriod = (where: Condition<"meter">[], tags: TagKey[] = [], shifted = false) =>
+  select({
+    measurement: "meter",
+    sources: [hourlyEnergy(where, shifted)],
+    columns: [{ expr: agg("sum", "interval_energy_kwh") }],
+    timeFilter: rangeOf(shifted),
     groupByTags: tags,
   });
 
@@ -84,14 +147,7 @@ export function facilityEnergy(ctx: Ctx): Dashboard {
           bars: true,
           min: 0,
           links: reports,
-          queries: [
-            { text: historyPerDay(where, false), alias: Titles.history },
-            {
-              // A cumulative register: its increase within the day is the day's energy.
-              text: perInterval("meter", agg("spread", "energy_kwh"), where, [], "1d"),
-              alias: Titles.liveRegister,
-            },
-          ],
+          queries: [{ text: energyPerDay(ctx, where, false), alias: Titles.meteredEnergy }],
         }),
       )
       .withPanel(
@@ -210,7 +266,7 @@ export function portfolio(ctx: Ctx): Dashboard {
           width: 9,
           timeShift: "1y",
           links: reports,
-          queries: [{ text: energyPerFacility, alias: "$tag_asset" }],
+          queries: [{ text: energyInPeriod(where, ["asset"], true), alias: "$tag_asset" }],
         }),
       )
       .withPanel(
@@ -223,7 +279,7 @@ export function portfolio(ctx: Ctx): Dashboard {
           stacked: true,
           min: 0,
           links: reports,
-          queries: [{ text: historyPerDay(where, true), alias: "$tag_asset" }],
+          queries: [{ text: energyPerDay(ctx, where, true), alias: "$tag_asset" }],
         }),
       )
       .withPanel(

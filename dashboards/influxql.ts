@@ -117,7 +117,36 @@ export interface Select<M extends Measurement> {
   groupByTime?: string;
   groupByTags?: TagKey[];
   fill?: "none" | "null" | "0";
+  /**
+   * Subqueries to read instead of the measurement (InfluxQL `FROM (…), (…)`,
+   * InfluxDB ≥ 1.2); their columns are named as `M`'s fields.
+   */
+  sources?: string[];
+  /** The time condition; Grafana's `$timeFilter` unless a query must reach before the range. */
+  timeFilter?: string;
+  /** IANA zone of `time()` buckets (InfluxQL `tz()`): days from local midnight. */
+  tz?: string;
 }
+
+/** An IANA zone name as InfluxQL's tz() takes it; anything else is refused (it is spliced into the query). */
+export function checkTimeZone(zone: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone))
+    throw new Error(`not a time zone name: '${zone}'`);
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+  } catch {
+    throw new Error(`unknown time zone: '${zone}'`);
+  }
+  return zone;
+}
+
+/**
+ * Grafana's time range reaching `before` further back (its global variables
+ * `${__from}`/`${__to}`, epoch ms): for a difference whose first value needs
+ * the reading before the range.
+ */
+export const timeFilterBefore = (before: string): string =>
+  `time >= \${__from}ms - ${before} AND time <= \${__to}ms`;
 
 /**
  * A tag matched against a template variable: Grafana writes a multi-value
@@ -134,16 +163,18 @@ export function select<M extends Measurement>(s: Select<M>): string {
     ...(s.where ?? []).map((c) =>
       "tag" in c ? tagMatches(c.tag, c.variable) : `${ident(c.field)} = ${c.equals}`,
     ),
-    "$timeFilter",
+    s.timeFilter ?? "$timeFilter",
   ].join(" AND ");
   const groupBy = [
     ...(s.groupByTime === undefined ? [] : [`time(${s.groupByTime})`]),
     ...(s.groupByTags ?? []).map(ident),
   ];
+  const from = s.sources ? s.sources.map((q) => `(${q})`).join(", ") : ident(s.measurement);
   return (
-    `SELECT ${columns} FROM ${ident(s.measurement)} WHERE ${where}` +
+    `SELECT ${columns} FROM ${from} WHERE ${where}` +
     (groupBy.length > 0 ? ` GROUP BY ${groupBy.join(", ")}` : "") +
-    (s.fill === undefined ? "" : ` fill(${s.fill})`)
+    (s.fill === undefined ? "" : ` fill(${s.fill})`) +
+    (s.tz === undefined ? "" : ` tz('${checkTimeZone(s.tz)}')`)
   );
 }
 

@@ -70,6 +70,8 @@ export interface Ctx {
   lang: Lang;
   /** Base URL users open Vetra central at (links to /reports and the console). */
   publicUrl: string;
+  /** The region's IANA time zone: energy per day is summed from local midnight (VETRA_TIME_ZONE). */
+  timeZone: string;
 }
 
 /** Panels query the dashboard's data-source variable, so an imported dashboard can use any InfluxDB data source. */

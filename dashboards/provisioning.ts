@@ -69,7 +69,7 @@ export function dashboardProvidersFile(): string {
  * file format names a few things differently (folder by title, interval as a
  * duration, `for` and `orgId`).
  */
-export function alertRulesFile(group: RuleGroup): string {
+export function alertRulesFile(group: RuleGroup, options: { paused: boolean }): string {
   const rules = (group.rules ?? []).map((r) => ({
     uid: r.uid,
     title: r.title,
@@ -85,7 +85,8 @@ export function alertRulesFile(group: RuleGroup): string {
     for: r.for,
     labels: r.labels,
     annotations: r.annotations,
-    isPaused: false,
+    // Paused unless Grafana is the one that notifies (build.ts, VETRA_GRAFANA_ALERTS).
+    isPaused: options.paused,
   }));
   return yamlFile({
     apiVersion: 1,

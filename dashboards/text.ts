@@ -168,7 +168,10 @@ export const Titles = {
   temperatures: { ru: "Температуры", en: "Temperatures" },
   facilityPower: { ru: "Потребляемая мощность", en: "Power demand" },
   powerNow: { ru: "Мощность сейчас", en: "Power now" },
-  dailyEnergy: { ru: "Энергия по суткам (UTC)", en: "Energy per day (UTC)" },
+  dailyEnergy: {
+    ru: "Энергия по суткам (местное время региона)",
+    en: "Energy per day (the region's local time)",
+  },
   energyInPeriod: { ru: "Энергия за период", en: "Energy in the period" },
   outdoorTemp: { ru: "Температура наружного воздуха", en: "Outdoor air temperature" },
   voltage: { ru: "Напряжение по фазам", en: "Phase voltage" },
@@ -181,8 +184,8 @@ export const Titles = {
     en: "Same period a year earlier (not weather-adjusted)",
   },
   dailyEnergyPerFacility: {
-    ru: "Энергия по суткам и объектам (UTC)",
-    en: "Energy per day and facility (UTC)",
+    ru: "Энергия по суткам и объектам (местное время региона)",
+    en: "Energy per day and facility (the region's local time)",
   },
   dailyOutdoorTemp: { ru: "Среднесуточная температура воздуха", en: "Mean daily outdoor temperature" },
   queueDepth: { ru: "Точек в очереди", en: "Points queued" },
@@ -195,8 +198,7 @@ export const Titles = {
   sourceErrors: { ru: "Ошибки источников за интервал", en: "Source errors per interval" },
   throughput: { ru: "Поток точек", en: "Point throughput" },
   // series (legends)
-  history: { ru: "история (почасовые интервалы)", en: "history (hourly intervals)" },
-  liveRegister: { ru: "счётчик в реальном времени", en: "live register" },
+  meteredEnergy: { ru: "по счётчику", en: "metered" },
   acquired: { ru: "получено", en: "acquired" },
   acked: { ru: "подтверждено центром", en: "acknowledged by central" },
   phase1: { ru: "фаза 1", en: "phase 1" },
@@ -220,8 +222,8 @@ export const Descriptions = {
     en: "Diagnoses named by the edge agent; an active one is re-confirmed at least every half hour.",
   },
   dailyEnergy: {
-    ru: "История — почасовая энергия (импорт и дозагрузка), счётчик — прирост регистра энергии за сутки. Базовая линия и экономия по ASHRAE Guideline 14 считаются в Vetra: ссылка «Базовая линия и экономия».",
-    en: "History is hourly interval energy (imported and backfilled), live is the energy register's increase per day. Baseline and savings (ASHRAE Guideline 14) are computed by Vetra: see the 'Baseline and savings' link.",
+    ru: "Энергия по часам: импортированная история (почасовые интервалы) и прирост регистра счётчиков в реальном времени, час с обоими считается один раз; сутки — от полуночи по местному времени региона. Базовая линия и экономия по ASHRAE Guideline 14 считаются в Vetra: ссылка «Базовая линия и экономия».",
+    en: "Energy hour by hour: imported history (hourly intervals) and the live meters' register increase, an hour with both counted once; days run from midnight in the region's local time. Baseline and savings (ASHRAE Guideline 14) are computed by Vetra: see the 'Baseline and savings' link.",
   },
   yearBefore: {
     ru: "Потребление за тот же период годом ранее. Это не экономия: она требует поправки на погоду и режим (базовая линия), см. «Базовая линия и экономия».",

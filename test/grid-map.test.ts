@@ -5,8 +5,8 @@
 // Check button are on the first screen and reachable, typed coordinates and
 // a settlement's name each give an answer with its distance lines, and the
 // monitored sites appear for a signed-in caller. The screenshots in
-// docs/screenshots/ (shown in the README) are made here.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+// docs/screenshots/ (shown in the README) are made here with UPDATE_SCREENSHOTS=1.
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -16,9 +16,8 @@ import { demoGridSet, installDemoGrid } from "../central/grid/demo-set.ts";
 import { type RunningCentral, startCentral } from "../central/server.ts";
 import { browserRequired, launchChromium } from "./helpers/browser.ts";
 import { horizontalOverflow, isClickable, offlinePage, VIEWPORTS } from "./helpers/page-checks.ts";
+import { docsScreenshot } from "./helpers/screenshots.ts";
 
-const repoRoot = join(import.meta.dirname, "..");
-const SHOTS = join(repoRoot, "docs", "screenshots");
 const DEMO_POINTS = demoGridSet().points.length;
 
 describe.skipIf(!browserRequired())("grid-connection map (/map)", () => {
@@ -46,7 +45,6 @@ describe.skipIf(!browserRequired())("grid-connection map (/map)", () => {
     );
     token = await central.meta.tokens.create({ role: "ministry", label: "map test" });
     browser = await launchChromium();
-    mkdirSync(SHOTS, { recursive: true });
   });
   afterAll(async () => {
     await browser?.close();
@@ -116,7 +114,7 @@ describe.skipIf(!browserRequired())("grid-connection map (/map)", () => {
           expect(await isClickable(page, "#pdfBtn", true)).toBe(true);
           expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
           await page.evaluate(() => window.scrollTo(0, 0));
-          await page.screenshot({ path: join(SHOTS, `map-${vp.name}-${lang}.png`) });
+          await docsScreenshot(page, `map-${vp.name}-${lang}`);
 
           // A settlement by name, in the other script and another case: "дербент" / "DERBENT".
           const derbent = await checkAt(page, lang === "ru" ? "дербент" : "DERBENT");

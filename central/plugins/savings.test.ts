@@ -1,7 +1,7 @@
 // The savings report route and the /reports page against a real embedded
 // store holding simulator history with a measure of known size.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hourlyHistory } from "../../simulators/facility/model.ts";
 import { browserRequired, launchChromium } from "../../test/helpers/browser.ts";
 import { horizontalOverflow, isClickable, offlinePage, VIEWPORTS } from "../../test/helpers/page-checks.ts";
+import { docsScreenshot } from "../../test/helpers/screenshots.ts";
 import { parseCentralConfig } from "../config.ts";
 import { historyPoints, writeAll } from "../savings/backfill.ts";
 import { type RunningCentral, startCentral } from "../server.ts";
@@ -20,7 +21,6 @@ const MEASURE = new Date("2025-12-31T21:00:00Z");
 const TO = new Date("2026-10-31T21:00:00Z");
 const SAVING = 0.12;
 const SEED = 5;
-const SHOTS = join(import.meta.dirname, "..", "..", "docs", "screenshots");
 
 const hasPdftotext = (() => {
   try {
@@ -183,7 +183,6 @@ describe("savings report (GET /api/v1/savings/report, /reports)", () => {
     let browser: Browser;
     beforeAll(async () => {
       browser = await launchChromium();
-      mkdirSync(SHOTS, { recursive: true });
     });
     afterAll(async () => browser?.close());
 
@@ -238,6 +237,10 @@ describe("savings report (GET /api/v1/savings/report, /reports)", () => {
               ru ? "01.01.2026 — 31.10.2026" : "2026-01-01 — 2026-10-31",
             );
             expect(await page.textContent("#facilities")).toContain(ru ? "соответствует" : "pass");
+            // The model central chose, in the page's language (central sends "hourly" / "daily").
+            expect(await page.textContent("#facilities tr td:nth-child(2)")).toMatch(
+              ru ? /^(почасовая|суточная)$/ : /^(hourly|daily)$/,
+            );
             expect(await page.textContent("#summary")).toContain(ru ? "CO₂, т" : "CO₂ avoided, t");
             expect(await page.textContent("#meaning")).toMatch(
               ru ? /С вероятностью 90 %/ : /With 90 % confidence/,
@@ -253,10 +256,7 @@ describe("savings report (GET /api/v1/savings/report, /reports)", () => {
             );
             expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
             await page.evaluate(() => window.scrollTo(0, 0));
-            await page.screenshot({
-              path: join(SHOTS, `reports-${vp.name}-${lang}.png`),
-              fullPage: vp.name === "desktop",
-            });
+            await docsScreenshot(page, `reports-${vp.name}-${lang}`, { fullPage: vp.name === "desktop" });
             expect(outside).toEqual([]);
           } finally {
             await page.close();

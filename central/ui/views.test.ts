@@ -502,7 +502,10 @@ describe.skipIf(!browserRequired())("analyst views in Chromium", () => {
       try {
         // The router's 404, not "no spectrum yet": nothing says whether T01 exists or has data.
         await page.waitForSelector("#app p.error");
-        expect(await page.textContent("#app p.error")).toContain('No asset "T01"');
+        // Central's 404 in the page's language (Russian by default); its own message as the tooltip.
+        expect(await page.getAttribute("#app p.error", "data-code")).toBe("NOT_FOUND");
+        expect(await page.textContent("#app p.error")).toBe("Ошибка: Не найдено: «T01»");
+        expect(await page.getAttribute("#app p.error", "title")).toBe('No asset "T01"');
         expect(await page.$$("#noSpectrum")).toHaveLength(0);
         expect(await page.$$("#app canvas")).toHaveLength(0);
       } finally {

@@ -3,8 +3,9 @@
 // spectrum pages), the table of alarm events (alarm and asset pages) and an
 // alarm's short label (also in work orders).
 import { api } from "./api.js";
-import { cells, dataTable, h, kv, num, unitText, when } from "./dom.js";
-import { faultName, pointName, TEXT, t } from "./i18n.js";
+import { cells, dataTable, h, kv, num, unitText, when, zoneBadge } from "./dom.js";
+import { faultName, lang, pointName, TEXT, t } from "./i18n.js";
+import { serverNote } from "./server-texts.js";
 
 /**
  * Acknowledge/assign/comment forms, shared by the list (in place) and the detail page.
@@ -56,9 +57,14 @@ export function actionForm(kind, alarm, done, cancel) {
   return form;
 }
 
-/** Evidence of a diagnosis as a list of name/value pairs. */
-export function evidenceList(ev, extra = []) {
+/**
+ * Evidence of a diagnosis as a list of name/value pairs. The zone rating
+ * (`overall_vibration`) has its own: a band RMS against the standard's
+ * boundaries, no spectral line or demodulation band.
+ */
+export function evidenceList(ev, extra = [], fault = "") {
   if (!ev) return h("p", { class: "muted" }, t("noData"));
+  if (fault === "overall_vibration") return zoneEvidence(ev, extra);
   const hz = (v) => (v == null ? null : `${num(v, 3)} ${t("hz")}`);
   const main = kv([
     ...extra,
@@ -93,6 +99,30 @@ export function evidenceList(ev, extra = []) {
       );
 }
 
+/**
+ * The zone's evidence (edge-agent/diagnostics/zones.ts): the band RMS, the
+ * zone it falls in, the boundary that opened the zone, all three boundaries
+ * and the standard they come from (ISO 10816-21 Annex A, or an override).
+ */
+export function zoneEvidence(ev, extra = []) {
+  const d = ev.detail ?? {};
+  const unit = unitText(ev.amplitude_unit);
+  const level = (v) => (v == null ? null : `${num(v, 2)} ${unit}`);
+  const opened = d.zone === "D" ? ["C/D", d.cd] : d.zone === "C" ? ["B/C", d.bc] : null;
+  return kv([
+    ...extra,
+    [t("zone"), d.zone ? zoneBadge(d.zone) : null],
+    [t("zoneValue"), level(ev.amplitude)],
+    [t("zoneBand"), ev.band_hz ? `${num(ev.band_hz[0], 0)}–${num(ev.band_hz[1], 0)} ${t("hz")}` : null],
+    [t("zoneOpenedBy"), opened && opened[1] != null ? `${opened[0]} ${level(opened[1])}` : null],
+    [
+      t("zoneBoundaries"),
+      d.ab == null ? null : `A/B ${level(d.ab)} · B/C ${level(d.bc)} · C/D ${level(d.cd)}`,
+    ],
+    [t("zoneStandard"), d.source ?? null],
+  ]);
+}
+
 /** Alarm events as a table: newest first as given. */
 export function eventsTable(events, withAlarm) {
   if (!events?.length) return h("p", { class: "muted" }, t("noData"));
@@ -108,7 +138,7 @@ export function eventsTable(events, withAlarm) {
           t(`ev_${e.kind}`),
           e.actor,
           e.from || e.to ? `${valueText(e.from)} → ${valueText(e.to)}` : "",
-          e.comment ?? "",
+          e.comment == null ? "" : serverNote(e.comment, lang),
         ),
       ),
     ),

@@ -4,7 +4,8 @@
 // header). A 401 anywhere ends the session through the handler the entry
 // module sets, so this module needs nothing of the router.
 import { $, h } from "./dom.js";
-import { t } from "./i18n.js";
+import { lang, t } from "./i18n.js";
+import { errorText } from "./server-texts.js";
 import { savedToken } from "./token.js";
 
 /** What ends the session (the entry module's logout); set once at start. */
@@ -14,10 +15,18 @@ export function onSessionEnd(fn) {
   sessionEnded = fn;
 }
 
+/**
+ * A refused call: its status, central's error code and the text in the
+ * page's language (the catalogue's, server-texts.js); central's own message
+ * stays in `serverMessage` (shown as the error's tooltip).
+ */
 export class ApiFailure extends Error {
-  constructor(status, message) {
+  /** @param {number} status @param {string} message @param {string} [code] @param {string} [serverMessage] */
+  constructor(status, message, code, serverMessage) {
     super(message);
     this.status = status;
+    this.code = code;
+    this.serverMessage = serverMessage;
   }
 }
 
@@ -45,11 +54,13 @@ export async function api(path, opts = {}) {
     throw new ApiFailure(401, t("sessionEnded"));
   }
   if (!res.ok) {
-    let message = `${res.status} ${res.statusText}`;
+    /** @type {{code?: string, message?: string} | undefined} */
+    let error;
     try {
-      message = (await res.json()).error?.message ?? message;
+      error = (await res.json()).error;
     } catch {}
-    throw new ApiFailure(res.status, message);
+    const fallback = error?.message ?? `${res.status} ${res.statusText}`;
+    throw new ApiFailure(res.status, errorText(error?.code, lang, fallback), error?.code, error?.message);
   }
   if (opts.raw) return res;
   return res.status === 204 ? null : res.json();

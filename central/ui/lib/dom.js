@@ -92,7 +92,13 @@ export function debounce(fn, ms) {
   };
 }
 
-export const errorBox = (e) => h("p", { class: "error" }, `${t("error")}: ${e.message ?? e}`);
+/** An error in the page's language; central's own message (English) as its tooltip. */
+export const errorBox = (e) =>
+  h(
+    "p",
+    { class: "error", dataset: { code: e?.code ?? "" }, title: e?.serverMessage ?? null },
+    `${t("error")}: ${e?.message ?? e}`,
+  );
 
 /**
  * What the router gives a page: where to draw, whether the page is still

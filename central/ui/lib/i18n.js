@@ -209,6 +209,11 @@ export const TEXT = {
   details: ["Подробнее", "Details"],
   back: ["Назад", "Back"],
   noSpectrum: ["Спектров этой точки ещё нет", "No spectrum of this point yet"],
+  zoneValue: ["СКЗ в полосе", "RMS in the band"],
+  zoneBand: ["Полоса оценки", "Rated band"],
+  zoneOpenedBy: ["Превышена граница", "Boundary exceeded"],
+  zoneBoundaries: ["Границы зон", "Zone boundaries"],
+  zoneStandard: ["Основание границ", "Boundaries from"],
   zoneAlarmEvidence: ["Общий уровень вибрации по ISO 10816-21", "Overall vibration level per ISO 10816-21"],
   // Control of the facilities (#/control).
   control: ["Управление", "Control"],

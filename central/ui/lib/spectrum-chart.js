@@ -164,6 +164,13 @@ export function spectrumChart(ctx, box, o) {
       hooks: { draw: [place] },
     },
     data,
+    // The marked frequencies are the chart's point: named in its text too.
+    markers.length === 0
+      ? title
+      : `${title}. ${t("markers")}: ${markers
+          .slice(0, 12)
+          .map((m) => `${m.label} ${num(m.frequency_hz, 2)} ${t("hz")}`)
+          .join(", ")}${markers.length > 12 ? "…" : ""}`,
   );
   u.over.append(...cursors);
   u.setScale("x", o.keepX ?? initial);

@@ -48,6 +48,7 @@ export function waveformChart(ctx, box, w) {
       cursor: { drag: { x: true, y: false, setScale: true } },
     },
     [ms, w.max, w.min],
+    `${t("waveform")}, ${t(w.unit)}`,
   );
   box.dataset.groups = String(w.min.length);
   return u;

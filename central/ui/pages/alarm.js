@@ -13,13 +13,17 @@ import { workOrderForm, workOrderSection } from "./work-orders.js";
 export async function alarmPage(ctx, id) {
   const load = async () => {
     const { alarm, events } = await api(`/api/v1/alarms/${encodeURIComponent(id)}`);
-    const [spectrum, health, orders] = await Promise.all([
+    const [spectrum, health, orders, fleet] = await Promise.all([
       api(`/api/v1/assets/${encodeURIComponent(alarm.asset)}/spectrum${qs({ point: alarm.point })}`).catch(
         () => null,
       ),
       api(`/api/v1/assets/${encodeURIComponent(alarm.asset)}/health`).catch(() => null),
       api(`/api/v1/work-orders${qs({ alarm: alarm.id })}`).catch(() => null),
+      // The site and the asset by name, as the alarm list shows them.
+      api("/api/v1/fleet").catch(() => null),
     ]);
+    const site = fleet?.sites?.find((s) => s.id === alarm.site);
+    const assetName = site?.assets?.find((a) => a.id === alarm.asset)?.name ?? alarm.asset;
     if (!ctx.alive()) return;
     const snap = spectrum?.snapshots?.[0];
     const diag = snap?.diagnoses?.find((d) => d.fault === alarm.fault);
@@ -78,14 +82,17 @@ export async function alarmPage(ctx, id) {
           " ",
           faultName(alarm.fault),
           " — ",
-          h("a", { href: `#/asset/${encodeURIComponent(alarm.asset)}` }, alarm.asset),
+          h("a", { href: `#/asset/${encodeURIComponent(alarm.asset)}` }, assetName),
           ", ",
           pointName(alarm.point),
         ),
         kv([
           [t("state"), stateText(alarm.state)],
           [t("maxSeverity"), t(alarm.maxSeverity)],
-          [t("site"), alarm.site],
+          [
+            t("site"),
+            h("span", { id: "alarmSite", dataset: { site: alarm.site } }, site?.name ?? alarm.site),
+          ],
           [t("company"), companyName(alarm.company)],
           [t("since"), when(alarm.since)],
           [t("raisedAt"), when(alarm.raisedAt)],
@@ -114,13 +121,20 @@ export async function alarmPage(ctx, id) {
       ),
       h(
         "section",
-        { class: "card" },
+        { class: "card", id: "alarmEvidence" },
         h("h2", null, t("evidence")),
         diag
-          ? evidenceList(diag.evidence, [
-              [t("confidence"), `${num(diag.confidence * 100, 0)} %`],
-              [t("since"), when(diag.since)],
-            ])
+          ? evidenceList(
+              diag.evidence,
+              [
+                // A zone is a rating against the standard, not a detection: it has no confidence.
+                diag.fault === "overall_vibration"
+                  ? null
+                  : [t("confidence"), `${num(diag.confidence * 100, 0)} %`],
+                [t("since"), when(diag.since)],
+              ].filter(Boolean),
+              diag.fault,
+            )
           : alarm.fault === "overall_vibration" && pointHealth
             ? [
                 h("p", null, t("zoneAlarmEvidence")),

@@ -37,12 +37,14 @@ const TREND_WINDOWS = 600;
 /** @param {PageContext} ctx @param {string} id */
 export async function assetPage(ctx, id) {
   const enc = encodeURIComponent(id);
-  const [health, history, alarms, spectra, orders] = await Promise.all([
+  const [health, history, alarms, spectra, orders, fleet] = await Promise.all([
     api(`/api/v1/assets/${enc}/health`),
     api(`/api/v1/assets/${enc}/history`).catch(() => null),
     api(`/api/v1/alarms${qs({ asset: id, state: "open" })}`).catch(() => null),
     api(`/api/v1/assets/${enc}/spectrum`).catch(() => null),
     api(`/api/v1/work-orders${qs({ asset: id })}`).catch(() => null),
+    // The site by name, as the fleet and the alarm list show it.
+    api("/api/v1/fleet").catch(() => null),
   ]);
   if (!ctx.alive()) return;
   const a = health.asset;
@@ -119,6 +121,7 @@ export async function assetPage(ctx, id) {
             ],
           },
           data,
+          title,
         );
         box.dataset.points = String(series.reduce((n, x) => n + x.points.length, 0));
         trendCleanups.push(() => {
@@ -137,7 +140,17 @@ export async function assetPage(ctx, id) {
     h(
       "section",
       { class: "card", id: "assetHead", dataset: { asset: a.id } },
-      h("h1", null, a.name, " ", h("span", { class: "muted" }, `${a.id} · ${t(a.kind)} · ${a.site}`)),
+      h(
+        "h1",
+        null,
+        a.name,
+        " ",
+        h(
+          "span",
+          { class: "muted" },
+          `${a.id} · ${t(a.kind)} · ${fleet?.sites?.find((s) => s.id === a.site)?.name ?? a.site}`,
+        ),
+      ),
     ),
     h(
       "div",
@@ -236,7 +249,7 @@ export async function assetPage(ctx, id) {
                   faultName(d.fault),
                   " — ",
                   d.point ? pointName(d.point) : "",
-                  d.confidence != null
+                  d.confidence != null && d.fault !== "overall_vibration"
                     ? h("span", { class: "muted" }, ` (${t("confidence")} ${num(d.confidence * 100, 0)} %)`)
                     : null,
                 ),
@@ -247,6 +260,8 @@ export async function assetPage(ctx, id) {
                     snr_db: d.fields.snr_db,
                     harmonics: d.fields.harmonics,
                   },
+                  [],
+                  d.fault,
                 ),
               ),
             ),

@@ -8,6 +8,7 @@
 import { api, canAct, download, qs, session } from "../lib/api.js";
 import { cells, dataTable, h, option, when } from "../lib/dom.js";
 import { lang } from "../lib/i18n.js";
+import { verifyText } from "../lib/server-texts.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
 
@@ -185,7 +186,7 @@ export async function documentsPage(ctx) {
             { dataset: { n: String(s.n), valid: String(Boolean(v?.valid)) } },
             `${s.n}. ${s.signer} · ${when(s.signedAt)} · `,
             h("span", { class: v?.valid ? "ok" : "error" }, v?.valid ? dt("valid") : dt("invalid")),
-            v?.valid ? null : ` ${v?.reason ?? ""}`,
+            v?.valid ? null : ` ${verifyText(v?.code, lang, v?.reason)}`,
             " ",
             h(
               "button",

@@ -202,10 +202,13 @@ export async function spectrumPage(ctx, assetId, point) {
             h(
               "span",
               { class: "muted" },
-              ` ${t("confidence")} ${num(d.confidence * 100, 0)} % · ${t("since")} ${when(d.since)}`,
+              // A zone is a rating against the standard, not a detection: no confidence for it.
+              d.fault === "overall_vibration"
+                ? ` ${t("since")} ${when(d.since)}`
+                : ` ${t("confidence")} ${num(d.confidence * 100, 0)} % · ${t("since")} ${when(d.since)}`,
             ),
           ),
-          evidenceList(d.evidence),
+          evidenceList(d.evidence, [], d.fault),
         ),
       ),
     );

@@ -39,7 +39,8 @@ const unitOf = (u) => (u === "1" ? "" : u === "g2" ? "g²" : unitText(u));
  */
 function trendChart(ctx, box, f, zones, alarms, fromMs, toMs) {
   const unit = unitOf(f.unit);
-  box.replaceChildren(h("h3", null, `${t(`f_${f.field}`)}${unit ? `, ${unit}` : ""}`));
+  const heading = `${t(`f_${f.field}`)}${unit ? `, ${unit}` : ""}`;
+  box.replaceChildren(h("h3", null, heading));
   if (f.ts.length === 0) {
     box.append(h("div", { class: "empty" }, t("noData")));
     return null;
@@ -102,6 +103,7 @@ function trendChart(ctx, box, f, zones, alarms, fromMs, toMs) {
       hooks: { draw: [place] },
     },
     [xs, f.max, f.mean, f.min],
+    heading,
   );
   u.over.append(...lines, ...markers);
   place(u);

@@ -135,6 +135,15 @@ export async function waterfallPage(ctx, assetId, point) {
     canvas.height = Math.round(height * dpr);
     canvas.style.width = `${width}px`;
     canvas.style.height = `${height}px`;
+    // An image with a name for a reader who cannot see it: what, how many snapshots, over which time and band.
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute(
+      "aria-label",
+      `${t("waterfall")}, ${prefs.trace === "envelope" ? t("envelopeShort") : t("velocityShort")}, ${unitText(d.unit)}. ` +
+        `${t("snapshots")}: ${rows.length}` +
+        (rows.length ? `, ${when(rows[0].ts)} – ${when(rows[rows.length - 1].ts)}` : "") +
+        `; 0–${num((bins - 1) * d.df_hz, 0)} ${t("hz")}`,
+    );
     const g = canvas.getContext("2d");
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
     g.clearRect(0, 0, width, height);

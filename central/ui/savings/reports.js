@@ -5,6 +5,7 @@
 // Russian by default, `?lang=en` for English. The token is typed into the
 // page's form and kept in the tab's session storage (../lib/token.js), never
 // in the address; the console of the same tab shares it.
+import { errorBodyText } from "../lib/server-texts.js";
 import { bearer, forgetToken, savedToken, saveToken } from "../lib/token.js";
 
 /**
@@ -205,6 +206,9 @@ const nf = (/** @type {number | null | undefined} */ v, d = 0) =>
         minimumFractionDigits: d,
         maximumFractionDigits: d,
       });
+/** The model central chose ("hourly", "daily") in the page's language. */
+const modelName = (/** @type {string | null} */ m) =>
+  m === "hourly" ? T.modelHourly : m === "daily" ? T.modelDaily : (m ?? "—");
 /** Text made safe to put into HTML (elements and quoted attributes). */
 const esc = (/** @type {unknown} */ s) =>
   String(s).replace(
@@ -233,11 +237,9 @@ async function api(/** @type {string} */ path) {
   }
   if (res.status === 403) throw new Error(T.forbidden);
   if (!res.ok) {
-    let m = res.statusText;
-    try {
-      m = (await res.json()).error.message;
-    } catch {}
-    throw new Error(m);
+    // The page's own text for central's error code (../lib/server-texts.js).
+    const body = await res.json().catch(() => null);
+    throw new Error(errorBodyText(body, lang) ?? res.statusText);
   }
   return res;
 }
@@ -518,7 +520,7 @@ async function show() {
     byId("facilities").innerHTML = r.facilities
       .map(
         (f) =>
-          `<tr><td>${esc(f.name)} (${esc(f.id)})</td><td>${esc(f.model || "—")}</td>` +
+          `<tr><td>${esc(f.name)} (${esc(f.id)})</td><td>${esc(modelName(f.model))}</td>` +
           `<td>${nf(f.avoided_kwh)} ± ${nf(f.uncertainty_kwh)}</td><td>${nf(f.savings_pct, 1)}</td>` +
           `<td>${nf(f.cv_rmse === null ? null : 100 * f.cv_rmse, 1)} %</td><td>${nf(f.nmbe === null ? null : 100 * f.nmbe, 2)} %</td>` +
           `<td>${nf(f.r2, 3)}</td>` +
