@@ -108,7 +108,10 @@ export class Building {
 
   constructor(
     readonly kind: FacilityKind,
-    opts: Pick<FacilityModelOptions, "nominalPeakKw" | "utcOffsetHours"> = {},
+    opts: Pick<FacilityModelOptions, "nominalPeakKw" | "utcOffsetHours"> & {
+      /** Occupancy 0..1 at an instant instead of the kind's timetable (realism.ts: holidays, irregular days). */
+      occupancyAt?: (date: Date) => number;
+    } = {},
     params: Partial<BuildingParams> = {},
   ) {
     this.params = { ...BUILDING_PARAMS[kind], ...params };
@@ -121,8 +124,10 @@ export class Building {
     this.controls = defaultControls(this.params.zones);
     this.indoorC = DEFAULT_SETPOINT_C;
     this.utcOffsetHours = opts.utcOffsetHours;
+    this.occupancyAt = opts.occupancyAt;
   }
   private readonly utcOffsetHours: number | undefined;
+  private readonly occupancyAt: ((date: Date) => number) | undefined;
 
   /** Thermal power of the plant at this instant, kW (+ heating, − cooling). */
   private hvacHeat(outdoorC: number): number {
@@ -140,7 +145,7 @@ export class Building {
 
   /** Electric loads at `date` with the current controls and indoor temperature. */
   state(date: Date, outdoorC: number): BuildingState {
-    const occ = occupancy(this.kind, date, this.utcOffsetHours);
+    const occ = this.occupancyAt ? this.occupancyAt(date) : occupancy(this.kind, date, this.utcOffsetHours);
     const p = this.params;
     const zones = p.zones;
     const occKw = this.occupancyPeakKw * occ;
@@ -167,13 +172,14 @@ export class Building {
   /**
    * Advances the indoor temperature by `ms` with the outdoor temperature
    * given per instant; returns the electric energy of heating/cooling over
-   * the step, kWh (the plant's power is recomputed every sub-step).
+   * the step, kWh (the plant's power is recomputed every sub-step of at
+   * most `maxStepMs`).
    */
-  advance(fromMs: number, ms: number, outdoorAt: (t: number) => number): number {
+  advance(fromMs: number, ms: number, outdoorAt: (t: number) => number, maxStepMs = MAX_STEP_MS): number {
     const cKwhPerK = this.ua * this.params.timeConstantH;
     let hvacKwh = 0;
     for (let done = 0; done < ms; ) {
-      const dt = Math.min(MAX_STEP_MS, ms - done);
+      const dt = Math.min(maxStepMs, ms - done);
       const out = outdoorAt(fromMs + done);
       const q = this.hvacHeat(out);
       const hours = dt / 3_600_000;
