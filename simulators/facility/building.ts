@@ -132,15 +132,18 @@ export class Building {
   /** Thermal power of the plant at this instant, kW (+ heating, − cooling). */
   private hvacHeat(outdoorC: number): number {
     const c = this.controls;
-    const gain = this.params.controllerGainPerK * this.ua;
-    // Steady loss at the setpoint plus a proportional correction: the room settles close to the setpoint.
-    const heatAt = (sp: number) => this.ua * (sp - outdoorC) - this.gainsKw + gain * (sp - this.indoorC);
     let q = 0;
     const heating = c.hvacMode === HVAC_MODES.heat || c.hvacMode === HVAC_MODES.auto;
     const cooling = c.hvacMode === HVAC_MODES.cool || c.hvacMode === HVAC_MODES.auto;
-    if (heating) q = Math.max(0, heatAt(c.heatingSetpointC));
-    if (cooling && q === 0) q = Math.min(0, heatAt(c.coolingSetpointC));
+    if (heating) q = Math.max(0, this.heatAt(c.heatingSetpointC, outdoorC));
+    if (cooling && q === 0) q = Math.min(0, this.heatAt(c.coolingSetpointC, outdoorC));
     return Math.max(-this.capacityKw, Math.min(this.capacityKw, q));
+  }
+
+  /** Steady loss at the setpoint plus a proportional correction: the room settles close to the setpoint. */
+  private heatAt(setpointC: number, outdoorC: number): number {
+    const gain = this.params.controllerGainPerK * this.ua;
+    return this.ua * (setpointC - outdoorC) - this.gainsKw + gain * (setpointC - this.indoorC);
   }
 
   /** Electric loads at `date` with the current controls and indoor temperature. */
