@@ -32,7 +32,16 @@ export interface DemoFacility {
   site: string;
   lat: number;
   lon: number;
-  savingFraction: number;
+  /**
+   * The energy-saving measure from the measure date (cli/demo-savings.ts):
+   * `setback`, the kind's weekly heating schedule with its night, weekend
+   * and holiday setback, run by the facility's agent and saving what the
+   * building's thermal model says; or a retrofit, a fixed `savingFraction`
+   * of the loads other than heating and cooling (lighting, drives).
+   */
+  measure: { kind: "setback" } | { kind: "retrofit"; savingFraction: number };
+  /** The measure as the reports state it. */
+  measureDescription: { ru: string; en: string };
 }
 
 export const DEMO_TENANTS = [
@@ -74,7 +83,12 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     site: "fac-h01",
     lat: 42.98,
     lon: 47.5,
-    savingFraction: 0.12,
+    // In-patient heating is never set back (central/control/templates.ts).
+    measure: { kind: "retrofit", savingFraction: 0.12 },
+    measureDescription: {
+      ru: "Светодиодное освещение и частотные приводы вентиляции (в демо: −12 % нагрузки, кроме отопления и охлаждения)",
+      en: "LED lighting and variable-speed ventilation drives (in the demo: −12 % of the load other than heating and cooling)",
+    },
   },
   {
     id: "C01",
@@ -83,7 +97,11 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     site: "fac-c01",
     lat: 42.97,
     lon: 47.49,
-    savingFraction: 0.1,
+    measure: { kind: "retrofit", savingFraction: 0.1 },
+    measureDescription: {
+      ru: "Светодиодное освещение (в демо: −10 % нагрузки, кроме отопления и охлаждения)",
+      en: "LED lighting (in the demo: −10 % of the load other than heating and cooling)",
+    },
   },
   {
     id: "S01",
@@ -92,7 +110,11 @@ export const DEMO_FACILITIES: DemoFacility[] = [
     site: "fac-s01",
     lat: 42.99,
     lon: 47.52,
-    savingFraction: 0.15,
+    measure: { kind: "setback" },
+    measureDescription: {
+      ru: "Снижение температуры отопления ночью, в выходные, праздники и каникулы до 16 °C по расписанию (центральное управление)",
+      en: "Heating set back to 16 °C at night, at weekends, on holidays and in vacations by a schedule (central control)",
+    },
   },
 ];
 

@@ -28,7 +28,14 @@ import {
   turbineDiagnostics,
   turbineSources,
 } from "./demo-fleet.ts";
-import { backfillDemoFacilities } from "./demo-savings.ts";
+import {
+  assignDemoSchedules,
+  backfillDemoFacilities,
+  demoFacilitySeed,
+  demoRealism,
+  demoRetrofit,
+  demoSavingsFacilities,
+} from "./demo-savings.ts";
 
 export interface DemoOptions {
   port: number;
@@ -53,6 +60,8 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
+  // One instant for the measure date, the history and the schedule, so they agree.
+  const nowMs = Date.now();
   try {
     // 1. Devices.
     const turbines: { t: (typeof DEMO_TURBINES)[number]; sim: TurbineSim }[] = [];
@@ -71,13 +80,17 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     for (const [i, f] of DEMO_FACILITIES.entries()) {
       // The measure started at the beginning of this year, so a year of
       // history before it is a baseline and the months since are reporting.
-      const measureFrom = new Date(Date.UTC(new Date().getUTCFullYear(), 0, 1));
+      // The school's measure is its heating schedule, which its agent runs;
+      // the others' a retrofit the simulator applies. Realism (holidays,
+      // irregular days, unexplained variation) as in the backfilled history.
+      const retrofit = demoRetrofit(f, nowMs);
       const sim = await startFacility({
         assetId: f.id,
         kind: f.kind,
         modbusPort: 0,
-        seed: 2000 + i,
-        measure: { from: measureFrom, savingFraction: f.savingFraction },
+        seed: demoFacilitySeed(i),
+        ...(retrofit ? { measure: retrofit } : {}),
+        realism: demoRealism(i, f, nowMs),
         // The building controller (BMS_UNIT_ID): setpoints, HVAC mode, lighting the agent writes.
         control: true,
       });
@@ -106,13 +119,15 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
         ...demoFleet(),
         contracts: demoContracts().map((c) => ({ ...c, terms: DEMO_TERMS })),
         documents: await demoDocumentsConfig(dataDir),
+        // What /reports states of each facility: its measure and the measure date.
+        savings: { facilities: demoSavingsFacilities(DEMO_FACILITIES, nowMs) },
       },
       process.env,
     );
     installDemoGrid(dataDir); // the illustrative grid-connection set for /map
     const central = await startCentral(centralConfig, { logger: false });
     stops.push(() => central.close());
-    await backfillDemoFacilities(central.store, DEMO_FACILITIES, Date.now(), opts.log); // a year of history for /reports
+    await backfillDemoFacilities(central.store, DEMO_FACILITIES, nowMs, opts.log); // a year of history for /reports
     // Configs and credentials hold tokens: written whole and the owner's only (0600), also over an older file.
     writeFileAtomic(join(dataDir, "central.json"), `${JSON.stringify(centralConfig, null, 2)}\n`);
 
@@ -188,6 +203,8 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
       stops.push(() => agent.stop());
     }
     opts.log(`edge agents: ${agentConfigs.map((c) => c.agent.id).join(", ")}`);
+    // The school's setback schedule, the measure /reports measures, assigned as its energy manager would.
+    await assignDemoSchedules(central.url, tokens.energy_manager, DEMO_FACILITIES, nowMs, opts.log);
     await issueDemoDocuments(central, opts.log);
     return { url: central.url, tokens, stop: stopAll };
   } catch (err) {

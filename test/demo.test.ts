@@ -179,6 +179,35 @@ describe.each(variants)("vetra demo --store $store", ({ store, run }) => {
     expect((await api("/api/v1/assets/T02/spectrum", tokens["sc-step"])).status).toBe(404);
   });
 
+  it("reports the school's saving from its heating schedule, with the schedule's start as the measure date", async () => {
+    interface Report {
+      reporting_from: string;
+      facilities: {
+        id: string;
+        avoided_kwh: number;
+        r2: number;
+        fsu_pct: number | null;
+        measure?: { from: string; description: { en?: string } };
+      }[];
+    }
+    const { body: report } = await api<Report>("/api/v1/savings/report", tokens.ministry);
+    const { body: assigned } = await api<{ schedule: { effectiveFrom?: number; template?: string } | null }>(
+      "/api/v1/control/schedules/S01",
+      tokens.energy_manager,
+    );
+    expect(assigned.schedule?.template).toBe("school");
+    // The measure starts where the reports' reporting period starts: the schedule's first instant.
+    expect(assigned.schedule?.effectiveFrom).toBe(Date.parse(report.reporting_from));
+    const s01 = report.facilities.find((f) => f.id === "S01")!;
+    expect(s01.measure?.description.en).toMatch(/schedule/);
+    expect(s01.avoided_kwh).toBeGreaterThan(0);
+    // Simulated meters, but not implausibly perfect ones.
+    for (const f of report.facilities) {
+      expect(f.r2, f.id).toBeLessThan(0.99);
+      expect(f.fsu_pct, f.id).toBeGreaterThan(1);
+    }
+  });
+
   it("shows each service company only its own turbines", async () => {
     const own = await api<{ assets: { id: string }[] }>("/api/v1/assets", tokens["sc-kavkaz"]);
     expect(own.body.assets.map((a) => a.id).sort()).toEqual(["T01", "T02", "T03"]);

@@ -108,7 +108,10 @@ export class Building {
 
   constructor(
     readonly kind: FacilityKind,
-    opts: Pick<FacilityModelOptions, "nominalPeakKw" | "utcOffsetHours"> = {},
+    opts: Pick<FacilityModelOptions, "nominalPeakKw" | "utcOffsetHours"> & {
+      /** Occupancy 0..1 at an instant instead of the kind's timetable (realism.ts: holidays, irregular days). */
+      occupancyAt?: (date: Date) => number;
+    } = {},
     params: Partial<BuildingParams> = {},
   ) {
     this.params = { ...BUILDING_PARAMS[kind], ...params };
@@ -121,26 +124,31 @@ export class Building {
     this.controls = defaultControls(this.params.zones);
     this.indoorC = DEFAULT_SETPOINT_C;
     this.utcOffsetHours = opts.utcOffsetHours;
+    this.occupancyAt = opts.occupancyAt;
   }
   private readonly utcOffsetHours: number | undefined;
+  private readonly occupancyAt: ((date: Date) => number) | undefined;
 
   /** Thermal power of the plant at this instant, kW (+ heating, − cooling). */
   private hvacHeat(outdoorC: number): number {
     const c = this.controls;
-    const gain = this.params.controllerGainPerK * this.ua;
-    // Steady loss at the setpoint plus a proportional correction: the room settles close to the setpoint.
-    const heatAt = (sp: number) => this.ua * (sp - outdoorC) - this.gainsKw + gain * (sp - this.indoorC);
     let q = 0;
     const heating = c.hvacMode === HVAC_MODES.heat || c.hvacMode === HVAC_MODES.auto;
     const cooling = c.hvacMode === HVAC_MODES.cool || c.hvacMode === HVAC_MODES.auto;
-    if (heating) q = Math.max(0, heatAt(c.heatingSetpointC));
-    if (cooling && q === 0) q = Math.min(0, heatAt(c.coolingSetpointC));
+    if (heating) q = Math.max(0, this.heatAt(c.heatingSetpointC, outdoorC));
+    if (cooling && q === 0) q = Math.min(0, this.heatAt(c.coolingSetpointC, outdoorC));
     return Math.max(-this.capacityKw, Math.min(this.capacityKw, q));
+  }
+
+  /** Steady loss at the setpoint plus a proportional correction: the room settles close to the setpoint. */
+  private heatAt(setpointC: number, outdoorC: number): number {
+    const gain = this.params.controllerGainPerK * this.ua;
+    return this.ua * (setpointC - outdoorC) - this.gainsKw + gain * (setpointC - this.indoorC);
   }
 
   /** Electric loads at `date` with the current controls and indoor temperature. */
   state(date: Date, outdoorC: number): BuildingState {
-    const occ = occupancy(this.kind, date, this.utcOffsetHours);
+    const occ = this.occupancyAt ? this.occupancyAt(date) : occupancy(this.kind, date, this.utcOffsetHours);
     const p = this.params;
     const zones = p.zones;
     const occKw = this.occupancyPeakKw * occ;
@@ -167,13 +175,14 @@ export class Building {
   /**
    * Advances the indoor temperature by `ms` with the outdoor temperature
    * given per instant; returns the electric energy of heating/cooling over
-   * the step, kWh (the plant's power is recomputed every sub-step).
+   * the step, kWh (the plant's power is recomputed every sub-step of at
+   * most `maxStepMs`).
    */
-  advance(fromMs: number, ms: number, outdoorAt: (t: number) => number): number {
+  advance(fromMs: number, ms: number, outdoorAt: (t: number) => number, maxStepMs = MAX_STEP_MS): number {
     const cKwhPerK = this.ua * this.params.timeConstantH;
     let hvacKwh = 0;
     for (let done = 0; done < ms; ) {
-      const dt = Math.min(MAX_STEP_MS, ms - done);
+      const dt = Math.min(maxStepMs, ms - done);
       const out = outdoorAt(fromMs + done);
       const q = this.hvacHeat(out);
       const hours = dt / 3_600_000;

@@ -8,6 +8,7 @@
 import { type RunningRtuLine, startModbusRtuSerial } from "../modbus-rtu.ts";
 import { type RegisterEntry, type RunningModbusServer, startModbusServer } from "../modbus-server.ts";
 import { Building, type BuildingControls, type BuildingParams, type BuildingState } from "./building.ts";
+import { otherLoadsKw } from "./metered.ts";
 import {
   DEFAULT_UTC_OFFSET_HOURS,
   type EnergyMeasure,
@@ -18,6 +19,7 @@ import {
   outdoorTempC,
   smoothNoise,
 } from "./model.ts";
+import { Realism, type RealismOptions } from "./realism.ts";
 
 export type { EnergyMeasure, FacilityKind, HourlyRow } from "./model.ts";
 export {
@@ -269,6 +271,8 @@ export interface FacilitySimOptions {
   control?: boolean | Partial<BuildingParams>;
   /** An extra load the simulator adds at each instant, kW (a ramp for demand-limiting tests). */
   extraKw?: (timeMs: number) => number;
+  /** Holidays, irregular days, unexplained variation, weather spells (realism.ts); needs `control`. Off by default. */
+  realism?: RealismOptions;
 }
 
 export interface FacilityTruth {
@@ -320,27 +324,37 @@ export async function start(opts: FacilitySimOptions): Promise<FacilitySim> {
   // still resolve a few Wh (float32 has 24 significant bits).
   let energyKwh = Math.round(1000 + 4500 * (smoothNoise(seed, 0, 1) + 1));
   let hvacEnergyKwh = 0;
+  if (opts.realism && !opts.control)
+    throw new Error("realism: acts through the building model, needs control");
+  const realism = opts.realism ? new Realism(kind, opts.realism, utcOffsetHours) : null;
   const building = opts.control
-    ? new Building(kind, { nominalPeakKw, utcOffsetHours }, opts.control === true ? {} : opts.control)
+    ? new Building(
+        kind,
+        {
+          nominalPeakKw,
+          utcOffsetHours,
+          ...(realism ? { occupancyAt: (d: Date) => realism.occupancy(d) } : {}),
+        },
+        opts.control === true ? {} : opts.control,
+      )
     : null;
+  const metered = { kind, seed, nominalPeakKw, measure: opts.measure, realism };
+  /** Outdoor temperature at an instant: the climate of the seed and, with realism, its spells. */
+  const outdoorAt = (t: number) =>
+    outdoorTempC(new Date(t), seed, utcOffsetHours) + (realism?.tempOffsetC(t) ?? 0);
   let last = clock();
   let state = compute(last);
 
   /** The controllable facility's load: always-on base, plug load, lighting, ventilation and HVAC, kW. */
   function controlledLoadKw(date: Date, tempC: number, b: Building): { kw: number; parts: BuildingState } {
-    const profile = FACILITY_PROFILES[kind];
     const parts = b.state(date, tempC);
-    const baseKw = nominalPeakKw * profile.baseFraction;
-    const noise = 1 + 0.04 * smoothNoise(seed + 17, date.getTime(), 20 * 60_000);
-    let kw = (baseKw + parts.plugKw + parts.lightingKw + parts.ventilationKw) * noise;
-    // A measure given as a fraction acts on the loads around the HVAC (whose saving comes from its controls).
-    if (opts.measure && date.getTime() >= opts.measure.from.getTime()) kw *= 1 - opts.measure.savingFraction;
-    return { kw: kw + parts.hvacKw, parts };
+    const factor = realism?.loadFactor(date.getTime()) ?? 1;
+    return { kw: (otherLoadsKw(parts, date, metered) + parts.hvacKw) * factor, parts };
   }
 
   function compute(t: number) {
     const date = new Date(t);
-    const tempC = outdoorTempC(date, seed, utcOffsetHours);
+    const tempC = outdoorAt(t);
     const model = { seed, nominalPeakKw, utcOffsetHours };
     const baselineKw = facilityLoadKw(kind, date, tempC, model);
     const controlled = building ? controlledLoadKw(date, tempC, building) : null;
@@ -385,9 +399,10 @@ export async function start(opts: FacilitySimOptions): Promise<FacilitySim> {
       for (let t = last; t < now; ) {
         const dt = Math.min(60_000, now - t);
         const s = compute(t);
-        const hvacKwh = building.advance(t, dt, (at) => outdoorTempC(new Date(at), seed, utcOffsetHours));
+        const hvacKwh = building.advance(t, dt, outdoorAt);
+        const factor = realism?.loadFactor(t) ?? 1;
         hvacEnergyKwh += hvacKwh;
-        energyKwh += ((s.actualKw - (s.parts?.hvacKw ?? 0)) * dt) / 3_600_000 + hvacKwh;
+        energyKwh += ((s.actualKw - (s.parts?.hvacKw ?? 0) * factor) * dt) / 3_600_000 + hvacKwh * factor;
         t += dt;
       }
     }

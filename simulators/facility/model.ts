@@ -113,7 +113,7 @@ export function occupancy(kind: FacilityKind, date: Date, utcOffsetHours = DEFAU
 }
 
 /** Deterministic uniform in [-1, 1) from integers (a small avalanche hash). */
-function hashUnit(seed: number, k: number): number {
+export function hashUnit(seed: number, k: number): number {
   let h = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul(k | 0, 0x85ebca6b)) >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
   h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
