@@ -14,6 +14,8 @@ import { freePort } from "../test/helpers/ports.ts";
 export interface ReplicaSet {
   urls: string[];
   token: string;
+  /** Process ids of the replicas, in the order of `urls` (for their CPU time in /proc). */
+  pids: number[];
   close(): Promise<void>;
 }
 
@@ -23,7 +25,13 @@ const ROOT = join(import.meta.dirname, "..");
 export async function startReplicas(
   dir: string,
   n: number,
-  config: { metadata: object; store: object; secretsKeyFile: string },
+  config: {
+    metadata: object;
+    store: object;
+    secretsKeyFile: string;
+    /** Started under `taskset -c <cpuList>` (bench/pinning.ts), e.g. "0": every thread on that core. */
+    cpuList?: string;
+  },
 ): Promise<ReplicaSet> {
   const token = randomBytes(24).toString("base64url");
   const children: ChildProcess[] = [];
@@ -66,10 +74,17 @@ export async function startReplicas(
           secretsKeyFile: config.secretsKeyFile,
         }),
       );
-      const child = spawn(process.execPath, [join(ROOT, "bin", "vetra.js"), "central", "--config", file], {
-        stdio: ["ignore", "ignore", "pipe"],
-        env: { ...process.env, LOG_LEVEL: "warn" },
-      });
+      const args = [join(ROOT, "bin", "vetra.js"), "central", "--config", file];
+      // taskset execs the command: the child's pid is central's own.
+      const child = config.cpuList
+        ? spawn("taskset", ["-c", config.cpuList, process.execPath, ...args], {
+            stdio: ["ignore", "ignore", "pipe"],
+            env: { ...process.env, LOG_LEVEL: "warn" },
+          })
+        : spawn(process.execPath, args, {
+            stdio: ["ignore", "ignore", "pipe"],
+            env: { ...process.env, LOG_LEVEL: "warn" },
+          });
       let stderr = "";
       child.stderr?.on("data", (c: Buffer) => {
         stderr = (stderr + c.toString()).slice(-4000);
@@ -93,5 +108,5 @@ export async function startReplicas(
     await close();
     throw error;
   }
-  return { urls, token, close };
+  return { urls, token, pids: children.map((c) => c.pid!), close };
 }

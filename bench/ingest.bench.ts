@@ -1,106 +1,25 @@
-// Sustained ingest: batches of 5000 points POSTed to central (real HTTP,
-// gzip, auth, full validation) into a real InfluxDB, against writing the
-// same points as line protocol straight to the same InfluxDB in the same
-// run; then through central into the embedded store; then through central
+// Sustained ingest: batches of 5000 points POSTed to a `vetra central`
+// process (real HTTP, gzip, auth, full validation) pinned to its own core
+// into a real InfluxDB, against writing the same points as line protocol
+// straight to the same InfluxDB in the same run (bench/ingest-pinned.ts);
+// then through central into the embedded store; then through central
 // processes with their metadata in SQLite (the baseline) and in PostgreSQL,
 // one and three replicas round robin (bench/ingest-replicas.ts); and the
 // RSS of an edge agent process with 16 Modbus channels.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
-import { gzip } from "node:zlib";
 import { parseCentralConfig } from "../central/config.ts";
 import { startCentral } from "../central/server.ts";
 import { FIXTURE_FLEET } from "../central/test-fixture.ts";
-import type { Point } from "../common/wire.ts";
 import { startModbusServer } from "../simulators/modbus-server.ts";
 import { startInfluxd } from "../test/helpers/influxd.ts";
-import { freePort } from "../test/helpers/ports.ts";
 import { startPostgres } from "../test/helpers/postgres.ts";
+import { BATCH, BATCHES, CONCURRENCY, QUICK, viaCentral } from "./ingest-load.ts";
+import { CENTRAL_CORE, LOAD_CORE, pinnedIngest, ROUNDS } from "./ingest-pinned.ts";
 import { startReplicas } from "./ingest-replicas.ts";
 import type { BenchSection } from "./section.ts";
-
-const gzipAsync = promisify(gzip);
-const BATCH = 5000;
-const BATCHES = Number(process.env.VETRA_BENCH_INGEST_BATCHES ?? 40);
-/** Batches in flight at once (several agents). */
-const CONCURRENCY = 4;
-
-const T0 = Date.now() - 3 * 86_400_000;
-const batchPoints = (b: number): Point[] =>
-  Array.from({ length: BATCH }, (_, i) => ({
-    measurement: "scada",
-    tags: { site: "wf1", asset: i % 2 === 0 ? "T01" : "T02" },
-    fields: { power_kw: 1000 + (i % 97), rotor_speed_rpm: 12 + (i % 5) / 10, wind_speed_m_s: 8.5 },
-    ts: T0 + (b * BATCH + i) * 10,
-  }));
-
-const lineProtocol = (points: Point[]): string =>
-  points
-    .map(
-      (p) =>
-        `${p.measurement},${Object.entries(p.tags)
-          .sort()
-          .map(([k, v]) => `${k}=${v}`)
-          .join(",")} ${Object.entries(p.fields)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(",")} ${p.ts}`,
-    )
-    .join("\n");
-
-async function pool(n: number, work: (i: number) => Promise<void>): Promise<number> {
-  const t = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < n) await work(next++);
-    }),
-  );
-  return (performance.now() - t) / 1000;
-}
-
-/** Points/s of BATCHES batches POSTed to central; with several URLs, batch b goes to urls[b % n] (round robin). */
-async function viaCentral(url: string | string[], token: string, offset: number): Promise<number> {
-  const urls = typeof url === "string" ? [url] : url;
-  const bodies = await Promise.all(
-    Array.from({ length: BATCHES }, (_, b) =>
-      gzipAsync(
-        JSON.stringify({
-          batchId: `bench-${offset}-${b}`,
-          agent: "bench",
-          site: "wf1",
-          sentAt: Date.now(),
-          points: batchPoints(offset + b),
-        }),
-      ),
-    ),
-  );
-  const s = await pool(BATCHES, async (b) => {
-    const res = await fetch(`${urls[b % urls.length]}/api/v1/ingest`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${token}`,
-        "content-type": "application/json",
-        "content-encoding": "gzip",
-      },
-      body: bodies[b]!,
-    });
-    if (res.status !== 200) throw new Error(`ingest ${res.status}: ${await res.text()}`);
-    await res.arrayBuffer();
-  });
-  return (BATCHES * BATCH) / s;
-}
-
-async function directInflux(url: string, db: string, offset: number): Promise<number> {
-  const bodies = Array.from({ length: BATCHES }, (_, b) => lineProtocol(batchPoints(offset + b)));
-  const s = await pool(BATCHES, async (b) => {
-    const res = await fetch(`${url}/write?db=${db}&precision=ms`, { method: "POST", body: bodies[b]! });
-    if (res.status !== 204) throw new Error(`influx write ${res.status}: ${await res.text()}`);
-  });
-  return (BATCHES * BATCH) / s;
-}
 
 export async function agentRss(dir: string, centralUrl: string, token: string): Promise<number> {
   const device = await startModbusServer({
@@ -168,28 +87,14 @@ export async function agentRss(dir: string, centralUrl: string, token: string): 
 
 export async function ingestSection(): Promise<BenchSection> {
   const dir = mkdtempSync(join(tmpdir(), "vetra-bench-ingest-"));
-  const influx = await startInfluxd();
+  const loadStart = loadavg();
   try {
-    await fetch(`${influx.url}/query?q=${encodeURIComponent(`CREATE DATABASE ${influx.database}`)}`, {
-      method: "POST",
-    });
-    await fetch(`${influx.url}/query?q=${encodeURIComponent("CREATE DATABASE direct")}`, { method: "POST" });
-    const port = await freePort();
-    const central = await startCentral(
-      parseCentralConfig({
-        server: { port },
-        dataDir: join(dir, "central-influx"),
-        store: { kind: "influx", url: influx.url, database: influx.database },
-        ...FIXTURE_FLEET,
-      }),
-    );
-    const token = await central.meta.tokens.create({ role: "agent", site: "wf1", label: "bench" });
-    // Warm-up of both paths, then the measured runs, alternating.
-    await viaCentral(central.url, token, BATCHES);
-    await directInflux(influx.url, "direct", BATCHES);
-    const direct = await directInflux(influx.url, "direct", 0);
-    const through = await viaCentral(central.url, token, 0);
-    await central.close();
+    const pinned = await pinnedIngest(dir);
+    if (pinned.storedThroughCentral !== pinned.sentPerPath || pinned.storedDirect !== pinned.sentPerPath) {
+      throw new Error(
+        `ingest bench: ${pinned.sentPerPath} points sent per path, InfluxDB holds ${pinned.storedThroughCentral} through central and ${pinned.storedDirect} direct`,
+      );
+    }
 
     // The agent below reads 16 channels of T01 as measuring points ch0…ch15: central's config has them.
     const channels = Array.from({ length: 16 }, (_, i) => ({ id: `ch${i}`, component: "nacelle" as const }));
@@ -204,15 +109,20 @@ export async function ingestSection(): Promise<BenchSection> {
       }),
     );
     const etoken = await embedded.meta.tokens.create({ role: "agent", site: "wf1", label: "bench" });
+    await viaCentral(embedded.url, etoken, BATCHES);
     const intoEmbedded = await viaCentral(embedded.url, etoken, 0);
     const rssMiB = await agentRss(dir, embedded.url, etoken);
     await embedded.close();
 
-    // Central processes as deployed: metadata in SQLite (one replica: the baseline), in PostgreSQL (one, three).
-    const store = { kind: "influx", url: influx.url, database: influx.database };
+    // Central processes as deployed, not pinned: metadata in SQLite (one replica: the baseline), in PostgreSQL (one, three).
+    const influx = await startInfluxd();
     const pg = await startPostgres();
     const replicaRates: { label: string; rate: number }[] = [];
     try {
+      await fetch(`${influx.url}/query?q=${encodeURIComponent(`CREATE DATABASE ${influx.database}`)}`, {
+        method: "POST",
+      });
+      const store = { kind: "influx", url: influx.url, database: influx.database };
       const runs = [
         ["one process, metadata in SQLite (baseline)", 1, { kind: "sqlite" }],
         ["one process, metadata in PostgreSQL", 1, { kind: "postgres", url: pg.url }],
@@ -225,70 +135,93 @@ export async function ingestSection(): Promise<BenchSection> {
           secretsKeyFile: join(dir, "secrets.key"),
         });
         try {
-          // Offsets apart from the runs above: every batch id and point is new to the store and the database.
-          await viaCentral(set.urls, set.token, (2 + 2 * k) * BATCHES);
-          replicaRates.push({ label, rate: await viaCentral(set.urls, set.token, (3 + 2 * k) * BATCHES) });
+          // Offsets apart from each other run: every batch id and point is new to the store and the database.
+          await viaCentral(set.urls, set.token, 2 * k * BATCHES);
+          replicaRates.push({ label, rate: await viaCentral(set.urls, set.token, (1 + 2 * k) * BATCHES) });
         } finally {
           await set.close();
         }
       }
     } finally {
       await pg.stop();
+      await influx.stop();
     }
     const [sqliteOne, pgOne, pgThree] = replicaRates.map((r) => r.rate) as [number, number, number];
+    const loadEnd = loadavg();
 
-    const ratio = through / direct;
     const f = (n: number) => Math.round(n).toLocaleString("en-US");
+    const la = (l: number[]) => l.map((x) => x.toFixed(1)).join(" / ");
+    const cpu = cpus();
+    const idle = Math.max(loadStart[0]!, loadEnd[0]!, pinned.loadStart[0]!, pinned.loadEnd[0]!) < 0.5;
+    const { ratio } = pinned;
     return {
       title: "Ingest (central → store) and agent memory",
-      markdown: `${BATCHES} batches of ${BATCH} points (3 fields each), ${CONCURRENCY} in flight at
-once, after a warm-up of the same size. Through central: HTTP POST
-\`/api/v1/ingest\`, gzip'd JSON, bearer token, full validation, write to the
-store and acknowledgement. Directly: the same points as line protocol
-POSTed to the same InfluxDB's \`/write\` (the baseline: no central at all).
+      markdown: `\`npm run bench -- ingest\` on ${cpu[0]?.model.trim() ?? "an unknown CPU"} (${cpu.length} logical
+cores)${QUICK ? ", **quick setting (VETRA_BENCH_QUICK=1): a check that the bench works, not figures to quote**" : ""}.
+Load average (1 / 5 / 15 min) ${la(pinned.loadStart)} when the pinned run
+started, ${la(pinned.loadEnd)} when it ended; ${la(loadStart)} and ${la(loadEnd)} at the
+start and end of the section. **The pinned figures are only fair on an
+otherwise idle machine**: pinning gives central a core of its own against
+InfluxDB and the load generator, not against other work${idle ? "" : " — this machine was not idle during the run, so treat them as noisy"}.
+
+**Pinned** (\`pinned=1\`): one \`vetra central\` process (started from the
+sources, metadata in SQLite, store InfluxDB) alone on core ${CENTRAL_CORE} (\`taskset -c
+${CENTRAL_CORE}\`); the throwaway InfluxDB 1.x of test/helpers/influxd.ts and the load
+generator (the bench process, \`taskset -acp ${LOAD_CORE}\`) on core ${LOAD_CORE}. ${ROUNDS} rounds of
+${BATCHES} batches of ${BATCH} points (3 fields each), ${CONCURRENCY} in flight, after a warm-up
+round; within each round the same points go once as line protocol straight
+to InfluxDB's \`/write\` (the baseline: no central at all, into its own
+database) and once through central (HTTP POST \`/api/v1/ingest\`, gzip'd
+JSON, bearer token, full validation, write to InfluxDB, acknowledgement);
+which path goes first alternates, so load changes fall on both alike.
+Figures are medians over the rounds; central's CPU is its own user + system
+time (/proc/<pid>/stat) over each measured window, divided by the points it
+stored. Afterwards InfluxDB held every point sent, once, on both paths
+(${f(pinned.sentPerPath)} each).
+
+| path (pinned) | points/s |
+| --- | ---: |
+| line protocol straight to InfluxDB | ${f(pinned.direct)} |
+| through central into InfluxDB | ${f(pinned.throughCentral)} |
+
+**Through central: ${ratio.toFixed(2)}× the direct InfluxDB write rate** (goal ≥ 0.8×;
+per round ${pinned.ratios.map((r) => r.toFixed(2)).join(", ")}), central
+spending **${pinned.centralUsPerPoint.toFixed(2)} µs of CPU per stored point**.
+
+Not pinned, one after the other (warm-up, then ${BATCHES} batches each; these
+share both cores with whatever runs):
 
 | path | points/s |
 | --- | ---: |
-| line protocol straight to InfluxDB | ${f(direct)} |
-| through central into InfluxDB | ${f(through)} |
-| through central into the embedded store | ${f(intoEmbedded)} |
+| through central (in-process) into the embedded store | ${f(intoEmbedded)} |
 ${replicaRates.map((r) => `| through central into InfluxDB: ${r.label} | ${f(r.rate)} |`).join("\n")}
 
-**Through central: ${ratio.toFixed(2)}× the direct InfluxDB write rate** (goal ≥ 0.8×).
-
 Central as separate processes (\`vetra central --config\`, each with its own
-data dir, started from the sources; warm-up, then the measured batches):
-with the metadata in PostgreSQL ${(pgOne / sqliteOne).toFixed(2)}× the rate of the same process
-on SQLite (per batch central remembers its id in the metadata database: a
-relaxed commit on either); three replicas on one PostgreSQL, batches
-round robin, ${(pgThree / pgOne).toFixed(2)}× one replica. On this machine's 2 cores shared
-by InfluxDB, PostgreSQL, the load generator and the replicas, three
-replicas cannot add cores, and PostgreSQL's own work takes from the same
-cores: the figures bound what coordinating through PostgreSQL costs here,
-not how replicas scale on several nodes. The three runs come one after the
-other (about 10 s each), not interleaved, so a change of the machine's load
-between them moves their ratios. PostgreSQL is the throwaway cluster of
-test/helpers/postgres.ts (loopback, fsync off).
+data dir): with the metadata in PostgreSQL ${(pgOne / sqliteOne).toFixed(2)}× the rate of the same
+process on SQLite (per batch central remembers its id in the metadata
+database: a relaxed commit on either); three replicas on one PostgreSQL,
+batches round robin, ${(pgThree / pgOne).toFixed(2)}× one replica. On 2 cores shared by InfluxDB,
+PostgreSQL, the load generator and the replicas, three replicas cannot add
+cores, and PostgreSQL's own work takes from the same cores: the figures
+bound what coordinating through PostgreSQL costs here, not how replicas
+scale on several nodes. The three runs are not interleaved, so a change of
+the machine's load between them moves their ratios. PostgreSQL is the
+throwaway cluster of test/helpers/postgres.ts (loopback, fsync off).
 
-Why the goal is not met on this machine (measured in separate profiling
-runs, not in this one): InfluxDB and central share the 2 cores, and both
-are saturated, so the ratio is about (InfluxDB + client) ÷ (InfluxDB +
-central) in CPU per point. InfluxDB spends 2.4–3.6 µs of CPU per point on
-either path; central spends about 3.6 µs per point with today's wire format
-(gunzip 0.1–0.2, JSON.parse 0.8, schema check 0.6, line protocol and HTTP
-the rest). 0.8× needs central under about 0.6–0.9 µs per point. A columnar
-wire format (points grouped by series, numbers in arrays) was prototyped:
-0.6 µs per point in-process and 0.52–0.75× end to end — twice today's
-rate, still short of the goal, so the wire format was not changed.
+Where central's CPU goes (separate profiling runs, not this one): with
+today's wire format about 3.6 µs per point unpinned (gunzip 0.1–0.2,
+JSON.parse 0.8, schema check 0.6, line protocol and HTTP the rest), against
+InfluxDB's 2.4–3.6 µs on either path. A columnar wire format (points
+grouped by series, numbers in arrays) was prototyped at 0.6 µs per point
+in-process; the wire format is unchanged.
 
 Edge agent process (\`vetra edge\`, one Modbus source with 16 channels
 polled every 100 ms, SQLite queue, uplink to central) after 8 s: RSS
-${rssMiB.toFixed(0)} MiB (224 MiB at the previous stop, when every agent loaded node-opcua; drivers now load on first use).
+${rssMiB.toFixed(0)} MiB.
 `,
-      line: `ingest: points_per_s=${Math.round(through)} vs_direct_influx=${ratio.toFixed(2)}x pg_points_per_s=${Math.round(pgOne)} pg_vs_sqlite=${(pgOne / sqliteOne).toFixed(2)}x pg_3_replicas_points_per_s=${Math.round(pgThree)}`,
+      line: `ingest: points_per_s=${Math.round(pinned.throughCentral)} vs_direct_influx=${ratio.toFixed(2)}x pinned=1 central_us_per_point=${pinned.centralUsPerPoint.toFixed(2)} direct_points_per_s=${Math.round(pinned.direct)} load_1m=${pinned.loadStart[0]!.toFixed(1)}-${pinned.loadEnd[0]!.toFixed(1)} pg_points_per_s=${Math.round(pgOne)} pg_vs_sqlite=${(pgOne / sqliteOne).toFixed(2)}x pg_3_replicas_points_per_s=${Math.round(pgThree)}`,
     };
   } finally {
-    await influx.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
