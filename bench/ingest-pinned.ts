@@ -25,6 +25,8 @@ export interface PinnedIngest {
   ratios: number[];
   /** Median µs of central's CPU (user + system) per stored point. */
   centralUsPerPoint: number;
+  /** Median share of its core central used while the points went through it (1: saturated). */
+  centralCoreBusy: number;
   /** 1, 5 and 15 min load averages when the pinned run started and ended. */
   loadStart: number[];
   loadEnd: number[];
@@ -64,6 +66,10 @@ export async function pinnedIngest(dir: string): Promise<PinnedIngest> {
         store: { kind: "influx", url: influx.url, database: "central" },
         secretsKeyFile: join(dir, "secrets.key"),
         cpuList: CENTRAL_CORE,
+        // VETRA_BENCH_CENTRAL_PROF_DIR=<dir>: central writes a V8 CPU profile there when it stops (where its time goes).
+        nodeArgs: process.env.VETRA_BENCH_CENTRAL_PROF_DIR
+          ? ["--cpu-prof", `--cpu-prof-dir=${process.env.VETRA_BENCH_CENTRAL_PROF_DIR}`]
+          : [],
       });
       try {
         const pid = set.pids[0]!;
@@ -101,6 +107,7 @@ export async function pinnedIngest(dir: string): Promise<PinnedIngest> {
           ratio: median(ratios),
           ratios,
           centralUsPerPoint: median(rows.map((x) => x.usPerPoint)),
+          centralCoreBusy: median(rows.map((x) => (x.usPerPoint * x.through) / 1e6)),
           loadStart,
           loadEnd: loadavg(),
           storedThroughCentral: await countPoints(influx.url, "central"),

@@ -31,6 +31,8 @@ export async function startReplicas(
     secretsKeyFile: string;
     /** Started under `taskset -c <cpuList>` (bench/pinning.ts), e.g. "0": every thread on that core. */
     cpuList?: string;
+    /** Options for node before the entry point, e.g. ["--cpu-prof"] to see where central's time goes. */
+    nodeArgs?: string[];
   },
 ): Promise<ReplicaSet> {
   const token = randomBytes(24).toString("base64url");
@@ -74,7 +76,7 @@ export async function startReplicas(
           secretsKeyFile: config.secretsKeyFile,
         }),
       );
-      const args = [join(ROOT, "bin", "vetra.js"), "central", "--config", file];
+      const args = [...(config.nodeArgs ?? []), join(ROOT, "bin", "vetra.js"), "central", "--config", file];
       // taskset execs the command: the child's pid is central's own.
       const child = config.cpuList
         ? spawn("taskset", ["-c", config.cpuList, process.execPath, ...args], {

@@ -208,12 +208,23 @@ scale on several nodes. The three runs are not interleaved, so a change of
 the machine's load between them moves their ratios. PostgreSQL is the
 throwaway cluster of test/helpers/postgres.ts (loopback, fsync off).
 
-Where central's CPU goes (separate profiling runs, not this one): with
-today's wire format about 3.6 µs per point unpinned (gunzip 0.1–0.2,
-JSON.parse 0.8, schema check 0.6, line protocol and HTTP the rest), against
-InfluxDB's 2.4–3.6 µs on either path. A columnar wire format (points
-grouped by series, numbers in arrays) was prototyped at 0.6 µs per point
-in-process; the wire format is unchanged.
+Central's core was ${(pinned.centralCoreBusy * 100).toFixed(0)} % busy while the points went through it,
+so central is ${pinned.centralCoreBusy > 0.85 ? "the bottleneck" : "not saturated (the bottleneck is elsewhere: client, InfluxDB or the other work on the machine)"}: 0.8× of this run's direct rate
+needs central at or below ${(1e6 / (0.8 * pinned.direct)).toFixed(1)} µs of CPU per point on its core.
+Where that CPU goes (a separate profiling run, not this one: the same
+pinned central with \`VETRA_BENCH_CENTRAL_PROF_DIR=<dir>\`, which starts it
+with node's \`--cpu-prof\`; 6 rounds of 200,000 points, load average 5,
+about 9–11 µs per point): garbage collection 2.8 µs, JSON.parse (through
+secure-json-parse) 1.2, line protocol for InfluxDB 1.0, validation (TypeBox
+schema, point checks, name patterns, catalog) about 1.5, the InfluxDB
+client 0.7, gunzip 0.45, the rest HTTP and the series registry. Most of it
+scales with the JavaScript objects per point (each point an object with
+tag and field objects, which parse, validation and the collector all walk).
+A columnar wire format (points grouped by series, numbers in arrays)
+removes most of those objects; prototyped earlier (unpinned), it took
+0.6 µs per point in-process and gave 0.52–0.75× end to end. Adopting it
+means a new, versioned request body beside today's (old agents keep
+sending the current one); it is not adopted yet${ratio < 0.8 ? ", and without it the goal is not met here" : ""}.
 
 Edge agent process (\`vetra edge\`, one Modbus source with 16 channels
 polled every 100 ms, SQLite queue, uplink to central) after 8 s: RSS
