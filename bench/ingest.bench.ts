@@ -209,7 +209,7 @@ the machine's load between them moves their ratios. PostgreSQL is the
 throwaway cluster of test/helpers/postgres.ts (loopback, fsync off).
 
 Central's core was ${(pinned.centralCoreBusy * 100).toFixed(0)} % busy while the points went through it,
-so central is ${pinned.centralCoreBusy > 0.85 ? "the bottleneck" : "not saturated (the bottleneck is elsewhere: client, InfluxDB or the other work on the machine)"}: 0.8× of this run's direct rate
+so central is ${pinned.centralCoreBusy > 0.85 ? "the bottleneck" : "not saturated (it waits on something else: InfluxDB and the client on the other core, the batches in flight, or the other work on the machine)"}: 0.8× of this run's direct rate
 needs central at or below ${(1e6 / (0.8 * pinned.direct)).toFixed(1)} µs of CPU per point on its core.
 Where that CPU goes (a separate profiling run, not this one: the same
 pinned central with \`VETRA_BENCH_CENTRAL_PROF_DIR=<dir>\`, which starts it
