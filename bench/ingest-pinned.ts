@@ -5,8 +5,9 @@
 // change of the machine's load falls on both paths alike; each figure is
 // the median over the rounds. Central's CPU per stored point comes from its
 // own CPU time (/proc/<pid>/stat) over each measured window.
-import { join } from "node:path";
+
 import { loadavg } from "node:os";
+import { join } from "node:path";
 import { startInfluxd } from "../test/helpers/influxd.ts";
 import { BATCH, BATCHES, centralLoad, directLoad, QUICK } from "./ingest-load.ts";
 import { startReplicas } from "./ingest-replicas.ts";
