@@ -1,6 +1,7 @@
 // The edge's control loop: the authority on what is written to a device.
 // Central sends desired state (operator commands, schedules, demand limits);
-// every tick the agent fills each point's priority array from it, refuses
+// every tick the agent fills each point's priority array from it (and from
+// its own interlocks, at the `safety` level), refuses
 // what its own config forbids (out of range, not an enumerated state,
 // critical points without override, schedules and sheds on critical
 // points), writes the effective value only when it changes, no more often
@@ -22,6 +23,7 @@ import {
 import type { Point } from "../../common/wire.ts";
 import type { PointWriter } from "../sources/write.ts";
 import { DemandLimiter } from "./demand.ts";
+import { describeCondition, Interlocks } from "./interlocks.ts";
 import { type Effective, PriorityArray } from "./priority.ts";
 import { isTimeZone, scheduledValues } from "./schedule.ts";
 import type { ControlConfig, ControlPointConfig } from "./schema.ts";
@@ -79,6 +81,7 @@ export class Controller {
   private readonly points = new Map<string, PointRuntime>();
   private desired: AgentSyncResponse;
   private readonly limiter: DemandLimiter | null;
+  private readonly interlocks: Interlocks;
   private readonly now: () => number;
   private readonly log: (line: string) => void;
   /** Refusals already recorded (a schedule naming a critical point is refused once, not every tick). */
@@ -114,6 +117,7 @@ export class Controller {
       });
     }
     this.desired = opts.store.desired() ?? { revision: 0, commands: [], schedules: {}, limits: {} };
+    this.interlocks = new Interlocks(opts.config.interlocks ?? []);
     const d = opts.config.demand;
     this.limiter = d
       ? new DemandLimiter({ limitKw: 1, intervalMinutes: 15, restoreBelowFraction: 0.1, sheds: [] }, d.stepMs)
@@ -155,7 +159,7 @@ export class Controller {
   private event(e: Omit<ControlEvent, "at"> & { at?: number }): void {
     const event: ControlEvent = { ...e, at: e.at ?? this.now() };
     this.opts.store.enqueue({ kind: "event", event });
-    if (e.kind === "write_failed" || e.kind === "refused" || e.kind === "manual_override")
+    if (e.kind !== "transition" && e.kind !== "shed" && e.kind !== "restore")
       this.log(`control ${e.asset}/${e.point}: ${e.kind}${e.detail ? ` (${e.detail})` : ""}`);
   }
 
@@ -254,8 +258,9 @@ export class Controller {
     }
   }
 
-  /** Points acquired by the sources: the demand meter's power feeds the forecast. */
+  /** Points acquired by the sources: interlocks watch theirs; the demand meter's power feeds the forecast. */
   observe(points: readonly Point[]): void {
+    this.interlocks.observe(points);
     const d = this.opts.config.demand;
     if (!d || !this.limiter) return;
     for (const p of points) {
@@ -265,12 +270,25 @@ export class Controller {
     }
   }
 
-  /** A safety interlock takes (value) or leaves (null) a point: above every other level. */
-  setSafety(asset: string, point: string, value: number | null, holder = "safety"): void {
-    const p = this.points.get(pointKey(asset, point));
-    if (!p) throw new Error(`${asset}/${point} is not declared`);
-    if (value === null) p.array.relinquish("safety");
-    else p.array.set("safety", { value: Math.min(p.cfg.max, Math.max(p.cfg.min, value)), holder });
+  /** The config's interlocks take the `safety` level of their points, or leave it when their condition is gone. */
+  private runInterlocks(): void {
+    const { changes, holds } = this.interlocks.evaluate();
+    for (const { interlock: il, active, value } of changes)
+      this.event({
+        asset: il.then.asset,
+        point: il.then.point,
+        kind: "interlock",
+        value: il.then.value,
+        detail: `${il.id}: ${describeCondition(il)} ${active ? "holds" : "released"} (read ${value})`,
+      });
+    for (const p of this.points.values()) {
+      const il = holds.get(p.key);
+      const held = p.array.get("safety");
+      if (il) {
+        if (held?.holder !== `safety:${il.id}`)
+          p.array.set("safety", { value: il.then.value, holder: `safety:${il.id}` });
+      } else if (held?.holder.startsWith("safety:")) p.array.relinquish("safety");
+    }
   }
 
   private refuseOnce(asset: string, point: string, detail: string): void {
@@ -399,6 +417,7 @@ export class Controller {
         }
       }
     }
+    this.runInterlocks();
     this.runSchedules(now);
     this.runDemand(now);
     const states: Point[] = [];
