@@ -54,7 +54,7 @@ describe("central config", () => {
           onDelayMs: 60_000,
           offDelayMs: 60_000,
           deadbandPct: 10,
-          byKind: { comfort: { onDelayMs: 1_800_000, offDelayMs: 600_000 } },
+          byKind: { comfort: { onDelayMs: 1_800_000, offDelayMs: 600_000 }, control: { onDelayMs: 0 } },
         },
         comfort: {
           bands: DEFAULT_COMFORT_BANDS,

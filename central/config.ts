@@ -186,7 +186,7 @@ const AlarmsSchema = Type.Object(
     offDelayMs: Type.Integer({ ...AlarmFilterProperties.offDelayMs, default: 60_000 }),
     /** Deadband on analog boundaries, percent of the boundary (ISO zone C/D: back below 0.9 × C/D with 10). */
     deadbandPct: Type.Number({ ...AlarmFilterProperties.deadbandPct, default: 10 }),
-    /** Per kind of condition (`zone`, `diagnosis`, `facility`, `comfort`): keys that differ from the three above. */
+    /** Per kind of condition (`zone`, `diagnosis`, `facility`, `comfort`, `control`): keys that differ from the three above. */
     byKind: Type.Object(
       {
         zone: Type.Optional(AlarmFilterOverrideSchema),
@@ -199,6 +199,11 @@ const AlarmsSchema = Type.Object(
         comfort: Type.Object(AlarmFilterOverrideSchema.properties, {
           additionalProperties: false,
           default: { onDelayMs: 1_800_000, offDelayMs: 600_000 },
+        }),
+        /** A write the edge reports failed is already decided there: annunciated at once. */
+        control: Type.Object(AlarmFilterOverrideSchema.properties, {
+          additionalProperties: false,
+          default: { onDelayMs: 0 },
         }),
       },
       { additionalProperties: false, default: {} },

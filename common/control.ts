@@ -198,7 +198,7 @@ export const ControlEventSchema = Type.Object(
     asset: Id,
     point: Name,
     kind: Type.Union(
-      ["transition", "shed", "restore", "manual_override", "write_failed", "refused", "interlock"].map((k) =>
+      ["transition", "shed", "restore", "manual_override", "write_failed", "refused", "interlock", "write_restored"].map((k) =>
         Type.Literal(k),
       ),
     ),

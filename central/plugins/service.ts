@@ -129,7 +129,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     book,
     alarms: config.alarms,
     savings: config.savings,
-    comfort: { config: config.comfort, control: openControlRepository(meta), timeZone: config.timeZone },
+    control: { config: config.comfort, control: openControlRepository(meta), timeZone: config.timeZone },
     clock,
     // The same failure every round (a store down, a full disk) is logged once a minute.
     log: (message) => {

@@ -1,6 +1,6 @@
 // Turns what the edge reports into alarm occurrences: derives the conditions
 // that hold now (ISO zones, the edge's diagnoses, facility anomalies, rooms
-// out of their comfort band) and
+// out of their comfort band, writes the edge cannot make) and
 // reconciles the alarm book with them — periodically, shortly after ingest,
 // and before a read that must see the latest ingest. The edge's persistence
 // rules decide when a diagnosis is raised; central only follows, so it does
@@ -23,9 +23,10 @@ import type { SavingsConfig } from "../savings/config.ts";
 import type { TimeSeriesStore } from "../stores/types.ts";
 import type { AlarmBook, Condition, ReconcileResult, Route } from "./alarm-book.ts";
 import { type AlarmFilterParams, type ConditionKind, filterParamsOf } from "./alarm-filter.ts";
-import { type ComfortDeps, deriveComfortConditions } from "./comfort.ts";
+import type { ComfortDeps } from "./comfort.ts";
 import { deriveConditions } from "./conditions.ts";
 import { contractAt, responsibleCompany } from "./contracts.ts";
+import { deriveControlConditions } from "./control-conditions.ts";
 
 export interface EvaluatorOptions {
   store: TimeSeriesStore;
@@ -33,8 +34,8 @@ export interface EvaluatorOptions {
   book: AlarmBook;
   alarms: CentralConfig["alarms"];
   savings: SavingsConfig;
-  /** Comfort of the facilities' rooms (./comfort.ts); absent: not watched. */
-  comfort?: Omit<ComfortDeps, "store" | "meta">;
+  /** Control's conditions: rooms' comfort, writes that fail (./control-conditions.ts); absent: not watched. */
+  control?: Omit<ComfortDeps, "store" | "meta">;
   clock?: () => number;
   log?: (message: string) => void;
   /** An evaluation that threw (e.g. SQLITE_FULL writing the book): it is skipped, never an unhandled rejection. */
@@ -214,18 +215,18 @@ export class AlarmEvaluator {
     if (vibration.kind !== "success") return this.failed(vibration);
     const facility = await this.facilityConditions(observedAtMs);
     if (facility.kind !== "success") return this.failed(facility);
-    const comfort = this.o.comfort
-      ? await deriveComfortConditions(
-          { ...this.o.comfort, store: this.o.store, meta: this.o.meta },
+    const control = this.o.control
+      ? await deriveControlConditions(
+          { ...this.o.control, store: this.o.store, meta: this.o.meta },
           observedAtMs,
           (key) => known.get(key),
         )
       : ({ kind: "success", value: [] } as const);
-    if (comfort.kind !== "success") return this.failed(comfort);
+    if (control.kind !== "success") return this.failed(control);
     const conditions = [
       ...vibration.value,
       ...facility.value.map((c) => ({ ...c, kind: "facility" as const })),
-      ...comfort.value,
+      ...control.value,
     ];
     const result = await this.o.book.reconcile(conditions, observedAtMs, {
       clearAfterMs: this.o.alarms.clearAfterMs,

@@ -20,10 +20,12 @@ import {
   type PointState,
   priorityRank,
 } from "../../common/control.ts";
+import type { IoResult } from "../../common/result.ts";
 import type { Point } from "../../common/wire.ts";
 import type { PointWriter } from "../sources/write.ts";
 import { DemandLimiter } from "./demand.ts";
 import { describeCondition, Interlocks } from "./interlocks.ts";
+import { refusalOf, toleranceOf } from "./limits.ts";
 import { type Effective, PriorityArray } from "./priority.ts";
 import { isTimeZone, scheduledValues } from "./schedule.ts";
 import type { ControlConfig, ControlPointConfig } from "./schema.ts";
@@ -47,6 +49,8 @@ interface PointRuntime {
   lastSignature?: string;
   /** A write failed on a broken link: reported once per outage. */
   linkDown: boolean;
+  /** The last write failed (refused, link down): the next that succeeds is reported `write_restored`. */
+  failing: boolean;
   /** The target a write of which the device refused (not retried until the target changes). */
   refusedTarget?: number;
 }
@@ -68,14 +72,6 @@ export interface ControllerOptions {
 const PROGRESS: readonly CommandState[] = ["requested", "delivered", "applied", "confirmed"];
 
 export const pointKey = (asset: string, point: string): string => `${asset}\n${point}`;
-
-/** Half a raw step of the register, or 1e-4 relative for floats: what a read-back may differ by. */
-function toleranceOf(cfg: ControlPointConfig): number {
-  if (cfg.tolerance !== undefined) return cfg.tolerance;
-  const w = cfg.write;
-  if (w.kind === "modbus" && w.type !== "float32") return Math.abs(w.scale) / 2;
-  return 1e-4 * Math.max(1, Math.abs(cfg.max), Math.abs(cfg.min));
-}
 
 export class Controller {
   private readonly points = new Map<string, PointRuntime>();
@@ -114,6 +110,7 @@ export class Controller {
         lastReadAt: -Infinity,
         lastStatePointAt: -Infinity,
         linkDown: false,
+        failing: false,
       });
     }
     this.desired = opts.store.desired() ?? { revision: 0, commands: [], schedules: {}, limits: {} };
@@ -183,18 +180,6 @@ export class Controller {
     this.opts.onReport?.();
   }
 
-  /** Why the edge refuses a command, or null: the agent's config is the authority, whatever central checked. */
-  private refusal(c: ControlCommand, p: PointRuntime | undefined): string | null {
-    if (!p) return `${c.asset}/${c.point} is not declared writable on this agent`;
-    const { cfg } = p;
-    if (!Number.isFinite(c.value) || c.value < cfg.min || c.value > cfg.max)
-      return `value ${c.value} outside [${cfg.min}, ${cfg.max}] ${cfg.unit}`;
-    if (cfg.states && !Object.hasOwn(cfg.states, String(c.value)))
-      return `value ${c.value} is not one of the states ${Object.keys(cfg.states).join("|")}`;
-    if (cfg.critical && c.override !== true) return "critical point: a command needs override";
-    return null;
-  }
-
   /** Takes central's desired state (whole, level-triggered): commands, schedules, limits. */
   applyDesired(state: AgentSyncResponse, persist = true): void {
     if (persist) this.opts.store.saveDesired(state);
@@ -205,7 +190,7 @@ export class Controller {
       const final = this.opts.store.commandState(c.id);
       if (final && FINAL_COMMAND_STATES.includes(final as CommandState)) continue;
       const p = this.points.get(pointKey(c.asset, c.point));
-      const why = this.refusal(c, p);
+      const why = refusalOf(c, p?.cfg);
       if (why) {
         this.report(c.id, "refused", why);
         this.event({
@@ -485,7 +470,14 @@ export class Controller {
   ): Promise<void> {
     const { cfg } = p;
     const m = p.memory;
-    const result = await p.writer.write(value);
+    // A writer answers with an I/O result; one that throws all the same (a driver's bug) fails the write, not the tick.
+    const result = await p.writer.write(value).catch(
+      (e: unknown): IoResult<number> => ({
+        kind: "failure",
+        code: "INTERNAL",
+        message: `write threw: ${e instanceof Error ? e.message : String(e)}`,
+      }),
+    );
     m.lastWriteAt = now;
     p.lastReadAt = now;
     const command = e.priority === "operator" && p.command?.id === e.holder ? p.command : undefined;
@@ -495,6 +487,10 @@ export class Controller {
       p.linkDown = false;
       this.opts.store.saveMemory(p.key, m);
       const ok = Math.abs(result.value - value) <= tol;
+      if (ok && p.failing) {
+        p.failing = false;
+        this.event({ asset: cfg.asset, point: cfg.point, kind: "write_restored", value });
+      }
       if (command && !command.applied) {
         command.applied = true;
         this.report(command.id, "applied", undefined, result.value);
@@ -502,8 +498,9 @@ export class Controller {
       if (!ok) {
         p.refusedTarget = target;
         const detail = `wrote ${value}, device reads back ${result.value}`;
+        p.failing = true;
         this.event({ asset: cfg.asset, point: cfg.point, kind: "write_failed", value, detail });
-        if (command) this.report(command.id, "failed", detail, result.value);
+        if (command) this.fail(p, command.id, detail, result.value);
       } else if (command && Math.abs(value - target) <= tol)
         this.report(command.id, "confirmed", undefined, result.value);
       return;
@@ -511,6 +508,7 @@ export class Controller {
     if (result.kind === "failure") {
       // The device refused the value (an exception, a Bad status): retried only when the target changes.
       p.refusedTarget = target;
+      p.failing = true;
       this.opts.store.saveMemory(p.key, m);
       this.event({
         asset: cfg.asset,
@@ -519,9 +517,13 @@ export class Controller {
         value,
         detail: `${result.code}: ${result.message}`,
       });
-      if (command) this.report(command.id, "failed", `${result.code}: ${result.message}`);
+      if (command) this.fail(p, command.id, `${result.code}: ${result.message}`);
       return;
     }
+    // No answer (a timeout, the link down): the command fails with the reason — the operator learns now,
+    // not when the link returns —, and what the levels below ask is written again once it does.
+    p.failing = true;
+    if (command) this.fail(p, command.id, `${result.code}: ${result.message}`);
     if (!p.linkDown) {
       p.linkDown = true;
       this.event({
@@ -534,9 +536,18 @@ export class Controller {
     }
   }
 
+  /** A failed command is no longer in force: the level below it acts (central drops it from the desired state too). */
+  private fail(p: PointRuntime, id: string, reason: string, actual?: number): void {
+    this.report(id, "failed", reason, actual);
+    p.array.relinquish("operator");
+    p.command = undefined;
+  }
+
   private async readBack(p: PointRuntime, now: number, tol: number): Promise<void> {
     p.lastReadAt = now;
-    const r = await p.writer.read();
+    const r = await p.writer
+      .read()
+      .catch((e: unknown): IoResult<number> => ({ kind: "failure", code: "INTERNAL", message: String(e) }));
     if (r.kind !== "success") return;
     const v = r.value;
     p.actual = v;
