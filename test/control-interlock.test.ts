@@ -98,7 +98,7 @@ describe("interlocks: the agent's own safety rules, above every level central co
               below: FROST.below,
               deadband: FROST.deadband,
             },
-            then: { asset: "H01", point: "heating_setpoint_c", value: FROST.setpointC },
+            force: { asset: "H01", point: "heating_setpoint_c", value: FROST.setpointC },
           },
         ],
         tickMs: 200,

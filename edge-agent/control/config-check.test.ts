@@ -34,7 +34,7 @@ const point = (over: Record<string, unknown> = {}, write: Record<string, unknown
 const frost = {
   id: "frost_protection",
   when: { asset: "school-1", measurement: "scada", field: "indoor_temp_c", below: 8, deadband: 2 },
-  then: { asset: "school-1", point: "heating_setpoint_c", value: 20 },
+  force: { asset: "school-1", point: "heating_setpoint_c", value: 20 },
 };
 const interlock = (over: Record<string, unknown> = {}) => ({ ...frost, ...over });
 const error = (control: unknown): string => {
@@ -138,12 +138,12 @@ describe("control config", () => {
       'control.interlocks[0].when.field: "indoor_temp" is not a field a source stores in measurement "scada"',
     ],
     [
-      { points: [point()], interlocks: [interlock({ then: { ...frost.then, point: "lighting" } })] },
-      'control.interlocks[0].then.point: asset "school-1" point "lighting" is not in control.points',
+      { points: [point()], interlocks: [interlock({ force: { ...frost.force, point: "lighting" } })] },
+      'control.interlocks[0].force.point: asset "school-1" point "lighting" is not in control.points',
     ],
     [
-      { points: [point()], interlocks: [interlock({ then: { ...frost.then, value: 40 } })] },
-      "control.interlocks[0].then.value: must lie within [12, 26], got 40",
+      { points: [point()], interlocks: [interlock({ force: { ...frost.force, value: 40 } })] },
+      "control.interlocks[0].force.value: must lie within [12, 26], got 40",
     ],
     [
       { points: [point()], interlocks: [interlock(), interlock()] },
@@ -154,8 +154,8 @@ describe("control config", () => {
       "control.interlocks[0].when.hysteresis: unknown key",
     ],
     [
-      { points: [point()], interlocks: [interlock({ then: { ...frost.then, value: undefined } })] },
-      "control.interlocks[0].then.value: required key is missing",
+      { points: [point()], interlocks: [interlock({ force: { ...frost.force, value: undefined } })] },
+      "control.interlocks[0].force.value: required key is missing",
     ],
   ])("refuses %j naming the key", (control, message) => {
     expect(error(control)).toContain(message);

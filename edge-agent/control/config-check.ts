@@ -104,16 +104,16 @@ function checkInterlocks(c: ControlConfig, points: readonly ControlPointConfig[]
         `${at}.when.field`,
         `"${il.when.field}" is not a field a source stores in measurement "${il.when.measurement}"`,
       );
-    const p = points.find((x) => x.asset === il.then.asset && x.point === il.then.point);
+    const p = points.find((x) => x.asset === il.force.asset && x.point === il.force.point);
     if (!p)
       throw new ConfigError(
-        `${at}.then.point`,
-        `asset "${il.then.asset}" point "${il.then.point}" is not in control.points`,
+        `${at}.force.point`,
+        `asset "${il.force.asset}" point "${il.force.point}" is not in control.points`,
       );
-    const v = il.then.value;
+    const v = il.force.value;
     if (v < p.min || v > p.max || (p.states && !Object.hasOwn(p.states, String(v))))
       throw new ConfigError(
-        `${at}.then.value`,
+        `${at}.force.value`,
         p.states
           ? `must be one of the point's states (${Object.keys(p.states).join("|")})`
           : `must lie within [${p.min}, ${p.max}], got ${v}`,

@@ -260,10 +260,10 @@ export class Controller {
     const { changes, holds } = this.interlocks.evaluate();
     for (const { interlock: il, active, value } of changes)
       this.event({
-        asset: il.then.asset,
-        point: il.then.point,
+        asset: il.force.asset,
+        point: il.force.point,
         kind: "interlock",
-        value: il.then.value,
+        value: il.force.value,
         detail: `${il.id}: ${describeCondition(il)} ${active ? "holds" : "released"} (read ${value})`,
       });
     for (const p of this.points.values()) {
@@ -271,7 +271,7 @@ export class Controller {
       const held = p.array.get("safety");
       if (il) {
         if (held?.holder !== `safety:${il.id}`)
-          p.array.set("safety", { value: il.then.value, holder: `safety:${il.id}` });
+          p.array.set("safety", { value: il.force.value, holder: `safety:${il.id}` });
       } else if (held?.holder.startsWith("safety:")) p.array.relinquish("safety");
     }
   }

@@ -6,7 +6,7 @@ import type { Point } from "../../common/wire.ts";
 import { Interlocks } from "./interlocks.ts";
 import type { InterlockConfig } from "./schema.ts";
 
-const then = { asset: "s1", point: "hvac_mode", value: 0 };
+const force = { asset: "s1", point: "hvac_mode", value: 0 };
 const fire: InterlockConfig = {
   id: "fire",
   when: {
@@ -17,12 +17,12 @@ const fire: InterlockConfig = {
     equals: 1,
     deadband: 0,
   },
-  then,
+  force,
 };
 const hot: InterlockConfig = {
   id: "overheat",
   when: { asset: "s1", measurement: "scada", field: "indoor_temp_c", above: 30, deadband: 2 },
-  then: { ...then, value: 2 },
+  force: { ...force, value: 2 },
 };
 const at = (field: string, value: number, point?: string): Point => ({
   measurement: "scada",

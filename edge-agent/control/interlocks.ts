@@ -65,7 +65,7 @@ export class Interlocks {
         else this.active.delete(il.id);
         changes.push({ interlock: il, active: is, value: v! });
       }
-      const target = `${il.then.asset}\n${il.then.point}`;
+      const target = `${il.force.asset}\n${il.force.point}`;
       if (is && !holds.has(target)) holds.set(target, il);
     }
     return { changes, holds };

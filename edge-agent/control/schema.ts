@@ -194,7 +194,7 @@ export const InterlockSchema = Type.Object(
         description: "The condition: exactly one of `above`, `below`, `equals`.",
       },
     ),
-    then: Type.Object(
+    force: Type.Object(
       {
         asset: { ...Id, description: "Asset of the point forced." },
         point: { ...Name, description: "A point of `control.points`." },
