@@ -25,7 +25,7 @@ import type { Point } from "../../common/wire.ts";
 import type { PointWriter } from "../sources/write.ts";
 import { DemandLimiter } from "./demand.ts";
 import { describeCondition, Interlocks } from "./interlocks.ts";
-import { refusalOf, toleranceOf } from "./limits.ts";
+import { declarationOf, refusalOf, toleranceOf } from "./limits.ts";
 import { type Effective, PriorityArray } from "./priority.ts";
 import { isTimeZone, scheduledValues } from "./schedule.ts";
 import type { ControlConfig, ControlPointConfig } from "./schema.ts";
@@ -127,17 +127,7 @@ export class Controller {
   }
 
   declarations(): ControlPointDecl[] {
-    return [...this.points.values()].map(({ cfg }) => ({
-      asset: cfg.asset,
-      point: cfg.point,
-      unit: cfg.unit,
-      min: cfg.min,
-      max: cfg.max,
-      ...(cfg.states ? { states: cfg.states } : {}),
-      ...(cfg.maxRatePerMinute !== undefined ? { maxRatePerMinute: cfg.maxRatePerMinute } : {}),
-      failSafe: cfg.failSafe,
-      critical: cfg.critical,
-    }));
+    return [...this.points.values()].map(({ cfg }) => declarationOf(cfg));
   }
 
   states(): PointState[] {
@@ -182,6 +172,11 @@ export class Controller {
 
   /** Takes central's desired state (whole, level-triggered): commands, schedules, limits. */
   applyDesired(state: AgentSyncResponse, persist = true): void {
+    // The state and every report it causes: one transaction, one sync of the disk.
+    this.opts.store.batch(() => this.takeDesired(state, persist));
+  }
+
+  private takeDesired(state: AgentSyncResponse, persist: boolean): void {
     if (persist) this.opts.store.saveDesired(state);
     this.desired = state;
     const now = this.now();
@@ -468,8 +463,6 @@ export class Controller {
     now: number,
     tol: number,
   ): Promise<void> {
-    const { cfg } = p;
-    const m = p.memory;
     // A writer answers with an I/O result; one that throws all the same (a driver's bug) fails the write, not the tick.
     const result = await p.writer.write(value).catch(
       (e: unknown): IoResult<number> => ({
@@ -478,6 +471,21 @@ export class Controller {
         message: `write threw: ${e instanceof Error ? e.message : String(e)}`,
       }),
     );
+    // What the write changed (memory, reports, events) is stored in one transaction after it.
+    this.opts.store.batch(() => this.written(p, value, target, e, now, tol, result));
+  }
+
+  private written(
+    p: PointRuntime,
+    value: number,
+    target: number,
+    e: Effective,
+    now: number,
+    tol: number,
+    result: IoResult<number>,
+  ): void {
+    const { cfg } = p;
+    const m = p.memory;
     m.lastWriteAt = now;
     p.lastReadAt = now;
     const command = e.priority === "operator" && p.command?.id === e.holder ? p.command : undefined;

@@ -1,7 +1,7 @@
 // What a point's config allows, as pure functions of it: the commands the
 // edge refuses whatever central checked (the agent's config is the
 // authority), and how close a read-back must be to confirm a write.
-import type { ControlCommand } from "../../common/control.ts";
+import type { ControlCommand, ControlPointDecl } from "../../common/control.ts";
 import type { ControlPointConfig } from "./schema.ts";
 
 /** Why the edge refuses a command, or null. */
@@ -21,4 +21,19 @@ export function toleranceOf(cfg: ControlPointConfig): number {
   const w = cfg.write;
   if (w.kind === "modbus" && w.type !== "float32") return Math.abs(w.scale) / 2;
   return 1e-4 * Math.max(1, Math.abs(cfg.max), Math.abs(cfg.min));
+}
+
+/** What the agent tells central of a point: its limits, never its address. */
+export function declarationOf(cfg: ControlPointConfig): ControlPointDecl {
+  return {
+    asset: cfg.asset,
+    point: cfg.point,
+    unit: cfg.unit,
+    min: cfg.min,
+    max: cfg.max,
+    ...(cfg.states ? { states: cfg.states } : {}),
+    ...(cfg.maxRatePerMinute !== undefined ? { maxRatePerMinute: cfg.maxRatePerMinute } : {}),
+    failSafe: cfg.failSafe,
+    critical: cfg.critical,
+  };
 }
