@@ -18,6 +18,12 @@ import type { Rank } from "./alarm-filter.ts";
 import { type ComfortDeps, deriveComfortConditions } from "./comfort.ts";
 
 export const WRITE_FAILED_FAULT = "write_failed";
+
+/** What control's faults are called in messages, work orders and reports, Russian and English. */
+export const ControlFaultNames: Readonly<Record<string, { readonly ru: string; readonly en: string }>> = {
+  comfort: { ru: "температура в помещении вне нормы", en: "room temperature out of its band" },
+  write_failed: { ru: "запись в устройство не выполнена", en: "write to the device failed" },
+};
 /** How many of an asset's newest control events are read to find each point's last write outcome. */
 export const EVENTS_LOOKED_AT = 500;
 
