@@ -9,6 +9,7 @@ import {
   loadCentralConfig,
   parseCentralConfig,
 } from "./config.ts";
+import { DEFAULT_COMFORT_BANDS } from "./control/comfort-config.ts";
 
 const fleet = {
   tenants: [{ id: "sc-north", name: "North service" }],
@@ -53,7 +54,14 @@ describe("central config", () => {
           onDelayMs: 60_000,
           offDelayMs: 60_000,
           deadbandPct: 10,
-          byKind: {},
+          byKind: { comfort: { onDelayMs: 1_800_000, offDelayMs: 600_000 }, control: { onDelayMs: 0 } },
+        },
+        comfort: {
+          bands: DEFAULT_COMFORT_BANDS,
+          roomTypeOfKind: { school: "classroom", clinic: "consulting_room", hospital: "ward" },
+          rooms: [],
+          alarmBeyondK: 2,
+          staleAfterMs: 900_000,
         },
         notifications: expect.objectContaining({ maxAttempts: expect.any(Number) }),
         grid: expect.objectContaining({ powerFactor: 0.9, routeFactor: 1.2, maxOptions: 8 }),
@@ -88,7 +96,24 @@ describe("central config", () => {
       [{ alarms: { clearAfter: 1 } }, "alarms.clearAfter: unknown key"],
       [{ alarms: { deadbandPct: 80 } }, "alarms.deadbandPct: expected number to be less or equal to 50"],
       [{ alarms: { onDelayMs: -1 } }, "alarms.onDelayMs: expected integer to be greater or equal to 0"],
-      [{ alarms: { byKind: { comfort: {} } } }, "alarms.byKind.comfort: unknown key"],
+      [{ alarms: { byKind: { comfort: { onDelay: 1 } } } }, "alarms.byKind.comfort.onDelay: unknown key"],
+      [{ alarms: { byKind: { noise: {} } } }, "alarms.byKind.noise: unknown key"],
+      [
+        { comfort: { bands: { classroom: { minC: 24, maxC: 18 } } } },
+        "comfort.bands.classroom.maxC: must be above minC (24), got 18",
+      ],
+      [
+        { comfort: { roomTypeOfKind: { school: "gym", clinic: "consulting_room", hospital: "ward" } } },
+        'comfort.roomTypeOfKind.school: no band for room type "gym" in comfort.bands',
+      ],
+      [
+        { ...fleet, comfort: { rooms: [{ asset: "H01", point: "gym", roomType: "gym" }] } },
+        'comfort.rooms[0].roomType: no band for room type "gym" in comfort.bands',
+      ],
+      [
+        { ...fleet, comfort: { rooms: [{ asset: "T01", roomType: "ward" }] } },
+        'comfort.rooms[0].asset: "T01" is not a facility asset (hospital, clinic or school)',
+      ],
       [{ alarms: { byKind: { zone: { deadband: 5 } } } }, "alarms.byKind.zone.deadband: unknown key"],
       [
         {

@@ -9,6 +9,7 @@ import { parse as parseYaml } from "yaml";
 import { DEFAULT_ZONE_TABLE, ZoneTableConfigSchema, zoneOverridesError } from "../common/iso-zones.ts";
 import { AssetKinds, ComponentClasses } from "../common/names.ts";
 import { MAX_BATCH_BYTES } from "../common/wire.ts";
+import { ComfortConfigSchema, comfortConfigError } from "./control/comfort-config.ts";
 import { MetadataConfigSchema, PostgresMetadataSchema } from "./db/config.ts";
 import { checkDocumentsConfig, DocumentsConfigSchema } from "./documents/config.ts";
 import { PERCENT_PATTERN, RUB_PATTERN } from "./documents/money.ts";
@@ -185,12 +186,25 @@ const AlarmsSchema = Type.Object(
     offDelayMs: Type.Integer({ ...AlarmFilterProperties.offDelayMs, default: 60_000 }),
     /** Deadband on analog boundaries, percent of the boundary (ISO zone C/D: back below 0.9 × C/D with 10). */
     deadbandPct: Type.Number({ ...AlarmFilterProperties.deadbandPct, default: 10 }),
-    /** Per kind of condition (`zone`, `diagnosis`, `facility`): keys that differ from the three above. */
+    /** Per kind of condition (`zone`, `diagnosis`, `facility`, `comfort`, `control`): keys that differ from the three above. */
     byKind: Type.Object(
       {
         zone: Type.Optional(AlarmFilterOverrideSchema),
         diagnosis: Type.Optional(AlarmFilterOverrideSchema),
         facility: Type.Optional(AlarmFilterOverrideSchema),
+        /**
+         * A room's air moves slowly and a door opened is not a failure: a comfort excursion is
+         * annunciated once it has lasted 30 minutes (ISA-18.2 §10.4: delays suited to the process).
+         */
+        comfort: Type.Object(AlarmFilterOverrideSchema.properties, {
+          additionalProperties: false,
+          default: { onDelayMs: 1_800_000, offDelayMs: 600_000 },
+        }),
+        /** A write the edge reports failed is already decided there: annunciated at once. */
+        control: Type.Object(AlarmFilterOverrideSchema.properties, {
+          additionalProperties: false,
+          default: { onDelayMs: 0 },
+        }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -288,6 +302,8 @@ export const CentralConfigSchema = Type.Object(
     grid: GridConfigSchema,
     /** Savings reports: tariff, emission factor, contracted peaks (see savings/config.ts). */
     savings: SavingsConfigSchema,
+    /** Comfort bands of the facilities' rooms (see control/comfort-config.ts). */
+    comfort: ComfortConfigSchema,
     /** Alarm notifications by webhook and e-mail: SMTP, timeouts, retries (see service/notify/config.ts). */
     notifications: NotificationsConfigSchema,
     /** Requisites, signers and trust anchors of the document flow (see documents/config.ts). */
@@ -477,6 +493,8 @@ function checkReferences(config: CentralConfig): string | null {
   for (const id of Object.keys(config.savings.facilities))
     if (!facilityIds.has(id))
       return `savings.facilities.${id}: not a facility asset (hospital, clinic or school)`;
+  const comfortError = comfortConfigError(config.comfort, facilityIds);
+  if (comfortError) return comfortError;
   for (const [i, s] of config.sites.entries())
     if (s.timezone !== undefined && !isTimeZone(s.timezone))
       return `sites[${i}].timezone: unknown time zone "${s.timezone}"`;

@@ -370,12 +370,34 @@ export function turbineDiagnostics(assetIds: readonly string[]): Record<string, 
   };
 }
 
-/** The switch-room gateway of a facility: the main meter (unit 1) and the outdoor sensor (unit 2). */
-export function facilitySources(assetId: string, modbus: { host: string; port: number }): SourceInput[] {
+/**
+ * The switch-room gateway of a facility: the main meter (unit 1) and the
+ * outdoor sensor (unit 2); with `indoor`, also the building controller's
+ * indoor air temperature (unit 4, holding register 16), which central
+ * watches against the room's comfort band.
+ */
+export function facilitySources(
+  assetId: string,
+  modbus: { host: string; port: number },
+  opts: { indoor?: boolean } = {},
+): SourceInput[] {
   return [
     modbusSource(`${assetId.toLowerCase()}-meter`, assetId, modbus, [
       ...SDM630_MAP.map((r) => registerOf(r, "meter")),
       ...TEMPERATURE_MAP.map((r) => registerOf(r, "weather", TEMPERATURE_UNIT_ID)),
+      ...(opts.indoor ? [INDOOR_TEMP_REGISTER] : []),
     ]),
   ];
 }
+
+/** The building controller's indoor air temperature as an agent reads it (simulators/facility `bmsMap`). */
+export const INDOOR_TEMP_REGISTER = {
+  function: 3,
+  address: 16,
+  type: "float32",
+  wordOrder: "high_first",
+  measurement: "scada",
+  field: "indoor_temp_c",
+  scale: 1,
+  unitId: BMS_UNIT_ID,
+} as const;

@@ -178,7 +178,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     );
     for (const { f, sim } of facilities) {
       const token = await central.meta.tokens.create({ role: "agent", site: f.site, label: "demo agent" });
-      const sources = facilitySources(f.id, { host: LOOPBACK, port: sim.modbusPort });
+      const sources = facilitySources(f.id, { host: LOOPBACK, port: sim.modbusPort }, { indoor: true });
       agentConfigs.push(
         agentConfig(
           f.site,

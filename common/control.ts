@@ -198,9 +198,16 @@ export const ControlEventSchema = Type.Object(
     asset: Id,
     point: Name,
     kind: Type.Union(
-      ["transition", "shed", "restore", "manual_override", "write_failed", "refused"].map((k) =>
-        Type.Literal(k),
-      ),
+      [
+        "transition",
+        "shed",
+        "restore",
+        "manual_override",
+        "write_failed",
+        "refused",
+        "interlock",
+        "write_restored",
+      ].map((k) => Type.Literal(k)),
     ),
     at: Ms,
     value: Type.Optional(Type.Number()),

@@ -79,6 +79,8 @@ export const ScadaFields = {
   generator_bearing_temp_c: "generator DE bearing temperature, °C",
   operating_state:
     "operating state code of the turbine controller (vendor's table; e.g. 0 stopped, 1 running)",
+  indoor_temp_c:
+    "indoor air temperature of a facility's room, from its building controller, °C (tag `point`: the room, when there are several)",
 } as const;
 
 export const MeterFields = {
@@ -193,6 +195,8 @@ export const PhysicalRanges: {
     gearbox_bearing_temp_c: range(-60, 200, "°C"),
     generator_bearing_temp_c: range(-60, 200, "°C"),
     operating_state: range(0, 65_535, "1"),
+    // A heated room; an unheated one in a Siberian winter still stays above −50 °C.
+    indoor_temp_c: range(-50, 60, "°C"),
   },
   meter: {
     // Line-to-neutral on low voltage (IEC 60038: up to 1000 V a.c.); a meter that reports the

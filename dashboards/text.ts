@@ -100,6 +100,7 @@ export const ScadaFieldNames: Readonly<Record<ScadaField, Text>> = {
   gearbox_bearing_temp_c: { ru: "подшипник редуктора", en: "gearbox bearing" },
   generator_bearing_temp_c: { ru: "подшипник генератора", en: "generator bearing" },
   operating_state: { ru: "режим работы", en: "operating state" },
+  indoor_temp_c: { ru: "температура в помещении", en: "indoor temperature" },
 };
 
 /** Diagnosis names live beside the diagnoses themselves (the console and reports use them too). */

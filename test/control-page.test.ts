@@ -90,8 +90,8 @@ describe.skipIf(!browserRequired())("control page in the console", () => {
       await page.click("#commandForm button.primary");
       await page.waitForSelector("#commandForm .error:text-matches('outside')");
 
-      await page.click("#scheduleForm button:not(.primary)"); // from the template
-      await page.click("#scheduleForm button.primary");
+      await page.click("#scheduleFromTemplate");
+      await page.click("#scheduleSave");
       await page.waitForSelector("text=Изменено");
       await page.fill('#limitForm input[name="limitKw"]', "250");
       await page.fill('#limitForm input[name="sheds"]', "lighting:0");

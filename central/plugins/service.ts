@@ -9,6 +9,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { ContractTermsSchema, configTimeMs } from "../config.ts";
+import { openControlRepository } from "../control/registry.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
 import { isStorageFull, onceInAWhile } from "../lib/storage.ts";
@@ -129,6 +130,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     alarms: config.alarms,
     savings: config.savings,
     ...(config.zones ? { zones: config.zones } : {}),
+    control: { config: config.comfort, control: openControlRepository(meta), timeZone: config.timeZone },
     clock,
     // The same failure every round (a store down, a full disk) is logged once a minute.
     log: (message) => {

@@ -23,7 +23,7 @@
 // central only sees from now on waits the on-delay on the evaluator's clock.
 import type { IsoZone, Severity } from "../../common/names.ts";
 
-export const ConditionKinds = ["zone", "diagnosis", "facility"] as const;
+export const ConditionKinds = ["zone", "diagnosis", "facility", "comfort", "control"] as const;
 /** Where a condition comes from; the filter's delays and deadband may differ per kind. */
 export type ConditionKind = (typeof ConditionKinds)[number];
 

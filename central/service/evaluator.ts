@@ -1,5 +1,6 @@
 // Turns what the edge reports into alarm occurrences: derives the conditions
-// that hold now (ISO zones, the edge's diagnoses, facility anomalies) and
+// that hold now (ISO zones, the edge's diagnoses, facility anomalies, rooms
+// out of their comfort band, writes the edge cannot make) and
 // reconciles the alarm book with them — periodically, shortly after ingest,
 // and before a read that must see the latest ingest. The edge's persistence
 // rules decide when a diagnosis is raised; central only follows, so it does
@@ -28,8 +29,10 @@ import type { SavingsConfig } from "../savings/config.ts";
 import type { TimeSeriesStore } from "../stores/types.ts";
 import type { AlarmBook, Condition, ReconcileResult, Route } from "./alarm-book.ts";
 import { type AlarmFilterParams, type ConditionKind, filterParamsOf } from "./alarm-filter.ts";
+import type { ComfortDeps } from "./comfort.ts";
 import { deriveConditions } from "./conditions.ts";
 import { contractAt, responsibleCompany } from "./contracts.ts";
+import { deriveControlConditions } from "./control-conditions.ts";
 
 export interface EvaluatorOptions {
   store: TimeSeriesStore;
@@ -39,6 +42,8 @@ export interface EvaluatorOptions {
   savings: SavingsConfig;
   /** Central's overrides of the ISO zone table (config `zones`): the boundaries the zone deadband is judged against. */
   zones?: ZoneTableConfig;
+  /** Control's conditions: rooms' comfort, writes that fail (./control-conditions.ts); absent: not watched. */
+  control?: Omit<ComfortDeps, "store" | "meta">;
   clock?: () => number;
   log?: (message: string) => void;
   /** An evaluation that threw (e.g. SQLITE_FULL writing the book): it is skipped, never an unhandled rejection. */
@@ -225,9 +230,18 @@ export class AlarmEvaluator {
     if (vibration.kind !== "success") return this.failed(vibration);
     const facility = await this.facilityConditions(observedAtMs);
     if (facility.kind !== "success") return this.failed(facility);
+    const control = this.o.control
+      ? await deriveControlConditions(
+          { ...this.o.control, store: this.o.store, meta: this.o.meta },
+          observedAtMs,
+          (key) => known.get(key),
+        )
+      : ({ kind: "success", value: [] } as const);
+    if (control.kind !== "success") return this.failed(control);
     const conditions = [
       ...vibration.value,
       ...facility.value.map((c) => ({ ...c, kind: "facility" as const })),
+      ...control.value,
     ];
     const result = await this.o.book.reconcile(conditions, observedAtMs, {
       clearAfterMs: this.o.alarms.clearAfterMs,

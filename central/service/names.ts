@@ -5,6 +5,7 @@
 import { Diagnoses, type Diagnosis, DiagnosisNames, TurbinePoints } from "../../common/names.ts";
 import { type FacilityFault, FacilityFaultNames } from "../savings/alarms.ts";
 import type { Lang } from "../savings/pdf-format.ts";
+import { ControlFaultNames } from "./control-conditions.ts";
 
 /** A measuring point in words; an unknown id as it is. */
 export function pointName(point: string, lang: Lang): string {
@@ -18,5 +19,6 @@ export function pointName(point: string, lang: Lang): string {
 /** A fault in words; an unknown name as it is. */
 export function faultName(fault: string, lang: Lang): string {
   if ((Diagnoses as readonly string[]).includes(fault)) return DiagnosisNames[fault as Diagnosis][lang];
+  if (Object.hasOwn(ControlFaultNames, fault)) return ControlFaultNames[fault]![lang];
   return Object.hasOwn(FacilityFaultNames, fault) ? FacilityFaultNames[fault as FacilityFault][lang] : fault;
 }

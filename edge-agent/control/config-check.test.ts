@@ -31,6 +31,12 @@ const point = (over: Record<string, unknown> = {}, write: Record<string, unknown
   write: { kind: "modbus", source: "bms", function: 16, address: 0, type: "float32", ...write },
   ...over,
 });
+const frost = {
+  id: "frost_protection",
+  when: { asset: "school-1", measurement: "scada", field: "indoor_temp_c", below: 8, deadband: 2 },
+  force: { asset: "school-1", point: "heating_setpoint_c", value: 20 },
+};
+const interlock = (over: Record<string, unknown> = {}) => ({ ...frost, ...over });
 const error = (control: unknown): string => {
   try {
     parseAgentConfig(base(control));
@@ -53,6 +59,19 @@ describe("control config", () => {
     const p = parseAgentConfig(base({ points: [point()] })).control.points[0]!;
     expect(p.write).toMatchObject({ kind: "modbus", wordOrder: "high_first", scale: 1 });
     expect(p.minWriteIntervalMs).toBe(5000);
+    expect(c.interlocks).toEqual([]);
+    const il = parseAgentConfig(base({ points: [point()], interlocks: [frost] })).control.interlocks[0]!;
+    expect(il).toEqual(frost);
+    const digital = {
+      ...frost,
+      when: { asset: "school-1", measurement: "scada", field: "operating_state", equals: 1 },
+    };
+    expect(
+      parseAgentConfig(base({ points: [point()], interlocks: [digital] })).control.interlocks[0]!.when,
+    ).toEqual({
+      ...digital.when,
+      deadband: 0,
+    });
   });
 
   it.each([
@@ -106,6 +125,38 @@ describe("control config", () => {
     [{ points: [point({ point: "Heating Setpoint" })] }, "control.points[0].point"],
     [{ syncWaitMs: 600_000 }, "control.syncWaitMs"],
     [{ demand: { asset: "school-1", limitKw: 100 } }, "control.demand.limitKw: unknown key"],
+    [
+      { points: [point()], interlocks: [interlock({ when: { ...frost.when, above: 30 } })] },
+      "control.interlocks[0].when: expected exactly one of above|below|equals",
+    ],
+    [
+      { points: [point()], interlocks: [interlock({ when: { ...frost.when, below: undefined } })] },
+      "control.interlocks[0].when: expected exactly one of above|below|equals",
+    ],
+    [
+      { points: [point()], interlocks: [interlock({ when: { ...frost.when, field: "indoor_temp" } })] },
+      'control.interlocks[0].when.field: "indoor_temp" is not a field a source stores in measurement "scada"',
+    ],
+    [
+      { points: [point()], interlocks: [interlock({ force: { ...frost.force, point: "lighting" } })] },
+      'control.interlocks[0].force.point: asset "school-1" point "lighting" is not in control.points',
+    ],
+    [
+      { points: [point()], interlocks: [interlock({ force: { ...frost.force, value: 40 } })] },
+      "control.interlocks[0].force.value: must lie within [12, 26], got 40",
+    ],
+    [
+      { points: [point()], interlocks: [interlock(), interlock()] },
+      'control.interlocks[1].id: "frost_protection" is declared twice',
+    ],
+    [
+      { points: [point()], interlocks: [interlock({ when: { ...frost.when, hysteresis: 1 } })] },
+      "control.interlocks[0].when.hysteresis: unknown key",
+    ],
+    [
+      { points: [point()], interlocks: [interlock({ force: { ...frost.force, value: undefined } })] },
+      "control.interlocks[0].force.value: required key is missing",
+    ],
   ])("refuses %j naming the key", (control, message) => {
     expect(error(control)).toContain(message);
   });

@@ -2,6 +2,7 @@
 // agree with each other, write targets that name a source of their kind and
 // fit its registers. Every error names the key path (config-error.ts).
 import type { Static, TSchema } from "@sinclair/typebox";
+import { physicalRangeOf } from "../../common/names.ts";
 import { ConfigError } from "../config-error.ts";
 import type { SourceConfig } from "../config-sources.ts";
 import { type ControlConfig, type ControlPointConfig, WriteTargetSchemas } from "./schema.ts";
@@ -84,6 +85,39 @@ export function checkControl(
     }
     return { ...p, write: target };
   });
+  checkInterlocks(c, points);
   return { ...c, points };
+}
+
+/** Interlocks that can act: one condition each, a field that exists, a declared point, a value it may take. */
+function checkInterlocks(c: ControlConfig, points: readonly ControlPointConfig[]): void {
+  const ids = new Set<string>();
+  for (const [i, il] of (c.interlocks ?? []).entries()) {
+    const at = `control.interlocks[${i}]`;
+    if (ids.has(il.id)) throw new ConfigError(`${at}.id`, `"${il.id}" is declared twice`);
+    ids.add(il.id);
+    const conditions = (["above", "below", "equals"] as const).filter((k) => il.when[k] !== undefined);
+    if (conditions.length !== 1)
+      throw new ConfigError(`${at}.when`, "expected exactly one of above|below|equals");
+    if (physicalRangeOf(il.when.measurement, il.when.field) === null)
+      throw new ConfigError(
+        `${at}.when.field`,
+        `"${il.when.field}" is not a field a source stores in measurement "${il.when.measurement}"`,
+      );
+    const p = points.find((x) => x.asset === il.force.asset && x.point === il.force.point);
+    if (!p)
+      throw new ConfigError(
+        `${at}.force.point`,
+        `asset "${il.force.asset}" point "${il.force.point}" is not in control.points`,
+      );
+    const v = il.force.value;
+    if (v < p.min || v > p.max || (p.states && !Object.hasOwn(p.states, String(v))))
+      throw new ConfigError(
+        `${at}.force.value`,
+        p.states
+          ? `must be one of the point's states (${Object.keys(p.states).join("|")})`
+          : `must lie within [${p.min}, ${p.max}], got ${v}`,
+      );
+  }
 }
 const wordsOf16 = (type: string): number => (type === "uint16" || type === "int16" ? 1 : 2);

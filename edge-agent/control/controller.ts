@@ -1,6 +1,7 @@
 // The edge's control loop: the authority on what is written to a device.
 // Central sends desired state (operator commands, schedules, demand limits);
-// every tick the agent fills each point's priority array from it, refuses
+// every tick the agent fills each point's priority array from it (and from
+// its own interlocks, at the `safety` level), refuses
 // what its own config forbids (out of range, not an enumerated state,
 // critical points without override, schedules and sheds on critical
 // points), writes the effective value only when it changes, no more often
@@ -19,9 +20,12 @@ import {
   type PointState,
   priorityRank,
 } from "../../common/control.ts";
+import type { IoResult } from "../../common/result.ts";
 import type { Point } from "../../common/wire.ts";
 import type { PointWriter } from "../sources/write.ts";
 import { DemandLimiter } from "./demand.ts";
+import { describeCondition, Interlocks } from "./interlocks.ts";
+import { declarationOf, refusalOf, toleranceOf } from "./limits.ts";
 import { type Effective, PriorityArray } from "./priority.ts";
 import { isTimeZone, scheduledValues } from "./schedule.ts";
 import type { ControlConfig, ControlPointConfig } from "./schema.ts";
@@ -45,6 +49,8 @@ interface PointRuntime {
   lastSignature?: string;
   /** A write failed on a broken link: reported once per outage. */
   linkDown: boolean;
+  /** The last write failed (refused, link down): the next that succeeds is reported `write_restored`. */
+  failing: boolean;
   /** The target a write of which the device refused (not retried until the target changes). */
   refusedTarget?: number;
 }
@@ -67,18 +73,11 @@ const PROGRESS: readonly CommandState[] = ["requested", "delivered", "applied", 
 
 export const pointKey = (asset: string, point: string): string => `${asset}\n${point}`;
 
-/** Half a raw step of the register, or 1e-4 relative for floats: what a read-back may differ by. */
-function toleranceOf(cfg: ControlPointConfig): number {
-  if (cfg.tolerance !== undefined) return cfg.tolerance;
-  const w = cfg.write;
-  if (w.kind === "modbus" && w.type !== "float32") return Math.abs(w.scale) / 2;
-  return 1e-4 * Math.max(1, Math.abs(cfg.max), Math.abs(cfg.min));
-}
-
 export class Controller {
   private readonly points = new Map<string, PointRuntime>();
   private desired: AgentSyncResponse;
   private readonly limiter: DemandLimiter | null;
+  private readonly interlocks: Interlocks;
   private readonly now: () => number;
   private readonly log: (line: string) => void;
   /** Refusals already recorded (a schedule naming a critical point is refused once, not every tick). */
@@ -111,9 +110,11 @@ export class Controller {
         lastReadAt: -Infinity,
         lastStatePointAt: -Infinity,
         linkDown: false,
+        failing: false,
       });
     }
     this.desired = opts.store.desired() ?? { revision: 0, commands: [], schedules: {}, limits: {} };
+    this.interlocks = new Interlocks(opts.config.interlocks ?? []);
     const d = opts.config.demand;
     this.limiter = d
       ? new DemandLimiter({ limitKw: 1, intervalMinutes: 15, restoreBelowFraction: 0.1, sheds: [] }, d.stepMs)
@@ -126,17 +127,7 @@ export class Controller {
   }
 
   declarations(): ControlPointDecl[] {
-    return [...this.points.values()].map(({ cfg }) => ({
-      asset: cfg.asset,
-      point: cfg.point,
-      unit: cfg.unit,
-      min: cfg.min,
-      max: cfg.max,
-      ...(cfg.states ? { states: cfg.states } : {}),
-      ...(cfg.maxRatePerMinute !== undefined ? { maxRatePerMinute: cfg.maxRatePerMinute } : {}),
-      failSafe: cfg.failSafe,
-      critical: cfg.critical,
-    }));
+    return [...this.points.values()].map(({ cfg }) => declarationOf(cfg));
   }
 
   states(): PointState[] {
@@ -155,7 +146,7 @@ export class Controller {
   private event(e: Omit<ControlEvent, "at"> & { at?: number }): void {
     const event: ControlEvent = { ...e, at: e.at ?? this.now() };
     this.opts.store.enqueue({ kind: "event", event });
-    if (e.kind === "write_failed" || e.kind === "refused" || e.kind === "manual_override")
+    if (e.kind !== "transition" && e.kind !== "shed" && e.kind !== "restore")
       this.log(`control ${e.asset}/${e.point}: ${e.kind}${e.detail ? ` (${e.detail})` : ""}`);
   }
 
@@ -179,20 +170,13 @@ export class Controller {
     this.opts.onReport?.();
   }
 
-  /** Why the edge refuses a command, or null: the agent's config is the authority, whatever central checked. */
-  private refusal(c: ControlCommand, p: PointRuntime | undefined): string | null {
-    if (!p) return `${c.asset}/${c.point} is not declared writable on this agent`;
-    const { cfg } = p;
-    if (!Number.isFinite(c.value) || c.value < cfg.min || c.value > cfg.max)
-      return `value ${c.value} outside [${cfg.min}, ${cfg.max}] ${cfg.unit}`;
-    if (cfg.states && !Object.hasOwn(cfg.states, String(c.value)))
-      return `value ${c.value} is not one of the states ${Object.keys(cfg.states).join("|")}`;
-    if (cfg.critical && c.override !== true) return "critical point: a command needs override";
-    return null;
-  }
-
   /** Takes central's desired state (whole, level-triggered): commands, schedules, limits. */
   applyDesired(state: AgentSyncResponse, persist = true): void {
+    // The state and every report it causes: one transaction, one sync of the disk.
+    this.opts.store.batch(() => this.takeDesired(state, persist));
+  }
+
+  private takeDesired(state: AgentSyncResponse, persist: boolean): void {
     if (persist) this.opts.store.saveDesired(state);
     this.desired = state;
     const now = this.now();
@@ -201,7 +185,7 @@ export class Controller {
       const final = this.opts.store.commandState(c.id);
       if (final && FINAL_COMMAND_STATES.includes(final as CommandState)) continue;
       const p = this.points.get(pointKey(c.asset, c.point));
-      const why = this.refusal(c, p);
+      const why = refusalOf(c, p?.cfg);
       if (why) {
         this.report(c.id, "refused", why);
         this.event({
@@ -254,8 +238,9 @@ export class Controller {
     }
   }
 
-  /** Points acquired by the sources: the demand meter's power feeds the forecast. */
+  /** Points acquired by the sources: interlocks watch theirs; the demand meter's power feeds the forecast. */
   observe(points: readonly Point[]): void {
+    this.interlocks.observe(points);
     const d = this.opts.config.demand;
     if (!d || !this.limiter) return;
     for (const p of points) {
@@ -265,12 +250,25 @@ export class Controller {
     }
   }
 
-  /** A safety interlock takes (value) or leaves (null) a point: above every other level. */
-  setSafety(asset: string, point: string, value: number | null, holder = "safety"): void {
-    const p = this.points.get(pointKey(asset, point));
-    if (!p) throw new Error(`${asset}/${point} is not declared`);
-    if (value === null) p.array.relinquish("safety");
-    else p.array.set("safety", { value: Math.min(p.cfg.max, Math.max(p.cfg.min, value)), holder });
+  /** The config's interlocks take the `safety` level of their points, or leave it when their condition is gone. */
+  private runInterlocks(): void {
+    const { changes, holds } = this.interlocks.evaluate();
+    for (const { interlock: il, active, value } of changes)
+      this.event({
+        asset: il.force.asset,
+        point: il.force.point,
+        kind: "interlock",
+        value: il.force.value,
+        detail: `${il.id}: ${describeCondition(il)} ${active ? "holds" : "released"} (read ${value})`,
+      });
+    for (const p of this.points.values()) {
+      const il = holds.get(p.key);
+      const held = p.array.get("safety");
+      if (il) {
+        if (held?.holder !== `safety:${il.id}`)
+          p.array.set("safety", { value: il.force.value, holder: `safety:${il.id}` });
+      } else if (held?.holder.startsWith("safety:")) p.array.relinquish("safety");
+    }
   }
 
   private refuseOnce(asset: string, point: string, detail: string): void {
@@ -399,6 +397,7 @@ export class Controller {
         }
       }
     }
+    this.runInterlocks();
     this.runSchedules(now);
     this.runDemand(now);
     const states: Point[] = [];
@@ -464,9 +463,29 @@ export class Controller {
     now: number,
     tol: number,
   ): Promise<void> {
+    // A writer answers with an I/O result; one that throws all the same (a driver's bug) fails the write, not the tick.
+    const result = await p.writer.write(value).catch(
+      (e: unknown): IoResult<number> => ({
+        kind: "failure",
+        code: "INTERNAL",
+        message: `write threw: ${e instanceof Error ? e.message : String(e)}`,
+      }),
+    );
+    // What the write changed (memory, reports, events) is stored in one transaction after it.
+    this.opts.store.batch(() => this.written(p, value, target, e, now, tol, result));
+  }
+
+  private written(
+    p: PointRuntime,
+    value: number,
+    target: number,
+    e: Effective,
+    now: number,
+    tol: number,
+    result: IoResult<number>,
+  ): void {
     const { cfg } = p;
     const m = p.memory;
-    const result = await p.writer.write(value);
     m.lastWriteAt = now;
     p.lastReadAt = now;
     const command = e.priority === "operator" && p.command?.id === e.holder ? p.command : undefined;
@@ -476,6 +495,10 @@ export class Controller {
       p.linkDown = false;
       this.opts.store.saveMemory(p.key, m);
       const ok = Math.abs(result.value - value) <= tol;
+      if (ok && p.failing) {
+        p.failing = false;
+        this.event({ asset: cfg.asset, point: cfg.point, kind: "write_restored", value });
+      }
       if (command && !command.applied) {
         command.applied = true;
         this.report(command.id, "applied", undefined, result.value);
@@ -483,8 +506,9 @@ export class Controller {
       if (!ok) {
         p.refusedTarget = target;
         const detail = `wrote ${value}, device reads back ${result.value}`;
+        p.failing = true;
         this.event({ asset: cfg.asset, point: cfg.point, kind: "write_failed", value, detail });
-        if (command) this.report(command.id, "failed", detail, result.value);
+        if (command) this.fail(p, command.id, detail, result.value);
       } else if (command && Math.abs(value - target) <= tol)
         this.report(command.id, "confirmed", undefined, result.value);
       return;
@@ -492,6 +516,7 @@ export class Controller {
     if (result.kind === "failure") {
       // The device refused the value (an exception, a Bad status): retried only when the target changes.
       p.refusedTarget = target;
+      p.failing = true;
       this.opts.store.saveMemory(p.key, m);
       this.event({
         asset: cfg.asset,
@@ -500,9 +525,13 @@ export class Controller {
         value,
         detail: `${result.code}: ${result.message}`,
       });
-      if (command) this.report(command.id, "failed", `${result.code}: ${result.message}`);
+      if (command) this.fail(p, command.id, `${result.code}: ${result.message}`);
       return;
     }
+    // No answer (a timeout, the link down): the command fails with the reason — the operator learns now,
+    // not when the link returns —, and what the levels below ask is written again once it does.
+    p.failing = true;
+    if (command) this.fail(p, command.id, `${result.code}: ${result.message}`);
     if (!p.linkDown) {
       p.linkDown = true;
       this.event({
@@ -515,9 +544,18 @@ export class Controller {
     }
   }
 
+  /** A failed command is no longer in force: the level below it acts (central drops it from the desired state too). */
+  private fail(p: PointRuntime, id: string, reason: string, actual?: number): void {
+    this.report(id, "failed", reason, actual);
+    p.array.relinquish("operator");
+    p.command = undefined;
+  }
+
   private async readBack(p: PointRuntime, now: number, tol: number): Promise<void> {
     p.lastReadAt = now;
-    const r = await p.writer.read();
+    const r = await p.writer
+      .read()
+      .catch((e: unknown): IoResult<number> => ({ kind: "failure", code: "INTERNAL", message: String(e) }));
     if (r.kind !== "success") return;
     const v = r.value;
     p.actual = v;

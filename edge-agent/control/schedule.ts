@@ -1,103 +1,11 @@
-// Weekly schedules in the facility's IANA time zone. Wall-clock time at an
-// instant comes from Intl (the ICU time-zone database Node ships), so a
-// 07:00 entry starts at 07:00 local on both sides of a DST change — on the
-// day clocks go forward a 02:30 start never occurs and the entry starts at
-// the first instant whose wall clock is past it. Exception days (holidays,
-// school vacations) are local dates: the weekly entries do not apply and
-// the `otherwise` value holds all day. Entries are [from, to) in local time
-// on the days listed; the first matching entry wins; an entry whose `to`
-// is not after its `from` never matches (cross-midnight periods are two
-// entries: evening on one day, morning on the next).
-import type { Schedule } from "../../common/control.ts";
-
-export interface LocalTime {
-  /** YYYY-MM-DD, local. */
-  readonly date: string;
-  /** ISO weekday, 1 = Monday … 7 = Sunday. */
-  readonly isoWeekday: number;
-  /** Minutes since local midnight. */
-  readonly minutes: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatterOf(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      weekday: "short",
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Whether `timeZone` is an IANA zone this runtime knows. */
-export function isTimeZone(timeZone: string): boolean {
-  try {
-    formatterOf(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
-
-export function localTimeIn(timeZone: string, atMs: number): LocalTime {
-  const parts: Record<string, string> = {};
-  for (const p of formatterOf(timeZone).formatToParts(new Date(atMs))) parts[p.type] = p.value;
-  return {
-    date: `${parts.year}-${parts.month}-${parts.day}`,
-    isoWeekday: WEEKDAYS[parts.weekday ?? ""] ?? 0,
-    minutes: Number(parts.hour) * 60 + Number(parts.minute),
-  };
-}
-
-const minutesOf = (hhmm: string): number => {
-  const [h, m] = hhmm.split(":");
-  return Number(h) * 60 + Number(m);
-};
-
-export interface ScheduledValue {
-  readonly value: number;
-  /** What decided it: `entry <i>`, `exception <name>` or `otherwise`. */
-  readonly why: string;
-}
-
-/** The value a schedule asks of each of its points at an instant. */
-export function scheduledValues(
-  schedule: Schedule,
-  atMs: number,
-  fallbackZone: string,
-): Map<string, ScheduledValue> {
-  const zone = schedule.timeZone || fallbackZone;
-  const local = localTimeIn(zone, atMs);
-  const out = new Map<string, ScheduledValue>();
-  if (schedule.effectiveFrom !== undefined && atMs < schedule.effectiveFrom) return out;
-  const exception = schedule.exceptions.find((e) => e.from <= local.date && local.date <= e.to);
-  for (const p of schedule.points) {
-    if (exception) {
-      out.set(p.point, { value: p.otherwise, why: `exception ${exception.name}` });
-      continue;
-    }
-    const i = p.entries.findIndex(
-      (e) =>
-        e.days.includes(local.isoWeekday) &&
-        minutesOf(e.from) <= local.minutes &&
-        local.minutes < minutesOf(e.to),
-    );
-    const entry = i >= 0 ? p.entries[i] : undefined;
-    out.set(
-      p.point,
-      entry ? { value: entry.value, why: `entry ${i}` } : { value: p.otherwise, why: "otherwise" },
-    );
-  }
-  return out;
-}
+// Weekly schedules in the facility's time zone: the pure functions live in
+// common/ (central reads the same schedules to know a facility's occupied
+// hours, for the comfort alarm).
+export {
+  isOccupied,
+  isTimeZone,
+  type LocalTime,
+  localTimeIn,
+  type ScheduledValue,
+  scheduledValues,
+} from "../../common/control-schedule.ts";

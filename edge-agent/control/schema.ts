@@ -146,12 +146,79 @@ export type ControlPointConfig = Omit<Static<typeof ControlPointConfigSchema>, "
   write: WriteTarget;
 };
 
+/**
+ * An interlock: when an acquired value crosses a threshold, a point is
+ * forced to a value at the `safety` level, above every other (frost
+ * protection, a fire damper, a chiller's high-pressure trip). Evaluated at
+ * every tick on the newest value the sources delivered; when the condition
+ * is gone (past the threshold by `deadband`) the level is relinquished and
+ * the next level acts again.
+ */
+export const InterlockSchema = Type.Object(
+  {
+    id: {
+      ...Name,
+      description: "Name of the interlock (events, the holder `safety:<id>`).",
+      examples: ["frost_protection"],
+    },
+    when: Type.Object(
+      {
+        asset: { ...Id, description: "Asset of the value watched.", examples: ["school-17"] },
+        measurement: Type.String({
+          minLength: 1,
+          description: "Measurement a source stores the value in (common/names.ts).",
+          examples: ["scada"],
+        }),
+        field: { ...Name, description: "Field of that measurement.", examples: ["indoor_temp_c"] },
+        point: Type.Optional(
+          Type.String({
+            minLength: 1,
+            maxLength: 128,
+            description: "The value's `point` tag, when it has one.",
+          }),
+        ),
+        above: Type.Optional(Type.Number({ description: "Acts while the value is above this." })),
+        below: Type.Optional(Type.Number({ description: "Acts while the value is below this." })),
+        equals: Type.Optional(
+          Type.Number({ description: "Acts while the value equals this (a digital input)." }),
+        ),
+        deadband: Type.Number({
+          minimum: 0,
+          default: 0,
+          description:
+            "With `above`/`below`: released only once the value is back past the threshold by this much (no chatter).",
+        }),
+      },
+      {
+        additionalProperties: false,
+        description: "The condition: exactly one of `above`, `below`, `equals`.",
+      },
+    ),
+    force: Type.Object(
+      {
+        asset: { ...Id, description: "Asset of the point forced." },
+        point: { ...Name, description: "A point of `control.points`." },
+        value: Type.Number({ description: "Value held at the `safety` level while the condition lasts." }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type InterlockConfig = Static<typeof InterlockSchema>;
+
 export const ControlConfigSchema = Type.Object(
   {
     points: Type.Array(ControlPointConfigSchema, {
       default: [],
       maxItems: 1000,
       description: "Writable points; control is off unless a point is declared here.",
+    }),
+    interlocks: Type.Array(InterlockSchema, {
+      default: [],
+      maxItems: 100,
+      description:
+        "Safety interlocks, evaluated every tick; strongest level (`safety`). The first active one naming a point holds it.",
     }),
     tickMs: Type.Integer({
       minimum: 100,

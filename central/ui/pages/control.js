@@ -2,12 +2,14 @@
 // controllable point the facility's agent declared with its limits, the
 // commanded, effective and actual value and who holds it; a command form
 // (a setpoint or state for a time or until relinquished); the weekly
-// schedule (from the template of the facility's kind, with its holidays and
-// vacations) and the demand limit; the latest commands with their lifecycle.
+// schedule, edited on a days × hours grid (control-schedule.js; from the
+// template of the facility's kind, with its holidays and vacations) and the
+// demand limit; the latest commands with their lifecycle.
 // Admin and the energy manager act; the ministry reads.
 import { api, qs, session } from "../lib/api.js";
 import { cells, dataTable, h, num, option, when } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
+import { scheduleEditor } from "./control-schedule.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
 
@@ -192,20 +194,19 @@ export async function controlPage(ctx, assetId) {
         h("ul", null, ...shown.exceptions.map((x) => h("li", null, `${x.from} – ${x.to}: ${x.name}`))),
       )
     : null;
-  const scheduleText = h("textarea", {
-    name: "schedule",
-    id: "scheduleJson",
-    rows: 10,
-    spellcheck: "false",
-    "aria-label": t("schedule"),
-  });
-  scheduleText.value = shown ? JSON.stringify(shown, null, 2) : "";
+  // The graphical weekly editor (control-schedule.js); "from the template" starts it again from the template.
+  const editorSlot = h("div");
+  let editor = null;
+  const startEditor = (from) => {
+    editor = scheduleEditor(from, points, facility.timeZone);
+    editorSlot.replaceChildren(editor.element);
+  };
   const scheduleForm = canControl()
     ? submitter(
         h(
           "form",
           { id: "scheduleForm", class: "stack" },
-          scheduleText,
+          editorSlot,
           h(
             "div",
             { class: "toolbar" },
@@ -214,32 +215,25 @@ export async function controlPage(ctx, assetId) {
                   "button",
                   {
                     type: "button",
-                    onclick: () => {
-                      scheduleText.value = JSON.stringify(
-                        { ...scheduleAnswer.template, effectiveFrom: Date.now() },
-                        null,
-                        2,
-                      );
-                    },
+                    id: "scheduleFromTemplate",
+                    onclick: () => startEditor({ ...scheduleAnswer.template, effectiveFrom: Date.now() }),
                   },
                   t("fromTemplate"),
                 )
               : null,
-            h("button", { class: "primary" }, t("saveSchedule")),
+            h("button", { class: "primary", id: "scheduleSave" }, t("saveSchedule")),
           ),
         ),
         async () => {
-          let body;
-          try {
-            body = JSON.parse(scheduleText.value);
-          } catch {
-            throw new Error(t("notJson"));
-          }
-          await api(`/api/v1/control/schedules/${encodeURIComponent(asset)}`, { method: "PUT", body });
+          await api(`/api/v1/control/schedules/${encodeURIComponent(asset)}`, {
+            method: "PUT",
+            body: editor.value(),
+          });
           again();
         },
       )
     : null;
+  if (scheduleForm) startEditor(shown);
 
   const limit = limitAnswer.limit;
   const limitForm = canControl()
