@@ -3,6 +3,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { ScadaFields } from "../common/names.ts";
 import { ConfigError, loadAgentConfig, parseAgentConfig } from "./config.ts";
 
 // The shape the demo generates (see the agent config reference).
@@ -204,7 +205,7 @@ describe("agent config", () => {
 
   it("refuses field names that common/names.ts does not know, and measurements that are the agent's own", () => {
     expect(errorOf((c) => (c.sources[0].registers[0].field = "humidity_pct"))).toBe(
-      'sources[0].registers[0].field: "humidity_pct" is not a field of measurement scada (known: rotor_speed_rpm, generator_speed_rpm, power_kw, wind_speed_m_s, nacelle_temp_c, main_bearing_temp_c, gearbox_bearing_temp_c, generator_bearing_temp_c, operating_state); add it to common/names.ts first',
+      `sources[0].registers[0].field: "humidity_pct" is not a field of measurement scada (known: ${Object.keys(ScadaFields).join(", ")}); add it to common/names.ts first`,
     );
     expect(errorOf((c) => (c.sources[1].scalars[0].field = "rotor_rpm"))).toMatch(
       /^sources\[1\]\.scalars\[0\]\.field: "rotor_rpm" is not a field of measurement scada/,
