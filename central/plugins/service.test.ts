@@ -4,7 +4,7 @@
 // clearing timed by a controllable clock.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Point } from "../../common/wire.ts";
-import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
+import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
 
 const MIN = 60_000;
 

@@ -11,9 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SpectrumUpload } from "../../common/spectrum.ts";
 import type { WirePoint } from "../../common/wire.ts";
 import { browserRequired, launchChromium, signInToConsole } from "../../test/helpers/browser.ts";
+import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
 import { pixelOf, readCursor } from "../../test/helpers/console.ts";
 import { horizontalOverflow, isClickable, VIEWPORTS } from "../../test/helpers/page-checks.ts";
-import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
 
 const SHOTS = join(import.meta.dirname, "..", "..", "artifacts", "console");
 const MINUTE = 60_000;

@@ -7,6 +7,12 @@ import { createHmac, randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type FreshMetadata, freshMetadata, metadataKinds } from "../../../test/helpers/metadata.ts";
+import {
+  type SmtpInbox,
+  startSmtpInbox,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from "../../../test/helpers/notify-receivers.ts";
 import { checkCentralConfig, parseCentralConfig } from "../../config.ts";
 import { SecretBox } from "../../lib/secret-box.ts";
 import type { MetaStore } from "../../meta/meta.ts";
@@ -17,12 +23,6 @@ import type { Delivery } from "./outbox.ts";
 import type { RuleInput } from "./rules.ts";
 import { dueMs } from "./schedule.ts";
 import { verifyWebhookSignature } from "./signature.ts";
-import {
-  type SmtpInbox,
-  startSmtpInbox,
-  startWebhookReceiver,
-  type WebhookReceiver,
-} from "./test-servers.ts";
 import { UNREACHABLE_MESSAGE } from "./webhook.ts";
 
 const FLEET = {
