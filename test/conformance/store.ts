@@ -2,10 +2,10 @@
 // (embedded.test.ts, influx.test.ts). Values are known by construction
 // (hand-computed means, counts, maxima), never taken from a store's output.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { queryColumns } from "../../central/stores/columns.ts";
+import type { ColumnSeries, Series, SeriesQuery, TimeSeriesStore } from "../../central/stores/types.ts";
 import type { IoResult } from "../../common/result.ts";
 import type { Point } from "../../common/wire.ts";
-import { queryColumns } from "./columns.ts";
-import type { ColumnSeries, Series, SeriesQuery, TimeSeriesStore } from "./types.ts";
 
 export interface StoreUnderTest {
   store: TimeSeriesStore;
