@@ -8,8 +8,7 @@
 // Read path of a report (buildReport): site by site, columns straight into
 // typed arrays (stores/columns.ts); over the embedded store, sites are
 // shared between this thread and worker threads (report-worker.ts), each
-// opening the SQLite file read-only. The earlier read paths stay callable
-// (`readPath`) as the benchmark's named baselines.
+// opening the SQLite file read-only.
 
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
@@ -98,58 +97,8 @@ export async function loadHourly(
   return success({ startMs: fromMs, kwh, tempC: toHourlyGrid(fromMs, toMs, weather.value[0]?.points ?? []) });
 }
 
-/**
- * Hourly data of many facilities over [fromMs, toMs), site by site: per site
- * one query for its weather, one for all its meters' interval energy
- * (grouped by asset, summed per hour here) and one for their registers —
- * instead of three queries per facility. A facility whose meter points carry
- * no site tag is not found that way and falls back to loadHourly.
- * `each` is called once per facility, in the order of `facilities`' sites,
- * so only one site's data is held at a time.
- */
-export async function forEachHourly(
-  store: TimeSeriesStore,
-  facilities: readonly FacilityRef[],
-  fromMs: number,
-  toMs: number,
-  each: (facility: FacilityRef, data: HourlyData) => void,
-): Promise<IoResult<void>> {
-  const n = Math.max(0, Math.ceil((toMs - fromMs) / HOUR_MS));
-  for (const [site, group] of bySite(facilities)) {
-    const wanted = new Set(group.map((f) => f.id));
-    const interval = await store.query(intervalByAssetQuery({ site }, fromMs, toMs));
-    if (interval.kind !== "success") return interval;
-    const register = await store.query(registerByAssetQuery({ site }, fromMs, toMs));
-    if (register.kind !== "success") return register;
-    const weather = await store.query(weatherQuery(site, fromMs, toMs));
-    if (weather.kind !== "success") return weather;
-    const tempC = toHourlyGrid(fromMs, toMs, weather.value[0]?.points ?? []);
-    const kwhOf = new Map<string, Float64Array>();
-    for (const series of interval.value) {
-      const asset = series.tags.asset;
-      if (asset === undefined || !wanted.has(asset)) continue;
-      // Interval energy summed per hour (intervals may be shorter than an hour).
-      const kwh = new Float64Array(n).fill(Number.NaN);
-      for (const p of series.points) {
-        const k = Math.floor((p.ts - fromMs) / HOUR_MS);
-        if (k < 0 || k >= n) continue;
-        kwh[k] = Number.isNaN(kwh[k]!) ? p.value : kwh[k]! + p.value;
-      }
-      kwhOf.set(asset, kwh);
-    }
-    for (const series of register.value) {
-      const asset = series.tags.asset;
-      if (asset === undefined || !wanted.has(asset)) continue;
-      fillFromRegister(kwhGridOf(kwhOf, asset, n), fromMs, series.points);
-    }
-    const emitted = await emitGroup(store, group, kwhOf, tempC, fromMs, toMs, each);
-    if (emitted.kind !== "success") return emitted;
-  }
-  return success(undefined);
-}
-
 /** Facilities grouped by site, in order of first appearance. */
-function bySite(facilities: readonly FacilityRef[]): Map<string, FacilityRef[]> {
+export function bySite(facilities: readonly FacilityRef[]): Map<string, FacilityRef[]> {
   const out = new Map<string, FacilityRef[]>();
   for (const f of facilities) {
     const group = out.get(f.site);
@@ -160,7 +109,7 @@ function bySite(facilities: readonly FacilityRef[]): Map<string, FacilityRef[]> 
 }
 
 /** A site's hourly mean outdoor temperature over [fromMs, toMs). */
-const weatherQuery = (site: string, fromMs: number, toMs: number): SeriesQuery => ({
+export const weatherQuery = (site: string, fromMs: number, toMs: number): SeriesQuery => ({
   measurement: "weather",
   field: "temp_c",
   tags: { site },
@@ -171,7 +120,11 @@ const weatherQuery = (site: string, fromMs: number, toMs: number): SeriesQuery =
 });
 
 /** Raw interval energy over [fromMs, toMs), one series per meter (asset). */
-const intervalByAssetQuery = (tags: Record<string, string>, fromMs: number, toMs: number): SeriesQuery => ({
+export const intervalByAssetQuery = (
+  tags: Record<string, string>,
+  fromMs: number,
+  toMs: number,
+): SeriesQuery => ({
   measurement: "meter",
   field: "interval_energy_kwh",
   tags,
@@ -181,7 +134,11 @@ const intervalByAssetQuery = (tags: Record<string, string>, fromMs: number, toMs
 });
 
 /** Registers' last reading per hour from the hour before fromMs, one series per meter (asset). */
-const registerByAssetQuery = (tags: Record<string, string>, fromMs: number, toMs: number): SeriesQuery => ({
+export const registerByAssetQuery = (
+  tags: Record<string, string>,
+  fromMs: number,
+  toMs: number,
+): SeriesQuery => ({
   measurement: "meter",
   field: "energy_kwh",
   tags,
@@ -193,7 +150,7 @@ const registerByAssetQuery = (tags: Record<string, string>, fromMs: number, toMs
 });
 
 /** The asset's hourly energy grid in `kwhOf`, made (n hours, all NaN) if it has none yet. */
-function kwhGridOf(kwhOf: Map<string, Float64Array>, asset: string, n: number): Float64Array {
+export function kwhGridOf(kwhOf: Map<string, Float64Array>, asset: string, n: number): Float64Array {
   let kwh = kwhOf.get(asset);
   if (!kwh) {
     kwh = new Float64Array(n).fill(Number.NaN);
@@ -207,7 +164,7 @@ function kwhGridOf(kwhOf: Map<string, Float64Array>, asset: string, n: number): 
  * site's queries, or, where those found none of its meters (no site tag on
  * its points), its own three queries (loadHourly).
  */
-async function emitGroup(
+export async function emitGroup(
   store: TimeSeriesStore,
   group: readonly FacilityRef[],
   kwhOf: ReadonlyMap<string, Float64Array>,
@@ -230,8 +187,13 @@ async function emitGroup(
 }
 
 /**
- * forEachHourly on columnar reads: the same queries, grids and fallbacks,
- * with each series read into typed arrays instead of an object per point.
+ * Hourly data of many facilities over [fromMs, toMs), site by site, each
+ * series read into typed arrays: per site one query for its weather and,
+ * over a server store, one for all its meters' interval energy (grouped by
+ * asset, summed per hour here) and one for their registers. A facility
+ * whose meter points carry no site tag is not found that way and falls back
+ * to loadHourly. `each` is called once per facility, in the order of
+ * `facilities`' sites, so only one site's data is held at a time.
  */
 export async function forEachHourlyColumns(
   store: TimeSeriesStore,
@@ -311,7 +273,11 @@ function fillFromRegisterColumns(kwh: Float64Array, fromMs: number, reg: ColumnS
 }
 
 /** Hourly energy from a cumulative register's last readings of consecutive hours, where interval energy is absent. */
-function fillFromRegister(kwh: Float64Array, fromMs: number, reg: readonly { ts: number; value: number }[]) {
+export function fillFromRegister(
+  kwh: Float64Array,
+  fromMs: number,
+  reg: readonly { ts: number; value: number }[],
+) {
   for (let i = 1; i < reg.length; i++) {
     const cur = reg[i]!;
     const prev = reg[i - 1]!;
@@ -430,15 +396,6 @@ function dailySeriesUnordered(intervals: SavingsResult["intervals"]): FacilityRe
   return [...byDay.entries()].sort((a, b) => a[0] - b[0]).map(([ts, d]) => ({ ts, ...d }));
 }
 
-/** How a report reads the store; all give the same figures. */
-export type ReadPath =
-  /** Site by site, columnar reads, sites shared with worker threads over the embedded store (default). */
-  | "columnar"
-  /** Site by site, a point object per sample, one thread: the previous read path. */
-  | "site-rows"
-  /** Three queries per facility, one thread: the first read path. */
-  | "per-facility";
-
 /** The report of one facility from its hourly data over baseline start … reporting end. */
 export function facilityReport(
   f: FacilityRef,
@@ -479,36 +436,29 @@ export async function buildReport(args: {
   model: ModelChoice;
   config: SavingsConfig;
   nowMs: number;
-  /** Default "columnar". */
-  readPath?: ReadPath;
   /**
-   * Worker threads beside this one for the columnar path over the embedded
-   * store; default: one less than the cores (at most 3) for 100 facilities
-   * or more, none below (a worker takes ~0.5–1 s to start from the TypeScript sources).
+   * Worker threads beside this one over the embedded store; default: one
+   * less than the cores (at most 3) for 100 facilities or more, none below
+   * (a worker takes ~0.5–1 s to start from the TypeScript sources).
    */
   workers?: number;
 }): Promise<IoResult<SavingsReport>> {
-  const { periods: p } = args;
   const out: FacilityReport[] = [];
-  const one = (f: FacilityRef, d: HourlyData) => out.push(facilityReport(f, d, p, args.model, args.config));
-  const readPath = args.readPath ?? "columnar";
-  if (readPath === "per-facility") {
-    for (const f of args.facilities) {
-      const data = await loadHourly(args.store, f, p.baselineFromMs, p.reportingToMs);
-      if (data.kind !== "success") return data;
-      one(f, data.value);
-    }
-  } else {
-    const loaded =
-      readPath === "site-rows"
-        ? await forEachHourly(args.store, args.facilities, p.baselineFromMs, p.reportingToMs, one)
-        : await reportSites(args, out);
-    if (loaded.kind !== "success") return loaded;
-    // Back to the caller's order of facilities.
-    const order = new Map(args.facilities.map((f, i) => [f.id, i]));
-    out.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
-  }
-  return success({
+  const loaded = await reportSites(args, out);
+  if (loaded.kind !== "success") return loaded;
+  // Back to the caller's order of facilities.
+  const order = new Map(args.facilities.map((f, i) => [f.id, i]));
+  out.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  return success(savingsReportOf(args, out));
+}
+
+/** The report around its facilities' reports (in the caller's order). */
+export function savingsReportOf(
+  args: { scope: "facility" | "portfolio"; periods: ReportPeriods; config: SavingsConfig; nowMs: number },
+  facilities: FacilityReport[],
+): SavingsReport {
+  const { periods: p } = args;
+  return {
     scope: args.scope,
     generated_at: new Date(args.nowMs).toISOString(),
     baseline_from: new Date(p.baselineFromMs).toISOString(),
@@ -517,9 +467,9 @@ export async function buildReport(args: {
     reporting_to: new Date(p.reportingToMs).toISOString(),
     tariff_rub_per_kwh: args.config.tariff.rubPerKwh,
     emission_factor_kg_co2_per_kwh: args.config.emissionFactorKgCo2PerKwh,
-    facilities: out,
-    portfolio: aggregatePortfolio(out),
-  });
+    facilities,
+    portfolio: aggregatePortfolio(facilities),
+  };
 }
 
 /** What a report worker is started with (report-worker.ts). */
@@ -603,7 +553,7 @@ const defaultWorkers = (facilities: number): number =>
   facilities >= 100 ? Math.max(0, Math.min(3, availableParallelism() - 1)) : 0;
 
 /**
- * The columnar path: sites are tasks, taken through one shared atomic cursor
+ * The read of a report: sites are tasks, taken through one shared atomic cursor
  * by this thread and by worker threads, each as soon as it is free (a worker
  * still starting, or a core busy elsewhere, delays nobody; nobody waits for
  * this thread's event loop to hand out work). Reports come back as
