@@ -3,7 +3,7 @@
 // (EVO 10000-1:2022), Option C; CalTRACK 2.0 (daily and hourly methods, data
 // sufficiency); ASHRAE Guideline 14-2014 (statistics, acceptance thresholds,
 // Annex B savings uncertainty).
-import type { Lang } from "./pdf-format.ts";
+import type { Lang } from "../lib/format.ts";
 import type { SufficiencyNote } from "./savings.ts";
 
 export interface ReportText {

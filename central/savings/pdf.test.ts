@@ -10,9 +10,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FacilityKind, hourlyHistory } from "../../simulators/facility/model.ts";
-import { defaultSavingsConfig } from "./config.ts";
-import { withContexts } from "./intensity.ts";
-import { renderPdf } from "./pdf.ts";
 import {
   formatDate,
   formatNumber,
@@ -22,7 +19,10 @@ import {
   zoneLabel,
   zoneOffsetMs,
   zoneOfPeriodStart,
-} from "./pdf-format.ts";
+} from "../lib/format.ts";
+import { defaultSavingsConfig } from "./config.ts";
+import { withContexts } from "./intensity.ts";
+import { renderPdf } from "./pdf.ts";
 import { ruPlural } from "./pdf-text.ts";
 import { dailySeries, type FacilityReport, type SavingsReport } from "./report.ts";
 import { aggregatePortfolio, computeSavings } from "./savings.ts";

@@ -11,29 +11,8 @@
 // uncertainty); page numbers and a footer on every page. All dates and days
 // in one zone: the region's (config timeZone). Every figure comes from the SavingsReport; nothing is
 // recomputed here except sums for charts. The document, its fonts and
-// footers: pdf-document.ts.
+// footers: lib/pdf/document.ts.
 
-import { openPdf, type PageLayout, pageFooters } from "./pdf-document.ts";
-import {
-  AVOIDED_ROWS_PER_BLOCK,
-  type AvoidedBar,
-  avoidedChart,
-  avoidedScale,
-  COLOR,
-  type Column,
-  type DayPoint,
-  dailyChart,
-  drawKeyValues,
-  drawTable,
-  ensureSpace,
-  FONT,
-  heading,
-  leftOf,
-  type MonthPoint,
-  monthlyChart,
-  type Row,
-  widthOf,
-} from "./pdf-draw.ts";
 import {
   formatDate,
   formatDateTime,
@@ -44,12 +23,35 @@ import {
   zoneLabelAt,
   zoneOffsetMs,
   zoneOfPeriodStart,
-} from "./pdf-format.ts";
+} from "../lib/format.ts";
+import { openPdf, type PageLayout, pageFooters } from "../lib/pdf/document.ts";
+import {
+  COLOR,
+  type Column,
+  drawKeyValues,
+  drawTable,
+  ensureSpace,
+  FONT,
+  heading,
+  leftOf,
+  type Row,
+  widthOf,
+} from "../lib/pdf/layout.ts";
+import {
+  AVOIDED_ROWS_PER_BLOCK,
+  type AvoidedBar,
+  avoidedChart,
+  avoidedScale,
+  type DayPoint,
+  dailyChart,
+  type MonthPoint,
+  monthlyChart,
+} from "./pdf-charts.ts";
 import { type ReportText, TEXT } from "./pdf-text.ts";
 import type { FacilityReport, SavingsReport } from "./report.ts";
 import { ASHRAE14_THRESHOLDS } from "./stats.ts";
 
-export type { Lang } from "./pdf-format.ts";
+export type { Lang } from "../lib/format.ts";
 export { TEXT } from "./pdf-text.ts";
 
 export interface PdfOptions {

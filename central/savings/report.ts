@@ -16,12 +16,12 @@ import { siblingModule, startModuleWorker } from "../../common/module-worker.ts"
 import type { IoResult } from "../../common/result.ts";
 import { success } from "../../common/result.ts";
 import { writeCsv } from "../lib/csv.ts";
+import { zoneOffsetMs } from "../lib/format.ts";
 import { queryColumns } from "../stores/columns.ts";
 import { embeddedStoreFile } from "../stores/embedded.ts";
 import type { ColumnSeries, SeriesQuery, TimeSeriesStore } from "../stores/types.ts";
 import type { SavingsConfig } from "./config.ts";
 import type { FacilityContext } from "./intensity.ts";
-import { zoneOffsetMs } from "./pdf-format.ts";
 import {
   aggregatePortfolio,
   computeSavingsPacked,

@@ -7,8 +7,8 @@
 import type { IoResult } from "../../../common/result.ts";
 import { placeholders } from "../../db/sql.ts";
 import type { MetaDb } from "../../db/types.ts";
+import type { Lang } from "../../lib/format.ts";
 import type { SecretBox } from "../../lib/secret-box.ts";
-import type { Lang } from "../../savings/pdf-format.ts";
 import { recordOf } from "../alarm-book.ts";
 import type { NotificationsConfig } from "./config.ts";
 import { SmtpSender } from "./email.ts";
