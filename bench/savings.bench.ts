@@ -16,11 +16,10 @@ import {
   dailySeries,
   type FacilityRef,
   facilityReport,
-  loadHourly,
-  offsetOfSite,
   packFacilityReport,
   unpackFacilityReport,
 } from "../central/savings/report.ts";
+import { loadHourly, offsetOfSite } from "../central/savings/report-read.ts";
 import type { HourlyData } from "../central/savings/series.ts";
 import { fixedOffset, HOUR_MS } from "../central/savings/series.ts";
 import { openEmbeddedStore } from "../central/stores/embedded.ts";

@@ -7,21 +7,23 @@
 import type { SavingsConfig } from "../../central/savings/config.ts";
 import {
   buildReport,
-  bySite,
-  emitGroup,
   type FacilityRef,
   type FacilityReport,
   facilityReport,
+  type ReportPeriods,
+  type SavingsReport,
+  savingsReportOf,
+} from "../../central/savings/report.ts";
+import {
+  bySite,
+  emitGroup,
   fillFromRegister,
   intervalByAssetQuery,
   kwhGridOf,
   loadHourly,
-  type ReportPeriods,
   registerByAssetQuery,
-  type SavingsReport,
-  savingsReportOf,
   weatherQuery,
-} from "../../central/savings/report.ts";
+} from "../../central/savings/report-read.ts";
 import type { ModelChoice } from "../../central/savings/savings.ts";
 import { HOUR_MS, type HourlyData, toHourlyGrid } from "../../central/savings/series.ts";
 import type { TimeSeriesStore } from "../../central/stores/types.ts";

@@ -17,7 +17,7 @@ import type { MetaStore } from "../meta/meta.ts";
 import type { TimeSeriesStore } from "../stores/types.ts";
 import type { SavingsConfig } from "./config.ts";
 import { fitHourly, type HourlyModel, isOccupiedHour, predictHour } from "./hourly.ts";
-import { loadHourly, offsetOfSite } from "./report.ts";
+import { loadHourly, offsetOfSite } from "./report-read.ts";
 import { DAY_MS, HOUR_MS, type HourlyData, type OffsetOf } from "./series.ts";
 
 export const FacilityFaults = [
