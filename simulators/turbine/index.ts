@@ -25,17 +25,14 @@ import {
   startModbusServer,
 } from "../modbus-server.ts";
 import { type CmsOptions, type CmsUnit, createCmsUnit } from "./cms.ts";
+import { type ScadaValues, scadaFor, stepWindMps, TURBINE_RATINGS } from "./operation.ts";
 import {
   defectFrequenciesHz,
   type FaultSpec,
   mulberry32,
   parseFaultSpec,
-  type ScadaValues,
-  scadaFor,
-  stepWindMps,
   synthesizeBlock,
   TURBINE_POINTS,
-  TURBINE_RATINGS,
 } from "./physics.ts";
 import { type TransmitterValues, transmitterValues } from "./transmitter.ts";
 
