@@ -20,10 +20,10 @@ import {
   zoneOffsetMs,
   zoneOfPeriodStart,
 } from "../lib/format.ts";
+import { ruPlural } from "../lib/plural.ts";
 import { defaultSavingsConfig } from "./config.ts";
 import { withContexts } from "./intensity.ts";
 import { renderPdf } from "./pdf.ts";
-import { ruPlural } from "./pdf-text.ts";
 import { dailySeries, type FacilityReport, type SavingsReport } from "./report.ts";
 import { aggregatePortfolio, computeSavings } from "./savings.ts";
 import { fixedOffset, HOUR_MS } from "./series.ts";
