@@ -138,31 +138,35 @@ function dailySeriesUnordered(intervals: SavingsResult["intervals"]): FacilityRe
 
 /** The report of one facility from its hourly data over baseline start … reporting end. */
 export function facilityReport(
-  f: FacilityRef,
-  d: HourlyData,
-  p: ReportPeriods,
+  facility: FacilityRef,
+  data: HourlyData,
+  periods: ReportPeriods,
   model: ModelChoice,
   config: SavingsConfig,
 ): FacilityReport {
-  const split = Math.round((p.reportingFromMs - p.baselineFromMs) / HOUR_MS);
-  const baselineEnd = Math.round((p.baselineToMs - p.baselineFromMs) / HOUR_MS);
-  const { result: r, intervals } = computeSavingsPacked({
+  const split = Math.round((periods.reportingFromMs - periods.baselineFromMs) / HOUR_MS);
+  const baselineEnd = Math.round((periods.baselineToMs - periods.baselineFromMs) / HOUR_MS);
+  const { result, intervals } = computeSavingsPacked({
     baseline: {
-      startMs: p.baselineFromMs,
-      kwh: d.kwh.subarray(0, baselineEnd),
-      tempC: d.tempC.subarray(0, baselineEnd),
+      startMs: periods.baselineFromMs,
+      kwh: data.kwh.subarray(0, baselineEnd),
+      tempC: data.tempC.subarray(0, baselineEnd),
     },
-    reporting: { startMs: p.reportingFromMs, kwh: d.kwh.subarray(split), tempC: d.tempC.subarray(split) },
-    offsetOf: offsetOfSite(f.timezone),
+    reporting: {
+      startMs: periods.reportingFromMs,
+      kwh: data.kwh.subarray(split),
+      tempC: data.tempC.subarray(split),
+    },
+    offsetOf: offsetOfSite(facility.timezone),
     model,
     config,
   });
   const report = {
-    id: f.id,
-    name: f.name,
-    kind: f.kind,
-    site: f.site,
-    ...r,
+    id: facility.id,
+    name: facility.name,
+    kind: facility.kind,
+    site: facility.site,
+    ...result,
     daily: dailySeriesPacked(intervals),
   };
   return withLazyIntervals(report, intervals);
