@@ -214,17 +214,14 @@ describe("architecture: the import graph of the production sources", () => {
     ).toEqual([]);
   });
 
-  it(`has no source file over ${MAX_LINES} lines but the one still to be split, and it grows no further`, () => {
-    // Still to be split by what it tests (the console's browser tests share one fleet and one
-    // browser). This list may only shrink: a file leaves it when it is split, and no file joins it.
-    const stillToSplit = new Map([["central/ui/console.test.ts", 813]]);
+  it(`has no source file over ${MAX_LINES} lines`, () => {
     const sources = tracked(...PRODUCTION_FOLDERS, "test", "bench", "deploy", "dashboards").filter((f) =>
       /\.(ts|js|mjs)$/.test(f),
     );
     expect(sources.length).toBeGreaterThan(100);
     const long = sources
       .map((f) => ({ f, lines: readFileSync(join(REPO, f), "utf8").split("\n").length - 1 }))
-      .filter((x) => x.lines > MAX_LINES && !(x.lines <= (stillToSplit.get(x.f) ?? 0)))
+      .filter((x) => x.lines > MAX_LINES)
       .map((x) => `${x.f}: ${x.lines} lines`);
     expect(long).toEqual([]);
   });
