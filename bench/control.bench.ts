@@ -13,7 +13,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FIXTURE_FLEET } from "../central/test-fixture.ts";
 import { DEMO_CONTROL_POINTS, facilityControlPoints, facilitySources } from "../cli/demo-fleet.ts";
 import { startAgent } from "../edge-agent/agent.ts";
 import { parseAgentConfig } from "../edge-agent/config.ts";
@@ -21,6 +20,7 @@ import { startControl } from "../edge-agent/control/index.ts";
 import { createWriteLink } from "../edge-agent/sources/write.ts";
 import { start as startFacility } from "../simulators/facility/index.ts";
 import { startTestCentral } from "../test/helpers/central.ts";
+import { FIXTURE_FLEET } from "../test/helpers/central-fixture.ts";
 import type { BenchSection } from "./section.ts";
 
 const COMMANDS = Number(process.env.CONTROL_BENCH_COMMANDS ?? 200);

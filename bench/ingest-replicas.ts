@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { FIXTURE_FLEET } from "../central/test-fixture.ts";
+import { FIXTURE_FLEET } from "../test/helpers/central-fixture.ts";
 import { freePort } from "../test/helpers/ports.ts";
 
 export interface ReplicaSet {

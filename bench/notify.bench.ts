@@ -16,7 +16,7 @@ import { SecretBox } from "../central/lib/secret-box.ts";
 import { META_FILE, MetaStore } from "../central/meta/meta.ts";
 import { AlarmBook, type Condition } from "../central/service/alarm-book.ts";
 import { Notifier } from "../central/service/notify/notifier.ts";
-import { startWebhookReceiver } from "../central/service/notify/test-servers.ts";
+import { startWebhookReceiver } from "../test/helpers/notify-receivers.ts";
 
 const COMPANIES = 50;
 const ALARMS = 1000;

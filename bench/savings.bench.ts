@@ -2,7 +2,7 @@
 // read from the embedded store (baseline year + reporting year, hourly
 // model per facility), and the hourly (TOWT) model fit per facility-year.
 // The report's earlier read paths are timed in the same run as named
-// baselines (report.ts `readPath`), on a sample of sites.
+// baselines (bench/baselines/report-read-paths.ts), on a sample of sites.
 // Setup writes one point per series through the store, then the bulk of the
 // samples straight into its SQLite file (the store's own write path is
 // measured by the ingest benchmark).
@@ -12,23 +12,21 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { defaultSavingsConfig } from "../central/savings/config.ts";
 import { fitHourly } from "../central/savings/hourly.ts";
-import { fitHourlyReference, predictHourReference } from "../central/savings/hourly_reference.ts";
 import {
-  buildReport,
   dailySeries,
   type FacilityRef,
   facilityReport,
-  loadHourly,
-  offsetOfSite,
   packFacilityReport,
-  type ReadPath,
   unpackFacilityReport,
 } from "../central/savings/report.ts";
-import { computeSavingsReference } from "../central/savings/savings_reference.ts";
+import { loadHourly, offsetOfSite } from "../central/savings/report-read.ts";
 import type { HourlyData } from "../central/savings/series.ts";
 import { fixedOffset, HOUR_MS } from "../central/savings/series.ts";
 import { openEmbeddedStore } from "../central/stores/embedded.ts";
 import { hourlyHistory } from "../simulators/facility/model.ts";
+import { fitHourlyReference, predictHourReference } from "./baselines/hourly-reference.ts";
+import { buildReportOnReadPath, type ReadPath } from "./baselines/report-read-paths.ts";
+import { computeSavingsReference } from "./baselines/savings-reference.ts";
 import type { BenchSection } from "./section.ts";
 
 const FACILITIES = 1000;
@@ -119,7 +117,7 @@ export async function savingsSection(): Promise<BenchSection> {
     const report = async (of: readonly FacilityRef[], readPath: ReadPath, workers?: number) => {
       const t = performance.now();
       const cpu0 = process.cpuUsage();
-      const r = await buildReport({
+      const r = await buildReportOnReadPath({
         store,
         facilities: of,
         scope: "portfolio",
@@ -189,7 +187,7 @@ export async function savingsSection(): Promise<BenchSection> {
     }
     const portfolioS = full.s;
     // The per-facility calculation alone (data in memory), as it was
-    // (savings_reference.ts) and as it is, each as a report makes it for
+    // (bench/baselines/savings-reference.ts) and as it is, each as a report makes it for
     // another thread (daily sums, packed intervals); same run, same data.
     const calcData: [FacilityRef, HourlyData][] = [];
     for (const f of facilities.slice(0, CALC_SAMPLE)) {
@@ -266,7 +264,7 @@ export async function savingsSection(): Promise<BenchSection> {
       markdown: [
         `Portfolio report over ${FACILITIES} facilities × ${hours} hourly readings (2 years: baseline year and reporting year) from the embedded store, ${SITES} sites of ${FACILITIES / SITES}: per facility an hourly CalTRACK TOWT fit (12 month-weighted segments, closure days) and the savings with uncertainty, then the portfolio totals. Setup (bulk SQLite insert of ${((FACILITIES * hours) / 1e6).toFixed(1)} M samples) took ${setupS.toFixed(1)} s and is not counted.`,
         "",
-        `Read paths, all timed in this run (report.ts \`readPath\`): **columnar** (now): per facility its meter series read as typed columns (\`queryColumns\`: values through \`pluck\`; timestamps computed, not read, when the first two, the last, the count and an on-lattice flag read along with the values prove them a regular lattice), per site its weather; sites taken through a shared atomic cursor by the main thread and ${helpers} worker thread(s), each with the SQLite file open read-only. **site-rows** (previous): per site one query for all its meters, an object per sample, sorted across series; one thread; on the whole portfolio. **first**: three queries per facility, the reference fit, per-hour calendar look-ups, on ${BEFORE_SAMPLE} facilities scaled to ${FACILITIES}. Columnar on one thread ran on ${sample.length} facilities (${SITE_SAMPLE} sites), scaled. All three report paths gave identical per-facility avoided energy and uncertainty. The per-facility calculation (baseline fit, savings, uncertainty, daily sums and packed intervals, data in memory) was timed on ${CALC_SAMPLE} facilities, best of two passes, as it is and as it was before its hot spots were rewritten (\`savings_reference.ts\`: quartiles by a comparator sort, residual autocorrelations one pass per lag, an interval object and a \`Date\` per reporting hour); both gave figures identical to the report's. The 2-core machine is shared: the CPU time (all threads, including V8's GC threads) shows what the report costs whatever else runs.`,
+        `Read paths, all timed in this run (bench/baselines/report-read-paths.ts): **columnar** (now): per facility its meter series read as typed columns (\`queryColumns\`: values through \`pluck\`; timestamps computed, not read, when the first two, the last, the count and an on-lattice flag read along with the values prove them a regular lattice), per site its weather; sites taken through a shared atomic cursor by the main thread and ${helpers} worker thread(s), each with the SQLite file open read-only. **site-rows** (previous): per site one query for all its meters, an object per sample, sorted across series; one thread; on the whole portfolio. **first**: three queries per facility, the reference fit, per-hour calendar look-ups, on ${BEFORE_SAMPLE} facilities scaled to ${FACILITIES}. Columnar on one thread ran on ${sample.length} facilities (${SITE_SAMPLE} sites), scaled. All three report paths gave identical per-facility avoided energy and uncertainty. The per-facility calculation (baseline fit, savings, uncertainty, daily sums and packed intervals, data in memory) was timed on ${CALC_SAMPLE} facilities, best of two passes, as it is and as it was before its hot spots were rewritten (\`bench/baselines/savings-reference.ts\`: quartiles by a comparator sort, residual autocorrelations one pass per lag, an interval object and a \`Date\` per reporting hour); both gave figures identical to the report's. The 2-core machine is shared: the CPU time (all threads, including V8's GC threads) shows what the report costs whatever else runs.`,
         "",
         "| figure | value | goal |",
         "| --- | --- | --- |",

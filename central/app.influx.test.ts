@@ -1,8 +1,8 @@
 // The same routes on InfluxDB: ingest, health and alarms through the influx store.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CentralFixture, makeCentralFixture } from "../test/helpers/central-fixture.ts";
 import { influxdAvailable, type RunningInfluxd, startInfluxd } from "../test/helpers/influxd.ts";
 import { openInfluxStore } from "./stores/influx.ts";
-import { type CentralFixture, makeCentralFixture } from "./test-fixture.ts";
 
 describe.skipIf(!influxdAvailable())("central API on InfluxDB", () => {
   let influxd: RunningInfluxd;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Point } from "../common/wire.ts";
+import { type CentralFixture, makeCentralFixture } from "../test/helpers/central-fixture.ts";
 import { metadataKinds, suiteMetadata } from "../test/helpers/metadata.ts";
-import { type CentralFixture, makeCentralFixture } from "./test-fixture.ts";
 
 const MIN = 60_000;
 /** Ten minutes ago on a minute boundary: recent enough to be "active", past enough to be valid. */

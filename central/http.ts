@@ -134,3 +134,26 @@ export const parseTime = (text: string): number | null => {
   else return null;
   return Number.isSafeInteger(ms) && ms <= MAX_STORABLE_TIMESTAMP_MS ? ms : null;
 };
+
+/** The reply methods a file download uses, whatever the route's typed 200 body. */
+interface FileReply<R> {
+  type(contentType: string): R;
+  header(name: string, value: string): R;
+  send(payload?: unknown): R;
+}
+
+/**
+ * Answers with a file to download instead of the route's JSON
+ * (`format=csv|pdf`): its media type, and `Content-Disposition: attachment`
+ * with its name. The route's response schema describes the JSON form only,
+ * so the file goes through this untyped send.
+ */
+export function sendFile<R extends FileReply<R>>(
+  reply: R,
+  file: { contentType: string; filename: string; body: string | Buffer },
+): R {
+  return reply
+    .type(file.contentType)
+    .header("Content-Disposition", `attachment; filename="${file.filename}"`)
+    .send(file.body);
+}

@@ -10,6 +10,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FIXTURE_FLEET } from "../test/helpers/central-fixture.ts";
+import { startWebhookReceiver } from "../test/helpers/notify-receivers.ts";
 import { freePort } from "../test/helpers/ports.ts";
 import { postgresAvailable, type RunningPostgres, startPostgres } from "../test/helpers/postgres.ts";
 import { sample } from "../test/helpers/prometheus.ts";
@@ -17,8 +19,6 @@ import { until } from "../test/helpers/until.ts";
 import { parseCentralConfig } from "./config.ts";
 import { type RunningCentral, startCentral } from "./server.ts";
 import { AlarmBook } from "./service/alarm-book.ts";
-import { startWebhookReceiver } from "./service/notify/test-servers.ts";
-import { FIXTURE_FLEET } from "./test-fixture.ts";
 
 interface ErrorBody {
   error: { code: string; message: string };

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FIXTURE_FLEET } from "../test/helpers/central-fixture.ts";
 import { freePort } from "../test/helpers/ports.ts";
 import { sample } from "../test/helpers/prometheus.ts";
 import { until } from "../test/helpers/until.ts";
@@ -18,7 +19,6 @@ import { createCentralMetrics } from "./metrics.ts";
 import metricsPlugin from "./plugins/metrics.ts";
 import { type RunningCentral, startCentral } from "./server.ts";
 import { openEmbeddedStore } from "./stores/embedded.ts";
-import { FIXTURE_FLEET } from "./test-fixture.ts";
 
 describe("central metrics on their own port", () => {
   let dir: string;

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import { FIXTURE_FLEET } from "../test/helpers/central-fixture.ts";
 import { runCentral } from "./cli.ts";
 import { parseCentralConfig } from "./config.ts";
 import { startCentral } from "./server.ts";
-import { FIXTURE_FLEET } from "./test-fixture.ts";
 
 const dirs: string[] = [];
 const tempDir = () => {

@@ -7,9 +7,9 @@ import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FIXTURE_FLEET } from "../test/helpers/central-fixture.ts";
 import { parseCentralConfig } from "./config.ts";
 import { type RunningCentral, startCentral } from "./server.ts";
-import { FIXTURE_FLEET } from "./test-fixture.ts";
 
 const get = (
   url: string,

@@ -80,6 +80,15 @@ export const DEFAULT_ZONE_TABLE: ZoneTable = {
   ],
 };
 
+/** The component's velocity row (the broadband rating every component has). */
+export function velocityRow(component: ComponentClass, table: ZoneTable = DEFAULT_ZONE_TABLE): ZoneRow {
+  const r =
+    table[component].find((x) => x.quantity === "velocity") ??
+    DEFAULT_ZONE_TABLE[component].find((x) => x.quantity === "velocity");
+  if (r === undefined) throw new Error(`no velocity zone row for ${component}`);
+  return r;
+}
+
 // ---------------------------------------------------------------------------
 // Config: the table's defaults can be overridden in `diagnostics.zones` and
 // per turbine type in `diagnostics.turbineTypes.<type>.zones`.

@@ -121,10 +121,10 @@ describe("npm run build: the compiled commands on production packages only", () 
   it("a production module importing a test fixture fails the build", async () => {
     const probe = join(tmp, "probe", "imports-fixture.ts");
     mkdirSync(dirname(probe), { recursive: true });
-    const fixture = relative(dirname(probe), join(REPO, "central", "test-fixture.ts"));
+    const fixture = relative(dirname(probe), join(REPO, "test", "helpers", "central-fixture.ts"));
     writeFileSync(probe, `export { makeCentralFixture } from ${JSON.stringify(fixture)};\n`);
     await expect(buildDist(join(tmp, "dist-probe"), { extraEntries: [probe] })).rejects.toThrow(
-      /probe\/imports-fixture\.ts imports the test-only central\/test-fixture\.ts/,
+      /probe\/imports-fixture\.ts imports the test-only test\/helpers\/central-fixture\.ts/,
     );
     expect(existsSync(join(tmp, "dist-probe", "cli"))).toBe(false); // nothing written
   });

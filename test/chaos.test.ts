@@ -16,8 +16,8 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCentralConfig } from "../central/config.ts";
 import { type RunningCentral, startCentral } from "../central/server.ts";
-import { FIXTURE_FLEET } from "../central/test-fixture.ts";
 import { QUEUE_FILE } from "../edge-agent/queue/sqlite.ts";
+import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
 import {
   type CounterDevice,
   counterSource,

@@ -15,13 +15,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FIXTURE_FLEET } from "../central/test-fixture.ts";
 import { DEMO_CONTROL_POINTS, facilityControlPoints, facilitySources } from "../cli/demo-fleet.ts";
 import type { Schedule } from "../common/control.ts";
 import { type RunningAgent, startAgent } from "../edge-agent/agent.ts";
 import { parseAgentConfig } from "../edge-agent/config.ts";
 import { type FacilitySim, start as startFacility } from "../simulators/facility/index.ts";
 import { startTestCentral, type TestCentral } from "./helpers/central.ts";
+import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
 
 const ASSET = "S01";
 const SITE = "fac-s01";

@@ -8,12 +8,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FIXTURE_FLEET } from "../central/test-fixture.ts";
 import { DEMO_CONTROL_POINTS, facilityControlPoints, facilitySources } from "../cli/demo-fleet.ts";
 import { type RunningAgent, startAgent } from "../edge-agent/agent.ts";
 import { parseAgentConfig } from "../edge-agent/config.ts";
 import { BMS_UNIT_ID, type FacilitySim, start as startFacility } from "../simulators/facility/index.ts";
 import { startTestCentral, type TestCentral } from "./helpers/central.ts";
+import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
 
 describe("a write the device refuses or never answers: failed, with an alarm", () => {
   let c: TestCentral;

@@ -4,8 +4,8 @@
 // change and ended by a revoked token, expiry of a command an offline agent
 // never fetched, schedules with templates and demand limits, the audit log.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FIXTURE_FLEET } from "../central/test-fixture.ts";
 import { startTestCentral, type TestCentral } from "./helpers/central.ts";
+import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
 import { facilityPoints, TestControlAgent } from "./helpers/control-agent.ts";
 
 describe("control through central", () => {

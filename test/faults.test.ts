@@ -14,7 +14,6 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCentralConfig } from "../central/config.ts";
 import { type RunningCentral, startCentral } from "../central/server.ts";
-import { FIXTURE_FLEET } from "../central/test-fixture.ts";
 import type { ErrorCode } from "../common/errors.ts";
 import type { Point } from "../common/wire.ts";
 import { type RunningAgent, startAgent } from "../edge-agent/agent.ts";
@@ -28,6 +27,7 @@ import {
 } from "../simulators/facility/index.ts";
 import type { ModbusFault } from "../simulators/modbus-server.ts";
 import { start as startTurbine, type TurbineSim } from "../simulators/turbine/index.ts";
+import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
 
 const POLL_MS = 100;
 const TIMEOUT_MS = 300;

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCentralConfig } from "../central/config.ts";
 import { type RunningCentral, startCentral } from "../central/server.ts";
 import { AlarmBook } from "../central/service/alarm-book.ts";
-import { FIXTURE_FLEET } from "../central/test-fixture.ts";
+import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
 import { postgresAvailable, type RunningPostgres, startPostgres } from "./helpers/postgres.ts";
 import { until } from "./helpers/until.ts";
 

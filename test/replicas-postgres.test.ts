@@ -21,8 +21,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCentralConfig } from "../central/config.ts";
 import { type RunningCentral, startCentral } from "../central/server.ts";
 import { AlarmBook, type Condition } from "../central/service/alarm-book.ts";
-import { startWebhookReceiver, type WebhookReceiver } from "../central/service/notify/test-servers.ts";
-import { FIXTURE_FLEET } from "../central/test-fixture.ts";
+import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
+import { startWebhookReceiver, type WebhookReceiver } from "./helpers/notify-receivers.ts";
 import { postgresAvailable, type RunningPostgres, startPostgres } from "./helpers/postgres.ts";
 
 const SECRET = "replica-webhook-secret-0123";

@@ -20,9 +20,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCentralConfig } from "../central/config.ts";
 import { type RunningCentral, startCentral } from "../central/server.ts";
-import { FIXTURE_FLEET } from "../central/test-fixture.ts";
 import { startAgent } from "../edge-agent/agent.ts";
 import { parseAgentConfig } from "../edge-agent/config.ts";
+import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
 import {
   type CounterDevice,
   counterSource,

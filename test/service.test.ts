@@ -11,14 +11,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCentralConfig } from "../central/config.ts";
 import { type RunningCentral, startCentral } from "../central/server.ts";
+import { type TurbinePointId, TurbinePoints } from "../common/names.ts";
+import { start as startTurbine, type TurbineSim } from "../simulators/turbine/index.ts";
 import {
   type SmtpInbox,
   startSmtpInbox,
   startWebhookReceiver,
   type WebhookReceiver,
-} from "../central/service/notify/test-servers.ts";
-import { type TurbinePointId, TurbinePoints } from "../common/names.ts";
-import { start as startTurbine, type TurbineSim } from "../simulators/turbine/index.ts";
+} from "./helpers/notify-receivers.ts";
 import { freePort } from "./helpers/ports.ts";
 import { startTurbineAgent, type TurbineAgent } from "./helpers/turbine-agent.ts";
 import { until } from "./helpers/until.ts";

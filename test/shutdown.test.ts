@@ -15,9 +15,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { sha256Hex } from "../central/meta/meta.ts";
 import { openEmbeddedStore } from "../central/stores/embedded.ts";
 import { EMBEDDED_STORE_FILE } from "../central/stores/registry.ts";
-import { FIXTURE_FLEET } from "../central/test-fixture.ts";
 import type { IngestBatch, Point } from "../common/wire.ts";
 import { createHttpTransport } from "../edge-agent/uplink/transport.ts";
+import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
 import { freePort } from "./helpers/ports.ts";
 
 const root = join(import.meta.dirname, "..");

@@ -6,10 +6,10 @@
 // signature lines at the bottom; the electronic signatures themselves are
 // CMS/PAdES (signing.ts), the lines say whose they are.
 
+import { formatDate, formatDateTime, type Lang } from "../lib/format.ts";
 import { checkImage } from "../lib/image-check.ts";
-import { type Doc, openPdf, PORTRAIT, pageFooters, paragraph, titleBlock } from "../savings/pdf-document.ts";
-import { COLOR, drawKeyValues, drawTable, ensureSpace, heading } from "../savings/pdf-draw.ts";
-import { formatDate, formatDateTime, type Lang } from "../savings/pdf-format.ts";
+import { type Doc, openPdf, PORTRAIT, pageFooters, paragraph, titleBlock } from "../lib/pdf/document.ts";
+import { COLOR, drawKeyValues, drawTable, ensureSpace, heading } from "../lib/pdf/layout.ts";
 import { faultName } from "../service/names.ts";
 import { monthName } from "../service/service-report-pdf.ts";
 import type { WorkOrder } from "../service/work-orders.ts";

@@ -8,8 +8,8 @@
 // accounting uses for money (and the Tax Code's art. 52 p. 6 for tax to
 // whole roubles). Each line is rounded once; totals are sums of rounded
 // lines, and VAT is computed once on the net total.
-import type { Lang } from "../savings/pdf-format.ts";
-import { NBSP, THIN_NBSP } from "../savings/pdf-format.ts";
+import type { Lang } from "../lib/format.ts";
+import { NBSP, THIN_NBSP } from "../lib/format.ts";
 
 /** A RUB amount as config and the API write it: up to 12 digits of roubles, up to 2 of kopecks. */
 export const RUB_PATTERN = "^\\d{1,12}(\\.\\d{1,2})?$";

@@ -6,8 +6,8 @@
 // for a PDF, also an embedded PAdES signature in an incremental update on
 // top of the previous signed version. Every step is in the audit log.
 import { CodedError } from "../../common/errors.ts";
+import type { Lang } from "../lib/format.ts";
 import type { MetaStore } from "../meta/meta.ts";
-import type { Lang } from "../savings/pdf-format.ts";
 import type { AlarmBook } from "../service/alarm-book.ts";
 import type { Company, Contracts } from "../service/contracts.ts";
 import { buildServiceReport } from "../service/service-report.ts";

@@ -3,10 +3,12 @@
 // the shipped basemap with the options and their distance lines, the options
 // side by side, each option's reasons, what the figures mean, and the
 // assumptions with the configured values. Server-rendered with the same
-// pdfkit document as the other PDFs of central (savings/pdf-document.ts),
+// pdfkit document as the other PDFs of central (lib/pdf/document.ts),
 // dates in the region's time zone. Nothing is recomputed here: every figure
 // comes from the check.
-import { openPdf, pageFooters, paragraph, titleBlock } from "../savings/pdf-document.ts";
+
+import { formatDateTime, formatNumber, type Lang, zoneLabelAt } from "../lib/format.ts";
+import { openPdf, pageFooters, paragraph, titleBlock } from "../lib/pdf/document.ts";
 import {
   COLOR,
   drawKeyValues,
@@ -16,8 +18,7 @@ import {
   heading,
   leftOf,
   widthOf,
-} from "../savings/pdf-draw.ts";
-import { formatDateTime, formatNumber, type Lang, zoneLabelAt } from "../savings/pdf-format.ts";
+} from "../lib/pdf/layout.ts";
 import { ANSWER_TEXT } from "./answer-text.ts";
 import { basemap, nearestSettlement } from "./basemap/index.ts";
 import type { Lang as CheckLang, CheckRequest, GridOption } from "./check.ts";

@@ -2,7 +2,7 @@
 // explanations of N-1, headroom after connection and the cost are those of
 // the /map page (central/ui/map/texts.js), so the paper and the screen say
 // the same.
-import type { Lang } from "../savings/pdf-format.ts";
+import type { Lang } from "../lib/format.ts";
 import type { OptionStatus } from "./check.ts";
 import type { Kind } from "./model.ts";
 

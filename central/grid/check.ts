@@ -146,9 +146,9 @@ export function evaluatePoint(
   const distance_km = distance(request.lon, request.lat, point.lon, point.lat);
   const line_km = distance_km * config.routeFactor;
   const h = headroom(point, request.kind, config.powerFactor);
-  // One object of one shape, filled in below: spreading a base object into
-  // the result (as this once did) made V8 build each option the slow way,
-  // ~15× the time of the whole evaluation and most of a check's garbage.
+  // One object of one shape, filled in below: an option spread from a base
+  // object is built the slow way, ~15× the time of the whole evaluation and
+  // most of a check's garbage (the baseline of bench/grid.bench.ts).
   const option: GridOption = {
     connection_point_id: point.id,
     name: point.name,

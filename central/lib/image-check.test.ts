@@ -7,7 +7,7 @@
 import { crc32, deflateSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserRequired, launchChromium } from "../../test/helpers/browser.ts";
-import { greyJpeg, solidPng } from "../service/test-helpers.ts";
+import { greyJpeg, solidPng } from "../../test/helpers/service-files.ts";
 import { checkImage, detectImageType, MAX_IMAGE_PIXELS } from "./image-check.ts";
 
 const chunk = (type: string, data: Buffer): Buffer => {

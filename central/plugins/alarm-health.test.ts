@@ -2,9 +2,9 @@
 // alarms put into the book on a controllable clock, who sees which company's
 // figures, and what a hurried or hostile caller sends.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
 import { metadataKinds, suiteMetadata } from "../../test/helpers/metadata.ts";
 import type { Condition, ReconcilePolicy } from "../service/alarm-book.ts";
-import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
 
 const S = 1000;
 const MIN = 60 * S;

@@ -6,10 +6,10 @@
 // limiting, security headers and the audit log.
 import type { RouteOptions } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
 import { metadataKinds, suiteMetadata } from "../../test/helpers/metadata.ts";
 import { isRouterNotFound, PATH_VARIANTS, type RequestShape } from "../../test/helpers/path-variants.ts";
 import { Roles } from "../config.ts";
-import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
 import { accessProblem } from "./auth.ts";
 
 type Who = "admin" | "ministry" | "north" | "south" | "energy" | "agentWf1" | "agentWf2";

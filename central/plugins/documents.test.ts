@@ -11,15 +11,15 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDemoPki } from "../../cli/demo-pki.ts";
 import { hasCertutil, nssDatabaseTrusting, requisites } from "../../test/documents/fixtures.ts";
+import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
+import { cutJpeg, damagedPng, solidPng } from "../../test/helpers/service-files.ts";
 import { pemBlocks } from "../documents/cms.ts";
 import { kopecksToDecimal } from "../documents/money.ts";
 import { embeddedSignatures } from "../documents/pades.ts";
 import { GUARD_TRIGGERS } from "../documents/sql.ts";
 import { verifyDetached } from "../documents/verify.ts";
 import { readCsv } from "../lib/csv.ts";
-import { cutJpeg, damagedPng, solidPng } from "../service/test-helpers.ts";
 import { WorkOrders } from "../service/work-orders.ts";
-import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
 
 const has = (cmd: string) => spawnSync(cmd, ["-v"], { stdio: "ignore" }).error === undefined;
 const tools = has("openssl") && has("pdfsig");

@@ -5,11 +5,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
 import { parseCentralConfig } from "../config.ts";
 import { demoGridSet } from "../grid/demo-set.ts";
 import { toGeoJson } from "../grid/store.ts";
 import { type RunningCentral, startCentral } from "../server.ts";
-import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
 
 const point = (id: string, lat: number, props: Record<string, unknown> = {}) => ({
   type: "Feature",

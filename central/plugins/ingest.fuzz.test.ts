@@ -9,7 +9,7 @@ import { gzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorCodes } from "../../common/errors.ts";
-import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
+import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
 
 /** mulberry32: a small seeded PRNG, so a failure is reproducible from the seed. */
 const rng = (seed: number) => () => {

@@ -1,10 +1,10 @@
 import { gzipSync } from "node:zlib";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { IngestBatch } from "../../common/wire.ts";
+import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
 import { metadataKinds, suiteMetadata } from "../../test/helpers/metadata.ts";
 import { freePort } from "../../test/helpers/ports.ts";
 import { openInfluxStore } from "../stores/influx.ts";
-import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
 
 const minute = (ms: number) => Math.floor(ms / 60_000) * 60_000;
 

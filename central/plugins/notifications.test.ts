@@ -3,8 +3,8 @@
 // company isolation, the deliveries with their outcome and a manual retry —
 // sent to a real webhook receiver on loopback.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startWebhookReceiver, type WebhookReceiver } from "../service/notify/test-servers.ts";
-import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
+import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
+import { startWebhookReceiver, type WebhookReceiver } from "../../test/helpers/notify-receivers.ts";
 
 const SECRET = "a-long-webhook-secret-42";
 

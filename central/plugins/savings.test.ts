@@ -8,12 +8,12 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hourlyHistory } from "../../simulators/facility/model.ts";
 import { browserRequired, launchChromium } from "../../test/helpers/browser.ts";
+import { FIXTURE_FLEET } from "../../test/helpers/central-fixture.ts";
 import { horizontalOverflow, isClickable, offlinePage, VIEWPORTS } from "../../test/helpers/page-checks.ts";
 import { docsScreenshot } from "../../test/helpers/screenshots.ts";
 import { parseCentralConfig } from "../config.ts";
 import { historyPoints, writeAll } from "../savings/backfill.ts";
 import { type RunningCentral, startCentral } from "../server.ts";
-import { FIXTURE_FLEET } from "../test-fixture.ts";
 
 // H01 is a hospital on site fac-h01 (Europe/Moscow, UTC+3) in the fixture.
 const FROM = new Date("2024-12-31T21:00:00Z");

@@ -4,7 +4,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { CentralDeps } from "../deps.ts";
-import { ApiError, BearerSecurity, errorResponses, parseTime, principalOf } from "../http.ts";
+import { ApiError, BearerSecurity, errorResponses, parseTime, principalOf, sendFile } from "../http.ts";
 import { withContexts } from "../savings/intensity.ts";
 import { reportsPage } from "../savings/page.ts";
 import { renderPdf } from "../savings/pdf.ts";
@@ -152,10 +152,7 @@ const savings: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, met
       if (q.format === "csv") {
         const body =
           report.scope === "facility" ? intervalsCsv(report.facilities[0]!.intervals) : portfolioCsv(report);
-        return reply
-          .type("text/csv; charset=utf-8")
-          .header("Content-Disposition", `attachment; filename="${stem}.csv"`)
-          .send(body as never);
+        return sendFile(reply, { contentType: "text/csv; charset=utf-8", filename: `${stem}.csv`, body });
       }
       if (q.format === "pdf") {
         // The report names who asked for it; its dates and days are the region's (config timeZone).
@@ -165,10 +162,7 @@ const savings: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, met
           timeZone: config.timeZone,
           signOff: config.savings.signOff,
         });
-        return reply
-          .type("application/pdf")
-          .header("Content-Disposition", `attachment; filename="${stem}.pdf"`)
-          .send(pdf as never);
+        return sendFile(reply, { contentType: "application/pdf", filename: `${stem}.pdf`, body: pdf });
       }
       return jsonReport(report) as never;
     },

@@ -4,8 +4,8 @@
 // clearing timed by a controllable clock.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Point } from "../../common/wire.ts";
+import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
 import { metadataKinds, suiteMetadata } from "../../test/helpers/metadata.ts";
-import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
 
 const MIN = 60_000;
 

@@ -8,8 +8,8 @@ import { gzipSync } from "node:zlib";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_SPECTRUM_VALUES, type SpectrumIngest, type SpectrumUpload } from "../../common/spectrum.ts";
+import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
 import { META_FILE, MetaStore } from "../meta/meta.ts";
-import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
 
 const T0 = Date.UTC(2026, 4, 1, 8, 0, 0);
 

@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { CentralDeps } from "../deps.ts";
 import { statementCsv } from "../documents/statement.ts";
-import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+import { ApiError, BearerSecurity, errorResponses, principalOf, sendFile } from "../http.ts";
 import { checkCompany } from "./service.ts";
 import { previousMonth } from "./work-orders.ts";
 
@@ -56,10 +56,11 @@ const statements: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
         principal.label || `${principal.role}#${principal.tokenId}`,
       );
       if (q.format === "csv")
-        return reply
-          .type("text/csv; charset=utf-8")
-          .header("Content-Disposition", `attachment; filename="statement-${company.id}-${month}.csv"`)
-          .send(statementCsv(statement) as never);
+        return sendFile(reply, {
+          contentType: "text/csv; charset=utf-8",
+          filename: `statement-${company.id}-${month}.csv`,
+          body: statementCsv(statement),
+        });
       return statement;
     },
   );

@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { join, sep } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DiagnosisNames, TurbinePoints } from "../../common/names.ts";
-import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
+import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
 
 describe("console files (/ and /ui/*)", () => {
   let f: CentralFixture;

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZONE_BOUNDARY_RATIO } from "../../common/iso-zones.ts";
 import type { SpectrumUpload } from "../../common/spectrum.ts";
 import type { WirePoint } from "../../common/wire.ts";
-import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
+import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

@@ -7,11 +7,22 @@
 // sees another's orders or report.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DiagnosisNames, TurbinePoints } from "../../common/names.ts";
+import {
+  type CentralFixture,
+  FIXTURE_FLEET,
+  makeCentralFixture,
+} from "../../test/helpers/central-fixture.ts";
 import { metadataKinds, suiteMetadata } from "../../test/helpers/metadata.ts";
+import {
+  cutJpeg,
+  damagedPng,
+  greyJpeg,
+  pdfText,
+  skipPdfText,
+  solidPng,
+} from "../../test/helpers/service-files.ts";
 import type { AlarmRecord } from "../service/alarm-book.ts";
-import { cutJpeg, damagedPng, greyJpeg, pdfText, skipPdfText, solidPng } from "../service/test-helpers.ts";
 import { MAX_PHOTO_BYTES, type WorkOrder, WorkOrders } from "../service/work-orders.ts";
-import { type CentralFixture, FIXTURE_FLEET, makeCentralFixture } from "../test-fixture.ts";
 
 const MIN = 60_000;
 const OUTER_RACE = { frequency_hz: 87.4, amplitude: 0.031, snr_db: 14.2, harmonics: 3, confidence: 0.86 };

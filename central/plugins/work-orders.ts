@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import type { CentralDeps } from "../deps.ts";
-import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+import { ApiError, BearerSecurity, errorResponses, principalOf, sendFile } from "../http.ts";
 import { checkImage } from "../lib/image-check.ts";
 import type { Principal } from "../meta/meta.ts";
 import { faultName, pointName } from "../service/names.ts";
@@ -362,10 +362,11 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
           lang,
           { nowMs: clock(), ...(company ? { timeZone: company.timezone } : {}) },
         );
-        return reply
-          .type("application/pdf")
-          .header("Content-Disposition", `attachment; filename="work-order-${order.id}.pdf"`)
-          .send(pdf as never);
+        return sendFile(reply, {
+          contentType: "application/pdf",
+          filename: `work-order-${order.id}.pdf`,
+          body: pdf,
+        });
       }
       return {
         workOrder: order,
@@ -529,15 +530,17 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
       const report = r.value;
       const stem = `service-${company.id}-${month}`;
       if (q.format === "csv")
-        return reply
-          .type("text/csv; charset=utf-8")
-          .header("Content-Disposition", `attachment; filename="${stem}.csv"`)
-          .send(serviceReportCsv(report, q.lang) as never);
+        return sendFile(reply, {
+          contentType: "text/csv; charset=utf-8",
+          filename: `${stem}.csv`,
+          body: serviceReportCsv(report, q.lang),
+        });
       if (q.format === "pdf")
-        return reply
-          .type("application/pdf")
-          .header("Content-Disposition", `attachment; filename="${stem}.pdf"`)
-          .send((await renderServiceReportPdf(report, q.lang)) as never);
+        return sendFile(reply, {
+          contentType: "application/pdf",
+          filename: `${stem}.pdf`,
+          body: await renderServiceReportPdf(report, q.lang),
+        });
       const base = `/api/v1/reports/service?company=${encodeURIComponent(company.id)}&month=${month}`;
       return {
         ...report,

@@ -2,7 +2,7 @@
 // anomalies, and their way out through GET /api/v1/alarms.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hourlyHistory } from "../../simulators/facility/model.ts";
-import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
+import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
 import { detectFacilityAnomalies } from "./alarms.ts";
 import { historyPoints, writeAll } from "./backfill.ts";
 import { fitHourly } from "./hourly.ts";

@@ -14,11 +14,10 @@
 
 import { type IoResult, success } from "../../common/result.ts";
 import type { MetaStore } from "../meta/meta.ts";
-import type { Condition } from "../service/alarm-book.ts";
 import type { TimeSeriesStore } from "../stores/types.ts";
 import type { SavingsConfig } from "./config.ts";
 import { fitHourly, type HourlyModel, isOccupiedHour, predictHour } from "./hourly.ts";
-import { loadHourly, offsetOfSite } from "./report.ts";
+import { loadHourly, offsetOfSite } from "./report-read.ts";
 import { DAY_MS, HOUR_MS, type HourlyData, type OffsetOf } from "./series.ts";
 
 export const FacilityFaults = [
@@ -102,6 +101,17 @@ export function detectFacilityAnomalies(args: {
   return out;
 }
 
+/**
+ * A detection on a facility's meter as the alarm evaluator takes it: one of
+ * the alarm book's conditions (`Condition` in service/alarm-book.ts, which
+ * reads this room, not the other way round).
+ */
+export interface FacilityCondition extends Detection {
+  asset: string;
+  point: "meter";
+  isoZone: null;
+}
+
 const modelCache = new Map<string, { fittedAtMs: number; model: HourlyModel | null }>();
 const REFIT_MS = HOUR_MS;
 
@@ -111,13 +121,13 @@ export async function deriveFacilityConditions(
   meta: MetaStore,
   config: SavingsConfig,
   nowMs = Date.now(),
-): Promise<IoResult<Condition[]>> {
+): Promise<IoResult<FacilityCondition[]>> {
   const fleet = await meta.fleet.current();
   const sites = fleet.siteById;
   const facilities = fleet.assets.filter(
     (a) => a.kind === "hospital" || a.kind === "clinic" || a.kind === "school",
   );
-  const conditions: Condition[] = [];
+  const conditions: FacilityCondition[] = [];
   const endMs = Math.floor(nowMs / HOUR_MS) * HOUR_MS;
   for (const f of facilities) {
     const offsetOf = offsetOfSite(sites.get(f.site)?.timezone ?? null);

@@ -13,7 +13,8 @@ import { pointProblem } from "../lib/points.ts";
 import { createStore } from "../stores/registry.ts";
 import { defaultSavingsConfig } from "./config.ts";
 import { renderPdf } from "./pdf.ts";
-import { dailySeries, jsonSafe, offsetOfSite } from "./report.ts";
+import { dailySeries, jsonSafe } from "./report.ts";
+import { offsetOfSite } from "./report-read.ts";
 import { computeSavings, intervalsCsv, type ModelChoice } from "./savings.ts";
 import { HOUR_MS, type OffsetOf, sliceHours, zoneOffset } from "./series.ts";
 

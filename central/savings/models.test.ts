@@ -4,11 +4,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { fitHourlyReference, predictHourReference } from "../../bench/baselines/hourly-reference.ts";
 import { hourlyHistory } from "../../simulators/facility/model.ts";
 import { defaultSavingsConfig } from "./config.ts";
 import { fitDaily, predictDay } from "./daily.ts";
 import { closureDays, fitHourly, predictHour } from "./hourly.ts";
-import { fitHourlyReference, predictHourReference } from "./hourly_reference.ts";
 import { computeSavings } from "./savings.ts";
 import { fixedOffset, HOUR_MS, type HourlyData, sliceHours, toHourlyGrid, zoneOffset } from "./series.ts";
 

@@ -3,7 +3,8 @@
 // (EVO 10000-1:2022), Option C; CalTRACK 2.0 (daily and hourly methods, data
 // sufficiency); ASHRAE Guideline 14-2014 (statistics, acceptance thresholds,
 // Annex B savings uncertainty).
-import type { Lang } from "./pdf-format.ts";
+import type { Lang } from "../lib/format.ts";
+import { ruPlural } from "../lib/plural.ts";
 import type { SufficiencyNote } from "./savings.ts";
 
 export interface ReportText {
@@ -147,15 +148,6 @@ export interface ReportText {
   none: string;
   forms: Record<string, string>;
   notes: Record<SufficiencyNote, string>;
-}
-
-/** Russian plural form: 1 объект, 2 объекта, 5 объектов, 21 объект. */
-export function ruPlural(n: number, one: string, few: string, many: string): string {
-  const m10 = n % 10;
-  const m100 = n % 100;
-  if (m10 === 1 && m100 !== 11) return one;
-  if (m10 >= 2 && m10 <= 4 && (m100 < 12 || m100 > 14)) return few;
-  return many;
 }
 
 const ru: ReportText = {

@@ -10,9 +10,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FacilityKind, hourlyHistory } from "../../simulators/facility/model.ts";
-import { defaultSavingsConfig } from "./config.ts";
-import { withContexts } from "./intensity.ts";
-import { renderPdf } from "./pdf.ts";
 import {
   formatDate,
   formatNumber,
@@ -22,8 +19,11 @@ import {
   zoneLabel,
   zoneOffsetMs,
   zoneOfPeriodStart,
-} from "./pdf-format.ts";
-import { ruPlural } from "./pdf-text.ts";
+} from "../lib/format.ts";
+import { ruPlural } from "../lib/plural.ts";
+import { defaultSavingsConfig } from "./config.ts";
+import { withContexts } from "./intensity.ts";
+import { renderPdf } from "./pdf.ts";
 import { dailySeries, type FacilityReport, type SavingsReport } from "./report.ts";
 import { aggregatePortfolio, computeSavings } from "./savings.ts";
 import { fixedOffset, HOUR_MS } from "./series.ts";

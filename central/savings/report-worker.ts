@@ -8,11 +8,11 @@ import { openEmbeddedStore } from "../stores/embedded.ts";
 import {
   type FacilityReport,
   facilityReport,
-  forEachHourlyColumns,
   packFacilityReport,
   type ReportWorkerData,
   type ReportWorkerMessage,
 } from "./report.ts";
+import { forEachHourlyColumns } from "./report-read.ts";
 
 const port = parentPort;
 if (!port) throw new Error("report-worker.ts runs only as a worker thread");

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildReportOnReadPath, type ReadPath } from "../../bench/baselines/report-read-paths.ts";
 import type { Point } from "../../common/wire.ts";
 import { type FacilityKind, hourlyHistory } from "../../simulators/facility/model.ts";
 import { jsonReport } from "../plugins/savings.ts";
@@ -20,7 +21,6 @@ import {
   type FacilityRef,
   type FacilityReport,
   packFacilityReport,
-  type ReadPath,
   type ReportPeriods,
   reportSites,
   type SavingsReport,
@@ -94,7 +94,7 @@ describe("savings report read paths", () => {
   });
 
   const report = async (readPath: ReadPath, workers = 0): Promise<SavingsReport> => {
-    const r = await buildReport({
+    const r = await buildReportOnReadPath({
       store,
       facilities: FACILITIES,
       scope: "portfolio",

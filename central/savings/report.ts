@@ -1,15 +1,7 @@
 // Savings reports from the time-series store: per facility and for the
-// portfolio. Store representation (common/names.ts): the `meter`
-// measurement holds either `interval_energy_kwh` (kWh in the interval that
-// starts at ts: imported and backfilled history) or the cumulative register
-// `energy_kwh` (live meters; hourly energy = difference of the register's
-// last readings of consecutive hours); `weather.temp_c` per site.
-//
-// Read path of a report (buildReport): site by site, columns straight into
-// typed arrays (stores/columns.ts); over the embedded store, sites are
-// shared between this thread and worker threads (report-worker.ts), each
-// opening the SQLite file read-only. The earlier read paths stay callable
-// (`readPath`) as the benchmark's named baselines.
+// portfolio. A report (buildReport) reads site by site (report-read.ts); over the
+// embedded store, sites are shared between this thread and worker threads
+// (report-worker.ts), each opening the SQLite file read-only.
 
 import { availableParallelism } from "node:os";
 import type { Worker } from "node:worker_threads";
@@ -17,12 +9,12 @@ import { siblingModule, startModuleWorker } from "../../common/module-worker.ts"
 import type { IoResult } from "../../common/result.ts";
 import { success } from "../../common/result.ts";
 import { writeCsv } from "../lib/csv.ts";
-import { queryColumns } from "../stores/columns.ts";
+import { zoneOffsetMs } from "../lib/format.ts";
 import { embeddedStoreFile } from "../stores/embedded.ts";
-import type { ColumnSeries, SeriesQuery, TimeSeriesStore } from "../stores/types.ts";
+import type { TimeSeriesStore } from "../stores/types.ts";
 import type { SavingsConfig } from "./config.ts";
 import type { FacilityContext } from "./intensity.ts";
-import { zoneOffsetMs } from "./pdf-format.ts";
+import { bySite, type FacilityRef, forEachHourlyColumns, offsetOfSite } from "./report-read.ts";
 import {
   aggregatePortfolio,
   computeSavingsPacked,
@@ -32,295 +24,9 @@ import {
   type SavingsResult,
   withLazyIntervals,
 } from "./savings.ts";
-import {
-  DAY_MS,
-  fixedOffset,
-  HOUR_MS,
-  type HourlyData,
-  type OffsetOf,
-  toHourlyGrid,
-  zoneOffset,
-} from "./series.ts";
+import { DAY_MS, HOUR_MS, type HourlyData } from "./series.ts";
 
-export interface FacilityRef {
-  id: string;
-  name: string;
-  kind: string;
-  site: string;
-  timezone: string | null;
-}
-
-/** Without a site time zone, the facility simulator's and the demo's default (UTC+3, Moscow time). */
-export const DEFAULT_UTC_OFFSET_HOURS = 3;
-
-export const offsetOfSite = (timezone: string | null): OffsetOf => {
-  if (timezone) {
-    try {
-      return zoneOffset(timezone);
-    } catch {
-      // An unknown zone name falls back to the default offset.
-    }
-  }
-  return fixedOffset(DEFAULT_UTC_OFFSET_HOURS);
-};
-
-/** Hourly energy and temperature of a facility over [fromMs, toMs) (hour boundaries). */
-export async function loadHourly(
-  store: TimeSeriesStore,
-  facility: Pick<FacilityRef, "id" | "site">,
-  fromMs: number,
-  toMs: number,
-): Promise<IoResult<HourlyData>> {
-  const interval = await store.query({
-    measurement: "meter",
-    field: "interval_energy_kwh",
-    tags: { asset: facility.id },
-    fromMs,
-    toMs,
-    everyMs: HOUR_MS,
-    aggregate: "sum",
-  });
-  if (interval.kind !== "success") return interval;
-  const register = await store.query({
-    measurement: "meter",
-    field: "energy_kwh",
-    tags: { asset: facility.id },
-    fromMs: fromMs - HOUR_MS,
-    toMs,
-    everyMs: HOUR_MS,
-    aggregate: "last",
-  });
-  if (register.kind !== "success") return register;
-  const weather = await store.query(weatherQuery(facility.site, fromMs, toMs));
-  if (weather.kind !== "success") return weather;
-  const kwh = toHourlyGrid(fromMs, toMs, interval.value[0]?.points ?? []);
-  fillFromRegister(kwh, fromMs, register.value[0]?.points ?? []);
-  return success({ startMs: fromMs, kwh, tempC: toHourlyGrid(fromMs, toMs, weather.value[0]?.points ?? []) });
-}
-
-/**
- * Hourly data of many facilities over [fromMs, toMs), site by site: per site
- * one query for its weather, one for all its meters' interval energy
- * (grouped by asset, summed per hour here) and one for their registers —
- * instead of three queries per facility. A facility whose meter points carry
- * no site tag is not found that way and falls back to loadHourly.
- * `each` is called once per facility, in the order of `facilities`' sites,
- * so only one site's data is held at a time.
- */
-export async function forEachHourly(
-  store: TimeSeriesStore,
-  facilities: readonly FacilityRef[],
-  fromMs: number,
-  toMs: number,
-  each: (facility: FacilityRef, data: HourlyData) => void,
-): Promise<IoResult<void>> {
-  const n = Math.max(0, Math.ceil((toMs - fromMs) / HOUR_MS));
-  for (const [site, group] of bySite(facilities)) {
-    const wanted = new Set(group.map((f) => f.id));
-    const interval = await store.query(intervalByAssetQuery({ site }, fromMs, toMs));
-    if (interval.kind !== "success") return interval;
-    const register = await store.query(registerByAssetQuery({ site }, fromMs, toMs));
-    if (register.kind !== "success") return register;
-    const weather = await store.query(weatherQuery(site, fromMs, toMs));
-    if (weather.kind !== "success") return weather;
-    const tempC = toHourlyGrid(fromMs, toMs, weather.value[0]?.points ?? []);
-    const kwhOf = new Map<string, Float64Array>();
-    for (const series of interval.value) {
-      const asset = series.tags.asset;
-      if (asset === undefined || !wanted.has(asset)) continue;
-      // Interval energy summed per hour (intervals may be shorter than an hour).
-      const kwh = new Float64Array(n).fill(Number.NaN);
-      for (const p of series.points) {
-        const k = Math.floor((p.ts - fromMs) / HOUR_MS);
-        if (k < 0 || k >= n) continue;
-        kwh[k] = Number.isNaN(kwh[k]!) ? p.value : kwh[k]! + p.value;
-      }
-      kwhOf.set(asset, kwh);
-    }
-    for (const series of register.value) {
-      const asset = series.tags.asset;
-      if (asset === undefined || !wanted.has(asset)) continue;
-      fillFromRegister(kwhGridOf(kwhOf, asset, n), fromMs, series.points);
-    }
-    const emitted = await emitGroup(store, group, kwhOf, tempC, fromMs, toMs, each);
-    if (emitted.kind !== "success") return emitted;
-  }
-  return success(undefined);
-}
-
-/** Facilities grouped by site, in order of first appearance. */
-function bySite(facilities: readonly FacilityRef[]): Map<string, FacilityRef[]> {
-  const out = new Map<string, FacilityRef[]>();
-  for (const f of facilities) {
-    const group = out.get(f.site);
-    if (group) group.push(f);
-    else out.set(f.site, [f]);
-  }
-  return out;
-}
-
-/** A site's hourly mean outdoor temperature over [fromMs, toMs). */
-const weatherQuery = (site: string, fromMs: number, toMs: number): SeriesQuery => ({
-  measurement: "weather",
-  field: "temp_c",
-  tags: { site },
-  fromMs,
-  toMs,
-  everyMs: HOUR_MS,
-  aggregate: "mean",
-});
-
-/** Raw interval energy over [fromMs, toMs), one series per meter (asset). */
-const intervalByAssetQuery = (tags: Record<string, string>, fromMs: number, toMs: number): SeriesQuery => ({
-  measurement: "meter",
-  field: "interval_energy_kwh",
-  tags,
-  fromMs,
-  toMs,
-  groupBy: ["asset"],
-});
-
-/** Registers' last reading per hour from the hour before fromMs, one series per meter (asset). */
-const registerByAssetQuery = (tags: Record<string, string>, fromMs: number, toMs: number): SeriesQuery => ({
-  measurement: "meter",
-  field: "energy_kwh",
-  tags,
-  fromMs: fromMs - HOUR_MS,
-  toMs,
-  everyMs: HOUR_MS,
-  aggregate: "last",
-  groupBy: ["asset"],
-});
-
-/** The asset's hourly energy grid in `kwhOf`, made (n hours, all NaN) if it has none yet. */
-function kwhGridOf(kwhOf: Map<string, Float64Array>, asset: string, n: number): Float64Array {
-  let kwh = kwhOf.get(asset);
-  if (!kwh) {
-    kwh = new Float64Array(n).fill(Number.NaN);
-    kwhOf.set(asset, kwh);
-  }
-  return kwh;
-}
-
-/**
- * Hands each facility of a site's group its hourly data: its energy from the
- * site's queries, or, where those found none of its meters (no site tag on
- * its points), its own three queries (loadHourly).
- */
-async function emitGroup(
-  store: TimeSeriesStore,
-  group: readonly FacilityRef[],
-  kwhOf: ReadonlyMap<string, Float64Array>,
-  tempC: Float64Array,
-  fromMs: number,
-  toMs: number,
-  each: (facility: FacilityRef, data: HourlyData) => void,
-): Promise<IoResult<void>> {
-  for (const f of group) {
-    const kwh = kwhOf.get(f.id);
-    if (kwh) {
-      each(f, { startMs: fromMs, kwh, tempC });
-      continue;
-    }
-    const alone = await loadHourly(store, f, fromMs, toMs);
-    if (alone.kind !== "success") return alone;
-    each(f, alone.value);
-  }
-  return success(undefined);
-}
-
-/**
- * forEachHourly on columnar reads: the same queries, grids and fallbacks,
- * with each series read into typed arrays instead of an object per point.
- */
-export async function forEachHourlyColumns(
-  store: TimeSeriesStore,
-  facilities: readonly FacilityRef[],
-  fromMs: number,
-  toMs: number,
-  each: (facility: FacilityRef, data: HourlyData) => void,
-): Promise<IoResult<void>> {
-  const n = Math.max(0, Math.ceil((toMs - fromMs) / HOUR_MS));
-  // A store that reads columns itself reads locally: there, a query per
-  // facility costs nothing over one per site and reads only the wanted
-  // meters (a site query reads all of the site's). Other stores (a server)
-  // are asked once per site.
-  const perFacility = store.queryColumns !== undefined;
-  for (const [site, group] of bySite(facilities)) {
-    const wanted = new Set(group.map((f) => f.id));
-    const interval: ColumnSeries[] = [];
-    const register: ColumnSeries[] = [];
-    for (const batch of perFacility ? group.map((f) => [f]) : [group]) {
-      const tags: Record<string, string> = batch.length === 1 ? { site, asset: batch[0]!.id } : { site };
-      const energy = await queryColumns(store, intervalByAssetQuery(tags, fromMs, toMs));
-      if (energy.kind !== "success") return energy;
-      interval.push(...energy.value);
-      const readings = await queryColumns(store, registerByAssetQuery(tags, fromMs, toMs));
-      if (readings.kind !== "success") return readings;
-      register.push(...readings.value);
-    }
-    const weather = await queryColumns(store, weatherQuery(site, fromMs, toMs));
-    if (weather.kind !== "success") return weather;
-    const tempC = hourlyGridOfColumns(fromMs, toMs, weather.value[0]);
-    const kwhOf = new Map<string, Float64Array>();
-    for (const series of interval) {
-      const asset = series.tags.asset;
-      if (asset === undefined || !wanted.has(asset)) continue;
-      // Interval energy summed per hour (intervals may be shorter than an hour).
-      const kwh = new Float64Array(n).fill(Number.NaN);
-      const { ts, values } = series;
-      for (let i = 0; i < ts.length; i++) {
-        const k = Math.floor((ts[i]! - fromMs) / HOUR_MS);
-        if (k < 0 || k >= n) continue;
-        kwh[k] = Number.isNaN(kwh[k]!) ? values[i]! : kwh[k]! + values[i]!;
-      }
-      kwhOf.set(asset, kwh);
-    }
-    for (const series of register) {
-      const asset = series.tags.asset;
-      if (asset === undefined || !wanted.has(asset)) continue;
-      fillFromRegisterColumns(kwhGridOf(kwhOf, asset, n), fromMs, series);
-    }
-    const emitted = await emitGroup(store, group, kwhOf, tempC, fromMs, toMs, each);
-    if (emitted.kind !== "success") return emitted;
-  }
-  return success(undefined);
-}
-
-/** toHourlyGrid for a column series (absent: all NaN). */
-function hourlyGridOfColumns(fromMs: number, toMs: number, series: ColumnSeries | undefined): Float64Array {
-  const start = Math.floor(fromMs / HOUR_MS) * HOUR_MS;
-  const n = Math.max(0, Math.ceil((toMs - start) / HOUR_MS));
-  const out = new Float64Array(n).fill(Number.NaN);
-  if (!series) return out;
-  for (let j = 0; j < series.ts.length; j++) {
-    const i = Math.floor((series.ts[j]! - start) / HOUR_MS);
-    if (i >= 0 && i < n) out[i] = series.values[j]!;
-  }
-  return out;
-}
-
-/** fillFromRegister for a column series. */
-function fillFromRegisterColumns(kwh: Float64Array, fromMs: number, reg: ColumnSeries) {
-  for (let i = 1; i < reg.ts.length; i++) {
-    if (reg.ts[i]! - reg.ts[i - 1]! !== HOUR_MS) continue;
-    const k = Math.floor((reg.ts[i]! - fromMs) / HOUR_MS);
-    const delta = reg.values[i]! - reg.values[i - 1]!;
-    if (k >= 0 && k < kwh.length && Number.isNaN(kwh[k]!) && delta >= 0) kwh[k] = delta;
-  }
-}
-
-/** Hourly energy from a cumulative register's last readings of consecutive hours, where interval energy is absent. */
-function fillFromRegister(kwh: Float64Array, fromMs: number, reg: readonly { ts: number; value: number }[]) {
-  for (let i = 1; i < reg.length; i++) {
-    const cur = reg[i]!;
-    const prev = reg[i - 1]!;
-    if (cur.ts - prev.ts !== HOUR_MS) continue;
-    const k = Math.floor((cur.ts - fromMs) / HOUR_MS);
-    const delta = cur.value - prev.value;
-    if (k >= 0 && k < kwh.length && Number.isNaN(kwh[k]!) && delta >= 0) kwh[k] = delta;
-  }
-}
+export type { FacilityRef } from "./report-read.ts";
 
 export interface ReportPeriods {
   baselineFromMs: number;
@@ -430,42 +136,37 @@ function dailySeriesUnordered(intervals: SavingsResult["intervals"]): FacilityRe
   return [...byDay.entries()].sort((a, b) => a[0] - b[0]).map(([ts, d]) => ({ ts, ...d }));
 }
 
-/** How a report reads the store; all give the same figures. */
-export type ReadPath =
-  /** Site by site, columnar reads, sites shared with worker threads over the embedded store (default). */
-  | "columnar"
-  /** Site by site, a point object per sample, one thread: the previous read path. */
-  | "site-rows"
-  /** Three queries per facility, one thread: the first read path. */
-  | "per-facility";
-
 /** The report of one facility from its hourly data over baseline start … reporting end. */
 export function facilityReport(
-  f: FacilityRef,
-  d: HourlyData,
-  p: ReportPeriods,
+  facility: FacilityRef,
+  data: HourlyData,
+  periods: ReportPeriods,
   model: ModelChoice,
   config: SavingsConfig,
 ): FacilityReport {
-  const split = Math.round((p.reportingFromMs - p.baselineFromMs) / HOUR_MS);
-  const baselineEnd = Math.round((p.baselineToMs - p.baselineFromMs) / HOUR_MS);
-  const { result: r, intervals } = computeSavingsPacked({
+  const split = Math.round((periods.reportingFromMs - periods.baselineFromMs) / HOUR_MS);
+  const baselineEnd = Math.round((periods.baselineToMs - periods.baselineFromMs) / HOUR_MS);
+  const { result, intervals } = computeSavingsPacked({
     baseline: {
-      startMs: p.baselineFromMs,
-      kwh: d.kwh.subarray(0, baselineEnd),
-      tempC: d.tempC.subarray(0, baselineEnd),
+      startMs: periods.baselineFromMs,
+      kwh: data.kwh.subarray(0, baselineEnd),
+      tempC: data.tempC.subarray(0, baselineEnd),
     },
-    reporting: { startMs: p.reportingFromMs, kwh: d.kwh.subarray(split), tempC: d.tempC.subarray(split) },
-    offsetOf: offsetOfSite(f.timezone),
+    reporting: {
+      startMs: periods.reportingFromMs,
+      kwh: data.kwh.subarray(split),
+      tempC: data.tempC.subarray(split),
+    },
+    offsetOf: offsetOfSite(facility.timezone),
     model,
     config,
   });
   const report = {
-    id: f.id,
-    name: f.name,
-    kind: f.kind,
-    site: f.site,
-    ...r,
+    id: facility.id,
+    name: facility.name,
+    kind: facility.kind,
+    site: facility.site,
+    ...result,
     daily: dailySeriesPacked(intervals),
   };
   return withLazyIntervals(report, intervals);
@@ -479,36 +180,29 @@ export async function buildReport(args: {
   model: ModelChoice;
   config: SavingsConfig;
   nowMs: number;
-  /** Default "columnar". */
-  readPath?: ReadPath;
   /**
-   * Worker threads beside this one for the columnar path over the embedded
-   * store; default: one less than the cores (at most 3) for 100 facilities
-   * or more, none below (a worker takes ~0.5–1 s to start from the TypeScript sources).
+   * Worker threads beside this one over the embedded store; default: one
+   * less than the cores (at most 3) for 100 facilities or more, none below
+   * (a worker takes ~0.5–1 s to start from the TypeScript sources).
    */
   workers?: number;
 }): Promise<IoResult<SavingsReport>> {
-  const { periods: p } = args;
   const out: FacilityReport[] = [];
-  const one = (f: FacilityRef, d: HourlyData) => out.push(facilityReport(f, d, p, args.model, args.config));
-  const readPath = args.readPath ?? "columnar";
-  if (readPath === "per-facility") {
-    for (const f of args.facilities) {
-      const data = await loadHourly(args.store, f, p.baselineFromMs, p.reportingToMs);
-      if (data.kind !== "success") return data;
-      one(f, data.value);
-    }
-  } else {
-    const loaded =
-      readPath === "site-rows"
-        ? await forEachHourly(args.store, args.facilities, p.baselineFromMs, p.reportingToMs, one)
-        : await reportSites(args, out);
-    if (loaded.kind !== "success") return loaded;
-    // Back to the caller's order of facilities.
-    const order = new Map(args.facilities.map((f, i) => [f.id, i]));
-    out.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
-  }
-  return success({
+  const loaded = await reportSites(args, out);
+  if (loaded.kind !== "success") return loaded;
+  // Back to the caller's order of facilities.
+  const order = new Map(args.facilities.map((f, i) => [f.id, i]));
+  out.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  return success(savingsReportOf(args, out));
+}
+
+/** The report around its facilities' reports (in the caller's order). */
+export function savingsReportOf(
+  args: { scope: "facility" | "portfolio"; periods: ReportPeriods; config: SavingsConfig; nowMs: number },
+  facilities: FacilityReport[],
+): SavingsReport {
+  const { periods: p } = args;
+  return {
     scope: args.scope,
     generated_at: new Date(args.nowMs).toISOString(),
     baseline_from: new Date(p.baselineFromMs).toISOString(),
@@ -517,9 +211,9 @@ export async function buildReport(args: {
     reporting_to: new Date(p.reportingToMs).toISOString(),
     tariff_rub_per_kwh: args.config.tariff.rubPerKwh,
     emission_factor_kg_co2_per_kwh: args.config.emissionFactorKgCo2PerKwh,
-    facilities: out,
-    portfolio: aggregatePortfolio(out),
-  });
+    facilities,
+    portfolio: aggregatePortfolio(facilities),
+  };
 }
 
 /** What a report worker is started with (report-worker.ts). */
@@ -603,7 +297,7 @@ const defaultWorkers = (facilities: number): number =>
   facilities >= 100 ? Math.max(0, Math.min(3, availableParallelism() - 1)) : 0;
 
 /**
- * The columnar path: sites are tasks, taken through one shared atomic cursor
+ * The read of a report: sites are tasks, taken through one shared atomic cursor
  * by this thread and by worker threads, each as soon as it is free (a worker
  * still starting, or a core busy elsewhere, delays nobody; nobody waits for
  * this thread's event loop to hand out work). Reports come back as

@@ -11,7 +11,7 @@
 // urgencies are this product's defaults, not figures of the standards: a
 // service contract may set its own.
 import type { Severity } from "../../common/names.ts";
-import type { Lang } from "../savings/pdf-format.ts";
+import type { Lang } from "../lib/format.ts";
 
 export const Urgencies = ["immediate", "urgent", "soon", "planned", "routine"] as const;
 export type Urgency = (typeof Urgencies)[number];

@@ -3,8 +3,8 @@
 // of savings/alarms.ts), so the console, e-mails and PDFs call a fault the
 // same.
 import { Diagnoses, type Diagnosis, DiagnosisNames, TurbinePoints } from "../../common/names.ts";
+import type { Lang } from "../lib/format.ts";
 import { type FacilityFault, FacilityFaultNames } from "../savings/alarms.ts";
-import type { Lang } from "../savings/pdf-format.ts";
 import { ControlFaultNames } from "./control-conditions.ts";
 
 /** A measuring point in words; an unknown id as it is. */

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Point } from "../../common/wire.ts";
+import { pdfText, skipPdfText } from "../../test/helpers/service-files.ts";
 import { parseCentralConfig } from "../config.ts";
 import { readCsv } from "../lib/csv.ts";
 import { MetaStore } from "../meta/meta.ts";
@@ -20,7 +21,6 @@ import { AlarmBook, type Condition, type ReconcilePolicy } from "./alarm-book.ts
 import { Contracts } from "./contracts.ts";
 import { buildServiceReport, type ServiceReport, serviceReportCsv } from "./service-report.ts";
 import { renderServiceReportPdf } from "./service-report-pdf.ts";
-import { pdfText, skipPdfText } from "./test-helpers.ts";
 import { WorkOrders } from "./work-orders.ts";
 
 const S = 1000;

@@ -1,6 +1,6 @@
 // The texts of the condition and alarm-health sections of the monthly
 // service report PDF (service-report-pdf-condition.ts), Russian and English.
-import type { Lang } from "../savings/pdf-format.ts";
+import type { Lang } from "../lib/format.ts";
 import type { ConditionLevel } from "./service-condition.ts";
 
 export interface ConditionText {

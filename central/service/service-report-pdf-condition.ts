@@ -5,8 +5,10 @@
 // ISO 10816-21 boundaries), the alarm-system health against the EEMUA 191 /
 // ISA-18.2 targets, and — for the method — the advisory table with the
 // standards it follows. Every figure comes from the ServiceReport.
-import type { Doc } from "../savings/pdf-document.ts";
-import { paragraph } from "../savings/pdf-document.ts";
+
+import { formatDate, formatDateTime, formatNumber, type Lang } from "../lib/format.ts";
+import type { Doc } from "../lib/pdf/document.ts";
+import { paragraph } from "../lib/pdf/document.ts";
 import {
   COLOR,
   drawKeyValues,
@@ -17,8 +19,7 @@ import {
   leftOf,
   niceTicks,
   widthOf,
-} from "../savings/pdf-draw.ts";
-import { formatDate, formatDateTime, formatNumber, type Lang } from "../savings/pdf-format.ts";
+} from "../lib/pdf/layout.ts";
 import { ADVISORY, type Advice, Urgencies, type Urgency, UrgencyNames } from "./advisory.ts";
 import { faultName, pointName } from "./names.ts";
 import type { AssetCondition, WorstPointTrend } from "./service-condition.ts";

@@ -8,9 +8,9 @@
 // the advisory table). Every figure comes from the ServiceReport; nothing is
 // recomputed.
 
-import { LANDSCAPE, openPdf, pageFooters, paragraph, titleBlock } from "../savings/pdf-document.ts";
-import { COLOR, drawKeyValues, drawTable, ensureSpace, heading } from "../savings/pdf-draw.ts";
-import { formatDateTime, formatNumber, formatPeriod, type Lang, zoneLabel } from "../savings/pdf-format.ts";
+import { formatDateTime, formatNumber, formatPeriod, type Lang, zoneLabel } from "../lib/format.ts";
+import { LANDSCAPE, openPdf, pageFooters, paragraph, titleBlock } from "../lib/pdf/document.ts";
+import { COLOR, drawKeyValues, drawTable, ensureSpace, heading } from "../lib/pdf/layout.ts";
 import type { DurationStats, ServiceFigures, ServiceReport } from "./service-report.ts";
 import {
   drawConditionMethod,

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Point } from "../../common/wire.ts";
+import { pdfText, skipPdfText } from "../../test/helpers/service-files.ts";
 import { parseCentralConfig } from "../config.ts";
 import { readCsv } from "../lib/csv.ts";
 import { MetaStore } from "../meta/meta.ts";
@@ -28,7 +29,6 @@ import {
   serviceReportCsv,
 } from "./service-report.ts";
 import { formatHoursMinutes, renderServiceReportPdf } from "./service-report-pdf.ts";
-import { pdfText, skipPdfText } from "./test-helpers.ts";
 import { WorkOrders } from "./work-orders.ts";
 
 const MIN = 60_000;

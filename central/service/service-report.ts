@@ -25,8 +25,8 @@
 // service-report-pdf.ts.
 import { type IoResult, success } from "../../common/result.ts";
 import { writeCsv } from "../lib/csv.ts";
+import { type Lang, zoneOffsetMs } from "../lib/format.ts";
 import type { MetaStore } from "../meta/meta.ts";
-import { type Lang, zoneOffsetMs } from "../savings/pdf-format.ts";
 import type { SeriesQuery, TimeSeriesStore } from "../stores/types.ts";
 import type { AlarmBook, AlarmRecord } from "./alarm-book.ts";
 import type { AlarmHealth } from "./alarm-health.ts";

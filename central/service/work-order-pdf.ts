@@ -5,8 +5,9 @@
 // the history, the photos, and signature lines. Russian by default, times
 // in the company's time zone.
 
+import { formatDateTime, formatNumber, type Lang, zoneLabel } from "../lib/format.ts";
 import { checkImage } from "../lib/image-check.ts";
-import { type Doc, openPdf, pageFooters, paragraph, titleBlock } from "../savings/pdf-document.ts";
+import { type Doc, openPdf, pageFooters, paragraph, titleBlock } from "../lib/pdf/document.ts";
 import {
   COLOR,
   drawKeyValues,
@@ -16,8 +17,7 @@ import {
   heading,
   leftOf,
   widthOf,
-} from "../savings/pdf-draw.ts";
-import { formatDateTime, formatNumber, type Lang, zoneLabel } from "../savings/pdf-format.ts";
+} from "../lib/pdf/layout.ts";
 import type { AlarmRecord } from "./alarm-book.ts";
 import { faultName, pointName } from "./names.ts";
 import type {

@@ -6,8 +6,8 @@
 // replicas numbering orders on one database.
 import { beforeEach, describe, expect, it } from "vitest";
 import { freshMetadata, metadataKinds } from "../../test/helpers/metadata.ts";
+import { greyJpeg, solidPng } from "../../test/helpers/service-files.ts";
 import { AlarmBook, type AlarmRecord } from "./alarm-book.ts";
-import { greyJpeg, solidPng } from "./test-helpers.ts";
 import {
   canTransition,
   detectImageType,

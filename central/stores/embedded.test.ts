@@ -4,8 +4,8 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import type { Point } from "../../common/wire.ts";
+import { describeStoreConformance } from "../../test/conformance/store.ts";
 import { openEmbeddedStore } from "./embedded.ts";
-import { describeStoreConformance } from "./store.conformance.ts";
 
 describeStoreConformance("embedded (SQLite)", async () => {
   const dir = mkdtempSync(join(tmpdir(), "vetra-embedded-"));

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeStoreConformance } from "../../test/conformance/store.ts";
 import { influxdAvailable, type RunningInfluxd, startInfluxd } from "../../test/helpers/influxd.ts";
 import { freePort } from "../../test/helpers/ports.ts";
 import { openInfluxStore, quoteIdent, quoteString } from "./influx.ts";
-import { describeStoreConformance } from "./store.conformance.ts";
 
 describe.skipIf(!influxdAvailable())("InfluxDB store against a real influxd", () => {
   let influxd: RunningInfluxd;

@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { describeStoreConformance } from "../../test/conformance/store.ts";
 import { sample } from "../../test/helpers/prometheus.ts";
 import { createCentralMetrics } from "../metrics.ts";
 import { embeddedStoreFile, openEmbeddedStore } from "./embedded.ts";
 import { instrumentStore } from "./instrumented.ts";
-import { describeStoreConformance } from "./store.conformance.ts";
 import type { TimeSeriesStore } from "./types.ts";
 
 describeStoreConformance("instrumented embedded (SQLite)", async () => {

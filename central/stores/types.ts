@@ -1,6 +1,6 @@
 // The time-series store seen by central: one small interface, two
 // implementations (embedded SQLite, InfluxDB v1 HTTP API). Both pass the same
-// conformance suite (store.conformance.ts).
+// conformance suite (test/conformance/store.ts).
 import type { Measurement } from "../../common/names.ts";
 import type { IoResult } from "../../common/result.ts";
 import type { Point } from "../../common/wire.ts";

@@ -14,9 +14,9 @@ import type { SpectrumUpload } from "../../common/spectrum.ts";
 import type { WirePoint } from "../../common/wire.ts";
 import { overallVibrationFinding, velocityRow, zoneOf } from "../../edge-agent/diagnostics/zones.ts";
 import { browserRequired, launchChromium, signInToConsole } from "../../test/helpers/browser.ts";
+import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
 import { horizontalOverflow, VIEWPORTS } from "../../test/helpers/page-checks.ts";
 import { docsScreenshot } from "../../test/helpers/screenshots.ts";
-import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
 import { ERROR_TEXT } from "./lib/server-texts.js";
 
 const MINUTE = 60_000;

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDemoPki } from "../../cli/demo-pki.ts";
 import { requisites } from "../../test/documents/fixtures.ts";
 import { browserRequired, launchChromium, signInToConsole } from "../../test/helpers/browser.ts";
-import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
+import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
 
 const SHOTS = join(import.meta.dirname, "..", "..", "artifacts", "console");
 const has = (cmd: string) => spawnSync(cmd, ["-v"], { stdio: "ignore" }).error === undefined;

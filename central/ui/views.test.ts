@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SpectrumUpload } from "../../common/spectrum.ts";
 import type { WirePoint } from "../../common/wire.ts";
 import { browserRequired, launchChromium } from "../../test/helpers/browser.ts";
-import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
+import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
 
 const SHOTS = join(import.meta.dirname, "..", "..", "artifacts", "console");
 const MIN = 60_000;

@@ -8,12 +8,12 @@
 // discrete lines the kurtogram's band is full of. Both are computed on the
 // block's one FFT, every transform through the FftBackend passed in.
 
+import { envelopeKurtosis } from "../dsp/band-kurtosis.ts";
 import {
   bandBins,
   bandSquaredEnvelope,
   decimateSquaredEnvelope,
   type EnvelopeSpectrum,
-  envelopeKurtosis,
   type SignalSpectrum,
   type SquaredEnvelope,
   spareBins,

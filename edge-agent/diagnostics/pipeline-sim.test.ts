@@ -6,6 +6,7 @@
 // analysis are covered by shaft-sim.test.ts.
 import { describe, expect, it } from "vitest";
 import type { TurbinePointId } from "../../common/names.ts";
+import { TURBINE_RATINGS } from "../../simulators/turbine/operation.ts";
 import {
   bearingDataSheet,
   type InjectableFault,
@@ -13,7 +14,6 @@ import {
   type PointModel,
   synthesizeBlock,
   TURBINE_POINTS,
-  TURBINE_RATINGS,
 } from "../../simulators/turbine/physics.ts";
 import { diagnoseBlock } from "./pipeline.ts";
 import type { BearingGeometry, PointDiagnosis } from "./types.ts";

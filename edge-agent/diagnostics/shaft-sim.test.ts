@@ -6,13 +6,13 @@
 // blocks give the false-alarm rate, with and without a learnt baseline.
 import { describe, expect, it } from "vitest";
 import { STANDARD_GRAVITY_M_S2, type TurbinePointId } from "../../common/names.ts";
+import { TURBINE_RATINGS } from "../../simulators/turbine/operation.ts";
 import {
   type FaultSpec,
   type InjectableFault,
   mulberry32,
   synthesizeBlock,
   TURBINE_POINTS,
-  TURBINE_RATINGS,
 } from "../../simulators/turbine/physics.ts";
 import { detrendInto } from "../dsp/detrend.ts";
 import { fftJsBackend } from "../dsp/fft.ts";

@@ -11,17 +11,8 @@ export type { ZoneRow, ZoneTable };
 import type { AccelerationUnit } from "../dsp/features.ts";
 import type { FftBackend } from "../dsp/fft.ts";
 
-/**
- * One-sided power spectrum of acceleration, m/s², scaled so that the sum over a band's bins is the band's
- * mean square ((m/s²)²) — Heinzel et al. 2002 normalisation for noise, Σw² corrected, Welch-averaged.
- * `power[k]` is at `k · dfHz`. The array may be a workspace the producer reuses on its next call:
- * read it before then, copy it to keep it.
- */
-export interface PowerSpectrum {
-  readonly power: Float64Array;
-  readonly dfHz: number;
-  readonly sampleRateHz: number;
-}
+// The spectrum's type lives with its producer (dsp/welch.ts): the DSP room is below this one.
+export type { PowerSpectrum } from "../dsp/welch.ts";
 
 /** Rolling-element bearing geometry (manufacturer's data sheet). */
 export interface BearingGeometry {

@@ -28,6 +28,7 @@
 // < 0.5 % error), which is what a nacelle point should be configured with.
 import {
   DEFAULT_ZONE_TABLE,
+  velocityRow,
   ZONE_BOUNDARY_RATIO,
   type ZoneRow,
   type ZoneTable,
@@ -39,6 +40,7 @@ import type { Finding, PowerSpectrum, ZoneEvaluation } from "./types.ts";
 // The table and its config overrides live in common/ (central draws the same boundaries).
 export {
   DEFAULT_ZONE_TABLE,
+  velocityRow,
   ZONE_BOUNDARY_RATIO,
   type ZoneRowConfig,
   ZoneRowConfigSchema,
@@ -54,15 +56,6 @@ export function zoneOf(value: number, r: Pick<ZoneRow, "ab" | "bc" | "cd">): Iso
   if (value >= r.bc) return "C";
   if (value >= r.ab) return "B";
   return "A";
-}
-
-/** The component's velocity row (the broadband rating every component has). */
-export function velocityRow(component: ComponentClass, table: ZoneTable = DEFAULT_ZONE_TABLE): ZoneRow {
-  const r =
-    table[component].find((x) => x.quantity === "velocity") ??
-    DEFAULT_ZONE_TABLE[component].find((x) => x.quantity === "velocity");
-  if (r === undefined) throw new Error(`no velocity zone row for ${component}`);
-  return r;
 }
 
 /** Zone of a velocity RMS (mm/s) in the component's velocity band. */

@@ -1,11 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { gaussian, mulberry32 } from "../../simulators/turbine/physics.ts";
+import { bandKurtosis, envelopeKurtosis } from "./band-kurtosis.ts";
 import {
   bandBins,
-  bandKurtosis,
   bandSquaredEnvelope,
   decimateSquaredEnvelope,
-  envelopeKurtosis,
   envelopeTransformSize,
   type SignalSpectrum,
   signalSpectrum,

@@ -9,10 +9,11 @@
 // energy correction Σw² (Heinzel, Rüdiger & Schilling 2002, "Spectrum and
 // spectral density estimation by the DFT", §9: "normalisation for noise"),
 // which keeps broadband RMS right regardless of where tones fall on bins.
+
+import { velocityRow } from "../../common/iso-zones.ts";
 import { type ComponentClass, STANDARD_GRAVITY_M_S2 } from "../../common/names.ts";
-import type { PowerSpectrum } from "../diagnostics/types.ts";
-import { velocityRow } from "../diagnostics/zones.ts";
 import { detrendInto } from "./detrend.ts";
+import type { PowerSpectrum } from "./welch.ts";
 import { bandMeanSquare, previousPowerOfTwo, welchPowerSpectrum } from "./welch.ts";
 import { perSize } from "./workspace.ts";
 

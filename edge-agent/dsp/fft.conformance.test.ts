@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { faultyGearboxBlocks, gearboxContext } from "../../bench/dsp.bench.ts";
+import { describeFftBackend } from "../../test/conformance/fft.ts";
 import { diagnoseBlock } from "../diagnostics/pipeline.ts";
-import { describeFftBackend } from "./fft.conformance.ts";
 import { fastestFft, fftJsBackend, loadFastestFft } from "./fft.ts";
 import { loadPffftBackend, MIN_PFFFT_SIZE } from "./fft-pffft.ts";
 

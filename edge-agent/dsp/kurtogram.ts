@@ -13,7 +13,9 @@
 // cost per level: the bands of a level tile the spectrum without sharing a
 // bin, a binary level's bands take transforms of exactly their width, and
 // a 1/3 level's (N/(3·2^k) bins) take 3·2^m points by a radix-3 step.
-import { bandBins, bandKurtosis, type SignalSpectrum } from "./envelope.ts";
+
+import { bandKurtosis } from "./band-kurtosis.ts";
+import { bandBins, type SignalSpectrum } from "./envelope.ts";
 import { type FftBackend, fftJsBackend } from "./fft.ts";
 
 export interface KurtogramBand {

@@ -7,8 +7,9 @@
 // line in the acceleration spectrum; its position within ±`tolerance` of
 // the stated speed, confirmed by a line at 2× or 3× where 1× puts it, gives
 // the speed to a fraction of a resolution bin.
-import type { PowerSpectrum } from "../diagnostics/types.ts";
+
 import { selectKth } from "./order-statistics.ts";
+import type { PowerSpectrum } from "./welch.ts";
 
 export interface ShaftSpeedEstimate {
   /** Shaft speed, Hz: refined when `refined`, else the stated one. */

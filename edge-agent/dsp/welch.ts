@@ -4,7 +4,6 @@
 // ("Spectrum and spectral density estimation by the DFT", eqs. 21–24):
 // P_k = 2·|X_k|² / (M·Σw²), so that Σ_band P_k is the band's mean square
 // whatever the window and wherever a tone falls between bins.
-import type { PowerSpectrum } from "../diagnostics/types.ts";
 import { complexBuffer, type FftBackend, fftJsBackend } from "./fft.ts";
 import { hannWindow, windowEnergy } from "./window.ts";
 import { perSize } from "./workspace.ts";
@@ -24,6 +23,18 @@ const workspace = perSize(
 
 /** Largest power of two ≤ n (n ≥ 1). */
 export const previousPowerOfTwo = (n: number): number => 2 ** Math.floor(Math.log2(Math.max(1, n)));
+
+/**
+ * One-sided power spectrum of acceleration, m/s², scaled so that the sum over a band's bins is the band's
+ * mean square ((m/s²)²) — Heinzel et al. 2002 normalisation for noise, Σw² corrected, Welch-averaged.
+ * `power[k]` is at `k · dfHz`. The array may be a workspace the producer reuses on its next call:
+ * read it before then, copy it to keep it.
+ */
+export interface PowerSpectrum {
+  readonly power: Float64Array;
+  readonly dfHz: number;
+  readonly sampleRateHz: number;
+}
 
 /**
  * Welch power spectrum of `x[0…count−1]` (detrended, m/s²) with segments

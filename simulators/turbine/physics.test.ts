@@ -1,17 +1,15 @@
 import FFT from "fft.js";
 import { describe, expect, it } from "vitest";
 import { STANDARD_GRAVITY_M_S2, type TurbinePointId } from "../../common/names.ts";
+import { powerCurveKw, rotorSpeedRpm, TURBINE_RATINGS } from "./operation.ts";
 import {
   defectFrequenciesHz,
   type FaultSpec,
   ISO_10816_21_ZONE_BOUNDARIES_MM_S,
   mulberry32,
   parseFaultSpec,
-  powerCurveKw,
-  rotorSpeedRpm,
   synthesizeBlock,
   TURBINE_POINTS,
-  TURBINE_RATINGS,
 } from "./physics.ts";
 
 // Independent spectral helpers (plain FFT, no code from the edge).

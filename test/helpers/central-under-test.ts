@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCentralConfig } from "../../central/config.ts";
 import { type RunningCentral, startCentral } from "../../central/server.ts";
-import { FIXTURE_FLEET } from "../../central/test-fixture.ts";
+import { FIXTURE_FLEET } from "./central-fixture.ts";
 import type { RunningInfluxd } from "./influxd.ts";
 
 export type StoreKind = "embedded" | "influx";

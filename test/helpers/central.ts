@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { type CentralConfig, parseCentralConfig } from "../../central/config.ts";
 import type { MetaStore } from "../../central/meta/meta.ts";
 import { type RunningCentral, startCentral } from "../../central/server.ts";
-import { FIXTURE_FLEET } from "../../central/test-fixture.ts";
+import { FIXTURE_FLEET } from "./central-fixture.ts";
 
 export interface TestCentral {
   url: string;

@@ -8,7 +8,7 @@
 // reader and writer uses.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCsv, writeCsv } from "../../central/lib/csv.ts";
-import { FIXTURE_FLEET } from "../../central/test-fixture.ts";
+import { FIXTURE_FLEET } from "../helpers/central-fixture.ts";
 import { type CentralUnderTest, startCentralUnderTest } from "../helpers/central-under-test.ts";
 
 const INJECTIONS = [

@@ -14,7 +14,7 @@ import { openEmbeddedStore } from "../../central/stores/embedded.ts";
 import { openInfluxStore } from "../../central/stores/influx.ts";
 import { EMBEDDED_STORE_FILE } from "../../central/stores/registry.ts";
 import type { TimeSeriesStore } from "../../central/stores/types.ts";
-import { FIXTURE_FLEET } from "../../central/test-fixture.ts";
+import { FIXTURE_FLEET } from "../helpers/central-fixture.ts";
 import { influxdAvailable, type RunningInfluxd, startInfluxd } from "../helpers/influxd.ts";
 
 const root = join(import.meta.dirname, "..", "..");

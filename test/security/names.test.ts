@@ -7,11 +7,11 @@
 // features, diagnoses and spectra of a measuring point central does not
 // have follow one rule.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startWebhookReceiver, type WebhookReceiver } from "../../central/service/notify/test-servers.ts";
 import type { ComponentClass, Measurement } from "../../common/names.ts";
 import type { SpectrumUpload } from "../../common/spectrum.ts";
 import { influxdAvailable } from "../helpers/influxd.ts";
 import { DRIVE_TRAIN, type IngestCentral, startIngestCentral, wf1Batch } from "../helpers/ingest-central.ts";
+import { startWebhookReceiver, type WebhookReceiver } from "../helpers/notify-receivers.ts";
 import { until } from "../helpers/until.ts";
 
 const stores = [

@@ -2,7 +2,7 @@
 // plain text and HTML in the company's language with local times in its
 // timezone. Names of measuring points and faults: ../names.ts.
 import type { Severity } from "../../../common/names.ts";
-import { formatDateTime, type Lang, zoneLabel } from "../../savings/pdf-format.ts";
+import { formatDateTime, type Lang, zoneLabel } from "../../lib/format.ts";
 import type { AlarmEvent, AlarmEventKind, AlarmRecord, AlarmState } from "../alarm-book.ts";
 import { faultName, pointName } from "../names.ts";
 import { safeZone } from "./schedule.ts";

@@ -3,172 +3,39 @@
 // through the alarm book, a node:http webhook receiver and an smtp-server
 // inbox on loopback, and a controllable clock for quiet hours, digests and
 // back-off.
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type FreshMetadata, freshMetadata, metadataKinds } from "../../../test/helpers/metadata.ts";
-import { checkCentralConfig, parseCentralConfig } from "../../config.ts";
-import { SecretBox } from "../../lib/secret-box.ts";
-import type { MetaStore } from "../../meta/meta.ts";
-import { AlarmBook, type Condition } from "../alarm-book.ts";
+import { freshMetadata, metadataKinds } from "../../../test/helpers/metadata.ts";
+import {
+  bodyOf,
+  CONSOLE,
+  email,
+  inbox,
+  MINUTE,
+  only,
+  receiver,
+  SECRET,
+  smtp,
+  startReceivers,
+  stopReceivers,
+  T0,
+  World,
+  webhook,
+} from "../../../test/helpers/notifier-world.ts";
 import type { NotificationsConfig } from "./config.ts";
-import { Notifier } from "./notifier.ts";
-import type { Delivery } from "./outbox.ts";
-import type { RuleInput } from "./rules.ts";
 import { dueMs } from "./schedule.ts";
 import { verifyWebhookSignature } from "./signature.ts";
-import {
-  type SmtpInbox,
-  startSmtpInbox,
-  startWebhookReceiver,
-  type WebhookReceiver,
-} from "./test-servers.ts";
 import { UNREACHABLE_MESSAGE } from "./webhook.ts";
 
-const FLEET = {
-  tenants: [
-    { id: "sc-north", name: "Северный сервис" },
-    { id: "sc-south", name: "South Wind Service" },
-  ],
-  sites: [
-    { id: "wf1", name: "Ветропарк Северный", kind: "wind_farm" },
-    { id: "wf2", name: "South wind farm", kind: "wind_farm" },
-  ],
-  assets: [
-    { id: "N1", name: "ВЭУ-1", kind: "turbine", site: "wf1", tenant: "sc-north", points: [] },
-    { id: "N2", name: "ВЭУ-2", kind: "turbine", site: "wf1", tenant: "sc-north", points: [] },
-    { id: "S1", name: "WTG-1", kind: "turbine", site: "wf2", tenant: "sc-south", points: [] },
-  ],
-};
-const SITE_OF: Record<string, string> = { N1: "wf1", N2: "wf1", S1: "wf2" };
-const COMPANY_OF: Record<string, string> = { N1: "sc-north", N2: "sc-north", S1: "sc-south" };
-
-const SECRET = "north-webhook-secret-0123";
-const CONSOLE = "https://vetra.example.org";
-/** Monday 2 March 2026, 12:00 in Moscow (UTC+3), 09:00 in London (UTC+0 until 29 March). */
-const T0 = Date.parse("2026-03-02T09:00:00Z");
-const MINUTE = 60_000;
-
-let receiver: WebhookReceiver;
-let inbox: SmtpInbox;
-
-/** A metadata database with the fleet, an alarm book on it, and a clock the test moves. */
-class World {
-  now = T0;
-  readonly clock = () => this.now;
-  readonly notifiers: Notifier[] = [];
-  /** The webhook secrets' key, one for the world (every replica of it has the same key file). */
-  readonly secrets = new SecretBox(randomBytes(32));
-  meta!: MetaStore;
-  book!: AlarmBook;
-  private readonly conditions = new Map<string, Condition>();
-
-  private constructor(private readonly md: FreshMetadata) {}
-
-  static async create(md: FreshMetadata): Promise<World> {
-    const w = new World(md);
-    w.meta = await w.open();
-    await w.meta.fleet.replace(parseCentralConfig(FLEET));
-    await w.meta.db.run("UPDATE company SET lang = 'en', timezone = 'Europe/London' WHERE id = 'sc-south'");
-    w.book = new AlarmBook(w.meta.db, w.clock);
-    return w;
-  }
-
-  /** Another replica's connection to the world's database. */
-  open(): Promise<MetaStore> {
-    return this.md.open();
-  }
-
-  async notifier(config: Partial<NotificationsConfig> = {}, meta = this.meta): Promise<Notifier> {
-    const n = new Notifier({
-      db: meta.db,
-      secrets: this.secrets,
-      config: parseCentralConfig({
-        // The receivers here are on loopback: admitted explicitly, as an admin admits an on-premises one.
-        notifications: {
-          pumpEveryMs: 0,
-          retryBaseMs: MINUTE,
-          consoleUrl: CONSOLE,
-          webhookAllowList: ["127.0.0.1"],
-          ...config,
-        },
-      }).notifications,
-      clock: this.clock,
-    });
-    this.notifiers.push(n);
-    return n.open();
-  }
-
-  /** The edge reports a condition (new or with a new severity) now: the book raises or changes its alarm. */
-  async observe(
-    asset: string,
-    fault: string,
-    severity: "warning" | "alarm",
-    point = "main_bearing",
-  ): Promise<string> {
-    this.conditions.set(`${asset}:${point}:${fault}`, {
-      asset,
-      point,
-      fault,
-      severity,
-      sinceMs: this.now - 5 * MINUTE,
-      isoZone: null,
-    });
-    await this.book.reconcile([...this.conditions.values()], this.now, {
-      clearAfterMs: 365 * 24 * 3_600_000,
-      routeOf: (a) => ({ company: COMPANY_OF[a]!, site: SITE_OF[a]!, responseTimeMs: 3_600_000 }),
-    });
-    return (await this.book.resolve(`${asset}:${point}:${fault}`))!.id;
-  }
-
-  async close(): Promise<void> {
-    for (const n of this.notifiers) await n.stop();
-  }
-}
-
 let world: World;
-
-const webhook = (path: string, extra: Partial<RuleInput> = {}): RuleInput => ({
-  channel: "webhook",
-  target: receiver.url(path),
-  secret: SECRET,
-  events: ["raised", "severity", "acknowledged", "cleared", "escalated"],
-  ...extra,
-});
-const email = (address: string, extra: Partial<RuleInput> = {}): RuleInput => ({
-  channel: "email",
-  target: address,
-  events: ["raised", "severity", "acknowledged", "cleared"],
-  ...extra,
-});
-const smtp = () => ({ host: "127.0.0.1", port: inbox.port, from: "Vetra <alarms@vetra.test>" });
-const bodyOf = (raw: Buffer) =>
-  JSON.parse(raw.toString("utf8")) as {
-    type: string;
-    delivery: string;
-    company: string;
-    alarms: { id: string; assetName: string; severity: string; state: string; since: string; url: string }[];
-    events: { id: number; alarm: string; kind: string }[];
-  };
-const only = (deliveries: Delivery[]): Delivery => {
-  expect(deliveries).toHaveLength(1);
-  return deliveries[0]!;
-};
 
 describe.each(metadataKinds())("notifier (%s)", (kind) => {
   const md = freshMetadata(kind);
   afterEach(async () => world?.close());
   // Receivers of each engine's run: what one run received is not the other's.
-  beforeAll(async () => {
-    receiver = await startWebhookReceiver();
-    inbox = await startSmtpInbox((address) =>
-      address.startsWith("nobody@") ? 550 : address.startsWith("full@") ? 452 : null,
-    );
-  });
-  afterAll(async () => {
-    await receiver.close();
-    await inbox.close();
-  });
+  beforeAll(startReceivers);
+  afterAll(stopReceivers);
 
   describe("webhook", () => {
     it("POSTs the alarm as signed JSON; the signature checks with node:crypto and verifyWebhookSignature, a tampered body fails", async () => {
@@ -506,124 +373,5 @@ describe.each(metadataKinds())("notifier (%s)", (kind) => {
         expect(d.lastError).toContain("gave up after 2 attempts");
       }
     });
-  });
-
-  describe("replicas and restarts", () => {
-    it("two notifiers on one database never send a delivery twice", async () => {
-      world = await World.create(md);
-      const a = await world.notifier({ concurrency: 4 });
-      const b = await world.notifier({ concurrency: 4 }, await world.open());
-      await a.rules.replace("sc-north", [webhook("/replicas")], world.now);
-      receiver.script(
-        "/replicas",
-        Array.from({ length: 30 }, () => ({ status: 200, delayMs: 20 })),
-      );
-      const faults = ["imbalance", "misalignment", "looseness", "gear_mesh", "bearing_cage"];
-      const points = ["main_bearing", "gearbox_hss", "generator_de"];
-      for (const asset of ["N1", "N2"])
-        for (const point of points)
-          for (const fault of faults) await world.observe(asset, fault, "alarm", point);
-
-      const [ra, rb] = await Promise.all([a.pump(), b.pump()]);
-      const got = receiver.at("/replicas").map((r) => bodyOf(r.raw).delivery);
-      expect(got).toHaveLength(30);
-      expect(new Set(got).size).toBe(30);
-      expect(ra!.enqueued + rb!.enqueued).toBe(30);
-      expect(ra!.sent + rb!.sent).toBe(30);
-      expect(ra!.sent).toBeGreaterThan(0);
-      expect(rb!.sent).toBeGreaterThan(0);
-      expect(await a.outbox.counts()).toMatchObject({ sent: 30, pending: 0, sending: 0 });
-
-      // A replica that claimed a delivery and died: after its lease expires another one sends it.
-      world.now += MINUTE;
-      await world.observe("N1", "overall_vibration", "alarm");
-      await a.fanOut();
-      const [claimed] = await a.outbox.claim(world.now, 1, world.now + MINUTE, []);
-      expect(claimed).toBeDefined();
-      expect(await b.pump()).toMatchObject({ sent: 0 });
-      world.now += 2 * MINUTE;
-      expect(await b.pump()).toMatchObject({ sent: 1 });
-      expect(await b.outbox.get(claimed!.id)).toMatchObject({ status: "sent", attempts: 2 });
-    });
-
-    it("stop() waits for the sends in flight and hands back the claimed ones it did not start", async () => {
-      world = await World.create(md);
-      const n = await world.notifier({ concurrency: 2 });
-      await n.rules.replace("sc-north", [webhook("/stopping")], world.now);
-      receiver.script(
-        "/stopping",
-        Array.from({ length: 5 }, () => ({ status: 200, delayMs: 150 })),
-      );
-      for (const fault of ["imbalance", "misalignment", "looseness", "gear_mesh", "bearing_cage"])
-        await world.observe("N1", fault, "alarm");
-      const pumped = n.pump();
-      // Stopped while the first two sends are in flight (the receiver has them, its answers wait 150 ms).
-      while (receiver.at("/stopping").length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
-      await n.stop();
-      expect(await pumped).toMatchObject({ enqueued: 5, sent: 2, failed: 0, retried: 0 });
-      expect(await n.outbox.counts()).toMatchObject({ sent: 2, pending: 3, sending: 0 });
-      for (const d of await n.outbox.list({ status: "pending" })) expect(d.attempts).toBe(0);
-      expect(receiver.at("/stopping")).toHaveLength(2);
-      // The next replica to pump sends the rest.
-      expect(await (await world.notifier({}, await world.open())).pump()).toMatchObject({ sent: 3 });
-    });
-
-    it("a delivery whose rule was removed before sending fails with that reason", async () => {
-      world = await World.create(md);
-      const n = await world.notifier();
-      await n.rules.replace("sc-north", [webhook("/removed", { id: "old" })], world.now);
-      await world.observe("N1", "imbalance", "alarm");
-      await n.fanOut();
-      await n.rules.replace("sc-north", [], world.now);
-      expect(await n.pump()).toMatchObject({ failed: 1 });
-      expect(only(await n.outbox.list({})).lastError).toContain("rule was removed");
-      expect(receiver.at("/removed")).toHaveLength(0);
-    });
-
-    it("a restart keeps the cursor: nothing is sent twice, nothing is lost", async () => {
-      world = await World.create(md);
-      const first = await world.notifier();
-      await first.rules.replace("sc-north", [webhook("/restart")], world.now);
-      for (const fault of ["imbalance", "misalignment", "looseness"])
-        await world.observe("N1", fault, "alarm");
-      expect(await first.pump()).toMatchObject({ enqueued: 3, sent: 3 });
-      await first.stop();
-
-      // While no notifier runs, alarms go on.
-      world.now += MINUTE;
-      await world.observe("N2", "imbalance", "alarm");
-      await world.observe("N2", "gear_mesh", "warning");
-
-      const second = await world.notifier({}, await world.open());
-      expect(await second.pump()).toMatchObject({ enqueued: 2, sent: 2 });
-      expect(await second.pump()).toMatchObject({ enqueued: 0, sent: 0 });
-      const events = receiver.at("/restart").flatMap((r) => bodyOf(r.raw).events.map((e) => e.id));
-      const all = (await world.book.events({ limit: 100 })).map((e) => e.id);
-      expect(events.sort((x, y) => x - y)).toEqual(all);
-      expect(await second.outbox.cursor()).toBe(Math.max(...all));
-    });
-  });
-});
-
-describe("configuration", () => {
-  it("fills defaults and refuses an unknown key with a message naming it", async () => {
-    const defaults = parseCentralConfig({}).notifications;
-    expect(defaults).toMatchObject({
-      webhookTimeoutMs: 10_000,
-      maxAttempts: 8,
-      pumpEveryMs: 1000,
-      concurrency: 16,
-    });
-    expect(defaults.smtp).toBeUndefined();
-    const withSmtp = parseCentralConfig({ notifications: { smtp: { host: "mail", from: "a@b.org" } } });
-    expect(withSmtp.notifications.smtp).toMatchObject({ port: 587, secure: false });
-
-    const bad = checkCentralConfig({ notifications: { smtp: { host: "mail", from: "a@b.org", tls: true } } });
-    expect(bad).toEqual({ ok: false, error: "notifications.smtp.tls: unknown key" });
-    const top = checkCentralConfig({ notifications: { retries: 3 } });
-    expect(top).toEqual({ ok: false, error: "notifications.retries: unknown key" });
-    const negative = checkCentralConfig({ notifications: { retryBaseMs: -1 } });
-    expect(negative.ok).toBe(false);
-    expect(!negative.ok && negative.error).toMatch(/^notifications\.retryBaseMs: /);
   });
 });

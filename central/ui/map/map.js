@@ -4,11 +4,27 @@
 // and the CSV batch check, and — for a signed-in caller — the monitored
 // sites with their alarm state. Russian by default, `?lang=en` for English.
 // The token is typed into the side panel's form and kept in the tab's
-// session storage (../lib/token.js), never in the address.
+// session storage (../lib/token.js), never in the address. What the parts
+// share is page.js, the colours colours.js, the batch check batch.js.
+import { errorBodyText } from "../lib/server-texts.js";
 import { bearer, forgetToken, savedToken, saveToken } from "../lib/token.js";
 import { parseCoordinates } from "./coords.js";
 import { normaliseName, searchPlaces } from "./places.js";
-import { TEXTS } from "./texts.js";
+import "./batch.js";
+import { LEVEL_COLOURS, STATUS_COLOURS, VOLTAGE_STEPS, voltageColour } from "./colours.js";
+import {
+  byId,
+  CONFIG,
+  esc,
+  inputById,
+  lang,
+  mln,
+  num,
+  setStatus,
+  showIllustrative,
+  T,
+  text,
+} from "./page.js";
 
 /** Leaflet, loaded by the page as a classic script before this module. */
 const L = /** @type {typeof import("leaflet")} */ (/** @type {any} */ (window).L);
@@ -29,89 +45,9 @@ const L = /** @type {typeof import("leaflet")} */ (/** @type {any} */ (window).L
  *   distance_km: number, line_km: number, headroom_mw: number | null, headroom_after_mw: number | null,
  *   cost_rub: number | null, status: OptionStatus, reasons: string[]
  * }} GridOption
- * @typedef {{
- *   line: number, name: string, mw: number | null, status: string, connection_point_name: string | null,
- *   cost_rub: number | null, reasons: string[], [column: string]: unknown
- * }} BatchRow
  * @typedef {{ id: string, name: string, kind: string, lat: number, lon: number, state: "ok" | "warning" | "alarm",
  *   active_alarms: number, assets: { id: string, name: string }[] }} MonitoredSite
  */
-
-/** @param {string} id */
-const byId = (id) => {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`the page has no #${id}`);
-  return el;
-};
-/** @param {string} id */
-const inputById = (id) => /** @type {HTMLInputElement} */ (byId(id));
-
-/** @type {MapConfig} */
-const CONFIG = JSON.parse(byId("map-config").textContent ?? "{}");
-const params = new URLSearchParams(location.search);
-/** @type {"ru" | "en"} */
-const lang = params.get("lang") === "en" ? "en" : "ru";
-
-/** @typedef {keyof typeof TEXTS.ru} TextKey */
-const T = TEXTS[lang];
-/** A text by a key that comes from data (a status, a level): the key itself when there is none. */
-const text = (/** @type {string} */ key) => (key in T ? T[/** @type {TextKey} */ (key)] : key);
-
-document.documentElement.lang = lang;
-document.title = T.title;
-for (const el of document.querySelectorAll("[data-t]")) {
-  if (el instanceof HTMLElement) el.textContent = text(el.dataset.t ?? "");
-}
-const other = new URLSearchParams(location.search);
-other.set("lang", lang === "en" ? "ru" : "en");
-const langLink = /** @type {HTMLAnchorElement} */ (byId("lang"));
-langLink.textContent = T.other;
-langLink.href = `?${other}`;
-
-/** Text made safe to put into HTML (elements and quoted attributes). */
-const esc = (/** @type {unknown} */ s) =>
-  String(s ?? "").replace(
-    /[&<>"']/g,
-    (c) =>
-      /** @type {Record<string, string>} */ ({
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
-        '"': "&quot;",
-        "'": "&#39;",
-      })[c] ?? c,
-  );
-/** A number with `d` decimals in the page's language, or a dash. */
-const num = (/** @type {number | null | undefined} */ v, /** @type {number} */ d) =>
-  v == null ? "—" : lang === "ru" ? Number(v).toFixed(d).replace(".", ",") : Number(v).toFixed(d);
-const setStatus = (/** @type {string} */ s) => {
-  byId("status").textContent = s;
-};
-const showIllustrative = (/** @type {boolean} */ on) => {
-  byId("illustrative").hidden = !on;
-};
-showIllustrative(CONFIG.illustrative);
-
-/** @type {Record<Level, string>} */
-const LEVEL_COLOURS = { open: "#2e9d3a", limited: "#e09b00", closed: "#c0392b", unknown: "#8a8f98" };
-/** @type {Record<OptionStatus, string>} */
-const STATUS_COLOURS = { available: "#2e9d3a", needs_reinforcement: "#e09b00", unavailable: "#c0392b" };
-/** Line colour by the lowest voltage of its class, kV (the legend's swatches are the `kv-*` classes of map.css). */
-/** @type {[number, string][]} */
-const VOLTAGE_STEPS = [
-  [500, "#b0005a"],
-  [330, "#1f7a1f"],
-  [220, "#c8a600"],
-  [110, "#1f5fbf"],
-  [35, "#8a4b12"],
-  [6, "#7d3cbf"],
-  [0, "#999999"],
-];
-const voltageColour = (/** @type {number | null} */ kv) => {
-  if (kv == null) return "#bbbbbb";
-  for (const [v, c] of VOLTAGE_STEPS) if (kv >= v) return c;
-  return "#999999";
-};
 
 const map = L.map("map", { preferCanvas: false, zoomControl: true }).setView([42.6, 47.7], 8);
 map.attributionControl.setPrefix("Leaflet");
@@ -508,7 +444,6 @@ byId("placeForm").addEventListener("submit", (e) => {
 
 /* ------------------------------------------------------- the answer */
 
-const mln = (/** @type {number | null} */ rub) => (rub == null ? "—" : `${num(rub / 1e6, 1)} ${T.mln}`);
 const kvText = (/** @type {number | null} */ kv) => (kv == null ? "—" : num(kv, kv < 1 ? 1 : 0));
 
 /** The check's body as last sent (the PDF is made from the same). */
@@ -559,7 +494,7 @@ async function runCheck() {
   byId("compareBox").hidden = true;
   byId("bestLine").textContent = "";
   if (!r.ok) {
-    list.innerHTML = `<li>${esc(`${T.error}: ${body.error.message}`)}</li>`;
+    list.innerHTML = `<li>${esc(`${T.error}: ${errorBodyText(body, lang) ?? body.error.message}`)}</li>`;
     return;
   }
   lastRequest = request;
@@ -649,118 +584,6 @@ byId("pdfBtn").addEventListener("click", async () => {
   } catch (err) {
     setStatus(`${T.pdfError}: ${/** @type {Error} */ (err).message}`);
   }
-});
-
-/* ---------------------------------------------------------- the batch check */
-
-// The file is sent in parts so a large one shows progress; results are joined here.
-const CHUNK = 500;
-const csvCell = (/** @type {unknown} */ v) => {
-  const s = v == null ? "" : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-const COLUMNS = [
-  "line",
-  "name",
-  "lat",
-  "lon",
-  "mw",
-  "kind",
-  "status",
-  "connection_point_id",
-  "connection_point_name",
-  "voltage_kv",
-  "voltage_class",
-  "distance_km",
-  "line_km",
-  "headroom_mw",
-  "headroom_after_mw",
-  "cost_rub",
-  "available_options",
-  "reasons",
-];
-/** Record boundaries outside quotes. */
-function splitLines(/** @type {string} */ text) {
-  /** @type {string[]} */
-  const out = [];
-  let cur = "";
-  let quoted = false;
-  for (const c of text) {
-    if (c === '"') quoted = !quoted;
-    if (!quoted && c === "\n") {
-      out.push(cur.replace(/\r$/, ""));
-      cur = "";
-    } else cur += c;
-  }
-  if (cur.trim() !== "") out.push(cur.replace(/\r$/, ""));
-  return out.filter((l) => l.trim() !== "");
-}
-
-async function runBatch() {
-  const file = inputById("batchFile").files?.[0];
-  if (!file) return;
-  const lines = splitLines(await file.text());
-  const header = lines[0] ?? "";
-  const body = lines.slice(1);
-  const bar = /** @type {HTMLProgressElement} */ (byId("batchProgress"));
-  bar.hidden = false;
-  bar.max = Math.max(1, body.length);
-  bar.value = 0;
-  /** @type {BatchRow[]} */
-  const rows = [];
-  /** @type {Record<string, number>} */
-  const summary = { available: 0, needs_reinforcement: 0, unavailable: 0, invalid: 0 };
-  for (let i = 0; i < body.length; i += CHUNK) {
-    const part = [header, ...body.slice(i, i + CHUNK)].join("\n");
-    const r = await fetch(`/api/v1/grid/check-batch?format=json&lang=${lang}`, {
-      method: "POST",
-      headers: { "content-type": "text/csv" },
-      body: part,
-    });
-    const j = await r.json();
-    if (!r.ok) {
-      byId("summary").textContent = `${T.error}: ${j.error.message}`;
-      bar.hidden = true;
-      return;
-    }
-    for (const row of /** @type {BatchRow[]} */ (j.rows)) {
-      row.line += i;
-      rows.push(row);
-    }
-    for (const [k, n] of Object.entries(/** @type {Record<string, number>} */ (j.summary)))
-      summary[k] = (summary[k] ?? 0) + n;
-    bar.value = Math.min(body.length, i + CHUNK);
-    setStatus(`${T.rows}: ${bar.value} / ${body.length}`);
-  }
-  const csv = `${[
-    COLUMNS.join(","),
-    ...rows.map((r) => COLUMNS.map((c) => csvCell(c === "reasons" ? r.reasons.join("; ") : r[c])).join(",")),
-  ].join("\r\n")}\r\n`;
-  const url = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
-  const sum = byId("summary");
-  sum.innerHTML =
-    `<h2>${esc(T.summaryTitle)}</h2>${byId("illustrative").hidden ? "" : `<p class="muted">${esc(T.illustrative)}</p>`}` +
-    `<table><tr><th>${esc(T.available)}</th><td>${summary.available}</td></tr><tr><th>${esc(T.needs_reinforcement)}</th><td>${summary.needs_reinforcement}` +
-    `</td></tr><tr><th>${esc(T.unavailable)}</th><td>${summary.unavailable}</td></tr><tr><th>${esc(T.invalid)}</th><td>${summary.invalid}</td></tr><tr><th>${esc(T.total)}</th><td>${rows.length}</td></tr></table>` +
-    `<p><a id="batchCsv" download="grid-check.csv" href="${url}">${esc(T.download)}</a> · <a href="#" id="printBtn">${esc(T.print)}</a></p>` +
-    `<table><tr><th>#</th><th>name</th><th>MW</th><th>${esc(T.site)}</th><th></th><th>${esc(T.cost)}</th></tr>` +
-    rows
-      .slice(0, 200)
-      .map(
-        (r) =>
-          `<tr><td>${r.line}</td><td>${esc(r.name)}</td><td>${num(r.mw, 1)}</td><td>${esc(r.connection_point_name || "—")}</td><td>${esc(text(r.status))}</td><td>${mln(r.cost_rub)}</td></tr>`,
-      )
-      .join("") +
-    "</table>";
-  byId("printBtn").addEventListener("click", (e) => {
-    e.preventDefault();
-    window.print();
-  });
-  document.body.dataset.batchRows = String(rows.length);
-}
-byId("batchForm").addEventListener("submit", (e) => {
-  e.preventDefault();
-  runBatch().catch((err) => setStatus(`${T.error}: ${err.message}`));
 });
 
 loadBasemap().catch(() => undefined);

@@ -1,10 +1,10 @@
-// Number and date formatting of the PDF report. Russian typography (GOST
-// R 7.0.97 / common Russian practice): digits grouped by three with a thin
-// non-breaking space (U+202F), decimal comma, a true minus sign (U+2212), a
-// non-breaking space before "%" — e.g. 5 155 670 and −1 234,5. English: comma
-// groups and a decimal point (5,155,670 and −1,234.5). Written by hand rather
-// than through Intl so that the output does not depend on the ICU data Node
-// was built with.
+// Number and date formatting of central's reports, messages and PDFs.
+// Russian typography (GOST R 7.0.97 / common Russian practice): digits
+// grouped by three with a thin non-breaking space (U+202F), decimal comma, a
+// true minus sign (U+2212), a non-breaking space before "%" — e.g. 5 155 670
+// and −1 234,5. English: comma groups and a decimal point (5,155,670 and
+// −1,234.5). Written by hand rather than through Intl so that the output does
+// not depend on the ICU data Node was built with.
 
 export type Lang = "ru" | "en";
 

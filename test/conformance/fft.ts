@@ -1,12 +1,12 @@
 // What every FftBackend must do, as a vitest suite any implementation runs
-// (fft.conformance.test.ts runs it on fft.js and PFFFT): analytic signals
+// (edge-agent/dsp/fft.conformance.test.ts runs it on fft.js and PFFFT): analytic signals
 // whose transforms are known exactly, so nothing is compared with another
 // backend. Errors are measured relative to the largest value expected and
 // must stay under the backend's `tolerance` (its precision: ~1e-12 for
 // float64, ~1e-6 for float32).
 import { beforeAll, describe, expect, it } from "vitest";
+import { type FftBackend, relativeError } from "../../edge-agent/dsp/fft.ts";
 import { gaussian, mulberry32 } from "../../simulators/turbine/physics.ts";
-import { type FftBackend, relativeError } from "./fft.ts";
 
 export interface ConformanceOptions {
   /** Largest error allowed, relative to the largest expected magnitude. */

@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance, RouteOptions } from "fastify";
-import { createCentralApp } from "./app.ts";
-import { type CentralConfig, parseCentralConfig } from "./config.ts";
-import type { MetadataConfig } from "./db/config.ts";
-import { META_FILE, MetaStore } from "./meta/meta.ts";
-import { openEmbeddedStore } from "./stores/embedded.ts";
-import type { TimeSeriesStore } from "./stores/types.ts";
+import { createCentralApp } from "../../central/app.ts";
+import { type CentralConfig, parseCentralConfig } from "../../central/config.ts";
+import type { MetadataConfig } from "../../central/db/config.ts";
+import { META_FILE, MetaStore } from "../../central/meta/meta.ts";
+import { openEmbeddedStore } from "../../central/stores/embedded.ts";
+import type { TimeSeriesStore } from "../../central/stores/types.ts";
 
 /** The measuring points of a turbine's drive train, as the demo configures them. */
 const DRIVE_TRAIN = [

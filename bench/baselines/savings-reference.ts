@@ -2,17 +2,23 @@
 // rewritten (savings.ts, stats.ts): a sort with a comparator for the
 // sufficiency quartiles, one pass over the residuals per autocorrelation
 // lag, an interval object and a Date per reporting hour. Kept, like
-// hourly_reference.ts, as the benchmark's named baseline and as a check that
+// hourly-reference.ts, as the benchmark's named baseline and as a check that
 // the rewrite gives the same figures. The model fit is today's; the work the
 // previous fit did on top (ρ_sum of the hourly residuals, lag by lag) is
 // replayed, so this costs at most the new ρ_sum (~0.2 ms) more than before.
-import { dailyMeanRate, rateAt } from "./config.ts";
-import { predictDay } from "./daily.ts";
-import { toDaily } from "./degreedays.ts";
-import { predictHours } from "./hourly.ts";
-import { fitBaseline, type Interval, type MvInput, type SavingsResult, type Sufficiency } from "./savings.ts";
-import { HOUR_MS, type HourlyData, type OffsetOf } from "./series.ts";
-import { ashrae14Pass, fitStats, mean, savingsUncertainty } from "./stats.ts";
+import { dailyMeanRate, rateAt } from "../../central/savings/config.ts";
+import { predictDay } from "../../central/savings/daily.ts";
+import { toDaily } from "../../central/savings/degreedays.ts";
+import { predictHours } from "../../central/savings/hourly.ts";
+import {
+  fitBaseline,
+  type Interval,
+  type MvInput,
+  type SavingsResult,
+  type Sufficiency,
+} from "../../central/savings/savings.ts";
+import { HOUR_MS, type HourlyData, type OffsetOf } from "../../central/savings/series.ts";
+import { ashrae14Pass, fitStats, mean, savingsUncertainty } from "../../central/savings/stats.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 

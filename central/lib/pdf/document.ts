@@ -3,12 +3,12 @@
 // `dejavu-fonts-ttf` npm package, resolved from node_modules) under the names
 // the drawing helpers use, a band and title block at the top, and a footer
 // with page numbers on every page. Tables, key/value blocks and formatting
-// come from pdf-draw.ts and pdf-format.ts.
+// come from layout.ts and ../format.ts.
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import PDFDocument from "pdfkit";
-import { COLOR, FONT, leftOf, widthOf } from "./pdf-draw.ts";
-import type { Lang } from "./pdf-format.ts";
+import type { Lang } from "../format.ts";
+import { COLOR, FONT, leftOf, widthOf } from "./layout.ts";
 
 const require = createRequire(import.meta.url);
 const FONT_DIR = join(dirname(require.resolve("dejavu-fonts-ttf/package.json")), "ttf");

@@ -18,8 +18,14 @@
 // - thin temperature bins (< 20 hours) merged with their neighbour;
 // - month-weighted segmentation: one model per calendar month, fitted with
 //   weight 1 on that month and 0.5 on the two neighbouring months.
-import { HOUR_MS, type HourlyData, hourOfWeek, localMonth, type OffsetOf } from "./series.ts";
-import { type FitStats, fitStats, solveLinear } from "./stats.ts";
+import {
+  HOUR_MS,
+  type HourlyData,
+  hourOfWeek,
+  localMonth,
+  type OffsetOf,
+} from "../../central/savings/series.ts";
+import { type FitStats, fitStats, solveLinear } from "../../central/savings/stats.ts";
 
 const BIN_ENDPOINTS_C: readonly number[] = [30, 45, 55, 65, 75, 90].map((f) => ((f - 32) * 5) / 9);
 const MIN_HOURS_PER_BIN = 20;
