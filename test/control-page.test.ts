@@ -155,6 +155,8 @@ describe.skipIf(!browserRequired())("control page in the console", () => {
       expect(await row.count()).toBe(1);
       expect(await row.first().textContent()).toContain("температура в помещении вне нормы");
       expect(await row.first().textContent()).not.toContain("comfort");
+      expect(await row.first().textContent()).toContain("температура в помещении");
+      expect(await row.first().textContent()).not.toContain("indoor_temp_c");
       // Reading only: no acknowledge or assign for it.
       expect(await page.locator("#alarmRows [data-action]").count()).toBe(0);
       await page.click("#langSwitch");

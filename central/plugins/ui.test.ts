@@ -11,7 +11,7 @@ import { ControlEventSchema } from "../../common/control.ts";
 import { Diagnoses, DiagnosisNames, TurbinePoints } from "../../common/names.ts";
 import { FacilityFaults } from "../savings/alarms.ts";
 import { ConditionKinds } from "../service/alarm-filter.ts";
-import { FaultsOfKind, faultName } from "../service/names.ts";
+import { FaultsOfKind, faultName, pointName } from "../service/names.ts";
 import { type CentralFixture, makeCentralFixture } from "../test-fixture.ts";
 
 describe("console files (/ and /ui/*)", () => {
@@ -117,6 +117,12 @@ describe("console files (/ and /ui/*)", () => {
       ru: TurbinePoints.main_bearing.ru,
       en: TurbinePoints.main_bearing.en,
     });
+    // The facility's points its alarms name (comfort's room air), as messages name them.
+    expect(table("POINTS").indoor_temp_c).toEqual({
+      ru: pointName("indoor_temp_c", "ru"),
+      en: pointName("indoor_temp_c", "en"),
+    });
+    expect(pointName("indoor_temp_c", "en")).toBe("indoor temperature");
     const faults = table("FAULTS");
     expect(faults).toMatchObject(DiagnosisNames);
     const named = (what: string, words: { ru: string; en: string } | undefined) => {

@@ -40,10 +40,16 @@ export const ControlEventNames: Readonly<Record<ControlEvent["kind"], Named>> = 
   write_restored: { ru: "запись восстановлена", en: "write restored" },
 };
 
+/** A facility's points that alarms name: the meter (anomalies) and the room's air (comfort). */
+export const FacilityPointNames: Readonly<Record<string, Named>> = {
+  meter: { ru: "счётчик электроэнергии", en: "energy meter" },
+  indoor_temp_c: { ru: "температура в помещении", en: "indoor temperature" },
+};
+
 /** A measuring point in words; an unknown id as it is. */
 export function pointName(point: string, lang: Lang): string {
-  if (point === "meter") return lang === "ru" ? "счётчик электроэнергии" : "energy meter";
   // Own keys only: a point or fault named `constructor` or `__proto__` (they come from the edge) is unknown.
+  if (Object.hasOwn(FacilityPointNames, point)) return FacilityPointNames[point]![lang];
   return Object.hasOwn(TurbinePoints, point)
     ? TurbinePoints[point as keyof typeof TurbinePoints][lang]
     : point;
