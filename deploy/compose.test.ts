@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { parseCentralConfig } from "../central/config.ts";
 import { type RunningCentral, startCentral } from "../central/server.ts";
+import { INDOOR_TEMP_REGISTER } from "../cli/demo-fleet.ts";
 import { loadAgentConfig } from "../edge-agent/config.ts";
 import { SOURCE_FILES } from "./build.ts";
 import { DEMO_DEVICES, DEMO_METRICS_PORTS, writeDemoAgents } from "./compose/demo-agents.ts";
@@ -261,6 +262,8 @@ describeCompose("deploy/compose/compose.yaml", () => {
       expect(cmd.slice(0, 4)).toEqual(["sim", device.kind, "--asset", asset]);
       expect(cmd[cmd.indexOf("--modbus-port") + 1]).toBe(String(device.modbusPort));
       if ("opcuaPort" in device) expect(cmd[cmd.indexOf("--opcua-port") + 1]).toBe(String(device.opcuaPort));
+      // A facility serves its building controller (unit 4), whose indoor temperature its agent reads.
+      if (device.kind === "facility") expect(cmd, asset).toContain("--control");
     }
     const owner = "sim-t01";
     for (const name of ["sim-t02", "sim-h01", "agent-wind", "agent-h01"])
@@ -340,6 +343,15 @@ describe("the demo profile's one-shot (demo-agents.ts) against a real central", 
         .filter(([, d]) => d.site === site)
         .map(([asset]) => asset);
       expect([...new Set(config.sources.map((s) => s.asset))].sort()).toEqual(assets.sort());
+      // A facility's agent reads the indoor temperature as `vetra demo`'s does (cli/demo.ts), for comfort alarms.
+      for (const asset of assets.filter(
+        (a) => DEMO_DEVICES[a as keyof typeof DEMO_DEVICES].kind === "facility",
+      )) {
+        const registers = config.sources
+          .filter((s) => s.asset === asset)
+          .flatMap((s) => (s.kind === "modbus" ? s.registers : []));
+        expect(registers, asset).toContainEqual(expect.objectContaining(INDOOR_TEMP_REGISTER));
+      }
       // The token is an agent token of this site: central stores a batch of it.
       const res = await fetch(`${central.url}/api/v1/ingest`, {
         method: "POST",

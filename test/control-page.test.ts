@@ -65,7 +65,7 @@ describe.skipIf(!browserRequired())("control page in the console", () => {
       await page.waitForSelector("#controlPoints tr[data-point]");
       expect(page.url()).toContain("#/control");
       // Its navigation is control only; its facility alone.
-      expect(await page.locator("#nav a").allTextContents()).toEqual(["Управление"]);
+      expect(await page.locator("#nav a").allTextContents()).toEqual(["Тревоги", "Управление"]);
       expect(await page.locator("#controlFacility option").allTextContents()).toEqual(["Hospital 1 (H01)"]);
       expect(await page.locator("#controlPoints tr[data-point]").count()).toBe(3);
       const heating = page.locator('#controlPoints tr[data-point="heating_setpoint_c"]');
@@ -114,6 +114,59 @@ describe.skipIf(!browserRequired())("control page in the console", () => {
     expect(desired.commands.map((x) => [x.point, x.value])).toEqual([["heating_setpoint_c", 19]]);
     expect(desired.schedules.H01?.template).toBe("hospital");
     expect(desired.limits.H01?.sheds).toEqual([{ point: "lighting", shedValue: 0 }]);
+  });
+
+  it("shows the energy manager its facility's comfort alarm by name, live, in Russian then English, and no turbine's", async () => {
+    const { page, problems } = await watched();
+    try {
+      await signInToConsole(page, c.url, c.tokens.energy, "#/alarms");
+      await page.waitForSelector("#alarmRows");
+      // Raised while the page is open: the live feed brings it (the evaluator has nothing of its own here).
+      const now = Date.now();
+      const routeOf = (asset: string) => {
+        const a = c.config.assets.find((x) => x.id === asset);
+        return a ? { company: a.tenant, site: a.site, responseTimeMs: 3_600_000 } : null;
+      };
+      await c.central.app.service.book.reconcile(
+        [
+          {
+            asset: "H01",
+            point: "indoor_temp_c",
+            fault: "comfort",
+            severity: "warning",
+            sinceMs: now - 60_000,
+            isoZone: null,
+            kind: "comfort",
+          },
+          {
+            asset: "T01",
+            point: "main_bearing",
+            fault: "overall_vibration",
+            severity: "alarm",
+            sinceMs: now - 60_000,
+            isoZone: "D",
+          },
+        ],
+        now,
+        { clearAfterMs: 24 * 3_600_000, routeOf },
+      );
+      const row = page.locator("#alarmRows tr[data-id]");
+      await row.first().waitFor();
+      expect(await row.count()).toBe(1);
+      expect(await row.first().textContent()).toContain("температура в помещении вне нормы");
+      expect(await row.first().textContent()).not.toContain("comfort");
+      expect(await row.first().textContent()).toContain("температура в помещении");
+      expect(await row.first().textContent()).not.toContain("indoor_temp_c");
+      // Reading only: no acknowledge or assign for it.
+      expect(await page.locator("#alarmRows [data-action]").count()).toBe(0);
+      await page.click("#langSwitch");
+      await page.waitForSelector("#alarmRows tr[data-id] >> text=room temperature out of its band");
+      expect(await page.locator("#alarmRows tr[data-id]").count()).toBe(1);
+      expect(await noSidewaysScroll(page)).toBe(true);
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
   });
 
   it("shows the ministry the same state without any form", async () => {

@@ -9,6 +9,10 @@ describe.each(metadataKinds())("control repository (%s)", (kind) => {
   const md = freshMetadata(kind);
   controlRepositoryConformance(kind, async () => {
     const meta = await md.open();
-    return { repo: new DbControlRepository(meta.db), close: async () => {} };
+    return {
+      repo: new DbControlRepository(meta.db),
+      replica: async () => new DbControlRepository((await md.open()).db),
+      close: async () => {},
+    };
   });
 });

@@ -4,15 +4,17 @@
 // change that spans rows is one transaction; single statements are atomic
 // (a revision's upsert, a transition's UPDATE that holds the command's row).
 
-import type {
-  CommandState,
-  ControlEvent,
-  ControlPointDecl,
-  DemandLimit,
-  PointState,
-  Schedule,
+import {
+  type CommandState,
+  CommandStates,
+  type ControlEvent,
+  type ControlPointDecl,
+  type DemandLimit,
+  type PointState,
+  type Schedule,
 } from "../../common/control.ts";
 import type { MetaDb, SqlParam, SqlRunner } from "../db/types.ts";
+import { mayMove } from "./lifecycle.ts";
 import type {
   CommandFilter,
   CommandTransition,
@@ -194,11 +196,23 @@ export class DbControlRepository implements ControlRepository {
   }
 
   async addTransition(id: string, step: CommandTransition): Promise<StoredCommand | null> {
+    // The lifecycle is checked in the UPDATE itself (compare-and-set on the row): of two replicas
+    // moving a command at once (both expiring it), the second finds the state moved and adds nothing.
+    const from = CommandStates.filter((s) => mayMove(s, step.state));
+    if (from.length === 0) return null;
     const changed = await this.db.transaction(async (tx) => {
       const n = await tx.run(
         `UPDATE control_command SET state = ?, state_at = ?, state_reason = ?, actual = COALESCE(?, actual),
-           active = ? WHERE id = ?`,
-        [step.state, step.at, step.reason ?? null, step.actual ?? null, FINAL.has(step.state) ? 0 : 1, id],
+           active = ? WHERE id = ? AND state IN (${from.map(() => "?").join(", ")})`,
+        [
+          step.state,
+          step.at,
+          step.reason ?? null,
+          step.actual ?? null,
+          FINAL.has(step.state) ? 0 : 1,
+          id,
+          ...from,
+        ],
       );
       if (n === 0) return false;
       await tx.run(

@@ -70,7 +70,13 @@ export interface ControlRepository {
   listCommands(filter: CommandFilter): Promise<StoredCommand[]>;
   /** Active commands whose `until` is at or before `nowMs`. */
   dueToExpire(nowMs: number): Promise<StoredCommand[]>;
-  /** Appends a step and makes it the current state (the caller decides whether the step is allowed). */
+  /**
+   * Appends a step and makes it the current state, if the lifecycle lets the
+   * command's state at that moment move there (lifecycle.ts `mayMove`),
+   * decided atomically: null when there is no such command or it may not
+   * move (already final, or further on), so two replicas making the same
+   * step at once record it once.
+   */
   addTransition(id: string, step: CommandTransition): Promise<StoredCommand | null>;
 
   putSchedule(site: string, asset: string, schedule: Schedule, byActor: string, atMs: number): Promise<void>;

@@ -72,20 +72,25 @@ export class ControlService {
     return revision;
   }
 
-  /** Expires active commands past their `until`; returns how many. */
+  /** Expires active commands past their `until`; returns how many this sweep expired. */
   async expireDue(): Promise<number> {
     const now = this.clock();
     const due = await this.repo.dueToExpire(now);
     const sites = new Set<string>();
+    let expired = 0;
     for (const c of due) {
-      // Another replica's sweep may have ended it since the list was read.
-      const current = await this.repo.getCommand(c.id);
-      if (!current || !mayMove(current.state, "expired")) continue;
-      await this.repo.addTransition(c.id, { state: "expired", at: c.until ?? now, reason: "until passed" });
+      // Null when another replica's sweep (or the agent's report) ended it since the list was read.
+      const moved = await this.repo.addTransition(c.id, {
+        state: "expired",
+        at: c.until ?? now,
+        reason: "until passed",
+      });
+      if (!moved) continue;
+      expired++;
       sites.add(c.site);
     }
     for (const site of sites) await this.changed(site);
-    return due.length;
+    return expired;
   }
 
   /** The declared points of an asset by name. */
@@ -158,7 +163,7 @@ export class ControlService {
       status: 200,
       detail: JSON.stringify({ id: command.id }),
     });
-    return after ?? command;
+    return after ?? (await this.repo.getCommand(command.id)) ?? command;
   }
 
   async putSchedule(asset: Asset, schedule: Schedule, by: Principal): Promise<void> {

@@ -3,12 +3,13 @@
 // Alarms come from the alarm book (../service/alarm-book.ts), which the
 // evaluator keeps in step with the edge's data; a read right after ingest
 // waits for the evaluation that covers it. A service company sees the alarms
-// routed to it; admin and the ministry see all.
+// routed to it; an energy manager the alarms of its tenant's facilities
+// (comfort, control, anomalies), read only; admin and the ministry see all.
 import type { ServerResponse } from "node:http";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { CentralDeps } from "../deps.ts";
-import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
 import {
   type AlarmEvent,
   type AlarmRecord,
@@ -44,23 +45,49 @@ const HEALTH_MAX_MS = 367 * 24 * 3_600_000;
 /** How far back a reconnect (Last-Event-ID) is served: events older than this many are skipped. */
 const STREAM_RESUME_MAX_EVENTS = 10_000;
 
+/**
+ * Which alarms a caller sees: by company (a service company's), by asset (an
+ * energy manager's facilities; turbines never), or all (undefined in both).
+ */
+interface AlarmScope {
+  companies: readonly string[] | undefined;
+  assets: ReadonlySet<string> | undefined;
+}
+
+const inScope = (scope: AlarmScope, alarm: { company: string; asset: string }): boolean =>
+  (!scope.companies || scope.companies.includes(alarm.company)) &&
+  (!scope.assets || scope.assets.has(alarm.asset));
+
+/** Who reads the alarm list, one alarm and the live feed (acting on one stays with admin and the company). */
+const READERS = ["admin", "ministry", "service_company", "energy_manager"] as const;
+
 interface Subscriber {
   raw: ServerResponse;
-  companies: readonly string[] | undefined;
+  scope: AlarmScope;
   /** The last event id this stream has been served up to (sent, or not its company's). */
   after: number;
 }
 
-const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
+const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   const { book, evaluator } = app.service;
 
+  const scopeOf = async (request: Parameters<typeof principalOf>[0]): Promise<AlarmScope> => {
+    const principal = principalOf(request);
+    if (principal.role !== "energy_manager") return { companies: companiesOf(principal), assets: undefined };
+    const now = app.service.clock();
+    const fleet = await deps.meta.fleet.current();
+    return {
+      companies: undefined,
+      assets: new Set(fleet.assets.filter((a) => canSeeAsset(principal, a, now)).map((a) => a.id)),
+    };
+  };
+
   const load = async (request: Parameters<typeof principalOf>[0], id: string): Promise<AlarmRecord> => {
-    const companies = companiesOf(principalOf(request));
+    const scope = await scopeOf(request);
     await evaluator.ensureFresh();
     const alarm = await book.resolve(id);
-    // 404 also for another company's alarm: existence is not revealed.
-    if (!alarm || (companies && !companies.includes(alarm.company)))
-      throw new ApiError("NOT_FOUND", `No alarm "${id}"`);
+    // 404 also for another company's (or facility's) alarm: existence is not revealed.
+    if (!alarm || !inScope(scope, alarm)) throw new ApiError("NOT_FOUND", `No alarm "${id}"`);
     return alarm;
   };
 
@@ -72,7 +99,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
   app.get(
     "/api/v1/alarms",
     {
-      config: { access: { roles: ["admin", "ministry", "service_company"] } },
+      config: { access: { roles: READERS } },
       schema: {
         tags: ["alarms"],
         summary:
@@ -104,8 +131,14 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
     },
     async (request) => {
       const q = request.query;
-      let companies = companiesOf(principalOf(request));
+      const scope = await scopeOf(request);
+      let companies = scope.companies;
       if (q.company) companies = companies ? companies.filter((c) => c === q.company) : [q.company];
+      const assets = scope.assets
+        ? [...scope.assets].filter((a) => q.asset === undefined || a === q.asset)
+        : q.asset
+          ? [q.asset]
+          : undefined;
       const limit = q.limit === undefined ? DEFAULT_PAGE : Number(q.limit);
       if (limit < 1 || limit > 5000) throw new ApiError("VALIDATION_FAILED", "querystring.limit: 1 to 5000");
       const time = (text: string | undefined, key: string) => {
@@ -120,7 +153,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
         ...(companies ? { companies } : {}),
         states: STATE_FILTERS[q.state ?? "open"]!,
         ...(q.severity ? { severity: q.severity as "warning" | "alarm" } : {}),
-        ...(q.asset ? { assets: [q.asset] } : {}),
+        ...(assets ? { assets } : {}),
         ...(q.site ? { site: q.site } : {}),
         ...(q.fault ? { fault: q.fault } : {}),
         ...(q.q ? { text: q.q } : {}),
@@ -196,7 +229,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
   app.get(
     "/api/v1/alarms/stream",
     {
-      config: { access: { roles: ["admin", "ministry", "service_company"] } },
+      config: { access: { roles: READERS } },
       schema: {
         tags: ["alarms"],
         summary:
@@ -209,7 +242,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
       },
     },
     async (request, reply) => {
-      const companies = companiesOf(principalOf(request));
+      const scope = await scopeOf(request);
       const lastId = Number(request.headers["last-event-id"]);
       // The position first (a database away answers 503 here), so that once the client has its 200 the
       // stream is subscribed: an event committed after the answer's headers is never missed.
@@ -223,7 +256,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
         "X-Accel-Buffering": "no", // no proxy buffering (nginx)
       });
       raw.write("retry: 3000\n\n");
-      const sub: Subscriber = { raw, companies, after: 0 };
+      const sub: Subscriber = { raw, scope, after: 0 };
       let closed = false;
       // Revoking the token ends the stream at once (the client's reconnect then gets 401).
       const release = app.liveResponses.hold(request, () => {
@@ -252,7 +285,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
   app.get(
     "/api/v1/alarms/:id",
     {
-      config: { access: { roles: ["admin", "ministry", "service_company"] } },
+      config: { access: { roles: READERS } },
       schema: {
         tags: ["alarms"],
         summary: "One alarm (by id, or by key: the open occurrence) with its history",
@@ -381,7 +414,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app) => {
       const message = `id: ${event.id}\nevent: alarm\ndata: ${JSON.stringify({ event, alarm: alarmsById.get(event.alarm) ?? null })}\n\n`;
       for (const s of ready) {
         if (event.id <= s.after) continue;
-        if (!s.companies || s.companies.includes(event.company)) write(s, message);
+        if (inScope(s.scope, event)) write(s, message);
         s.after = event.id;
       }
     }

@@ -35,7 +35,10 @@ const ACCESS: { methods: string[] | "*"; prefix: string; who: Who[] | "public" |
   { methods: ["GET", "POST"], prefix: "/api/v1/grid/", who: "public" },
   // Acknowledge, assign, comment, create a work order.
   { methods: ["POST"], prefix: "/api/v1/alarms/:id/", who: ["admin", "north", "south"] },
-  { methods: ["GET"], prefix: "/api/v1/alarms", who: PEOPLE },
+  // Alarm-system health is per operating company; the list, one alarm and the live feed also to the energy
+  // manager (its tenant's facilities only).
+  { methods: ["GET"], prefix: "/api/v1/alarms/health", who: PEOPLE },
+  { methods: ["GET"], prefix: "/api/v1/alarms", who: [...PEOPLE, "energy"] },
   { methods: ["GET"], prefix: "/api/v1/fleet", who: PEOPLE },
   { methods: ["POST", "PATCH"], prefix: "/api/v1/companies", who: ["admin"] },
   { methods: ["PUT"], prefix: "/api/v1/companies/:id/", who: ["admin", "north", "south"] },
@@ -236,6 +239,9 @@ describe("tenant isolation matrix over every registered route and every spelling
           const res = await send(s.req);
           const label = `${who} ${s.name}: ${s.req.shape.method} ${s.req.shape.url}: ${res.body.slice(0, 200)}`;
           if (!s.reachesRoute && isRouterNotFound(res.statusCode, res.body)) continue;
+          // A spelling that misses this route may land on a sibling the caller may use
+          // (`/alarms/health;jsessionid=1` is `/alarms/:id` with that id): its 404 reveals nothing.
+          if (!s.reachesRoute && !allowed.includes(who) && res.statusCode === 404) continue;
           if (allowed.includes(who)) expect([401, 403, 429], label).not.toContain(res.statusCode);
           else expect(res.statusCode, label).toBe(403);
           reached++;

@@ -7,8 +7,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, sep } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DiagnosisNames, TurbinePoints } from "../../common/names.ts";
+import { ControlEventSchema } from "../../common/control.ts";
+import { Diagnoses, DiagnosisNames, TurbinePoints } from "../../common/names.ts";
 import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
+import { FacilityFaults } from "../savings/alarms.ts";
+import { ConditionKinds } from "../service/alarm-filter.ts";
+import { FaultsOfKind, faultName, pointName } from "../service/names.ts";
 
 describe("console files (/ and /ui/*)", () => {
   let f: CentralFixture;
@@ -104,16 +108,53 @@ describe("console files (/ and /ui/*)", () => {
     }
   });
 
-  it("serves the point and diagnosis names of common/names.ts as a module", async () => {
+  it("serves the point names and every fault and control event in Russian and English as a module", async () => {
     const res = await f.app.inject({ url: "/ui/names.js" });
     expect(res.statusCode).toBe(200);
-    const points = /export const POINTS = (.*);/.exec(res.body)?.[1];
-    const faults = /export const FAULTS = (.*);/.exec(res.body)?.[1];
-    expect(JSON.parse(points!).main_bearing).toEqual({
+    const table = (name: string): Record<string, { ru: string; en: string }> =>
+      JSON.parse(new RegExp(`export const ${name} = (.*);`).exec(res.body)![1]!);
+    expect(table("POINTS").main_bearing).toEqual({
       ru: TurbinePoints.main_bearing.ru,
       en: TurbinePoints.main_bearing.en,
     });
-    expect(JSON.parse(faults!)).toEqual(DiagnosisNames);
+    // The facility's points its alarms name (comfort's room air), as messages name them.
+    expect(table("POINTS").indoor_temp_c).toEqual({
+      ru: pointName("indoor_temp_c", "ru"),
+      en: pointName("indoor_temp_c", "en"),
+    });
+    expect(pointName("indoor_temp_c", "en")).toBe("indoor temperature");
+    const faults = table("FAULTS");
+    expect(faults).toMatchObject(DiagnosisNames);
+    const named = (what: string, words: { ru: string; en: string } | undefined) => {
+      expect(words, what).toBeDefined();
+      for (const lang of ["ru", "en"] as const) {
+        expect(words![lang].trim().length, `${what} ${lang}`).toBeGreaterThan(0);
+        // Words, not the raw name (`write_failed`); a one-word name may read as itself (`imbalance`).
+        expect(words![lang], `${what} ${lang}`).not.toMatch(/_/);
+      }
+      // Russian is not the English text again (e.g. a name added in one language only).
+      expect(words!.ru, what).not.toBe(words!.en);
+      expect(words!.ru, what).toMatch(/[а-яё]/i);
+    };
+    // Every fault of every kind of condition the evaluator raises (the turbines' and the facilities').
+    let faultsSeen = 0;
+    for (const kind of ConditionKinds) {
+      expect(FaultsOfKind[kind].length, kind).toBeGreaterThan(0);
+      for (const fault of FaultsOfKind[kind]) {
+        named(`fault ${kind}/${fault}`, faults[fault]);
+        // Messages, work orders and reports name it as the console does.
+        for (const lang of ["ru", "en"] as const) expect(faultName(fault, lang)).toBe(faults[fault]![lang]);
+        faultsSeen++;
+      }
+    }
+    expect(faultsSeen).toBeGreaterThanOrEqual(Diagnoses.length + FacilityFaults.length + 2);
+    expect(faults.comfort!.en).toBe("room temperature out of its band");
+    // Every kind of event the edge's control reports, the interlock's among them.
+    const events = table("CONTROL_EVENTS");
+    const kinds = ControlEventSchema.properties.kind.anyOf.map((l) => l.const as string);
+    expect(kinds).toContain("interlock");
+    for (const kind of kinds) named(`event ${kind}`, events[kind]);
+    expect(Object.keys(events).sort()).toEqual([...kinds].sort());
   });
 
   it("answers 404 for anything else under /ui/, and needs no token for the files", async () => {

@@ -69,8 +69,8 @@ async function login(token) {
   saveToken(token);
   $("#login").hidden = true;
   $("#app").hidden = false;
-  // The live alarm feed is the turbines' service; an energy manager has none.
-  if (session.me.role !== "energy_manager") startStream();
+  // Every role of the console gets the live feed: an energy manager's carries its facilities' alarms only.
+  startStream();
   renderHeader();
   route();
 }
@@ -98,10 +98,10 @@ const NAV = [
   ["#/admin", "admin"],
 ];
 
-/** Who sees which entries of the navigation. */
+/** Who sees which entries of the navigation (an energy manager: its facilities' alarms and control). */
 const navFor = (role, href) =>
   role === "energy_manager"
-    ? href === "#/control"
+    ? href === "#/control" || href === "#/alarms"
     : (href !== "#/admin" || role === "admin") && (href !== "#/control" || role !== "service_company");
 
 function renderHeader() {

@@ -74,7 +74,9 @@ export async function writeDemoAgents(options: DemoAgentsOptions): Promise<strin
               `opc.tcp://${LOOPBACK}:${d.opcuaPort}/vetra/turbine`,
               join(queueDir, "pki"),
             )
-          : facilitySources(asset, { host: LOOPBACK, port: d.modbusPort }),
+          : // The building controller's indoor temperature too, as `vetra demo` reads it: central judges it
+            // against the room's comfort band (the simulator serves the controller with `--control`).
+            facilitySources(asset, { host: LOOPBACK, port: d.modbusPort }, { indoor: true }),
       );
       const token = await meta.tokens.create({ role: "agent", site, label: "compose demo agent" });
       // Validated here, so a bad demo configuration fails this one-shot, not the agent.

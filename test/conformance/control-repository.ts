@@ -17,17 +17,24 @@ const decl = (asset: string, point: string): ControlPointDecl => ({
 
 export function controlRepositoryConformance(
   name: string,
-  open: () => Promise<{ repo: ControlRepository; close(): Promise<void> }>,
+  open: () => Promise<{
+    repo: ControlRepository;
+    /** Another handle on the same database: what a second central replica holds. */
+    replica(): Promise<ControlRepository>;
+    close(): Promise<void>;
+  }>,
 ): void {
   describe(`ControlRepository conformance: ${name}`, () => {
-    const withRepo = (f: (repo: ControlRepository) => Promise<void>) => async () => {
-      const { repo, close } = await open();
-      try {
-        await f(repo);
-      } finally {
-        await close();
-      }
-    };
+    const withRepo =
+      (f: (repo: ControlRepository, replica: () => Promise<ControlRepository>) => Promise<void>) =>
+      async () => {
+        const { repo, replica, close } = await open();
+        try {
+          await f(repo, replica);
+        } finally {
+          await close();
+        }
+      };
 
     it(
       "moves a revision per site, from 0",
@@ -76,6 +83,60 @@ export function controlRepositoryConformance(
         expect((await repo.getCommand("c2"))?.override).toBe(true);
         expect(await repo.getCommand("nope")).toBeNull();
         expect(await repo.addTransition("nope", { state: "failed", at: 1 })).toBeNull();
+      }),
+    );
+
+    it(
+      "moves a command only as its lifecycle allows, decided at the row: a step back or out of a final state is refused",
+      withRepo(async (repo) => {
+        const base = { site: "s1", asset: "A", point: "x", reason: "r", requestedBy: "me" };
+        await repo.createCommand({ ...base, id: "c1", value: 20, requestedAt: 100 });
+        expect(await repo.addTransition("c1", { state: "applied", at: 110 })).toMatchObject({
+          state: "applied",
+        });
+        // A late `delivered` (a report heard again) changes nothing.
+        expect(await repo.addTransition("c1", { state: "delivered", at: 111 })).toBeNull();
+        expect(
+          await repo.addTransition("c1", { state: "failed", at: 120, reason: "exception 3" }),
+        ).toMatchObject({
+          state: "failed",
+        });
+        for (const state of ["confirmed", "expired", "relinquished", "failed"] as const)
+          expect(await repo.addTransition("c1", { state, at: 130 }), state).toBeNull();
+        expect((await repo.getCommand("c1"))?.history.map((h) => h.state)).toEqual([
+          "requested",
+          "applied",
+          "failed",
+        ]);
+      }),
+    );
+
+    it(
+      "two replicas expiring the same commands at once record one `expired` each",
+      withRepo(async (repo, replica) => {
+        const other = await replica();
+        const base = { site: "s1", asset: "A", point: "x", reason: "r", requestedBy: "me" };
+        const ids = Array.from({ length: 20 }, (_, i) => `c${i}`);
+        for (const id of ids)
+          await repo.createCommand({ ...base, id, value: 20, requestedAt: 100, until: 200 });
+        // Both sweeps read the same due list, then both expire every command of it, interleaved.
+        const [dueHere, dueThere] = await Promise.all([repo.dueToExpire(300), other.dueToExpire(300)]);
+        expect(dueHere.map((c) => c.id).sort()).toEqual([...ids].sort());
+        expect(dueThere.map((c) => c.id).sort()).toEqual([...ids].sort());
+        const step = { state: "expired" as const, at: 200, reason: "until passed" };
+        const moved = await Promise.all(
+          ids.flatMap((id) => [repo.addTransition(id, step), other.addTransition(id, step)]),
+        );
+        expect(moved.filter((m) => m !== null)).toHaveLength(ids.length);
+        for (const id of ids) {
+          const c = await other.getCommand(id);
+          expect(c?.state, id).toBe("expired");
+          expect(
+            c?.history.filter((h) => h.state === "expired"),
+            id,
+          ).toHaveLength(1);
+        }
+        expect(await repo.dueToExpire(300)).toEqual([]);
       }),
     );
 
