@@ -200,7 +200,10 @@ export const InterlockSchema = Type.Object(
         point: { ...Name, description: "A point of `control.points`." },
         value: Type.Number({ description: "Value held at the `safety` level while the condition lasts." }),
       },
-      { additionalProperties: false },
+      {
+        additionalProperties: false,
+        description: "What the interlock does while its condition holds: the point it forces and the value.",
+      },
     ),
   },
   { additionalProperties: false },
