@@ -27,16 +27,33 @@ export const escapeMeasurement = (s: string): string =>
   MEASUREMENT_SPECIAL.test(s) ? s.replace(MEASUREMENT_SPECIAL_G, escapeOne) : s;
 
 /**
+ * Field keys in line-protocol order (sorted). Points mostly list their
+ * fields already sorted: checked while walking them, with no array built.
+ */
+function sortedFieldKeys(fields: Readonly<Record<string, number>>): readonly string[] | null {
+  let previous: string | undefined;
+  for (const k in fields) {
+    if (previous !== undefined && !(previous < k)) return Object.keys(fields).sort();
+    previous = k;
+  }
+  return null;
+}
+
+/**
  * One point as a line; fields are floats. The series part (measurement and
  * tags) is cached per batch by the caller's `seriesCache`, as a batch holds
- * few series and many points.
+ * few series and many points; `seriesKey`, when the caller has one (an
+ * exact key of the point's measurement and tags), saves building another.
  */
-export function toLine(p: Point, seriesCache?: Map<string, string>): string {
+export function toLine(p: Point, seriesCache?: Map<string, string>, seriesKey?: string): string {
   let series: string | undefined;
   let cacheKey: string | undefined;
   if (seriesCache) {
-    cacheKey = p.measurement;
-    for (const k in p.tags) cacheKey += `\u0000${k}\u0000${p.tags[k]}`;
+    cacheKey = seriesKey;
+    if (cacheKey === undefined) {
+      cacheKey = p.measurement;
+      for (const k in p.tags) cacheKey += `\u0000${k}\u0000${p.tags[k]}`;
+    }
     series = seriesCache.get(cacheKey);
   }
   if (series === undefined) {
@@ -49,13 +66,19 @@ export function toLine(p: Point, seriesCache?: Map<string, string>): string {
     }
     if (cacheKey !== undefined) seriesCache!.set(cacheKey, series);
   }
-  const fieldKeys = Object.keys(p.fields);
-  if (fieldKeys.length > 1) fieldKeys.sort();
+  const fields = p.fields;
   let line = series;
   let sep = " ";
-  for (const k of fieldKeys) {
-    line += `${sep}${escapeTag(k)}=${String(p.fields[k])}`;
-    sep = ",";
-  }
+  const unsorted = sortedFieldKeys(fields);
+  if (unsorted === null)
+    for (const k in fields) {
+      line += `${sep}${escapeTag(k)}=${fields[k]}`;
+      sep = ",";
+    }
+  else
+    for (const k of unsorted) {
+      line += `${sep}${escapeTag(k)}=${fields[k]}`;
+      sep = ",";
+    }
   return `${line} ${Math.floor(p.ts)}`;
 }
