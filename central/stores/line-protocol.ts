@@ -42,18 +42,14 @@ function sortedFieldKeys(fields: Readonly<Record<string, number>>): readonly str
 /**
  * One point as a line; fields are floats. The series part (measurement and
  * tags) is cached per batch by the caller's `seriesCache`, as a batch holds
- * few series and many points; `seriesKey`, when the caller has one (an
- * exact key of the point's measurement and tags), saves building another.
+ * few series and many points.
  */
-export function toLine(p: Point, seriesCache?: Map<string, string>, seriesKey?: string): string {
+export function toLine(p: Point, seriesCache?: Map<string, string>): string {
   let series: string | undefined;
   let cacheKey: string | undefined;
   if (seriesCache) {
-    cacheKey = seriesKey;
-    if (cacheKey === undefined) {
-      cacheKey = p.measurement;
-      for (const k in p.tags) cacheKey += `\u0000${k}\u0000${p.tags[k]}`;
-    }
+    cacheKey = p.measurement;
+    for (const k in p.tags) cacheKey += `\u0000${k}\u0000${p.tags[k]}`;
     series = seriesCache.get(cacheKey);
   }
   if (series === undefined) {
