@@ -1,7 +1,7 @@
 import { Point as LinePoint } from "@influxdata/influxdb-client";
 import { describe, expect, it } from "vitest";
 import type { Point } from "../../common/wire.ts";
-import { toLine } from "./line-protocol.ts";
+import { SeriesCache, toLine } from "./line-protocol.ts";
 
 describe("line protocol", () => {
   it("writes hand-worked lines: sorted tags and fields, escapes, ms timestamps", () => {
@@ -22,7 +22,7 @@ describe("line protocol", () => {
   });
 
   it("matches @influxdata/influxdb-client's Point for the same points, with and without the series cache", () => {
-    const cache = new Map<string, string>();
+    const cache = new SeriesCache();
     const points: Point[] = [
       {
         measurement: "vibration",
@@ -66,7 +66,7 @@ describe("line protocol", () => {
       },
       { measurement: "scada", tags: { site: "wf1" }, fields: { a: 1, a_b: 2, b: 3 }, ts: 1_700_000_000_003 },
     ];
-    const cache = new Map<string, string>();
+    const cache = new SeriesCache();
     for (const p of points) {
       const reference = new LinePoint(p.measurement);
       for (const [k, v] of Object.entries(p.tags)) reference.tag(k, v);

@@ -39,29 +39,61 @@ function sortedFieldKeys(fields: Readonly<Record<string, number>>): readonly str
   return null;
 }
 
+interface SeriesNode {
+  /** The escaped series part of a point whose tags end here. */
+  line?: string;
+  readonly next: Map<string, SeriesNode>;
+}
+
 /**
- * One point as a line; fields are floats. The series part (measurement and
- * tags) is cached per batch by the caller's `seriesCache`, as a batch holds
- * few series and many points.
+ * The series parts of a batch's lines, found by walking a point's
+ * measurement, then each tag key and value, with no key string built per
+ * point (a batch holds few series and many points).
  */
-export function toLine(p: Point, seriesCache?: Map<string, string>): string {
-  let series: string | undefined;
-  let cacheKey: string | undefined;
-  if (seriesCache) {
-    cacheKey = p.measurement;
-    for (const k in p.tags) cacheKey += `\u0000${k}\u0000${p.tags[k]}`;
-    series = seriesCache.get(cacheKey);
-  }
-  if (series === undefined) {
-    series = escapeMeasurement(p.measurement);
-    const tagKeys = Object.keys(p.tags);
-    if (tagKeys.length > 1) tagKeys.sort();
-    for (const k of tagKeys) {
-      const v = p.tags[k];
-      if (v) series += `,${escapeTag(k)}=${escapeTag(v)}`;
+export class SeriesCache {
+  /** Series cached. */
+  size = 0;
+  private readonly root = new Map<string, SeriesNode>();
+
+  /** The node of this point's series, created on first sight. */
+  nodeOf(p: Point): SeriesNode {
+    let node: SeriesNode | undefined = this.root.get(p.measurement);
+    if (!node) this.root.set(p.measurement, (node = { next: new Map() }));
+    const tags = p.tags;
+    for (const k in tags) {
+      let byValue: SeriesNode | undefined = node.next.get(k);
+      if (!byValue) node.next.set(k, (byValue = { next: new Map() }));
+      const v = tags[k]!;
+      node = byValue.next.get(v);
+      if (!node) byValue.next.set(v, (node = { next: new Map() }));
     }
-    if (cacheKey !== undefined) seriesCache!.set(cacheKey, series);
+    return node;
   }
+}
+
+/** The escaped measurement and tags: tag keys sorted, empty tag values left out. */
+function seriesLine(p: Point): string {
+  let series = escapeMeasurement(p.measurement);
+  const tagKeys = Object.keys(p.tags);
+  if (tagKeys.length > 1) tagKeys.sort();
+  for (const k of tagKeys) {
+    const v = p.tags[k];
+    if (v) series += `,${escapeTag(k)}=${escapeTag(v)}`;
+  }
+  return series;
+}
+
+/** One point as a line; fields are floats. `seriesCache` keeps the series parts of a batch. */
+export function toLine(p: Point, seriesCache?: SeriesCache): string {
+  let series: string;
+  if (seriesCache) {
+    const node = seriesCache.nodeOf(p);
+    if (node.line === undefined) {
+      node.line = seriesLine(p);
+      seriesCache.size++;
+    }
+    series = node.line;
+  } else series = seriesLine(p);
   const fields = p.fields;
   let line = series;
   let sep = " ";
