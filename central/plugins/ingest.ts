@@ -25,6 +25,7 @@ import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
 import { gunzipBody } from "../lib/gzip-body.ts";
 import { fieldValueProblem, tagValuesProblem, timestampProblem } from "../lib/points.ts";
+import { SeriesTrie } from "../lib/series-trie.ts";
 import { isStorageFull } from "../lib/storage.ts";
 import { catalogOf } from "../meta/catalog.ts";
 import type { FleetIndex, Principal } from "../meta/meta.ts";
@@ -55,6 +56,8 @@ export function catalogFor(
 
 /** What a batch's check found of one series (measurement and tags): the same for all its points. */
 interface SeriesVerdict {
+  /** seriesKeyOf of its points. */
+  readonly key: string;
   readonly names: PointRefusal | null;
   readonly values: PointRefusal | null;
 }
@@ -85,21 +88,20 @@ export function refusedPoints(
     return index;
   };
   // A batch holds few series and many points: what depends only on the series (its names against
-  // the catalog, its tag values) is checked once per series. The key is exact for any point the
-  // wire schema let through (tag keys are names, tag values hold no line break).
-  const verdicts = new Map<string, SeriesVerdict>();
+  // the catalog, its tag values, its key) is worked out once per series.
+  const verdicts = new SeriesTrie<SeriesVerdict>();
   const refuse = (i: number, refusal: PointRefusal): void => {
     rejected.push({ index: i, code: refusal.code, message: `points[${i}].${refusal.message}` });
   };
   // Index loops: this runs per point of every batch.
   for (let i = 0; i < points.length; i++) {
     const p = points[i]!;
-    const key = seriesKeyOf(p);
-    if (seriesKeys) seriesKeys[i] = key;
-    let verdict = verdicts.get(key);
+    const slot = verdicts.slot(p.measurement, p.tags);
+    let verdict = slot.value;
     if (verdict === undefined) {
       const index = own ?? catalogOf(p.tags.site);
-      verdict = {
+      verdict = slot.value = {
+        key: seriesKeyOf(p),
         names: index
           ? checkSeries(index, p.measurement, p.tags)
           : {
@@ -108,8 +110,8 @@ export function refusedPoints(
             },
         values: tagValuesProblem(p.tags),
       };
-      verdicts.set(key, verdict);
     }
+    if (seriesKeys) seriesKeys[i] = verdict.key;
     if (verdict.names) {
       refuse(i, verdict.names);
       continue;

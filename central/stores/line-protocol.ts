@@ -12,6 +12,7 @@
 // refuses such names and values for the whole batch (common/wire.ts,
 // tagValueProblem; stores/validate.ts).
 import type { Point } from "../../common/wire.ts";
+import { SeriesTrie } from "../lib/series-trie.ts";
 
 const TAG_SPECIAL = /[, =]/;
 const TAG_SPECIAL_G = /[, =]/g;
@@ -39,36 +40,10 @@ function sortedFieldKeys(fields: Readonly<Record<string, number>>): readonly str
   return null;
 }
 
-interface SeriesNode {
-  /** The escaped series part of a point whose tags end here. */
-  line?: string;
-  readonly next: Map<string, SeriesNode>;
-}
-
-/**
- * The series parts of a batch's lines, found by walking a point's
- * measurement, then each tag key and value, with no key string built per
- * point (a batch holds few series and many points).
- */
-export class SeriesCache {
+/** The series parts of a batch's lines (measurement and tags, escaped). */
+export class SeriesCache extends SeriesTrie<string> {
   /** Series cached. */
   size = 0;
-  private readonly root = new Map<string, SeriesNode>();
-
-  /** The node of this point's series, created on first sight. */
-  nodeOf(p: Point): SeriesNode {
-    let node: SeriesNode | undefined = this.root.get(p.measurement);
-    if (!node) this.root.set(p.measurement, (node = { next: new Map() }));
-    const tags = p.tags;
-    for (const k in tags) {
-      let byValue: SeriesNode | undefined = node.next.get(k);
-      if (!byValue) node.next.set(k, (byValue = { next: new Map() }));
-      const v = tags[k]!;
-      node = byValue.next.get(v);
-      if (!node) byValue.next.set(v, (node = { next: new Map() }));
-    }
-    return node;
-  }
 }
 
 /** The escaped measurement and tags: tag keys sorted, empty tag values left out. */
@@ -87,12 +62,12 @@ function seriesLine(p: Point): string {
 export function toLine(p: Point, seriesCache?: SeriesCache): string {
   let series: string;
   if (seriesCache) {
-    const node = seriesCache.nodeOf(p);
-    if (node.line === undefined) {
-      node.line = seriesLine(p);
+    const slot = seriesCache.slot(p.measurement, p.tags);
+    if (slot.value === undefined) {
+      slot.value = seriesLine(p);
       seriesCache.size++;
     }
-    series = node.line;
+    series = slot.value;
   } else series = seriesLine(p);
   const fields = p.fields;
   let line = series;
