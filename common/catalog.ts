@@ -174,6 +174,7 @@ export function checkFieldNames(
 ): PointRefusal | null {
   const known = index.fields.get(measurement);
   for (const name in fields)
-    if (!known?.has(name)) return { code: "UNKNOWN_FIELD", message: `fields.${name}: not a field of ${measurement}` };
+    if (!known?.has(name))
+      return { code: "UNKNOWN_FIELD", message: `fields.${name}: not a field of ${measurement}` };
   return null;
 }

@@ -24,7 +24,10 @@ for (const [key, bounds] of FieldBounds) {
   const dot = key.indexOf(".");
   const measurement = key.slice(0, dot);
   let fields = boundsByMeasurement.get(measurement);
-  if (!fields) boundsByMeasurement.set(measurement, (fields = new Map()));
+  if (!fields) {
+    fields = new Map();
+    boundsByMeasurement.set(measurement, fields);
+  }
   fields.set(key.slice(dot + 1), bounds);
 }
 

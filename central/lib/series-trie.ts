@@ -20,13 +20,23 @@ export class SeriesTrie<T> {
   /** The slot of this measurement and tags (empty on first sight; the caller fills it). */
   slot(measurement: string, tags: Readonly<Record<string, string>>): SeriesSlot<T> {
     let node: Node<T> | undefined = this.root.get(measurement);
-    if (!node) this.root.set(measurement, (node = { next: new Map() }));
+    if (!node) {
+      node = { next: new Map() };
+      this.root.set(measurement, node);
+    }
     for (const k in tags) {
       let byValue: Node<T> | undefined = node.next.get(k);
-      if (!byValue) node.next.set(k, (byValue = { next: new Map() }));
+      if (!byValue) {
+        byValue = { next: new Map() };
+        node.next.set(k, byValue);
+      }
       const v = tags[k]!;
-      node = byValue.next.get(v);
-      if (!node) byValue.next.set(v, (node = { next: new Map() }));
+      let child: Node<T> | undefined = byValue.next.get(v);
+      if (!child) {
+        child = { next: new Map() };
+        byValue.next.set(v, child);
+      }
+      node = child;
     }
     return node;
   }
