@@ -387,6 +387,53 @@ describe.each(metadataKinds())("POST /api/v1/ingest (%s metadata)", (kind) => {
     expect(await storedCount()).toBe(3);
   });
 
+  it("checks each point of a series for what is its own, and gives a series' refusal to every point of it", async () => {
+    const t0 = good.points[0]!.ts;
+    const vib = (point: string, ts: number, fields: Record<string, number> = { v_rms_mm_s: 1.5 }) => ({
+      measurement: "vibration" as const,
+      tags: { site: "wf1", asset: "T01", point },
+      fields,
+      ts,
+    });
+    const points = [
+      vib("main_bearing", t0),
+      vib("main_bearing", Date.now() + 3_600_000),
+      vib("main_bearing", t0 + 1000, { v_rms_mm_s: 1, vibes: 1 }),
+      vib("main_bearing", t0 + 2000, { v_rms_mm_s: -1 }),
+      vib("rotor_blade", t0),
+      vib("rotor_blade", t0 + 1000),
+      // The same series with its tags in another order: one series, accepted like point 0.
+      {
+        measurement: "vibration" as const,
+        tags: { point: "main_bearing", asset: "T01", site: "wf1" },
+        fields: { v_rms_mm_s: 2 },
+        ts: t0 + 3000,
+      },
+      vib("main_bearing", t0 + 4000, { v_rms_mm_s: 1e300 }),
+    ];
+    const res = await post({ ...good, points });
+    expect(res.statusCode).toBe(400);
+    const rejected = res.json().error.details.rejected as { index: number; code: string; message: string }[];
+    expect(rejected.map((r) => [r.index, r.code])).toEqual([
+      [1, "INVALID_TIMESTAMP"],
+      [2, "UNKNOWN_FIELD"],
+      [3, "INVALID_NUMBER"],
+      [4, "UNKNOWN_POINT"],
+      [5, "UNKNOWN_POINT"],
+      [7, "INVALID_NUMBER"],
+    ]);
+    expect(rejected[1]!.message).toMatch(/^points\[2\]\.fields\.vibes/);
+    expect(rejected[2]!.message).toMatch(
+      /^points\[3\]\.fields\.v_rms_mm_s: -1 is below its physical minimum 0/,
+    );
+    expect(rejected[4]!.message).toMatch(/^points\[5\]\.tags\.point: "rotor_blade"/);
+    expect(rejected[5]!.message).toMatch(/^points\[7\]\.fields\.v_rms_mm_s: 1e\+300 is out of range/);
+    expect(await storedCount()).toBe(0);
+    const rest = await post({ ...good, batchId: "wf1-agent-00000010", points: [0, 6].map((i) => points[i]) });
+    expect(rest.statusCode).toBe(200);
+    expect(await storedCount()).toBe(2);
+  });
+
   it("refuses a body larger than the limit after decompression", async () => {
     const big = {
       ...good,
