@@ -117,7 +117,18 @@ export function checkMeasuringPoint(
  * its measurement's. Null when the point is accepted.
  */
 export function checkPoint(index: CatalogIndex, p: WirePoint): PointRefusal | null {
-  const tags = p.tags;
+  return checkSeries(index, p.measurement, p.tags) ?? checkFieldNames(index, p.measurement, p.fields);
+}
+
+/**
+ * The part of `checkPoint` that depends only on a point's series
+ * (measurement and tags), so a batch checks each series once.
+ */
+export function checkSeries(
+  index: CatalogIndex,
+  measurement: WirePoint["measurement"],
+  tags: WirePoint["tags"],
+): PointRefusal | null {
   const site = tags.site;
   if (site !== index.site)
     return {
@@ -129,7 +140,7 @@ export function checkPoint(index: CatalogIndex, p: WirePoint): PointRefusal | nu
       return { code: "UNKNOWN_TAG", message: `tags.${key}: not a tag key (${TagKeys.join(", ")})` };
   const asset = tags.asset;
   const point = tags.point;
-  const gatewayHealth = p.measurement === "agent" && (asset === undefined || asset === site);
+  const gatewayHealth = measurement === "agent" && (asset === undefined || asset === site);
   if (!gatewayHealth) {
     if (asset === undefined) return { code: "UNKNOWN_ASSET", message: "tags.asset: required" };
     const target = checkMeasuringPoint(index, asset, point);
@@ -139,10 +150,10 @@ export function checkPoint(index: CatalogIndex, p: WirePoint): PointRefusal | nu
       code: "UNKNOWN_POINT",
       message: `tags.point: ${quoted(point)}: the gateway has no measuring points`,
     };
-  if (point === undefined && NEEDS_POINT.has(p.measurement))
-    return { code: "UNKNOWN_POINT", message: `tags.point: required on ${p.measurement} points` };
+  if (point === undefined && NEEDS_POINT.has(measurement))
+    return { code: "UNKNOWN_POINT", message: `tags.point: required on ${measurement} points` };
   const fault = tags.fault;
-  if (p.measurement === "diagnosis") {
+  if (measurement === "diagnosis") {
     if (fault === undefined)
       return { code: "UNKNOWN_FAULT", message: "tags.fault: required on diagnosis points" };
     if (!index.faults.has(fault))
@@ -152,9 +163,18 @@ export function checkPoint(index: CatalogIndex, p: WirePoint): PointRefusal | nu
       };
   } else if (fault !== undefined)
     return { code: "UNKNOWN_FAULT", message: `tags.fault: only diagnosis points name a fault` };
-  const fields = index.fields.get(p.measurement);
-  for (const name in p.fields)
-    if (!fields?.has(name))
-      return { code: "UNKNOWN_FIELD", message: `fields.${name}: not a field of ${p.measurement}` };
+  return null;
+}
+
+/** The part of `checkPoint` about a point's field names: each one of its measurement's. */
+export function checkFieldNames(
+  index: CatalogIndex,
+  measurement: string,
+  fields: Readonly<Record<string, unknown>>,
+): PointRefusal | null {
+  const known = index.fields.get(measurement);
+  for (const name in fields)
+    if (!known?.has(name))
+      return { code: "UNKNOWN_FIELD", message: `fields.${name}: not a field of ${measurement}` };
   return null;
 }

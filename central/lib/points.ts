@@ -18,39 +18,69 @@ export interface PointProblem {
 const iso = (ms: number): string =>
   Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms);
 
-/** The first reason central refuses this point, or null. `nowMs`: central's clock. */
-export function pointProblem(point: Point, nowMs: number): PointProblem | null {
-  const ts = point.ts;
+/** Each measurement's field bounds by field name: looked up per field of every point, without building a key. */
+const boundsByMeasurement = new Map<string, Map<string, { readonly min?: number; readonly max?: number }>>();
+for (const [key, bounds] of FieldBounds) {
+  const dot = key.indexOf(".");
+  const measurement = key.slice(0, dot);
+  let fields = boundsByMeasurement.get(measurement);
+  if (!fields) {
+    fields = new Map();
+    boundsByMeasurement.set(measurement, fields);
+  }
+  fields.set(key.slice(dot + 1), bounds);
+}
+
+/** Why central refuses a point's time, or null. */
+export function timestampProblem(ts: number, nowMs: number): PointProblem | null {
   if (!Number.isSafeInteger(ts))
     return { code: "INVALID_TIMESTAMP", message: `ts: ${ts} is not a whole number of milliseconds` };
   if (ts < MIN_TIMESTAMP_MS)
     return { code: "INVALID_TIMESTAMP", message: `ts: ${iso(ts)} is before ${iso(MIN_TIMESTAMP_MS)}` };
   if (ts > nowMs + MAX_FUTURE_SKEW_MS)
     return { code: "INVALID_TIMESTAMP", message: `ts: ${iso(ts)} is ahead of central's clock` };
-  for (const name in point.fields) {
-    const value = point.fields[name]!;
-    if (typeof value !== "number" || !Number.isFinite(value))
-      return { code: "INVALID_NUMBER", message: `fields.${name}: not finite` };
-    if (Math.abs(value) > MAX_FIELD_MAGNITUDE)
-      return {
-        code: "INVALID_NUMBER",
-        message: `fields.${name}: ${value} is out of range (±${MAX_FIELD_MAGNITUDE})`,
-      };
-    const bounds = FieldBounds.get(`${point.measurement}.${name}`);
-    if (bounds?.min !== undefined && value < bounds.min)
-      return {
-        code: "INVALID_NUMBER",
-        message: `fields.${name}: ${value} is below its physical minimum ${bounds.min}`,
-      };
-    if (bounds?.max !== undefined && value > bounds.max)
-      return {
-        code: "INVALID_NUMBER",
-        message: `fields.${name}: ${value} is above its physical maximum ${bounds.max}`,
-      };
-  }
-  for (const key in point.tags) {
-    const bad = tagValueProblem(point.tags[key]!);
+  return null;
+}
+
+/** Why central refuses a value of `measurement`'s field `name`, or null. */
+export function fieldValueProblem(measurement: string, name: string, value: unknown): PointProblem | null {
+  if (typeof value !== "number" || !Number.isFinite(value))
+    return { code: "INVALID_NUMBER", message: `fields.${name}: not finite` };
+  if (Math.abs(value) > MAX_FIELD_MAGNITUDE)
+    return {
+      code: "INVALID_NUMBER",
+      message: `fields.${name}: ${value} is out of range (±${MAX_FIELD_MAGNITUDE})`,
+    };
+  const bounds = boundsByMeasurement.get(measurement)?.get(name);
+  if (bounds?.min !== undefined && value < bounds.min)
+    return {
+      code: "INVALID_NUMBER",
+      message: `fields.${name}: ${value} is below its physical minimum ${bounds.min}`,
+    };
+  if (bounds?.max !== undefined && value > bounds.max)
+    return {
+      code: "INVALID_NUMBER",
+      message: `fields.${name}: ${value} is above its physical maximum ${bounds.max}`,
+    };
+  return null;
+}
+
+/** Why central refuses a point's tag values (a store must keep them faithfully), or null. */
+export function tagValuesProblem(tags: Readonly<Record<string, string>>): PointProblem | null {
+  for (const key in tags) {
+    const bad = tagValueProblem(tags[key]!);
     if (bad) return { code: "VALIDATION_FAILED", message: `tags.${key}: ${bad}` };
   }
   return null;
+}
+
+/** The first reason central refuses this point, or null. `nowMs`: central's clock. */
+export function pointProblem(point: Point, nowMs: number): PointProblem | null {
+  const late = timestampProblem(point.ts, nowMs);
+  if (late) return late;
+  for (const name in point.fields) {
+    const bad = fieldValueProblem(point.measurement, name, point.fields[name]);
+    if (bad) return bad;
+  }
+  return tagValuesProblem(point.tags);
 }

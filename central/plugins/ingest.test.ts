@@ -387,6 +387,53 @@ describe.each(metadataKinds())("POST /api/v1/ingest (%s metadata)", (kind) => {
     expect(await storedCount()).toBe(3);
   });
 
+  it("checks each point of a series for what is its own, and gives a series' refusal to every point of it", async () => {
+    const t0 = good.points[0]!.ts;
+    const vib = (point: string, ts: number, fields: Record<string, number> = { v_rms_mm_s: 1.5 }) => ({
+      measurement: "vibration" as const,
+      tags: { site: "wf1", asset: "T01", point },
+      fields,
+      ts,
+    });
+    const points = [
+      vib("main_bearing", t0),
+      vib("main_bearing", Date.now() + 3_600_000),
+      vib("main_bearing", t0 + 1000, { v_rms_mm_s: 1, vibes: 1 }),
+      vib("main_bearing", t0 + 2000, { v_rms_mm_s: -1 }),
+      vib("rotor_blade", t0),
+      vib("rotor_blade", t0 + 1000),
+      // The same series with its tags in another order: one series, accepted like point 0.
+      {
+        measurement: "vibration" as const,
+        tags: { point: "main_bearing", asset: "T01", site: "wf1" },
+        fields: { v_rms_mm_s: 2 },
+        ts: t0 + 3000,
+      },
+      vib("main_bearing", t0 + 4000, { v_rms_mm_s: 1e300 }),
+    ];
+    const res = await post({ ...good, points });
+    expect(res.statusCode).toBe(400);
+    const rejected = res.json().error.details.rejected as { index: number; code: string; message: string }[];
+    expect(rejected.map((r) => [r.index, r.code])).toEqual([
+      [1, "INVALID_TIMESTAMP"],
+      [2, "UNKNOWN_FIELD"],
+      [3, "INVALID_NUMBER"],
+      [4, "UNKNOWN_POINT"],
+      [5, "UNKNOWN_POINT"],
+      [7, "INVALID_NUMBER"],
+    ]);
+    expect(rejected[1]!.message).toMatch(/^points\[2\]\.fields\.vibes/);
+    expect(rejected[2]!.message).toMatch(
+      /^points\[3\]\.fields\.v_rms_mm_s: -1 is below its physical minimum 0/,
+    );
+    expect(rejected[4]!.message).toMatch(/^points\[5\]\.tags\.point: "rotor_blade"/);
+    expect(rejected[5]!.message).toMatch(/^points\[7\]\.fields\.v_rms_mm_s: 1e\+300 is out of range/);
+    expect(await storedCount()).toBe(0);
+    const rest = await post({ ...good, batchId: "wf1-agent-00000010", points: [0, 6].map((i) => points[i]) });
+    expect(rest.statusCode).toBe(200);
+    expect(await storedCount()).toBe(2);
+  });
+
   it("refuses a body larger than the limit after decompression", async () => {
     const big = {
       ...good,
@@ -439,151 +486,5 @@ describe("POST /api/v1/ingest with the store down", () => {
     } finally {
       await f.close();
     }
-  });
-});
-
-describe.each(metadataKinds())("series cap per site, ingest.maxSeriesPerSite (%s metadata)", (kind) => {
-  const metadata = suiteMetadata(kind);
-  let f: CentralFixture;
-  beforeEach(async () => {
-    f = await makeCentralFixture({ metadata: await metadata(), config: { ingest: { maxSeriesPerSite: 4 } } });
-  });
-  afterEach(async () => f.close());
-
-  const ts = Date.now() - 60_000;
-  const scada = (site: string, asset: string, source: string, i = 0) => ({
-    measurement: "scada" as const,
-    tags: { site, asset, source },
-    fields: { power_kw: i },
-    ts: ts + i,
-  });
-  const post = (site: string, points: unknown[], token: string, n: number) =>
-    f.app.inject({
-      method: "POST",
-      url: "/api/v1/ingest",
-      headers: f.auth(token),
-      payload: { batchId: `cap-${site}-${n}`, agent: `${site}-agent`, site, sentAt: Date.now(), points },
-    });
-
-  it("refuses the points that would start a series past the cap, keeps storing the series it has", async () => {
-    const first = await post(
-      "wf1",
-      [0, 1, 2].map((i) => scada("wf1", "T01", `s${i}`)),
-      f.tokens.agentWf1,
-      1,
-    );
-    expect(first.statusCode).toBe(200);
-    // Three more new series and one known: the fourth series fits, the fifth and sixth do not.
-    const second = await post(
-      "wf1",
-      [
-        scada("wf1", "T01", "s0", 1),
-        scada("wf1", "T01", "s3"),
-        scada("wf1", "T01", "s4"),
-        scada("wf1", "T02", "s5"),
-      ],
-      f.tokens.agentWf1,
-      2,
-    );
-    expect(second.statusCode).toBe(400);
-    expect(second.json().error.code).toBe("SERIES_LIMIT");
-    expect(second.json().error.details.rejected.map((r: { index: number }) => r.index)).toEqual([2, 3]);
-    expect(second.json().error.message).toMatch(/cap of 4 series \(ingest\.maxSeriesPerSite\)/);
-    // Nothing of the refused batch was stored; the agent's re-send without the refused points is.
-    const q = {
-      measurement: "scada" as const,
-      field: "power_kw",
-      fromMs: 0,
-      toMs: Date.now() + 60_000,
-      groupBy: ["source"],
-    };
-    expect(await f.store.query(q)).toMatchObject({
-      value: [{ tags: { source: "s0" } }, { tags: { source: "s1" } }, { tags: { source: "s2" } }],
-    });
-    const rest = await post(
-      "wf1",
-      [scada("wf1", "T01", "s0", 1), scada("wf1", "T01", "s3")],
-      f.tokens.agentWf1,
-      3,
-    );
-    expect(rest.statusCode).toBe(200);
-    // At the cap: known series go on, a new one is refused, another site has its own cap.
-    expect((await post("wf1", [scada("wf1", "T01", "s3", 2)], f.tokens.agentWf1, 4)).statusCode).toBe(200);
-    expect((await post("wf1", [scada("wf1", "T02", "s9")], f.tokens.agentWf1, 5)).statusCode).toBe(400);
-    expect((await post("wf2", [scada("wf2", "T03", "s9")], f.tokens.agentWf2, 6)).statusCode).toBe(200);
-  });
-});
-
-describe("GET /api/v1/ingest/catalog", () => {
-  let f: CentralFixture;
-  beforeEach(async () => {
-    f = await makeCentralFixture();
-  });
-  afterEach(async () => f.close());
-
-  const get = (token: string, query = "", headers: Record<string, string> = {}) =>
-    f.app.inject({
-      method: "GET",
-      url: `/api/v1/ingest/catalog${query}`,
-      headers: { ...f.auth(token), ...headers },
-    });
-
-  it("tells an agent its site's assets and points, each measurement's fields and the faults", async () => {
-    const res = await get(f.tokens.agentWf1);
-    expect(res.statusCode).toBe(200);
-    const catalog = res.json();
-    expect(catalog).toMatchObject({
-      site: "wf1",
-      assets: [
-        { id: "T01", kind: "turbine", points: ["main_bearing", "gearbox_hss"] },
-        { id: "T02", kind: "turbine", points: ["main_bearing", "gearbox_hss", "generator_de"] },
-      ],
-    });
-    expect(catalog.generation).toEqual(expect.any(Number));
-    expect(catalog.measurements.vibration).toContain("v_rms_mm_s");
-    expect(catalog.measurements.scada).not.toContain("v_rms_mm_s");
-    expect(catalog.faults).toContain("bearing_outer_race");
-    expect(Object.keys(catalog.measurements).sort()).toEqual([
-      "agent",
-      "control",
-      "diagnosis",
-      "meter",
-      "scada",
-      "vibration",
-      "weather",
-    ]);
-    // Unchanged: 304 against its ETag.
-    const again = await get(f.tokens.agentWf1, "", { "if-none-match": String(res.headers.etag) });
-    expect(again.statusCode).toBe(304);
-    expect(again.body).toBe("");
-  });
-
-  it("changes (generation and ETag) when the fleet changes", async () => {
-    const before = await get(f.tokens.agentWf1);
-    await f.meta.fleet.replace({
-      ...f.config,
-      assets: f.config.assets.map((a) =>
-        a.id === "T01"
-          ? { ...a, points: [...a.points, { id: "generator_de", component: "generator" as const }] }
-          : a,
-      ),
-    });
-    const after = await get(f.tokens.agentWf1, "", { "if-none-match": String(before.headers.etag) });
-    expect(after.statusCode).toBe(200);
-    expect(after.json().generation).toBeGreaterThan(before.json().generation);
-    expect(after.json().assets[0].points).toContain("generator_de");
-    expect(after.headers.etag).not.toBe(before.headers.etag);
-  });
-
-  it("admin names the site; an agent reads its own only", async () => {
-    expect((await get(f.tokens.admin)).statusCode).toBe(400);
-    expect((await get(f.tokens.admin, "?site=wf2")).json()).toMatchObject({
-      site: "wf2",
-      assets: [{ id: "T03" }],
-    });
-    expect((await get(f.tokens.admin, "?site=nowhere")).statusCode).toBe(404);
-    expect((await get(f.tokens.agentWf1, "?site=wf2")).statusCode).toBe(403);
-    expect((await get(f.tokens.north)).statusCode).toBe(403);
-    expect((await f.app.inject({ method: "GET", url: "/api/v1/ingest/catalog" })).statusCode).toBe(401);
   });
 });

@@ -12,13 +12,20 @@
 // site, so it can refuse a misconfigured source before queueing its points.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import { type CatalogIndex, checkPoint, IngestCatalogSchema } from "../../common/catalog.ts";
+import {
+  type CatalogIndex,
+  checkFieldNames,
+  checkSeries,
+  IngestCatalogSchema,
+  type PointRefusal,
+} from "../../common/catalog.ts";
 import { CodedError, type Rejection } from "../../common/errors.ts";
 import { IngestAckSchema, IngestBatchSchema, type WirePoint } from "../../common/wire.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
 import { gunzipBody } from "../lib/gzip-body.ts";
-import { pointProblem } from "../lib/points.ts";
+import { fieldValueProblem, tagValuesProblem, timestampProblem } from "../lib/points.ts";
+import { SeriesTrie } from "../lib/series-trie.ts";
 import { isStorageFull } from "../lib/storage.ts";
 import { catalogOf } from "../meta/catalog.ts";
 import type { FleetIndex, Principal } from "../meta/meta.ts";
@@ -47,16 +54,26 @@ export function catalogFor(
   return catalogOf(fleet, wanted)?.index ?? null;
 }
 
+/** What a batch's check found of one series (measurement and tags): the same for all its points. */
+interface SeriesVerdict {
+  /** seriesKeyOf of its points. */
+  readonly key: string;
+  readonly names: PointRefusal | null;
+  readonly values: PointRefusal | null;
+}
+
 /**
  * Every refused point of a batch with why, by index (empty: all accepted).
  * Points an agent writes are checked against its site's catalog; an admin
  * may write any configured site, each point against its own site's.
+ * `seriesKeys`, when given, receives each point's series key (seriesKeyOf).
  */
 export function refusedPoints(
   fleet: FleetIndex,
   principal: Principal,
   points: readonly WirePoint[],
   nowMs: number,
+  seriesKeys?: string[],
 ): Rejection[] {
   const rejected: Rejection[] = [];
   const own = principal.role === "agent" ? catalogFor(fleet, principal, undefined) : null;
@@ -70,23 +87,53 @@ export function refusedPoints(
     }
     return index;
   };
+  // A batch holds few series and many points: what depends only on the series (its names against
+  // the catalog, its tag values, its key) is worked out once per series.
+  const verdicts = new SeriesTrie<SeriesVerdict>();
+  const refuse = (i: number, refusal: PointRefusal): void => {
+    rejected.push({ index: i, code: refusal.code, message: `points[${i}].${refusal.message}` });
+  };
   // Index loops: this runs per point of every batch.
   for (let i = 0; i < points.length; i++) {
     const p = points[i]!;
-    const index = own ?? catalogOf(p.tags.site);
-    const refusal = index
-      ? checkPoint(index, p)
-      : {
-          code: "UNKNOWN_ASSET" as const,
-          message: `tags.site: ${JSON.stringify(p.tags.site ?? "")} is not a site of central's configuration`,
-        };
-    if (refusal) {
-      rejected.push({ index: i, code: refusal.code, message: `points[${i}].${refusal.message}` });
+    const slot = verdicts.slot(p.measurement, p.tags);
+    let verdict = slot.value;
+    if (verdict === undefined) {
+      const index = own ?? catalogOf(p.tags.site);
+      verdict = slot.value = {
+        key: seriesKeyOf(p),
+        names: index
+          ? checkSeries(index, p.measurement, p.tags)
+          : {
+              code: "UNKNOWN_ASSET" as const,
+              message: `tags.site: ${JSON.stringify(p.tags.site ?? "")} is not a site of central's configuration`,
+            },
+        values: tagValuesProblem(p.tags),
+      };
+    }
+    if (seriesKeys) seriesKeys[i] = verdict.key;
+    if (verdict.names) {
+      refuse(i, verdict.names);
       continue;
     }
-    // Times, finite values within their physical bounds, storable tag values (shared with `vetra import`).
-    const problem = pointProblem(p, nowMs);
-    if (problem) rejected.push({ index: i, code: problem.code, message: `points[${i}].${problem.message}` });
+    const fieldNames = checkFieldNames((own ?? catalogOf(p.tags.site))!, p.measurement, p.fields);
+    if (fieldNames) {
+      refuse(i, fieldNames);
+      continue;
+    }
+    // Times, finite values within their physical bounds, storable tag values (the order of
+    // pointProblem, shared with `vetra import`).
+    const late = timestampProblem(p.ts, nowMs);
+    if (late) {
+      refuse(i, late);
+      continue;
+    }
+    let bad: PointRefusal | null = null;
+    for (const name in p.fields) {
+      bad = fieldValueProblem(p.measurement, name, p.fields[name]);
+      if (bad) break;
+    }
+    if (bad ?? verdict.values) refuse(i, (bad ?? verdict.values)!);
   }
   return rejected;
 }
@@ -102,6 +149,7 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
    */
   const overCap = async (
     points: readonly WirePoint[],
+    keys: readonly string[],
     skip: ReadonlySet<number>,
     commit: boolean,
   ): Promise<Rejection[]> => {
@@ -111,7 +159,7 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
       const p = points[i]!;
       const site = p.tags.site!;
       const group = bySite.get(site) ?? { keys: [], indexes: [] };
-      group.keys.push(seriesKeyOf(p));
+      group.keys.push(keys[i]!);
       group.indexes.push(i);
       bySite.set(site, group);
     }
@@ -194,10 +242,11 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
         throw new ApiError("FORBIDDEN", `batch.site: this token writes for site "${principal.site}"`);
       }
       const points = batch.points;
-      const refused = refusedPoints(await meta.fleet.current(), principal, points, Date.now());
+      const keys: string[] = new Array(points.length);
+      const refused = refusedPoints(await meta.fleet.current(), principal, points, Date.now(), keys);
       const skip = new Set(refused.map((r) => r.index));
       // The cap is checked on the points whose names passed, so one answer lists every refusal.
-      const over = await overCap(points, skip, refused.length === 0);
+      const over = await overCap(points, keys, skip, refused.length === 0);
       if (refused.length > 0 || over.length > 0) {
         const rejected =
           over.length === 0 ? refused : [...refused, ...over].sort((a, b) => a.index - b.index);

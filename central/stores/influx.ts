@@ -4,7 +4,7 @@
 import type { ErrorCode } from "../../common/errors.ts";
 import { failure, type IoResult, retryable, success } from "../../common/result.ts";
 import { MAX_STORABLE_TIMESTAMP_MS } from "../../common/wire.ts";
-import { toLine } from "./line-protocol.ts";
+import { SeriesCache, toLine } from "./line-protocol.ts";
 import type { FieldBuckets, LatestQuery, LatestRow, Series, SeriesQuery, TimeSeriesStore } from "./types.ts";
 import {
   canonicalTags,
@@ -249,7 +249,7 @@ export function openInfluxStore(options: InfluxStoreOptions): TimeSeriesStore {
       const problem = checkPoints(points);
       if (problem) return failure(problem.code, problem.message);
       if (points.length === 0) return success({ written: 0 });
-      const seriesCache = new Map<string, string>();
+      const seriesCache = new SeriesCache();
       const lines: string[] = new Array(points.length);
       for (let i = 0; i < points.length; i++) lines[i] = toLine(points[i]!, seriesCache);
       await ensureDatabase();

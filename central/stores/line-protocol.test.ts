@@ -1,7 +1,7 @@
 import { Point as LinePoint } from "@influxdata/influxdb-client";
 import { describe, expect, it } from "vitest";
 import type { Point } from "../../common/wire.ts";
-import { toLine } from "./line-protocol.ts";
+import { SeriesCache, toLine } from "./line-protocol.ts";
 
 describe("line protocol", () => {
   it("writes hand-worked lines: sorted tags and fields, escapes, ms timestamps", () => {
@@ -22,7 +22,7 @@ describe("line protocol", () => {
   });
 
   it("matches @influxdata/influxdb-client's Point for the same points, with and without the series cache", () => {
-    const cache = new Map<string, string>();
+    const cache = new SeriesCache();
     const points: Point[] = [
       {
         measurement: "vibration",
@@ -52,5 +52,29 @@ describe("line protocol", () => {
       expect(toLine(p, cache)).toBe(reference.toLineProtocol());
     }
     expect(cache.size).toBe(2);
+  });
+
+  it("sorts fields listed out of order, and fields whose names read as numbers, as the client does", () => {
+    const points: Point[] = [
+      { measurement: "scada", tags: { site: "wf1" }, fields: { b: 2, a: 1, c: 3 }, ts: 1_700_000_000_000 },
+      { measurement: "scada", tags: { site: "wf1" }, fields: { a: 1, c: 3, b: 2 }, ts: 1_700_000_000_001 },
+      {
+        measurement: "scada",
+        tags: { site: "wf1" },
+        fields: { "10": 1, "9": 2, x: 3 },
+        ts: 1_700_000_000_002,
+      },
+      { measurement: "scada", tags: { site: "wf1" }, fields: { a: 1, a_b: 2, b: 3 }, ts: 1_700_000_000_003 },
+    ];
+    const cache = new SeriesCache();
+    for (const p of points) {
+      const reference = new LinePoint(p.measurement);
+      for (const [k, v] of Object.entries(p.tags)) reference.tag(k, v);
+      for (const [k, v] of Object.entries(p.fields)) reference.floatField(k, v);
+      reference.timestamp(p.ts);
+      expect(toLine(p, cache)).toBe(reference.toLineProtocol());
+    }
+    expect(toLine(points[0]!)).toBe("scada,site=wf1 a=1,b=2,c=3 1700000000000");
+    expect(toLine(points[2]!)).toBe("scada,site=wf1 10=1,9=2,x=3 1700000000002");
   });
 });

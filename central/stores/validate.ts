@@ -19,37 +19,49 @@ const keyProblem = (key: string): string | null =>
   RESERVED_KEYS.has(key) ? `"${key}" is reserved by the store` : tagValueProblem(key);
 
 export function checkPoints(points: readonly Point[]): PointProblem | null {
+  // A batch repeats a few names and tag values across many points: each string is checked once.
+  const checked = new Set<string>();
+  const checkedValues = new Set<string>();
   for (let i = 0; i < points.length; i++) {
     const p = points[i]!;
-    const fieldNames = Object.keys(p.fields);
-    if (fieldNames.length === 0) {
-      return { code: "VALIDATION_FAILED", message: `points[${i}].fields: at least one field is required` };
-    }
-    for (const name of fieldNames) {
+    let fieldCount = 0;
+    for (const name in p.fields) {
+      fieldCount++;
       const value = p.fields[name];
       if (typeof value !== "number" || !Number.isFinite(value)) {
         return { code: "INVALID_NUMBER", message: `points[${i}].fields.${name}: not a finite number` };
       }
+      if (checked.has(name)) continue;
       const bad = keyProblem(name);
       if (bad)
         return {
           code: "VALIDATION_FAILED",
           message: `points[${i}].fields: key ${JSON.stringify(name)}: ${bad}`,
         };
+      checked.add(name);
+    }
+    if (fieldCount === 0) {
+      return { code: "VALIDATION_FAILED", message: `points[${i}].fields: at least one field is required` };
     }
     for (const key in p.tags) {
       const value = p.tags[key]!;
       if (key.length === 0 || value.length === 0) {
         return { code: "VALIDATION_FAILED", message: `points[${i}].tags.${key}: empty tag key or value` };
       }
-      const badKey = keyProblem(key);
-      if (badKey)
-        return {
-          code: "VALIDATION_FAILED",
-          message: `points[${i}].tags: key ${JSON.stringify(key)}: ${badKey}`,
-        };
+      if (!checked.has(key)) {
+        const badKey = keyProblem(key);
+        if (badKey)
+          return {
+            code: "VALIDATION_FAILED",
+            message: `points[${i}].tags: key ${JSON.stringify(key)}: ${badKey}`,
+          };
+        checked.add(key);
+      }
+      // Tag values go in a set of their own: `time` is a reserved key, not a reserved value.
+      if (checkedValues.has(value)) continue;
       const badValue = tagValueProblem(value);
       if (badValue) return { code: "VALIDATION_FAILED", message: `points[${i}].tags.${key}: ${badValue}` };
+      checkedValues.add(value);
     }
     if (!Number.isSafeInteger(p.ts)) {
       return { code: "INVALID_TIMESTAMP", message: `points[${i}].ts: not an integer of milliseconds` };
