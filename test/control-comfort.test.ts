@@ -22,6 +22,7 @@ import { parseAgentConfig } from "../edge-agent/config.ts";
 import { type FacilitySim, start as startFacility } from "../simulators/facility/index.ts";
 import { startTestCentral, type TestCentral } from "./helpers/central.ts";
 import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
+import { callJson } from "./helpers/json-api.ts";
 
 const ASSET = "S01";
 const SITE = "fac-s01";
@@ -47,15 +48,8 @@ describe("comfort: a room out of its band during occupied hours raises one alarm
   let agent: RunningAgent;
   let dir: string;
   const t0 = Date.now();
-  const api = async (token: string, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${c.url}${path}`, {
-      method,
-      headers: { ...c.auth(token), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    // biome-ignore lint/suspicious/noExplicitAny: test reads of JSON answers
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const api = (token: string, method: string, path: string, body?: unknown) =>
+    callJson(c, token, method, path, body);
   const waitFor = async <T>(f: () => Promise<T> | T, ok: (v: T) => boolean, ms = 60_000): Promise<T> => {
     const deadline = Date.now() + ms;
     for (;;) {

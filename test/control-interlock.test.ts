@@ -17,6 +17,7 @@ import { parseAgentConfig } from "../edge-agent/config.ts";
 import { type FacilitySim, start as startFacility } from "../simulators/facility/index.ts";
 import { startTestCentral, type TestCentral } from "./helpers/central.ts";
 import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
+import { callJson } from "./helpers/json-api.ts";
 
 const SIM_START = Date.UTC(2026, 0, 12, 6, 0, 0);
 const SPEEDUP = 60;
@@ -31,15 +32,8 @@ describe("interlocks: the agent's own safety rules, above every level central co
   const t0 = Date.now();
   const setpoints: number[] = [];
   let sampler: NodeJS.Timeout;
-  const api = async (token: string, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${c.url}${path}`, {
-      method,
-      headers: { ...c.auth(token), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    // biome-ignore lint/suspicious/noExplicitAny: test reads of JSON answers
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const api = (token: string, method: string, path: string, body?: unknown) =>
+    callJson(c, token, method, path, body);
   const waitFor = async <T>(f: () => Promise<T> | T, ok: (v: T) => boolean, ms = 60_000): Promise<T> => {
     const deadline = Date.now() + ms;
     for (;;) {

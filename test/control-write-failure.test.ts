@@ -14,6 +14,7 @@ import { parseAgentConfig } from "../edge-agent/config.ts";
 import { BMS_UNIT_ID, type FacilitySim, start as startFacility } from "../simulators/facility/index.ts";
 import { startTestCentral, type TestCentral } from "./helpers/central.ts";
 import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
+import { callJson } from "./helpers/json-api.ts";
 
 describe("a write the device refuses or never answers: failed, with an alarm", () => {
   let c: TestCentral;
@@ -21,15 +22,8 @@ describe("a write the device refuses or never answers: failed, with an alarm", (
   let agent: RunningAgent;
   let dir: string;
   const logged: string[] = [];
-  const api = async (token: string, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${c.url}${path}`, {
-      method,
-      headers: { ...c.auth(token), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    // biome-ignore lint/suspicious/noExplicitAny: test reads of JSON answers
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const api = (token: string, method: string, path: string, body?: unknown) =>
+    callJson(c, token, method, path, body);
   const waitFor = async <T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> => {
     const deadline = Date.now() + ms;
     for (;;) {

@@ -14,21 +14,15 @@ import { parseAgentConfig } from "../edge-agent/config.ts";
 import { type FacilitySim, start as startFacility } from "../simulators/facility/index.ts";
 import { startTestCentral, type TestCentral } from "./helpers/central.ts";
 import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
+import { callJson } from "./helpers/json-api.ts";
 
 describe("control end to end: central → agent → Modbus device → read back → confirmed", () => {
   let c: TestCentral;
   let sim: FacilitySim;
   let agent: RunningAgent;
   let dir: string;
-  const api = async (token: string, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${c.url}${path}`, {
-      method,
-      headers: { ...c.auth(token), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    // biome-ignore lint/suspicious/noExplicitAny: test reads of JSON answers
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const api = (token: string, method: string, path: string, body?: unknown) =>
+    callJson(c, token, method, path, body);
   const stateOf = async (id: string) =>
     (await api(c.tokens.energy, "GET", `/api/v1/control/commands/${id}`)).body.command;
   const waitFor = async <T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> => {

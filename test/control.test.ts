@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestCentral, type TestCentral } from "./helpers/central.ts";
 import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
 import { facilityPoints, TestControlAgent } from "./helpers/control-agent.ts";
+import { callJson } from "./helpers/json-api.ts";
 
 describe("control through central", () => {
   let c: TestCentral;
@@ -14,15 +15,8 @@ describe("control through central", () => {
   let schoolAgent: TestControlAgent;
   let agentToken: string;
   let northEnergy: string;
-  const api = async (token: string, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${c.url}${path}`, {
-      method,
-      headers: { ...c.auth(token), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-      ...(body !== undefined ? { body: typeof body === "string" ? body : JSON.stringify(body) } : {}),
-    });
-    // biome-ignore lint/suspicious/noExplicitAny: test reads of JSON answers
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const api = (token: string, method: string, path: string, body?: unknown) =>
+    callJson(c, token, method, path, body);
   const command = (token: string, body: Record<string, unknown>) =>
     api(token, "POST", "/api/v1/control/commands", body);
 
