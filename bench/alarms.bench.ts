@@ -5,8 +5,8 @@
 // 60 s, off-delay 60 s, deadband 10 %) against the named baseline measured in
 // the same run: the same signal without the filter (every delay and the
 // deadband 0, as the alarm book was before). The figures are the EEMUA 191 /
-// ISA-18.2 §16.5 ones of central/service/alarm-health.ts, not speed;
-// central/service/alarm-quality.test.ts holds the goals.
+// ISA-18.2 §16.5 ones of central/maintenance/alarm-health.ts, not speed;
+// central/maintenance/alarm-quality.test.ts holds the goals.
 import {
   maxPer10MinAfterStartup,
   type RunResult,

@@ -13,9 +13,9 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseCentralConfig } from "../central/config.ts";
 import { SecretBox } from "../central/lib/secret-box.ts";
+import { AlarmBook, type Condition } from "../central/maintenance/alarm-book.ts";
+import { Notifier } from "../central/maintenance/notify/notifier.ts";
 import { META_FILE, MetaStore } from "../central/meta/meta.ts";
-import { AlarmBook, type Condition } from "../central/service/alarm-book.ts";
-import { Notifier } from "../central/service/notify/notifier.ts";
 import { startWebhookReceiver } from "../test/helpers/notify-receivers.ts";
 
 const COMPANIES = 50;

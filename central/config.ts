@@ -14,9 +14,9 @@ import { MetadataConfigSchema, PostgresMetadataSchema } from "./db/config.ts";
 import { checkDocumentsConfig, DocumentsConfigSchema } from "./documents/config.ts";
 import { PERCENT_PATTERN, RUB_PATTERN } from "./documents/money.ts";
 import { checkVoltageClasses, GridConfigSchema } from "./grid/config.ts";
+import { NotificationsConfigSchema } from "./maintenance/notify/config.ts";
+import { allowEntryProblem } from "./maintenance/notify/receivers.ts";
 import { SavingsConfigSchema } from "./savings/config.ts";
-import { NotificationsConfigSchema } from "./service/notify/config.ts";
-import { allowEntryProblem } from "./service/notify/receivers.ts";
 
 const literals = <T extends string>(values: readonly T[], options: object = {}) =>
   Type.Union(
@@ -155,7 +155,7 @@ const TokenSchema = Type.Object(
 
 /**
  * Alarm-quality filtering of one kind of condition (ANSI/ISA-18.2-2016 §10.4 and IEC 62682:2014
- * §11.5: on-delay, off-delay, deadband). See service/alarm-filter.ts.
+ * §11.5: on-delay, off-delay, deadband). See maintenance/alarm-filter.ts.
  */
 const AlarmFilterProperties = {
   /** A level (warning, alarm) is annunciated only once the condition has held it this long. */
@@ -292,11 +292,11 @@ export const CentralConfigSchema = Type.Object(
     sites: Type.Array(SiteSchema, { default: [] }),
     assets: Type.Array(AssetSchema, { default: [] }),
     tokens: Type.Array(TokenSchema, { default: [] }),
-    /** Each asset is contracted to one service company for a period (see service/contracts.ts). */
+    /** Each asset is contracted to one service company for a period (see maintenance/contracts.ts). */
     contracts: Type.Array(ContractSchema, { default: [] }),
     /** What ingest accepts beyond the fleet's names (see plugins/ingest.ts). */
     ingest: IngestSchema,
-    /** The alarm lifecycle (see service/evaluator.ts). */
+    /** The alarm lifecycle (see maintenance/evaluator.ts). */
     alarms: AlarmsSchema,
     /** The grid-connection map: voltage classes, costs, basemap (see grid/config.ts). */
     grid: GridConfigSchema,
@@ -304,7 +304,7 @@ export const CentralConfigSchema = Type.Object(
     savings: SavingsConfigSchema,
     /** Comfort bands of the facilities' rooms (see control/comfort-config.ts). */
     comfort: ComfortConfigSchema,
-    /** Alarm notifications by webhook and e-mail: SMTP, timeouts, retries (see service/notify/config.ts). */
+    /** Alarm notifications by webhook and e-mail: SMTP, timeouts, retries (see maintenance/notify/config.ts). */
     notifications: NotificationsConfigSchema,
     /** Requisites, signers and trust anchors of the document flow (see documents/config.ts). */
     documents: DocumentsConfigSchema,

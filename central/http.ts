@@ -6,8 +6,8 @@ import type { FastifyRequest } from "fastify";
 import { CodedError, type ErrorCode, ErrorCodes } from "../common/errors.ts";
 import { MAX_STORABLE_TIMESTAMP_MS } from "../common/wire.ts";
 import type { Role } from "./config.ts";
+import { responsibleCompany } from "./maintenance/contracts.ts";
 import type { Asset, Principal } from "./meta/meta.ts";
-import { responsibleCompany } from "./service/contracts.ts";
 
 export const ErrorBodySchema = Type.Object(
   {

@@ -17,8 +17,8 @@ import { postgresAvailable, type RunningPostgres, startPostgres } from "../test/
 import { sample } from "../test/helpers/prometheus.ts";
 import { until } from "../test/helpers/until.ts";
 import { parseCentralConfig } from "./config.ts";
+import { AlarmBook } from "./maintenance/alarm-book.ts";
 import { type RunningCentral, startCentral } from "./server.ts";
-import { AlarmBook } from "./service/alarm-book.ts";
 
 interface ErrorBody {
   error: { code: string; message: string };

@@ -3,8 +3,8 @@
 // each company (service report, statement, act, invoice, completion act),
 // signed by the company and countersigned by the region.
 import { join } from "node:path";
+import { WorkOrders } from "../central/maintenance/work-orders.ts";
 import type { RunningCentral } from "../central/server.ts";
-import { WorkOrders } from "../central/service/work-orders.ts";
 import { DEMO_TENANTS, DEMO_TURBINES } from "./demo-fleet.ts";
 import { ensureDemoPki } from "./demo-pki.ts";
 

@@ -5,7 +5,7 @@
 // id so that existence is not revealed. Acting on an alarm (acknowledge,
 // assign, comment) stays with admin and the service company: 403.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Condition, ReconcilePolicy } from "../central/service/alarm-book.ts";
+import type { Condition, ReconcilePolicy } from "../central/maintenance/alarm-book.ts";
 import { startTestCentral, type TestCentral } from "./helpers/central.ts";
 import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
 

@@ -1,7 +1,7 @@
 // The `comfort` section of central's config: the band of indoor air
 // temperature each type of room must stay within while the facility is
 // occupied, and which type each room is. Central raises the condition
-// `comfort` (central/service/comfort.ts) when a room leaves its band during
+// `comfort` (central/maintenance/comfort.ts) when a room leaves its band during
 // the occupied hours of its facility's schedule: a setback that saves
 // energy must not cost the children or the patients their comfort.
 //

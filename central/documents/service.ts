@@ -7,12 +7,12 @@
 // top of the previous signed version. Every step is in the audit log.
 import { CodedError } from "../../common/errors.ts";
 import type { Lang } from "../lib/format.ts";
+import type { AlarmBook } from "../maintenance/alarm-book.ts";
+import type { Company, Contracts } from "../maintenance/contracts.ts";
+import { buildServiceReport } from "../maintenance/service-report.ts";
+import { renderServiceReportPdf } from "../maintenance/service-report-pdf.ts";
+import type { WorkOrders } from "../maintenance/work-orders.ts";
 import type { MetaStore } from "../meta/meta.ts";
-import type { AlarmBook } from "../service/alarm-book.ts";
-import type { Company, Contracts } from "../service/contracts.ts";
-import { buildServiceReport } from "../service/service-report.ts";
-import { renderServiceReportPdf } from "../service/service-report-pdf.ts";
-import type { WorkOrders } from "../service/work-orders.ts";
 import type { TimeSeriesStore } from "../stores/types.ts";
 import type { DocumentsConfig } from "./config.ts";
 import {

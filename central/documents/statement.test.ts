@@ -8,9 +8,9 @@
 // and rounding to the kopeck (half a kopeck up).
 import { describe, expect, it } from "vitest";
 import type { ContractTerms } from "../config.ts";
-import type { AlarmRecord } from "../service/alarm-book.ts";
-import type { Contract } from "../service/contracts.ts";
-import type { ServiceReport, ServiceReportRow } from "../service/service-report.ts";
+import type { AlarmRecord } from "../maintenance/alarm-book.ts";
+import type { Contract } from "../maintenance/contracts.ts";
+import type { ServiceReport, ServiceReportRow } from "../maintenance/service-report.ts";
 import {
   divRoundHalfUp,
   formatRate,

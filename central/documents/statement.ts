@@ -12,9 +12,9 @@
 import { CodedError } from "../../common/errors.ts";
 import type { ContractTerms } from "../config.ts";
 import { writeCsv } from "../lib/csv.ts";
-import type { AlarmRecord } from "../service/alarm-book.ts";
-import type { Contract } from "../service/contracts.ts";
-import type { ServiceReport } from "../service/service-report.ts";
+import type { AlarmRecord } from "../maintenance/alarm-book.ts";
+import type { Contract } from "../maintenance/contracts.ts";
+import type { ServiceReport } from "../maintenance/service-report.ts";
 import { divRoundHalfUp, kopecksToDecimal, percentToBasisPoints, rubToKopecks, vatKopecks } from "./money.ts";
 
 export const ROUNDING_RULE = {

@@ -20,7 +20,7 @@ export interface MeasuringPoint {
   component: ComponentClass | null;
 }
 
-/** A period in which one company maintains an asset (see ../service/contracts.ts). */
+/** A period in which one company maintains an asset (see ../maintenance/contracts.ts). */
 export interface ContractSpan {
   contract: string;
   company: string;

@@ -3,7 +3,7 @@
 // snapshots and the grid data set — one repository each, on the metadata
 // database the config names (SQLite in the data dir, or PostgreSQL; see
 // ../db/). The service model's repositories (companies, contracts, alarms,
-// notifications, work orders) live on the same database: ../service/.
+// notifications, work orders) live on the same database: ../maintenance/.
 import { dirname } from "node:path";
 import type { CentralConfig } from "../config.ts";
 import { openMetaDb } from "../db/registry.ts";

@@ -13,7 +13,7 @@ import { type Role, Roles } from "../config.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
 import { redactUrl } from "../lib/redact.ts";
-import { Contracts } from "../service/contracts.ts";
+import { Contracts } from "../maintenance/contracts.ts";
 
 // Typed as the literal union (TypeBox infers never from a mapped array).
 const RoleSchema = Type.Unsafe<Role>(Type.Union(Roles.map((r) => Type.Literal(r))));

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
 import { metadataKinds, suiteMetadata } from "../../test/helpers/metadata.ts";
-import type { Condition, ReconcilePolicy } from "../service/alarm-book.ts";
+import type { Condition, ReconcilePolicy } from "../maintenance/alarm-book.ts";
 
 const S = 1000;
 const MIN = 60 * S;

@@ -1,7 +1,7 @@
-// The alarm and alarm-event shapes of the API (see ../service/alarm-book.ts),
+// The alarm and alarm-event shapes of the API (see ../maintenance/alarm-book.ts),
 // shared by the plugins that return them.
 import { Type } from "@sinclair/typebox";
-import { AlarmEventKinds } from "../service/alarm-book.ts";
+import { AlarmEventKinds } from "../maintenance/alarm-book.ts";
 
 const Time = Type.String({ format: "date-time" });
 const TimeOrNull = Type.Union([Time, Type.Null()]);

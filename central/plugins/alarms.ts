@@ -1,6 +1,6 @@
 // Alarms: the list (filter, sort, page), one alarm with its history,
 // acknowledge / assign / comment, and a live feed (Server-Sent Events).
-// Alarms come from the alarm book (../service/alarm-book.ts), which the
+// Alarms come from the alarm book (../maintenance/alarm-book.ts), which the
 // evaluator keeps in step with the edge's data; a read right after ingest
 // waits for the evaluation that covers it. A service company sees the alarms
 // routed to it; an energy manager the alarms of its tenant's facilities
@@ -16,7 +16,7 @@ import {
   AlarmSorts,
   type AlarmState,
   DEFAULT_PAGE,
-} from "../service/alarm-book.ts";
+} from "../maintenance/alarm-book.ts";
 import { AlarmHealthSchema } from "./alarm-schemas.ts";
 import { companiesOf } from "./service.ts";
 

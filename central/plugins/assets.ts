@@ -8,8 +8,8 @@ import type { IoResult } from "../../common/result.ts";
 import { DIAGNOSIS_ACTIVE_MS, MAX_FUTURE_SKEW_MS } from "../../common/wire.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
+import { responsibleCompany } from "../maintenance/contracts.ts";
 import type { Asset } from "../meta/meta.ts";
-import { responsibleCompany } from "../service/contracts.ts";
 import type { LatestRow, TimeSeriesStore } from "../stores/types.ts";
 
 const AssetSchema = Type.Object(

@@ -1,5 +1,5 @@
 // The condition part of the monthly service report as the API shows it
-// (see ../service/service-condition.ts and ../service/advisory.ts).
+// (see ../maintenance/service-condition.ts and ../maintenance/advisory.ts).
 import { Type } from "@sinclair/typebox";
 
 const Time = Type.String({ format: "date-time" });

@@ -19,7 +19,7 @@ import { embeddedSignatures } from "../documents/pades.ts";
 import { GUARD_TRIGGERS } from "../documents/sql.ts";
 import { verifyDetached } from "../documents/verify.ts";
 import { readCsv } from "../lib/csv.ts";
-import { WorkOrders } from "../service/work-orders.ts";
+import { WorkOrders } from "../maintenance/work-orders.ts";
 
 const has = (cmd: string) => spawnSync(cmd, ["-v"], { stdio: "ignore" }).error === undefined;
 const tools = has("openssl") && has("pdfsig");

@@ -24,10 +24,10 @@ import { type Actor, DocumentService } from "../documents/service.ts";
 import { openSigner, type Signer, SignerError } from "../documents/signers.ts";
 
 import { ApiError, BearerSecurity, errorResponses, parseTime, principalOf } from "../http.ts";
+import { WorkOrders } from "../maintenance/work-orders.ts";
 import type { Principal } from "../meta/meta.ts";
 import { renderPdf } from "../savings/pdf.ts";
 import { buildReport, defaultPeriods, type FacilityRef } from "../savings/report.ts";
-import { WorkOrders } from "../service/work-orders.ts";
 import { FACILITY_KINDS } from "./savings.ts";
 
 declare module "fastify" {

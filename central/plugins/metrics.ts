@@ -11,9 +11,9 @@ import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { CentralDeps } from "../deps.ts";
+import { type EvaluationMessage, evaluationChannel } from "../maintenance/evaluator.ts";
+import { type PumpMessage, pumpChannel } from "../maintenance/notify/notifier.ts";
 import { type CentralMetrics, sqliteFiles } from "../metrics.ts";
-import { type EvaluationMessage, evaluationChannel } from "../service/evaluator.ts";
-import { type PumpMessage, pumpChannel } from "../service/notify/notifier.ts";
 import { embeddedStoreFile } from "../stores/embedded.ts";
 
 const INGEST_ROUTE = "/api/v1/ingest";

@@ -10,17 +10,17 @@ import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
 import { openSecretBox } from "../lib/secret-box.ts";
 import { isStorageFull, onceInAWhile } from "../lib/storage.ts";
-import { AlarmEventKinds } from "../service/alarm-book.ts";
-import { Notifier } from "../service/notify/notifier.ts";
-import { DeliveryStatuses } from "../service/notify/outbox.ts";
-import { receiverPolicy, resolvedReceiverProblem } from "../service/notify/receivers.ts";
+import { AlarmEventKinds } from "../maintenance/alarm-book.ts";
+import { Notifier } from "../maintenance/notify/notifier.ts";
+import { DeliveryStatuses } from "../maintenance/notify/outbox.ts";
+import { receiverPolicy, resolvedReceiverProblem } from "../maintenance/notify/receivers.ts";
 import {
   Channels,
   MAX_RULES_PER_COMPANY,
   MIN_SECRET_LENGTH,
   NotifyEventKinds,
   RuleError,
-} from "../service/notify/rules.ts";
+} from "../maintenance/notify/rules.ts";
 import { checkCompany, companiesOf } from "./service.ts";
 
 declare module "fastify" {

@@ -154,7 +154,7 @@ describe.each(metadataKinds())("alarm timing, controllable clock (%s metadata)",
     f = await makeCentralFixture({
       metadata: await metadata(),
       clock: () => now,
-      // Escalation and clearing on their own: the filter's delays are tested in service/alarm-*.test.ts.
+      // Escalation and clearing on their own: the filter's delays are tested in maintenance/alarm-*.test.ts.
       config: {
         alarms: {
           evaluateEveryMs: 0,

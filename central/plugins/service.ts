@@ -13,16 +13,16 @@ import { openControlRepository } from "../control/registry.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
 import { isStorageFull, onceInAWhile } from "../lib/storage.ts";
-import type { Principal } from "../meta/meta.ts";
-import { AlarmBook } from "../service/alarm-book.ts";
+import { AlarmBook } from "../maintenance/alarm-book.ts";
 import {
   type Company,
   CompanyLangs,
   type Contract,
   Contracts,
   responsibleCompany,
-} from "../service/contracts.ts";
-import { AlarmEvaluator } from "../service/evaluator.ts";
+} from "../maintenance/contracts.ts";
+import { AlarmEvaluator } from "../maintenance/evaluator.ts";
+import type { Principal } from "../meta/meta.ts";
 import { AlarmEventSchema, AlarmSchema } from "./alarm-schemas.ts";
 import { visibleAsset } from "./assets.ts";
 

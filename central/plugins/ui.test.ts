@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ControlEventSchema } from "../../common/control.ts";
 import { Diagnoses, DiagnosisNames, TurbinePoints } from "../../common/names.ts";
 import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
+import { ConditionKinds } from "../maintenance/alarm-filter.ts";
+import { FaultsOfKind, faultName, pointName } from "../maintenance/names.ts";
 import { FacilityFaults } from "../savings/alarms.ts";
-import { ConditionKinds } from "../service/alarm-filter.ts";
-import { FaultsOfKind, faultName, pointName } from "../service/names.ts";
 
 describe("console files (/ and /ui/*)", () => {
   let f: CentralFixture;

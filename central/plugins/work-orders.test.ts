@@ -21,8 +21,8 @@ import {
   skipPdfText,
   solidPng,
 } from "../../test/helpers/service-files.ts";
-import type { AlarmRecord } from "../service/alarm-book.ts";
-import { MAX_PHOTO_BYTES, type WorkOrder, WorkOrders } from "../service/work-orders.ts";
+import type { AlarmRecord } from "../maintenance/alarm-book.ts";
+import { MAX_PHOTO_BYTES, type WorkOrder, WorkOrders } from "../maintenance/work-orders.ts";
 
 const MIN = 60_000;
 const OUTER_RACE = { frequency_hz: 87.4, amplitude: 0.031, snr_db: 14.2, harmonics: 3, confidence: 0.86 };

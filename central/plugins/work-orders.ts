@@ -10,11 +10,10 @@ import type { FastifyRequest } from "fastify";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf, sendFile } from "../http.ts";
 import { checkImage } from "../lib/image-check.ts";
-import type { Principal } from "../meta/meta.ts";
-import { faultName, pointName } from "../service/names.ts";
-import { buildServiceReport, serviceReportCsv } from "../service/service-report.ts";
-import { renderServiceReportPdf } from "../service/service-report-pdf.ts";
-import { renderWorkOrderPdf } from "../service/work-order-pdf.ts";
+import { faultName, pointName } from "../maintenance/names.ts";
+import { buildServiceReport, serviceReportCsv } from "../maintenance/service-report.ts";
+import { renderServiceReportPdf } from "../maintenance/service-report-pdf.ts";
+import { renderWorkOrderPdf } from "../maintenance/work-order-pdf.ts";
 import {
   alarmEvidence,
   detectImageType,
@@ -24,7 +23,8 @@ import {
   type WorkOrderEventKind,
   WorkOrderEventKinds,
   WorkOrders,
-} from "../service/work-orders.ts";
+} from "../maintenance/work-orders.ts";
+import type { Principal } from "../meta/meta.ts";
 import { AlarmHealthSchema, AlarmSchema } from "./alarm-schemas.ts";
 import { AssetConditionSchema } from "./condition-schemas.ts";
 import { checkCompany, companiesOf } from "./service.ts";

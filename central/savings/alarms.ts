@@ -103,7 +103,7 @@ export function detectFacilityAnomalies(args: {
 
 /**
  * A detection on a facility's meter as the alarm evaluator takes it: one of
- * the alarm book's conditions (`Condition` in service/alarm-book.ts, which
+ * the alarm book's conditions (`Condition` in maintenance/alarm-book.ts, which
  * reads this room, not the other way round).
  */
 export interface FacilityCondition extends Detection {

@@ -2,7 +2,7 @@
 // (embedded store, metadata SQLite, evaluator, alarm book with its filter,
 // the health figures): half an hour of blocks every 5 s, evaluated every
 // 5 s, with an operator who acknowledges every alarm 20 s after it
-// annunciates. Used by central/service/alarm-quality.test.ts (the goals of
+// annunciates. Used by central/maintenance/alarm-quality.test.ts (the goals of
 // issue 16) and bench/alarms.bench.ts (the figures in BENCHMARKS.md).
 //
 // - T01: velocity RMS hovering at the ISO 10816-21 C/D boundary of a rotor
@@ -16,10 +16,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CentralConfig, parseCentralConfig } from "../../central/config.ts";
+import { AlarmBook, type AlarmEvent } from "../../central/maintenance/alarm-book.ts";
+import { type AlarmHealth, alarmHealth } from "../../central/maintenance/alarm-health.ts";
+import { AlarmEvaluator } from "../../central/maintenance/evaluator.ts";
 import { MetaStore } from "../../central/meta/meta.ts";
-import { AlarmBook, type AlarmEvent } from "../../central/service/alarm-book.ts";
-import { type AlarmHealth, alarmHealth } from "../../central/service/alarm-health.ts";
-import { AlarmEvaluator } from "../../central/service/evaluator.ts";
 import { openEmbeddedStore } from "../../central/stores/embedded.ts";
 import type { Point } from "../../common/wire.ts";
 

@@ -5,12 +5,12 @@ import { randomBytes } from "node:crypto";
 import { expect } from "vitest";
 import { parseCentralConfig } from "../../central/config.ts";
 import { SecretBox } from "../../central/lib/secret-box.ts";
+import { AlarmBook, type Condition } from "../../central/maintenance/alarm-book.ts";
+import type { NotificationsConfig } from "../../central/maintenance/notify/config.ts";
+import { Notifier } from "../../central/maintenance/notify/notifier.ts";
+import type { Delivery } from "../../central/maintenance/notify/outbox.ts";
+import type { RuleInput } from "../../central/maintenance/notify/rules.ts";
 import type { MetaStore } from "../../central/meta/meta.ts";
-import { AlarmBook, type Condition } from "../../central/service/alarm-book.ts";
-import type { NotificationsConfig } from "../../central/service/notify/config.ts";
-import { Notifier } from "../../central/service/notify/notifier.ts";
-import type { Delivery } from "../../central/service/notify/outbox.ts";
-import type { RuleInput } from "../../central/service/notify/rules.ts";
 import type { FreshMetadata } from "./metadata.ts";
 import {
   type SmtpInbox,

@@ -30,8 +30,8 @@ import {
   SecretBox,
   SecretBoxError,
 } from "../../central/lib/secret-box.ts";
+import { NotificationRules } from "../../central/maintenance/notify/rules.ts";
 import { META_FILE, MetaStore } from "../../central/meta/meta.ts";
-import { NotificationRules } from "../../central/service/notify/rules.ts";
 import { startTestCentral, type TestCentral } from "../helpers/central.ts";
 import { rawRequest } from "../helpers/raw-http.ts";
 

@@ -17,7 +17,7 @@ import { hostname } from "node:os";
 import ipaddr from "ipaddr.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSecretBox } from "../../central/lib/secret-box.ts";
-import { sealContext } from "../../central/service/notify/rules.ts";
+import { sealContext } from "../../central/maintenance/notify/rules.ts";
 import { type CentralUnderTest, startCentralUnderTest } from "../helpers/central-under-test.ts";
 import { until } from "../helpers/until.ts";
 
