@@ -3,6 +3,7 @@
 // summary by status.
 
 import { readCsv, writeCsv } from "../lib/csv.ts";
+import { BATCH_COLUMNS } from "../ui/map/batch-columns.js";
 import type { GridIndex, Lang, OptionStatus } from "./check.ts";
 import type { GridConfig } from "./config.ts";
 import type { Kind } from "./model.ts";
@@ -36,27 +37,6 @@ export interface BatchResult {
   /** A header problem: nothing could be read. */
   error: string | null;
 }
-
-export const BATCH_COLUMNS = [
-  "line",
-  "name",
-  "lat",
-  "lon",
-  "mw",
-  "kind",
-  "status",
-  "connection_point_id",
-  "connection_point_name",
-  "voltage_kv",
-  "voltage_class",
-  "distance_km",
-  "line_km",
-  "headroom_mw",
-  "headroom_after_mw",
-  "cost_rub",
-  "available_options",
-  "reasons",
-] as const;
 
 const num = (s: string | undefined): number | null => {
   if (s === undefined || s.trim() === "") return null;

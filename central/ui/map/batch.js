@@ -2,6 +2,7 @@
 // The /map page's batch check: a CSV of sites sent in parts (progress shown),
 // the results joined into one CSV to download and a summary table.
 import { errorBodyText } from "../lib/server-texts.js";
+import { BATCH_COLUMNS } from "./batch-columns.js";
 import { byId, esc, inputById, lang, mln, num, setStatus, T, text } from "./page.js";
 
 /**
@@ -17,26 +18,6 @@ const csvCell = (/** @type {unknown} */ v) => {
   const s = v == null ? "" : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
-const COLUMNS = [
-  "line",
-  "name",
-  "lat",
-  "lon",
-  "mw",
-  "kind",
-  "status",
-  "connection_point_id",
-  "connection_point_name",
-  "voltage_kv",
-  "voltage_class",
-  "distance_km",
-  "line_km",
-  "headroom_mw",
-  "headroom_after_mw",
-  "cost_rub",
-  "available_options",
-  "reasons",
-];
 /** Record boundaries outside quotes. */
 function splitLines(/** @type {string} */ text) {
   /** @type {string[]} */
@@ -91,8 +72,8 @@ async function runBatch() {
     setStatus(`${T.rows}: ${bar.value} / ${body.length}`);
   }
   const csv = `${[
-    COLUMNS.join(","),
-    ...rows.map((r) => COLUMNS.map((c) => csvCell(c === "reasons" ? r.reasons.join("; ") : r[c])).join(",")),
+    BATCH_COLUMNS.join(","),
+    ...rows.map((r) => BATCH_COLUMNS.map((c) => csvCell(c === "reasons" ? r.reasons.join("; ") : r[c])).join(",")),
   ].join("\r\n")}\r\n`;
   const url = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
   const sum = byId("summary");
