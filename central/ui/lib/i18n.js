@@ -307,7 +307,6 @@ export const TEXT = {
   velocityShort: ["виброскорость", "velocity"],
   envelopeShort: ["огибающая", "envelope"],
   dynamicRange: ["Диапазон 60 дБ от максимума", "60 dB below the maximum"],
-  trendsOf: ["Тренды", "Trends"],
   fields: ["Параметры", "Parameters"],
   group_overall: ["Общий уровень", "Overall"],
   group_stats: ["Статистика", "Statistics"],

@@ -73,7 +73,9 @@ async function runBatch() {
   }
   const csv = `${[
     BATCH_COLUMNS.join(","),
-    ...rows.map((r) => BATCH_COLUMNS.map((c) => csvCell(c === "reasons" ? r.reasons.join("; ") : r[c])).join(",")),
+    ...rows.map((r) =>
+      BATCH_COLUMNS.map((c) => csvCell(c === "reasons" ? r.reasons.join("; ") : r[c])).join(","),
+    ),
   ].join("\r\n")}\r\n`;
   const url = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
   const sum = byId("summary");

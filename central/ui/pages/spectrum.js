@@ -9,6 +9,7 @@ import { evidenceList } from "../lib/alarm-parts.js";
 import { ApiFailure, api, qs } from "../lib/api.js";
 import { h, kv, num, option, sevBadge, when } from "../lib/dom.js";
 import { faultName, pointName, t } from "../lib/i18n.js";
+import { pointHead } from "../lib/point-head.js";
 import { spectrumChart } from "../lib/spectrum-chart.js";
 import { waveformChart } from "../lib/waveform-chart.js";
 
@@ -44,7 +45,6 @@ function choice(label, options, current, onPick) {
 /** @param {PageContext} ctx @param {string} assetId @param {string} point */
 export async function spectrumPage(ctx, assetId, point) {
   const enc = encodeURIComponent(assetId);
-  const encPoint = encodeURIComponent(point);
   let res;
   try {
     res = await api(`/api/v1/assets/${enc}/spectrum${qs({ point, history: 20 })}`);
@@ -270,28 +270,13 @@ export async function spectrumPage(ctx, assetId, point) {
   });
   const pointLinks = h("span", { class: "toolbar" });
   ctx.root.replaceChildren(
-    h(
-      "section",
-      { class: "card", id: "spectrumHead", dataset: { asset: assetId, point } },
-      h(
-        "h1",
-        null,
-        t("spectrum"),
-        ": ",
-        h("a", { href: `#/asset/${enc}` }, assetId),
-        " · ",
-        pointName(point),
-      ),
-      h(
-        "span",
-        { class: "toolbar" },
-        h("a", { href: `#/waterfall/${enc}/${encPoint}`, id: "waterfallLink" }, t("waterfall")),
-        h("a", { href: `#/trends/${enc}/${encPoint}`, id: "trendsLink" }, t("trends")),
-        pointLinks,
-      ),
-      info,
-      older ? h("label", null, t("olderSnapshots"), " ", older) : null,
-    ),
+    pointHead({
+      view: "spectrum",
+      assetId,
+      point,
+      toolbar: [pointLinks],
+      after: [info, older ? h("label", null, t("olderSnapshots"), " ", older) : null],
+    }),
     h(
       "section",
       { class: "card" },

@@ -10,6 +10,7 @@ import { api, qs } from "../lib/api.js";
 import { chart, timeAxis } from "../lib/charts.js";
 import { errorBox, h, num, unitText, when } from "../lib/dom.js";
 import { faultName, pointName, t } from "../lib/i18n.js";
+import { pointHead } from "../lib/point-head.js";
 import { rangePicker } from "../lib/range-picker.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
@@ -114,7 +115,6 @@ function trendChart(ctx, box, f, zones, alarms, fromMs, toMs) {
 /** @param {PageContext} ctx @param {string} assetId @param {string} point */
 export async function trendsPage(ctx, assetId, point) {
   const enc = encodeURIComponent(assetId);
-  const encPoint = encodeURIComponent(point);
   const health = await api(`/api/v1/assets/${enc}/health`);
   if (!ctx.alive()) return;
   /** @type {Record<string, any>} */
@@ -202,28 +202,14 @@ export async function trendsPage(ctx, assetId, point) {
 
   const others = (health.points ?? []).filter((p) => p.point !== point && p.component);
   ctx.root.replaceChildren(
-    h(
-      "section",
-      { class: "card", id: "trendsHead", dataset: { asset: assetId, point } },
-      h(
-        "h1",
-        null,
-        t("trendsOf"),
-        ": ",
-        h("a", { href: `#/asset/${enc}` }, assetId),
-        " · ",
-        pointName(point),
+    pointHead({
+      view: "trends",
+      assetId,
+      point,
+      toolbar: others.map((p) =>
+        h("a", { href: `#/trends/${enc}/${encodeURIComponent(p.point)}` }, pointName(p.point)),
       ),
-      h(
-        "span",
-        { class: "toolbar" },
-        h("a", { href: `#/spectrum/${enc}/${encPoint}` }, t("spectrum")),
-        h("a", { href: `#/waterfall/${enc}/${encPoint}` }, t("waterfall")),
-        ...others.map((p) =>
-          h("a", { href: `#/trends/${enc}/${encodeURIComponent(p.point)}` }, pointName(p.point)),
-        ),
-      ),
-    ),
+    }),
     h(
       "section",
       { class: "card" },

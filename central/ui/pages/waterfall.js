@@ -8,7 +8,8 @@
 // a row and a frequency are drawn.
 import { ApiFailure, api, qs } from "../lib/api.js";
 import { h, num, unitText, when } from "../lib/dom.js";
-import { locale, pointName, t } from "../lib/i18n.js";
+import { locale, t } from "../lib/i18n.js";
+import { pointHead } from "../lib/point-head.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
 
@@ -35,7 +36,6 @@ export function colourOf(level) {
 /** @param {PageContext} ctx @param {string} assetId @param {string} point */
 export async function waterfallPage(ctx, assetId, point) {
   const enc = encodeURIComponent(assetId);
-  const encPoint = encodeURIComponent(point);
   const canvas = h("canvas", { id: "waterfallCanvas" });
   const box = h("div", { class: "waterfall", id: "waterfall" }, canvas);
   const readout = h("p", { class: "muted", id: "waterfallReadout" }, t("dynamicRange"));
@@ -62,25 +62,7 @@ export async function waterfallPage(ctx, assetId, point) {
     return bar;
   };
   ctx.root.replaceChildren(
-    h(
-      "section",
-      { class: "card", id: "waterfallHead", dataset: { asset: assetId, point } },
-      h(
-        "h1",
-        null,
-        t("waterfall"),
-        ": ",
-        h("a", { href: `#/asset/${enc}` }, assetId),
-        " · ",
-        pointName(point),
-      ),
-      h(
-        "span",
-        { class: "toolbar" },
-        h("a", { href: `#/spectrum/${enc}/${encPoint}` }, t("spectrum")),
-        h("a", { href: `#/trends/${enc}/${encPoint}` }, t("trends")),
-      ),
-    ),
+    pointHead({ view: "waterfall", assetId, point }),
     h(
       "section",
       { class: "card" },
