@@ -6,6 +6,8 @@
 // −1,234.5). Written by hand rather than through Intl so that the output does
 // not depend on the ICU data Node was built with.
 
+import { zoneParts } from "./zone-parts.js";
+
 export type Lang = "ru" | "en";
 
 /** Narrow no-break space: the Russian digit-group separator. */
@@ -34,36 +36,20 @@ export function formatPercent(v: number | null | undefined, digits: number, lang
   return lang === "ru" ? `${n}${NBSP}%` : `${n}%`;
 }
 
-/** Calendar parts of an instant in a time zone. */
-function parts(ms: number, timeZone: string) {
-  const f = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-  });
-  const p: Record<string, string> = {};
-  for (const x of f.formatToParts(new Date(ms))) p[x.type] = x.value;
-  return { y: p.year ?? "", m: p.month ?? "", d: p.day ?? "", hh: p.hour ?? "", mm: p.minute ?? "" };
-}
-
 /** "31.12.2025" (ru) or "2025-12-31" (en). */
 export function formatDate(ms: number, lang: Lang, timeZone = "UTC"): string {
-  const { y, m, d } = parts(ms, timeZone);
+  const { y, m, d } = zoneParts(ms, timeZone);
   return lang === "ru" ? `${d}.${m}.${y}` : `${y}-${m}-${d}`;
 }
 
 /** Date and time, minutes: "31.12.2025 21:00" (ru) or "2025-12-31 21:00" (en). */
 export function formatDateTime(ms: number, lang: Lang, timeZone = "UTC"): string {
-  const { hh, mm } = parts(ms, timeZone);
+  const { hh, mm } = zoneParts(ms, timeZone);
   return `${formatDate(ms, lang, timeZone)} ${hh}:${mm}`;
 }
 
 const isMidnight = (ms: number, timeZone: string): boolean => {
-  const { hh, mm } = parts(ms, timeZone);
+  const { hh, mm } = zoneParts(ms, timeZone);
   return hh === "00" && mm === "00";
 };
 
@@ -91,7 +77,7 @@ export function formatMonth(ms: number, lang: Lang): string {
 
 /** Offset of a time zone from UTC at an instant, ms (east positive). */
 export function zoneOffsetMs(ms: number, timeZone: string): number {
-  const { y, m, d, hh, mm } = parts(ms, timeZone);
+  const { y, m, d, hh, mm } = zoneParts(ms, timeZone);
   const wall = Date.UTC(Number(y), Number(m) - 1, Number(d), Number(hh), Number(mm));
   return wall - Math.floor(ms / 60_000) * 60_000;
 }

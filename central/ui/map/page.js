@@ -35,19 +35,7 @@ const langLink = /** @type {HTMLAnchorElement} */ (byId("lang"));
 langLink.textContent = T.other;
 langLink.href = `?${other}`;
 
-/** Text made safe to put into HTML (elements and quoted attributes). */
-export const esc = (/** @type {unknown} */ s) =>
-  String(s ?? "").replace(
-    /[&<>"']/g,
-    (c) =>
-      /** @type {Record<string, string>} */ ({
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
-        '"': "&quot;",
-        "'": "&#39;",
-      })[c] ?? c,
-  );
+export { esc } from "../lib/html.js";
 /** A number with `d` decimals in the page's language, or a dash. */
 export const num = (/** @type {number | null | undefined} */ v, /** @type {number} */ d) =>
   v == null ? "—" : lang === "ru" ? Number(v).toFixed(d).replace(".", ",") : Number(v).toFixed(d);
