@@ -1,21 +1,2 @@
 // Types of batch-columns.js for the TypeScript side (grid/batch.ts).
-export const BATCH_COLUMNS: readonly [
-  "line",
-  "name",
-  "lat",
-  "lon",
-  "mw",
-  "kind",
-  "status",
-  "connection_point_id",
-  "connection_point_name",
-  "voltage_kv",
-  "voltage_class",
-  "distance_km",
-  "line_km",
-  "headroom_mw",
-  "headroom_after_mw",
-  "cost_rub",
-  "available_options",
-  "reasons",
-];
+export const BATCH_COLUMNS: readonly string[];
