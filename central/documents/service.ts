@@ -124,20 +124,17 @@ export class DocumentService {
     ];
   }
 
+  /** The monthly service report of a company, read from this service's stores. */
+  private serviceReport(request: Parameters<typeof buildServiceReport>[1]) {
+    const { store, meta, book, contracts, workOrders } = this.d;
+    return buildServiceReport({ store, meta, book, contracts, workOrders }, request);
+  }
+
   /** The month's statement of a company, priced (not registered). */
   async statement(companyId: string, month: string, generatedBy: string): Promise<Statement> {
     const company = await this.company(companyId);
     const now = this.d.clock();
-    const r = await buildServiceReport(
-      {
-        store: this.d.store,
-        meta: this.d.meta,
-        book: this.d.book,
-        contracts: this.d.contracts,
-        workOrders: this.d.workOrders,
-      },
-      { company, month, generatedBy, nowMs: now },
-    );
+    const r = await this.serviceReport({ company, month, generatedBy, nowMs: now });
     if (r.kind === "retryable") throw new CodedError("STORE_UNAVAILABLE", r.message);
     if (r.kind === "failure") throw new CodedError("QUERY_FAILED", r.message);
     const report = r.value;
@@ -185,16 +182,12 @@ export class DocumentService {
       [
         "service_report",
         async () => {
-          const r = await buildServiceReport(
-            {
-              store: this.d.store,
-              meta: this.d.meta,
-              book: this.d.book,
-              contracts: this.d.contracts,
-              workOrders: this.d.workOrders,
-            },
-            { company, month, generatedBy: actor.label, nowMs: this.d.clock() },
-          );
+          const r = await this.serviceReport({
+            company,
+            month,
+            generatedBy: actor.label,
+            nowMs: this.d.clock(),
+          });
           if (r.kind !== "success") throw new CodedError("STORE_UNAVAILABLE", r.message);
           return renderServiceReportPdf(r.value, lang);
         },

@@ -6,6 +6,14 @@ import { AlarmEventKinds } from "../maintenance/alarm-book.ts";
 const Time = Type.String({ format: "date-time" });
 const TimeOrNull = Type.Union([Time, Type.Null()]);
 const TextOrNull = Type.Union([Type.String(), Type.Null()]);
+/** An ISO 10816 zone or null. Spelt out: a literal union mapped from IsoZones types as never. */
+export const IsoZoneOrNull = Type.Union([
+  Type.Literal("A"),
+  Type.Literal("B"),
+  Type.Literal("C"),
+  Type.Literal("D"),
+  Type.Null(),
+]);
 const SeveritySchema = Type.Union([Type.Literal("warning"), Type.Literal("alarm")]);
 
 export const AlarmSchema = Type.Object(
@@ -24,14 +32,8 @@ export const AlarmSchema = Type.Object(
     maxSeverity: SeveritySchema,
     raisedAt: Time,
     clearedAt: TimeOrNull,
-    // Spelt out: a literal union mapped from IsoZones types as never. null: facility alarms.
-    isoZone: Type.Union([
-      Type.Literal("A"),
-      Type.Literal("B"),
-      Type.Literal("C"),
-      Type.Literal("D"),
-      Type.Null(),
-    ]),
+    // null: facility alarms.
+    isoZone: IsoZoneOrNull,
     acknowledgedBy: TextOrNull,
     acknowledgedAt: TimeOrNull,
     ackComment: TextOrNull,

@@ -11,6 +11,7 @@ import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } fr
 import { responsibleCompany } from "../maintenance/contracts.ts";
 import type { Asset } from "../meta/meta.ts";
 import type { LatestRow, TimeSeriesStore } from "../stores/types.ts";
+import { IsoZoneOrNull } from "./alarm-schemas.ts";
 
 const AssetSchema = Type.Object(
   {
@@ -37,13 +38,7 @@ const HealthSchema = Type.Object({
     Type.Object({
       point: Type.String(),
       component: Type.Union([Type.String(), Type.Null()]),
-      isoZone: Type.Union([
-        Type.Literal("A"),
-        Type.Literal("B"),
-        Type.Literal("C"),
-        Type.Literal("D"),
-        Type.Null(),
-      ]),
+      isoZone: IsoZoneOrNull,
       features: Numbers,
       ts: Type.Union([Type.Integer({ description: "epoch ms of the latest block" }), Type.Null()]),
     }),

@@ -19,7 +19,7 @@ import {
   DocumentTypes,
   type RegisterEntry,
 } from "../documents/register.ts";
-import type { DocumentFilter } from "../documents/repository.ts";
+import type { DocumentFilter, StoredSignature } from "../documents/repository.ts";
 import { type Actor, DocumentService } from "../documents/service.ts";
 import { openSigner, type Signer, SignerError } from "../documents/signers.ts";
 
@@ -28,7 +28,7 @@ import { WorkOrders } from "../maintenance/work-orders.ts";
 import type { Principal } from "../meta/meta.ts";
 import { renderPdf } from "../savings/pdf.ts";
 import { buildReport, defaultPeriods, type FacilityRef } from "../savings/report.ts";
-import { FACILITY_KINDS } from "./savings.ts";
+import { facilityRefs } from "./savings.ts";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -88,6 +88,18 @@ const VerifySchema = Type.Object(
 );
 
 const SMALL_BODY = 16 * 1024;
+
+/** A signature as the API shows it (SignatureSchema): the CMS in base64 and where to download it. */
+const signatureView = (documentId: string, s: StoredSignature) => ({
+  n: s.n,
+  org: s.org,
+  kind: s.kind,
+  signer: s.signer,
+  signedAt: s.signedAt,
+  certificateSha256: s.certificateSha256,
+  p7s: s.p7s.toString("base64"),
+  url: `/api/v1/documents/${documentId}/signatures/${s.n}`,
+});
 
 /** The organisation a principal acts for: the region for admin, its company for a service company. */
 const orgOf = (p: Principal, region: string): string | null =>
@@ -273,16 +285,7 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     async (request) => {
       const e = await visible(request, request.params.id);
       return {
-        signatures: (await repo.signatures(e.id)).map((s) => ({
-          n: s.n,
-          org: s.org,
-          kind: s.kind,
-          signer: s.signer,
-          signedAt: s.signedAt,
-          certificateSha256: s.certificateSha256,
-          p7s: s.p7s.toString("base64"),
-          url: `/api/v1/documents/${e.id}/signatures/${s.n}`,
-        })),
+        signatures: (await repo.signatures(e.id)).map((s) => signatureView(e.id, s)),
       };
     },
   );
@@ -431,17 +434,7 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     const periods = defaultPeriods({ fromMs: time("from", from), toMs: time("to", to), nowMs });
     if (periods.reportingToMs <= periods.reportingFromMs)
       throw new ApiError("VALIDATION_FAILED", "body: the period must end after it starts");
-    const fleet = await meta.fleet.current();
-    const sites = fleet.siteById;
-    const facilities: FacilityRef[] = fleet.assets
-      .filter((a) => FACILITY_KINDS.has(a.kind))
-      .map((a) => ({
-        id: a.id,
-        name: a.name,
-        kind: a.kind,
-        site: a.site,
-        timezone: sites.get(a.site)?.timezone ?? null,
-      }));
+    const facilities = facilityRefs(await meta.fleet.current());
     const period = `${new Date(periods.reportingFromMs).toISOString().slice(0, 10)}/${new Date(periods.reportingToMs).toISOString().slice(0, 10)}`;
     const build = async (list: FacilityRef[], scopeKind: "facility" | "portfolio") => {
       const r = await buildReport({
@@ -460,7 +453,7 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     const out: RegisterEntry[] = [];
     for (const f of facilities) {
       const report = await build([f], "facility");
-      const tz = sites.get(f.site)?.timezone ?? undefined;
+      const tz = f.timezone ?? undefined;
       const bytes = await renderPdf(report, "ru", {
         generatedBy: actor.label,
         ...(tz ? { timeZone: tz } : {}),
@@ -525,16 +518,7 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         const s = await service.sign(e.id, kind, actorOf(principalOf(request), service.region));
         return {
           document: (await repo.get(e.id))!,
-          signature: {
-            n: s.n,
-            org: s.org,
-            kind: s.kind,
-            signer: s.signer,
-            signedAt: s.signedAt,
-            certificateSha256: s.certificateSha256,
-            p7s: s.p7s.toString("base64"),
-            url: `/api/v1/documents/${e.id}/signatures/${s.n}`,
-          },
+          signature: signatureView(e.id, s),
         };
       },
     );

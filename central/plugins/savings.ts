@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, parseTime, principalOf, sendFile } from "../http.ts";
+import type { FleetIndex } from "../meta/fleet.ts";
 import { withContexts } from "../savings/intensity.ts";
 import { reportsPage } from "../savings/page.ts";
 import { renderPdf } from "../savings/pdf.ts";
@@ -18,7 +19,19 @@ import {
 } from "../savings/report.ts";
 import { intervalsCsv } from "../savings/savings.ts";
 
-export const FACILITY_KINDS = new Set(["hospital", "clinic", "school"]);
+const FACILITY_KINDS = new Set(["hospital", "clinic", "school"]);
+
+/** The fleet's facilities (hospitals, clinics, schools) as a savings report takes them, each with its site's time zone. */
+export const facilityRefs = (fleet: FleetIndex): FacilityRef[] =>
+  fleet.assets
+    .filter((a) => FACILITY_KINDS.has(a.kind))
+    .map((a) => ({
+      id: a.id,
+      name: a.name,
+      kind: a.kind,
+      site: a.site,
+      timezone: fleet.siteById.get(a.site)?.timezone ?? null,
+    }));
 
 const ReportQuery = Type.Object(
   {
@@ -105,17 +118,7 @@ const savings: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, met
         throw new ApiError("FORBIDDEN", "Savings reports are for admin and ministry tokens");
       }
       const q = request.query;
-      const fleet = await meta.fleet.current();
-      const sites = fleet.siteById;
-      const all: FacilityRef[] = fleet.assets
-        .filter((a) => FACILITY_KINDS.has(a.kind))
-        .map((a) => ({
-          id: a.id,
-          name: a.name,
-          kind: a.kind,
-          site: a.site,
-          timezone: sites.get(a.site)?.timezone ?? null,
-        }));
+      const all = facilityRefs(await meta.fleet.current());
       let facilities = all;
       if (q.facility !== undefined) {
         facilities = all.filter((f) => f.id === q.facility);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ControlEventSchema } from "../../common/control.ts";
 import { Diagnoses, DiagnosisNames, TurbinePoints } from "../../common/names.ts";
 import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
+import { DocumentStatuses, DocumentTypes } from "../documents/register.ts";
 import { ConditionKinds } from "../maintenance/alarm-filter.ts";
 import { FaultsOfKind, faultName, pointName } from "../maintenance/names.ts";
 import { FacilityFaults } from "../savings/alarms.ts";
@@ -155,6 +156,18 @@ describe("console files (/ and /ui/*)", () => {
     expect(kinds).toContain("interlock");
     for (const kind of kinds) named(`event ${kind}`, events[kind]);
     expect(Object.keys(events).sort()).toEqual([...kinds].sort());
+  });
+
+  it("serves the register's document types and statuses and the shared zone-parts module", async () => {
+    const res = await f.app.inject({ url: "/ui/names.js" });
+    const list = (name: string): string[] =>
+      JSON.parse(new RegExp(`export const ${name} = (.*);`).exec(res.body)![1]!);
+    expect(list("DOCUMENT_TYPES")).toEqual([...DocumentTypes]);
+    expect(list("DOCUMENT_STATUSES")).toEqual([...DocumentStatuses]);
+    const zone = await f.app.inject({ url: "/ui/zone-parts.js" });
+    expect(zone.statusCode).toBe(200);
+    expect(zone.headers["content-type"]).toBe("application/javascript; charset=utf-8");
+    expect(zone.body).toBe(readFileSync(join(import.meta.dirname, "..", "lib", "zone-parts.js"), "utf8"));
   });
 
   it("answers 404 for anything else under /ui/, and needs no token for the files", async () => {

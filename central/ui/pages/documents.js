@@ -5,6 +5,8 @@
 // is for the reader's organisation: sign (the first signer), countersign
 // (the counterparty), reject with a reason. The region also issues a
 // company's month and checks the register's chain.
+
+import { DOCUMENT_STATUSES, DOCUMENT_TYPES } from "/ui/names.js";
 import { api, canAct, download, qs, session } from "../lib/api.js";
 import { cells, dataTable, h, option, when } from "../lib/dom.js";
 import { lang } from "../lib/i18n.js";
@@ -67,15 +69,6 @@ const TEXT = {
   accepted: ["принят", "accepted"],
   rejected: ["отклонён", "rejected"],
 };
-const TYPES = [
-  "statement",
-  "act_of_services",
-  "invoice",
-  "completion_act",
-  "service_report",
-  "savings_report",
-];
-const STATUSES = ["issued", "signed", "accepted", "rejected"];
 
 /** @param {keyof typeof TEXT} key @param {Record<string, string|number>} [vars] */
 const dt = (key, vars = {}) =>
@@ -98,13 +91,13 @@ export async function documentsPage(ctx) {
     "select",
     { id: "docType" },
     option("", dt("all")),
-    TYPES.map((x) => option(x, dt(x))),
+    DOCUMENT_TYPES.map((x) => option(x, dt(x))),
   );
   const statusSel = h(
     "select",
     { id: "docStatus" },
     option("", dt("all")),
-    STATUSES.map((x) => option(x, dt(x))),
+    DOCUMENT_STATUSES.map((x) => option(x, dt(x))),
   );
   const period = h("input", { id: "docPeriod", type: "month" });
   const companySel = h(
