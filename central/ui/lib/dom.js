@@ -83,6 +83,22 @@ export const dataTable = (heads, rows, props = null) =>
 /** Table cells of the values; `false` leaves a column out. */
 export const cells = (...values) => values.filter((v) => v !== false).map((v) => h("td", null, v));
 
+/** A form whose submit runs `fn` with the form's data, showing its failure beside the button. */
+export function submitter(form, fn) {
+  const message = h("span", { class: "error", role: "status" });
+  form.append(message);
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    message.textContent = "";
+    try {
+      await fn(new FormData(form));
+    } catch (err) {
+      message.textContent = err.message;
+    }
+  });
+  return form;
+}
+
 /** Runs `fn` at most once per `ms`, after the last call (live events come in bursts). */
 export function debounce(fn, ms) {
   let timer = 0;

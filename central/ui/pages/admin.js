@@ -1,7 +1,7 @@
 // Administration (`#/admin`, administrators only): companies, contracts and
 // access tokens, each a list with a form that adds to it.
 import { api, companyName, session } from "../lib/api.js";
-import { cells, dataTable, h, option, when } from "../lib/dom.js";
+import { cells, dataTable, h, option, submitter, when } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
@@ -23,20 +23,6 @@ export async function adminPage(ctx) {
   session.me.companies = companies;
   const again = () => ctx.reload();
   const field = (name, props = {}) => h("input", { name, ...props });
-  const submitter = (form, fn) => {
-    const error = h("span", { class: "error" });
-    form.append(error);
-    form.addEventListener("submit", async (e) => {
-      e.preventDefault();
-      error.textContent = "";
-      try {
-        await fn(new FormData(form));
-      } catch (err) {
-        error.textContent = err.message;
-      }
-    });
-    return form;
-  };
   const langSel = (value) =>
     h(
       "select",

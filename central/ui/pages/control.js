@@ -7,7 +7,7 @@
 // demand limit; the latest commands with their lifecycle.
 // Admin and the energy manager act; the ministry reads.
 import { api, qs, session } from "../lib/api.js";
-import { cells, dataTable, h, num, option, when } from "../lib/dom.js";
+import { cells, dataTable, h, num, option, submitter, when } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import { scheduleEditor } from "./control-schedule.js";
 
@@ -22,22 +22,6 @@ const valueText = (p, v) => {
   if (v == null) return "—";
   if (p.states?.[String(v)] != null) return `${p.states[String(v)]} (${v})`;
   return p.unit === "state" ? String(v) : `${num(v, 1)} ${p.unit === "degC" ? "°C" : p.unit}`;
-};
-
-/** A form whose submit runs `fn`, showing its failure beside the button. */
-const submitter = (form, fn) => {
-  const message = h("span", { class: "error", role: "status" });
-  form.append(message);
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    message.textContent = "";
-    try {
-      await fn(new FormData(form));
-    } catch (err) {
-      message.textContent = err.message;
-    }
-  });
-  return form;
 };
 
 /**
