@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCentralConfig } from "../central/config.ts";
+import { DEFAULT_TREND_FIELDS } from "../central/plugins/views.ts";
 import { startCentral } from "../central/server.ts";
 import { openEmbeddedStore } from "../central/stores/embedded.ts";
 import { openInfluxStore } from "../central/stores/influx.ts";
@@ -28,22 +29,10 @@ const DAY = 86_400_000;
 const BLOCK_MS = 600_000;
 const DAYS = 365;
 const POINTS = ["main_bearing", "gearbox_hss"] as const;
-const FIELDS = [
-  "v_rms_mm_s",
-  "a_rms_m_s2",
-  "kurtosis",
-  "crest_factor",
-  "env_bpfo_g2",
-  "env_bpfi_g2",
-  "env_bsf_g2",
-  "env_ftf_g2",
-  "x1_mm_s",
-  "x2_mm_s",
-  "gmf_mm_s",
-  "iso_zone",
-] as const;
-/** The trend page's default fields (central/plugins/views.ts), i.e. all above but the zone. */
-const TREND_FIELDS = FIELDS.filter((f) => f !== "iso_zone");
+/** The trend page's default fields (central/plugins/views.ts). */
+const TREND_FIELDS = DEFAULT_TREND_FIELDS;
+/** What a block writes: those and the zone. */
+const FIELDS = [...TREND_FIELDS, "iso_zone"] as const;
 const REQUESTS = Number(process.env.VETRA_BENCH_TRENDS_REQUESTS ?? 40);
 const RAW_READS = 5;
 

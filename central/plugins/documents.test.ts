@@ -10,8 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDemoPki } from "../../cli/demo-pki.ts";
-import { hasCertutil, nssDatabaseTrusting, requisites } from "../../test/documents/fixtures.ts";
-import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
+import { documentsCentral } from "../../test/documents/central.ts";
+import { hasCertutil, nssDatabaseTrusting } from "../../test/documents/fixtures.ts";
+import type { CentralFixture } from "../../test/helpers/central-fixture.ts";
 import { cutJpeg, damagedPng, solidPng } from "../../test/helpers/service-files.ts";
 import { pemBlocks } from "../documents/cms.ts";
 import { kopecksToDecimal } from "../documents/money.ts";
@@ -41,47 +42,8 @@ describe.skipIf(!tools)("document flow with openssl and pdfsig as referees", () 
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "vetra-docs-"));
-    const pki = await ensureDemoPki(join(dir, "pki"), [
-      { id: "region", name: "Regional energy department", inn: "7708503727" },
-      { id: "sc-north", name: "North Wind Service", inn: "7707083893" },
-      { id: "sc-south", name: "South Wind Service", inn: "7736207543" },
-    ]);
-    caFile = pki.caFile;
+    ({ f, caFile } = await documentsCentral(dir));
     anchors = pemBlocks(readFileSync(caFile, "utf8"), "CERTIFICATE");
-    const terms = { fee: { per: "turbine_day", rub: "1500.00" }, creditPerBreachRub: "5000" };
-    f = await makeCentralFixture({
-      // Real time: the certificates were made a moment ago and are checked at the signing time.
-      clock: () => Date.now(),
-      config: {
-        contracts: [
-          {
-            id: "C-N",
-            company: "sc-north",
-            assets: ["T01", "T03"],
-            from: "2026-01-01",
-            responseTimeMinutes: 240,
-            terms,
-          },
-          {
-            id: "C-S",
-            company: "sc-south",
-            assets: ["T02"],
-            from: "2026-01-01",
-            responseTimeMinutes: 240,
-            terms,
-          },
-        ],
-        documents: {
-          requisites: {
-            region: requisites("Министерство энергетики региона", "7708503727", "770801001"),
-            "sc-north": requisites("ООО «Северный ветер»", "7707083893", "773601001"),
-            "sc-south": requisites("ООО «Южный ветер»", "7736207543", "773601001"),
-          },
-          signers: pki.signers,
-          trustAnchors: [caFile],
-        },
-      },
-    });
     const orders = new WorkOrders(f.meta.db, () => Date.parse(`${month}-20T10:00:00Z`));
     const wo = await orders.create({
       alarm: { id: "T01:main_bearing:bearing_outer_race:1", asset: "T01", company: "sc-north" },

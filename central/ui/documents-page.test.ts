@@ -12,10 +12,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureDemoPki } from "../../cli/demo-pki.ts";
-import { requisites } from "../../test/documents/fixtures.ts";
+import { documentsCentral } from "../../test/documents/central.ts";
 import { browserRequired, launchChromium, signInToConsole } from "../../test/helpers/browser.ts";
-import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
+import type { CentralFixture } from "../../test/helpers/central-fixture.ts";
 
 const SHOTS = join(import.meta.dirname, "..", "..", "artifacts", "console");
 const has = (cmd: string) => spawnSync(cmd, ["-v"], { stdio: "ignore" }).error === undefined;
@@ -36,45 +35,7 @@ describe.skipIf(!browserRequired() || !tools)("documents page (#/documents) in C
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), "vetra-docs-page-"));
-    const pki = await ensureDemoPki(join(dir, "pki"), [
-      { id: "region", name: "Regional energy department", inn: "7708503727" },
-      { id: "sc-north", name: "North Wind Service", inn: "7707083893" },
-      { id: "sc-south", name: "South Wind Service", inn: "7736207543" },
-    ]);
-    caFile = pki.caFile;
-    const terms = { fee: { per: "turbine_day", rub: "1500.00" }, creditPerBreachRub: "5000" };
-    f = await makeCentralFixture({
-      clock: () => Date.now(),
-      config: {
-        contracts: [
-          {
-            id: "C-N",
-            company: "sc-north",
-            assets: ["T01", "T03"],
-            from: "2026-01-01",
-            responseTimeMinutes: 240,
-            terms,
-          },
-          {
-            id: "C-S",
-            company: "sc-south",
-            assets: ["T02"],
-            from: "2026-01-01",
-            responseTimeMinutes: 240,
-            terms,
-          },
-        ],
-        documents: {
-          requisites: {
-            region: requisites("Министерство энергетики региона", "7708503727", "770801001"),
-            "sc-north": requisites("ООО «Северный ветер»", "7707083893", "773601001"),
-            "sc-south": requisites("ООО «Южный ветер»", "7736207543", "773601001"),
-          },
-          signers: pki.signers,
-          trustAnchors: [caFile],
-        },
-      },
-    });
+    ({ f, caFile } = await documentsCentral(dir));
     await f.app.listen({ port: 0, host: "127.0.0.1" });
     url = `http://127.0.0.1:${(f.app.server.address() as AddressInfo).port}`;
     browser = await launchChromium();
