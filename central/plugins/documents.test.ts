@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDemoPki } from "../../cli/demo-pki.ts";
 import { documentsCentral } from "../../test/documents/central.ts";
-import { hasCertutil, nssDatabaseTrusting } from "../../test/documents/fixtures.ts";
+import { hasCertutil, nssDatabaseTrusting, opensslCmsVerify } from "../../test/documents/fixtures.ts";
 import type { CentralFixture } from "../../test/helpers/central-fixture.ts";
 import { cutJpeg, damagedPng, solidPng } from "../../test/helpers/service-files.ts";
 import { pemBlocks } from "../documents/cms.ts";
@@ -28,7 +28,6 @@ if (!tools && process.env.CI) throw new Error("openssl and pdfsig (poppler-utils
 
 const PNG = solidPng(2, 2, [128, 128, 0]);
 
-const openssl = (args: string[]) => spawnSync("openssl", args, { encoding: "utf8" });
 const pdfsig = (file: string) => spawnSync("pdfsig", [file], { encoding: "utf8" }).stdout;
 
 describe.skipIf(!tools)("document flow with openssl and pdfsig as referees", () => {
@@ -184,21 +183,7 @@ describe.skipIf(!tools)("document flow with openssl and pdfsig as referees", () 
       const p7s = Buffer.from(s.p7s, "base64");
       const sigFile = join(dir, `act.${s.n}.p7s`);
       writeFileSync(sigFile, p7s);
-      const r = openssl([
-        "cms",
-        "-verify",
-        "-binary",
-        "-inform",
-        "DER",
-        "-content",
-        docFile,
-        "-in",
-        sigFile,
-        "-CAfile",
-        caFile,
-        "-out",
-        "/dev/null",
-      ]);
+      const r = opensslCmsVerify(docFile, sigFile, caFile);
       expect(r.status, r.stderr).toBe(0);
       expect((await verifyDetached(file, p7s, { trustAnchors: anchors })).valid).toBe(true);
       // The .p7s route serves the same bytes.
@@ -237,23 +222,7 @@ describe.skipIf(!tools)("document flow with openssl and pdfsig as referees", () 
     changed[Math.floor(changed.length / 2)]! ^= 0x01;
     writeFileSync(join(dir, "act.changed.pdf"), changed);
     const p7s = Buffer.from(sigs[0].p7s, "base64");
-    expect(
-      openssl([
-        "cms",
-        "-verify",
-        "-binary",
-        "-inform",
-        "DER",
-        "-content",
-        join(dir, "act.changed.pdf"),
-        "-in",
-        join(dir, "act.1.p7s"),
-        "-CAfile",
-        caFile,
-        "-out",
-        "/dev/null",
-      ]).status,
-    ).not.toBe(0);
+    expect(opensslCmsVerify(join(dir, "act.changed.pdf"), join(dir, "act.1.p7s"), caFile).status).not.toBe(0);
     const mine = await verifyDetached(changed, p7s, { trustAnchors: anchors });
     expect(mine.valid ? "valid" : mine.code).toBe("CONTENT_CHANGED");
     const changedSigned = Buffer.from(signedPdf);
@@ -264,23 +233,7 @@ describe.skipIf(!tools)("document flow with openssl and pdfsig as referees", () 
     const badSig = Buffer.from(p7s);
     badSig[badSig.length - 3]! ^= 0x01;
     writeFileSync(join(dir, "act.bad.p7s"), badSig);
-    expect(
-      openssl([
-        "cms",
-        "-verify",
-        "-binary",
-        "-inform",
-        "DER",
-        "-content",
-        docFile,
-        "-in",
-        join(dir, "act.bad.p7s"),
-        "-CAfile",
-        caFile,
-        "-out",
-        "/dev/null",
-      ]).status,
-    ).not.toBe(0);
+    expect(opensslCmsVerify(docFile, join(dir, "act.bad.p7s"), caFile).status).not.toBe(0);
     expect((await verifyDetached(file, badSig, { trustAnchors: anchors })).valid).toBe(false);
     // A wrong trust anchor: untrusted.
     const other = await ensureDemoPki(join(dir, "other-pki"), []);

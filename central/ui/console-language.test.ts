@@ -15,6 +15,7 @@ import type { WirePoint } from "../../common/wire.ts";
 import { overallVibrationFinding, velocityRow, zoneOf } from "../../edge-agent/diagnostics/zones.ts";
 import { browserRequired, launchChromium, signInToConsole } from "../../test/helpers/browser.ts";
 import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
+import { callJson } from "../../test/helpers/json-api.ts";
 import { horizontalOverflow, VIEWPORTS } from "../../test/helpers/page-checks.ts";
 import { docsScreenshot } from "../../test/helpers/screenshots.ts";
 import { ERROR_TEXT } from "./lib/server-texts.js";
@@ -77,17 +78,9 @@ describe.skipIf(!browserRequired())("console in the reader's language, charts na
   const errors: string[] = [];
 
   const call = async <T>(path: string, token: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${url}${path}`, {
-      method: body === undefined ? "GET" : "POST",
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    expect(res.status, `${path}: ${text}`).toBeLessThan(300);
-    return JSON.parse(text) as T;
+    const res = await callJson({ url, auth: f.auth }, token, body === undefined ? "GET" : "POST", path, body);
+    expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
+    return res.body as T;
   };
   const zoneAlarm = async () =>
     (
@@ -132,38 +125,33 @@ describe.skipIf(!browserRequired())("console in the reader's language, charts na
         ts: now - i * MINUTE,
       });
     }
-    await call("/api/v1/ingest", f.tokens.agentWf1, {
-      batchId: `language-${now}`,
-      agent: "edge-wf1",
-      site: "wf1",
-      sentAt: Date.now(),
-      points,
-    });
+    /** A batch from a site's agent. */
+    const ingest = (site: "wf1" | "wf2", batchId: string, batch: WirePoint[]) =>
+      call("/api/v1/ingest", site === "wf1" ? f.tokens.agentWf1 : f.tokens.agentWf2, {
+        batchId,
+        agent: `edge-${site}`,
+        site,
+        sentAt: Date.now(),
+        points: batch,
+      });
+    /** 20 minutes of one point at a steady level in zone C, the newest `minutesAgo` old. */
+    const steadyZoneC = (
+      site: string,
+      asset: string,
+      point: string,
+      v: number,
+      minutesAgo: number,
+    ): WirePoint[] =>
+      Array.from({ length: 20 }, (_, i) => ({
+        measurement: "vibration",
+        tags: { site, asset, point },
+        fields: { v_rms_mm_s: v, iso_zone: 3 },
+        ts: now - (i + minutesAgo) * MINUTE,
+      }));
+    await ingest("wf1", `language-${now}`, points);
     // The rest of the company's fleet as a screenshot shows it: T01's gearbox and T03 in zone C.
-    await call("/api/v1/ingest", f.tokens.agentWf1, {
-      batchId: `language-gearbox-${now}`,
-      agent: "edge-wf1",
-      site: "wf1",
-      sentAt: Date.now(),
-      points: Array.from({ length: 20 }, (_, i) => ({
-        measurement: "vibration",
-        tags: { site: "wf1", asset: "T01", point: "gearbox_hss" },
-        fields: { v_rms_mm_s: 5.2, iso_zone: 3 },
-        ts: now - (i + 1) * MINUTE,
-      })),
-    });
-    await call("/api/v1/ingest", f.tokens.agentWf2, {
-      batchId: `language-wf2-${now}`,
-      agent: "edge-wf2",
-      site: "wf2",
-      sentAt: Date.now(),
-      points: Array.from({ length: 20 }, (_, i) => ({
-        measurement: "vibration",
-        tags: { site: "wf2", asset: "T03", point: "main_bearing" },
-        fields: { v_rms_mm_s: 4.8, iso_zone: 3 },
-        ts: now - (i + 3) * MINUTE,
-      })),
-    });
+    await ingest("wf1", `language-gearbox-${now}`, steadyZoneC("wf1", "T01", "gearbox_hss", 5.2, 1));
+    await ingest("wf2", `language-wf2-${now}`, steadyZoneC("wf2", "T03", "main_bearing", 4.8, 3));
     await call("/api/v1/ingest/spectrum", f.tokens.agentWf1, {
       agent: "edge-wf1",
       site: "wf1",

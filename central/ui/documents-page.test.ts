@@ -13,6 +13,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { documentsCentral } from "../../test/documents/central.ts";
+import { opensslCmsVerify } from "../../test/documents/fixtures.ts";
 import { browserRequired, launchChromium, signInToConsole } from "../../test/helpers/browser.ts";
 import type { CentralFixture } from "../../test/helpers/central-fixture.ts";
 
@@ -147,25 +148,7 @@ describe.skipIf(!browserRequired() || !tools)("documents page (#/documents) in C
       writeFileSync(join(dir, "act.pdf"), pdf);
       writeFileSync(join(dir, "act.pdf.p7s"), p7s);
       writeFileSync(join(dir, "act.signed.pdf"), signed);
-      const openssl = spawnSync(
-        "openssl",
-        [
-          "cms",
-          "-verify",
-          "-binary",
-          "-inform",
-          "DER",
-          "-content",
-          join(dir, "act.pdf"),
-          "-in",
-          join(dir, "act.pdf.p7s"),
-          "-CAfile",
-          caFile,
-          "-out",
-          "/dev/null",
-        ],
-        { encoding: "utf8" },
-      );
+      const openssl = opensslCmsVerify(join(dir, "act.pdf"), join(dir, "act.pdf.p7s"), caFile);
       expect(openssl.status, openssl.stderr).toBe(0);
       const pdfsig = spawnSync("pdfsig", [join(dir, "act.signed.pdf")], { encoding: "utf8" }).stdout;
       expect(pdfsig).toContain("Signature Validation: Signature is Valid.");

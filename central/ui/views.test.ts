@@ -15,6 +15,7 @@ import type { SpectrumUpload } from "../../common/spectrum.ts";
 import type { WirePoint } from "../../common/wire.ts";
 import { browserRequired, launchChromium } from "../../test/helpers/browser.ts";
 import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
+import { callJson } from "../../test/helpers/json-api.ts";
 
 const SHOTS = join(import.meta.dirname, "..", "..", "artifacts", "console");
 const MIN = 60_000;
@@ -111,17 +112,9 @@ describe.skipIf(!browserRequired())("analyst views in Chromium", () => {
   const errors: string[] = [];
 
   const call = async (path: string, token: string, body?: unknown) => {
-    const res = await fetch(`${url}${path}`, {
-      method: body === undefined ? "GET" : "POST",
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    expect(res.status, `${path}: ${text}`).toBeLessThan(300);
-    return JSON.parse(text);
+    const res = await callJson({ url, auth: f.auth }, token, body === undefined ? "GET" : "POST", path, body);
+    expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
+    return res.body;
   };
 
   /** Signs in through the login form (no token in the address), then goes to `hash`. */

@@ -185,3 +185,25 @@ export function nssDatabaseTrusting(dir: string, caFile: string | null): string 
   if (caFile) run(["-A", "-d", db, "-n", "vetra-demo-ca", "-t", "CT,C,C", "-a", "-i", caFile]);
   return db;
 }
+
+/** `openssl cms -verify` of a detached DER signature file over a content file, against a CA file: its status and stderr. */
+export const opensslCmsVerify = (contentFile: string, p7sFile: string, caFile: string) =>
+  spawnSync(
+    "openssl",
+    [
+      "cms",
+      "-verify",
+      "-binary",
+      "-inform",
+      "DER",
+      "-content",
+      contentFile,
+      "-in",
+      p7sFile,
+      "-CAfile",
+      caFile,
+      "-out",
+      "/dev/null",
+    ],
+    { encoding: "utf8" },
+  );
