@@ -8,19 +8,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasPdftotext } from "../../test/helpers/pdftotext.ts";
 import { parseCentralConfig } from "../config.ts";
 import { installDemoGrid } from "../grid/demo-set.ts";
 import { type RunningCentral, startCentral } from "../server.ts";
 import { byteRange } from "./grid.ts";
-
-const hasPdftotext = (() => {
-  try {
-    execFileSync("pdftotext", ["-v"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const IZBERBASH = { lat: 42.56, lon: 47.87 };
 

@@ -51,21 +51,16 @@ describe("grid routes", () => {
   afterAll(async () => f?.close());
 
   it("replacing the set needs an admin token", async () => {
-    const none = await f.app.inject({ method: "PUT", url: "/api/v1/grid/connection-points", payload: SET });
-    expect(none.statusCode).toBe(401);
-    const ministry = await f.app.inject({
-      method: "PUT",
-      url: "/api/v1/grid/connection-points",
-      headers: f.auth(f.tokens.ministry),
-      payload: SET,
-    });
-    expect(ministry.statusCode).toBe(403);
-    const admin = await f.app.inject({
-      method: "PUT",
-      url: "/api/v1/grid/connection-points",
-      headers: f.auth(f.tokens.admin),
-      payload: SET,
-    });
+    const put = (token?: string) =>
+      f.app.inject({
+        method: "PUT",
+        url: "/api/v1/grid/connection-points",
+        ...(token === undefined ? {} : { headers: f.auth(token) }),
+        payload: SET,
+      });
+    expect((await put()).statusCode).toBe(401);
+    expect((await put(f.tokens.ministry)).statusCode).toBe(403);
+    const admin = await put(f.tokens.admin);
     expect(admin.statusCode).toBe(200);
     expect(admin.json()).toEqual({ points: 2, lines: 1, ignored: 0, rejected: [] });
   });

@@ -10,6 +10,7 @@ import { hourlyHistory } from "../../simulators/facility/model.ts";
 import { browserRequired, launchChromium } from "../../test/helpers/browser.ts";
 import { FIXTURE_FLEET } from "../../test/helpers/central-fixture.ts";
 import { horizontalOverflow, isClickable, offlinePage, VIEWPORTS } from "../../test/helpers/page-checks.ts";
+import { hasPdftotext, pdftotextNumber } from "../../test/helpers/pdftotext.ts";
 import { docsScreenshot } from "../../test/helpers/screenshots.ts";
 import { parseCentralConfig } from "../config.ts";
 import { historyPoints, writeAll } from "../savings/backfill.ts";
@@ -21,15 +22,6 @@ const MEASURE = new Date("2025-12-31T21:00:00Z");
 const TO = new Date("2026-10-31T21:00:00Z");
 const SAVING = 0.12;
 const SEED = 5;
-
-const hasPdftotext = (() => {
-  try {
-    execFileSync("pdftotext", ["-v"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 describe("savings report (GET /api/v1/savings/report, /reports)", () => {
   let dir: string;
@@ -150,15 +142,7 @@ describe("savings report (GET /api/v1/savings/report, /reports)", () => {
         expect(text).toContain(lang === "ru" ? "Отчёт об экономии энергии" : "Energy savings report");
         expect(text).toContain(lang === "ru" ? "Сэкономлено, кВт·ч" : "Avoided energy, kWh");
         // Numbers grouped the report's way (ru: 5 155 670,5; en: 5,155,670.5), spaces as pdftotext gives them.
-        const n = (v: number, digits: number) =>
-          new Intl.NumberFormat(lang === "ru" ? "ru-RU" : "en-US", {
-            minimumFractionDigits: digits,
-            maximumFractionDigits: digits,
-            useGrouping: "always",
-          } as Intl.NumberFormatOptions)
-            .format(v)
-            .replace(/[\u00a0\u202f]/g, " ")
-            .replace("-", "\u2212");
+        const n = (v: number, digits: number) => pdftotextNumber(v, digits, lang);
         const plain = text.replace(/[\u00a0\u202f]/g, " ");
         expect(plain).toContain(`${n(json.avoided_kwh!, 0)} ± ${n(json.uncertainty_kwh!, 0)}`);
         expect(plain).toContain(n(json.savings_pct!, 1));
