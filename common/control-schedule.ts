@@ -9,6 +9,7 @@
 // is not after its `from` never matches (cross-midnight periods are two
 // entries: evening on one day, morning on the next).
 import type { Schedule } from "./control.ts";
+import { zoneParts } from "./zone-parts.js";
 
 export interface LocalTime {
   /** YYYY-MM-DD, local. */
@@ -19,29 +20,10 @@ export interface LocalTime {
   readonly minutes: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatterOf(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      weekday: "short",
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 /** Whether `timeZone` is an IANA zone this runtime knows. */
 export function isTimeZone(timeZone: string): boolean {
   try {
-    formatterOf(timeZone);
+    zoneParts(0, timeZone);
     return true;
   } catch {
     return false;
@@ -51,12 +33,11 @@ export function isTimeZone(timeZone: string): boolean {
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
 export function localTimeIn(timeZone: string, atMs: number): LocalTime {
-  const parts: Record<string, string> = {};
-  for (const p of formatterOf(timeZone).formatToParts(new Date(atMs))) parts[p.type] = p.value;
+  const p = zoneParts(atMs, timeZone);
   return {
-    date: `${parts.year}-${parts.month}-${parts.day}`,
-    isoWeekday: WEEKDAYS[parts.weekday ?? ""] ?? 0,
-    minutes: Number(parts.hour) * 60 + Number(parts.minute),
+    date: `${p.y}-${p.m}-${p.d}`,
+    isoWeekday: WEEKDAYS[p.weekday] ?? 0,
+    minutes: Number(p.hh) * 60 + Number(p.mm),
   };
 }
 

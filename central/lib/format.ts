@@ -6,7 +6,7 @@
 // −1,234.5). Written by hand rather than through Intl so that the output does
 // not depend on the ICU data Node was built with.
 
-import { zoneParts } from "./zone-parts.js";
+import { zoneParts } from "../../common/zone-parts.js";
 
 export type Lang = "ru" | "en";
 

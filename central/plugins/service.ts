@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
-import { ContractTermsSchema, configTimeMs } from "../config.ts";
+import { ContractTermsSchema, configTimeMs, isTimeZone } from "../config.ts";
 import { openControlRepository } from "../control/registry.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
@@ -89,15 +89,6 @@ const TimeText = Type.String({
   pattern: "^\\d{4}-\\d{2}-\\d{2}(T[\\d:.]+(Z|[+-]\\d{2}:?\\d{2}))?$",
   description: "a date (UTC midnight) or an ISO-8601 date-time with zone",
 });
-
-const isTimeZone = (zone: string): boolean => {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const contractOut = (c: Contract) => ({
   id: c.id,

@@ -167,7 +167,9 @@ describe("console files (/ and /ui/*)", () => {
     const zone = await f.app.inject({ url: "/ui/zone-parts.js" });
     expect(zone.statusCode).toBe(200);
     expect(zone.headers["content-type"]).toBe("application/javascript; charset=utf-8");
-    expect(zone.body).toBe(readFileSync(join(import.meta.dirname, "..", "lib", "zone-parts.js"), "utf8"));
+    expect(zone.body).toBe(
+      readFileSync(join(import.meta.dirname, "..", "..", "common", "zone-parts.js"), "utf8"),
+    );
   });
 
   it("answers 404 for anything else under /ui/, and needs no token for the files", async () => {

@@ -20,8 +20,8 @@ import { ApiError } from "../http.ts";
 import { ControlEventNames, FacilityPointNames, FaultNames } from "../maintenance/names.ts";
 
 const UI_DIR = join(import.meta.dirname, "..", "ui");
-/** Central's modules the pages run too (plain browser-safe JavaScript). */
-const SHARED_LIB = join(import.meta.dirname, "..", "lib");
+/** Shared modules the pages run too (plain browser-safe JavaScript). */
+const COMMON_DIR = join(import.meta.dirname, "..", "..", "common");
 const UPLOT_DIST = dirname(createRequire(import.meta.url).resolve("uplot/dist/uPlot.esm.js"));
 
 interface StaticFile {
@@ -92,7 +92,7 @@ function loadFiles(): { page: StaticFile; files: Map<string, StaticFile> } {
     files: new Map([
       ...ownFiles(UI_DIR, "/ui"),
       ["/ui/names.js", file(namesModule(), JS, REVALIDATE)],
-      ["/ui/zone-parts.js", file(readFileSync(join(SHARED_LIB, "zone-parts.js")), JS, REVALIDATE)],
+      ["/ui/zone-parts.js", file(readFileSync(join(COMMON_DIR, "zone-parts.js")), JS, REVALIDATE)],
       ["/ui/assets/uPlot.esm.js", file(readFileSync(join(UPLOT_DIST, "uPlot.esm.js")), JS, LIBRARY)],
       ["/ui/assets/uPlot.min.css", file(readFileSync(join(UPLOT_DIST, "uPlot.min.css")), CSS, LIBRARY)],
     ]),

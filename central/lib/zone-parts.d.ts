@@ -1,5 +1,0 @@
-// Types of zone-parts.js for the TypeScript side (format.ts).
-export function zoneParts(
-  ms: number,
-  timeZone: string,
-): { y: string; m: string; d: string; hh: string; mm: string };
