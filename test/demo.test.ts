@@ -10,6 +10,7 @@ import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defectFrequenciesHz, TURBINE_POINTS } from "../simulators/turbine/physics.ts";
+import { opensslCmsVerify } from "./documents/fixtures.ts";
 import { type DemoProcess, startDemoProcess } from "./helpers/demo.ts";
 import { influxdAvailable, type RunningInfluxd, startInfluxd } from "./helpers/influxd.ts";
 
@@ -240,25 +241,7 @@ describe.each(variants)("vetra demo --store $store", ({ store, run }) => {
             ).arrayBuffer(),
           );
           writeFileSync(`${path}.${n}.p7s`, p7s);
-          const r = spawnSync(
-            "openssl",
-            [
-              "cms",
-              "-verify",
-              "-binary",
-              "-inform",
-              "DER",
-              "-content",
-              path,
-              "-in",
-              `${path}.${n}.p7s`,
-              "-CAfile",
-              caFile,
-              "-out",
-              "/dev/null",
-            ],
-            { encoding: "utf8" },
-          );
+          const r = opensslCmsVerify(path, `${path}.${n}.p7s`, caFile);
           expect(r.status, `${d.id} ${n}: ${r.stderr}`).toBe(0);
         }
         const signed = Buffer.from(

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FacilityKind, hourlyHistory } from "../../simulators/facility/model.ts";
+import { hasPdftotext, pdftotextNumber } from "../../test/helpers/pdftotext.ts";
 import {
   formatDate,
   formatNumber,
@@ -79,14 +80,7 @@ describe("PDF number and date formatting (hand-worked)", () => {
   });
 });
 
-const hasPoppler = (() => {
-  try {
-    execFileSync("pdftotext", ["-v"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasPoppler = hasPdftotext;
 
 // Baseline 2025 and reporting January–April 2026 in local days of UTC+3
 // (the simulator's default zone).
@@ -170,16 +164,8 @@ const reportOf = (scope: "facility" | "portfolio", facilities: FacilityReport[])
   portfolio: aggregatePortfolio(facilities),
 });
 
-/** The test's own formatting (Intl), in pdftotext's spelling: plain spaces, true minus. */
-const intl = (v: number, digits: number, lang: Lang): string =>
-  new Intl.NumberFormat(lang === "ru" ? "ru-RU" : "en-US", {
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-    useGrouping: "always",
-  } as Intl.NumberFormatOptions)
-    .format(v)
-    .replace(/[\u00a0\u202f]/g, " ")
-    .replace("-", "\u2212");
+/** The test's own formatting (Intl), in pdftotext's spelling. */
+const intl = pdftotextNumber;
 
 interface Word {
   text: string;
