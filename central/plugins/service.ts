@@ -55,12 +55,14 @@ export const checkCompany = (request: FastifyRequest, company: string): Principa
   return principal;
 };
 
+const CompanyLang = Type.Union(CompanyLangs.map((l) => Type.Literal(l)));
+
 const CompanySchema = Type.Object(
   {
     id: Type.String(),
     name: Type.String(),
     email: Type.Union([Type.String(), Type.Null()]),
-    lang: Type.Union(CompanyLangs.map((l) => Type.Literal(l))),
+    lang: CompanyLang,
     timezone: Type.String(),
     source: Type.Union([Type.Literal("config"), Type.Literal("api")]),
   },
@@ -84,6 +86,9 @@ const ContractSchema = Type.Object(
 );
 
 const Id = Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_.:-]+$" });
+/** A company's fields as the routes take them. */
+const CompanyName = Type.String({ minLength: 1, maxLength: 200 });
+const TimeZoneName = Type.String({ minLength: 1, maxLength: 64 });
 const Email = Type.String({ maxLength: 254, pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$" });
 const TimeText = Type.String({
   pattern: "^\\d{4}-\\d{2}-\\d{2}(T[\\d:.]+(Z|[+-]\\d{2}:?\\d{2}))?$",
@@ -295,10 +300,10 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         body: Type.Object(
           {
             id: Id,
-            name: Type.String({ minLength: 1, maxLength: 200 }),
+            name: CompanyName,
             email: Type.Optional(Email),
-            lang: Type.Optional(Type.Union(CompanyLangs.map((l) => Type.Literal(l)))),
-            timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            lang: Type.Optional(CompanyLang),
+            timezone: Type.Optional(TimeZoneName),
           },
           { additionalProperties: false },
         ),
@@ -337,10 +342,10 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         params: Type.Object({ id: Type.String() }),
         body: Type.Object(
           {
-            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            name: Type.Optional(CompanyName),
             email: Type.Optional(Type.Union([Email, Type.Null()])),
-            lang: Type.Optional(Type.Union(CompanyLangs.map((l) => Type.Literal(l)))),
-            timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            lang: Type.Optional(CompanyLang),
+            timezone: Type.Optional(TimeZoneName),
           },
           { additionalProperties: false },
         ),
