@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasPdftotext } from "../../test/helpers/pdftotext.ts";
+import { skipPdfText } from "../../test/helpers/service-files.ts";
 import { parseCentralConfig } from "../config.ts";
 import { installDemoGrid } from "../grid/demo-set.ts";
 import { type RunningCentral, startCentral } from "../server.ts";
@@ -36,7 +36,7 @@ describe("byteRange", () => {
   });
 });
 
-describe.skipIf(!hasPdftotext && process.env.CI !== "true")("grid answer PDF and basemap routes", () => {
+describe.skipIf(skipPdfText)("grid answer PDF and basemap routes", () => {
   let dir: string;
   let central: RunningCentral;
   let pmtiles: string;

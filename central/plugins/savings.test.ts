@@ -10,8 +10,9 @@ import { hourlyHistory } from "../../simulators/facility/model.ts";
 import { browserRequired, launchChromium } from "../../test/helpers/browser.ts";
 import { FIXTURE_FLEET } from "../../test/helpers/central-fixture.ts";
 import { horizontalOverflow, isClickable, offlinePage, VIEWPORTS } from "../../test/helpers/page-checks.ts";
-import { hasPdftotext, pdftotextNumber } from "../../test/helpers/pdftotext.ts";
+import { pdftotextNumber } from "../../test/helpers/pdftotext.ts";
 import { docsScreenshot } from "../../test/helpers/screenshots.ts";
+import { skipPdfText } from "../../test/helpers/service-files.ts";
 import { parseCentralConfig } from "../config.ts";
 import { historyPoints, writeAll } from "../savings/backfill.ts";
 import { type RunningCentral, startCentral } from "../server.ts";
@@ -125,7 +126,7 @@ describe("savings report (GET /api/v1/savings/report, /reports)", () => {
     expect(Math.abs(avoided - trueAvoided) / trueAvoided).toBeLessThan(0.01);
   });
 
-  describe.skipIf(!hasPdftotext && process.env.CI !== "true")("PDF", () => {
+  describe.skipIf(skipPdfText)("PDF", () => {
     for (const lang of ["ru", "en"] as const) {
       it(`${lang}: the text carries the title and the report's figures`, async () => {
         const json = (await (

@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FacilityKind, hourlyHistory } from "../../simulators/facility/model.ts";
-import { hasPdftotext, pdftotextNumber } from "../../test/helpers/pdftotext.ts";
+import { pdftotextNumber } from "../../test/helpers/pdftotext.ts";
+import { hasPdfToText } from "../../test/helpers/service-files.ts";
 import {
   formatDate,
   formatNumber,
@@ -80,7 +81,7 @@ describe("PDF number and date formatting (hand-worked)", () => {
   });
 });
 
-const hasPoppler = hasPdftotext;
+const hasPoppler = hasPdfToText;
 
 // Baseline 2025 and reporting January–April 2026 in local days of UTC+3
 // (the simulator's default zone).

@@ -1,16 +1,6 @@
-// Reading central's PDFs back with poppler's pdftotext, as a reader's tools
-// would: whether it is installed, and numbers as the test itself formats
-// them (Intl) in pdftotext's spelling, to find a report's figures in its text.
-import { execFileSync } from "node:child_process";
-
-export const hasPdftotext = (() => {
-  try {
-    execFileSync("pdftotext", ["-v"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+// Numbers as a test formats them itself (Intl) in the spelling of poppler's
+// pdftotext, to find a report's figures in the text of its PDF (whether
+// pdftotext is installed: service-files.ts' hasPdfToText).
 
 /** `v` with `digits` decimals grouped by Intl, in pdftotext's spelling: plain spaces, true minus. */
 export const pdftotextNumber = (v: number, digits: number, lang: "ru" | "en"): string =>
