@@ -23,6 +23,7 @@ import { CodedError } from "../../common/errors.ts";
 import type { Severity } from "../../common/names.ts";
 import { placeholders } from "../db/sql.ts";
 import type { MetaDb, SqlRunner, SqlTx } from "../db/types.ts";
+import { reconcileIn } from "./alarm-book-reconcile.ts";
 import { alarmKey, RANK, type Rank } from "./alarm-filter.ts";
 import { AlarmFilterTable } from "./alarm-filter-table.ts";
 import { type AlarmHealth, alarmHealth } from "./alarm-health.ts";
@@ -44,14 +45,13 @@ import {
   recordOf,
 } from "./alarm-records.ts";
 
+export { SYSTEM_ACTOR } from "./alarm-book-reconcile.ts";
 // The book's records, conditions and filter are part of its interface.
 export * from "./alarm-records.ts";
-
 export { alarmKey };
 
 /** Alarms per page unless asked: a screenful and then some; the console pages through the rest. */
 export const DEFAULT_PAGE = 200;
-export const SYSTEM_ACTOR = "system";
 
 // Sort columns: whitelisted, never from the request's text.
 const SORT_SQL: Record<AlarmSort, string> = {
@@ -317,142 +317,9 @@ export class AlarmBook {
     observedAtMs: number,
     policy: ReconcilePolicy,
   ): Promise<ReconcileResult> {
-    return this.db.transaction(async (tx): Promise<ReconcileResult> => {
+    return this.db.transaction(async (tx) => {
       await tx.lock(ALARM_BOOK_LOCK);
-      let events = 0;
-      const last = (await tx.get<{ observed_at: number }>(
-        "SELECT observed_at FROM alarm_evaluation WHERE id = 1",
-      ))!.observed_at;
-      if (observedAtMs < last) return { applied: false, events: 0 };
-      const now = observedAtMs;
-      const open = new Map(
-        (
-          await tx.all<AlarmRow>(
-            "SELECT * FROM alarm WHERE state IN ('active', 'acknowledged') ORDER BY raised_at, id",
-          )
-        ).map((r) => [r.key, r]),
-      );
-      const event = async (
-        r: Pick<AlarmRow, "id" | "asset" | "company">,
-        kind: AlarmEventKind,
-        from: string | null = null,
-        to: string | null = null,
-        comment: string | null = null,
-      ) => {
-        await insertAlarmEvent(tx, r, now, kind, SYSTEM_ACTOR, from, to, comment);
-        events++;
-      };
-      const shown = await this.filters.apply(tx, conditions, open, now, last, policy.filter);
-      const seen = new Set<string>();
-      for (const c of shown) {
-        const key = alarmKey(c.asset, c.point, c.fault);
-        seen.add(key);
-        const current = open.get(key);
-        if (!current) {
-          const route = policy.routeOf(c.asset, now);
-          if (!route) continue;
-          const previous = await tx.get<{ id: string; occurrence: number }>(
-            "SELECT id, occurrence FROM alarm WHERE key = ? ORDER BY occurrence DESC LIMIT 1",
-            [key],
-          );
-          const occurrence = (previous?.occurrence ?? 0) + 1;
-          const id = `${key}:${occurrence}`;
-          const isAlarm = c.severity === "alarm";
-          await tx.run(
-            `INSERT INTO alarm (id, key, occurrence, asset, site, point, fault, company, severity, max_severity,
-                 state, since_ms, raised_at, alarm_at, last_seen_at, iso_zone, response_due_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?)`,
-            [
-              id,
-              key,
-              occurrence,
-              c.asset,
-              route.site,
-              c.point,
-              c.fault,
-              route.company,
-              c.severity,
-              c.severity,
-              Math.min(c.sinceMs, now),
-              now,
-              isAlarm ? now : null,
-              now,
-              c.isoZone,
-              isAlarm ? now + route.responseTimeMs : null,
-              now,
-            ],
-          );
-          await event(
-            { id, asset: c.asset, company: route.company },
-            "raised",
-            null,
-            c.severity,
-            previous ? `again after ${previous.id}` : null,
-          );
-          continue;
-        }
-        const up = RANK[c.severity] > RANK[current.severity];
-        const changed = c.severity !== current.severity;
-        const reactivated = up && current.state === "acknowledged";
-        if (changed) {
-          await event(current, "severity", current.severity, c.severity);
-          if (reactivated) await event(current, "reactivated", "acknowledged", "active");
-        }
-        // The response clock: started by the first unacknowledged rise to `alarm`, kept while the
-        // severity goes down and up again; a re-annunciation after an acknowledgement starts a new one.
-        const startClock = up && c.severity === "alarm" && (reactivated || current.alarm_at === null);
-        const route = startClock ? policy.routeOf(c.asset, now) : null;
-        await tx.run(
-          `UPDATE alarm SET severity = ?, max_severity = ?, state = ?, last_seen_at = ?, iso_zone = ?,
-               alarm_at = ?, response_due_at = ?, escalated_at = ?, updated_at = ? WHERE id = ?`,
-          [
-            c.severity,
-            RANK[c.severity] > RANK[current.max_severity] ? c.severity : current.max_severity,
-            reactivated ? "active" : current.state,
-            now,
-            c.isoZone,
-            startClock ? now : current.alarm_at,
-            startClock ? now + (route?.responseTimeMs ?? 0) : current.response_due_at,
-            startClock ? null : current.escalated_at,
-            changed ? now : current.updated_at,
-            current.id,
-          ],
-        );
-      }
-      for (const [key, r] of open) {
-        if (seen.has(key) || now - r.last_seen_at < policy.clearAfterMs) continue;
-        await tx.run("UPDATE alarm SET state = 'cleared', cleared_at = ?, updated_at = ? WHERE id = ?", [
-          now,
-          now,
-          r.id,
-        ]);
-        await event(
-          r,
-          "cleared",
-          r.state,
-          "cleared",
-          `condition gone since ${new Date(r.last_seen_at).toISOString()}`,
-        );
-      }
-      // Escalation: an `alarm` still unacknowledged at its due time; one gone back to warning waits for
-      // its return (then escalates at once if the time has passed: flapping does not restart the clock).
-      const due = await tx.all<AlarmRow>(
-        `SELECT * FROM alarm WHERE state = 'active' AND severity = 'alarm' AND escalated_at IS NULL
-             AND response_due_at IS NOT NULL AND response_due_at <= ? ORDER BY raised_at, id`,
-        [now],
-      );
-      for (const r of due) {
-        await tx.run("UPDATE alarm SET escalated_at = ?, updated_at = ? WHERE id = ?", [now, now, r.id]);
-        await event(
-          r,
-          "escalated",
-          null,
-          null,
-          `not acknowledged within the response time (due ${new Date(r.response_due_at!).toISOString()})`,
-        );
-      }
-      await tx.run("UPDATE alarm_evaluation SET observed_at = ? WHERE id = 1", [observedAtMs]);
-      return { applied: true, events };
+      return reconcileIn(tx, this.filters, conditions, observedAtMs, policy);
     });
   }
 
