@@ -314,6 +314,17 @@ CREATE TABLE baseline_spectrum (
 );
 `;
 
+// The alarm list's orders (central/maintenance/alarm-book-list.ts), read from an index rather than sorted:
+// the open alarms by severity, newest condition first (the console's default); each state's alarms by
+// when they were raised, newest first (the history), which also bounds a page after a cursor. The second
+// takes over what (state, raised_at) served.
+const ALARM_LIST_ORDER = `
+CREATE INDEX alarm_open_severity ON alarm ((CASE severity WHEN 'alarm' THEN 2 ELSE 1 END) DESC, since_ms DESC, id)
+  WHERE state IN ('active', 'acknowledged');
+CREATE INDEX alarm_state_raised_order ON alarm (state, raised_at DESC, since_ms DESC, id);
+DROP INDEX alarm_state_raised;
+`;
+
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   {
     version: 1,
@@ -339,5 +350,10 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     version: 5,
     name: "baseline spectra: each point's healthy reference",
     sql: BASELINE_SPECTRA,
+  },
+  {
+    version: 6,
+    name: "alarm list order: open alarms by severity, each state's by time raised",
+    sql: ALARM_LIST_ORDER,
   },
 ];

@@ -332,6 +332,18 @@ CREATE TABLE IF NOT EXISTS baseline_spectrum (
 );
 `;
 
+// The alarm list's orders (central/maintenance/alarm-book-list.ts), read from an index rather than sorted:
+// the open alarms by severity, newest condition first (the console's default); each state's alarms by
+// when they were raised, newest first (the history), which also bounds a page after a cursor. The second
+// takes over what (state, raised_at) served. A query uses the first only when it names the states as
+// these literals (SQLite matches a partial index's WHERE by its terms).
+const ALARM_LIST_ORDER = `
+CREATE INDEX IF NOT EXISTS alarm_open_severity ON alarm ((CASE severity WHEN 'alarm' THEN 2 ELSE 1 END) DESC, since_ms DESC, id)
+  WHERE state IN ('active', 'acknowledged');
+CREATE INDEX IF NOT EXISTS alarm_state_raised_order ON alarm (state, raised_at DESC, since_ms DESC, id);
+DROP INDEX IF EXISTS alarm_state_raised;
+`;
+
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 1,
@@ -370,6 +382,13 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     name: "baseline spectra: each point's healthy reference",
     up(db) {
       db.exec(BASELINE_SPECTRA);
+    },
+  },
+  {
+    version: 6,
+    name: "alarm list order: open alarms by severity, each state's by time raised",
+    up(db) {
+      db.exec(ALARM_LIST_ORDER);
     },
   },
 ];

@@ -23,6 +23,7 @@ import { CodedError } from "../../common/errors.ts";
 import type { Severity } from "../../common/names.ts";
 import { placeholders } from "../db/sql.ts";
 import type { MetaDb, SqlRunner, SqlTx } from "../db/types.ts";
+import { type AlarmPage, listAlarms } from "./alarm-book-list.ts";
 import { reconcileIn } from "./alarm-book-reconcile.ts";
 import { alarmKey, RANK, type Rank } from "./alarm-filter.ts";
 import { AlarmFilterTable } from "./alarm-filter-table.ts";
@@ -33,10 +34,8 @@ import {
   type AlarmFilter,
   type AlarmRecord,
   type AlarmRow,
-  type AlarmSort,
   type AlarmState,
   AlarmStateError,
-  AlarmStates,
   type Condition,
   type EventRow,
   eventOf,
@@ -45,22 +44,11 @@ import {
   recordOf,
 } from "./alarm-records.ts";
 
+export { type AlarmPage, DEFAULT_PAGE } from "./alarm-book-list.ts";
 export { SYSTEM_ACTOR } from "./alarm-book-reconcile.ts";
 // The book's records, conditions and filter are part of its interface.
 export * from "./alarm-records.ts";
 export { alarmKey };
-
-/** Alarms per page unless asked: a screenful and then some; the console pages through the rest. */
-export const DEFAULT_PAGE = 200;
-
-// Sort columns: whitelisted, never from the request's text.
-const SORT_SQL: Record<AlarmSort, string> = {
-  severity: "CASE severity WHEN 'alarm' THEN 2 ELSE 1 END",
-  since: "since_ms",
-  raisedAt: "raised_at",
-  asset: "asset",
-  state: "CASE state WHEN 'active' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END",
-};
 
 /** Held by every write of the alarm book until it commits (see the head of this file). */
 export const ALARM_BOOK_LOCK = "vetra.alarm-book";
@@ -86,12 +74,6 @@ export async function insertAlarmEvent(
   );
   await tx.notify("alarm_events", String(row!.id));
 }
-
-/** `lower(column)` contains `lower(?)`. */
-const containsText = (db: SqlRunner, column: string): string =>
-  db.dialect === "postgres"
-    ? `strpos(lower(${column}), lower(?)) > 0`
-    : `instr(lower(${column}), lower(?)) > 0`;
 
 export class AlarmBook {
   private readonly filters: AlarmFilterTable;
@@ -142,62 +124,9 @@ export class AlarmBook {
     return byKey ? recordOf(byKey) : null;
   }
 
-  async list(filter: AlarmFilter = {}): Promise<{ alarms: AlarmRecord[]; total: number }> {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    const inList = (column: string, values: readonly string[]) => {
-      where.push(`${column} IN (${placeholders(values.length)})`);
-      args.push(...values);
-    };
-    if (filter.companies) {
-      if (filter.companies.length === 0) return { alarms: [], total: 0 };
-      inList("company", filter.companies);
-    }
-    if (filter.states && filter.states.length < AlarmStates.length) inList("state", filter.states);
-    if (filter.assets) {
-      if (filter.assets.length === 0) return { alarms: [], total: 0 };
-      inList("asset", filter.assets);
-    }
-    if (filter.severity) {
-      where.push("severity = ?");
-      args.push(filter.severity);
-    }
-    if (filter.site) {
-      where.push("site = ?");
-      args.push(filter.site);
-    }
-    if (filter.fault) {
-      where.push("fault = ?");
-      args.push(filter.fault);
-    }
-    if (filter.text) {
-      where.push(containsText(this.db, "key"));
-      args.push(filter.text);
-    }
-    if (filter.raisedFromMs !== undefined) {
-      where.push("raised_at >= ?");
-      args.push(filter.raisedFromMs);
-    }
-    if (filter.raisedToMs !== undefined) {
-      where.push("raised_at < ?");
-      args.push(filter.raisedToMs);
-    }
-    const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-    const order = filter.order === "asc" ? "ASC" : "DESC";
-    const sort = filter.sort ?? "severity";
-    // Ties: the newest condition first, then the id, so pages are stable.
-    const orderBy = `${SORT_SQL[sort]} ${order}, since_ms DESC, id ASC`;
-    const limit = filter.limit ?? DEFAULT_PAGE;
-    const offset = filter.offset ?? 0;
-    const [count, rows] = await Promise.all([
-      this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM alarm ${clause}`, args),
-      this.db.all<AlarmRow>(`SELECT * FROM alarm ${clause} ORDER BY ${orderBy} LIMIT ? OFFSET ?`, [
-        ...args,
-        limit,
-        offset,
-      ]),
-    ]);
-    return { alarms: rows.map(recordOf), total: count?.n ?? 0 };
+  /** One page of the alarms matching `filter`, with their total (./alarm-book-list.ts). */
+  list(filter: AlarmFilter = {}): Promise<AlarmPage> {
+    return listAlarms(this.db, filter);
   }
 
   /** Events, oldest first after `afterId`, or newest first for an alarm's or asset's history. */
