@@ -325,6 +325,32 @@ CREATE INDEX alarm_state_raised_order ON alarm (state, raised_at DESC, since_ms 
 DROP INDEX alarm_state_raised;
 `;
 
+// How many alarms each company has in each state, kept by the database as the alarms change: the alarm
+// list's total for a company or the region without reading every alarm (the history grows without end).
+const ALARM_COUNTS = `
+CREATE TABLE alarm_count (
+  company TEXT COLLATE "C" NOT NULL, state TEXT NOT NULL, n BIGINT NOT NULL,
+  PRIMARY KEY (company, state)
+);
+INSERT INTO alarm_count (company, state, n) SELECT company, state, COUNT(*) FROM alarm GROUP BY company, state;
+CREATE FUNCTION alarm_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    UPDATE alarm_count SET n = n - 1 WHERE company = OLD.company AND state = OLD.state;
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    INSERT INTO alarm_count AS c (company, state, n) VALUES (NEW.company, NEW.state, 1)
+      ON CONFLICT (company, state) DO UPDATE SET n = c.n + 1;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER alarm_count_rows AFTER INSERT OR DELETE ON alarm
+  FOR EACH ROW EXECUTE FUNCTION alarm_count_change();
+CREATE TRIGGER alarm_count_moves AFTER UPDATE OF company, state ON alarm
+  FOR EACH ROW WHEN (OLD.company IS DISTINCT FROM NEW.company OR OLD.state IS DISTINCT FROM NEW.state)
+  EXECUTE FUNCTION alarm_count_change();
+`;
+
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   {
     version: 1,
@@ -355,5 +381,10 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     version: 6,
     name: "alarm list order: open alarms by severity, each state's by time raised",
     sql: ALARM_LIST_ORDER,
+  },
+  {
+    version: 7,
+    name: "alarm counts: each company's alarms per state, kept by triggers",
+    sql: ALARM_COUNTS,
   },
 ];

@@ -109,6 +109,19 @@ const isOpenStates = (states: readonly AlarmState[] | undefined): boolean =>
   states !== undefined &&
   AlarmStates.every((s) => states.includes(s) === (s === "active" || s === "acknowledged"));
 
+/**
+ * A filter by company and state only: its total is in `alarm_count` (kept by triggers, migration 7),
+ * where the same WHERE applies; any other filter counts the alarms themselves.
+ */
+const countable = (f: AlarmFilter): boolean =>
+  f.assets === undefined &&
+  f.severity === undefined &&
+  f.site === undefined &&
+  f.fault === undefined &&
+  !f.text &&
+  f.raisedFromMs === undefined &&
+  f.raisedToMs === undefined;
+
 /** `lower(column)` contains `lower(?)`. */
 const containsText = (db: SqlRunner, column: string): string =>
   db.dialect === "postgres"
@@ -191,7 +204,9 @@ export async function listAlarms(db: SqlRunner, filter: AlarmFilter): Promise<Al
   const limit = filter.limit ?? DEFAULT_PAGE;
   const offset = filter.offset ?? 0;
   const [count, rows] = await Promise.all([
-    db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM alarm ${clause(where)}`, args),
+    countable(filter)
+      ? db.get<{ n: number | null }>(`SELECT SUM(n) AS n FROM alarm_count ${clause(where)}`, args)
+      : db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM alarm ${clause(where)}`, args),
     db.all<RecordRow>(
       `SELECT ${RECORD_COLUMNS} FROM ${from} ${clause(page)} ORDER BY ${orderBy} LIMIT ?${offset > 0 ? " OFFSET ?" : ""}`,
       [...pageArgs, limit, ...(offset > 0 ? [offset] : [])],
