@@ -203,19 +203,21 @@ export async function listAlarms(db: SqlRunner, filter: AlarmFilter): Promise<Al
   const orderBy = `${by} ${order.toUpperCase()}, since_ms DESC, id ASC`;
   const limit = filter.limit ?? DEFAULT_PAGE;
   const offset = filter.offset ?? 0;
-  const [count, rows] = await Promise.all([
-    countable(filter)
-      ? db.get<{ n: number | null }>(`SELECT SUM(n) AS n FROM alarm_count ${clause(where)}`, args)
-      : db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM alarm ${clause(where)}`, args),
-    db.all<RecordRow>(
-      `SELECT ${RECORD_COLUMNS} FROM ${from} ${clause(page)} ORDER BY ${orderBy} LIMIT ?${offset > 0 ? " OFFSET ?" : ""}`,
-      [...pageArgs, limit, ...(offset > 0 ? [offset] : [])],
-    ),
-  ]);
+  const countSql = countable(filter)
+    ? `SELECT SUM(n) AS n FROM alarm_count ${clause(where)}`
+    : `SELECT COUNT(*) AS n FROM alarm ${clause(where)}`;
+  // The total rides on the page's rows (one statement, one round trip on PostgreSQL); an empty page
+  // has no row to carry it and asks for it alone.
+  const rows = await db.all<RecordRow & { total_n: number | null }>(
+    `SELECT (${countSql}) AS total_n, ${RECORD_COLUMNS} FROM ${from} ${clause(page)}
+       ORDER BY ${orderBy} LIMIT ?${offset > 0 ? " OFFSET ?" : ""}`,
+    [...args, ...pageArgs, limit, ...(offset > 0 ? [offset] : [])],
+  );
+  const total = rows.length > 0 ? rows[0]!.total_n : (await db.get<{ n: number | null }>(countSql, args))?.n;
   const last = rows.length === limit ? rows[rows.length - 1] : undefined;
   return {
     alarms: rows.map(recordOf),
-    total: count?.n ?? 0,
+    total: total ?? 0,
     ...(last
       ? {
           next: encodeCursor({
