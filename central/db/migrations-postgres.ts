@@ -314,6 +314,43 @@ CREATE TABLE baseline_spectrum (
 );
 `;
 
+// The alarm list's orders (central/maintenance/alarm-book-list.ts), read from an index rather than sorted:
+// the open alarms by severity, newest condition first (the console's default); each state's alarms by
+// when they were raised, newest first (the history), which also bounds a page after a cursor. The second
+// takes over what (state, raised_at) served.
+const ALARM_LIST_ORDER = `
+CREATE INDEX alarm_open_severity ON alarm ((CASE severity WHEN 'alarm' THEN 2 ELSE 1 END) DESC, since_ms DESC, id)
+  WHERE state IN ('active', 'acknowledged');
+CREATE INDEX alarm_state_raised_order ON alarm (state, raised_at DESC, since_ms DESC, id);
+DROP INDEX alarm_state_raised;
+`;
+
+// How many alarms each company has in each state, kept by the database as the alarms change: the alarm
+// list's total for a company or the region without reading every alarm (the history grows without end).
+const ALARM_COUNTS = `
+CREATE TABLE alarm_count (
+  company TEXT COLLATE "C" NOT NULL, state TEXT NOT NULL, n BIGINT NOT NULL,
+  PRIMARY KEY (company, state)
+);
+INSERT INTO alarm_count (company, state, n) SELECT company, state, COUNT(*) FROM alarm GROUP BY company, state;
+CREATE FUNCTION alarm_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP <> 'INSERT' THEN
+    UPDATE alarm_count SET n = n - 1 WHERE company = OLD.company AND state = OLD.state;
+  END IF;
+  IF TG_OP <> 'DELETE' THEN
+    INSERT INTO alarm_count AS c (company, state, n) VALUES (NEW.company, NEW.state, 1)
+      ON CONFLICT (company, state) DO UPDATE SET n = c.n + 1;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER alarm_count_rows AFTER INSERT OR DELETE ON alarm
+  FOR EACH ROW EXECUTE FUNCTION alarm_count_change();
+CREATE TRIGGER alarm_count_moves AFTER UPDATE OF company, state ON alarm
+  FOR EACH ROW WHEN (OLD.company IS DISTINCT FROM NEW.company OR OLD.state IS DISTINCT FROM NEW.state)
+  EXECUTE FUNCTION alarm_count_change();
+`;
+
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   {
     version: 1,
@@ -339,5 +376,15 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     version: 5,
     name: "baseline spectra: each point's healthy reference",
     sql: BASELINE_SPECTRA,
+  },
+  {
+    version: 6,
+    name: "alarm list order: open alarms by severity, each state's by time raised",
+    sql: ALARM_LIST_ORDER,
+  },
+  {
+    version: 7,
+    name: "alarm counts: each company's alarms per state, kept by triggers",
+    sql: ALARM_COUNTS,
   },
 ];

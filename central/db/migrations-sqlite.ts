@@ -332,6 +332,43 @@ CREATE TABLE IF NOT EXISTS baseline_spectrum (
 );
 `;
 
+// The alarm list's orders (central/maintenance/alarm-book-list.ts), read from an index rather than sorted:
+// the open alarms by severity, newest condition first (the console's default); each state's alarms by
+// when they were raised, newest first (the history), which also bounds a page after a cursor. The second
+// takes over what (state, raised_at) served. A query uses the first only when it names the states as
+// these literals (SQLite matches a partial index's WHERE by its terms).
+const ALARM_LIST_ORDER = `
+CREATE INDEX IF NOT EXISTS alarm_open_severity ON alarm ((CASE severity WHEN 'alarm' THEN 2 ELSE 1 END) DESC, since_ms DESC, id)
+  WHERE state IN ('active', 'acknowledged');
+CREATE INDEX IF NOT EXISTS alarm_state_raised_order ON alarm (state, raised_at DESC, since_ms DESC, id);
+DROP INDEX IF EXISTS alarm_state_raised;
+`;
+
+// How many alarms each company has in each state, kept by the database as the alarms change: the alarm
+// list's total for a company or the region without reading every alarm (the history grows without end).
+const ALARM_COUNTS = `
+CREATE TABLE IF NOT EXISTS alarm_count (
+  company TEXT NOT NULL, state TEXT NOT NULL, n INTEGER NOT NULL,
+  PRIMARY KEY (company, state)
+) WITHOUT ROWID;
+DELETE FROM alarm_count;
+INSERT INTO alarm_count (company, state, n) SELECT company, state, COUNT(*) FROM alarm GROUP BY company, state;
+CREATE TRIGGER IF NOT EXISTS alarm_count_insert AFTER INSERT ON alarm BEGIN
+  INSERT INTO alarm_count (company, state, n) VALUES (NEW.company, NEW.state, 1)
+    ON CONFLICT (company, state) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS alarm_count_delete AFTER DELETE ON alarm BEGIN
+  UPDATE alarm_count SET n = n - 1 WHERE company = OLD.company AND state = OLD.state;
+END;
+CREATE TRIGGER IF NOT EXISTS alarm_count_moves AFTER UPDATE OF company, state ON alarm
+  WHEN OLD.company IS NOT NEW.company OR OLD.state IS NOT NEW.state
+BEGIN
+  UPDATE alarm_count SET n = n - 1 WHERE company = OLD.company AND state = OLD.state;
+  INSERT INTO alarm_count (company, state, n) VALUES (NEW.company, NEW.state, 1)
+    ON CONFLICT (company, state) DO UPDATE SET n = n + 1;
+END;
+`;
+
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 1,
@@ -370,6 +407,20 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     name: "baseline spectra: each point's healthy reference",
     up(db) {
       db.exec(BASELINE_SPECTRA);
+    },
+  },
+  {
+    version: 6,
+    name: "alarm list order: open alarms by severity, each state's by time raised",
+    up(db) {
+      db.exec(ALARM_LIST_ORDER);
+    },
+  },
+  {
+    version: 7,
+    name: "alarm counts: each company's alarms per state, kept by triggers",
+    up(db) {
+      db.exec(ALARM_COUNTS);
     },
   },
 ];

@@ -23,6 +23,8 @@ import { CodedError } from "../../common/errors.ts";
 import type { Severity } from "../../common/names.ts";
 import { placeholders } from "../db/sql.ts";
 import type { MetaDb, SqlRunner, SqlTx } from "../db/types.ts";
+import { type AlarmPage, listAlarms } from "./alarm-book-list.ts";
+import { reconcileIn } from "./alarm-book-reconcile.ts";
 import { alarmKey, RANK, type Rank } from "./alarm-filter.ts";
 import { AlarmFilterTable } from "./alarm-filter-table.ts";
 import { type AlarmHealth, alarmHealth } from "./alarm-health.ts";
@@ -32,10 +34,8 @@ import {
   type AlarmFilter,
   type AlarmRecord,
   type AlarmRow,
-  type AlarmSort,
   type AlarmState,
   AlarmStateError,
-  AlarmStates,
   type Condition,
   type EventRow,
   eventOf,
@@ -44,23 +44,11 @@ import {
   recordOf,
 } from "./alarm-records.ts";
 
+export { type AlarmPage, DEFAULT_PAGE } from "./alarm-book-list.ts";
+export { SYSTEM_ACTOR } from "./alarm-book-reconcile.ts";
 // The book's records, conditions and filter are part of its interface.
 export * from "./alarm-records.ts";
-
 export { alarmKey };
-
-/** Alarms per page unless asked: a screenful and then some; the console pages through the rest. */
-export const DEFAULT_PAGE = 200;
-export const SYSTEM_ACTOR = "system";
-
-// Sort columns: whitelisted, never from the request's text.
-const SORT_SQL: Record<AlarmSort, string> = {
-  severity: "CASE severity WHEN 'alarm' THEN 2 ELSE 1 END",
-  since: "since_ms",
-  raisedAt: "raised_at",
-  asset: "asset",
-  state: "CASE state WHEN 'active' THEN 0 WHEN 'acknowledged' THEN 1 ELSE 2 END",
-};
 
 /** Held by every write of the alarm book until it commits (see the head of this file). */
 export const ALARM_BOOK_LOCK = "vetra.alarm-book";
@@ -86,12 +74,6 @@ export async function insertAlarmEvent(
   );
   await tx.notify("alarm_events", String(row!.id));
 }
-
-/** `lower(column)` contains `lower(?)`. */
-const containsText = (db: SqlRunner, column: string): string =>
-  db.dialect === "postgres"
-    ? `strpos(lower(${column}), lower(?)) > 0`
-    : `instr(lower(${column}), lower(?)) > 0`;
 
 export class AlarmBook {
   private readonly filters: AlarmFilterTable;
@@ -142,62 +124,9 @@ export class AlarmBook {
     return byKey ? recordOf(byKey) : null;
   }
 
-  async list(filter: AlarmFilter = {}): Promise<{ alarms: AlarmRecord[]; total: number }> {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    const inList = (column: string, values: readonly string[]) => {
-      where.push(`${column} IN (${placeholders(values.length)})`);
-      args.push(...values);
-    };
-    if (filter.companies) {
-      if (filter.companies.length === 0) return { alarms: [], total: 0 };
-      inList("company", filter.companies);
-    }
-    if (filter.states && filter.states.length < AlarmStates.length) inList("state", filter.states);
-    if (filter.assets) {
-      if (filter.assets.length === 0) return { alarms: [], total: 0 };
-      inList("asset", filter.assets);
-    }
-    if (filter.severity) {
-      where.push("severity = ?");
-      args.push(filter.severity);
-    }
-    if (filter.site) {
-      where.push("site = ?");
-      args.push(filter.site);
-    }
-    if (filter.fault) {
-      where.push("fault = ?");
-      args.push(filter.fault);
-    }
-    if (filter.text) {
-      where.push(containsText(this.db, "key"));
-      args.push(filter.text);
-    }
-    if (filter.raisedFromMs !== undefined) {
-      where.push("raised_at >= ?");
-      args.push(filter.raisedFromMs);
-    }
-    if (filter.raisedToMs !== undefined) {
-      where.push("raised_at < ?");
-      args.push(filter.raisedToMs);
-    }
-    const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
-    const order = filter.order === "asc" ? "ASC" : "DESC";
-    const sort = filter.sort ?? "severity";
-    // Ties: the newest condition first, then the id, so pages are stable.
-    const orderBy = `${SORT_SQL[sort]} ${order}, since_ms DESC, id ASC`;
-    const limit = filter.limit ?? DEFAULT_PAGE;
-    const offset = filter.offset ?? 0;
-    const [count, rows] = await Promise.all([
-      this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM alarm ${clause}`, args),
-      this.db.all<AlarmRow>(`SELECT * FROM alarm ${clause} ORDER BY ${orderBy} LIMIT ? OFFSET ?`, [
-        ...args,
-        limit,
-        offset,
-      ]),
-    ]);
-    return { alarms: rows.map(recordOf), total: count?.n ?? 0 };
+  /** One page of the alarms matching `filter`, with their total (./alarm-book-list.ts). */
+  list(filter: AlarmFilter = {}): Promise<AlarmPage> {
+    return listAlarms(this.db, filter);
   }
 
   /** Events, oldest first after `afterId`, or newest first for an alarm's or asset's history. */
@@ -317,142 +246,9 @@ export class AlarmBook {
     observedAtMs: number,
     policy: ReconcilePolicy,
   ): Promise<ReconcileResult> {
-    return this.db.transaction(async (tx): Promise<ReconcileResult> => {
+    return this.db.transaction(async (tx) => {
       await tx.lock(ALARM_BOOK_LOCK);
-      let events = 0;
-      const last = (await tx.get<{ observed_at: number }>(
-        "SELECT observed_at FROM alarm_evaluation WHERE id = 1",
-      ))!.observed_at;
-      if (observedAtMs < last) return { applied: false, events: 0 };
-      const now = observedAtMs;
-      const open = new Map(
-        (
-          await tx.all<AlarmRow>(
-            "SELECT * FROM alarm WHERE state IN ('active', 'acknowledged') ORDER BY raised_at, id",
-          )
-        ).map((r) => [r.key, r]),
-      );
-      const event = async (
-        r: Pick<AlarmRow, "id" | "asset" | "company">,
-        kind: AlarmEventKind,
-        from: string | null = null,
-        to: string | null = null,
-        comment: string | null = null,
-      ) => {
-        await insertAlarmEvent(tx, r, now, kind, SYSTEM_ACTOR, from, to, comment);
-        events++;
-      };
-      const shown = await this.filters.apply(tx, conditions, open, now, last, policy.filter);
-      const seen = new Set<string>();
-      for (const c of shown) {
-        const key = alarmKey(c.asset, c.point, c.fault);
-        seen.add(key);
-        const current = open.get(key);
-        if (!current) {
-          const route = policy.routeOf(c.asset, now);
-          if (!route) continue;
-          const previous = await tx.get<{ id: string; occurrence: number }>(
-            "SELECT id, occurrence FROM alarm WHERE key = ? ORDER BY occurrence DESC LIMIT 1",
-            [key],
-          );
-          const occurrence = (previous?.occurrence ?? 0) + 1;
-          const id = `${key}:${occurrence}`;
-          const isAlarm = c.severity === "alarm";
-          await tx.run(
-            `INSERT INTO alarm (id, key, occurrence, asset, site, point, fault, company, severity, max_severity,
-                 state, since_ms, raised_at, alarm_at, last_seen_at, iso_zone, response_due_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?)`,
-            [
-              id,
-              key,
-              occurrence,
-              c.asset,
-              route.site,
-              c.point,
-              c.fault,
-              route.company,
-              c.severity,
-              c.severity,
-              Math.min(c.sinceMs, now),
-              now,
-              isAlarm ? now : null,
-              now,
-              c.isoZone,
-              isAlarm ? now + route.responseTimeMs : null,
-              now,
-            ],
-          );
-          await event(
-            { id, asset: c.asset, company: route.company },
-            "raised",
-            null,
-            c.severity,
-            previous ? `again after ${previous.id}` : null,
-          );
-          continue;
-        }
-        const up = RANK[c.severity] > RANK[current.severity];
-        const changed = c.severity !== current.severity;
-        const reactivated = up && current.state === "acknowledged";
-        if (changed) {
-          await event(current, "severity", current.severity, c.severity);
-          if (reactivated) await event(current, "reactivated", "acknowledged", "active");
-        }
-        // The response clock: started by the first unacknowledged rise to `alarm`, kept while the
-        // severity goes down and up again; a re-annunciation after an acknowledgement starts a new one.
-        const startClock = up && c.severity === "alarm" && (reactivated || current.alarm_at === null);
-        const route = startClock ? policy.routeOf(c.asset, now) : null;
-        await tx.run(
-          `UPDATE alarm SET severity = ?, max_severity = ?, state = ?, last_seen_at = ?, iso_zone = ?,
-               alarm_at = ?, response_due_at = ?, escalated_at = ?, updated_at = ? WHERE id = ?`,
-          [
-            c.severity,
-            RANK[c.severity] > RANK[current.max_severity] ? c.severity : current.max_severity,
-            reactivated ? "active" : current.state,
-            now,
-            c.isoZone,
-            startClock ? now : current.alarm_at,
-            startClock ? now + (route?.responseTimeMs ?? 0) : current.response_due_at,
-            startClock ? null : current.escalated_at,
-            changed ? now : current.updated_at,
-            current.id,
-          ],
-        );
-      }
-      for (const [key, r] of open) {
-        if (seen.has(key) || now - r.last_seen_at < policy.clearAfterMs) continue;
-        await tx.run("UPDATE alarm SET state = 'cleared', cleared_at = ?, updated_at = ? WHERE id = ?", [
-          now,
-          now,
-          r.id,
-        ]);
-        await event(
-          r,
-          "cleared",
-          r.state,
-          "cleared",
-          `condition gone since ${new Date(r.last_seen_at).toISOString()}`,
-        );
-      }
-      // Escalation: an `alarm` still unacknowledged at its due time; one gone back to warning waits for
-      // its return (then escalates at once if the time has passed: flapping does not restart the clock).
-      const due = await tx.all<AlarmRow>(
-        `SELECT * FROM alarm WHERE state = 'active' AND severity = 'alarm' AND escalated_at IS NULL
-             AND response_due_at IS NOT NULL AND response_due_at <= ? ORDER BY raised_at, id`,
-        [now],
-      );
-      for (const r of due) {
-        await tx.run("UPDATE alarm SET escalated_at = ?, updated_at = ? WHERE id = ?", [now, now, r.id]);
-        await event(
-          r,
-          "escalated",
-          null,
-          null,
-          `not acknowledged within the response time (due ${new Date(r.response_due_at!).toISOString()})`,
-        );
-      }
-      await tx.run("UPDATE alarm_evaluation SET observed_at = ? WHERE id = 1", [observedAtMs]);
-      return { applied: true, events };
+      return reconcileIn(tx, this.filters, conditions, observedAtMs, policy);
     });
   }
 

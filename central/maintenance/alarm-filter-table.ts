@@ -3,8 +3,10 @@
 // same connection: replicas read and write the same rows, and nothing of it
 // lives in a process. The rules are in ./alarm-filter.ts.
 import type { IsoZone, Severity } from "../../common/names.ts";
-import type { SqlRunner } from "../db/types.ts";
+import { insertMany, placeholders } from "../db/sql.ts";
+import type { SqlParam, SqlRunner } from "../db/types.ts";
 import type { AlarmRow, Condition } from "./alarm-book.ts";
+import { chunks, updateRows } from "./alarm-book-sql.ts";
 import {
   type AlarmFilterParams,
   alarmKey,
@@ -29,6 +31,30 @@ interface FilterRow {
   shown_rank: Rank;
   since_ms: number;
   iso_zone: IsoZone | null;
+}
+
+const UPDATED_COLUMNS = [
+  ["raw_rank", "INTEGER"],
+  ["warning_changed_at", "BIGINT"],
+  ["alarm_changed_at", "BIGINT"],
+  ["shown_rank", "INTEGER"],
+  ["since_ms", "BIGINT"],
+  ["iso_zone", "TEXT"],
+] as const;
+const INSERTED_COLUMNS = [
+  "key",
+  "asset",
+  "point",
+  "fault",
+  "kind",
+  ...UPDATED_COLUMNS.map(([name]) => name),
+] as const;
+
+/** What one pass changes in the table, written together at its end. */
+interface FilterWrites {
+  deletes: string[];
+  updates: SqlParam[][];
+  inserts: SqlParam[][];
 }
 
 const filterStateOf = (r: FilterRow): FilterState => ({
@@ -93,6 +119,7 @@ export class AlarmFilterTable {
           },
         });
     const out: (Condition & { severity: Severity })[] = [];
+    const writes: FilterWrites = { deletes: [], updates: [], inserts: [] };
     const keys = new Set([...states.keys(), ...observed.keys()]);
     for (const key of keys) {
       const c = observed.get(key);
@@ -113,7 +140,7 @@ export class AlarmFilterTable {
         params,
       );
       const where = c ?? known?.row ?? open.get(key) ?? null;
-      await this.save(db, key, known?.row ?? null, next, where, kind);
+      this.save(writes, key, known?.row ?? null, next, where, kind);
       const severity = next ? SEVERITY_OF_RANK[next.shownRank] : null;
       if (!severity || !where) continue;
       out.push({
@@ -125,19 +152,28 @@ export class AlarmFilterTable {
         isoZone: next!.isoZone,
       });
     }
+    await this.write(db, writes);
     return out;
   }
 
-  private async save(
-    db: SqlRunner,
+  /** The pass's changes in a few multi-row statements (a round trip each on PostgreSQL), not one per key. */
+  private async write(db: SqlRunner, w: FilterWrites): Promise<void> {
+    for (const keys of chunks(w.deletes, 1000))
+      await db.run(`DELETE FROM alarm_filter WHERE key IN (${placeholders(keys.length)})`, keys);
+    await updateRows(db, "alarm_filter", "key", UPDATED_COLUMNS, w.updates);
+    await insertMany(db, "alarm_filter", INSERTED_COLUMNS, w.inserts);
+  }
+
+  private save(
+    w: FilterWrites,
     key: string,
     row: FilterRow | null,
     next: FilterState | null,
     where: Pick<Condition, "asset" | "point" | "fault"> | null,
     kind: ConditionKind | undefined,
-  ): Promise<void> {
+  ): void {
     if (!next) {
-      if (row) await db.run("DELETE FROM alarm_filter WHERE key = ?", [key]);
+      if (row) w.deletes.push(key);
       return;
     }
     if (!where) return;
@@ -157,18 +193,9 @@ export class AlarmFilterTable {
         row.shown_rank === values[3] &&
         row.since_ms === values[4] &&
         row.iso_zone === values[5];
-      if (!same)
-        await db.run(
-          `UPDATE alarm_filter SET raw_rank = ?, warning_changed_at = ?, alarm_changed_at = ?, shown_rank = ?,
-               since_ms = ?, iso_zone = ? WHERE key = ?`,
-          [...values, key],
-        );
+      if (!same) w.updates.push([key, ...values]);
       return;
     }
-    await db.run(
-      `INSERT INTO alarm_filter (key, asset, point, fault, kind, raw_rank, warning_changed_at, alarm_changed_at,
-           shown_rank, since_ms, iso_zone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [key, where.asset, where.point, where.fault, kind ?? null, ...values],
-    );
+    w.inserts.push([key, where.asset, where.point, where.fault, kind ?? null, ...values]);
   }
 }

@@ -119,6 +119,8 @@ export interface AlarmFilter {
   order?: "asc" | "desc";
   limit?: number;
   offset?: number;
+  /** The `next` of the previous page (same sort and order): the page after it (keyset pagination). */
+  after?: string;
 }
 
 export const AlarmSorts = ["severity", "since", "raisedAt", "asset", "state"] as const;
@@ -176,7 +178,10 @@ export interface EventRow {
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-export const recordOf = (r: AlarmRow): AlarmRecord => ({
+/** The columns an AlarmRecord is made of. */
+export type RecordRow = Omit<AlarmRow, "alarm_at" | "last_seen_at" | "assigned_by" | "updated_at">;
+
+export const recordOf = (r: RecordRow): AlarmRecord => ({
   id: r.id,
   asset: r.asset,
   point: r.point,

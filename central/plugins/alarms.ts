@@ -120,11 +120,25 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
             order: Type.Optional(literals(["asc", "desc"])),
             limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$" })),
             offset: Type.Optional(Type.String({ pattern: "^[0-9]{1,9}$" })),
+            after: Type.Optional(
+              Type.String({
+                maxLength: 1024,
+                pattern: "^[A-Za-z0-9_-]+$",
+                description:
+                  "the `next` of the previous page (same filter, sort and order): the page after it",
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Object({ alarms: Type.Array(Type.Ref("Alarm")), total: Type.Integer() }),
+          200: Type.Object({
+            alarms: Type.Array(Type.Ref("Alarm")),
+            total: Type.Integer(),
+            next: Type.Optional(
+              Type.String({ description: "when the page is full: `after` for the page that follows" }),
+            ),
+          }),
           ...errorResponses(400, 401, 503),
         },
       },
@@ -140,6 +154,11 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
           ? [q.asset]
           : undefined;
       const limit = q.limit === undefined ? DEFAULT_PAGE : Number(q.limit);
+      if (q.after !== undefined && q.offset !== undefined)
+        throw new ApiError(
+          "VALIDATION_FAILED",
+          "querystring.after: a page is either after a cursor or at an offset",
+        );
       if (limit < 1 || limit > 5000) throw new ApiError("VALIDATION_FAILED", "querystring.limit: 1 to 5000");
       const time = (text: string | undefined, key: string) => {
         if (text === undefined) return undefined;
@@ -163,6 +182,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         ...(q.order ? { order: q.order as "asc" | "desc" } : {}),
         limit,
         offset: q.offset === undefined ? 0 : Number(q.offset),
+        ...(q.after !== undefined ? { after: q.after } : {}),
       });
     },
   );
