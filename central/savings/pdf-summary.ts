@@ -58,23 +58,8 @@ export const toMonths = (days: readonly DayPoint[]): MonthPoint[] => {
 
 /** Page 1, for the minister: the saving in kWh, roubles and tonnes of CO2 with its uncertainty and what it means, the measures, sign-off. */
 export function executiveSummary(ctx: PdfContext) {
-  const {
-    report,
-    lang,
-    options,
-    t,
-    tz,
-    num,
-    tonnes,
-    pct,
-    single,
-    facilityLabel,
-    scopeLabel,
-    totals,
-    conf,
-    doc,
-    para,
-  } = ctx;
+  const { report, lang, options, t, tz, doc, para } = ctx;
+  const { num, tonnes, pct, single, facilityLabel, scopeLabel, totals, conf } = ctx;
   const x = layout.leftOf(doc);
   const w = layout.widthOf(doc);
   doc.rect(0, 0, doc.page.width, 8).fill(layout.COLOR.accent);
@@ -254,23 +239,8 @@ export function signOffBlock(ctx: PdfContext) {
 }
 
 export function summaryPages(ctx: PdfContext) {
-  const {
-    report,
-    lang,
-    t,
-    shiftMs,
-    num,
-    tonnes,
-    pct,
-    single,
-    facilityLabel,
-    scopeLabel,
-    totals,
-    conf,
-    doc,
-    portrait,
-    para,
-  } = ctx;
+  const { report, lang, t, shiftMs, doc, portrait, para } = ctx;
+  const { num, tonnes, pct, single, facilityLabel, scopeLabel, totals, conf } = ctx;
   portrait();
   layout.heading(doc, `${t.summary} — ${scopeLabel}`);
   const band = totals.uncertainty_kwh;
