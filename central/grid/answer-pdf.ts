@@ -96,11 +96,7 @@ export function renderAnswerPdf(input: AnswerInput, lang: Lang): Promise<Buffer>
   doc.moveDown(0.6);
 
   const best = options[0];
-  doc
-    .font(layout.FONT.bold)
-    .fontSize(11)
-    .fillColor(layout.COLOR.accent)
-    .text(t.answer, layout.leftOf(doc), doc.y);
+  layout.subheading(doc, t.answer, 11, layout.COLOR.accent);
   doc.moveDown(0.2);
   paragraph(
     doc,
@@ -180,11 +176,7 @@ export function renderAnswerPdf(input: AnswerInput, lang: Lang): Promise<Buffer>
   layout.heading(doc, t.explainTitle, 13);
   for (const [term, text] of t.glossary) {
     layout.ensureSpace(doc, 40, portrait);
-    doc
-      .font(layout.FONT.bold)
-      .fontSize(9.5)
-      .fillColor(layout.COLOR.text)
-      .text(term, layout.leftOf(doc), doc.y, { width: layout.widthOf(doc) });
+    layout.subheading(doc, term, 9.5, layout.COLOR.text, { width: layout.widthOf(doc) });
     paragraph(doc, text, 9);
   }
   layout.ensureSpace(doc, 100, portrait);

@@ -304,11 +304,7 @@ export function drawHealthSection(doc: Doc, report: ServiceReport, lang: Lang, n
   );
   doc.moveDown(0.5);
   layout.ensureSpace(doc, 80, newPage);
-  doc
-    .font(layout.FONT.bold)
-    .fontSize(10)
-    .fillColor(layout.COLOR.text)
-    .text(t.badActors, layout.leftOf(doc), doc.y);
+  layout.subheading(doc, t.badActors, 10);
   doc.moveDown(0.3);
   if (h.badActors.length === 0) {
     paragraph(doc, t.noBadActors, 9);
@@ -342,11 +338,7 @@ export function drawConditionMethod(doc: Doc, lang: Lang, newPage: () => void): 
   for (const p of t.methodCondition) paragraph(doc, p, 9);
   doc.moveDown(0.3);
   layout.ensureSpace(doc, 120, newPage);
-  doc
-    .font(layout.FONT.bold)
-    .fontSize(10)
-    .fillColor(layout.COLOR.text)
-    .text(t.advisory, layout.leftOf(doc), doc.y);
+  layout.subheading(doc, t.advisory, 10);
   doc.moveDown(0.3);
   layout.drawTable(doc, {
     columns: [

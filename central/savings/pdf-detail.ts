@@ -12,11 +12,7 @@ export function methodPages(ctx: PdfContext) {
   layout.heading(doc, t.method);
   for (const s of t.methodSections) {
     layout.ensureSpace(doc, 60, portrait);
-    doc
-      .font(layout.FONT.bold)
-      .fontSize(10.5)
-      .fillColor(layout.COLOR.text)
-      .text(s.heading, layout.leftOf(doc), doc.y, { width: layout.widthOf(doc) });
+    layout.subheading(doc, s.heading, 10.5, layout.COLOR.text, { width: layout.widthOf(doc) });
     doc.moveDown(0.25);
     for (const p of s.paragraphs) {
       if (typeof p === "string") para(p.replaceAll("{conf}", conf));

@@ -145,11 +145,7 @@ export function executiveSummary(ctx: PdfContext) {
   doc.x = x;
   doc.y = top + 82;
   // What it means, in words.
-  doc
-    .font(layout.FONT.bold)
-    .fontSize(11)
-    .fillColor(layout.COLOR.accent)
-    .text(t.meaningTitle, x, doc.y, { width: w });
+  layout.subheading(doc, t.meaningTitle, 11, layout.COLOR.accent, { width: w });
   doc.moveDown(0.2);
   if (Number.isFinite(band) && (single?.model ?? "x") !== null)
     para(
@@ -168,11 +164,7 @@ export function executiveSummary(ctx: PdfContext) {
   // The measures, with their dates.
   const measures = report.facilities.filter((f) => f.measure);
   if (measures.length > 0) {
-    doc
-      .font(layout.FONT.bold)
-      .fontSize(11)
-      .fillColor(layout.COLOR.accent)
-      .text(t.measures, x, doc.y, { width: w });
+    layout.subheading(doc, t.measures, 11, layout.COLOR.accent, { width: w });
     doc.moveDown(0.2);
     const shown = measures.slice(0, 6);
     for (const f of shown) para(`${single ? "" : `${facilityLabel(f)}: `}${measureText(ctx, f)}`, 8.5);
