@@ -6,6 +6,7 @@ import { isIP } from "node:net";
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { Value, type ValueError } from "@sinclair/typebox/value";
 import { parse as parseYaml } from "yaml";
+import { isTimeZone } from "../common/control-schedule.ts";
 import { DEFAULT_ZONE_TABLE, ZoneTableConfigSchema, zoneOverridesError } from "../common/iso-zones.ts";
 import { AssetKinds, ComponentClasses } from "../common/names.ts";
 import { MAX_BATCH_BYTES } from "../common/wire.ts";
@@ -439,16 +440,6 @@ export function checkCentralConfig(
   return { ok: true, config };
 }
 
-/** An IANA zone name Intl knows. */
-export const isTimeZone = (zone: string): boolean => {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** Names proxy-addr accepts for address ranges (fastify's trustProxy). */
 const PROXY_RANGES = new Set(["loopback", "linklocal", "uniquelocal"]);
 
@@ -549,14 +540,17 @@ function checkReferences(config: CentralConfig): string | null {
   return null;
 }
 
+const configOrThrow = (r: ConfigResult): CentralConfig => {
+  if (!r.ok) throw new CentralConfigError(r.error);
+  return r.config;
+};
+
 /** Like checkCentralConfig, but returns the config or throws CentralConfigError. */
 export function parseCentralConfig(
   input: unknown,
   env: Record<string, string | undefined> = {},
 ): CentralConfig {
-  const r = checkCentralConfig(input, env);
-  if (!r.ok) throw new CentralConfigError(r.error);
-  return r.config;
+  return configOrThrow(checkCentralConfig(input, env));
 }
 
 /** Reads a YAML or JSON file (JSON is YAML) and validates it; throws CentralConfigError naming the key. */
@@ -564,9 +558,7 @@ export function loadCentralConfig(
   path: string,
   env: Record<string, string | undefined> = process.env,
 ): CentralConfig {
-  const r = checkCentralConfigFile(path, env);
-  if (!r.ok) throw new CentralConfigError(r.error);
-  return r.config;
+  return configOrThrow(checkCentralConfigFile(path, env));
 }
 
 /** Reads a YAML or JSON file (JSON is YAML) and validates it. */

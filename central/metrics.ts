@@ -65,77 +65,70 @@ export function createCentralMetrics(options: { processMetrics?: boolean } = {})
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const databases = new Map<string, DatabaseGaugeSource>();
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Counter<L>({ name, help, labelNames, registers });
+  /** Durations in seconds, in the latency buckets. */
+  const latency = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+    new Histogram<L>({ name, help, labelNames, buckets: LATENCY_BUCKETS_S, registers });
   const metrics: CentralMetrics = {
     registry,
     databases,
     notifications: null,
-    httpRequests: new Counter({
-      name: "vetra_central_http_requests_total",
-      help: "HTTP answers by method, route (the route's pattern; `unmatched` for no route), status and error code (empty when none)",
-      labelNames: ["method", "route", "status", "code"] as const,
-      registers,
-    }),
-    httpDuration: new Histogram({
-      name: "vetra_central_http_request_duration_seconds",
-      help: "Time from receiving a request to the end of its answer, s",
-      labelNames: ["method", "route"] as const,
-      buckets: LATENCY_BUCKETS_S,
-      registers,
-    }),
-    ingestBatches: new Counter({
-      name: "vetra_central_ingest_batches_total",
-      help: "Ingest batches stored (result `stored`) or acknowledged again without storing (`duplicate` batch id)",
-      labelNames: ["result"] as const,
-      registers,
-    }),
+    httpRequests: counter(
+      "vetra_central_http_requests_total",
+      "HTTP answers by method, route (the route's pattern; `unmatched` for no route), status and error code (empty when none)",
+      ["method", "route", "status", "code"],
+    ),
+    httpDuration: latency(
+      "vetra_central_http_request_duration_seconds",
+      "Time from receiving a request to the end of its answer, s",
+      ["method", "route"],
+    ),
+    ingestBatches: counter(
+      "vetra_central_ingest_batches_total",
+      "Ingest batches stored (result `stored`) or acknowledged again without storing (`duplicate` batch id)",
+      ["result"],
+    ),
     ingestPoints: new Counter({
       name: "vetra_central_ingest_points_total",
       help: "Points of stored ingest batches",
       registers,
     }),
-    ingestRefused: new Counter({
-      name: "vetra_central_ingest_refused_total",
-      help: "Ingest batches refused (4xx/5xx), by error code",
-      labelNames: ["code"] as const,
-      registers,
-    }),
-    ingestPointsRefused: new Counter({
-      name: "vetra_central_ingest_points_refused_total",
-      help: "Points named as refused in refused ingest batches (error details.rejected), by the point's code",
-      labelNames: ["code"] as const,
-      registers,
-    }),
-    storeDuration: new Histogram({
-      name: "vetra_central_store_operation_duration_seconds",
-      help: "Time-series store calls by store kind, operation (write, query, latest, ping) and result (success, retryable, failure, error = threw), s",
-      labelNames: ["store", "operation", "result"] as const,
-      buckets: LATENCY_BUCKETS_S,
-      registers,
-    }),
-    storePointsWritten: new Counter({
-      name: "vetra_central_store_points_written_total",
-      help: "Points the time-series store accepted",
-      labelNames: ["store"] as const,
-      registers,
-    }),
-    evaluationDuration: new Histogram({
-      name: "vetra_central_alarm_evaluation_duration_seconds",
-      help: "Alarm evaluator passes (store → conditions → alarm book) by result, s",
-      labelNames: ["result"] as const,
-      buckets: LATENCY_BUCKETS_S,
-      registers,
-    }),
+    ingestRefused: counter(
+      "vetra_central_ingest_refused_total",
+      "Ingest batches refused (4xx/5xx), by error code",
+      ["code"],
+    ),
+    ingestPointsRefused: counter(
+      "vetra_central_ingest_points_refused_total",
+      "Points named as refused in refused ingest batches (error details.rejected), by the point's code",
+      ["code"],
+    ),
+    storeDuration: latency(
+      "vetra_central_store_operation_duration_seconds",
+      "Time-series store calls by store kind, operation (write, query, latest, ping) and result (success, retryable, failure, error = threw), s",
+      ["store", "operation", "result"],
+    ),
+    storePointsWritten: counter(
+      "vetra_central_store_points_written_total",
+      "Points the time-series store accepted",
+      ["store"],
+    ),
+    evaluationDuration: latency(
+      "vetra_central_alarm_evaluation_duration_seconds",
+      "Alarm evaluator passes (store → conditions → alarm book) by result, s",
+      ["result"],
+    ),
     liveFeedClients: new Gauge({
       name: "vetra_central_live_feed_clients",
       help: "Open live alarm feeds (GET /api/v1/alarms/stream) on this replica",
       registers,
     }),
-    notificationAttempts: new Counter({
-      name: "vetra_central_notification_attempts_total",
-      help: "Notification delivery attempts of this replica by outcome: sent, retried (a transient failure, tried again later), failed (refused, or out of attempts)",
-      labelNames: ["result"] as const,
-      registers,
-    }),
+    notificationAttempts: counter(
+      "vetra_central_notification_attempts_total",
+      "Notification delivery attempts of this replica by outcome: sent, retried (a transient failure, tried again later), failed (refused, or out of attempts)",
+      ["result"],
+    ),
   };
   new Gauge({
     name: "vetra_central_notifications",

@@ -8,6 +8,7 @@ import type {
   AgentSyncRequest,
   AgentSyncResponse,
   CommandReport,
+  ControlCommand,
   ControlPointDecl,
   DemandLimit,
   Schedule,
@@ -35,6 +36,24 @@ export interface NewCommand {
 }
 
 const actorOf = (p: Principal): string => p.label || `${p.role}#${p.tokenId}`;
+
+/** A command as stored and as the agent receives it: `until` and `override` left out when not set. */
+const controlCommand = (
+  c: Omit<ControlCommand, "until" | "override"> & {
+    until?: number | undefined;
+    override?: boolean | undefined;
+  },
+): ControlCommand => ({
+  id: c.id,
+  asset: c.asset,
+  point: c.point,
+  value: c.value,
+  ...(c.until !== undefined ? { until: c.until } : {}),
+  reason: c.reason,
+  ...(c.override ? { override: true } : {}),
+  requestedAt: c.requestedAt,
+  requestedBy: c.requestedBy,
+});
 
 export class ControlService {
   private readonly waiters = new Map<string, Set<() => void>>();
@@ -64,6 +83,19 @@ export class ControlService {
     if (!set) return;
     this.waiters.delete(site);
     for (const w of set) w();
+  }
+
+  /** One line of the audit log for an operator's control action; `detail` is stored as JSON. */
+  private async audit(by: Principal, action: string, target: string, status: number, detail: unknown) {
+    await this.meta.audit.append({
+      tokenId: by.tokenId,
+      actor: actorOf(by),
+      role: by.role,
+      action,
+      target,
+      status,
+      detail: JSON.stringify(detail),
+    });
   }
 
   private async changed(site: string): Promise<number> {
@@ -119,28 +151,27 @@ export class ControlService {
     const previous = await this.repo.listCommands({ asset: asset.id, active: true, limit: 1000 });
     const id = `cmd-${now.toString(36)}-${randomBytes(6).toString("hex")}`;
     const command = await this.repo.createCommand({
-      id,
       site: asset.site,
-      asset: asset.id,
-      point: input.point,
-      value: input.value,
-      ...(input.until !== undefined ? { until: input.until } : {}),
-      reason: input.reason,
-      ...(input.override ? { override: true } : {}),
-      requestedAt: now,
-      requestedBy: actorOf(by),
+      ...controlCommand({
+        id,
+        asset: asset.id,
+        point: input.point,
+        value: input.value,
+        until: input.until,
+        reason: input.reason,
+        override: input.override,
+        requestedAt: now,
+        requestedBy: actorOf(by),
+      }),
     });
     for (const p of previous.filter((c) => c.point === input.point))
       await this.repo.addTransition(p.id, { state: "relinquished", at: now, reason: `superseded by ${id}` });
     await this.changed(asset.site);
-    await this.meta.audit.append({
-      tokenId: by.tokenId,
-      actor: actorOf(by),
-      role: by.role,
-      action: "control.command",
-      target: `${asset.id}/${input.point}`,
-      status: 202,
-      detail: JSON.stringify({ id, value: input.value, until: input.until ?? null, reason: input.reason }),
+    await this.audit(by, "control.command", `${asset.id}/${input.point}`, 202, {
+      id,
+      value: input.value,
+      until: input.until ?? null,
+      reason: input.reason,
     });
     return (await this.repo.getCommand(id)) ?? command;
   }
@@ -154,52 +185,41 @@ export class ControlService {
       reason: `relinquished by ${actorOf(by)}`,
     });
     await this.changed(command.site);
-    await this.meta.audit.append({
-      tokenId: by.tokenId,
-      actor: actorOf(by),
-      role: by.role,
-      action: "control.relinquish",
-      target: `${command.asset}/${command.point}`,
-      status: 200,
-      detail: JSON.stringify({ id: command.id }),
-    });
+    await this.audit(by, "control.relinquish", `${command.asset}/${command.point}`, 200, { id: command.id });
     return after ?? (await this.repo.getCommand(command.id)) ?? command;
   }
 
   async putSchedule(asset: Asset, schedule: Schedule, by: Principal): Promise<void> {
-    const problem = scheduleProblem(schedule, await this.declared(asset.id));
-    if (problem) throw new ApiError("VALIDATION_FAILED", problem);
-    await this.repo.putSchedule(asset.site, asset.id, schedule, actorOf(by), this.clock());
-    await this.changed(asset.site);
-    await this.meta.audit.append({
-      tokenId: by.tokenId,
-      actor: actorOf(by),
-      role: by.role,
+    await this.putPlan(asset, by, scheduleProblem(schedule, await this.declared(asset.id)), {
+      put: (actor, at) => this.repo.putSchedule(asset.site, asset.id, schedule, actor, at),
       action: "control.schedule",
-      target: asset.id,
-      status: 200,
-      detail: JSON.stringify({
+      detail: {
         template: schedule.template ?? null,
         points: schedule.points.map((p) => p.point),
         exceptions: schedule.exceptions.length,
-      }),
+      },
     });
   }
 
   async putLimit(asset: Asset, limit: DemandLimit, by: Principal): Promise<void> {
-    const problem = limitProblem(limit, await this.declared(asset.id));
-    if (problem) throw new ApiError("VALIDATION_FAILED", problem);
-    await this.repo.putLimit(asset.site, asset.id, limit, actorOf(by), this.clock());
-    await this.changed(asset.site);
-    await this.meta.audit.append({
-      tokenId: by.tokenId,
-      actor: actorOf(by),
-      role: by.role,
+    await this.putPlan(asset, by, limitProblem(limit, await this.declared(asset.id)), {
+      put: (actor, at) => this.repo.putLimit(asset.site, asset.id, limit, actor, at),
       action: "control.limit",
-      target: asset.id,
-      status: 200,
-      detail: JSON.stringify({ limitKw: limit.limitKw, sheds: limit.sheds.map((s) => s.point) }),
+      detail: { limitKw: limit.limitKw, sheds: limit.sheds.map((s) => s.point) },
     });
+  }
+
+  /** Stores an asset's schedule or demand limit unless `problem` refuses it, wakes the site's agent and audits the change. */
+  private async putPlan(
+    asset: Asset,
+    by: Principal,
+    problem: string | null,
+    plan: { put: (actor: string, atMs: number) => Promise<unknown>; action: string; detail: unknown },
+  ): Promise<void> {
+    if (problem) throw new ApiError("VALIDATION_FAILED", problem);
+    await plan.put(actorOf(by), this.clock());
+    await this.changed(asset.site);
+    await this.audit(by, plan.action, asset.id, 200, plan.detail);
   }
 
   /**
@@ -274,17 +294,7 @@ export class ControlService {
       commands: active
         .filter((c) => c.until === undefined || c.until > now)
         .reverse()
-        .map((c) => ({
-          id: c.id,
-          asset: c.asset,
-          point: c.point,
-          value: c.value,
-          ...(c.until !== undefined ? { until: c.until } : {}),
-          reason: c.reason,
-          ...(c.override ? { override: true } : {}),
-          requestedAt: c.requestedAt,
-          requestedBy: c.requestedBy,
-        })),
+        .map(controlCommand),
       schedules: await this.repo.schedulesOfSite(site),
       limits: await this.repo.limitsOfSite(site),
     };

@@ -68,55 +68,50 @@ export function schoolVacations(year: number): Exception[] {
 
 const WEEKDAYS = [1, 2, 3, 4, 5];
 
+/** `value` in the weekdays' hours and Saturday's, `otherwise` outside them. */
+const weekAndSaturday = (
+  weekdays: [string, string],
+  saturday: [string, string],
+  value: number,
+  otherwise: number,
+) => ({
+  entries: [
+    { days: WEEKDAYS, from: weekdays[0], to: weekdays[1], value },
+    { days: [6], from: saturday[0], to: saturday[1], value },
+  ],
+  otherwise,
+});
+
+type PointPlan = { entries: ScheduleEntry[]; otherwise: number };
+
+/** The heating set-point follows `heating`; lighting and ventilation follow `occupancy` (1 on, 0 off). */
+const heatingAndOccupancy =
+  (heating: PointPlan, occupancy: PointPlan) =>
+  (point: string): PointPlan | null =>
+    point === "heating_setpoint_c"
+      ? heating
+      : point === "lighting" || point === "ventilation"
+        ? occupancy
+        : null;
+
 /** Occupied hours and values of each kind, per point name. */
-const TEMPLATES: Record<
-  FacilityKind,
-  { entries: (point: string) => { entries: ScheduleEntry[]; otherwise: number } | null; school: boolean }
-> = {
+const TEMPLATES: Record<FacilityKind, { entries: (point: string) => PointPlan | null; school: boolean }> = {
   // Lessons and after-school hours on weekdays, Saturday mornings; 21 °C in
   // the band SanPiN 1.2.3685-21 sets for classrooms (18–24 °C), set back to 16 °C.
   school: {
     school: true,
-    entries: (point) =>
-      point === "heating_setpoint_c"
-        ? {
-            entries: [
-              { days: WEEKDAYS, from: "06:30", to: "18:00", value: 21 },
-              { days: [6], from: "07:30", to: "14:00", value: 21 },
-            ],
-            otherwise: 16,
-          }
-        : point === "lighting" || point === "ventilation"
-          ? {
-              entries: [
-                { days: WEEKDAYS, from: "07:00", to: "18:00", value: 1 },
-                { days: [6], from: "08:00", to: "14:00", value: 1 },
-              ],
-              otherwise: 0,
-            }
-          : null,
+    entries: heatingAndOccupancy(
+      weekAndSaturday(["06:30", "18:00"], ["07:30", "14:00"], 21, 16),
+      weekAndSaturday(["07:00", "18:00"], ["08:00", "14:00"], 1, 0),
+    ),
   },
   // An outpatient clinic: weekdays 07:00–20:00, Saturday 08:00–14:00.
   clinic: {
     school: false,
-    entries: (point) =>
-      point === "heating_setpoint_c"
-        ? {
-            entries: [
-              { days: WEEKDAYS, from: "06:30", to: "20:00", value: 21 },
-              { days: [6], from: "07:30", to: "14:00", value: 21 },
-            ],
-            otherwise: 17,
-          }
-        : point === "lighting" || point === "ventilation"
-          ? {
-              entries: [
-                { days: WEEKDAYS, from: "07:00", to: "20:00", value: 1 },
-                { days: [6], from: "08:00", to: "14:00", value: 1 },
-              ],
-              otherwise: 0,
-            }
-          : null,
+    entries: heatingAndOccupancy(
+      weekAndSaturday(["06:30", "20:00"], ["07:30", "14:00"], 21, 17),
+      weekAndSaturday(["07:00", "20:00"], ["08:00", "14:00"], 1, 0),
+    ),
   },
   // In-patient care never sets back heating; only the administrative zones' lighting follows office hours.
   hospital: {

@@ -9,16 +9,7 @@
 
 import { formatDateTime, formatNumber, type Lang, zoneLabelAt } from "../lib/format.ts";
 import { openPdf, pageFooters, paragraph, titleBlock } from "../lib/pdf/document.ts";
-import {
-  COLOR,
-  drawKeyValues,
-  drawTable,
-  ensureSpace,
-  FONT,
-  heading,
-  leftOf,
-  widthOf,
-} from "../lib/pdf/layout.ts";
+import * as layout from "../lib/pdf/layout.ts";
 import { ANSWER_TEXT } from "./answer-text.ts";
 import { basemap, nearestSettlement } from "./basemap/index.ts";
 import type { Lang as CheckLang, CheckRequest, GridOption } from "./check.ts";
@@ -71,20 +62,20 @@ export function renderAnswerPdf(input: AnswerInput, lang: Lang): Promise<Buffer>
   titleBlock(doc, t.title, t.subtitle);
   if (input.illustrative) {
     doc
-      .font(FONT.bold)
+      .font(layout.FONT.bold)
       .fontSize(9.5)
-      .fillColor(COLOR.fail)
-      .text(t.illustrative, leftOf(doc), doc.y, {
-        width: widthOf(doc),
+      .fillColor(layout.COLOR.fail)
+      .text(t.illustrative, layout.leftOf(doc), doc.y, {
+        width: layout.widthOf(doc),
       });
     doc.moveDown(0.5);
-    doc.fillColor(COLOR.text);
+    doc.fillColor(layout.COLOR.text);
   }
 
   const near = nearestSettlement(q.lat, q.lon);
   const lat = `${dms(q.lat)} ${q.lat >= 0 ? t.north : t.south}`;
   const lon = `${dms(q.lon)} ${q.lon >= 0 ? t.east : t.west}`;
-  drawKeyValues(
+  layout.drawKeyValues(
     doc,
     [
       [t.site, `${num(q.lat, 5)}, ${num(q.lon, 5)} (${lat}, ${lon})`],
@@ -105,7 +96,7 @@ export function renderAnswerPdf(input: AnswerInput, lang: Lang): Promise<Buffer>
   doc.moveDown(0.6);
 
   const best = options[0];
-  doc.font(FONT.bold).fontSize(11).fillColor(COLOR.accent).text(t.answer, leftOf(doc), doc.y);
+  layout.subheading(doc, t.answer, 11, layout.COLOR.accent);
   doc.moveDown(0.2);
   paragraph(
     doc,
@@ -127,9 +118,9 @@ export function renderAnswerPdf(input: AnswerInput, lang: Lang): Promise<Buffer>
   locatorMap();
 
   if (options.length > 0) {
-    ensureSpace(doc, 120, portrait);
-    heading(doc, t.compare, 13);
-    drawTable(doc, {
+    layout.ensureSpace(doc, 120, portrait);
+    layout.heading(doc, t.compare, 13);
+    layout.drawTable(doc, {
       columns: [
         { header: "#", share: 14, align: "right" },
         { header: t.col.name, share: 130, flex: true },
@@ -160,38 +151,36 @@ export function renderAnswerPdf(input: AnswerInput, lang: Lang): Promise<Buffer>
       newPage: portrait,
     });
     doc.moveDown(0.6);
-    ensureSpace(doc, 80, portrait);
-    heading(doc, t.reasons, 13);
+    layout.ensureSpace(doc, 80, portrait);
+    layout.heading(doc, t.reasons, 13);
     for (const [i, o] of options.entries()) {
-      ensureSpace(doc, 40, portrait);
+      layout.ensureSpace(doc, 40, portrait);
       doc
-        .font(FONT.bold)
+        .font(layout.FONT.bold)
         .fontSize(9.5)
-        .fillColor(COLOR.text)
-        .text(`${i + 1}. ${o.name} — ${t.status[o.status]}`, leftOf(doc), doc.y, { width: widthOf(doc) });
+        .fillColor(layout.COLOR.text)
+        .text(`${i + 1}. ${o.name} — ${t.status[o.status]}`, layout.leftOf(doc), doc.y, {
+          width: layout.widthOf(doc),
+        });
       const lang2 = lang as CheckLang;
       for (const r of o.reasons)
         doc
-          .font(FONT.regular)
+          .font(layout.FONT.regular)
           .fontSize(8.5)
-          .text(`• ${r[lang2]}`, leftOf(doc) + 12, doc.y, { width: widthOf(doc) - 12 });
+          .text(`• ${r[lang2]}`, layout.leftOf(doc) + 12, doc.y, { width: layout.widthOf(doc) - 12 });
       doc.moveDown(0.3);
     }
   }
 
-  ensureSpace(doc, 160, portrait);
-  heading(doc, t.explainTitle, 13);
+  layout.ensureSpace(doc, 160, portrait);
+  layout.heading(doc, t.explainTitle, 13);
   for (const [term, text] of t.glossary) {
-    ensureSpace(doc, 40, portrait);
-    doc
-      .font(FONT.bold)
-      .fontSize(9.5)
-      .fillColor(COLOR.text)
-      .text(term, leftOf(doc), doc.y, { width: widthOf(doc) });
+    layout.ensureSpace(doc, 40, portrait);
+    layout.subheading(doc, term, 9.5, layout.COLOR.text, { width: layout.widthOf(doc) });
     paragraph(doc, text, 9);
   }
-  ensureSpace(doc, 100, portrait);
-  heading(doc, t.assumptionsTitle, 13);
+  layout.ensureSpace(doc, 100, portrait);
+  layout.heading(doc, t.assumptionsTitle, 13);
   paragraph(doc, input.assumptions, 9);
   const cls = input.config.voltageClasses.find((c) => c.label === input.voltageClass);
   paragraph(
@@ -221,10 +210,10 @@ export function renderAnswerPdf(input: AnswerInput, lang: Lang): Promise<Buffer>
   /** Land, sea, coast and borders around the site, the options numbered and the lines to them. */
   function locatorMap() {
     const height = 190;
-    ensureSpace(doc, height + 20, portrait);
-    const x0 = leftOf(doc);
+    layout.ensureSpace(doc, height + 20, portrait);
+    const x0 = layout.leftOf(doc);
     const y0 = doc.y + 4;
-    const w = widthOf(doc);
+    const w = layout.widthOf(doc);
     const shown = options.slice(0, 8);
     const lats = [q.lat, ...shown.map((o) => o.lat)];
     const lons = [q.lon, ...shown.map((o) => o.lon)];
@@ -270,7 +259,7 @@ export function renderAnswerPdf(input: AnswerInput, lang: Lang): Promise<Buffer>
       else doc.undash().lineWidth(0.6).strokeColor("#8fb3cf").stroke();
       doc.undash();
     }
-    doc.font(FONT.regular).fontSize(6.5).fillColor("#555");
+    doc.font(layout.FONT.regular).fontSize(6.5).fillColor("#555");
     for (const f of features) {
       if (f.properties.layer !== "settlement" || f.geometry.type !== "Point") continue;
       const [lo, la] = f.geometry.coordinates;
@@ -295,7 +284,7 @@ export function renderAnswerPdf(input: AnswerInput, lang: Lang): Promise<Buffer>
       doc.stroke().undash();
       doc.circle(px(o.lon), py(o.lat), 5.5).fillAndStroke(STATUS_COLOUR[o.status], "#222");
       doc
-        .font(FONT.bold)
+        .font(layout.FONT.bold)
         .fontSize(6.5)
         .fillColor("#fff")
         .text(String(i + 1), px(o.lon) - 5.5, py(o.lat) - 3.2, {
@@ -306,13 +295,13 @@ export function renderAnswerPdf(input: AnswerInput, lang: Lang): Promise<Buffer>
     }
     doc.circle(px(q.lon), py(q.lat), 5).lineWidth(2).fillAndStroke("#ffffff", "#000000");
     doc.restore();
-    doc.rect(x0, y0, w, height).lineWidth(0.5).strokeColor(COLOR.rule).stroke();
+    doc.rect(x0, y0, w, height).lineWidth(0.5).strokeColor(layout.COLOR.rule).stroke();
     doc
-      .font(FONT.regular)
+      .font(layout.FONT.regular)
       .fontSize(7)
-      .fillColor(COLOR.muted)
+      .fillColor(layout.COLOR.muted)
       .text(t.mapNote, x0, y0 + height + 3, { width: w });
-    doc.fillColor(COLOR.text);
+    doc.fillColor(layout.COLOR.text);
     doc.x = x0;
     doc.moveDown(0.6);
   }

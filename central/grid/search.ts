@@ -93,6 +93,25 @@ function writeFrame(
 }
 
 /**
+ * Offers (h, id) to the best `count` of at most `cap` entries kept in
+ * `hs`/`ids`, ordered by h, then id (so ties come out the same every time):
+ * inserted in place, the worst dropped when full. Returns the new count, or
+ * −1 when the entry is not among the best.
+ */
+function offer(hs: Float64Array, ids: Int32Array, count: number, cap: number, h: number, id: number): number {
+  if (!(count < cap || h < hs[cap - 1]! || (h === hs[cap - 1]! && id < ids[cap - 1]!))) return -1;
+  let p = count < cap ? count++ : cap - 1;
+  while (p > 0 && (hs[p - 1]! > h || (hs[p - 1]! === h && ids[p - 1]! > id))) {
+    hs[p] = hs[p - 1]!;
+    ids[p] = ids[p - 1]!;
+    p--;
+  }
+  hs[p] = h;
+  ids[p] = id;
+  return count;
+}
+
+/**
  * The search over one kdbush index. Not re-entrant (one search at a time,
  * which is how JavaScript runs it); results stay valid until the next search.
  */
@@ -207,29 +226,14 @@ export class NearestSearch {
         if (h > bound) continue;
         const id = ids[j]!;
         let changed = false;
-        if (anyCount < kAny || h < anyH[kAny - 1]! || (h === anyH[kAny - 1]! && id < any[kAny - 1]!)) {
-          let p = anyCount < kAny ? anyCount++ : kAny - 1;
-          while (p > 0 && (anyH[p - 1]! > h || (anyH[p - 1]! === h && any[p - 1]! > id))) {
-            anyH[p] = anyH[p - 1]!;
-            any[p] = any[p - 1]!;
-            p--;
-          }
-          anyH[p] = h;
-          any[p] = id;
+        const anyAfter = offer(anyH, any, anyCount, kAny, h, id);
+        if (anyAfter >= 0) {
+          anyCount = anyAfter;
           changed = true;
         }
-        if (
-          topClass[j]! >= neededClass &&
-          (nearCount < k || h < nearH[k - 1]! || (h === nearH[k - 1]! && id < near[k - 1]!))
-        ) {
-          let p = nearCount < k ? nearCount++ : k - 1;
-          while (p > 0 && (nearH[p - 1]! > h || (nearH[p - 1]! === h && near[p - 1]! > id))) {
-            nearH[p] = nearH[p - 1]!;
-            near[p] = near[p - 1]!;
-            p--;
-          }
-          nearH[p] = h;
-          near[p] = id;
+        const nearAfter = topClass[j]! >= neededClass ? offer(nearH, near, nearCount, k, h, id) : -1;
+        if (nearAfter >= 0) {
+          nearCount = nearAfter;
           changed = true;
         }
         if (changed) {

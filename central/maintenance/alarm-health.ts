@@ -47,36 +47,30 @@ export interface HealthFigures {
   stale: number;
 }
 
-export interface ChatteringAlarm {
+/** Which alarm: its key and where it stands. */
+export interface AlarmPlace {
   key: string;
   asset: string;
   point: string;
   fault: string;
   company: string;
+}
+
+export interface ChatteringAlarm extends AlarmPlace {
   annunciations: number;
   /** Most annunciations within any 60 s. */
   maxPerMinute: number;
 }
 
-export interface StaleAlarm {
+export interface StaleAlarm extends AlarmPlace {
   id: string;
-  key: string;
-  asset: string;
-  point: string;
-  fault: string;
-  company: string;
   severity: Severity;
   state: AlarmState;
   raisedAt: string;
   openHours: number;
 }
 
-export interface BadActor {
-  key: string;
-  asset: string;
-  point: string;
-  fault: string;
-  company: string;
+export interface BadActor extends AlarmPlace {
   annunciations: number;
   events: number;
   /** Share of all annunciations of the period, %. */
@@ -96,12 +90,7 @@ export interface AlarmHealth {
   targets: typeof HEALTH_TARGETS;
 }
 
-interface AnnunciationRow {
-  key: string;
-  asset: string;
-  point: string;
-  fault: string;
-  company: string;
+interface AnnunciationRow extends AlarmPlace {
   at: number;
 }
 
@@ -202,17 +191,7 @@ export async function alarmHealth(
   // Open at the period's end, raised more than 24 h before it.
   const staleRows = none
     ? []
-    : await db.all<{
-        id: string;
-        key: string;
-        asset: string;
-        point: string;
-        fault: string;
-        company: string;
-        severity: Severity;
-        state: AlarmState;
-        raised_at: number;
-      }>(
+    : await db.all<Omit<StaleAlarm, "raisedAt" | "openHours"> & { raised_at: number }>(
         `SELECT id, key, asset, point, fault, company, severity, state, raised_at FROM alarm
            WHERE raised_at <= ? AND (cleared_at IS NULL OR cleared_at > ?)
              ${openWhere.length > 0 ? `AND ${openWhere.join(" AND ")}` : ""}

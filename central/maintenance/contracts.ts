@@ -73,14 +73,8 @@ export const responsibleCompany = (asset: Asset, atMs: number): string =>
 const overlaps = (aFrom: number, aTo: number | null, bFrom: number, bTo: number | null): boolean =>
   aFrom < (bTo ?? Number.POSITIVE_INFINITY) && bFrom < (aTo ?? Number.POSITIVE_INFINITY);
 
-interface CompanyRow {
-  id: string;
-  name: string;
-  email: string | null;
-  lang: CompanyLang;
-  timezone: string;
-  source: "config" | "api";
-}
+/** The company table's columns are the Company's fields, one to one. */
+type CompanyRow = Company;
 
 interface ContractRow {
   id: string;

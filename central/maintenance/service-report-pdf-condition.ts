@@ -9,17 +9,7 @@
 import { formatDate, formatDateTime, formatNumber, type Lang } from "../lib/format.ts";
 import type { Doc } from "../lib/pdf/document.ts";
 import { paragraph } from "../lib/pdf/document.ts";
-import {
-  COLOR,
-  drawKeyValues,
-  drawTable,
-  ensureSpace,
-  FONT,
-  heading,
-  leftOf,
-  niceTicks,
-  widthOf,
-} from "../lib/pdf/layout.ts";
+import * as layout from "../lib/pdf/layout.ts";
 import { ADVISORY, type Advice, Urgencies, type Urgency, UrgencyNames } from "./advisory.ts";
 import { faultName, pointName } from "./names.ts";
 import type { AssetCondition, WorstPointTrend } from "./service-condition.ts";
@@ -27,11 +17,11 @@ import type { ServiceReport, ServiceReportRow } from "./service-report.ts";
 import { CONDITION_TEXT as TEXT } from "./service-report-pdf-condition-text.ts";
 
 const URGENCY_COLOR: Record<Urgency, string> = {
-  immediate: COLOR.fail,
-  urgent: COLOR.fail,
-  soon: COLOR.actual,
-  planned: COLOR.text,
-  routine: COLOR.muted,
+  immediate: layout.COLOR.fail,
+  urgent: layout.COLOR.fail,
+  soon: layout.COLOR.actual,
+  planned: layout.COLOR.text,
+  routine: layout.COLOR.muted,
 };
 
 const assetLabel = (r: ServiceReportRow) => (r.name === r.asset ? r.asset : `${r.name} (${r.asset})`);
@@ -43,11 +33,11 @@ export function drawConditionSection(doc: Doc, report: ServiceReport, lang: Lang
   const t = TEXT[lang];
   const tz = report.timeZone;
   const num = (v: number | null | undefined, d: number) => formatNumber(v, d, lang);
-  heading(doc, t.condition, 13);
+  layout.heading(doc, t.condition, 13);
   paragraph(doc, t.conditionNote(formatDateTime(Date.parse(report.asOf), lang, tz)), 9);
   const rows = [...report.assets].sort((a, b) => urgencyRank(a.condition) - urgencyRank(b.condition));
   const advice = (a: Advice) => a[lang];
-  drawTable(doc, {
+  layout.drawTable(doc, {
     columns: [
       { header: t.columns.asset, share: 1.8, flex: true },
       { header: t.columns.condition, share: 1.1 },
@@ -59,7 +49,10 @@ export function drawConditionSection(doc: Doc, report: ServiceReport, lang: Lang
     rows: rows.map((r) => {
       const c = r.condition;
       if (!c)
-        return { cells: [assetLabel(r), t.handedOver, "", "", "", ""], colors: [undefined, COLOR.muted] };
+        return {
+          cells: [assetLabel(r), t.handedOver, "", "", "", ""],
+          colors: [undefined, layout.COLOR.muted],
+        };
       const worst = c.worstPoint;
       const zone = worst ? (c.points.find((p) => p.point === worst.point)?.isoZone ?? "—") : "";
       return {
@@ -73,7 +66,7 @@ export function drawConditionSection(doc: Doc, report: ServiceReport, lang: Lang
         ],
         colors: [
           undefined,
-          c.condition === "alarm" ? COLOR.fail : undefined,
+          c.condition === "alarm" ? layout.COLOR.fail : undefined,
           undefined,
           undefined,
           undefined,
@@ -85,7 +78,7 @@ export function drawConditionSection(doc: Doc, report: ServiceReport, lang: Lang
     condensed: true,
     newPage: () => {
       newPage();
-      heading(doc, t.condition, 13);
+      layout.heading(doc, t.condition, 13);
     },
   });
 
@@ -94,17 +87,17 @@ export function drawConditionSection(doc: Doc, report: ServiceReport, lang: Lang
   );
   if (detailed.length === 0) return;
   doc.moveDown(0.4);
-  ensureSpace(doc, 120, newPage);
-  heading(doc, t.details, 13);
+  layout.ensureSpace(doc, 120, newPage);
+  layout.heading(doc, t.details, 13);
   for (const r of detailed) {
     const c = r.condition!;
-    ensureSpace(doc, c.worstPoint ? 200 : 80, newPage);
+    layout.ensureSpace(doc, c.worstPoint ? 200 : 80, newPage);
     doc
-      .font(FONT.bold)
+      .font(layout.FONT.bold)
       .fontSize(10.5)
-      .fillColor(COLOR.accent)
-      .text(`${assetLabel(r)} — ${t.levels[c.condition]}`, leftOf(doc), doc.y, {
-        width: widthOf(doc),
+      .fillColor(layout.COLOR.accent)
+      .text(`${assetLabel(r)} — ${t.levels[c.condition]}`, layout.leftOf(doc), doc.y, {
+        width: layout.widthOf(doc),
       });
     doc.moveDown(0.2);
     if (c.points.length > 0)
@@ -120,7 +113,7 @@ export function drawConditionSection(doc: Doc, report: ServiceReport, lang: Lang
       );
     if (c.diagnoses.length === 0) paragraph(doc, t.noOpen, 8.5);
     else
-      drawTable(doc, {
+      layout.drawTable(doc, {
         columns: [
           { header: t.diagnosisColumns.fault, share: 1.7, flex: true },
           { header: t.diagnosisColumns.point, share: 1.6, flex: true },
@@ -138,14 +131,14 @@ export function drawConditionSection(doc: Doc, report: ServiceReport, lang: Lang
             evidenceText(d.evidence, lang),
             `${d.advice[lang]} (${UrgencyNames[d.advice.urgency][lang]})`,
           ],
-          colors: [undefined, undefined, d.severity === "alarm" ? COLOR.fail : undefined],
+          colors: [undefined, undefined, d.severity === "alarm" ? layout.COLOR.fail : undefined],
         })),
         fontSize: 8,
         condensed: true,
         newPage,
       });
     if (c.worstPoint && c.worstPoint.points.length > 0) {
-      ensureSpace(doc, 150, newPage);
+      layout.ensureSpace(doc, 150, newPage);
       trendChart(doc, c.worstPoint, report, lang);
     }
     doc.moveDown(0.3);
@@ -177,33 +170,38 @@ function evidenceText(e: AssetCondition["diagnoses"][number]["evidence"], lang: 
 /** The worst point's 6-hour means and maxima over the month, with the B/C and C/D boundaries. */
 function trendChart(doc: Doc, w: WorstPointTrend, report: ServiceReport, lang: Lang): void {
   const t = TEXT[lang];
-  const x0 = leftOf(doc) + 40;
-  const width = Math.min(widthOf(doc) - 40, 520);
+  const x0 = layout.leftOf(doc) + 40;
+  const width = Math.min(layout.widthOf(doc) - 40, 520);
   const height = 90;
   doc
-    .font(FONT.bold)
+    .font(layout.FONT.bold)
     .fontSize(8.5)
-    .fillColor(COLOR.text)
-    .text(t.trendTitle(pointName(w.point, lang), formatNumber(w.maxVRmsMmS, 2, lang)), leftOf(doc), doc.y, {
-      width: widthOf(doc),
-    });
+    .fillColor(layout.COLOR.text)
+    .text(
+      t.trendTitle(pointName(w.point, lang), formatNumber(w.maxVRmsMmS, 2, lang)),
+      layout.leftOf(doc),
+      doc.y,
+      {
+        width: layout.widthOf(doc),
+      },
+    );
   const top = doc.y + 4;
   const fromMs = Date.parse(report.from);
   const toMs = Date.parse(report.to);
   const maxY = Math.max(...w.points.map((p) => p.max), w.boundaries ? w.boundaries.cd * 1.1 : 0);
-  const ticks = niceTicks(0, maxY > 0 ? maxY : 1, 4);
+  const ticks = layout.niceTicks(0, maxY > 0 ? maxY : 1, 4);
   const hi = ticks[ticks.length - 1]!;
   const py = (v: number) => top + height - (v / hi) * height;
   const px = (ms: number) => x0 + ((ms - fromMs) / (toMs - fromMs)) * width;
-  doc.font(FONT.regular).fontSize(6.5);
+  doc.font(layout.FONT.regular).fontSize(6.5);
   for (const v of ticks) {
     doc
       .moveTo(x0, py(v))
       .lineTo(x0 + width, py(v))
       .lineWidth(0.3)
-      .strokeColor(COLOR.grid)
+      .strokeColor(layout.COLOR.grid)
       .stroke();
-    doc.fillColor(COLOR.muted).text(formatNumber(v, hi < 5 ? 1 : 0, lang), x0 - 36, py(v) - 3.5, {
+    doc.fillColor(layout.COLOR.muted).text(formatNumber(v, hi < 5 ? 1 : 0, lang), x0 - 36, py(v) - 3.5, {
       width: 32,
       align: "right",
       lineBreak: false,
@@ -217,10 +215,10 @@ function trendChart(doc: Doc, w: WorstPointTrend, report: ServiceReport, lang: L
       .moveTo(x, top + height)
       .lineTo(x, top + height + 3)
       .lineWidth(0.4)
-      .strokeColor(COLOR.rule)
+      .strokeColor(layout.COLOR.rule)
       .stroke();
     doc
-      .fillColor(COLOR.muted)
+      .fillColor(layout.COLOR.muted)
       .text(
         formatDate(fromMs + d * dayMs, lang, report.timeZone).slice(0, lang === "ru" ? 5 : 10),
         x - 20,
@@ -234,8 +232,8 @@ function trendChart(doc: Doc, w: WorstPointTrend, report: ServiceReport, lang: L
   }
   if (w.boundaries)
     for (const [v, color] of [
-      [w.boundaries.bc, COLOR.actual],
-      [w.boundaries.cd, COLOR.fail],
+      [w.boundaries.bc, layout.COLOR.actual],
+      [w.boundaries.cd, layout.COLOR.fail],
     ] as const)
       doc
         .moveTo(x0, py(v))
@@ -247,26 +245,26 @@ function trendChart(doc: Doc, w: WorstPointTrend, report: ServiceReport, lang: L
         .undash();
   const mid = (ts: number) => px(ts + w.everyMs / 2);
   for (const [key, color, lw] of [
-    ["max", COLOR.baseline, 0.5],
-    ["mean", COLOR.accent, 1.2],
+    ["max", layout.COLOR.baseline, 0.5],
+    ["mean", layout.COLOR.accent, 1.2],
   ] as const) {
     const pts = w.points;
     doc.moveTo(mid(pts[0]!.ts), py(pts[0]![key]));
     for (const p of pts.slice(1)) doc.lineTo(mid(p.ts), py(p[key]));
     doc.lineWidth(lw).strokeColor(color).stroke();
   }
-  doc.rect(x0, top, width, height).lineWidth(0.4).strokeColor(COLOR.rule).stroke();
+  doc.rect(x0, top, width, height).lineWidth(0.4).strokeColor(layout.COLOR.rule).stroke();
   // Legend to the right of the chart.
   const lx = x0 + width + 12;
   let ly = top + 4;
-  doc.font(FONT.regular).fontSize(7);
+  doc.font(layout.FONT.regular).fontSize(7);
   for (const [label, color] of [
-    [t.trendLegend.mean, COLOR.accent],
-    [t.trendLegend.max, COLOR.baseline],
+    [t.trendLegend.mean, layout.COLOR.accent],
+    [t.trendLegend.max, layout.COLOR.baseline],
     ...(w.boundaries
       ? ([
-          [`${t.trendLegend.bc} ${formatNumber(w.boundaries.bc, 1, lang)}`, COLOR.actual],
-          [`${t.trendLegend.cd} ${formatNumber(w.boundaries.cd, 1, lang)}`, COLOR.fail],
+          [`${t.trendLegend.bc} ${formatNumber(w.boundaries.bc, 1, lang)}`, layout.COLOR.actual],
+          [`${t.trendLegend.cd} ${formatNumber(w.boundaries.cd, 1, lang)}`, layout.COLOR.fail],
         ] as const)
       : []),
   ] as const) {
@@ -276,11 +274,11 @@ function trendChart(doc: Doc, w: WorstPointTrend, report: ServiceReport, lang: L
       .lineWidth(1.2)
       .strokeColor(color)
       .stroke();
-    doc.fillColor(COLOR.text).text(label, lx + 16, ly, { lineBreak: false });
+    doc.fillColor(layout.COLOR.text).text(label, lx + 16, ly, { lineBreak: false });
     ly += 11;
   }
-  doc.fillColor(COLOR.text);
-  doc.x = leftOf(doc);
+  doc.fillColor(layout.COLOR.text);
+  doc.x = layout.leftOf(doc);
   doc.y = top + height + 16;
 }
 
@@ -289,9 +287,9 @@ export function drawHealthSection(doc: Doc, report: ServiceReport, lang: Lang, n
   const t = TEXT[lang];
   const h = report.health;
   const num = (v: number, d: number) => formatNumber(v, d, lang);
-  heading(doc, t.health, 13);
+  layout.heading(doc, t.health, 13);
   paragraph(doc, t.healthNote, 9);
-  drawKeyValues(
+  layout.drawKeyValues(
     doc,
     [
       [
@@ -305,15 +303,15 @@ export function drawHealthSection(doc: Doc, report: ServiceReport, lang: Lang, n
     { fontSize: 9.5, labelShare: 0.45, boldValues: true },
   );
   doc.moveDown(0.5);
-  ensureSpace(doc, 80, newPage);
-  doc.font(FONT.bold).fontSize(10).fillColor(COLOR.text).text(t.badActors, leftOf(doc), doc.y);
+  layout.ensureSpace(doc, 80, newPage);
+  layout.subheading(doc, t.badActors, 10);
   doc.moveDown(0.3);
   if (h.badActors.length === 0) {
     paragraph(doc, t.noBadActors, 9);
     return;
   }
   const names = new Map(report.assets.map((r) => [r.asset, assetLabel(r)]));
-  drawTable(doc, {
+  layout.drawTable(doc, {
     columns: [
       { header: t.badColumns.alarm, share: 5, flex: true },
       { header: t.badColumns.annunciations, share: 1.2, align: "right" },
@@ -339,10 +337,10 @@ export function drawConditionMethod(doc: Doc, lang: Lang, newPage: () => void): 
   const t = TEXT[lang];
   for (const p of t.methodCondition) paragraph(doc, p, 9);
   doc.moveDown(0.3);
-  ensureSpace(doc, 120, newPage);
-  doc.font(FONT.bold).fontSize(10).fillColor(COLOR.text).text(t.advisory, leftOf(doc), doc.y);
+  layout.ensureSpace(doc, 120, newPage);
+  layout.subheading(doc, t.advisory, 10);
   doc.moveDown(0.3);
-  drawTable(doc, {
+  layout.drawTable(doc, {
     columns: [
       { header: t.advisoryColumns.fault, share: 1.4, flex: true },
       { header: t.advisoryColumns.warning, share: 3, flex: true },

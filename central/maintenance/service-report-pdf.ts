@@ -10,7 +10,7 @@
 
 import { formatDateTime, formatNumber, formatPeriod, type Lang, zoneLabel } from "../lib/format.ts";
 import { LANDSCAPE, openPdf, pageFooters, paragraph, titleBlock } from "../lib/pdf/document.ts";
-import { COLOR, drawKeyValues, drawTable, ensureSpace, heading } from "../lib/pdf/layout.ts";
+import { COLOR, drawKeyValues, drawTable, heading, startSection } from "../lib/pdf/layout.ts";
 import type { DurationStats, ServiceFigures, ServiceReport } from "./service-report.ts";
 import {
   drawConditionMethod,
@@ -268,12 +268,10 @@ export function renderServiceReportPdf(report: ServiceReport, lang: Lang): Promi
   doc.moveDown(0.4);
   paragraph(doc, t.billingNote, 9);
 
-  doc.moveDown(0.4);
-  ensureSpace(doc, 160, newPage);
+  startSection(doc, 0.4, 160, newPage);
   drawConditionSection(doc, report, lang, newPage);
 
-  doc.moveDown(0.6);
-  ensureSpace(doc, 150, newPage);
+  startSection(doc, 0.6, 150, newPage);
   heading(doc, t.table, 13);
   const c = t.columns;
   const figures = (f: ServiceFigures) => [
@@ -317,8 +315,7 @@ export function renderServiceReportPdf(report: ServiceReport, lang: Lang): Promi
       },
     });
 
-  doc.moveDown(0.6);
-  ensureSpace(doc, 190, newPage);
+  startSection(doc, 0.6, 190, newPage);
   heading(doc, t.totals, 13);
   const r = t.totalRows;
   drawKeyValues(
@@ -336,12 +333,10 @@ export function renderServiceReportPdf(report: ServiceReport, lang: Lang): Promi
     { fontSize: 10, labelShare: 0.4, boldValues: true },
   );
 
-  doc.moveDown(0.6);
-  ensureSpace(doc, 160, newPage);
+  startSection(doc, 0.6, 160, newPage);
   drawHealthSection(doc, report, lang, newPage);
 
-  doc.moveDown(0.6);
-  ensureSpace(doc, 160, newPage);
+  startSection(doc, 0.6, 160, newPage);
   heading(doc, t.method, 13);
   for (const p of t.methodParagraphs) paragraph(doc, p, 9);
   drawConditionMethod(doc, lang, newPage);

@@ -8,16 +8,7 @@
 import { formatDateTime, formatNumber, type Lang, zoneLabel } from "../lib/format.ts";
 import { checkImage } from "../lib/image-check.ts";
 import { type Doc, openPdf, pageFooters, paragraph, titleBlock } from "../lib/pdf/document.ts";
-import {
-  COLOR,
-  drawKeyValues,
-  drawTable,
-  ensureSpace,
-  FONT,
-  heading,
-  leftOf,
-  widthOf,
-} from "../lib/pdf/layout.ts";
+import * as layout from "../lib/pdf/layout.ts";
 import type { AlarmRecord } from "./alarm-book.ts";
 import { faultName, pointName } from "./names.ts";
 import type {
@@ -247,9 +238,9 @@ export async function renderWorkOrderPdf(
   const { doc, bytes } = openPdf({ title: t.title(order.id), author: order.createdBy, lang });
   const newPage = () => doc.addPage();
   const section = (title: string, space = 60) => {
-    ensureSpace(doc, space, newPage);
+    layout.ensureSpace(doc, space, newPage);
     doc.moveDown(0.6);
-    heading(doc, title, 12.5);
+    layout.heading(doc, title, 12.5);
   };
 
   // Photos are numbered 1, 2, … within the order (their ids count across all orders).
@@ -261,7 +252,7 @@ export async function renderWorkOrderPdf(
       ? `${faultName(alarm.fault, lang)} (${t.zone(alarm.isoZone)})`
       : faultName(alarm.fault, lang)
     : t.none;
-  drawKeyValues(
+  layout.drawKeyValues(
     doc,
     [
       [t.labels.state, t.state[order.state]],
@@ -294,7 +285,7 @@ export async function renderWorkOrderPdf(
           : [t.evidenceFields[k]!, formatNumber(v, EVIDENCE_DIGITS[k] ?? 2, lang)],
       );
     rows.push([t.evidenceAt, when(ev.at)]);
-    drawKeyValues(doc, rows, { fontSize: 9.5, labelShare: 0.3 });
+    layout.drawKeyValues(doc, rows, { fontSize: 9.5, labelShare: 0.3 });
   }
 
   section(t.description);
@@ -305,7 +296,7 @@ export async function renderWorkOrderPdf(
   section(t.parts);
   if (order.parts.length === 0) paragraph(doc, t.noParts);
   else
-    drawTable(doc, {
+    layout.drawTable(doc, {
       columns: [
         { header: t.partColumns[0], share: 0.5, align: "right" },
         { header: t.partColumns[1], share: 5, flex: true },
@@ -325,7 +316,7 @@ export async function renderWorkOrderPdf(
     });
 
   section(t.history);
-  drawTable(doc, {
+  layout.drawTable(doc, {
     columns: [
       { header: t.historyColumns[0], share: 1.6 },
       { header: t.historyColumns[1], share: 1.4 },
@@ -387,16 +378,16 @@ function photos(
   newPage: () => void,
 ): void {
   doc.moveDown(0.6);
-  ensureSpace(doc, 240, newPage);
-  heading(doc, t.photos, 12.5);
+  layout.ensureSpace(doc, 240, newPage);
+  layout.heading(doc, t.photos, 12.5);
   const gap = 14;
-  const boxW = (widthOf(doc) - gap) / 2;
+  const boxW = (layout.widthOf(doc) - gap) / 2;
   const boxH = boxW * 0.75;
   for (let i = 0; i < sheet.photos.length; i += 2) {
-    ensureSpace(doc, boxH + 24, newPage);
+    layout.ensureSpace(doc, boxH + 24, newPage);
     const top = doc.y;
     sheet.photos.slice(i, i + 2).forEach((p, j) => {
-      const x = leftOf(doc) + j * (boxW + gap);
+      const x = layout.leftOf(doc) + j * (boxW + gap);
       let drawn = false;
       if (readable.has(p.id))
         try {
@@ -407,17 +398,17 @@ function photos(
         }
       if (!drawn) {
         // A damaged image (stored before uploads were checked whole): say so instead of failing the order.
-        doc.rect(x, top, boxW, boxH).lineWidth(0.5).strokeColor(COLOR.rule).stroke();
+        doc.rect(x, top, boxW, boxH).lineWidth(0.5).strokeColor(layout.COLOR.rule).stroke();
         doc
-          .font(FONT.regular)
+          .font(layout.FONT.regular)
           .fontSize(9)
-          .fillColor(COLOR.muted)
+          .fillColor(layout.COLOR.muted)
           .text(t.photoUnreadable, x + 8, top + boxH / 2, { width: boxW - 16, align: "center" });
       }
       doc
-        .font(FONT.regular)
+        .font(layout.FONT.regular)
         .fontSize(8)
-        .fillColor(COLOR.muted)
+        .fillColor(layout.COLOR.muted)
         .text(
           `${t.photo(i + j + 1)} · ${formatDateTime(Date.parse(p.createdAt), lang, tz)} · ${p.by}`,
           x,
@@ -430,34 +421,34 @@ function photos(
           },
         );
     });
-    doc.fillColor(COLOR.text);
-    doc.x = leftOf(doc);
+    doc.fillColor(layout.COLOR.text);
+    doc.x = layout.leftOf(doc);
     doc.y = top + boxH + 20;
   }
 }
 
 function signatures(doc: Doc, t: Text, newPage: () => void): void {
   doc.moveDown(0.8);
-  ensureSpace(doc, 150, newPage);
-  heading(doc, t.signatures, 12.5);
-  const x = leftOf(doc);
-  const w = widthOf(doc);
+  layout.ensureSpace(doc, 150, newPage);
+  layout.heading(doc, t.signatures, 12.5);
+  const x = layout.leftOf(doc);
+  const w = layout.widthOf(doc);
   for (const who of t.signers) {
     const y = doc.y + 16;
-    doc.font(FONT.regular).fontSize(9.5).fillColor(COLOR.text).text(who, x, y, { width: 110 });
+    doc.font(layout.FONT.regular).fontSize(9.5).fillColor(layout.COLOR.text).text(who, x, y, { width: 110 });
     doc
       .moveTo(x + 110, y + 11)
       .lineTo(x + w, y + 11)
       .lineWidth(0.6)
-      .strokeColor(COLOR.text)
+      .strokeColor(layout.COLOR.text)
       .stroke();
     doc
-      .font(FONT.regular)
+      .font(layout.FONT.regular)
       .fontSize(7)
-      .fillColor(COLOR.muted)
+      .fillColor(layout.COLOR.muted)
       .text(t.signHint, x + 120, y + 14, { width: w - 120 });
     doc.x = x;
     doc.y = y + 26;
   }
-  doc.fillColor(COLOR.text);
+  doc.fillColor(layout.COLOR.text);
 }

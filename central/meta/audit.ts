@@ -47,30 +47,11 @@ export class AuditStore implements AuditLog {
   }
 
   async list(limit = 1000): Promise<AuditEntry[]> {
-    const rows = await this.db.all<{
-      id: number;
-      at: number;
-      token_id: number | null;
-      actor: string;
-      role: Role | null;
-      action: string;
-      target: string;
-      status: number;
-      detail: string;
-    }>(
-      "SELECT id, at, token_id, actor, role, action, target, status, detail FROM audit ORDER BY id DESC LIMIT ?",
+    // The columns under the entry's own names, so a row is an AuditEntry as read.
+    return this.db.all<AuditEntry>(
+      `SELECT id, at, token_id AS "tokenId", actor, role, action, target, status, detail
+         FROM audit ORDER BY id DESC LIMIT ?`,
       [limit],
     );
-    return rows.map((r) => ({
-      id: r.id,
-      at: r.at,
-      tokenId: r.token_id,
-      actor: r.actor,
-      role: r.role,
-      action: r.action,
-      target: r.target,
-      status: r.status,
-      detail: r.detail,
-    }));
   }
 }

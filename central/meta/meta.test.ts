@@ -216,6 +216,23 @@ describe.each(metadataKinds())("metadata store (%s)", (kind) => {
     ]);
   });
 
+  it("reads an audit entry back whole, the token it was made with included", async () => {
+    const meta = await md.open();
+    const entry = {
+      tokenId: 7,
+      actor: "ops",
+      role: "service_company" as const,
+      action: "POST /api/v1/alarms/:id/ack",
+      target: "/api/v1/alarms/a1/ack",
+      status: 200,
+      detail: "",
+    };
+    await meta.audit.append(entry, 5000);
+    const [read] = await meta.audit.list(1);
+    expect({ ...read, id: undefined }).toEqual({ ...entry, id: undefined, at: 5000 });
+    expect(Number(read!.id)).toBeGreaterThan(0);
+  });
+
   it("stores the grid data set whole; a replacement has a new version another replica sees", async () => {
     const meta = await md.open();
     const other = await md.open();

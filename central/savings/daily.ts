@@ -11,7 +11,7 @@
 // 11.1 K·days in total) and a positive coefficient significant at p < 0.1,
 // and the candidate with the highest adjusted R² selected.
 import { cdd, type DailyData, hdd } from "./degreedays.ts";
-import { type FitStats, fitStats, solveLinear, studentTQuantile } from "./stats.ts";
+import { type FitStats, finitePairs, fitStats, solveLinear, studentTQuantile } from "./stats.ts";
 
 export type DailyForm = "intercept_only" | "hdd_only" | "cdd_only" | "hdd_cdd";
 
@@ -94,14 +94,7 @@ const enoughDegreeDays = (dd: Float64Array): boolean => {
 
 /** Fits the daily model on the complete days of `days` (usage and temperature present); null with fewer than 2 days. */
 export function fitDaily(days: DailyData): DailyModel | null {
-  const ys: number[] = [];
-  const ts: number[] = [];
-  for (let i = 0; i < days.kwh.length; i++) {
-    if (Number.isFinite(days.kwh[i]!) && Number.isFinite(days.tempC[i]!)) {
-      ys.push(days.kwh[i]!);
-      ts.push(days.tempC[i]!);
-    }
-  }
+  const [ys, ts] = finitePairs(days.kwh, days.tempC);
   const n = ys.length;
   if (n < 2) return null;
   const y = Float64Array.from(ys);

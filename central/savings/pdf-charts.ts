@@ -27,30 +27,52 @@ function legend(
   let cx = x;
   for (const it of items) {
     if (it.kind === "box") doc.rect(cx, y + 1, 9, 7).fill(it.color);
-    else if (it.kind === "line")
-      doc
-        .moveTo(cx, y + 4.5)
-        .lineTo(cx + 12, y + 4.5)
-        .lineWidth(1.6)
-        .strokeColor(it.color)
-        .stroke();
     else {
+      // A line sample; the band sample is a thinner line with end caps, as an error bar.
       doc
         .moveTo(cx, y + 4.5)
         .lineTo(cx + 12, y + 4.5)
-        .lineWidth(0.8)
+        .lineWidth(it.kind === "line" ? 1.6 : 0.8)
         .strokeColor(it.color)
         .stroke();
-      doc
-        .moveTo(cx, y + 1.5)
-        .lineTo(cx, y + 7.5)
-        .moveTo(cx + 12, y + 1.5)
-        .lineTo(cx + 12, y + 7.5)
-        .stroke();
+      if (it.kind === "band")
+        doc
+          .moveTo(cx, y + 1.5)
+          .lineTo(cx, y + 7.5)
+          .moveTo(cx + 12, y + 1.5)
+          .lineTo(cx + 12, y + 7.5)
+          .stroke();
     }
     const lx = cx + 15;
     doc.fillColor(COLOR.text).text(it.label, lx, y, { lineBreak: false });
     cx = lx + doc.widthOfString(it.label) + 14;
+  }
+}
+
+interface TickPlace {
+  /** The grid line, from (x1, y1) to (x2, y2). */
+  line: [number, number, number, number];
+  /** The label's box: left, top, width, alignment. */
+  label: [number, number, number, "right" | "center"];
+}
+
+/** Grid lines at the ticks (the zero line heavier by `zeroWidth`) and their value labels. */
+function tickGrid(doc: Doc, ticks: number[], lang: Lang, zeroWidth: number, place: (t: number) => TickPlace) {
+  const digits = tickDigits(ticks);
+  doc.font(FONT.regular).fontSize(6.5);
+  for (const t of ticks) {
+    const { line, label } = place(t);
+    doc
+      .moveTo(line[0], line[1])
+      .lineTo(line[2], line[3])
+      .lineWidth(t === 0 ? zeroWidth : 0.4)
+      .strokeColor(t === 0 ? COLOR.muted : COLOR.grid)
+      .stroke();
+    doc.fillColor(COLOR.muted).text(formatNumber(t, digits, lang), label[0], label[1], {
+      width: label[2],
+      align: label[3],
+      lineBreak: false,
+    });
   }
 }
 
@@ -59,61 +81,61 @@ function yAxis(doc: Doc, ticks: number[], x: number, top: number, w: number, h: 
   const lo = ticks[0]!;
   const hi = ticks[ticks.length - 1]!;
   const py = (v: number) => top + h - ((v - lo) / (hi - lo)) * h;
-  const digits = tickDigits(ticks);
-  doc.font(FONT.regular).fontSize(6.5);
-  for (const t of ticks) {
-    const y = py(t);
-    doc
-      .moveTo(x, y)
-      .lineTo(x + w, y)
-      .lineWidth(t === 0 ? 0.7 : 0.4)
-      .strokeColor(t === 0 ? COLOR.muted : COLOR.grid)
-      .stroke();
-    doc.fillColor(COLOR.muted).text(formatNumber(t, digits, lang), x - 58, y - 3.5, {
-      width: 54,
-      align: "right",
-      lineBreak: false,
-    });
-  }
+  tickGrid(doc, ticks, lang, 0.7, (t) => ({
+    line: [x, py(t), x + w, py(t)],
+    label: [x - 58, py(t) - 3.5, 54, "right"],
+  }));
   return py;
 }
 
-export interface MonthPoint {
-  /** UTC month start. */
+/** Adjusted baseline and actual energy of one period (a day or a month). */
+export interface EnergyPoint {
+  /** UTC start of the period. */
   ts: number;
   baseline_kwh: number;
   actual_kwh: number;
 }
+/** A month of energy, `ts` the UTC month start. */
+export type MonthPoint = EnergyPoint;
+/** A day of energy, `ts` the UTC day start. */
+export type DayPoint = EnergyPoint;
 
-/** Grouped bars of adjusted baseline and actual per month; returns the height used. */
-export function monthlyChart(
-  doc: Doc,
-  args: {
-    months: MonthPoint[];
-    title: string;
-    legendBaseline: string;
-    legendActual: string;
-    lang: Lang;
-    height: number;
-  },
-): void {
+interface EnergyChartArgs {
+  title: string;
+  legendBaseline: string;
+  legendActual: string;
+  lang: Lang;
+  height: number;
+}
+
+/**
+ * The frame both energy charts share: title, the baseline/actual legend as
+ * boxes (bars) or lines, and the y axis over [min, max]; returns the plot
+ * area and the value→y mapping.
+ */
+function energyFrame(doc: Doc, args: EnergyChartArgs, kind: "box" | "line", min: number, max: number) {
   const x0 = leftOf(doc) + 60;
   const w = widthOf(doc) - 60;
-  let y = chartTitle(doc, args.title, leftOf(doc), doc.y, widthOf(doc));
+  const y = chartTitle(doc, args.title, leftOf(doc), doc.y, widthOf(doc));
   legend(
     doc,
     [
-      { label: args.legendBaseline, color: COLOR.baseline, kind: "box" },
-      { label: args.legendActual, color: COLOR.actual, kind: "box" },
+      { label: args.legendBaseline, color: COLOR.baseline, kind },
+      { label: args.legendActual, color: COLOR.actual, kind },
     ],
     x0,
     y,
   );
-  y += 16;
+  const top = y + 16;
   const h = args.height;
+  const py = yAxis(doc, niceTicks(min, max), x0, top, w, h, args.lang);
+  return { x0, w, y: top, h, py };
+}
+
+/** Grouped bars of adjusted baseline and actual per month. */
+export function monthlyChart(doc: Doc, args: EnergyChartArgs & { months: MonthPoint[] }): void {
   const max = Math.max(0, ...args.months.map((m) => Math.max(m.baseline_kwh, m.actual_kwh)));
-  const ticks = niceTicks(0, max > 0 ? max : 1);
-  const py = yAxis(doc, ticks, x0, y, w, h, args.lang);
+  const { x0, w, y, h, py } = energyFrame(doc, args, "box", 0, max > 0 ? max : 1);
   const n = Math.max(1, args.months.length);
   const slot = w / n;
   const bar = Math.min(18, slot * 0.36);
@@ -136,44 +158,12 @@ export function monthlyChart(
   doc.y = y + h + 24;
 }
 
-export interface DayPoint {
-  /** UTC day start. */
-  ts: number;
-  baseline_kwh: number;
-  actual_kwh: number;
-}
-
 /** Lines of adjusted baseline and actual per day, month ticks on the time axis. */
-export function dailyChart(
-  doc: Doc,
-  args: {
-    days: DayPoint[];
-    title: string;
-    legendBaseline: string;
-    legendActual: string;
-    lang: Lang;
-    height: number;
-  },
-): void {
-  const x0 = leftOf(doc) + 60;
-  const w = widthOf(doc) - 60;
-  let y = chartTitle(doc, args.title, leftOf(doc), doc.y, widthOf(doc));
-  legend(
-    doc,
-    [
-      { label: args.legendBaseline, color: COLOR.baseline, kind: "line" },
-      { label: args.legendActual, color: COLOR.actual, kind: "line" },
-    ],
-    x0,
-    y,
-  );
-  y += 16;
-  const h = args.height;
+export function dailyChart(doc: Doc, args: EnergyChartArgs & { days: DayPoint[] }): void {
   const pts = args.days;
   const max = Math.max(0, ...pts.map((p) => Math.max(p.baseline_kwh, p.actual_kwh)));
   const min = Math.min(0, ...pts.map((p) => Math.min(p.baseline_kwh, p.actual_kwh)));
-  const ticks = niceTicks(min, max > min ? max : min + 1);
-  const py = yAxis(doc, ticks, x0, y, w, h, args.lang);
+  const { x0, w, y, h, py } = energyFrame(doc, args, "line", min, max > min ? max : min + 1);
   if (pts.length >= 1) {
     const t0 = pts[0]!.ts;
     const t1 = pts[pts.length - 1]!.ts + 86_400_000;
@@ -273,22 +263,10 @@ export function avoidedChart(
   const hi = ticks[ticks.length - 1]!;
   const px = (v: number) => x0 + ((v - lo) / (hi - lo)) * w;
   const h = args.bars.length * AVOIDED_ROW_H;
-  const digits = tickDigits(ticks);
-  doc.font(FONT.regular).fontSize(6.5);
-  for (const t of ticks) {
-    const x = px(t);
-    doc
-      .moveTo(x, y)
-      .lineTo(x, y + h)
-      .lineWidth(t === 0 ? 0.8 : 0.4)
-      .strokeColor(t === 0 ? COLOR.muted : COLOR.grid)
-      .stroke();
-    doc.fillColor(COLOR.muted).text(formatNumber(t, digits, args.lang), x - 30, y + h + 3, {
-      width: 60,
-      align: "center",
-      lineBreak: false,
-    });
-  }
+  tickGrid(doc, ticks, args.lang, 0.8, (t) => ({
+    line: [px(t), y, px(t), y + h],
+    label: [px(t) - 30, y + h + 3, 60, "center"],
+  }));
   args.bars.forEach((b, i) => {
     const cy = y + i * AVOIDED_ROW_H + AVOIDED_ROW_H / 2;
     doc

@@ -1,14 +1,5 @@
 import { pageFooters } from "../lib/pdf/document.ts";
-import {
-  COLOR,
-  drawKeyValues,
-  drawTable,
-  ensureSpace,
-  FONT,
-  heading,
-  leftOf,
-  widthOf,
-} from "../lib/pdf/layout.ts";
+import * as layout from "../lib/pdf/layout.ts";
 import type { PdfContext, PdfOptions } from "./pdf.ts";
 import { dailyChart, monthlyChart } from "./pdf-charts.ts";
 import { measureText, sumDays, toMonths } from "./pdf-summary.ts";
@@ -18,24 +9,20 @@ import { ASHRAE14_THRESHOLDS } from "./stats.ts";
 export function methodPages(ctx: PdfContext) {
   const { t, conf, doc, portrait, para } = ctx;
   portrait();
-  heading(doc, t.method);
+  layout.heading(doc, t.method);
   for (const s of t.methodSections) {
-    ensureSpace(doc, 60, portrait);
-    doc
-      .font(FONT.bold)
-      .fontSize(10.5)
-      .fillColor(COLOR.text)
-      .text(s.heading, leftOf(doc), doc.y, { width: widthOf(doc) });
+    layout.ensureSpace(doc, 60, portrait);
+    layout.subheading(doc, s.heading, 10.5, layout.COLOR.text, { width: layout.widthOf(doc) });
     doc.moveDown(0.25);
     for (const p of s.paragraphs) {
       if (typeof p === "string") para(p.replaceAll("{conf}", conf));
       else {
         doc.moveDown(0.1);
         doc
-          .font(FONT.regular)
+          .font(layout.FONT.regular)
           .fontSize(9.5)
-          .fillColor(COLOR.text)
-          .text(p.formula, leftOf(doc) + 20, doc.y, { width: widthOf(doc) - 20 });
+          .fillColor(layout.COLOR.text)
+          .text(p.formula, layout.leftOf(doc) + 20, doc.y, { width: layout.widthOf(doc) - 20 });
         doc.moveDown(0.5);
       }
     }
@@ -46,15 +33,15 @@ export function methodPages(ctx: PdfContext) {
 
 export function thresholds(ctx: PdfContext) {
   const { t, pct, doc, portrait } = ctx;
-  ensureSpace(doc, 70, portrait);
+  layout.ensureSpace(doc, 70, portrait);
   doc.moveDown(0.2);
   doc
-    .font(FONT.bold)
+    .font(layout.FONT.bold)
     .fontSize(9)
-    .text(t.thresholdsHeading, leftOf(doc), doc.y, { width: widthOf(doc) });
+    .text(t.thresholdsHeading, layout.leftOf(doc), doc.y, { width: layout.widthOf(doc) });
   doc.moveDown(0.2);
   const th = ASHRAE14_THRESHOLDS;
-  drawTable(doc, {
+  layout.drawTable(doc, {
     columns: [
       { header: t.thresholdsColumns[0], share: 2 },
       { header: t.thresholdsColumns[1], share: 1.5, align: "right" },
@@ -71,11 +58,11 @@ export function thresholds(ctx: PdfContext) {
 export function statsTable(ctx: PdfContext) {
   const { report, t, num, facilityLabel, modelName, formName, doc, landscape, para } = ctx;
   landscape();
-  heading(doc, t.stats);
+  layout.heading(doc, t.stats);
   para(t.statsIntro, 8.5);
   const c = t.col;
   const th = (f: FacilityReport) => ASHRAE14_THRESHOLDS[f.ashrae14_granularity];
-  drawTable(doc, {
+  layout.drawTable(doc, {
     columns: [
       { header: c.facility, share: 150, flex: true },
       { header: c.model, share: 48 },
@@ -110,14 +97,14 @@ export function statsTable(ctx: PdfContext) {
         num(f.fsu_pct, 1),
       ],
       colors: Array.from({ length: 14 }, (_, i) =>
-        i === 12 && f.model !== null ? (f.ashrae14_pass ? COLOR.pass : COLOR.fail) : undefined,
+        i === 12 && f.model !== null ? (f.ashrae14_pass ? layout.COLOR.pass : layout.COLOR.fail) : undefined,
       ),
     })),
     fontSize: 7.5,
     condensed: true,
     newPage: () => {
       landscape();
-      heading(doc, t.stats, 12);
+      layout.heading(doc, t.stats, 12);
     },
   });
 }
@@ -125,7 +112,7 @@ export function statsTable(ctx: PdfContext) {
 export function qualityPages(ctx: PdfContext) {
   const { report, t, num, facilityLabel, doc, landscape, para } = ctx;
   landscape();
-  heading(doc, t.quality);
+  layout.heading(doc, t.quality);
   para(t.qualityIntro, 8.5);
   const ok = report.facilities.filter((f) => f.sufficiency.ok).length;
   para(t.qualityOk(ok, report.facilities.length), 9);
@@ -140,7 +127,7 @@ export function qualityPages(ctx: PdfContext) {
   if (failed.length === 0 && flagged.length === 0) para(t.qualityAllGood, 9);
   doc.moveDown(0.3);
   const c = t.col;
-  drawTable(doc, {
+  layout.drawTable(doc, {
     columns: [
       { header: c.facility, share: 150, flex: true },
       { header: c.baselineDays, share: 48, align: "right" },
@@ -168,13 +155,13 @@ export function qualityPages(ctx: PdfContext) {
         ],
         colors: [
           undefined,
-          s.notes.includes("baseline_shorter_than_year") ? COLOR.fail : undefined,
-          s.baseline_coverage < 0.9 ? COLOR.fail : undefined,
-          s.temperature_coverage < 0.9 ? COLOR.fail : undefined,
-          s.reporting_coverage < 0.9 ? COLOR.fail : undefined,
+          s.notes.includes("baseline_shorter_than_year") ? layout.COLOR.fail : undefined,
+          s.baseline_coverage < 0.9 ? layout.COLOR.fail : undefined,
+          s.temperature_coverage < 0.9 ? layout.COLOR.fail : undefined,
+          s.reporting_coverage < 0.9 ? layout.COLOR.fail : undefined,
           undefined,
           undefined,
-          s.ok ? COLOR.pass : COLOR.fail,
+          s.ok ? layout.COLOR.pass : layout.COLOR.fail,
           undefined,
         ],
       };
@@ -183,7 +170,7 @@ export function qualityPages(ctx: PdfContext) {
     condensed: true,
     newPage: () => {
       landscape();
-      heading(doc, t.quality, 12);
+      layout.heading(doc, t.quality, 12);
     },
   });
 }
@@ -216,8 +203,8 @@ export function contextRows(ctx: PdfContext, f: FacilityReport): [string, string
 export function facilityContext(ctx: PdfContext, f: FacilityReport) {
   const { t, facilityLabel, doc, portrait } = ctx;
   portrait();
-  heading(doc, `${t.facilityHeading} — ${facilityLabel(f)}`, 14);
-  drawKeyValues(doc, [[t.measure, measureText(ctx, f)], ...contextRows(ctx, f)], {
+  layout.heading(doc, `${t.facilityHeading} — ${facilityLabel(f)}`, 14);
+  layout.drawKeyValues(doc, [[t.measure, measureText(ctx, f)], ...contextRows(ctx, f)], {
     fontSize: 9,
     labelShare: 0.3,
   });
@@ -227,9 +214,9 @@ export function facilityPage(ctx: PdfContext, f: FacilityReport) {
   const { lang, t, shiftMs, num, tonnes, pct, facilityLabel, conf, fig, modelName, formName, doc, portrait } =
     ctx;
   portrait();
-  heading(doc, facilityLabel(f), 14);
+  layout.heading(doc, facilityLabel(f), 14);
   const th = ASHRAE14_THRESHOLDS[f.ashrae14_granularity];
-  drawKeyValues(
+  layout.drawKeyValues(
     doc,
     [
       [t.measure, measureText(ctx, f)],
@@ -270,7 +257,7 @@ export function facilityPage(ctx: PdfContext, f: FacilityReport) {
     lang,
     height: 130,
   });
-  ensureSpace(doc, 160, portrait);
+  layout.ensureSpace(doc, 160, portrait);
   dailyChart(doc, {
     days: sumDays([f], shiftMs),
     title: t.chartDaily,
@@ -284,7 +271,7 @@ export function facilityPage(ctx: PdfContext, f: FacilityReport) {
 export function basisPage(ctx: PdfContext, basis: NonNullable<PdfOptions["basis"]>) {
   const { lang, doc, portrait, para } = ctx;
   portrait();
-  heading(
+  layout.heading(
     doc,
     lang === "ru"
       ? "Основание: отчёты по объектам в реестре документов"

@@ -2,18 +2,7 @@
 // summary with its key figures and sign-off, the summary charts, the
 // facility table and the avoided energy per facility.
 import { formatDate, formatDateTime, formatPeriod, zoneLabelAt } from "../lib/format.ts";
-import {
-  COLOR,
-  type Column,
-  drawKeyValues,
-  drawTable,
-  ensureSpace,
-  FONT,
-  heading,
-  leftOf,
-  type Row,
-  widthOf,
-} from "../lib/pdf/layout.ts";
+import * as layout from "../lib/pdf/layout.ts";
 import type { PdfContext } from "./pdf.ts";
 import {
   AVOIDED_ROWS_PER_BLOCK,
@@ -69,40 +58,25 @@ export const toMonths = (days: readonly DayPoint[]): MonthPoint[] => {
 
 /** Page 1, for the minister: the saving in kWh, roubles and tonnes of CO2 with its uncertainty and what it means, the measures, sign-off. */
 export function executiveSummary(ctx: PdfContext) {
-  const {
-    report,
-    lang,
-    options,
-    t,
-    tz,
-    num,
-    tonnes,
-    pct,
-    single,
-    facilityLabel,
-    scopeLabel,
-    totals,
-    conf,
-    doc,
-    para,
-  } = ctx;
-  const x = leftOf(doc);
-  const w = widthOf(doc);
-  doc.rect(0, 0, doc.page.width, 8).fill(COLOR.accent);
+  const { report, lang, options, t, tz, doc, para } = ctx;
+  const { num, tonnes, pct, single, facilityLabel, scopeLabel, totals, conf } = ctx;
+  const x = layout.leftOf(doc);
+  const w = layout.widthOf(doc);
+  doc.rect(0, 0, doc.page.width, 8).fill(layout.COLOR.accent);
   doc
-    .font(FONT.bold)
+    .font(layout.FONT.bold)
     .fontSize(10)
-    .fillColor(COLOR.muted)
+    .fillColor(layout.COLOR.muted)
     .text("VETRA", x, 34, { width: w, characterSpacing: 2 });
-  doc.font(FONT.bold).fontSize(22).fillColor(COLOR.accent).text(t.title, x, 56, { width: w });
-  doc.font(FONT.regular).fontSize(10.5).fillColor(COLOR.muted).text(t.subtitle, { width: w });
+  doc.font(layout.FONT.bold).fontSize(22).fillColor(layout.COLOR.accent).text(t.title, x, 56, { width: w });
+  doc.font(layout.FONT.regular).fontSize(10.5).fillColor(layout.COLOR.muted).text(t.subtitle, { width: w });
   doc.moveDown(0.6);
-  doc.font(FONT.bold).fontSize(15).fillColor(COLOR.text).text(scopeLabel, { width: w });
+  doc.font(layout.FONT.bold).fontSize(15).fillColor(layout.COLOR.text).text(scopeLabel, { width: w });
   if (!single) {
     doc
-      .font(FONT.regular)
+      .font(layout.FONT.regular)
       .fontSize(8.5)
-      .fillColor(COLOR.muted)
+      .fillColor(layout.COLOR.muted)
       .text(
         report.facilities
           .map((f) => facilityLabel(f))
@@ -113,7 +87,7 @@ export function executiveSummary(ctx: PdfContext) {
   }
   doc.moveDown(0.6);
   const days = (from: string, to: string) => Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
-  drawKeyValues(
+  layout.drawKeyValues(
     doc,
     [
       [
@@ -134,7 +108,7 @@ export function executiveSummary(ctx: PdfContext) {
   );
   // Key results as four tiles: each figure with its uncertainty at the report's confidence.
   doc.moveDown(0.8);
-  doc.font(FONT.bold).fontSize(12).fillColor(COLOR.accent).text(t.keyFigures, x, doc.y);
+  doc.font(layout.FONT.bold).fontSize(12).fillColor(layout.COLOR.accent).text(t.keyFigures, x, doc.y);
   const top = doc.y + 6;
   const gap = 10;
   const tw = (w - 3 * gap) / 4;
@@ -150,28 +124,28 @@ export function executiveSummary(ctx: PdfContext) {
   ];
   tiles.forEach(([label, value, sub], i) => {
     const tx = x + i * (tw + gap);
-    doc.rect(tx, top, tw, 70).fill(COLOR.headerFill);
-    doc.rect(tx, top, 3, 70).fill(COLOR.accent);
+    doc.rect(tx, top, tw, 70).fill(layout.COLOR.headerFill);
+    doc.rect(tx, top, 3, 70).fill(layout.COLOR.accent);
     doc
-      .font(FONT.regular)
+      .font(layout.FONT.regular)
       .fontSize(8)
-      .fillColor(COLOR.muted)
+      .fillColor(layout.COLOR.muted)
       .text(label, tx + 9, top + 7, { width: tw - 14 });
     doc
-      .font(FONT.condBold)
+      .font(layout.FONT.condBold)
       .fontSize(15)
-      .fillColor(COLOR.text)
+      .fillColor(layout.COLOR.text)
       .text(value, tx + 9, top + 30, { width: tw - 14, lineBreak: false });
     doc
-      .font(FONT.cond)
+      .font(layout.FONT.cond)
       .fontSize(8)
-      .fillColor(i === 3 ? (totals.significant ? COLOR.pass : COLOR.fail) : COLOR.muted)
+      .fillColor(i === 3 ? (totals.significant ? layout.COLOR.pass : layout.COLOR.fail) : layout.COLOR.muted)
       .text(sub, tx + 9, top + 52, { width: tw - 14, lineBreak: false });
   });
   doc.x = x;
   doc.y = top + 82;
   // What it means, in words.
-  doc.font(FONT.bold).fontSize(11).fillColor(COLOR.accent).text(t.meaningTitle, x, doc.y, { width: w });
+  layout.subheading(doc, t.meaningTitle, 11, layout.COLOR.accent, { width: w });
   doc.moveDown(0.2);
   if (Number.isFinite(band) && (single?.model ?? "x") !== null)
     para(
@@ -190,14 +164,14 @@ export function executiveSummary(ctx: PdfContext) {
   // The measures, with their dates.
   const measures = report.facilities.filter((f) => f.measure);
   if (measures.length > 0) {
-    doc.font(FONT.bold).fontSize(11).fillColor(COLOR.accent).text(t.measures, x, doc.y, { width: w });
+    layout.subheading(doc, t.measures, 11, layout.COLOR.accent, { width: w });
     doc.moveDown(0.2);
     const shown = measures.slice(0, 6);
     for (const f of shown) para(`${single ? "" : `${facilityLabel(f)}: `}${measureText(ctx, f)}`, 8.5);
     if (measures.length > shown.length) para(t.moreMeasures(measures.length - shown.length), 8.5);
   }
   signOffBlock(ctx);
-  doc.fillColor(COLOR.text);
+  doc.fillColor(layout.COLOR.text);
 }
 
 export function measureText(ctx: PdfContext, f: FacilityReport): string {
@@ -218,8 +192,8 @@ export function signOffBlock(ctx: PdfContext) {
           name: r.name ?? "",
         }))
       : t.signOffDefault.map((role) => ({ role, name: "" }));
-  const x = leftOf(doc);
-  const w = widthOf(doc);
+  const x = layout.leftOf(doc);
+  const w = layout.widthOf(doc);
   const rowH = 26;
   const height = 22 + rows.length * rowH;
   const y0 = Math.max(doc.y + 8, doc.page.height - doc.page.margins.bottom - height - 4);
@@ -227,11 +201,11 @@ export function signOffBlock(ctx: PdfContext) {
     portrait();
     return signOffBlock(ctx);
   }
-  doc.font(FONT.bold).fontSize(11).fillColor(COLOR.accent).text(t.signOff, x, y0, { width: w });
+  doc.font(layout.FONT.bold).fontSize(11).fillColor(layout.COLOR.accent).text(t.signOff, x, y0, { width: w });
   const cols = [0.34, 0.26, 0.22, 0.18].map((c) => c * w);
   const heads = [t.signOffCols.role, t.signOffCols.name, t.signOffCols.signature, t.signOffCols.date];
   let cx = x;
-  doc.font(FONT.regular).fontSize(7.5).fillColor(COLOR.muted);
+  doc.font(layout.FONT.regular).fontSize(7.5).fillColor(layout.COLOR.muted);
   heads.forEach((h, i) => {
     doc.text(h, cx, y0 + 16, { width: cols[i]! - 6, lineBreak: false });
     cx += cols[i]!;
@@ -239,7 +213,7 @@ export function signOffBlock(ctx: PdfContext) {
   rows.forEach((r, k) => {
     const y = y0 + 22 + (k + 1) * rowH - 6;
     let lx = x;
-    doc.font(FONT.regular).fontSize(9).fillColor(COLOR.text);
+    doc.font(layout.FONT.regular).fontSize(9).fillColor(layout.COLOR.text);
     doc.text(r.role, lx, y - 12, { width: cols[0]! - 6, lineBreak: false, ellipsis: true });
     doc.text(r.name, lx + cols[0]!, y - 12, { width: cols[1]! - 6, lineBreak: false, ellipsis: true });
     for (let i = 1; i < 4; i++) {
@@ -248,7 +222,7 @@ export function signOffBlock(ctx: PdfContext) {
         .moveTo(lx, y)
         .lineTo(lx + cols[i]! - 10, y)
         .lineWidth(0.5)
-        .strokeColor(COLOR.rule)
+        .strokeColor(layout.COLOR.rule)
         .stroke();
     }
   });
@@ -257,27 +231,12 @@ export function signOffBlock(ctx: PdfContext) {
 }
 
 export function summaryPages(ctx: PdfContext) {
-  const {
-    report,
-    lang,
-    t,
-    shiftMs,
-    num,
-    tonnes,
-    pct,
-    single,
-    facilityLabel,
-    scopeLabel,
-    totals,
-    conf,
-    doc,
-    portrait,
-    para,
-  } = ctx;
+  const { report, lang, t, shiftMs, doc, portrait, para } = ctx;
+  const { num, tonnes, pct, single, facilityLabel, scopeLabel, totals, conf } = ctx;
   portrait();
-  heading(doc, `${t.summary} — ${scopeLabel}`);
+  layout.heading(doc, `${t.summary} — ${scopeLabel}`);
   const band = totals.uncertainty_kwh;
-  drawKeyValues(
+  layout.drawKeyValues(
     doc,
     [
       [t.baselineKwh, num(totals.baseline_kwh)],
@@ -329,7 +288,7 @@ export function summaryPages(ctx: PdfContext) {
     scale: avoidedScale([{ label: "", avoided_kwh: totals.avoided_kwh, band_kwh: band, significant: true }]),
   });
   const days = sumDays(single ? [single] : report.facilities, shiftMs);
-  ensureSpace(doc, 175, portrait);
+  layout.ensureSpace(doc, 175, portrait);
   monthlyChart(doc, {
     months: toMonths(days),
     title: t.chartMonthly,
@@ -338,7 +297,7 @@ export function summaryPages(ctx: PdfContext) {
     lang,
     height: 120,
   });
-  ensureSpace(doc, 160, portrait);
+  layout.ensureSpace(doc, 160, portrait);
   dailyChart(doc, {
     days,
     title: t.chartDaily,
@@ -352,9 +311,9 @@ export function summaryPages(ctx: PdfContext) {
 export function facilityTable(ctx: PdfContext) {
   const { report, t, num, tonnes, single, facilityLabel, conf, fig, modelName, doc, landscape } = ctx;
   landscape();
-  heading(doc, t.table);
+  layout.heading(doc, t.table);
   const c = t.col;
-  const columns: Column[] = [
+  const columns: layout.Column[] = [
     { header: c.facility, share: 150, flex: true },
     { header: c.model, share: 46 },
     { header: c.baseline, share: 58, align: "right" },
@@ -370,7 +329,7 @@ export function facilityTable(ctx: PdfContext) {
     { header: c.ashraeMet, share: 48, align: "center" },
     { header: c.sufficiency, share: 50, align: "center" },
   ];
-  const rows: Row[] = report.facilities.map((f) => ({
+  const rows: layout.Row[] = report.facilities.map((f) => ({
     cells: [
       facilityLabel(f),
       modelName(f),
@@ -392,7 +351,7 @@ export function facilityTable(ctx: PdfContext) {
       undefined,
       undefined,
       undefined,
-      f.significant ? COLOR.pass : undefined,
+      f.significant ? layout.COLOR.pass : undefined,
       undefined,
       undefined,
       undefined,
@@ -400,15 +359,15 @@ export function facilityTable(ctx: PdfContext) {
       undefined,
       undefined,
       undefined,
-      f.model === null ? undefined : f.ashrae14_pass ? COLOR.pass : COLOR.fail,
-      f.sufficiency.ok ? COLOR.pass : COLOR.fail,
+      f.model === null ? undefined : f.ashrae14_pass ? layout.COLOR.pass : layout.COLOR.fail,
+      f.sufficiency.ok ? layout.COLOR.pass : layout.COLOR.fail,
     ],
   }));
   const p = report.portfolio;
   if (!single)
     rows.push({
       bold: true,
-      fill: COLOR.totalFill,
+      fill: layout.COLOR.totalFill,
       cells: [
         `${t.total} (${p.facilities})`,
         "",
@@ -426,24 +385,24 @@ export function facilityTable(ctx: PdfContext) {
         "",
       ],
     });
-  drawTable(doc, {
+  layout.drawTable(doc, {
     columns,
     rows,
     fontSize: 7.5,
     condensed: true,
     newPage: () => {
       landscape();
-      heading(doc, t.tableCont, 12);
+      layout.heading(doc, t.tableCont, 12);
     },
   });
-  doc.font(FONT.regular).fontSize(7.5).fillColor(COLOR.muted);
+  doc.font(layout.FONT.regular).fontSize(7.5).fillColor(layout.COLOR.muted);
   doc.text(
     `${c.band(conf)}: ${t.legendBand(conf)}. ${t.tariff}: ${num(report.tariff_rub_per_kwh, 2)}; ${t.factor}: ${num(report.emission_factor_kg_co2_per_kwh, 3)}.`,
-    leftOf(doc),
+    layout.leftOf(doc),
     doc.y,
-    { width: widthOf(doc) },
+    { width: layout.widthOf(doc) },
   );
-  doc.fillColor(COLOR.text);
+  doc.fillColor(layout.COLOR.text);
 }
 
 export function avoidedPages(ctx: PdfContext) {
@@ -461,7 +420,7 @@ export function avoidedPages(ctx: PdfContext) {
   const scale = avoidedScale(bars);
   for (let i = 0; i < bars.length; i += AVOIDED_ROWS_PER_BLOCK) {
     portrait();
-    heading(doc, i === 0 ? t.chartAvoided : t.chartAvoidedCont);
+    layout.heading(doc, i === 0 ? t.chartAvoided : t.chartAvoidedCont);
     avoidedChart(doc, {
       bars: bars.slice(i, i + AVOIDED_ROWS_PER_BLOCK),
       title: "",

@@ -16,8 +16,7 @@
 // pdf-detail.ts.
 
 import { formatNumber, formatPercent, type Lang, zoneOffsetMs, zoneOfPeriodStart } from "../lib/format.ts";
-import { openPdf, type PageLayout } from "../lib/pdf/document.ts";
-import { COLOR, FONT, leftOf, widthOf } from "../lib/pdf/layout.ts";
+import { openPdf, type PageLayout, paragraph } from "../lib/pdf/document.ts";
 import {
   basisPage,
   facilityContext,
@@ -30,6 +29,7 @@ import {
 import { avoidedPages, executiveSummary, facilityTable, summaryPages } from "./pdf-summary.ts";
 import { type ReportText, TEXT } from "./pdf-text.ts";
 import type { FacilityReport, SavingsReport } from "./report.ts";
+import type { SavingsFigures } from "./savings.ts";
 
 export type { Lang } from "../lib/format.ts";
 export { TEXT } from "./pdf-text.ts";
@@ -60,19 +60,6 @@ const LANDSCAPE: PageLayout = {
   layout: "landscape",
   margins: { top: 42, bottom: 58, left: 40, right: 40 },
 };
-
-type Totals = Pick<
-  FacilityReport,
-  | "baseline_kwh"
-  | "actual_kwh"
-  | "avoided_kwh"
-  | "savings_pct"
-  | "uncertainty_kwh"
-  | "fsu_pct"
-  | "significant"
-  | "money_rub"
-  | "co2_kg"
->;
 
 /** Renders the report to a PDF buffer. */
 export function renderPdf(report: SavingsReport, lang: Lang, options: PdfOptions = {}): Promise<Buffer> {
@@ -112,7 +99,7 @@ function pdfContext(report: SavingsReport, lang: Lang, options: PdfOptions) {
   const facilityLabel = (f: Pick<FacilityReport, "name" | "id">) =>
     f.name && f.name !== f.id ? `${f.name.replace(/№ /g, "№\u00a0")} (${f.id})` : f.id;
   const scopeLabel = single ? facilityLabel(single) : t.portfolioOf(report.facilities.length);
-  const totals: Totals = single ?? report.portfolio;
+  const totals: SavingsFigures = single ?? report.portfolio;
   const confidence = report.facilities.find((f) => Number.isFinite(f.confidence))?.confidence ?? 0.9;
   const conf = pct(100 * confidence, 0);
   // Without a model there are no reporting intervals: figures are shown as "—", not 0.
@@ -136,14 +123,7 @@ function pdfContext(report: SavingsReport, lang: Lang, options: PdfOptions) {
   });
   const portrait = () => doc.addPage(PORTRAIT);
   const landscape = () => doc.addPage(LANDSCAPE);
-  const para = (text: string, size = 9.5) => {
-    doc
-      .font(FONT.regular)
-      .fontSize(size)
-      .fillColor(COLOR.text)
-      .text(text, leftOf(doc), doc.y, { width: widthOf(doc), lineGap: 1.5 });
-    doc.moveDown(0.4);
-  };
+  const para = (text: string, size = 9.5) => paragraph(doc, text, size);
 
   return {
     report,

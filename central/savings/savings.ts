@@ -9,7 +9,7 @@ import { type DailyModel, fitDaily, predictDay } from "./daily.ts";
 import { toDaily } from "./degreedays.ts";
 import { fitHourlyDetailed, type HourlyModel, predictHours } from "./hourly.ts";
 import { DAY_MS, HOUR_MS, type HourlyData, type OffsetOf } from "./series.ts";
-import { ashrae14Pass, fitStats, savingsUncertainty, selectKth } from "./stats.ts";
+import { ashrae14Pass, finitePairs, fitStats, savingsUncertainty, selectKth } from "./stats.ts";
 
 export type ModelChoice = "daily" | "hourly" | "auto";
 
@@ -101,25 +101,33 @@ export interface Interval {
   baseline_kwh: number;
 }
 
-export interface SavingsResult {
+/** The savings figures of one facility or of a portfolio. */
+export interface SavingsFigures {
+  baseline_kwh: number;
+  actual_kwh: number;
+  avoided_kwh: number;
+  savings_pct: number;
+  /**
+   * Absolute uncertainty of avoided_kwh at the confidence level, kWh; for a
+   * portfolio the root-sum-square of the facilities' (independent errors;
+   * CalTRACK aggregation guidance).
+   */
+  uncertainty_kwh: number;
+  /** uncertainty / avoided, %; null when nothing was avoided. */
+  fsu_pct: number | null;
+  /** The avoided energy exceeds its uncertainty. */
+  significant: boolean;
+  money_rub: number;
+  co2_kg: number;
+}
+
+export interface SavingsResult extends SavingsFigures {
   model: "daily" | "hourly" | null;
   baseline_from: string;
   baseline_to: string;
   reporting_from: string;
   reporting_to: string;
-  baseline_kwh: number;
-  actual_kwh: number;
-  avoided_kwh: number;
-  savings_pct: number;
-  /** Absolute uncertainty of avoided_kwh at `confidence`, kWh. */
-  uncertainty_kwh: number;
-  /** uncertainty / avoided, %; null when nothing was avoided. */
-  fsu_pct: number | null;
   confidence: number;
-  /** The avoided energy exceeds its uncertainty. */
-  significant: boolean;
-  money_rub: number;
-  co2_kg: number;
   r2: number;
   adj_r2: number;
   /** Fraction (0.12 = 12 %). */
@@ -382,29 +390,12 @@ export function withLazyIntervals<T extends object>(
 function dailyResidualStats(fitted: Float64Array, baseline: HourlyData, offsetOf: OffsetOf) {
   const actual = toDaily(baseline, offsetOf);
   const predicted = toDaily({ startMs: baseline.startMs, kwh: fitted, tempC: baseline.tempC }, offsetOf);
-  const y: number[] = [];
-  const yHat: number[] = [];
-  for (let d = 0; d < actual.kwh.length; d++) {
-    if (Number.isFinite(actual.kwh[d]!) && Number.isFinite(predicted.kwh[d]!)) {
-      y.push(actual.kwh[d]!);
-      yHat.push(predicted.kwh[d]!);
-    }
-  }
+  const [y, yHat] = finitePairs(actual.kwh, predicted.kwh);
   return y.length >= 30 ? fitStats(y, yHat, 1) : null;
 }
 
-export interface PortfolioTotals {
+export interface PortfolioTotals extends SavingsFigures {
   facilities: number;
-  baseline_kwh: number;
-  actual_kwh: number;
-  avoided_kwh: number;
-  savings_pct: number;
-  /** Root-sum-square of the facilities' uncertainties (independent errors; CalTRACK aggregation guidance). */
-  uncertainty_kwh: number;
-  fsu_pct: number | null;
-  significant: boolean;
-  money_rub: number;
-  co2_kg: number;
 }
 
 export function aggregatePortfolio(

@@ -143,14 +143,20 @@ export function lagBlock(d: Float64Array, lo: number, cov: Float64Array): void {
     s6 += di * d[j - 6]!;
     s7 += di * d[j - 7]!;
   }
-  cov[lo] = s0;
-  cov[lo + 1] = s1;
-  cov[lo + 2] = s2;
-  cov[lo + 3] = s3;
-  cov[lo + 4] = s4;
-  cov[lo + 5] = s5;
-  cov[lo + 6] = s6;
-  cov[lo + 7] = s7;
+  cov.set([s0, s1, s2, s3, s4, s5, s6, s7], lo);
+}
+
+/** The pairs (a[i], b[i]) in which both are finite, as two arrays in order: complete observations. */
+export function finitePairs(a: ArrayLike<number>, b: ArrayLike<number>): [number[], number[]] {
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let i = 0; i < a.length; i++) {
+    if (Number.isFinite(a[i]!) && Number.isFinite(b[i]!)) {
+      as.push(a[i]!);
+      bs.push(b[i]!);
+    }
+  }
+  return [as, bs];
 }
 
 /** Fit statistics of predictions ŷ against observations y with p model parameters. */

@@ -220,6 +220,23 @@ export function ensureSpace(doc: Doc, height: number, newPage: () => void): void
   if (doc.y + height > bottomOf(doc)) newPage();
 }
 
+/** A section's start: a gap of `gapLines`, then a new page unless `height` still fits on this one. */
+export function startSection(doc: Doc, gapLines: number, height: number, newPage: () => void): void {
+  doc.moveDown(gapLines);
+  ensureSpace(doc, height, newPage);
+}
+
+/** A bold line from the left margin: a title inside a section, a rank below `heading`. */
+export function subheading(
+  doc: Doc,
+  text: string,
+  size: number,
+  color: string = COLOR.text,
+  options?: PDFKit.Mixins.TextOptions,
+): void {
+  doc.font(FONT.bold).fontSize(size).fillColor(color).text(text, leftOf(doc), doc.y, options);
+}
+
 // ---------------------------------------------------------------- axes
 
 /** Axis ticks 0..top with a 1-2-2.5-5 step, top ≥ max. */

@@ -42,8 +42,6 @@ interface Text {
   state: Record<AlarmState, string>;
   /** An event in a list: "12.05.2026 14:05 — acknowledged (ops)". */
   kind: Record<AlarmEventKind, string>;
-  /** The subject's head for one event other than `raised` (that one is the severity). */
-  head: Record<Exclude<AlarmEventKind, "raised">, string>;
   digest: (alarms: number) => string;
   labels: {
     asset: string;
@@ -69,6 +67,9 @@ const RU_ALARMS: Record<string, string> = {
   other: "тревоги",
 };
 
+const capitalise = (text: string, lang: Lang): string =>
+  text.charAt(0).toLocaleUpperCase(lang) + text.slice(1);
+
 const TEXT: Record<Lang, Text> = {
   ru: {
     severity: { alarm: "Авария", warning: "Предупреждение" },
@@ -82,15 +83,6 @@ const TEXT: Record<Lang, Text> = {
       cleared: "снята",
       reactivated: "снова активна",
       comment: "комментарий",
-    },
-    head: {
-      severity: "Изменилась важность",
-      escalated: "Не квитирована в срок",
-      acknowledged: "Квитирована",
-      assigned: "Назначена",
-      cleared: "Снята",
-      reactivated: "Снова активна",
-      comment: "Комментарий",
     },
     digest: (n) => `Сводка: ${n} ${RU_ALARMS[ruPlural.select(n)]}`,
     labels: {
@@ -121,15 +113,6 @@ const TEXT: Record<Lang, Text> = {
       cleared: "cleared",
       reactivated: "reactivated",
       comment: "comment",
-    },
-    head: {
-      severity: "Severity changed",
-      escalated: "Not acknowledged in time",
-      acknowledged: "Acknowledged",
-      assigned: "Assigned",
-      cleared: "Cleared",
-      reactivated: "Reactivated",
-      comment: "Comment",
     },
     digest: (n) => `Digest: ${n} ${n === 1 ? "alarm" : "alarms"}`,
     labels: {
@@ -201,7 +184,9 @@ export function emailContent(m: MessageInput): EmailContent {
   let head: string;
   if (single) {
     const kind = m.type.slice("alarm.".length) as AlarmEventKind;
-    head = `${kind === "raised" ? t.severity[first.record.severity] : t.head[kind as Exclude<AlarmEventKind, "raised">]}: ${alarmTitle(first, lang)}`;
+    // The subject's head: the severity for `raised`, else the event as listed, capitalised.
+    const what = kind === "raised" ? t.severity[first.record.severity] : capitalise(t.kind[kind], lang);
+    head = `${what}: ${alarmTitle(first, lang)}`;
   } else head = t.digest(m.alarms.length);
   const subject = `[Vetra] ${head}`;
 
