@@ -14,7 +14,7 @@ export const BATCHES = Number(process.env.VETRA_BENCH_INGEST_BATCHES ?? (QUICK ?
 export const CONCURRENCY = 4;
 
 const T0 = Date.now() - 3 * 86_400_000;
-const batchPoints = (b: number): Point[] =>
+export const batchPoints = (b: number): Point[] =>
   Array.from({ length: BATCH }, (_, i) => ({
     measurement: "scada",
     tags: { site: "wf1", asset: i % 2 === 0 ? "T01" : "T02" },

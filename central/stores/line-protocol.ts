@@ -61,6 +61,10 @@ export function seriesPrefix(measurement: string, tags: Readonly<Record<string, 
 
 const seriesLine = (p: Point): string => seriesPrefix(p.measurement, p.tags);
 
+/** Zeros before the last six digits of a timestamp, by the number of digits they have. */
+const PAD = ["", "00000", "0000", "000", "00", "0", ""];
+const digits = (n: number): number => (n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10_000 ? 4 : n < 100_000 ? 5 : 6);
+
 /**
  * The lines of columnar series, one per point, joined by line feeds: the
  * same lines `toLine` makes of the same points (fields sorted, an absent
@@ -78,6 +82,8 @@ export function linesOfColumns(series: readonly SeriesColumns[]): string {
     const columns = order.map((f) => s.values[f]!);
     const ts = s.ts;
     const k = columns.length;
+    let millionsMs = Number.NaN;
+    let millionsText = "";
     for (let j = 0; j < ts.length; j++) {
       let line = prefix;
       let c = 0;
@@ -92,7 +98,16 @@ export function linesOfColumns(series: readonly SeriesColumns[]): string {
         const v = columns[c]![j];
         if (v !== null) line += next[c]! + v;
       }
-      body += `${line} ${ts[j]!}`;
+      // A timestamp as its millions (the same for 1000 s of points, printed once) and the rest, padded:
+      // printing a 13-digit number costs more than the rest of the line.
+      const t = ts[j]!;
+      const millions = Math.floor(t / 1e6);
+      if (millions !== millionsMs) {
+        millionsMs = millions;
+        millionsText = millions > 0 ? ` ${millions}` : "";
+      }
+      const rest = t - millions * 1e6;
+      body += millions > 0 ? line + millionsText + PAD[digits(rest)]! + rest : `${line} ${t}`;
     }
   }
   // Every line began with a line feed: the first one's is dropped.
