@@ -6,7 +6,7 @@
 // line protocol for InfluxDB, in CPU time of this process. No HTTP, no store, no metadata: the part of
 // central's CPU per point that the body's shape decides.
 import { gunzipSync, gzipSync } from "node:zlib";
-import Ajv from "ajv";
+import { Ajv } from "ajv";
 import { parse as secureJsonParse } from "secure-json-parse";
 import { IngestBatchSchema } from "../common/wire.ts";
 import { IngestBatchV2Schema } from "../common/wire-columns.ts";
