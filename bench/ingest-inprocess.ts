@@ -8,13 +8,13 @@
 import { gunzipSync, gzipSync } from "node:zlib";
 import { Ajv } from "ajv";
 import { parse as secureJsonParse } from "secure-json-parse";
-import { IngestBatchSchema } from "../common/wire.ts";
-import { IngestBatchV2Schema } from "../common/wire-columns.ts";
 import { columnsShapeProblem, refusedColumns } from "../central/lib/points-columns.ts";
 import { catalogOf } from "../central/meta/catalog.ts";
 import type { FleetIndex } from "../central/meta/meta.ts";
 import { refusedPoints } from "../central/plugins/ingest.ts";
 import { linesOfColumns, SeriesCache, toLine } from "../central/stores/line-protocol.ts";
+import { IngestBatchSchema } from "../common/wire.ts";
+import { IngestBatchV2Schema } from "../common/wire-columns.ts";
 import { toColumnsBatch } from "../edge-agent/uplink/columns.ts";
 import { BATCH, batchPoints } from "./ingest-load.ts";
 
@@ -50,7 +50,13 @@ export function inProcessCosts(batches: number): { v1: StageCosts; v2: StageCost
   const checkV1 = ajv.compile(IngestBatchSchema);
   const checkV2 = ajv.compile(IngestBatchV2Schema);
   const bodies = Array.from({ length: batches }, (_, b) => {
-    const batch = { batchId: `inprocess-${b}`, agent: "bench", site: "wf1", sentAt: Date.now(), points: batchPoints(b) };
+    const batch = {
+      batchId: `inprocess-${b}`,
+      agent: "bench",
+      site: "wf1",
+      sentAt: Date.now(),
+      points: batchPoints(b),
+    };
     return {
       v1: gzipSync(JSON.stringify(batch)),
       v2: gzipSync(JSON.stringify(toColumnsBatch(batch).body)),
@@ -65,10 +71,16 @@ export function inProcessCosts(batches: number): { v1: StageCosts; v2: StageCost
       const text = gunzipSync(body[version]).toString("utf8");
       ms.gunzip += cpuMs() - t;
       t = cpuMs();
-      const parsed = version === "v1" ? secureJsonParse(text, { protoAction: "error", constructorAction: "error" }) : JSON.parse(text);
+      const parsed =
+        version === "v1"
+          ? secureJsonParse(text, { protoAction: "error", constructorAction: "error" })
+          : JSON.parse(text);
       ms.parse += cpuMs() - t;
       t = cpuMs();
-      if (!(version === "v1" ? checkV1(parsed) : checkV2(parsed))) throw new Error(`bench body fails its schema: ${JSON.stringify((version === "v1" ? checkV1 : checkV2).errors)}`);
+      if (!(version === "v1" ? checkV1(parsed) : checkV2(parsed)))
+        throw new Error(
+          `bench body fails its schema: ${JSON.stringify((version === "v1" ? checkV1 : checkV2).errors)}`,
+        );
       ms.schema += cpuMs() - t;
       t = cpuMs();
       if (version === "v1") {
@@ -118,7 +130,8 @@ export function inProcessCosts(batches: number): { v1: StageCosts; v2: StageCost
 
 if (process.argv[1]?.endsWith("ingest-inprocess.ts")) {
   const { v1, v2 } = inProcessCosts(Number(process.env.VETRA_BENCH_INGEST_BATCHES ?? 40));
-  const f = (c: StageCosts) => STAGES.map((s) => `${s}=${c[s].toFixed(2)}`).join(" ") + ` total=${c.total.toFixed(2)}`;
+  const f = (c: StageCosts) =>
+    STAGES.map((s) => `${s}=${c[s].toFixed(2)}`).join(" ") + ` total=${c.total.toFixed(2)}`;
   console.log(`v1 µs/point: ${f(v1)}`);
   console.log(`v2 µs/point: ${f(v2)}`);
 }

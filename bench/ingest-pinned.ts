@@ -94,7 +94,11 @@ export async function pinnedIngest(dir: string): Promise<PinnedIngest> {
         await through(0, "v2");
         await through(v1Offset(0), "v1");
         await direct(0);
-        type Row = { direct: number; v2: { rate: number; usPerPoint: number }; v1: { rate: number; usPerPoint: number } };
+        type Row = {
+          direct: number;
+          v2: { rate: number; usPerPoint: number };
+          v1: { rate: number; usPerPoint: number };
+        };
         const rows: Row[] = [];
         for (let r = 0; r < ROUNDS; r++) {
           const offset = (r + 1) * BATCHES;
