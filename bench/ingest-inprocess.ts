@@ -131,7 +131,7 @@ export function inProcessCosts(batches: number): { v1: StageCosts; v2: StageCost
 if (process.argv[1]?.endsWith("ingest-inprocess.ts")) {
   const { v1, v2 } = inProcessCosts(Number(process.env.VETRA_BENCH_INGEST_BATCHES ?? 40));
   const f = (c: StageCosts) =>
-    STAGES.map((s) => `${s}=${c[s].toFixed(2)}`).join(" ") + ` total=${c.total.toFixed(2)}`;
+    `${STAGES.map((s) => `${s}=${c[s].toFixed(2)}`).join(" ")} total=${c.total.toFixed(2)}`;
   console.log(`v1 µs/point: ${f(v1)}`);
   console.log(`v2 µs/point: ${f(v2)}`);
 }

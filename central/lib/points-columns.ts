@@ -81,7 +81,11 @@ export function refusedColumns(
     base += n;
     const refuseAll = (refusal: PointRefusal): void => {
       for (let j = 0; j < n; j++)
-        rejected.push({ index: first + j, code: refusal.code, message: `points[${first + j}].${refusal.message}` });
+        rejected.push({
+          index: first + j,
+          code: refusal.code,
+          message: `points[${first + j}].${refusal.message}`,
+        });
     };
     const index = catalogOf(x.tags.site);
     if (!index) {

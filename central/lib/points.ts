@@ -35,7 +35,8 @@ for (const [key, bounds] of FieldBounds) {
 export const fieldBoundsOf = (
   measurement: string,
   name: string,
-): { readonly min?: number; readonly max?: number } | undefined => boundsByMeasurement.get(measurement)?.get(name);
+): { readonly min?: number; readonly max?: number } | undefined =>
+  boundsByMeasurement.get(measurement)?.get(name);
 
 /** Why central refuses a point's time, or null. */
 export function timestampProblem(ts: number, nowMs: number): PointProblem | null {

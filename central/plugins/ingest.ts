@@ -21,12 +21,12 @@ import {
 } from "../../common/catalog.ts";
 import { CodedError, type Rejection } from "../../common/errors.ts";
 import type { IoResult } from "../../common/result.ts";
-import { type IngestBatch, IngestAckSchema, IngestBatchSchema, type WirePoint } from "../../common/wire.ts";
+import { IngestAckSchema, type IngestBatch, IngestBatchSchema, type WirePoint } from "../../common/wire.ts";
 import {
-  type IngestBatchV2,
-  IngestBatchV2Schema,
   INGEST_V1_MEDIA_TYPE,
   INGEST_V2_MEDIA_TYPE,
+  type IngestBatchV2,
+  IngestBatchV2Schema,
   IngestFormatsSchema,
 } from "../../common/wire-columns.ts";
 import type { CentralDeps } from "../deps.ts";
@@ -222,7 +222,10 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
     const over = await overCap(bySite, refused.length === 0);
     if (refused.length === 0 && over.length === 0) return;
     const rejected = over.length === 0 ? refused : [...refused, ...over].sort((a, b) => a.index - b.index);
-    request.log.info({ site: batch.site, batchId: batch.batchId, points, rejected: rejected.length }, "batch refused");
+    request.log.info(
+      { site: batch.site, batchId: batch.batchId, points, rejected: rejected.length },
+      "batch refused",
+    );
     throw rejectionError(rejected);
   };
 

@@ -63,7 +63,8 @@ const seriesLine = (p: Point): string => seriesPrefix(p.measurement, p.tags);
 
 /** Zeros before the last six digits of a timestamp, by the number of digits they have. */
 const PAD = ["", "00000", "0000", "000", "00", "0", ""];
-const digits = (n: number): number => (n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10_000 ? 4 : n < 100_000 ? 5 : 6);
+const digits = (n: number): number =>
+  n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10_000 ? 4 : n < 100_000 ? 5 : 6;
 
 /**
  * The lines of columnar series, one per point, joined by line feeds: the

@@ -80,7 +80,10 @@ export function checkColumns(series: readonly SeriesColumns[]): PointProblem | n
     const at = `series[${s}]`;
     const n = x.ts.length;
     if (x.fields.length === 0 || x.values.length !== x.fields.length)
-      return { code: "VALIDATION_FAILED", message: `${at}: one column of values per field, one field at least` };
+      return {
+        code: "VALIDATION_FAILED",
+        message: `${at}: one column of values per field, one field at least`,
+      };
     for (const key in x.tags) {
       const value = x.tags[key]!;
       if (key.length === 0 || value.length === 0)
@@ -101,7 +104,10 @@ export function checkColumns(series: readonly SeriesColumns[]): PointProblem | n
         const v = column[j];
         if (v === null) nulls = true;
         else if (typeof v !== "number" || !Number.isFinite(v))
-          return { code: "INVALID_NUMBER", message: `${at}.values[${f}][${j}] (${name}): not a finite number` };
+          return {
+            code: "INVALID_NUMBER",
+            message: `${at}.values[${f}][${j}] (${name}): not a finite number`,
+          };
       }
     }
     if (nulls)
@@ -109,7 +115,10 @@ export function checkColumns(series: readonly SeriesColumns[]): PointProblem | n
         let any = false;
         for (let f = 0; f < x.values.length && !any; f++) any = x.values[f]![j] !== null;
         if (!any)
-          return { code: "VALIDATION_FAILED", message: `${at}: point ${j} has no field; at least one is required` };
+          return {
+            code: "VALIDATION_FAILED",
+            message: `${at}: point ${j} has no field; at least one is required`,
+          };
       }
     for (let j = 0; j < n; j++) {
       const ts = x.ts[j]!;
