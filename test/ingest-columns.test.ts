@@ -4,10 +4,10 @@
 // hostile bodies answered with a clear 4xx, nothing stored, the process up.
 import { gzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MAX_POINTS_PER_BATCH, type IngestBatch, type WirePoint } from "../common/wire.ts";
-import { INGEST_V2_MEDIA_TYPE } from "../common/wire-columns.ts";
 import { openInfluxStore } from "../central/stores/influx.ts";
 import type { TimeSeriesStore } from "../central/stores/types.ts";
+import { type IngestBatch, MAX_POINTS_PER_BATCH, type WirePoint } from "../common/wire.ts";
+import { INGEST_V2_MEDIA_TYPE } from "../common/wire-columns.ts";
 import { batchRefusals, toColumnsBatch } from "../edge-agent/uplink/columns.ts";
 import { type CentralFixture, makeCentralFixture } from "./helpers/central-fixture.ts";
 import { influxdAvailable, type RunningInfluxd, startInfluxd } from "./helpers/influxd.ts";

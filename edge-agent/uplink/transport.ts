@@ -190,7 +190,8 @@ export function createHttpTransport(options: HttpTransportOptions, formats?: Ing
   return {
     async send(batch) {
       const columns =
-        formats?.accepts(INGEST_V2_MEDIA_TYPE) === true && Date.now() - columnsRefusedAtMs >= COLUMNS_REFUSED_MS;
+        formats?.accepts(INGEST_V2_MEDIA_TYPE) === true &&
+        Date.now() - columnsRefusedAtMs >= COLUMNS_REFUSED_MS;
       const r = await (columns ? sendV2(batch) : sendV1(batch));
       if (r.kind !== "success") return r;
       const ack = r.value;
