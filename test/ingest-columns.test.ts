@@ -218,6 +218,40 @@ describe.each(stores)("POST /api/v1/ingest, columnar body (%s store)", (_kind, o
     await stillUp();
   });
 
+  it("an admin writes several sites, each series against its own site's catalog, as in version 1", async () => {
+    const points: WirePoint[] = [
+      scada("T02", T0, { power_kw: 1 }),
+      { measurement: "scada", tags: { site: "wf2", asset: "T03" }, fields: { power_kw: 2 }, ts: T0 },
+      { measurement: "scada", tags: { site: "wf9", asset: "T09" }, fields: { power_kw: 3 }, ts: T0 },
+      { measurement: "scada", tags: { site: "wf2", asset: "T02" }, fields: { power_kw: 4 }, ts: T0 },
+    ];
+    const asAdmin = (payload: unknown, type: string) =>
+      f.app.inject({
+        method: "POST",
+        url: "/api/v1/ingest",
+        headers: { "content-type": type, ...f.auth(f.tokens.admin) },
+        payload: JSON.stringify(payload),
+      });
+    const batch = batchOf("admin-sites-1", points);
+    const v1 = await asAdmin(batch, "application/json");
+    const { body: v2body, order } = toColumnsBatch(batch);
+    const v2 = await asAdmin(v2body, INGEST_V2_MEDIA_TYPE);
+    expect(v1.statusCode).toBe(400);
+    expect(v2.statusCode).toBe(400);
+    const v1rejected = v1.json().error.details.rejected;
+    expect(v1rejected.map((r: { index: number; code: string }) => `${r.index} ${r.code}`)).toEqual([
+      "2 UNKNOWN_ASSET",
+      "3 UNKNOWN_ASSET",
+    ]);
+    expect(batchRefusals(v2.json().error.details.rejected, order)).toEqual(v1rejected);
+    expect(await stored()).toEqual([]);
+    // Without the bad ones, both sites' points are stored.
+    const good = toColumnsBatch(batchOf("admin-sites-2", points.slice(0, 2))).body;
+    const ok = await asAdmin(good, INGEST_V2_MEDIA_TYPE);
+    expect(ok.statusCode).toBe(200);
+    expect(await stored()).toHaveLength(2);
+  });
+
   it("refuses a value JSON reads as Infinity (1e999) as version 1 does: the schema's, naming its place", async () => {
     const text = JSON.stringify(body()).replace("1510", "1e999");
     const res = await post(text);
