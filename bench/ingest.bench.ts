@@ -193,7 +193,7 @@ system time (/proc/<pid>/stat) over each measured window, divided by the
 points it stored. Afterwards InfluxDB held every point sent, once, on every
 path (${f(pinned.sentPerPath)} each).
 
-| path (pinned) | points/s | × direct | central µs of CPU per point |
+| path (pinned) | points/s | × direct (median of the rounds' ratios) | central µs of CPU per point |
 | --- | ---: | ---: | ---: |
 | line protocol straight to InfluxDB | ${f(pinned.direct)} | 1.00 | – |
 | through central into InfluxDB, columnar body | ${f(pinned.throughCentral)} | ${ratio.toFixed(2)} | ${pinned.centralUsPerPoint.toFixed(2)} |
