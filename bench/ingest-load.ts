@@ -1,9 +1,15 @@
 // The ingest benchmark's load generator: batches of synthetic SCADA points
-// POSTed to central (gzip'd JSON, as an agent sends them) or as line
+// POSTed to central (gzip'd JSON, as an agent sends them: the columnar body
+// of common/wire-columns.ts, or the version 1 list of points) or as line
 // protocol straight to InfluxDB (the baseline), several batches in flight.
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import type { Point } from "../common/wire.ts";
+import { INGEST_V1_MEDIA_TYPE, INGEST_V2_MEDIA_TYPE } from "../common/wire-columns.ts";
+import { toColumnsBatch } from "../edge-agent/uplink/columns.ts";
+
+/** Which request body the load sends central: the columnar one (what agents send now) or version 1 (older agents). */
+export type Body = "v2" | "v1";
 
 const gzipAsync = promisify(gzip);
 export const BATCH = 5000;
@@ -14,7 +20,7 @@ export const BATCHES = Number(process.env.VETRA_BENCH_INGEST_BATCHES ?? (QUICK ?
 export const CONCURRENCY = 4;
 
 const T0 = Date.now() - 3 * 86_400_000;
-const batchPoints = (b: number): Point[] =>
+export const batchPoints = (b: number): Point[] =>
   Array.from({ length: BATCH }, (_, i) => ({
     measurement: "scada",
     tags: { site: "wf1", asset: i % 2 === 0 ? "T01" : "T02" },
@@ -53,21 +59,27 @@ export interface Load {
 }
 
 /** BATCHES batches for central from batch number `offset` on; with several URLs, batch b goes to urls[b % n]. */
-export async function centralLoad(url: string | string[], token: string, offset: number): Promise<Load> {
+export async function centralLoad(
+  url: string | string[],
+  token: string,
+  offset: number,
+  body: Body = "v2",
+): Promise<Load> {
   const urls = typeof url === "string" ? [url] : url;
   const bodies = await Promise.all(
-    Array.from({ length: BATCHES }, (_, b) =>
-      gzipAsync(
-        JSON.stringify({
-          batchId: `bench-${offset}-${b}`,
-          agent: "bench",
-          site: "wf1",
-          sentAt: Date.now(),
-          points: batchPoints(offset + b),
-        }),
-      ),
-    ),
+    Array.from({ length: BATCHES }, (_, b) => {
+      const batch = {
+        batchId: `bench-${offset}-${b}`,
+        agent: "bench",
+        site: "wf1",
+        sentAt: Date.now(),
+        points: batchPoints(offset + b),
+      };
+      // The agent's own encoder (edge-agent/uplink/columns.ts) makes the columnar body.
+      return gzipAsync(JSON.stringify(body === "v2" ? toColumnsBatch(batch).body : batch));
+    }),
   );
+  const mediaType = body === "v2" ? INGEST_V2_MEDIA_TYPE : INGEST_V1_MEDIA_TYPE;
   return {
     points: BATCHES * BATCH,
     async send() {
@@ -76,7 +88,7 @@ export async function centralLoad(url: string | string[], token: string, offset:
           method: "POST",
           headers: {
             authorization: `Bearer ${token}`,
-            "content-type": "application/json",
+            "content-type": mediaType,
             "content-encoding": "gzip",
           },
           body: bodies[b]!,
@@ -105,6 +117,11 @@ export function directLoad(url: string, db: string, offset: number): Load {
 }
 
 /** Points/s of BATCHES batches POSTed to central. */
-export async function viaCentral(url: string | string[], token: string, offset: number): Promise<number> {
-  return (await centralLoad(url, token, offset)).send();
+export async function viaCentral(
+  url: string | string[],
+  token: string,
+  offset: number,
+  body: Body = "v2",
+): Promise<number> {
+  return (await centralLoad(url, token, offset, body)).send();
 }

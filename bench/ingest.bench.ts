@@ -1,7 +1,9 @@
 // Sustained ingest: batches of 5000 points POSTed to a `vetra central`
-// process (real HTTP, gzip, auth, full validation) pinned to its own core
-// into a real InfluxDB, against writing the same points as line protocol
-// straight to the same InfluxDB in the same run (bench/ingest-pinned.ts);
+// process (real HTTP, gzip, auth, full validation; the columnar body agents
+// send now, and the version 1 body beside it) pinned to its own core into a
+// real InfluxDB, against writing the same points as line protocol straight
+// to the same InfluxDB in the same run (bench/ingest-pinned.ts); what the
+// body's shape costs per point in process (bench/ingest-inprocess.ts);
 // then through central into the embedded store; then through central
 // processes with their metadata in SQLite (the baseline) and in PostgreSQL,
 // one and three replicas round robin (bench/ingest-replicas.ts); and the
@@ -16,6 +18,7 @@ import { startModbusServer } from "../simulators/modbus-server.ts";
 import { FIXTURE_FLEET } from "../test/helpers/central-fixture.ts";
 import { startInfluxd } from "../test/helpers/influxd.ts";
 import { startPostgres } from "../test/helpers/postgres.ts";
+import { inProcessCosts, type StageCosts } from "./ingest-inprocess.ts";
 import { BATCH, BATCHES, CONCURRENCY, QUICK, viaCentral } from "./ingest-load.ts";
 import { CENTRAL_CORE, LOAD_CORE, pinnedIngest, ROUNDS } from "./ingest-pinned.ts";
 import { startReplicas } from "./ingest-replicas.ts";
@@ -85,16 +88,24 @@ export async function agentRss(dir: string, centralUrl: string, token: string): 
   return kb / 1024;
 }
 
+const stageRow = (label: string, c: StageCosts): string =>
+  `| ${label} | ${[c.gunzip, c.parse, c.schema, c.checks, c.lines, c.total].map((x) => x.toFixed(2)).join(" | ")} |`;
+
 export async function ingestSection(): Promise<BenchSection> {
   const dir = mkdtempSync(join(tmpdir(), "vetra-bench-ingest-"));
   const loadStart = loadavg();
   try {
     const pinned = await pinnedIngest(dir);
-    if (pinned.storedThroughCentral !== pinned.sentPerPath || pinned.storedDirect !== pinned.sentPerPath) {
+    // Through central: the columnar body's points and as many others in the version 1 body.
+    if (
+      pinned.storedThroughCentral !== 2 * pinned.sentPerPath ||
+      pinned.storedDirect !== pinned.sentPerPath
+    ) {
       throw new Error(
-        `ingest bench: ${pinned.sentPerPath} points sent per path, InfluxDB holds ${pinned.storedThroughCentral} through central and ${pinned.storedDirect} direct`,
+        `ingest bench: ${pinned.sentPerPath} points sent per path, InfluxDB holds ${pinned.storedThroughCentral} through central (both bodies) and ${pinned.storedDirect} direct`,
       );
     }
+    const inProcess = inProcessCosts(BATCHES);
 
     // The agent below reads 16 channels of T01 as measuring points ch0…ch15: central's config has them.
     const channels = Array.from({ length: 16 }, (_, i) => ({ id: `ch${i}`, component: "nacelle" as const }));
@@ -171,24 +182,41 @@ generator (the bench process, \`taskset -acp ${LOAD_CORE}\`) on core ${LOAD_CORE
 ${BATCHES} batches of ${BATCH} points (3 fields each), ${CONCURRENCY} in flight, after a warm-up
 round; within each round the same points go once as line protocol straight
 to InfluxDB's \`/write\` (the baseline: no central at all, into its own
-database) and once through central (HTTP POST \`/api/v1/ingest\`, gzip'd
-JSON, bearer token, full validation, write to InfluxDB, acknowledgement);
-which path goes first alternates, so load changes fall on both alike.
-Figures are medians over the rounds; central's CPU is its own user + system
-time (/proc/<pid>/stat) over each measured window, divided by the points it
-stored. Afterwards InfluxDB held every point sent, once, on both paths
-(${f(pinned.sentPerPath)} each).
+database) and once through central as the columnar body agents send now
+(HTTP POST \`/api/v1/ingest\`, \`Content-Type: application/vnd.vetra.points.v2+json\`,
+gzip'd, bearer token, full validation, write to InfluxDB, acknowledgement),
+and as many other points of the same shape go through central as the
+version 1 body (\`application/json\`, a list of point objects, what older
+agents send); the order of the three alternates, so load changes fall on all
+alike. Figures are medians over the rounds; central's CPU is its own user +
+system time (/proc/<pid>/stat) over each measured window, divided by the
+points it stored. Afterwards InfluxDB held every point sent, once, on every
+path (${f(pinned.sentPerPath)} each).
 
-| path (pinned) | points/s |
-| --- | ---: |
-| line protocol straight to InfluxDB | ${f(pinned.direct)} |
-| through central into InfluxDB | ${f(pinned.throughCentral)} |
+| path (pinned) | points/s | × direct (median of the rounds' ratios) | central µs of CPU per point |
+| --- | ---: | ---: | ---: |
+| line protocol straight to InfluxDB | ${f(pinned.direct)} | 1.00 | – |
+| through central into InfluxDB, columnar body | ${f(pinned.throughCentral)} | ${ratio.toFixed(2)} | ${pinned.centralUsPerPoint.toFixed(2)} |
+| through central into InfluxDB, version 1 body | ${f(pinned.throughCentralV1)} | ${pinned.ratioV1.toFixed(2)} | ${pinned.centralUsPerPointV1.toFixed(2)} |
 
-**Through central: ${ratio.toFixed(2)}× the direct InfluxDB write rate** (goal ≥ 0.8×;
+**Through central (columnar body): ${ratio.toFixed(2)}× the direct InfluxDB write rate** (goal ≥ 0.8×;
 per round ${pinned.ratios.map((r) => r.toFixed(2)).join(", ")}), central
-spending **${pinned.centralUsPerPoint.toFixed(2)} µs of CPU per stored point**.
+spending **${pinned.centralUsPerPoint.toFixed(2)} µs of CPU per stored point**${idle ? "" : " (a loaded machine: not a figure to hold the goal against)"}.
 
-Not pinned, one after the other (warm-up, then ${BATCHES} batches each; these
+What the body's shape decides, in process (bench/ingest-inprocess.ts: the
+same ${BATCHES} batches, CPU time of the bench process, so the machine's other work
+counts less than in wall time; no HTTP, no store): gunzip, JSON parse
+(version 1 through secure-json-parse as fastify parses it, the columnar body
+with plain JSON.parse: its schema is closed), the schema (the TypeBox
+schemas compiled by Ajv with central's options), the checks after it
+(catalog, times, values, series keys) and the line protocol, µs per point:
+
+| body | gunzip | parse | schema | checks | line protocol | total |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
+${stageRow("version 1 (points)", inProcess.v1)}
+${stageRow("columnar", inProcess.v2)}
+
+Not pinned, one after the other (columnar body; warm-up, then ${BATCHES} batches each; these
 share both cores with whatever runs):
 
 | path | points/s |
@@ -208,36 +236,27 @@ scale on several nodes. The three runs are not interleaved, so a change of
 the machine's load between them moves their ratios. PostgreSQL is the
 throwaway cluster of test/helpers/postgres.ts (loopback, fsync off).
 
-Central's core was ${(pinned.centralCoreBusy * 100).toFixed(0)} % busy while the points went through it,
+Central's core was ${(pinned.centralCoreBusy * 100).toFixed(0)} % busy while the columnar batches went through it,
 so central is ${pinned.centralCoreBusy > 0.85 ? "the bottleneck" : "not saturated (it waits on something else: InfluxDB and the client on the other core, the batches in flight, or the other work on the machine)"}: 0.8× of this run's direct rate
 needs central at or below ${(1e6 / (0.8 * pinned.direct)).toFixed(1)} µs of CPU per point on its core.
-Where that CPU goes (a separate profiling run, not this one: the same
-pinned central with \`VETRA_BENCH_CENTRAL_PROF_DIR=<dir>\`, which starts it
-with node's \`--cpu-prof\`; 6 rounds of 200,000 points, load average 5,
-about 9–11 µs per point): garbage collection 2.8 µs, JSON.parse (through
-secure-json-parse) 1.2, line protocol for InfluxDB 1.0, validation (TypeBox
-schema, point checks, name patterns, catalog) about 1.5, the InfluxDB
-client 0.7, gunzip 0.45, the rest HTTP and the series registry. That
-profile predates the per-series checks: what depends only on a point's
-series (its names against the catalog, its tag values, its key, its
-line-protocol prefix) is now worked out once per series of a batch through
-a trie of maps, with no key string per point, and the store's own checks
-look each name and tag value up once per batch; in process, on 5000-point
-batches of this bench's shape, the checks after the schema plus the line
-protocol went from about 2.6 to 1.1 µs per point. Most of what is left
-scales with the JavaScript objects per point (each point an object with
-tag and field objects, which parse, the schema and the collector all walk).
-A columnar wire format (points grouped by series, numbers in arrays)
-removes most of those objects; prototyped earlier (unpinned), it took
-0.6 µs per point in-process and gave 0.52–0.75× end to end. Adopting it
-means a new, versioned request body beside today's (old agents keep
-sending the current one); it is not adopted yet${ratio < 0.8 ? ", and without it the goal is not met here" : ""}.
+The columnar body groups a batch's points by series (measurement and tags
+once, field names once, timestamps and values as arrays of numbers): JSON
+parse makes a few arrays of numbers instead of three objects per point, the
+schema walks numbers, the checks work per series and per column, and the
+line protocol is built from the columns with the series part and each
+field's \`key=\` escaped once per series and a timestamp's millions printed
+once per 1000 s. What is left per point is printing its numbers, gunzip,
+HTTP and the write to InfluxDB. An earlier profile of the version 1 path
+(\`VETRA_BENCH_CENTRAL_PROF_DIR=<dir>\` starts the pinned central with
+node's \`--cpu-prof\`) put garbage collection at 2.8 µs per point, JSON.parse
+through secure-json-parse 1.2, line protocol 1.0, validation 1.5, the
+InfluxDB client 0.7 and gunzip 0.45.
 
 Edge agent process (\`vetra edge\`, one Modbus source with 16 channels
 polled every 100 ms, SQLite queue, uplink to central) after 8 s: RSS
 ${rssMiB.toFixed(0)} MiB.
 `,
-      line: `ingest: points_per_s=${Math.round(pinned.throughCentral)} vs_direct_influx=${ratio.toFixed(2)}x pinned=1 central_us_per_point=${pinned.centralUsPerPoint.toFixed(2)} direct_points_per_s=${Math.round(pinned.direct)} load_1m=${pinned.loadStart[0]!.toFixed(1)}-${pinned.loadEnd[0]!.toFixed(1)} pg_points_per_s=${Math.round(pgOne)} pg_vs_sqlite=${(pgOne / sqliteOne).toFixed(2)}x pg_3_replicas_points_per_s=${Math.round(pgThree)}`,
+      line: `ingest: points_per_s=${Math.round(pinned.throughCentral)} vs_direct_influx=${ratio.toFixed(2)}x pinned=1 central_us_per_point=${pinned.centralUsPerPoint.toFixed(2)} body=v2 v1_vs_direct_influx=${pinned.ratioV1.toFixed(2)}x v1_central_us_per_point=${pinned.centralUsPerPointV1.toFixed(2)} inprocess_us_per_point_v1=${inProcess.v1.total.toFixed(2)} inprocess_us_per_point_v2=${inProcess.v2.total.toFixed(2)} direct_points_per_s=${Math.round(pinned.direct)} load_1m=${pinned.loadStart[0]!.toFixed(1)}-${pinned.loadEnd[0]!.toFixed(1)} pg_points_per_s=${Math.round(pgOne)} pg_vs_sqlite=${(pgOne / sqliteOne).toFixed(2)}x pg_3_replicas_points_per_s=${Math.round(pgThree)}`,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

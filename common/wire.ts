@@ -63,15 +63,15 @@ export function tagValueProblem(value: string): string | null {
 export const TagValueSchema = Type.String({ minLength: 1, maxLength: 128, pattern: TAG_VALUE_PATTERN });
 const TagValue = TagValueSchema;
 // The pattern carries the length cap too: record keys are checked by pattern only.
-const Name = Type.String({ minLength: 1, maxLength: 64, pattern: "^[a-z][a-z0-9_]{0,63}$" });
+export const NameSchema = Type.String({ minLength: 1, maxLength: 64, pattern: "^[a-z][a-z0-9_]{0,63}$" });
 
 export const WirePointSchema = Type.Object(
   {
     measurement: Type.Union(Measurements.map((m) => Type.Literal(m))),
     // additionalProperties: false, or keys not matching the pattern would pass unchecked.
-    tags: Type.Record(Name, TagValue, { additionalProperties: false }),
+    tags: Type.Record(NameSchema, TagValue, { additionalProperties: false }),
     /** Finite numbers only (JSON cannot carry NaN/Infinity; null is refused). */
-    fields: Type.Record(Name, Type.Number(), { minProperties: 1, additionalProperties: false }),
+    fields: Type.Record(NameSchema, Type.Number(), { minProperties: 1, additionalProperties: false }),
     /** Unix epoch milliseconds, UTC, taken at the edge. */
     ts: Type.Integer({ minimum: MIN_TIMESTAMP_MS, maximum: MAX_STORABLE_TIMESTAMP_MS }),
   },

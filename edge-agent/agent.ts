@@ -274,7 +274,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
         `uplink: ${what}: central is ready again (after ${Math.round(o.waitedMs)} ms of back-off, ${o.probes} probes); sending`,
       ),
   });
-  const uplink = createUplink(queue, opts.transport ?? createHttpTransport(centralHttp), {
+  const uplink = createUplink(queue, opts.transport ?? createHttpTransport(centralHttp, catalog), {
     agentId: config.agent.id,
     site,
     batchMaxPoints: config.central.batchMaxPoints,

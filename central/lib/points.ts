@@ -31,6 +31,13 @@ for (const [key, bounds] of FieldBounds) {
   fields.set(key.slice(dot + 1), bounds);
 }
 
+/** `measurement`'s field `name`'s physical bounds, if it has any (common/names.ts, FieldBounds). */
+export const fieldBoundsOf = (
+  measurement: string,
+  name: string,
+): { readonly min?: number; readonly max?: number } | undefined =>
+  boundsByMeasurement.get(measurement)?.get(name);
+
 /** Why central refuses a point's time, or null. */
 export function timestampProblem(ts: number, nowMs: number): PointProblem | null {
   if (!Number.isSafeInteger(ts))

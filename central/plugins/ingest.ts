@@ -20,16 +20,27 @@ import {
   type PointRefusal,
 } from "../../common/catalog.ts";
 import { CodedError, type Rejection } from "../../common/errors.ts";
-import { IngestAckSchema, IngestBatchSchema, type WirePoint } from "../../common/wire.ts";
+import type { IoResult } from "../../common/result.ts";
+import { IngestAckSchema, type IngestBatch, IngestBatchSchema, type WirePoint } from "../../common/wire.ts";
+import {
+  INGEST_V1_MEDIA_TYPE,
+  INGEST_V2_MEDIA_TYPE,
+  type IngestBatchV2,
+  IngestBatchV2Schema,
+  IngestFormatsSchema,
+} from "../../common/wire-columns.ts";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
 import { gunzipBody } from "../lib/gzip-body.ts";
 import { fieldValueProblem, tagValuesProblem, timestampProblem } from "../lib/points.ts";
+import { columnsShapeProblem, pointsOf, refusedColumns } from "../lib/points-columns.ts";
 import { SeriesTrie } from "../lib/series-trie.ts";
 import { isStorageFull } from "../lib/storage.ts";
 import { catalogOf } from "../meta/catalog.ts";
 import type { FleetIndex, Principal } from "../meta/meta.ts";
 import { seriesKeyOf } from "../meta/series-registry.ts";
+import { writeColumns } from "../stores/write-columns.ts";
+import { mediaTypeOf, parseColumnsBody } from "./ingest-columns.ts";
 
 export { gunzipBody };
 
@@ -138,46 +149,154 @@ export function refusedPoints(
   return rejected;
 }
 
+/** The media types POST /api/v1/ingest accepts, as the ingest catalog advertises them. */
+export const INGEST_FORMATS: string[] = [INGEST_V1_MEDIA_TYPE, INGEST_V2_MEDIA_TYPE];
+/** Marks the ETag of a catalog answer carrying INGEST_FORMATS. */
+const FORMATS_TAG = "w2";
+
+/** The ingest catalog (common/catalog.ts) with the media types POST /api/v1/ingest accepts. */
+const IngestCatalogAnswerSchema = Type.Object({
+  ...IngestCatalogSchema.properties,
+  ingestFormats: IngestFormatsSchema,
+});
+
 const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta, config }) => {
   const series = meta.series;
   const maxSeries = config.ingest.maxSeriesPerSite;
   app.addSchema(IngestCatalogSchema);
+  // This plugin's routes read JSON (v1) and the columnar body (v2) only; a text body is refused (415).
+  app.removeContentTypeParser(["text/plain"]);
+  app.addContentTypeParser(INGEST_V2_MEDIA_TYPE, { parseAs: "string" }, parseColumnsBody);
+
+  /**
+   * The points of one site the cap is checked on: the points
+   * `indexes[k]` … `indexes[k] + spans[k] - 1` are of series `keys[k]`.
+   */
+  interface SiteKeys {
+    keys: string[];
+    indexes: number[];
+    spans: number[];
+  }
 
   /**
    * The points of accepted names that would start a series past their
    * site's cap. With `commit`, a batch with none records its new series.
    */
-  const overCap = async (
-    points: readonly WirePoint[],
-    keys: readonly string[],
-    skip: ReadonlySet<number>,
-    commit: boolean,
-  ): Promise<Rejection[]> => {
-    const bySite = new Map<string, { keys: string[]; indexes: number[] }>();
-    for (let i = 0; i < points.length; i++) {
-      if (skip.has(i)) continue;
-      const p = points[i]!;
-      const site = p.tags.site!;
-      const group = bySite.get(site) ?? { keys: [], indexes: [] };
-      group.keys.push(keys[i]!);
-      group.indexes.push(i);
-      bySite.set(site, group);
-    }
+  const overCap = async (bySite: Map<string, SiteKeys>, commit: boolean): Promise<Rejection[]> => {
     const rejected: Rejection[] = [];
     for (const [site, group] of bySite) {
       const over = await series.admit(site, group.keys, maxSeries, commit);
       if (over.size === 0) continue;
-      group.keys.forEach((key, j) => {
+      group.keys.forEach((key, k) => {
         if (!over.has(key)) return;
-        const i = group.indexes[j]!;
-        rejected.push({
-          index: i,
-          code: "SERIES_LIMIT",
-          message: `points[${i}].tags: site "${site}" has reached its cap of ${maxSeries} series (ingest.maxSeriesPerSite); this point would start a new one`,
-        });
+        const first = group.indexes[k]!;
+        for (let i = first; i < first + group.spans[k]!; i++)
+          rejected.push({
+            index: i,
+            code: "SERIES_LIMIT",
+            message: `points[${i}].tags: site "${site}" has reached its cap of ${maxSeries} series (ingest.maxSeriesPerSite); this point would start a new one`,
+          });
       });
     }
     return rejected.sort((a, b) => a.index - b.index);
+  };
+
+  const groupOf = (bySite: Map<string, SiteKeys>, site: string): SiteKeys => {
+    let group = bySite.get(site);
+    if (!group) {
+      group = { keys: [], indexes: [], spans: [] };
+      bySite.set(site, group);
+    }
+    return group;
+  };
+
+  /** Refuses the batch (400) when any point is refused: those of its checks, then those past the series cap. */
+  const refuseAny = async (
+    request: { log: { info: (o: object, m: string) => void } },
+    batch: { site: string; batchId: string },
+    points: number,
+    refused: Rejection[],
+    bySite: Map<string, SiteKeys>,
+  ): Promise<void> => {
+    // The cap is checked on the points whose names passed, so one answer lists every refusal.
+    const over = await overCap(bySite, refused.length === 0);
+    if (refused.length === 0 && over.length === 0) return;
+    const rejected = over.length === 0 ? refused : [...refused, ...over].sort((a, b) => a.index - b.index);
+    request.log.info(
+      { site: batch.site, batchId: batch.batchId, points, rejected: rejected.length },
+      "batch refused",
+    );
+    throw rejectionError(rejected);
+  };
+
+  /** The points of a v1 batch checked; throws the 400 that lists every refused one. */
+  const checkV1 = async (
+    request: Parameters<typeof refuseAny>[0],
+    principal: Principal,
+    batch: IngestBatch,
+  ): Promise<void> => {
+    const points = batch.points;
+    const keys: string[] = new Array(points.length);
+    const refused = refusedPoints(await meta.fleet.current(), principal, points, Date.now(), keys);
+    const skip = new Set(refused.map((r) => r.index));
+    const bySite = new Map<string, SiteKeys>();
+    for (let i = 0; i < points.length; i++) {
+      if (skip.has(i)) continue;
+      const group = groupOf(bySite, points[i]!.tags.site!);
+      group.keys.push(keys[i]!);
+      group.indexes.push(i);
+      group.spans.push(1);
+    }
+    await refuseAny(request, batch, points.length, refused, bySite);
+  };
+
+  /** `checkV1` of a columnar batch (point i: the i-th timestamp counting through the series). */
+  const checkV2 = async (
+    request: Parameters<typeof refuseAny>[0],
+    principal: Principal,
+    batch: IngestBatchV2,
+  ): Promise<void> => {
+    const keys: string[] = new Array(batch.series.length);
+    const shape = columnsShapeProblem(batch.series, keys);
+    if (shape) throw new ApiError("VALIDATION_FAILED", shape);
+    const fleet = await meta.fleet.current();
+    const own = principal.role === "agent" ? catalogFor(fleet, principal, undefined) : null;
+    const bySiteCatalog = new Map<string | undefined, CatalogIndex | null>();
+    const refused = refusedColumns(
+      batch.series,
+      (site) => {
+        if (own) return own;
+        let index = bySiteCatalog.get(site);
+        if (index === undefined) {
+          index = catalogFor(fleet, principal, site);
+          bySiteCatalog.set(site, index);
+        }
+        return index;
+      },
+      Date.now(),
+    );
+    const skip = new Set(refused.map((r) => r.index));
+    const bySite = new Map<string, SiteKeys>();
+    let base = 0;
+    for (let s = 0; s < batch.series.length; s++) {
+      const x = batch.series[s]!;
+      const n = x.ts.length;
+      const group = groupOf(bySite, x.tags.site!);
+      if (skip.size === 0) {
+        // Nothing refused: the series' points in one entry (admit looks at keys, not points).
+        group.keys.push(keys[s]!);
+        group.indexes.push(base);
+        group.spans.push(n);
+      } else
+        for (let j = 0; j < n; j++) {
+          if (skip.has(base + j)) continue;
+          group.keys.push(keys[s]!);
+          group.indexes.push(base + j);
+          group.spans.push(1);
+        }
+      base += n;
+    }
+    await refuseAny(request, batch, base, refused, bySite);
   };
 
   app.get(
@@ -194,7 +313,7 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
           { additionalProperties: false },
         ),
         response: {
-          200: Type.Ref("IngestCatalog"),
+          200: IngestCatalogAnswerSchema,
           304: Type.Null({ description: "not modified since the ETag in If-None-Match" }),
           ...errorResponses(400, 401, 403, 404),
         },
@@ -211,10 +330,12 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
         throw new ApiError("FORBIDDEN", `querystring.site: this token reads the catalog of site "${site}"`);
       const entry = catalogOf(await meta.fleet.current(), site);
       if (!entry) throw new ApiError("NOT_FOUND", `No site "${site}" in central's configuration`);
-      reply.header("ETag", entry.etag);
+      // The formats are part of the answer: an agent that read this catalog from an older central sees a new ETag.
+      const etag = `${entry.etag.slice(0, -1)}.${FORMATS_TAG}"`;
+      reply.header("ETag", etag);
       reply.header("Cache-Control", "no-cache");
-      if (request.headers["if-none-match"] === entry.etag) return reply.code(304).send(null);
-      return entry.catalog;
+      if (request.headers["if-none-match"] === etag) return reply.code(304).send(null);
+      return { ...entry.catalog, ingestFormats: INGEST_FORMATS };
     },
   );
 
@@ -227,7 +348,12 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
         summary:
           "Store a batch of points from an edge agent (agent token); JSON, optionally gzip-encoded. A batch with refused points stores nothing and answers 400 with every refused index in `error.details.rejected`",
         security: BearerSecurity,
-        body: IngestBatchSchema,
+        body: {
+          content: {
+            [INGEST_V1_MEDIA_TYPE]: { schema: IngestBatchSchema },
+            [INGEST_V2_MEDIA_TYPE]: { schema: IngestBatchV2Schema },
+          },
+        },
         response: { 200: IngestAckSchema, ...errorResponses(400, 401, 403, 413, 415, 500, 503) },
       },
       preParsing: gunzipBody,
@@ -237,26 +363,28 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
       if (principal.role !== "agent" && principal.role !== "admin") {
         throw new ApiError("FORBIDDEN", "Only agent (or admin) tokens may ingest");
       }
-      const batch = request.body;
+      // Fastify validated the body against the schema of its media type; a body of any other type has no schema.
+      const mediaType = mediaTypeOf(request.headers["content-type"]);
+      if (mediaType !== INGEST_V1_MEDIA_TYPE && mediaType !== INGEST_V2_MEDIA_TYPE)
+        throw new ApiError(
+          "UNSUPPORTED_ENCODING",
+          `Content-Type ${mediaType} is not accepted (${INGEST_FORMATS.join(", ")})`,
+        );
+      const batch = request.body as IngestBatch | IngestBatchV2;
       if (principal.role === "agent" && batch.site !== principal.site) {
         throw new ApiError("FORBIDDEN", `batch.site: this token writes for site "${principal.site}"`);
       }
-      const points = batch.points;
-      const keys: string[] = new Array(points.length);
-      const refused = refusedPoints(await meta.fleet.current(), principal, points, Date.now(), keys);
-      const skip = new Set(refused.map((r) => r.index));
-      // The cap is checked on the points whose names passed, so one answer lists every refusal.
-      const over = await overCap(points, keys, skip, refused.length === 0);
-      if (refused.length > 0 || over.length > 0) {
-        const rejected =
-          over.length === 0 ? refused : [...refused, ...over].sort((a, b) => a.index - b.index);
-        request.log.info(
-          { site: batch.site, batchId: batch.batchId, points: points.length, rejected: rejected.length },
-          "batch refused",
-        );
-        throw rejectionError(rejected);
+      let count: number;
+      let written: IoResult<{ written: number }>;
+      if ("series" in batch) {
+        await checkV2(request, principal, batch);
+        count = pointsOf(batch.series);
+        written = await writeColumns(store, batch.series);
+      } else {
+        await checkV1(request, principal, batch);
+        count = batch.points.length;
+        written = await store.write(batch.points);
       }
-      const written = await store.write(points);
       if (written.kind === "retryable") {
         throw new ApiError(written.code, written.message, {
           "Retry-After": String(Math.max(1, Math.ceil(written.retryInMillis / 1000))),
@@ -271,14 +399,14 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
           site: batch.site,
           batchId: batch.batchId,
           agent: batch.agent,
-          points: points.length,
+          points: count,
         });
       } catch (error) {
         if (!isStorageFull(error)) throw error;
         app.storage.noteFull(meta.file, error);
         request.log.warn({ batchId: batch.batchId }, "batch stored; its id not remembered (storage full)");
       }
-      request.log.debug({ batchId: batch.batchId, points: points.length, duplicate: !isNew }, "batch stored");
+      request.log.debug({ batchId: batch.batchId, points: count, duplicate: !isNew }, "batch stored");
       return { batchId: batch.batchId, accepted: written.value.written, duplicate: !isNew };
     },
   );

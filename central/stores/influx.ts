@@ -4,11 +4,12 @@
 import type { ErrorCode } from "../../common/errors.ts";
 import { failure, type IoResult, retryable, success } from "../../common/result.ts";
 import { MAX_STORABLE_TIMESTAMP_MS } from "../../common/wire.ts";
-import { SeriesCache, toLine } from "./line-protocol.ts";
+import { linesOfColumns, SeriesCache, toLine } from "./line-protocol.ts";
 import type { FieldBuckets, LatestQuery, LatestRow, Series, SeriesQuery, TimeSeriesStore } from "./types.ts";
 import {
   canonicalTags,
   checkBucketQuery,
+  checkColumns,
   checkPoints,
   checkQuery,
   filterMatchesNothing,
@@ -225,15 +226,41 @@ export function openInfluxStore(options: InfluxStoreOptions): TimeSeriesStore {
    * second refused. Callers keep batches within MAX_POINTS_PER_BATCH
    * (≈ 7 MB of lines, under InfluxDB's default 25 MB body limit).
    */
-  const writeLines = async (lines: string[]): Promise<IoResult<void>> => {
+  const writeLines = async (body: string): Promise<IoResult<void>> => {
     const path = `/write?${params({ db: options.database, precision: "ms" })}`;
     const outcome = await request(
       path,
-      { method: "POST", body: lines.join("\n"), contentType: "text/plain; charset=utf-8" },
+      { method: "POST", body, contentType: "text/plain; charset=utf-8" },
       "STORE_REFUSED_BATCH",
     );
     if (outcome.kind !== "ok") return outcome;
     return success(undefined);
+  };
+
+  /** The refusal of a batch holding a point InfluxDB would drop for its age; `oldest` names such a point. */
+  const retentionProblem = async (
+    oldest: (oldestMs: number) => string | null,
+  ): Promise<IoResult<never> | null> => {
+    await ensureDatabase();
+    const keepMs = await retentionMs();
+    if (keepMs <= 0) return null;
+    const where = oldest(Date.now() - keepMs + RETENTION_MARGIN_MS);
+    if (where === null) return null;
+    return failure(
+      "STORE_REFUSED_BATCH",
+      `${where}: older than the database's retention policy (${keepMs / 3_600_000} h); InfluxDB would drop it`,
+    );
+  };
+
+  const writeBody = async (body: string, count: number): Promise<IoResult<{ written: number }>> => {
+    let r = await writeLines(body);
+    if (isDatabaseMissing(r)) {
+      databaseEnsured = false;
+      await ensureDatabase();
+      r = await writeLines(body);
+    }
+    if (r.kind !== "success") return r;
+    return success({ written: count });
   };
 
   return {
@@ -252,25 +279,30 @@ export function openInfluxStore(options: InfluxStoreOptions): TimeSeriesStore {
       const seriesCache = new SeriesCache();
       const lines: string[] = new Array(points.length);
       for (let i = 0; i < points.length; i++) lines[i] = toLine(points[i]!, seriesCache);
-      await ensureDatabase();
-      const keepMs = await retentionMs();
-      if (keepMs > 0) {
-        const oldestMs = Date.now() - keepMs + RETENTION_MARGIN_MS;
-        for (let i = 0; i < points.length; i++)
-          if (points[i]!.ts < oldestMs)
-            return failure(
-              "STORE_REFUSED_BATCH",
-              `points[${i}].ts: older than the database's retention policy (${keepMs / 3_600_000} h); InfluxDB would drop it`,
-            );
-      }
-      let r = await writeLines(lines);
-      if (isDatabaseMissing(r)) {
-        databaseEnsured = false;
-        await ensureDatabase();
-        r = await writeLines(lines);
-      }
-      if (r.kind !== "success") return r;
-      return success({ written: points.length });
+      const tooOld = await retentionProblem((oldestMs) => {
+        for (let i = 0; i < points.length; i++) if (points[i]!.ts < oldestMs) return `points[${i}].ts`;
+        return null;
+      });
+      if (tooOld) return tooOld;
+      return writeBody(lines.join("\n"), points.length);
+    },
+
+    async writeColumns(series) {
+      const problem = checkColumns(series);
+      if (problem) return failure(problem.code, problem.message);
+      let count = 0;
+      for (const s of series) count += s.ts.length;
+      if (count === 0) return success({ written: 0 });
+      const body = linesOfColumns(series);
+      const tooOld = await retentionProblem((oldestMs) => {
+        for (let s = 0; s < series.length; s++) {
+          const ts = series[s]!.ts;
+          for (let j = 0; j < ts.length; j++) if (ts[j]! < oldestMs) return `series[${s}].ts[${j}]`;
+        }
+        return null;
+      });
+      if (tooOld) return tooOld;
+      return writeBody(body, count);
     },
 
     async query(q: SeriesQuery) {

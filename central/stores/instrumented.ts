@@ -39,7 +39,15 @@ export function instrumentStore(inner: TimeSeriesStore, metrics: StoreMetrics): 
     latestCost: (q) => inner.latestCost(q),
     close: () => inner.close(),
   };
-  // Only where the store has it: columns.ts falls back to `query` for a store without it.
+  // Only where the store has them: columns.ts and write-columns.ts fall back to `query` and `write`.
+  if (inner.writeColumns) {
+    const writeColumns = inner.writeColumns.bind(inner);
+    outer.writeColumns = async (series) => {
+      const result = await timed("write", () => writeColumns(series));
+      if (result.kind === "success") metrics.storePointsWritten.inc({ store }, result.value.written);
+      return result;
+    };
+  }
   if (inner.queryColumns) {
     const queryColumns = inner.queryColumns.bind(inner);
     outer.queryColumns = (q) => timed("query_columns", () => queryColumns(q));

@@ -13,6 +13,7 @@
 // tagValueProblem; stores/validate.ts).
 import type { Point } from "../../common/wire.ts";
 import { SeriesTrie } from "../lib/series-trie.ts";
+import type { SeriesColumns } from "./types.ts";
 
 const TAG_SPECIAL = /[, =]/;
 const TAG_SPECIAL_G = /[, =]/g;
@@ -47,15 +48,71 @@ export class SeriesCache extends SeriesTrie<string> {
 }
 
 /** The escaped measurement and tags: tag keys sorted, empty tag values left out. */
-function seriesLine(p: Point): string {
-  let series = escapeMeasurement(p.measurement);
-  const tagKeys = Object.keys(p.tags);
+export function seriesPrefix(measurement: string, tags: Readonly<Record<string, string>>): string {
+  let series = escapeMeasurement(measurement);
+  const tagKeys = Object.keys(tags);
   if (tagKeys.length > 1) tagKeys.sort();
   for (const k of tagKeys) {
-    const v = p.tags[k];
+    const v = tags[k];
     if (v) series += `,${escapeTag(k)}=${escapeTag(v)}`;
   }
   return series;
+}
+
+const seriesLine = (p: Point): string => seriesPrefix(p.measurement, p.tags);
+
+/** Zeros before the last six digits of a timestamp, by the number of digits they have. */
+const PAD = ["", "00000", "0000", "000", "00", "0", ""];
+const digits = (n: number): number =>
+  n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10_000 ? 4 : n < 100_000 ? 5 : 6;
+
+/**
+ * The lines of columnar series, one per point, joined by line feeds: the
+ * same lines `toLine` makes of the same points (fields sorted, an absent
+ * field — null — left out). The series part and each field's `key=` are
+ * escaped once per series; per point only numbers are printed.
+ */
+export function linesOfColumns(series: readonly SeriesColumns[]): string {
+  let body = "";
+  for (const s of series) {
+    const prefix = `\n${seriesPrefix(s.measurement, s.tags)}`;
+    const order = s.fields.map((_, f) => f);
+    order.sort((a, b) => (s.fields[a]! < s.fields[b]! ? -1 : s.fields[a]! > s.fields[b]! ? 1 : 0));
+    const first = order.map((f) => ` ${escapeTag(s.fields[f]!)}=`);
+    const next = order.map((f) => `,${escapeTag(s.fields[f]!)}=`);
+    const columns = order.map((f) => s.values[f]!);
+    const ts = s.ts;
+    const k = columns.length;
+    let millionsMs = Number.NaN;
+    let millionsText = "";
+    for (let j = 0; j < ts.length; j++) {
+      let line = prefix;
+      let c = 0;
+      // The first present field follows a space, the others a comma.
+      for (; c < k; c++) {
+        const v = columns[c]![j];
+        if (v === null) continue;
+        line += first[c]! + v;
+        break;
+      }
+      for (c++; c < k; c++) {
+        const v = columns[c]![j];
+        if (v !== null) line += next[c]! + v;
+      }
+      // A timestamp as its millions (the same for 1000 s of points, printed once) and the rest, padded:
+      // printing a 13-digit number costs more than the rest of the line.
+      const t = ts[j]!;
+      const millions = Math.floor(t / 1e6);
+      if (millions !== millionsMs) {
+        millionsMs = millions;
+        millionsText = millions > 0 ? ` ${millions}` : "";
+      }
+      const rest = t - millions * 1e6;
+      body += millions > 0 ? line + millionsText + PAD[digits(rest)]! + rest : `${line} ${t}`;
+    }
+  }
+  // Every line began with a line feed: the first one's is dropped.
+  return body.slice(1);
 }
 
 /** One point as a line; fields are floats. `seriesCache` keeps the series parts of a batch. */

@@ -4,6 +4,14 @@
 import type { Measurement } from "../../common/names.ts";
 import type { IoResult } from "../../common/result.ts";
 import type { Point } from "../../common/wire.ts";
+import type { WireSeries } from "../../common/wire-columns.ts";
+
+/**
+ * Points of one series as columns (the v2 ingest body's series):
+ * `values[f][j]` is field `fields[f]` of the point at `ts[j]`, null when
+ * that point has no such field.
+ */
+export type SeriesColumns = WireSeries;
 
 export type Aggregate = "mean" | "min" | "max" | "sum" | "count" | "last";
 export const Aggregates: readonly Aggregate[] = ["mean", "min", "max", "sum", "count", "last"];
@@ -112,6 +120,13 @@ export interface TimeSeriesStore {
    * with `written: 0`. `written` counts points.
    */
   write(points: readonly Point[]): Promise<IoResult<{ written: number }>>;
+  /**
+   * Optional: `write` of the same points given as columns (same checks,
+   * codes and all-or-nothing; messages name `series[s]`). Callers go
+   * through `writeColumns` (write-columns.ts), which falls back to `write`
+   * for a store without it.
+   */
+  writeColumns?(series: readonly SeriesColumns[]): Promise<IoResult<{ written: number }>>;
   /** A query matching nothing is a success with `[]`. */
   query(q: SeriesQuery): Promise<IoResult<Series[]>>;
   /**

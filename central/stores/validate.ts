@@ -5,7 +5,7 @@
 // caught here, for the whole batch.
 import type { ErrorCode } from "../../common/errors.ts";
 import { MAX_STORABLE_TIMESTAMP_MS, type Point, tagValueProblem } from "../../common/wire.ts";
-import { type BucketQuery, MAX_BUCKET_FIELDS, type SeriesQuery } from "./types.ts";
+import { type BucketQuery, MAX_BUCKET_FIELDS, type SeriesColumns, type SeriesQuery } from "./types.ts";
 
 export interface PointProblem {
   code: ErrorCode;
@@ -68,6 +68,64 @@ export function checkPoints(points: readonly Point[]): PointProblem | null {
     }
     if (p.ts > MAX_STORABLE_TIMESTAMP_MS || p.ts < -MAX_STORABLE_TIMESTAMP_MS) {
       return { code: "INVALID_TIMESTAMP", message: `points[${i}].ts: ${p.ts} is outside the storable range` };
+    }
+  }
+  return null;
+}
+
+/** `checkPoints` of columnar series: the same refusals, named by `series[s]`. */
+export function checkColumns(series: readonly SeriesColumns[]): PointProblem | null {
+  for (let s = 0; s < series.length; s++) {
+    const x = series[s]!;
+    const at = `series[${s}]`;
+    const n = x.ts.length;
+    if (x.fields.length === 0 || x.values.length !== x.fields.length)
+      return {
+        code: "VALIDATION_FAILED",
+        message: `${at}: one column of values per field, one field at least`,
+      };
+    for (const key in x.tags) {
+      const value = x.tags[key]!;
+      if (key.length === 0 || value.length === 0)
+        return { code: "VALIDATION_FAILED", message: `${at}.tags.${key}: empty tag key or value` };
+      const bad = keyProblem(key) ?? tagValueProblem(value);
+      if (bad) return { code: "VALIDATION_FAILED", message: `${at}.tags.${key}: ${bad}` };
+    }
+    let nulls = false;
+    for (let f = 0; f < x.fields.length; f++) {
+      const name = x.fields[f]!;
+      const bad = keyProblem(name);
+      if (bad)
+        return { code: "VALIDATION_FAILED", message: `${at}.fields: key ${JSON.stringify(name)}: ${bad}` };
+      const column = x.values[f]!;
+      if (column.length !== n)
+        return { code: "VALIDATION_FAILED", message: `${at}.values[${f}]: not one value per timestamp` };
+      for (let j = 0; j < n; j++) {
+        const v = column[j];
+        if (v === null) nulls = true;
+        else if (typeof v !== "number" || !Number.isFinite(v))
+          return {
+            code: "INVALID_NUMBER",
+            message: `${at}.values[${f}][${j}] (${name}): not a finite number`,
+          };
+      }
+    }
+    if (nulls)
+      for (let j = 0; j < n; j++) {
+        let any = false;
+        for (let f = 0; f < x.values.length && !any; f++) any = x.values[f]![j] !== null;
+        if (!any)
+          return {
+            code: "VALIDATION_FAILED",
+            message: `${at}: point ${j} has no field; at least one is required`,
+          };
+      }
+    for (let j = 0; j < n; j++) {
+      const ts = x.ts[j]!;
+      if (!Number.isSafeInteger(ts))
+        return { code: "INVALID_TIMESTAMP", message: `${at}.ts[${j}]: not an integer of milliseconds` };
+      if (ts > MAX_STORABLE_TIMESTAMP_MS || ts < -MAX_STORABLE_TIMESTAMP_MS)
+        return { code: "INVALID_TIMESTAMP", message: `${at}.ts[${j}]: ${ts} is outside the storable range` };
     }
   }
   return null;

@@ -5,7 +5,9 @@
 // central without the route — the agent checks nothing locally and central's
 // per-point refusals still set the bad points aside: a fetch failure never
 // stops acquisition. A catalog from an earlier run is never used, so a
-// refusal always rests on what central said during this one.
+// refusal always rests on what central said during this one. The catalog
+// also lists the media types central's ingest reads (`ingestFormats`): the
+// uplink sends the columnar body only to a central that lists it.
 import { Value } from "@sinclair/typebox/value";
 import {
   type CatalogIndex,
@@ -14,12 +16,18 @@ import {
   indexCatalog,
 } from "../../common/catalog.ts";
 import { failure, type IoResult, retryable, success } from "../../common/result.ts";
+import { INGEST_V1_MEDIA_TYPE, IngestFormatsSchema } from "../../common/wire-columns.ts";
 import { DEFAULT_RETRY_MS, type HttpTransportOptions } from "./transport.ts";
 
-/** One conditional fetch: the catalog, or "unchanged" for the ETag given. */
+/**
+ * One conditional fetch: the catalog (and the media types central's ingest
+ * reads; absent: version 1 only), or "unchanged" for the ETag given.
+ */
 export type CatalogFetch = (
   etag: string | null,
-) => Promise<IoResult<{ catalog: IngestCatalog; etag: string | null } | "unchanged">>;
+) => Promise<
+  IoResult<{ catalog: IngestCatalog; etag: string | null; formats?: readonly string[] } | "unchanged">
+>;
 
 export function createHttpCatalogFetch(options: HttpTransportOptions): CatalogFetch {
   const endpoint = new URL("/api/v1/ingest/catalog", options.url).href;
@@ -54,7 +62,10 @@ export function createHttpCatalogFetch(options: HttpTransportOptions): CatalogFe
     }
     if (!Value.Check(IngestCatalogSchema, body))
       return failure("UPLINK_REJECTED", `GET ${endpoint}: not a catalog`);
-    return success({ catalog: body, etag: res.headers.get("etag") });
+    // A central that predates the key reads version 1 only; a malformed list counts as that too.
+    const listed = (body as { ingestFormats?: unknown }).ingestFormats;
+    const formats = Value.Check(IngestFormatsSchema, listed) ? listed : [INGEST_V1_MEDIA_TYPE];
+    return success({ catalog: body, etag: res.headers.get("etag"), formats });
   };
 }
 
@@ -70,6 +81,7 @@ export interface CatalogOptions {
 
 export class CentralCatalog {
   private index: CatalogIndex | null = null;
+  private formats: ReadonlySet<string> = new Set();
   private etag: string | null = null;
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> | null = null;
@@ -85,6 +97,11 @@ export class CentralCatalog {
   /** The catalog central gave during this run, or null (then nothing is refused locally). */
   current(): CatalogIndex | null {
     return this.index;
+  }
+
+  /** Whether central's ingest reads a body of this media type (per the catalog of this run; none without one). */
+  accepts(mediaType: string): boolean {
+    return this.index !== null && this.formats.has(mediaType);
   }
 
   /** Fetches now and then every refreshMs; resolves after the first fetch (whatever its outcome). */
@@ -126,8 +143,9 @@ export class CentralCatalog {
     if (this.lastProblem !== null) this.options.log("catalog: read from central again");
     this.lastProblem = null;
     if (r.value === "unchanged") return;
-    const { catalog, etag } = r.value;
+    const { catalog, etag, formats } = r.value;
     this.index = indexCatalog(catalog);
+    this.formats = new Set(formats ?? [INGEST_V1_MEDIA_TYPE]);
     this.etag = etag;
     this.options.log(
       `catalog: central accepts ${catalog.assets.length} assets of site ${catalog.site} (generation ${catalog.generation})`,

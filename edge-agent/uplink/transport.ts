@@ -1,4 +1,6 @@
-// How a batch reaches central. The HTTP transport posts gzip'd JSON and maps
+// How a batch reaches central. The HTTP transport posts gzip'd JSON — the
+// columnar body (common/wire-columns.ts) when central's ingest catalog says
+// central accepts it, else the version 1 body — and maps
 // every outcome onto IoResult: 200 = durably stored; 408/429/5xx and network
 // errors = retry later (Retry-After honoured); 401/403 = retry later too —
 // a wrong token is an operator's fix, and the data must survive it; any
@@ -16,6 +18,8 @@ import {
   SpectrumIngestAckSchema,
 } from "../../common/spectrum.ts";
 import { type IngestAck, IngestAckSchema, type IngestBatch } from "../../common/wire.ts";
+import { INGEST_V1_MEDIA_TYPE, INGEST_V2_MEDIA_TYPE } from "../../common/wire-columns.ts";
+import { batchRefusals, toColumnsBatch } from "./columns.ts";
 
 const gzipAsync = promisify(gzip);
 
@@ -25,6 +29,10 @@ export type SendResult<T> = IoResult<T> | Refused;
 
 export const isRefusedInPart = (r: SendResult<unknown>): r is Refused =>
   r.kind === "failure" && "rejected" in r && Array.isArray(r.rejected);
+
+/** Central answered 415: it does not read the body's media type. */
+const isUnsupportedMediaType = (r: SendResult<unknown>): boolean =>
+  r.kind === "failure" && "status" in r && r.status === 415;
 
 export interface UplinkTransport {
   send(batch: IngestBatch): Promise<SendResult<IngestAck>>;
@@ -92,13 +100,13 @@ async function errorOf(res: Response): Promise<{ text: string; rejected?: Reject
 export function createJsonPoster(
   options: HttpTransportOptions,
   path: string,
-): (payload: unknown, what: string) => Promise<SendResult<unknown>> {
+): (payload: unknown, what: string, mediaType?: string) => Promise<SendResult<unknown>> {
   const endpoint = new URL(path, options.url).href;
-  return async (payload, what) => {
+  return async (payload, what, mediaType = "application/json") => {
     const json = Buffer.from(JSON.stringify(payload));
     const body = options.gzip ? await gzipAsync(json) : json;
     const headers: Record<string, string> = {
-      "content-type": "application/json",
+      "content-type": mediaType,
       authorization: `Bearer ${options.token}`,
     };
     if (options.gzip) headers["content-encoding"] = "gzip";
@@ -145,6 +153,7 @@ export function createJsonPoster(
         retryAfter ?? DEFAULT_RETRY_MS,
       );
     const refused = failure("UPLINK_REJECTED", `central rejected ${what}: ${text}`) as IoFailure;
+    if (res.status === 415) return Object.assign(refused, { status: 415 });
     return rejected && res.status === 400 ? { ...refused, kind: "failure", rejected } : refused;
   };
 }
@@ -152,11 +161,38 @@ export function createJsonPoster(
 const ackMismatch = (): IoResult<never> =>
   retryable("UPLINK_UNREACHABLE", "acknowledgement does not match the request", DEFAULT_RETRY_MS);
 
-export function createHttpTransport(options: HttpTransportOptions): UplinkTransport {
+/** Whether central reads the columnar ingest body (its ingest catalog says so). */
+export interface IngestFormats {
+  accepts(mediaType: string): boolean;
+}
+
+/** After central refused the columnar body (415: an older central behind the same address), v1 for this long, ms. */
+export const COLUMNS_REFUSED_MS = 10 * 60_000;
+
+export function createHttpTransport(options: HttpTransportOptions, formats?: IngestFormats): UplinkTransport {
   const post = createJsonPoster(options, "/api/v1/ingest");
+  let columnsRefusedAtMs = Number.NEGATIVE_INFINITY;
+  const sendV1 = (batch: IngestBatch) => post(batch, `batch ${batch.batchId}`, INGEST_V1_MEDIA_TYPE);
+  const sendV2 = async (batch: IngestBatch): Promise<SendResult<unknown>> => {
+    const { body, order } = toColumnsBatch(batch);
+    const r = await post(body, `batch ${batch.batchId}`, INGEST_V2_MEDIA_TYPE);
+    if (isUnsupportedMediaType(r)) {
+      // Central does not read it after all (replaced by an older version since its catalog was read).
+      columnsRefusedAtMs = Date.now();
+      return sendV1(batch);
+    }
+    if (!isRefusedInPart(r)) return r;
+    const rejected = batchRefusals(r.rejected, order);
+    // Indexes that are not the body's points: the batch is refused as a whole, as central said.
+    if (!rejected) return { kind: "failure", code: r.code, message: r.message };
+    return { ...r, rejected };
+  };
   return {
     async send(batch) {
-      const r = await post(batch, `batch ${batch.batchId}`);
+      const columns =
+        formats?.accepts(INGEST_V2_MEDIA_TYPE) === true &&
+        Date.now() - columnsRefusedAtMs >= COLUMNS_REFUSED_MS;
+      const r = await (columns ? sendV2(batch) : sendV1(batch));
       if (r.kind !== "success") return r;
       const ack = r.value;
       if (!Value.Check(IngestAckSchema, ack) || ack.batchId !== batch.batchId) return ackMismatch();
