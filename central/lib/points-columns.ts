@@ -10,8 +10,8 @@ import type { Rejection } from "../../common/errors.ts";
 import { MAX_FIELD_MAGNITUDE } from "../../common/names.ts";
 import { MAX_FUTURE_SKEW_MS, MAX_POINTS_PER_BATCH } from "../../common/wire.ts";
 import type { WireSeries } from "../../common/wire-columns.ts";
-import { seriesKeyOf } from "../meta/series-registry.ts";
 import { fieldBoundsOf, fieldValueProblem, tagValuesProblem, timestampProblem } from "./points.ts";
+import { seriesKeyOf } from "./series-key.ts";
 
 /**
  * Why a v2 body that passed its schema is still not a batch, naming the

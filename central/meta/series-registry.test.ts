@@ -3,7 +3,8 @@
 // (two connections to one database) sharing the count.
 import { describe, expect, it } from "vitest";
 import { freshMetadata, metadataKinds } from "../../test/helpers/metadata.ts";
-import { SeriesRegistry, seriesKeyOf } from "./series-registry.ts";
+import { seriesKeyOf } from "../lib/series-key.ts";
+import { SeriesRegistry } from "./series-registry.ts";
 
 describe.each(metadataKinds())("series registry (%s)", (kind) => {
   const md = freshMetadata(kind);

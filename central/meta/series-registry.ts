@@ -11,37 +11,9 @@
 // in memory (at most the cap per site), so a batch of known series costs
 // no SQL at all.
 
-import { TagKeys } from "../../common/names.ts";
-import type { WirePoint } from "../../common/wire.ts";
 import { insertMany } from "../db/sql.ts";
 import type { MetaDb } from "../db/types.ts";
-
-const SORTED_TAG_KEYS = [...TagKeys].sort();
-
-/**
- * A point's series: measurement and tags, keys sorted. Newline separates the
- * parts: tag values cannot hold one (common/wire.ts), keys cannot hold `=`.
- */
-export function seriesKeyOf(p: WirePoint): string {
-  const tags = p.tags;
-  // Points that passed the name check carry only known tag keys: their fixed order is canonical
-  // and costs no sort (this runs per point of every batch).
-  let key: string = p.measurement;
-  let found = 0;
-  for (const k of SORTED_TAG_KEYS) {
-    const v = tags[k];
-    if (v !== undefined) {
-      key += `\n${k}=${v}`;
-      found++;
-    }
-  }
-  let all = 0;
-  for (const _ in tags) all++;
-  if (found === all) return key;
-  key = p.measurement;
-  for (const k of Object.keys(tags).sort()) key += `\n${k}=${tags[k]}`;
-  return key;
-}
+import { seriesKeyOf } from "../lib/series-key.ts";
 
 export class SeriesRegistry {
   /** Per site, the series this replica knows are recorded (a subset of the table). */

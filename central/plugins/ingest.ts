@@ -34,11 +34,11 @@ import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.t
 import { gunzipBody } from "../lib/gzip-body.ts";
 import { fieldValueProblem, tagValuesProblem, timestampProblem } from "../lib/points.ts";
 import { columnsShapeProblem, pointsOf, refusedColumns } from "../lib/points-columns.ts";
+import { seriesKeyOf } from "../lib/series-key.ts";
 import { SeriesTrie } from "../lib/series-trie.ts";
 import { isStorageFull } from "../lib/storage.ts";
 import { catalogOf } from "../meta/catalog.ts";
 import type { FleetIndex, Principal } from "../meta/meta.ts";
-import { seriesKeyOf } from "../meta/series-registry.ts";
 import { writeColumns } from "../stores/write-columns.ts";
 import { mediaTypeOf, parseColumnsBody } from "./ingest-columns.ts";
 
