@@ -13,7 +13,6 @@
 
 import { insertMany } from "../db/sql.ts";
 import type { MetaDb } from "../db/types.ts";
-import { seriesKeyOf } from "../lib/series-key.ts";
 
 export class SeriesRegistry {
   /** Per site, the series this replica knows are recorded (a subset of the table). */
