@@ -8,7 +8,7 @@ import { stringify } from "yaml";
 import { AgentConfigSchema } from "./config.ts";
 import { CONFIG_EXAMPLES } from "./config-examples.ts";
 import { ModbusSourceSchema, OpcuaSourceSchema } from "./config-sources.ts";
-import { ModbusWriteTargetSchema, OpcuaWriteTargetSchema } from "./control/schema.ts";
+import { ModbusWriteTargetSchema, OpcuaWriteTargetSchema } from "./sources/write-target.ts";
 
 export const EDGE_CONFIG_DOC = join(import.meta.dirname, "..", "docs", "edge-config.md");
 
