@@ -15,6 +15,7 @@
 // fixed. Points central refuses anyway are set aside one by one; their
 // neighbours in the batch are sent again at once.
 import type { ErrorCode } from "../common/errors.ts";
+import { serveMetrics } from "../common/metrics-server.ts";
 import { isPlausible, type PhysicalRange, physicalRangeOf } from "../common/names.ts";
 import type { SpectrumUpload } from "../common/spectrum.ts";
 import type { Point } from "../common/wire.ts";
@@ -25,7 +26,7 @@ import type { Transition } from "./diagnostics/alarm-state.ts";
 import { type BlockInfo, DiagnosticsMonitor } from "./diagnostics/monitor.ts";
 import { createBlockAnalyser, type DropReason, type WorkerEntry } from "./diagnostics/pool.ts";
 import { loadFastestFft } from "./dsp/fft.ts";
-import { createAgentMetrics, serveMetrics } from "./metrics.ts";
+import { createAgentMetrics } from "./metrics.ts";
 import type { PointQueue } from "./queue/queue.ts";
 import { openQueue } from "./queue/registry.ts";
 import { OutageLog, type OutageState } from "./sources/outages.ts";

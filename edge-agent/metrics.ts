@@ -7,9 +7,6 @@
 // previous scrape: each scrape reads them and starts a new interval, as
 // prom-client's own `nodejs_eventloop_lag_*` do. Block analysis time is a
 // Prometheus histogram (rates and sums aggregate over agents).
-import { once } from "node:events";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createHistogram, monitorEventLoopDelay, type RecordableHistogram } from "node:perf_hooks";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
@@ -312,42 +309,5 @@ export function createAgentMetrics(
     snapshotsSent,
     snapshotsDropped,
     snapshotsRejected,
-  };
-}
-
-/** Serves `GET /metrics`; port 0 = a free port. */
-export async function serveMetrics(
-  registry: Registry,
-  host: string,
-  port: number,
-): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    if (req.method === "GET" && (req.url === "/metrics" || req.url?.startsWith("/metrics?"))) {
-      registry
-        .metrics()
-        .then((text) => {
-          res.writeHead(200, { "content-type": registry.contentType });
-          res.end(text);
-        })
-        .catch((e: Error) => {
-          res.writeHead(500, { "content-type": "text/plain" });
-          res.end(e.message);
-        });
-      return;
-    }
-    res.writeHead(404, { "content-type": "text/plain" });
-    res.end("not found; try /metrics\n");
-  });
-  server.listen(port, host);
-  await once(server, "listening");
-  const addr = server.address() as AddressInfo;
-  const shownHost = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
-  return {
-    url: `http://${shownHost}:${addr.port}/metrics`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }
