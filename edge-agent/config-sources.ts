@@ -392,6 +392,23 @@ export type SourceKind = keyof typeof SourceSchemas;
 export type SourceConfig = ModbusSourceConfig | OpcuaSourceConfig;
 
 /** The trigger a waveform point uses (its own, or the default its keys imply). */
+/** The keys of a waveform that name a node, in the order their errors are reported. */
+export const WaveformNodeKeys = [
+  "waveformNodeId",
+  "sampleRateNodeId",
+  "sequenceNodeId",
+  "timestampNodeId",
+  "speedNodeId",
+  "speedEndNodeId",
+] as const satisfies readonly (keyof OpcuaWaveform)[];
+/** The keys of a buffer slot that name a node. */
+export const BufferSlotNodeKeys = [
+  "waveformNodeId",
+  "sequenceNodeId",
+  "timestampNodeId",
+  "speedNodeId",
+] as const satisfies readonly (keyof BufferSlot)[];
+
 export const triggerOf = (w: OpcuaWaveform): WaveformTrigger =>
   w.trigger ?? (w.sequenceNodeId ? "sequence" : w.timestampNodeId ? "timestamp" : "value");
 
@@ -463,15 +480,7 @@ function checkOpcua(s: OpcuaSourceConfig, at: string): void {
     const wa = `${at}.waveforms[${j}]`;
     if (points.has(w.point)) throw new ConfigError(`${wa}.point`, `point "${w.point}" is given twice`);
     points.add(w.point);
-    for (const k of [
-      "waveformNodeId",
-      "sampleRateNodeId",
-      "sequenceNodeId",
-      "timestampNodeId",
-      "speedNodeId",
-      "speedEndNodeId",
-    ] as const)
-      checkNodeId(w[k], `${wa}.${k}`);
+    for (const k of WaveformNodeKeys) checkNodeId(w[k], `${wa}.${k}`);
     if ((w.sampleRateNodeId === undefined) === (w.sampleRateHz === undefined))
       throw new ConfigError(
         `${wa}.sampleRateNodeId`,
@@ -501,8 +510,7 @@ function checkOpcua(s: OpcuaSourceConfig, at: string): void {
       const key = trigger === "sequence" ? "sequenceNodeId" : "timestampNodeId";
       w.buffer.slots.forEach((slot, k) => {
         const sa = `${wa}.buffer.slots[${k}]`;
-        for (const n of ["waveformNodeId", "sequenceNodeId", "timestampNodeId", "speedNodeId"] as const)
-          checkNodeId(slot[n], `${sa}.${n}`);
+        for (const n of BufferSlotNodeKeys) checkNodeId(slot[n], `${sa}.${n}`);
         if (!slot[key]) throw new ConfigError(`${sa}.${key}`, `required key is missing (trigger ${trigger})`);
       });
     }
