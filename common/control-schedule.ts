@@ -9,6 +9,9 @@
 // is not after its `from` never matches (cross-midnight periods are two
 // entries: evening on one day, morning on the next).
 import type { Schedule } from "./control.ts";
+import { isTimeZone, wallClock } from "./wall-clock.ts";
+
+export { isTimeZone };
 
 export interface LocalTime {
   /** YYYY-MM-DD, local. */
@@ -19,44 +22,14 @@ export interface LocalTime {
   readonly minutes: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatterOf(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      weekday: "short",
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Whether `timeZone` is an IANA zone this runtime knows. */
-export function isTimeZone(timeZone: string): boolean {
-  try {
-    formatterOf(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
 export function localTimeIn(timeZone: string, atMs: number): LocalTime {
-  const parts: Record<string, string> = {};
-  for (const p of formatterOf(timeZone).formatToParts(new Date(atMs))) parts[p.type] = p.value;
+  const c = wallClock(timeZone, atMs);
   return {
-    date: `${parts.year}-${parts.month}-${parts.day}`,
-    isoWeekday: WEEKDAYS[parts.weekday ?? ""] ?? 0,
-    minutes: Number(parts.hour) * 60 + Number(parts.minute),
+    date: `${c.year}-${c.month}-${c.day}`,
+    isoWeekday: WEEKDAYS[c.weekday] ?? 0,
+    minutes: Number(c.hour) * 60 + Number(c.minute),
   };
 }
 
