@@ -6,13 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { turbineDiagnostics, turbineSources } from "../../cli/demo-fleet.ts";
-import { type TurbinePointId, TurbinePoints } from "../../common/names.ts";
-import {
-  type FaultSpec,
-  mulberry32,
-  synthesizeBlock,
-  TURBINE_POINTS,
-} from "../../simulators/turbine/physics.ts";
+import type { TurbinePointId } from "../../common/names.ts";
+import { type FaultSpec, mulberry32 } from "../../simulators/turbine/physics.ts";
+import { BLOCK_T0_MS, simulatedBlock } from "../../test/helpers/turbine-blocks.ts";
 import { until } from "../../test/helpers/until.ts";
 import { parseAgentConfig } from "../config.ts";
 import { loadFastestFft } from "../dsp/fft.ts";
@@ -27,9 +23,7 @@ import {
 } from "./pool.ts";
 import type { PointDiagnosis } from "./types.ts";
 
-const T0 = Date.UTC(2026, 4, 1, 8, 0, 0);
-const ROTOR_RPM = 12;
-const GENERATOR_RPM = ROTOR_RPM * 110;
+const T0 = BLOCK_T0_MS;
 const SAMPLES = 16_384;
 
 const dirs: string[] = [];
@@ -60,23 +54,14 @@ function block(
   faults: FaultSpec[] = [],
   samples = 65_536,
 ): WaveformBlock {
-  const model = TURBINE_POINTS[point];
-  const rpm = model.shaft === "rotor" ? ROTOR_RPM : GENERATOR_RPM;
-  const out = new Float32Array(samples);
-  const rng = mulberry32(1000 * i + point.length);
-  synthesizeBlock({ point: model, shaftHz: rpm / 60, faults, sampleRateHz: 25_600, rng, out });
-  return {
-    sourceId: "cms",
+  return simulatedBlock({
     asset,
     point,
-    component: TurbinePoints[point].component,
-    samples: out,
-    sampleRateHz: 25_600,
-    unit: "g",
-    speedRpm: rpm,
     sequence: i,
-    ts: T0 + i * 5000,
-  };
+    rng: mulberry32(1000 * i + point.length),
+    faults,
+    samples,
+  });
 }
 
 /** What the callbacks heard, in order. */

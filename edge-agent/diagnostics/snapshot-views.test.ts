@@ -9,14 +9,10 @@ import { join } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import { afterAll, describe, expect, it } from "vitest";
 import { turbineDiagnostics, turbineSources } from "../../cli/demo-fleet.ts";
-import { STANDARD_GRAVITY_M_S2, type TurbinePointId, TurbinePoints } from "../../common/names.ts";
+import { STANDARD_GRAVITY_M_S2, type TurbinePointId } from "../../common/names.ts";
 import { SpectrumUploadSchema } from "../../common/spectrum.ts";
-import {
-  type FaultSpec,
-  mulberry32,
-  synthesizeBlock,
-  TURBINE_POINTS,
-} from "../../simulators/turbine/physics.ts";
+import { type FaultSpec, mulberry32 } from "../../simulators/turbine/physics.ts";
+import { BLOCK_T0_MS, ROTOR_RPM, simulatedBlock } from "../../test/helpers/turbine-blocks.ts";
 import { parseAgentConfig } from "../config.ts";
 import type { EnvelopeSpectrum } from "../dsp/envelope.ts";
 import type { WaveformBlock } from "../sources/source.ts";
@@ -27,8 +23,7 @@ import { diagnoseBlock } from "./pipeline.ts";
 import type { PointDiagnosis, SpectrumSnapshot } from "./types.ts";
 import { WAVEFORM_MAX_GROUPS, waveformTrace } from "./waveform.ts";
 
-const T0 = Date.UTC(2026, 4, 1, 8, 0, 0);
-const ROTOR_RPM = 12;
+const T0 = BLOCK_T0_MS;
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -49,21 +44,7 @@ function monitorFor(asset: string, diagnostics: Record<string, unknown> = {}) {
 
 const rng = mulberry32(1234);
 function block(asset: string, point: TurbinePointId, i: number, faults: FaultSpec[] = []): WaveformBlock {
-  const model = TURBINE_POINTS[point];
-  const out = new Float32Array(65_536);
-  synthesizeBlock({ point: model, shaftHz: ROTOR_RPM / 60, faults, sampleRateHz: 25_600, rng, out });
-  return {
-    sourceId: "cms",
-    asset,
-    point,
-    component: TurbinePoints[point].component,
-    samples: out,
-    sampleRateHz: 25_600,
-    unit: "g",
-    speedRpm: ROTOR_RPM,
-    sequence: i,
-    ts: T0 + i * 5000,
-  };
+  return simulatedBlock({ asset, point, sequence: i, rng, faults, rpm: ROTOR_RPM });
 }
 
 describe("bearing-fault family amplitudes", () => {
