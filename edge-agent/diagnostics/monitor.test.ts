@@ -5,7 +5,6 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { turbineDiagnostics, turbineSources } from "../../cli/demo-fleet.ts";
 import { type TurbinePointId, VibrationFields } from "../../common/names.ts";
 import type { Point } from "../../common/wire.ts";
 import {
@@ -14,8 +13,12 @@ import {
   mulberry32,
   TURBINE_POINTS,
 } from "../../simulators/turbine/physics.ts";
-import { BLOCK_T0_MS, ROTOR_RPM, simulatedBlock } from "../../test/helpers/turbine-blocks.ts";
-import { parseAgentConfig } from "../config.ts";
+import {
+  BLOCK_T0_MS,
+  ROTOR_RPM,
+  simulatedBlock,
+  turbineDiagnosticsConfig,
+} from "../../test/helpers/turbine-blocks.ts";
 import type { WaveformBlock } from "../sources/source.ts";
 import { activeDiagnosesPath } from "./active-diagnoses.ts";
 import { baselinePath } from "./baselines.ts";
@@ -31,17 +34,10 @@ afterAll(() => {
 function monitorFor(asset: string, diagnostics: Record<string, unknown> = {}, dir?: string) {
   const dataDir = dir ?? mkdtempSync(join(tmpdir(), "vetra-monitor-"));
   if (!dir) dirs.push(dataDir);
-  const config = parseAgentConfig({
-    agent: { id: "wf1-agent", site: "wf1" },
-    central: { url: "http://127.0.0.1:1", token: "t" },
-    queue: { dir: dataDir },
-    diagnostics: { ...turbineDiagnostics([asset]), ...diagnostics },
-    sources: turbineSources(asset, { host: "127.0.0.1", port: 1 }, "opc.tcp://127.0.0.1:1", dataDir),
-  });
   const log: string[] = [];
   const monitor = new DiagnosticsMonitor({
     site: "wf1",
-    config: config.diagnostics,
+    config: turbineDiagnosticsConfig(asset, dataDir, diagnostics),
     dataDir,
     log: (l) => log.push(l),
   });

@@ -5,12 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { turbineDiagnostics, turbineSources } from "../../cli/demo-fleet.ts";
 import type { TurbinePointId } from "../../common/names.ts";
 import { type FaultSpec, mulberry32 } from "../../simulators/turbine/physics.ts";
-import { BLOCK_T0_MS, simulatedBlock } from "../../test/helpers/turbine-blocks.ts";
+import { BLOCK_T0_MS, simulatedBlock, turbineDiagnosticsConfig } from "../../test/helpers/turbine-blocks.ts";
 import { until } from "../../test/helpers/until.ts";
-import { parseAgentConfig } from "../config.ts";
 import { loadFastestFft } from "../dsp/fft.ts";
 import type { WaveformBlock } from "../sources/source.ts";
 import { type BlockInfo, type BlockResult, DiagnosticsMonitor } from "./monitor.ts";
@@ -36,14 +34,12 @@ afterAll(async () => {
 function monitorFor(asset: string): DiagnosticsMonitor {
   const dataDir = mkdtempSync(join(tmpdir(), "vetra-pool-"));
   dirs.push(dataDir);
-  const config = parseAgentConfig({
-    agent: { id: "wf1-agent", site: "wf1" },
-    central: { url: "http://127.0.0.1:1", token: "t" },
-    queue: { dir: dataDir },
-    diagnostics: turbineDiagnostics([asset]),
-    sources: turbineSources(asset, { host: "127.0.0.1", port: 1 }, "opc.tcp://127.0.0.1:1", dataDir),
+  return new DiagnosticsMonitor({
+    site: "wf1",
+    config: turbineDiagnosticsConfig(asset, dataDir),
+    dataDir,
+    log: () => {},
   });
-  return new DiagnosticsMonitor({ site: "wf1", config: config.diagnostics, dataDir, log: () => {} });
 }
 
 /** Blocks of the simulator with a seed of their own: the same call gives the same samples. */

@@ -8,12 +8,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import { afterAll, describe, expect, it } from "vitest";
-import { turbineDiagnostics, turbineSources } from "../../cli/demo-fleet.ts";
 import { STANDARD_GRAVITY_M_S2, type TurbinePointId } from "../../common/names.ts";
 import { SpectrumUploadSchema } from "../../common/spectrum.ts";
 import { type FaultSpec, mulberry32 } from "../../simulators/turbine/physics.ts";
-import { BLOCK_T0_MS, ROTOR_RPM, simulatedBlock } from "../../test/helpers/turbine-blocks.ts";
-import { parseAgentConfig } from "../config.ts";
+import {
+  BLOCK_T0_MS,
+  ROTOR_RPM,
+  simulatedBlock,
+  turbineDiagnosticsConfig,
+} from "../../test/helpers/turbine-blocks.ts";
 import type { EnvelopeSpectrum } from "../dsp/envelope.ts";
 import type { WaveformBlock } from "../sources/source.ts";
 import { BaselineSpectrumLearner } from "./baseline-spectrum.ts";
@@ -32,14 +35,12 @@ afterAll(() => {
 function monitorFor(asset: string, diagnostics: Record<string, unknown> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "vetra-views-"));
   dirs.push(dataDir);
-  const config = parseAgentConfig({
-    agent: { id: "wf1-agent", site: "wf1" },
-    central: { url: "http://127.0.0.1:1", token: "t" },
-    queue: { dir: dataDir },
-    diagnostics: { ...turbineDiagnostics([asset]), ...diagnostics },
-    sources: turbineSources(asset, { host: "127.0.0.1", port: 1 }, "opc.tcp://127.0.0.1:1", dataDir),
+  return new DiagnosticsMonitor({
+    site: "wf1",
+    config: turbineDiagnosticsConfig(asset, dataDir, diagnostics),
+    dataDir,
+    log: () => {},
   });
-  return new DiagnosticsMonitor({ site: "wf1", config: config.diagnostics, dataDir, log: () => {} });
 }
 
 const rng = mulberry32(1234);

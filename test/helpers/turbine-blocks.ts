@@ -3,8 +3,10 @@
 // 5 s from a fixed start, the shaft at the simulator's rotor or generator
 // speed. The caller owns the random source, so a test chooses whether blocks
 // share one stream or each has a seed of its own.
+import { turbineDiagnostics, turbineSources } from "../../cli/demo-fleet.ts";
 import type { TurbinePointId } from "../../common/names.ts";
 import { TurbinePoints } from "../../common/names.ts";
+import { type AgentConfig, parseAgentConfig } from "../../edge-agent/config.ts";
 import type { WaveformBlock } from "../../edge-agent/sources/source.ts";
 import { type FaultSpec, synthesizeBlock, TURBINE_POINTS } from "../../simulators/turbine/physics.ts";
 
@@ -51,4 +53,22 @@ export function simulatedBlock(r: BlockRequest): WaveformBlock {
     sequence: r.sequence,
     ts: BLOCK_T0_MS + r.sequence * BLOCK_PERIOD_MS,
   };
+}
+
+/**
+ * The diagnostics section of a turbine agent's config as the agent parses it:
+ * the demo's machines and OPC UA waveforms for `asset`, with `overrides` on top.
+ */
+export function turbineDiagnosticsConfig(
+  asset: string,
+  dataDir: string,
+  overrides: Record<string, unknown> = {},
+): AgentConfig["diagnostics"] {
+  return parseAgentConfig({
+    agent: { id: "wf1-agent", site: "wf1" },
+    central: { url: "http://127.0.0.1:1", token: "t" },
+    queue: { dir: dataDir },
+    diagnostics: { ...turbineDiagnostics([asset]), ...overrides },
+    sources: turbineSources(asset, { host: "127.0.0.1", port: 1 }, "opc.tcp://127.0.0.1:1", dataDir),
+  }).diagnostics;
 }
