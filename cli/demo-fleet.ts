@@ -10,6 +10,7 @@ import {
   TEMPERATURE_MAP,
   TEMPERATURE_UNIT_ID,
 } from "../simulators/facility/index.ts";
+import type { RegisterEntry } from "../simulators/modbus-server.ts";
 import { TURBINE_MODBUS_MAP, turbineNodeIds } from "../simulators/turbine/index.ts";
 import { bearingDataSheet, type FaultSpec, TURBINE_POINTS } from "../simulators/turbine/physics.ts";
 
@@ -246,10 +247,12 @@ export function demoContracts(): CentralConfig["contracts"] {
   }));
 }
 
-type MapEntry = (typeof TURBINE_MODBUS_MAP)[number] | (typeof SDM630_MAP)[number];
-
 /** One register of a simulator's map as an agent reads it into `measurement`. */
-const registerOf = (r: MapEntry, measurement: "scada" | "meter" | "weather", unitId?: number) => ({
+export const registerOf = (
+  r: RegisterEntry,
+  measurement: "scada" | "meter" | "weather",
+  unitId?: number,
+) => ({
   function: r.function,
   address: r.address,
   type: r.type,

@@ -14,6 +14,7 @@
 // (active operator commands, schedules, demand limits) whenever its revision
 // moves past the one the agent holds.
 import { type Static, Type } from "@sinclair/typebox";
+import { closedObject, literals } from "./schema.ts";
 
 export const ControlPriorities = [
   "safety",
@@ -48,200 +49,154 @@ const HourMinute = Type.String({ pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:0
 const IsoDate = Type.String({ pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$" });
 
 /** A controllable point as the agent's config declares it (the agent is the authority on these limits). */
-export const ControlPointDeclSchema = Type.Object(
-  {
-    asset: Id,
-    point: Name,
-    /** SI unit or "state" for an enumerated value (°C as "degC"). */
-    unit: Type.String({ minLength: 1, maxLength: 16 }),
-    min: Type.Number(),
-    max: Type.Number(),
-    /** For enumerated points: value → label (e.g. hvac_mode 0 off, 1 heat, 2 cool, 3 auto). */
-    states: Type.Optional(
-      Type.Record(Type.String({ pattern: "^-?[0-9]+$" }), Type.String({ maxLength: 32 })),
-    ),
-    /** Largest change per minute the device accepts (wear, comfort, process limits). */
-    maxRatePerMinute: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-    /** Value written when control is lost or relinquished entirely. */
-    failSafe: Type.Number(),
-    /** Operating theatres, intensive care, vaccine fridges: never scheduled or shed; commands need override. */
-    critical: Type.Boolean(),
-  },
-  { additionalProperties: false },
-);
+export const ControlPointDeclSchema = closedObject({
+  asset: Id,
+  point: Name,
+  /** SI unit or "state" for an enumerated value (°C as "degC"). */
+  unit: Type.String({ minLength: 1, maxLength: 16 }),
+  min: Type.Number(),
+  max: Type.Number(),
+  /** For enumerated points: value → label (e.g. hvac_mode 0 off, 1 heat, 2 cool, 3 auto). */
+  states: Type.Optional(Type.Record(Type.String({ pattern: "^-?[0-9]+$" }), Type.String({ maxLength: 32 }))),
+  /** Largest change per minute the device accepts (wear, comfort, process limits). */
+  maxRatePerMinute: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+  /** Value written when control is lost or relinquished entirely. */
+  failSafe: Type.Number(),
+  /** Operating theatres, intensive care, vaccine fridges: never scheduled or shed; commands need override. */
+  critical: Type.Boolean(),
+});
 export type ControlPointDecl = Static<typeof ControlPointDeclSchema>;
 
 /** An operator command as central issues it and the agent receives it. */
-export const ControlCommandSchema = Type.Object(
-  {
-    id: Id,
-    asset: Id,
-    point: Name,
-    value: Type.Number(),
-    /** Epoch ms; absent = until relinquished. */
-    until: Type.Optional(Ms),
-    reason: Type.String({ minLength: 1, maxLength: 500 }),
-    /** Required to command a critical point. */
-    override: Type.Optional(Type.Boolean()),
-    requestedAt: Ms,
-    requestedBy: Type.String({ maxLength: 128 }),
-  },
-  { additionalProperties: false },
-);
+export const ControlCommandSchema = closedObject({
+  id: Id,
+  asset: Id,
+  point: Name,
+  value: Type.Number(),
+  /** Epoch ms; absent = until relinquished. */
+  until: Type.Optional(Ms),
+  reason: Type.String({ minLength: 1, maxLength: 500 }),
+  /** Required to command a critical point. */
+  override: Type.Optional(Type.Boolean()),
+  requestedAt: Ms,
+  requestedBy: Type.String({ maxLength: 128 }),
+});
 export type ControlCommand = Static<typeof ControlCommandSchema>;
 
-export const ScheduleEntrySchema = Type.Object(
-  {
-    /** ISO weekdays, 1 = Monday … 7 = Sunday. */
-    days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), {
-      minItems: 1,
-      maxItems: 7,
-      uniqueItems: true,
-    }),
-    from: HourMinute,
-    to: HourMinute,
-    value: Type.Number(),
-  },
-  { additionalProperties: false },
-);
+export const ScheduleEntrySchema = closedObject({
+  /** ISO weekdays, 1 = Monday … 7 = Sunday. */
+  days: Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), {
+    minItems: 1,
+    maxItems: 7,
+    uniqueItems: true,
+  }),
+  from: HourMinute,
+  to: HourMinute,
+  value: Type.Number(),
+});
 export type ScheduleEntry = Static<typeof ScheduleEntrySchema>;
 
 /** A weekly schedule per point, in the facility's time zone, with exception periods (holidays, vacations). */
-export const ScheduleSchema = Type.Object(
-  {
-    /** IANA zone the times are read in (e.g. Europe/Moscow). */
-    timeZone: Type.String({ minLength: 1, maxLength: 64 }),
-    template: Type.Optional(Type.String({ maxLength: 64 })),
-    points: Type.Array(
-      Type.Object(
-        {
-          point: Name,
-          entries: Type.Array(ScheduleEntrySchema, { maxItems: 64 }),
-          /** Value outside every entry (the setback). */
-          otherwise: Type.Number(),
-        },
-        { additionalProperties: false },
-      ),
-      { maxItems: 64 },
-    ),
-    /** Days (inclusive ranges) when the weekly entries do not apply: `otherwise` holds all day. */
-    exceptions: Type.Array(
-      Type.Object(
-        { from: IsoDate, to: IsoDate, name: Type.String({ maxLength: 200 }) },
-        { additionalProperties: false },
-      ),
-      { maxItems: 400 },
-    ),
-    /** Epoch ms the schedule takes effect (the measure date for M&V). */
-    effectiveFrom: Type.Optional(Ms),
-  },
-  { additionalProperties: false },
-);
+export const ScheduleSchema = closedObject({
+  /** IANA zone the times are read in (e.g. Europe/Moscow). */
+  timeZone: Type.String({ minLength: 1, maxLength: 64 }),
+  template: Type.Optional(Type.String({ maxLength: 64 })),
+  points: Type.Array(
+    closedObject({
+      point: Name,
+      entries: Type.Array(ScheduleEntrySchema, { maxItems: 64 }),
+      /** Value outside every entry (the setback). */
+      otherwise: Type.Number(),
+    }),
+    { maxItems: 64 },
+  ),
+  /** Days (inclusive ranges) when the weekly entries do not apply: `otherwise` holds all day. */
+  exceptions: Type.Array(
+    closedObject({ from: IsoDate, to: IsoDate, name: Type.String({ maxLength: 200 }) }),
+    { maxItems: 400 },
+  ),
+  /** Epoch ms the schedule takes effect (the measure date for M&V). */
+  effectiveFrom: Type.Optional(Ms),
+});
 export type Schedule = Static<typeof ScheduleSchema>;
 
 /** A facility's demand limit: shed non-critical loads in order, restore with hysteresis. */
-export const DemandLimitSchema = Type.Object(
-  {
-    limitKw: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 }),
-    /** The tariff's demand interval the forecast is made over. */
-    intervalMinutes: Type.Union([Type.Literal(15), Type.Literal(30), Type.Literal(60)]),
-    /** Restore a shed load only when the forecast falls below limit × (1 − restoreBelowFraction). */
-    restoreBelowFraction: Type.Number({ minimum: 0, maximum: 0.5, default: 0.1 }),
-    sheds: Type.Array(
-      Type.Object({ point: Name, shedValue: Type.Number() }, { additionalProperties: false }),
-      {
-        maxItems: 32,
-      },
-    ),
-  },
-  { additionalProperties: false },
-);
+export const DemandLimitSchema = closedObject({
+  limitKw: Type.Number({ exclusiveMinimum: 0, maximum: 1_000_000 }),
+  /** The tariff's demand interval the forecast is made over. */
+  intervalMinutes: Type.Union([Type.Literal(15), Type.Literal(30), Type.Literal(60)]),
+  /** Restore a shed load only when the forecast falls below limit × (1 − restoreBelowFraction). */
+  restoreBelowFraction: Type.Number({ minimum: 0, maximum: 0.5, default: 0.1 }),
+  sheds: Type.Array(closedObject({ point: Name, shedValue: Type.Number() }), {
+    maxItems: 32,
+  }),
+});
 export type DemandLimit = Static<typeof DemandLimitSchema>;
 
 /** What the agent tells central about a command. */
-export const CommandReportSchema = Type.Object(
-  {
-    id: Id,
-    state: Type.Union(CommandStates.map((s) => Type.Literal(s))),
-    at: Ms,
-    reason: Type.Optional(Type.String({ maxLength: 500 })),
-    /** The value read back from the device, when there is one. */
-    actual: Type.Optional(Type.Number()),
-  },
-  { additionalProperties: false },
-);
+export const CommandReportSchema = closedObject({
+  id: Id,
+  state: literals(CommandStates),
+  at: Ms,
+  reason: Type.Optional(Type.String({ maxLength: 500 })),
+  /** The value read back from the device, when there is one. */
+  actual: Type.Optional(Type.Number()),
+});
 export type CommandReport = Static<typeof CommandReportSchema>;
 
 /** A point's state as the agent last saw it. */
-export const PointStateSchema = Type.Object(
-  {
-    asset: Id,
-    point: Name,
-    effective: Type.Object(
-      {
-        value: Type.Number(),
-        holder: Type.String({ maxLength: 128 }),
-        priority: Type.Union(ControlPriorities.map((p) => Type.Literal(p))),
-      },
-      { additionalProperties: false },
-    ),
-    actual: Type.Optional(Type.Number()),
-    at: Ms,
-  },
-  { additionalProperties: false },
-);
+export const PointStateSchema = closedObject({
+  asset: Id,
+  point: Name,
+  effective: closedObject({
+    value: Type.Number(),
+    holder: Type.String({ maxLength: 128 }),
+    priority: literals(ControlPriorities),
+  }),
+  actual: Type.Optional(Type.Number()),
+  at: Ms,
+});
 export type PointState = Static<typeof PointStateSchema>;
 
 /** An event of the edge's control (schedule transition, shed, restore, manual override, write failure). */
-export const ControlEventSchema = Type.Object(
-  {
-    asset: Id,
-    point: Name,
-    kind: Type.Union(
-      [
-        "transition",
-        "shed",
-        "restore",
-        "manual_override",
-        "write_failed",
-        "refused",
-        "interlock",
-        "write_restored",
-      ].map((k) => Type.Literal(k)),
-    ),
-    at: Ms,
-    value: Type.Optional(Type.Number()),
-    detail: Type.Optional(Type.String({ maxLength: 500 })),
-  },
-  { additionalProperties: false },
-);
+export const ControlEventSchema = closedObject({
+  asset: Id,
+  point: Name,
+  kind: literals([
+    "transition",
+    "shed",
+    "restore",
+    "manual_override",
+    "write_failed",
+    "refused",
+    "interlock",
+    "write_restored",
+  ]),
+  at: Ms,
+  value: Type.Optional(Type.Number()),
+  detail: Type.Optional(Type.String({ maxLength: 500 })),
+});
 export type ControlEvent = Static<typeof ControlEventSchema>;
 
 /** POST /api/v1/control/agent/sync — the agent's half. */
-export const AgentSyncRequestSchema = Type.Object(
-  {
-    /** The desired-state revision the agent holds (0 at first start). */
-    revision: Type.Integer({ minimum: 0 }),
-    /** How long central may hold the request open waiting for a newer revision. */
-    waitMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 25_000 }),
-    declarations: Type.Array(ControlPointDeclSchema, { maxItems: 1000 }),
-    reports: Type.Array(CommandReportSchema, { maxItems: 10_000 }),
-    states: Type.Array(PointStateSchema, { maxItems: 1000 }),
-    events: Type.Array(ControlEventSchema, { maxItems: 10_000 }),
-  },
-  { additionalProperties: false },
-);
+export const AgentSyncRequestSchema = closedObject({
+  /** The desired-state revision the agent holds (0 at first start). */
+  revision: Type.Integer({ minimum: 0 }),
+  /** How long central may hold the request open waiting for a newer revision. */
+  waitMs: Type.Integer({ minimum: 0, maximum: 60_000, default: 25_000 }),
+  declarations: Type.Array(ControlPointDeclSchema, { maxItems: 1000 }),
+  reports: Type.Array(CommandReportSchema, { maxItems: 10_000 }),
+  states: Type.Array(PointStateSchema, { maxItems: 1000 }),
+  events: Type.Array(ControlEventSchema, { maxItems: 10_000 }),
+});
 export type AgentSyncRequest = Static<typeof AgentSyncRequestSchema>;
 
 /** …and central's answer: the site's whole desired state (level-triggered, so a lost answer loses nothing). */
-export const AgentSyncResponseSchema = Type.Object(
-  {
-    revision: Type.Integer({ minimum: 0 }),
-    /** The site's active operator commands; one the agent holds that is absent here was relinquished. */
-    commands: Type.Array(ControlCommandSchema),
-    schedules: Type.Record(Type.String(), ScheduleSchema),
-    limits: Type.Record(Type.String(), DemandLimitSchema),
-  },
-  { additionalProperties: false },
-);
+export const AgentSyncResponseSchema = closedObject({
+  revision: Type.Integer({ minimum: 0 }),
+  /** The site's active operator commands; one the agent holds that is absent here was relinquished. */
+  commands: Type.Array(ControlCommandSchema),
+  schedules: Type.Record(Type.String(), ScheduleSchema),
+  limits: Type.Record(Type.String(), DemandLimitSchema),
+});
 export type AgentSyncResponse = Static<typeof AgentSyncResponseSchema>;

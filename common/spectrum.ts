@@ -6,6 +6,7 @@
 // request stays well under central's body limit.
 import { type Static, Type } from "@sinclair/typebox";
 import { Diagnoses, Severities } from "./names.ts";
+import { closedObject, literals } from "./schema.ts";
 import { MAX_STORABLE_TIMESTAMP_MS, MIN_TIMESTAMP_MS, TagValueSchema } from "./wire.ts";
 
 /** Values per decimated spectrum (16384 bins: 0–1000 Hz at 0.06 Hz). */
@@ -43,7 +44,6 @@ export const SPECTRUM_LIMITS = {
   maxMagnitude: 1e12,
 } as const;
 
-const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 const TagValue = TagValueSchema;
 const ShortText = Type.String({ maxLength: 64 });
 const Hz = Type.Number({ minimum: 0, maximum: SPECTRUM_LIMITS.maxFrequencyHz });
@@ -55,134 +55,104 @@ const Magnitude = Type.Number({
 /** UTC ms, from 2000 to the last time a store can hold. */
 const Time = Type.Integer({ minimum: MIN_TIMESTAMP_MS, maximum: MAX_STORABLE_TIMESTAMP_MS });
 
-export const SpectrumTraceSchema = Type.Object(
-  {
-    df_hz: Type.Number({
-      exclusiveMinimum: 0,
-      maximum: SPECTRUM_LIMITS.maxFrequencyHz,
-      description: "bin spacing: values[k] is at k·df_hz",
-    }),
-    unit: ShortText,
-    values: Type.Array(Magnitude, { maxItems: MAX_SPECTRUM_VALUES }),
-  },
-  { additionalProperties: false },
-);
+export const SpectrumTraceSchema = closedObject({
+  df_hz: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: SPECTRUM_LIMITS.maxFrequencyHz,
+    description: "bin spacing: values[k] is at k·df_hz",
+  }),
+  unit: ShortText,
+  values: Type.Array(Magnitude, { maxItems: MAX_SPECTRUM_VALUES }),
+});
 
-export const SpectrumMarkerSchema = Type.Object(
-  {
-    label: ShortText,
-    kind: literals(["shaft", "bpfo", "bpfi", "bsf", "ftf", "gmf", "sideband"] as const),
-    harmonic: Type.Integer({ minimum: 1, maximum: 1000 }),
-    frequency_hz: Hz,
-    spectrum: literals(["spectrum", "envelope"] as const),
-  },
-  { additionalProperties: false },
-);
+export const SpectrumMarkerSchema = closedObject({
+  label: ShortText,
+  kind: literals(["shaft", "bpfo", "bpfi", "bsf", "ftf", "gmf", "sideband"] as const),
+  harmonic: Type.Integer({ minimum: 1, maximum: 1000 }),
+  frequency_hz: Hz,
+  spectrum: literals(["spectrum", "envelope"] as const),
+});
 
 /**
  * The block's acceleration waveform, peak-held: group k spans
  * [k·dt_s, (k+1)·dt_s) from the block's start and holds its lowest and
  * highest sample, so impacts survive the decimation.
  */
-export const WaveformSchema = Type.Object(
-  {
-    unit: Type.Literal("g"),
-    dt_s: Type.Number({ exclusiveMinimum: 0 }),
-    min: Type.Array(Type.Number(), { maxItems: MAX_WAVEFORM_GROUPS }),
-    max: Type.Array(Type.Number(), { maxItems: MAX_WAVEFORM_GROUPS }),
-  },
-  { additionalProperties: false },
-);
+export const WaveformSchema = closedObject({
+  unit: Type.Literal("g"),
+  dt_s: Type.Number({ exclusiveMinimum: 0 }),
+  min: Type.Array(Type.Number(), { maxItems: MAX_WAVEFORM_GROUPS }),
+  max: Type.Array(Type.Number(), { maxItems: MAX_WAVEFORM_GROUPS }),
+});
 
-export const SpectrumSnapshotSchema = Type.Object(
-  {
-    speedRpm: Type.Union([Type.Number({ minimum: 0, maximum: SPECTRUM_LIMITS.maxSpeedRpm }), Type.Null()]),
-    sampleRateHz: Type.Number({ exclusiveMinimum: 0, maximum: SPECTRUM_LIMITS.maxFrequencyHz }),
-    samples: Type.Integer({ minimum: 1, maximum: SPECTRUM_LIMITS.maxSamples }),
-    spectrum: SpectrumTraceSchema,
-    envelope: Type.Object(
+export const SpectrumSnapshotSchema = closedObject({
+  speedRpm: Type.Union([Type.Number({ minimum: 0, maximum: SPECTRUM_LIMITS.maxSpeedRpm }), Type.Null()]),
+  sampleRateHz: Type.Number({ exclusiveMinimum: 0, maximum: SPECTRUM_LIMITS.maxFrequencyHz }),
+  samples: Type.Integer({ minimum: 1, maximum: SPECTRUM_LIMITS.maxSamples }),
+  spectrum: SpectrumTraceSchema,
+  envelope: closedObject({
+    df_hz: SpectrumTraceSchema.properties.df_hz,
+    unit: ShortText,
+    values: SpectrumTraceSchema.properties.values,
+    band_hz: Band,
+  }),
+  markers: Type.Array(SpectrumMarkerSchema, { maxItems: MAX_MARKERS }),
+  /** Absent from agents that predate it, and from baseline snapshots. */
+  waveform: Type.Optional(WaveformSchema),
+});
+
+export const EvidenceSchema = closedObject({
+  spectrum: literals(["envelope", "velocity", "acceleration", "order"] as const),
+  frequency_hz: Hz,
+  expected_hz: Type.Optional(Hz),
+  amplitude: Magnitude,
+  amplitude_unit: ShortText,
+  snr_db: Magnitude,
+  harmonics: Type.Integer({ minimum: 0, maximum: 1000 }),
+  harmonics_searched: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+  sidebands: Type.Optional(
+    closedObject({ spacing_hz: Hz, found: Type.Integer({ minimum: 0, maximum: 1000 }) }),
+  ),
+  band_hz: Type.Optional(Band),
+  baseline_ratio: Type.Optional(Magnitude),
+  detail: Type.Optional(
+    Type.Record(
+      Type.String({ maxLength: 64 }),
+      Type.Union([Magnitude, Type.String({ maxLength: MAX_DETAIL_TEXT })]),
       {
-        df_hz: SpectrumTraceSchema.properties.df_hz,
-        unit: ShortText,
-        values: SpectrumTraceSchema.properties.values,
-        band_hz: Band,
+        maxProperties: 32,
       },
-      { additionalProperties: false },
     ),
-    markers: Type.Array(SpectrumMarkerSchema, { maxItems: MAX_MARKERS }),
-    /** Absent from agents that predate it, and from baseline snapshots. */
-    waveform: Type.Optional(WaveformSchema),
-  },
-  { additionalProperties: false },
-);
-
-export const EvidenceSchema = Type.Object(
-  {
-    spectrum: literals(["envelope", "velocity", "acceleration", "order"] as const),
-    frequency_hz: Hz,
-    expected_hz: Type.Optional(Hz),
-    amplitude: Magnitude,
-    amplitude_unit: ShortText,
-    snr_db: Magnitude,
-    harmonics: Type.Integer({ minimum: 0, maximum: 1000 }),
-    harmonics_searched: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
-    sidebands: Type.Optional(
-      Type.Object(
-        { spacing_hz: Hz, found: Type.Integer({ minimum: 0, maximum: 1000 }) },
-        { additionalProperties: false },
-      ),
-    ),
-    band_hz: Type.Optional(Band),
-    baseline_ratio: Type.Optional(Magnitude),
-    detail: Type.Optional(
-      Type.Record(
-        Type.String({ maxLength: 64 }),
-        Type.Union([Magnitude, Type.String({ maxLength: MAX_DETAIL_TEXT })]),
-        {
-          maxProperties: 32,
-        },
-      ),
-    ),
-  },
-  { additionalProperties: false },
-);
+  ),
+});
 
 /** An active diagnosis as a snapshot carries it. */
-export const SnapshotDiagnosisSchema = Type.Object(
-  {
-    fault: literals(Diagnoses),
-    severity: literals(Severities),
-    confidence: Type.Number({ minimum: 0, maximum: 1 }),
-    /** When it was raised, UTC ms (not after the block; central checks it against its clock). */
-    since: Time,
-    evidence: EvidenceSchema,
-  },
-  { additionalProperties: false },
-);
+export const SnapshotDiagnosisSchema = closedObject({
+  fault: literals(Diagnoses),
+  severity: literals(Severities),
+  confidence: Type.Number({ minimum: 0, maximum: 1 }),
+  /** When it was raised, UTC ms (not after the block; central checks it against its clock). */
+  since: Time,
+  evidence: EvidenceSchema,
+});
 export type SnapshotDiagnosis = Static<typeof SnapshotDiagnosisSchema>;
 
-export const SpectrumUploadSchema = Type.Object(
-  {
-    asset: TagValue,
-    point: TagValue,
-    /** The block's timestamp, UTC ms. */
-    ts: Time,
-    reason: literals(SnapshotReasons),
-    snapshot: SpectrumSnapshotSchema,
-    diagnoses: Type.Array(SnapshotDiagnosisSchema, { maxItems: MAX_SNAPSHOT_DIAGNOSES }),
-  },
-  { additionalProperties: false },
-);
+export const SpectrumUploadSchema = closedObject({
+  asset: TagValue,
+  point: TagValue,
+  /** The block's timestamp, UTC ms. */
+  ts: Time,
+  reason: literals(SnapshotReasons),
+  snapshot: SpectrumSnapshotSchema,
+  diagnoses: Type.Array(SnapshotDiagnosisSchema, { maxItems: MAX_SNAPSHOT_DIAGNOSES }),
+});
 export type SpectrumUpload = Static<typeof SpectrumUploadSchema>;
 
-export const SpectrumIngestSchema = Type.Object(
-  {
-    agent: Type.String({ minLength: 1, maxLength: 128 }),
-    site: Type.String({ minLength: 1, maxLength: 128 }),
-    snapshots: Type.Array(SpectrumUploadSchema, { minItems: 1, maxItems: MAX_SNAPSHOTS_PER_REQUEST }),
-  },
-  { additionalProperties: false },
-);
+export const SpectrumIngestSchema = closedObject({
+  agent: Type.String({ minLength: 1, maxLength: 128 }),
+  site: Type.String({ minLength: 1, maxLength: 128 }),
+  snapshots: Type.Array(SpectrumUploadSchema, { minItems: 1, maxItems: MAX_SNAPSHOTS_PER_REQUEST }),
+});
 export type SpectrumIngest = Static<typeof SpectrumIngestSchema>;
 
 export const SpectrumIngestAckSchema = Type.Object({ accepted: Type.Integer() });

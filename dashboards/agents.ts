@@ -4,7 +4,16 @@
 import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import type { AgentFields } from "../common/names.ts";
 import { agg, perInterval, type Transform, transform } from "./influxql.ts";
-import { byVariables, type Ctx, dashboard, finish, row, timeseries, type VariableSpec } from "./panels.ts";
+import {
+  byVariables,
+  type Ctx,
+  dashboard,
+  finish,
+  row,
+  siteVariable,
+  tagVariable,
+  timeseries,
+} from "./panels.ts";
 import { Descriptions, type Text, Titles, type Unit } from "./text.ts";
 
 type AgentField = keyof typeof AgentFields;
@@ -13,21 +22,8 @@ type AgentField = keyof typeof AgentFields;
 const HEALTH_INTERVAL = "10s";
 
 export function edgeAgents(ctx: Ctx): Dashboard {
-  const site: VariableSpec = {
-    name: "site",
-    label: Titles.site,
-    measurement: "agent",
-    key: "site",
-    multi: true,
-  };
-  const agent: VariableSpec = {
-    name: "agent",
-    label: Titles.agent,
-    measurement: "agent",
-    key: "agent",
-    narrowedBy: [{ tag: "site", variable: "site" }],
-    multi: true,
-  };
+  const site = siteVariable("agent", true);
+  const agent = tagVariable("agent", Titles.agent, "agent", { bySite: true, multi: true });
   const where = byVariables([site, agent]);
 
   const panel = (

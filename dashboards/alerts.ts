@@ -118,6 +118,22 @@ const presence = <M extends Measurement>(
   fill: "0" as const,
 });
 
+/**
+ * A series gone silent: `presence` counted no point in the last bucket for
+ * 10 minutes. No data at all alerts too (the series may never have started).
+ */
+const silenceRule = <M extends Measurement>(
+  spec: Pick<RuleSpec<M>, "uid" | "title" | "summary" | "severity" | "query">,
+): RuleBuilder =>
+  rule({
+    ...spec,
+    windowS: 60 * 60,
+    reducer: "last",
+    evaluator: { type: "lt", params: [1] },
+    for: "10m",
+    noData: "Alerting",
+  });
+
 export const RULES = [
   rule({
     uid: "vetra-iso-zone-c",
@@ -224,7 +240,7 @@ export const RULES = [
     for: "10m",
     noData: "OK",
   }),
-  rule({
+  silenceRule({
     uid: "vetra-agent-silent",
     title: { ru: "Агент молчит", en: "Agent is silent" },
     summary: {
@@ -233,13 +249,8 @@ export const RULES = [
     },
     severity: "critical",
     query: presence("agent", agg("count", "queue_depth"), ["site", "agent"]),
-    windowS: 60 * 60,
-    reducer: "last",
-    evaluator: { type: "lt", params: [1] },
-    for: "10m",
-    noData: "Alerting",
   }),
-  rule({
+  silenceRule({
     uid: "vetra-meter-missing",
     title: { ru: "Нет данных счётчика объекта", en: "Facility meter data missing" },
     summary: {
@@ -248,11 +259,6 @@ export const RULES = [
     },
     severity: "warning",
     query: presence("meter", agg("count", "power_kw"), ["site", "asset"]),
-    windowS: 60 * 60,
-    reducer: "last",
-    evaluator: { type: "lt", params: [1] },
-    for: "10m",
-    noData: "Alerting",
   }),
 ];
 

@@ -15,9 +15,10 @@ import {
   finish,
   reportsUrl,
   row,
+  siteVariable,
   stat,
+  tagVariable,
   timeseries,
-  type VariableSpec,
 } from "./panels.ts";
 import { Descriptions, type Text, Titles } from "./text.ts";
 
@@ -119,14 +120,8 @@ const phases = (
   });
 
 export function facilityEnergy(ctx: Ctx): Dashboard {
-  const site: VariableSpec = { name: "site", label: Titles.site, measurement: "meter", key: "site" };
-  const asset: VariableSpec = {
-    name: "asset",
-    label: Titles.facilityAsset,
-    measurement: "meter",
-    key: "asset",
-    narrowedBy: [{ tag: "site", variable: "site" }],
-  };
+  const site = siteVariable("meter");
+  const asset = tagVariable("asset", Titles.facilityAsset, "meter", { bySite: true });
   const where = byVariables([site, asset]);
   const reports = [{ title: Titles.reportsLink, url: reportsUrl(ctx) }];
   return finish(
@@ -214,13 +209,7 @@ export function facilityEnergy(ctx: Ctx): Dashboard {
 }
 
 export function portfolio(ctx: Ctx): Dashboard {
-  const asset: VariableSpec = {
-    name: "asset",
-    label: Titles.facilityAsset,
-    measurement: "meter",
-    key: "asset",
-    multi: true,
-  };
+  const asset = tagVariable("asset", Titles.facilityAsset, "meter", { multi: true });
   const where = byVariables([asset]);
   const reports = [{ title: Titles.reportsLink, url: reportsUrl(ctx) }];
   const energyPerFacility = energyInPeriod(where, ["asset"]);

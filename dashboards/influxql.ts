@@ -6,28 +6,10 @@
 // The foundation SDK has no InfluxDB query type, so this file defines one the
 // way its README describes for data sources it does not cover.
 import type { Builder, Dataquery } from "@grafana/grafana-foundation-sdk/cog";
-import {
-  AgentFields,
-  ControlFields,
-  DiagnosisFields,
-  type Measurement,
-  MeterFields,
-  ScadaFields,
-  type TagKey,
-  VibrationFields,
-  WeatherFields,
-} from "../common/names.ts";
+import { FieldsOf, type Measurement, type TagKey } from "../common/names.ts";
 
 /** Field table of each measurement (common/names.ts). */
-export const FieldTables = {
-  vibration: VibrationFields,
-  scada: ScadaFields,
-  meter: MeterFields,
-  weather: WeatherFields,
-  diagnosis: DiagnosisFields,
-  control: ControlFields,
-  agent: AgentFields,
-} as const satisfies Record<Measurement, Record<string, string>>;
+export const FieldTables = FieldsOf;
 
 export type FieldOf<M extends Measurement> = keyof (typeof FieldTables)[M] & string;
 

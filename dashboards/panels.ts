@@ -240,6 +240,30 @@ export interface VariableSpec {
   multi?: boolean;
 }
 
+/** The `site` variable over the sites that have `measurement`. */
+export const siteVariable = (measurement: Measurement, multi?: boolean): VariableSpec => ({
+  name: "site",
+  label: Titles.site,
+  measurement,
+  key: "site",
+  ...(multi === undefined ? {} : { multi }),
+});
+
+/** An `asset` or `agent` variable over `measurement`, narrowed to the sites chosen when `bySite`. */
+export const tagVariable = (
+  name: "asset" | "agent",
+  label: Text,
+  measurement: Measurement,
+  options: { bySite?: boolean; multi?: boolean } = {},
+): VariableSpec => ({
+  name,
+  label,
+  measurement,
+  key: name,
+  ...(options.bySite ? { narrowedBy: [{ tag: "site", variable: "site" }] } : {}),
+  ...(options.multi === undefined ? {} : { multi: options.multi }),
+});
+
 export interface DashboardSpec {
   /** Stable uid without the language suffix. */
   uid: string;

@@ -11,10 +11,12 @@ import {
   legendNames,
   row,
   severityMappings,
+  siteVariable,
   stat,
   statusHistory,
   table,
   tagMappings,
+  tagVariable,
   timeseries,
   type VariableSpec,
   zoneMappings,
@@ -30,17 +32,11 @@ import {
   VibrationFieldPanels,
 } from "./text.ts";
 
-const site: VariableSpec = { name: "site", label: Titles.site, measurement: "vibration", key: "site" };
+const site = siteVariable("vibration");
 
 /** The site's turbines: all of them (overview) or one (detail). */
-const turbines = (multi: boolean): VariableSpec => ({
-  name: "asset",
-  label: Titles.turbineAsset,
-  measurement: "vibration",
-  key: "asset",
-  narrowedBy: [{ tag: "site", variable: "site" }],
-  multi,
-});
+const turbines = (multi: boolean) =>
+  tagVariable("asset", Titles.turbineAsset, "vibration", { bySite: true, multi });
 
 const ASSET_POINT = "$tag_asset $tag_point";
 

@@ -15,6 +15,7 @@
 // fixed. Points central refuses anyway are set aside one by one; their
 // neighbours in the batch are sent again at once.
 import type { ErrorCode } from "../common/errors.ts";
+import { serveMetrics } from "../common/metrics-server.ts";
 import { isPlausible, type PhysicalRange, physicalRangeOf } from "../common/names.ts";
 import type { SpectrumUpload } from "../common/spectrum.ts";
 import type { Point } from "../common/wire.ts";
@@ -25,7 +26,7 @@ import type { Transition } from "./diagnostics/alarm-state.ts";
 import { type BlockInfo, DiagnosticsMonitor } from "./diagnostics/monitor.ts";
 import { createBlockAnalyser, type DropReason, type WorkerEntry } from "./diagnostics/pool.ts";
 import { loadFastestFft } from "./dsp/fft.ts";
-import { createAgentMetrics, serveMetrics } from "./metrics.ts";
+import { createAgentMetrics } from "./metrics.ts";
 import type { PointQueue } from "./queue/queue.ts";
 import { openQueue } from "./queue/registry.ts";
 import { OutageLog, type OutageState } from "./sources/outages.ts";
@@ -174,6 +175,14 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     snapshotsRejected: 0,
     implausibleValues: 0,
   };
+  /** Adds n to one of the agent's own counts and to the unlabelled metric of the same name. */
+  const tally = (
+    name: "acked" | "acquired" | "deadLettered" | "dropped" | "snapshotsRejected" | "snapshotsSent",
+    n: number,
+  ): void => {
+    counts[name] += n;
+    metrics[name].inc(n);
+  };
   const clock = createClockMonitor();
   let lastClockStepS = 0;
   const errorsBySource: Record<string, Partial<Record<ErrorCode, number>>> = {};
@@ -282,13 +291,9 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     backoffMaxMs: config.central.backoffMaxMs,
     recovery: recovery("points"),
     maxPointsPerSecond: config.central.catchUpPointsPerS,
-    onAcked: (n) => {
-      counts.acked += n;
-      metrics.acked.inc(n);
-    },
+    onAcked: (n) => tally("acked", n),
     onDeadLettered: (n, code, message) => {
-      counts.deadLettered += n;
-      metrics.deadLettered.inc(n);
+      tally("deadLettered", n);
       log(`uplink: ${n} points dead-lettered (${code}): ${message}`);
     },
     onRefused: () => catalog.refreshSoon(),
@@ -307,13 +312,9 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
       idleMs: Math.max(1000, config.central.flushIntervalMs),
       backoffMaxMs: config.central.backoffMaxMs,
       recovery: recovery("spectrum snapshots"),
-      onSent: (n) => {
-        counts.snapshotsSent += n;
-        metrics.snapshotsSent.inc(n);
-      },
+      onSent: (n) => tally("snapshotsSent", n),
       onRejected: (n, code, message) => {
-        counts.snapshotsRejected += n;
-        metrics.snapshotsRejected.inc(n);
+        tally("snapshotsRejected", n);
         log(`uplink: ${n} spectrum snapshots rejected (${code}), kept in snapshots/rejected: ${message}`);
         catalog.refreshSoon();
       },
@@ -344,8 +345,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
   // One log line when dropping starts, one when it ends (the queue back under 90 % of its cap).
   let dropping = false;
   const noteDropped = (n: number, why: string): void => {
-    counts.dropped += n;
-    metrics.dropped.inc(n);
+    tally("dropped", n);
     if (!dropping) {
       dropping = true;
       const q = queue.stats();
@@ -365,8 +365,7 @@ export async function startAgent(config: AgentConfig, opts: AgentOptions = {}): 
     if (queue.stats().depth >= config.central.batchMaxPoints) uplink.nudge();
   };
   const acquired = (points: Point[], origin: string): void => {
-    counts.acquired += points.length;
-    metrics.acquired.inc(points.length);
+    tally("acquired", points.length);
     enqueue(admitted(points, origin));
   };
 

@@ -2,11 +2,13 @@
 // facility simulator's gateway (an SDM630, a temperature transmitter, and a
 // sub-meter documented 1-based whose word order differs per register block)
 // and the turbine simulator's CMS dialect over OPC UA.
+
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { registerOf } from "../cli/demo-fleet.ts";
 import {
   type FacilitySim,
   SDM630_MAP,
@@ -23,17 +25,8 @@ import { type RunningAgent, startAgent } from "./agent.ts";
 import { runEdgeCheck } from "./check.ts";
 import { parseAgentConfig } from "./config.ts";
 
-const registersOf = (map: readonly RegisterEntry[], measurement: "meter" | "weather", unitId?: number) =>
-  map.map((r) => ({
-    function: r.function,
-    address: r.address,
-    type: r.type,
-    wordOrder: r.wordOrder,
-    measurement,
-    field: r.field,
-    scale: r.scale ?? 1,
-    ...(unitId === undefined ? {} : { unitId }),
-  }));
+const registersOf = (map: readonly RegisterEntry[], measurement: "meter" | "weather") =>
+  map.map((r) => registerOf(r, measurement));
 
 describe("vetra edge check", () => {
   let dir: string;

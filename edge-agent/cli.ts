@@ -23,30 +23,23 @@ export interface RunEdgeOptions {
 export async function runEdge(argv: string[], options: RunEdgeOptions = {}): Promise<number> {
   const stderr = options.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
   const args = argv[0] === "edge" ? argv.slice(1) : argv;
-  if (args[0] === "dead-letters")
+  if (args[0] === "dead-letters") {
+    const io = { stderr, ...(options.stdout ? { stdout: options.stdout } : {}) };
+    const deadLetters = (command: "list" | "resend") => async (rest: string[]) =>
+      (await import("./dead-letters.ts")).runDeadLetters([command, ...rest], io);
     return dispatch(
       "vetra edge dead-letters",
       args.slice(1),
       {
-        list: {
-          summary: "the points central refused, one per line with why",
-          run: async (rest) =>
-            (await import("./dead-letters.ts")).runDeadLetters(["list", ...rest], {
-              stderr,
-              ...(options.stdout ? { stdout: options.stdout } : {}),
-            }),
-        },
+        list: { summary: "the points central refused, one per line with why", run: deadLetters("list") },
         resend: {
           summary: "move refused points back into the queue (--id N … | --all)",
-          run: async (rest) =>
-            (await import("./dead-letters.ts")).runDeadLetters(["resend", ...rest], {
-              stderr,
-              ...(options.stdout ? { stdout: options.stdout } : {}),
-            }),
+          run: deadLetters("resend"),
         },
       },
-      { stderr, ...(options.stdout ? { stdout: options.stdout } : {}) },
+      io,
     );
+  }
   if (args[0] === "check") {
     const { runEdgeCheck } = await import("./check.ts");
     return runEdgeCheck(args.slice(1), { stderr, ...(options.stdout ? { stdout: options.stdout } : {}) });

@@ -8,7 +8,7 @@ import { stringify } from "yaml";
 import { AgentConfigSchema } from "./config.ts";
 import { CONFIG_EXAMPLES } from "./config-examples.ts";
 import { ModbusSourceSchema, OpcuaSourceSchema } from "./config-sources.ts";
-import { ModbusWriteTargetSchema, OpcuaWriteTargetSchema } from "./control/schema.ts";
+import { ModbusWriteTargetSchema, OpcuaWriteTargetSchema } from "./sources/write-target.ts";
 
 export const EDGE_CONFIG_DOC = join(import.meta.dirname, "..", "docs", "edge-config.md");
 
@@ -118,6 +118,12 @@ function table(rows: readonly Row[]): string[] {
   return out;
 }
 
+/** A section of the reference: its heading, what it says first, and the table of one schema's keys. */
+function section(heading: string, schema: unknown, prefix: string, intro: readonly string[] = []): string[] {
+  const said = intro.length > 0 ? [...intro, ""] : [];
+  return [`## ${heading}`, "", ...said, ...table(rowsOf(schema as Schema, prefix)), ""];
+}
+
 /** The whole reference as Markdown. */
 export function renderEdgeConfigDoc(): string {
   const top = AgentConfigSchema as unknown as Schema;
@@ -150,25 +156,22 @@ export function renderEdgeConfigDoc(): string {
     "`diagnostics.zones` and `diagnostics.turbineTypes.<name>.zones` override rows of the ISO 10816-21 zone",
     "table per component class; their keys are described in [diagnostics.md](diagnostics.md).",
     "",
-    "## Modbus source (`kind: modbus`)",
-    "",
-    ...table(rowsOf(ModbusSourceSchema as unknown as Schema, "sources[]")),
-    "",
-    "## OPC UA source (`kind: opcua`)",
-    "",
-    ...table(rowsOf(OpcuaSourceSchema as unknown as Schema, "sources[]")),
-    "",
-    "## Write target of a control point, Modbus (`write.kind: modbus`)",
-    "",
-    "What the agent may write is declared under `control.points` (above; [control.md](control.md) explains",
-    "priorities, schedules and demand limiting). Each point names where it lives:",
-    "",
-    ...table(rowsOf(ModbusWriteTargetSchema as unknown as Schema, "control.points[].write")),
-    "",
-    "## Write target of a control point, OPC UA (`write.kind: opcua`)",
-    "",
-    ...table(rowsOf(OpcuaWriteTargetSchema as unknown as Schema, "control.points[].write")),
-    "",
+    ...section("Modbus source (`kind: modbus`)", ModbusSourceSchema, "sources[]"),
+    ...section("OPC UA source (`kind: opcua`)", OpcuaSourceSchema, "sources[]"),
+    ...section(
+      "Write target of a control point, Modbus (`write.kind: modbus`)",
+      ModbusWriteTargetSchema,
+      "control.points[].write",
+      [
+        "What the agent may write is declared under `control.points` (above; [control.md](control.md) explains",
+        "priorities, schedules and demand limiting). Each point names where it lives:",
+      ],
+    ),
+    ...section(
+      "Write target of a control point, OPC UA (`write.kind: opcua`)",
+      OpcuaWriteTargetSchema,
+      "control.points[].write",
+    ),
     "## Worked examples",
     "",
   ];

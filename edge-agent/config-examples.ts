@@ -11,7 +11,19 @@ export interface ConfigExample {
   readonly notes?: string;
 }
 
-const central = { url: "https://central.example:8443", token: "<agent token>" };
+/** The part every example shares: the agent's name, where central is, the queue's folder. */
+const agentConfig = (
+  id: string,
+  site: string,
+  sources: readonly Record<string, unknown>[],
+  more: Record<string, unknown> = {},
+) => ({
+  agent: { id, site },
+  central: { url: "https://central.example:8443", token: "<agent token>" },
+  queue: { dir: "/var/lib/vetra-edge" },
+  sources,
+  ...more,
+});
 
 const sdm = (field: string, manual: number, extra: Record<string, unknown> = {}) => ({
   function: 4,
@@ -31,37 +43,32 @@ power" is address 52. Values are float32, high word first. Factory line
 settings are 9600 baud, no parity, 1 stop bit, unit id 1 (check the meter's
 menu). \`vetra edge check --config FILE\` reads each register once and says
 when an address looks 1-based or a word order looks swapped.`,
-    config: {
-      agent: { id: "h01-agent", site: "fac-h01" },
-      central,
-      queue: { dir: "/var/lib/vetra-edge" },
-      sources: [
-        {
-          kind: "modbus",
-          id: "h01-main-meter",
-          transport: "rtu",
-          serial: { path: "/dev/ttyUSB0", baudRate: 9600, parity: "none", stopBits: 1 },
-          unitId: 1,
-          intervalMs: 1000,
-          asset: "H01",
-          registers: [
-            sdm("voltage_l1_v", 30_001),
-            sdm("voltage_l2_v", 30_003),
-            sdm("voltage_l3_v", 30_005),
-            sdm("current_l1_a", 30_007),
-            sdm("current_l2_a", 30_009),
-            sdm("current_l3_a", 30_011),
-            sdm("power_kw", 30_053, { scale: 0.001 }),
-            sdm("power_factor", 30_063),
-            sdm("frequency_hz", 30_071),
-            sdm("import_energy_kwh", 30_073),
-            sdm("export_energy_kwh", 30_075),
-            // What the savings reports read: the energy the site drew from the grid.
-            sdm("energy_kwh", 30_073),
-          ],
-        },
-      ],
-    },
+    config: agentConfig("h01-agent", "fac-h01", [
+      {
+        kind: "modbus",
+        id: "h01-main-meter",
+        transport: "rtu",
+        serial: { path: "/dev/ttyUSB0", baudRate: 9600, parity: "none", stopBits: 1 },
+        unitId: 1,
+        intervalMs: 1000,
+        asset: "H01",
+        registers: [
+          sdm("voltage_l1_v", 30_001),
+          sdm("voltage_l2_v", 30_003),
+          sdm("voltage_l3_v", 30_005),
+          sdm("current_l1_a", 30_007),
+          sdm("current_l2_a", 30_009),
+          sdm("current_l3_a", 30_011),
+          sdm("power_kw", 30_053, { scale: 0.001 }),
+          sdm("power_factor", 30_063),
+          sdm("frequency_hz", 30_071),
+          sdm("import_energy_kwh", 30_073),
+          sdm("export_energy_kwh", 30_075),
+          // What the savings reports read: the energy the site drew from the grid.
+          sdm("energy_kwh", 30_073),
+        ],
+      },
+    ]),
     notes: `**Import, export and sites with PV.** *Import active energy* (30073) counts
 what the site drew from the grid, *export active energy* (30075) what it fed
 into the grid — on a school with a rooftop PV plant, the surplus at noon.
@@ -87,34 +94,29 @@ analog input module that reports the loop current in µA as an unsigned
 scale = 100 °C / 16000 µA = 0.00625, offset = −40 − 4000 × 0.00625 = −65.
 \`decimals\` rounds to the transmitter's resolution, so no binary tail
 (21.340000000000003) reaches the store.`,
-    config: {
-      agent: { id: "s01-agent", site: "fac-s01" },
-      central,
-      queue: { dir: "/var/lib/vetra-edge" },
-      sources: [
-        {
-          kind: "modbus",
-          id: "s01-outdoor",
-          host: "192.168.20.11",
-          port: 502,
-          unitId: 1,
-          intervalMs: 10_000,
-          asset: "S01",
-          registers: [
-            {
-              function: 3,
-              address: 0,
-              type: "uint16",
-              measurement: "weather",
-              field: "temp_c",
-              scale: 0.00625,
-              offset: -65,
-              decimals: 2,
-            },
-          ],
-        },
-      ],
-    },
+    config: agentConfig("s01-agent", "fac-s01", [
+      {
+        kind: "modbus",
+        id: "s01-outdoor",
+        host: "192.168.20.11",
+        port: 502,
+        unitId: 1,
+        intervalMs: 10_000,
+        asset: "S01",
+        registers: [
+          {
+            function: 3,
+            address: 0,
+            type: "uint16",
+            measurement: "weather",
+            field: "temp_c",
+            scale: 0.00625,
+            offset: -65,
+            decimals: 2,
+          },
+        ],
+      },
+    ]),
     notes: `A module that maps 4–20 mA to 0…27648 counts instead: scale = 100 / 27648,
 offset = −40. A broken loop (0 mA) reads −65 °C, outside the field's physical
 range: the agent warns once and \`vetra edge check\` flags it.`,
@@ -133,11 +135,10 @@ with the ADC scale (±10 V over 16 bits) and the accelerometer's sensitivity
 (100 mV/g). The unit's certificate is trusted explicitly: the first connect
 refuses it, logs its SHA-1 thumbprint and leaves it in \`<pkiDir>/rejected\`
 to be moved into \`<pkiDir>/trusted/certs\` once the thumbprint is checked.`,
-    config: {
-      agent: { id: "wf1-agent", site: "wf-caspian" },
-      central,
-      queue: { dir: "/var/lib/vetra-edge" },
-      sources: [
+    config: agentConfig(
+      "wf1-agent",
+      "wf-caspian",
+      [
         {
           kind: "opcua",
           id: "t01-cms",
@@ -177,16 +178,18 @@ to be moved into \`<pkiDir>/trusted/certs\` once the thumbprint is checked.`,
           ],
         },
       ],
-      diagnostics: {
-        machines: [
-          {
-            asset: "T01",
-            point: "main_bearing",
-            bearing: { balls: 22, ballDiameterMm: 45, pitchDiameterMm: 400, contactAngleDeg: 12 },
-          },
-        ],
+      {
+        diagnostics: {
+          machines: [
+            {
+              asset: "T01",
+              point: "main_bearing",
+              bearing: { balls: 22, ballDiameterMm: 45, pitchDiameterMm: 400, contactAngleDeg: 12 },
+            },
+          ],
+        },
       },
-    },
+    ),
     notes: `\`vetra sim turbine --cms\` serves this dialect (namespace
 \`urn:vetra:simulator:cms\`, the node ids above with the simulator's asset
 id) to try a config against. A unit without a block counter or acquisition

@@ -21,6 +21,8 @@ export type WordOrder = (typeof WordOrders)[number];
 
 const NodeId = (description: string, examples: readonly string[]) =>
   Type.String({ minLength: 1, ...doc(description, examples) });
+const OptionalNodeId = (description: string, examples: readonly string[]) =>
+  Type.Optional(NodeId(description, examples));
 
 const MeasurementKey = Enum(SourceMeasurements, {
   description:
@@ -70,6 +72,17 @@ const Decimals = Type.Optional(
   }),
 );
 
+/** How a register's or a scalar's raw value becomes a stored one, and where it is stored. */
+const StoredValueKeys = {
+  measurement: MeasurementKey,
+  field: FieldKey,
+  scale: Scale,
+  offset: Offset,
+  decimals: Decimals,
+  plausible: Plausible,
+  point: Type.Optional(PointKey),
+};
+
 export const ModbusRegisterSchema = Type.Object(
   {
     function: Type.Union([Type.Literal(3), Type.Literal(4)], {
@@ -90,13 +103,7 @@ export const ModbusRegisterSchema = Type.Object(
       description:
         "Word order of 32-bit types (high_first = ABCD, low_first = CDAB); bytes within a word are big-endian as Modbus defines. Devices may differ per register block.",
     }),
-    measurement: MeasurementKey,
-    field: FieldKey,
-    scale: Scale,
-    offset: Offset,
-    decimals: Decimals,
-    plausible: Plausible,
-    point: Type.Optional(PointKey),
+    ...StoredValueKeys,
     unitId: Type.Optional(
       Type.Integer({
         minimum: 0,
@@ -191,13 +198,7 @@ export const OpcuaScalarSchema = Type.Object(
       "nsu=urn:vendor:cms;s=T01.Scada.PowerKw",
       "ns=2;i=1021",
     ]),
-    measurement: MeasurementKey,
-    field: FieldKey,
-    scale: Scale,
-    offset: Offset,
-    decimals: Decimals,
-    plausible: Plausible,
-    point: Type.Optional(PointKey),
+    ...StoredValueKeys,
   },
   { additionalProperties: false, description: "One monitored numeric variable." },
 );
@@ -209,15 +210,13 @@ export type WaveformTrigger = (typeof WaveformTriggers)[number];
 export const BufferSlotSchema = Type.Object(
   {
     waveformNodeId: NodeId("The slot's waveform array.", ["nsu=urn:vendor:cms;s=MB.Buffer[0].Waveform"]),
-    sequenceNodeId: Type.Optional(NodeId("The slot's block counter (trigger `sequence`).", ["ns=2;i=2001"])),
-    timestampNodeId: Type.Optional(
-      NodeId("The slot's acquisition time, DateTime (trigger `timestamp`).", [
-        "nsu=urn:vendor:cms;s=MB.Buffer[0].AcquisitionTime",
-      ]),
-    ),
-    speedNodeId: Type.Optional(
-      NodeId("The slot's shaft speed (same unit and scale as the point's).", ["ns=2;i=2003"]),
-    ),
+    sequenceNodeId: OptionalNodeId("The slot's block counter (trigger `sequence`).", ["ns=2;i=2001"]),
+    timestampNodeId: OptionalNodeId("The slot's acquisition time, DateTime (trigger `timestamp`).", [
+      "nsu=urn:vendor:cms;s=MB.Buffer[0].AcquisitionTime",
+    ]),
+    speedNodeId: OptionalNodeId("The slot's shaft speed (same unit and scale as the point's).", [
+      "ns=2;i=2003",
+    ]),
   },
   { additionalProperties: false },
 );
@@ -233,9 +232,9 @@ export const OpcuaWaveformSchema = Type.Object(
     waveformNodeId: NodeId("The acceleration array of the latest block.", [
       "nsu=urn:vendor:cms;s=MB.Waveform",
     ]),
-    sampleRateNodeId: Type.Optional(
-      NodeId("Sample rate of the block, Hz (or give `sampleRateHz`).", ["ns=2;i=1002"]),
-    ),
+    sampleRateNodeId: OptionalNodeId("Sample rate of the block, Hz (or give `sampleRateHz`).", [
+      "ns=2;i=1002",
+    ]),
     sampleRateHz: Type.Optional(
       Type.Number({
         exclusiveMinimum: 0,
@@ -249,22 +248,21 @@ export const OpcuaWaveformSchema = Type.Object(
         examples: ["timestamp"],
       }),
     ),
-    sequenceNodeId: Type.Optional(
-      NodeId("The device's block counter.", ["ns=1;s=T01.main_bearing.BlockSequence"]),
-    ),
-    timestampNodeId: Type.Optional(
-      NodeId("Acquisition time of the block, DateTime: stamps the block.", ["nsu=urn:vendor:cms;i=1001"]),
-    ),
+    sequenceNodeId: OptionalNodeId("The device's block counter.", ["ns=1;s=T01.main_bearing.BlockSequence"]),
+    timestampNodeId: OptionalNodeId("Acquisition time of the block, DateTime: stamps the block.", [
+      "nsu=urn:vendor:cms;i=1001",
+    ]),
     clock: Enum(["device", "agent"] as const, {
       default: "device",
       description:
         "`device`: a block is stamped with the device's time — timestampNodeId, else the waveform's DataValue sourceTimestamp — and with the agent's only when the device gives none or one more than 5 minutes ahead of the agent's clock. `agent`: the time the agent read it.",
     }),
-    speedNodeId: Type.Optional(
-      NodeId("Shaft speed during the block (at its start when it ramps).", ["ns=2;i=1003"]),
-    ),
-    speedEndNodeId: Type.Optional(
-      NodeId("Shaft speed at the end of the block: the speed ramps linearly in between.", ["ns=2;i=1004"]),
+    speedNodeId: OptionalNodeId("Shaft speed during the block (at its start when it ramps).", [
+      "ns=2;i=1003",
+    ]),
+    speedEndNodeId: OptionalNodeId(
+      "Shaft speed at the end of the block: the speed ramps linearly in between.",
+      ["ns=2;i=1004"],
     ),
     speedUnit: Enum(["rpm", "Hz"] as const, {
       default: "rpm",
@@ -392,6 +390,23 @@ export type SourceKind = keyof typeof SourceSchemas;
 export type SourceConfig = ModbusSourceConfig | OpcuaSourceConfig;
 
 /** The trigger a waveform point uses (its own, or the default its keys imply). */
+/** The keys of a waveform that name a node, in the order their errors are reported. */
+export const WaveformNodeKeys = [
+  "waveformNodeId",
+  "sampleRateNodeId",
+  "sequenceNodeId",
+  "timestampNodeId",
+  "speedNodeId",
+  "speedEndNodeId",
+] as const satisfies readonly (keyof OpcuaWaveform)[];
+/** The keys of a buffer slot that name a node. */
+export const BufferSlotNodeKeys = [
+  "waveformNodeId",
+  "sequenceNodeId",
+  "timestampNodeId",
+  "speedNodeId",
+] as const satisfies readonly (keyof BufferSlot)[];
+
 export const triggerOf = (w: OpcuaWaveform): WaveformTrigger =>
   w.trigger ?? (w.sequenceNodeId ? "sequence" : w.timestampNodeId ? "timestamp" : "value");
 
@@ -463,15 +478,7 @@ function checkOpcua(s: OpcuaSourceConfig, at: string): void {
     const wa = `${at}.waveforms[${j}]`;
     if (points.has(w.point)) throw new ConfigError(`${wa}.point`, `point "${w.point}" is given twice`);
     points.add(w.point);
-    for (const k of [
-      "waveformNodeId",
-      "sampleRateNodeId",
-      "sequenceNodeId",
-      "timestampNodeId",
-      "speedNodeId",
-      "speedEndNodeId",
-    ] as const)
-      checkNodeId(w[k], `${wa}.${k}`);
+    for (const k of WaveformNodeKeys) checkNodeId(w[k], `${wa}.${k}`);
     if ((w.sampleRateNodeId === undefined) === (w.sampleRateHz === undefined))
       throw new ConfigError(
         `${wa}.sampleRateNodeId`,
@@ -501,8 +508,7 @@ function checkOpcua(s: OpcuaSourceConfig, at: string): void {
       const key = trigger === "sequence" ? "sequenceNodeId" : "timestampNodeId";
       w.buffer.slots.forEach((slot, k) => {
         const sa = `${wa}.buffer.slots[${k}]`;
-        for (const n of ["waveformNodeId", "sequenceNodeId", "timestampNodeId", "speedNodeId"] as const)
-          checkNodeId(slot[n], `${sa}.${n}`);
+        for (const n of BufferSlotNodeKeys) checkNodeId(slot[n], `${sa}.${n}`);
         if (!slot[key]) throw new ConfigError(`${sa}.${key}`, `required key is missing (trigger ${trigger})`);
       });
     }

@@ -7,9 +7,6 @@
 // previous scrape: each scrape reads them and starts a new interval, as
 // prom-client's own `nodejs_eventloop_lag_*` do. Block analysis time is a
 // Prometheus histogram (rates and sums aggregate over agents).
-import { once } from "node:events";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createHistogram, monitorEventLoopDelay, type RecordableHistogram } from "node:perf_hooks";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
@@ -92,6 +89,19 @@ export function createAgentMetrics(
   analysis?: AnalysisGaugeSource,
 ): AgentMetrics {
   const registry = new Registry();
+  const counter = <L extends string = string>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Counter<L>({ name, help, labelNames, registers: [registry] });
+  /** A gauge read from `read` when scraped. */
+  const reading = (name: string, help: string, read: () => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  };
   // How late the event loop ran its timers: what a blocked loop costs every poll and subscription.
   // The histogram holds the time between two ticks of a timer of period LOOP_DELAY_RESOLUTION_MS
   // (an idle loop reads 10 ms); the delay is what exceeds the period.
@@ -116,27 +126,23 @@ export function createAgentMetrics(
       setQuantilesAndReset(this, polls);
     },
   });
-  const blocksAnalysed = new Counter({
-    name: "vetra_agent_blocks_analysed_total",
-    help: "Waveform blocks the diagnostic chain analysed",
-    registers: [registry],
-  });
-  const blocksDropped = new Counter({
-    name: "vetra_agent_blocks_dropped_total",
-    help: "Waveform blocks not analysed: backlog (the oldest waiting block of a point behind its cap), worker_crashed, stopped",
-    labelNames: ["reason"] as const,
-    registers: [registry],
-  });
-  const analysisFailures = new Counter({
-    name: "vetra_agent_analysis_failures_total",
-    help: "Waveform blocks the diagnostic chain refused (too short, no sample rate)",
-    registers: [registry],
-  });
-  const analysisWorkerCrashes = new Counter({
-    name: "vetra_agent_analysis_worker_crashes_total",
-    help: "Analysis worker threads that died or were ended for a stuck block (each is replaced)",
-    registers: [registry],
-  });
+  const blocksAnalysed = counter(
+    "vetra_agent_blocks_analysed_total",
+    "Waveform blocks the diagnostic chain analysed",
+  );
+  const blocksDropped = counter(
+    "vetra_agent_blocks_dropped_total",
+    "Waveform blocks not analysed: backlog (the oldest waiting block of a point behind its cap), worker_crashed, stopped",
+    ["reason"],
+  );
+  const analysisFailures = counter(
+    "vetra_agent_analysis_failures_total",
+    "Waveform blocks the diagnostic chain refused (too short, no sample rate)",
+  );
+  const analysisWorkerCrashes = counter(
+    "vetra_agent_analysis_worker_crashes_total",
+    "Analysis worker threads that died or were ended for a stuck block (each is replaced)",
+  );
   const analysisSeconds = new Histogram({
     name: "vetra_agent_block_analysis_seconds",
     help: "Time the diagnostic chain took for one waveform block, s",
@@ -144,150 +150,89 @@ export function createAgentMetrics(
     registers: [registry],
   });
   if (analysis) {
-    new Gauge({
-      name: "vetra_agent_analysis_backlog_blocks",
-      help: "Waveform blocks waiting for analysis",
-      registers: [registry],
-      collect() {
-        this.set(analysis.backlog());
-      },
-    });
-    new Gauge({
-      name: "vetra_agent_analysis_running_blocks",
-      help: "Waveform blocks being analysed now",
-      registers: [registry],
-      collect() {
-        this.set(analysis.running());
-      },
-    });
-    new Gauge({
-      name: "vetra_agent_analysis_workers",
-      help: "Analysis worker threads alive (0: blocks are analysed on the main thread)",
-      registers: [registry],
-      collect() {
-        this.set(analysis.workers());
-      },
-    });
+    reading("vetra_agent_analysis_backlog_blocks", "Waveform blocks waiting for analysis", () =>
+      analysis.backlog(),
+    );
+    reading("vetra_agent_analysis_running_blocks", "Waveform blocks being analysed now", () =>
+      analysis.running(),
+    );
+    reading(
+      "vetra_agent_analysis_workers",
+      "Analysis worker threads alive (0: blocks are analysed on the main thread)",
+      () => analysis.workers(),
+    );
   }
-  const snapshotsSent = new Counter({
-    name: "vetra_agent_snapshots_sent_total",
-    help: "Spectrum snapshots acknowledged by central",
-    registers: [registry],
-  });
-  const snapshotsDropped = new Counter({
-    name: "vetra_agent_snapshots_dropped_total",
-    help: "Spectrum snapshots dropped to stay under the snapshot folder's cap (oldest scheduled first)",
-    registers: [registry],
-  });
-  const snapshotsRejected = new Counter({
-    name: "vetra_agent_snapshots_rejected_total",
-    help: "Spectrum snapshots central rejected (kept in snapshots/rejected)",
-    registers: [registry],
-  });
+  const snapshotsSent = counter(
+    "vetra_agent_snapshots_sent_total",
+    "Spectrum snapshots acknowledged by central",
+  );
+  const snapshotsDropped = counter(
+    "vetra_agent_snapshots_dropped_total",
+    "Spectrum snapshots dropped to stay under the snapshot folder's cap (oldest scheduled first)",
+  );
+  const snapshotsRejected = counter(
+    "vetra_agent_snapshots_rejected_total",
+    "Spectrum snapshots central rejected (kept in snapshots/rejected)",
+  );
   if (diag) {
-    new Gauge({
-      name: "vetra_agent_snapshots_pending",
-      help: "Spectrum snapshots waiting for central",
-      registers: [registry],
-      collect() {
-        this.set(diag.pendingSnapshots());
-      },
-    });
-    new Gauge({
-      name: "vetra_agent_diagnoses_active",
-      help: "Diagnoses active over all measuring points",
-      registers: [registry],
-      collect() {
-        this.set(diag.activeDiagnoses());
-      },
-    });
+    reading("vetra_agent_snapshots_pending", "Spectrum snapshots waiting for central", () =>
+      diag.pendingSnapshots(),
+    );
+    reading("vetra_agent_diagnoses_active", "Diagnoses active over all measuring points", () =>
+      diag.activeDiagnoses(),
+    );
   }
-  const acquired = new Counter({
-    name: "vetra_agent_points_acquired_total",
-    help: "Points acquired from sources (and features computed from waveforms)",
-    registers: [registry],
-  });
-  const acked = new Counter({
-    name: "vetra_agent_points_acked_total",
-    help: "Points acknowledged by central (durably stored)",
-    registers: [registry],
-  });
-  const dropped = new Counter({
-    name: "vetra_agent_points_dropped_total",
-    help: "Points dropped from the queue (byte cap or age)",
-    registers: [registry],
-  });
-  const deadLettered = new Counter({
-    name: "vetra_agent_points_dead_lettered_total",
-    help: "Points central rejected, moved to the dead-letter table",
-    registers: [registry],
-  });
-  const refused = new Counter({
-    name: "vetra_agent_points_refused_total",
-    help: "Points refused before sending because central's catalog does not accept them (kept as dead letters), by source and error code",
-    labelNames: ["source", "code"] as const,
-    registers: [registry],
-  });
-  const sourceErrors = new Counter({
-    name: "vetra_agent_source_errors_total",
-    help: "Source errors by source and error code",
-    labelNames: ["source", "code"] as const,
-    registers: [registry],
-  });
-  const sourceOutages = new Counter({
-    name: "vetra_agent_source_outages_total",
-    help: "Outages per source: periods in which its device did not answer",
-    labelNames: ["source"] as const,
-    registers: [registry],
-  });
-  const sourceOutageSeconds = new Counter({
-    name: "vetra_agent_source_outage_seconds_total",
-    help: "Length of the ended outages per source, s",
-    labelNames: ["source"] as const,
-    registers: [registry],
-  });
-  const sourceMissedPolls = new Counter({
-    name: "vetra_agent_source_missed_polls_total",
-    help: "Polls (or publishing intervals) that brought nothing because of an outage, per source",
-    labelNames: ["source"] as const,
-    registers: [registry],
-  });
+  const acquired = counter(
+    "vetra_agent_points_acquired_total",
+    "Points acquired from sources (and features computed from waveforms)",
+  );
+  const acked = counter("vetra_agent_points_acked_total", "Points acknowledged by central (durably stored)");
+  const dropped = counter(
+    "vetra_agent_points_dropped_total",
+    "Points dropped from the queue (byte cap or age)",
+  );
+  const deadLettered = counter(
+    "vetra_agent_points_dead_lettered_total",
+    "Points central rejected, moved to the dead-letter table",
+  );
+  const refused = counter(
+    "vetra_agent_points_refused_total",
+    "Points refused before sending because central's catalog does not accept them (kept as dead letters), by source and error code",
+    ["source", "code"],
+  );
+  const sourceErrors = counter("vetra_agent_source_errors_total", "Source errors by source and error code", [
+    "source",
+    "code",
+  ]);
+  const sourceOutages = counter(
+    "vetra_agent_source_outages_total",
+    "Outages per source: periods in which its device did not answer",
+    ["source"],
+  );
+  const sourceOutageSeconds = counter(
+    "vetra_agent_source_outage_seconds_total",
+    "Length of the ended outages per source, s",
+    ["source"],
+  );
+  const sourceMissedPolls = counter(
+    "vetra_agent_source_missed_polls_total",
+    "Polls (or publishing intervals) that brought nothing because of an outage, per source",
+    ["source"],
+  );
   const sourceDown = new Gauge({
     name: "vetra_agent_source_down",
     help: "1 while the source's device does not answer (an outage is on), else 0",
     labelNames: ["source"] as const,
     registers: [registry],
   });
-  const implausibleValues = new Counter({
-    name: "vetra_agent_implausible_values_total",
-    help: "Values outside their field's physical range (a mapping mistake: word order, scale, address), per source",
-    labelNames: ["source"] as const,
-    registers: [registry],
-  });
-  new Gauge({
-    name: "vetra_agent_queue_depth",
-    help: "Points waiting in the queue",
-    registers: [registry],
-    collect() {
-      this.set(queue.depth());
-    },
-  });
-  new Gauge({
-    name: "vetra_agent_queue_bytes",
-    help: "Bytes of points waiting in the queue",
-    registers: [registry],
-    collect() {
-      this.set(queue.bytes());
-    },
-  });
-  new Gauge({
-    name: "vetra_agent_lag_seconds",
-    help: "Age of the oldest queued point, s",
-    registers: [registry],
-    collect() {
-      this.set(queue.lagSeconds());
-    },
-  });
+  const implausibleValues = counter(
+    "vetra_agent_implausible_values_total",
+    "Values outside their field's physical range (a mapping mistake: word order, scale, address), per source",
+    ["source"],
+  );
+  reading("vetra_agent_queue_depth", "Points waiting in the queue", () => queue.depth());
+  reading("vetra_agent_queue_bytes", "Bytes of points waiting in the queue", () => queue.bytes());
+  reading("vetra_agent_lag_seconds", "Age of the oldest queued point, s", () => queue.lagSeconds());
   return {
     registry,
     // In ns, as the event-loop histogram (it takes whole numbers ≥ 1).
@@ -312,42 +257,5 @@ export function createAgentMetrics(
     snapshotsSent,
     snapshotsDropped,
     snapshotsRejected,
-  };
-}
-
-/** Serves `GET /metrics`; port 0 = a free port. */
-export async function serveMetrics(
-  registry: Registry,
-  host: string,
-  port: number,
-): Promise<{ url: string; close(): Promise<void> }> {
-  const server = createServer((req, res) => {
-    if (req.method === "GET" && (req.url === "/metrics" || req.url?.startsWith("/metrics?"))) {
-      registry
-        .metrics()
-        .then((text) => {
-          res.writeHead(200, { "content-type": registry.contentType });
-          res.end(text);
-        })
-        .catch((e: Error) => {
-          res.writeHead(500, { "content-type": "text/plain" });
-          res.end(e.message);
-        });
-      return;
-    }
-    res.writeHead(404, { "content-type": "text/plain" });
-    res.end("not found; try /metrics\n");
-  });
-  server.listen(port, host);
-  await once(server, "listening");
-  const addr = server.address() as AddressInfo;
-  const shownHost = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
-  return {
-    url: `http://${shownHost}:${addr.port}/metrics`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }

@@ -8,14 +8,12 @@ import { readJsonFile, writeFileAtomic } from "../../common/files.ts";
 import { Diagnoses, Severities } from "../../common/names.ts";
 import { failure, type IoResult, success } from "../../common/result.ts";
 import type { ActiveDiagnosis } from "./alarm-state.ts";
-import { pointFilePath } from "./baselines.ts";
+import { PointFileKeys, pointFilePath } from "./baselines.ts";
 
 export const ACTIVE_DIAGNOSES_DIR = "diagnoses";
 
 const StoredActiveSchema = Type.Object({
-  version: Type.Literal(1),
-  asset: Type.String(),
-  point: Type.String(),
+  ...PointFileKeys,
   /** When the file was written, UTC ms (block time). */
   at: Type.Integer(),
   active: Type.Array(

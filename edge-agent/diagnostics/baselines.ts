@@ -12,10 +12,15 @@ import type { PointBaseline } from "./types.ts";
 
 export const BASELINES_DIR = "baselines";
 
-const StoredBaselineSchema = Type.Object({
+/** The keys every per-point file starts with: its format version and whose it is. */
+export const PointFileKeys = {
   version: Type.Literal(1),
   asset: Type.String(),
   point: Type.String(),
+};
+
+const StoredBaselineSchema = Type.Object({
+  ...PointFileKeys,
   /** When the baseline was complete, UTC ms. */
   learntAt: Type.Integer(),
   baseline: Type.Object({

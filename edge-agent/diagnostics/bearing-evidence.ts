@@ -43,9 +43,26 @@ export function marker(kind: FamilyKind, harmonic: number, hz: number): Spectrum
   };
 }
 
+/** The line an envelope finding rests on: where it was found and expected, how strong, how far above the floor. */
+function lineEvidence(
+  opts: EvidenceOptions,
+  foundHz: number,
+  expectedHz: number,
+  amplitude: number,
+  snrDb: number,
+) {
+  return {
+    spectrum: "envelope" as const,
+    frequency_hz: round(foundHz, 3),
+    expected_hz: round(expectedHz, 3),
+    amplitude: Number((amplitude * (opts.amplitudeScale ?? 1)).toPrecision(4)),
+    amplitude_unit: opts.amplitudeUnit ?? "",
+    snr_db: round(snrDb, 1),
+  };
+}
+
 /** The finding of a candidate, with the evidence an analyst checks in the view it rests on. */
 export function findingOf(c: NamedCase, view: ViewLabel, opts: EvidenceOptions): Finding {
-  const scale = opts.amplitudeScale ?? 1;
   const band = { band_hz: [round(view.bandHz[0], 1), round(view.bandHz[1], 1)] as const };
   if (c.family === null && c.smear !== null) {
     const two = c.smear.twoBsf!;
@@ -55,12 +72,7 @@ export function findingOf(c: NamedCase, view: ViewLabel, opts: EvidenceOptions):
       severity: c.severity,
       confidence: round(confidenceOf(c.rank), 3),
       evidence: {
-        spectrum: "envelope",
-        frequency_hz: round(two.centreHz, 3),
-        expected_hz: round(two.centreHz, 3),
-        amplitude: Number((two.amplitude * scale).toPrecision(4)),
-        amplitude_unit: opts.amplitudeUnit ?? "",
-        snr_db: round(two.db, 1),
+        ...lineEvidence(opts, two.centreHz, two.centreHz, two.amplitude, two.db),
         harmonics: 0,
         harmonics_searched: 2,
         ...band,
@@ -83,12 +95,7 @@ export function findingOf(c: NamedCase, view: ViewLabel, opts: EvidenceOptions):
     severity: c.severity,
     confidence: round(s.confidence, 3),
     evidence: {
-      spectrum: "envelope",
-      frequency_hz: round(s.fundamentalHz, 3),
-      expected_hz: round(s.expectedHz, 3),
-      amplitude: Number((at.amplitude * scale).toPrecision(4)),
-      amplitude_unit: opts.amplitudeUnit ?? "",
-      snr_db: round(at.snrDb, 1),
+      ...lineEvidence(opts, s.fundamentalHz, s.expectedHz, at.amplitude, at.snrDb),
       harmonics: s.found,
       harmonics_searched: s.lines.length,
       ...(s.sidebands === null

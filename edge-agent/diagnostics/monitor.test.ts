@@ -5,25 +5,26 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { turbineDiagnostics, turbineSources } from "../../cli/demo-fleet.ts";
-import { type TurbinePointId, TurbinePoints, VibrationFields } from "../../common/names.ts";
+import { type TurbinePointId, VibrationFields } from "../../common/names.ts";
 import type { Point } from "../../common/wire.ts";
 import {
   defectFrequenciesHz,
   type FaultSpec,
   mulberry32,
-  synthesizeBlock,
   TURBINE_POINTS,
 } from "../../simulators/turbine/physics.ts";
-import { parseAgentConfig } from "../config.ts";
+import {
+  BLOCK_T0_MS,
+  ROTOR_RPM,
+  simulatedBlock,
+  turbineDiagnosticsConfig,
+} from "../../test/helpers/turbine-blocks.ts";
 import type { WaveformBlock } from "../sources/source.ts";
 import { activeDiagnosesPath } from "./active-diagnoses.ts";
 import { baselinePath } from "./baselines.ts";
 import { type BlockResult, DiagnosticsMonitor } from "./monitor.ts";
 
-const T0 = Date.UTC(2026, 4, 1, 8, 0, 0);
-const ROTOR_RPM = 12;
-const GENERATOR_RPM = ROTOR_RPM * 110;
+const T0 = BLOCK_T0_MS;
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -33,17 +34,10 @@ afterAll(() => {
 function monitorFor(asset: string, diagnostics: Record<string, unknown> = {}, dir?: string) {
   const dataDir = dir ?? mkdtempSync(join(tmpdir(), "vetra-monitor-"));
   if (!dir) dirs.push(dataDir);
-  const config = parseAgentConfig({
-    agent: { id: "wf1-agent", site: "wf1" },
-    central: { url: "http://127.0.0.1:1", token: "t" },
-    queue: { dir: dataDir },
-    diagnostics: { ...turbineDiagnostics([asset]), ...diagnostics },
-    sources: turbineSources(asset, { host: "127.0.0.1", port: 1 }, "opc.tcp://127.0.0.1:1", dataDir),
-  });
   const log: string[] = [];
   const monitor = new DiagnosticsMonitor({
     site: "wf1",
-    config: config.diagnostics,
+    config: turbineDiagnosticsConfig(asset, dataDir, diagnostics),
     dataDir,
     log: (l) => log.push(l),
   });
@@ -52,22 +46,7 @@ function monitorFor(asset: string, diagnostics: Record<string, unknown> = {}, di
 
 const rng = mulberry32(99);
 function block(asset: string, point: TurbinePointId, i: number, faults: FaultSpec[] = []): WaveformBlock {
-  const model = TURBINE_POINTS[point];
-  const rpm = model.shaft === "rotor" ? ROTOR_RPM : GENERATOR_RPM;
-  const out = new Float32Array(65_536);
-  synthesizeBlock({ point: model, shaftHz: rpm / 60, faults, sampleRateHz: 25_600, rng, out });
-  return {
-    sourceId: "cms",
-    asset,
-    point,
-    component: TurbinePoints[point].component,
-    samples: out,
-    sampleRateHz: 25_600,
-    unit: "g",
-    speedRpm: rpm,
-    sequence: i,
-    ts: T0 + i * 5000,
-  };
+  return simulatedBlock({ asset, point, sequence: i, rng, faults });
 }
 
 const diagnosisPoints = (r: BlockResult): Point[] => r.points.filter((p) => p.measurement === "diagnosis");

@@ -5,16 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { turbineDiagnostics, turbineSources } from "../../cli/demo-fleet.ts";
-import { type TurbinePointId, TurbinePoints } from "../../common/names.ts";
-import {
-  type FaultSpec,
-  mulberry32,
-  synthesizeBlock,
-  TURBINE_POINTS,
-} from "../../simulators/turbine/physics.ts";
+import type { TurbinePointId } from "../../common/names.ts";
+import { type FaultSpec, mulberry32 } from "../../simulators/turbine/physics.ts";
+import { BLOCK_T0_MS, simulatedBlock, turbineDiagnosticsConfig } from "../../test/helpers/turbine-blocks.ts";
 import { until } from "../../test/helpers/until.ts";
-import { parseAgentConfig } from "../config.ts";
 import { loadFastestFft } from "../dsp/fft.ts";
 import type { WaveformBlock } from "../sources/source.ts";
 import { type BlockInfo, type BlockResult, DiagnosticsMonitor } from "./monitor.ts";
@@ -27,9 +21,7 @@ import {
 } from "./pool.ts";
 import type { PointDiagnosis } from "./types.ts";
 
-const T0 = Date.UTC(2026, 4, 1, 8, 0, 0);
-const ROTOR_RPM = 12;
-const GENERATOR_RPM = ROTOR_RPM * 110;
+const T0 = BLOCK_T0_MS;
 const SAMPLES = 16_384;
 
 const dirs: string[] = [];
@@ -42,14 +34,12 @@ afterAll(async () => {
 function monitorFor(asset: string): DiagnosticsMonitor {
   const dataDir = mkdtempSync(join(tmpdir(), "vetra-pool-"));
   dirs.push(dataDir);
-  const config = parseAgentConfig({
-    agent: { id: "wf1-agent", site: "wf1" },
-    central: { url: "http://127.0.0.1:1", token: "t" },
-    queue: { dir: dataDir },
-    diagnostics: turbineDiagnostics([asset]),
-    sources: turbineSources(asset, { host: "127.0.0.1", port: 1 }, "opc.tcp://127.0.0.1:1", dataDir),
+  return new DiagnosticsMonitor({
+    site: "wf1",
+    config: turbineDiagnosticsConfig(asset, dataDir),
+    dataDir,
+    log: () => {},
   });
-  return new DiagnosticsMonitor({ site: "wf1", config: config.diagnostics, dataDir, log: () => {} });
 }
 
 /** Blocks of the simulator with a seed of their own: the same call gives the same samples. */
@@ -60,23 +50,14 @@ function block(
   faults: FaultSpec[] = [],
   samples = 65_536,
 ): WaveformBlock {
-  const model = TURBINE_POINTS[point];
-  const rpm = model.shaft === "rotor" ? ROTOR_RPM : GENERATOR_RPM;
-  const out = new Float32Array(samples);
-  const rng = mulberry32(1000 * i + point.length);
-  synthesizeBlock({ point: model, shaftHz: rpm / 60, faults, sampleRateHz: 25_600, rng, out });
-  return {
-    sourceId: "cms",
+  return simulatedBlock({
     asset,
     point,
-    component: TurbinePoints[point].component,
-    samples: out,
-    sampleRateHz: 25_600,
-    unit: "g",
-    speedRpm: rpm,
     sequence: i,
-    ts: T0 + i * 5000,
-  };
+    rng: mulberry32(1000 * i + point.length),
+    faults,
+    samples,
+  });
 }
 
 /** What the callbacks heard, in order. */

@@ -217,15 +217,7 @@ class WorkerPoolAnalyser implements BlockAnalyser {
         this.cb.dropped(t.info, "stopped");
       }
     this.readyPoints.length = 0;
-    const slots = [...this.slots];
-    this.slots.clear();
-    for (const s of slots) {
-      if (s.task) {
-        this.dropped.stopped++;
-        this.cb.dropped(s.task.info, "stopped");
-      }
-      this.finish(s);
-    }
+    const slots = this.releaseSlots("stopped");
     await Promise.all(slots.map((s) => s.worker.terminate().catch(() => undefined)));
     this.notifyDrained();
   }
@@ -310,17 +302,8 @@ class WorkerPoolAnalyser implements BlockAnalyser {
   private fallBackToMainThread(): void {
     const main = new MainThreadAnalyser(this.cb, this.o.fft);
     this.fallback = main;
-    const slots = [...this.slots];
-    this.slots.clear();
-    for (const s of slots) {
-      if (s.task) {
-        this.dropped.worker_crashed++;
-        this.cb.dropped(s.task.info, "worker_crashed");
-        this.pointDone(s.task.key);
-      }
-      this.finish(s);
-      void s.worker.terminate().catch(() => undefined);
-    }
+    const slots = this.releaseSlots("worker_crashed", (task) => this.pointDone(task.key));
+    for (const s of slots) void s.worker.terminate().catch(() => undefined);
     // What waits is analysed now, oldest point first, each point's blocks in order.
     const keys = this.readyPoints.splice(0);
     for (const key of keys) {
@@ -329,6 +312,25 @@ class WorkerPoolAnalyser implements BlockAnalyser {
       for (const t of p.waiting.splice(0)) main.submit({ ...t.info, samples: t.samples });
     }
     this.notifyDrained();
+  }
+
+  /**
+   * Takes every slot out of service; the block each was analysing is dropped
+   * (counted under `reason`) and handed to `afterDrop`. Returns the slots,
+   * whose workers the caller ends.
+   */
+  private releaseSlots(reason: DropReason, afterDrop: (task: Task) => void = () => {}): Slot[] {
+    const slots = [...this.slots];
+    this.slots.clear();
+    for (const s of slots) {
+      if (s.task) {
+        this.dropped[reason]++;
+        this.cb.dropped(s.task.info, reason);
+        afterDrop(s.task);
+      }
+      this.finish(s);
+    }
+    return slots;
   }
 
   private finish(slot: Slot): void {

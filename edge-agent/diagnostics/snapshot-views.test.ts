@@ -8,16 +8,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import { afterAll, describe, expect, it } from "vitest";
-import { turbineDiagnostics, turbineSources } from "../../cli/demo-fleet.ts";
-import { STANDARD_GRAVITY_M_S2, type TurbinePointId, TurbinePoints } from "../../common/names.ts";
+import { STANDARD_GRAVITY_M_S2, type TurbinePointId } from "../../common/names.ts";
 import { SpectrumUploadSchema } from "../../common/spectrum.ts";
+import { type FaultSpec, mulberry32 } from "../../simulators/turbine/physics.ts";
 import {
-  type FaultSpec,
-  mulberry32,
-  synthesizeBlock,
-  TURBINE_POINTS,
-} from "../../simulators/turbine/physics.ts";
-import { parseAgentConfig } from "../config.ts";
+  BLOCK_T0_MS,
+  ROTOR_RPM,
+  simulatedBlock,
+  turbineDiagnosticsConfig,
+} from "../../test/helpers/turbine-blocks.ts";
 import type { EnvelopeSpectrum } from "../dsp/envelope.ts";
 import type { WaveformBlock } from "../sources/source.ts";
 import { BaselineSpectrumLearner } from "./baseline-spectrum.ts";
@@ -27,8 +26,7 @@ import { diagnoseBlock } from "./pipeline.ts";
 import type { PointDiagnosis, SpectrumSnapshot } from "./types.ts";
 import { WAVEFORM_MAX_GROUPS, waveformTrace } from "./waveform.ts";
 
-const T0 = Date.UTC(2026, 4, 1, 8, 0, 0);
-const ROTOR_RPM = 12;
+const T0 = BLOCK_T0_MS;
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -37,33 +35,17 @@ afterAll(() => {
 function monitorFor(asset: string, diagnostics: Record<string, unknown> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "vetra-views-"));
   dirs.push(dataDir);
-  const config = parseAgentConfig({
-    agent: { id: "wf1-agent", site: "wf1" },
-    central: { url: "http://127.0.0.1:1", token: "t" },
-    queue: { dir: dataDir },
-    diagnostics: { ...turbineDiagnostics([asset]), ...diagnostics },
-    sources: turbineSources(asset, { host: "127.0.0.1", port: 1 }, "opc.tcp://127.0.0.1:1", dataDir),
+  return new DiagnosticsMonitor({
+    site: "wf1",
+    config: turbineDiagnosticsConfig(asset, dataDir, diagnostics),
+    dataDir,
+    log: () => {},
   });
-  return new DiagnosticsMonitor({ site: "wf1", config: config.diagnostics, dataDir, log: () => {} });
 }
 
 const rng = mulberry32(1234);
 function block(asset: string, point: TurbinePointId, i: number, faults: FaultSpec[] = []): WaveformBlock {
-  const model = TURBINE_POINTS[point];
-  const out = new Float32Array(65_536);
-  synthesizeBlock({ point: model, shaftHz: ROTOR_RPM / 60, faults, sampleRateHz: 25_600, rng, out });
-  return {
-    sourceId: "cms",
-    asset,
-    point,
-    component: TurbinePoints[point].component,
-    samples: out,
-    sampleRateHz: 25_600,
-    unit: "g",
-    speedRpm: ROTOR_RPM,
-    sequence: i,
-    ts: T0 + i * 5000,
-  };
+  return simulatedBlock({ asset, point, sequence: i, rng, faults, rpm: ROTOR_RPM });
 }
 
 describe("bearing-fault family amplitudes", () => {

@@ -5,24 +5,17 @@
 // the kurtogram's inner loop.
 import { envelopeTransformSize, type SignalSpectrum, type SquaredEnvelope, sums } from "./envelope.ts";
 import { complexBuffer, type FftBackend, fftJsBackend } from "./fft.ts";
-import { perSize } from "./workspace.ts";
+import { arraysPerSize, perSize } from "./workspace.ts";
 
 /** Scratch of `sums` for this module's single-threaded calls. */
 const sumsOut = new Float64Array(2);
 
-interface KurtosisWorkspace {
-  readonly input: Float64Array;
-  readonly output: Float64Array;
+const kurtosisWorkspace = arraysPerSize({
+  input: "complex",
+  output: "complex",
   /** |z|² of each output. */
-  readonly energy: Float64Array;
-}
-const kurtosisWorkspace = perSize(
-  (size): KurtosisWorkspace => ({
-    input: complexBuffer(size),
-    output: complexBuffer(size),
-    energy: new Float64Array(size),
-  }),
-);
+  energy: "real",
+});
 
 /**
  * The radix-3 step of a transform of L = 3M points from three of M points

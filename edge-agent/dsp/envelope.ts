@@ -11,7 +11,7 @@
 // A band of B bins costs one inverse FFT of ~2B points instead of N.
 import { complexBuffer, type FftBackend, fftJsBackend, nextPowerOfTwo } from "./fft.ts";
 import { hannWindow } from "./window.ts";
-import { perSize } from "./workspace.ts";
+import { arraysPerSize, perSize } from "./workspace.ts";
 
 /** The FFT of one whole block, zero-padded to a power of two; bins 0…size/2 are valid. */
 export interface SignalSpectrum {
@@ -24,18 +24,11 @@ export interface SignalSpectrum {
   readonly sampleRateHz: number;
 }
 
-interface SpectrumWorkspace {
-  readonly padded: Float64Array;
-  readonly bins: Float64Array;
-  readonly spare: Float64Array;
-}
-const spectrumWorkspace = perSize(
-  (size): SpectrumWorkspace => ({
-    padded: new Float64Array(size),
-    bins: complexBuffer(size),
-    spare: complexBuffer(size),
-  }),
-);
+const spectrumWorkspace = arraysPerSize({
+  padded: "real",
+  bins: "complex",
+  spare: "complex",
+});
 
 /**
  * FFT of `x[0…count−1]` (no window: the envelope needs the signal as it is),
@@ -142,18 +135,11 @@ const sumsOut = new Float64Array(2);
 
 // --- the band's squared envelope ----------------------------------------------------------------
 
-interface BandWorkspace {
-  readonly baseband: Float64Array;
-  readonly complexEnvelope: Float64Array;
-  readonly squared: Float64Array;
-}
-const bandWorkspace = perSize(
-  (size): BandWorkspace => ({
-    baseband: complexBuffer(size),
-    complexEnvelope: complexBuffer(size),
-    squared: new Float64Array(size),
-  }),
-);
+const bandWorkspace = arraysPerSize({
+  baseband: "complex",
+  complexEnvelope: "complex",
+  squared: "real",
+});
 
 /**
  * Squared envelope of the band of bins [first, last] of `spec`, decimated to
@@ -282,18 +268,11 @@ export interface EnvelopeSpectrum {
   readonly mean: number;
 }
 
-interface SesWorkspace {
-  readonly windowed: Float64Array;
-  readonly spectrum: Float64Array;
-  readonly amplitude: Float64Array;
-}
-const sesWorkspace = perSize(
-  (size): SesWorkspace => ({
-    windowed: new Float64Array(size),
-    spectrum: complexBuffer(size),
-    amplitude: new Float64Array(size / 2 + 1),
-  }),
-);
+const sesWorkspace = arraysPerSize({
+  windowed: "real",
+  spectrum: "complex",
+  amplitude: "half",
+});
 
 /** Σw of the Hann window of a size (its coherent gain × size), cached with the window. */
 const hannSum = perSize((n) => sums(hannWindow(n), 0, n, sumsOut)[0]!);

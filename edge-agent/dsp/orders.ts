@@ -18,9 +18,9 @@
 // resampling never decimates (and so never aliases).
 //
 // Pure functions on typed arrays; buffers are reused per transform size.
-import { binPower, complexBuffer, type FftBackend, fftJsBackend, nextPowerOfTwo } from "./fft.ts";
+import { binPower, type FftBackend, fftJsBackend, nextPowerOfTwo } from "./fft.ts";
 import { hannWindow, windowEnergy } from "./window.ts";
-import { perSize } from "./workspace.ts";
+import { arraysPerSize } from "./workspace.ts";
 
 /** A linear speed ramp over a block: f(t) = startHz + (endHz − startHz)·t/durationS. */
 export interface SpeedRamp {
@@ -106,20 +106,13 @@ export interface OrderSpectrum {
   readonly angleResampled: boolean;
 }
 
-interface Workspace {
-  readonly resampled: Float64Array;
-  readonly windowed: Float64Array;
-  readonly spectrum: Float64Array;
-  readonly power: Float64Array;
-}
-const workspace = perSize(
-  (size): Workspace => ({
-    resampled: new Float64Array(size),
-    windowed: new Float64Array(size),
-    spectrum: complexBuffer(size),
-    power: new Float64Array(size / 2 + 1),
-  }),
-);
+const workspace = arraysPerSize({
+  resampled: "real",
+  windowed: "real",
+  spectrum: "complex",
+  power: "half",
+});
+type Workspace = ReturnType<typeof workspace>;
 
 /** Hann-windowed, zero-padded power spectrum of `x[0…count−1]` into `ws.power` (transform size ws.windowed.length). */
 function windowedPower(x: Float64Array, count: number, ws: Workspace, fft: FftBackend): void {

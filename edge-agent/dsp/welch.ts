@@ -4,22 +4,15 @@
 // ("Spectrum and spectral density estimation by the DFT", eqs. 21–24):
 // P_k = 2·|X_k|² / (M·Σw²), so that Σ_band P_k is the band's mean square
 // whatever the window and wherever a tone falls between bins.
-import { complexBuffer, type FftBackend, fftJsBackend } from "./fft.ts";
+import { type FftBackend, fftJsBackend } from "./fft.ts";
 import { hannWindow, windowEnergy } from "./window.ts";
-import { perSize } from "./workspace.ts";
+import { arraysPerSize } from "./workspace.ts";
 
-interface Workspace {
-  readonly segment: Float64Array;
-  readonly spectrum: Float64Array;
-  readonly power: Float64Array;
-}
-const workspace = perSize(
-  (size): Workspace => ({
-    segment: new Float64Array(size),
-    spectrum: complexBuffer(size),
-    power: new Float64Array(size / 2 + 1),
-  }),
-);
+const workspace = arraysPerSize({
+  segment: "real",
+  spectrum: "complex",
+  power: "half",
+});
 
 /** Largest power of two ≤ n (n ≥ 1). */
 export const previousPowerOfTwo = (n: number): number => 2 ** Math.floor(Math.log2(Math.max(1, n)));

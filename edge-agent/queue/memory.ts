@@ -3,20 +3,8 @@
 import { randomBytes } from "node:crypto";
 import type { ErrorCode } from "../../common/errors.ts";
 import type { Point } from "../../common/wire.ts";
-import {
-  batchIdOf,
-  DEAD_LETTER_MAX_POINTS,
-  type DeadLetter,
-  deadLetterCapBytes,
-  type PointQueue,
-  type Priority,
-  pointBytes,
-  priorityOf,
-  type QueueBatch,
-  type QueueOptions,
-  type QueueStats,
-  reasonOf,
-} from "./queue.ts";
+import type { DeadLetter, PointQueue, Priority, QueueBatch, QueueOptions, QueueStats } from "./queue.ts";
+import { batchIdOf, deadLetterCapBytes, joinsLetter, pointBytes, priorityOf, reasonOf } from "./queue.ts";
 
 interface Row {
   seq: number;
@@ -164,13 +152,7 @@ export function openMemoryQueue(
     },
     refuse(points, origin, code, message) {
       const last = deadLetters[deadLetters.length - 1];
-      if (
-        last &&
-        last.origin === origin &&
-        last.code === code &&
-        last.message === message &&
-        last.points + points.length <= DEAD_LETTER_MAX_POINTS
-      ) {
+      if (joinsLetter(last, { origin, code, message, points: points.length })) {
         last.held.push(...points);
         last.points += points.length;
         last.bytes += points.reduce((n, p) => n + pointBytes(p), 0);

@@ -119,6 +119,26 @@ export interface QueueOptions {
 
 /** Points per dead letter at most when refusals are merged into one (one line per letter when listed). */
 export const DEAD_LETTER_MAX_POINTS = 1000;
+/** What decides whether refused points join the newest dead letter: its origin, refusal and size. */
+export interface LetterHead {
+  origin: string;
+  code: string;
+  message: string;
+  points: number;
+}
+
+/**
+ * Refused points join the newest letter when it holds the same origin, code
+ * and reason and stays within DEAD_LETTER_MAX_POINTS; otherwise they open a
+ * letter of their own.
+ */
+export const joinsLetter = <L extends LetterHead>(last: L | undefined, next: LetterHead): last is L =>
+  last !== undefined &&
+  last.origin === next.origin &&
+  last.code === next.code &&
+  last.message === next.message &&
+  last.points + next.points <= DEAD_LETTER_MAX_POINTS;
+
 /** Dead letters may hold this share of the queue's byte cap; past it the oldest letters are dropped (counted). */
 export const deadLetterCapBytes = (o: QueueOptions): number => Math.floor(o.maxBytes / 4);
 

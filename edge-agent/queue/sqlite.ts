@@ -35,19 +35,16 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { ErrorCode, Rejection } from "../../common/errors.ts";
 import type { Point } from "../../common/wire.ts";
-import {
-  batchIdOf,
-  DEAD_LETTER_MAX_POINTS,
-  type DeadLetter,
-  deadLetterCapBytes,
-  type PointQueue,
-  type Priority,
-  priorityOf,
-  type QueueBatch,
-  type QueueOptions,
-  type QueueStats,
-  reasonOf,
+import type {
+  DeadLetter,
+  LetterHead,
+  PointQueue,
+  Priority,
+  QueueBatch,
+  QueueOptions,
+  QueueStats,
 } from "./queue.ts";
+import { batchIdOf, deadLetterCapBytes, joinsLetter, priorityOf, reasonOf } from "./queue.ts";
 
 export const QUEUE_FILE = "queue.sqlite";
 
@@ -112,7 +109,7 @@ export function openSqliteQueue(options: QueueOptions): PointQueue {
     "INSERT INTO dead_letter (batch_id, code, message, at, points, bytes, body) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
   const lastDead = db.prepare(
-    "SELECT id, batch_id, code, message, points FROM dead_letter ORDER BY id DESC LIMIT 1",
+    "SELECT id, batch_id AS origin, code, message, points FROM dead_letter ORDER BY id DESC LIMIT 1",
   );
   // Appends points to a letter's JSON array without reading it back.
   const appendDead = db.prepare(
@@ -250,16 +247,8 @@ export function openSqliteQueue(options: QueueOptions): PointQueue {
   const refuseTx = db.transaction(
     (points: readonly Point[], origin: string, code: string, message: string) => {
       const bodies = points.map((p) => JSON.stringify(p));
-      const last = lastDead.get() as
-        | { id: number; batch_id: string; code: string; message: string; points: number }
-        | undefined;
-      if (
-        last &&
-        last.batch_id === origin &&
-        last.code === code &&
-        last.message === message &&
-        last.points + bodies.length <= DEAD_LETTER_MAX_POINTS
-      ) {
+      const last = lastDead.get() as (LetterHead & { id: number }) | undefined;
+      if (joinsLetter(last, { origin, code, message, points: bodies.length })) {
         let b = 0;
         for (const body of bodies) b += Buffer.byteLength(body) + 1;
         appendDead.run(bodies.join(","), bodies.length, b, last.id);

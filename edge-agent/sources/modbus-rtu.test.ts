@@ -2,7 +2,9 @@
 // facility simulator's gateway serving its three units as RTU: a socat PTY
 // pair stands for the RS-485 cable. Several sources share one line (each
 // unit id its own asset), their requests serialised on it.
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registerOf } from "../../cli/demo-fleet.ts";
 import type { ErrorCode } from "../../common/errors.ts";
 import type { Point } from "../../common/wire.ts";
 import {
@@ -25,15 +27,7 @@ import type { Source } from "./source.ts";
 const LINE = { baudRate: 9600, parity: "none", stopBits: 1, dataBits: 8 } as const;
 
 const registersOf = (map: readonly RegisterEntry[], measurement: "meter" | "weather") =>
-  map.map((r) => ({
-    function: r.function,
-    address: r.address,
-    type: r.type,
-    wordOrder: r.wordOrder,
-    measurement,
-    field: r.field,
-    scale: r.scale ?? 1,
-  }));
+  map.map((r) => registerOf(r, measurement));
 
 const sourcesOn = (where: Record<string, unknown>) => [
   {

@@ -8,11 +8,11 @@
 // link is rebuilt on the next request.
 import { failure, type IoResult, retryable, success } from "../../common/result.ts";
 import type { ModbusSourceConfig } from "../config.ts";
-import type { ModbusWriteTarget, WriteTarget } from "../control/schema.ts";
 import { classifyModbusError, decodeWords, wordsOf } from "./modbus.ts";
 import { acquireLink, type ModbusClient, releaseLink } from "./modbus-link.ts";
 import type { SourceContext } from "./source.ts";
 import type { PointWriter, WriteLink } from "./write.ts";
+import type { ModbusWriteTarget, WriteTarget } from "./write-target.ts";
 
 /** Encodes one raw value into its words in protocol order; the inverse of `decodeWords`. Null if it does not fit. */
 export function encodeWords(

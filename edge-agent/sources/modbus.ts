@@ -10,14 +10,8 @@ import type { Point } from "../../common/wire.ts";
 import { type ModbusRegister, type ModbusSourceConfig, plausibleRangeOf } from "../config-sources.ts";
 import { acquireLink, ConnectError, type ModbusLink, releaseLink } from "./modbus-link.ts";
 import { decodeWords, oneBasedHint, otherOrder, planReads, type ReadPlan, wordsOf } from "./modbus-map.ts";
-import {
-  cancellableSleep,
-  type ProbeRow,
-  reconnectDelayMs,
-  type Source,
-  type SourceContext,
-  type SourceSink,
-} from "./source.ts";
+import type { ProbeRow, Source, SourceContext, SourceSink } from "./source.ts";
+import { cancellableSleep, reconnectDelayMs } from "./source.ts";
 import { storedValue } from "./values.ts";
 
 export { decodeWords, MAX_REGISTERS_PER_READ, planReads, wordsOf } from "./modbus-map.ts";

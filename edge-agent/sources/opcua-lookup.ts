@@ -2,7 +2,7 @@
 // node id parsed, `nsu=` mapped through the server's namespace array, and
 // the server asked whether the node exists (opcua.ts uses what it finds).
 import { AttributeIds, type ClientSession, NodeId } from "node-opcua-client";
-import type { OpcuaSourceConfig } from "../config-sources.ts";
+import { BufferSlotNodeKeys, type OpcuaSourceConfig, WaveformNodeKeys } from "../config-sources.ts";
 import type { Connection } from "./opcua-blocks.ts";
 import { isNodeIdError, type ParsedNodeId, parseNodeId, resolveNamespace } from "./opcua-nodeid.ts";
 import type { SourceSink } from "./source.ts";
@@ -39,18 +39,9 @@ export function configuredNodes(config: OpcuaSourceConfig): Map<string, string> 
   };
   for (const [i, s] of (config.scalars ?? []).entries()) add(s.nodeId, `scalars[${i}].nodeId`);
   (config.waveforms ?? []).forEach((w, i) => {
-    for (const k of [
-      "waveformNodeId",
-      "sampleRateNodeId",
-      "sequenceNodeId",
-      "timestampNodeId",
-      "speedNodeId",
-      "speedEndNodeId",
-    ] as const)
-      add(w[k], `waveforms[${i}].${k}`);
+    for (const k of WaveformNodeKeys) add(w[k], `waveforms[${i}].${k}`);
     (w.buffer?.slots ?? []).forEach((slot, j) => {
-      for (const k of ["waveformNodeId", "sequenceNodeId", "timestampNodeId", "speedNodeId"] as const)
-        add(slot[k], `waveforms[${i}].buffer.slots[${j}].${k}`);
+      for (const k of BufferSlotNodeKeys) add(slot[k], `waveforms[${i}].buffer.slots[${j}].${k}`);
     });
   });
   return out;

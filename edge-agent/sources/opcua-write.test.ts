@@ -7,9 +7,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWritableOpcuaServer, type WritableOpcuaServer } from "../../test/helpers/opcua-writable.ts";
 import { type OpcuaSourceConfig, parseAgentConfig } from "../config.ts";
-import type { OpcuaWriteTarget } from "../control/schema.ts";
 import { createOpcuaWriteLink } from "./opcua-write.ts";
 import type { WriteLink } from "./write.ts";
+import type { OpcuaWriteTarget } from "./write-target.ts";
 
 describe("OPC UA writes with read-back", () => {
   let server: WritableOpcuaServer;

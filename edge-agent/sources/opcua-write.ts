@@ -20,9 +20,9 @@ import {
 } from "node-opcua-client";
 import { failure, type IoResult, retryable, success } from "../../common/result.ts";
 import type { OpcuaSourceConfig } from "../config.ts";
-import type { WriteTarget } from "../control/schema.ts";
 import type { SourceContext } from "./source.ts";
 import type { PointWriter, WriteLink } from "./write.ts";
+import type { WriteTarget } from "./write-target.ts";
 
 const RETRY_MS = 1000;
 

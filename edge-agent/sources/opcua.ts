@@ -59,14 +59,8 @@ import { type OpcuaSourceConfig, plausibleRangeOf } from "../config-sources.ts";
 import { openCursors } from "./cursors.ts";
 import { createWaveformReader, toNumber, type WaveformReader } from "./opcua-blocks.ts";
 import { configuredNodes, lookUpNodes } from "./opcua-lookup.ts";
-import {
-  cancellableSleep,
-  type ProbeRow,
-  reconnectDelayMs,
-  type Source,
-  type SourceContext,
-  type SourceSink,
-} from "./source.ts";
+import type { ProbeRow, Source, SourceContext, SourceSink } from "./source.ts";
+import { cancellableSleep, reconnectDelayMs } from "./source.ts";
 import { storedValue } from "./values.ts";
 
 // Node 20 prints a PKCS#1 v1.5 warning at load that never concerns Vetra (common/opcua-warnings.ts).

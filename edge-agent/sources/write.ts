@@ -4,8 +4,8 @@
 // Implementations by target `kind`, loaded on first use like the sources.
 import type { IoResult } from "../../common/result.ts";
 import type { ModbusSourceConfig, OpcuaSourceConfig, SourceConfig } from "../config.ts";
-import type { WriteTarget } from "../control/schema.ts";
 import type { SourceContext } from "./source.ts";
+import type { WriteTarget } from "./write-target.ts";
 
 export interface PointWriter {
   /** Writes `value` (engineering units) and reads it back: success carries the value read back. */
