@@ -6,12 +6,14 @@ import type { Point } from "../../common/wire.ts";
 import { type AgentConfig, type OpcuaSourceConfig, pkiDirOf } from "../config.ts";
 import { createWriteLink, type PointWriter, type WriteLink } from "../sources/write.ts";
 import { Controller, pointKey } from "./controller.ts";
-import { openControlStore } from "./store.ts";
+import { type ControlStore, openControlStore } from "./store.ts";
 import { createSyncClient, type SyncClient } from "./sync.ts";
 
 export interface RunningControl {
   readonly controller: Controller;
   readonly sync: SyncClient;
+  /** The control state file (tests read its outbox). */
+  readonly store: ControlStore;
   observe(points: readonly Point[]): void;
   stop(): Promise<void>;
 }
@@ -34,7 +36,10 @@ export async function startControl(
 ): Promise<RunningControl | null> {
   const c = config.control;
   if (c.points.length === 0) return null;
-  const store = openControlStore(controlStateFile(config));
+  const store = openControlStore(controlStateFile(config), {
+    syncIntervalMs: c.syncIntervalMs,
+    onSyncError: opts.log,
+  });
   const links = new Map<string, WriteLink>();
   const writers = new Map<string, PointWriter>();
   try {
@@ -108,6 +113,7 @@ export async function startControl(
   return {
     controller,
     sync: s,
+    store,
     observe: (points) => controller.observe(points),
     async stop() {
       stopped = true;
