@@ -77,7 +77,8 @@ export class Controller {
   /** Refusals already recorded (a schedule naming a critical point is refused once, not every tick). */
   private readonly refusedOnce = new Set<string>();
   private ticking: Promise<void> | null = null;
-  private tickAgain = false;
+  /** A tick was asked while one ran: null, or whether the one to follow reads back what is due. */
+  private tickAgain: { readBacks: boolean } | null = null;
   /**
    * When the earliest write held back by its point's `minWriteIntervalMs` may go (ms, the
    * controller's clock), or null: the agent ticks then rather than at its next regular tick.
@@ -365,18 +366,26 @@ export class Controller {
     } else this.restore(d.asset, step.point, detail);
   }
 
-  /** One evaluation: expiries, schedules, demand, then writes and read-backs. */
-  tick(): Promise<void> {
+  /**
+   * One evaluation: expiries, schedules, demand, then writes and read-backs.
+   * With `readBacks: false` (a new desired state is acted on at once) only
+   * the writes it asks and the read-backs owed to a point are made; the
+   * periodic read-backs wait for the regular tick, so the other points'
+   * device round trips are not in a command's way.
+   */
+  tick(opts: { readBacks?: boolean } = {}): Promise<void> {
+    const readBacks = opts.readBacks ?? true;
     if (this.ticking) {
       // Asked while one runs (a new desired state mid-tick): one more follows, or the change waits a tick.
-      this.tickAgain = true;
+      this.tickAgain = { readBacks: readBacks || (this.tickAgain?.readBacks ?? false) };
       return this.ticking;
     }
-    this.ticking = this.tickOnce().finally(() => {
+    this.ticking = this.tickOnce(readBacks).finally(() => {
       this.ticking = null;
-      if (this.tickAgain) {
-        this.tickAgain = false;
-        this.tick().catch((e) => this.log(`control: tick failed: ${(e as Error).stack ?? e}`));
+      const again = this.tickAgain;
+      if (again) {
+        this.tickAgain = null;
+        this.tick(again).catch((e) => this.log(`control: tick failed: ${(e as Error).stack ?? e}`));
       }
     });
     return this.ticking;
@@ -387,7 +396,7 @@ export class Controller {
     while (this.ticking) await this.ticking.catch(() => {});
   }
 
-  private async tickOnce(): Promise<void> {
+  private async tickOnce(readBacks: boolean): Promise<void> {
     const now = this.now();
     this.deferredWriteAt = null;
     for (const p of this.points.values()) {
@@ -415,7 +424,7 @@ export class Controller {
     this.runDemand(now);
     const states: Point[] = [];
     for (const p of this.points.values()) {
-      const deferred = await drive(this.driveContext, p, now);
+      const deferred = await drive(this.driveContext, p, now, readBacks);
       if (deferred !== null)
         this.deferredWriteAt =
           this.deferredWriteAt === null ? deferred : Math.min(this.deferredWriteAt, deferred);

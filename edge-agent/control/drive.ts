@@ -49,8 +49,19 @@ export interface DriveContext {
   event(e: Omit<ControlEvent, "at">): void;
 }
 
-/** Writes what the point's effective value asks (within the rate limits), or reads it back to notice changes at the device. */
-export async function drive(ctx: DriveContext, p: PointRuntime, now: number): Promise<number | null> {
+/**
+ * Writes what the point's effective value asks (within the rate limits), or
+ * reads it back: every readBackIntervalMs when `periodic` (to notice changes
+ * at the device), and whenever one is owed (a new command, the start, an
+ * unexplained value now to be judged). Returns when a write held back by the
+ * wear limit may go, or null.
+ */
+export async function drive(
+  ctx: DriveContext,
+  p: PointRuntime,
+  now: number,
+  periodic: boolean,
+): Promise<number | null> {
   const { cfg } = p;
   const tol = toleranceOf(cfg);
   const e = p.array.effective();
@@ -76,7 +87,11 @@ export async function drive(ctx: DriveContext, p: PointRuntime, now: number): Pr
     await write(ctx, p, value, target, e, now, tol);
     return null;
   }
-  if (now - p.lastReadAt >= ctx.config.readBackIntervalMs || (p.unexplained !== undefined && ctx.judging))
+  if (
+    p.lastReadAt === -Infinity ||
+    (periodic && now - p.lastReadAt >= ctx.config.readBackIntervalMs) ||
+    (p.unexplained !== undefined && ctx.judging)
+  )
     await readBack(ctx, p, now, tol);
   return null;
 }

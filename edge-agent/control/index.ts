@@ -67,9 +67,9 @@ export async function startControl(
   // A write its point's minimum interval held back goes when the interval ends, not at the next regular tick.
   let deferred: NodeJS.Timeout | null = null;
   let stopped = false;
-  const runTick = (): void => {
+  const runTick = (readBacks = true): void => {
     controller
-      .tick()
+      .tick({ readBacks })
       .then(() => {
         const at = controller.deferredWriteAt;
         if (at === null || stopped || deferred) return;
@@ -101,11 +101,11 @@ export async function startControl(
     waitMs: c.syncWaitMs,
     log: opts.log,
     // A new command is written now, not up to a tick later (the command-to-device time of issue 14's bench).
-    ...(opts.autostart !== false ? { onApplied: () => runTick() } : {}),
+    ...(opts.autostart !== false ? { onApplied: () => runTick(false) } : {}),
   });
   let timer: NodeJS.Timeout | null = null;
   if (opts.autostart !== false) {
-    timer = setInterval(runTick, c.tickMs);
+    timer = setInterval(() => runTick(), c.tickMs);
     sync.start();
   }
   opts.log(`control: ${c.points.length} writable points; desired state revision ${controller.revision}`);
