@@ -13,16 +13,20 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import modbusSerial from "modbus-serial";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AgentSyncResponse, ControlCommand } from "../../common/control.ts";
-import { BMS_UNIT_ID, type FacilitySim, start as startFacility } from "../../simulators/facility/index.ts";
-import { CONTROL_ASSET, facilityControlConfig } from "../../test/helpers/facility-control.ts";
+import type { FacilitySim } from "../../simulators/facility/index.ts";
+import {
+  CONTROL_ASSET,
+  controlByHand,
+  facilityControlConfig,
+  startControlBench,
+  startControlFacility,
+} from "../../test/helpers/facility-control.ts";
 import { STARTUP_JUDGE_MS } from "./controller.ts";
-import { type RunningControl, startControl } from "./index.ts";
+import type { RunningControl } from "./index.ts";
 import type { ControlStore } from "./store.ts";
 
-const ModbusRTU = modbusSerial as unknown as typeof modbusSerial.default;
 const root = join(import.meta.dirname, "..", "..");
 const T0 = Date.UTC(2026, 0, 13, 7, 0, 0);
 const STATE_FILE = "control.sqlite";
@@ -64,23 +68,14 @@ describe("the control state file after a power cut (a copy of an earlier moment)
   let now = T0;
   let root_: string;
   let control: RunningControl;
-  const device = new ModbusRTU();
+  let device: Awaited<ReturnType<typeof startControlBench>>["device"];
+  let stopBench: () => Promise<void>;
 
   beforeAll(async () => {
-    sim = await startFacility({
-      assetId: CONTROL_ASSET,
-      kind: "school",
-      seed: 5,
-      clock: () => now,
-      control: true,
-    });
-    await device.connectTCP("127.0.0.1", { port: sim.modbusPort });
-    device.setTimeout(1000);
-    device.setID(BMS_UNIT_ID);
+    ({ sim, device, stop: stopBench } = await startControlBench(5, () => now));
   });
   afterAll(async () => {
-    await new Promise<void>((r) => device.close(() => r()));
-    await sim?.stop();
+    await stopBench?.();
   });
   beforeEach(() => {
     now = T0;
@@ -92,12 +87,7 @@ describe("the control state file after a power cut (a copy of an earlier moment)
   });
 
   const open = async (dir: string): Promise<RunningControl> =>
-    (await startControl(facilityControlConfig(sim.modbusPort, dir), {
-      log: () => {},
-      emit: () => {},
-      now: () => now,
-      autostart: false,
-    }))!;
+    controlByHand(facilityControlConfig(sim.modbusPort, dir), () => now);
   const tick = async (ms = 1000) => {
     now += ms;
     await control.controller.tick();
@@ -229,7 +219,7 @@ describe("the control state file after kill -9", () => {
   let control: RunningControl | undefined;
 
   beforeAll(async () => {
-    sim = await startFacility({ assetId: CONTROL_ASSET, kind: "school", seed: 6, control: true });
+    sim = await startControlFacility(6);
     dir = mkdtempSync(join(tmpdir(), "vetra-control-kill-"));
   });
   afterAll(async () => {
@@ -245,11 +235,7 @@ describe("the control state file after kill -9", () => {
     const db = new Database(join(dir, STATE_FILE));
     expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
     db.close();
-    control = (await startControl(facilityControlConfig(sim.modbusPort, dir), {
-      log: () => {},
-      emit: () => {},
-      autostart: false,
-    }))!;
+    control = await controlByHand(facilityControlConfig(sim.modbusPort, dir));
     expect(control.store.uncleanStart).toBe(true);
     expect(control.controller.revision).toBe(1);
     // Not yet acknowledged by central: every report is still there to be sent.
