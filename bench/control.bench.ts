@@ -11,7 +11,7 @@
 // a command that comes sooner waits out the wear limit, which is policy,
 // not overhead, so the figures time the path and not the limit.
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEMO_CONTROL_POINTS, facilityControlPoints, facilitySources } from "../cli/demo-fleet.ts";
 import { startAgent } from "../edge-agent/agent.ts";
@@ -32,6 +32,7 @@ const quantile = (sorted: number[], q: number) =>
 
 export async function controlSection(): Promise<BenchSection> {
   const started = performance.now();
+  const loadAtStart = loadavg()[0]!;
   const dir = mkdtempSync(join(tmpdir(), "vetra-control-bench-"));
   const central = await startTestCentral({
     config: {
@@ -156,16 +157,18 @@ export async function controlSection(): Promise<BenchSection> {
   const ratio = quantile(agentPath, 0.95) / quantile(direct, 0.95);
   const wholeRatio = quantile(viaCentral, 0.95) / quantile(direct, 0.95);
   const seconds = (performance.now() - started) / 1000;
+  // The machine may be shared: how busy it was says how far the tails (p95, max) are the code's own.
+  const load = `load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end, on ${cpus().length} cores`;
   const line = `control: apply_p95_ms=${p(viaCentral, 0.95)} vs_direct=${ratio.toFixed(1)}x`;
   const markdown = `
-\`npm run bench -- control\` (bench/control.bench.ts, ${seconds.toFixed(0)} s). ${COMMANDS} commands of the
+\`npm run bench -- control\` (bench/control.bench.ts, ${seconds.toFixed(0)} s, ${load}). ${COMMANDS} commands of the
 heating setpoint (alternately 18 and 20 °C), one at a time, each timed from \`POST /api/v1/control/commands\`
 to the value at the device (the facility simulator's building controller, Modbus TCP on loopback): central
 stores it and wakes the agent's long poll, the agent's controller arbitrates as soon as the new desired state
 arrives, stores it and writes with FC16, then reads back. The point's \`minWriteIntervalMs\` is a realistic
 ${MIN_WRITE_INTERVAL_MS} ms, and each command is posted once the point is free to be written (a command that
-comes sooner waits out the wear limit by design). The agent's own part is then timed alone: the same controller
-(\`startControl\`, as the agent runs it) handed the desired state the sync hands it, to the value read back.
+comes sooner waits out the wear limit by design). The agent's own part is then timed without central: the same
+controller (\`startControl\`, as the agent runs it) handed the desired state the sync hands it, to the value read back.
 Baseline: after each of those commands, the same value written to the same register and read back directly,
 through a write link of the agent's own kind (no central, no controller): ${COMMANDS} times, each beside the
 command it is compared with.
