@@ -9,7 +9,7 @@
 // explain is neither fought nor judged before central's desired state is
 // back, and the command's reports are made (and sent) again.
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -187,15 +187,12 @@ describe("the control state file after a power cut (a copy of an earlier moment)
 });
 
 function runAndKill(port: number, dir: string): Promise<void> {
+  const configFile = join(dir, "agent.json");
+  writeFileSync(configFile, JSON.stringify(facilityControlConfig(port, dir)));
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [
-        join(root, "bin", "run-ts.js"),
-        join(root, "edge-agent/control/crash-controller.ts"),
-        String(port),
-        dir,
-      ],
+      [join(root, "bin", "run-ts.js"), join(root, "edge-agent/control/crash-controller.ts"), configFile],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let stderr = "";

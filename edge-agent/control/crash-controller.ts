@@ -2,13 +2,14 @@
 // edge's control against a facility simulator, takes one desired state (an
 // operator command on `hvac_mode`), ticks until the command's `confirmed`
 // report is committed, prints "confirmed", then goes on ticking until it is
-// killed. Arguments: the simulator's Modbus port, the agent's folder.
-import { facilityControlConfig } from "../../test/helpers/facility-control.ts";
+// killed. Argument: a file holding the agent's config (JSON).
+import { readFileSync } from "node:fs";
+import { parseAgentConfig } from "../config.ts";
 import { startControl } from "./index.ts";
 
-const [port, dir] = process.argv.slice(2);
-if (!port || !dir) throw new Error("usage: crash-controller.ts PORT DIR");
-const control = (await startControl(facilityControlConfig(Number(port), dir), {
+const [configFile] = process.argv.slice(2);
+if (!configFile) throw new Error("usage: crash-controller.ts CONFIG.json");
+const control = (await startControl(parseAgentConfig(JSON.parse(readFileSync(configFile, "utf8"))), {
   log: (line) => process.stderr.write(`${line}\n`),
   emit: () => {},
   autostart: false,
