@@ -150,6 +150,27 @@ describe("edge control over Modbus TCP against the facility simulator", () => {
     expect(last.fields).toMatchObject({ commanded: 20, effective: 20, actual: 20, priority: 4 });
   });
 
+  it("acts on a new desired state with its own writes and read-backs; the other points' wait for the regular tick", async () => {
+    await tick(); // the relinquish defaults: 21 °C, auto, lit
+    await device.writeRegister(4, 0); // hvac off at the device
+    now += 5000; // every point's periodic read-back is due
+    control.controller.applyDesired(
+      desired(1, [
+        command({ id: "r1", point: "lighting", value: 0 }),
+        // What the device already holds: read back at once and confirmed, nothing written.
+        command({ id: "r2", point: "heating_setpoint_c", value: 21 }),
+      ]),
+    );
+    await control.controller.tick({ readBacks: false });
+    expect(sim.truth().building!.controls.lighting[0]).toBe(0);
+    expect(statesOf(store, "r1")).toEqual(["delivered", "applied", "confirmed"]);
+    expect(statesOf(store, "r2")).toEqual(["delivered", "applied", "confirmed"]);
+    const overrides = () => outbox(store).events.filter((e) => e.kind === "manual_override");
+    expect(overrides()).toEqual([]);
+    await tick();
+    expect(overrides().map((e) => e.point)).toEqual(["hvac_mode"]);
+  });
+
   it("ramps a setpoint no faster than maxRatePerMinute", async () => {
     await tick(); // at the default, 21 °C
     control.controller.applyDesired(
