@@ -148,6 +148,31 @@ describe("the control state file after a power cut (a copy of an earlier moment)
     expect(state.effective).toMatchObject({ priority: "operator", value: HEAT, holder: "c1" });
   });
 
+  it("an interlock writes a point whose value it cannot explain yet: safety is never held back", async () => {
+    const { before } = await runUpToConfirmed();
+    const interlocks = [
+      {
+        id: "overheat",
+        when: { asset: CONTROL_ASSET, measurement: "scada", field: "indoor_temp_c", above: 30, deadband: 2 },
+        force: { asset: CONTROL_ASSET, point: "hvac_mode", value: 2 },
+      },
+    ];
+    control = await controlByHand(facilityControlConfig(sim.modbusPort, before, { interlocks }), () => now);
+    await tick();
+    expect(sim.truth().building!.controls.hvacMode).toBe(HEAT); // unexplained: left alone
+    control.controller.observe([
+      {
+        measurement: "scada",
+        tags: { site: "site-1", asset: CONTROL_ASSET },
+        fields: { indoor_temp_c: 35 },
+        ts: now,
+      },
+    ]);
+    await tick();
+    expect(sim.truth().building!.controls.hvacMode).toBe(2); // cool, at the safety level
+    expect(manualOverrides(control.store)).toEqual([]);
+  });
+
   it("a value it cannot explain is judged a change at the device once central answers without it", async () => {
     const { before } = await runUpToConfirmed();
     await device.writeRegister(4, 0); // off, at the device, while the agent was down

@@ -70,7 +70,8 @@ export async function drive(
   const needsWrite =
     e.priority !== "manual" &&
     p.refusedTarget !== target &&
-    p.unexplained === undefined &&
+    // An unexplained value waits for its judgment, unless an interlock asks: safety is never held back.
+    (p.unexplained === undefined || e.priority === "safety") &&
     (m.lastWritten === undefined ||
       Math.abs(m.lastWritten - target) > tol ||
       (p.actual !== undefined && Math.abs(p.actual - target) > tol));
@@ -122,6 +123,7 @@ async function write(
     const command = commandInForce(p, e);
     if (result.kind === "success") {
       m.lastWritten = value;
+      p.unexplained = undefined;
       p.actual = result.value;
       p.linkDown = false;
       ctx.store.saveMemory(p.key, m);
