@@ -17,7 +17,7 @@
 // confirmed), and one that differs from both is judged only once central's
 // desired state has been taken since the start (it may hold the command that
 // was written), or after STARTUP_JUDGE_MS without central; until then the
-// point is read, not written.
+// point is read, not written (but for an interlock: safety never waits).
 import {
   type AgentSyncResponse,
   type CommandState,
