@@ -2,7 +2,9 @@
 // central, at a phone's 390 px: an energy manager signs in, sees its
 // facility's points with their limits and holders, sends a command, assigns
 // the template's schedule and a demand limit — in Russian and in English,
-// with no CSP violation and no script error; the ministry reads without forms.
+// with no CSP violation and no script error; its alarm list names the
+// facility's alarms and links each to the facility's control page (it has no
+// asset page); the ministry reads without forms.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserRequired, launchChromium, signInToConsole } from "./helpers/browser.ts";
@@ -163,6 +165,13 @@ describe.skipIf(!browserRequired())("control page in the console", () => {
       await page.waitForSelector("#alarmRows tr[data-id] >> text=room temperature out of its band");
       expect(await page.locator("#alarmRows tr[data-id]").count()).toBe(1);
       expect(await noSidewaysScroll(page)).toBe(true);
+      // The facility's name opens what an energy manager may open: the facility's control page.
+      const facility = page.locator("#alarmRows tr[data-id] td:nth-child(2) a");
+      expect(await facility.getAttribute("href")).toBe("#/control/H01");
+      await facility.click();
+      await page.waitForSelector("#controlPoints tr[data-point]");
+      expect(page.url()).toMatch(/#\/control\/H01$/);
+      expect(await page.locator("#controlFacility").inputValue()).toBe("H01");
       expect(problems).toEqual([]);
     } finally {
       await page.close();

@@ -146,11 +146,18 @@ describe("control through central", () => {
       "applied",
       "confirmed",
     ]);
-    // A late report of an earlier step changes nothing.
+    // A late report of an earlier step changes nothing; nor do the same reports sent again in a later sync
+    // (an agent whose record of having sent them a power cut took makes and sends them again).
     await agent.sync({ reports: [{ id, state: "delivered", at: t + 30 }] });
-    expect((await api(c.tokens.admin, "GET", `/api/v1/control/commands/${id}`)).body.command.state).toBe(
-      "confirmed",
-    );
+    await agent.sync({
+      reports: [
+        { id, state: "applied", at: t + 40 },
+        { id, state: "confirmed", at: t + 40, actual: 19.5 },
+      ],
+    });
+    const again = (await api(c.tokens.admin, "GET", `/api/v1/control/commands/${id}`)).body.command;
+    expect(again.state).toBe("confirmed");
+    expect(again.history).toEqual(after.history);
 
     const point = (await api(c.tokens.energy, "GET", "/api/v1/control/points?asset=H01")).body.points[0];
     expect(point).toMatchObject({

@@ -21,6 +21,7 @@ import type {
   ControlRepository,
   StoredCommand,
   StoredEvent,
+  WriteOutcomes,
 } from "./repository.ts";
 
 const COMMAND_COLUMNS = `id, site, asset, point, value, until, reason, override, requested_at, requested_by, state,
@@ -51,6 +52,23 @@ interface StepRow {
   reason: string | null;
   actual: number | null;
 }
+
+/**
+ * Each point of an asset (`?` ×4, the asset) with its newest write failure
+ * and restore: the points by a skip scan of the events' key (one seek to the
+ * next point apiece), each newest by a backward seek, so neither engine scans
+ * the asset's events.
+ */
+export const LAST_WRITE_OUTCOMES_SQL = `WITH RECURSIVE points (point) AS (
+   SELECT MIN(point) FROM control_event WHERE asset = ?
+   UNION ALL
+   SELECT (SELECT MIN(e.point) FROM control_event e WHERE e.asset = ? AND e.point > points.point)
+   FROM points WHERE points.point IS NOT NULL
+ )
+ SELECT point,
+   (SELECT MAX(at) FROM control_event e WHERE e.asset = ? AND e.point = points.point AND e.kind = 'write_failed') AS failed_at,
+   (SELECT MAX(at) FROM control_event e WHERE e.asset = ? AND e.point = points.point AND e.kind = 'write_restored') AS restored_at
+ FROM points WHERE point IS NOT NULL ORDER BY point`;
 
 export class DbControlRepository implements ControlRepository {
   constructor(private readonly db: MetaDb) {}
@@ -342,5 +360,20 @@ export class DbControlRepository implements ControlRepository {
       ...(r.value !== null ? { value: r.value } : {}),
       ...(r.detail !== null ? { detail: r.detail } : {}),
     }));
+  }
+
+  async lastWriteOutcomes(asset: string): Promise<WriteOutcomes[]> {
+    const rows = await this.db.all<{
+      point: string;
+      failed_at: number | string | null;
+      restored_at: number | string | null;
+    }>(LAST_WRITE_OUTCOMES_SQL, [asset, asset, asset, asset]);
+    return rows
+      .filter((r) => r.failed_at !== null || r.restored_at !== null)
+      .map((r) => ({
+        point: r.point,
+        failedAt: r.failed_at === null ? null : Number(r.failed_at),
+        restoredAt: r.restored_at === null ? null : Number(r.restored_at),
+      }));
   }
 }

@@ -53,6 +53,13 @@ export interface StoredEvent extends ControlEvent {
   site: string;
 }
 
+/** A point's newest write failure and newest write restored, epoch ms (null: none). */
+export interface WriteOutcomes {
+  point: string;
+  failedAt: number | null;
+  restoredAt: number | null;
+}
+
 export interface ControlRepository {
   /** The site's desired-state revision (0 before any change). */
   revision(site: string): Promise<number>;
@@ -96,4 +103,11 @@ export interface ControlRepository {
   addEvents(site: string, events: readonly ControlEvent[]): Promise<number>;
   /** An asset's events, newest first. */
   events(asset: string, limit: number): Promise<StoredEvent[]>;
+  /**
+   * For each point of the asset with a `write_failed` or `write_restored`
+   * event, when its newest of each happened (null: none), by point. Read
+   * through the events' key (asset, point, kind, at), a few index lookups per
+   * point, however many events the asset has.
+   */
+  lastWriteOutcomes(asset: string): Promise<WriteOutcomes[]>;
 }

@@ -5,8 +5,10 @@
 // A point's writes fail from the agent's `write_failed` event (the device
 // answered with an exception, did not answer, or read back another value)
 // until its `write_restored` event (a write read back equal again): the
-// newest of the two among the asset's latest control events decides. One
-// condition per point, severity `warning` — the building keeps running on
+// newer of the point's last two decides, read by the events' key per point
+// (ControlRepository.lastWriteOutcomes), not from a window of the asset's
+// newest events, so a failure stays raised however many events follow it.
+// One condition per point, severity `warning` — the building keeps running on
 // what the device holds; the operator must look, nothing is unsafe yet (an
 // interlock, not an alarm, is what protects). The on-delay of kind `control`
 // is 0: the edge already decided the write failed.
@@ -24,9 +26,6 @@ export const ControlFaultNames: Readonly<Record<string, { readonly ru: string; r
   comfort: { ru: "температура в помещении вне нормы", en: "room temperature out of its band" },
   write_failed: { ru: "запись в устройство не выполнена", en: "write to the device failed" },
 };
-/** How many of an asset's newest control events are read to find each point's last write outcome. */
-export const EVENTS_LOOKED_AT = 500;
-
 const FACILITY_KINDS = new Set(["school", "clinic", "hospital"]);
 
 /** Points whose last write outcome is a failure, with the failure's time. */
@@ -35,20 +34,17 @@ export async function deriveWriteFailures(meta: MetaStore, control: ControlRepos
   const out: Condition[] = [];
   for (const asset of fleet.assets) {
     if (!FACILITY_KINDS.has(asset.kind)) continue;
-    const decided = new Set<string>();
-    for (const e of await control.events(asset.id, EVENTS_LOOKED_AT)) {
-      if ((e.kind !== "write_failed" && e.kind !== "write_restored") || decided.has(e.point)) continue;
-      decided.add(e.point);
-      if (e.kind === "write_failed")
-        out.push({
-          asset: asset.id,
-          point: e.point,
-          fault: WRITE_FAILED_FAULT,
-          severity: "warning",
-          sinceMs: e.at,
-          isoZone: null,
-          kind: "control",
-        });
+    for (const w of await control.lastWriteOutcomes(asset.id)) {
+      if (w.failedAt === null || (w.restoredAt !== null && w.restoredAt >= w.failedAt)) continue;
+      out.push({
+        asset: asset.id,
+        point: w.point,
+        fault: WRITE_FAILED_FAULT,
+        severity: "warning",
+        sinceMs: w.failedAt,
+        isoZone: null,
+        kind: "control",
+      });
     }
   }
   return out;

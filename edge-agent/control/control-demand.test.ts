@@ -10,8 +10,8 @@ import modbusSerial from "modbus-serial";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentSyncResponse, ControlEvent } from "../../common/control.ts";
 import { type FacilitySim, SDM630_UNIT_ID, start as startFacility } from "../../simulators/facility/index.ts";
-import { CONTROL_ASSET, facilityControlConfig } from "../../test/helpers/facility-control.ts";
-import { type RunningControl, startControl } from "./index.ts";
+import { CONTROL_ASSET, controlByHand, facilityControlConfig } from "../../test/helpers/facility-control.ts";
+import type { RunningControl } from "./index.ts";
 import type { ControlStore } from "./store.ts";
 
 const ModbusRTU = modbusSerial as unknown as typeof modbusSerial.default;
@@ -55,12 +55,7 @@ describe("demand limiting against the facility simulator", () => {
       demand: { asset: CONTROL_ASSET, field: "power_kw", stepMs: MIN },
       readBackIntervalMs: 60_000,
     });
-    control = (await startControl(config, {
-      log: () => {},
-      emit: () => {},
-      now: () => now,
-      autostart: false,
-    }))!;
+    control = await controlByHand(config, () => now);
   });
   afterAll(async () => {
     await new Promise<void>((r) => meter.close(() => r()));

@@ -6,16 +6,18 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import modbusSerial from "modbus-serial";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AgentSyncResponse, CommandReport, ControlCommand, ControlEvent } from "../../common/control.ts";
 import type { Point } from "../../common/wire.ts";
-import { BMS_UNIT_ID, type FacilitySim, start as startFacility } from "../../simulators/facility/index.ts";
-import { facilityControlConfig } from "../../test/helpers/facility-control.ts";
-import { type RunningControl, startControl } from "./index.ts";
+import { BMS_UNIT_ID, type FacilitySim } from "../../simulators/facility/index.ts";
+import {
+  controlByHand,
+  facilityControlConfig,
+  startControlBench,
+} from "../../test/helpers/facility-control.ts";
+import type { RunningControl } from "./index.ts";
 import type { ControlStore } from "./store.ts";
 
-const ModbusRTU = modbusSerial as unknown as typeof modbusSerial.default;
 const ASSET = "school-1";
 // A Tuesday in January, 10:00 at the site (UTC+3).
 const T0 = Date.UTC(2026, 0, 13, 7, 0, 0);
@@ -60,29 +62,25 @@ describe("edge control over Modbus TCP against the facility simulator", () => {
   let control: RunningControl;
   let store: ControlStore;
   const emitted: Point[] = [];
-  const device = new ModbusRTU();
+  let device: Awaited<ReturnType<typeof startControlBench>>["device"];
+  let stopBench: () => Promise<void>;
 
   beforeAll(async () => {
-    sim = await startFacility({ assetId: ASSET, kind: "school", seed: 3, clock: () => now, control: true });
-    await device.connectTCP("127.0.0.1", { port: sim.modbusPort });
-    device.setTimeout(1000);
-    device.setID(BMS_UNIT_ID);
+    ({ sim, device, stop: stopBench } = await startControlBench(3, () => now));
   });
   afterAll(async () => {
-    await new Promise<void>((r) => device.close(() => r()));
-    await sim?.stop();
+    await stopBench?.();
   });
   beforeEach(async () => {
     now = T0;
     dir = mkdtempSync(join(tmpdir(), "vetra-control-"));
     emitted.length = 0;
-    control = (await startControl(facilityControlConfig(sim.modbusPort, dir), {
-      log: () => {},
-      emit: (p) => emitted.push(...p),
-      now: () => now,
-      autostart: false,
-    }))!;
-    store = (control.controller as unknown as { opts: { store: ControlStore } }).opts.store;
+    control = await controlByHand(
+      facilityControlConfig(sim.modbusPort, dir),
+      () => now,
+      (p) => emitted.push(...p),
+    );
+    store = control.store;
   });
   afterEach(async () => {
     sim.modbus.inject(null, BMS_UNIT_ID);
@@ -150,6 +148,27 @@ describe("edge control over Modbus TCP against the facility simulator", () => {
     expect(statesOf(store, "c1")).toEqual(["delivered", "applied", "confirmed", "relinquished"]);
     const last = emitted.filter((p) => p.tags.point === "heating_setpoint_c").at(-1)!;
     expect(last.fields).toMatchObject({ commanded: 20, effective: 20, actual: 20, priority: 4 });
+  });
+
+  it("acts on a new desired state with its own writes and read-backs; the other points' wait for the regular tick", async () => {
+    await tick(); // the relinquish defaults: 21 °C, auto, lit
+    await device.writeRegister(4, 0); // hvac off at the device
+    now += 5000; // every point's periodic read-back is due
+    control.controller.applyDesired(
+      desired(1, [
+        command({ id: "r1", point: "lighting", value: 0 }),
+        // What the device already holds: read back at once and confirmed, nothing written.
+        command({ id: "r2", point: "heating_setpoint_c", value: 21 }),
+      ]),
+    );
+    await control.controller.tick({ readBacks: false });
+    expect(sim.truth().building!.controls.lighting[0]).toBe(0);
+    expect(statesOf(store, "r1")).toEqual(["delivered", "applied", "confirmed"]);
+    expect(statesOf(store, "r2")).toEqual(["delivered", "applied", "confirmed"]);
+    const overrides = () => outbox(store).events.filter((e) => e.kind === "manual_override");
+    expect(overrides()).toEqual([]);
+    await tick();
+    expect(overrides().map((e) => e.point)).toEqual(["hvac_mode"]);
   });
 
   it("ramps a setpoint no faster than maxRatePerMinute", async () => {
@@ -254,13 +273,8 @@ describe("edge control over Modbus TCP against the facility simulator", () => {
     );
     await tick(3000);
     await control.stop();
-    control = (await startControl(facilityControlConfig(sim.modbusPort, dir), {
-      log: () => {},
-      emit: () => {},
-      now: () => now,
-      autostart: false,
-    }))!;
-    store = (control.controller as unknown as { opts: { store: ControlStore } }).opts.store;
+    control = await controlByHand(facilityControlConfig(sim.modbusPort, dir), () => now);
+    store = control.store;
     expect(control.controller.revision).toBe(7);
     await device.writeRegisters(0, [0x41a0, 0]); // 20 °C at the device while the agent was down
     await tick(2000);

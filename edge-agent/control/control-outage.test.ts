@@ -16,10 +16,15 @@ import {
   type AgentSyncResponse,
   type ControlEvent,
 } from "../../common/control.ts";
-import { type FacilitySim, start as startFacility } from "../../simulators/facility/index.ts";
-import { CONTROL_ASSET, facilityControlConfig } from "../../test/helpers/facility-control.ts";
+import type { FacilitySim } from "../../simulators/facility/index.ts";
+import {
+  CONTROL_ASSET,
+  controlByHand,
+  facilityControlConfig,
+  startControlFacility,
+} from "../../test/helpers/facility-control.ts";
 import { freePort } from "../../test/helpers/ports.ts";
-import { type RunningControl, startControl } from "./index.ts";
+import type { RunningControl } from "./index.ts";
 import { localTimeIn } from "./schedule.ts";
 
 const ZONE = "Europe/Moscow";
@@ -74,13 +79,7 @@ describe("a schedule across two days with central unreachable", () => {
   const received: AgentSyncRequest[] = [];
 
   beforeAll(async () => {
-    sim = await startFacility({
-      assetId: CONTROL_ASSET,
-      kind: "school",
-      seed: 9,
-      clock: () => now,
-      control: true,
-    });
+    sim = await startControlFacility(9, () => now);
     dir = mkdtempSync(join(tmpdir(), "vetra-control-outage-"));
     port = await freePort();
     const config = facilityControlConfig(
@@ -89,12 +88,7 @@ describe("a schedule across two days with central unreachable", () => {
       { timeZone: ZONE, readBackIntervalMs: 60_000 },
       `http://127.0.0.1:${port}`,
     );
-    control = (await startControl(config, {
-      log: () => {},
-      emit: () => {},
-      now: () => now,
-      autostart: false,
-    }))!;
+    control = await controlByHand(config, () => now);
   });
   afterAll(async () => {
     await control?.stop();

@@ -10,6 +10,14 @@
 // a change made at the device: it takes the `manual` level for the hold
 // time (it is respected and reported, not fought). Everything that happens
 // is a report or an event in the store's outbox until central has it.
+//
+// A power cut may cost the store its last commits (store.ts), so the last
+// write's record may be older than the device: a read-back that equals what
+// arbitration wants is the agent's own write (recorded again, its command
+// confirmed), and one that differs from both is judged only once central's
+// desired state has been taken since the start (it may hold the command that
+// was written), or after STARTUP_JUDGE_MS without central; until then the
+// point is read, not written (but for an interlock: safety never waits).
 import {
   type AgentSyncResponse,
   type CommandState,
@@ -20,40 +28,26 @@ import {
   type PointState,
   priorityRank,
 } from "../../common/control.ts";
-import type { IoResult } from "../../common/result.ts";
 import type { Point } from "../../common/wire.ts";
 import type { PointWriter } from "../sources/write.ts";
 import { DemandLimiter } from "./demand.ts";
+import { type DriveContext, drive, type PointRuntime } from "./drive.ts";
 import { describeCondition, Interlocks } from "./interlocks.ts";
-import { declarationOf, refusalOf, toleranceOf } from "./limits.ts";
-import { type Effective, PriorityArray } from "./priority.ts";
+import { declarationOf, refusalOf } from "./limits.ts";
+import { PriorityArray } from "./priority.ts";
 import { isTimeZone, scheduledValues } from "./schedule.ts";
-import type { ControlConfig, ControlPointConfig } from "./schema.ts";
-import type { ControlStore, PointMemory } from "./store.ts";
+import type { ControlConfig } from "./schema.ts";
+import type { ControlStore } from "./store.ts";
 
 /** A `control` point per controllable point at least this often, and whenever one of its fields changes. */
 export const STATE_POINT_INTERVAL_MS = 60_000;
-
-interface PointRuntime {
-  readonly cfg: ControlPointConfig;
-  readonly key: string;
-  readonly array: PriorityArray;
-  readonly writer: PointWriter;
-  memory: PointMemory;
-  actual?: number;
-  lastReadAt: number;
-  /** The operator command holding the level, and whether it was reported applied. */
-  command?: { id: string; applied: boolean };
-  scheduled?: number;
-  lastStatePointAt: number;
-  lastSignature?: string;
-  /** A write failed on a broken link: reported once per outage. */
-  linkDown: boolean;
-  /** The last write failed (refused, link down): the next that succeeds is reported `write_restored`. */
-  failing: boolean;
-  /** The target a write of which the device refused (not retried until the target changes). */
-  refusedTarget?: number;
-}
+/**
+ * How long after the start a read-back the agent cannot explain waits for
+ * central's desired state before it is judged a change at the device: the
+ * first sync is answered at once when central is reachable, and a minute
+ * without central is as long as a point is left unwritten for it.
+ */
+export const STARTUP_JUDGE_MS = 60_000;
 
 export interface ControllerOptions {
   readonly config: ControlConfig;
@@ -83,16 +77,28 @@ export class Controller {
   /** Refusals already recorded (a schedule naming a critical point is refused once, not every tick). */
   private readonly refusedOnce = new Set<string>();
   private ticking: Promise<void> | null = null;
-  private tickAgain = false;
+  /** A tick was asked while one ran: null, or whether the one to follow reads back what is due. */
+  private tickAgain: { readBacks: boolean } | null = null;
   /**
    * When the earliest write held back by its point's `minWriteIntervalMs` may go (ms, the
    * controller's clock), or null: the agent ticks then rather than at its next regular tick.
    */
   deferredWriteAt: number | null = null;
+  private readonly judgeFrom: number;
+  private readonly driveContext: DriveContext;
 
   constructor(private readonly opts: ControllerOptions) {
     this.now = opts.now ?? Date.now;
     this.log = opts.log ?? (() => {});
+    this.judgeFrom = this.now() + STARTUP_JUDGE_MS;
+    this.driveContext = {
+      config: opts.config,
+      store: opts.store,
+      // After a clean stop the records are whole: a read-back that differs from them is judged at once.
+      judging: !opts.store.uncleanStart,
+      report: (id, state, reason, actual) => this.report(id, state, reason, actual),
+      event: (e) => this.event(e),
+    };
     for (const cfg of opts.config.points) {
       const key = pointKey(cfg.asset, cfg.point);
       const writer = opts.writers.get(key);
@@ -177,7 +183,10 @@ export class Controller {
   }
 
   private takeDesired(state: AgentSyncResponse, persist: boolean): void {
-    if (persist) this.opts.store.saveDesired(state);
+    if (persist) {
+      this.opts.store.saveDesired(state);
+      this.driveContext.judging = true;
+    }
     this.desired = state;
     const now = this.now();
     const winners = new Map<string, ControlCommand>();
@@ -227,7 +236,11 @@ export class Controller {
           holder: c.id,
           ...(c.until !== undefined ? { until: c.until } : {}),
         });
-        if (p.command?.id !== c.id) p.command = { id: c.id, applied: false };
+        if (p.command?.id !== c.id) {
+          p.command = { id: c.id, applied: false };
+          // Read back at the next tick: a command asking what the device already holds is confirmed there.
+          p.lastReadAt = -Infinity;
+        }
       }
     }
     const d = this.opts.config.demand;
@@ -353,18 +366,26 @@ export class Controller {
     } else this.restore(d.asset, step.point, detail);
   }
 
-  /** One evaluation: expiries, schedules, demand, then writes and read-backs. */
-  tick(): Promise<void> {
+  /**
+   * One evaluation: expiries, schedules, demand, then writes and read-backs.
+   * With `readBacks: false` (a new desired state is acted on at once) only
+   * the writes it asks and the read-backs owed to a point are made; the
+   * periodic read-backs wait for the regular tick, so the other points'
+   * device round trips are not in a command's way.
+   */
+  tick(opts: { readBacks?: boolean } = {}): Promise<void> {
+    const readBacks = opts.readBacks ?? true;
     if (this.ticking) {
       // Asked while one runs (a new desired state mid-tick): one more follows, or the change waits a tick.
-      this.tickAgain = true;
+      this.tickAgain = { readBacks: readBacks || (this.tickAgain?.readBacks ?? false) };
       return this.ticking;
     }
-    this.ticking = this.tickOnce().finally(() => {
+    this.ticking = this.tickOnce(readBacks).finally(() => {
       this.ticking = null;
-      if (this.tickAgain) {
-        this.tickAgain = false;
-        this.tick().catch((e) => this.log(`control: tick failed: ${(e as Error).stack ?? e}`));
+      const again = this.tickAgain;
+      if (again) {
+        this.tickAgain = null;
+        this.tick(again).catch((e) => this.log(`control: tick failed: ${(e as Error).stack ?? e}`));
       }
     });
     return this.ticking;
@@ -375,7 +396,7 @@ export class Controller {
     while (this.ticking) await this.ticking.catch(() => {});
   }
 
-  private async tickOnce(): Promise<void> {
+  private async tickOnce(readBacks: boolean): Promise<void> {
     const now = this.now();
     this.deferredWriteAt = null;
     for (const p of this.points.values()) {
@@ -397,12 +418,16 @@ export class Controller {
         }
       }
     }
+    if (now >= this.judgeFrom) this.driveContext.judging = true;
     this.runInterlocks();
     this.runSchedules(now);
     this.runDemand(now);
     const states: Point[] = [];
     for (const p of this.points.values()) {
-      await this.drive(p, now);
+      const deferred = await drive(this.driveContext, p, now, readBacks);
+      if (deferred !== null)
+        this.deferredWriteAt =
+          this.deferredWriteAt === null ? deferred : Math.min(this.deferredWriteAt, deferred);
       const e = p.array.effective();
       const fields: Record<string, number> = { commanded: e.value, priority: priorityRank(e.priority) };
       if (p.memory.lastWritten !== undefined) fields.effective = p.memory.lastWritten;
@@ -421,173 +446,5 @@ export class Controller {
       }
     }
     if (states.length > 0) this.opts.emit?.(states);
-  }
-
-  /** Writes what the point's effective value asks (within the rate limits), or reads it back to notice changes at the device. */
-  private async drive(p: PointRuntime, now: number): Promise<void> {
-    const { cfg } = p;
-    const tol = toleranceOf(cfg);
-    const e = p.array.effective();
-    const target = e.value;
-    const m = p.memory;
-    const needsWrite =
-      e.priority !== "manual" &&
-      p.refusedTarget !== target &&
-      (m.lastWritten === undefined ||
-        Math.abs(m.lastWritten - target) > tol ||
-        (p.actual !== undefined && Math.abs(p.actual - target) > tol));
-    const mayWrite = m.lastWriteAt === undefined || now - m.lastWriteAt >= cfg.minWriteIntervalMs;
-    if (needsWrite && !mayWrite) {
-      const at = m.lastWriteAt! + cfg.minWriteIntervalMs;
-      this.deferredWriteAt = this.deferredWriteAt === null ? at : Math.min(this.deferredWriteAt, at);
-    }
-    if (needsWrite && mayWrite) {
-      let value = target;
-      const base = m.lastWritten ?? p.actual;
-      if (cfg.maxRatePerMinute !== undefined && base !== undefined) {
-        const elapsed = m.lastWriteAt === undefined ? cfg.minWriteIntervalMs : now - m.lastWriteAt;
-        const step = (cfg.maxRatePerMinute * elapsed) / 60_000;
-        value = base + Math.max(-step, Math.min(step, target - base));
-      }
-      await this.write(p, value, target, e, now, tol);
-      return;
-    }
-    if (now - p.lastReadAt >= this.opts.config.readBackIntervalMs) await this.readBack(p, now, tol);
-  }
-
-  private async write(
-    p: PointRuntime,
-    value: number,
-    target: number,
-    e: Effective,
-    now: number,
-    tol: number,
-  ): Promise<void> {
-    // A writer answers with an I/O result; one that throws all the same (a driver's bug) fails the write, not the tick.
-    const result = await p.writer.write(value).catch(
-      (e: unknown): IoResult<number> => ({
-        kind: "failure",
-        code: "INTERNAL",
-        message: `write threw: ${e instanceof Error ? e.message : String(e)}`,
-      }),
-    );
-    // What the write changed (memory, reports, events) is stored in one transaction after it.
-    this.opts.store.batch(() => this.written(p, value, target, e, now, tol, result));
-  }
-
-  private written(
-    p: PointRuntime,
-    value: number,
-    target: number,
-    e: Effective,
-    now: number,
-    tol: number,
-    result: IoResult<number>,
-  ): void {
-    const { cfg } = p;
-    const m = p.memory;
-    m.lastWriteAt = now;
-    p.lastReadAt = now;
-    const command = e.priority === "operator" && p.command?.id === e.holder ? p.command : undefined;
-    if (result.kind === "success") {
-      m.lastWritten = value;
-      p.actual = result.value;
-      p.linkDown = false;
-      this.opts.store.saveMemory(p.key, m);
-      const ok = Math.abs(result.value - value) <= tol;
-      if (ok && p.failing) {
-        p.failing = false;
-        this.event({ asset: cfg.asset, point: cfg.point, kind: "write_restored", value });
-      }
-      if (command && !command.applied) {
-        command.applied = true;
-        this.report(command.id, "applied", undefined, result.value);
-      }
-      if (!ok) {
-        p.refusedTarget = target;
-        const detail = `wrote ${value}, device reads back ${result.value}`;
-        p.failing = true;
-        this.event({ asset: cfg.asset, point: cfg.point, kind: "write_failed", value, detail });
-        if (command) this.fail(p, command.id, detail, result.value);
-      } else if (command && Math.abs(value - target) <= tol)
-        this.report(command.id, "confirmed", undefined, result.value);
-      return;
-    }
-    if (result.kind === "failure") {
-      // The device refused the value (an exception, a Bad status): retried only when the target changes.
-      p.refusedTarget = target;
-      p.failing = true;
-      this.opts.store.saveMemory(p.key, m);
-      this.event({
-        asset: cfg.asset,
-        point: cfg.point,
-        kind: "write_failed",
-        value,
-        detail: `${result.code}: ${result.message}`,
-      });
-      if (command) this.fail(p, command.id, `${result.code}: ${result.message}`);
-      return;
-    }
-    // No answer (a timeout, the link down): the command fails with the reason — the operator learns now,
-    // not when the link returns —, and what the levels below ask is written again once it does.
-    p.failing = true;
-    if (command) this.fail(p, command.id, `${result.code}: ${result.message}`);
-    if (!p.linkDown) {
-      p.linkDown = true;
-      this.event({
-        asset: cfg.asset,
-        point: cfg.point,
-        kind: "write_failed",
-        value,
-        detail: `${result.code}: ${result.message} (retrying)`,
-      });
-    }
-  }
-
-  /** A failed command is no longer in force: the level below it acts (central drops it from the desired state too). */
-  private fail(p: PointRuntime, id: string, reason: string, actual?: number): void {
-    this.report(id, "failed", reason, actual);
-    p.array.relinquish("operator");
-    p.command = undefined;
-  }
-
-  private async readBack(p: PointRuntime, now: number, tol: number): Promise<void> {
-    p.lastReadAt = now;
-    const r = await p.writer
-      .read()
-      .catch((e: unknown): IoResult<number> => ({ kind: "failure", code: "INTERNAL", message: String(e) }));
-    if (r.kind !== "success") return;
-    const v = r.value;
-    p.actual = v;
-    const m = p.memory;
-    const { cfg } = p;
-    const holdMs = (cfg.manualHoldMinutes ?? this.opts.config.manualHoldMinutes) * 60_000;
-    const manual = p.array.get("manual");
-    if (manual && Math.abs(manual.value - v) > tol) {
-      // Changed again at the device during the hold: the new value is held from now.
-      m.manual = { value: v, until: now + holdMs };
-      p.array.set("manual", { value: v, holder: "device", until: m.manual.until });
-      this.opts.store.saveMemory(p.key, m);
-      this.event({
-        asset: cfg.asset,
-        point: cfg.point,
-        kind: "manual_override",
-        value: v,
-        detail: `changed again at the device; held ${cfg.manualHoldMinutes ?? this.opts.config.manualHoldMinutes} min`,
-      });
-      return;
-    }
-    if (!manual && m.lastWritten !== undefined && Math.abs(m.lastWritten - v) > tol && holdMs > 0) {
-      m.manual = { value: v, until: now + holdMs };
-      p.array.set("manual", { value: v, holder: "device", until: m.manual.until });
-      this.opts.store.saveMemory(p.key, m);
-      this.event({
-        asset: cfg.asset,
-        point: cfg.point,
-        kind: "manual_override",
-        value: v,
-        detail: `changed at the device from ${m.lastWritten} to ${v}; held ${holdMs / 60_000} min`,
-      });
-    }
   }
 }

@@ -6,12 +6,14 @@ import type { Point } from "../../common/wire.ts";
 import { type AgentConfig, type OpcuaSourceConfig, pkiDirOf } from "../config.ts";
 import { createWriteLink, type PointWriter, type WriteLink } from "../sources/write.ts";
 import { Controller, pointKey } from "./controller.ts";
-import { openControlStore } from "./store.ts";
+import { type ControlStore, openControlStore } from "./store.ts";
 import { createSyncClient, type SyncClient } from "./sync.ts";
 
 export interface RunningControl {
   readonly controller: Controller;
   readonly sync: SyncClient;
+  /** The control state file (tests read its outbox). */
+  readonly store: ControlStore;
   observe(points: readonly Point[]): void;
   stop(): Promise<void>;
 }
@@ -34,7 +36,10 @@ export async function startControl(
 ): Promise<RunningControl | null> {
   const c = config.control;
   if (c.points.length === 0) return null;
-  const store = openControlStore(controlStateFile(config));
+  const store = openControlStore(controlStateFile(config), {
+    syncIntervalMs: c.syncIntervalMs,
+    onSyncError: opts.log,
+  });
   const links = new Map<string, WriteLink>();
   const writers = new Map<string, PointWriter>();
   try {
@@ -62,9 +67,9 @@ export async function startControl(
   // A write its point's minimum interval held back goes when the interval ends, not at the next regular tick.
   let deferred: NodeJS.Timeout | null = null;
   let stopped = false;
-  const runTick = (): void => {
+  const runTick = (readBacks = true): void => {
     controller
-      .tick()
+      .tick({ readBacks })
       .then(() => {
         const at = controller.deferredWriteAt;
         if (at === null || stopped || deferred) return;
@@ -96,11 +101,11 @@ export async function startControl(
     waitMs: c.syncWaitMs,
     log: opts.log,
     // A new command is written now, not up to a tick later (the command-to-device time of issue 14's bench).
-    ...(opts.autostart !== false ? { onApplied: () => runTick() } : {}),
+    ...(opts.autostart !== false ? { onApplied: () => runTick(false) } : {}),
   });
   let timer: NodeJS.Timeout | null = null;
   if (opts.autostart !== false) {
-    timer = setInterval(runTick, c.tickMs);
+    timer = setInterval(() => runTick(), c.tickMs);
     sync.start();
   }
   opts.log(`control: ${c.points.length} writable points; desired state revision ${controller.revision}`);
@@ -108,6 +113,7 @@ export async function startControl(
   return {
     controller,
     sync: s,
+    store,
     observe: (points) => controller.observe(points),
     async stop() {
       stopped = true;

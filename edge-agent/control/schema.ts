@@ -173,6 +173,13 @@ export const ControlConfigSchema = Type.Object(
       default: 25_000,
       description: "How long central may hold a sync request open (long poll), ms.",
     }),
+    syncIntervalMs: Type.Integer({
+      minimum: 0,
+      maximum: 60_000,
+      default: 1000,
+      description:
+        "How often the control state file is synced to disk, ms. Each change reaches the operating system at once (a killed agent loses nothing) and the disk within this time, synced off the event loop; a power cut loses at most the last interval, which the agent makes good on restart (a write it lost the record of is recognised, lost reports are sent again). 0: every change is synced before the agent goes on (a few ms per command, on the event loop).",
+    }),
     stateFile: Type.Optional(
       Type.String({
         minLength: 1,

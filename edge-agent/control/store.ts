@@ -1,13 +1,32 @@
 // What the agent's control must not lose across restarts and outages, in
-// one SQLite file (WAL, synchronous FULL like the point queue): central's
-// last desired state (so schedules and limits run for days without it), the
-// per-point memory (last write, manual hold) and an outbox of reports and
-// events in the order they happened, deleted only once central has
-// acknowledged the sync that carried them.
+// one SQLite file: central's last desired state (so schedules and limits run
+// for days without it), the per-point memory (last write, manual hold) and
+// an outbox of reports and events in the order they happened, deleted only
+// once central has acknowledged the sync that carried them.
+//
+// Durability (`syncIntervalMs`, config `control.syncIntervalMs`), as the
+// point queue's (../queue/sqlite.ts): WAL either way. With 0, synchronous
+// FULL: every commit is synced to the disk before it returns, on the event
+// loop (a few ms each: most of the agent's time per command). With > 0,
+// synchronous NORMAL: a commit reaches the operating system at once ("durable
+// across application crashes regardless of the synchronous setting",
+// https://www.sqlite.org/pragma.html#pragma_synchronous), and the WAL is
+// synced every interval off the event loop. A power cut may then lose the
+// commits of the last interval, never an earlier one and never half of one:
+// WAL frames carry cumulative checksums, so recovery keeps the longest valid
+// prefix of commits (https://www.sqlite.org/fileformat2.html#walcksm). What
+// the controller does about a lost suffix (controller.ts): a read-back that
+// equals what arbitration wants is its own write, not a change at the
+// device; a read-back it cannot explain is judged only once central's
+// desired state is back; reports whose record was lost are made again and
+// sent again (central takes a repeated report or event once). Whether that
+// may have happened is known from a marker written (and synced) at open and
+// removed at close.
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { AgentSyncResponse, CommandReport, ControlEvent } from "../../common/control.ts";
+import { startWalSync } from "../queue/sqlite.ts";
 
 export type OutboxItem = { kind: "report"; report: CommandReport } | { kind: "event"; event: ControlEvent };
 
@@ -20,6 +39,11 @@ export interface PointMemory {
 }
 
 export interface ControlStore {
+  /**
+   * The last run did not close the file (a crash, a kill, a power cut): the
+   * commits of its last sync interval may be lost.
+   */
+  readonly uncleanStart: boolean;
   desired(): AgentSyncResponse | null;
   saveDesired(state: AgentSyncResponse): void;
   memory(key: string): PointMemory;
@@ -33,19 +57,29 @@ export interface ControlStore {
   ack(upTo: number): void;
   outboxSize(): number;
   /**
-   * Runs `fn` as one transaction: what it stores is made durable with one
-   * sync of the disk, not one per item (each costs a few ms: it was most of
-   * the agent's time per command). Nested calls join the outer one.
+   * Runs `fn` as one transaction: what it stores is committed (and, with
+   * `syncIntervalMs` 0, synced) once, not once per item; a power cut keeps
+   * all of it or none. Nested calls join the outer one.
    */
   batch<T>(fn: () => T): T;
   close(): void;
 }
 
-export function openControlStore(file: string): ControlStore {
+export interface ControlStoreOptions {
+  /** 0: every commit synced; > 0: the WAL synced this often, off the event loop (ms). */
+  readonly syncIntervalMs?: number;
+  readonly onSyncError?: (message: string) => void;
+}
+
+export function openControlStore(file: string, options: ControlStoreOptions = {}): ControlStore {
   mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = FULL");
+  const syncIntervalMs = options.syncIntervalMs ?? 0;
+  db.pragma(`synchronous = ${syncIntervalMs > 0 ? "NORMAL" : "FULL"}`);
+  const walSync =
+    syncIntervalMs > 0 ? startWalSync(`${file}-wal`, syncIntervalMs, options.onSyncError) : null;
+  const written = (): void => walSync?.written();
   db.exec(`
     CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, json TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS memory (point TEXT PRIMARY KEY, json TEXT NOT NULL);
@@ -70,13 +104,20 @@ export function openControlStore(file: string): ControlStore {
   );
   const del = db.prepare("DELETE FROM outbox WHERE seq <= ?");
   const count = db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM outbox");
+  const uncleanStart = getKv.get("open") !== undefined;
+  // Synced whatever the mode: a marker lost to a power cut would hide the loss of what came after it.
+  db.pragma("synchronous = FULL");
+  putKv.run("open", JSON.stringify({ since: Date.now() }));
+  if (syncIntervalMs > 0) db.pragma("synchronous = NORMAL");
   return {
+    uncleanStart,
     desired() {
       const row = getKv.get("desired");
       return row ? (JSON.parse(row.json) as AgentSyncResponse) : null;
     },
     saveDesired(state) {
       putKv.run("desired", JSON.stringify(state));
+      written();
     },
     memory(key) {
       const row = getMem.get(key);
@@ -84,15 +125,18 @@ export function openControlStore(file: string): ControlStore {
     },
     saveMemory(key, memory) {
       putMem.run(key, JSON.stringify(memory));
+      written();
     },
     commandState(id) {
       return getCmd.get(id)?.state;
     },
     saveCommandState(id, state) {
       putCmd.run(id, state);
+      written();
     },
     enqueue(item) {
       push.run(JSON.stringify(item));
+      written();
     },
     peek(limit) {
       const rows = head.all(limit);
@@ -100,6 +144,7 @@ export function openControlStore(file: string): ControlStore {
     },
     ack(upTo) {
       del.run(upTo);
+      written();
     },
     outboxSize() {
       return count.get()?.n ?? 0;
@@ -108,6 +153,10 @@ export function openControlStore(file: string): ControlStore {
       return db.inTransaction ? fn() : db.transaction(fn)();
     },
     close() {
+      // Closed cleanly: the marker goes, and what the last interval committed is synced before the file is let go.
+      db.prepare("DELETE FROM kv WHERE key = 'open'").run();
+      walSync?.written();
+      walSync?.stop();
       db.close();
     },
   };

@@ -389,7 +389,7 @@ export function openSqliteQueue(options: QueueOptions): PointQueue {
  * write and deletes it when the last connection closes); a missing WAL has
  * nothing to sync (a checkpoint already synced the database).
  */
-function startWalSync(
+export function startWalSync(
   walPath: string,
   intervalMs: number,
   onError: ((message: string) => void) | undefined,

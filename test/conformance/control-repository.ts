@@ -190,5 +190,38 @@ export function controlRepositoryConformance(
         expect(await repo.events("A", 1)).toHaveLength(1);
       }),
     );
+
+    it(
+      "finds each point's newest write failure and restore however many events came after them",
+      withRepo(async (repo) => {
+        const ev = (point: string, kind: "write_failed" | "write_restored" | "transition", at: number) => ({
+          asset: "A",
+          point,
+          kind,
+          at,
+        });
+        await repo.addEvents("s1", [
+          ev("x", "write_failed", 100),
+          ev("x", "write_restored", 200),
+          ev("x", "write_failed", 300), // x fails again, later than its restore
+          ev("y", "write_failed", 150),
+          ev("y", "write_restored", 250),
+          ev("z", "write_failed", 120), // z never restored
+          { ...ev("x", "write_failed", 999), asset: "B" }, // another asset
+        ]);
+        // A busy schedule afterwards: many more events than any window of the newest would hold.
+        await repo.addEvents(
+          "s1",
+          Array.from({ length: 1500 }, (_, i) => ev(i % 2 === 0 ? "w" : "x", "transition", 1000 + i)),
+        );
+        expect(await repo.lastWriteOutcomes("A")).toEqual([
+          { point: "x", failedAt: 300, restoredAt: 200 },
+          { point: "y", failedAt: 150, restoredAt: 250 },
+          { point: "z", failedAt: 120, restoredAt: null },
+        ]);
+        expect(await repo.lastWriteOutcomes("B")).toEqual([{ point: "x", failedAt: 999, restoredAt: null }]);
+        expect(await repo.lastWriteOutcomes("nobody")).toEqual([]);
+      }),
+    );
   });
 }

@@ -1,9 +1,17 @@
 // The agent config of a controllable facility simulator (simulators/facility,
 // unit 4 building controller) for control tests: the main meter polled over
-// Modbus TCP, four writable points of every function and data type.
+// Modbus TCP, four writable points of every function and data type; and the
+// pieces those tests start the same way (the simulator, the control ticked
+// by hand, a client standing for a change made at the device).
+import modbusSerial from "modbus-serial";
+import type { Point } from "../../common/wire.ts";
 import type { AgentConfig } from "../../edge-agent/config.ts";
 import { parseAgentConfig } from "../../edge-agent/config.ts";
-import { BMS_UNIT_ID } from "../../simulators/facility/index.ts";
+import { type RunningControl, startControl } from "../../edge-agent/control/index.ts";
+import { BMS_UNIT_ID, type FacilitySim, start as startFacility } from "../../simulators/facility/index.ts";
+
+const ModbusClient = modbusSerial as unknown as typeof modbusSerial.default;
+type ModbusRTU = InstanceType<typeof ModbusClient>;
 
 export const CONTROL_ASSET = "school-1";
 const ASSET = CONTROL_ASSET;
@@ -96,4 +104,50 @@ export function facilityControlConfig(
       ...extra,
     },
   });
+}
+
+/** The edge's control on `config`, ticked by the test (no timers, no sync loop) on the test's clock. */
+export async function controlByHand(
+  config: AgentConfig,
+  now?: () => number,
+  emit: (points: Point[]) => void = () => {},
+): Promise<RunningControl> {
+  const control = await startControl(config, {
+    log: () => {},
+    emit,
+    ...(now ? { now } : {}),
+    autostart: false,
+  });
+  if (!control) throw new Error("the config declares no writable points");
+  return control;
+}
+
+/** The controllable school of these tests (its building controller writable), on the test's clock if given. */
+export const startControlFacility = (seed: number, clock?: () => number): Promise<FacilitySim> =>
+  startFacility({ assetId: CONTROL_ASSET, kind: "school", seed, ...(clock ? { clock } : {}), control: true });
+
+/** A Modbus TCP client on the simulator's building controller: a change made at the device. */
+export async function connectBms(port: number): Promise<ModbusRTU> {
+  const device = new ModbusClient();
+  await device.connectTCP("127.0.0.1", { port });
+  device.setTimeout(1000);
+  device.setID(BMS_UNIT_ID);
+  return device;
+}
+
+/** The controllable school and a client on its building controller; `stop` ends both. */
+export async function startControlBench(
+  seed: number,
+  clock: () => number,
+): Promise<{ sim: FacilitySim; device: ModbusRTU; stop(): Promise<void> }> {
+  const sim = await startControlFacility(seed, clock);
+  const device = await connectBms(sim.modbusPort);
+  return {
+    sim,
+    device,
+    async stop() {
+      await new Promise<void>((r) => device.close(() => r()));
+      await sim.stop();
+    },
+  };
 }

@@ -3,7 +3,7 @@
 // what changed (a refresh waits while a form is open).
 import { FAULTS } from "/ui/names.js";
 import { actionForm } from "../lib/alarm-parts.js";
-import { api, canAct, qs } from "../lib/api.js";
+import { api, canAct, qs, session } from "../lib/api.js";
 import { $, debounce, errorBox, h, option, sevBadge, stateText, when } from "../lib/dom.js";
 import { faultName, pointName, t } from "../lib/i18n.js";
 
@@ -115,6 +115,11 @@ export async function alarmsPage(ctx) {
     );
   };
 
+  // An energy manager's console has no asset page (the API gives it control and alarms only): its
+  // facility's control page, where the alarmed point is, instead.
+  const assetHref = (asset) =>
+    `#/${session.me?.role === "energy_manager" ? "control" : "asset"}/${encodeURIComponent(asset)}`;
+
   const drawRows = () => {
     const now = Date.now();
     for (const [id, until] of flashing) if (until < now) flashing.delete(id);
@@ -136,7 +141,7 @@ export async function alarmsPage(ctx) {
           h(
             "td",
             null,
-            h("a", { href: `#/asset/${encodeURIComponent(a.asset)}` }, names.get(a.asset) ?? a.asset),
+            h("a", { href: assetHref(a.asset) }, names.get(a.asset) ?? a.asset),
             " ",
             h("span", { class: "muted" }, a.asset),
           ),
