@@ -217,7 +217,7 @@ function runAndKill(port: number, dir: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [join(root, "bin", "run-ts.js"), join(root, "edge-agent/control/crash-controller.ts"), configFile],
+      [join(root, "bin", "run-ts.js"), join(root, "test/helpers/crash-controller.ts"), configFile],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let stderr = "";

@@ -1,11 +1,11 @@
-// Child process for the kill -9 test (control-power-cut.test.ts): runs the
+// Child process for the kill -9 test (edge-agent/control/control-power-cut.test.ts): runs the
 // edge's control against a facility simulator, takes one desired state (an
 // operator command on `hvac_mode`), ticks until the command's `confirmed`
 // report is committed, prints "confirmed", then goes on ticking until it is
 // killed. Argument: a file holding the agent's config (JSON).
 import { readFileSync } from "node:fs";
-import { parseAgentConfig } from "../config.ts";
-import { startControl } from "./index.ts";
+import { parseAgentConfig } from "../../edge-agent/config.ts";
+import { startControl } from "../../edge-agent/control/index.ts";
 
 const [configFile] = process.argv.slice(2);
 if (!configFile) throw new Error("usage: crash-controller.ts CONFIG.json");
