@@ -87,10 +87,11 @@ const kvText = (kv: number, l: Lang) => `${CHECK_TEXT[l].number(kv, kv < 1 ? 1 :
 const mwText = (mw: number, l: Lang) => `${CHECK_TEXT[l].number(mw, 1)} ${CHECK_TEXT[l].mw}`;
 const kmText = (km: number, l: Lang) => `${CHECK_TEXT[l].number(km, 1)} ${CHECK_TEXT[l].km}`;
 const classText = (cls: VoltageClass, l: Lang) => CHECK_TEXT[l].classLabel(cls.label);
-// The words below are module-level functions and the texts inline arrows on
-// purpose: under tsx (esbuild keepNames) a named closure made per call is
-// wrapped in __name(), a defineProperty per call that costs ~0.3 µs and
-// kilobytes of garbage — per candidate, per check.
+// The words below are module-level functions and the texts inline arrows:
+// tsx and the build (deploy/build.ts) run esbuild with keepNames
+// (https://esbuild.github.io/api/#keep-names), which wraps a named function
+// made inside a call in __name(), a defineProperty and its garbage per
+// candidate, per check.
 const sizeText = (l: Lang, mw: number, neededClass: VoltageClass) =>
   CHECK_TEXT[l].size(mwText(mw, l), classText(neededClass, l));
 const basis = (l: Lang, source: HeadroomSource, kind: Kind, point: ConnectionPoint) =>
@@ -101,10 +102,12 @@ const basis = (l: Lang, source: HeadroomSource, kind: Kind, point: ConnectionPoi
       : CHECK_TEXT[l].basisContracted(mwText(point.contracted_demand_mw, l));
 
 /**
- * A reason whose texts are made only when read. The getters live on the
- * class's prototype: an object literal with getters would give every reason
- * its own hidden class (V8 keeps accessors in the map), allocated in the old
- * generation — a full garbage collection every few hundred checks.
+ * A reason whose texts are made only when read (a batch reads one language
+ * of its best option's only). The getters live on the class's prototype,
+ * shared by every reason: getters on each reason object
+ * (bench/baselines/grid-check.ts) were most of that check's time and garbage
+ * in bench/grid.bench.ts, which also counts the server's full garbage
+ * collections.
  */
 class LazyReason implements Reason {
   readonly code: string;
@@ -137,9 +140,10 @@ export function evaluatePoint(
   const distance_km = distance(request.lon, request.lat, point.lon, point.lat);
   const line_km = distance_km * config.routeFactor;
   const h = headroom(point, request.kind, config.powerFactor);
-  // One object of one shape, filled in below: an option spread from a base
-  // object is built the slow way, ~15× the time of the whole evaluation and
-  // most of a check's garbage (the baseline of bench/grid.bench.ts).
+  // One object literal with every field, filled in below: an option spread
+  // from a base object (bench/baselines/grid-check.ts) took ~15× the time of
+  // the rest of the evaluation and made most of a check's garbage
+  // (bench/grid.bench.ts).
   const option: GridOption = {
     connection_point_id: point.id,
     name: point.name,
