@@ -47,21 +47,43 @@ export const FIXTURE_FLEET = {
   ],
 };
 
+/** One token per role of the fixture fleet. */
+export interface FixtureTokens {
+  admin: string;
+  ministry: string;
+  north: string;
+  south: string;
+  /** energy_manager of the tenant `region` (owner of the facility H01). */
+  energy: string;
+  agentWf1: string;
+  agentWf2: string;
+}
+
+/** Creates the fixture's tokens one after the other (their ids follow this order); `admin` when central made one. */
+export async function createFixtureTokens(
+  tokens: Pick<MetaStore["tokens"], "create">,
+  admin?: string,
+): Promise<FixtureTokens> {
+  return {
+    admin: admin ?? (await tokens.create({ role: "admin", label: "admin" })),
+    ministry: await tokens.create({ role: "ministry", label: "ministry" }),
+    north: await tokens.create({ role: "service_company", tenant: "sc-north", label: "north ops" }),
+    south: await tokens.create({ role: "service_company", tenant: "sc-south", label: "south ops" }),
+    energy: await tokens.create({ role: "energy_manager", tenant: "region", label: "region energy" }),
+    agentWf1: await tokens.create({ role: "agent", site: "wf1", label: "edge wf1" }),
+    agentWf2: await tokens.create({ role: "agent", site: "wf2", label: "edge wf2" }),
+  };
+}
+
+/** The request header that carries a bearer token. */
+export const bearer = (token: string): { authorization: string } => ({ authorization: `Bearer ${token}` });
+
 export interface CentralFixture {
   app: FastifyInstance;
   store: TimeSeriesStore;
   meta: MetaStore;
   config: CentralConfig;
-  tokens: {
-    admin: string;
-    ministry: string;
-    north: string;
-    south: string;
-    /** energy_manager of the tenant `region` (owner of the facility H01). */
-    energy: string;
-    agentWf1: string;
-    agentWf2: string;
-  };
+  tokens: FixtureTokens;
   auth(token: string): { authorization: string };
   close(): Promise<void>;
 }
@@ -87,15 +109,7 @@ export async function makeCentralFixture(
     : await MetaStore.openFile(join(dir, META_FILE));
   await meta.fleet.replace(config);
   const store = options.store ?? openEmbeddedStore({ path: join(dir, "timeseries.sqlite") });
-  const tokens = {
-    admin: await meta.tokens.create({ role: "admin", label: "admin" }),
-    ministry: await meta.tokens.create({ role: "ministry", label: "ministry" }),
-    north: await meta.tokens.create({ role: "service_company", tenant: "sc-north", label: "north ops" }),
-    south: await meta.tokens.create({ role: "service_company", tenant: "sc-south", label: "south ops" }),
-    energy: await meta.tokens.create({ role: "energy_manager", tenant: "region", label: "region energy" }),
-    agentWf1: await meta.tokens.create({ role: "agent", site: "wf1", label: "edge wf1" }),
-    agentWf2: await meta.tokens.create({ role: "agent", site: "wf2", label: "edge wf2" }),
-  };
+  const tokens = await createFixtureTokens(meta.tokens);
   const app = createCentralApp({ store, meta, config, ...(options.clock ? { clock: options.clock } : {}) });
   const routes = options.routes;
   if (routes) app.addHook("onRoute", (route) => void routes.push(route));
@@ -115,7 +129,7 @@ export async function makeCentralFixture(
     meta,
     config,
     tokens,
-    auth: (token) => ({ authorization: `Bearer ${token}` }),
+    auth: bearer,
     async close() {
       await app.close();
       await store.close();

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { type CentralConfig, parseCentralConfig } from "../../central/config.ts";
 import type { MetaStore } from "../../central/meta/meta.ts";
 import { type RunningCentral, startCentral } from "../../central/server.ts";
-import { FIXTURE_FLEET } from "./central-fixture.ts";
+import { bearer, createFixtureTokens, FIXTURE_FLEET, type FixtureTokens } from "./central-fixture.ts";
 
 export interface TestCentral {
   url: string;
@@ -15,16 +15,7 @@ export interface TestCentral {
   config: CentralConfig;
   central: RunningCentral;
   meta: MetaStore;
-  tokens: {
-    admin: string;
-    ministry: string;
-    north: string;
-    south: string;
-    /** energy_manager of the tenant `region` (owner of the facility H01). */
-    energy: string;
-    agentWf1: string;
-    agentWf2: string;
-  };
+  tokens: FixtureTokens;
   auth(token: string): { authorization: string };
   /** Stops central; the data dir is removed unless `keepDataDir`. */
   close(): Promise<void>;
@@ -54,15 +45,7 @@ export async function startTestCentral(
   options.beforeStart?.(dataDir);
   const central = await startCentral(config, { logger: options.logger ?? false });
   const { meta } = central;
-  const tokens = {
-    admin: central.adminToken ?? (await meta.tokens.create({ role: "admin", label: "admin" })),
-    ministry: await meta.tokens.create({ role: "ministry", label: "ministry" }),
-    north: await meta.tokens.create({ role: "service_company", tenant: "sc-north", label: "north ops" }),
-    south: await meta.tokens.create({ role: "service_company", tenant: "sc-south", label: "south ops" }),
-    energy: await meta.tokens.create({ role: "energy_manager", tenant: "region", label: "region energy" }),
-    agentWf1: await meta.tokens.create({ role: "agent", site: "wf1", label: "edge wf1" }),
-    agentWf2: await meta.tokens.create({ role: "agent", site: "wf2", label: "edge wf2" }),
-  };
+  const tokens = await createFixtureTokens(meta.tokens, central.adminToken);
   return {
     url: central.url,
     dataDir,
@@ -70,7 +53,7 @@ export async function startTestCentral(
     central,
     meta,
     tokens,
-    auth: (token) => ({ authorization: `Bearer ${token}` }),
+    auth: bearer,
     async close() {
       await central.close();
       if (owned) rmSync(join(dataDir, ".."), { recursive: true, force: true });

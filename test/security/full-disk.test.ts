@@ -23,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { META_FILE, sha256Hex } from "../../central/meta/meta.ts";
 import { EMBEDDED_STORE_FILE } from "../../central/stores/registry.ts";
 import { FIXTURE_FLEET } from "../helpers/central-fixture.ts";
-import { influxdAvailable, type RunningInfluxd, startInfluxd } from "../helpers/influxd.ts";
+import { type InfluxRef, onEachStore, type StoreKind } from "../helpers/each-store.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/notify-receivers.ts";
 import { freePort } from "../helpers/ports.ts";
 import { mountSmallFs, type SmallFs, smallFsAvailable } from "../helpers/small-fs.ts";
@@ -111,7 +111,7 @@ function batchB(): object {
   return { batchId: `full-disk-b-${T0}`, agent: "edge-wf1", site: "wf1", sentAt: Date.now(), points };
 }
 
-function fullDiskSuite(kind: "embedded" | "influx", influx: () => RunningInfluxd | undefined): void {
+function fullDiskSuite(kind: StoreKind, influx: InfluxRef): void {
   describe(`${kind} store`, () => {
     let fs: SmallFs;
     let receiver: WebhookReceiver;
@@ -340,15 +340,5 @@ function fullDiskSuite(kind: "embedded" | "influx", influx: () => RunningInfluxd
 }
 
 describe.skipIf(!smallFsAvailable())("finding 3: a full disk", () => {
-  fullDiskSuite("embedded", () => undefined);
-  describe.skipIf(!influxdAvailable())("against a real influxd", () => {
-    let influxd: RunningInfluxd | undefined;
-    beforeAll(async () => {
-      influxd = await startInfluxd();
-    });
-    afterAll(async () => {
-      await influxd?.stop();
-    });
-    fullDiskSuite("influx", () => influxd);
-  });
+  onEachStore(fullDiskSuite);
 });

@@ -16,13 +16,13 @@ import {
   type StoreKind,
   startCentralUnderTest,
 } from "../helpers/central-under-test.ts";
-import { influxdAvailable, type RunningInfluxd, startInfluxd } from "../helpers/influxd.ts";
+import { type InfluxRef, onEachStore } from "../helpers/each-store.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const seriesPath = (extra: string) =>
   `/api/v1/series?asset=T01&measurement=vibration&field=v_rms_mm_s${extra}`;
 
-function storeReads(kind: StoreKind, influx: () => RunningInfluxd | undefined): void {
+function storeReads(kind: StoreKind, influx: InfluxRef): void {
   describe(`${kind} store`, () => {
     let c: CentralUnderTest;
     beforeAll(async () => {
@@ -100,17 +100,7 @@ function storeReads(kind: StoreKind, influx: () => RunningInfluxd | undefined): 
 }
 
 describe("finding 11: 400/404 instead of 500", () => {
-  storeReads("embedded", () => undefined);
-  describe.skipIf(!influxdAvailable())("against a real influxd", () => {
-    let influxd: RunningInfluxd | undefined;
-    beforeAll(async () => {
-      influxd = await startInfluxd();
-    });
-    afterAll(async () => {
-      await influxd?.stop();
-    });
-    storeReads("influx", () => influxd);
-  });
+  onEachStore(storeReads);
 
   describe("names of Object's properties and unbounded lists", () => {
     let c: CentralUnderTest;
