@@ -11,12 +11,14 @@ import { META_FILE, MetaStore } from "../../central/meta/meta.ts";
 import { openEmbeddedStore } from "../../central/stores/embedded.ts";
 import type { TimeSeriesStore } from "../../central/stores/types.ts";
 
-/** The measuring points of a turbine's drive train, as the demo configures them. */
-const DRIVE_TRAIN = [
+/** A turbine's main bearing and gearbox high-speed shaft measuring points. */
+export const BEARING_AND_GEARBOX_POINTS = [
   { id: "main_bearing", component: "main_bearing" },
   { id: "gearbox_hss", component: "gearbox" },
-  { id: "generator_de", component: "generator" },
 ];
+
+/** The measuring points of a turbine's drive train, as the demo configures them. */
+const DRIVE_TRAIN = [...BEARING_AND_GEARBOX_POINTS, { id: "generator_de", component: "generator" }];
 
 export const FIXTURE_FLEET = {
   tenants: [
@@ -36,10 +38,7 @@ export const FIXTURE_FLEET = {
       kind: "turbine",
       site: "wf1",
       tenant: "sc-north",
-      points: [
-        { id: "main_bearing", component: "main_bearing" },
-        { id: "gearbox_hss", component: "gearbox" },
-      ],
+      points: BEARING_AND_GEARBOX_POINTS,
     },
     { id: "T02", name: "Turbine 2", kind: "turbine", site: "wf1", tenant: "sc-south", points: DRIVE_TRAIN },
     { id: "T03", name: "Turbine 3", kind: "turbine", site: "wf2", tenant: "sc-north", points: DRIVE_TRAIN },

@@ -8,6 +8,16 @@ import { BMS_UNIT_ID } from "../../simulators/facility/index.ts";
 export const CONTROL_ASSET = "school-1";
 const ASSET = CONTROL_ASSET;
 
+/** The main meter's total system power (SDM630_MAP: input register 0x34, W) as an agent reads it, in kW. */
+export const MAIN_METER_POWER_KW = {
+  function: 4,
+  address: 0x34,
+  type: "float32",
+  measurement: "meter",
+  field: "power_kw",
+  scale: 0.001,
+} as const;
+
 export function facilityControlConfig(
   port: number,
   dir: string,
@@ -28,16 +38,7 @@ export function facilityControlConfig(
         unitId: 1,
         asset: ASSET,
         timeoutMs: 500,
-        registers: [
-          {
-            function: 4,
-            address: 0x34,
-            type: "float32",
-            measurement: "meter",
-            field: "power_kw",
-            scale: 0.001,
-          },
-        ],
+        registers: [MAIN_METER_POWER_KW],
       },
     ],
     control: {
