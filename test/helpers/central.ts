@@ -60,3 +60,29 @@ export async function startTestCentral(
     },
   };
 }
+
+/** POSTs one batch of one T01 power reading (a second old) as wf1's agent: an ingest central accepts. */
+export function ingestOnePowerReading(
+  c: TestCentral,
+  batchId: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${c.url}/api/v1/ingest`, {
+    method: "POST",
+    headers: { ...c.auth(c.tokens.agentWf1), "content-type": "application/json", ...headers },
+    body: JSON.stringify({
+      batchId,
+      agent: "edge-wf1",
+      site: "wf1",
+      sentAt: Date.now(),
+      points: [
+        {
+          measurement: "scada",
+          tags: { site: "wf1", asset: "T01" },
+          fields: { power_kw: 1 },
+          ts: Date.now() - 1000,
+        },
+      ],
+    }),
+  });
+}
