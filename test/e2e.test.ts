@@ -22,6 +22,7 @@ import {
   TEMPERATURE_MAP,
 } from "../simulators/facility/index.ts";
 import { start as startTurbine, type TurbineSim } from "../simulators/turbine/index.ts";
+import { simulatedTurbine } from "./helpers/central-fixture.ts";
 import { influxdAvailable, type RunningInfluxd, startInfluxd } from "./helpers/influxd.ts";
 import { until } from "./helpers/until.ts";
 
@@ -83,14 +84,7 @@ describe.each(storeKinds)("devices → edge agent → central → $kind store", 
           { id: "h01", name: "Hospital", kind: "facility", tenant: "region" },
         ],
         assets: [
-          {
-            id: "T02",
-            name: "WTG 2",
-            kind: "turbine",
-            site: "wf1",
-            tenant: "sc-a",
-            points: POINTS.map((id) => ({ id, component: TurbinePoints[id].component })),
-          },
+          simulatedTurbine("T02", "WTG 2", "sc-a"),
           { id: "H01", name: "Hospital", kind: "hospital", site: "h01", tenant: "region", points: [] },
         ],
       }),

@@ -10,6 +10,7 @@ import type { MetadataConfig } from "../../central/db/config.ts";
 import { META_FILE, MetaStore } from "../../central/meta/meta.ts";
 import { openEmbeddedStore } from "../../central/stores/embedded.ts";
 import type { TimeSeriesStore } from "../../central/stores/types.ts";
+import { type TurbinePointId, TurbinePoints } from "../../common/names.ts";
 
 /** A turbine's main bearing and gearbox high-speed shaft measuring points. */
 export const BEARING_AND_GEARBOX_POINTS = [
@@ -19,6 +20,22 @@ export const BEARING_AND_GEARBOX_POINTS = [
 
 /** The measuring points of a turbine's drive train, as the demo configures them. */
 const DRIVE_TRAIN = [...BEARING_AND_GEARBOX_POINTS, { id: "generator_de", component: "generator" }];
+
+/** Every measuring point of the simulated turbine (common/names.ts) with its component. */
+export const ALL_TURBINE_POINTS = (Object.keys(TurbinePoints) as TurbinePointId[]).map((id) => ({
+  id,
+  component: TurbinePoints[id].component,
+}));
+
+/** A turbine asset of site `wf1` with every measuring point of the simulator. */
+export const simulatedTurbine = (id: string, name: string, tenant: string) => ({
+  id,
+  name,
+  kind: "turbine",
+  site: "wf1",
+  tenant,
+  points: ALL_TURBINE_POINTS,
+});
 
 export const FIXTURE_FLEET = {
   tenants: [
