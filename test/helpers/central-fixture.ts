@@ -94,14 +94,18 @@ export async function createFixtureTokens(
 /** The request header that carries a bearer token. */
 export const bearer = (token: string): { authorization: string } => ({ authorization: `Bearer ${token}` });
 
-export interface CentralFixture {
-  app: FastifyInstance;
-  store: TimeSeriesStore;
+/** What a central of the fixture fleet gives a test, whether an app or a listening server. */
+export interface FixtureCentralBase {
   meta: MetaStore;
   config: CentralConfig;
   tokens: FixtureTokens;
   auth(token: string): { authorization: string };
   close(): Promise<void>;
+}
+
+export interface CentralFixture extends FixtureCentralBase {
+  app: FastifyInstance;
+  store: TimeSeriesStore;
 }
 
 export async function makeCentralFixture(

@@ -4,21 +4,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type CentralConfig, parseCentralConfig } from "../../central/config.ts";
-import type { MetaStore } from "../../central/meta/meta.ts";
+import { parseCentralConfig } from "../../central/config.ts";
 import { type RunningCentral, startCentral } from "../../central/server.ts";
-import { bearer, createFixtureTokens, FIXTURE_FLEET, type FixtureTokens } from "./central-fixture.ts";
+import { bearer, createFixtureTokens, FIXTURE_FLEET, type FixtureCentralBase } from "./central-fixture.ts";
 
-export interface TestCentral {
+export interface TestCentral extends FixtureCentralBase {
   url: string;
   dataDir: string;
-  config: CentralConfig;
   central: RunningCentral;
-  meta: MetaStore;
-  tokens: FixtureTokens;
-  auth(token: string): { authorization: string };
-  /** Stops central; the data dir is removed unless `keepDataDir`. */
-  close(): Promise<void>;
 }
 
 export async function startTestCentral(
