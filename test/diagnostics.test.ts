@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { parseCentralConfig } from "../central/config.ts";
 import { META_FILE } from "../central/meta/meta.ts";
 import { type RunningCentral, startCentral } from "../central/server.ts";
@@ -19,7 +19,8 @@ import type { RunningAgent } from "../edge-agent/agent.ts";
 import { start as startTurbine, type TurbineSim } from "../simulators/turbine/index.ts";
 import { defectFrequenciesHz, type FaultSpec, TURBINE_POINTS } from "../simulators/turbine/physics.ts";
 import { simulatedTurbine } from "./helpers/central-fixture.ts";
-import { influxdAvailable, type RunningInfluxd, startInfluxd } from "./helpers/influxd.ts";
+import { describeEachStore } from "./helpers/each-store.ts";
+import { type RunningInfluxd, startInfluxd } from "./helpers/influxd.ts";
 import { freePort } from "./helpers/ports.ts";
 import { startTurbineAgent, type TurbineAgent } from "./helpers/turbine-agent.ts";
 
@@ -44,16 +45,7 @@ interface ServedSnapshot {
   diagnoses: { fault: string }[];
 }
 
-const storeKinds = [
-  { kind: "embedded" as const, run: true },
-  { kind: "influx" as const, run: influxdAvailable() },
-];
-
-describe.each(storeKinds)("diagnoses: simulator → agent → central → $kind store", ({ kind, run }) => {
-  if (!run) {
-    it.skip("needs influxd");
-    return;
-  }
+describeEachStore("diagnoses: simulator → agent → central → $kind store", (kind) => {
   let influx: RunningInfluxd | undefined;
   let central: RunningCentral | null = null;
   let turbine: TurbineSim;

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { parseCentralConfig } from "../central/config.ts";
 import { type RunningCentral, startCentral } from "../central/server.ts";
 import type { Series } from "../central/stores/types.ts";
@@ -23,7 +23,8 @@ import {
 } from "../simulators/facility/index.ts";
 import { start as startTurbine, type TurbineSim } from "../simulators/turbine/index.ts";
 import { simulatedTurbine } from "./helpers/central-fixture.ts";
-import { influxdAvailable, type RunningInfluxd, startInfluxd } from "./helpers/influxd.ts";
+import { describeEachStore } from "./helpers/each-store.ts";
+import { type RunningInfluxd, startInfluxd } from "./helpers/influxd.ts";
 import { until } from "./helpers/until.ts";
 
 const POINTS = Object.keys(TurbinePoints) as TurbinePointId[];
@@ -31,16 +32,7 @@ const HOUR = 3_600_000;
 const FROZEN_MS = Date.UTC(2026, 5, 15, 10, 0, 0); // a June weekday at noon, local time of the model
 const BLOCKS_PUBLISHED_BY_HAND = 3;
 
-const storeKinds = [
-  { kind: "embedded" as const, run: true },
-  { kind: "influx" as const, run: influxdAvailable() },
-];
-
-describe.each(storeKinds)("devices → edge agent → central → $kind store", ({ kind, run }) => {
-  if (!run) {
-    it.skip("needs influxd");
-    return;
-  }
+describeEachStore("devices → edge agent → central → $kind store", (kind) => {
   let influx: RunningInfluxd | undefined;
   let central: RunningCentral;
   let turbine: TurbineSim;
