@@ -91,6 +91,15 @@ export async function createFixtureTokens(
   };
 }
 
+/** An ingest body as the fixture's agent of site wf1 (token `agentWf1`) sends it. */
+export const wf1Batch = (batchId: string, points: unknown[], sentAt = Date.now()) => ({
+  batchId,
+  agent: "edge-wf1",
+  site: "wf1",
+  sentAt,
+  points,
+});
+
 /** The request header that carries a bearer token. */
 export const bearer = (token: string): { authorization: string } => ({ authorization: `Bearer ${token}` });
 

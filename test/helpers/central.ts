@@ -6,7 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCentralConfig } from "../../central/config.ts";
 import { type RunningCentral, startCentral } from "../../central/server.ts";
-import { bearer, createFixtureTokens, FIXTURE_FLEET, type FixtureCentralBase } from "./central-fixture.ts";
+import {
+  bearer,
+  createFixtureTokens,
+  FIXTURE_FLEET,
+  type FixtureCentralBase,
+  wf1Batch,
+} from "./central-fixture.ts";
 
 export interface TestCentral extends FixtureCentralBase {
   url: string;
@@ -63,19 +69,15 @@ export function ingestOnePowerReading(
   return fetch(`${c.url}/api/v1/ingest`, {
     method: "POST",
     headers: { ...c.auth(c.tokens.agentWf1), "content-type": "application/json", ...headers },
-    body: JSON.stringify({
-      batchId,
-      agent: "edge-wf1",
-      site: "wf1",
-      sentAt: Date.now(),
-      points: [
+    body: JSON.stringify(
+      wf1Batch(batchId, [
         {
           measurement: "scada",
           tags: { site: "wf1", asset: "T01" },
           fields: { power_kw: 1 },
           ts: Date.now() - 1000,
         },
-      ],
-    }),
+      ]),
+    ),
   });
 }

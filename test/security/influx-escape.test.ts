@@ -10,6 +10,7 @@
 // stored exactly once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { quoteIdent } from "../../central/stores/influx.ts";
+import { wf1Batch } from "../helpers/central-fixture.ts";
 import {
   type CentralUnderTest,
   type StoreKind,
@@ -26,13 +27,7 @@ const vibration = (point: string, ts: number, v: number) => ({
   ts,
 });
 
-const batch = (id: string, points: unknown[]) => ({
-  batchId: `escape-${id}-${Date.now()}`,
-  agent: "edge-wf1",
-  site: "wf1",
-  sentAt: Date.now(),
-  points,
-});
+const batch = (id: string, points: unknown[]) => wf1Batch(`escape-${id}-${Date.now()}`, points);
 
 /** Every v_rms_mm_s of T01 in [from, to), as [ts, value] pairs of all points. */
 async function storedValues(c: CentralUnderTest, fromMs: number, toMs: number): Promise<[number, number][]> {

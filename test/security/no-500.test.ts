@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { wf1Batch } from "../helpers/central-fixture.ts";
 import {
   type CentralUnderTest,
   type StoreKind,
@@ -32,12 +33,9 @@ function storeReads(kind: StoreKind, influx: InfluxRef): void {
       const res = await c.request("/api/v1/ingest", {
         method: "POST",
         token: c.tokens.agentWf1,
-        json: {
-          batchId: `no500-${kind}-${t}`,
-          agent: "edge-wf1",
-          site: "wf1",
-          sentAt: t,
-          points: [
+        json: wf1Batch(
+          `no500-${kind}-${t}`,
+          [
             {
               measurement: "vibration",
               tags: { site: "wf1", asset: "T01", point: "main_bearing" },
@@ -45,7 +43,8 @@ function storeReads(kind: StoreKind, influx: InfluxRef): void {
               ts: t,
             },
           ],
-        },
+          t,
+        ),
       });
       expect(res.status).toBe(200);
     });
