@@ -9,7 +9,7 @@
 //    timed in-process interleaved with the current one on the same sites;
 //  - a full scan of all points per check (in-process, a few sites).
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { constants, PerformanceObserver } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
@@ -183,6 +183,7 @@ const sameOptions = (a: GridOption[], b: GridOption[]) =>
   a.every((o, i) => o.connection_point_id === b[i]!.connection_point_id && o.cost_rub === b[i]!.cost_rub);
 
 export async function gridBench(): Promise<BenchSection> {
+  const loadStart = loadavg()[0]!;
   const dir = mkdtempSync(join(tmpdir(), "vetra-bench-grid-"));
   const sites = generateSites(WARMUP + CHECKS);
   const config = parseCentralConfig({}).grid;
@@ -270,6 +271,7 @@ export async function gridBench(): Promise<BenchSection> {
       rankOptions(set.points.map((p) => evaluatePoint(p, site, config))).slice(0, config.maxOptions);
     }
     const scanMs = (performance.now() - s0) / scanSites.length;
+    const line = `grid: points=${POINTS} check_p99_ms=${fmt(http.p99)} batch_10k_s=${fmt(batchS)}`;
 
     return {
       title: "Grid-connection checks (100,000 connection points)",
@@ -310,8 +312,12 @@ An earlier run of the previous implementation through the same route (client
 in the server's process, undici fetch) gave p50 ≈ 1.3 ms, p99 13–26 ms and a
 10,000-site batch of 4–8 s on this 2-core machine under the load of other jobs.
 The p99 of the route follows the machine: compare it with the floor of the same run.
+The machine's 1-minute load average was ${loadStart.toFixed(1)} at the start and
+${loadavg()[0]!.toFixed(1)} at the end (2 cores, shared).
+
+\`${line}\`
 `,
-      line: `grid: points=${POINTS} check_p99_ms=${fmt(http.p99)} batch_10k_s=${fmt(batchS)}`,
+      line,
     };
   } finally {
     await central.close();

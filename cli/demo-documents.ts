@@ -3,6 +3,7 @@
 // each company (service report, statement, act, invoice, completion act),
 // signed by the company and countersigned by the region.
 import { join } from "node:path";
+import type { Actor } from "../central/documents/service.ts";
 import { WorkOrders } from "../central/maintenance/work-orders.ts";
 import type { RunningCentral } from "../central/server.ts";
 import { DEMO_TENANTS, DEMO_TURBINES } from "./demo-fleet.ts";
@@ -84,10 +85,10 @@ export async function issueDemoDocuments(
       "demo",
     );
   }
-  const region = { org: "region", label: "demo region", tokenId: null, role: "admin" };
+  const region: Actor = { org: "region", label: "demo region", tokenId: null, role: "admin" };
   for (const t of DEMO_TENANTS) {
     if (t.id === "region") continue;
-    const company = { org: t.id, label: `demo ${t.id}`, tokenId: null, role: "service_company" };
+    const company: Actor = { org: t.id, label: `demo ${t.id}`, tokenId: null, role: "service_company" };
     const issued = await docs.issueMonth(t.id, month, region);
     for (const e of issued) {
       if (e.status === "issued") await docs.sign(e.id, "sign", company);

@@ -8,11 +8,12 @@ import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { spawnSync } from "node:child_process";
 import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { defectFrequenciesHz, TURBINE_POINTS } from "../simulators/turbine/physics.ts";
 import { opensslCmsVerify } from "./documents/fixtures.ts";
 import { type DemoProcess, startDemoProcess } from "./helpers/demo.ts";
-import { influxdAvailable, type RunningInfluxd, startInfluxd } from "./helpers/influxd.ts";
+import { describeEachStore } from "./helpers/each-store.ts";
+import { type RunningInfluxd, startInfluxd } from "./helpers/influxd.ts";
 
 interface Health {
   points: { point: string; isoZone: string | null; features: Record<string, number> }[];
@@ -21,16 +22,7 @@ interface Health {
   meter?: { fields: Record<string, number> };
 }
 
-const variants = [
-  { store: "embedded" as const, run: true },
-  { store: "influx" as const, run: influxdAvailable() },
-];
-
-describe.each(variants)("vetra demo --store $store", ({ store, run }) => {
-  if (!run) {
-    it.skip("needs influxd");
-    return;
-  }
+describeEachStore("vetra demo --store $kind", (store) => {
   let demo: DemoProcess | undefined;
   let child: ChildProcessWithoutNullStreams;
   let influx: RunningInfluxd | undefined;

@@ -11,19 +11,19 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { parseCentralConfig } from "../central/config.ts";
 import { META_FILE } from "../central/meta/meta.ts";
 import { type RunningCentral, startCentral } from "../central/server.ts";
-import { type TurbinePointId, TurbinePoints } from "../common/names.ts";
 import type { RunningAgent } from "../edge-agent/agent.ts";
 import { start as startTurbine, type TurbineSim } from "../simulators/turbine/index.ts";
 import { defectFrequenciesHz, type FaultSpec, TURBINE_POINTS } from "../simulators/turbine/physics.ts";
-import { influxdAvailable, type RunningInfluxd, startInfluxd } from "./helpers/influxd.ts";
+import { simulatedTurbine } from "./helpers/central-fixture.ts";
+import { describeEachStore } from "./helpers/each-store.ts";
+import { type RunningInfluxd, startInfluxd } from "./helpers/influxd.ts";
 import { freePort } from "./helpers/ports.ts";
 import { startTurbineAgent, type TurbineAgent } from "./helpers/turbine-agent.ts";
 
-const POINTS = Object.keys(TurbinePoints) as TurbinePointId[];
 const HOUR = 3_600_000;
 const OUTER_RACE: FaultSpec = { point: "main_bearing", fault: "bearing_outer_race", severity: 0.6 };
 // The agent's defaults (diagnostics.persistence): raise after 3 of 5 blocks, clear after 5 without.
@@ -45,16 +45,7 @@ interface ServedSnapshot {
   diagnoses: { fault: string }[];
 }
 
-const storeKinds = [
-  { kind: "embedded" as const, run: true },
-  { kind: "influx" as const, run: influxdAvailable() },
-];
-
-describe.each(storeKinds)("diagnoses: simulator → agent → central → $kind store", ({ kind, run }) => {
-  if (!run) {
-    it.skip("needs influxd");
-    return;
-  }
+describeEachStore("diagnoses: simulator → agent → central → $kind store", (kind) => {
   let influx: RunningInfluxd | undefined;
   let central: RunningCentral | null = null;
   let turbine: TurbineSim;
@@ -73,16 +64,7 @@ describe.each(storeKinds)("diagnoses: simulator → agent → central → $kind 
       store: influx ? { kind: "influx", url: influx.url, database: influx.database } : { kind: "embedded" },
       tenants: [{ id: "sc-a", name: "Service A" }],
       sites: [{ id: "wf1", name: "Wind farm", kind: "wind_farm" }],
-      assets: [
-        {
-          id: "T07",
-          name: "WTG 7",
-          kind: "turbine",
-          site: "wf1",
-          tenant: "sc-a",
-          points: POINTS.map((id) => ({ id, component: TurbinePoints[id].component })),
-        },
-      ],
+      assets: [simulatedTurbine("T07", "WTG 7", "sc-a")],
       // What is measured here is the edge's persistence (n of m blocks): central shows its diagnoses at once.
       alarms: { byKind: { diagnosis: { onDelayMs: 0 } } },
     });

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { parseCentralConfig } from "../central/config.ts";
 import { type RunningCentral, startCentral } from "../central/server.ts";
 import type { Series } from "../central/stores/types.ts";
@@ -22,7 +22,9 @@ import {
   TEMPERATURE_MAP,
 } from "../simulators/facility/index.ts";
 import { start as startTurbine, type TurbineSim } from "../simulators/turbine/index.ts";
-import { influxdAvailable, type RunningInfluxd, startInfluxd } from "./helpers/influxd.ts";
+import { simulatedTurbine } from "./helpers/central-fixture.ts";
+import { describeEachStore } from "./helpers/each-store.ts";
+import { type RunningInfluxd, startInfluxd } from "./helpers/influxd.ts";
 import { until } from "./helpers/until.ts";
 
 const POINTS = Object.keys(TurbinePoints) as TurbinePointId[];
@@ -30,16 +32,7 @@ const HOUR = 3_600_000;
 const FROZEN_MS = Date.UTC(2026, 5, 15, 10, 0, 0); // a June weekday at noon, local time of the model
 const BLOCKS_PUBLISHED_BY_HAND = 3;
 
-const storeKinds = [
-  { kind: "embedded" as const, run: true },
-  { kind: "influx" as const, run: influxdAvailable() },
-];
-
-describe.each(storeKinds)("devices → edge agent → central → $kind store", ({ kind, run }) => {
-  if (!run) {
-    it.skip("needs influxd");
-    return;
-  }
+describeEachStore("devices → edge agent → central → $kind store", (kind) => {
   let influx: RunningInfluxd | undefined;
   let central: RunningCentral;
   let turbine: TurbineSim;
@@ -83,14 +76,7 @@ describe.each(storeKinds)("devices → edge agent → central → $kind store", 
           { id: "h01", name: "Hospital", kind: "facility", tenant: "region" },
         ],
         assets: [
-          {
-            id: "T02",
-            name: "WTG 2",
-            kind: "turbine",
-            site: "wf1",
-            tenant: "sc-a",
-            points: POINTS.map((id) => ({ id, component: TurbinePoints[id].component })),
-          },
+          simulatedTurbine("T02", "WTG 2", "sc-a"),
           { id: "H01", name: "Hospital", kind: "hospital", site: "h01", tenant: "region", points: [] },
         ],
       }),

@@ -28,6 +28,7 @@ import {
 import type { ModbusFault } from "../simulators/modbus-server.ts";
 import { start as startTurbine, type TurbineSim } from "../simulators/turbine/index.ts";
 import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
+import { MAIN_METER_POWER_KW } from "./helpers/facility-control.ts";
 
 const POLL_MS = 100;
 const TIMEOUT_MS = 300;
@@ -239,14 +240,7 @@ describe("a gateway with one unit timing out: the other unit's values keep comin
           timeoutMs: TIMEOUT_MS,
           asset: "H01",
           registers: [
-            {
-              function: 4,
-              address: 0x34,
-              type: "float32",
-              measurement: "meter",
-              field: "power_kw",
-              scale: 0.001,
-            },
+            MAIN_METER_POWER_KW,
             {
               function: 4,
               address: 0,

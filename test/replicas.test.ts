@@ -11,10 +11,7 @@
 // each read with the next integer, so the truth is known); a token created
 // on one replica is valid on the other, and a revocation on one is
 // effective on the other.
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, request as httpRequest, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -30,51 +27,14 @@ import {
   storedCounterValues,
 } from "./helpers/counter-device.ts";
 import { influxdAvailable, type RunningInfluxd, startInfluxd } from "./helpers/influxd.ts";
-
-/** A request-level round robin (a load balancer without stickiness): request n goes to backend n mod 2. */
-async function roundRobin(
-  backends: string[],
-): Promise<{ url: string; hits: number[]; close(): Promise<void> }> {
-  const hits = backends.map(() => 0);
-  let next = 0;
-  const server: Server = createServer((req, res) => {
-    const i = next++ % backends.length;
-    hits[i]!++;
-    const target = new URL(req.url ?? "/", backends[i]);
-    const upstream = httpRequest(
-      target,
-      { method: req.method, headers: { ...req.headers, host: target.host }, agent: false },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on("error", () => {
-      if (!res.headersSent) res.writeHead(502);
-      res.end();
-    });
-    req.pipe(upstream);
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    hits,
-    close: () =>
-      new Promise((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
+import { type RoundRobinProxy, startRoundRobinProxy } from "./helpers/round-robin-proxy.ts";
 
 describe.runIf(influxdAvailable())("two central replicas sharing InfluxDB and the metadata file", () => {
   const dir = mkdtempSync(join(tmpdir(), "vetra-replicas-"));
   let influx: RunningInfluxd;
   let a: RunningCentral;
   let b: RunningCentral;
-  let lb: Awaited<ReturnType<typeof roundRobin>>;
+  let lb: RoundRobinProxy;
   let device: CounterDevice;
 
   beforeAll(async () => {
@@ -87,7 +47,7 @@ describe.runIf(influxdAvailable())("two central replicas sharing InfluxDB and th
     });
     a = await startCentral(config);
     b = await startCentral(config);
-    lb = await roundRobin([a.url, b.url]);
+    lb = await startRoundRobinProxy([a.url, b.url]);
     device = await startCounterDevice();
   }, 60_000);
 

@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCentralConfig } from "../central/config.ts";
 import { type RunningCentral, startCentral } from "../central/server.ts";
-import { type TurbinePointId, TurbinePoints } from "../common/names.ts";
 import { start as startTurbine, type TurbineSim } from "../simulators/turbine/index.ts";
+import { simulatedTurbine } from "./helpers/central-fixture.ts";
 import {
   type SmtpInbox,
   startSmtpInbox,
@@ -23,7 +23,6 @@ import { freePort } from "./helpers/ports.ts";
 import { startTurbineAgent, type TurbineAgent } from "./helpers/turbine-agent.ts";
 import { until } from "./helpers/until.ts";
 
-const POINTS = Object.keys(TurbinePoints) as TurbinePointId[];
 const HOUR = 3_600_000;
 const KEY = "T07:main_bearing:bearing_outer_race";
 const SECRET_A = "a-webhook-secret-of-company-a";
@@ -84,14 +83,7 @@ describe("service model end to end: fault → alarm → the right company's webh
         ],
         sites: [{ id: "wf1", name: "Wind farm", kind: "wind_farm" }],
         assets: [
-          {
-            id: "T07",
-            name: "WTG 7",
-            kind: "turbine",
-            site: "wf1",
-            tenant: "owner",
-            points: POINTS.map((id) => ({ id, component: TurbinePoints[id].component })),
-          },
+          simulatedTurbine("T07", "WTG 7", "owner"),
           { id: "T08", name: "WTG 8", kind: "turbine", site: "wf1", tenant: "owner", points: [] },
         ],
         contracts: [

@@ -109,49 +109,41 @@ export function redactDatabaseUrl(url: string): string {
   }
 }
 
-type Client = postgres.Sql<Record<string, unknown>>;
-type Session =
-  | postgres.TransactionSql<Record<string, unknown>>
-  | postgres.ReservedSql<Record<string, unknown>>;
+/** int8 (ids, times in ms, COUNT) and numeric (SUM of int8) as numbers. */
+const TYPES = {
+  int8: {
+    to: 20,
+    from: [20, 1700],
+    serialize: (x: number) => String(x),
+    parse: Number,
+  } satisfies postgres.PostgresType<number>,
+};
+type Client = postgres.Sql<{ int8: number }>;
+/** The pool, a transaction or a reserved connection (the driver's common interface). */
+type Session = postgres.ISql<{ int8: number }>;
 
-const toNumber = { to: 20, from: [20, 1700], serialize: (x: unknown) => String(x), parse: Number };
-
-function connect(
-  url: string,
-  max: number,
-  extra: Partial<postgres.Options<Record<string, never>>> = {},
-): Client {
+function connect(url: string, max: number, connection: postgres.Options["connection"] = {}): Client {
   return postgres(url, {
     max,
     onnotice: () => {},
-    // int8 (ids, times in ms, COUNT) and numeric (SUM of int8) as numbers.
-    types: { int8: toNumber } as never,
+    types: TYPES,
     connect_timeout: 10,
     idle_timeout: 60,
-    connection: { application_name: "vetra-central" },
-    ...extra,
-  }) as unknown as Client;
+    connection: { application_name: "vetra-central", ...connection },
+  });
 }
 
-const runOn = async <T>(
-  session: Client | Session,
-  sql: string,
-  params: readonly SqlParam[],
-): Promise<T[]> => {
+const runOn = async <T>(session: Session, sql: string, params: readonly SqlParam[]): Promise<T[]> => {
   try {
-    return (await session.unsafe(toNumbered(sql), params as never[], { prepare: true })) as unknown as T[];
+    return (await session.unsafe(toNumbered(sql), [...params], { prepare: true })) as unknown as T[];
   } catch (error) {
     throw translate(error);
   }
 };
 
-const countOn = async (
-  session: Client | Session,
-  sql: string,
-  params: readonly SqlParam[],
-): Promise<number> => {
+const countOn = async (session: Session, sql: string, params: readonly SqlParam[]): Promise<number> => {
   try {
-    const result = await session.unsafe(toNumbered(sql), params as never[], { prepare: true });
+    const result = await session.unsafe(toNumbered(sql), [...params], { prepare: true });
     return result.count;
   } catch (error) {
     throw translate(error);
@@ -227,7 +219,7 @@ export async function openPostgresDb(options: PostgresDbOptions): Promise<MetaDb
   const location = `postgres ${redactDatabaseUrl(options.url)}`;
   const sql = connect(options.url, options.maxConnections ?? 10);
   // Relaxed writes on two connections of their own, whose commits are not waited for on disk.
-  const relaxed = connect(options.url, 2, { connection: { synchronous_commit: "off" } as never });
+  const relaxed = connect(options.url, 2, { synchronous_commit: "off" });
   try {
     await reachable(sql, Date.now() + (options.startTimeoutMs ?? 60_000), location, options.log);
     await migrate(sql, options.migrations ?? POSTGRES_MIGRATIONS);

@@ -6,6 +6,7 @@
 // for a PDF, also an embedded PAdES signature in an incremental update on
 // top of the previous signed version. Every step is in the audit log.
 import { CodedError } from "../../common/errors.ts";
+import type { Role } from "../config.ts";
 import type { Lang } from "../lib/format.ts";
 import type { AlarmBook } from "../maintenance/alarm-book.ts";
 import type { Company, Contracts } from "../maintenance/contracts.ts";
@@ -50,7 +51,7 @@ export interface Actor {
   /** Who, for the audit log. */
   label: string;
   tokenId: number | null;
-  role: string;
+  role: Role;
 }
 
 const PDF = "application/pdf";
@@ -90,7 +91,7 @@ export class DocumentService {
       {
         tokenId: actor.tokenId,
         actor: actor.label,
-        role: actor.role as never,
+        role: actor.role,
         action,
         target,
         status: 200,

@@ -63,11 +63,18 @@ export { NotASignature };
 
 const oneLine = (dn: string): string => dn.split("\n").filter(Boolean).join(", ");
 
+const ECDSA_OIDS: ReadonlySet<string> = new Set([
+  OID.ecdsaSha256,
+  OID.ecdsaSha384,
+  OID.ecdsaSha512,
+  OID.ecPublicKey,
+]);
+
 function describe(p: ParsedSigner, cert: X509Certificate | null): SignerInfo {
   const algorithm =
     GOST_OIDS.has(p.signatureOid) || GOST_OIDS.has(p.digestOid)
       ? "GOST R 34.10-2012"
-      : [OID.ecdsaSha256, OID.ecdsaSha384, OID.ecdsaSha512, OID.ecPublicKey].includes(p.signatureOid as never)
+      : ECDSA_OIDS.has(p.signatureOid)
         ? "ECDSA"
         : "RSA";
   return {

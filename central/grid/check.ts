@@ -5,13 +5,15 @@
 
 import { distance } from "geokdbush";
 import KDBush from "kdbush";
+import type { Lang } from "../lib/format.ts";
+import { CHECK_TEXT } from "./check-text.ts";
 import type { GridConfig, VoltageClass } from "./config.ts";
 import { type HeadroomSource, headroom } from "./headroom.ts";
 import type { ConnectionPoint, GridSet, Kind } from "./model.ts";
 import { kmFromHaverSin, NearestSearch } from "./search.ts";
 
 export type OptionStatus = "available" | "needs_reinforcement" | "unavailable";
-export type Lang = "ru" | "en";
+export type { Lang };
 
 export interface CheckRequest {
   lat: number;
@@ -81,39 +83,31 @@ export function connectionCostRub(
   };
 }
 
-const fmt = (n: number, lang: Lang, digits = 1): string => {
-  const s = n.toFixed(digits);
-  return lang === "ru" ? s.replace(".", ",").replace("-", "−") : s;
-};
-const kvText = (kv: number, lang: Lang) => `${fmt(kv, lang, kv < 1 ? 1 : 0)} ${lang === "ru" ? "кВ" : "kV"}`;
-const mwText = (mw: number, lang: Lang) => `${fmt(mw, lang)} ${lang === "ru" ? "МВт" : "MW"}`;
-const kmText = (km: number, lang: Lang) => `${fmt(km, lang)} ${lang === "ru" ? "км" : "km"}`;
-// The words below are module-level functions and the texts inline arrows on
-// purpose: under tsx (esbuild keepNames) a named closure made per call is
-// wrapped in __name(), a defineProperty per call that costs ~0.3 µs and
-// kilobytes of garbage — per candidate, per check.
-const sizeText = (lang: Lang, mw: number, neededClass: VoltageClass) =>
-  lang === "ru"
-    ? `для ${mwText(mw, lang)} нужен класс ${neededClass.label.replace("kV", "кВ")}`
-    : `${mwText(mw, lang)} needs the ${neededClass.label} class`;
+const kvText = (kv: number, l: Lang) => `${CHECK_TEXT[l].number(kv, kv < 1 ? 1 : 0)} ${CHECK_TEXT[l].kv}`;
+const mwText = (mw: number, l: Lang) => `${CHECK_TEXT[l].number(mw, 1)} ${CHECK_TEXT[l].mw}`;
+const kmText = (km: number, l: Lang) => `${CHECK_TEXT[l].number(km, 1)} ${CHECK_TEXT[l].km}`;
+const classText = (cls: VoltageClass, l: Lang) => CHECK_TEXT[l].classLabel(cls.label);
+// The words below are module-level functions and the texts inline arrows:
+// tsx and the build (deploy/build.ts) run esbuild with keepNames
+// (https://esbuild.github.io/api/#keep-names), which wraps a named function
+// made inside a call in __name(), a defineProperty and its garbage per
+// candidate, per check.
+const sizeText = (l: Lang, mw: number, neededClass: VoltageClass) =>
+  CHECK_TEXT[l].size(mwText(mw, l), classText(neededClass, l));
 const basis = (l: Lang, source: HeadroomSource, kind: Kind, point: ConnectionPoint) =>
   source === "operator"
-    ? l === "ru"
-      ? "по данным сетевой организации"
-      : "operator's figure"
+    ? CHECK_TEXT[l].basisOperator
     : kind === "generation"
-      ? l === "ru"
-        ? `N-1, с учётом очереди ${mwText(point.generation_queue_mw, l)}`
-        : `N-1, after a queue of ${mwText(point.generation_queue_mw, l)}`
-      : l === "ru"
-        ? `N-1, с учётом заявленной нагрузки ${mwText(point.contracted_demand_mw, l)}`
-        : `N-1, after contracted demand of ${mwText(point.contracted_demand_mw, l)}`;
+      ? CHECK_TEXT[l].basisQueue(mwText(point.generation_queue_mw, l))
+      : CHECK_TEXT[l].basisContracted(mwText(point.contracted_demand_mw, l));
 
 /**
- * A reason whose texts are made only when read. The getters live on the
- * class's prototype: an object literal with getters would give every reason
- * its own hidden class (V8 keeps accessors in the map), allocated in the old
- * generation — a full garbage collection every few hundred checks.
+ * A reason whose texts are made only when read (a batch reads one language
+ * of its best option's only). The getters live on the class's prototype,
+ * shared by every reason: getters on each reason object
+ * (bench/baselines/grid-check.ts) were most of that check's time and garbage
+ * in bench/grid.bench.ts, which also counts the server's full garbage
+ * collections.
  */
 class LazyReason implements Reason {
   readonly code: string;
@@ -146,9 +140,10 @@ export function evaluatePoint(
   const distance_km = distance(request.lon, request.lat, point.lon, point.lat);
   const line_km = distance_km * config.routeFactor;
   const h = headroom(point, request.kind, config.powerFactor);
-  // One object of one shape, filled in below: an option spread from a base
-  // object is built the slow way, ~15× the time of the whole evaluation and
-  // most of a check's garbage (the baseline of bench/grid.bench.ts).
+  // One object literal with every field, filled in below: an option spread
+  // from a base object (bench/baselines/grid-check.ts) took ~15× the time of
+  // the rest of the evaluation and made most of a check's garbage
+  // (bench/grid.bench.ts).
   const option: GridOption = {
     connection_point_id: point.id,
     name: point.name,
@@ -174,18 +169,12 @@ export function evaluatePoint(
   const eligible = point.voltages_kv.filter((kv) => classIndexForKv(kv, classes) >= needed);
   if (eligible.length === 0) {
     if (point.voltages_kv.length === 0) {
-      reasons.push(
-        reason("voltage_unknown", (l) =>
-          l === "ru" ? "напряжения подстанции неизвестны" : "the point's voltages are unknown",
-        ),
-      );
+      reasons.push(reason("voltage_unknown", (l) => CHECK_TEXT[l].voltageUnknown));
     } else {
       const top = point.voltages_kv.reduce((a, b) => Math.max(a, b));
       reasons.push(
         reason("voltage_too_low", (l) =>
-          l === "ru"
-            ? `высшее напряжение ${kvText(top, l)} ниже нужного: ${sizeText(l, request.mw, neededClass)}`
-            : `highest voltage ${kvText(top, l)} is too low: ${sizeText(l, request.mw, neededClass)}`,
+          CHECK_TEXT[l].voltageTooLow(kvText(top, l), sizeText(l, request.mw, neededClass)),
         ),
       );
     }
@@ -197,9 +186,7 @@ export function evaluatePoint(
   if (clsIndex > needed) {
     reasons.push(
       reason("higher_voltage", (l) =>
-        l === "ru"
-          ? `шин класса ${neededClass.label.replace("kV", "кВ")} нет, присоединение на ${kvText(voltage_kv, l)}`
-          : `no ${neededClass.label} bus, connection at ${kvText(voltage_kv, l)}`,
+        CHECK_TEXT[l].higherVoltage(classText(neededClass, l), kvText(voltage_kv, l)),
       ),
     );
   }
@@ -208,22 +195,14 @@ export function evaluatePoint(
   let shortfallMw = 0;
   if (h.mw === null) {
     status = "unavailable";
-    reasons.push(
-      reason("capacity_unknown", (l) =>
-        l === "ru"
-          ? "мощность неизвестна: нет данных о трансформаторах и нагрузке"
-          : "capacity unknown: no transformer or load data",
-      ),
-    );
+    reasons.push(reason("capacity_unknown", (l) => CHECK_TEXT[l].capacityUnknown));
   } else {
     const after = h.mw - request.mw;
     const source = h.source;
     if (after >= 0) {
       reasons.push(
         reason("headroom_ok", (l) =>
-          l === "ru"
-            ? `свободная мощность ${mwText(h.mw!, l)} (${basis(l, source, request.kind, point)}), после присоединения ${mwText(after, l)}`
-            : `headroom ${mwText(h.mw!, l)} (${basis(l, source, request.kind, point)}), ${mwText(after, l)} left after connection`,
+          CHECK_TEXT[l].headroomOk(mwText(h.mw!, l), basis(l, source, request.kind, point), mwText(after, l)),
         ),
       );
     } else {
@@ -231,35 +210,28 @@ export function evaluatePoint(
       shortfallMw = request.mw - Math.max(0, h.mw);
       reasons.push(
         reason("headroom_short", (l) =>
-          l === "ru"
-            ? `свободная мощность ${mwText(h.mw!, l)} (${basis(l, source, request.kind, point)}) меньше ${mwText(request.mw, l)}: не хватает ${mwText(shortfallMw, l)}`
-            : `headroom ${mwText(h.mw!, l)} (${basis(l, source, request.kind, point)}) is less than ${mwText(request.mw, l)}: ${mwText(shortfallMw, l)} short`,
+          CHECK_TEXT[l].headroomShort(
+            mwText(h.mw!, l),
+            basis(l, source, request.kind, point),
+            mwText(request.mw, l),
+            mwText(shortfallMw, l),
+          ),
         ),
       );
       if (point.reinforcement_year !== null) {
         const year = point.reinforcement_year;
-        reasons.push(
-          reason("reinforcement_planned", (l) =>
-            l === "ru" ? `реконструкция запланирована на ${year} г.` : `reinforcement planned for ${year}`,
-          ),
-        );
+        reasons.push(reason("reinforcement_planned", (l) => CHECK_TEXT[l].reinforcementPlanned(year)));
       }
     }
     if (h.source === "n-1" && point.transformer_mva.length === 1) {
-      reasons.push(
-        reason("single_transformer", (l) =>
-          l === "ru" ? "один трансформатор: резерва по N-1 нет" : "one transformer: no N-1 reserve",
-        ),
-      );
+      reasons.push(reason("single_transformer", (l) => CHECK_TEXT[l].singleTransformer));
     }
   }
   if (line_km > cls.max_line_km) {
     status = "unavailable";
     reasons.push(
       reason("too_far", (l) =>
-        l === "ru"
-          ? `слишком далеко: линия ≈ ${kmText(line_km, l)} при практическом пределе ${kmText(cls.max_line_km, l)} для ${kvText(voltage_kv, l)}`
-          : `too far: a line of ≈ ${kmText(line_km, l)} exceeds the practical ${kmText(cls.max_line_km, l)} at ${kvText(voltage_kv, l)}`,
+        CHECK_TEXT[l].tooFar(kmText(line_km, l), kmText(cls.max_line_km, l), kvText(voltage_kv, l)),
       ),
     );
   }

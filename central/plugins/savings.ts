@@ -2,7 +2,7 @@
 // Reports are for the ministry: admin and ministry tokens read them,
 // service companies and agents get 403.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
+import { type Static, Type } from "@sinclair/typebox";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, errorResponses, parseTime, principalOf, sendFile } from "../http.ts";
 import type { FleetIndex } from "../meta/fleet.ts";
@@ -167,7 +167,7 @@ const savings: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, met
         });
         return sendFile(reply, { contentType: "application/pdf", filename: `${stem}.pdf`, body: pdf });
       }
-      return jsonReport(report) as never;
+      return jsonReport(report);
     },
   );
 
@@ -183,11 +183,11 @@ const savings: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, met
 };
 
 /** JSON body: intervals left out (the CSV carries them); a facility report also has its figures at the top. */
-export function jsonReport(report: SavingsReport): Record<string, unknown> {
+export function jsonReport(report: SavingsReport): Static<typeof ReportSchema> {
   // Copied key by key: reading `intervals` (even to leave it out by
   // destructuring) would make each facility's interval objects.
   const facilities = report.facilities.map((f) => {
-    const out: Record<string, unknown> = {};
+    const out: { id: string; [key: string]: unknown } = { id: f.id };
     for (const key of Object.keys(f)) if (key !== "intervals") out[key] = f[key as keyof typeof f];
     return out;
   });

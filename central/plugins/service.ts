@@ -5,7 +5,7 @@
 // evaluation in flight — before the stores close). Routes: companies,
 // contracts, the fleet view and an asset's history.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
+import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { isTimeZone } from "../../common/control-schedule.ts";
@@ -26,6 +26,26 @@ import { AlarmEvaluator } from "../maintenance/evaluator.ts";
 import type { Principal } from "../meta/meta.ts";
 import { AlarmEventSchema, AlarmSchema } from "./alarm-schemas.ts";
 import { visibleAsset } from "./assets.ts";
+
+/** A site of the fleet view: its assets the caller may see, with their open alarms. */
+const FleetSiteSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  assets: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      kind: Type.String(),
+      company: Type.String(),
+      worst: Type.Union([Type.Literal("alarm"), Type.Literal("warning"), Type.Null()]),
+      counts: Type.Object({
+        alarm: Type.Integer(),
+        warning: Type.Integer(),
+        acknowledged: Type.Integer(),
+      }),
+    }),
+  ),
+});
 
 export interface ServiceModel {
   book: AlarmBook;
@@ -168,26 +188,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         querystring: Type.Object({ site: Type.Optional(Type.String()) }, { additionalProperties: false }),
         response: {
           200: Type.Object({
-            sites: Type.Array(
-              Type.Object({
-                id: Type.String(),
-                name: Type.String(),
-                assets: Type.Array(
-                  Type.Object({
-                    id: Type.String(),
-                    name: Type.String(),
-                    kind: Type.String(),
-                    company: Type.String(),
-                    worst: Type.Union([Type.Literal("alarm"), Type.Literal("warning"), Type.Null()]),
-                    counts: Type.Object({
-                      alarm: Type.Integer(),
-                      warning: Type.Integer(),
-                      acknowledged: Type.Integer(),
-                    }),
-                  }),
-                ),
-              }),
-            ),
+            sites: Type.Array(FleetSiteSchema),
             totals: Type.Object({
               assets: Type.Integer(),
               alarm: Type.Integer(),
@@ -207,7 +208,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         book.openCounts(companiesOf(principal)),
         meta.fleet.current(),
       ]);
-      const bySite = new Map<string, { id: string; name: string; assets: unknown[] }>();
+      const bySite = new Map<string, Static<typeof FleetSiteSchema>>();
       const totals = { assets: 0, alarm: 0, warning: 0, ok: 0 };
       for (const a of index.assets) {
         if (!canSeeAsset(principal, a, now)) continue;
@@ -231,7 +232,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
           counts: c,
         });
       }
-      return { sites: [...bySite.values()] as never, totals };
+      return { sites: [...bySite.values()], totals };
     },
   );
 

@@ -22,6 +22,7 @@ import { AlarmEvaluator } from "../../central/maintenance/evaluator.ts";
 import { MetaStore } from "../../central/meta/meta.ts";
 import { openEmbeddedStore } from "../../central/stores/embedded.ts";
 import type { Point } from "../../common/wire.ts";
+import { BEARING_AND_GEARBOX_POINTS } from "./central-fixture.ts";
 
 export const S = 1000;
 export const MIN = 60 * S;
@@ -69,10 +70,7 @@ export async function simulate(filter: boolean): Promise<RunResult> {
       kind: "turbine",
       site: "wf1",
       tenant: "sc-a",
-      points: [
-        { id: "main_bearing", component: "main_bearing" },
-        { id: "gearbox_hss", component: "gearbox" },
-      ],
+      points: BEARING_AND_GEARBOX_POINTS,
     })),
     // The defaults are what is judged; without the filter, every delay and the deadband are 0.
     alarms: {

@@ -10,13 +10,32 @@ import type { MetadataConfig } from "../../central/db/config.ts";
 import { META_FILE, MetaStore } from "../../central/meta/meta.ts";
 import { openEmbeddedStore } from "../../central/stores/embedded.ts";
 import type { TimeSeriesStore } from "../../central/stores/types.ts";
+import { type TurbinePointId, TurbinePoints } from "../../common/names.ts";
 
-/** The measuring points of a turbine's drive train, as the demo configures them. */
-const DRIVE_TRAIN = [
+/** A turbine's main bearing and gearbox high-speed shaft measuring points. */
+export const BEARING_AND_GEARBOX_POINTS = [
   { id: "main_bearing", component: "main_bearing" },
   { id: "gearbox_hss", component: "gearbox" },
-  { id: "generator_de", component: "generator" },
 ];
+
+/** The measuring points of a turbine's drive train, as the demo configures them. */
+const DRIVE_TRAIN = [...BEARING_AND_GEARBOX_POINTS, { id: "generator_de", component: "generator" }];
+
+/** Every measuring point of the simulated turbine (common/names.ts) with its component. */
+export const ALL_TURBINE_POINTS = (Object.keys(TurbinePoints) as TurbinePointId[]).map((id) => ({
+  id,
+  component: TurbinePoints[id].component,
+}));
+
+/** A turbine asset of site `wf1` with every measuring point of the simulator. */
+export const simulatedTurbine = (id: string, name: string, tenant: string) => ({
+  id,
+  name,
+  kind: "turbine",
+  site: "wf1",
+  tenant,
+  points: ALL_TURBINE_POINTS,
+});
 
 export const FIXTURE_FLEET = {
   tenants: [
@@ -36,10 +55,7 @@ export const FIXTURE_FLEET = {
       kind: "turbine",
       site: "wf1",
       tenant: "sc-north",
-      points: [
-        { id: "main_bearing", component: "main_bearing" },
-        { id: "gearbox_hss", component: "gearbox" },
-      ],
+      points: BEARING_AND_GEARBOX_POINTS,
     },
     { id: "T02", name: "Turbine 2", kind: "turbine", site: "wf1", tenant: "sc-south", points: DRIVE_TRAIN },
     { id: "T03", name: "Turbine 3", kind: "turbine", site: "wf2", tenant: "sc-north", points: DRIVE_TRAIN },
@@ -47,23 +63,58 @@ export const FIXTURE_FLEET = {
   ],
 };
 
-export interface CentralFixture {
-  app: FastifyInstance;
-  store: TimeSeriesStore;
+/** One token per role of the fixture fleet. */
+export interface FixtureTokens {
+  admin: string;
+  ministry: string;
+  north: string;
+  south: string;
+  /** energy_manager of the tenant `region` (owner of the facility H01). */
+  energy: string;
+  agentWf1: string;
+  agentWf2: string;
+}
+
+/** Creates the fixture's tokens one after the other (their ids follow this order); `admin` when central made one. */
+export async function createFixtureTokens(
+  tokens: Pick<MetaStore["tokens"], "create">,
+  admin?: string,
+): Promise<FixtureTokens> {
+  return {
+    admin: admin ?? (await tokens.create({ role: "admin", label: "admin" })),
+    ministry: await tokens.create({ role: "ministry", label: "ministry" }),
+    north: await tokens.create({ role: "service_company", tenant: "sc-north", label: "north ops" }),
+    south: await tokens.create({ role: "service_company", tenant: "sc-south", label: "south ops" }),
+    energy: await tokens.create({ role: "energy_manager", tenant: "region", label: "region energy" }),
+    agentWf1: await tokens.create({ role: "agent", site: "wf1", label: "edge wf1" }),
+    agentWf2: await tokens.create({ role: "agent", site: "wf2", label: "edge wf2" }),
+  };
+}
+
+/** An ingest body as the fixture's agent of site wf1 (token `agentWf1`) sends it. */
+export const wf1Batch = (batchId: string, points: unknown[], sentAt = Date.now()) => ({
+  batchId,
+  agent: "edge-wf1",
+  site: "wf1",
+  sentAt,
+  points,
+});
+
+/** The request header that carries a bearer token. */
+export const bearer = (token: string): { authorization: string } => ({ authorization: `Bearer ${token}` });
+
+/** What a central of the fixture fleet gives a test, whether an app or a listening server. */
+export interface FixtureCentralBase {
   meta: MetaStore;
   config: CentralConfig;
-  tokens: {
-    admin: string;
-    ministry: string;
-    north: string;
-    south: string;
-    /** energy_manager of the tenant `region` (owner of the facility H01). */
-    energy: string;
-    agentWf1: string;
-    agentWf2: string;
-  };
+  tokens: FixtureTokens;
   auth(token: string): { authorization: string };
   close(): Promise<void>;
+}
+
+export interface CentralFixture extends FixtureCentralBase {
+  app: FastifyInstance;
+  store: TimeSeriesStore;
 }
 
 export async function makeCentralFixture(
@@ -87,15 +138,7 @@ export async function makeCentralFixture(
     : await MetaStore.openFile(join(dir, META_FILE));
   await meta.fleet.replace(config);
   const store = options.store ?? openEmbeddedStore({ path: join(dir, "timeseries.sqlite") });
-  const tokens = {
-    admin: await meta.tokens.create({ role: "admin", label: "admin" }),
-    ministry: await meta.tokens.create({ role: "ministry", label: "ministry" }),
-    north: await meta.tokens.create({ role: "service_company", tenant: "sc-north", label: "north ops" }),
-    south: await meta.tokens.create({ role: "service_company", tenant: "sc-south", label: "south ops" }),
-    energy: await meta.tokens.create({ role: "energy_manager", tenant: "region", label: "region energy" }),
-    agentWf1: await meta.tokens.create({ role: "agent", site: "wf1", label: "edge wf1" }),
-    agentWf2: await meta.tokens.create({ role: "agent", site: "wf2", label: "edge wf2" }),
-  };
+  const tokens = await createFixtureTokens(meta.tokens);
   const app = createCentralApp({ store, meta, config, ...(options.clock ? { clock: options.clock } : {}) });
   const routes = options.routes;
   if (routes) app.addHook("onRoute", (route) => void routes.push(route));
@@ -115,7 +158,7 @@ export async function makeCentralFixture(
     meta,
     config,
     tokens,
-    auth: (token) => ({ authorization: `Bearer ${token}` }),
+    auth: bearer,
     async close() {
       await app.close();
       await store.close();

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCentralConfig } from "../../central/config.ts";
 import { type RunningCentral, startCentral } from "../../central/server.ts";
-import { FIXTURE_FLEET } from "./central-fixture.ts";
+import { bearer, createFixtureTokens, FIXTURE_FLEET, type FixtureTokens } from "./central-fixture.ts";
 import type { RunningInfluxd } from "./influxd.ts";
 
 export type StoreKind = "embedded" | "influx";
@@ -18,14 +18,7 @@ export interface CentralUnderTest {
   dataDir: string;
   /** The InfluxDB database of an influx central. */
   influxDatabase: string | null;
-  tokens: {
-    admin: string;
-    ministry: string;
-    north: string;
-    south: string;
-    agentWf1: string;
-    agentWf2: string;
-  };
+  tokens: FixtureTokens;
   /** fetch against central; `token` becomes the bearer header. */
   request(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
   close(): Promise<void>;
@@ -53,15 +46,7 @@ export async function startCentralUnderTest(
     ...options.config,
   });
   const central = await startCentral(config);
-  const meta = central.meta;
-  const tokens = {
-    admin: await meta.tokens.create({ role: "admin", label: "admin" }),
-    ministry: await meta.tokens.create({ role: "ministry", label: "ministry" }),
-    north: await meta.tokens.create({ role: "service_company", tenant: "sc-north", label: "north ops" }),
-    south: await meta.tokens.create({ role: "service_company", tenant: "sc-south", label: "south ops" }),
-    agentWf1: await meta.tokens.create({ role: "agent", site: "wf1", label: "edge wf1" }),
-    agentWf2: await meta.tokens.create({ role: "agent", site: "wf2", label: "edge wf2" }),
-  };
+  const tokens = await createFixtureTokens(central.meta.tokens);
   return {
     url: central.url,
     central,
@@ -73,7 +58,7 @@ export async function startCentralUnderTest(
       return fetch(`${central.url}${path}`, {
         ...rest,
         headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(token ? bearer(token) : {}),
           ...(json !== undefined ? { "content-type": "application/json" } : {}),
           ...(headers as Record<string, string> | undefined),
         },

@@ -4,30 +4,20 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type CentralConfig, parseCentralConfig } from "../../central/config.ts";
-import type { MetaStore } from "../../central/meta/meta.ts";
+import { parseCentralConfig } from "../../central/config.ts";
 import { type RunningCentral, startCentral } from "../../central/server.ts";
-import { FIXTURE_FLEET } from "./central-fixture.ts";
+import {
+  bearer,
+  createFixtureTokens,
+  FIXTURE_FLEET,
+  type FixtureCentralBase,
+  wf1Batch,
+} from "./central-fixture.ts";
 
-export interface TestCentral {
+export interface TestCentral extends FixtureCentralBase {
   url: string;
   dataDir: string;
-  config: CentralConfig;
   central: RunningCentral;
-  meta: MetaStore;
-  tokens: {
-    admin: string;
-    ministry: string;
-    north: string;
-    south: string;
-    /** energy_manager of the tenant `region` (owner of the facility H01). */
-    energy: string;
-    agentWf1: string;
-    agentWf2: string;
-  };
-  auth(token: string): { authorization: string };
-  /** Stops central; the data dir is removed unless `keepDataDir`. */
-  close(): Promise<void>;
 }
 
 export async function startTestCentral(
@@ -54,15 +44,7 @@ export async function startTestCentral(
   options.beforeStart?.(dataDir);
   const central = await startCentral(config, { logger: options.logger ?? false });
   const { meta } = central;
-  const tokens = {
-    admin: central.adminToken ?? (await meta.tokens.create({ role: "admin", label: "admin" })),
-    ministry: await meta.tokens.create({ role: "ministry", label: "ministry" }),
-    north: await meta.tokens.create({ role: "service_company", tenant: "sc-north", label: "north ops" }),
-    south: await meta.tokens.create({ role: "service_company", tenant: "sc-south", label: "south ops" }),
-    energy: await meta.tokens.create({ role: "energy_manager", tenant: "region", label: "region energy" }),
-    agentWf1: await meta.tokens.create({ role: "agent", site: "wf1", label: "edge wf1" }),
-    agentWf2: await meta.tokens.create({ role: "agent", site: "wf2", label: "edge wf2" }),
-  };
+  const tokens = await createFixtureTokens(meta.tokens, central.adminToken);
   return {
     url: central.url,
     dataDir,
@@ -70,10 +52,32 @@ export async function startTestCentral(
     central,
     meta,
     tokens,
-    auth: (token) => ({ authorization: `Bearer ${token}` }),
+    auth: bearer,
     async close() {
       await central.close();
       if (owned) rmSync(join(dataDir, ".."), { recursive: true, force: true });
     },
   };
+}
+
+/** POSTs one batch of one T01 power reading (a second old) as wf1's agent: an ingest central accepts. */
+export function ingestOnePowerReading(
+  c: TestCentral,
+  batchId: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${c.url}/api/v1/ingest`, {
+    method: "POST",
+    headers: { ...c.auth(c.tokens.agentWf1), "content-type": "application/json", ...headers },
+    body: JSON.stringify(
+      wf1Batch(batchId, [
+        {
+          measurement: "scada",
+          tags: { site: "wf1", asset: "T01" },
+          fields: { power_kw: 1 },
+          ts: Date.now() - 1000,
+        },
+      ]),
+    ),
+  });
 }

@@ -16,6 +16,16 @@ type ModbusRTU = InstanceType<typeof ModbusClient>;
 export const CONTROL_ASSET = "school-1";
 const ASSET = CONTROL_ASSET;
 
+/** The main meter's total system power (SDM630_MAP: input register 0x34, W) as an agent reads it, in kW. */
+export const MAIN_METER_POWER_KW = {
+  function: 4,
+  address: 0x34,
+  type: "float32",
+  measurement: "meter",
+  field: "power_kw",
+  scale: 0.001,
+} as const;
+
 export function facilityControlConfig(
   port: number,
   dir: string,
@@ -36,16 +46,7 @@ export function facilityControlConfig(
         unitId: 1,
         asset: ASSET,
         timeoutMs: 500,
-        registers: [
-          {
-            function: 4,
-            address: 0x34,
-            type: "float32",
-            measurement: "meter",
-            field: "power_kw",
-            scale: 0.001,
-          },
-        ],
+        registers: [MAIN_METER_POWER_KW],
       },
     ],
     control: {

@@ -7,10 +7,10 @@
 // an unrelated asset still visits that asset's series only, and a site that
 // invents values of the tags no configuration lists (`source`) stops at its
 // series cap while its known series go on being stored.
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { SeriesRegistry } from "../../central/meta/series-registry.ts";
 import type { Measurement } from "../../common/names.ts";
-import { influxdAvailable } from "../helpers/influxd.ts";
+import { describeEachStore } from "../helpers/each-store.ts";
 import {
   type IngestCentral,
   type StoreKind,
@@ -18,18 +18,10 @@ import {
   wf1Batch,
 } from "../helpers/ingest-central.ts";
 
-const stores = [
-  { kind: "embedded" as const, run: true },
-  { kind: "influx" as const, run: influxdAvailable() },
-];
 const BATCHES = 4;
 const POINTS_PER_BATCH = 5_000;
 
-describe.each(stores)("cardinality at ingest, $kind store", ({ kind, run }) => {
-  if (!run) {
-    it.skip("needs influxd");
-    return;
-  }
+describeEachStore("cardinality at ingest, $kind store", (kind) => {
   let c: IngestCentral | undefined;
   afterEach(async () => {
     await c?.close();

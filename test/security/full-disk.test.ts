@@ -22,8 +22,8 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { META_FILE, sha256Hex } from "../../central/meta/meta.ts";
 import { EMBEDDED_STORE_FILE } from "../../central/stores/registry.ts";
-import { FIXTURE_FLEET } from "../helpers/central-fixture.ts";
-import { influxdAvailable, type RunningInfluxd, startInfluxd } from "../helpers/influxd.ts";
+import { FIXTURE_FLEET, wf1Batch } from "../helpers/central-fixture.ts";
+import { type InfluxRef, onEachStore, type StoreKind } from "../helpers/each-store.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/notify-receivers.ts";
 import { freePort } from "../helpers/ports.ts";
 import { mountSmallFs, type SmallFs, smallFsAvailable } from "../helpers/small-fs.ts";
@@ -108,10 +108,10 @@ function batchB(): object {
       ts: T0 + i * 1000,
     });
   points.push(diagnosis("bearing_outer_race"));
-  return { batchId: `full-disk-b-${T0}`, agent: "edge-wf1", site: "wf1", sentAt: Date.now(), points };
+  return wf1Batch(`full-disk-b-${T0}`, points);
 }
 
-function fullDiskSuite(kind: "embedded" | "influx", influx: () => RunningInfluxd | undefined): void {
+function fullDiskSuite(kind: StoreKind, influx: InfluxRef): void {
   describe(`${kind} store`, () => {
     let fs: SmallFs;
     let receiver: WebhookReceiver;
@@ -202,13 +202,7 @@ function fullDiskSuite(kind: "embedded" | "influx", influx: () => RunningInfluxd
       const before = await call("/api/v1/ingest", {
         method: "POST",
         token: tokens.agent,
-        json: {
-          batchId: `full-disk-a-${T0}`,
-          agent: "edge-wf1",
-          site: "wf1",
-          sentAt: Date.now(),
-          points: [diagnosis("imbalance")],
-        },
+        json: wf1Batch(`full-disk-a-${T0}`, [diagnosis("imbalance")]),
       });
       expect(before.status).toBe(200);
       await until("the first, refused, webhook attempt", () =>
@@ -234,13 +228,7 @@ function fullDiskSuite(kind: "embedded" | "influx", influx: () => RunningInfluxd
       const known = await call("/api/v1/ingest", {
         method: "POST",
         token: tokens.agent,
-        json: {
-          batchId: `full-disk-known-${T0}`,
-          agent: "edge-wf1",
-          site: "wf1",
-          sentAt: Date.now(),
-          points: [diagnosis("imbalance")],
-        },
+        json: wf1Batch(`full-disk-known-${T0}`, [diagnosis("imbalance")]),
       });
       expect(known.status).toBe(kind === "embedded" ? 503 : 200);
 
@@ -340,15 +328,5 @@ function fullDiskSuite(kind: "embedded" | "influx", influx: () => RunningInfluxd
 }
 
 describe.skipIf(!smallFsAvailable())("finding 3: a full disk", () => {
-  fullDiskSuite("embedded", () => undefined);
-  describe.skipIf(!influxdAvailable())("against a real influxd", () => {
-    let influxd: RunningInfluxd | undefined;
-    beforeAll(async () => {
-      influxd = await startInfluxd();
-    });
-    afterAll(async () => {
-      await influxd?.stop();
-    });
-    fullDiskSuite("influx", () => influxd);
-  });
+  onEachStore(fullDiskSuite);
 });

@@ -15,7 +15,7 @@ import { openInfluxStore } from "../../central/stores/influx.ts";
 import { EMBEDDED_STORE_FILE } from "../../central/stores/registry.ts";
 import type { TimeSeriesStore } from "../../central/stores/types.ts";
 import { FIXTURE_FLEET } from "../helpers/central-fixture.ts";
-import { influxdAvailable, type RunningInfluxd, startInfluxd } from "../helpers/influxd.ts";
+import { type InfluxRef, onEachStore, type StoreKind } from "../helpers/each-store.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const HOUR = 3_600_000;
@@ -49,7 +49,7 @@ function importOnce(args: string[]): { status: number | null; stdout: string; st
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function importSuite(kind: "embedded" | "influx", influx: () => RunningInfluxd | undefined): void {
+function importSuite(kind: StoreKind, influx: InfluxRef): void {
   describe(`${kind} store`, () => {
     let dir: string;
     let config: string;
@@ -152,15 +152,5 @@ function importSuite(kind: "embedded" | "influx", influx: () => RunningInfluxd |
 }
 
 describe("finding 13: vetra import applies ingest's validation", () => {
-  importSuite("embedded", () => undefined);
-  describe.skipIf(!influxdAvailable())("against a real influxd", () => {
-    let influxd: RunningInfluxd | undefined;
-    beforeAll(async () => {
-      influxd = await startInfluxd();
-    });
-    afterAll(async () => {
-      await influxd?.stop();
-    });
-    importSuite("influx", () => influxd);
-  });
+  onEachStore(importSuite);
 });

@@ -10,12 +10,13 @@
 // stored exactly once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { quoteIdent } from "../../central/stores/influx.ts";
+import { wf1Batch } from "../helpers/central-fixture.ts";
 import {
   type CentralUnderTest,
   type StoreKind,
   startCentralUnderTest,
 } from "../helpers/central-under-test.ts";
-import { influxdAvailable, type RunningInfluxd, startInfluxd } from "../helpers/influxd.ts";
+import { type InfluxRef, onEachStore } from "../helpers/each-store.ts";
 
 const HOUR = 3_600_000;
 
@@ -26,13 +27,7 @@ const vibration = (point: string, ts: number, v: number) => ({
   ts,
 });
 
-const batch = (id: string, points: unknown[]) => ({
-  batchId: `escape-${id}-${Date.now()}`,
-  agent: "edge-wf1",
-  site: "wf1",
-  sentAt: Date.now(),
-  points,
-});
+const batch = (id: string, points: unknown[]) => wf1Batch(`escape-${id}-${Date.now()}`, points);
 
 /** Every v_rms_mm_s of T01 in [from, to), as [ts, value] pairs of all points. */
 async function storedValues(c: CentralUnderTest, fromMs: number, toMs: number): Promise<[number, number][]> {
@@ -55,7 +50,7 @@ const REFUSED_VALUES: [string, string][] = [
   ["an unpaired surrogate", "a\ud800b"],
 ];
 
-function hostileBatches(kind: StoreKind, influx: () => RunningInfluxd | undefined): void {
+function hostileBatches(kind: StoreKind, influx: InfluxRef): void {
   describe(`${kind} store`, () => {
     let c: CentralUnderTest;
     beforeAll(async () => {
@@ -106,20 +101,9 @@ function hostileBatches(kind: StoreKind, influx: () => RunningInfluxd | undefine
 }
 
 describe("finding 7: InfluxDB escaping, all-or-nothing batches", () => {
-  hostileBatches("embedded", () => undefined);
-
-  describe.skipIf(!influxdAvailable())("against a real influxd", () => {
-    let influxd: RunningInfluxd | undefined;
-    beforeAll(async () => {
-      influxd = await startInfluxd();
-    });
-    afterAll(async () => {
-      await influxd?.stop();
-    });
-    hostileBatches("influx", () => influxd);
-
+  onEachStore(hostileBatches, (influx) => {
     const influxQuery = async (q: string, db = "") => {
-      const res = await fetch(`${influxd!.url}/query?${new URLSearchParams({ q, db })}`, { method: "POST" });
+      const res = await fetch(`${influx()!.url}/query?${new URLSearchParams({ q, db })}`, { method: "POST" });
       expect(res.status).toBe(200);
       const body = (await res.json()) as { results: { error?: string }[] };
       expect(body.results[0]?.error, q).toBeUndefined();
@@ -127,7 +111,7 @@ describe("finding 7: InfluxDB escaping, all-or-nothing batches", () => {
     };
 
     it("a batch InfluxDB would store in part (points beyond its retention policy) is a 400, nothing stored", async () => {
-      const c = await startCentralUnderTest({ store: "influx", influx: influxd! });
+      const c = await startCentralUnderTest({ store: "influx", influx: influx()! });
       try {
         const db = quoteIdent(c.influxDatabase!);
         await influxQuery(`CREATE DATABASE ${db}`);
@@ -151,13 +135,13 @@ describe("finding 7: InfluxDB escaping, all-or-nothing batches", () => {
     });
 
     it("a field another writer stored as integer: 503 with Retry-After; re-sent after the fix, stored exactly once", async () => {
-      const c = await startCentralUnderTest({ store: "influx", influx: influxd! });
+      const c = await startCentralUnderTest({ store: "influx", influx: influx()! });
       try {
         const db = c.influxDatabase!;
         await influxQuery(`CREATE DATABASE ${quoteIdent(db)}`);
         const t = Date.now() - HOUR;
         // Another writer got there first with an integer field (same shard).
-        const other = await fetch(`${influxd!.url}/write?db=${db}&precision=ms`, {
+        const other = await fetch(`${influx()!.url}/write?db=${db}&precision=ms`, {
           method: "POST",
           body: `vibration,site=wf1,asset=T02,point=x v_rms_mm_s=5i ${t}`,
         });

@@ -6,18 +6,13 @@
 // and sends no webhook, where one real diagnosis raises one of each; and
 // features, diagnoses and spectra of a measuring point central does not
 // have follow one rule.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ComponentClass, Measurement } from "../../common/names.ts";
 import type { SpectrumUpload } from "../../common/spectrum.ts";
-import { influxdAvailable } from "../helpers/influxd.ts";
+import { describeEachStore } from "../helpers/each-store.ts";
 import { DRIVE_TRAIN, type IngestCentral, startIngestCentral, wf1Batch } from "../helpers/ingest-central.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "../helpers/notify-receivers.ts";
 import { until } from "../helpers/until.ts";
-
-const stores = [
-  { kind: "embedded" as const, run: true },
-  { kind: "influx" as const, run: influxdAvailable() },
-];
 
 const diagnosis = (fault: string, point = "main_bearing", ts = Date.now() - 5_000) => ({
   measurement: "diagnosis",
@@ -47,11 +42,7 @@ const snapshot = (point: string, ts = Date.now() - 5_000): SpectrumUpload => ({
   diagnoses: [],
 });
 
-describe.each(stores)("names at ingest, $kind store", ({ kind, run }) => {
-  if (!run) {
-    it.skip("needs influxd");
-    return;
-  }
+describeEachStore("names at ingest, $kind store", (kind) => {
   let c: IngestCentral;
   let receiver: WebhookReceiver;
   /** Series of a measurement in the store, counted by the store's own planner. */

@@ -11,18 +11,19 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { wf1Batch } from "../helpers/central-fixture.ts";
 import {
   type CentralUnderTest,
   type StoreKind,
   startCentralUnderTest,
 } from "../helpers/central-under-test.ts";
-import { influxdAvailable, type RunningInfluxd, startInfluxd } from "../helpers/influxd.ts";
+import { type InfluxRef, onEachStore } from "../helpers/each-store.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const seriesPath = (extra: string) =>
   `/api/v1/series?asset=T01&measurement=vibration&field=v_rms_mm_s${extra}`;
 
-function storeReads(kind: StoreKind, influx: () => RunningInfluxd | undefined): void {
+function storeReads(kind: StoreKind, influx: InfluxRef): void {
   describe(`${kind} store`, () => {
     let c: CentralUnderTest;
     beforeAll(async () => {
@@ -32,12 +33,9 @@ function storeReads(kind: StoreKind, influx: () => RunningInfluxd | undefined): 
       const res = await c.request("/api/v1/ingest", {
         method: "POST",
         token: c.tokens.agentWf1,
-        json: {
-          batchId: `no500-${kind}-${t}`,
-          agent: "edge-wf1",
-          site: "wf1",
-          sentAt: t,
-          points: [
+        json: wf1Batch(
+          `no500-${kind}-${t}`,
+          [
             {
               measurement: "vibration",
               tags: { site: "wf1", asset: "T01", point: "main_bearing" },
@@ -45,7 +43,8 @@ function storeReads(kind: StoreKind, influx: () => RunningInfluxd | undefined): 
               ts: t,
             },
           ],
-        },
+          t,
+        ),
       });
       expect(res.status).toBe(200);
     });
@@ -100,17 +99,7 @@ function storeReads(kind: StoreKind, influx: () => RunningInfluxd | undefined): 
 }
 
 describe("finding 11: 400/404 instead of 500", () => {
-  storeReads("embedded", () => undefined);
-  describe.skipIf(!influxdAvailable())("against a real influxd", () => {
-    let influxd: RunningInfluxd | undefined;
-    beforeAll(async () => {
-      influxd = await startInfluxd();
-    });
-    afterAll(async () => {
-      await influxd?.stop();
-    });
-    storeReads("influx", () => influxd);
-  });
+  onEachStore(storeReads);
 
   describe("names of Object's properties and unbounded lists", () => {
     let c: CentralUnderTest;

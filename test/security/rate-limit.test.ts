@@ -6,7 +6,7 @@
 // (`server.trustProxy`) clients are told apart by X-Forwarded-For; without
 // it, that header is not believed, so it cannot be used to escape the limit.
 import { afterEach, describe, expect, it } from "vitest";
-import { startTestCentral, type TestCentral } from "../helpers/central.ts";
+import { ingestOnePowerReading, startTestCentral, type TestCentral } from "../helpers/central.ts";
 
 const LIMIT = 20; // DEFAULT_AUTH_LIMITS.maxFailures
 
@@ -20,24 +20,7 @@ describe("finding 2: throttling wrong tokens never refuses a valid token", () =>
   const get = (central: TestCentral, path: string, headers: Record<string, string> = {}) =>
     fetch(`${central.url}${path}`, { headers });
   const ingest = (central: TestCentral, headers: Record<string, string> = {}) =>
-    fetch(`${central.url}/api/v1/ingest`, {
-      method: "POST",
-      headers: { ...central.auth(central.tokens.agentWf1), "content-type": "application/json", ...headers },
-      body: JSON.stringify({
-        batchId: `rl-${Math.random()}`,
-        agent: "edge-wf1",
-        site: "wf1",
-        sentAt: Date.now(),
-        points: [
-          {
-            measurement: "scada",
-            tags: { site: "wf1", asset: "T01" },
-            fields: { power_kw: 1 },
-            ts: Date.now() - 1000,
-          },
-        ],
-      }),
-    });
+    ingestOnePowerReading(central, `rl-${Math.random()}`, headers);
 
   it("answers wrong tokens 429 past the limit, and still serves valid tokens from the same address", async () => {
     c = await startTestCentral();

@@ -32,7 +32,7 @@ import {
 } from "../../central/lib/secret-box.ts";
 import { NotificationRules } from "../../central/maintenance/notify/rules.ts";
 import { META_FILE, MetaStore } from "../../central/meta/meta.ts";
-import { startTestCentral, type TestCentral } from "../helpers/central.ts";
+import { ingestOnePowerReading, startTestCentral, type TestCentral } from "../helpers/central.ts";
 import { rawRequest } from "../helpers/raw-http.ts";
 
 const dirs: string[] = [];
@@ -152,24 +152,7 @@ describe("finding 8: secrets", () => {
       });
       expect(grid.status).toBe(200);
       expect((await putRules(c, "whsec-file-modes-0123456789")).status).toBe(200);
-      await fetch(`${c.url}/api/v1/ingest`, {
-        method: "POST",
-        headers: { ...c.auth(c.tokens.agentWf1), "content-type": "application/json" },
-        body: JSON.stringify({
-          batchId: "modes-1",
-          agent: "edge-wf1",
-          site: "wf1",
-          sentAt: Date.now(),
-          points: [
-            {
-              measurement: "scada",
-              tags: { site: "wf1", asset: "T01" },
-              fields: { power_kw: 1 },
-              ts: Date.now() - 1000,
-            },
-          ],
-        }),
-      });
+      await ingestOnePowerReading(c, "modes-1");
       const live = modes(dataDir);
       const names = live.map((m) => m.path.slice(dataDir.length));
       for (const expected of [

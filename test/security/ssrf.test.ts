@@ -18,6 +18,7 @@ import ipaddr from "ipaddr.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSecretBox } from "../../central/lib/secret-box.ts";
 import { sealContext } from "../../central/maintenance/notify/rules.ts";
+import { wf1Batch } from "../helpers/central-fixture.ts";
 import { type CentralUnderTest, startCentralUnderTest } from "../helpers/central-under-test.ts";
 import { until } from "../helpers/until.ts";
 
@@ -86,12 +87,9 @@ async function raiseAlarm(c: CentralUnderTest, fault: string): Promise<void> {
   const res = await c.request("/api/v1/ingest", {
     method: "POST",
     token: c.tokens.agentWf1,
-    json: {
-      batchId: `ssrf-${fault}-${now}`,
-      agent: "edge-wf1",
-      site: "wf1",
-      sentAt: now,
-      points: [
+    json: wf1Batch(
+      `ssrf-${fault}-${now}`,
+      [
         {
           measurement: "diagnosis",
           tags: { site: "wf1", asset: "T01", point: "main_bearing", fault },
@@ -99,7 +97,8 @@ async function raiseAlarm(c: CentralUnderTest, fault: string): Promise<void> {
           ts: now - 1000,
         },
       ],
-    },
+      now,
+    ),
   });
   expect(res.status).toBe(200);
 }
