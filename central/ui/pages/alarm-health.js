@@ -9,12 +9,10 @@ import { faultName, lang, pointName } from "../lib/i18n.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
 
+// biome-ignore format: one entry a line
 const TEXT = {
   title: ["Качество сигнализации", "Alarm system health"],
-  hint: [
-    "Показатели EEMUA 191 и ANSI/ISA-18.2 §16.5 по журналу тревог: оповещения (новые тревоги и повышения до аварийного уровня) на оператора — консоль сервисной компании — и на объект за 10 минут, дребезжащие тревоги (не менее 3 оповещений за минуту), застарелые (открыты дольше 24 ч) и десять самых частых.",
-    "EEMUA 191 and ANSI/ISA-18.2 §16.5 figures from the alarm book: annunciations (new alarms and rises to alarm) per operator — a service company's console — and per asset per 10 minutes, chattering alarms (3 or more annunciations within a minute), stale alarms (open for more than 24 h) and the ten most frequent.",
-  ],
+  hint: ["Показатели EEMUA 191 и ANSI/ISA-18.2 §16.5 по журналу тревог: оповещения (новые тревоги и повышения до аварийного уровня) на оператора — консоль сервисной компании — и на объект за 10 минут, дребезжащие тревоги (не менее 3 оповещений за минуту), застарелые (открыты дольше 24 ч) и десять самых частых.", "EEMUA 191 and ANSI/ISA-18.2 §16.5 figures from the alarm book: annunciations (new alarms and rises to alarm) per operator — a service company's console — and per asset per 10 minutes, chattering alarms (3 or more annunciations within a minute), stale alarms (open for more than 24 h) and the ten most frequent."],
   period: ["Период", "Period"],
   day: ["последние 24 ч", "last 24 h"],
   week: ["последние 7 суток", "last 7 days"],

@@ -11,20 +11,15 @@
 import { h, option } from "../lib/dom.js";
 import { lang, t } from "../lib/i18n.js";
 
+// biome-ignore format: one entry a line
 const TEXT = {
-  editorHint: [
-    "Отметьте часы присутствия: щелчок или протяжка по часам; протяжка от отмеченного часа снимает отметку.",
-    "Mark the occupied hours: click or drag across hours; a drag that starts on a marked hour clears.",
-  ],
+  editorHint: ["Отметьте часы присутствия: щелчок или протяжка по часам; протяжка от отмеченного часа снимает отметку.", "Mark the occupied hours: click or drag across hours; a drag that starts on a marked hour clears."],
   brush: ["Значение в отмеченные часы", "Value in marked hours"],
   otherwiseValue: ["В остальное время (снижение)", "Otherwise (setback)"],
   occupied: ["присутствие", "occupied"],
   unoccupied: ["снижение", "setback"],
   clearPoint: ["Очистить", "Clear"],
-  exceptionsTitle: [
-    "Исключения (праздники, каникулы): весь день — снижение",
-    "Exceptions (holidays, vacations): setback all day",
-  ],
+  exceptionsTitle: ["Исключения (праздники, каникулы): весь день — снижение", "Exceptions (holidays, vacations): setback all day"],
   addException: ["Добавить исключение", "Add exception"],
   removeException: ["Удалить", "Remove"],
   fromDate: ["С", "From"],

@@ -15,12 +15,10 @@ import { verifyText } from "../lib/server-texts.js";
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
 
 /** The page's texts: [Russian, English]. */
+// biome-ignore format: one entry a line
 const TEXT = {
   title: ["Документы", "Documents"],
-  hint: [
-    "Акты, счета, выписки и отчёты в реестре: подпись исполнителя, затем акцепт заказчика. Подписи проверяются openssl и pdfsig (см. docs/documents.md).",
-    "Acts, invoices, statements and reports in the register: the executor signs, then the customer accepts. Signatures verify with openssl and pdfsig (see docs/documents.md).",
-  ],
+  hint: ["Акты, счета, выписки и отчёты в реестре: подпись исполнителя, затем акцепт заказчика. Подписи проверяются openssl и pdfsig (см. docs/documents.md).", "Acts, invoices, statements and reports in the register: the executor signs, then the customer accepts. Signatures verify with openssl and pdfsig (see docs/documents.md)."],
   type: ["Вид", "Type"],
   status: ["Статус", "Status"],
   period: ["Период", "Period"],
@@ -46,10 +44,7 @@ const TEXT = {
   invalid: ["недействительна", "invalid"],
   noSignatures: ["подписей нет", "no signatures"],
   issueTitle: ["Выпуск документов за месяц", "Issue a month's documents"],
-  issueHint: [
-    "Отчёт, выписка, акт оказанных услуг, счёт и акты выполненных работ компании за месяц.",
-    "The company's service report, statement, act of services, invoice and completion acts of the month.",
-  ],
+  issueHint: ["Отчёт, выписка, акт оказанных услуг, счёт и акты выполненных работ компании за месяц.", "The company's service report, statement, act of services, invoice and completion acts of the month."],
   issue: ["Выпустить", "Issue"],
   issuedN: ["Выпущено документов: {n}", "Documents issued: {n}"],
   month: ["Месяц", "Month"],
