@@ -4,7 +4,7 @@
 // chattering and stale alarms, the top ten bad actors — each read against
 // the standards' targets. Its texts live here (Russian and English).
 import { api, qs, session } from "../lib/api.js";
-import { cells, dataTable, errorBox, h, num, option, stateText, when } from "../lib/dom.js";
+import { cells, dataTable, errorBox, h, hintedCard, num, option, stateText, when } from "../lib/dom.js";
 import { faultName, lang, pointName } from "../lib/i18n.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
@@ -190,11 +190,10 @@ export async function alarmHealthPage(ctx) {
     body.replaceChildren(...cards.filter((c) => c !== null));
   };
   ctx.root.replaceChildren(
-    h(
-      "section",
-      { class: "card" },
-      h("h1", null, tt("title")),
-      h("p", { class: "muted" }, tt("hint")),
+    hintedCard(
+      "h1",
+      tt("title"),
+      tt("hint"),
       h(
         "div",
         { class: "filters" },

@@ -8,7 +8,7 @@
 
 import { DOCUMENT_STATUSES, DOCUMENT_TYPES } from "/ui/names.js";
 import { api, canAct, download, qs, session } from "../lib/api.js";
-import { cells, dataTable, h, option, when } from "../lib/dom.js";
+import { cells, dataTable, h, hintedCard, option, when } from "../lib/dom.js";
 import { lang } from "../lib/i18n.js";
 import { verifyText } from "../lib/server-texts.js";
 
@@ -319,11 +319,10 @@ export async function documentsPage(ctx) {
   };
 
   ctx.root.replaceChildren(
-    h(
-      "section",
-      { class: "card" },
-      h("h1", null, dt("title")),
-      h("p", { class: "muted" }, dt("hint")),
+    hintedCard(
+      "h1",
+      dt("title"),
+      dt("hint"),
       h(
         "form",
         {
@@ -366,11 +365,10 @@ function adminTools(run, notice, reload) {
     (me?.companies ?? []).map((c) => option(c.id, c.name)),
   );
   const register = h("div", { id: "registerCheck" });
-  return h(
-    "section",
-    { class: "card" },
-    h("h2", null, dt("issueTitle")),
-    h("p", { class: "muted" }, dt("issueHint")),
+  return hintedCard(
+    "h2",
+    dt("issueTitle"),
+    dt("issueHint"),
     h(
       "form",
       {

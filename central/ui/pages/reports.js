@@ -1,7 +1,7 @@
 // Reports (`#/reports`): the monthly service report of a company as a
 // preview table and as PDF, CSV or JSON downloads.
 import { api, download, qs, session } from "../lib/api.js";
-import { cells, dataTable, h, num, option } from "../lib/dom.js";
+import { cells, dataTable, h, hintedCard, num, option } from "../lib/dom.js";
 import { lang, t } from "../lib/i18n.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
@@ -95,11 +95,10 @@ export async function reportsPage(ctx) {
     }
   };
   ctx.root.replaceChildren(
-    h(
-      "section",
-      { class: "card" },
-      h("h1", null, t("serviceReport")),
-      h("p", { class: "muted" }, t("reportHint")),
+    hintedCard(
+      "h1",
+      t("serviceReport"),
+      t("reportHint"),
       h(
         "div",
         { class: "filters" },
