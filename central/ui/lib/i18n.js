@@ -340,6 +340,11 @@ export const t = (key) => {
   const pair = TEXT[/** @type {keyof typeof TEXT} */ (key)];
   return pair ? pair[lang === "en" ? 1 : 0] : key;
 };
+/**
+ * A page's own catalogue ([Russian, English] per key) read in the reader's language.
+ * @template {Record<string, readonly string[]>} C @param {C} catalogue
+ */
+export const textsOf = (catalogue) => (/** @type {keyof C} */ key) => catalogue[key][lang === "en" ? 1 : 0];
 export const locale = () => (lang === "en" ? "en-GB" : "ru-RU");
 export const pointName = (id) => POINTS[id]?.[lang] ?? id;
 export const faultName = (id) => FAULTS[id]?.[lang] ?? id;

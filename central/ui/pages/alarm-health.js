@@ -5,7 +5,7 @@
 // the standards' targets. Its texts live here (Russian and English).
 import { api, qs, session } from "../lib/api.js";
 import { cells, dataTable, errorBox, h, hintedCard, num, option, stateText, when } from "../lib/dom.js";
-import { faultName, lang, pointName } from "../lib/i18n.js";
+import { faultName, pointName, textsOf } from "../lib/i18n.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
 
@@ -42,7 +42,7 @@ const TEXT = {
   none: ["нет", "none"],
   peakAt: ["Пик с", "Peak from"],
 };
-const tt = (key) => TEXT[key][lang === "en" ? 1 : 0];
+const tt = textsOf(TEXT);
 const PERIODS = { day: 1, week: 7, month: 30 };
 
 /** A figure read against its target: a tile coloured as the fleet's (ok, or a warning above the target). */

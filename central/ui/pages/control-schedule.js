@@ -9,7 +9,7 @@
 // Hours are the grid's resolution: entries off the hour are shown from the
 // hour they cover at its start, and saved on whole hours.
 import { h, option } from "../lib/dom.js";
-import { lang, t } from "../lib/i18n.js";
+import { t, textsOf } from "../lib/i18n.js";
 
 // biome-ignore format: one entry a line
 const TEXT = {
@@ -26,7 +26,7 @@ const TEXT = {
   toDate: ["По", "To"],
   exceptionName: ["Название", "Name"],
 };
-const tx = (key) => TEXT[key][lang === "en" ? 1 : 0];
+const tx = textsOf(TEXT);
 const DAY_KEYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 const HOURS = 24;
 const hh = (hour) => `${String(hour).padStart(2, "0")}:00`;

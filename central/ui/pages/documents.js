@@ -9,7 +9,7 @@
 import { DOCUMENT_STATUSES, DOCUMENT_TYPES } from "/ui/names.js";
 import { api, canAct, download, qs, session } from "../lib/api.js";
 import { cells, dataTable, h, hintedCard, option, when } from "../lib/dom.js";
-import { lang } from "../lib/i18n.js";
+import { lang, textsOf } from "../lib/i18n.js";
 import { verifyText } from "../lib/server-texts.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
@@ -65,9 +65,9 @@ const TEXT = {
   rejected: ["отклонён", "rejected"],
 };
 
+const pageText = textsOf(TEXT);
 /** @param {keyof typeof TEXT} key @param {Record<string, string|number>} [vars] */
-const dt = (key, vars = {}) =>
-  TEXT[key][lang === "en" ? 1 : 0].replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
+const dt = (key, vars = {}) => pageText(key).replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
 
 /** The actions whose turn it is for `actingFor`, the reader's organisation as central names it (it checks them again). */
 const turnOf = (d, actingFor) => {

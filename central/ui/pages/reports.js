@@ -2,7 +2,7 @@
 // preview table and as PDF, CSV or JSON downloads.
 import { api, download, qs, session } from "../lib/api.js";
 import { cells, dataTable, h, hintedCard, num, option } from "../lib/dom.js";
-import { lang, t } from "../lib/i18n.js";
+import { lang, t, textsOf } from "../lib/i18n.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
 
@@ -14,7 +14,7 @@ const CONDITION = {
   normal: ["норма", "normal"],
   unknown: ["нет данных", "no data"],
 };
-const ct = (key) => CONDITION[key][lang === "en" ? 1 : 0];
+const ct = textsOf(CONDITION);
 /** An asset's condition at the report's end and the most urgent action, in the page's language. */
 const conditionCell = (c) =>
   c
