@@ -4,7 +4,18 @@
 // chattering and stale alarms, the top ten bad actors — each read against
 // the standards' targets. Its texts live here (Russian and English).
 import { api, qs, session } from "../lib/api.js";
-import { cells, dataTable, errorBox, h, hintedCard, num, option, stateText, when } from "../lib/dom.js";
+import {
+  cells,
+  dataRow,
+  dataTable,
+  errorBox,
+  h,
+  hintedCard,
+  num,
+  option,
+  stateText,
+  when,
+} from "../lib/dom.js";
 import { faultName, pointName, textsOf } from "../lib/i18n.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
@@ -150,10 +161,13 @@ export async function alarmHealthPage(ctx) {
         tt("badActors"),
         [tt("alarm"), tt("annunciations"), tt("events"), tt("share")],
         r.badActors.map((b) =>
-          h(
-            "tr",
-            { dataset: { key: b.key } },
-            cells(conditionText(b), String(b.annunciations), String(b.events), num(b.sharePct, 1)),
+          dataRow(
+            "key",
+            b.key,
+            conditionText(b),
+            String(b.annunciations),
+            String(b.events),
+            num(b.sharePct, 1),
           ),
         ),
       ),
@@ -162,11 +176,7 @@ export async function alarmHealthPage(ctx) {
         tt("chatteringList"),
         [tt("alarm"), tt("annunciations"), tt("perMinute")],
         r.chattering.map((c) =>
-          h(
-            "tr",
-            { dataset: { key: c.key } },
-            cells(conditionText(c), String(c.annunciations), String(c.maxPerMinute)),
-          ),
+          dataRow("key", c.key, conditionText(c), String(c.annunciations), String(c.maxPerMinute)),
         ),
       ),
       list(
@@ -174,15 +184,13 @@ export async function alarmHealthPage(ctx) {
         tt("staleList"),
         [tt("alarm"), tt("raised"), tt("hours"), tt("state")],
         r.stale.map((s) =>
-          h(
-            "tr",
-            { dataset: { id: s.id } },
-            cells(
-              h("a", { href: `#/alarm/${encodeURIComponent(s.id)}` }, conditionText(s)),
-              when(s.raisedAt),
-              num(s.openHours, 1),
-              stateText(s.state),
-            ),
+          dataRow(
+            "id",
+            s.id,
+            h("a", { href: `#/alarm/${encodeURIComponent(s.id)}` }, conditionText(s)),
+            when(s.raisedAt),
+            num(s.openHours, 1),
+            stateText(s.state),
           ),
         ),
       ),

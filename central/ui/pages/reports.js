@@ -1,7 +1,7 @@
 // Reports (`#/reports`): the monthly service report of a company as a
 // preview table and as PDF, CSV or JSON downloads.
 import { api, download, qs, session } from "../lib/api.js";
-import { cells, dataTable, h, hintedCard, num, option } from "../lib/dom.js";
+import { dataRow, dataTable, h, hintedCard, num, option } from "../lib/dom.js";
 import { lang, t, textsOf } from "../lib/i18n.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
@@ -60,19 +60,17 @@ export async function reportsPage(ctx) {
       if (!ctx.alive()) return;
       const mins = (d) => (d.medianMin == null ? "—" : num(d.medianMin, 0));
       const row = (name, x, condition) =>
-        h(
-          "tr",
-          { dataset: { urgency: condition?.recommendation.urgency ?? "" } },
-          cells(
-            name,
-            condition === undefined ? "" : conditionCell(condition),
-            String(x.daysMonitored),
-            `${x.alarms.alarm} / ${x.alarms.warning}`,
-            mins(x.timeToAcknowledge),
-            mins(x.timeToClose),
-            String(x.escalations),
-            `${x.workOrders.opened} / ${x.workOrders.done}`,
-          ),
+        dataRow(
+          "urgency",
+          condition?.recommendation.urgency ?? "",
+          name,
+          condition === undefined ? "" : conditionCell(condition),
+          String(x.daysMonitored),
+          `${x.alarms.alarm} / ${x.alarms.warning}`,
+          mins(x.timeToAcknowledge),
+          mins(x.timeToClose),
+          String(x.escalations),
+          `${x.workOrders.opened} / ${x.workOrders.done}`,
         );
       preview.replaceChildren(
         h("h2", null, `${r.company.name} · ${r.month}`),
