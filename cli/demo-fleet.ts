@@ -57,22 +57,13 @@ export const DEMO_TIME_ZONE = "Europe/Moscow";
 export const DEMO_WIND_FARM = { id: "wf-caspian", name: "ВЭС «Каспийская»", lat: 42.35, lon: 47.8 };
 
 /** Six turbines: T02 with a main-bearing outer-race defect, T05 with generator imbalance. */
+// biome-ignore format: one turbine a line
 export const DEMO_TURBINES: DemoTurbine[] = [
   { id: "T01", name: "ВЭУ-1", tenant: "sc-kavkaz", faults: [] },
-  {
-    id: "T02",
-    name: "ВЭУ-2",
-    tenant: "sc-kavkaz",
-    faults: [{ point: "main_bearing", fault: "bearing_outer_race", severity: 0.6 }],
-  },
+  { id: "T02", name: "ВЭУ-2", tenant: "sc-kavkaz", faults: [{ point: "main_bearing", fault: "bearing_outer_race", severity: 0.6 }] },
   { id: "T03", name: "ВЭУ-3", tenant: "sc-kavkaz", faults: [] },
   { id: "T04", name: "ВЭУ-4", tenant: "sc-step", faults: [] },
-  {
-    id: "T05",
-    name: "ВЭУ-5",
-    tenant: "sc-step",
-    faults: [{ point: "generator_de", fault: "imbalance", severity: 0.6 }],
-  },
+  { id: "T05", name: "ВЭУ-5", tenant: "sc-step", faults: [{ point: "generator_de", fault: "imbalance", severity: 0.6 }] },
   { id: "T06", name: "ВЭУ-6", tenant: "sc-step", faults: [] },
 ];
 

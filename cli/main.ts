@@ -9,46 +9,17 @@ import { usageLine } from "../common/cli.ts";
 
 type Command = (argv: string[]) => Promise<number>;
 
+// biome-ignore format: one command a line
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  demo: {
-    summary: "simulated wind farm and facilities, their edge agents and the central service on one machine",
-    load: async () => (await import("./demo.ts")).runDemo,
-  },
-  central: {
-    summary: "the central data-centre service (--config FILE)",
-    load: async () => (await import("../central/cli.ts")).runCentral,
-  },
-  edge: {
-    summary:
-      "one edge agent (--config FILE [--metrics-port N]); `edge check --config FILE` reads every point once; `edge dead-letters list|resend --config FILE [--id N|--all]`",
-    load: async () => (await import("../edge-agent/cli.ts")).runEdge,
-  },
-  grid: {
-    summary:
-      "grid-connection data: `grid import FILE [--data-dir .vetra | --config FILE] [--skip-invalid]` (GeoJSON or CSV)",
-    load: async () => (await import("./grid.ts")).runGrid,
-  },
-  sim: {
-    summary: "one simulated device: `sim turbine …` or `sim facility …`",
-    load: async () => (await import("../simulators/cli.ts")).runSim,
-  },
-  savings: {
-    summary: "offline M&V on CSV files (`savings --meter F --weather F --baseline A/B --reporting A/B`)",
-    load: async () => (await import("../central/savings/cli.ts")).runSavings,
-  },
-  import: {
-    summary: "history into the store: `import meter --facility ID FILE` / `import weather --site ID FILE`",
-    load: async () => (await import("../central/savings/cli.ts")).runImport,
-  },
-  verify: {
-    summary:
-      "check a signed document: `verify FILE [--signature FILE.p7s] [--ca FILE]` (exit 0 valid, 1 invalid, 2 bad input)",
-    load: async () => (await import("./verify.ts")).runVerify,
-  },
-  diagnose: {
-    summary: "diagnose one recording: `diagnose FILE --rpm RPM --bearing BALLS,BALL_MM,PITCH_MM[,DEG]`",
-    load: async () => (await import("./diagnose.ts")).runDiagnose,
-  },
+  demo: { summary: "simulated wind farm and facilities, their edge agents and the central service on one machine", load: async () => (await import("./demo.ts")).runDemo },
+  central: { summary: "the central data-centre service (--config FILE)", load: async () => (await import("../central/cli.ts")).runCentral },
+  edge: { summary: "one edge agent (--config FILE [--metrics-port N]); `edge check --config FILE` reads every point once; `edge dead-letters list|resend --config FILE [--id N|--all]`", load: async () => (await import("../edge-agent/cli.ts")).runEdge },
+  grid: { summary: "grid-connection data: `grid import FILE [--data-dir .vetra | --config FILE] [--skip-invalid]` (GeoJSON or CSV)", load: async () => (await import("./grid.ts")).runGrid },
+  sim: { summary: "one simulated device: `sim turbine …` or `sim facility …`", load: async () => (await import("../simulators/cli.ts")).runSim },
+  savings: { summary: "offline M&V on CSV files (`savings --meter F --weather F --baseline A/B --reporting A/B`)", load: async () => (await import("../central/savings/cli.ts")).runSavings },
+  import: { summary: "history into the store: `import meter --facility ID FILE` / `import weather --site ID FILE`", load: async () => (await import("../central/savings/cli.ts")).runImport },
+  verify: { summary: "check a signed document: `verify FILE [--signature FILE.p7s] [--ca FILE]` (exit 0 valid, 1 invalid, 2 bad input)", load: async () => (await import("./verify.ts")).runVerify },
+  diagnose: { summary: "diagnose one recording: `diagnose FILE --rpm RPM --bearing BALLS,BALL_MM,PITCH_MM[,DEG]`", load: async () => (await import("./diagnose.ts")).runDiagnose },
 };
 
 const usage = (): string =>

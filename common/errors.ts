@@ -1,6 +1,7 @@
 // The one table of error codes. Central returns them as
 // `{"error": {"code", "message"}}`; the edge records them per source.
 // Add a code here, never a string literal elsewhere.
+// biome-ignore format: one code a line keeps the table a table
 export const ErrorCodes = {
   // request / input
   BAD_REQUEST: { status: 400, en: "The request is malformed" },
@@ -8,10 +9,7 @@ export const ErrorCodes = {
   INVALID_TIMESTAMP: { status: 400, en: "A timestamp is outside the accepted range" },
   INVALID_NUMBER: { status: 400, en: "A value is not a finite number" },
   UNKNOWN_ASSET: { status: 400, en: "A point names an asset the caller may not write" },
-  UNKNOWN_POINT: {
-    status: 400,
-    en: "A point names a measuring point the asset's configuration does not have",
-  },
+  UNKNOWN_POINT: { status: 400, en: "A point names a measuring point the asset's configuration does not have" },
   UNKNOWN_FIELD: { status: 400, en: "A point carries a field its measurement does not have" },
   UNKNOWN_FAULT: { status: 400, en: "A diagnosis names a fault that is not one the edge diagnoses" },
   UNKNOWN_TAG: { status: 400, en: "A point carries a tag that is not one of the known tag keys" },
@@ -44,30 +42,18 @@ export const ErrorCodes = {
   QUEUE_FULL: { status: 507, en: "The disk queue reached its cap" },
   CONFIG_INVALID: { status: 400, en: "The configuration is invalid" },
   // edge sources: OPC UA certificates
-  SOURCE_CERT_UNTRUSTED: {
-    status: 502,
-    en: "The device's certificate is not trusted (copy it into the PKI trusted folder)",
-  },
+  SOURCE_CERT_UNTRUSTED: { status: 502, en: "The device's certificate is not trusted (copy it into the PKI trusted folder)" },
   SOURCE_CERT_REJECTED: { status: 502, en: "The device refused the agent's certificate" },
   // edge sources: a configured node or register the device does not have
-  SOURCE_NODE_UNKNOWN: {
-    status: 502,
-    en: "A configured node does not exist on the device or its namespace cannot be resolved",
-  },
+  SOURCE_NODE_UNKNOWN: { status: 502, en: "A configured node does not exist on the device or its namespace cannot be resolved" },
   // grid-connection map
-  GRID_INVALID_FEATURES: {
-    status: 422,
-    en: "Some features of the connection-point set are invalid; nothing was changed",
-  },
+  GRID_INVALID_FEATURES: { status: 422, en: "Some features of the connection-point set are invalid; nothing was changed" },
   // alarm notifications (webhook receivers, SMTP servers)
   DELIVERY_UNREACHABLE: { status: 503, en: "The notification receiver could not be reached" },
   DELIVERY_REJECTED: { status: 502, en: "The notification receiver refused the message" },
   SIGNER_FAILED: { status: 502, en: "The organisation's signer did not produce a valid signature" },
   /** Loopback, private, link-local and other special addresses are refused unless an admin allow-lists them. */
-  RECEIVER_NOT_ALLOWED: {
-    status: 400,
-    en: "The receiver's address is not a public one (notifications.webhookAllowList admits on-premises receivers)",
-  },
+  RECEIVER_NOT_ALLOWED: { status: 400, en: "The receiver's address is not a public one (notifications.webhookAllowList admits on-premises receivers)" },
 } as const satisfies Record<string, { status: number; en: string }>;
 
 export type ErrorCode = keyof typeof ErrorCodes;

@@ -13,6 +13,7 @@
 // per-point refusals are those of version 1.
 import { type Static, Type } from "@sinclair/typebox";
 import {
+  BatchHeaderProperties,
   MAX_POINTS_PER_BATCH,
   MAX_STORABLE_TIMESTAMP_MS,
   MIN_TIMESTAMP_MS,
@@ -57,10 +58,7 @@ export type WireSeries = Static<typeof WireSeriesSchema>;
 
 export const IngestBatchV2Schema = Type.Object(
   {
-    batchId: Type.String({ minLength: 8, maxLength: 128, pattern: "^[A-Za-z0-9_.:-]+$" }),
-    agent: Type.String({ minLength: 1, maxLength: 128 }),
-    site: Type.String({ minLength: 1, maxLength: 128 }),
-    sentAt: Type.Integer({ minimum: MIN_TIMESTAMP_MS }),
+    ...BatchHeaderProperties,
     /** Each series (measurement and tags) once. */
     series: Type.Array(WireSeriesSchema, { minItems: 1, maxItems: MAX_POINTS_PER_BATCH }),
   },

@@ -79,14 +79,19 @@ export const WirePointSchema = Type.Object(
 );
 export type WirePoint = Static<typeof WirePointSchema>;
 
+/** What every ingest batch opens with, in either encoding (points here, columns in wire-columns.ts). */
+export const BatchHeaderProperties = {
+  /** Unique per batch; the same id is re-sent after a lost acknowledgement. */
+  batchId: Type.String({ minLength: 8, maxLength: 128, pattern: "^[A-Za-z0-9_.:-]+$" }),
+  agent: Type.String({ minLength: 1, maxLength: 128 }),
+  site: Type.String({ minLength: 1, maxLength: 128 }),
+  /** When the agent sent it, ms (lets central see the agent's clock). */
+  sentAt: Type.Integer({ minimum: MIN_TIMESTAMP_MS }),
+};
+
 export const IngestBatchSchema = Type.Object(
   {
-    /** Unique per batch; the same id is re-sent after a lost acknowledgement. */
-    batchId: Type.String({ minLength: 8, maxLength: 128, pattern: "^[A-Za-z0-9_.:-]+$" }),
-    agent: Type.String({ minLength: 1, maxLength: 128 }),
-    site: Type.String({ minLength: 1, maxLength: 128 }),
-    /** When the agent sent it, ms (lets central see the agent's clock). */
-    sentAt: Type.Integer({ minimum: MIN_TIMESTAMP_MS }),
+    ...BatchHeaderProperties,
     points: Type.Array(WirePointSchema, { minItems: 1, maxItems: MAX_POINTS_PER_BATCH }),
   },
   { additionalProperties: false },

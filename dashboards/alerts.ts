@@ -134,6 +134,23 @@ const silenceRule = <M extends Measurement>(
     noData: "Alerting",
   });
 
+/** An agent counter (points dropped, source errors) that rose in the window: its increase summed per agent. */
+const agentCounterRule = (
+  counter: FieldOf<"agent">,
+  spec: Pick<RuleSpec<"agent">, "uid" | "title" | "summary" | "severity" | "windowS" | "for">,
+): RuleBuilder =>
+  rule({
+    ...spec,
+    query: {
+      measurement: "agent",
+      columns: [{ expr: transform("non_negative_difference", field(counter)) }],
+      groupByTags: ["site", "agent"],
+    },
+    reducer: "sum",
+    evaluator: { type: "gt", params: [0] },
+    noData: "OK",
+  });
+
 export const RULES = [
   rule({
     uid: "vetra-iso-zone-c",
@@ -202,7 +219,7 @@ export const RULES = [
     for: "5m",
     noData: "OK",
   }),
-  rule({
+  agentCounterRule("dropped", {
     uid: "vetra-agent-drops",
     title: { ru: "Агент теряет точки", en: "Agent is dropping points" },
     summary: {
@@ -210,18 +227,10 @@ export const RULES = [
       en: "{{ $labels.agent }}: the disk queue is full or points expired — data is being lost",
     },
     severity: "critical",
-    query: {
-      measurement: "agent",
-      columns: [{ expr: transform("non_negative_difference", field("dropped")) }],
-      groupByTags: ["site", "agent"],
-    },
     windowS: 15 * 60,
-    reducer: "sum",
-    evaluator: { type: "gt", params: [0] },
     for: "0s",
-    noData: "OK",
   }),
-  rule({
+  agentCounterRule("source_errors", {
     uid: "vetra-agent-source-errors",
     title: { ru: "Ошибки опроса устройств", en: "Device polling errors" },
     summary: {
@@ -229,16 +238,8 @@ export const RULES = [
       en: "{{ $labels.agent }}: data sources have been failing for more than 10 minutes",
     },
     severity: "warning",
-    query: {
-      measurement: "agent",
-      columns: [{ expr: transform("non_negative_difference", field("source_errors")) }],
-      groupByTags: ["site", "agent"],
-    },
     windowS: 5 * 60,
-    reducer: "sum",
-    evaluator: { type: "gt", params: [0] },
     for: "10m",
-    noData: "OK",
   }),
   silenceRule({
     uid: "vetra-agent-silent",

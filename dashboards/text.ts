@@ -42,6 +42,7 @@ export const Units = {
 export type Unit = keyof typeof Units;
 
 /** What a vibration field is called on a panel and in what unit; null: not on its own panel (why in the comment). */
+// biome-ignore format: one entry a line
 export const VibrationFieldPanels: Readonly<Record<VibrationField, { title: Text; unit: Unit } | null>> = {
   v_rms_mm_s: { title: { ru: "СКЗ виброскорости 10–1000 Гц", en: "Velocity RMS 10–1000 Hz" }, unit: "mm_s" },
   a_rms_g: { title: { ru: "СКЗ виброускорения", en: "Acceleration RMS" }, unit: "g" },
@@ -58,34 +59,13 @@ export const VibrationFieldPanels: Readonly<Record<VibrationField, { title: Text
   x1_mm_s: { title: { ru: "Виброскорость на 1× оборотной", en: "Velocity at 1× shaft speed" }, unit: "mm_s" },
   x2_mm_s: { title: { ru: "Виброскорость на 2× оборотной", en: "Velocity at 2× shaft speed" }, unit: "mm_s" },
   x3_mm_s: { title: { ru: "Виброскорость на 3× оборотной", en: "Velocity at 3× shaft speed" }, unit: "mm_s" },
-  looseness_index: {
-    title: { ru: "Индекс ослабления креплений", en: "Looseness index" },
-    unit: "mm_s",
-  },
-  gmf_mm_s: {
-    title: { ru: "Виброскорость на зубцовой частоте", en: "Velocity at gear mesh frequency" },
-    unit: "mm_s",
-  },
-  gmf_sideband_ratio: {
-    title: { ru: "Боковые полосы зубцовой частоты", en: "Gear mesh sideband ratio" },
-    unit: "ratio",
-  },
-  env_spectral_kurtosis: {
-    title: { ru: "Спектральный эксцесс огибающей", en: "Envelope spectral kurtosis" },
-    unit: "ratio",
-  },
-  env_bpfo_g2: {
-    title: { ru: "Огибающая на BPFO (наружное кольцо)", en: "Envelope at BPFO (outer race)" },
-    unit: "g2",
-  },
-  env_bpfi_g2: {
-    title: { ru: "Огибающая на BPFI (внутреннее кольцо)", en: "Envelope at BPFI (inner race)" },
-    unit: "g2",
-  },
-  env_bsf_g2: {
-    title: { ru: "Огибающая на BSF (тела качения)", en: "Envelope at BSF (rolling elements)" },
-    unit: "g2",
-  },
+  looseness_index: { title: { ru: "Индекс ослабления креплений", en: "Looseness index" }, unit: "mm_s" },
+  gmf_mm_s: { title: { ru: "Виброскорость на зубцовой частоте", en: "Velocity at gear mesh frequency" }, unit: "mm_s" },
+  gmf_sideband_ratio: { title: { ru: "Боковые полосы зубцовой частоты", en: "Gear mesh sideband ratio" }, unit: "ratio" },
+  env_spectral_kurtosis: { title: { ru: "Спектральный эксцесс огибающей", en: "Envelope spectral kurtosis" }, unit: "ratio" },
+  env_bpfo_g2: { title: { ru: "Огибающая на BPFO (наружное кольцо)", en: "Envelope at BPFO (outer race)" }, unit: "g2" },
+  env_bpfi_g2: { title: { ru: "Огибающая на BPFI (внутреннее кольцо)", en: "Envelope at BPFI (inner race)" }, unit: "g2" },
+  env_bsf_g2: { title: { ru: "Огибающая на BSF (тела качения)", en: "Envelope at BSF (rolling elements)" }, unit: "g2" },
   env_ftf_g2: { title: { ru: "Огибающая на FTF (сепаратор)", en: "Envelope at FTF (cage)" }, unit: "g2" },
 };
 
@@ -121,15 +101,13 @@ export const ZoneColors: Readonly<Record<IsoZone, string>> = {
 };
 
 /** Dashboard, row, panel, variable and link titles. */
+// biome-ignore format: one entry a line
 export const Titles = {
   // dashboards
   windFarm: { ru: "Vetra — ветропарк: обзор", en: "Vetra — wind farm overview" },
   turbine: { ru: "Vetra — ветроустановка", en: "Vetra — wind turbine" },
   facility: { ru: "Vetra — объект: энергопотребление", en: "Vetra — facility energy" },
-  portfolio: {
-    ru: "Vetra — портфель объектов: энергия и экономия",
-    en: "Vetra — portfolio energy and savings",
-  },
+  portfolio: { ru: "Vetra — портфель объектов: энергия и экономия", en: "Vetra — portfolio energy and savings" },
   agents: { ru: "Vetra — граничные агенты", en: "Vetra — edge agents" },
   // variables
   datasource: { ru: "Источник данных", en: "Data source" },
@@ -140,10 +118,7 @@ export const Titles = {
   agent: { ru: "Агент", en: "Agent" },
   centralUrl: { ru: "Адрес Vetra", en: "Vetra address" },
   // links
-  reportsLink: {
-    ru: "Базовая линия и экономия (Vetra /reports)",
-    en: "Baseline and savings (Vetra /reports)",
-  },
+  reportsLink: { ru: "Базовая линия и экономия (Vetra /reports)", en: "Baseline and savings (Vetra /reports)" },
   consoleLink: { ru: "Консоль тревог Vetra", en: "Vetra alarm console" },
   vetraDashboards: { ru: "Панели Vetra", en: "Vetra dashboards" },
   // rows
@@ -169,10 +144,7 @@ export const Titles = {
   temperatures: { ru: "Температуры", en: "Temperatures" },
   facilityPower: { ru: "Потребляемая мощность", en: "Power demand" },
   powerNow: { ru: "Мощность сейчас", en: "Power now" },
-  dailyEnergy: {
-    ru: "Энергия по суткам (местное время региона)",
-    en: "Energy per day (the region's local time)",
-  },
+  dailyEnergy: { ru: "Энергия по суткам (местное время региона)", en: "Energy per day (the region's local time)" },
   energyInPeriod: { ru: "Энергия за период", en: "Energy in the period" },
   outdoorTemp: { ru: "Температура наружного воздуха", en: "Outdoor air temperature" },
   voltage: { ru: "Напряжение по фазам", en: "Phase voltage" },
@@ -180,21 +152,12 @@ export const Titles = {
   powerFactor: { ru: "Коэффициент мощности", en: "Power factor" },
   portfolioEnergy: { ru: "Энергия портфеля за период", en: "Portfolio energy in the period" },
   energyPerFacility: { ru: "Энергия по объектам за период", en: "Energy per facility in the period" },
-  energyYearBefore: {
-    ru: "Тот же период год назад (без поправки на погоду)",
-    en: "Same period a year earlier (not weather-adjusted)",
-  },
-  dailyEnergyPerFacility: {
-    ru: "Энергия по суткам и объектам (местное время региона)",
-    en: "Energy per day and facility (the region's local time)",
-  },
+  energyYearBefore: { ru: "Тот же период год назад (без поправки на погоду)", en: "Same period a year earlier (not weather-adjusted)" },
+  dailyEnergyPerFacility: { ru: "Энергия по суткам и объектам (местное время региона)", en: "Energy per day and facility (the region's local time)" },
   dailyOutdoorTemp: { ru: "Среднесуточная температура воздуха", en: "Mean daily outdoor temperature" },
   queueDepth: { ru: "Точек в очереди", en: "Points queued" },
   queueBytes: { ru: "Размер очереди", en: "Queue size" },
-  lag: {
-    ru: "Задержка отправки (возраст старейшей точки)",
-    en: "Uplink lag (age of the oldest queued point)",
-  },
+  lag: { ru: "Задержка отправки (возраст старейшей точки)", en: "Uplink lag (age of the oldest queued point)" },
   dropped: { ru: "Потерянные точки за интервал", en: "Points dropped per interval" },
   sourceErrors: { ru: "Ошибки источников за интервал", en: "Source errors per interval" },
   throughput: { ru: "Поток точек", en: "Point throughput" },
@@ -213,25 +176,11 @@ export const Titles = {
 } as const satisfies Record<string, Text>;
 
 /** Panel descriptions (the ⓘ tooltip), where the title alone would mislead. */
+// biome-ignore format: one entry a line
 export const Descriptions = {
-  zones: {
-    ru: "Худшая из оценённых полос по ISO 10816-21 / VDI 3834-1: A — новая машина, B — длительная работа, C — ограниченная работа, D — опасная вибрация.",
-    en: "Worst of the evaluated bands per ISO 10816-21 / VDI 3834-1: A new machine, B unrestricted operation, C restricted operation, D damage.",
-  },
-  diagnoses: {
-    ru: "Диагнозы граничного агента; активный диагноз подтверждается не реже раза в полчаса.",
-    en: "Diagnoses named by the edge agent; an active one is re-confirmed at least every half hour.",
-  },
-  dailyEnergy: {
-    ru: "Энергия по часам: импортированная история (почасовые интервалы) и прирост регистра счётчиков в реальном времени, час с обоими считается один раз; сутки — от полуночи по местному времени региона. Базовая линия и экономия по ASHRAE Guideline 14 считаются в Vetra: ссылка «Базовая линия и экономия».",
-    en: "Energy hour by hour: imported history (hourly intervals) and the live meters' register increase, an hour with both counted once; days run from midnight in the region's local time. Baseline and savings (ASHRAE Guideline 14) are computed by Vetra: see the 'Baseline and savings' link.",
-  },
-  yearBefore: {
-    ru: "Потребление за тот же период годом ранее. Это не экономия: она требует поправки на погоду и режим (базовая линия), см. «Базовая линия и экономия».",
-    en: "Consumption over the same period a year earlier. This is not savings, which need a weather- and schedule-adjusted baseline: see 'Baseline and savings'.",
-  },
-  lag: {
-    ru: "Растёт, пока центр недоступен; точки при этом хранятся в дисковой очереди агента.",
-    en: "Grows while central is unreachable; meanwhile points wait in the agent's disk queue.",
-  },
+  zones: { ru: "Худшая из оценённых полос по ISO 10816-21 / VDI 3834-1: A — новая машина, B — длительная работа, C — ограниченная работа, D — опасная вибрация.", en: "Worst of the evaluated bands per ISO 10816-21 / VDI 3834-1: A new machine, B unrestricted operation, C restricted operation, D damage." },
+  diagnoses: { ru: "Диагнозы граничного агента; активный диагноз подтверждается не реже раза в полчаса.", en: "Diagnoses named by the edge agent; an active one is re-confirmed at least every half hour." },
+  dailyEnergy: { ru: "Энергия по часам: импортированная история (почасовые интервалы) и прирост регистра счётчиков в реальном времени, час с обоими считается один раз; сутки — от полуночи по местному времени региона. Базовая линия и экономия по ASHRAE Guideline 14 считаются в Vetra: ссылка «Базовая линия и экономия».", en: "Energy hour by hour: imported history (hourly intervals) and the live meters' register increase, an hour with both counted once; days run from midnight in the region's local time. Baseline and savings (ASHRAE Guideline 14) are computed by Vetra: see the 'Baseline and savings' link." },
+  yearBefore: { ru: "Потребление за тот же период годом ранее. Это не экономия: она требует поправки на погоду и режим (базовая линия), см. «Базовая линия и экономия».", en: "Consumption over the same period a year earlier. This is not savings, which need a weather- and schedule-adjusted baseline: see 'Baseline and savings'." },
+  lag: { ru: "Растёт, пока центр недоступен; точки при этом хранятся в дисковой очереди агента.", en: "Grows while central is unreachable; meanwhile points wait in the agent's disk queue." },
 } as const satisfies Record<string, Text>;

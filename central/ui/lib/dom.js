@@ -80,6 +80,11 @@ export const dataTable = (heads, rows, props = null) =>
       h("tbody", null, rows),
     ),
   );
+/** A table row of the values' cells, named by a data attribute (`data-id` etc.) that handlers and tests find it by. */
+export const dataRow = (name, value, ...values) => h("tr", { dataset: { [name]: value } }, cells(...values));
+/** A card that opens with its heading (`h1` for the page's first, `h2` below it) and a muted hint. */
+export const hintedCard = (level, title, hint, ...children) =>
+  h("section", { class: "card" }, h(level, null, title), h("p", { class: "muted" }, hint), ...children);
 /** Table cells of the values; `false` leaves a column out. */
 export const cells = (...values) => values.filter((v) => v !== false).map((v) => h("td", null, v));
 

@@ -6,6 +6,7 @@ import { FAULTS, POINTS } from "/ui/names.js";
 const LANG_KEY = "vetra.lang";
 
 /** Every text of the console: [Russian, English]. */
+// biome-ignore format: one entry a line
 export const TEXT = {
   loginTitle: ["Вход в консоль Vetra", "Sign in to the Vetra console"],
   token: ["Токен доступа", "Access token"],
@@ -162,10 +163,7 @@ export const TEXT = {
   escalations: ["Эскалаций", "Escalations"],
   ordersOpenedDone: ["Наряды: открыто / выполнено", "Work orders: opened / done"],
   total: ["Итого", "Total"],
-  reportHint: [
-    "Турбины × дни под наблюдением, тревоги по уровням, время квитирования и закрытия, наряды.",
-    "Turbines × days monitored, alarms by severity, time to acknowledge and to close, work orders.",
-  ],
+  reportHint: ["Турбины × дни под наблюдением, тревоги по уровням, время квитирования и закрытия, наряды.", "Turbines × days monitored, alarms by severity, time to acknowledge and to close, work orders."],
   companies: ["Сервисные компании", "Service companies"],
   contracts: ["Договоры", "Contracts"],
   tokens: ["Токены", "Tokens"],
@@ -220,10 +218,7 @@ export const TEXT = {
   energy_manager_role: ["энергоменеджер", "energy manager"],
   facility: ["Учреждение", "Facility"],
   noFacilities: ["Нет учреждений, которыми можно управлять", "No facilities to control"],
-  noControlPoints: [
-    "Агент учреждения ещё не объявил управляемых точек",
-    "The facility's agent has not declared controllable points yet",
-  ],
+  noControlPoints: ["Агент учреждения ещё не объявил управляемых точек", "The facility's agent has not declared controllable points yet"],
   controlPoint: ["Точка управления", "Control point"],
   limits: ["Пределы", "Limits"],
   commanded: ["Команда", "Commanded"],
@@ -264,10 +259,7 @@ export const TEXT = {
   sun: ["вс", "Sun"],
   exceptions: ["Исключения (праздники, каникулы)", "Exceptions (holidays, vacations)"],
   noSchedule: ["Расписания нет", "No schedule"],
-  templateShown: [
-    "Расписание не назначено; показан шаблон для учреждений этого типа",
-    "No schedule assigned; the template for this kind of facility is shown",
-  ],
+  templateShown: ["Расписание не назначено; показан шаблон для учреждений этого типа", "No schedule assigned; the template for this kind of facility is shown"],
   fromTemplate: ["Из шаблона", "From the template"],
   saveSchedule: ["Назначить расписание", "Assign schedule"],
   notJson: ["Расписание — не JSON", "The schedule is not JSON"],
@@ -348,6 +340,11 @@ export const t = (key) => {
   const pair = TEXT[/** @type {keyof typeof TEXT} */ (key)];
   return pair ? pair[lang === "en" ? 1 : 0] : key;
 };
+/**
+ * A page's own catalogue ([Russian, English] per key) read in the reader's language.
+ * @template {Record<string, readonly string[]>} C @param {C} catalogue
+ */
+export const textsOf = (catalogue) => (/** @type {keyof C} */ key) => catalogue[key][lang === "en" ? 1 : 0];
 export const locale = () => (lang === "en" ? "en-GB" : "ru-RU");
 export const pointName = (id) => POINTS[id]?.[lang] ?? id;
 export const faultName = (id) => FAULTS[id]?.[lang] ?? id;

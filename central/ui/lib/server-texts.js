@@ -9,6 +9,7 @@
 // check fails (central/documents/verify.ts).
 
 /** Text per error code: [Russian, English]. */
+// biome-ignore format: one entry a line
 export const ERROR_TEXT = {
   BAD_REQUEST: ["Неверный запрос", "The request is malformed"],
   VALIDATION_FAILED: ["Данные запроса не соответствуют схеме", "The request does not match the schema"],
@@ -26,18 +27,12 @@ export const ERROR_TEXT = {
   UNAUTHENTICATED: ["Нужен действующий токен", "A valid token is required"],
   FORBIDDEN: ["Этому токену это не разрешено", "This token may not do this"],
   NOT_FOUND: ["Не найдено", "Not found"],
-  CONFLICT: [
-    "Изменение противоречит текущему состоянию: обновите страницу",
-    "The change conflicts with the current state: reload the page",
-  ],
+  CONFLICT: ["Изменение противоречит текущему состоянию: обновите страницу", "The change conflicts with the current state: reload the page"],
   RATE_LIMITED: ["Слишком много запросов, повторите позже", "Too many requests, try again later"],
   STORE_UNAVAILABLE: ["Хранилище данных недоступно", "A data store is unavailable"],
   STORE_REJECTED: ["Хранилище рядов отклонило запись", "The time-series store rejected the write"],
   STORE_REFUSED_BATCH: ["Хранилище рядов не приняло пакет", "The time-series store refused the batch"],
-  STORAGE_FULL: [
-    "Диск сервера заполнен: ничего не сохранено, повторите позже",
-    "The server's disk is full: nothing was stored, try again later",
-  ],
+  STORAGE_FULL: ["Диск сервера заполнен: ничего не сохранено, повторите позже", "The server's disk is full: nothing was stored, try again later"],
   QUERY_FAILED: ["Запрос к хранилищу рядов не выполнен", "The time-series query failed"],
   INTERNAL: ["Внутренняя ошибка сервера", "Internal server error"],
   SOURCE_TIMEOUT: ["Устройство не ответило вовремя", "The device did not answer in time"],
@@ -48,53 +43,27 @@ export const ERROR_TEXT = {
   UPLINK_REJECTED: ["Центральный сервер отклонил пакет", "Central rejected the batch"],
   QUEUE_FULL: ["Очередь на диске заполнена", "The disk queue is full"],
   CONFIG_INVALID: ["Ошибка в конфигурации", "The configuration is invalid"],
-  SOURCE_CERT_UNTRUSTED: [
-    "Сертификат устройства не доверенный (скопируйте его в папку доверенных PKI)",
-    "The device's certificate is not trusted (copy it into the PKI trusted folder)",
-  ],
-  SOURCE_CERT_REJECTED: [
-    "Устройство отклонило сертификат агента",
-    "The device refused the agent's certificate",
-  ],
-  SOURCE_NODE_UNKNOWN: [
-    "Настроенного узла нет на устройстве",
-    "A configured node does not exist on the device",
-  ],
-  GRID_INVALID_FEATURES: [
-    "Часть объектов набора точек подключения неверна; ничего не изменено",
-    "Some features of the connection-point set are invalid; nothing was changed",
-  ],
-  DELIVERY_UNREACHABLE: [
-    "Получатель уведомлений недоступен",
-    "The notification receiver could not be reached",
-  ],
+  SOURCE_CERT_UNTRUSTED: ["Сертификат устройства не доверенный (скопируйте его в папку доверенных PKI)", "The device's certificate is not trusted (copy it into the PKI trusted folder)"],
+  SOURCE_CERT_REJECTED: ["Устройство отклонило сертификат агента", "The device refused the agent's certificate"],
+  SOURCE_NODE_UNKNOWN: ["Настроенного узла нет на устройстве", "A configured node does not exist on the device"],
+  GRID_INVALID_FEATURES: ["Часть объектов набора точек подключения неверна; ничего не изменено", "Some features of the connection-point set are invalid; nothing was changed"],
+  DELIVERY_UNREACHABLE: ["Получатель уведомлений недоступен", "The notification receiver could not be reached"],
   DELIVERY_REJECTED: ["Получатель отклонил уведомление", "The notification receiver refused the message"],
-  SIGNER_FAILED: [
-    "Подпись организации не сформирована",
-    "The organisation's signer did not produce a valid signature",
-  ],
-  RECEIVER_NOT_ALLOWED: [
-    "Адрес получателя не публичный (внутренние получатели разрешаются списком notifications.webhookAllowList)",
-    "The receiver's address is not public (notifications.webhookAllowList admits on-premises receivers)",
-  ],
+  SIGNER_FAILED: ["Подпись организации не сформирована", "The organisation's signer did not produce a valid signature"],
+  RECEIVER_NOT_ALLOWED: ["Адрес получателя не публичный (внутренние получатели разрешаются списком notifications.webhookAllowList)", "The receiver's address is not public (notifications.webhookAllowList admits on-premises receivers)"],
 };
 
 /** Why a signature check failed, per code of central/documents/verify.ts: [Russian, English]. */
+// biome-ignore format: one entry a line
 export const VERIFY_TEXT = {
   CONTENT_CHANGED: ["документ изменён после подписи", "the document was changed after signing"],
   BAD_SIGNATURE: ["подпись не сходится", "the signature does not verify"],
-  WRONG_CERTIFICATE: [
-    "подпись сделана не этим сертификатом",
-    "the signature was not made with this certificate",
-  ],
+  WRONG_CERTIFICATE: ["подпись сделана не этим сертификатом", "the signature was not made with this certificate"],
   EXPIRED: ["сертификат не действовал в момент подписи", "a certificate was not valid at the signing time"],
   UNTRUSTED: ["сертификат не от доверенного центра", "the certificate is not from a trusted authority"],
   KEY_USAGE: ["сертификат не предназначен для подписи", "the certificate is not meant for signing"],
   UNSUPPORTED: ["формат подписи не поддерживается", "the signature's format is not supported"],
-  NOT_COVERED: [
-    "после последней подписи в файл добавлены данные, никем не подписанные",
-    "bytes were added after the last signature and nobody signed them",
-  ],
+  NOT_COVERED: ["после последней подписи в файл добавлены данные, никем не подписанные", "bytes were added after the last signature and nobody signed them"],
 };
 
 /**

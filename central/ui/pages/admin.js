@@ -1,7 +1,7 @@
 // Administration (`#/admin`, administrators only): companies, contracts and
 // access tokens, each a list with a form that adds to it.
 import { api, companyName, session } from "../lib/api.js";
-import { cells, dataTable, h, option, submitter, when } from "../lib/dom.js";
+import { dataRow, dataTable, h, option, submitter, when } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
@@ -181,25 +181,23 @@ export async function adminPage(ctx) {
       t("contracts"),
       [t("id"), t("company"), t("assets"), t("period"), t("responseTime"), t("source"), ""],
       contracts.map((c) =>
-        h(
-          "tr",
-          { dataset: { id: c.id } },
-          cells(
-            c.id,
-            companyName(c.company),
-            c.assets.join(", "),
-            `${when(c.from)} — ${c.to ? when(c.to) : "…"}`,
-            String(c.responseTimeMinutes),
-            c.source,
-            c.to == null
-              ? change(t("endContract"), () =>
-                  api(`/api/v1/contracts/${encodeURIComponent(c.id)}`, {
-                    method: "PATCH",
-                    body: { to: new Date().toISOString() },
-                  }),
-                )
-              : null,
-          ),
+        dataRow(
+          "id",
+          c.id,
+          c.id,
+          companyName(c.company),
+          c.assets.join(", "),
+          `${when(c.from)} — ${c.to ? when(c.to) : "…"}`,
+          String(c.responseTimeMinutes),
+          c.source,
+          c.to == null
+            ? change(t("endContract"), () =>
+                api(`/api/v1/contracts/${encodeURIComponent(c.id)}`, {
+                  method: "PATCH",
+                  body: { to: new Date().toISOString() },
+                }),
+              )
+            : null,
         ),
       ),
       contractForm,
@@ -209,22 +207,20 @@ export async function adminPage(ctx) {
       t("tokens"),
       [t("id"), t("role"), t("company"), t("site"), t("label"), t("created"), ""],
       tokens.map((tk) =>
-        h(
-          "tr",
-          { dataset: { id: tk.id } },
-          cells(
-            String(tk.id),
-            tk.role,
-            tk.tenant ?? "",
-            tk.site ?? "",
-            tk.label,
-            when(tk.createdAt),
-            tk.revokedAt
-              ? `${t("revoked")} ${when(tk.revokedAt)}`
-              : change(t("revoke"), () =>
-                  api(`/api/v1/tokens/${encodeURIComponent(tk.id)}`, { method: "DELETE" }),
-                ),
-          ),
+        dataRow(
+          "id",
+          tk.id,
+          String(tk.id),
+          tk.role,
+          tk.tenant ?? "",
+          tk.site ?? "",
+          tk.label,
+          when(tk.createdAt),
+          tk.revokedAt
+            ? `${t("revoked")} ${when(tk.revokedAt)}`
+            : change(t("revoke"), () =>
+                api(`/api/v1/tokens/${encodeURIComponent(tk.id)}`, { method: "DELETE" }),
+              ),
         ),
       ),
       tokenForm,

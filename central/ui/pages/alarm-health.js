@@ -4,17 +4,26 @@
 // chattering and stale alarms, the top ten bad actors — each read against
 // the standards' targets. Its texts live here (Russian and English).
 import { api, qs, session } from "../lib/api.js";
-import { cells, dataTable, errorBox, h, num, option, stateText, when } from "../lib/dom.js";
-import { faultName, lang, pointName } from "../lib/i18n.js";
+import {
+  cells,
+  dataRow,
+  dataTable,
+  errorBox,
+  h,
+  hintedCard,
+  num,
+  option,
+  stateText,
+  when,
+} from "../lib/dom.js";
+import { faultName, pointName, textsOf } from "../lib/i18n.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
 
+// biome-ignore format: one entry a line
 const TEXT = {
   title: ["Качество сигнализации", "Alarm system health"],
-  hint: [
-    "Показатели EEMUA 191 и ANSI/ISA-18.2 §16.5 по журналу тревог: оповещения (новые тревоги и повышения до аварийного уровня) на оператора — консоль сервисной компании — и на объект за 10 минут, дребезжащие тревоги (не менее 3 оповещений за минуту), застарелые (открыты дольше 24 ч) и десять самых частых.",
-    "EEMUA 191 and ANSI/ISA-18.2 §16.5 figures from the alarm book: annunciations (new alarms and rises to alarm) per operator — a service company's console — and per asset per 10 minutes, chattering alarms (3 or more annunciations within a minute), stale alarms (open for more than 24 h) and the ten most frequent.",
-  ],
+  hint: ["Показатели EEMUA 191 и ANSI/ISA-18.2 §16.5 по журналу тревог: оповещения (новые тревоги и повышения до аварийного уровня) на оператора — консоль сервисной компании — и на объект за 10 минут, дребезжащие тревоги (не менее 3 оповещений за минуту), застарелые (открыты дольше 24 ч) и десять самых частых.", "EEMUA 191 and ANSI/ISA-18.2 §16.5 figures from the alarm book: annunciations (new alarms and rises to alarm) per operator — a service company's console — and per asset per 10 minutes, chattering alarms (3 or more annunciations within a minute), stale alarms (open for more than 24 h) and the ten most frequent."],
   period: ["Период", "Period"],
   day: ["последние 24 ч", "last 24 h"],
   week: ["последние 7 суток", "last 7 days"],
@@ -44,7 +53,7 @@ const TEXT = {
   none: ["нет", "none"],
   peakAt: ["Пик с", "Peak from"],
 };
-const tt = (key) => TEXT[key][lang === "en" ? 1 : 0];
+const tt = textsOf(TEXT);
 const PERIODS = { day: 1, week: 7, month: 30 };
 
 /** A figure read against its target: a tile coloured as the fleet's (ok, or a warning above the target). */
@@ -152,10 +161,13 @@ export async function alarmHealthPage(ctx) {
         tt("badActors"),
         [tt("alarm"), tt("annunciations"), tt("events"), tt("share")],
         r.badActors.map((b) =>
-          h(
-            "tr",
-            { dataset: { key: b.key } },
-            cells(conditionText(b), String(b.annunciations), String(b.events), num(b.sharePct, 1)),
+          dataRow(
+            "key",
+            b.key,
+            conditionText(b),
+            String(b.annunciations),
+            String(b.events),
+            num(b.sharePct, 1),
           ),
         ),
       ),
@@ -164,11 +176,7 @@ export async function alarmHealthPage(ctx) {
         tt("chatteringList"),
         [tt("alarm"), tt("annunciations"), tt("perMinute")],
         r.chattering.map((c) =>
-          h(
-            "tr",
-            { dataset: { key: c.key } },
-            cells(conditionText(c), String(c.annunciations), String(c.maxPerMinute)),
-          ),
+          dataRow("key", c.key, conditionText(c), String(c.annunciations), String(c.maxPerMinute)),
         ),
       ),
       list(
@@ -176,15 +184,13 @@ export async function alarmHealthPage(ctx) {
         tt("staleList"),
         [tt("alarm"), tt("raised"), tt("hours"), tt("state")],
         r.stale.map((s) =>
-          h(
-            "tr",
-            { dataset: { id: s.id } },
-            cells(
-              h("a", { href: `#/alarm/${encodeURIComponent(s.id)}` }, conditionText(s)),
-              when(s.raisedAt),
-              num(s.openHours, 1),
-              stateText(s.state),
-            ),
+          dataRow(
+            "id",
+            s.id,
+            h("a", { href: `#/alarm/${encodeURIComponent(s.id)}` }, conditionText(s)),
+            when(s.raisedAt),
+            num(s.openHours, 1),
+            stateText(s.state),
           ),
         ),
       ),
@@ -192,11 +198,10 @@ export async function alarmHealthPage(ctx) {
     body.replaceChildren(...cards.filter((c) => c !== null));
   };
   ctx.root.replaceChildren(
-    h(
-      "section",
-      { class: "card" },
-      h("h1", null, tt("title")),
-      h("p", { class: "muted" }, tt("hint")),
+    hintedCard(
+      "h1",
+      tt("title"),
+      tt("hint"),
       h(
         "div",
         { class: "filters" },

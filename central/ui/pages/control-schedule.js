@@ -9,29 +9,24 @@
 // Hours are the grid's resolution: entries off the hour are shown from the
 // hour they cover at its start, and saved on whole hours.
 import { h, option } from "../lib/dom.js";
-import { lang, t } from "../lib/i18n.js";
+import { t, textsOf } from "../lib/i18n.js";
 
+// biome-ignore format: one entry a line
 const TEXT = {
-  editorHint: [
-    "Отметьте часы присутствия: щелчок или протяжка по часам; протяжка от отмеченного часа снимает отметку.",
-    "Mark the occupied hours: click or drag across hours; a drag that starts on a marked hour clears.",
-  ],
+  editorHint: ["Отметьте часы присутствия: щелчок или протяжка по часам; протяжка от отмеченного часа снимает отметку.", "Mark the occupied hours: click or drag across hours; a drag that starts on a marked hour clears."],
   brush: ["Значение в отмеченные часы", "Value in marked hours"],
   otherwiseValue: ["В остальное время (снижение)", "Otherwise (setback)"],
   occupied: ["присутствие", "occupied"],
   unoccupied: ["снижение", "setback"],
   clearPoint: ["Очистить", "Clear"],
-  exceptionsTitle: [
-    "Исключения (праздники, каникулы): весь день — снижение",
-    "Exceptions (holidays, vacations): setback all day",
-  ],
+  exceptionsTitle: ["Исключения (праздники, каникулы): весь день — снижение", "Exceptions (holidays, vacations): setback all day"],
   addException: ["Добавить исключение", "Add exception"],
   removeException: ["Удалить", "Remove"],
   fromDate: ["С", "From"],
   toDate: ["По", "To"],
   exceptionName: ["Название", "Name"],
 };
-const tx = (key) => TEXT[key][lang === "en" ? 1 : 0];
+const tx = textsOf(TEXT);
 const DAY_KEYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 const HOURS = 24;
 const hh = (hour) => `${String(hour).padStart(2, "0")}:00`;

@@ -7,7 +7,7 @@
 // demand limit; the latest commands with their lifecycle.
 // Admin and the energy manager act; the ministry reads.
 import { api, qs, session } from "../lib/api.js";
-import { cells, dataTable, h, num, option, submitter, when } from "../lib/dom.js";
+import { cells, dataRow, dataTable, h, num, option, submitter, when } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import { scheduleEditor } from "./control-schedule.js";
 
@@ -303,17 +303,15 @@ export async function controlPage(ctx, assetId) {
     ? dataTable(
         [t("requested"), t("controlPoint"), t("value"), t("state"), t("by"), t("reason")],
         commands.map((c) =>
-          h(
-            "tr",
-            { dataset: { command: c.id } },
-            cells(
-              when(c.requestedAt),
-              c.point,
-              num(c.value, 2),
-              `${t(`cmd_${c.state}`)} · ${when(c.stateAt)}${c.stateReason ? ` (${c.stateReason})` : ""}`,
-              c.requestedBy,
-              c.reason,
-            ),
+          dataRow(
+            "command",
+            c.id,
+            when(c.requestedAt),
+            c.point,
+            num(c.value, 2),
+            `${t(`cmd_${c.state}`)} · ${when(c.stateAt)}${c.stateReason ? ` (${c.stateReason})` : ""}`,
+            c.requestedBy,
+            c.reason,
           ),
         ),
         { id: "controlHistory" },

@@ -8,19 +8,17 @@
 
 import { DOCUMENT_STATUSES, DOCUMENT_TYPES } from "/ui/names.js";
 import { api, canAct, download, qs, session } from "../lib/api.js";
-import { cells, dataTable, h, option, when } from "../lib/dom.js";
-import { lang } from "../lib/i18n.js";
+import { cells, dataTable, h, hintedCard, option, when } from "../lib/dom.js";
+import { lang, textsOf } from "../lib/i18n.js";
 import { verifyText } from "../lib/server-texts.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
 
 /** The page's texts: [Russian, English]. */
+// biome-ignore format: one entry a line
 const TEXT = {
   title: ["Документы", "Documents"],
-  hint: [
-    "Акты, счета, выписки и отчёты в реестре: подпись исполнителя, затем акцепт заказчика. Подписи проверяются openssl и pdfsig (см. docs/documents.md).",
-    "Acts, invoices, statements and reports in the register: the executor signs, then the customer accepts. Signatures verify with openssl and pdfsig (see docs/documents.md).",
-  ],
+  hint: ["Акты, счета, выписки и отчёты в реестре: подпись исполнителя, затем акцепт заказчика. Подписи проверяются openssl и pdfsig (см. docs/documents.md).", "Acts, invoices, statements and reports in the register: the executor signs, then the customer accepts. Signatures verify with openssl and pdfsig (see docs/documents.md)."],
   type: ["Вид", "Type"],
   status: ["Статус", "Status"],
   period: ["Период", "Period"],
@@ -46,10 +44,7 @@ const TEXT = {
   invalid: ["недействительна", "invalid"],
   noSignatures: ["подписей нет", "no signatures"],
   issueTitle: ["Выпуск документов за месяц", "Issue a month's documents"],
-  issueHint: [
-    "Отчёт, выписка, акт оказанных услуг, счёт и акты выполненных работ компании за месяц.",
-    "The company's service report, statement, act of services, invoice and completion acts of the month.",
-  ],
+  issueHint: ["Отчёт, выписка, акт оказанных услуг, счёт и акты выполненных работ компании за месяц.", "The company's service report, statement, act of services, invoice and completion acts of the month."],
   issue: ["Выпустить", "Issue"],
   issuedN: ["Выпущено документов: {n}", "Documents issued: {n}"],
   month: ["Месяц", "Month"],
@@ -70,9 +65,9 @@ const TEXT = {
   rejected: ["отклонён", "rejected"],
 };
 
+const pageText = textsOf(TEXT);
 /** @param {keyof typeof TEXT} key @param {Record<string, string|number>} [vars] */
-const dt = (key, vars = {}) =>
-  TEXT[key][lang === "en" ? 1 : 0].replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
+const dt = (key, vars = {}) => pageText(key).replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ""));
 
 /** The actions whose turn it is for `actingFor`, the reader's organisation as central names it (it checks them again). */
 const turnOf = (d, actingFor) => {
@@ -324,11 +319,10 @@ export async function documentsPage(ctx) {
   };
 
   ctx.root.replaceChildren(
-    h(
-      "section",
-      { class: "card" },
-      h("h1", null, dt("title")),
-      h("p", { class: "muted" }, dt("hint")),
+    hintedCard(
+      "h1",
+      dt("title"),
+      dt("hint"),
       h(
         "form",
         {
@@ -371,11 +365,10 @@ function adminTools(run, notice, reload) {
     (me?.companies ?? []).map((c) => option(c.id, c.name)),
   );
   const register = h("div", { id: "registerCheck" });
-  return h(
-    "section",
-    { class: "card" },
-    h("h2", null, dt("issueTitle")),
-    h("p", { class: "muted" }, dt("issueHint")),
+  return hintedCard(
+    "h2",
+    dt("issueTitle"),
+    dt("issueHint"),
     h(
       "form",
       {

@@ -1,8 +1,8 @@
 // Reports (`#/reports`): the monthly service report of a company as a
 // preview table and as PDF, CSV or JSON downloads.
 import { api, download, qs, session } from "../lib/api.js";
-import { cells, dataTable, h, num, option } from "../lib/dom.js";
-import { lang, t } from "../lib/i18n.js";
+import { dataRow, dataTable, h, hintedCard, num, option } from "../lib/dom.js";
+import { lang, t, textsOf } from "../lib/i18n.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
 
@@ -14,7 +14,7 @@ const CONDITION = {
   normal: ["норма", "normal"],
   unknown: ["нет данных", "no data"],
 };
-const ct = (key) => CONDITION[key][lang === "en" ? 1 : 0];
+const ct = textsOf(CONDITION);
 /** An asset's condition at the report's end and the most urgent action, in the page's language. */
 const conditionCell = (c) =>
   c
@@ -60,19 +60,17 @@ export async function reportsPage(ctx) {
       if (!ctx.alive()) return;
       const mins = (d) => (d.medianMin == null ? "—" : num(d.medianMin, 0));
       const row = (name, x, condition) =>
-        h(
-          "tr",
-          { dataset: { urgency: condition?.recommendation.urgency ?? "" } },
-          cells(
-            name,
-            condition === undefined ? "" : conditionCell(condition),
-            String(x.daysMonitored),
-            `${x.alarms.alarm} / ${x.alarms.warning}`,
-            mins(x.timeToAcknowledge),
-            mins(x.timeToClose),
-            String(x.escalations),
-            `${x.workOrders.opened} / ${x.workOrders.done}`,
-          ),
+        dataRow(
+          "urgency",
+          condition?.recommendation.urgency ?? "",
+          name,
+          condition === undefined ? "" : conditionCell(condition),
+          String(x.daysMonitored),
+          `${x.alarms.alarm} / ${x.alarms.warning}`,
+          mins(x.timeToAcknowledge),
+          mins(x.timeToClose),
+          String(x.escalations),
+          `${x.workOrders.opened} / ${x.workOrders.done}`,
         );
       preview.replaceChildren(
         h("h2", null, `${r.company.name} · ${r.month}`),
@@ -95,11 +93,10 @@ export async function reportsPage(ctx) {
     }
   };
   ctx.root.replaceChildren(
-    h(
-      "section",
-      { class: "card" },
-      h("h1", null, t("serviceReport")),
-      h("p", { class: "muted" }, t("reportHint")),
+    hintedCard(
+      "h1",
+      t("serviceReport"),
+      t("reportHint"),
       h(
         "div",
         { class: "filters" },

@@ -89,30 +89,22 @@ export async function spectrumPage(ctx, assetId, point) {
     if (window.vetraCharts === charts) window.vetraCharts = undefined;
   });
 
-  const scaleButtons = choice(
-    t("amplitude"),
-    [
-      [false, "scaleLinear", t("linear")],
-      [true, "scaleLog", t("log")],
-    ],
-    () => spectrumPrefs.log,
-    (log) => {
-      spectrumPrefs.log = log;
-      draw(true);
-    },
-  );
-  const axisButtons = choice(
-    t("xAxis"),
-    [
-      [false, "axisHz", t("hz")],
-      [true, "axisOrders", t("orders")],
-    ],
-    () => spectrumPrefs.orders,
-    (orders) => {
-      spectrumPrefs.orders = orders;
-      draw(false);
-    },
-  );
+  /** The two buttons of a boolean view preference, as [id, text key] for false then true; redrawn keeping the zoom or not. */
+  const prefChoice = (titleKey, pref, whenFalse, whenTrue, keepZoom) =>
+    choice(
+      t(titleKey),
+      [
+        [false, whenFalse[0], t(whenFalse[1])],
+        [true, whenTrue[0], t(whenTrue[1])],
+      ],
+      () => spectrumPrefs[pref],
+      (value) => {
+        spectrumPrefs[pref] = value;
+        draw(keepZoom);
+      },
+    );
+  const scaleButtons = prefChoice("amplitude", "log", ["scaleLinear", "linear"], ["scaleLog", "log"], true);
+  const axisButtons = prefChoice("xAxis", "orders", ["axisHz", "hz"], ["axisOrders", "orders"], false);
   const overlayBox = h("input", {
     type: "checkbox",
     id: "baselineOverlay",
