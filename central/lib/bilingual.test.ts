@@ -8,10 +8,16 @@ describe("inLanguage", () => {
   } as const;
 
   it("takes the Russian of every pair, at any depth, keeping the table's keys", () => {
-    expect(inLanguage(words, "ru")).toEqual({ state: { active: "активна", cleared: "снята" }, open: "Открыть" });
+    expect(inLanguage(words, "ru")).toEqual({
+      state: { active: "активна", cleared: "снята" },
+      open: "Открыть",
+    });
   });
 
   it("takes the English of every pair", () => {
-    expect(inLanguage(words, "en")).toEqual({ state: { active: "active", cleared: "cleared" }, open: "Open" });
+    expect(inLanguage(words, "en")).toEqual({
+      state: { active: "active", cleared: "cleared" },
+      open: "Open",
+    });
   });
 });
