@@ -19,6 +19,7 @@
 // Someone who drops the triggers can still change rows — the hash chain is
 // what shows it (register.ts).
 
+import { Where } from "../db/where.ts";
 import {
   type DocumentStatus,
   type DocumentType,
@@ -152,27 +153,13 @@ export function listQuery(filter: DocumentFilter): {
   count: string;
   countArgs: (string | number)[];
 } {
-  const where: string[] = [];
-  const args: (string | number)[] = [];
-  if (filter.org !== undefined) {
-    where.push("EXISTS (SELECT 1 FROM document_party p WHERE p.document = d.id AND p.org = ?)");
-    args.push(filter.org);
-  }
-  if (filter.type !== undefined) {
-    where.push("d.type = ?");
-    args.push(filter.type);
-  }
-  if (filter.types !== undefined) {
-    where.push(filter.types.length === 0 ? "1 = 0" : `d.type IN (${filter.types.map(() => "?").join(", ")})`);
-    args.push(...filter.types);
-  }
-  for (const key of ["period", "status", "subject"] as const) {
-    const value = filter[key];
-    if (value === undefined) continue;
-    where.push(`d.${key} = ?`);
-    args.push(value);
-  }
-  const clause = where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "";
+  const where = new Where()
+    .when("EXISTS (SELECT 1 FROM document_party p WHERE p.document = d.id AND p.org = ?)", filter.org)
+    .equal({ "d.type": filter.type });
+  if (filter.types !== undefined) where.in("d.type", filter.types);
+  where.equal({ "d.period": filter.period, "d.status": filter.status, "d.subject": filter.subject });
+  const clause = where.terms.length > 0 ? ` ${where.clause()}` : "";
+  const args = where.args as (string | number)[];
   return {
     list: `SELECT ${COLUMNS} FROM document d${clause} ORDER BY d.seq DESC LIMIT ? OFFSET ?`,
     listArgs: [...args, filter.limit, filter.offset],

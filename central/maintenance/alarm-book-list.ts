@@ -5,9 +5,10 @@
 // AlarmRecord needs, nothing more. The indexes it is read through are in
 // the metadata migrations (version 6, "alarm list order").
 import { CodedError } from "../../common/errors.ts";
-import { placeholders } from "../db/sql.ts";
-import type { SqlParam, SqlRunner } from "../db/types.ts";
+import type { SqlRunner } from "../db/types.ts";
+import { Where } from "../db/where.ts";
 import {
+  ALARM_IDENTITY_COLUMNS,
   type AlarmFilter,
   type AlarmRecord,
   type AlarmSort,
@@ -22,19 +23,7 @@ export const DEFAULT_PAGE = 200;
 
 /** What an AlarmRecord is made of (recordOf): the list reads these, not the book's bookkeeping. */
 const RECORD_COLUMNS = [
-  "id",
-  "key",
-  "occurrence",
-  "asset",
-  "site",
-  "point",
-  "fault",
-  "company",
-  "severity",
-  "max_severity",
-  "state",
-  "since_ms",
-  "raised_at",
+  ...ALARM_IDENTITY_COLUMNS,
   "iso_zone",
   "acked_by",
   "acked_at",
@@ -137,64 +126,48 @@ export interface AlarmPage {
 }
 
 export async function listAlarms(db: SqlRunner, filter: AlarmFilter): Promise<AlarmPage> {
-  const where: string[] = [];
-  const args: SqlParam[] = [];
-  const inList = (column: string, values: readonly string[]) => {
-    where.push(`${column} IN (${placeholders(values.length)})`);
-    args.push(...values);
-  };
+  const where = new Where();
   if (filter.companies) {
     if (filter.companies.length === 0) return { alarms: [], total: 0 };
-    inList("company", filter.companies);
+    where.in("company", filter.companies);
   }
   if (filter.states && filter.states.length < AlarmStates.length) {
     if (!AlarmStates.some((s) => filter.states!.includes(s))) return { alarms: [], total: 0 };
-    where.push(statesSql(filter.states));
+    where.add(statesSql(filter.states));
   }
   if (filter.assets) {
     if (filter.assets.length === 0) return { alarms: [], total: 0 };
-    inList("asset", filter.assets);
+    where.in("asset", filter.assets);
   }
-  if (filter.severity) {
-    where.push("severity = ?");
-    args.push(filter.severity);
-  }
-  if (filter.site) {
-    where.push("site = ?");
-    args.push(filter.site);
-  }
-  if (filter.fault) {
-    where.push("fault = ?");
-    args.push(filter.fault);
-  }
-  if (filter.text) {
-    where.push(containsText(db, "key"));
-    args.push(filter.text);
-  }
-  if (filter.raisedFromMs !== undefined) {
-    where.push("raised_at >= ?");
-    args.push(filter.raisedFromMs);
-  }
-  if (filter.raisedToMs !== undefined) {
-    where.push("raised_at < ?");
-    args.push(filter.raisedToMs);
-  }
+  // An empty text field filters nothing, like one left out.
+  where
+    .equal({
+      severity: filter.severity || undefined,
+      site: filter.site || undefined,
+      fault: filter.fault || undefined,
+    })
+    .when(containsText(db, "key"), filter.text || undefined)
+    .when("raised_at >= ?", filter.raisedFromMs)
+    .when("raised_at < ?", filter.raisedToMs);
   const order = filter.order === "asc" ? "asc" : "desc";
   const sort = filter.sort ?? "severity";
   const by = SORTS[sort].sql;
-  const page = [...where];
-  const pageArgs = [...args];
+  const page = where.copy();
   if (filter.after !== undefined) {
     // After the cursor's row in `by ${order}, since_ms DESC, id ASC`; the first comparison alone bounds
     // the index range, the rest settles the ties.
     const c = decodeCursor(filter.after, sort, order);
     const [past, upTo] = order === "desc" ? ["<", "<="] : [">", ">="];
-    page.push(
+    page.add(
       `${by} ${upTo} ? AND (${by} ${past} ? OR (${by} = ? AND (since_ms < ? OR (since_ms = ? AND id > ?))))`,
+      c.value,
+      c.value,
+      c.value,
+      c.sinceMs,
+      c.sinceMs,
+      c.id,
     );
-    pageArgs.push(c.value, c.value, c.value, c.sinceMs, c.sinceMs, c.id);
   }
-  const clause = (terms: string[]) => (terms.length > 0 ? `WHERE ${terms.join(" AND ")}` : "");
   // SQLite's planner, without statistics of how few alarms are open, prefers the (state, raised_at)
   // index and sorts what it finds; the open alarms' own index is at most every open alarm, in order.
   const from =
@@ -204,16 +177,17 @@ export async function listAlarms(db: SqlRunner, filter: AlarmFilter): Promise<Al
   const limit = filter.limit ?? DEFAULT_PAGE;
   const offset = filter.offset ?? 0;
   const countSql = countable(filter)
-    ? `SELECT SUM(n) AS n FROM alarm_count ${clause(where)}`
-    : `SELECT COUNT(*) AS n FROM alarm ${clause(where)}`;
+    ? `SELECT SUM(n) AS n FROM alarm_count ${where.clause()}`
+    : `SELECT COUNT(*) AS n FROM alarm ${where.clause()}`;
   // The total rides on the page's rows (one statement, one round trip on PostgreSQL); an empty page
   // has no row to carry it and asks for it alone.
   const rows = await db.all<RecordRow & { total_n: number | null }>(
-    `SELECT (${countSql}) AS total_n, ${RECORD_COLUMNS} FROM ${from} ${clause(page)}
+    `SELECT (${countSql}) AS total_n, ${RECORD_COLUMNS} FROM ${from} ${page.clause()}
        ORDER BY ${orderBy} LIMIT ?${offset > 0 ? " OFFSET ?" : ""}`,
-    [...args, ...pageArgs, limit, ...(offset > 0 ? [offset] : [])],
+    [...where.args, ...page.args, limit, ...(offset > 0 ? [offset] : [])],
   );
-  const total = rows.length > 0 ? rows[0]!.total_n : (await db.get<{ n: number | null }>(countSql, args))?.n;
+  const total =
+    rows.length > 0 ? rows[0]!.total_n : (await db.get<{ n: number | null }>(countSql, where.args))?.n;
   const last = rows.length === limit ? rows[rows.length - 1] : undefined;
   return {
     alarms: rows.map(recordOf),

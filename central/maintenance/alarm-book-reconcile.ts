@@ -11,12 +11,13 @@ import type { SqlParam, SqlTx } from "../db/types.ts";
 import { allIn, chunks, insertReturningIds, updateRows } from "./alarm-book-sql.ts";
 import { alarmKey, RANK } from "./alarm-filter.ts";
 import type { AlarmFilterTable } from "./alarm-filter-table.ts";
-import type {
-  AlarmEventKind,
-  AlarmRow,
-  Condition,
-  ReconcilePolicy,
-  ReconcileResult,
+import {
+  ALARM_IDENTITY_COLUMNS,
+  type AlarmEventKind,
+  type AlarmRow,
+  type Condition,
+  type ReconcilePolicy,
+  type ReconcileResult,
 } from "./alarm-records.ts";
 
 /** The actor of the book's own changes. */
@@ -26,19 +27,7 @@ export const SYSTEM_ACTOR = "system";
 const IDS_PER_STATEMENT = 1000;
 
 const ALARM_COLUMNS = [
-  "id",
-  "key",
-  "occurrence",
-  "asset",
-  "site",
-  "point",
-  "fault",
-  "company",
-  "severity",
-  "max_severity",
-  "state",
-  "since_ms",
-  "raised_at",
+  ...ALARM_IDENTITY_COLUMNS,
   "alarm_at",
   "last_seen_at",
   "iso_zone",

@@ -23,6 +23,7 @@ import { CodedError } from "../../common/errors.ts";
 import type { Severity } from "../../common/names.ts";
 import { placeholders } from "../db/sql.ts";
 import type { MetaDb, SqlRunner, SqlTx } from "../db/types.ts";
+import { Where } from "../db/where.ts";
 import { type AlarmPage, listAlarms } from "./alarm-book-list.ts";
 import { reconcileIn } from "./alarm-book-reconcile.ts";
 import { alarmKey, RANK, type Rank } from "./alarm-filter.ts";
@@ -138,29 +139,15 @@ export class AlarmBook {
     limit?: number;
     newestFirst?: boolean;
   }): Promise<AlarmEvent[]> {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (q.alarm !== undefined) {
-      where.push("alarm = ?");
-      args.push(q.alarm);
-    }
-    if (q.asset !== undefined) {
-      where.push("asset = ?");
-      args.push(q.asset);
-    }
+    const where = new Where().equal({ alarm: q.alarm, asset: q.asset });
     if (q.companies) {
       if (q.companies.length === 0) return [];
-      where.push(`company IN (${placeholders(q.companies.length)})`);
-      args.push(...q.companies);
+      where.in("company", q.companies);
     }
-    if (q.afterId !== undefined) {
-      where.push("id > ?");
-      args.push(q.afterId);
-    }
-    const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+    where.when("id > ?", q.afterId);
     const rows = await this.db.all<EventRow>(
-      `SELECT * FROM alarm_event ${clause} ORDER BY id ${q.newestFirst ? "DESC" : "ASC"} LIMIT ?`,
-      [...args, q.limit ?? 1000],
+      `SELECT * FROM alarm_event ${where.clause()} ORDER BY id ${q.newestFirst ? "DESC" : "ASC"} LIMIT ?`,
+      [...where.args, q.limit ?? 1000],
     );
     return rows.map(eventOf);
   }

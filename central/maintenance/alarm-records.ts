@@ -134,6 +134,23 @@ export class AlarmStateError extends CodedError {
   }
 }
 
+/** The columns that say which alarm a row is and where it stands: every read and write of a whole alarm has them. */
+export const ALARM_IDENTITY_COLUMNS = [
+  "id",
+  "key",
+  "occurrence",
+  "asset",
+  "site",
+  "point",
+  "fault",
+  "company",
+  "severity",
+  "max_severity",
+  "state",
+  "since_ms",
+  "raised_at",
+] as const;
+
 export interface AlarmRow {
   id: string;
   key: string;

@@ -7,7 +7,7 @@
 // (comfort, control, anomalies), read only; admin and the ministry see all.
 import type { ServerResponse } from "node:http";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "@sinclair/typebox";
+import { type TSchema, Type } from "@sinclair/typebox";
 import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
 import {
@@ -60,6 +60,8 @@ const inScope = (scope: AlarmScope, alarm: { company: string; asset: string }): 
 
 /** Who reads the alarm list, one alarm and the live feed (acting on one stays with admin and the company). */
 const READERS = ["admin", "ministry", "service_company", "energy_manager"] as const;
+/** Who acts on an alarm: an admin, or the alarm's company (checked per alarm). */
+const ACTORS = ["admin", "service_company"] as const;
 
 interface Subscriber {
   raw: ServerResponse;
@@ -325,27 +327,34 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
 
   const Comment = Type.String({ minLength: 1, maxLength: 2000 });
 
+  /**
+   * The options of an action on one alarm: by an admin or the alarm's company, answered with the
+   * alarm as it stands after it.
+   */
+  const alarmAction = <B extends TSchema>(summary: string, body: B, errorStatuses: number[]) => ({
+    config: { access: { roles: ACTORS } },
+    schema: {
+      tags: ["alarms"],
+      summary,
+      security: BearerSecurity,
+      params: Type.Object({ id: Type.String() }),
+      body,
+      response: { 200: Type.Object({ alarm: Type.Ref("Alarm") }), ...errorResponses(...errorStatuses) },
+    },
+  });
+
   app.post(
     "/api/v1/alarms/:id/ack",
-    {
-      config: { access: { roles: ["admin", "service_company"] } },
-      schema: {
-        tags: ["alarms"],
-        summary: "Acknowledge an alarm, optionally with a comment (admin or the alarm's company)",
-        security: BearerSecurity,
-        params: Type.Object({ id: Type.String() }),
-        body: Type.Optional(
-          Type.Union([
-            Type.Object({ comment: Type.Optional(Comment) }, { additionalProperties: false }),
-            Type.Null(),
-          ]),
-        ),
-        response: {
-          200: Type.Object({ alarm: Type.Ref("Alarm") }),
-          ...errorResponses(400, 401, 403, 404, 409),
-        },
-      },
-    },
+    alarmAction(
+      "Acknowledge an alarm, optionally with a comment (admin or the alarm's company)",
+      Type.Optional(
+        Type.Union([
+          Type.Object({ comment: Type.Optional(Comment) }, { additionalProperties: false }),
+          Type.Null(),
+        ]),
+      ),
+      [400, 401, 403, 404, 409],
+    ),
     async (request) => {
       const alarm = await load(request, request.params.id);
       const comment = request.body?.comment ?? null;
@@ -355,26 +364,17 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
 
   app.post(
     "/api/v1/alarms/:id/assign",
-    {
-      config: { access: { roles: ["admin", "service_company"] } },
-      schema: {
-        tags: ["alarms"],
-        summary: "Assign an open alarm to a technician (null: unassign)",
-        security: BearerSecurity,
-        params: Type.Object({ id: Type.String() }),
-        body: Type.Object(
-          {
-            assignee: Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()]),
-            comment: Type.Optional(Comment),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({ alarm: Type.Ref("Alarm") }),
-          ...errorResponses(400, 401, 403, 404, 409),
+    alarmAction(
+      "Assign an open alarm to a technician (null: unassign)",
+      Type.Object(
+        {
+          assignee: Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()]),
+          comment: Type.Optional(Comment),
         },
-      },
-    },
+        { additionalProperties: false },
+      ),
+      [400, 401, 403, 404, 409],
+    ),
     async (request) => {
       const alarm = await load(request, request.params.id);
       const { assignee, comment } = request.body;
@@ -384,17 +384,11 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
 
   app.post(
     "/api/v1/alarms/:id/comment",
-    {
-      config: { access: { roles: ["admin", "service_company"] } },
-      schema: {
-        tags: ["alarms"],
-        summary: "Add a note to an alarm's history",
-        security: BearerSecurity,
-        params: Type.Object({ id: Type.String() }),
-        body: Type.Object({ comment: Comment }, { additionalProperties: false }),
-        response: { 200: Type.Object({ alarm: Type.Ref("Alarm") }), ...errorResponses(400, 401, 403, 404) },
-      },
-    },
+    alarmAction(
+      "Add a note to an alarm's history",
+      Type.Object({ comment: Comment }, { additionalProperties: false }),
+      [400, 401, 403, 404],
+    ),
     async (request) => {
       const alarm = await load(request, request.params.id);
       return { alarm: await book.comment(alarm.id, actorOf(request), request.body.comment) };

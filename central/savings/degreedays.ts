@@ -17,51 +17,62 @@ export interface DailyData {
   tempC: Float64Array;
 }
 
+/** The finite values of a day's hours: their sum and how many there were. */
+interface FiniteSum {
+  sum: number;
+  n: number;
+}
+
+/** One local day as toDaily reads its hours: the day number, its start (epoch ms UTC), hours seen. */
+interface DayTotals {
+  index: number;
+  startMs: number;
+  hours: number;
+  kwh: FiniteSum;
+  tempC: FiniteSum;
+}
+
+const newDay = (index: number, startMs: number): DayTotals => ({
+  index,
+  startMs,
+  hours: 0,
+  kwh: { sum: 0, n: 0 },
+  tempC: { sum: 0, n: 0 },
+});
+
+/** Missing hours (NaN) count neither in the sum nor in n. */
+function addFinite(total: FiniteSum, value: number): void {
+  if (Number.isFinite(value)) {
+    total.sum += value;
+    total.n++;
+  }
+}
+
 /** Days (local calendar days of the site) of hourly data; partial days at the ends are dropped. */
 export function toDaily(data: HourlyData, offsetOf: OffsetOf): DailyData {
   const dayStartMs: number[] = [];
   const kwh: number[] = [];
   const temp: number[] = [];
-  let curDay = Number.NaN;
-  let sumE = 0;
-  let nE = 0;
-  let sumT = 0;
-  let nT = 0;
-  let hours = 0;
-  let dayStart = 0;
+  let day: DayTotals = newDay(Number.NaN, 0);
   const flush = () => {
-    if (hours === 24) {
-      dayStartMs.push(dayStart);
-      kwh.push(nE === 24 ? sumE : Number.NaN);
-      temp.push(nT >= 12 ? sumT / nT : Number.NaN);
+    if (day.hours === 24) {
+      dayStartMs.push(day.startMs);
+      kwh.push(day.kwh.n === 24 ? day.kwh.sum : Number.NaN);
+      temp.push(day.tempC.n >= 12 ? day.tempC.sum / day.tempC.n : Number.NaN);
     }
   };
   for (let i = 0; i < data.kwh.length; i++) {
     const ms = data.startMs + i * HOUR_MS;
     const off = offsetOf(ms);
-    const day = Math.floor((ms + off) / DAY_MS);
-    if (day !== curDay) {
-      if (!Number.isNaN(curDay)) flush();
-      curDay = day;
-      dayStart = day * DAY_MS - off;
-      sumE = 0;
-      nE = 0;
-      sumT = 0;
-      nT = 0;
-      hours = 0;
+    const index = Math.floor((ms + off) / DAY_MS);
+    if (index !== day.index) {
+      if (!Number.isNaN(day.index)) flush();
+      day = newDay(index, index * DAY_MS - off);
     }
-    hours++;
-    const e = data.kwh[i]!;
-    if (Number.isFinite(e)) {
-      sumE += e;
-      nE++;
-    }
-    const t = data.tempC[i]!;
-    if (Number.isFinite(t)) {
-      sumT += t;
-      nT++;
-    }
+    day.hours++;
+    addFinite(day.kwh, data.kwh[i]!);
+    addFinite(day.tempC, data.tempC[i]!);
   }
-  if (!Number.isNaN(curDay)) flush();
+  if (!Number.isNaN(day.index)) flush();
   return { dayStartMs, kwh: Float64Array.from(kwh), tempC: Float64Array.from(temp) };
 }

@@ -89,35 +89,36 @@ export const weatherQuery = (site: string, fromMs: number, toMs: number): Series
   aggregate: "mean",
 });
 
+/** One series per meter (asset) of a meter field over [fromMs, toMs), raw or its last value per hour. */
+const meterByAsset = (
+  field: "interval_energy_kwh" | "energy_kwh",
+  tags: Record<string, string>,
+  fromMs: number,
+  toMs: number,
+  hourly?: "last",
+): SeriesQuery => ({
+  measurement: "meter",
+  field,
+  tags,
+  fromMs,
+  toMs,
+  ...(hourly ? { everyMs: HOUR_MS, aggregate: hourly } : {}),
+  groupBy: ["asset"],
+});
+
 /** Raw interval energy over [fromMs, toMs), one series per meter (asset). */
 export const intervalByAssetQuery = (
   tags: Record<string, string>,
   fromMs: number,
   toMs: number,
-): SeriesQuery => ({
-  measurement: "meter",
-  field: "interval_energy_kwh",
-  tags,
-  fromMs,
-  toMs,
-  groupBy: ["asset"],
-});
+): SeriesQuery => meterByAsset("interval_energy_kwh", tags, fromMs, toMs);
 
 /** Registers' last reading per hour from the hour before fromMs, one series per meter (asset). */
 export const registerByAssetQuery = (
   tags: Record<string, string>,
   fromMs: number,
   toMs: number,
-): SeriesQuery => ({
-  measurement: "meter",
-  field: "energy_kwh",
-  tags,
-  fromMs: fromMs - HOUR_MS,
-  toMs,
-  everyMs: HOUR_MS,
-  aggregate: "last",
-  groupBy: ["asset"],
-});
+): SeriesQuery => meterByAsset("energy_kwh", tags, fromMs - HOUR_MS, toMs, "last");
 
 /** The asset's hourly energy grid in `kwhOf`, made (n hours, all NaN) if it has none yet. */
 export function kwhGridOf(kwhOf: Map<string, Float64Array>, asset: string, n: number): Float64Array {

@@ -398,41 +398,37 @@ export interface PortfolioTotals extends SavingsFigures {
   facilities: number;
 }
 
+/** The figures a portfolio adds up facility by facility (the uncertainty adds as a root-sum-square). */
+const SUMMED = ["baseline_kwh", "actual_kwh", "avoided_kwh", "money_rub", "co2_kg"] as const;
+
 export function aggregatePortfolio(
   results: readonly Pick<
     SavingsResult,
     "baseline_kwh" | "actual_kwh" | "avoided_kwh" | "uncertainty_kwh" | "money_rub" | "co2_kg" | "model"
   >[],
 ): PortfolioTotals {
-  let b = 0;
-  let a = 0;
-  let v = 0;
+  const sum = { baseline_kwh: 0, actual_kwh: 0, avoided_kwh: 0, money_rub: 0, co2_kg: 0 };
   let u2 = 0;
-  let money = 0;
-  let co2 = 0;
   let n = 0;
   for (const r of results) {
     if (r.model === null) continue;
     n++;
-    b += r.baseline_kwh;
-    a += r.actual_kwh;
-    v += r.avoided_kwh;
+    for (const key of SUMMED) sum[key] += r[key];
     if (Number.isFinite(r.uncertainty_kwh)) u2 += r.uncertainty_kwh ** 2;
-    money += r.money_rub;
-    co2 += r.co2_kg;
   }
   const u = Math.sqrt(u2);
+  const v = sum.avoided_kwh;
   return {
     facilities: n,
-    baseline_kwh: b,
-    actual_kwh: a,
+    baseline_kwh: sum.baseline_kwh,
+    actual_kwh: sum.actual_kwh,
     avoided_kwh: v,
-    savings_pct: b > 0 ? (100 * v) / b : 0,
+    savings_pct: sum.baseline_kwh > 0 ? (100 * v) / sum.baseline_kwh : 0,
     uncertainty_kwh: u,
     fsu_pct: v > 0 ? (100 * u) / v : null,
     significant: n > 0 && v > u,
-    money_rub: money,
-    co2_kg: co2,
+    money_rub: sum.money_rub,
+    co2_kg: sum.co2_kg,
   };
 }
 

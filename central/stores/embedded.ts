@@ -405,8 +405,19 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
   });
 
   let closed = false;
-  const ioError = (error: unknown): IoResult<never> =>
-    failure("INTERNAL", `embedded store: ${error instanceof Error ? error.message : String(error)}`);
+  const messageOf = (error: unknown): string =>
+    `embedded store: ${error instanceof Error ? error.message : String(error)}`;
+  const ioError = (error: unknown): IoResult<never> => failure("INTERNAL", messageOf(error));
+  /** A read: a query the checks refuse, a closed store, or what the read throws, each as its failure. */
+  const guardedRead = <T>(bad: string | null, read: () => T): IoResult<T> => {
+    if (bad) return failure("QUERY_FAILED", bad);
+    if (closed) return failure("STORE_UNAVAILABLE", "embedded store is closed");
+    try {
+      return success(read());
+    } catch (error) {
+      return failure("QUERY_FAILED", messageOf(error));
+    }
+  };
 
   const store: TimeSeriesStore = {
     kind: "embedded",
@@ -447,18 +458,12 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
             retryInMillis: 1000,
           };
         }
-        return failure(
-          "STORE_REJECTED",
-          `embedded store: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        return failure("STORE_REJECTED", messageOf(error));
       }
     },
 
     async query(q) {
-      const bad = checkQuery(q);
-      if (bad) return failure("QUERY_FAILED", bad);
-      if (closed) return failure("STORE_UNAVAILABLE", "embedded store is closed");
-      try {
+      return guardedRead(checkQuery(q), () => {
         const out: Series[] = [];
         for (const group of groupsOf(q)) {
           const { sql, params } = groupSql(q, group.ids);
@@ -466,41 +471,16 @@ export function openEmbeddedStore(options: EmbeddedStoreOptions): TimeSeriesStor
           const points = prepared("objects", sql).all(...params) as { ts: number; value: number }[];
           if (points.length > 0) out.push({ tags: group.tags, points });
         }
-        return success(out);
-      } catch (error) {
-        return failure(
-          "QUERY_FAILED",
-          `embedded store: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
+        return out;
+      });
     },
 
     async queryColumns(q) {
-      const bad = checkQuery(q);
-      if (bad) return failure("QUERY_FAILED", bad);
-      if (closed) return failure("STORE_UNAVAILABLE", "embedded store is closed");
-      try {
-        return success(readColumns(q));
-      } catch (error) {
-        return failure(
-          "QUERY_FAILED",
-          `embedded store: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
+      return guardedRead(checkQuery(q), () => readColumns(q));
     },
 
     async bucketed(q) {
-      const bad = checkBucketQuery(q);
-      if (bad) return failure("QUERY_FAILED", bad);
-      if (closed) return failure("STORE_UNAVAILABLE", "embedded store is closed");
-      try {
-        return success(readBuckets(q));
-      } catch (error) {
-        return failure(
-          "QUERY_FAILED",
-          `embedded store: ${error instanceof Error ? error.message : String(error)}`,
-        );
-      }
+      return guardedRead(checkBucketQuery(q), () => readBuckets(q));
     },
 
     async latest(q: LatestQuery) {

@@ -1,20 +1,13 @@
 // The one table of store kinds: config names a kind, this opens it.
 import { join } from "node:path";
 import { openEmbeddedStore } from "./embedded.ts";
-import { openInfluxStore } from "./influx.ts";
+import { type InfluxStoreOptions, openInfluxStore } from "./influx.ts";
 import type { TimeSeriesStore } from "./types.ts";
 
 export type StoreConfig =
   | { kind: "embedded"; path?: string }
-  | {
-      kind: "influx";
-      url: string;
-      database: string;
-      token?: string;
-      username?: string;
-      password?: string;
-      timeoutMs?: number;
-    };
+  // The config never asks central to create the database: its operator does (createDatabase is for benchmarks).
+  | ({ kind: "influx" } & Omit<InfluxStoreOptions, "createDatabase">);
 
 /** File name of the embedded store inside the data dir. */
 export const EMBEDDED_STORE_FILE = "timeseries.sqlite";

@@ -22,6 +22,15 @@ export function checkPoints(points: readonly Point[]): PointProblem | null {
   // A batch repeats a few names and tag values across many points: each string is checked once.
   const checked = new Set<string>();
   const checkedValues = new Set<string>();
+  /** A field or tag key's problem, checked the first time the batch names it. */
+  const newKeyProblem = (i: number, of: "fields" | "tags", key: string): PointProblem | null => {
+    if (checked.has(key)) return null;
+    const bad = keyProblem(key);
+    if (bad)
+      return { code: "VALIDATION_FAILED", message: `points[${i}].${of}: key ${JSON.stringify(key)}: ${bad}` };
+    checked.add(key);
+    return null;
+  };
   for (let i = 0; i < points.length; i++) {
     const p = points[i]!;
     let fieldCount = 0;
@@ -31,14 +40,8 @@ export function checkPoints(points: readonly Point[]): PointProblem | null {
       if (typeof value !== "number" || !Number.isFinite(value)) {
         return { code: "INVALID_NUMBER", message: `points[${i}].fields.${name}: not a finite number` };
       }
-      if (checked.has(name)) continue;
-      const bad = keyProblem(name);
-      if (bad)
-        return {
-          code: "VALIDATION_FAILED",
-          message: `points[${i}].fields: key ${JSON.stringify(name)}: ${bad}`,
-        };
-      checked.add(name);
+      const badName = newKeyProblem(i, "fields", name);
+      if (badName) return badName;
     }
     if (fieldCount === 0) {
       return { code: "VALIDATION_FAILED", message: `points[${i}].fields: at least one field is required` };
@@ -48,15 +51,8 @@ export function checkPoints(points: readonly Point[]): PointProblem | null {
       if (key.length === 0 || value.length === 0) {
         return { code: "VALIDATION_FAILED", message: `points[${i}].tags.${key}: empty tag key or value` };
       }
-      if (!checked.has(key)) {
-        const badKey = keyProblem(key);
-        if (badKey)
-          return {
-            code: "VALIDATION_FAILED",
-            message: `points[${i}].tags: key ${JSON.stringify(key)}: ${badKey}`,
-          };
-        checked.add(key);
-      }
+      const badKey = newKeyProblem(i, "tags", key);
+      if (badKey) return badKey;
       // Tag values go in a set of their own: `time` is a reserved key, not a reserved value.
       if (checkedValues.has(value)) continue;
       const badValue = tagValueProblem(value);

@@ -2,6 +2,7 @@
 // plain text and HTML in the company's language with local times in its
 // timezone. Names of measuring points and faults: ../names.ts.
 import type { Severity } from "../../../common/names.ts";
+import { type Both, inLanguage } from "../../lib/bilingual.ts";
 import { formatDateTime, type Lang, zoneLabel } from "../../lib/format.ts";
 import type { AlarmEvent, AlarmEventKind, AlarmRecord, AlarmState } from "../alarm-book.ts";
 import { faultName, pointName } from "../names.ts";
@@ -70,64 +71,57 @@ const RU_ALARMS: Record<string, string> = {
 const capitalise = (text: string, lang: Lang): string =>
   text.charAt(0).toLocaleUpperCase(lang) + text.slice(1);
 
+/** The words of a delivery, `[ru, en]`. */
+const WORDS = {
+  severity: {
+    alarm: ["Авария", "Alarm"],
+    warning: ["Предупреждение", "Warning"],
+  },
+  state: {
+    active: ["активна", "active"],
+    acknowledged: ["квитирована", "acknowledged"],
+    cleared: ["снята", "cleared"],
+  },
+  kind: {
+    raised: ["возникла", "raised"],
+    severity: ["изменилась важность", "severity changed"],
+    escalated: ["не квитирована в срок", "not acknowledged in time"],
+    acknowledged: ["квитирована", "acknowledged"],
+    assigned: ["назначена", "assigned"],
+    cleared: ["снята", "cleared"],
+    reactivated: ["снова активна", "reactivated"],
+    comment: ["комментарий", "comment"],
+  },
+  labels: {
+    asset: ["Объект", "Asset"],
+    site: ["Площадка", "Site"],
+    point: ["Точка измерения", "Measuring point"],
+    fault: ["Неисправность", "Fault"],
+    severity: ["Важность", "Severity"],
+    state: ["Состояние", "State"],
+    since: ["Началась", "Since"],
+    assignee: ["Исполнитель", "Assignee"],
+    events: ["События", "Events"],
+    alarms: ["Тревоги", "Alarms"],
+    open: ["Открыть в консоли", "Open in the console"],
+  },
+} satisfies {
+  severity: Record<Severity, Both>;
+  state: Record<AlarmState, Both>;
+  kind: Record<AlarmEventKind, Both>;
+  labels: Record<keyof Text["labels"], Both>;
+};
+
 const TEXT: Record<Lang, Text> = {
   ru: {
-    severity: { alarm: "Авария", warning: "Предупреждение" },
-    state: { active: "активна", acknowledged: "квитирована", cleared: "снята" },
-    kind: {
-      raised: "возникла",
-      severity: "изменилась важность",
-      escalated: "не квитирована в срок",
-      acknowledged: "квитирована",
-      assigned: "назначена",
-      cleared: "снята",
-      reactivated: "снова активна",
-      comment: "комментарий",
-    },
+    ...inLanguage(WORDS, "ru"),
     digest: (n) => `Сводка: ${n} ${RU_ALARMS[ruPlural.select(n)]}`,
-    labels: {
-      asset: "Объект",
-      site: "Площадка",
-      point: "Точка измерения",
-      fault: "Неисправность",
-      severity: "Важность",
-      state: "Состояние",
-      since: "Началась",
-      assignee: "Исполнитель",
-      events: "События",
-      alarms: "Тревоги",
-      open: "Открыть в консоли",
-    },
     footer: (company) =>
       `Отправлено системой мониторинга Vetra по правилу уведомлений компании «${company}».`,
   },
   en: {
-    severity: { alarm: "Alarm", warning: "Warning" },
-    state: { active: "active", acknowledged: "acknowledged", cleared: "cleared" },
-    kind: {
-      raised: "raised",
-      severity: "severity changed",
-      escalated: "not acknowledged in time",
-      acknowledged: "acknowledged",
-      assigned: "assigned",
-      cleared: "cleared",
-      reactivated: "reactivated",
-      comment: "comment",
-    },
+    ...inLanguage(WORDS, "en"),
     digest: (n) => `Digest: ${n} ${n === 1 ? "alarm" : "alarms"}`,
-    labels: {
-      asset: "Asset",
-      site: "Site",
-      point: "Measuring point",
-      fault: "Fault",
-      severity: "Severity",
-      state: "State",
-      since: "Since",
-      assignee: "Assignee",
-      events: "Events",
-      alarms: "Alarms",
-      open: "Open in the console",
-    },
     footer: (company) => `Sent by the Vetra monitoring system under a notification rule of ${company}.`,
   },
 };

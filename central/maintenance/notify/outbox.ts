@@ -20,6 +20,7 @@
 import { randomUUID } from "node:crypto";
 import type { Severity } from "../../../common/names.ts";
 import { forUpdate, type MetaDb, type SqlRunner, type SqlTx, truthy } from "../../db/types.ts";
+import { Where } from "../../db/where.ts";
 import type { AlarmEvent } from "../alarm-book.ts";
 import type { DeliveryType } from "./message.ts";
 import { redactUrl } from "./receivers.ts";
@@ -385,29 +386,17 @@ export class Outbox {
 
   /** Newest first. */
   async list(filter: DeliveryFilter = {}): Promise<Delivery[]> {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    if (filter.company !== undefined) {
-      where.push("company = ?");
-      args.push(filter.company);
-    }
-    if (filter.status !== undefined) {
-      where.push("status = ?");
-      args.push(filter.status);
-    }
+    const where = new Where().equal({ company: filter.company, status: filter.status });
     const postgres = this.db.dialect === "postgres";
-    if (filter.alarm !== undefined) {
-      where.push(
-        postgres
-          ? "EXISTS (SELECT 1 FROM jsonb_array_elements_text(notification.alarms::jsonb) AS a(value) WHERE a.value = ?)"
-          : "EXISTS (SELECT 1 FROM json_each(notification.alarms) WHERE value = ?)",
-      );
-      args.push(filter.alarm);
-    }
-    const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+    where.when(
+      postgres
+        ? "EXISTS (SELECT 1 FROM jsonb_array_elements_text(notification.alarms::jsonb) AS a(value) WHERE a.value = ?)"
+        : "EXISTS (SELECT 1 FROM json_each(notification.alarms) WHERE value = ?)",
+      filter.alarm,
+    );
     const rows = await this.db.all<DeliveryRow>(
-      `SELECT * FROM notification ${clause} ORDER BY created_at DESC, ${postgres ? "seq" : "rowid"} DESC LIMIT ?`,
-      [...args, filter.limit ?? 100],
+      `SELECT * FROM notification ${where.clause()} ORDER BY created_at DESC, ${postgres ? "seq" : "rowid"} DESC LIMIT ?`,
+      [...where.args, filter.limit ?? 100],
     );
     return rows.map(deliveryOf);
   }
