@@ -12,7 +12,7 @@
 // alike. Then notification fan-out for 1,000 simultaneous alarms
 // (bench/notify.bench.ts).
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCentralConfig } from "../central/config.ts";
 import { AlarmBook, type Condition } from "../central/maintenance/alarm-book.ts";
@@ -23,6 +23,8 @@ import { freePort } from "../test/helpers/ports.ts";
 import { type RunningPostgres, startPostgres } from "../test/helpers/postgres.ts";
 import type { BenchSection } from "./section.ts";
 
+// Read before anything of the bench runs, so the section says what else the machine was doing.
+const LOAD_AT_START = loadavg();
 const TURBINES = 2000;
 const SITES = 40;
 const COMPANIES = 20;
@@ -272,7 +274,7 @@ export async function consoleSection(): Promise<BenchSection> {
     const line = `console: alarms_p99_ms=${fmt(alarmsP99)} fleet_p99_ms=${fmt(fleetP99)} vs_derive_per_request=${fmt(liteD.base.p99 / alarmsP99)}x notify_1000_alarms_ms=${fmt(fanout.sendMs)} pg_alarms_p99_ms=${fmt(pgAlarmsP99)} pg_fleet_p99_ms=${fmt(pgFleetP99)}`;
     const cells = (x: { p50: number; p99: number; max: number }) =>
       `${fmt(x.p50)} | ${fmt(x.p99)} | ${fmt(x.max)}`;
-    const markdown = `\`npm run bench -- console\` (bench/console.bench.ts). ${TURBINES.toLocaleString("en")} turbines × ${POINTS.length} measuring points on ${SITES} sites, ${COMPANIES} service companies; ${lite.total.toLocaleString("en")} alarms in the book (${HISTORY_ALARMS.toLocaleString("en")} historical occurrences made by the real \`AlarmBook\` in raise/clear rounds, plus the ${lite.open} open ones the store's zones give). Built twice: the metadata in SQLite (WAL, in the data dir; history made in ${lite.historyS.toFixed(1)} s) and in PostgreSQL ${pg.version} (${post.total.toLocaleString("en")} alarms; history made in ${post.historyS.toFixed(1)} s; the throwaway cluster of test/helpers/postgres.ts on loopback TCP, fsync and synchronous_commit off, so the database's work is measured, not a disk). Real central, real HTTP with keep-alive, one request at a time, the routes interleaved and the two centrals taking turns request by request, ${REQUESTS} requests each after a warm-up; latency measured by the client (request to last byte).
+    const markdown = `\`npm run bench -- console\` (bench/console.bench.ts; 1-minute load average ${LOAD_AT_START[0]!.toFixed(1)} before it started, ${loadavg()[0]!.toFixed(1)} at the end, on ${cpus().length} cores). ${TURBINES.toLocaleString("en")} turbines × ${POINTS.length} measuring points on ${SITES} sites, ${COMPANIES} service companies; ${lite.total.toLocaleString("en")} alarms in the book (${HISTORY_ALARMS.toLocaleString("en")} historical occurrences made by the real \`AlarmBook\` in raise/clear rounds, plus the ${lite.open} open ones the store's zones give). Built twice: the metadata in SQLite (WAL, in the data dir; history made in ${lite.historyS.toFixed(1)} s) and in PostgreSQL ${pg.version} (${post.total.toLocaleString("en")} alarms; history made in ${post.historyS.toFixed(1)} s; the throwaway cluster of test/helpers/postgres.ts on loopback TCP, fsync and synchronous_commit off, so the database's work is measured, not a disk). Real central, real HTTP with keep-alive, one request at a time, the routes interleaved and the two centrals taking turns request by request, ${REQUESTS} requests each after a warm-up; latency measured by the client (request to last byte).
 
 | route (same run) | SQLite p50, ms | p99, ms | max, ms | PostgreSQL p50, ms | p99, ms | max, ms | body, KiB |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
