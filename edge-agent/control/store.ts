@@ -24,9 +24,8 @@
 // removed at close.
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
 import type { AgentSyncResponse, CommandReport, ControlEvent } from "../../common/control.ts";
-import { startWalSync } from "../queue/sqlite.ts";
+import { openWalDatabase } from "../queue/sqlite.ts";
 
 export type OutboxItem = { kind: "report"; report: CommandReport } | { kind: "event"; event: ControlEvent };
 
@@ -73,12 +72,7 @@ export interface ControlStoreOptions {
 
 export function openControlStore(file: string, options: ControlStoreOptions = {}): ControlStore {
   mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma("journal_mode = WAL");
-  const syncIntervalMs = options.syncIntervalMs ?? 0;
-  db.pragma(`synchronous = ${syncIntervalMs > 0 ? "NORMAL" : "FULL"}`);
-  const walSync =
-    syncIntervalMs > 0 ? startWalSync(`${file}-wal`, syncIntervalMs, options.onSyncError) : null;
+  const { db, walSync } = openWalDatabase(file, options.syncIntervalMs ?? 0, options.onSyncError);
   const written = (): void => walSync?.written();
   db.exec(`
     CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, json TEXT NOT NULL);
@@ -108,7 +102,7 @@ export function openControlStore(file: string, options: ControlStoreOptions = {}
   // Synced whatever the mode: a marker lost to a power cut would hide the loss of what came after it.
   db.pragma("synchronous = FULL");
   putKv.run("open", JSON.stringify({ since: Date.now() }));
-  if (syncIntervalMs > 0) db.pragma("synchronous = NORMAL");
+  if (walSync) db.pragma("synchronous = NORMAL");
   return {
     uncleanStart,
     desired() {

@@ -51,12 +51,7 @@ export const QUEUE_FILE = "queue.sqlite";
 export function openSqliteQueue(options: QueueOptions): PointQueue {
   mkdirSync(options.dir, { recursive: true });
   const file = join(options.dir, QUEUE_FILE);
-  const db = new Database(file);
-  db.pragma("journal_mode = WAL");
-  const syncIntervalMs = options.syncIntervalMs ?? 0;
-  db.pragma(`synchronous = ${syncIntervalMs > 0 ? "NORMAL" : "FULL"}`);
-  const walSync =
-    syncIntervalMs > 0 ? startWalSync(`${file}-wal`, syncIntervalMs, options.onSyncError) : null;
+  const { db, walSync } = openWalDatabase(file, options.syncIntervalMs ?? 0, options.onSyncError);
   db.exec(`
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE IF NOT EXISTS points (
@@ -380,6 +375,25 @@ export function openSqliteQueue(options: QueueOptions): PointQueue {
       db.close();
     },
   };
+}
+
+/**
+ * A SQLite file in WAL mode with the durability the agent's files share: with
+ * `syncIntervalMs` 0 every commit is synced (`synchronous = FULL`); above 0 a
+ * commit reaches the operating system at once (`NORMAL`: it survives a crash
+ * of the process) and the WAL is synced every interval off the event loop, so
+ * a power cut may cost at most that interval (https://www.sqlite.org/pragma.html#pragma_synchronous).
+ */
+export function openWalDatabase(
+  file: string,
+  syncIntervalMs: number,
+  onSyncError: ((message: string) => void) | undefined,
+): { db: Database.Database; walSync: { written(): void; stop(): void } | null } {
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  db.pragma(`synchronous = ${syncIntervalMs > 0 ? "NORMAL" : "FULL"}`);
+  const walSync = syncIntervalMs > 0 ? startWalSync(`${file}-wal`, syncIntervalMs, onSyncError) : null;
+  return { db, walSync };
 }
 
 /**
