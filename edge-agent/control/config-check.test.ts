@@ -54,8 +54,11 @@ describe("control config", () => {
       tickMs: 1000,
       manualHoldMinutes: 60,
       syncWaitMs: 25_000,
+      syncIntervalMs: 1000,
       timeZone: "Europe/Moscow",
     });
+    // 0 is a choice (a disk sync per change), not a mistake.
+    expect(parseAgentConfig(base({ syncIntervalMs: 0 })).control.syncIntervalMs).toBe(0);
     const p = parseAgentConfig(base({ points: [point()] })).control.points[0]!;
     expect(p.write).toMatchObject({ kind: "modbus", wordOrder: "high_first", scale: 1 });
     expect(p.minWriteIntervalMs).toBe(5000);
@@ -124,6 +127,10 @@ describe("control config", () => {
     ],
     [{ points: [point({ point: "Heating Setpoint" })] }, "control.points[0].point"],
     [{ syncWaitMs: 600_000 }, "control.syncWaitMs"],
+    [{ syncIntervalMs: -1 }, "control.syncIntervalMs"],
+    [{ syncIntervalMs: 1e12 }, "control.syncIntervalMs"],
+    [{ syncIntervalMs: 2.5 }, "control.syncIntervalMs"],
+    [{ syncIntervalMs: "1s" }, "control.syncIntervalMs"],
     [{ demand: { asset: "school-1", limitKw: 100 } }, "control.demand.limitKw: unknown key"],
     [
       { points: [point()], interlocks: [interlock({ when: { ...frost.when, above: 30 } })] },
