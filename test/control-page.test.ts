@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserRequired, launchChromium, signInToConsole } from "./helpers/browser.ts";
 import { startTestCentral, type TestCentral } from "./helpers/central.ts";
 import { facilityPoints, TestControlAgent } from "./helpers/control-agent.ts";
+import { watchPage } from "./helpers/page-watch.ts";
 
 describe.skipIf(!browserRequired())("control page in the console", () => {
   let c: TestCentral;
@@ -43,18 +44,7 @@ describe.skipIf(!browserRequired())("control page in the console", () => {
   const watched = async (): Promise<{ page: Page; problems: string[] }> => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const problems: string[] = [];
-    await page.exposeFunction("reportViolation", (v: string) => problems.push(`csp: ${v}`));
-    await page.addInitScript(() => {
-      document.addEventListener("securitypolicyviolation", (e) =>
-        (window as unknown as { reportViolation(v: string): void }).reportViolation(
-          `${e.violatedDirective} ${e.blockedURI}`,
-        ),
-      );
-    });
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-    page.on("console", (m) => {
-      if (m.type() === "error" && !/status of 40[0134]/.test(m.text())) problems.push(`console: ${m.text()}`);
-    });
+    await watchPage(page, problems, /status of 40[0134]/);
     return { page, problems };
   };
   const noSidewaysScroll = (page: Page) =>

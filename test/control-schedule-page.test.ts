@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { browserRequired, launchChromium, signInToConsole } from "./helpers/browser.ts";
 import { startTestCentral, type TestCentral } from "./helpers/central.ts";
 import { facilityPoints, TestControlAgent } from "./helpers/control-agent.ts";
+import { watchPage } from "./helpers/page-watch.ts";
 
 describe.skipIf(!browserRequired())("control page: the graphical weekly schedule", () => {
   let c: TestCentral;
@@ -38,18 +39,7 @@ describe.skipIf(!browserRequired())("control page: the graphical weekly schedule
   it("marks hours by dragging and clicking, with a setback and a holiday, and saves them through the API", async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     const problems: string[] = [];
-    await page.exposeFunction("reportViolation", (v: string) => problems.push(`csp: ${v}`));
-    await page.addInitScript(() => {
-      document.addEventListener("securitypolicyviolation", (e) =>
-        (window as unknown as { reportViolation(v: string): void }).reportViolation(
-          `${e.violatedDirective} ${e.blockedURI}`,
-        ),
-      );
-    });
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-    page.on("console", (m) => {
-      if (m.type() === "error" && !/status of 40[0134]/.test(m.text())) problems.push(`console: ${m.text()}`);
-    });
+    await watchPage(page, problems, /status of 40[0134]/);
     try {
       await signInToConsole(page, c.url, c.tokens.energy);
       await page.waitForSelector("#scheduleGrid .schedule-cell");

@@ -16,6 +16,7 @@ import { documentsCentral } from "../../test/documents/central.ts";
 import { opensslCmsVerify } from "../../test/documents/fixtures.ts";
 import { browserRequired, launchChromium, signInToConsole } from "../../test/helpers/browser.ts";
 import type { CentralFixture } from "../../test/helpers/central-fixture.ts";
+import { watchPage } from "../../test/helpers/page-watch.ts";
 
 const SHOTS = join(import.meta.dirname, "..", "..", "artifacts", "console");
 const has = (cmd: string) => spawnSync(cmd, ["-v"], { stdio: "ignore" }).error === undefined;
@@ -50,18 +51,7 @@ describe.skipIf(!browserRequired() || !tools)("documents page (#/documents) in C
   /** A signed-in page that records CSP violations, script errors and console errors. */
   const open = async (token: string, width = 1280): Promise<Page> => {
     const page = await browser.newPage({ viewport: { width, height: 900 }, acceptDownloads: true });
-    await page.exposeFunction("reportViolation", (v: string) => problems.push(`csp: ${v}`));
-    await page.addInitScript(() => {
-      document.addEventListener("securitypolicyviolation", (e) =>
-        (window as unknown as { reportViolation(v: string): void }).reportViolation(
-          `${e.violatedDirective} ${e.blockedURI}`,
-        ),
-      );
-    });
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-    page.on("console", (m) => {
-      if (m.type() === "error" && !/status of 40[134]/.test(m.text())) problems.push(`console: ${m.text()}`);
-    });
+    await watchPage(page, problems);
     await signInToConsole(page, url, token, "#/documents");
     await page.waitForSelector("#docList > p");
     return page;

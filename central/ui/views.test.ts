@@ -16,6 +16,7 @@ import type { WirePoint } from "../../common/wire.ts";
 import { browserRequired, launchChromium } from "../../test/helpers/browser.ts";
 import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
 import { callJson } from "../../test/helpers/json-api.ts";
+import { watchPage } from "../../test/helpers/page-watch.ts";
 
 const SHOTS = join(import.meta.dirname, "..", "..", "artifacts", "console");
 const MIN = 60_000;
@@ -123,19 +124,7 @@ describe.skipIf(!browserRequired())("analyst views in Chromium", () => {
       viewport: { width, height: 1000 },
       ...(timezoneId ? { timezoneId } : {}),
     });
-    // The console runs under a policy without 'unsafe-inline': a refused script or style is an error here.
-    await page.exposeFunction("reportViolation", (v: string) => errors.push(`csp: ${v}`));
-    await page.addInitScript(() => {
-      document.addEventListener("securitypolicyviolation", (e) =>
-        (window as unknown as { reportViolation(v: string): void }).reportViolation(
-          `${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`,
-        ),
-      );
-    });
-    page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
-    page.on("console", (m) => {
-      if (m.type() === "error" && !/status of 40[134]/.test(m.text())) errors.push(`console: ${m.text()}`);
-    });
+    await watchPage(page, errors);
     await page.goto(`${url}/`);
     await page.waitForSelector("#login:not([hidden])");
     await page.fill("#token", token ?? f.tokens.north);
