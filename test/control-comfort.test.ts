@@ -23,6 +23,7 @@ import { type FacilitySim, start as startFacility } from "../simulators/facility
 import { startTestCentral, type TestCentral } from "./helpers/central.ts";
 import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
 import { callJson } from "./helpers/json-api.ts";
+import { waitFor } from "./helpers/until.ts";
 
 const ASSET = "S01";
 const SITE = "fac-s01";
@@ -50,14 +51,6 @@ describe("comfort: a room out of its band during occupied hours raises one alarm
   const t0 = Date.now();
   const api = (token: string, method: string, path: string, body?: unknown) =>
     callJson(c, token, method, path, body);
-  const waitFor = async <T>(f: () => Promise<T> | T, ok: (v: T) => boolean, ms = 60_000): Promise<T> => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const v = await f();
-      if (ok(v) || Date.now() > deadline) return v;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  };
   const comfortAlarms = async () =>
     (await api(c.tokens.admin, "GET", `/api/v1/alarms?asset=${ASSET}&fault=comfort&state=all`)).body
       .alarms as { asset: string; point: string; fault: string; severity: string; state: string }[];

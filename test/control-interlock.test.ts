@@ -18,6 +18,7 @@ import { type FacilitySim, start as startFacility } from "../simulators/facility
 import { startTestCentral, type TestCentral } from "./helpers/central.ts";
 import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
 import { callJson } from "./helpers/json-api.ts";
+import { waitFor } from "./helpers/until.ts";
 
 const SIM_START = Date.UTC(2026, 0, 12, 6, 0, 0);
 const SPEEDUP = 60;
@@ -34,14 +35,6 @@ describe("interlocks: the agent's own safety rules, above every level central co
   let sampler: NodeJS.Timeout;
   const api = (token: string, method: string, path: string, body?: unknown) =>
     callJson(c, token, method, path, body);
-  const waitFor = async <T>(f: () => Promise<T> | T, ok: (v: T) => boolean, ms = 60_000): Promise<T> => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const v = await f();
-      if (ok(v) || Date.now() > deadline) return v;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
   const deviceSetpoint = () => sim.truth().registers.heating_setpoint_c ?? Number.NaN;
   const heatingPoint = async () =>
     (await api(c.tokens.energy, "GET", "/api/v1/control/points?asset=H01")).body.points?.find(

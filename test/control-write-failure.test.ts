@@ -15,6 +15,7 @@ import { BMS_UNIT_ID, type FacilitySim, start as startFacility } from "../simula
 import { startTestCentral, type TestCentral } from "./helpers/central.ts";
 import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
 import { callJson } from "./helpers/json-api.ts";
+import { waitFor } from "./helpers/until.ts";
 
 describe("a write the device refuses or never answers: failed, with an alarm", () => {
   let c: TestCentral;
@@ -24,14 +25,6 @@ describe("a write the device refuses or never answers: failed, with an alarm", (
   const logged: string[] = [];
   const api = (token: string, method: string, path: string, body?: unknown) =>
     callJson(c, token, method, path, body);
-  const waitFor = async <T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const v = await f();
-      if (ok(v) || Date.now() > deadline) return v;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
   const command = async (value: number) => {
     const posted = await api(c.tokens.energy, "POST", "/api/v1/control/commands", {
       asset: "H01",

@@ -15,6 +15,7 @@ import { type FacilitySim, start as startFacility } from "../simulators/facility
 import { startTestCentral, type TestCentral } from "./helpers/central.ts";
 import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
 import { callJson } from "./helpers/json-api.ts";
+import { waitFor } from "./helpers/until.ts";
 
 describe("control end to end: central → agent → Modbus device → read back → confirmed", () => {
   let c: TestCentral;
@@ -25,14 +26,6 @@ describe("control end to end: central → agent → Modbus device → read back 
     callJson(c, token, method, path, body);
   const stateOf = async (id: string) =>
     (await api(c.tokens.energy, "GET", `/api/v1/control/commands/${id}`)).body.command;
-  const waitFor = async <T>(f: () => Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const v = await f();
-      if (ok(v) || Date.now() > deadline) return v;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "vetra-control-e2e-"));

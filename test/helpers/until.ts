@@ -13,3 +13,19 @@ export async function until<T>(
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+// Polls `probe` every 100 ms until `ok` holds for its value or `timeoutMs`
+// passes, and returns the last value either way: the caller's expectation on
+// it then fails with the value it saw, not with a timeout.
+export async function waitFor<T>(
+  probe: () => Promise<T> | T,
+  ok: (value: T) => boolean,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
