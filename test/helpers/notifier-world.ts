@@ -2,7 +2,7 @@
 // companies, three turbines), an alarm book on it, notifiers on a clock the
 // test moves, loopback webhook and SMTP receivers, and rule builders.
 import { randomBytes } from "node:crypto";
-import { expect } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect } from "vitest";
 import { parseCentralConfig } from "../../central/config.ts";
 import { SecretBox } from "../../central/lib/secret-box.ts";
 import { AlarmBook, type Condition } from "../../central/maintenance/alarm-book.ts";
@@ -11,7 +11,7 @@ import { Notifier } from "../../central/maintenance/notify/notifier.ts";
 import type { Delivery } from "../../central/maintenance/notify/outbox.ts";
 import type { RuleInput } from "../../central/maintenance/notify/rules.ts";
 import type { MetaStore } from "../../central/meta/meta.ts";
-import type { FreshMetadata } from "./metadata.ts";
+import { type FreshMetadata, freshMetadata, metadataKinds } from "./metadata.ts";
 import {
   type SmtpInbox,
   startSmtpInbox,
@@ -159,3 +159,21 @@ export const only = (deliveries: Delivery[]): Delivery => {
   expect(deliveries).toHaveLength(1);
   return deliveries[0]!;
 };
+
+/**
+ * The notifier's suites, once per metadata engine: each run gets its own
+ * receivers (what one engine's run received is not the other's) and the
+ * world a test made (`worldOf`) is closed after it.
+ */
+export function describeNotifierOnEachEngine(
+  worldOf: () => World | undefined,
+  body: (md: FreshMetadata) => void,
+): void {
+  describe.each(metadataKinds())("notifier (%s)", (kind) => {
+    const md = freshMetadata(kind);
+    afterEach(async () => worldOf()?.close());
+    beforeAll(startReceivers);
+    afterAll(stopReceivers);
+    body(md);
+  });
+}
