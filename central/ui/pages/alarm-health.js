@@ -70,6 +70,8 @@ const tile = (id, label, value, target, digits = 0) =>
   );
 
 const conditionText = (c) => `${c.asset} · ${pointName(c.point)} · ${faultName(c.fault)}`;
+/** A stale alarm, linked to its page. */
+const staleLink = (s) => h("a", { href: `#/alarm/${encodeURIComponent(s.id)}` }, conditionText(s));
 
 /** @param {PageContext} ctx */
 export async function alarmHealthPage(ctx) {
@@ -126,6 +128,17 @@ export async function alarmHealthPage(ctx) {
         h("h2", null, title),
         rows.length === 0 ? h("p", { class: "muted" }, tt("none")) : dataTable(heads, rows),
       );
+    /**
+     * A list of alarms: a row per alarm, named by its `by` field, with the
+     * alarm first and then its figures, each headed by its text's key.
+     */
+    const alarmList = (id, title, alarms, by, alarmCell, figures) =>
+      list(
+        id,
+        tt(title),
+        [tt("alarm"), ...Object.keys(figures).map(tt)],
+        alarms.map((a) => dataRow(by, a[by], alarmCell(a), ...Object.values(figures).map((f) => f(a)))),
+      );
     const cards = [
       h(
         "section",
@@ -156,44 +169,20 @@ export async function alarmHealthPage(ctx) {
           figuresRow(h("a", { href: `#/asset/${encodeURIComponent(a.asset)}` }, a.asset), a),
         ),
       ),
-      list(
-        "healthBadActors",
-        tt("badActors"),
-        [tt("alarm"), tt("annunciations"), tt("events"), tt("share")],
-        r.badActors.map((b) =>
-          dataRow(
-            "key",
-            b.key,
-            conditionText(b),
-            String(b.annunciations),
-            String(b.events),
-            num(b.sharePct, 1),
-          ),
-        ),
-      ),
-      list(
-        "healthChattering",
-        tt("chatteringList"),
-        [tt("alarm"), tt("annunciations"), tt("perMinute")],
-        r.chattering.map((c) =>
-          dataRow("key", c.key, conditionText(c), String(c.annunciations), String(c.maxPerMinute)),
-        ),
-      ),
-      list(
-        "healthStale",
-        tt("staleList"),
-        [tt("alarm"), tt("raised"), tt("hours"), tt("state")],
-        r.stale.map((s) =>
-          dataRow(
-            "id",
-            s.id,
-            h("a", { href: `#/alarm/${encodeURIComponent(s.id)}` }, conditionText(s)),
-            when(s.raisedAt),
-            num(s.openHours, 1),
-            stateText(s.state),
-          ),
-        ),
-      ),
+      alarmList("healthBadActors", "badActors", r.badActors, "key", conditionText, {
+        annunciations: (b) => String(b.annunciations),
+        events: (b) => String(b.events),
+        share: (b) => num(b.sharePct, 1),
+      }),
+      alarmList("healthChattering", "chatteringList", r.chattering, "key", conditionText, {
+        annunciations: (c) => String(c.annunciations),
+        perMinute: (c) => String(c.maxPerMinute),
+      }),
+      alarmList("healthStale", "staleList", r.stale, "id", staleLink, {
+        raised: (s) => when(s.raisedAt),
+        hours: (s) => num(s.openHours, 1),
+        state: (s) => stateText(s.state),
+      }),
     ];
     body.replaceChildren(...cards.filter((c) => c !== null));
   };
