@@ -85,6 +85,25 @@ export const dataRow = (name, value, ...values) => h("tr", { dataset: { [name]: 
 /** A card that opens with its heading (`h1` for the page's first, `h2` below it) and a muted hint. */
 export const hintedCard = (level, title, hint, ...children) =>
   h("section", { class: "card" }, h(level, null, title), h("p", { class: "muted" }, hint), ...children);
+/**
+ * A row of filters: each control after its label (`[label, control]`, null
+ * for one the reader is not offered), then what acts on them (buttons).
+ * @param {([string, HTMLElement] | null)[]} filters @param {...any} actions
+ */
+export const filterRow = (filters, ...actions) =>
+  h(
+    "div",
+    { class: "filters" },
+    filters.filter((f) => f !== null).map(([label, control]) => h("label", null, label, control)),
+    ...actions,
+  );
+/**
+ * A page's first card: its heading, its row of filters (filterRow), then
+ * what it shows.
+ * @param {string} title @param {[string, HTMLElement][]} filters @param {...any} children
+ */
+export const filterCard = (title, filters, ...children) =>
+  h("section", { class: "card" }, h("h1", null, title), filterRow(filters), ...children);
 /** Table cells of the values; `false` leaves a column out. */
 export const cells = (...values) => values.filter((v) => v !== false).map((v) => h("td", null, v));
 

@@ -11,6 +11,21 @@ import { h, num, unitText } from "./dom.js";
 import { t } from "./i18n.js";
 import { layoutLabels } from "./labels.js";
 
+/**
+ * Each marker kind's cursor colour, in the order the page offers the kinds'
+ * toggles: a hue per bearing family, shaft and gear mesh; sidebands grey (and
+ * dotted, console.css).
+ */
+export const MARKER_COLOURS = {
+  bpfo: "#c0392b",
+  bpfi: "#8e44ad",
+  bsf: "#16a085",
+  ftf: "#d35400",
+  shaft: "#1f5fbf",
+  gmf: "#2c3e50",
+  sideband: "#95a5a6",
+};
+
 /** A view shows at least this many bins. */
 const MIN_VIEW_BINS = 50;
 /** Share of the trace's energy (Σ value²) the opening view holds. */
@@ -101,6 +116,8 @@ export function spectrumChart(ctx, box, o) {
       {
         class: "cursor",
         hidden: o.hidden.has(m.kind) ? true : null,
+        // Through the CSSOM (dom.js h()), which the content security policy allows.
+        style: Object.hasOwn(MARKER_COLOURS, m.kind) ? `border-left-color: ${MARKER_COLOURS[m.kind]}` : null,
         title: `${m.label}: ${num(m.frequency_hz, 3)} ${t("hz")}${orders ? ` = ${num(axis(m.frequency_hz), 3)} ${t("order")}` : ""}`,
         dataset: {
           marker: m.kind.toUpperCase(),

@@ -49,12 +49,13 @@ export async function adminPage(ctx) {
       again();
     },
   );
-  const companyRow = (c) => {
+  /** A company's editable name, e-mail, language and time zone. */
+  const companyEditor = (c) => {
     const name = field("name", { value: c.name, size: 24 });
     const email = field("email", { value: c.email ?? "", type: "email", size: 20 });
     const l = langSel(c.lang);
     const tz = field("timezone", { value: c.timezone ?? "", size: 14 });
-    const form = submitter(
+    return submitter(
       h("form", { class: "inline" }, name, email, l, tz, h("button", null, t("save"))),
       async () => {
         await api(`/api/v1/companies/${encodeURIComponent(c.id)}`, {
@@ -63,13 +64,6 @@ export async function adminPage(ctx) {
         });
         again();
       },
-    );
-    return h(
-      "tr",
-      { dataset: { id: c.id } },
-      h("td", null, c.id),
-      h("td", null, form),
-      h("td", null, c.source),
     );
   };
 
@@ -145,16 +139,6 @@ export async function adminPage(ctx) {
   );
   const tokenSlot = h("div");
 
-  /** One administration list: its table, then the form that adds to it. */
-  const adminSection = (id, title, heads, rows, ...form) =>
-    h(
-      "section",
-      { class: "card", id },
-      h("h2", null, title),
-      dataTable(heads, rows),
-      h("h3", null, t("create")),
-      ...form,
-    );
   /** A row's button that changes something, then shows the lists again. */
   const change = (label, fn) =>
     h(
@@ -168,61 +152,72 @@ export async function adminPage(ctx) {
       },
       label,
     );
+  /**
+   * One administration list: a table of the items, a row each (named by its
+   * id) and a column per `[heading, value of the item]`, then the form that
+   * adds to it.
+   */
+  const adminSection = (id, title, columns, items, ...form) =>
+    h(
+      "section",
+      { class: "card", id },
+      h("h2", null, title),
+      dataTable(
+        columns.map(([head]) => head),
+        items.map((item) => dataRow("id", item.id, ...columns.map(([, value]) => value(item)))),
+      ),
+      h("h3", null, t("create")),
+      ...form,
+    );
+  const endContract = (c) =>
+    change(t("endContract"), () =>
+      api(`/api/v1/contracts/${encodeURIComponent(c.id)}`, {
+        method: "PATCH",
+        body: { to: new Date().toISOString() },
+      }),
+    );
+  const revoke = (tk) =>
+    change(t("revoke"), () => api(`/api/v1/tokens/${encodeURIComponent(tk.id)}`, { method: "DELETE" }));
   ctx.root.replaceChildren(
     adminSection(
       "adminCompanies",
       t("companies"),
-      [t("id"), `${t("name")} · ${t("email")} · ${t("language")} · ${t("timezone")}`, t("source")],
-      companies.map(companyRow),
+      [
+        [t("id"), (c) => c.id],
+        [`${t("name")} · ${t("email")} · ${t("language")} · ${t("timezone")}`, companyEditor],
+        [t("source"), (c) => c.source],
+      ],
+      companies,
       companyForm,
     ),
     adminSection(
       "adminContracts",
       t("contracts"),
-      [t("id"), t("company"), t("assets"), t("period"), t("responseTime"), t("source"), ""],
-      contracts.map((c) =>
-        dataRow(
-          "id",
-          c.id,
-          c.id,
-          companyName(c.company),
-          c.assets.join(", "),
-          `${when(c.from)} — ${c.to ? when(c.to) : "…"}`,
-          String(c.responseTimeMinutes),
-          c.source,
-          c.to == null
-            ? change(t("endContract"), () =>
-                api(`/api/v1/contracts/${encodeURIComponent(c.id)}`, {
-                  method: "PATCH",
-                  body: { to: new Date().toISOString() },
-                }),
-              )
-            : null,
-        ),
-      ),
+      [
+        [t("id"), (c) => c.id],
+        [t("company"), (c) => companyName(c.company)],
+        [t("assets"), (c) => c.assets.join(", ")],
+        [t("period"), (c) => `${when(c.from)} — ${c.to ? when(c.to) : "…"}`],
+        [t("responseTime"), (c) => String(c.responseTimeMinutes)],
+        [t("source"), (c) => c.source],
+        ["", (c) => (c.to == null ? endContract(c) : null)],
+      ],
+      contracts,
       contractForm,
     ),
     adminSection(
       "adminTokens",
       t("tokens"),
-      [t("id"), t("role"), t("company"), t("site"), t("label"), t("created"), ""],
-      tokens.map((tk) =>
-        dataRow(
-          "id",
-          tk.id,
-          String(tk.id),
-          tk.role,
-          tk.tenant ?? "",
-          tk.site ?? "",
-          tk.label,
-          when(tk.createdAt),
-          tk.revokedAt
-            ? `${t("revoked")} ${when(tk.revokedAt)}`
-            : change(t("revoke"), () =>
-                api(`/api/v1/tokens/${encodeURIComponent(tk.id)}`, { method: "DELETE" }),
-              ),
-        ),
-      ),
+      [
+        [t("id"), (tk) => String(tk.id)],
+        [t("role"), (tk) => tk.role],
+        [t("company"), (tk) => tk.tenant ?? ""],
+        [t("site"), (tk) => tk.site ?? ""],
+        [t("label"), (tk) => tk.label],
+        [t("created"), (tk) => when(tk.createdAt)],
+        ["", (tk) => (tk.revokedAt ? `${t("revoked")} ${when(tk.revokedAt)}` : revoke(tk))],
+      ],
+      tokens,
       tokenForm,
       tokenSlot,
     ),

@@ -4,7 +4,7 @@
 import { FAULTS } from "/ui/names.js";
 import { actionForm } from "../lib/alarm-parts.js";
 import { api, canAct, qs, session } from "../lib/api.js";
-import { $, debounce, errorBox, h, option, sevBadge, stateText, when } from "../lib/dom.js";
+import { $, debounce, errorBox, filterCard, h, option, sevBadge, stateText, when } from "../lib/dom.js";
 import { faultName, pointName, t } from "../lib/i18n.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
@@ -240,19 +240,15 @@ export async function alarmsPage(ctx) {
   };
 
   ctx.root.replaceChildren(
-    h(
-      "section",
-      { class: "card" },
-      h("h1", null, t("alarms")),
-      h(
-        "div",
-        { class: "filters" },
-        h("label", null, t("state"), stateSel),
-        h("label", null, t("severity"), sevSel),
-        h("label", null, t("site"), siteSel),
-        h("label", null, t("fault"), faultSel),
-        h("label", null, t("search"), text),
-      ),
+    filterCard(
+      t("alarms"),
+      [
+        [t("state"), stateSel],
+        [t("severity"), sevSel],
+        [t("site"), siteSel],
+        [t("fault"), faultSel],
+        [t("search"), text],
+      ],
       status,
       h("div", { class: "table-wrap" }, h("table", { id: "alarmTable" }, thead, tbody)),
       count,

@@ -9,24 +9,8 @@
 // Hours are the grid's resolution: entries off the hour are shown from the
 // hour they cover at its start, and saved on whole hours.
 import { h, option } from "../lib/dom.js";
-import { t, textsOf } from "../lib/i18n.js";
+import { t } from "../lib/i18n.js";
 
-// biome-ignore format: one entry a line
-const TEXT = {
-  editorHint: ["Отметьте часы присутствия: щелчок или протяжка по часам; протяжка от отмеченного часа снимает отметку.", "Mark the occupied hours: click or drag across hours; a drag that starts on a marked hour clears."],
-  brush: ["Значение в отмеченные часы", "Value in marked hours"],
-  otherwiseValue: ["В остальное время (снижение)", "Otherwise (setback)"],
-  occupied: ["присутствие", "occupied"],
-  unoccupied: ["снижение", "setback"],
-  clearPoint: ["Очистить", "Clear"],
-  exceptionsTitle: ["Исключения (праздники, каникулы): весь день — снижение", "Exceptions (holidays, vacations): setback all day"],
-  addException: ["Добавить исключение", "Add exception"],
-  removeException: ["Удалить", "Remove"],
-  fromDate: ["С", "From"],
-  toDate: ["По", "To"],
-  exceptionName: ["Название", "Name"],
-};
-const tx = textsOf(TEXT);
 const DAY_KEYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 const HOURS = 24;
 const hh = (hour) => `${String(hour).padStart(2, "0")}:00`;
@@ -130,12 +114,12 @@ export function scheduleEditor(shown, points, timeZone) {
     cell.dataset.value = v == null ? "" : String(v);
     cell.setAttribute("aria-pressed", v == null ? "false" : "true");
     cell.style.background = colour(v);
-    cell.title = `${t(DAY_KEYS[Number(cell.dataset.day) - 1])} ${hh(Number(cell.dataset.hour))}: ${v == null ? `${tx("unoccupied")} ${otherwise.control.value}` : `${tx("occupied")} ${v}`}`;
+    cell.title = `${t(DAY_KEYS[Number(cell.dataset.day) - 1])} ${hh(Number(cell.dataset.hour))}: ${v == null ? `${t("unoccupied")} ${otherwise.control.value}` : `${t("occupied")} ${v}`}`;
   };
 
   const renderValues = () => {
-    brush = valueInput("brush", "scheduleBrush", tx("brush"));
-    otherwise = valueInput("otherwise", "scheduleOtherwise", tx("otherwiseValue"));
+    brush = valueInput("brush", "scheduleBrush", t("brush"));
+    otherwise = valueInput("otherwise", "scheduleOtherwise", t("otherwiseValue"));
     const state = byPoint.get(current);
     const p = declared(current);
     const firstMarked = state.cells.flat().find((v) => v != null);
@@ -156,7 +140,7 @@ export function scheduleEditor(shown, points, timeZone) {
           renderGrid();
         },
       },
-      tx("clearPoint"),
+      t("clearPoint"),
     );
     valueRow.replaceChildren(brush.label, otherwise.label, clear);
   };
@@ -259,9 +243,9 @@ export function scheduleEditor(shown, points, timeZone) {
         return h(
           "div",
           { class: "inline", dataset: { exception: String(i) } },
-          field("from", "date", tx("fromDate")),
-          field("to", "date", tx("toDate")),
-          field("name", "text", tx("exceptionName"), { maxlength: 200, size: 16 }),
+          field("from", "date", t("fromDate")),
+          field("to", "date", t("toDate")),
+          field("name", "text", t("name"), { maxlength: 200, size: 16 }),
           h(
             "button",
             {
@@ -272,7 +256,7 @@ export function scheduleEditor(shown, points, timeZone) {
                 renderExceptions();
               },
             },
-            tx("removeException"),
+            t("removeException"),
           ),
         );
       }),
@@ -290,7 +274,7 @@ export function scheduleEditor(shown, points, timeZone) {
         exceptionRows.lastElementChild?.querySelector("input")?.focus();
       },
     },
-    tx("addException"),
+    t("addException"),
   );
 
   renderValues();
@@ -300,7 +284,7 @@ export function scheduleEditor(shown, points, timeZone) {
     "div",
     { class: "stack", id: "scheduleEditor" },
     h("label", null, t("controlPoint"), " ", pointSelect),
-    h("p", { class: "muted" }, tx("editorHint"), ` (${timeZone})`),
+    h("p", { class: "muted" }, t("editorHint"), ` (${timeZone})`),
     valueRow,
     grid,
     h(
@@ -309,11 +293,11 @@ export function scheduleEditor(shown, points, timeZone) {
       h("span", {
         style: `display:inline-block;width:1em;height:1em;background:${colour(declared(current)?.max ?? 1)}`,
       }),
-      ` ${tx("occupied")}  `,
+      ` ${t("occupied")}  `,
       h("span", { style: "display:inline-block;width:1em;height:1em;background:var(--line, #ddd)" }),
-      ` ${tx("unoccupied")}`,
+      ` ${t("unoccupied")}`,
     ),
-    h("h3", null, tx("exceptionsTitle")),
+    h("h3", null, t("exceptionsTitle")),
     exceptionRows,
     h("div", null, addException),
   );

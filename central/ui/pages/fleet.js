@@ -1,7 +1,7 @@
 // Fleet page (`#/fleet`): the caller's assets by site as tiles coloured by
 // their worst open alarm, with totals and filters; follows live alarm events.
 import { api, companyName, session } from "../lib/api.js";
-import { debounce, h, option } from "../lib/dom.js";
+import { debounce, filterCard, h, option } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
@@ -105,18 +105,11 @@ export async function fleetPage(ctx) {
     draw();
   });
   ctx.root.replaceChildren(
-    h(
-      "section",
-      { class: "card" },
-      h("h1", null, t("fleet")),
-      h(
-        "div",
-        { class: "filters" },
-        h("label", null, t("site"), siteSel),
-        h("label", null, t("status"), statusSel),
-        h("label", null, t("search"), text),
-      ),
-    ),
+    filterCard(t("fleet"), [
+      [t("site"), siteSel],
+      [t("status"), statusSel],
+      [t("search"), text],
+    ]),
     body,
   );
   await load();

@@ -1,24 +1,21 @@
 // Reports (`#/reports`): the monthly service report of a company as a
 // preview table and as PDF, CSV or JSON downloads.
 import { api, download, qs, session } from "../lib/api.js";
-import { dataRow, dataTable, h, hintedCard, num, option } from "../lib/dom.js";
-import { lang, t, textsOf } from "../lib/i18n.js";
+import { dataRow, dataTable, filterRow, h, hintedCard, num, option } from "../lib/dom.js";
+import { lang, t } from "../lib/i18n.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
 
-/** The condition columns' texts: [Russian, English]. */
-const CONDITION = {
-  head: ["Состояние, рекомендация", "Condition, recommendation"],
-  alarm: ["тревога", "alarm"],
-  warning: ["предупреждение", "warning"],
-  normal: ["норма", "normal"],
-  unknown: ["нет данных", "no data"],
-};
-const ct = textsOf(CONDITION);
+/** An asset's condition (as the report names it): its word's key in the console's catalogue. */
+const CONDITION_TEXT = { alarm: "conditionAlarm", warning: "warning", normal: "ok", unknown: "noData" };
 /** An asset's condition at the report's end and the most urgent action, in the page's language. */
 const conditionCell = (c) =>
   c
-    ? h("span", { class: `condition ${c.condition}` }, `${ct(c.condition)} — ${c.recommendation[lang]}`)
+    ? h(
+        "span",
+        { class: `condition ${c.condition}` },
+        `${t(CONDITION_TEXT[c.condition] ?? c.condition)} — ${c.recommendation[lang]}`,
+      )
     : "—";
 
 /** @param {PageContext} ctx */
@@ -77,7 +74,7 @@ export async function reportsPage(ctx) {
         dataTable(
           [
             t("asset"),
-            ct("head"),
+            t("conditionHead"),
             t("daysMonitored"),
             t("alarmsBySeverity"),
             t("medianAck"),
@@ -97,11 +94,8 @@ export async function reportsPage(ctx) {
       "h1",
       t("serviceReport"),
       t("reportHint"),
-      h(
-        "div",
-        { class: "filters" },
-        h("label", null, t("month"), month),
-        me?.role === "service_company" ? null : h("label", null, t("company"), companySel),
+      filterRow(
+        [[t("month"), month], me?.role === "service_company" ? null : [t("company"), companySel]],
         h("button", { type: "button", id: "reportShow", onclick: show }, t("apply")),
         h(
           "span",

@@ -10,12 +10,12 @@ import { ApiFailure, api, qs } from "../lib/api.js";
 import { h, kv, num, option, sevBadge, when } from "../lib/dom.js";
 import { faultName, pointName, t } from "../lib/i18n.js";
 import { pointHead } from "../lib/point-head.js";
-import { spectrumChart } from "../lib/spectrum-chart.js";
+import { MARKER_COLOURS, spectrumChart } from "../lib/spectrum-chart.js";
 import { waveformChart } from "../lib/waveform-chart.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
 
-const MARKER_KINDS = ["bpfo", "bpfi", "bsf", "ftf", "shaft", "gmf", "sideband"];
+const MARKER_KINDS = Object.keys(MARKER_COLOURS);
 const spectrumPrefs = { log: false, orders: false, baseline: false, hidden: new Set() };
 
 /** A toolbar of mutually exclusive buttons. */

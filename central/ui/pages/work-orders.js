@@ -3,7 +3,7 @@
 // also the form, table and section the alarm and asset pages show.
 import { alarmLabel } from "../lib/alarm-parts.js";
 import { api, canAct, download, qs } from "../lib/api.js";
-import { errorBox, h, option, when } from "../lib/dom.js";
+import { errorBox, filterCard, h, option, when } from "../lib/dom.js";
 import { faultName, lang, pointName, t } from "../lib/i18n.js";
 
 /** @typedef {import("../lib/dom.js").PageContext} PageContext */
@@ -178,14 +178,6 @@ export async function workOrdersPage(ctx) {
     woFilters.state = stateSel.value;
     load().catch((e) => list.replaceChildren(errorBox(e)));
   });
-  ctx.root.replaceChildren(
-    h(
-      "section",
-      { class: "card" },
-      h("h1", null, t("workOrders")),
-      h("div", { class: "filters" }, h("label", null, t("state"), stateSel)),
-      list,
-    ),
-  );
+  ctx.root.replaceChildren(filterCard(t("workOrders"), [[t("state"), stateSel]], list));
   await load();
 }
