@@ -45,6 +45,35 @@ const DEVICE_OPTIONS = {
   "outage-cycle": { type: "string" },
 } as const;
 
+/** Each device's options: the ones every device takes, and its own. */
+const OPTIONS_OF = {
+  turbine: {
+    ...DEVICE_OPTIONS,
+    "opcua-port": { type: "string" },
+    fault: { type: "string", multiple: true },
+    "opcua-restart-every": { type: "string" },
+    "opcua-secure": { type: "boolean" },
+    "opcua-trust-clients": { type: "string" },
+    cms: { type: "boolean" },
+    "opcua-slow-subscription": { type: "string" },
+  },
+  facility: {
+    ...DEVICE_OPTIONS,
+    kind: { type: "string" },
+    "measure-from": { type: "string" },
+    saving: { type: "string" },
+    "peak-kw": { type: "string" },
+    "rtu-serial": { type: "string" },
+    baud: { type: "string" },
+    parity: { type: "string" },
+    "rtu-tcp-port": { type: "string" },
+    control: { type: "boolean" },
+  },
+} as const;
+
+const parseDevice = <D extends keyof typeof OPTIONS_OF>(device: D, argv: readonly string[]) =>
+  parseCommand(argv, { name: `vetra sim ${device}`, usage: USAGE, options: OPTIONS_OF[device] });
+
 /** The fault-injection flags as schedule options; throws UsageError naming the flag. */
 function faultOptions(values: {
   "modbus-fault"?: string[];
@@ -141,20 +170,7 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
   }
   try {
     if (device === "turbine") {
-      const parsed = parseCommand(rest, {
-        name: "vetra sim turbine",
-        usage: USAGE,
-        options: {
-          ...DEVICE_OPTIONS,
-          "opcua-port": { type: "string" },
-          fault: { type: "string", multiple: true },
-          "opcua-restart-every": { type: "string" },
-          "opcua-secure": { type: "boolean" },
-          "opcua-trust-clients": { type: "string" },
-          cms: { type: "boolean" },
-          "opcua-slow-subscription": { type: "string" },
-        },
-      });
+      const parsed = parseDevice("turbine", rest);
       if (typeof parsed === "number") return parsed;
       const { values } = parsed;
       const trustClients = values["opcua-trust-clients"] ?? "auto";
@@ -213,22 +229,7 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
       return 0;
     }
     if (device === "facility") {
-      const parsed = parseCommand(rest, {
-        name: "vetra sim facility",
-        usage: USAGE,
-        options: {
-          ...DEVICE_OPTIONS,
-          kind: { type: "string" },
-          "measure-from": { type: "string" },
-          saving: { type: "string" },
-          "peak-kw": { type: "string" },
-          "rtu-serial": { type: "string" },
-          baud: { type: "string" },
-          parity: { type: "string" },
-          "rtu-tcp-port": { type: "string" },
-          control: { type: "boolean" },
-        },
-      });
+      const parsed = parseDevice("facility", rest);
       if (typeof parsed === "number") return parsed;
       const { values } = parsed;
       const { injected, ...everyDevice } = deviceOptions(values);
