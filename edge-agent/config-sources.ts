@@ -3,6 +3,7 @@
 // keys that go together, serial lines shared with the same settings.
 // Every refusal names the key path (`sources[2].scalars[0].nodeId: …`).
 import { type Static, Type } from "@sinclair/typebox";
+import { type RegisterType, RegisterTypes, type WordOrder, WordOrders } from "../common/modbus-words.ts";
 import {
   ComponentClasses,
   FieldsOf,
@@ -14,10 +15,8 @@ import {
 import { ConfigError, doc, Enum, Millis, Name, Port, TagValue } from "./config-error.ts";
 import { isNodeIdError, parseNodeId } from "./sources/opcua-nodeid.ts";
 
-export const RegisterTypes = ["float32", "uint16", "int16", "uint32", "int32"] as const;
-export type RegisterType = (typeof RegisterTypes)[number];
-export const WordOrders = ["high_first", "low_first"] as const;
-export type WordOrder = (typeof WordOrders)[number];
+export type { RegisterType, WordOrder };
+export { RegisterTypes, WordOrders };
 
 const NodeId = (description: string, examples: readonly string[]) =>
   Type.String({ minLength: 1, ...doc(description, examples) });

@@ -35,11 +35,44 @@ const USAGE = [
   "  --opcua-trust-clients auto|explicit   explicit: only client certificates in its PKI trusted folder",
 ].join("\n");
 
-const FAULT_OPTIONS = {
+/** What every simulated device takes: its asset id, its Modbus TCP port, the noise seed and fault injection. */
+const DEVICE_OPTIONS = {
+  asset: { type: "string" },
+  "modbus-port": { type: "string" },
+  seed: { type: "string" },
   "modbus-fault": { type: "string", multiple: true },
   "fault-cycle": { type: "string" },
   "outage-cycle": { type: "string" },
 } as const;
+
+/** Each device's options: the ones every device takes, and its own. */
+const OPTIONS_OF = {
+  turbine: {
+    ...DEVICE_OPTIONS,
+    "opcua-port": { type: "string" },
+    fault: { type: "string", multiple: true },
+    "opcua-restart-every": { type: "string" },
+    "opcua-secure": { type: "boolean" },
+    "opcua-trust-clients": { type: "string" },
+    cms: { type: "boolean" },
+    "opcua-slow-subscription": { type: "string" },
+  },
+  facility: {
+    ...DEVICE_OPTIONS,
+    kind: { type: "string" },
+    "measure-from": { type: "string" },
+    saving: { type: "string" },
+    "peak-kw": { type: "string" },
+    "rtu-serial": { type: "string" },
+    baud: { type: "string" },
+    parity: { type: "string" },
+    "rtu-tcp-port": { type: "string" },
+    control: { type: "boolean" },
+  },
+} as const;
+
+const parseDevice = <D extends keyof typeof OPTIONS_OF>(device: D, argv: readonly string[]) =>
+  parseCommand(argv, { name: `vetra sim ${device}`, usage: USAGE, options: OPTIONS_OF[device] });
 
 /** The fault-injection flags as schedule options; throws UsageError naming the flag. */
 function faultOptions(values: {
@@ -102,6 +135,19 @@ const assetId = (text: string | undefined): string => {
   return text;
 };
 
+/** The options every device takes, checked; throws UsageError naming the flag. */
+function deviceOptions(
+  values: Parameters<typeof faultOptions>[0] & { asset?: string; "modbus-port"?: string; seed?: string },
+): { injected: FaultScheduleOptions; assetId: string; modbusPort: number; seed: number } {
+  const injected = faultOptions(values);
+  return {
+    injected,
+    assetId: assetId(values.asset),
+    modbusPort: port("modbus-port", values["modbus-port"]),
+    seed: integer("seed", values.seed, 1),
+  };
+}
+
 /** Resolves when SIGINT or SIGTERM arrives. */
 const untilSignal = (): Promise<string> =>
   new Promise((resolve) => {
@@ -124,29 +170,13 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
   }
   try {
     if (device === "turbine") {
-      const parsed = parseCommand(rest, {
-        name: "vetra sim turbine",
-        usage: USAGE,
-        options: {
-          asset: { type: "string" },
-          "modbus-port": { type: "string" },
-          "opcua-port": { type: "string" },
-          fault: { type: "string", multiple: true },
-          seed: { type: "string" },
-          ...FAULT_OPTIONS,
-          "opcua-restart-every": { type: "string" },
-          "opcua-secure": { type: "boolean" },
-          "opcua-trust-clients": { type: "string" },
-          cms: { type: "boolean" },
-          "opcua-slow-subscription": { type: "string" },
-        },
-      });
+      const parsed = parseDevice("turbine", rest);
       if (typeof parsed === "number") return parsed;
       const { values } = parsed;
       const trustClients = values["opcua-trust-clients"] ?? "auto";
       if (trustClients !== "auto" && trustClients !== "explicit")
         throw new UsageError(`--opcua-trust-clients '${trustClients}': expected auto or explicit`);
-      const injected = faultOptions(values);
+      const { injected, ...everyDevice } = deviceOptions(values);
       const faults: FaultSpec[] = [];
       for (const text of values.fault ?? []) {
         try {
@@ -156,11 +186,9 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
         }
       }
       const opts = {
-        assetId: assetId(values.asset),
-        modbusPort: port("modbus-port", values["modbus-port"]),
+        ...everyDevice,
         opcuaPort: port("opcua-port", values["opcua-port"]),
         faults,
-        seed: integer("seed", values.seed, 1),
         opcuaSecurityModes: values["opcua-secure"]
           ? (["None", "SignAndEncrypt"] as const)
           : (["None"] as const),
@@ -201,29 +229,10 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
       return 0;
     }
     if (device === "facility") {
-      const parsed = parseCommand(rest, {
-        name: "vetra sim facility",
-        usage: USAGE,
-        options: {
-          asset: { type: "string" },
-          kind: { type: "string" },
-          "modbus-port": { type: "string" },
-          seed: { type: "string" },
-          "measure-from": { type: "string" },
-          saving: { type: "string" },
-          "peak-kw": { type: "string" },
-          "rtu-serial": { type: "string" },
-          baud: { type: "string" },
-          parity: { type: "string" },
-          "rtu-tcp-port": { type: "string" },
-          control: { type: "boolean" },
-          ...FAULT_OPTIONS,
-        },
-      });
+      const parsed = parseDevice("facility", rest);
       if (typeof parsed === "number") return parsed;
       const { values } = parsed;
-      const injected = faultOptions(values);
-      const id = assetId(values.asset);
+      const { injected, ...everyDevice } = deviceOptions(values);
       const kind = values.kind;
       if (kind === undefined || !(FACILITY_KINDS as readonly string[]).includes(kind)) {
         throw new UsageError(`--kind '${kind ?? ""}': expected one of ${FACILITY_KINDS.join("|")}`);
@@ -267,10 +276,8 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
             }
           : undefined;
       const sim = await startFacility({
-        assetId: id,
+        ...everyDevice,
         kind: kind as FacilityKind,
-        modbusPort: port("modbus-port", values["modbus-port"]),
-        seed: integer("seed", values.seed, 1),
         ...(measure ? { measure } : {}),
         ...(nominalPeakKw === undefined ? {} : { nominalPeakKw }),
         ...(rtu ? { rtu } : {}),
@@ -278,7 +285,7 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
       });
       const schedule = startFaultSchedule(sim.modbus, { ...injected, log: (line) => console.log(line) });
       console.log(
-        `facility ${id} (${kind}): Modbus TCP 127.0.0.1:${sim.modbusPort} (unit 1 SDM630 meter, unit 2 outdoor temperature, unit 3 sub-meter${values.control ? ", unit 4 building controller" : ""})` +
+        `facility ${everyDevice.assetId} (${kind}): Modbus TCP 127.0.0.1:${sim.modbusPort} (unit 1 SDM630 meter, unit 2 outdoor temperature, unit 3 sub-meter${values.control ? ", unit 4 building controller" : ""})` +
           (rtu?.serial ? `; RTU on ${rtu.serial.path} ${rtu.serial.baudRate} ${parity}` : "") +
           (sim.rtuTcpPort !== undefined ? `; RTU over TCP 127.0.0.1:${sim.rtuTcpPort}` : "") +
           (measure

@@ -8,11 +8,12 @@
 // frames, a device that disappears and returns. The same answers go out as
 // RTU frames over TCP or on a serial line (modbus-rtu.ts).
 import { createServer, type Server, type Socket } from "node:net";
+import { decodeWords, type RegisterType, type WordOrder, wordsOf } from "../common/modbus-words.ts";
 import { rtuFramer } from "./modbus-rtu.ts";
 
-export type RegisterType = "float32" | "uint16" | "int16" | "uint32" | "int32";
-/** Word order of 32-bit values (bytes within a word are big-endian as Modbus defines): high_first = ABCD, low_first = CDAB. */
-export type WordOrder = "high_first" | "low_first";
+export type { RegisterType, WordOrder };
+/** Decodes registers (protocol order) into a value; the inverse of `encodeRegisters`. */
+export { decodeWords as decodeRegisters };
 
 /** One value in a device's register map, in the same terms as an edge agent's Modbus register config. */
 export interface RegisterEntry {
@@ -101,8 +102,6 @@ class ModbusException extends Error {
   }
 }
 
-export const registerCount = (type: RegisterType): 1 | 2 => (type === "uint16" || type === "int16" ? 1 : 2);
-
 /** Encodes one value into its 16-bit registers in protocol order. */
 export function encodeRegisters(
   type: RegisterType,
@@ -132,27 +131,6 @@ export function encodeRegisters(
   return wordOrder === "high_first" ? [high, low] : [low, high];
 }
 
-/** Decodes registers (protocol order) into a value; the inverse of `encodeRegisters`. */
-export function decodeRegisters(
-  type: RegisterType,
-  registers: readonly number[],
-  wordOrder: WordOrder = "high_first",
-): number {
-  const buf = Buffer.alloc(4);
-  const [r0 = 0, r1 = 0] = registers;
-  if (type === "uint16") return r0 & 0xffff;
-  if (type === "int16") {
-    buf.writeUInt16BE(r0 & 0xffff, 0);
-    return buf.readInt16BE(0);
-  }
-  const [high, low] = wordOrder === "high_first" ? [r0, r1] : [r1, r0];
-  buf.writeUInt16BE(high & 0xffff, 0);
-  buf.writeUInt16BE(low & 0xffff, 2);
-  if (type === "uint32") return buf.readUInt32BE(0);
-  if (type === "int32") return buf.readInt32BE(0);
-  return buf.readFloatBE(0);
-}
-
 /** Checks a map for overlapping fields; throws (a bug in the map, not an I/O condition). */
 function indexFields(
   fields: readonly RegisterEntry[],
@@ -160,7 +138,7 @@ function indexFields(
 ): Map<number, { field: RegisterEntry; word: number }> {
   const index = new Map<number, { field: RegisterEntry; word: number }>();
   for (const field of fields) {
-    for (let word = 0; word < registerCount(field.type); word++) {
+    for (let word = 0; word < wordsOf(field.type); word++) {
       const address = field.address + word;
       const clash = index.get(address);
       if (clash) throw new Error(`${what}: ${field.name} overlaps ${clash.field.name} at address ${address}`);
@@ -290,13 +268,13 @@ export function createModbusDevice(unitList: readonly ModbusUnit[]): ModbusDevic
           ModbusExceptionCodes.ILLEGAL_DATA_ADDRESS,
           `${kind} ${address + i} not writable`,
         );
-      const n = registerCount(hit.field.type);
+      const n = wordsOf(hit.field.type);
       if (i + n > words.length)
         throw new ModbusException(
           ModbusExceptionCodes.ILLEGAL_DATA_ADDRESS,
           `${hit.field.name} written in part`,
         );
-      const value = decodeRegisters(hit.field.type, words.slice(i, i + n), hit.field.wordOrder);
+      const value = decodeWords(hit.field.type, words.slice(i, i + n), hit.field.wordOrder);
       const { min, max } = writable;
       if (!Number.isFinite(value) || value < min || value > max)
         throw new ModbusException(

@@ -14,6 +14,7 @@ import { gzip } from "node:zlib";
 import { Value } from "@sinclair/typebox/value";
 import { type AgentSyncRequest, AgentSyncResponseSchema } from "../../common/control.ts";
 import { AUTH_RETRY_MS, DEFAULT_RETRY_MS, parseRetryAfter } from "../uplink/transport.ts";
+import { createSendLoop, type LoopWait } from "../uplink/uplink.ts";
 import type { Controller } from "./controller.ts";
 import type { ControlStore } from "./store.ts";
 
@@ -52,10 +53,8 @@ export interface SyncClient {
 export function createSyncClient(controller: Controller, store: ControlStore, opts: SyncOptions): SyncClient {
   const endpoint = new URL(SYNC_PATH, opts.url).href;
   const log = opts.log ?? (() => {});
-  let running = false;
-  let loop: Promise<void> | null = null;
+  let stopping = false;
   let waiting: AbortController | null = null;
-  let wakeSleep: (() => void) | null = null;
   let failures = 0;
   let woken = false;
 
@@ -119,39 +118,30 @@ export function createSyncClient(controller: Controller, store: ControlStore, op
     }
   }
 
-  async function run(): Promise<void> {
-    let lastWhy = "";
-    while (running) {
-      const outcome = await syncOnce();
-      if (!running) break;
-      if (outcome === "synced" || outcome === "woken") {
-        if (failures > 0) log(`control sync: central answers again after ${failures} failed attempts`);
-        failures = 0;
-        lastWhy = "";
-        continue;
-      }
-      failures++;
-      if (outcome.why !== lastWhy)
-        log(`control sync: ${outcome.why}; the agent keeps its last desired state`);
-      lastWhy = outcome.why;
-      const backoff = Math.min(SYNC_BACKOFF_MAX_MS, DEFAULT_RETRY_MS * 2 ** Math.min(failures - 1, 10));
-      const ms = Math.max(outcome.retryInMs, backoff) * (0.75 + Math.random() * 0.5);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, ms);
-        wakeSleep = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      wakeSleep = null;
+  let lastWhy = "";
+  /** One sync, then on at once, or after a failure a back-off that only stop() cuts short. */
+  async function step(): Promise<LoopWait> {
+    const outcome = await syncOnce();
+    if (stopping) return null;
+    if (outcome === "synced" || outcome === "woken") {
+      if (failures > 0) log(`control sync: central answers again after ${failures} failed attempts`);
+      failures = 0;
+      lastWhy = "";
+      return null;
     }
+    failures++;
+    if (outcome.why !== lastWhy) log(`control sync: ${outcome.why}; the agent keeps its last desired state`);
+    lastWhy = outcome.why;
+    const backoff = Math.min(SYNC_BACKOFF_MAX_MS, DEFAULT_RETRY_MS * 2 ** Math.min(failures - 1, 10));
+    return { waitMs: Math.max(outcome.retryInMs, backoff) * (0.75 + Math.random() * 0.5), nudgeable: false };
   }
+  const loop = createSendLoop(step);
 
   return {
     start() {
-      if (running) return;
-      running = true;
-      loop = run();
+      stopping = false;
+      lastWhy = "";
+      loop.start();
     },
     syncOnce,
     wake() {
@@ -161,12 +151,10 @@ export function createSyncClient(controller: Controller, store: ControlStore, op
       }
     },
     async stop() {
-      running = false;
+      stopping = true;
       woken = true;
       waiting?.abort(new Error("stopping"));
-      wakeSleep?.();
-      await loop;
-      loop = null;
+      await loop.stop();
     },
     get failures() {
       return failures;

@@ -26,11 +26,9 @@ import { type FftBackend, type FftPlan, fftJsBackend, isPowerOfTwo } from "./fft
 /** Smallest size PFFFT runs (its SIMD build needs real sizes that are multiples of 32); smaller ones use fft.js. */
 export const MIN_PFFFT_SIZE = 32;
 
-const PFFFT_REAL = 0;
-const PFFFT_COMPLEX = 1;
-const PFFFT_FORWARD = 0;
-const PFFFT_BACKWARD = 1;
-const FLOAT_BYTES = 4;
+/** pffft.h's enums pffft_transform_t and pffft_direction_t, by name. */
+const PFFFT_TRANSFORM = { real: 0, complex: 1 } as const;
+const PFFFT_DIRECTION = { forward: 0, backward: 1 } as const;
 
 // The copy loops live in functions of their own that end with the loop: V8
 // compiles a long loop part-way through a call (on-stack replacement), and
@@ -65,15 +63,14 @@ class PffftPlan implements FftPlan {
   }
 
   private alloc(floats: number): number {
-    const p = this.m._pffft_aligned_malloc(floats * FLOAT_BYTES);
+    const p = this.m._pffft_aligned_malloc(floats * Float32Array.BYTES_PER_ELEMENT);
     if (p === 0) throw new Error(`PFFFT: out of WebAssembly memory for a ${this.size}-point plan`);
     return p;
   }
 
-  private setup(kind: typeof PFFFT_REAL | typeof PFFFT_COMPLEX): number {
-    const s = this.m._pffft_new_setup(this.size, kind);
-    if (s === 0)
-      throw new Error(`PFFFT refused a ${kind === PFFFT_REAL ? "real" : "complex"} size ${this.size}`);
+  private setup(kind: keyof typeof PFFFT_TRANSFORM): number {
+    const s = this.m._pffft_new_setup(this.size, PFFFT_TRANSFORM[kind]);
+    if (s === 0) throw new Error(`PFFFT refused a ${kind} size ${this.size}`);
     return s;
   }
 
@@ -87,12 +84,12 @@ class PffftPlan implements FftPlan {
   }
 
   realForward(input: Float64Array, out: Float64Array): void {
-    if (this.realSetup === 0) this.realSetup = this.setup(PFFFT_REAL);
+    if (this.realSetup === 0) this.realSetup = this.setup("real");
     this.views();
     const n = this.size;
     const d = this.real;
     toFloat32(input, d, n);
-    this.m._pffft_transform_ordered(this.realSetup, this.data, this.data, this.work, PFFFT_FORWARD);
+    this.m._pffft_transform_ordered(this.realSetup, this.data, this.data, this.work, PFFFT_DIRECTION.forward);
     out.set(d);
     // PFFFT packs the two real-valued bins, DC and Nyquist, into bin 0 (re = DC, im = Nyquist).
     out[n] = out[1]!;
@@ -100,8 +97,13 @@ class PffftPlan implements FftPlan {
     out[1] = 0;
   }
 
-  private complexTransform(input: Float64Array, out: Float64Array, direction: 0 | 1, scale: number): void {
-    if (this.complexSetup === 0) this.complexSetup = this.setup(PFFFT_COMPLEX);
+  private complexTransform(
+    input: Float64Array,
+    out: Float64Array,
+    direction: (typeof PFFFT_DIRECTION)[keyof typeof PFFFT_DIRECTION],
+    scale: number,
+  ): void {
+    if (this.complexSetup === 0) this.complexSetup = this.setup("complex");
     this.views();
     const d = this.complex;
     const len = 2 * this.size;
@@ -112,12 +114,12 @@ class PffftPlan implements FftPlan {
   }
 
   forward(input: Float64Array, out: Float64Array): void {
-    this.complexTransform(input, out, PFFFT_FORWARD, 1);
+    this.complexTransform(input, out, PFFFT_DIRECTION.forward, 1);
   }
 
   inverse(input: Float64Array, out: Float64Array): void {
     // PFFFT does not scale; 1/N is a power of two, so scaling the input first is exact.
-    this.complexTransform(input, out, PFFFT_BACKWARD, 1 / this.size);
+    this.complexTransform(input, out, PFFFT_DIRECTION.backward, 1 / this.size);
   }
 }
 

@@ -1,30 +1,13 @@
 // A Modbus register map as the source reads it: requests planned from the
 // configured registers, words decoded into values, and the hints a wrong
 // map earns (1-based addresses from a manual, a swapped word order).
-import type { ModbusRegister, ModbusSourceConfig, RegisterType, WordOrder } from "../config-sources.ts";
+import { decodeWords, type WordOrder, wordsOf } from "../../common/modbus-words.ts";
+import type { ModbusRegister, ModbusSourceConfig } from "../config-sources.ts";
+
+export { decodeWords, wordsOf };
 
 /** Largest read of one request: Modbus Application Protocol v1.1b3 §6.3 allows 125 registers. */
 export const MAX_REGISTERS_PER_READ = 125;
-
-export const wordsOf = (type: RegisterType): 1 | 2 => (type === "uint16" || type === "int16" ? 1 : 2);
-
-/** Decodes one value from its words in protocol order (bytes within a word big-endian). */
-export function decodeWords(type: RegisterType, words: ArrayLike<number>, order: WordOrder): number {
-  const buf = Buffer.alloc(4);
-  const w0 = words[0] ?? 0;
-  if (type === "uint16") return w0 & 0xffff;
-  if (type === "int16") {
-    buf.writeUInt16BE(w0 & 0xffff, 0);
-    return buf.readInt16BE(0);
-  }
-  const w1 = words[1] ?? 0;
-  const [high, low] = order === "high_first" ? [w0, w1] : [w1, w0];
-  buf.writeUInt16BE(high & 0xffff, 0);
-  buf.writeUInt16BE(low & 0xffff, 2);
-  if (type === "uint32") return buf.readUInt32BE(0);
-  if (type === "int32") return buf.readInt32BE(0);
-  return buf.readFloatBE(0);
-}
 
 export interface ReadPlan {
   readonly unitId: number;

@@ -34,34 +34,13 @@ export interface BuildingParams {
   zones: number;
 }
 
+/** The plant every kind has: a heat pump and chiller, their room controller and capacity, two zones. */
+const PLANT = { cop: 3, controllerGainPerK: 20, designDeltaK: 55, zones: 2 } as const;
+
 export const BUILDING_PARAMS: Record<FacilityKind, BuildingParams> = {
-  hospital: {
-    timeConstantH: 80,
-    cop: 3,
-    controllerGainPerK: 20,
-    designDeltaK: 55,
-    lightingShare: 0.3,
-    ventilationShare: 0.35,
-    zones: 2,
-  },
-  clinic: {
-    timeConstantH: 50,
-    cop: 3,
-    controllerGainPerK: 20,
-    designDeltaK: 55,
-    lightingShare: 0.35,
-    ventilationShare: 0.25,
-    zones: 2,
-  },
-  school: {
-    timeConstantH: 40,
-    cop: 3,
-    controllerGainPerK: 20,
-    designDeltaK: 55,
-    lightingShare: 0.35,
-    ventilationShare: 0.25,
-    zones: 2,
-  },
+  hospital: { ...PLANT, timeConstantH: 80, lightingShare: 0.3, ventilationShare: 0.35 },
+  clinic: { ...PLANT, timeConstantH: 50, lightingShare: 0.35, ventilationShare: 0.25 },
+  school: { ...PLANT, timeConstantH: 40, lightingShare: 0.35, ventilationShare: 0.25 },
 };
 
 export interface BuildingControls {

@@ -31,10 +31,13 @@ export {
   outdoorTempC,
 } from "./model.ts";
 
-const sdm = (
+/** An input register (function 4) of a meter on the gateway. */
+const inputRegister = (
   name: string,
   field: string,
   address: number,
+  type: RegisterEntry["type"],
+  wordOrder: RegisterEntry["wordOrder"],
   unit: string,
   description: string,
   scale?: number,
@@ -44,12 +47,22 @@ const sdm = (
     field,
     function: 4,
     address,
-    type: "float32",
-    wordOrder: "high_first",
+    type,
+    wordOrder,
     unit,
     ...(scale === undefined ? {} : { scale }),
     description,
   }) as const satisfies RegisterEntry;
+
+/** The SDM630's registers are all float32, high word first. */
+const sdm = (
+  name: string,
+  field: string,
+  address: number,
+  unit: string,
+  description: string,
+  scale?: number,
+) => inputRegister(name, field, address, "float32", "high_first", unit, description, scale);
 
 /**
  * Input registers (function 4) of the SDM630 subset served, unit id 1,
@@ -85,28 +98,6 @@ export const TEMPERATURE_MAP: readonly RegisterEntry[] = [
 ];
 export const TEMPERATURE_UNIT_ID = 2;
 
-const sub = (
-  name: string,
-  field: string,
-  address: number,
-  type: RegisterEntry["type"],
-  wordOrder: RegisterEntry["wordOrder"],
-  unit: string,
-  description: string,
-  scale?: number,
-) =>
-  ({
-    name,
-    field,
-    function: 4,
-    address,
-    type,
-    wordOrder,
-    unit,
-    ...(scale === undefined ? {} : { scale }),
-    description,
-  }) as const satisfies RegisterEntry;
-
 /**
  * A sub-meter of another make on the same gateway (unit 3), the way such
  * meters are documented and encoded: its manual numbers input registers
@@ -116,12 +107,12 @@ const sub = (
  * in 0.01 kWh, frequency uint16 in 0.01 Hz.
  */
 export const SUBMETER_MAP: readonly RegisterEntry[] = [
-  sub("u1_v", "voltage_l1_v", 0, "float32", "low_first", "V", "30001 phase 1 voltage"),
-  sub("u2_v", "voltage_l2_v", 2, "float32", "low_first", "V", "30003 phase 2 voltage"),
-  sub("u3_v", "voltage_l3_v", 4, "float32", "low_first", "V", "30005 phase 3 voltage"),
-  sub("p_w", "power_kw", 12, "int32", "high_first", "W", "30013 total active power", 0.001),
-  sub("f_centihz", "frequency_hz", 20, "uint16", "high_first", "0.01 Hz", "30021 frequency", 0.01),
-  sub(
+  inputRegister("u1_v", "voltage_l1_v", 0, "float32", "low_first", "V", "30001 phase 1 voltage"),
+  inputRegister("u2_v", "voltage_l2_v", 2, "float32", "low_first", "V", "30003 phase 2 voltage"),
+  inputRegister("u3_v", "voltage_l3_v", 4, "float32", "low_first", "V", "30005 phase 3 voltage"),
+  inputRegister("p_w", "power_kw", 12, "int32", "high_first", "W", "30013 total active power", 0.001),
+  inputRegister("f_centihz", "frequency_hz", 20, "uint16", "high_first", "0.01 Hz", "30021 frequency", 0.01),
+  inputRegister(
     "ea_import_centikwh",
     "import_energy_kwh",
     100,
@@ -131,7 +122,7 @@ export const SUBMETER_MAP: readonly RegisterEntry[] = [
     "30101 import energy",
     0.01,
   ),
-  sub(
+  inputRegister(
     "ea_export_centikwh",
     "export_energy_kwh",
     102,

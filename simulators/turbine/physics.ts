@@ -536,37 +536,16 @@ export function synthesizeBlock(args: {
   // Localised bearing faults: impact trains exciting the structural resonance.
   const bearingG = FAULT_SCALE.bearingG[point.id];
   const common = { resonanceHz: point.resonanceHz, sampleRateHz, rng, ramp, slip: args.slip ?? DEFAULT_SLIP };
-  const outer = severityOf("bearing_outer_race");
-  if (outer > 0) {
+  const impactTrains = [
     // Stationary outer race: the defect stays in the load zone, no modulation.
-    addImpactTrain(out, {
-      ...common,
-      rateHz: freqs.bpfo,
-      accelRmsG: outer * bearingG,
-      modHz: 0,
-      modDepth: 0,
-    });
-  }
-  const inner = severityOf("bearing_inner_race");
-  if (inner > 0) {
+    { fault: "bearing_outer_race", rateHz: freqs.bpfo, modHz: 0, modDepth: 0 },
     // The inner-race defect passes through the load zone once per revolution.
-    addImpactTrain(out, {
-      ...common,
-      rateHz: freqs.bpfi,
-      accelRmsG: inner * bearingG,
-      modHz: shaftHz,
-      modDepth: 0.8,
-    });
-  }
-  const element = severityOf("bearing_rolling_element");
-  if (element > 0) {
+    { fault: "bearing_inner_race", rateHz: freqs.bpfi, modHz: shaftHz, modDepth: 0.8 },
     // A rolling-element defect strikes both races: 2×BSF, carried through the load zone at FTF.
-    addImpactTrain(out, {
-      ...common,
-      rateHz: 2 * freqs.bsf,
-      accelRmsG: element * bearingG,
-      modHz: freqs.ftf,
-      modDepth: 0.8,
-    });
+    { fault: "bearing_rolling_element", rateHz: 2 * freqs.bsf, modHz: freqs.ftf, modDepth: 0.8 },
+  ] as const;
+  for (const { fault, ...train } of impactTrains) {
+    const severity = severityOf(fault);
+    if (severity > 0) addImpactTrain(out, { ...common, ...train, accelRmsG: severity * bearingG });
   }
 }
