@@ -27,6 +27,9 @@ import type {
 const COMMAND_COLUMNS = `id, site, asset, point, value, until, reason, override, requested_at, requested_by, state,
   state_at, state_reason, actual`;
 
+/** The tables of the plans a facility has one of each (a constant, never from a request). */
+type PlanTable = "control_schedule" | "control_limit";
+
 const FINAL = new Set<CommandState>(["failed", "refused", "expired", "relinquished"]);
 
 interface CommandRow {
@@ -242,66 +245,67 @@ export class DbControlRepository implements ControlRepository {
     return changed ? this.getCommand(id) : null;
   }
 
-  async putSchedule(site: string, asset: string, schedule: Schedule, byActor: string, atMs: number) {
-    await this.db.run(
-      `INSERT INTO control_schedule (asset, site, body, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (asset) DO UPDATE SET site = excluded.site, body = excluded.body,
-         updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-      [asset, site, JSON.stringify(schedule), atMs, byActor],
-    );
+  putSchedule(site: string, asset: string, schedule: Schedule, byActor: string, atMs: number) {
+    return this.putPlan("control_schedule", site, asset, schedule, byActor, atMs);
   }
 
   async getSchedule(asset: string) {
-    const row = await this.db.get<{ body: string; updated_at: number; updated_by: string }>(
-      "SELECT body, updated_at, updated_by FROM control_schedule WHERE asset = ?",
-      [asset],
-    );
-    return row
-      ? {
-          schedule: JSON.parse(row.body) as Schedule,
-          updatedAt: Number(row.updated_at),
-          updatedBy: row.updated_by,
-        }
-      : null;
+    const stored = await this.getPlan<Schedule>("control_schedule", asset);
+    return stored && { schedule: stored.plan, updatedAt: stored.updatedAt, updatedBy: stored.updatedBy };
   }
 
-  async schedulesOfSite(site: string): Promise<Record<string, Schedule>> {
-    const rows = await this.db.all<{ asset: string; body: string }>(
-      "SELECT asset, body FROM control_schedule WHERE site = ?",
-      [site],
-    );
-    return Object.fromEntries(rows.map((r) => [r.asset, JSON.parse(r.body) as Schedule]));
+  schedulesOfSite(site: string) {
+    return this.plansOfSite<Schedule>("control_schedule", site);
   }
 
-  async putLimit(site: string, asset: string, limit: DemandLimit, byActor: string, atMs: number) {
-    await this.db.run(
-      `INSERT INTO control_limit (asset, site, body, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (asset) DO UPDATE SET site = excluded.site, body = excluded.body,
-         updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-      [asset, site, JSON.stringify(limit), atMs, byActor],
-    );
+  putLimit(site: string, asset: string, limit: DemandLimit, byActor: string, atMs: number) {
+    return this.putPlan("control_limit", site, asset, limit, byActor, atMs);
   }
 
   async getLimit(asset: string) {
+    const stored = await this.getPlan<DemandLimit>("control_limit", asset);
+    return stored && { limit: stored.plan, updatedAt: stored.updatedAt, updatedBy: stored.updatedBy };
+  }
+
+  limitsOfSite(site: string) {
+    return this.plansOfSite<DemandLimit>("control_limit", site);
+  }
+
+  // A schedule and a demand limit are each one plan per facility kept the same
+  // way: its JSON body, who set it and when, and the site it belongs to (for
+  // the site's desired state).
+  private async putPlan(
+    table: PlanTable,
+    site: string,
+    asset: string,
+    plan: unknown,
+    byActor: string,
+    atMs: number,
+  ) {
+    await this.db.run(
+      `INSERT INTO ${table} (asset, site, body, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (asset) DO UPDATE SET site = excluded.site, body = excluded.body,
+         updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+      [asset, site, JSON.stringify(plan), atMs, byActor],
+    );
+  }
+
+  private async getPlan<P>(table: PlanTable, asset: string) {
     const row = await this.db.get<{ body: string; updated_at: number; updated_by: string }>(
-      "SELECT body, updated_at, updated_by FROM control_limit WHERE asset = ?",
+      `SELECT body, updated_at, updated_by FROM ${table} WHERE asset = ?`,
       [asset],
     );
     return row
-      ? {
-          limit: JSON.parse(row.body) as DemandLimit,
-          updatedAt: Number(row.updated_at),
-          updatedBy: row.updated_by,
-        }
+      ? { plan: JSON.parse(row.body) as P, updatedAt: Number(row.updated_at), updatedBy: row.updated_by }
       : null;
   }
 
-  async limitsOfSite(site: string): Promise<Record<string, DemandLimit>> {
+  private async plansOfSite<P>(table: PlanTable, site: string): Promise<Record<string, P>> {
     const rows = await this.db.all<{ asset: string; body: string }>(
-      "SELECT asset, body FROM control_limit WHERE site = ?",
+      `SELECT asset, body FROM ${table} WHERE site = ?`,
       [site],
     );
-    return Object.fromEntries(rows.map((r) => [r.asset, JSON.parse(r.body) as DemandLimit]));
+    return Object.fromEntries(rows.map((r) => [r.asset, JSON.parse(r.body) as P]));
   }
 
   async putStates(states: readonly PointState[]): Promise<void> {
