@@ -27,9 +27,6 @@ import type {
 const COMMAND_COLUMNS = `id, site, asset, point, value, until, reason, override, requested_at, requested_by, state,
   state_at, state_reason, actual`;
 
-/** The tables of the plans a facility has one of each (a constant, never from a request). */
-type PlanTable = "control_schedule" | "control_limit";
-
 const FINAL = new Set<CommandState>(["failed", "refused", "expired", "relinquished"]);
 
 interface CommandRow {
@@ -73,8 +70,57 @@ export const LAST_WRITE_OUTCOMES_SQL = `WITH RECURSIVE points (point) AS (
    (SELECT MAX(at) FROM control_event e WHERE e.asset = ? AND e.point = points.point AND e.kind = 'write_restored') AS restored_at
  FROM points WHERE point IS NOT NULL ORDER BY point`;
 
+/**
+ * The rows of a plan a facility has one of (its schedule, its demand limit):
+ * the plan as JSON, who set it and when, and its site (to hand a site its
+ * plans). `key` names the plan in what `get` answers. The table is one of two
+ * constants, never from a request.
+ */
+function planRows<K extends string, P>(db: MetaDb, table: "control_schedule" | "control_limit", key: K) {
+  return {
+    async put(site: string, asset: string, plan: P, byActor: string, atMs: number): Promise<void> {
+      await db.run(
+        `INSERT INTO ${table} (asset, site, body, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (asset) DO UPDATE SET site = excluded.site, body = excluded.body,
+           updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+        [asset, site, JSON.stringify(plan), atMs, byActor],
+      );
+    },
+    async get(asset: string) {
+      const row = await db.get<{ body: string; updated_at: number; updated_by: string }>(
+        `SELECT body, updated_at, updated_by FROM ${table} WHERE asset = ?`,
+        [asset],
+      );
+      if (!row) return null;
+      const plan = { [key]: JSON.parse(row.body) as P } as { [k in K]: P };
+      return { ...plan, updatedAt: Number(row.updated_at), updatedBy: row.updated_by };
+    },
+    async ofSite(site: string): Promise<Record<string, P>> {
+      const rows = await db.all<{ asset: string; body: string }>(
+        `SELECT asset, body FROM ${table} WHERE site = ?`,
+        [site],
+      );
+      return Object.fromEntries(rows.map((r) => [r.asset, JSON.parse(r.body) as P]));
+    },
+  };
+}
+
 export class DbControlRepository implements ControlRepository {
-  constructor(private readonly db: MetaDb) {}
+  private readonly schedules;
+  private readonly limits;
+
+  constructor(private readonly db: MetaDb) {
+    this.schedules = planRows<"schedule", Schedule>(db, "control_schedule", "schedule");
+    this.limits = planRows<"limit", DemandLimit>(db, "control_limit", "limit");
+  }
+
+  readonly putSchedule: ControlRepository["putSchedule"] = (...set) => this.schedules.put(...set);
+  readonly getSchedule: ControlRepository["getSchedule"] = (asset) => this.schedules.get(asset);
+  readonly schedulesOfSite: ControlRepository["schedulesOfSite"] = (site) => this.schedules.ofSite(site);
+
+  readonly putLimit: ControlRepository["putLimit"] = (...set) => this.limits.put(...set);
+  readonly getLimit: ControlRepository["getLimit"] = (asset) => this.limits.get(asset);
+  readonly limitsOfSite: ControlRepository["limitsOfSite"] = (site) => this.limits.ofSite(site);
 
   async revision(site: string): Promise<number> {
     const row = await this.db.get<{ revision: number }>(
@@ -243,69 +289,6 @@ export class DbControlRepository implements ControlRepository {
       return true;
     });
     return changed ? this.getCommand(id) : null;
-  }
-
-  putSchedule(site: string, asset: string, schedule: Schedule, byActor: string, atMs: number) {
-    return this.putPlan("control_schedule", site, asset, schedule, byActor, atMs);
-  }
-
-  async getSchedule(asset: string) {
-    const stored = await this.getPlan<Schedule>("control_schedule", asset);
-    return stored && { schedule: stored.plan, updatedAt: stored.updatedAt, updatedBy: stored.updatedBy };
-  }
-
-  schedulesOfSite(site: string) {
-    return this.plansOfSite<Schedule>("control_schedule", site);
-  }
-
-  putLimit(site: string, asset: string, limit: DemandLimit, byActor: string, atMs: number) {
-    return this.putPlan("control_limit", site, asset, limit, byActor, atMs);
-  }
-
-  async getLimit(asset: string) {
-    const stored = await this.getPlan<DemandLimit>("control_limit", asset);
-    return stored && { limit: stored.plan, updatedAt: stored.updatedAt, updatedBy: stored.updatedBy };
-  }
-
-  limitsOfSite(site: string) {
-    return this.plansOfSite<DemandLimit>("control_limit", site);
-  }
-
-  // A schedule and a demand limit are each one plan per facility kept the same
-  // way: its JSON body, who set it and when, and the site it belongs to (for
-  // the site's desired state).
-  private async putPlan(
-    table: PlanTable,
-    site: string,
-    asset: string,
-    plan: unknown,
-    byActor: string,
-    atMs: number,
-  ) {
-    await this.db.run(
-      `INSERT INTO ${table} (asset, site, body, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (asset) DO UPDATE SET site = excluded.site, body = excluded.body,
-         updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-      [asset, site, JSON.stringify(plan), atMs, byActor],
-    );
-  }
-
-  private async getPlan<P>(table: PlanTable, asset: string) {
-    const row = await this.db.get<{ body: string; updated_at: number; updated_by: string }>(
-      `SELECT body, updated_at, updated_by FROM ${table} WHERE asset = ?`,
-      [asset],
-    );
-    return row
-      ? { plan: JSON.parse(row.body) as P, updatedAt: Number(row.updated_at), updatedBy: row.updated_by }
-      : null;
-  }
-
-  private async plansOfSite<P>(table: PlanTable, site: string): Promise<Record<string, P>> {
-    const rows = await this.db.all<{ asset: string; body: string }>(
-      `SELECT asset, body FROM ${table} WHERE site = ?`,
-      [site],
-    );
-    return Object.fromEntries(rows.map((r) => [r.asset, JSON.parse(r.body) as P]));
   }
 
   async putStates(states: readonly PointState[]): Promise<void> {
