@@ -15,11 +15,13 @@ const PLAN_BODY_LIMIT_BYTES = 256 * 1024;
 // The control routes' shared pieces: a facility's id in a path or query, and times as ISO 8601.
 export const AssetParam = Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_.:-]+$" });
 export const Iso = Type.String({ format: "date-time" });
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Who set a plan and when (null: never set). */
 const Updated = {
   updatedAt: Type.Union([Iso, Type.Null()]),
   updatedBy: Type.Union([Type.String(), Type.Null()]),
 };
-export const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A plan as the repository keeps it, under its own name (`schedule`, `limit`). */
 type StoredPlan<K extends string, P> = { [key in K]: P } & { updatedAt: number; updatedBy: string };
