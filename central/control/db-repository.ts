@@ -70,8 +70,57 @@ export const LAST_WRITE_OUTCOMES_SQL = `WITH RECURSIVE points (point) AS (
    (SELECT MAX(at) FROM control_event e WHERE e.asset = ? AND e.point = points.point AND e.kind = 'write_restored') AS restored_at
  FROM points WHERE point IS NOT NULL ORDER BY point`;
 
+/**
+ * The rows of a plan a facility has one of (its schedule, its demand limit):
+ * the plan as JSON, who set it and when, and its site (to hand a site its
+ * plans). `key` names the plan in what `get` answers. The table is one of two
+ * constants, never from a request.
+ */
+function planRows<K extends string, P>(db: MetaDb, table: "control_schedule" | "control_limit", key: K) {
+  return {
+    async put(site: string, asset: string, plan: P, byActor: string, atMs: number): Promise<void> {
+      await db.run(
+        `INSERT INTO ${table} (asset, site, body, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (asset) DO UPDATE SET site = excluded.site, body = excluded.body,
+           updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+        [asset, site, JSON.stringify(plan), atMs, byActor],
+      );
+    },
+    async get(asset: string) {
+      const row = await db.get<{ body: string; updated_at: number; updated_by: string }>(
+        `SELECT body, updated_at, updated_by FROM ${table} WHERE asset = ?`,
+        [asset],
+      );
+      if (!row) return null;
+      const plan = { [key]: JSON.parse(row.body) as P } as { [k in K]: P };
+      return { ...plan, updatedAt: Number(row.updated_at), updatedBy: row.updated_by };
+    },
+    async ofSite(site: string): Promise<Record<string, P>> {
+      const rows = await db.all<{ asset: string; body: string }>(
+        `SELECT asset, body FROM ${table} WHERE site = ?`,
+        [site],
+      );
+      return Object.fromEntries(rows.map((r) => [r.asset, JSON.parse(r.body) as P]));
+    },
+  };
+}
+
 export class DbControlRepository implements ControlRepository {
-  constructor(private readonly db: MetaDb) {}
+  private readonly schedules;
+  private readonly limits;
+
+  constructor(private readonly db: MetaDb) {
+    this.schedules = planRows<"schedule", Schedule>(db, "control_schedule", "schedule");
+    this.limits = planRows<"limit", DemandLimit>(db, "control_limit", "limit");
+  }
+
+  readonly putSchedule: ControlRepository["putSchedule"] = (...set) => this.schedules.put(...set);
+  readonly getSchedule: ControlRepository["getSchedule"] = (asset) => this.schedules.get(asset);
+  readonly schedulesOfSite: ControlRepository["schedulesOfSite"] = (site) => this.schedules.ofSite(site);
+
+  readonly putLimit: ControlRepository["putLimit"] = (...set) => this.limits.put(...set);
+  readonly getLimit: ControlRepository["getLimit"] = (asset) => this.limits.get(asset);
+  readonly limitsOfSite: ControlRepository["limitsOfSite"] = (site) => this.limits.ofSite(site);
 
   async revision(site: string): Promise<number> {
     const row = await this.db.get<{ revision: number }>(
@@ -240,68 +289,6 @@ export class DbControlRepository implements ControlRepository {
       return true;
     });
     return changed ? this.getCommand(id) : null;
-  }
-
-  async putSchedule(site: string, asset: string, schedule: Schedule, byActor: string, atMs: number) {
-    await this.db.run(
-      `INSERT INTO control_schedule (asset, site, body, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (asset) DO UPDATE SET site = excluded.site, body = excluded.body,
-         updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-      [asset, site, JSON.stringify(schedule), atMs, byActor],
-    );
-  }
-
-  async getSchedule(asset: string) {
-    const row = await this.db.get<{ body: string; updated_at: number; updated_by: string }>(
-      "SELECT body, updated_at, updated_by FROM control_schedule WHERE asset = ?",
-      [asset],
-    );
-    return row
-      ? {
-          schedule: JSON.parse(row.body) as Schedule,
-          updatedAt: Number(row.updated_at),
-          updatedBy: row.updated_by,
-        }
-      : null;
-  }
-
-  async schedulesOfSite(site: string): Promise<Record<string, Schedule>> {
-    const rows = await this.db.all<{ asset: string; body: string }>(
-      "SELECT asset, body FROM control_schedule WHERE site = ?",
-      [site],
-    );
-    return Object.fromEntries(rows.map((r) => [r.asset, JSON.parse(r.body) as Schedule]));
-  }
-
-  async putLimit(site: string, asset: string, limit: DemandLimit, byActor: string, atMs: number) {
-    await this.db.run(
-      `INSERT INTO control_limit (asset, site, body, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (asset) DO UPDATE SET site = excluded.site, body = excluded.body,
-         updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
-      [asset, site, JSON.stringify(limit), atMs, byActor],
-    );
-  }
-
-  async getLimit(asset: string) {
-    const row = await this.db.get<{ body: string; updated_at: number; updated_by: string }>(
-      "SELECT body, updated_at, updated_by FROM control_limit WHERE asset = ?",
-      [asset],
-    );
-    return row
-      ? {
-          limit: JSON.parse(row.body) as DemandLimit,
-          updatedAt: Number(row.updated_at),
-          updatedBy: row.updated_by,
-        }
-      : null;
-  }
-
-  async limitsOfSite(site: string): Promise<Record<string, DemandLimit>> {
-    const rows = await this.db.all<{ asset: string; body: string }>(
-      "SELECT asset, body FROM control_limit WHERE site = ?",
-      [site],
-    );
-    return Object.fromEntries(rows.map((r) => [r.asset, JSON.parse(r.body) as DemandLimit]));
   }
 
   async putStates(states: readonly PointState[]): Promise<void> {

@@ -17,6 +17,7 @@ import type { CentralDeps } from "../deps.ts";
 import { ApiError, BearerSecurity, canSeeAsset, errorResponses, parseTime, principalOf } from "../http.ts";
 import { gunzipBody } from "../lib/gzip-body.ts";
 import type { Asset, Principal } from "../meta/meta.ts";
+import { AssetParam, facilityPlanRoutes, Iso, iso } from "./plan-routes.ts";
 import { openControlRepository } from "./registry.ts";
 import type { StoredCommand } from "./repository.ts";
 import { ControlService } from "./service.ts";
@@ -24,13 +25,8 @@ import { scheduleTemplate } from "./templates.ts";
 
 const READERS = ["admin", "ministry", "energy_manager"] as const;
 const WRITERS = ["admin", "energy_manager"] as const;
-/** A week's schedule with every exception is a few kB; nothing legitimate comes near this. */
-const SCHEDULE_BODY_LIMIT_BYTES = 256 * 1024;
 const DEFAULT_TIME_ZONE = "Europe/Moscow";
 
-const AssetParam = Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_.:-]+$" });
-const iso = (ms: number) => new Date(ms).toISOString();
-const Iso = Type.String({ format: "date-time" });
 const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
 
 const CommandView = Type.Object({
@@ -110,11 +106,6 @@ const FacilityView = Type.Object({
   site: Type.String(),
   timeZone: Type.String(),
 });
-
-const Updated = {
-  updatedAt: Type.Union([Iso, Type.Null()]),
-  updatedBy: Type.Union([Type.String(), Type.Null()]),
-};
 
 const control: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
   const { meta } = deps;
@@ -361,137 +352,48 @@ const control: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     },
   );
 
-  app.get(
-    "/api/v1/control/schedules/:asset",
-    {
-      config: { access: { roles: READERS } },
-      schema: {
-        tags: ["control"],
-        summary:
-          "A facility's weekly schedule with exceptions, and the template of its kind (holidays, vacations)",
-        security: BearerSecurity,
-        params: Type.Object({ asset: AssetParam }),
-        response: {
-          200: Type.Object({
-            asset: Type.String(),
-            schedule: Type.Union([ScheduleSchema, Type.Null()]),
-            ...Updated,
-            template: Type.Union([ScheduleSchema, Type.Null()]),
-          }),
-          ...errorResponses(400, 401, 403, 404),
+  facilityPlanRoutes(app, {
+    path: "/api/v1/control/schedules/:asset",
+    key: "schedule",
+    schema: ScheduleSchema,
+    facility,
+    stored: (id) => repo.getSchedule(id),
+    read: {
+      access: { roles: READERS },
+      summary:
+        "A facility's weekly schedule with exceptions, and the template of its kind (holidays, vacations)",
+      more: {
+        schema: { template: Type.Union([ScheduleSchema, Type.Null()]) },
+        of: async (asset) => {
+          const year = new Date(clock()).getUTCFullYear();
+          const declared = await repo.declarations(asset.id);
+          return {
+            template: scheduleTemplate(asset.kind, declared, await timeZoneOf(asset), [year, year + 1]),
+          };
         },
       },
     },
-    async (request) => {
-      const asset = await facility(principalOf(request), request.params.asset);
-      const stored = await repo.getSchedule(asset.id);
-      const year = new Date(clock()).getUTCFullYear();
-      return {
-        asset: asset.id,
-        schedule: stored?.schedule ?? null,
-        updatedAt: stored ? iso(stored.updatedAt) : null,
-        updatedBy: stored?.updatedBy ?? null,
-        template: scheduleTemplate(asset.kind, await repo.declarations(asset.id), await timeZoneOf(asset), [
-          year,
-          year + 1,
-        ]),
-      };
+    write: {
+      access: { roles: WRITERS },
+      summary: "Assign a facility's weekly schedule (run by its agent in the facility's time zone)",
+      put: (asset, schedule, by) => service.putSchedule(asset, schedule, by),
     },
-  );
+  });
 
-  app.put(
-    "/api/v1/control/schedules/:asset",
-    {
-      bodyLimit: SCHEDULE_BODY_LIMIT_BYTES,
-      config: { access: { roles: WRITERS } },
-      schema: {
-        tags: ["control"],
-        summary: "Assign a facility's weekly schedule (run by its agent in the facility's time zone)",
-        security: BearerSecurity,
-        params: Type.Object({ asset: AssetParam }),
-        body: ScheduleSchema,
-        response: {
-          200: Type.Object({ asset: Type.String(), schedule: ScheduleSchema, ...Updated }),
-          ...errorResponses(400, 401, 403, 404, 413),
-        },
-      },
+  facilityPlanRoutes(app, {
+    path: "/api/v1/control/limits/:asset",
+    key: "limit",
+    schema: DemandLimitSchema,
+    facility,
+    stored: (id) => repo.getLimit(id),
+    read: { access: { roles: READERS }, summary: "A facility's demand limit" },
+    write: {
+      access: { roles: WRITERS },
+      summary:
+        "Set a facility's demand limit: its agent sheds non-critical loads in order and restores them with hysteresis",
+      put: (asset, limit, by) => service.putLimit(asset, limit, by),
     },
-    async (request) => {
-      const principal = principalOf(request);
-      const asset = await facility(principal, request.params.asset);
-      await service.putSchedule(asset, request.body, principal);
-      const stored = (await repo.getSchedule(asset.id))!;
-      return {
-        asset: asset.id,
-        schedule: stored.schedule,
-        updatedAt: iso(stored.updatedAt),
-        updatedBy: stored.updatedBy,
-      };
-    },
-  );
-
-  app.get(
-    "/api/v1/control/limits/:asset",
-    {
-      config: { access: { roles: READERS } },
-      schema: {
-        tags: ["control"],
-        summary: "A facility's demand limit",
-        security: BearerSecurity,
-        params: Type.Object({ asset: AssetParam }),
-        response: {
-          200: Type.Object({
-            asset: Type.String(),
-            limit: Type.Union([DemandLimitSchema, Type.Null()]),
-            ...Updated,
-          }),
-          ...errorResponses(400, 401, 403, 404),
-        },
-      },
-    },
-    async (request) => {
-      const asset = await facility(principalOf(request), request.params.asset);
-      const stored = await repo.getLimit(asset.id);
-      return {
-        asset: asset.id,
-        limit: stored?.limit ?? null,
-        updatedAt: stored ? iso(stored.updatedAt) : null,
-        updatedBy: stored?.updatedBy ?? null,
-      };
-    },
-  );
-
-  app.put(
-    "/api/v1/control/limits/:asset",
-    {
-      bodyLimit: SCHEDULE_BODY_LIMIT_BYTES,
-      config: { access: { roles: WRITERS } },
-      schema: {
-        tags: ["control"],
-        summary:
-          "Set a facility's demand limit: its agent sheds non-critical loads in order and restores them with hysteresis",
-        security: BearerSecurity,
-        params: Type.Object({ asset: AssetParam }),
-        body: DemandLimitSchema,
-        response: {
-          200: Type.Object({ asset: Type.String(), limit: DemandLimitSchema, ...Updated }),
-          ...errorResponses(400, 401, 403, 404, 413),
-        },
-      },
-    },
-    async (request) => {
-      const principal = principalOf(request);
-      const asset = await facility(principal, request.params.asset);
-      await service.putLimit(asset, request.body, principal);
-      const stored = (await repo.getLimit(asset.id))!;
-      return {
-        asset: asset.id,
-        limit: stored.limit,
-        updatedAt: iso(stored.updatedAt),
-        updatedBy: stored.updatedBy,
-      };
-    },
-  );
+  });
 
   app.post(
     "/api/v1/control/agent/sync",

@@ -37,27 +37,35 @@ const isDate = (iso: string): boolean => {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === iso;
 };
 
-/** Points a schedule or a demand limit may drive: declared and not critical (those are never scheduled or shed). */
-function drivablePoint(
+/**
+ * The first problem of a plan's per-point entries (a schedule's points, a
+ * demand limit's sheds): a point named twice, one that is not a drivable
+ * point of the facility (declared and not critical: those are never
+ * scheduled or shed), or what `entryProblem` finds in the entry's values.
+ */
+function pointEntriesProblem<E extends { point: string }>(
+  entries: readonly E[],
+  listKey: string,
   decls: ReadonlyMap<string, ControlPointDecl>,
-  point: string,
-  key: string,
-): ControlPointDecl | string {
-  const decl = decls.get(point);
-  if (!decl) return `${key}: "${point}" is not a controllable point of this facility`;
-  if (decl.critical) return `${key}: "${point}" is critical: never scheduled or shed`;
-  return decl;
+  entryProblem: (entry: E, decl: ControlPointDecl, key: string) => string | null,
+): string | null {
+  const seen = new Set<string>();
+  for (const [i, entry] of entries.entries()) {
+    const key = `${listKey}[${i}]`;
+    if (seen.has(entry.point)) return `${key}.point: "${entry.point}" appears twice`;
+    seen.add(entry.point);
+    const decl = decls.get(entry.point);
+    if (!decl) return `${key}.point: "${entry.point}" is not a controllable point of this facility`;
+    if (decl.critical) return `${key}.point: "${entry.point}" is critical: never scheduled or shed`;
+    const bad = entryProblem(entry, decl, key);
+    if (bad) return bad;
+  }
+  return null;
 }
 
 export function scheduleProblem(s: Schedule, decls: ReadonlyMap<string, ControlPointDecl>): string | null {
   if (!isTimeZone(s.timeZone)) return `body.timeZone: "${s.timeZone}" is not an IANA time zone`;
-  const seen = new Set<string>();
-  for (const [i, p] of s.points.entries()) {
-    const key = `body.points[${i}]`;
-    if (seen.has(p.point)) return `${key}.point: "${p.point}" appears twice`;
-    seen.add(p.point);
-    const decl = drivablePoint(decls, p.point, `${key}.point`);
-    if (typeof decl === "string") return decl;
+  const points = pointEntriesProblem(s.points, "body.points", decls, (p, decl, key) => {
     const otherwise = valueProblem(decl, p.otherwise, `${key}.otherwise`);
     if (otherwise) return otherwise;
     for (const [j, e] of p.entries.entries()) {
@@ -65,7 +73,9 @@ export function scheduleProblem(s: Schedule, decls: ReadonlyMap<string, ControlP
       const bad = valueProblem(decl, e.value, `${key}.entries[${j}].value`);
       if (bad) return bad;
     }
-  }
+    return null;
+  });
+  if (points) return points;
   for (const [i, x] of s.exceptions.entries()) {
     if (!isDate(x.from)) return `body.exceptions[${i}].from: not a calendar date`;
     if (!isDate(x.to)) return `body.exceptions[${i}].to: not a calendar date`;
@@ -75,15 +85,7 @@ export function scheduleProblem(s: Schedule, decls: ReadonlyMap<string, ControlP
 }
 
 export function limitProblem(l: DemandLimit, decls: ReadonlyMap<string, ControlPointDecl>): string | null {
-  const seen = new Set<string>();
-  for (const [i, shed] of l.sheds.entries()) {
-    const key = `body.sheds[${i}]`;
-    if (seen.has(shed.point)) return `${key}.point: "${shed.point}" appears twice`;
-    seen.add(shed.point);
-    const decl = drivablePoint(decls, shed.point, `${key}.point`);
-    if (typeof decl === "string") return decl;
-    const bad = valueProblem(decl, shed.shedValue, `${key}.shedValue`);
-    if (bad) return bad;
-  }
-  return null;
+  return pointEntriesProblem(l.sheds, "body.sheds", decls, (shed, decl, key) =>
+    valueProblem(decl, shed.shedValue, `${key}.shedValue`),
+  );
 }

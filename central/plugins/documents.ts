@@ -23,7 +23,7 @@ import type { DocumentFilter, StoredSignature } from "../documents/repository.ts
 import { type Actor, DocumentService } from "../documents/service.ts";
 import { openSigner, type Signer, SignerError } from "../documents/signers.ts";
 
-import { ApiError, BearerSecurity, errorResponses, parseTime, principalOf } from "../http.ts";
+import { ApiError, BearerSecurity, errorResponses, parseTime, principalOf, sendFile } from "../http.ts";
 import { WorkOrders } from "../maintenance/work-orders.ts";
 import type { Principal } from "../meta/meta.ts";
 import { renderPdf } from "../savings/pdf.ts";
@@ -257,12 +257,8 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         name = e.fileName.replace(/\.pdf$/, ".signed.pdf");
       }
       if (!bytes) throw new ApiError("NOT_FOUND", `No file of "${e.id}"`);
-      return reply
-        .type(e.mediaType)
-        .header("Content-Disposition", `attachment; filename="${name}"`)
-        .header("X-Vetra-Document-SHA256", e.sha256)
-        .header("Cache-Control", "private, no-store")
-        .send(bytes);
+      reply.header("X-Vetra-Document-SHA256", e.sha256).header("Cache-Control", "private, no-store");
+      return sendFile(reply, { contentType: e.mediaType, filename: name, body: bytes });
     },
   );
 
@@ -306,10 +302,11 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       const e = await visible(request, request.params.id);
       const s = (await repo.signatures(e.id)).find((x) => x.n === Number(request.params.n));
       if (!s) throw new ApiError("NOT_FOUND", `${e.id} has no signature ${request.params.n}`);
-      return reply
-        .type("application/pkcs7-signature")
-        .header("Content-Disposition", `attachment; filename="${e.fileName}.${s.n}.p7s"`)
-        .send(s.p7s);
+      return sendFile(reply, {
+        contentType: "application/pkcs7-signature",
+        filename: `${e.fileName}.${s.n}.p7s`,
+        body: s.p7s,
+      });
     },
   );
 

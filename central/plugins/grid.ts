@@ -18,7 +18,7 @@ import { classIndexForMw, type GridOption, type Lang } from "../grid/check.ts";
 import { importGeoJson } from "../grid/import.ts";
 import { mapPage } from "../grid/page.ts";
 import { ServedGrid, toGeoJson } from "../grid/store.ts";
-import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
+import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf, sendFile } from "../http.ts";
 import { contentSecurityPolicy } from "./security.ts";
 import { companiesOf } from "./service.ts";
 
@@ -270,10 +270,7 @@ const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         lang,
       );
       const stem = `grid-answer-${lat.toFixed(4)}_${lon.toFixed(4)}-${mw}MW`;
-      return reply
-        .type("application/pdf")
-        .header("Content-Disposition", `attachment; filename="${stem}.pdf"`)
-        .send(pdf);
+      return sendFile(reply, { contentType: "application/pdf", filename: `${stem}.pdf`, body: pdf });
     },
   );
 
@@ -306,8 +303,11 @@ const grid: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       reply.header("X-Vetra-Illustrative", String(index.set.illustrative));
       if (request.query.format === "json")
         return { rows: result.rows, summary: result.summary, illustrative: index.set.illustrative };
-      reply.header("Content-Disposition", 'attachment; filename="grid-check.csv"');
-      return reply.type("text/csv; charset=utf-8").send(batchCsv(result.rows));
+      return sendFile(reply, {
+        contentType: "text/csv; charset=utf-8",
+        filename: "grid-check.csv",
+        body: batchCsv(result.rows),
+      });
     },
   );
 

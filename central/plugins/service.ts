@@ -111,10 +111,30 @@ const Id = Type.String({ minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_.:-
 const CompanyName = Type.String({ minLength: 1, maxLength: 200 });
 const TimeZoneName = Type.String({ minLength: 1, maxLength: 64 });
 const Email = Type.String({ maxLength: 254, pattern: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$" });
+/** What a company is told by besides its id; connecting one names it, a change any of them (e-mail null: none). */
+const CompanyFields = Type.Object(
+  {
+    name: CompanyName,
+    email: Type.Optional(Email),
+    lang: Type.Optional(CompanyLang),
+    timezone: Type.Optional(TimeZoneName),
+  },
+  { additionalProperties: false },
+);
+/** The company as it stands after it was connected or changed. */
+const CompanyReply = Type.Object({ company: Type.Ref("Company") });
+
 const TimeText = Type.String({
   pattern: "^\\d{4}-\\d{2}-\\d{2}(T[\\d:.]+(Z|[+-]\\d{2}:?\\d{2}))?$",
   description: "a date (UTC midnight) or an ISO-8601 date-time with zone",
 });
+
+/** A time zone the IANA database knows, else a 400 naming `body.timezone`. */
+const knownTimeZone = (timezone: string): string => {
+  if (!isTimeZone(timezone))
+    throw new ApiError("VALIDATION_FAILED", `body.timezone: unknown time zone "${timezone}"`);
+  return timezone;
+};
 
 const contractOut = (c: Contract) => ({
   id: c.id,
@@ -299,28 +319,14 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         tags: ["service"],
         summary: "Connect a service company (admin); then create its token and contract turbines to it",
         security: BearerSecurity,
-        body: Type.Object(
-          {
-            id: Id,
-            name: CompanyName,
-            email: Type.Optional(Email),
-            lang: Type.Optional(CompanyLang),
-            timezone: Type.Optional(TimeZoneName),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          201: Type.Object({ company: Type.Ref("Company") }),
-          ...errorResponses(400, 401, 403, 409),
-        },
+        body: Type.Composite([Type.Object({ id: Id }), CompanyFields], { additionalProperties: false }),
+        response: { 201: CompanyReply, ...errorResponses(400, 401, 403, 409) },
       },
     },
     async (request, reply) => {
       const b = request.body;
       // Without one, the region's zone (the config's timeZone), the zone of the savings reports too.
-      const timezone = b.timezone ?? config.timeZone;
-      if (!isTimeZone(timezone))
-        throw new ApiError("VALIDATION_FAILED", `body.timezone: unknown time zone "${timezone}"`);
+      const timezone = knownTimeZone(b.timezone ?? config.timeZone);
       const company: Company = await contracts.addCompany({
         id: b.id,
         name: b.name,
@@ -342,31 +348,17 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         summary: "Change a company's name, e-mail, language or time zone (admin)",
         security: BearerSecurity,
         params: Type.Object({ id: Type.String() }),
-        body: Type.Object(
-          {
-            name: Type.Optional(CompanyName),
-            email: Type.Optional(Type.Union([Email, Type.Null()])),
-            lang: Type.Optional(CompanyLang),
-            timezone: Type.Optional(TimeZoneName),
-          },
+        body: Type.Partial(
+          Type.Object({ ...CompanyFields.properties, email: Type.Union([Email, Type.Null()]) }),
           { additionalProperties: false },
         ),
-        response: {
-          200: Type.Object({ company: Type.Ref("Company") }),
-          ...errorResponses(400, 401, 403, 404),
-        },
+        response: { 200: CompanyReply, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
-      const b = request.body;
-      if (b.timezone !== undefined && !isTimeZone(b.timezone))
-        throw new ApiError("VALIDATION_FAILED", `body.timezone: unknown time zone "${b.timezone}"`);
-      const company = await contracts.updateCompany(request.params.id, {
-        ...(b.name !== undefined ? { name: b.name } : {}),
-        ...(b.email !== undefined ? { email: b.email } : {}),
-        ...(b.lang !== undefined ? { lang: b.lang } : {}),
-        ...(b.timezone !== undefined ? { timezone: b.timezone } : {}),
-      });
+      // The schema lets through only the four fields, each absent unless given.
+      if (request.body.timezone !== undefined) knownTimeZone(request.body.timezone);
+      const company = await contracts.updateCompany(request.params.id, request.body);
       if (!company) throw new ApiError("NOT_FOUND", `No company "${request.params.id}"`);
       return { company };
     },
