@@ -7,11 +7,10 @@
 import type { RuleGroup } from "@grafana/grafana-foundation-sdk/alerting";
 import { QueryBuilder, RuleBuilder, RuleGroupBuilder } from "@grafana/grafana-foundation-sdk/alerting";
 import { TypeReduceBuilder, TypeThresholdBuilder } from "@grafana/grafana-foundation-sdk/expr";
-import { isoZoneToNumber, type Measurement } from "../common/names.ts";
+import { isoZoneToNumber, type Measurement, type TagKey } from "../common/names.ts";
 import {
   agg,
   DATASOURCE_UID,
-  type Expr,
   type FieldOf,
   field,
   INFLUX_DATASOURCE_TYPE,
@@ -23,10 +22,8 @@ import {
 } from "./influxql.ts";
 import type { Text } from "./text.ts";
 
-export const ALERT_FOLDER = "Vetra";
-export const ALERT_GROUP = "vetra";
-/** Evaluation interval of the group, s. */
-export const ALERT_INTERVAL_S = 60;
+/** Where Grafana files the rules: its folder, the rule group's name, and the group's evaluation interval, s. */
+export const ALERT_PROVISIONING = { folder: "Vetra", group: "vetra", intervalS: 60 } as const;
 
 const EXPRESSION_DATASOURCE = { type: "__expr__", uid: "__expr__" };
 
@@ -105,34 +102,65 @@ const isoZoneQuery: Select<"vibration"> = {
   groupByTags: ["site", "asset", "point"],
 };
 
-/** Points per 5 min with empty buckets as 0, so a series that went quiet still exists and reads 0. */
-const presence = <M extends Measurement>(
-  measurement: M,
-  expr: Expr<FieldOf<M>>,
-  tags: Select<M>["groupByTags"],
-): Select<M> => ({
-  measurement,
-  columns: [{ expr }],
-  groupByTime: "5m",
-  groupByTags: tags,
-  fill: "0" as const,
+/**
+ * A series per site and `per` tag, its points counted per 5 min with empty
+ * buckets as 0, so a series that went quiet still exists and reads 0. `counted`
+ * is a field that every point of the series carries.
+ */
+interface Presence<M extends Measurement> {
+  query: Select<M>;
+  /** The tag that names the series in a summary. */
+  per: TagKey;
+}
+const presence = <M extends Measurement>(measurement: M, counted: FieldOf<M>, per: TagKey): Presence<M> => ({
+  query: {
+    measurement,
+    columns: [{ expr: agg("count", counted) }],
+    groupByTime: "5m",
+    groupByTags: ["site", per],
+    fill: "0",
+  },
+  per,
+});
+
+/** How long a series stays silent before its alert fires, min. */
+const SILENCE_MIN = 10;
+
+/** "больше 10 минут" / "for more than 10 minutes": Russian takes the genitive, singular after 1, 21, 31… */
+const moreThanMinutes = (min: number): Text => ({
+  ru: `больше ${min} ${new Intl.PluralRules("ru").select(min) === "one" ? "минуты" : "минут"}`,
+  en: `for more than ${min} ${min === 1 ? "minute" : "minutes"}`,
 });
 
 /**
- * A series gone silent: `presence` counted no point in the last bucket for
- * 10 minutes. No data at all alerts too (the series may never have started).
+ * A series gone silent: its `presence` counted no point in the last bucket
+ * for `SILENCE_MIN`. No data at all alerts too (the series may never have
+ * started). The summary is the series' name, what is silent and for how long,
+ * so its words follow the rule's `for`.
  */
 const silenceRule = <M extends Measurement>(
-  spec: Pick<RuleSpec<M>, "uid" | "title" | "summary" | "severity" | "query">,
-): RuleBuilder =>
-  rule({
-    ...spec,
+  series: Presence<M>,
+  spec: Pick<RuleSpec<M>, "uid" | "title" | "severity"> & {
+    /** What has stopped, without the duration ("the meter has not reported power"). */
+    silent: Text;
+  },
+): RuleBuilder => {
+  const { silent, ...named } = spec;
+  const longer = moreThanMinutes(SILENCE_MIN);
+  return rule({
+    ...named,
+    summary: {
+      ru: `{{ $labels.${series.per} }}: ${silent.ru} ${longer.ru}`,
+      en: `{{ $labels.${series.per} }}: ${silent.en} ${longer.en}`,
+    },
+    query: series.query,
     windowS: 60 * 60,
     reducer: "last",
     evaluator: { type: "lt", params: [1] },
-    for: "10m",
+    for: `${SILENCE_MIN}m`,
     noData: "Alerting",
   });
+};
 
 /** An agent counter (points dropped, source errors) that rose in the window: its increase summed per agent. */
 const agentCounterRule = (
@@ -241,30 +269,22 @@ export const RULES = [
     windowS: 5 * 60,
     for: "10m",
   }),
-  silenceRule({
+  silenceRule(presence("agent", "queue_depth", "agent"), {
     uid: "vetra-agent-silent",
     title: { ru: "Агент молчит", en: "Agent is silent" },
-    summary: {
-      ru: "{{ $labels.agent }}: нет сведений о состоянии агента больше 10 минут",
-      en: "{{ $labels.agent }}: no health report from the agent for more than 10 minutes",
-    },
+    silent: { ru: "нет сведений о состоянии агента", en: "no health report from the agent" },
     severity: "critical",
-    query: presence("agent", agg("count", "queue_depth"), ["site", "agent"]),
   }),
-  silenceRule({
+  silenceRule(presence("meter", "power_kw", "asset"), {
     uid: "vetra-meter-missing",
     title: { ru: "Нет данных счётчика объекта", en: "Facility meter data missing" },
-    summary: {
-      ru: "{{ $labels.asset }}: счётчик не передаёт мощность больше 10 минут",
-      en: "{{ $labels.asset }}: the meter has not reported power for more than 10 minutes",
-    },
+    silent: { ru: "счётчик не передаёт мощность", en: "the meter has not reported power" },
     severity: "warning",
-    query: presence("meter", agg("count", "power_kw"), ["site", "asset"]),
   }),
 ];
 
 export const ruleGroup = (): RuleGroup => {
-  const g = new RuleGroupBuilder(ALERT_GROUP).interval(ALERT_INTERVAL_S);
+  const g = new RuleGroupBuilder(ALERT_PROVISIONING.group).interval(ALERT_PROVISIONING.intervalS);
   for (const r of RULES) g.withRule(r);
   return g.build();
 };

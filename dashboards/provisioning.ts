@@ -5,7 +5,7 @@
 // its URL and credentials.
 import type { RuleGroup } from "@grafana/grafana-foundation-sdk/alerting";
 import { stringify } from "yaml";
-import { ALERT_FOLDER, ALERT_INTERVAL_S } from "./alerts.ts";
+import { ALERT_PROVISIONING } from "./alerts.ts";
 import { DATASOURCE_NAME, DATASOURCE_UID, INFLUX_DATASOURCE_TYPE } from "./influxql.ts";
 import type { Lang } from "./text.ts";
 
@@ -43,8 +43,8 @@ export function datasourceFile(): string {
 }
 
 export const DASHBOARD_FOLDERS: Readonly<Record<Lang, { folder: string; uid: string }>> = {
-  ru: { folder: ALERT_FOLDER, uid: "vetra" },
-  en: { folder: `${ALERT_FOLDER} (English)`, uid: "vetra-en" },
+  ru: { folder: ALERT_PROVISIONING.folder, uid: "vetra" },
+  en: { folder: `${ALERT_PROVISIONING.folder} (English)`, uid: "vetra-en" },
 };
 
 export function dashboardProvidersFile(): string {
@@ -90,6 +90,14 @@ export function alertRulesFile(group: RuleGroup, options: { paused: boolean }): 
   }));
   return yamlFile({
     apiVersion: 1,
-    groups: [{ orgId: 1, name: group.title, folder: ALERT_FOLDER, interval: `${ALERT_INTERVAL_S}s`, rules }],
+    groups: [
+      {
+        orgId: 1,
+        name: group.title,
+        folder: ALERT_PROVISIONING.folder,
+        interval: `${ALERT_PROVISIONING.intervalS}s`,
+        rules,
+      },
+    ],
   });
 }

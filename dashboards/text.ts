@@ -9,35 +9,37 @@ export const Languages = ["ru", "en"] as const;
 export type Lang = (typeof Languages)[number];
 export type Text = Readonly<Record<Lang, string>>;
 
-/**
- * Grafana unit ids per language. English uses Grafana's own units (they
- * scale, e.g. kW → MW); Russian gets SI symbols in Russian as suffixes.
- */
+/** A Grafana unit id that has no words (a number format, °C, bytes): the same in both languages. */
+const anyLanguage = (id: string): Text => ({ ru: id, en: id });
+/** Russian: the SI symbol in Russian as a suffix; English: Grafana's own unit id, which scales (kW → MW). */
+const symbol = (ru: string, en: string): Text => ({ ru: `suffix: ${ru}`, en });
+
+/** Grafana unit ids per language. */
 export const Units = {
-  mm_s: { ru: "suffix: мм/с", en: "suffix: mm/s" },
-  g: { ru: "suffix: g", en: "suffix: g" },
-  m_s2: { ru: "suffix: м/с²", en: "suffix: m/s²" },
+  mm_s: symbol("мм/с", "suffix: mm/s"),
+  g: anyLanguage("suffix: g"),
+  m_s2: symbol("м/с²", "suffix: m/s²"),
   /** Squared-envelope amplitudes. */
-  g2: { ru: "suffix: g²", en: "suffix: g²" },
-  rpm: { ru: "suffix: об/мин", en: "rotrpm" },
-  kw: { ru: "suffix: кВт", en: "kwatt" },
-  kwh: { ru: "suffix: кВт·ч", en: "kwatth" },
-  celsius: { ru: "celsius", en: "celsius" },
-  m_s: { ru: "suffix: м/с", en: "velocityms" },
-  volt: { ru: "suffix: В", en: "volt" },
-  amp: { ru: "suffix: А", en: "amp" },
-  hertz: { ru: "suffix: Гц", en: "hertz" },
-  seconds: { ru: "suffix: с", en: "s" },
-  bytes: { ru: "bytes", en: "bytes" },
-  points_per_s: { ru: "suffix: точек/с", en: "suffix: points/s" },
+  g2: anyLanguage("suffix: g²"),
+  rpm: symbol("об/мин", "rotrpm"),
+  kw: symbol("кВт", "kwatt"),
+  kwh: symbol("кВт·ч", "kwatth"),
+  celsius: anyLanguage("celsius"),
+  m_s: symbol("м/с", "velocityms"),
+  volt: symbol("В", "volt"),
+  amp: symbol("А", "amp"),
+  hertz: symbol("Гц", "hertz"),
+  seconds: symbol("с", "s"),
+  bytes: anyLanguage("bytes"),
+  points_per_s: symbol("точек/с", "suffix: points/s"),
   /** Counts of points or errors (plain numbers). */
-  count: { ru: "short", en: "short" },
+  count: anyLanguage("short"),
   /** Dimensionless ratios (crest factor, kurtosis, power factor). */
-  ratio: { ru: "none", en: "none" },
+  ratio: anyLanguage("none"),
   /** 0..1 shown as per cent. */
-  fraction: { ru: "percentunit", en: "percentunit" },
+  fraction: anyLanguage("percentunit"),
   /** Coded values shown through value mappings (ISO zone, severity). */
-  code: { ru: "none", en: "none" },
+  code: anyLanguage("none"),
 } as const satisfies Record<string, Text>;
 export type Unit = keyof typeof Units;
 

@@ -40,16 +40,22 @@ const turbines = (multi: boolean) =>
 
 const ASSET_POINT = "$tag_asset $tag_point";
 
+/** How every panel of ISO zones shows them: zone numbers as A..D in their colours, points in words. */
+const zoneDisplay = (ctx: Ctx) =>
+  ({
+    description: Descriptions.zones,
+    unit: "code",
+    mappings: zoneMappings(),
+    transformations: legendNames(ctx),
+  }) as const;
+
 /** Current ISO zone per asset and point, coloured A..D. */
 const zoneNow = (ctx: Ctx, where: Condition<"vibration">[], width: number) =>
   stat(ctx, {
+    ...zoneDisplay(ctx),
     title: Titles.zoneNow,
-    description: Descriptions.zones,
-    unit: "code",
     width,
     height: 6,
-    mappings: zoneMappings(),
-    transformations: legendNames(ctx),
     queries: [
       {
         text: select({
@@ -58,6 +64,21 @@ const zoneNow = (ctx: Ctx, where: Condition<"vibration">[], width: number) =>
           where,
           groupByTags: ["asset", "point"],
         }),
+        alias: ASSET_POINT,
+      },
+    ],
+  });
+
+/** The worst ISO zone per asset and point in each interval, over time. */
+const zoneHistory = (ctx: Ctx, where: Condition<"vibration">[]) =>
+  statusHistory(ctx, {
+    ...zoneDisplay(ctx),
+    title: Titles.zoneHistory,
+    width: 24,
+    height: 10,
+    queries: [
+      {
+        text: perInterval("vibration", agg("max", "iso_zone"), where, ["asset", "point"]),
         alias: ASSET_POINT,
       },
     ],
@@ -130,6 +151,28 @@ const diagnosesTable = (ctx: Ctx, where: Condition<"diagnosis">[], width: number
     ],
   });
 
+/** The severity of each active diagnosis in each interval (warning, alarm), over time. */
+const diagnosesHistory = (ctx: Ctx, where: Condition<"diagnosis">[]) =>
+  statusHistory(ctx, {
+    title: Titles.diagnosesHistory,
+    description: Descriptions.diagnoses,
+    unit: "code",
+    width: 12,
+    mappings: severityMappings(ctx),
+    transformations: legendNames(ctx),
+    queries: [
+      {
+        text: perInterval(
+          "diagnosis",
+          agg("max", "severity"),
+          [...where, { field: "active", equals: 1 }],
+          ["asset", "point", "fault"],
+        ),
+        alias: "$tag_asset $tag_point $tag_fault",
+      },
+    ],
+  });
+
 const scadaPanel = (ctx: Ctx, title: Text, unit: Unit, fields: ScadaField[], where: Condition<"scada">[]) =>
   timeseries(ctx, {
     title,
@@ -153,46 +196,10 @@ export function windFarmOverview(ctx: Ctx): Dashboard {
     })
       .withRow(row(ctx, Titles.rowZones))
       .withPanel(zoneNow(ctx, where, 24))
-      .withPanel(
-        statusHistory(ctx, {
-          title: Titles.zoneHistory,
-          description: Descriptions.zones,
-          unit: "code",
-          width: 24,
-          height: 10,
-          mappings: zoneMappings(),
-          transformations: legendNames(ctx),
-          queries: [
-            {
-              text: perInterval("vibration", agg("max", "iso_zone"), where, ["asset", "point"]),
-              alias: ASSET_POINT,
-            },
-          ],
-        }),
-      )
+      .withPanel(zoneHistory(ctx, where))
       .withRow(row(ctx, Titles.rowDiagnoses))
       .withPanel(diagnosesTable(ctx, where, 12))
-      .withPanel(
-        statusHistory(ctx, {
-          title: Titles.diagnosesHistory,
-          description: Descriptions.diagnoses,
-          unit: "code",
-          width: 12,
-          mappings: severityMappings(ctx),
-          transformations: legendNames(ctx),
-          queries: [
-            {
-              text: perInterval(
-                "diagnosis",
-                agg("max", "severity"),
-                [...where, { field: "active", equals: 1 }],
-                ["asset", "point", "fault"],
-              ),
-              alias: "$tag_asset $tag_point $tag_fault",
-            },
-          ],
-        }),
-      )
+      .withPanel(diagnosesHistory(ctx, where))
       .withRow(row(ctx, Titles.rowOperation))
       .withPanel(
         timeseries(ctx, {

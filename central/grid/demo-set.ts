@@ -5,110 +5,101 @@
 // closed, an operator's own figure, a planned reinforcement, a single
 // transformer, a point with unknown capacity. It is marked illustrative in
 // the data, the API and the page.
+//
+// The figures are data, in demo-set.json beside this module (the build
+// copies it into dist/ with the code), checked where they are read: a key
+// the model does not know, a figure of the wrong type or a line to a point
+// that is not there stops the demo with the path of what is wrong.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Static, Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
 import type { ConnectionPoint, GridLine, GridSet } from "./model.ts";
 import { loadGridSet, saveGridSet } from "./store.ts";
 
-type Row = [
-  id: string,
-  name: string,
-  lat: number,
-  lon: number,
-  voltages: number[],
-  transformers: number[],
-  peak: number | null,
-  contracted: number,
-  genConnected: number,
-  genQueue: number,
-];
+export const DEMO_SET_FILE = join(import.meta.dirname, "demo-set.json");
 
-const ROWS: Row[] = [
-  ["dg-330-mkh", "ПС 330 кВ Махачкала (усл.)", 42.945, 47.455, [330, 110, 10], [240, 240], 190, 15, 40, 30],
-  ["dg-330-chr", "ПС 330 кВ Чирюрт (усл.)", 43.21, 46.88, [330, 110, 35], [200, 200], 120, 10, 80, 20],
-  ["dg-330-drb", "ПС 330 кВ Дербент (усл.)", 42.085, 48.255, [330, 110, 10], [125, 125], 95, 12, 5, 60],
-  ["dg-110-mks", "ПС 110 кВ Махачкала-Северная (усл.)", 43.005, 47.47, [110, 35, 10], [63, 63], 41, 6, 2, 0],
-  ["dg-110-mkv", "ПС 110 кВ Махачкала-Восточная (усл.)", 42.965, 47.53, [110, 10], [40, 40], 34, 3, 0, 0],
-  ["dg-110-ksp", "ПС 110 кВ Каспийск (усл.)", 42.885, 47.625, [110, 35, 6], [40, 40], 22, 2, 0, 4],
-  ["dg-110-tar", "ПС 110 кВ Тарки (усл.)", 42.93, 47.49, [110, 10], [25, 25], 19, 1, 0, 0],
-  ["dg-110-krb", "ПС 110 кВ Карабудахкент (усл.)", 42.71, 47.575, [110, 35, 10], [25, 25], 9, 0.5, 3, 5],
-  ["dg-110-izb", "ПС 110 кВ Избербаш (усл.)", 42.57, 47.865, [110, 35, 10], [40, 40], 21, 2, 6, 12],
-  ["dg-110-kay", "ПС 110 кВ Каякент (усл.)", 42.385, 47.93, [110, 35, 10], [25, 25], 10, 0.5, 12, 8],
-  ["dg-110-dog", "ПС 110 кВ Дагестанские Огни (усл.)", 42.12, 48.19, [110, 10], [16, 16], 11, 1, 0, 0],
-  ["dg-110-bnk", "ПС 110 кВ Буйнакск (усл.)", 42.82, 47.12, [110, 35, 10], [40, 40], 25, 2, 10, 0],
-  ["dg-110-krl", "ПС 110 кВ Кизилюрт (усл.)", 43.2, 46.87, [110, 10], [25, 25], 15, 1, 0, 0],
-  ["dg-110-mjl", "ПС 110 кВ Маджалис (усл.)", 42.125, 47.83, [110, 35], [16], 5, 0, 0, 0],
-  ["dg-110-blj", "ПС 110 кВ Белиджи (усл.)", 41.89, 48.41, [110, 10], [25, 25], 12, 1, 4, 14],
-  ["dg-35-sgk", "ПС 35 кВ Сергокала (усл.)", 42.455, 47.66, [35, 10], [6.3, 6.3], 3.1, 0.2, 0, 0],
-  ["dg-35-man", "ПС 35 кВ Манас (усл.)", 42.73, 47.67, [35, 10], [10, 10], 4.2, 0.3, 1, 0],
-  ["dg-35-ini", "ПС 35 кВ Иниче (усл.)", 42.47, 47.93, [35, 10], [6.3, 6.3], 2.5, 0, 0.5, 1],
-  ["dg-35-tbs", "ПС 35 кВ Табасаран (усл.)", 41.99, 48.02, [35, 10], [4, 4], 3.9, 0.4, 0, 0],
-  ["dg-35-usk", "ПС 35 кВ Уллубийаул (усл.)", 42.62, 47.62, [35, 10], [], null, 0, 0, 0],
-  ["dg-35-ach", "ПС 35 кВ Ачи-Су (усл.)", 42.66, 47.77, [35, 10], [10, 10], 3.0, 0, 0, 0],
-  ["dg-10-nrd", "ТП 10 кВ Нардаран (усл.)", 42.8, 47.73, [10, 0.4], [1.6, 1.6], 0.9, 0.05, 0, 0],
-];
+const Mw = Type.Number({ minimum: 0 });
+const Kv = Type.Number({ exclusiveMinimum: 0 });
+const Mva = Type.Number({ exclusiveMinimum: 0 });
 
-/** Line endpoints by point id; voltage in kV. */
-const LINKS: [string, string, number][] = [
-  ["dg-330-chr", "dg-330-mkh", 330],
-  ["dg-330-mkh", "dg-330-drb", 330],
-  ["dg-330-mkh", "dg-110-mks", 110],
-  ["dg-330-mkh", "dg-110-tar", 110],
-  ["dg-110-tar", "dg-110-mkv", 110],
-  ["dg-110-mkv", "dg-110-ksp", 110],
-  ["dg-110-ksp", "dg-110-krb", 110],
-  ["dg-110-krb", "dg-110-izb", 110],
-  ["dg-110-izb", "dg-110-kay", 110],
-  ["dg-110-kay", "dg-110-mjl", 110],
-  ["dg-110-kay", "dg-110-dog", 110],
-  ["dg-110-dog", "dg-330-drb", 110],
-  ["dg-330-drb", "dg-110-blj", 110],
-  ["dg-330-mkh", "dg-110-bnk", 110],
-  ["dg-330-chr", "dg-110-krl", 110],
-  ["dg-110-krl", "dg-110-mks", 110],
-  ["dg-110-izb", "dg-35-sgk", 35],
-  ["dg-110-krb", "dg-35-man", 35],
-  ["dg-110-kay", "dg-35-ini", 35],
-  ["dg-110-mjl", "dg-35-tbs", 35],
-  ["dg-110-krb", "dg-35-usk", 35],
-  ["dg-110-izb", "dg-35-ach", 35],
-  ["dg-110-mkv", "dg-10-nrd", 10],
-];
+/** A connection point as model.ts has it, less the operator (one for the whole set); the optional figures are null when left out. */
+const DemoPointSchema = Type.Object(
+  {
+    id: Type.String({ minLength: 1 }),
+    name: Type.String({ minLength: 1 }),
+    lat: Type.Number({ minimum: -90, maximum: 90 }),
+    lon: Type.Number({ minimum: -180, maximum: 180 }),
+    voltages_kv: Type.Array(Kv),
+    transformer_mva: Type.Array(Mva),
+    peak_load_mw: Type.Union([Mw, Type.Null()]),
+    contracted_demand_mw: Mw,
+    generation_connected_mw: Mw,
+    generation_queue_mw: Mw,
+    reinforcement_year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100 })),
+    available_generation_mw: Type.Optional(Mw),
+    available_demand_mw: Type.Optional(Mw),
+  },
+  { additionalProperties: false },
+);
 
-/** The figures some points have besides the common ones: a planned reinforcement, an operator's own headroom. */
-const EXTRA: Record<string, Partial<ConnectionPoint>> = {
-  "dg-330-drb": { reinforcement_year: 2028 },
-  "dg-110-izb": { available_generation_mw: 30 },
-  "dg-35-ach": { available_demand_mw: 2.5 },
-};
+const DemoSetSchema = Type.Object(
+  {
+    operator: Type.String({ minLength: 1 }),
+    points: Type.Array(DemoPointSchema, { minItems: 1 }),
+    /** A line between two points, named by their ids. */
+    lines: Type.Array(
+      Type.Object(
+        { from: Type.String(), to: Type.String(), voltage_kv: Kv },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+type DemoSet = Static<typeof DemoSetSchema>;
+
+/** The demo set's figures, checked; an error names the JSON path of the first fault (`/points/3/lat: …`). */
+export function parseDemoSet(text: string): DemoSet {
+  const value: unknown = JSON.parse(text);
+  const first = Value.Errors(DemoSetSchema, value).First();
+  if (first) throw new Error(`${DEMO_SET_FILE}: ${first.path || "/"}: ${first.message}`);
+  const set = value as DemoSet;
+  const ids = new Set(set.points.map((p) => p.id));
+  for (const [i, line] of set.lines.entries())
+    for (const end of ["from", "to"] as const)
+      if (!ids.has(line[end]))
+        throw new Error(`${DEMO_SET_FILE}: /lines/${i}/${end}: no point "${line[end]}" in /points`);
+  return set;
+}
 
 export function demoGridSet(nowMs = Date.now()): GridSet {
-  const points: ConnectionPoint[] = ROWS.map(
-    ([id, name, lat, lon, voltages, transformers, peak, contracted, genConnected, genQueue]) => ({
-      id,
-      name,
-      operator: "Условная сетевая компания (демо)",
-      lat,
-      lon,
-      voltages_kv: voltages,
-      transformer_mva: transformers,
-      peak_load_mw: peak,
-      contracted_demand_mw: contracted,
-      generation_connected_mw: genConnected,
-      generation_queue_mw: genQueue,
-      reinforcement_year: null,
-      available_generation_mw: null,
-      available_demand_mw: null,
-      ...EXTRA[id],
-    }),
-  );
+  const set = parseDemoSet(readFileSync(DEMO_SET_FILE, "utf8"));
+  const points: ConnectionPoint[] = set.points.map((p) => ({
+    id: p.id,
+    name: p.name,
+    operator: set.operator,
+    lat: p.lat,
+    lon: p.lon,
+    voltages_kv: p.voltages_kv,
+    transformer_mva: p.transformer_mva,
+    peak_load_mw: p.peak_load_mw,
+    contracted_demand_mw: p.contracted_demand_mw,
+    generation_connected_mw: p.generation_connected_mw,
+    generation_queue_mw: p.generation_queue_mw,
+    reinforcement_year: p.reinforcement_year ?? null,
+    available_generation_mw: p.available_generation_mw ?? null,
+    available_demand_mw: p.available_demand_mw ?? null,
+  }));
   const byId = new Map(points.map((p) => [p.id, p]));
-  const lines: GridLine[] = LINKS.map(([a, b, kv]) => {
-    const pa = byId.get(a)!;
-    const pb = byId.get(b)!;
+  const lines: GridLine[] = set.lines.map(({ from, to, voltage_kv }) => {
+    const pa = byId.get(from)!;
+    const pb = byId.get(to)!;
     return {
-      id: `${a}--${b}`,
-      name: `ВЛ ${kv} кВ ${pa.name.replace(/^\S+ \d+ кВ /, "").replace(" (усл.)", "")} — ${pb.name.replace(/^\S+ \d+ кВ /, "")}`,
-      operator: "Условная сетевая компания (демо)",
-      voltage_kv: kv,
+      id: `${from}--${to}`,
+      name: `ВЛ ${voltage_kv} кВ ${pa.name.replace(/^\S+ \d+ кВ /, "").replace(" (усл.)", "")} — ${pb.name.replace(/^\S+ \d+ кВ /, "")}`,
+      operator: set.operator,
+      voltage_kv,
       coordinates: [
         [pa.lon, pa.lat],
         [pb.lon, pb.lat],

@@ -16,22 +16,20 @@ import type { Lang } from "../lib/format.ts";
 export const Urgencies = ["immediate", "urgent", "soon", "planned", "routine"] as const;
 export type Urgency = (typeof Urgencies)[number];
 
-/** Within how many days the action should be done; null: no deadline (routine monitoring). */
-export const URGENCY_DAYS: Readonly<Record<Urgency, number | null>> = {
-  immediate: 1,
-  urgent: 3,
-  soon: 7,
-  planned: 30,
-  routine: null,
+/**
+ * Each urgency: within how many days the action should be done (null: no
+ * deadline, routine monitoring) beside its words, which say the same days.
+ */
+const URGENCY: Readonly<Record<Urgency, { withinDays: number | null; ru: string; en: string }>> = {
+  immediate: { withinDays: 1, ru: "немедленно (в течение суток)", en: "immediate (within 24 h)" },
+  urgent: { withinDays: 3, ru: "срочно (в течение 3 суток)", en: "urgent (within 3 days)" },
+  soon: { withinDays: 7, ru: "в ближайшее время (в течение 7 суток)", en: "soon (within 7 days)" },
+  planned: { withinDays: 30, ru: "планово (в течение 30 суток)", en: "planned (within 30 days)" },
+  routine: { withinDays: null, ru: "в рабочем порядке", en: "routine" },
 };
 
-export const UrgencyNames: Readonly<Record<Urgency, { ru: string; en: string }>> = {
-  immediate: { ru: "немедленно (в течение суток)", en: "immediate (within 24 h)" },
-  urgent: { ru: "срочно (в течение 3 суток)", en: "urgent (within 3 days)" },
-  soon: { ru: "в ближайшее время (в течение 7 суток)", en: "soon (within 7 days)" },
-  planned: { ru: "планово (в течение 30 суток)", en: "planned (within 30 days)" },
-  routine: { ru: "в рабочем порядке", en: "routine" },
-};
+/** What each urgency is called in reports, Russian and English. */
+export const UrgencyNames: Readonly<Record<Urgency, { ru: string; en: string }>> = URGENCY;
 
 export interface Advice {
   /** A stable name of the action (for software reading the report). */
@@ -199,7 +197,7 @@ const UNKNOWN = row(
   "Condition not recognised: inspect the component at the next service.",
 );
 
-const advice = (r: Row): Advice => ({ ...r, withinDays: URGENCY_DAYS[r.urgency] });
+const advice = (r: Row): Advice => ({ ...r, withinDays: URGENCY[r.urgency].withinDays });
 
 /** The advice for a fault at a severity (an unknown fault: an inspection at the next service). */
 export function adviceFor(fault: string, severity: Severity): Advice {

@@ -2,7 +2,7 @@
 // plain text and HTML in the company's language with local times in its
 // timezone. Names of measuring points and faults: ../names.ts.
 import type { Severity } from "../../../common/names.ts";
-import { type Both, inLanguage } from "../../lib/bilingual.ts";
+import { type Both, type InLanguage, inLanguage } from "../../lib/bilingual.ts";
 import { formatDateTime, type Lang, zoneLabel } from "../../lib/format.ts";
 import type { AlarmEvent, AlarmEventKind, AlarmRecord, AlarmState } from "../alarm-book.ts";
 import { faultName, pointName } from "../names.ts";
@@ -37,28 +37,6 @@ export interface MessageInput {
 /** The console's page of an alarm. */
 export const alarmUrl = (consoleUrl: string | undefined, id: string): string | null =>
   consoleUrl ? `${consoleUrl.replace(/\/+$/, "")}/#/alarm/${encodeURIComponent(id)}` : null;
-
-interface Text {
-  severity: Record<Severity, string>;
-  state: Record<AlarmState, string>;
-  /** An event in a list: "12.05.2026 14:05 — acknowledged (ops)". */
-  kind: Record<AlarmEventKind, string>;
-  digest: (alarms: number) => string;
-  labels: {
-    asset: string;
-    site: string;
-    point: string;
-    fault: string;
-    severity: string;
-    state: string;
-    since: string;
-    assignee: string;
-    events: string;
-    alarms: string;
-    open: string;
-  };
-  footer: (company: string) => string;
-}
 
 const ruPlural = new Intl.PluralRules("ru");
 const RU_ALARMS: Record<string, string> = {
@@ -108,8 +86,15 @@ const WORDS = {
 } satisfies {
   severity: Record<Severity, Both>;
   state: Record<AlarmState, Both>;
+  /** An event in a list: "12.05.2026 14:05 — acknowledged (ops)". */
   kind: Record<AlarmEventKind, Both>;
-  labels: Record<keyof Text["labels"], Both>;
+  labels: Record<string, Both>;
+};
+
+/** The words of a delivery in one language, with its sentences. */
+type Text = InLanguage<typeof WORDS> & {
+  digest: (alarms: number) => string;
+  footer: (company: string) => string;
 };
 
 const TEXT: Record<Lang, Text> = {
