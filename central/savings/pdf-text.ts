@@ -3,7 +3,9 @@
 // Concepts (EVO 10000-1:2022), Option C; CalTRACK 2.0 (daily and hourly
 // methods, data sufficiency); ASHRAE Guideline 14-2014 (statistics,
 // acceptance thresholds, Annex B savings uncertainty).
+
 import { both, byLanguage, enPlural, type InLanguage, type Phrase } from "../lib/catalogue.ts";
+import { PAGE_OF } from "../lib/pdf/page-text.ts";
 import { ruPlural } from "../lib/plural.ts";
 import type { SufficiencyNote } from "./savings.ts";
 
@@ -53,10 +55,7 @@ const CATALOGUE = {
     "Расчёт выполнен автоматически по данным приборов учёта и наружной температуры. Методика — в разделе «Методика» в конце отчёта, исходные ряды — в выгрузке CSV того же отчёта.",
     "Computed automatically from the facilities' meter and outdoor temperature data. See “Method” for the method; the CSV export of the same report holds the series.",
   ),
-  page: both(
-    (n: number, of: number) => `Стр. ${n} из ${of}`,
-    (n, of) => `Page ${n} of ${of}`,
-  ),
+  page: PAGE_OF,
   // Method.
   method: both("Методика", "Method"),
   /** Paragraphs; `{conf}` stands for the confidence level. */
