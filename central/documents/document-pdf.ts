@@ -41,15 +41,15 @@ const L = byLanguage({
   statement: both("Расчёт стоимости услуг за месяц", "Monthly statement of services"),
   act: both(
     (n: string) => `Акт оказанных услуг № ${n}`,
-    (n: string) => `Act of services rendered No. ${n}`,
+    (n) => `Act of services rendered No. ${n}`,
   ),
   invoice: both(
     (n: string) => `Счёт на оплату № ${n}`,
-    (n: string) => `Invoice No. ${n}`,
+    (n) => `Invoice No. ${n}`,
   ),
   completion: both(
     (n: string) => `Акт выполненных работ № ${n}`,
-    (n: string) => `Completion act No. ${n}`,
+    (n) => `Completion act No. ${n}`,
   ),
   period: both("Период", "Period"),
   lines: both("Мониторинг и реагирование по объектам", "Monitoring and response by asset"),
@@ -78,14 +78,14 @@ const L = byLanguage({
   net: both("Итого без НДС", "Net (excluding VAT)"),
   vat: both(
     (r: string) => `НДС ${r}`,
-    (r: string) => `VAT ${r}`,
+    (r) => `VAT ${r}`,
   ),
   gross: both("Всего к оплате", "Total due"),
   rounding: both("Правило округления", "Rounding rule"),
   service: both(
     (m: string) =>
       `Услуги мониторинга технического состояния ветроустановок и реагирования на тревоги за ${m}`,
-    (m: string) => `Condition monitoring of wind turbines and alarm response, ${m}`,
+    (m) => `Condition monitoring of wind turbines and alarm response, ${m}`,
   ),
   actText: both(
     "Вышеперечисленные услуги выполнены полностью и в срок. Заказчик претензий по объёму, качеству и срокам оказания услуг не имеет.",
@@ -102,7 +102,7 @@ const L = byLanguage({
   payTo: both("Получатель платежа", "Payee"),
   purpose: both(
     (n: string, m: string) => `Назначение платежа: оплата по счёту № ${n} за услуги за ${m}`,
-    (n: string, m: string) => `Payment reference: invoice No. ${n}, services of ${m}`,
+    (n, m) => `Payment reference: invoice No. ${n}, services of ${m}`,
   ),
   signedBy: both(
     "Подписи сторон (электронная подпись, CMS/PAdES)",
@@ -123,11 +123,11 @@ const L = byLanguage({
   noParts: both("Запчасти не использовались.", "No parts were used."),
   photos: both(
     (n: number) => `Фотографии (${n})`,
-    (n: number) => `Photos (${n})`,
+    (n) => `Photos (${n})`,
   ),
   photoUnreadable: both(
     (n: number, why: string) => `Фото № ${n} не удалось прочитать и оно не включено (${why}).`,
-    (n: number, why: string) => `Photo no. ${n} could not be read and is left out (${why}).`,
+    (n, why) => `Photo no. ${n} could not be read and is left out (${why}).`,
   ),
   completionText: both(
     "Работы по наряду-заказу выполнены. Заказчик принимает работы.",
