@@ -6,10 +6,13 @@
 // signature lines at the bottom; the electronic signatures themselves are
 // CMS/PAdES (signing.ts), the lines say whose they are.
 
+import { both, byLanguage } from "../lib/catalogue.ts";
 import { formatDate, formatDateTime, type Lang } from "../lib/format.ts";
 import { checkImage } from "../lib/image-check.ts";
 import { type Doc, openPdf, PORTRAIT, pageFooters, paragraph, titleBlock } from "../lib/pdf/document.ts";
-import { COLOR, drawKeyValues, drawTable, ensureSpace, heading } from "../lib/pdf/layout.ts";
+import { drawKeyValues, ensureSpace, heading } from "../lib/pdf/layout.ts";
+import { PAGE_OF } from "../lib/pdf/page-text.ts";
+import { drawRecordTable } from "../lib/pdf/record-table.ts";
 import { faultName } from "../maintenance/names.ts";
 import { monthName } from "../maintenance/service-report-pdf.ts";
 import type { WorkOrder } from "../maintenance/work-orders.ts";
@@ -23,116 +26,115 @@ export interface PartyBlock {
   requisites: Requisites | null;
 }
 
-const L = {
-  ru: {
-    executor: "Исполнитель",
-    customer: "Заказчик",
-    inn: "ИНН",
-    kpp: "КПП",
-    ogrn: "ОГРН",
-    address: "Адрес",
-    bank: "Банк",
-    bic: "БИК",
-    corr: "Корр. счёт",
-    account: "Расчётный счёт",
-    noRequisites: "реквизиты не заданы",
-    statement: "Расчёт стоимости услуг за месяц",
-    act: (n: string) => `Акт оказанных услуг № ${n}`,
-    invoice: (n: string) => `Счёт на оплату № ${n}`,
-    completion: (n: string) => `Акт выполненных работ № ${n}`,
-    period: "Период",
-    lines: "Мониторинг и реагирование по объектам",
-    cols: ["Объект", "Договор", "Тариф", "Дней мониторинга", "Сумма"],
-    perDay: "за турбино-сутки",
-    perMonth: "за турбино-месяц",
-    notBilled: "не тарифицируется",
-    credits: "Зачёты за нарушение времени реакции",
-    creditCols: ["Тревога", "Объект", "Возникла", "Срок реакции", "Квитирована", "Зачёт"],
-    noCredits: "Нарушений времени реакции не было.",
-    fee: "Стоимость услуг",
-    creditsTotal: "Зачёты (с учётом ограничения)",
-    net: "Итого без НДС",
-    vat: (r: string) => `НДС ${r}`,
-    gross: "Всего к оплате",
-    rounding: "Правило округления",
-    service: (m: string) =>
+const L = byLanguage({
+  executor: both("Исполнитель", "Executor"),
+  customer: both("Заказчик", "Customer"),
+  inn: both("ИНН", "INN"),
+  kpp: both("КПП", "KPP"),
+  ogrn: both("ОГРН", "OGRN"),
+  address: both("Адрес", "Address"),
+  bank: both("Банк", "Bank"),
+  bic: both("БИК", "BIC"),
+  corr: both("Корр. счёт", "Corr. account"),
+  account: both("Расчётный счёт", "Account"),
+  noRequisites: both("реквизиты не заданы", "requisites not configured"),
+  statement: both("Расчёт стоимости услуг за месяц", "Monthly statement of services"),
+  act: both(
+    (n: string) => `Акт оказанных услуг № ${n}`,
+    (n) => `Act of services rendered No. ${n}`,
+  ),
+  invoice: both(
+    (n: string) => `Счёт на оплату № ${n}`,
+    (n) => `Invoice No. ${n}`,
+  ),
+  completion: both(
+    (n: string) => `Акт выполненных работ № ${n}`,
+    (n) => `Completion act No. ${n}`,
+  ),
+  period: both("Период", "Period"),
+  lines: both("Мониторинг и реагирование по объектам", "Monitoring and response by asset"),
+  cols: {
+    asset: both("Объект", "Asset"),
+    contract: both("Договор", "Contract"),
+    fee: both("Тариф", "Fee"),
+    days: both("Дней мониторинга", "Days monitored"),
+    amount: both("Сумма", "Amount"),
+  },
+  perDay: both("за турбино-сутки", "per turbine-day"),
+  perMonth: both("за турбино-месяц", "per turbine-month"),
+  notBilled: both("не тарифицируется", "not billed"),
+  credits: both("Зачёты за нарушение времени реакции", "Credits for breaches of the response time"),
+  creditCols: {
+    alarm: both("Тревога", "Alarm"),
+    asset: both("Объект", "Asset"),
+    raised: both("Возникла", "Raised"),
+    responseDue: both("Срок реакции", "Response due"),
+    acknowledged: both("Квитирована", "Acknowledged"),
+    credit: both("Зачёт", "Credit"),
+  },
+  noCredits: both("Нарушений времени реакции не было.", "No breach of the response time."),
+  fee: both("Стоимость услуг", "Services"),
+  creditsTotal: both("Зачёты (с учётом ограничения)", "Credits (after the cap)"),
+  net: both("Итого без НДС", "Net (excluding VAT)"),
+  vat: both(
+    (r: string) => `НДС ${r}`,
+    (r) => `VAT ${r}`,
+  ),
+  gross: both("Всего к оплате", "Total due"),
+  rounding: both("Правило округления", "Rounding rule"),
+  service: both(
+    (m: string) =>
       `Услуги мониторинга технического состояния ветроустановок и реагирования на тревоги за ${m}`,
-    actText:
-      "Вышеперечисленные услуги выполнены полностью и в срок. Заказчик претензий по объёму, качеству и срокам оказания услуг не имеет.",
-    itemCols: ["№", "Наименование", "Кол-во", "Ед.", "Сумма"],
-    unit: "усл.",
-    payTo: "Получатель платежа",
-    purpose: (n: string, m: string) => `Назначение платежа: оплата по счёту № ${n} за услуги за ${m}`,
-    signedBy: "Подписи сторон (электронная подпись, CMS/PAdES)",
-    signLine: (role: string, who: string) => `${role}: ____________ / ${who} /`,
-    workOrder: "Наряд-заказ",
-    asset: "Объект",
-    fault: "Неисправность",
-    doneAt: "Работы завершены",
-    findings: "Результаты работ",
-    parts: "Использованные запчасти",
-    partCols: ["Наименование", "Артикул", "Кол-во"],
-    noParts: "Запчасти не использовались.",
-    photos: (n: number) => `Фотографии (${n})`,
-    photoUnreadable: (n: number, why: string) =>
-      `Фото № ${n} не удалось прочитать и оно не включено (${why}).`,
-    completionText: "Работы по наряду-заказу выполнены. Заказчик принимает работы.",
-    page: (n: number, of: number) => `Стр. ${n} из ${of}`,
+    (m) => `Condition monitoring of wind turbines and alarm response, ${m}`,
+  ),
+  actText: both(
+    "Вышеперечисленные услуги выполнены полностью и в срок. Заказчик претензий по объёму, качеству и срокам оказания услуг не имеет.",
+    "The services above were rendered in full and on time. The customer has no claims as to their scope, quality or timing.",
+  ),
+  itemCols: {
+    number: both("№", "No."),
+    description: both("Наименование", "Description"),
+    quantity: both("Кол-во", "Qty"),
+    unit: both("Ед.", "Unit"),
+    amount: both("Сумма", "Amount"),
   },
-  en: {
-    executor: "Executor",
-    customer: "Customer",
-    inn: "INN",
-    kpp: "KPP",
-    ogrn: "OGRN",
-    address: "Address",
-    bank: "Bank",
-    bic: "BIC",
-    corr: "Corr. account",
-    account: "Account",
-    noRequisites: "requisites not configured",
-    statement: "Monthly statement of services",
-    act: (n: string) => `Act of services rendered No. ${n}`,
-    invoice: (n: string) => `Invoice No. ${n}`,
-    completion: (n: string) => `Completion act No. ${n}`,
-    period: "Period",
-    lines: "Monitoring and response by asset",
-    cols: ["Asset", "Contract", "Fee", "Days monitored", "Amount"],
-    perDay: "per turbine-day",
-    perMonth: "per turbine-month",
-    notBilled: "not billed",
-    credits: "Credits for breaches of the response time",
-    creditCols: ["Alarm", "Asset", "Raised", "Response due", "Acknowledged", "Credit"],
-    noCredits: "No breach of the response time.",
-    fee: "Services",
-    creditsTotal: "Credits (after the cap)",
-    net: "Net (excluding VAT)",
-    vat: (r: string) => `VAT ${r}`,
-    gross: "Total due",
-    rounding: "Rounding rule",
-    service: (m: string) => `Condition monitoring of wind turbines and alarm response, ${m}`,
-    actText:
-      "The services above were rendered in full and on time. The customer has no claims as to their scope, quality or timing.",
-    itemCols: ["No.", "Description", "Qty", "Unit", "Amount"],
-    unit: "service",
-    payTo: "Payee",
-    purpose: (n: string, m: string) => `Payment reference: invoice No. ${n}, services of ${m}`,
-    signedBy: "Signatures of the parties (electronic, CMS/PAdES)",
-    signLine: (role: string, who: string) => `${role}: ____________ / ${who} /`,
-    workOrder: "Work order",
-    asset: "Asset",
-    fault: "Fault",
-    doneAt: "Work completed",
-    findings: "Findings",
-    parts: "Parts used",
-    partCols: ["Part", "Part number", "Qty"],
-    noParts: "No parts were used.",
-    photos: (n: number) => `Photos (${n})`,
-    photoUnreadable: (n: number, why: string) => `Photo no. ${n} could not be read and is left out (${why}).`,
-    completionText: "The work of the work order is complete. The customer accepts the work.",
-    page: (n: number, of: number) => `Page ${n} of ${of}`,
+  unit: both("усл.", "service"),
+  payTo: both("Получатель платежа", "Payee"),
+  purpose: both(
+    (n: string, m: string) => `Назначение платежа: оплата по счёту № ${n} за услуги за ${m}`,
+    (n, m) => `Payment reference: invoice No. ${n}, services of ${m}`,
+  ),
+  signedBy: both(
+    "Подписи сторон (электронная подпись, CMS/PAdES)",
+    "Signatures of the parties (electronic, CMS/PAdES)",
+  ),
+  signLine: (role: string, who: string) => `${role}: ____________ / ${who} /`,
+  workOrder: both("Наряд-заказ", "Work order"),
+  asset: both("Объект", "Asset"),
+  fault: both("Неисправность", "Fault"),
+  doneAt: both("Работы завершены", "Work completed"),
+  findings: both("Результаты работ", "Findings"),
+  parts: both("Использованные запчасти", "Parts used"),
+  partCols: {
+    name: both("Наименование", "Part"),
+    partNumber: both("Артикул", "Part number"),
+    quantity: both("Кол-во", "Qty"),
   },
-} as const;
+  noParts: both("Запчасти не использовались.", "No parts were used."),
+  photos: both(
+    (n: number) => `Фотографии (${n})`,
+    (n) => `Photos (${n})`,
+  ),
+  photoUnreadable: both(
+    (n: number, why: string) => `Фото № ${n} не удалось прочитать и оно не включено (${why}).`,
+    (n, why) => `Photo no. ${n} could not be read and is left out (${why}).`,
+  ),
+  completionText: both(
+    "Работы по наряду-заказу выполнены. Заказчик принимает работы.",
+    "The work of the work order is complete. The customer accepts the work.",
+  ),
+  page: PAGE_OF,
+});
 
 function partyLines(p: PartyBlock, lang: Lang): [string, string][] {
   const t = L[lang];
@@ -216,28 +218,33 @@ export function renderStatementPdf(a: MoneyDocumentArgs): Promise<Buffer> {
   titleBlock(doc, t.statement, `${s.company.name} — ${month} — ${a.number}`);
   parties(doc, a.executor, a.customer, lang);
   heading(doc, t.lines, 12);
-  drawTable(doc, {
+  drawRecordTable(doc, {
     columns: [
-      { header: t.cols[0], share: 2.4, flex: true },
-      { header: t.cols[1], share: 1.4 },
-      { header: t.cols[2], share: 2 },
-      { header: t.cols[3], share: 1.1, align: "right" },
-      { header: t.cols[4], share: 1.5, align: "right" },
-    ],
-    rows: [
-      ...s.lines.map((l) => ({
-        cells: [
-          l.name === l.asset ? l.asset : `${l.name} (${l.asset})`,
-          l.contract ?? "—",
+      {
+        header: t.cols.asset,
+        share: 2.4,
+        flex: true,
+        cell: (l) => (l.name === l.asset ? l.asset : `${l.name} (${l.asset})`),
+      },
+      { header: t.cols.contract, share: 1.4, cell: (l) => l.contract ?? "—" },
+      {
+        header: t.cols.fee,
+        share: 2,
+        cell: (l) =>
           l.per
             ? `${formatRub(l.unitFeeKopecks, lang)} ${l.per === "turbine_day" ? t.perDay : t.perMonth}`
             : t.notBilled,
-          `${l.daysMonitored} / ${l.daysInMonth}`,
-          formatRub(l.amountKopecks, lang),
-        ],
-      })),
-      { cells: [t.fee, "", "", "", formatRub(s.totals.feeKopecks, lang)], bold: true, fill: COLOR.totalFill },
+      },
+      {
+        header: t.cols.days,
+        share: 1.1,
+        align: "right",
+        cell: (l) => `${l.daysMonitored} / ${l.daysInMonth}`,
+      },
+      { header: t.cols.amount, share: 1.5, align: "right", cell: (l) => formatRub(l.amountKopecks, lang) },
     ],
+    records: s.lines,
+    total: [t.fee, "", "", "", formatRub(s.totals.feeKopecks, lang)],
     fontSize: 8.5,
     newPage,
   });
@@ -246,27 +253,19 @@ export function renderStatementPdf(a: MoneyDocumentArgs): Promise<Buffer> {
   heading(doc, t.credits, 12);
   const tz = s.timeZone;
   const when = (v: string | null) => (v ? formatDateTime(Date.parse(v), lang, tz) : "—");
+  const c = t.creditCols;
   if (s.credits.length === 0) paragraph(doc, t.noCredits);
   else
-    drawTable(doc, {
+    drawRecordTable(doc, {
       columns: [
-        { header: t.creditCols[0], share: 2.6, flex: true },
-        { header: t.creditCols[1], share: 0.8 },
-        { header: t.creditCols[2], share: 1.4 },
-        { header: t.creditCols[3], share: 1.4 },
-        { header: t.creditCols[4], share: 1.4 },
-        { header: t.creditCols[5], share: 1.3, align: "right" },
+        { header: c.alarm, share: 2.6, flex: true, cell: (r) => `${r.alarm} (${faultName(r.fault, lang)})` },
+        { header: c.asset, share: 0.8, cell: (r) => r.asset },
+        { header: c.raised, share: 1.4, cell: (r) => when(r.raisedAt) },
+        { header: c.responseDue, share: 1.4, cell: (r) => when(r.responseDueAt) },
+        { header: c.acknowledged, share: 1.4, cell: (r) => when(r.acknowledgedAt) },
+        { header: c.credit, share: 1.3, align: "right", cell: (r) => formatRub(-r.creditKopecks, lang) },
       ],
-      rows: s.credits.map((c) => ({
-        cells: [
-          `${c.alarm} (${faultName(c.fault, lang)})`,
-          c.asset,
-          when(c.raisedAt),
-          when(c.responseDueAt),
-          when(c.acknowledgedAt),
-          formatRub(-c.creditKopecks, lang),
-        ],
-      })),
+      records: s.credits,
       fontSize: 8,
       condensed: true,
       newPage,
@@ -284,19 +283,16 @@ export function renderStatementPdf(a: MoneyDocumentArgs): Promise<Buffer> {
 
 function serviceItems(doc: Doc, s: Statement, lang: Lang, newPage: () => void) {
   const t = L[lang];
-  drawTable(doc, {
+  const c = t.itemCols;
+  drawRecordTable(doc, {
     columns: [
-      { header: t.itemCols[0], share: 0.5 },
-      { header: t.itemCols[1], share: 5, flex: true },
-      { header: t.itemCols[2], share: 0.7, align: "right" },
-      { header: t.itemCols[3], share: 0.8 },
-      { header: t.itemCols[4], share: 1.6, align: "right" },
+      { header: c.number, share: 0.5, cell: (_, i) => String(i + 1) },
+      { header: c.description, share: 5, flex: true, cell: () => t.service(monthName(s.month, lang)) },
+      { header: c.quantity, share: 0.7, align: "right", cell: () => "1" },
+      { header: c.unit, share: 0.8, cell: () => t.unit },
+      { header: c.amount, share: 1.6, align: "right", cell: () => formatRub(s.totals.netKopecks, lang) },
     ],
-    rows: [
-      {
-        cells: ["1", t.service(monthName(s.month, lang)), "1", t.unit, formatRub(s.totals.netKopecks, lang)],
-      },
-    ],
+    records: [s],
     fontSize: 9,
     newPage,
   });
@@ -304,39 +300,45 @@ function serviceItems(doc: Doc, s: Statement, lang: Lang, newPage: () => void) {
   totalsBlock(doc, s, lang);
 }
 
-export function renderActPdf(a: MoneyDocumentArgs): Promise<Buffer> {
+/**
+ * The act and the invoice of a month's services: the title over the period,
+ * (the invoice: the payee's requisites first), the parties, the service line
+ * with the totals, a closing paragraph and the signature lines.
+ */
+function servicesPdf(
+  a: MoneyDocumentArgs,
+  title: string,
+  closing: { text: string; gapLines: number; fontSize?: number },
+  payee: boolean,
+): Promise<Buffer> {
   const { statement: s, lang } = a;
   const t = L[lang];
-  const month = monthName(s.month, lang);
-  const { doc, bytes, newPage } = open(t.act(a.number), a.executor.name, lang);
-  titleBlock(doc, t.act(a.number), `${t.period}: ${month}`);
+  const { doc, bytes, newPage } = open(title, a.executor.name, lang);
+  titleBlock(doc, title, `${t.period}: ${monthName(s.month, lang)}`);
+  if (payee) {
+    heading(doc, t.payTo, 10.5);
+    drawKeyValues(doc, partyLines(a.executor, lang), { fontSize: 9, labelShare: 0.22 });
+    doc.moveDown(0.4);
+  }
   parties(doc, a.executor, a.customer, lang);
   serviceItems(doc, s, lang, newPage);
-  doc.moveDown(0.5);
-  paragraph(doc, t.actText);
+  doc.moveDown(closing.gapLines);
+  paragraph(doc, closing.text, closing.fontSize);
   signatureLines(doc, a.executor, a.customer, lang, newPage);
-  pageFooters(doc, `Vetra · ${t.act(a.number)}`, t.page);
+  pageFooters(doc, `Vetra · ${title}`, t.page);
   doc.end();
   return bytes;
 }
 
+export function renderActPdf(a: MoneyDocumentArgs): Promise<Buffer> {
+  const t = L[a.lang];
+  return servicesPdf(a, t.act(a.number), { text: t.actText, gapLines: 0.5 }, false);
+}
+
 export function renderInvoicePdf(a: MoneyDocumentArgs): Promise<Buffer> {
-  const { statement: s, lang } = a;
-  const t = L[lang];
-  const month = monthName(s.month, lang);
-  const { doc, bytes, newPage } = open(t.invoice(a.number), a.executor.name, lang);
-  titleBlock(doc, t.invoice(a.number), `${t.period}: ${month}`);
-  heading(doc, t.payTo, 10.5);
-  drawKeyValues(doc, partyLines(a.executor, lang), { fontSize: 9, labelShare: 0.22 });
-  doc.moveDown(0.4);
-  parties(doc, a.executor, a.customer, lang);
-  serviceItems(doc, s, lang, newPage);
-  doc.moveDown(0.4);
-  paragraph(doc, t.purpose(a.number, month), 9);
-  signatureLines(doc, a.executor, a.customer, lang, newPage);
-  pageFooters(doc, `Vetra · ${t.invoice(a.number)}`, t.page);
-  doc.end();
-  return bytes;
+  const t = L[a.lang];
+  const purpose = t.purpose(a.number, monthName(a.statement.month, a.lang));
+  return servicesPdf(a, t.invoice(a.number), { text: purpose, gapLines: 0.4, fontSize: 9 }, true);
 }
 
 export interface CompletionActArgs {
@@ -380,13 +382,13 @@ export async function renderCompletionActPdf(a: CompletionActArgs): Promise<Buff
   heading(doc, t.parts, 11);
   if (order.parts.length === 0) paragraph(doc, t.noParts);
   else
-    drawTable(doc, {
+    drawRecordTable(doc, {
       columns: [
-        { header: t.partCols[0], share: 4, flex: true },
-        { header: t.partCols[1], share: 2 },
-        { header: t.partCols[2], share: 1, align: "right" },
+        { header: t.partCols.name, share: 4, flex: true, cell: (p) => p.name },
+        { header: t.partCols.partNumber, share: 2, cell: (p) => p.partNumber ?? "—" },
+        { header: t.partCols.quantity, share: 1, align: "right", cell: (p) => String(p.quantity) },
       ],
-      rows: order.parts.map((p) => ({ cells: [p.name, p.partNumber ?? "—", String(p.quantity)] })),
+      records: order.parts,
       fontSize: 9,
       newPage,
     });

@@ -5,10 +5,13 @@
 // the history, the photos, and signature lines. Russian by default, times
 // in the company's time zone.
 
+import { both, byLanguage, type Phrase } from "../lib/catalogue.ts";
 import { formatDateTime, formatNumber, type Lang, zoneLabel } from "../lib/format.ts";
 import { checkImage } from "../lib/image-check.ts";
 import { type Doc, openPdf, pageFooters, paragraph, titleBlock } from "../lib/pdf/document.ts";
 import * as layout from "../lib/pdf/layout.ts";
+import { PAGE_OF } from "../lib/pdf/page-text.ts";
+import { drawRecordTable } from "../lib/pdf/record-table.ts";
 import type { AlarmRecord } from "./alarm-book.ts";
 import { faultName, pointName } from "./names.ts";
 import type {
@@ -30,175 +33,105 @@ export interface WorkOrderSheet {
   photos: { id: number; createdAt: string; by: string; bytes: Buffer }[];
 }
 
-interface Text {
-  title: (id: string) => string;
-  state: Record<WorkOrderState, string>;
-  alarmState: Record<AlarmRecord["state"], string>;
-  severity: Record<AlarmRecord["severity"], string>;
-  labels: {
-    state: string;
-    asset: string;
-    site: string;
-    point: string;
-    fault: string;
-    severity: string;
-    since: string;
-    alarm: string;
-    company: string;
-    assignee: string;
-    created: string;
-    started: string;
-    done: string;
-    timeZone: string;
-    printed: string;
-  };
-  zone: (z: string) => string;
-  evidence: string;
-  evidenceFields: Record<string, string>;
-  evidenceAt: string;
-  description: string;
-  findings: string;
-  none: string;
-  parts: string;
-  partColumns: [string, string, string, string];
-  noParts: string;
-  history: string;
-  historyColumns: [string, string, string, string];
-  event: Record<WorkOrderEventKind, string>;
-  photos: string;
-  photo: (id: number) => string;
-  photoUnreadable: string;
-  signatures: string;
-  signers: [string, string, string];
-  signHint: string;
-  page: (n: number, of: number) => string;
-  unassigned: string;
-}
-
-const TEXT: Record<Lang, Text> = {
-  ru: {
-    title: (id) => `Наряд-заказ ${id}`,
-    state: { open: "открыт", in_progress: "в работе", done: "выполнен" },
-    alarmState: { active: "активна", acknowledged: "квитирована", cleared: "снята" },
-    severity: { warning: "предупреждение", alarm: "тревога" },
-    labels: {
-      state: "Состояние",
-      asset: "Объект",
-      site: "Площадка",
-      point: "Точка измерения",
-      fault: "Неисправность",
-      severity: "Уровень",
-      since: "Началось",
-      alarm: "Тревога",
-      company: "Сервисная компания",
-      assignee: "Исполнитель",
-      created: "Создан",
-      started: "Начат",
-      done: "Выполнен",
-      timeZone: "Часовой пояс",
-      printed: "Напечатан",
-    },
-    zone: (z) => `зона ${z} по ISO 10816-21`,
-    evidence: "Признаки неисправности",
-    evidenceFields: {
-      frequency_hz: "Частота, Гц",
-      amplitude: "Амплитуда",
-      snr_db: "Превышение над фоном, дБ",
-      harmonics: "Гармоник найдено",
-      confidence: "Достоверность",
-      v_rms_mm_s: "СКЗ виброскорости, мм/с",
-      a_rms_g: "СКЗ виброускорения, g",
-      kurtosis: "Эксцесс",
-      crest_factor: "Пик-фактор",
-    },
-    evidenceAt: "Измерено",
-    description: "Описание работ",
-    findings: "Результаты осмотра",
-    none: "—",
-    parts: "Запчасти и материалы",
-    partColumns: ["№", "Наименование", "Артикул", "Кол-во"],
-    noParts: "Запчасти не использовались.",
-    history: "История",
-    historyColumns: ["Время", "Событие", "Кто", "Подробности"],
-    event: {
-      created: "создан",
-      state: "состояние",
-      assigned: "исполнитель",
-      findings: "результаты осмотра",
-      parts: "запчасти",
-      photo: "фото",
-    },
-    photos: "Фотографии",
-    photo: (id) => `Фото № ${id}`,
-    photoUnreadable: "изображение не удалось прочитать",
-    signatures: "Подписи",
-    signers: ["Выдал", "Выполнил", "Принял"],
-    signHint: "(подпись)                    (Ф. И. О.)                    (дата)",
-    page: (n, of) => `Стр. ${n} из ${of}`,
-    unassigned: "не назначен",
-  },
-  en: {
-    title: (id) => `Work order ${id}`,
-    state: { open: "open", in_progress: "in progress", done: "done" },
-    alarmState: { active: "active", acknowledged: "acknowledged", cleared: "cleared" },
-    severity: { warning: "warning", alarm: "alarm" },
-    labels: {
-      state: "State",
-      asset: "Asset",
-      site: "Site",
-      point: "Measuring point",
-      fault: "Fault",
-      severity: "Severity",
-      since: "Since",
-      alarm: "Alarm",
-      company: "Service company",
-      assignee: "Assignee",
-      created: "Created",
-      started: "Started",
-      done: "Done",
-      timeZone: "Time zone",
-      printed: "Printed",
-    },
-    zone: (z) => `ISO 10816-21 zone ${z}`,
-    evidence: "Evidence",
-    evidenceFields: {
-      frequency_hz: "Frequency, Hz",
-      amplitude: "Amplitude",
-      snr_db: "Above background, dB",
-      harmonics: "Harmonics found",
-      confidence: "Confidence",
-      v_rms_mm_s: "Velocity RMS, mm/s",
-      a_rms_g: "Acceleration RMS, g",
-      kurtosis: "Kurtosis",
-      crest_factor: "Crest factor",
-    },
-    evidenceAt: "Measured",
-    description: "Work to do",
-    findings: "Findings",
-    none: "—",
-    parts: "Parts and materials",
-    partColumns: ["No.", "Name", "Part number", "Qty"],
-    noParts: "No parts used.",
-    history: "History",
-    historyColumns: ["Time", "Event", "By", "Details"],
-    event: {
-      created: "created",
-      state: "state",
-      assigned: "assignee",
-      findings: "findings",
-      parts: "parts",
-      photo: "photo",
-    },
-    photos: "Photos",
-    photo: (id) => `Photo no. ${id}`,
-    photoUnreadable: "the image could not be read",
-    signatures: "Signatures",
-    signers: ["Issued by", "Performed by", "Accepted by"],
-    signHint: "(signature)                    (name)                    (date)",
-    page: (n, of) => `Page ${n} of ${of}`,
-    unassigned: "not assigned",
-  },
+/** The evidence's fields by name (diagnostics); a field without an entry is not printed. */
+const EVIDENCE_FIELDS: Record<string, Phrase<string>> = {
+  frequency_hz: both("Частота, Гц", "Frequency, Hz"),
+  amplitude: both("Амплитуда", "Amplitude"),
+  snr_db: both("Превышение над фоном, дБ", "Above background, dB"),
+  harmonics: both("Гармоник найдено", "Harmonics found"),
+  confidence: both("Достоверность", "Confidence"),
+  v_rms_mm_s: both("СКЗ виброскорости, мм/с", "Velocity RMS, mm/s"),
+  a_rms_g: both("СКЗ виброускорения, g", "Acceleration RMS, g"),
+  kurtosis: both("Эксцесс", "Kurtosis"),
+  crest_factor: both("Пик-фактор", "Crest factor"),
 };
+
+const TEXT = byLanguage({
+  title: both(
+    (id: string) => `Наряд-заказ ${id}`,
+    (id) => `Work order ${id}`,
+  ),
+  state: {
+    open: both("открыт", "open"),
+    in_progress: both("в работе", "in progress"),
+    done: both("выполнен", "done"),
+  } satisfies Record<WorkOrderState, Phrase<string>>,
+  alarmState: {
+    active: both("активна", "active"),
+    acknowledged: both("квитирована", "acknowledged"),
+    cleared: both("снята", "cleared"),
+  } satisfies Record<AlarmRecord["state"], Phrase<string>>,
+  severity: {
+    warning: both("предупреждение", "warning"),
+    alarm: both("тревога", "alarm"),
+  } satisfies Record<AlarmRecord["severity"], Phrase<string>>,
+  labels: {
+    state: both("Состояние", "State"),
+    asset: both("Объект", "Asset"),
+    site: both("Площадка", "Site"),
+    point: both("Точка измерения", "Measuring point"),
+    fault: both("Неисправность", "Fault"),
+    severity: both("Уровень", "Severity"),
+    since: both("Началось", "Since"),
+    alarm: both("Тревога", "Alarm"),
+    company: both("Сервисная компания", "Service company"),
+    assignee: both("Исполнитель", "Assignee"),
+    created: both("Создан", "Created"),
+    started: both("Начат", "Started"),
+    done: both("Выполнен", "Done"),
+    timeZone: both("Часовой пояс", "Time zone"),
+    printed: both("Напечатан", "Printed"),
+  },
+  zone: both(
+    (z: string) => `зона ${z} по ISO 10816-21`,
+    (z) => `ISO 10816-21 zone ${z}`,
+  ),
+  evidence: both("Признаки неисправности", "Evidence"),
+  evidenceFields: EVIDENCE_FIELDS,
+  evidenceAt: both("Измерено", "Measured"),
+  description: both("Описание работ", "Work to do"),
+  findings: both("Результаты осмотра", "Findings"),
+  none: "—",
+  parts: both("Запчасти и материалы", "Parts and materials"),
+  partColumns: {
+    number: both("№", "No."),
+    name: both("Наименование", "Name"),
+    partNumber: both("Артикул", "Part number"),
+    quantity: both("Кол-во", "Qty"),
+  },
+  noParts: both("Запчасти не использовались.", "No parts used."),
+  history: both("История", "History"),
+  historyColumns: {
+    time: both("Время", "Time"),
+    event: both("Событие", "Event"),
+    by: both("Кто", "By"),
+    details: both("Подробности", "Details"),
+  },
+  event: {
+    created: both("создан", "created"),
+    state: both("состояние", "state"),
+    assigned: both("исполнитель", "assignee"),
+    findings: both("результаты осмотра", "findings"),
+    parts: both("запчасти", "parts"),
+    photo: both("фото", "photo"),
+  } satisfies Record<WorkOrderEventKind, Phrase<string>>,
+  photos: both("Фотографии", "Photos"),
+  photo: both(
+    (id: number) => `Фото № ${id}`,
+    (id) => `Photo no. ${id}`,
+  ),
+  photoUnreadable: both("изображение не удалось прочитать", "the image could not be read"),
+  signatures: both("Подписи", "Signatures"),
+  signers: [both("Выдал", "Issued by"), both("Выполнил", "Performed by"), both("Принял", "Accepted by")],
+  signHint: both(
+    "(подпись)                    (Ф. И. О.)                    (дата)",
+    "(signature)                    (name)                    (date)",
+  ),
+  page: PAGE_OF,
+  unassigned: both("не назначен", "not assigned"),
+});
+
+type Text = (typeof TEXT)[Lang];
 
 const EVIDENCE_DIGITS: Record<string, number> = {
   frequency_hz: 2,
@@ -296,36 +229,32 @@ export async function renderWorkOrderPdf(
   section(t.parts);
   if (order.parts.length === 0) paragraph(doc, t.noParts);
   else
-    layout.drawTable(doc, {
+    drawRecordTable(doc, {
       columns: [
-        { header: t.partColumns[0], share: 0.5, align: "right" },
-        { header: t.partColumns[1], share: 5, flex: true },
-        { header: t.partColumns[2], share: 2 },
-        { header: t.partColumns[3], share: 1, align: "right" },
+        { header: t.partColumns.number, share: 0.5, align: "right", cell: (_, i) => String(i + 1) },
+        { header: t.partColumns.name, share: 5, flex: true, cell: (p) => p.name },
+        { header: t.partColumns.partNumber, share: 2, cell: (p) => p.partNumber ?? t.none },
+        { header: t.partColumns.quantity, share: 1, align: "right", cell: (p) => quantity(p.quantity, lang) },
       ],
-      rows: order.parts.map((p, i) => ({
-        cells: [
-          String(i + 1),
-          p.name,
-          p.partNumber ?? t.none,
-          formatNumber(p.quantity, Number.isInteger(p.quantity) ? 0 : 2, lang),
-        ],
-      })),
+      records: order.parts,
       fontSize: 9,
       newPage,
     });
 
   section(t.history);
-  layout.drawTable(doc, {
+  drawRecordTable(doc, {
     columns: [
-      { header: t.historyColumns[0], share: 1.6 },
-      { header: t.historyColumns[1], share: 1.4 },
-      { header: t.historyColumns[2], share: 1.4 },
-      { header: t.historyColumns[3], share: 4, flex: true },
+      { header: t.historyColumns.time, share: 1.6, cell: (e) => when(e.at) },
+      { header: t.historyColumns.event, share: 1.4, cell: (e) => t.event[e.kind] },
+      { header: t.historyColumns.by, share: 1.4, cell: (e) => e.actor },
+      {
+        header: t.historyColumns.details,
+        share: 4,
+        flex: true,
+        cell: (e) => eventDetails(e, t, lang, ordinal),
+      },
     ],
-    rows: sheet.events.map((e) => ({
-      cells: [when(e.at), t.event[e.kind], e.actor, eventDetails(e, t, lang, ordinal)],
-    })),
+    records: sheet.events,
     fontSize: 8.5,
     condensed: true,
     newPage,
@@ -337,6 +266,9 @@ export async function renderWorkOrderPdf(
   doc.end();
   return bytes;
 }
+
+/** A quantity of parts: whole numbers as they are, a fraction to two decimals. */
+const quantity = (n: number, lang: Lang) => formatNumber(n, Number.isInteger(n) ? 0 : 2, lang);
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
@@ -354,14 +286,7 @@ function eventDetails(e: WorkOrderEvent, t: Text, lang: Lang, ordinal: ReadonlyM
       const parts = JSON.parse(e.to ?? "[]") as { name: string; quantity: number }[];
       return parts.length === 0
         ? t.none
-        : clip(
-            parts
-              .map(
-                (p) => `${p.name} × ${formatNumber(p.quantity, Number.isInteger(p.quantity) ? 0 : 2, lang)}`,
-              )
-              .join("; "),
-            160,
-          );
+        : clip(parts.map((p) => `${p.name} × ${quantity(p.quantity, lang)}`).join("; "), 160);
     }
     case "photo":
       return t.photo(ordinal.get(Number(e.to)) ?? Number(e.to));

@@ -1,5 +1,6 @@
 import { pageFooters } from "../lib/pdf/document.ts";
 import * as layout from "../lib/pdf/layout.ts";
+import { drawRecordTable } from "../lib/pdf/record-table.ts";
 import type { PdfContext, PdfOptions } from "./pdf.ts";
 import { dailyChart, monthlyChart } from "./pdf-charts.ts";
 import { measureText, sumDays, toMonths } from "./pdf-summary.ts";
@@ -41,15 +42,14 @@ export function thresholds(ctx: PdfContext) {
     .text(t.thresholdsHeading, layout.leftOf(doc), doc.y, { width: layout.widthOf(doc) });
   doc.moveDown(0.2);
   const th = ASHRAE14_THRESHOLDS;
-  layout.drawTable(doc, {
+  const c = t.thresholdsColumns;
+  drawRecordTable(doc, {
     columns: [
-      { header: t.thresholdsColumns[0], share: 2 },
-      { header: t.thresholdsColumns[1], share: 1.5, align: "right" },
-      { header: t.thresholdsColumns[2], share: 1.5, align: "right" },
+      { header: c.model, share: 2, cell: (g) => t.granularity[g] },
+      { header: c.cvRmse, share: 1.5, align: "right", cell: (g) => pct(100 * th[g].cvRmse, 0) },
+      { header: c.nmbe, share: 1.5, align: "right", cell: (g) => pct(100 * th[g].nmbe, 0) },
     ],
-    rows: (["hourly", "daily"] as const).map((g) => ({
-      cells: [t.granularity[g], pct(100 * th[g].cvRmse, 0), pct(100 * th[g].nmbe, 0)],
-    })),
+    records: ["hourly", "daily"] as const,
     fontSize: 9,
     newPage: portrait,
   });
@@ -62,44 +62,42 @@ export function statsTable(ctx: PdfContext) {
   para(t.statsIntro, 8.5);
   const c = t.col;
   const th = (f: FacilityReport) => ASHRAE14_THRESHOLDS[f.ashrae14_granularity];
-  layout.drawTable(doc, {
+  /** A figure of the model; "—" without one. */
+  const ofModel = (f: FacilityReport, text: () => string) => (f.model === null ? "—" : text());
+  drawRecordTable(doc, {
     columns: [
-      { header: c.facility, share: 150, flex: true },
-      { header: c.model, share: 48 },
-      { header: c.form, share: 100, flex: true },
-      { header: c.n, share: 34, align: "right" },
-      { header: c.p, share: 26, align: "right" },
-      { header: c.m, share: 34, align: "right" },
-      { header: c.rho, share: 34, align: "right" },
-      { header: c.nPrime, share: 36, align: "right" },
-      { header: c.r2, share: 36, align: "right" },
-      { header: c.adjR2, share: 38, align: "right" },
-      { header: c.cvRmse, share: 56, align: "right" },
-      { header: c.nmbe, share: 56, align: "right" },
-      { header: c.ashrae, share: 54, align: "center" },
-      { header: c.fsu, share: 40, align: "right" },
+      { header: c.facility, share: 150, flex: true, cell: (f) => facilityLabel(f) },
+      { header: c.model, share: 48, cell: (f) => modelName(f) },
+      { header: c.form, share: 100, flex: true, cell: (f) => formName(f) },
+      { header: c.n, share: 34, align: "right", cell: (f) => num(f.n_baseline) },
+      { header: c.p, share: 26, align: "right", cell: (f) => num(f.parameters) },
+      { header: c.m, share: 34, align: "right", cell: (f) => num(f.n_reporting) },
+      { header: c.rho, share: 34, align: "right", cell: (f) => num(f.rho, 3) },
+      { header: c.nPrime, share: 36, align: "right", cell: (f) => num(f.n_prime) },
+      { header: c.r2, share: 36, align: "right", cell: (f) => num(f.r2, 3) },
+      { header: c.adjR2, share: 38, align: "right", cell: (f) => num(f.adj_r2, 3) },
+      {
+        header: c.cvRmse,
+        share: 56,
+        align: "right",
+        cell: (f) => ofModel(f, () => `${num(100 * f.cv_rmse, 1)} (≤ ${num(100 * th(f).cvRmse, 0)})`),
+      },
+      {
+        header: c.nmbe,
+        share: 56,
+        align: "right",
+        cell: (f) => ofModel(f, () => `${num(100 * f.nmbe, 2)} (±${num(100 * th(f).nmbe, 0)})`),
+      },
+      {
+        header: c.ashrae,
+        share: 54,
+        align: "center",
+        cell: (f) => ofModel(f, () => (f.ashrae14_pass ? t.pass : t.fail)),
+        color: (f) => (f.model === null ? undefined : passColor(f.ashrae14_pass)),
+      },
+      { header: c.fsu, share: 40, align: "right", cell: (f) => num(f.fsu_pct, 1) },
     ],
-    rows: report.facilities.map((f) => ({
-      cells: [
-        facilityLabel(f),
-        modelName(f),
-        formName(f),
-        num(f.n_baseline),
-        num(f.parameters),
-        num(f.n_reporting),
-        num(f.rho, 3),
-        num(f.n_prime),
-        num(f.r2, 3),
-        num(f.adj_r2, 3),
-        f.model === null ? "—" : `${num(100 * f.cv_rmse, 1)} (≤ ${num(100 * th(f).cvRmse, 0)})`,
-        f.model === null ? "—" : `${num(100 * f.nmbe, 2)} (±${num(100 * th(f).nmbe, 0)})`,
-        f.model === null ? "—" : f.ashrae14_pass ? t.pass : t.fail,
-        num(f.fsu_pct, 1),
-      ],
-      colors: Array.from({ length: 14 }, (_, i) =>
-        i === 12 && f.model !== null ? (f.ashrae14_pass ? layout.COLOR.pass : layout.COLOR.fail) : undefined,
-      ),
-    })),
+    records: report.facilities,
     fontSize: 7.5,
     condensed: true,
     newPage: () => {
@@ -127,45 +125,52 @@ export function qualityPages(ctx: PdfContext) {
   if (failed.length === 0 && flagged.length === 0) para(t.qualityAllGood, 9);
   doc.moveDown(0.3);
   const c = t.col;
-  layout.drawTable(doc, {
+  /** Red where a coverage falls below CalTRACK's 90 %. */
+  const coverageColor = (share: number) => (share < 0.9 ? layout.COLOR.fail : undefined);
+  drawRecordTable(doc, {
     columns: [
-      { header: c.facility, share: 150, flex: true },
-      { header: c.baselineDays, share: 48, align: "right" },
-      { header: c.meterCoverage, share: 52, align: "right" },
-      { header: c.tempCoverage, share: 56, align: "right" },
-      { header: c.reportingCoverage, share: 52, align: "right" },
-      { header: c.zeros, share: 42, align: "right" },
-      { header: c.outliers, share: 42, align: "right" },
-      { header: c.sufficiency, share: 50, align: "center" },
-      { header: c.notes, share: 200, flex: true },
-    ],
-    rows: report.facilities.map((f) => {
-      const s = f.sufficiency;
-      return {
-        cells: [
-          facilityLabel(f),
-          num(s.baseline_days, Number.isInteger(s.baseline_days) ? 0 : 1),
-          num(100 * s.baseline_coverage, 1),
-          num(100 * s.temperature_coverage, 1),
-          num(100 * s.reporting_coverage, 1),
-          num(s.zero_hours),
-          num(s.outlier_hours),
-          s.ok ? t.yes : t.no,
-          s.notes.length > 0 ? s.notes.map((n) => t.notes[n] ?? n).join("; ") : t.noNotes,
-        ],
-        colors: [
-          undefined,
+      { header: c.facility, share: 150, flex: true, cell: (f) => facilityLabel(f) },
+      {
+        header: c.baselineDays,
+        share: 48,
+        align: "right",
+        cell: ({ sufficiency: s }) => num(s.baseline_days, Number.isInteger(s.baseline_days) ? 0 : 1),
+        color: ({ sufficiency: s }) =>
           s.notes.includes("baseline_shorter_than_year") ? layout.COLOR.fail : undefined,
-          s.baseline_coverage < 0.9 ? layout.COLOR.fail : undefined,
-          s.temperature_coverage < 0.9 ? layout.COLOR.fail : undefined,
-          s.reporting_coverage < 0.9 ? layout.COLOR.fail : undefined,
-          undefined,
-          undefined,
-          s.ok ? layout.COLOR.pass : layout.COLOR.fail,
-          undefined,
-        ],
-      };
-    }),
+      },
+      {
+        header: c.meterCoverage,
+        share: 52,
+        align: "right",
+        cell: ({ sufficiency: s }) => num(100 * s.baseline_coverage, 1),
+        color: ({ sufficiency: s }) => coverageColor(s.baseline_coverage),
+      },
+      {
+        header: c.tempCoverage,
+        share: 56,
+        align: "right",
+        cell: ({ sufficiency: s }) => num(100 * s.temperature_coverage, 1),
+        color: ({ sufficiency: s }) => coverageColor(s.temperature_coverage),
+      },
+      {
+        header: c.reportingCoverage,
+        share: 52,
+        align: "right",
+        cell: ({ sufficiency: s }) => num(100 * s.reporting_coverage, 1),
+        color: ({ sufficiency: s }) => coverageColor(s.reporting_coverage),
+      },
+      { header: c.zeros, share: 42, align: "right", cell: (f) => num(f.sufficiency.zero_hours) },
+      { header: c.outliers, share: 42, align: "right", cell: (f) => num(f.sufficiency.outlier_hours) },
+      {
+        header: c.sufficiency,
+        share: 50,
+        align: "center",
+        cell: (f) => (f.sufficiency.ok ? t.yes : t.no),
+        color: (f) => passColor(f.sufficiency.ok),
+      },
+      { header: c.notes, share: 200, flex: true, cell: (f) => notesText(ctx, f) },
+    ],
+    records: report.facilities,
     fontSize: 7.5,
     condensed: true,
     newPage: () => {
@@ -173,6 +178,15 @@ export function qualityPages(ctx: PdfContext) {
       layout.heading(doc, t.quality, 12);
     },
   });
+}
+
+const passColor = (pass: boolean) => (pass ? layout.COLOR.pass : layout.COLOR.fail);
+
+/** A facility's data-quality remarks in words, or that there are none. */
+function notesText(ctx: PdfContext, f: FacilityReport): string {
+  const { t } = ctx;
+  const notes = f.sufficiency.notes;
+  return notes.length > 0 ? notes.map((n) => t.notes[n] ?? n).join("; ") : t.noNotes;
 }
 
 /** Floor area, energy per m² (actual and without the measure), the comparison with the same kind. */
@@ -238,12 +252,7 @@ export function facilityPage(ctx: PdfContext, f: FacilityReport) {
           ? "—"
           : `${num(f.r2, 3)}; ${pct(100 * f.cv_rmse)} (≤ ${pct(100 * th.cvRmse, 0)}); ${pct(100 * f.nmbe, 2)} (±${pct(100 * th.nmbe, 0)}) — ASHRAE 14: ${f.ashrae14_pass ? t.pass : t.fail}`,
       ],
-      [
-        t.quality,
-        f.sufficiency.notes.length > 0
-          ? f.sufficiency.notes.map((n) => t.notes[n] ?? n).join("; ")
-          : t.noNotes,
-      ],
+      [t.quality, notesText(ctx, f)],
     ],
     { fontSize: 8.5, labelShare: 0.3 },
   );
@@ -269,19 +278,10 @@ export function facilityPage(ctx: PdfContext, f: FacilityReport) {
 }
 
 export function basisPage(ctx: PdfContext, basis: NonNullable<PdfOptions["basis"]>) {
-  const { lang, doc, portrait, para } = ctx;
+  const { t, doc, portrait, para } = ctx;
   portrait();
-  layout.heading(
-    doc,
-    lang === "ru"
-      ? "Основание: отчёты по объектам в реестре документов"
-      : "Basis: the facility reports in the document register",
-  );
-  para(
-    lang === "ru"
-      ? "Сводный отчёт составлен из отчётов по объектам, зарегистрированных в реестре документов; SHA-256 — хеш файла каждого из них."
-      : "This portfolio report is made of the facility reports registered in the document register; SHA-256 is the hash of each one's file.",
-  );
+  layout.heading(doc, t.basis);
+  para(t.basisIntro);
   for (const b of basis) para(`${b.facility}: ${b.document}\nSHA-256 ${b.sha256}`, 8.5);
 }
 
