@@ -1,8 +1,8 @@
 // The reports' catalogues: each language's table takes its side of every
 // entry, through nested objects and lists, and keeps what has no language
-// (symbols, formulas, flags) as it is; English counts follow CLDR.
+// (symbols, formulas, flags) as it is.
 import { describe, expect, it } from "vitest";
-import { both, byLanguage, enPlural } from "./catalogue.ts";
+import { both, byLanguage } from "./catalogue.ts";
 
 describe("byLanguage", () => {
   const CATALOGUE = {
@@ -52,18 +52,5 @@ describe("byLanguage", () => {
     // @ts-expect-error: the English side has the Russian side's type.
     const mismatched = both("строка", 1);
     expect(mismatched.en).toBe(1);
-  });
-});
-
-describe("enPlural (CLDR: `one` for exactly 1)", () => {
-  it("uses the singular for 1 only", () => {
-    expect([0, 1, 2, 11, 21, 1.5].map((n) => enPlural(n, "facility", "facilities"))).toEqual([
-      "facilities",
-      "facility",
-      "facilities",
-      "facilities",
-      "facilities",
-      "facilities",
-    ]);
   });
 });

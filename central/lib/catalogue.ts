@@ -45,12 +45,3 @@ function pick(node: unknown, lang: Lang): unknown {
 export function byLanguage<T extends object>(catalogue: T): Readonly<Record<Lang, InLanguage<T>>> {
   return { ru: pick(catalogue, "ru") as InLanguage<T>, en: pick(catalogue, "en") as InLanguage<T> };
 }
-
-// English counts by CLDR's rules (Unicode CLDR, "Language Plural Rules"):
-// `one` for exactly 1, `other` for everything else; Russian: plural.ts.
-const EN = new Intl.PluralRules("en");
-
-/** The English word for a count: 1 facility, 2 facilities, 0 facilities. */
-export function enPlural(n: number, one: string, other: string): string {
-  return EN.select(n) === "one" ? one : other;
-}

@@ -15,3 +15,11 @@ export function ruPlural(n: number, one: string, few: string, many: string): str
       return few;
   }
 }
+
+// English counts: `one` for exactly 1, `other` for everything else.
+const EN = new Intl.PluralRules("en");
+
+/** The English word for a count: 1 facility, 2 facilities, 0 facilities. */
+export function enPlural(n: number, one: string, other: string): string {
+  return EN.select(n) === "one" ? one : other;
+}

@@ -4,9 +4,9 @@
 // methods, data sufficiency); ASHRAE Guideline 14-2014 (statistics,
 // acceptance thresholds, Annex B savings uncertainty).
 
-import { both, byLanguage, enPlural, type InLanguage, type Phrase } from "../lib/catalogue.ts";
+import { both, byLanguage, type InLanguage, type Phrase } from "../lib/catalogue.ts";
 import { PAGE_OF } from "../lib/pdf/page-text.ts";
-import { ruPlural } from "../lib/plural.ts";
+import { enPlural, ruPlural } from "../lib/plural.ts";
 import type { SufficiencyNote } from "./savings.ts";
 
 /** Facility kinds by their name in the configuration; another kind is printed as it is named. */

@@ -2,8 +2,9 @@
 // plain text and HTML in the company's language with local times in its
 // timezone. Names of measuring points and faults: ../names.ts.
 import type { Severity } from "../../../common/names.ts";
-import { type Both, type InLanguage, inLanguage } from "../../lib/bilingual.ts";
+import { both, byLanguage, type Phrase } from "../../lib/catalogue.ts";
 import { formatDateTime, type Lang, zoneLabel } from "../../lib/format.ts";
+import { enPlural, ruPlural } from "../../lib/plural.ts";
 import type { AlarmEvent, AlarmEventKind, AlarmRecord, AlarmState } from "../alarm-book.ts";
 import { faultName, pointName } from "../names.ts";
 import { safeZone } from "./schedule.ts";
@@ -38,78 +39,64 @@ export interface MessageInput {
 export const alarmUrl = (consoleUrl: string | undefined, id: string): string | null =>
   consoleUrl ? `${consoleUrl.replace(/\/+$/, "")}/#/alarm/${encodeURIComponent(id)}` : null;
 
-const ruPlural = new Intl.PluralRules("ru");
-const RU_ALARMS: Record<string, string> = {
-  one: "тревога",
-  few: "тревоги",
-  many: "тревог",
-  other: "тревоги",
-};
-
 const capitalise = (text: string, lang: Lang): string =>
   text.charAt(0).toLocaleUpperCase(lang) + text.slice(1);
 
-/** The words of a delivery, `[ru, en]`. */
+/** The words of a delivery, Russian and English side by side. */
 const WORDS = {
   severity: {
-    alarm: ["Авария", "Alarm"],
-    warning: ["Предупреждение", "Warning"],
+    alarm: both("Авария", "Alarm"),
+    warning: both("Предупреждение", "Warning"),
   },
   state: {
-    active: ["активна", "active"],
-    acknowledged: ["квитирована", "acknowledged"],
-    cleared: ["снята", "cleared"],
+    active: both("активна", "active"),
+    acknowledged: both("квитирована", "acknowledged"),
+    cleared: both("снята", "cleared"),
   },
   kind: {
-    raised: ["возникла", "raised"],
-    severity: ["изменилась важность", "severity changed"],
-    escalated: ["не квитирована в срок", "not acknowledged in time"],
-    acknowledged: ["квитирована", "acknowledged"],
-    assigned: ["назначена", "assigned"],
-    cleared: ["снята", "cleared"],
-    reactivated: ["снова активна", "reactivated"],
-    comment: ["комментарий", "comment"],
+    raised: both("возникла", "raised"),
+    severity: both("изменилась важность", "severity changed"),
+    escalated: both("не квитирована в срок", "not acknowledged in time"),
+    acknowledged: both("квитирована", "acknowledged"),
+    assigned: both("назначена", "assigned"),
+    cleared: both("снята", "cleared"),
+    reactivated: both("снова активна", "reactivated"),
+    comment: both("комментарий", "comment"),
   },
   labels: {
-    asset: ["Объект", "Asset"],
-    site: ["Площадка", "Site"],
-    point: ["Точка измерения", "Measuring point"],
-    fault: ["Неисправность", "Fault"],
-    severity: ["Важность", "Severity"],
-    state: ["Состояние", "State"],
-    since: ["Началась", "Since"],
-    assignee: ["Исполнитель", "Assignee"],
-    events: ["События", "Events"],
-    alarms: ["Тревоги", "Alarms"],
-    open: ["Открыть в консоли", "Open in the console"],
+    asset: both("Объект", "Asset"),
+    site: both("Площадка", "Site"),
+    point: both("Точка измерения", "Measuring point"),
+    fault: both("Неисправность", "Fault"),
+    severity: both("Важность", "Severity"),
+    state: both("Состояние", "State"),
+    since: both("Началась", "Since"),
+    assignee: both("Исполнитель", "Assignee"),
+    events: both("События", "Events"),
+    alarms: both("Тревоги", "Alarms"),
+    open: both("Открыть в консоли", "Open in the console"),
   },
+  digest: both(
+    (n: number) => `Сводка: ${n} ${ruPlural(n, "тревога", "тревоги", "тревог")}`,
+    (n) => `Digest: ${n} ${enPlural(n, "alarm", "alarms")}`,
+  ),
+  footer: both(
+    (company: string) =>
+      `Отправлено системой мониторинга Vetra по правилу уведомлений компании «${company}».`,
+    (company) => `Sent by the Vetra monitoring system under a notification rule of ${company}.`,
+  ),
 } satisfies {
-  severity: Record<Severity, Both>;
-  state: Record<AlarmState, Both>;
+  severity: Record<Severity, Phrase<string>>;
+  state: Record<AlarmState, Phrase<string>>;
   /** An event in a list: "12.05.2026 14:05 — acknowledged (ops)". */
-  kind: Record<AlarmEventKind, Both>;
-  labels: Record<string, Both>;
+  kind: Record<AlarmEventKind, Phrase<string>>;
+  labels: Record<string, Phrase<string>>;
+  digest: Phrase<(alarms: number) => string>;
+  footer: Phrase<(company: string) => string>;
 };
 
 /** The words of a delivery in one language, with its sentences. */
-type Text = InLanguage<typeof WORDS> & {
-  digest: (alarms: number) => string;
-  footer: (company: string) => string;
-};
-
-const TEXT: Record<Lang, Text> = {
-  ru: {
-    ...inLanguage(WORDS, "ru"),
-    digest: (n) => `Сводка: ${n} ${RU_ALARMS[ruPlural.select(n)]}`,
-    footer: (company) =>
-      `Отправлено системой мониторинга Vetra по правилу уведомлений компании «${company}».`,
-  },
-  en: {
-    ...inLanguage(WORDS, "en"),
-    digest: (n) => `Digest: ${n} ${n === 1 ? "alarm" : "alarms"}`,
-    footer: (company) => `Sent by the Vetra monitoring system under a notification rule of ${company}.`,
-  },
-};
+const TEXT = byLanguage(WORDS);
 
 /** Lower-cases a name's first letter inside a sentence ("Главный подшипник" → "главный подшипник"), not an acronym's. */
 const inSentence = (name: string): string =>
