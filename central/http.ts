@@ -48,7 +48,9 @@ export class ApiError extends CodedError {
  * Exactly one of the two: `roles` (a non-empty list from `Roles`; a token of
  * another role gets 403, no token 401) or `public: true` (no token needed,
  * credentials ignored). A route without a declaration refuses every caller,
- * and the app refuses to start with one (plugins/auth.ts).
+ * and the app refuses to start with one (plugins/auth.ts). The route's entry
+ * in /docs follows from the declaration (the bearer scheme, 401 and 403 for
+ * roles; none of them when public): a schema does not state them.
  */
 export interface RouteAccess {
   readonly roles?: readonly Role[];
@@ -107,8 +109,6 @@ export const canSeeAsset = (principal: Principal, asset: Asset, nowMs = Date.now
       return principal.site !== null && asset.site === principal.site;
   }
 };
-
-export const BearerSecurity = [{ bearerAuth: [] as string[] }];
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -14,7 +14,7 @@ import {
   ScheduleSchema,
 } from "../../common/control.ts";
 import type { CentralDeps } from "../deps.ts";
-import { ApiError, BearerSecurity, canSeeAsset, errorResponses, parseTime, principalOf } from "../http.ts";
+import { ApiError, canSeeAsset, errorResponses, parseTime, principalOf } from "../http.ts";
 import { gunzipBody } from "../lib/gzip-body.ts";
 import type { Asset, Principal } from "../meta/meta.ts";
 import { AssetParam, facilityPlanRoutes, Iso, iso } from "./plan-routes.ts";
@@ -147,11 +147,10 @@ const control: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         tags: ["control"],
         summary:
           "Controllable points of a facility (without asset: of every facility the caller sees): limits, commanded, effective (value, holder, priority) and actual value",
-        security: BearerSecurity,
         querystring: Type.Object({ asset: Type.Optional(AssetParam) }, { additionalProperties: false }),
         response: {
           200: Type.Object({ facilities: Type.Array(FacilityView), points: Type.Array(PointView) }),
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses(400, 404),
         },
       },
     },
@@ -200,7 +199,6 @@ const control: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         tags: ["control"],
         summary:
           "Command a point (operator priority) for a time or until relinquished; checked against the limits the edge declared",
-        security: BearerSecurity,
         body: Type.Object(
           {
             asset: AssetParam,
@@ -215,7 +213,7 @@ const control: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
           },
           { additionalProperties: false },
         ),
-        response: { 202: Type.Object({ command: CommandView }), ...errorResponses(400, 401, 403, 404) },
+        response: { 202: Type.Object({ command: CommandView }), ...errorResponses(400, 404) },
       },
     },
     async (request, reply) => {
@@ -253,14 +251,13 @@ const control: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       schema: {
         tags: ["control"],
         summary: "A facility's commands, newest first (the control history)",
-        security: BearerSecurity,
         querystring: Type.Object(
           { asset: AssetParam, limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$" })) },
           { additionalProperties: false },
         ),
         response: {
           200: Type.Object({ commands: Type.Array(CommandView) }),
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses(400, 404),
         },
       },
     },
@@ -280,9 +277,8 @@ const control: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         tags: ["control"],
         summary:
           "A command's lifecycle: requested, delivered, applied, confirmed, failed, refused, expired, relinquished",
-        security: BearerSecurity,
         params: Type.Object({ id: AssetParam }),
-        response: { 200: Type.Object({ command: CommandView }), ...errorResponses(400, 401, 403, 404) },
+        response: { 200: Type.Object({ command: CommandView }), ...errorResponses(400, 404) },
       },
     },
     async (request) => {
@@ -298,9 +294,8 @@ const control: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       schema: {
         tags: ["control"],
         summary: "Relinquish a command: the next priority level (demand limit, schedule, default) acts",
-        security: BearerSecurity,
         params: Type.Object({ id: AssetParam }),
-        response: { 200: Type.Object({ command: CommandView }), ...errorResponses(400, 401, 403, 404) },
+        response: { 200: Type.Object({ command: CommandView }), ...errorResponses(400, 404) },
       },
     },
     async (request) => {
@@ -318,7 +313,6 @@ const control: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         tags: ["control"],
         summary:
           "What the edge did at a facility, newest first: transitions, sheds, restores, manual overrides, failures",
-        security: BearerSecurity,
         querystring: Type.Object(
           { asset: AssetParam, limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$" })) },
           { additionalProperties: false },
@@ -336,7 +330,7 @@ const control: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
               }),
             ),
           }),
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses(400, 404),
         },
       },
     },
@@ -405,9 +399,8 @@ const control: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         tags: ["control"],
         summary:
           "The agent's long poll: its declarations, command reports, point states and events in; its site's desired state out once the revision passes the agent's",
-        security: BearerSecurity,
         body: AgentSyncRequestSchema,
-        response: { 200: AgentSyncResponseSchema, ...errorResponses(400, 401, 403, 413) },
+        response: { 200: AgentSyncResponseSchema, ...errorResponses(400, 413) },
       },
     },
     async (request, reply) => {

@@ -9,7 +9,7 @@ import type { ServerResponse } from "node:http";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type TSchema, Type } from "@sinclair/typebox";
 import type { CentralDeps } from "../deps.ts";
-import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
+import { ApiError, canSeeAsset, errorResponses, principalOf } from "../http.ts";
 import {
   type AlarmEvent,
   type AlarmRecord,
@@ -106,7 +106,6 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         tags: ["alarms"],
         summary:
           "Alarms the caller may see (ISO 10816-21 zone C → warning, D → alarm; the edge's diagnoses; facility anomalies); default: open ones",
-        security: BearerSecurity,
         querystring: Type.Object(
           {
             state: Type.Optional(literals(Object.keys(STATE_FILTERS))),
@@ -141,7 +140,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
               Type.String({ description: "when the page is full: `after` for the page that follows" }),
             ),
           }),
-          ...errorResponses(400, 401, 503),
+          ...errorResponses(400, 503),
         },
       },
     },
@@ -199,7 +198,6 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
           "Alarm-system health (EEMUA 191, ISA-18.2 §16.5): annunciations per operator (company) and turbine per 10 minutes, chattering and stale alarms, the top ten bad actors",
         description:
           "Over [from, to), default the last 24 hours; a period reaching past now counts up to now. A service company sees its own alarms; admin and the ministry all, or one `company`.",
-        security: BearerSecurity,
         querystring: Type.Object(
           {
             company: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
@@ -209,7 +207,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
           },
           { additionalProperties: false },
         ),
-        response: { 200: AlarmHealthSchema, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: AlarmHealthSchema, ...errorResponses(400, 404) },
       },
     },
     async (request) => {
@@ -256,10 +254,8 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         tags: ["alarms"],
         summary:
           "Live alarm changes as Server-Sent Events (`event: alarm`, data `{event, alarm}`); resumes after `Last-Event-ID`",
-        security: BearerSecurity,
         response: {
           200: Type.String({ description: "text/event-stream" }),
-          ...errorResponses(401),
         },
       },
     },
@@ -311,11 +307,10 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       schema: {
         tags: ["alarms"],
         summary: "One alarm (by id, or by key: the open occurrence) with its history",
-        security: BearerSecurity,
         params: Type.Object({ id: Type.String() }),
         response: {
           200: Type.Object({ alarm: Type.Ref("Alarm"), events: Type.Array(Type.Ref("AlarmEvent")) }),
-          ...errorResponses(401, 404),
+          ...errorResponses(404),
         },
       },
     },
@@ -336,7 +331,6 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     schema: {
       tags: ["alarms"],
       summary,
-      security: BearerSecurity,
       params: Type.Object({ id: Type.String() }),
       body,
       response: { 200: Type.Object({ alarm: Type.Ref("Alarm") }), ...errorResponses(...errorStatuses) },
@@ -353,7 +347,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
           Type.Null(),
         ]),
       ),
-      [400, 401, 403, 404, 409],
+      [400, 404, 409],
     ),
     async (request) => {
       const alarm = await load(request, request.params.id);
@@ -373,7 +367,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         },
         { additionalProperties: false },
       ),
-      [400, 401, 403, 404, 409],
+      [400, 404, 409],
     ),
     async (request) => {
       const alarm = await load(request, request.params.id);
@@ -387,7 +381,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     alarmAction(
       "Add a note to an alarm's history",
       Type.Object({ comment: Comment }, { additionalProperties: false }),
-      [400, 401, 403, 404],
+      [400, 404],
     ),
     async (request) => {
       const alarm = await load(request, request.params.id);

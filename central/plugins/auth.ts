@@ -15,6 +15,11 @@
 // limit prevents (tokens are 256 random bits, OWASP ASVS 4.0 §2.6.4); it
 // bounds the work and log volume of a flood of bad credentials.
 //
+// The OpenAPI document (/docs) says the same as this hook, because it is
+// derived from the same declaration as each route is added (documentAudience):
+// a route with roles lists the bearer scheme and the 401 and 403 it may
+// answer, a public route neither.
+//
 // Live responses (the alarm feed) are held per token and ended the moment
 // the token is revoked: here by the revocation itself, on another replica
 // when the revocation is announced (PostgreSQL) or, at the latest, when the
@@ -24,7 +29,7 @@ import type { FastifyPluginAsync, FastifyRequest, RouteOptions } from "fastify";
 import fp from "fastify-plugin";
 import { apiError } from "../../common/errors.ts";
 import { Roles } from "../config.ts";
-import { ApiError, type LiveResponses, principalOf } from "../http.ts";
+import { ApiError, errorResponses, type LiveResponses, principalOf } from "../http.ts";
 import type { MetaStore } from "../meta/meta.ts";
 import type { TokenRepository } from "../meta/tokens.ts";
 
@@ -54,6 +59,36 @@ export function accessProblem(access: unknown): string | null {
   const bad = roles.find((r) => !(Roles as readonly unknown[]).includes(r));
   if (bad !== undefined) return `config.access.roles: unknown role ${JSON.stringify(bad)}`;
   return null;
+}
+
+/** The OpenAPI security requirement of a route that needs a token (the scheme /docs declares). */
+const BEARER_SECURITY = [{ bearerAuth: [] as string[] }];
+
+/** The statuses this hook answers on a route with roles: no or a wrong token, a role it does not list. */
+const AUDIENCE_STATUSES = [401, 403];
+
+/**
+ * Writes a route's audience into its schema as /docs shows it, over whatever the schema
+ * says of it: with roles, the bearer scheme and the 401 and 403 error bodies; public,
+ * neither. A route without a valid declaration is left alone (start-up refuses it).
+ */
+function documentAudience(route: RouteOptions): void {
+  const access = route.config?.access;
+  if (accessProblem(access) !== null) return;
+  const { security, response, ...schema } = route.schema ?? {};
+  const others = Object.entries((response ?? {}) as Record<string, unknown>).filter(
+    ([status]) => !AUDIENCE_STATUSES.includes(Number(status)),
+  );
+  if (access?.public !== true) {
+    const audience = errorResponses(...AUDIENCE_STATUSES);
+    route.schema = {
+      ...schema,
+      security: BEARER_SECURITY,
+      response: { ...Object.fromEntries(others), ...audience },
+    };
+  } else if (security !== undefined || others.length < Object.keys(response ?? {}).length) {
+    route.schema = { ...schema, ...(response === undefined ? {} : { response: Object.fromEntries(others) }) };
+  }
 }
 
 const methodsOf = (route: RouteOptions): string =>
@@ -162,7 +197,10 @@ const auth: FastifyPluginAsync<{ meta: MetaStore; limits?: AuthLimits }> = async
   // Every route registered from here on is checked once the app is ready (after every onRoute
   // hook had its say, so a plugin scope may declare the routes of a library it registers).
   const routes: RouteOptions[] = [];
-  app.addHook("onRoute", (route) => void routes.push(route));
+  app.addHook("onRoute", (route) => {
+    documentAudience(route);
+    routes.push(route);
+  });
   app.addHook("onReady", async () => {
     const problems = routes
       .map((r) => ({ r, problem: accessProblem(r.config?.access) }))

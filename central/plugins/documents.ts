@@ -23,7 +23,7 @@ import type { DocumentFilter, StoredSignature } from "../documents/repository.ts
 import { type Actor, DocumentService } from "../documents/service.ts";
 import { openSigner, type Signer, SignerError } from "../documents/signers.ts";
 
-import { ApiError, BearerSecurity, errorResponses, parseTime, principalOf, sendFile } from "../http.ts";
+import { ApiError, errorResponses, parseTime, principalOf, sendFile } from "../http.ts";
 import { WorkOrders } from "../maintenance/work-orders.ts";
 import type { Principal } from "../meta/meta.ts";
 import { renderPdf } from "../savings/pdf.ts";
@@ -178,7 +178,6 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       schema: {
         tags: ["documents"],
         summary: "The register of issued documents the caller may see, newest first",
-        security: BearerSecurity,
         querystring: Type.Object(
           {
             type: Type.Optional(Lit(DocumentTypes)),
@@ -201,7 +200,7 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
                 "The organisation the caller signs and rejects for (the region for admin, its company for a service company; null for the ministry): a document's turn is its firstSigner while issued, its countersigner once signed",
             }),
           }),
-          ...errorResponses(400, 401, 403),
+          ...errorResponses(400),
         },
       },
     },
@@ -237,13 +236,12 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
           "The document's file, exactly the registered bytes (or, with `signed=pdf`, the PDF with its embedded signatures)",
         description:
           "The registered bytes hash to the entry's sha256; every .p7s signs them. `signed=pdf`: the newest PAdES version (the registered bytes are its prefix).",
-        security: BearerSecurity,
         params: Params,
         querystring: Type.Object(
           { signed: Type.Optional(Type.Literal("pdf")) },
           { additionalProperties: false },
         ),
-        response: { ...errorResponses(400, 401, 403, 404) },
+        response: { ...errorResponses(400, 404) },
       },
     },
     async (request, reply) => {
@@ -270,11 +268,10 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         tags: ["documents"],
         summary:
           "The document's signatures: detached CMS (.p7s, DER, base64), first signer then countersigner",
-        security: BearerSecurity,
         params: Params,
         response: {
           200: Type.Object({ signatures: Type.Array(SignatureSchema) }),
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses(400, 404),
         },
       },
     },
@@ -293,9 +290,8 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       schema: {
         tags: ["documents"],
         summary: "One signature as a .p7s file (application/pkcs7-signature, DER)",
-        security: BearerSecurity,
         params: Type.Object({ id: DocId, n: Type.String({ minLength: 1, maxLength: 8 }) }),
-        response: { ...errorResponses(400, 401, 403, 404) },
+        response: { ...errorResponses(400, 404) },
       },
     },
     async (request, reply) => {
@@ -318,11 +314,10 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         tags: ["documents"],
         summary:
           "Central's verification of the document's signatures (detached and embedded) against the trust anchors",
-        security: BearerSecurity,
         params: Params,
         response: {
           200: Type.Object({ detached: Type.Array(VerifySchema), embedded: Type.Array(VerifySchema) }),
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses(400, 404),
         },
       },
     },
@@ -339,7 +334,6 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       schema: {
         tags: ["documents"],
         summary: "Checks the register's hash chain and every file against its SHA-256 (admin)",
-        security: BearerSecurity,
         response: {
           200: Type.Object({
             ok: Type.Boolean(),
@@ -353,7 +347,6 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
               }),
             ),
           }),
-          ...errorResponses(401, 403),
         },
       },
     },
@@ -375,7 +368,6 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
           "Issue documents (admin: the region): a company's month, a work order's completion act, or the savings reports",
         description:
           '`{kind: "month", company, month}`: the monthly service report, statement, act of services, invoice and a completion act per work order done in the month. `{kind: "completion_act", workOrder}`. `{kind: "savings", from?, to?}`: a savings report per facility and the portfolio report resting on them. A document of the same subject that is not rejected is returned, not issued again.',
-        security: BearerSecurity,
         body: Type.Union([
           Type.Object(
             {
@@ -400,7 +392,7 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         ]),
         response: {
           201: Type.Object({ documents: Type.Array(Type.Ref("Document")) }),
-          ...errorResponses(400, 401, 403, 404, 409, 503),
+          ...errorResponses(400, 404, 409, 503),
         },
       },
     },
@@ -502,11 +494,10 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
               : "Countersign as the counterparty (the region): signed → accepted",
           description:
             "Signed with the organisation's configured signer: a detached CMS (CAdES-BES) over the registered bytes and, for a PDF, an embedded PAdES signature in an incremental update.",
-          security: BearerSecurity,
           params: Params,
           response: {
             200: Type.Object({ document: Type.Ref("Document"), signature: SignatureSchema }),
-            ...errorResponses(400, 401, 403, 404, 409, 502),
+            ...errorResponses(400, 404, 409, 502),
           },
         },
       },
@@ -528,7 +519,6 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       schema: {
         tags: ["documents"],
         summary: "Reject with a reason (the party whose turn it is): → rejected",
-        security: BearerSecurity,
         params: Params,
         body: Type.Object(
           { reason: Type.String({ minLength: 1, maxLength: 2000 }) },
@@ -536,7 +526,7 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         ),
         response: {
           200: Type.Object({ document: Type.Ref("Document") }),
-          ...errorResponses(400, 401, 403, 404, 409),
+          ...errorResponses(400, 404, 409),
         },
       },
     },

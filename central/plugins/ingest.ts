@@ -30,7 +30,7 @@ import {
   IngestFormatsSchema,
 } from "../../common/wire-columns.ts";
 import type { CentralDeps } from "../deps.ts";
-import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+import { ApiError, errorResponses, principalOf } from "../http.ts";
 import { gunzipBody } from "../lib/gzip-body.ts";
 import { fieldValueProblem, tagValuesProblem, timestampProblem } from "../lib/points.ts";
 import { columnsShapeProblem, pointsOf, refusedColumns } from "../lib/points-columns.ts";
@@ -307,7 +307,6 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
         tags: ["ingest"],
         summary:
           "What central accepts from a site: its assets and their measuring points, each measurement's fields, the faults (agent token: its site; admin: `?site=`); ETag / If-None-Match",
-        security: BearerSecurity,
         querystring: Type.Object(
           { site: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
           { additionalProperties: false },
@@ -315,7 +314,7 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
         response: {
           200: IngestCatalogAnswerSchema,
           304: Type.Null({ description: "not modified since the ETag in If-None-Match" }),
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses(400, 404),
         },
       },
     },
@@ -347,14 +346,13 @@ const ingest: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { store, meta
         tags: ["ingest"],
         summary:
           "Store a batch of points from an edge agent (agent token); JSON, optionally gzip-encoded. A batch with refused points stores nothing and answers 400 with every refused index in `error.details.rejected`",
-        security: BearerSecurity,
         body: {
           content: {
             [INGEST_V1_MEDIA_TYPE]: { schema: IngestBatchSchema },
             [INGEST_V2_MEDIA_TYPE]: { schema: IngestBatchV2Schema },
           },
         },
-        response: { 200: IngestAckSchema, ...errorResponses(400, 401, 403, 413, 415, 500, 503) },
+        response: { 200: IngestAckSchema, ...errorResponses(400, 413, 415, 500, 503) },
       },
       preParsing: gunzipBody,
     },

@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import fp from "fastify-plugin";
 import type { CentralDeps } from "../deps.ts";
-import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+import { ApiError, errorResponses, principalOf } from "../http.ts";
 import { openSecretBox } from "../lib/secret-box.ts";
 import { isStorageFull, onceInAWhile } from "../lib/storage.ts";
 import { AlarmEventKinds } from "../maintenance/alarm-book.ts";
@@ -160,9 +160,8 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
       schema: {
         tags: ["notifications"],
         summary: "A company's notification rules (webhook secrets are never shown)",
-        security: BearerSecurity,
         params: CompanyParams,
-        response: { 200: RulesReply, ...errorResponses(401, 403, 404) },
+        response: { 200: RulesReply, ...errorResponses(404) },
       },
     },
     async (request) => {
@@ -182,13 +181,12 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
           "Webhooks are POSTed JSON signed with X-Vetra-Signature (see README, Webhooks); e-mails go " +
           "through the configured SMTP server. Quiet hours hold events until they end; digest windows " +
           "collect them into one message.",
-        security: BearerSecurity,
         params: CompanyParams,
         body: Type.Object(
           { rules: Type.Array(RuleInputSchema, { maxItems: MAX_RULES_PER_COMPANY }) },
           { additionalProperties: false },
         ),
-        response: { 200: RulesReply, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: RulesReply, ...errorResponses(400, 404) },
       },
     },
     async (request) => {
@@ -215,7 +213,6 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
       schema: {
         tags: ["notifications"],
         summary: "Deliveries of notifications, newest first, with their outcome (a company sees its own)",
-        security: BearerSecurity,
         querystring: Type.Object(
           {
             company: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
@@ -229,7 +226,7 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
         ),
         response: {
           200: Type.Object({ notifications: Type.Array(Type.Ref("NotificationDelivery")) }),
-          ...errorResponses(400, 401, 403),
+          ...errorResponses(400),
         },
       },
     },
@@ -258,11 +255,10 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
       schema: {
         tags: ["notifications"],
         summary: "Send a failed delivery again, now, with a fresh count of attempts",
-        security: BearerSecurity,
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
         response: {
           200: Type.Object({ notification: Type.Ref("NotificationDelivery") }),
-          ...errorResponses(401, 403, 404, 409),
+          ...errorResponses(404, 409),
         },
       },
     },

@@ -5,7 +5,7 @@ import { Type } from "@sinclair/typebox";
 import { Measurements } from "../../common/names.ts";
 import { TagValueSchema, tagValueProblem } from "../../common/wire.ts";
 import type { CentralDeps } from "../deps.ts";
-import { ApiError, BearerSecurity, errorResponses, parseDuration, parseTime } from "../http.ts";
+import { ApiError, errorResponses, parseDuration, parseTime } from "../http.ts";
 import { Aggregates } from "../stores/types.ts";
 import { visibleAsset } from "./assets.ts";
 
@@ -45,7 +45,6 @@ const series: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       schema: {
         tags: ["series"],
         summary: "Time series of one field of one asset",
-        security: BearerSecurity,
         querystring: SeriesQuerySchema,
         response: {
           200: Type.Object({
@@ -58,7 +57,7 @@ const series: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
               }),
             ),
           }),
-          ...errorResponses(400, 401, 404, 500, 503),
+          ...errorResponses(400, 404, 500, 503),
         },
       },
     },

@@ -12,7 +12,7 @@ import { isTimeZone } from "../../common/control-schedule.ts";
 import { ContractTermsSchema, configTimeMs } from "../config.ts";
 import { openControlRepository } from "../control/registry.ts";
 import type { CentralDeps } from "../deps.ts";
-import { ApiError, BearerSecurity, canSeeAsset, errorResponses, principalOf } from "../http.ts";
+import { ApiError, canSeeAsset, errorResponses, principalOf } from "../http.ts";
 import { isStorageFull, onceInAWhile } from "../lib/storage.ts";
 import { AlarmBook } from "../maintenance/alarm-book.ts";
 import {
@@ -204,7 +204,6 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       schema: {
         tags: ["service"],
         summary: "The caller's assets by site with the worst open alarm severity and counts (the fleet view)",
-        security: BearerSecurity,
         querystring: Type.Object({ site: Type.Optional(Type.String()) }, { additionalProperties: false }),
         response: {
           200: Type.Object({
@@ -216,7 +215,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
               ok: Type.Integer(),
             }),
           }),
-          ...errorResponses(400, 401),
+          ...errorResponses(400),
         },
       },
     },
@@ -264,7 +263,6 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         tags: ["service"],
         summary:
           "The asset's alarm history (raised, severity, acknowledged, assigned, escalated, cleared…), newest first",
-        security: BearerSecurity,
         params: Type.Object({ id: Type.String() }),
         querystring: Type.Object(
           { limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$", description: "1 to 5000 (500)" })) },
@@ -272,7 +270,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         ),
         response: {
           200: Type.Object({ events: Type.Array(Type.Ref("AlarmEvent")) }),
-          ...errorResponses(400, 401, 404),
+          ...errorResponses(400, 404),
         },
       },
     },
@@ -298,10 +296,8 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       schema: {
         tags: ["service"],
         summary: "Service companies (a company's token sees itself)",
-        security: BearerSecurity,
         response: {
           200: Type.Object({ companies: Type.Array(Type.Ref("Company")) }),
-          ...errorResponses(401),
         },
       },
     },
@@ -318,9 +314,8 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       schema: {
         tags: ["service"],
         summary: "Connect a service company (admin); then create its token and contract turbines to it",
-        security: BearerSecurity,
         body: Type.Composite([Type.Object({ id: Id }), CompanyFields], { additionalProperties: false }),
-        response: { 201: CompanyReply, ...errorResponses(400, 401, 403, 409) },
+        response: { 201: CompanyReply, ...errorResponses(400, 409) },
       },
     },
     async (request, reply) => {
@@ -346,13 +341,12 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       schema: {
         tags: ["service"],
         summary: "Change a company's name, e-mail, language or time zone (admin)",
-        security: BearerSecurity,
         params: Type.Object({ id: Type.String() }),
         body: Type.Partial(
           Type.Object({ ...CompanyFields.properties, email: Type.Union([Email, Type.Null()]) }),
           { additionalProperties: false },
         ),
-        response: { 200: CompanyReply, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: CompanyReply, ...errorResponses(400, 404) },
       },
     },
     async (request) => {
@@ -371,14 +365,13 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       schema: {
         tags: ["service"],
         summary: "Contracts: company, assets, period, response time (a company's token sees its own)",
-        security: BearerSecurity,
         querystring: Type.Object(
           { company: Type.Optional(Type.String()), asset: Type.Optional(Type.String()) },
           { additionalProperties: false },
         ),
         response: {
           200: Type.Object({ contracts: Type.Array(Type.Ref("Contract")) }),
-          ...errorResponses(400, 401),
+          ...errorResponses(400),
         },
       },
     },
@@ -409,11 +402,10 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       schema: {
         tags: ["service"],
         summary: "Contract assets to a company for a period (admin); 409 if an asset is under contract then",
-        security: BearerSecurity,
         body: Type.Object({ id: Type.Optional(Id), ...ContractBody }, { additionalProperties: false }),
         response: {
           201: Type.Object({ contract: Type.Ref("Contract") }),
-          ...errorResponses(400, 401, 403, 409),
+          ...errorResponses(400, 409),
         },
       },
     },
@@ -440,7 +432,6 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
       schema: {
         tags: ["service"],
         summary: "End a contract, change its response time or assets (admin)",
-        security: BearerSecurity,
         params: Type.Object({ id: Type.String() }),
         body: Type.Object(
           {
@@ -454,7 +445,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         ),
         response: {
           200: Type.Object({ contract: Type.Ref("Contract") }),
-          ...errorResponses(400, 401, 403, 404, 409),
+          ...errorResponses(400, 404, 409),
         },
       },
     },

@@ -28,7 +28,7 @@ import {
 } from "../../common/spectrum.ts";
 import { MAX_FUTURE_SKEW_MS, MAX_STORABLE_TIMESTAMP_MS, MIN_TIMESTAMP_MS } from "../../common/wire.ts";
 import type { CentralDeps } from "../deps.ts";
-import { ApiError, BearerSecurity, errorResponses, principalOf } from "../http.ts";
+import { ApiError, errorResponses, principalOf } from "../http.ts";
 import { siteCatalog } from "../meta/catalog.ts";
 import { SNAPSHOTS_KEPT_PER_POINT, type StoredSnapshot } from "../meta/meta.ts";
 import { visibleAsset } from "./assets.ts";
@@ -109,9 +109,8 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         tags: ["ingest"],
         summary:
           "Store spectrum snapshots from an edge agent (agent token); JSON, optionally gzip-encoded; the newest per point are kept",
-        security: BearerSecurity,
         body: SpectrumIngestSchema,
-        response: { 200: SpectrumIngestAckSchema, ...errorResponses(400, 401, 403, 413, 415, 500) },
+        response: { 200: SpectrumIngestAckSchema, ...errorResponses(400, 413, 415, 500) },
       },
       preParsing: gunzipBody,
     },
@@ -170,7 +169,6 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         tags: ["assets"],
         summary:
           "Newest spectrum and squared-envelope spectrum of a measuring point (or of each point without `point`), with the fault frequencies marked and the diagnoses active then",
-        security: BearerSecurity,
         params: Type.Object({ id: Type.String() }),
         querystring: Type.Object(
           {
@@ -187,7 +185,7 @@ const spectrum: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         ),
         response: {
           200: Type.Object({ asset: Type.String(), snapshots: Type.Array(Type.Ref("SpectrumSnapshot")) }),
-          ...errorResponses(400, 401, 404),
+          ...errorResponses(400, 404),
         },
       },
     },

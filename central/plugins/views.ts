@@ -21,7 +21,7 @@ import {
 import type { IoResult } from "../../common/result.ts";
 import type { SpectrumUpload } from "../../common/spectrum.ts";
 import type { CentralDeps } from "../deps.ts";
-import { ApiError, BearerSecurity, errorResponses, parseDuration, parseTime, principalOf } from "../http.ts";
+import { ApiError, errorResponses, parseDuration, parseTime, principalOf } from "../http.ts";
 import type { Asset } from "../meta/meta.ts";
 import { SNAPSHOTS_KEPT_PER_POINT } from "../meta/meta.ts";
 import type { TimeSeriesStore } from "../stores/types.ts";
@@ -255,10 +255,9 @@ const views: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         tags: ["assets"],
         summary:
           "Trends of a measuring point: min, mean and max per window of its vibration features and fault-family amplitudes, the ISO zone boundaries and the point's alarms",
-        security: BearerSecurity,
         params: Type.Object({ id: Type.String() }),
         querystring: TrendsQuery,
-        response: { 200: TrendsReply, ...errorResponses(400, 401, 404, 500, 503) },
+        response: { 200: TrendsReply, ...errorResponses(400, 404, 500, 503) },
       },
     },
     async (request) => {
@@ -360,7 +359,6 @@ const views: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         tags: ["assets"],
         summary:
           "The newest spectrum snapshots of a measuring point on one frequency grid, oldest first (waterfall, spectrogram)",
-        security: BearerSecurity,
         params: Type.Object({ id: Type.String() }),
         querystring: Type.Object(
           {
@@ -397,7 +395,7 @@ const views: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
               }),
             ),
           }),
-          ...errorResponses(400, 401, 404),
+          ...errorResponses(400, 404),
         },
       },
     },
@@ -452,7 +450,6 @@ const views: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         tags: ["assets"],
         summary:
           "The baseline snapshot of a measuring point: the mean spectra of the healthy blocks the edge learnt its baseline from",
-        security: BearerSecurity,
         params: Type.Object({ id: Type.String() }),
         querystring: Type.Object(
           { point: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "required" })) },
@@ -460,7 +457,7 @@ const views: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         ),
         response: {
           200: Type.Object({ asset: Type.String(), snapshot: Type.Ref("SpectrumSnapshot") }),
-          ...errorResponses(400, 401, 404),
+          ...errorResponses(400, 404),
         },
       },
     },

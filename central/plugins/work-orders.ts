@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import type { CentralDeps } from "../deps.ts";
-import { ApiError, BearerSecurity, errorResponses, principalOf, sendFile } from "../http.ts";
+import { ApiError, errorResponses, principalOf, sendFile } from "../http.ts";
 import { checkImage } from "../lib/image-check.ts";
 import { faultName, pointName } from "../maintenance/names.ts";
 import { buildServiceReport, serviceReportCsv } from "../maintenance/service-report.ts";
@@ -200,7 +200,6 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
         summary: "Open a work order for an alarm (admin or the company the alarm is routed to)",
         description:
           "`:id` is an alarm id or key (then its open occurrence). The order belongs to the alarm's company; the alarm's history gets a comment naming the order.",
-        security: BearerSecurity,
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 400 }) }),
         body: Type.Object(
           {
@@ -212,7 +211,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
         ),
         response: {
           201: Type.Object({ workOrder: Type.Ref("WorkOrder") }),
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses(400, 404),
         },
       },
     },
@@ -252,7 +251,6 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
       schema: {
         tags: ["work orders"],
         summary: "Work orders the caller may see, newest first (a service company: its own)",
-        security: BearerSecurity,
         querystring: Type.Object(
           {
             asset: Type.Optional(Type.String({ minLength: 1 })),
@@ -267,7 +265,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
         ),
         response: {
           200: Type.Object({ workOrders: Type.Array(Type.Ref("WorkOrder")) }),
-          ...errorResponses(400, 401),
+          ...errorResponses(400),
         },
       },
     },
@@ -300,7 +298,6 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
         tags: ["work orders"],
         summary: "A work order with its alarm (and evidence), history and photos; or the printable PDF",
         description: "`format=pdf`: the printable work order (Russian by default, `lang=en` for English).",
-        security: BearerSecurity,
         params: WorkOrderParams,
         querystring: Type.Object(
           {
@@ -328,7 +325,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
             ),
             photos: Type.Array(PhotoSchema),
           }),
-          ...errorResponses(400, 401, 404),
+          ...errorResponses(400, 404),
         },
       },
     },
@@ -386,7 +383,6 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
         summary:
           "Change a work order: state (open → in_progress → done, or open → done; done is final), assignee, findings, parts",
         description: "A state that does not follow, or any change to a done order: 409 CONFLICT.",
-        security: BearerSecurity,
         params: WorkOrderParams,
         body: Type.Object(
           {
@@ -399,7 +395,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
         ),
         response: {
           200: Type.Object({ workOrder: Type.Ref("WorkOrder") }),
-          ...errorResponses(400, 401, 403, 404, 409),
+          ...errorResponses(400, 404, 409),
         },
       },
     },
@@ -421,14 +417,13 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
           "Attach a photo: the raw image as the body (Content-Type image/jpeg or image/png, at most 5 MB)",
         description:
           "The bytes must be what the Content-Type says (JPEG or PNG signature), else 400. Larger bodies: 413; other types: 415. At most 20 photos per order; none on a done order (409).",
-        security: BearerSecurity,
         params: WorkOrderParams,
         consumes: [...PhotoTypes],
         // Typeless, so the validator lets the bytes through; the handler checks them.
         body: Type.Unsafe<unknown>({ description: "the image's bytes (binary)" }),
         response: {
           201: Type.Object({ photo: PhotoSchema }),
-          ...errorResponses(400, 401, 403, 404, 409, 413, 415),
+          ...errorResponses(400, 404, 409, 413, 415),
         },
       },
     },
@@ -463,12 +458,11 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
       schema: {
         tags: ["work orders"],
         summary: "A photo of a work order (image/jpeg or image/png)",
-        security: BearerSecurity,
         params: Type.Object({
           id: Type.String({ minLength: 1, maxLength: 64 }),
           photoId: Type.String({ pattern: "^[0-9]{1,12}$" }),
         }),
-        response: { ...errorResponses(400, 401, 404) },
+        response: { ...errorResponses(400, 404) },
       },
     },
     async (request, reply) => {
@@ -493,7 +487,6 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
           "Monthly service and condition report of a company: per asset its condition, open alarms with evidence, the worst point's trend and the recommended action with its urgency; days under contract and monitored, alarms, response times, work orders; the alarm-system health (JSON, CSV or PDF)",
         description:
           "Month in the company's time zone; default the previous month; a month still running counts the days begun so far and gives the condition now. Admin and ministry name the `company`; a service company gets its own. CSV: one row per asset and a TOTAL row (the action in `lang`). PDF: Russian by default, `lang=en` for English, results before method. Asset-days monitored are the billing quantity.",
-        security: BearerSecurity,
         querystring: Type.Object(
           {
             company: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
@@ -507,7 +500,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
           },
           { additionalProperties: false },
         ),
-        response: { 200: ServiceReportSchema, ...errorResponses(400, 401, 403, 404, 503) },
+        response: { 200: ServiceReportSchema, ...errorResponses(400, 404, 503) },
       },
     },
     async (request, reply) => {
