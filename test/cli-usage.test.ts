@@ -15,7 +15,7 @@ import { type CommandSpec, command, helpText, type OptionDecl } from "../common/
 import { EDGE_CHECK_COMMAND } from "../edge-agent/check.ts";
 import { EDGE_COMMAND } from "../edge-agent/cli.ts";
 import { DEAD_LETTERS_COMMAND } from "../edge-agent/dead-letters.ts";
-import { SIM_COMMANDS } from "../simulators/cli.ts";
+import { SIM_COMMANDS } from "../simulators/cli-options.ts";
 
 type Spec = Omit<CommandSpec<Readonly<Record<string, OptionDecl>>>, "name">;
 
