@@ -1,20 +1,24 @@
 // `vetra central --config FILE`: the central service until SIGINT/SIGTERM.
-import { parseCommand, usageLine } from "../common/cli.ts";
+import { command, parseCommand, usageLine } from "../common/cli.ts";
 import { checkCentralConfigFile } from "./config.ts";
 import { startCentral } from "./server.ts";
 
-const USAGE = "usage: vetra central --config FILE";
+export const CENTRAL_COMMAND = command({
+  name: "vetra central",
+  synopsis: ["vetra central --config FILE"],
+  options: {
+    config: {
+      type: "string",
+      short: "c",
+      arg: "FILE",
+      help: "the central configuration, YAML or JSON (README.md)",
+    },
+  },
+  notes: [["LOG_LEVEL=debug|info|warn", "log level (environment, default info)"]],
+});
 
 export async function runCentral(argv: string[]): Promise<number> {
-  const parsed = parseCommand(argv, {
-    name: "vetra central",
-    usage: [
-      USAGE,
-      "  --config FILE   the central configuration, YAML or JSON (README.md)",
-      "  LOG_LEVEL=debug|info|warn   log level (environment, default info)",
-    ].join("\n"),
-    options: { config: { type: "string", short: "c" } },
-  });
+  const parsed = parseCommand(argv, CENTRAL_COMMAND);
   if (typeof parsed === "number") return parsed;
   const configPath = parsed.values.config;
   if (!configPath) {

@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import { parseCentralConfig } from "../central/config.ts";
 import { installDemoGrid } from "../central/grid/demo-set.ts";
 import { startCentral } from "../central/server.ts";
-import { parseCommand, usageLine } from "../common/cli.ts";
+import { command, parseCommand, usageLine } from "../common/cli.ts";
 import { writeFileAtomic } from "../common/files.ts";
 import { startAgent } from "../edge-agent/agent.ts";
 import { type AgentConfig, parseAgentConfig } from "../edge-agent/config.ts";
@@ -234,24 +234,31 @@ function agentConfig(
   });
 }
 
-export async function runDemo(argv: string[]): Promise<number> {
-  const parsed = parseCommand(argv, {
-    name: "vetra demo",
-    usage: [
-      "usage: vetra demo [--port 8080] [--host 127.0.0.1] [--data-dir .vetra] [--store embedded|influx]",
-      "  a simulated wind farm and social facilities, their edge agents and the central service on one machine",
-      "  --port N          central's HTTP port (default 8080; 0 = a free port)",
-      "  --host ADDR       address to listen on (default loopback)",
-      "  --data-dir DIR    where data, credentials and queues live (default .vetra)",
-      "  --store KIND      embedded (SQLite, default) or influx (needs influxd on PATH)",
-    ].join("\n"),
-    options: {
-      port: { type: "string", default: "8080" },
-      host: { type: "string", default: LOOPBACK },
-      "data-dir": { type: "string", default: ".vetra" },
-      store: { type: "string", default: "embedded" },
+export const DEMO_COMMAND = command({
+  name: "vetra demo",
+  synopsis: ["vetra demo [--port 8080] [--host 127.0.0.1] [--data-dir .vetra] [--store embedded|influx]"],
+  about:
+    "a simulated wind farm and social facilities, their edge agents and the central service on one machine",
+  options: {
+    port: { type: "string", default: "8080", arg: "N", help: "central's HTTP port; 0 = a free port" },
+    host: { type: "string", default: LOOPBACK, arg: "ADDR", help: "address to listen on" },
+    "data-dir": {
+      type: "string",
+      default: ".vetra",
+      arg: "DIR",
+      help: "where data, credentials and queues live",
     },
-  });
+    store: {
+      type: "string",
+      default: "embedded",
+      arg: "KIND",
+      help: "embedded (SQLite) or influx (needs influxd on PATH)",
+    },
+  },
+});
+
+export async function runDemo(argv: string[]): Promise<number> {
+  const parsed = parseCommand(argv, DEMO_COMMAND);
   if (typeof parsed === "number") return parsed;
   const { values } = parsed;
   const port = Number(values.port);

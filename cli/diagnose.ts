@@ -5,7 +5,7 @@
 
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
-import { parseCommand } from "../common/cli.ts";
+import { command, parseCommand } from "../common/cli.ts";
 import type { ComponentClass } from "../common/names.ts";
 import { diagnoseBlock, MIN_BLOCK_SAMPLES } from "../edge-agent/diagnostics/pipeline.ts";
 import type { BearingGeometry } from "../edge-agent/diagnostics/types.ts";
@@ -17,27 +17,6 @@ import { type Parsed, parseSampleCsv, parseWav, type Recording } from "./wav.ts"
 export const MAX_RECORDING_SAMPLES = 2 ** 23;
 
 const COMPONENTS = ["main_bearing", "gearbox", "generator"] as const satisfies readonly ComponentClass[];
-
-const HELP = `usage: vetra diagnose FILE --rpm RPM --bearing BALLS,BALL_MM,PITCH_MM[,CONTACT_DEG]
-                      [--rate HZ] [--unit g|m/s2] [--component main_bearing|gearbox|generator]
-
-Diagnoses one vibration recording with the edge agent's chain (ISO 10816-21
-zones, squared-envelope bearing analysis, shaft and gear analysis) and prints
-one JSON object: {"diagnoses": [...], "features": {...}, "isoZone": "A".."D"}.
-An empty "diagnoses" list means healthy.
-
-  FILE          mono WAV (PCM 16/24/32-bit or float 32-bit; rate from the header)
-                or CSV with one acceleration sample per line (needs --rate)
-  --rpm         shaft speed at the bearing, rpm
-  --bearing     rolling elements, their diameter (mm), pitch diameter (mm) and
-                contact angle (degrees, default 0)
-  --rate        sample rate, Hz (CSV only; a WAV's header gives it)
-  --unit        unit of the samples: g (default) or m/s2
-  --component   zone table to rate against (ISO 10816-21 / VDI 3834-1 class):
-                generator (default: the high-speed-shaft class, 10-5000 Hz, the
-                closest to a bench motor or a generic machine), gearbox, main_bearing
-
-Bad input: one line on stderr and exit code 2.`;
 
 type Options = {
   readonly file: string;
@@ -74,15 +53,49 @@ function positive(name: string, text: string | undefined): Parsed<number> {
   return { ok: true, value: v };
 }
 
-const OPTION_SPEC = {
-  rpm: { type: "string" },
-  bearing: { type: "string" },
-  rate: { type: "string" },
-  unit: { type: "string", default: "g" },
-  component: { type: "string", default: "generator" },
-} as const;
+export const DIAGNOSE_COMMAND = command({
+  name: "vetra diagnose",
+  synopsis: [
+    "vetra diagnose FILE --rpm RPM --bearing BALLS,BALL_MM,PITCH_MM[,CONTACT_DEG]",
+    "               [--rate HZ] [--unit g|m/s2] [--component main_bearing|gearbox|generator]",
+  ],
+  about: [
+    "Diagnoses one vibration recording with the edge agent's chain (ISO 10816-21",
+    "zones, squared-envelope bearing analysis, shaft and gear analysis) and prints",
+    'one JSON object: {"diagnoses": [...], "features": {...}, "isoZone": "A".."D"}.',
+    'An empty "diagnoses" list means healthy.',
+  ].join("\n"),
+  arguments: {
+    FILE: [
+      "mono WAV (PCM 16/24/32-bit or float 32-bit; rate from the header)",
+      "or CSV with one acceleration sample per line (needs --rate)",
+    ].join("\n"),
+  },
+  options: {
+    rpm: { type: "string", arg: "RPM", help: "shaft speed at the bearing, rpm" },
+    bearing: {
+      type: "string",
+      arg: "BALLS,BALL_MM,PITCH_MM[,CONTACT_DEG]",
+      help: "rolling elements, their diameter (mm), pitch diameter (mm) and\ncontact angle (degrees, default 0)",
+    },
+    rate: { type: "string", arg: "HZ", help: "sample rate, Hz (CSV only; a WAV's header gives it)" },
+    unit: { type: "string", default: "g", arg: "g|m/s2", help: "unit of the samples: g or m/s2" },
+    component: {
+      type: "string",
+      default: "generator",
+      arg: COMPONENTS.join("|"),
+      help: [
+        "zone table to rate against (ISO 10816-21 / VDI 3834-1 class):",
+        "main_bearing, gearbox, or generator: the high-speed-shaft class,",
+        "10-5000 Hz, the closest to a bench motor or a generic machine",
+      ].join("\n"),
+    },
+  },
+  notes: ["Bad input: one line on stderr and exit code 2."],
+  positionals: { min: 1, max: 1, name: "FILE" },
+});
 
-type ParsedArgs = Exclude<ReturnType<typeof parseCommand<typeof OPTION_SPEC>>, number>;
+type ParsedArgs = Exclude<ReturnType<typeof parseCommand<typeof DIAGNOSE_COMMAND.options>>, number>;
 
 function parseOptions({ values, positionals }: ParsedArgs): Parsed<Options> {
   const rpm = positive("--rpm", values.rpm);
@@ -134,19 +147,10 @@ export async function runDiagnose(argv: string[]): Promise<number> {
     process.stderr.write(`vetra diagnose: ${message.replace(/\s*\n\s*/g, " ")}\n`);
     return 2;
   };
-  const args = parseCommand(
-    argv,
-    {
-      name: "vetra diagnose",
-      usage: HELP,
-      options: OPTION_SPEC,
-      positionals: { min: 1, max: 1, name: "FILE" },
-    },
-    {
-      stdout: (line) => process.stdout.write(`${line}\n`),
-      stderr: (line) => process.stderr.write(`${line}\n`),
-    },
-  );
+  const args = parseCommand(argv, DIAGNOSE_COMMAND, {
+    stdout: (line) => process.stdout.write(`${line}\n`),
+    stderr: (line) => process.stderr.write(`${line}\n`),
+  });
   if (typeof args === "number") return args;
   const opts = parseOptions(args);
   if (!opts.ok) return fail(opts.message);

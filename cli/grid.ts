@@ -11,9 +11,34 @@ import { checkCentralConfigFile } from "../central/config.ts";
 import { importText } from "../central/grid/import.ts";
 import { saveGridSet } from "../central/grid/store.ts";
 import { MetaStore } from "../central/meta/meta.ts";
-import { dispatch, parseCommand } from "../common/cli.ts";
+import { command, dispatch, parseCommand, synopsisText } from "../common/cli.ts";
 
-const USAGE = "usage: vetra grid import FILE [--data-dir .vetra | --config FILE] [--skip-invalid]";
+const DEFAULT_DATA_DIR = ".vetra";
+
+export const GRID_IMPORT_COMMAND = command({
+  name: "vetra grid import",
+  synopsis: ["vetra grid import FILE [--data-dir .vetra | --config FILE] [--skip-invalid]"],
+  arguments: { FILE: "GeoJSON (FeatureCollection) or CSV of connection points and lines" },
+  options: {
+    // Its default is not declared: --data-dir and --config exclude each other, so "not given" must stay visible.
+    "data-dir": {
+      type: "string",
+      arg: "DIR",
+      help: `the central's data directory (default ${DEFAULT_DATA_DIR})`,
+    },
+    config: {
+      type: "string",
+      arg: "FILE",
+      help: "central's config: the set goes where it keeps it (data dir or PostgreSQL)",
+    },
+    "skip-invalid": {
+      type: "boolean",
+      default: false,
+      help: "import the valid features and report the rest (default: refuse the file)",
+    },
+  },
+  positionals: { min: 1, max: 1, name: "FILE" },
+});
 
 export const runGrid = (argv: string[]): Promise<number> =>
   dispatch("vetra grid", argv, {
@@ -21,26 +46,13 @@ export const runGrid = (argv: string[]): Promise<number> =>
   });
 
 async function runGridImport(argv: string[]): Promise<number> {
-  const parsed = parseCommand(argv, {
-    name: "vetra grid import",
-    usage: [
-      USAGE,
-      "  FILE             GeoJSON (FeatureCollection) or CSV of connection points and lines",
-      "  --data-dir DIR   the central's data directory (default .vetra)",
-      "  --config FILE    central's config: the set goes where it keeps it (data dir or PostgreSQL)",
-      "  --skip-invalid   import the valid features and report the rest (default: refuse the file)",
-    ].join("\n"),
-    options: {
-      "data-dir": { type: "string" },
-      config: { type: "string" },
-      "skip-invalid": { type: "boolean", default: false },
-    },
-    positionals: { min: 1, max: 1, name: "FILE" },
-  });
+  const parsed = parseCommand(argv, GRID_IMPORT_COMMAND);
   if (typeof parsed === "number") return parsed;
   const file = parsed.positionals[0]!;
   if (parsed.values.config !== undefined && parsed.values["data-dir"] !== undefined) {
-    console.error(`vetra grid import: --data-dir or --config, not both\n${USAGE}`);
+    console.error(
+      `vetra grid import: --data-dir or --config, not both\n${synopsisText(GRID_IMPORT_COMMAND)}`,
+    );
     return 2;
   }
   const loaded = parsed.values.config === undefined ? null : checkCentralConfigFile(parsed.values.config);
@@ -89,7 +101,7 @@ async function runGridImport(argv: string[]): Promise<number> {
     console.log(JSON.stringify({ ...summary, metadata: meta.db.location }));
     return 0;
   }
-  const dataDir = resolve(parsed.values["data-dir"] ?? ".vetra");
+  const dataDir = resolve(parsed.values["data-dir"] ?? DEFAULT_DATA_DIR);
   saveGridSet(dataDir, set);
   console.log(JSON.stringify({ ...summary, dataDir }));
   return 0;

@@ -14,23 +14,24 @@ import {
   verifyDetached,
   verifyEmbedded,
 } from "../central/documents/verify.ts";
-import { parseCommand, usageLine } from "../common/cli.ts";
+import { command, parseCommand, usageLine } from "../common/cli.ts";
 
-const USAGE = "usage: vetra verify FILE [--signature FILE.p7s] [--ca FILE]";
+export const VERIFY_COMMAND = command({
+  name: "vetra verify",
+  synopsis: ["vetra verify FILE [--signature FILE.p7s] [--ca FILE]"],
+  arguments: {
+    FILE: "the signed document (a PDF with embedded signatures, or any file with --signature)",
+  },
+  options: {
+    signature: { type: "string", arg: "FILE", help: "a detached CMS signature (.p7s) over FILE" },
+    ca: { type: "string", arg: "FILE", help: "the trusted CA certificates, PEM or DER" },
+  },
+  notes: ["exit 0 valid, 1 invalid, 2 bad input"],
+  positionals: { min: 1, max: Number.POSITIVE_INFINITY, name: "one FILE" },
+});
 
 export async function runVerify(argv: string[]): Promise<number> {
-  const parsed = parseCommand(argv, {
-    name: "vetra verify",
-    usage: [
-      USAGE,
-      "  FILE               the signed document (a PDF with embedded signatures, or any file with --signature)",
-      "  --signature FILE   a detached CMS signature (.p7s) over FILE",
-      "  --ca FILE          the trusted CA certificates, PEM or DER",
-      "  exit 0 valid, 1 invalid, 2 bad input",
-    ].join("\n"),
-    options: { signature: { type: "string" }, ca: { type: "string" } },
-    positionals: { min: 1, max: Number.POSITIVE_INFINITY, name: "one FILE" },
-  });
+  const parsed = parseCommand(argv, VERIFY_COMMAND);
   if (typeof parsed === "number") return parsed;
   const [file, ...extra] = parsed.positionals;
   if (!file || extra.length > 0) {

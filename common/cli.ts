@@ -5,7 +5,9 @@
 //   • `--help` / `-h` anywhere prints the command's usage to stdout, exit 0;
 //   • a usage error is ONE line on stderr naming the problem and pointing at
 //     `--help`, exit 2 (the shell's "misuse" status);
-//   • the command's own failures stay its business (exit 1).
+//   • the command's own failures stay its business (exit 1);
+//   • each option is declared once, with its help, and --help is built from
+//     the declarations, so the two cannot drift apart.
 // A library (commander, yargs) would add subcommand routing we do in eight
 // lines below and a second dialect next to the parseArgs calls that remain in
 // tools; parseArgs costs nothing at start-up, which every command pays.
@@ -25,21 +27,108 @@ export interface CliIo {
 const out = (io: CliIo) => io.stdout ?? ((line: string) => console.log(line));
 const err = (io: CliIo) => io.stderr ?? ((line: string) => console.error(line));
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
+type ParseArgsOption = NonNullable<ParseArgsConfig["options"]>[string];
 
-export interface CommandSpec<O extends Options> {
+/**
+ * One option, declared once: its `util.parseArgs` fields and its line in
+ * --help, as CLI libraries declare them (argparse's `metavar` and `help`,
+ * commander's `.option(flags, description, default)`), so the help cannot
+ * list an option the command does not take or miss one it does.
+ */
+export type OptionDecl = ParseArgsOption & {
+  /** The value's placeholder in --help: "FILE", "N" (string options). */
+  arg?: string;
+  /** What the option does; "\n" starts a continuation line. A string default is appended as "(default X)". */
+  help: string;
+  /** A heading the option is listed under, after the options without one. */
+  group?: string;
+};
+type OptionDecls = Readonly<Record<string, OptionDecl>>;
+
+/** A line after the options: free text, or a [term, text] row aligned with them (an environment variable, a subcommand). */
+export type HelpNote = string | readonly [term: string, text: string];
+
+export interface CommandSpec<O extends OptionDecls> {
   /** As the user types it: "vetra grid import". */
   name: string;
-  /** The synopsis and option notes printed by --help (first line starts with "usage:"). */
-  usage: string;
+  /** The synopsis, one line per form, without "usage: " ("vetra verify FILE [--ca FILE]"). */
+  synopsis: readonly string[];
+  /** A paragraph between the synopsis and the options. */
+  about?: string;
+  /** The positional arguments' rows, listed before the options: { FILE: "what it is" }. */
+  arguments?: Readonly<Record<string, string>>;
   options: O;
+  notes?: readonly HelpNote[];
   /** How many positional arguments the command takes (default none). */
   positionals?: { min: number; max: number; name: string };
 }
 
-type Parsed<O extends Options> = ReturnType<
+type Parsed<O extends OptionDecls> = ReturnType<
   typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>
 >;
+
+/** Keeps the declarations' literal types (a string default makes the value a string, not string | undefined). */
+export const command = <const O extends OptionDecls>(spec: CommandSpec<O>): CommandSpec<O> => spec;
+
+/** The synopsis as --help and a usage error print it: "usage: " before the first form, aligned below it. */
+export const synopsisText = (spec: Pick<CommandSpec<OptionDecls>, "synopsis">): string =>
+  spec.synopsis.map((form, i) => `${i === 0 ? "usage: " : "       "}${form}`).join("\n");
+
+/** A term longer than this puts its text on the next line (argparse's max_help_position). */
+const TERM_WIDTH_MAX = 30;
+
+type Row = readonly [term: string, text: string];
+
+/** The texts' column: after the longest term that fits TERM_WIDTH_MAX. */
+const termWidth = (rows: readonly Row[]): number =>
+  Math.max(0, ...rows.map(([term]) => term.length).filter((n) => n <= TERM_WIDTH_MAX));
+
+/** One row; a longer term puts its text on the next line, a text's "\n" continues under it. */
+function rowLines([term, text]: Row, width: number): string[] {
+  const indent = " ".repeat(2 + width + 2);
+  const [first = "", ...more] = text.split("\n");
+  const head =
+    term.length <= width ? [`  ${term.padEnd(width)}  ${first}`] : [`  ${term}`, `${indent}${first}`];
+  return [...head, ...more.map((line) => `${indent}${line}`)];
+}
+
+/** The --help text: synopsis, about, arguments and options (grouped under their headings), notes. */
+export function helpText(spec: Omit<CommandSpec<OptionDecls>, "name">): string {
+  const entries = Object.entries(spec.options);
+  const hasShort = entries.some(([, o]) => o.short !== undefined);
+  const row = ([name, o]: [string, OptionDecl]): Row => {
+    const flag = o.short !== undefined ? `-${o.short}, --${name}` : `${hasShort ? "    " : ""}--${name}`;
+    const shown = typeof o.default === "string" ? ` (default ${o.default})` : "";
+    return [o.arg === undefined ? flag : `${flag} ${o.arg}`, `${o.help}${shown}`];
+  };
+  const headings = [...new Set(entries.flatMap(([, o]) => (o.group === undefined ? [] : [o.group])))];
+  const inGroup = (group: string | undefined): Row[] => entries.filter(([, o]) => o.group === group).map(row);
+  const notes = spec.notes ?? [];
+  const sections: { heading?: string; rows: Row[] }[] = [
+    {
+      rows: [
+        ...Object.entries(spec.arguments ?? {}),
+        ...inGroup(undefined),
+        ["-h, --help", "print this help and exit"],
+      ],
+    },
+    ...headings.map((heading) => ({ heading, rows: inGroup(heading) })),
+    { rows: notes.filter((n): n is Row => typeof n !== "string") },
+  ];
+  // Every text in one column, whichever section its row is in.
+  const width = termWidth(sections.flatMap((s) => s.rows));
+  const free = notes.filter((n): n is string => typeof n === "string");
+  return [
+    synopsisText(spec),
+    "",
+    ...(spec.about === undefined ? [] : [spec.about, ""]),
+    ...sections.flatMap((s) => [
+      ...(s.heading === undefined ? [] : [`${s.heading}:`]),
+      ...s.rows.flatMap((r) => rowLines(r, width)),
+    ]),
+    ...(free.length > 0 ? ["", ...free] : []),
+  ].join("\n");
+}
 
 /** One line for a usage error, the same shape for every command. */
 export const usageLine = (name: string, message: string): string =>
@@ -57,13 +146,13 @@ const wantsHelp = (argv: readonly string[]): boolean => {
  * Parses `argv` for one command. Returns the values and positionals, or the
  * exit code when it already answered (0 after --help, 2 after a usage error).
  */
-export function parseCommand<O extends Options>(
+export function parseCommand<O extends OptionDecls>(
   argv: readonly string[],
   spec: CommandSpec<O>,
   io: CliIo = {},
 ): Parsed<O> | number {
   if (wantsHelp(argv)) {
-    out(io)(spec.usage);
+    out(io)(helpText(spec));
     return 0;
   }
   let parsed: Parsed<O>;

@@ -5,7 +5,7 @@
 // and unit, and whether it is physically plausible — with what to try when
 // it is not (word order, a 1-based address from the manual, a node the
 // server does not have). Exit 0 when every point is fine, 1 otherwise.
-import { parseCommand, usageLine } from "../common/cli.ts";
+import { command, parseCommand, usageLine } from "../common/cli.ts";
 import {
   type AgentConfig,
   ConfigError,
@@ -16,7 +16,14 @@ import {
 import { probeSource } from "./sources/registry.ts";
 import type { ProbeRow } from "./sources/source.ts";
 
-const USAGE = "usage: vetra edge check --config FILE [--json]";
+export const EDGE_CHECK_COMMAND = command({
+  name: "vetra edge check",
+  synopsis: ["vetra edge check --config FILE [--json]"],
+  options: {
+    config: { type: "string", short: "c", arg: "FILE", help: "the agent configuration to check" },
+    json: { type: "boolean", help: "one JSON row per point instead of a table" },
+  },
+});
 
 export interface CheckOptions {
   stdout?: (line: string) => void;
@@ -98,19 +105,7 @@ export function renderTable(rows: readonly ProbeRow[]): string[] {
 export async function runEdgeCheck(argv: string[], options: CheckOptions = {}): Promise<number> {
   const stdout = options.stdout ?? ((line: string) => process.stdout.write(`${line}\n`));
   const stderr = options.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const parsed = parseCommand(
-    argv,
-    {
-      name: "vetra edge check",
-      usage: [
-        USAGE,
-        "  --config FILE   the agent configuration to check",
-        "  --json          one JSON row per point instead of a table",
-      ].join("\n"),
-      options: { config: { type: "string", short: "c" }, json: { type: "boolean" } },
-    },
-    { stdout, stderr },
-  );
+  const parsed = parseCommand(argv, EDGE_CHECK_COMMAND, { stdout, stderr });
   if (typeof parsed === "number") return parsed;
   const { values } = parsed;
   if (!values.config) {

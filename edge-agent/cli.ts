@@ -3,12 +3,35 @@
 // `vetra edge dead-letters …` lists and re-sends what central refused
 // (dead-letters.ts). `vetra edge check --config FILE`: read every configured
 // point once (check.ts).
-import { dispatch, parseCommand, usageLine } from "../common/cli.ts";
+import { command, dispatch, parseCommand, usageLine } from "../common/cli.ts";
 import { startAgent } from "./agent.ts";
 import { ConfigError, loadAgentConfig } from "./config.ts";
 
-const USAGE =
-  "usage: vetra edge --config FILE [--metrics-port N] | vetra edge check --config FILE [--json] | vetra edge dead-letters list|resend --config FILE [--id N …|--all]";
+export const EDGE_COMMAND = command({
+  name: "vetra edge",
+  synopsis: [
+    "vetra edge --config FILE [--metrics-port N]",
+    "vetra edge check --config FILE [--json]",
+    "vetra edge dead-letters list|resend --config FILE [--id N …|--all]",
+  ],
+  options: {
+    config: {
+      type: "string",
+      short: "c",
+      arg: "FILE",
+      help: "the agent configuration, YAML or JSON (docs/edge-config.md)",
+    },
+    "metrics-port": {
+      type: "string",
+      arg: "N",
+      help: "serve metrics for Prometheus on 127.0.0.1:N (0 = a free port)",
+    },
+  },
+  notes: [
+    ["check", "read every configured point once and print what came back"],
+    ["dead-letters", "list or re-send the points central refused"],
+  ],
+});
 
 export interface RunEdgeOptions {
   /** Stops the agent when aborted (tests); SIGINT/SIGTERM always do. */
@@ -44,24 +67,10 @@ export async function runEdge(argv: string[], options: RunEdgeOptions = {}): Pro
     const { runEdgeCheck } = await import("./check.ts");
     return runEdgeCheck(args.slice(1), { stderr, ...(options.stdout ? { stdout: options.stdout } : {}) });
   }
-  const parsed = parseCommand(
-    args,
-    {
-      name: "vetra edge",
-      usage: [
-        USAGE,
-        "  --config FILE       the agent configuration, YAML or JSON (docs/edge-config.md)",
-        "  --metrics-port N    serve metrics for Prometheus on 127.0.0.1:N (0 = a free port)",
-        "  check               read every configured point once and print what came back",
-        "  dead-letters        list or re-send the points central refused",
-      ].join("\n"),
-      options: {
-        config: { type: "string", short: "c" },
-        "metrics-port": { type: "string" },
-      },
-    },
-    { stderr, ...(options.stdout ? { stdout: options.stdout } : {}) },
-  );
+  const parsed = parseCommand(args, EDGE_COMMAND, {
+    stderr,
+    ...(options.stdout ? { stdout: options.stdout } : {}),
+  });
   if (typeof parsed === "number") return parsed;
   const { values } = parsed;
   if (!values.config) {

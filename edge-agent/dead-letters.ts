@@ -5,12 +5,34 @@
 // agent then sends them like any other point. Works on the queue file
 // whether the agent is stopped or running (SQLite WAL: the running agent
 // sees the rows appear and re-reads its totals).
-import { parseCommand, usageLine } from "../common/cli.ts";
+import { command, parseCommand, usageLine } from "../common/cli.ts";
 import { ConfigError, loadAgentConfig } from "./config.ts";
 import { openQueue } from "./queue/registry.ts";
 
-const USAGE =
-  "usage: vetra edge dead-letters list --config FILE [--json] | vetra edge dead-letters resend --config FILE (--id N … | --all)";
+/** `list` and `resend` take the same options; each says which one it is for. */
+export const DEAD_LETTERS_COMMAND = command({
+  name: "vetra edge dead-letters",
+  synopsis: [
+    "vetra edge dead-letters list --config FILE [--json]",
+    "vetra edge dead-letters resend --config FILE (--id N … | --all)",
+  ],
+  options: {
+    config: {
+      type: "string",
+      short: "c",
+      arg: "FILE",
+      help: "the agent configuration (its queue holds the letters)",
+    },
+    json: { type: "boolean", help: "(list) one JSON object per letter" },
+    id: {
+      type: "string",
+      multiple: true,
+      arg: "N",
+      help: "(resend) the letter's id from list; repeatable or comma-separated",
+    },
+    all: { type: "boolean", help: "(resend) every letter" },
+  },
+});
 
 export interface DeadLettersIo {
   stdout?: (line: string) => void;
@@ -26,26 +48,7 @@ export async function runDeadLetters(argv: string[], io: DeadLettersIo = {}): Pr
     return 2;
   }
   const name = `vetra edge dead-letters ${action}`;
-  const parsed = parseCommand(
-    rest,
-    {
-      name,
-      usage: [
-        USAGE,
-        "  --config FILE   the agent configuration (its queue holds the letters)",
-        "  --json          (list) one JSON object per letter",
-        "  --id N          (resend) the letter's id from list; repeatable or comma-separated",
-        "  --all           (resend) every letter",
-      ].join("\n"),
-      options: {
-        config: { type: "string", short: "c" },
-        id: { type: "string", multiple: true },
-        all: { type: "boolean" },
-        json: { type: "boolean" },
-      },
-    },
-    { stdout, stderr },
-  );
+  const parsed = parseCommand(rest, { ...DEAD_LETTERS_COMMAND, name }, { stdout, stderr });
   if (typeof parsed === "number") return parsed;
   const { values } = parsed;
   if (!values.config) {

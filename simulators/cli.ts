@@ -1,6 +1,7 @@
 // `vetra sim turbine …` / `vetra sim facility …`: one simulated device on
 // loopback until SIGINT/SIGTERM.
 import { parseCommand, UsageError, usageLine } from "../common/cli.ts";
+import { SIM_COMMANDS, SIM_HELP } from "./cli-options.ts";
 import { FACILITY_KINDS, type FacilityKind, start as startFacility } from "./facility/index.ts";
 import {
   type FaultScheduleOptions,
@@ -10,69 +11,6 @@ import {
   startFaultSchedule,
 } from "./faults.ts";
 import { type FaultSpec, parseFaultSpec } from "./turbine/physics.ts";
-
-const USAGE = [
-  "usage: vetra sim turbine --asset T01 [--modbus-port N] [--opcua-port N] [--fault POINT:FAULT:SEVERITY]… [--seed N]",
-  "                          [--cms] [--opcua-slow-subscription MS]",
-  "       vetra sim facility --asset H01 --kind hospital|clinic|school [--modbus-port N] [--seed N]",
-  "                          [--measure-from YYYY-MM-DD --saving 0.12] [--peak-kw N]",
-  "                          [--rtu-serial PATH [--baud N] [--parity none|even|odd]] [--rtu-tcp-port N]",
-  "                          [--control]",
-  "  --control                 (facility) also serve a building controller (unit 4): writable setpoints, HVAC mode,",
-  "                            lighting and ventilation by zone, indoor temperature, with a thermal model",
-  "third-party dialects:",
-  "  --cms                     (turbine) also serve a CMS unit's OPC UA dialect: namespace urn:vetra:simulator:cms,",
-  "                            acquisition-time trigger, Int16 counts, speed in Hz, a buffer of 8 blocks",
-  "  --rtu-serial PATH         (facility) also serve the gateway's units as Modbus RTU on a serial port",
-  "  --rtu-tcp-port N          (facility) … and as RTU over TCP (a serial device server), 0 = a free port",
-  "fault injection (both devices):",
-  "  --modbus-fault exception:CODE|delay:MS|garbage|short[@UNIT]   (repeatable)",
-  "  --fault-cycle ON/OFF      faults on ON s, off OFF s, repeating (default: always on)",
-  "  --outage-cycle UP/DOWN    the device is reachable UP s, gone DOWN s, repeating",
-  "  --opcua-restart-every S   (turbine) restart the OPC UA server every S s",
-  "OPC UA security (turbine):",
-  "  --opcua-secure            also offer SignAndEncrypt with Basic256Sha256 (None stays for discovery)",
-  "  --opcua-trust-clients auto|explicit   explicit: only client certificates in its PKI trusted folder",
-].join("\n");
-
-/** What every simulated device takes: its asset id, its Modbus TCP port, the noise seed and fault injection. */
-const DEVICE_OPTIONS = {
-  asset: { type: "string" },
-  "modbus-port": { type: "string" },
-  seed: { type: "string" },
-  "modbus-fault": { type: "string", multiple: true },
-  "fault-cycle": { type: "string" },
-  "outage-cycle": { type: "string" },
-} as const;
-
-/** Each device's options: the ones every device takes, and its own. */
-const OPTIONS_OF = {
-  turbine: {
-    ...DEVICE_OPTIONS,
-    "opcua-port": { type: "string" },
-    fault: { type: "string", multiple: true },
-    "opcua-restart-every": { type: "string" },
-    "opcua-secure": { type: "boolean" },
-    "opcua-trust-clients": { type: "string" },
-    cms: { type: "boolean" },
-    "opcua-slow-subscription": { type: "string" },
-  },
-  facility: {
-    ...DEVICE_OPTIONS,
-    kind: { type: "string" },
-    "measure-from": { type: "string" },
-    saving: { type: "string" },
-    "peak-kw": { type: "string" },
-    "rtu-serial": { type: "string" },
-    baud: { type: "string" },
-    parity: { type: "string" },
-    "rtu-tcp-port": { type: "string" },
-    control: { type: "boolean" },
-  },
-} as const;
-
-const parseDevice = <D extends keyof typeof OPTIONS_OF>(device: D, argv: readonly string[]) =>
-  parseCommand(argv, { name: `vetra sim ${device}`, usage: USAGE, options: OPTIONS_OF[device] });
 
 /** The fault-injection flags as schedule options; throws UsageError naming the flag. */
 function faultOptions(values: {
@@ -117,14 +55,12 @@ const describeFaults = (o: FaultScheduleOptions): string => {
   return parts.length ? `; injecting ${parts.join(", ")}` : "";
 };
 
-const port = (name: string, text: string | undefined): number => {
-  if (text === undefined) return 0;
+const port = (name: string, text: string): number => {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n > 65535) throw new UsageError(`--${name} '${text}': expected a port 0..65535`);
   return n;
 };
-const integer = (name: string, text: string | undefined, fallback: number): number => {
-  if (text === undefined) return fallback;
+const integer = (name: string, text: string): number => {
   if (!/^-?\d+$/.test(text)) throw new UsageError(`--${name} '${text}': expected an integer`);
   return Number(text);
 };
@@ -137,14 +73,14 @@ const assetId = (text: string | undefined): string => {
 
 /** The options every device takes, checked; throws UsageError naming the flag. */
 function deviceOptions(
-  values: Parameters<typeof faultOptions>[0] & { asset?: string; "modbus-port"?: string; seed?: string },
+  values: Parameters<typeof faultOptions>[0] & { asset?: string; "modbus-port": string; seed: string },
 ): { injected: FaultScheduleOptions; assetId: string; modbusPort: number; seed: number } {
   const injected = faultOptions(values);
   return {
     injected,
     assetId: assetId(values.asset),
     modbusPort: port("modbus-port", values["modbus-port"]),
-    seed: integer("seed", values.seed, 1),
+    seed: integer("seed", values.seed),
   };
 }
 
@@ -165,15 +101,15 @@ const untilSignal = (): Promise<string> =>
 export async function runSim(argv: string[], signal: () => Promise<string> = untilSignal): Promise<number> {
   const [device, ...rest] = argv;
   if (device === "--help" || device === "-h" || device === "help") {
-    console.log(USAGE);
+    console.log(SIM_HELP);
     return 0;
   }
   try {
     if (device === "turbine") {
-      const parsed = parseDevice("turbine", rest);
+      const parsed = parseCommand(rest, SIM_COMMANDS.turbine);
       if (typeof parsed === "number") return parsed;
       const { values } = parsed;
-      const trustClients = values["opcua-trust-clients"] ?? "auto";
+      const trustClients = values["opcua-trust-clients"];
       if (trustClients !== "auto" && trustClients !== "explicit")
         throw new UsageError(`--opcua-trust-clients '${trustClients}': expected auto or explicit`);
       const { injected, ...everyDevice } = deviceOptions(values);
@@ -196,11 +132,7 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
         ...(values.cms ? { cms: {} } : {}),
         ...(values["opcua-slow-subscription"] !== undefined
           ? {
-              opcuaSlowSubscriptionMs: integer(
-                "opcua-slow-subscription",
-                values["opcua-slow-subscription"],
-                0,
-              ),
+              opcuaSlowSubscriptionMs: integer("opcua-slow-subscription", values["opcua-slow-subscription"]),
             }
           : {}),
       };
@@ -229,7 +161,7 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
       return 0;
     }
     if (device === "facility") {
-      const parsed = parseDevice("facility", rest);
+      const parsed = parseCommand(rest, SIM_COMMANDS.facility);
       if (typeof parsed === "number") return parsed;
       const { values } = parsed;
       const { injected, ...everyDevice } = deviceOptions(values);
@@ -260,7 +192,7 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
         if (!(nominalPeakKw > 0))
           throw new UsageError(`--peak-kw '${values["peak-kw"]}': expected a positive number`);
       }
-      const parityText = values.parity ?? "even";
+      const parityText = values.parity;
       if (parityText !== "none" && parityText !== "even" && parityText !== "odd")
         throw new UsageError(`--parity '${parityText}': expected none, even or odd`);
       const parity: "none" | "even" | "odd" = parityText;
@@ -270,7 +202,7 @@ export async function runSim(argv: string[], signal: () => Promise<string> = unt
         rtuSerial !== undefined || rtuTcp !== undefined
           ? {
               ...(rtuSerial !== undefined
-                ? { serial: { path: rtuSerial, baudRate: integer("baud", values.baud, 19_200), parity } }
+                ? { serial: { path: rtuSerial, baudRate: integer("baud", values.baud), parity } }
                 : {}),
               ...(rtuTcp !== undefined ? { tcpPort: port("rtu-tcp-port", rtuTcp) } : {}),
             }

@@ -5,7 +5,7 @@
 // An import checks every row as ingest checks every point (lib/points.ts):
 // any refused row refuses the file, unless `--skip-invalid`.
 import { readFileSync, writeFileSync } from "node:fs";
-import { parseCommand, UsageError, usageLine } from "../../common/cli.ts";
+import { command, helpText, parseCommand, UsageError, usageLine } from "../../common/cli.ts";
 import type { Point } from "../../common/wire.ts";
 import { loadCentralConfig } from "../config.ts";
 import { readCsv } from "../lib/csv.ts";
@@ -135,9 +135,6 @@ export function toHours(
   return sum.map((s, i) => (count[i]! === 0 ? Number.NaN : how === "sum" ? s : s / count[i]!));
 }
 
-const usageSavings =
-  "usage: vetra savings --meter FILE --weather FILE --baseline FROM/TO --reporting FROM/TO [--model daily|hourly|auto] [--format json|csv|pdf] [--lang ru|en] [--tz ZONE] [--cumulative] [--out FILE]";
-
 const parsePeriod = (text: string | undefined, name: string): [number, number] => {
   const [a, b] = (text ?? "").split("/");
   const day = (s: string | undefined) => (s && /^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s);
@@ -148,34 +145,50 @@ const parsePeriod = (text: string | undefined, name: string): [number, number] =
   return [Math.floor(from / HOUR_MS) * HOUR_MS, Math.floor(to / HOUR_MS) * HOUR_MS];
 };
 
-const SAVINGS_HELP = [
-  usageSavings,
-  "  --meter FILE, --weather FILE   CSV files timestamp,value (energy per interval, or a register with --cumulative; °C)",
-  "  --baseline FROM/TO, --reporting FROM/TO   ISO dates or times; the baseline ends before reporting starts",
-  "  --model daily|hourly|auto      the baseline model (ASHRAE Guideline 14; auto picks by CV(RMSE))",
-  "  --format json|csv|pdf          summary JSON (default), hourly intervals CSV, or the PDF report",
-  "  --lang ru|en, --tz ZONE        report language (default ru); IANA zone for naive timestamps",
-  "  --out FILE                     write there instead of stdout",
-].join("\n");
+export const SAVINGS_COMMAND = command({
+  name: "vetra savings",
+  synopsis: [
+    "vetra savings --meter FILE --weather FILE --baseline FROM/TO --reporting FROM/TO [--model daily|hourly|auto] [--format json|csv|pdf] [--lang ru|en] [--tz ZONE] [--cumulative] [--out FILE]",
+  ],
+  options: {
+    meter: {
+      type: "string",
+      arg: "FILE",
+      help: "CSV file timestamp,value (energy per interval, or a register with --cumulative)",
+    },
+    weather: { type: "string", arg: "FILE", help: "CSV file timestamp,value (°C)" },
+    baseline: {
+      type: "string",
+      arg: "FROM/TO",
+      help: "ISO dates or times; the baseline ends before reporting starts",
+    },
+    reporting: { type: "string", arg: "FROM/TO", help: "ISO dates or times" },
+    model: {
+      type: "string",
+      default: "auto",
+      arg: "daily|hourly|auto",
+      help: "the baseline model (ASHRAE Guideline 14; auto picks by CV(RMSE))",
+    },
+    format: {
+      type: "string",
+      default: "json",
+      arg: "json|csv|pdf",
+      help: "summary JSON, hourly intervals CSV, or the PDF report",
+    },
+    lang: { type: "string", default: "ru", arg: "ru|en", help: "report language" },
+    tz: { type: "string", arg: "ZONE", help: "IANA zone for naive timestamps" },
+    cumulative: {
+      type: "boolean",
+      default: false,
+      help: "the meter values are a register reading, not energy per interval",
+    },
+    out: { type: "string", arg: "FILE", help: "write there instead of stdout" },
+  },
+});
 
 export async function runSavings(argv: string[]): Promise<number> {
   try {
-    const parsed = parseCommand(argv, {
-      name: "vetra savings",
-      usage: SAVINGS_HELP,
-      options: {
-        meter: { type: "string" },
-        weather: { type: "string" },
-        baseline: { type: "string" },
-        reporting: { type: "string" },
-        model: { type: "string", default: "auto" },
-        format: { type: "string", default: "json" },
-        lang: { type: "string", default: "ru" },
-        tz: { type: "string" },
-        cumulative: { type: "boolean", default: false },
-        out: { type: "string" },
-      },
-    });
+    const parsed = parseCommand(argv, SAVINGS_COMMAND);
     if (typeof parsed === "number") return parsed;
     const { values } = parsed;
     if (!values.meter || !values.weather) throw new UsageError("--meter and --weather are required");
@@ -255,8 +268,36 @@ function write(out: string | undefined, body: string | Buffer): void {
   else process.stdout.write(body);
 }
 
-const usageImport =
-  "usage: vetra import meter --facility ID FILE | vetra import weather --site ID FILE   [--config FILE (default .vetra/central.json)] [--tz ZONE] [--cumulative] [--skip-invalid]";
+/** `import meter` and `import weather` take the same options; each says which one it is for. */
+export const IMPORT_COMMAND = command({
+  name: "vetra import",
+  synopsis: [
+    "vetra import meter --facility ID FILE | vetra import weather --site ID FILE   [--config FILE] [--tz ZONE] [--cumulative] [--skip-invalid]",
+  ],
+  arguments: { FILE: "CSV timestamp,value (header names the unit: kwh, energy_kwh, temp_c …)" },
+  options: {
+    facility: { type: "string", arg: "ID", help: "(meter) the facility as configured in central" },
+    site: { type: "string", arg: "ID", help: "(weather) the site as configured in central" },
+    config: {
+      type: "string",
+      default: ".vetra/central.json",
+      arg: "FILE",
+      help: "the central configuration",
+    },
+    tz: { type: "string", arg: "ZONE", help: "IANA zone of naive timestamps (default: the site's region)" },
+    cumulative: {
+      type: "boolean",
+      default: false,
+      help: "the values are a register reading, not energy per interval",
+    },
+    "skip-invalid": {
+      type: "boolean",
+      default: false,
+      help: "import the valid rows and report the rest (default: refuse the file)",
+    },
+  },
+  positionals: { min: 1, max: 1, name: "FILE" },
+});
 
 /**
  * Units a header may name for the value column (`kwh`, `energy_kwh`,
@@ -290,7 +331,7 @@ const REASONS_SHOWN = 5;
 export async function runImport(argv: string[]): Promise<number> {
   const [what, ...rest] = argv;
   if (what === "--help" || what === "-h" || what === "help") {
-    console.log(usageImport);
+    console.log(helpText(IMPORT_COMMAND));
     return 0;
   }
   if (what !== "meter" && what !== "weather") {
@@ -303,28 +344,7 @@ export async function runImport(argv: string[]): Promise<number> {
     return 2;
   }
   const name = `vetra import ${what}`;
-  const args = parseCommand(rest, {
-    name,
-    usage: [
-      usageImport,
-      "  FILE              CSV timestamp,value (header names the unit: kwh, energy_kwh, temp_c …)",
-      "  --facility ID     (meter) the facility as configured in central",
-      "  --site ID         (weather) the site as configured in central",
-      "  --config FILE     the central configuration (default .vetra/central.json)",
-      "  --tz ZONE         IANA zone of naive timestamps (default: the site's region)",
-      "  --cumulative      the values are a register reading, not energy per interval",
-      "  --skip-invalid    import the valid rows and report the rest (default: refuse the file)",
-    ].join("\n"),
-    options: {
-      facility: { type: "string" },
-      site: { type: "string" },
-      config: { type: "string", default: ".vetra/central.json" },
-      tz: { type: "string" },
-      cumulative: { type: "boolean", default: false },
-      "skip-invalid": { type: "boolean", default: false },
-    },
-    positionals: { min: 1, max: 1, name: "FILE" },
-  });
+  const args = parseCommand(rest, { ...IMPORT_COMMAND, name });
   if (typeof args === "number") return args;
   const { values } = args;
   const file = args.positionals[0]!;
