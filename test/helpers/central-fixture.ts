@@ -10,10 +10,10 @@ import type { MetadataConfig } from "../../central/db/config.ts";
 import { META_FILE, MetaStore } from "../../central/meta/meta.ts";
 import { openEmbeddedStore } from "../../central/stores/embedded.ts";
 import type { TimeSeriesStore } from "../../central/stores/types.ts";
-import { type TurbinePointId, TurbinePoints } from "../../common/names.ts";
+import { type ComponentClass, type TurbinePointId, TurbinePoints } from "../../common/names.ts";
 
 /** A turbine's main bearing and gearbox high-speed shaft measuring points. */
-export const BEARING_AND_GEARBOX_POINTS = [
+export const BEARING_AND_GEARBOX_POINTS: { id: string; component: ComponentClass }[] = [
   { id: "main_bearing", component: "main_bearing" },
   { id: "gearbox_hss", component: "gearbox" },
 ];
