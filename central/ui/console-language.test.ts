@@ -7,15 +7,14 @@
 // confidence), and every chart an image with a localised accessible name.
 // The zone evidence is the edge's own (overallVibrationFinding on the default
 // ISO 10816-21 table). README screenshots of the console: UPDATE_SCREENSHOTS=1.
-import type { AddressInfo } from "node:net";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SpectrumUpload } from "../../common/spectrum.ts";
 import type { WirePoint } from "../../common/wire.ts";
 import { overallVibrationFinding, velocityRow, zoneOf } from "../../edge-agent/diagnostics/zones.ts";
-import { browserRequired, launchChromium, signInToConsole } from "../../test/helpers/browser.ts";
-import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
-import { callJson } from "../../test/helpers/json-api.ts";
+import { browserRequired, signInToConsole } from "../../test/helpers/browser.ts";
+import type { CentralFixture } from "../../test/helpers/central-fixture.ts";
+import { type ConsoleCentral, startConsoleCentral } from "../../test/helpers/console-central.ts";
 import { horizontalOverflow, VIEWPORTS } from "../../test/helpers/page-checks.ts";
 import { docsScreenshot } from "../../test/helpers/screenshots.ts";
 import { ERROR_TEXT } from "./lib/server-texts.js";
@@ -71,17 +70,14 @@ function zoneSnapshot(ts: number): SpectrumUpload {
 }
 
 describe.skipIf(!browserRequired())("console in the reader's language, charts named (Chromium)", () => {
+  let world: ConsoleCentral;
   let f: CentralFixture;
   let url: string;
   let browser: Browser;
+  let call: ConsoleCentral["call"];
   const now = Date.now();
   const errors: string[] = [];
 
-  const call = async <T>(path: string, token: string, body?: unknown): Promise<T> => {
-    const res = await callJson({ url, auth: f.auth }, token, body === undefined ? "GET" : "POST", path, body);
-    expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
-    return res.body as T;
-  };
   const zoneAlarm = async () =>
     (
       await call<{ alarms: { id: string; point: string; site: string }[] }>(
@@ -104,9 +100,9 @@ describe.skipIf(!browserRequired())("console in the reader's language, charts na
   };
 
   beforeAll(async () => {
-    f = await makeCentralFixture({ config: { alarms: { evaluateEveryMs: 0 } } });
-    await f.app.listen({ port: 0, host: "127.0.0.1" });
-    url = `http://127.0.0.1:${(f.app.server.address() as AddressInfo).port}`;
+    world = await startConsoleCentral();
+    ({ f, url, browser, call } = world);
+    const { ingest } = world;
     // An hour of blocks: T01's main bearing in zone D for its last 40 minutes.
     const points: WirePoint[] = [];
     for (let i = 60; i >= 1; i--) {
@@ -125,15 +121,6 @@ describe.skipIf(!browserRequired())("console in the reader's language, charts na
         ts: now - i * MINUTE,
       });
     }
-    /** A batch from a site's agent. */
-    const ingest = (site: "wf1" | "wf2", batchId: string, batch: WirePoint[]) =>
-      call("/api/v1/ingest", site === "wf1" ? f.tokens.agentWf1 : f.tokens.agentWf2, {
-        batchId,
-        agent: `edge-${site}`,
-        site,
-        sentAt: Date.now(),
-        points: batch,
-      });
     /** 20 minutes of one point at a steady level in zone C, the newest `minutesAgo` old. */
     const steadyZoneC = (
       site: string,
@@ -152,19 +139,11 @@ describe.skipIf(!browserRequired())("console in the reader's language, charts na
     // The rest of the company's fleet as a screenshot shows it: T01's gearbox and T03 in zone C.
     await ingest("wf1", `language-gearbox-${now}`, steadyZoneC("wf1", "T01", "gearbox_hss", 5.2, 1));
     await ingest("wf2", `language-wf2-${now}`, steadyZoneC("wf2", "T03", "main_bearing", 4.8, 3));
-    await call("/api/v1/ingest/spectrum", f.tokens.agentWf1, {
-      agent: "edge-wf1",
-      site: "wf1",
-      snapshots: [zoneSnapshot(now - MINUTE)],
-    });
+    await world.uploadSpectra([zoneSnapshot(now - MINUTE)]);
     await f.app.service.evaluator.evaluate();
-    browser = await launchChromium();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await f?.close();
-  });
+  afterAll(async () => world?.close());
 
   it("an unknown asset: central's NOT_FOUND in the page's own words, in Russian and in English", async () => {
     // What central answers: its code and an English message.

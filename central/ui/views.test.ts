@@ -7,15 +7,14 @@
 // it; the alarm comes from the real evaluator. Screenshots go to
 // artifacts/console/.
 import { mkdirSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SpectrumUpload } from "../../common/spectrum.ts";
 import type { WirePoint } from "../../common/wire.ts";
-import { browserRequired, launchChromium } from "../../test/helpers/browser.ts";
-import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
-import { callJson } from "../../test/helpers/json-api.ts";
+import { browserRequired } from "../../test/helpers/browser.ts";
+import type { CentralFixture } from "../../test/helpers/central-fixture.ts";
+import { type ConsoleCentral, startConsoleCentral } from "../../test/helpers/console-central.ts";
 import { watchPage } from "../../test/helpers/page-watch.ts";
 
 const SHOTS = join(import.meta.dirname, "..", "..", "artifacts", "console");
@@ -104,19 +103,15 @@ interface Chart {
 }
 
 describe.skipIf(!browserRequired())("analyst views in Chromium", () => {
+  let world: ConsoleCentral;
   let f: CentralFixture;
   let url: string;
   let browser: Browser;
+  let call: ConsoleCentral["call"];
   let batch = 0;
   const now = Date.now();
   const snapshotTimes = Array.from({ length: SNAPSHOTS }, (_, i) => now - (SNAPSHOTS - i) * 10 * MIN);
   const errors: string[] = [];
-
-  const call = async (path: string, token: string, body?: unknown) => {
-    const res = await callJson({ url, auth: f.auth }, token, body === undefined ? "GET" : "POST", path, body);
-    expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
-    return res.body;
-  };
 
   /** Signs in through the login form (no token in the address), then goes to `hash`. */
   const open = async (hash: string, width = 1440, timezoneId?: string, token?: string): Promise<Page> => {
@@ -140,9 +135,8 @@ describe.skipIf(!browserRequired())("analyst views in Chromium", () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    f = await makeCentralFixture({ config: { alarms: { evaluateEveryMs: 0 } } });
-    await f.app.listen({ port: 0, host: "127.0.0.1" });
-    url = `http://127.0.0.1:${(f.app.server.address() as AddressInfo).port}`;
+    world = await startConsoleCentral();
+    ({ f, url, browser, call } = world);
     // Three days of blocks every 10 min; the main bearing ends in zone D (≥ 3.2 mm/s) for its last hour.
     const points: WirePoint[] = [];
     const blocks = 3 * 144;
@@ -165,29 +159,14 @@ describe.skipIf(!browserRequired())("analyst views in Chromium", () => {
       });
     }
     for (let i = 0; i < points.length; i += 200)
-      await call("/api/v1/ingest", f.tokens.agentWf1, {
-        batchId: `views-ui-${++batch}-${now}`,
-        agent: "edge-wf1",
-        site: "wf1",
-        sentAt: Date.now(),
-        points: points.slice(i, i + 200),
-      });
+      await world.ingest("wf1", `views-ui-${++batch}-${now}`, points.slice(i, i + 200));
     const uploads = snapshotTimes.map((ts, i) => snapshot(i, ts));
     uploads.push(snapshot(0, snapshotTimes[0]! - MIN, "baseline"));
-    for (let i = 0; i < uploads.length; i += 4)
-      await call("/api/v1/ingest/spectrum", f.tokens.agentWf1, {
-        agent: "edge-wf1",
-        site: "wf1",
-        snapshots: uploads.slice(i, i + 4),
-      });
+    for (let i = 0; i < uploads.length; i += 4) await world.uploadSpectra(uploads.slice(i, i + 4));
     await f.app.service.evaluator.evaluate();
-    browser = await launchChromium();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await f?.close();
-  });
+  afterAll(async () => world?.close());
 
   it("trends: the C/D boundary is drawn at its value and the alarm marker at the alarm's time", async () => {
     const api = await call(
