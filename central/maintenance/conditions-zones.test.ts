@@ -8,6 +8,7 @@
 import { describe, expect, it } from "vitest";
 import type { Point } from "../../common/wire.ts";
 import { openAlarmParts } from "../../test/helpers/alarm-parts.ts";
+import { MAIN_BEARING_POINT, windFarmFleet } from "../../test/helpers/central-fixture.ts";
 
 const T0 = Date.UTC(2026, 5, 1, 8, 0, 0);
 const S = 1000;
@@ -30,18 +31,7 @@ async function run(zones: boolean): Promise<{ kind: string; to: string | null; a
   let now = T0;
   const { store, book, evaluator, close } = await openAlarmParts(
     {
-      tenants: [{ id: "sc", name: "SC" }],
-      sites: [{ id: "wf1", name: "WF", kind: "wind_farm" }],
-      assets: [
-        {
-          id: "T01",
-          name: "T01",
-          kind: "turbine",
-          site: "wf1",
-          tenant: "sc",
-          points: [{ id: "main_bearing", component: "main_bearing" }],
-        },
-      ],
+      ...windFarmFleet("sc", ["T01"], MAIN_BEARING_POINT),
       alarms: { evaluateEveryMs: 0, onDelayMs: MIN, offDelayMs: MIN, deadbandPct: 10 },
       ...(zones ? { zones: OVERRIDE } : {}),
     },

@@ -182,26 +182,24 @@ describe("monthly service report", () => {
   beforeAll(async () => {
     now = A6.from - HOUR;
     const clock = () => now;
-    alarms = await openAlarmParts(
-      {
-        tenants: [
-          { id: "sc-north", name: "Северный ветер" },
-          { id: "sc-south", name: "Южный ветер" },
-        ],
-        sites: [
-          { id: "wf1", name: "Ветропарк 1", kind: "wind_farm" },
-          { id: "fac1", name: "Школа № 7", kind: "facility" },
-        ],
-        assets: [
-          { id: "T01", name: "ВЭУ 1", kind: "turbine", site: "wf1", tenant: "sc-north", points: [] },
-          { id: "T02", name: "ВЭУ 2", kind: "turbine", site: "wf1", tenant: "sc-south", points: [] },
-          { id: "T03", name: "ВЭУ 3", kind: "turbine", site: "wf1", tenant: "sc-north", points: [] },
-          { id: "S01", name: "Школа № 7", kind: "school", site: "fac1", tenant: "sc-north", points: [] },
-        ],
-        alarms: { evaluateEveryMs: 0, clearAfterMs: 0, defaultResponseTimeMinutes: 30 },
-      },
-      clock,
-    );
+    const config = {
+      tenants: [
+        { id: "sc-north", name: "Северный ветер" },
+        { id: "sc-south", name: "Южный ветер" },
+      ],
+      sites: [
+        { id: "wf1", name: "Ветропарк 1", kind: "wind_farm" },
+        { id: "fac1", name: "Школа № 7", kind: "facility" },
+      ],
+      assets: [
+        { id: "T01", name: "ВЭУ 1", kind: "turbine", site: "wf1", tenant: "sc-north", points: [] },
+        { id: "T02", name: "ВЭУ 2", kind: "turbine", site: "wf1", tenant: "sc-south", points: [] },
+        { id: "T03", name: "ВЭУ 3", kind: "turbine", site: "wf1", tenant: "sc-north", points: [] },
+        { id: "S01", name: "Школа № 7", kind: "school", site: "fac1", tenant: "sc-north", points: [] },
+      ],
+      alarms: { evaluateEveryMs: 0, clearAfterMs: 0, defaultResponseTimeMinutes: 30 },
+    };
+    alarms = await openAlarmParts(config, clock);
     ({ meta, store, book } = alarms);
     contracts = new Contracts(meta, clock);
     orders = new WorkOrders(meta.db, clock);

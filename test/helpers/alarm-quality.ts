@@ -17,7 +17,7 @@ import type { AlarmEvent } from "../../central/maintenance/alarm-book.ts";
 import { type AlarmHealth, alarmHealth } from "../../central/maintenance/alarm-health.ts";
 import type { Point } from "../../common/wire.ts";
 import { openAlarmParts } from "./alarm-parts.ts";
-import { BEARING_AND_GEARBOX_POINTS } from "./central-fixture.ts";
+import { windFarmFleet } from "./central-fixture.ts";
 
 export const S = 1000;
 export const MIN = 60 * S;
@@ -57,16 +57,7 @@ export async function simulate(filter: boolean): Promise<RunResult> {
   let now = T0;
   const { config, meta, store, book, evaluator, close } = await openAlarmParts(
     {
-      tenants: [{ id: "sc-a", name: "A" }],
-      sites: [{ id: "wf1", name: "Wind farm", kind: "wind_farm" }],
-      assets: ["T01", "T02", "T03", "T04", "T05"].map((id) => ({
-        id,
-        name: id,
-        kind: "turbine",
-        site: "wf1",
-        tenant: "sc-a",
-        points: BEARING_AND_GEARBOX_POINTS,
-      })),
+      ...windFarmFleet("sc-a", ["T01", "T02", "T03", "T04", "T05"]),
       // The defaults are what is judged; without the filter, every delay and the deadband are 0.
       alarms: {
         evaluateEveryMs: 0,
