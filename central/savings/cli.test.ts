@@ -149,17 +149,16 @@ describe("savings and import commands", () => {
   });
 
   it("import writes interval energy and temperature idempotently; a refused row refuses the file unless --skip-invalid", async () => {
-    const meter = await capture(() =>
-      runImport([
-        "meter",
-        "--facility",
-        "C01",
-        "--cumulative",
-        "--config",
-        join(dir, "central.json"),
-        join(dir, "import-meter.csv"),
-      ]),
-    );
+    const meterArgs = [
+      "meter",
+      "--facility",
+      "C01",
+      "--cumulative",
+      "--config",
+      join(dir, "central.json"),
+      join(dir, "import-meter.csv"),
+    ];
+    const meter = await capture(() => runImport(meterArgs));
     expect(meter.code).toBe(0);
     const summary = JSON.parse(meter.out.trim().split("\n").at(-1)!) as {
       imported: number;
@@ -181,17 +180,7 @@ describe("savings and import commands", () => {
     expect(weather.code).toBe(0);
     expect(JSON.parse(weather.out.trim().split("\n").at(-1)!).rejected).toBe(1);
     // Again: the same points overwrite, nothing is duplicated.
-    await capture(() =>
-      runImport([
-        "meter",
-        "--facility",
-        "C01",
-        "--cumulative",
-        "--config",
-        join(dir, "central.json"),
-        join(dir, "import-meter.csv"),
-      ]),
-    );
+    await capture(() => runImport(meterArgs));
     const store = openEmbeddedStore({ path: join(dir, "timeseries.sqlite") });
     try {
       const q = await store.query({
