@@ -7,14 +7,17 @@
 // confidence), and every chart an image with a localised accessible name.
 // The zone evidence is the edge's own (overallVibrationFinding on the default
 // ISO 10816-21 table). README screenshots of the console: UPDATE_SCREENSHOTS=1.
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SpectrumUpload } from "../../common/spectrum.ts";
 import type { WirePoint } from "../../common/wire.ts";
 import { overallVibrationFinding, velocityRow, zoneOf } from "../../edge-agent/diagnostics/zones.ts";
 import { browserRequired, signInToConsole } from "../../test/helpers/browser.ts";
-import type { CentralFixture } from "../../test/helpers/central-fixture.ts";
-import { type ConsoleCentral, startConsoleCentral } from "../../test/helpers/console-central.ts";
+import {
+  type ConsoleCentral,
+  startConsoleCentral,
+  t01MainBearingBlock,
+} from "../../test/helpers/console-central.ts";
 import { horizontalOverflow, VIEWPORTS } from "../../test/helpers/page-checks.ts";
 import { docsScreenshot } from "../../test/helpers/screenshots.ts";
 import { ERROR_TEXT } from "./lib/server-texts.js";
@@ -71,28 +74,24 @@ function zoneSnapshot(ts: number): SpectrumUpload {
 
 describe.skipIf(!browserRequired())("console in the reader's language, charts named (Chromium)", () => {
   let world: ConsoleCentral;
-  let f: CentralFixture;
-  let url: string;
-  let browser: Browser;
-  let call: ConsoleCentral["call"];
   const now = Date.now();
   const errors: string[] = [];
 
   const zoneAlarm = async () =>
     (
-      await call<{ alarms: { id: string; point: string; site: string }[] }>(
+      await world.call<{ alarms: { id: string; point: string; site: string }[] }>(
         "/api/v1/alarms?fault=overall_vibration&asset=T01",
-        f.tokens.north,
+        world.f.tokens.north,
       )
     ).alarms.find((a) => a.point === "main_bearing")!;
 
   const open = async (hash: string, lang: "ru" | "en", width = 1400, height = 1000): Promise<Page> => {
-    const page = await browser.newPage({ viewport: { width, height } });
+    const page = await world.browser.newPage({ viewport: { width, height } });
     page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
     page.on("console", (m) => {
       if (m.type() === "error" && !/status of 40[134]/.test(m.text())) errors.push(`console: ${m.text()}`);
     });
-    await signInToConsole(page, url, f.tokens.north, lang === "en" ? "?lang=en" : "");
+    await signInToConsole(page, world.url, world.f.tokens.north, lang === "en" ? "?lang=en" : "");
     await page.evaluate((h) => {
       location.hash = h;
     }, hash);
@@ -101,25 +100,13 @@ describe.skipIf(!browserRequired())("console in the reader's language, charts na
 
   beforeAll(async () => {
     world = await startConsoleCentral();
-    ({ f, url, browser, call } = world);
     const { ingest } = world;
     // An hour of blocks: T01's main bearing in zone D for its last 40 minutes.
     const points: WirePoint[] = [];
     for (let i = 60; i >= 1; i--) {
       const late = i <= 40;
       const v = late ? RMS_MM_S : ROW.ab * 0.8;
-      points.push({
-        measurement: "vibration",
-        tags: { site: "wf1", asset: "T01", point: "main_bearing" },
-        fields: {
-          v_rms_mm_s: v,
-          a_rms_m_s2: v / 3,
-          kurtosis: 3.1,
-          crest_factor: 3.2,
-          iso_zone: late ? 4 : 1,
-        },
-        ts: now - i * MINUTE,
-      });
+      points.push(t01MainBearingBlock(now - i * MINUTE, v, { kurtosis: 3.1, iso_zone: late ? 4 : 1 }));
     }
     /** 20 minutes of one point at a steady level in zone C, the newest `minutesAgo` old. */
     const steadyZoneC = (
@@ -140,14 +127,16 @@ describe.skipIf(!browserRequired())("console in the reader's language, charts na
     await ingest("wf1", `language-gearbox-${now}`, steadyZoneC("wf1", "T01", "gearbox_hss", 5.2, 1));
     await ingest("wf2", `language-wf2-${now}`, steadyZoneC("wf2", "T03", "main_bearing", 4.8, 3));
     await world.uploadSpectra([zoneSnapshot(now - MINUTE)]);
-    await f.app.service.evaluator.evaluate();
+    await world.f.app.service.evaluator.evaluate();
   });
 
   afterAll(async () => world?.close());
 
   it("an unknown asset: central's NOT_FOUND in the page's own words, in Russian and in English", async () => {
     // What central answers: its code and an English message.
-    const res = await fetch(`${url}/api/v1/assets/T04/health`, { headers: f.auth(f.tokens.north) });
+    const res = await fetch(`${world.url}/api/v1/assets/T04/health`, {
+      headers: world.f.auth(world.f.tokens.north),
+    });
     expect(res.status).toBe(404);
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("NOT_FOUND");
@@ -171,9 +160,9 @@ describe.skipIf(!browserRequired())("console in the reader's language, charts na
 
   it("a work order's note in the alarm's history reads in the page's language", async () => {
     const alarm = await zoneAlarm();
-    const { workOrder } = await call<{ workOrder: { id: string } }>(
+    const { workOrder } = await world.call<{ workOrder: { id: string } }>(
       `/api/v1/alarms/${encodeURIComponent(alarm.id)}/work-orders`,
-      f.tokens.north,
+      world.f.tokens.north,
       { title: "Проверить подшипник" },
     );
     for (const [lang, want] of [

@@ -11,6 +11,18 @@ import { launchChromium } from "./browser.ts";
 import { type CentralFixture, makeCentralFixture } from "./central-fixture.ts";
 import { callJson } from "./json-api.ts";
 
+/** A block of T01's main bearing at wf1 (velocity RMS `vRmsMmS`, acceleration a third of it) with `fields` beside. */
+export const t01MainBearingBlock = (
+  ts: number,
+  vRmsMmS: number,
+  fields: Record<string, number>,
+): WirePoint => ({
+  measurement: "vibration",
+  tags: { site: "wf1", asset: "T01", point: "main_bearing" },
+  fields: { v_rms_mm_s: vRmsMmS, a_rms_m_s2: vRmsMmS / 3, crest_factor: 3.2, ...fields },
+  ts,
+});
+
 export interface ConsoleCentral {
   f: CentralFixture;
   url: string;
