@@ -20,6 +20,7 @@ import { openEmbeddedStore } from "../central/stores/embedded.ts";
 import { openInfluxStore } from "../central/stores/influx.ts";
 import type { BucketQuery, TimeSeriesStore } from "../central/stores/types.ts";
 import type { Point } from "../common/wire.ts";
+import { BEARING_AND_GEARBOX_POINTS } from "../test/helpers/central-fixture.ts";
 import { influxdPath, startInfluxd } from "../test/helpers/influxd.ts";
 import { freePort } from "../test/helpers/ports.ts";
 import type { BenchSection } from "./section.ts";
@@ -146,10 +147,7 @@ export async function trendsSection(): Promise<BenchSection> {
         kind: "turbine",
         site: "wf1",
         tenant: "sc-north",
-        points: [
-          { id: "main_bearing", component: "main_bearing" },
-          { id: "gearbox_hss", component: "gearbox" },
-        ],
+        points: BEARING_AND_GEARBOX_POINTS,
       },
     ],
     alarms: { evaluateEveryMs: 0 },

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Point } from "../common/wire.ts";
-import { type CentralFixture, makeCentralFixture } from "../test/helpers/central-fixture.ts";
+import {
+  BEARING_AND_GEARBOX_POINTS,
+  type CentralFixture,
+  makeCentralFixture,
+} from "../test/helpers/central-fixture.ts";
 import { metadataKinds, suiteMetadata } from "../test/helpers/metadata.ts";
 
 const MIN = 60_000;
@@ -88,10 +92,7 @@ describe.each(metadataKinds())("central API (%s metadata)", (kind) => {
       site: "wf1",
       tenant: "sc-north",
       company: "sc-north",
-      points: [
-        { id: "main_bearing", component: "main_bearing" },
-        { id: "gearbox_hss", component: "gearbox" },
-      ],
+      points: BEARING_AND_GEARBOX_POINTS,
     });
     expect((await get("/api/v1/assets", null)).statusCode).toBe(401);
   });

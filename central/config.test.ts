@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { MAIN_BEARING_POINT, windFarmFleet } from "../test/helpers/central-fixture.ts";
 import {
   CentralConfigError,
   checkCentralConfig,
@@ -11,20 +12,7 @@ import {
 } from "./config.ts";
 import { DEFAULT_COMFORT_BANDS } from "./control/comfort-config.ts";
 
-const fleet = {
-  tenants: [{ id: "sc-north", name: "North service" }],
-  sites: [{ id: "wf1", name: "Wind farm 1", kind: "wind_farm" }],
-  assets: [
-    {
-      id: "T01",
-      name: "T1",
-      kind: "turbine",
-      site: "wf1",
-      tenant: "sc-north",
-      points: [{ id: "main_bearing", component: "main_bearing" }],
-    },
-  ],
-};
+const fleet = windFarmFleet("sc-north", ["T01"], MAIN_BEARING_POINT);
 
 describe("central config", () => {
   const dir = mkdtempSync(join(tmpdir(), "vetra-config-"));

@@ -11,6 +11,30 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+/**
+ * `vetra sim argv` run in process until `signal` hands it a signal, as the
+ * command waits for one; `exit` is its exit code, `lines` what it logged.
+ */
+async function simRunning(
+  argv: string[],
+): Promise<{ lines: string[]; signal(name: string): void; exit: Promise<number> }> {
+  const lines: string[] = [];
+  vi.spyOn(console, "log").mockImplementation((line: string) => lines.push(line));
+  let release: (name: string) => void = () => {};
+  let listening: () => void = () => {};
+  const started = new Promise<void>((r) => {
+    listening = r;
+  });
+  const exit = runSim(argv, () => {
+    listening();
+    return new Promise((r) => {
+      release = r;
+    });
+  });
+  await started;
+  return { lines, signal: (name) => release(name), exit };
+}
+
 describe("vetra sim: bad arguments", () => {
   it.each([
     [[], /which device/],
@@ -46,23 +70,15 @@ describe("vetra sim: bad arguments", () => {
 
 describe("vetra sim turbine", () => {
   it("prints where it listens, serves Modbus, and stops cleanly on the signal", async () => {
-    const lines: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((line: string) => lines.push(line));
-    let release: (s: string) => void = () => {};
-    let listening: () => void = () => {};
-    const started = new Promise<void>((r) => {
-      listening = r;
-    });
-    const run = runSim(
-      ["turbine", "--asset", "T09", "--fault", "generator_de:imbalance:0.6", "--seed", "3"],
-      () => {
-        listening();
-        return new Promise((r) => {
-          release = r;
-        });
-      },
-    );
-    await started;
+    const { lines, signal, exit } = await simRunning([
+      "turbine",
+      "--asset",
+      "T09",
+      "--fault",
+      "generator_de:imbalance:0.6",
+      "--seed",
+      "3",
+    ]);
     try {
       // node-opcua logs its own warnings on stdout; find ours.
       const line = lines.find((l) => typeof l === "string" && l.startsWith("turbine T09:")) ?? "";
@@ -77,9 +93,9 @@ describe("vetra sim turbine", () => {
       expect([0, 1]).toContain(data[0]);
       await new Promise<void>((r) => client.close(() => r()));
     } finally {
-      release("SIGTERM");
+      signal("SIGTERM");
     }
-    expect(await run).toBe(0);
+    expect(await exit).toBe(0);
   });
 });
 
@@ -135,23 +151,15 @@ describe("vetra sim facility (real process)", () => {
 
 describe("vetra sim facility --modbus-fault", () => {
   it("answers unit 2 with the injected exception and unit 1 normally", async () => {
-    const lines: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((line: string) => lines.push(line));
-    let release: (s: string) => void = () => {};
-    let listening: () => void = () => {};
-    const started = new Promise<void>((r) => {
-      listening = r;
-    });
-    const run = runSim(
-      ["facility", "--asset", "H02", "--kind", "clinic", "--modbus-fault", "exception:6@2"],
-      () => {
-        listening();
-        return new Promise((r) => {
-          release = r;
-        });
-      },
-    );
-    await started;
+    const { lines, signal, exit } = await simRunning([
+      "facility",
+      "--asset",
+      "H02",
+      "--kind",
+      "clinic",
+      "--modbus-fault",
+      "exception:6@2",
+    ]);
     try {
       const line = lines.find((l) => typeof l === "string" && l.startsWith("facility H02")) ?? "";
       expect(line).toContain("injecting modbus exception:6@2");
@@ -169,8 +177,8 @@ describe("vetra sim facility --modbus-fault", () => {
       expect(Math.abs(buf.readFloatBE(0) - 50)).toBeLessThan(0.1);
       await new Promise<void>((r) => client.close(() => r()));
     } finally {
-      release("SIGTERM");
+      signal("SIGTERM");
     }
-    expect(await run).toBe(0);
+    expect(await exit).toBe(0);
   });
 });

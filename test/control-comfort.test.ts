@@ -11,26 +11,18 @@
 // and its time constant is one hour, so a room cools in seconds; the agent,
 // central and the schedule run on the wall clock (entries cover every day
 // and hour, so what is occupied does not depend on when the test runs).
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_CONTROL_POINTS, facilityControlPoints, facilitySources } from "../cli/demo-fleet.ts";
+import { DEMO_CONTROL_POINTS } from "../cli/demo-fleet.ts";
 import type { Schedule } from "../common/control.ts";
-import { type RunningAgent, startAgent } from "../edge-agent/agent.ts";
-import { parseAgentConfig } from "../edge-agent/config.ts";
-import { type FacilitySim, start as startFacility } from "../simulators/facility/index.ts";
-import { startTestCentral, type TestCentral } from "./helpers/central.ts";
+import type { FacilitySim } from "../simulators/facility/index.ts";
+import type { TestCentral } from "./helpers/central.ts";
 import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
-import { callJson } from "./helpers/json-api.ts";
+import { type ControlWorld, fastRoom, startControlWorld } from "./helpers/control-world.ts";
 import { waitFor } from "./helpers/until.ts";
 
 const ASSET = "S01";
 const SITE = "fac-s01";
 const ON_DELAY_MS = 3000;
-// Monday 12 January 2026, 09:00 in Moscow: a winter school morning for the simulated building.
-const SIM_START = Date.UTC(2026, 0, 12, 6, 0, 0);
-const SPEEDUP = 60;
 
 const ALL_DAY = { days: [1, 2, 3, 4, 5, 6, 7], from: "00:00", to: "24:00" };
 /** Heating at `setpointC` all day; the room occupied all day (lighting's entry) or never. */
@@ -44,13 +36,10 @@ const schedule = (setpointC: number, occupied: boolean): Schedule => ({
 });
 
 describe("comfort: a room out of its band during occupied hours raises one alarm", () => {
+  let world: ControlWorld;
   let c: TestCentral;
   let sim: FacilitySim;
-  let agent: RunningAgent;
-  let dir: string;
-  const t0 = Date.now();
-  const api = (token: string, method: string, path: string, body?: unknown) =>
-    callJson(c, token, method, path, body);
+  let api: ControlWorld["api"];
   const comfortAlarms = async () =>
     (await api(c.tokens.admin, "GET", `/api/v1/alarms?asset=${ASSET}&fault=comfort&state=all`)).body
       .alarms as { asset: string; point: string; fault: string; severity: string; state: string }[];
@@ -76,9 +65,10 @@ describe("comfort: a room out of its band during occupied hours raises one alarm
   };
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "vetra-comfort-"));
-    c = await startTestCentral({
-      config: {
+    world = await startControlWorld({
+      asset: ASSET,
+      kind: "school",
+      central: {
         sites: [
           ...FIXTURE_FLEET.sites,
           { id: SITE, name: "School 1", kind: "facility", tenant: "region", timezone: "Europe/Moscow" },
@@ -96,46 +86,13 @@ describe("comfort: a room out of its band during occupied hours raises one alarm
         ],
         alarms: { evaluateEveryMs: 500, byKind: { comfort: { onDelayMs: ON_DELAY_MS, offDelayMs: 0 } } },
       },
+      ...fastRoom(3),
+      limits: { maxRatePerMinute: 600, minWriteIntervalMs: 100 },
+      log: (line) => process.env.COMFORT_LOG && console.log(line),
     });
-    sim = await startFacility({
-      assetId: ASSET,
-      kind: "school",
-      seed: 3,
-      control: { timeConstantH: 1 },
-      clock: () => SIM_START + (Date.now() - t0) * SPEEDUP,
-    });
-    const sources = facilitySources(ASSET, { host: "127.0.0.1", port: sim.modbusPort }, { indoor: true });
-    const config = parseAgentConfig({
-      agent: { id: "s01-agent", site: SITE },
-      central: {
-        url: c.url,
-        token: await c.meta.tokens.create({ role: "agent", site: SITE, label: "edge s01" }),
-        flushIntervalMs: 200,
-      },
-      queue: { dir: join(dir, "queue") },
-      sources,
-      control: {
-        points: facilityControlPoints(ASSET, "school", sources[0]!.id, {
-          maxRatePerMinute: 600,
-          minWriteIntervalMs: 100,
-        }),
-        tickMs: 200,
-        readBackIntervalMs: 1000,
-        syncWaitMs: 5000,
-      },
-    });
-    agent = await startAgent(config, { log: (line) => process.env.COMFORT_LOG && console.log(line) });
-    await waitFor(
-      () => api(c.tokens.energy, "GET", `/api/v1/control/points?asset=${ASSET}`),
-      (r) => r.body.points?.length === 3,
-    );
+    ({ c, sim, api } = world);
   }, 90_000);
-  afterAll(async () => {
-    await agent?.stop();
-    await sim?.stop();
-    await c?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => world?.stop());
 
   it("the default bands are the sanitary norms' (SanPiN 1.2.3685-21 tables 5.34 and 5.30)", () => {
     expect(c.config.comfort.bands.classroom).toEqual({ minC: 18, maxC: 24 });

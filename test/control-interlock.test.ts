@@ -7,93 +7,50 @@
 //
 // The simulated building's clock runs 60 times faster than the wall clock
 // and its time constant is one hour, so the room cools and warms in seconds.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_CONTROL_POINTS, facilityControlPoints, facilitySources } from "../cli/demo-fleet.ts";
-import { type RunningAgent, startAgent } from "../edge-agent/agent.ts";
-import { parseAgentConfig } from "../edge-agent/config.ts";
-import { type FacilitySim, start as startFacility } from "../simulators/facility/index.ts";
-import { startTestCentral, type TestCentral } from "./helpers/central.ts";
-import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
-import { callJson } from "./helpers/json-api.ts";
+import type { FacilitySim } from "../simulators/facility/index.ts";
+import type { TestCentral } from "./helpers/central.ts";
+import { type ControlWorld, fastRoom, startControlWorld } from "./helpers/control-world.ts";
 import { waitFor } from "./helpers/until.ts";
 
-const SIM_START = Date.UTC(2026, 0, 12, 6, 0, 0);
-const SPEEDUP = 60;
 const SETBACK_C = 12;
 const FROST = { below: 16, deadband: 2, setpointC: 22 };
 
 describe("interlocks: the agent's own safety rules, above every level central commands", () => {
+  let world: ControlWorld;
   let c: TestCentral;
   let sim: FacilitySim;
-  let agent: RunningAgent;
-  let dir: string;
-  const t0 = Date.now();
+  let api: ControlWorld["api"];
   const setpoints: number[] = [];
   let sampler: NodeJS.Timeout;
-  const api = (token: string, method: string, path: string, body?: unknown) =>
-    callJson(c, token, method, path, body);
   const deviceSetpoint = () => sim.truth().registers.heating_setpoint_c ?? Number.NaN;
   const heatingPoint = async () =>
-    (await api(c.tokens.energy, "GET", "/api/v1/control/points?asset=H01")).body.points?.find(
-      (p: { point: string }) => p.point === "heating_setpoint_c",
-    );
+    (await world.points()).body.points?.find((p: { point: string }) => p.point === "heating_setpoint_c");
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "vetra-interlock-"));
-    c = await startTestCentral({
-      config: {
-        assets: FIXTURE_FLEET.assets.map((a) =>
-          a.id === "H01" ? { ...a, points: DEMO_CONTROL_POINTS.map((id) => ({ id })) } : a,
-        ),
-      },
-    });
-    sim = await startFacility({
-      assetId: "H01",
-      kind: "hospital",
-      seed: 5,
-      control: { timeConstantH: 1 },
-      clock: () => SIM_START + (Date.now() - t0) * SPEEDUP,
-    });
-    const sources = facilitySources("H01", { host: "127.0.0.1", port: sim.modbusPort }, { indoor: true });
-    const points = facilityControlPoints("H01", "hospital", sources[0]!.id, {
+    world = await startControlWorld({
+      ...fastRoom(5),
       // Steps at once (the ramp is tested in edge-agent/control/control-modbus.test.ts).
-      maxRatePerMinute: 60_000,
-      minWriteIntervalMs: 100,
+      limits: { maxRatePerMinute: 60_000, minWriteIntervalMs: 100 },
       // Unheld, the setpoint sits at a deep setback: the room cools until frost protection acts.
-    }).map((p) => (p.point === "heating_setpoint_c" ? { ...p, failSafe: SETBACK_C } : p));
-    const config = parseAgentConfig({
-      agent: { id: "h01-agent", site: "fac-h01" },
-      central: {
-        url: c.url,
-        token: await c.meta.tokens.create({ role: "agent", site: "fac-h01", label: "edge h01" }),
-        flushIntervalMs: 200,
-      },
-      queue: { dir: join(dir, "queue") },
-      sources,
-      control: {
-        points,
-        interlocks: [
-          {
-            id: "frost_protection",
-            when: {
-              asset: "H01",
-              measurement: "scada",
-              field: "indoor_temp_c",
-              below: FROST.below,
-              deadband: FROST.deadband,
-            },
-            force: { asset: "H01", point: "heating_setpoint_c", value: FROST.setpointC },
+      failSafe: { heating_setpoint_c: SETBACK_C },
+      interlocks: [
+        {
+          id: "frost_protection",
+          when: {
+            asset: "H01",
+            measurement: "scada",
+            field: "indoor_temp_c",
+            below: FROST.below,
+            deadband: FROST.deadband,
           },
-        ],
-        tickMs: 200,
-        readBackIntervalMs: 1000,
-        syncWaitMs: 5000,
-      },
+          force: { asset: "H01", point: "heating_setpoint_c", value: FROST.setpointC },
+        },
+      ],
+      log: (line) => process.env.INTERLOCK_LOG && console.log(line),
+      declared: false,
     });
-    agent = await startAgent(config, { log: (line) => process.env.INTERLOCK_LOG && console.log(line) });
+    ({ c, sim, api } = world);
     sampler = setInterval(() => {
       const v = deviceSetpoint();
       if (setpoints.at(-1) !== v) setpoints.push(v);
@@ -101,21 +58,13 @@ describe("interlocks: the agent's own safety rules, above every level central co
   }, 90_000);
   afterAll(async () => {
     clearInterval(sampler);
-    await agent?.stop();
-    await sim?.stop();
-    await c?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await world?.stop();
   });
 
   it("takes the setpoint at the safety level when the room falls below 16 °C, above an operator's command", async () => {
     expect(await waitFor(deviceSetpoint, (v) => v === SETBACK_C)).toBe(SETBACK_C);
     // An operator asks for 14 °C: it holds the operator level, below safety.
-    const posted = await api(c.tokens.energy, "POST", "/api/v1/control/commands", {
-      asset: "H01",
-      point: "heating_setpoint_c",
-      value: 14,
-      reason: "night setback",
-    });
+    const posted = await world.command("heating_setpoint_c", 14, "night setback");
     expect(posted.status).toBe(202);
     await waitFor(deviceSetpoint, (v) => v === 14);
     const held = await waitFor(deviceSetpoint, (v) => v === FROST.setpointC, 60_000);

@@ -4,34 +4,20 @@
 // command `failed` with the reason and raises the `write_failed` alarm
 // (kind `control`) at central; the next write read back equal restores the
 // point and the alarm clears.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_CONTROL_POINTS, facilityControlPoints, facilitySources } from "../cli/demo-fleet.ts";
-import { type RunningAgent, startAgent } from "../edge-agent/agent.ts";
-import { parseAgentConfig } from "../edge-agent/config.ts";
-import { BMS_UNIT_ID, type FacilitySim, start as startFacility } from "../simulators/facility/index.ts";
-import { startTestCentral, type TestCentral } from "./helpers/central.ts";
-import { FIXTURE_FLEET } from "./helpers/central-fixture.ts";
-import { callJson } from "./helpers/json-api.ts";
+import { BMS_UNIT_ID, type FacilitySim } from "../simulators/facility/index.ts";
+import type { TestCentral } from "./helpers/central.ts";
+import { type ControlWorld, startControlWorld } from "./helpers/control-world.ts";
 import { waitFor } from "./helpers/until.ts";
 
 describe("a write the device refuses or never answers: failed, with an alarm", () => {
+  let world: ControlWorld;
   let c: TestCentral;
   let sim: FacilitySim;
-  let agent: RunningAgent;
-  let dir: string;
+  let api: ControlWorld["api"];
   const logged: string[] = [];
-  const api = (token: string, method: string, path: string, body?: unknown) =>
-    callJson(c, token, method, path, body);
   const command = async (value: number) => {
-    const posted = await api(c.tokens.energy, "POST", "/api/v1/control/commands", {
-      asset: "H01",
-      point: "heating_setpoint_c",
-      value,
-      reason: "write failure test",
-    });
+    const posted = await world.command("heating_setpoint_c", value, "write failure test");
     expect(posted.status).toBe(202);
     const id = posted.body.command.id as string;
     return waitFor(
@@ -44,60 +30,33 @@ describe("a write the device refuses or never answers: failed, with an alarm", (
       .alarms as { point: string; severity: string; state: string }[];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "vetra-write-failure-"));
-    c = await startTestCentral({
-      config: {
-        assets: FIXTURE_FLEET.assets.map((a) =>
-          a.id === "H01" ? { ...a, points: DEMO_CONTROL_POINTS.map((id) => ({ id })) } : a,
-        ),
+    world = await startControlWorld({
+      central: {
         alarms: {
           evaluateEveryMs: 300,
           clearAfterMs: 500,
           byKind: { control: { onDelayMs: 0, offDelayMs: 0 } },
         },
       },
+      facility: { seed: 7 },
+      limits: { maxRatePerMinute: 60_000, minWriteIntervalMs: 100 },
+      tickMs: 100,
+      readBackIntervalMs: 500,
+      log: (line) => logged.push(line),
     });
-    sim = await startFacility({ assetId: "H01", kind: "hospital", modbusPort: 0, seed: 7, control: true });
-    const sources = facilitySources("H01", { host: "127.0.0.1", port: sim.modbusPort });
-    const config = parseAgentConfig({
-      agent: { id: "h01-agent", site: "fac-h01" },
-      central: {
-        url: c.url,
-        token: await c.meta.tokens.create({ role: "agent", site: "fac-h01", label: "edge h01" }),
-      },
-      queue: { dir: join(dir, "queue") },
-      sources,
-      control: {
-        points: facilityControlPoints("H01", "hospital", sources[0]!.id, {
-          maxRatePerMinute: 60_000,
-          minWriteIntervalMs: 100,
-        }),
-        tickMs: 100,
-        readBackIntervalMs: 500,
-        syncWaitMs: 5000,
-      },
-    });
-    agent = await startAgent(config, { log: (line) => logged.push(line) });
-    await waitFor(
-      () => api(c.tokens.energy, "GET", "/api/v1/control/points?asset=H01"),
-      (r) => r.body.points?.length === 3,
-    );
+    ({ c, sim, api } = world);
     // The agent's first writes (each point's relinquish default) are done and read back.
     await waitFor(
       async () => sim.truth().building!.controls.hvacMode,
       (mode) => mode === 1,
     );
-    await waitFor(
-      () => api(c.tokens.energy, "GET", "/api/v1/control/points?asset=H01"),
-      (r) => r.body.points?.every((p: { actual?: number; failSafe: number }) => p.actual === p.failSafe),
+    await waitFor(world.points, (r) =>
+      r.body.points?.every((p: { actual?: number; failSafe: number }) => p.actual === p.failSafe),
     );
   }, 60_000);
   afterAll(async () => {
     sim?.modbus.inject(null, BMS_UNIT_ID);
-    await agent?.stop();
-    await sim?.stop();
-    await c?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await world?.stop();
   });
 
   it("an exception from the device fails the command with its reason and raises write_failed", async () => {

@@ -19,6 +19,9 @@ describe("control through central", () => {
     callJson(c, token, method, path, body);
   const command = (token: string, body: Record<string, unknown>) =>
     api(token, "POST", "/api/v1/control/commands", body);
+  /** The energy manager's command on the hospital's heating setpoint. */
+  const heating = (value: number, reason: string) =>
+    command(c.tokens.energy, { asset: "H01", point: "heating_setpoint_c", value, reason });
 
   beforeAll(async () => {
     c = await startTestCentral({
@@ -89,12 +92,7 @@ describe("control through central", () => {
   });
 
   it("takes a command through requested → delivered → applied → confirmed from the agent's reports", async () => {
-    const posted = await command(c.tokens.energy, {
-      asset: "H01",
-      point: "heating_setpoint_c",
-      value: 19.5,
-      reason: "night setback trial",
-    });
+    const posted = await heating(19.5, "night setback trial");
     expect(posted.status).toBe(202);
     const id = posted.body.command.id as string;
     expect(posted.body.command).toMatchObject({
@@ -200,18 +198,8 @@ describe("control through central", () => {
   });
 
   it("replaces the operator's earlier command on the same point (one operator level per point)", async () => {
-    const first = await command(c.tokens.energy, {
-      asset: "H01",
-      point: "heating_setpoint_c",
-      value: 20,
-      reason: "a",
-    });
-    const second = await command(c.tokens.energy, {
-      asset: "H01",
-      point: "heating_setpoint_c",
-      value: 21,
-      reason: "b",
-    });
+    const first = await heating(20, "a");
+    const second = await heating(21, "b");
     const old = (await api(c.tokens.energy, "GET", `/api/v1/control/commands/${first.body.command.id}`)).body
       .command;
     expect(old).toMatchObject({

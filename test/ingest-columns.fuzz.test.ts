@@ -6,15 +6,8 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorCodes } from "../common/errors.ts";
 import { INGEST_V2_MEDIA_TYPE } from "../common/wire-columns.ts";
+import { mulberry32 } from "../simulators/turbine/physics.ts";
 import { type CentralFixture, makeCentralFixture } from "./helpers/central-fixture.ts";
-
-/** mulberry32: a small seeded PRNG, so a failure is reproducible from the seed. */
-const rng = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
 
 type Json = Record<string, unknown>;
 const NOW = Date.now();
@@ -137,7 +130,8 @@ describe("ingest fuzz, columnar body", () => {
   };
 
   it("refuses every broken body with a 4xx of the table, stores nothing, and still stores a good batch", async () => {
-    const r = rng(20261207);
+    // Seeded, so a failure is reproducible from the seed.
+    const r = mulberry32(20261207);
     const codes: Record<string, number> = {};
     for (let i = 0; i < 1500; i++) {
       const b = good(`fuzz-columns-${i}`);

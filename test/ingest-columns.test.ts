@@ -11,29 +11,16 @@ import { INGEST_V2_MEDIA_TYPE } from "../common/wire-columns.ts";
 import { batchRefusals, toColumnsBatch } from "../edge-agent/uplink/columns.ts";
 import { type CentralFixture, makeCentralFixture } from "./helpers/central-fixture.ts";
 import { influxdAvailable, type RunningInfluxd, startInfluxd } from "./helpers/influxd.ts";
+import { batchOf, scada } from "./helpers/wire-batch.ts";
 
 const minute = (ms: number) => Math.floor(ms / 60_000) * 60_000;
 const T0 = minute(Date.now()) - 30 * 60_000;
 
-const scada = (asset: string, ts: number, fields: Record<string, number>): WirePoint => ({
-  measurement: "scada",
-  tags: { site: "wf1", asset },
-  fields,
-  ts,
-});
 const vibration = (point: string, ts: number, v: number): WirePoint => ({
   measurement: "vibration",
   tags: { site: "wf1", asset: "T01", point },
   fields: { v_rms_mm_s: v, iso_zone: 2 },
   ts,
-});
-
-const batchOf = (batchId: string, points: WirePoint[]): IngestBatch => ({
-  batchId,
-  agent: "wf1-agent",
-  site: "wf1",
-  sentAt: Date.now(),
-  points,
 });
 
 /** A series of the columnar body written by hand (hostile bodies are not what the encoder makes). */

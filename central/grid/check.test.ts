@@ -5,6 +5,7 @@
 import { Value } from "@sinclair/typebox/value";
 import { distance } from "geokdbush";
 import { describe, expect, it } from "vitest";
+import { connectionPoint } from "../../test/helpers/connection-point.ts";
 import { classIndexForMw, connectionCostRub, evaluatePoint, GridIndex, rankOptions } from "./check.ts";
 import { DEFAULT_VOLTAGE_CLASSES, type GridConfig, GridConfigSchema } from "./config.ts";
 import type { ConnectionPoint, GridSet } from "./model.ts";
@@ -69,23 +70,9 @@ const config: GridConfig = {
   ],
 };
 
-const point = (over: Partial<ConnectionPoint> = {}): ConnectionPoint => ({
-  id: "p",
-  name: "P",
-  operator: null,
-  lat: 42.1,
-  lon: 47,
-  voltages_kv: [110, 35, 10],
-  transformer_mva: [40, 40],
-  peak_load_mw: 20,
-  contracted_demand_mw: 5,
-  generation_connected_mw: 10,
-  generation_queue_mw: 0,
-  reinforcement_year: null,
-  available_generation_mw: null,
-  available_demand_mw: null,
-  ...over,
-});
+/** The hand-worked point, 0.1° north of the site, with nothing queued. */
+const point = (over: Partial<ConnectionPoint> = {}): ConnectionPoint =>
+  connectionPoint({ lat: 42.1, generation_queue_mw: 0, ...over });
 
 const site = { lat: 42, lon: 47, mw: 25, kind: "generation" as const };
 

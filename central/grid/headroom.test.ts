@@ -1,25 +1,7 @@
 // N-1 headroom, hand-worked. cos φ = 0.9 throughout.
 import { describe, expect, it } from "vitest";
+import { connectionPoint } from "../../test/helpers/connection-point.ts";
 import { firmCapacityMw, headroom, headroomLevel } from "./headroom.ts";
-import type { ConnectionPoint } from "./model.ts";
-
-const point = (over: Partial<ConnectionPoint> = {}): ConnectionPoint => ({
-  id: "p",
-  name: "P",
-  operator: null,
-  lat: 42,
-  lon: 47,
-  voltages_kv: [110, 35, 10],
-  transformer_mva: [40, 40],
-  peak_load_mw: 20,
-  contracted_demand_mw: 5,
-  generation_connected_mw: 10,
-  generation_queue_mw: 6,
-  reinforcement_year: null,
-  available_generation_mw: null,
-  available_demand_mw: null,
-  ...over,
-});
 
 describe("N-1 firm capacity", () => {
   it("is the sum without the largest transformer, times cos φ", () => {
@@ -40,35 +22,36 @@ describe("N-1 firm capacity", () => {
 describe("headroom", () => {
   it("for demand: firm − peak load − contracted demand", () => {
     // 36 − 20 − 5 = 11 MW.
-    const h = headroom(point(), "demand", 0.9);
+    const h = headroom(connectionPoint(), "demand", 0.9);
     expect(h.mw).toBeCloseTo(11, 9);
     expect(h.source).toBe("n-1");
   });
 
   it("for generation: firm − connected − queue, so the queue is counted", () => {
     // 36 − 10 − 6 = 20 MW; without the 6 MW queue it would be 26 MW.
-    expect(headroom(point(), "generation", 0.9).mw).toBeCloseTo(20, 9);
-    expect(headroom(point({ generation_queue_mw: 0 }), "generation", 0.9).mw).toBeCloseTo(26, 9);
+    expect(headroom(connectionPoint(), "generation", 0.9).mw).toBeCloseTo(20, 9);
+    expect(headroom(connectionPoint({ generation_queue_mw: 0 }), "generation", 0.9).mw).toBeCloseTo(26, 9);
   });
 
   it("goes negative when over-subscribed", () => {
     // 36 − 30 − 12 = −6 MW.
     expect(
-      headroom(point({ generation_connected_mw: 30, generation_queue_mw: 12 }), "generation", 0.9).mw,
+      headroom(connectionPoint({ generation_connected_mw: 30, generation_queue_mw: 12 }), "generation", 0.9)
+        .mw,
     ).toBeCloseTo(-6, 9);
   });
 
   it("takes the operator's figure over ours, per kind", () => {
-    const p = point({ available_generation_mw: 3, available_demand_mw: 40 });
+    const p = connectionPoint({ available_generation_mw: 3, available_demand_mw: 40 });
     expect(headroom(p, "generation", 0.9)).toMatchObject({ mw: 3, source: "operator" });
     expect(headroom(p, "demand", 0.9)).toMatchObject({ mw: 40, source: "operator" });
     // Only the generation figure given: demand is still ours (11 MW).
-    const q = point({ available_generation_mw: 3 });
+    const q = connectionPoint({ available_generation_mw: 3 });
     expect(headroom(q, "demand", 0.9).mw).toBeCloseTo(11, 9);
   });
 
   it("is unknown without transformer data (and no operator figure)", () => {
-    const h = headroom(point({ transformer_mva: [], peak_load_mw: null }), "generation", 0.9);
+    const h = headroom(connectionPoint({ transformer_mva: [], peak_load_mw: null }), "generation", 0.9);
     expect(h).toEqual({ mw: null, source: "unknown", firm_mw: null });
     expect(headroomLevel(h)).toBe("unknown");
   });

@@ -5,16 +5,10 @@
 // same override holds the alarm there and lets it fall only below 2.52;
 // central left on the default table (C/D 3.2) cannot judge the edge's zone
 // against it (no boundary ratio) and lets the alarm fall at once.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Point } from "../../common/wire.ts";
-import { parseCentralConfig } from "../config.ts";
-import { MetaStore } from "../meta/meta.ts";
-import { openEmbeddedStore } from "../stores/embedded.ts";
-import { AlarmBook } from "./alarm-book.ts";
-import { AlarmEvaluator } from "./evaluator.ts";
+import { openAlarmParts } from "../../test/helpers/alarm-parts.ts";
+import { MAIN_BEARING_POINT, windFarmFleet } from "../../test/helpers/central-fixture.ts";
 
 const T0 = Date.UTC(2026, 5, 1, 8, 0, 0);
 const S = 1000;
@@ -34,38 +28,15 @@ const velocity = (t: number): number => (t < HOLD_UNTIL ? 3.0 : t < BELOW_FROM ?
 const edgeZone = (v: number): number => (v >= CD ? 4 : v >= BC ? 3 : 2);
 
 async function run(zones: boolean): Promise<{ kind: string; to: string | null; atMs: number }[]> {
-  const dir = mkdtempSync(join(tmpdir(), "vetra-zone-deadband-"));
-  const config = parseCentralConfig({
-    dataDir: dir,
-    tenants: [{ id: "sc", name: "SC" }],
-    sites: [{ id: "wf1", name: "WF", kind: "wind_farm" }],
-    assets: [
-      {
-        id: "T01",
-        name: "T01",
-        kind: "turbine",
-        site: "wf1",
-        tenant: "sc",
-        points: [{ id: "main_bearing", component: "main_bearing" }],
-      },
-    ],
-    alarms: { evaluateEveryMs: 0, onDelayMs: MIN, offDelayMs: MIN, deadbandPct: 10 },
-    ...(zones ? { zones: OVERRIDE } : {}),
-  });
-  const meta = await MetaStore.openFile(join(dir, "metadata.sqlite"));
-  await meta.fleet.replace(config);
-  const store = openEmbeddedStore({ path: join(dir, "timeseries.sqlite") });
   let now = T0;
-  const book = new AlarmBook(meta.db, () => now);
-  const evaluator = new AlarmEvaluator({
-    store,
-    meta,
-    book,
-    alarms: config.alarms,
-    savings: config.savings,
-    ...(config.zones ? { zones: config.zones } : {}),
-    clock: () => now,
-  });
+  const { store, book, evaluator, close } = await openAlarmParts(
+    {
+      ...windFarmFleet("sc", ["T01"], MAIN_BEARING_POINT),
+      alarms: { evaluateEveryMs: 0, onDelayMs: MIN, offDelayMs: MIN, deadbandPct: 10 },
+      ...(zones ? { zones: OVERRIDE } : {}),
+    },
+    () => now,
+  );
   try {
     for (let t = 0; t <= END; t += STEP_MS) {
       now = T0 + t;
@@ -84,9 +55,7 @@ async function run(zones: boolean): Promise<{ kind: string; to: string | null; a
       .filter((e) => e.kind === "raised" || e.kind === "severity")
       .map((e) => ({ kind: e.kind, to: e.to ?? null, atMs: Date.parse(e.at) - T0 }));
   } finally {
-    await store.close();
-    await meta.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_ZONE_TABLE, zoneBoundaryRows, zoneTableWithOverrides } from "../../common/iso-zones.ts";
 import type { Point } from "../../common/wire.ts";
+import { MAIN_BEARING_POINT, windFarmFleet } from "../../test/helpers/central-fixture.ts";
 import { parseCentralConfig } from "../config.ts";
 import { MetaStore } from "../meta/meta.ts";
 import { openEmbeddedStore } from "../stores/embedded.ts";
@@ -37,16 +38,7 @@ describe("zone conditions", () => {
     dir = mkdtempSync(join(tmpdir(), "vetra-conditions-"));
     const config = parseCentralConfig({
       dataDir: dir,
-      tenants: [{ id: "sc", name: "SC" }],
-      sites: [{ id: "wf1", name: "WF", kind: "wind_farm" }],
-      assets: ["T01", "T02", "T03", "T04", "T05"].map((id) => ({
-        id,
-        name: id,
-        kind: "turbine",
-        site: "wf1",
-        tenant: "sc",
-        points: [{ id: "main_bearing", component: "main_bearing" }],
-      })),
+      ...windFarmFleet("sc", ["T01", "T02", "T03", "T04", "T05"], MAIN_BEARING_POINT),
     });
     meta = await MetaStore.openFile(join(dir, "metadata.sqlite"));
     await meta.fleet.replace(config);

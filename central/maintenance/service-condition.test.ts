@@ -6,18 +6,15 @@
 // are worked out by hand from those inputs; the PDF is read back with
 // pdftotext. Company zone Europe/Moscow (UTC+3): March 2026 starts at
 // 2026-02-28T21:00Z.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Point } from "../../common/wire.ts";
+import { type AlarmParts, openAlarmParts } from "../../test/helpers/alarm-parts.ts";
+import { BEARING_AND_GEARBOX_POINTS } from "../../test/helpers/central-fixture.ts";
 import { pdfText, skipPdfText } from "../../test/helpers/service-files.ts";
-import { parseCentralConfig } from "../config.ts";
 import { readCsv } from "../lib/csv.ts";
-import { MetaStore } from "../meta/meta.ts";
-import { openEmbeddedStore } from "../stores/embedded.ts";
+import type { MetaStore } from "../meta/meta.ts";
 import type { TimeSeriesStore } from "../stores/types.ts";
-import { AlarmBook, type Condition, type ReconcilePolicy } from "./alarm-book.ts";
+import type { Condition, ReconcilePolicy } from "./alarm-book.ts";
 import { Contracts } from "./contracts.ts";
 import { buildServiceReport, type ServiceReport, serviceReportCsv } from "./service-report.ts";
 import { renderServiceReportPdf } from "./service-report-pdf.ts";
@@ -34,49 +31,45 @@ const t01MainBearing = (ts: number) => 1.5 + (0.35 * (ts - MONTH_START)) / (24 *
 const zoneOf = (v: number, bc: number, cd: number) => (v >= cd ? 4 : v >= bc ? 3 : v >= bc / 1.6 ? 2 : 1);
 
 describe("monthly service report: condition part, partial month", () => {
-  let dir: string;
+  let alarms: AlarmParts;
   let meta: MetaStore;
   let store: TimeSeriesStore;
   let report: ServiceReport;
   let now = MONTH_START;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "vetra-condition-report-"));
-    const config = parseCentralConfig({
-      dataDir: dir,
-      tenants: [{ id: "sc-a", name: "Ветросервис А" }],
-      sites: [
-        { id: "wf1", name: "ВЭС 1", kind: "wind_farm" },
-        { id: "fac1", name: "Школа", kind: "facility" },
-      ],
-      assets: [
-        {
-          id: "T01",
-          name: "ВЭУ 1",
-          kind: "turbine",
-          site: "wf1",
-          tenant: "sc-a",
-          points: [
-            { id: "main_bearing", component: "main_bearing" },
-            { id: "gearbox_hss", component: "gearbox" },
-          ],
-        },
-        {
-          id: "T02",
-          name: "ВЭУ 2",
-          kind: "turbine",
-          site: "wf1",
-          tenant: "sc-a",
-          points: [{ id: "main_bearing", component: "main_bearing" }],
-        },
-        { id: "S01", name: "Школа № 7", kind: "school", site: "fac1", tenant: "sc-a", points: [] },
-      ],
-    });
-    meta = await MetaStore.openFile(join(dir, "metadata.sqlite"));
-    await meta.fleet.replace(config);
-    store = openEmbeddedStore({ path: join(dir, "timeseries.sqlite") });
     const clock = () => now;
-    const book = new AlarmBook(meta.db, clock);
+    alarms = await openAlarmParts(
+      {
+        tenants: [{ id: "sc-a", name: "Ветросервис А" }],
+        sites: [
+          { id: "wf1", name: "ВЭС 1", kind: "wind_farm" },
+          { id: "fac1", name: "Школа", kind: "facility" },
+        ],
+        assets: [
+          {
+            id: "T01",
+            name: "ВЭУ 1",
+            kind: "turbine",
+            site: "wf1",
+            tenant: "sc-a",
+            points: BEARING_AND_GEARBOX_POINTS,
+          },
+          {
+            id: "T02",
+            name: "ВЭУ 2",
+            kind: "turbine",
+            site: "wf1",
+            tenant: "sc-a",
+            points: [{ id: "main_bearing", component: "main_bearing" }],
+          },
+          { id: "S01", name: "Школа № 7", kind: "school", site: "fac1", tenant: "sc-a", points: [] },
+        ],
+      },
+      clock,
+    );
+    ({ meta, store } = alarms);
+    const { book } = alarms;
     const contracts = new Contracts(meta, clock);
     const orders = new WorkOrders(meta.db, clock);
 
@@ -177,11 +170,7 @@ describe("monthly service report: condition part, partial month", () => {
     if (r.kind !== "success") throw new Error(r.message);
     report = r.value;
   });
-  afterAll(async () => {
-    await store.close();
-    await meta.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => alarms?.close());
 
   const row = (asset: string) => report.assets.find((a) => a.asset === asset)!;
 

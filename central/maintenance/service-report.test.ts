@@ -6,20 +6,15 @@
 // out by hand below from those inputs (not by the report's own code), in the
 // company's zone (Europe/Moscow, UTC+3 all year): March 2026 runs from
 // 2026-02-28T21:00Z to 2026-03-31T21:00Z.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Point } from "../../common/wire.ts";
+import { type AlarmParts, openAlarmParts } from "../../test/helpers/alarm-parts.ts";
 import { pdfText, skipPdfText } from "../../test/helpers/service-files.ts";
-import { parseCentralConfig } from "../config.ts";
 import { readCsv } from "../lib/csv.ts";
-import { MetaStore } from "../meta/meta.ts";
-import { openEmbeddedStore } from "../stores/embedded.ts";
+import type { MetaStore } from "../meta/meta.ts";
 import type { TimeSeriesStore } from "../stores/types.ts";
-import { AlarmBook, type Condition } from "./alarm-book.ts";
+import type { AlarmBook, Condition } from "./alarm-book.ts";
 import { Contracts } from "./contracts.ts";
-import { AlarmEvaluator } from "./evaluator.ts";
 import {
   buildServiceReport,
   durationStats,
@@ -63,7 +58,7 @@ describe("month and duration arithmetic (hand-worked)", () => {
 });
 
 describe("monthly service report", () => {
-  let dir: string;
+  let alarms: AlarmParts;
   let meta: MetaStore;
   let store: TimeSeriesStore;
   let now: number;
@@ -185,9 +180,9 @@ describe("monthly service report", () => {
   ];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "vetra-service-report-"));
-    const config = parseCentralConfig({
-      dataDir: dir,
+    now = A6.from - HOUR;
+    const clock = () => now;
+    const config = {
       tenants: [
         { id: "sc-north", name: "Северный ветер" },
         { id: "sc-south", name: "Южный ветер" },
@@ -203,13 +198,9 @@ describe("monthly service report", () => {
         { id: "S01", name: "Школа № 7", kind: "school", site: "fac1", tenant: "sc-north", points: [] },
       ],
       alarms: { evaluateEveryMs: 0, clearAfterMs: 0, defaultResponseTimeMinutes: 30 },
-    });
-    meta = await MetaStore.openFile(join(dir, "metadata.sqlite"));
-    await meta.fleet.replace(config);
-    store = openEmbeddedStore({ path: join(dir, "timeseries.sqlite") });
-    now = A6.from - HOUR;
-    const clock = () => now;
-    book = new AlarmBook(meta.db, clock);
+    };
+    alarms = await openAlarmParts(config, clock);
+    ({ meta, store, book } = alarms);
     contracts = new Contracts(meta, clock);
     orders = new WorkOrders(meta.db, clock);
     // T02 is sc-south's; sc-north maintains it from 10 March 00:00 to 20 March 12:00 local.
@@ -220,15 +211,7 @@ describe("monthly service report", () => {
       toMs: msk("2026-03-20T12:00"),
       responseTimeMs: 30 * MIN,
     });
-    const evaluator = new AlarmEvaluator({
-      store,
-      meta,
-      book,
-      alarms: config.alarms,
-      savings: config.savings,
-      clock,
-    });
-    const policy = { clearAfterMs: 0, routeOf: await evaluator.routes() };
+    const policy = { clearAfterMs: 0, routeOf: await alarms.evaluator.routes() };
 
     // Play the month: an observation at every change (and one when A3's response time has run out), acks in between.
     const conditionsAt = (t: number): Condition[] =>
@@ -301,11 +284,7 @@ describe("monthly service report", () => {
     north = await build("sc-north");
     south = await build("sc-south");
   });
-  afterAll(async () => {
-    await store.close();
-    meta.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => alarms?.close());
 
   const row = (r: ServiceReport, asset: string) => r.assets.find((a) => a.asset === asset)!;
 

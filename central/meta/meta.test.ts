@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { BEARING_AND_GEARBOX_POINTS } from "../../test/helpers/central-fixture.ts";
 import { freshMetadata, metadataKinds } from "../../test/helpers/metadata.ts";
 import { demoGridSet } from "../grid/demo-set.ts";
 import { META_FILE, type MetaStore, sha256Hex } from "./meta.ts";
@@ -63,42 +64,26 @@ describe.each(metadataKinds())("metadata store (%s)", (kind) => {
     expect(await meta.tokens.hasActive("admin")).toBe(false);
   });
 
+  /** One wind farm with one turbine, `name`, measuring its main bearing and gearbox. */
+  const oneTurbineFleet = (name: string) => ({
+    tenants: [{ id: "t1", name: "T" }],
+    sites: [{ id: "wf1", name: "WF", kind: "wind_farm" as const, lat: 42.5 }],
+    assets: [
+      {
+        id: "T01",
+        name,
+        kind: "turbine" as const,
+        site: "wf1",
+        tenant: "t1",
+        points: BEARING_AND_GEARBOX_POINTS,
+      },
+    ],
+  });
+
   it("replaces the fleet from config and keeps point order", async () => {
     const meta = await md.open();
-    await meta.fleet.replace({
-      tenants: [{ id: "t1", name: "T" }],
-      sites: [{ id: "wf1", name: "WF", kind: "wind_farm", lat: 42.5 }],
-      assets: [
-        {
-          id: "T01",
-          name: "One",
-          kind: "turbine",
-          site: "wf1",
-          tenant: "t1",
-          points: [
-            { id: "main_bearing", component: "main_bearing" },
-            { id: "gearbox_hss", component: "gearbox" },
-          ],
-        },
-      ],
-    });
-    await meta.fleet.replace({
-      tenants: [{ id: "t1", name: "T" }],
-      sites: [{ id: "wf1", name: "WF", kind: "wind_farm", lat: 42.5 }],
-      assets: [
-        {
-          id: "T01",
-          name: "One renamed",
-          kind: "turbine",
-          site: "wf1",
-          tenant: "t1",
-          points: [
-            { id: "main_bearing", component: "main_bearing" },
-            { id: "gearbox_hss", component: "gearbox" },
-          ],
-        },
-      ],
-    });
+    await meta.fleet.replace(oneTurbineFleet("One"));
+    await meta.fleet.replace(oneTurbineFleet("One renamed"));
     const fleet = await meta.fleet.current();
     expect(fleet.assets).toEqual([
       {
@@ -107,10 +92,7 @@ describe.each(metadataKinds())("metadata store (%s)", (kind) => {
         kind: "turbine",
         site: "wf1",
         tenant: "t1",
-        points: [
-          { id: "main_bearing", component: "main_bearing" },
-          { id: "gearbox_hss", component: "gearbox" },
-        ],
+        points: BEARING_AND_GEARBOX_POINTS,
         contracts: [],
       },
     ]);
@@ -121,28 +103,14 @@ describe.each(metadataKinds())("metadata store (%s)", (kind) => {
   });
 
   it("sees a fleet replaced by another replica sharing the database (cached copy refreshed)", async () => {
-    const fleet = (name: string) => ({
-      tenants: [{ id: "t1", name: "T" }],
-      sites: [{ id: "wf1", name: "WF", kind: "wind_farm" as const }],
-      assets: [
-        {
-          id: "T01",
-          name,
-          kind: "turbine" as const,
-          site: "wf1",
-          tenant: "t1",
-          points: [{ id: "main_bearing", component: "main_bearing" as const }],
-        },
-      ],
-    });
     const meta = await md.open();
-    await meta.fleet.replace(fleet("before"));
+    await meta.fleet.replace(oneTurbineFleet("before"));
     const other = await md.open();
     expect((await other.fleet.current()).assetById.get("T01")?.name).toBe("before");
     expect((await meta.fleet.current()).assetById.get("T01")?.name).toBe("before"); // now cached in both
     await other.fleet.replace({
-      ...fleet("after"),
-      sites: [...fleet("after").sites, { id: "wf2", name: "WF2", kind: "wind_farm" }],
+      ...oneTurbineFleet("after"),
+      sites: [...oneTurbineFleet("after").sites, { id: "wf2", name: "WF2", kind: "wind_farm" }],
     });
     // SQLite: read at once; PostgreSQL: once the change is announced (a notification, or the next read of the counter).
     await expect

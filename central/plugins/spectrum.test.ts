@@ -9,42 +9,10 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_SPECTRUM_VALUES, type SpectrumIngest, type SpectrumUpload } from "../../common/spectrum.ts";
 import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
+import { bearingSnapshot } from "../../test/helpers/spectrum-upload.ts";
 import { META_FILE, MetaStore } from "../meta/meta.ts";
 
 const T0 = Date.UTC(2026, 4, 1, 8, 0, 0);
-
-const snapshot = (point: string, ts: number, bpfoHz = 2.34): SpectrumUpload => ({
-  asset: "T01",
-  point,
-  ts,
-  reason: "diagnosis_changed",
-  snapshot: {
-    speedRpm: 12.1,
-    sampleRateHz: 25_600,
-    samples: 65_536,
-    spectrum: { df_hz: 0.390625, unit: "mm/s", values: [0, 0.1, 0.25, 0.05] },
-    envelope: { df_hz: 0.390625, unit: "g2", values: [0, 0.001, 0.02, 0.001], band_hz: [300, 600] },
-    markers: [{ label: "BPFO", kind: "bpfo", harmonic: 1, frequency_hz: bpfoHz, spectrum: "envelope" }],
-  },
-  diagnoses: [
-    {
-      fault: "bearing_outer_race",
-      severity: "alarm",
-      confidence: 0.9,
-      since: ts - 10_000,
-      evidence: {
-        spectrum: "envelope",
-        frequency_hz: bpfoHz,
-        amplitude: 0.02,
-        amplitude_unit: "g2",
-        snr_db: 18,
-        harmonics: 3,
-        band_hz: [300, 600],
-        detail: { slip: 0.01 },
-      },
-    },
-  ],
-});
 
 const body = (site: string, snapshots: SpectrumUpload[]): SpectrumIngest => ({
   agent: `edge-${site}`,
@@ -73,12 +41,15 @@ describe("spectrum snapshots", () => {
   const get = (token: string, url: string) => f.app.inject({ url, headers: f.auth(token) });
 
   it("stores an agent's snapshots (gzip'd too) and serves the newest per point", async () => {
-    const first = await post(f.tokens.agentWf1, body("wf1", [snapshot("main_bearing", T0)]));
+    const first = await post(f.tokens.agentWf1, body("wf1", [bearingSnapshot("main_bearing", T0)]));
     expect(first.statusCode, first.body).toBe(200);
     expect(first.json()).toEqual({ accepted: 1 });
     const second = await post(
       f.tokens.agentWf1,
-      body("wf1", [snapshot("main_bearing", T0 + 600_000, 2.4), snapshot("gearbox_hss", T0 + 5000)]),
+      body("wf1", [
+        bearingSnapshot("main_bearing", T0 + 600_000, 2.4),
+        bearingSnapshot("gearbox_hss", T0 + 5000),
+      ]),
       true,
     );
     expect(second.statusCode, second.body).toBe(200);
@@ -100,7 +71,7 @@ describe("spectrum snapshots", () => {
     });
     expect(s.diagnoses).toEqual([
       {
-        ...snapshot("main_bearing", T0 + 600_000, 2.4).diagnoses[0],
+        ...bearingSnapshot("main_bearing", T0 + 600_000, 2.4).diagnoses[0],
         since: new Date(T0 + 590_000).toISOString(),
       },
     ]);
@@ -127,15 +98,15 @@ describe("spectrum snapshots", () => {
   });
 
   it("lets an agent write only its own site's assets and their measuring points", async () => {
-    const otherSite = await post(f.tokens.agentWf2, body("wf1", [snapshot("main_bearing", T0)]));
+    const otherSite = await post(f.tokens.agentWf2, body("wf1", [bearingSnapshot("main_bearing", T0)]));
     expect(otherSite.statusCode).toBe(403);
-    const smuggled = await post(f.tokens.agentWf2, body("wf2", [snapshot("main_bearing", T0 + 1)]));
+    const smuggled = await post(f.tokens.agentWf2, body("wf2", [bearingSnapshot("main_bearing", T0 + 1)]));
     expect(smuggled.statusCode).toBe(400);
     expect(smuggled.json().error.code).toBe("UNKNOWN_ASSET");
-    const unknownPoint = await post(f.tokens.agentWf1, body("wf1", [snapshot("tower", T0)]));
+    const unknownPoint = await post(f.tokens.agentWf1, body("wf1", [bearingSnapshot("tower", T0)]));
     expect(unknownPoint.statusCode).toBe(400);
     expect(unknownPoint.json().error.message).toContain("snapshots[0].point");
-    const people = await post(f.tokens.north, body("wf1", [snapshot("main_bearing", T0)]));
+    const people = await post(f.tokens.north, body("wf1", [bearingSnapshot("main_bearing", T0)]));
     expect(people.statusCode).toBe(403);
     // Nothing of the refused ones was stored.
     const latest = await get(f.tokens.admin, "/api/v1/assets/T01/spectrum?point=main_bearing");
@@ -143,7 +114,7 @@ describe("spectrum snapshots", () => {
   });
 
   it("refuses oversized and malformed snapshots with the key path", async () => {
-    const big = snapshot("main_bearing", T0 + 1);
+    const big = bearingSnapshot("main_bearing", T0 + 1);
     const huge = {
       ...big,
       snapshot: {
@@ -160,7 +131,7 @@ describe("spectrum snapshots", () => {
     expect(extra.json().error.message).toContain("more: unknown key");
     const future = await post(
       f.tokens.agentWf1,
-      body("wf1", [snapshot("main_bearing", Date.now() + 3_600_000)]),
+      body("wf1", [bearingSnapshot("main_bearing", Date.now() + 3_600_000)]),
     );
     expect(future.json().error.code).toBe("INVALID_TIMESTAMP");
   });

@@ -3,9 +3,29 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { hourlyHistory } from "../../simulators/facility/model.ts";
+import { type HourlyRow, hourlyHistory } from "../../simulators/facility/model.ts";
 import { openEmbeddedStore } from "../stores/embedded.ts";
 import { parseTimeValueCsv, registerToIntervals, runImport, runSavings } from "./cli.ts";
+
+/**
+ * `rows` as the two CSV files the commands read, `<prefix>meter.csv` and
+ * `<prefix>weather.csv`: the meter as a cumulative register from 1000 kWh at
+ * `from`, read at the end of each hour; the weather at each hour's start, with
+ * one malformed row at the end. Times in UTC (local naive time would be awkward).
+ */
+function writeMeterAndWeather(dir: string, prefix: string, from: Date, rows: HourlyRow[]): void {
+  let registerKwh = 1000;
+  const meter = ["timestamp,value", `${from.toISOString()},${registerKwh}`];
+  for (const r of rows) {
+    registerKwh += r.kwh;
+    meter.push(`${new Date(Date.parse(r.timestamp) + 3_600_000).toISOString()},${registerKwh}`);
+  }
+  writeFileSync(join(dir, `${prefix}meter.csv`), `${meter.join("\n")}\n`);
+  writeFileSync(
+    join(dir, `${prefix}weather.csv`),
+    `timestamp,value\n${rows.map((r) => `${r.timestamp},${r.temp_c}`).join("\n")}\nbad,row\n`,
+  );
+}
 
 describe("savings and import commands", () => {
   let dir: string;
@@ -22,18 +42,7 @@ describe("savings and import commands", () => {
       seed: 23,
       measure: { from: mid, savingFraction: 0.05 },
     });
-    // The meter as a cumulative register, the weather as local naive time would be awkward: keep UTC offsets.
-    let reg = 1000;
-    const meter = ["timestamp,value", `${from.toISOString()},${reg}`];
-    for (const r of rows) {
-      reg += r.kwh;
-      meter.push(`${new Date(Date.parse(r.timestamp) + 3_600_000).toISOString()},${reg}`);
-    }
-    writeFileSync(join(dir, "meter.csv"), `${meter.join("\n")}\n`);
-    writeFileSync(
-      join(dir, "weather.csv"),
-      `timestamp,value\n${rows.map((r) => `${r.timestamp},${r.temp_c}`).join("\n")}\nbad,row\n`,
-    );
+    writeMeterAndWeather(dir, "", from, rows);
     const cf = hourlyHistory({ kind: "clinic", from: mid, to, seed: 23 }).reduce((s, r) => s + r.kwh, 0);
     trueAvoided =
       cf - rows.filter((r) => Date.parse(r.timestamp) >= mid.getTime()).reduce((s, r) => s + r.kwh, 0);
@@ -44,17 +53,7 @@ describe("savings and import commands", () => {
       to: new Date("2015-12-31T21:00:00Z"),
       seed: 23,
     });
-    let pastReg = 1000;
-    const pastMeter = ["timestamp,value", "2013-12-31T21:00:00.000Z,1000"];
-    for (const r of past) {
-      pastReg += r.kwh;
-      pastMeter.push(`${new Date(Date.parse(r.timestamp) + 3_600_000).toISOString()},${pastReg}`);
-    }
-    writeFileSync(join(dir, "import-meter.csv"), `${pastMeter.join("\n")}\n`);
-    writeFileSync(
-      join(dir, "import-weather.csv"),
-      `timestamp,value\n${past.map((r) => `${r.timestamp},${r.temp_c}`).join("\n")}\nbad,row\n`,
-    );
+    writeMeterAndWeather(dir, "import-", new Date("2013-12-31T21:00:00Z"), past);
     writeFileSync(
       join(dir, "central.json"),
       JSON.stringify({
@@ -150,17 +149,16 @@ describe("savings and import commands", () => {
   });
 
   it("import writes interval energy and temperature idempotently; a refused row refuses the file unless --skip-invalid", async () => {
-    const meter = await capture(() =>
-      runImport([
-        "meter",
-        "--facility",
-        "C01",
-        "--cumulative",
-        "--config",
-        join(dir, "central.json"),
-        join(dir, "import-meter.csv"),
-      ]),
-    );
+    const meterArgs = [
+      "meter",
+      "--facility",
+      "C01",
+      "--cumulative",
+      "--config",
+      join(dir, "central.json"),
+      join(dir, "import-meter.csv"),
+    ];
+    const meter = await capture(() => runImport(meterArgs));
     expect(meter.code).toBe(0);
     const summary = JSON.parse(meter.out.trim().split("\n").at(-1)!) as {
       imported: number;
@@ -182,17 +180,7 @@ describe("savings and import commands", () => {
     expect(weather.code).toBe(0);
     expect(JSON.parse(weather.out.trim().split("\n").at(-1)!).rejected).toBe(1);
     // Again: the same points overwrite, nothing is duplicated.
-    await capture(() =>
-      runImport([
-        "meter",
-        "--facility",
-        "C01",
-        "--cumulative",
-        "--config",
-        join(dir, "central.json"),
-        join(dir, "import-meter.csv"),
-      ]),
-    );
+    await capture(() => runImport(meterArgs));
     const store = openEmbeddedStore({ path: join(dir, "timeseries.sqlite") });
     try {
       const q = await store.query({

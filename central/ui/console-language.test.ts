@@ -7,15 +7,17 @@
 // confidence), and every chart an image with a localised accessible name.
 // The zone evidence is the edge's own (overallVibrationFinding on the default
 // ISO 10816-21 table). README screenshots of the console: UPDATE_SCREENSHOTS=1.
-import type { AddressInfo } from "node:net";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SpectrumUpload } from "../../common/spectrum.ts";
 import type { WirePoint } from "../../common/wire.ts";
 import { overallVibrationFinding, velocityRow, zoneOf } from "../../edge-agent/diagnostics/zones.ts";
-import { browserRequired, launchChromium, signInToConsole } from "../../test/helpers/browser.ts";
-import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
-import { callJson } from "../../test/helpers/json-api.ts";
+import { browserRequired, signInToConsole } from "../../test/helpers/browser.ts";
+import {
+  type ConsoleCentral,
+  startConsoleCentral,
+  t01MainBearingBlock,
+} from "../../test/helpers/console-central.ts";
 import { horizontalOverflow, VIEWPORTS } from "../../test/helpers/page-checks.ts";
 import { docsScreenshot } from "../../test/helpers/screenshots.ts";
 import { ERROR_TEXT } from "./lib/server-texts.js";
@@ -71,32 +73,25 @@ function zoneSnapshot(ts: number): SpectrumUpload {
 }
 
 describe.skipIf(!browserRequired())("console in the reader's language, charts named (Chromium)", () => {
-  let f: CentralFixture;
-  let url: string;
-  let browser: Browser;
+  let world: ConsoleCentral;
   const now = Date.now();
   const errors: string[] = [];
 
-  const call = async <T>(path: string, token: string, body?: unknown): Promise<T> => {
-    const res = await callJson({ url, auth: f.auth }, token, body === undefined ? "GET" : "POST", path, body);
-    expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
-    return res.body as T;
-  };
   const zoneAlarm = async () =>
     (
-      await call<{ alarms: { id: string; point: string; site: string }[] }>(
+      await world.call<{ alarms: { id: string; point: string; site: string }[] }>(
         "/api/v1/alarms?fault=overall_vibration&asset=T01",
-        f.tokens.north,
+        world.f.tokens.north,
       )
     ).alarms.find((a) => a.point === "main_bearing")!;
 
   const open = async (hash: string, lang: "ru" | "en", width = 1400, height = 1000): Promise<Page> => {
-    const page = await browser.newPage({ viewport: { width, height } });
+    const page = await world.browser.newPage({ viewport: { width, height } });
     page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
     page.on("console", (m) => {
       if (m.type() === "error" && !/status of 40[134]/.test(m.text())) errors.push(`console: ${m.text()}`);
     });
-    await signInToConsole(page, url, f.tokens.north, lang === "en" ? "?lang=en" : "");
+    await signInToConsole(page, world.url, world.f.tokens.north, lang === "en" ? "?lang=en" : "");
     await page.evaluate((h) => {
       location.hash = h;
     }, hash);
@@ -104,36 +99,15 @@ describe.skipIf(!browserRequired())("console in the reader's language, charts na
   };
 
   beforeAll(async () => {
-    f = await makeCentralFixture({ config: { alarms: { evaluateEveryMs: 0 } } });
-    await f.app.listen({ port: 0, host: "127.0.0.1" });
-    url = `http://127.0.0.1:${(f.app.server.address() as AddressInfo).port}`;
+    world = await startConsoleCentral();
+    const { ingest } = world;
     // An hour of blocks: T01's main bearing in zone D for its last 40 minutes.
     const points: WirePoint[] = [];
     for (let i = 60; i >= 1; i--) {
       const late = i <= 40;
       const v = late ? RMS_MM_S : ROW.ab * 0.8;
-      points.push({
-        measurement: "vibration",
-        tags: { site: "wf1", asset: "T01", point: "main_bearing" },
-        fields: {
-          v_rms_mm_s: v,
-          a_rms_m_s2: v / 3,
-          kurtosis: 3.1,
-          crest_factor: 3.2,
-          iso_zone: late ? 4 : 1,
-        },
-        ts: now - i * MINUTE,
-      });
+      points.push(t01MainBearingBlock(now - i * MINUTE, v, { kurtosis: 3.1, iso_zone: late ? 4 : 1 }));
     }
-    /** A batch from a site's agent. */
-    const ingest = (site: "wf1" | "wf2", batchId: string, batch: WirePoint[]) =>
-      call("/api/v1/ingest", site === "wf1" ? f.tokens.agentWf1 : f.tokens.agentWf2, {
-        batchId,
-        agent: `edge-${site}`,
-        site,
-        sentAt: Date.now(),
-        points: batch,
-      });
     /** 20 minutes of one point at a steady level in zone C, the newest `minutesAgo` old. */
     const steadyZoneC = (
       site: string,
@@ -152,23 +126,17 @@ describe.skipIf(!browserRequired())("console in the reader's language, charts na
     // The rest of the company's fleet as a screenshot shows it: T01's gearbox and T03 in zone C.
     await ingest("wf1", `language-gearbox-${now}`, steadyZoneC("wf1", "T01", "gearbox_hss", 5.2, 1));
     await ingest("wf2", `language-wf2-${now}`, steadyZoneC("wf2", "T03", "main_bearing", 4.8, 3));
-    await call("/api/v1/ingest/spectrum", f.tokens.agentWf1, {
-      agent: "edge-wf1",
-      site: "wf1",
-      snapshots: [zoneSnapshot(now - MINUTE)],
-    });
-    await f.app.service.evaluator.evaluate();
-    browser = await launchChromium();
+    await world.uploadSpectra([zoneSnapshot(now - MINUTE)]);
+    await world.f.app.service.evaluator.evaluate();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await f?.close();
-  });
+  afterAll(async () => world?.close());
 
   it("an unknown asset: central's NOT_FOUND in the page's own words, in Russian and in English", async () => {
     // What central answers: its code and an English message.
-    const res = await fetch(`${url}/api/v1/assets/T04/health`, { headers: f.auth(f.tokens.north) });
+    const res = await fetch(`${world.url}/api/v1/assets/T04/health`, {
+      headers: world.f.auth(world.f.tokens.north),
+    });
     expect(res.status).toBe(404);
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("NOT_FOUND");
@@ -192,9 +160,9 @@ describe.skipIf(!browserRequired())("console in the reader's language, charts na
 
   it("a work order's note in the alarm's history reads in the page's language", async () => {
     const alarm = await zoneAlarm();
-    const { workOrder } = await call<{ workOrder: { id: string } }>(
+    const { workOrder } = await world.call<{ workOrder: { id: string } }>(
       `/api/v1/alarms/${encodeURIComponent(alarm.id)}/work-orders`,
-      f.tokens.north,
+      world.f.tokens.north,
       { title: "Проверить подшипник" },
     );
     for (const [lang, want] of [

@@ -7,15 +7,17 @@
 // it; the alarm comes from the real evaluator. Screenshots go to
 // artifacts/console/.
 import { mkdirSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SpectrumUpload } from "../../common/spectrum.ts";
 import type { WirePoint } from "../../common/wire.ts";
-import { browserRequired, launchChromium } from "../../test/helpers/browser.ts";
-import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
-import { callJson } from "../../test/helpers/json-api.ts";
+import { browserRequired } from "../../test/helpers/browser.ts";
+import {
+  type ConsoleCentral,
+  startConsoleCentral,
+  t01MainBearingBlock,
+} from "../../test/helpers/console-central.ts";
 import { watchPage } from "../../test/helpers/page-watch.ts";
 
 const SHOTS = join(import.meta.dirname, "..", "..", "artifacts", "console");
@@ -104,30 +106,22 @@ interface Chart {
 }
 
 describe.skipIf(!browserRequired())("analyst views in Chromium", () => {
-  let f: CentralFixture;
-  let url: string;
-  let browser: Browser;
+  let world: ConsoleCentral;
   let batch = 0;
   const now = Date.now();
   const snapshotTimes = Array.from({ length: SNAPSHOTS }, (_, i) => now - (SNAPSHOTS - i) * 10 * MIN);
   const errors: string[] = [];
 
-  const call = async (path: string, token: string, body?: unknown) => {
-    const res = await callJson({ url, auth: f.auth }, token, body === undefined ? "GET" : "POST", path, body);
-    expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
-    return res.body;
-  };
-
   /** Signs in through the login form (no token in the address), then goes to `hash`. */
   const open = async (hash: string, width = 1440, timezoneId?: string, token?: string): Promise<Page> => {
-    const page = await browser.newPage({
+    const page = await world.browser.newPage({
       viewport: { width, height: 1000 },
       ...(timezoneId ? { timezoneId } : {}),
     });
     await watchPage(page, errors);
-    await page.goto(`${url}/`);
+    await page.goto(`${world.url}/`);
     await page.waitForSelector("#login:not([hidden])");
-    await page.fill("#token", token ?? f.tokens.north);
+    await page.fill("#token", token ?? world.f.tokens.north);
     await page.click("#loginButton");
     await page.waitForSelector("#nav:not([hidden])");
     await page.evaluate((h) => {
@@ -140,9 +134,7 @@ describe.skipIf(!browserRequired())("analyst views in Chromium", () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    f = await makeCentralFixture({ config: { alarms: { evaluateEveryMs: 0 } } });
-    await f.app.listen({ port: 0, host: "127.0.0.1" });
-    url = `http://127.0.0.1:${(f.app.server.address() as AddressInfo).port}`;
+    world = await startConsoleCentral();
     // Three days of blocks every 10 min; the main bearing ends in zone D (≥ 3.2 mm/s) for its last hour.
     const points: WirePoint[] = [];
     const blocks = 3 * 144;
@@ -150,49 +142,28 @@ describe.skipIf(!browserRequired())("analyst views in Chromium", () => {
       const ts = now - (blocks - i) * 10 * MIN;
       const late = i >= blocks - 6;
       const v = late ? 4.5 : 1.2 + 0.4 * Math.sin(i / 10);
-      points.push({
-        measurement: "vibration",
-        tags: { site: "wf1", asset: "T01", point: "main_bearing" },
-        fields: {
-          v_rms_mm_s: v,
-          a_rms_m_s2: v / 3,
+      points.push(
+        t01MainBearingBlock(ts, v, {
           kurtosis: 3 + (i % 5) / 10,
-          crest_factor: 3.2,
           env_bpfo_g2: late ? 2e-3 : 1e-5,
           iso_zone: late ? 4 : 2,
-        },
-        ts,
-      });
+        }),
+      );
     }
     for (let i = 0; i < points.length; i += 200)
-      await call("/api/v1/ingest", f.tokens.agentWf1, {
-        batchId: `views-ui-${++batch}-${now}`,
-        agent: "edge-wf1",
-        site: "wf1",
-        sentAt: Date.now(),
-        points: points.slice(i, i + 200),
-      });
+      await world.ingest("wf1", `views-ui-${++batch}-${now}`, points.slice(i, i + 200));
     const uploads = snapshotTimes.map((ts, i) => snapshot(i, ts));
     uploads.push(snapshot(0, snapshotTimes[0]! - MIN, "baseline"));
-    for (let i = 0; i < uploads.length; i += 4)
-      await call("/api/v1/ingest/spectrum", f.tokens.agentWf1, {
-        agent: "edge-wf1",
-        site: "wf1",
-        snapshots: uploads.slice(i, i + 4),
-      });
-    await f.app.service.evaluator.evaluate();
-    browser = await launchChromium();
+    for (let i = 0; i < uploads.length; i += 4) await world.uploadSpectra(uploads.slice(i, i + 4));
+    await world.f.app.service.evaluator.evaluate();
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await f?.close();
-  });
+  afterAll(async () => world?.close());
 
   it("trends: the C/D boundary is drawn at its value and the alarm marker at the alarm's time", async () => {
-    const api = await call(
+    const api = await world.call(
       `/api/v1/assets/T01/trends?point=main_bearing&fields=v_rms_mm_s&from=${new Date(now - 7 * 24 * 60 * MIN).toISOString()}&to=${new Date(now).toISOString()}`,
-      f.tokens.north,
+      world.f.tokens.north,
     );
     const cd = api.zones.find((z: { field: string }) => z.field === "v_rms_mm_s").cd;
     expect(cd).toBe(3.2);
@@ -480,7 +451,7 @@ describe.skipIf(!browserRequired())("analyst views in Chromium", () => {
 
   it("another service company's engineer gets no trend, waterfall or spectrum of T01", async () => {
     for (const view of ["trends", "waterfall", "spectrum"]) {
-      const page = await open(`#/${view}/T01/main_bearing`, 1440, undefined, f.tokens.south);
+      const page = await open(`#/${view}/T01/main_bearing`, 1440, undefined, world.f.tokens.south);
       try {
         // The router's 404, not "no spectrum yet": nothing says whether T01 exists or has data.
         await page.waitForSelector("#app p.error");

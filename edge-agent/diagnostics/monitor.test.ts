@@ -1,10 +1,9 @@
 // The agent's per-point diagnostics on blocks of the turbine simulator's
 // physics, through the real diagnostic chain: what goes to central (vibration
 // and diagnosis points, snapshots) and the baseline kept across a restart.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { describe, expect, it } from "vitest";
 import { type TurbinePointId, VibrationFields } from "../../common/names.ts";
 import type { Point } from "../../common/wire.ts";
 import {
@@ -13,36 +12,13 @@ import {
   mulberry32,
   TURBINE_POINTS,
 } from "../../simulators/turbine/physics.ts";
-import {
-  BLOCK_T0_MS,
-  ROTOR_RPM,
-  simulatedBlock,
-  turbineDiagnosticsConfig,
-} from "../../test/helpers/turbine-blocks.ts";
+import { BLOCK_T0_MS, ROTOR_RPM, simulatedBlock, turbineMonitor } from "../../test/helpers/turbine-blocks.ts";
 import type { WaveformBlock } from "../sources/source.ts";
 import { activeDiagnosesPath } from "./active-diagnoses.ts";
 import { baselinePath } from "./baselines.ts";
-import { type BlockResult, DiagnosticsMonitor } from "./monitor.ts";
+import type { BlockResult } from "./monitor.ts";
 
 const T0 = BLOCK_T0_MS;
-
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function monitorFor(asset: string, diagnostics: Record<string, unknown> = {}, dir?: string) {
-  const dataDir = dir ?? mkdtempSync(join(tmpdir(), "vetra-monitor-"));
-  if (!dir) dirs.push(dataDir);
-  const log: string[] = [];
-  const monitor = new DiagnosticsMonitor({
-    site: "wf1",
-    config: turbineDiagnosticsConfig(asset, dataDir, diagnostics),
-    dataDir,
-    log: (l) => log.push(l),
-  });
-  return { monitor, dataDir, log };
-}
 
 const rng = mulberry32(99);
 function block(asset: string, point: TurbinePointId, i: number, faults: FaultSpec[] = []): WaveformBlock {
@@ -53,7 +29,7 @@ const diagnosisPoints = (r: BlockResult): Point[] => r.points.filter((p) => p.me
 
 describe("diagnostics of a measuring point", () => {
   it("raises the outer-race defect after 3 blocks, with evidence, a diagnosis point and a snapshot", () => {
-    const { monitor } = monitorFor("T02");
+    const { monitor } = turbineMonitor("T02");
     const faults: FaultSpec[] = [{ point: "main_bearing", fault: "bearing_outer_race", severity: 0.6 }];
     const results = [0, 1, 2, 3].map((i) => monitor.onBlock(block("T02", "main_bearing", i, faults)));
     // Block 0 sends the first scheduled snapshot; nothing is raised before the third block.
@@ -83,7 +59,7 @@ describe("diagnostics of a measuring point", () => {
   });
 
   it("sends the vibration fields names.ts lists, and nothing on a healthy point", () => {
-    const { monitor } = monitorFor("T01");
+    const { monitor } = turbineMonitor("T01");
     for (const p of ["main_bearing", "gearbox_hss", "generator_de"] as const) {
       for (let i = 0; i < 4; i++) {
         const r = monitor.onBlock(block("T01", p, i));
@@ -98,19 +74,19 @@ describe("diagnostics of a measuring point", () => {
   });
 
   it("learns the baseline from healthy blocks, keeps it across a restart, and relearns when told", () => {
-    const { monitor, dataDir, log } = monitorFor("T01", { baselineBlocks: 3 });
+    const { monitor, dataDir, log } = turbineMonitor("T01", { baselineBlocks: 3 });
     for (let i = 0; i < 3; i++) monitor.onBlock(block("T01", "gearbox_hss", i));
     expect(monitor.baselinesLearnt).toBe(1);
     expect(log.some((l) => /T01 gearbox_hss: baseline learnt from 3 healthy blocks/.test(l))).toBe(true);
     expect(existsSync(baselinePath(dataDir, "T01", "gearbox_hss"))).toBe(true);
 
     // A restart: the file is loaded, nothing is learnt again.
-    const again = monitorFor("T01", { baselineBlocks: 3 }, dataDir);
+    const again = turbineMonitor("T01", { baselineBlocks: 3 }, dataDir);
     for (let i = 3; i < 7; i++) again.monitor.onBlock(block("T01", "gearbox_hss", i));
     expect(again.monitor.baselinesLearnt).toBe(0);
 
     // After maintenance: baselines learnt before the given time are learnt afresh.
-    const relearn = monitorFor(
+    const relearn = turbineMonitor(
       "T01",
       { baselineBlocks: 3, baselineNotBefore: "2026-05-01T09:00:00Z" },
       dataDir,
@@ -120,7 +96,7 @@ describe("diagnostics of a measuring point", () => {
   });
 
   it("learns no baseline on a point that is faulty from the start", () => {
-    const { monitor, dataDir } = monitorFor("T05", { baselineBlocks: 2 });
+    const { monitor, dataDir } = turbineMonitor("T05", { baselineBlocks: 2 });
     const faults: FaultSpec[] = [{ point: "main_bearing", fault: "bearing_outer_race", severity: 0.6 }];
     for (let i = 0; i < 4; i++) monitor.onBlock(block("T05", "main_bearing", i, faults));
     expect(monitor.baselinesLearnt).toBe(0);
@@ -128,7 +104,7 @@ describe("diagnostics of a measuring point", () => {
   });
 
   it("re-confirms an active diagnosis every reconfirmIntervalMs and clears it after 5 clean blocks", () => {
-    const { monitor } = monitorFor("T02", { reconfirmIntervalMs: 10_000 });
+    const { monitor } = turbineMonitor("T02", { reconfirmIntervalMs: 10_000 });
     const faults: FaultSpec[] = [{ point: "main_bearing", fault: "bearing_outer_race", severity: 0.6 }];
     const sent = (r: BlockResult) =>
       diagnosisPoints(r)
@@ -146,14 +122,14 @@ describe("diagnostics of a measuring point", () => {
   });
 
   it("keeps an active diagnosis, its severity and since, across an agent restart; clears it as usual after", () => {
-    const { monitor, dataDir } = monitorFor("T02");
+    const { monitor, dataDir } = turbineMonitor("T02");
     const faults: FaultSpec[] = [{ point: "main_bearing", fault: "bearing_outer_race", severity: 0.6 }];
     for (const i of [0, 1, 2]) monitor.onBlock(block("T02", "main_bearing", i, faults));
     const raisedAt = T0 + 2 * 5000;
     expect(existsSync(activeDiagnosesPath(dataDir, "T02", "main_bearing"))).toBe(true);
 
     // A new agent process on the same data folder: the first block (still faulty) re-confirms, not re-raises.
-    const again = monitorFor("T02", {}, dataDir).monitor;
+    const again = turbineMonitor("T02", {}, dataDir).monitor;
     const first = again.onBlock(block("T02", "main_bearing", 3, faults));
     const point = diagnosisPoints(first).find((p) => p.tags.fault === "bearing_outer_race");
     expect(point?.fields.active).toBe(1);
@@ -164,18 +140,18 @@ describe("diagnostics of a measuring point", () => {
     const outerRace = (r: BlockResult) =>
       r.transitions.filter((t) => t.fault === "bearing_outer_race").map((t) => t.kind);
     expect(clean.map(outerRace)).toEqual([[], [], [], [], ["cleared"]]);
-    const third = monitorFor("T02", {}, dataDir).monitor;
+    const third = turbineMonitor("T02", {}, dataDir).monitor;
     const after = third.onBlock(block("T02", "main_bearing", 9));
     expect(diagnosisPoints(after)).toEqual([]);
   });
 
   it("starts with none active, and says so, when the kept file is damaged", () => {
-    const { monitor, dataDir } = monitorFor("T02");
+    const { monitor, dataDir } = turbineMonitor("T02");
     monitor.onBlock(block("T02", "main_bearing", 0));
     const file = activeDiagnosesPath(dataDir, "T02", "main_bearing");
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, "{ not json");
-    const { monitor: again, log } = monitorFor("T02", {}, dataDir);
+    const { monitor: again, log } = turbineMonitor("T02", {}, dataDir);
     const r = again.onBlock(block("T02", "main_bearing", 1));
     expect(diagnosisPoints(r)).toEqual([]);
     expect(log.some((l) => l.includes("is not JSON") && l.includes("starting with none active"))).toBe(true);

@@ -3,45 +3,21 @@
 // block's peak-held time waveform in the snapshot, and the point's baseline
 // spectra sent once as a `baseline` snapshot. Truth: signals built here or by
 // the turbine simulator's physics, whose fault and levels are known.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Value } from "@sinclair/typebox/value";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { STANDARD_GRAVITY_M_S2, type TurbinePointId } from "../../common/names.ts";
 import { SpectrumUploadSchema } from "../../common/spectrum.ts";
 import { type FaultSpec, mulberry32 } from "../../simulators/turbine/physics.ts";
-import {
-  BLOCK_T0_MS,
-  ROTOR_RPM,
-  simulatedBlock,
-  turbineDiagnosticsConfig,
-} from "../../test/helpers/turbine-blocks.ts";
+import { BLOCK_T0_MS, ROTOR_RPM, simulatedBlock, turbineMonitor } from "../../test/helpers/turbine-blocks.ts";
 import type { EnvelopeSpectrum } from "../dsp/envelope.ts";
 import type { WaveformBlock } from "../sources/source.ts";
 import { BaselineSpectrumLearner } from "./baseline-spectrum.ts";
 import { familyAmplitudes } from "./family-amplitudes.ts";
-import { DiagnosticsMonitor } from "./monitor.ts";
 import { diagnoseBlock } from "./pipeline.ts";
 import type { PointDiagnosis, SpectrumSnapshot } from "./types.ts";
 import { WAVEFORM_MAX_GROUPS, waveformTrace } from "./waveform.ts";
 
 const T0 = BLOCK_T0_MS;
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
-function monitorFor(asset: string, diagnostics: Record<string, unknown> = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), "vetra-views-"));
-  dirs.push(dataDir);
-  return new DiagnosticsMonitor({
-    site: "wf1",
-    config: turbineDiagnosticsConfig(asset, dataDir, diagnostics),
-    dataDir,
-    log: () => {},
-  });
-}
 
 const rng = mulberry32(1234);
 function block(asset: string, point: TurbinePointId, i: number, faults: FaultSpec[] = []): WaveformBlock {
@@ -78,7 +54,7 @@ describe("bearing-fault family amplitudes", () => {
   });
 
   it("on the simulator's outer-race defect, BPFO rises far over the healthy block's and over the other families", () => {
-    const monitor = monitorFor("T02");
+    const { monitor } = turbineMonitor("T02");
     const chain = (faults: FaultSpec[], i: number): PointDiagnosis => {
       const b = block("T02", "main_bearing", i, faults);
       return diagnoseBlock(b, monitor.contextFor(b));
@@ -120,7 +96,7 @@ describe("the snapshot's time waveform", () => {
   });
 
   it("goes to central in the snapshot, within the wire's caps", () => {
-    const monitor = monitorFor("T01");
+    const { monitor } = turbineMonitor("T01");
     const r = monitor.onBlock(block("T01", "gearbox_hss", 0));
     const w = r.snapshot?.snapshot.waveform;
     expect(w?.unit).toBe("g");
@@ -154,7 +130,7 @@ describe("the baseline's spectra", () => {
   });
 
   it("is sent once, flagged baseline, on the block that completes the point's baseline", () => {
-    const monitor = monitorFor("T01", { baselineBlocks: 3 });
+    const { monitor } = turbineMonitor("T01", { baselineBlocks: 3 });
     const spectra: number[][] = [];
     const results = [0, 1, 2, 3].map((i) => {
       const b = block("T01", "gearbox_hss", i);

@@ -10,7 +10,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ErrorCode } from "../../common/errors.ts";
 import type { Point } from "../../common/wire.ts";
-import { start as startTurbine, type TurbineSim } from "../../simulators/turbine/index.ts";
+import {
+  start as startTurbine,
+  type TurbineSim,
+  type TurbineSimOptions,
+} from "../../simulators/turbine/index.ts";
 import { until } from "../../test/helpers/until.ts";
 import { type OpcuaSourceConfig, parseAgentConfig } from "../config.ts";
 import { createOpcuaSource } from "./opcua.ts";
@@ -19,6 +23,10 @@ import type { Source, SourceSink, WaveformBlock } from "./source.ts";
 const ASSET = "T07";
 const SLOTS = 6;
 const DELAY_MS = 7000;
+
+/** The simulator as the CMS, its waveforms and SCADA changed only when a test refreshes them (their timers once an hour). */
+const startCms = (opts: Pick<TurbineSimOptions, "samples" | "sampleRateHz" | "cms">): Promise<TurbineSim> =>
+  startTurbine({ assetId: ASSET, waveformRefreshMs: 3_600_000, scadaRefreshMs: 3_600_000, ...opts });
 
 function cmsSource(sim: TurbineSim, extraScalars: Record<string, unknown>[] = []): OpcuaSourceConfig {
   const mb = sim.cms!.nodeIds.points.main_bearing;
@@ -109,12 +117,9 @@ describe("OPC UA source against a CMS with its own namespace, a DateTime trigger
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "vetra-cms-"));
-    sim = await startTurbine({
-      assetId: ASSET,
+    sim = await startCms({
       samples: 4096,
       sampleRateHz: 12_800,
-      waveformRefreshMs: 3_600_000,
-      scadaRefreshMs: 3_600_000,
       cms: { namespacesBefore: 1, bufferSlots: SLOTS, acquisitionDelayMs: DELAY_MS },
     });
     live = await run(cmsSource(sim), join(dir, "data"), join(dir, "pki"));
@@ -201,13 +206,7 @@ describe("OPC UA source: nodes the server does not have, node ids that skipped v
   let dir: string;
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "vetra-cms-bad-"));
-    sim = await startTurbine({
-      assetId: ASSET,
-      samples: 1024,
-      waveformRefreshMs: 3_600_000,
-      scadaRefreshMs: 3_600_000,
-      cms: { bufferSlots: 2 },
-    });
+    sim = await startCms({ samples: 1024, cms: { bufferSlots: 2 } });
   }, 60_000);
   afterAll(async () => {
     await sim?.stop();

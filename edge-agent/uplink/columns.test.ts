@@ -6,27 +6,14 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { IngestBatch, WirePoint } from "../../common/wire.ts";
 import { INGEST_V2_MEDIA_TYPE } from "../../common/wire-columns.ts";
 import { type CentralFixture, makeCentralFixture } from "../../test/helpers/central-fixture.ts";
+import { batchOf, scada } from "../../test/helpers/wire-batch.ts";
 import { CentralCatalog, createHttpCatalogFetch } from "./catalog.ts";
 import { batchRefusals, toColumnsBatch } from "./columns.ts";
 import { createHttpTransport, isRefusedInPart } from "./transport.ts";
 
 const T0 = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
-const scada = (asset: string, ts: number, fields: Record<string, number>): WirePoint => ({
-  measurement: "scada",
-  tags: { site: "wf1", asset },
-  fields,
-  ts,
-});
-const batchOf = (batchId: string, points: WirePoint[]): IngestBatch => ({
-  batchId,
-  agent: "wf1-agent",
-  site: "wf1",
-  sentAt: Date.now(),
-  points,
-});
 
 describe("toColumnsBatch", () => {
   it("groups points by series in order of first sight, nulls where a point lacks a field, and maps refusals back", () => {

@@ -12,17 +12,12 @@
 //   20 min;
 // - T04: zone C (acknowledged), a true rise to zone D at 15 min;
 // - T05: an edge diagnosis whose severity flips warning ↔ alarm every 30 s.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type CentralConfig, parseCentralConfig } from "../../central/config.ts";
-import { AlarmBook, type AlarmEvent } from "../../central/maintenance/alarm-book.ts";
+import type { CentralConfig } from "../../central/config.ts";
+import type { AlarmEvent } from "../../central/maintenance/alarm-book.ts";
 import { type AlarmHealth, alarmHealth } from "../../central/maintenance/alarm-health.ts";
-import { AlarmEvaluator } from "../../central/maintenance/evaluator.ts";
-import { MetaStore } from "../../central/meta/meta.ts";
-import { openEmbeddedStore } from "../../central/stores/embedded.ts";
 import type { Point } from "../../common/wire.ts";
-import { BEARING_AND_GEARBOX_POINTS } from "./central-fixture.ts";
+import { openAlarmParts } from "./alarm-parts.ts";
+import { windFarmFleet } from "./central-fixture.ts";
 
 export const S = 1000;
 export const MIN = 60 * S;
@@ -59,39 +54,18 @@ export interface RunResult {
 }
 
 export async function simulate(filter: boolean): Promise<RunResult> {
-  const dir = mkdtempSync(join(tmpdir(), "vetra-alarm-quality-"));
-  const config = parseCentralConfig({
-    dataDir: dir,
-    tenants: [{ id: "sc-a", name: "A" }],
-    sites: [{ id: "wf1", name: "Wind farm", kind: "wind_farm" }],
-    assets: ["T01", "T02", "T03", "T04", "T05"].map((id) => ({
-      id,
-      name: id,
-      kind: "turbine",
-      site: "wf1",
-      tenant: "sc-a",
-      points: BEARING_AND_GEARBOX_POINTS,
-    })),
-    // The defaults are what is judged; without the filter, every delay and the deadband are 0.
-    alarms: {
-      evaluateEveryMs: 0,
-      ...(filter ? {} : { onDelayMs: 0, offDelayMs: 0, deadbandPct: 0 }),
-    },
-  });
-  const meta = await MetaStore.openFile(join(dir, "metadata.sqlite"));
-  await meta.fleet.replace(config);
-  const store = openEmbeddedStore({ path: join(dir, "timeseries.sqlite") });
   let now = T0;
-  const clock = () => now;
-  const book = new AlarmBook(meta.db, clock);
-  const evaluator = new AlarmEvaluator({
-    store,
-    meta,
-    book,
-    alarms: config.alarms,
-    savings: config.savings,
-    clock,
-  });
+  const { config, meta, store, book, evaluator, close } = await openAlarmParts(
+    {
+      ...windFarmFleet("sc-a", ["T01", "T02", "T03", "T04", "T05"]),
+      // The defaults are what is judged; without the filter, every delay and the deadband are 0.
+      alarms: {
+        evaluateEveryMs: 0,
+        ...(filter ? {} : { onDelayMs: 0, offDelayMs: 0, deadbandPct: 0 }),
+      },
+    },
+    () => now,
+  );
   const noise = [gaussian(11), gaussian(23)];
   const velocity = (asset: string, t: number): number => {
     const drift = Math.sin((2 * Math.PI * t) / (7 * MIN));
@@ -152,9 +126,7 @@ export async function simulate(filter: boolean): Promise<RunResult> {
       config,
     };
   } finally {
-    await store.close();
-    await meta.close();
-    rmSync(dir, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -10,13 +10,35 @@ import type { MetadataConfig } from "../../central/db/config.ts";
 import { META_FILE, MetaStore } from "../../central/meta/meta.ts";
 import { openEmbeddedStore } from "../../central/stores/embedded.ts";
 import type { TimeSeriesStore } from "../../central/stores/types.ts";
-import { type TurbinePointId, TurbinePoints } from "../../common/names.ts";
+import { type ComponentClass, type TurbinePointId, TurbinePoints } from "../../common/names.ts";
 
 /** A turbine's main bearing and gearbox high-speed shaft measuring points. */
-export const BEARING_AND_GEARBOX_POINTS = [
+export const BEARING_AND_GEARBOX_POINTS: { id: string; component: ComponentClass }[] = [
   { id: "main_bearing", component: "main_bearing" },
   { id: "gearbox_hss", component: "gearbox" },
 ];
+
+/** A turbine's main bearing alone. */
+export const MAIN_BEARING_POINT: { id: string; component: ComponentClass }[] = [
+  { id: "main_bearing", component: "main_bearing" },
+];
+
+/**
+ * The fleet part of a central config: one company's wind farm `wf1` with
+ * `turbines`, each named by its id and measuring `points`.
+ */
+export const windFarmFleet = (company: string, turbines: string[], points = BEARING_AND_GEARBOX_POINTS) => ({
+  tenants: [{ id: company, name: company }],
+  sites: [{ id: "wf1", name: "Wind farm 1", kind: "wind_farm" as const }],
+  assets: turbines.map((id) => ({
+    id,
+    name: id,
+    kind: "turbine" as const,
+    site: "wf1",
+    tenant: company,
+    points,
+  })),
+});
 
 /** The measuring points of a turbine's drive train, as the demo configures them. */
 const DRIVE_TRAIN = [...BEARING_AND_GEARBOX_POINTS, { id: "generator_de", component: "generator" }];

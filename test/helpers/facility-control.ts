@@ -4,6 +4,7 @@
 // pieces those tests start the same way (the simulator, the control ticked
 // by hand, a client standing for a change made at the device).
 import modbusSerial from "modbus-serial";
+import { facilityControlPoints } from "../../cli/demo-fleet.ts";
 import type { Point } from "../../common/wire.ts";
 import type { AgentConfig } from "../../edge-agent/config.ts";
 import { parseAgentConfig } from "../../edge-agent/config.ts";
@@ -53,42 +54,12 @@ export function facilityControlConfig(
       readBackIntervalMs: 1000,
       manualHoldMinutes: 30,
       points: [
-        {
-          asset: ASSET,
-          point: "heating_setpoint_c",
-          unit: "degC",
-          min: 12,
-          max: 26,
+        // The demo's three points (the setpoint ramped at 60 °C/min), each written at most once a
+        // second; the HVAC relinquishes to auto (3).
+        ...facilityControlPoints(ASSET, "school", "bms", {
           maxRatePerMinute: 60,
-          failSafe: 21,
-          critical: false,
           minWriteIntervalMs: 1000,
-          write: { ...bms, function: 16, address: 0, type: "float32" },
-        },
-        {
-          asset: ASSET,
-          point: "hvac_mode",
-          unit: "state",
-          min: 0,
-          max: 3,
-          states: { "0": "off", "1": "heat", "2": "cool", "3": "auto" },
-          failSafe: 3,
-          critical: false,
-          minWriteIntervalMs: 1000,
-          write: { ...bms, function: 6, address: 4, type: "uint16" },
-        },
-        {
-          asset: ASSET,
-          point: "lighting",
-          unit: "state",
-          min: 0,
-          max: 1,
-          states: { "0": "off", "1": "on" },
-          failSafe: 1,
-          critical: false,
-          minWriteIntervalMs: 1000,
-          write: { ...bms, function: 5, address: 0 },
-        },
+        }).map((p) => (p.point === "hvac_mode" ? { ...p, failSafe: 3 } : p)),
         {
           asset: ASSET,
           point: "ventilation_pct",

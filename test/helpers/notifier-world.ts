@@ -2,7 +2,7 @@
 // companies, three turbines), an alarm book on it, notifiers on a clock the
 // test moves, loopback webhook and SMTP receivers, and rule builders.
 import { randomBytes } from "node:crypto";
-import { afterAll, afterEach, beforeAll, describe, expect } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from "vitest";
 import { parseCentralConfig } from "../../central/config.ts";
 import { SecretBox } from "../../central/lib/secret-box.ts";
 import { AlarmBook, type Condition } from "../../central/maintenance/alarm-book.ts";
@@ -160,20 +160,23 @@ export const only = (deliveries: Delivery[]): Delivery => {
   return deliveries[0]!;
 };
 
+/** The world of the running test: made fresh before each test of `describeNotifierOnEachEngine`. */
+export let world: World;
+
 /**
  * The notifier's suites, once per metadata engine: each run gets its own
- * receivers (what one engine's run received is not the other's) and the
- * world a test made (`worldOf`) is closed after it.
+ * receivers (what one engine's run received is not the other's), and each
+ * test a fresh world (`world`) on that engine, closed after it.
  */
-export function describeNotifierOnEachEngine(
-  worldOf: () => World | undefined,
-  body: (md: FreshMetadata) => void,
-): void {
+export function describeNotifierOnEachEngine(body: () => void): void {
   describe.each(metadataKinds())("notifier (%s)", (kind) => {
     const md = freshMetadata(kind);
-    afterEach(async () => worldOf()?.close());
+    beforeEach(async () => {
+      world = await World.create(md);
+    });
+    afterEach(async () => world?.close());
     beforeAll(startReceivers);
     afterAll(stopReceivers);
-    body(md);
+    body();
   });
 }

@@ -3,10 +3,15 @@
 // 5 s from a fixed start, the shaft at the simulator's rotor or generator
 // speed. The caller owns the random source, so a test chooses whether blocks
 // share one stream or each has a seed of its own.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { onTestFinished } from "vitest";
 import { turbineDiagnostics, turbineSources } from "../../cli/demo-fleet.ts";
 import type { TurbinePointId } from "../../common/names.ts";
 import { TurbinePoints } from "../../common/names.ts";
 import { type AgentConfig, parseAgentConfig } from "../../edge-agent/config.ts";
+import { DiagnosticsMonitor } from "../../edge-agent/diagnostics/monitor.ts";
 import type { WaveformBlock } from "../../edge-agent/sources/source.ts";
 import { type FaultSpec, synthesizeBlock, TURBINE_POINTS } from "../../simulators/turbine/physics.ts";
 
@@ -71,4 +76,26 @@ export function turbineDiagnosticsConfig(
     diagnostics: { ...turbineDiagnostics([asset]), ...overrides },
     sources: turbineSources(asset, { host: "127.0.0.1", port: 1 }, "opc.tcp://127.0.0.1:1", dataDir),
   }).diagnostics;
+}
+
+/**
+ * The diagnostics monitor of `asset` at site wf1 with the config above, on a
+ * fresh data dir removed when the test ends, or on `dataDir` (a restart on the
+ * files an earlier monitor of the same test left); what it logs is kept in `log`.
+ */
+export function turbineMonitor(
+  asset: string,
+  diagnostics: Record<string, unknown> = {},
+  dataDir?: string,
+): { monitor: DiagnosticsMonitor; dataDir: string; log: string[] } {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), "vetra-monitor-"));
+  if (dataDir === undefined) onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  const log: string[] = [];
+  const monitor = new DiagnosticsMonitor({
+    site: "wf1",
+    config: turbineDiagnosticsConfig(asset, dir, diagnostics),
+    dataDir: dir,
+    log: (line) => log.push(line),
+  });
+  return { monitor, dataDir: dir, log };
 }

@@ -7,39 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SpectrumUpload } from "../../common/spectrum.ts";
 import { type CentralUnderTest, startCentralUnderTest } from "../helpers/central-under-test.ts";
+import { bearingSnapshot } from "../helpers/spectrum-upload.ts";
 
 const MIN = 60_000;
 
-const upload = (ts: number): SpectrumUpload => ({
-  asset: "T01",
-  point: "main_bearing",
-  ts,
-  reason: "diagnosis_changed",
-  snapshot: {
-    speedRpm: 12.1,
-    sampleRateHz: 25_600,
-    samples: 65_536,
-    spectrum: { df_hz: 0.390625, unit: "mm/s", values: [0, 0.1, 0.25, 0.05] },
-    envelope: { df_hz: 0.390625, unit: "g2", values: [0, 0.001, 0.02, 0.001], band_hz: [300, 600] },
-    markers: [{ label: "BPFO", kind: "bpfo", harmonic: 1, frequency_hz: 2.34, spectrum: "envelope" }],
-  },
-  diagnoses: [
-    {
-      fault: "bearing_outer_race",
-      severity: "alarm",
-      confidence: 0.9,
-      since: ts - 10 * MIN,
-      evidence: {
-        spectrum: "envelope",
-        frequency_hz: 2.34,
-        amplitude: 0.02,
-        amplitude_unit: "g2",
-        snr_db: 18,
-        harmonics: 3,
-      },
-    },
-  ],
-});
+const upload = (ts: number) => bearingSnapshot("main_bearing", ts);
 
 type Mutate = (u: SpectrumUpload) => void;
 const HOSTILE: [string, Mutate][] = [
