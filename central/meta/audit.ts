@@ -1,6 +1,6 @@
 // The audit log: who acknowledged, changed or exported what, appended once
-// the response is known (plugins/admin.ts), durable like every commit of
-// the metadata database.
+// the answer's status is known and before it is sent (plugins/admin.ts),
+// durable like every commit of the metadata database.
 import type { Role } from "../config.ts";
 import type { MetaDb } from "../db/types.ts";
 

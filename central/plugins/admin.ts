@@ -2,7 +2,7 @@
 // Tokens are 256 random bits, shown once at creation and stored as SHA-256
 // only; revocation takes effect on the next request and ends the token's
 // live streams at once. Every change, acknowledgement and export is written
-// to the audit log with the token that did it, once the response is known:
+// to the audit log with the token that did it, before the answer is sent:
 // which calls count is a property of the matched route (its method, or its
 // `config.audit`), never of the URL string.
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
@@ -47,19 +47,29 @@ export const auditsCall = (request: FastifyRequest): boolean => {
 
 const admin: FastifyPluginAsyncTypebox<CentralDeps> = async (app, { meta }) => {
   const companies = new Contracts(meta);
-  app.addHook("onResponse", async (request, reply) => {
-    if (!auditsCall(request)) return;
+  // onSend, not onResponse: the entry is committed before the answer leaves, so a caller that has
+  // its answer finds the call in the log (onResponse runs once the answer is sent).
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (!auditsCall(request)) return payload;
     const p = request.principal;
     // Only the authenticated: failed logins are rate-limited and logged by fastify, not audited.
-    if (!p) return;
-    await meta.audit.append({
-      tokenId: p.tokenId,
-      actor: p.label || `${p.role}#${p.tokenId}`,
-      role: p.role,
-      action: `${request.method} ${request.routeOptions.url}`,
-      target: redactUrl(request.url),
-      status: reply.statusCode,
-    });
+    if (!p) return payload;
+    try {
+      await meta.audit.append({
+        tokenId: p.tokenId,
+        actor: p.label || `${p.role}#${p.tokenId}`,
+        role: p.role,
+        action: `${request.method} ${request.routeOptions.url}`,
+        target: redactUrl(request.url),
+        status: reply.statusCode,
+      });
+    } catch (error) {
+      // A success not on record is not answered as one: the error (503 with Retry-After for a
+      // database away or a full disk) goes out instead. A refusal keeps its own answer.
+      if (reply.statusCode < 400) throw error;
+      request.log.warn({ err: error }, "audit entry of a refused call not written");
+    }
+    return payload;
   });
 
   app.post(

@@ -433,6 +433,26 @@ describe.each(metadataKinds())("token lifecycle, failed-auth limit, headers, aud
     expect(entries.some((e) => e.action.startsWith("GET /api/v1/assets"))).toBe(false);
   });
 
+  it("has an audited call on record by the time its answer arrives", async () => {
+    // The entry is written before the answer is sent: read at once, each call is there (no waiting).
+    for (let i = 0; i < 50; i++) {
+      const before = (await f.meta.audit.list(1))[0]?.id ?? 0;
+      const res = await f.app.inject({
+        method: "POST",
+        url: "/api/v1/tokens",
+        headers: f.auth(f.tokens.admin),
+        payload: { role: "agent", site: "nowhere", label: `probe ${i}` },
+      });
+      const entry = (await f.meta.audit.list(1))[0];
+      expect(entry?.id, `call ${i}`).toBeGreaterThan(before);
+      expect(entry, `call ${i}`).toMatchObject({
+        action: "POST /api/v1/tokens",
+        actor: "admin",
+        status: res.statusCode,
+      });
+    }
+  });
+
   it("throttles wrong tokens per address (429 with Retry-After) but never a valid token nor a missing one", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 22; i++) {
@@ -460,6 +480,35 @@ describe.each(metadataKinds())("token lifecycle, failed-auth limit, headers, aud
       expect(res.statusCode).toBe(200);
     }
     expect((await f.app.inject({ url: "/api/v1/assets" })).statusCode).toBe(401);
+  });
+});
+
+describe("an audit log that cannot be written", () => {
+  it("answers a change it could not record as an error, and a refusal as the refusal it is", async () => {
+    const f = await makeCentralFixture();
+    try {
+      // The log's table gone: every append fails, as on a database that refuses the write.
+      await f.meta.db.run("ALTER TABLE audit RENAME TO audit_elsewhere");
+      const created = await f.app.inject({
+        method: "POST",
+        url: "/api/v1/tokens",
+        headers: f.auth(f.tokens.admin),
+        payload: { role: "ministry", label: "unrecorded" },
+      });
+      expect(created.statusCode).toBe(500);
+      expect(created.body).not.toContain('"token"');
+      expect(created.json().error.code).toBe("INTERNAL");
+      const refused = await f.app.inject({
+        method: "POST",
+        url: "/api/v1/tokens",
+        headers: f.auth(f.tokens.admin),
+        payload: { role: "agent", site: "nowhere", label: "x" },
+      });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().error.code).toBe("VALIDATION_FAILED");
+    } finally {
+      await f.close();
+    }
   });
 });
 

@@ -36,7 +36,9 @@ export function facilityControlConfig(
   const bms = { kind: "modbus", source: "bms", unitId: BMS_UNIT_ID } as const;
   return parseAgentConfig({
     agent: { id: "edge-1", site: "site-1" },
-    central: { url: centralUrl, token: "t", timeoutMs: 500, gzip: false },
+    // The agent's default request timeout (10 s, edge-agent/config.ts): it runs on the wall clock even where a
+    // test moves `now`, and a first sync (fetch loading its client) can take over half a second on a loaded machine.
+    central: { url: centralUrl, token: "t", gzip: false },
     queue: { kind: "memory", dir },
     sources: [
       {
