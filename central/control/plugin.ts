@@ -14,16 +14,7 @@ import {
   ScheduleSchema,
 } from "../../common/control.ts";
 import type { CentralDeps } from "../deps.ts";
-import {
-  ApiError,
-  canSeeAsset,
-  errorResponses,
-  limitQuery,
-  type PageLimit,
-  pageLimitOf,
-  parseTime,
-  principalOf,
-} from "../http.ts";
+import { ApiError, canSeeAsset, errorResponses, pageLimit, parseTime, principalOf } from "../http.ts";
 import { gunzipBody } from "../lib/gzip-body.ts";
 import type { Asset, Principal } from "../meta/meta.ts";
 import { AssetParam, facilityPlanRoutes, Iso, iso } from "./plan-routes.ts";
@@ -37,8 +28,8 @@ const WRITERS = ["admin", "energy_manager"] as const;
 const DEFAULT_TIME_ZONE = "Europe/Moscow";
 
 /** A facility's control history and its edge events: a value outside 1..1000 is taken as the nearer bound. */
-const COMMANDS_PAGE: PageLimit = { max: 1000, default: 100, outside: "clamp" };
-const EVENTS_PAGE: PageLimit = { max: 1000, default: 200, outside: "clamp" };
+const COMMANDS_PAGE = pageLimit({ max: 1000, default: 100, outside: "clamp" });
+const EVENTS_PAGE = pageLimit({ max: 1000, default: 200, outside: "clamp" });
 
 const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -265,7 +256,7 @@ const control: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         tags: ["control"],
         summary: "A facility's commands, newest first (the control history)",
         querystring: Type.Object(
-          { asset: AssetParam, limit: limitQuery(COMMANDS_PAGE) },
+          { asset: AssetParam, limit: COMMANDS_PAGE.query },
           { additionalProperties: false },
         ),
         response: {
@@ -277,7 +268,7 @@ const control: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     async (request) => {
       const asset = await facility(principalOf(request), request.query.asset);
       await service.expireDue();
-      const limit = pageLimitOf(request.query.limit, COMMANDS_PAGE);
+      const limit = COMMANDS_PAGE.of(request.query.limit);
       return { commands: (await repo.listCommands({ asset: asset.id, limit })).map(commandView) };
     },
   );
@@ -327,7 +318,7 @@ const control: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         summary:
           "What the edge did at a facility, newest first: transitions, sheds, restores, manual overrides, failures",
         querystring: Type.Object(
-          { asset: AssetParam, limit: limitQuery(EVENTS_PAGE) },
+          { asset: AssetParam, limit: EVENTS_PAGE.query },
           { additionalProperties: false },
         ),
         response: {
@@ -349,7 +340,7 @@ const control: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     },
     async (request) => {
       const asset = await facility(principalOf(request), request.query.asset);
-      const limit = pageLimitOf(request.query.limit, EVENTS_PAGE);
+      const limit = EVENTS_PAGE.of(request.query.limit);
       return {
         events: (await repo.events(asset.id, limit)).map(({ site: _site, ...e }) => ({
           ...e,

@@ -9,15 +9,7 @@ import type { ServerResponse } from "node:http";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type TSchema, Type } from "@sinclair/typebox";
 import type { CentralDeps } from "../deps.ts";
-import {
-  ApiError,
-  canSeeAsset,
-  errorResponses,
-  limitQuery,
-  type PageLimit,
-  pageLimitOf,
-  principalOf,
-} from "../http.ts";
+import { ApiError, canSeeAsset, errorResponses, pageLimit, principalOf } from "../http.ts";
 import {
   type AlarmEvent,
   type AlarmRecord,
@@ -36,7 +28,7 @@ const STATE_FILTERS: Record<string, readonly AlarmState[]> = {
   all: ["active", "acknowledged", "cleared"],
 };
 
-const ALARMS_PAGE: PageLimit = { max: 5000, default: DEFAULT_PAGE };
+const ALARMS_PAGE = pageLimit({ max: 5000, default: DEFAULT_PAGE });
 
 const literals = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
@@ -129,7 +121,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
             to: Type.Optional(Type.String({ format: "date-time", description: "raised before" })),
             sort: Type.Optional(literals(AlarmSorts)),
             order: Type.Optional(literals(["asc", "desc"])),
-            limit: limitQuery(ALARMS_PAGE),
+            limit: ALARMS_PAGE.query,
             offset: Type.Optional(Type.String({ pattern: "^[0-9]{1,9}$" })),
             after: Type.Optional(
               Type.String({
@@ -169,7 +161,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
           "VALIDATION_FAILED",
           "querystring.after: a page is either after a cursor or at an offset",
         );
-      const limit = pageLimitOf(q.limit, ALARMS_PAGE);
+      const limit = ALARMS_PAGE.of(q.limit);
       const time = (text: string | undefined, key: string) => {
         if (text === undefined) return undefined;
         const ms = Date.parse(text);

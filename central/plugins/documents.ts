@@ -23,16 +23,7 @@ import type { DocumentFilter, StoredSignature } from "../documents/repository.ts
 import { type Actor, DocumentService } from "../documents/service.ts";
 import { openSigner, type Signer, SignerError } from "../documents/signers.ts";
 
-import {
-  ApiError,
-  errorResponses,
-  limitQuery,
-  type PageLimit,
-  pageLimitOf,
-  parseTime,
-  principalOf,
-  sendFile,
-} from "../http.ts";
+import { ApiError, errorResponses, pageLimit, parseTime, principalOf, sendFile } from "../http.ts";
 import { WorkOrders } from "../maintenance/work-orders.ts";
 import type { Principal } from "../meta/meta.ts";
 import { renderPdf } from "../savings/pdf.ts";
@@ -96,7 +87,7 @@ const VerifySchema = Type.Object(
   { additionalProperties: true },
 );
 
-const DOCUMENTS_PAGE: PageLimit = { max: 1000, default: 200 };
+const DOCUMENTS_PAGE = pageLimit({ max: 1000, default: 200 });
 
 const SMALL_BODY = 16 * 1024;
 
@@ -195,7 +186,7 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
             status: Type.Optional(Lit(DocumentStatuses)),
             period: Type.Optional(Type.String({ pattern: "^[0-9]{4}-[0-9]{2}([0-9/-]{0,30})$" })),
             company: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_.:-]{1,128}$" })),
-            limit: limitQuery(DOCUMENTS_PAGE),
+            limit: DOCUMENTS_PAGE.query,
             offset: Type.Optional(Type.String({ pattern: "^[0-9]{1,9}$" })),
           },
           { additionalProperties: false },
@@ -216,7 +207,7 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     async (request) => {
       const p = principalOf(request);
       const q = request.query;
-      const limit = pageLimitOf(q.limit, DOCUMENTS_PAGE);
+      const limit = DOCUMENTS_PAGE.of(q.limit);
       const s = scope(p);
       const actingFor = orgOf(p, service.region);
       if (q.company !== undefined && s.org !== undefined && q.company !== s.org)

@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import fp from "fastify-plugin";
 import type { CentralDeps } from "../deps.ts";
-import { ApiError, errorResponses, limitQuery, type PageLimit, pageLimitOf, principalOf } from "../http.ts";
+import { ApiError, errorResponses, pageLimit, principalOf } from "../http.ts";
 import { openSecretBox } from "../lib/secret-box.ts";
 import { isStorageFull, onceInAWhile } from "../lib/storage.ts";
 import { AlarmEventKinds } from "../maintenance/alarm-book.ts";
@@ -114,7 +114,7 @@ const DeliverySchema = Type.Object(
   { $id: "NotificationDelivery" },
 );
 
-const DELIVERIES_PAGE: PageLimit = { max: 1000, default: 100 };
+const DELIVERIES_PAGE = pageLimit({ max: 1000, default: 100 });
 
 const RulesReply = Type.Object({ company: Type.String(), rules: Type.Array(Type.Ref("NotificationRule")) });
 
@@ -220,7 +220,7 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
             company: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
             status: Type.Optional(literals(DeliveryStatuses)),
             alarm: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
-            limit: limitQuery(DELIVERIES_PAGE),
+            limit: DELIVERIES_PAGE.query,
           },
           { additionalProperties: false },
         ),
@@ -235,7 +235,7 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
       const mine = companiesOf(principalOf(request));
       if (mine && q.company !== undefined && !mine.includes(q.company)) return { notifications: [] };
       const company = q.company ?? (mine ? (mine[0] ?? "") : undefined);
-      const limit = pageLimitOf(q.limit, DELIVERIES_PAGE);
+      const limit = DELIVERIES_PAGE.of(q.limit);
       return {
         notifications: await notifier.outbox.list({
           limit,

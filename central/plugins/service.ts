@@ -12,15 +12,7 @@ import { isTimeZone } from "../../common/control-schedule.ts";
 import { ContractTermsSchema, configTimeMs } from "../config.ts";
 import { openControlRepository } from "../control/registry.ts";
 import type { CentralDeps } from "../deps.ts";
-import {
-  ApiError,
-  canSeeAsset,
-  errorResponses,
-  limitQuery,
-  type PageLimit,
-  pageLimitOf,
-  principalOf,
-} from "../http.ts";
+import { ApiError, canSeeAsset, errorResponses, pageLimit, principalOf } from "../http.ts";
 import { isStorageFull, onceInAWhile } from "../lib/storage.ts";
 import { AlarmBook } from "../maintenance/alarm-book.ts";
 import {
@@ -85,7 +77,7 @@ export const checkCompany = (request: FastifyRequest, company: string): Principa
 };
 
 /** An asset's alarm history: a value outside 1..5000 is taken as the nearer bound. */
-const HISTORY_PAGE: PageLimit = { max: 5000, default: 500, outside: "clamp" };
+const HISTORY_PAGE = pageLimit({ max: 5000, default: 500, outside: "clamp" });
 
 const CompanyLang = Type.Union(CompanyLangs.map((l) => Type.Literal(l)));
 
@@ -275,7 +267,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         summary:
           "The asset's alarm history (raised, severity, acknowledged, assigned, escalated, cleared…), newest first",
         params: Type.Object({ id: Type.String() }),
-        querystring: Type.Object({ limit: limitQuery(HISTORY_PAGE) }, { additionalProperties: false }),
+        querystring: Type.Object({ limit: HISTORY_PAGE.query }, { additionalProperties: false }),
         response: {
           200: Type.Object({ events: Type.Array(Type.Ref("AlarmEvent")) }),
           ...errorResponses(400, 404),
@@ -289,7 +281,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         events: await book.events({
           asset: asset.id,
           ...(companies ? { companies } : {}),
-          limit: pageLimitOf(request.query.limit, HISTORY_PAGE),
+          limit: HISTORY_PAGE.of(request.query.limit),
           newestFirst: true,
         }),
       };

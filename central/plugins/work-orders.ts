@@ -8,15 +8,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import type { CentralDeps } from "../deps.ts";
-import {
-  ApiError,
-  errorResponses,
-  limitQuery,
-  type PageLimit,
-  pageLimitOf,
-  principalOf,
-  sendFile,
-} from "../http.ts";
+import { ApiError, errorResponses, pageLimit, principalOf, sendFile } from "../http.ts";
 import { checkImage } from "../lib/image-check.ts";
 import { faultName, pointName } from "../maintenance/names.ts";
 import { buildServiceReport, serviceReportCsv } from "../maintenance/service-report.ts";
@@ -100,7 +92,7 @@ const AlarmWithEvidence = Type.Object({
   faultText: Type.String({ description: "the fault in words, in the requested language" }),
 });
 
-const ORDERS_PAGE: PageLimit = { max: 1000, default: 200 };
+const ORDERS_PAGE = pageLimit({ max: 1000, default: 200 });
 
 const WorkOrderParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
@@ -267,7 +259,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
             state: Type.Optional(StateSchema),
             company: Type.Optional(Type.String({ minLength: 1 })),
             alarm: Type.Optional(Type.String({ minLength: 1 })),
-            limit: limitQuery(ORDERS_PAGE),
+            limit: ORDERS_PAGE.query,
           },
           { additionalProperties: false },
         ),
@@ -279,7 +271,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
     },
     async (request) => {
       const q = request.query;
-      const limit = pageLimitOf(q.limit, ORDERS_PAGE);
+      const limit = ORDERS_PAGE.of(q.limit);
       const mine = companiesOf(principalOf(request));
       // A service company asking for another company's orders gets none.
       if (mine && q.company !== undefined && !mine.includes(q.company)) return { workOrders: [] };
