@@ -135,6 +135,57 @@ export const parseTime = (text: string): number | null => {
   return Number.isSafeInteger(ms) && ms <= MAX_STORABLE_TIMESTAMP_MS ? ms : null;
 };
 
+/**
+ * How many rows a list route answers at once: the `limit` query parameter's
+ * bounds and default. A limit always starts at 1; `outside` says what a value
+ * past the maximum or 0 gets: `refuse` (the default), 400 VALIDATION_FAILED
+ * naming `querystring.limit`; `clamp`, the nearer bound (the control history
+ * and an asset's alarm history have always answered so, and clients rely on it).
+ */
+export interface PageLimit {
+  readonly max: number;
+  readonly default: number;
+  readonly outside?: "refuse" | "clamp";
+}
+
+/**
+ * A list route's `limit`, from its bounds stated once: `query`, the schema of
+ * the optional query parameter (and so its words in /docs, the same for every
+ * route), and `of`, the number a request asks for. The querystring is not
+ * coerced (see app.ts), so the schema takes a string of digits no longer than
+ * the maximum's: a sign, a space, an exponent or a repeated key are refused
+ * there, naming `querystring.limit` as every refusal here does.
+ *
+ * ```ts
+ * const ORDERS_PAGE = pageLimit({ max: 1000, default: 200 });
+ * querystring: Type.Object({ limit: ORDERS_PAGE.query }),
+ * const limit = ORDERS_PAGE.of(request.query.limit);
+ * ```
+ */
+export const pageLimit = (page: PageLimit) => {
+  const range = `1 to ${page.max}`;
+  const clamps = page.outside === "clamp";
+  return {
+    query: Type.Optional(
+      Type.String({
+        pattern: `^[0-9]{1,${String(page.max).length}}$`,
+        description:
+          `rows to answer, ${range} (default ${page.default})` +
+          (clamps ? "; a value outside is taken as the nearer bound" : ""),
+      }),
+    ),
+    /** The request's `limit` as a number: the default when absent. */
+    of(raw: string | undefined): number {
+      if (raw === undefined) return page.default;
+      const limit = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
+      if (clamps && !Number.isNaN(limit)) return Math.max(1, Math.min(page.max, limit));
+      if (!(limit >= 1 && limit <= page.max))
+        throw new ApiError("VALIDATION_FAILED", `querystring.limit: ${range}`);
+      return limit;
+    },
+  };
+};
+
 /** The reply methods a file download uses, whatever the route's typed 200 body. */
 interface FileReply<R> {
   type(contentType: string): R;

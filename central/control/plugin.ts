@@ -14,7 +14,7 @@ import {
   ScheduleSchema,
 } from "../../common/control.ts";
 import type { CentralDeps } from "../deps.ts";
-import { ApiError, canSeeAsset, errorResponses, parseTime, principalOf } from "../http.ts";
+import { ApiError, canSeeAsset, errorResponses, pageLimit, parseTime, principalOf } from "../http.ts";
 import { gunzipBody } from "../lib/gzip-body.ts";
 import type { Asset, Principal } from "../meta/meta.ts";
 import { AssetParam, facilityPlanRoutes, Iso, iso } from "./plan-routes.ts";
@@ -26,6 +26,10 @@ import { scheduleTemplate } from "./templates.ts";
 const READERS = ["admin", "ministry", "energy_manager"] as const;
 const WRITERS = ["admin", "energy_manager"] as const;
 const DEFAULT_TIME_ZONE = "Europe/Moscow";
+
+/** A facility's control history and its edge events: a value outside 1..1000 is taken as the nearer bound. */
+const COMMANDS_PAGE = pageLimit({ max: 1000, default: 100, outside: "clamp" });
+const EVENTS_PAGE = pageLimit({ max: 1000, default: 200, outside: "clamp" });
 
 const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -252,7 +256,7 @@ const control: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         tags: ["control"],
         summary: "A facility's commands, newest first (the control history)",
         querystring: Type.Object(
-          { asset: AssetParam, limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$" })) },
+          { asset: AssetParam, limit: COMMANDS_PAGE.query },
           { additionalProperties: false },
         ),
         response: {
@@ -264,7 +268,7 @@ const control: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     async (request) => {
       const asset = await facility(principalOf(request), request.query.asset);
       await service.expireDue();
-      const limit = Math.max(1, Math.min(1000, Number(request.query.limit ?? "100")));
+      const limit = COMMANDS_PAGE.of(request.query.limit);
       return { commands: (await repo.listCommands({ asset: asset.id, limit })).map(commandView) };
     },
   );
@@ -314,7 +318,7 @@ const control: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         summary:
           "What the edge did at a facility, newest first: transitions, sheds, restores, manual overrides, failures",
         querystring: Type.Object(
-          { asset: AssetParam, limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$" })) },
+          { asset: AssetParam, limit: EVENTS_PAGE.query },
           { additionalProperties: false },
         ),
         response: {
@@ -336,7 +340,7 @@ const control: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     },
     async (request) => {
       const asset = await facility(principalOf(request), request.query.asset);
-      const limit = Math.max(1, Math.min(1000, Number(request.query.limit ?? "200")));
+      const limit = EVENTS_PAGE.of(request.query.limit);
       return {
         events: (await repo.events(asset.id, limit)).map(({ site: _site, ...e }) => ({
           ...e,

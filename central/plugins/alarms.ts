@@ -9,7 +9,7 @@ import type { ServerResponse } from "node:http";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type TSchema, Type } from "@sinclair/typebox";
 import type { CentralDeps } from "../deps.ts";
-import { ApiError, canSeeAsset, errorResponses, principalOf } from "../http.ts";
+import { ApiError, canSeeAsset, errorResponses, pageLimit, principalOf } from "../http.ts";
 import {
   type AlarmEvent,
   type AlarmRecord,
@@ -27,6 +27,8 @@ const STATE_FILTERS: Record<string, readonly AlarmState[]> = {
   open: ["active", "acknowledged"],
   all: ["active", "acknowledged", "cleared"],
 };
+
+const ALARMS_PAGE = pageLimit({ max: 5000, default: DEFAULT_PAGE });
 
 const literals = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
@@ -119,7 +121,7 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
             to: Type.Optional(Type.String({ format: "date-time", description: "raised before" })),
             sort: Type.Optional(literals(AlarmSorts)),
             order: Type.Optional(literals(["asc", "desc"])),
-            limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$" })),
+            limit: ALARMS_PAGE.query,
             offset: Type.Optional(Type.String({ pattern: "^[0-9]{1,9}$" })),
             after: Type.Optional(
               Type.String({
@@ -154,13 +156,12 @@ const alarms: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         : q.asset
           ? [q.asset]
           : undefined;
-      const limit = q.limit === undefined ? DEFAULT_PAGE : Number(q.limit);
       if (q.after !== undefined && q.offset !== undefined)
         throw new ApiError(
           "VALIDATION_FAILED",
           "querystring.after: a page is either after a cursor or at an offset",
         );
-      if (limit < 1 || limit > 5000) throw new ApiError("VALIDATION_FAILED", "querystring.limit: 1 to 5000");
+      const limit = ALARMS_PAGE.of(q.limit);
       const time = (text: string | undefined, key: string) => {
         if (text === undefined) return undefined;
         const ms = Date.parse(text);

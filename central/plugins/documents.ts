@@ -23,7 +23,7 @@ import type { DocumentFilter, StoredSignature } from "../documents/repository.ts
 import { type Actor, DocumentService } from "../documents/service.ts";
 import { openSigner, type Signer, SignerError } from "../documents/signers.ts";
 
-import { ApiError, errorResponses, parseTime, principalOf, sendFile } from "../http.ts";
+import { ApiError, errorResponses, pageLimit, parseTime, principalOf, sendFile } from "../http.ts";
 import { WorkOrders } from "../maintenance/work-orders.ts";
 import type { Principal } from "../meta/meta.ts";
 import { renderPdf } from "../savings/pdf.ts";
@@ -86,6 +86,8 @@ const VerifySchema = Type.Object(
   },
   { additionalProperties: true },
 );
+
+const DOCUMENTS_PAGE = pageLimit({ max: 1000, default: 200 });
 
 const SMALL_BODY = 16 * 1024;
 
@@ -184,9 +186,7 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
             status: Type.Optional(Lit(DocumentStatuses)),
             period: Type.Optional(Type.String({ pattern: "^[0-9]{4}-[0-9]{2}([0-9/-]{0,30})$" })),
             company: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_.:-]{1,128}$" })),
-            limit: Type.Optional(
-              Type.String({ pattern: "^[0-9]{1,4}$", description: "1..1000, default 200" }),
-            ),
+            limit: DOCUMENTS_PAGE.query,
             offset: Type.Optional(Type.String({ pattern: "^[0-9]{1,9}$" })),
           },
           { additionalProperties: false },
@@ -207,8 +207,7 @@ const documents: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
     async (request) => {
       const p = principalOf(request);
       const q = request.query;
-      const limit = q.limit === undefined ? 200 : Number(q.limit);
-      if (limit < 1 || limit > 1000) throw new ApiError("VALIDATION_FAILED", "querystring.limit: 1..1000");
+      const limit = DOCUMENTS_PAGE.of(q.limit);
       const s = scope(p);
       const actingFor = orgOf(p, service.region);
       if (q.company !== undefined && s.org !== undefined && q.company !== s.org)

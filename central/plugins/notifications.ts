@@ -7,7 +7,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import fp from "fastify-plugin";
 import type { CentralDeps } from "../deps.ts";
-import { ApiError, errorResponses, principalOf } from "../http.ts";
+import { ApiError, errorResponses, pageLimit, principalOf } from "../http.ts";
 import { openSecretBox } from "../lib/secret-box.ts";
 import { isStorageFull, onceInAWhile } from "../lib/storage.ts";
 import { AlarmEventKinds } from "../maintenance/alarm-book.ts";
@@ -114,6 +114,8 @@ const DeliverySchema = Type.Object(
   { $id: "NotificationDelivery" },
 );
 
+const DELIVERIES_PAGE = pageLimit({ max: 1000, default: 100 });
+
 const RulesReply = Type.Object({ company: Type.String(), rules: Type.Array(Type.Ref("NotificationRule")) });
 
 const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
@@ -218,9 +220,7 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
             company: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
             status: Type.Optional(literals(DeliveryStatuses)),
             alarm: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
-            limit: Type.Optional(
-              Type.String({ pattern: "^[0-9]{1,4}$", description: "1..1000, default 100" }),
-            ),
+            limit: DELIVERIES_PAGE.query,
           },
           { additionalProperties: false },
         ),
@@ -235,8 +235,7 @@ const notifications: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) 
       const mine = companiesOf(principalOf(request));
       if (mine && q.company !== undefined && !mine.includes(q.company)) return { notifications: [] };
       const company = q.company ?? (mine ? (mine[0] ?? "") : undefined);
-      const limit = q.limit === undefined ? 100 : Number(q.limit);
-      if (limit < 1 || limit > 1000) throw new ApiError("VALIDATION_FAILED", "querystring.limit: 1..1000");
+      const limit = DELIVERIES_PAGE.of(q.limit);
       return {
         notifications: await notifier.outbox.list({
           limit,

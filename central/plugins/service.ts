@@ -12,7 +12,7 @@ import { isTimeZone } from "../../common/control-schedule.ts";
 import { ContractTermsSchema, configTimeMs } from "../config.ts";
 import { openControlRepository } from "../control/registry.ts";
 import type { CentralDeps } from "../deps.ts";
-import { ApiError, canSeeAsset, errorResponses, principalOf } from "../http.ts";
+import { ApiError, canSeeAsset, errorResponses, pageLimit, principalOf } from "../http.ts";
 import { isStorageFull, onceInAWhile } from "../lib/storage.ts";
 import { AlarmBook } from "../maintenance/alarm-book.ts";
 import {
@@ -75,6 +75,9 @@ export const checkCompany = (request: FastifyRequest, company: string): Principa
   if (mine && !mine.includes(company)) throw new ApiError("NOT_FOUND", `No company "${company}"`);
   return principal;
 };
+
+/** An asset's alarm history: a value outside 1..5000 is taken as the nearer bound. */
+const HISTORY_PAGE = pageLimit({ max: 5000, default: 500, outside: "clamp" });
 
 const CompanyLang = Type.Union(CompanyLangs.map((l) => Type.Literal(l)));
 
@@ -264,10 +267,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         summary:
           "The asset's alarm history (raised, severity, acknowledged, assigned, escalated, cleared…), newest first",
         params: Type.Object({ id: Type.String() }),
-        querystring: Type.Object(
-          { limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$", description: "1 to 5000 (500)" })) },
-          { additionalProperties: false },
-        ),
+        querystring: Type.Object({ limit: HISTORY_PAGE.query }, { additionalProperties: false }),
         response: {
           200: Type.Object({ events: Type.Array(Type.Ref("AlarmEvent")) }),
           ...errorResponses(400, 404),
@@ -281,7 +281,7 @@ const service: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => {
         events: await book.events({
           asset: asset.id,
           ...(companies ? { companies } : {}),
-          limit: Math.max(1, Math.min(5000, Number(request.query.limit ?? 500))),
+          limit: HISTORY_PAGE.of(request.query.limit),
           newestFirst: true,
         }),
       };

@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyRequest } from "fastify";
 import type { CentralDeps } from "../deps.ts";
-import { ApiError, errorResponses, principalOf, sendFile } from "../http.ts";
+import { ApiError, errorResponses, pageLimit, principalOf, sendFile } from "../http.ts";
 import { checkImage } from "../lib/image-check.ts";
 import { faultName, pointName } from "../maintenance/names.ts";
 import { buildServiceReport, serviceReportCsv } from "../maintenance/service-report.ts";
@@ -91,6 +91,8 @@ const AlarmWithEvidence = Type.Object({
   evidence: EvidenceSchema,
   faultText: Type.String({ description: "the fault in words, in the requested language" }),
 });
+
+const ORDERS_PAGE = pageLimit({ max: 1000, default: 200 });
 
 const WorkOrderParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
@@ -257,9 +259,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
             state: Type.Optional(StateSchema),
             company: Type.Optional(Type.String({ minLength: 1 })),
             alarm: Type.Optional(Type.String({ minLength: 1 })),
-            limit: Type.Optional(
-              Type.String({ pattern: "^[0-9]{1,4}$", description: "1..1000, default 200" }),
-            ),
+            limit: ORDERS_PAGE.query,
           },
           { additionalProperties: false },
         ),
@@ -271,8 +271,7 @@ const workOrders: FastifyPluginAsyncTypebox<CentralDeps> = async (app, deps) => 
     },
     async (request) => {
       const q = request.query;
-      const limit = q.limit === undefined ? 200 : Number(q.limit);
-      if (limit < 1 || limit > 1000) throw new ApiError("VALIDATION_FAILED", "querystring.limit: 1..1000");
+      const limit = ORDERS_PAGE.of(q.limit);
       const mine = companiesOf(principalOf(request));
       // A service company asking for another company's orders gets none.
       if (mine && q.company !== undefined && !mine.includes(q.company)) return { workOrders: [] };
