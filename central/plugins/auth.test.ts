@@ -97,6 +97,10 @@ const VALID_BODY: Record<string, object> = {
   "POST /api/v1/documents/:id/reject": { reason: "wrong figures" },
 };
 
+/** `POST /api/v1/tokens` as the admin. */
+const createToken = (f: CentralFixture, payload: object) =>
+  f.app.inject({ method: "POST", url: "/api/v1/tokens", headers: f.auth(f.tokens.admin), payload });
+
 const batchFor = (site: string, asset: string) => ({
   batchId: `matrix-${site}-${asset}-${Math.random().toString(36).slice(2, 10)}`,
   agent: `edge-${site}`,
@@ -359,11 +363,10 @@ describe.each(metadataKinds())("token lifecycle, failed-auth limit, headers, aud
   afterAll(async () => f.close());
 
   it("creates a token shown once, lists it without the secret, revokes it", async () => {
-    const created = await f.app.inject({
-      method: "POST",
-      url: "/api/v1/tokens",
-      headers: f.auth(f.tokens.admin),
-      payload: { role: "service_company", tenant: "sc-south", label: "south night shift" },
+    const created = await createToken(f, {
+      role: "service_company",
+      tenant: "sc-south",
+      label: "south night shift",
     });
     expect(created.statusCode).toBe(201);
     const { token, info } = created.json() as { token: string; info: { id: number; tenant: string } };
@@ -400,12 +403,7 @@ describe.each(metadataKinds())("token lifecycle, failed-auth limit, headers, aud
       { role: "service_company", label: "x" },
       { role: "agent", site: "nowhere", label: "x" },
     ]) {
-      const res = await f.app.inject({
-        method: "POST",
-        url: "/api/v1/tokens",
-        headers: f.auth(f.tokens.admin),
-        payload,
-      });
+      const res = await createToken(f, payload);
       expect(res.statusCode).toBe(400);
     }
   });
@@ -437,12 +435,7 @@ describe.each(metadataKinds())("token lifecycle, failed-auth limit, headers, aud
     // The entry is written before the answer is sent: read at once, each call is there (no waiting).
     for (let i = 0; i < 50; i++) {
       const before = (await f.meta.audit.list(1))[0]?.id ?? 0;
-      const res = await f.app.inject({
-        method: "POST",
-        url: "/api/v1/tokens",
-        headers: f.auth(f.tokens.admin),
-        payload: { role: "agent", site: "nowhere", label: `probe ${i}` },
-      });
+      const res = await createToken(f, { role: "agent", site: "nowhere", label: `probe ${i}` });
       const entry = (await f.meta.audit.list(1))[0];
       expect(entry?.id, `call ${i}`).toBeGreaterThan(before);
       expect(entry, `call ${i}`).toMatchObject({
@@ -489,21 +482,11 @@ describe("an audit log that cannot be written", () => {
     try {
       // The log's table gone: every append fails, as on a database that refuses the write.
       await f.meta.db.run("ALTER TABLE audit RENAME TO audit_elsewhere");
-      const created = await f.app.inject({
-        method: "POST",
-        url: "/api/v1/tokens",
-        headers: f.auth(f.tokens.admin),
-        payload: { role: "ministry", label: "unrecorded" },
-      });
+      const created = await createToken(f, { role: "ministry", label: "unrecorded" });
       expect(created.statusCode).toBe(500);
       expect(created.body).not.toContain('"token"');
       expect(created.json().error.code).toBe("INTERNAL");
-      const refused = await f.app.inject({
-        method: "POST",
-        url: "/api/v1/tokens",
-        headers: f.auth(f.tokens.admin),
-        payload: { role: "agent", site: "nowhere", label: "x" },
-      });
+      const refused = await createToken(f, { role: "agent", site: "nowhere", label: "x" });
       expect(refused.statusCode).toBe(400);
       expect(refused.json().error.code).toBe("VALIDATION_FAILED");
     } finally {
