@@ -11,6 +11,7 @@ import { historyPoints, writeAll } from "../../central/savings/backfill.ts";
 import { hourlyHistory } from "../../simulators/facility/model.ts";
 import { browserRequired, launchChromium, signInToConsole } from "../helpers/browser.ts";
 import { startTestCentral, type TestCentral } from "../helpers/central.ts";
+import { watchPage } from "../helpers/page-watch.ts";
 
 const FROM = new Date("2024-12-31T21:00:00Z");
 const MEASURE = new Date("2025-12-31T21:00:00Z");
@@ -55,18 +56,7 @@ describe.skipIf(!browserRequired())("finding 9: CSP without 'unsafe-inline'", ()
   const watched = async (): Promise<Watched> => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems: string[] = [];
-    await page.exposeFunction("reportViolation", (v: string) => problems.push(`csp: ${v}`));
-    await page.addInitScript(() => {
-      document.addEventListener("securitypolicyviolation", (e) =>
-        (window as unknown as { reportViolation(v: string): void }).reportViolation(
-          `${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`,
-        ),
-      );
-    });
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-    page.on("console", (m) => {
-      if (m.type() === "error" && !/status of 40[134]/.test(m.text())) problems.push(`console: ${m.text()}`);
-    });
+    await watchPage(page, problems);
     return { page, problems };
   };
 
