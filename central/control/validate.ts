@@ -2,6 +2,8 @@
 // (the edge checks again: it is the authority). Each function returns the
 // first problem as `key.path: why`, or null.
 import type { ControlPointDecl, DemandLimit, Schedule } from "../../common/control.ts";
+// The same check the agent runs the schedule with: a zone central accepts is one the agent can use.
+import { isTimeZone } from "../../common/control-schedule.ts";
 
 /** Whether `value` is one a point accepts: within [min, max], and one of its states when it is enumerated. */
 export function valueProblem(decl: ControlPointDecl, value: number, key: string): string | null {
@@ -21,15 +23,6 @@ export function declarationProblem(d: ControlPointDecl, key: string): string | n
   if (d.failSafe < d.min || d.failSafe > d.max) return `${key}.failSafe: outside min…max`;
   return null;
 }
-
-export const isTimeZone = (zone: string): boolean => {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const minutes = (hhmm: string): number => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
 const isDate = (iso: string): boolean => {
